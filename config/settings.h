@@ -1,0 +1,72 @@
+// The typed configuration tree of repairbot. Loaded by config/loader.h from a TOML file, then
+// overridden by REPAIRBOT_* environment variables, then validated; every other library receives
+// the part it needs by value through its constructor.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace repairbot::config {
+
+// REPAIRBOT_MYSQL_URL = mysql://user:pass@host:port/db
+struct MysqlSettings {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 3306;
+    std::string user;
+    std::string password;  // secret: never logged
+    std::string database;
+    unsigned pool_size = 8;  // connections, and threads of the blocking pool
+    std::chrono::milliseconds connect_timeout{2000};
+    std::chrono::milliseconds acquire_timeout{2000};  // wait for a free pooled connection
+};
+
+// REPAIRBOT_REDIS_URL = redis://[:password@]host:port/db
+struct RedisSettings {
+    std::string host = "127.0.0.1";
+    std::uint16_t port = 6379;
+    std::string password;  // secret: never logged
+    int db = 0;
+    std::chrono::milliseconds connect_timeout{1000};
+    std::chrono::milliseconds command_timeout{1000};
+    std::string key_prefix = "rb:";
+};
+
+struct HttpSettings {
+    std::string listen_host = "127.0.0.1";  // REPAIRBOT_LISTEN = host:port
+    std::uint16_t listen_port = 8080;
+    std::size_t body_limit = 64 * 1024;  // bytes; WeChat bodies are small
+    std::chrono::milliseconds request_timeout{10000};  // read + handle + write of one request
+    std::chrono::milliseconds idle_timeout{30000};     // keep-alive wait for the next request
+    std::chrono::milliseconds shutdown_grace{5000};    // in-flight requests on SIGTERM
+    std::size_t max_connections = 10000;
+    unsigned threads = 1;  // event-loop threads
+};
+
+struct WechatSettings {
+    std::string token;    // REPAIRBOT_WECHAT_TOKEN (secret)
+    std::string appid;    // REPAIRBOT_WECHAT_APPID
+    std::string secret;   // REPAIRBOT_WECHAT_SECRET (secret)
+    std::string aes_key;  // REPAIRBOT_WECHAT_AES_KEY: 43 chars; empty = plain mode only (secret)
+    std::string api_base = "https://api.weixin.qq.com";  // REPAIRBOT_WECHAT_API_BASE
+    std::chrono::seconds timestamp_window{300};
+    std::chrono::seconds dedupe_ttl{120};
+};
+
+struct AdminSettings {
+    std::string token;  // REPAIRBOT_ADMIN_TOKEN (secret); empty disables the admin API
+};
+
+struct Settings {
+    HttpSettings http;
+    WechatSettings wechat;
+    MysqlSettings mysql;
+    RedisSettings redis;
+    AdminSettings admin;
+    std::string log_level = "info";
+    std::string data_dir = "config";  // where the desk's data files live (catalog, replies, ...)
+    std::string media_dir = "var/media";
+};
+
+}  // namespace repairbot::config
