@@ -26,3 +26,18 @@ fill_defaults() {
     export REPAIRBOT_WECHAT_AES_KEY="${REPAIRBOT_WECHAT_AES_KEY-abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG}"
     export REPAIRBOT_ADMIN_TOKEN="${REPAIRBOT_ADMIN_TOKEN:-local-admin-token}"
 }
+
+# build_tree DIR TYPE [cmake options...]: configure once, then build everything in DIR.
+build_tree() {
+    local dir="$1" type="$2"; shift 2
+    local jobs; jobs="$(nproc 2>/dev/null || echo 2)"
+    if [ ! -f "$dir/CMakeCache.txt" ]; then
+        cmake -S "$ROOT" -B "$dir" -DCMAKE_BUILD_TYPE="$type" "$@" >/dev/null
+    else
+        cmake -S "$ROOT" -B "$dir" "$@" >/dev/null
+    fi
+    local targets=()
+    for t in "${BUILD_TARGETS[@]}"; do targets+=(--target "$t"); done
+    cmake --build "$dir" -j"$jobs" "${targets[@]}"
+}
+BUILD_TARGETS=()
