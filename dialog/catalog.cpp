@@ -1,0 +1,99 @@
+#include "dialog/catalog.h"
+
+#include <algorithm>
+
+#include "dialog/text.h"
+
+namespace repairbot::dialog {
+
+std::string_view to_string(Urgency u) {
+    switch (u) {
+        case Urgency::emergency:
+            return "emergency";
+        case Urgency::normal:
+            return "normal";
+        case Urgency::planned:
+            return "planned";
+    }
+    return "normal";
+}
+
+std::optional<Urgency> urgency_from_string(std::string_view s) {
+    if (s == "emergency") return Urgency::emergency;
+    if (s == "normal") return Urgency::normal;
+    if (s == "planned") return Urgency::planned;
+    return std::nullopt;
+}
+
+FaultCatalog::FaultCatalog(std::vector<FaultType> types, std::vector<EmergencyRule> emergencies,
+                           std::vector<std::string> planned_keywords, PublicAreas areas,
+                           std::string_view fallback_type)
+    : types_(std::move(types)),
+      emergencies_(std::move(emergencies)),
+      planned_(std::move(planned_keywords)),
+      areas_(std::move(areas)) {
+    fallback_ = types_.empty() ? 0 : types_.size() - 1;
+    for (std::size_t i = 0; i < types_.size(); ++i) {
+        if (types_[i].name == fallback_type) fallback_ = i;
+        for (const auto& k : types_[i].keywords) add(k, KeywordHit::Kind::fault_type, i);
+    }
+    for (std::size_t i = 0; i < emergencies_.size(); ++i) {
+        for (const auto& k : emergencies_[i].keywords) add(k, KeywordHit::Kind::emergency, i);
+    }
+    for (const auto& k : planned_) add(k, KeywordHit::Kind::planned, 0);
+    for (const auto& k : areas_.building_areas) add(k, KeywordHit::Kind::building_area, 0);
+    for (const auto& k : areas_.site_areas) add(k, KeywordHit::Kind::site_area, 0);
+    for (auto& [first, entries] : by_first_) {
+        std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+            return a.word.size() > b.word.size();
+        });
+    }
+}
+
+void FaultCatalog::add(const std::string& word, KeywordHit::Kind kind, std::size_t index) {
+    std::string w = text::normalize(word);
+    if (w.empty()) return;
+    auto first = text::decode_at(w, 0).value;
+    by_first_[first].push_back(Entry{std::move(w), kind, static_cast<std::uint16_t>(index)});
+}
+
+const FaultType* FaultCatalog::find(std::string_view name) const {
+    for (const auto& t : types_) {
+        if (t.name == name) return &t;
+    }
+    return nullptr;
+}
+
+const FaultType* FaultCatalog::by_menu_number(long n) const {
+    if (n < 1 || static_cast<std::size_t>(n) > types_.size()) return nullptr;
+    return &types_[static_cast<std::size_t>(n - 1)];
+}
+
+const FaultType* FaultCatalog::fallback() const {
+    return types_.empty() ? nullptr : &types_[fallback_];
+}
+
+const EmergencyRule* FaultCatalog::find_emergency(std::string_view kind) const {
+    for (const auto& e : emergencies_) {
+        if (e.kind == kind) return &e;
+    }
+    return nullptr;
+}
+
+std::vector<KeywordHit> FaultCatalog::scan(std::string_view normalized) const {
+    std::vector<KeywordHit> hits;
+    for (std::size_t pos = 0; pos < normalized.size();) {
+        auto cp = text::decode_at(normalized, pos);
+        if (auto it = by_first_.find(cp.value); it != by_first_.end()) {
+            for (const auto& e : it->second) {
+                if (text::at(normalized, pos, e.word)) {
+                    hits.push_back(KeywordHit{e.kind, e.index, pos, e.word.size()});
+                }
+            }
+        }
+        pos += cp.length;
+    }
+    return hits;
+}
+
+}  // namespace repairbot::dialog

@@ -1,0 +1,105 @@
+#include "dialog/slots.h"
+
+#include <array>
+#include <vector>
+
+#include "dialog/phone.h"
+#include "dialog/text.h"
+
+namespace repairbot::dialog {
+namespace {
+
+struct Span {
+    std::size_t begin;
+    std::size_t end;
+};
+
+constexpr std::array<std::string_view, 12> kPhoneCues = {
+    "联系电话", "联系方式", "手机号码", "电话号码", "手机号", "电话",
+    "手机",     "号码",     "联系",     "tel",      "是",     "打"};
+
+// Widens a phone span leftwards over "电话:" / "手机号是" so the cue is not left in the text.
+std::size_t eat_cues_before(std::string_view s, std::size_t begin) {
+    bool moved = true;
+    while (moved) {
+        moved = false;
+        while (begin > 0 && (s[begin - 1] == ' ' || s[begin - 1] == ':' || s[begin - 1] == ',')) {
+            --begin;
+            moved = true;
+        }
+        for (auto cue : kPhoneCues) {
+            if (begin >= cue.size() && s.substr(begin - cue.size(), cue.size()) == cue) {
+                begin -= cue.size();
+                moved = true;
+                break;
+            }
+        }
+    }
+    return begin;
+}
+
+}  // namespace
+
+SlotFill extract_slots(std::string_view s, const FaultCatalog& catalog) {
+    SlotFill fill;
+    std::array<Span, 2> removed{};
+    std::size_t n_removed = 0;
+    auto overlaps = [&](std::size_t pos) {
+        for (std::size_t i = 0; i < n_removed; ++i) {
+            if (pos >= removed[i].begin && pos < removed[i].end) return true;
+        }
+        return false;
+    };
+
+    // The phone first: its digits must not be read as a building or a room.
+    if (auto p = find_phone(s)) {
+        fill.phone = p->number;
+        removed[n_removed++] = {eat_cues_before(s, p->begin), p->end};
+    } else {
+        fill.bad_phone = looks_like_bad_phone(s);
+    }
+
+    auto hits = catalog.scan(s);
+    std::string without_phone(s);
+    if (n_removed > 0) {
+        // Blank the phone out (same length) so address offsets stay valid for `s`.
+        for (std::size_t i = removed[0].begin; i < removed[0].end; ++i) without_phone[i] = ' ';
+    }
+    if (auto a = find_address(without_phone, hits)) {
+        // A public area word stays in the text: "5号楼电梯坏了" is about the lift.
+        std::size_t end = a->address.is_public ? a->end - a->address.area.size() : a->end;
+        removed[n_removed++] = {a->begin, end};
+        fill.address = std::move(a);
+    }
+
+    std::vector<KeywordHit> kept;
+    kept.reserve(hits.size());
+    for (const auto& h : hits) {
+        if (!overlaps(h.pos)) kept.push_back(h);
+    }
+    fill.fault = classify(s, catalog, kept);
+
+    std::string rest;
+    rest.reserve(s.size());
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (overlaps(i)) {
+            if (!rest.empty() && rest.back() != ' ') rest.push_back(' ');
+            continue;
+        }
+        rest.push_back(s[i]);
+    }
+    fill.rest = std::string(text::trim_punct(rest));
+    return fill;
+}
+
+bool is_description(std::string_view rest) {
+    static constexpr std::array<std::string_view, 10> kFillers = {
+        "你好", "您好", "在吗", "在不在", "hello", "hi", "谢谢", "报修", "我要报修", "请问"};
+    std::string c = text::compact(rest);
+    for (auto f : kFillers) {
+        if (c == f) return false;
+    }
+    return text::length_in_chars(c) >= 2;
+}
+
+}  // namespace repairbot::dialog

@@ -1,0 +1,32 @@
+// Reads every slot one message can fill at once: "3栋502厨房水管漏水了，电话13800138000" gives the
+// address, the fault type, the description and the phone in one go.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dialog/address.h"
+#include "dialog/catalog.h"
+#include "dialog/fault_classifier.h"
+
+namespace repairbot::dialog {
+
+struct SlotFill {
+    std::optional<AddressMatch> address;  // complete or not: see AddressMatch::complete
+    std::optional<std::string> phone;     // a valid mobile
+    bool bad_phone = false;               // digits that tried to be a phone and are not one
+    Classification fault;                 // on the text without address and phone
+    std::string rest;  // the text without address, phone and their cue words (电话, 手机 ...),
+                       // trimmed: the owner's own description when it says anything
+};
+
+// Extracts from `normalized` text (text::normalize output). Never fails: an empty SlotFill
+// when nothing is recognized.
+[[nodiscard]] SlotFill extract_slots(std::string_view normalized, const FaultCatalog& catalog);
+
+// True when `rest` says enough to serve as a description (two characters or more that are not
+// just a greeting or filler).
+[[nodiscard]] bool is_description(std::string_view rest);
+
+}  // namespace repairbot::dialog

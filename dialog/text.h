@@ -1,0 +1,58 @@
+// Text plumbing shared by the parsers: UTF-8 stepping, normalization of what owners type
+// (full-width forms, CJK punctuation, case) and Chinese numerals.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace repairbot::dialog::text {
+
+// The code point starting at byte `pos` and its length in bytes. Invalid or truncated UTF-8
+// yields U+FFFD with length 1, so a scan always advances; never reads past `s`.
+struct CodePoint {
+    char32_t value;
+    std::size_t length;
+};
+[[nodiscard]] CodePoint decode_at(std::string_view s, std::size_t pos);
+
+// Folds full-width ASCII (０-９, Ａ-Ｚ, ，：－ …) and common CJK punctuation to ASCII, the
+// ideographic space and control characters to ' ', ASCII letters to lower case, and trims.
+// Never fails: bytes that are not valid UTF-8 are kept as they are.
+[[nodiscard]] std::string normalize(std::string_view raw);
+
+// `normalized` without spaces and ASCII punctuation: the form commands are matched in
+// ("取消！" -> "取消", " 确 认 " -> "确认").
+[[nodiscard]] std::string compact(std::string_view normalized);
+
+// Trims ASCII spaces and punctuation from both ends.
+[[nodiscard]] std::string_view trim_punct(std::string_view s);
+
+[[nodiscard]] bool is_ascii_digit(char c);
+
+// A number written in ASCII digits or in Chinese numerals, found at a byte position.
+struct NumberToken {
+    std::size_t begin = 0;
+    std::size_t end = 0;  // one past the last byte
+    std::string digits;   // decimal digits as written ("0502" stays "0502"; 五零二 -> "502")
+    long value = 0;
+};
+
+// The number starting exactly at `pos` (ASCII digits, or a run of 零〇一二两三四五六七八九十百千),
+// or nullopt when none starts there or the run is not a well-formed numeral. Runs of plain
+// digits (五零二) read digit by digit; runs with 十/百/千 read positionally (二十三 -> 23).
+[[nodiscard]] std::optional<NumberToken> number_at(std::string_view s, std::size_t pos);
+
+// Parses a whole string as a number (ASCII or Chinese); nullopt when it is not exactly one.
+[[nodiscard]] std::optional<long> parse_number(std::string_view s);
+
+// True when `s` holds `word` at byte position `pos`.
+[[nodiscard]] inline bool at(std::string_view s, std::size_t pos, std::string_view word) {
+    return pos <= s.size() && s.substr(pos, word.size()) == word;
+}
+
+// Counts code points (invalid bytes count one each).
+[[nodiscard]] std::size_t length_in_chars(std::string_view s);
+
+}  // namespace repairbot::dialog::text

@@ -1,0 +1,350 @@
+#include "dialog/time_parse.h"
+
+#include <array>
+#include <cstdio>
+#include <optional>
+
+#include "dialog/text.h"
+
+namespace repairbot::dialog {
+namespace {
+
+using namespace std::chrono;
+using text::at;
+
+struct DayPart {
+    std::string_view word;
+    int from_hour;
+    int to_hour;
+};
+// Longer words first so 今晚 does not stop at 今.
+constexpr std::array<DayPart, 10> kDayParts = {{{"早上", 8, 12},
+                                                {"早晨", 8, 12},
+                                                {"上午", 9, 12},
+                                                {"中午", 12, 14},
+                                                {"下午", 14, 18},
+                                                {"傍晚", 17, 19},
+                                                {"晚上", 18, 21},
+                                                {"今晚", 18, 21},
+                                                {"夜里", 18, 21},
+                                                {"晚", 18, 21}}};
+
+constexpr std::array<std::string_view, 17> kAsapWords = {
+    "尽快",       "越快越好", "马上",   "立刻", "立即", "随时",     "都可以", "都行", "任何时间",
+    "什么时候都", "没要求",   "无所谓", "不限", "跳过", "越早越好", "现在",   "asap"};
+
+struct Parts {
+    std::optional<sys_days> date;  // local date
+    bool date_from_weekday = false;
+    std::optional<DayPart> part;
+    int hour = -1;
+    int minute = 0;
+    int end_hour = -1;
+    int end_minute = 0;
+};
+
+std::optional<long> number(std::string_view s, std::size_t& p) {
+    auto t = text::number_at(s, p);
+    if (!t) return std::nullopt;
+    p = t->end;
+    return t->value;
+}
+
+bool match(std::string_view s, std::size_t& p, std::string_view w) {
+    if (!at(s, p, w)) return false;
+    p += w.size();
+    return true;
+}
+
+std::optional<sys_days> make_date(long y, long m, long d) {
+    if (m < 1 || m > 12 || d < 1 || d > 31 || y < 2000 || y > 2200) return std::nullopt;
+    year_month_day ymd{year{static_cast<int>(y)}, month{static_cast<unsigned>(m)},
+                       day{static_cast<unsigned>(d)}};
+    if (!ymd.ok()) return std::nullopt;
+    return sys_days{ymd};
+}
+
+// Weekday from 一..六/日/天 or 1..7: days after Monday (0..6).
+std::optional<int> weekday_index(std::string_view s, std::size_t& p) {
+    if (match(s, p, "日") || match(s, p, "天")) return 6;
+    std::size_t q = p;
+    auto n = number(s, q);
+    if (!n || *n < 1 || *n > 7) return std::nullopt;
+    p = q;
+    return static_cast<int>(*n - 1);
+}
+
+// The date part at p, or nullopt (p unchanged).
+std::optional<sys_days> parse_date(std::string_view s, std::size_t& p, sys_days today,
+                                   bool& from_weekday) {
+    static constexpr std::array<std::pair<std::string_view, int>, 7> kRelative = {{{"大后天", 3},
+                                                                                   {"后天", 2},
+                                                                                   {"明天", 1},
+                                                                                   {"明日", 1},
+                                                                                   {"今天", 0},
+                                                                                   {"今日", 0},
+                                                                                   {"今晚", 0}}};
+    for (auto [w, offset] : kRelative) {
+        if (at(s, p, w)) {
+            if (w != "今晚") p += w.size();  // 今晚 is also read as a day part
+            return today + days{offset};
+        }
+    }
+    std::size_t q = p;
+    int week_shift = -1;  // -1: next such day; 0: this week; 1: next week
+    if (match(s, q, "下个") || match(s, q, "下")) {
+        week_shift = 1;
+    } else if (match(s, q, "这个") || match(s, q, "这") || match(s, q, "本")) {
+        week_shift = 0;
+    }
+    if (match(s, q, "周末")) {
+        from_weekday = true;
+        p = q;
+        int idx = 5;
+        int today_idx = static_cast<int>((weekday{today}.c_encoding() + 6) % 7);
+        if (week_shift < 0) return today + days{(idx - today_idx + 7) % 7};
+        return today - days{today_idx} + days{7 * week_shift + idx};
+    }
+    if (match(s, q, "周") || match(s, q, "星期") || match(s, q, "礼拜")) {
+        if (auto idx = weekday_index(s, q)) {
+            from_weekday = true;
+            p = q;
+            int today_idx = static_cast<int>((weekday{today}.c_encoding() + 6) % 7);
+            if (week_shift < 0) return today + days{(*idx - today_idx + 7) % 7};
+            return today - days{today_idx} + days{7 * week_shift + *idx};
+        }
+        return std::nullopt;
+    }
+    // Numeric dates: 2026-11-25, 2026年11月25日, 11月25日, 11/25, 25号.
+    q = p;
+    auto first = number(s, q);
+    if (!first) return std::nullopt;
+    year_month_day t{today};
+    long this_year = static_cast<int>(t.year());
+    auto roll_year = [&](long m, long d) -> std::optional<sys_days> {
+        auto date = make_date(this_year, m, d);
+        if (date && *date < today) date = make_date(this_year + 1, m, d);
+        return date;
+    };
+    if (*first >= 2000 &&
+        (match(s, q, "年") || match(s, q, "-") || match(s, q, "/") || match(s, q, "."))) {
+        auto m = number(s, q);
+        if (!m || !(match(s, q, "月") || match(s, q, "-") || match(s, q, "/") || match(s, q, ".")))
+            return std::nullopt;
+        auto d = number(s, q);
+        if (!d) return std::nullopt;
+        if (!match(s, q, "日")) match(s, q, "号");
+        auto date = make_date(*first, *m, *d);
+        if (date) p = q;
+        return date;
+    }
+    if (match(s, q, "月") || match(s, q, "/") || match(s, q, "-") ||
+        (match(s, q, ".") && q < s.size() && text::is_ascii_digit(s[q]))) {
+        auto d = number(s, q);
+        if (!d) return std::nullopt;
+        if (!match(s, q, "日")) match(s, q, "号");
+        auto date = roll_year(*first, *d);
+        if (date) p = q;
+        return date;
+    }
+    if (match(s, q, "号") || match(s, q, "日")) {
+        long m = static_cast<unsigned>(t.month());
+        auto date = make_date(this_year, m, *first);
+        if (date && *date < today) {
+            date =
+                m == 12 ? make_date(this_year + 1, 1, *first) : make_date(this_year, m + 1, *first);
+        }
+        if (date) p = q;
+        return date;
+    }
+    return std::nullopt;
+}
+
+std::optional<DayPart> parse_part(std::string_view s, std::size_t& p) {
+    for (const auto& part : kDayParts) {
+        if (match(s, p, part.word)) return part;
+    }
+    return std::nullopt;
+}
+
+// "10点", "10点半", "10点30分", "10:30", "10时"; sets hour/minute.
+bool parse_clock(std::string_view s, std::size_t& p, int& hour, int& minute) {
+    std::size_t q = p;
+    auto h = number(s, q);
+    if (!h || *h > 24) return false;
+    int m = 0;
+    if (match(s, q, ":")) {
+        std::size_t before = q;
+        auto mm = number(s, q);
+        if (!mm || *mm > 59 || q - before != 2) return false;
+        m = static_cast<int>(*mm);
+    } else if (match(s, q, "点") || match(s, q, "时")) {
+        if (match(s, q, "半")) {
+            m = 30;
+        } else if (std::size_t r = q; auto mm = number(s, r)) {
+            if (*mm <= 59 && (match(s, r, "分") || r == s.size())) {
+                m = static_cast<int>(*mm);
+                q = r;
+            }
+        }
+        match(s, q, "钟");
+    } else {
+        return false;
+    }
+    hour = static_cast<int>(*h);
+    minute = m;
+    p = q;
+    return true;
+}
+
+int to_24h(int hour, const std::optional<DayPart>& part) {
+    if (hour >= 12) return hour;
+    if (part) {
+        if (part->from_hour >= 14 && hour < 12) return hour + 12;  // 下午3点, 晚上8点
+        if (part->word == "中午" && hour <= 2) return hour + 12;
+        return hour;
+    }
+    return hour <= 6 ? hour + 12 : hour;  // nobody books a repair at 3 am
+}
+
+// Reads [date][part][clock[到clock]] at p; true when anything was read.
+bool parse_at(std::string_view s, std::size_t p, sys_days today, Parts& out) {
+    Parts r;
+    r.date = parse_date(s, p, today, r.date_from_weekday);
+    if (r.date && p < s.size() && s[p] == ' ') ++p;
+    r.part = parse_part(s, p);
+    if (parse_clock(s, p, r.hour, r.minute)) {
+        std::size_t q = p;
+        if (match(s, q, "到") || match(s, q, "至") || match(s, q, "-") || match(s, q, "~")) {
+            auto part2 = parse_part(s, q);
+            int h2 = -1;
+            int m2 = 0;
+            if (parse_clock(s, q, h2, m2)) {
+                r.end_hour = to_24h(h2, part2 ? part2 : r.part);
+                r.end_minute = m2;
+                p = q;
+            }
+        }
+    } else if (std::size_t q = p; auto h = number(s, q)) {
+        // "2到4点", "2-4点"
+        if (match(s, q, "到") || match(s, q, "至") || match(s, q, "-") || match(s, q, "~")) {
+            int h2 = -1;
+            int m2 = 0;
+            if (*h <= 24 && parse_clock(s, q, h2, m2)) {
+                r.hour = static_cast<int>(*h);
+                r.end_hour = to_24h(h2, r.part);
+                r.end_minute = m2;
+            }
+        }
+    }
+    if (!r.date && !r.part && r.hour < 0) return false;
+    out = r;
+    return true;
+}
+
+// True when `p` is inside a number or a date ("2月30日" must not be read from its "30日").
+bool continues_a_number(std::string_view s, std::size_t p) {
+    if (p == 0) return false;
+    char prev = s[p - 1];
+    if (text::is_ascii_digit(prev) || prev == '/' || prev == '-' || prev == '.' || prev == ':' ||
+        prev == ' ') {
+        return true;
+    }
+    std::size_t start = p - 1;
+    while (start > 0 && p - start < 4 && (static_cast<unsigned char>(s[start]) & 0xC0) == 0x80) {
+        --start;
+    }
+    auto before = s.substr(start, p - start);
+    return before == "月" || before == "年" || text::number_at(before, 0).has_value();
+}
+
+}  // namespace
+
+ParsedTime parse_preferred_time(std::string_view normalized, sys_seconds now, minutes utc_offset) {
+    std::string s = text::compact(normalized);
+    // compact drops ':' '-' '/' '.' too; dates and clocks need them, so keep a spaceless copy.
+    // Spaces go, except one between digits ("11/25 14:00") which separates date and clock.
+    std::string spaced;
+    for (std::size_t i = 0; i < normalized.size(); ++i) {
+        char c = normalized[i];
+        if (c != ' ') {
+            spaced.push_back(c);
+        } else if (!spaced.empty() && text::is_ascii_digit(spaced.back()) &&
+                   i + 1 < normalized.size() && text::is_ascii_digit(normalized[i + 1])) {
+            spaced.push_back(' ');
+        }
+    }
+    for (auto w : kAsapWords) {
+        if (s.find(w) != std::string::npos) return {TimeAnswer::asap, {}};
+    }
+    if (s.empty()) return {};
+    auto local_now = now + utc_offset;
+    auto today = floor<days>(local_now);
+    Parts parts;
+    bool found = false;
+    for (std::size_t p = 0; p < spaced.size() && !found;) {
+        if (!continues_a_number(spaced, p)) found = parse_at(spaced, p, today, parts);
+        p += text::decode_at(spaced, p).length;
+    }
+    if (!found) return {};
+
+    sys_days date = parts.date.value_or(today);
+    seconds from{};
+    seconds to{};
+    if (parts.hour >= 0) {
+        int h = to_24h(parts.hour, parts.part);
+        if (h > 23) return {};
+        from = hours{h} + minutes{parts.minute};
+        if (parts.end_hour >= 0) {
+            to = hours{parts.end_hour} + minutes{parts.end_minute};
+            if (to <= from) return {};
+        } else {
+            to = from + hours{1};
+        }
+    } else if (parts.part) {
+        from = hours{parts.part->from_hour};
+        to = hours{parts.part->to_hour};
+    } else {
+        from = hours{9};
+        to = hours{18};
+    }
+    auto window_for = [&](sys_days d) {
+        return TimeWindow{sys_seconds{d} + from - utc_offset, sys_seconds{d} + to - utc_offset};
+    };
+    TimeWindow w = window_for(date);
+    if (w.end <= now && parts.date_from_weekday) w = window_for(date + days{7});
+    if (w.end <= now) return {TimeAnswer::past, w};
+    if (w.start > now + days{366}) return {};
+    if (w.start < now) w.start = now;
+    return {TimeAnswer::window, w};
+}
+
+std::string format_window(const TimeWindow& w, minutes utc_offset) {
+    auto a = w.start + utc_offset;
+    auto b = w.end + utc_offset;
+    auto da = floor<days>(a);
+    auto db = floor<days>(b);
+    year_month_day ya{da};
+    hh_mm_ss ha{a - da};
+    hh_mm_ss hb{b - db};
+    char buf[64];
+    if (da == db || (b - db == seconds{0} && db - da == days{1})) {
+        int end_h = da == db ? static_cast<int>(hb.hours().count()) : 24;
+        std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d-%02d:%02d",
+                      static_cast<int>(ya.year()), static_cast<unsigned>(ya.month()),
+                      static_cast<unsigned>(ya.day()), static_cast<int>(ha.hours().count()),
+                      static_cast<int>(ha.minutes().count()), end_h,
+                      static_cast<int>(hb.minutes().count()));
+    } else {
+        year_month_day yb{db};
+        std::snprintf(buf, sizeof buf, "%04d-%02u-%02u %02d:%02d - %04d-%02u-%02u %02d:%02d",
+                      static_cast<int>(ya.year()), static_cast<unsigned>(ya.month()),
+                      static_cast<unsigned>(ya.day()), static_cast<int>(ha.hours().count()),
+                      static_cast<int>(ha.minutes().count()), static_cast<int>(yb.year()),
+                      static_cast<unsigned>(yb.month()), static_cast<unsigned>(yb.day()),
+                      static_cast<int>(hb.hours().count()), static_cast<int>(hb.minutes().count()));
+    }
+    return buf;
+}
+
+}  // namespace repairbot::dialog

@@ -1,0 +1,41 @@
+// The owner's preferred visit time (预约维修时间): 尽快, 今天下午, 明天上午10点, 周六, 11月25日,
+// 2026-11-25 14:00 — resolved against a given `now` and UTC offset, never the clock.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+
+namespace repairbot::dialog {
+
+// A visit window in UTC, [start, end).
+struct TimeWindow {
+    std::chrono::sys_seconds start{};
+    std::chrono::sys_seconds end{};
+    bool operator==(const TimeWindow&) const = default;
+};
+
+enum class TimeAnswer {
+    window,          // a window was understood; see `window`
+    asap,            // 尽快 / 随时 / 都行 / 跳过: no preference
+    past,            // understood, but the whole window is already over
+    not_understood,  // nothing usable (also impossible dates such as 2月30日)
+};
+
+struct ParsedTime {
+    TimeAnswer answer = TimeAnswer::not_understood;
+    TimeWindow window;  // only for TimeAnswer::window; a window that has begun starts at `now`
+};
+
+// Parses `normalized` text (text::normalize output). A day without an hour means 09:00-18:00;
+// 上午 09-12, 中午 12-14, 下午 14-18, 晚上 18-21; an hour means one hour from it ("3点" alone
+// means 15:00). A date without a year is the next such date; a weekday the next such day
+// (today included while its window is still ahead). Never fails: see TimeAnswer.
+[[nodiscard]] ParsedTime parse_preferred_time(std::string_view normalized,
+                                              std::chrono::sys_seconds now,
+                                              std::chrono::minutes utc_offset);
+
+// "2026-11-25 14:00-18:00" in local time (the end's date is shown when it differs).
+[[nodiscard]] std::string format_window(const TimeWindow& w, std::chrono::minutes utc_offset);
+
+}  // namespace repairbot::dialog

@@ -1,0 +1,67 @@
+// Fault classification by the shipped catalog's keywords, and the urgency derived from it.
+#include <gtest/gtest.h>
+
+#include "dialog/fault_classifier.h"
+#include "dialog/text.h"
+#include "dialog_test_support.h"
+
+namespace repairbot::dialog {
+namespace {
+
+using testing::shipped_data;
+
+struct FaultCase {
+    const char* input;
+    const char* type;       // "" = no type
+    const char* emergency;  // "" = not an emergency
+    Urgency urgency;
+};
+
+class FaultClassification : public ::testing::TestWithParam<FaultCase> {};
+
+TEST_P(FaultClassification, PicksTypeEmergencyAndUrgency) {
+    const auto& c = GetParam();
+    const auto& catalog = shipped_data().catalog;
+    auto r = classify(text::normalize(c.input), catalog);
+    EXPECT_EQ(r.type ? r.type->name : "", c.type) << c.input;
+    EXPECT_EQ(r.emergency ? r.emergency->kind : "", c.emergency) << c.input;
+    EXPECT_EQ(derive_urgency(r.type, r.emergency != nullptr, r.planned), c.urgency) << c.input;
+}
+
+constexpr auto E = Urgency::emergency;
+constexpr auto N = Urgency::normal;
+constexpr auto P = Urgency::planned;
+INSTANTIATE_TEST_SUITE_P(
+    Table, FaultClassification,
+    ::testing::Values(
+        FaultCase{"厨房水管漏水了", "水", "", N}, FaultCase{"水龙头一直滴水", "水", "", N},
+        FaultCase{"水管爆了，水漫一地", "水", "flood", E},
+        FaultCase{"卫生间跑水了", "水", "flood", E}, FaultCase{"客厅灯不亮", "电", "", N},
+        FaultCase{"插座没电", "电", "", N}, FaultCase{"插座冒火花", "电", "electric", E},
+        FaultCase{"家里停电了", "电", "electric", E}, FaultCase{"有漏电", "电", "electric", E},
+        FaultCase{"没有漏电，就是灯不亮", "电", "", N}, FaultCase{"厨房有燃气味", "燃气", "gas", E},
+        FaultCase{"闻到很重的煤气味", "燃气", "gas", E}, FaultCase{"燃气灶打不着火", "燃气", "", N},
+        FaultCase{"防盗门锁坏了", "门窗", "", N}, FaultCase{"窗户关不上", "门窗", "", N},
+        FaultCase{"电梯坏了", "电梯", "", E},  // a lift failure is urgent
+        FaultCase{"有人被困在电梯里", "电梯", "lift", E}, FaultCase{"墙皮脱落", "墙面", "", N},
+        FaultCase{"天花板开裂", "墙面", "", N}, FaultCase{"马桶堵了", "下水道", "", N},
+        FaultCase{"地漏反水", "下水道", "", N}, FaultCase{"路灯不亮", "公共设施", "", N},
+        FaultCase{"门禁刷不开", "公共设施", "", N},
+        FaultCase{"楼下着火了", "其他", "fire_medical", E},
+        FaultCase{"空调滤网清洗保养", "", "", P}, FaultCase{"墙面有裂缝，不急", "墙面", "", P},
+        FaultCase{"ＬＥＤ灯管闪", "电", "", N}, FaultCase{"你好", "", "", N},
+        FaultCase{"", "", "", N}));
+
+TEST(FaultCatalogMenu, NumbersFollowTheFileOrder) {
+    const auto& catalog = shipped_data().catalog;
+    ASSERT_EQ(catalog.types().size(), 9u);
+    EXPECT_EQ(catalog.by_menu_number(1)->name, "水");
+    EXPECT_EQ(catalog.by_menu_number(9)->name, "其他");
+    EXPECT_EQ(catalog.by_menu_number(0), nullptr);
+    EXPECT_EQ(catalog.by_menu_number(10), nullptr);
+    EXPECT_EQ(catalog.fallback()->name, "其他");
+    EXPECT_EQ(catalog.find("下水道")->trade, "水");
+}
+
+}  // namespace
+}  // namespace repairbot::dialog

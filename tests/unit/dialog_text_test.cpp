@@ -1,0 +1,55 @@
+// Text normalization and Chinese numerals, which every parser relies on.
+#include <gtest/gtest.h>
+
+#include "dialog/text.h"
+
+namespace repairbot::dialog::text {
+namespace {
+
+TEST(TextNormalize, FoldsFullWidthPunctuationAndCase) {
+    EXPECT_EQ(normalize("３栋２单元５０２"), "3栋2单元502");
+    EXPECT_EQ(normalize("ＡＢＣ，电话：１３８"), "abc,电话:138");
+    EXPECT_EQ(normalize("  好的。\n "), "好的.");
+    EXPECT_EQ(normalize("3—2—502"), "3-2-502");
+    EXPECT_EQ(normalize("\xe3\x80\x80取消\xe3\x80\x80"), "取消");  // ideographic spaces
+}
+
+TEST(TextNormalize, KeepsInvalidUtf8WithoutCrashing) {
+    std::string bad = "\xff\xfe\xe6\x97";
+    EXPECT_EQ(normalize(bad), bad);
+    EXPECT_EQ(length_in_chars(bad), 4u);
+}
+
+TEST(TextCompact, DropsSpacesAndPunctuation) {
+    EXPECT_EQ(compact(normalize(" 取 消！")), "取消");
+    EXPECT_EQ(compact("修改-地址?"), "修改地址");
+}
+
+struct NumeralCase {
+    const char* input;
+    long value;
+};
+class ChineseNumerals : public ::testing::TestWithParam<NumeralCase> {};
+
+TEST_P(ChineseNumerals, ReadsTheValue) {
+    auto v = parse_number(GetParam().input);
+    ASSERT_TRUE(v.has_value()) << GetParam().input;
+    EXPECT_EQ(*v, GetParam().value) << GetParam().input;
+}
+
+INSTANTIATE_TEST_SUITE_P(Table, ChineseNumerals,
+                         ::testing::Values(NumeralCase{"三", 3}, NumeralCase{"十", 10},
+                                           NumeralCase{"十二", 12}, NumeralCase{"二十三", 23},
+                                           NumeralCase{"两", 2}, NumeralCase{"一百零二", 102},
+                                           NumeralCase{"三百五", 350}, NumeralCase{"五零二", 502},
+                                           NumeralCase{"一千零五十", 1050}, NumeralCase{"〇七", 7},
+                                           NumeralCase{"0502", 502}));
+
+TEST(ChineseNumerals, RejectsMalformedRuns) {
+    for (const char* s : {"十十", "百", "三三十", "", "3栋", "一百十"}) {
+        EXPECT_FALSE(parse_number(s).has_value()) << s;
+    }
+}
+
+}  // namespace
+}  // namespace repairbot::dialog::text

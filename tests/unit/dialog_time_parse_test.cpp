@@ -1,0 +1,85 @@
+// Preferred visit times resolved against a fixed now: Friday 2026-11-20 14:30 at +08:00.
+#include <gtest/gtest.h>
+
+#include "dialog/text.h"
+#include "dialog/time_parse.h"
+#include "dialog_test_support.h"
+
+namespace repairbot::dialog {
+namespace {
+
+using testing::kNow;
+constexpr std::chrono::minutes kBeijing{8 * 60};
+
+struct TimeCase {
+    const char* input;
+    TimeAnswer answer;
+    const char* window;  // format_window of the result, for TimeAnswer::window
+};
+
+class TimeParsing : public ::testing::TestWithParam<TimeCase> {};
+
+TEST_P(TimeParsing, ResolvesAgainstNow) {
+    const auto& c = GetParam();
+    auto r = parse_preferred_time(text::normalize(c.input), kNow, kBeijing);
+    ASSERT_EQ(r.answer, c.answer) << c.input;
+    if (c.answer == TimeAnswer::window) {
+        EXPECT_EQ(format_window(r.window, kBeijing), c.window) << c.input;
+    }
+}
+
+constexpr auto W = TimeAnswer::window;
+INSTANTIATE_TEST_SUITE_P(
+    Table, TimeParsing,
+    ::testing::Values(TimeCase{"尽快", TimeAnswer::asap, ""},
+                      TimeCase{"随时都可以", TimeAnswer::asap, ""},
+                      TimeCase{"越快越好！", TimeAnswer::asap, ""},
+                      TimeCase{"今天下午", W, "2026-11-20 14:30-18:00"},  // already begun: from now
+                      TimeCase{"今天晚上", W, "2026-11-20 18:00-21:00"},
+                      TimeCase{"今晚8点", W, "2026-11-20 20:00-21:00"},
+                      TimeCase{"明天上午10点", W, "2026-11-21 10:00-11:00"},
+                      TimeCase{"明天上午", W, "2026-11-21 09:00-12:00"},
+                      TimeCase{"明天下午3点", W, "2026-11-21 15:00-16:00"},
+                      TimeCase{"明天3点", W, "2026-11-21 15:00-16:00"},
+                      TimeCase{"明天上午10点半", W, "2026-11-21 10:30-11:30"},
+                      TimeCase{"明天下午2点到4点", W, "2026-11-21 14:00-16:00"},
+                      TimeCase{"明天14:00-16:00", W, "2026-11-21 14:00-16:00"},
+                      TimeCase{"后天", W, "2026-11-22 09:00-18:00"},
+                      TimeCase{"大后天上午", W, "2026-11-23 09:00-12:00"},
+                      TimeCase{"周六", W, "2026-11-21 09:00-18:00"},
+                      TimeCase{"星期天下午", W, "2026-11-22 14:00-18:00"},
+                      TimeCase{"下周一", W, "2026-11-23 09:00-18:00"},
+                      TimeCase{"周五", W, "2026-11-20 14:30-18:00"},      // today, still open
+                      TimeCase{"周五上午", W, "2026-11-27 09:00-12:00"},  // today's morning is over
+                      TimeCase{"11月25日", W, "2026-11-25 09:00-18:00"},
+                      TimeCase{"11月25号下午", W, "2026-11-25 14:00-18:00"},
+                      TimeCase{"2026-11-25", W, "2026-11-25 09:00-18:00"},
+                      TimeCase{"２０２６年１２月１日上午９点", W, "2026-12-01 09:00-10:00"},
+                      TimeCase{"11/25 14:00", W, "2026-11-25 14:00-15:00"},
+                      TimeCase{"1月5日", W, "2027-01-05 09:00-18:00"},  // next year's
+                      TimeCase{"25号", W, "2026-11-25 09:00-18:00"},
+                      TimeCase{"10号", W, "2026-12-10 09:00-18:00"},  // this month's 10th is over
+                      TimeCase{"最好明天上午", W, "2026-11-21 09:00-12:00"},
+                      TimeCase{"今天上午", TimeAnswer::past, ""},
+                      TimeCase{"2026-11-19", TimeAnswer::past, ""},
+                      TimeCase{"2月30日", TimeAnswer::not_understood, ""},
+                      TimeCase{"好的", TimeAnswer::not_understood, ""},
+                      TimeCase{"3栋502", TimeAnswer::not_understood, ""},
+                      TimeCase{"", TimeAnswer::not_understood, ""}));
+
+TEST(TimeParsing, UsesTheGivenUtcOffset) {
+    // At UTC+0 it is 06:30 on Friday: this morning is still ahead.
+    auto r = parse_preferred_time(text::normalize("今天上午"), kNow, std::chrono::minutes{0});
+    ASSERT_EQ(r.answer, TimeAnswer::window);
+    EXPECT_EQ(format_window(r.window, std::chrono::minutes{0}), "2026-11-20 09:00-12:00");
+}
+
+TEST(TimeParsing, WindowIsInUtc) {
+    auto r = parse_preferred_time(text::normalize("明天上午10点"), kNow, kBeijing);
+    ASSERT_EQ(r.answer, TimeAnswer::window);
+    EXPECT_EQ(r.window.start,
+              std::chrono::sys_days{std::chrono::year{2026} / 11 / 21} + std::chrono::hours{2});
+}
+
+}  // namespace
+}  // namespace repairbot::dialog
