@@ -1,0 +1,121 @@
+// The WeChat API endpoints the bot calls, served on loopback with WeChat's JSON shapes and
+// errcodes: access tokens, template and customer-service sends, media download. Every call is
+// recorded for tests (in process: calls(); out of process: GET /sim/calls). Runs its own
+// io_context on its own thread; every public member is thread-safe.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "config/errors.h"
+
+namespace repairbot::wechat::sim {
+
+struct ApiServerOptions {
+    std::string appid;
+    std::string secret;
+    std::string listen_host = "127.0.0.1";
+    std::uint16_t listen_port = 0;  // 0: any free port (see port())
+    std::chrono::seconds token_ttl{7200};
+};
+
+// One API call as received.
+struct RecordedCall {
+    std::string method;  // "GET", "POST"
+    std::string path;    // "/cgi-bin/message/custom/send"
+    std::string query;   // raw, after '?'
+    std::string body;    // raw request body
+    int errcode = 0;     // what the simulator answered (0 = ok)
+    nlohmann::json json;  // the body parsed as JSON, or null
+};
+
+// An HTTP answer of the simulator (exposed for tests of handle()).
+struct ApiResponse {
+    int status = 200;
+    std::string content_type = "application/json; charset=utf-8";
+    std::string body;
+    std::string content_disposition;  // media downloads only
+};
+
+class ApiServer {
+public:
+    explicit ApiServer(ApiServerOptions options);
+    ~ApiServer();
+    ApiServer(const ApiServer&) = delete;
+    ApiServer& operator=(const ApiServer&) = delete;
+
+    // Binds and starts serving on a background thread. Returns the bound port; fails with the
+    // bind error. Blocks only for the bind.
+    [[nodiscard]] Result<std::uint16_t> start();
+    // Stops accepting, drops connections, joins the thread. Idempotent; blocks until joined.
+    void stop();
+
+    [[nodiscard]] std::uint16_t port() const;
+    [[nodiscard]] std::string base_url() const;  // "http://127.0.0.1:PORT"
+
+    // Recorded calls, oldest first; `path` filters ("" = all).
+    [[nodiscard]] std::vector<RecordedCall> calls(std::string_view path = {}) const;
+    [[nodiscard]] nlohmann::json calls_json() const;
+    void clear_calls();
+
+    // The next `times` calls to `path` (any API path) answer `errcode` (e.g. 40001, 42001,
+    // 45009) with WeChat's errmsg, before any other check.
+    void fail_next(std::string path, int errcode, int times = 1);
+    // From now on every token issued so far answers 42001 (expired) / 40001 (invalid).
+    void expire_tokens();
+    void invalidate_tokens();
+    // Serves `bytes` for /cgi-bin/media/get?media_id=`media_id`.
+    void add_media(std::string media_id, std::string bytes, std::string content_type = "image/jpeg");
+    // Reads `file` now; fails with the I/O error. The media id is given by the caller.
+    [[nodiscard]] Status add_media_file(std::string media_id, const std::filesystem::path& file);
+
+    // Answers one request; what the HTTP server calls. Pure apart from the recorded state.
+    [[nodiscard]] ApiResponse handle(std::string_view method, std::string_view target,
+                                     std::string_view body);
+
+private:
+    struct Media {
+        std::string bytes;
+        std::string content_type;
+    };
+    enum class TokenState { valid, expired };
+
+    ApiResponse token(std::string_view query, RecordedCall& call);
+    ApiResponse stable_token(std::string_view body, RecordedCall& call);
+    ApiResponse template_send(const RecordedCall& call, int& errcode);
+    ApiResponse custom_send(const RecordedCall& call, int& errcode);
+    ApiResponse media_get(std::string_view query, int& errcode);
+    ApiResponse control(std::string_view method, std::string_view path, std::string_view query,
+                        std::string_view body);
+    std::string issue_token();  // under mutex_
+    int check_token(std::string_view query) const;  // 0 or an errcode; under mutex_
+
+    ApiServerOptions options_;
+    mutable std::mutex mutex_;
+    std::vector<RecordedCall> calls_;
+    std::map<std::string, std::vector<int>> failures_;  // path -> errcodes to answer, in order
+    std::map<std::string, TokenState> tokens_;
+    std::string stable_token_;
+    std::map<std::string, Media> media_;
+    std::uint64_t next_token_ = 0;
+    std::uint64_t next_msgid_ = 2000000000;
+
+    struct Runtime;  // io_context, acceptor, thread
+    std::unique_ptr<Runtime> runtime_;
+    std::uint16_t port_ = 0;
+};
+
+// WeChat's errmsg for an errcode ("invalid credential, access_token is invalid or not latest").
+[[nodiscard]] std::string errmsg_for(int errcode);
+
+}  // namespace repairbot::wechat::sim
