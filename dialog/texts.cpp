@@ -1,0 +1,72 @@
+#include "dialog/texts.h"
+
+namespace repairbot::dialog {
+namespace {
+
+constexpr std::array<std::string_view, kTextCount> kKeys = {
+#define REPAIRBOT_DIALOG_TEXT_KEY(name) #name,
+    REPAIRBOT_DIALOG_TEXTS(REPAIRBOT_DIALOG_TEXT_KEY)
+#undef REPAIRBOT_DIALOG_TEXT_KEY
+};
+
+constexpr std::array<TextId, kTextCount> kIds = {
+#define REPAIRBOT_DIALOG_TEXT_ID(name) TextId::name,
+    REPAIRBOT_DIALOG_TEXTS(REPAIRBOT_DIALOG_TEXT_ID)
+#undef REPAIRBOT_DIALOG_TEXT_ID
+};
+
+constexpr std::array<std::string_view, 12> kPlaceholders = {
+    "address", "fault_type",   "urgency", "description", "photos", "phone",
+    "time",    "last_address", "menu",    "count",       "max",    "value"};
+
+}  // namespace
+
+std::string_view key(TextId id) {
+    return kKeys[static_cast<std::size_t>(id)];
+}
+
+std::optional<TextId> text_id_from_key(std::string_view k) {
+    for (std::size_t i = 0; i < kKeys.size(); ++i) {
+        if (kKeys[i] == k) return kIds[i];
+    }
+    return std::nullopt;
+}
+
+std::span<const TextId> all_text_ids() {
+    return kIds;
+}
+
+std::span<const std::string_view> known_placeholders() {
+    return kPlaceholders;
+}
+
+std::string ReplyTexts::render(TextId id, TextVars vars) const {
+    const std::string& t = get(id);
+    if (vars.size() == 0 || t.find('{') == std::string::npos) return t;
+    std::string out;
+    out.reserve(t.size() + 32);
+    for (std::size_t i = 0; i < t.size();) {
+        if (t[i] == '{') {
+            auto close = t.find('}', i + 1);
+            if (close != std::string::npos) {
+                std::string_view name(t.data() + i + 1, close - i - 1);
+                bool replaced = false;
+                for (const auto& [k, v] : vars) {
+                    if (k == name) {
+                        out.append(v);
+                        replaced = true;
+                        break;
+                    }
+                }
+                if (replaced) {
+                    i = close + 1;
+                    continue;
+                }
+            }
+        }
+        out.push_back(t[i++]);
+    }
+    return out;
+}
+
+}  // namespace repairbot::dialog

@@ -1,0 +1,75 @@
+// Every reply text the dialog can send, by id; the texts themselves live in config/replies.toml
+// (loaded by config/dialog_data.h) so the desk can reword them without a rebuild.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace repairbot::dialog {
+
+// X(id): the id is also the key in replies.toml. Placeholders a text may use are listed in
+// known_placeholders().
+// clang-format off
+#define REPAIRBOT_DIALOG_TEXTS(X)                                                               \
+    X(welcome) X(help) X(idle_hint) X(ask_address) X(ask_address_last) X(address_incomplete)    \
+    X(address_not_understood) X(no_last_address) X(location_received) X(ask_fault_type)         \
+    X(fault_not_understood) X(ask_description) X(description_too_short) X(ask_photos)           \
+    X(photos_more) X(photo_received) X(photo_duplicate) X(photo_limit) X(photo_attached)        \
+    X(ask_phone) X(phone_invalid) X(phone_not_understood) X(no_last_phone) X(ask_time)          \
+    X(time_not_understood) X(time_in_past) X(summary) X(confirm_not_understood) X(submitted)    \
+    X(emergency_submitted) X(cancelled) X(nothing_to_cancel) X(back_at_first)                   \
+    X(current_value) X(edit_which) X(offer_human) X(handed_to_human) X(progress_query)          \
+    X(complaint_filed) X(session_expired) X(resumed) X(resume_not_understood)                   \
+    X(voice_not_recognized) X(unsupported_message) X(already_reporting) X(noted)                \
+    X(urgency_emergency) X(urgency_normal) X(urgency_planned) X(time_asap) X(not_given)         \
+    X(public_area_mark)
+// clang-format on
+
+enum class TextId : std::uint16_t {
+#define REPAIRBOT_DIALOG_TEXT_ENUM(name) name,
+    REPAIRBOT_DIALOG_TEXTS(REPAIRBOT_DIALOG_TEXT_ENUM)
+#undef REPAIRBOT_DIALOG_TEXT_ENUM
+};
+
+inline constexpr std::size_t kTextCount = 0
+#define REPAIRBOT_DIALOG_TEXT_COUNT(name) +1
+    REPAIRBOT_DIALOG_TEXTS(REPAIRBOT_DIALOG_TEXT_COUNT)
+#undef REPAIRBOT_DIALOG_TEXT_COUNT
+    ;
+
+// The key of a text in replies.toml ("ask_address").
+[[nodiscard]] std::string_view key(TextId id);
+// The id for a key; nullopt for an unknown key.
+[[nodiscard]] std::optional<TextId> text_id_from_key(std::string_view key);
+// Every id, in declaration order.
+[[nodiscard]] std::span<const TextId> all_text_ids();
+// Names a text may use as {name}: address, fault_type, urgency, description, photos, phone,
+// time, last_address, menu, count, max, value.
+[[nodiscard]] std::span<const std::string_view> known_placeholders();
+
+using TextVars = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+
+// The reply texts. A default-constructed set holds empty strings; the loader fills every id.
+class ReplyTexts {
+  public:
+    void set(TextId id, std::string text) {
+        texts_[static_cast<std::size_t>(id)] = std::move(text);
+    }
+    [[nodiscard]] const std::string& get(TextId id) const {
+        return texts_[static_cast<std::size_t>(id)];
+    }
+    // The text with each {name} replaced by its value from `vars`; a placeholder with no value
+    // is left as written. Never fails.
+    [[nodiscard]] std::string render(TextId id, TextVars vars = {}) const;
+
+  private:
+    std::array<std::string, kTextCount> texts_;
+};
+
+}  // namespace repairbot::dialog
