@@ -21,7 +21,17 @@ namespace repairbot::bot {
 namespace asio = boost::asio;
 
 int run_migrate(const config::Settings& settings) {
-    auto applied = store::migrate(settings.mysql);
+    std::optional<Result<std::vector<std::string>>> result;
+    try {
+        result = store::migrate(settings.mysql);
+    } catch (const ServiceUnavailable& e) {
+        log::error("migrate", "database_unreachable", {{"error", e.what()}});
+        std::cerr << "migrate failed: the database cannot be reached (" << e.what()
+                  << ").\nCheck that the server in REPAIRBOT_MYSQL_URL is running and reachable"
+                     " (./scripts/services start for the local one).\n";
+        return kExitFailure;
+    }
+    auto& applied = *result;
     if (!applied) {
         log::error("migrate", "failed", {{"error", applied.error().message()}});
         std::cerr << "migrate failed: " << applied.error().message()

@@ -1,4 +1,5 @@
 // repairbot: parses the command line, loads and validates the configuration, runs a command.
+#include <algorithm>
 #include <iostream>
 
 #include "bot/app.h"
