@@ -1,0 +1,41 @@
+// The words owners use to steer the conversation: global commands valid at any step (取消,
+// 帮助, 返回, 修改地址, 人工, 进度, 投诉, 报修, 重新开始) and the answers some steps wait for
+// (确认, 好了, 继续). Matched on the compact form of the whole message, so "取消" inside a
+// description ("热水器取消不了") is never a command.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dialog/session.h"
+
+namespace repairbot::dialog {
+
+enum class CommandKind {
+    cancel,     // 取消: drop the draft
+    help,       // 帮助
+    back,       // 返回 / 上一步: the previous question again
+    edit,       // 修改地址 / 改电话 ...: `target` says which slot; 修改 alone has none
+    human,      // 人工 / 转人工
+    progress,   // 进度 / 查询
+    complaint,  // 投诉 [text]
+    report,     // 报修 / 我要报修
+    restart,    // 重新开始 / 重新报修
+};
+
+struct Command {
+    CommandKind kind;
+    std::optional<ReportStep> target;  // for edit
+    std::string detail;                // for complaint: the text after 投诉
+};
+
+// The command the whole `compact` message (text::compact output) is, or nullopt.
+[[nodiscard]] std::optional<Command> parse_command(std::string_view compact);
+
+// Step answers, on the compact form.
+[[nodiscard]] bool is_confirm_word(std::string_view compact);  // 确认, 对, 好的, 提交 ...
+[[nodiscard]] bool is_photos_done_word(std::string_view compact);  // 没有, 跳过, 好了 ...
+[[nodiscard]] bool is_continue_word(std::string_view compact);     // 继续, 接着 ...
+
+}  // namespace repairbot::dialog

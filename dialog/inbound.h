@@ -1,0 +1,61 @@
+// What one user sent, as dialog's own plain value. The bot maps the WeChat adapter's parsed
+// message into it; dialog never sees XML or WeChat types.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace repairbot::dialog {
+
+struct TextMessage {
+    std::string content{};
+};
+struct ImageMessage {
+    std::string media_id{};
+    std::string pic_url{};
+};
+// WeChat's speech recognition result, when the account has it enabled; empty otherwise.
+struct VoiceMessage {
+    std::string media_id{};
+    std::string recognition{};
+};
+struct LocationMessage {
+    double latitude = 0;
+    double longitude = 0;
+    std::string label{};
+};
+
+enum class EventKind {
+    subscribe,
+    unsubscribe,
+    click,            // a menu button; `key` says which
+    view,             // a menu link opened: nothing to answer
+    location_report,  // the periodic location report: nothing to answer
+    other,
+};
+struct EventMessage {
+    EventKind kind = EventKind::other;
+    std::string key{};  // EventKey of a click
+};
+// Video, file, link, ... : answered with a hint of what the bot understands.
+struct UnsupportedMessage {
+    std::string type{};
+};
+
+using InboundBody = std::variant<TextMessage, ImageMessage, VoiceMessage, LocationMessage,
+                                 EventMessage, UnsupportedMessage>;
+
+struct Inbound {
+    std::string from{};        // sender openid
+    std::string message_id{};  // MsgId, or FromUserName+CreateTime for events (the dedupe key)
+    InboundBody body{};
+};
+
+// Menu button keys the owner's menu uses (configured on the WeChat side with these keys).
+inline constexpr std::string_view kMenuReportRepair = "REPORT_REPAIR";
+inline constexpr std::string_view kMenuMyRepairs = "MY_REPAIRS";
+inline constexpr std::string_view kMenuContactHuman = "CONTACT_HUMAN";
+inline constexpr std::string_view kMenuHelp = "HELP";
+
+}  // namespace repairbot::dialog

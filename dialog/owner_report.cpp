@@ -1,0 +1,692 @@
+#include "dialog/owner_report.h"
+
+#include <algorithm>
+#include <array>
+#include <optional>
+
+#include "dialog/commands.h"
+#include "dialog/fault_classifier.h"
+#include "dialog/phone.h"
+#include "dialog/slots.h"
+#include "dialog/text.h"
+#include "dialog/time_parse.h"
+
+namespace repairbot::dialog {
+namespace {
+
+constexpr std::array<ReportStep, 7> kOrder = {
+    ReportStep::address, ReportStep::fault_type,     ReportStep::description, ReportStep::photos,
+    ReportStep::phone,   ReportStep::preferred_time, ReportStep::confirm};
+
+bool is_emergency(const ReportDraft& d) {
+    return !d.emergency.empty();
+}
+
+// The first slot still missing; confirm when none is. An emergency needs only where and whom
+// to call: everything else can follow the technician.
+ReportStep next_missing(const ReportDraft& d) {
+    if (!d.address) return ReportStep::address;
+    if (is_emergency(d)) return d.phone.empty() ? ReportStep::phone : ReportStep::confirm;
+    if (d.fault_type.empty()) return ReportStep::fault_type;
+    if (d.description.empty()) return ReportStep::description;
+    if (!d.photos_done) return ReportStep::photos;
+    if (d.phone.empty()) return ReportStep::phone;
+    if (!d.time_answered) return ReportStep::preferred_time;
+    return ReportStep::confirm;
+}
+
+bool applies(const ReportDraft& d, ReportStep s) {
+    return !is_emergency(d) || s == ReportStep::address || s == ReportStep::phone;
+}
+
+const FaultType* draft_type(const Turn& t) {
+    const auto& d = t.session.draft;
+    if (const auto* type = t.catalog().find(d.fault_type)) return type;
+    if (const auto* rule = t.catalog().find_emergency(d.emergency)) {
+        if (const auto* type = t.catalog().find(rule->fault_type)) return type;
+    }
+    return t.catalog().fallback();
+}
+
+Urgency draft_urgency(const Turn& t) {
+    const auto& d = t.session.draft;
+    return derive_urgency(t.catalog().find(d.fault_type), is_emergency(d), d.planned);
+}
+
+std::string urgency_label(const Turn& t, Urgency u) {
+    switch (u) {
+        case Urgency::emergency:
+            return t.texts().get(TextId::urgency_emergency);
+        case Urgency::planned:
+            return t.texts().get(TextId::urgency_planned);
+        case Urgency::normal:
+            break;
+    }
+    return t.texts().get(TextId::urgency_normal);
+}
+
+std::string address_label(const Turn& t, const Address& a) {
+    std::string s = display(a);
+    if (a.is_public) s += t.texts().get(TextId::public_area_mark);
+    return s;
+}
+
+std::string time_label(const Turn& t) {
+    const auto& d = t.session.draft;
+    if (d.preferred_time) return format_window(*d.preferred_time, t.ctx.utc_offset);
+    return t.texts().get(TextId::time_asap);
+}
+
+std::string fault_menu(const Turn& t) {
+    std::string menu;
+    const auto& types = t.catalog().types();
+    for (std::size_t i = 0; i < types.size(); ++i) {
+        if (i > 0) menu += (i % 3 == 0) ? "\n" : "  ";
+        menu += std::to_string(i + 1) + "." + types[i].name;
+    }
+    return menu;
+}
+
+std::string summary(const Turn& t) {
+    const auto& d = t.session.draft;
+    const std::string& none = t.texts().get(TextId::not_given);
+    std::string address = d.address ? address_label(t, *d.address) : none;
+    const FaultType* type = t.catalog().find(d.fault_type);
+    std::string fault = type ? type->name : none;
+    std::string urgency = urgency_label(t, draft_urgency(t));
+    std::string photos = std::to_string(d.photos.size());
+    std::string time = time_label(t);
+    return t.texts().render(TextId::summary,
+                            {{"address", address},
+                             {"fault_type", fault},
+                             {"urgency", urgency},
+                             {"description", d.description.empty() ? none : d.description},
+                             {"photos", photos},
+                             {"phone", d.phone.empty() ? none : d.phone},
+                             {"time", time}});
+}
+
+void prompt(Turn& t, ReportStep step) {
+    const auto& d = t.session.draft;
+    switch (step) {
+        case ReportStep::address:
+            if (t.ctx.profile.last_address) {
+                std::string last = address_label(t, *t.ctx.profile.last_address);
+                t.say(TextId::ask_address_last, {{"last_address", last}});
+            } else {
+                t.say(TextId::ask_address);
+            }
+            return;
+        case ReportStep::fault_type: {
+            std::string menu = fault_menu(t);
+            t.say(TextId::ask_fault_type, {{"menu", menu}});
+            return;
+        }
+        case ReportStep::description:
+            t.say(TextId::ask_description);
+            return;
+        case ReportStep::photos: {
+            std::string count = std::to_string(d.photos.size());
+            std::string max = std::to_string(t.ctx.limits.max_photos);
+            t.say(TextId::ask_photos, {{"count", count}, {"max", max}});
+            return;
+        }
+        case ReportStep::phone:
+            t.say(TextId::ask_phone);
+            return;
+        case ReportStep::preferred_time:
+            t.say(TextId::ask_time);
+            return;
+        case ReportStep::confirm:
+            t.say_text(summary(t));
+            return;
+        case ReportStep::resume: {
+            const auto& none = t.texts().get(TextId::not_given);
+            std::string address = d.address ? address_label(t, *d.address) : none;
+            std::string fault = d.fault_type.empty() ? none : d.fault_type;
+            t.say(TextId::session_expired, {{"address", address}, {"fault_type", fault}});
+            return;
+        }
+    }
+}
+
+void clear_report(Session& s) {
+    s.flow = Flow::idle;
+    s.step = ReportStep::address;
+    s.report_id.clear();
+    s.revision = 0;
+    s.draft = ReportDraft{};
+    s.misses = 0;
+    s.held_text.clear();
+}
+
+void submit(Turn& t) {
+    auto& s = t.session;
+    auto& d = s.draft;
+    const FaultType* type = draft_type(t);
+    RepairReport r;
+    r.owner_openid = t.in.from;
+    r.address = d.address.value_or(Address{});
+    r.fault_type = type ? type->name : d.fault_type;
+    r.trade = type ? type->trade : std::string{};
+    r.urgency = draft_urgency(t);
+    r.emergency = d.emergency;
+    r.description = d.description;
+    r.photos = d.photos;
+    r.phone = d.phone;
+    r.preferred_time = is_emergency(d) ? std::nullopt : d.preferred_time;
+    r.received_at = t.ctx.now;
+    std::string key = s.report_id + "#" + std::to_string(s.revision);
+    t.effects.emplace_back(RememberProfile{r.phone, r.address});
+    std::string urgency = urgency_label(t, r.urgency);
+    t.say(is_emergency(d) ? TextId::emergency_submitted : TextId::submitted,
+          {{"urgency", urgency}});
+    t.effects.insert(t.effects.begin(), CreateTicket{std::move(r), key});
+    clear_report(s);
+    s.last_ticket_key = std::move(key);
+    s.last_ticket_at = t.ctx.now;
+}
+
+// Moves to the first missing slot and asks for it; an emergency with all it needs is
+// submitted at once, anything else complete gets the summary.
+void advance(Turn& t) {
+    auto& s = t.session;
+    s.misses = 0;
+    s.held_text.clear();
+    s.step = next_missing(s.draft);
+    if (s.step == ReportStep::confirm && is_emergency(s.draft)) {
+        submit(t);
+        return;
+    }
+    prompt(t, s.step);
+}
+
+void miss(Turn& t, TextId what) {
+    auto& s = t.session;
+    ++s.misses;
+    t.say(what);
+    if (s.misses >= t.ctx.limits.misses_before_human) {
+        t.say(TextId::offer_human);
+        s.misses = 0;
+    }
+}
+
+void changed(Turn& t) {
+    ++t.session.revision;
+}
+
+// Applies what classification found: the type (when empty or `replace_type`), the emergency
+// (safety advice first, once), planned work. True when the draft changed.
+bool apply_fault(Turn& t, const Classification& c, bool replace_type) {
+    auto& d = t.draft();
+    bool any = false;
+    if (c.type && (d.fault_type.empty() || replace_type) && d.fault_type != c.type->name) {
+        d.fault_type = c.type->name;
+        any = true;
+    }
+    if (c.emergency && d.emergency.empty()) {
+        d.emergency = c.emergency->kind;
+        if (!d.advice_given) {
+            t.say_text(c.emergency->advice);
+            d.advice_given = true;
+        }
+        any = true;
+    }
+    if (c.planned && !d.planned) {
+        d.planned = true;
+        any = true;
+    }
+    return any;
+}
+
+struct FillPolicy {
+    bool replace_address = false;
+    bool replace_type = false;
+    bool take_description = false;  // also when no fault keyword matched
+};
+
+// Applies every slot a message filled. True when the draft changed.
+bool apply_fill(Turn& t, const SlotFill& fill, FillPolicy policy) {
+    auto& d = t.draft();
+    bool any = false;
+    if (fill.address && fill.address->complete && (!d.address || policy.replace_address) &&
+        d.address != fill.address->address) {
+        d.address = fill.address->address;
+        any = true;
+    }
+    if (fill.phone && d.phone != *fill.phone) {
+        d.phone = *fill.phone;
+        any = true;
+    }
+    bool matched = fill.fault.matched();
+    any = apply_fault(t, fill.fault, policy.replace_type) || any;
+    if ((matched || policy.take_description) && is_description(fill.rest) &&
+        (d.description.empty() || policy.take_description) && d.description != fill.rest) {
+        d.description = fill.rest;
+        any = true;
+    }
+    if (any) changed(t);
+    return any;
+}
+
+void go_to(Turn& t, ReportStep target) {
+    auto& s = t.session;
+    auto& d = s.draft;
+    s.step = target;
+    s.misses = 0;
+    std::string current;
+    switch (target) {
+        case ReportStep::address:
+            if (d.address) current = address_label(t, *d.address);
+            break;
+        case ReportStep::fault_type:
+            current = d.fault_type;
+            break;
+        case ReportStep::description:
+            current = d.description;
+            break;
+        case ReportStep::photos:
+            d.photos_done = false;
+            if (!d.photos.empty()) current = std::to_string(d.photos.size());
+            break;
+        case ReportStep::phone:
+            current = d.phone;
+            break;
+        case ReportStep::preferred_time:
+            if (d.time_answered) current = time_label(t);
+            break;
+        case ReportStep::confirm:
+        case ReportStep::resume:
+            break;
+    }
+    if (!current.empty()) t.say(TextId::current_value, {{"value", current}});
+    prompt(t, target);
+}
+
+void go_back(Turn& t) {
+    auto& s = t.session;
+    if (s.step == ReportStep::resume) {
+        prompt(t, s.step);
+        return;
+    }
+    auto it = std::find(kOrder.begin(), kOrder.end(), s.step);
+    while (it != kOrder.begin()) {
+        --it;
+        if (applies(s.draft, *it)) {
+            go_to(t, *it);
+            return;
+        }
+    }
+    t.say(TextId::back_at_first);
+    prompt(t, s.step);
+}
+
+void on_command(Turn& t, const Command& cmd) {
+    auto& s = t.session;
+    switch (cmd.kind) {
+        case CommandKind::cancel:
+            clear_report(s);
+            t.say(TextId::cancelled);
+            return;
+        case CommandKind::help:
+            t.say(TextId::help);
+            break;
+        case CommandKind::back:
+            go_back(t);
+            return;
+        case CommandKind::edit:
+            if (cmd.target) {
+                go_to(t, *cmd.target);
+            } else {
+                t.say(TextId::edit_which);
+            }
+            return;
+        case CommandKind::human:
+            t.effects.emplace_back(HandToHuman{HandOffReason::owner_asked, draft_summary(t)});
+            t.say(TextId::handed_to_human);
+            break;
+        case CommandKind::progress:
+            t.effects.emplace_back(QueryProgress{});
+            t.say(TextId::progress_query);
+            break;
+        case CommandKind::complaint:
+            t.effects.emplace_back(FileComplaint{cmd.detail});
+            t.say(TextId::complaint_filed);
+            break;
+        case CommandKind::report:
+            t.say(TextId::already_reporting);
+            break;
+        case CommandKind::restart: {
+            Said held{s.held_text, text::compact(s.held_text)};
+            if (s.step == ReportStep::resume && !held.normalized.empty()) {
+                start_report_with(t, held);
+            } else {
+                start_report(t);
+            }
+            return;
+        }
+    }
+    s.misses = 0;
+    prompt(t, s.step);
+}
+
+void on_address(Turn& t, const Said& said) {
+    auto& d = t.draft();
+    if (means_same_as_last_time(said.compact)) {
+        if (!t.ctx.profile.last_address) {
+            t.say(TextId::no_last_address);
+            return;
+        }
+        d.address = t.ctx.profile.last_address;
+        changed(t);
+        advance(t);
+        return;
+    }
+    auto fill = extract_slots(said.normalized, t.catalog());
+    bool got_address = fill.address && fill.address->complete;
+    bool any = apply_fill(t, fill, {.replace_address = true});
+    if (got_address) {
+        advance(t);
+    } else if (fill.address) {
+        miss(t, TextId::address_incomplete);
+    } else if (any) {
+        t.say(TextId::noted);
+        prompt(t, ReportStep::address);
+    } else {
+        miss(t, TextId::address_not_understood);
+    }
+}
+
+void on_fault_type(Turn& t, const Said& said) {
+    auto& d = t.draft();
+    const FaultType* chosen = nullptr;
+    if (auto n = text::parse_number(said.compact)) {
+        chosen = t.catalog().by_menu_number(*n);
+        if (!chosen) {
+            miss(t, TextId::fault_not_understood);
+            return;
+        }
+    } else {
+        chosen = t.catalog().find(said.compact);
+    }
+    if (chosen) {
+        if (d.fault_type != chosen->name) {
+            d.fault_type = chosen->name;
+            changed(t);
+        }
+        advance(t);
+        return;
+    }
+    auto fill = extract_slots(said.normalized, t.catalog());
+    apply_fill(t, fill, {.replace_type = true});
+    if (fill.fault.type) {
+        advance(t);
+    } else {
+        std::string menu = fault_menu(t);
+        ++t.session.misses;
+        t.say(TextId::fault_not_understood, {{"menu", menu}});
+        if (t.session.misses >= t.ctx.limits.misses_before_human) {
+            t.say(TextId::offer_human);
+            t.session.misses = 0;
+        }
+    }
+}
+
+void on_description(Turn& t, const Said& said) {
+    auto fill = extract_slots(said.normalized, t.catalog());
+    bool described = is_description(fill.rest);
+    bool any = apply_fill(t, fill, {.take_description = true});
+    if (described) {
+        advance(t);
+    } else if (any) {
+        t.say(TextId::noted);
+        prompt(t, ReportStep::description);
+    } else {
+        miss(t, TextId::description_too_short);
+    }
+}
+
+void on_photos_text(Turn& t, const Said& said) {
+    auto& d = t.draft();
+    if (is_photos_done_word(said.compact)) {
+        d.photos_done = true;
+        changed(t);
+        advance(t);
+        return;
+    }
+    auto fill = extract_slots(said.normalized, t.catalog());
+    if (apply_fill(t, fill, {})) {
+        d.photos_done = true;
+        advance(t);
+        return;
+    }
+    miss(t, TextId::photos_more);
+}
+
+void on_phone(Turn& t, const Said& said) {
+    auto& d = t.draft();
+    if (means_same_as_last_time(said.compact)) {
+        if (t.ctx.profile.phone.empty()) {
+            t.say(TextId::no_last_phone);
+            return;
+        }
+        d.phone = t.ctx.profile.phone;
+        changed(t);
+        advance(t);
+        return;
+    }
+    auto fill = extract_slots(said.normalized, t.catalog());
+    bool any = apply_fill(t, fill, {});
+    if (fill.phone) {
+        advance(t);
+    } else if (fill.bad_phone) {
+        miss(t, TextId::phone_invalid);
+    } else if (any) {
+        t.say(TextId::noted);
+        prompt(t, ReportStep::phone);
+    } else {
+        miss(t, TextId::phone_not_understood);
+    }
+}
+
+void on_time(Turn& t, const Said& said) {
+    auto& d = t.draft();
+    auto parsed = parse_preferred_time(said.normalized, t.ctx.now, t.ctx.utc_offset);
+    switch (parsed.answer) {
+        case TimeAnswer::window:
+        case TimeAnswer::asap:
+            d.time_answered = true;
+            d.preferred_time = parsed.answer == TimeAnswer::window
+                                   ? std::optional<TimeWindow>(parsed.window)
+                                   : std::nullopt;
+            changed(t);
+            advance(t);
+            return;
+        case TimeAnswer::past:
+            miss(t, TextId::time_in_past);
+            return;
+        case TimeAnswer::not_understood:
+            miss(t, TextId::time_not_understood);
+            return;
+    }
+}
+
+void on_confirm(Turn& t, const Said& said) {
+    auto& d = t.draft();
+    if (is_confirm_word(said.compact)) {
+        submit(t);
+        return;
+    }
+    // A new value sent straight at the summary corrects that slot.
+    auto fill = extract_slots(said.normalized, t.catalog());
+    bool any = apply_fill(t, fill, {.replace_address = true});
+    if (!any) {
+        auto parsed = parse_preferred_time(said.normalized, t.ctx.now, t.ctx.utc_offset);
+        if (parsed.answer == TimeAnswer::window && d.preferred_time != parsed.window) {
+            d.preferred_time = parsed.window;
+            d.time_answered = true;
+            changed(t);
+            any = true;
+        }
+    }
+    if (any) {
+        t.say(TextId::noted);
+        advance(t);
+    } else {
+        miss(t, TextId::confirm_not_understood);
+    }
+}
+
+void on_resume(Turn& t, const Said& said) {
+    if (is_continue_word(said.compact)) {
+        t.say(TextId::resumed);
+        advance(t);
+        return;
+    }
+    miss(t, TextId::resume_not_understood);
+}
+
+// Leaves the resume question when the owner simply carries on (a photo, a location).
+void continue_if_resuming(Turn& t) {
+    auto& s = t.session;
+    if (s.step == ReportStep::resume) {
+        s.held_text.clear();
+        s.step = next_missing(s.draft);
+    }
+}
+
+}  // namespace
+
+void begin_report(Turn& t) {
+    auto& s = t.session;
+    clear_report(s);
+    s.flow = Flow::owner_report;
+    s.report_id = t.in.from + ":" +
+                  (t.in.message_id.empty() ? std::to_string(t.ctx.now.time_since_epoch().count())
+                                           : t.in.message_id);
+    s.revision = 1;
+    if (is_valid_mobile(t.ctx.profile.phone)) s.draft.phone = t.ctx.profile.phone;
+}
+
+void start_report(Turn& t) {
+    begin_report(t);
+    prompt(t, ReportStep::address);
+}
+
+void start_report_with(Turn& t, const Said& said) {
+    auto& s = t.session;
+    begin_report(t);
+    auto fill = extract_slots(said.normalized, t.catalog());
+    apply_fill(t, fill, {});
+    if (s.draft.address || !s.draft.fault_type.empty()) t.say(TextId::noted);
+    if (!s.draft.address && fill.address) {
+        t.say(TextId::address_incomplete);
+        s.step = ReportStep::address;
+        return;
+    }
+    advance(t);
+}
+
+void report_on_text(Turn& t, const Said& said) {
+    if (auto cmd = parse_command(said.compact)) {
+        on_command(t, *cmd);
+        return;
+    }
+    switch (t.session.step) {
+        case ReportStep::address:
+            on_address(t, said);
+            return;
+        case ReportStep::fault_type:
+            on_fault_type(t, said);
+            return;
+        case ReportStep::description:
+            on_description(t, said);
+            return;
+        case ReportStep::photos:
+            on_photos_text(t, said);
+            return;
+        case ReportStep::phone:
+            on_phone(t, said);
+            return;
+        case ReportStep::preferred_time:
+            on_time(t, said);
+            return;
+        case ReportStep::confirm:
+            on_confirm(t, said);
+            return;
+        case ReportStep::resume:
+            on_resume(t, said);
+            return;
+    }
+}
+
+void report_on_image(Turn& t, const ImageMessage& image) {
+    auto& s = t.session;
+    auto& d = s.draft;
+    continue_if_resuming(t);
+    std::string max = std::to_string(t.ctx.limits.max_photos);
+    bool duplicate = std::any_of(d.photos.begin(), d.photos.end(),
+                                 [&](const Photo& p) { return p.media_id == image.media_id; });
+    if (duplicate) {
+        std::string count = std::to_string(d.photos.size());
+        t.say(TextId::photo_duplicate, {{"count", count}});
+    } else if (d.photos.size() >= t.ctx.limits.max_photos) {
+        t.say(TextId::photo_limit, {{"max", max}});
+    } else {
+        d.photos.push_back(Photo{image.media_id, image.pic_url});
+        changed(t);
+        s.misses = 0;
+        std::string count = std::to_string(d.photos.size());
+        t.say(TextId::photo_received, {{"count", count}, {"max", max}});
+    }
+    if (s.step == ReportStep::photos) {
+        if (d.photos.size() >= t.ctx.limits.max_photos) {
+            d.photos_done = true;
+            advance(t);
+        } else {
+            t.say(TextId::photos_more);
+        }
+        return;
+    }
+    prompt(t, s.step);
+}
+
+void report_on_location(Turn& t, const LocationMessage& location) {
+    auto& s = t.session;
+    continue_if_resuming(t);
+    Address a;
+    std::string label = text::normalize(location.label);
+    if (auto m = find_address(label, t.catalog()); m && m->complete) a = m->address;
+    a.label = location.label;
+    a.location = GeoPoint{location.latitude, location.longitude};
+    s.draft.address = std::move(a);
+    changed(t);
+    if (s.step == ReportStep::address || s.step == ReportStep::confirm) {
+        advance(t);
+        return;
+    }
+    t.say(TextId::location_received);
+    prompt(t, s.step);
+}
+
+void report_expired(Turn& t, const Said& held) {
+    auto& s = t.session;
+    s.step = ReportStep::resume;
+    s.held_text = held.normalized;
+    s.misses = 0;
+    prompt(t, ReportStep::resume);
+}
+
+void prompt_current(Turn& t) {
+    prompt(t, t.session.step);
+}
+
+std::string draft_summary(const Turn& t) {
+    const auto& s = t.session;
+    if (s.flow != Flow::owner_report) return {};
+    const auto& d = s.draft;
+    if (!d.address && d.fault_type.empty() && d.description.empty() && d.photos.empty()) return {};
+    return summary(t);
+}
+
+}  // namespace repairbot::dialog

@@ -1,0 +1,202 @@
+#include "dialog/step.h"
+
+#include <type_traits>
+
+#include "dialog/commands.h"
+#include "dialog/owner_report.h"
+#include "dialog/slots.h"
+#include "dialog/text.h"
+#include "dialog/turn.h"
+
+namespace repairbot::dialog {
+
+Said hear(std::string_view raw) {
+    Said s;
+    s.normalized = text::normalize(raw);
+    s.compact = text::compact(s.normalized);
+    return s;
+}
+
+Outcome Turn::finish() && {
+    Outcome out{std::move(session), {}, std::move(effects)};
+    if (!parts.empty()) {
+        std::string joined;
+        for (const auto& p : parts) {
+            if (p.empty()) continue;
+            if (!joined.empty()) joined.push_back('\n');
+            joined += p;
+        }
+        out.replies.push_back(Reply{std::move(joined)});
+    }
+    return out;
+}
+
+namespace {
+
+bool expired(const Session& s, const Context& ctx) {
+    return s.last_active != std::chrono::sys_seconds{} &&
+           ctx.now - s.last_active >= ctx.limits.session_idle_timeout;
+}
+
+void idle_miss(Turn& t) {
+    auto& s = t.session;
+    ++s.misses;
+    t.say(TextId::idle_hint);
+    if (s.misses >= t.ctx.limits.misses_before_human) {
+        t.say(TextId::offer_human);
+        s.misses = 0;
+    }
+}
+
+void idle_command(Turn& t, const Command& cmd) {
+    t.session.misses = 0;
+    switch (cmd.kind) {
+        case CommandKind::cancel:
+            t.say(TextId::nothing_to_cancel);
+            return;
+        case CommandKind::help:
+            t.say(TextId::help);
+            return;
+        case CommandKind::back:
+        case CommandKind::edit:
+            t.say(TextId::idle_hint);
+            return;
+        case CommandKind::human:
+            t.effects.emplace_back(HandToHuman{HandOffReason::owner_asked, {}});
+            t.say(TextId::handed_to_human);
+            return;
+        case CommandKind::progress:
+            t.effects.emplace_back(QueryProgress{});
+            t.say(TextId::progress_query);
+            return;
+        case CommandKind::complaint:
+            t.effects.emplace_back(FileComplaint{cmd.detail});
+            t.say(TextId::complaint_filed);
+            return;
+        case CommandKind::report:
+        case CommandKind::restart:
+            start_report(t);
+            return;
+    }
+}
+
+void idle_text(Turn& t, const Said& said) {
+    if (auto cmd = parse_command(said.compact)) {
+        idle_command(t, *cmd);
+        return;
+    }
+    // A first message that says what is broken or where starts a report with all it said.
+    auto fill = extract_slots(said.normalized, t.ctx.data.catalog);
+    if (fill.fault.matched() || fill.address) {
+        start_report_with(t, said);
+        return;
+    }
+    idle_miss(t);
+}
+
+void idle_image(Turn& t, const ImageMessage& image) {
+    auto& s = t.session;
+    bool just_submitted = !s.last_ticket_key.empty() &&
+                          t.ctx.now - s.last_ticket_at < t.ctx.limits.session_idle_timeout;
+    if (just_submitted) {
+        t.effects.emplace_back(
+            AttachPhotos{s.last_ticket_key, {Photo{image.media_id, image.pic_url}}});
+        t.say(TextId::photo_attached);
+        return;
+    }
+    begin_report(t);
+    report_on_image(t, image);  // its acknowledgement asks for the address
+}
+
+void on_event(Turn& t, const EventMessage& ev) {
+    bool reporting = t.session.flow == Flow::owner_report;
+    switch (ev.kind) {
+        case EventKind::subscribe:
+            t.say(TextId::welcome);
+            if (reporting) prompt_current(t);
+            return;
+        case EventKind::click:
+            if (ev.key == kMenuReportRepair) {
+                if (reporting) {
+                    t.say(TextId::already_reporting);
+                    prompt_current(t);
+                } else {
+                    start_report(t);
+                }
+            } else if (ev.key == kMenuMyRepairs) {
+                t.effects.emplace_back(QueryProgress{});
+                t.say(TextId::progress_query);
+                if (reporting) prompt_current(t);
+            } else if (ev.key == kMenuContactHuman) {
+                t.effects.emplace_back(HandToHuman{HandOffReason::owner_asked, draft_summary(t)});
+                t.say(TextId::handed_to_human);
+                if (reporting) prompt_current(t);
+            } else {
+                t.say(TextId::help);
+                if (reporting) prompt_current(t);
+            }
+            return;
+        case EventKind::unsubscribe:
+        case EventKind::view:
+        case EventKind::location_report:
+        case EventKind::other:
+            return;
+    }
+}
+
+void on_text(Turn& t, const Said& said) {
+    auto& s = t.session;
+    if (s.flow == Flow::owner_report) {
+        if (s.step != ReportStep::resume && expired(s, t.ctx)) {
+            auto cmd = parse_command(said.compact);
+            if (!cmd || cmd->kind == CommandKind::report) {
+                report_expired(t, cmd ? Said{} : said);
+                return;
+            }
+        }
+        report_on_text(t, said);
+        return;
+    }
+    idle_text(t, said);
+}
+
+}  // namespace
+
+Outcome step(Session session, const Inbound& in, const Context& ctx) {
+    Turn t{std::move(session), ctx, in, {}, {}};
+    if (t.session.flow == Flow::idle && expired(t.session, ctx)) t.session.misses = 0;
+    std::visit(
+        [&](const auto& body) {
+            using T = std::decay_t<decltype(body)>;
+            if constexpr (std::is_same_v<T, TextMessage>) {
+                on_text(t, hear(body.content));
+            } else if constexpr (std::is_same_v<T, VoiceMessage>) {
+                if (text::compact(text::normalize(body.recognition)).empty()) {
+                    t.say(TextId::voice_not_recognized);
+                    if (t.session.flow == Flow::owner_report) prompt_current(t);
+                } else {
+                    on_text(t, hear(body.recognition));
+                }
+            } else if constexpr (std::is_same_v<T, ImageMessage>) {
+                if (t.session.flow == Flow::owner_report) {
+                    report_on_image(t, body);
+                } else {
+                    idle_image(t, body);
+                }
+            } else if constexpr (std::is_same_v<T, LocationMessage>) {
+                if (t.session.flow != Flow::owner_report) begin_report(t);
+                report_on_location(t, body);
+            } else if constexpr (std::is_same_v<T, EventMessage>) {
+                on_event(t, body);
+            } else {
+                t.say(TextId::unsupported_message);
+                if (t.session.flow == Flow::owner_report) prompt_current(t);
+            }
+        },
+        in.body);
+    // Passive events (a menu link opened) do not keep a draft alive.
+    if (!t.parts.empty() || !t.effects.empty()) t.session.last_active = ctx.now;
+    return std::move(t).finish();
+}
+
+}  // namespace repairbot::dialog

@@ -1,0 +1,44 @@
+// One step in progress (internal to dialog): the session being changed, the reply parts and
+// effects gathered so far, and what the inbound message said once normalized.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "dialog/context.h"
+#include "dialog/effects.h"
+#include "dialog/inbound.h"
+#include "dialog/session.h"
+#include "dialog/step.h"
+#include "dialog/texts.h"
+
+namespace repairbot::dialog {
+
+// A text message in the forms the parsers want.
+struct Said {
+    std::string normalized;  // text::normalize
+    std::string compact;     // text::compact of normalized
+};
+
+[[nodiscard]] Said hear(std::string_view raw);
+
+struct Turn {
+    Session session;
+    const Context& ctx;
+    const Inbound& in;
+    std::vector<std::string> parts;  // joined into one reply, so a passive reply carries it all
+    std::vector<Effect> effects;
+
+    [[nodiscard]] const ReplyTexts& texts() const { return ctx.data.texts; }
+    [[nodiscard]] const FaultCatalog& catalog() const { return ctx.data.catalog; }
+    [[nodiscard]] ReportDraft& draft() { return session.draft; }
+
+    void say(TextId id, TextVars vars = {}) { parts.push_back(texts().render(id, vars)); }
+    void say_text(std::string text) { parts.push_back(std::move(text)); }
+
+    // The Outcome: parts joined by newlines into one reply (none when nothing was said).
+    [[nodiscard]] Outcome finish() &&;
+};
+
+}  // namespace repairbot::dialog

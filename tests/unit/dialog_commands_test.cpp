@@ -1,0 +1,183 @@
+// Global commands (取消 帮助 返回 修改地址 人工 进度 投诉) at every step of the report, and idle.
+#include <gtest/gtest.h>
+
+#include <functional>
+
+#include "dialog/commands.h"
+#include "dialog_test_support.h"
+
+namespace repairbot::dialog {
+namespace {
+
+using namespace testing;
+
+// Brings a chat to `step` the way an owner would.
+Chat chat_at(ReportStep step) {
+    Chat chat;
+    switch (step) {
+        case ReportStep::address:
+            chat.say("报修");
+            break;
+        case ReportStep::fault_type:
+            chat.say("报修");
+            chat.say("3栋502");
+            break;
+        case ReportStep::description:
+            chat.say("报修");
+            chat.say("3栋502");
+            chat.say("1");
+            break;
+        case ReportStep::photos:
+            chat.say("3栋502厨房水管漏水了");
+            break;
+        case ReportStep::phone:
+            chat.say("3栋502厨房水管漏水了");
+            chat.say("没有");
+            break;
+        case ReportStep::preferred_time:
+            chat.say("3栋502厨房水管漏水了，电话13800138000");
+            chat.say("没有");
+            break;
+        case ReportStep::confirm:
+            chat.say("3栋502厨房水管漏水了，电话13800138000");
+            chat.say("没有");
+            chat.say("尽快");
+            break;
+        case ReportStep::resume:
+            chat.say("3栋502厨房水管漏水了");
+            chat.now += std::chrono::hours{1};
+            chat.say("好了");
+            break;
+    }
+    EXPECT_EQ(chat.session.flow, Flow::owner_report);
+    EXPECT_EQ(chat.session.step, step);
+    return chat;
+}
+
+const ReportStep kAllSteps[] = {
+    ReportStep::address, ReportStep::fault_type,     ReportStep::description, ReportStep::photos,
+    ReportStep::phone,   ReportStep::preferred_time, ReportStep::confirm,     ReportStep::resume};
+
+class GlobalCommandAtStep : public ::testing::TestWithParam<ReportStep> {};
+
+TEST_P(GlobalCommandAtStep, CancelDropsTheDraftAndSaysSo) {
+    Chat chat = chat_at(GetParam());
+    chat.say("取消");
+    EXPECT_EQ(chat.session.flow, Flow::idle);
+    EXPECT_EQ(chat.session.draft, ReportDraft{});
+    EXPECT_EQ(chat.reply(), text_of(TextId::cancelled));
+    EXPECT_TRUE(chat.last.effects.empty());
+}
+
+TEST_P(GlobalCommandAtStep, HelpAnswersAndKeepsTheStep) {
+    Chat chat = chat_at(GetParam());
+    auto before = chat.session.draft;
+    chat.say("帮助");
+    EXPECT_EQ(chat.reply().rfind(text_of(TextId::help), 0), 0u);
+    EXPECT_EQ(chat.session.step, GetParam());
+    EXPECT_EQ(chat.session.draft, before);
+}
+
+TEST_P(GlobalCommandAtStep, BackGoesToAnEarlierQuestionKeepingAnswers) {
+    Chat chat = chat_at(GetParam());
+    auto address = chat.session.draft.address;
+    chat.say("返回");
+    EXPECT_EQ(chat.session.flow, Flow::owner_report);
+    EXPECT_LE(chat.session.step, GetParam());
+    if (GetParam() == ReportStep::address || GetParam() == ReportStep::resume) {
+        EXPECT_EQ(chat.session.step, GetParam());
+    } else {
+        EXPECT_LT(chat.session.step, GetParam());
+    }
+    EXPECT_EQ(chat.session.draft.address, address);
+    EXPECT_FALSE(chat.last.replies.empty());
+}
+
+TEST_P(GlobalCommandAtStep, EditAddressAsksForTheAddressShowingTheCurrentOne) {
+    Chat chat = chat_at(GetParam());
+    chat.say("修改地址");
+    EXPECT_EQ(chat.session.step, ReportStep::address);
+    if (chat.session.draft.address) {
+        EXPECT_TRUE(contains(chat.reply(), "3栋502"));
+    }
+    chat.say("6栋2单元801");
+    EXPECT_EQ(display(*chat.session.draft.address), "6栋2单元801");
+}
+
+TEST_P(GlobalCommandAtStep, HumanHandsOverWithTheDraftAndKeepsIt) {
+    Chat chat = chat_at(GetParam());
+    auto before = chat.session.draft;
+    chat.say("转人工");
+    const auto* h = find_effect<HandToHuman>(chat.last);
+    ASSERT_NE(h, nullptr);
+    if (before.address) {
+        EXPECT_TRUE(contains(h->draft_summary, "3栋502"));
+    }
+    EXPECT_EQ(chat.reply().rfind(text_of(TextId::handed_to_human), 0), 0u);
+    EXPECT_EQ(chat.session.draft, before);
+    EXPECT_EQ(chat.session.step, GetParam());
+}
+
+TEST_P(GlobalCommandAtStep, ProgressAsksTheBotAndKeepsTheDraft) {
+    Chat chat = chat_at(GetParam());
+    auto before = chat.session.draft;
+    chat.say("进度");
+    EXPECT_NE(find_effect<QueryProgress>(chat.last), nullptr);
+    EXPECT_EQ(chat.session.draft, before);
+    EXPECT_EQ(chat.session.step, GetParam());
+}
+
+TEST_P(GlobalCommandAtStep, ComplaintIsFiledWithItsText) {
+    Chat chat = chat_at(GetParam());
+    chat.say("投诉 上次维修师傅态度很差");
+    const auto* c = find_effect<FileComplaint>(chat.last);
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->text, "上次维修师傅态度很差");
+    EXPECT_EQ(chat.reply().rfind(text_of(TextId::complaint_filed), 0), 0u);
+    EXPECT_EQ(chat.session.step, GetParam());
+}
+
+TEST_P(GlobalCommandAtStep, RestartStartsAnEmptyDraft) {
+    Chat chat = chat_at(GetParam());
+    chat.say("重新开始");
+    EXPECT_EQ(chat.session.flow, Flow::owner_report);
+    EXPECT_EQ(chat.session.step, ReportStep::address);
+    EXPECT_FALSE(chat.session.draft.address.has_value());
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryStep, GlobalCommandAtStep, ::testing::ValuesIn(kAllSteps));
+
+TEST(GlobalCommandWhenIdle, EachCommandHasAnAnswer) {
+    struct Case {
+        const char* command;
+        TextId reply;
+    };
+    for (auto c : {Case{"取消", TextId::nothing_to_cancel}, Case{"帮助", TextId::help},
+                   Case{"返回", TextId::idle_hint}, Case{"修改地址", TextId::idle_hint},
+                   Case{"人工", TextId::handed_to_human}, Case{"查询", TextId::progress_query},
+                   Case{"投诉", TextId::complaint_filed}, Case{"报修", TextId::ask_address}}) {
+        Chat chat;
+        chat.say(c.command);
+        EXPECT_EQ(chat.reply(), text_of(c.reply)) << c.command;
+    }
+}
+
+TEST(GlobalCommandWords, AreMatchedOnlyAsTheWholeMessage) {
+    EXPECT_FALSE(parse_command("热水器取消不了"));
+    EXPECT_EQ(parse_command("取消")->kind, CommandKind::cancel);
+    EXPECT_EQ(parse_command("修改电话")->target, ReportStep::phone);
+    EXPECT_EQ(parse_command("改时间")->target, ReportStep::preferred_time);
+    EXPECT_EQ(parse_command("地址错了")->target, ReportStep::address);
+    EXPECT_FALSE(parse_command("修改")->target.has_value());
+    EXPECT_EQ(parse_command("投诉物业")->detail, "物业");
+}
+
+TEST(GlobalCommandWords, CancelInsideADescriptionIsADescription) {
+    Chat chat = chat_at(ReportStep::description);
+    chat.say("热水器取消不了定时");
+    EXPECT_EQ(chat.session.flow, Flow::owner_report);
+    EXPECT_EQ(chat.session.draft.description, "热水器取消不了定时");
+}
+
+}  // namespace
+}  // namespace repairbot::dialog

@@ -1,0 +1,489 @@
+// The owner's repair report through step(): the happy path, multi-slot first messages, the
+// emergency fast path, corrections, photos, misses, expiry and menu events.
+#include <gtest/gtest.h>
+
+#include "dialog/session_codec.h"
+#include "dialog_test_support.h"
+
+namespace repairbot::dialog {
+namespace {
+
+using namespace testing;
+
+TEST(OwnerReport, StepByStepReportEndsInOneTicket) {
+    Chat chat;
+    chat.send(event(EventKind::click, std::string(kMenuReportRepair)));
+    EXPECT_EQ(chat.session.step, ReportStep::address);
+    EXPECT_EQ(chat.reply(), text_of(TextId::ask_address));
+    chat.say("3栋2单元502");
+    EXPECT_EQ(chat.session.step, ReportStep::fault_type);
+    EXPECT_TRUE(contains(chat.reply(), "1.水"));
+    chat.say("2");
+    EXPECT_EQ(chat.session.draft.fault_type, "电");
+    EXPECT_EQ(chat.reply(), text_of(TextId::ask_description));
+    chat.say("客厅吊灯不亮了");
+    EXPECT_EQ(chat.session.step, ReportStep::photos);
+    chat.photo("p1");
+    chat.say("好了");
+    EXPECT_EQ(chat.session.step, ReportStep::phone);
+    chat.say("138 0013 8000");
+    EXPECT_EQ(chat.session.step, ReportStep::preferred_time);
+    chat.say("明天上午10点");
+    EXPECT_EQ(chat.session.step, ReportStep::confirm);
+    EXPECT_TRUE(contains(chat.reply(), "3栋2单元502"));
+    EXPECT_TRUE(contains(chat.reply(), "2026-11-21 10:00-11:00"));
+    chat.say("确认");
+
+    const auto* ticket = find_effect<CreateTicket>(chat.last);
+    ASSERT_NE(ticket, nullptr);
+    const auto& r = ticket->report;
+    EXPECT_EQ(r.owner_openid, "owner-1");
+    EXPECT_EQ(display(r.address), "3栋2单元502");
+    EXPECT_FALSE(r.address.is_public);
+    EXPECT_EQ(r.fault_type, "电");
+    EXPECT_EQ(r.trade, "电");
+    EXPECT_EQ(r.urgency, Urgency::normal);
+    EXPECT_EQ(r.description, "客厅吊灯不亮了");
+    ASSERT_EQ(r.photos.size(), 1u);
+    EXPECT_EQ(r.photos[0].pic_url, "http://mmbiz.example/p1");
+    EXPECT_EQ(r.phone, "13800138000");
+    ASSERT_TRUE(r.preferred_time.has_value());
+    EXPECT_EQ(r.received_at, kNow);
+    // The report id comes from the sender and the message that started the report (the click).
+    EXPECT_TRUE(ticket->idempotency_key.starts_with("owner-1:ev#")) << ticket->idempotency_key;
+    ASSERT_NE(find_effect<RememberProfile>(chat.last), nullptr);
+    EXPECT_EQ(find_effect<RememberProfile>(chat.last)->phone, "13800138000");
+    EXPECT_EQ(chat.session.flow, Flow::idle);
+    EXPECT_TRUE(contains(chat.reply(), "报修已提交"));
+}
+
+TEST(OwnerReport, IdempotencyKeyIsStableForARetriedStep) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了，电话13800138000");
+    chat.say("没有");
+    chat.say("尽快");
+    Session before = chat.session;
+    auto first = step(before, text("确认"), chat.context());
+    auto retry = step(before, text("确认"), chat.context());
+    const auto* a = find_effect<CreateTicket>(first);
+    const auto* b = find_effect<CreateTicket>(retry);
+    ASSERT_TRUE(a && b);
+    EXPECT_EQ(a->idempotency_key, b->idempotency_key);
+    EXPECT_EQ(a->idempotency_key, before.report_id + "#" + std::to_string(before.revision));
+}
+
+TEST(OwnerReport, EditingTheDraftChangesTheIdempotencyKey) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了，电话13800138000");
+    chat.say("没有");
+    chat.say("尽快");
+    auto rev = chat.session.revision;
+    chat.say("13900139000");  // a correction sent straight at the summary
+    EXPECT_GT(chat.session.revision, rev);
+    EXPECT_EQ(chat.session.draft.phone, "13900139000");
+}
+
+struct MultiSlotCase {
+    const char* first_message;
+    const char* address;     // display(); "" = still missing
+    const char* fault_type;  // "" = still missing
+    const char* description;
+    const char* phone;
+    ReportStep next;
+};
+
+class MultiSlotFirstMessage : public ::testing::TestWithParam<MultiSlotCase> {};
+
+TEST_P(MultiSlotFirstMessage, FillsEverySlotItNamesAndAsksOnlyTheRest) {
+    const auto& c = GetParam();
+    Chat chat;
+    chat.say(c.first_message);
+    const auto& d = chat.session.draft;
+    EXPECT_EQ(chat.session.flow, Flow::owner_report) << c.first_message;
+    EXPECT_EQ(d.address ? display(*d.address) : "", c.address) << c.first_message;
+    EXPECT_EQ(d.fault_type, c.fault_type) << c.first_message;
+    EXPECT_EQ(d.description, c.description) << c.first_message;
+    EXPECT_EQ(d.phone, c.phone) << c.first_message;
+    EXPECT_EQ(chat.session.step, c.next) << c.first_message;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, MultiSlotFirstMessage,
+    ::testing::Values(
+        MultiSlotCase{"3栋502厨房水管漏水了，电话13800138000", "3栋502", "水", "厨房水管漏水了",
+                      "13800138000", ReportStep::photos},
+        MultiSlotCase{"３－２－５０２ 马桶堵了", "3栋2单元502", "下水道", "马桶堵了", "",
+                      ReportStep::photos},
+        MultiSlotCase{"客厅灯不亮", "", "电", "客厅灯不亮", "", ReportStep::address},
+        MultiSlotCase{"三号楼二单元502", "3栋2单元502", "", "", "", ReportStep::fault_type},
+        MultiSlotCase{"5号楼电梯坏了", "5栋电梯", "电梯", "电梯坏了", "", ReportStep::photos},
+        MultiSlotCase{"地下车库的路灯不亮 手机 139-1234-5678", "地下车库", "公共设施",
+                      "地下车库的路灯不亮", "13912345678", ReportStep::photos}));
+
+TEST(OwnerReport, PublicAreaIsFlaggedOnTheTicket) {
+    Chat chat;
+    chat.profile.phone = "13800138000";
+    chat.say("5号楼电梯厅灯不亮");
+    chat.say("没有");
+    chat.say("尽快");
+    chat.say("确认");
+    const auto* t = find_effect<CreateTicket>(chat.last);
+    ASSERT_NE(t, nullptr);
+    EXPECT_TRUE(t->report.address.is_public);
+    EXPECT_EQ(t->report.address.building, "5");
+    EXPECT_EQ(t->report.address.area, "电梯厅");
+    EXPECT_EQ(t->report.fault_type, "电");
+}
+
+TEST(OwnerReport, ProfilePrefillsPhoneAndSameAsLastTimeFillsAddress) {
+    Chat chat;
+    chat.profile.phone = "13700137000";
+    chat.profile.last_address = Address{.building = "9", .unit = "1", .room = "1201"};
+    chat.say("报修");
+    EXPECT_TRUE(contains(chat.reply(), "9栋1单元1201"));
+    chat.say("同上次");
+    EXPECT_EQ(display(*chat.session.draft.address), "9栋1单元1201");
+    EXPECT_EQ(chat.session.draft.phone, "13700137000");
+}
+
+TEST(OwnerReport, SameAsLastTimeWithoutHistoryAsksForTheAddress) {
+    Chat chat;
+    chat.say("报修");
+    chat.say("和上次一样");
+    EXPECT_EQ(chat.reply(), text_of(TextId::no_last_address));
+    EXPECT_EQ(chat.session.step, ReportStep::address);
+}
+
+TEST(OwnerReport, LocationMessageFillsTheAddress) {
+    Chat chat;
+    chat.say("报修");
+    chat.send(Inbound{"owner-1", "loc1", LocationMessage{22.54, 114.05, "幸福花园小区"}});
+    ASSERT_TRUE(chat.session.draft.address.has_value());
+    EXPECT_EQ(chat.session.draft.address->label, "幸福花园小区");
+    EXPECT_EQ(chat.session.draft.address->location, (GeoPoint{22.54, 114.05}));
+    EXPECT_EQ(chat.session.step, ReportStep::fault_type);
+}
+
+TEST(OwnerReport, VoiceRecognitionCountsAsText) {
+    Chat chat;
+    chat.send(Inbound{"owner-1", "v1", VoiceMessage{"mv", "三号楼二单元五零二卫生间漏水"}});
+    ASSERT_TRUE(chat.session.draft.address);
+    EXPECT_EQ(display(*chat.session.draft.address), "3栋2单元502");
+    EXPECT_EQ(chat.session.draft.fault_type, "水");
+}
+
+TEST(OwnerReport, VoiceWithoutRecognitionAsksToRepeat) {
+    Chat chat;
+    chat.send(Inbound{"owner-1", "v1", VoiceMessage{"mv", ""}});
+    EXPECT_EQ(chat.reply(), text_of(TextId::voice_not_recognized));
+}
+
+// Emergency fast path.
+
+TEST(EmergencyPath, SafetyAdviceComesFirstAndOnlyTheAddressIsAsked) {
+    Chat chat;
+    chat.profile.phone = "13800138000";
+    chat.say("家里水管爆了！");
+    const auto* flood = shipped_data().catalog.find_emergency("flood");
+    EXPECT_EQ(chat.reply().rfind(flood->advice, 0), 0u) << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), text_of(TextId::ask_address)));
+    EXPECT_EQ(chat.session.step, ReportStep::address);
+    chat.say("3栋502");
+    const auto* t = find_effect<CreateTicket>(chat.last);
+    ASSERT_NE(t, nullptr) << chat.reply();
+    EXPECT_EQ(t->report.urgency, Urgency::emergency);
+    EXPECT_EQ(t->report.emergency, "flood");
+    EXPECT_EQ(t->report.fault_type, "水");
+    EXPECT_FALSE(t->report.preferred_time.has_value());
+    EXPECT_TRUE(contains(chat.reply(), text_of(TextId::emergency_submitted)));
+}
+
+TEST(EmergencyPath, CompleteFirstMessageCreatesTheTicketAtOnce) {
+    Chat chat;
+    chat.say("8栋1单元302厨房有很重的燃气味，电话13800138000");
+    const auto* t = find_effect<CreateTicket>(chat.last);
+    ASSERT_NE(t, nullptr);
+    EXPECT_EQ(t->report.emergency, "gas");
+    EXPECT_EQ(t->report.fault_type, "燃气");
+    EXPECT_EQ(chat.reply().rfind(shipped_data().catalog.find_emergency("gas")->advice, 0), 0u);
+}
+
+TEST(EmergencyPath, AsksForAPhoneWhenTheProfileHasNone) {
+    Chat chat;
+    chat.say("3栋电梯困人了");
+    EXPECT_EQ(chat.session.step, ReportStep::phone);
+    EXPECT_TRUE(contains(chat.reply(), shipped_data().catalog.find_emergency("lift")->advice));
+    chat.say("13800138000");
+    ASSERT_NE(find_effect<CreateTicket>(chat.last), nullptr);
+}
+
+TEST(EmergencyPath, EmergencyWordsLaterInTheReportSwitchToTheFastPath) {
+    Chat chat;
+    chat.profile.phone = "13800138000";
+    chat.say("3栋502卫生间漏水");
+    EXPECT_EQ(chat.session.step, ReportStep::photos);
+    chat.say("现在水漫出来了，止不住");
+    const auto* t = find_effect<CreateTicket>(chat.last);
+    ASSERT_NE(t, nullptr);
+    EXPECT_EQ(t->report.urgency, Urgency::emergency);
+}
+
+TEST(EmergencyPath, PhotosSentAfterTheTicketAreAttachedToIt) {
+    Chat chat;
+    chat.profile.phone = "13800138000";
+    chat.say("3栋502水管爆了");
+    const auto* t = find_effect<CreateTicket>(chat.last);
+    ASSERT_NE(t, nullptr);
+    std::string key = t->idempotency_key;
+    chat.photo("burst1");
+    const auto* attach = find_effect<AttachPhotos>(chat.last);
+    ASSERT_NE(attach, nullptr);
+    EXPECT_EQ(attach->idempotency_key, key);
+    EXPECT_EQ(attach->photos, (std::vector<Photo>{{"burst1", "http://mmbiz.example/burst1"}}));
+    EXPECT_EQ(chat.reply(), text_of(TextId::photo_attached));
+}
+
+TEST(EmergencyPath, NegatedEmergencyWordsDoNotTrigger) {
+    Chat chat;
+    chat.say("3栋502没有漏电，就是灯不亮");
+    EXPECT_TRUE(chat.session.draft.emergency.empty());
+    EXPECT_EQ(chat.session.step, ReportStep::photos);
+}
+
+// Photos.
+
+TEST(Photos, BurstIsCountedInOrderAndNeverDuplicated) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了");
+    for (const char* id : {"a", "b", "c", "b"}) chat.photo(id);
+    EXPECT_EQ(chat.session.draft.photos.size(), 3u);
+    EXPECT_EQ(chat.session.draft.photos[2].media_id, "c");
+    EXPECT_TRUE(contains(chat.reply(), "3"));
+}
+
+TEST(Photos, NinthPhotoEndsTheStepAndTheTenthIsRefused) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了");
+    for (int i = 1; i <= 9; ++i) chat.photo("p" + std::to_string(i));
+    EXPECT_TRUE(chat.session.draft.photos_done);
+    EXPECT_EQ(chat.session.step, ReportStep::phone);
+    chat.photo("p10");
+    EXPECT_EQ(chat.session.draft.photos.size(), 9u);
+    EXPECT_TRUE(contains(chat.reply(), "9"));
+    EXPECT_EQ(chat.reply().rfind(opening_of(TextId::photo_limit), 0), 0u);
+}
+
+TEST(Photos, PhotosBeforeAnythingElseStartAReportAndAreKept) {
+    Chat chat;
+    chat.photo("first");
+    EXPECT_EQ(chat.session.flow, Flow::owner_report);
+    EXPECT_EQ(chat.session.draft.photos.size(), 1u);
+    EXPECT_TRUE(contains(chat.reply(), text_of(TextId::ask_address)));
+    chat.photo("second");
+    chat.say("3栋502厨房漏水");
+    EXPECT_EQ(chat.session.draft.photos.size(), 2u);
+}
+
+TEST(Photos, SkipWordsEndThePhotoStep) {
+    for (const char* word : {"没有", "跳过", "好了"}) {
+        Chat chat;
+        chat.say("3栋502厨房水管漏水了");
+        chat.say(word);
+        EXPECT_TRUE(chat.session.draft.photos_done) << word;
+        EXPECT_EQ(chat.session.step, ReportStep::phone) << word;
+    }
+}
+
+// Corrections.
+
+TEST(Corrections, EditAddressFromTheSummaryReturnsToTheSummary) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了，电话13800138000");
+    chat.say("没有");
+    chat.say("尽快");
+    ASSERT_EQ(chat.session.step, ReportStep::confirm);
+    chat.say("修改地址");
+    EXPECT_EQ(chat.session.step, ReportStep::address);
+    EXPECT_TRUE(contains(chat.reply(), "3栋502"));
+    chat.say("4栋1单元101");
+    EXPECT_EQ(chat.session.step, ReportStep::confirm);
+    EXPECT_TRUE(contains(chat.reply(), "4栋1单元101"));
+    EXPECT_EQ(chat.session.draft.description, "厨房水管漏水了");
+}
+
+TEST(Corrections, BackGoesToThePreviousQuestion) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了");
+    chat.say("没有");
+    ASSERT_EQ(chat.session.step, ReportStep::phone);
+    chat.say("返回");
+    EXPECT_EQ(chat.session.step, ReportStep::photos);
+    EXPECT_FALSE(chat.session.draft.photos_done);
+}
+
+TEST(Corrections, BackAtTheFirstQuestionSaysSo) {
+    Chat chat;
+    chat.say("报修");
+    chat.say("返回");
+    EXPECT_EQ(chat.session.step, ReportStep::address);
+    EXPECT_TRUE(contains(chat.reply(), text_of(TextId::back_at_first)));
+}
+
+TEST(Corrections, ChangingTheTypeKeepsEverythingElse) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了，电话13800138000");
+    chat.say("没有");
+    chat.say("尽快");
+    chat.say("修改类型");
+    chat.say("7");
+    EXPECT_EQ(chat.session.draft.fault_type, "下水道");
+    EXPECT_EQ(chat.session.step, ReportStep::confirm);
+    EXPECT_EQ(chat.session.draft.phone, "13800138000");
+}
+
+TEST(Corrections, NewTimeAtTheSummaryReplacesTheOldOne) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了，电话13800138000");
+    chat.say("没有");
+    chat.say("尽快");
+    chat.say("周六下午");
+    ASSERT_TRUE(chat.session.draft.preferred_time.has_value());
+    EXPECT_TRUE(contains(chat.reply(), "2026-11-21 14:00-18:00"));
+}
+
+// Misses.
+
+TEST(Misses, ThreeMissesOfferAHuman) {
+    Chat chat;
+    chat.say("报修");
+    chat.say("嗯嗯");
+    EXPECT_EQ(chat.reply(), text_of(TextId::address_not_understood));
+    chat.say("啊？");
+    EXPECT_FALSE(contains(chat.reply(), text_of(TextId::offer_human)));
+    chat.say("不知道");
+    EXPECT_TRUE(contains(chat.reply(), text_of(TextId::offer_human)));
+    chat.say("人工");
+    EXPECT_NE(find_effect<HandToHuman>(chat.last), nullptr);
+}
+
+TEST(Misses, WrongPhoneSaysWhatIsWrong) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了");
+    chat.say("没有");
+    chat.say("0755-86001234");
+    EXPECT_EQ(chat.reply(), text_of(TextId::phone_invalid));
+    EXPECT_EQ(chat.session.step, ReportStep::phone);
+}
+
+TEST(Misses, PastTimeIsRefused) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了，电话13800138000");
+    chat.say("没有");
+    chat.say("今天上午");
+    EXPECT_EQ(chat.reply(), text_of(TextId::time_in_past));
+}
+
+TEST(Misses, IdleChatterGetsAHintAndThenAHuman) {
+    Chat chat;
+    chat.say("你好");
+    EXPECT_EQ(chat.reply(), text_of(TextId::idle_hint));
+    chat.say("在吗");
+    chat.say("喂");
+    EXPECT_TRUE(contains(chat.reply(), text_of(TextId::offer_human)));
+}
+
+// Expiry.
+
+TEST(Expiry, ReturningAfterTheTimeoutOffersToContinue) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了");
+    chat.now += std::chrono::minutes{31};
+    chat.say("好了");
+    EXPECT_EQ(chat.session.step, ReportStep::resume);
+    EXPECT_TRUE(contains(chat.reply(), "3栋502"));
+    chat.say("继续");
+    EXPECT_EQ(chat.session.step, ReportStep::photos);
+    EXPECT_EQ(chat.session.draft.description, "厨房水管漏水了");
+}
+
+TEST(Expiry, RestartReplaysTheMessageThatArrivedAfterTheTimeout) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了");
+    chat.now += std::chrono::hours{2};
+    chat.say("8栋楼道灯坏了");
+    EXPECT_EQ(chat.session.step, ReportStep::resume);
+    chat.say("重新开始");
+    ASSERT_TRUE(chat.session.draft.address);
+    EXPECT_EQ(display(*chat.session.draft.address), "8栋楼道");
+    EXPECT_EQ(chat.session.draft.fault_type, "电");
+}
+
+TEST(Expiry, BeforeTheTimeoutNothingIsAsked) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了");
+    chat.now += std::chrono::minutes{29};
+    chat.say("好了");
+    EXPECT_EQ(chat.session.step, ReportStep::phone);
+}
+
+TEST(Expiry, TimeoutIsConfigurable) {
+    Chat chat;
+    chat.limits.session_idle_timeout = std::chrono::minutes{5};
+    chat.say("3栋502厨房水管漏水了");
+    chat.now += std::chrono::minutes{6};
+    chat.say("好了");
+    EXPECT_EQ(chat.session.step, ReportStep::resume);
+}
+
+TEST(Expiry, APhotoAfterTheTimeoutJustContinues) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了");
+    chat.now += std::chrono::hours{1};
+    chat.photo("late");
+    EXPECT_EQ(chat.session.step, ReportStep::photos);
+    EXPECT_EQ(chat.session.draft.photos.size(), 1u);
+}
+
+// Events.
+
+TEST(Events, SubscribeGetsTheWelcome) {
+    Chat chat;
+    chat.send(event(EventKind::subscribe));
+    EXPECT_EQ(chat.reply(), text_of(TextId::welcome));
+    EXPECT_EQ(chat.session.flow, Flow::idle);
+}
+
+TEST(Events, PassiveEventsGetNoReply) {
+    for (auto kind : {EventKind::unsubscribe, EventKind::view, EventKind::location_report}) {
+        Chat chat;
+        chat.send(event(kind));
+        EXPECT_TRUE(chat.last.replies.empty());
+        EXPECT_TRUE(chat.last.effects.empty());
+    }
+}
+
+TEST(Events, MenuClicksMapToProgressAndHuman) {
+    Chat chat;
+    chat.send(event(EventKind::click, std::string(kMenuMyRepairs)));
+    EXPECT_NE(find_effect<QueryProgress>(chat.last), nullptr);
+    chat.send(event(EventKind::click, std::string(kMenuContactHuman)));
+    EXPECT_NE(find_effect<HandToHuman>(chat.last), nullptr);
+}
+
+TEST(Events, UnsupportedMessageGetsAHint) {
+    Chat chat;
+    chat.send(Inbound{"owner-1", "x", UnsupportedMessage{"video"}});
+    EXPECT_EQ(chat.reply(), text_of(TextId::unsupported_message));
+}
+
+TEST(Purity, SameInputsGiveTheSameOutcome) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了");
+    auto a = step(chat.session, text("13800138000"), chat.context());
+    auto b = step(chat.session, text("13800138000"), chat.context());
+    EXPECT_EQ(a.session, b.session);
+    EXPECT_EQ(a.replies, b.replies);
+}
+
+}  // namespace
+}  // namespace repairbot::dialog
