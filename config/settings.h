@@ -20,6 +20,10 @@ struct MysqlSettings {
     unsigned pool_size = 8;  // connections, and threads of the blocking pool
     std::chrono::milliseconds connect_timeout{2000};
     std::chrono::milliseconds acquire_timeout{2000};  // wait for a free pooled connection
+    std::chrono::milliseconds read_timeout{10000};    // one statement's reply (and write)
+    std::chrono::seconds lock_wait_timeout{5};        // innodb_lock_wait_timeout per session
+    unsigned max_attempts = 5;  // tries of one unit of work on deadlock / lock wait / lost link
+    std::chrono::milliseconds retry_backoff{10};  // first back-off, doubled per try, jittered
 };
 
 // REPAIRBOT_REDIS_URL = redis://[:password@]host:port/db
@@ -31,6 +35,8 @@ struct RedisSettings {
     std::chrono::milliseconds connect_timeout{1000};
     std::chrono::milliseconds command_timeout{1000};
     std::string key_prefix = "rb:";
+    std::chrono::milliseconds reconnect_min{50};    // first reconnect back-off, doubled per try
+    std::chrono::milliseconds reconnect_max{1000};  // cap of the reconnect back-off
 };
 
 struct HttpSettings {

@@ -1,0 +1,132 @@
+// A bounded pool of MySQL Connector/C++ connections whose blocking work runs only on a
+// dedicated boost::asio::thread_pool, exposed to coroutines as awaitables.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/execution.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/prefer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <condition_variable>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "config/errors.h"
+#include "config/settings.h"
+
+namespace sql {
+class Connection;
+class SQLException;
+}  // namespace sql
+
+namespace repairbot::store {
+
+// True for the MySQL/MariaDB error numbers worth retrying the whole unit of work for:
+// deadlock (1213), lock wait timeout (1205), lost connection (2006, 2013, 2055, 1927).
+[[nodiscard]] bool is_transient_mysql_error(int error_number) noexcept;
+// True for errors that mean the server cannot be reached (2002, 2003, 2005, 2006, 2013, ...).
+[[nodiscard]] bool is_unreachable_mysql_error(int error_number) noexcept;
+
+class MysqlPool {
+public:
+    // Keeps a reference to `blocking` (owned by the composition root; must outlive the pool).
+    // Opens no connection yet: the first call connects. Never blocks.
+    MysqlPool(boost::asio::thread_pool& blocking, config::MysqlSettings settings);
+    ~MysqlPool();
+    MysqlPool(const MysqlPool&) = delete;
+    MysqlPool& operator=(const MysqlPool&) = delete;
+
+    // Runs fn(sql::Connection&) on the blocking pool with a pooled connection and resumes on the
+    // caller's executor with fn's result. fn is one unit of work (usually one transaction): on a
+    // deadlock, lock wait timeout or lost connection it is rolled back and run again, with
+    // back-off, up to MysqlSettings::max_attempts times, so it must be safe to repeat.
+    // Throws ServiceUnavailable("mysql") when the server cannot be reached or no connection is
+    // free within acquire_timeout; rethrows anything else fn throws (sql::SQLException for a
+    // non-transient SQL error). A connection is returned to the pool in autocommit mode.
+    template <class F>
+    boost::asio::awaitable<std::invoke_result_t<F, sql::Connection&>> run(F fn) {
+        using R = std::invoke_result_t<F, sql::Connection&>;
+        using Box = std::conditional_t<std::is_void_v<R>, std::monostate, std::optional<R>>;
+        Box box = co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,
+                                                       void(std::exception_ptr, Box)>(
+            [this](auto handler, F f) { start<Box>(std::move(handler), std::move(f)); },
+            boost::asio::use_awaitable, std::move(fn));
+        if constexpr (!std::is_void_v<R>) co_return std::move(*box);
+    }
+
+    // The same unit of work, run on the calling thread (CLI commands, tests, the blocking pool
+    // itself). Blocks. Same retries and errors as run().
+    template <class F>
+    std::invoke_result_t<F, sql::Connection&> run_sync(F fn) {
+        using R = std::invoke_result_t<F, sql::Connection&>;
+        if constexpr (std::is_void_v<R>) {
+            with_connection([&fn](sql::Connection& c) { fn(c); });
+        } else {
+            std::optional<R> out;
+            with_connection([&fn, &out](sql::Connection& c) { out.emplace(fn(c)); });
+            return std::move(*out);
+        }
+    }
+
+    // SELECT 1 on the blocking pool; resumes on the caller's executor. Never throws: returns
+    // StoreErrc::mysql_unavailable (with the reason as detail) when the server can't be reached.
+    boost::asio::awaitable<Status> ping();
+    // SELECT 1 on the calling thread. Blocks. Never throws; errors as ping().
+    Status ping_sync();
+
+    // Closes idle connections (e.g. after the server restarted). Blocks briefly on the pool lock.
+    void drop_idle();
+
+    [[nodiscard]] const config::MysqlSettings& settings() const { return settings_; }
+
+private:
+    template <class Box, class Handler, class F>
+    void start(Handler handler, F f) {
+        auto ex = boost::asio::prefer(boost::asio::get_associated_executor(handler),
+                                      boost::asio::execution::outstanding_work.tracked);
+        boost::asio::post(blocking_, [this, ex = std::move(ex), handler = std::move(handler),
+                                      f = std::move(f)]() mutable {
+            std::exception_ptr error;
+            Box box{};
+            try {
+                if constexpr (std::is_same_v<Box, std::monostate>) {
+                    run_sync(std::move(f));
+                } else {
+                    box.emplace(run_sync(std::move(f)));
+                }
+            } catch (...) {
+                error = std::current_exception();
+            }
+            boost::asio::post(ex, [handler = std::move(handler), error, box = std::move(box)]() mutable {
+                handler(error, std::move(box));
+            });
+        });
+    }
+
+    // Acquires a connection, runs work, retries transient failures; see run().
+    void with_connection(const std::function<void(sql::Connection&)>& work);
+    std::unique_ptr<sql::Connection> acquire();
+    void release(std::unique_ptr<sql::Connection> conn);
+    void forget();  // one checked-out connection was discarded
+    std::unique_ptr<sql::Connection> connect();
+
+    boost::asio::thread_pool& blocking_;
+    const config::MysqlSettings settings_;
+    std::mutex mu_;
+    std::condition_variable freed_;
+    std::vector<std::unique_ptr<sql::Connection>> idle_;
+    unsigned open_ = 0;  // idle + checked out
+};
+
+}  // namespace repairbot::store
