@@ -344,17 +344,28 @@ std::string Redis::key(std::string_view suffix) const {
     return k;
 }
 
+namespace {
+
+// A plain initiation type: g++ 12 destroys a capturing lambda temporary twice when it sits in
+// a co_await expression, so nothing with a non-trivial destructor is captured here.
+struct CommandInitiation {
+    template <class Handler>
+    void operator()(Handler handler, std::shared_ptr<Redis::Connection> conn,
+                    std::vector<std::string> args) const {
+        std::unique_ptr<Call> call = std::make_unique<HandlerCall<Handler>>(std::move(handler));
+        auto& strand = conn->strand();
+        boost::asio::post(strand, [conn = std::move(conn), call = std::move(call), a = std::move(args)]() mutable {
+            conn->submit(std::move(call), a);
+        });
+    }
+};
+
+}  // namespace
+
 boost::asio::awaitable<Result<RedisReply>> Redis::command(std::vector<std::string> args) {
-    auto conn = conn_;
-    co_return co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,
-                                                   void(Result<RedisReply>)>(
-        [conn](auto handler, std::vector<std::string> a) {
-            std::unique_ptr<Call> call = std::make_unique<HandlerCall<decltype(handler)>>(std::move(handler));
-            boost::asio::post(conn->strand(), [conn, call = std::move(call), a = std::move(a)]() mutable {
-                conn->submit(std::move(call), a);
-            });
-        },
-        boost::asio::use_awaitable, std::move(args));
+    auto r = co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(Result<RedisReply>)>(
+        CommandInitiation{}, boost::asio::use_awaitable, conn_, std::move(args));
+    co_return r;
 }
 
 boost::asio::awaitable<Result<RedisReply>> Redis::eval(const LuaScript& script, std::vector<std::string> keys,
