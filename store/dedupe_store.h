@@ -1,0 +1,49 @@
+// Webhook dedupe in Redis: the first delivery of a message claims its key, retries of it get the
+// stored reply bytes (or wait briefly while the first is still being handled).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <string>
+#include <variant>
+
+#include "store/redis.h"
+
+namespace repairbot::store {
+
+struct DedupeClaimed {};     // you are first: handle it, then complete() (or release())
+struct DedupeInProgress {};  // another delivery is being handled right now
+struct DedupeDone {          // handled already: answer with this reply
+    std::string reply;
+};
+using DedupeState = std::variant<DedupeClaimed, DedupeInProgress, DedupeDone>;
+
+class DedupeStore {
+public:
+    // Keeps a reference to `redis` (must outlive the store). Keys: prefix + "dedupe:" + key.
+    explicit DedupeStore(Redis& redis);
+
+    // Atomically (Lua): claims `key` for `ttl` if nobody has, else reports InProgress or Done.
+    // Runs on the caller's executor. Throws ServiceUnavailable("redis") when Redis is down.
+    boost::asio::awaitable<DedupeState> claim(std::string key, std::chrono::milliseconds ttl);
+
+    // claim(), and while InProgress polls every `poll` up to `max_wait` for the reply; a key
+    // released meanwhile is claimed. Returns InProgress if still unfinished after max_wait.
+    // Waits on a timer of the caller's executor (never blocks). Throws as claim().
+    boost::asio::awaitable<DedupeState> claim_or_wait(std::string key, std::chrono::milliseconds ttl,
+                                                      std::chrono::milliseconds max_wait,
+                                                      std::chrono::milliseconds poll = std::chrono::milliseconds(50));
+
+    // Stores the reply for later deliveries, for `ttl`. Throws as claim().
+    boost::asio::awaitable<void> complete(std::string key, std::string reply, std::chrono::milliseconds ttl);
+
+    // Gives up a claim (handling failed) so a retry can claim again; a completed key is kept.
+    // Throws as claim().
+    boost::asio::awaitable<void> release(std::string key);
+
+private:
+    Redis& redis_;
+};
+
+}  // namespace repairbot::store

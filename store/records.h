@@ -1,0 +1,163 @@
+// The rows of the MySQL schema as plain values (store/migrations/*.sql). Times are UTC;
+// money is in cents (分); JSON columns travel as JSON text.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/sql_values.h"
+
+namespace repairbot::store {
+
+// Ticket statuses as stored (issue 6): new dispatched accepted arrived done confirmed rated
+// closed cancelled. Reopening goes back to dispatched.
+namespace ticket_status {
+inline constexpr const char* new_ = "new";
+inline constexpr const char* dispatched = "dispatched";
+inline constexpr const char* accepted = "accepted";
+inline constexpr const char* arrived = "arrived";
+inline constexpr const char* done = "done";
+inline constexpr const char* confirmed = "confirmed";
+inline constexpr const char* rated = "rated";
+inline constexpr const char* closed = "closed";
+inline constexpr const char* cancelled = "cancelled";
+}  // namespace ticket_status
+
+// A deadline per stage (NULL where none applies).
+struct StageDeadlines {
+    std::optional<Timestamp> dispatch, accept, arrive, quote, finish;
+    bool operator==(const StageDeadlines&) const = default;
+};
+
+// When each stage happened.
+struct StageTimes {
+    std::optional<Timestamp> dispatched, accepted, arrived, quoted, done, confirmed, rated, closed, cancelled;
+    bool operator==(const StageTimes&) const = default;
+};
+
+// Per stage: nullopt pending, false met on time, true late. Set once, kept for the figures.
+struct StageLateness {
+    std::optional<bool> dispatch, accept, arrive, quote, finish;
+    bool operator==(const StageLateness&) const = default;
+};
+
+struct Ticket {
+    std::uint64_t id = 0;
+    std::string number;           // BX20261121-0007
+    std::string idempotency_key;
+    std::string owner_openid;
+    std::string reporter_name;
+    std::string phone;
+    std::string building, unit, room;
+    std::string area;             // public place, e.g. 3号楼电梯厅
+    std::string address;          // as shown to people
+    bool public_area = false;
+    std::string fault_type;
+    std::string trade;
+    std::string urgency;          // emergency | normal | planned
+    std::string description;
+    std::string channel = "wechat";
+    std::optional<Timestamp> preferred_from, preferred_to;
+    std::string status = ticket_status::new_;
+    std::optional<std::uint64_t> technician_id;
+    bool paid = false;
+    std::optional<std::uint32_t> quote_cents;
+    std::string quote_status = "none";  // none pending agreed refused
+    std::optional<std::uint32_t> fee_cents;
+    std::string materials;
+    std::string done_note;
+    std::string cancel_reason;
+    std::string push_error;
+    std::uint32_t reopen_count = 0;
+    Timestamp created_at{};
+    StageTimes at;
+    StageDeadlines due;
+    StageLateness late;
+    std::uint32_t version = 0;    // bumped by every update (compare-and-set)
+    Timestamp updated_at{};
+    bool operator==(const Ticket&) const = default;
+};
+
+// One audit-log entry to write.
+struct NewEvent {
+    std::string actor;            // openid, "system", "admin", "sla"
+    std::string actor_role;       // owner technician dispatcher supervisor system
+    std::string type;             // created dispatched accepted arrived done ... escalated
+    std::string details = "{}";   // JSON object text
+};
+
+struct TicketEvent {
+    std::uint64_t id = 0;
+    std::uint64_t ticket_id = 0;
+    Timestamp at{};
+    std::string actor;
+    std::string actor_role;
+    std::string type;
+    std::string details;          // JSON text
+    bool operator==(const TicketEvent&) const = default;
+};
+
+// One message for the outbox worker, written in the same transaction as the change it announces.
+struct NewOutbox {
+    std::string kind;             // template cs_text media_download ...
+    std::string recipient;        // openid; may be empty for non-message work
+    std::string payload = "{}";   // JSON text
+    std::optional<Timestamp> not_before;  // default: at once
+};
+
+struct OutboxMessage {
+    std::uint64_t id = 0;
+    std::string kind;
+    std::optional<std::uint64_t> ticket_id;
+    std::string recipient;
+    std::string payload;
+    std::string status;           // pending sending sent failed
+    std::uint32_t attempts = 0;   // including the current one once claimed
+    Timestamp next_attempt_at{};
+    std::optional<int> last_errcode;
+    std::string last_error;
+    Timestamp created_at{};
+    std::optional<Timestamp> sent_at;
+};
+
+struct Owner {
+    std::uint64_t id = 0;
+    std::string openid;
+    std::string name, phone;
+    std::string building, unit, room, address;
+    std::optional<Timestamp> last_inbound_at;
+    Timestamp created_at{}, updated_at{};
+};
+
+struct Technician {
+    std::uint64_t id = 0;
+    std::optional<std::string> openid;  // set once bound
+    std::string name, phone;
+    std::vector<std::string> trades;     // 水 电 门窗 ...
+    std::vector<std::string> buildings;  // empty = every building
+    bool on_duty = true;
+    std::uint32_t capacity = 5;
+    bool is_supervisor = false, is_dispatcher = false, is_manager = false;
+    bool active = true;
+    Timestamp created_at{}, updated_at{};
+};
+
+struct Photo {
+    std::uint64_t id = 0;
+    std::optional<std::uint64_t> ticket_id;
+    std::string owner_openid;
+    std::string media_id;
+    std::string pic_url;
+    std::string stored_path;
+    std::string sha256;
+    std::optional<std::uint64_t> size_bytes;
+    std::string status = "pending";  // pending stored failed
+    std::uint32_t attempts = 0;
+    std::string last_error;
+    Timestamp created_at{};
+    std::optional<Timestamp> stored_at;
+};
+
+}  // namespace repairbot::store

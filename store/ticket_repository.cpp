@@ -1,0 +1,246 @@
+#include "store/ticket_repository.h"
+
+#include <cppconn/exception.h>
+
+#include "store/errors.h"
+#include "store/outbox_repository.h"
+#include "store/sql_row.h"
+
+namespace repairbot::store {
+namespace {
+
+using namespace sql_row;
+
+constexpr const char* kColumns =
+    "id, number, idempotency_key, owner_openid, reporter_name, phone, building, unit, room, area, "
+    "address, public_area, fault_type, trade, urgency, description, channel, preferred_from, "
+    "preferred_to, status, technician_id, paid, quote_cents, quote_status, fee_cents, materials, "
+    "done_note, cancel_reason, push_error, reopen_count, created_at, dispatched_at, accepted_at, "
+    "arrived_at, quoted_at, done_at, confirmed_at, rated_at, closed_at, cancelled_at, dispatch_due, "
+    "accept_due, arrive_due, quote_due, finish_due, dispatch_late, accept_late, arrive_late, "
+    "quote_late, finish_late, version, updated_at";
+
+Ticket read_ticket(sql::ResultSet& rs) {
+    Ticket t;
+    t.id = rs.getUInt64("id");
+    t.number = str(rs, "number");
+    t.idempotency_key = str(rs, "idempotency_key");
+    t.owner_openid = str(rs, "owner_openid");
+    t.reporter_name = str(rs, "reporter_name");
+    t.phone = str(rs, "phone");
+    t.building = str(rs, "building");
+    t.unit = str(rs, "unit");
+    t.room = str(rs, "room");
+    t.area = str(rs, "area");
+    t.address = str(rs, "address");
+    t.public_area = rs.getBoolean("public_area");
+    t.fault_type = str(rs, "fault_type");
+    t.trade = str(rs, "trade");
+    t.urgency = str(rs, "urgency");
+    t.description = str(rs, "description");
+    t.channel = str(rs, "channel");
+    t.preferred_from = opt_time(rs, "preferred_from");
+    t.preferred_to = opt_time(rs, "preferred_to");
+    t.status = str(rs, "status");
+    t.technician_id = opt_u64(rs, "technician_id");
+    t.paid = rs.getBoolean("paid");
+    t.quote_cents = opt_u32(rs, "quote_cents");
+    t.quote_status = str(rs, "quote_status");
+    t.fee_cents = opt_u32(rs, "fee_cents");
+    t.materials = str(rs, "materials");
+    t.done_note = str(rs, "done_note");
+    t.cancel_reason = str(rs, "cancel_reason");
+    t.push_error = str(rs, "push_error");
+    t.reopen_count = rs.getUInt("reopen_count");
+    t.created_at = time(rs, "created_at");
+    t.at.dispatched = opt_time(rs, "dispatched_at");
+    t.at.accepted = opt_time(rs, "accepted_at");
+    t.at.arrived = opt_time(rs, "arrived_at");
+    t.at.quoted = opt_time(rs, "quoted_at");
+    t.at.done = opt_time(rs, "done_at");
+    t.at.confirmed = opt_time(rs, "confirmed_at");
+    t.at.rated = opt_time(rs, "rated_at");
+    t.at.closed = opt_time(rs, "closed_at");
+    t.at.cancelled = opt_time(rs, "cancelled_at");
+    t.due.dispatch = opt_time(rs, "dispatch_due");
+    t.due.accept = opt_time(rs, "accept_due");
+    t.due.arrive = opt_time(rs, "arrive_due");
+    t.due.quote = opt_time(rs, "quote_due");
+    t.due.finish = opt_time(rs, "finish_due");
+    t.late.dispatch = opt_bool(rs, "dispatch_late");
+    t.late.accept = opt_bool(rs, "accept_late");
+    t.late.arrive = opt_bool(rs, "arrive_late");
+    t.late.quote = opt_bool(rs, "quote_late");
+    t.late.finish = opt_bool(rs, "finish_late");
+    t.version = rs.getUInt("version");
+    t.updated_at = time(rs, "updated_at");
+    return t;
+}
+
+Result<Ticket> find_one(sql::Connection& c, const std::string& where, const auto& value) {
+    auto st = prepare(c, std::string("SELECT ") + kColumns + " FROM tickets WHERE " + where);
+    bind_all(*st, value);
+    auto rs = query(*st);
+    if (!rs->next()) return Error{StoreErrc::not_found, "ticket"};
+    return read_ticket(*rs);
+}
+
+std::uint64_t next_sequence(sql::Connection& c, const std::string& day) {
+    // The row lock on the day's row serialises numbering across every process until commit;
+    // LAST_INSERT_ID(expr) hands this session the value it wrote.
+    auto st = prepare(c,
+                      "INSERT INTO ticket_sequences (day, n) VALUES (?, LAST_INSERT_ID(1)) "
+                      "ON DUPLICATE KEY UPDATE n = LAST_INSERT_ID(n + 1)");
+    bind_all(*st, day);
+    st->executeUpdate();
+    return last_insert_id(c);
+}
+
+}  // namespace
+
+Result<CreatedTicket> TicketRepository::create(sql::Connection& c, const NewTicket& in) {
+    const Ticket& t = in.ticket;
+    if (auto existing = find_by_idempotency_key(c, t.idempotency_key)) {
+        return CreatedTicket{std::move(existing).value(), false};
+    }
+    Transaction trx(c);
+    Ticket out = t;
+    out.number = format_ticket_number(t.created_at, next_sequence(c, desk_day(t.created_at)));
+    out.version = 0;
+    out.updated_at = t.created_at;
+    auto st = prepare(c,
+                      "INSERT INTO tickets (number, idempotency_key, owner_openid, reporter_name, phone, "
+                      "building, unit, room, area, address, public_area, fault_type, trade, urgency, "
+                      "description, channel, preferred_from, preferred_to, status, technician_id, paid, "
+                      "quote_cents, quote_status, fee_cents, materials, done_note, cancel_reason, reopen_count, "
+                      "created_at, dispatched_at, dispatch_due, accept_due, arrive_due, quote_due, finish_due, "
+                      "version, updated_at) VALUES "
+                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?)");
+    bind_all(*st, out.number, t.idempotency_key, t.owner_openid, t.reporter_name, t.phone, t.building,
+             t.unit, t.room, t.area, t.address, t.public_area, t.fault_type, t.trade, t.urgency,
+             t.description, t.channel, t.preferred_from, t.preferred_to, t.status, t.technician_id, t.paid,
+             t.quote_cents, t.quote_status, t.fee_cents, t.materials, t.done_note, t.cancel_reason,
+             t.reopen_count, t.created_at, t.at.dispatched, t.due.dispatch, t.due.accept, t.due.arrive,
+             t.due.quote, t.due.finish, t.created_at);
+    try {
+        st->executeUpdate();
+    } catch (const sql::SQLException& e) {
+        if (e.getErrorCode() != 1062) throw;
+        // Someone with the same key committed first (we waited on its unique-key lock).
+        trx.rollback();
+        auto existing = find_by_idempotency_key(c, t.idempotency_key);
+        if (!existing) throw;
+        return CreatedTicket{std::move(existing).value(), false};
+    }
+    out.id = last_insert_id(c);
+    if (!in.first_event.type.empty()) append_event(c, out.id, in.first_event, t.created_at);
+    for (const auto& m : in.outbox) OutboxRepository::enqueue(c, out.id, m, t.created_at);
+    trx.commit();
+    return CreatedTicket{std::move(out), true};
+}
+
+Result<Ticket> TicketRepository::find_by_id(sql::Connection& c, std::uint64_t id) {
+    return find_one(c, "id = ?", id);
+}
+
+Result<Ticket> TicketRepository::find_by_number(sql::Connection& c, const std::string& number) {
+    return find_one(c, "number = ?", number);
+}
+
+Result<Ticket> TicketRepository::find_by_idempotency_key(sql::Connection& c, const std::string& key) {
+    return find_one(c, "idempotency_key = ?", key);
+}
+
+std::vector<Ticket> TicketRepository::list(sql::Connection& c, const TicketFilter& f) {
+    std::string q = std::string("SELECT ") + kColumns + " FROM tickets WHERE 1=1";
+    if (f.status) q += " AND status = ?";
+    if (f.urgency) q += " AND urgency = ?";
+    if (f.technician_id) q += " AND technician_id = ?";
+    if (f.owner_openid) q += " AND owner_openid = ?";
+    if (f.from) q += " AND created_at >= ?";
+    if (f.to) q += " AND created_at < ?";
+    if (f.open_only) q += " AND status NOT IN ('closed', 'cancelled')";
+    q += " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?";
+    auto st = prepare(c, q);
+    int i = 0;
+    if (f.status) bind(*st, ++i, *f.status);
+    if (f.urgency) bind(*st, ++i, *f.urgency);
+    if (f.technician_id) bind(*st, ++i, *f.technician_id);
+    if (f.owner_openid) bind(*st, ++i, *f.owner_openid);
+    if (f.from) bind(*st, ++i, *f.from);
+    if (f.to) bind(*st, ++i, *f.to);
+    bind(*st, ++i, f.limit);
+    bind(*st, ++i, f.offset);
+    auto rs = query(*st);
+    std::vector<Ticket> out;
+    while (rs->next()) out.push_back(read_ticket(*rs));
+    return out;
+}
+
+Result<Ticket> TicketRepository::update(sql::Connection& c, const Ticket& t, const NewEvent& event,
+                                        const std::vector<NewOutbox>& outbox, Timestamp at) {
+    Transaction trx(c);
+    auto st = prepare(c,
+                      "UPDATE tickets SET owner_openid=?, reporter_name=?, phone=?, building=?, unit=?, room=?, "
+                      "area=?, address=?, public_area=?, fault_type=?, trade=?, urgency=?, description=?, "
+                      "preferred_from=?, preferred_to=?, status=?, technician_id=?, paid=?, quote_cents=?, "
+                      "quote_status=?, fee_cents=?, materials=?, done_note=?, cancel_reason=?, push_error=?, "
+                      "reopen_count=?, dispatched_at=?, accepted_at=?, arrived_at=?, quoted_at=?, done_at=?, "
+                      "confirmed_at=?, rated_at=?, closed_at=?, cancelled_at=?, dispatch_due=?, accept_due=?, "
+                      "arrive_due=?, quote_due=?, finish_due=?, dispatch_late=?, accept_late=?, arrive_late=?, "
+                      "quote_late=?, finish_late=?, version = version + 1, updated_at=? "
+                      "WHERE id=? AND version=?");
+    bind_all(*st, t.owner_openid, t.reporter_name, t.phone, t.building, t.unit, t.room, t.area, t.address,
+             t.public_area, t.fault_type, t.trade, t.urgency, t.description, t.preferred_from, t.preferred_to,
+             t.status, t.technician_id, t.paid, t.quote_cents, t.quote_status, t.fee_cents, t.materials,
+             t.done_note, t.cancel_reason, t.push_error, t.reopen_count, t.at.dispatched, t.at.accepted,
+             t.at.arrived, t.at.quoted, t.at.done, t.at.confirmed, t.at.rated, t.at.closed, t.at.cancelled,
+             t.due.dispatch, t.due.accept, t.due.arrive, t.due.quote, t.due.finish, t.late.dispatch,
+             t.late.accept, t.late.arrive, t.late.quote, t.late.finish, at, t.id, t.version);
+    if (st->executeUpdate() == 0) {
+        trx.rollback();
+        auto current = find_by_id(c, t.id);
+        if (!current) return current.error();
+        return Error{StoreErrc::version_conflict, "ticket " + t.number};
+    }
+    if (!event.type.empty()) append_event(c, t.id, event, at);
+    for (const auto& m : outbox) OutboxRepository::enqueue(c, t.id, m, at);
+    trx.commit();
+    Ticket out = t;
+    out.version = t.version + 1;
+    out.updated_at = at;
+    return out;
+}
+
+std::uint64_t TicketRepository::append_event(sql::Connection& c, std::uint64_t ticket_id, const NewEvent& e,
+                                             Timestamp at) {
+    auto st = prepare(c,
+                      "INSERT INTO ticket_events (ticket_id, at, actor, actor_role, type, details) "
+                      "VALUES (?,?,?,?,?,?)");
+    bind_all(*st, ticket_id, at, e.actor, e.actor_role, e.type, e.details.empty() ? std::string("{}") : e.details);
+    st->executeUpdate();
+    return last_insert_id(c);
+}
+
+std::vector<TicketEvent> TicketRepository::events(sql::Connection& c, std::uint64_t ticket_id) {
+    auto st = prepare(c,
+                      "SELECT id, ticket_id, at, actor, actor_role, type, details FROM ticket_events "
+                      "WHERE ticket_id = ? ORDER BY at, id");
+    bind_all(*st, ticket_id);
+    auto rs = query(*st);
+    std::vector<TicketEvent> out;
+    while (rs->next()) {
+        TicketEvent e;
+        e.id = rs->getUInt64("id");
+        e.ticket_id = rs->getUInt64("ticket_id");
+        e.at = time(*rs, "at");
+        e.actor = str(*rs, "actor");
+        e.actor_role = str(*rs, "actor_role");
+        e.type = str(*rs, "type");
+        e.details = str(*rs, "details");
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+
+}  // namespace repairbot::store

@@ -1,0 +1,72 @@
+// SQL for tickets, their audit log and the outbox rows they announce. Every function is
+// blocking, runs on the connection it is given (inside MysqlPool::run / run_sync), uses
+// prepared statements only, and opens its own transaction where a change spans rows.
+// Non-transient SQL errors surface as sql::SQLException (MysqlPool retries transient ones).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/errors.h"
+#include "store/records.h"
+
+namespace sql {
+class Connection;
+}
+
+namespace repairbot::store {
+
+// What a new ticket carries; number, id and version are assigned by create().
+struct NewTicket {
+    Ticket ticket;                // number/id/version/updated_at ignored; created_at = received
+    NewEvent first_event;         // usually type "created"
+    std::vector<NewOutbox> outbox;
+};
+
+struct CreatedTicket {
+    Ticket ticket;
+    bool created = false;         // false: the idempotency key already had this ticket
+};
+
+struct TicketFilter {
+    std::optional<std::string> status;
+    std::optional<std::string> urgency;
+    std::optional<std::uint64_t> technician_id;
+    std::optional<std::string> owner_openid;
+    std::optional<Timestamp> from, to;  // created_at in [from, to)
+    bool open_only = false;             // not closed and not cancelled
+    std::uint32_t limit = 100;
+    std::uint32_t offset = 0;
+};
+
+class TicketRepository {
+public:
+    // In one transaction: takes the day's next number (ticket_sequences row lock, unique across
+    // processes), inserts the ticket, its first event and its outbox rows. A repeated
+    // idempotency key returns the ticket that key already made (created = false), also when two
+    // callers race. Never returns an error today (the Result leaves room for validation).
+    static Result<CreatedTicket> create(sql::Connection& c, const NewTicket& t);
+
+    // StoreErrc::not_found when there is no such ticket.
+    static Result<Ticket> find_by_id(sql::Connection& c, std::uint64_t id);
+    static Result<Ticket> find_by_number(sql::Connection& c, const std::string& number);
+    static Result<Ticket> find_by_idempotency_key(sql::Connection& c, const std::string& key);
+
+    // Newest first. Never fails (an empty list).
+    static std::vector<Ticket> list(sql::Connection& c, const TicketFilter& filter);
+
+    // Saves every mutable field of `t` if the stored version is still t.version (compare-and-set),
+    // with `event` (when its type is not empty) and `outbox` rows, in one transaction; at = the
+    // event time and updated_at. Returns the saved ticket (version + 1).
+    // StoreErrc::not_found, or StoreErrc::version_conflict when someone saved first.
+    static Result<Ticket> update(sql::Connection& c, const Ticket& t, const NewEvent& event,
+                                 const std::vector<NewOutbox>& outbox, Timestamp at);
+
+    // Appends one audit event (autocommit, or inside the caller's transaction).
+    static std::uint64_t append_event(sql::Connection& c, std::uint64_t ticket_id, const NewEvent& e, Timestamp at);
+    // The ticket's audit log, oldest first.
+    static std::vector<TicketEvent> events(sql::Connection& c, std::uint64_t ticket_id);
+};
+
+}  // namespace repairbot::store
