@@ -69,7 +69,7 @@ last_day_off = 2026-02-23
 make_up_working_days = [2026-02-14, 2026-02-28]
 )";
 
-TEST(ConfigSlaData, ShippedPolicyIsTheDomainDefaults) {
+TEST(SlaConfigData, ShippedPolicyIsTheDomainDefaults) {
     auto r = load_sla_file(source_dir() + "/config/sla.toml");
     ASSERT_TRUE(r.ok()) << r.error().message();
     EXPECT_EQ(r->policy, dialog::SlaPolicy{});
@@ -90,7 +90,7 @@ TEST(ConfigSlaData, ShippedPolicyIsTheDomainDefaults) {
     EXPECT_EQ(r->policy.follow_up(dialog::FollowUp::escalation), SlaLimit::minutes(10));
 }
 
-TEST(ConfigSlaData, ShippedHolidayFilesHoldTheNotices) {
+TEST(SlaConfigData, ShippedHolidayFilesHoldTheNotices) {
     auto y26 = load_holiday_year(source_dir() + "/config/holidays/2026.toml");
     ASSERT_TRUE(y26.ok()) << y26.error().message();
     EXPECT_EQ(y26->year, std::chrono::year{2026});
@@ -110,7 +110,7 @@ TEST(ConfigSlaData, ShippedHolidayFilesHoldTheNotices) {
     EXPECT_EQ(all->calendar.covered_years().size(), 2u);
 }
 
-TEST(ConfigSlaData, OptionalKeysOverrideTheDefaults) {
+TEST(SlaConfigData, OptionalKeysOverrideTheDefaults) {
     auto r = parse_sla_file(R"(
 warning_percent = 75
 booked_arrival_lead_minutes = 0
@@ -150,7 +150,7 @@ struct BadPolicy {
     std::vector<std::string> mentions;  // each must occur in the error detail
 };
 
-TEST(ConfigSlaData, BrokenPolicyIsRefusedWithKeyAndFix) {
+TEST(SlaConfigData, BrokenPolicyIsRefusedWithKeyAndFix) {
     const BadPolicy cases[] = {
         {"TOML syntax",
          "warning_percent = = 3\n" + minimal_classes,
@@ -230,7 +230,7 @@ TEST(ConfigSlaData, BrokenPolicyIsRefusedWithKeyAndFix) {
     }
 }
 
-TEST(ConfigSlaData, EveryProblemOfAFileIsReportedAtOnce) {
+TEST(SlaConfigData, EveryProblemOfAFileIsReportedAtOnce) {
     auto r = parse_sla_file("warning_percent = 0\noff_list_quote = \"soon\"\n", "sla.toml");
     ASSERT_FALSE(r.ok());
     const auto& d = r.error().detail;
@@ -246,7 +246,7 @@ struct BadYear {
     std::vector<std::string> mentions;
 };
 
-TEST(ConfigSlaData, BrokenHolidayYearIsRefusedWithKeyAndFix) {
+TEST(SlaConfigData, BrokenHolidayYearIsRefusedWithKeyAndFix) {
     auto replaced = [](std::string from, std::string to) {
         auto s = minimal_year;
         s.replace(s.find(from), from.size(), to);
@@ -302,7 +302,7 @@ TEST(ConfigSlaData, BrokenHolidayYearIsRefusedWithKeyAndFix) {
     }
 }
 
-TEST(ConfigSlaData, HolidayFileNameMustMatchItsYear) {
+TEST(SlaConfigData, HolidayFileNameMustMatchItsYear) {
     DataDir dir;
     dir.write("holidays/2027.toml", minimal_year);
     auto r = load_holiday_year(dir.path("holidays/2027.toml"));
@@ -312,7 +312,7 @@ TEST(ConfigSlaData, HolidayFileNameMustMatchItsYear) {
         << r.error().detail;
 }
 
-TEST(ConfigSlaData, MissingFilesAreUnreadable) {
+TEST(SlaConfigData, MissingFilesAreUnreadable) {
     auto r = load_sla_file("/nonexistent/sla.toml");
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.code(), make_error_code(SlaDataErrc::file_unreadable));
@@ -327,7 +327,7 @@ TEST(ConfigSlaData, MissingFilesAreUnreadable) {
         << all.error().detail;
 }
 
-TEST(ConfigSlaData, DataDirReportsProblemsOfEveryFile) {
+TEST(SlaConfigData, DataDirReportsProblemsOfEveryFile) {
     DataDir dir;
     dir.write("sla.toml", "warning_percent = 0\n" + minimal_classes);
     dir.write("holidays/2026.toml", minimal_year + "bogus = 1\n");
@@ -340,7 +340,7 @@ TEST(ConfigSlaData, DataDirReportsProblemsOfEveryFile) {
     EXPECT_EQ(d.find("README"), std::string::npos) << d;
 }
 
-TEST(ConfigSlaData, ExtraYearsJoinTheCalendar) {
+TEST(SlaConfigData, ExtraYearsJoinTheCalendar) {
     DataDir dir;
     dir.write("holidays/2027.toml", R"(
 year = 2027
@@ -357,7 +357,7 @@ last_day_off = 2027-01-03
               dialog::DayKind::public_holiday);
 }
 
-TEST(ConfigSlaData, CalendarWarningsNameTheMissingYearAndTheFile) {
+TEST(SlaConfigData, CalendarWarningsNameTheMissingYearAndTheFile) {
     auto data = load_sla_data(source_dir() + "/config");
     ASSERT_TRUE(data.ok()) << data.error().message();
     const auto& cal = data->calendar;
