@@ -1,0 +1,205 @@
+// Redis-backed stores against the real Redis: session compare-and-set under 20 concurrent
+// writers, dedupe claim-or-get, the nonce replay guard, locks and the access-token cache.
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <thread>
+
+#include "store/dedupe_store.h"
+#include "store/errors.h"
+#include "store/lock_store.h"
+#include "store/redis.h"
+#include "store/replay_guard.h"
+#include "store/session_store.h"
+#include "store/token_cache.h"
+#include "tests/integration/store_env.h"
+
+namespace repairbot::store {
+namespace {
+
+using namespace std::chrono_literals;
+
+boost::asio::awaitable<void> write_marker(SessionStore& sessions, std::string openid, std::string marker,
+                                          std::atomic<int>& conflicts) {
+    for (;;) {
+        auto s = co_await sessions.load(openid);
+        auto saved = co_await sessions.save(openid, s.version, s.data + marker + ";");
+        if (saved) co_return;
+        EXPECT_EQ(saved.code(), StoreErrc::version_conflict);
+        ++conflicts;
+    }
+}
+
+boost::asio::awaitable<void> writers_then_close(Redis& redis, SessionStore& sessions, std::string openid, int first,
+                                                std::atomic<int>& conflicts) {
+    auto ex = co_await boost::asio::this_coro::executor;
+    std::atomic<int> left{5};
+    for (int i = first; i < first + 5; ++i) {
+        boost::asio::co_spawn(ex, write_marker(sessions, openid, "w" + std::to_string(i), conflicts),
+                              [&left](std::exception_ptr e) {
+                                  if (e) ADD_FAILURE() << "writer threw";
+                                  --left;
+                              });
+    }
+    boost::asio::steady_timer t(ex);
+    while (left > 0) {
+        t.expires_after(5ms);
+        co_await t.async_wait(boost::asio::use_awaitable);
+    }
+    redis.close();
+}
+
+TEST(StoreSessions, TwentyConcurrentWritersAllLand) {
+    const std::string openid = "o-session-" + std::to_string(::getpid());
+    std::atomic<int> conflicts{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&, t] {
+            boost::asio::io_context io;
+            Redis redis(io.get_executor(), testing::redis_settings());
+            SessionStore sessions(redis, std::chrono::seconds(60));
+            testing::run(io, writers_then_close(redis, sessions, openid, t * 5, conflicts));
+            testing::drain(io);
+        });
+    }
+    for (auto& t : threads) t.join();
+
+    boost::asio::io_context io;
+    Redis redis(io.get_executor(), testing::redis_settings());
+    SessionStore sessions(redis, std::chrono::seconds(60));
+    auto s = testing::run(io, sessions.load(openid));
+    EXPECT_EQ(s.version, 20u);
+    for (int i = 0; i < 20; ++i) EXPECT_NE(s.data.find("w" + std::to_string(i) + ";"), std::string::npos) << i;
+    auto ttl = testing::run(io, redis.command(redis_args("PTTL", sessions.key_of(openid))));
+    ASSERT_TRUE(ttl);
+    EXPECT_GT(ttl->integer, 0);
+    EXPECT_EQ(sessions.key_of(openid), redis.key("{" + openid + "}:session"));
+    testing::run(io, sessions.erase(openid));
+    EXPECT_EQ(testing::run(io, sessions.load(openid)).version, 0u);
+    std::cout << "session conflicts resolved by retry: " << conflicts.load() << "\n";
+    redis.close();
+    testing::drain(io);
+}
+
+TEST(StoreSessions, StaleVersionIsAConflict) {
+    boost::asio::io_context io;
+    Redis redis(io.get_executor(), testing::redis_settings());
+    SessionStore sessions(redis, std::chrono::seconds(60));
+    const std::string openid = "o-stale-" + std::to_string(::getpid());
+    auto v1 = testing::run(io, sessions.save(openid, 0, "a"));
+    ASSERT_TRUE(v1);
+    EXPECT_EQ(*v1, 1u);
+    auto again = testing::run(io, sessions.save(openid, 0, "b"));
+    EXPECT_EQ(again.code(), StoreErrc::version_conflict);
+    auto s = testing::run(io, sessions.load(openid));
+    EXPECT_EQ(s.data, "a");
+    testing::run(io, sessions.erase(openid));
+    redis.close();
+    testing::drain(io);
+}
+
+TEST(StoreDedupe, FirstClaimsLaterOnesGetTheStoredReply) {
+    boost::asio::io_context io;
+    Redis redis(io.get_executor(), testing::redis_settings());
+    DedupeStore dedupe(redis);
+    const std::string key = "msg-" + std::to_string(::getpid());
+    EXPECT_TRUE(std::holds_alternative<DedupeClaimed>(testing::run(io, dedupe.claim(key, 5s))));
+    EXPECT_TRUE(std::holds_alternative<DedupeInProgress>(testing::run(io, dedupe.claim(key, 5s))));
+    // Released (the handler failed): a retry claims again.
+    testing::run(io, dedupe.release(key));
+    EXPECT_TRUE(std::holds_alternative<DedupeClaimed>(testing::run(io, dedupe.claim(key, 5s))));
+    static constexpr char raw[] = "<xml>已受理 😀\0</xml>";
+    const std::string reply(raw, sizeof raw - 1);
+    testing::run(io, dedupe.complete(key, reply, 5s));
+    auto done = testing::run(io, dedupe.claim(key, 5s));
+    ASSERT_TRUE(std::holds_alternative<DedupeDone>(done));
+    EXPECT_EQ(std::get<DedupeDone>(done).reply, reply);
+    testing::run(io, dedupe.release(key));  // a completed key is kept
+    EXPECT_TRUE(std::holds_alternative<DedupeDone>(testing::run(io, dedupe.claim(key, 5s))));
+    redis.close();
+    testing::drain(io);
+}
+
+boost::asio::awaitable<void> complete_later(DedupeStore& dedupe, std::string key) {
+    boost::asio::steady_timer t(co_await boost::asio::this_coro::executor, 100ms);
+    co_await t.async_wait(boost::asio::use_awaitable);
+    co_await dedupe.complete(key, "reply", 5s);
+}
+
+TEST(StoreDedupe, ARetryWaitsBrieflyForTheFirstDeliverysReply) {
+    boost::asio::io_context io;
+    Redis redis(io.get_executor(), testing::redis_settings());
+    DedupeStore dedupe(redis);
+    const std::string key = "wait-" + std::to_string(::getpid());
+    EXPECT_TRUE(std::holds_alternative<DedupeClaimed>(testing::run(io, dedupe.claim(key, 5s))));
+    boost::asio::co_spawn(io, complete_later(dedupe, key), boost::asio::detached);
+    auto state = testing::run(io, dedupe.claim_or_wait(key, 5s, 2s, 20ms));
+    ASSERT_TRUE(std::holds_alternative<DedupeDone>(state));
+    EXPECT_EQ(std::get<DedupeDone>(state).reply, "reply");
+    redis.close();
+    testing::drain(io);
+}
+
+TEST(StoreReplayGuard, SameNonceWithAnotherBodyIsRefused) {
+    boost::asio::io_context io;
+    Redis redis(io.get_executor(), testing::redis_settings());
+    ReplayGuard guard(redis);
+    const std::string nonce = "n" + std::to_string(::getpid());
+    EXPECT_EQ(testing::run(io, guard.check("1700000000", nonce, "<xml>a</xml>", 300s)), NonceCheck::fresh);
+    EXPECT_EQ(testing::run(io, guard.check("1700000000", nonce, "<xml>a</xml>", 300s)), NonceCheck::repeat);
+    EXPECT_EQ(testing::run(io, guard.check("1700000000", nonce, "<xml>b</xml>", 300s)), NonceCheck::conflict);
+    EXPECT_EQ(testing::run(io, guard.check("1700000001", nonce, "<xml>b</xml>", 300s)), NonceCheck::fresh);
+    redis.close();
+    testing::drain(io);
+}
+
+TEST(StoreLocks, OnlyTheTokenHolderReleasesAndExpiryFreesTheLock) {
+    boost::asio::io_context io;
+    Redis redis(io.get_executor(), testing::redis_settings());
+    LockStore locks(redis);
+    const std::string name = "token-refresh-" + std::to_string(::getpid());
+    auto a = testing::run(io, locks.try_acquire(name, 200ms));
+    ASSERT_TRUE(a);
+    EXPECT_FALSE(testing::run(io, locks.try_acquire(name, 200ms)));
+    EXPECT_FALSE(testing::run(io, locks.release(name, "not-the-token")));
+    EXPECT_TRUE(testing::run(io, locks.extend(name, *a, 200ms)));
+    EXPECT_TRUE(testing::run(io, locks.release(name, *a)));
+    auto b = testing::run(io, locks.try_acquire(name, 100ms));
+    ASSERT_TRUE(b);
+    EXPECT_NE(*a, *b);
+    std::this_thread::sleep_for(250ms);  // b's holder "crashed"
+    auto c = testing::run(io, locks.try_acquire(name, 100ms));
+    EXPECT_TRUE(c);
+    EXPECT_FALSE(testing::run(io, locks.release(name, *b)));
+    redis.close();
+    testing::drain(io);
+}
+
+TEST(StoreTokenCache, ExpireIfDropsOnlyTheTokenThatFailed) {
+    boost::asio::io_context io;
+    Redis redis(io.get_executor(), testing::redis_settings());
+    TokenCache cache(redis);
+    const std::string appid = "wx" + std::to_string(::getpid());
+    const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    EXPECT_FALSE(testing::run(io, cache.get(appid)));
+    testing::run(io, cache.put(appid, CachedToken{"tok-1", now + 7200s}, now));
+    auto got = testing::run(io, cache.get(appid));
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->token, "tok-1");
+    EXPECT_EQ(got->expires_at, now + 7200s);
+    EXPECT_FALSE(testing::run(io, cache.expire_if(appid, "tok-0")));
+    EXPECT_TRUE(testing::run(io, cache.get(appid)));
+    EXPECT_TRUE(testing::run(io, cache.expire_if(appid, "tok-1")));
+    EXPECT_FALSE(testing::run(io, cache.get(appid)));
+    redis.close();
+    testing::drain(io);
+}
+
+}  // namespace
+}  // namespace repairbot::store
