@@ -195,7 +195,7 @@ private:
         if (closed_) return;
         redisAsyncContext* ac = redisAsyncConnect(settings_.host.c_str(), settings_.port);
         if (!ac || ac->err) {
-            log::warn("store.redis", "connect_failed", {{"error", ac ? ac->errstr : "out of memory"}});
+            connect_failed(ac ? ac->errstr : "out of memory");
             if (ac) redisAsyncFree(ac);
             schedule_reconnect();
             return;
@@ -244,7 +244,7 @@ private:
         if (self->ac_ != ac) return;
         if (status != REDIS_OK) {
             // hiredis frees the context right after this callback.
-            log::warn("store.redis", "connect_failed", {{"error", ac->errstr}});
+            self->connect_failed(ac->errstr);
             self->ac_ = nullptr;
             self->up_ = false;
             self->schedule_reconnect();
@@ -252,6 +252,7 @@ private:
         }
         if (self->reconnects_ > 0) log::info("store.redis", "connected", {{"host", self->settings_.host}});
         self->up_ = true;
+        self->failures_ = 0;
         self->backoff_ = self->settings_.reconnect_min;
     }
 
@@ -264,11 +265,24 @@ private:
         self->schedule_reconnect();
     }
 
+    // The first failure of a streak is a warning; the retries every reconnect_max are debug.
+    void connect_failed(const char* error) {
+        if (failures_++ == 0) {
+            log::warn("store.redis", "connect_failed", {{"error", error}});
+        } else {
+            log::debug("store.redis", "connect_failed", {{"error", error}, {"attempt", failures_}});
+        }
+    }
+
     // Frees the current context: pending calls fail with `code`.
     void drop(StoreErrc code, const char* why) {
         up_ = false;
         if (!ac_) return;
-        log::warn("store.redis", "dropping_connection", {{"reason", why}});
+        if (closed_) {
+            log::debug("store.redis", "closing");
+        } else {
+            log::warn("store.redis", "dropping_connection", {{"reason", why}});
+        }
         auto* ac = ac_;
         ac_ = nullptr;
         fail_code_ = code;
@@ -323,6 +337,7 @@ private:
     bool destroying_ = false;
     bool watchdog_armed_ = false;
     unsigned long reconnects_ = 0;
+    unsigned long failures_ = 0;  // connect failures since the last success
 };
 
 Redis::Redis(boost::asio::any_io_executor ex, config::RedisSettings settings)
