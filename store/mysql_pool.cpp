@@ -12,6 +12,7 @@
 
 #include "config/log.h"
 #include "store/errors.h"
+#include "store/statement_cache.h"
 
 namespace repairbot::store {
 namespace {
@@ -24,6 +25,17 @@ sql::mysql::MySQL_Driver& driver() {
 
 int whole_seconds(std::chrono::milliseconds ms) {
     return static_cast<int>(std::max<std::chrono::milliseconds::rep>(1, (ms.count() + 999) / 1000));
+}
+
+// Every connection dies here, so its cached statements go first.
+void destroy(std::unique_ptr<sql::Connection>& c) noexcept {
+    if (!c) return;
+    StatementCache::forget(*c);
+    try {
+        c.reset();
+    } catch (...) {
+        (void)c.release();  // closing a dead link failed; nothing better to do
+    }
 }
 
 void reset_session(sql::Connection& c) {
@@ -62,7 +74,9 @@ MysqlPool::MysqlPool(boost::asio::thread_pool& blocking, config::MysqlSettings s
     if (settings_.pool_size == 0) throw std::invalid_argument("MysqlSettings::pool_size must be > 0");
 }
 
-MysqlPool::~MysqlPool() = default;
+MysqlPool::~MysqlPool() {
+    for (auto& c : idle_) destroy(c);
+}
 
 std::unique_ptr<sql::Connection> MysqlPool::connect() {
     sql::ConnectOptionsMap opts;
@@ -140,13 +154,7 @@ void MysqlPool::drop_idle() {
         open_ -= static_cast<unsigned>(dead.size());
     }
     freed_.notify_all();
-    // Destroying a connection to a dead server can itself fail; nothing to do about it.
-    for (auto& c : dead) {
-        try {
-            c.reset();
-        } catch (...) {
-        }
-    }
+    for (auto& c : dead) destroy(c);
 }
 
 void MysqlPool::with_connection(const std::function<void(sql::Connection&)>& work) {
@@ -175,10 +183,7 @@ void MysqlPool::with_connection(const std::function<void(sql::Connection&)>& wor
             if (reusable) {
                 release(std::move(conn));
             } else {
-                try {
-                    conn.reset();
-                } catch (...) {
-                }
+                destroy(conn);
                 forget();
                 // The server probably restarted: every idle connection is dead too.
                 drop_idle();
@@ -189,7 +194,7 @@ void MysqlPool::with_connection(const std::function<void(sql::Connection&)>& wor
                 reset_session(*conn);
                 release(std::move(conn));
             } catch (...) {
-                conn.reset();
+                destroy(conn);
                 forget();
             }
             throw;

@@ -12,11 +12,15 @@
 #include <string>
 
 #include "store/sql_values.h"
+#include "store/statement_cache.h"
 
 namespace repairbot::store::sql_row {
 
-inline std::unique_ptr<sql::PreparedStatement> prepare(sql::Connection& c, const std::string& q) {
-    return std::unique_ptr<sql::PreparedStatement>(c.prepareStatement(q));
+// The connection's cached prepared statement for `q` (see StatementCache); not owned.
+inline sql::PreparedStatement* prepare(sql::Connection& c, const std::string& q) {
+    auto* st = &StatementCache::get(c, q);
+    st->clearParameters();
+    return st;
 }
 
 inline void bind(sql::PreparedStatement& st, int i, const std::string& v) { st.setString(i, v); }

@@ -42,8 +42,9 @@ struct TicketFilter {
 
 class TicketRepository {
 public:
-    // In one transaction: takes the day's next number (ticket_sequences row lock, unique across
-    // processes), inserts the ticket, its first event and its outbox rows. A repeated
+    // Takes the day's next number (ticket_sequences, unique across processes; a failed creation
+    // may leave a gap), then in one transaction inserts the ticket, its first event and its
+    // outbox rows. Must not be called inside another transaction. A repeated
     // idempotency key returns the ticket that key already made (created = false), also when two
     // callers race. Never returns an error today (the Result leaves room for validation).
     static Result<CreatedTicket> create(sql::Connection& c, const NewTicket& t);
