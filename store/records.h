@@ -160,4 +160,41 @@ struct Photo {
     std::optional<Timestamp> stored_at;
 };
 
+struct Rating {
+    std::uint64_t id = 0;
+    std::uint64_t ticket_id = 0;
+    std::uint32_t round = 0;      // the ticket's reopen_count when rated
+    std::string owner_openid;
+    std::uint32_t score = 0;      // 1..5
+    std::string comment;
+    Timestamp created_at{};
+};
+
+struct Complaint {
+    std::uint64_t id = 0;
+    std::optional<std::uint64_t> ticket_id;
+    std::string owner_openid;
+    std::string source;           // low_rating reopen owner callback
+    std::string severity = "normal";  // normal serious
+    std::string text;
+    std::string status = "open";  // open handled closed
+    std::string handled_by;
+    std::string resolution;
+    Timestamp created_at{};
+    std::optional<Timestamp> handled_at;
+};
+
+struct Callback {
+    std::uint64_t id = 0;
+    std::optional<std::uint64_t> ticket_id;
+    std::optional<std::uint64_t> complaint_id;
+    std::string kind;             // complaint sample
+    Timestamp due_at{};
+    std::optional<Timestamp> done_at;
+    std::string done_by;
+    std::optional<std::string> outcome;  // satisfied unsatisfied unreachable
+    std::string notes;
+    Timestamp created_at{};
+};
+
 }  // namespace repairbot::store

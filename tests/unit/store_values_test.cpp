@@ -8,6 +8,7 @@
 #include "store/mysql_pool.h"
 #include "store/redis.h"
 #include "store/sql_values.h"
+#include "store/technician_repository.h"
 
 namespace repairbot::store {
 namespace {
@@ -101,6 +102,13 @@ TEST(StoreRedisArgs, BuildsBinarySafeArgumentLists) {
     EXPECT_EQ(RedisReply::of_array({RedisReply::of_integer(1), RedisReply::nil()}),
               RedisReply::of_array({RedisReply::of_integer(1), RedisReply::nil()}));
     EXPECT_TRUE(RedisReply::of_status("OK").is_status("OK"));
+}
+
+TEST(StoreTechnicianLists, CommaListsRoundTripAndSkipEmptyItems) {
+    EXPECT_EQ(join_list({"水", "电", "", "门窗"}), "水,电,门窗");
+    EXPECT_EQ(split_list("水,电,,门窗,"), (std::vector<std::string>{"水", "电", "门窗"}));
+    EXPECT_TRUE(split_list("").empty());
+    EXPECT_EQ(split_list(join_list({"1", "2"})), (std::vector<std::string>{"1", "2"}));
 }
 
 }  // namespace

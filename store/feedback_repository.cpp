@@ -1,0 +1,174 @@
+#include "store/feedback_repository.h"
+
+#include <cppconn/exception.h>
+
+#include "store/errors.h"
+#include "store/sql_row.h"
+
+namespace repairbot::store {
+namespace {
+
+using namespace sql_row;
+
+constexpr const char* kComplaintColumns =
+    "id, ticket_id, owner_openid, source, severity, text, status, handled_by, resolution, created_at, handled_at";
+constexpr const char* kCallbackColumns =
+    "id, ticket_id, complaint_id, kind, due_at, done_at, done_by, outcome, notes, created_at";
+
+Complaint read_complaint(sql::ResultSet& rs) {
+    Complaint c;
+    c.id = rs.getUInt64("id");
+    c.ticket_id = opt_u64(rs, "ticket_id");
+    c.owner_openid = str(rs, "owner_openid");
+    c.source = str(rs, "source");
+    c.severity = str(rs, "severity");
+    c.text = str(rs, "text");
+    c.status = str(rs, "status");
+    c.handled_by = str(rs, "handled_by");
+    c.resolution = str(rs, "resolution");
+    c.created_at = time(rs, "created_at");
+    c.handled_at = opt_time(rs, "handled_at");
+    return c;
+}
+
+Callback read_callback(sql::ResultSet& rs) {
+    Callback c;
+    c.id = rs.getUInt64("id");
+    c.ticket_id = opt_u64(rs, "ticket_id");
+    c.complaint_id = opt_u64(rs, "complaint_id");
+    c.kind = str(rs, "kind");
+    c.due_at = time(rs, "due_at");
+    c.done_at = opt_time(rs, "done_at");
+    c.done_by = str(rs, "done_by");
+    c.outcome = opt_str(rs, "outcome");
+    c.notes = str(rs, "notes");
+    c.created_at = time(rs, "created_at");
+    return c;
+}
+
+// Distinguishes "no such row" from "already in the end state" after an UPDATE hit nothing.
+Status missing_or_done(sql::Connection& c, const char* table, std::uint64_t id) {
+    auto st = prepare(c, std::string("SELECT 1 FROM ") + table + " WHERE id = ?");
+    bind_all(*st, id);
+    if (!query(*st)->next()) return Error{StoreErrc::not_found, table};
+    return Error{StoreErrc::invalid_state, std::string(table) + " already done"};
+}
+
+}  // namespace
+
+Result<std::uint64_t> FeedbackRepository::add_rating(sql::Connection& c, const Rating& r) {
+    auto st = prepare(c,
+                      "INSERT INTO ratings (ticket_id, round, owner_openid, score, comment, created_at) "
+                      "VALUES (?,?,?,?,?,?)");
+    bind_all(*st, r.ticket_id, r.round, r.owner_openid, r.score, r.comment, r.created_at);
+    try {
+        st->executeUpdate();
+    } catch (const sql::SQLException& e) {
+        if (e.getErrorCode() == 1062) return Error{StoreErrc::duplicate, "rating"};
+        throw;
+    }
+    return last_insert_id(c);
+}
+
+std::vector<Rating> FeedbackRepository::ratings_for_ticket(sql::Connection& c, std::uint64_t ticket_id) {
+    auto st = prepare(c,
+                      "SELECT id, ticket_id, round, owner_openid, score, comment, created_at FROM ratings "
+                      "WHERE ticket_id = ? ORDER BY round");
+    bind_all(*st, ticket_id);
+    auto rs = query(*st);
+    std::vector<Rating> out;
+    while (rs->next()) {
+        Rating r;
+        r.id = rs->getUInt64("id");
+        r.ticket_id = rs->getUInt64("ticket_id");
+        r.round = rs->getUInt("round");
+        r.owner_openid = str(*rs, "owner_openid");
+        r.score = rs->getUInt("score");
+        r.comment = str(*rs, "comment");
+        r.created_at = time(*rs, "created_at");
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+std::uint64_t FeedbackRepository::add_complaint(sql::Connection& c, const Complaint& x) {
+    auto st = prepare(c,
+                      "INSERT INTO complaints (ticket_id, owner_openid, source, severity, text, status, created_at) "
+                      "VALUES (?,?,?,?,?,'open',?)");
+    bind_all(*st, x.ticket_id, x.owner_openid, x.source, x.severity, x.text, x.created_at);
+    st->executeUpdate();
+    return last_insert_id(c);
+}
+
+Result<Complaint> FeedbackRepository::find_complaint(sql::Connection& c, std::uint64_t id) {
+    auto st = prepare(c, std::string("SELECT ") + kComplaintColumns + " FROM complaints WHERE id = ?");
+    bind_all(*st, id);
+    auto rs = query(*st);
+    if (!rs->next()) return Error{StoreErrc::not_found, "complaint"};
+    return read_complaint(*rs);
+}
+
+std::vector<Complaint> FeedbackRepository::complaints(sql::Connection& c, const std::string& status,
+                                                      std::uint32_t limit) {
+    auto st = prepare(c, std::string("SELECT ") + kComplaintColumns +
+                             " FROM complaints WHERE (? = '' OR status = ?) ORDER BY created_at DESC, id DESC LIMIT ?");
+    bind_all(*st, status, status, limit);
+    auto rs = query(*st);
+    std::vector<Complaint> out;
+    while (rs->next()) out.push_back(read_complaint(*rs));
+    return out;
+}
+
+Status FeedbackRepository::handle_complaint(sql::Connection& c, std::uint64_t id, const std::string& by,
+                                            const std::string& resolution, Timestamp now) {
+    auto st = prepare(c,
+                      "UPDATE complaints SET status = 'handled', handled_by = ?, resolution = ?, handled_at = ? "
+                      "WHERE id = ? AND status = 'open'");
+    bind_all(*st, by, resolution, now, id);
+    if (st->executeUpdate() == 0) return missing_or_done(c, "complaints", id);
+    return Ok{};
+}
+
+Result<std::uint64_t> FeedbackRepository::add_callback(sql::Connection& c, const Callback& cb,
+                                                       const std::string& dedupe_key) {
+    auto st = prepare(c,
+                      "INSERT INTO callbacks (ticket_id, complaint_id, kind, dedupe_key, due_at, created_at) "
+                      "VALUES (?,?,?,?,?,?)");
+    bind_all(*st, cb.ticket_id, cb.complaint_id, cb.kind, dedupe_key, cb.due_at, cb.created_at);
+    try {
+        st->executeUpdate();
+    } catch (const sql::SQLException& e) {
+        if (e.getErrorCode() == 1062) return Error{StoreErrc::duplicate, "callback " + dedupe_key};
+        throw;
+    }
+    return last_insert_id(c);
+}
+
+std::vector<Callback> FeedbackRepository::callbacks(sql::Connection& c, const CallbackFilter& f) {
+    std::string q = std::string("SELECT ") + kCallbackColumns + " FROM callbacks WHERE 1=1";
+    if (f.kind) q += " AND kind = ?";
+    if (f.done) q += *f.done ? " AND done_at IS NOT NULL" : " AND done_at IS NULL";
+    if (f.due_before) q += " AND due_at < ?";
+    q += " ORDER BY due_at, id LIMIT ?";
+    auto st = prepare(c, q);
+    int i = 0;
+    if (f.kind) bind(*st, ++i, *f.kind);
+    if (f.due_before) bind(*st, ++i, *f.due_before);
+    bind(*st, ++i, f.limit);
+    auto rs = query(*st);
+    std::vector<Callback> out;
+    while (rs->next()) out.push_back(read_callback(*rs));
+    return out;
+}
+
+Status FeedbackRepository::complete_callback(sql::Connection& c, std::uint64_t id, const std::string& by,
+                                             const std::string& outcome, const std::string& notes, Timestamp now) {
+    auto st = prepare(c,
+                      "UPDATE callbacks SET done_at = ?, done_by = ?, outcome = ?, notes = ? "
+                      "WHERE id = ? AND done_at IS NULL");
+    bind_all(*st, now, by, outcome, notes, id);
+    if (st->executeUpdate() == 0) return missing_or_done(c, "callbacks", id);
+    return Ok{};
+}
+
+}  // namespace repairbot::store

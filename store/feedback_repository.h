@@ -1,0 +1,53 @@
+// SQL for what follows a repair: ratings (评价), complaints (投诉) and callbacks (回访).
+// Blocking; runs on the connection given (MysqlPool::run).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/errors.h"
+#include "store/records.h"
+
+namespace sql {
+class Connection;
+}
+
+namespace repairbot::store {
+
+struct CallbackFilter {
+    std::optional<std::string> kind;  // complaint | sample
+    std::optional<bool> done;         // true: done only; false: open only
+    std::optional<Timestamp> due_before;
+    std::uint32_t limit = 200;
+};
+
+class FeedbackRepository {
+public:
+    // Stores the rating of one round of a ticket (round = its reopen_count) and returns its id.
+    // StoreErrc::duplicate when that round was rated already.
+    static Result<std::uint64_t> add_rating(sql::Connection& c, const Rating& r);
+    static std::vector<Rating> ratings_for_ticket(sql::Connection& c, std::uint64_t ticket_id);
+
+    // Opens a complaint (id, status and handling ignored) and returns its id.
+    static std::uint64_t add_complaint(sql::Connection& c, const Complaint& complaint);
+    // StoreErrc::not_found when there is no such complaint.
+    static Result<Complaint> find_complaint(sql::Connection& c, std::uint64_t id);
+    // Newest first; `status` empty = all.
+    static std::vector<Complaint> complaints(sql::Connection& c, const std::string& status, std::uint32_t limit);
+    // Records the handling. StoreErrc::not_found; StoreErrc::invalid_state when already handled.
+    static Status handle_complaint(sql::Connection& c, std::uint64_t id, const std::string& by,
+                                   const std::string& resolution, Timestamp now);
+
+    // Queues a callback once per purpose: `dedupe_key` such as "sample:<ticket id>" or
+    // "complaint:<id>". Returns its id; StoreErrc::duplicate when that purpose has one.
+    static Result<std::uint64_t> add_callback(sql::Connection& c, const Callback& cb, const std::string& dedupe_key);
+    // Due first.
+    static std::vector<Callback> callbacks(sql::Connection& c, const CallbackFilter& filter);
+    // Marks it done with the outcome (satisfied unsatisfied unreachable) and notes.
+    // StoreErrc::not_found; StoreErrc::invalid_state when already done.
+    static Status complete_callback(sql::Connection& c, std::uint64_t id, const std::string& by,
+                                    const std::string& outcome, const std::string& notes, Timestamp now);
+};
+
+}  // namespace repairbot::store

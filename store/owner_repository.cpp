@@ -1,0 +1,64 @@
+#include "store/owner_repository.h"
+
+#include "store/errors.h"
+#include "store/sql_row.h"
+
+namespace repairbot::store {
+namespace {
+
+using namespace sql_row;
+
+Owner read_owner(sql::ResultSet& rs) {
+    Owner o;
+    o.id = rs.getUInt64("id");
+    o.openid = str(rs, "openid");
+    o.name = str(rs, "name");
+    o.phone = str(rs, "phone");
+    o.building = str(rs, "building");
+    o.unit = str(rs, "unit");
+    o.room = str(rs, "room");
+    o.address = str(rs, "address");
+    o.last_inbound_at = opt_time(rs, "last_inbound_at");
+    o.created_at = time(rs, "created_at");
+    o.updated_at = time(rs, "updated_at");
+    return o;
+}
+
+}  // namespace
+
+Owner OwnerRepository::upsert(sql::Connection& c, const Owner& p, Timestamp now) {
+    auto st = prepare(c,
+                      "INSERT INTO owners (openid, name, phone, building, unit, room, address, created_at, updated_at) "
+                      "VALUES (?,?,?,?,?,?,?,?,?) ON DUPLICATE KEY UPDATE "
+                      "name = IF(VALUES(name) <> '', VALUES(name), name), "
+                      "phone = IF(VALUES(phone) <> '', VALUES(phone), phone), "
+                      "building = IF(VALUES(address) <> '', VALUES(building), building), "
+                      "unit = IF(VALUES(address) <> '', VALUES(unit), unit), "
+                      "room = IF(VALUES(address) <> '', VALUES(room), room), "
+                      "address = IF(VALUES(address) <> '', VALUES(address), address), "
+                      "updated_at = VALUES(updated_at)");
+    bind_all(*st, p.openid, p.name, p.phone, p.building, p.unit, p.room, p.address, now, now);
+    st->executeUpdate();
+    return find_by_openid(c, p.openid).value();
+}
+
+Result<Owner> OwnerRepository::find_by_openid(sql::Connection& c, const std::string& openid) {
+    auto st = prepare(c,
+                      "SELECT id, openid, name, phone, building, unit, room, address, last_inbound_at, created_at, "
+                      "updated_at FROM owners WHERE openid = ?");
+    bind_all(*st, openid);
+    auto rs = query(*st);
+    if (!rs->next()) return Error{StoreErrc::not_found, "owner"};
+    return read_owner(*rs);
+}
+
+void OwnerRepository::touch_inbound(sql::Connection& c, const std::string& openid, Timestamp at) {
+    auto st = prepare(c,
+                      "INSERT INTO owners (openid, last_inbound_at, created_at, updated_at) VALUES (?,?,?,?) "
+                      "ON DUPLICATE KEY UPDATE last_inbound_at = GREATEST(COALESCE(last_inbound_at, VALUES(last_inbound_at)), "
+                      "VALUES(last_inbound_at))");
+    bind_all(*st, openid, at, at, at);
+    st->executeUpdate();
+}
+
+}  // namespace repairbot::store

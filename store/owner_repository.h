@@ -1,0 +1,29 @@
+// SQL for owners (业主): the remembered profile and the time of their last message (WeChat's
+// 48-hour customer-service window). Blocking; runs on the connection given (MysqlPool::run).
+#pragma once
+
+#include <string>
+
+#include "config/errors.h"
+#include "store/records.h"
+
+namespace sql {
+class Connection;
+}
+
+namespace repairbot::store {
+
+class OwnerRepository {
+public:
+    // Creates the owner or updates the profile; empty fields of `profile` keep what is stored.
+    // Returns the stored row.
+    static Owner upsert(sql::Connection& c, const Owner& profile, Timestamp now);
+
+    // StoreErrc::not_found when the openid never wrote.
+    static Result<Owner> find_by_openid(sql::Connection& c, const std::string& openid);
+
+    // Records an inbound message at `at` (creating the owner row if needed).
+    static void touch_inbound(sql::Connection& c, const std::string& openid, Timestamp at);
+};
+
+}  // namespace repairbot::store
