@@ -1,0 +1,98 @@
+#include "store/stats_repository.h"
+
+#include "store/sql_row.h"
+
+namespace repairbot::store {
+namespace {
+
+using namespace sql_row;
+
+// The newest round wins: after a reopen (返修) the owner's last word on the repair is what the
+// satisfaction rate should reflect.
+constexpr const char* kTicketsQuery =
+    "SELECT t.id, t.fault_type, t.building, t.urgency, t.status, t.technician_id, "
+    "tech.name AS technician_name, t.created_at, t.cancelled_at, t.closed_at, "
+    "t.dispatch_due, t.dispatched_at, t.dispatch_late, "
+    "t.accept_due, t.accepted_at, t.accept_late, "
+    "t.arrive_due, t.arrived_at, t.arrive_late, "
+    "t.finish_due, t.done_at, t.finish_late, t.reopen_count, "
+    "(SELECT r.score FROM ratings r WHERE r.ticket_id = t.id AND r.created_at < ? "
+    " ORDER BY r.round DESC LIMIT 1) AS rating_score "
+    "FROM tickets t LEFT JOIN technicians tech ON tech.id = t.technician_id "
+    "WHERE t.created_at >= ? AND t.created_at < ? "
+    "ORDER BY t.created_at, t.id";
+
+// A complaint callback may name only its complaint; the ticket is then the complaint's.
+constexpr const char* kCallbacksQuery =
+    "SELECT cb.id, cb.kind, cb.due_at, cb.done_at, t.id AS ticket_id, t.fault_type, t.building, "
+    "t.technician_id, tech.name AS technician_name "
+    "FROM callbacks cb "
+    "LEFT JOIN complaints cp ON cp.id = cb.complaint_id "
+    "LEFT JOIN tickets t ON t.id = COALESCE(cb.ticket_id, cp.ticket_id) "
+    "LEFT JOIN technicians tech ON tech.id = t.technician_id "
+    "WHERE cb.due_at >= ? AND cb.due_at < ? "
+    "ORDER BY cb.due_at, cb.id";
+
+StatsStageFacts read_stage(sql::ResultSet& rs, const char* due, const char* met, const char* late) {
+    return StatsStageFacts{opt_time(rs, due), opt_time(rs, met), opt_bool(rs, late)};
+}
+
+StatsTicketRow read_ticket(sql::ResultSet& rs) {
+    StatsTicketRow t;
+    t.id = rs.getUInt64("id");
+    t.fault_type = str(rs, "fault_type");
+    t.building = str(rs, "building");
+    t.urgency = str(rs, "urgency");
+    t.status = str(rs, "status");
+    t.technician_id = opt_u64(rs, "technician_id");
+    t.technician_name = opt_str(rs, "technician_name").value_or("");
+    t.received_at = time(rs, "created_at");
+    t.cancelled_at = opt_time(rs, "cancelled_at");
+    t.closed_at = opt_time(rs, "closed_at");
+    t.dispatch = read_stage(rs, "dispatch_due", "dispatched_at", "dispatch_late");
+    t.accept = read_stage(rs, "accept_due", "accepted_at", "accept_late");
+    t.arrive = read_stage(rs, "arrive_due", "arrived_at", "arrive_late");
+    t.finish = read_stage(rs, "finish_due", "done_at", "finish_late");
+    t.reopen_count = rs.getUInt("reopen_count");
+    t.rating_score = opt_int(rs, "rating_score");
+    return t;
+}
+
+StatsCallbackRow read_callback(sql::ResultSet& rs) {
+    StatsCallbackRow cb;
+    cb.id = rs.getUInt64("id");
+    cb.kind = str(rs, "kind");
+    cb.due_at = time(rs, "due_at");
+    cb.done_at = opt_time(rs, "done_at");
+    cb.ticket_id = opt_u64(rs, "ticket_id");
+    cb.fault_type = opt_str(rs, "fault_type").value_or("");
+    cb.building = opt_str(rs, "building").value_or("");
+    cb.technician_id = opt_u64(rs, "technician_id");
+    cb.technician_name = opt_str(rs, "technician_name").value_or("");
+    return cb;
+}
+
+}  // namespace
+
+StatsRows StatsRepository::fetch(sql::Connection& c, const StatsWindow& w) {
+    StatsRows out;
+    // InnoDB's REPEATABLE READ gives both SELECTs one snapshot: a callback marked done between
+    // them cannot make the two halves of the report disagree.
+    Transaction trx(c);
+    {
+        auto st = prepare(c, kTicketsQuery);
+        bind_all(*st, w.as_of, w.from, w.to);
+        auto rs = query(*st);
+        while (rs->next()) out.tickets.push_back(read_ticket(*rs));
+    }
+    {
+        auto st = prepare(c, kCallbacksQuery);
+        bind_all(*st, w.from, w.to);
+        auto rs = query(*st);
+        while (rs->next()) out.callbacks.push_back(read_callback(*rs));
+    }
+    trx.commit();
+    return out;
+}
+
+}  // namespace repairbot::store

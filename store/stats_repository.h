@@ -1,0 +1,81 @@
+// SQL for the desk's figures (统计): the compact facts of the tickets received in a window and of
+// the callbacks due in it. SQL only; bot/stats.h turns the rows into rates and percentiles.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/sql_values.h"
+
+namespace sql {
+class Connection;
+}
+
+namespace repairbot::store {
+
+// What to read. All instants UTC; the caller converts the desk's local (UTC+8) dates.
+struct StatsWindow {
+    Timestamp from{};   // tickets received (created_at) and callbacks due (due_at) in [from, to)
+    Timestamp to{};
+    Timestamp as_of{};  // ratings given at or after this instant are not read
+};
+
+// One stage of a ticket as stored: its deadline, when it was met, and the verdict the SLA
+// engine recorded (nullopt pending, false on time, true late).
+struct StatsStageFacts {
+    std::optional<Timestamp> due;
+    std::optional<Timestamp> met;
+    std::optional<bool> late;
+    bool operator==(const StatsStageFacts&) const = default;
+};
+
+// A ticket received in the window, with what the figures need.
+struct StatsTicketRow {
+    std::uint64_t id = 0;
+    std::string fault_type;
+    std::string building;
+    std::string urgency;  // emergency | normal | planned
+    std::string status;
+    std::optional<std::uint64_t> technician_id;
+    std::string technician_name;  // "" without a technician (or one no longer on file)
+    Timestamp received_at{};      // created_at
+    std::optional<Timestamp> cancelled_at, closed_at;
+    StatsStageFacts dispatch, accept, arrive, finish;  // met = dispatched/accepted/arrived/done_at
+    std::uint32_t reopen_count = 0;
+    // The score of the newest round rated before StatsWindow::as_of; nullopt when not rated.
+    std::optional<int> rating_score;
+    bool operator==(const StatsTicketRow&) const = default;
+};
+
+// A callback (回访) due in the window, with the ticket it is about (its own ticket_id, else its
+// complaint's). The ticket fields are empty/nullopt for a complaint about no ticket.
+struct StatsCallbackRow {
+    std::uint64_t id = 0;
+    std::string kind;  // complaint | sample
+    Timestamp due_at{};
+    std::optional<Timestamp> done_at;
+    std::optional<std::uint64_t> ticket_id;
+    std::string fault_type;
+    std::string building;
+    std::optional<std::uint64_t> technician_id;
+    std::string technician_name;
+    bool operator==(const StatsCallbackRow&) const = default;
+};
+
+struct StatsRows {
+    std::vector<StatsTicketRow> tickets;      // by received_at, then id
+    std::vector<StatsCallbackRow> callbacks;  // by due_at, then id
+};
+
+class StatsRepository {
+public:
+    // Reads the tickets received and the callbacks due in [w.from, w.to) with two prepared
+    // SELECTs inside one read transaction (one consistent snapshot). Blocking; runs on the
+    // connection it is given (inside MysqlPool::run / run_sync). Never returns partial rows:
+    // SQL errors surface as sql::SQLException (MysqlPool retries the transient ones).
+    [[nodiscard]] static StatsRows fetch(sql::Connection& c, const StatsWindow& w);
+};
+
+}  // namespace repairbot::store
