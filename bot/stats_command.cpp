@@ -1,0 +1,254 @@
+#include "bot/stats_command.h"
+
+#include <cppconn/exception.h>
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+
+#include <array>
+#include <boost/asio/thread_pool.hpp>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <set>
+
+#include "bot/stats.h"
+#include "config/errors.h"
+#include "config/log.h"
+#include "store/stats_repository.h"
+
+namespace repairbot::bot {
+namespace {
+
+namespace asio = boost::asio;
+using Digest = std::array<unsigned char, SHA256_DIGEST_LENGTH>;
+
+Digest sha256(std::string_view s) {
+    Digest d{};
+    SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), d.data());
+    return d;
+}
+
+bool ieq(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i], y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) return false;
+    }
+    return true;
+}
+
+// The credential of "Bearer <token>", spaces around it trimmed; nullopt for another scheme.
+std::optional<std::string_view> bearer_credential(std::string_view header) {
+    while (!header.empty() && (header.front() == ' ' || header.front() == '\t')) header.remove_prefix(1);
+    constexpr std::string_view scheme = "bearer";
+    if (header.size() <= scheme.size() || !ieq(header.substr(0, scheme.size()), scheme) ||
+        (header[scheme.size()] != ' ' && header[scheme.size()] != '\t'))
+        return std::nullopt;
+    header.remove_prefix(scheme.size());
+    while (!header.empty() && (header.front() == ' ' || header.front() == '\t')) header.remove_prefix(1);
+    while (!header.empty() && (header.back() == ' ' || header.back() == '\t')) header.remove_suffix(1);
+    return header;
+}
+
+bool digest_matches(std::string_view authorization, const Digest& expected) {
+    auto credential = bearer_credential(authorization);
+    // Hashing first makes the comparison fixed-length: neither the token's content nor its
+    // length shows in the time taken.
+    const Digest presented = sha256(credential.value_or(""));
+    const bool same = CRYPTO_memcmp(presented.data(), expected.data(), expected.size()) == 0;
+    return credential.has_value() && !credential->empty() && same;
+}
+
+int hex_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+std::string percent_decode(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] == '+') {
+            out += ' ';
+        } else if (s[i] == '%' && i + 2 < s.size() && hex_value(s[i + 1]) >= 0 &&
+                   hex_value(s[i + 2]) >= 0) {
+            out += static_cast<char>(hex_value(s[i + 1]) * 16 + hex_value(s[i + 2]));
+            i += 2;
+        } else {
+            out += s[i];
+        }
+    }
+    return out;
+}
+
+// The first value of `name` in the target's query string.
+std::optional<std::string> query_param(std::string_view target, std::string_view name) {
+    auto q = target.find('?');
+    if (q == std::string_view::npos) return std::nullopt;
+    std::string_view rest = target.substr(q + 1);
+    while (!rest.empty()) {
+        auto amp = rest.find('&');
+        auto pair = rest.substr(0, amp);
+        rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
+        auto eq = pair.find('=');
+        if (percent_decode(pair.substr(0, eq)) != name) continue;
+        return eq == std::string_view::npos ? std::string{} : percent_decode(pair.substr(eq + 1));
+    }
+    return std::nullopt;
+}
+
+Response json_error(const Request& req, http::status status, std::string_view message) {
+    nlohmann::json body{{"error", message}};
+    return json_response(req, status, body.dump() + "\n");
+}
+
+std::string dump(const nlohmann::ordered_json& j, int indent) {
+    // Database text is utf8mb4, but a bad byte must not turn a report into a 500.
+    return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+}
+
+std::optional<std::string_view> opt_view(const std::optional<std::string>& s) {
+    if (!s) return std::nullopt;
+    return std::string_view(*s);
+}
+
+struct RouteState {
+    store::MysqlPool* mysql;
+    Digest token_digest;
+    bool enabled;
+    StatsClock now;
+};
+
+// A free coroutine with by-value parameters: nothing it uses lives in a lambda's captures.
+asio::awaitable<Response> serve_stats(Request req, std::shared_ptr<const RouteState> state) {
+    if (!state->enabled) {
+        co_return json_error(req, http::status::forbidden,
+                             "the admin API is disabled (REPAIRBOT_ADMIN_TOKEN is not set)");
+    }
+    if (!digest_matches(req[http::field::authorization], state->token_digest)) {
+        auto res = json_error(req, http::status::unauthorized,
+                              "a valid 'Authorization: Bearer <admin token>' header is required");
+        res.set(http::field::www_authenticate, "Bearer");
+        co_return res;
+    }
+    const std::string_view target = req.target();
+    auto month = query_param(target, "month");
+    auto from = query_param(target, "from");
+    auto to = query_param(target, "to");
+    if (!month && !from && !to) {
+        co_return json_error(req, http::status::bad_request,
+                             "the month is required: /api/stats?month=YYYY-MM (e.g. 2026-11)");
+    }
+    auto range = parse_stats_range(opt_view(month), opt_view(from), opt_view(to));
+    if (!range) co_return json_error(req, http::status::bad_request, range.error().code.message());
+
+    const store::Timestamp now = state->now();
+    const store::StatsWindow window = stats_window(*range, now);
+    store::StatsRows rows = co_await state->mysql->run(
+        [window](sql::Connection& c) { return store::StatsRepository::fetch(c, window); });
+    auto report = compute_stats(*range, now, rows);
+    co_return json_response(req, http::status::ok, dump(to_json(report), -1) + "\n");
+}
+
+bool is_flag_set(const CommandLine& cl, const std::string& name) { return cl.options.count(name) > 0; }
+
+}  // namespace
+
+store::Timestamp system_now() {
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+bool bearer_token_matches(std::string_view authorization, std::string_view token) {
+    if (token.empty()) return false;
+    return digest_matches(authorization, sha256(token));
+}
+
+int run_stats(const config::Settings& settings, const CommandLine& cl) {
+    return run_stats(settings, cl, system_now(), std::cout, std::cerr);
+}
+
+int run_stats(const config::Settings& settings, const CommandLine& cl, store::Timestamp now,
+              std::ostream& out, std::ostream& err) {
+    static const std::set<std::string> known{"month", "from", "to", "csv", "json"};
+    for (const auto& [name, value] : cl.options) {
+        if (!known.count(name)) {
+            err << "stats: unknown option --" << name
+                << "; use --month YYYY-MM or --from YYYY-MM-DD --to YYYY-MM-DD, and --csv or "
+                   "--json\n";
+            return kExitUsage;
+        }
+        if ((name == "csv" || name == "json") && !value.empty()) {
+            err << "stats: --" << name << " takes no value (got \"" << value
+                << "\"); write the month as --month YYYY-MM\n";
+            return kExitUsage;
+        }
+    }
+    if (!cl.args.empty()) {
+        err << "stats: unexpected argument \"" << cl.args.front()
+            << "\"; write the month as --month YYYY-MM\n";
+        return kExitUsage;
+    }
+    if (is_flag_set(cl, "csv") && is_flag_set(cl, "json")) {
+        err << "stats: choose one of --csv and --json\n";
+        return kExitUsage;
+    }
+    auto option = [&cl](const char* name) -> std::optional<std::string_view> {
+        auto it = cl.options.find(name);
+        if (it == cl.options.end()) return std::nullopt;
+        return std::string_view(it->second);
+    };
+    auto range = parse_stats_range(option("month"), option("from"), option("to"));
+    if (!range) {
+        err << "stats: " << range.error().message()
+            << "\nusage: repairbot stats --month YYYY-MM | --from YYYY-MM-DD --to YYYY-MM-DD "
+               "(--to not included) [--csv | --json]\n";
+        return kExitUsage;
+    }
+
+    const store::StatsWindow window = stats_window(*range, now);
+    std::optional<store::StatsRows> rows;
+    {
+        // MysqlPool wants a blocking pool; run_sync runs on this thread, so one idle thread does.
+        asio::thread_pool blocking(1);
+        try {
+            store::MysqlPool mysql(blocking, settings.mysql);
+            rows = mysql.run_sync(
+                [&window](sql::Connection& c) { return store::StatsRepository::fetch(c, window); });
+        } catch (const ServiceUnavailable& e) {
+            log::error("stats", "database_unreachable", {{"error", e.what()}});
+            err << "stats failed: the database cannot be reached (" << e.what()
+                << ").\nCheck that the server in REPAIRBOT_MYSQL_URL is running and reachable.\n";
+            return kExitFailure;
+        } catch (const sql::SQLException& e) {
+            log::error("stats", "query_failed", {{"error", e.what()}, {"code", e.getErrorCode()}});
+            err << "stats failed: the database refused the query (" << e.what()
+                << ").\nHas 'repairbot migrate' been run on this database?\n";
+            return kExitFailure;
+        }
+        blocking.join();
+    }
+
+    auto report = compute_stats(*range, now, *rows);
+    if (is_flag_set(cl, "json")) out << dump(to_json(report), 2) << "\n";
+    else if (is_flag_set(cl, "csv")) out << to_csv(report);
+    else out << to_table(report);
+    out.flush();
+    return kExitOk;
+}
+
+void add_stats_routes(Router& router, store::MysqlPool& mysql, std::string admin_token) {
+    add_stats_routes(router, mysql, std::move(admin_token), system_now);
+}
+
+void add_stats_routes(Router& router, store::MysqlPool& mysql, std::string admin_token,
+                      StatsClock now) {
+    auto state = std::make_shared<const RouteState>(
+        RouteState{&mysql, sha256(admin_token), !admin_token.empty(), std::move(now)});
+    router.add(http::verb::get, "/api/stats",
+               [state](Request req) { return serve_stats(std::move(req), state); });
+}
+
+}  // namespace repairbot::bot
