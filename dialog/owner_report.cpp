@@ -201,10 +201,13 @@ void advance(Turn& t) {
     prompt(t, s.step);
 }
 
+// A message that fits nothing: the re-prompt with an example, and a human offered after
+// `misses_before_human` in a row.
 void miss(Turn& t, TextId what) {
     auto& s = t.session;
     ++s.misses;
-    t.say(what);
+    std::string menu = what == TextId::fault_not_understood ? fault_menu(t) : std::string{};
+    t.say(what, {{"menu", menu}});
     if (s.misses >= t.ctx.limits.misses_before_human) {
         t.say(TextId::offer_human);
         s.misses = 0;
@@ -422,13 +425,7 @@ void on_fault_type(Turn& t, const Said& said) {
     if (fill.fault.type) {
         advance(t);
     } else {
-        std::string menu = fault_menu(t);
-        ++t.session.misses;
-        t.say(TextId::fault_not_understood, {{"menu", menu}});
-        if (t.session.misses >= t.ctx.limits.misses_before_human) {
-            t.say(TextId::offer_human);
-            t.session.misses = 0;
-        }
+        miss(t, TextId::fault_not_understood);
     }
 }
 

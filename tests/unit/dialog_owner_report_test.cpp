@@ -366,6 +366,14 @@ TEST(Misses, ThreeMissesOfferAHuman) {
     EXPECT_NE(find_effect<HandToHuman>(chat.last), nullptr);
 }
 
+TEST(Misses, MenuNumberOutOfRangeShowsTheMenuAgain) {
+    Chat chat;
+    chat.say("3栋502");
+    chat.say("12");
+    EXPECT_EQ(chat.session.step, ReportStep::fault_type);
+    EXPECT_TRUE(contains(chat.reply(), "9.其他")) << chat.reply();
+}
+
 TEST(Misses, WrongPhoneSaysWhatIsWrong) {
     Chat chat;
     chat.say("3栋502厨房水管漏水了");

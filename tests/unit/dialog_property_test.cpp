@@ -111,6 +111,8 @@ TEST(DialogProperties, RandomSequencesAlwaysReplyAndKeepAcknowledgedPhotos) {
             ASSERT_NO_THROW(out = step(chat.session, in, chat.context())) << "run " << run;
             ASSERT_FALSE(out.replies.empty()) << "run " << run << " step " << i;
             ASSERT_FALSE(out.replies.front().text.empty()) << "run " << run << " step " << i;
+            ASSERT_EQ(out.replies.front().text.find('{'), std::string::npos)
+                << "unfilled placeholder: " << out.replies.front().text;
 
             if (is_discard(in)) pending.clear();  // the owner threw the draft away
             std::set<std::string> delivered;
