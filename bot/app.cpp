@@ -8,13 +8,23 @@
 #include <iostream>
 #include <thread>
 
+#include "adapters/wechat/webhook.h"
+#include "bot/conversation.h"
 #include "bot/health.h"
 #include "bot/http_server.h"
+#include "bot/ticket_intake.h"
+#include "bot/webhook_endpoint.h"
+#include "config/dialog_data.h"
 #include "config/loader.h"
 #include "config/log.h"
+#include "config/notices.h"
+#include "config/sla_data.h"
+#include "store/dedupe_store.h"
 #include "store/migrations.h"
 #include "store/mysql_pool.h"
 #include "store/redis.h"
+#include "store/replay_guard.h"
+#include "store/session_store.h"
 
 namespace repairbot::bot {
 
@@ -45,6 +55,14 @@ int run_migrate(const config::Settings& settings) {
 
 namespace {
 
+// The desk's data files, loaded and validated before anything starts.
+struct DeskData {
+    std::unique_ptr<dialog::DialogData> dialog;
+    std::unique_ptr<config::Notices> notices;
+    std::unique_ptr<config::SlaData> sla;
+    std::string problems;  // empty when all loaded
+};
+
 asio::awaitable<void> stop_gracefully(HttpServer& server, store::Redis& redis,
                                       asio::io_context& ioc) {
     log::info("main", "shutting_down", {{"connections", server.open_connections()}});
@@ -56,20 +74,65 @@ asio::awaitable<void> stop_gracefully(HttpServer& server, store::Redis& redis,
 
 }  // namespace
 
+static DeskData load_desk_data(const config::Settings& settings) {
+    DeskData desk;
+    std::string problems;
+    auto dialog_data = config::load_dialog_data(settings.data_dir);
+    if (!dialog_data) problems += dialog_data.error().detail + "\n";
+    auto notices = config::load_notices(settings.data_dir);
+    if (!notices) problems += notices.error().detail + "\n";
+    auto sla = config::load_sla_data(settings.data_dir);
+    if (!sla) problems += sla.error().detail + "\n";
+    if (!problems.empty()) {
+        desk.problems = "the desk's data files in " + settings.data_dir +
+                        " (REPAIRBOT_DATA_DIR) are not valid:\n" + problems;
+        return desk;
+    }
+    desk.dialog = std::make_unique<dialog::DialogData>(std::move(*dialog_data));
+    desk.notices = std::make_unique<config::Notices>(std::move(*notices));
+    desk.sla = std::make_unique<config::SlaData>(std::move(*sla));
+    auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+    for (const auto& w : config::calendar_warnings(desk.sla->calendar, now, settings.data_dir))
+        log::warn("config", "calendar", {{"detail", w}});
+    return desk;
+}
+
 int run_serve(const config::Settings& settings) {
     log::info("main", "starting", {{"version", REPAIRBOT_VERSION},
                                    {"config", config::describe(settings)}});
+    DeskData desk = load_desk_data(settings);
+    if (!desk.problems.empty()) {
+        std::cerr << "repairbot: " << desk.problems;
+        return kExitUsage;
+    }
+    auto webhook = wechat::Webhook::create(settings.wechat);
+    if (!webhook) {
+        std::cerr << "repairbot: REPAIRBOT_WECHAT_AES_KEY is not a valid EncodingAESKey ("
+                  << webhook.error().code.message() << "); copy it again from the 基本配置 page\n";
+        return kExitUsage;
+    }
+    auto clock = [] { return std::chrono::system_clock::now(); };
+
     asio::io_context ioc(static_cast<int>(settings.http.threads));
     asio::thread_pool blocking(settings.mysql.pool_size);
 
     store::MysqlPool mysql(blocking, settings.mysql);
     store::Redis redis(ioc.get_executor(), settings.redis);
+    dialog::Limits limits;
+    store::SessionStore sessions(redis, std::chrono::duration_cast<std::chrono::seconds>(
+                                            limits.session_idle_timeout * 48));
+    store::DedupeStore dedupe(redis);
+    store::ReplayGuard replay(redis);
+    TicketIntake intake(mysql, *desk.sla, *desk.notices, *desk.dialog);
+    Conversation conversation(*desk.dialog, *desk.notices, sessions, intake, limits, clock);
+    WebhookEndpoint endpoint(*webhook, settings.wechat, replay, dedupe, conversation, clock);
 
     Router router;
     add_health_routes(router, {
         {"mysql", [&mysql]() { return mysql.ping(); }},
         {"redis", [&redis]() { return redis.ping(); }},
     });
+    endpoint.add_routes(router);
 
     HttpServer server(ioc, settings.http, router);
     server.listen();

@@ -1,0 +1,85 @@
+#include "bot/conversation.h"
+
+#include "bot/inbound_mapping.h"
+#include "config/log.h"
+#include "dialog/session_codec.h"
+#include "dialog/step.h"
+
+namespace repairbot::bot {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// Two webhooks of one user racing (e.g. a burst of photos) each retry the step this often.
+constexpr int kMaxSaveAttempts = 8;
+
+std::string join_replies(const std::vector<std::string>& texts) {
+    std::string out;
+    for (const auto& t : texts) {
+        if (t.empty()) continue;
+        if (!out.empty()) out += "\n\n";
+        out += t;
+    }
+    return out;
+}
+
+}  // namespace
+
+Conversation::Conversation(const dialog::DialogData& data, const config::Notices& notices,
+                           store::SessionStore& sessions, TicketIntake& intake,
+                           dialog::Limits limits, Clock clock)
+    : data_(data),
+      notices_(notices),
+      sessions_(sessions),
+      intake_(intake),
+      limits_(limits),
+      clock_(std::move(clock)) {}
+
+wechat::Reply Conversation::busy_reply(const wechat::InboundMessage& message) const {
+    if (wechat::is_event(message)) return wechat::NoReply{};
+    return wechat::TextReply{notices_.render("busy")};
+}
+
+asio::awaitable<wechat::Reply> Conversation::handle(wechat::InboundMessage message) {
+    const dialog::Inbound in = to_dialog(message);
+    const std::string openid = message.from_user;
+    auto now = std::chrono::time_point_cast<std::chrono::seconds>(clock_());
+
+    for (int attempt = 1; attempt <= kMaxSaveAttempts; ++attempt) {
+        store::StoredSession stored = co_await sessions_.load(openid);
+        dialog::Session session;
+        if (stored.version != 0) {
+            if (auto decoded = dialog::decode(stored.data)) {
+                session = std::move(*decoded);
+            } else {
+                log::warn("conversation", "session_unreadable", {{"bytes", stored.data.size()}});
+            }
+        }
+        dialog::OwnerProfile profile = co_await intake_.profile_of(openid);
+        dialog::Context ctx{data_, now, std::chrono::minutes{8 * 60}, std::move(profile), limits_};
+        dialog::Outcome outcome = dialog::step(std::move(session), in, ctx);
+
+        std::vector<std::string> texts;
+        for (auto& r : outcome.replies) texts.push_back(std::move(r.text));
+        EffectsResult effects = co_await intake_.carry_out(openid, outcome.effects, now);
+        if (effects.deferred) {
+            // MySQL could not take the effects: keep the session as it was (the draft stays at
+            // its confirmation step) and tell the owner to send 确认 again later.
+            co_return wechat::TextReply{effects.deferred_reply};
+        }
+        for (auto& t : effects.extra_replies) texts.push_back(std::move(t));
+
+        auto saved = co_await sessions_.save(openid, stored.version, dialog::encode(outcome.session));
+        if (saved) {
+            std::string text = join_replies(texts);
+            if (text.empty()) co_return wechat::NoReply{};
+            co_return wechat::TextReply{std::move(text)};
+        }
+        log::info("conversation", "session_conflict", {{"attempt", attempt}});
+    }
+    log::warn("conversation", "session_contended", {{"attempts", kMaxSaveAttempts}});
+    co_return busy_reply(message);
+}
+
+}  // namespace repairbot::bot

@@ -1,0 +1,45 @@
+// One inbound message of one user, start to finish: loads the user's dialogue session from
+// Redis, runs the pure dialog::step, carries out its effects through TicketIntake, saves the
+// session with compare-and-set (re-running the step on a conflict: the core is pure and the
+// effects idempotent), and returns the passive reply. Runs on the caller's executor.
+#pragma once
+
+#include <chrono>
+#include <functional>
+
+#include "adapters/wechat/inbound_message.h"
+#include "adapters/wechat/reply_message.h"
+#include "bot/ticket_intake.h"
+#include "config/notices.h"
+#include "dialog/context.h"
+#include "store/session_store.h"
+
+namespace repairbot::bot {
+
+class Conversation {
+public:
+    using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+    // Keeps references; all must outlive the Conversation.
+    Conversation(const dialog::DialogData& data, const config::Notices& notices,
+                 store::SessionStore& sessions, TicketIntake& intake, dialog::Limits limits,
+                 Clock clock);
+
+    // The reply to `message` (NoReply for passive events). Throws ServiceUnavailable when
+    // Redis is down (the caller answers busy_reply()); when MySQL is down while an effect runs,
+    // the session is left as it was (the draft is kept) and the reply says to try again.
+    [[nodiscard]] boost::asio::awaitable<wechat::Reply> handle(wechat::InboundMessage message);
+
+    // "System busy, try again shortly; nothing you sent is lost": for when handle() could not run.
+    [[nodiscard]] wechat::Reply busy_reply(const wechat::InboundMessage& message) const;
+
+private:
+    const dialog::DialogData& data_;
+    const config::Notices& notices_;
+    store::SessionStore& sessions_;
+    TicketIntake& intake_;
+    dialog::Limits limits_;
+    Clock clock_;
+};
+
+}  // namespace repairbot::bot

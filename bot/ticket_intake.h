@@ -1,0 +1,60 @@
+// 受理: carries out what the owner's dialogue asks for — creates the ticket (with its deadlines,
+// first audit event and outbox rows, in one MySQL transaction, idempotent on the draft's key),
+// answers progress queries, remembers the owner's profile — and composes the texts that need
+// the database's answer (the ticket number, the promised times). Runs on the caller's executor;
+// MySQL work goes through the MysqlPool's blocking threads.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "config/notices.h"
+#include "config/sla_data.h"
+#include "dialog/context.h"
+#include "dialog/effects.h"
+#include "store/mysql_pool.h"
+#include "store/records.h"
+#include "store/ticket_repository.h"
+
+namespace repairbot::bot {
+
+struct EffectsResult {
+    // MySQL was unreachable: nothing was done; the caller keeps the session as it was.
+    bool deferred = false;
+    std::string deferred_reply;  // what to tell the user instead, when deferred
+    std::vector<std::string> extra_replies;  // appended after the dialogue's own replies
+};
+
+class TicketIntake {
+public:
+    // Keeps references; all must outlive the intake.
+    TicketIntake(store::MysqlPool& mysql, const config::SlaData& sla,
+                 const config::Notices& notices, const dialog::DialogData& data);
+
+    // What the desk remembers of the owner (phone, last address) for prefill and 同上次.
+    // An unreachable MySQL gives an empty profile (the dialogue then simply asks).
+    [[nodiscard]] boost::asio::awaitable<dialog::OwnerProfile> profile_of(std::string openid);
+
+    // Carries out `effects` in order. Never throws for an unreachable MySQL: reports deferred.
+    [[nodiscard]] boost::asio::awaitable<EffectsResult> carry_out(
+        std::string openid, std::vector<dialog::Effect> effects, std::chrono::sys_seconds now);
+
+    // The ticket a report becomes (number, id assigned by the store), with its SLA deadlines.
+    // Pure; exposed for tests.
+    [[nodiscard]] store::NewTicket new_ticket(const dialog::CreateTicket& create) const;
+
+    // "11月21日 14:30" in the desk's local time.
+    [[nodiscard]] std::string local_time_text(std::chrono::sys_seconds t) const;
+
+private:
+    [[nodiscard]] std::string progress_text(const std::vector<store::Ticket>& open) const;
+    [[nodiscard]] std::string created_text(const store::Ticket& t) const;
+
+    store::MysqlPool& mysql_;
+    const config::SlaData& sla_;
+    const config::Notices& notices_;
+    const dialog::DialogData& data_;
+};
+
+}  // namespace repairbot::bot

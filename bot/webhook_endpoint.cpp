@@ -1,0 +1,101 @@
+#include "bot/webhook_endpoint.h"
+
+#include "adapters/wechat/errors.h"
+#include "adapters/wechat/inbound_query.h"
+#include "config/log.h"
+
+namespace repairbot::bot {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+namespace {
+
+// WeChat gives a webhook 5 s; a resend that finds the first delivery still being handled waits
+// for its reply this long, and the claim outlives any handling by far.
+constexpr auto kResendWait = 4500ms;
+constexpr auto kClaimTtl = 30s;
+
+}  // namespace
+
+WebhookEndpoint::WebhookEndpoint(const wechat::Webhook& webhook,
+                                 const config::WechatSettings& settings,
+                                 store::ReplayGuard& replay, store::DedupeStore& dedupe,
+                                 Conversation& conversation, Clock clock)
+    : webhook_(webhook),
+      settings_(settings),
+      replay_(replay),
+      dedupe_(dedupe),
+      conversation_(conversation),
+      clock_(std::move(clock)) {}
+
+void WebhookEndpoint::add_routes(Router& router) {
+    router.add(http::verb::get, "/wechat", [this](Request req) { return verify_url(std::move(req)); });
+    router.add(http::verb::post, "/wechat", [this](Request req) { return receive(std::move(req)); });
+}
+
+Response WebhookEndpoint::refuse(const Request& req, const Error& error) const {
+    int status = wechat::http_status(error.code);
+    log::warn("wechat", "refused", {{"status", status}, {"reason", error.code.message()},
+                                    {"detail", error.detail}});
+    return make_response(req, static_cast<http::status>(status), error.code.message() + "\n");
+}
+
+asio::awaitable<Response> WebhookEndpoint::verify_url(Request req) {
+    auto query = wechat::parse_inbound_query(req.target());
+    if (!query) co_return refuse(req, query.error());
+    auto echo = webhook_.verify_url(*query, clock_());
+    if (!echo) co_return refuse(req, echo.error());
+    log::info("wechat", "url_verified");
+    co_return make_response(req, http::status::ok, std::move(*echo));
+}
+
+asio::awaitable<Response> WebhookEndpoint::receive(Request req) {
+    auto query = wechat::parse_inbound_query(req.target());
+    if (!query) co_return refuse(req, query.error());
+    auto decoded = webhook_.decode(*query, req.body(), clock_());
+    if (!decoded) co_return refuse(req, decoded.error());
+    const auto& message = decoded->message;
+    const auto key = wechat::dedupe_key(message);
+
+    std::string failure;
+    try {
+        auto nonce = co_await replay_.check(query->timestamp, query->nonce, req.body(),
+                                            settings_.timestamp_window * 2);
+        if (nonce == store::NonceCheck::conflict)
+            co_return refuse(req, Error{wechat::make_error_code(wechat::Errc::replayed),
+                                        "timestamp+nonce reused with another body"});
+
+        auto state = co_await dedupe_.claim_or_wait(key, kClaimTtl, kResendWait);
+        if (auto* done = std::get_if<store::DedupeDone>(&state)) {
+            log::debug("wechat", "resend_answered", {{"kind", wechat::kind_name(message)}});
+            co_return make_response(req, http::status::ok, std::move(done->reply),
+                                    "application/xml; charset=utf-8");
+        }
+        if (std::holds_alternative<store::DedupeInProgress>(state)) {
+            // The first delivery is still at work; WeChat will resend once more.
+            log::warn("wechat", "resend_still_in_progress", {{"kind", wechat::kind_name(message)}});
+            co_return make_response(req, http::status::ok, "success");
+        }
+
+        wechat::Reply reply = co_await conversation_.handle(message);
+        std::string body = webhook_.encode_reply(*decoded, reply, clock_());
+        co_await dedupe_.complete(key, body, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                 settings_.dedupe_ttl));
+        co_return make_response(req, http::status::ok, std::move(body),
+                                "application/xml; charset=utf-8");
+    } catch (const ServiceUnavailable& e) {
+        failure = e.what();
+    }
+    // A dependency is down: say so politely and keep nothing, so a resend starts afresh.
+    log::warn("wechat", "degraded_reply", {{"error", failure}, {"kind", wechat::kind_name(message)}});
+    try {
+        co_await dedupe_.release(key);
+    } catch (const ServiceUnavailable&) {
+    }
+    auto reply = conversation_.busy_reply(message);
+    co_return make_response(req, http::status::ok, webhook_.encode_reply(*decoded, reply, clock_()),
+                            "application/xml; charset=utf-8");
+}
+
+}  // namespace repairbot::bot

@@ -1,0 +1,50 @@
+// The Official Account webhook, GET and POST /wechat: verifies and decodes through
+// adapters/wechat, refuses replays, collapses WeChat's resends (a resend gets the very bytes of
+// the first answer; its effects happen once), hands the message to the Conversation, and
+// encodes the passive reply (encrypted in safe mode). Runs on the connection's executor.
+#pragma once
+
+#include <chrono>
+#include <functional>
+
+#include "adapters/wechat/webhook.h"
+#include "bot/conversation.h"
+#include "bot/router.h"
+#include "config/settings.h"
+#include "store/dedupe_store.h"
+#include "store/replay_guard.h"
+
+namespace repairbot::bot {
+
+class WebhookEndpoint {
+public:
+    using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+    // Keeps references to everything it is given; all must outlive the endpoint.
+    WebhookEndpoint(const wechat::Webhook& webhook, const config::WechatSettings& settings,
+                    store::ReplayGuard& replay, store::DedupeStore& dedupe,
+                    Conversation& conversation, Clock clock);
+
+    // Adds GET and POST /wechat to the router.
+    void add_routes(Router& router);
+
+    // GET: the URL check. 200 with echostr as text/plain, or 400/403.
+    [[nodiscard]] boost::asio::awaitable<Response> verify_url(Request req);
+    // POST: a message or event. 200 with the passive reply ("success" when there is nothing to
+    // say), or 400/403/413 for a refused request (logged with its reason). When Redis or MySQL
+    // is down the user still gets a polite "try again shortly" reply, and nothing is stored,
+    // so WeChat's resend is handled afresh.
+    [[nodiscard]] boost::asio::awaitable<Response> receive(Request req);
+
+private:
+    [[nodiscard]] Response refuse(const Request& req, const Error& error) const;
+
+    const wechat::Webhook& webhook_;
+    const config::WechatSettings& settings_;
+    store::ReplayGuard& replay_;
+    store::DedupeStore& dedupe_;
+    Conversation& conversation_;
+    Clock clock_;
+};
+
+}  // namespace repairbot::bot

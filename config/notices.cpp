@@ -1,0 +1,84 @@
+#include "config/notices.h"
+
+#include <toml++/toml.h>
+
+namespace repairbot::config {
+
+const std::vector<std::string_view>& required_notice_keys() {
+    static const std::vector<std::string_view> keys{
+        "busy",          "ticket_deferred",   "ticket_created",   "progress_none",
+        "progress_list", "progress_item",     "status_new",       "status_dispatched",
+        "status_accepted", "status_arrived",  "status_done",      "status_confirmed",
+        "status_rated",  "status_closed",     "status_cancelled", "handed_over",
+        "complaint_recorded"};
+    return keys;
+}
+
+std::string Notices::render(
+    std::string_view key,
+    std::initializer_list<std::pair<std::string_view, std::string_view>> vars) const {
+    auto it = texts_.find(key);
+    if (it == texts_.end()) return std::string(key);
+    const std::string& text = it->second;
+    std::string out;
+    out.reserve(text.size() + 32);
+    for (std::size_t i = 0; i < text.size();) {
+        if (text[i] == '{') {
+            auto close = text.find('}', i);
+            if (close != std::string::npos) {
+                std::string_view name(text.data() + i + 1, close - i - 1);
+                bool replaced = false;
+                for (const auto& [k, v] : vars) {
+                    if (k == name) {
+                        out.append(v);
+                        replaced = true;
+                        break;
+                    }
+                }
+                if (replaced) {
+                    i = close + 1;
+                    continue;
+                }
+            }
+        }
+        out.push_back(text[i++]);
+    }
+    return out;
+}
+
+Result<Notices> load_notices(const std::filesystem::path& dir) {
+    auto path = (dir / "notices.toml").string();
+    toml::table table;
+    try {
+        table = toml::parse_file(path);
+    } catch (const toml::parse_error& e) {
+        auto code = e.description().find("open") != std::string_view::npos ||
+                            e.description().find("read") != std::string_view::npos
+                        ? std::errc::no_such_file_or_directory
+                        : std::errc::invalid_argument;
+        return Error{std::make_error_code(code),
+                     path + ":" + std::to_string(e.source().begin.line) + ": " +
+                         std::string(e.description()) + "; fix the file (see config/notices.toml in the repository)"};
+    }
+    Notices notices;
+    std::string problems;
+    for (const auto& [k, node] : table) {
+        const auto* s = node.as_string();
+        if (!s) {
+            problems += path + ": " + std::string(k.str()) + " must be a string\n";
+            continue;
+        }
+        notices.set(std::string(k.str()), s->get());
+    }
+    for (auto key : required_notice_keys()) {
+        if (!table.contains(key))
+            problems += path + ": " + std::string(key) + " is missing; add it (see the shipped notices.toml)\n";
+    }
+    if (!problems.empty()) {
+        problems.pop_back();
+        return Error{std::make_error_code(std::errc::invalid_argument), problems};
+    }
+    return notices;
+}
+
+}  // namespace repairbot::config
