@@ -5,7 +5,8 @@
 // Definitions (DOMAIN.md "Figures the company reports", issue 8). A range is [from, to) in the
 // desk's local time (UTC+8); a month is its calendar month. The figures are as things stood at
 // the cutoff `as_of` = min(to, now), so a month's figures are final once the month is over.
-//  * tickets: tickets received (created_at) in the range, cancelled ones included.
+//  * tickets: tickets received (created_at) in the range before the cutoff, cancelled ones
+//    included.
 //  * on-time rate per stage (dispatch, accept, arrive, finish; 及时率):
 //      on time ÷ (on time + late). A stage counts only when it had a deadline and was decided by
 //      the cutoff: met before as_of, or its deadline ran out before as_of while unmet. A stage

@@ -17,7 +17,7 @@ namespace repairbot::store {
 
 // What to read. All instants UTC; the caller converts the desk's local (UTC+8) dates.
 struct StatsWindow {
-    Timestamp from{};   // tickets received (created_at) and callbacks due (due_at) in [from, to)
+    Timestamp from{};  // tickets received (created_at) and callbacks due (due_at) in [from, to)
     Timestamp to{};
     Timestamp as_of{};  // ratings given at or after this instant are not read
 };
@@ -70,7 +70,7 @@ struct StatsRows {
 };
 
 class StatsRepository {
-public:
+  public:
     // Reads the tickets received and the callbacks due in [w.from, w.to) with two prepared
     // SELECTs inside one read transaction (one consistent snapshot). Blocking; runs on the
     // connection it is given (inside MysqlPool::run / run_sync). Never returns partial rows:

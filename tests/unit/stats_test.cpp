@@ -307,7 +307,8 @@ TEST(StatsFigures, CurrentMonthCountsOnlyWhatIsDecidedByNow) {
     auto report = compute_stats(range, now, {{met, pending, overdue, rated_later},
                                              {due_past, due_future, done_future}});
     EXPECT_EQ(report.as_of, now);
-    EXPECT_EQ(report.overall.tickets, 4u);  // received in range, whatever the cutoff
+    EXPECT_EQ(report.overall.tickets, 3u);  // the one received after `now` is not counted
+    EXPECT_EQ(report.overall.rated, 0u);
     EXPECT_EQ(report.overall.stages[0], (StageTally{1, 1}));  // met on time; overdue late
     EXPECT_EQ(report.overall.callbacks_due, 2u);               // the one due on the 20th waits
     EXPECT_EQ(report.overall.callbacks_done, 1u);              // done on the 16th is not yet
