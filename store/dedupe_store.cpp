@@ -33,30 +33,40 @@ return 0
 
 DedupeStore::DedupeStore(Redis& redis) : redis_(redis) {}
 
-boost::asio::awaitable<DedupeState> DedupeStore::claim(std::string key, std::chrono::milliseconds ttl) {
+boost::asio::awaitable<DedupeState> DedupeStore::claim(std::string key,
+                                                       std::chrono::milliseconds ttl) {
     for (int i = 0; i < 3; ++i) {
-        auto r = reply_or_throw(co_await redis_.eval(claim_script(), redis_args(redis_.key("dedupe:" + key)),
-                                                     redis_args(std::to_string(ttl.count()))),
-                                "dedupe claim");
-        if (!r.is_array() || r.elements.empty()) throw std::runtime_error("dedupe claim: unexpected reply");
+        auto r = reply_or_throw(
+            co_await redis_.eval(claim_script(), redis_args(redis_.key("dedupe:" + key)),
+                                 redis_args(std::to_string(ttl.count()))),
+            "dedupe claim");
+        if (!r.is_array() || r.elements.empty())
+            throw std::runtime_error("dedupe claim: unexpected reply");
         switch (r.elements[0].integer) {
-            case 1: co_return DedupeClaimed{};
-            case 2: co_return DedupeInProgress{};
-            case 3: co_return DedupeDone{r.elements.size() > 1 ? std::move(r.elements[1].str) : std::string()};
-            default: break;  // expired between SET and GET: try again
+            case 1:
+                co_return DedupeClaimed{};
+            case 2:
+                co_return DedupeInProgress{};
+            case 3:
+                co_return DedupeDone{r.elements.size() > 1 ? std::move(r.elements[1].str)
+                                                           : std::string()};
+            default:
+                break;  // expired between SET and GET: try again
         }
     }
     co_return DedupeInProgress{};
 }
 
-boost::asio::awaitable<DedupeState> DedupeStore::claim_or_wait(std::string key, std::chrono::milliseconds ttl,
+boost::asio::awaitable<DedupeState> DedupeStore::claim_or_wait(std::string key,
+                                                               std::chrono::milliseconds ttl,
                                                                std::chrono::milliseconds max_wait,
                                                                std::chrono::milliseconds poll) {
     const auto end = std::chrono::steady_clock::now() + max_wait;
     boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
     for (;;) {
         auto state = co_await claim(key, ttl);
-        if (!std::holds_alternative<DedupeInProgress>(state) || std::chrono::steady_clock::now() + poll > end) {
+        if (!std::holds_alternative<DedupeInProgress>(state) ||
+            std::chrono::steady_clock::now() + poll > end) {
             co_return state;
         }
         timer.expires_after(poll);
@@ -64,15 +74,18 @@ boost::asio::awaitable<DedupeState> DedupeStore::claim_or_wait(std::string key, 
     }
 }
 
-boost::asio::awaitable<void> DedupeStore::complete(std::string key, std::string reply, std::chrono::milliseconds ttl) {
-    (void)reply_or_throw(co_await redis_.command(redis_args("SET", redis_.key("dedupe:" + key), "D" + reply, "PX",
-                                                            std::to_string(ttl.count()))),
-                         "dedupe complete");
+boost::asio::awaitable<void> DedupeStore::complete(std::string key, std::string reply,
+                                                   std::chrono::milliseconds ttl) {
+    (void)reply_or_throw(
+        co_await redis_.command(redis_args("SET", redis_.key("dedupe:" + key), "D" + reply, "PX",
+                                           std::to_string(ttl.count()))),
+        "dedupe complete");
 }
 
 boost::asio::awaitable<void> DedupeStore::release(std::string key) {
-    (void)reply_or_throw(co_await redis_.eval(release_script(), redis_args(redis_.key("dedupe:" + key)), {}),
-                         "dedupe release");
+    (void)reply_or_throw(
+        co_await redis_.eval(release_script(), redis_args(redis_.key("dedupe:" + key)), {}),
+        "dedupe release");
 }
 
 }  // namespace repairbot::store

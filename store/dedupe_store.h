@@ -20,7 +20,7 @@ struct DedupeDone {          // handled already: answer with this reply
 using DedupeState = std::variant<DedupeClaimed, DedupeInProgress, DedupeDone>;
 
 class DedupeStore {
-public:
+  public:
     // Keeps a reference to `redis` (must outlive the store). Keys: prefix + "dedupe:" + key.
     explicit DedupeStore(Redis& redis);
 
@@ -31,18 +31,19 @@ public:
     // claim(), and while InProgress polls every `poll` up to `max_wait` for the reply; a key
     // released meanwhile is claimed. Returns InProgress if still unfinished after max_wait.
     // Waits on a timer of the caller's executor (never blocks). Throws as claim().
-    boost::asio::awaitable<DedupeState> claim_or_wait(std::string key, std::chrono::milliseconds ttl,
-                                                      std::chrono::milliseconds max_wait,
-                                                      std::chrono::milliseconds poll = std::chrono::milliseconds(50));
+    boost::asio::awaitable<DedupeState> claim_or_wait(
+        std::string key, std::chrono::milliseconds ttl, std::chrono::milliseconds max_wait,
+        std::chrono::milliseconds poll = std::chrono::milliseconds(50));
 
     // Stores the reply for later deliveries, for `ttl`. Throws as claim().
-    boost::asio::awaitable<void> complete(std::string key, std::string reply, std::chrono::milliseconds ttl);
+    boost::asio::awaitable<void> complete(std::string key, std::string reply,
+                                          std::chrono::milliseconds ttl);
 
     // Gives up a claim (handling failed) so a retry can claim again; a completed key is kept.
     // Throws as claim().
     boost::asio::awaitable<void> release(std::string key);
 
-private:
+  private:
     Redis& redis_;
 };
 

@@ -8,15 +8,15 @@
 namespace repairbot::store {
 
 enum class StoreErrc {
-    not_found = 1,         // no row / key
-    duplicate,             // a unique key already holds this value
-    version_conflict,      // compare-and-set lost: someone saved first; reload and retry
-    invalid_state,         // the row is not in a state that allows this change
-    redis_unavailable,     // not connected (down, restarting, reconnecting): failed fast
-    redis_timeout,         // no reply within RedisSettings::command_timeout
-    redis_error,           // the server answered with an error reply
-    mysql_unavailable,     // ping only: the server could not be reached
-    migration_failed,      // a migration statement was refused (detail: name and message)
+    not_found = 1,      // no row / key
+    duplicate,          // a unique key already holds this value
+    version_conflict,   // compare-and-set lost: someone saved first; reload and retry
+    invalid_state,      // the row is not in a state that allows this change
+    redis_unavailable,  // not connected (down, restarting, reconnecting): failed fast
+    redis_timeout,      // no reply within RedisSettings::command_timeout
+    redis_error,        // the server answered with an error reply
+    mysql_unavailable,  // ping only: the server could not be reached
+    migration_failed,   // a migration statement was refused (detail: name and message)
 };
 
 [[nodiscard]] const std::error_category& store_category() noexcept;

@@ -11,7 +11,8 @@ namespace {
 using namespace sql_row;
 
 constexpr const char* kComplaintColumns =
-    "id, ticket_id, owner_openid, source, severity, text, status, handled_by, resolution, created_at, handled_at";
+    "id, ticket_id, owner_openid, source, severity, text, status, handled_by, resolution, "
+    "created_at, handled_at";
 constexpr const char* kCallbackColumns =
     "id, ticket_id, complaint_id, kind, due_at, done_at, done_by, outcome, notes, created_at";
 
@@ -57,9 +58,10 @@ Status missing_or_done(sql::Connection& c, const char* table, std::uint64_t id) 
 }  // namespace
 
 Result<std::uint64_t> FeedbackRepository::add_rating(sql::Connection& c, const Rating& r) {
-    auto st = prepare(c,
-                      "INSERT INTO ratings (ticket_id, round, owner_openid, score, comment, created_at) "
-                      "VALUES (?,?,?,?,?,?)");
+    auto st =
+        prepare(c,
+                "INSERT INTO ratings (ticket_id, round, owner_openid, score, comment, created_at) "
+                "VALUES (?,?,?,?,?,?)");
     bind_all(*st, r.ticket_id, r.round, r.owner_openid, r.score, r.comment, r.created_at);
     try {
         st->executeUpdate();
@@ -70,10 +72,12 @@ Result<std::uint64_t> FeedbackRepository::add_rating(sql::Connection& c, const R
     return last_insert_id(c);
 }
 
-std::vector<Rating> FeedbackRepository::ratings_for_ticket(sql::Connection& c, std::uint64_t ticket_id) {
-    auto st = prepare(c,
-                      "SELECT id, ticket_id, round, owner_openid, score, comment, created_at FROM ratings "
-                      "WHERE ticket_id = ? ORDER BY round");
+std::vector<Rating> FeedbackRepository::ratings_for_ticket(sql::Connection& c,
+                                                           std::uint64_t ticket_id) {
+    auto st = prepare(
+        c,
+        "SELECT id, ticket_id, round, owner_openid, score, comment, created_at FROM ratings "
+        "WHERE ticket_id = ? ORDER BY round");
     bind_all(*st, ticket_id);
     auto rs = query(*st);
     std::vector<Rating> out;
@@ -93,7 +97,8 @@ std::vector<Rating> FeedbackRepository::ratings_for_ticket(sql::Connection& c, s
 
 std::uint64_t FeedbackRepository::add_complaint(sql::Connection& c, const Complaint& x) {
     auto st = prepare(c,
-                      "INSERT INTO complaints (ticket_id, owner_openid, source, severity, text, status, created_at) "
+                      "INSERT INTO complaints (ticket_id, owner_openid, source, severity, text, "
+                      "status, created_at) "
                       "VALUES (?,?,?,?,?,'open',?)");
     bind_all(*st, x.ticket_id, x.owner_openid, x.source, x.severity, x.text, x.created_at);
     st->executeUpdate();
@@ -101,7 +106,8 @@ std::uint64_t FeedbackRepository::add_complaint(sql::Connection& c, const Compla
 }
 
 Result<Complaint> FeedbackRepository::find_complaint(sql::Connection& c, std::uint64_t id) {
-    auto st = prepare(c, std::string("SELECT ") + kComplaintColumns + " FROM complaints WHERE id = ?");
+    auto st =
+        prepare(c, std::string("SELECT ") + kComplaintColumns + " FROM complaints WHERE id = ?");
     bind_all(*st, id);
     auto rs = query(*st);
     if (!rs->next()) return Error{StoreErrc::not_found, "complaint"};
@@ -111,7 +117,8 @@ Result<Complaint> FeedbackRepository::find_complaint(sql::Connection& c, std::ui
 std::vector<Complaint> FeedbackRepository::complaints(sql::Connection& c, const std::string& status,
                                                       std::uint32_t limit) {
     auto st = prepare(c, std::string("SELECT ") + kComplaintColumns +
-                             " FROM complaints WHERE (? = '' OR status = ?) ORDER BY created_at DESC, id DESC LIMIT ?");
+                             " FROM complaints WHERE (? = '' OR status = ?) ORDER BY created_at "
+                             "DESC, id DESC LIMIT ?");
     bind_all(*st, status, status, limit);
     auto rs = query(*st);
     std::vector<Complaint> out;
@@ -119,11 +126,13 @@ std::vector<Complaint> FeedbackRepository::complaints(sql::Connection& c, const 
     return out;
 }
 
-Status FeedbackRepository::handle_complaint(sql::Connection& c, std::uint64_t id, const std::string& by,
-                                            const std::string& resolution, Timestamp now) {
-    auto st = prepare(c,
-                      "UPDATE complaints SET status = 'handled', handled_by = ?, resolution = ?, handled_at = ? "
-                      "WHERE id = ? AND status = 'open'");
+Status FeedbackRepository::handle_complaint(sql::Connection& c, std::uint64_t id,
+                                            const std::string& by, const std::string& resolution,
+                                            Timestamp now) {
+    auto st = prepare(
+        c,
+        "UPDATE complaints SET status = 'handled', handled_by = ?, resolution = ?, handled_at = ? "
+        "WHERE id = ? AND status = 'open'");
     bind_all(*st, by, resolution, now, id);
     if (st->executeUpdate() == 0) return missing_or_done(c, "complaints", id);
     return Ok{};
@@ -131,9 +140,10 @@ Status FeedbackRepository::handle_complaint(sql::Connection& c, std::uint64_t id
 
 Result<std::uint64_t> FeedbackRepository::add_callback(sql::Connection& c, const Callback& cb,
                                                        const std::string& dedupe_key) {
-    auto st = prepare(c,
-                      "INSERT INTO callbacks (ticket_id, complaint_id, kind, dedupe_key, due_at, created_at) "
-                      "VALUES (?,?,?,?,?,?)");
+    auto st = prepare(
+        c,
+        "INSERT INTO callbacks (ticket_id, complaint_id, kind, dedupe_key, due_at, created_at) "
+        "VALUES (?,?,?,?,?,?)");
     bind_all(*st, cb.ticket_id, cb.complaint_id, cb.kind, dedupe_key, cb.due_at, cb.created_at);
     try {
         st->executeUpdate();
@@ -161,8 +171,9 @@ std::vector<Callback> FeedbackRepository::callbacks(sql::Connection& c, const Ca
     return out;
 }
 
-Status FeedbackRepository::complete_callback(sql::Connection& c, std::uint64_t id, const std::string& by,
-                                             const std::string& outcome, const std::string& notes, Timestamp now) {
+Status FeedbackRepository::complete_callback(sql::Connection& c, std::uint64_t id,
+                                             const std::string& by, const std::string& outcome,
+                                             const std::string& notes, Timestamp now) {
     auto st = prepare(c,
                       "UPDATE callbacks SET done_at = ?, done_by = ?, outcome = ?, notes = ? "
                       "WHERE id = ? AND done_at IS NULL");

@@ -23,7 +23,7 @@ struct CallbackFilter {
 };
 
 class FeedbackRepository {
-public:
+  public:
     // Stores the rating of one round of a ticket (round = its reopen_count) and returns its id.
     // StoreErrc::duplicate when that round was rated already.
     static Result<std::uint64_t> add_rating(sql::Connection& c, const Rating& r);
@@ -34,20 +34,23 @@ public:
     // StoreErrc::not_found when there is no such complaint.
     static Result<Complaint> find_complaint(sql::Connection& c, std::uint64_t id);
     // Newest first; `status` empty = all.
-    static std::vector<Complaint> complaints(sql::Connection& c, const std::string& status, std::uint32_t limit);
+    static std::vector<Complaint> complaints(sql::Connection& c, const std::string& status,
+                                             std::uint32_t limit);
     // Records the handling. StoreErrc::not_found; StoreErrc::invalid_state when already handled.
     static Status handle_complaint(sql::Connection& c, std::uint64_t id, const std::string& by,
                                    const std::string& resolution, Timestamp now);
 
     // Queues a callback once per purpose: `dedupe_key` such as "sample:<ticket id>" or
     // "complaint:<id>". Returns its id; StoreErrc::duplicate when that purpose has one.
-    static Result<std::uint64_t> add_callback(sql::Connection& c, const Callback& cb, const std::string& dedupe_key);
+    static Result<std::uint64_t> add_callback(sql::Connection& c, const Callback& cb,
+                                              const std::string& dedupe_key);
     // Due first.
     static std::vector<Callback> callbacks(sql::Connection& c, const CallbackFilter& filter);
     // Marks it done with the outcome (satisfied unsatisfied unreachable) and notes.
     // StoreErrc::not_found; StoreErrc::invalid_state when already done.
     static Status complete_callback(sql::Connection& c, std::uint64_t id, const std::string& by,
-                                    const std::string& outcome, const std::string& notes, Timestamp now);
+                                    const std::string& outcome, const std::string& notes,
+                                    Timestamp now);
 };
 
 }  // namespace repairbot::store

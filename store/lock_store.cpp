@@ -42,27 +42,31 @@ std::string random_token() {
 
 LockStore::LockStore(Redis& redis) : redis_(redis) {}
 
-boost::asio::awaitable<std::optional<std::string>> LockStore::try_acquire(std::string name,
-                                                                          std::chrono::milliseconds ttl) {
+boost::asio::awaitable<std::optional<std::string>> LockStore::try_acquire(
+    std::string name, std::chrono::milliseconds ttl) {
     auto token = random_token();
-    auto r = reply_or_throw(co_await redis_.command(redis_args("SET", redis_.key("lock:" + name), token, "NX", "PX",
-                                                               std::to_string(ttl.count()))),
-                            "lock acquire");
+    auto r =
+        reply_or_throw(co_await redis_.command(redis_args("SET", redis_.key("lock:" + name), token,
+                                                          "NX", "PX", std::to_string(ttl.count()))),
+                       "lock acquire");
     if (r.is_status("OK")) co_return token;
     co_return std::nullopt;
 }
 
 boost::asio::awaitable<bool> LockStore::release(std::string name, std::string token) {
     auto r = reply_or_throw(
-        co_await redis_.eval(release_script(), redis_args(redis_.key("lock:" + name)), redis_args(std::move(token))),
+        co_await redis_.eval(release_script(), redis_args(redis_.key("lock:" + name)),
+                             redis_args(std::move(token))),
         "lock release");
     co_return r.integer == 1;
 }
 
-boost::asio::awaitable<bool> LockStore::extend(std::string name, std::string token, std::chrono::milliseconds ttl) {
-    auto r = reply_or_throw(co_await redis_.eval(extend_script(), redis_args(redis_.key("lock:" + name)),
-                                                 redis_args(std::move(token), std::to_string(ttl.count()))),
-                            "lock extend");
+boost::asio::awaitable<bool> LockStore::extend(std::string name, std::string token,
+                                               std::chrono::milliseconds ttl) {
+    auto r = reply_or_throw(
+        co_await redis_.eval(extend_script(), redis_args(redis_.key("lock:" + name)),
+                             redis_args(std::move(token), std::to_string(ttl.count()))),
+        "lock extend");
     co_return r.integer == 1;
 }
 

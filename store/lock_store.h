@@ -13,14 +13,15 @@
 namespace repairbot::store {
 
 class LockStore {
-public:
+  public:
     // Keeps a reference to `redis` (must outlive the store). Keys: prefix + "lock:" + name.
     explicit LockStore(Redis& redis);
 
     // Takes the lock for `ttl` if free (SET NX PX) and returns its owner token (128 random bits,
     // hex); nullopt when someone else holds it. Never waits for it. Runs on the caller's
     // executor. Throws ServiceUnavailable("redis") when Redis is down.
-    boost::asio::awaitable<std::optional<std::string>> try_acquire(std::string name, std::chrono::milliseconds ttl);
+    boost::asio::awaitable<std::optional<std::string>> try_acquire(std::string name,
+                                                                   std::chrono::milliseconds ttl);
 
     // Releases the lock if `token` still holds it; false when it had expired or was taken over.
     // Throws as try_acquire().
@@ -28,9 +29,10 @@ public:
 
     // Pushes the expiry to now + ttl if `token` still holds it; false otherwise. Throws as
     // try_acquire().
-    boost::asio::awaitable<bool> extend(std::string name, std::string token, std::chrono::milliseconds ttl);
+    boost::asio::awaitable<bool> extend(std::string name, std::string token,
+                                        std::chrono::milliseconds ttl);
 
-private:
+  private:
     Redis& redis_;
 };
 

@@ -25,8 +25,12 @@ std::string digest_hex(const EVP_MD* md, const std::string& bytes) {
 
 }  // namespace
 
-std::string sha1_hex(const std::string& bytes) { return digest_hex(EVP_sha1(), bytes); }
-std::string sha256_hex(const std::string& bytes) { return digest_hex(EVP_sha256(), bytes); }
+std::string sha1_hex(const std::string& bytes) {
+    return digest_hex(EVP_sha1(), bytes);
+}
+std::string sha256_hex(const std::string& bytes) {
+    return digest_hex(EVP_sha256(), bytes);
+}
 
 LuaScript::LuaScript(std::string source) : source_(std::move(source)), sha1_(sha1_hex(source_)) {}
 

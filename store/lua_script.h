@@ -7,14 +7,14 @@
 namespace repairbot::store {
 
 class LuaScript {
-public:
+  public:
     // Computes the SHA-1 of `source` (hex, as SCRIPT LOAD returns it). Never fails.
     explicit LuaScript(std::string source);
 
     [[nodiscard]] const std::string& source() const { return source_; }
     [[nodiscard]] const std::string& sha1() const { return sha1_; }
 
-private:
+  private:
     std::string source_;
     std::string sha1_;
 };

@@ -30,7 +30,8 @@ std::set<std::string> applied_names(sql::Connection& c) {
     return out;
 }
 
-Result<std::vector<std::string>> apply(sql::Connection& c, const std::vector<Migration>& migrations) {
+Result<std::vector<std::string>> apply(sql::Connection& c,
+                                       const std::vector<Migration>& migrations) {
     std::unique_ptr<sql::Statement> st(c.createStatement());
     st->execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -39,7 +40,8 @@ Result<std::vector<std::string>> apply(sql::Connection& c, const std::vector<Mig
         ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci");
     // Two processes starting at once: the second waits, then finds nothing left to do.
     {
-        std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT GET_LOCK('repairbot.migrate', 60)"));
+        std::unique_ptr<sql::ResultSet> rs(
+            st->executeQuery("SELECT GET_LOCK('repairbot.migrate', 60)"));
         if (!rs->next() || rs->getInt(1) != 1) {
             return Error{StoreErrc::migration_failed, "could not take the migration lock in 60 s"};
         }

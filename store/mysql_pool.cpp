@@ -65,13 +65,13 @@ bool is_unreachable_mysql_error(int e) noexcept {
 }
 
 bool is_transient_mysql_error(int e) noexcept {
-    return e == 1213 || e == 1205 || e == 2006 || e == 2013 || e == 2055 || e == 1927 ||
-           e == 1053;
+    return e == 1213 || e == 1205 || e == 2006 || e == 2013 || e == 2055 || e == 1927 || e == 1053;
 }
 
 MysqlPool::MysqlPool(boost::asio::thread_pool& blocking, config::MysqlSettings settings)
     : blocking_(blocking), settings_(std::move(settings)) {
-    if (settings_.pool_size == 0) throw std::invalid_argument("MysqlSettings::pool_size must be > 0");
+    if (settings_.pool_size == 0)
+        throw std::invalid_argument("MysqlSettings::pool_size must be > 0");
 }
 
 MysqlPool::~MysqlPool() {
@@ -93,9 +93,10 @@ std::unique_ptr<sql::Connection> MysqlPool::connect() {
     std::unique_ptr<sql::Connection> c(driver().connect(opts));
     std::unique_ptr<sql::Statement> st(c->createStatement());
     // Times are stored in UTC; names and descriptions carry Chinese and emoji.
-    st->execute("SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_unicode_ci, "
-                "SESSION innodb_lock_wait_timeout = " +
-                std::to_string(std::max<long long>(1, settings_.lock_wait_timeout.count())));
+    st->execute(
+        "SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_unicode_ci, "
+        "SESSION innodb_lock_wait_timeout = " +
+        std::to_string(std::max<long long>(1, settings_.lock_wait_timeout.count())));
     return c;
 }
 
@@ -115,9 +116,9 @@ std::unique_ptr<sql::Connection> MysqlPool::acquire() {
                 return connect();
             } catch (const sql::SQLException& e) {
                 forget();
-                throw ServiceUnavailable("mysql", "connect to " + settings_.host + ":" +
-                                                      std::to_string(settings_.port) + " failed (" +
-                                                      std::to_string(e.getErrorCode()) + "): " + e.what());
+                throw ServiceUnavailable(
+                    "mysql", "connect to " + settings_.host + ":" + std::to_string(settings_.port) +
+                                 " failed (" + std::to_string(e.getErrorCode()) + "): " + e.what());
             } catch (...) {
                 forget();
                 throw;
@@ -201,7 +202,8 @@ void MysqlPool::with_connection(const std::function<void(sql::Connection&)>& wor
         }
         if (attempt >= settings_.max_attempts) {
             if (is_unreachable_mysql_error(code)) {
-                throw ServiceUnavailable("mysql", "lost connection (" + std::to_string(code) + "): " + what);
+                throw ServiceUnavailable("mysql",
+                                         "lost connection (" + std::to_string(code) + "): " + what);
             }
             log::warn("store.mysql", "retries_exhausted", {{"errno", code}, {"attempts", attempt}});
             throw sql::SQLException(what, "40001", code);

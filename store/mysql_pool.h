@@ -39,7 +39,7 @@ namespace repairbot::store {
 [[nodiscard]] bool is_unreachable_mysql_error(int error_number) noexcept;
 
 class MysqlPool {
-public:
+  public:
     // Keeps a reference to `blocking` (owned by the composition root; must outlive the pool).
     // Opens no connection yet: the first call connects. Never blocks.
     MysqlPool(boost::asio::thread_pool& blocking, config::MysqlSettings settings);
@@ -90,7 +90,7 @@ public:
 
     [[nodiscard]] const config::MysqlSettings& settings() const { return settings_; }
 
-private:
+  private:
     template <class Box, class Handler, class F>
     void start(Handler handler, F f) {
         auto ex = boost::asio::prefer(boost::asio::get_associated_executor(handler),
@@ -108,9 +108,10 @@ private:
             } catch (...) {
                 error = std::current_exception();
             }
-            boost::asio::post(ex, [handler = std::move(handler), error, box = std::move(box)]() mutable {
-                handler(error, std::move(box));
-            });
+            boost::asio::post(
+                ex, [handler = std::move(handler), error, box = std::move(box)]() mutable {
+                    handler(error, std::move(box));
+                });
         });
     }
 

@@ -33,9 +33,10 @@ OutboxMessage read_message(sql::ResultSet& rs) {
 
 std::uint64_t OutboxRepository::enqueue(sql::Connection& c, std::optional<std::uint64_t> ticket_id,
                                         const NewOutbox& m, Timestamp now) {
-    auto st = prepare(c,
-                      "INSERT INTO outbox (kind, ticket_id, recipient, payload, status, next_attempt_at, "
-                      "created_at) VALUES (?,?,?,?,'pending',?,?)");
+    auto st =
+        prepare(c,
+                "INSERT INTO outbox (kind, ticket_id, recipient, payload, status, next_attempt_at, "
+                "created_at) VALUES (?,?,?,?,'pending',?,?)");
     bind_all(*st, m.kind, ticket_id, m.recipient, m.payload.empty() ? std::string("{}") : m.payload,
              m.not_before.value_or(now), now);
     st->executeUpdate();
@@ -43,17 +44,22 @@ std::uint64_t OutboxRepository::enqueue(sql::Connection& c, std::optional<std::u
 }
 
 std::vector<OutboxMessage> OutboxRepository::claim_due(sql::Connection& c, Timestamp now,
-                                                       std::chrono::milliseconds lease, const std::string& worker,
+                                                       std::chrono::milliseconds lease,
+                                                       const std::string& worker,
                                                        std::uint32_t max) {
     const Timestamp until = now + lease;
-    auto up = prepare(c,
-                      "UPDATE outbox SET status='sending', lease_owner=?, lease_until=?, attempts=attempts+1 "
-                      "WHERE next_attempt_at <= ? AND (status='pending' OR (status='sending' AND lease_until <= ?)) "
-                      "ORDER BY next_attempt_at, id LIMIT ?");
+    auto up = prepare(
+        c,
+        "UPDATE outbox SET status='sending', lease_owner=?, lease_until=?, attempts=attempts+1 "
+        "WHERE next_attempt_at <= ? AND (status='pending' OR (status='sending' AND lease_until <= "
+        "?)) "
+        "ORDER BY next_attempt_at, id LIMIT ?");
     bind_all(*up, worker, until, now, now, max);
     if (up->executeUpdate() == 0) return {};
-    auto st = prepare(c, std::string("SELECT ") + kColumns +
-                             " FROM outbox WHERE status='sending' AND lease_owner=? AND lease_until=? ORDER BY id");
+    auto st = prepare(
+        c,
+        std::string("SELECT ") + kColumns +
+            " FROM outbox WHERE status='sending' AND lease_owner=? AND lease_until=? ORDER BY id");
     bind_all(*st, worker, until);
     auto rs = query(*st);
     std::vector<OutboxMessage> out;
@@ -61,28 +67,37 @@ std::vector<OutboxMessage> OutboxRepository::claim_due(sql::Connection& c, Times
     return out;
 }
 
-Status OutboxRepository::mark_sent(sql::Connection& c, std::uint64_t id, const std::string& worker, Timestamp now) {
-    auto st = prepare(c,
-                      "UPDATE outbox SET status='sent', sent_at=?, lease_until=NULL, last_errcode=NULL "
-                      "WHERE id=? AND status='sending' AND lease_owner=?");
+Status OutboxRepository::mark_sent(sql::Connection& c, std::uint64_t id, const std::string& worker,
+                                   Timestamp now) {
+    auto st =
+        prepare(c,
+                "UPDATE outbox SET status='sent', sent_at=?, lease_until=NULL, last_errcode=NULL "
+                "WHERE id=? AND status='sending' AND lease_owner=?");
     bind_all(*st, now, id, worker);
-    if (st->executeUpdate() == 0) return Error{StoreErrc::not_found, "outbox row not leased to this worker"};
+    if (st->executeUpdate() == 0)
+        return Error{StoreErrc::not_found, "outbox row not leased to this worker"};
     return Ok{};
 }
 
-Status OutboxRepository::mark_failed(sql::Connection& c, std::uint64_t id, const std::string& worker,
-                                     std::optional<int> errcode, const std::string& error,
-                                     std::optional<Timestamp> retry_at) {
+Status OutboxRepository::mark_failed(sql::Connection& c, std::uint64_t id,
+                                     const std::string& worker, std::optional<int> errcode,
+                                     const std::string& error, std::optional<Timestamp> retry_at) {
     auto st = prepare(c,
-                      "UPDATE outbox SET status=?, next_attempt_at=COALESCE(?, next_attempt_at), lease_until=NULL, "
-                      "last_errcode=?, last_error=LEFT(?, 512) WHERE id=? AND status='sending' AND lease_owner=?");
-    bind_all(*st, std::string(retry_at ? "pending" : "failed"), retry_at, errcode, error, id, worker);
-    if (st->executeUpdate() == 0) return Error{StoreErrc::not_found, "outbox row not leased to this worker"};
+                      "UPDATE outbox SET status=?, next_attempt_at=COALESCE(?, next_attempt_at), "
+                      "lease_until=NULL, "
+                      "last_errcode=?, last_error=LEFT(?, 512) WHERE id=? AND status='sending' AND "
+                      "lease_owner=?");
+    bind_all(*st, std::string(retry_at ? "pending" : "failed"), retry_at, errcode, error, id,
+             worker);
+    if (st->executeUpdate() == 0)
+        return Error{StoreErrc::not_found, "outbox row not leased to this worker"};
     return Ok{};
 }
 
-std::vector<OutboxMessage> OutboxRepository::for_ticket(sql::Connection& c, std::uint64_t ticket_id) {
-    auto st = prepare(c, std::string("SELECT ") + kColumns + " FROM outbox WHERE ticket_id=? ORDER BY id");
+std::vector<OutboxMessage> OutboxRepository::for_ticket(sql::Connection& c,
+                                                        std::uint64_t ticket_id) {
+    auto st = prepare(
+        c, std::string("SELECT ") + kColumns + " FROM outbox WHERE ticket_id=? ORDER BY id");
     bind_all(*st, ticket_id);
     auto rs = query(*st);
     std::vector<OutboxMessage> out;

@@ -28,7 +28,8 @@ Owner read_owner(sql::ResultSet& rs) {
 
 Owner OwnerRepository::upsert(sql::Connection& c, const Owner& p, Timestamp now) {
     auto st = prepare(c,
-                      "INSERT INTO owners (openid, name, phone, building, unit, room, address, created_at, updated_at) "
+                      "INSERT INTO owners (openid, name, phone, building, unit, room, address, "
+                      "created_at, updated_at) "
                       "VALUES (?,?,?,?,?,?,?,?,?) ON DUPLICATE KEY UPDATE "
                       "name = IF(VALUES(name) <> '', VALUES(name), name), "
                       "phone = IF(VALUES(phone) <> '', VALUES(phone), phone), "
@@ -44,7 +45,8 @@ Owner OwnerRepository::upsert(sql::Connection& c, const Owner& p, Timestamp now)
 
 Result<Owner> OwnerRepository::find_by_openid(sql::Connection& c, const std::string& openid) {
     auto st = prepare(c,
-                      "SELECT id, openid, name, phone, building, unit, room, address, last_inbound_at, created_at, "
+                      "SELECT id, openid, name, phone, building, unit, room, address, "
+                      "last_inbound_at, created_at, "
                       "updated_at FROM owners WHERE openid = ?");
     bind_all(*st, openid);
     auto rs = query(*st);
@@ -53,10 +55,12 @@ Result<Owner> OwnerRepository::find_by_openid(sql::Connection& c, const std::str
 }
 
 void OwnerRepository::touch_inbound(sql::Connection& c, const std::string& openid, Timestamp at) {
-    auto st = prepare(c,
-                      "INSERT INTO owners (openid, last_inbound_at, created_at, updated_at) VALUES (?,?,?,?) "
-                      "ON DUPLICATE KEY UPDATE last_inbound_at = GREATEST(COALESCE(last_inbound_at, VALUES(last_inbound_at)), "
-                      "VALUES(last_inbound_at))");
+    auto st = prepare(
+        c,
+        "INSERT INTO owners (openid, last_inbound_at, created_at, updated_at) VALUES (?,?,?,?) "
+        "ON DUPLICATE KEY UPDATE last_inbound_at = GREATEST(COALESCE(last_inbound_at, "
+        "VALUES(last_inbound_at)), "
+        "VALUES(last_inbound_at))");
     bind_all(*st, openid, at, at, at);
     st->executeUpdate();
 }

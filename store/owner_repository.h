@@ -14,7 +14,7 @@ class Connection;
 namespace repairbot::store {
 
 class OwnerRepository {
-public:
+  public:
     // Creates the owner or updates the profile; empty fields of `profile` keep what is stored.
     // Returns the stored row.
     static Owner upsert(sql::Connection& c, const Owner& profile, Timestamp now);

@@ -9,7 +9,8 @@ namespace {
 using namespace sql_row;
 
 constexpr const char* kColumns =
-    "id, ticket_id, owner_openid, media_id, pic_url, stored_path, sha256, size_bytes, status, attempts, last_error, "
+    "id, ticket_id, owner_openid, media_id, pic_url, stored_path, sha256, size_bytes, status, "
+    "attempts, last_error, "
     "created_at, stored_at";
 
 Photo read_photo(sql::ResultSet& rs) {
@@ -40,18 +41,20 @@ std::vector<Photo> read_all(sql::PreparedStatement& st) {
 }  // namespace
 
 Result<Photo> PhotoRepository::add(sql::Connection& c, const Photo& p, Timestamp now) {
-    auto st = prepare(c,
-                      "INSERT INTO photos (ticket_id, owner_openid, media_id, pic_url, status, created_at) "
-                      "VALUES (?,?,?,?,'pending',?) ON DUPLICATE KEY UPDATE "
-                      "ticket_id = COALESCE(ticket_id, VALUES(ticket_id)), "
-                      "pic_url = IF(pic_url = '', VALUES(pic_url), pic_url)");
+    auto st = prepare(
+        c,
+        "INSERT INTO photos (ticket_id, owner_openid, media_id, pic_url, status, created_at) "
+        "VALUES (?,?,?,?,'pending',?) ON DUPLICATE KEY UPDATE "
+        "ticket_id = COALESCE(ticket_id, VALUES(ticket_id)), "
+        "pic_url = IF(pic_url = '', VALUES(pic_url), pic_url)");
     bind_all(*st, p.ticket_id, p.owner_openid, p.media_id, p.pic_url, now);
     st->executeUpdate();
     return find_by_media_id(c, p.media_id);
 }
 
 std::vector<Photo> PhotoRepository::for_ticket(sql::Connection& c, std::uint64_t ticket_id) {
-    auto st = prepare(c, std::string("SELECT ") + kColumns + " FROM photos WHERE ticket_id = ? ORDER BY id");
+    auto st = prepare(
+        c, std::string("SELECT ") + kColumns + " FROM photos WHERE ticket_id = ? ORDER BY id");
     bind_all(*st, ticket_id);
     return read_all(*st);
 }
@@ -65,22 +68,26 @@ Result<Photo> PhotoRepository::find_by_media_id(sql::Connection& c, const std::s
 }
 
 std::vector<Photo> PhotoRepository::pending(sql::Connection& c, std::uint32_t max) {
-    auto st = prepare(c, std::string("SELECT ") + kColumns + " FROM photos WHERE status = 'pending' ORDER BY id LIMIT ?");
+    auto st = prepare(c, std::string("SELECT ") + kColumns +
+                             " FROM photos WHERE status = 'pending' ORDER BY id LIMIT ?");
     bind_all(*st, max);
     return read_all(*st);
 }
 
-Status PhotoRepository::mark_stored(sql::Connection& c, std::uint64_t id, const std::string& stored_path,
-                                    const std::string& sha256, std::uint64_t size_bytes, Timestamp now) {
-    auto st = prepare(c,
-                      "UPDATE photos SET status = 'stored', stored_path = ?, sha256 = ?, size_bytes = ?, "
-                      "stored_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?");
+Status PhotoRepository::mark_stored(sql::Connection& c, std::uint64_t id,
+                                    const std::string& stored_path, const std::string& sha256,
+                                    std::uint64_t size_bytes, Timestamp now) {
+    auto st =
+        prepare(c,
+                "UPDATE photos SET status = 'stored', stored_path = ?, sha256 = ?, size_bytes = ?, "
+                "stored_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?");
     bind_all(*st, stored_path, sha256, size_bytes, now, id);
     if (st->executeUpdate() == 0) return Error{StoreErrc::not_found, "photo"};
     return Ok{};
 }
 
-Status PhotoRepository::mark_failed(sql::Connection& c, std::uint64_t id, const std::string& error, bool final) {
+Status PhotoRepository::mark_failed(sql::Connection& c, std::uint64_t id, const std::string& error,
+                                    bool final) {
     auto st = prepare(c,
                       "UPDATE photos SET attempts = attempts + 1, last_error = LEFT(?, 255), "
                       "status = IF(?, 'failed', status) WHERE id = ?");

@@ -17,7 +17,7 @@ class Connection;
 namespace repairbot::store {
 
 class PhotoRepository {
-public:
+  public:
     // Records a photo as pending; the same media_id again returns the stored row (attaching it
     // to p.ticket_id if it had none). Never returns an error today.
     static Result<Photo> add(sql::Connection& c, const Photo& p, Timestamp now);
@@ -34,7 +34,8 @@ public:
                               const std::string& sha256, std::uint64_t size_bytes, Timestamp now);
 
     // A download try failed: counts it; `final` ends the photo as failed (the PicUrl remains).
-    static Status mark_failed(sql::Connection& c, std::uint64_t id, const std::string& error, bool final);
+    static Status mark_failed(sql::Connection& c, std::uint64_t id, const std::string& error,
+                              bool final);
 };
 
 }  // namespace repairbot::store

@@ -33,7 +33,8 @@ struct StageDeadlines {
 
 // When each stage happened.
 struct StageTimes {
-    std::optional<Timestamp> dispatched, accepted, arrived, quoted, done, confirmed, rated, closed, cancelled;
+    std::optional<Timestamp> dispatched, accepted, arrived, quoted, done, confirmed, rated, closed,
+        cancelled;
     bool operator==(const StageTimes&) const = default;
 };
 
@@ -45,18 +46,18 @@ struct StageLateness {
 
 struct Ticket {
     std::uint64_t id = 0;
-    std::string number;           // BX20261121-0007
+    std::string number;  // BX20261121-0007
     std::string idempotency_key;
     std::string owner_openid;
     std::string reporter_name;
     std::string phone;
     std::string building, unit, room;
-    std::string area;             // public place, e.g. 3号楼电梯厅
-    std::string address;          // as shown to people
+    std::string area;     // public place, e.g. 3号楼电梯厅
+    std::string address;  // as shown to people
     bool public_area = false;
     std::string fault_type;
     std::string trade;
-    std::string urgency;          // emergency | normal | planned
+    std::string urgency;  // emergency | normal | planned
     std::string description;
     std::string channel = "wechat";
     std::optional<Timestamp> preferred_from, preferred_to;
@@ -75,17 +76,17 @@ struct Ticket {
     StageTimes at;
     StageDeadlines due;
     StageLateness late;
-    std::uint32_t version = 0;    // bumped by every update (compare-and-set)
+    std::uint32_t version = 0;  // bumped by every update (compare-and-set)
     Timestamp updated_at{};
     bool operator==(const Ticket&) const = default;
 };
 
 // One audit-log entry to write.
 struct NewEvent {
-    std::string actor;            // openid, "system", "admin", "sla"
-    std::string actor_role;       // owner technician dispatcher supervisor system
-    std::string type;             // created dispatched accepted arrived done ... escalated
-    std::string details = "{}";   // JSON object text
+    std::string actor;           // openid, "system", "admin", "sla"
+    std::string actor_role;      // owner technician dispatcher supervisor system
+    std::string type;            // created dispatched accepted arrived done ... escalated
+    std::string details = "{}";  // JSON object text
 };
 
 struct TicketEvent {
@@ -95,15 +96,15 @@ struct TicketEvent {
     std::string actor;
     std::string actor_role;
     std::string type;
-    std::string details;          // JSON text
+    std::string details;  // JSON text
     bool operator==(const TicketEvent&) const = default;
 };
 
 // One message for the outbox worker, written in the same transaction as the change it announces.
 struct NewOutbox {
-    std::string kind;             // template cs_text media_download ...
-    std::string recipient;        // openid; may be empty for non-message work
-    std::string payload = "{}";   // JSON text
+    std::string kind;                     // template cs_text media_download ...
+    std::string recipient;                // openid; may be empty for non-message work
+    std::string payload = "{}";           // JSON text
     std::optional<Timestamp> not_before;  // default: at once
 };
 
@@ -113,8 +114,8 @@ struct OutboxMessage {
     std::optional<std::uint64_t> ticket_id;
     std::string recipient;
     std::string payload;
-    std::string status;           // pending sending sent failed
-    std::uint32_t attempts = 0;   // including the current one once claimed
+    std::string status;          // pending sending sent failed
+    std::uint32_t attempts = 0;  // including the current one once claimed
     Timestamp next_attempt_at{};
     std::optional<int> last_errcode;
     std::string last_error;
@@ -163,9 +164,9 @@ struct Photo {
 struct Rating {
     std::uint64_t id = 0;
     std::uint64_t ticket_id = 0;
-    std::uint32_t round = 0;      // the ticket's reopen_count when rated
+    std::uint32_t round = 0;  // the ticket's reopen_count when rated
     std::string owner_openid;
-    std::uint32_t score = 0;      // 1..5
+    std::uint32_t score = 0;  // 1..5
     std::string comment;
     Timestamp created_at{};
 };
@@ -174,7 +175,7 @@ struct Complaint {
     std::uint64_t id = 0;
     std::optional<std::uint64_t> ticket_id;
     std::string owner_openid;
-    std::string source;           // low_rating reopen owner callback
+    std::string source;               // low_rating reopen owner callback
     std::string severity = "normal";  // normal serious
     std::string text;
     std::string status = "open";  // open handled closed
@@ -188,7 +189,7 @@ struct Callback {
     std::uint64_t id = 0;
     std::optional<std::uint64_t> ticket_id;
     std::optional<std::uint64_t> complaint_id;
-    std::string kind;             // complaint sample
+    std::string kind;  // complaint sample
     Timestamp due_at{};
     std::optional<Timestamp> done_at;
     std::string done_by;

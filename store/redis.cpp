@@ -28,17 +28,22 @@ using Clock = std::chrono::steady_clock;
 
 RedisReply convert(const redisReply* r) {
     switch (r->type) {
-        case REDIS_REPLY_STRING: return RedisReply::of_string(std::string(r->str, r->len));
-        case REDIS_REPLY_STATUS: return RedisReply::of_status(std::string(r->str, r->len));
-        case REDIS_REPLY_ERROR: return RedisReply::of_error(std::string(r->str, r->len));
-        case REDIS_REPLY_INTEGER: return RedisReply::of_integer(r->integer);
+        case REDIS_REPLY_STRING:
+            return RedisReply::of_string(std::string(r->str, r->len));
+        case REDIS_REPLY_STATUS:
+            return RedisReply::of_status(std::string(r->str, r->len));
+        case REDIS_REPLY_ERROR:
+            return RedisReply::of_error(std::string(r->str, r->len));
+        case REDIS_REPLY_INTEGER:
+            return RedisReply::of_integer(r->integer);
         case REDIS_REPLY_ARRAY: {
             std::vector<RedisReply> e;
             e.reserve(r->elements);
             for (std::size_t i = 0; i < r->elements; ++i) e.push_back(convert(r->element[i]));
             return RedisReply::of_array(std::move(e));
         }
-        default: return RedisReply::nil();
+        default:
+            return RedisReply::nil();
     }
 }
 
@@ -55,7 +60,8 @@ struct HandlerCall final : Call {
           ex(boost::asio::prefer(boost::asio::get_associated_executor(handler),
                                  boost::asio::execution::outstanding_work.tracked)) {}
     void finish(Result<RedisReply> r) override {
-        boost::asio::post(ex, [h = std::move(handler), r = std::move(r)]() mutable { h(std::move(r)); });
+        boost::asio::post(
+            ex, [h = std::move(handler), r = std::move(r)]() mutable { h(std::move(r)); });
     }
     Handler handler;
     boost::asio::any_io_executor ex;  // the caller's, holding work so its loop does not stop
@@ -72,7 +78,7 @@ struct SetupCall final : Call {
 
 // Owns the hiredis context of the moment. Everything here runs on strand_.
 class Redis::Connection : public std::enable_shared_from_this<Redis::Connection> {
-public:
+  public:
     Connection(boost::asio::any_io_executor ex, config::RedisSettings settings)
         : strand_(boost::asio::make_strand(ex)),
           settings_(std::move(settings)),
@@ -120,12 +126,14 @@ public:
 
     [[nodiscard]] bool connected() const { return up_.load(std::memory_order_relaxed); }
     [[nodiscard]] const config::RedisSettings& settings() const { return settings_; }
-    [[nodiscard]] const boost::asio::strand<boost::asio::any_io_executor>& strand() const { return strand_; }
+    [[nodiscard]] const boost::asio::strand<boost::asio::any_io_executor>& strand() const {
+        return strand_;
+    }
 
-private:
+  private:
     // Waits on the socket for hiredis; lives from attach until hiredis's cleanup hook.
     class Watcher : public std::enable_shared_from_this<Watcher> {
-    public:
+      public:
         Watcher(std::shared_ptr<Connection> owner, redisAsyncContext* ac)
             : owner_(std::move(owner)), ac_(ac), sd_(owner_->strand_, ac->c.fd) {}
 
@@ -145,24 +153,25 @@ private:
             if (on) arm(read);
         }
 
-    private:
+      private:
         void arm(bool read) {
             bool& waiting = read ? reading_ : writing_;
             if (waiting || !ac_) return;
             waiting = true;
-            sd_.async_wait(read ? boost::asio::posix::stream_descriptor::wait_read
-                                : boost::asio::posix::stream_descriptor::wait_write,
-                           [self = shared_from_this(), read](boost::system::error_code ec) {
-                               (read ? self->reading_ : self->writing_) = false;
-                               if (ec || !self->ac_ || !(read ? self->want_read_ : self->want_write_)) return;
-                               if (read) {
-                                   redisAsyncHandleRead(self->ac_);
-                               } else {
-                                   redisAsyncHandleWrite(self->ac_);
-                               }
-                               // hiredis may have freed the context (cleanup) inside the call.
-                               if (self->ac_ && (read ? self->want_read_ : self->want_write_)) self->arm(read);
-                           });
+            sd_.async_wait(
+                read ? boost::asio::posix::stream_descriptor::wait_read
+                     : boost::asio::posix::stream_descriptor::wait_write,
+                [self = shared_from_this(), read](boost::system::error_code ec) {
+                    (read ? self->reading_ : self->writing_) = false;
+                    if (ec || !self->ac_ || !(read ? self->want_read_ : self->want_write_)) return;
+                    if (read) {
+                        redisAsyncHandleRead(self->ac_);
+                    } else {
+                        redisAsyncHandleWrite(self->ac_);
+                    }
+                    // hiredis may have freed the context (cleanup) inside the call.
+                    if (self->ac_ && (read ? self->want_read_ : self->want_write_)) self->arm(read);
+                });
         }
 
         void cleanup() {
@@ -182,7 +191,8 @@ private:
     };
 
     void send(std::unique_ptr<Call> call, int argc, const char** argv, const std::size_t* lens) {
-        if (redisAsyncCommandArgv(ac_, &Connection::on_reply, call.get(), argc, argv, lens) != REDIS_OK) {
+        if (redisAsyncCommandArgv(ac_, &Connection::on_reply, call.get(), argc, argv, lens) !=
+            REDIS_OK) {
             call->finish(Error{StoreErrc::redis_unavailable, "command refused by hiredis"});
             return;
         }
@@ -250,7 +260,8 @@ private:
             self->schedule_reconnect();
             return;
         }
-        if (self->reconnects_ > 0) log::info("store.redis", "connected", {{"host", self->settings_.host}});
+        if (self->reconnects_ > 0)
+            log::info("store.redis", "connected", {{"host", self->settings_.host}});
         self->up_ = true;
         self->failures_ = 0;
         self->backoff_ = self->settings_.reconnect_min;
@@ -306,8 +317,9 @@ private:
     void arm_watchdog() {
         if (watchdog_armed_ || closed_) return;
         watchdog_armed_ = true;
-        const auto tick = std::max(std::chrono::milliseconds(10),
-                                   std::min(settings_.command_timeout, settings_.connect_timeout) / 4);
+        const auto tick =
+            std::max(std::chrono::milliseconds(10),
+                     std::min(settings_.command_timeout, settings_.connect_timeout) / 4);
         watchdog_.expires_after(tick);
         watchdog_.async_wait([self = shared_from_this()](boost::system::error_code ec) {
             self->watchdog_armed_ = false;
@@ -315,7 +327,8 @@ private:
             const auto now = Clock::now();
             if (!self->up_ && now - self->connecting_since_ > self->settings_.connect_timeout) {
                 self->drop(StoreErrc::redis_unavailable, "connect timeout");
-            } else if (!self->sent_.empty() && now - self->sent_.front() > self->settings_.command_timeout) {
+            } else if (!self->sent_.empty() &&
+                       now - self->sent_.front() > self->settings_.command_timeout) {
                 self->drop(StoreErrc::redis_timeout, "command timeout");
             } else if (!self->sent_.empty() || !self->up_) {
                 self->arm_watchdog();
@@ -345,13 +358,21 @@ Redis::Redis(boost::asio::any_io_executor ex, config::RedisSettings settings)
     conn_->start();
 }
 
-Redis::~Redis() { close(); }
+Redis::~Redis() {
+    close();
+}
 
-void Redis::close() { conn_->close(); }
+void Redis::close() {
+    conn_->close();
+}
 
-bool Redis::connected() const { return conn_->connected(); }
+bool Redis::connected() const {
+    return conn_->connected();
+}
 
-const config::RedisSettings& Redis::settings() const { return conn_->settings(); }
+const config::RedisSettings& Redis::settings() const {
+    return conn_->settings();
+}
 
 std::string Redis::key(std::string_view suffix) const {
     std::string k = conn_->settings().key_prefix;
@@ -369,21 +390,23 @@ struct CommandInitiation {
                     std::vector<std::string> args) const {
         std::unique_ptr<Call> call = std::make_unique<HandlerCall<Handler>>(std::move(handler));
         auto& strand = conn->strand();
-        boost::asio::post(strand, [conn = std::move(conn), call = std::move(call), a = std::move(args)]() mutable {
-            conn->submit(std::move(call), a);
-        });
+        boost::asio::post(strand,
+                          [conn = std::move(conn), call = std::move(call),
+                           a = std::move(args)]() mutable { conn->submit(std::move(call), a); });
     }
 };
 
 }  // namespace
 
 boost::asio::awaitable<Result<RedisReply>> Redis::command(std::vector<std::string> args) {
-    auto r = co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(Result<RedisReply>)>(
+    auto r = co_await boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,
+                                                  void(Result<RedisReply>)>(
         CommandInitiation{}, boost::asio::use_awaitable, conn_, std::move(args));
     co_return r;
 }
 
-boost::asio::awaitable<Result<RedisReply>> Redis::eval(const LuaScript& script, std::vector<std::string> keys,
+boost::asio::awaitable<Result<RedisReply>> Redis::eval(const LuaScript& script,
+                                                       std::vector<std::string> keys,
                                                        std::vector<std::string> args) {
     std::vector<std::string> cmd;
     cmd.reserve(3 + keys.size() + args.size());

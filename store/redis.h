@@ -40,7 +40,7 @@ template <class... A>
 }
 
 class Redis {
-public:
+  public:
     // Starts connecting at once (in the background, on a strand of `ex`). Never blocks, never
     // throws for an unreachable server: the first calls fail fast until it is reachable.
     Redis(boost::asio::any_io_executor ex, config::RedisSettings settings);
@@ -58,7 +58,8 @@ public:
 
     // Runs `script` with EVALSHA, loading it (SCRIPT LOAD) on NOSCRIPT and trying once more.
     // Same errors as command().
-    boost::asio::awaitable<Result<RedisReply>> eval(const LuaScript& script, std::vector<std::string> keys,
+    boost::asio::awaitable<Result<RedisReply>> eval(const LuaScript& script,
+                                                    std::vector<std::string> keys,
                                                     std::vector<std::string> args);
 
     // PING. Ok on PONG; otherwise the error of command() (or redis_error). Never throws.
@@ -76,7 +77,7 @@ public:
 
     class Connection;  // the hiredis context and its Asio watcher (redis.cpp)
 
-private:
+  private:
     std::shared_ptr<Connection> conn_;
 };
 

@@ -19,16 +19,20 @@ return 2
 
 ReplayGuard::ReplayGuard(Redis& redis) : redis_(redis) {}
 
-boost::asio::awaitable<NonceCheck> ReplayGuard::check(std::string timestamp, std::string nonce, std::string body,
-                                                      std::chrono::seconds ttl) {
+boost::asio::awaitable<NonceCheck> ReplayGuard::check(std::string timestamp, std::string nonce,
+                                                      std::string body, std::chrono::seconds ttl) {
     auto r = reply_or_throw(
-        co_await redis_.eval(check_script(), redis_args(redis_.key("nonce:" + timestamp + ":" + nonce)),
-                             redis_args(sha256_hex(body), std::to_string(std::chrono::milliseconds(ttl).count()))),
+        co_await redis_.eval(
+            check_script(), redis_args(redis_.key("nonce:" + timestamp + ":" + nonce)),
+            redis_args(sha256_hex(body), std::to_string(std::chrono::milliseconds(ttl).count()))),
         "nonce check");
     switch (r.integer) {
-        case 0: co_return NonceCheck::fresh;
-        case 1: co_return NonceCheck::repeat;
-        default: co_return NonceCheck::conflict;
+        case 0:
+            co_return NonceCheck::fresh;
+        case 1:
+            co_return NonceCheck::repeat;
+        default:
+            co_return NonceCheck::conflict;
     }
 }
 

@@ -18,16 +18,17 @@ enum class NonceCheck {
 };
 
 class ReplayGuard {
-public:
-    // Keeps a reference to `redis` (must outlive the guard). Keys: prefix + "nonce:" + ts + ":" + nonce.
+  public:
+    // Keeps a reference to `redis` (must outlive the guard). Keys: prefix + "nonce:" + ts + ":" +
+    // nonce.
     explicit ReplayGuard(Redis& redis);
 
     // Records (timestamp, nonce) with SHA-256(body) for `ttl` (SET NX) and classifies it.
     // Runs on the caller's executor. Throws ServiceUnavailable("redis") when Redis is down.
-    boost::asio::awaitable<NonceCheck> check(std::string timestamp, std::string nonce, std::string body,
-                                             std::chrono::seconds ttl);
+    boost::asio::awaitable<NonceCheck> check(std::string timestamp, std::string nonce,
+                                             std::string body, std::chrono::seconds ttl);
 
-private:
+  private:
     Redis& redis_;
 };
 

@@ -23,10 +23,13 @@ return {1, nv}
 
 SessionStore::SessionStore(Redis& redis, std::chrono::seconds ttl) : redis_(redis), ttl_(ttl) {}
 
-std::string SessionStore::key_of(const std::string& openid) const { return redis_.key("{" + openid + "}:session"); }
+std::string SessionStore::key_of(const std::string& openid) const {
+    return redis_.key("{" + openid + "}:session");
+}
 
 boost::asio::awaitable<StoredSession> SessionStore::load(std::string openid) {
-    auto r = reply_or_throw(co_await redis_.command(redis_args("HMGET", key_of(openid), "v", "d")), "session load");
+    auto r = reply_or_throw(co_await redis_.command(redis_args("HMGET", key_of(openid), "v", "d")),
+                            "session load");
     StoredSession s;
     if (r.is_array() && r.elements.size() == 2 && r.elements[0].is_string()) {
         s.version = std::stoull(r.elements[0].str);
@@ -35,14 +38,16 @@ boost::asio::awaitable<StoredSession> SessionStore::load(std::string openid) {
     co_return s;
 }
 
-boost::asio::awaitable<Result<std::uint64_t>> SessionStore::save(std::string openid, std::uint64_t expected_version,
+boost::asio::awaitable<Result<std::uint64_t>> SessionStore::save(std::string openid,
+                                                                 std::uint64_t expected_version,
                                                                  std::string data) {
     auto r = reply_or_throw(
         co_await redis_.eval(save_script(), redis_args(key_of(openid)),
                              redis_args(std::to_string(expected_version), std::move(data),
                                         std::to_string(std::chrono::milliseconds(ttl_).count()))),
         "session save");
-    if (!r.is_array() || r.elements.size() != 2) throw std::runtime_error("session save: unexpected reply");
+    if (!r.is_array() || r.elements.size() != 2)
+        throw std::runtime_error("session save: unexpected reply");
     if (r.elements[0].integer != 1) {
         co_return Error{StoreErrc::version_conflict,
                         "stored version " + std::to_string(r.elements[1].integer) + ", expected " +
@@ -52,7 +57,8 @@ boost::asio::awaitable<Result<std::uint64_t>> SessionStore::save(std::string ope
 }
 
 boost::asio::awaitable<void> SessionStore::erase(std::string openid) {
-    (void)reply_or_throw(co_await redis_.command(redis_args("DEL", key_of(openid))), "session erase");
+    (void)reply_or_throw(co_await redis_.command(redis_args("DEL", key_of(openid))),
+                         "session erase");
 }
 
 }  // namespace repairbot::store

@@ -20,7 +20,7 @@ struct StoredSession {
 };
 
 class SessionStore {
-public:
+  public:
     // Keeps a reference to `redis` (must outlive the store). Never blocks.
     SessionStore(Redis& redis, std::chrono::seconds ttl);
 
@@ -31,7 +31,8 @@ public:
     // Stores `data` if the stored version is still `expected_version` (0: nothing stored) and
     // returns the new version (expected + 1). StoreErrc::version_conflict when another save won:
     // reload, re-run the step, save again. Throws ServiceUnavailable("redis") as load().
-    boost::asio::awaitable<Result<std::uint64_t>> save(std::string openid, std::uint64_t expected_version,
+    boost::asio::awaitable<Result<std::uint64_t>> save(std::string openid,
+                                                       std::uint64_t expected_version,
                                                        std::string data);
 
     // Deletes the session. Throws ServiceUnavailable("redis") as load().
@@ -39,7 +40,7 @@ public:
 
     [[nodiscard]] std::string key_of(const std::string& openid) const;
 
-private:
+  private:
     Redis& redis_;
     std::chrono::seconds ttl_;
 };

@@ -23,29 +23,59 @@ inline sql::PreparedStatement* prepare(sql::Connection& c, const std::string& q)
     return st;
 }
 
-inline void bind(sql::PreparedStatement& st, int i, const std::string& v) { st.setString(i, v); }
-inline void bind(sql::PreparedStatement& st, int i, Timestamp v) { st.setString(i, to_sql_datetime(v)); }
-inline void bind(sql::PreparedStatement& st, int i, bool v) { st.setBoolean(i, v); }
-inline void bind(sql::PreparedStatement& st, int i, std::uint64_t v) { st.setUInt64(i, v); }
-inline void bind(sql::PreparedStatement& st, int i, std::uint32_t v) { st.setUInt(i, v); }
-inline void bind(sql::PreparedStatement& st, int i, int v) { st.setInt(i, v); }
+inline void bind(sql::PreparedStatement& st, int i, const std::string& v) {
+    st.setString(i, v);
+}
+inline void bind(sql::PreparedStatement& st, int i, Timestamp v) {
+    st.setString(i, to_sql_datetime(v));
+}
+inline void bind(sql::PreparedStatement& st, int i, bool v) {
+    st.setBoolean(i, v);
+}
+inline void bind(sql::PreparedStatement& st, int i, std::uint64_t v) {
+    st.setUInt64(i, v);
+}
+inline void bind(sql::PreparedStatement& st, int i, std::uint32_t v) {
+    st.setUInt(i, v);
+}
+inline void bind(sql::PreparedStatement& st, int i, int v) {
+    st.setInt(i, v);
+}
 inline void bind(sql::PreparedStatement& st, int i, const std::optional<Timestamp>& v) {
-    if (v) bind(st, i, *v); else st.setNull(i, sql::DataType::TIMESTAMP);
+    if (v)
+        bind(st, i, *v);
+    else
+        st.setNull(i, sql::DataType::TIMESTAMP);
 }
 inline void bind(sql::PreparedStatement& st, int i, const std::optional<std::string>& v) {
-    if (v) bind(st, i, *v); else st.setNull(i, sql::DataType::VARCHAR);
+    if (v)
+        bind(st, i, *v);
+    else
+        st.setNull(i, sql::DataType::VARCHAR);
 }
 inline void bind(sql::PreparedStatement& st, int i, const std::optional<std::uint64_t>& v) {
-    if (v) bind(st, i, *v); else st.setNull(i, sql::DataType::BIGINT);
+    if (v)
+        bind(st, i, *v);
+    else
+        st.setNull(i, sql::DataType::BIGINT);
 }
 inline void bind(sql::PreparedStatement& st, int i, const std::optional<std::uint32_t>& v) {
-    if (v) bind(st, i, *v); else st.setNull(i, sql::DataType::INTEGER);
+    if (v)
+        bind(st, i, *v);
+    else
+        st.setNull(i, sql::DataType::INTEGER);
 }
 inline void bind(sql::PreparedStatement& st, int i, const std::optional<bool>& v) {
-    if (v) bind(st, i, *v); else st.setNull(i, sql::DataType::TINYINT);
+    if (v)
+        bind(st, i, *v);
+    else
+        st.setNull(i, sql::DataType::TINYINT);
 }
 inline void bind(sql::PreparedStatement& st, int i, const std::optional<int>& v) {
-    if (v) bind(st, i, *v); else st.setNull(i, sql::DataType::INTEGER);
+    if (v)
+        bind(st, i, *v);
+    else
+        st.setNull(i, sql::DataType::INTEGER);
 }
 
 // Binds every argument in order, from parameter 1.
@@ -55,7 +85,9 @@ void bind_all(sql::PreparedStatement& st, const A&... a) {
     (bind(st, ++i, a), ...);
 }
 
-inline std::string str(sql::ResultSet& rs, const char* col) { return rs.getString(col); }
+inline std::string str(sql::ResultSet& rs, const char* col) {
+    return rs.getString(col);
+}
 inline std::optional<std::string> opt_str(sql::ResultSet& rs, const char* col) {
     if (rs.isNull(col)) return std::nullopt;
     return std::string(rs.getString(col));
@@ -98,7 +130,7 @@ inline std::uint64_t last_insert_id(sql::Connection& c) {
 
 // Commits on success; rolls back if destroyed before commit() (an exception in between).
 class Transaction {
-public:
+  public:
     explicit Transaction(sql::Connection& c) : c_(c) { c_.setAutoCommit(false); }
     ~Transaction() {
         if (!done_) {
@@ -122,7 +154,7 @@ public:
         done_ = true;
     }
 
-private:
+  private:
     sql::Connection& c_;
     bool done_ = false;
 };

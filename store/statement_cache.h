@@ -12,7 +12,7 @@ class PreparedStatement;
 namespace repairbot::store {
 
 class StatementCache {
-public:
+  public:
     // The statement for `sql` on `c`, prepared on first use (blocks for that round trip; throws
     // sql::SQLException like prepareStatement). The reference stays valid until forget(c).
     // Only the thread holding `c` may use its statements (as with the connection itself).

@@ -11,7 +11,8 @@ namespace {
 using namespace sql_row;
 
 constexpr const char* kColumns =
-    "id, openid, name, phone, trades, buildings, on_duty, capacity, is_supervisor, is_dispatcher, is_manager, "
+    "id, openid, name, phone, trades, buildings, on_duty, capacity, is_supervisor, is_dispatcher, "
+    "is_manager, "
     "active, created_at, updated_at";
 
 Technician read_technician(sql::ResultSet& rs) {
@@ -58,7 +59,8 @@ std::vector<std::string> split_list(const std::string& joined) {
     std::size_t start = 0;
     while (start <= joined.size()) {
         const auto comma = joined.find(',', start);
-        auto item = joined.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+        auto item =
+            joined.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
         if (!item.empty()) out.push_back(std::move(item));
         if (comma == std::string::npos) break;
         start = comma + 1;
@@ -66,13 +68,15 @@ std::vector<std::string> split_list(const std::string& joined) {
     return out;
 }
 
-Result<Technician> TechnicianRepository::add(sql::Connection& c, const Technician& t, Timestamp now) {
-    auto st = prepare(c,
-                      "INSERT INTO technicians (openid, name, phone, trades, buildings, on_duty, capacity, "
-                      "is_supervisor, is_dispatcher, is_manager, active, created_at, updated_at) "
-                      "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
-    bind_all(*st, t.openid, t.name, t.phone, join_list(t.trades), join_list(t.buildings), t.on_duty, t.capacity,
-             t.is_supervisor, t.is_dispatcher, t.is_manager, t.active, now, now);
+Result<Technician> TechnicianRepository::add(sql::Connection& c, const Technician& t,
+                                             Timestamp now) {
+    auto st = prepare(
+        c,
+        "INSERT INTO technicians (openid, name, phone, trades, buildings, on_duty, capacity, "
+        "is_supervisor, is_dispatcher, is_manager, active, created_at, updated_at) "
+        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    bind_all(*st, t.openid, t.name, t.phone, join_list(t.trades), join_list(t.buildings), t.on_duty,
+             t.capacity, t.is_supervisor, t.is_dispatcher, t.is_manager, t.active, now, now);
     try {
         st->executeUpdate();
     } catch (const sql::SQLException& e) {
@@ -89,7 +93,8 @@ Result<Technician> TechnicianRepository::find_by_id(sql::Connection& c, std::uin
     return find_one(c, "id = ?", id);
 }
 
-Result<Technician> TechnicianRepository::find_by_openid(sql::Connection& c, const std::string& openid) {
+Result<Technician> TechnicianRepository::find_by_openid(sql::Connection& c,
+                                                        const std::string& openid) {
     return find_one(c, "openid = ?", openid);
 }
 
@@ -103,21 +108,23 @@ std::vector<Technician> TechnicianRepository::list(sql::Connection& c, bool acti
 }
 
 Status TechnicianRepository::update(sql::Connection& c, const Technician& t, Timestamp now) {
-    auto st = prepare(c,
-                      "UPDATE technicians SET name=?, phone=?, trades=?, buildings=?, on_duty=?, capacity=?, "
-                      "is_supervisor=?, is_dispatcher=?, is_manager=?, active=?, updated_at=? WHERE id=?");
-    bind_all(*st, t.name, t.phone, join_list(t.trades), join_list(t.buildings), t.on_duty, t.capacity,
-             t.is_supervisor, t.is_dispatcher, t.is_manager, t.active, now, t.id);
+    auto st = prepare(
+        c,
+        "UPDATE technicians SET name=?, phone=?, trades=?, buildings=?, on_duty=?, capacity=?, "
+        "is_supervisor=?, is_dispatcher=?, is_manager=?, active=?, updated_at=? WHERE id=?");
+    bind_all(*st, t.name, t.phone, join_list(t.trades), join_list(t.buildings), t.on_duty,
+             t.capacity, t.is_supervisor, t.is_dispatcher, t.is_manager, t.active, now, t.id);
     st->executeUpdate();
     // Affected rows are 0 for an unchanged row too: check existence instead.
     if (!find_by_id(c, t.id)) return Error{StoreErrc::not_found, "technician"};
     return Ok{};
 }
 
-Status TechnicianRepository::add_bind_code(sql::Connection& c, std::uint64_t technician_id, const std::string& code,
-                                           Timestamp expires_at, Timestamp now) {
-    auto st = prepare(c,
-                      "INSERT INTO bind_codes (code, technician_id, created_at, expires_at) VALUES (?,?,?,?)");
+Status TechnicianRepository::add_bind_code(sql::Connection& c, std::uint64_t technician_id,
+                                           const std::string& code, Timestamp expires_at,
+                                           Timestamp now) {
+    auto st = prepare(
+        c, "INSERT INTO bind_codes (code, technician_id, created_at, expires_at) VALUES (?,?,?,?)");
     bind_all(*st, code, technician_id, now, expires_at);
     try {
         st->executeUpdate();
@@ -129,10 +136,11 @@ Status TechnicianRepository::add_bind_code(sql::Connection& c, std::uint64_t tec
     return Ok{};
 }
 
-Result<Technician> TechnicianRepository::bind(sql::Connection& c, const std::string& code, const std::string& openid,
-                                              Timestamp now) {
+Result<Technician> TechnicianRepository::bind(sql::Connection& c, const std::string& code,
+                                              const std::string& openid, Timestamp now) {
     Transaction trx(c);
-    auto st = prepare(c, "SELECT technician_id, expires_at, used_at FROM bind_codes WHERE code = ? FOR UPDATE");
+    auto st = prepare(
+        c, "SELECT technician_id, expires_at, used_at FROM bind_codes WHERE code = ? FOR UPDATE");
     bind_all(*st, code);
     auto rs = query(*st);
     if (!rs->next()) return Error{StoreErrc::not_found, "bind code"};
@@ -157,16 +165,18 @@ Result<Technician> TechnicianRepository::bind(sql::Connection& c, const std::str
     return t;
 }
 
-std::vector<DispatchCandidate> TechnicianRepository::candidates(sql::Connection& c, const std::string& trade,
+std::vector<DispatchCandidate> TechnicianRepository::candidates(sql::Connection& c,
+                                                                const std::string& trade,
                                                                 const std::string& building) {
-    auto st = prepare(c,
-                      "SELECT * FROM (SELECT t.id, t.openid, t.name, t.phone, t.trades, t.buildings, t.on_duty, "
-                      "t.capacity, t.is_supervisor, t.is_dispatcher, t.is_manager, t.active, t.created_at, "
-                      "t.updated_at, (SELECT COUNT(*) FROM tickets k WHERE k.technician_id = t.id "
-                      "AND k.status IN ('dispatched', 'accepted', 'arrived')) AS open_jobs "
-                      "FROM technicians t WHERE t.active = 1 AND t.on_duty = 1 AND FIND_IN_SET(?, t.trades) > 0 "
-                      "AND (t.buildings = '' OR ? = '' OR FIND_IN_SET(?, t.buildings) > 0)) x "
-                      "WHERE x.open_jobs < x.capacity ORDER BY x.open_jobs, x.id");
+    auto st = prepare(
+        c,
+        "SELECT * FROM (SELECT t.id, t.openid, t.name, t.phone, t.trades, t.buildings, t.on_duty, "
+        "t.capacity, t.is_supervisor, t.is_dispatcher, t.is_manager, t.active, t.created_at, "
+        "t.updated_at, (SELECT COUNT(*) FROM tickets k WHERE k.technician_id = t.id "
+        "AND k.status IN ('dispatched', 'accepted', 'arrived')) AS open_jobs "
+        "FROM technicians t WHERE t.active = 1 AND t.on_duty = 1 AND FIND_IN_SET(?, t.trades) > 0 "
+        "AND (t.buildings = '' OR ? = '' OR FIND_IN_SET(?, t.buildings) > 0)) x "
+        "WHERE x.open_jobs < x.capacity ORDER BY x.open_jobs, x.id");
     bind_all(*st, trade, building, building);
     auto rs = query(*st);
     std::vector<DispatchCandidate> out;

@@ -20,7 +20,7 @@ struct DispatchCandidate {
 };
 
 class TechnicianRepository {
-public:
+  public:
     // Inserts `t` (id, times ignored) and returns it with its id. StoreErrc::duplicate when
     // t.openid is already bound to someone.
     static Result<Technician> add(sql::Connection& c, const Technician& t, Timestamp now);
@@ -38,14 +38,14 @@ public:
 
     // Stores a one-time code for the technician until `expires_at`. StoreErrc::duplicate when
     // the code exists; StoreErrc::not_found when the technician does not.
-    static Status add_bind_code(sql::Connection& c, std::uint64_t technician_id, const std::string& code,
-                                Timestamp expires_at, Timestamp now);
+    static Status add_bind_code(sql::Connection& c, std::uint64_t technician_id,
+                                const std::string& code, Timestamp expires_at, Timestamp now);
 
     // In one transaction: consumes `code` and binds `openid` to its technician. Errors:
     // StoreErrc::not_found (no such code), StoreErrc::invalid_state (used or expired),
     // StoreErrc::duplicate (this openid is already another technician's).
-    static Result<Technician> bind(sql::Connection& c, const std::string& code, const std::string& openid,
-                                   Timestamp now);
+    static Result<Technician> bind(sql::Connection& c, const std::string& code,
+                                   const std::string& openid, Timestamp now);
 
     // Active, on-duty technicians of `trade` serving `building` ('' = any) with spare capacity,
     // fewest open jobs first. Never fails.

@@ -16,7 +16,8 @@ constexpr const char* kColumns =
     "address, public_area, fault_type, trade, urgency, description, channel, preferred_from, "
     "preferred_to, status, technician_id, paid, quote_cents, quote_status, fee_cents, materials, "
     "done_note, cancel_reason, push_error, reopen_count, created_at, dispatched_at, accepted_at, "
-    "arrived_at, quoted_at, done_at, confirmed_at, rated_at, closed_at, cancelled_at, dispatch_due, "
+    "arrived_at, quoted_at, done_at, confirmed_at, rated_at, closed_at, cancelled_at, "
+    "dispatch_due, "
     "accept_due, arrive_due, quote_due, finish_due, dispatch_late, accept_late, arrive_late, "
     "quote_late, finish_late, version, updated_at";
 
@@ -112,20 +113,21 @@ Result<CreatedTicket> TicketRepository::create(sql::Connection& c, const NewTick
     Transaction trx(c);
     out.version = 0;
     out.updated_at = t.created_at;
-    auto st = prepare(c,
-                      "INSERT INTO tickets (number, idempotency_key, owner_openid, reporter_name, phone, "
-                      "building, unit, room, area, address, public_area, fault_type, trade, urgency, "
-                      "description, channel, preferred_from, preferred_to, status, technician_id, paid, "
-                      "quote_cents, quote_status, fee_cents, materials, done_note, cancel_reason, reopen_count, "
-                      "created_at, dispatched_at, dispatch_due, accept_due, arrive_due, quote_due, finish_due, "
-                      "version, updated_at) VALUES "
-                      "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?)");
-    bind_all(*st, out.number, t.idempotency_key, t.owner_openid, t.reporter_name, t.phone, t.building,
-             t.unit, t.room, t.area, t.address, t.public_area, t.fault_type, t.trade, t.urgency,
-             t.description, t.channel, t.preferred_from, t.preferred_to, t.status, t.technician_id, t.paid,
-             t.quote_cents, t.quote_status, t.fee_cents, t.materials, t.done_note, t.cancel_reason,
-             t.reopen_count, t.created_at, t.at.dispatched, t.due.dispatch, t.due.accept, t.due.arrive,
-             t.due.quote, t.due.finish, t.created_at);
+    auto st = prepare(
+        c,
+        "INSERT INTO tickets (number, idempotency_key, owner_openid, reporter_name, phone, "
+        "building, unit, room, area, address, public_area, fault_type, trade, urgency, "
+        "description, channel, preferred_from, preferred_to, status, technician_id, paid, "
+        "quote_cents, quote_status, fee_cents, materials, done_note, cancel_reason, reopen_count, "
+        "created_at, dispatched_at, dispatch_due, accept_due, arrive_due, quote_due, finish_due, "
+        "version, updated_at) VALUES "
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?)");
+    bind_all(*st, out.number, t.idempotency_key, t.owner_openid, t.reporter_name, t.phone,
+             t.building, t.unit, t.room, t.area, t.address, t.public_area, t.fault_type, t.trade,
+             t.urgency, t.description, t.channel, t.preferred_from, t.preferred_to, t.status,
+             t.technician_id, t.paid, t.quote_cents, t.quote_status, t.fee_cents, t.materials,
+             t.done_note, t.cancel_reason, t.reopen_count, t.created_at, t.at.dispatched,
+             t.due.dispatch, t.due.accept, t.due.arrive, t.due.quote, t.due.finish, t.created_at);
     try {
         st->executeUpdate();
     } catch (const sql::SQLException& e) {
@@ -151,7 +153,8 @@ Result<Ticket> TicketRepository::find_by_number(sql::Connection& c, const std::s
     return find_one(c, "number = ?", number);
 }
 
-Result<Ticket> TicketRepository::find_by_idempotency_key(sql::Connection& c, const std::string& key) {
+Result<Ticket> TicketRepository::find_by_idempotency_key(sql::Connection& c,
+                                                         const std::string& key) {
     return find_one(c, "idempotency_key = ?", key);
 }
 
@@ -184,23 +187,25 @@ std::vector<Ticket> TicketRepository::list(sql::Connection& c, const TicketFilte
 Result<Ticket> TicketRepository::update(sql::Connection& c, const Ticket& t, const NewEvent& event,
                                         const std::vector<NewOutbox>& outbox, Timestamp at) {
     Transaction trx(c);
-    auto st = prepare(c,
-                      "UPDATE tickets SET owner_openid=?, reporter_name=?, phone=?, building=?, unit=?, room=?, "
-                      "area=?, address=?, public_area=?, fault_type=?, trade=?, urgency=?, description=?, "
-                      "preferred_from=?, preferred_to=?, status=?, technician_id=?, paid=?, quote_cents=?, "
-                      "quote_status=?, fee_cents=?, materials=?, done_note=?, cancel_reason=?, push_error=?, "
-                      "reopen_count=?, dispatched_at=?, accepted_at=?, arrived_at=?, quoted_at=?, done_at=?, "
-                      "confirmed_at=?, rated_at=?, closed_at=?, cancelled_at=?, dispatch_due=?, accept_due=?, "
-                      "arrive_due=?, quote_due=?, finish_due=?, dispatch_late=?, accept_late=?, arrive_late=?, "
-                      "quote_late=?, finish_late=?, version = version + 1, updated_at=? "
-                      "WHERE id=? AND version=?");
-    bind_all(*st, t.owner_openid, t.reporter_name, t.phone, t.building, t.unit, t.room, t.area, t.address,
-             t.public_area, t.fault_type, t.trade, t.urgency, t.description, t.preferred_from, t.preferred_to,
-             t.status, t.technician_id, t.paid, t.quote_cents, t.quote_status, t.fee_cents, t.materials,
-             t.done_note, t.cancel_reason, t.push_error, t.reopen_count, t.at.dispatched, t.at.accepted,
-             t.at.arrived, t.at.quoted, t.at.done, t.at.confirmed, t.at.rated, t.at.closed, t.at.cancelled,
-             t.due.dispatch, t.due.accept, t.due.arrive, t.due.quote, t.due.finish, t.late.dispatch,
-             t.late.accept, t.late.arrive, t.late.quote, t.late.finish, at, t.id, t.version);
+    auto st = prepare(
+        c,
+        "UPDATE tickets SET owner_openid=?, reporter_name=?, phone=?, building=?, unit=?, room=?, "
+        "area=?, address=?, public_area=?, fault_type=?, trade=?, urgency=?, description=?, "
+        "preferred_from=?, preferred_to=?, status=?, technician_id=?, paid=?, quote_cents=?, "
+        "quote_status=?, fee_cents=?, materials=?, done_note=?, cancel_reason=?, push_error=?, "
+        "reopen_count=?, dispatched_at=?, accepted_at=?, arrived_at=?, quoted_at=?, done_at=?, "
+        "confirmed_at=?, rated_at=?, closed_at=?, cancelled_at=?, dispatch_due=?, accept_due=?, "
+        "arrive_due=?, quote_due=?, finish_due=?, dispatch_late=?, accept_late=?, arrive_late=?, "
+        "quote_late=?, finish_late=?, version = version + 1, updated_at=? "
+        "WHERE id=? AND version=?");
+    bind_all(*st, t.owner_openid, t.reporter_name, t.phone, t.building, t.unit, t.room, t.area,
+             t.address, t.public_area, t.fault_type, t.trade, t.urgency, t.description,
+             t.preferred_from, t.preferred_to, t.status, t.technician_id, t.paid, t.quote_cents,
+             t.quote_status, t.fee_cents, t.materials, t.done_note, t.cancel_reason, t.push_error,
+             t.reopen_count, t.at.dispatched, t.at.accepted, t.at.arrived, t.at.quoted, t.at.done,
+             t.at.confirmed, t.at.rated, t.at.closed, t.at.cancelled, t.due.dispatch, t.due.accept,
+             t.due.arrive, t.due.quote, t.due.finish, t.late.dispatch, t.late.accept, t.late.arrive,
+             t.late.quote, t.late.finish, at, t.id, t.version);
     if (st->executeUpdate() == 0) {
         trx.rollback();
         auto current = find_by_id(c, t.id);
@@ -216,20 +221,22 @@ Result<Ticket> TicketRepository::update(sql::Connection& c, const Ticket& t, con
     return out;
 }
 
-std::uint64_t TicketRepository::append_event(sql::Connection& c, std::uint64_t ticket_id, const NewEvent& e,
-                                             Timestamp at) {
+std::uint64_t TicketRepository::append_event(sql::Connection& c, std::uint64_t ticket_id,
+                                             const NewEvent& e, Timestamp at) {
     auto st = prepare(c,
                       "INSERT INTO ticket_events (ticket_id, at, actor, actor_role, type, details) "
                       "VALUES (?,?,?,?,?,?)");
-    bind_all(*st, ticket_id, at, e.actor, e.actor_role, e.type, e.details.empty() ? std::string("{}") : e.details);
+    bind_all(*st, ticket_id, at, e.actor, e.actor_role, e.type,
+             e.details.empty() ? std::string("{}") : e.details);
     st->executeUpdate();
     return last_insert_id(c);
 }
 
 std::vector<TicketEvent> TicketRepository::events(sql::Connection& c, std::uint64_t ticket_id) {
-    auto st = prepare(c,
-                      "SELECT id, ticket_id, at, actor, actor_role, type, details FROM ticket_events "
-                      "WHERE ticket_id = ? ORDER BY at, id");
+    auto st =
+        prepare(c,
+                "SELECT id, ticket_id, at, actor, actor_role, type, details FROM ticket_events "
+                "WHERE ticket_id = ? ORDER BY at, id");
     bind_all(*st, ticket_id);
     auto rs = query(*st);
     std::vector<TicketEvent> out;

@@ -19,14 +19,14 @@ namespace repairbot::store {
 
 // What a new ticket carries; number, id and version are assigned by create().
 struct NewTicket {
-    Ticket ticket;                // number/id/version/updated_at ignored; created_at = received
-    NewEvent first_event;         // usually type "created"
+    Ticket ticket;         // number/id/version/updated_at ignored; created_at = received
+    NewEvent first_event;  // usually type "created"
     std::vector<NewOutbox> outbox;
 };
 
 struct CreatedTicket {
     Ticket ticket;
-    bool created = false;         // false: the idempotency key already had this ticket
+    bool created = false;  // false: the idempotency key already had this ticket
 };
 
 struct TicketFilter {
@@ -41,7 +41,7 @@ struct TicketFilter {
 };
 
 class TicketRepository {
-public:
+  public:
     // Takes the day's next number (ticket_sequences, unique across processes; a failed creation
     // may leave a gap), then in one transaction inserts the ticket, its first event and its
     // outbox rows. Must not be called inside another transaction. A repeated
@@ -65,7 +65,8 @@ public:
                                  const std::vector<NewOutbox>& outbox, Timestamp at);
 
     // Appends one audit event (autocommit, or inside the caller's transaction).
-    static std::uint64_t append_event(sql::Connection& c, std::uint64_t ticket_id, const NewEvent& e, Timestamp at);
+    static std::uint64_t append_event(sql::Connection& c, std::uint64_t ticket_id,
+                                      const NewEvent& e, Timestamp at);
     // The ticket's audit log, oldest first.
     static std::vector<TicketEvent> events(sql::Connection& c, std::uint64_t ticket_id);
 };

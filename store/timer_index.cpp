@@ -47,7 +47,9 @@ return n
     return script;
 }
 
-std::string ms(Timestamp t) { return std::to_string(t.time_since_epoch().count()); }
+std::string ms(Timestamp t) {
+    return std::to_string(t.time_since_epoch().count());
+}
 
 long long parse_score(const RedisReply& r) {
     // Lua turns the WITHSCORES strings into strings; integers come back as integers.
@@ -58,19 +60,24 @@ long long parse_score(const RedisReply& r) {
 }  // namespace
 
 TimerIndex::TimerIndex(Redis& redis, std::string name)
-    : redis_(redis), due_key_(redis.key("{" + name + "}:due")), inflight_key_(redis.key("{" + name + "}:inflight")) {}
+    : redis_(redis),
+      due_key_(redis.key("{" + name + "}:due")),
+      inflight_key_(redis.key("{" + name + "}:inflight")) {}
 
 boost::asio::awaitable<void> TimerIndex::schedule(std::string id, Timestamp due) {
-    (void)reply_or_throw(co_await redis_.command(redis_args("ZADD", due_key_, ms(due), std::move(id))),
-                         "timer schedule");
+    (void)reply_or_throw(
+        co_await redis_.command(redis_args("ZADD", due_key_, ms(due), std::move(id))),
+        "timer schedule");
 }
 
-boost::asio::awaitable<std::vector<DueTimer>> TimerIndex::claim(Timestamp now, std::chrono::milliseconds lease,
+boost::asio::awaitable<std::vector<DueTimer>> TimerIndex::claim(Timestamp now,
+                                                                std::chrono::milliseconds lease,
                                                                 std::uint32_t max) {
-    auto r = reply_or_throw(co_await redis_.eval(claim_script(), redis_args(due_key_, inflight_key_),
-                                                 redis_args(ms(now), std::to_string(lease.count()),
-                                                            std::to_string(max))),
-                            "timer claim");
+    auto r =
+        reply_or_throw(co_await redis_.eval(
+                           claim_script(), redis_args(due_key_, inflight_key_),
+                           redis_args(ms(now), std::to_string(lease.count()), std::to_string(max))),
+                       "timer claim");
     std::vector<DueTimer> out;
     out.reserve(r.elements.size() / 3);
     for (std::size_t i = 0; i + 2 < r.elements.size(); i += 3) {
@@ -84,16 +91,19 @@ boost::asio::awaitable<std::vector<DueTimer>> TimerIndex::claim(Timestamp now, s
 }
 
 boost::asio::awaitable<bool> TimerIndex::ack(std::string id) {
-    auto r = reply_or_throw(co_await redis_.command(redis_args("ZREM", inflight_key_, std::move(id))), "timer ack");
+    auto r = reply_or_throw(
+        co_await redis_.command(redis_args("ZREM", inflight_key_, std::move(id))), "timer ack");
     co_return r.integer == 1;
 }
 
 boost::asio::awaitable<void> TimerIndex::cancel(std::string id) {
     (void)reply_or_throw(co_await redis_.command(redis_args("ZREM", due_key_, id)), "timer cancel");
-    (void)reply_or_throw(co_await redis_.command(redis_args("ZREM", inflight_key_, std::move(id))), "timer cancel");
+    (void)reply_or_throw(co_await redis_.command(redis_args("ZREM", inflight_key_, std::move(id))),
+                         "timer cancel");
 }
 
-boost::asio::awaitable<std::size_t> TimerIndex::rebuild(std::vector<std::pair<std::string, Timestamp>> timers) {
+boost::asio::awaitable<std::size_t> TimerIndex::rebuild(
+    std::vector<std::pair<std::string, Timestamp>> timers) {
     std::size_t added = 0;
     constexpr std::size_t batch = 1000;
     for (std::size_t i = 0; i < timers.size(); i += batch) {
@@ -104,7 +114,8 @@ boost::asio::awaitable<std::size_t> TimerIndex::rebuild(std::vector<std::pair<st
             args.push_back(ms(timers[j].second));
         }
         auto r = reply_or_throw(
-            co_await redis_.eval(rebuild_script(), redis_args(due_key_, inflight_key_), std::move(args)),
+            co_await redis_.eval(rebuild_script(), redis_args(due_key_, inflight_key_),
+                                 std::move(args)),
             "timer rebuild");
         added += static_cast<std::size_t>(r.integer);
     }
@@ -113,12 +124,14 @@ boost::asio::awaitable<std::size_t> TimerIndex::rebuild(std::vector<std::pair<st
 
 boost::asio::awaitable<std::size_t> TimerIndex::size() {
     auto a = reply_or_throw(co_await redis_.command(redis_args("ZCARD", due_key_)), "timer size");
-    auto b = reply_or_throw(co_await redis_.command(redis_args("ZCARD", inflight_key_)), "timer size");
+    auto b =
+        reply_or_throw(co_await redis_.command(redis_args("ZCARD", inflight_key_)), "timer size");
     co_return static_cast<std::size_t>(a.integer + b.integer);
 }
 
 boost::asio::awaitable<void> TimerIndex::clear() {
-    (void)reply_or_throw(co_await redis_.command(redis_args("DEL", due_key_, inflight_key_)), "timer clear");
+    (void)reply_or_throw(co_await redis_.command(redis_args("DEL", due_key_, inflight_key_)),
+                         "timer clear");
 }
 
 }  // namespace repairbot::store

@@ -24,7 +24,7 @@ struct DueTimer {
 };
 
 class TimerIndex {
-public:
+  public:
     // Keeps a reference to `redis` (must outlive the index). Keys: prefix + "{" + name + "}:due"
     // and ":inflight" (one hash tag, so the scripts work on Redis Cluster).
     TimerIndex(Redis& redis, std::string name = "timers");
@@ -36,7 +36,8 @@ public:
 
     // Atomically takes up to `max` timers due at `now`, expired leases first, and leases each
     // until now + lease. Every timer is handed to exactly one caller per lease.
-    boost::asio::awaitable<std::vector<DueTimer>> claim(Timestamp now, std::chrono::milliseconds lease,
+    boost::asio::awaitable<std::vector<DueTimer>> claim(Timestamp now,
+                                                        std::chrono::milliseconds lease,
                                                         std::uint32_t max);
 
     // Done with a claimed timer; true if it was in flight.
@@ -47,7 +48,8 @@ public:
 
     // Start-up: schedules every (id, due) given (in batches of 1,000) except timers in flight;
     // existing due times are replaced. Returns how many were scheduled.
-    boost::asio::awaitable<std::size_t> rebuild(std::vector<std::pair<std::string, Timestamp>> timers);
+    boost::asio::awaitable<std::size_t> rebuild(
+        std::vector<std::pair<std::string, Timestamp>> timers);
 
     // Timers waiting plus in flight.
     boost::asio::awaitable<std::size_t> size();
@@ -55,7 +57,7 @@ public:
     // Deletes both sets (tests, admin).
     boost::asio::awaitable<void> clear();
 
-private:
+  private:
     Redis& redis_;
     std::string due_key_;
     std::string inflight_key_;

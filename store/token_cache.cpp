@@ -22,7 +22,8 @@ return 0
 TokenCache::TokenCache(Redis& redis) : redis_(redis) {}
 
 boost::asio::awaitable<std::optional<CachedToken>> TokenCache::get(std::string appid) {
-    auto r = reply_or_throw(co_await redis_.command(redis_args("GET", redis_.key("token:" + appid))), "token get");
+    auto r = reply_or_throw(
+        co_await redis_.command(redis_args("GET", redis_.key("token:" + appid))), "token get");
     if (!r.is_string()) co_return std::nullopt;
     const auto sp = r.str.find(' ');
     if (sp == std::string::npos) co_return std::nullopt;
@@ -36,17 +37,18 @@ boost::asio::awaitable<void> TokenCache::put(std::string appid, CachedToken toke
     const auto ttl = (token.expires_at - now).count();
     if (ttl <= 0) co_return;
     (void)reply_or_throw(
-        co_await redis_.command(redis_args("SET", redis_.key("token:" + appid),
-                                           std::to_string(token.expires_at.time_since_epoch().count()) + " " +
-                                               token.token,
-                                           "PX", std::to_string(ttl))),
+        co_await redis_.command(redis_args(
+            "SET", redis_.key("token:" + appid),
+            std::to_string(token.expires_at.time_since_epoch().count()) + " " + token.token, "PX",
+            std::to_string(ttl))),
         "token put");
 }
 
 boost::asio::awaitable<bool> TokenCache::expire_if(std::string appid, std::string token) {
-    auto r = reply_or_throw(co_await redis_.eval(expire_script(), redis_args(redis_.key("token:" + appid)),
-                                                 redis_args(std::move(token))),
-                            "token expire");
+    auto r = reply_or_throw(
+        co_await redis_.eval(expire_script(), redis_args(redis_.key("token:" + appid)),
+                             redis_args(std::move(token))),
+        "token expire");
     co_return r.integer == 1;
 }
 

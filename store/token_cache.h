@@ -18,7 +18,7 @@ struct CachedToken {
 };
 
 class TokenCache {
-public:
+  public:
     // Keeps a reference to `redis` (must outlive the cache). Keys: prefix + "token:" + appid.
     explicit TokenCache(Redis& redis);
 
@@ -33,7 +33,7 @@ public:
     // Deletes the cached token only if it is still `token`; true when deleted. Throws as get().
     boost::asio::awaitable<bool> expire_if(std::string appid, std::string token);
 
-private:
+  private:
     Redis& redis_;
 };
 

@@ -39,13 +39,16 @@ NewTicket bench_ticket(std::uint64_t i) {
     n.ticket.trade = "电";
     n.ticket.urgency = "normal";
     n.ticket.description = "客厅插座没电";
-    n.ticket.created_at = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    n.ticket.created_at =
+        std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     n.first_event = NewEvent{n.ticket.owner_openid, "owner", "created", "{}"};
-    n.outbox.push_back(NewOutbox{"template", "dispatcher", R"({"template":"new_job"})", std::nullopt});
+    n.outbox.push_back(
+        NewOutbox{"template", "dispatcher", R"({"template":"new_job"})", std::nullopt});
     return n;
 }
 
-boost::asio::awaitable<void> create_ticket(MysqlPool& pool, std::uint64_t i, std::atomic<int>& left) {
+boost::asio::awaitable<void> create_ticket(MysqlPool& pool, std::uint64_t i,
+                                           std::atomic<int>& left) {
     auto work = [i](sql::Connection& c) { return TicketRepository::create(c, bench_ticket(i)); };
     auto r = co_await pool.run(std::move(work));
     if (!r || !r->created) std::abort();
@@ -67,14 +70,17 @@ void BM_TicketsCreated(benchmark::State& state) {
     for (auto _ : state) {
         boost::asio::io_context io;
         std::atomic<int> left{batch};
-        for (int i = 0; i < batch; ++i) boost::asio::co_spawn(io, create_ticket(pool, next++, left), boost::asio::detached);
+        for (int i = 0; i < batch; ++i)
+            boost::asio::co_spawn(io, create_ticket(pool, next++, left), boost::asio::detached);
         io.run();
     }
-    state.counters["tickets_per_s"] = benchmark::Counter(static_cast<double>(state.iterations()) * batch,
-                                                         benchmark::Counter::kIsRate);
+    state.counters["tickets_per_s"] = benchmark::Counter(
+        static_cast<double>(state.iterations()) * batch, benchmark::Counter::kIsRate);
     pool.run_sync([](sql::Connection& c) {
-        for (const char* q : {"DELETE e FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.idempotency_key LIKE ?",
-                              "DELETE o FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE t.idempotency_key LIKE ?",
+        for (const char* q : {"DELETE e FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
+                              "WHERE t.idempotency_key LIKE ?",
+                              "DELETE o FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE "
+                              "t.idempotency_key LIKE ?",
                               "DELETE FROM tickets WHERE idempotency_key LIKE ?"}) {
             std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(q));
             st->setString(1, kRun + "%");
@@ -85,7 +91,8 @@ void BM_TicketsCreated(benchmark::State& state) {
 }
 BENCHMARK(BM_TicketsCreated)->Arg(8)->Arg(16)->UseRealTime()->Unit(benchmark::kMillisecond);
 
-boost::asio::awaitable<void> load_save(SessionStore& sessions, std::string openid, int rounds, std::atomic<int>& left) {
+boost::asio::awaitable<void> load_save(SessionStore& sessions, std::string openid, int rounds,
+                                       std::atomic<int>& left) {
     for (int i = 0; i < rounds; ++i) {
         auto s = co_await sessions.load(openid);
         auto v = co_await sessions.save(openid, s.version, "state:" + std::to_string(i));
@@ -103,14 +110,16 @@ void BM_SessionLoadSave(benchmark::State& state) {
     for (auto _ : state) {
         std::atomic<int> left{users};
         for (int u = 0; u < users; ++u) {
-            boost::asio::co_spawn(io, load_save(sessions, kRun + "u" + std::to_string(u), rounds, left),
+            boost::asio::co_spawn(io,
+                                  load_save(sessions, kRun + "u" + std::to_string(u), rounds, left),
                                   boost::asio::detached);
         }
         while (left > 0) io.run_one();
     }
-    state.counters["sessions_per_s"] =
-        benchmark::Counter(static_cast<double>(state.iterations()) * users * rounds, benchmark::Counter::kIsRate);
-    for (int u = 0; u < users; ++u) (void)testing::run(io, sessions.erase(kRun + "u" + std::to_string(u)));
+    state.counters["sessions_per_s"] = benchmark::Counter(
+        static_cast<double>(state.iterations()) * users * rounds, benchmark::Counter::kIsRate);
+    for (int u = 0; u < users; ++u)
+        (void)testing::run(io, sessions.erase(kRun + "u" + std::to_string(u)));
     redis.close();
     testing::drain(io);
 }
@@ -131,11 +140,12 @@ void BM_RedisPingAsync(benchmark::State& state) {
     const int per = 6400 / in_flight;
     for (auto _ : state) {
         std::atomic<int> left{in_flight};
-        for (int i = 0; i < in_flight; ++i) boost::asio::co_spawn(io, pings(redis, per, left), boost::asio::detached);
+        for (int i = 0; i < in_flight; ++i)
+            boost::asio::co_spawn(io, pings(redis, per, left), boost::asio::detached);
         while (left > 0) io.run_one();
     }
-    state.counters["pings_per_s"] =
-        benchmark::Counter(static_cast<double>(state.iterations()) * per * in_flight, benchmark::Counter::kIsRate);
+    state.counters["pings_per_s"] = benchmark::Counter(
+        static_cast<double>(state.iterations()) * per * in_flight, benchmark::Counter::kIsRate);
     redis.close();
     testing::drain(io);
 }
@@ -148,7 +158,8 @@ void BM_RedisPingBlockingPool(benchmark::State& state) {
     const int threads = static_cast<int>(state.range(0));
     const int per = 6400 / threads;
     std::vector<redisContext*> contexts;
-    for (int t = 0; t < threads; ++t) contexts.push_back(redisConnect(settings.host.c_str(), settings.port));
+    for (int t = 0; t < threads; ++t)
+        contexts.push_back(redisConnect(settings.host.c_str(), settings.port));
     for (auto _ : state) {
         boost::asio::thread_pool pool(static_cast<std::size_t>(threads));
         for (int t = 0; t < threads; ++t) {
@@ -162,8 +173,8 @@ void BM_RedisPingBlockingPool(benchmark::State& state) {
         }
         pool.join();
     }
-    state.counters["pings_per_s"] =
-        benchmark::Counter(static_cast<double>(state.iterations()) * per * threads, benchmark::Counter::kIsRate);
+    state.counters["pings_per_s"] = benchmark::Counter(
+        static_cast<double>(state.iterations()) * per * threads, benchmark::Counter::kIsRate);
     for (auto* c : contexts) redisFree(c);
 }
 BENCHMARK(BM_RedisPingBlockingPool)->Arg(1)->Arg(4)->UseRealTime()->Unit(benchmark::kMillisecond);

@@ -47,7 +47,8 @@ inline config::MysqlSettings parse_mysql_url(const std::string& url) {
     if (slash != std::string::npos) s.database = rest.substr(slash + 1);
     auto colon = hostport.rfind(':');
     s.host = hostport.substr(0, colon);
-    if (colon != std::string::npos) s.port = static_cast<std::uint16_t>(std::stoi(hostport.substr(colon + 1)));
+    if (colon != std::string::npos)
+        s.port = static_cast<std::uint16_t>(std::stoi(hostport.substr(colon + 1)));
     return s;
 }
 
@@ -65,16 +66,19 @@ inline config::RedisSettings parse_redis_url(const std::string& url) {
     }
     auto slash = rest.find('/');
     auto hostport = rest.substr(0, slash);
-    if (slash != std::string::npos && slash + 1 < rest.size()) s.db = std::stoi(rest.substr(slash + 1));
+    if (slash != std::string::npos && slash + 1 < rest.size())
+        s.db = std::stoi(rest.substr(slash + 1));
     auto colon = hostport.rfind(':');
     s.host = hostport.substr(0, colon);
-    if (colon != std::string::npos) s.port = static_cast<std::uint16_t>(std::stoi(hostport.substr(colon + 1)));
+    if (colon != std::string::npos)
+        s.port = static_cast<std::uint16_t>(std::stoi(hostport.substr(colon + 1)));
     return s;
 }
 
 inline config::MysqlSettings mysql_settings() {
     const char* env = std::getenv("REPAIRBOT_MYSQL_URL");
-    return parse_mysql_url(env && *env ? env : "mysql://repairbot:repairbot@127.0.0.1:13306/repairbot_test");
+    return parse_mysql_url(
+        env && *env ? env : "mysql://repairbot:repairbot@127.0.0.1:13306/repairbot_test");
 }
 
 // A key prefix of its own per test run, so runs never see each other's keys.
@@ -154,7 +158,7 @@ inline bool port_open(std::uint16_t port) {
 
 // A child process started with execvp; killed (SIGTERM, then SIGKILL) by stop() or the destructor.
 class Child {
-public:
+  public:
     explicit Child(std::vector<std::string> argv, const std::string& log_path = "/dev/null") {
         pid_ = ::fork();
         if (pid_ < 0) throw std::runtime_error("fork failed");
@@ -177,7 +181,10 @@ public:
         if (pid_ <= 0) return;
         ::kill(pid_, sig);
         for (int i = 0; i < 200; ++i) {
-            if (::waitpid(pid_, nullptr, WNOHANG) == pid_) { pid_ = -1; return; }
+            if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
+                pid_ = -1;
+                return;
+            }
             std::this_thread::sleep_for(std::chrono::milliseconds(50));
         }
         ::kill(pid_, SIGKILL);
@@ -185,7 +192,7 @@ public:
         pid_ = -1;
     }
 
-private:
+  private:
     pid_t pid_ = -1;
 };
 

@@ -35,7 +35,8 @@ TEST(StoreMysql, MigrationsAppliedTwiceAreIdempotent) {
     MysqlPool pool(blocking, settings);
     const auto count = pool.run_sync([](sql::Connection& c) {
         std::unique_ptr<sql::Statement> st(c.createStatement());
-        std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT COUNT(*) FROM schema_migrations"));
+        std::unique_ptr<sql::ResultSet> rs(
+            st->executeQuery("SELECT COUNT(*) FROM schema_migrations"));
         rs->next();
         return rs->getInt(1);
     });
@@ -72,8 +73,9 @@ void exec(sql::Connection& c, const std::string& q) {
 
 // Locks row `first`, waits until the other worker holds its first row too (first try only),
 // then row `second`, in one transaction: a guaranteed deadlock.
-boost::asio::awaitable<void> lock_both(MysqlPool& pool, int first, int second, std::atomic<int>& attempts,
-                                       std::atomic<int>& holding, std::atomic<int>& done) {
+boost::asio::awaitable<void> lock_both(MysqlPool& pool, int first, int second,
+                                       std::atomic<int>& attempts, std::atomic<int>& holding,
+                                       std::atomic<int>& done) {
     auto work = [first, second, &attempts, &holding, tries = 0](sql::Connection& c) mutable {
         ++attempts;
         c.setAutoCommit(false);
@@ -96,19 +98,24 @@ TEST(StoreMysql, ADeadlockedUnitOfWorkIsRolledBackAndRunAgain) {
     boost::asio::thread_pool blocking(2);
     MysqlPool pool(blocking, testing::mysql_settings());
     pool.run_sync([](sql::Connection& c) {
-        exec(c, "CREATE TABLE IF NOT EXISTS store_test_deadlock (id INT PRIMARY KEY, n INT NOT NULL) ENGINE=InnoDB");
+        exec(c,
+             "CREATE TABLE IF NOT EXISTS store_test_deadlock (id INT PRIMARY KEY, n INT NOT NULL) "
+             "ENGINE=InnoDB");
         exec(c, "REPLACE INTO store_test_deadlock VALUES (1, 0), (2, 0)");
     });
     std::atomic<int> attempts{0}, holding{0}, done{0};
     boost::asio::io_context io;
-    boost::asio::co_spawn(io, lock_both(pool, 1, 2, attempts, holding, done), boost::asio::detached);
-    boost::asio::co_spawn(io, lock_both(pool, 2, 1, attempts, holding, done), boost::asio::detached);
+    boost::asio::co_spawn(io, lock_both(pool, 1, 2, attempts, holding, done),
+                          boost::asio::detached);
+    boost::asio::co_spawn(io, lock_both(pool, 2, 1, attempts, holding, done),
+                          boost::asio::detached);
     io.run();
     EXPECT_EQ(done.load(), 2);
     EXPECT_EQ(attempts.load(), 3);  // the deadlock victim ran twice
     const auto total = pool.run_sync([](sql::Connection& c) {
         std::unique_ptr<sql::Statement> st(c.createStatement());
-        std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT SUM(n) FROM store_test_deadlock"));
+        std::unique_ptr<sql::ResultSet> rs(
+            st->executeQuery("SELECT SUM(n) FROM store_test_deadlock"));
         rs->next();
         return rs->getInt(1);
     });

@@ -23,7 +23,7 @@ namespace {
 using namespace std::chrono_literals;
 
 class StorePeople : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         auto applied = migrate(testing::mysql_settings());
         ASSERT_TRUE(applied) << applied.error().message();
@@ -32,16 +32,18 @@ protected:
     void TearDown() override {
         const std::string like = run_ + "%";
         pool_.run_sync([&like](sql::Connection& c) {
-            for (const char* q : {
-                     "DELETE FROM callbacks WHERE dedupe_key LIKE ?",
-                     "DELETE FROM complaints WHERE owner_openid LIKE ?",
-                     "DELETE r FROM ratings r JOIN tickets t ON t.id = r.ticket_id WHERE t.idempotency_key LIKE ?",
-                     "DELETE FROM photos WHERE owner_openid LIKE ?",
-                     "DELETE e FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.idempotency_key LIKE ?",
-                     "DELETE FROM tickets WHERE idempotency_key LIKE ?",
-                     "DELETE b FROM bind_codes b JOIN technicians t ON t.id = b.technician_id WHERE t.name LIKE ?",
-                     "DELETE FROM technicians WHERE name LIKE ?",
-                     "DELETE FROM owners WHERE openid LIKE ?"}) {
+            for (const char* q : {"DELETE FROM callbacks WHERE dedupe_key LIKE ?",
+                                  "DELETE FROM complaints WHERE owner_openid LIKE ?",
+                                  "DELETE r FROM ratings r JOIN tickets t ON t.id = r.ticket_id "
+                                  "WHERE t.idempotency_key LIKE ?",
+                                  "DELETE FROM photos WHERE owner_openid LIKE ?",
+                                  "DELETE e FROM ticket_events e JOIN tickets t ON t.id = "
+                                  "e.ticket_id WHERE t.idempotency_key LIKE ?",
+                                  "DELETE FROM tickets WHERE idempotency_key LIKE ?",
+                                  "DELETE b FROM bind_codes b JOIN technicians t ON t.id = "
+                                  "b.technician_id WHERE t.name LIKE ?",
+                                  "DELETE FROM technicians WHERE name LIKE ?",
+                                  "DELETE FROM owners WHERE openid LIKE ?"}) {
                 std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(q));
                 st->setString(1, like);
                 st->executeUpdate();
@@ -50,7 +52,8 @@ protected:
         blocking_.join();
     }
 
-    Technician tech(const std::string& name, std::vector<std::string> buildings, std::uint32_t capacity) const {
+    Technician tech(const std::string& name, std::vector<std::string> buildings,
+                    std::uint32_t capacity) const {
         Technician t;
         t.name = run_ + name;
         t.phone = "13900139000";
@@ -65,9 +68,12 @@ protected:
         return pool_.run_sync(std::move(f));
     }
 
-    const std::string run_ = "p" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}() % 100000) + ":";
-    const std::string trade_ = "水" + run_;  // a trade of this run only, so candidates see only ours
-    const Timestamp now_ = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    const std::string run_ = "p" + std::to_string(::getpid()) + "-" +
+                             std::to_string(std::random_device{}() % 100000) + ":";
+    const std::string trade_ =
+        "水" + run_;  // a trade of this run only, so candidates see only ours
+    const Timestamp now_ =
+        std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     boost::asio::thread_pool blocking_{2};
     MysqlPool pool_{blocking_, testing::mysql_settings()};
 };
@@ -84,53 +90,86 @@ TEST_F(StorePeople, OwnerProfileIsUpsertedAndEmptyFieldsKeepTheStoredOnes) {
     Owner partial;
     partial.openid = o.openid;
     partial.phone = "13600136000";
-    auto again = sync([&](sql::Connection& c) { return OwnerRepository::upsert(c, partial, now_ + 1s); });
+    auto again =
+        sync([&](sql::Connection& c) { return OwnerRepository::upsert(c, partial, now_ + 1s); });
     EXPECT_EQ(again.name, o.name);
     EXPECT_EQ(again.phone, "13600136000");
     EXPECT_EQ(again.address, o.address);
     sync([&](sql::Connection& c) { OwnerRepository::touch_inbound(c, o.openid, now_ + 5s); });
-    auto found = sync([&](sql::Connection& c) { return OwnerRepository::find_by_openid(c, o.openid); });
+    auto found =
+        sync([&](sql::Connection& c) { return OwnerRepository::find_by_openid(c, o.openid); });
     ASSERT_TRUE(found);
     EXPECT_EQ(found->last_inbound_at, now_ + 5s);
-    EXPECT_EQ(sync([&](sql::Connection& c) { return OwnerRepository::find_by_openid(c, run_ + "nobody"); }).code(),
+    EXPECT_EQ(sync([&](sql::Connection& c) {
+                  return OwnerRepository::find_by_openid(c, run_ + "nobody");
+              }).code(),
               StoreErrc::not_found);
 }
 
 TEST_F(StorePeople, BindCodesBindOnceAndRefuseUsedExpiredAndTakenOpenids) {
-    auto a = sync([&](sql::Connection& c) { return TechnicianRepository::add(c, tech("王师傅", {}, 3), now_); });
-    auto b = sync([&](sql::Connection& c) { return TechnicianRepository::add(c, tech("李师傅", {}, 3), now_); });
+    auto a = sync([&](sql::Connection& c) {
+        return TechnicianRepository::add(c, tech("王师傅", {}, 3), now_);
+    });
+    auto b = sync([&](sql::Connection& c) {
+        return TechnicianRepository::add(c, tech("李师傅", {}, 3), now_);
+    });
     ASSERT_TRUE(a);
     ASSERT_TRUE(b);
     const std::string code_a = run_ + "A1", code_b = run_ + "B1", old = run_ + "OLD";
-    ASSERT_TRUE(sync([&](sql::Connection& c) { return TechnicianRepository::add_bind_code(c, a->id, code_a, now_ + 1h, now_); }));
-    EXPECT_EQ(sync([&](sql::Connection& c) { return TechnicianRepository::add_bind_code(c, b->id, code_a, now_ + 1h, now_); }).code(),
+    ASSERT_TRUE(sync([&](sql::Connection& c) {
+        return TechnicianRepository::add_bind_code(c, a->id, code_a, now_ + 1h, now_);
+    }));
+    EXPECT_EQ(sync([&](sql::Connection& c) {
+                  return TechnicianRepository::add_bind_code(c, b->id, code_a, now_ + 1h, now_);
+              }).code(),
               StoreErrc::duplicate);
-    ASSERT_TRUE(sync([&](sql::Connection& c) { return TechnicianRepository::add_bind_code(c, b->id, code_b, now_ + 1h, now_); }));
-    ASSERT_TRUE(sync([&](sql::Connection& c) { return TechnicianRepository::add_bind_code(c, b->id, old, now_ - 1s, now_ - 1h); }));
+    ASSERT_TRUE(sync([&](sql::Connection& c) {
+        return TechnicianRepository::add_bind_code(c, b->id, code_b, now_ + 1h, now_);
+    }));
+    ASSERT_TRUE(sync([&](sql::Connection& c) {
+        return TechnicianRepository::add_bind_code(c, b->id, old, now_ - 1s, now_ - 1h);
+    }));
 
     const std::string openid = run_ + "tech-openid";
-    auto bound = sync([&](sql::Connection& c) { return TechnicianRepository::bind(c, code_a, openid, now_); });
+    auto bound = sync(
+        [&](sql::Connection& c) { return TechnicianRepository::bind(c, code_a, openid, now_); });
     ASSERT_TRUE(bound) << bound.error().message();
     EXPECT_EQ(bound->openid, openid);
     EXPECT_EQ(bound->trades, (std::vector<std::string>{trade_, "电"}));
-    EXPECT_EQ(sync([&](sql::Connection& c) { return TechnicianRepository::bind(c, code_a, openid, now_); }).code(),
+    EXPECT_EQ(sync([&](sql::Connection& c) {
+                  return TechnicianRepository::bind(c, code_a, openid, now_);
+              }).code(),
               StoreErrc::invalid_state);
-    EXPECT_EQ(sync([&](sql::Connection& c) { return TechnicianRepository::bind(c, old, run_ + "x", now_); }).code(),
+    EXPECT_EQ(sync([&](sql::Connection& c) {
+                  return TechnicianRepository::bind(c, old, run_ + "x", now_);
+              }).code(),
               StoreErrc::invalid_state);
-    EXPECT_EQ(sync([&](sql::Connection& c) { return TechnicianRepository::bind(c, run_ + "nope", run_ + "x", now_); }).code(),
+    EXPECT_EQ(sync([&](sql::Connection& c) {
+                  return TechnicianRepository::bind(c, run_ + "nope", run_ + "x", now_);
+              }).code(),
               StoreErrc::not_found);
-    EXPECT_EQ(sync([&](sql::Connection& c) { return TechnicianRepository::bind(c, code_b, openid, now_); }).code(),
+    EXPECT_EQ(sync([&](sql::Connection& c) {
+                  return TechnicianRepository::bind(c, code_b, openid, now_);
+              }).code(),
               StoreErrc::duplicate);
-    auto by_openid = sync([&](sql::Connection& c) { return TechnicianRepository::find_by_openid(c, openid); });
+    auto by_openid =
+        sync([&](sql::Connection& c) { return TechnicianRepository::find_by_openid(c, openid); });
     ASSERT_TRUE(by_openid);
     EXPECT_EQ(by_openid->id, a->id);
 }
 
 TEST_F(StorePeople, DispatchCandidatesMatchTradeAndBuildingWithSpareCapacityFewestJobsFirst) {
-    auto busy = sync([&](sql::Connection& c) { return TechnicianRepository::add(c, tech("忙", {"3", "4"}, 2), now_); });
-    auto idle = sync([&](sql::Connection& c) { return TechnicianRepository::add(c, tech("闲", {}, 2), now_); });
-    auto far = sync([&](sql::Connection& c) { return TechnicianRepository::add(c, tech("远", {"9"}, 2), now_); });
-    auto full = sync([&](sql::Connection& c) { return TechnicianRepository::add(c, tech("满", {"3"}, 1), now_); });
+    auto busy = sync([&](sql::Connection& c) {
+        return TechnicianRepository::add(c, tech("忙", {"3", "4"}, 2), now_);
+    });
+    auto idle = sync(
+        [&](sql::Connection& c) { return TechnicianRepository::add(c, tech("闲", {}, 2), now_); });
+    auto far = sync([&](sql::Connection& c) {
+        return TechnicianRepository::add(c, tech("远", {"9"}, 2), now_);
+    });
+    auto full = sync([&](sql::Connection& c) {
+        return TechnicianRepository::add(c, tech("满", {"3"}, 1), now_);
+    });
     auto off = tech("休", {"3"}, 5);
     off.on_duty = false;
     ASSERT_TRUE(sync([&](sql::Connection& c) { return TechnicianRepository::add(c, off, now_); }));
@@ -148,18 +187,23 @@ TEST_F(StorePeople, DispatchCandidatesMatchTradeAndBuildingWithSpareCapacityFewe
     };
     give_job(busy->id, "j1");
     give_job(full->id, "j2");
-    auto found = sync([&](sql::Connection& c) { return TechnicianRepository::candidates(c, trade_, "3"); });
+    auto found =
+        sync([&](sql::Connection& c) { return TechnicianRepository::candidates(c, trade_, "3"); });
     ASSERT_EQ(found.size(), 2u);
     EXPECT_EQ(found[0].technician.id, idle->id);
     EXPECT_EQ(found[0].open_jobs, 0u);
     EXPECT_EQ(found[1].technician.id, busy->id);
     EXPECT_EQ(found[1].open_jobs, 1u);
-    EXPECT_TRUE(sync([&](sql::Connection& c) { return TechnicianRepository::candidates(c, "没有这个工种", "3"); }).empty());
+    EXPECT_TRUE(sync([&](sql::Connection& c) {
+                    return TechnicianRepository::candidates(c, "没有这个工种", "3");
+                }).empty());
 
     Technician changed = *idle;
     changed.on_duty = false;
-    ASSERT_TRUE(sync([&](sql::Connection& c) { return TechnicianRepository::update(c, changed, now_); }));
-    found = sync([&](sql::Connection& c) { return TechnicianRepository::candidates(c, trade_, "3"); });
+    ASSERT_TRUE(
+        sync([&](sql::Connection& c) { return TechnicianRepository::update(c, changed, now_); }));
+    found =
+        sync([&](sql::Connection& c) { return TechnicianRepository::candidates(c, trade_, "3"); });
     ASSERT_EQ(found.size(), 1u);
     EXPECT_EQ(found[0].technician.id, busy->id);
 }
@@ -174,16 +218,22 @@ TEST_F(StorePeople, PhotosAreRecordedOncePerMediaIdAndTrackTheDownload) {
     EXPECT_EQ(first->status, "pending");
     auto again = sync([&](sql::Connection& c) { return PhotoRepository::add(c, p, now_); });
     EXPECT_EQ(again->id, first->id);
-    ASSERT_TRUE(sync([&](sql::Connection& c) { return PhotoRepository::mark_failed(c, first->id, "timeout", false); }));
     ASSERT_TRUE(sync([&](sql::Connection& c) {
-        return PhotoRepository::mark_stored(c, first->id, "var/media/ab/abcd.jpg", std::string(64, 'a'), 1234, now_);
+        return PhotoRepository::mark_failed(c, first->id, "timeout", false);
     }));
-    auto stored = sync([&](sql::Connection& c) { return PhotoRepository::find_by_media_id(c, p.media_id); });
+    ASSERT_TRUE(sync([&](sql::Connection& c) {
+        return PhotoRepository::mark_stored(c, first->id, "var/media/ab/abcd.jpg",
+                                            std::string(64, 'a'), 1234, now_);
+    }));
+    auto stored =
+        sync([&](sql::Connection& c) { return PhotoRepository::find_by_media_id(c, p.media_id); });
     ASSERT_TRUE(stored);
     EXPECT_EQ(stored->status, "stored");
     EXPECT_EQ(stored->attempts, 2u);
     EXPECT_EQ(stored->size_bytes, 1234u);
-    EXPECT_EQ(sync([&](sql::Connection& c) { return PhotoRepository::mark_failed(c, 999999999, "x", true); }).code(),
+    EXPECT_EQ(sync([&](sql::Connection& c) {
+                  return PhotoRepository::mark_failed(c, 999999999, "x", true);
+              }).code(),
               StoreErrc::not_found);
 }
 
@@ -198,10 +248,14 @@ TEST_F(StorePeople, RatingsComplaintsAndCallbacksAreRecordedOnce) {
     ASSERT_TRUE(t);
     Rating r{0, t->ticket.id, 0, run_ + "o", 2, "师傅迟到了😠", now_};
     ASSERT_TRUE(sync([&](sql::Connection& c) { return FeedbackRepository::add_rating(c, r); }));
-    EXPECT_EQ(sync([&](sql::Connection& c) { return FeedbackRepository::add_rating(c, r); }).code(), StoreErrc::duplicate);
+    EXPECT_EQ(sync([&](sql::Connection& c) { return FeedbackRepository::add_rating(c, r); }).code(),
+              StoreErrc::duplicate);
     r.round = 1;
     ASSERT_TRUE(sync([&](sql::Connection& c) { return FeedbackRepository::add_rating(c, r); }));
-    EXPECT_EQ(sync([&](sql::Connection& c) { return FeedbackRepository::ratings_for_ticket(c, t->ticket.id); }).size(), 2u);
+    EXPECT_EQ(sync([&](sql::Connection& c) {
+                  return FeedbackRepository::ratings_for_ticket(c, t->ticket.id);
+              }).size(),
+              2u);
 
     Complaint complaint;
     complaint.ticket_id = t->ticket.id;
@@ -209,7 +263,8 @@ TEST_F(StorePeople, RatingsComplaintsAndCallbacksAreRecordedOnce) {
     complaint.source = "low_rating";
     complaint.text = "师傅迟到了😠";
     complaint.created_at = now_;
-    const auto cid = sync([&](sql::Connection& c) { return FeedbackRepository::add_complaint(c, complaint); });
+    const auto cid =
+        sync([&](sql::Connection& c) { return FeedbackRepository::add_complaint(c, complaint); });
     Callback cb;
     cb.ticket_id = t->ticket.id;
     cb.complaint_id = cid;
@@ -217,14 +272,23 @@ TEST_F(StorePeople, RatingsComplaintsAndCallbacksAreRecordedOnce) {
     cb.due_at = now_ + std::chrono::hours(72);
     cb.created_at = now_;
     const std::string key = run_ + "complaint:" + std::to_string(cid);
-    auto cbid = sync([&](sql::Connection& c) { return FeedbackRepository::add_callback(c, cb, key); });
+    auto cbid =
+        sync([&](sql::Connection& c) { return FeedbackRepository::add_callback(c, cb, key); });
     ASSERT_TRUE(cbid);
-    EXPECT_EQ(sync([&](sql::Connection& c) { return FeedbackRepository::add_callback(c, cb, key); }).code(), StoreErrc::duplicate);
+    EXPECT_EQ(sync([&](sql::Connection& c) {
+                  return FeedbackRepository::add_callback(c, cb, key);
+              }).code(),
+              StoreErrc::duplicate);
 
-    ASSERT_TRUE(sync([&](sql::Connection& c) { return FeedbackRepository::handle_complaint(c, cid, "supervisor", "道歉并补修", now_); }));
-    EXPECT_EQ(sync([&](sql::Connection& c) { return FeedbackRepository::handle_complaint(c, cid, "supervisor", "x", now_); }).code(),
+    ASSERT_TRUE(sync([&](sql::Connection& c) {
+        return FeedbackRepository::handle_complaint(c, cid, "supervisor", "道歉并补修", now_);
+    }));
+    EXPECT_EQ(sync([&](sql::Connection& c) {
+                  return FeedbackRepository::handle_complaint(c, cid, "supervisor", "x", now_);
+              }).code(),
               StoreErrc::invalid_state);
-    auto handled = sync([&](sql::Connection& c) { return FeedbackRepository::find_complaint(c, cid); });
+    auto handled =
+        sync([&](sql::Connection& c) { return FeedbackRepository::find_complaint(c, cid); });
     ASSERT_TRUE(handled);
     EXPECT_EQ(handled->status, "handled");
     EXPECT_EQ(handled->text, complaint.text);
@@ -233,16 +297,20 @@ TEST_F(StorePeople, RatingsComplaintsAndCallbacksAreRecordedOnce) {
     open.done = false;
     open.kind = "complaint";
     auto queue = sync([&](sql::Connection& c) { return FeedbackRepository::callbacks(c, open); });
-    EXPECT_TRUE(std::any_of(queue.begin(), queue.end(), [&](const Callback& x) { return x.id == *cbid; }));
+    EXPECT_TRUE(
+        std::any_of(queue.begin(), queue.end(), [&](const Callback& x) { return x.id == *cbid; }));
     ASSERT_TRUE(sync([&](sql::Connection& c) {
-        return FeedbackRepository::complete_callback(c, *cbid, "dispatcher", "satisfied", "业主满意", now_ + 1h);
+        return FeedbackRepository::complete_callback(c, *cbid, "dispatcher", "satisfied",
+                                                     "业主满意", now_ + 1h);
     }));
     EXPECT_EQ(sync([&](sql::Connection& c) {
-                  return FeedbackRepository::complete_callback(c, *cbid, "dispatcher", "satisfied", "", now_);
+                  return FeedbackRepository::complete_callback(c, *cbid, "dispatcher", "satisfied",
+                                                               "", now_);
               }).code(),
               StoreErrc::invalid_state);
     EXPECT_EQ(sync([&](sql::Connection& c) {
-                  return FeedbackRepository::complete_callback(c, 999999999, "dispatcher", "satisfied", "", now_);
+                  return FeedbackRepository::complete_callback(c, 999999999, "dispatcher",
+                                                               "satisfied", "", now_);
               }).code(),
               StoreErrc::not_found);
 }

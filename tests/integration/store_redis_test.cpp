@@ -10,7 +10,8 @@
 namespace repairbot::store {
 namespace {
 
-boost::asio::awaitable<std::vector<Result<RedisReply>>> set_get_del(Redis& redis, std::string key, std::string value) {
+boost::asio::awaitable<std::vector<Result<RedisReply>>> set_get_del(Redis& redis, std::string key,
+                                                                    std::string value) {
     std::vector<Result<RedisReply>> out;
     out.push_back(co_await redis.command(redis_args("SET", key, value)));
     out.push_back(co_await redis.command(redis_args("GET", key)));

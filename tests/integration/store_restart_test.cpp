@@ -27,7 +27,8 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 std::filesystem::path temp_dir(const std::string& what) {
-    auto dir = std::filesystem::temp_directory_path() / ("repairbot-" + what + "-" + std::to_string(::getpid()));
+    auto dir = std::filesystem::temp_directory_path() /
+               ("repairbot-" + what + "-" + std::to_string(::getpid()));
     std::filesystem::remove_all(dir);
     std::filesystem::create_directories(dir);
     return dir;
@@ -35,8 +36,9 @@ std::filesystem::path temp_dir(const std::string& what) {
 
 std::unique_ptr<testing::Child> start_redis(std::uint16_t port, const std::filesystem::path& dir) {
     auto child = std::make_unique<testing::Child>(
-        std::vector<std::string>{"redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "",
-                                 "--appendonly", "no", "--daemonize", "no", "--dir", dir.string()},
+        std::vector<std::string>{"redis-server", "--port", std::to_string(port), "--bind",
+                                 "127.0.0.1", "--save", "", "--appendonly", "no", "--daemonize",
+                                 "no", "--dir", dir.string()},
         (dir / "redis.log").string());
     EXPECT_TRUE(testing::wait_for_port(port, 10s)) << "private redis did not start";
     return child;
@@ -101,7 +103,8 @@ struct PrivateMariadb {
     void install() {
         dir = temp_dir("mariadb");
         port = testing::free_port();
-        const std::string cmd = "mariadb-install-db --no-defaults --user=$(id -un) --datadir=" + (dir / "data").string() +
+        const std::string cmd = "mariadb-install-db --no-defaults --user=$(id -un) --datadir=" +
+                                (dir / "data").string() +
                                 " --auth-root-authentication-method=socket --skip-test-db > " +
                                 (dir / "install.log").string() + " 2>&1";
         ASSERT_EQ(std::system(cmd.c_str()), 0) << "see " << (dir / "install.log");
@@ -110,16 +113,18 @@ struct PrivateMariadb {
     void start() {
         const char* user = std::getenv("USER");
         server = std::make_unique<testing::Child>(
-            std::vector<std::string>{"mariadbd", "--no-defaults", std::string("--user=") + (user ? user : "root"),
-                                     "--datadir=" + (dir / "data").string(), "--bind-address=127.0.0.1",
-                                     "--port=" + std::to_string(port), "--socket=" + (dir / "mysqld.sock").string(),
-                                     "--pid-file=" + (dir / "mysqld.pid").string(),
-                                     "--log-error=" + (dir / "error.log").string(),
-                                     "--character-set-server=utf8mb4", "--collation-server=utf8mb4_unicode_ci",
-                                     "--skip-name-resolve", "--skip-grant-tables", "--innodb-buffer-pool-size=32M",
-                                     "--innodb-log-file-size=16M", "--innodb-flush-log-at-trx-commit=2"},
+            std::vector<std::string>{
+                "mariadbd", "--no-defaults", std::string("--user=") + (user ? user : "root"),
+                "--datadir=" + (dir / "data").string(), "--bind-address=127.0.0.1",
+                "--port=" + std::to_string(port), "--socket=" + (dir / "mysqld.sock").string(),
+                "--pid-file=" + (dir / "mysqld.pid").string(),
+                "--log-error=" + (dir / "error.log").string(), "--character-set-server=utf8mb4",
+                "--collation-server=utf8mb4_unicode_ci", "--skip-name-resolve",
+                "--skip-grant-tables", "--innodb-buffer-pool-size=32M",
+                "--innodb-log-file-size=16M", "--innodb-flush-log-at-trx-commit=2"},
             (dir / "stdout.log").string());
-        ASSERT_TRUE(testing::wait_for_port(port, 60s)) << "private mariadbd did not start; see " << (dir / "error.log");
+        ASSERT_TRUE(testing::wait_for_port(port, 60s))
+            << "private mariadbd did not start; see " << (dir / "error.log");
     }
 
     ~PrivateMariadb() {
@@ -135,7 +140,8 @@ NewTicket restart_ticket(const std::string& key) {
     n.ticket.fault_type = "电";
     n.ticket.urgency = "emergency";
     n.ticket.description = "停电";
-    n.ticket.created_at = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    n.ticket.created_at =
+        std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     n.first_event = NewEvent{"o-restart", "owner", "created", "{}"};
     return n;
 }
@@ -156,7 +162,9 @@ TEST(StoreRestart, MariadbDownFailsFastThenRecoversWithoutRestartingTheClient) {
         MysqlPool admin(blocking, settings);
         admin.run_sync([](sql::Connection& c) {
             std::unique_ptr<sql::Statement> st(c.createStatement());
-            st->execute("CREATE DATABASE IF NOT EXISTS rbrestart CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+            st->execute(
+                "CREATE DATABASE IF NOT EXISTS rbrestart CHARACTER SET utf8mb4 COLLATE "
+                "utf8mb4_unicode_ci");
         });
     }
     settings.database = "rbrestart";
@@ -166,7 +174,8 @@ TEST(StoreRestart, MariadbDownFailsFastThenRecoversWithoutRestartingTheClient) {
     MysqlPool pool(blocking, settings);
     boost::asio::io_context io;
     ASSERT_TRUE(testing::run(io, pool.ping()));
-    auto first = pool.run_sync([](sql::Connection& c) { return TicketRepository::create(c, restart_ticket("k1")); });
+    auto first = pool.run_sync(
+        [](sql::Connection& c) { return TicketRepository::create(c, restart_ticket("k1")); });
     ASSERT_TRUE(first);
 
     db.server->stop(SIGKILL);
@@ -174,7 +183,9 @@ TEST(StoreRestart, MariadbDownFailsFastThenRecoversWithoutRestartingTheClient) {
         const auto start = Clock::now();
         auto status = testing::run(io, pool.ping());
         EXPECT_EQ(status.code(), StoreErrc::mysql_unavailable);
-        EXPECT_THROW(pool.run_sync([](sql::Connection& c) { return TicketRepository::create(c, restart_ticket("k2")); }),
+        EXPECT_THROW(pool.run_sync([](sql::Connection& c) {
+            return TicketRepository::create(c, restart_ticket("k2"));
+        }),
                      ServiceUnavailable);
         EXPECT_LT(Clock::now() - start, 1s) << "call " << i << " did not fail fast";
     }
@@ -182,11 +193,13 @@ TEST(StoreRestart, MariadbDownFailsFastThenRecoversWithoutRestartingTheClient) {
     ASSERT_NO_FATAL_FAILURE(db.start());
     const auto took = until_ok([&] { return bool(testing::run(io, pool.ping())); }, 30s);
     EXPECT_LT(took, 20s);
-    auto second = pool.run_sync([](sql::Connection& c) { return TicketRepository::create(c, restart_ticket("k2")); });
+    auto second = pool.run_sync(
+        [](sql::Connection& c) { return TicketRepository::create(c, restart_ticket("k2")); });
     ASSERT_TRUE(second);
     EXPECT_TRUE(second->created);
     EXPECT_NE(second->ticket.number, first->ticket.number);
-    auto again = pool.run_sync([](sql::Connection& c) { return TicketRepository::find_by_number(c, "nope"); });
+    auto again = pool.run_sync(
+        [](sql::Connection& c) { return TicketRepository::find_by_number(c, "nope"); });
     EXPECT_EQ(again.code(), StoreErrc::not_found);
     blocking.join();
 }

@@ -25,8 +25,8 @@ namespace {
 
 using namespace std::chrono_literals;
 
-boost::asio::awaitable<void> write_marker(SessionStore& sessions, std::string openid, std::string marker,
-                                          std::atomic<int>& conflicts) {
+boost::asio::awaitable<void> write_marker(SessionStore& sessions, std::string openid,
+                                          std::string marker, std::atomic<int>& conflicts) {
     for (;;) {
         auto s = co_await sessions.load(openid);
         auto saved = co_await sessions.save(openid, s.version, s.data + marker + ";");
@@ -36,12 +36,14 @@ boost::asio::awaitable<void> write_marker(SessionStore& sessions, std::string op
     }
 }
 
-boost::asio::awaitable<void> writers_then_close(Redis& redis, SessionStore& sessions, std::string openid, int first,
+boost::asio::awaitable<void> writers_then_close(Redis& redis, SessionStore& sessions,
+                                                std::string openid, int first,
                                                 std::atomic<int>& conflicts) {
     auto ex = co_await boost::asio::this_coro::executor;
     std::atomic<int> left{5};
     for (int i = first; i < first + 5; ++i) {
-        boost::asio::co_spawn(ex, write_marker(sessions, openid, "w" + std::to_string(i), conflicts),
+        boost::asio::co_spawn(ex,
+                              write_marker(sessions, openid, "w" + std::to_string(i), conflicts),
                               [&left](std::exception_ptr e) {
                                   if (e) ADD_FAILURE() << "writer threw";
                                   --left;
@@ -75,7 +77,8 @@ TEST(StoreSessions, TwentyConcurrentWritersAllLand) {
     SessionStore sessions(redis, std::chrono::seconds(60));
     auto s = testing::run(io, sessions.load(openid));
     EXPECT_EQ(s.version, 20u);
-    for (int i = 0; i < 20; ++i) EXPECT_NE(s.data.find("w" + std::to_string(i) + ";"), std::string::npos) << i;
+    for (int i = 0; i < 20; ++i)
+        EXPECT_NE(s.data.find("w" + std::to_string(i) + ";"), std::string::npos) << i;
     auto ttl = testing::run(io, redis.command(redis_args("PTTL", sessions.key_of(openid))));
     ASSERT_TRUE(ttl);
     EXPECT_GT(ttl->integer, 0);
@@ -151,10 +154,14 @@ TEST(StoreReplayGuard, SameNonceWithAnotherBodyIsRefused) {
     Redis redis(io.get_executor(), testing::redis_settings());
     ReplayGuard guard(redis);
     const std::string nonce = "n" + std::to_string(::getpid());
-    EXPECT_EQ(testing::run(io, guard.check("1700000000", nonce, "<xml>a</xml>", 300s)), NonceCheck::fresh);
-    EXPECT_EQ(testing::run(io, guard.check("1700000000", nonce, "<xml>a</xml>", 300s)), NonceCheck::repeat);
-    EXPECT_EQ(testing::run(io, guard.check("1700000000", nonce, "<xml>b</xml>", 300s)), NonceCheck::conflict);
-    EXPECT_EQ(testing::run(io, guard.check("1700000001", nonce, "<xml>b</xml>", 300s)), NonceCheck::fresh);
+    EXPECT_EQ(testing::run(io, guard.check("1700000000", nonce, "<xml>a</xml>", 300s)),
+              NonceCheck::fresh);
+    EXPECT_EQ(testing::run(io, guard.check("1700000000", nonce, "<xml>a</xml>", 300s)),
+              NonceCheck::repeat);
+    EXPECT_EQ(testing::run(io, guard.check("1700000000", nonce, "<xml>b</xml>", 300s)),
+              NonceCheck::conflict);
+    EXPECT_EQ(testing::run(io, guard.check("1700000001", nonce, "<xml>b</xml>", 300s)),
+              NonceCheck::fresh);
     redis.close();
     testing::drain(io);
 }
@@ -186,7 +193,8 @@ TEST(StoreTokenCache, ExpireIfDropsOnlyTheTokenThatFailed) {
     Redis redis(io.get_executor(), testing::redis_settings());
     TokenCache cache(redis);
     const std::string appid = "wx" + std::to_string(::getpid());
-    const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    const auto now =
+        std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     EXPECT_FALSE(testing::run(io, cache.get(appid)));
     testing::run(io, cache.put(appid, CachedToken{"tok-1", now + 7200s}, now));
     auto got = testing::run(io, cache.get(appid));

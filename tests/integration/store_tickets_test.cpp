@@ -26,10 +26,13 @@
 namespace repairbot::store {
 namespace {
 
-Timestamp now_ms() { return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()); }
+Timestamp now_ms() {
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now());
+}
 
 class StoreTickets : public ::testing::Test {
-protected:
+  protected:
     static void SetUpTestSuite() {
         auto applied = migrate(testing::mysql_settings());
         ASSERT_TRUE(applied) << applied.error().message();
@@ -39,8 +42,10 @@ protected:
         // Remove this test's rows (children first: foreign keys).
         const std::string like = prefix_ + "%";
         pool_.run_sync([&like](sql::Connection& c) {
-            for (const char* q : {"DELETE e FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id WHERE t.idempotency_key LIKE ?",
-                                  "DELETE o FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE t.idempotency_key LIKE ?",
+            for (const char* q : {"DELETE e FROM ticket_events e JOIN tickets t ON t.id = "
+                                  "e.ticket_id WHERE t.idempotency_key LIKE ?",
+                                  "DELETE o FROM outbox o JOIN tickets t ON t.id = o.ticket_id "
+                                  "WHERE t.idempotency_key LIKE ?",
                                   "DELETE FROM tickets WHERE idempotency_key LIKE ?"}) {
                 std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(q));
                 st->setString(1, like);
@@ -67,7 +72,8 @@ protected:
         n.ticket.created_at = now_ms();
         n.ticket.due.dispatch = n.ticket.created_at + std::chrono::minutes(10);
         n.first_event = NewEvent{"o-" + key, "owner", "created", R"({"channel":"wechat"})"};
-        n.outbox.push_back(NewOutbox{"template", "dispatcher", R"({"template":"new_job"})", std::nullopt});
+        n.outbox.push_back(
+            NewOutbox{"template", "dispatcher", R"({"template":"new_job"})", std::nullopt});
         return n;
     }
 
@@ -75,17 +81,20 @@ protected:
     boost::asio::thread_pool blocking_{4};
     MysqlPool pool_{blocking_, testing::mysql_settings()};
 
-private:
+  private:
     static std::string random_suffix() {
         return std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}() % 1000000);
     }
 };
 
-boost::asio::awaitable<void> create_one(MysqlPool& pool, NewTicket n, std::mutex& mu, std::vector<std::string>& numbers,
+boost::asio::awaitable<void> create_one(MysqlPool& pool, NewTicket n, std::mutex& mu,
+                                        std::vector<std::string>& numbers,
                                         std::atomic<int>& failures) {
     try {
         // A named lambda: g++ 12 mishandles capturing lambda temporaries inside co_await.
-        auto work = [n = std::move(n)](sql::Connection& c) { return TicketRepository::create(c, n); };
+        auto work = [n = std::move(n)](sql::Connection& c) {
+            return TicketRepository::create(c, n);
+        };
         auto r = co_await pool.run(std::move(work));
         std::lock_guard lock(mu);
         if (r && r->created) {
@@ -108,8 +117,9 @@ TEST_F(StoreTickets, ThousandTicketsFromTwoPoolsGetDistinctNumbersAndOneEventEac
     std::atomic<int> failures{0};
     for (int i = 0; i < 1000; ++i) {
         auto& pool = i % 2 ? pool_ : other_pool;
-        boost::asio::co_spawn(io, create_one(pool, draft("bulk-" + std::to_string(i)), mu, numbers, failures),
-                              boost::asio::detached);
+        boost::asio::co_spawn(
+            io, create_one(pool, draft("bulk-" + std::to_string(i)), mu, numbers, failures),
+            boost::asio::detached);
     }
     io.run();
     other_blocking.join();
@@ -142,19 +152,23 @@ TEST_F(StoreTickets, RepeatedIdempotencyKeyReturnsTheExistingTicketEvenWhenRacin
     std::vector<std::string> numbers;
     std::atomic<int> repeats{0};
     for (int i = 0; i < 20; ++i) {
-        boost::asio::co_spawn(io, create_one(pool_, draft("same"), mu, numbers, repeats), boost::asio::detached);
+        boost::asio::co_spawn(io, create_one(pool_, draft("same"), mu, numbers, repeats),
+                              boost::asio::detached);
     }
     io.run();
     EXPECT_EQ(numbers.size(), 1u);
     EXPECT_EQ(repeats.load(), 19);
 
-    auto again = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::create(c, draft("same")); });
+    auto again = pool_.run_sync(
+        [&](sql::Connection& c) { return TicketRepository::create(c, draft("same")); });
     ASSERT_TRUE(again);
     EXPECT_FALSE(again->created);
     EXPECT_EQ(again->ticket.number, numbers.at(0));
-    auto events = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::events(c, again->ticket.id); });
+    auto events = pool_.run_sync(
+        [&](sql::Connection& c) { return TicketRepository::events(c, again->ticket.id); });
     EXPECT_EQ(events.size(), 1u);
-    auto outbox = pool_.run_sync([&](sql::Connection& c) { return OutboxRepository::for_ticket(c, again->ticket.id); });
+    auto outbox = pool_.run_sync(
+        [&](sql::Connection& c) { return OutboxRepository::for_ticket(c, again->ticket.id); });
     EXPECT_EQ(outbox.size(), 1u);
 }
 
@@ -164,9 +178,12 @@ TEST_F(StoreTickets, EmojiNamesAndSqlLookingTextRoundTripUnchanged) {
     n.ticket.description = "'; DROP TABLE tickets; -- 还有 \"引号\" \\ 反斜杠 \xF0\x9F\x92\xA7";
     n.ticket.area = "3号楼电梯厅";
     n.first_event.details = R"({"text":"'; DROP TABLE tickets; --","emoji":"😀"})";
-    auto created = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::create(c, n); });
+    auto created =
+        pool_.run_sync([&](sql::Connection& c) { return TicketRepository::create(c, n); });
     ASSERT_TRUE(created);
-    auto back = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::find_by_number(c, created->ticket.number); });
+    auto back = pool_.run_sync([&](sql::Connection& c) {
+        return TicketRepository::find_by_number(c, created->ticket.number);
+    });
     ASSERT_TRUE(back);
     EXPECT_EQ(back->reporter_name, n.ticket.reporter_name);
     EXPECT_EQ(back->description, n.ticket.description);
@@ -174,14 +191,16 @@ TEST_F(StoreTickets, EmojiNamesAndSqlLookingTextRoundTripUnchanged) {
     EXPECT_EQ(back->due.dispatch, n.ticket.due.dispatch);
     EXPECT_EQ(back->created_at, n.ticket.created_at);
     EXPECT_EQ(*back, created->ticket);
-    auto events = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::events(c, back->id); });
+    auto events =
+        pool_.run_sync([&](sql::Connection& c) { return TicketRepository::events(c, back->id); });
     ASSERT_EQ(events.size(), 1u);
     EXPECT_NE(events[0].details.find("DROP TABLE"), std::string::npos);
     EXPECT_NE(events[0].details.find("😀"), std::string::npos);
 }
 
 TEST_F(StoreTickets, UpdateIsCompareAndSetWithItsEventAndOutbox) {
-    auto created = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::create(c, draft("cas")); });
+    auto created = pool_.run_sync(
+        [&](sql::Connection& c) { return TicketRepository::create(c, draft("cas")); });
     ASSERT_TRUE(created);
     Ticket t = created->ticket;
     t.status = ticket_status::dispatched;
@@ -195,46 +214,65 @@ TEST_F(StoreTickets, UpdateIsCompareAndSetWithItsEventAndOutbox) {
     });
     ASSERT_TRUE(saved) << saved.error().message();
     EXPECT_EQ(saved->version, 1u);
-    auto stale = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::update(c, t, {}, {}, at); });
+    auto stale = pool_.run_sync(
+        [&](sql::Connection& c) { return TicketRepository::update(c, t, {}, {}, at); });
     ASSERT_FALSE(stale);
     EXPECT_EQ(stale.code(), StoreErrc::version_conflict);
-    auto back = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::find_by_id(c, t.id); });
+    auto back =
+        pool_.run_sync([&](sql::Connection& c) { return TicketRepository::find_by_id(c, t.id); });
     ASSERT_TRUE(back);
     EXPECT_EQ(*back, *saved);
-    auto events = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::events(c, t.id); });
+    auto events =
+        pool_.run_sync([&](sql::Connection& c) { return TicketRepository::events(c, t.id); });
     ASSERT_EQ(events.size(), 2u);
     EXPECT_EQ(events[1].type, "dispatched");
-    auto missing = pool_.run_sync([](sql::Connection& c) { return TicketRepository::find_by_number(c, "BX19700101-0000"); });
+    auto missing = pool_.run_sync(
+        [](sql::Connection& c) { return TicketRepository::find_by_number(c, "BX19700101-0000"); });
     EXPECT_EQ(missing.code(), StoreErrc::not_found);
 }
 
 TEST_F(StoreTickets, OutboxRowsAreLeasedToOneWorkerAndRetried) {
-    auto created = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::create(c, draft("outbox")); });
+    auto created = pool_.run_sync(
+        [&](sql::Connection& c) { return TicketRepository::create(c, draft("outbox")); });
     ASSERT_TRUE(created);
     const auto id = created->ticket.id;
     const auto now = now_ms() + std::chrono::hours(1);  // after everything else pending
     auto mine = [&](const std::vector<OutboxMessage>& v) {
         std::vector<OutboxMessage> out;
-        for (const auto& m : v) if (m.ticket_id == id) out.push_back(m);
+        for (const auto& m : v)
+            if (m.ticket_id == id) out.push_back(m);
         return out;
     };
-    auto a = mine(pool_.run_sync([&](sql::Connection& c) { return OutboxRepository::claim_due(c, now, std::chrono::seconds(30), "worker-a", 1000); }));
+    auto a = mine(pool_.run_sync([&](sql::Connection& c) {
+        return OutboxRepository::claim_due(c, now, std::chrono::seconds(30), "worker-a", 1000);
+    }));
     ASSERT_EQ(a.size(), 1u);
     EXPECT_EQ(a[0].attempts, 1u);
-    auto b = mine(pool_.run_sync([&](sql::Connection& c) { return OutboxRepository::claim_due(c, now, std::chrono::seconds(30), "worker-b", 1000); }));
+    auto b = mine(pool_.run_sync([&](sql::Connection& c) {
+        return OutboxRepository::claim_due(c, now, std::chrono::seconds(30), "worker-b", 1000);
+    }));
     EXPECT_TRUE(b.empty());
     auto failed = pool_.run_sync([&](sql::Connection& c) {
-        return OutboxRepository::mark_failed(c, a[0].id, "worker-a", 40001, "invalid credential", now + std::chrono::seconds(5));
+        return OutboxRepository::mark_failed(c, a[0].id, "worker-a", 40001, "invalid credential",
+                                             now + std::chrono::seconds(5));
     });
     EXPECT_TRUE(failed);
     auto later = now + std::chrono::seconds(6);
-    auto again = mine(pool_.run_sync([&](sql::Connection& c) { return OutboxRepository::claim_due(c, later, std::chrono::seconds(30), "worker-b", 1000); }));
+    auto again = mine(pool_.run_sync([&](sql::Connection& c) {
+        return OutboxRepository::claim_due(c, later, std::chrono::seconds(30), "worker-b", 1000);
+    }));
     ASSERT_EQ(again.size(), 1u);
     EXPECT_EQ(again[0].attempts, 2u);
     EXPECT_EQ(again[0].last_errcode, 40001);
-    EXPECT_EQ(pool_.run_sync([&](sql::Connection& c) { return OutboxRepository::mark_sent(c, again[0].id, "worker-a", later); }).code(),
+    EXPECT_EQ(pool_
+                  .run_sync([&](sql::Connection& c) {
+                      return OutboxRepository::mark_sent(c, again[0].id, "worker-a", later);
+                  })
+                  .code(),
               StoreErrc::not_found);
-    EXPECT_TRUE(pool_.run_sync([&](sql::Connection& c) { return OutboxRepository::mark_sent(c, again[0].id, "worker-b", later); }));
+    EXPECT_TRUE(pool_.run_sync([&](sql::Connection& c) {
+        return OutboxRepository::mark_sent(c, again[0].id, "worker-b", later);
+    }));
 }
 
 }  // namespace

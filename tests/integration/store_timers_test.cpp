@@ -22,11 +22,14 @@ const Timestamp t0{std::chrono::milliseconds{1'800'000'000'000}};
 boost::asio::awaitable<void> schedule_all(TimerIndex& index, int n) {
     co_await index.clear();
     std::vector<std::pair<std::string, Timestamp>> timers;
-    for (int i = 0; i < n; ++i) timers.emplace_back("ticket:" + std::to_string(i) + ":arrive", t0 + std::chrono::milliseconds(i));
+    for (int i = 0; i < n; ++i)
+        timers.emplace_back("ticket:" + std::to_string(i) + ":arrive",
+                            t0 + std::chrono::milliseconds(i));
     co_await index.rebuild(std::move(timers));
 }
 
-boost::asio::awaitable<void> work(Redis& redis, TimerIndex& index, std::vector<std::string>& fired) {
+boost::asio::awaitable<void> work(Redis& redis, TimerIndex& index,
+                                  std::vector<std::string>& fired) {
     for (;;) {
         auto batch = co_await index.claim(t0 + 1h, 30s, 50);
         if (batch.empty()) break;

@@ -16,7 +16,8 @@ namespace {
 using namespace std::chrono;
 
 Timestamp utc(int y, unsigned mo, unsigned d, int h, int mi, int s, int ms = 0) {
-    return Timestamp{sys_days{year{y} / month{mo} / day{d}}} + hours{h} + minutes{mi} + seconds{s} + milliseconds{ms};
+    return Timestamp{sys_days{year{y} / month{mo} / day{d}}} + hours{h} + minutes{mi} + seconds{s} +
+           milliseconds{ms};
 }
 
 TEST(StoreSqlValues, DatetimeRoundTripsWithMilliseconds) {
@@ -30,8 +31,9 @@ TEST(StoreSqlValues, DatetimeRoundTripsWithMilliseconds) {
 }
 
 TEST(StoreSqlValues, MalformedDatetimesAreRejected) {
-    for (const char* bad : {"", "2026-11-21", "2026-13-01 00:00:00", "2026-02-30 00:00:00", "2026-11-21T04:05:06",
-                            "2026-11-21 24:00:00", "2026-11-21 04:05:06.", "2026-11-21 04:05:06x", "abcd-11-21 04:05:06"}) {
+    for (const char* bad : {"", "2026-11-21", "2026-13-01 00:00:00", "2026-02-30 00:00:00",
+                            "2026-11-21T04:05:06", "2026-11-21 24:00:00", "2026-11-21 04:05:06.",
+                            "2026-11-21 04:05:06x", "abcd-11-21 04:05:06"}) {
         EXPECT_FALSE(parse_sql_datetime(bad)) << bad;
     }
 }
@@ -69,7 +71,8 @@ TEST(StoreMigrations, EmbeddedMigrationsAreOrderedAndEveryOneSplits) {
     for (std::size_t i = 1; i < all.size(); ++i) EXPECT_LT(all[i - 1].name, all[i].name);
     const auto statements = split_sql_statements(all.front().sql);
     EXPECT_GE(statements.size(), 11u);  // one CREATE TABLE per table
-    for (const auto& s : statements) EXPECT_EQ(s.rfind("CREATE TABLE IF NOT EXISTS", 0), 0u) << s.substr(0, 60);
+    for (const auto& s : statements)
+        EXPECT_EQ(s.rfind("CREATE TABLE IF NOT EXISTS", 0), 0u) << s.substr(0, 60);
 }
 
 TEST(StoreDigests, Sha1AndSha256MatchKnownVectors) {
