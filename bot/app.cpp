@@ -12,6 +12,7 @@
 #include "bot/conversation.h"
 #include "bot/health.h"
 #include "bot/http_server.h"
+#include "bot/stats_command.h"
 #include "bot/ticket_intake.h"
 #include "bot/webhook_endpoint.h"
 #include "config/dialog_data.h"
@@ -133,6 +134,7 @@ int run_serve(const config::Settings& settings) {
         {"redis", [&redis]() { return redis.ping(); }},
     });
     endpoint.add_routes(router);
+    add_stats_routes(router, mysql, settings.admin.token);
 
     HttpServer server(ioc, settings.http, router);
     server.listen();

@@ -17,6 +17,8 @@ std::string usage_text() {
         "  serve          run the webhook server (foreground; SIGTERM/SIGINT stop it gracefully)\n"
         "  migrate        apply the database migrations not yet applied (idempotent)\n"
         "  check-config   load and validate the configuration, print it (secrets masked), exit\n"
+        "  stats          the desk's figures: --month YYYY-MM | --from YYYY-MM-DD --to YYYY-MM-DD\n"
+        "                 (to excluded) [--csv | --json]\n"
         "\n"
         "options:\n"
         "  --config FILE  TOML configuration (default: $REPAIRBOT_CONFIG, else none)\n"

@@ -4,6 +4,7 @@
 
 #include "bot/app.h"
 #include "bot/cli.h"
+#include "bot/stats_command.h"
 #include "config/loader.h"
 #include "config/log.h"
 
@@ -13,7 +14,7 @@ int main(int argc, char** argv) {
     auto cl = bot::parse_command_line(argc, argv, &exit_code);
     if (!cl) return exit_code;
 
-    static const char* const known[] = {"serve", "migrate", "check-config"};
+    static const char* const known[] = {"serve", "migrate", "check-config", "stats"};
     if (std::find(std::begin(known), std::end(known), cl->command) == std::end(known)) {
         std::cerr << "error: unknown command '" << cl->command << "'; run repairbot --help\n";
         return bot::kExitUsage;
@@ -35,6 +36,7 @@ int main(int argc, char** argv) {
     }
     try {
         if (cl->command == "migrate") return bot::run_migrate(report.settings);
+        if (cl->command == "stats") return bot::run_stats(report.settings, *cl);
         return bot::run_serve(report.settings);
     } catch (const std::exception& e) {
         log::error("main", "fatal", {{"command", cl->command}, {"error", e.what()}});

@@ -1,11 +1,17 @@
 #include "bot/ticket_intake.h"
 
+#include <cppconn/connection.h>
 #include <cppconn/exception.h>
 #include <nlohmann/json.hpp>
 
 #include <cstdio>
 
 #include "config/log.h"
+#include "store/feedback_repository.h"
+#include "store/outbox_repository.h"
+#include "store/owner_repository.h"
+#include "store/photo_repository.h"
+#include "store/technician_repository.h"
 #include "store/ticket_repository.h"
 
 namespace repairbot::bot {
@@ -95,10 +101,6 @@ store::NewTicket TicketIntake::new_ticket(const dialog::CreateTicket& create) co
                               {"emergency", r.emergency},
                               {"urgency", t.urgency}};
     nt.first_event = {r.owner_openid, "owner", "created", details.dump()};
-    for (const auto& p : r.photos) {
-        nlohmann::json payload = {{"media_id", p.media_id}, {"pic_url", p.pic_url}};
-        nt.outbox.push_back({"media_download", "", payload.dump(), std::nullopt});
-    }
     return nt;
 }
 
@@ -128,16 +130,78 @@ std::string TicketIntake::progress_text(const std::vector<store::Ticket>& open) 
     return notices_.render("progress_list", {{"items", items}});
 }
 
+namespace {
+
+// Runs `work` in one transaction on `c`: committed when it returns, rolled back when it throws.
+template <class F>
+auto in_transaction(sql::Connection& c, F&& work) {
+    c.setAutoCommit(false);
+    try {
+        if constexpr (std::is_void_v<decltype(work())>) {
+            work();
+            c.commit();
+            c.setAutoCommit(true);
+        } else {
+            auto result = work();
+            c.commit();
+            c.setAutoCommit(true);
+            return result;
+        }
+    } catch (...) {
+        try {
+            c.rollback();
+            c.setAutoCommit(true);
+        } catch (...) {
+        }
+        throw;
+    }
+}
+
+// A cs_text outbox row for each staff member with the given role flag.
+void notify_staff(sql::Connection& c, std::optional<std::uint64_t> ticket_id, bool dispatchers,
+                  const std::string& text, store::Timestamp now) {
+    for (const auto& t : store::TechnicianRepository::list(c, true)) {
+        bool wanted = dispatchers ? t.is_dispatcher : (t.is_supervisor || t.is_manager);
+        if (!wanted || !t.openid) continue;
+        nlohmann::json payload = {{"text", text}};
+        store::OutboxRepository::enqueue(c, ticket_id, {"cs_text", *t.openid, payload.dump(), std::nullopt},
+                                         now);
+    }
+}
+
+}  // namespace
+
 asio::awaitable<dialog::OwnerProfile> TicketIntake::profile_of(std::string openid) {
-    (void)openid;
-    co_return dialog::OwnerProfile{};
+    auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    auto work = [openid, now](sql::Connection& c) {
+        // Every inbound message opens WeChat's 48-hour customer-service window.
+        store::OwnerRepository::touch_inbound(c, openid, now);
+        return store::OwnerRepository::find_by_openid(c, openid);
+    };
+    dialog::OwnerProfile profile;
+    try {
+        auto owner = co_await mysql_.run(std::move(work));
+        if (owner) {
+            profile.name = owner->name;
+            profile.phone = owner->phone;
+            if (!owner->room.empty()) {
+                dialog::Address home;
+                home.building = owner->building;
+                home.unit = owner->unit;
+                home.room = owner->room;
+                profile.last_address = home;
+            }
+        }
+    } catch (const ServiceUnavailable& e) {
+        log::warn("intake", "profile_unavailable", {{"error", e.what()}});
+    }
+    co_return profile;
 }
 
 asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                                                        std::vector<dialog::Effect> effects,
                                                        std::chrono::sys_seconds now) {
     EffectsResult result;
-    (void)now;
     const char* deferred_notice = "busy";
     try {
         for (auto& effect : effects) {
@@ -146,8 +210,20 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                 // Named, not a temporary inside co_await: g++ 12 relocates the captures of a
                 // lambda temporary in a co_await expression bitwise (a string's SSO pointer then
                 // points into the old frame).
-                auto work = [nt = new_ticket(*create)](sql::Connection& c) {
-                    return store::TicketRepository::create(c, nt);
+                auto work = [nt = new_ticket(*create), photos = create->report.photos,
+                             owner = create->report.owner_openid](sql::Connection& c) {
+                    auto created = store::TicketRepository::create(c, nt);
+                    if (!created) return created;
+                    // The photos table is the download worker's queue; adding is idempotent.
+                    for (const auto& p : photos) {
+                        store::Photo photo;
+                        photo.ticket_id = created->ticket.id;
+                        photo.owner_openid = owner;
+                        photo.media_id = p.media_id;
+                        photo.pic_url = p.pic_url;
+                        (void)store::PhotoRepository::add(c, photo, nt.ticket.created_at);
+                    }
+                    return created;
                 };
                 auto created = co_await mysql_.run(std::move(work));
                 if (!created) {
@@ -170,8 +246,14 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                 };
                 auto open = co_await mysql_.run(std::move(work));
                 result.extra_replies.push_back(progress_text(open));
-            } else {
-                log::info("intake", "effect_recorded", {{"effect", effect.index()}});
+            } else if (auto* attach = std::get_if<dialog::AttachPhotos>(&effect)) {
+                co_await attach_photos(openid, *attach, now);
+            } else if (auto* remember = std::get_if<dialog::RememberProfile>(&effect)) {
+                co_await remember_profile(openid, *remember, now);
+            } else if (auto* human = std::get_if<dialog::HandToHuman>(&effect)) {
+                co_await hand_to_human(openid, *human, now);
+            } else if (auto* complaint = std::get_if<dialog::FileComplaint>(&effect)) {
+                co_await file_complaint(openid, *complaint, now);
             }
         }
     } catch (const ServiceUnavailable& e) {
@@ -181,6 +263,84 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
         result.extra_replies.clear();
     }
     co_return result;
+}
+
+asio::awaitable<void> TicketIntake::attach_photos(std::string openid, dialog::AttachPhotos attach,
+                                                  std::chrono::sys_seconds now) {
+    auto work = [openid, attach = std::move(attach), at = to_timestamp(now)](sql::Connection& c) {
+        auto ticket = store::TicketRepository::find_by_idempotency_key(c, attach.idempotency_key);
+        if (!ticket) return std::string{};
+        for (const auto& p : attach.photos) {
+            store::Photo photo;
+            photo.ticket_id = ticket->id;
+            photo.owner_openid = openid;
+            photo.media_id = p.media_id;
+            photo.pic_url = p.pic_url;
+            (void)store::PhotoRepository::add(c, photo, at);
+        }
+        nlohmann::json details = {{"photos", attach.photos.size()}};
+        store::TicketRepository::append_event(c, ticket->id, {openid, "owner", "photos_added", details.dump()}, at);
+        return ticket->number;
+    };
+    auto number = co_await mysql_.run(std::move(work));
+    log::info("intake", "photos_attached", {{"number", number}});
+}
+
+asio::awaitable<void> TicketIntake::remember_profile(std::string openid, dialog::RememberProfile remember,
+                                                     std::chrono::sys_seconds now) {
+    store::Owner owner;
+    owner.openid = openid;
+    owner.phone = remember.phone;
+    // Only a home (a room) is worth offering as 同上次; public places are one-off.
+    if (remember.last_address && !remember.last_address->is_public && !remember.last_address->room.empty()) {
+        owner.building = remember.last_address->building;
+        owner.unit = remember.last_address->unit;
+        owner.room = remember.last_address->room;
+        owner.address = dialog::display(*remember.last_address);
+    }
+    auto work = [owner, at = to_timestamp(now)](sql::Connection& c) {
+        store::OwnerRepository::upsert(c, owner, at);
+    };
+    co_await mysql_.run(std::move(work));
+}
+
+asio::awaitable<void> TicketIntake::hand_to_human(std::string openid, dialog::HandToHuman human,
+                                                  std::chrono::sys_seconds now) {
+    std::string text = "业主请求人工服务（" + openid + "）";
+    if (!human.draft_summary.empty()) text += "：\n" + human.draft_summary;
+    auto work = [text, at = to_timestamp(now)](sql::Connection& c) {
+        in_transaction(c, [&] { notify_staff(c, std::nullopt, true, text, at); });
+    };
+    co_await mysql_.run(std::move(work));
+    log::info("intake", "handed_to_human");
+}
+
+asio::awaitable<void> TicketIntake::file_complaint(std::string openid, dialog::FileComplaint complaint,
+                                                   std::chrono::sys_seconds now) {
+    // Every complaint is called back (回访) within the policy's limit (3 days by default).
+    auto due = dialog::follow_up_due(sla_.policy, sla_.calendar, dialog::FollowUp::complaint_callback, now);
+    auto work = [openid, text = complaint.text, at = to_timestamp(now),
+                 due = to_timestamp(due)](sql::Connection& c) {
+        return in_transaction(c, [&] {
+            store::Complaint record;
+            record.owner_openid = openid;
+            record.source = "owner";
+            record.text = text;
+            record.created_at = at;
+            auto id = store::FeedbackRepository::add_complaint(c, record);
+            store::Callback callback;
+            callback.complaint_id = id;
+            callback.kind = "complaint";
+            callback.due_at = due;
+            callback.created_at = at;
+            (void)store::FeedbackRepository::add_callback(c, callback, "complaint:" + std::to_string(id));
+            notify_staff(c, std::nullopt, false,
+                         "新投诉（编号" + std::to_string(id) + "）：" + (text.empty() ? "（未填写内容）" : text), at);
+            return id;
+        });
+    };
+    auto id = co_await mysql_.run(std::move(work));
+    log::info("intake", "complaint_filed", {{"complaint", id}});
 }
 
 }  // namespace repairbot::bot

@@ -1,7 +1,8 @@
-// 受理: carries out what the owner's dialogue asks for — creates the ticket (with its deadlines,
-// first audit event and outbox rows, in one MySQL transaction, idempotent on the draft's key),
-// answers progress queries, remembers the owner's profile — and composes the texts that need
-// the database's answer (the ticket number, the promised times). Runs on the caller's executor;
+// 受理: carries out what the owner's dialogue asks for — creates the ticket (with its deadlines
+// and first audit event in one MySQL transaction, idempotent on the draft's key) and its photos
+// (queued for download), attaches late photos, answers progress queries, remembers the owner's
+// profile, hands over to the dispatchers, files complaints with their callback — and composes
+// the texts that need the database's answer (the ticket number, the promised times). Runs on the caller's executor;
 // MySQL work goes through the MysqlPool's blocking threads.
 #pragma once
 
@@ -48,6 +49,17 @@ public:
     [[nodiscard]] std::string local_time_text(std::chrono::sys_seconds t) const;
 
 private:
+    boost::asio::awaitable<void> attach_photos(std::string openid, dialog::AttachPhotos attach,
+                                               std::chrono::sys_seconds now);
+    boost::asio::awaitable<void> remember_profile(std::string openid, dialog::RememberProfile remember,
+                                                  std::chrono::sys_seconds now);
+    // Tells the dispatchers (customer-service messages through the outbox).
+    boost::asio::awaitable<void> hand_to_human(std::string openid, dialog::HandToHuman human,
+                                               std::chrono::sys_seconds now);
+    // A complaint record, its callback due per the SLA policy, and a note to the supervisors,
+    // in one transaction.
+    boost::asio::awaitable<void> file_complaint(std::string openid, dialog::FileComplaint complaint,
+                                                std::chrono::sys_seconds now);
     [[nodiscard]] std::string progress_text(const std::vector<store::Ticket>& open) const;
     [[nodiscard]] std::string created_text(const store::Ticket& t) const;
 

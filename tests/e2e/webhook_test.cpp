@@ -6,7 +6,9 @@
 #include <thread>
 
 #include "config/loader.h"
+#include "store/feedback_repository.h"
 #include "store/mysql_pool.h"
+#include "store/owner_repository.h"
 #include "store/ticket_repository.h"
 #include "tests/e2e/wechat_channel.h"
 
@@ -24,6 +26,16 @@ std::vector<store::Ticket> tickets_of(const std::string& openid) {
     auto list = mysql.run_sync([&](sql::Connection& c) { return store::TicketRepository::list(c, filter); });
     pool.join();
     return list;
+}
+
+template <class F>
+auto with_mysql(F work) {
+    auto settings = config::load("", bot_environment(0)).settings;
+    boost::asio::thread_pool pool(1);
+    store::MysqlPool mysql(pool, settings.mysql);
+    auto result = mysql.run_sync(std::move(work));
+    pool.join();
+    return result;
 }
 
 // Answers the bot's questions until it gives a ticket number (or gives up after 8 turns).
@@ -235,6 +247,55 @@ TEST_F(Webhook, ProgressQueryListsTheOwnersOpenTickets) {
     ASSERT_EQ(tickets.size(), 1u);
     auto progress = phone.say(openid, "进度");
     EXPECT_NE(progress.find(tickets[0].number), std::string::npos) << progress;
+}
+
+TEST_F(Webhook, TheOwnersPhoneAndHomeAreRememberedForNextTime) {
+    ASSERT_TRUE(bot_->started()) << bot_->output();
+    WechatChannel phone(bot_->port(), Mode::plain);
+    auto openid = fresh_openid("profile");
+    auto reply = complete_report(phone, openid, phone.say(openid, "7栋2单元1201卫生间下水道堵了，电话13700137000"));
+    ASSERT_NE(reply.find("工单号"), std::string::npos) << reply;
+    auto owner = with_mysql([&](sql::Connection& c) { return store::OwnerRepository::find_by_openid(c, openid); });
+    ASSERT_TRUE(owner.ok());
+    EXPECT_EQ(owner->phone, "13700137000");
+    EXPECT_EQ(owner->room, "1201");
+    // The next report offers 同上次 and the remembered phone.
+    reply = phone.say(openid, "客厅灯不亮了");
+    EXPECT_NE(reply.find("7栋2单元1201"), std::string::npos) << reply;
+    reply = complete_report(phone, openid, phone.say(openid, "同上次"));
+    ASSERT_NE(reply.find("工单号"), std::string::npos) << reply;
+    auto tickets = tickets_of(openid);
+    ASSERT_EQ(tickets.size(), 2u);
+    EXPECT_EQ(tickets[0].address, "7栋2单元1201");
+    EXPECT_EQ(tickets[0].phone, "13700137000");
+}
+
+TEST_F(Webhook, AComplaintIsRecordedWithACallbackDueInThreeDays) {
+    ASSERT_TRUE(bot_->started()) << bot_->output();
+    WechatChannel phone(bot_->port(), Mode::safe);
+    auto openid = fresh_openid("complaint");
+    auto before = std::chrono::system_clock::now();
+    auto reply = phone.say(openid, "投诉 师傅上门迟到了两个小时");
+    EXPECT_NE(reply.find("投诉"), std::string::npos) << reply;
+    auto complaints = with_mysql([&](sql::Connection& c) {
+        return store::FeedbackRepository::complaints(c, "open", 1000);
+    });
+    const store::Complaint* mine = nullptr;
+    for (const auto& c : complaints)
+        if (c.owner_openid == openid) mine = &c;
+    ASSERT_NE(mine, nullptr);
+    EXPECT_NE(mine->text.find("迟到"), std::string::npos) << mine->text;
+    store::CallbackFilter filter;
+    filter.kind = "complaint";
+    filter.done = false;
+    filter.limit = 10000;
+    auto callbacks = with_mysql([&](sql::Connection& c) { return store::FeedbackRepository::callbacks(c, filter); });
+    const store::Callback* cb = nullptr;
+    for (const auto& c : callbacks)
+        if (c.complaint_id == mine->id) cb = &c;
+    ASSERT_NE(cb, nullptr);
+    auto days = std::chrono::duration<double, std::ratio<86400>>(cb->due_at - before).count();
+    EXPECT_NEAR(days, 3.0, 0.01);
 }
 
 TEST_F(Webhook, TwoHundredUsersAtOnceAreAllAnsweredWellUnderFiveSeconds) {
