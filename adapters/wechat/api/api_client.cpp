@@ -52,7 +52,7 @@ asio::awaitable<Result<HttpResponse>> ApiClient::call(http::verb method, std::st
         if (st) co_return res;
         if (is_token_error(st.code()) && attempt == 0) {
             log::info("wechat.api", "token_refused", {{"path", path}, {"errcode", wechat_errcode(st.code())}});
-            token = co_await tokens_.replace(token->token);
+            token = co_await tokens_.replace(*token);
             if (!token) co_return token.error();
             continue;
         }

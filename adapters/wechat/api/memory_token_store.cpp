@@ -32,12 +32,12 @@ boost::asio::awaitable<Status> MemoryTokenStore::set(AccessToken token, std::chr
     co_return Ok{};
 }
 
-boost::asio::awaitable<Result<bool>> MemoryTokenStore::compare_and_delete(std::string token) {
+boost::asio::awaitable<Result<bool>> MemoryTokenStore::compare_and_delete(AccessToken token) {
     bool dropped = false;
     {
         std::lock_guard lock(mutex_);
         expire_locked(now());
-        if (token_ && token_->token == token) {
+        if (token_ && *token_ == token) {
             token_.reset();
             dropped = true;
         }

@@ -19,7 +19,7 @@ public:
     // As TokenStore; never fails, completes without suspending. Thread-safe.
     boost::asio::awaitable<Result<std::optional<AccessToken>>> get() override;
     boost::asio::awaitable<Status> set(AccessToken token, std::chrono::milliseconds ttl) override;
-    boost::asio::awaitable<Result<bool>> compare_and_delete(std::string token) override;
+    boost::asio::awaitable<Result<bool>> compare_and_delete(AccessToken token) override;
     boost::asio::awaitable<Result<bool>> try_lock(std::string owner, std::chrono::milliseconds ttl) override;
     boost::asio::awaitable<Status> unlock(std::string owner) override;
 

@@ -58,7 +58,8 @@ std::chrono::system_clock::time_point TokenProvider::now() const {
 
 AccessToken TokenProvider::stamp(const TokenGrant& grant) const {
     using std::chrono::milliseconds;
-    const auto t = now();
+    // Whole milliseconds: what a store keeps, so a token read back compares equal.
+    const auto t = std::chrono::time_point_cast<milliseconds>(now());
     const milliseconds lifetime = grant.expires_in;
     auto refresh_in = milliseconds{static_cast<std::int64_t>(static_cast<double>(lifetime.count()) *
                                                              std::clamp(options_.refresh_fraction, 0.0, 1.0))};
@@ -69,20 +70,20 @@ AccessToken TokenProvider::stamp(const TokenGrant& grant) const {
 
 asio::awaitable<Result<AccessToken>> TokenProvider::token() { return acquire({}); }
 
-asio::awaitable<Result<AccessToken>> TokenProvider::replace(std::string failed) {
+asio::awaitable<Result<AccessToken>> TokenProvider::replace(AccessToken failed) {
     auto dropped = co_await store_.compare_and_delete(failed);
     if (!dropped) co_return store_failure(dropped.error());
     log::info("wechat.api", "token_rejected", {{"dropped", *dropped}});
     co_return co_await acquire(std::move(failed));
 }
 
-asio::awaitable<Result<AccessToken>> TokenProvider::acquire(std::string failed) {
+asio::awaitable<Result<AccessToken>> TokenProvider::acquire(AccessToken failed) {
     const auto give_up_at = std::chrono::steady_clock::now() + options_.wait_timeout;
     for (;;) {
         auto current = co_await store_.get();
         if (!current) co_return store_failure(current.error());
         const std::optional<AccessToken>& cur = *current;
-        const bool usable = cur && cur->token != failed && now() < cur->expires_at;
+        const bool usable = cur && *cur != failed && now() < cur->expires_at;
         if (usable && now() < cur->refresh_at) co_return *cur;
 
         const std::string owner = lock_owner();
@@ -110,16 +111,17 @@ asio::awaitable<Result<AccessToken>> TokenProvider::acquire(std::string failed) 
     }
 }
 
-asio::awaitable<Result<AccessToken>> TokenProvider::refresh_locked(std::string failed) {
+asio::awaitable<Result<AccessToken>> TokenProvider::refresh_locked(AccessToken failed) {
     // Someone may have stored a new token between our read and our lock.
     auto current = co_await store_.get();
     if (!current) co_return store_failure(current.error());
-    if (const auto& cur = *current; cur && cur->token != failed && now() < cur->refresh_at) co_return *cur;
+    if (const auto& cur = *current; cur && *cur != failed && now() < cur->refresh_at) co_return *cur;
 
     auto grant = co_await fetch(false);
-    if (grant && !failed.empty() && grant->access_token == failed) {
-        // stable_token's normal mode hands back the token it considers valid; WeChat refused it,
-        // so ask for a new one (forced refreshes are limited per day: only here).
+    if (grant && !failed.token.empty() && grant->access_token == failed.token && refused_again(failed.token)) {
+        // stable_token's normal mode keeps handing back a token WeChat keeps refusing: force a
+        // new one. Not on the first refusal, which is usually a replica that had not caught up
+        // (and forced refreshes are limited to 20 a day, 30 s apart).
         log::warn("wechat.api", "token_force_refresh", {});
         grant = co_await fetch(true);
     }
@@ -134,6 +136,13 @@ asio::awaitable<Result<AccessToken>> TokenProvider::refresh_locked(std::string f
               {{"expires_in_s", grant->expires_in.count()},
                {"via", plain_token_only_.load() ? "token" : "stable_token"}});
     co_return fresh;
+}
+
+bool TokenProvider::refused_again(const std::string& token) {
+    std::lock_guard lock(refused_mutex_);
+    const bool again = refused_ == token;
+    refused_ = token;
+    return again;
 }
 
 asio::awaitable<Result<TokenGrant>> TokenProvider::fetch(bool force_refresh) {

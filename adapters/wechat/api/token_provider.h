@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <string>
 
 #include "adapters/wechat/api/api_json.h"
@@ -47,23 +48,28 @@ public:
     boost::asio::awaitable<Result<AccessToken>> token();
 
     // WeChat refused `failed` (40001/40014/42001): drops it from the store unless another process
-    // already replaced it, and returns a token that is not `failed` — asking stable_token for a
-    // forced refresh only when the normal call hands the same token back. Fails as token().
-    boost::asio::awaitable<Result<AccessToken>> replace(std::string failed);
+    // (or coroutine) already replaced it, and returns the token to retry with: a new one, or `failed` itself
+    // when stable_token insists it is current — the second time that happens for the same
+    // token, a forced refresh replaces it. Fails as token().
+    boost::asio::awaitable<Result<AccessToken>> replace(AccessToken failed);
 
 private:
-    boost::asio::awaitable<Result<AccessToken>> acquire(std::string failed);
-    boost::asio::awaitable<Result<AccessToken>> refresh_locked(std::string failed);
+    boost::asio::awaitable<Result<AccessToken>> acquire(AccessToken failed);
+    boost::asio::awaitable<Result<AccessToken>> refresh_locked(AccessToken failed);
     boost::asio::awaitable<Result<TokenGrant>> fetch(bool force_refresh);
     boost::asio::awaitable<Result<TokenGrant>> fetch_plain();
     [[nodiscard]] std::chrono::system_clock::time_point now() const;
     [[nodiscard]] AccessToken stamp(const TokenGrant& grant) const;
+    // True when `token` was handed back after a refusal before (then remembers it).
+    bool refused_again(const std::string& token);
 
     HttpClient& http_;
     TokenStore& store_;
     TokenOptions options_;
     // Set once stable_token turned out unavailable (404, or an errcode saying so).
     std::atomic<bool> plain_token_only_{false};
+    std::mutex refused_mutex_;  // never held across co_await
+    std::string refused_;       // the last token WeChat refused that stable_token handed back
 };
 
 }  // namespace repairbot::wechat::api

@@ -37,9 +37,10 @@ public:
     // Stores `token` for everyone, replacing any other; the store forgets it after `ttl`.
     virtual boost::asio::awaitable<Status> set(AccessToken token, std::chrono::milliseconds ttl) = 0;
 
-    // Drops the stored token only if it is still `token` (a token another process stored since
-    // stays). True when dropped.
-    virtual boost::asio::awaitable<Result<bool>> compare_and_delete(std::string token) = 0;
+    // Drops the stored entry only if it is still exactly `token` (string and times): an entry
+    // another process stored since stays, even when stable_token gave it the same string. True
+    // when dropped.
+    virtual boost::asio::awaitable<Result<bool>> compare_and_delete(AccessToken token) = 0;
 
     // Takes the refresh lock for `owner` if nobody holds it; it frees itself after `ttl`. True
     // when taken.
