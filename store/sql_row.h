@@ -13,6 +13,7 @@
 
 #include "store/sql_values.h"
 #include "store/statement_cache.h"
+#include "store/transaction.h"
 
 namespace repairbot::store::sql_row {
 
@@ -128,35 +129,6 @@ inline std::uint64_t last_insert_id(sql::Connection& c) {
     return rs->getUInt64(1);
 }
 
-// Commits on success; rolls back if destroyed before commit() (an exception in between).
-class Transaction {
-  public:
-    explicit Transaction(sql::Connection& c) : c_(c) { c_.setAutoCommit(false); }
-    ~Transaction() {
-        if (!done_) {
-            try {
-                c_.rollback();
-                c_.setAutoCommit(true);
-            } catch (...) {
-            }
-        }
-    }
-    Transaction(const Transaction&) = delete;
-    Transaction& operator=(const Transaction&) = delete;
-    void commit() {
-        c_.commit();
-        c_.setAutoCommit(true);
-        done_ = true;
-    }
-    void rollback() {
-        c_.rollback();
-        c_.setAutoCommit(true);
-        done_ = true;
-    }
-
-  private:
-    sql::Connection& c_;
-    bool done_ = false;
-};
+using store::Transaction;
 
 }  // namespace repairbot::store::sql_row
