@@ -124,7 +124,8 @@ int run_serve(const config::Settings& settings) {
                                             limits.session_idle_timeout * 48));
     store::DedupeStore dedupe(redis);
     store::ReplayGuard replay(redis);
-    TicketIntake intake(mysql, *desk.sla, *desk.notices, *desk.dialog);
+    Dispatcher dispatcher(mysql, *desk.sla);
+    TicketIntake intake(mysql, dispatcher, *desk.sla, *desk.notices, *desk.dialog);
     Conversation conversation(*desk.dialog, *desk.notices, sessions, intake, limits, clock);
     WebhookEndpoint endpoint(*webhook, settings.wechat, replay, dedupe, conversation, clock);
 

@@ -6,11 +6,13 @@
 
 #include <cstdio>
 
+#include "bot/staff_notice.h"
 #include "config/log.h"
 #include "store/feedback_repository.h"
 #include "store/outbox_repository.h"
 #include "store/owner_repository.h"
 #include "store/photo_repository.h"
+#include "store/sql_row.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
 
@@ -45,9 +47,10 @@ std::chrono::sys_seconds booked_arrival(const dialog::TimeWindow& w) {
 
 }  // namespace
 
-TicketIntake::TicketIntake(store::MysqlPool& mysql, const config::SlaData& sla,
-                           const config::Notices& notices, const dialog::DialogData& data)
-    : mysql_(mysql), sla_(sla), notices_(notices), data_(data) {}
+TicketIntake::TicketIntake(store::MysqlPool& mysql, Dispatcher& dispatcher,
+                           const config::SlaData& sla, const config::Notices& notices,
+                           const dialog::DialogData& data)
+    : mysql_(mysql), dispatcher_(dispatcher), sla_(sla), notices_(notices), data_(data) {}
 
 std::string TicketIntake::local_time_text(std::chrono::sys_seconds t) const {
     auto local = t + sla_.calendar.utc_offset();
@@ -130,47 +133,6 @@ std::string TicketIntake::progress_text(const std::vector<store::Ticket>& open) 
     return notices_.render("progress_list", {{"items", items}});
 }
 
-namespace {
-
-// Runs `work` in one transaction on `c`: committed when it returns, rolled back when it throws.
-template <class F>
-auto in_transaction(sql::Connection& c, F&& work) {
-    c.setAutoCommit(false);
-    try {
-        if constexpr (std::is_void_v<decltype(work())>) {
-            work();
-            c.commit();
-            c.setAutoCommit(true);
-        } else {
-            auto result = work();
-            c.commit();
-            c.setAutoCommit(true);
-            return result;
-        }
-    } catch (...) {
-        try {
-            c.rollback();
-            c.setAutoCommit(true);
-        } catch (...) {
-        }
-        throw;
-    }
-}
-
-// A cs_text outbox row for each staff member with the given role flag.
-void notify_staff(sql::Connection& c, std::optional<std::uint64_t> ticket_id, bool dispatchers,
-                  const std::string& text, store::Timestamp now) {
-    for (const auto& t : store::TechnicianRepository::list(c, true)) {
-        bool wanted = dispatchers ? t.is_dispatcher : (t.is_supervisor || t.is_manager);
-        if (!wanted || !t.openid) continue;
-        nlohmann::json payload = {{"text", text}};
-        store::OutboxRepository::enqueue(c, ticket_id, {"cs_text", *t.openid, payload.dump(), std::nullopt},
-                                         now);
-    }
-}
-
-}  // namespace
-
 asio::awaitable<dialog::OwnerProfile> TicketIntake::profile_of(std::string openid) {
     auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     auto work = [openid, now](sql::Connection& c) {
@@ -235,6 +197,9 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                 const auto& t = created->ticket;
                 log::info("intake", created->created ? "ticket_created" : "ticket_repeat",
                           {{"number", t.number}, {"urgency", t.urgency}, {"fault_type", t.fault_type}});
+                // A repeat (resend, double tap) dispatches again only if the first try left the
+                // ticket waiting; dispatch() is a no-op otherwise.
+                (void)co_await dispatcher_.dispatch(t.id, {}, "system", "created", now);
                 result.extra_replies.push_back(created_text(t));
             } else if (std::holds_alternative<dialog::QueryProgress>(effect)) {
                 store::TicketFilter filter;
@@ -309,10 +274,14 @@ asio::awaitable<void> TicketIntake::hand_to_human(std::string openid, dialog::Ha
     std::string text = "业主请求人工服务（" + openid + "）";
     if (!human.draft_summary.empty()) text += "：\n" + human.draft_summary;
     auto work = [text, at = to_timestamp(now)](sql::Connection& c) {
-        in_transaction(c, [&] { notify_staff(c, std::nullopt, true, text, at); });
+        store::Transaction tx(c);
+        auto told = notify_staff(c, StaffRole::dispatcher, std::nullopt, "handover", text, at);
+        tx.commit();
+        return told;
     };
-    co_await mysql_.run(std::move(work));
-    log::info("intake", "handed_to_human");
+    auto told = co_await mysql_.run(std::move(work));
+    if (told == 0) log::warn("intake", "no_dispatcher_to_tell", {{"fix", "add one: repairbot technician add ... --dispatcher"}});
+    else log::info("intake", "handed_to_human", {{"dispatchers", told}});
 }
 
 asio::awaitable<void> TicketIntake::file_complaint(std::string openid, dialog::FileComplaint complaint,
@@ -321,7 +290,8 @@ asio::awaitable<void> TicketIntake::file_complaint(std::string openid, dialog::F
     auto due = dialog::follow_up_due(sla_.policy, sla_.calendar, dialog::FollowUp::complaint_callback, now);
     auto work = [openid, text = complaint.text, at = to_timestamp(now),
                  due = to_timestamp(due)](sql::Connection& c) {
-        return in_transaction(c, [&] {
+        store::Transaction tx(c);
+        {
             store::Complaint record;
             record.owner_openid = openid;
             record.source = "owner";
@@ -334,10 +304,11 @@ asio::awaitable<void> TicketIntake::file_complaint(std::string openid, dialog::F
             callback.due_at = due;
             callback.created_at = at;
             (void)store::FeedbackRepository::add_callback(c, callback, "complaint:" + std::to_string(id));
-            notify_staff(c, std::nullopt, false,
+            notify_staff(c, StaffRole::supervisor, std::nullopt, "complaint",
                          "新投诉（编号" + std::to_string(id) + "）：" + (text.empty() ? "（未填写内容）" : text), at);
+            tx.commit();
             return id;
-        });
+        }
     };
     auto id = co_await mysql_.run(std::move(work));
     log::info("intake", "complaint_filed", {{"complaint", id}});

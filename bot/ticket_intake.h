@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "bot/dispatch.h"
 #include "config/notices.h"
 #include "config/sla_data.h"
 #include "dialog/context.h"
@@ -30,7 +31,7 @@ struct EffectsResult {
 class TicketIntake {
 public:
     // Keeps references; all must outlive the intake.
-    TicketIntake(store::MysqlPool& mysql, const config::SlaData& sla,
+    TicketIntake(store::MysqlPool& mysql, Dispatcher& dispatcher, const config::SlaData& sla,
                  const config::Notices& notices, const dialog::DialogData& data);
 
     // What the desk remembers of the owner (phone, last address) for prefill and 同上次.
@@ -64,6 +65,7 @@ private:
     [[nodiscard]] std::string created_text(const store::Ticket& t) const;
 
     store::MysqlPool& mysql_;
+    Dispatcher& dispatcher_;
     const config::SlaData& sla_;
     const config::Notices& notices_;
     const dialog::DialogData& data_;

@@ -1,0 +1,150 @@
+#include "bot/dispatch.h"
+
+#include <cppconn/connection.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "bot/staff_notice.h"
+#include "config/log.h"
+#include "dialog/sla_policy.h"
+#include "store/errors.h"
+#include "store/outbox_repository.h"
+#include "store/sql_row.h"
+#include "store/ticket_repository.h"
+
+namespace repairbot::bot {
+
+namespace asio = boost::asio;
+
+std::optional<store::DispatchCandidate> choose_technician(
+    const std::vector<store::DispatchCandidate>& candidates,
+    const std::vector<std::uint64_t>& excluded) {
+    for (const auto& c : candidates) {
+        if (!c.technician.openid || c.technician.openid->empty()) continue;
+        if (std::find(excluded.begin(), excluded.end(), c.technician.id) != excluded.end()) continue;
+        if (c.open_jobs >= c.technician.capacity) continue;
+        return c;
+    }
+    return std::nullopt;
+}
+
+namespace {
+
+constexpr int kMaxConflicts = 5;
+
+std::string iso_local(store::Timestamp t) {
+    auto local = std::chrono::floor<std::chrono::seconds>(t) + std::chrono::hours(8);
+    auto day = std::chrono::floor<std::chrono::days>(local);
+    std::chrono::year_month_day ymd{day};
+    std::chrono::hh_mm_ss hms{local - day};
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d+08:00", static_cast<int>(ymd.year()),
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()));
+    return buf;
+}
+
+// The job push, as a semantic notification: the outbox sender turns it into a template
+// message (ids and field names from config) or, inside the 48-hour window, a text.
+nlohmann::json job_payload(const store::Ticket& t) {
+    nlohmann::json p = {{"event", "job_assigned"},
+                        {"number", t.number},
+                        {"address", t.address},
+                        {"fault_type", t.fault_type},
+                        {"urgency", t.urgency},
+                        {"description", t.description},
+                        {"phone", t.phone}};
+    if (t.due.accept) p["accept_by"] = iso_local(*t.due.accept);
+    if (t.due.arrive) p["arrive_by"] = iso_local(*t.due.arrive);
+    return p;
+}
+
+struct Attempt {
+    DispatchOutcome outcome;
+    bool conflict = false;
+};
+
+}  // namespace
+
+Dispatcher::Dispatcher(store::MysqlPool& mysql, const config::SlaData& sla)
+    : mysql_(mysql), sla_(sla) {}
+
+asio::awaitable<DispatchOutcome> Dispatcher::dispatch(std::uint64_t ticket_id,
+                                                      std::vector<std::uint64_t> excluded,
+                                                      std::string actor, std::string reason,
+                                                      std::chrono::sys_seconds now) {
+    auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
+    for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
+        auto work = [this, ticket_id, excluded, actor, reason, at, now](sql::Connection& c) {
+            Attempt result;
+            auto found = store::TicketRepository::find_by_id(c, ticket_id);
+            if (!found) {
+                result.outcome.kind = DispatchOutcome::Kind::not_needed;
+                return result;
+            }
+            store::Ticket t = std::move(*found);
+            result.outcome.ticket_number = t.number;
+            bool waiting = t.status == store::ticket_status::new_ ||
+                           (t.status == store::ticket_status::dispatched && !excluded.empty());
+            if (!waiting) {
+                result.outcome.kind = DispatchOutcome::Kind::not_needed;
+                return result;
+            }
+            auto chosen = choose_technician(store::TechnicianRepository::candidates(c, t.trade, t.building),
+                                            excluded);
+            if (!chosen) {
+                result.outcome.kind = DispatchOutcome::Kind::queued;
+                nlohmann::json details = {{"reason", reason}, {"why", "no technician available"},
+                                          {"excluded", excluded}};
+                store::Transaction tx(c);
+                store::TicketRepository::append_event(c, t.id, {actor, "system", "dispatch_queued", details.dump()}, at);
+                notify_staff(c, StaffRole::dispatcher, t.id, "dispatch_queued",
+                             "工单" + t.number + "（" + t.fault_type + "，" + t.address +
+                                 "）暂无可派的维修人员，请人工派单。",
+                             at);
+                tx.commit();
+                return result;
+            }
+            const auto& tech = chosen->technician;
+            t.status = store::ticket_status::dispatched;
+            t.technician_id = tech.id;
+            if (!t.at.dispatched) {
+                t.at.dispatched = at;
+                if (t.due.dispatch && !t.late.dispatch) t.late.dispatch = at > *t.due.dispatch;
+            }
+            dialog::TicketFacts facts;
+            facts.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
+            facts.public_area = t.public_area;
+            if (auto d = dialog::deadline_for(sla_.policy, sla_.calendar, facts, dialog::Stage::accept, now))
+                t.due.accept = std::chrono::time_point_cast<std::chrono::milliseconds>(d->due);
+            nlohmann::json details = {{"technician_id", tech.id}, {"technician", tech.name},
+                                      {"open_jobs", chosen->open_jobs}, {"reason", reason}};
+            std::vector<store::NewOutbox> outbox{
+                {"notify", *tech.openid, job_payload(t).dump(), std::nullopt}};
+            auto saved = store::TicketRepository::update(c, t, {actor, "system", "dispatched", details.dump()},
+                                                         outbox, at);
+            if (!saved) {
+                result.conflict = saved.code() == store::make_error_code(store::StoreErrc::version_conflict);
+                return result;
+            }
+            result.outcome.kind = DispatchOutcome::Kind::dispatched;
+            result.outcome.technician = tech;
+            return result;
+        };
+        Attempt result = co_await mysql_.run(std::move(work));
+        if (result.conflict) continue;
+        const auto& o = result.outcome;
+        if (o.kind == DispatchOutcome::Kind::dispatched)
+            log::info("dispatch", "dispatched", {{"number", o.ticket_number},
+                                                 {"technician", o.technician->id}, {"reason", reason}});
+        else if (o.kind == DispatchOutcome::Kind::queued)
+            log::warn("dispatch", "queued", {{"number", o.ticket_number}, {"reason", reason}});
+        co_return o;
+    }
+    log::warn("dispatch", "contended", {{"ticket", ticket_id}});
+    co_return DispatchOutcome{DispatchOutcome::Kind::not_needed, {}, std::nullopt};
+}
+
+}  // namespace repairbot::bot

@@ -1,0 +1,51 @@
+// 派单: gives a ticket to a technician of its trade who serves its building, is on duty, bound to
+// WeChat and under capacity, fewest open jobs first; records the dispatch (status, accept
+// deadline, on-time verdict of the dispatch stage, audit event) and queues the job push, in one
+// MySQL transaction. With nobody to give it to, the ticket waits in the dispatcher queue and
+// the dispatchers are told. Runs on the caller's executor; SQL on the MysqlPool's threads.
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/sla_data.h"
+#include "store/mysql_pool.h"
+#include "store/technician_repository.h"
+
+namespace repairbot::bot {
+
+// The first candidate (the store orders them fewest open jobs first) who is bound to WeChat
+// and not in `excluded` (e.g. the technician who handed the job over or let it time out).
+// nullopt when there is none. Pure.
+[[nodiscard]] std::optional<store::DispatchCandidate> choose_technician(
+    const std::vector<store::DispatchCandidate>& candidates,
+    const std::vector<std::uint64_t>& excluded);
+
+struct DispatchOutcome {
+    enum class Kind { dispatched, queued, not_needed } kind = Kind::queued;
+    std::string ticket_number;
+    std::optional<store::Technician> technician;
+};
+
+class Dispatcher {
+public:
+    // Keeps references; both must outlive the dispatcher.
+    Dispatcher(store::MysqlPool& mysql, const config::SlaData& sla);
+
+    // Dispatches ticket `ticket_id` if it is waiting for a technician (status new, or dispatched
+    // again after a hand-over/time-out with `excluded` technicians). `actor` and `reason` go into
+    // the audit event ("system"/"created", "sla"/"accept_timeout", technician openid/"handover").
+    // not_needed when the ticket is already with someone or closed. Throws ServiceUnavailable
+    // when MySQL is down; a concurrent change of the ticket is retried.
+    [[nodiscard]] boost::asio::awaitable<DispatchOutcome> dispatch(
+        std::uint64_t ticket_id, std::vector<std::uint64_t> excluded, std::string actor,
+        std::string reason, std::chrono::sys_seconds now);
+
+private:
+    store::MysqlPool& mysql_;
+    const config::SlaData& sla_;
+};
+
+}  // namespace repairbot::bot

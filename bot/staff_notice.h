@@ -1,0 +1,25 @@
+// Messages to the desk's staff (dispatchers, supervisors, managers) as outbox rows, written on
+// the caller's connection so they commit or roll back with the change they announce. Blocking.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "store/records.h"
+#include "store/sql_values.h"
+
+namespace sql {
+class Connection;
+}
+
+namespace repairbot::bot {
+
+enum class StaffRole { dispatcher, supervisor, manager };
+
+// One "notify" outbox row ({"event": event, "text": text}) for each active, WeChat-bound staff
+// member holding `role`. Returns how many were queued (0: nobody holds the role — the caller
+// decides whether that is worth a warning).
+std::size_t notify_staff(sql::Connection& c, StaffRole role, std::optional<std::uint64_t> ticket_id,
+                         const std::string& event, const std::string& text, store::Timestamp now);
+
+}  // namespace repairbot::bot
