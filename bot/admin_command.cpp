@@ -1,0 +1,728 @@
+#include "bot/admin_command.h"
+
+#include <cppconn/connection.h>
+#include <cppconn/exception.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <array>
+#include <boost/asio/thread_pool.hpp>
+#include <charconv>
+#include <iostream>
+#include <optional>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "bot/stats_command.h"
+#include "config/dialog_data.h"
+#include "config/log.h"
+#include "dialog/phone.h"
+#include "dialog/sla_policy.h"
+#include "store/errors.h"
+#include "store/mysql_pool.h"
+#include "store/technician_repository.h"
+
+namespace repairbot::bot {
+namespace {
+
+namespace asio = boost::asio;
+using Options = std::map<std::string, std::string>;
+using store::Timestamp;
+
+constexpr std::string_view kUsage =
+    "  technician add --name NAME --phone PHONE --trades 水,电 [--buildings 1,2,3]\n"
+    "                 [--capacity 5] [--supervisor] [--dispatcher] [--manager]\n"
+    "                 adds a technician; prints a one-time bind code (valid 7 days) alone on\n"
+    "                 the last line\n"
+    "  technician list [--all]          technicians (--all: disabled ones too)\n"
+    "  technician disable ID | enable ID\n"
+    "  technician bind-code ID          a fresh bind code, alone on the last line\n"
+    "  technician duty ID on|off\n"
+    "  ticket list [--status S] [--urgency U] [--technician ID] [--openid O]\n"
+    "              [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--limit N] [--json]\n"
+    "                 tickets, newest first (--to not included; limit 1..500, default 100)\n"
+    "  ticket show NUMBER [--json]      a ticket: fields, deadlines with SLA verdicts, photos,\n"
+    "                 the audit log\n";
+
+Error invalid(std::string detail) {
+    return Error{std::make_error_code(std::errc::invalid_argument), std::move(detail)};
+}
+
+std::string trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return std::string(s);
+}
+
+// "水,电" as typed: ASCII commas, full-width commas (，) and 、 all separate; blanks dropped;
+// each item once.
+std::vector<std::string> split_items(std::string text) {
+    for (std::string_view sep : {"\xEF\xBC\x8C", "\xE3\x80\x81"}) {
+        for (auto at = text.find(sep); at != std::string::npos; at = text.find(sep, at + 1))
+            text.replace(at, sep.size(), ",");
+    }
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        auto comma = text.find(',', start);
+        auto item = trim(std::string_view(text).substr(
+            start, comma == std::string::npos ? std::string::npos : comma - start));
+        if (!item.empty() && std::find(out.begin(), out.end(), item) == out.end())
+            out.push_back(std::move(item));
+        if (comma == std::string::npos) break;
+        start = comma + 1;
+    }
+    return out;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+    std::string out;
+    for (const auto& i : items) {
+        if (!out.empty()) out += sep;
+        out += i;
+    }
+    return out;
+}
+
+std::optional<std::uint64_t> parse_id(std::string_view s) {
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || v == 0) return std::nullopt;
+    return v;
+}
+
+// Terminal columns of UTF-8 text: East Asian wide characters take two.
+std::size_t display_width(std::string_view s) {
+    std::size_t width = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        char32_t cp = b;
+        std::size_t n = 1;
+        if (b >= 0xF0) n = 4, cp = b & 0x07;
+        else if (b >= 0xE0) n = 3, cp = b & 0x0F;
+        else if (b >= 0xC0) n = 2, cp = b & 0x1F;
+        for (std::size_t k = 1; k < n && i + k < s.size(); ++k)
+            cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+        i += n;
+        const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
+                          (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+                          (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+                          (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+        width += wide ? 2 : 1;
+    }
+    return width;
+}
+
+// Rows of cells as aligned columns, two spaces apart, the first row the header.
+std::string render_table(const std::vector<std::vector<std::string>>& rows) {
+    std::vector<std::size_t> widths;
+    for (const auto& row : rows) {
+        widths.resize(std::max(widths.size(), row.size()));
+        for (std::size_t i = 0; i < row.size(); ++i)
+            widths[i] = std::max(widths[i], display_width(row[i]));
+    }
+    std::string out;
+    for (const auto& row : rows) {
+        std::string line;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            line += row[i];
+            if (i + 1 < row.size()) line += std::string(widths[i] - display_width(row[i]) + 2, ' ');
+        }
+        out += line + "\n";
+    }
+    return out;
+}
+
+std::string roles_of(const store::Technician& t) {
+    std::vector<std::string> roles;
+    if (t.is_supervisor) roles.emplace_back("supervisor");
+    if (t.is_dispatcher) roles.emplace_back("dispatcher");
+    if (t.is_manager) roles.emplace_back("manager");
+    return roles.empty() ? "-" : join(roles, ",");
+}
+
+std::string yuan(std::optional<std::uint32_t> cents) {
+    if (!cents) return "-";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%u.%02u 元", *cents / 100, *cents % 100);
+    return buf;
+}
+
+std::string time_or_dash(const std::optional<Timestamp>& t) { return t ? iso_datetime(*t) : "-"; }
+
+std::optional<Timestamp> met_at(const store::Ticket& t, dialog::Stage s) {
+    switch (s) {
+        case dialog::Stage::dispatch: return t.at.dispatched;
+        case dialog::Stage::accept: return t.at.accepted;
+        case dialog::Stage::quote: return t.at.quoted;
+        case dialog::Stage::arrive: return t.at.arrived;
+        case dialog::Stage::finish: return t.at.done;
+    }
+    return std::nullopt;
+}
+
+std::optional<Timestamp> due_of(const store::Ticket& t, dialog::Stage s) {
+    switch (s) {
+        case dialog::Stage::dispatch: return t.due.dispatch;
+        case dialog::Stage::accept: return t.due.accept;
+        case dialog::Stage::quote: return t.due.quote;
+        case dialog::Stage::arrive: return t.due.arrive;
+        case dialog::Stage::finish: return t.due.finish;
+    }
+    return std::nullopt;
+}
+
+// ---- the commands ----
+
+struct Context {
+    const config::Settings& settings;
+    const CommandLine& cl;
+    Timestamp now;
+    std::ostream& out;
+    std::ostream& err;
+};
+
+int usage_error(const Context& ctx, const std::string& message) {
+    ctx.err << "repairbot " << ctx.cl.command << ": " << message << "\nusage: repairbot\n"
+            << kUsage;
+    return kExitUsage;
+}
+
+// Options outside `allowed`, flags given a value: a usage error naming the option; else nullopt.
+std::optional<std::string> check_options(const Options& options, const std::set<std::string>& allowed,
+                                         const std::set<std::string>& flags) {
+    for (const auto& [name, value] : options) {
+        if (!allowed.count(name)) return "unknown option --" + name;
+        if (flags.count(name) && !value.empty())
+            return "--" + name + " takes no value (got '" + value + "')";
+    }
+    return std::nullopt;
+}
+
+// Runs `work` with a connection (MysqlPool::run_sync on a pool of its own). Database trouble is
+// reported on err and answered kExitFailure; otherwise work's own exit code.
+template <class F>
+int with_database(const Context& ctx, F work) {
+    // MysqlPool wants a blocking pool; run_sync runs on this thread, so one idle thread does.
+    asio::thread_pool blocking(1);
+    int code = kExitFailure;
+    try {
+        store::MysqlPool mysql(blocking, ctx.settings.mysql);
+        code = mysql.run_sync(work);
+    } catch (const ServiceUnavailable& e) {
+        log::error("admin", "database_unreachable", {{"error", e.what()}});
+        ctx.err << "repairbot " << ctx.cl.command << ": the database cannot be reached ("
+                << e.what()
+                << ").\nCheck that the server in REPAIRBOT_MYSQL_URL is running and reachable.\n";
+        code = kExitFailure;
+    } catch (const sql::SQLException& e) {
+        log::error("admin", "query_failed", {{"error", e.what()}, {"code", e.getErrorCode()}});
+        ctx.err << "repairbot " << ctx.cl.command << ": the database refused the query ("
+                << e.what() << ").\nHas 'repairbot migrate' been run on this database?\n";
+        code = kExitFailure;
+    }
+    blocking.join();
+    return code;
+}
+
+// Stores a fresh code for the technician, retrying the (unlikely) clash with an existing one.
+// Returns the code, or the store's error.
+Result<std::string> store_bind_code(sql::Connection& c, std::uint64_t technician_id,
+                                    Timestamp now) {
+    for (int attempt = 0;; ++attempt) {
+        std::string code = new_bind_code();
+        auto added = store::TechnicianRepository::add_bind_code(c, technician_id, code,
+                                                                now + kBindCodeValidity, now);
+        if (added) return code;
+        if (added.code() != store::StoreErrc::duplicate || attempt == 4) return added.error();
+    }
+}
+
+void print_bind_code(const Context& ctx, const std::string& code) {
+    ctx.out << "bind code, valid until " << iso_datetime(ctx.now + kBindCodeValidity)
+            << "; the technician sends \"绑定 " << code
+            << "\" to the Official Account to link their WeChat:\n"
+            << code << "\n";
+    ctx.out.flush();
+}
+
+// A transaction around a unit of work; rolled back unless committed (MysqlPool may run the unit
+// again after a deadlock, so nothing half-done may stay).
+class Transaction {
+  public:
+    explicit Transaction(sql::Connection& c) : c_(c) { c_.setAutoCommit(false); }
+    ~Transaction() {
+        try {
+            if (!done_) c_.rollback();
+            c_.setAutoCommit(true);
+        } catch (...) {
+            // The pool discards a broken connection; nothing more to do here.
+        }
+    }
+    Transaction(const Transaction&) = delete;
+    Transaction& operator=(const Transaction&) = delete;
+    void commit() {
+        c_.commit();
+        done_ = true;
+    }
+
+  private:
+    sql::Connection& c_;
+    bool done_ = false;
+};
+
+int technician_add(const Context& ctx) {
+    if (ctx.cl.args.size() > 1)
+        return usage_error(ctx, "technician add: unexpected argument '" + ctx.cl.args[1] + "'");
+    auto data = config::load_dialog_data(ctx.settings.data_dir);
+    if (!data) {
+        ctx.err << "repairbot technician: the desk's data files in " << ctx.settings.data_dir
+                << " (REPAIRBOT_DATA_DIR) are not valid: " << data.error().detail << "\n";
+        return kExitUsage;
+    }
+    auto tech = technician_from_options(ctx.cl.options, catalog_trades(data->catalog));
+    if (!tech) return usage_error(ctx, "technician add: " + tech.error().detail);
+
+    std::string code;
+    store::Technician added;
+    std::string failure;
+    const Timestamp now = ctx.now;
+    int rc = with_database(ctx, [&](sql::Connection& c) {
+        Transaction trx(c);
+        auto stored = store::TechnicianRepository::add(c, *tech, now);
+        if (!stored) {
+            failure = stored.error().message();
+            return kExitFailure;
+        }
+        auto fresh = store_bind_code(c, stored->id, now);
+        if (!fresh) {
+            failure = fresh.error().message();
+            return kExitFailure;
+        }
+        trx.commit();
+        added = std::move(*stored);
+        code = std::move(*fresh);
+        return kExitOk;
+    });
+    if (rc != kExitOk) {
+        if (!failure.empty()) ctx.err << "repairbot technician add: " << failure << "\n";
+        return rc;
+    }
+    log::info("admin", "technician_added", {{"technician_id", added.id}});
+    ctx.out << "technician " << added.id << " added: " << added.name << " " << added.phone
+            << ", trades " << join(added.trades, ",") << ", buildings "
+            << (added.buildings.empty() ? "all" : join(added.buildings, ",")) << ", capacity "
+            << added.capacity << ", roles " << roles_of(added) << "\n";
+    print_bind_code(ctx, code);
+    return kExitOk;
+}
+
+int technician_list(const Context& ctx) {
+    if (auto bad = check_options(ctx.cl.options, {"all"}, {"all"}))
+        return usage_error(ctx, "technician list: " + *bad);
+    if (ctx.cl.args.size() > 1)
+        return usage_error(ctx, "technician list: unexpected argument '" + ctx.cl.args[1] + "'");
+    const bool all = ctx.cl.options.count("all") > 0;
+    std::vector<store::Technician> technicians;
+    int rc = with_database(ctx, [&](sql::Connection& c) {
+        technicians = store::TechnicianRepository::list(c, !all);
+        return kExitOk;
+    });
+    if (rc != kExitOk) return rc;
+    ctx.out << technician_table(technicians);
+    ctx.out.flush();
+    return kExitOk;
+}
+
+// The technician ID in args[1]; a usage error (printed) when missing or not a number.
+std::optional<std::uint64_t> technician_id_arg(const Context& ctx, std::string_view verb,
+                                               std::size_t max_args) {
+    const auto& args = ctx.cl.args;
+    if (args.size() < 2 || !parse_id(args[1])) {
+        (void)usage_error(ctx, "technician " + std::string(verb) +
+                                   ": give the technician's ID (a number; see 'repairbot "
+                                   "technician list --all')");
+        return std::nullopt;
+    }
+    if (args.size() > max_args) {
+        (void)usage_error(ctx, "technician " + std::string(verb) + ": unexpected argument '" +
+                                   args[max_args] + "'");
+        return std::nullopt;
+    }
+    return parse_id(args[1]);
+}
+
+// Loads technician `id`, lets `change` edit it, saves it. Prints the outcome.
+template <class Change>
+int technician_change(const Context& ctx, std::uint64_t id, Change change,
+                      std::string_view done_message) {
+    bool missing = false;
+    const Timestamp now = ctx.now;
+    int rc = with_database(ctx, [&](sql::Connection& c) {
+        auto t = store::TechnicianRepository::find_by_id(c, id);
+        if (!t) {
+            missing = true;
+            return kExitFailure;
+        }
+        change(*t);
+        auto saved = store::TechnicianRepository::update(c, *t, now);
+        if (!saved) {
+            missing = true;
+            return kExitFailure;
+        }
+        return kExitOk;
+    });
+    if (missing) {
+        ctx.err << "repairbot technician: no technician with ID " << id
+                << "; see 'repairbot technician list --all'\n";
+    }
+    if (rc != kExitOk) return rc;
+    log::info("admin", "technician_changed", {{"technician_id", id}, {"change", done_message}});
+    ctx.out << "technician " << id << ": " << done_message << "\n";
+    return kExitOk;
+}
+
+int technician_bind_code(const Context& ctx, std::uint64_t id) {
+    std::string code, failure;
+    std::optional<store::Technician> tech;
+    const Timestamp now = ctx.now;
+    int rc = with_database(ctx, [&](sql::Connection& c) {
+        auto t = store::TechnicianRepository::find_by_id(c, id);
+        if (!t) {
+            failure = "no technician with ID " + std::to_string(id) +
+                      "; see 'repairbot technician list --all'";
+            return kExitFailure;
+        }
+        if (!t->active) {
+            failure = "technician " + std::to_string(id) + " is disabled; run 'repairbot " +
+                      "technician enable " + std::to_string(id) + "' first";
+            return kExitFailure;
+        }
+        auto fresh = store_bind_code(c, id, now);
+        if (!fresh) {
+            failure = fresh.error().message();
+            return kExitFailure;
+        }
+        tech = std::move(*t);
+        code = std::move(*fresh);
+        return kExitOk;
+    });
+    if (!failure.empty()) ctx.err << "repairbot technician bind-code: " << failure << "\n";
+    if (rc != kExitOk) return rc;
+    log::info("admin", "bind_code_issued", {{"technician_id", id}});
+    ctx.out << "technician " << id << ": " << tech->name
+            << (tech->openid ? " (bound now; binding again moves them to the new WeChat account)"
+                             : "")
+            << "\n";
+    print_bind_code(ctx, code);
+    return kExitOk;
+}
+
+int run_technician(const Context& ctx) {
+    const auto& args = ctx.cl.args;
+    const std::string verb = args.empty() ? "" : args[0];
+    if (verb == "add") return technician_add(ctx);
+    if (verb == "list") return technician_list(ctx);
+    if (verb == "disable" || verb == "enable" || verb == "bind-code" || verb == "duty") {
+        if (!ctx.cl.options.empty())
+            return usage_error(ctx, "technician " + verb + ": unknown option --" +
+                                        ctx.cl.options.begin()->first);
+        auto id = technician_id_arg(ctx, verb, verb == "duty" ? 3 : 2);
+        if (!id) return kExitUsage;
+        if (verb == "bind-code") return technician_bind_code(ctx, *id);
+        if (verb == "duty") {
+            const std::string state = args.size() > 2 ? args[2] : "";
+            if (state != "on" && state != "off")
+                return usage_error(ctx, "technician duty: say 'on' or 'off' after the ID");
+            const bool on = state == "on";
+            return technician_change(
+                ctx, *id, [on](store::Technician& t) { t.on_duty = on; },
+                on ? "on duty" : "off duty");
+        }
+        const bool enable = verb == "enable";
+        return technician_change(
+            ctx, *id, [enable](store::Technician& t) { t.active = enable; },
+            enable ? "enabled" : "disabled (kept for history; gets no new jobs)");
+    }
+    return usage_error(ctx, verb.empty() ? "technician: say what to do"
+                                         : "technician: unknown command '" + verb + "'");
+}
+
+std::optional<config::SlaData> load_sla(const Context& ctx) {
+    auto sla = config::load_sla_data(ctx.settings.data_dir);
+    if (!sla) {
+        ctx.err << "repairbot ticket: the desk's data files in " << ctx.settings.data_dir
+                << " (REPAIRBOT_DATA_DIR) are not valid: " << sla.error().detail << "\n";
+        return std::nullopt;
+    }
+    return std::move(*sla);
+}
+
+int ticket_list(const Context& ctx) {
+    if (ctx.cl.args.size() > 1)
+        return usage_error(ctx, "ticket list: unexpected argument '" + ctx.cl.args[1] + "'");
+    Options filters = ctx.cl.options;
+    const bool json = filters.erase("json") > 0;
+    if (json && !ctx.cl.options.at("json").empty())
+        return usage_error(ctx, "ticket list: --json takes no value");
+    auto filter = parse_ticket_filter(filters, "--");
+    if (!filter) return usage_error(ctx, "ticket list: " + filter.error().detail);
+    auto sla = load_sla(ctx);
+    if (!sla) return kExitUsage;
+    std::vector<TicketView> views;
+    int rc = with_database(ctx, [&views, f = *filter](sql::Connection& c) {
+        views = load_ticket_views(c, f);
+        return kExitOk;
+    });
+    if (rc != kExitOk) return rc;
+    if (json) {
+        auto array = nlohmann::ordered_json::array();
+        for (const auto& v : views) array.push_back(ticket_json(v, *sla, ctx.now));
+        ctx.out << dump_json(array, 2) << "\n";
+    } else {
+        ctx.out << ticket_table(views);
+    }
+    ctx.out.flush();
+    return kExitOk;
+}
+
+int ticket_show(const Context& ctx) {
+    if (auto bad = check_options(ctx.cl.options, {"json"}, {"json"}))
+        return usage_error(ctx, "ticket show: " + *bad);
+    if (ctx.cl.args.size() < 2)
+        return usage_error(ctx, "ticket show: give the ticket number, e.g. BX20261121-0007");
+    if (ctx.cl.args.size() > 2)
+        return usage_error(ctx, "ticket show: unexpected argument '" + ctx.cl.args[2] + "'");
+    auto sla = load_sla(ctx);
+    if (!sla) return kExitUsage;
+    const std::string number = ctx.cl.args[1];
+    std::optional<TicketView> view;
+    int rc = with_database(ctx, [&view, &number](sql::Connection& c) {
+        auto v = load_ticket_view(c, number);
+        if (!v) return kExitFailure;
+        view = std::move(*v);
+        return kExitOk;
+    });
+    if (rc != kExitOk) {
+        if (!view) ctx.err << "repairbot ticket show: no ticket numbered " << number << "\n";
+        return rc;
+    }
+    if (ctx.cl.options.count("json")) ctx.out << dump_json(ticket_json(*view, *sla, ctx.now), 2) << "\n";
+    else ctx.out << ticket_report(*view, *sla, ctx.now);
+    ctx.out.flush();
+    return kExitOk;
+}
+
+int run_ticket(const Context& ctx) {
+    const std::string verb = ctx.cl.args.empty() ? "" : ctx.cl.args[0];
+    if (verb == "list") return ticket_list(ctx);
+    if (verb == "show") return ticket_show(ctx);
+    return usage_error(ctx, verb.empty() ? "ticket: say what to do"
+                                         : "ticket: unknown command '" + verb + "'");
+}
+
+}  // namespace
+
+std::string_view admin_usage() { return kUsage; }
+
+std::string bind_code_from_bytes(std::span<const unsigned char> random) {
+    static_assert(kBindCodeAlphabet.size() == 32, "one byte's low 5 bits pick a symbol");
+    std::string code;
+    code.reserve(random.size());
+    for (unsigned char b : random) code += kBindCodeAlphabet[b & 0x1F];
+    return code;
+}
+
+std::string new_bind_code() {
+    std::array<unsigned char, kBindCodeLength> bytes{};
+    if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1)
+        throw std::runtime_error("RAND_bytes failed: no bind code could be made");
+    return bind_code_from_bytes(bytes);
+}
+
+std::vector<std::string> catalog_trades(const dialog::FaultCatalog& catalog) {
+    std::vector<std::string> out;
+    for (const auto& type : catalog.types()) {
+        if (!type.trade.empty() && std::find(out.begin(), out.end(), type.trade) == out.end())
+            out.push_back(type.trade);
+    }
+    return out;
+}
+
+Result<store::Technician> technician_from_options(const Options& options,
+                                                  const std::vector<std::string>& known_trades) {
+    static const std::set<std::string> allowed{"name",     "phone",      "trades",
+                                               "buildings", "capacity",   "supervisor",
+                                               "dispatcher", "manager"};
+    static const std::set<std::string> flags{"supervisor", "dispatcher", "manager"};
+    if (auto bad = check_options(options, allowed, flags)) return invalid(*bad);
+    auto value = [&options](const char* name) -> std::optional<std::string> {
+        auto it = options.find(name);
+        if (it == options.end()) return std::nullopt;
+        return trim(it->second);
+    };
+
+    store::Technician t;
+    auto name = value("name");
+    if (!name || name->empty())
+        return invalid("--name is required: the technician's name as owners will see it, e.g. "
+                       "--name 张师傅");
+    if (name->size() > 64) return invalid("--name: at most 64 bytes (about 20 Chinese characters)");
+    t.name = *name;
+
+    auto phone = value("phone");
+    if (!phone || phone->empty())
+        return invalid("--phone is required: the technician's mobile, 11 digits, e.g. "
+                       "--phone 13800138000");
+    if (!dialog::is_valid_mobile(*phone))
+        return invalid("--phone: '" + *phone +
+                       "' is not a Chinese mobile number; give 11 digits starting 13-19 without "
+                       "spaces or +86, e.g. --phone 13800138000");
+    t.phone = *phone;
+
+    const std::string known = join(known_trades, ",");
+    auto trades = value("trades");
+    if (!trades || split_items(*trades).empty())
+        return invalid("--trades is required: the trades they take, comma-separated, from the "
+                       "fault catalog (" + known + "), e.g. --trades 水,电");
+    for (const auto& trade : split_items(*trades)) {
+        if (std::find(known_trades.begin(), known_trades.end(), trade) == known_trades.end())
+            return invalid("--trades: '" + trade +
+                           "' is not a trade of the fault catalog (faults.toml); use " + known);
+        t.trades.push_back(trade);
+    }
+
+    if (auto buildings = value("buildings")) {
+        t.buildings = split_items(*buildings);
+        if (t.buildings.empty())
+            return invalid("--buildings: empty; leave it out for every building, or list them, "
+                           "e.g. --buildings 1,2,3");
+        if (store::join_list(t.buildings).size() > 255)
+            return invalid("--buildings: the list is too long (255 bytes at most)");
+    }
+
+    if (auto capacity = value("capacity")) {
+        auto n = parse_id(*capacity);
+        if (!n || *n > 50)
+            return invalid("--capacity: '" + *capacity +
+                           "' must be a whole number from 1 to 50 (open jobs at once)");
+        t.capacity = static_cast<std::uint32_t>(*n);
+    }
+    t.is_supervisor = options.count("supervisor") > 0;
+    t.is_dispatcher = options.count("dispatcher") > 0;
+    t.is_manager = options.count("manager") > 0;
+    return t;
+}
+
+std::string technician_table(const std::vector<store::Technician>& technicians) {
+    std::vector<std::vector<std::string>> rows{
+        {"ID", "NAME", "PHONE", "TRADES", "BUILDINGS", "ON DUTY", "CAPACITY", "ROLES", "BOUND",
+         "ACTIVE"}};
+    for (const auto& t : technicians) {
+        rows.push_back({std::to_string(t.id), t.name, t.phone, join(t.trades, ","),
+                        t.buildings.empty() ? "all" : join(t.buildings, ","),
+                        t.on_duty ? "yes" : "no", std::to_string(t.capacity), roles_of(t),
+                        t.openid ? "yes" : "no", t.active ? "yes" : "no"});
+    }
+    std::string out = render_table(rows);
+    if (technicians.empty()) out += "(no technicians)\n";
+    return out;
+}
+
+std::string ticket_table(const std::vector<TicketView>& tickets) {
+    std::vector<std::vector<std::string>> rows{
+        {"NUMBER", "CREATED", "STATUS", "URGENCY", "FAULT", "TECHNICIAN", "ADDRESS"}};
+    for (const auto& v : tickets) {
+        const auto& t = v.ticket;
+        std::string tech = "-";
+        if (v.technician) tech = std::to_string(v.technician->id) + " " + v.technician->name;
+        else if (t.technician_id) tech = std::to_string(*t.technician_id);
+        rows.push_back({t.number, iso_datetime(t.created_at), t.status, t.urgency, t.fault_type,
+                        tech, t.address});
+    }
+    std::string out = render_table(rows);
+    out += tickets.empty() ? "(no tickets)\n"
+                           : "(" + std::to_string(tickets.size()) + " tickets, newest first)\n";
+    return out;
+}
+
+std::string ticket_report(const TicketView& view, const config::SlaData& sla, Timestamp now) {
+    const auto& t = view.ticket;
+    std::ostringstream o;
+    auto field = [&o](std::string_view name, const std::string& value) {
+        o << "  " << name << std::string(14 - std::min<std::size_t>(14, name.size()), ' ')
+          << (value.empty() ? "-" : value) << "\n";
+    };
+    o << "ticket " << t.number << "\n";
+    field("status", t.status);
+    field("urgency", t.urgency);
+    field("fault", t.fault_type + (t.trade.empty() ? "" : " (" + t.trade + ")"));
+    field("address", t.address);
+    field("public area", t.public_area ? "yes" : "no");
+    field("description", t.description);
+    field("reporter", t.reporter_name);
+    field("phone", t.phone);
+    field("owner openid", t.owner_openid);
+    if (view.technician)
+        field("technician", std::to_string(view.technician->id) + " " + view.technician->name +
+                                " " + view.technician->phone);
+    else field("technician", t.technician_id ? std::to_string(*t.technician_id) : "");
+    field("fee", yuan(t.fee_cents));
+    if (t.quote_cents || t.quote_status != "none")
+        field("quote", yuan(t.quote_cents) + " (" + t.quote_status + ")");
+    field("reopened", std::to_string(t.reopen_count));
+    field("created", iso_datetime(t.created_at));
+    if (t.preferred_from) field("booked", time_or_dash(t.preferred_from) + " .. " +
+                                              time_or_dash(t.preferred_to));
+    if (!t.done_note.empty()) field("done note", t.done_note);
+    if (!t.cancel_reason.empty()) field("cancelled", t.cancel_reason);
+    if (!t.push_error.empty()) field("push error", t.push_error);
+
+    o << "stages\n";
+    std::vector<std::vector<std::string>> stages{{"  STAGE", "DEADLINE", "MET", "SLA"}};
+    for (auto stage : dialog::all_stages) {
+        if (stage == dialog::Stage::quote && !t.due.quote && !t.late.quote) continue;
+        stages.push_back({"  " + std::string(dialog::to_string(stage)),
+                          time_or_dash(due_of(t, stage)), time_or_dash(met_at(t, stage)),
+                          std::string(stage_sla_label(t, stage, sla, now))});
+    }
+    o << render_table(stages);
+
+    o << "photos\n";
+    if (!view.photos || view.photos->empty()) o << "  (none)\n";
+    else {
+        std::vector<std::vector<std::string>> rows{{"  MEDIA ID", "STATUS", "STORED / PIC URL"}};
+        for (const auto& p : *view.photos)
+            rows.push_back({"  " + p.media_id, p.status,
+                            p.stored_path.empty() ? p.pic_url : p.stored_path});
+        o << render_table(rows);
+    }
+
+    o << "events\n";
+    if (!view.events || view.events->empty()) o << "  (none)\n";
+    else {
+        std::vector<std::vector<std::string>> rows{{"  AT", "ACTOR", "TYPE", "DETAIL"}};
+        for (const auto& e : *view.events) {
+            std::string actor = e.actor + (e.actor_role.empty() ? "" : " (" + e.actor_role + ")");
+            rows.push_back({"  " + iso_datetime(e.at), actor, e.type,
+                            e.details == "{}" ? "" : e.details});
+        }
+        o << render_table(rows);
+    }
+    return o.str();
+}
+
+int run_admin(const config::Settings& settings, const CommandLine& cl) {
+    return run_admin(settings, cl, system_now(), std::cout, std::cerr);
+}
+
+int run_admin(const config::Settings& settings, const CommandLine& cl, Timestamp now,
+              std::ostream& out, std::ostream& err) {
+    const Context ctx{settings, cl, now, out, err};
+    if (cl.command == "technician") return run_technician(ctx);
+    if (cl.command == "ticket") return run_ticket(ctx);
+    return usage_error(ctx, "not an admin command");
+}
+
+}  // namespace repairbot::bot
