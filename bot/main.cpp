@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <iostream>
 
+#include "bot/admin_command.h"
 #include "bot/app.h"
 #include "bot/cli.h"
 #include "bot/stats_command.h"
@@ -14,7 +15,8 @@ int main(int argc, char** argv) {
     auto cl = bot::parse_command_line(argc, argv, &exit_code);
     if (!cl) return exit_code;
 
-    static const char* const known[] = {"serve", "migrate", "check-config", "stats"};
+    static const char* const known[] = {"serve", "migrate", "check-config", "stats",
+                                         "technician", "ticket"};
     if (std::find(std::begin(known), std::end(known), cl->command) == std::end(known)) {
         std::cerr << "error: unknown command '" << cl->command << "'; run repairbot --help\n";
         return bot::kExitUsage;
@@ -37,6 +39,8 @@ int main(int argc, char** argv) {
     try {
         if (cl->command == "migrate") return bot::run_migrate(report.settings);
         if (cl->command == "stats") return bot::run_stats(report.settings, *cl);
+        if (cl->command == "technician" || cl->command == "ticket")
+            return bot::run_admin(report.settings, *cl);
         return bot::run_serve(report.settings);
     } catch (const std::exception& e) {
         log::error("main", "fatal", {{"command", cl->command}, {"error", e.what()}});
