@@ -248,10 +248,13 @@ Result<dialog::ReplyTexts> parse_reply_texts(std::string_view text, std::string_
         std::string key(dialog::key(id));
         if (auto e = need_string(root, key, source, "", value)) return *e;
         if (auto name = unknown_placeholder(value)) {
+            std::string allowed;
+            for (auto k : dialog::known_placeholders()) {
+                allowed += (allowed.empty() ? "{" : " {") + std::string(k) + "}";
+            }
             return bad(source, key + " uses {" + *name +
-                                   "}, which the dialog does not fill; remove it or use one of "
-                                   "{address} {fault_type} {urgency} {description} {photos} "
-                                   "{phone} {time} {last_address} {menu} {count} {max} {value}");
+                                   "}, which the dialog does not fill; remove it or use one of " +
+                                   allowed);
         }
         texts.set(id, std::move(value));
     }

@@ -4,8 +4,10 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "dialog/address.h"
 #include "dialog/catalog.h"
@@ -32,12 +34,49 @@ struct Limits {
     unsigned misses_before_human = 3;
 };
 
+// Where one of a technician's open jobs stands, as the bot's store knows it.
+enum class JobStatus : std::uint8_t {
+    dispatched,  // pushed to the technician, not accepted yet (接单)
+    accepted,    // 接单 done, not on site yet
+    arrived,     // 到达 done, work under way
+};
+
+// The quote of a paid repair outside the price list (有偿维修, 报价 before work).
+enum class QuoteState : std::uint8_t {
+    none,     // not quoted yet
+    pending,  // quoted, the owner has not answered
+    agreed,   // the owner agreed: work may go on
+};
+
+// One open job of a technician: what the technician's chat shows and checks commands against.
+struct TechnicianJob {
+    std::string ticket_number{};  // BX20261121-0007
+    JobStatus status = JobStatus::dispatched;
+    std::string address{};     // display form, e.g. "3栋2单元502"
+    std::string fault_type{};  // a FaultType name
+    bool off_list = false;     // paid repair outside the price list: 报价 and agreement first
+    QuoteState quote = QuoteState::none;
+    bool operator==(const TechnicianJob&) const = default;
+};
+
+// The sender as a bound technician (绑定 done): set by the bot when the openid belongs to one.
+// `open_jobs` are the technician's own open jobs, in the order the chat numbers them (1, 2 ...).
+struct TechnicianView {
+    std::string id{};
+    std::string name{};
+    std::vector<TechnicianJob> open_jobs{};
+    bool operator==(const TechnicianView&) const = default;
+};
+
 struct Context {
     const DialogData& data;
     std::chrono::sys_seconds now;
     std::chrono::minutes utc_offset{8 * 60};  // local time for 今天下午, 周六 (+08:00)
     OwnerProfile profile;
     Limits limits;
+    // Set when the sender is a bound technician: their commands (接单, 完成 ...) are understood.
+    // nullopt for owners (and for technicians the bot has not recognised).
+    std::optional<TechnicianView> technician{};
 };
 
 }  // namespace repairbot::dialog

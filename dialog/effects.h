@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -37,12 +38,14 @@ struct RepairReport {
 struct CreateTicket {
     RepairReport report{};
     std::string idempotency_key{};
+    bool operator==(const CreateTicket&) const = default;
 };
 
 // Photos sent shortly after a ticket was created: add them to that ticket.
 struct AttachPhotos {
     std::string idempotency_key{};  // of the CreateTicket that made the ticket
     std::vector<Photo> photos{};
+    bool operator==(const AttachPhotos&) const = default;
 };
 
 enum class HandOffReason { owner_asked };
@@ -51,23 +54,96 @@ enum class HandOffReason { owner_asked };
 struct HandToHuman {
     HandOffReason reason = HandOffReason::owner_asked;
     std::string draft_summary{};  // the summary text of the draft; empty without one
+    bool operator==(const HandToHuman&) const = default;
 };
 
 // Answer the owner with their open tickets and statuses (the bot knows them; dialog does not).
-struct QueryProgress {};
+struct QueryProgress {
+    bool operator==(const QueryProgress&) const = default;
+};
 
 // Open a complaint record for the dispatcher/supervisor.
 struct FileComplaint {
     std::string text{};  // what the owner wrote after 投诉; may be empty
+    bool operator==(const FileComplaint&) const = default;
 };
 
 // Remember the owner's phone and address for next time (prefill, 同上次).
 struct RememberProfile {
     std::string phone{};
     std::optional<Address> last_address{};
+    bool operator==(const RememberProfile&) const = default;
+};
+
+// 绑定 <code>: bind the sender's openid to the technician holding this one-time code. The
+// bot answers whether it worked (texts bind_ok / bind_failed).
+struct BindTechnician {
+    std::string code{};  // as sent, trimmed
+    bool operator==(const BindTechnician&) const = default;
+};
+
+// The technician's job commands. Each names one of the sender's own open jobs (checked
+// against Context::technician); the bot still checks the transition against the store.
+struct AcceptJob {  // 接单
+    std::string ticket_number{};
+    bool operator==(const AcceptJob&) const = default;
+};
+struct ArriveJob {  // 到达
+    std::string ticket_number{};
+    bool operator==(const ArriveJob&) const = default;
+};
+struct FinishJob {  // 完成 [费用 80] [note]: the owner is then asked to confirm
+    std::string ticket_number{};
+    std::optional<std::int64_t> fee_cents{};  // nullopt: no fee given
+    std::string note{};                       // materials, what was done; may be empty
+    bool operator==(const FinishJob&) const = default;
+};
+struct QuoteJob {  // 报价 120: a paid repair outside the price list, before work
+    std::string ticket_number{};
+    std::int64_t cents = 0;
+    bool operator==(const QuoteJob&) const = default;
+};
+struct HandOverJob {  // 转单 <reason>: back to the dispatcher for someone else
+    std::string ticket_number{};
+    std::string reason{};
+    bool operator==(const HandOverJob&) const = default;
+};
+// 我的工单: the reply already lists the open jobs from Context::technician; the bot may add
+// what the chat does not know (deadlines).
+struct ListJobs {
+    bool operator==(const ListJobs&) const = default;
+};
+
+// The owner's answers about a finished job.
+struct ConfirmFixed {  // 修好了
+    std::string ticket_number{};
+    bool operator==(const ConfirmFixed&) const = default;
+};
+struct ReportNotFixed {  // 没修好: reopen (返修)
+    std::string ticket_number{};
+    std::string text{};  // what the owner wrote with it; empty for a bare 没修好 / 2
+    bool operator==(const ReportNotFixed&) const = default;
+};
+struct RateService {
+    std::string ticket_number{};
+    int score = 0;          // 1-5
+    std::string comment{};  // never empty for 1-2
+    bool operator==(const RateService&) const = default;
+};
+// The owner's answer to a paid repair's quote.
+struct AgreeQuote {
+    std::string ticket_number{};
+    bool operator==(const AgreeQuote&) const = default;
+};
+struct RefuseQuote {  // cancels the ticket, the reason kept
+    std::string ticket_number{};
+    std::string reason{};  // may be empty (the owner skipped it)
+    bool operator==(const RefuseQuote&) const = default;
 };
 
 using Effect = std::variant<CreateTicket, AttachPhotos, HandToHuman, QueryProgress, FileComplaint,
-                            RememberProfile>;
+                            RememberProfile, BindTechnician, AcceptJob, ArriveJob, FinishJob,
+                            QuoteJob, HandOverJob, ListJobs, ConfirmFixed, ReportNotFixed,
+                            RateService, AgreeQuote, RefuseQuote>;
 
 }  // namespace repairbot::dialog

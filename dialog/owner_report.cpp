@@ -264,8 +264,8 @@ bool apply_fill(Turn& t, const SlotFill& fill, FillPolicy policy) {
     bool matched = fill.fault.matched();
     any = apply_fault(t, fill.fault, policy.replace_type) || any;
     if ((matched || policy.take_description) && is_description(fill.rest) &&
-        (d.description.empty() || policy.take_description) && d.description != fill.rest) {
-        d.description = fill.rest;
+        (d.description.empty() || policy.take_description) && d.description != fill.description) {
+        d.description = fill.description;
         any = true;
     }
     if (any) changed(t);
@@ -360,7 +360,7 @@ void on_command(Turn& t, const Command& cmd) {
             t.say(TextId::already_reporting);
             break;
         case CommandKind::restart: {
-            Said held{s.held_text, text::compact(s.held_text)};
+            Said held = hear(s.held_text);
             if (s.step == ReportStep::resume && !held.normalized.empty()) {
                 start_report_with(t, held);
             } else {
@@ -385,7 +385,7 @@ void on_address(Turn& t, const Said& said) {
         advance(t);
         return;
     }
-    auto fill = extract_slots(said.normalized, t.catalog());
+    auto fill = extract_slots(said.normalized, t.catalog(), said.raw);
     bool got_address = fill.address && fill.address->complete;
     bool any = apply_fill(t, fill, {.replace_address = true});
     if (got_address) {
@@ -420,7 +420,7 @@ void on_fault_type(Turn& t, const Said& said) {
         advance(t);
         return;
     }
-    auto fill = extract_slots(said.normalized, t.catalog());
+    auto fill = extract_slots(said.normalized, t.catalog(), said.raw);
     apply_fill(t, fill, {.replace_type = true});
     if (fill.fault.type) {
         advance(t);
@@ -430,7 +430,7 @@ void on_fault_type(Turn& t, const Said& said) {
 }
 
 void on_description(Turn& t, const Said& said) {
-    auto fill = extract_slots(said.normalized, t.catalog());
+    auto fill = extract_slots(said.normalized, t.catalog(), said.raw);
     bool described = is_description(fill.rest);
     bool any = apply_fill(t, fill, {.take_description = true});
     if (described) {
@@ -451,7 +451,7 @@ void on_photos_text(Turn& t, const Said& said) {
         advance(t);
         return;
     }
-    auto fill = extract_slots(said.normalized, t.catalog());
+    auto fill = extract_slots(said.normalized, t.catalog(), said.raw);
     if (apply_fill(t, fill, {})) {
         d.photos_done = true;
         advance(t);
@@ -472,7 +472,7 @@ void on_phone(Turn& t, const Said& said) {
         advance(t);
         return;
     }
-    auto fill = extract_slots(said.normalized, t.catalog());
+    auto fill = extract_slots(said.normalized, t.catalog(), said.raw);
     bool any = apply_fill(t, fill, {});
     if (fill.phone) {
         advance(t);
@@ -515,7 +515,7 @@ void on_confirm(Turn& t, const Said& said) {
         return;
     }
     // A new value sent straight at the summary corrects that slot.
-    auto fill = extract_slots(said.normalized, t.catalog());
+    auto fill = extract_slots(said.normalized, t.catalog(), said.raw);
     bool any = apply_fill(t, fill, {.replace_address = true});
     if (!any) {
         auto parsed = parse_preferred_time(said.normalized, t.ctx.now, t.ctx.utc_offset);
@@ -573,7 +573,7 @@ void start_report(Turn& t) {
 void start_report_with(Turn& t, const Said& said) {
     auto& s = t.session;
     begin_report(t);
-    auto fill = extract_slots(said.normalized, t.catalog());
+    auto fill = extract_slots(said.normalized, t.catalog(), said.raw);
     apply_fill(t, fill, {});
     if (s.draft.address || !s.draft.fault_type.empty()) t.say(TextId::noted);
     if (!s.draft.address && fill.address) {
@@ -669,7 +669,7 @@ void report_on_location(Turn& t, const LocationMessage& location) {
 void report_expired(Turn& t, const Said& held) {
     auto& s = t.session;
     s.step = ReportStep::resume;
-    s.held_text = held.normalized;
+    s.held_text = held.raw;
     s.misses = 0;
     prompt(t, ReportStep::resume);
 }

@@ -13,11 +13,13 @@
 
 namespace repairbot::dialog {
 
-// Which conversation the session is in. step() dispatches on it; issue 8 adds the owner's
-// confirmation/rating flow and issue 6 the technician's, each beside owner_report.
+// Which conversation the session is in. step() dispatches on it.
 enum class Flow : std::uint8_t {
-    idle,          // no conversation under way
-    owner_report,  // the owner is reporting a repair
+    idle,             // no conversation under way
+    owner_report,     // the owner is reporting a repair
+    owner_feedback,   // the owner is asked about a finished job or a quote (Session::feedback);
+                      // a report draft begun before is parked (report_id stays set) meanwhile
+    technician_pick,  // a technician was asked which job a command is for (Session::job_command)
 };
 
 // The step of the owner's report: the slot being asked, the summary, or the question whether
@@ -55,6 +57,36 @@ struct ReportDraft {
     bool operator==(const ReportDraft&) const = default;
 };
 
+// What a technician's command does to a job.
+enum class JobAction : std::uint8_t { accept, arrive, finish, quote, hand_over };
+
+// A technician's command held while the bot asks which of several jobs it is for.
+struct PendingJobCommand {
+    JobAction action = JobAction::accept;
+    std::optional<std::int64_t> cents{};  // finish: the fee; quote: the amount
+    std::string text{};                   // finish: the note; hand_over: the reason
+    bool operator==(const PendingJobCommand&) const = default;
+};
+
+// The question an owner is asked about one ticket.
+enum class FeedbackStep : std::uint8_t {
+    confirm,        // 修好了 / 没修好
+    score,          // 1-5
+    comment,        // after a score: required for 1-2, optional (跳过) for 3-5
+    quote,          // 同意 / 不同意 a paid repair's quote
+    refuse_reason,  // 不同意 without a reason: why
+};
+
+// One pending owner question (confirmation and rating, or a quote to approve).
+struct Feedback {
+    FeedbackStep step = FeedbackStep::confirm;
+    std::string ticket_number{};
+    std::optional<std::int64_t> cents{};  // confirm: the fee (nullopt: none); quote: the amount
+    std::uint8_t score = 0;               // comment: the score given
+    std::chrono::sys_seconds asked_at{};
+    bool operator==(const Feedback&) const = default;
+};
+
 struct Session {
     Flow flow = Flow::idle;
     ReportStep step = ReportStep::address;
@@ -70,6 +102,11 @@ struct Session {
     // The last ticket created, so photos sent just after it are attached to it.
     std::string last_ticket_key{};
     std::chrono::sys_seconds last_ticket_at{};
+    // Owner questions still to answer, the first one being asked (begin_confirmation,
+    // begin_quote_approval in dialog/feedback.h). They outlive a report started meanwhile.
+    std::vector<Feedback> feedback{};
+    // Flow::technician_pick: the command waiting for its job.
+    std::optional<PendingJobCommand> job_command{};
     bool operator==(const Session&) const = default;
 };
 

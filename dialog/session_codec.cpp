@@ -13,10 +13,17 @@ namespace {
 constexpr std::size_t kMaxEncoded = 1 << 20;
 constexpr std::size_t kMaxPhotos = 64;
 
-constexpr std::array<std::string_view, 2> kFlows = {"idle", "owner_report"};
+constexpr std::size_t kMaxFeedback = 32;
+
+constexpr std::array<std::string_view, 4> kFlows = {"idle", "owner_report", "owner_feedback",
+                                                    "technician_pick"};
 constexpr std::array<std::string_view, 8> kSteps = {"address", "fault_type", "description",
                                                     "photos",  "phone",      "preferred_time",
                                                     "confirm", "resume"};
+constexpr std::array<std::string_view, 5> kFeedbackSteps = {"confirm", "score", "comment", "quote",
+                                                            "refuse_reason"};
+constexpr std::array<std::string_view, 5> kJobActions = {"accept", "arrive", "finish", "quote",
+                                                         "hand_over"};
 
 void escape_into(std::string& out, std::string_view v) {
     static constexpr char kHex[] = "0123456789ABCDEF";
@@ -133,6 +140,41 @@ std::optional<std::chrono::sys_seconds> parse_time(std::string_view v) {
     return std::chrono::sys_seconds{std::chrono::seconds{*n}};
 }
 
+void cents_into(std::string& out, const std::optional<std::int64_t>& cents) {
+    out.push_back(cents ? '1' : '0');
+    out.push_back('|');
+    number_into(out, cents.value_or(0));
+}
+
+// "has|value" as written by cents_into.
+std::optional<std::optional<std::int64_t>> parse_cents(std::string_view has, std::string_view v) {
+    auto h = parse_bool(has);
+    auto n = parse_num<std::int64_t>(v);
+    if (!h || !n) return std::nullopt;
+    return *h ? std::optional<std::int64_t>(*n) : std::nullopt;
+}
+
+std::optional<Feedback> parse_feedback(std::string_view v) {
+    auto f = fields(v, 6);
+    if (!f) return std::nullopt;
+    auto step = index_of(kFeedbackSteps, (*f)[0]);
+    auto cents = parse_cents((*f)[2], (*f)[3]);
+    auto score = parse_num<unsigned>((*f)[4]);
+    auto asked = parse_time((*f)[5]);
+    if (!step || !cents || !score || *score > 5 || !asked) return std::nullopt;
+    return Feedback{static_cast<FeedbackStep>(*step), (*f)[1], *cents,
+                    static_cast<std::uint8_t>(*score), *asked};
+}
+
+std::optional<PendingJobCommand> parse_job_command_line(std::string_view v) {
+    auto f = fields(v, 4);
+    if (!f) return std::nullopt;
+    auto action = index_of(kJobActions, (*f)[0]);
+    auto cents = parse_cents((*f)[1], (*f)[2]);
+    if (!action || !cents) return std::nullopt;
+    return PendingJobCommand{static_cast<JobAction>(*action), *cents, (*f)[3]};
+}
+
 }  // namespace
 
 std::string encode(const Session& s) {
@@ -192,6 +234,29 @@ std::string encode(const Session& s) {
     w.text("emergency", d.emergency);
     w.number("planned", d.planned ? 1 : 0);
     w.number("advice_given", d.advice_given ? 1 : 0);
+    for (const auto& f : s.feedback) {
+        w.line("feedback");
+        out.append(kFeedbackSteps[static_cast<std::size_t>(f.step)]);
+        out.push_back('|');
+        escape_into(out, f.ticket_number);
+        out.push_back('|');
+        cents_into(out, f.cents);
+        out.push_back('|');
+        number_into(out, static_cast<unsigned>(f.score));
+        out.push_back('|');
+        number_into(out, seconds_of(f.asked_at));
+        out.push_back('\n');
+    }
+    if (s.job_command) {
+        const auto& c = *s.job_command;
+        w.line("job_command");
+        out.append(kJobActions[static_cast<std::size_t>(c.action)]);
+        out.push_back('|');
+        cents_into(out, c.cents);
+        out.push_back('|');
+        escape_into(out, c.text);
+        out.push_back('\n');
+    }
     return out;
 }
 
@@ -214,7 +279,7 @@ std::optional<Session> decode(std::string_view in) {
         if (eq == std::string_view::npos || eq == 0) return std::nullopt;
         std::string_view key = line.substr(0, eq);
         std::string_view v = line.substr(eq + 1);
-        if (key != "photo") {
+        if (key != "photo" && key != "feedback") {
             for (auto k : seen) {
                 if (k == key) return std::nullopt;
             }
@@ -305,6 +370,14 @@ std::optional<Session> decode(std::string_view in) {
             auto b = parse_bool(v);
             ok = b.has_value();
             if (ok) d.planned = *b;
+        } else if (key == "feedback") {
+            auto f = parse_feedback(v);
+            if (!f || s.feedback.size() >= kMaxFeedback) return std::nullopt;
+            s.feedback.push_back(std::move(*f));
+        } else if (key == "job_command") {
+            auto c = parse_job_command_line(v);
+            if (!c) return std::nullopt;
+            s.job_command = std::move(*c);
         } else if (key == "advice_given") {
             auto b = parse_bool(v);
             ok = b.has_value();

@@ -40,7 +40,7 @@ std::size_t eat_cues_before(std::string_view s, std::size_t begin) {
 
 }  // namespace
 
-SlotFill extract_slots(std::string_view s, const FaultCatalog& catalog) {
+SlotFill extract_slots(std::string_view s, const FaultCatalog& catalog, std::string_view raw) {
     SlotFill fill;
     std::array<Span, 2> removed{};
     std::size_t n_removed = 0;
@@ -89,6 +89,30 @@ SlotFill extract_slots(std::string_view s, const FaultCatalog& catalog) {
         rest.push_back(s[i]);
     }
     fill.rest = std::string(text::trim_punct(rest));
+    fill.description = fill.rest;
+    if (!raw.empty() && !fill.rest.empty()) {
+        // Matching ran on the normalized text; the ticket keeps what the owner typed. Each run
+        // of text between removed parts is mapped back and trimmed.
+        auto mapped = text::normalize_mapped(raw);
+        if (mapped.text == s) {
+            std::string own;
+            for (std::size_t i = 0; i < s.size();) {
+                if (overlaps(i)) {
+                    ++i;
+                    continue;
+                }
+                std::size_t j = i;
+                while (j < s.size() && !overlaps(j)) ++j;
+                auto piece = text::trim_original(text::original_span(raw, mapped, i, j));
+                if (!piece.empty()) {
+                    if (!own.empty()) own.push_back(' ');
+                    own.append(piece);
+                }
+                i = j;
+            }
+            fill.description = std::move(own);
+        }
+    }
     return fill;
 }
 

@@ -19,11 +19,16 @@ struct SlotFill {
     Classification fault;                 // on the text without address and phone
     std::string rest;  // the text without address, phone and their cue words (电话, 手机 ...),
                        // trimmed: the owner's own description when it says anything
+    // `rest` in the owner's own words (case, full-width forms and punctuation as typed): what
+    // goes on the ticket. Equal to `rest` when no raw text was given.
+    std::string description;
 };
 
-// Extracts from `normalized` text (text::normalize output). Never fails: an empty SlotFill
-// when nothing is recognized.
-[[nodiscard]] SlotFill extract_slots(std::string_view normalized, const FaultCatalog& catalog);
+// Extracts from `normalized` text (text::normalize output). `raw`, when given, is the text
+// `normalized` came from: the description is then taken from it. Never fails: an empty
+// SlotFill when nothing is recognized.
+[[nodiscard]] SlotFill extract_slots(std::string_view normalized, const FaultCatalog& catalog,
+                                     std::string_view raw = {});
 
 // True when `rest` says enough to serve as a description (two characters or more that are not
 // just a greeting or filler).

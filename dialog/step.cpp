@@ -3,8 +3,10 @@
 #include <type_traits>
 
 #include "dialog/commands.h"
+#include "dialog/owner_feedback.h"
 #include "dialog/owner_report.h"
 #include "dialog/slots.h"
+#include "dialog/technician.h"
 #include "dialog/text.h"
 #include "dialog/turn.h"
 
@@ -14,6 +16,7 @@ Said hear(std::string_view raw) {
     Said s;
     s.normalized = text::normalize(raw);
     s.compact = text::compact(s.normalized);
+    s.raw = std::string(raw);
     return s;
 }
 
@@ -41,7 +44,7 @@ bool expired(const Session& s, const Context& ctx) {
 void idle_miss(Turn& t) {
     auto& s = t.session;
     ++s.misses;
-    t.say(TextId::idle_hint);
+    t.say(t.is_technician() ? TextId::tech_hint : TextId::idle_hint);
     if (s.misses >= t.ctx.limits.misses_before_human) {
         t.say(TextId::offer_human);
         s.misses = 0;
@@ -55,11 +58,11 @@ void idle_command(Turn& t, const Command& cmd) {
             t.say(TextId::nothing_to_cancel);
             return;
         case CommandKind::help:
-            t.say(TextId::help);
+            t.say(t.is_technician() ? TextId::tech_help : TextId::help);
             return;
         case CommandKind::back:
         case CommandKind::edit:
-            t.say(TextId::idle_hint);
+            t.say(t.is_technician() ? TextId::tech_hint : TextId::idle_hint);
             return;
         case CommandKind::human:
             t.effects.emplace_back(HandToHuman{HandOffReason::owner_asked, {}});
@@ -85,6 +88,7 @@ void idle_text(Turn& t, const Said& said) {
         idle_command(t, *cmd);
         return;
     }
+    if (!t.is_technician() && unbound_job_command(t, said)) return;
     // A first message that says what is broken or where starts a report with all it said.
     auto fill = extract_slots(said.normalized, t.ctx.data.catalog);
     if (fill.fault.matched() || fill.address) {
@@ -108,16 +112,48 @@ void idle_image(Turn& t, const ImageMessage& image) {
     report_on_image(t, image);  // its acknowledgement asks for the address
 }
 
+// The question of the conversation under way again, after an aside (help, a menu click ...).
+void reprompt(Turn& t) {
+    switch (t.session.flow) {
+        case Flow::owner_report:
+            prompt_current(t);
+            return;
+        case Flow::owner_feedback:
+            ask_feedback(t);
+            return;
+        case Flow::technician_pick:
+            prompt_pick(t);
+            return;
+        case Flow::idle:
+            return;
+    }
+}
+
+bool has_parked_draft(const Session& s) {
+    return s.flow != Flow::owner_report && !s.report_id.empty();
+}
+
+// An image or a location goes to the report under way, or the parked one; true when there is
+// such a report (it is then the current conversation). A technician's "which job?" is left.
+bool into_report(Turn& t) {
+    auto& s = t.session;
+    if (s.flow == Flow::technician_pick) fall_back(s);
+    if (has_parked_draft(s)) {
+        s.flow = Flow::owner_report;
+        s.job_command.reset();
+    }
+    return s.flow == Flow::owner_report;
+}
+
 void on_event(Turn& t, const EventMessage& ev) {
-    bool reporting = t.session.flow == Flow::owner_report;
     switch (ev.kind) {
         case EventKind::subscribe:
             t.say(TextId::welcome);
-            if (reporting) prompt_current(t);
+            reprompt(t);
             return;
         case EventKind::click:
             if (ev.key == kMenuReportRepair) {
-                if (reporting) {
+                if (into_report(t)) {
                     t.say(TextId::already_reporting);
                     prompt_current(t);
                 } else {
@@ -126,14 +162,14 @@ void on_event(Turn& t, const EventMessage& ev) {
             } else if (ev.key == kMenuMyRepairs) {
                 t.effects.emplace_back(QueryProgress{});
                 t.say(TextId::progress_query);
-                if (reporting) prompt_current(t);
+                reprompt(t);
             } else if (ev.key == kMenuContactHuman) {
                 t.effects.emplace_back(HandToHuman{HandOffReason::owner_asked, draft_summary(t)});
                 t.say(TextId::handed_to_human);
-                if (reporting) prompt_current(t);
+                reprompt(t);
             } else {
                 t.say(TextId::help);
-                if (reporting) prompt_current(t);
+                reprompt(t);
             }
             return;
         case EventKind::unsubscribe:
@@ -146,6 +182,14 @@ void on_event(Turn& t, const EventMessage& ev) {
 
 void on_text(Turn& t, const Said& said) {
     auto& s = t.session;
+    if (bind_on_text(t, said)) return;
+    if (technician_on_text(t, said)) return;
+    // No longer a technician (unbound meanwhile): the question is moot.
+    if (s.flow == Flow::technician_pick) fall_back(s);
+    if (s.flow == Flow::owner_feedback) {
+        feedback_on_text(t, said);
+        return;
+    }
     if (s.flow == Flow::owner_report) {
         if (s.step != ReportStep::resume && expired(s, t.ctx)) {
             auto cmd = parse_command(said.compact);
@@ -164,6 +208,7 @@ void on_text(Turn& t, const Said& said) {
 
 Outcome step(Session session, const Inbound& in, const Context& ctx) {
     Turn t{std::move(session), ctx, in, {}, {}};
+    heal(t.session);
     if (t.session.flow == Flow::idle && expired(t.session, ctx)) t.session.misses = 0;
     std::visit(
         [&](const auto& body) {
@@ -173,27 +218,28 @@ Outcome step(Session session, const Inbound& in, const Context& ctx) {
             } else if constexpr (std::is_same_v<T, VoiceMessage>) {
                 if (text::compact(text::normalize(body.recognition)).empty()) {
                     t.say(TextId::voice_not_recognized);
-                    if (t.session.flow == Flow::owner_report) prompt_current(t);
+                    reprompt(t);
                 } else {
                     on_text(t, hear(body.recognition));
                 }
             } else if constexpr (std::is_same_v<T, ImageMessage>) {
-                if (t.session.flow == Flow::owner_report) {
+                if (into_report(t)) {
                     report_on_image(t, body);
                 } else {
                     idle_image(t, body);
                 }
             } else if constexpr (std::is_same_v<T, LocationMessage>) {
-                if (t.session.flow != Flow::owner_report) begin_report(t);
+                if (!into_report(t)) begin_report(t);
                 report_on_location(t, body);
             } else if constexpr (std::is_same_v<T, EventMessage>) {
                 on_event(t, body);
             } else {
                 t.say(TextId::unsupported_message);
-                if (t.session.flow == Flow::owner_report) prompt_current(t);
+                reprompt(t);
             }
         },
         in.body);
+    if (!t.parts.empty() || !t.effects.empty()) settle(t);
     // Passive events (a menu link opened) do not keep a draft alive.
     if (!t.parts.empty() || !t.effects.empty()) t.session.last_active = ctx.now;
     return std::move(t).finish();

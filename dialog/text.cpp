@@ -138,34 +138,106 @@ CodePoint decode_at(std::string_view s, std::size_t pos) {
     return {cp, len};
 }
 
-std::string normalize(std::string_view raw) {
+namespace {
+
+// normalize(), recording origins when `origin` is given (start offsets; `stop` the end of each).
+std::string normalize_into(std::string_view raw, std::vector<std::size_t>* origin,
+                           std::vector<std::size_t>* stop) {
     std::string out;
     out.reserve(raw.size());
+    auto mark = [&](std::size_t from, std::size_t bytes, std::size_t to) {
+        if (!origin) return;
+        for (std::size_t k = 0; k < bytes; ++k) {
+            origin->push_back(from);
+            stop->push_back(to);
+        }
+    };
     for (std::size_t i = 0; i < raw.size();) {
         auto b = static_cast<unsigned char>(raw[i]);
+        std::size_t before = out.size();
+        std::size_t at = i;
         if (b < 0x80) {
             char c = static_cast<char>(b);
             if (b < 0x20 || b == 0x7F) c = ' ';
             if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
             out.push_back(c);
             ++i;
-            continue;
-        }
-        auto cp = decode_at(raw, i);
-        if (cp.value == 0xFFFD && cp.length == 1) {
-            out.push_back(raw[i]);  // keep foreign bytes; parsers simply will not match them
-        } else if (char a = ascii_fold(cp.value); a != 0) {
-            if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
-            out.push_back(a);
         } else {
-            append_utf8(out, cp.value);
+            auto cp = decode_at(raw, i);
+            if (cp.value == 0xFFFD && cp.length == 1) {
+                out.push_back(raw[i]);  // keep foreign bytes; parsers simply will not match them
+            } else if (char a = ascii_fold(cp.value); a != 0) {
+                if (a >= 'A' && a <= 'Z') a = static_cast<char>(a - 'A' + 'a');
+                out.push_back(a);
+            } else {
+                append_utf8(out, cp.value);
+            }
+            i += cp.length;
         }
-        i += cp.length;
+        mark(at, out.size() - before, i);
     }
     auto first = out.find_first_not_of(' ');
-    if (first == std::string::npos) return {};
+    if (first == std::string::npos) {
+        if (origin) {
+            origin->assign(1, 0);
+            stop->clear();
+        }
+        return {};
+    }
     auto last = out.find_last_not_of(' ');
+    if (origin) {
+        std::size_t end = (*stop)[last];
+        origin->erase(origin->begin() + static_cast<std::ptrdiff_t>(last + 1), origin->end());
+        origin->erase(origin->begin(), origin->begin() + static_cast<std::ptrdiff_t>(first));
+        origin->push_back(end);
+    }
     return out.substr(first, last - first + 1);
+}
+
+}  // namespace
+
+std::string normalize(std::string_view raw) {
+    return normalize_into(raw, nullptr, nullptr);
+}
+
+Normalized normalize_mapped(std::string_view raw) {
+    Normalized n;
+    std::vector<std::size_t> stop;
+    n.origin.reserve(raw.size() + 1);
+    stop.reserve(raw.size());
+    n.text = normalize_into(raw, &n.origin, &stop);
+    return n;
+}
+
+std::string_view original_span(std::string_view raw, const Normalized& n, std::size_t begin,
+                               std::size_t end) {
+    if (begin >= end || end > n.text.size() || n.origin.size() != n.text.size() + 1) return {};
+    std::size_t from = n.origin[begin];
+    std::size_t to = n.origin[end];
+    if (from >= to || to > raw.size()) return {};
+    return raw.substr(from, to - from);
+}
+
+std::string_view trim_original(std::string_view raw) {
+    // Brackets and quotes stay: "（业主自备）" keeps its closing bracket.
+    auto is_trimmed = [](std::string_view s, std::size_t pos) {
+        auto cp = decode_at(s, pos);
+        char a = cp.value < 0x80 ? static_cast<char>(cp.value) : ascii_fold(cp.value);
+        if (a != 0) {
+            auto u = static_cast<unsigned char>(a);
+            return u <= 0x20 || u == 0x7F || a == ',' || a == '.' || a == '!' || a == '?' ||
+                   a == ':' || a == ';' || a == '~' || a == '-';
+        }
+        return cp.value == U'…' || cp.value == U'；';
+    };
+    while (!raw.empty() && is_trimmed(raw, 0)) raw.remove_prefix(decode_at(raw, 0).length);
+    while (!raw.empty()) {
+        std::size_t start = raw.size() - 1;
+        while (start > 0 && (static_cast<unsigned char>(raw[start]) & 0xC0) == 0x80) --start;
+        if (!is_trimmed(raw, start)) break;
+        raw.remove_suffix(raw.size() - start);
+    }
+    return raw;
 }
 
 std::string compact(std::string_view normalized) {

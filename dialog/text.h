@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace repairbot::dialog::text {
 
@@ -21,6 +22,25 @@ struct CodePoint {
 // ideographic space and control characters to ' ', ASCII letters to lower case, and trims.
 // Never fails: bytes that are not valid UTF-8 are kept as they are.
 [[nodiscard]] std::string normalize(std::string_view raw);
+
+// normalize(raw) with, for each of its bytes, where in `raw` the code point it came from
+// starts; origin.back() is where the last kept code point ends (origin.size() == text.size()
+// + 1). Lets a parser that matched on the normalized text hand back the owner's own words.
+struct Normalized {
+    std::string text;
+    std::vector<std::size_t> origin;
+};
+[[nodiscard]] Normalized normalize_mapped(std::string_view raw);
+
+// The part of `raw` that bytes [begin, end) of `n.text` came from; "" for an empty or
+// out-of-range span. `n` must be normalize_mapped(raw).
+[[nodiscard]] std::string_view original_span(std::string_view raw, const Normalized& n,
+                                             std::size_t begin, std::size_t end);
+
+// Trims, from both ends of text as typed, spaces and sentence punctuation, ASCII or
+// full-width/CJK (，。！？、：；…～), so "  水管漏水了！" keeps "水管漏水了"; brackets and quotes
+// stay. Never fails.
+[[nodiscard]] std::string_view trim_original(std::string_view raw);
 
 // `normalized` without spaces and ASCII punctuation: the form commands are matched in
 // ("取消！" -> "取消", " 确 认 " -> "确认").

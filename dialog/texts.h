@@ -28,7 +28,21 @@ namespace repairbot::dialog {
     X(complaint_filed) X(session_expired) X(resumed) X(resume_not_understood)                   \
     X(voice_not_recognized) X(unsupported_message) X(already_reporting) X(noted)                \
     X(urgency_emergency) X(urgency_normal) X(urgency_planned) X(time_asap) X(not_given)         \
-    X(public_area_mark)
+    X(public_area_mark)                                                                         \
+    X(tech_help) X(tech_hint) X(tech_not_bound) X(bind_usage) X(bind_requested) X(bind_ok)      \
+    X(bind_failed) X(tech_no_jobs) X(tech_jobs) X(tech_job_line) X(tech_which_job)              \
+    X(tech_pick_not_understood) X(tech_pick_cancelled) X(tech_job_not_yours)                    \
+    X(tech_no_such_index) X(tech_accepted) X(tech_already_accepted) X(tech_accept_first)        \
+    X(tech_arrived) X(tech_already_arrived) X(tech_finished) X(tech_finished_fee)               \
+    X(tech_fee_invalid) X(tech_quote_needed) X(tech_quote_waiting) X(tech_quoted)               \
+    X(tech_quote_invalid) X(tech_quote_not_needed) X(tech_handover_reason)                      \
+    X(tech_handed_over) X(job_status_dispatched) X(job_status_accepted) X(job_status_arrived)   \
+    X(action_accept) X(action_arrive) X(action_finish) X(action_quote) X(action_hand_over)      \
+    X(confirm_prompt) X(confirm_prompt_fee) X(confirm_reminder) X(fixed_not_understood)        \
+    X(not_fixed_noted) X(rating_prompt) X(rating_reminder) X(rating_not_understood)            \
+    X(ask_comment_required) X(ask_comment_optional) X(comment_required) X(rated)               \
+    X(quote_prompt) X(quote_reminder) X(quote_not_understood) X(quote_agreed)                  \
+    X(ask_refuse_reason) X(quote_refused) X(feedback_pending) X(report_resumed)
 // clang-format on
 
 enum class TextId : std::uint16_t {
@@ -50,7 +64,8 @@ inline constexpr std::size_t kTextCount = 0
 // Every id, in declaration order.
 [[nodiscard]] std::span<const TextId> all_text_ids();
 // Names a text may use as {name}: address, fault_type, urgency, description, photos, phone,
-// time, last_address, menu, count, max, value.
+// time, last_address, menu, count, max, value, ticket, fee, name, status, jobs, index, command,
+// reason.
 [[nodiscard]] std::span<const std::string_view> known_placeholders();
 
 using TextVars = std::initializer_list<std::pair<std::string_view, std::string_view>>;

@@ -19,6 +19,7 @@ namespace repairbot::dialog {
 struct Said {
     std::string normalized;  // text::normalize
     std::string compact;     // text::compact of normalized
+    std::string raw;         // as typed: what goes on a ticket or a job note
 };
 
 [[nodiscard]] Said hear(std::string_view raw);
@@ -36,6 +37,8 @@ struct Turn {
 
     void say(TextId id, TextVars vars = {}) { parts.push_back(texts().render(id, vars)); }
     void say_text(std::string text) { parts.push_back(std::move(text)); }
+
+    [[nodiscard]] bool is_technician() const { return ctx.technician.has_value(); }
 
     // The Outcome: parts joined by newlines into one reply (none when nothing was said).
     [[nodiscard]] Outcome finish() &&;

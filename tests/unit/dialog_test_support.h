@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
@@ -74,10 +75,12 @@ struct Chat {
     OwnerProfile profile;
     std::chrono::sys_seconds now = kNow;
     Limits limits;
+    std::optional<TechnicianView> technician;  // set: the sender is a bound technician
     Outcome last;
 
     Context context() const {
-        return Context{shipped_data(), now, std::chrono::minutes{8 * 60}, profile, limits};
+        return Context{shipped_data(), now,    std::chrono::minutes{8 * 60},
+                       profile,        limits, technician};
     }
     const Outcome& send(const Inbound& in) {
         last = step(session, in, context());

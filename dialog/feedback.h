@@ -1,0 +1,43 @@
+// The owner's questions after a job: confirm the fix (修好了 / 没修好), rate it (1-5 and a
+// comment), and agree to a paid repair's quote. The bot opens them with these pure functions
+// when a technician finishes or quotes; step() then takes the owner's answers.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dialog/session.h"
+#include "dialog/texts.h"
+
+namespace repairbot::dialog {
+
+// The owner of `ticket_number` is to confirm the fix (then rate it). Queued behind questions
+// already pending; an earlier question about the same ticket is replaced (a reopened job done
+// again). A report draft under way is parked, not lost: it resumes when the questions are
+// answered, and a new report the owner starts meanwhile leaves them pending. A technician's
+// pending "which job?" is dropped. `fee_cents` nullopt: no fee. Never fails.
+[[nodiscard]] Session begin_confirmation(Session session, std::string ticket_number,
+                                         std::optional<std::int64_t> fee_cents,
+                                         std::chrono::sys_seconds now);
+
+// The owner of `ticket_number` is to agree to (同意) or refuse (不同意 <reason>) a quote of
+// `cents` for a paid repair outside the price list. Queued and parked like begin_confirmation.
+[[nodiscard]] Session begin_quote_approval(Session session, std::string ticket_number,
+                                           std::int64_t cents, std::chrono::sys_seconds now);
+
+// Drops every question about `ticket_number` (auto-closed after 7 days, cancelled, answered
+// elsewhere). A parked draft becomes the current conversation again. Never fails.
+[[nodiscard]] Session drop_feedback(Session session, std::string_view ticket_number);
+
+// The question now asked (the first pending one), as the bot pushes it: "您的工单 BX… 已维修
+// 完成，费用80元。修好了请回复“1”…". "" when nothing is pending.
+[[nodiscard]] std::string feedback_question(const Session& session, const ReplyTexts& texts);
+
+// The reminder for an unanswered question (confirm_reminder, rating_reminder or
+// quote_reminder, filled in), for the bot's timers. "" when nothing is pending.
+[[nodiscard]] std::string feedback_reminder(const Session& session, const ReplyTexts& texts);
+
+}  // namespace repairbot::dialog

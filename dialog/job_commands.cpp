@@ -1,0 +1,243 @@
+#include "dialog/job_commands.h"
+
+#include <array>
+#include <vector>
+
+#include "dialog/money.h"
+#include "dialog/text.h"
+
+namespace repairbot::dialog {
+namespace {
+
+struct Verb {
+    std::string_view word;
+    JobAction action;
+};
+// Longer words first where one starts another.
+constexpr std::array<Verb, 13> kVerbs = {{
+    {"已接单", JobAction::accept},
+    {"接单", JobAction::accept},
+    {"已到达", JobAction::arrive},
+    {"已到场", JobAction::arrive},
+    {"到达", JobAction::arrive},
+    {"到场", JobAction::arrive},
+    {"已完成", JobAction::finish},
+    {"完成", JobAction::finish},
+    {"完工", JobAction::finish},
+    {"done", JobAction::finish},
+    {"报价", JobAction::quote},
+    {"转单", JobAction::hand_over},
+    {"转派", JobAction::hand_over},
+}};
+
+constexpr std::array<std::string_view, 6> kListWords = {"我的工单", "工单",     "我的任务",
+                                                        "工单列表", "查看工单", "查工单"};
+
+constexpr std::array<std::string_view, 4> kFeeWords = {"费用", "收费", "fee", "金额"};
+
+bool is_word_char(char c) {
+    return text::is_ascii_digit(c) || (c >= 'a' && c <= 'z') || c == '-';
+}
+
+// Byte span of a ticket number in `s`, or nullopt.
+struct Span {
+    std::size_t begin = 0;
+    std::size_t end = 0;
+};
+std::optional<Span> find_ticket(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+        if (!is_word_char(s[i])) {
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        while (j < s.size() && is_word_char(s[j])) ++j;
+        if (looks_like_ticket_number(s.substr(i, j - i))) return Span{i, j};
+        i = j;
+    }
+    return std::nullopt;
+}
+
+// The normalized message with the parts already read blanked out (same length, so offsets
+// stay valid for the origin map).
+struct Remaining {
+    std::string s;
+    std::vector<bool> gone;
+    void blank(std::size_t begin, std::size_t end) {
+        for (std::size_t i = begin; i < end && i < s.size(); ++i) {
+            s[i] = ' ';
+            gone[i] = true;
+        }
+    }
+    // What was not read, in the sender's own words: each run mapped back and trimmed.
+    std::string original(std::string_view raw, const text::Normalized& norm) const {
+        std::string out;
+        for (std::size_t i = 0; i < s.size();) {
+            if (gone[i]) {
+                ++i;
+                continue;
+            }
+            std::size_t j = i;
+            while (j < s.size() && !gone[j]) ++j;
+            auto piece = text::trim_original(text::original_span(raw, norm, i, j));
+            if (!piece.empty()) {
+                if (!out.empty()) out.push_back(' ');
+                out.append(piece);
+            }
+            i = j;
+        }
+        return out;
+    }
+};
+
+// An amount written with its unit ("80元", "12.5块") anywhere in `s`.
+std::optional<std::pair<std::size_t, Amount>> amount_with_unit(std::string_view s) {
+    for (std::size_t pos = 0; pos < s.size(); ++pos) {
+        if (!text::is_ascii_digit(s[pos])) continue;
+        if (pos > 0 && (text::is_ascii_digit(s[pos - 1]) || s[pos - 1] == '.')) continue;
+        auto a = amount_at(s, pos);
+        if (a && a->end > 0 && !text::is_ascii_digit(s[a->end - 1]) && s[a->end - 1] != ' ') {
+            return std::pair{pos, *a};
+        }
+    }
+    return std::nullopt;
+}
+
+std::size_t skip_separators(std::string_view s, std::size_t pos) {
+    while (pos < s.size() && (s[pos] == ' ' || s[pos] == ':' || s[pos] == ',')) ++pos;
+    return pos;
+}
+
+// "2" or "第2个" / "第2单" at the very start of `s` (after spaces): a list position.
+std::optional<std::pair<long, std::size_t>> index_at_start(std::string_view s) {
+    std::size_t pos = skip_separators(s, 0);
+    bool ordinal = text::at(s, pos, "第");
+    if (ordinal) pos += std::string_view("第").size();
+    auto n = text::number_at(s, pos);
+    if (!n || n->digits.size() > 2 || n->value < 1) return std::nullopt;
+    std::size_t end = n->end;
+    for (auto tail : {"个", "单", "号"}) {
+        if (text::at(s, end, tail)) {
+            end += std::string_view(tail).size();
+            break;
+        }
+    }
+    if (end < s.size() && s[end] != ' ' && s[end] != ',' && !ordinal) {
+        // "2楼漏水" is a note, not a position.
+        return std::nullopt;
+    }
+    return std::pair{n->value, end};
+}
+
+}  // namespace
+
+bool looks_like_ticket_number(std::string_view w) {
+    if (w.size() < 6 || w.size() > 40) return false;
+    std::size_t digits = 0;
+    bool letter_or_dash = false;
+    for (char c : w) {
+        if (text::is_ascii_digit(c)) {
+            ++digits;
+        } else if ((c >= 'a' && c <= 'z') || c == '-') {
+            letter_or_dash = true;
+        } else {
+            return false;
+        }
+    }
+    return digits >= 4 && letter_or_dash;
+}
+
+std::optional<JobCommand> parse_job_command(std::string_view raw) {
+    auto norm = text::normalize_mapped(raw);
+    std::string s = norm.text;
+    std::string compact = text::compact(s);
+    if (compact.empty()) return std::nullopt;
+    for (auto w : kListWords) {
+        if (compact == w) return JobCommand{.kind = JobCommandKind::list};
+    }
+    if (s.starts_with("绑定")) {
+        JobCommand c{.kind = JobCommandKind::bind};
+        auto begin = std::string_view("绑定").size();
+        auto code = text::trim_punct(std::string_view(s).substr(begin));
+        if (!code.empty()) {
+            std::size_t from = static_cast<std::size_t>(code.data() - s.data());
+            c.code = std::string(
+                text::trim_original(text::original_span(raw, norm, from, from + code.size())));
+        }
+        return c;
+    }
+    const Verb* verb = nullptr;
+    for (const auto& v : kVerbs) {
+        if (s.starts_with(v.word)) {
+            verb = &v;
+            break;
+        }
+    }
+    if (!verb) return std::nullopt;
+    std::size_t after = verb->word.size();
+    // "done" must stand alone as an English word ("doneness" is not a command).
+    if (verb->word == "done" && after < s.size() && s[after] >= 'a' && s[after] <= 'z') {
+        return std::nullopt;
+    }
+    JobCommand c{.kind = JobCommandKind::job, .action = verb->action};
+    Remaining r{std::move(s), std::vector<bool>(norm.text.size(), false)};
+    r.blank(0, after);
+
+    if (auto t = find_ticket(r.s)) {
+        c.ticket = r.s.substr(t->begin, t->end - t->begin);
+        r.blank(t->begin, t->end);
+    }
+    if (c.action == JobAction::quote) {
+        std::size_t pos = skip_separators(r.s, after);
+        if (auto a = amount_at(r.s, pos)) {
+            c.cents = a->cents;
+            r.blank(pos, a->end);
+        } else {
+            c.bad_amount = true;
+        }
+    } else if (c.action == JobAction::finish) {
+        bool fee_word = false;
+        for (auto w : kFeeWords) {
+            auto at = r.s.find(w);
+            if (at == std::string::npos) continue;
+            fee_word = true;
+            std::size_t pos = skip_separators(r.s, at + w.size());
+            if (auto a = amount_at(r.s, pos)) {
+                c.cents = a->cents;
+                r.blank(at, a->end);
+            } else {
+                c.bad_amount = true;
+            }
+            break;
+        }
+        if (!fee_word) {
+            if (auto a = amount_with_unit(r.s)) {
+                c.cents = a->second.cents;
+                r.blank(a->first, a->second.end);
+            }
+        }
+    }
+    if (c.ticket.empty()) {
+        if (auto idx = index_at_start(std::string_view(r.s).substr(after))) {
+            c.index = idx->first;
+            r.blank(after, after + idx->second);
+        }
+    }
+    if (c.action == JobAction::finish || c.action == JobAction::hand_over) {
+        c.text = r.original(raw, norm);
+    }
+    return c;
+}
+
+std::optional<JobRef> parse_job_ref(std::string_view normalized) {
+    auto s = text::trim_punct(normalized);
+    if (s.empty()) return std::nullopt;
+    if (looks_like_ticket_number(s)) return JobRef{std::string(s), std::nullopt};
+    auto idx = index_at_start(s);
+    if (idx && text::trim_punct(s.substr(idx->second)).empty()) {
+        return JobRef{{}, idx->first};
+    }
+    return std::nullopt;
+}
+
+}  // namespace repairbot::dialog

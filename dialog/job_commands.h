@@ -1,0 +1,49 @@
+// The technician's chat commands (绑定 接单 到达 完成 报价 转单 我的工单) and the answer to
+// "which job?", parsed from what was typed. Words are matched on the normalized text; notes
+// and reasons are handed back in the sender's own words.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "dialog/session.h"
+
+namespace repairbot::dialog {
+
+enum class JobCommandKind : std::uint8_t {
+    bind,  // 绑定 <code>
+    list,  // 我的工单
+    job,   // an action on one job: `action`
+};
+
+struct JobCommand {
+    JobCommandKind kind = JobCommandKind::job;
+    JobAction action = JobAction::accept;
+    std::string code{};           // bind: the code as sent; empty when none was given
+    std::string ticket{};         // a ticket number named in the message (lower case), or ""
+    std::optional<long> index{};  // a list position (1-based) named instead of a number
+    std::optional<std::int64_t> cents{};  // finish: 费用; quote: the amount
+    bool bad_amount = false;              // 费用 / 报价 without a readable amount
+    std::string text{};                   // finish: the note; hand_over: the reason; trimmed
+};
+
+// The command `raw` (the message as typed) is, or nullopt when it starts with no command
+// word. `完成 BX20261121-0007 费用80元 换了水龙头` gives finish, the ticket, 8000 cents and the
+// note "换了水龙头". Never fails.
+[[nodiscard]] std::optional<JobCommand> parse_job_command(std::string_view raw);
+
+// A job named on its own: a ticket number ("BX20261121-0007", any case) or a list position
+// ("2", "第2个"). nullopt for anything else.
+struct JobRef {
+    std::string ticket{};  // lower case; empty when `index` is set
+    std::optional<long> index{};
+};
+[[nodiscard]] std::optional<JobRef> parse_job_ref(std::string_view normalized);
+
+// True when `word` looks like a ticket number (letters or '-' with at least four digits,
+// six characters or more), e.g. "bx20261121-0007".
+[[nodiscard]] bool looks_like_ticket_number(std::string_view word);
+
+}  // namespace repairbot::dialog

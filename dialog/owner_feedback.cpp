@@ -1,0 +1,454 @@
+#include "dialog/owner_feedback.h"
+
+#include <algorithm>
+#include <array>
+
+#include "dialog/commands.h"
+#include "dialog/feedback.h"
+#include "dialog/money.h"
+#include "dialog/owner_report.h"
+#include "dialog/slots.h"
+#include "dialog/text.h"
+
+namespace repairbot::dialog {
+namespace {
+
+template <std::size_t N>
+bool one_of(std::string_view c, const std::array<std::string_view, N>& words) {
+    return std::find(words.begin(), words.end(), c) != words.end();
+}
+
+constexpr std::array<std::string_view, 14> kFixed = {
+    "1",    "修好了", "好了",   "修好",   "已修好", "已经修好了", "已经好了",
+    "好的", "可以了", "没问题", "正常了", "ok",     "好了谢谢",   "修好了谢谢"};
+constexpr std::array<std::string_view, 6> kNotFixedBare = {"2",        "没修好", "没有修好",
+                                                           "还是坏的", "没好",   "不行"};
+constexpr std::array<std::string_view, 10> kNotFixedWords = {
+    "没修好", "没有修好", "没好", "还是坏", "还坏", "又坏", "还是不行", "不行", "还在漏", "还是漏"};
+constexpr std::array<std::string_view, 8> kSkip = {"跳过", "没有", "无",   "不用了",
+                                                   "没了", "不用", "算了", "没意见"};
+constexpr std::array<std::string_view, 8> kAgree = {"同意", "1",  "可以", "好的",
+                                                    "好",   "行", "ok",   "同意报价"};
+constexpr std::array<std::string_view, 5> kRefuse = {"不同意", "拒绝", "不接受", "不要了", "太贵"};
+constexpr std::array<std::string_view, 4> kRefuseBare = {"2", "不修了", "算了", "取消"};
+
+struct ScoreWord {
+    std::string_view word;
+    int score;
+};
+constexpr std::array<ScoreWord, 14> kScoreWords = {{
+    {"非常不满意", 1},
+    {"很不满意", 1},
+    {"不太满意", 2},
+    {"不满意", 1},
+    {"非常满意", 5},
+    {"很满意", 5},
+    {"比较满意", 4},
+    {"满意", 5},
+    {"还可以", 4},
+    {"一般", 3},
+    {"还行", 3},
+    {"很差", 1},
+    {"差评", 1},
+    {"好评", 5},
+}};
+
+bool is_fixed(std::string_view c) {
+    return one_of(c, kFixed) || c.starts_with("修好了");
+}
+
+bool is_not_fixed(std::string_view c) {
+    if (one_of(c, kNotFixedBare)) return true;
+    return std::any_of(kNotFixedWords.begin(), kNotFixedWords.end(),
+                       [&](std::string_view w) { return c.find(w) != std::string_view::npos; });
+}
+
+// The owner's own words from byte `pos` of the normalized message on, trimmed.
+std::string words_from(const Said& said, std::size_t pos) {
+    auto n = text::normalize_mapped(said.raw);
+    if (pos >= n.text.size()) return {};
+    return std::string(text::trim_original(text::original_span(said.raw, n, pos, n.text.size())));
+}
+
+struct Score {
+    int score = 0;
+    std::size_t end = 0;  // where a comment in the same message starts
+};
+
+// "5", "5分", "五星", "满意", "不满意，太慢了" at the start of the message.
+std::optional<Score> parse_score(std::string_view s) {
+    std::size_t lead = 0;
+    while (lead < s.size() && (s[lead] == ' ' || s[lead] == ',')) ++lead;
+    for (const auto& w : kScoreWords) {
+        if (text::at(s, lead, w.word)) return Score{w.score, lead + w.word.size()};
+    }
+    auto n = text::number_at(s, lead);
+    if (!n || n->value < 1 || n->value > 5) return std::nullopt;
+    std::size_t end = n->end;
+    if (end < s.size() && s[end] == '.') return std::nullopt;  // 4.5
+    for (auto tail : {"颗星", "星", "分"}) {
+        if (text::at(s, end, tail)) {
+            end += std::string_view(tail).size();
+            break;
+        }
+    }
+    // "3栋502..." is an address, not a score.
+    if (end < s.size() && s[end] != ' ' && s[end] != ',' && s[end] != '.' && s[end] != '!' &&
+        end == n->end) {
+        return std::nullopt;
+    }
+    return Score{static_cast<int>(n->value), end};
+}
+
+const std::string& ticket_of(const Turn& t) {
+    return t.session.feedback.front().ticket_number;
+}
+
+// The first question is settled: the next one, if any, is asked at once.
+void next_question(Turn& t) {
+    auto& s = t.session;
+    s.misses = 0;
+    if (!s.feedback.empty()) s.feedback.erase(s.feedback.begin());
+    if (!s.feedback.empty()) {
+        s.feedback.front().asked_at = t.ctx.now;
+        t.say(TextId::feedback_pending);
+        ask_feedback(t);
+    }
+}
+
+void rate(Turn& t, int score, std::string comment) {
+    t.effects.emplace_back(RateService{ticket_of(t), score, std::move(comment)});
+    t.say(TextId::rated);
+    next_question(t);
+}
+
+void refuse(Turn& t, std::string reason) {
+    std::string ticket = ticket_of(t);
+    t.effects.emplace_back(RefuseQuote{ticket, std::move(reason)});
+    t.say(TextId::quote_refused, {{"ticket", ticket}});
+    next_question(t);
+}
+
+void miss(Turn& t) {
+    auto& s = t.session;
+    const auto& f = s.feedback.front();
+    ++s.misses;
+    std::string fee = f.cents ? format_yuan(*f.cents) : std::string{};
+    switch (f.step) {
+        case FeedbackStep::confirm:
+            t.say(TextId::fixed_not_understood, {{"ticket", f.ticket_number}});
+            break;
+        case FeedbackStep::score:
+            t.say(TextId::rating_not_understood);
+            break;
+        case FeedbackStep::quote:
+            t.say(TextId::quote_not_understood, {{"ticket", f.ticket_number}, {"fee", fee}});
+            break;
+        case FeedbackStep::comment:
+        case FeedbackStep::refuse_reason:
+            ask_feedback(t);
+            break;
+    }
+    if (s.misses >= t.ctx.limits.misses_before_human) {
+        t.say(TextId::offer_human);
+        s.misses = 0;
+    }
+}
+
+// The answer to the question itself. False when the message is no answer to it.
+bool answer(Turn& t, const Said& said) {
+    auto& s = t.session;
+    auto& f = s.feedback.front();
+    const auto& c = said.compact;
+    switch (f.step) {
+        case FeedbackStep::confirm:
+            if (is_not_fixed(c)) {
+                std::string words = one_of(c, kNotFixedBare) ? std::string{} : words_from(said, 0);
+                std::string ticket = f.ticket_number;
+                t.effects.emplace_back(ReportNotFixed{ticket, std::move(words)});
+                t.say(TextId::not_fixed_noted, {{"ticket", ticket}});
+                next_question(t);
+                return true;
+            }
+            if (is_fixed(c)) {
+                t.effects.emplace_back(ConfirmFixed{f.ticket_number});
+                f.step = FeedbackStep::score;
+                f.asked_at = t.ctx.now;
+                s.misses = 0;
+                ask_feedback(t);
+                return true;
+            }
+            return false;
+        case FeedbackStep::score: {
+            auto score = parse_score(said.normalized);
+            if (!score) return false;
+            std::string comment = words_from(said, score->end);
+            if (!comment.empty()) {
+                rate(t, score->score, std::move(comment));
+                return true;
+            }
+            f.score = static_cast<std::uint8_t>(score->score);
+            f.step = FeedbackStep::comment;
+            f.asked_at = t.ctx.now;
+            s.misses = 0;
+            ask_feedback(t);
+            return true;
+        }
+        case FeedbackStep::comment:
+            if (!one_of(c, kSkip)) return false;
+            if (f.score >= 3) {
+                rate(t, f.score, {});
+            } else {
+                t.say(TextId::comment_required);
+            }
+            return true;
+        case FeedbackStep::quote: {
+            if (one_of(c, kAgree)) {
+                t.effects.emplace_back(AgreeQuote{f.ticket_number});
+                t.say(TextId::quote_agreed);
+                next_question(t);
+                return true;
+            }
+            if (one_of(c, kRefuseBare)) {
+                f.step = FeedbackStep::refuse_reason;
+                ask_feedback(t);
+                return true;
+            }
+            for (auto w : kRefuse) {
+                if (!c.starts_with(w)) continue;
+                std::string reason;
+                if (c != w) {
+                    // The reason after 不同意; "太贵了" is all reason.
+                    auto pos = said.normalized.find(w);
+                    bool lead_word = w != "太贵";
+                    reason = words_from(said,
+                                        lead_word && pos != std::string::npos ? pos + w.size() : 0);
+                }
+                if (reason.empty()) {
+                    f.step = FeedbackStep::refuse_reason;
+                    ask_feedback(t);
+                } else {
+                    refuse(t, std::move(reason));
+                }
+                return true;
+            }
+            return false;
+        }
+        case FeedbackStep::refuse_reason:
+            if (one_of(c, kSkip)) {
+                refuse(t, {});
+                return true;
+            }
+            return false;
+    }
+    return false;
+}
+
+// Hands the message to the parked draft, which becomes the current conversation.
+void to_parked_draft(Turn& t, const Said& said) {
+    t.session.flow = Flow::owner_report;
+    t.session.misses = 0;
+    report_on_text(t, said);
+}
+
+void on_command(Turn& t, const Said& said, const Command& cmd) {
+    auto& s = t.session;
+    bool parked = !s.report_id.empty();
+    s.misses = 0;
+    switch (cmd.kind) {
+        case CommandKind::complaint:
+            t.effects.emplace_back(FileComplaint{cmd.detail});
+            t.say(TextId::complaint_filed);
+            break;
+        case CommandKind::help:
+            t.say(TextId::help);
+            break;
+        case CommandKind::human:
+            t.effects.emplace_back(HandToHuman{HandOffReason::owner_asked, {}});
+            t.say(TextId::handed_to_human);
+            break;
+        case CommandKind::progress:
+            t.effects.emplace_back(QueryProgress{});
+            t.say(TextId::progress_query);
+            break;
+        case CommandKind::report:
+        case CommandKind::restart:
+        case CommandKind::cancel:
+        case CommandKind::back:
+        case CommandKind::edit:
+            if (parked) {
+                to_parked_draft(t, said);
+                return;
+            }
+            if (cmd.kind == CommandKind::report || cmd.kind == CommandKind::restart) {
+                start_report(t);
+                return;
+            }
+            if (cmd.kind == CommandKind::cancel) t.say(TextId::nothing_to_cancel);
+            break;
+    }
+    ask_feedback(t);
+}
+
+std::string free_text(const Said& said) {
+    return std::string(text::trim_original(said.raw));
+}
+
+}  // namespace
+
+void feedback_on_text(Turn& t, const Said& said) {
+    auto& s = t.session;
+    if (s.feedback.empty()) return;
+    if (answer(t, said)) return;
+    auto step = s.feedback.front().step;
+    if (auto cmd = parse_command(said.compact)) {
+        on_command(t, said, *cmd);
+        return;
+    }
+    // A new report is never swallowed. Where the question takes free text (a comment, a
+    // reason), fault words are part of the answer ("灯还是暗"), so only an address counts.
+    auto fill = extract_slots(said.normalized, t.catalog());
+    bool free = step == FeedbackStep::comment || step == FeedbackStep::refuse_reason;
+    bool report_like = free ? (fill.address && fill.address->complete)
+                            : (fill.fault.matched() || fill.address.has_value());
+    bool parked = !s.report_id.empty();
+    if (parked && (report_like || fill.phone)) {
+        to_parked_draft(t, said);
+        return;
+    }
+    if (report_like) {
+        start_report_with(t, said);
+        return;
+    }
+    if (step == FeedbackStep::comment && !said.compact.empty()) {
+        rate(t, s.feedback.front().score, free_text(said));
+        return;
+    }
+    if (step == FeedbackStep::refuse_reason && !said.compact.empty()) {
+        refuse(t, free_text(said));
+        return;
+    }
+    miss(t);
+}
+
+void ask_feedback(Turn& t) {
+    auto q = feedback_question(t.session, t.texts());
+    if (!q.empty()) t.say_text(std::move(q));
+}
+
+void settle(Turn& t) {
+    auto& s = t.session;
+    if (s.flow == Flow::idle && !s.feedback.empty()) {
+        s.flow = Flow::owner_feedback;
+        s.misses = 0;
+        t.say(TextId::feedback_pending);
+        ask_feedback(t);
+        return;
+    }
+    if ((s.flow == Flow::owner_feedback || s.flow == Flow::idle) && s.feedback.empty()) {
+        if (s.report_id.empty()) {
+            s.flow = Flow::idle;
+            return;
+        }
+        s.flow = Flow::owner_report;
+        s.misses = 0;
+        t.say(TextId::report_resumed);
+        prompt_current(t);
+    }
+}
+
+void fall_back(Session& s) {
+    s.job_command.reset();
+    if (!s.feedback.empty()) {
+        s.flow = Flow::owner_feedback;
+    } else if (!s.report_id.empty()) {
+        s.flow = Flow::owner_report;
+    } else {
+        s.flow = Flow::idle;
+    }
+}
+
+void heal(Session& s) {
+    bool broken = (s.flow == Flow::owner_feedback && s.feedback.empty()) ||
+                  (s.flow == Flow::technician_pick && !s.job_command) ||
+                  (s.flow == Flow::idle && !s.report_id.empty());
+    if (broken) fall_back(s);
+}
+
+// ---- public (dialog/feedback.h) ----
+
+namespace {
+
+Session begin(Session s, Feedback item) {
+    std::erase_if(s.feedback,
+                  [&](const Feedback& f) { return f.ticket_number == item.ticket_number; });
+    bool first = s.feedback.empty();
+    s.feedback.push_back(std::move(item));
+    if (s.flow == Flow::technician_pick) s.job_command.reset();
+    if (s.flow != Flow::owner_feedback || first) s.misses = 0;
+    s.flow = Flow::owner_feedback;
+    return s;
+}
+
+}  // namespace
+
+Session begin_confirmation(Session session, std::string ticket_number,
+                           std::optional<std::int64_t> fee_cents, std::chrono::sys_seconds now) {
+    return begin(std::move(session),
+                 Feedback{FeedbackStep::confirm, std::move(ticket_number), fee_cents, 0, now});
+}
+
+Session begin_quote_approval(Session session, std::string ticket_number, std::int64_t cents,
+                             std::chrono::sys_seconds now) {
+    return begin(std::move(session),
+                 Feedback{FeedbackStep::quote, std::move(ticket_number), cents, 0, now});
+}
+
+Session drop_feedback(Session session, std::string_view ticket_number) {
+    std::erase_if(session.feedback,
+                  [&](const Feedback& f) { return f.ticket_number == ticket_number; });
+    heal(session);
+    return session;
+}
+
+std::string feedback_question(const Session& s, const ReplyTexts& texts) {
+    if (s.feedback.empty()) return {};
+    const auto& f = s.feedback.front();
+    std::string fee = f.cents ? format_yuan(*f.cents) : std::string{};
+    TextVars vars = {{"ticket", f.ticket_number}, {"fee", fee}};
+    switch (f.step) {
+        case FeedbackStep::confirm:
+            return texts.render(f.cents ? TextId::confirm_prompt_fee : TextId::confirm_prompt,
+                                vars);
+        case FeedbackStep::score:
+            return texts.render(TextId::rating_prompt, vars);
+        case FeedbackStep::comment:
+            return texts.render(
+                f.score >= 3 ? TextId::ask_comment_optional : TextId::ask_comment_required, vars);
+        case FeedbackStep::quote:
+            return texts.render(TextId::quote_prompt, vars);
+        case FeedbackStep::refuse_reason:
+            return texts.render(TextId::ask_refuse_reason, vars);
+    }
+    return {};
+}
+
+std::string feedback_reminder(const Session& s, const ReplyTexts& texts) {
+    if (s.feedback.empty()) return {};
+    const auto& f = s.feedback.front();
+    std::string fee = f.cents ? format_yuan(*f.cents) : std::string{};
+    TextVars vars = {{"ticket", f.ticket_number}, {"fee", fee}};
+    switch (f.step) {
+        case FeedbackStep::confirm:
+            return texts.render(TextId::confirm_reminder, vars);
+        case FeedbackStep::score:
+        case FeedbackStep::comment:
+            return texts.render(TextId::rating_reminder, vars);
+        case FeedbackStep::quote:
+        case FeedbackStep::refuse_reason:
+            return texts.render(TextId::quote_reminder, vars);
+    }
+    return {};
+}
+
+}  // namespace repairbot::dialog

@@ -1,0 +1,308 @@
+#include "dialog/technician.h"
+
+#include "dialog/commands.h"
+#include "dialog/job_commands.h"
+#include "dialog/money.h"
+
+namespace repairbot::dialog {
+namespace {
+
+const std::vector<TechnicianJob>& jobs_of(const Turn& t) {
+    static const std::vector<TechnicianJob> kNone;
+    return t.ctx.technician ? t.ctx.technician->open_jobs : kNone;
+}
+
+TextId status_text(JobStatus s) {
+    switch (s) {
+        case JobStatus::accepted:
+            return TextId::job_status_accepted;
+        case JobStatus::arrived:
+            return TextId::job_status_arrived;
+        case JobStatus::dispatched:
+            break;
+    }
+    return TextId::job_status_dispatched;
+}
+
+TextId action_text(JobAction a) {
+    switch (a) {
+        case JobAction::arrive:
+            return TextId::action_arrive;
+        case JobAction::finish:
+            return TextId::action_finish;
+        case JobAction::quote:
+            return TextId::action_quote;
+        case JobAction::hand_over:
+            return TextId::action_hand_over;
+        case JobAction::accept:
+            break;
+    }
+    return TextId::action_accept;
+}
+
+std::string job_list(const Turn& t) {
+    std::string out;
+    const auto& jobs = jobs_of(t);
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        const auto& j = jobs[i];
+        std::string index = std::to_string(i + 1);
+        const std::string& status = t.texts().get(status_text(j.status));
+        if (!out.empty()) out.push_back('\n');
+        out += t.texts().render(TextId::tech_job_line, {{"index", index},
+                                                        {"ticket", j.ticket_number},
+                                                        {"address", j.address},
+                                                        {"fault_type", j.fault_type},
+                                                        {"status", status}});
+    }
+    return out;
+}
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    }
+    return out;
+}
+
+void say_jobs(Turn& t, TextId id, std::string_view index = {}) {
+    std::string jobs = job_list(t);
+    std::string count = std::to_string(jobs_of(t).size());
+    t.say(id, {{"jobs", jobs}, {"count", count}, {"index", index}});
+}
+
+void clear_pick(Session& s) {
+    if (s.flow == Flow::technician_pick) s.flow = Flow::idle;
+    s.job_command.reset();
+}
+
+void say_job(Turn& t, TextId id, const TechnicianJob& job, std::string_view fee = {},
+             std::string_view reason = {}) {
+    t.say(id, {{"ticket", job.ticket_number},
+               {"address", job.address},
+               {"fee", fee},
+               {"reason", reason}});
+}
+
+// Carries out `cmd` on `job`, after checking that the job's state allows it.
+void run(Turn& t, const PendingJobCommand& cmd, const TechnicianJob& job) {
+    t.session.misses = 0;
+    const auto& n = job.ticket_number;
+    switch (cmd.action) {
+        case JobAction::accept:
+            if (job.status != JobStatus::dispatched) {
+                say_job(t, TextId::tech_already_accepted, job);
+                return;
+            }
+            t.effects.emplace_back(AcceptJob{n});
+            say_job(t, TextId::tech_accepted, job);
+            return;
+        case JobAction::arrive:
+            if (job.status == JobStatus::dispatched) {
+                say_job(t, TextId::tech_accept_first, job);
+                return;
+            }
+            if (job.status == JobStatus::arrived) {
+                say_job(t, TextId::tech_already_arrived, job);
+                return;
+            }
+            t.effects.emplace_back(ArriveJob{n});
+            say_job(t, TextId::tech_arrived, job);
+            return;
+        case JobAction::finish: {
+            if (job.status == JobStatus::dispatched) {
+                say_job(t, TextId::tech_accept_first, job);
+                return;
+            }
+            if (job.off_list && job.quote != QuoteState::agreed) {
+                say_job(t,
+                        job.quote == QuoteState::pending ? TextId::tech_quote_waiting
+                                                         : TextId::tech_quote_needed,
+                        job);
+                return;
+            }
+            t.effects.emplace_back(FinishJob{n, cmd.cents, cmd.text});
+            if (cmd.cents) {
+                std::string fee = format_yuan(*cmd.cents);
+                say_job(t, TextId::tech_finished_fee, job, fee);
+            } else {
+                say_job(t, TextId::tech_finished, job);
+            }
+            return;
+        }
+        case JobAction::quote: {
+            if (!job.off_list) {
+                say_job(t, TextId::tech_quote_not_needed, job);
+                return;
+            }
+            if (job.status == JobStatus::dispatched) {
+                say_job(t, TextId::tech_accept_first, job);
+                return;
+            }
+            std::int64_t cents = cmd.cents.value_or(0);
+            t.effects.emplace_back(QuoteJob{n, cents});
+            std::string fee = format_yuan(cents);
+            say_job(t, TextId::tech_quoted, job, fee);
+            return;
+        }
+        case JobAction::hand_over:
+            t.effects.emplace_back(HandOverJob{n, cmd.text});
+            say_job(t, TextId::tech_handed_over, job, {}, cmd.text);
+            return;
+    }
+}
+
+// The job a ticket number or list position names, or nullptr after saying why there is none.
+const TechnicianJob* resolve(Turn& t, const std::string& ticket, std::optional<long> index) {
+    const auto& jobs = jobs_of(t);
+    if (!ticket.empty()) {
+        for (const auto& j : jobs) {
+            if (lower(j.ticket_number) == ticket) return &j;
+        }
+        std::string shown = ticket;
+        for (auto& c : shown) {
+            if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+        }
+        t.say(TextId::tech_job_not_yours, {{"ticket", shown}});
+        return nullptr;
+    }
+    if (index && *index >= 1 && static_cast<std::size_t>(*index) <= jobs.size()) {
+        return &jobs[static_cast<std::size_t>(*index - 1)];
+    }
+    std::string shown = std::to_string(index.value_or(0));
+    say_jobs(t, TextId::tech_no_such_index, shown);
+    return nullptr;
+}
+
+void ask_which(Turn& t, PendingJobCommand cmd) {
+    auto& s = t.session;
+    std::string command = t.texts().get(action_text(cmd.action));
+    s.job_command = std::move(cmd);
+    s.flow = Flow::technician_pick;
+    std::string jobs = job_list(t);
+    std::string count = std::to_string(jobs_of(t).size());
+    t.say(TextId::tech_which_job, {{"jobs", jobs}, {"count", count}, {"command", command}});
+}
+
+void on_job_command(Turn& t, const JobCommand& c) {
+    auto& s = t.session;
+    clear_pick(s);
+    s.misses = 0;
+    if (c.kind == JobCommandKind::list) {
+        t.effects.emplace_back(ListJobs{});
+        if (jobs_of(t).empty()) {
+            t.say(TextId::tech_no_jobs);
+        } else {
+            say_jobs(t, TextId::tech_jobs);
+        }
+        return;
+    }
+    // What the message itself gets wrong is said before anything about jobs.
+    if (c.action == JobAction::finish && c.bad_amount) {
+        t.say(TextId::tech_fee_invalid);
+        return;
+    }
+    if (c.action == JobAction::quote && (c.bad_amount || !c.cents)) {
+        t.say(TextId::tech_quote_invalid);
+        return;
+    }
+    if (c.action == JobAction::hand_over && c.text.empty()) {
+        t.say(TextId::tech_handover_reason);
+        return;
+    }
+    PendingJobCommand cmd{c.action, c.cents, c.text};
+    const auto& jobs = jobs_of(t);
+    if (jobs.empty()) {
+        t.say(TextId::tech_no_jobs);
+        return;
+    }
+    if (!c.ticket.empty() || c.index) {
+        if (const auto* job = resolve(t, c.ticket, c.index)) run(t, cmd, *job);
+        return;
+    }
+    if (jobs.size() == 1) {
+        run(t, cmd, jobs.front());
+        return;
+    }
+    ask_which(t, std::move(cmd));
+}
+
+void on_pick(Turn& t, const Said& said) {
+    auto& s = t.session;
+    if (auto cmd = parse_command(said.compact); cmd && cmd->kind == CommandKind::cancel) {
+        clear_pick(s);
+        t.say(TextId::tech_pick_cancelled);
+        return;
+    }
+    auto ref = parse_job_ref(said.normalized);
+    if (!ref) {
+        ++s.misses;
+        say_jobs(t, TextId::tech_pick_not_understood);
+        return;
+    }
+    PendingJobCommand cmd = s.job_command.value_or(PendingJobCommand{});
+    const auto* job = resolve(t, ref->ticket, ref->index);
+    if (!job) return;  // still waiting: the reply said how to answer
+    clear_pick(s);
+    run(t, cmd, *job);
+}
+
+}  // namespace
+
+bool bind_on_text(Turn& t, const Said& said) {
+    if (!said.compact.starts_with("绑定")) return false;
+    auto c = parse_job_command(said.raw);
+    if (!c || c->kind != JobCommandKind::bind) return false;
+    clear_pick(t.session);
+    if (c->code.empty()) {
+        t.say(TextId::bind_usage);
+        return true;
+    }
+    t.effects.emplace_back(BindTechnician{c->code});
+    t.say(TextId::bind_requested);
+    return true;
+}
+
+bool technician_on_text(Turn& t, const Said& said) {
+    if (!t.is_technician()) return false;
+    auto c = parse_job_command(said.raw);
+    if (t.session.flow == Flow::owner_report && (!c || c->ticket.empty())) return false;
+    if (c) {
+        on_job_command(t, *c);
+        return true;
+    }
+    if (t.session.flow == Flow::technician_pick) {
+        on_pick(t, said);
+        return true;
+    }
+    if (auto cmd = parse_command(said.compact);
+        cmd && cmd->kind == CommandKind::help && t.session.flow == Flow::idle) {
+        t.say(TextId::tech_help);
+        return true;
+    }
+    return false;
+}
+
+bool unbound_job_command(Turn& t, const Said& said) {
+    auto c = parse_job_command(said.raw);
+    if (!c || c->kind == JobCommandKind::bind) return false;
+    if (c->kind == JobCommandKind::list) {
+        // An owner's 我的工单 means their own tickets.
+        t.effects.emplace_back(QueryProgress{});
+        t.say(TextId::progress_query);
+        return true;
+    }
+    t.say(TextId::tech_not_bound);
+    return true;
+}
+
+void prompt_pick(Turn& t) {
+    const auto& s = t.session;
+    std::string command =
+        t.texts().get(action_text(s.job_command ? s.job_command->action : JobAction::accept));
+    std::string jobs = job_list(t);
+    std::string count = std::to_string(jobs_of(t).size());
+    t.say(TextId::tech_which_job, {{"jobs", jobs}, {"count", count}, {"command", command}});
+}
+
+}  // namespace repairbot::dialog

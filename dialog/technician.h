@@ -1,0 +1,26 @@
+// The technician's chat (internal to dialog): 绑定, 接单, 到达, 完成, 报价, 转单, 我的工单, each
+// checked against the sender's own open jobs (Context::technician), and the "which job?"
+// question when several are open. Called by step() before the owner's dialogue.
+#pragma once
+
+#include "dialog/turn.h"
+
+namespace repairbot::dialog {
+
+// 绑定 <code>, from anyone in any flow. False when the message is not a 绑定 command.
+[[nodiscard]] bool bind_on_text(Turn& t, const Said& said);
+
+// A bound technician's message: a job command, or the answer to a pending "which job?".
+// While the sender is reporting a repair (Flow::owner_report) only commands that name a ticket
+// number are taken, so 完成 / 好了 still answer the report. False when the message is for the
+// owner's dialogue.
+[[nodiscard]] bool technician_on_text(Turn& t, const Said& said);
+
+// Someone who is not a bound technician sent a job command while idle: tells them to bind.
+// False when the message is no job command.
+[[nodiscard]] bool unbound_job_command(Turn& t, const Said& said);
+
+// The pending "which job?" question again (Flow::technician_pick).
+void prompt_pick(Turn& t);
+
+}  // namespace repairbot::dialog

@@ -1,0 +1,429 @@
+// The owner's confirmation, rating and quote approval through step(): every answer, words for
+// scores, a comment required for 1-2, questions that never swallow a new report, and the
+// parked draft coming back.
+#include <gtest/gtest.h>
+
+#include "dialog/feedback.h"
+#include "dialog/session_codec.h"
+#include "dialog_test_support.h"
+
+namespace repairbot::dialog {
+namespace {
+
+using namespace testing;
+
+const std::string kTicket = "BX20261120-0003";
+
+Chat confirming(std::optional<std::int64_t> fee = 8000) {
+    Chat chat;
+    chat.session = begin_confirmation(chat.session, kTicket, fee, kNow);
+    return chat;
+}
+
+Chat rating() {
+    Chat chat = confirming();
+    chat.say("修好了");
+    EXPECT_EQ(chat.session.feedback.front().step, FeedbackStep::score);
+    return chat;
+}
+
+Chat quoting() {
+    Chat chat;
+    chat.session = begin_quote_approval(chat.session, kTicket, 12000, kNow);
+    return chat;
+}
+
+// ---- confirmation ----
+
+TEST(Feedback, BeginConfirmationAsksAboutTheTicketAndFee) {
+    Chat chat = confirming();
+    EXPECT_EQ(chat.session.flow, Flow::owner_feedback);
+    std::string q = feedback_question(chat.session, shipped_data().texts);
+    EXPECT_TRUE(contains(q, kTicket)) << q;
+    EXPECT_TRUE(contains(q, "费用80元")) << q;
+    Chat free = confirming(std::nullopt);
+    EXPECT_EQ(feedback_question(free.session, shipped_data().texts),
+              "您的工单 BX20261120-0003 已维修完成。修好了请回复“1”，没修好请回复“2”。");
+}
+
+struct ConfirmCase {
+    const char* answer;
+    bool fixed;
+    const char* not_fixed_text;  // ReportNotFixed.text when not fixed
+};
+
+TEST(Feedback, EveryWayOfSayingFixedOrNotFixed) {
+    const ConfirmCase cases[] = {
+        {"修好了", true, ""},
+        {"好了", true, ""},
+        {"1", true, ""},
+        {"修好了，谢谢师傅！", true, ""},
+        {"已修好", true, ""},
+        {"没修好", false, ""},
+        {"还是坏的", false, ""},
+        {"2", false, ""},
+        {"没修好，水龙头还在滴水！", false, "没修好，水龙头还在滴水"},
+        {"还是不行", false, "还是不行"},
+    };
+    for (const auto& c : cases) {
+        Chat chat = confirming();
+        chat.say(c.answer);
+        if (c.fixed) {
+            ASSERT_NE(find_effect<ConfirmFixed>(chat.last), nullptr) << c.answer;
+            EXPECT_EQ(find_effect<ConfirmFixed>(chat.last)->ticket_number, kTicket);
+            EXPECT_EQ(find_effect<ReportNotFixed>(chat.last), nullptr) << c.answer;
+            EXPECT_EQ(chat.session.feedback.front().step, FeedbackStep::score) << c.answer;
+            EXPECT_TRUE(contains(chat.reply(), opening_of(TextId::rating_prompt))) << c.answer;
+        } else {
+            ASSERT_NE(find_effect<ReportNotFixed>(chat.last), nullptr) << c.answer;
+            EXPECT_EQ(*find_effect<ReportNotFixed>(chat.last),
+                      (ReportNotFixed{kTicket, c.not_fixed_text}))
+                << c.answer;
+            EXPECT_EQ(find_effect<ConfirmFixed>(chat.last), nullptr) << c.answer;
+            // Reopened: nothing to rate until it is done again.
+            EXPECT_TRUE(chat.session.feedback.empty()) << c.answer;
+            EXPECT_EQ(chat.session.flow, Flow::idle) << c.answer;
+            EXPECT_TRUE(contains(chat.reply(), "已安排返修工单 " + kTicket)) << chat.reply();
+        }
+    }
+}
+
+TEST(Feedback, AnythingElseAtTheConfirmationIsAskedAgainThenAHumanOffered) {
+    Chat chat = confirming();
+    chat.say("嗯嗯");
+    EXPECT_TRUE(contains(chat.reply(), "请回复“1”（修好了）或“2”（没修好）"));
+    EXPECT_TRUE(chat.last.effects.empty());
+    chat.say("啊");
+    chat.say("哦");
+    EXPECT_TRUE(contains(chat.reply(), text_of(TextId::offer_human)));
+    EXPECT_EQ(chat.session.feedback.front().step, FeedbackStep::confirm);
+}
+
+// ---- rating ----
+
+struct ScoreCase {
+    const char* answer;
+    int score;
+    const char* comment;  // in the same message; "" when the comment is asked next
+};
+
+TEST(Feedback, ScoresAsNumbersAndWords) {
+    const ScoreCase cases[] = {
+        {"5", 5, ""},
+        {"4分", 4, ""},
+        {"五星", 5, ""},
+        {"3", 3, ""},
+        {"满意", 5, ""},
+        {"非常满意", 5, ""},
+        {"一般", 3, ""},
+        {"比较满意", 4, ""},
+        {"不满意", 1, ""},
+        {"很不满意", 1, ""},
+        {"1", 1, ""},
+        {"2", 2, ""},
+        {"5 师傅很专业", 5, "师傅很专业"},
+        {"不满意，来得太晚了！", 1, "来得太晚了"},
+    };
+    for (const auto& c : cases) {
+        Chat chat = rating();
+        chat.say(c.answer);
+        if (*c.comment) {
+            ASSERT_NE(find_effect<RateService>(chat.last), nullptr) << c.answer;
+            EXPECT_EQ(*find_effect<RateService>(chat.last),
+                      (RateService{kTicket, c.score, c.comment}))
+                << c.answer;
+            EXPECT_TRUE(chat.session.feedback.empty());
+            continue;
+        }
+        EXPECT_EQ(find_effect<RateService>(chat.last), nullptr) << c.answer;
+        ASSERT_FALSE(chat.session.feedback.empty()) << c.answer;
+        EXPECT_EQ(chat.session.feedback.front().step, FeedbackStep::comment) << c.answer;
+        EXPECT_EQ(chat.session.feedback.front().score, c.score) << c.answer;
+        EXPECT_EQ(chat.reply(), text_of(c.score <= 2 ? TextId::ask_comment_required
+                                                     : TextId::ask_comment_optional))
+            << c.answer;
+    }
+}
+
+TEST(Feedback, ScoresOutOfRangeAreAskedAgain) {
+    for (const char* bad : {"0", "6", "10", "4.5", "好"}) {
+        Chat chat = rating();
+        chat.say(bad);
+        EXPECT_TRUE(chat.last.effects.empty()) << bad;
+        EXPECT_TRUE(contains(chat.reply(), text_of(TextId::rating_not_understood))) << bad;
+        EXPECT_EQ(chat.session.feedback.front().step, FeedbackStep::score) << bad;
+    }
+}
+
+TEST(Feedback, HighScoreCommentIsOptional) {
+    Chat chat = rating();
+    chat.say("4");
+    chat.say("跳过");
+    ASSERT_NE(find_effect<RateService>(chat.last), nullptr);
+    EXPECT_EQ(*find_effect<RateService>(chat.last), (RateService{kTicket, 4, ""}));
+    EXPECT_EQ(chat.reply(), text_of(TextId::rated));
+    EXPECT_EQ(chat.session.flow, Flow::idle);
+    EXPECT_TRUE(chat.session.feedback.empty());
+}
+
+TEST(Feedback, HighScoreWithACommentKeepsItAsTyped) {
+    Chat chat = rating();
+    chat.say("5");
+    chat.say("  师傅很准时，Thanks！ ");
+    ASSERT_NE(find_effect<RateService>(chat.last), nullptr);
+    EXPECT_EQ(find_effect<RateService>(chat.last)->comment, "师傅很准时，Thanks");
+}
+
+TEST(Feedback, LowScoreRequiresAComment) {
+    Chat chat = rating();
+    chat.say("2");
+    EXPECT_EQ(chat.reply(), text_of(TextId::ask_comment_required));
+    chat.say("跳过");
+    EXPECT_EQ(chat.reply(), text_of(TextId::comment_required));
+    EXPECT_TRUE(chat.last.effects.empty());
+    EXPECT_EQ(chat.session.feedback.front().step, FeedbackStep::comment);
+    // A comment may talk about the fault without starting a report.
+    chat.say("灯还是有点闪，师傅态度也不好");
+    ASSERT_NE(find_effect<RateService>(chat.last), nullptr);
+    EXPECT_EQ(*find_effect<RateService>(chat.last),
+              (RateService{kTicket, 2, "灯还是有点闪，师傅态度也不好"}));
+    EXPECT_EQ(chat.session.flow, Flow::idle);
+}
+
+TEST(Feedback, ComplaintAtAnyTimeIsFiledAndTheQuestionStays) {
+    for (auto make :
+         {+[] { return confirming(); }, +[] { return rating(); }, +[] { return quoting(); }}) {
+        Chat chat = make();
+        auto before = chat.session.feedback;
+        chat.say("投诉 师傅迟到两小时");
+        ASSERT_NE(find_effect<FileComplaint>(chat.last), nullptr);
+        EXPECT_EQ(find_effect<FileComplaint>(chat.last)->text, "师傅迟到两小时");
+        EXPECT_EQ(chat.session.feedback, before);
+        EXPECT_EQ(chat.session.flow, Flow::owner_feedback);
+        EXPECT_TRUE(contains(chat.reply(), feedback_question(chat.session, shipped_data().texts)));
+    }
+}
+
+TEST(Feedback, HelpProgressAndHumanAnswerAndAskAgain) {
+    for (const char* cmd : {"帮助", "进度", "人工"}) {
+        Chat chat = rating();
+        chat.say(cmd);
+        EXPECT_TRUE(contains(chat.reply(), opening_of(TextId::rating_prompt))) << cmd;
+        EXPECT_EQ(chat.session.feedback.front().step, FeedbackStep::score) << cmd;
+    }
+}
+
+// ---- a new report is never swallowed ----
+
+TEST(Feedback, RatingInterruptedByANewReportIsResumedAfterIt) {
+    Chat chat = rating();
+    chat.say("楼道灯坏了");
+    EXPECT_EQ(chat.session.flow, Flow::owner_report);
+    EXPECT_EQ(chat.session.draft.fault_type, "电");
+    EXPECT_EQ(chat.session.draft.description, "楼道灯坏了");
+    ASSERT_EQ(chat.session.feedback.size(), 1u);  // the rating stays pending
+    EXPECT_EQ(chat.session.feedback.front().step, FeedbackStep::score);
+    chat.say("5号楼");
+    chat.say("5号楼电梯厅");
+    chat.say("没有");
+    chat.say("13800138000");
+    chat.say("尽快");
+    ASSERT_EQ(chat.session.step, ReportStep::confirm) << chat.reply();
+    chat.say("确认");
+    ASSERT_NE(find_effect<CreateTicket>(chat.last), nullptr);
+    // Filed: the bot asks for the rating again, in the same reply.
+    EXPECT_EQ(chat.session.flow, Flow::owner_feedback);
+    EXPECT_TRUE(contains(chat.reply(), "报修已提交"));
+    EXPECT_TRUE(contains(chat.reply(), text_of(TextId::feedback_pending)));
+    EXPECT_TRUE(contains(chat.reply(), opening_of(TextId::rating_prompt)));
+    chat.say("5");
+    chat.say("跳过");
+    EXPECT_EQ(*find_effect<RateService>(chat.last), (RateService{kTicket, 5, ""}));
+}
+
+TEST(Feedback, ConfirmationInterruptedByAnAddressAndCancelledReportIsResumed) {
+    Chat chat = confirming();
+    chat.say("3栋2单元502");
+    EXPECT_EQ(chat.session.flow, Flow::owner_report);
+    EXPECT_TRUE(chat.last.effects.empty());
+    chat.say("取消");
+    EXPECT_EQ(chat.session.flow, Flow::owner_feedback);
+    EXPECT_TRUE(contains(chat.reply(), text_of(TextId::cancelled)));
+    EXPECT_TRUE(contains(chat.reply(), "修好了请回复“1”"));
+    chat.say("1");
+    EXPECT_NE(find_effect<ConfirmFixed>(chat.last), nullptr);
+}
+
+TEST(Feedback, AnEmergencyDuringTheRatingIsFiledAtOnce) {
+    Chat chat = rating();
+    chat.profile.phone = "13800138000";
+    chat.say("3栋502水管爆了");
+    ASSERT_NE(find_effect<CreateTicket>(chat.last), nullptr);
+    EXPECT_EQ(chat.session.flow, Flow::owner_feedback);
+    EXPECT_EQ(chat.session.feedback.front().step, FeedbackStep::score);
+}
+
+// ---- a draft under way is parked, not lost ----
+
+TEST(Feedback, ADraftUnderWayIsParkedAndResumedAfterTheRating) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了");
+    chat.photo("p1");
+    ASSERT_EQ(chat.session.step, ReportStep::photos);
+    auto draft = chat.session.draft;
+    chat.session = begin_confirmation(chat.session, kTicket, std::nullopt, kNow);
+    EXPECT_EQ(chat.session.flow, Flow::owner_feedback);
+    EXPECT_EQ(chat.session.draft, draft);
+    chat.say("1");
+    EXPECT_NE(find_effect<ConfirmFixed>(chat.last), nullptr);
+    chat.say("满意");
+    chat.say("跳过");
+    EXPECT_NE(find_effect<RateService>(chat.last), nullptr);
+    // All answered: the draft comes back where it was.
+    EXPECT_EQ(chat.session.flow, Flow::owner_report);
+    EXPECT_EQ(chat.session.step, ReportStep::photos);
+    EXPECT_EQ(chat.session.draft, draft);
+    EXPECT_TRUE(contains(chat.reply(), text_of(TextId::report_resumed)));
+    chat.say("好了");
+    EXPECT_EQ(chat.session.step, ReportStep::phone);
+}
+
+TEST(Feedback, AParkedDraftTakesPhotosAndReportWordsWhileTheQuestionWaits) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了");
+    chat.session = begin_confirmation(chat.session, kTicket, 5000, kNow);
+    chat.photo("p1");
+    EXPECT_EQ(chat.session.flow, Flow::owner_report);
+    EXPECT_EQ(chat.session.draft.photos.size(), 1u);
+    EXPECT_EQ(chat.session.feedback.size(), 1u);
+    chat.say("没有");
+    chat.say("13800138000");
+    chat.say("尽快");
+    chat.say("确认");
+    ASSERT_NE(find_effect<CreateTicket>(chat.last), nullptr);
+    EXPECT_EQ(find_effect<CreateTicket>(chat.last)->report.photos.size(), 1u);
+    EXPECT_EQ(chat.session.flow, Flow::owner_feedback);
+    EXPECT_TRUE(contains(chat.reply(), "费用50元"));
+}
+
+TEST(Feedback, AParkedDraftCanBeCancelledFromTheQuestion) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了");
+    chat.session = begin_confirmation(chat.session, kTicket, std::nullopt, kNow);
+    chat.say("取消");
+    EXPECT_TRUE(chat.session.report_id.empty());
+    EXPECT_EQ(chat.session.flow, Flow::owner_feedback);
+    EXPECT_TRUE(contains(chat.reply(), text_of(TextId::cancelled)));
+}
+
+// ---- quotes ----
+
+TEST(Feedback, QuoteAgreed) {
+    Chat chat = quoting();
+    EXPECT_TRUE(contains(feedback_question(chat.session, shipped_data().texts), "报价120元"));
+    chat.say("同意");
+    ASSERT_NE(find_effect<AgreeQuote>(chat.last), nullptr);
+    EXPECT_EQ(find_effect<AgreeQuote>(chat.last)->ticket_number, kTicket);
+    EXPECT_EQ(chat.reply(), text_of(TextId::quote_agreed));
+    EXPECT_EQ(chat.session.flow, Flow::idle);
+}
+
+struct RefuseCase {
+    std::vector<const char*> messages;
+    const char* reason;
+};
+
+TEST(Feedback, QuoteRefusedWithOrWithoutAReason) {
+    const RefuseCase cases[] = {
+        {{"不同意 太贵了"}, "太贵了"}, {{"不同意，我自己找人修。"}, "我自己找人修"},
+        {{"太贵了"}, "太贵了"},        {{"不同意", "价格太高"}, "价格太高"},
+        {{"2", "跳过"}, ""},           {{"不修了", "先不修了"}, "先不修了"},
+    };
+    for (const auto& c : cases) {
+        Chat chat = quoting();
+        for (std::size_t i = 0; i + 1 < c.messages.size(); ++i) {
+            chat.say(c.messages[i]);
+            EXPECT_EQ(chat.reply(), text_of(TextId::ask_refuse_reason)) << c.messages[i];
+            EXPECT_TRUE(chat.last.effects.empty());
+        }
+        chat.say(c.messages.back());
+        ASSERT_NE(find_effect<RefuseQuote>(chat.last), nullptr) << c.messages.back();
+        EXPECT_EQ(*find_effect<RefuseQuote>(chat.last), (RefuseQuote{kTicket, c.reason}));
+        EXPECT_TRUE(contains(chat.reply(), "已取消"));
+        EXPECT_EQ(chat.session.flow, Flow::idle);
+    }
+}
+
+TEST(Feedback, AnythingElseAtTheQuoteIsAskedAgain) {
+    Chat chat = quoting();
+    chat.say("嗯");
+    EXPECT_TRUE(contains(chat.reply(), "请回复“同意”接受报价120元"));
+    EXPECT_TRUE(chat.last.effects.empty());
+}
+
+// ---- several questions, reminders, dropping ----
+
+TEST(Feedback, QuestionsQueueAndTheNextIsAskedWhenOneIsSettled) {
+    Chat chat = quoting();
+    chat.session = begin_confirmation(chat.session, "BX20261120-0004", std::nullopt, kNow);
+    ASSERT_EQ(chat.session.feedback.size(), 2u);
+    chat.say("同意");
+    EXPECT_TRUE(contains(chat.reply(), "BX20261120-0004 已维修完成"));
+    chat.say("2");
+    EXPECT_EQ(find_effect<ReportNotFixed>(chat.last)->ticket_number, "BX20261120-0004");
+    EXPECT_EQ(chat.session.flow, Flow::idle);
+}
+
+TEST(Feedback, DoneAgainReplacesTheQuestionAboutTheSameTicket) {
+    Chat chat = confirming();
+    chat.session = begin_confirmation(chat.session, kTicket, 3000, kNow + std::chrono::hours{1});
+    ASSERT_EQ(chat.session.feedback.size(), 1u);
+    EXPECT_EQ(chat.session.feedback.front().cents, 3000);
+}
+
+TEST(Feedback, RemindersNameTheTicket) {
+    const auto& texts = shipped_data().texts;
+    EXPECT_TRUE(contains(feedback_reminder(confirming().session, texts), "还没确认"));
+    EXPECT_TRUE(contains(feedback_reminder(rating().session, texts), "还没评价"));
+    EXPECT_TRUE(contains(feedback_reminder(quoting().session, texts), "还在等您答复"));
+    EXPECT_TRUE(contains(feedback_reminder(rating().session, texts), kTicket));
+    EXPECT_EQ(feedback_reminder(Session{}, texts), "");
+    EXPECT_EQ(feedback_question(Session{}, texts), "");
+}
+
+TEST(Feedback, DroppingTheLastQuestionBringsTheParkedDraftBack) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了");
+    auto s = begin_confirmation(chat.session, kTicket, std::nullopt, kNow);
+    s = drop_feedback(s, kTicket);
+    EXPECT_TRUE(s.feedback.empty());
+    EXPECT_EQ(s.flow, Flow::owner_report);
+    EXPECT_EQ(drop_feedback(confirming().session, kTicket).flow, Flow::idle);
+}
+
+TEST(Feedback, BeginConfirmationDropsATechniciansPendingPick) {
+    Session s;
+    s.flow = Flow::technician_pick;
+    s.job_command = PendingJobCommand{JobAction::accept, std::nullopt, ""};
+    s = begin_confirmation(s, kTicket, std::nullopt, kNow);
+    EXPECT_EQ(s.flow, Flow::owner_feedback);
+    EXPECT_FALSE(s.job_command.has_value());
+}
+
+TEST(Feedback, EveryQuestionSurvivesStorageBetweenMessages) {
+    std::vector<Session> sessions = {confirming().session, rating().session, quoting().session};
+    Chat comment = rating();
+    comment.say("2");
+    sessions.push_back(comment.session);
+    Chat reason = quoting();
+    reason.say("不同意");
+    sessions.push_back(reason.session);
+    for (const auto& s : sessions) {
+        auto d = decode(encode(s));
+        ASSERT_TRUE(d.has_value()) << encode(s);
+        EXPECT_EQ(*d, s) << encode(s);
+    }
+}
+
+}  // namespace
+}  // namespace repairbot::dialog

@@ -1,0 +1,422 @@
+// The technician's chat through step(): every command with no, one and several open jobs, with
+// and without a ticket number, someone else's job refused, fees, and the "which job?" question.
+#include <gtest/gtest.h>
+
+#include "dialog/job_commands.h"
+#include "dialog/money.h"
+#include "dialog/session_codec.h"
+#include "dialog_test_support.h"
+
+namespace repairbot::dialog {
+namespace {
+
+using namespace testing;
+
+const std::string kJ1 = "BX20261121-0007";  // accepted, 水
+const std::string kJ2 = "BX20261121-0008";  // arrived, 电梯
+const std::string kJ3 = "BX20261121-0009";  // dispatched, 电
+const std::string kJ4 = "BX20261121-0010";  // accepted, off the price list, not quoted
+
+TechnicianJob job(std::string number, JobStatus status, std::string address = "3栋2单元502",
+                  std::string fault = "水") {
+    return TechnicianJob{std::move(number), status, std::move(address), std::move(fault)};
+}
+
+enum class Jobs {
+    none,
+    one_accepted,
+    one_dispatched,
+    several,
+    off_list,
+    off_list_pending,
+    off_list_agreed
+};
+
+std::vector<TechnicianJob> jobs_for(Jobs j) {
+    switch (j) {
+        case Jobs::none:
+            return {};
+        case Jobs::one_accepted:
+            return {job(kJ1, JobStatus::accepted)};
+        case Jobs::one_dispatched:
+            return {job(kJ3, JobStatus::dispatched, "7栋101", "电")};
+        case Jobs::several: {
+            auto j4 = job(kJ4, JobStatus::accepted, "9栋902", "门窗");
+            j4.off_list = true;
+            return {job(kJ1, JobStatus::accepted),
+                    job(kJ2, JobStatus::arrived, "5栋电梯厅", "电梯"),
+                    job(kJ3, JobStatus::dispatched, "7栋101", "电"), j4};
+        }
+        case Jobs::off_list:
+        case Jobs::off_list_pending:
+        case Jobs::off_list_agreed: {
+            auto j1 = job(kJ1, JobStatus::arrived);
+            j1.off_list = true;
+            j1.quote = j == Jobs::off_list           ? QuoteState::none
+                       : j == Jobs::off_list_pending ? QuoteState::pending
+                                                     : QuoteState::agreed;
+            return {j1};
+        }
+    }
+    return {};
+}
+
+Chat technician_chat(Jobs j) {
+    Chat chat;
+    chat.technician = TechnicianView{"t-1", "王师傅", jobs_for(j)};
+    return chat;
+}
+
+struct CommandCase {
+    const char* behaviour;
+    Jobs jobs;
+    const char* message;
+    std::optional<Effect> effect;  // the one effect expected; nullopt: none at all
+    TextId reply;                  // the reply opens with this text
+    bool asks_which = false;
+};
+
+// The reply text opening up to its first placeholder, for texts that start with one.
+std::string reply_mark(TextId id) {
+    std::string s = opening_of(id);
+    return s.empty() ? text_of(id).substr(text_of(id).find('}') + 1, 9) : s;
+}
+
+class TechnicianCommand : public ::testing::TestWithParam<CommandCase> {};
+
+TEST_P(TechnicianCommand, DoesWhatItSaysOnlyOnTheSendersJob) {
+    const auto& c = GetParam();
+    Chat chat = technician_chat(c.jobs);
+    chat.say(c.message);
+    if (c.effect) {
+        ASSERT_EQ(chat.last.effects.size(), 1u) << c.message << " -> " << chat.reply();
+        EXPECT_EQ(chat.last.effects.front(), *c.effect) << c.message;
+    } else {
+        EXPECT_TRUE(chat.last.effects.empty()) << c.message;
+    }
+    EXPECT_TRUE(contains(chat.reply(), reply_mark(c.reply)))
+        << c.message << " -> " << chat.reply() << " (expected " << key(c.reply) << ")";
+    EXPECT_EQ(chat.session.flow == Flow::technician_pick, c.asks_which) << c.message;
+    EXPECT_EQ(chat.session.job_command.has_value(), c.asks_which) << c.message;
+}
+
+const CommandCase kCommandCases[] = {
+    // 接单
+    {"AcceptWithoutJobsSaysThereAreNone", Jobs::none, "接单", std::nullopt, TextId::tech_no_jobs},
+    {"AcceptTheOnlyJob", Jobs::one_dispatched, "接单", AcceptJob{kJ3}, TextId::tech_accepted},
+    {"AcceptTheOnlyJobByNumber", Jobs::one_dispatched, "接单 BX20261121-0009", AcceptJob{kJ3},
+     TextId::tech_accepted},
+    {"AcceptTwiceSaysItIsAccepted", Jobs::one_accepted, "接单", std::nullopt,
+     TextId::tech_already_accepted},
+    {"AcceptWithSeveralAsksWhich", Jobs::several, "接单", std::nullopt, TextId::tech_which_job,
+     true},
+    {"AcceptByNumberAmongSeveral", Jobs::several, "接单 BX20261121-0009", AcceptJob{kJ3},
+     TextId::tech_accepted},
+    {"AcceptByLowerCaseNumber", Jobs::several, "接单bx20261121-0009", AcceptJob{kJ3},
+     TextId::tech_accepted},
+    {"AcceptByListPosition", Jobs::several, "接单 3", AcceptJob{kJ3}, TextId::tech_accepted},
+    {"AcceptSomeoneElsesJobIsRefused", Jobs::several, "接单 BX20261121-0099", std::nullopt,
+     TextId::tech_job_not_yours},
+    {"AcceptSomeoneElsesJobWithOneOpenIsRefused", Jobs::one_dispatched, "接单 BX20261121-0099",
+     std::nullopt, TextId::tech_job_not_yours},
+    {"AcceptPositionOutOfRange", Jobs::several, "接单 7", std::nullopt, TextId::tech_no_such_index},
+    // 到达
+    {"ArriveWithoutJobs", Jobs::none, "到达", std::nullopt, TextId::tech_no_jobs},
+    {"ArriveAtTheOnlyJob", Jobs::one_accepted, "到达", ArriveJob{kJ1}, TextId::tech_arrived},
+    {"ArriveAlsoAsYiDaoChang", Jobs::one_accepted, "已到场", ArriveJob{kJ1}, TextId::tech_arrived},
+    {"ArriveBeforeAcceptingSaysAcceptFirst", Jobs::one_dispatched, "到达", std::nullopt,
+     TextId::tech_accept_first},
+    {"ArriveWithSeveralAsksWhich", Jobs::several, "到达", std::nullopt, TextId::tech_which_job,
+     true},
+    {"ArriveByNumberAmongSeveral", Jobs::several, "到达 BX20261121-0007", ArriveJob{kJ1},
+     TextId::tech_arrived},
+    {"ArriveTwiceSaysSo", Jobs::several, "到达 2", std::nullopt, TextId::tech_already_arrived},
+    {"ArriveAtSomeoneElsesJob", Jobs::one_accepted, "到达 BX20261121-0099", std::nullopt,
+     TextId::tech_job_not_yours},
+    // 完成
+    {"FinishWithoutJobs", Jobs::none, "完成", std::nullopt, TextId::tech_no_jobs},
+    {"FinishTheOnlyJobWithoutFee", Jobs::one_accepted, "完成", FinishJob{kJ1, std::nullopt, ""},
+     TextId::tech_finished},
+    {"FinishInEnglish", Jobs::one_accepted, "done", FinishJob{kJ1, std::nullopt, ""},
+     TextId::tech_finished},
+    {"FinishWithFee", Jobs::one_accepted, "完成 费用 80", FinishJob{kJ1, 8000, ""},
+     TextId::tech_finished_fee},
+    {"FinishWithFeeAndYuan", Jobs::one_accepted, "完成 费用80元", FinishJob{kJ1, 8000, ""},
+     TextId::tech_finished_fee},
+    {"FinishWithDecimalFee", Jobs::one_accepted, "完成 费用 12.5", FinishJob{kJ1, 1250, ""},
+     TextId::tech_finished_fee},
+    {"FinishWithFeeAndNoteKeepsTheNoteAsTyped", Jobs::one_accepted,
+     "完成，费用：12.50，换了ABC牌水龙头（业主自备）",
+     FinishJob{kJ1, 1250, "换了ABC牌水龙头（业主自备）"}, TextId::tech_finished_fee},
+    {"FinishWithAmountInYuanWithoutFeeWord", Jobs::one_accepted, "完成 80元 换阀门",
+     FinishJob{kJ1, 8000, "换阀门"}, TextId::tech_finished_fee},
+    {"FinishWithBadFeeSaysHowToWriteIt", Jobs::one_accepted, "完成 费用 八十多", std::nullopt,
+     TextId::tech_fee_invalid},
+    {"FinishWithFeeWordButNoAmount", Jobs::one_accepted, "完成 费用", std::nullopt,
+     TextId::tech_fee_invalid},
+    {"FinishWithThreeDecimalsIsRefused", Jobs::one_accepted, "完成 费用 12.345", std::nullopt,
+     TextId::tech_fee_invalid},
+    {"FinishWithSeveralAsksWhich", Jobs::several, "完成 费用 80", std::nullopt,
+     TextId::tech_which_job, true},
+    {"FinishByNumberAmongSeveral", Jobs::several, "完成 BX20261121-0008 费用 50 换灯泡",
+     FinishJob{kJ2, 5000, "换灯泡"}, TextId::tech_finished_fee},
+    {"FinishByPositionAmongSeveral", Jobs::several, "完成 2", FinishJob{kJ2, std::nullopt, ""},
+     TextId::tech_finished},
+    {"FinishBeforeAcceptingSaysAcceptFirst", Jobs::several, "完成 BX20261121-0009", std::nullopt,
+     TextId::tech_accept_first},
+    {"FinishSomeoneElsesJob", Jobs::several, "完成 BX20261121-0099 费用 80", std::nullopt,
+     TextId::tech_job_not_yours},
+    {"FinishOffListWithoutQuoteAsksForIt", Jobs::off_list, "完成 费用 120", std::nullopt,
+     TextId::tech_quote_needed},
+    {"FinishOffListWhileQuotePendingWaits", Jobs::off_list_pending, "完成 费用 120", std::nullopt,
+     TextId::tech_quote_waiting},
+    {"FinishOffListAfterAgreement", Jobs::off_list_agreed, "完成 费用 120",
+     FinishJob{kJ1, 12000, ""}, TextId::tech_finished_fee},
+    // 报价
+    {"QuoteWithoutJobs", Jobs::none, "报价 120", std::nullopt, TextId::tech_no_jobs},
+    {"QuoteTheOnlyOffListJob", Jobs::off_list, "报价 120", QuoteJob{kJ1, 12000},
+     TextId::tech_quoted},
+    {"QuoteWithYuanAndDecimals", Jobs::off_list, "报价120.5元", QuoteJob{kJ1, 12050},
+     TextId::tech_quoted},
+    {"QuoteAgainWhilePendingReplacesIt", Jobs::off_list_pending, "报价 100", QuoteJob{kJ1, 10000},
+     TextId::tech_quoted},
+    {"QuoteWithoutAmountSaysHow", Jobs::off_list, "报价", std::nullopt, TextId::tech_quote_invalid},
+    {"QuoteWithBadAmountSaysHow", Jobs::off_list, "报价 很贵", std::nullopt,
+     TextId::tech_quote_invalid},
+    {"QuoteOnAListedRepairIsNotNeeded", Jobs::one_accepted, "报价 120", std::nullopt,
+     TextId::tech_quote_not_needed},
+    {"QuoteWithSeveralAsksWhich", Jobs::several, "报价 120", std::nullopt, TextId::tech_which_job,
+     true},
+    {"QuoteByPositionAmongSeveral", Jobs::several, "报价 120 4", QuoteJob{kJ4, 12000},
+     TextId::tech_quoted},
+    {"QuoteSomeoneElsesJob", Jobs::off_list, "报价 120 BX20261121-0099", std::nullopt,
+     TextId::tech_job_not_yours},
+    // 转单
+    {"HandOverWithoutJobs", Jobs::none, "转单 需要电工", std::nullopt, TextId::tech_no_jobs},
+    {"HandOverTheOnlyJob", Jobs::one_accepted, "转单 需要电工", HandOverJob{kJ1, "需要电工"},
+     TextId::tech_handed_over},
+    {"HandOverWithoutReasonAsksForIt", Jobs::one_accepted, "转单", std::nullopt,
+     TextId::tech_handover_reason},
+    {"HandOverByNumberAmongSeveral", Jobs::several, "转单 BX20261121-0008 不会修电梯",
+     HandOverJob{kJ2, "不会修电梯"}, TextId::tech_handed_over},
+    {"HandOverWithSeveralAsksWhich", Jobs::several, "转单 太远了", std::nullopt,
+     TextId::tech_which_job, true},
+    {"HandOverSomeoneElsesJob", Jobs::several, "转单 BX20261121-0099 太远", std::nullopt,
+     TextId::tech_job_not_yours},
+    // 我的工单
+    {"ListWithoutJobs", Jobs::none, "我的工单", ListJobs{}, TextId::tech_no_jobs},
+    {"ListTheOnlyJob", Jobs::one_accepted, "我的工单", ListJobs{}, TextId::tech_jobs},
+    {"ListSeveralJobs", Jobs::several, "工单", ListJobs{}, TextId::tech_jobs},
+    // 绑定 (a bound technician may bind again; the bot decides)
+    {"BindWithACode", Jobs::none, "绑定 A1b2C3", BindTechnician{"A1b2C3"}, TextId::bind_requested},
+    {"BindWithoutACodeSaysHow", Jobs::none, "绑定", std::nullopt, TextId::bind_usage},
+    // Anything else
+    {"ChatterGetsTheCommandHint", Jobs::several, "在吗", std::nullopt, TextId::tech_hint},
+    {"HelpListsTheCommands", Jobs::several, "帮助", std::nullopt, TextId::tech_help},
+};
+
+INSTANTIATE_TEST_SUITE_P(Technician, TechnicianCommand, ::testing::ValuesIn(kCommandCases),
+                         [](const auto& info) { return std::string(info.param.behaviour); });
+
+TEST(Technician, SeveralJobsAreListedWithPositionsAddressesAndStatus) {
+    Chat chat = technician_chat(Jobs::several);
+    chat.say("我的工单");
+    EXPECT_TRUE(contains(chat.reply(), "1. BX20261121-0007 3栋2单元502 水（已接单）"))
+        << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), "2. BX20261121-0008 5栋电梯厅 电梯（已到场）"));
+    EXPECT_TRUE(contains(chat.reply(), "3. BX20261121-0009 7栋101 电（待接单）"));
+}
+
+TEST(Technician, ConfirmationNamesTheTicketAndWhatToSendNext) {
+    Chat chat = technician_chat(Jobs::one_dispatched);
+    chat.say("接单");
+    EXPECT_EQ(chat.reply(), "已接单 BX20261121-0009（7栋101），到场后发“到达”。");
+    chat = technician_chat(Jobs::one_accepted);
+    chat.say("完成 费用 12.5");
+    EXPECT_TRUE(contains(chat.reply(), "费用12.50元")) << chat.reply();
+}
+
+// ---- the "which job?" question ----
+
+struct PickCase {
+    const char* behaviour;
+    const char* command;
+    const char* answer;
+    Effect effect;
+};
+
+class WhichJob : public ::testing::TestWithParam<PickCase> {};
+
+TEST_P(WhichJob, TheNextMessageCompletesThePendingCommand) {
+    const auto& c = GetParam();
+    Chat chat = technician_chat(Jobs::several);
+    chat.say(c.command);
+    ASSERT_EQ(chat.session.flow, Flow::technician_pick);
+    // The pending command survives storage between the two messages.
+    auto stored = decode(encode(chat.session));
+    ASSERT_TRUE(stored.has_value());
+    chat.session = *stored;
+    chat.say(c.answer);
+    ASSERT_EQ(chat.last.effects.size(), 1u) << chat.reply();
+    EXPECT_EQ(chat.last.effects.front(), c.effect);
+    EXPECT_EQ(chat.session.flow, Flow::idle);
+    EXPECT_FALSE(chat.session.job_command.has_value());
+}
+
+const PickCase kPickCases[] = {
+    {"AcceptByTicketNumber", "接单", "BX20261121-0009", AcceptJob{kJ3}},
+    {"AcceptByLowerCaseNumberWithSpaces", "接单", " bx20261121-0009 ", AcceptJob{kJ3}},
+    {"ArriveByPosition", "到达", "1", ArriveJob{kJ1}},
+    {"ArriveByOrdinal", "到达", "第1个", ArriveJob{kJ1}},
+    {"FinishKeepsTheFeeAndNote", "完成 费用 80 换了水龙头", "2",
+     FinishJob{kJ2, 8000, "换了水龙头"}},
+    {"QuoteKeepsTheAmount", "报价 120", "BX20261121-0010", QuoteJob{kJ4, 12000}},
+    {"HandOverKeepsTheReason", "转单 需要电工", "3", HandOverJob{kJ3, "需要电工"}},
+    {"ANewFullCommandReplacesThePendingOne", "接单", "完成 BX20261121-0008",
+     FinishJob{kJ2, std::nullopt, ""}},
+};
+
+INSTANTIATE_TEST_SUITE_P(Technician, WhichJob, ::testing::ValuesIn(kPickCases),
+                         [](const auto& info) { return std::string(info.param.behaviour); });
+
+TEST(Technician, WhichJobKeepsAskingUntilAnsweredAndRefusesOthersJobs) {
+    Chat chat = technician_chat(Jobs::several);
+    chat.say("完成 费用 80");
+    chat.say("嗯");
+    EXPECT_TRUE(contains(chat.reply(), opening_of(TextId::tech_pick_not_understood)));
+    EXPECT_EQ(chat.session.flow, Flow::technician_pick);
+    chat.say("9");
+    EXPECT_TRUE(contains(chat.reply(), "没有第9单")) << chat.reply();
+    EXPECT_EQ(chat.session.flow, Flow::technician_pick);
+    chat.say("BX20261121-0099");
+    EXPECT_TRUE(contains(chat.reply(), "BX20261121-0099 不是您的进行中工单")) << chat.reply();
+    EXPECT_TRUE(chat.last.effects.empty());
+    EXPECT_EQ(chat.session.flow, Flow::technician_pick);
+    chat.say("2");
+    ASSERT_NE(find_effect<FinishJob>(chat.last), nullptr);
+    EXPECT_EQ(*find_effect<FinishJob>(chat.last), (FinishJob{kJ2, 8000, ""}));
+}
+
+TEST(Technician, WhichJobCanBeCancelled) {
+    Chat chat = technician_chat(Jobs::several);
+    chat.say("接单");
+    chat.say("取消");
+    EXPECT_EQ(chat.reply(), text_of(TextId::tech_pick_cancelled));
+    EXPECT_EQ(chat.session.flow, Flow::idle);
+    EXPECT_FALSE(chat.session.job_command.has_value());
+}
+
+TEST(Technician, WhichJobIsDroppedWhenTheSenderIsNoLongerATechnician) {
+    Chat chat = technician_chat(Jobs::several);
+    chat.say("接单");
+    chat.technician.reset();
+    chat.say("2");
+    EXPECT_TRUE(chat.last.effects.empty());
+    EXPECT_EQ(chat.session.flow, Flow::idle);
+    EXPECT_FALSE(chat.session.job_command.has_value());
+}
+
+// ---- technicians and owners ----
+
+TEST(Technician, OwnersAreToldToBindFirst) {
+    Chat chat;  // no technician in the context
+    chat.say("接单");
+    EXPECT_EQ(chat.reply(), text_of(TextId::tech_not_bound));
+    EXPECT_TRUE(chat.last.effects.empty());
+    chat.say("完成 费用 80");
+    EXPECT_EQ(chat.reply(), text_of(TextId::tech_not_bound));
+}
+
+TEST(Technician, AnOwnersMyTicketsIsAProgressQuery) {
+    Chat chat;
+    chat.say("我的工单");
+    EXPECT_NE(find_effect<QueryProgress>(chat.last), nullptr);
+}
+
+TEST(Technician, AnyoneMayBindEvenInTheMiddleOfAReport) {
+    Chat chat;
+    chat.say("3栋502厨房水管漏水了");
+    auto draft = chat.session.draft;
+    chat.say("绑定 778899");
+    ASSERT_NE(find_effect<BindTechnician>(chat.last), nullptr);
+    EXPECT_EQ(find_effect<BindTechnician>(chat.last)->code, "778899");
+    EXPECT_EQ(chat.session.flow, Flow::owner_report);
+    EXPECT_EQ(chat.session.draft, draft);
+}
+
+TEST(Technician, ATechnicianCanReportARepairLikeAnOwner) {
+    Chat chat = technician_chat(Jobs::several);
+    chat.say("5号楼楼道灯坏了");
+    EXPECT_EQ(chat.session.flow, Flow::owner_report);
+    // Inside the report, 完成 / 好了 answer the report; only a command naming a ticket is a job
+    // command.
+    chat.say("完成");
+    EXPECT_TRUE(chat.last.effects.empty());
+    EXPECT_EQ(chat.session.flow, Flow::owner_report);
+    EXPECT_NE(chat.session.step, ReportStep::photos);
+    chat.say("到达 BX20261121-0007");
+    EXPECT_NE(find_effect<ArriveJob>(chat.last), nullptr);
+    EXPECT_EQ(chat.session.flow, Flow::owner_report);
+}
+
+// ---- parsing ----
+
+struct FeeCase {
+    const char* text;
+    std::optional<std::int64_t> cents;
+};
+
+TEST(TechnicianFees, YuanAreReadIntoCents) {
+    const FeeCase cases[] = {
+        {"80", 8000},
+        {"80元", 8000},
+        {"80 元", 8000},
+        {"12.5", 1250},
+        {"12.50", 1250},
+        {"0.05", 5},
+        {"0", 0},
+        {"八十", 8000},
+        {"一百二十元", 12000},
+        {"50块", 5000},
+        {"50块钱", 5000},
+        {"1000000", 100000000},
+        {"12.345", std::nullopt},
+        {"12.", std::nullopt},
+        {"-5", std::nullopt},
+        {"八十多", std::nullopt},
+        {"100来块", std::nullopt},
+        {"abc", std::nullopt},
+        {"", std::nullopt},
+        {"1000001", std::nullopt},
+        {"80元多", std::nullopt},
+        {"9999999999999999999999", std::nullopt},
+    };
+    for (const auto& c : cases) EXPECT_EQ(parse_yuan(c.text), c.cents) << c.text;
+}
+
+TEST(TechnicianFees, CentsAreShownAsYuan) {
+    EXPECT_EQ(format_yuan(8000), "80");
+    EXPECT_EQ(format_yuan(1250), "12.50");
+    EXPECT_EQ(format_yuan(5), "0.05");
+    EXPECT_EQ(format_yuan(0), "0");
+}
+
+TEST(TechnicianParsing, TicketNumbersAndPositions) {
+    EXPECT_TRUE(looks_like_ticket_number("bx20261121-0007"));
+    EXPECT_FALSE(looks_like_ticket_number("502"));
+    EXPECT_FALSE(looks_like_ticket_number("abcdef"));
+    EXPECT_EQ(parse_job_ref("2")->index, 2);
+    EXPECT_EQ(parse_job_ref("第3单")->index, 3);
+    EXPECT_EQ(parse_job_ref("bx20261121-0007")->ticket, "bx20261121-0007");
+    EXPECT_FALSE(parse_job_ref("2楼").has_value());
+    EXPECT_FALSE(parse_job_ref("好的").has_value());
+}
+
+TEST(TechnicianParsing, WordsThatMerelyStartLikeACommandAreNotOne) {
+    EXPECT_FALSE(parse_job_command("doneness").has_value());
+    EXPECT_FALSE(parse_job_command("你好").has_value());
+    EXPECT_FALSE(parse_job_command("").has_value());
+}
+
+}  // namespace
+}  // namespace repairbot::dialog
