@@ -57,6 +57,25 @@ TEST(OwnerReport, StepByStepReportEndsInOneTicket) {
     EXPECT_TRUE(contains(chat.reply(), "报修已提交"));
 }
 
+TEST(OwnerReport, TicketDescriptionKeepsWhatTheOwnerWrote) {
+    struct Case {
+        std::vector<const char*> messages;
+        const char* description;
+    };
+    const Case cases[] = {
+        {{"3栋502，客厅LED灯不亮了！电话13800138000"}, "客厅LED灯不亮了"},
+        {{"3栋502 卫生间ＰＶＣ水管漏水，很急。"}, "卫生间ＰＶＣ水管漏水，很急"},
+        {{"报修", "3栋502", "2", "  客厅的LED吸顶灯一闪一闪（晚上更明显）。"},
+         "客厅的LED吸顶灯一闪一闪（晚上更明显）"},
+        {{"Wifi路由器旁边的插座冒火花了，3栋502"}, "Wifi路由器旁边的插座冒火花了"},
+    };
+    for (const auto& c : cases) {
+        Chat chat;
+        for (const char* m : c.messages) chat.say(m);
+        EXPECT_EQ(chat.session.draft.description, c.description) << c.messages.back();
+    }
+}
+
 TEST(OwnerReport, IdempotencyKeyIsStableForARetriedStep) {
     Chat chat;
     chat.say("3栋502厨房水管漏水了，电话13800138000");

@@ -40,6 +40,10 @@ Session full_session() {
     d.emergency = "flood";
     d.planned = true;
     d.advice_given = true;
+    s.feedback = {Feedback{FeedbackStep::comment, "BX20261120-0003", 8000, 2, kNow},
+                  Feedback{FeedbackStep::quote, "BX|20261120%0004", 12050, 0, kNow},
+                  Feedback{FeedbackStep::confirm, "BX20261120-0005", std::nullopt, 0, kNow}};
+    s.job_command = PendingJobCommand{JobAction::finish, 1250, "换了|阀门 100%\n业主自备"};
     return s;
 }
 
@@ -63,6 +67,41 @@ TEST(SessionCodec, EveryStepAndFlowRoundTrips) {
         s.step = static_cast<ReportStep>(step);
         EXPECT_EQ(decode(encode(s)), s);
     }
+}
+
+TEST(SessionCodec, EveryFeedbackStepJobActionAndNewFlowRoundTrips) {
+    for (auto flow :
+         {Flow::idle, Flow::owner_report, Flow::owner_feedback, Flow::technician_pick}) {
+        for (int step = 0; step <= static_cast<int>(FeedbackStep::refuse_reason); ++step) {
+            Session s;
+            s.flow = flow;
+            s.report_id = flow == Flow::owner_report ? "o:1" : "";
+            s.feedback.push_back(
+                Feedback{static_cast<FeedbackStep>(step), "BX1-0001", std::nullopt, 5, kNow});
+            EXPECT_EQ(decode(encode(s)), s);
+        }
+        for (int action = 0; action <= static_cast<int>(JobAction::hand_over); ++action) {
+            Session s;
+            s.flow = flow;
+            s.job_command = PendingJobCommand{static_cast<JobAction>(action), std::nullopt, ""};
+            EXPECT_EQ(decode(encode(s)), s);
+        }
+    }
+}
+
+TEST(SessionCodec, ASessionWrittenBeforeFeedbackAndTechniciansStillDecodes) {
+    // As the version-1 writer of the owner's report produced it.
+    const std::string old =
+        "repairbot-session 1\nflow=owner_report\nstep=photos\nreport_id=o:m1\nrevision=3\n"
+        "misses=0\nlast_active=1795501800\nheld_text=\nlast_ticket_key=\nlast_ticket_at=0\n"
+        "address=3||502||0||0|0|0\nfault_type=水\ndescription=厨房水管漏水了\nphoto=p1|http://x\n"
+        "photos_done=0\nphone=\ntime=0|0|0|0\nemergency=\nplanned=0\nadvice_given=0\n";
+    auto d = decode(old);
+    ASSERT_TRUE(d.has_value());
+    EXPECT_EQ(d->flow, Flow::owner_report);
+    EXPECT_EQ(d->draft.photos.size(), 1u);
+    EXPECT_TRUE(d->feedback.empty());
+    EXPECT_FALSE(d->job_command.has_value());
 }
 
 TEST(SessionCodec, SessionsFromARealConversationRoundTrip) {
@@ -95,6 +134,14 @@ TEST(SessionCodec, RejectsMalformedInput) {
         "repairbot-session 1\ntime=1|1|abc|0\n",
         "repairbot-session 1\nphotos_done=2\n",
         "repairbot-session 1\naddress=3|2|502||0||1|nan|0\n",
+        "repairbot-session 1\nflow=rating\n",
+        "repairbot-session 1\nfeedback=rate|BX1|0|0|0|0\n",   // unknown step
+        "repairbot-session 1\nfeedback=score|BX1|0|0|6|0\n",  // score over 5
+        "repairbot-session 1\nfeedback=score|BX1|2|0|0|0\n",  // bad flag
+        "repairbot-session 1\nfeedback=score|BX1|0|0|0\n",    // too few fields
+        "repairbot-session 1\njob_command=fix|0|0|\n",        // unknown action
+        "repairbot-session 1\njob_command=finish|1|x|\n",     // bad amount
+        "repairbot-session 1\njob_command=finish|0|0|\njob_command=accept|0|0|\n",  // twice
         good.substr(0, good.size() / 2),
     };
     for (const auto& b : bad) EXPECT_FALSE(decode(b).has_value()) << b;
@@ -109,6 +156,13 @@ TEST(SessionCodec, RejectsTooManyPhotos) {
     std::string s(kSessionHeader);
     s += "\n";
     for (int i = 0; i < 65; ++i) s += "photo=m|u\n";
+    EXPECT_FALSE(decode(s).has_value());
+}
+
+TEST(SessionCodec, RejectsTooManyPendingQuestions) {
+    std::string s(kSessionHeader);
+    s += "\n";
+    for (int i = 0; i < 33; ++i) s += "feedback=confirm|BX" + std::to_string(i) + "|0|0|0|0\n";
     EXPECT_FALSE(decode(s).has_value());
 }
 

@@ -20,6 +20,29 @@ TEST(TextNormalize, KeepsInvalidUtf8WithoutCrashing) {
     EXPECT_EQ(length_in_chars(bad), 4u);
 }
 
+TEST(TextNormalizeMapped, EveryNormalizedByteKnowsWhereItCameFrom) {
+    const std::string raw = "  ＬＥＤ灯，不亮！ ";
+    auto n = normalize_mapped(raw);
+    EXPECT_EQ(n.text, normalize(raw));
+    ASSERT_EQ(n.origin.size(), n.text.size() + 1);
+    EXPECT_EQ(original_span(raw, n, 0, n.text.size()), "ＬＥＤ灯，不亮！");
+    EXPECT_EQ(original_span(raw, n, 0, 3), "ＬＥＤ");  // "led" in the normalized text
+    EXPECT_EQ(original_span(raw, n, 3, 3), "");
+    EXPECT_EQ(original_span(raw, n, 0, 99), "");
+    EXPECT_EQ(normalize_mapped("   ").origin.size(), 1u);
+    std::string bad = "\xff\xfe\xe6\x97";
+    auto b = normalize_mapped(bad);
+    EXPECT_EQ(original_span(bad, b, 0, b.text.size()), bad);
+}
+
+TEST(TextTrimOriginal, TrimsSentencePunctuationButKeepsBrackets) {
+    EXPECT_EQ(trim_original("  水管漏水了！ "), "水管漏水了");
+    EXPECT_EQ(trim_original("，。换了龙头（业主自备）。"), "换了龙头（业主自备）");
+    EXPECT_EQ(trim_original("\xe3\x80\x80好的…"), "好的");
+    EXPECT_EQ(trim_original("！！"), "");
+    EXPECT_EQ(trim_original("LED灯"), "LED灯");
+}
+
 TEST(TextCompact, DropsSpacesAndPunctuation) {
     EXPECT_EQ(compact(normalize(" 取 消！")), "取消");
     EXPECT_EQ(compact("修改-地址?"), "修改地址");
