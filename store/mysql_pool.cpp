@@ -17,6 +17,9 @@
 namespace repairbot::store {
 namespace {
 
+// How long a failed connect answers for the next callers (the circuit-breaker window).
+constexpr std::chrono::milliseconds kUnreachableHold{250};
+
 sql::mysql::MySQL_Driver& driver() {
     // The driver's first use is not thread-safe; a function-local static serialises it.
     static sql::mysql::MySQL_Driver* instance = sql::mysql::get_mysql_driver_instance();
@@ -110,15 +113,26 @@ std::unique_ptr<sql::Connection> MysqlPool::acquire() {
             return c;
         }
         if (open_ < settings_.pool_size) {
+            // Right after a failed connect, fail at once instead of making every caller wait
+            // out connect_timeout against a server that is not there.
+            if (std::chrono::steady_clock::now() < unreachable_until_) {
+                throw ServiceUnavailable("mysql", "unreachable a moment ago: " + last_connect_error_);
+            }
             ++open_;
             lock.unlock();
             try {
                 return connect();
             } catch (const sql::SQLException& e) {
+                const std::string why = "connect to " + settings_.host + ":" +
+                                        std::to_string(settings_.port) + " failed (" +
+                                        std::to_string(e.getErrorCode()) + "): " + e.what();
+                {
+                    std::lock_guard again(mu_);
+                    unreachable_until_ = std::chrono::steady_clock::now() + kUnreachableHold;
+                    last_connect_error_ = why;
+                }
                 forget();
-                throw ServiceUnavailable(
-                    "mysql", "connect to " + settings_.host + ":" + std::to_string(settings_.port) +
-                                 " failed (" + std::to_string(e.getErrorCode()) + "): " + e.what());
+                throw ServiceUnavailable("mysql", why);
             } catch (...) {
                 forget();
                 throw;

@@ -12,12 +12,14 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <chrono>
 #include <condition_variable>
 #include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <type_traits>
 #include <variant>
 #include <vector>
@@ -51,8 +53,9 @@ class MysqlPool {
     // caller's executor with fn's result. fn is one unit of work (usually one transaction): on a
     // deadlock, lock wait timeout or lost connection it is rolled back and run again, with
     // back-off, up to MysqlSettings::max_attempts times, so it must be safe to repeat.
-    // Throws ServiceUnavailable("mysql") when the server cannot be reached or no connection is
-    // free within acquire_timeout; rethrows anything else fn throws (sql::SQLException for a
+    // Throws ServiceUnavailable("mysql") when the server cannot be reached (for 250 ms after a
+    // failed connect, at once without trying again) or no connection is free within
+    // acquire_timeout; rethrows anything else fn throws (sql::SQLException for a
     // non-transient SQL error). A connection is returned to the pool in autocommit mode.
     template <class F>
     boost::asio::awaitable<std::invoke_result_t<F, sql::Connection&>> run(F fn) {
@@ -93,9 +96,12 @@ class MysqlPool {
   private:
     template <class Box, class Handler, class F>
     void start(Handler handler, F f) {
-        auto ex = boost::asio::prefer(boost::asio::get_associated_executor(handler),
-                                      boost::asio::execution::outstanding_work.tracked);
-        boost::asio::post(blocking_, [this, ex = std::move(ex), handler = std::move(handler),
+        // `work` keeps the caller's context running while fn blocks on our pool; it travels
+        // into the completion, so nothing of the caller's context is touched here after the
+        // completion is posted (the context may be gone by the time this lambda unwinds).
+        auto work = boost::asio::prefer(boost::asio::get_associated_executor(handler),
+                                        boost::asio::execution::outstanding_work.tracked);
+        boost::asio::post(blocking_, [this, work = std::move(work), handler = std::move(handler),
                                       f = std::move(f)]() mutable {
             std::exception_ptr error;
             Box box{};
@@ -108,10 +114,12 @@ class MysqlPool {
             } catch (...) {
                 error = std::current_exception();
             }
-            boost::asio::post(
-                ex, [handler = std::move(handler), error, box = std::move(box)]() mutable {
-                    handler(error, std::move(box));
-                });
+            auto target =
+                boost::asio::prefer(work, boost::asio::execution::outstanding_work.untracked);
+            boost::asio::post(target, [handler = std::move(handler), work = std::move(work), error,
+                                       box = std::move(box)]() mutable {
+                handler(error, std::move(box));
+            });
         });
     }
 
@@ -128,6 +136,8 @@ class MysqlPool {
     std::condition_variable freed_;
     std::vector<std::unique_ptr<sql::Connection>> idle_;
     unsigned open_ = 0;  // idle + checked out
+    std::chrono::steady_clock::time_point unreachable_until_{};  // after a failed connect
+    std::string last_connect_error_;
 };
 
 }  // namespace repairbot::store

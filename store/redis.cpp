@@ -60,8 +60,11 @@ struct HandlerCall final : Call {
           ex(boost::asio::prefer(boost::asio::get_associated_executor(handler),
                                  boost::asio::execution::outstanding_work.tracked)) {}
     void finish(Result<RedisReply> r) override {
-        boost::asio::post(
-            ex, [h = std::move(handler), r = std::move(r)]() mutable { h(std::move(r)); });
+        // The tracked executor moves into the completion: after posting, nothing here touches
+        // the caller's context (which may be another thread's and gone before we unwind).
+        auto target = boost::asio::prefer(ex, boost::asio::execution::outstanding_work.untracked);
+        boost::asio::post(target, [h = std::move(handler), work = std::move(ex),
+                                   r = std::move(r)]() mutable { h(std::move(r)); });
     }
     Handler handler;
     boost::asio::any_io_executor ex;  // the caller's, holding work so its loop does not stop
