@@ -1,6 +1,5 @@
 #include "bot/admin_command.h"
 
-#include <cppconn/connection.h>
 #include <cppconn/exception.h>
 #include <openssl/rand.h>
 
@@ -22,6 +21,7 @@
 #include "store/errors.h"
 #include "store/mysql_pool.h"
 #include "store/technician_repository.h"
+#include "store/transaction.h"
 
 namespace repairbot::bot {
 namespace {
@@ -247,31 +247,6 @@ void print_bind_code(const Context& ctx, const std::string& code) {
     ctx.out.flush();
 }
 
-// A transaction around a unit of work; rolled back unless committed (MysqlPool may run the unit
-// again after a deadlock, so nothing half-done may stay).
-class Transaction {
-  public:
-    explicit Transaction(sql::Connection& c) : c_(c) { c_.setAutoCommit(false); }
-    ~Transaction() {
-        try {
-            if (!done_) c_.rollback();
-            c_.setAutoCommit(true);
-        } catch (...) {
-            // The pool discards a broken connection; nothing more to do here.
-        }
-    }
-    Transaction(const Transaction&) = delete;
-    Transaction& operator=(const Transaction&) = delete;
-    void commit() {
-        c_.commit();
-        done_ = true;
-    }
-
-  private:
-    sql::Connection& c_;
-    bool done_ = false;
-};
-
 int technician_add(const Context& ctx) {
     if (ctx.cl.args.size() > 1)
         return usage_error(ctx, "technician add: unexpected argument '" + ctx.cl.args[1] + "'");
@@ -289,7 +264,8 @@ int technician_add(const Context& ctx) {
     std::string failure;
     const Timestamp now = ctx.now;
     int rc = with_database(ctx, [&](sql::Connection& c) {
-        Transaction trx(c);
+        // The technician and their first code together: never one without the other.
+        store::Transaction trx(c);
         auto stored = store::TechnicianRepository::add(c, *tech, now);
         if (!stored) {
             failure = stored.error().message();
