@@ -5,12 +5,19 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <unistd.h>
+
 #include <iostream>
+#include <random>
 #include <thread>
 
 #include "adapters/wechat/webhook.h"
 #include "bot/admin_api.h"
+#include "adapters/wechat/api/api_client.h"
+#include "adapters/wechat/api/endpoint.h"
 #include "bot/conversation.h"
+#include "bot/outbox_sender.h"
+#include "bot/wechat_token_store.h"
 #include "bot/health.h"
 #include "bot/http_server.h"
 #include "bot/stats_command.h"
@@ -20,6 +27,7 @@
 #include "config/loader.h"
 #include "config/log.h"
 #include "config/notices.h"
+#include "config/push_templates.h"
 #include "config/sla_data.h"
 #include "store/dedupe_store.h"
 #include "store/migrations.h"
@@ -62,12 +70,22 @@ struct DeskData {
     std::unique_ptr<dialog::DialogData> dialog;
     std::unique_ptr<config::Notices> notices;
     std::unique_ptr<config::SlaData> sla;
+    std::unique_ptr<config::PushTemplates> push;
     std::string problems;  // empty when all loaded
 };
 
-asio::awaitable<void> stop_gracefully(HttpServer& server, store::Redis& redis,
+// "host-pid-random": tells the instances apart in outbox leases and logs.
+std::string worker_id() {
+    char host[256] = {};
+    ::gethostname(host, sizeof host - 1);
+    std::random_device rd;
+    return std::string(host) + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 100000);
+}
+
+asio::awaitable<void> stop_gracefully(HttpServer& server, OutboxWorker& outbox, store::Redis& redis,
                                       asio::io_context& ioc) {
     log::info("main", "shutting_down", {{"connections", server.open_connections()}});
+    outbox.stop();
     co_await server.shutdown();
     redis.close();
     log::info("main", "stopped");
@@ -85,6 +103,8 @@ static DeskData load_desk_data(const config::Settings& settings) {
     if (!notices) problems += notices.error().detail + "\n";
     auto sla = config::load_sla_data(settings.data_dir);
     if (!sla) problems += sla.error().detail + "\n";
+    auto push = config::load_push_templates(settings.data_dir);
+    if (!push) problems += push.error().detail + "\n";
     if (!problems.empty()) {
         desk.problems = "the desk's data files in " + settings.data_dir +
                         " (REPAIRBOT_DATA_DIR) are not valid:\n" + problems;
@@ -93,6 +113,7 @@ static DeskData load_desk_data(const config::Settings& settings) {
     desk.dialog = std::make_unique<dialog::DialogData>(std::move(*dialog_data));
     desk.notices = std::make_unique<config::Notices>(std::move(*notices));
     desk.sla = std::make_unique<config::SlaData>(std::move(*sla));
+    desk.push = std::make_unique<config::PushTemplates>(std::move(*push));
     auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     for (const auto& w : config::calendar_warnings(desk.sla->calendar, now, settings.data_dir))
         log::warn("config", "calendar", {{"detail", w}});
@@ -113,6 +134,13 @@ int run_serve(const config::Settings& settings) {
                   << webhook.error().code.message() << "); copy it again from the 基本配置 page\n";
         return kExitUsage;
     }
+    auto endpoint_of_api = wechat::api::parse_endpoint(settings.wechat.api_base);
+    if (!endpoint_of_api) {
+        std::cerr << "repairbot: REPAIRBOT_WECHAT_API_BASE = '" << settings.wechat.api_base
+                  << "' cannot be used (" << endpoint_of_api.error().message()
+                  << "); use https://api.weixin.qq.com, or http:// only for a loopback simulator\n";
+        return kExitUsage;
+    }
     auto clock = [] { return std::chrono::system_clock::now(); };
 
     asio::io_context ioc(static_cast<int>(settings.http.threads));
@@ -130,6 +158,16 @@ int run_serve(const config::Settings& settings) {
     Conversation conversation(*desk.dialog, *desk.notices, sessions, intake, limits, clock);
     WebhookEndpoint endpoint(*webhook, settings.wechat, replay, dedupe, conversation, clock);
 
+    RedisTokenStore token_store(redis, settings.wechat.appid);
+    wechat::api::ApiClientOptions api_options;
+    api_options.endpoint = *endpoint_of_api;
+    api_options.token.appid = settings.wechat.appid;
+    api_options.token.secret = settings.wechat.secret;
+    wechat::api::ApiClient api(api_options, token_store);
+    OutboxWorkerOptions outbox_options;
+    outbox_options.worker_id = worker_id();
+    OutboxWorker outbox(mysql, api, *desk.push, outbox_options);
+
     Router router;
     add_health_routes(router, {
         {"mysql", [&mysql]() { return mysql.ping(); }},
@@ -142,6 +180,7 @@ int run_serve(const config::Settings& settings) {
     HttpServer server(ioc, settings.http, router);
     server.listen();
     server.start();
+    asio::co_spawn(ioc, outbox.run(), asio::detached);
     auto ep = server.local_endpoint();
     log::info("main", "listening", {{"address", ep.address().to_string()}, {"port", ep.port()},
                                     {"webhook", "http://" + ep.address().to_string() + ":" +
@@ -151,7 +190,7 @@ int run_serve(const config::Settings& settings) {
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         log::info("main", "signal", {{"signal", signo}});
-        asio::co_spawn(ioc, stop_gracefully(server, redis, ioc), asio::detached);
+        asio::co_spawn(ioc, stop_gracefully(server, outbox, redis, ioc), asio::detached);
     });
 
     std::vector<std::thread> extra;

@@ -1,0 +1,165 @@
+#include "bot/outbox_sender.h"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "adapters/wechat/api/errors.h"
+#include "config/log.h"
+#include "store/outbox_repository.h"
+#include "store/owner_repository.h"
+
+namespace repairbot::bot {
+
+namespace asio = boost::asio;
+namespace api = wechat::api;
+
+namespace {
+
+std::string fill(const std::string& text, const nlohmann::json& payload) {
+    std::string out;
+    out.reserve(text.size() + 64);
+    for (std::size_t i = 0; i < text.size();) {
+        if (text[i] == '{') {
+            auto close = text.find('}', i + 1);
+            if (close != std::string::npos) {
+                auto name = text.substr(i + 1, close - i - 1);
+                auto it = payload.find(name);
+                if (it != payload.end()) {
+                    out += it->is_string() ? it->get<std::string>() : it->dump();
+                    i = close + 1;
+                    continue;
+                }
+            }
+        }
+        out.push_back(text[i++]);
+    }
+    return out;
+}
+
+store::Timestamp now_ms() {
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+}
+
+}  // namespace
+
+std::optional<WordedNotice> word_notice(const config::PushTemplates& templates, std::string_view payload) {
+    auto json = nlohmann::json::parse(payload, nullptr, false);
+    if (json.is_discarded() || !json.is_object()) return std::nullopt;
+    WordedNotice notice;
+    notice.event = json.value("event", std::string("staff_notice"));
+    notice.wording = &templates.for_event(notice.event);
+    notice.text = fill(notice.wording->text, json);
+    notice.template_data = nlohmann::json::object();
+    for (const auto& [field, text] : notice.wording->data)
+        notice.template_data[field] = {{"value", fill(text, json)}};
+    return notice;
+}
+
+std::chrono::milliseconds retry_delay(std::uint32_t attempts, double jitter) {
+    double seconds = attempts >= 10 ? 600.0 : std::min(600.0, static_cast<double>(1u << attempts));
+    return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0 * jitter));
+}
+
+OutboxWorker::OutboxWorker(store::MysqlPool& mysql, api::ApiClient& api,
+                           const config::PushTemplates& templates, OutboxWorkerOptions options)
+    : mysql_(mysql), api_(api), templates_(templates), options_(std::move(options)),
+      random_(std::random_device{}()) {}
+
+void OutboxWorker::stop() { stopping_ = true; }
+
+asio::awaitable<void> OutboxWorker::run() {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    log::info("outbox", "worker_started", {{"worker", options_.worker_id}});
+    while (!stopping_) {
+        std::size_t handled = 0;
+        try {
+            handled = co_await deliver_due();
+        } catch (const ServiceUnavailable& e) {
+            log::warn("outbox", "mysql_unavailable", {{"error", e.what()}});
+        } catch (const std::exception& e) {
+            log::error("outbox", "pass_failed", {{"error", e.what()}});
+        }
+        if (handled == 0 && !stopping_) {
+            timer.expires_after(options_.poll_interval);
+            boost::system::error_code ignored;
+            co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        }
+    }
+    log::info("outbox", "worker_stopped", {{"worker", options_.worker_id}});
+}
+
+asio::awaitable<std::size_t> OutboxWorker::deliver_due() {
+    auto claim = [lease = options_.lease, worker = options_.worker_id, batch = options_.batch](sql::Connection& c) {
+        return store::OutboxRepository::claim_due(c, now_ms(), lease, worker, batch);
+    };
+    auto rows = co_await mysql_.run(std::move(claim));
+    for (auto& row : rows) {
+        if (stopping_) break;
+        co_await deliver(std::move(row));
+    }
+    co_return rows.size();
+}
+
+asio::awaitable<void> OutboxWorker::record_failure(store::OutboxMessage row, std::optional<int> errcode,
+                                                   std::string error, bool retry) {
+    std::optional<store::Timestamp> retry_at;
+    if (retry && row.attempts < options_.max_attempts) {
+        std::uniform_real_distribution<double> jitter(0.5, 1.5);
+        retry_at = now_ms() + retry_delay(row.attempts, jitter(random_));
+    }
+    auto work = [id = row.id, worker = options_.worker_id, errcode, error, retry_at](sql::Connection& c) {
+        return store::OutboxRepository::mark_failed(c, id, worker, errcode, error, retry_at);
+    };
+    (void)co_await mysql_.run(std::move(work));
+    log::warn("outbox", retry_at ? "retry_scheduled" : "failed",
+              {{"id", row.id}, {"kind", row.kind}, {"attempts", row.attempts},
+               {"errcode", errcode ? *errcode : 0}, {"error", error}});
+}
+
+asio::awaitable<void> OutboxWorker::deliver(store::OutboxMessage row) {
+    const std::string worker = options_.worker_id;
+    if (row.kind != "notify" || row.recipient.empty()) {
+        co_await record_failure(row, std::nullopt, "unknown outbox kind '" + row.kind + "' or no recipient", false);
+        co_return;
+    }
+    auto notice = word_notice(templates_, row.payload);
+    if (!notice) {
+        co_await record_failure(row, std::nullopt, "payload is not a JSON object", false);
+        co_return;
+    }
+
+    // Inside the 48-hour window a plain text reads better than a template.
+    auto window = [openid = row.recipient](sql::Connection& c) {
+        auto owner = store::OwnerRepository::find_by_openid(c, openid);
+        return owner ? owner->last_inbound_at : std::optional<store::Timestamp>{};
+    };
+    auto last_inbound = co_await mysql_.run(std::move(window));
+    bool in_window = last_inbound && now_ms() - *last_inbound < options_.service_window;
+
+    Status sent{Ok{}};
+    if (in_window) {
+        sent = co_await api_.send_custom_text(row.recipient, notice->text);
+        if (!sent && sent.code() == api::ApiFailure::outside_window) in_window = false;
+    }
+    if (!in_window) {
+        auto r = co_await api_.send_template(row.recipient, notice->wording->template_id,
+                                             notice->wording->url, notice->template_data);
+        sent = r ? Status{Ok{}} : Status{r.error()};
+    }
+    if (sent) {
+        auto work = [id = row.id, worker](sql::Connection& c) {
+            return store::OutboxRepository::mark_sent(c, id, worker, now_ms());
+        };
+        (void)co_await mysql_.run(std::move(work));
+        log::info("outbox", "sent", {{"id", row.id}, {"event", notice->event},
+                                     {"channel", in_window ? "custom" : "template"}});
+        co_return;
+    }
+    auto code = sent.code();
+    bool retry = code == api::ApiFailure::retryable || code == api::ApiFailure::token_invalid;
+    int errcode = api::wechat_errcode(code);
+    co_await record_failure(row, errcode ? std::optional<int>(errcode) : std::nullopt, sent.error().message(), retry);
+}
+
+}  // namespace repairbot::bot

@@ -1,0 +1,76 @@
+// Delivers the outbox: a worker coroutine that leases due rows (several instances never send
+// one row at once; a crashed worker's rows come back when the lease ends), words each
+// notification per config/push.toml — a customer-service text inside WeChat's 48-hour window,
+// a template message otherwise — sends it through the WeChat API client, and records the
+// outcome: sent, retried later with exponential backoff and jitter, or failed for good.
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <atomic>
+#include <chrono>
+#include <random>
+#include <string>
+
+#include "adapters/wechat/api/api_client.h"
+#include "config/push_templates.h"
+#include "store/mysql_pool.h"
+#include "store/records.h"
+
+namespace repairbot::bot {
+
+// A notification worded for both channels. Pure.
+struct WordedNotice {
+    std::string event;
+    std::string text;            // customer-service message
+    nlohmann::json template_data;  // {"field": {"value": "..."}}
+    const config::PushTemplate* wording = nullptr;
+};
+
+// Words `payload` (a JSON object whose string fields fill the {placeholders}) with the event's
+// template. nullopt when the payload is not a JSON object. Pure.
+[[nodiscard]] std::optional<WordedNotice> word_notice(const config::PushTemplates& templates,
+                                                      std::string_view payload);
+
+// The wait before retry number `attempts` (1-based): 2^attempts seconds, capped at 10 minutes,
+// scaled by `jitter` in [0.5, 1.5). Pure.
+[[nodiscard]] std::chrono::milliseconds retry_delay(std::uint32_t attempts, double jitter);
+
+struct OutboxWorkerOptions {
+    std::string worker_id;                           // unique per process
+    std::chrono::milliseconds poll_interval{500};    // when nothing was due
+    std::chrono::milliseconds lease{60000};          // how long a claimed row is ours
+    std::uint32_t batch = 20;
+    std::uint32_t max_attempts = 12;                 // then the row fails for good
+    std::chrono::hours service_window{48};           // WeChat's customer-service window
+};
+
+class OutboxWorker {
+public:
+    // Keeps references; all must outlive the worker.
+    OutboxWorker(store::MysqlPool& mysql, wechat::api::ApiClient& api,
+                 const config::PushTemplates& templates, OutboxWorkerOptions options);
+
+    // Runs until stop(); on the caller's executor. Never throws: a MySQL outage is waited out.
+    boost::asio::awaitable<void> run();
+    // Asks run() to return after the row in hand. Thread-safe.
+    void stop();
+
+    // One pass: claims due rows and delivers them. Returns how many were handled.
+    boost::asio::awaitable<std::size_t> deliver_due();
+
+private:
+    boost::asio::awaitable<void> deliver(store::OutboxMessage row);
+    // Marks the row failed: back to pending after a backoff when `retry` and attempts remain,
+    // else failed for good.
+    boost::asio::awaitable<void> record_failure(store::OutboxMessage row, std::optional<int> errcode,
+                                                std::string error, bool retry);
+
+    store::MysqlPool& mysql_;
+    wechat::api::ApiClient& api_;
+    const config::PushTemplates& templates_;
+    OutboxWorkerOptions options_;
+    std::atomic<bool> stopping_{false};
+    std::mt19937 random_;
+};
+
+}  // namespace repairbot::bot
