@@ -10,7 +10,7 @@
 #include "dialog/sla_policy.h"
 #include "store/errors.h"
 #include "store/outbox_repository.h"
-#include "store/sql_row.h"
+#include "store/transaction.h"
 #include "store/ticket_repository.h"
 
 namespace repairbot::bot {

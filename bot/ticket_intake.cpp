@@ -12,7 +12,7 @@
 #include "store/outbox_repository.h"
 #include "store/owner_repository.h"
 #include "store/photo_repository.h"
-#include "store/sql_row.h"
+#include "store/transaction.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
 
