@@ -62,23 +62,13 @@ nlohmann::ordered_json yuan_or_null(const std::optional<std::uint32_t>& cents) {
     return static_cast<double>(*cents) / 100.0;
 }
 
-chr::sys_seconds seconds_of(Timestamp t) { return chr::floor<chr::seconds>(t); }
+chr::sys_seconds seconds_of(Timestamp t) {
+    return chr::floor<chr::seconds>(t);
+}
 
 std::optional<chr::sys_seconds> seconds_of(const std::optional<Timestamp>& t) {
     if (!t) return std::nullopt;
     return seconds_of(*t);
-}
-
-// The stored facts of one stage: its deadline, when it was met, the recorded verdict.
-store::StatsStageFacts stage_facts(const store::Ticket& t, dialog::Stage stage) {
-    switch (stage) {
-        case dialog::Stage::dispatch: return {t.due.dispatch, t.at.dispatched, t.late.dispatch};
-        case dialog::Stage::accept: return {t.due.accept, t.at.accepted, t.late.accept};
-        case dialog::Stage::quote: return {t.due.quote, t.at.quoted, t.late.quote};
-        case dialog::Stage::arrive: return {t.due.arrive, t.at.arrived, t.late.arrive};
-        case dialog::Stage::finish: return {t.due.finish, t.at.done, t.late.finish};
-    }
-    return {};
 }
 
 // The deadline the policy gives a stage of a ticket that has none stored (made before the SLA
@@ -96,7 +86,8 @@ std::optional<Timestamp> policy_due(const store::Ticket& t, dialog::Stage stage,
     m.quoted = seconds_of(t.at.quoted);
     m.arrived = seconds_of(t.at.arrived);
     m.finished = seconds_of(t.at.done);
-    for (const auto& s : dialog::sla_overview(sla.policy, sla.calendar, facts, m, seconds_of(now))) {
+    for (const auto& s :
+         dialog::sla_overview(sla.policy, sla.calendar, facts, m, seconds_of(now))) {
         if (s.stage == stage && s.deadline) return Timestamp{s.deadline->due};
     }
     return std::nullopt;
@@ -143,7 +134,8 @@ Result<std::map<std::string, std::string>> query_values(std::string_view target)
         if (pair.empty()) continue;
         auto eq = pair.find('=');
         auto name = percent_decode(pair.substr(0, eq));
-        auto value = eq == std::string_view::npos ? std::string{} : percent_decode(pair.substr(eq + 1));
+        auto value =
+            eq == std::string_view::npos ? std::string{} : percent_decode(pair.substr(eq + 1));
         if (!out.emplace(name, std::move(value)).second)
             return invalid(name + ": given more than once; give each filter once");
     }
@@ -223,8 +215,7 @@ std::string iso_datetime(Timestamp t) {
     std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d+08:00",
                   static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
                   static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                  static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
+                  static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()));
     return buf;
 }
 
@@ -327,9 +318,25 @@ Result<store::TicketFilter> parse_ticket_filter(const std::map<std::string, std:
     return f;
 }
 
+store::StatsStageFacts ticket_stage(const store::Ticket& t, dialog::Stage stage) {
+    switch (stage) {
+        case dialog::Stage::dispatch:
+            return {t.due.dispatch, t.at.dispatched, t.late.dispatch};
+        case dialog::Stage::accept:
+            return {t.due.accept, t.at.accepted, t.late.accept};
+        case dialog::Stage::quote:
+            return {t.due.quote, t.at.quoted, t.late.quote};
+        case dialog::Stage::arrive:
+            return {t.due.arrive, t.at.arrived, t.late.arrive};
+        case dialog::Stage::finish:
+            return {t.due.finish, t.at.done, t.late.finish};
+    }
+    return {};
+}
+
 std::string_view stage_sla_label(const store::Ticket& t, dialog::Stage stage,
                                  const config::SlaData& sla, Timestamp now) {
-    auto facts = stage_facts(t, stage);
+    auto facts = ticket_stage(t, stage);
     if (!facts.due && !facts.late) facts.due = policy_due(t, stage, sla, now);
     auto verdict = stage_verdict(facts, now, stopped_at(t));
     if (!verdict) return "pending";
@@ -374,21 +381,17 @@ nlohmann::ordered_json ticket_json(const TicketView& view, const config::SlaData
     j["updated_at"] = iso_datetime(t.updated_at);
     j["preferred_from"] = time_or_null(t.preferred_from);
     j["preferred_to"] = time_or_null(t.preferred_to);
-    j["times"] = J{{"received", iso_datetime(t.created_at)},
-                   {"dispatched", time_or_null(t.at.dispatched)},
-                   {"accepted", time_or_null(t.at.accepted)},
-                   {"arrived", time_or_null(t.at.arrived)},
-                   {"quoted", time_or_null(t.at.quoted)},
-                   {"done", time_or_null(t.at.done)},
-                   {"confirmed", time_or_null(t.at.confirmed)},
-                   {"rated", time_or_null(t.at.rated)},
-                   {"closed", time_or_null(t.at.closed)},
-                   {"cancelled", time_or_null(t.at.cancelled)}};
+    j["times"] = J{
+        {"received", iso_datetime(t.created_at)},    {"dispatched", time_or_null(t.at.dispatched)},
+        {"accepted", time_or_null(t.at.accepted)},   {"arrived", time_or_null(t.at.arrived)},
+        {"quoted", time_or_null(t.at.quoted)},       {"done", time_or_null(t.at.done)},
+        {"confirmed", time_or_null(t.at.confirmed)}, {"rated", time_or_null(t.at.rated)},
+        {"closed", time_or_null(t.at.closed)},       {"cancelled", time_or_null(t.at.cancelled)}};
     J deadlines = J::object();
     J verdicts = J::object();
     for (auto stage : figure_stages) {
         const std::string name(dialog::to_string(stage));
-        deadlines[name] = time_or_null(stage_facts(t, stage).due);
+        deadlines[name] = time_or_null(ticket_stage(t, stage).due);
         verdicts[name] = std::string(stage_sla_label(t, stage, sla, now));
     }
     if (t.due.quote || t.late.quote) {  // only paid repairs off the price list

@@ -15,8 +15,10 @@
 #include "bot/router.h"
 #include "config/errors.h"
 #include "config/sla_data.h"
+#include "dialog/sla_policy.h"
 #include "store/mysql_pool.h"
 #include "store/records.h"
+#include "store/stats_repository.h"
 #include "store/ticket_repository.h"
 
 namespace repairbot::bot {
@@ -55,6 +57,10 @@ struct TicketView {
     std::optional<std::vector<store::TicketEvent>> events;
 };
 
+// One stage of `t` as stored: its deadline, when it was met (dispatched_at, accepted_at,
+// quoted_at, arrived_at, done_at), the verdict the SLA engine recorded. Pure.
+[[nodiscard]] store::StatsStageFacts ticket_stage(const store::Ticket& t, dialog::Stage stage);
+
 // "on_time", "late" or "pending" for one stage of `t` at `now`: the verdict the SLA engine
 // recorded (*_late) when there is one; else, with a stored deadline, the desk's judgement as the
 // figures make it (bot/stats.h stage_verdict: met by the deadline = on time, met after it or
@@ -72,8 +78,7 @@ struct TicketView {
 // done_note, materials, cancel_reason, push_error, and when present photos ([{media_id, status,
 // pic_url, stored_path}]) and events ([{at, actor, actor_role, type, detail}], detail as parsed
 // JSON). Every time is iso_datetime. Pure.
-[[nodiscard]] nlohmann::ordered_json ticket_json(const TicketView& view,
-                                                 const config::SlaData& sla,
+[[nodiscard]] nlohmann::ordered_json ticket_json(const TicketView& view, const config::SlaData& sla,
                                                  store::Timestamp now);
 
 // Serializes JSON built from database text: invalid UTF-8 is replaced, never thrown. Pure.

@@ -99,9 +99,12 @@ std::size_t display_width(std::string_view s) {
         const auto b = static_cast<unsigned char>(s[i]);
         char32_t cp = b;
         std::size_t n = 1;
-        if (b >= 0xF0) n = 4, cp = b & 0x07;
-        else if (b >= 0xE0) n = 3, cp = b & 0x0F;
-        else if (b >= 0xC0) n = 2, cp = b & 0x1F;
+        if (b >= 0xF0)
+            n = 4, cp = b & 0x07;
+        else if (b >= 0xE0)
+            n = 3, cp = b & 0x0F;
+        else if (b >= 0xC0)
+            n = 2, cp = b & 0x1F;
         for (std::size_t k = 1; k < n && i + k < s.size(); ++k)
             cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
         i += n;
@@ -149,28 +152,8 @@ std::string yuan(std::optional<std::uint32_t> cents) {
     return buf;
 }
 
-std::string time_or_dash(const std::optional<Timestamp>& t) { return t ? iso_datetime(*t) : "-"; }
-
-std::optional<Timestamp> met_at(const store::Ticket& t, dialog::Stage s) {
-    switch (s) {
-        case dialog::Stage::dispatch: return t.at.dispatched;
-        case dialog::Stage::accept: return t.at.accepted;
-        case dialog::Stage::quote: return t.at.quoted;
-        case dialog::Stage::arrive: return t.at.arrived;
-        case dialog::Stage::finish: return t.at.done;
-    }
-    return std::nullopt;
-}
-
-std::optional<Timestamp> due_of(const store::Ticket& t, dialog::Stage s) {
-    switch (s) {
-        case dialog::Stage::dispatch: return t.due.dispatch;
-        case dialog::Stage::accept: return t.due.accept;
-        case dialog::Stage::quote: return t.due.quote;
-        case dialog::Stage::arrive: return t.due.arrive;
-        case dialog::Stage::finish: return t.due.finish;
-    }
-    return std::nullopt;
+std::string time_or_dash(const std::optional<Timestamp>& t) {
+    return t ? iso_datetime(*t) : "-";
 }
 
 // ---- the commands ----
@@ -190,7 +173,8 @@ int usage_error(const Context& ctx, const std::string& message) {
 }
 
 // Options outside `allowed`, flags given a value: a usage error naming the option; else nullopt.
-std::optional<std::string> check_options(const Options& options, const std::set<std::string>& allowed,
+std::optional<std::string> check_options(const Options& options,
+                                         const std::set<std::string>& allowed,
                                          const std::set<std::string>& flags) {
     for (const auto& [name, value] : options) {
         if (!allowed.count(name)) return "unknown option --" + name;
@@ -331,7 +315,7 @@ std::optional<std::uint64_t> technician_id_arg(const Context& ctx, std::string_v
 
 // Loads technician `id`, lets `change` edit it, saves it. Prints the outcome.
 template <class Change>
-int technician_change(const Context& ctx, std::uint64_t id, Change change,
+int technician_change(const Context& ctx, std::uint64_t id, Change change, std::string_view what,
                       std::string_view done_message) {
     bool missing = false;
     const Timestamp now = ctx.now;
@@ -354,7 +338,7 @@ int technician_change(const Context& ctx, std::uint64_t id, Change change,
                 << "; see 'repairbot technician list --all'\n";
     }
     if (rc != kExitOk) return rc;
-    log::info("admin", "technician_changed", {{"technician_id", id}, {"change", done_message}});
+    log::info("admin", "technician_changed", {{"technician_id", id}, {"change", what}});
     ctx.out << "technician " << id << ": " << done_message << "\n";
     return kExitOk;
 }
@@ -402,8 +386,8 @@ int run_technician(const Context& ctx) {
     if (verb == "list") return technician_list(ctx);
     if (verb == "disable" || verb == "enable" || verb == "bind-code" || verb == "duty") {
         if (!ctx.cl.options.empty())
-            return usage_error(ctx, "technician " + verb + ": unknown option --" +
-                                        ctx.cl.options.begin()->first);
+            return usage_error(
+                ctx, "technician " + verb + ": unknown option --" + ctx.cl.options.begin()->first);
         auto id = technician_id_arg(ctx, verb, verb == "duty" ? 3 : 2);
         if (!id) return kExitUsage;
         if (verb == "bind-code") return technician_bind_code(ctx, *id);
@@ -414,11 +398,12 @@ int run_technician(const Context& ctx) {
             const bool on = state == "on";
             return technician_change(
                 ctx, *id, [on](store::Technician& t) { t.on_duty = on; },
-                on ? "on duty" : "off duty");
+                on ? "duty_on" : "duty_off", on ? "on duty" : "off duty");
         }
         const bool enable = verb == "enable";
         return technician_change(
             ctx, *id, [enable](store::Technician& t) { t.active = enable; },
+            enable ? "enabled" : "disabled",
             enable ? "enabled" : "disabled (kept for history; gets no new jobs)");
     }
     return usage_error(ctx, verb.empty() ? "technician: say what to do"
@@ -484,8 +469,10 @@ int ticket_show(const Context& ctx) {
         if (!view) ctx.err << "repairbot ticket show: no ticket numbered " << number << "\n";
         return rc;
     }
-    if (ctx.cl.options.count("json")) ctx.out << dump_json(ticket_json(*view, *sla, ctx.now), 2) << "\n";
-    else ctx.out << ticket_report(*view, *sla, ctx.now);
+    if (ctx.cl.options.count("json"))
+        ctx.out << dump_json(ticket_json(*view, *sla, ctx.now), 2) << "\n";
+    else
+        ctx.out << ticket_report(*view, *sla, ctx.now);
     ctx.out.flush();
     return kExitOk;
 }
@@ -494,13 +481,15 @@ int run_ticket(const Context& ctx) {
     const std::string verb = ctx.cl.args.empty() ? "" : ctx.cl.args[0];
     if (verb == "list") return ticket_list(ctx);
     if (verb == "show") return ticket_show(ctx);
-    return usage_error(ctx, verb.empty() ? "ticket: say what to do"
-                                         : "ticket: unknown command '" + verb + "'");
+    return usage_error(
+        ctx, verb.empty() ? "ticket: say what to do" : "ticket: unknown command '" + verb + "'");
 }
 
 }  // namespace
 
-std::string_view admin_usage() { return kUsage; }
+std::string_view admin_usage() {
+    return kUsage;
+}
 
 std::string bind_code_from_bytes(std::span<const unsigned char> random) {
     static_assert(kBindCodeAlphabet.size() == 32, "one byte's low 5 bits pick a symbol");
@@ -528,9 +517,8 @@ std::vector<std::string> catalog_trades(const dialog::FaultCatalog& catalog) {
 
 Result<store::Technician> technician_from_options(const Options& options,
                                                   const std::vector<std::string>& known_trades) {
-    static const std::set<std::string> allowed{"name",     "phone",      "trades",
-                                               "buildings", "capacity",   "supervisor",
-                                               "dispatcher", "manager"};
+    static const std::set<std::string> allowed{"name",     "phone",      "trades",     "buildings",
+                                               "capacity", "supervisor", "dispatcher", "manager"};
     static const std::set<std::string> flags{"supervisor", "dispatcher", "manager"};
     if (auto bad = check_options(options, allowed, flags)) return invalid(*bad);
     auto value = [&options](const char* name) -> std::optional<std::string> {
@@ -542,15 +530,17 @@ Result<store::Technician> technician_from_options(const Options& options,
     store::Technician t;
     auto name = value("name");
     if (!name || name->empty())
-        return invalid("--name is required: the technician's name as owners will see it, e.g. "
-                       "--name 张师傅");
+        return invalid(
+            "--name is required: the technician's name as owners will see it, e.g. "
+            "--name 张师傅");
     if (name->size() > 64) return invalid("--name: at most 64 bytes (about 20 Chinese characters)");
     t.name = *name;
 
     auto phone = value("phone");
     if (!phone || phone->empty())
-        return invalid("--phone is required: the technician's mobile, 11 digits, e.g. "
-                       "--phone 13800138000");
+        return invalid(
+            "--phone is required: the technician's mobile, 11 digits, e.g. "
+            "--phone 13800138000");
     if (!dialog::is_valid_mobile(*phone))
         return invalid("--phone: '" + *phone +
                        "' is not a Chinese mobile number; give 11 digits starting 13-19 without "
@@ -560,8 +550,10 @@ Result<store::Technician> technician_from_options(const Options& options,
     const std::string known = join(known_trades, ",");
     auto trades = value("trades");
     if (!trades || split_items(*trades).empty())
-        return invalid("--trades is required: the trades they take, comma-separated, from the "
-                       "fault catalog (" + known + "), e.g. --trades 水,电");
+        return invalid(
+            "--trades is required: the trades they take, comma-separated, from the "
+            "fault catalog (" +
+            known + "), e.g. --trades 水,电");
     for (const auto& trade : split_items(*trades)) {
         if (std::find(known_trades.begin(), known_trades.end(), trade) == known_trades.end())
             return invalid("--trades: '" + trade +
@@ -572,8 +564,9 @@ Result<store::Technician> technician_from_options(const Options& options,
     if (auto buildings = value("buildings")) {
         t.buildings = split_items(*buildings);
         if (t.buildings.empty())
-            return invalid("--buildings: empty; leave it out for every building, or list them, "
-                           "e.g. --buildings 1,2,3");
+            return invalid(
+                "--buildings: empty; leave it out for every building, or list them, "
+                "e.g. --buildings 1,2,3");
         if (store::join_list(t.buildings).size() > 255)
             return invalid("--buildings: the list is too long (255 bytes at most)");
     }
@@ -592,9 +585,8 @@ Result<store::Technician> technician_from_options(const Options& options,
 }
 
 std::string technician_table(const std::vector<store::Technician>& technicians) {
-    std::vector<std::vector<std::string>> rows{
-        {"ID", "NAME", "PHONE", "TRADES", "BUILDINGS", "ON DUTY", "CAPACITY", "ROLES", "BOUND",
-         "ACTIVE"}};
+    std::vector<std::vector<std::string>> rows{{"ID", "NAME", "PHONE", "TRADES", "BUILDINGS",
+                                                "ON DUTY", "CAPACITY", "ROLES", "BOUND", "ACTIVE"}};
     for (const auto& t : technicians) {
         rows.push_back({std::to_string(t.id), t.name, t.phone, join(t.trades, ","),
                         t.buildings.empty() ? "all" : join(t.buildings, ","),
@@ -612,8 +604,10 @@ std::string ticket_table(const std::vector<TicketView>& tickets) {
     for (const auto& v : tickets) {
         const auto& t = v.ticket;
         std::string tech = "-";
-        if (v.technician) tech = std::to_string(v.technician->id) + " " + v.technician->name;
-        else if (t.technician_id) tech = std::to_string(*t.technician_id);
+        if (v.technician)
+            tech = std::to_string(v.technician->id) + " " + v.technician->name;
+        else if (t.technician_id)
+            tech = std::to_string(*t.technician_id);
         rows.push_back({t.number, iso_datetime(t.created_at), t.status, t.urgency, t.fault_type,
                         tech, t.address});
     }
@@ -643,14 +637,15 @@ std::string ticket_report(const TicketView& view, const config::SlaData& sla, Ti
     if (view.technician)
         field("technician", std::to_string(view.technician->id) + " " + view.technician->name +
                                 " " + view.technician->phone);
-    else field("technician", t.technician_id ? std::to_string(*t.technician_id) : "");
+    else
+        field("technician", t.technician_id ? std::to_string(*t.technician_id) : "");
     field("fee", yuan(t.fee_cents));
     if (t.quote_cents || t.quote_status != "none")
         field("quote", yuan(t.quote_cents) + " (" + t.quote_status + ")");
     field("reopened", std::to_string(t.reopen_count));
     field("created", iso_datetime(t.created_at));
-    if (t.preferred_from) field("booked", time_or_dash(t.preferred_from) + " .. " +
-                                              time_or_dash(t.preferred_to));
+    if (t.preferred_from)
+        field("booked", time_or_dash(t.preferred_from) + " .. " + time_or_dash(t.preferred_to));
     if (!t.done_note.empty()) field("done note", t.done_note);
     if (!t.cancel_reason.empty()) field("cancelled", t.cancel_reason);
     if (!t.push_error.empty()) field("push error", t.push_error);
@@ -660,29 +655,32 @@ std::string ticket_report(const TicketView& view, const config::SlaData& sla, Ti
     for (auto stage : dialog::all_stages) {
         if (stage == dialog::Stage::quote && !t.due.quote && !t.late.quote) continue;
         stages.push_back({"  " + std::string(dialog::to_string(stage)),
-                          time_or_dash(due_of(t, stage)), time_or_dash(met_at(t, stage)),
+                          time_or_dash(ticket_stage(t, stage).due),
+                          time_or_dash(ticket_stage(t, stage).met),
                           std::string(stage_sla_label(t, stage, sla, now))});
     }
     o << render_table(stages);
 
     o << "photos\n";
-    if (!view.photos || view.photos->empty()) o << "  (none)\n";
+    if (!view.photos || view.photos->empty())
+        o << "  (none)\n";
     else {
         std::vector<std::vector<std::string>> rows{{"  MEDIA ID", "STATUS", "STORED / PIC URL"}};
         for (const auto& p : *view.photos)
-            rows.push_back({"  " + p.media_id, p.status,
-                            p.stored_path.empty() ? p.pic_url : p.stored_path});
+            rows.push_back(
+                {"  " + p.media_id, p.status, p.stored_path.empty() ? p.pic_url : p.stored_path});
         o << render_table(rows);
     }
 
     o << "events\n";
-    if (!view.events || view.events->empty()) o << "  (none)\n";
+    if (!view.events || view.events->empty())
+        o << "  (none)\n";
     else {
         std::vector<std::vector<std::string>> rows{{"  AT", "ACTOR", "TYPE", "DETAIL"}};
         for (const auto& e : *view.events) {
             std::string actor = e.actor + (e.actor_role.empty() ? "" : " (" + e.actor_role + ")");
-            rows.push_back({"  " + iso_datetime(e.at), actor, e.type,
-                            e.details == "{}" ? "" : e.details});
+            rows.push_back(
+                {"  " + iso_datetime(e.at), actor, e.type, e.details == "{}" ? "" : e.details});
         }
         o << render_table(rows);
     }

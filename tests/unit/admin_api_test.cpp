@@ -118,7 +118,8 @@ TEST(AdminTicketFilter, EachBadValueIsNamedWithTheFix) {
              Case{{{"limit", "0"}}, "--limit: '0'", "1 to 500"},
              Case{{{"limit", "501"}}, "--limit: '501'", "1 to 500"},
              Case{{{"limit", "ten"}}, "--limit: 'ten'", "1 to 500"},
-             Case{{{"from", "2026-11-02"}, {"to", "2026-11-01"}}, "--to: must be after --from",
+             Case{{{"from", "2026-11-02"}, {"to", "2026-11-01"}},
+                  "--to: must be after --from",
                   "[from, to)"},
              Case{{{"colour", "red"}}, "--colour: unknown filter", "status, urgency"},
          }) {
@@ -183,19 +184,18 @@ TicketView fixture_view() {
     pending.media_id = "MEDIA-2";
     pending.pic_url = "http://mmbiz.qpic.cn/2";
 
-    store::TicketEvent created{1, 42, local(2026, 11, 21, 9, 0), "o-owner", "owner", "created",
-                               R"({"channel":"wechat"})"};
-    store::TicketEvent broken{2, 42, local(2026, 11, 21, 9, 5), "system", "system", "dispatched",
-                              "not json"};
+    store::TicketEvent created{1,       42,        local(2026, 11, 21, 9, 0), "o-owner",
+                               "owner", "created", R"({"channel":"wechat"})"};
+    store::TicketEvent broken{
+        2, 42, local(2026, 11, 21, 9, 5), "system", "system", "dispatched", "not json"};
     return TicketView{t, tech, std::vector{stored, pending}, std::vector{created, broken}};
 }
 
 TEST(AdminTicketJson, HasEveryFieldTheConsoleReads) {
     const auto j = ticket_json(fixture_view(), config::SlaData{}, local(2026, 11, 21, 14, 0));
-    for (const char* key :
-         {"number", "status", "urgency", "fault_type", "address", "public_area", "description",
-          "phone", "owner_openid", "technician", "fee", "reopen_count", "created_at", "photos",
-          "events", "deadlines", "sla"}) {
+    for (const char* key : {"number", "status", "urgency", "fault_type", "address", "public_area",
+                            "description", "phone", "owner_openid", "technician", "fee",
+                            "reopen_count", "created_at", "photos", "events", "deadlines", "sla"}) {
         EXPECT_TRUE(j.contains(key)) << key;
     }
     EXPECT_EQ(j["number"], "BX20261121-0007");
@@ -246,12 +246,12 @@ TEST(AdminTicketJson, TicketWithoutStoredDeadlinesIsJudgedByThePolicy) {
     t.created_at = local(2026, 11, 21, 9, 0);
     t.at.dispatched = local(2026, 11, 21, 9, 2);
     t.at.arrived = local(2026, 11, 21, 9, 45);
-    const auto j = ticket_json(TicketView{t, {}, {}, {}}, config::SlaData{},
-                               local(2026, 11, 21, 9, 50));
+    const auto j =
+        ticket_json(TicketView{t, {}, {}, {}}, config::SlaData{}, local(2026, 11, 21, 9, 50));
     EXPECT_EQ(j["sla"]["dispatch"], "on_time");
     EXPECT_EQ(j["sla"]["arrive"], "late");
-    EXPECT_EQ(j["sla"]["accept"], "late");      // 5 min from dispatch ran out unmet
-    EXPECT_EQ(j["sla"]["finish"], "pending");  // 8 h
+    EXPECT_EQ(j["sla"]["accept"], "late");              // 5 min from dispatch ran out unmet
+    EXPECT_EQ(j["sla"]["finish"], "pending");           // 8 h
     EXPECT_TRUE(j["deadlines"]["dispatch"].is_null());  // only stored deadlines are shown
     EXPECT_TRUE(j["technician"].is_null());
     EXPECT_TRUE(j["fee"].is_null());
@@ -288,7 +288,8 @@ TEST(AdminTicketJson, BadUtf8FromTheDatabaseIsReplacedNotThrown) {
     auto view = fixture_view();
     view.ticket.description = "bad \xff byte";
     std::string text;
-    EXPECT_NO_THROW(text = dump_json(ticket_json(view, config::SlaData{}, local(2026, 11, 21)), -1));
+    EXPECT_NO_THROW(text =
+                        dump_json(ticket_json(view, config::SlaData{}, local(2026, 11, 21)), -1));
     EXPECT_NE(text.find("bad"), std::string::npos);
 }
 

@@ -34,7 +34,8 @@ TEST(AdminBindCode, AlphabetHasNoLookAlikes) {
 
 TEST(AdminBindCode, EveryByteMapsIntoTheAlphabetEvenly) {
     std::vector<unsigned char> bytes(256);
-    for (int i = 0; i < 256; ++i) bytes[static_cast<std::size_t>(i)] = static_cast<unsigned char>(i);
+    for (int i = 0; i < 256; ++i)
+        bytes[static_cast<std::size_t>(i)] = static_cast<unsigned char>(i);
     const std::string code = bind_code_from_bytes(bytes);
     ASSERT_EQ(code.size(), 256u);
     std::map<char, int> seen;
@@ -96,8 +97,10 @@ TEST(AdminTechnicianOptions, EachProblemNamesTheOptionAndTheFix) {
         {"name", "张师傅"}, {"phone", "13800138000"}, {"trades", "水"}};
     auto with = [&good](std::string key, std::optional<std::string> value) {
         auto o = good;
-        if (value) o[key] = *value;
-        else o.erase(key);
+        if (value)
+            o[key] = *value;
+        else
+            o.erase(key);
         return o;
     };
     struct Case {
@@ -148,7 +151,7 @@ struct CliRun {
 };
 
 CliRun admin(std::string command, std::vector<std::string> args,
-          std::map<std::string, std::string> options = {}) {
+             std::map<std::string, std::string> options = {}) {
     config::Settings settings;
     settings.data_dir = std::string(REPAIRBOT_SOURCE_DIR) + "/config";
     settings.mysql.port = 1;  // nothing listens: a test reaching the database fails loudly
@@ -188,8 +191,8 @@ TEST(AdminUsage, UnknownVerbsAndOptionsExitTwoWithTheUsage) {
 }
 
 TEST(AdminUsage, BadPhoneNamesPhoneAndExitsTwo) {
-    auto r = admin("technician", {"add"},
-                   {{"name", "张师傅"}, {"phone", "12345"}, {"trades", "水"}});
+    auto r =
+        admin("technician", {"add"}, {{"name", "张师傅"}, {"phone", "12345"}, {"trades", "水"}});
     EXPECT_EQ(r.code, kExitUsage);
     EXPECT_NE(r.err.find("--phone: '12345'"), std::string::npos) << r.err;
 }
@@ -197,7 +200,9 @@ TEST(AdminUsage, BadPhoneNamesPhoneAndExitsTwo) {
 TEST(AdminUsage, BrokenDataDirIsAConfigurationError) {
     config::Settings settings;
     settings.data_dir = "/nonexistent-repairbot-config";
-    CommandLine cl{"technician", "", {"add"},
+    CommandLine cl{"technician",
+                   "",
+                   {"add"},
                    {{"name", "张师傅"}, {"phone", "13800138000"}, {"trades", "水"}}};
     std::ostringstream out, err;
     EXPECT_EQ(run_admin(settings, cl, local(2026, 11, 21), out, err), kExitUsage);
