@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "bot/admin_api.h"
 #include "bot/staff_notice.h"
 #include "config/log.h"
 #include "dialog/sla_policy.h"
@@ -33,19 +34,6 @@ namespace {
 
 constexpr int kMaxConflicts = 5;
 
-std::string iso_local(store::Timestamp t) {
-    auto local = std::chrono::floor<std::chrono::seconds>(t) + std::chrono::hours(8);
-    auto day = std::chrono::floor<std::chrono::days>(local);
-    std::chrono::year_month_day ymd{day};
-    std::chrono::hh_mm_ss hms{local - day};
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d+08:00", static_cast<int>(ymd.year()),
-                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                  static_cast<int>(hms.seconds().count()));
-    return buf;
-}
-
 // The job push, as a semantic notification: the outbox sender turns it into a template
 // message (ids and field names from config) or, inside the 48-hour window, a text.
 nlohmann::json job_payload(const store::Ticket& t) {
@@ -56,8 +44,8 @@ nlohmann::json job_payload(const store::Ticket& t) {
                         {"urgency", t.urgency},
                         {"description", t.description},
                         {"phone", t.phone}};
-    if (t.due.accept) p["accept_by"] = iso_local(*t.due.accept);
-    if (t.due.arrive) p["arrive_by"] = iso_local(*t.due.arrive);
+    if (t.due.accept) p["accept_by"] = iso_datetime(*t.due.accept);
+    if (t.due.arrive) p["arrive_by"] = iso_datetime(*t.due.arrive);
     return p;
 }
 

@@ -147,8 +147,8 @@ asio::awaitable<Response> serve_stats(Request req, std::shared_ptr<const RouteSt
 
     const store::Timestamp now = state->now();
     const store::StatsWindow window = stats_window(*range, now);
-    store::StatsRows rows = co_await state->mysql->run(
-        [window](sql::Connection& c) { return store::StatsRepository::fetch(c, window); });
+    auto work = [window](sql::Connection& c) { return store::StatsRepository::fetch(c, window); };
+    store::StatsRows rows = co_await state->mysql->run(std::move(work));
     auto report = compute_stats(*range, now, rows);
     co_return json_response(req, http::status::ok, dump(to_json(report), -1) + "\n");
 }
