@@ -3,7 +3,10 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <unistd.h>
 
@@ -88,6 +91,10 @@ asio::awaitable<void> stop_gracefully(HttpServer& server, OutboxWorker& outbox, 
     outbox.stop();
     co_await server.shutdown();
     redis.close();
+    // The Redis connection finishes closing on the loop: give it a moment before stopping.
+    asio::steady_timer settle(ioc, std::chrono::milliseconds(200));
+    boost::system::error_code ignored;
+    co_await settle.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     log::info("main", "stopped");
     ioc.stop();
 }

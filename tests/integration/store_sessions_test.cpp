@@ -17,7 +17,6 @@
 #include "store/redis.h"
 #include "store/replay_guard.h"
 #include "store/session_store.h"
-#include "store/token_cache.h"
 #include "tests/integration/store_env.h"
 
 namespace repairbot::store {
@@ -184,27 +183,6 @@ TEST(StoreLocks, OnlyTheTokenHolderReleasesAndExpiryFreesTheLock) {
     auto c = testing::run(io, locks.try_acquire(name, 100ms));
     EXPECT_TRUE(c);
     EXPECT_FALSE(testing::run(io, locks.release(name, *b)));
-    redis.close();
-    testing::drain(io);
-}
-
-TEST(StoreTokenCache, ExpireIfDropsOnlyTheTokenThatFailed) {
-    boost::asio::io_context io;
-    Redis redis(io.get_executor(), testing::redis_settings());
-    TokenCache cache(redis);
-    const std::string appid = "wx" + std::to_string(::getpid());
-    const auto now =
-        std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-    EXPECT_FALSE(testing::run(io, cache.get(appid)));
-    testing::run(io, cache.put(appid, CachedToken{"tok-1", now + 7200s}, now));
-    auto got = testing::run(io, cache.get(appid));
-    ASSERT_TRUE(got);
-    EXPECT_EQ(got->token, "tok-1");
-    EXPECT_EQ(got->expires_at, now + 7200s);
-    EXPECT_FALSE(testing::run(io, cache.expire_if(appid, "tok-0")));
-    EXPECT_TRUE(testing::run(io, cache.get(appid)));
-    EXPECT_TRUE(testing::run(io, cache.expire_if(appid, "tok-1")));
-    EXPECT_FALSE(testing::run(io, cache.get(appid)));
     redis.close();
     testing::drain(io);
 }
