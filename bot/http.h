@@ -24,4 +24,8 @@ using Handler = std::function<boost::asio::awaitable<Response>(Request)>;
 // The path of a request target without its query string: "/wechat?x=1" -> "/wechat".
 [[nodiscard]] std::string_view target_path(std::string_view target);
 
+// A query-string component decoded: "%E4%BD%A0" -> "你", '+' -> ' '. A malformed escape is kept
+// as written. Pure.
+[[nodiscard]] std::string percent_decode(std::string_view s);
+
 }  // namespace repairbot::bot

@@ -2,6 +2,8 @@
 
 #include <toml++/toml.h>
 
+#include "dialog/texts.h"
+
 namespace repairbot::config {
 
 const std::vector<std::string_view>& required_notice_keys() {
@@ -19,31 +21,7 @@ std::string Notices::render(
     std::initializer_list<std::pair<std::string_view, std::string_view>> vars) const {
     auto it = texts_.find(key);
     if (it == texts_.end()) return std::string(key);
-    const std::string& text = it->second;
-    std::string out;
-    out.reserve(text.size() + 32);
-    for (std::size_t i = 0; i < text.size();) {
-        if (text[i] == '{') {
-            auto close = text.find('}', i);
-            if (close != std::string::npos) {
-                std::string_view name(text.data() + i + 1, close - i - 1);
-                bool replaced = false;
-                for (const auto& [k, v] : vars) {
-                    if (k == name) {
-                        out.append(v);
-                        replaced = true;
-                        break;
-                    }
-                }
-                if (replaced) {
-                    i = close + 1;
-                    continue;
-                }
-            }
-        }
-        out.push_back(text[i++]);
-    }
-    return out;
+    return dialog::fill_placeholders(it->second, vars);
 }
 
 Result<Notices> load_notices(const std::filesystem::path& dir) {

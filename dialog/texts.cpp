@@ -41,15 +41,14 @@ std::span<const std::string_view> known_placeholders() {
     return kPlaceholders;
 }
 
-std::string ReplyTexts::render(TextId id, TextVars vars) const {
-    const std::string& t = get(id);
-    if (vars.size() == 0 || t.find('{') == std::string::npos) return t;
+std::string fill_placeholders(std::string_view t, TextVars vars) {
+    if (vars.size() == 0 || t.find('{') == std::string_view::npos) return std::string(t);
     std::string out;
     out.reserve(t.size() + 32);
     for (std::size_t i = 0; i < t.size();) {
         if (t[i] == '{') {
             auto close = t.find('}', i + 1);
-            if (close != std::string::npos) {
+            if (close != std::string_view::npos) {
                 std::string_view name(t.data() + i + 1, close - i - 1);
                 bool replaced = false;
                 for (const auto& [k, v] : vars) {
@@ -68,6 +67,10 @@ std::string ReplyTexts::render(TextId id, TextVars vars) const {
         out.push_back(t[i++]);
     }
     return out;
+}
+
+std::string ReplyTexts::render(TextId id, TextVars vars) const {
+    return fill_placeholders(get(id), vars);
 }
 
 }  // namespace repairbot::dialog

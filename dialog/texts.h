@@ -70,6 +70,10 @@ inline constexpr std::size_t kTextCount = 0
 
 using TextVars = std::initializer_list<std::pair<std::string_view, std::string_view>>;
 
+// `text` with each {name} replaced by its value from `vars`; a placeholder with no value is
+// left as written. Never fails. (Also used by the bot for its own texts.)
+[[nodiscard]] std::string fill_placeholders(std::string_view text, TextVars vars);
+
 // The reply texts. A default-constructed set holds empty strings; the loader fills every id.
 class ReplyTexts {
   public:

@@ -8,22 +8,13 @@
 #include "store/mysql_pool.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
+#include "tests/e2e/test_mysql.h"
 #include "tests/e2e/wechat_channel.h"
 
 namespace repairbot::testing {
 namespace {
 
 using wechat::Mode;
-
-template <class F>
-auto with_mysql(F work) {
-    auto settings = config::load("", bot_environment(0)).settings;
-    boost::asio::thread_pool pool(1);
-    store::MysqlPool mysql(pool, settings.mysql);
-    auto result = mysql.run_sync(std::move(work));
-    pool.join();
-    return result;
-}
 
 class JobPush : public ::testing::Test {
 protected:
@@ -72,13 +63,7 @@ protected:
     std::string file_report(BotProcess& bot) {
         WechatChannel phone(bot.port(), Mode::safe);
         auto owner = fresh_openid("owner");
-        auto reply = phone.say(owner, "3栋2单元502厨房水管漏水了，电话13800138000");
-        for (int turn = 0; turn < 8 && reply.find("工单号") == std::string::npos; ++turn) {
-            if (reply.find("照片") != std::string::npos) reply = phone.say(owner, "没有");
-            else if (reply.find("什么时候") != std::string::npos) reply = phone.say(owner, "尽快");
-            else if (reply.find("“确认”") != std::string::npos) reply = phone.say(owner, "确认");
-            else break;
-        }
+        auto reply = phone.finish_report(owner, phone.say(owner, "3栋2单元502厨房水管漏水了，电话13800138000"));
         auto at = reply.find("BX");
         if (at == std::string::npos) return {};
         auto end = reply.find_first_not_of("BX0123456789-", at);

@@ -10,6 +10,7 @@
 #include "store/mysql_pool.h"
 #include "store/owner_repository.h"
 #include "store/ticket_repository.h"
+#include "tests/e2e/test_mysql.h"
 #include "tests/e2e/wechat_channel.h"
 
 namespace repairbot::testing {
@@ -18,36 +19,11 @@ namespace {
 using wechat::Mode;
 
 std::vector<store::Ticket> tickets_of(const std::string& openid) {
-    auto settings = config::load("", bot_environment(0)).settings;
-    boost::asio::thread_pool pool(1);
-    store::MysqlPool mysql(pool, settings.mysql);
     store::TicketFilter filter;
     filter.owner_openid = openid;
-    auto list = mysql.run_sync([&](sql::Connection& c) { return store::TicketRepository::list(c, filter); });
-    pool.join();
-    return list;
+    return with_mysql([&](sql::Connection& c) { return store::TicketRepository::list(c, filter); });
 }
 
-template <class F>
-auto with_mysql(F work) {
-    auto settings = config::load("", bot_environment(0)).settings;
-    boost::asio::thread_pool pool(1);
-    store::MysqlPool mysql(pool, settings.mysql);
-    auto result = mysql.run_sync(std::move(work));
-    pool.join();
-    return result;
-}
-
-// Answers the bot's questions until it gives a ticket number (or gives up after 8 turns).
-std::string complete_report(WechatChannel& phone, const std::string& openid, std::string reply) {
-    for (int turn = 0; turn < 8 && reply.find("工单号") == std::string::npos; ++turn) {
-        if (reply.find("照片") != std::string::npos) reply = phone.say(openid, "没有");
-        else if (reply.find("什么时候") != std::string::npos) reply = phone.say(openid, "尽快");
-        else if (reply.find("“确认”") != std::string::npos) reply = phone.say(openid, "确认");
-        else break;
-    }
-    return reply;
-}
 
 class WebhookModes : public ::testing::TestWithParam<Mode> {
 protected:
@@ -227,7 +203,7 @@ TEST_F(Webhook, EmergencyReportGivesSafetyAdviceAndATicketAtOnce) {
     auto openid = fresh_openid("emergency");
     auto reply = phone.say(openid, "3栋2单元502水管爆了，到处是水，电话13800138000");
     EXPECT_NE(reply.find("阀"), std::string::npos) << "safety advice: close the valve\n" << reply;
-    reply = complete_report(phone, openid, reply);
+    reply = phone.finish_report(openid, reply);
     EXPECT_NE(reply.find("工单号：BX"), std::string::npos) << reply;
     auto tickets = tickets_of(openid);
     ASSERT_EQ(tickets.size(), 1u);
@@ -241,7 +217,7 @@ TEST_F(Webhook, ProgressQueryListsTheOwnersOpenTickets) {
     WechatChannel phone(bot_->port(), Mode::plain);
     auto openid = fresh_openid("progress");
     EXPECT_NE(phone.say(openid, "进度").find("没有进行中的报修"), std::string::npos);
-    auto reply = complete_report(phone, openid, phone.say(openid, "5栋1单元301客厅灯不亮，电话13900139000"));
+    auto reply = phone.finish_report(openid, phone.say(openid, "5栋1单元301客厅灯不亮，电话13900139000"));
     ASSERT_NE(reply.find("工单号"), std::string::npos) << reply;
     auto tickets = tickets_of(openid);
     ASSERT_EQ(tickets.size(), 1u);
@@ -253,7 +229,7 @@ TEST_F(Webhook, TheOwnersPhoneAndHomeAreRememberedForNextTime) {
     ASSERT_TRUE(bot_->started()) << bot_->output();
     WechatChannel phone(bot_->port(), Mode::plain);
     auto openid = fresh_openid("profile");
-    auto reply = complete_report(phone, openid, phone.say(openid, "7栋2单元1201卫生间下水道堵了，电话13700137000"));
+    auto reply = phone.finish_report(openid, phone.say(openid, "7栋2单元1201卫生间下水道堵了，电话13700137000"));
     ASSERT_NE(reply.find("工单号"), std::string::npos) << reply;
     auto owner = with_mysql([&](sql::Connection& c) { return store::OwnerRepository::find_by_openid(c, openid); });
     ASSERT_TRUE(owner.ok());
@@ -262,7 +238,7 @@ TEST_F(Webhook, TheOwnersPhoneAndHomeAreRememberedForNextTime) {
     // The next report offers 同上次 and the remembered phone.
     reply = phone.say(openid, "客厅灯不亮了");
     EXPECT_NE(reply.find("7栋2单元1201"), std::string::npos) << reply;
-    reply = complete_report(phone, openid, phone.say(openid, "同上次"));
+    reply = phone.finish_report(openid, phone.say(openid, "同上次"));
     ASSERT_NE(reply.find("工单号"), std::string::npos) << reply;
     auto tickets = tickets_of(openid);
     ASSERT_EQ(tickets.size(), 2u);

@@ -39,6 +39,18 @@ public:
         return t ? t->content : std::string("<no text reply, status ") + std::to_string(d.status) + ">";
     }
 
+    // Answers the bot's questions (photos: none, time: as soon as possible, summary: confirm)
+    // until a reply carries a ticket number, or 8 turns; returns the last reply.
+    std::string finish_report(const std::string& openid, std::string reply) {
+        for (int turn = 0; turn < 8 && reply.find("工单号") == std::string::npos; ++turn) {
+            if (reply.find("照片") != std::string::npos) reply = say(openid, "没有");
+            else if (reply.find("什么时候") != std::string::npos) reply = say(openid, "尽快");
+            else if (reply.find("“确认”") != std::string::npos) reply = say(openid, "确认");
+            else break;
+        }
+        return reply;
+    }
+
     wechat::sim::WebhookClient& client() { return client_; }
 
 private:
