@@ -57,10 +57,18 @@ std::string trim(std::string_view s) {
 
 // "水,电" as typed: ASCII commas, full-width commas (，) and 、 all separate; blanks dropped;
 // each item once.
-std::vector<std::string> split_items(std::string text) {
-    for (std::string_view sep : {"\xEF\xBC\x8C", "\xE3\x80\x81"}) {
-        for (auto at = text.find(sep); at != std::string::npos; at = text.find(sep, at + 1))
-            text.replace(at, sep.size(), ",");
+std::vector<std::string> split_items(std::string_view raw) {
+    // The full-width comma and the enumeration comma (3 bytes each in UTF-8) count as ','.
+    std::string text;
+    text.reserve(raw.size());
+    for (std::size_t i = 0; i < raw.size();) {
+        auto rest = raw.substr(i);
+        if (rest.starts_with("\xEF\xBC\x8C") || rest.starts_with("\xE3\x80\x81")) {
+            text.push_back(',');
+            i += 3;
+        } else {
+            text.push_back(raw[i++]);
+        }
     }
     std::vector<std::string> out;
     std::size_t start = 0;
