@@ -46,6 +46,8 @@ asio::awaitable<wechat::Reply> Conversation::handle(wechat::InboundMessage messa
     const std::string openid = message.from_user;
     auto now = std::chrono::time_point_cast<std::chrono::seconds>(clock_());
 
+    // Once per message, not per save attempt: it also stamps the owner's 48-hour window.
+    const dialog::OwnerProfile profile = co_await intake_.profile_of(openid, now);
     for (int attempt = 1; attempt <= kMaxSaveAttempts; ++attempt) {
         store::StoredSession stored = co_await sessions_.load(openid);
         dialog::Session session;
@@ -56,8 +58,7 @@ asio::awaitable<wechat::Reply> Conversation::handle(wechat::InboundMessage messa
                 log::warn("conversation", "session_unreadable", {{"bytes", stored.data.size()}});
             }
         }
-        dialog::OwnerProfile profile = co_await intake_.profile_of(openid);
-        dialog::Context ctx{data_, now, std::chrono::minutes{8 * 60}, std::move(profile), limits_};
+        dialog::Context ctx{data_, now, std::chrono::minutes{8 * 60}, profile, limits_};
         dialog::Outcome outcome = dialog::step(std::move(session), in, ctx);
 
         std::vector<std::string> texts;

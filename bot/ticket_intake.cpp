@@ -23,13 +23,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-template <class... Ts>
-struct overloaded : Ts... {
-    using Ts::operator()...;
-};
-template <class... Ts>
-overloaded(Ts...) -> overloaded<Ts...>;
-
 store::Timestamp to_timestamp(std::chrono::sys_seconds t) {
     return std::chrono::time_point_cast<std::chrono::milliseconds>(t);
 }
@@ -133,9 +126,9 @@ std::string TicketIntake::progress_text(const std::vector<store::Ticket>& open) 
     return notices_.render("progress_list", {{"items", items}});
 }
 
-asio::awaitable<dialog::OwnerProfile> TicketIntake::profile_of(std::string openid) {
-    auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-    auto work = [openid, now](sql::Connection& c) {
+asio::awaitable<dialog::OwnerProfile> TicketIntake::profile_of(std::string openid,
+                                                               std::chrono::sys_seconds now) {
+    auto work = [openid, now = to_timestamp(now)](sql::Connection& c) {
         // Every inbound message opens WeChat's 48-hour customer-service window.
         store::OwnerRepository::touch_inbound(c, openid, now);
         return store::OwnerRepository::find_by_openid(c, openid);

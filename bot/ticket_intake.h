@@ -35,8 +35,10 @@ public:
                  const config::Notices& notices, const dialog::DialogData& data);
 
     // What the desk remembers of the owner (phone, last address) for prefill and 同上次.
-    // An unreachable MySQL gives an empty profile (the dialogue then simply asks).
-    [[nodiscard]] boost::asio::awaitable<dialog::OwnerProfile> profile_of(std::string openid);
+    // An unreachable MySQL gives an empty profile (the dialogue then simply asks). Also stamps
+    // `now` as the owner's last inbound message (WeChat's 48-hour window).
+    [[nodiscard]] boost::asio::awaitable<dialog::OwnerProfile> profile_of(std::string openid,
+                                                                         std::chrono::sys_seconds now);
 
     // Carries out `effects` in order. Never throws for an unreachable MySQL: reports deferred.
     [[nodiscard]] boost::asio::awaitable<EffectsResult> carry_out(
