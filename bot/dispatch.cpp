@@ -119,6 +119,7 @@ asio::awaitable<DispatchOutcome> Dispatcher::dispatch(std::uint64_t ticket_id,
             }
             result.outcome.kind = DispatchOutcome::Kind::dispatched;
             result.outcome.technician = tech;
+            result.outcome.ticket = std::move(*saved);
             return result;
         };
         Attempt result = co_await mysql_.run(std::move(work));
@@ -132,7 +133,7 @@ asio::awaitable<DispatchOutcome> Dispatcher::dispatch(std::uint64_t ticket_id,
         co_return o;
     }
     log::warn("dispatch", "contended", {{"ticket", ticket_id}});
-    co_return DispatchOutcome{DispatchOutcome::Kind::not_needed, {}, std::nullopt};
+    co_return DispatchOutcome{DispatchOutcome::Kind::not_needed, {}, std::nullopt, std::nullopt};
 }
 
 }  // namespace repairbot::bot

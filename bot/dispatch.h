@@ -27,6 +27,8 @@ struct DispatchOutcome {
     enum class Kind { dispatched, queued, not_needed } kind = Kind::queued;
     std::string ticket_number;
     std::optional<store::Technician> technician;
+    // The ticket as saved by a dispatch (nullopt otherwise): callers hand it to the SLA timers.
+    std::optional<store::Ticket> ticket;
 };
 
 class Dispatcher {

@@ -25,6 +25,16 @@ inline constexpr const char* closed = "closed";
 inline constexpr const char* cancelled = "cancelled";
 }  // namespace ticket_status
 
+// Where a paid repair's quote stands (tickets.quote_status). `required`: a paid repair off the
+// price list, not quoted yet; work waits for `agreed`. Free and on-list repairs stay `none`.
+namespace quote_status {
+inline constexpr const char* none = "none";
+inline constexpr const char* required = "required";
+inline constexpr const char* pending = "pending";
+inline constexpr const char* agreed = "agreed";
+inline constexpr const char* refused = "refused";
+}  // namespace quote_status
+
 // A deadline per stage (NULL where none applies).
 struct StageDeadlines {
     std::optional<Timestamp> dispatch, accept, arrive, quote, finish;
@@ -65,7 +75,7 @@ struct Ticket {
     std::optional<std::uint64_t> technician_id;
     bool paid = false;
     std::optional<std::uint32_t> quote_cents;
-    std::string quote_status = "none";  // none pending agreed refused
+    std::string quote_status = "none";  // quote_status:: none required pending agreed refused
     std::optional<std::uint32_t> fee_cents;
     std::string materials;
     std::string done_note;

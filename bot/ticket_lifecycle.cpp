@@ -1,0 +1,267 @@
+#include "bot/ticket_lifecycle.h"
+
+#include <cppconn/connection.h>
+#include <nlohmann/json.hpp>
+
+#include "bot/staff_notice.h"
+#include "dialog/sla_policy.h"
+#include "store/errors.h"
+#include "store/feedback_repository.h"
+#include "store/technician_repository.h"
+#include "store/ticket_repository.h"
+#include "store/transaction.h"
+
+namespace repairbot::bot {
+
+namespace ts = store::ticket_status;
+
+namespace {
+
+class LifecycleCategory : public std::error_category {
+public:
+    const char* name() const noexcept override { return "lifecycle"; }
+    std::string message(int ev) const override {
+        switch (static_cast<LifecycleErrc>(ev)) {
+            case LifecycleErrc::not_yours: return "the ticket is not with this technician";
+            case LifecycleErrc::wrong_status: return "the move does not apply in the ticket's status";
+            case LifecycleErrc::quote_required: return "a quote and the owner's agreement are needed first";
+            case LifecycleErrc::quote_pending: return "the owner has not agreed to the quote yet";
+            case LifecycleErrc::not_off_list: return "the ticket needs no quote";
+        }
+        return "unknown lifecycle error";
+    }
+};
+
+Error wrong_status(const store::Ticket& t, const char* move) {
+    return Error{LifecycleErrc::wrong_status, std::string(move) + " from status " + t.status};
+}
+
+bool status_in(const store::Ticket& t, std::initializer_list<const char*> statuses) {
+    for (const char* s : statuses)
+        if (t.status == s) return true;
+    return false;
+}
+
+// Sets the milestone the first time it is reached; judges the stage once, when first met.
+void reach(std::optional<store::Timestamp>& at, std::optional<bool>& late,
+           const std::optional<store::Timestamp>& due, store::Timestamp now) {
+    if (!at) at = now;
+    if (due && !late) late = now > *due;
+}
+void reach(std::optional<store::Timestamp>& at, store::Timestamp now) {
+    if (!at) at = now;
+}
+
+Status check_technician(const store::Ticket& t, std::uint64_t technician_id) {
+    if (!t.technician_id || *t.technician_id != technician_id)
+        return Error{LifecycleErrc::not_yours, "ticket " + t.number};
+    return Ok{};
+}
+
+// Work on an off-list paid repair waits for the owner's agreement.
+Status check_quote(const store::Ticket& t) {
+    if (t.quote_status == store::quote_status::required)
+        return Error{LifecycleErrc::quote_required, "ticket " + t.number};
+    if (t.quote_status == store::quote_status::pending)
+        return Error{LifecycleErrc::quote_pending, "ticket " + t.number};
+    return Ok{};
+}
+
+}  // namespace
+
+const std::error_category& lifecycle_category() noexcept {
+    static const LifecycleCategory category;
+    return category;
+}
+
+bool is_open_job(const store::Ticket& t) {
+    return status_in(t, {ts::dispatched, ts::accepted, ts::arrived});
+}
+
+bool needs_quote(const store::Ticket& t) {
+    return t.quote_status == store::quote_status::required ||
+           t.quote_status == store::quote_status::pending;
+}
+
+Result<store::Ticket> accept_job(store::Ticket t, std::uint64_t technician_id, store::Timestamp now) {
+    if (auto ok = check_technician(t, technician_id); !ok) return ok.error();
+    if (t.status != ts::dispatched) return wrong_status(t, "accept");
+    t.status = ts::accepted;
+    reach(t.at.accepted, t.late.accept, t.due.accept, now);
+    return t;
+}
+
+Result<store::Ticket> quote_job(store::Ticket t, std::uint64_t technician_id, std::uint32_t cents,
+                                store::Timestamp now) {
+    if (auto ok = check_technician(t, technician_id); !ok) return ok.error();
+    if (!status_in(t, {ts::dispatched, ts::accepted})) return wrong_status(t, "quote");
+    if (!needs_quote(t)) return Error{LifecycleErrc::not_off_list, "ticket " + t.number};
+    if (t.status == ts::dispatched) {
+        t.status = ts::accepted;
+        reach(t.at.accepted, t.late.accept, t.due.accept, now);
+    }
+    t.quote_cents = cents;
+    t.quote_status = store::quote_status::pending;
+    reach(t.at.quoted, t.late.quote, t.due.quote, now);
+    return t;
+}
+
+Result<store::Ticket> arrive_job(store::Ticket t, std::uint64_t technician_id, store::Timestamp now) {
+    if (auto ok = check_technician(t, technician_id); !ok) return ok.error();
+    if (!status_in(t, {ts::dispatched, ts::accepted})) return wrong_status(t, "arrive");
+    if (auto ok = check_quote(t); !ok) return ok.error();
+    reach(t.at.accepted, t.late.accept, t.due.accept, now);
+    t.status = ts::arrived;
+    reach(t.at.arrived, t.late.arrive, t.due.arrive, now);
+    return t;
+}
+
+Result<store::Ticket> finish_job(store::Ticket t, std::uint64_t technician_id,
+                                 std::optional<std::uint32_t> fee_cents, std::string note,
+                                 store::Timestamp now) {
+    if (auto ok = check_technician(t, technician_id); !ok) return ok.error();
+    if (!status_in(t, {ts::accepted, ts::arrived})) return wrong_status(t, "finish");
+    if (auto ok = check_quote(t); !ok) return ok.error();
+    reach(t.at.arrived, t.late.arrive, t.due.arrive, now);
+    t.status = ts::done;
+    reach(t.at.done, t.late.finish, t.due.finish, now);
+    if (fee_cents) {
+        t.fee_cents = fee_cents;
+    } else if (t.quote_status == store::quote_status::agreed && t.quote_cents) {
+        t.fee_cents = t.quote_cents;
+    }
+    t.done_note = std::move(note);
+    return t;
+}
+
+Result<store::Ticket> hand_over_job(store::Ticket t, std::uint64_t technician_id, store::Timestamp) {
+    if (auto ok = check_technician(t, technician_id); !ok) return ok.error();
+    if (!status_in(t, {ts::dispatched, ts::accepted})) return wrong_status(t, "hand over");
+    t.status = ts::dispatched;
+    return t;
+}
+
+Result<store::Ticket> agree_quote(store::Ticket t, store::Timestamp) {
+    if (t.quote_status != store::quote_status::pending || !is_open_job(t))
+        return wrong_status(t, "agree to the quote");
+    t.quote_status = store::quote_status::agreed;
+    return t;
+}
+
+Result<store::Ticket> refuse_quote(store::Ticket t, std::string reason, store::Timestamp now) {
+    if (t.quote_status != store::quote_status::pending || !is_open_job(t))
+        return wrong_status(t, "refuse the quote");
+    t.quote_status = store::quote_status::refused;
+    t.status = ts::cancelled;
+    t.cancel_reason = reason.empty() ? "业主不同意报价" : "业主不同意报价：" + reason;
+    reach(t.at.cancelled, now);
+    return t;
+}
+
+Result<store::Ticket> confirm_fixed(store::Ticket t, store::Timestamp now) {
+    if (t.status != ts::done) return wrong_status(t, "confirm");
+    t.status = ts::confirmed;
+    reach(t.at.confirmed, now);
+    return t;
+}
+
+Result<store::Ticket> rate_job(store::Ticket t, store::Timestamp now) {
+    if (!status_in(t, {ts::done, ts::confirmed})) return wrong_status(t, "rate");
+    t.status = ts::rated;
+    reach(t.at.confirmed, now);
+    reach(t.at.rated, now);
+    return t;
+}
+
+Result<store::Ticket> close_job(store::Ticket t, store::Timestamp now) {
+    if (!status_in(t, {ts::done, ts::confirmed, ts::rated})) return wrong_status(t, "close");
+    t.status = ts::closed;
+    reach(t.at.confirmed, now);
+    reach(t.at.closed, now);
+    return t;
+}
+
+Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla, store::Timestamp now) {
+    if (!status_in(t, {ts::done, ts::confirmed, ts::rated, ts::closed})) return wrong_status(t, "reopen");
+    if (!t.technician_id) return Error{LifecycleErrc::not_yours, "ticket " + t.number + " has no technician"};
+    t.status = ts::dispatched;
+    t.reopen_count += 1;
+    t.at.done.reset();
+    t.at.confirmed.reset();
+    t.at.rated.reset();
+    t.at.closed.reset();
+    t.fee_cents.reset();
+    t.done_note.clear();
+    dialog::TicketFacts facts;
+    facts.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
+    facts.public_area = t.public_area;
+    auto start = std::chrono::floor<std::chrono::seconds>(now);
+    const auto& limit = sla.policy.for_urgency(facts.urgency).finish;
+    auto due = dialog::limit_due(limit, sla.calendar, start, std::nullopt);
+    t.due.finish = std::chrono::time_point_cast<std::chrono::milliseconds>(due);
+    return t;
+}
+
+Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla, std::uint64_t ticket_id,
+                               const std::string& actor, const std::string& actor_role,
+                               const std::string& why, store::Timestamp now) {
+    constexpr int kMaxConflicts = 5;
+    for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
+        auto found = store::TicketRepository::find_by_id(c, ticket_id);
+        if (!found) return found.error();
+        auto reopened = reopen_job(*found, sla, now);
+        if (!reopened) return reopened.error();
+        const store::Ticket& t = *reopened;
+
+        Reopened out;
+        nlohmann::json details = {{"why", why}, {"reopen_count", t.reopen_count}};
+        nlohmann::json job = {{"event", "job_reopened"}, {"number", t.number},
+                              {"address", t.address},    {"fault_type", t.fault_type},
+                              {"urgency", t.urgency},    {"text", why},
+                              {"reopen_count", std::to_string(t.reopen_count)}};
+        std::vector<store::NewOutbox> outbox;
+        // The store keeps the technician's openid; the job push goes to it.
+        if (auto tech = store::TechnicianRepository::find_by_id(c, *t.technician_id);
+            tech && tech->openid)
+            outbox.push_back({"notify", *tech->openid, job.dump(), std::nullopt});
+
+        // The complaint of a second reopen is written first: TicketRepository::update commits the
+        // connection's open transaction, so both stick or neither does.
+        store::Transaction tx(c);
+        if (t.reopen_count == 2) {
+            store::Complaint complaint;
+            complaint.ticket_id = t.id;
+            complaint.owner_openid = t.owner_openid;
+            complaint.source = "reopen";
+            complaint.text = "工单" + t.number + "第二次返修" + (why.empty() ? "" : "：" + why);
+            complaint.created_at = now;
+            auto id = store::FeedbackRepository::add_complaint(c, complaint);
+            store::Callback callback;
+            callback.ticket_id = t.id;
+            callback.complaint_id = id;
+            callback.kind = "complaint";
+            auto due = dialog::follow_up_due(sla.policy, sla.calendar, dialog::FollowUp::complaint_callback,
+                                             std::chrono::floor<std::chrono::seconds>(now));
+            callback.due_at = std::chrono::time_point_cast<std::chrono::milliseconds>(due);
+            callback.created_at = now;
+            (void)store::FeedbackRepository::add_callback(c, callback, "complaint:" + std::to_string(id));
+            notify_staff(c, StaffRole::supervisor, t.id, "reopened_twice",
+                         "工单" + t.number + "（" + t.fault_type + "，" + t.address +
+                             "）已第二次返修，已转为投诉（编号" + std::to_string(id) + "），请跟进。",
+                         now);
+            out.complaint = id;
+        }
+        auto saved = store::TicketRepository::update(c, t, {actor, actor_role, "reopened", details.dump()},
+                                                     outbox, now);
+        if (!saved) {
+            if (saved.code() == store::make_error_code(store::StoreErrc::version_conflict)) continue;
+            return saved.error();
+        }
+        tx.commit();
+        out.ticket = std::move(*saved);
+        return out;
+    }
+    return Error{store::StoreErrc::version_conflict, "ticket " + std::to_string(ticket_id) + " kept changing"};
+}
+
+}  // namespace repairbot::bot

@@ -1,0 +1,108 @@
+// 工单生命周期: the moves a ticket may make (DOMAIN.md "Lifecycle of a repair") and what each
+// changes, as pure functions on store::Ticket; and reopen_ticket(), the one move several
+// callers make outside a chat (the owner's 没修好, an unsatisfied callback), with its SQL.
+//
+//   new → dispatched → accepted → [quoted → agreed] → arrived → done → confirmed → rated → closed
+//   side paths: hand-over (back to dispatched for someone else), quote refused (cancelled),
+//   reopen (返修: done/confirmed/rated/closed → dispatched, same technician, fresh finish deadline).
+//
+// Times: a milestone's time (Ticket::at) is set the first time it is reached and kept (a reopened
+// job accepted again keeps its first acceptance, for the figures); a stage's verdict
+// (Ticket::late) is set once, when the stage is first met, and never rewritten. Every move
+// returns the changed copy or a LifecycleErrc saying why it is refused; none does I/O.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <system_error>
+
+#include "config/errors.h"
+#include "config/sla_data.h"
+#include "store/records.h"
+
+namespace sql {
+class Connection;
+}
+
+namespace repairbot::bot {
+
+enum class LifecycleErrc {
+    not_yours = 1,   // the ticket is not (or no longer) with this technician
+    wrong_status,    // the move does not apply in the ticket's status (detail names it)
+    quote_required,  // a paid repair off the price list: 报价 and the owner's agreement first
+    quote_pending,   // quoted, the owner has not agreed yet
+    not_off_list,    // 报价 for a ticket that needs none (free, or on the price list)
+};
+
+[[nodiscard]] const std::error_category& lifecycle_category() noexcept;
+[[nodiscard]] inline std::error_code make_error_code(LifecycleErrc e) noexcept {
+    return {static_cast<int>(e), lifecycle_category()};
+}
+
+}  // namespace repairbot::bot
+
+template <>
+struct std::is_error_code_enum<repairbot::bot::LifecycleErrc> : std::true_type {};
+
+namespace repairbot::bot {
+
+// True while the ticket is with a technician and not finished: dispatched, accepted, arrived.
+[[nodiscard]] bool is_open_job(const store::Ticket& t);
+// True for a paid repair outside the price list (quote and agreement before work).
+[[nodiscard]] bool needs_quote(const store::Ticket& t);
+
+// 接单: dispatched → accepted by its technician.
+[[nodiscard]] Result<store::Ticket> accept_job(store::Ticket t, std::uint64_t technician_id,
+                                               store::Timestamp now);
+// 报价: the technician quotes a paid repair off the price list (dispatched or accepted; again
+// after a refusal is not possible: a refusal cancels). Sets quote_status pending.
+[[nodiscard]] Result<store::Ticket> quote_job(store::Ticket t, std::uint64_t technician_id,
+                                              std::uint32_t cents, store::Timestamp now);
+// 到达: accepted → arrived (an unaccepted job is accepted at the same time). Refused with
+// quote_required / quote_pending until the owner agreed to the quote of an off-list repair.
+[[nodiscard]] Result<store::Ticket> arrive_job(store::Ticket t, std::uint64_t technician_id,
+                                               store::Timestamp now);
+// 完成 [费用 N] [note]: accepted or arrived → done (arrival recorded now when it was skipped).
+// Quote rules as arrive_job. `fee_cents` as given (the caller checks it against the price
+// list); for an agreed quote without a fee, the quote is the fee.
+[[nodiscard]] Result<store::Ticket> finish_job(store::Ticket t, std::uint64_t technician_id,
+                                               std::optional<std::uint32_t> fee_cents,
+                                               std::string note, store::Timestamp now);
+// 转单: dispatched or accepted → dispatched, waiting for someone else (the caller re-dispatches
+// with this technician excluded).
+[[nodiscard]] Result<store::Ticket> hand_over_job(store::Ticket t, std::uint64_t technician_id,
+                                                  store::Timestamp now);
+// The owner agrees to / refuses the pending quote. Refusal cancels, the reason kept.
+[[nodiscard]] Result<store::Ticket> agree_quote(store::Ticket t, store::Timestamp now);
+[[nodiscard]] Result<store::Ticket> refuse_quote(store::Ticket t, std::string reason,
+                                                 store::Timestamp now);
+// 修好了: done → confirmed.
+[[nodiscard]] Result<store::Ticket> confirm_fixed(store::Ticket t, store::Timestamp now);
+// A rating: confirmed (or done: a rating implies the fix was accepted) → rated.
+[[nodiscard]] Result<store::Ticket> rate_job(store::Ticket t, store::Timestamp now);
+// → closed, from done (auto-close: confirmed at the same time), confirmed or rated.
+[[nodiscard]] Result<store::Ticket> close_job(store::Ticket t, store::Timestamp now);
+// 返修: done, confirmed, rated or closed → dispatched to the same technician, reopen_count + 1,
+// the done/confirmed/rated/closed times cleared, a fresh finish deadline from `now` (the
+// urgency's finish limit); verdicts already recorded stay.
+[[nodiscard]] Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla,
+                                               store::Timestamp now);
+
+// What reopen_ticket did.
+struct Reopened {
+    store::Ticket ticket;                     // as saved
+    std::optional<std::uint64_t> complaint;   // the complaint opened on a second reopen
+};
+
+// 返修 through the store, in one transaction: reopen_job, an audit event "reopened" (actor,
+// role, why), the technician told (a "notify" outbox row, event job_reopened), and on the
+// second reopen (reopen_count reaches 2) a complaint (source "reopen") with its callback due
+// per the follow-up policy and the supervisors told. Retries a concurrent change. Blocking;
+// runs on the connection given. StoreErrc::not_found, or the LifecycleErrc of reopen_job.
+[[nodiscard]] Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
+                                             std::uint64_t ticket_id, const std::string& actor,
+                                             const std::string& actor_role, const std::string& why,
+                                             store::Timestamp now);
+
+}  // namespace repairbot::bot

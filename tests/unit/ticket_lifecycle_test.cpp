@@ -1,0 +1,179 @@
+// The moves of a ticket (bot/ticket_lifecycle.h): who may make them, from which status, what
+// they record, and that verdicts once set are never rewritten.
+#include "bot/ticket_lifecycle.h"
+
+#include <gtest/gtest.h>
+
+#include "config/sla_data.h"
+
+namespace repairbot::bot {
+namespace {
+
+using namespace std::chrono_literals;
+namespace ts = store::ticket_status;
+
+store::Timestamp at(int minutes) {
+    // 2026-11-23 (a Monday) 02:00 UTC = 10:00 in the desk's time.
+    return store::Timestamp{std::chrono::sys_days{std::chrono::year{2026} / 11 / 23}} + 2h +
+           std::chrono::minutes{minutes};
+}
+
+store::Ticket dispatched_ticket() {
+    store::Ticket t;
+    t.id = 7;
+    t.number = "BX20261123-0007";
+    t.status = ts::dispatched;
+    t.technician_id = 3;
+    t.urgency = "normal";
+    t.created_at = at(0);
+    t.at.dispatched = at(1);
+    t.due.accept = at(31);
+    t.due.arrive = at(24 * 60);
+    t.due.finish = at(3 * 24 * 60);
+    return t;
+}
+
+TEST(TicketLifecycle, AcceptRecordsTimeAndOnTimeVerdict) {
+    auto t = accept_job(dispatched_ticket(), 3, at(10));
+    ASSERT_TRUE(t) << t.error().message();
+    EXPECT_EQ(t->status, ts::accepted);
+    EXPECT_EQ(t->at.accepted, at(10));
+    EXPECT_EQ(t->late.accept, false);
+}
+
+TEST(TicketLifecycle, AcceptAfterTheDeadlineIsLate) {
+    auto t = accept_job(dispatched_ticket(), 3, at(45));
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->late.accept, true);
+}
+
+TEST(TicketLifecycle, AnotherTechniciansCommandIsRefused) {
+    auto t = accept_job(dispatched_ticket(), 4, at(10));
+    ASSERT_FALSE(t);
+    EXPECT_EQ(t.code(), make_error_code(LifecycleErrc::not_yours));
+}
+
+TEST(TicketLifecycle, AcceptTwiceIsRefusedAsWrongStatus) {
+    auto once = accept_job(dispatched_ticket(), 3, at(10));
+    ASSERT_TRUE(once);
+    auto twice = accept_job(*once, 3, at(11));
+    EXPECT_EQ(twice.code(), make_error_code(LifecycleErrc::wrong_status));
+}
+
+TEST(TicketLifecycle, FinishWithoutArriveRecordsArrivalToo) {
+    auto t = accept_job(dispatched_ticket(), 3, at(10));
+    auto done = finish_job(*t, 3, 5000, "换了水龙头", at(90));
+    ASSERT_TRUE(done) << done.error().message();
+    EXPECT_EQ(done->status, ts::done);
+    EXPECT_EQ(done->at.arrived, at(90));
+    EXPECT_EQ(done->at.done, at(90));
+    EXPECT_EQ(done->fee_cents, 5000u);
+    EXPECT_EQ(done->done_note, "换了水龙头");
+    EXPECT_EQ(done->late.finish, false);
+}
+
+TEST(TicketLifecycle, FinishBeforeAcceptIsRefused) {
+    auto done = finish_job(dispatched_ticket(), 3, std::nullopt, "", at(5));
+    EXPECT_EQ(done.code(), make_error_code(LifecycleErrc::wrong_status));
+}
+
+TEST(TicketLifecycle, OffListRepairWaitsForTheOwnersAgreement) {
+    auto t = dispatched_ticket();
+    t.paid = true;
+    t.quote_status = store::quote_status::required;
+    auto accepted = accept_job(t, 3, at(5));
+    ASSERT_TRUE(accepted);
+    EXPECT_EQ(arrive_job(*accepted, 3, at(20)).code(), make_error_code(LifecycleErrc::quote_required));
+    auto quoted = quote_job(*accepted, 3, 12000, at(12));
+    ASSERT_TRUE(quoted);
+    EXPECT_EQ(quoted->quote_status, store::quote_status::pending);
+    EXPECT_EQ(quoted->at.quoted, at(12));
+    EXPECT_EQ(finish_job(*quoted, 3, std::nullopt, "", at(30)).code(),
+              make_error_code(LifecycleErrc::quote_pending));
+    auto agreed = agree_quote(*quoted, at(15));
+    ASSERT_TRUE(agreed);
+    auto done = finish_job(*agreed, 3, std::nullopt, "", at(60));
+    ASSERT_TRUE(done);
+    EXPECT_EQ(done->fee_cents, 12000u) << "an agreed quote is the fee when none is given";
+}
+
+TEST(TicketLifecycle, QuoteForAFreeRepairIsRefused) {
+    EXPECT_EQ(quote_job(dispatched_ticket(), 3, 100, at(5)).code(),
+              make_error_code(LifecycleErrc::not_off_list));
+}
+
+TEST(TicketLifecycle, RefusedQuoteCancelsWithTheReasonKept) {
+    auto t = dispatched_ticket();
+    t.quote_status = store::quote_status::required;
+    auto quoted = quote_job(t, 3, 30000, at(12));
+    auto refused = refuse_quote(*quoted, "太贵了", at(20));
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, ts::cancelled);
+    EXPECT_EQ(refused->quote_status, store::quote_status::refused);
+    EXPECT_EQ(refused->cancel_reason, "业主不同意报价：太贵了");
+    EXPECT_EQ(refused->at.cancelled, at(20));
+}
+
+TEST(TicketLifecycle, HandOverPutsAnAcceptedJobBackToDispatched) {
+    auto accepted = accept_job(dispatched_ticket(), 3, at(5));
+    auto handed = hand_over_job(*accepted, 3, at(8));
+    ASSERT_TRUE(handed);
+    EXPECT_EQ(handed->status, ts::dispatched);
+    EXPECT_EQ(hand_over_job(*handed, 9, at(9)).code(), make_error_code(LifecycleErrc::not_yours));
+}
+
+TEST(TicketLifecycle, ConfirmThenRateThenClose) {
+    auto done = finish_job(*accept_job(dispatched_ticket(), 3, at(5)), 3, std::nullopt, "", at(60));
+    auto confirmed = confirm_fixed(*done, at(70));
+    ASSERT_TRUE(confirmed);
+    EXPECT_EQ(confirmed->status, ts::confirmed);
+    auto rated = rate_job(*confirmed, at(71));
+    ASSERT_TRUE(rated);
+    EXPECT_EQ(rated->at.rated, at(71));
+    EXPECT_EQ(rated->at.confirmed, at(70));
+    auto closed = close_job(*rated, at(72));
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->status, ts::closed);
+    EXPECT_EQ(confirm_fixed(*closed, at(73)).code(), make_error_code(LifecycleErrc::wrong_status));
+}
+
+TEST(TicketLifecycle, AutoCloseOfAnUnansweredJobConfirmsIt) {
+    auto done = finish_job(*accept_job(dispatched_ticket(), 3, at(5)), 3, std::nullopt, "", at(60));
+    auto closed = close_job(*done, at(60 + 7 * 24 * 60));
+    ASSERT_TRUE(closed);
+    EXPECT_EQ(closed->at.confirmed, at(60 + 7 * 24 * 60));
+}
+
+TEST(TicketLifecycle, ReopenGoesBackToTheSameTechnicianWithAFreshFinishDeadline) {
+    config::SlaData sla;
+    auto done = finish_job(*accept_job(dispatched_ticket(), 3, at(5)), 3, 3000, "note", at(60));
+    auto confirmed = confirm_fixed(*done, at(70));
+    auto reopened = reopen_job(*confirmed, sla, at(100));
+    ASSERT_TRUE(reopened) << reopened.error().message();
+    EXPECT_EQ(reopened->status, ts::dispatched);
+    EXPECT_EQ(reopened->technician_id, 3u);
+    EXPECT_EQ(reopened->reopen_count, 1u);
+    EXPECT_FALSE(reopened->at.done);
+    EXPECT_FALSE(reopened->at.confirmed);
+    EXPECT_FALSE(reopened->fee_cents);
+    EXPECT_EQ(reopened->at.accepted, at(5)) << "the first acceptance is kept for the figures";
+    EXPECT_EQ(reopened->late.finish, false) << "a verdict once recorded stays";
+    // Normal urgency: 3 working days from Monday 11:40 → Thursday 11:40 local.
+    EXPECT_EQ(reopened->due.finish, at(100 + 3 * 24 * 60));
+    // The job can be accepted and finished again; its first verdicts do not change.
+    auto again = accept_job(*reopened, 3, at(200));
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->at.accepted, at(5));
+    auto redone = finish_job(*again, 3, std::nullopt, "", at(300));
+    ASSERT_TRUE(redone);
+    EXPECT_EQ(redone->at.done, at(300));
+}
+
+TEST(TicketLifecycle, AnOpenJobCannotBeReopened) {
+    config::SlaData sla;
+    EXPECT_EQ(reopen_job(dispatched_ticket(), sla, at(5)).code(),
+              make_error_code(LifecycleErrc::wrong_status));
+}
+
+}  // namespace
+}  // namespace repairbot::bot
