@@ -1,0 +1,245 @@
+#include "bot/timer_plan.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+
+namespace repairbot::bot {
+
+namespace {
+
+using std::chrono::sys_seconds;
+
+sys_seconds seconds_of(store::Timestamp t) { return std::chrono::floor<std::chrono::seconds>(t); }
+store::Timestamp ms_of(sys_seconds t) {
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(t);
+}
+
+std::optional<store::Timestamp> milestone_time(const store::Ticket& t, dialog::Milestone m) {
+    switch (m) {
+        case dialog::Milestone::received: return t.created_at;
+        case dialog::Milestone::dispatched: return t.at.dispatched;
+        case dialog::Milestone::accepted: return t.at.accepted;
+        case dialog::Milestone::quoted: return t.at.quoted;
+        case dialog::Milestone::arrived: return t.at.arrived;
+        case dialog::Milestone::finished: return t.at.done;
+    }
+    return std::nullopt;
+}
+
+std::optional<std::uint64_t> parse_u64(std::string_view s) {
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) return std::nullopt;
+    return v;
+}
+
+std::vector<std::string_view> split(std::string_view s, char sep) {
+    std::vector<std::string_view> parts;
+    for (;;) {
+        auto at = s.find(sep);
+        parts.push_back(s.substr(0, at));
+        if (at == std::string_view::npos) return parts;
+        s.remove_prefix(at + 1);
+    }
+}
+
+}  // namespace
+
+std::string_view to_string(TimerKind k) {
+    switch (k) {
+        case TimerKind::warn: return "warn";
+        case TimerKind::breach: return "breach";
+        case TimerKind::remind: return "remind";
+        case TimerKind::auto_close: return "autoclose";
+        case TimerKind::callback: return "callback";
+    }
+    return "warn";
+}
+
+std::string timer_id(const TimerRef& ref) {
+    auto n = std::to_string(ref.id);
+    switch (ref.kind) {
+        case TimerKind::warn:
+        case TimerKind::breach:
+            return "sla:" + n + ":" + std::string(dialog::to_string(ref.stage)) + ":" +
+                   std::string(to_string(ref.kind));
+        case TimerKind::remind:
+        case TimerKind::auto_close: return "fu:" + n + ":" + std::string(to_string(ref.kind));
+        case TimerKind::callback: return "cb:" + n;
+    }
+    return {};
+}
+
+std::optional<TimerRef> parse_timer_id(std::string_view id) {
+    auto parts = split(id, ':');
+    if (parts.size() < 2) return std::nullopt;
+    auto n = parse_u64(parts[1]);
+    if (!n) return std::nullopt;
+    TimerRef ref;
+    ref.id = *n;
+    if (parts[0] == "sla" && parts.size() == 4) {
+        auto stage = dialog::stage_from_string(parts[2]);
+        if (!stage) return std::nullopt;
+        ref.stage = *stage;
+        if (parts[3] == "warn")
+            ref.kind = TimerKind::warn;
+        else if (parts[3] == "breach")
+            ref.kind = TimerKind::breach;
+        else
+            return std::nullopt;
+        return ref;
+    }
+    if (parts[0] == "fu" && parts.size() == 3) {
+        if (parts[2] == "remind")
+            ref.kind = TimerKind::remind;
+        else if (parts[2] == "autoclose")
+            ref.kind = TimerKind::auto_close;
+        else
+            return std::nullopt;
+        return ref;
+    }
+    if (parts[0] == "cb" && parts.size() == 2) {
+        ref.kind = TimerKind::callback;
+        return ref;
+    }
+    return std::nullopt;
+}
+
+bool stages_running(const store::Ticket& t) {
+    namespace s = store::ticket_status;
+    return t.status == s::new_ || t.status == s::dispatched || t.status == s::accepted ||
+           t.status == s::arrived;
+}
+
+std::optional<store::Timestamp> stage_due(const store::Ticket& t, dialog::Stage s) {
+    switch (s) {
+        case dialog::Stage::dispatch: return t.due.dispatch;
+        case dialog::Stage::accept: return t.due.accept;
+        case dialog::Stage::quote: return t.due.quote;
+        case dialog::Stage::arrive: return t.due.arrive;
+        case dialog::Stage::finish: return t.due.finish;
+    }
+    return std::nullopt;
+}
+
+std::optional<store::Timestamp> stage_met(const store::Ticket& t, dialog::Stage s) {
+    return milestone_time(t, dialog::meeting_milestone(s));
+}
+
+std::optional<bool>& stage_late(store::Ticket& t, dialog::Stage s) {
+    switch (s) {
+        case dialog::Stage::dispatch: return t.late.dispatch;
+        case dialog::Stage::accept: return t.late.accept;
+        case dialog::Stage::quote: return t.late.quote;
+        case dialog::Stage::arrive: return t.late.arrive;
+        case dialog::Stage::finish: break;
+    }
+    return t.late.finish;
+}
+
+dialog::TicketFacts ticket_facts(const store::Ticket& t) {
+    dialog::TicketFacts f;
+    f.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
+    f.public_area = t.public_area;
+    f.paid_off_list = t.due.quote.has_value();
+    if (t.preferred_from) f.booked_visit = seconds_of(*t.preferred_from);
+    return f;
+}
+
+std::optional<store::Timestamp> warning_time(const store::Ticket& t, dialog::Stage stage,
+                                             store::Timestamp due, const config::SlaData& sla) {
+    auto start = milestone_time(t, sla.policy.start_of(stage));
+    if (!start) return std::nullopt;
+    auto d = dialog::deadline_for(sla.policy, sla.calendar, ticket_facts(t), stage,
+                                  seconds_of(*start));
+    if (!d) return std::nullopt;
+    auto stored = seconds_of(due);
+    if (d->due == stored) return ms_of(d->warn_at);
+    // A deadline the desk moved: keep the policy's lead before it, inside the window.
+    auto warn = stored - (d->due - d->warn_at);
+    return ms_of(std::max(warn, std::min(d->start, stored)));
+}
+
+std::vector<PlannedTimer> plan_ticket_timers(const store::Ticket& t, const config::SlaData& sla) {
+    std::vector<PlannedTimer> out;
+    auto add = [&](TimerRef ref, store::Timestamp due) {
+        auto id = timer_id(ref);
+        out.push_back({ref, std::move(id), ms_of(seconds_of(due))});
+    };
+    if (stages_running(t)) {
+        for (auto stage : dialog::all_stages) {
+            auto due = stage_due(t, stage);
+            if (!due || stage_met(t, stage)) continue;
+            if (auto warn = warning_time(t, stage, *due, sla))
+                add({TimerKind::warn, t.id, stage}, *warn);
+            dialog::Deadline d;
+            d.due = seconds_of(*due);
+            add({TimerKind::breach, t.id, stage}, ms_of(dialog::breach_at(d)));
+        }
+    } else {
+        std::optional<store::Timestamp> waiting_since;
+        if (t.status == store::ticket_status::done) waiting_since = t.at.done;
+        if (t.status == store::ticket_status::confirmed) waiting_since = t.at.confirmed;
+        if (waiting_since) {
+            auto from = seconds_of(*waiting_since);
+            add({TimerKind::remind, t.id, dialog::Stage::finish},
+                ms_of(dialog::follow_up_due(sla.policy, sla.calendar,
+                                            dialog::FollowUp::rating_reminder, from)));
+            add({TimerKind::auto_close, t.id, dialog::Stage::finish},
+                ms_of(dialog::follow_up_due(sla.policy, sla.calendar, dialog::FollowUp::auto_close,
+                                            from)));
+        }
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const PlannedTimer& a, const PlannedTimer& b) { return a.due < b.due; });
+    return out;
+}
+
+std::vector<PlannedTimer> timers_to_schedule(const store::Ticket& t, const config::SlaData& sla,
+                                             store::Timestamp now) {
+    auto plan = plan_ticket_timers(t, sla);
+    store::Ticket copy = t;
+    std::erase_if(plan, [&](const PlannedTimer& p) {
+        if (p.ref.kind != TimerKind::warn && p.ref.kind != TimerKind::breach) return false;
+        if (stage_late(copy, p.ref.stage) != std::optional<bool>(true)) return false;
+        dialog::Deadline d;
+        d.due = seconds_of(*stage_due(t, p.ref.stage));
+        return ms_of(dialog::breach_at(d)) <= now;
+    });
+    return plan;
+}
+
+std::vector<std::string> ticket_timer_ids(std::uint64_t ticket_id) {
+    std::vector<std::string> ids;
+    for (auto stage : dialog::all_stages)
+        for (auto kind : {TimerKind::warn, TimerKind::breach})
+            ids.push_back(timer_id({kind, ticket_id, stage}));
+    ids.push_back(timer_id({TimerKind::remind, ticket_id, dialog::Stage::finish}));
+    ids.push_back(timer_id({TimerKind::auto_close, ticket_id, dialog::Stage::finish}));
+    return ids;
+}
+
+std::optional<PlannedTimer> plan_callback_timer(const store::Callback& cb) {
+    if (cb.done_at) return std::nullopt;
+    TimerRef ref{TimerKind::callback, cb.id, dialog::Stage::dispatch};
+    return PlannedTimer{ref, timer_id(ref), ms_of(seconds_of(cb.due_at))};
+}
+
+std::string action_marker(const PlannedTimer& timer) {
+    return timer.id + "@" + std::to_string(timer.due.time_since_epoch().count());
+}
+
+std::string local_time_text(store::Timestamp t, std::chrono::minutes utc_offset) {
+    auto local = seconds_of(t) + utc_offset;
+    auto day = std::chrono::floor<std::chrono::days>(local);
+    std::chrono::year_month_day ymd{day};
+    std::chrono::hh_mm_ss hms{local - day};
+    char buf[48];
+    std::snprintf(buf, sizeof buf, "%u月%u日 %02d:%02d", static_cast<unsigned>(ymd.month()),
+                  static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                  static_cast<int>(hms.minutes().count()));
+    return buf;
+}
+
+}  // namespace repairbot::bot

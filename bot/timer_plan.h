@@ -1,0 +1,109 @@
+// The SLA engine's timers as pure values: which timers a ticket's state calls for and when each
+// is due, and the stable ids that name them in the Redis index (store/timer_index.h).
+//
+//   sla:<ticket id>:<stage>:warn|breach  a stage with a deadline not met yet, while the ticket is
+//                                        open (new, dispatched, accepted, arrived)
+//   fu:<ticket id>:remind|autoclose      a finished repair waiting for the owner (done: to
+//                                        confirm; confirmed: to rate)
+//   cb:<callback id>                     a callback (回访) not done yet
+//
+// An id names one timer, so scheduling a plan twice is harmless; the due time travels with it
+// (the index's score), and action_marker() adds it, so a re-armed deadline (a new technician's
+// acceptance, a new promised finish) acts again while a repeated firing of one deadline does not.
+// No I/O, no clock.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "config/sla_data.h"
+#include "dialog/sla_policy.h"
+#include "store/records.h"
+
+namespace repairbot::bot {
+
+enum class TimerKind : std::uint8_t {
+    warn,        // a stage's warning (warning_percent of its window)
+    breach,      // a stage's deadline passed unmet
+    remind,      // the owner has not confirmed / rated for follow_ups.rating_reminder
+    auto_close,  // no answer from the owner for follow_ups.auto_close
+    callback,    // a callback's due time
+};
+
+// "warn", "breach", "remind", "autoclose", "callback".
+[[nodiscard]] std::string_view to_string(TimerKind k);
+
+// What a timer id says.
+struct TimerRef {
+    TimerKind kind = TimerKind::warn;
+    std::uint64_t id = 0;               // the ticket's id; the callback's for kind callback
+    dialog::Stage stage = dialog::Stage::dispatch;  // meaningful for warn and breach only
+    bool operator==(const TimerRef&) const = default;
+};
+
+// The id of a timer (see the top of this file).
+[[nodiscard]] std::string timer_id(const TimerRef& ref);
+// Inverse of timer_id; nullopt for anything else (a foreign or mangled member of the index).
+[[nodiscard]] std::optional<TimerRef> parse_timer_id(std::string_view id);
+
+struct PlannedTimer {
+    TimerRef ref;
+    std::string id;          // timer_id(ref)
+    store::Timestamp due{};  // whole seconds
+    bool operator==(const PlannedTimer&) const = default;
+};
+
+// True for the statuses whose stages still run: new, dispatched, accepted, arrived.
+[[nodiscard]] bool stages_running(const store::Ticket& t);
+
+// The stored deadline of a stage (Ticket::due), the time it was met (Ticket::at) and the
+// ticket's facts as the policy reads them.
+[[nodiscard]] std::optional<store::Timestamp> stage_due(const store::Ticket& t, dialog::Stage s);
+[[nodiscard]] std::optional<store::Timestamp> stage_met(const store::Ticket& t, dialog::Stage s);
+[[nodiscard]] std::optional<bool>& stage_late(store::Ticket& t, dialog::Stage s);
+[[nodiscard]] dialog::TicketFacts ticket_facts(const store::Ticket& t);
+
+// When to warn about a stage due at `due` (the stored deadline): the policy's warn_at when the
+// policy, started at the stage's start milestone, gives that same deadline; for a deadline the
+// desk moved (a new promised finish, a reopened job) the same lead before `due` as the policy's
+// window has, never before the window's start. nullopt when the stage's clock has not started.
+[[nodiscard]] std::optional<store::Timestamp> warning_time(const store::Ticket& t,
+                                                           dialog::Stage stage,
+                                                           store::Timestamp due,
+                                                           const config::SlaData& sla);
+
+// Every timer the ticket's state calls for, by due time:
+//  * while stages run: for each stage with a stored deadline and not met yet, a warning (when
+//    warning_time has one) and a breach at dialog::breach_at(due);
+//  * status done: a reminder at done + rating_reminder and an auto-close at done + auto_close;
+//    status confirmed: the same counted from the confirmation.
+// Nothing for any other status (rated, closed, cancelled).
+[[nodiscard]] std::vector<PlannedTimer> plan_ticket_timers(const store::Ticket& t,
+                                                           const config::SlaData& sla);
+
+// The timers track() and rebuild() put in the index at `now`: the plan without the timers of a
+// stage whose breach the engine has recorded already (late, still unmet, its breach time passed),
+// so a restart or a later save does not fire old breaches again. A re-armed deadline (a new
+// promised finish, a new technician's acceptance: due in the future) stays.
+[[nodiscard]] std::vector<PlannedTimer> timers_to_schedule(const store::Ticket& t,
+                                                           const config::SlaData& sla,
+                                                           store::Timestamp now);
+
+// Every id a ticket's timers can have (what track() cancels when the plan no longer has it).
+[[nodiscard]] std::vector<std::string> ticket_timer_ids(std::uint64_t ticket_id);
+
+// The callback's timer, at its due time; nullopt once it is done.
+[[nodiscard]] std::optional<PlannedTimer> plan_callback_timer(const store::Callback& cb);
+
+// What the audit log records for an action taken on `timer`: "<id>@<due in ms>". One action per
+// marker, so a duplicate firing finds it and does nothing.
+[[nodiscard]] std::string action_marker(const PlannedTimer& timer);
+
+// "11月21日 14:30", the local time of `t` as the desk's messages show it (calendar's offset).
+[[nodiscard]] std::string local_time_text(store::Timestamp t, std::chrono::minutes utc_offset);
+
+}  // namespace repairbot::bot

@@ -1,0 +1,247 @@
+// The SLA engine's plan: which timers a ticket's state calls for, when, and under which stable ids
+// (bot/timer_plan.h). Pure: no Redis, no MySQL, no clock.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "bot/timer_plan.h"
+
+namespace repairbot::bot {
+namespace {
+
+namespace chr = std::chrono;
+using dialog::Stage;
+using store::Timestamp;
+
+// An instant given in the desk's local time (UTC+8).
+Timestamp local(int y, unsigned mo, unsigned d, int h = 0, int mi = 0, int s = 0) {
+    auto day = chr::sys_days{chr::year{y} / chr::month{mo} / chr::day{d}};
+    return chr::time_point_cast<chr::milliseconds>(day) + chr::hours{h} + chr::minutes{mi} +
+           chr::seconds{s} - chr::hours{8};
+}
+
+const config::SlaData& shipped() {
+    static const config::SlaData data = [] {
+        auto loaded = config::load_sla_data(REPAIRBOT_SOURCE_DIR "/config");
+        if (!loaded) throw std::runtime_error(loaded.error().detail);
+        return std::move(*loaded);
+    }();
+    return data;
+}
+
+store::Ticket received_emergency() {
+    store::Ticket t;
+    t.id = 42;
+    t.number = "BX20261121-0001";
+    t.urgency = "emergency";
+    t.status = store::ticket_status::new_;
+    t.created_at = local(2026, 11, 21, 10, 0);
+    t.due.dispatch = t.created_at + chr::minutes{3};
+    t.due.arrive = t.created_at + chr::minutes{30};
+    t.due.finish = t.created_at + chr::hours{8};
+    return t;
+}
+
+std::optional<PlannedTimer> find(const std::vector<PlannedTimer>& plan, TimerKind kind,
+                                 Stage stage = Stage::finish) {
+    for (const auto& p : plan)
+        if (p.ref.kind == kind && (p.ref.stage == stage || kind == TimerKind::remind ||
+                                   kind == TimerKind::auto_close))
+            return p;
+    return std::nullopt;
+}
+
+TEST(TimerIds, RoundTripEveryKindAndStage) {
+    for (auto stage : dialog::all_stages)
+        for (auto kind : {TimerKind::warn, TimerKind::breach}) {
+            TimerRef ref{kind, 1234567, stage};
+            auto parsed = parse_timer_id(timer_id(ref));
+            ASSERT_TRUE(parsed) << timer_id(ref);
+            EXPECT_EQ(*parsed, ref);
+        }
+    EXPECT_EQ(timer_id({TimerKind::breach, 7, Stage::accept}), "sla:7:accept:breach");
+    EXPECT_EQ(timer_id({TimerKind::remind, 7, Stage::finish}), "fu:7:remind");
+    EXPECT_EQ(timer_id({TimerKind::auto_close, 7, Stage::finish}), "fu:7:autoclose");
+    EXPECT_EQ(timer_id({TimerKind::callback, 9, Stage::dispatch}), "cb:9");
+    EXPECT_EQ(parse_timer_id("fu:7:autoclose")->kind, TimerKind::auto_close);
+    EXPECT_EQ(parse_timer_id("cb:9")->id, 9u);
+}
+
+TEST(TimerIds, ForeignOrMangledMembersAreNotTimers) {
+    for (const char* bad : {"", "sla", "sla:x:accept:warn", "sla:1:lunch:warn", "sla:1:accept:nap",
+                            "sla:1:accept", "fu:1:later", "cb:", "cb:1:2", "ticket:1:arrive",
+                            "sla:-1:accept:warn", "sla:99999999999999999999:accept:warn"})
+        EXPECT_FALSE(parse_timer_id(bad)) << bad;
+}
+
+TEST(TimerPlan, NewEmergencyWarnsAtEightyPercentAndBreachesOneSecondAfterEachDeadline) {
+    auto t = received_emergency();
+    auto plan = plan_ticket_timers(t, shipped());
+    auto warn = find(plan, TimerKind::warn, Stage::dispatch);
+    auto breach = find(plan, TimerKind::breach, Stage::dispatch);
+    ASSERT_TRUE(warn && breach);
+    EXPECT_EQ(warn->due, t.created_at + chr::seconds{144});  // 80 % of 3 min
+    EXPECT_EQ(breach->due, *t.due.dispatch + chr::seconds{1});
+    EXPECT_EQ(find(plan, TimerKind::breach, Stage::arrive)->due,
+              *t.due.arrive + chr::seconds{1});
+    EXPECT_EQ(find(plan, TimerKind::warn, Stage::finish)->due,
+              t.created_at + chr::minutes{384});  // 80 % of 8 h
+    EXPECT_FALSE(find(plan, TimerKind::warn, Stage::accept)) << "no accept deadline yet";
+    EXPECT_FALSE(find(plan, TimerKind::remind));
+    EXPECT_EQ(plan.size(), 6u);
+    EXPECT_TRUE(std::is_sorted(plan.begin(), plan.end(),
+                               [](const auto& a, const auto& b) { return a.due < b.due; }));
+}
+
+TEST(TimerPlan, MetStagesHaveNoTimersAndTheAcceptClockStartsAtDispatch) {
+    auto t = received_emergency();
+    t.status = store::ticket_status::dispatched;
+    t.technician_id = 3;
+    t.at.dispatched = t.created_at + chr::minutes{1};
+    t.late.dispatch = false;
+    t.due.accept = *t.at.dispatched + chr::minutes{5};
+    auto plan = plan_ticket_timers(t, shipped());
+    EXPECT_FALSE(find(plan, TimerKind::warn, Stage::dispatch));
+    EXPECT_FALSE(find(plan, TimerKind::breach, Stage::dispatch));
+    EXPECT_EQ(find(plan, TimerKind::warn, Stage::accept)->due, *t.at.dispatched + chr::minutes{4});
+    EXPECT_EQ(find(plan, TimerKind::breach, Stage::accept)->due,
+              *t.due.accept + chr::seconds{1});
+
+    t.status = store::ticket_status::arrived;
+    t.at.accepted = *t.at.dispatched + chr::minutes{2};
+    t.at.arrived = t.created_at + chr::minutes{20};
+    plan = plan_ticket_timers(t, shipped());
+    ASSERT_EQ(plan.size(), 2u);
+    EXPECT_EQ(plan[0].id, "sla:42:finish:warn");
+    EXPECT_EQ(plan[1].id, "sla:42:finish:breach");
+}
+
+TEST(TimerPlan, AMovedFinishDeadlineIsWarnedWithThePolicysLeadBeforeIt) {
+    auto t = received_emergency();
+    t.status = store::ticket_status::arrived;
+    t.at.dispatched = t.at.accepted = t.at.arrived = t.created_at + chr::minutes{5};
+    t.late.finish = true;  // breached once; the owner was promised a new time
+    t.due.finish = t.created_at + chr::hours{16};
+    auto plan = plan_ticket_timers(t, shipped());
+    ASSERT_EQ(plan.size(), 2u);
+    EXPECT_EQ(find(plan, TimerKind::warn)->due, *t.due.finish - chr::minutes{96});  // 20 % of 8 h
+    EXPECT_EQ(find(plan, TimerKind::breach)->due, *t.due.finish + chr::seconds{1});
+}
+
+TEST(TimerPlan, AWorkingDayWarningNeverFallsOnADayOff) {
+    store::Ticket t;
+    t.id = 5;
+    t.urgency = "normal";
+    t.status = store::ticket_status::accepted;
+    t.created_at = local(2026, 11, 20, 16, 0);  // a Friday afternoon
+    t.at.dispatched = t.at.accepted = t.created_at + chr::minutes{5};
+    const auto& sla = shipped();
+    auto d = dialog::deadline_for(sla.policy, sla.calendar, ticket_facts(t), Stage::arrive,
+                                  chr::floor<chr::seconds>(t.created_at));
+    ASSERT_TRUE(d);
+    t.due.arrive = chr::time_point_cast<chr::milliseconds>(d->due);
+    auto warn = find(plan_ticket_timers(t, sla), TimerKind::warn, Stage::arrive);
+    ASSERT_TRUE(warn);
+    EXPECT_EQ(warn->due, chr::time_point_cast<chr::milliseconds>(d->warn_at));
+    EXPECT_EQ(warn->due, local(2026, 11, 23, 11, 12));  // Monday: 80 % of 24 working hours
+    EXPECT_TRUE(sla.calendar.is_working_day(
+        sla.calendar.local_date(chr::floor<chr::seconds>(warn->due))));
+}
+
+TEST(TimerPlan, ADoneRepairWaitsForTheOwnerWithAReminderAndAnAutoClose) {
+    auto t = received_emergency();
+    t.status = store::ticket_status::done;
+    t.at.dispatched = t.at.accepted = t.at.arrived = t.created_at + chr::minutes{5};
+    t.at.done = t.created_at + chr::hours{2};
+    auto plan = plan_ticket_timers(t, shipped());
+    ASSERT_EQ(plan.size(), 2u);
+    EXPECT_EQ(plan[0].id, "fu:42:remind");
+    EXPECT_EQ(plan[0].due, *t.at.done + chr::hours{24});
+    EXPECT_EQ(plan[1].id, "fu:42:autoclose");
+    EXPECT_EQ(plan[1].due, *t.at.done + chr::days{7});
+
+    t.status = store::ticket_status::confirmed;
+    t.at.confirmed = *t.at.done + chr::hours{30};
+    plan = plan_ticket_timers(t, shipped());
+    ASSERT_EQ(plan.size(), 2u);
+    EXPECT_EQ(plan[0].due, *t.at.confirmed + chr::hours{24});
+    EXPECT_EQ(plan[1].due, *t.at.confirmed + chr::days{7});
+}
+
+TEST(TimerPlan, RatedClosedAndCancelledTicketsNeedNoTimers) {
+    auto t = received_emergency();
+    t.at.done = t.at.confirmed = t.created_at + chr::hours{2};
+    for (const char* status : {store::ticket_status::rated, store::ticket_status::closed,
+                               store::ticket_status::cancelled}) {
+        t.status = status;
+        EXPECT_TRUE(plan_ticket_timers(t, shipped()).empty()) << status;
+    }
+}
+
+TEST(TimerPlan, EveryPlannedIdIsOneTrackCancelsWhenItIsNoLongerPlanned) {
+    auto ids = ticket_timer_ids(42);
+    EXPECT_EQ(ids.size(), 12u);
+    auto t = received_emergency();
+    t.due.quote = t.created_at + chr::minutes{20};
+    t.due.accept = t.created_at + chr::minutes{8};
+    for (const auto& p : plan_ticket_timers(t, shipped())) {
+        EXPECT_NE(std::find(ids.begin(), ids.end(), p.id), ids.end()) << p.id;
+        EXPECT_EQ(parse_timer_id(p.id), p.ref);
+    }
+    t.status = store::ticket_status::done;
+    t.at.done = t.created_at;
+    for (const auto& p : plan_ticket_timers(t, shipped()))
+        EXPECT_NE(std::find(ids.begin(), ids.end(), p.id), ids.end()) << p.id;
+}
+
+TEST(TimerPlan, ARecordedBreachIsNotScheduledAgainButARearmedDeadlineIs) {
+    auto t = received_emergency();
+    t.late.dispatch = true;  // the engine recorded the dispatch breach; still not dispatched
+    const auto later = t.created_at + chr::minutes{10};
+    auto ids = [](const std::vector<PlannedTimer>& plan) {
+        std::vector<std::string> out;
+        for (const auto& p : plan) out.push_back(p.id);
+        return out;
+    };
+    auto scheduled = ids(timers_to_schedule(t, shipped(), later));
+    EXPECT_EQ(std::count(scheduled.begin(), scheduled.end(), "sla:42:dispatch:breach"), 0);
+    EXPECT_EQ(std::count(scheduled.begin(), scheduled.end(), "sla:42:dispatch:warn"), 0);
+    EXPECT_EQ(scheduled.size(), 4u) << "arrive and finish stay";
+    EXPECT_EQ(plan_ticket_timers(t, shipped()).size(), 6u) << "the firing still sees the full plan";
+    // Before its breach time the stage is scheduled whatever the flag says.
+    EXPECT_EQ(timers_to_schedule(t, shipped(), t.created_at).size(), 6u);
+
+    t.late.finish = true;  // breached once, re-promised for later
+    t.due.finish = later + chr::hours{8};
+    scheduled = ids(timers_to_schedule(t, shipped(), later));
+    EXPECT_EQ(std::count(scheduled.begin(), scheduled.end(), "sla:42:finish:breach"), 1);
+}
+
+TEST(TimerPlan, ACallbackIsDueUntilDone) {
+    store::Callback cb;
+    cb.id = 8;
+    cb.due_at = local(2026, 11, 24, 10, 0) + chr::milliseconds{250};
+    auto p = plan_callback_timer(cb);
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->id, "cb:8");
+    EXPECT_EQ(p->due, local(2026, 11, 24, 10, 0));
+    cb.done_at = cb.due_at;
+    EXPECT_FALSE(plan_callback_timer(cb));
+}
+
+TEST(TimerPlan, TheActionMarkerTellsARearmedDeadlineFromARepeatedOne) {
+    PlannedTimer a{{TimerKind::breach, 1, Stage::accept}, "sla:1:accept:breach",
+                   Timestamp{chr::milliseconds{1'800'000'000'000}}};
+    PlannedTimer b = a;
+    b.due += chr::minutes{5};
+    EXPECT_EQ(action_marker(a), "sla:1:accept:breach@1800000000000");
+    EXPECT_NE(action_marker(a), action_marker(b));
+}
+
+TEST(TimerPlan, LocalTimesAreTheDesksClock) {
+    EXPECT_EQ(local_time_text(local(2026, 1, 1, 0, 5), chr::minutes{480}), "1月1日 00:05");
+    EXPECT_EQ(local_time_text(local(2026, 11, 21, 14, 30, 59), chr::minutes{480}), "11月21日 14:30");
+}
+
+}  // namespace
+}  // namespace repairbot::bot
