@@ -12,7 +12,13 @@ const std::vector<std::string_view>& required_notice_keys() {
         "progress_list", "progress_item",     "status_new",       "status_dispatched",
         "status_accepted", "status_arrived",  "status_done",      "status_confirmed",
         "status_rated",  "status_closed",     "status_cancelled", "handed_over",
-        "complaint_recorded"};
+        "complaint_recorded",
+        // SLA timers (bot/sla_timers.cpp)
+        "sla_stage_dispatch", "sla_stage_accept", "sla_stage_quote", "sla_stage_arrive",
+        "sla_stage_finish", "sla_warning", "sla_warning_dispatch", "sla_escalation",
+        "sla_escalation_redispatch", "finish_delayed", "finish_delay_not_arrived",
+        "finish_delay_quote", "finish_delay_in_progress", "reminder_confirm", "reminder_rating",
+        "auto_closed", "callback_overdue"};
     return keys;
 }
 
