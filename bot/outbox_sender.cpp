@@ -138,6 +138,7 @@ asio::awaitable<void> OutboxWorker::deliver(store::OutboxMessage row) {
     bool in_window = last_inbound && now_ms() - *last_inbound < options_.service_window;
 
     Status sent{Ok{}};
+    std::optional<std::int64_t> msgid;  // a template's, for its TEMPLATESENDJOBFINISH receipt
     if (in_window) {
         sent = co_await api_.send_custom_text(row.recipient, notice->text);
         if (!sent && sent.code() == api::ApiFailure::outside_window) in_window = false;
@@ -146,10 +147,11 @@ asio::awaitable<void> OutboxWorker::deliver(store::OutboxMessage row) {
         auto r = co_await api_.send_template(row.recipient, notice->wording->template_id,
                                              notice->wording->url, notice->template_data);
         sent = r ? Status{Ok{}} : Status{r.error()};
+        if (r) msgid = *r;
     }
     if (sent) {
-        auto work = [id = row.id, worker](sql::Connection& c) {
-            return store::OutboxRepository::mark_sent(c, id, worker, now_ms());
+        auto work = [id = row.id, worker, msgid](sql::Connection& c) {
+            return store::OutboxRepository::mark_sent(c, id, worker, now_ms(), msgid);
         };
         (void)co_await mysql_.run(std::move(work));
         log::info("outbox", "sent", {{"id", row.id}, {"event", notice->event},

@@ -68,12 +68,18 @@ std::vector<OutboxMessage> OutboxRepository::claim_due(sql::Connection& c, Times
 }
 
 Status OutboxRepository::mark_sent(sql::Connection& c, std::uint64_t id, const std::string& worker,
-                                   Timestamp now) {
-    auto st =
-        prepare(c,
-                "UPDATE outbox SET status='sent', sent_at=?, lease_until=NULL, last_errcode=NULL "
-                "WHERE id=? AND status='sending' AND lease_owner=?");
-    bind_all(*st, now, id, worker);
+                                   Timestamp now, std::optional<std::int64_t> wechat_msgid) {
+    auto st = prepare(c,
+                      "UPDATE outbox SET status='sent', sent_at=?, lease_until=NULL, "
+                      "last_errcode=NULL, wechat_msgid=? "
+                      "WHERE id=? AND status='sending' AND lease_owner=?");
+    bind(*st, 1, now);
+    if (wechat_msgid)
+        st->setInt64(2, *wechat_msgid);
+    else
+        st->setNull(2, sql::DataType::BIGINT);
+    bind(*st, 3, id);
+    bind(*st, 4, worker);
     if (st->executeUpdate() == 0)
         return Error{StoreErrc::not_found, "outbox row not leased to this worker"};
     return Ok{};
@@ -91,6 +97,39 @@ Status OutboxRepository::mark_failed(sql::Connection& c, std::uint64_t id,
              worker);
     if (st->executeUpdate() == 0)
         return Error{StoreErrc::not_found, "outbox row not leased to this worker"};
+    return Ok{};
+}
+
+Result<OutboxReceiptTarget> OutboxRepository::find_by_wechat_msgid(sql::Connection& c,
+                                                                  std::int64_t wechat_msgid) {
+    auto st = prepare(c,
+                      "SELECT id, ticket_id, recipient, receipt_status FROM outbox "
+                      "WHERE wechat_msgid=? ORDER BY id DESC LIMIT 1 FOR UPDATE");
+    st->setInt64(1, wechat_msgid);
+    auto rs = query(*st);
+    if (!rs->next()) return Error{StoreErrc::not_found, "outbox row of msgid"};
+    OutboxReceiptTarget t;
+    t.id = rs->getUInt64("id");
+    t.ticket_id = opt_u64(*rs, "ticket_id");
+    t.recipient = str(*rs, "recipient");
+    t.receipt_status = opt_str(*rs, "receipt_status");
+    return t;
+}
+
+void OutboxRepository::record_receipt(sql::Connection& c, std::uint64_t id,
+                                      const std::string& status, Timestamp at) {
+    auto st = prepare(c, "UPDATE outbox SET receipt_status=LEFT(?, 64), receipt_at=? WHERE id=?");
+    bind_all(*st, status, at, id);
+    st->executeUpdate();
+}
+
+Status OutboxRepository::record_push_error(sql::Connection& c, std::uint64_t ticket_id,
+                                           const std::string& error, Timestamp at) {
+    auto st = prepare(c,
+                      "UPDATE tickets SET push_error=LEFT(?, 255), version=version+1, updated_at=? "
+                      "WHERE id=?");
+    bind_all(*st, error, at, ticket_id);
+    if (st->executeUpdate() == 0) return Error{StoreErrc::not_found, "ticket"};
     return Ok{};
 }
 

@@ -1,5 +1,6 @@
 // SQL for the transactional outbox: rows written with the change they announce, claimed by
-// workers with a lease (several processes never send one row at once), retried with back-off.
+// workers with a lease (several processes never send one row at once), retried with back-off,
+// and matched later with WeChat's delivery receipt of the template message they became.
 // Blocking; runs on the connection given (inside MysqlPool::run / run_sync).
 #pragma once
 
@@ -17,6 +18,14 @@ class Connection;
 
 namespace repairbot::store {
 
+// What a TEMPLATESENDJOBFINISH receipt needs of the row it answers.
+struct OutboxReceiptTarget {
+    std::uint64_t id = 0;
+    std::optional<std::uint64_t> ticket_id;
+    std::string recipient;
+    std::optional<std::string> receipt_status;  // the receipt recorded so far, if any
+};
+
 class OutboxRepository {
   public:
     // Inserts one pending row (autocommit, or inside the caller's transaction); returns its id.
@@ -29,16 +38,32 @@ class OutboxRepository {
                                                 std::chrono::milliseconds lease,
                                                 const std::string& worker, std::uint32_t max);
 
-    // Marks a leased row sent. StoreErrc::not_found when the row is not leased to `worker`
-    // any more (the lease ran out and someone else took it).
+    // Marks a leased row sent, with WeChat's msgid when it went out as a template message.
+    // StoreErrc::not_found when the row is not leased to `worker` any more (the lease ran out
+    // and someone else took it).
     static Status mark_sent(sql::Connection& c, std::uint64_t id, const std::string& worker,
-                            Timestamp now);
+                            Timestamp now, std::optional<std::int64_t> wechat_msgid = std::nullopt);
 
     // Records a failed try (WeChat errcode when there was one). With `retry_at` the row goes
     // back to pending until then; without, it ends as failed. StoreErrc::not_found as mark_sent.
     static Status mark_failed(sql::Connection& c, std::uint64_t id, const std::string& worker,
                               std::optional<int> errcode, const std::string& error,
                               std::optional<Timestamp> retry_at);
+
+    // The row sent as template message `wechat_msgid` (the newest, should WeChat ever repeat
+    // one), locked FOR UPDATE when inside a transaction. StoreErrc::not_found when none.
+    static Result<OutboxReceiptTarget> find_by_wechat_msgid(sql::Connection& c,
+                                                            std::int64_t wechat_msgid);
+
+    // Records WeChat's receipt Status on row `id` (cut to 64 characters).
+    static void record_receipt(sql::Connection& c, std::uint64_t id, const std::string& status,
+                               Timestamp at);
+
+    // Notes on ticket `ticket_id` that a push did not reach its recipient (push_error, cut to
+    // 255 characters), bumping the ticket's version so a writer holding an older copy cannot
+    // blank it. StoreErrc::not_found when there is no such ticket.
+    static Status record_push_error(sql::Connection& c, std::uint64_t ticket_id,
+                                    const std::string& error, Timestamp at);
 
     // Rows of a ticket (tests, admin). Oldest first.
     static std::vector<OutboxMessage> for_ticket(sql::Connection& c, std::uint64_t ticket_id);

@@ -80,7 +80,8 @@ Status PhotoRepository::mark_stored(sql::Connection& c, std::uint64_t id,
     auto st =
         prepare(c,
                 "UPDATE photos SET status = 'stored', stored_path = ?, sha256 = ?, size_bytes = ?, "
-                "stored_at = ?, attempts = attempts + 1, last_error = '' WHERE id = ?");
+                "stored_at = ?, attempts = attempts + 1, last_error = '', lease_until = NULL, "
+                "lease_owner = '' WHERE id = ?");
     bind_all(*st, stored_path, sha256, size_bytes, now, id);
     if (st->executeUpdate() == 0) return Error{StoreErrc::not_found, "photo"};
     return Ok{};
@@ -90,9 +91,57 @@ Status PhotoRepository::mark_failed(sql::Connection& c, std::uint64_t id, const 
                                     bool final) {
     auto st = prepare(c,
                       "UPDATE photos SET attempts = attempts + 1, last_error = LEFT(?, 255), "
-                      "status = IF(?, 'failed', status) WHERE id = ?");
+                      "status = IF(?, 'failed', status), lease_until = NULL, lease_owner = '' "
+                      "WHERE id = ?");
     bind_all(*st, error, final, id);
     if (st->executeUpdate() == 0) return Error{StoreErrc::not_found, "photo"};
+    return Ok{};
+}
+
+std::vector<Photo> PhotoRepository::claim_due(sql::Connection& c, Timestamp now,
+                                              std::chrono::milliseconds lease,
+                                              const std::string& worker, std::uint32_t max) {
+    const Timestamp until = now + lease;
+    // UPDATE reads the latest committed rows under lock, so two workers racing here lease
+    // disjoint photos.
+    auto up = prepare(c,
+                      "UPDATE photos SET lease_owner = ?, lease_until = ? WHERE status = 'pending' "
+                      "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
+                      "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY id LIMIT ?");
+    bind_all(*up, worker, until, now, now, max);
+    if (up->executeUpdate() == 0) return {};
+    auto st = prepare(c, std::string("SELECT ") + kColumns +
+                             " FROM photos WHERE status = 'pending' AND lease_owner = ? AND "
+                             "lease_until = ? ORDER BY id");
+    bind_all(*st, worker, until);
+    return read_all(*st);
+}
+
+Status PhotoRepository::mark_stored_leased(sql::Connection& c, std::uint64_t id,
+                                           const std::string& worker,
+                                           const std::string& stored_path,
+                                           const std::string& sha256, std::uint64_t size_bytes,
+                                           Timestamp now) {
+    auto st =
+        prepare(c,
+                "UPDATE photos SET status = 'stored', stored_path = ?, sha256 = ?, size_bytes = ?, "
+                "stored_at = ?, attempts = attempts + 1, last_error = '', lease_until = NULL, "
+                "lease_owner = '' WHERE id = ? AND status = 'pending' AND lease_owner = ?");
+    bind_all(*st, stored_path, sha256, size_bytes, now, id, worker);
+    if (st->executeUpdate() == 0) return Error{StoreErrc::not_found, "photo not leased to this worker"};
+    return Ok{};
+}
+
+Status PhotoRepository::mark_failed_leased(sql::Connection& c, std::uint64_t id,
+                                           const std::string& worker, const std::string& error,
+                                           std::optional<Timestamp> retry_at) {
+    auto st = prepare(c,
+                      "UPDATE photos SET attempts = attempts + 1, last_error = LEFT(?, 255), "
+                      "status = ?, next_attempt_at = COALESCE(?, next_attempt_at), "
+                      "lease_until = NULL, lease_owner = '' "
+                      "WHERE id = ? AND status = 'pending' AND lease_owner = ?");
+    bind_all(*st, error, std::string(retry_at ? "pending" : "failed"), retry_at, id, worker);
+    if (st->executeUpdate() == 0) return Error{StoreErrc::not_found, "photo not leased to this worker"};
     return Ok{};
 }
 

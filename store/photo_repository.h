@@ -1,8 +1,10 @@
-// SQL for photos (报修图片): each WeChat MediaId once, its PicUrl fallback, and the download
-// worker's outcome (content-addressed path, SHA-256, size). Blocking; runs on the connection
-// given (MysqlPool::run).
+// SQL for photos (报修图片): each WeChat MediaId once, its PicUrl fallback, the download
+// worker's lease (several instances never download one photo at once) and its outcome
+// (content-addressed path, SHA-256, size). Blocking; runs on the connection given
+// (MysqlPool::run).
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -29,11 +31,34 @@ class PhotoRepository {
     // Pending photos, oldest first (a worker's backlog at start-up).
     static std::vector<Photo> pending(sql::Connection& c, std::uint32_t max);
 
-    // The download stored the bytes. StoreErrc::not_found when there is no such photo.
+    // Leases up to `max` photos due at `now` (pending, next try due or unset, no live lease) to
+    // `worker` until now + lease; returns them oldest first. Counts no attempt (the outcome
+    // does). A crashed worker's photos come back when their lease ends.
+    static std::vector<Photo> claim_due(sql::Connection& c, Timestamp now,
+                                        std::chrono::milliseconds lease, const std::string& worker,
+                                        std::uint32_t max);
+
+    // As mark_stored, for a photo leased by claim_due: ends the lease. StoreErrc::not_found when
+    // the photo is not leased to `worker` any more (the lease ran out and someone else took it).
+    static Status mark_stored_leased(sql::Connection& c, std::uint64_t id,
+                                     const std::string& worker, const std::string& stored_path,
+                                     const std::string& sha256, std::uint64_t size_bytes,
+                                     Timestamp now);
+
+    // A leased download try failed: counts it and ends the lease. With `retry_at` the photo
+    // stays pending until then; without, it ends as failed (the PicUrl remains).
+    // StoreErrc::not_found as mark_stored_leased.
+    static Status mark_failed_leased(sql::Connection& c, std::uint64_t id,
+                                     const std::string& worker, const std::string& error,
+                                     std::optional<Timestamp> retry_at);
+
+    // The download stored the bytes (ends any lease). StoreErrc::not_found when there is no such
+    // photo.
     static Status mark_stored(sql::Connection& c, std::uint64_t id, const std::string& stored_path,
                               const std::string& sha256, std::uint64_t size_bytes, Timestamp now);
 
     // A download try failed: counts it; `final` ends the photo as failed (the PicUrl remains).
+    // Ends any lease.
     static Status mark_failed(sql::Connection& c, std::uint64_t id, const std::string& error,
                               bool final);
 };
