@@ -1,0 +1,244 @@
+#include "bot/photo_worker.h"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <cctype>
+#include <cerrno>
+#include <cstdlib>
+
+#include "adapters/wechat/api/errors.h"
+#include "config/log.h"
+#include "store/photo_repository.h"
+
+namespace repairbot::bot {
+
+namespace asio = boost::asio;
+namespace api = wechat::api;
+namespace fs = std::filesystem;
+
+namespace {
+
+Error io_error(int err, const std::string& what, const fs::path& path) {
+    return Error{std::error_code(err, std::generic_category()), what + " " + path.string()};
+}
+
+// Writes all of `bytes` to `fd`; 0 or an errno.
+int write_all(int fd, std::string_view bytes) {
+    while (!bytes.empty()) {
+        const ssize_t n = ::write(fd, bytes.data(), bytes.size());
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return errno;
+        }
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return 0;
+}
+
+}  // namespace
+
+std::string media_extension(std::string_view content_type) {
+    std::string type;
+    for (char ch : content_type.substr(0, content_type.find(';'))) {
+        if (ch == ' ' || ch == '\t') continue;
+        type.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(ch))));
+    }
+    static constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kTypes{{
+        {"image/jpeg", "jpg"},
+        {"image/jpg", "jpg"},
+        {"image/pjpeg", "jpg"},
+        {"image/png", "png"},
+        {"image/gif", "gif"},
+        {"image/webp", "webp"},
+        {"image/bmp", "bmp"},
+        {"image/heic", "heic"},
+        {"audio/amr", "amr"},
+        {"audio/mpeg", "mp3"},
+        {"audio/speex", "speex"},
+        {"video/mp4", "mp4"},
+    }};
+    for (const auto& [name, ext] : kTypes)
+        if (type == name) return std::string(ext);
+    return "bin";
+}
+
+fs::path media_path(const fs::path& media_dir, std::string_view sha256,
+                    std::string_view content_type) {
+    return media_dir / std::string(sha256.substr(0, 2)) /
+           (std::string(sha256) + "." + media_extension(content_type));
+}
+
+std::string sha256_hex(std::string_view bytes) {
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned int length = 0;
+    EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr);
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(length * 2);
+    for (unsigned int i = 0; i < length; ++i) {
+        out.push_back(kHex[digest[i] >> 4]);
+        out.push_back(kHex[digest[i] & 0x0f]);
+    }
+    return out;
+}
+
+bool should_retry_download(std::error_code code, std::uint32_t attempt,
+                           std::uint32_t max_attempts) {
+    if (attempt >= max_attempts) return false;
+    const auto failure = api::classify(code);
+    return failure == api::ApiFailure::retryable || failure == api::ApiFailure::token_invalid;
+}
+
+std::chrono::milliseconds photo_retry_delay(std::uint32_t attempt, double jitter) {
+    constexpr double kFirst = 10.0, kCap = 900.0;
+    const std::uint32_t doublings = attempt == 0 ? 0 : std::min<std::uint32_t>(attempt - 1, 16);
+    const double seconds = std::min(kCap, kFirst * static_cast<double>(1u << doublings));
+    return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0 * jitter));
+}
+
+Status write_file_atomically(const fs::path& path, std::string_view bytes) {
+    std::error_code ec;
+    fs::create_directories(path.parent_path(), ec);
+    if (ec) return Error{ec, "create folder " + path.parent_path().string()};
+    if (auto size = fs::file_size(path, ec); !ec && size == bytes.size()) return Ok{};
+
+    std::string temp = (path.parent_path() / ("." + path.filename().string() + ".XXXXXX")).string();
+    const int fd = ::mkstemp(temp.data());
+    if (fd < 0) return io_error(errno, "create temporary file in", path.parent_path());
+    int err = write_all(fd, bytes);
+    // mkstemp makes the file private; stored photos are for whoever serves the media folder.
+    if (err == 0 && ::fchmod(fd, 0644) != 0) err = errno;
+    if (err == 0 && ::fsync(fd) != 0) err = errno;
+    if (::close(fd) != 0 && err == 0) err = errno;
+    if (err == 0 && ::rename(temp.c_str(), path.c_str()) != 0) err = errno;
+    if (err != 0) {
+        ::unlink(temp.c_str());
+        return io_error(err, "write", path);
+    }
+    return Ok{};
+}
+
+PhotoWorker::PhotoWorker(store::MysqlPool& mysql, api::ApiClient& api, PhotoWorkerOptions options)
+    : mysql_(mysql), api_(api), options_(std::move(options)), random_(std::random_device{}()) {}
+
+void PhotoWorker::stop() { stopping_ = true; }
+
+store::Timestamp PhotoWorker::now() const {
+    auto t = options_.clock ? options_.clock() : std::chrono::system_clock::now();
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(t);
+}
+
+asio::awaitable<void> PhotoWorker::run() {
+    asio::steady_timer timer(co_await asio::this_coro::executor);
+    log::info("photos", "worker_started",
+              {{"worker", options_.worker_id}, {"media_dir", options_.media_dir.string()}});
+    while (!stopping_) {
+        std::size_t handled = 0;
+        try {
+            handled = co_await download_due();
+        } catch (const ServiceUnavailable& e) {
+            log::warn("photos", "mysql_unavailable", {{"error", e.what()}});
+        } catch (const std::exception& e) {
+            log::error("photos", "pass_failed", {{"error", e.what()}});
+        }
+        if (handled == 0 && !stopping_) {
+            timer.expires_after(options_.poll_interval);
+            boost::system::error_code ignored;
+            co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        }
+    }
+    log::info("photos", "worker_stopped", {{"worker", options_.worker_id}});
+}
+
+asio::awaitable<std::size_t> PhotoWorker::download_due() {
+    auto claim = [at = now(), lease = options_.lease, worker = options_.worker_id,
+                  batch = options_.batch](sql::Connection& c) {
+        return store::PhotoRepository::claim_due(c, at, lease, worker, batch);
+    };
+    auto photos = co_await mysql_.run(std::move(claim));
+    for (auto& photo : photos) {
+        if (stopping_) break;  // the rest come back when their lease ends
+        co_await download(std::move(photo));
+    }
+    co_return photos.size();
+}
+
+asio::awaitable<void> PhotoWorker::record_failure(store::Photo photo, std::error_code code,
+                                                  std::string error) {
+    const std::uint32_t attempt = photo.attempts + 1;
+    std::optional<store::Timestamp> retry_at;
+    if (should_retry_download(code, attempt, options_.max_attempts)) {
+        std::uniform_real_distribution<double> jitter(0.5, 1.5);
+        retry_at = now() + photo_retry_delay(attempt, jitter(random_));
+    }
+    auto work = [id = photo.id, worker = options_.worker_id, error, retry_at](sql::Connection& c) {
+        return store::PhotoRepository::mark_failed_leased(c, id, worker, error, retry_at);
+    };
+    auto marked = co_await mysql_.run(std::move(work));
+    log::warn("photos", !marked ? "lease_lost" : retry_at ? "retry_scheduled" : "failed",
+              {{"photo", photo.id},
+               {"media_id", photo.media_id},
+               {"ticket", photo.ticket_id.value_or(0)},
+               {"attempt", attempt},
+               {"errcode", api::wechat_errcode(code)},
+               {"error", error}});
+}
+
+asio::awaitable<void> PhotoWorker::download(store::Photo photo) {
+    auto media = co_await api_.get_media(photo.media_id);
+    if (!media) {
+        co_await record_failure(std::move(photo), media.code(), media.error().message());
+        co_return;
+    }
+    if (media->bytes.empty()) {
+        co_await record_failure(std::move(photo), api::ApiErrc::bad_response,
+                                "media/get answered an empty file");
+        co_return;
+    }
+    const std::string sha = sha256_hex(media->bytes);
+    const fs::path path = media_path(options_.media_dir, sha, media->content_type);
+    const std::uint64_t size = media->bytes.size();
+
+    // The file goes to disk on the blocking pool, with the row update right after it, so neither
+    // stalls the event loop. Repeating this unit of work (MySQL retries) rewrites the same file.
+    struct Outcome {
+        Status written;
+        Status marked;
+    };
+    auto work = [bytes = std::move(media->bytes), path, sha, size, id = photo.id,
+                 worker = options_.worker_id, at = now()](sql::Connection& c) {
+        Outcome out{write_file_atomically(path, bytes), Ok{}};
+        if (out.written)
+            out.marked = store::PhotoRepository::mark_stored_leased(c, id, worker, path.string(),
+                                                                    sha, size, at);
+        return out;
+    };
+    auto outcome = co_await mysql_.run(std::move(work));
+    if (!outcome.written) {
+        co_await record_failure(std::move(photo), outcome.written.code(),
+                                outcome.written.error().message());
+        co_return;
+    }
+    if (!outcome.marked) {
+        // Our lease ran out and another worker took the photo; the file is the same either way.
+        log::warn("photos", "lease_lost", {{"photo", photo.id}, {"media_id", photo.media_id}});
+        co_return;
+    }
+    log::info("photos", "stored",
+              {{"photo", photo.id},
+               {"media_id", photo.media_id},
+               {"ticket", photo.ticket_id.value_or(0)},
+               {"bytes", size},
+               {"path", path.string()}});
+}
+
+}  // namespace repairbot::bot
