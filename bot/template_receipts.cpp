@@ -1,0 +1,71 @@
+#include "bot/template_receipts.h"
+
+#include <nlohmann/json.hpp>
+
+#include "config/log.h"
+#include "store/outbox_repository.h"
+#include "store/ticket_repository.h"
+#include "store/transaction.h"
+
+namespace repairbot::bot {
+
+namespace {
+
+constexpr std::size_t kStatusColumn = 64;  // outbox.receipt_status
+
+ReceiptOutcome record(sql::Connection& c, std::int64_t msgid, const std::string& status,
+                      store::Timestamp at) {
+    store::Transaction trx(c);
+    auto row = store::OutboxRepository::find_by_wechat_msgid(c, msgid);  // locks the row
+    if (!row) return ReceiptOutcome::unknown_msgid;
+    if (row->receipt_status == status.substr(0, kStatusColumn)) return ReceiptOutcome::repeated;
+    store::OutboxRepository::record_receipt(c, row->id, status, at);
+    if (!is_delivery_failure(status)) {
+        trx.commit();
+        return ReceiptOutcome::delivered;
+    }
+    if (row->ticket_id) {
+        const std::string error = status + " (" + row->recipient + ")";
+        if (store::OutboxRepository::record_push_error(c, *row->ticket_id, error, at)) {
+            nlohmann::json details{{"status", status},
+                                   {"recipient", row->recipient},
+                                   {"msgid", msgid},
+                                   {"outbox_id", row->id}};
+            store::TicketRepository::append_event(
+                c, *row->ticket_id, store::NewEvent{"wechat", "system", "push_failed", details.dump()},
+                at);
+        }
+    }
+    trx.commit();
+    return ReceiptOutcome::push_failed;
+}
+
+}  // namespace
+
+bool is_delivery_failure(std::string_view status) { return status != "success"; }
+
+boost::asio::awaitable<ReceiptOutcome> record_template_receipt(store::MysqlPool& mysql,
+                                                               std::int64_t msgid,
+                                                               std::string status,
+                                                               std::chrono::sys_seconds now) {
+    const store::Timestamp at = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
+    auto work = [msgid, status, at](sql::Connection& c) { return record(c, msgid, status, at); };
+    const ReceiptOutcome outcome = co_await mysql.run(std::move(work));
+    switch (outcome) {
+        case ReceiptOutcome::unknown_msgid:
+            log::warn("receipts", "unknown_msgid", {{"msgid", msgid}, {"status", status}});
+            break;
+        case ReceiptOutcome::push_failed:
+            log::warn("receipts", "push_failed", {{"msgid", msgid}, {"status", status}});
+            break;
+        case ReceiptOutcome::repeated:
+            log::debug("receipts", "repeated", {{"msgid", msgid}, {"status", status}});
+            break;
+        case ReceiptOutcome::delivered:
+            log::debug("receipts", "delivered", {{"msgid", msgid}});
+            break;
+    }
+    co_return outcome;
+}
+
+}  // namespace repairbot::bot
