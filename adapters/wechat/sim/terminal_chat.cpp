@@ -222,7 +222,7 @@ std::string chat_help() {
            "/menu KEY                 press a menu button (CLICK event), e.g. /menu REPORT_REPAIR\n"
            "/subscribe [SCENE]        follow the account (through a QR code's SCENE)\n"
            "/unsubscribe              unfollow the account\n"
-           "/wait [SECONDS] [TEXT]    wait for a push (containing TEXT) before the next line\n"
+           "/wait [SECONDS] [TEXT]    wait for a push (containing TEXT; A|B: either) before the next line\n"
            "/help                     this list\n"
            "/quit                     leave (end of input does the same)\n"
            "//text                    send a text that starts with /";
@@ -271,8 +271,17 @@ std::vector<Push> new_pushes(const json& calls, std::string_view openid, std::si
 
 bool push_matches(const Push& push, std::string_view text) {
     if (text.empty()) return true;
-    return std::any_of(push.lines.begin(), push.lines.end(),
-                       [&](const std::string& line) { return line.find(text) != std::string::npos; });
+    for (;;) {
+        const std::size_t bar = text.find('|');
+        const std::string_view choice = text.substr(0, bar);
+        if (!choice.empty() &&
+            std::any_of(push.lines.begin(), push.lines.end(),
+                        [&](const std::string& line) { return line.find(choice) != std::string::npos; })) {
+            return true;
+        }
+        if (bar == std::string_view::npos) return false;
+        text.remove_prefix(bar + 1);
+    }
 }
 
 std::size_t display_width(std::string_view utf8) {

@@ -34,8 +34,9 @@ struct SendPhoto {
     std::filesystem::path file;
 };
 
-// /wait [SECONDS] [TEXT]: block until a push containing TEXT (any push when empty) arrives that
-// no earlier /wait consumed, or SECONDS pass. For scripts that must wait for another person.
+// /wait [SECONDS] [TEXT]: block until a push matching TEXT (see push_matches; any push when
+// empty) arrives that no earlier /wait consumed, or SECONDS pass. For scripts that must wait for
+// another person's step.
 struct WaitForPush {
     std::string text;
     std::chrono::seconds timeout{30};
@@ -74,7 +75,8 @@ struct Push {
 [[nodiscard]] std::vector<Push> new_pushes(const nlohmann::json& calls, std::string_view openid,
                                            std::size_t& seen);
 
-// True when one of the push's lines contains `text` (always true for an empty `text`).
+// True when one of the push's lines contains `text`, or one of its '|'-separated choices
+// ("新工单|新的维修工单": a customer-service text or a template); always true for an empty `text`.
 [[nodiscard]] bool push_matches(const Push& push, std::string_view text);
 
 // Columns a terminal gives the UTF-8 text: 2 for East Asian wide and fullwidth characters
