@@ -1,0 +1,312 @@
+// The photo download worker against the real MariaDB and the simulator's media/get: a photo is
+// stored content-addressed with its bytes and SHA-256; WeChat's JSON error body ends it as
+// failed; a transient failure is retried after its backoff and then stored; two workers on one
+// database download every photo exactly once. The tests use a database of their own
+// (<test database>_photo_worker), so no other worker's photos are touched and none of theirs here.
+#include <gtest/gtest.h>
+
+#include <cppconn/connection.h>
+#include <cppconn/statement.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <fstream>
+#include <map>
+#include <random>
+#include <sstream>
+
+#include "adapters/wechat/api/memory_token_store.h"
+#include "bot/photo_worker.h"
+#include "store/migrations.h"
+#include "store/photo_repository.h"
+#include "tests/integration/wechat_api_env.h"
+
+namespace repairbot::bot {
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using namespace std::chrono_literals;
+using store::PhotoRepository;
+
+config::MysqlSettings private_database() {
+    auto s = store::testing::mysql_settings();
+    s.database += "_photo_worker";
+    return s;
+}
+
+void execute(const config::MysqlSettings& settings, const std::string& statement) {
+    asio::thread_pool pool(1);
+    store::MysqlPool mysql(pool, settings);
+    mysql.run_sync([&statement](sql::Connection& c) {
+        std::unique_ptr<sql::Statement> st(c.createStatement());
+        st->execute(statement);
+    });
+    pool.join();
+}
+
+std::string read_file(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// A JPEG-looking file of `size` bytes, different for every `seed`.
+std::string photo_bytes(int seed, std::size_t size = 4096) {
+    std::string bytes("\xff\xd8\xff\xe0", 4);
+    std::mt19937 random(static_cast<unsigned>(seed));
+    while (bytes.size() < size) bytes.push_back(static_cast<char>(random() & 0xff));
+    return bytes;
+}
+
+// One "process": its own MySQL pool, token store and API client, and a worker over them.
+struct Instance {
+    Instance(const std::string& base_url, const std::string& id, fs::path media_dir,
+             std::function<std::chrono::system_clock::time_point()> clock)
+        : mysql(blocking, private_database()),
+          api(wechat::api::testing::client_options(base_url), tokens),
+          worker(mysql, api, [&] {
+              PhotoWorkerOptions o;
+              o.worker_id = id;
+              o.media_dir = std::move(media_dir);
+              o.batch = 2;
+              o.max_attempts = 4;
+              o.clock = std::move(clock);
+              return o;
+          }()) {}
+    ~Instance() { blocking.join(); }
+
+    asio::thread_pool blocking{2};
+    store::MysqlPool mysql;
+    wechat::api::MemoryTokenStore tokens;
+    wechat::api::ApiClient api;
+    PhotoWorker worker;
+};
+
+class PhotoWorkerTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        execute(store::testing::mysql_settings(),
+                "CREATE DATABASE IF NOT EXISTS `" + private_database().database +
+                    "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+        auto applied = store::migrate(private_database());
+        ASSERT_TRUE(applied) << applied.error().message();
+    }
+    static void TearDownTestSuite() {
+        execute(store::testing::mysql_settings(), "DROP DATABASE IF EXISTS `" + private_database().database + "`");
+    }
+
+    void SetUp() override {
+        execute(private_database(), "DELETE FROM photos");
+        sim_ = wechat::api::testing::start_simulator();
+        media_dir_ = fs::temp_directory_path() /
+                     ("repairbot-photos-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()));
+        now_ = std::chrono::system_clock::now();
+    }
+    void TearDown() override {
+        instances_.clear();
+        fs::remove_all(media_dir_);
+    }
+
+    PhotoWorker& worker(const std::string& id = "photo-worker-a") {
+        instances_.push_back(std::make_unique<Instance>(sim_->base_url(), id, media_dir_, [this] { return now_; }));
+        return instances_.back()->worker;
+    }
+
+    template <class F>
+    auto sync(F f) {
+        asio::thread_pool pool(1);
+        store::MysqlPool mysql(pool, private_database());
+        auto out = mysql.run_sync(std::move(f));
+        pool.join();
+        return out;
+    }
+
+    store::Photo add_photo(const std::string& media_id) {
+        return sync([&](sql::Connection& c) {
+            store::Photo p;
+            p.owner_openid = "o_photo_owner";
+            p.media_id = media_id;
+            p.pic_url = "http://mmbiz.qpic.cn/" + media_id;
+            return *PhotoRepository::add(c, p, std::chrono::time_point_cast<std::chrono::milliseconds>(now_));
+        });
+    }
+    store::Photo photo(const std::string& media_id) {
+        return sync([&](sql::Connection& c) { return *PhotoRepository::find_by_media_id(c, media_id); });
+    }
+
+    std::size_t pass(PhotoWorker& w) { return store::testing::run(io_, w.download_due()); }
+
+    // media/get calls the simulator answered, per media id.
+    std::map<std::string, int> downloads() const {
+        std::map<std::string, int> out;
+        for (const auto& call : sim_->calls("/cgi-bin/media/get")) {
+            auto at = call.query.find("media_id=");
+            if (at == std::string::npos) continue;
+            auto id = call.query.substr(at + 9, call.query.find('&', at) - at - 9);
+            ++out[id];
+        }
+        return out;
+    }
+
+    asio::io_context io_;
+    std::unique_ptr<wechat::sim::ApiServer> sim_;
+    std::vector<std::unique_ptr<Instance>> instances_;
+    fs::path media_dir_;
+    std::chrono::system_clock::time_point now_;
+};
+
+TEST_F(PhotoWorkerTest, APhotoIsStoredContentAddressedWithItsBytesAndSha256) {
+    const auto bytes = photo_bytes(1);
+    sim_->add_media("MEDIA_STORED_1", bytes, "image/jpeg");
+    add_photo("MEDIA_STORED_1");
+
+    auto& w = worker();
+    EXPECT_EQ(pass(w), 1u);
+
+    auto p = photo("MEDIA_STORED_1");
+    const auto sha = sha256_hex(bytes);
+    EXPECT_EQ(p.status, "stored") << p.last_error;
+    EXPECT_EQ(p.sha256, sha);
+    EXPECT_EQ(p.size_bytes, bytes.size());
+    EXPECT_EQ(p.attempts, 1u);
+    EXPECT_TRUE(p.stored_at.has_value());
+    const fs::path expected = media_dir_ / sha.substr(0, 2) / (sha + ".jpg");
+    EXPECT_EQ(fs::path(p.stored_path), expected);
+    EXPECT_EQ(read_file(expected), bytes);
+    EXPECT_EQ(pass(w), 0u) << "a stored photo is not downloaded again";
+    EXPECT_EQ(downloads()["MEDIA_STORED_1"], 1);
+}
+
+TEST_F(PhotoWorkerTest, TwoPhotosOfTheSameBytesShareOneFile) {
+    const auto bytes = photo_bytes(2);
+    sim_->add_media("MEDIA_SAME_A", bytes, "image/png");
+    sim_->add_media("MEDIA_SAME_B", bytes, "image/png");
+    add_photo("MEDIA_SAME_A");
+    add_photo("MEDIA_SAME_B");
+    EXPECT_EQ(pass(worker()), 2u);
+    auto a = photo("MEDIA_SAME_A"), b = photo("MEDIA_SAME_B");
+    EXPECT_EQ(a.status, "stored");
+    EXPECT_EQ(b.status, "stored");
+    EXPECT_EQ(a.stored_path, b.stored_path);
+    EXPECT_EQ(fs::path(a.stored_path).extension(), ".png");
+    EXPECT_EQ(read_file(a.stored_path), bytes);
+}
+
+TEST_F(PhotoWorkerTest, AJsonErrorBodyEndsThePhotoAsFailedKeepingThePicUrl) {
+    add_photo("MEDIA_UNKNOWN_TO_WECHAT");  // the simulator answers {"errcode":40007,...}
+    auto& w = worker();
+    EXPECT_EQ(pass(w), 1u);
+    auto p = photo("MEDIA_UNKNOWN_TO_WECHAT");
+    EXPECT_EQ(p.status, "failed");
+    EXPECT_EQ(p.attempts, 1u) << "a permanent error is not retried";
+    EXPECT_NE(p.last_error.find("40007"), std::string::npos) << p.last_error;
+    EXPECT_EQ(p.pic_url, "http://mmbiz.qpic.cn/MEDIA_UNKNOWN_TO_WECHAT");
+    EXPECT_TRUE(p.stored_path.empty());
+    now_ += 1h;
+    EXPECT_EQ(pass(w), 0u) << "a failed photo is never claimed again";
+    EXPECT_FALSE(fs::exists(media_dir_) && !fs::is_empty(media_dir_)) << "nothing was written";
+}
+
+TEST_F(PhotoWorkerTest, ATransientFailureIsRetriedAfterItsBackoffAndThenStored) {
+    const auto bytes = photo_bytes(3);
+    sim_->add_media("MEDIA_BUSY_ONCE", bytes);
+    sim_->fail_next("/cgi-bin/media/get", -1);  // "system error": try later
+    add_photo("MEDIA_BUSY_ONCE");
+
+    auto& w = worker();
+    EXPECT_EQ(pass(w), 1u);
+    auto p = photo("MEDIA_BUSY_ONCE");
+    EXPECT_EQ(p.status, "pending");
+    EXPECT_EQ(p.attempts, 1u);
+    EXPECT_NE(p.last_error.find("-1"), std::string::npos) << p.last_error;
+
+    now_ += 4s;  // under the shortest backoff (10 s x jitter 0.5)
+    EXPECT_EQ(pass(w), 0u) << "not due before its backoff";
+    now_ += 20s;  // past the longest first backoff (10 s x jitter 1.5)
+    EXPECT_EQ(pass(w), 1u);
+    p = photo("MEDIA_BUSY_ONCE");
+    EXPECT_EQ(p.status, "stored") << p.last_error;
+    EXPECT_EQ(p.attempts, 2u);
+    EXPECT_EQ(p.last_error, "");
+    EXPECT_EQ(read_file(p.stored_path), bytes);
+}
+
+TEST_F(PhotoWorkerTest, TooManyTransientFailuresEndThePhotoAsFailed) {
+    sim_->add_media("MEDIA_ALWAYS_BUSY", photo_bytes(4));
+    sim_->fail_next("/cgi-bin/media/get", 45009, 10);
+    add_photo("MEDIA_ALWAYS_BUSY");
+    auto& w = worker();  // max_attempts = 4
+    for (int i = 0; i < 4; ++i) {
+        EXPECT_EQ(pass(w), 1u) << "try " << i + 1;
+        now_ += 1h;
+    }
+    auto p = photo("MEDIA_ALWAYS_BUSY");
+    EXPECT_EQ(p.status, "failed");
+    EXPECT_EQ(p.attempts, 4u);
+    EXPECT_EQ(pass(w), 0u);
+}
+
+TEST_F(PhotoWorkerTest, ALeasedPhotoIsNotClaimedByAnotherWorkerUntilTheLeaseEnds) {
+    add_photo("MEDIA_LEASED");
+    const auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(now_);
+    auto a = sync([&](sql::Connection& c) { return PhotoRepository::claim_due(c, at, 60s, "worker-a", 10); });
+    auto b = sync([&](sql::Connection& c) { return PhotoRepository::claim_due(c, at, 60s, "worker-b", 10); });
+    ASSERT_EQ(a.size(), 1u);
+    EXPECT_TRUE(b.empty());
+    // worker-a crashed: after its lease, worker-b takes the photo, and worker-a's late outcome is refused.
+    auto later = sync([&](sql::Connection& c) { return PhotoRepository::claim_due(c, at + 61s, 60s, "worker-b", 10); });
+    ASSERT_EQ(later.size(), 1u);
+    auto late = sync([&](sql::Connection& c) {
+        return PhotoRepository::mark_stored_leased(c, a[0].id, "worker-a", "x", "y", 1, at + 62s);
+    });
+    EXPECT_FALSE(late.ok());
+    auto done = sync([&](sql::Connection& c) {
+        return PhotoRepository::mark_stored_leased(c, later[0].id, "worker-b", "p", "s", 1, at + 62s);
+    });
+    EXPECT_TRUE(done.ok());
+}
+
+asio::awaitable<void> drain_photos(PhotoWorker& w, int& handled, int& idle_workers) {
+    while (auto n = co_await w.download_due()) handled += static_cast<int>(n);
+    ++idle_workers;
+}
+
+TEST_F(PhotoWorkerTest, TwoWorkersOnOneDatabaseStoreEachPhotoOnce) {
+    constexpr int kPhotos = 12;
+    for (int i = 0; i < kPhotos; ++i) {
+        const std::string id = "MEDIA_SHARED_" + std::to_string(i);
+        sim_->add_media(id, photo_bytes(100 + i));
+        add_photo(id);
+    }
+    auto& a = worker("photo-worker-a");
+    auto& b = worker("photo-worker-b");
+    int handled_a = 0, handled_b = 0, idle = 0;
+    auto rethrow = [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+    };
+    asio::co_spawn(io_, drain_photos(a, handled_a, idle), rethrow);
+    asio::co_spawn(io_, drain_photos(b, handled_b, idle), rethrow);
+    io_.run();
+    ASSERT_EQ(idle, 2);
+    EXPECT_GT(handled_a, 0) << "both workers took part";
+    EXPECT_GT(handled_b, 0) << "both workers took part";
+    EXPECT_EQ(handled_a + handled_b, kPhotos) << "no photo was handled twice";
+
+    auto counts = downloads();
+    int stored = 0;
+    for (int i = 0; i < kPhotos; ++i) {
+        const std::string id = "MEDIA_SHARED_" + std::to_string(i);
+        EXPECT_EQ(counts[id], 1) << id << " downloaded once";
+        auto p = photo(id);
+        stored += p.status == "stored";
+        EXPECT_EQ(read_file(p.stored_path), photo_bytes(100 + i)) << id;
+    }
+    EXPECT_EQ(stored, kPhotos);
+}
+
+}  // namespace
+}  // namespace repairbot::bot
