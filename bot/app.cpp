@@ -20,6 +20,7 @@
 #include "adapters/wechat/api/endpoint.h"
 #include "bot/conversation.h"
 #include "bot/outbox_sender.h"
+#include "bot/photo_worker.h"
 #include "bot/wechat_token_store.h"
 #include "bot/health.h"
 #include "bot/http_server.h"
@@ -85,10 +86,12 @@ std::string worker_id() {
     return std::string(host) + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 100000);
 }
 
-asio::awaitable<void> stop_gracefully(HttpServer& server, OutboxWorker& outbox, store::Redis& redis,
+asio::awaitable<void> stop_gracefully(HttpServer& server, OutboxWorker& outbox, PhotoWorker& photos,
+                                      store::Redis& redis,
                                       asio::io_context& ioc) {
     log::info("main", "shutting_down", {{"connections", server.open_connections()}});
     outbox.stop();
+    photos.stop();
     co_await server.shutdown();
     redis.close();
     // The Redis connection finishes closing on the loop: give it a moment before stopping.
@@ -174,6 +177,10 @@ int run_serve(const config::Settings& settings) {
     OutboxWorkerOptions outbox_options;
     outbox_options.worker_id = worker_id();
     OutboxWorker outbox(mysql, api, *desk.push, outbox_options);
+    PhotoWorkerOptions photo_options;
+    photo_options.worker_id = outbox_options.worker_id;
+    photo_options.media_dir = settings.media_dir;
+    PhotoWorker photos(mysql, api, photo_options);
 
     Router router;
     add_health_routes(router, {
@@ -188,6 +195,7 @@ int run_serve(const config::Settings& settings) {
     server.listen();
     server.start();
     asio::co_spawn(ioc, outbox.run(), asio::detached);
+    asio::co_spawn(ioc, photos.run(), asio::detached);
     auto ep = server.local_endpoint();
     log::info("main", "listening", {{"address", ep.address().to_string()}, {"port", ep.port()},
                                     {"webhook", "http://" + ep.address().to_string() + ":" +
@@ -197,7 +205,7 @@ int run_serve(const config::Settings& settings) {
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         log::info("main", "signal", {{"signal", signo}});
-        asio::co_spawn(ioc, stop_gracefully(server, outbox, redis, ioc), asio::detached);
+        asio::co_spawn(ioc, stop_gracefully(server, outbox, photos, redis, ioc), asio::detached);
     });
 
     std::vector<std::thread> extra;
