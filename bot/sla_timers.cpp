@@ -1,0 +1,547 @@
+#include "bot/sla_timers.h"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <cppconn/connection.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "bot/admin_api.h"
+#include "bot/staff_notice.h"
+#include "bot/ticket_lifecycle.h"
+#include "config/log.h"
+#include "dialog/feedback.h"
+#include "dialog/session_codec.h"
+#include "store/deadline_queries.h"
+#include "store/errors.h"
+#include "store/outbox_repository.h"
+#include "store/technician_repository.h"
+#include "store/ticket_repository.h"
+#include "store/transaction.h"
+
+namespace repairbot::bot {
+
+namespace asio = boost::asio;
+using store::Timestamp;
+
+namespace {
+
+constexpr int kSessionAttempts = 5;
+
+std::chrono::sys_seconds seconds_of(Timestamp t) {
+    return std::chrono::floor<std::chrono::seconds>(t);
+}
+Timestamp ms_of(std::chrono::sys_seconds t) {
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(t);
+}
+
+// What the engine needs to word and decide an action, shared by value with the SQL threads.
+struct Desk {
+    const config::SlaData* sla;
+    const config::Notices* notices;
+};
+
+std::string stage_name(const Desk& d, dialog::Stage s) {
+    return d.notices->render("sla_stage_" + std::string(dialog::to_string(s)));
+}
+
+std::string when(const Desk& d, Timestamp t) {
+    return local_time_text(t, d.sla->calendar.utc_offset());
+}
+
+store::NewOutbox notify_row(const std::string& openid, const nlohmann::json& payload) {
+    return {"notify", openid, payload.dump(), std::nullopt};
+}
+
+// The new promised finish after a breach: now + the urgency's finish limit (a planned date
+// already over falls back to planned_date_fallback).
+Timestamp new_promised_finish(const Desk& d, const store::Ticket& t, Timestamp now) {
+    const auto& policy = d.sla->policy;
+    auto facts = ticket_facts(t);
+    auto from = seconds_of(now);
+    auto due = dialog::limit_due(policy.for_urgency(facts.urgency).finish, d.sla->calendar, from,
+                                 facts.booked_visit);
+    if (due <= from) due = dialog::limit_due(policy.planned_date_fallback, d.sla->calendar, from, {});
+    return ms_of(due);
+}
+
+std::string finish_delay_reason(const Desk& d, const store::Ticket& t) {
+    if (t.quote_status == "pending") return d.notices->render("finish_delay_quote");
+    if (!t.at.arrived) return d.notices->render("finish_delay_not_arrived");
+    return d.notices->render("finish_delay_in_progress");
+}
+
+}  // namespace
+
+namespace {
+
+// What one firing found and did; the parts after the transaction (re-dispatch, scheduling,
+// the owner's session) are carried out by the coroutine.
+struct Fired {
+    enum class Result { acted, already, stale, not_yet, skipped, gone } result = Result::stale;
+    std::optional<Timestamp> reschedule;           // not_yet: the timer's new due time
+    std::optional<store::Ticket> saved;            // the ticket as the action saved it
+    std::optional<std::uint64_t> redispatch_from;  // accept breach: dispatch without them
+    bool track_saved = false;                      // the action moved a deadline
+    bool drop_questions = false;                   // the ticket closed: clear the owner's chat
+    std::string owner_openid, number;
+};
+
+const char* result_name(Fired::Result r) {
+    static const char* names[] = {"acted", "already", "stale", "not_yet", "skipped", "gone"};
+    return names[static_cast<int>(r)];
+}
+
+}  // namespace
+
+namespace {
+
+// The warning: the technician (or the dispatchers while nobody has the job) is told the stage's
+// deadline is near; an audit event marks it done. Runs inside the caller's transaction.
+void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const PlannedTimer& p,
+          const std::string& marker, Timestamp now) {
+    auto stage = p.ref.stage;
+    auto due = *stage_due(t, stage);
+    std::string stage_text = stage_name(d, stage);
+    std::string due_text = when(d, due);
+    std::string notified = "dispatchers";
+    std::optional<store::Technician> tech;
+    if (stage != dialog::Stage::dispatch && t.technician_id)
+        if (auto found = store::TechnicianRepository::find_by_id(c, *t.technician_id))
+            if (found->openid && !found->openid->empty()) tech = std::move(*found);
+    if (tech) {
+        std::string text = d.notices->render(
+            "sla_warning",
+            {{"number", t.number}, {"stage", stage_text}, {"due", due_text}, {"address", t.address}});
+        nlohmann::json payload = {{"event", "sla_warning"}, {"number", t.number},
+                                  {"stage", stage_text},    {"due", due_text},
+                                  {"address", t.address},   {"text", text}};
+        store::OutboxRepository::enqueue(c, t.id, notify_row(*tech->openid, payload), now);
+        notified = "technician";
+    } else {
+        notify_staff(c, StaffRole::dispatcher, t.id, "sla_warning",
+                     d.notices->render("sla_warning_dispatch", {{"number", t.number},
+                                                                {"fault_type", t.fault_type},
+                                                                {"address", t.address},
+                                                                {"due", due_text}}),
+                     now);
+    }
+    nlohmann::json details = {{"timer", marker},
+                              {"stage", dialog::to_string(stage)},
+                              {"due", iso_datetime(due)},
+                              {"notified", notified}};
+    store::TicketRepository::append_event(c, t.id, {"sla", "system", "sla_warning", details.dump()},
+                                          now);
+}
+
+}  // namespace
+
+namespace {
+
+// The unit of work of a ticket's timer: lock, re-plan, check the audit log, act. Blocking.
+Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string reminder,
+                               Timestamp now) {
+    using R = Fired::Result;
+    Fired out;
+    store::Transaction tx(c);
+    if (!store::DeadlineQueries::lock_ticket(c, ref.id)) {
+        out.result = R::gone;
+        return out;
+    }
+    auto found = store::TicketRepository::find_by_id(c, ref.id);
+    if (!found) {
+        out.result = R::gone;
+        return out;
+    }
+    store::Ticket t = std::move(*found);
+    out.owner_openid = t.owner_openid;
+    out.number = t.number;
+    auto id = timer_id(ref);
+    auto plan = plan_ticket_timers(t, *d.sla);
+    auto p = std::find_if(plan.begin(), plan.end(), [&](const PlannedTimer& x) { return x.id == id; });
+    if (p == plan.end()) {
+        out.result = R::stale;
+        // Closed by any means: the bot must stop asking the owner about it.
+        out.drop_questions = ref.kind == TimerKind::auto_close &&
+                             t.status == store::ticket_status::closed;
+        return out;
+    }
+    if (p->due > now) {
+        out.result = R::not_yet;
+        out.reschedule = p->due;
+        return out;
+    }
+    const std::string marker = action_marker(*p);
+    if (store::DeadlineQueries::sla_action_taken(c, t.id, marker)) {
+        out.result = R::already;
+        // A re-dispatch interrupted after its breach was recorded: nothing happened to the
+        // ticket since (the breach is still its last event), so do it now.
+        if (ref.kind == TimerKind::breach && ref.stage == dialog::Stage::accept && t.technician_id) {
+            auto events = store::TicketRepository::events(c, t.id);
+            if (!events.empty()) {
+                auto last = nlohmann::json::parse(events.back().details, nullptr, false);
+                if (last.is_object() && last.value("timer", std::string()) == marker)
+                    out.redispatch_from = t.technician_id;
+            }
+        }
+        out.drop_questions = ref.kind == TimerKind::auto_close;
+        return out;
+    }
+
+    switch (ref.kind) {
+        case TimerKind::warn: {
+            auto breach = std::find_if(plan.begin(), plan.end(), [&](const PlannedTimer& x) {
+                return x.ref.kind == TimerKind::breach && x.ref.stage == ref.stage;
+            });
+            if (breach != plan.end() && breach->due <= now) {
+                out.result = R::skipped;  // late already: the escalation follows at once
+                return out;
+            }
+            warn(c, d, t, *p, marker, now);
+            tx.commit();
+            out.result = R::acted;
+            return out;
+        }
+        case TimerKind::breach: {
+            auto stage = ref.stage;
+            auto due = *stage_due(t, stage);
+            bool emergency = t.urgency == "emergency";
+            std::string stage_text = stage_name(d, stage);
+            store::Ticket next = t;
+            auto& late = stage_late(next, stage);
+            if (!late) late = true;
+            std::string text = d.notices->render(
+                "sla_escalation", {{"urgency", emergency ? "紧急" : ""},
+                                   {"number", t.number},
+                                   {"fault_type", t.fault_type},
+                                   {"address", t.address},
+                                   {"stage", stage_text},
+                                   {"due", when(d, due)}});
+            if (stage == dialog::Stage::accept && t.technician_id) {
+                text += d.notices->render("sla_escalation_redispatch");
+                out.redispatch_from = t.technician_id;
+            }
+            std::size_t told = notify_staff(c, StaffRole::supervisor, t.id, "sla_escalation", text, now);
+            if (emergency)
+                told += notify_staff(c, StaffRole::manager, t.id, "sla_escalation", text, now);
+            if (stage == dialog::Stage::dispatch)
+                told += notify_staff(c, StaffRole::dispatcher, t.id, "sla_escalation", text, now);
+            nlohmann::json details = {{"timer", marker},
+                                      {"stage", dialog::to_string(stage)},
+                                      {"due", iso_datetime(due)},
+                                      {"staff_told", told}};
+            if (t.technician_id) details["technician_id"] = *t.technician_id;
+            std::vector<store::NewOutbox> owner;
+            if (stage == dialog::Stage::finish) {
+                auto promised = new_promised_finish(d, t, now);
+                next.due.finish = promised;
+                std::string reason = finish_delay_reason(d, t);
+                std::string promised_text = when(d, promised);
+                std::string owner_text = d.notices->render(
+                    "finish_delayed",
+                    {{"number", t.number}, {"reason", reason}, {"promised", promised_text}});
+                nlohmann::json payload = {{"event", "finish_delayed"}, {"number", t.number},
+                                          {"reason", reason},          {"promised", promised_text},
+                                          {"text", owner_text}};
+                owner.push_back(notify_row(t.owner_openid, payload));
+                details["promised"] = iso_datetime(promised);
+                out.track_saved = true;
+            }
+            if (told == 0) log::warn("sla", "nobody_to_escalate_to", {{"number", t.number}});
+            // update() commits the whole transaction: the staff rows, the owner's, the event.
+            auto saved = store::TicketRepository::update(
+                c, next, {"sla", "system", "sla_breach", details.dump()}, owner, now);
+            if (!saved) throw std::runtime_error("sla breach of " + t.number + ": " + saved.error().detail);
+            out.saved = std::move(*saved);
+            out.result = R::acted;
+            return out;
+        }
+        case TimerKind::remind: {
+            nlohmann::json payload = {{"event", "owner_reminder"}, {"number", t.number}, {"text", reminder}};
+            store::OutboxRepository::enqueue(c, t.id, notify_row(t.owner_openid, payload), now);
+            nlohmann::json details = {{"timer", marker}, {"status", t.status}};
+            store::TicketRepository::append_event(c, t.id, {"sla", "system", "reminded", details.dump()},
+                                                  now);
+            tx.commit();
+            out.result = R::acted;
+            return out;
+        }
+        case TimerKind::auto_close: {
+            auto closed = close_job(t, now);
+            if (!closed) {
+                out.result = R::stale;
+                return out;
+            }
+            std::string text = d.notices->render("auto_closed", {{"number", t.number}});
+            nlohmann::json payload = {{"event", "auto_closed"}, {"number", t.number}, {"text", text}};
+            std::vector<store::NewOutbox> owner{notify_row(t.owner_openid, payload)};
+            nlohmann::json details = {{"timer", marker}, {"from", t.status}};
+            auto saved = store::TicketRepository::update(
+                c, *closed, {"sla", "system", "auto_closed", details.dump()}, owner, now);
+            if (!saved) throw std::runtime_error("auto-close of " + t.number + ": " + saved.error().detail);
+            out.saved = std::move(*saved);
+            out.drop_questions = true;
+            out.result = R::acted;
+            return out;
+        }
+        case TimerKind::callback: break;
+    }
+    out.result = R::stale;
+    return out;
+}
+
+// The unit of work of a callback's timer. With a ticket, its audit log makes it exactly once;
+// a callback without a ticket (a complaint made outside one) has only the lease.
+Fired act_on_callback(sql::Connection& c, Desk d, TimerRef ref, Timestamp now) {
+    using R = Fired::Result;
+    Fired out;
+    store::Transaction tx(c);
+    auto cb = store::DeadlineQueries::find_callback(c, ref.id);
+    auto p = cb ? plan_callback_timer(*cb) : std::nullopt;
+    if (!p) {
+        out.result = cb ? R::stale : R::gone;
+        return out;
+    }
+    if (p->due > now) {
+        out.result = R::not_yet;
+        out.reschedule = p->due;
+        return out;
+    }
+    const std::string marker = action_marker(*p);
+    std::string what = cb->complaint_id ? "投诉" + std::to_string(*cb->complaint_id) : std::string();
+    if (cb->ticket_id) {
+        if (!store::DeadlineQueries::lock_ticket(c, *cb->ticket_id)) {
+            out.result = R::gone;
+            return out;
+        }
+        if (store::DeadlineQueries::sla_action_taken(c, *cb->ticket_id, marker)) {
+            out.result = R::already;
+            return out;
+        }
+        if (auto t = store::TicketRepository::find_by_id(c, *cb->ticket_id)) {
+            out.number = t->number;
+            what = (what.empty() ? "" : what + "（") + "工单" + t->number + (what.empty() ? "" : "）");
+        }
+    }
+    if (what.empty()) what = "回访" + std::to_string(cb->id);
+    auto told = notify_staff(c, StaffRole::dispatcher, cb->ticket_id, "callback_overdue",
+                             d.notices->render("callback_overdue",
+                                               {{"what", what}, {"due", when(d, cb->due_at)}}),
+                             now);
+    if (cb->ticket_id) {
+        nlohmann::json details = {{"timer", marker}, {"callback_id", cb->id}, {"kind", cb->kind},
+                                  {"staff_told", told}};
+        store::TicketRepository::append_event(
+            c, *cb->ticket_id, {"sla", "system", "callback_overdue", details.dump()}, now);
+    }
+    tx.commit();
+    out.result = R::acted;
+    return out;
+}
+
+}  // namespace
+
+SlaTimers::SlaTimers(store::MysqlPool& mysql, store::TimerIndex& index,
+                     store::SessionStore& sessions, Dispatcher& dispatcher,
+                     const config::SlaData& sla, const config::Notices& notices,
+                     const dialog::DialogData& dialog, SlaTimersOptions options, Clock clock)
+    : mysql_(mysql), index_(index), sessions_(sessions), dispatcher_(dispatcher), sla_(sla),
+      notices_(notices), dialog_(dialog), options_(std::move(options)), clock_(std::move(clock)) {}
+
+Timestamp SlaTimers::now() const {
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(clock_());
+}
+
+asio::awaitable<void> SlaTimers::track(store::Ticket ticket) {
+    try {
+        auto plan = timers_to_schedule(ticket, sla_, now());
+        for (const auto& p : plan) co_await index_.schedule(p.id, p.due);
+        for (auto& id : ticket_timer_ids(ticket.id)) {
+            bool planned = std::any_of(plan.begin(), plan.end(),
+                                       [&](const PlannedTimer& p) { return p.id == id; });
+            if (!planned) co_await index_.cancel(std::move(id));
+        }
+    } catch (const std::exception& e) {
+        log::warn("sla", "track_failed", {{"number", ticket.number}, {"error", e.what()}});
+    }
+}
+
+asio::awaitable<void> SlaTimers::track_callback(store::Callback callback) {
+    try {
+        if (auto p = plan_callback_timer(callback))
+            co_await index_.schedule(p->id, p->due);
+        else
+            co_await index_.cancel(timer_id({TimerKind::callback, callback.id, dialog::Stage::dispatch}));
+    } catch (const std::exception& e) {
+        log::warn("sla", "track_failed", {{"callback", callback.id}, {"error", e.what()}});
+    }
+}
+
+asio::awaitable<std::size_t> SlaTimers::rebuild() {
+    std::size_t scheduled = 0;
+    std::uint64_t after = 0;
+    const auto at = now();
+    for (;;) {
+        auto page = [after, max = options_.rebuild_page](sql::Connection& c) {
+            return store::DeadlineQueries::tickets_with_timers(c, after, max);
+        };
+        auto tickets = co_await mysql_.run(std::move(page));
+        if (tickets.empty()) break;
+        std::vector<std::pair<std::string, Timestamp>> timers;
+        for (const auto& t : tickets)
+            for (auto& p : timers_to_schedule(t, sla_, at)) timers.emplace_back(std::move(p.id), p.due);
+        after = tickets.back().id;
+        scheduled += co_await index_.rebuild(std::move(timers));
+    }
+    after = 0;
+    for (;;) {
+        auto page = [after, max = options_.rebuild_page](sql::Connection& c) {
+            return store::DeadlineQueries::open_callbacks(c, after, max);
+        };
+        auto callbacks = co_await mysql_.run(std::move(page));
+        if (callbacks.empty()) break;
+        std::vector<std::pair<std::string, Timestamp>> timers;
+        for (const auto& cb : callbacks)
+            if (auto p = plan_callback_timer(cb)) timers.emplace_back(std::move(p->id), p->due);
+        after = callbacks.back().id;
+        scheduled += co_await index_.rebuild(std::move(timers));
+    }
+    log::info("sla", "rebuilt", {{"timers", scheduled}});
+    co_return scheduled;
+}
+
+asio::awaitable<std::size_t> SlaTimers::fire_due() {
+    auto at = now();
+    auto due = co_await index_.claim(at, options_.lease, options_.batch);
+    for (auto& timer : due) {
+        if (stopping_) break;  // the rest come back after the lease
+        co_await fire(std::move(timer), at);
+    }
+    co_return due.size();
+}
+
+asio::awaitable<void> SlaTimers::fire(store::DueTimer timer, Timestamp claimed_at) {
+    auto ref = parse_timer_id(timer.id);
+    if (!ref) {
+        log::warn("sla", "unknown_timer", {{"timer", timer.id}});
+        co_await index_.ack(timer.id);
+        co_return;
+    }
+    try {
+        if (ref->kind == TimerKind::callback)
+            co_await fire_callback(*ref, timer, claimed_at);
+        else
+            co_await fire_ticket_timer(*ref, timer, claimed_at);
+        co_await index_.ack(timer.id);
+    } catch (const std::exception& e) {
+        // Not acked: the timer comes back when its lease runs out.
+        log::warn("sla", "fire_failed", {{"timer", timer.id}, {"error", e.what()}});
+    }
+}
+
+asio::awaitable<std::string> SlaTimers::reminder_text(store::Ticket ticket) {
+    try {
+        auto stored = co_await sessions_.load(ticket.owner_openid);
+        if (auto s = dialog::decode(stored.data);
+            s && !s->feedback.empty() && s->feedback.front().ticket_number == ticket.number) {
+            auto text = dialog::feedback_reminder(*s, dialog_.texts);
+            if (!text.empty()) co_return text;
+        }
+    } catch (const std::exception& e) {
+        log::warn("sla", "session_unavailable", {{"number", ticket.number}, {"error", e.what()}});
+    }
+    co_return notices_.render(ticket.status == store::ticket_status::done ? "reminder_confirm"
+                                                                          : "reminder_rating",
+                              {{"number", ticket.number}});
+}
+
+asio::awaitable<void> SlaTimers::drop_owner_questions(std::string openid, std::string number) {
+    for (int attempt = 0; attempt < kSessionAttempts; ++attempt) {
+        auto stored = co_await sessions_.load(openid);
+        if (stored.version == 0) co_return;
+        auto session = dialog::decode(stored.data);
+        if (!session) co_return;  // not ours to repair; the chat resets it
+        auto dropped = dialog::drop_feedback(*session, number);
+        if (dropped == *session) co_return;
+        auto saved = co_await sessions_.save(openid, stored.version, dialog::encode(dropped));
+        if (saved) co_return;
+    }
+    log::warn("sla", "session_contended", {{"number", number}});
+}
+
+asio::awaitable<void> SlaTimers::fire_ticket_timer(TimerRef ref, store::DueTimer timer,
+                                                   Timestamp now) {
+    std::string reminder;
+    if (ref.kind == TimerKind::remind) {
+        auto read = [id = ref.id](sql::Connection& c) { return store::TicketRepository::find_by_id(c, id); };
+        auto ticket = co_await mysql_.run(std::move(read));
+        if (ticket) reminder = co_await reminder_text(std::move(*ticket));
+    }
+    Desk desk{&sla_, &notices_};
+    auto work = [desk, ref, reminder, now](sql::Connection& c) {
+        return act_on_ticket(c, desk, ref, reminder, now);
+    };
+    Fired fired = co_await mysql_.run(std::move(work));
+
+    if (fired.reschedule) co_await index_.schedule(timer.id, *fired.reschedule);
+    if (fired.redispatch_from) {
+        std::vector<std::uint64_t> excluded{*fired.redispatch_from};
+        auto outcome = co_await dispatcher_.dispatch(ref.id, std::move(excluded), "sla",
+                                                     "accept_timeout", seconds_of(now));
+        if (outcome.ticket) co_await track(*outcome.ticket);
+    }
+    if (fired.track_saved && fired.saved) co_await track(*fired.saved);
+    if (fired.drop_questions && !fired.owner_openid.empty()) {
+        try {
+            co_await drop_owner_questions(fired.owner_openid, fired.number);
+        } catch (const std::exception& e) {
+            // The ticket is closed either way; the chat answers a closed ticket's question.
+            log::warn("sla", "session_unavailable", {{"number", fired.number}, {"error", e.what()}});
+        }
+    }
+    auto lag = std::chrono::duration_cast<std::chrono::milliseconds>(now - timer.due).count();
+    log::info("sla", "fired", {{"timer", timer.id},
+                               {"result", result_name(fired.result)},
+                               {"number", fired.number},
+                               {"lag_ms", lag},
+                               {"reclaimed", timer.reclaimed}});
+}
+
+asio::awaitable<void> SlaTimers::fire_callback(TimerRef ref, store::DueTimer timer, Timestamp now) {
+    Desk desk{&sla_, &notices_};
+    auto work = [desk, ref, now](sql::Connection& c) { return act_on_callback(c, desk, ref, now); };
+    Fired fired = co_await mysql_.run(std::move(work));
+    if (fired.reschedule) co_await index_.schedule(timer.id, *fired.reschedule);
+    auto lag = std::chrono::duration_cast<std::chrono::milliseconds>(now - timer.due).count();
+    log::info("sla", "fired", {{"timer", timer.id},
+                               {"result", result_name(fired.result)},
+                               {"lag_ms", lag}});
+}
+
+void SlaTimers::stop() { stopping_ = true; }
+
+asio::awaitable<void> SlaTimers::run() {
+    asio::steady_timer wait(co_await asio::this_coro::executor);
+    log::info("sla", "worker_started", {{"worker", options_.worker_id}});
+    while (!stopping_) {
+        std::size_t claimed = 0;
+        try {
+            claimed = co_await fire_due();
+        } catch (const ServiceUnavailable& e) {
+            log::warn("sla", "unavailable", {{"error", e.what()}});
+        } catch (const std::exception& e) {
+            log::error("sla", "pass_failed", {{"error", e.what()}});
+        }
+        if (claimed < options_.batch && !stopping_) {
+            wait.expires_after(options_.poll_interval);
+            boost::system::error_code ignored;
+            co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        }
+    }
+    log::info("sla", "worker_stopped", {{"worker", options_.worker_id}});
+}
+
+}  // namespace repairbot::bot

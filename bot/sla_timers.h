@@ -1,0 +1,109 @@
+// The SLA engine at work: keeps the Redis timer index (store/timer_index.h) in step with the
+// tickets in MySQL and acts when a timer falls due — a warning to the technician, an escalation
+// to the supervisors (and the manager for emergencies) at a breach, a re-dispatch when a job was
+// not accepted in time, a new promised time for the owner when the finish is late, the owner's
+// reminder, the auto-close after 7 days, the dispatchers told of a callback due.
+//
+// Which timers a ticket needs is bot/timer_plan.h. Exactly once, across instances and restarts:
+//  * a timer is claimed with a lease and acked after its action (a crashed worker's timers
+//    come back when the lease runs out);
+//  * a firing re-reads the ticket under a row lock and re-plans: it acts only if the plan still
+//    has that timer due now (stage still unmet, ticket still waiting), so a stale or duplicate
+//    timer does nothing; a timer moved later is put back at its new time;
+//  * the action's audit event (actor "sla", details.timer = action_marker) is written in the
+//    same transaction as its outbox rows and checked first, so a repeat finds it and stops.
+// A timer that fires late (the server was down) acts once, at once; a warning whose breach has
+// passed too is dropped (the escalation says more). Redis being wiped loses nothing: rebuild()
+// refills the index from MySQL at start-up.
+//
+// All coroutines run on the caller's executor; SQL runs on the MysqlPool's threads.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "bot/dispatch.h"
+#include "bot/timer_plan.h"
+#include "config/notices.h"
+#include "config/sla_data.h"
+#include "dialog/context.h"
+#include "store/mysql_pool.h"
+#include "store/records.h"
+#include "store/session_store.h"
+#include "store/timer_index.h"
+
+namespace repairbot::bot {
+
+struct SlaTimersOptions {
+    std::string worker_id = "sla";                  // for the logs
+    std::chrono::milliseconds poll_interval{500};   // the wait when nothing was due (bounds lag)
+    std::chrono::milliseconds lease{60000};         // how long a claimed timer is ours
+    std::uint32_t batch = 100;                      // timers claimed per pass
+    std::uint32_t rebuild_page = 500;               // tickets read per query by rebuild()
+};
+
+class SlaTimers {
+  public:
+    using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+    // Keeps references; all must outlive the engine. `clock` is asked for "now" everywhere.
+    SlaTimers(store::MysqlPool& mysql, store::TimerIndex& index, store::SessionStore& sessions,
+              Dispatcher& dispatcher, const config::SlaData& sla, const config::Notices& notices,
+              const dialog::DialogData& dialog, SlaTimersOptions options, Clock clock);
+
+    // After every save of a ticket: schedules the timers its state calls for
+    // (timer_plan.h timers_to_schedule) and cancels the others. Never throws: with Redis down it logs, and rebuild() plus the fire-time re-check
+    // repair the index later.
+    boost::asio::awaitable<void> track(store::Ticket ticket);
+
+    // A callback (回访) was queued or done: schedules its due timer, or cancels it. Never throws.
+    boost::asio::awaitable<void> track_callback(store::Callback callback);
+
+    // Start-up: schedules the timers of every ticket and callback in MySQL that needs one
+    // (timers_to_schedule; timers in flight are left alone). Returns how many were scheduled. Throws
+    // ServiceUnavailable when MySQL or Redis is down.
+    boost::asio::awaitable<std::size_t> rebuild();
+
+    // One pass: claims up to options.batch due timers, acts on each, acks it. Returns how many
+    // were claimed. A timer whose action failed (MySQL down) is not acked: it comes back after
+    // the lease. Throws ServiceUnavailable when Redis is down.
+    boost::asio::awaitable<std::size_t> fire_due();
+
+    // The worker loop: fire_due() until stop(), waiting poll_interval when nothing was due.
+    // Never throws: outages are logged and waited out.
+    boost::asio::awaitable<void> run();
+    // Asks run() to return after the pass in hand. Thread-safe.
+    void stop();
+
+  private:
+    boost::asio::awaitable<void> fire(store::DueTimer timer, store::Timestamp now);
+    boost::asio::awaitable<void> fire_ticket_timer(TimerRef ref, store::DueTimer timer,
+                                                   store::Timestamp now);
+    boost::asio::awaitable<void> fire_callback(TimerRef ref, store::DueTimer timer,
+                                               store::Timestamp now);
+    // The owner's reminder text: the chat's own reminder when its first question is about
+    // this ticket, else notices' reminder_confirm / reminder_rating.
+    boost::asio::awaitable<std::string> reminder_text(store::Ticket ticket);
+    // Drops the owner's pending questions about the ticket (compare-and-set on the session).
+    boost::asio::awaitable<void> drop_owner_questions(std::string openid, std::string number);
+    [[nodiscard]] store::Timestamp now() const;
+
+    store::MysqlPool& mysql_;
+    store::TimerIndex& index_;
+    store::SessionStore& sessions_;
+    Dispatcher& dispatcher_;
+    const config::SlaData& sla_;
+    const config::Notices& notices_;
+    const dialog::DialogData& dialog_;
+    SlaTimersOptions options_;
+    Clock clock_;
+    std::atomic<bool> stopping_{false};
+};
+
+}  // namespace repairbot::bot
