@@ -1,0 +1,535 @@
+// The SLA engine against the real MariaDB and Redis with a fake clock (bot/sla_timers.h): a
+// warning comes before the escalation; an unaccepted job goes to the other technician with the
+// reason in the audit log; a late finish gives the owner a new promised time; two engines on one
+// Redis fire every timer once; FLUSHALL then rebuild loses no deadline; a clock that jumped past
+// a deadline (the server was down) acts once; after 7 days a done repair closes itself and the
+// owner's pending question goes; a callback due tells the dispatchers.
+#include <gtest/gtest.h>
+
+#include <cppconn/connection.h>
+#include <cppconn/prepared_statement.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include "bot/sla_timers.h"
+#include "config/dialog_data.h"
+#include "dialog/feedback.h"
+#include "dialog/session_codec.h"
+#include "store/feedback_repository.h"
+#include "store/migrations.h"
+#include "store/outbox_repository.h"
+#include "store/technician_repository.h"
+#include "store/ticket_repository.h"
+#include "tests/integration/store_env.h"
+
+namespace repairbot::bot {
+namespace {
+
+namespace asio = boost::asio;
+namespace chr = std::chrono;
+using namespace std::chrono_literals;
+using store::Timestamp;
+
+// Monday 23 November 2026, 10:00 at the desk (UTC+8).
+const Timestamp t0 = Timestamp{chr::sys_days{chr::year{2026} / 11 / 23}} + 2h;
+
+// The data every engine reads, loaded once from the shipped config/.
+struct DeskData {
+    config::SlaData sla;
+    config::Notices notices;
+    dialog::DialogData dialog;
+};
+
+const DeskData& desk() {
+    static const DeskData data = [] {
+        const std::string dir = REPAIRBOT_SOURCE_DIR "/config";
+        auto sla = config::load_sla_data(dir);
+        auto notices = config::load_notices(dir);
+        auto dialog = config::load_dialog_data(dir);
+        if (!sla || !notices || !dialog) throw std::runtime_error("config/ does not load");
+        return DeskData{std::move(*sla), std::move(*notices), std::move(*dialog)};
+    }();
+    return data;
+}
+
+// One engine with its own Redis connection on `io`, reading the shared fake clock.
+struct Engine {
+    Engine(asio::io_context& io, store::MysqlPool& pool, const config::RedisSettings& redis_settings,
+           const std::string& index_name, const std::atomic<std::int64_t>& now_ms)
+        : redis(io.get_executor(), redis_settings),
+          index(redis, index_name),
+          sessions(redis, 1h),
+          dispatcher(pool, desk().sla),
+          timers(pool, index, sessions, dispatcher, desk().sla, desk().notices, desk().dialog,
+                 options(), [&now_ms] {
+                     return chr::system_clock::time_point(chr::milliseconds(now_ms.load()));
+                 }) {}
+
+    static SlaTimersOptions options() {
+        SlaTimersOptions o;
+        o.batch = 7;  // several passes in the tests that fire many timers
+        return o;
+    }
+
+    store::Redis redis;
+    store::TimerIndex index;
+    store::SessionStore sessions;
+    Dispatcher dispatcher;
+    SlaTimers timers;
+};
+
+class SlaTimersIntegration : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        auto applied = store::migrate(store::testing::mysql_settings());
+        ASSERT_TRUE(applied) << applied.error().message();
+    }
+
+    void SetUp() override {
+        now_ = t0.time_since_epoch().count();
+        supervisor_ = add_staff("主管", true, false, false);
+        manager_ = add_staff("经理", false, false, true);
+        dispatcher_ = add_staff("客服", false, true, false);
+        tech_a_ = add_technician("王师傅");
+        tech_b_ = add_technician("李师傅");
+        engine_ = std::make_unique<Engine>(io_, pool_, store::testing::redis_settings(), index_name_,
+                                           now_);
+        store::testing::run(io_, engine_->index.clear());
+    }
+
+    void TearDown() override {
+        if (engine_) {
+            store::testing::run(io_, engine_->index.clear());
+            engine_->redis.close();
+            store::testing::drain(io_);
+            engine_.reset();
+        }
+        const std::string like = tag_ + "%";
+        pool_.run_sync([&like](sql::Connection& c) {
+            for (const char* q :
+                 {"DELETE b FROM callbacks b JOIN tickets t ON t.id = b.ticket_id "
+                  "WHERE t.owner_openid LIKE ?",
+                  "DELETE e FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
+                  "WHERE t.owner_openid LIKE ?",
+                  "DELETE o FROM outbox o JOIN tickets t ON t.id = o.ticket_id "
+                  "WHERE t.owner_openid LIKE ?",
+                  "DELETE FROM tickets WHERE owner_openid LIKE ?",
+                  "DELETE FROM outbox WHERE recipient LIKE ?",
+                  "DELETE FROM technicians WHERE name LIKE ?"}) {
+                std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(q));
+                st->setString(1, like);
+                st->executeUpdate();
+            }
+        });
+        blocking_.join();
+    }
+
+    void at(Timestamp t) { now_ = t.time_since_epoch().count(); }
+
+    store::Technician add(store::Technician t) {
+        t.openid = tag_ + "-" + std::to_string(++serial_);
+        t.phone = "13700000001";
+        return pool_.run_sync([&t](sql::Connection& c) {
+            return *store::TechnicianRepository::add(c, t, t0);
+        });
+    }
+    store::Technician add_technician(const std::string& name) {
+        store::Technician t;
+        t.name = tag_ + name;
+        t.trades = {trade_};
+        return add(t);
+    }
+    store::Technician add_staff(const std::string& name, bool supervisor, bool dispatcher,
+                                bool manager) {
+        store::Technician t;
+        t.name = tag_ + name;
+        t.trades = {"staff-" + trade_};
+        t.is_supervisor = supervisor;
+        t.is_dispatcher = dispatcher;
+        t.is_manager = manager;
+        return add(t);
+    }
+
+    // A ticket received at t0 with the DOMAIN.md limits of its urgency (wall-clock ones).
+    store::Ticket create(const std::string& urgency = "emergency") {
+        store::NewTicket n;
+        auto& t = n.ticket;
+        t.idempotency_key = tag_ + "-key-" + std::to_string(++serial_);
+        t.owner_openid = tag_ + "-owner-" + std::to_string(serial_);
+        t.reporter_name = "张三";
+        t.phone = "13800138000";
+        t.building = "5";
+        t.address = "5栋1单元502";
+        t.fault_type = "水";
+        t.trade = trade_;
+        t.urgency = urgency;
+        t.description = "厨房水管爆了";
+        t.created_at = t0;
+        t.due.dispatch = t0 + 3min;
+        t.due.arrive = t0 + 30min;
+        t.due.finish = t0 + 8h;
+        n.first_event = {t.owner_openid, "owner", "created", "{}"};
+        return pool_.run_sync([&n](sql::Connection& c) {
+            return store::TicketRepository::create(c, n)->ticket;
+        });
+    }
+
+    store::Ticket dispatched(const store::Ticket& t) {
+        auto outcome = store::testing::run(
+            io_, engine_->dispatcher.dispatch(t.id, {}, "system", "created",
+                                              chr::floor<chr::seconds>(t0 + 1min)));
+        EXPECT_EQ(outcome.kind, DispatchOutcome::Kind::dispatched);
+        return *outcome.ticket;
+    }
+
+    store::Ticket save(store::Ticket t, const std::string& event, Timestamp when) {
+        return pool_.run_sync([&](sql::Connection& c) {
+            return *store::TicketRepository::update(c, t, {"test", "technician", event, "{}"}, {},
+                                                    when);
+        });
+    }
+
+    store::Ticket ticket(std::uint64_t id) {
+        return pool_.run_sync(
+            [id](sql::Connection& c) { return *store::TicketRepository::find_by_id(c, id); });
+    }
+    std::vector<store::TicketEvent> events(std::uint64_t id) {
+        return pool_.run_sync(
+            [id](sql::Connection& c) { return store::TicketRepository::events(c, id); });
+    }
+    std::vector<std::string> event_types(std::uint64_t id, const std::string& actor = "sla") {
+        std::vector<std::string> out;
+        for (const auto& e : events(id))
+            if (e.actor == actor) out.push_back(e.type);
+        return out;
+    }
+    // The ticket's notifications to `openid`: each payload's event.
+    std::vector<nlohmann::json> sent_to(std::uint64_t ticket_id, const std::string& openid) {
+        std::vector<nlohmann::json> out;
+        for (const auto& m : pool_.run_sync([ticket_id](sql::Connection& c) {
+                 return store::OutboxRepository::for_ticket(c, ticket_id);
+             }))
+            if (m.recipient == openid) out.push_back(nlohmann::json::parse(m.payload));
+        return out;
+    }
+    std::vector<std::string> sent_events(std::uint64_t ticket_id, const std::string& openid) {
+        std::vector<std::string> out;
+        for (const auto& p : sent_to(ticket_id, openid)) out.push_back(p.value("event", ""));
+        return out;
+    }
+
+    // rebuild() reads every ticket of the shared test database, other tests' too: keep only the
+    // timers of `ours` in the index, so firing never touches anyone else's tickets.
+    static void keep_only(asio::io_context& io, Engine& engine, const std::string& index_name,
+                          const std::vector<store::Ticket>& ours) {
+        const auto key = engine.redis.key("{" + index_name + "}:due");
+        auto members = store::testing::run(io, engine.redis.command({"ZRANGE", key, "0", "-1"}));
+        ASSERT_TRUE(members);
+        for (const auto& m : members->elements) {
+            auto ref = parse_timer_id(m.str);
+            bool mine = ref && ref->kind != TimerKind::callback &&
+                        std::any_of(ours.begin(), ours.end(),
+                                    [&](const store::Ticket& t) { return t.id == ref->id; });
+            if (!mine) (void)store::testing::run(io, engine.redis.command({"ZREM", key, m.str}));
+        }
+    }
+
+    void track(const store::Ticket& t) { store::testing::run(io_, engine_->timers.track(t)); }
+    std::size_t fire() {
+        std::size_t total = 0;
+        for (;;) {
+            auto n = store::testing::run(io_, engine_->timers.fire_due());
+            total += n;
+            if (n == 0) return total;
+        }
+    }
+
+    const std::string tag_ = "slat" + std::to_string(::getpid()) + "x" +
+                             std::to_string(std::random_device{}() % 100000);
+    const std::string trade_ = "T" + tag_;
+    const std::string index_name_ = "sla-" + tag_;
+    std::atomic<std::int64_t> now_{0};
+    int serial_ = 0;
+    asio::io_context io_;
+    asio::thread_pool blocking_{2};
+    store::MysqlPool pool_{blocking_, store::testing::mysql_settings()};
+    std::unique_ptr<Engine> engine_;
+    store::Technician supervisor_, manager_, dispatcher_, tech_a_, tech_b_;
+};
+
+TEST_F(SlaTimersIntegration, WarningToTheTechnicianThenEscalationToSupervisorAndManager) {
+    auto t = dispatched(create());
+    t.status = store::ticket_status::accepted;
+    t.at.accepted = t0 + 2min;
+    t = save(t, "accepted", t0 + 2min);
+    track(t);
+
+    at(t0 + 23min);  // before the arrival warning (80 % of 30 min = 24 min)
+    EXPECT_EQ(fire(), 0u);
+
+    at(t0 + 24min + 1s);
+    EXPECT_EQ(fire(), 1u);
+    auto to_tech = sent_to(t.id, *tech_a_.openid);
+    ASSERT_EQ(to_tech.size(), 2u);  // the job push, then the warning
+    EXPECT_EQ(to_tech[1]["event"], "sla_warning");
+    EXPECT_NE(to_tech[1]["text"].get<std::string>().find("到场"), std::string::npos);
+    EXPECT_TRUE(sent_events(t.id, *supervisor_.openid).empty());
+
+    at(t0 + 30min + 2s);
+    EXPECT_EQ(fire(), 1u);
+    EXPECT_EQ((std::vector<std::string>{"sla_warning", "sla_breach"}), event_types(t.id));
+    EXPECT_EQ(sent_events(t.id, *supervisor_.openid), std::vector<std::string>{"sla_escalation"});
+    EXPECT_EQ(sent_events(t.id, *manager_.openid), std::vector<std::string>{"sla_escalation"})
+        << "an emergency goes to the manager too";
+    auto saved = ticket(t.id);
+    EXPECT_EQ(saved.late.arrive, std::optional<bool>(true));
+    EXPECT_FALSE(saved.late.finish);
+
+    at(t0 + 2h);  // nothing fires twice
+    EXPECT_EQ(fire(), 0u);
+    EXPECT_EQ(event_types(t.id).size(), 2u);
+}
+
+TEST_F(SlaTimersIntegration, AnUnacceptedJobGoesToTheOtherTechnicianWithTheReasonLogged) {
+    auto t = dispatched(create());
+    ASSERT_EQ(t.technician_id, tech_a_.id);
+    track(t);
+
+    at(*t.due.accept + 1s);
+    fire();
+    auto now = ticket(t.id);
+    EXPECT_EQ(now.technician_id, tech_b_.id);
+    EXPECT_EQ(now.status, store::ticket_status::dispatched);
+    EXPECT_EQ(now.late.accept, std::optional<bool>(true));
+    EXPECT_GT(*now.due.accept, *t.due.accept) << "a fresh acceptance window for the new one";
+
+    auto log = events(t.id);
+    ASSERT_GE(log.size(), 2u);
+    const auto& last = log.back();
+    EXPECT_EQ(last.type, "dispatched");
+    EXPECT_EQ(last.actor, "sla");
+    auto details = nlohmann::json::parse(last.details);
+    EXPECT_EQ(details["reason"], "accept_timeout");
+    EXPECT_EQ(details["technician_id"], tech_b_.id);
+    EXPECT_EQ(log[log.size() - 2].type, "sla_breach");
+    EXPECT_EQ(sent_events(t.id, *tech_b_.openid), std::vector<std::string>{"job_assigned"});
+    EXPECT_EQ(sent_events(t.id, *supervisor_.openid), std::vector<std::string>{"sla_escalation"});
+
+    // The new technician's acceptance timers run: unaccepted again, it goes back to A.
+    at(*now.due.accept + 1s);
+    fire();
+    EXPECT_EQ(ticket(t.id).technician_id, tech_a_.id);
+}
+
+TEST_F(SlaTimersIntegration, ALateFinishGivesTheOwnerTheReasonAndANewPromisedTime) {
+    auto t = dispatched(create());
+    t.status = store::ticket_status::arrived;
+    t.at.accepted = t.at.arrived = t0 + 10min;
+    t = save(t, "arrived", t0 + 10min);
+    track(t);
+
+    at(t0 + 8h + 1s);
+    fire();
+    auto now = ticket(t.id);
+    EXPECT_EQ(now.late.finish, std::optional<bool>(true));
+    ASSERT_TRUE(now.due.finish);
+    EXPECT_EQ(*now.due.finish, t0 + 16h + 1s) << "now + the emergency's 8 h";
+    auto owner = sent_to(t.id, t.owner_openid);
+    ASSERT_EQ(owner.size(), 1u);
+    EXPECT_EQ(owner[0]["event"], "finish_delayed");
+    EXPECT_EQ(owner[0]["promised"], local_time_text(*now.due.finish, 480min));
+    EXPECT_NE(owner[0]["text"].get<std::string>().find(desk().notices.render("finish_delay_in_progress")),
+              std::string::npos);
+    // The new promise has its own timers: missed again, the desk hears again.
+    EXPECT_EQ(store::testing::run(io_, engine_->index.size()), 2u);
+    at(*now.due.finish + 1s);
+    fire();
+    EXPECT_EQ(sent_events(t.id, t.owner_openid).size(), 2u);
+}
+
+TEST_F(SlaTimersIntegration, TwoEnginesOnOneRedisFireEveryTimerOnce) {
+    constexpr int kTickets = 30;
+    std::vector<store::Ticket> tickets;
+    for (int i = 0; i < kTickets; ++i) tickets.push_back(create());
+    for (const auto& t : tickets) track(t);  // dispatch, arrive, finish: warn and breach each
+    EXPECT_EQ(store::testing::run(io_, engine_->index.size()), std::size_t{kTickets} * 6);
+    at(t0 + 8h + 5s);  // every deadline of every ticket has passed
+
+    std::atomic<std::size_t> claimed{0};
+    std::vector<std::thread> workers;
+    for (int w = 0; w < 2; ++w)
+        workers.emplace_back([&] {
+            asio::io_context io;
+            Engine engine(io, pool_, store::testing::redis_settings(), index_name_, now_);
+            for (;;) {
+                auto n = store::testing::run(io, engine.timers.fire_due());
+                if (n == 0) break;
+                claimed += n;
+            }
+            engine.redis.close();
+            store::testing::drain(io);
+        });
+    for (auto& w : workers) w.join();
+    // Each timer was claimed by one engine; a breach re-scheduled by the other engine's save
+    // while in flight may come round once more and then finds its action in the audit log.
+    EXPECT_GE(claimed.load(), std::size_t{kTickets} * 6);
+    for (const auto& t : tickets) {
+        std::map<std::string, int> breaches;
+        for (const auto& e : events(t.id))
+            if (e.type == "sla_breach") ++breaches[nlohmann::json::parse(e.details)["stage"]];
+        EXPECT_EQ(breaches, (std::map<std::string, int>{{"arrive", 1}, {"dispatch", 1}, {"finish", 1}}))
+            << t.number;
+        // dispatch (supervisor and dispatcher hear), arrive, finish: one escalation each.
+        EXPECT_EQ(sent_events(t.id, *supervisor_.openid).size(), 3u) << t.number;
+        EXPECT_EQ(sent_events(t.id, *dispatcher_.openid).size(), 1u) << t.number;
+    }
+}
+
+TEST_F(SlaTimersIntegration, FlushallThenRebuildEveryDeadlineStillFires) {
+    // A private Redis, so FLUSHALL wipes nobody else's keys.
+    const auto dir = std::filesystem::temp_directory_path() /
+                     ("repairbot-sla-" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir);
+    const auto port = store::testing::free_port();
+    store::testing::Child server(
+        {"redis-server", "--port", std::to_string(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", dir.string()},
+        (dir / "redis.log").string());
+    ASSERT_TRUE(store::testing::wait_for_port(port, 10s));
+    auto settings = store::testing::redis_settings();
+    settings.port = port;
+
+    std::vector<store::Ticket> tickets{create(), dispatched(create())};
+    auto done = create();
+    done.status = store::ticket_status::done;
+    done.at.dispatched = done.at.accepted = done.at.arrived = t0 + 5min;
+    done.at.done = t0 + 1h;
+    done.technician_id = tech_a_.id;
+    done = save(done, "done", t0 + 1h);
+    tickets.push_back(done);
+    {
+        asio::io_context io;
+        Engine engine(io, pool_, settings, index_name_, now_);
+        for (const auto& t : tickets) store::testing::run(io, engine.timers.track(t));
+        auto before = store::testing::run(io, engine.index.size());
+        EXPECT_GT(before, 0u);
+        auto flushed = store::testing::run(io, engine.redis.command({"FLUSHALL"}));
+        ASSERT_TRUE(flushed);
+        EXPECT_EQ(store::testing::run(io, engine.index.size()), 0u);
+        engine.redis.close();
+        store::testing::drain(io);
+
+        // "Restart": a new engine rebuilds from MySQL.
+        asio::io_context io2;
+        Engine restarted(io2, pool_, settings, index_name_, now_);
+        auto rebuilt = store::testing::run(io2, restarted.timers.rebuild());
+        EXPECT_GE(rebuilt, before) << "every ticket's timers are back (other tests' too)";
+        keep_only(io2, restarted, index_name_, tickets);
+        EXPECT_EQ(store::testing::run(io2, restarted.index.size()), before);
+        at(t0 + 8 * 24h);
+        for (;;)
+            if (store::testing::run(io2, restarted.timers.fire_due()) == 0) break;
+        restarted.redis.close();
+        store::testing::drain(io2);
+    }
+    auto types = [&](const store::Ticket& t) {
+        std::multiset<std::string> out;
+        for (const auto& e : events(t.id))
+            if (e.actor == "sla") out.insert(e.type);
+        return out;
+    };
+    EXPECT_EQ(types(tickets[0]).count("sla_breach"), 3u) << "dispatch, arrive, finish";
+    EXPECT_GE(types(tickets[1]).count("sla_breach"), 3u) << "accept, arrive, finish";
+    EXPECT_EQ(types(done), (std::multiset<std::string>{"auto_closed", "reminded"}));
+    EXPECT_EQ(ticket(done.id).status, store::ticket_status::closed);
+    std::filesystem::remove_all(dir);
+}
+
+TEST_F(SlaTimersIntegration, AClockPastTheDeadlineActsOnceAtOnceAndNotAgainAfterRestart) {
+    auto t = create();
+    track(t);
+    at(t0 + 10min);  // the server was down across the dispatch warning and breach
+    fire();
+    EXPECT_EQ(event_types(t.id), std::vector<std::string>{"sla_breach"})
+        << "no stale warning after the breach";
+    EXPECT_EQ(sent_events(t.id, *supervisor_.openid).size(), 1u);
+
+    // A restart rebuilds every timer from MySQL; the breach is in the audit log, so it stays done.
+    store::testing::run(io_, engine_->timers.rebuild());
+    keep_only(io_, *engine_, index_name_, {t});
+    EXPECT_EQ(store::testing::run(io_, engine_->index.size()), 4u)
+        << "arrive and finish; the recorded dispatch breach is not rebuilt";
+    store::testing::run(io_, engine_->index.schedule("sla:" + std::to_string(t.id) + ":dispatch:breach",
+                                                     *t.due.dispatch + 1s));
+    fire();
+    EXPECT_EQ(event_types(t.id), std::vector<std::string>{"sla_breach"});
+    EXPECT_EQ(sent_events(t.id, *supervisor_.openid).size(), 1u);
+    EXPECT_EQ(ticket(t.id).late.dispatch, std::optional<bool>(true));
+}
+
+TEST_F(SlaTimersIntegration, AfterSevenDaysADoneRepairClosesAndTheOwnersQuestionGoes) {
+    auto t = dispatched(create());
+    t.status = store::ticket_status::done;
+    t.at.accepted = t.at.arrived = t0 + 10min;
+    t.at.done = t0 + 1h;
+    t = save(t, "done", t0 + 1h);
+    auto asked = dialog::begin_confirmation(dialog::Session{}, t.number, std::nullopt,
+                                            chr::floor<chr::seconds>(t0 + 1h));
+    ASSERT_TRUE(store::testing::run(io_, engine_->sessions.save(t.owner_openid, 0, dialog::encode(asked))));
+    track(t);
+
+    at(t0 + 25h);
+    EXPECT_EQ(fire(), 1u);
+    auto owner = sent_to(t.id, t.owner_openid);
+    ASSERT_EQ(owner.size(), 1u);
+    EXPECT_EQ(owner[0]["event"], "owner_reminder");
+    EXPECT_EQ(owner[0]["text"], dialog::feedback_reminder(asked, desk().dialog.texts))
+        << "the chat's own reminder for the question it is asking";
+
+    at(t0 + 1h + 7 * 24h + 1s);
+    EXPECT_EQ(fire(), 1u);
+    auto closed = ticket(t.id);
+    EXPECT_EQ(closed.status, store::ticket_status::closed);
+    EXPECT_TRUE(closed.at.closed);
+    EXPECT_EQ(event_types(t.id), (std::vector<std::string>{"reminded", "auto_closed"}));
+    EXPECT_EQ(sent_events(t.id, t.owner_openid),
+              (std::vector<std::string>{"owner_reminder", "auto_closed"}));
+    auto stored = store::testing::run(io_, engine_->sessions.load(t.owner_openid));
+    auto session = dialog::decode(stored.data);
+    ASSERT_TRUE(session);
+    EXPECT_TRUE(session->feedback.empty()) << "the bot stops asking about a closed ticket";
+    store::testing::run(io_, engine_->sessions.erase(t.owner_openid));
+}
+
+TEST_F(SlaTimersIntegration, ACallbackDueTellsTheDispatchersOnce) {
+    auto t = create();
+    store::Callback cb;
+    cb.ticket_id = t.id;
+    cb.kind = "sample";
+    cb.due_at = t0 + 3 * 24h;
+    cb.created_at = t0;
+    cb.id = pool_.run_sync([&](sql::Connection& c) {
+        return *store::FeedbackRepository::add_callback(c, cb, "sample:" + std::to_string(t.id));
+    });
+    store::testing::run(io_, engine_->timers.track_callback(cb));
+    at(t0 + 3 * 24h + 1s);
+    fire();
+    fire();
+    auto told = sent_to(t.id, *dispatcher_.openid);
+    std::size_t overdue = 0;
+    for (const auto& p : told) overdue += p["event"] == "callback_overdue";
+    EXPECT_EQ(overdue, 1u);
+    auto types = event_types(t.id);
+    EXPECT_EQ(std::count(types.begin(), types.end(), "callback_overdue"), 1);
+}
+
+}  // namespace
+}  // namespace repairbot::bot
