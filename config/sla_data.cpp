@@ -268,7 +268,7 @@ Result<SlaFile> parse_sla_file(std::string_view text, const std::string& origin)
     reject_unknown(*root, "",
                    {"warning_percent", "booked_arrival_lead_minutes", "off_list_quote",
                     "planned_date_fallback", "calendar", "stage_starts", "emergency", "normal",
-                    "planned", "follow_ups"},
+                    "planned", "follow_ups", "callbacks"},
                    p);
     if (auto v = get_int(*root, "", "warning_percent", 1, 99, p))
         policy.warning_percent = static_cast<int>(*v);
@@ -307,6 +307,11 @@ Result<SlaFile> parse_sla_file(std::string_view text, const std::string& origin)
             const auto key = dialog::to_string(static_cast<dialog::FollowUp>(i));
             if (auto l = get_limit(*t, "follow_ups", key, false, p)) policy.follow_ups[i] = *l;
         }
+    }
+    if (const auto* t = get_table(*root, "callbacks", false, p)) {
+        reject_unknown(*t, "callbacks", {"sample_percent"}, p);
+        if (auto v = get_int(*t, "callbacks", "sample_percent", 0, 100, p))
+            out.callbacks.sample_percent = static_cast<int>(*v);
     }
     if (p.empty())
         for (const auto& why : dialog::check_sla_policy(policy))
@@ -432,8 +437,10 @@ Result<SlaData> load_sla_data(const std::string& data_dir) {
             p.merge(y.error());
     }
     if (!p.empty()) return p.error();
-    return SlaData{file->policy, dialog::WorkingCalendar(std::move(years), file->utc_offset,
-                                                         file->start_of_business)};
+    return SlaData{file->policy,
+                   dialog::WorkingCalendar(std::move(years), file->utc_offset,
+                                           file->start_of_business),
+                   file->callbacks};
 }
 
 std::vector<std::string> calendar_warnings(const dialog::WorkingCalendar& cal,

@@ -29,16 +29,24 @@ enum class SlaDataErrc {
 [[nodiscard]] const std::error_category& sla_data_category() noexcept;
 [[nodiscard]] std::error_code make_error_code(SlaDataErrc e) noexcept;
 
-// config/sla.toml: the policy and the calendar's local-time settings.
+// Which callbacks (回访) the desk makes besides every complaint's: sla.toml [callbacks].
+struct CallbackPolicy {
+    // The share of finished repairs called back, 0..100 (DOMAIN.md: at least 30 %).
+    int sample_percent = 30;
+    bool operator==(const CallbackPolicy&) const = default;
+};
+
+// config/sla.toml: the policy, the calendar's local-time settings and the callback sample.
 struct SlaFile {
     dialog::SlaPolicy policy;
     std::chrono::minutes utc_offset = dialog::WorkingCalendar::china_utc_offset;
     std::chrono::minutes start_of_business = dialog::WorkingCalendar::default_start_of_business;
+    CallbackPolicy callbacks;
 };
 
 // Reads sla.toml text; `origin` names it in errors. Every class table (emergency, normal,
 // planned) with its four stage limits is required; the other keys default to SlaPolicy's
-// values. Fails with the codes above; never throws.
+// values, and [callbacks] sample_percent (a whole number 0..100) to CallbackPolicy's. Fails with the codes above; never throws.
 [[nodiscard]] Result<SlaFile> parse_sla_file(std::string_view text, const std::string& origin);
 // The same from a file; file_unreadable when it cannot be read.
 [[nodiscard]] Result<SlaFile> load_sla_file(const std::string& path);
@@ -54,6 +62,7 @@ struct SlaFile {
 struct SlaData {
     dialog::SlaPolicy policy;
     dialog::WorkingCalendar calendar;
+    CallbackPolicy callbacks;
 };
 
 // `data_dir`/sla.toml and every `data_dir`/holidays/*.toml (other files are ignored). A missing
