@@ -1,0 +1,202 @@
+#include "bot/callback_desk.h"
+
+#include <chrono>
+#include <system_error>
+
+#include "dialog/sla_policy.h"
+#include "store/errors.h"
+#include "store/feedback_repository.h"
+#include "store/ticket_repository.h"
+#include "store/transaction.h"
+
+namespace repairbot::bot {
+namespace {
+
+namespace chr = std::chrono;
+using store::Timestamp;
+
+Error invalid(std::string detail) {
+    return Error{std::make_error_code(std::errc::invalid_argument), std::move(detail)};
+}
+
+// Characters of valid UTF-8 text; nullopt when it is not valid UTF-8 (MariaDB would refuse it).
+std::optional<std::size_t> utf8_chars(std::string_view s) {
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < s.size(); ++chars) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        std::size_t n = 0;
+        char32_t cp = 0;
+        if (b < 0x80) {
+            n = 1, cp = b;
+        } else if ((b & 0xE0) == 0xC0) {
+            n = 2, cp = b & 0x1F;
+        } else if ((b & 0xF0) == 0xE0) {
+            n = 3, cp = b & 0x0F;
+        } else if ((b & 0xF8) == 0xF0) {
+            n = 4, cp = b & 0x07;
+        } else {
+            return std::nullopt;
+        }
+        if (i + n > s.size()) return std::nullopt;
+        for (std::size_t k = 1; k < n; ++k) {
+            const auto c = static_cast<unsigned char>(s[i + k]);
+            if ((c & 0xC0) != 0x80) return std::nullopt;
+            cp = (cp << 6) | (c & 0x3F);
+        }
+        // Overlong forms, surrogates and values past Unicode are not text.
+        static constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
+        if (cp < kMin[n] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return std::nullopt;
+        i += n;
+    }
+    return chars;
+}
+
+Status check_text(std::string_view text, std::string_view name, std::size_t max_chars) {
+    auto chars = utf8_chars(text);
+    if (!chars) return invalid(std::string(name) + ": is not valid UTF-8 text; send it as UTF-8");
+    if (*chars > max_chars)
+        return invalid(std::string(name) + ": " + std::to_string(*chars) +
+                       " characters is too long; keep it within " + std::to_string(max_chars));
+    return Ok{};
+}
+
+Timestamp follow_up(const config::SlaData& sla, dialog::FollowUp f, Timestamp from) {
+    auto due = dialog::follow_up_due(sla.policy, sla.calendar, f, chr::floor<chr::seconds>(from));
+    return chr::time_point_cast<chr::milliseconds>(due);
+}
+
+}  // namespace
+
+unsigned callback_bucket(std::string_view ticket_number) {
+    std::uint64_t h = 14695981039346656037ull;  // FNV-1a 64
+    for (unsigned char ch : ticket_number) {
+        h ^= ch;
+        h *= 1099511628211ull;
+    }
+    // The murmur3 finalizer: every input bit reaches the low bits the modulo reads.
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    h *= 0xc4ceb9fe1a85ec53ull;
+    h ^= h >> 33;
+    return static_cast<unsigned>(h % 100);
+}
+
+bool in_callback_sample(std::string_view ticket_number, int sample_percent) {
+    if (sample_percent <= 0) return false;
+    return static_cast<int>(callback_bucket(ticket_number)) < sample_percent;
+}
+
+std::optional<std::uint64_t> queue_repair_callback(sql::Connection& c, const store::Ticket& ticket,
+                                                   const config::SlaData& sla, Timestamp now) {
+    if (!in_callback_sample(ticket.number, sla.callbacks.sample_percent)) return std::nullopt;
+    store::Callback cb;
+    cb.ticket_id = ticket.id;
+    cb.kind = "sample";
+    cb.due_at = follow_up(sla, dialog::FollowUp::repair_callback, now);
+    cb.created_at = now;
+    auto added = store::FeedbackRepository::add_callback(c, cb, store::sample_callback_key(ticket.id));
+    if (!added) return std::nullopt;  // duplicate: this ticket's sample callback exists
+    return *added;
+}
+
+Result<CallbackReport> check_callback_report(CallbackReport report, std::string_view prefix) {
+    const std::string p(prefix);
+    if (report.outcome != "satisfied" && report.outcome != "unsatisfied" &&
+        report.outcome != "unreachable") {
+        return invalid(p + "outcome: '" + report.outcome +
+                       "' is not an outcome; use satisfied, unsatisfied or unreachable");
+    }
+    if (report.reopen && report.outcome != "unsatisfied") {
+        return invalid(p + "reopen: only an unsatisfied callback reopens the ticket (outcome is " +
+                       report.outcome + "); leave " + p + "reopen out or record unsatisfied");
+    }
+    if (auto ok = check_text(report.notes, p + "notes", kMaxNotesChars); !ok) return ok.error();
+    auto by = check_by(std::move(report.by), prefix);
+    if (!by) return by.error();
+    report.by = std::move(*by);
+    return report;
+}
+
+Result<std::string> check_resolution(std::string resolution, std::string_view prefix) {
+    const std::string name = std::string(prefix) + "resolution";
+    if (resolution.find_first_not_of(" \t\r\n") == std::string::npos)
+        return invalid(name + ": is required; say how the complaint was handled");
+    if (auto ok = check_text(resolution, name, kMaxNotesChars); !ok) return ok.error();
+    return resolution;
+}
+
+Result<std::string> check_by(std::string by, std::string_view prefix) {
+    if (auto ok = check_text(by, std::string(prefix) + "by", kMaxByChars); !ok) return ok.error();
+    if (by.empty()) by = "dispatcher";
+    return by;
+}
+
+Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaData& sla,
+                                        std::uint64_t id, const CallbackReport& report,
+                                        Timestamp now) {
+    auto found = store::CallbackQueueRepository::find_callback(c, id);
+    if (!found) return found.error();
+    if (found->callback.done_at) {
+        return Error{store::StoreErrc::invalid_state,
+                     "callback " + std::to_string(id) + " was done already (" +
+                         found->callback.outcome.value_or("-") + ", by " +
+                         found->callback.done_by + ")"};
+    }
+    if (report.reopen) {
+        if (!found->ticket_id) {
+            return Error{store::StoreErrc::invalid_state,
+                         "callback " + std::to_string(id) +
+                             " concerns no ticket, so there is nothing to reopen; record it "
+                             "without reopen"};
+        }
+        // Refuse before writing anything when the ticket cannot be reopened (still being worked
+        // on, cancelled).
+        auto ticket = store::TicketRepository::find_by_id(c, *found->ticket_id);
+        if (!ticket) return ticket.error();
+        if (auto trial = reopen_job(*ticket, sla, now); !trial) return trial.error();
+    }
+    // The UPDATE only takes an open callback: of two dispatchers, one wins, the other hears
+    // invalid_state, and only the winner reopens.
+    auto done = store::FeedbackRepository::complete_callback(c, id, report.by, report.outcome,
+                                                             report.notes, now);
+    if (!done) return done.error();
+    CallbackDone out{*found, std::nullopt};
+    if (report.reopen) {
+        const std::string why = "回访不满意" + (report.notes.empty() ? "" : "：" + report.notes);
+        auto reopened =
+            reopen_ticket(c, sla, *found->ticket_id, "callback", "dispatcher", why, now);
+        if (!reopened) return reopened.error();
+        out.reopened = std::move(*reopened);
+    }
+    auto saved = store::CallbackQueueRepository::find_callback(c, id);
+    if (saved) out.callback = std::move(*saved);
+    return out;
+}
+
+Result<ComplaintHandled> handle_complaint(sql::Connection& c, const config::SlaData& sla,
+                                          std::uint64_t id, const std::string& by,
+                                          const std::string& resolution, Timestamp now) {
+    store::Transaction tx(c);
+    auto complaint = store::FeedbackRepository::find_complaint(c, id);
+    if (!complaint) return complaint.error();
+    if (complaint->status != "open") {
+        return Error{store::StoreErrc::invalid_state,
+                     "complaint " + std::to_string(id) + " is " + complaint->status +
+                         " already (by " + complaint->handled_by + ")"};
+    }
+    auto handled = store::FeedbackRepository::handle_complaint(c, id, by, resolution, now);
+    if (!handled) return handled.error();
+    // DOMAIN.md: complaints are called back within 3 days of being handled.
+    const auto due = follow_up(sla, dialog::FollowUp::complaint_callback, now);
+    auto scheduled =
+        store::CallbackQueueRepository::schedule_complaint_callback(c, *complaint, due, now);
+    // A callback made before the handling stays as it was: the owner has been heard.
+    if (!scheduled && scheduled.code() != store::StoreErrc::invalid_state) return scheduled.error();
+    auto saved = store::CallbackQueueRepository::find_complaint(c, id);
+    if (!saved) return saved.error();
+    tx.commit();
+    return ComplaintHandled{std::move(*saved)};
+}
+
+}  // namespace repairbot::bot

@@ -1,0 +1,102 @@
+// 回访 and 投诉 at the desk (DOMAIN.md "Callbacks and complaints"): which finished repairs get a
+// sample callback, queuing it when a ticket is confirmed or closed, marking a callback done (an
+// unsatisfied one may reopen the ticket), handling a complaint (its callback then falls due
+// complaint_callback after the handling). Shared by the CLI (bot/callback_command.h) and the
+// admin API (bot/callback_api.h). The pure parts first; the rest blocks on the connection given.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "bot/ticket_lifecycle.h"
+#include "config/errors.h"
+#include "config/sla_data.h"
+#include "store/callback_queue_repository.h"
+#include "store/records.h"
+
+namespace sql {
+class Connection;
+}
+
+namespace repairbot::bot {
+
+// ---- the sample ----
+
+// The ticket number's fixed place in 0..99: a hash (FNV-1a, then a 64-bit finalizer, so numbers
+// that differ in one digit land far apart). The same number always lands in the same place, on
+// every server and every retry. Pure.
+[[nodiscard]] unsigned callback_bucket(std::string_view ticket_number);
+// True when the finished repair numbered `ticket_number` is in the callback sample:
+// callback_bucket < sample_percent (0: none, 100: all). Pure.
+[[nodiscard]] bool in_callback_sample(std::string_view ticket_number, int sample_percent);
+
+// Queues the sample callback of a finished repair when the ticket is in the sample: kind
+// "sample", dedupe key "sample:<ticket id>", due repair_callback (1 month) after `now`. Call it
+// inside the transaction that confirms or closes the ticket. Returns the new callback's id;
+// nullopt when the ticket is not in the sample or already has its sample callback (a retry, a
+// reopened ticket finished again). Blocking; SQL errors throw.
+std::optional<std::uint64_t> queue_repair_callback(sql::Connection& c, const store::Ticket& ticket,
+                                                   const config::SlaData& sla,
+                                                   store::Timestamp now);
+
+// ---- marking a callback done ----
+
+inline constexpr std::size_t kMaxNotesChars = 2048;  // callbacks.notes, complaints.resolution
+inline constexpr std::size_t kMaxByChars = 64;       // callbacks.done_by, complaints.handled_by
+
+// What the dispatcher reports after calling.
+struct CallbackReport {
+    std::string outcome;  // satisfied | unsatisfied | unreachable
+    std::string notes;
+    std::string by;       // who called; "dispatcher" when empty
+    bool reopen = false;  // only with unsatisfied: reopen the ticket (返修)
+};
+
+// Checks a report from outside (CLI options, a JSON body): a known outcome, reopen only with
+// unsatisfied, notes and by valid UTF-8 within their columns (kMaxNotesChars, kMaxByChars).
+// Fails with std::errc::invalid_argument and a detail naming the field, the value and the fix;
+// `prefix` is how a field is shown ("--" for the CLI, "" for the API). Fills by when empty. Pure.
+[[nodiscard]] Result<CallbackReport> check_callback_report(CallbackReport report,
+                                                           std::string_view prefix);
+// The same checks for a complaint's handling: resolution required, both within their columns.
+[[nodiscard]] Result<std::string> check_resolution(std::string resolution, std::string_view prefix);
+[[nodiscard]] Result<std::string> check_by(std::string by, std::string_view prefix);
+
+// What mark_callback_done did.
+struct CallbackDone {
+    store::CallbackEntry callback;                // as saved
+    std::optional<Reopened> reopened;             // when the report asked for it
+};
+
+// Records the (checked) report on callback `id`. With reopen: the callback's ticket (its own or
+// its complaint's) is reopened through reopen_ticket (actor "callback", role "dispatcher", the
+// notes as why). A reopen that cannot happen is refused before anything is written. Errors:
+// StoreErrc::not_found (no such callback), StoreErrc::invalid_state (already done; or asking to
+// reopen a callback about no ticket), a LifecycleErrc from reopen_job (e.g. wrong_status for a
+// ticket still being worked on). If the ticket changes between the check and the reopen (a
+// race), the outcome stays recorded and the lifecycle error is returned. Blocking.
+[[nodiscard]] Result<CallbackDone> mark_callback_done(sql::Connection& c,
+                                                      const config::SlaData& sla, std::uint64_t id,
+                                                      const CallbackReport& report,
+                                                      store::Timestamp now);
+
+// ---- handling a complaint ----
+
+struct ComplaintHandled {
+    store::ComplaintEntry complaint;  // as saved, with its callback
+};
+
+// Records the handling of complaint `id` (status handled) and makes its callback due
+// complaint_callback (3 d) after `now`, in one transaction: the callback filed with the
+// complaint moves to the new date, or one is queued when it has none; one already done before
+// the handling is left as it is. Errors:
+// StoreErrc::not_found; StoreErrc::invalid_state when already handled or closed. Blocking.
+[[nodiscard]] Result<ComplaintHandled> handle_complaint(sql::Connection& c,
+                                                        const config::SlaData& sla,
+                                                        std::uint64_t id, const std::string& by,
+                                                        const std::string& resolution,
+                                                        store::Timestamp now);
+
+}  // namespace repairbot::bot

@@ -1,0 +1,151 @@
+#include "store/callback_queue_repository.h"
+
+#include "store/errors.h"
+#include "store/sql_row.h"
+
+namespace repairbot::store {
+namespace {
+
+using namespace sql_row;
+
+// A complaint callback may name only its complaint; the ticket is then the complaint's.
+constexpr const char* kCallbackSelect =
+    "SELECT cb.id, cb.ticket_id AS own_ticket_id, cb.complaint_id, cb.kind, cb.due_at, "
+    "cb.done_at, cb.done_by, cb.outcome, cb.notes, cb.created_at, t.id AS ticket_id, "
+    "t.number AS ticket_number "
+    "FROM callbacks cb "
+    "LEFT JOIN complaints cp ON cp.id = cb.complaint_id "
+    "LEFT JOIN tickets t ON t.id = COALESCE(cb.ticket_id, cp.ticket_id) ";
+
+constexpr const char* kComplaintSelect =
+    "SELECT cp.id, cp.ticket_id, cp.owner_openid, cp.source, cp.severity, cp.text, cp.status, "
+    "cp.handled_by, cp.resolution, cp.created_at, cp.handled_at, t.number AS ticket_number, "
+    "cb.id AS callback_id, cb.due_at AS callback_due_at, cb.done_at AS callback_done_at "
+    "FROM complaints cp "
+    "LEFT JOIN tickets t ON t.id = cp.ticket_id "
+    "LEFT JOIN callbacks cb ON cb.dedupe_key = CONCAT('complaint:', cp.id) ";
+
+CallbackEntry read_callback(sql::ResultSet& rs) {
+    CallbackEntry e;
+    auto& c = e.callback;
+    c.id = rs.getUInt64("id");
+    c.ticket_id = opt_u64(rs, "own_ticket_id");
+    c.complaint_id = opt_u64(rs, "complaint_id");
+    c.kind = str(rs, "kind");
+    c.due_at = time(rs, "due_at");
+    c.done_at = opt_time(rs, "done_at");
+    c.done_by = str(rs, "done_by");
+    c.outcome = opt_str(rs, "outcome");
+    c.notes = str(rs, "notes");
+    c.created_at = time(rs, "created_at");
+    e.ticket_id = opt_u64(rs, "ticket_id");
+    e.ticket_number = opt_str(rs, "ticket_number");
+    return e;
+}
+
+ComplaintEntry read_complaint(sql::ResultSet& rs) {
+    ComplaintEntry e;
+    auto& c = e.complaint;
+    c.id = rs.getUInt64("id");
+    c.ticket_id = opt_u64(rs, "ticket_id");
+    c.owner_openid = str(rs, "owner_openid");
+    c.source = str(rs, "source");
+    c.severity = str(rs, "severity");
+    c.text = str(rs, "text");
+    c.status = str(rs, "status");
+    c.handled_by = str(rs, "handled_by");
+    c.resolution = str(rs, "resolution");
+    c.created_at = time(rs, "created_at");
+    c.handled_at = opt_time(rs, "handled_at");
+    e.ticket_number = opt_str(rs, "ticket_number");
+    e.callback_id = opt_u64(rs, "callback_id");
+    e.callback_due_at = opt_time(rs, "callback_due_at");
+    e.callback_done_at = opt_time(rs, "callback_done_at");
+    return e;
+}
+
+}  // namespace
+
+std::string complaint_callback_key(std::uint64_t complaint_id) {
+    return "complaint:" + std::to_string(complaint_id);
+}
+
+std::string sample_callback_key(std::uint64_t ticket_id) {
+    return "sample:" + std::to_string(ticket_id);
+}
+
+std::vector<CallbackEntry> CallbackQueueRepository::callbacks(sql::Connection& c,
+                                                              const CallbackFilter& f) {
+    std::string q = std::string(kCallbackSelect) + "WHERE 1=1";
+    if (f.kind) q += " AND cb.kind = ?";
+    if (f.done) q += *f.done ? " AND cb.done_at IS NOT NULL" : " AND cb.done_at IS NULL";
+    if (f.due_before) q += " AND cb.due_at < ?";
+    q += " ORDER BY cb.due_at, cb.id LIMIT ?";
+    auto st = prepare(c, q);
+    int i = 0;
+    if (f.kind) bind(*st, ++i, *f.kind);
+    if (f.due_before) bind(*st, ++i, *f.due_before);
+    bind(*st, ++i, f.limit);
+    auto rs = query(*st);
+    std::vector<CallbackEntry> out;
+    while (rs->next()) out.push_back(read_callback(*rs));
+    return out;
+}
+
+Result<CallbackEntry> CallbackQueueRepository::find_callback(sql::Connection& c, std::uint64_t id) {
+    auto st = prepare(c, std::string(kCallbackSelect) + "WHERE cb.id = ?");
+    bind_all(*st, id);
+    auto rs = query(*st);
+    if (!rs->next()) return Error{StoreErrc::not_found, "callback " + std::to_string(id)};
+    return read_callback(*rs);
+}
+
+std::vector<ComplaintEntry> CallbackQueueRepository::complaints(sql::Connection& c,
+                                                                const std::string& status,
+                                                                std::uint32_t limit) {
+    auto st = prepare(c, std::string(kComplaintSelect) +
+                             "WHERE (? = '' OR cp.status = ?) "
+                             "ORDER BY cp.created_at DESC, cp.id DESC LIMIT ?");
+    bind_all(*st, status, status, limit);
+    auto rs = query(*st);
+    std::vector<ComplaintEntry> out;
+    while (rs->next()) out.push_back(read_complaint(*rs));
+    return out;
+}
+
+Result<ComplaintEntry> CallbackQueueRepository::find_complaint(sql::Connection& c,
+                                                               std::uint64_t id) {
+    auto st = prepare(c, std::string(kComplaintSelect) + "WHERE cp.id = ?");
+    bind_all(*st, id);
+    auto rs = query(*st);
+    if (!rs->next()) return Error{StoreErrc::not_found, "complaint " + std::to_string(id)};
+    return read_complaint(*rs);
+}
+
+Result<std::uint64_t> CallbackQueueRepository::schedule_complaint_callback(
+    sql::Connection& c, const Complaint& complaint, Timestamp due, Timestamp now) {
+    const std::string key = complaint_callback_key(complaint.id);
+    // Read first: an UPDATE that sets the due date it already has counts no row.
+    auto find = prepare(c, "SELECT id, done_at FROM callbacks WHERE dedupe_key = ? FOR UPDATE");
+    bind_all(*find, key);
+    auto rs = query(*find);
+    if (!rs->next()) {
+        Callback cb;
+        cb.ticket_id = complaint.ticket_id;
+        cb.complaint_id = complaint.id;
+        cb.kind = "complaint";
+        cb.due_at = due;
+        cb.created_at = now;
+        return FeedbackRepository::add_callback(c, cb, key);
+    }
+    const std::uint64_t id = rs->getUInt64("id");
+    if (opt_time(*rs, "done_at"))
+        return Error{StoreErrc::invalid_state,
+                     "the callback of complaint " + std::to_string(complaint.id) + " is done"};
+    auto st = prepare(c, "UPDATE callbacks SET due_at = ? WHERE id = ?");
+    bind_all(*st, due, id);
+    st->executeUpdate();
+    return id;
+}
+
+}  // namespace repairbot::store
