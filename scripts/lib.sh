@@ -41,3 +41,138 @@ build_tree() {
     cmake --build "$dir" -j"$jobs" "${targets[@]}"
 }
 BUILD_TARGETS=()
+
+# --- Offline runs (scripts/run, scripts/chat, scripts/demo): the WeChat simulator's API server,
+# the bot in the background, the seeded people and their terminal-chat openids. ---
+: "${REPAIRBOT_SIM_PORT:=18081}"
+
+# Points the bot's WeChat API at the local simulator unless the environment names an API base.
+# Sets SIM_OWNED=1 when the simulator is ours to start.
+fill_sim_defaults() {
+    SIM_OWNED=""
+    if [ -z "${REPAIRBOT_WECHAT_API_BASE:-}" ]; then
+        export REPAIRBOT_WECHAT_API_BASE="http://127.0.0.1:${REPAIRBOT_SIM_PORT}"
+        SIM_OWNED=1
+    fi
+}
+
+# The webhook URL the bot serves, for the simulator's clients (0.0.0.0 and [::] mean loopback).
+bot_webhook_url() {
+    local host="${REPAIRBOT_LISTEN%:*}" port="${REPAIRBOT_LISTEN##*:}"
+    case "$host" in ""|0.0.0.0|"[::]"|"::") host=127.0.0.1 ;; esac
+    printf 'http://%s:%s/wechat' "$host" "$port"
+}
+
+# chat_openid owner NAME | technician N | dispatcher [N]: the stable openid a terminal-chat user
+# has, so a technician's chat keeps its binding across runs (28 characters, like WeChat's).
+chat_openid() {
+    case "$1" in
+        owner) printf 'oChatOwner%s' "$(printf '%s' "${2:-业主}" | sha1sum | cut -c1-18)" ;;
+        technician) printf 'oChatTechnician%013d' "$((10#${2:-1}))" ;;
+        dispatcher) printf 'oChatDispatcher%013d' "$((10#${2:-1}))" ;;
+        *) die "chat_openid: unknown role '$1' (owner, technician, dispatcher)" ;;
+    esac
+}
+
+# The signing options of the simulator's clients, from the bot's own settings.
+sim_account_args() {
+    SIM_ACCOUNT_ARGS=(--token "$REPAIRBOT_WECHAT_TOKEN")
+    if [ -n "${REPAIRBOT_WECHAT_AES_KEY:-}" ]; then
+        SIM_ACCOUNT_ARGS+=(--aes-key "$REPAIRBOT_WECHAT_AES_KEY" --appid "$REPAIRBOT_WECHAT_APPID")
+    fi
+}
+
+# http_up URL: true when URL answers at all.
+http_up() { curl -s -o /dev/null --max-time 2 "$1"; }
+
+# start_simulator SIM_BIN LOGFILE: `wechat-sim serve` on REPAIRBOT_SIM_PORT in the background;
+# sets SIM_PID. Dies when the port is taken or the simulator does not come up.
+start_simulator() {
+    local bin="$1" log="$2"
+    http_up "http://127.0.0.1:${REPAIRBOT_SIM_PORT}/sim/calls" \
+        && die "something already listens on 127.0.0.1:${REPAIRBOT_SIM_PORT} (another ./scripts/run?); stop it or set REPAIRBOT_SIM_PORT"
+    mkdir -p "$(dirname "$log")"
+    "$bin" serve --listen "127.0.0.1:${REPAIRBOT_SIM_PORT}" --appid "$REPAIRBOT_WECHAT_APPID" \
+        --secret "$REPAIRBOT_WECHAT_SECRET" >"$log" 2>&1 &
+    SIM_PID=$!
+    for _ in $(seq 1 100); do
+        http_up "http://127.0.0.1:${REPAIRBOT_SIM_PORT}/sim/calls" && return 0
+        kill -0 "$SIM_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    cat "$log" >&2
+    die "the WeChat simulator did not start on 127.0.0.1:${REPAIRBOT_SIM_PORT} (log: $log)"
+}
+
+# start_bot BIN CONFIG LOGFILE: `repairbot serve` in the background; sets BOT_PID; waits until
+# /healthz answers. Dies when the port is taken or the bot exits.
+start_bot() {
+    local bin="$1" config="$2" log="$3" base
+    base="$(bot_webhook_url)"; base="${base%/wechat}"
+    http_up "$base/healthz" \
+        && die "something already listens on $REPAIRBOT_LISTEN (another ./scripts/run?); stop it or set REPAIRBOT_LISTEN=127.0.0.1:8081"
+    mkdir -p "$(dirname "$log")"
+    "$bin" serve --config "$config" >"$log" 2>&1 &
+    BOT_PID=$!
+    for _ in $(seq 1 300); do
+        [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$base/healthz")" = 200 ] && return 0
+        kill -0 "$BOT_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    tail -20 "$log" >&2
+    die "repairbot did not start on $REPAIRBOT_LISTEN (log: $log)"
+}
+
+# stop_started: stops the bot and the simulator this script started (by their PIDs), waits.
+stop_started() {
+    local pid
+    for pid in ${BOT_PID:-} ${SIM_PID:-}; do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in ${BOT_PID:-} ${SIM_PID:-}; do wait "$pid" 2>/dev/null || true; done
+    BOT_PID=""; SIM_PID=""
+}
+
+# seed_person BIN CONFIG SIM_BIN OPENID NAME PHONE TRADES [technician add flags...]: adds the
+# person unless a technician with PHONE exists (enabling them if disabled), and unless already
+# bound, binds them to OPENID by sending "绑定 <code>" from OPENID as WeChat would. Idempotent.
+# Prints one line saying what it did; warns (and goes on) when the bot did not confirm binding.
+seed_person() {
+    local bin="$1" config="$2" sim="$3" openid="$4" name="$5" phone="$6" trades="$7"; shift 7
+    local row id out code reply
+    mkdir -p "$VAR/log"
+    row="$("$bin" technician list --all --config "$config" | grep -w -- "$phone" | head -1 || true)"
+    if [ -z "$row" ]; then
+        out="$("$bin" technician add --name "$name" --phone "$phone" --trades "$trades" "$@" \
+            --config "$config" 2>>"$VAR/log/seed.log")" || die "could not add $name (see $VAR/log/seed.log)"
+        id="$(printf '%s\n' "$out" | sed -n 's/^technician \([0-9]*\) added.*/\1/p' | head -1)"
+        code="$(printf '%s\n' "$out" | tail -1)"
+    else
+        id="$(awk '{print $1}' <<<"$row")"
+        [ "$(awk '{print $NF}' <<<"$row")" = yes ] \
+            || "$bin" technician enable "$id" --config "$config" >/dev/null 2>>"$VAR/log/seed.log"
+        if [ "$(awk '{print $(NF-1)}' <<<"$row")" = yes ]; then
+            printf '  %s (ID %s, %s): already bound\n' "$name" "$id" "$trades"
+            return 0
+        fi
+        code="$("$bin" technician bind-code "$id" --config "$config" 2>>"$VAR/log/seed.log" | tail -1)"
+    fi
+    sim_account_args
+    reply="$("$sim" send --url "$(bot_webhook_url)" "${SIM_ACCOUNT_ARGS[@]}" --from "$openid" \
+        --text "绑定 $code" 2>/dev/null || true)"
+    if [[ "$reply" == *绑定成功* ]]; then
+        printf '  %s (ID %s, %s): bound now\n' "$name" "$id" "$trades"
+    else
+        printf '  %s (ID %s, %s): NOT bound — the bot answered “%s” to “绑定 %s”\n' \
+            "$name" "$id" "$trades" "${reply//$'\n'/ }" "$code" >&2
+    fi
+}
+
+# seed_demo BIN CONFIG SIM_BIN: the demo's people — technician 1 (水/电/燃气), technician 2
+# (门窗/土建/综合), a dispatcher (also supervisor; takes lift jobs) — bound to their chat openids.
+seed_demo() {
+    local bin="$1" config="$2" sim="$3"
+    say "seeding the demo's people (idempotent)"
+    seed_person "$bin" "$config" "$sim" "$(chat_openid technician 1)" 王师傅 13900000001 水,电,燃气
+    seed_person "$bin" "$config" "$sim" "$(chat_openid technician 2)" 李师傅 13900000002 门窗,土建,综合
+    seed_person "$bin" "$config" "$sim" "$(chat_openid dispatcher 1)" 陈客服 13900000003 电梯 \
+        --dispatcher --supervisor
+}
