@@ -4,6 +4,7 @@
 
 #include "bot/admin_command.h"
 #include "bot/app.h"
+#include "bot/callback_command.h"
 #include "bot/cli.h"
 #include "bot/stats_command.h"
 #include "config/loader.h"
@@ -16,7 +17,7 @@ int main(int argc, char** argv) {
     if (!cl) return exit_code;
 
     static const char* const known[] = {"serve", "migrate", "check-config", "stats",
-                                         "technician", "ticket"};
+                                         "technician", "ticket", "callback", "complaint"};
     if (std::find(std::begin(known), std::end(known), cl->command) == std::end(known)) {
         std::cerr << "error: unknown command '" << cl->command << "'; run repairbot --help\n";
         return bot::kExitUsage;
@@ -41,6 +42,8 @@ int main(int argc, char** argv) {
         if (cl->command == "stats") return bot::run_stats(report.settings, *cl);
         if (cl->command == "technician" || cl->command == "ticket")
             return bot::run_admin(report.settings, *cl);
+        if (cl->command == "callback" || cl->command == "complaint")
+            return bot::run_callback_desk(report.settings, *cl);
         return bot::run_serve(report.settings);
     } catch (const std::exception& e) {
         log::error("main", "fatal", {{"command", cl->command}, {"error", e.what()}});

@@ -1,0 +1,374 @@
+#include "bot/callback_command.h"
+
+#include <cppconn/exception.h>
+
+#include <boost/asio/thread_pool.hpp>
+#include <charconv>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <set>
+
+#include "bot/admin_api.h"
+#include "bot/callback_api.h"
+#include "bot/callback_desk.h"
+#include "bot/stats_command.h"
+#include "config/log.h"
+#include "config/sla_data.h"
+#include "store/errors.h"
+#include "store/mysql_pool.h"
+
+namespace repairbot::bot {
+namespace {
+
+namespace asio = boost::asio;
+using Options = std::map<std::string, std::string>;
+using store::Timestamp;
+
+constexpr std::string_view kUsage =
+    "  callback list [--open | --done] [--kind complaint|sample] [--limit N] [--json]\n"
+    "                 the callback queue (回访), due first\n"
+    "  callback done ID --outcome satisfied|unsatisfied|unreachable [--notes TEXT] [--by NAME]\n"
+    "                [--reopen]   records the call; --reopen (only with unsatisfied) reopens\n"
+    "                 the ticket (返修) for its technician\n"
+    "  complaint list [--status open|handled|closed] [--limit N] [--json]\n"
+    "                 complaints (投诉), newest first, with their callback's due date\n"
+    "  complaint handle ID --resolution TEXT [--by NAME]\n"
+    "                 records the handling; the callback falls due 3 days later (sla.toml)\n";
+
+struct Context {
+    const config::Settings& settings;
+    const CommandLine& cl;
+    Timestamp now;
+    std::ostream& out;
+    std::ostream& err;
+};
+
+int usage_error(const Context& ctx, const std::string& message) {
+    ctx.err << "repairbot " << ctx.cl.command << ": " << message << "\nusage: repairbot\n"
+            << kUsage;
+    return kExitUsage;
+}
+
+std::optional<std::string> check_options(const Options& options,
+                                         const std::set<std::string>& allowed,
+                                         const std::set<std::string>& flags) {
+    for (const auto& [name, value] : options) {
+        if (!allowed.count(name)) return "unknown option --" + name;
+        if (flags.count(name) && !value.empty())
+            return "--" + name + " takes no value (got '" + value + "')";
+    }
+    return std::nullopt;
+}
+
+std::optional<std::uint64_t> parse_id(std::string_view s) {
+    std::uint64_t v = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || v == 0) return std::nullopt;
+    return v;
+}
+
+template <class F>
+int with_database(const Context& ctx, F work) {
+    // MysqlPool wants a blocking pool; run_sync runs on this thread, so one idle thread does.
+    asio::thread_pool blocking(1);
+    int code = kExitFailure;
+    try {
+        store::MysqlPool mysql(blocking, ctx.settings.mysql);
+        code = mysql.run_sync(work);
+    } catch (const ServiceUnavailable& e) {
+        log::error("callbacks", "database_unreachable", {{"error", e.what()}});
+        ctx.err << "repairbot " << ctx.cl.command << ": the database cannot be reached ("
+                << e.what()
+                << ").\nCheck that the server in REPAIRBOT_MYSQL_URL is running and reachable.\n";
+        code = kExitFailure;
+    } catch (const sql::SQLException& e) {
+        log::error("callbacks", "query_failed", {{"error", e.what()}, {"code", e.getErrorCode()}});
+        ctx.err << "repairbot " << ctx.cl.command << ": the database refused the query ("
+                << e.what() << ").\nHas 'repairbot migrate' been run on this database?\n";
+        code = kExitFailure;
+    }
+    blocking.join();
+    return code;
+}
+
+std::size_t display_width(std::string_view s) {
+    std::size_t width = 0;
+    for (std::size_t i = 0; i < s.size();) {
+        const auto b = static_cast<unsigned char>(s[i]);
+        std::size_t n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
+        // Three- and four-byte characters in desk texts are CJK: two columns.
+        width += n >= 3 ? 2 : 1;
+        i += n;
+    }
+    return width;
+}
+
+std::string render_table(const std::vector<std::vector<std::string>>& rows) {
+    std::vector<std::size_t> widths;
+    for (const auto& row : rows) {
+        widths.resize(std::max(widths.size(), row.size()));
+        for (std::size_t i = 0; i < row.size(); ++i)
+            widths[i] = std::max(widths[i], display_width(row[i]));
+    }
+    std::string out;
+    for (const auto& row : rows) {
+        std::string line;
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            line += row[i];
+            if (i + 1 < row.size()) line += std::string(widths[i] - display_width(row[i]) + 2, ' ');
+        }
+        out += line + "\n";
+    }
+    return out;
+}
+
+std::string or_dash(const std::optional<std::string>& s) {
+    return s && !s->empty() ? *s : "-";
+}
+
+std::string or_dash(const std::string& s) {
+    return s.empty() ? "-" : s;
+}
+
+std::string time_or_dash(const std::optional<Timestamp>& t) {
+    return t ? iso_datetime(*t) : "-";
+}
+
+// The one line a stored text takes in a table.
+std::string one_line(std::string s) {
+    for (auto& ch : s)
+        if (ch == '\n' || ch == '\r' || ch == '\t') ch = ' ';
+    return s.empty() ? "-" : s;
+}
+
+Options filter_values(const Options& options) {
+    Options values;
+    for (const auto& [name, value] : options) {
+        if (name == "json") continue;
+        if (name == "open") values["open"] = "1";
+        else if (name == "done") values["open"] = "0";
+        else values[name] = value;
+    }
+    return values;
+}
+
+std::optional<config::SlaData> load_sla(const Context& ctx) {
+    auto sla = config::load_sla_data(ctx.settings.data_dir);
+    if (!sla) {
+        ctx.err << "repairbot " << ctx.cl.command << ": the desk's data files in "
+                << ctx.settings.data_dir << " (REPAIRBOT_DATA_DIR) are not valid: "
+                << sla.error().detail << "\n";
+        return std::nullopt;
+    }
+    return std::move(*sla);
+}
+
+// The ID in args[1]; a usage error (printed) when missing or not a number.
+std::optional<std::uint64_t> id_arg(const Context& ctx, std::string_view what) {
+    const auto& args = ctx.cl.args;
+    const std::string verb = ctx.cl.command + " " + args[0];
+    if (args.size() < 2 || !parse_id(args[1])) {
+        (void)usage_error(ctx, verb + ": give the " + std::string(what) +
+                                   "'s ID (a number; see 'repairbot " + ctx.cl.command +
+                                   " list')");
+        return std::nullopt;
+    }
+    if (args.size() > 2) {
+        (void)usage_error(ctx, verb + ": unexpected argument '" + args[2] + "'");
+        return std::nullopt;
+    }
+    return parse_id(args[1]);
+}
+
+int callback_list(const Context& ctx) {
+    if (auto bad = check_options(ctx.cl.options, {"open", "done", "kind", "limit", "json"},
+                                 {"open", "done", "json"}))
+        return usage_error(ctx, "callback list: " + *bad);
+    if (ctx.cl.options.count("open") && ctx.cl.options.count("done"))
+        return usage_error(ctx, "callback list: give --open or --done, not both");
+    if (ctx.cl.args.size() > 1)
+        return usage_error(ctx, "callback list: unexpected argument '" + ctx.cl.args[1] + "'");
+    auto filter = parse_callback_filter(filter_values(ctx.cl.options), "--");
+    if (!filter) return usage_error(ctx, "callback list: " + filter.error().detail);
+    std::vector<store::CallbackEntry> rows;
+    int rc = with_database(ctx, [&](sql::Connection& c) {
+        rows = store::CallbackQueueRepository::callbacks(c, *filter);
+        return kExitOk;
+    });
+    if (rc != kExitOk) return rc;
+    if (ctx.cl.options.count("json")) {
+        auto out = nlohmann::ordered_json::array();
+        for (const auto& r : rows) out.push_back(callback_json(r));
+        ctx.out << dump_json(out, 2) << "\n";
+    } else {
+        ctx.out << callback_table(rows);
+    }
+    ctx.out.flush();
+    return kExitOk;
+}
+
+int callback_done(const Context& ctx) {
+    if (auto bad = check_options(ctx.cl.options, {"outcome", "notes", "by", "reopen"}, {"reopen"}))
+        return usage_error(ctx, "callback done: " + *bad);
+    auto id = id_arg(ctx, "callback");
+    if (!id) return kExitUsage;
+    const auto& o = ctx.cl.options;
+    if (!o.count("outcome"))
+        return usage_error(ctx,
+                           "callback done: --outcome is required; give satisfied, unsatisfied "
+                           "or unreachable");
+    CallbackReport report{o.at("outcome"), o.count("notes") ? o.at("notes") : "",
+                          o.count("by") ? o.at("by") : "", o.count("reopen") > 0};
+    auto checked = check_callback_report(std::move(report), "--");
+    if (!checked) return usage_error(ctx, "callback done: " + checked.error().detail);
+    auto sla = load_sla(ctx);
+    if (!sla) return kExitUsage;
+
+    std::optional<Result<CallbackDone>> done;
+    const Timestamp now = ctx.now;
+    int rc = with_database(ctx, [&](sql::Connection& c) {
+        done.emplace(mark_callback_done(c, *sla, *id, *checked, now));
+        return kExitOk;
+    });
+    if (rc != kExitOk) return rc;
+    if (!*done) {
+        const auto& e = done->error();
+        if (e.code == store::StoreErrc::not_found)
+            ctx.err << "repairbot callback done: no callback with ID " << *id
+                    << " (see 'repairbot callback list')\n";
+        else
+            ctx.err << "repairbot callback done: " << e.message() << "\n";
+        return kExitFailure;
+    }
+    const auto& cb = (*done)->callback;
+    log::info("callbacks", "callback_done",
+              {{"callback", *id}, {"outcome", checked->outcome}, {"reopen", checked->reopen}});
+    ctx.out << "callback " << *id << " done: " << checked->outcome << ", by " << checked->by
+            << (cb.ticket_number ? ", ticket " + *cb.ticket_number : std::string()) << "\n";
+    if (const auto& r = (*done)->reopened) {
+        ctx.out << "ticket " << r->ticket.number << " reopened (返修 " << r->ticket.reopen_count
+                << "), back with its technician";
+        if (r->complaint) ctx.out << "; second reopen: complaint " << *r->complaint << " opened";
+        ctx.out << "\n";
+    }
+    ctx.out.flush();
+    return kExitOk;
+}
+
+int complaint_list(const Context& ctx) {
+    if (auto bad = check_options(ctx.cl.options, {"status", "limit", "json"}, {"json"}))
+        return usage_error(ctx, "complaint list: " + *bad);
+    if (ctx.cl.args.size() > 1)
+        return usage_error(ctx, "complaint list: unexpected argument '" + ctx.cl.args[1] + "'");
+    auto filter = parse_complaint_filter(filter_values(ctx.cl.options), "--");
+    if (!filter) return usage_error(ctx, "complaint list: " + filter.error().detail);
+    std::vector<store::ComplaintEntry> rows;
+    int rc = with_database(ctx, [&](sql::Connection& c) {
+        rows = store::CallbackQueueRepository::complaints(c, filter->status, filter->limit);
+        return kExitOk;
+    });
+    if (rc != kExitOk) return rc;
+    if (ctx.cl.options.count("json")) {
+        auto out = nlohmann::ordered_json::array();
+        for (const auto& r : rows) out.push_back(complaint_json(r));
+        ctx.out << dump_json(out, 2) << "\n";
+    } else {
+        ctx.out << complaint_table(rows);
+    }
+    ctx.out.flush();
+    return kExitOk;
+}
+
+int complaint_handle(const Context& ctx) {
+    if (auto bad = check_options(ctx.cl.options, {"resolution", "by"}, {}))
+        return usage_error(ctx, "complaint handle: " + *bad);
+    auto id = id_arg(ctx, "complaint");
+    if (!id) return kExitUsage;
+    const auto& o = ctx.cl.options;
+    auto resolution = check_resolution(o.count("resolution") ? o.at("resolution") : "", "--");
+    if (!resolution) return usage_error(ctx, "complaint handle: " + resolution.error().detail);
+    auto by = check_by(o.count("by") ? o.at("by") : "", "--");
+    if (!by) return usage_error(ctx, "complaint handle: " + by.error().detail);
+    auto sla = load_sla(ctx);
+    if (!sla) return kExitUsage;
+
+    std::optional<Result<ComplaintHandled>> handled;
+    const Timestamp now = ctx.now;
+    int rc = with_database(ctx, [&](sql::Connection& c) {
+        handled.emplace(handle_complaint(c, *sla, *id, *by, *resolution, now));
+        return kExitOk;
+    });
+    if (rc != kExitOk) return rc;
+    if (!*handled) {
+        const auto& e = handled->error();
+        if (e.code == store::StoreErrc::not_found)
+            ctx.err << "repairbot complaint handle: no complaint with ID " << *id
+                    << " (see 'repairbot complaint list')\n";
+        else
+            ctx.err << "repairbot complaint handle: " << e.message() << "\n";
+        return kExitFailure;
+    }
+    const auto& c = (*handled)->complaint;
+    log::info("callbacks", "complaint_handled", {{"complaint", *id}});
+    ctx.out << "complaint " << *id << " handled by " << *by;
+    if (c.callback_id && c.callback_due_at && !c.callback_done_at)
+        ctx.out << "; callback " << *c.callback_id << " due " << iso_datetime(*c.callback_due_at);
+    ctx.out << "\n";
+    ctx.out.flush();
+    return kExitOk;
+}
+
+}  // namespace
+
+std::string_view callback_usage() {
+    return kUsage;
+}
+
+std::string callback_table(const std::vector<store::CallbackEntry>& rows) {
+    std::vector<std::vector<std::string>> table{
+        {"ID", "TICKET", "KIND", "DUE", "DONE", "OUTCOME", "BY", "NOTES"}};
+    for (const auto& r : rows) {
+        const auto& c = r.callback;
+        table.push_back({std::to_string(c.id), or_dash(r.ticket_number),
+                         c.kind + (c.complaint_id ? " #" + std::to_string(*c.complaint_id) : ""),
+                         iso_datetime(c.due_at), time_or_dash(c.done_at), or_dash(c.outcome),
+                         or_dash(c.done_by), one_line(c.notes)});
+    }
+    return render_table(table);
+}
+
+std::string complaint_table(const std::vector<store::ComplaintEntry>& rows) {
+    std::vector<std::vector<std::string>> table{
+        {"ID", "TICKET", "SOURCE", "SEVERITY", "STATUS", "CREATED", "CALLBACK DUE", "TEXT"}};
+    for (const auto& r : rows) {
+        const auto& c = r.complaint;
+        std::string callback = time_or_dash(r.callback_due_at);
+        if (r.callback_done_at) callback = "done " + iso_datetime(*r.callback_done_at);
+        table.push_back({std::to_string(c.id), or_dash(r.ticket_number), c.source, c.severity,
+                         c.status, iso_datetime(c.created_at), callback, one_line(c.text)});
+    }
+    return render_table(table);
+}
+
+int run_callback_desk(const config::Settings& settings, const CommandLine& cl) {
+    return run_callback_desk(settings, cl, system_now(), std::cout, std::cerr);
+}
+
+int run_callback_desk(const config::Settings& settings, const CommandLine& cl, Timestamp now,
+                      std::ostream& out, std::ostream& err) {
+    const Context ctx{settings, cl, now, out, err};
+    const std::string verb = cl.args.empty() ? "" : cl.args[0];
+    if (cl.command == "callback") {
+        if (verb == "list") return callback_list(ctx);
+        if (verb == "done") return callback_done(ctx);
+    } else if (cl.command == "complaint") {
+        if (verb == "list") return complaint_list(ctx);
+        if (verb == "handle") return complaint_handle(ctx);
+    } else {
+        return usage_error(ctx, "not a callback or complaint command");
+    }
+    return usage_error(ctx, verb.empty() ? "give a verb" : "unknown verb '" + verb + "'");
+}
+
+}  // namespace repairbot::bot
