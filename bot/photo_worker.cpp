@@ -1,13 +1,13 @@
 #include "bot/photo_worker.h"
 
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
 #include <array>
@@ -130,7 +130,9 @@ Status write_file_atomically(const fs::path& path, std::string_view bytes) {
 PhotoWorker::PhotoWorker(store::MysqlPool& mysql, api::ApiClient& api, PhotoWorkerOptions options)
     : mysql_(mysql), api_(api), options_(std::move(options)), random_(std::random_device{}()) {}
 
-void PhotoWorker::stop() { stopping_ = true; }
+void PhotoWorker::stop() {
+    stopping_ = true;
+}
 
 store::Timestamp PhotoWorker::now() const {
     auto t = options_.clock ? options_.clock() : std::chrono::system_clock::now();
@@ -184,7 +186,10 @@ asio::awaitable<void> PhotoWorker::record_failure(store::Photo photo, std::error
         return store::PhotoRepository::mark_failed_leased(c, id, worker, error, retry_at);
     };
     auto marked = co_await mysql_.run(std::move(work));
-    log::warn("photos", !marked ? "lease_lost" : retry_at ? "retry_scheduled" : "failed",
+    log::warn("photos",
+              !marked    ? "lease_lost"
+              : retry_at ? "retry_scheduled"
+                         : "failed",
               {{"photo", photo.id},
                {"media_id", photo.media_id},
                {"ticket", photo.ticket_id.value_or(0)},

@@ -63,13 +63,13 @@ struct PhotoWorkerOptions {
     std::chrono::milliseconds poll_interval{1000};  // when nothing was due
     std::chrono::milliseconds lease{120000};        // how long a claimed photo is ours
     std::uint32_t batch = 8;
-    std::uint32_t max_attempts = 8;                 // then the photo fails for good
+    std::uint32_t max_attempts = 8;  // then the photo fails for good
     // The worker's clock (leases, retry times, stored_at); tests move it. Default: system clock.
     std::function<std::chrono::system_clock::time_point()> clock;
 };
 
 class PhotoWorker {
-public:
+  public:
     // Keeps references; mysql and api must outlive the worker.
     PhotoWorker(store::MysqlPool& mysql, wechat::api::ApiClient& api, PhotoWorkerOptions options);
 
@@ -82,7 +82,7 @@ public:
     // handled. Throws ServiceUnavailable when MySQL cannot be reached.
     boost::asio::awaitable<std::size_t> download_due();
 
-private:
+  private:
     boost::asio::awaitable<void> download(store::Photo photo);
     // Records a failed try: pending again after a backoff when worth it, else failed for good.
     boost::asio::awaitable<void> record_failure(store::Photo photo, std::error_code code,

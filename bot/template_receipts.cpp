@@ -32,8 +32,8 @@ ReceiptOutcome record(sql::Connection& c, std::int64_t msgid, const std::string&
                                    {"msgid", msgid},
                                    {"outbox_id", row->id}};
             store::TicketRepository::append_event(
-                c, *row->ticket_id, store::NewEvent{"wechat", "system", "push_failed", details.dump()},
-                at);
+                c, *row->ticket_id,
+                store::NewEvent{"wechat", "system", "push_failed", details.dump()}, at);
         }
     }
     trx.commit();
@@ -42,7 +42,9 @@ ReceiptOutcome record(sql::Connection& c, std::int64_t msgid, const std::string&
 
 }  // namespace
 
-bool is_delivery_failure(std::string_view status) { return status != "success"; }
+bool is_delivery_failure(std::string_view status) {
+    return status != "success";
+}
 
 boost::asio::awaitable<ReceiptOutcome> record_template_receipt(store::MysqlPool& mysql,
                                                                std::int64_t msgid,

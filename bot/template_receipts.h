@@ -20,10 +20,10 @@ namespace repairbot::bot {
 
 // What record_template_receipt did with a receipt.
 enum class ReceiptOutcome {
-    delivered = 0,   // "success": kept on the outbox row
-    push_failed,     // recorded on the ticket (or only on the row when it has no ticket)
-    repeated,        // the same receipt was recorded before: nothing changed
-    unknown_msgid,   // no outbox row was sent with this msgid: logged, ignored
+    delivered = 0,  // "success": kept on the outbox row
+    push_failed,    // recorded on the ticket (or only on the row when it has no ticket)
+    repeated,       // the same receipt was recorded before: nothing changed
+    unknown_msgid,  // no outbox row was sent with this msgid: logged, ignored
 };
 
 // Records the receipt `status` of template message `msgid` at `now`: on its outbox row, and when

@@ -101,7 +101,7 @@ Status OutboxRepository::mark_failed(sql::Connection& c, std::uint64_t id,
 }
 
 Result<OutboxReceiptTarget> OutboxRepository::find_by_wechat_msgid(sql::Connection& c,
-                                                                  std::int64_t wechat_msgid) {
+                                                                   std::int64_t wechat_msgid) {
     auto st = prepare(c,
                       "SELECT id, ticket_id, recipient, receipt_status FROM outbox "
                       "WHERE wechat_msgid=? ORDER BY id DESC LIMIT 1 FOR UPDATE");

@@ -128,7 +128,8 @@ Status PhotoRepository::mark_stored_leased(sql::Connection& c, std::uint64_t id,
                 "stored_at = ?, attempts = attempts + 1, last_error = '', lease_until = NULL, "
                 "lease_owner = '' WHERE id = ? AND status = 'pending' AND lease_owner = ?");
     bind_all(*st, stored_path, sha256, size_bytes, now, id, worker);
-    if (st->executeUpdate() == 0) return Error{StoreErrc::not_found, "photo not leased to this worker"};
+    if (st->executeUpdate() == 0)
+        return Error{StoreErrc::not_found, "photo not leased to this worker"};
     return Ok{};
 }
 
@@ -141,7 +142,8 @@ Status PhotoRepository::mark_failed_leased(sql::Connection& c, std::uint64_t id,
                       "lease_until = NULL, lease_owner = '' "
                       "WHERE id = ? AND status = 'pending' AND lease_owner = ?");
     bind_all(*st, error, std::string(retry_at ? "pending" : "failed"), retry_at, id, worker);
-    if (st->executeUpdate() == 0) return Error{StoreErrc::not_found, "photo not leased to this worker"};
+    if (st->executeUpdate() == 0)
+        return Error{StoreErrc::not_found, "photo not leased to this worker"};
     return Ok{};
 }
 
