@@ -10,6 +10,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <unistd.h>
 
+#include <atomic>
 #include <iostream>
 #include <random>
 #include <thread>
@@ -19,6 +20,8 @@
 #include "adapters/wechat/api/api_client.h"
 #include "adapters/wechat/api/endpoint.h"
 #include "bot/conversation.h"
+#include "bot/job_desk.h"
+#include "bot/sla_timers.h"
 #include "bot/outbox_sender.h"
 #include "bot/photo_worker.h"
 #include "bot/wechat_token_store.h"
@@ -31,6 +34,7 @@
 #include "config/loader.h"
 #include "config/log.h"
 #include "config/notices.h"
+#include "config/price_list.h"
 #include "config/push_templates.h"
 #include "config/sla_data.h"
 #include "store/dedupe_store.h"
@@ -39,6 +43,7 @@
 #include "store/redis.h"
 #include "store/replay_guard.h"
 #include "store/session_store.h"
+#include "store/timer_index.h"
 
 namespace repairbot::bot {
 
@@ -75,6 +80,7 @@ struct DeskData {
     std::unique_ptr<config::Notices> notices;
     std::unique_ptr<config::SlaData> sla;
     std::unique_ptr<config::PushTemplates> push;
+    std::unique_ptr<config::PriceList> prices;
     std::string problems;  // empty when all loaded
 };
 
@@ -86,10 +92,32 @@ std::string worker_id() {
     return std::string(host) + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 100000);
 }
 
+// The SLA timers: the index is rebuilt from MySQL first (a Redis wipe or a downtime loses no
+// deadline; a timer that came due meanwhile fires at once), retried while MySQL or Redis is
+// down, then the worker runs until stopped.
+asio::awaitable<void> run_timers(SlaTimers& timers, const std::atomic<bool>& stopping) {
+    asio::steady_timer wait(co_await asio::this_coro::executor);
+    while (!stopping) {
+        try {
+            auto scheduled = co_await timers.rebuild();
+            log::info("sla", "index_rebuilt", {{"timers", scheduled}});
+            break;
+        } catch (const std::exception& e) {
+            log::warn("sla", "rebuild_failed", {{"error", e.what()}, {"retry_in_ms", 2000}});
+        }
+        wait.expires_after(std::chrono::seconds(2));
+        boost::system::error_code ignored;
+        co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    if (!stopping) co_await timers.run();
+}
+
 asio::awaitable<void> stop_gracefully(HttpServer& server, OutboxWorker& outbox, PhotoWorker& photos,
-                                      store::Redis& redis,
-                                      asio::io_context& ioc) {
+                                      SlaTimers& timers, std::atomic<bool>& stopping,
+                                      store::Redis& redis, asio::io_context& ioc) {
     log::info("main", "shutting_down", {{"connections", server.open_connections()}});
+    stopping = true;
+    timers.stop();
     outbox.stop();
     photos.stop();
     co_await server.shutdown();
@@ -115,6 +143,11 @@ static DeskData load_desk_data(const config::Settings& settings) {
     if (!sla) problems += sla.error().detail + "\n";
     auto push = config::load_push_templates(settings.data_dir);
     if (!push) problems += push.error().detail + "\n";
+    std::vector<std::string> fault_types;
+    if (dialog_data)
+        for (const auto& f : dialog_data->catalog.types()) fault_types.push_back(f.name);
+    auto prices = config::load_price_list(settings.data_dir, fault_types);
+    if (!prices) problems += prices.error().detail + "\n";
     if (!problems.empty()) {
         desk.problems = "the desk's data files in " + settings.data_dir +
                         " (REPAIRBOT_DATA_DIR) are not valid:\n" + problems;
@@ -124,6 +157,7 @@ static DeskData load_desk_data(const config::Settings& settings) {
     desk.notices = std::make_unique<config::Notices>(std::move(*notices));
     desk.sla = std::make_unique<config::SlaData>(std::move(*sla));
     desk.push = std::make_unique<config::PushTemplates>(std::move(*push));
+    desk.prices = std::make_unique<config::PriceList>(std::move(*prices));
     auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
     for (const auto& w : config::calendar_warnings(desk.sla->calendar, now, settings.data_dir))
         log::warn("config", "calendar", {{"detail", w}});
@@ -164,8 +198,17 @@ int run_serve(const config::Settings& settings) {
     store::DedupeStore dedupe(redis);
     store::ReplayGuard replay(redis);
     Dispatcher dispatcher(mysql, *desk.sla);
-    TicketIntake intake(mysql, dispatcher, *desk.sla, *desk.notices, *desk.dialog);
-    Conversation conversation(*desk.dialog, *desk.notices, sessions, intake, limits, clock);
+    store::TimerIndex timer_index(redis);
+    SlaTimersOptions timer_options;
+    timer_options.worker_id = worker_id();
+    SlaTimers timers(mysql, timer_index, sessions, dispatcher, *desk.sla, *desk.notices, *desk.dialog,
+                     timer_options, clock);
+    TicketWatch watch = [&timers](store::Ticket t) { return timers.track(std::move(t)); };
+    TicketIntake intake(mysql, dispatcher, *desk.sla, *desk.notices, *desk.dialog, desk.prices.get(),
+                        watch);
+    JobDesk jobs(mysql, sessions, dispatcher, *desk.sla, *desk.prices, *desk.notices, *desk.dialog,
+                 watch);
+    Conversation conversation(*desk.dialog, *desk.notices, sessions, intake, jobs, limits, clock);
     WebhookEndpoint endpoint(*webhook, settings.wechat, replay, dedupe, conversation, clock);
 
     RedisTokenStore token_store(redis, settings.wechat.appid);
@@ -196,6 +239,8 @@ int run_serve(const config::Settings& settings) {
     server.start();
     asio::co_spawn(ioc, outbox.run(), asio::detached);
     asio::co_spawn(ioc, photos.run(), asio::detached);
+    std::atomic<bool> stopping{false};
+    asio::co_spawn(ioc, run_timers(timers, stopping), asio::detached);
     auto ep = server.local_endpoint();
     log::info("main", "listening", {{"address", ep.address().to_string()}, {"port", ep.port()},
                                     {"webhook", "http://" + ep.address().to_string() + ":" +
@@ -205,7 +250,7 @@ int run_serve(const config::Settings& settings) {
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         log::info("main", "signal", {{"signal", signo}});
-        asio::co_spawn(ioc, stop_gracefully(server, outbox, photos, redis, ioc), asio::detached);
+        asio::co_spawn(ioc, stop_gracefully(server, outbox, photos, timers, stopping, redis, ioc), asio::detached);
     });
 
     std::vector<std::thread> extra;

@@ -27,12 +27,13 @@ std::string join_replies(const std::vector<std::string>& texts) {
 }  // namespace
 
 Conversation::Conversation(const dialog::DialogData& data, const config::Notices& notices,
-                           store::SessionStore& sessions, TicketIntake& intake,
+                           store::SessionStore& sessions, TicketIntake& intake, JobDesk& jobs,
                            dialog::Limits limits, Clock clock)
     : data_(data),
       notices_(notices),
       sessions_(sessions),
       intake_(intake),
+      jobs_(jobs),
       limits_(limits),
       clock_(std::move(clock)) {}
 
@@ -42,12 +43,26 @@ wechat::Reply Conversation::busy_reply(const wechat::InboundMessage& message) co
 }
 
 asio::awaitable<wechat::Reply> Conversation::handle(wechat::InboundMessage message) {
+    if (const auto* receipt = std::get_if<wechat::TemplateSendJobFinishEvent>(&message.body)) {
+        // Not a conversation: WeChat reports how a template push went.
+        co_await jobs_.record_push_receipt(receipt->msg_id, receipt->status_text,
+                                           std::chrono::floor<std::chrono::seconds>(clock_()));
+        co_return wechat::NoReply{};
+    }
     const dialog::Inbound in = to_dialog(message);
     const std::string openid = message.from_user;
     auto now = std::chrono::time_point_cast<std::chrono::seconds>(clock_());
 
     // Once per message, not per save attempt: it also stamps the owner's 48-hour window.
     const dialog::OwnerProfile profile = co_await intake_.profile_of(openid, now);
+    // A technician's commands are understood only from a bound technician. An unreachable MySQL
+    // leaves the sender unrecognised for this message (the chat then treats them as an owner).
+    std::optional<dialog::TechnicianView> technician;
+    try {
+        technician = co_await jobs_.technician_of(openid);
+    } catch (const ServiceUnavailable& e) {
+        log::warn("conversation", "technician_lookup_failed", {{"error", e.what()}});
+    }
     for (int attempt = 1; attempt <= kMaxSaveAttempts; ++attempt) {
         store::StoredSession stored = co_await sessions_.load(openid);
         dialog::Session session;
@@ -58,17 +73,29 @@ asio::awaitable<wechat::Reply> Conversation::handle(wechat::InboundMessage messa
                 log::warn("conversation", "session_unreadable", {{"bytes", stored.data.size()}});
             }
         }
-        dialog::Context ctx{data_, now, std::chrono::minutes{8 * 60}, profile, limits_};
+        dialog::Context ctx{data_, now, std::chrono::minutes{8 * 60}, profile, limits_, technician};
         dialog::Outcome outcome = dialog::step(std::move(session), in, ctx);
 
         std::vector<std::string> texts;
         for (auto& r : outcome.replies) texts.push_back(std::move(r.text));
-        EffectsResult effects = co_await intake_.carry_out(openid, outcome.effects, now);
+        std::vector<dialog::Effect> report_effects, job_effects;
+        for (auto& e : outcome.effects) (JobDesk::handles(e) ? job_effects : report_effects).push_back(std::move(e));
+        EffectsResult effects = co_await intake_.carry_out(openid, std::move(report_effects), now);
+        if (!effects.deferred && !job_effects.empty()) {
+            EffectsResult jobs = co_await jobs_.carry_out(openid, std::move(job_effects), now);
+            if (jobs.deferred) {
+                effects = std::move(jobs);
+            } else {
+                if (jobs.replace_replies) effects.replace_replies = std::move(jobs.replace_replies);
+                for (auto& t : jobs.extra_replies) effects.extra_replies.push_back(std::move(t));
+            }
+        }
         if (effects.deferred) {
             // MySQL could not take the effects: keep the session as it was (the draft stays at
-            // its confirmation step) and tell the owner to send 确认 again later.
+            // its confirmation step) and tell the user to send it again later.
             co_return wechat::TextReply{effects.deferred_reply};
         }
+        if (effects.replace_replies) texts = {std::move(*effects.replace_replies)};
         for (auto& t : effects.extra_replies) texts.push_back(std::move(t));
 
         auto saved = co_await sessions_.save(openid, stored.version, dialog::encode(outcome.session));

@@ -1,5 +1,7 @@
 // One inbound message of one user, start to finish: loads the user's dialogue session from
-// Redis, runs the pure dialog::step, carries out its effects through TicketIntake, saves the
+// Redis, recognises a bound technician (their open jobs become the step's TechnicianView), runs
+// the pure dialog::step, carries out its effects through TicketIntake (reports) and JobDesk
+// (job commands, the owner's answers after a job), saves the
 // session with compare-and-set (re-running the step on a conflict: the core is pure and the
 // effects idempotent), and returns the passive reply. Runs on the caller's executor.
 #pragma once
@@ -9,6 +11,7 @@
 
 #include "adapters/wechat/inbound_message.h"
 #include "adapters/wechat/reply_message.h"
+#include "bot/job_desk.h"
 #include "bot/ticket_intake.h"
 #include "config/notices.h"
 #include "dialog/context.h"
@@ -22,8 +25,8 @@ public:
 
     // Keeps references; all must outlive the Conversation.
     Conversation(const dialog::DialogData& data, const config::Notices& notices,
-                 store::SessionStore& sessions, TicketIntake& intake, dialog::Limits limits,
-                 Clock clock);
+                 store::SessionStore& sessions, TicketIntake& intake, JobDesk& jobs,
+                 dialog::Limits limits, Clock clock);
 
     // The reply to `message` (NoReply for passive events). Throws ServiceUnavailable when
     // Redis is down (the caller answers busy_reply()); when MySQL is down while an effect runs,
@@ -38,6 +41,7 @@ private:
     const config::Notices& notices_;
     store::SessionStore& sessions_;
     TicketIntake& intake_;
+    JobDesk& jobs_;
     dialog::Limits limits_;
     Clock clock_;
 };

@@ -107,6 +107,11 @@ asio::awaitable<DispatchOutcome> Dispatcher::dispatch(std::uint64_t ticket_id,
             facts.public_area = t.public_area;
             if (auto d = dialog::deadline_for(sla_.policy, sla_.calendar, facts, dialog::Stage::accept, now))
                 t.due.accept = std::chrono::time_point_cast<std::chrono::milliseconds>(d->due);
+            // A paid repair off the price list is quoted within its limit of the first dispatch.
+            facts.paid_off_list = t.quote_status == store::quote_status::required;
+            if (facts.paid_off_list && !t.due.quote)
+                if (auto d = dialog::deadline_for(sla_.policy, sla_.calendar, facts, dialog::Stage::quote, now))
+                    t.due.quote = std::chrono::time_point_cast<std::chrono::milliseconds>(d->due);
             nlohmann::json details = {{"technician_id", tech.id}, {"technician", tech.name},
                                       {"open_jobs", chosen->open_jobs}, {"reason", reason}};
             std::vector<store::NewOutbox> outbox{

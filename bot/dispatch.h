@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -15,6 +16,9 @@
 #include "store/technician_repository.h"
 
 namespace repairbot::bot {
+
+// Told about every ticket a service saved (the SLA timers follow its new state). May be empty.
+using TicketWatch = std::function<boost::asio::awaitable<void>(store::Ticket)>;
 
 // The first candidate (the store orders them fewest open jobs first) who is bound to WeChat
 // and not in `excluded` (e.g. the technician who handed the job over or let it time out).

@@ -42,11 +42,22 @@ std::chrono::sys_seconds booked_arrival(const dialog::TimeWindow& w) {
 
 TicketIntake::TicketIntake(store::MysqlPool& mysql, Dispatcher& dispatcher,
                            const config::SlaData& sla, const config::Notices& notices,
-                           const dialog::DialogData& data)
-    : mysql_(mysql), dispatcher_(dispatcher), sla_(sla), notices_(notices), data_(data) {}
+                           const dialog::DialogData& data, const config::PriceList* prices,
+                           TicketWatch watch)
+    : mysql_(mysql),
+      dispatcher_(dispatcher),
+      sla_(sla),
+      notices_(notices),
+      data_(data),
+      prices_(prices),
+      watch_(std::move(watch)) {}
 
 std::string TicketIntake::local_time_text(std::chrono::sys_seconds t) const {
-    auto local = t + sla_.calendar.utc_offset();
+    return desk_time_text(sla_.calendar, t);
+}
+
+std::string desk_time_text(const dialog::WorkingCalendar& calendar, std::chrono::sys_seconds t) {
+    auto local = t + calendar.utc_offset();
     auto day = std::chrono::floor<std::chrono::days>(local);
     std::chrono::year_month_day ymd{day};
     std::chrono::hh_mm_ss hms{local - day};
@@ -85,7 +96,12 @@ store::NewTicket TicketIntake::new_ticket(const dialog::CreateTicket& create) co
     dialog::TicketFacts facts;
     facts.urgency = r.urgency;
     facts.public_area = r.address.is_public;
-    facts.paid_off_list = false;
+    // Owner-area repairs are paid (有偿维修); one whose fault type is off the price list is quoted
+    // and agreed before work (the quote stage's clock starts at dispatch).
+    t.paid = !r.address.is_public;
+    const bool off_list = prices_ && prices_->is_off_list(r.fault_type, r.address.is_public);
+    t.quote_status = off_list ? store::quote_status::required : store::quote_status::none;
+    facts.paid_off_list = off_list;
     if (r.preferred_time) facts.booked_visit = booked_arrival(*r.preferred_time);
     using dialog::Stage;
     t.due.dispatch = due_of(dialog::deadline_for(sla_.policy, sla_.calendar, facts, Stage::dispatch, r.received_at));
@@ -192,7 +208,8 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                           {{"number", t.number}, {"urgency", t.urgency}, {"fault_type", t.fault_type}});
                 // A repeat (resend, double tap) dispatches again only if the first try left the
                 // ticket waiting; dispatch() is a no-op otherwise.
-                (void)co_await dispatcher_.dispatch(t.id, {}, "system", "created", now);
+                auto dispatched = co_await dispatcher_.dispatch(t.id, {}, "system", "created", now);
+                if (watch_) co_await watch_(dispatched.ticket ? *dispatched.ticket : t);
                 result.extra_replies.push_back(created_text(t));
             } else if (std::holds_alternative<dialog::QueryProgress>(effect)) {
                 store::TicketFilter filter;

@@ -7,11 +7,13 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "bot/dispatch.h"
 #include "config/notices.h"
+#include "config/price_list.h"
 #include "config/sla_data.h"
 #include "dialog/context.h"
 #include "dialog/effects.h"
@@ -26,13 +28,23 @@ struct EffectsResult {
     bool deferred = false;
     std::string deferred_reply;  // what to tell the user instead, when deferred
     std::vector<std::string> extra_replies;  // appended after the dialogue's own replies
+    // Set when an effect was refused: the dialogue's own replies (which assumed success) are
+    // dropped and this is said instead, followed by extra_replies.
+    std::optional<std::string> replace_replies;
 };
+
+// "11月21日 14:30": `t` in the desk's local time (the calendar's UTC offset), as people read it.
+[[nodiscard]] std::string desk_time_text(const dialog::WorkingCalendar& calendar,
+                                         std::chrono::sys_seconds t);
 
 class TicketIntake {
 public:
     // Keeps references; all must outlive the intake.
+    // `prices` (may be null: every paid repair is then on the list) decides which owner-area
+    // repairs need a quote; `watch` hears of every ticket created or dispatched.
     TicketIntake(store::MysqlPool& mysql, Dispatcher& dispatcher, const config::SlaData& sla,
-                 const config::Notices& notices, const dialog::DialogData& data);
+                 const config::Notices& notices, const dialog::DialogData& data,
+                 const config::PriceList* prices = nullptr, TicketWatch watch = {});
 
     // What the desk remembers of the owner (phone, last address) for prefill and 同上次.
     // An unreachable MySQL gives an empty profile (the dialogue then simply asks). Also stamps
@@ -71,6 +83,8 @@ private:
     const config::SlaData& sla_;
     const config::Notices& notices_;
     const dialog::DialogData& data_;
+    const config::PriceList* prices_;
+    TicketWatch watch_;
 };
 
 }  // namespace repairbot::bot

@@ -18,7 +18,11 @@ const std::vector<std::string_view>& required_notice_keys() {
         "sla_stage_finish", "sla_warning", "sla_warning_dispatch", "sla_escalation",
         "sla_escalation_redispatch", "finish_delayed", "finish_delay_not_arrived",
         "finish_delay_quote", "finish_delay_in_progress", "reminder_confirm", "reminder_rating",
-        "auto_closed", "callback_overdue"};
+        "auto_closed", "callback_overdue",
+        // The technician's chat and the owner's answers (bot/job_desk.cpp)
+        "job_not_found", "job_changed", "owner_job_accepted", "owner_job_arrived",
+        "fee_over_list", "fee_must_be_free", "fee_over_quote", "low_rating_complaint",
+        "tech_quote_agreed", "tech_quote_refused"};
     return keys;
 }
 

@@ -182,4 +182,12 @@ Status FeedbackRepository::complete_callback(sql::Connection& c, std::uint64_t i
     return Ok{};
 }
 
+std::size_t FeedbackRepository::open_callbacks_for_ticket(sql::Connection& c,
+                                                         std::uint64_t ticket_id) {
+    auto st = prepare(c, "SELECT COUNT(*) AS n FROM callbacks WHERE ticket_id=? AND done_at IS NULL");
+    bind_all(*st, ticket_id);
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+    return rs->next() ? static_cast<std::size_t>(rs->getUInt64("n")) : 0;
+}
+
 }  // namespace repairbot::store

@@ -46,6 +46,8 @@ class FeedbackRepository {
                                               const std::string& dedupe_key);
     // Due first.
     static std::vector<Callback> callbacks(sql::Connection& c, const CallbackFilter& filter);
+    // How many callbacks about the ticket are not done yet (a rated ticket closes when none is).
+    static std::size_t open_callbacks_for_ticket(sql::Connection& c, std::uint64_t ticket_id);
     // Marks it done with the outcome (satisfied unsatisfied unreachable) and notes.
     // StoreErrc::not_found; StoreErrc::invalid_state when already done.
     static Status complete_callback(sql::Connection& c, std::uint64_t id, const std::string& by,

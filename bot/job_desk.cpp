@@ -1,0 +1,621 @@
+#include "bot/job_desk.h"
+
+#include <cppconn/connection.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+
+#include "bot/staff_notice.h"
+#include "bot/template_receipts.h"
+#include "bot/ticket_lifecycle.h"
+#include "config/log.h"
+#include "dialog/feedback.h"
+#include "dialog/money.h"
+#include "dialog/session_codec.h"
+#include "dialog/sla_policy.h"
+#include "store/errors.h"
+#include "store/feedback_repository.h"
+#include "store/technician_repository.h"
+#include "store/ticket_repository.h"
+#include "store/transaction.h"
+
+namespace repairbot::bot {
+
+namespace asio = boost::asio;
+namespace ts = store::ticket_status;
+
+namespace {
+
+constexpr int kMaxConflicts = 5;
+constexpr int kMaxSessionAttempts = 8;
+
+std::chrono::sys_seconds seconds_of(store::Timestamp t) {
+    return std::chrono::floor<std::chrono::seconds>(t);
+}
+
+bool status_in(const store::Ticket& t, std::initializer_list<const char*> statuses) {
+    return std::any_of(statuses.begin(), statuses.end(), [&](const char* s) { return t.status == s; });
+}
+
+dialog::TechnicianJob job_of(const store::Ticket& t) {
+    dialog::TechnicianJob job;
+    job.ticket_number = t.number;
+    job.status = t.status == ts::arrived    ? dialog::JobStatus::arrived
+                 : t.status == ts::accepted ? dialog::JobStatus::accepted
+                                            : dialog::JobStatus::dispatched;
+    job.address = t.address;
+    job.fault_type = t.fault_type;
+    job.off_list = t.quote_status != store::quote_status::none;
+    job.quote = t.quote_status == store::quote_status::pending  ? dialog::QuoteState::pending
+                : t.quote_status == store::quote_status::agreed ? dialog::QuoteState::agreed
+                                                                : dialog::QuoteState::none;
+    return job;
+}
+
+// The outcome of one move, computed on the MySQL thread.
+struct Moved {
+    std::optional<store::Ticket> saved;  // the move was saved
+    bool already = false;                // the ticket had made this move before: nothing to do
+    std::string refusal;                 // what to tell the sender instead (refused)
+    std::optional<store::Technician> technician;
+    std::optional<store::Ticket> ticket;  // as found
+};
+
+using MoveFn = std::function<Result<store::Ticket>(const store::Ticket&, Moved&)>;
+using AlreadyFn = std::function<bool(const store::Ticket&)>;
+// Fills in the audit event and the outbox rows of a move; may write rows that must commit
+// with it (they do: TicketRepository::update commits the open transaction).
+using ComposeFn = std::function<void(sql::Connection&, const store::Ticket& before,
+                                     const store::Ticket& after, store::NewEvent&,
+                                     std::vector<store::NewOutbox>&)>;
+
+}  // namespace
+
+JobDesk::JobDesk(store::MysqlPool& mysql, store::SessionStore& sessions, Dispatcher& dispatcher,
+                 const config::SlaData& sla, const config::PriceList& prices,
+                 const config::Notices& notices, const dialog::DialogData& data, TicketWatch watch)
+    : mysql_(mysql),
+      sessions_(sessions),
+      dispatcher_(dispatcher),
+      sla_(sla),
+      prices_(prices),
+      notices_(notices),
+      data_(data),
+      watch_(std::move(watch)) {}
+
+bool JobDesk::handles(const dialog::Effect& effect) {
+    return std::visit(
+        [](const auto& e) {
+            using T = std::decay_t<decltype(e)>;
+            return std::is_same_v<T, dialog::BindTechnician> || std::is_same_v<T, dialog::AcceptJob> ||
+                   std::is_same_v<T, dialog::ArriveJob> || std::is_same_v<T, dialog::FinishJob> ||
+                   std::is_same_v<T, dialog::QuoteJob> || std::is_same_v<T, dialog::HandOverJob> ||
+                   std::is_same_v<T, dialog::ListJobs> || std::is_same_v<T, dialog::ConfirmFixed> ||
+                   std::is_same_v<T, dialog::ReportNotFixed> || std::is_same_v<T, dialog::RateService> ||
+                   std::is_same_v<T, dialog::AgreeQuote> || std::is_same_v<T, dialog::RefuseQuote>;
+        },
+        effect);
+}
+
+asio::awaitable<std::optional<dialog::TechnicianView>> JobDesk::technician_of(std::string openid) {
+    auto work = [openid](sql::Connection& c) -> std::optional<dialog::TechnicianView> {
+        auto tech = store::TechnicianRepository::find_by_openid(c, openid);
+        if (!tech || !tech->active) return std::nullopt;
+        dialog::TechnicianView view;
+        view.id = std::to_string(tech->id);
+        view.name = tech->name;
+        store::TicketFilter filter;
+        filter.technician_id = tech->id;
+        filter.open_only = true;
+        filter.limit = 50;
+        auto tickets = store::TicketRepository::list(c, filter);
+        std::reverse(tickets.begin(), tickets.end());  // oldest first: the chat numbers them so
+        for (const auto& t : tickets)
+            if (is_open_job(t)) view.open_jobs.push_back(job_of(t));
+        return view;
+    };
+    co_return co_await mysql_.run(std::move(work));
+}
+
+asio::awaitable<EffectsResult> JobDesk::carry_out(std::string openid, std::vector<dialog::Effect> effects,
+                                                  std::chrono::sys_seconds now) {
+    EffectsResult result;
+    auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
+    try {
+        for (const auto& effect : effects) {
+            if (!handles(effect)) continue;
+            co_await apply(openid, effect, at, result);
+        }
+    } catch (const ServiceUnavailable& e) {
+        log::warn("jobs", "mysql_unavailable", {{"error", e.what()}});
+        result.deferred = true;
+        result.deferred_reply = notices_.render("busy");
+        result.extra_replies.clear();
+        result.replace_replies.reset();
+    }
+    co_return result;
+}
+
+namespace {
+
+// Loads the ticket, applies the move, saves it with its event and outbox rows; retried on a
+// concurrent change. `technician_openid` non-empty: the sender must be a bound technician.
+Moved save_move(sql::Connection& c, const std::string& number, const std::string& technician_openid,
+                const MoveFn& move, const AlreadyFn& already, const ComposeFn& compose,
+                store::Timestamp at) {
+    Moved out;
+    if (!technician_openid.empty()) {
+        auto tech = store::TechnicianRepository::find_by_openid(c, technician_openid);
+        if (!tech || !tech->active) return out;  // refusal text chosen by the caller
+        out.technician = *tech;
+    }
+    for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
+        auto found = store::TicketRepository::find_by_number(c, number);
+        if (!found) return out;
+        out.ticket = *found;
+        if (already(*found)) {
+            out.already = true;
+            return out;
+        }
+        auto moved = move(*found, out);
+        if (!moved) {
+            if (out.refusal.empty()) out.refusal = moved.error().message();
+            return out;
+        }
+        store::NewEvent event;
+        std::vector<store::NewOutbox> outbox;
+        store::Transaction tx(c);
+        compose(c, *found, *moved, event, outbox);
+        auto saved = store::TicketRepository::update(c, *moved, event, outbox, at);
+        if (!saved) {
+            if (saved.code() == store::make_error_code(store::StoreErrc::version_conflict)) continue;
+            out.refusal = saved.error().message();
+            return out;
+        }
+        tx.commit();
+        out.saved = std::move(*saved);
+        return out;
+    }
+    out.refusal = "the ticket kept changing";
+    return out;
+}
+
+std::string opt_text(const std::optional<store::Timestamp>& t, const config::SlaData& sla) {
+    return t ? desk_time_text(sla.calendar, seconds_of(*t)) : std::string("尽快");
+}
+
+}  // namespace
+
+asio::awaitable<void> JobDesk::record_push_receipt(std::uint64_t msg_id, std::string status,
+                                                   std::chrono::sys_seconds now) {
+    (void)co_await record_template_receipt(mysql_, static_cast<std::int64_t>(msg_id), std::move(status), now);
+}
+
+asio::awaitable<void> JobDesk::watch(const std::optional<store::Ticket>& saved) {
+    if (saved && watch_) co_await watch_(*saved);
+}
+
+asio::awaitable<dialog::Session> JobDesk::owner_session(std::string owner_openid) {
+    auto stored = co_await sessions_.load(owner_openid);
+    if (stored.version != 0)
+        if (auto decoded = dialog::decode(stored.data)) co_return std::move(*decoded);
+    co_return dialog::Session{};
+}
+
+asio::awaitable<void> JobDesk::ask_owner(std::string owner_openid, std::string number,
+                                         std::optional<std::int64_t> fee_cents,
+                                         std::optional<std::int64_t> quote_cents,
+                                         std::chrono::sys_seconds now) {
+    for (int attempt = 1; attempt <= kMaxSessionAttempts; ++attempt) {
+        auto stored = co_await sessions_.load(owner_openid);
+        dialog::Session session;
+        if (stored.version != 0)
+            if (auto decoded = dialog::decode(stored.data)) session = std::move(*decoded);
+        session = quote_cents ? dialog::begin_quote_approval(std::move(session), number, *quote_cents, now)
+                              : dialog::begin_confirmation(std::move(session), number, fee_cents, now);
+        auto saved = co_await sessions_.save(owner_openid, stored.version, dialog::encode(session));
+        if (saved) co_return;
+    }
+    log::warn("jobs", "owner_session_contended", {{"number", number}});
+}
+
+asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& effect,
+                                     store::Timestamp now, EffectsResult& result) {
+    const auto& texts = data_.texts;
+    auto refuse = [&](std::string text) { result.replace_replies = std::move(text); };
+    auto changed_text = [&](const Moved& m, const std::string& number) {
+        if (!m.ticket) return notices_.render("job_not_found", {{"number", number}});
+        return notices_.render("job_changed", {{"number", number},
+                                               {"status", notices_.render("status_" + m.ticket->status)}});
+    };
+    auto not_technician_text = [&] { return texts.get(dialog::TextId::tech_not_bound); };
+    const auto sla = &sla_;
+
+    if (const auto* bind = std::get_if<dialog::BindTechnician>(&effect)) {
+        auto work = [code = bind->code, openid, now](sql::Connection& c) {
+            return store::TechnicianRepository::bind(c, code, openid, now);
+        };
+        auto bound = co_await mysql_.run(std::move(work));
+        if (bound) {
+            log::info("jobs", "technician_bound", {{"technician", bound->id}});
+            refuse(texts.render(dialog::TextId::bind_ok, {{"name", bound->name}}));
+        } else {
+            log::info("jobs", "bind_refused", {{"error", bound.error().message()}});
+            refuse(texts.get(dialog::TextId::bind_failed));
+        }
+        co_return;
+    }
+
+    if (const auto* accept = std::get_if<dialog::AcceptJob>(&effect)) {
+        const std::string number = accept->ticket_number;
+        auto work = [number, openid, now, sla, this](sql::Connection& c) {
+            MoveFn move = [&](const store::Ticket& t, Moved& m) {
+                return accept_job(t, m.technician->id, now);
+            };
+            AlreadyFn already = [&](const store::Ticket& t) {
+                return status_in(t, {ts::accepted, ts::arrived}) && t.technician_id &&
+                       t.technician_id == store::TechnicianRepository::find_by_openid(c, openid)->id;
+            };
+            ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket& after,
+                                    store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
+                auto tech = store::TechnicianRepository::find_by_openid(c, openid);
+                event = {openid, "technician", "accepted",
+                         nlohmann::json{{"technician_id", tech->id}, {"late", after.late.accept.value_or(false)}}.dump()};
+                nlohmann::json notice = {
+                    {"event", "job_accepted"}, {"number", after.number}, {"technician", tech->name},
+                    {"technician_phone", tech->phone}, {"arrive_by", opt_text(after.due.arrive, *sla)}};
+                notice["text"] = notices_.render("owner_job_accepted",
+                                                 {{"number", after.number}, {"technician", tech->name},
+                                                  {"technician_phone", tech->phone},
+                                                  {"arrive_by", notice["arrive_by"].get<std::string>()}});
+                outbox.push_back({"notify", after.owner_openid, notice.dump(), std::nullopt});
+            };
+            return save_move(c, number, openid, move, already, compose, now);
+        };
+        Moved m = co_await mysql_.run(std::move(work));
+        if (!m.technician) co_return refuse(not_technician_text());
+        if (!m.saved && !m.already) co_return refuse(changed_text(m, number));
+        co_await watch(m.saved);
+        co_return;
+    }
+
+    if (const auto* arrive = std::get_if<dialog::ArriveJob>(&effect)) {
+        const std::string number = arrive->ticket_number;
+        auto work = [number, openid, now, this](sql::Connection& c) {
+            MoveFn move = [&](const store::Ticket& t, Moved& m) { return arrive_job(t, m.technician->id, now); };
+            AlreadyFn already = [&](const store::Ticket& t) {
+                auto tech = store::TechnicianRepository::find_by_openid(c, openid);
+                return t.status == ts::arrived && tech && t.technician_id == tech->id;
+            };
+            ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket& after,
+                                    store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
+                auto tech = store::TechnicianRepository::find_by_openid(c, openid);
+                event = {openid, "technician", "arrived",
+                         nlohmann::json{{"late", after.late.arrive.value_or(false)}}.dump()};
+                nlohmann::json notice = {{"event", "job_arrived"}, {"number", after.number},
+                                         {"technician", tech->name}};
+                notice["text"] = notices_.render("owner_job_arrived",
+                                                 {{"number", after.number}, {"technician", tech->name}});
+                outbox.push_back({"notify", after.owner_openid, notice.dump(), std::nullopt});
+            };
+            return save_move(c, number, openid, move, already, compose, now);
+        };
+        Moved m = co_await mysql_.run(std::move(work));
+        if (!m.technician) co_return refuse(not_technician_text());
+        if (!m.saved && !m.already) {
+            if (m.ticket && needs_quote(*m.ticket) && m.ticket->technician_id == m.technician->id)
+                co_return refuse(texts.render(m.ticket->quote_status == store::quote_status::pending
+                                                  ? dialog::TextId::tech_quote_waiting
+                                                  : dialog::TextId::tech_quote_needed,
+                                              {{"ticket", number}}));
+            co_return refuse(changed_text(m, number));
+        }
+        co_await watch(m.saved);
+        co_return;
+    }
+
+    if (const auto* finish = std::get_if<dialog::FinishJob>(&effect)) {
+        const std::string number = finish->ticket_number;
+        std::optional<std::uint32_t> fee;
+        if (finish->fee_cents) fee = static_cast<std::uint32_t>(*finish->fee_cents);
+        // The owner's session as it stands: the pushed question is the one the owner's next
+        // answer will be read against (an earlier pending question comes first).
+        dialog::Session snapshot;
+        {
+            auto stored_work = [number](sql::Connection& c) {
+                auto t = store::TicketRepository::find_by_number(c, number);
+                return t ? t->owner_openid : std::string{};
+            };
+            auto owner = co_await mysql_.run(std::move(stored_work));
+            if (!owner.empty()) snapshot = co_await owner_session(owner);
+        }
+        std::string fee_refusal;
+        auto work = [number, openid, now, fee, note = finish->note, snapshot, &fee_refusal, this](sql::Connection& c) {
+            MoveFn move = [&](const store::Ticket& t, Moved& m) -> Result<store::Ticket> {
+                if (fee && t.technician_id == m.technician->id) {
+                    auto check = prices_.check_fee(t.fault_type, t.public_area, *fee);
+                    using V = config::FeeVerdict;
+                    if (check.verdict == V::over_maximum) {
+                        fee_refusal = notices_.render("fee_over_list", {{"number", t.number},
+                                                                        {"fee", config::yuan_text(*fee)},
+                                                                        {"fault_type", t.fault_type},
+                                                                        {"max", config::yuan_text(check.max_cents)}});
+                    } else if (check.verdict == V::must_be_free && *fee > 0) {
+                        fee_refusal = notices_.render("fee_must_be_free", {{"number", t.number}});
+                    } else if (check.verdict == V::off_list && t.quote_cents && *fee > *t.quote_cents) {
+                        fee_refusal = notices_.render("fee_over_quote", {{"number", t.number},
+                                                                         {"fee", config::yuan_text(*fee)},
+                                                                         {"quote", config::yuan_text(*t.quote_cents)}});
+                    }
+                    if (!fee_refusal.empty()) {
+                        m.refusal = fee_refusal;
+                        return Error{LifecycleErrc::wrong_status, "fee refused"};
+                    }
+                }
+                return finish_job(t, m.technician->id, fee, note, now);
+            };
+            AlreadyFn already = [&](const store::Ticket& t) {
+                auto tech = store::TechnicianRepository::find_by_openid(c, openid);
+                return status_in(t, {ts::done, ts::confirmed, ts::rated, ts::closed}) && tech &&
+                       t.technician_id == tech->id && t.at.done && *t.at.done >= now - std::chrono::minutes(10);
+            };
+            ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket& after,
+                                    store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
+                nlohmann::json details = {{"late", after.late.finish.value_or(false)}};
+                if (after.fee_cents) details["fee_cents"] = *after.fee_cents;
+                if (!after.done_note.empty()) details["note"] = after.done_note;
+                event = {openid, "technician", "done", details.dump()};
+                std::optional<std::int64_t> fee_of;
+                if (after.fee_cents) fee_of = *after.fee_cents;
+                auto asked = dialog::begin_confirmation(snapshot, after.number, fee_of, seconds_of(now));
+                nlohmann::json notice = {{"event", "job_done"}, {"number", after.number},
+                                         {"fee", after.fee_cents ? config::yuan_text(*after.fee_cents) : "无"},
+                                         {"text", dialog::feedback_question(asked, data_.texts)}};
+                outbox.push_back({"notify", after.owner_openid, notice.dump(), std::nullopt});
+            };
+            return save_move(c, number, openid, move, already, compose, now);
+        };
+        Moved m = co_await mysql_.run(std::move(work));
+        if (!m.technician) co_return refuse(not_technician_text());
+        if (!m.saved && !m.already) {
+            if (!fee_refusal.empty()) co_return refuse(fee_refusal);
+            if (m.ticket && needs_quote(*m.ticket) && m.ticket->technician_id == m.technician->id)
+                co_return refuse(texts.render(m.ticket->quote_status == store::quote_status::pending
+                                                  ? dialog::TextId::tech_quote_waiting
+                                                  : dialog::TextId::tech_quote_needed,
+                                              {{"ticket", number}}));
+            co_return refuse(changed_text(m, number));
+        }
+        if (m.saved) {
+            std::optional<std::int64_t> fee_of;
+            if (m.saved->fee_cents) fee_of = *m.saved->fee_cents;
+            co_await ask_owner(m.saved->owner_openid, number, fee_of, std::nullopt, seconds_of(now));
+            log::info("jobs", "done", {{"number", number}});
+        }
+        co_await watch(m.saved);
+        co_return;
+    }
+
+    if (const auto* quote = std::get_if<dialog::QuoteJob>(&effect)) {
+        const std::string number = quote->ticket_number;
+        const auto cents = static_cast<std::uint32_t>(quote->cents);
+        dialog::Session snapshot;
+        {
+            auto owner_work = [number](sql::Connection& c) {
+                auto t = store::TicketRepository::find_by_number(c, number);
+                return t ? t->owner_openid : std::string{};
+            };
+            auto owner = co_await mysql_.run(std::move(owner_work));
+            if (!owner.empty()) snapshot = co_await owner_session(owner);
+        }
+        auto work = [number, openid, now, cents, snapshot, this](sql::Connection& c) {
+            MoveFn move = [&](const store::Ticket& t, Moved& m) { return quote_job(t, m.technician->id, cents, now); };
+            AlreadyFn already = [&](const store::Ticket& t) {
+                return t.quote_status == store::quote_status::pending && t.quote_cents == cents;
+            };
+            ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket& after,
+                                    store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
+                event = {openid, "technician", "quoted", nlohmann::json{{"quote_cents", cents}}.dump()};
+                auto asked = dialog::begin_quote_approval(snapshot, after.number, cents, seconds_of(now));
+                nlohmann::json notice = {{"event", "quote_request"}, {"number", after.number},
+                                         {"fee", config::yuan_text(cents)},
+                                         {"text", dialog::feedback_question(asked, data_.texts)}};
+                outbox.push_back({"notify", after.owner_openid, notice.dump(), std::nullopt});
+            };
+            return save_move(c, number, openid, move, already, compose, now);
+        };
+        Moved m = co_await mysql_.run(std::move(work));
+        if (!m.technician) co_return refuse(not_technician_text());
+        if (!m.saved && !m.already) {
+            if (m.ticket && !needs_quote(*m.ticket) && m.ticket->technician_id == m.technician->id)
+                co_return refuse(texts.render(dialog::TextId::tech_quote_not_needed, {{"ticket", number}}));
+            co_return refuse(changed_text(m, number));
+        }
+        if (m.saved) co_await ask_owner(m.saved->owner_openid, number, std::nullopt, cents, seconds_of(now));
+        co_await watch(m.saved);
+        co_return;
+    }
+
+    if (const auto* hand = std::get_if<dialog::HandOverJob>(&effect)) {
+        const std::string number = hand->ticket_number;
+        auto work = [number, openid, now, reason = hand->reason](sql::Connection& c) {
+            MoveFn move = [&](const store::Ticket& t, Moved& m) { return hand_over_job(t, m.technician->id, now); };
+            AlreadyFn already = [](const store::Ticket&) { return false; };
+            ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket&,
+                                    store::NewEvent& event, std::vector<store::NewOutbox>&) {
+                event = {openid, "technician", "handed_over", nlohmann::json{{"reason", reason}}.dump()};
+            };
+            return save_move(c, number, openid, move, already, compose, now);
+        };
+        Moved m = co_await mysql_.run(std::move(work));
+        if (!m.technician) co_return refuse(not_technician_text());
+        if (!m.saved) co_return refuse(changed_text(m, number));
+        std::vector<std::uint64_t> excluded{m.technician->id};
+        auto outcome = co_await dispatcher_.dispatch(m.saved->id, excluded, openid, "handover", seconds_of(now));
+        co_await watch(outcome.ticket ? outcome.ticket : m.saved);
+        co_return;
+    }
+
+    if (std::holds_alternative<dialog::ListJobs>(effect)) co_return;  // the chat listed them
+
+    // The owner's answers: the ticket must be theirs.
+    auto owners_move = [&](const std::string& number, const char* event_type, MoveFn move,
+                           AlreadyFn already, ComposeFn extra) -> asio::awaitable<Moved> {
+        auto work = [=](sql::Connection& c) {
+            AlreadyFn owned_already = [&](const store::Ticket& t) { return t.owner_openid == openid && already(t); };
+            MoveFn owned_move = [&](const store::Ticket& t, Moved& m) -> Result<store::Ticket> {
+                if (t.owner_openid != openid) return Error{LifecycleErrc::not_yours, "not the owner"};
+                return move(t, m);
+            };
+            ComposeFn compose = [&](sql::Connection& conn, const store::Ticket& before,
+                                    const store::Ticket& after, store::NewEvent& event,
+                                    std::vector<store::NewOutbox>& outbox) {
+                event = {openid, "owner", event_type, "{}"};
+                if (extra) extra(conn, before, after, event, outbox);
+            };
+            return save_move(c, number, "", owned_move, owned_already, compose, now);
+        };
+        co_return co_await mysql_.run(std::move(work));
+    };
+
+    if (const auto* fixed = std::get_if<dialog::ConfirmFixed>(&effect)) {
+        const std::string number = fixed->ticket_number;
+        MoveFn move = [now](const store::Ticket& t, Moved&) { return confirm_fixed(t, now); };
+        AlreadyFn already = [](const store::Ticket& t) { return status_in(t, {ts::confirmed, ts::rated, ts::closed}); };
+        Moved m = co_await owners_move(number, "confirmed", move, already, nullptr);
+        if (!m.saved && !m.already) co_return refuse(changed_text(m, number));
+        co_await watch(m.saved);
+        co_return;
+    }
+
+    if (const auto* not_fixed = std::get_if<dialog::ReportNotFixed>(&effect)) {
+        const std::string number = not_fixed->ticket_number;
+        auto work = [number, openid, now, text = not_fixed->text, sla](sql::Connection& c) {
+            Moved out;
+            auto t = store::TicketRepository::find_by_number(c, number);
+            if (!t || t->owner_openid != openid) return out;
+            out.ticket = *t;
+            if (is_open_job(*t) && t->reopen_count > 0) {
+                out.already = true;  // reopened already (a retried answer)
+                return out;
+            }
+            auto reopened = reopen_ticket(c, *sla, t->id, openid, "owner", text.empty() ? "业主反馈没修好" : text, now);
+            if (reopened) out.saved = reopened->ticket;
+            return out;
+        };
+        Moved m = co_await mysql_.run(std::move(work));
+        if (!m.saved && !m.already) co_return refuse(changed_text(m, number));
+        co_await watch(m.saved);
+        co_return;
+    }
+
+    if (const auto* rate = std::get_if<dialog::RateService>(&effect)) {
+        const std::string number = rate->ticket_number;
+        const int score = rate->score;
+        const std::string comment = rate->comment;
+        MoveFn move = [now](const store::Ticket& t, Moved&) { return rate_job(t, now); };
+        AlreadyFn already = [](const store::Ticket& t) { return status_in(t, {ts::rated, ts::closed}) && t.at.rated; };
+        ComposeFn compose = [=, this](sql::Connection& c, const store::Ticket&, const store::Ticket& after,
+                                store::NewEvent& event, std::vector<store::NewOutbox>&) {
+            event.details = nlohmann::json{{"score", score}, {"comment", comment}}.dump();
+            store::Rating rating;
+            rating.ticket_id = after.id;
+            rating.round = after.reopen_count;
+            rating.owner_openid = openid;
+            rating.score = static_cast<std::uint32_t>(score);
+            rating.comment = comment;
+            rating.created_at = now;
+            (void)store::FeedbackRepository::add_rating(c, rating);
+            if (score <= 2) {
+                // A low rating becomes a complaint for the supervisor, called back within the
+                // policy's limit; a one-star rating is serious and goes to the manager at once.
+                store::Complaint complaint;
+                complaint.ticket_id = after.id;
+                complaint.owner_openid = openid;
+                complaint.source = "low_rating";
+                complaint.severity = score == 1 ? "serious" : "normal";
+                complaint.text = std::to_string(score) + "星：" + comment;
+                complaint.created_at = now;
+                auto id = store::FeedbackRepository::add_complaint(c, complaint);
+                store::Callback callback;
+                callback.ticket_id = after.id;
+                callback.complaint_id = id;
+                callback.kind = "complaint";
+                callback.due_at = std::chrono::time_point_cast<std::chrono::milliseconds>(dialog::follow_up_due(
+                    sla->policy, sla->calendar, dialog::FollowUp::complaint_callback, seconds_of(now)));
+                callback.created_at = now;
+                (void)store::FeedbackRepository::add_callback(c, callback, "complaint:" + std::to_string(id));
+                std::string text = notices_.render("low_rating_complaint",
+                                                   {{"number", after.number}, {"score", std::to_string(score)},
+                                                    {"comment", comment}, {"complaint", std::to_string(id)}});
+                notify_staff(c, StaffRole::supervisor, after.id, "complaint", text, now);
+                if (score == 1) notify_staff(c, StaffRole::manager, after.id, "complaint", text, now);
+            }
+        };
+        Moved m = co_await owners_move(number, "rated", move, already, compose);
+        if (!m.saved && !m.already) co_return refuse(changed_text(m, number));
+        if (m.saved) {
+            // Rated and nothing left to call back: the ticket closes (回访 first otherwise).
+            auto close_work = [id = m.saved->id, now](sql::Connection& c) -> std::optional<store::Ticket> {
+                if (store::FeedbackRepository::open_callbacks_for_ticket(c, id) > 0) return std::nullopt;
+                for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
+                    auto t = store::TicketRepository::find_by_id(c, id);
+                    if (!t) return std::nullopt;
+                    auto closed = close_job(*t, now);
+                    if (!closed || t->status != ts::rated) return std::nullopt;
+                    auto saved = store::TicketRepository::update(c, *closed, {"system", "system", "closed", "{}"}, {}, now);
+                    if (saved) return std::move(*saved);
+                }
+                return std::nullopt;
+            };
+            auto closed = co_await mysql_.run(std::move(close_work));
+            co_await watch(closed ? closed : m.saved);
+        }
+        co_return;
+    }
+
+    if (const auto* agree = std::get_if<dialog::AgreeQuote>(&effect)) {
+        const std::string number = agree->ticket_number;
+        MoveFn move = [now](const store::Ticket& t, Moved&) { return agree_quote(t, now); };
+        AlreadyFn already = [](const store::Ticket& t) { return t.quote_status == store::quote_status::agreed; };
+        ComposeFn compose = [this](sql::Connection& c, const store::Ticket&, const store::Ticket& after,
+                                   store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
+            event.details = nlohmann::json{{"quote_cents", after.quote_cents.value_or(0)}}.dump();
+            if (!after.technician_id) return;
+            auto tech = store::TechnicianRepository::find_by_id(c, *after.technician_id);
+            if (!tech || !tech->openid) return;
+            std::string fee = config::yuan_text(after.quote_cents.value_or(0));
+            nlohmann::json notice = {{"event", "quote_agreed"}, {"number", after.number}, {"fee", fee},
+                                     {"text", notices_.render("tech_quote_agreed", {{"number", after.number}, {"fee", fee}})}};
+            outbox.push_back({"notify", *tech->openid, notice.dump(), std::nullopt});
+        };
+        Moved m = co_await owners_move(number, "quote_agreed", move, already, compose);
+        if (!m.saved && !m.already) co_return refuse(changed_text(m, number));
+        co_await watch(m.saved);
+        co_return;
+    }
+
+    if (const auto* refuse_q = std::get_if<dialog::RefuseQuote>(&effect)) {
+        const std::string number = refuse_q->ticket_number;
+        const std::string reason = refuse_q->reason;
+        MoveFn move = [now, reason](const store::Ticket& t, Moved&) { return refuse_quote(t, reason, now); };
+        AlreadyFn already = [](const store::Ticket& t) { return t.quote_status == store::quote_status::refused; };
+        ComposeFn compose = [this, reason](sql::Connection& c, const store::Ticket&, const store::Ticket& after,
+                                           store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
+            event.details = nlohmann::json{{"reason", reason}}.dump();
+            if (!after.technician_id) return;
+            auto tech = store::TechnicianRepository::find_by_id(c, *after.technician_id);
+            if (!tech || !tech->openid) return;
+            std::string why = reason.empty() ? "未说明原因" : reason;
+            nlohmann::json notice = {{"event", "quote_refused"}, {"number", after.number}, {"reason", why},
+                                     {"text", notices_.render("tech_quote_refused", {{"number", after.number}, {"reason", why}})}};
+            outbox.push_back({"notify", *tech->openid, notice.dump(), std::nullopt});
+        };
+        Moved m = co_await owners_move(number, "quote_refused", move, already, compose);
+        if (!m.saved && !m.already) co_return refuse(changed_text(m, number));
+        co_await watch(m.saved);
+        co_return;
+    }
+}
+
+}  // namespace repairbot::bot

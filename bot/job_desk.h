@@ -1,0 +1,78 @@
+// 工单台: carries out what the technician's chat and the owner's answers after a job ask for —
+// 绑定, 接单, 到达, 报价, 完成, 转单 from technicians; 修好了/没修好, ratings and the answer to a quote
+// from owners — through bot/ticket_lifecycle.h, one MySQL transaction per move (the ticket, its
+// audit event and the outbox rows that tell the other side). After a technician's 完成 or 报价 the
+// owner's dialogue session gets the question (dialog::begin_confirmation / begin_quote_approval)
+// and the question is pushed to the owner. Moves are idempotent: a move the ticket has already
+// made (a retried webhook, a re-run after a session conflict) succeeds without a second event.
+// Runs on the caller's executor; SQL on the MysqlPool's threads.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bot/dispatch.h"
+#include "bot/ticket_intake.h"
+#include "config/notices.h"
+#include "config/price_list.h"
+#include "config/sla_data.h"
+#include "dialog/context.h"
+#include "dialog/effects.h"
+#include "store/mysql_pool.h"
+#include "store/session_store.h"
+
+namespace repairbot::bot {
+
+class JobDesk {
+public:
+    // Keeps references; all must outlive the desk.
+    JobDesk(store::MysqlPool& mysql, store::SessionStore& sessions, Dispatcher& dispatcher,
+            const config::SlaData& sla, const config::PriceList& prices,
+            const config::Notices& notices, const dialog::DialogData& data, TicketWatch watch);
+
+    // The sender as a bound, active technician with their open jobs (oldest first), or nullopt
+    // for everyone else. Throws ServiceUnavailable when MySQL is down.
+    [[nodiscard]] boost::asio::awaitable<std::optional<dialog::TechnicianView>> technician_of(
+        std::string openid);
+
+    // Carries out the technician and owner-feedback effects among `effects` (others are left
+    // to TicketIntake), in order. A move the store refuses (the ticket changed meanwhile, a fee
+    // over the price list) replaces the dialogue's reply with why and what to do. Never throws
+    // for an unreachable MySQL: reports deferred.
+    [[nodiscard]] boost::asio::awaitable<EffectsResult> carry_out(
+        std::string openid, std::vector<dialog::Effect> effects, std::chrono::sys_seconds now);
+
+    // WeChat's receipt of a template message (TEMPLATESENDJOBFINISH): a failure is recorded on
+    // the ticket the push was about (push_error and an audit event). Idempotent. Throws
+    // ServiceUnavailable when MySQL is down (WeChat then resends the event).
+    boost::asio::awaitable<void> record_push_receipt(std::uint64_t msg_id, std::string status,
+                                                     std::chrono::sys_seconds now);
+
+    // True for the effects carry_out handles.
+    [[nodiscard]] static bool handles(const dialog::Effect& effect);
+
+private:
+    boost::asio::awaitable<void> apply(std::string openid, const dialog::Effect& effect,
+                                       store::Timestamp now, EffectsResult& result);
+    // Puts the owner's question about `number` into their session (compare-and-set).
+    boost::asio::awaitable<void> ask_owner(std::string owner_openid, std::string number,
+                                           std::optional<std::int64_t> fee_cents,
+                                           std::optional<std::int64_t> quote_cents,
+                                           std::chrono::sys_seconds now);
+    boost::asio::awaitable<dialog::Session> owner_session(std::string owner_openid);
+    boost::asio::awaitable<void> watch(const std::optional<store::Ticket>& saved);
+
+    store::MysqlPool& mysql_;
+    store::SessionStore& sessions_;
+    Dispatcher& dispatcher_;
+    const config::SlaData& sla_;
+    const config::PriceList& prices_;
+    const config::Notices& notices_;
+    const dialog::DialogData& data_;
+    TicketWatch watch_;
+};
+
+}  // namespace repairbot::bot

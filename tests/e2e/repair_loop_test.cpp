@@ -1,0 +1,241 @@
+// A repair from 报修 to 回访 through the real binary, MariaDB, Redis and the simulated WeChat
+// platform: the technician binds with a code from the admin CLI and works the job from chat
+// (接单, 完成 费用 50), the owner is told at each step and answers in chat (没修好 → 返修, 修好了,
+// 2 stars with a comment → complaint and callback), and every step is in the audit log.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/wechat/sim/api_server.h"
+#include "store/feedback_repository.h"
+#include "store/technician_repository.h"
+#include "store/ticket_repository.h"
+#include "tests/e2e/test_mysql.h"
+#include "tests/e2e/wechat_channel.h"
+
+namespace repairbot::testing {
+namespace {
+
+using wechat::Mode;
+
+std::string last_line(const std::string& out) {
+    auto end = out.find_last_not_of("\n ");
+    if (end == std::string::npos) return {};
+    auto start = out.rfind('\n', end);
+    return out.substr(start == std::string::npos ? 0 : start + 1, end - (start == std::string::npos ? 0 : start + 1) + 1);
+}
+
+std::string ticket_number_in(const std::string& text) {
+    auto at = text.find("BX");
+    if (at == std::string::npos) return {};
+    auto end = text.find_first_not_of("BX0123456789-", at);
+    return text.substr(at, end == std::string::npos ? std::string::npos : end - at);
+}
+
+class RepairLoop : public ::testing::Test {
+protected:
+    void SetUp() override {
+        auto env = bot_environment(0);
+        api_ = std::make_unique<wechat::sim::ApiServer>(
+            wechat::sim::ApiServerOptions{env["REPAIRBOT_WECHAT_APPID"], env["REPAIRBOT_WECHAT_SECRET"]});
+        ASSERT_TRUE(api_->start().ok());
+        // Nobody else on duty: the jobs can only go to this test's technicians.
+        with_mysql([&](sql::Connection& c) {
+            auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+            for (auto t : store::TechnicianRepository::list(c, true)) {
+                t.on_duty = false;
+                (void)store::TechnicianRepository::update(c, t, now);
+            }
+            return 0;
+        });
+    }
+    void TearDown() override {
+        with_mysql([&](sql::Connection& c) {
+            auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+            for (auto id : technicians_) {
+                auto t = store::TechnicianRepository::find_by_id(c, id);
+                if (!t) continue;
+                t->active = false;
+                t->on_duty = false;
+                (void)store::TechnicianRepository::update(c, *t, now);
+            }
+            return 0;
+        });
+    }
+
+    std::map<std::string, std::string> env() const {
+        auto e = bot_environment(0);
+        e.erase("REPAIRBOT_LISTEN");
+        e["REPAIRBOT_WECHAT_API_BASE"] = api_->base_url();
+        return e;
+    }
+
+    // Adds a technician with the admin CLI and binds `openid` to it by chatting 绑定 <code>.
+    void add_and_bind(WechatChannel& phone, const std::string& name, const std::string& openid) {
+        auto [code, out] = run_bot_command({"technician", "add", "--name", name, "--phone", "13911112222",
+                                            "--trades", "水,电"},
+                                           env(), "loop-add");
+        ASSERT_EQ(code, 0) << out;
+        auto bind_code = last_line(out);
+        ASSERT_FALSE(bind_code.empty()) << out;
+        auto reply = phone.say(openid, "绑定 " + bind_code);
+        EXPECT_NE(reply.find("绑定成功"), std::string::npos) << reply;
+        auto id = with_mysql([&](sql::Connection& c) {
+            auto t = store::TechnicianRepository::find_by_openid(c, openid);
+            return t ? t->id : 0;
+        });
+        ASSERT_NE(id, 0u);
+        technicians_.push_back(id);
+    }
+
+    // Texts the simulated WeChat delivered to `openid` (customer-service messages and templates).
+    std::vector<std::string> messages_to(const std::string& openid) const {
+        std::vector<std::string> out;
+        for (const char* path : {"/cgi-bin/message/custom/send", "/cgi-bin/message/template/send"})
+            for (auto& call : api_->calls(path))
+                if (call.errcode == 0 && call.json.is_object() && call.json.value("touser", "") == openid)
+                    out.push_back(call.body);
+        return out;
+    }
+    bool told(const std::string& openid, const std::string& needle) const {
+        for (auto& m : messages_to(openid))
+            if (m.find(needle) != std::string::npos) return true;
+        return false;
+    }
+
+    store::Ticket ticket(const std::string& number) {
+        auto t = with_mysql([&](sql::Connection& c) { return store::TicketRepository::find_by_number(c, number); });
+        EXPECT_TRUE(t.ok());
+        return t.ok() ? *t : store::Ticket{};
+    }
+    std::vector<std::string> event_types(const store::Ticket& t) {
+        auto events = with_mysql([&](sql::Connection& c) { return store::TicketRepository::events(c, t.id); });
+        std::vector<std::string> out;
+        for (auto& e : events) out.push_back(e.type);
+        return out;
+    }
+
+    std::unique_ptr<wechat::sim::ApiServer> api_;
+    std::vector<std::uint64_t> technicians_;
+};
+
+TEST_F(RepairLoop, ReportToDoneToRatedThroughTheChats) {
+    BotProcess bot("loop", {{"REPAIRBOT_WECHAT_API_BASE", api_->base_url()}});
+    ASSERT_TRUE(bot.started()) << bot.output();
+    WechatChannel phone(bot.port(), Mode::safe);
+    const auto tech = fresh_openid("tech");
+    const auto owner = fresh_openid("owner");
+    add_and_bind(phone, "李师傅", tech);
+
+    // The owner reports; the job is pushed to the technician.
+    auto created = phone.finish_report(owner, phone.say(owner, "5栋1单元301卫生间水管接头漏水，电话13800138000"));
+    auto number = ticket_number_in(created);
+    ASSERT_FALSE(number.empty()) << created;
+    ASSERT_TRUE(eventually([&] { return told(tech, number); }, std::chrono::seconds(15))) << bot.output();
+
+    // 接单: the technician's reply, the owner told with the technician's name and phone.
+    auto accepted = phone.say(tech, "接单");
+    EXPECT_NE(accepted.find("已接单"), std::string::npos) << accepted;
+    EXPECT_EQ(ticket(number).status, "accepted");
+    EXPECT_TRUE(eventually([&] { return told(owner, "李师傅") && told(owner, "13911112222"); },
+                           std::chrono::seconds(15)))
+        << bot.output();
+
+    // 完成 费用 50: the owner is asked to confirm, with the fee.
+    auto done = phone.say(tech, "完成 费用 50");
+    EXPECT_NE(done.find("已完成"), std::string::npos) << done;
+    auto t = ticket(number);
+    EXPECT_EQ(t.status, "done");
+    EXPECT_EQ(t.fee_cents, 5000u);
+    EXPECT_TRUE(eventually([&] { return told(owner, "修好了请回复"); }, std::chrono::seconds(15))) << bot.output();
+
+    // 没修好 → reopened to the same technician, who is told; 接单 and 完成 again.
+    auto not_fixed = phone.say(owner, "2");
+    EXPECT_NE(not_fixed.find("返修"), std::string::npos) << not_fixed;
+    t = ticket(number);
+    EXPECT_EQ(t.status, "dispatched");
+    EXPECT_EQ(t.reopen_count, 1u);
+    EXPECT_EQ(t.technician_id, technicians_.front());
+    EXPECT_TRUE(eventually([&] { return told(tech, "返修"); }, std::chrono::seconds(15))) << bot.output();
+    EXPECT_NE(phone.say(tech, "接单").find("已接单"), std::string::npos);
+    EXPECT_NE(phone.say(tech, "完成").find("已完成"), std::string::npos);
+
+    // 修好了, then 2 stars with a comment: rated, and a complaint called back within 3 days.
+    auto fixed = phone.say(owner, "1");
+    EXPECT_EQ(ticket(number).status, "confirmed") << fixed;
+    auto two = phone.say(owner, "2");
+    EXPECT_NE(two.find("必填"), std::string::npos) << "a low score asks for a comment: " << two;
+    auto thanks = phone.say(owner, "师傅来晚了，态度也不好");
+    EXPECT_NE(thanks.find("感谢"), std::string::npos) << thanks;
+    t = ticket(number);
+    EXPECT_EQ(t.status, "rated") << "a complaint's callback is still open";
+    auto complaints = with_mysql([&](sql::Connection& c) {
+        return store::FeedbackRepository::complaints(c, "", 50);
+    });
+    auto mine = std::find_if(complaints.begin(), complaints.end(),
+                             [&](const store::Complaint& c) { return c.ticket_id == t.id; });
+    ASSERT_NE(mine, complaints.end());
+    EXPECT_EQ(mine->source, "low_rating");
+    auto callbacks = with_mysql([&](sql::Connection& c) {
+        store::CallbackFilter f;
+        f.kind = "complaint";
+        f.done = false;
+        f.limit = 1000;
+        return store::FeedbackRepository::callbacks(c, f);
+    });
+    auto cb = std::find_if(callbacks.begin(), callbacks.end(),
+                           [&](const store::Callback& c) { return c.ticket_id == t.id; });
+    ASSERT_NE(cb, callbacks.end());
+    auto in_three_days = std::chrono::system_clock::now() + std::chrono::hours(72);
+    EXPECT_LT(std::chrono::abs(cb->due_at - std::chrono::time_point_cast<std::chrono::milliseconds>(in_three_days)),
+              std::chrono::minutes(5));
+
+    // The audit log tells the whole story, in order.
+    auto types = event_types(t);
+    std::vector<std::string> expected{"created", "dispatched", "accepted", "done", "reopened",
+                                      "accepted", "done", "confirmed", "rated"};
+    std::vector<std::string> seen;
+    for (auto& type : types)
+        if (std::find(expected.begin(), expected.end(), type) != expected.end()) seen.push_back(type);
+    EXPECT_EQ(seen, expected);
+
+    // The dispatcher calls back and records it: the ticket closes.
+    auto [code, out] = run_bot_command({"callback", "done", std::to_string(cb->id), "--outcome", "satisfied",
+                                        "--notes", "已致歉，业主接受"},
+                                       env(), "loop-callback");
+    EXPECT_EQ(code, 0) << out;
+    auto after = with_mysql([&](sql::Connection& c) {
+        store::CallbackFilter f;
+        f.kind = "complaint";
+        f.done = true;
+        f.limit = 1000;
+        return store::FeedbackRepository::callbacks(c, f);
+    });
+    EXPECT_TRUE(std::any_of(after.begin(), after.end(), [&](const store::Callback& c) {
+        return c.id == cb->id && c.outcome == std::optional<std::string>("satisfied");
+    }));
+}
+
+TEST_F(RepairLoop, AnotherTechniciansCommandsAreRefused) {
+    BotProcess bot("loop-refuse", {{"REPAIRBOT_WECHAT_API_BASE", api_->base_url()}});
+    ASSERT_TRUE(bot.started()) << bot.output();
+    WechatChannel phone(bot.port(), Mode::safe);
+    const auto tech = fresh_openid("tech");
+    const auto other = fresh_openid("tech");
+    const auto owner = fresh_openid("owner");
+    add_and_bind(phone, "赵师傅", tech);
+    auto number = ticket_number_in(phone.finish_report(owner, phone.say(owner, "5栋1单元302厨房水管漏水，电话13800138001")));
+    ASSERT_FALSE(number.empty());
+    ASSERT_EQ(ticket(number).technician_id, technicians_.front());
+    // Bound afterwards, so the job went to the first; on duty but not this ticket's technician.
+    add_and_bind(phone, "钱师傅", other);
+    auto reply = phone.say(other, "接单 " + number);
+    EXPECT_NE(reply.find("没有进行中的工单"), std::string::npos) << reply;
+    EXPECT_EQ(ticket(number).status, "dispatched");
+    // And an owner cannot act as a technician.
+    auto owner_reply = phone.say(owner, "接单 " + number);
+    EXPECT_EQ(ticket(number).status, "dispatched") << owner_reply;
+}
+
+}  // namespace
+}  // namespace repairbot::testing
