@@ -197,7 +197,7 @@ int run_serve(const config::Settings& settings) {
                                             limits.session_idle_timeout * 48));
     store::DedupeStore dedupe(redis);
     store::ReplayGuard replay(redis);
-    Dispatcher dispatcher(mysql, *desk.sla);
+    Dispatcher dispatcher(mysql, *desk.sla, &desk.dialog->texts);
     store::TimerIndex timer_index(redis);
     SlaTimersOptions timer_options;
     timer_options.worker_id = worker_id();

@@ -7,6 +7,7 @@
 
 #include "bot/admin_api.h"
 #include "bot/staff_notice.h"
+#include "bot/ticket_intake.h"
 #include "config/log.h"
 #include "dialog/sla_policy.h"
 #include "store/errors.h"
@@ -36,16 +37,27 @@ constexpr int kMaxConflicts = 5;
 
 // The job push, as a semantic notification: the outbox sender turns it into a template
 // message (ids and field names from config) or, inside the 48-hour window, a text.
-nlohmann::json job_payload(const store::Ticket& t) {
+nlohmann::json job_payload(const store::Ticket& t, const dialog::ReplyTexts* texts,
+                           const dialog::WorkingCalendar& calendar) {
+    std::string urgency = t.urgency;
+    if (texts) {
+        if (t.urgency == "emergency") urgency = texts->get(dialog::TextId::urgency_emergency);
+        else if (t.urgency == "normal") urgency = texts->get(dialog::TextId::urgency_normal);
+        else if (t.urgency == "planned") urgency = texts->get(dialog::TextId::urgency_planned);
+    }
     nlohmann::json p = {{"event", "job_assigned"},
                         {"number", t.number},
                         {"address", t.address},
                         {"fault_type", t.fault_type},
-                        {"urgency", t.urgency},
+                        {"urgency", urgency},
                         {"description", t.description},
                         {"phone", t.phone}};
-    if (t.due.accept) p["accept_by"] = iso_datetime(*t.due.accept);
-    if (t.due.arrive) p["arrive_by"] = iso_datetime(*t.due.arrive);
+    // As the technician reads them: "11月21日 14:30" in the desk's time.
+    auto local = [&](store::Timestamp at) {
+        return desk_time_text(calendar, std::chrono::floor<std::chrono::seconds>(at));
+    };
+    if (t.due.accept) p["accept_by"] = local(*t.due.accept);
+    if (t.due.arrive) p["arrive_by"] = local(*t.due.arrive);
     return p;
 }
 
@@ -56,8 +68,9 @@ struct Attempt {
 
 }  // namespace
 
-Dispatcher::Dispatcher(store::MysqlPool& mysql, const config::SlaData& sla)
-    : mysql_(mysql), sla_(sla) {}
+Dispatcher::Dispatcher(store::MysqlPool& mysql, const config::SlaData& sla,
+                       const dialog::ReplyTexts* texts)
+    : mysql_(mysql), sla_(sla), texts_(texts) {}
 
 asio::awaitable<DispatchOutcome> Dispatcher::dispatch(std::uint64_t ticket_id,
                                                       std::vector<std::uint64_t> excluded,
@@ -115,7 +128,7 @@ asio::awaitable<DispatchOutcome> Dispatcher::dispatch(std::uint64_t ticket_id,
             nlohmann::json details = {{"technician_id", tech.id}, {"technician", tech.name},
                                       {"open_jobs", chosen->open_jobs}, {"reason", reason}};
             std::vector<store::NewOutbox> outbox{
-                {"notify", *tech.openid, job_payload(t).dump(), std::nullopt}};
+                {"notify", *tech.openid, job_payload(t, texts_, sla_.calendar).dump(), std::nullopt}};
             auto saved = store::TicketRepository::update(c, t, {actor, "system", "dispatched", details.dump()},
                                                          outbox, at);
             if (!saved) {

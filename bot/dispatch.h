@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/sla_data.h"
+#include "dialog/texts.h"
 #include "store/mysql_pool.h"
 #include "store/technician_repository.h"
 
@@ -37,8 +38,10 @@ struct DispatchOutcome {
 
 class Dispatcher {
 public:
-    // Keeps references; both must outlive the dispatcher.
-    Dispatcher(store::MysqlPool& mysql, const config::SlaData& sla);
+    // Keeps references; all must outlive the dispatcher. `texts` (may be null) words the
+    // urgency in the job push (紧急/一般/计划; the stored word without them).
+    Dispatcher(store::MysqlPool& mysql, const config::SlaData& sla,
+               const dialog::ReplyTexts* texts = nullptr);
 
     // Dispatches ticket `ticket_id` if it is waiting for a technician (status new, or dispatched
     // again after a hand-over/time-out with `excluded` technicians). `actor` and `reason` go into
@@ -52,6 +55,7 @@ public:
 private:
     store::MysqlPool& mysql_;
     const config::SlaData& sla_;
+    const dialog::ReplyTexts* texts_;
 };
 
 }  // namespace repairbot::bot
