@@ -17,6 +17,7 @@
 
 #include "adapters/wechat/webhook.h"
 #include "bot/admin_api.h"
+#include "bot/callback_api.h"
 #include "adapters/wechat/api/api_client.h"
 #include "adapters/wechat/api/endpoint.h"
 #include "bot/conversation.h"
@@ -110,6 +111,27 @@ asio::awaitable<void> run_timers(SlaTimers& timers, const std::atomic<bool>& sto
         co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
     }
     if (!stopping) co_await timers.run();
+}
+
+// Every 10 minutes the index is rebuilt again: what a save did not schedule itself (a callback
+// queued by the CLI or another instance, a track() lost to a Redis blip) is picked up; a timer
+// already due fires at once. Due times of days are what these cover, so minutes do not matter.
+asio::awaitable<void> refresh_timers(SlaTimers& timers, const std::atomic<bool>& stopping) {
+    asio::steady_timer wait(co_await asio::this_coro::executor);
+    while (!stopping) {
+        for (int i = 0; i < 600 && !stopping; ++i) {  // wake every second to notice a stop
+            wait.expires_after(std::chrono::seconds(1));
+            boost::system::error_code ignored;
+            co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        }
+        if (stopping) break;
+        try {
+            auto scheduled = co_await timers.rebuild();
+            log::info("sla", "index_refreshed", {{"timers", scheduled}});
+        } catch (const std::exception& e) {
+            log::warn("sla", "refresh_failed", {{"error", e.what()}});
+        }
+    }
 }
 
 asio::awaitable<void> stop_gracefully(HttpServer& server, OutboxWorker& outbox, PhotoWorker& photos,
@@ -233,6 +255,7 @@ int run_serve(const config::Settings& settings) {
     endpoint.add_routes(router);
     add_stats_routes(router, mysql, settings.admin.token);
     add_admin_routes(router, mysql, *desk.sla, settings.admin.token, clock);
+    add_callback_routes(router, mysql, *desk.sla, settings.admin.token, clock);
 
     HttpServer server(ioc, settings.http, router);
     server.listen();
@@ -241,6 +264,7 @@ int run_serve(const config::Settings& settings) {
     asio::co_spawn(ioc, photos.run(), asio::detached);
     std::atomic<bool> stopping{false};
     asio::co_spawn(ioc, run_timers(timers, stopping), asio::detached);
+    asio::co_spawn(ioc, refresh_timers(timers, stopping), asio::detached);
     auto ep = server.local_endpoint();
     log::info("main", "listening", {{"address", ep.address().to_string()}, {"port", ep.port()},
                                     {"webhook", "http://" + ep.address().to_string() + ":" +

@@ -1,5 +1,7 @@
 #include "bot/callback_desk.h"
 
+#include <nlohmann/json.hpp>
+
 #include <chrono>
 #include <system_error>
 
@@ -168,6 +170,19 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
             reopen_ticket(c, sla, *found->ticket_id, "callback", "dispatcher", why, now);
         if (!reopened) return reopened.error();
         out.reopened = std::move(*reopened);
+    } else if (found->ticket_id &&
+               store::FeedbackRepository::open_callbacks_for_ticket(c, *found->ticket_id) == 0) {
+        // DOMAIN.md: rated → callback → closed. The last callback of a rated ticket closes it.
+        for (int attempt = 0; attempt < 5; ++attempt) {
+            auto ticket = store::TicketRepository::find_by_id(c, *found->ticket_id);
+            if (!ticket || ticket->status != store::ticket_status::rated) break;
+            auto closed = close_job(*ticket, now);
+            if (!closed) break;
+            nlohmann::json details = {{"callback", id}, {"outcome", report.outcome}};
+            auto saved = store::TicketRepository::update(c, *closed, {report.by, "dispatcher", "closed", details.dump()},
+                                                         {}, now);
+            if (saved || saved.code() != store::make_error_code(store::StoreErrc::version_conflict)) break;
+        }
     }
     auto saved = store::CallbackQueueRepository::find_callback(c, id);
     if (saved) out.callback = std::move(*saved);

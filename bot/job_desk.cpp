@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "bot/callback_desk.h"
 #include "bot/staff_notice.h"
 #include "bot/template_receipts.h"
 #include "bot/ticket_lifecycle.h"
@@ -482,7 +483,12 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         const std::string number = fixed->ticket_number;
         MoveFn move = [now](const store::Ticket& t, Moved&) { return confirm_fixed(t, now); };
         AlreadyFn already = [](const store::Ticket& t) { return status_in(t, {ts::confirmed, ts::rated, ts::closed}); };
-        Moved m = co_await owners_move(number, "confirmed", move, already, nullptr);
+        // A share of finished repairs is called back (回访), chosen with the confirmation.
+        ComposeFn compose = [sla, now](sql::Connection& c, const store::Ticket&, const store::Ticket& after,
+                                       store::NewEvent&, std::vector<store::NewOutbox>&) {
+            (void)queue_repair_callback(c, after, *sla, now);
+        };
+        Moved m = co_await owners_move(number, "confirmed", move, already, compose);
         if (!m.saved && !m.already) co_return refuse(changed_text(m, number));
         co_await watch(m.saved);
         co_return;

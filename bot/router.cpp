@@ -12,12 +12,19 @@ void Router::add(http::verb method, std::string path, Handler handler) {
 }
 
 bool Router::matches(const std::string& pattern, std::string_view path) {
-    if (pattern.size() >= 2 && pattern.ends_with("/*")) {
-        std::string_view prefix(pattern.data(), pattern.size() - 1);  // keeps the '/'
-        if (!path.starts_with(prefix) || path.size() == prefix.size()) return false;
-        return path.substr(prefix.size()).find('/') == std::string_view::npos;
+    // Segment by segment; a "*" segment matches any one non-empty segment.
+    std::string_view p = pattern;
+    for (;;) {
+        const auto pe = p.find('/');
+        const auto qe = path.find('/');
+        const auto pseg = p.substr(0, pe);
+        const auto qseg = path.substr(0, qe);
+        if (pseg == "*" ? qseg.empty() : pseg != qseg) return false;
+        if (pe == std::string_view::npos || qe == std::string_view::npos)
+            return pe == std::string_view::npos && qe == std::string_view::npos;
+        p.remove_prefix(pe + 1);
+        path.remove_prefix(qe + 1);
     }
-    return path == pattern;
 }
 
 std::string_view Router::route_of(std::string_view target) const {

@@ -1,5 +1,5 @@
-// The route table: (method, path) -> handler. Paths are exact, or end in "/*" to match any one
-// further segment (e.g. "/api/tickets/*"). Answers 404 for an unknown path and 405 (with Allow)
+// The route table: (method, path) -> handler. Paths are exact, or contain "*" segments, each
+// matching any one non-empty segment (e.g. "/api/tickets/*", "/api/callbacks/*/done"). Answers 404 for an unknown path and 405 (with Allow)
 // for a known path and another method. Exceptions escaping a handler are caught here, once:
 // ServiceUnavailable -> 503, anything else -> 500; both logged, neither leaks details.
 #pragma once

@@ -1,5 +1,7 @@
 #include "bot/sla_timers.h"
 
+#include "bot/callback_desk.h"
+
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -279,6 +281,8 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
             nlohmann::json payload = {{"event", "auto_closed"}, {"number", t.number}, {"text", text}};
             std::vector<store::NewOutbox> owner{notify_row(t.owner_openid, payload)};
             nlohmann::json details = {{"timer", marker}, {"from", t.status}};
+            // Closed as confirmed: the repair may be chosen for a callback like any other.
+            (void)queue_repair_callback(c, *closed, *d.sla, now);
             auto saved = store::TicketRepository::update(
                 c, *closed, {"sla", "system", "auto_closed", details.dump()}, owner, now);
             if (!saved) throw std::runtime_error("auto-close of " + t.number + ": " + saved.error().detail);
