@@ -186,6 +186,10 @@ static DeskData load_desk_data(const config::Settings& settings) {
     return desk;
 }
 
+std::string check_desk_data(const config::Settings& settings) {
+    return load_desk_data(settings).problems;
+}
+
 int run_serve(const config::Settings& settings) {
     log::info("main", "starting", {{"version", REPAIRBOT_VERSION},
                                    {"config", config::describe(settings)}});

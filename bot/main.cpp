@@ -34,6 +34,10 @@ int main(int argc, char** argv) {
     for (const auto& w : report.warnings) log::warn("config", "warning", {{"detail", w}});
 
     if (cl->command == "check-config") {
+        if (auto problems = bot::check_desk_data(report.settings); !problems.empty()) {
+            std::cerr << "repairbot: " << problems;
+            return bot::kExitUsage;
+        }
         std::cout << "configuration ok: " << config::describe(report.settings) << "\n";
         return bot::kExitOk;
     }

@@ -190,7 +190,7 @@ Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla, st
     t.at.confirmed.reset();
     t.at.rated.reset();
     t.at.closed.reset();
-    t.fee_cents.reset();
+    // The fee charged stays: the rework (返修) of the same fault is not charged again.
     t.done_note.clear();
     dialog::TicketFacts facts;
     facts.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);

@@ -85,7 +85,7 @@ namespace repairbot::bot {
 [[nodiscard]] Result<store::Ticket> close_job(store::Ticket t, store::Timestamp now);
 // 返修: done, confirmed, rated or closed → dispatched to the same technician, reopen_count + 1,
 // the done/confirmed/rated/closed times cleared, a fresh finish deadline from `now` (the
-// urgency's finish limit); verdicts already recorded stay.
+// urgency's finish limit); verdicts already recorded stay, and so does the fee (rework is free).
 [[nodiscard]] Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla,
                                                store::Timestamp now);
 

@@ -51,6 +51,15 @@ TEST(BotConfiguration, CheckConfigValidatesWithoutStarting) {
     EXPECT_EQ(out.find("e2e-app-secret"), std::string::npos) << out;
 }
 
+TEST(BotConfiguration, CheckConfigRefusesBadDataFilesNamingTheFolder) {
+    auto env = bot_environment(free_port());
+    env["REPAIRBOT_DATA_DIR"] = "/tmp/repairbot-no-such-data-dir";
+    auto [code, out] = run_bot_command({"check-config"}, env, "check-data");
+    EXPECT_EQ(code, 2) << out;
+    EXPECT_NE(out.find("REPAIRBOT_DATA_DIR"), std::string::npos) << out;
+    EXPECT_EQ(out.find("configuration ok"), std::string::npos) << out;
+}
+
 TEST(BotMigrate, AppliedTwiceIsIdempotent) {
     auto env = bot_environment(free_port());
     auto [first, out1] = run_bot_command({"migrate"}, env, "migrate1");

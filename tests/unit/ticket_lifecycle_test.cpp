@@ -155,7 +155,7 @@ TEST(TicketLifecycle, ReopenGoesBackToTheSameTechnicianWithAFreshFinishDeadline)
     EXPECT_EQ(reopened->reopen_count, 1u);
     EXPECT_FALSE(reopened->at.done);
     EXPECT_FALSE(reopened->at.confirmed);
-    EXPECT_FALSE(reopened->fee_cents);
+    EXPECT_EQ(reopened->fee_cents, 3000u) << "the fee charged stays; rework is free";
     EXPECT_EQ(reopened->at.accepted, at(5)) << "the first acceptance is kept for the figures";
     EXPECT_EQ(reopened->late.finish, false) << "a verdict once recorded stays";
     // Normal urgency: 3 working days from Monday 11:40 → Thursday 11:40 local.
