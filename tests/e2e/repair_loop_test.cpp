@@ -6,6 +6,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "adapters/wechat/sim/api_server.h"
 #include "store/feedback_repository.h"
 #include "store/technician_repository.h"
@@ -235,6 +239,62 @@ TEST_F(RepairLoop, AnotherTechniciansCommandsAreRefused) {
     // And an owner cannot act as a technician.
     auto owner_reply = phone.say(owner, "接单 " + number);
     EXPECT_EQ(ticket(number).status, "dispatched") << owner_reply;
+}
+
+// The desk's data files with an emergency's accept limit cut to one minute, so the SLA timers'
+// re-dispatch can be watched in a test.
+std::string data_dir_with_short_accept() {
+    namespace fs = std::filesystem;
+    fs::path dir = fs::temp_directory_path() / ("repairbot-e2e-data-" + std::to_string(::getpid()));
+    fs::remove_all(dir);
+    fs::copy(fs::path(REPAIRBOT_SOURCE_DIR) / "config", dir, fs::copy_options::recursive);
+    std::ifstream in(dir / "sla.toml");
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string sla = text.str();
+    const std::string from = "accept = \"5 min\"";
+    auto at = sla.find(from);
+    if (at != std::string::npos) sla.replace(at, from.size(), "accept = \"1 min\"");
+    std::ofstream(dir / "sla.toml", std::ios::trunc) << sla;
+    return dir.string();
+}
+
+TEST_F(RepairLoop, AJobNotAcceptedInTimeGoesToTheNextTechnician) {
+    const auto data_dir = data_dir_with_short_accept();
+    BotProcess bot("loop-timeout", {{"REPAIRBOT_WECHAT_API_BASE", api_->base_url()}, {"REPAIRBOT_DATA_DIR", data_dir}});
+    ASSERT_TRUE(bot.started()) << bot.output();
+    WechatChannel phone(bot.port(), Mode::safe);
+    const auto first = fresh_openid("tech");
+    const auto second = fresh_openid("tech");
+    const auto owner = fresh_openid("owner");
+    add_and_bind(phone, "孙师傅", first);
+    add_and_bind(phone, "周师傅", second);
+
+    // An emergency: accept within 1 minute (this test's sla.toml).
+    auto number = ticket_number_in(phone.finish_report(owner, phone.say(owner, "6栋1单元101水管爆了，电话13800138002")));
+    ASSERT_FALSE(number.empty());
+    auto t = ticket(number);
+    ASSERT_TRUE(t.technician_id.has_value());
+    const auto first_id = *t.technician_id;
+    const auto& first_openid = first_id == technicians_[0] ? first : second;
+    const auto& second_openid = first_id == technicians_[0] ? second : first;
+    ASSERT_TRUE(eventually([&] { return told(first_openid, number); }, std::chrono::seconds(15))) << bot.output();
+
+    // Nobody answers: after the deadline the job goes to the other technician, who is pushed it.
+    ASSERT_TRUE(eventually([&] { return ticket(number).technician_id != first_id; }, std::chrono::seconds(100)))
+        << bot.output();
+    EXPECT_EQ(ticket(number).status, "dispatched");
+    EXPECT_TRUE(eventually([&] { return told(second_openid, number); }, std::chrono::seconds(15))) << bot.output();
+    auto events = with_mysql([&](sql::Connection& c) { return store::TicketRepository::events(c, t.id); });
+    bool redispatched = false;
+    for (auto& e : events)
+        if (e.type == "dispatched" && e.details.find("accept_timeout") != std::string::npos) redispatched = true;
+    EXPECT_TRUE(redispatched) << "the audit log says why the job moved";
+    // The first technician can no longer accept it; the second can.
+    EXPECT_EQ(phone.say(first_openid, "接单 " + number).find("已接单"), std::string::npos);
+    EXPECT_NE(phone.say(second_openid, "接单").find("已接单"), std::string::npos);
+    EXPECT_EQ(ticket(number).status, "accepted");
+    std::filesystem::remove_all(data_dir);
 }
 
 }  // namespace
