@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "bot/staff_notice.h"
+#include "bot/timer_plan.h"
 #include "config/log.h"
 #include "store/feedback_repository.h"
 #include "store/outbox_repository.h"
@@ -57,15 +58,7 @@ std::string TicketIntake::local_time_text(std::chrono::sys_seconds t) const {
 }
 
 std::string desk_time_text(const dialog::WorkingCalendar& calendar, std::chrono::sys_seconds t) {
-    auto local = t + calendar.utc_offset();
-    auto day = std::chrono::floor<std::chrono::days>(local);
-    std::chrono::year_month_day ymd{day};
-    std::chrono::hh_mm_ss hms{local - day};
-    char buf[48];
-    std::snprintf(buf, sizeof buf, "%u月%u日 %02d:%02d", static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                  static_cast<int>(hms.minutes().count()));
-    return buf;
+    return local_time_text(std::chrono::time_point_cast<std::chrono::milliseconds>(t), calendar.utc_offset());
 }
 
 store::NewTicket TicketIntake::new_ticket(const dialog::CreateTicket& create) const {
