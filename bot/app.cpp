@@ -22,6 +22,7 @@
 #include "adapters/wechat/api/endpoint.h"
 #include "bot/conversation.h"
 #include "bot/job_desk.h"
+#include "bot/metrics.h"
 #include "bot/sla_timers.h"
 #include "bot/outbox_sender.h"
 #include "bot/photo_worker.h"
@@ -260,8 +261,11 @@ int run_serve(const config::Settings& settings) {
     add_stats_routes(router, mysql, settings.admin.token);
     add_admin_routes(router, mysql, *desk.sla, settings.admin.token, clock);
     add_callback_routes(router, mysql, *desk.sla, settings.admin.token, clock);
+    Metrics metrics;
+    add_metrics_routes(router, metrics, mysql, timer_index);
 
     HttpServer server(ioc, settings.http, router);
+    server.set_metrics(&metrics);
     server.listen();
     server.start();
     asio::co_spawn(ioc, outbox.run(), asio::detached);

@@ -153,6 +153,10 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<Connection> conn) {
             auto elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
                 std::chrono::steady_clock::now() - started);
             auto status = res.result_int();
+            if (metrics_)
+                metrics_->observe_request(std::string(router_.route_of(target)),
+                                          std::string(http::to_string(method)), static_cast<int>(status),
+                                          std::chrono::duration<double>(elapsed).count());
             if (status >= 500)
                 log::warn("http", "request", {{"method", std::string(http::to_string(method))},
                                               {"path", std::string(target_path(target))},

@@ -11,6 +11,7 @@
 #include <mutex>
 #include <unordered_map>
 
+#include "bot/metrics.h"
 #include "bot/router.h"
 #include "config/settings.h"
 
@@ -27,6 +28,9 @@ public:
 
     // Starts accepting (after listen()). Returns at once.
     void start();
+    // Counts every answered request in `metrics` (by route pattern, method, status, latency).
+    // Call before start(); `metrics` must outlive the server.
+    void set_metrics(Metrics* metrics) { metrics_ = metrics; }
 
     // Graceful stop: closes the acceptor, closes idle keep-alive connections, lets requests in
     // flight finish and answer (with Connection: close) for up to settings.shutdown_grace, then
@@ -44,6 +48,7 @@ private:
     boost::asio::io_context& ioc_;
     config::HttpSettings settings_;
     const Router& router_;
+    Metrics* metrics_ = nullptr;
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::steady_timer slot_freed_;  // wakes the accept loop when under the cap again
     boost::asio::steady_timer drained_;     // wakes shutdown() when the last connection ends

@@ -60,6 +60,23 @@ TEST(BotConfiguration, CheckConfigRefusesBadDataFilesNamingTheFolder) {
     EXPECT_EQ(out.find("configuration ok"), std::string::npos) << out;
 }
 
+TEST(BotServer, MetricsCountRequestsAndReadTheStores) {
+    BotProcess bot("metrics");
+    ASSERT_TRUE(bot.started()) << bot.output();
+    (void)http_request(bot.port(), "GET", "/healthz");
+    (void)http_request(bot.port(), "GET", "/no-such-page");
+    auto scrape = http_request(bot.port(), "GET", "/metrics");
+    ASSERT_EQ(scrape.status, 200) << scrape.body;
+    EXPECT_NE(scrape.body.find(R"(repairbot_http_requests_total{route="/healthz",method="GET",status="200"})"),
+              std::string::npos) << scrape.body;
+    EXPECT_NE(scrape.body.find(R"(route="unmatched",method="GET",status="404")"), std::string::npos)
+        << "unknown paths share one series: " << scrape.body;
+    EXPECT_NE(scrape.body.find(R"(repairbot_up{dependency="mysql"} 1)"), std::string::npos) << scrape.body;
+    EXPECT_NE(scrape.body.find(R"(repairbot_up{dependency="redis"} 1)"), std::string::npos) << scrape.body;
+    EXPECT_NE(scrape.body.find("repairbot_sla_timers "), std::string::npos) << scrape.body;
+    EXPECT_NE(scrape.body.find("repairbot_tickets{status="), std::string::npos) << scrape.body;
+}
+
 TEST(BotMigrate, AppliedTwiceIsIdempotent) {
     auto env = bot_environment(free_port());
     auto [first, out1] = run_bot_command({"migrate"}, env, "migrate1");
