@@ -206,12 +206,16 @@ asio::awaitable<dialog::Session> JobDesk::owner_session(std::string owner_openid
 asio::awaitable<void> JobDesk::ask_owner(std::string owner_openid, std::string number,
                                          std::optional<std::int64_t> fee_cents,
                                          std::optional<std::int64_t> quote_cents,
-                                         std::chrono::sys_seconds now) {
+                                         std::chrono::sys_seconds now, bool only_if_missing) {
     for (int attempt = 1; attempt <= kMaxSessionAttempts; ++attempt) {
         auto stored = co_await sessions_.load(owner_openid);
         dialog::Session session;
         if (stored.version != 0)
             if (auto decoded = dialog::decode(stored.data)) session = std::move(*decoded);
+        if (only_if_missing &&
+            std::any_of(session.feedback.begin(), session.feedback.end(),
+                        [&](const dialog::Feedback& f) { return f.ticket_number == number; }))
+            co_return;  // asked already (a rating under way must not be reset)
         session = quote_cents ? dialog::begin_quote_approval(std::move(session), number, *quote_cents, now)
                               : dialog::begin_confirmation(std::move(session), number, fee_cents, now);
         auto saved = co_await sessions_.save(owner_openid, stored.version, dialog::encode(session));
@@ -233,8 +237,13 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
     const auto sla = &sla_;
 
     if (const auto* bind = std::get_if<dialog::BindTechnician>(&effect)) {
-        auto work = [code = bind->code, openid, now](sql::Connection& c) {
-            return store::TechnicianRepository::bind(c, code, openid, now);
+        auto work = [code = bind->code, openid, now](sql::Connection& c) -> Result<store::Technician> {
+            auto bound = store::TechnicianRepository::bind(c, code, openid, now);
+            if (bound) return bound;
+            // A resent 绑定 (the code is used by now) from the openid it bound: still a success.
+            if (auto already = store::TechnicianRepository::find_by_openid(c, openid); already && already->active)
+                return already;
+            return bound;
         };
         auto bound = co_await mysql_.run(std::move(work));
         if (bound) {
@@ -254,12 +263,16 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 return accept_job(t, m.technician->id, now);
             };
             AlreadyFn already = [&](const store::Ticket& t) {
-                return status_in(t, {ts::accepted, ts::arrived}) && t.technician_id &&
-                       t.technician_id == store::TechnicianRepository::find_by_openid(c, openid)->id;
+                auto tech = store::TechnicianRepository::find_by_openid(c, openid);
+                return status_in(t, {ts::accepted, ts::arrived}) && tech && t.technician_id == tech->id;
             };
             ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket& after,
                                     store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
                 auto tech = store::TechnicianRepository::find_by_openid(c, openid);
+                if (!tech) {  // unbound meanwhile: the move stands, nobody to name
+                    event = {openid, "technician", "accepted", "{}"};
+                    return;
+                }
                 event = {openid, "technician", "accepted",
                          nlohmann::json{{"technician_id", tech->id}, {"late", after.late.accept.value_or(false)}}.dump()};
                 nlohmann::json notice = {
@@ -293,6 +306,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 auto tech = store::TechnicianRepository::find_by_openid(c, openid);
                 event = {openid, "technician", "arrived",
                          nlohmann::json{{"late", after.late.arrive.value_or(false)}}.dump()};
+                if (!tech) return;
                 nlohmann::json notice = {{"event", "job_arrived"}, {"number", after.number},
                                          {"technician", tech->name}};
                 notice["text"] = notices_.render("owner_job_arrived",
@@ -387,11 +401,15 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                                               {{"ticket", number}}));
             co_return refuse(changed_text(m, number));
         }
-        if (m.saved) {
+        // Also on a repeat while the ticket waits for the owner: an earlier try may have
+        // committed the move but not reached the owner's session (Redis was down).
+        const auto& finished = m.saved ? m.saved : m.ticket;
+        if (finished && (m.saved || finished->status == ts::done)) {
             std::optional<std::int64_t> fee_of;
-            if (m.saved->fee_cents) fee_of = *m.saved->fee_cents;
-            co_await ask_owner(m.saved->owner_openid, number, fee_of, std::nullopt, seconds_of(now));
-            log::info("jobs", "done", {{"number", number}});
+            if (finished->fee_cents) fee_of = *finished->fee_cents;
+            co_await ask_owner(finished->owner_openid, number, fee_of, std::nullopt, seconds_of(now),
+                               /*only_if_missing=*/!m.saved);
+            if (m.saved) log::info("jobs", "done", {{"number", number}});
         }
         co_await watch(m.saved);
         co_return;
@@ -412,7 +430,9 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         auto work = [number, openid, now, cents, snapshot, this](sql::Connection& c) {
             MoveFn move = [&](const store::Ticket& t, Moved& m) { return quote_job(t, m.technician->id, cents, now); };
             AlreadyFn already = [&](const store::Ticket& t) {
-                return t.quote_status == store::quote_status::pending && t.quote_cents == cents;
+                auto tech = store::TechnicianRepository::find_by_openid(c, openid);
+                return tech && t.technician_id == tech->id &&
+                       t.quote_status == store::quote_status::pending && t.quote_cents == cents;
             };
             ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket& after,
                                     store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
@@ -432,7 +452,9 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 co_return refuse(texts.render(dialog::TextId::tech_quote_not_needed, {{"ticket", number}}));
             co_return refuse(changed_text(m, number));
         }
-        if (m.saved) co_await ask_owner(m.saved->owner_openid, number, std::nullopt, cents, seconds_of(now));
+        if (m.saved || (m.already && m.ticket))
+            co_await ask_owner((m.saved ? m.saved : m.ticket)->owner_openid, number, std::nullopt, cents,
+                               seconds_of(now), /*only_if_missing=*/!m.saved);
         co_await watch(m.saved);
         co_return;
     }
@@ -441,7 +463,11 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         const std::string number = hand->ticket_number;
         auto work = [number, openid, now, reason = hand->reason](sql::Connection& c) {
             MoveFn move = [&](const store::Ticket& t, Moved& m) { return hand_over_job(t, m.technician->id, now); };
-            AlreadyFn already = [](const store::Ticket&) { return false; };
+            // Handed over already (a re-run, a resend): the ticket is no longer the sender's.
+            AlreadyFn already = [&](const store::Ticket& t) {
+                auto tech = store::TechnicianRepository::find_by_openid(c, openid);
+                return tech && t.technician_id != tech->id && is_open_job(t);
+            };
             ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket&,
                                     store::NewEvent& event, std::vector<store::NewOutbox>&) {
                 event = {openid, "technician", "handed_over", nlohmann::json{{"reason", reason}}.dump()};
@@ -450,6 +476,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         };
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.technician) co_return refuse(not_technician_text());
+        if (m.already) co_return;
         if (!m.saved) co_return refuse(changed_text(m, number));
         std::vector<std::uint64_t> excluded{m.technician->id};
         auto outcome = co_await dispatcher_.dispatch(m.saved->id, excluded, openid, "handover", seconds_of(now));

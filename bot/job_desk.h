@@ -57,11 +57,12 @@ public:
 private:
     boost::asio::awaitable<void> apply(std::string openid, const dialog::Effect& effect,
                                        store::Timestamp now, EffectsResult& result);
-    // Puts the owner's question about `number` into their session (compare-and-set).
+    // Puts the owner's question about `number` into their session (compare-and-set);
+    // `only_if_missing`: leaves a session that already asks about `number` as it is.
     boost::asio::awaitable<void> ask_owner(std::string owner_openid, std::string number,
                                            std::optional<std::int64_t> fee_cents,
                                            std::optional<std::int64_t> quote_cents,
-                                           std::chrono::sys_seconds now);
+                                           std::chrono::sys_seconds now, bool only_if_missing = false);
     boost::asio::awaitable<dialog::Session> owner_session(std::string owner_openid);
     boost::asio::awaitable<void> watch(const std::optional<store::Ticket>& saved);
 

@@ -138,6 +138,8 @@ Result<store::Ticket> hand_over_job(store::Ticket t, std::uint64_t technician_id
     if (auto ok = check_technician(t, technician_id); !ok) return ok.error();
     if (!status_in(t, {ts::dispatched, ts::accepted})) return wrong_status(t, "hand over");
     t.status = ts::dispatched;
+    // No longer theirs: it leaves their list and load, and a repeated 转单 finds nothing to do.
+    t.technician_id.reset();
     return t;
 }
 
@@ -221,13 +223,18 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla, s
                               {"reopen_count", std::to_string(t.reopen_count)}};
         std::vector<store::NewOutbox> outbox;
         // The store keeps the technician's openid; the job push goes to it.
-        if (auto tech = store::TechnicianRepository::find_by_id(c, *t.technician_id);
-            tech && tech->openid)
-            outbox.push_back({"notify", *tech->openid, job.dump(), std::nullopt});
+        auto tech = store::TechnicianRepository::find_by_id(c, *t.technician_id);
+        const bool reachable = tech && tech->active && tech->openid && !tech->openid->empty();
+        if (reachable) outbox.push_back({"notify", *tech->openid, job.dump(), std::nullopt});
 
-        // The complaint of a second reopen is written first: TicketRepository::update commits the
-        // connection's open transaction, so both stick or neither does.
+        // Rows written before TicketRepository::update commit with it (it commits the connection's
+        // open transaction) or roll back with it on a conflict, and are written again next round.
         store::Transaction tx(c);
+        if (!reachable)
+            notify_staff(c, StaffRole::dispatcher, t.id, "reopen_unassigned",
+                         "返修工单" + t.number + "（" + t.fault_type + "，" + t.address +
+                             "）的原维修人员已停用或未绑定微信，请改派。",
+                         now);
         if (t.reopen_count == 2) {
             store::Complaint complaint;
             complaint.ticket_id = t.id;

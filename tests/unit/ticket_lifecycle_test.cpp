@@ -119,6 +119,7 @@ TEST(TicketLifecycle, HandOverPutsAnAcceptedJobBackToDispatched) {
     auto handed = hand_over_job(*accepted, 3, at(8));
     ASSERT_TRUE(handed);
     EXPECT_EQ(handed->status, ts::dispatched);
+    EXPECT_FALSE(handed->technician_id) << "no longer theirs: off their list and load";
     EXPECT_EQ(hand_over_job(*handed, 9, at(9)).code(), make_error_code(LifecycleErrc::not_yours));
 }
 
