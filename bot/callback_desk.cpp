@@ -159,29 +159,44 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
         if (auto trial = reopen_job(*ticket, sla, now); !trial) return trial.error();
     }
     // The UPDATE only takes an open callback: of two dispatchers, one wins, the other hears
-    // invalid_state, and only the winner reopens.
-    auto done = store::FeedbackRepository::complete_callback(c, id, report.by, report.outcome,
-                                                             report.notes, now);
-    if (!done) return done.error();
+    // invalid_state, and only the winner reopens. The report commits with what follows it (the
+    // reopen, or closing a rated ticket) in one transaction, so a retried unit of work (deadlock,
+    // lost link) finds the callback still open and does it all again.
+    auto complete = [&](sql::Connection& conn) -> Status {
+        return store::FeedbackRepository::complete_callback(conn, id, report.by, report.outcome,
+                                                            report.notes, now);
+    };
     CallbackDone out{*found, std::nullopt};
     if (report.reopen) {
         const std::string why = "回访不满意" + (report.notes.empty() ? "" : "：" + report.notes);
-        auto reopened =
-            reopen_ticket(c, sla, *found->ticket_id, "callback", "dispatcher", why, now);
+        auto reopened = reopen_ticket(c, sla, *found->ticket_id, "callback", "dispatcher", why, now,
+                                      complete);
         if (!reopened) return reopened.error();
         out.reopened = std::move(*reopened);
-    } else if (found->ticket_id &&
-               store::FeedbackRepository::open_callbacks_for_ticket(c, *found->ticket_id) == 0) {
+    } else {
         // DOMAIN.md: rated → callback → closed. The last callback of a rated ticket closes it.
-        for (int attempt = 0; attempt < 5; ++attempt) {
-            auto ticket = store::TicketRepository::find_by_id(c, *found->ticket_id);
-            if (!ticket || ticket->status != store::ticket_status::rated) break;
-            auto closed = close_job(*ticket, now);
-            if (!closed) break;
+        for (int attempt = 0;; ++attempt) {
+            store::Transaction tx(c);
+            if (auto done = complete(c); !done) return done.error();
+            std::optional<store::Ticket> ticket;
+            if (found->ticket_id && store::FeedbackRepository::open_callbacks_for_ticket(c, *found->ticket_id) == 0)
+                if (auto t = store::TicketRepository::find_by_id(c, *found->ticket_id);
+                    t && t->status == store::ticket_status::rated)
+                    ticket = std::move(*t);
+            std::optional<store::Ticket> closed;
+            if (ticket)
+                if (auto moved = close_job(*ticket, now)) closed = std::move(*moved);
+            if (!closed) {
+                tx.commit();
+                break;
+            }
             nlohmann::json details = {{"callback", id}, {"outcome", report.outcome}};
+            // Commits the callback's report with the close; a conflict rolls both back.
             auto saved = store::TicketRepository::update(c, *closed, {report.by, "dispatcher", "closed", details.dump()},
                                                          {}, now);
-            if (saved || saved.code() != store::make_error_code(store::StoreErrc::version_conflict)) break;
+            if (saved) break;
+            if (saved.code() != store::make_error_code(store::StoreErrc::version_conflict) || attempt >= 4)
+                return saved.error();
         }
     }
     auto saved = store::CallbackQueueRepository::find_callback(c, id);

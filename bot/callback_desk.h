@@ -75,8 +75,9 @@ struct CallbackDone {
 // notes as why). A reopen that cannot happen is refused before anything is written. Errors:
 // StoreErrc::not_found (no such callback), StoreErrc::invalid_state (already done; or asking to
 // reopen a callback about no ticket), a LifecycleErrc from reopen_job (e.g. wrong_status for a
-// ticket still being worked on). If the ticket changes between the check and the reopen (a
-// race), the outcome stays recorded and the lifecycle error is returned. Blocking.
+// ticket still being worked on). The report commits in one transaction with the reopen, or,
+// without reopen, with closing the ticket when it is rated and this was its last open callback
+// (rated → callback → closed); a refused reopen records nothing. Blocking.
 [[nodiscard]] Result<CallbackDone> mark_callback_done(sql::Connection& c,
                                                       const config::SlaData& sla, std::uint64_t id,
                                                       const CallbackReport& report,

@@ -206,7 +206,8 @@ Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla, st
 
 Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla, std::uint64_t ticket_id,
                                const std::string& actor, const std::string& actor_role,
-                               const std::string& why, store::Timestamp now) {
+                               const std::string& why, store::Timestamp now,
+                               const std::function<Status(sql::Connection&)>& with) {
     constexpr int kMaxConflicts = 5;
     for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
         auto found = store::TicketRepository::find_by_id(c, ticket_id);
@@ -230,6 +231,8 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla, s
         // Rows written before TicketRepository::update commit with it (it commits the connection's
         // open transaction) or roll back with it on a conflict, and are written again next round.
         store::Transaction tx(c);
+        if (with)
+            if (auto written = with(c); !written) return written.error();
         if (!reachable)
             notify_staff(c, StaffRole::dispatcher, t.id, "reopen_unassigned",
                          "返修工单" + t.number + "（" + t.fault_type + "，" + t.address +

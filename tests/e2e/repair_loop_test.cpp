@@ -218,6 +218,12 @@ TEST_F(RepairLoop, ReportToDoneToRatedThroughTheChats) {
     EXPECT_TRUE(std::any_of(after.begin(), after.end(), [&](const store::Callback& c) {
         return c.id == cb->id && c.outcome == std::optional<std::string>("satisfied");
     }));
+    // rated → callback → closed: the ticket closes with its last open callback (a sample
+    // callback may also have been queued at confirmation; then it stays rated until that one).
+    auto still_open = with_mysql([&](sql::Connection& c) {
+        return store::FeedbackRepository::open_callbacks_for_ticket(c, t.id);
+    });
+    EXPECT_EQ(ticket(number).status, still_open == 0 ? "closed" : "rated");
 }
 
 TEST_F(RepairLoop, AnotherTechniciansCommandsAreRefused) {
