@@ -89,6 +89,19 @@ bool in_callback_sample(std::string_view ticket_number, int sample_percent) {
     return static_cast<int>(callback_bucket(ticket_number)) < sample_percent;
 }
 
+std::uint64_t open_complaint(sql::Connection& c, const store::Complaint& complaint,
+                             const config::SlaData& sla, Timestamp now) {
+    const auto id = store::FeedbackRepository::add_complaint(c, complaint);
+    store::Callback callback;
+    callback.ticket_id = complaint.ticket_id;
+    callback.complaint_id = id;
+    callback.kind = "complaint";
+    callback.due_at = follow_up(sla, dialog::FollowUp::complaint_callback, now);
+    callback.created_at = now;
+    (void)store::FeedbackRepository::add_callback(c, callback, store::complaint_callback_key(id));
+    return id;
+}
+
 std::optional<std::uint64_t> queue_repair_callback(sql::Connection& c, const store::Ticket& ticket,
                                                    const config::SlaData& sla, Timestamp now) {
     if (!in_callback_sample(ticket.number, sla.callbacks.sample_percent)) return std::nullopt;

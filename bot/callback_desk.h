@@ -41,6 +41,15 @@ std::optional<std::uint64_t> queue_repair_callback(sql::Connection& c, const sto
                                                    const config::SlaData& sla,
                                                    store::Timestamp now);
 
+// ---- complaints ----
+
+// Opens `complaint` (an owner's 投诉, a low rating, a second reopen) with its callback: kind
+// "complaint", dedupe key complaint_callback_key(id), due complaint_callback (3 d) after `now`,
+// the ticket taken from the complaint. Returns the complaint's id. Call it inside the caller's
+// transaction (the caller tells whom it concerns). Blocking; SQL errors throw.
+std::uint64_t open_complaint(sql::Connection& c, const store::Complaint& complaint,
+                             const config::SlaData& sla, store::Timestamp now);
+
 // ---- marking a callback done ----
 
 inline constexpr std::size_t kMaxNotesChars = 2048;  // callbacks.notes, complaints.resolution

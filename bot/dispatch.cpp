@@ -40,11 +40,7 @@ constexpr int kMaxConflicts = 5;
 nlohmann::json job_payload(const store::Ticket& t, const dialog::ReplyTexts* texts,
                            const dialog::WorkingCalendar& calendar) {
     std::string urgency = t.urgency;
-    if (texts) {
-        if (t.urgency == "emergency") urgency = texts->get(dialog::TextId::urgency_emergency);
-        else if (t.urgency == "normal") urgency = texts->get(dialog::TextId::urgency_normal);
-        else if (t.urgency == "planned") urgency = texts->get(dialog::TextId::urgency_planned);
-    }
+    if (auto u = dialog::urgency_from_string(t.urgency); texts && u) urgency = dialog::urgency_label(*texts, *u);
     nlohmann::json p = {{"event", "job_assigned"},
                         {"number", t.number},
                         {"address", t.address},

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "bot/callback_desk.h"
 #include "bot/staff_notice.h"
 #include "bot/timer_plan.h"
 #include "config/log.h"
@@ -111,14 +112,11 @@ store::NewTicket TicketIntake::new_ticket(const dialog::CreateTicket& create) co
 
 std::string TicketIntake::created_text(const store::Ticket& t) const {
     auto urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
-    dialog::TextId label = urgency == dialog::Urgency::emergency ? dialog::TextId::urgency_emergency
-                           : urgency == dialog::Urgency::planned ? dialog::TextId::urgency_planned
-                                                                 : dialog::TextId::urgency_normal;
     auto when = [&](const std::optional<store::Timestamp>& ts) {
         return ts ? local_time_text(std::chrono::floor<std::chrono::seconds>(*ts)) : std::string("待定");
     };
     return notices_.render("ticket_created", {{"number", t.number},
-                                              {"urgency", data_.texts.get(label)},
+                                              {"urgency", dialog::urgency_label(data_.texts, urgency)},
                                               {"arrive_by", when(t.due.arrive)},
                                               {"finish_by", when(t.due.finish)}});
 }
@@ -290,28 +288,18 @@ asio::awaitable<void> TicketIntake::hand_to_human(std::string openid, dialog::Ha
 asio::awaitable<void> TicketIntake::file_complaint(std::string openid, dialog::FileComplaint complaint,
                                                    std::chrono::sys_seconds now) {
     // Every complaint is called back (回访) within the policy's limit (3 days by default).
-    auto due = dialog::follow_up_due(sla_.policy, sla_.calendar, dialog::FollowUp::complaint_callback, now);
-    auto work = [openid, text = complaint.text, at = to_timestamp(now),
-                 due = to_timestamp(due)](sql::Connection& c) {
+    auto work = [this, openid, text = complaint.text, at = to_timestamp(now)](sql::Connection& c) {
         store::Transaction tx(c);
-        {
-            store::Complaint record;
-            record.owner_openid = openid;
-            record.source = "owner";
-            record.text = text;
-            record.created_at = at;
-            auto id = store::FeedbackRepository::add_complaint(c, record);
-            store::Callback callback;
-            callback.complaint_id = id;
-            callback.kind = "complaint";
-            callback.due_at = due;
-            callback.created_at = at;
-            (void)store::FeedbackRepository::add_callback(c, callback, "complaint:" + std::to_string(id));
-            notify_staff(c, StaffRole::supervisor, std::nullopt, "complaint",
-                         "新投诉（编号" + std::to_string(id) + "）：" + (text.empty() ? "（未填写内容）" : text), at);
-            tx.commit();
-            return id;
-        }
+        store::Complaint record;
+        record.owner_openid = openid;
+        record.source = "owner";
+        record.text = text;
+        record.created_at = at;
+        auto id = open_complaint(c, record, sla_, at);
+        notify_staff(c, StaffRole::supervisor, std::nullopt, "complaint",
+                     "新投诉（编号" + std::to_string(id) + "）：" + (text.empty() ? "（未填写内容）" : text), at);
+        tx.commit();
+        return id;
     };
     auto id = co_await mysql_.run(std::move(work));
     log::info("intake", "complaint_filed", {{"complaint", id}});

@@ -3,6 +3,7 @@
 #include <cppconn/connection.h>
 #include <nlohmann/json.hpp>
 
+#include "bot/callback_desk.h"
 #include "bot/staff_notice.h"
 #include "dialog/sla_policy.h"
 #include "store/errors.h"
@@ -245,16 +246,7 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla, s
             complaint.source = "reopen";
             complaint.text = "工单" + t.number + "第二次返修" + (why.empty() ? "" : "：" + why);
             complaint.created_at = now;
-            auto id = store::FeedbackRepository::add_complaint(c, complaint);
-            store::Callback callback;
-            callback.ticket_id = t.id;
-            callback.complaint_id = id;
-            callback.kind = "complaint";
-            auto due = dialog::follow_up_due(sla.policy, sla.calendar, dialog::FollowUp::complaint_callback,
-                                             std::chrono::floor<std::chrono::seconds>(now));
-            callback.due_at = std::chrono::time_point_cast<std::chrono::milliseconds>(due);
-            callback.created_at = now;
-            (void)store::FeedbackRepository::add_callback(c, callback, "complaint:" + std::to_string(id));
+            auto id = open_complaint(c, complaint, sla, now);
             notify_staff(c, StaffRole::supervisor, t.id, "reopened_twice",
                          "工单" + t.number + "（" + t.fault_type + "，" + t.address +
                              "）已第二次返修，已转为投诉（编号" + std::to_string(id) + "），请跟进。",

@@ -53,18 +53,6 @@ Urgency draft_urgency(const Turn& t) {
     return derive_urgency(t.catalog().find(d.fault_type), is_emergency(d), d.planned);
 }
 
-std::string urgency_label(const Turn& t, Urgency u) {
-    switch (u) {
-        case Urgency::emergency:
-            return t.texts().get(TextId::urgency_emergency);
-        case Urgency::planned:
-            return t.texts().get(TextId::urgency_planned);
-        case Urgency::normal:
-            break;
-    }
-    return t.texts().get(TextId::urgency_normal);
-}
-
 std::string address_label(const Turn& t, const Address& a) {
     std::string s = display(a);
     if (a.is_public) s += t.texts().get(TextId::public_area_mark);
@@ -93,7 +81,7 @@ std::string summary(const Turn& t) {
     std::string address = d.address ? address_label(t, *d.address) : none;
     const FaultType* type = t.catalog().find(d.fault_type);
     std::string fault = type ? type->name : none;
-    std::string urgency = urgency_label(t, draft_urgency(t));
+    std::string urgency = urgency_label(t.texts(), draft_urgency(t));
     std::string photos = std::to_string(d.photos.size());
     std::string time = time_label(t);
     return t.texts().render(TextId::summary,
@@ -178,7 +166,7 @@ void submit(Turn& t) {
     r.received_at = t.ctx.now;
     std::string key = s.report_id + "#" + std::to_string(s.revision);
     t.effects.emplace_back(RememberProfile{r.phone, r.address});
-    std::string urgency = urgency_label(t, r.urgency);
+    std::string urgency = urgency_label(t.texts(), r.urgency);
     t.say(is_emergency(d) ? TextId::emergency_submitted : TextId::submitted,
           {{"urgency", urgency}});
     t.effects.insert(t.effects.begin(), CreateTicket{std::move(r), key});

@@ -73,4 +73,16 @@ std::string ReplyTexts::render(TextId id, TextVars vars) const {
     return fill_placeholders(get(id), vars);
 }
 
+std::string urgency_label(const ReplyTexts& texts, Urgency u) {
+    switch (u) {
+        case Urgency::emergency:
+            return texts.get(TextId::urgency_emergency);
+        case Urgency::planned:
+            return texts.get(TextId::urgency_planned);
+        case Urgency::normal:
+            break;
+    }
+    return texts.get(TextId::urgency_normal);
+}
+
 }  // namespace repairbot::dialog

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <utility>
 
+#include "dialog/catalog.h"
+
 namespace repairbot::dialog {
 
 // X(id): the id is also the key in replies.toml. Placeholders a text may use are listed in
@@ -90,5 +92,9 @@ class ReplyTexts {
   private:
     std::array<std::string, kTextCount> texts_;
 };
+
+// The urgency as owners and technicians read it (urgency_emergency / _normal / _planned:
+// 紧急, 一般, 计划). Never fails.
+[[nodiscard]] std::string urgency_label(const ReplyTexts& texts, Urgency u);
 
 }  // namespace repairbot::dialog
