@@ -53,6 +53,13 @@ dialog::TechnicianJob job_of(const store::Ticket& t) {
     return job;
 }
 
+// The sender as an active, bound technician; nullopt for anyone else. Blocking.
+std::optional<store::Technician> active_technician(sql::Connection& c, const std::string& openid) {
+    auto tech = store::TechnicianRepository::find_by_openid(c, openid);
+    if (!tech || !tech->active) return std::nullopt;
+    return std::move(*tech);
+}
+
 // The outcome of one move, computed on the MySQL thread.
 struct Moved {
     std::optional<store::Ticket> saved;  // the move was saved
@@ -100,8 +107,8 @@ bool JobDesk::handles(const dialog::Effect& effect) {
 
 asio::awaitable<std::optional<dialog::TechnicianView>> JobDesk::technician_of(std::string openid) {
     auto work = [openid](sql::Connection& c) -> std::optional<dialog::TechnicianView> {
-        auto tech = store::TechnicianRepository::find_by_openid(c, openid);
-        if (!tech || !tech->active) return std::nullopt;
+        auto tech = active_technician(c, openid);
+        if (!tech) return std::nullopt;
         dialog::TechnicianView view;
         view.id = std::to_string(tech->id);
         view.name = tech->name;
@@ -140,16 +147,12 @@ asio::awaitable<EffectsResult> JobDesk::carry_out(std::string openid, std::vecto
 namespace {
 
 // Loads the ticket, applies the move, saves it with its event and outbox rows; retried on a
-// concurrent change. `technician_openid` non-empty: the sender must be a bound technician.
-Moved save_move(sql::Connection& c, const std::string& number, const std::string& technician_openid,
-                const MoveFn& move, const AlreadyFn& already, const ComposeFn& compose,
-                store::Timestamp at) {
+// concurrent change. `technician`: the sender of a technician's command (nullopt for owners).
+Moved save_move(sql::Connection& c, const std::string& number,
+                const std::optional<store::Technician>& technician, const MoveFn& move,
+                const AlreadyFn& already, const ComposeFn& compose, store::Timestamp at) {
     Moved out;
-    if (!technician_openid.empty()) {
-        auto tech = store::TechnicianRepository::find_by_openid(c, technician_openid);
-        if (!tech || !tech->active) return out;  // refusal text chosen by the caller
-        out.technician = *tech;
-    }
+    out.technician = technician;
     for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
         auto found = store::TicketRepository::find_by_number(c, number);
         if (!found) return out;
@@ -196,8 +199,14 @@ asio::awaitable<void> JobDesk::watch(const std::optional<store::Ticket>& saved) 
     if (saved && watch_) co_await watch_(*saved);
 }
 
-asio::awaitable<dialog::Session> JobDesk::owner_session(std::string owner_openid) {
-    auto stored = co_await sessions_.load(owner_openid);
+asio::awaitable<dialog::Session> JobDesk::ticket_owner_session(std::string number) {
+    auto work = [number](sql::Connection& c) {
+        auto t = store::TicketRepository::find_by_number(c, number);
+        return t ? t->owner_openid : std::string{};
+    };
+    auto owner = co_await mysql_.run(std::move(work));
+    if (owner.empty()) co_return dialog::Session{};
+    auto stored = co_await sessions_.load(owner);
     if (stored.version != 0)
         if (auto decoded = dialog::decode(stored.data)) co_return std::move(*decoded);
     co_return dialog::Session{};
@@ -234,6 +243,15 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                                                {"status", notices_.render("status_" + m.ticket->status)}});
     };
     auto not_technician_text = [&] { return texts.get(dialog::TextId::tech_not_bound); };
+    // Work on the sender's off-list paid repair waits for the quote and the owner's agreement.
+    auto quote_refusal = [&](const Moved& m, const std::string& number) -> std::optional<std::string> {
+        if (!m.ticket || !needs_quote(*m.ticket) || m.ticket->technician_id != m.technician->id)
+            return std::nullopt;
+        return texts.render(m.ticket->quote_status == store::quote_status::pending
+                                ? dialog::TextId::tech_quote_waiting
+                                : dialog::TextId::tech_quote_needed,
+                            {{"ticket", number}});
+    };
     const auto sla = &sla_;
 
     if (const auto* bind = std::get_if<dialog::BindTechnician>(&effect)) {
@@ -241,8 +259,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             auto bound = store::TechnicianRepository::bind(c, code, openid, now);
             if (bound) return bound;
             // A resent 绑定 (the code is used by now) from the openid it bound: still a success.
-            if (auto already = store::TechnicianRepository::find_by_openid(c, openid); already && already->active)
-                return already;
+            if (auto already = active_technician(c, openid)) return std::move(*already);
             return bound;
         };
         auto bound = co_await mysql_.run(std::move(work));
@@ -259,20 +276,16 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
     if (const auto* accept = std::get_if<dialog::AcceptJob>(&effect)) {
         const std::string number = accept->ticket_number;
         auto work = [number, openid, now, sla, this](sql::Connection& c) {
+            const auto tech = active_technician(c, openid);
+            if (!tech) return Moved{};  // refusal text chosen by the caller
             MoveFn move = [&](const store::Ticket& t, Moved& m) {
                 return accept_job(t, m.technician->id, now);
             };
             AlreadyFn already = [&](const store::Ticket& t) {
-                auto tech = store::TechnicianRepository::find_by_openid(c, openid);
-                return status_in(t, {ts::accepted, ts::arrived}) && tech && t.technician_id == tech->id;
+                return status_in(t, {ts::accepted, ts::arrived}) && t.technician_id == tech->id;
             };
             ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket& after,
                                     store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
-                auto tech = store::TechnicianRepository::find_by_openid(c, openid);
-                if (!tech) {  // unbound meanwhile: the move stands, nobody to name
-                    event = {openid, "technician", "accepted", "{}"};
-                    return;
-                }
                 event = {openid, "technician", "accepted",
                          nlohmann::json{{"technician_id", tech->id}, {"late", after.late.accept.value_or(false)}}.dump()};
                 nlohmann::json notice = {
@@ -284,7 +297,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                                                   {"arrive_by", notice["arrive_by"].get<std::string>()}});
                 outbox.push_back({"notify", after.owner_openid, notice.dump(), std::nullopt});
             };
-            return save_move(c, number, openid, move, already, compose, now);
+            return save_move(c, number, tech, move, already, compose, now);
         };
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.technician) co_return refuse(not_technician_text());
@@ -296,33 +309,28 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
     if (const auto* arrive = std::get_if<dialog::ArriveJob>(&effect)) {
         const std::string number = arrive->ticket_number;
         auto work = [number, openid, now, this](sql::Connection& c) {
+            const auto tech = active_technician(c, openid);
+            if (!tech) return Moved{};  // refusal text chosen by the caller
             MoveFn move = [&](const store::Ticket& t, Moved& m) { return arrive_job(t, m.technician->id, now); };
             AlreadyFn already = [&](const store::Ticket& t) {
-                auto tech = store::TechnicianRepository::find_by_openid(c, openid);
-                return t.status == ts::arrived && tech && t.technician_id == tech->id;
+                return t.status == ts::arrived && t.technician_id == tech->id;
             };
             ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket& after,
                                     store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
-                auto tech = store::TechnicianRepository::find_by_openid(c, openid);
                 event = {openid, "technician", "arrived",
                          nlohmann::json{{"late", after.late.arrive.value_or(false)}}.dump()};
-                if (!tech) return;
                 nlohmann::json notice = {{"event", "job_arrived"}, {"number", after.number},
                                          {"technician", tech->name}};
                 notice["text"] = notices_.render("owner_job_arrived",
                                                  {{"number", after.number}, {"technician", tech->name}});
                 outbox.push_back({"notify", after.owner_openid, notice.dump(), std::nullopt});
             };
-            return save_move(c, number, openid, move, already, compose, now);
+            return save_move(c, number, tech, move, already, compose, now);
         };
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.technician) co_return refuse(not_technician_text());
         if (!m.saved && !m.already) {
-            if (m.ticket && needs_quote(*m.ticket) && m.ticket->technician_id == m.technician->id)
-                co_return refuse(texts.render(m.ticket->quote_status == store::quote_status::pending
-                                                  ? dialog::TextId::tech_quote_waiting
-                                                  : dialog::TextId::tech_quote_needed,
-                                              {{"ticket", number}}));
+            if (auto waiting = quote_refusal(m, number)) co_return refuse(std::move(*waiting));
             co_return refuse(changed_text(m, number));
         }
         co_await watch(m.saved);
@@ -335,17 +343,11 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         if (finish->fee_cents) fee = static_cast<std::uint32_t>(*finish->fee_cents);
         // The owner's session as it stands: the pushed question is the one the owner's next
         // answer will be read against (an earlier pending question comes first).
-        dialog::Session snapshot;
-        {
-            auto stored_work = [number](sql::Connection& c) {
-                auto t = store::TicketRepository::find_by_number(c, number);
-                return t ? t->owner_openid : std::string{};
-            };
-            auto owner = co_await mysql_.run(std::move(stored_work));
-            if (!owner.empty()) snapshot = co_await owner_session(owner);
-        }
+        dialog::Session snapshot = co_await ticket_owner_session(number);
         std::string fee_refusal;
         auto work = [number, openid, now, fee, note = finish->note, snapshot, &fee_refusal, this](sql::Connection& c) {
+            const auto tech = active_technician(c, openid);
+            if (!tech) return Moved{};  // refusal text chosen by the caller
             MoveFn move = [&](const store::Ticket& t, Moved& m) -> Result<store::Ticket> {
                 if (fee && t.technician_id == m.technician->id) {
                     auto check = prices_.check_fee(t.fault_type, t.public_area, *fee);
@@ -370,8 +372,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 return finish_job(t, m.technician->id, fee, note, now);
             };
             AlreadyFn already = [&](const store::Ticket& t) {
-                auto tech = store::TechnicianRepository::find_by_openid(c, openid);
-                return status_in(t, {ts::done, ts::confirmed, ts::rated, ts::closed}) && tech &&
+                return status_in(t, {ts::done, ts::confirmed, ts::rated, ts::closed}) &&
                        t.technician_id == tech->id && t.at.done && *t.at.done >= now - std::chrono::minutes(10);
             };
             ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket& after,
@@ -388,17 +389,13 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                                          {"text", dialog::feedback_question(asked, data_.texts)}};
                 outbox.push_back({"notify", after.owner_openid, notice.dump(), std::nullopt});
             };
-            return save_move(c, number, openid, move, already, compose, now);
+            return save_move(c, number, tech, move, already, compose, now);
         };
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.technician) co_return refuse(not_technician_text());
         if (!m.saved && !m.already) {
             if (!fee_refusal.empty()) co_return refuse(fee_refusal);
-            if (m.ticket && needs_quote(*m.ticket) && m.ticket->technician_id == m.technician->id)
-                co_return refuse(texts.render(m.ticket->quote_status == store::quote_status::pending
-                                                  ? dialog::TextId::tech_quote_waiting
-                                                  : dialog::TextId::tech_quote_needed,
-                                              {{"ticket", number}}));
+            if (auto waiting = quote_refusal(m, number)) co_return refuse(std::move(*waiting));
             co_return refuse(changed_text(m, number));
         }
         // Also on a repeat while the ticket waits for the owner: an earlier try may have
@@ -418,21 +415,13 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
     if (const auto* quote = std::get_if<dialog::QuoteJob>(&effect)) {
         const std::string number = quote->ticket_number;
         const auto cents = static_cast<std::uint32_t>(quote->cents);
-        dialog::Session snapshot;
-        {
-            auto owner_work = [number](sql::Connection& c) {
-                auto t = store::TicketRepository::find_by_number(c, number);
-                return t ? t->owner_openid : std::string{};
-            };
-            auto owner = co_await mysql_.run(std::move(owner_work));
-            if (!owner.empty()) snapshot = co_await owner_session(owner);
-        }
+        dialog::Session snapshot = co_await ticket_owner_session(number);
         auto work = [number, openid, now, cents, snapshot, this](sql::Connection& c) {
+            const auto tech = active_technician(c, openid);
+            if (!tech) return Moved{};  // refusal text chosen by the caller
             MoveFn move = [&](const store::Ticket& t, Moved& m) { return quote_job(t, m.technician->id, cents, now); };
             AlreadyFn already = [&](const store::Ticket& t) {
-                auto tech = store::TechnicianRepository::find_by_openid(c, openid);
-                return tech && t.technician_id == tech->id &&
-                       t.quote_status == store::quote_status::pending && t.quote_cents == cents;
+                return t.technician_id == tech->id && t.quote_status == store::quote_status::pending && t.quote_cents == cents;
             };
             ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket& after,
                                     store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
@@ -443,7 +432,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                                          {"text", dialog::feedback_question(asked, data_.texts)}};
                 outbox.push_back({"notify", after.owner_openid, notice.dump(), std::nullopt});
             };
-            return save_move(c, number, openid, move, already, compose, now);
+            return save_move(c, number, tech, move, already, compose, now);
         };
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.technician) co_return refuse(not_technician_text());
@@ -462,17 +451,18 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
     if (const auto* hand = std::get_if<dialog::HandOverJob>(&effect)) {
         const std::string number = hand->ticket_number;
         auto work = [number, openid, now, reason = hand->reason](sql::Connection& c) {
+            const auto tech = active_technician(c, openid);
+            if (!tech) return Moved{};  // refusal text chosen by the caller
             MoveFn move = [&](const store::Ticket& t, Moved& m) { return hand_over_job(t, m.technician->id, now); };
             // Handed over already (a re-run, a resend): the ticket is no longer the sender's.
             AlreadyFn already = [&](const store::Ticket& t) {
-                auto tech = store::TechnicianRepository::find_by_openid(c, openid);
-                return tech && t.technician_id != tech->id && is_open_job(t);
+                return t.technician_id != tech->id && is_open_job(t);
             };
             ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket&,
                                     store::NewEvent& event, std::vector<store::NewOutbox>&) {
                 event = {openid, "technician", "handed_over", nlohmann::json{{"reason", reason}}.dump()};
             };
-            return save_move(c, number, openid, move, already, compose, now);
+            return save_move(c, number, tech, move, already, compose, now);
         };
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.technician) co_return refuse(not_technician_text());
@@ -501,7 +491,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 event = {openid, "owner", event_type, "{}"};
                 if (extra) extra(conn, before, after, event, outbox);
             };
-            return save_move(c, number, "", owned_move, owned_already, compose, now);
+            return save_move(c, number, std::nullopt, owned_move, owned_already, compose, now);
         };
         co_return co_await mysql_.run(std::move(work));
     };
@@ -569,15 +559,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 complaint.severity = score == 1 ? "serious" : "normal";
                 complaint.text = std::to_string(score) + "星：" + comment;
                 complaint.created_at = now;
-                auto id = store::FeedbackRepository::add_complaint(c, complaint);
-                store::Callback callback;
-                callback.ticket_id = after.id;
-                callback.complaint_id = id;
-                callback.kind = "complaint";
-                callback.due_at = std::chrono::time_point_cast<std::chrono::milliseconds>(dialog::follow_up_due(
-                    sla->policy, sla->calendar, dialog::FollowUp::complaint_callback, seconds_of(now)));
-                callback.created_at = now;
-                (void)store::FeedbackRepository::add_callback(c, callback, "complaint:" + std::to_string(id));
+                auto id = open_complaint(c, complaint, *sla, now);
                 std::string text = notices_.render("low_rating_complaint",
                                                    {{"number", after.number}, {"score", std::to_string(score)},
                                                     {"comment", comment}, {"complaint", std::to_string(id)}});

@@ -63,7 +63,8 @@ private:
                                            std::optional<std::int64_t> fee_cents,
                                            std::optional<std::int64_t> quote_cents,
                                            std::chrono::sys_seconds now, bool only_if_missing = false);
-    boost::asio::awaitable<dialog::Session> owner_session(std::string owner_openid);
+    // The dialogue session of the owner of ticket `number` (empty when none).
+    boost::asio::awaitable<dialog::Session> ticket_owner_session(std::string number);
     boost::asio::awaitable<void> watch(const std::optional<store::Ticket>& saved);
 
     store::MysqlPool& mysql_;
