@@ -1,0 +1,156 @@
+// libFuzzer target: the dialogue's step() with the desk's real data files. The input is a
+// conversation: segments separated by NUL bytes, each opened by one byte saying what it is
+// (see the switch below; anything else is a text message of the whole segment), so seeds read
+// as the chats they are. Whatever arrives, step() must not crash or throw, must answer every
+// message a person sends, must be deterministic, its replies must be valid UTF-8 when what the
+// owner sent was, and the session it leaves must encode, decode and encode again identically.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "dialog/feedback.h"
+#include "dialog/session_codec.h"
+#include "dialog/step.h"
+#include "fuzz_support.h"
+
+using namespace repairbot;
+using namespace repairbot::dialog;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Friday 2026-11-20 14:30 at +08:00, as in the dialog unit tests.
+const std::chrono::sys_seconds kStart =
+    std::chrono::sys_days{std::chrono::year{2026} / 11 / 20} + 6h + 30min;
+constexpr std::size_t kMaxMessages = 48;
+
+[[noreturn]] void fail(const char* what, std::string_view detail = {}) {
+    std::fprintf(stderr, "invariant broken: %s %.*s\n", what, static_cast<int>(detail.size()),
+                 detail.data());
+    std::abort();
+}
+
+// The session must survive the Redis round trip: encode -> decode -> encode is the identity.
+void check_round_trip(const Session& s) {
+    const std::string encoded = encode(s);
+    const auto back = decode(encoded);
+    if (!back) fail("a session step() left does not decode:", encoded);
+    if (encode(*back) != encoded) fail("a session re-encodes differently:", encoded);
+}
+
+TechnicianView technician_with(std::size_t jobs) {
+    TechnicianView view{"t1", "王师傅", {}};
+    const JobStatus statuses[] = {JobStatus::dispatched, JobStatus::accepted, JobStatus::arrived};
+    for (std::size_t i = 0; i < jobs; ++i) {
+        view.open_jobs.push_back(TechnicianJob{"BX20261121-000" + std::to_string(i + 1),
+                                               statuses[i % 3], "3栋2单元50" + std::to_string(i),
+                                               "水", i == 1, i == 1 ? QuoteState::pending
+                                                                    : QuoteState::none});
+    }
+    return view;
+}
+
+bool expects_reply(const Inbound& in) {
+    if (const auto* e = std::get_if<EventMessage>(&in.body))
+        return e->kind == EventKind::subscribe || e->kind == EventKind::click;
+    return true;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view input(reinterpret_cast<const char*>(data), size);
+    const DialogData& desk = fuzz::shipped_data();
+
+    Session session;
+    OwnerProfile profile;
+    std::optional<TechnicianView> technician;
+    auto now = kStart;
+    bool clean = true;  // every text the bot was given so far is valid UTF-8
+    std::size_t messages = 0;
+
+    std::size_t pos = 0;
+    while (pos <= input.size() && messages < kMaxMessages) {
+        const std::size_t nul = input.find('\0', pos);
+        const std::size_t end = nul == std::string_view::npos ? input.size() : nul;
+        const std::string_view segment = input.substr(pos, end - pos);
+        pos = end + 1;
+        if (segment.empty()) continue;
+        const char kind = segment.front();
+        const std::string body(segment.substr(1));
+        const std::string id = "m" + std::to_string(messages);
+
+        std::optional<Inbound> in;
+        switch (kind) {
+            case 't': in = Inbound{"owner-1", id, TextMessage{body}}; break;
+            case 'i': in = Inbound{"owner-1", id, ImageMessage{body, "http://mmbiz.example/" + body}}; break;
+            case 'v': in = Inbound{"owner-1", id, VoiceMessage{"voice-" + id, body}}; break;
+            case 'l': in = Inbound{"owner-1", id, LocationMessage{22.543096, 114.057865, body}}; break;
+            case 'u': in = Inbound{"owner-1", id, UnsupportedMessage{body}}; break;
+            case 'e': {
+                const auto k = body.empty() ? 0u : static_cast<unsigned char>(body[0]) % 6u;
+                in = Inbound{"owner-1", id,
+                             EventMessage{static_cast<EventKind>(k), body.empty() ? "" : body.substr(1)}};
+                break;
+            }
+            case 's': {  // a stored session, as Redis might hand it back
+                if (auto decoded = decode(body)) {
+                    check_round_trip(*decoded);
+                    session = std::move(*decoded);
+                    clean = false;  // its fields may hold any bytes
+                }
+                continue;
+            }
+            case 'T': technician = technician_with(body.size() % 4); continue;
+            case 'O':
+                technician.reset();
+                profile = OwnerProfile{body, "13800138000", Address{"3", "2", "502", "", false, "", std::nullopt}};
+                continue;
+            case 'w': {  // time passes: minutes, scaled so a few bytes reach days
+                long minutes = 0;
+                for (const char c : body) minutes += static_cast<unsigned char>(c);
+                now += std::chrono::minutes{minutes * 7};
+                continue;
+            }
+            case 'f': session = begin_confirmation(std::move(session), "BX20261121-0001",
+                                                   body.empty() ? std::nullopt
+                                                                : std::optional<std::int64_t>(8000),
+                                                   now);
+                continue;
+            case 'q': session = begin_quote_approval(std::move(session), "BX20261121-0002", 12000, now);
+                continue;
+            case 'd': session = drop_feedback(std::move(session), "BX20261121-0001"); continue;
+            default: in = Inbound{"owner-1", id, TextMessage{std::string(segment)}}; break;
+        }
+        ++messages;
+        now += 1min;
+        const bool sent_clean =
+            fuzz::valid_utf8(body) && (kind != 't' && kind != 'i' && kind != 'v' && kind != 'l' &&
+                                               kind != 'u' && kind != 'e'
+                                           ? fuzz::valid_utf8(segment)
+                                           : true);
+        clean = clean && sent_clean;
+
+        const Context ctx{desk, now, std::chrono::minutes{8 * 60}, profile, Limits{}, technician};
+        Outcome out = step(session, *in, ctx);
+        const Outcome again = step(session, *in, ctx);
+        if (encode(out.session) != encode(again.session) || out.replies != again.replies ||
+            out.effects.size() != again.effects.size())
+            fail("step() is not deterministic");
+        if (expects_reply(*in) && out.replies.empty()) fail("a message got no reply");
+        for (const auto& r : out.replies) {
+            if (r.text.empty()) fail("an empty reply");
+            if (clean && !fuzz::valid_utf8(r.text)) fail("a reply is not valid UTF-8:", r.text);
+        }
+        check_round_trip(out.session);
+        session = std::move(out.session);
+    }
+    return 0;
+}
