@@ -214,6 +214,7 @@ int run_serve(const config::Settings& settings) {
     }
     auto clock = [] { return std::chrono::system_clock::now(); };
 
+    Metrics metrics;  // before everything that counts into it
     asio::io_context ioc(static_cast<int>(settings.http.threads));
     asio::thread_pool blocking(settings.mysql.pool_size);
 
@@ -237,6 +238,9 @@ int run_serve(const config::Settings& settings) {
                  watch);
     Conversation conversation(*desk.dialog, *desk.notices, sessions, intake, jobs, limits, clock);
     WebhookEndpoint endpoint(*webhook, settings.wechat, replay, dedupe, conversation, clock);
+    timers.set_metrics(&metrics);
+    conversation.set_metrics(&metrics);
+    endpoint.set_metrics(&metrics);
 
     RedisTokenStore token_store(redis, settings.wechat.appid);
     wechat::api::ApiClientOptions api_options;
@@ -247,6 +251,7 @@ int run_serve(const config::Settings& settings) {
     OutboxWorkerOptions outbox_options;
     outbox_options.worker_id = worker_id();
     OutboxWorker outbox(mysql, api, *desk.push, outbox_options);
+    outbox.set_metrics(&metrics);
     PhotoWorkerOptions photo_options;
     photo_options.worker_id = outbox_options.worker_id;
     photo_options.media_dir = settings.media_dir;
@@ -261,8 +266,7 @@ int run_serve(const config::Settings& settings) {
     add_stats_routes(router, mysql, settings.admin.token);
     add_admin_routes(router, mysql, *desk.sla, settings.admin.token, clock);
     add_callback_routes(router, mysql, *desk.sla, settings.admin.token, clock);
-    Metrics metrics;
-    add_metrics_routes(router, metrics, mysql, timer_index);
+    add_metrics_routes(router, metrics, mysql, redis, timer_index);
 
     HttpServer server(ioc, settings.http, router);
     server.set_metrics(&metrics);

@@ -1,5 +1,7 @@
 #include "bot/conversation.h"
 
+#include <array>
+
 #include "bot/inbound_mapping.h"
 #include "config/log.h"
 #include "dialog/session_codec.h"
@@ -24,6 +26,15 @@ std::string join_replies(const std::vector<std::string>& texts) {
     return out;
 }
 
+// The outcome label of an effect, in the order of dialog::Effect's alternatives.
+constexpr std::array<const char*, 18> kEffectNames{
+    "create_ticket", "attach_photos", "hand_to_human", "query_progress", "file_complaint",
+    "remember_profile", "bind_technician", "accept_job", "arrive_job", "finish_job",
+    "quote_job", "hand_over_job", "list_jobs", "confirm_fixed", "report_not_fixed",
+    "rate_service", "agree_quote", "refuse_quote"};
+static_assert(kEffectNames.size() == std::variant_size_v<dialog::Effect>,
+              "name every dialog::Effect alternative");
+
 }  // namespace
 
 Conversation::Conversation(const dialog::DialogData& data, const config::Notices& notices,
@@ -37,6 +48,17 @@ Conversation::Conversation(const dialog::DialogData& data, const config::Notices
       limits_(limits),
       clock_(std::move(clock)) {}
 
+void Conversation::set_metrics(Metrics* metrics) { metrics_ = metrics; }
+
+void Conversation::count(const char* outcome) {
+    if (!metrics_) return;
+    metrics_->counter("repairbot_dialogue_outcomes_total", {{"outcome", outcome}},
+                      "What each inbound message did: an effect it carried out (create_ticket, "
+                      "accept_job, ...), a dialogue reply only (reply), nothing (no_reply), "
+                      "deferred while MySQL was down, or given up after contention.")
+        .add();
+}
+
 wechat::Reply Conversation::busy_reply(const wechat::InboundMessage& message) const {
     if (wechat::is_event(message)) return wechat::NoReply{};
     return wechat::TextReply{notices_.render("busy")};
@@ -47,6 +69,7 @@ asio::awaitable<wechat::Reply> Conversation::handle(wechat::InboundMessage messa
         // Not a conversation: WeChat reports how a template push went.
         co_await jobs_.record_push_receipt(receipt->msg_id, receipt->status_text,
                                            std::chrono::floor<std::chrono::seconds>(clock_()));
+        count("push_receipt");
         co_return wechat::NoReply{};
     }
     const dialog::Inbound in = to_dialog(message);
@@ -78,6 +101,8 @@ asio::awaitable<wechat::Reply> Conversation::handle(wechat::InboundMessage messa
 
         std::vector<std::string> texts;
         for (auto& r : outcome.replies) texts.push_back(std::move(r.text));
+        std::vector<const char*> outcomes;
+        for (const auto& e : outcome.effects) outcomes.push_back(kEffectNames[e.index()]);
         std::vector<dialog::Effect> report_effects, job_effects;
         for (auto& e : outcome.effects) (JobDesk::handles(e) ? job_effects : report_effects).push_back(std::move(e));
         EffectsResult effects = co_await intake_.carry_out(openid, std::move(report_effects), now);
@@ -93,6 +118,7 @@ asio::awaitable<wechat::Reply> Conversation::handle(wechat::InboundMessage messa
         if (effects.deferred) {
             // MySQL could not take the effects: keep the session as it was (the draft stays at
             // its confirmation step) and tell the user to send it again later.
+            count("deferred");
             co_return wechat::TextReply{effects.deferred_reply};
         }
         if (effects.replace_replies) texts = {std::move(*effects.replace_replies)};
@@ -100,13 +126,16 @@ asio::awaitable<wechat::Reply> Conversation::handle(wechat::InboundMessage messa
 
         auto saved = co_await sessions_.save(openid, stored.version, dialog::encode(outcome.session));
         if (saved) {
+            for (const char* o : outcomes) count(o);
             std::string text = join_replies(texts);
+            if (outcomes.empty()) count(text.empty() ? "no_reply" : "reply");
             if (text.empty()) co_return wechat::NoReply{};
             co_return wechat::TextReply{std::move(text)};
         }
         log::info("conversation", "session_conflict", {{"attempt", attempt}});
     }
     log::warn("conversation", "session_contended", {{"attempts", kMaxSaveAttempts}});
+    count("contended");
     co_return busy_reply(message);
 }
 

@@ -12,6 +12,7 @@
 #include "adapters/wechat/inbound_message.h"
 #include "adapters/wechat/reply_message.h"
 #include "bot/job_desk.h"
+#include "bot/metrics.h"
 #include "bot/ticket_intake.h"
 #include "config/notices.h"
 #include "dialog/context.h"
@@ -33,10 +34,16 @@ public:
     // the session is left as it was (the draft is kept) and the reply says to try again.
     [[nodiscard]] boost::asio::awaitable<wechat::Reply> handle(wechat::InboundMessage message);
 
+    // Counts each message's outcome in repairbot_dialogue_outcomes_total (`metrics` must
+    // outlive this; null: not counted).
+    void set_metrics(Metrics* metrics);
+
     // "System busy, try again shortly; nothing you sent is lost": for when handle() could not run.
     [[nodiscard]] wechat::Reply busy_reply(const wechat::InboundMessage& message) const;
 
 private:
+    void count(const char* outcome);
+
     const dialog::DialogData& data_;
     const config::Notices& notices_;
     store::SessionStore& sessions_;
@@ -44,6 +51,7 @@ private:
     JobDesk& jobs_;
     dialog::Limits limits_;
     Clock clock_;
+    Metrics* metrics_ = nullptr;
 };
 
 }  // namespace repairbot::bot

@@ -102,7 +102,12 @@ asio::awaitable<std::size_t> OutboxWorker::deliver_due() {
 }
 
 asio::awaitable<void> OutboxWorker::record_failure(store::OutboxMessage row, std::optional<int> errcode,
-                                                   std::string error, bool retry) {
+                                                   std::string error, bool retry, std::string label) {
+    if (metrics_)
+        metrics_->counter("repairbot_outbox_send_failures_total", {{"errcode", label}},
+                          "Failed push attempts, by WeChat's errcode (45009 rate limit, -1 busy, ...) "
+                          "or what failed on the way (timeout, http_5xx, network, bad_row).")
+            .add();
     std::optional<store::Timestamp> retry_at;
     if (retry && row.attempts < options_.max_attempts) {
         std::uniform_real_distribution<double> jitter(0.5, 1.5);
@@ -120,12 +125,13 @@ asio::awaitable<void> OutboxWorker::record_failure(store::OutboxMessage row, std
 asio::awaitable<void> OutboxWorker::deliver(store::OutboxMessage row) {
     const std::string worker = options_.worker_id;
     if (row.kind != "notify" || row.recipient.empty()) {
-        co_await record_failure(row, std::nullopt, "unknown outbox kind '" + row.kind + "' or no recipient", false);
+        co_await record_failure(row, std::nullopt, "unknown outbox kind '" + row.kind + "' or no recipient", false,
+                                "bad_row");
         co_return;
     }
     auto notice = word_notice(templates_, row.payload);
     if (!notice) {
-        co_await record_failure(row, std::nullopt, "payload is not a JSON object", false);
+        co_await record_failure(row, std::nullopt, "payload is not a JSON object", false, "bad_row");
         co_return;
     }
 
@@ -154,14 +160,19 @@ asio::awaitable<void> OutboxWorker::deliver(store::OutboxMessage row) {
             return store::OutboxRepository::mark_sent(c, id, worker, now_ms(), msgid);
         };
         (void)co_await mysql_.run(std::move(work));
-        log::info("outbox", "sent", {{"id", row.id}, {"event", notice->event},
-                                     {"channel", in_window ? "custom" : "template"}});
+        const char* channel = in_window ? "custom" : "template";
+        log::info("outbox", "sent", {{"id", row.id}, {"event", notice->event}, {"channel", channel}});
+        if (metrics_)
+            metrics_->counter("repairbot_outbox_sent_total", {{"channel", channel}},
+                              "Pushes delivered, by channel (customer-service text or template).")
+                .add();
         co_return;
     }
     auto code = sent.code();
     bool retry = code == api::ApiFailure::retryable || code == api::ApiFailure::token_invalid;
     int errcode = api::wechat_errcode(code);
-    co_await record_failure(row, errcode ? std::optional<int>(errcode) : std::nullopt, sent.error().message(), retry);
+    co_await record_failure(row, errcode ? std::optional<int>(errcode) : std::nullopt, sent.error().message(), retry,
+                            api_failure_label(code));
 }
 
 }  // namespace repairbot::bot

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "adapters/wechat/api/api_client.h"
+#include "bot/metrics.h"
 #include "config/push_templates.h"
 #include "store/mysql_pool.h"
 #include "store/records.h"
@@ -58,12 +59,17 @@ public:
     // One pass: claims due rows and delivers them. Returns how many were handled.
     boost::asio::awaitable<std::size_t> deliver_due();
 
+    // Counts sends by channel (repairbot_outbox_sent_total) and failed attempts by errcode
+    // (repairbot_outbox_send_failures_total) in `metrics`. Call before run().
+    void set_metrics(Metrics* metrics) { metrics_ = metrics; }
+
 private:
     boost::asio::awaitable<void> deliver(store::OutboxMessage row);
     // Marks the row failed: back to pending after a backoff when `retry` and attempts remain,
-    // else failed for good.
+    // else failed for good. Counts the attempt under `label` (api_failure_label, or what was
+    // wrong with the row).
     boost::asio::awaitable<void> record_failure(store::OutboxMessage row, std::optional<int> errcode,
-                                                std::string error, bool retry);
+                                                std::string error, bool retry, std::string label);
 
     store::MysqlPool& mysql_;
     wechat::api::ApiClient& api_;
@@ -71,6 +77,7 @@ private:
     OutboxWorkerOptions options_;
     std::atomic<bool> stopping_{false};
     std::mt19937 random_;
+    Metrics* metrics_ = nullptr;
 };
 
 }  // namespace repairbot::bot

@@ -506,12 +506,7 @@ asio::awaitable<void> SlaTimers::fire_ticket_timer(TimerRef ref, store::DueTimer
             log::warn("sla", "session_unavailable", {{"number", fired.number}, {"error", e.what()}});
         }
     }
-    auto lag = std::chrono::duration_cast<std::chrono::milliseconds>(now - timer.due).count();
-    log::info("sla", "fired", {{"timer", timer.id},
-                               {"result", result_name(fired.result)},
-                               {"number", fired.number},
-                               {"lag_ms", lag},
-                               {"reclaimed", timer.reclaimed}});
+    record_fired(timer, result_name(fired.result), now, fired.number);
 }
 
 asio::awaitable<void> SlaTimers::fire_callback(TimerRef ref, store::DueTimer timer, Timestamp now) {
@@ -519,10 +514,24 @@ asio::awaitable<void> SlaTimers::fire_callback(TimerRef ref, store::DueTimer tim
     auto work = [desk, ref, now](sql::Connection& c) { return act_on_callback(c, desk, ref, now); };
     Fired fired = co_await mysql_.run(std::move(work));
     if (fired.reschedule) co_await index_.schedule(timer.id, *fired.reschedule);
+    record_fired(timer, result_name(fired.result), now, {});
+}
+
+void SlaTimers::record_fired(const store::DueTimer& timer, const char* result, Timestamp now,
+                             const std::string& number) {
     auto lag = std::chrono::duration_cast<std::chrono::milliseconds>(now - timer.due).count();
     log::info("sla", "fired", {{"timer", timer.id},
-                               {"result", result_name(fired.result)},
-                               {"lag_ms", lag}});
+                               {"result", result},
+                               {"number", number},
+                               {"lag_ms", lag},
+                               {"reclaimed", timer.reclaimed}});
+    if (!metrics_) return;
+    metrics_->counter("repairbot_sla_timers_fired_total", {{"result", result}},
+                      "SLA and follow-up timers acted on, by what they did.")
+        .add();
+    metrics_->histogram("repairbot_sla_timer_lag_seconds", {}, Metrics::lag_buckets(),
+                        "How late a timer fired: the time it was acted on minus its due time.")
+        .observe(static_cast<double>(std::max<long long>(0, lag)) / 1000.0);
 }
 
 void SlaTimers::stop() { stopping_ = true; }

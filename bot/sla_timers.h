@@ -29,6 +29,7 @@
 #include <string>
 
 #include "bot/dispatch.h"
+#include "bot/metrics.h"
 #include "bot/timer_plan.h"
 #include "config/notices.h"
 #include "config/sla_data.h"
@@ -81,6 +82,10 @@ class SlaTimers {
     // Asks run() to return after the pass in hand. Thread-safe.
     void stop();
 
+    // Counts fired timers by result and observes their lag (fired minus due) in `metrics`
+    // (repairbot_sla_timers_fired_total, repairbot_sla_timer_lag_seconds). Call before run().
+    void set_metrics(Metrics* metrics) { metrics_ = metrics; }
+
   private:
     boost::asio::awaitable<void> fire(store::DueTimer timer, store::Timestamp now);
     boost::asio::awaitable<void> fire_ticket_timer(TimerRef ref, store::DueTimer timer,
@@ -93,6 +98,9 @@ class SlaTimers {
     // Drops the owner's pending questions about the ticket (compare-and-set on the session).
     boost::asio::awaitable<void> drop_owner_questions(std::string openid, std::string number);
     [[nodiscard]] store::Timestamp now() const;
+    // Logs a fired timer and counts it (result, lag).
+    void record_fired(const store::DueTimer& timer, const char* result, store::Timestamp now,
+                      const std::string& number);
 
     store::MysqlPool& mysql_;
     store::TimerIndex& index_;
@@ -104,6 +112,7 @@ class SlaTimers {
     SlaTimersOptions options_;
     Clock clock_;
     std::atomic<bool> stopping_{false};
+    Metrics* metrics_ = nullptr;
 };
 
 }  // namespace repairbot::bot

@@ -29,6 +29,18 @@ WebhookEndpoint::WebhookEndpoint(const wechat::Webhook& webhook,
       conversation_(conversation),
       clock_(std::move(clock)) {}
 
+void WebhookEndpoint::set_metrics(Metrics* metrics) {
+    metrics_ = metrics;
+    if (!metrics) return;
+    const std::string hits = "repairbot_webhook_dedupe_hits_total";
+    const std::string help = "WeChat resends recognised by MsgId (or FromUserName+CreateTime): "
+                             "answered with the first reply, or still in progress.";
+    resends_answered_ = &metrics->counter(hits, {{"state", "answered"}}, help);
+    resends_in_progress_ = &metrics->counter(hits, {{"state", "in_progress"}}, help);
+    degraded_ = &metrics->counter("repairbot_webhook_degraded_replies_total", {},
+                                  "Messages answered 'try again shortly' because MySQL or Redis was down.");
+}
+
 void WebhookEndpoint::add_routes(Router& router) {
     router.add(http::verb::get, "/wechat", [this](Request req) { return verify_url(std::move(req)); });
     router.add(http::verb::post, "/wechat", [this](Request req) { return receive(std::move(req)); });
@@ -36,6 +48,10 @@ void WebhookEndpoint::add_routes(Router& router) {
 
 Response WebhookEndpoint::refuse(const Request& req, const Error& error) const {
     int status = wechat::http_status(error.code);
+    if (metrics_)
+        metrics_->counter("repairbot_webhook_refused_total", {{"reason", error.code.message()}},
+                          "Webhook requests refused (bad signature, stale timestamp, replay, bad body...).")
+            .add();
     log::warn("wechat", "refused", {{"status", status}, {"reason", error.code.message()},
                                     {"detail", error.detail}});
     return make_response(req, static_cast<http::status>(status), error.code.message() + "\n");
@@ -69,12 +85,14 @@ asio::awaitable<Response> WebhookEndpoint::receive(Request req) {
         auto state = co_await dedupe_.claim_or_wait(key, kClaimTtl, kResendWait);
         if (auto* done = std::get_if<store::DedupeDone>(&state)) {
             log::debug("wechat", "resend_answered", {{"kind", wechat::kind_name(message)}});
+            if (resends_answered_) resends_answered_->add();
             co_return make_response(req, http::status::ok, std::move(done->reply),
                                     "application/xml; charset=utf-8");
         }
         if (std::holds_alternative<store::DedupeInProgress>(state)) {
             // The first delivery is still at work; WeChat will resend once more.
             log::warn("wechat", "resend_still_in_progress", {{"kind", wechat::kind_name(message)}});
+            if (resends_in_progress_) resends_in_progress_->add();
             co_return make_response(req, http::status::ok, "success");
         }
 
@@ -89,6 +107,7 @@ asio::awaitable<Response> WebhookEndpoint::receive(Request req) {
     }
     // A dependency is down: say so politely and keep nothing, so a resend starts afresh.
     log::warn("wechat", "degraded_reply", {{"error", failure}, {"kind", wechat::kind_name(message)}});
+    if (degraded_) degraded_->add();
     try {
         co_await dedupe_.release(key);
     } catch (const ServiceUnavailable&) {

@@ -9,6 +9,7 @@
 
 #include "adapters/wechat/webhook.h"
 #include "bot/conversation.h"
+#include "bot/metrics.h"
 #include "bot/router.h"
 #include "config/settings.h"
 #include "store/dedupe_store.h"
@@ -24,6 +25,10 @@ public:
     WebhookEndpoint(const wechat::Webhook& webhook, const config::WechatSettings& settings,
                     store::ReplayGuard& replay, store::DedupeStore& dedupe,
                     Conversation& conversation, Clock clock);
+
+    // Counts resends answered from the dedupe store (repairbot_webhook_dedupe_hits_total),
+    // refused requests by reason and degraded replies in `metrics` (which must outlive this).
+    void set_metrics(Metrics* metrics);
 
     // Adds GET and POST /wechat to the router.
     void add_routes(Router& router);
@@ -45,6 +50,10 @@ private:
     store::DedupeStore& dedupe_;
     Conversation& conversation_;
     Clock clock_;
+    Counter* resends_answered_ = nullptr;
+    Counter* resends_in_progress_ = nullptr;
+    Counter* degraded_ = nullptr;
+    Metrics* metrics_ = nullptr;
 };
 
 }  // namespace repairbot::bot

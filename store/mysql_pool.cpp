@@ -138,8 +138,10 @@ std::unique_ptr<sql::Connection> MysqlPool::acquire() {
                 throw;
             }
         }
-        if (freed_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
-            open_ >= settings_.pool_size) {
+        ++waiting_;
+        const auto waited = freed_.wait_until(lock, deadline);
+        --waiting_;
+        if (waited == std::cv_status::timeout && idle_.empty() && open_ >= settings_.pool_size) {
             throw ServiceUnavailable("mysql", "no free connection within acquire_timeout");
         }
     }
@@ -159,6 +161,11 @@ void MysqlPool::forget() {
         --open_;
     }
     freed_.notify_one();
+}
+
+MysqlPool::Usage MysqlPool::usage() {
+    std::lock_guard lock(mu_);
+    return {settings_.pool_size, open_, open_ - static_cast<unsigned>(idle_.size()), waiting_};
 }
 
 void MysqlPool::drop_idle() {

@@ -93,6 +93,15 @@ class MysqlPool {
 
     [[nodiscard]] const config::MysqlSettings& settings() const { return settings_; }
 
+    // How the pool is used right now (a snapshot, for /metrics). Takes the pool lock briefly.
+    struct Usage {
+        unsigned size = 0;     // MysqlSettings::pool_size
+        unsigned open = 0;     // connections open (idle + in use)
+        unsigned in_use = 0;   // checked out by a unit of work
+        unsigned waiting = 0;  // callers waiting for a free connection
+    };
+    [[nodiscard]] Usage usage();
+
   private:
     template <class Box, class Handler, class F>
     void start(Handler handler, F f) {
@@ -136,6 +145,7 @@ class MysqlPool {
     std::condition_variable freed_;
     std::vector<std::unique_ptr<sql::Connection>> idle_;
     unsigned open_ = 0;  // idle + checked out
+    unsigned waiting_ = 0;  // callers in acquire() waiting for a connection
     std::chrono::steady_clock::time_point unreachable_until_{};  // after a failed connect
     std::string last_connect_error_;
 };

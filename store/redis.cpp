@@ -128,6 +128,7 @@ class Redis::Connection : public std::enable_shared_from_this<Redis::Connection>
     }
 
     [[nodiscard]] bool connected() const { return up_.load(std::memory_order_relaxed); }
+    [[nodiscard]] std::size_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
     [[nodiscard]] const config::RedisSettings& settings() const { return settings_; }
     [[nodiscard]] const boost::asio::strand<boost::asio::any_io_executor>& strand() const {
         return strand_;
@@ -201,6 +202,7 @@ class Redis::Connection : public std::enable_shared_from_this<Redis::Connection>
         }
         (void)call.release();
         sent_.push_back(Clock::now());
+        in_flight_.store(sent_.size(), std::memory_order_relaxed);
         arm_watchdog();
     }
 
@@ -244,6 +246,7 @@ class Redis::Connection : public std::enable_shared_from_this<Redis::Connection>
         auto* self = static_cast<Connection*>(ac->data);
         std::unique_ptr<Call> call(static_cast<Call*>(privdata));
         if (!self->sent_.empty()) self->sent_.pop_front();
+        self->in_flight_.store(self->sent_.size(), std::memory_order_relaxed);
         if (self->destroying_) return;
         if (reply) {
             call->finish(convert(static_cast<redisReply*>(reply)));
@@ -303,6 +306,7 @@ class Redis::Connection : public std::enable_shared_from_this<Redis::Connection>
         redisAsyncFree(ac);
         fail_code_ = StoreErrc::redis_unavailable;
         sent_.clear();
+        in_flight_.store(0, std::memory_order_relaxed);
         schedule_reconnect();
     }
 
@@ -346,6 +350,7 @@ class Redis::Connection : public std::enable_shared_from_this<Redis::Connection>
     std::chrono::milliseconds backoff_;
     redisAsyncContext* ac_ = nullptr;
     std::deque<Clock::time_point> sent_;  // send times of unanswered commands, oldest first
+    std::atomic<std::size_t> in_flight_{0};  // sent_.size(), readable from any thread
     Clock::time_point connecting_since_{};
     StoreErrc fail_code_ = StoreErrc::redis_unavailable;
     std::atomic<bool> up_{false};
@@ -371,6 +376,10 @@ void Redis::close() {
 
 bool Redis::connected() const {
     return conn_->connected();
+}
+
+std::size_t Redis::in_flight() const {
+    return conn_->in_flight();
 }
 
 const config::RedisSettings& Redis::settings() const {

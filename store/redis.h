@@ -70,6 +70,8 @@ class Redis {
 
     // True while a connection is established (a snapshot, for health and logs). Thread-safe.
     [[nodiscard]] bool connected() const;
+    // Commands sent and not yet answered (a snapshot, for /metrics). Thread-safe.
+    [[nodiscard]] std::size_t in_flight() const;
 
     // settings.key_prefix + suffix: every key of repairbot goes through here.
     [[nodiscard]] std::string key(std::string_view suffix) const;

@@ -3,8 +3,12 @@
 // first refuses the access token.
 #include <gtest/gtest.h>
 
+#include <cppconn/connection.h>
+#include <cppconn/statement.h>
+
 #include "adapters/wechat/sim/api_server.h"
 #include "config/loader.h"
+#include "store/feedback_repository.h"
 #include "store/mysql_pool.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
@@ -125,6 +129,85 @@ TEST_F(JobPush, AnInvalidTokenIsRefreshedOnceAndThePushStillGoesOut) {
     ASSERT_TRUE(eventually([&] { return !pushes_for(number).empty(); }, std::chrono::seconds(15))) << bot.output();
     EXPECT_EQ(token_calls() - before, 1u) << "the refused token is replaced exactly once";
     EXPECT_EQ(pushes_for(number).size(), 1u);
+}
+
+// Issue 9's operator promise: after real traffic, /metrics shows every series of the path with
+// a non-zero value — requests and latency of the webhook, a resend answered from the dedupe
+// store, the dialogue's outcomes, tickets, a push failure by errcode and the send after it,
+// a timer fired with its lag, and the pools.
+TEST_F(JobPush, MetricsAfterTrafficShowEverySeriesOfThePathWithNonZeroValues) {
+    // An overdue sample callback: the bot's start-up rebuild fires its timer at once.
+    const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    auto callback_id = with_mysql([&](sql::Connection& c) {
+        store::Callback cb;
+        cb.kind = "sample";
+        cb.due_at = now - std::chrono::hours(1);
+        auto id = store::FeedbackRepository::add_callback(c, cb, "metrics-e2e:" + fresh_openid("cb"));
+        return id ? *id : 0;
+    });
+    ASSERT_NE(callback_id, 0u);
+    // The job push first meets WeChat's rate limit, then goes out on the retry.
+    api_->fail_next("/cgi-bin/message/template/send", 45009, 1);
+
+    BotProcess bot("metrics-path", bot_env());
+    ASSERT_TRUE(bot.started()) << bot.output();
+    WechatChannel phone(bot.port(), Mode::plain);
+    auto owner = fresh_openid("owner");
+    auto first = phone.send(owner, wechat::TextMessage{"你好"});
+    auto resend = phone.client().post_blocking(first.request);  // WeChat resending the same message
+    ASSERT_TRUE(resend.ok());
+    EXPECT_EQ(resend->attempts.back().body, first.attempts.back().body) << "a resend gets the first reply";
+    auto number = file_report(bot);
+    ASSERT_FALSE(number.empty());
+    ASSERT_TRUE(eventually([&] { return !pushes_for(number).empty(); }, std::chrono::seconds(20))) << bot.output();
+
+    // A series "name{labels...}" (or "name " when unlabelled) whose value is above zero.
+    auto positive = [](const std::string& text, const std::string& series) {
+        for (auto at = text.find(series); at != std::string::npos; at = text.find(series, at + 1)) {
+            if (at != 0 && text[at - 1] != '\n') continue;
+            auto eol = text.find('\n', at);
+            auto line = text.substr(at, eol - at);
+            auto value = std::strtod(line.substr(line.rfind(' ') + 1).c_str(), nullptr);
+            if (value > 0) return true;
+        }
+        return false;
+    };
+    const std::vector<std::string> wanted{
+        R"(repairbot_http_requests_total{route="/wechat",method="POST",status="200"})",
+        R"(repairbot_http_request_seconds_count{route="/wechat"})",
+        R"(repairbot_webhook_dedupe_hits_total{state="answered"})",
+        R"(repairbot_dialogue_outcomes_total{outcome="reply"})",
+        R"(repairbot_dialogue_outcomes_total{outcome="create_ticket"})",
+        R"(repairbot_tickets{status="dispatched"})",
+        R"(repairbot_outbox_send_failures_total{errcode="45009"})",
+        R"(repairbot_outbox_sent_total{channel="template"})",
+        R"(repairbot_sla_timers_fired_total{result=)",
+        "repairbot_sla_timer_lag_seconds_count ",
+        "repairbot_sla_timer_lag_seconds_sum ",
+        R"(repairbot_mysql_pool_connections{state="open"})",
+        R"(repairbot_mysql_pool_connections{state="size"})",
+        "repairbot_redis_connected ",
+        "repairbot_sla_timers ",
+    };
+    std::string text;
+    std::vector<std::string> missing;
+    eventually([&] {
+        text = http_request(bot.port(), "GET", "/metrics").body;
+        missing.clear();
+        for (const auto& w : wanted)
+            if (!positive(text, w)) missing.push_back(w);
+        return missing.empty();
+    }, std::chrono::seconds(20));
+    for (const auto& m : missing) ADD_FAILURE() << "no positive series " << m;
+    EXPECT_NE(text.find("repairbot_redis_commands_in_flight "), std::string::npos) << text;
+    EXPECT_NE(text.find(R"(repairbot_mysql_pool_connections{state="in_use"})"), std::string::npos);
+    EXPECT_TRUE(missing.empty()) << text;
+    with_mysql([&](sql::Connection& c) {  // leave no overdue callback for other tests
+        std::unique_ptr<sql::Statement> st(c.createStatement());
+        st->execute("UPDATE callbacks SET done_at = UTC_TIMESTAMP(3), done_by = 'e2e' WHERE id = " +
+                    std::to_string(callback_id));
+        return 0;
+    });
 }
 
 }  // namespace

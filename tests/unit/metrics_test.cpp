@@ -2,6 +2,8 @@
 // histogram buckets, counters keyed by route pattern, escaped label values.
 #include "bot/metrics.h"
 
+#include "adapters/wechat/api/errors.h"
+
 #include <gtest/gtest.h>
 
 namespace repairbot::bot {
@@ -44,6 +46,49 @@ TEST(Metrics, GaugesGetOneTypeLineAndEscapedLabels) {
     EXPECT_EQ(text.find("# TYPE repairbot_tickets gauge"), text.rfind("# TYPE repairbot_tickets gauge"));
     EXPECT_TRUE(has_line(text, R"(repairbot_tickets{status="done"} 3)")) << text;
     EXPECT_TRUE(has_line(text, R"(repairbot_tickets{status="a\"b\\c\nd"} 1)")) << text;
+}
+
+TEST(Metrics, CountersKeepOneSeriesPerLabelSetAndStableReferences) {
+    Metrics m;
+    Counter& answered = m.counter("repairbot_webhook_dedupe_hits_total", {{"state", "answered"}}, "Resends.");
+    answered.add();
+    m.counter("repairbot_webhook_dedupe_hits_total", {{"state", "in_progress"}}).add(2);
+    m.counter("repairbot_webhook_dedupe_hits_total", {{"state", "answered"}}).add();
+    EXPECT_EQ(&answered, &m.counter("repairbot_webhook_dedupe_hits_total", {{"state", "answered"}}));
+    auto text = m.render({});
+    EXPECT_TRUE(has_line(text, "# HELP repairbot_webhook_dedupe_hits_total Resends.")) << text;
+    EXPECT_TRUE(has_line(text, "# TYPE repairbot_webhook_dedupe_hits_total counter")) << text;
+    EXPECT_TRUE(has_line(text, R"(repairbot_webhook_dedupe_hits_total{state="answered"} 2)")) << text;
+    EXPECT_TRUE(has_line(text, R"(repairbot_webhook_dedupe_hits_total{state="in_progress"} 2)")) << text;
+    EXPECT_EQ(text.find("# TYPE repairbot_webhook_dedupe_hits_total"),
+              text.rfind("# TYPE repairbot_webhook_dedupe_hits_total"));
+}
+
+TEST(Metrics, UnlabelledHistogramWithItsOwnBuckets) {
+    Metrics m;
+    auto& lag = m.histogram("repairbot_sla_timer_lag_seconds", {}, Metrics::lag_buckets(), "Lag.");
+    lag.observe(0.05);   // <= 0.1
+    lag.observe(3.0);    // <= 5
+    lag.observe(7200);   // only +Inf
+    auto text = m.render({});
+    EXPECT_TRUE(has_line(text, "# TYPE repairbot_sla_timer_lag_seconds histogram")) << text;
+    EXPECT_TRUE(has_line(text, R"(repairbot_sla_timer_lag_seconds_bucket{le="0.1"} 1)")) << text;
+    EXPECT_TRUE(has_line(text, R"(repairbot_sla_timer_lag_seconds_bucket{le="2"} 1)")) << text;
+    EXPECT_TRUE(has_line(text, R"(repairbot_sla_timer_lag_seconds_bucket{le="5"} 2)")) << text;
+    EXPECT_TRUE(has_line(text, R"(repairbot_sla_timer_lag_seconds_bucket{le="3600"} 2)")) << text;
+    EXPECT_TRUE(has_line(text, R"(repairbot_sla_timer_lag_seconds_bucket{le="+Inf"} 3)")) << text;
+    EXPECT_TRUE(has_line(text, "repairbot_sla_timer_lag_seconds_sum 7203.05")) << text;
+    EXPECT_TRUE(has_line(text, "repairbot_sla_timer_lag_seconds_count 3")) << text;
+}
+
+TEST(Metrics, ApiFailuresAreLabelledByWechatErrcodeOrByWhatFailedOnTheWay) {
+    namespace api = wechat::api;
+    EXPECT_EQ(api_failure_label(api::errcode_error(45009)), "45009");
+    EXPECT_EQ(api_failure_label(api::errcode_error(-1)), "-1");
+    EXPECT_EQ(api_failure_label(api::make_error_code(api::ApiErrc::timeout)), "timeout");
+    EXPECT_EQ(api_failure_label(api::make_error_code(api::ApiErrc::server_error)), "http_5xx");
+    EXPECT_EQ(api_failure_label(api::make_error_code(api::ApiErrc::transport)), "network");
+    EXPECT_EQ(api_failure_label(std::make_error_code(std::errc::io_error)), "other");
 }
 
 }  // namespace
