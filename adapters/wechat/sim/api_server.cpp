@@ -5,6 +5,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -56,11 +57,21 @@ std::string query_param(std::string_view query, std::string_view key) {
 }
 
 ApiResponse json_response(const json& j, int status = 200) {
-    return ApiResponse{status, "application/json; charset=utf-8", j.dump(), {}};
+    return ApiResponse{status, "application/json; charset=utf-8", j.dump(), {}, {}};
 }
 
 ApiResponse error_response(int errcode) {
     return json_response({{"errcode", errcode}, {"errmsg", errmsg_for(errcode)}});
+}
+
+// What a gateway in front of the API answers when the backend is in trouble: HTML, no JSON.
+ApiResponse gateway_error(int status) {
+    const std::string line = std::to_string(status) + " " +
+                             (status == 502 ? "Bad Gateway" : status == 503 ? "Service Unavailable"
+                              : status == 504 ? "Gateway Time-out" : "Internal Server Error");
+    return ApiResponse{status, "text/html", "<html><head><title>" + line + "</title></head><body><center><h1>" +
+                                                line + "</h1></center></body></html>",
+                       {}, {}};
 }
 
 asio::awaitable<void> serve_connection(ApiServer* server, tcp::socket socket) {
@@ -76,6 +87,12 @@ asio::awaitable<void> serve_connection(ApiServer* server, tcp::socket socket) {
         const auto& req = parser.get();
         const ApiResponse answer =
             server->handle(std::string_view(req.method_string()), std::string_view(req.target()), req.body());
+        if (answer.delay.count() > 0) {
+            // A slow backend: hold this connection only; the caller usually gives up first.
+            stream.expires_after(answer.delay + std::chrono::seconds(30));
+            asio::steady_timer hold(stream.get_executor(), answer.delay);
+            co_await hold.async_wait(asio::redirect_error(asio::use_awaitable, ec));
+        }
         http::response<http::string_body> res{static_cast<http::status>(answer.status), req.version()};
         res.set(http::field::server, "wechat-sim");
         res.set(http::field::content_type, answer.content_type);
@@ -187,8 +204,11 @@ std::vector<RecordedCall> ApiServer::calls(std::string_view path) const {
 json ApiServer::calls_json() const {
     json out = json::array();
     for (const RecordedCall& c : calls()) {
+        const auto at = std::chrono::duration_cast<std::chrono::milliseconds>(c.received_at.time_since_epoch());
         out.push_back({{"method", c.method}, {"path", c.path}, {"query", c.query},
-                       {"body", c.body}, {"json", c.json}, {"errcode", c.errcode}});
+                       {"body", c.body}, {"json", c.json}, {"errcode", c.errcode},
+                       {"http_status", c.http_status}, {"delay_ms", c.delay.count()},
+                       {"at_ms", at.count()}});
     }
     return out;
 }
@@ -199,9 +219,13 @@ void ApiServer::clear_calls() {
 }
 
 void ApiServer::fail_next(std::string path, int errcode, int times) {
+    fail_next(std::move(path), Fault{Fault::Kind::errcode, errcode, {}}, times);
+}
+
+void ApiServer::fail_next(std::string path, Fault fault, int times) {
     std::lock_guard lock(mutex_);
     auto& queue = failures_[std::move(path)];
-    queue.insert(queue.end(), static_cast<std::size_t>(std::max(times, 0)), errcode);
+    queue.insert(queue.end(), static_cast<std::size_t>(std::max(times, 0)), fault);
 }
 
 void ApiServer::expire_tokens() {
@@ -309,7 +333,7 @@ ApiResponse ApiServer::custom_send(const RecordedCall& call, int& errcode) {
 ApiResponse ApiServer::media_get(std::string_view query, int& errcode) {
     const auto it = media_.find(query_param(query, "media_id"));
     if (it == media_.end()) return error_response(errcode = 40007);
-    ApiResponse r{200, it->second.content_type, it->second.bytes, {}};
+    ApiResponse r{200, it->second.content_type, it->second.bytes, {}, {}};
     const std::string ext = it->second.content_type == "image/png" ? ".png" : ".jpg";
     r.content_disposition = "attachment; filename=\"" + it->first + ext + "\"";
     return r;
@@ -325,8 +349,22 @@ ApiResponse ApiServer::control(std::string_view method, std::string_view path,
     if (method != "POST") return json_response({{"error", "unknown control"}}, 404);
     if (path == "/sim/fail") {
         const std::string times = query_param(query, "times");
-        fail_next(query_param(query, "path"), std::atoi(query_param(query, "errcode").c_str()),
-                  times.empty() ? 1 : std::atoi(times.c_str()));
+        const std::string errcode = query_param(query, "errcode");
+        const std::string http_status = query_param(query, "http_status");
+        const std::string delay_ms = query_param(query, "delay_ms");
+        Fault fault{Fault::Kind::errcode, std::atoi(errcode.c_str()), {}};
+        if (!http_status.empty()) {
+            fault = Fault{Fault::Kind::http_status, std::atoi(http_status.c_str()), {}};
+            if (fault.code < 400 || fault.code > 599)
+                return json_response({{"error", "http_status must be 400-599"}}, 400);
+        } else if (!delay_ms.empty()) {
+            fault = Fault{Fault::Kind::slow, errcode.empty() ? -1 : fault.code,
+                          std::chrono::milliseconds(std::atoll(delay_ms.c_str()))};
+            if (fault.delay.count() <= 0) return json_response({{"error", "delay_ms must be > 0"}}, 400);
+        } else if (errcode.empty()) {
+            return json_response({{"error", "give errcode, http_status or delay_ms"}}, 400);
+        }
+        fail_next(query_param(query, "path"), fault, times.empty() ? 1 : std::atoi(times.c_str()));
         return json_response({{"ok", true}});
     }
     if (path == "/sim/expire_tokens") return expire_tokens(), json_response({{"ok", true}});
@@ -346,16 +384,27 @@ ApiResponse ApiServer::handle(std::string_view method, std::string_view target,
     const std::string_view query = q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
     if (path.starts_with("/sim/")) return control(method, path, query, body);
 
-    RecordedCall call{std::string(method), std::string(path), std::string(query), std::string(body), 0,
-                      json::parse(body, nullptr, false)};
+    RecordedCall call;
+    call.method = std::string(method);
+    call.path = std::string(path);
+    call.query = std::string(query);
+    call.body = std::string(body);
+    call.json = json::parse(body, nullptr, false);
     if (call.json.is_discarded()) call.json = nullptr;
+    call.received_at = std::chrono::system_clock::now();
     std::lock_guard lock(mutex_);
     ApiResponse response;
     int errcode = 0;
     if (auto f = failures_.find(call.path); f != failures_.end() && !f->second.empty()) {
-        errcode = f->second.front();
+        const Fault fault = f->second.front();
         f->second.erase(f->second.begin());
-        response = error_response(errcode);
+        if (fault.kind == Fault::Kind::http_status) {
+            response = gateway_error(fault.code);
+            errcode = -1;
+        } else {
+            response = error_response(errcode = fault.code);
+            if (fault.kind == Fault::Kind::slow) response.delay = call.delay = fault.delay;
+        }
     } else if (path == "/cgi-bin/token" && method == "GET") {
         response = token(query, call);
         errcode = call.errcode;
@@ -380,6 +429,7 @@ ApiResponse ApiServer::handle(std::string_view method, std::string_view target,
         errcode = 40066;
     }
     call.errcode = errcode;
+    call.http_status = response.status;
     calls_.push_back(std::move(call));
     return response;
 }

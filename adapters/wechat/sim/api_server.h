@@ -1,6 +1,7 @@
 // The WeChat API endpoints the bot calls, served on loopback with WeChat's JSON shapes and
 // errcodes: access tokens, template and customer-service sends, media download. Every call is
-// recorded for tests (in process: calls(); out of process: GET /sim/calls). Runs its own
+// recorded for tests (in process: calls(); out of process: GET /sim/calls), and faults can be
+// queued per path (errcodes, HTTP 5xx, answers slower than the caller's timeout). Runs its own
 // io_context on its own thread; every public member is thread-safe.
 #pragma once
 
@@ -35,8 +36,23 @@ struct RecordedCall {
     std::string path;    // "/cgi-bin/message/custom/send"
     std::string query;   // raw, after '?'
     std::string body;    // raw request body
-    int errcode = 0;     // what the simulator answered (0 = ok)
+    int errcode = 0;     // what the simulator answered (0 = ok; -1 for an HTTP error status)
     nlohmann::json json;  // the body parsed as JSON, or null
+    int http_status = 200;                // the HTTP status answered
+    std::chrono::milliseconds delay{0};   // how long the answer was held back (a slow fault)
+    std::chrono::system_clock::time_point received_at{};  // when the call arrived
+};
+
+// What the simulator answers instead of the endpoint, for tests of the bot's retries.
+struct Fault {
+    enum class Kind {
+        errcode,      // HTTP 200 with {"errcode": code} (40001, 45009, -1, ...)
+        http_status,  // HTTP `code` (e.g. 502, 503) with a gateway's HTML page, no JSON
+        slow,         // held `delay`, then HTTP 200 with {"errcode": code}: not delivered
+    };
+    Kind kind = Kind::errcode;
+    int code = 0;
+    std::chrono::milliseconds delay{0};
 };
 
 // An HTTP answer of the simulator (exposed for tests of handle()).
@@ -45,6 +61,7 @@ struct ApiResponse {
     std::string content_type = "application/json; charset=utf-8";
     std::string body;
     std::string content_disposition;  // media downloads only
+    std::chrono::milliseconds delay{0};  // the server waits this long before answering
 };
 
 class ApiServer {
@@ -63,14 +80,21 @@ public:
     [[nodiscard]] std::uint16_t port() const;
     [[nodiscard]] std::string base_url() const;  // "http://127.0.0.1:PORT"
 
-    // Recorded calls, oldest first; `path` filters ("" = all).
+    // Recorded calls, oldest first; `path` filters ("" = all). In JSON (GET /sim/calls) each call
+    // also has "http_status", "delay_ms" and "at_ms" (received_at, ms since the Unix epoch).
     [[nodiscard]] std::vector<RecordedCall> calls(std::string_view path = {}) const;
     [[nodiscard]] nlohmann::json calls_json() const;
     void clear_calls();
 
     // The next `times` calls to `path` (any API path) answer `errcode` (e.g. 40001, 42001,
-    // 45009) with WeChat's errmsg, before any other check.
+    // 45009, -1) with WeChat's errmsg, before any other check.
     void fail_next(std::string path, int errcode, int times = 1);
+    // The next `times` calls to `path` meet `fault`, queued behind earlier faults of that path
+    // (faults of one path are met in the order they were queued). A slow fault's call is held
+    // on the connection without blocking other calls.
+    // Out of process: POST /sim/fail?path=P&errcode=E[&http_status=S][&delay_ms=D][&times=N]
+    // (http_status: an HTTP error; delay_ms: a slow answer carrying errcode, default -1).
+    void fail_next(std::string path, Fault fault, int times = 1);
     // From now on every token issued so far answers 42001 (expired) / 40001 (invalid).
     void expire_tokens();
     void invalidate_tokens();
@@ -103,7 +127,7 @@ private:
     ApiServerOptions options_;
     mutable std::mutex mutex_;
     std::vector<RecordedCall> calls_;
-    std::map<std::string, std::vector<int>> failures_;  // path -> errcodes to answer, in order
+    std::map<std::string, std::vector<Fault>> failures_;  // path -> faults to answer, in order
     std::map<std::string, TokenState> tokens_;
     std::string stable_token_;
     std::map<std::string, Media> media_;
