@@ -25,6 +25,7 @@
 #include "bot/metrics.h"
 #include "bot/sla_timers.h"
 #include "bot/outbox_sender.h"
+#include "bot/sender_directory.h"
 #include "bot/photo_worker.h"
 #include "bot/wechat_token_store.h"
 #include "bot/health.h"
@@ -236,7 +237,9 @@ int run_serve(const config::Settings& settings) {
                         watch);
     JobDesk jobs(mysql, sessions, dispatcher, *desk.sla, *desk.prices, *desk.notices, *desk.dialog,
                  watch);
-    Conversation conversation(*desk.dialog, *desk.notices, sessions, intake, jobs, limits, clock);
+    SenderDirectory senders(mysql);
+    Conversation conversation(*desk.dialog, *desk.notices, sessions, senders, intake, jobs, limits,
+                              clock);
     WebhookEndpoint endpoint(*webhook, settings.wechat, replay, dedupe, conversation, clock);
     timers.set_metrics(&metrics);
     conversation.set_metrics(&metrics);

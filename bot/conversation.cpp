@@ -38,11 +38,12 @@ static_assert(kEffectNames.size() == std::variant_size_v<dialog::Effect>,
 }  // namespace
 
 Conversation::Conversation(const dialog::DialogData& data, const config::Notices& notices,
-                           store::SessionStore& sessions, TicketIntake& intake, JobDesk& jobs,
-                           dialog::Limits limits, Clock clock)
+                           store::SessionStore& sessions, SenderDirectory& senders,
+                           TicketIntake& intake, JobDesk& jobs, dialog::Limits limits, Clock clock)
     : data_(data),
       notices_(notices),
       sessions_(sessions),
+      senders_(senders),
       intake_(intake),
       jobs_(jobs),
       limits_(limits),
@@ -77,12 +78,12 @@ asio::awaitable<wechat::Reply> Conversation::handle(wechat::InboundMessage messa
     auto now = std::chrono::time_point_cast<std::chrono::seconds>(clock_());
 
     // Once per message, not per save attempt: it also stamps the owner's 48-hour window.
-    const dialog::OwnerProfile profile = co_await intake_.profile_of(openid, now);
+    const dialog::OwnerProfile profile = co_await senders_.profile_of(openid, now);
     // A technician's commands are understood only from a bound technician. An unreachable MySQL
     // leaves the sender unrecognised for this message (the chat then treats them as an owner).
     std::optional<dialog::TechnicianView> technician;
     try {
-        technician = co_await jobs_.technician_of(openid);
+        if (co_await senders_.is_technician(openid)) technician = co_await jobs_.technician_of(openid);
     } catch (const ServiceUnavailable& e) {
         log::warn("conversation", "technician_lookup_failed", {{"error", e.what()}});
     }
@@ -102,7 +103,12 @@ asio::awaitable<wechat::Reply> Conversation::handle(wechat::InboundMessage messa
         std::vector<std::string> texts;
         for (auto& r : outcome.replies) texts.push_back(std::move(r.text));
         std::vector<const char*> outcomes;
-        for (const auto& e : outcome.effects) outcomes.push_back(kEffectNames[e.index()]);
+        bool profile_changed = false, technicians_changed = false;
+        for (const auto& e : outcome.effects) {
+            outcomes.push_back(kEffectNames[e.index()]);
+            profile_changed |= std::holds_alternative<dialog::RememberProfile>(e);
+            technicians_changed |= std::holds_alternative<dialog::BindTechnician>(e);
+        }
         std::vector<dialog::Effect> report_effects, job_effects;
         for (auto& e : outcome.effects) (JobDesk::handles(e) ? job_effects : report_effects).push_back(std::move(e));
         EffectsResult effects = co_await intake_.carry_out(openid, std::move(report_effects), now);
@@ -115,6 +121,9 @@ asio::awaitable<wechat::Reply> Conversation::handle(wechat::InboundMessage messa
                 for (auto& t : jobs.extra_replies) effects.extra_replies.push_back(std::move(t));
             }
         }
+        // Whatever happened to them, the next message reads the owner / technicians afresh.
+        if (profile_changed) senders_.forget_profile(openid);
+        if (technicians_changed) senders_.technicians_changed();
         if (effects.deferred) {
             // MySQL could not take the effects: keep the session as it was (the draft stays at
             // its confirmation step) and tell the user to send it again later.

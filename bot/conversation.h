@@ -1,5 +1,6 @@
 // One inbound message of one user, start to finish: loads the user's dialogue session from
-// Redis, recognises a bound technician (their open jobs become the step's TechnicianView), runs
+// Redis, asks the SenderDirectory who is writing (the owner's profile; a bound technician's
+// open jobs, read from MySQL, become the step's TechnicianView), runs
 // the pure dialog::step, carries out its effects through TicketIntake (reports) and JobDesk
 // (job commands, the owner's answers after a job), saves the
 // session with compare-and-set (re-running the step on a conflict: the core is pure and the
@@ -13,6 +14,7 @@
 #include "adapters/wechat/reply_message.h"
 #include "bot/job_desk.h"
 #include "bot/metrics.h"
+#include "bot/sender_directory.h"
 #include "bot/ticket_intake.h"
 #include "config/notices.h"
 #include "dialog/context.h"
@@ -26,8 +28,8 @@ public:
 
     // Keeps references; all must outlive the Conversation.
     Conversation(const dialog::DialogData& data, const config::Notices& notices,
-                 store::SessionStore& sessions, TicketIntake& intake, JobDesk& jobs,
-                 dialog::Limits limits, Clock clock);
+                 store::SessionStore& sessions, SenderDirectory& senders, TicketIntake& intake,
+                 JobDesk& jobs, dialog::Limits limits, Clock clock);
 
     // The reply to `message` (NoReply for passive events). Throws ServiceUnavailable when
     // Redis is down (the caller answers busy_reply()); when MySQL is down while an effect runs,
@@ -47,6 +49,7 @@ private:
     const dialog::DialogData& data_;
     const config::Notices& notices_;
     store::SessionStore& sessions_;
+    SenderDirectory& senders_;
     TicketIntake& intake_;
     JobDesk& jobs_;
     dialog::Limits limits_;

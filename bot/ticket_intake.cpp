@@ -133,33 +133,6 @@ std::string TicketIntake::progress_text(const std::vector<store::Ticket>& open) 
     return notices_.render("progress_list", {{"items", items}});
 }
 
-asio::awaitable<dialog::OwnerProfile> TicketIntake::profile_of(std::string openid,
-                                                               std::chrono::sys_seconds now) {
-    auto work = [openid, now = to_timestamp(now)](sql::Connection& c) {
-        // Every inbound message opens WeChat's 48-hour customer-service window.
-        store::OwnerRepository::touch_inbound(c, openid, now);
-        return store::OwnerRepository::find_by_openid(c, openid);
-    };
-    dialog::OwnerProfile profile;
-    try {
-        auto owner = co_await mysql_.run(std::move(work));
-        if (owner) {
-            profile.name = owner->name;
-            profile.phone = owner->phone;
-            if (!owner->room.empty()) {
-                dialog::Address home;
-                home.building = owner->building;
-                home.unit = owner->unit;
-                home.room = owner->room;
-                profile.last_address = home;
-            }
-        }
-    } catch (const ServiceUnavailable& e) {
-        log::warn("intake", "profile_unavailable", {{"error", e.what()}});
-    }
-    co_return profile;
-}
-
 asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                                                        std::vector<dialog::Effect> effects,
                                                        std::chrono::sys_seconds now) {

@@ -46,12 +46,6 @@ public:
                  const config::Notices& notices, const dialog::DialogData& data,
                  const config::PriceList* prices = nullptr, TicketWatch watch = {});
 
-    // What the desk remembers of the owner (phone, last address) for prefill and 同上次.
-    // An unreachable MySQL gives an empty profile (the dialogue then simply asks). Also stamps
-    // `now` as the owner's last inbound message (WeChat's 48-hour window).
-    [[nodiscard]] boost::asio::awaitable<dialog::OwnerProfile> profile_of(std::string openid,
-                                                                         std::chrono::sys_seconds now);
-
     // Carries out `effects` in order. Never throws for an unreachable MySQL: reports deferred.
     [[nodiscard]] boost::asio::awaitable<EffectsResult> carry_out(
         std::string openid, std::vector<dialog::Effect> effects, std::chrono::sys_seconds now);
