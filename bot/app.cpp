@@ -118,6 +118,8 @@ asio::awaitable<void> run_timers(SlaTimers& timers, const std::atomic<bool>& sto
 // Every 10 minutes the index is rebuilt again: what a save did not schedule itself (a callback
 // queued by the CLI or another instance, a track() lost to a Redis blip) is picked up; a timer
 // already due fires at once. Due times of days are what these cover, so minutes do not matter.
+// Every 5 s it also checks that Redis still holds the index (its "built" marker): a Redis that
+// came back empty gets the deadlines back within seconds, not at the next 10-minute turn.
 asio::awaitable<void> refresh_timers(SlaTimers& timers, const std::atomic<bool>& stopping) {
     asio::steady_timer wait(co_await asio::this_coro::executor);
     while (!stopping) {
@@ -125,6 +127,17 @@ asio::awaitable<void> refresh_timers(SlaTimers& timers, const std::atomic<bool>&
             wait.expires_after(std::chrono::seconds(1));
             boost::system::error_code ignored;
             co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+            if (i % 5 != 4) continue;
+            bool intact = true;
+            try {
+                intact = co_await timers.index_intact();
+            } catch (const std::exception&) {
+                // Redis still down: look again in 5 s.
+            }
+            if (!intact) {
+                log::warn("sla", "index_lost", {{"fix", "rebuilding from MySQL now"}});
+                break;
+            }
         }
         if (stopping) break;
         try {

@@ -1,6 +1,10 @@
 #include "bot/conversation.h"
 
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <array>
+#include <random>
 
 #include "bot/inbound_mapping.h"
 #include "config/log.h"
@@ -13,8 +17,9 @@ namespace asio = boost::asio;
 
 namespace {
 
-// Two webhooks of one user racing (e.g. a burst of photos) each retry the step this often.
-constexpr int kMaxSaveAttempts = 8;
+// Webhooks of one user racing (a burst of up to dialog::Limits::max_photos = 9 photos) each
+// retry the step this often: more than the burst, since one racer wins each round.
+constexpr int kMaxSaveAttempts = 16;
 
 std::string join_replies(const std::vector<std::string>& texts) {
     std::string out;
@@ -142,6 +147,11 @@ asio::awaitable<wechat::Reply> Conversation::handle(wechat::InboundMessage messa
             co_return wechat::TextReply{std::move(text)};
         }
         log::info("conversation", "session_conflict", {{"attempt", attempt}});
+        // Racers that lost together would load and save together again: spread them out.
+        thread_local std::minstd_rand jitter{std::random_device{}()};
+        asio::steady_timer pause(co_await asio::this_coro::executor,
+                                 std::chrono::milliseconds(1 + jitter() % (4 * attempt)));
+        co_await pause.async_wait(asio::use_awaitable);
     }
     log::warn("conversation", "session_contended", {{"attempts", kMaxSaveAttempts}});
     count("contended");

@@ -362,12 +362,15 @@ Timestamp SlaTimers::now() const {
 asio::awaitable<void> SlaTimers::track(store::Ticket ticket) {
     try {
         auto plan = timers_to_schedule(ticket, sla_, now());
-        for (const auto& p : plan) co_await index_.schedule(p.id, p.due);
+        std::vector<std::pair<std::string, Timestamp>> scheduled;
+        std::vector<std::string> cancelled;
+        for (const auto& p : plan) scheduled.emplace_back(p.id, p.due);
         for (auto& id : ticket_timer_ids(ticket.id)) {
             bool planned = std::any_of(plan.begin(), plan.end(),
                                        [&](const PlannedTimer& p) { return p.id == id; });
-            if (!planned) co_await index_.cancel(std::move(id));
+            if (!planned) cancelled.push_back(std::move(id));
         }
+        co_await index_.replace(std::move(scheduled), std::move(cancelled));
     } catch (const std::exception& e) {
         log::warn("sla", "track_failed", {{"number", ticket.number}, {"error", e.what()}});
     }
@@ -413,8 +416,13 @@ asio::awaitable<std::size_t> SlaTimers::rebuild() {
         after = callbacks.back().id;
         scheduled += co_await index_.rebuild(std::move(timers));
     }
+    co_await index_.mark_built();
     log::info("sla", "rebuilt", {{"timers", scheduled}});
     co_return scheduled;
+}
+
+asio::awaitable<bool> SlaTimers::index_intact() {
+    co_return co_await index_.built();
 }
 
 asio::awaitable<std::size_t> SlaTimers::fire_due() {

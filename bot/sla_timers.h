@@ -71,6 +71,10 @@ class SlaTimers {
     // ServiceUnavailable when MySQL or Redis is down.
     boost::asio::awaitable<std::size_t> rebuild();
 
+    // False when Redis lost the index since the last complete rebuild() (a Redis restarted
+    // empty): the caller rebuilds at once. Throws ServiceUnavailable when Redis is down.
+    boost::asio::awaitable<bool> index_intact();
+
     // One pass: claims up to options.batch due timers, acts on each, acks it. Returns how many
     // were claimed. A timer whose action failed (MySQL down) is not acked: it comes back after
     // the lease. Throws ServiceUnavailable when Redis is down.

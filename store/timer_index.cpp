@@ -57,12 +57,38 @@ long long parse_score(const RedisReply& r) {
     return static_cast<long long>(std::stod(r.str));
 }
 
+// ARGV: n (timers to schedule), then n (id, due) pairs, then the ids to cancel.
+const LuaScript& replace_script() {
+    static const LuaScript script(R"lua(
+local n = tonumber(ARGV[1])
+for i = 2, 2 * n, 2 do
+  redis.call('ZADD', KEYS[1], ARGV[i + 1], ARGV[i])
+end
+for i = 2 * n + 2, #ARGV do
+  redis.call('ZREM', KEYS[1], ARGV[i])
+  redis.call('ZREM', KEYS[2], ARGV[i])
+end
+return n
+)lua");
+    return script;
+}
+
 }  // namespace
 
 TimerIndex::TimerIndex(Redis& redis, std::string name)
     : redis_(redis),
       due_key_(redis.key("{" + name + "}:due")),
-      inflight_key_(redis.key("{" + name + "}:inflight")) {}
+      inflight_key_(redis.key("{" + name + "}:inflight")),
+      built_key_(redis.key("{" + name + "}:built")) {}
+
+boost::asio::awaitable<void> TimerIndex::mark_built() {
+    (void)reply_or_throw(co_await redis_.command(redis_args("SET", built_key_, "1")), "timer mark built");
+}
+
+boost::asio::awaitable<bool> TimerIndex::built() {
+    auto r = reply_or_throw(co_await redis_.command(redis_args("EXISTS", built_key_)), "timer built");
+    co_return r.integer == 1;
+}
 
 boost::asio::awaitable<void> TimerIndex::schedule(std::string id, Timestamp due) {
     (void)reply_or_throw(
@@ -100,6 +126,22 @@ boost::asio::awaitable<void> TimerIndex::cancel(std::string id) {
     (void)reply_or_throw(co_await redis_.command(redis_args("ZREM", due_key_, id)), "timer cancel");
     (void)reply_or_throw(co_await redis_.command(redis_args("ZREM", inflight_key_, std::move(id))),
                          "timer cancel");
+}
+
+boost::asio::awaitable<void> TimerIndex::replace(
+    std::vector<std::pair<std::string, Timestamp>> timers, std::vector<std::string> cancelled) {
+    if (timers.empty() && cancelled.empty()) co_return;
+    std::vector<std::string> args;
+    args.reserve(1 + 2 * timers.size() + cancelled.size());
+    args.push_back(std::to_string(timers.size()));
+    for (auto& [id, due] : timers) {
+        args.push_back(std::move(id));
+        args.push_back(ms(due));
+    }
+    for (auto& id : cancelled) args.push_back(std::move(id));
+    (void)reply_or_throw(co_await redis_.eval(replace_script(), redis_args(due_key_, inflight_key_),
+                                              std::move(args)),
+                         "timer replace");
 }
 
 boost::asio::awaitable<std::size_t> TimerIndex::rebuild(

@@ -46,10 +46,20 @@ class TimerIndex {
     // Removes the timer wherever it is (stage met, ticket closed).
     boost::asio::awaitable<void> cancel(std::string id);
 
+    // In one round trip: schedule() each of `timers` and cancel() each of `cancelled` (a
+    // ticket's whole plan after a save).
+    boost::asio::awaitable<void> replace(std::vector<std::pair<std::string, Timestamp>> timers,
+                                         std::vector<std::string> cancelled);
+
     // Start-up: schedules every (id, due) given (in batches of 1,000) except timers in flight;
     // existing due times are replaced. Returns how many were scheduled.
     boost::asio::awaitable<std::size_t> rebuild(
         std::vector<std::pair<std::string, Timestamp>> timers);
+
+    // A marker set after a complete rebuild (no TTL, same hash tag): its absence means Redis
+    // lost the index (a restart without persistence, a FLUSHALL) and it must be rebuilt.
+    boost::asio::awaitable<void> mark_built();
+    [[nodiscard]] boost::asio::awaitable<bool> built();
 
     // Timers waiting plus in flight.
     boost::asio::awaitable<std::size_t> size();
@@ -61,6 +71,7 @@ class TimerIndex {
     Redis& redis_;
     std::string due_key_;
     std::string inflight_key_;
+    std::string built_key_;
 };
 
 }  // namespace repairbot::store

@@ -216,7 +216,7 @@ TEST_F(RedisOutage, AnEmptyRedisAfterARestartLetsTheOwnerFileAfreshAndTheDeadlin
 
 // Disabled until the running bot rebuilds its timer index when Redis comes back empty (today
 // only at start and every 10 minutes, bot/app.cpp refresh_timers): enable with that fix.
-TEST_F(RedisOutage, DISABLED_AnEmptyRedisGetsTheDeadlinesBackFromTheRunningBotWithinSeconds) {
+TEST_F(RedisOutage, AnEmptyRedisGetsTheDeadlinesBackFromTheRunningBotWithinSeconds) {
     PrivateMariaDb db("redis_rebuild");
     ASSERT_TRUE(db.migrated());
     services::PrivateRedis redis("rebuild");

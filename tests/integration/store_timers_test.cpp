@@ -120,5 +120,30 @@ TEST(StoreTimers, ADeadWorkersTimersComeBackAfterTheLease) {
     testing::drain(io);
 }
 
+TEST(StoreTimers, ReplaceSchedulesAndCancelsAPlanInOneGoIncludingATimerInFlight) {
+    boost::asio::io_context io;
+    Redis redis(io.get_executor(), testing::redis_settings());
+    TimerIndex index(redis, "replace-" + std::to_string(::getpid()));
+    testing::run(io, index.schedule("accept", t0));
+    testing::run(io, index.schedule("arrive", t0 + 1h));
+    auto inflight = testing::run(io, index.claim(t0, 5s, 1));  // "accept" is being fired
+    ASSERT_EQ(inflight.size(), 1u);
+
+    std::vector<std::pair<std::string, Timestamp>> plan{{"arrive", t0 + 2h}, {"finish", t0 + 3h}};
+    testing::run(io, index.replace(plan, {"accept"}));
+    EXPECT_EQ(testing::run(io, index.size()), 2u) << "accept gone from flight, arrive moved, finish added";
+    EXPECT_FALSE(testing::run(io, index.ack("accept")));
+    EXPECT_TRUE(testing::run(io, index.claim(t0 + 1h, 5s, 10)).empty()) << "arrive moved to t0 + 2 h";
+    auto due = testing::run(io, index.claim(t0 + 3h, 5s, 10));
+    ASSERT_EQ(due.size(), 2u);
+    EXPECT_EQ(due[0].id, "arrive");
+    EXPECT_EQ(due[0].due, t0 + 2h);
+    EXPECT_EQ(due[1].id, "finish");
+    testing::run(io, index.replace({}, {}));  // nothing to do: no round trip, no error
+    testing::run(io, index.clear());
+    redis.close();
+    testing::drain(io);
+}
+
 }  // namespace
 }  // namespace repairbot::store
