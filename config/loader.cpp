@@ -167,7 +167,7 @@ const std::vector<Key>& keys() {
                      },
                      true});
         k.push_back({{"mysql.pool_size", "REPAIRBOT_MYSQL_POOL_SIZE", false,
-                      "MySQL connections (and blocking threads) per process (default 8)"},
+                      "MySQL connections (and blocking threads) per process (default 16)"},
                      int_key(1u, 256u, [](Settings& s, unsigned n) { s.mysql.pool_size = n; })});
         k.push_back({{"redis.url", "REPAIRBOT_REDIS_URL", true,
                       "Redis, redis://[:password@]host:port/db"},

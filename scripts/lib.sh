@@ -27,6 +27,11 @@ fill_defaults() {
     export REPAIRBOT_ADMIN_TOKEN="${REPAIRBOT_ADMIN_TOKEN:-local-admin-token}"
 }
 
+# ccache (CMakeLists.txt uses it when installed) keys on paths relative to the checkout, so a
+# fresh clone elsewhere (CI) reuses what an earlier build of the same sources compiled.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}"
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
+
 # build_tree DIR TYPE [cmake options...]: configure once, then build everything in DIR.
 build_tree() {
     local dir="$1" type="$2"; shift 2
