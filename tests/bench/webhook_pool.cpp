@@ -6,7 +6,7 @@
 //   webhook-pool --mode plain|safe --count N --out PREFIX [--shards 2] [--openids 5000]
 //                [--first-id 1] [--host 127.0.0.1:8080] [--path /wechat] [--timestamp UNIX]
 //                --token T [--appid A --aes-key K] [--account gh_bench]
-//                [--media-ids 16] [--seed 1] [--openid-base 0]
+//                [--media-ids 16] [--seed 1] [--openid-base 0] [--mix report|chat]
 //
 // Output: PREFIX.0 .. PREFIX.<shards-1>, one per wrk thread (tests/bench/webhook.lua), each a
 // sequence of records "<bytes>\n<a complete HTTP/1.1 request of that many bytes>". The openids
@@ -19,6 +19,9 @@
 //   one photo (image message: PicUrl + a MediaId the simulator serves)
 //   "好了" (photos done)  "尽快" (visit time)  "确认" (submit: a ticket is created)
 //   [1 in 3: menu CLICK MY_REPAIRS]                               (progress query)
+// --mix chat: the same dialogues, but the owner cancels ("取消") instead of confirming and never
+// asks for progress: every message is answered from the dialogue and its Redis session alone
+// (no ticket, no MySQL), which measures the webhook path itself apart from ticket creation.
 // A shard is written in rounds: round r holds the r-th message of every openid of the shard, so
 // consecutive messages of one openid are (openids / shards) requests apart in the pool, far more
 // than the requests in flight (<= connections): each message finds the previous one answered.
@@ -96,6 +99,7 @@ struct Options {
     unsigned media_ids = 16;
     std::uint64_t seed = 1;
     std::uint64_t openid_base = 0;  // openid numbers start here: a run of its own has new owners
+    std::string mix = "report";     // report: dialogues end in 确认; chat: in 取消 (no ticket)
 };
 
 [[noreturn]] void usage(const std::string& problem) {
@@ -155,11 +159,14 @@ Options parse(int argc, char** argv) {
             o.seed = number(key, value);
         else if (key == "openid-base")
             o.openid_base = number(key, value);
+        else if (key == "mix")
+            o.mix = value;
         else
             usage("unknown option '" + std::string(arg) + "'");
     }
     if (o.mode != "plain" && o.mode != "safe")
         usage("--mode is plain or safe, got '" + o.mode + "'");
+    if (o.mix != "report" && o.mix != "chat") usage("--mix is report or chat, got '" + o.mix + "'");
     if (o.count == 0 || o.out.empty() || o.token.empty())
         usage("--count, --out and --token are required");
     if (o.shards == 0 || o.openids < o.shards) usage("--openids must be at least --shards (>= 1)");
@@ -183,7 +190,7 @@ constexpr std::array<std::string_view, 2> kUrgentFaults = {"厨房水管爆了�
                                                            "闻到很大的燃气味"};
 
 // One step of an owner's dialogue.
-enum class Kind { hello, click_report, report, photo, photos_done, time, confirm, click_progress };
+enum class Kind { hello, click_report, report, photo, photos_done, time, confirm, click_progress, cancel };
 
 constexpr std::string_view kind_name(Kind k) {
     switch (k) {
@@ -201,6 +208,8 @@ constexpr std::string_view kind_name(Kind k) {
             return "time";
         case Kind::confirm:
             return "confirm";
+        case Kind::cancel:
+            return "cancel";
         case Kind::click_progress:
             return "click_progress";
     }
@@ -208,14 +217,14 @@ constexpr std::string_view kind_name(Kind k) {
 }
 
 // The steps of dialogue number `d` of openid number `o`: the mix described at the top.
-std::vector<Kind> dialogue(std::uint64_t o, std::uint64_t d) {
+std::vector<Kind> dialogue(std::uint64_t o, std::uint64_t d, bool chat) {
     std::vector<Kind> steps;
     const std::uint64_t h = (o * 2654435761u + d * 40503u) % 12;
     if (h % 4 == 0) steps.push_back(Kind::hello);
     if (h % 4 == 1) steps.push_back(Kind::click_report);
-    steps.insert(steps.end(),
-                 {Kind::report, Kind::photo, Kind::photos_done, Kind::time, Kind::confirm});
-    if (h % 3 == 0) steps.push_back(Kind::click_progress);
+    steps.insert(steps.end(), {Kind::report, Kind::photo, Kind::photos_done, Kind::time,
+                               chat ? Kind::cancel : Kind::confirm});
+    if (!chat && h % 3 == 0) steps.push_back(Kind::click_progress);
     return steps;
 }
 
@@ -272,6 +281,9 @@ InboundMessage message_for(const Options& o, Owner& owner, Kind kind, std::uint6
         case Kind::confirm:
             m.body = TextMessage{"确认"};
             break;
+        case Kind::cancel:
+            m.body = TextMessage{"取消"};
+            break;
     }
     return m;
 }
@@ -311,7 +323,7 @@ int main(int argc, char** argv) {
         std::snprintf(id, sizeof id, "oBench%022llu", owner_no);  // 28 characters, like WeChat's
         owners[i].openid = id;
         owners[i].number = owner_no;
-        owners[i].steps = dialogue(owner_no, 0);
+        owners[i].steps = dialogue(owner_no, 0, o.mix == "chat");
     }
 
     std::map<std::string_view, std::uint64_t> kinds;
@@ -328,7 +340,7 @@ int main(int argc, char** argv) {
             for (unsigned i = s; i < o.openids && written < per_shard; i += o.shards) {
                 Owner& owner = owners[i];
                 if (owner.next == owner.steps.size()) {
-                    owner.steps = dialogue(owner.number, ++owner.dialogue_no);
+                    owner.steps = dialogue(owner.number, ++owner.dialogue_no, o.mix == "chat");
                     owner.next = 0;
                 }
                 const Kind kind = owner.steps[owner.next++];
