@@ -2,6 +2,8 @@
 
 #include <array>
 
+#include "dialog/text.h"
+
 namespace repairbot::dialog {
 namespace {
 
@@ -95,6 +97,13 @@ std::optional<Command> parse_command(std::string_view c) {
                        std::string(c.substr(std::string_view("投诉").size()))};
     }
     return edit_command(c);
+}
+
+std::string complaint_words(std::string_view raw, const Command& cmd) {
+    constexpr std::string_view keyword = "投诉";
+    const auto at = raw.find(keyword);
+    if (at == std::string_view::npos) return cmd.detail;
+    return std::string(text::trim_original(raw.substr(at + keyword.size())));
 }
 
 bool is_confirm_word(std::string_view c) {

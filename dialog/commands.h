@@ -33,6 +33,11 @@ struct Command {
 // The command the whole `compact` message (text::compact output) is, or nullopt.
 [[nodiscard]] std::optional<Command> parse_command(std::string_view compact);
 
+// The owner's own words after 投诉 in `raw` (the message as typed: case, punctuation and spaces
+// kept, trimmed at both ends), for the complaint on record; `cmd.detail` when `raw` does not
+// hold 投诉 as typed (a voice message, "投 诉"). Never fails.
+[[nodiscard]] std::string complaint_words(std::string_view raw, const Command& cmd);
+
 // Step answers, on the compact form.
 [[nodiscard]] bool is_confirm_word(std::string_view compact);  // 确认, 对, 好的, 提交 ...
 [[nodiscard]] bool is_photos_done_word(std::string_view compact);  // 没有, 跳过, 好了 ...

@@ -341,7 +341,7 @@ void on_command(Turn& t, const Command& cmd) {
             t.say(TextId::progress_query);
             break;
         case CommandKind::complaint:
-            t.effects.emplace_back(FileComplaint{cmd.detail});
+            t.effects.emplace_back(FileComplaint{complaint_words(typed_text(t.in), cmd)});
             t.say(TextId::complaint_filed);
             break;
         case CommandKind::report:

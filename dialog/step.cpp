@@ -73,7 +73,7 @@ void idle_command(Turn& t, const Command& cmd) {
             t.say(TextId::progress_query);
             return;
         case CommandKind::complaint:
-            t.effects.emplace_back(FileComplaint{cmd.detail});
+            t.effects.emplace_back(FileComplaint{complaint_words(typed_text(t.in), cmd)});
             t.say(TextId::complaint_filed);
             return;
         case CommandKind::report:
@@ -204,9 +204,39 @@ void on_text(Turn& t, const Said& said) {
     idle_text(t, said);
 }
 
+// What was received, with every text in valid UTF-8: owners' words go into replies, onto
+// tickets and into MariaDB's utf8mb4 columns, which refuse stray bytes (a broken client, a
+// hostile request); those become U+FFFD here, once, so nothing after has to care.
+Inbound valid_utf8(const Inbound& received) {
+    Inbound in{text::to_valid_utf8(received.from), text::to_valid_utf8(received.message_id),
+               received.body};
+    std::visit(
+        [](auto& body) {
+            using T = std::decay_t<decltype(body)>;
+            if constexpr (std::is_same_v<T, TextMessage>) {
+                body.content = text::to_valid_utf8(body.content);
+            } else if constexpr (std::is_same_v<T, VoiceMessage>) {
+                body.media_id = text::to_valid_utf8(body.media_id);
+                body.recognition = text::to_valid_utf8(body.recognition);
+            } else if constexpr (std::is_same_v<T, ImageMessage>) {
+                body.media_id = text::to_valid_utf8(body.media_id);
+                body.pic_url = text::to_valid_utf8(body.pic_url);
+            } else if constexpr (std::is_same_v<T, LocationMessage>) {
+                body.label = text::to_valid_utf8(body.label);
+            } else if constexpr (std::is_same_v<T, EventMessage>) {
+                body.key = text::to_valid_utf8(body.key);
+            } else {
+                body.type = text::to_valid_utf8(body.type);
+            }
+        },
+        in.body);
+    return in;
+}
+
 }  // namespace
 
-Outcome step(Session session, const Inbound& in, const Context& ctx) {
+Outcome step(Session session, const Inbound& received, const Context& ctx) {
+    const Inbound in = valid_utf8(received);
     Turn t{std::move(session), ctx, in, {}, {}};
     heal(t.session);
     if (t.session.flow == Flow::idle && expired(t.session, ctx)) t.session.misses = 0;

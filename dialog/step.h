@@ -25,8 +25,10 @@ struct Outcome {
 
 // Advances `session` by one inbound message. Every message a person sends gets at least one
 // reply; passive events (unsubscribe, view, location report) get none. Never throws on any
-// input (only std::bad_alloc can escape). Deterministic: the same arguments give the same
-// Outcome, so a retried webhook can simply run it again.
+// input (only std::bad_alloc can escape). Bytes of the message that are not valid UTF-8 are
+// read as U+FFFD, so the replies, the effects and the session it leaves hold valid UTF-8
+// whenever the session given did. Deterministic: the same arguments give the same Outcome, so
+// a retried webhook can simply run it again.
 [[nodiscard]] Outcome step(Session session, const Inbound& in, const Context& ctx);
 
 }  // namespace repairbot::dialog

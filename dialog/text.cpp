@@ -140,6 +140,47 @@ CodePoint decode_at(std::string_view s, std::size_t pos) {
 
 namespace {
 
+// The length of the well-formed sequence at `pos`, or 0 when the byte there starts none.
+std::size_t strict_length_at(std::string_view s, std::size_t pos) {
+    const CodePoint cp = decode_at(s, pos);
+    if (cp.length == 1) return static_cast<unsigned char>(s[pos]) < 0x80 ? 1 : 0;
+    const char32_t smallest[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp.value < smallest[cp.length] || cp.value > 0x10FFFF ||
+        (cp.value >= 0xD800 && cp.value <= 0xDFFF))
+        return 0;
+    return cp.length;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view s) {
+    for (std::size_t pos = 0; pos < s.size();) {
+        const std::size_t n = strict_length_at(s, pos);
+        if (n == 0) return false;
+        pos += n;
+    }
+    return true;
+}
+
+std::string to_valid_utf8(std::string_view s) {
+    if (is_valid_utf8(s)) return std::string(s);
+    std::string out;
+    out.reserve(s.size() + 8);
+    for (std::size_t pos = 0; pos < s.size();) {
+        const std::size_t n = strict_length_at(s, pos);
+        if (n == 0) {
+            out += "\xEF\xBF\xBD";  // U+FFFD
+            ++pos;
+        } else {
+            out.append(s, pos, n);
+            pos += n;
+        }
+    }
+    return out;
+}
+
+namespace {
+
 // normalize(), recording origins when `origin` is given (start offsets; `stop` the end of each).
 std::string normalize_into(std::string_view raw, std::vector<std::size_t>* origin,
                            std::vector<std::size_t>* stop) {

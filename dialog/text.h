@@ -18,6 +18,14 @@ struct CodePoint {
 };
 [[nodiscard]] CodePoint decode_at(std::string_view s, std::size_t pos);
 
+// True when `s` is well-formed UTF-8: no stray or missing continuation bytes, no overlong forms,
+// no surrogates, nothing above U+10FFFF (what MariaDB's utf8mb4 columns accept).
+[[nodiscard]] bool is_valid_utf8(std::string_view s);
+
+// `s` with each byte that does not belong to a well-formed sequence replaced by U+FFFD; valid
+// text comes back unchanged. Never fails.
+[[nodiscard]] std::string to_valid_utf8(std::string_view s);
+
 // Folds full-width ASCII (０-９, Ａ-Ｚ, ，：－ …) and common CJK punctuation to ASCII, the
 // ideographic space and control characters to ' ', ASCII letters to lower case, and trims.
 // Never fails: bytes that are not valid UTF-8 are kept as they are.

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <utility>
+#include <variant>
 #include <vector>
 
 #include "dialog/context.h"
@@ -23,6 +25,13 @@ struct Said {
 };
 
 [[nodiscard]] Said hear(std::string_view raw);
+
+// The text of a text message (or a voice message's recognition) as received; "" otherwise.
+[[nodiscard]] inline std::string_view typed_text(const Inbound& in) {
+    if (const auto* t = std::get_if<TextMessage>(&in.body)) return t->content;
+    if (const auto* v = std::get_if<VoiceMessage>(&in.body)) return v->recognition;
+    return {};
+}
 
 struct Turn {
     Session session;
