@@ -135,6 +135,17 @@ asio::awaitable<void> HttpServer::serve(std::shared_ptr<Connection> conn) {
                                            asio::redirect_error(asio::use_awaitable, ec));
                 break;
             }
+            if (ec == beast::error::timeout && (parser.got_some() || buffer.size() > 0)) {
+                // Part of a request came and the rest did not in time: a slow or stalled client
+                // (slow-loris). An idle keep-alive connection timing out is a normal end instead.
+                log::warn("http", "refused",
+                          {{"reason", "request_timeout"},
+                           {"stage", parser.is_header_done() ? "body" : "header"},
+                           {"timeout_ms", (first || parser.is_header_done() ? settings_.request_timeout
+                                                                           : settings_.idle_timeout)
+                                              .count()}});
+                break;
+            }
             if (ec) {
                 if (!is_normal_end(ec) && ec != http::error::header_limit)
                     log::info("http", "read_failed", {{"error", ec.message()}});
