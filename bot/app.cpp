@@ -44,7 +44,7 @@
 #include "store/migrations.h"
 #include "store/mysql_pool.h"
 #include "store/redis.h"
-#include "store/replay_guard.h"
+#include "store/webhook_gate.h"
 #include "store/session_store.h"
 #include "store/timer_index.h"
 
@@ -238,7 +238,7 @@ int run_serve(const config::Settings& settings) {
     store::SessionStore sessions(redis, std::chrono::duration_cast<std::chrono::seconds>(
                                             limits.session_idle_timeout * 48));
     store::DedupeStore dedupe(redis);
-    store::ReplayGuard replay(redis);
+    store::WebhookGate gate(redis, dedupe);
     Dispatcher dispatcher(mysql, *desk.sla, &desk.dialog->texts);
     store::TimerIndex timer_index(redis);
     SlaTimersOptions timer_options;
@@ -253,7 +253,7 @@ int run_serve(const config::Settings& settings) {
     SenderDirectory senders(mysql);
     Conversation conversation(*desk.dialog, *desk.notices, sessions, senders, intake, jobs, limits,
                               clock);
-    WebhookEndpoint endpoint(*webhook, settings.wechat, replay, dedupe, conversation, clock);
+    WebhookEndpoint endpoint(*webhook, settings.wechat, gate, dedupe, conversation, clock);
     timers.set_metrics(&metrics);
     conversation.set_metrics(&metrics);
     endpoint.set_metrics(&metrics);

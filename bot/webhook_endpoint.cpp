@@ -20,11 +20,11 @@ constexpr auto kClaimTtl = 30s;
 
 WebhookEndpoint::WebhookEndpoint(const wechat::Webhook& webhook,
                                  const config::WechatSettings& settings,
-                                 store::ReplayGuard& replay, store::DedupeStore& dedupe,
+                                 store::WebhookGate& gate, store::DedupeStore& dedupe,
                                  Conversation& conversation, Clock clock)
     : webhook_(webhook),
       settings_(settings),
-      replay_(replay),
+      gate_(gate),
       dedupe_(dedupe),
       conversation_(conversation),
       clock_(std::move(clock)) {}
@@ -76,13 +76,18 @@ asio::awaitable<Response> WebhookEndpoint::receive(Request req) {
 
     std::string failure;
     try {
-        auto nonce = co_await replay_.check(query->timestamp, query->nonce, req.body(),
-                                            settings_.timestamp_window * 2);
-        if (nonce == store::NonceCheck::conflict)
+        auto gate = co_await gate_.admit(
+            decoded->mode == wechat::Mode::safe, message.from_user, query->timestamp, query->nonce, req.body(),
+            std::chrono::duration_cast<std::chrono::milliseconds>(settings_.timestamp_window * 2), key,
+            kClaimTtl);
+        if (gate.nonce == store::NonceCheck::conflict)
             co_return refuse(req, Error{wechat::make_error_code(wechat::Errc::replayed),
                                         "timestamp+nonce reused with another body"});
 
-        auto state = co_await dedupe_.claim_or_wait(key, kClaimTtl, kResendWait);
+        store::DedupeState state = std::move(*gate.dedupe);
+        // The first delivery is still at work: wait a little for its reply.
+        if (std::holds_alternative<store::DedupeInProgress>(state))
+            state = co_await dedupe_.claim_or_wait(key, kClaimTtl, kResendWait);
         if (auto* done = std::get_if<store::DedupeDone>(&state)) {
             log::debug("wechat", "resend_answered", {{"kind", wechat::kind_name(message)}});
             if (resends_answered_) resends_answered_->add();

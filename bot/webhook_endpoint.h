@@ -1,5 +1,6 @@
 // The Official Account webhook, GET and POST /wechat: verifies and decodes through
-// adapters/wechat, refuses replays, collapses WeChat's resends (a resend gets the very bytes of
+// adapters/wechat, refuses replays and claims the message in one Redis round trip (WebhookGate),
+// collapses WeChat's resends (a resend gets the very bytes of
 // the first answer; its effects happen once), hands the message to the Conversation, and
 // encodes the passive reply (encrypted in safe mode). Runs on the connection's executor.
 #pragma once
@@ -13,7 +14,7 @@
 #include "bot/router.h"
 #include "config/settings.h"
 #include "store/dedupe_store.h"
-#include "store/replay_guard.h"
+#include "store/webhook_gate.h"
 
 namespace repairbot::bot {
 
@@ -23,7 +24,7 @@ public:
 
     // Keeps references to everything it is given; all must outlive the endpoint.
     WebhookEndpoint(const wechat::Webhook& webhook, const config::WechatSettings& settings,
-                    store::ReplayGuard& replay, store::DedupeStore& dedupe,
+                    store::WebhookGate& gate, store::DedupeStore& dedupe,
                     Conversation& conversation, Clock clock);
 
     // Counts resends answered from the dedupe store (repairbot_webhook_dedupe_hits_total),
@@ -46,7 +47,7 @@ private:
 
     const wechat::Webhook& webhook_;
     const config::WechatSettings& settings_;
-    store::ReplayGuard& replay_;
+    store::WebhookGate& gate_;
     store::DedupeStore& dedupe_;
     Conversation& conversation_;
     Clock clock_;

@@ -33,11 +33,15 @@ return 0
 
 DedupeStore::DedupeStore(Redis& redis) : redis_(redis) {}
 
+std::string DedupeStore::key_of(const std::string& key) const {
+    return redis_.key("dedupe:" + key);
+}
+
 boost::asio::awaitable<DedupeState> DedupeStore::claim(std::string key,
                                                        std::chrono::milliseconds ttl) {
     for (int i = 0; i < 3; ++i) {
         auto r = reply_or_throw(
-            co_await redis_.eval(claim_script(), redis_args(redis_.key("dedupe:" + key)),
+            co_await redis_.eval(claim_script(), redis_args(key_of(key)),
                                  redis_args(std::to_string(ttl.count()))),
             "dedupe claim");
         if (!r.is_array() || r.elements.empty())
@@ -77,14 +81,14 @@ boost::asio::awaitable<DedupeState> DedupeStore::claim_or_wait(std::string key,
 boost::asio::awaitable<void> DedupeStore::complete(std::string key, std::string reply,
                                                    std::chrono::milliseconds ttl) {
     (void)reply_or_throw(
-        co_await redis_.command(redis_args("SET", redis_.key("dedupe:" + key), "D" + reply, "PX",
+        co_await redis_.command(redis_args("SET", key_of(key), "D" + reply, "PX",
                                            std::to_string(ttl.count()))),
         "dedupe complete");
 }
 
 boost::asio::awaitable<void> DedupeStore::release(std::string key) {
     (void)reply_or_throw(
-        co_await redis_.eval(release_script(), redis_args(redis_.key("dedupe:" + key)), {}),
+        co_await redis_.eval(release_script(), redis_args(key_of(key)), {}),
         "dedupe release");
 }
 

@@ -43,6 +43,9 @@ class DedupeStore {
     // Throws as claim().
     boost::asio::awaitable<void> release(std::string key);
 
+    // The Redis key of `key` (prefix + "dedupe:" + key), for scripts that claim with others.
+    [[nodiscard]] std::string key_of(const std::string& key) const;
+
   private:
     Redis& redis_;
 };

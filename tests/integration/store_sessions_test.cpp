@@ -1,5 +1,5 @@
 // Redis-backed stores against the real Redis: session compare-and-set under 20 concurrent
-// writers, dedupe claim-or-get, the nonce replay guard, locks and the access-token cache.
+// writers, dedupe claim-or-get, the webhook gate (nonce replay guard + claim in one script), locks and the access-token cache.
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -15,7 +15,7 @@
 #include "store/errors.h"
 #include "store/lock_store.h"
 #include "store/redis.h"
-#include "store/replay_guard.h"
+#include "store/webhook_gate.h"
 #include "store/session_store.h"
 #include "tests/integration/store_env.h"
 
@@ -148,19 +148,61 @@ TEST(StoreDedupe, ARetryWaitsBrieflyForTheFirstDeliverysReply) {
     testing::drain(io);
 }
 
-TEST(StoreReplayGuard, SameNonceWithAnotherBodyIsRefused) {
+TEST(StoreWebhookGate, SameNonceWithAnotherBodyIsRefusedAndNothingIsClaimed) {
     boost::asio::io_context io;
     Redis redis(io.get_executor(), testing::redis_settings());
-    ReplayGuard guard(redis);
+    DedupeStore dedupe(redis);
+    WebhookGate gate(redis, dedupe);
+    const std::string openid = "o_gate_" + std::to_string(::getpid());
     const std::string nonce = "n" + std::to_string(::getpid());
-    EXPECT_EQ(testing::run(io, guard.check("1700000000", nonce, "<xml>a</xml>", 300s)),
-              NonceCheck::fresh);
-    EXPECT_EQ(testing::run(io, guard.check("1700000000", nonce, "<xml>a</xml>", 300s)),
-              NonceCheck::repeat);
-    EXPECT_EQ(testing::run(io, guard.check("1700000000", nonce, "<xml>b</xml>", 300s)),
-              NonceCheck::conflict);
-    EXPECT_EQ(testing::run(io, guard.check("1700000001", nonce, "<xml>b</xml>", 300s)),
-              NonceCheck::fresh);
+    const std::string key = "{" + openid + "}:m:1";
+    auto admit = [&](const std::string& ts, const std::string& body, const std::string& k) {
+        return testing::run(io, gate.admit(true, openid, ts, nonce, body, 300s, k, 5s));
+    };
+    auto first = admit("1700000000", "<xml>a</xml>", key);
+    EXPECT_EQ(first.nonce, NonceCheck::fresh);
+    ASSERT_TRUE(first.dedupe.has_value());
+    EXPECT_TRUE(std::holds_alternative<DedupeClaimed>(*first.dedupe));
+
+    auto retry = admit("1700000000", "<xml>a</xml>", key);  // WeChat's retry, first still at work
+    EXPECT_EQ(retry.nonce, NonceCheck::repeat);
+    ASSERT_TRUE(retry.dedupe.has_value());
+    EXPECT_TRUE(std::holds_alternative<DedupeInProgress>(*retry.dedupe));
+
+    testing::run(io, dedupe.complete(key, "<xml>reply</xml>", 5s));
+    auto resend = admit("1700000005", "<xml>a</xml>", key);  // re-signed resend, same MsgId
+    EXPECT_EQ(resend.nonce, NonceCheck::fresh);
+    ASSERT_TRUE(resend.dedupe.has_value());
+    ASSERT_TRUE(std::holds_alternative<DedupeDone>(*resend.dedupe));
+    EXPECT_EQ(std::get<DedupeDone>(*resend.dedupe).reply, "<xml>reply</xml>");
+
+    const std::string other = "{" + openid + "}:m:2";
+    auto replay = admit("1700000000", "<xml>b</xml>", other);
+    EXPECT_EQ(replay.nonce, NonceCheck::conflict);
+    EXPECT_FALSE(replay.dedupe.has_value());
+    EXPECT_TRUE(std::holds_alternative<DedupeClaimed>(testing::run(io, dedupe.claim(other, 5s))))
+        << "a refused replay claims nothing";
+    redis.close();
+    testing::drain(io);
+}
+
+TEST(StoreWebhookGate, InPlainModeTheNonceIsNotKeyedByTheUnsignedSendersOpenid) {
+    boost::asio::io_context io;
+    Redis redis(io.get_executor(), testing::redis_settings());
+    DedupeStore dedupe(redis);
+    WebhookGate gate(redis, dedupe);
+    const std::string tag = std::to_string(::getpid());
+    const std::string nonce = "p" + tag;
+    auto first = testing::run(io, gate.admit(false, "o_a_" + tag, "1700000000", nonce, "<xml>a</xml>",
+                                             300s, "{o_a_" + tag + "}:m:1", 5s));
+    EXPECT_EQ(first.nonce, NonceCheck::fresh);
+    ASSERT_TRUE(first.dedupe.has_value());
+    EXPECT_TRUE(std::holds_alternative<DedupeClaimed>(*first.dedupe));
+    // The captured (timestamp, nonce) replayed with a body naming another sender is refused.
+    auto forged = testing::run(io, gate.admit(false, "o_b_" + tag, "1700000000", nonce, "<xml>b</xml>",
+                                              300s, "{o_b_" + tag + "}:m:1", 5s));
+    EXPECT_EQ(forged.nonce, NonceCheck::conflict);
+    EXPECT_FALSE(forged.dedupe.has_value());
     redis.close();
     testing::drain(io);
 }
