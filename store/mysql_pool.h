@@ -125,7 +125,11 @@ class MysqlPool {
             }
             auto target =
                 boost::asio::prefer(work, boost::asio::execution::outstanding_work.untracked);
-            boost::asio::post(target, [handler = std::move(handler), work = std::move(work), error,
+            // `work` (tracked) stays here until post() returns: the caller's run() cannot end,
+            // nor its context be destroyed, while post() still signals it (the posted handler
+            // counts as work itself). `error` moves into the completion, so this thread does
+            // not release it while the caller rethrows it.
+            boost::asio::post(target, [handler = std::move(handler), error = std::move(error),
                                        box = std::move(box)]() mutable {
                 handler(error, std::move(box));
             });
