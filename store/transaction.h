@@ -1,21 +1,27 @@
 // A MySQL transaction on one connection as a scope: commit() makes it stick, leaving the scope
 // without commit() (an exception, an early return) rolls it back. Blocking, like the connection.
+//
+// START TRANSACTION ... COMMIT on a connection that stays in autocommit mode: two round trips
+// per transaction. (Toggling autocommit off and on around COMMIT took three; a ticket's
+// creation and dispatch run several transactions — docs/performance.md.)
 #pragma once
 
 #include <cppconn/connection.h>
+#include <cppconn/statement.h>
+
+#include <memory>
 
 namespace repairbot::store {
 
 class Transaction {
 public:
-    // Turns autocommit off on `c` (a round trip). Throws sql::SQLException.
-    explicit Transaction(sql::Connection& c) : c_(c) { c_.setAutoCommit(false); }
+    // Starts the transaction (a round trip). Throws sql::SQLException.
+    explicit Transaction(sql::Connection& c) : c_(c) { run("START TRANSACTION"); }
     // Rolls back unless committed or rolled back; never throws (a dead link rolls back anyway).
     ~Transaction() {
         if (!done_) {
             try {
-                c_.rollback();
-                c_.setAutoCommit(true);
+                run("ROLLBACK");
             } catch (...) {
             }
         }
@@ -23,21 +29,24 @@ public:
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
 
-    // Commits and restores autocommit. Throws sql::SQLException (MysqlPool retries the whole
-    // unit of work on deadlock / lost connection).
+    // Commits. Throws sql::SQLException (MysqlPool retries the whole unit of work on deadlock
+    // / lost connection; the destructor then rolls back what is left).
     void commit() {
-        c_.commit();
-        c_.setAutoCommit(true);
+        run("COMMIT");
         done_ = true;
     }
-    // Rolls back now and restores autocommit. Throws sql::SQLException.
+    // Rolls back now. Throws sql::SQLException.
     void rollback() {
-        c_.rollback();
-        c_.setAutoCommit(true);
         done_ = true;
+        run("ROLLBACK");
     }
 
 private:
+    void run(const char* sql) {
+        std::unique_ptr<sql::Statement> st(c_.createStatement());
+        st->execute(sql);
+    }
+
     sql::Connection& c_;
     bool done_ = false;
 };
