@@ -54,15 +54,24 @@ Conversation::Conversation(const dialog::DialogData& data, const config::Notices
       limits_(limits),
       clock_(std::move(clock)) {}
 
-void Conversation::set_metrics(Metrics* metrics) { metrics_ = metrics; }
+void Conversation::set_metrics(Metrics* metrics) {
+    outcomes_.clear();
+    if (!metrics) return;
+    // Every outcome's series is looked up once here: counting a message is then one atomic add.
+    const std::string help =
+        "What each inbound message did: an effect it carried out (create_ticket, accept_job, ...), "
+        "a dialogue reply only (reply), nothing (no_reply), deferred while MySQL was down, or "
+        "given up after contention.";
+    std::vector<const char*> names(kEffectNames.begin(), kEffectNames.end());
+    for (const char* extra : {"push_receipt", "reply", "no_reply", "deferred", "contended"})
+        names.push_back(extra);
+    for (const char* name : names)
+        outcomes_.emplace(name, &metrics->counter("repairbot_dialogue_outcomes_total",
+                                                  {{"outcome", name}}, help));
+}
 
-void Conversation::count(const char* outcome) {
-    if (!metrics_) return;
-    metrics_->counter("repairbot_dialogue_outcomes_total", {{"outcome", outcome}},
-                      "What each inbound message did: an effect it carried out (create_ticket, "
-                      "accept_job, ...), a dialogue reply only (reply), nothing (no_reply), "
-                      "deferred while MySQL was down, or given up after contention.")
-        .add();
+void Conversation::count(std::string_view outcome) {
+    if (auto it = outcomes_.find(outcome); it != outcomes_.end()) it->second->add();
 }
 
 wechat::Reply Conversation::busy_reply(const wechat::InboundMessage& message) const {

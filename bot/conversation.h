@@ -9,6 +9,8 @@
 
 #include <chrono>
 #include <functional>
+#include <map>
+#include <string_view>
 
 #include "adapters/wechat/inbound_message.h"
 #include "adapters/wechat/reply_message.h"
@@ -44,7 +46,8 @@ public:
     [[nodiscard]] wechat::Reply busy_reply(const wechat::InboundMessage& message) const;
 
 private:
-    void count(const char* outcome);
+    // Counts one message's outcome (a name set_metrics() registered; others are not counted).
+    void count(std::string_view outcome);
 
     const dialog::DialogData& data_;
     const config::Notices& notices_;
@@ -54,7 +57,7 @@ private:
     JobDesk& jobs_;
     dialog::Limits limits_;
     Clock clock_;
-    Metrics* metrics_ = nullptr;
+    std::map<std::string_view, Counter*> outcomes_;  // by outcome name; empty: not counted
 };
 
 }  // namespace repairbot::bot

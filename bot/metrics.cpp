@@ -112,13 +112,25 @@ Histogram& Metrics::histogram(const std::string& name, const MetricLabels& label
 
 void Metrics::observe_request(const std::string& route, const std::string& method, int status,
                               double seconds) {
-    counter("repairbot_http_requests_total",
-            {{"route", route}, {"method", method}, {"status", std::to_string(status)}},
-            "HTTP requests answered, by route, method and status.")
-        .add();
-    histogram("repairbot_http_request_seconds", {{"route", route}}, latency_buckets(),
-              "Time from the request read to the response ready, by route.")
-        .observe(seconds);
+    RequestSeries series;
+    {
+        std::lock_guard lock(requests_mutex_);
+        auto key = std::make_tuple(route, method, status);
+        auto it = requests_.find(key);
+        if (it == requests_.end()) {
+            // First request of this kind: register its series (under the registry's own lock).
+            RequestSeries fresh{
+                &counter("repairbot_http_requests_total",
+                         {{"route", route}, {"method", method}, {"status", std::to_string(status)}},
+                         "HTTP requests answered, by route, method and status."),
+                &histogram("repairbot_http_request_seconds", {{"route", route}}, latency_buckets(),
+                           "Time from the request read to the response ready, by route.")};
+            it = requests_.emplace(std::move(key), fresh).first;
+        }
+        series = it->second;
+    }
+    series.count->add();
+    series.latency->observe(seconds);
 }
 
 std::string Metrics::render(const std::vector<GaugeSample>& gauges) const {

@@ -30,6 +30,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -114,6 +115,16 @@ private:
     mutable std::mutex mutex_;
     std::map<std::string, Family<Counter>> counters_;
     std::map<std::string, Family<Histogram>> histograms_;
+
+    // observe_request's series by (route, method, status), so a request costs one lookup and
+    // two atomic adds, not the registry's label-set construction. Its own lock: it calls
+    // counter()/histogram() (which take mutex_) when it meets a new kind of request.
+    struct RequestSeries {
+        Counter* count = nullptr;
+        Histogram* latency = nullptr;
+    };
+    std::mutex requests_mutex_;
+    std::map<std::tuple<std::string, std::string, int>, RequestSeries> requests_;
 };
 
 // Adds GET /metrics: the process's counts and the scrape-time gauges. A MySQL or Redis that

@@ -9,15 +9,9 @@
 namespace repairbot::store {
 namespace {
 
-// Stored values: "P" while in progress, "D" + reply bytes once done.
 const LuaScript& claim_script() {
-    static const LuaScript script(R"lua(
-if redis.call('SET', KEYS[1], 'P', 'NX', 'PX', ARGV[1]) then return {1} end
-local v = redis.call('GET', KEYS[1])
-if not v then return {0} end
-if v == 'P' then return {2} end
-return {3, string.sub(v, 2)}
-)lua");
+    static const LuaScript script(std::string(kDedupeClaimLua) +
+                                  "return dedupe_claim(KEYS[1], ARGV[1])\n");
     return script;
 }
 
@@ -30,6 +24,30 @@ return 0
 }
 
 }  // namespace
+
+// Stored values: "P" while in progress, "D" + reply bytes once done.
+const char* const kDedupeClaimLua = R"lua(
+local function dedupe_claim(key, ttl)
+  if redis.call('SET', key, 'P', 'NX', 'PX', ttl) then return {1} end
+  local v = redis.call('GET', key)
+  if not v then return {0} end
+  if v == 'P' then return {2} end
+  return {3, string.sub(v, 2)}
+end
+)lua";
+
+std::optional<DedupeState> dedupe_state_of(std::vector<RedisReply>& elements, std::size_t at) {
+    switch (elements.size() > at ? elements[at].integer : 0) {
+        case 1:
+            return DedupeClaimed{};
+        case 2:
+            return DedupeInProgress{};
+        case 3:
+            return DedupeDone{elements.size() > at + 1 ? std::move(elements[at + 1].str) : std::string()};
+        default:
+            return std::nullopt;  // expired between SET and GET
+    }
+}
 
 DedupeStore::DedupeStore(Redis& redis) : redis_(redis) {}
 
@@ -46,17 +64,8 @@ boost::asio::awaitable<DedupeState> DedupeStore::claim(std::string key,
             "dedupe claim");
         if (!r.is_array() || r.elements.empty())
             throw std::runtime_error("dedupe claim: unexpected reply");
-        switch (r.elements[0].integer) {
-            case 1:
-                co_return DedupeClaimed{};
-            case 2:
-                co_return DedupeInProgress{};
-            case 3:
-                co_return DedupeDone{r.elements.size() > 1 ? std::move(r.elements[1].str)
-                                                           : std::string()};
-            default:
-                break;  // expired between SET and GET: try again
-        }
+        if (auto state = dedupe_state_of(r.elements, 0)) co_return std::move(*state);
+        // expired between SET and GET: try again
     }
     co_return DedupeInProgress{};
 }

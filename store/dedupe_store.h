@@ -5,8 +5,10 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "store/redis.h"
 
@@ -18,6 +20,14 @@ struct DedupeDone {          // handled already: answer with this reply
     std::string reply;
 };
 using DedupeState = std::variant<DedupeClaimed, DedupeInProgress, DedupeDone>;
+
+// For scripts that claim together with other work (store/webhook_gate.cpp): the Lua source of
+// `dedupe_claim(key, ttl_ms)`, which answers {1} claimed, {2} in progress, {3, reply} done or
+// {0} expired between its SET and GET — the claim DedupeStore::claim runs — and the state such
+// an answer names, starting at elements[at] (nullopt for 0: claim again).
+extern const char* const kDedupeClaimLua;
+[[nodiscard]] std::optional<DedupeState> dedupe_state_of(std::vector<RedisReply>& elements,
+                                                         std::size_t at);
 
 class DedupeStore {
   public:

@@ -9,20 +9,18 @@ namespace repairbot::store {
 namespace {
 
 // KEYS: nonce key, dedupe key. ARGV: body hash, nonce ttl (ms), claim ttl (ms).
-// Returns {nonce} with nonce 2 (conflict), else {nonce, claim[, reply]} with claim as in
-// DedupeStore's claim script: 1 claimed, 2 in progress, 3 done (+ reply), 0 expired meanwhile.
+// Returns {2} (nonce conflict: nothing claimed), else {nonce, claim...} with nonce 0 fresh or 1
+// repeat and claim... dedupe_claim's answer (store/dedupe_store.h).
 const LuaScript& admit_script() {
-    static const LuaScript script(R"lua(
+    static const LuaScript script(std::string(kDedupeClaimLua) + R"lua(
 local nonce = 0
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {2} end
   nonce = 1
 end
-if redis.call('SET', KEYS[2], 'P', 'NX', 'PX', ARGV[3]) then return {nonce, 1} end
-local v = redis.call('GET', KEYS[2])
-if not v then return {nonce, 0} end
-if v == 'P' then return {nonce, 2} end
-return {nonce, 3, string.sub(v, 2)}
+local claim = dedupe_claim(KEYS[2], ARGV[3])
+table.insert(claim, 1, nonce)
+return claim
 )lua");
     return script;
 }
@@ -81,13 +79,8 @@ boost::asio::awaitable<GateAnswer> WebhookGate::admit(bool body_signed, const st
         case 1: answer.nonce = NonceCheck::repeat; break;
         default: answer.nonce = NonceCheck::conflict; co_return answer;
     }
-    const long long claim = r.elements.size() > 1 ? r.elements[1].integer : 0;
-    if (claim == 1)
-        answer.dedupe = DedupeClaimed{};
-    else if (claim == 3)
-        answer.dedupe = DedupeDone{r.elements.size() > 2 ? std::move(r.elements[2].str) : std::string()};
-    else
-        answer.dedupe = DedupeInProgress{};
+    // A claim that expired between SET and GET is waited out like one in progress.
+    answer.dedupe = dedupe_state_of(r.elements, 1).value_or(DedupeInProgress{});
     co_return answer;
 }
 
