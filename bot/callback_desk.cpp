@@ -2,10 +2,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <system_error>
 
 #include "dialog/sla_policy.h"
+#include "dialog/text.h"
 #include "store/errors.h"
 #include "store/feedback_repository.h"
 #include "store/ticket_repository.h"
@@ -21,36 +23,12 @@ Error invalid(std::string detail) {
     return Error{std::make_error_code(std::errc::invalid_argument), std::move(detail)};
 }
 
-// Characters of valid UTF-8 text; nullopt when it is not valid UTF-8 (MariaDB would refuse it).
+// Characters of valid UTF-8 text (dialog::text::is_valid_utf8); nullopt when it is not valid
+// UTF-8 (MariaDB would refuse it).
 std::optional<std::size_t> utf8_chars(std::string_view s) {
-    std::size_t chars = 0;
-    for (std::size_t i = 0; i < s.size(); ++chars) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        std::size_t n = 0;
-        char32_t cp = 0;
-        if (b < 0x80) {
-            n = 1, cp = b;
-        } else if ((b & 0xE0) == 0xC0) {
-            n = 2, cp = b & 0x1F;
-        } else if ((b & 0xF0) == 0xE0) {
-            n = 3, cp = b & 0x0F;
-        } else if ((b & 0xF8) == 0xF0) {
-            n = 4, cp = b & 0x07;
-        } else {
-            return std::nullopt;
-        }
-        if (i + n > s.size()) return std::nullopt;
-        for (std::size_t k = 1; k < n; ++k) {
-            const auto c = static_cast<unsigned char>(s[i + k]);
-            if ((c & 0xC0) != 0x80) return std::nullopt;
-            cp = (cp << 6) | (c & 0x3F);
-        }
-        // Overlong forms, surrogates and values past Unicode are not text.
-        static constexpr char32_t kMin[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < kMin[n] || (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) return std::nullopt;
-        i += n;
-    }
-    return chars;
+    if (!dialog::text::is_valid_utf8(s)) return std::nullopt;
+    return static_cast<std::size_t>(std::count_if(
+        s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 Status check_text(std::string_view text, std::string_view name, std::size_t max_chars) {

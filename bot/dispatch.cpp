@@ -7,7 +7,7 @@
 
 #include "bot/admin_api.h"
 #include "bot/staff_notice.h"
-#include "bot/ticket_intake.h"
+#include "bot/timer_plan.h"
 #include "config/log.h"
 #include "dialog/sla_policy.h"
 #include "store/errors.h"
@@ -50,7 +50,7 @@ nlohmann::json job_payload(const store::Ticket& t, const dialog::ReplyTexts* tex
                         {"phone", t.phone}};
     // As the technician reads them: "11月21日 14:30" in the desk's time.
     auto local = [&](store::Timestamp at) {
-        return desk_time_text(calendar, std::chrono::floor<std::chrono::seconds>(at));
+        return local_time_text(at, calendar.utc_offset());
     };
     if (t.due.accept) p["accept_by"] = local(*t.due.accept);
     if (t.due.arrive) p["arrive_by"] = local(*t.due.arrive);

@@ -9,6 +9,7 @@
 #include "bot/staff_notice.h"
 #include "bot/template_receipts.h"
 #include "bot/ticket_lifecycle.h"
+#include "bot/timer_plan.h"
 #include "config/log.h"
 #include "dialog/feedback.h"
 #include "dialog/money.h"
@@ -185,7 +186,7 @@ Moved save_move(sql::Connection& c, const std::string& number,
 }
 
 std::string opt_text(const std::optional<store::Timestamp>& t, const config::SlaData& sla) {
-    return t ? desk_time_text(sla.calendar, seconds_of(*t)) : std::string("尽快");
+    return t ? local_time_text(*t, sla.calendar.utc_offset()) : std::string("尽快");
 }
 
 }  // namespace

@@ -54,14 +54,6 @@ TicketIntake::TicketIntake(store::MysqlPool& mysql, Dispatcher& dispatcher,
       prices_(prices),
       watch_(std::move(watch)) {}
 
-std::string TicketIntake::local_time_text(std::chrono::sys_seconds t) const {
-    return desk_time_text(sla_.calendar, t);
-}
-
-std::string desk_time_text(const dialog::WorkingCalendar& calendar, std::chrono::sys_seconds t) {
-    return local_time_text(std::chrono::time_point_cast<std::chrono::milliseconds>(t), calendar.utc_offset());
-}
-
 store::NewTicket TicketIntake::new_ticket(const dialog::CreateTicket& create) const {
     const auto& r = create.report;
     store::NewTicket nt;
@@ -113,7 +105,7 @@ store::NewTicket TicketIntake::new_ticket(const dialog::CreateTicket& create) co
 std::string TicketIntake::created_text(const store::Ticket& t) const {
     auto urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
     auto when = [&](const std::optional<store::Timestamp>& ts) {
-        return ts ? local_time_text(std::chrono::floor<std::chrono::seconds>(*ts)) : std::string("待定");
+        return ts ? local_time_text(*ts, sla_.calendar.utc_offset()) : std::string("待定");
     };
     return notices_.render("ticket_created", {{"number", t.number},
                                               {"urgency", dialog::urgency_label(data_.texts, urgency)},

@@ -33,10 +33,6 @@ struct EffectsResult {
     std::optional<std::string> replace_replies;
 };
 
-// "11月21日 14:30": `t` in the desk's local time (the calendar's UTC offset), as people read it.
-[[nodiscard]] std::string desk_time_text(const dialog::WorkingCalendar& calendar,
-                                         std::chrono::sys_seconds t);
-
 class TicketIntake {
 public:
     // Keeps references; all must outlive the intake.
@@ -53,9 +49,6 @@ public:
     // The ticket a report becomes (number, id assigned by the store), with its SLA deadlines.
     // Pure; exposed for tests.
     [[nodiscard]] store::NewTicket new_ticket(const dialog::CreateTicket& create) const;
-
-    // "11月21日 14:30" in the desk's local time.
-    [[nodiscard]] std::string local_time_text(std::chrono::sys_seconds t) const;
 
 private:
     boost::asio::awaitable<void> attach_photos(std::string openid, dialog::AttachPhotos attach,

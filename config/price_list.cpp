@@ -1,5 +1,7 @@
 #include "config/price_list.h"
 
+#include "dialog/money.h"
+
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -186,12 +188,7 @@ FeeCheck PriceList::check_fee(std::string_view fault_type, bool public_area,
 }
 
 std::string yuan_text(std::uint32_t cents) {
-    char buf[32];
-    if (cents % 100 == 0)
-        std::snprintf(buf, sizeof buf, "%u元", cents / 100);
-    else
-        std::snprintf(buf, sizeof buf, "%u.%02u元", cents / 100, cents % 100);
-    return buf;
+    return dialog::format_yuan(cents) + "元";
 }
 
 Result<PriceList> parse_price_list(std::string_view toml_text, const std::string& origin,
