@@ -95,26 +95,6 @@ std::string worker_id() {
     return std::string(host) + "-" + std::to_string(::getpid()) + "-" + std::to_string(rd() % 100000);
 }
 
-// The SLA timers: the index is rebuilt from MySQL first (a Redis wipe or a downtime loses no
-// deadline; a timer that came due meanwhile fires at once), retried while MySQL or Redis is
-// down, then the worker runs until stopped.
-asio::awaitable<void> run_timers(SlaTimers& timers, const std::atomic<bool>& stopping) {
-    asio::steady_timer wait(co_await asio::this_coro::executor);
-    while (!stopping) {
-        try {
-            auto scheduled = co_await timers.rebuild();
-            log::info("sla", "index_rebuilt", {{"timers", scheduled}});
-            break;
-        } catch (const std::exception& e) {
-            log::warn("sla", "rebuild_failed", {{"error", e.what()}, {"retry_in_ms", 2000}});
-        }
-        wait.expires_after(std::chrono::seconds(2));
-        boost::system::error_code ignored;
-        co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
-    }
-    if (!stopping) co_await timers.run();
-}
-
 // Every 10 minutes the index is rebuilt again: what a save did not schedule itself (a callback
 // queued by the CLI or another instance, a track() lost to a Redis blip) is picked up; a timer
 // already due fires at once. Due times of days are what these cover, so minutes do not matter.
@@ -147,6 +127,30 @@ asio::awaitable<void> refresh_timers(SlaTimers& timers, const std::atomic<bool>&
             log::warn("sla", "refresh_failed", {{"error", e.what()}});
         }
     }
+}
+
+// The SLA timers: the index is rebuilt from MySQL first (a Redis wipe or a downtime loses no
+// deadline; a timer that came due meanwhile fires at once), retried while MySQL or Redis is
+// down, then the refresh starts and the worker runs until stopped.
+asio::awaitable<void> run_timers(SlaTimers& timers, const std::atomic<bool>& stopping) {
+    asio::steady_timer wait(co_await asio::this_coro::executor);
+    while (!stopping) {
+        try {
+            auto scheduled = co_await timers.rebuild();
+            log::info("sla", "index_rebuilt", {{"timers", scheduled}});
+            break;
+        } catch (const std::exception& e) {
+            log::warn("sla", "rebuild_failed", {{"error", e.what()}, {"retry_in_ms", 2000}});
+        }
+        wait.expires_after(std::chrono::seconds(2));
+        boost::system::error_code ignored;
+        co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    if (stopping) co_return;
+    // Only now: before the first complete rebuild the index has no "built" marker, which the
+    // refresh would take for a lost index and rebuild alongside this loop.
+    asio::co_spawn(co_await asio::this_coro::executor, refresh_timers(timers, stopping), asio::detached);
+    co_await timers.run();
 }
 
 asio::awaitable<void> stop_gracefully(HttpServer& server, OutboxWorker& outbox, PhotoWorker& photos,
@@ -292,7 +296,6 @@ int run_serve(const config::Settings& settings) {
     asio::co_spawn(ioc, photos.run(), asio::detached);
     std::atomic<bool> stopping{false};
     asio::co_spawn(ioc, run_timers(timers, stopping), asio::detached);
-    asio::co_spawn(ioc, refresh_timers(timers, stopping), asio::detached);
     auto ep = server.local_endpoint();
     log::info("main", "listening", {{"address", ep.address().to_string()}, {"port", ep.port()},
                                     {"webhook", "http://" + ep.address().to_string() + ":" +
