@@ -52,11 +52,6 @@ std::optional<std::uint64_t> parse_u64(std::string_view s) {
     return v;
 }
 
-nlohmann::ordered_json time_or_null(const std::optional<Timestamp>& t) {
-    if (!t) return nullptr;
-    return iso_datetime(*t);
-}
-
 nlohmann::ordered_json yuan_or_null(const std::optional<std::uint32_t>& cents) {
     if (!cents) return nullptr;
     return static_cast<double>(*cents) / 100.0;
@@ -98,7 +93,56 @@ std::optional<Timestamp> stopped_at(const store::Ticket& t) {
     return t.at.closed;
 }
 
-// Every name=value pair of the target's query string; a name given twice is an error.
+struct RouteState {
+    store::MysqlPool* mysql;
+    const config::SlaData* sla;
+    std::string token;
+    AdminClock clock;
+
+    [[nodiscard]] Timestamp now() const { return chr::time_point_cast<chr::milliseconds>(clock()); }
+};
+
+
+// Free coroutines with by-value parameters: nothing they use lives in a lambda's captures.
+asio::awaitable<Response> serve_ticket_list(Request req, std::shared_ptr<const RouteState> state) {
+    if (auto refused = refuse_unauthorized(req, state->token)) co_return std::move(*refused);
+    auto values = query_values(req.target());
+    if (!values) co_return json_error(req, http::status::bad_request, values.error().detail);
+    auto filter = parse_ticket_filter(*values, "");
+    if (!filter) co_return json_error(req, http::status::bad_request, filter.error().detail);
+
+    auto work = [f = *filter](sql::Connection& c) { return load_ticket_views(c, f); };
+    std::vector<TicketView> views = co_await state->mysql->run(std::move(work));
+    const Timestamp now = state->now();
+    auto out = nlohmann::ordered_json::array();
+    for (const auto& v : views) out.push_back(ticket_json(v, *state->sla, now));
+    co_return json_response(req, http::status::ok, dump_json(out, -1) + "\n");
+}
+
+asio::awaitable<Response> serve_ticket(Request req, std::shared_ptr<const RouteState> state) {
+    if (auto refused = refuse_unauthorized(req, state->token)) co_return std::move(*refused);
+    constexpr std::string_view prefix = "/api/tickets/";
+    const std::string number = percent_decode(target_path(req.target()).substr(prefix.size()));
+    // Numbers are short (BX20261121-0007); anything long cannot be one.
+    if (number.size() > 32) {
+        co_return json_error(req, http::status::not_found, "no ticket with this number");
+    }
+    auto work = [number](sql::Connection& c) { return load_ticket_view(c, number); };
+    Result<TicketView> view = co_await state->mysql->run(std::move(work));
+    if (!view) {
+        co_return json_error(req, http::status::not_found, "no ticket numbered " + number);
+    }
+    co_return json_response(req, http::status::ok,
+                            dump_json(ticket_json(*view, *state->sla, state->now()), -1) + "\n");
+}
+
+}  // namespace
+
+nlohmann::ordered_json time_or_null(const std::optional<Timestamp>& t) {
+    if (!t) return nullptr;
+    return iso_datetime(*t);
+}
+
 Result<std::map<std::string, std::string>> query_values(std::string_view target) {
     std::map<std::string, std::string> out;
     auto q = target.find('?');
@@ -124,22 +168,12 @@ Response json_error(const Request& req, http::status status, std::string_view me
     return json_response(req, status, dump_json(body, -1) + "\n");
 }
 
-struct RouteState {
-    store::MysqlPool* mysql;
-    const config::SlaData* sla;
-    std::string token;
-    AdminClock clock;
-
-    [[nodiscard]] Timestamp now() const { return chr::time_point_cast<chr::milliseconds>(clock()); }
-};
-
-// nullopt when the request may go on; else the answer that refuses it.
-std::optional<Response> refuse_unauthorized(const Request& req, const RouteState& state) {
-    if (state.token.empty()) {
+std::optional<Response> refuse_unauthorized(const Request& req, std::string_view token) {
+    if (token.empty()) {
         return json_error(req, http::status::forbidden,
                           "the admin API is disabled (REPAIRBOT_ADMIN_TOKEN is not set)");
     }
-    if (!bearer_token_matches(req[http::field::authorization], state.token)) {
+    if (!bearer_token_matches(req[http::field::authorization], token)) {
         auto res = json_error(req, http::status::unauthorized,
                               "a valid 'Authorization: Bearer <admin token>' header is required");
         res.set(http::field::www_authenticate, "Bearer");
@@ -147,41 +181,6 @@ std::optional<Response> refuse_unauthorized(const Request& req, const RouteState
     }
     return std::nullopt;
 }
-
-// Free coroutines with by-value parameters: nothing they use lives in a lambda's captures.
-asio::awaitable<Response> serve_ticket_list(Request req, std::shared_ptr<const RouteState> state) {
-    if (auto refused = refuse_unauthorized(req, *state)) co_return std::move(*refused);
-    auto values = query_values(req.target());
-    if (!values) co_return json_error(req, http::status::bad_request, values.error().detail);
-    auto filter = parse_ticket_filter(*values, "");
-    if (!filter) co_return json_error(req, http::status::bad_request, filter.error().detail);
-
-    auto work = [f = *filter](sql::Connection& c) { return load_ticket_views(c, f); };
-    std::vector<TicketView> views = co_await state->mysql->run(std::move(work));
-    const Timestamp now = state->now();
-    auto out = nlohmann::ordered_json::array();
-    for (const auto& v : views) out.push_back(ticket_json(v, *state->sla, now));
-    co_return json_response(req, http::status::ok, dump_json(out, -1) + "\n");
-}
-
-asio::awaitable<Response> serve_ticket(Request req, std::shared_ptr<const RouteState> state) {
-    if (auto refused = refuse_unauthorized(req, *state)) co_return std::move(*refused);
-    constexpr std::string_view prefix = "/api/tickets/";
-    const std::string number = percent_decode(target_path(req.target()).substr(prefix.size()));
-    // Numbers are short (BX20261121-0007); anything long cannot be one.
-    if (number.size() > 32) {
-        co_return json_error(req, http::status::not_found, "no ticket with this number");
-    }
-    auto work = [number](sql::Connection& c) { return load_ticket_view(c, number); };
-    Result<TicketView> view = co_await state->mysql->run(std::move(work));
-    if (!view) {
-        co_return json_error(req, http::status::not_found, "no ticket numbered " + number);
-    }
-    co_return json_response(req, http::status::ok,
-                            dump_json(ticket_json(*view, *state->sla, state->now()), -1) + "\n");
-}
-
-}  // namespace
 
 std::string iso_datetime(Timestamp t) {
     const auto local = chr::floor<chr::seconds>(t) + store::desk_utc_offset;

@@ -81,6 +81,19 @@ struct TicketView {
 [[nodiscard]] nlohmann::ordered_json ticket_json(const TicketView& view, const config::SlaData& sla,
                                                  store::Timestamp now);
 
+// The admin routes' shared request plumbing (this file's routes and bot/callback_api.h's):
+// `iso_datetime(t)`, or null. Pure.
+[[nodiscard]] nlohmann::ordered_json time_or_null(const std::optional<store::Timestamp>& t);
+// Every name=value pair of the target's query string, percent-decoded; a name given twice is an
+// error (invalid_argument naming it). Pure.
+[[nodiscard]] Result<std::map<std::string, std::string>> query_values(std::string_view target);
+// `{"error": message}` with `status`. Pure.
+[[nodiscard]] Response json_error(const Request& req, http::status status, std::string_view message);
+// nullopt when `req` carries `Authorization: Bearer <token>` (bearer_token_matches, constant
+// time); else the refusal: 403 when `token` is empty (the admin API is off), 401 with
+// WWW-Authenticate: Bearer otherwise. Pure.
+[[nodiscard]] std::optional<Response> refuse_unauthorized(const Request& req, std::string_view token);
+
 // Serializes JSON built from database text: invalid UTF-8 is replaced, never thrown. Pure.
 [[nodiscard]] std::string dump_json(const nlohmann::ordered_json& j, int indent);
 

@@ -6,7 +6,6 @@
 #include <set>
 #include <system_error>
 
-#include "bot/stats_command.h"
 #include "store/errors.h"
 #include "store/feedback_repository.h"
 
@@ -20,11 +19,6 @@ using store::Timestamp;
 
 Error invalid(std::string detail) {
     return Error{std::make_error_code(std::errc::invalid_argument), std::move(detail)};
-}
-
-J time_or_null(const std::optional<Timestamp>& t) {
-    if (!t) return nullptr;
-    return iso_datetime(*t);
 }
 
 template <class T>
@@ -49,27 +43,6 @@ Result<std::uint32_t> parse_limit(const std::map<std::string, std::string>& valu
         return invalid(prefix + "limit: '" + it->second + "' is not a number from 1 to " +
                        std::to_string(kMaxQueueListLimit) + "; give one in that range");
     return static_cast<std::uint32_t>(*n);
-}
-
-// Every name=value pair of the target's query string; a name given twice is an error.
-Result<std::map<std::string, std::string>> query_values(std::string_view target) {
-    std::map<std::string, std::string> out;
-    auto q = target.find('?');
-    if (q == std::string_view::npos) return out;
-    std::string_view rest = target.substr(q + 1);
-    while (!rest.empty()) {
-        auto amp = rest.find('&');
-        auto pair = rest.substr(0, amp);
-        rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-        if (pair.empty()) continue;
-        auto eq = pair.find('=');
-        auto name = percent_decode(pair.substr(0, eq));
-        auto value =
-            eq == std::string_view::npos ? std::string{} : percent_decode(pair.substr(eq + 1));
-        if (!out.emplace(name, std::move(value)).second)
-            return invalid(name + ": given more than once; give each filter once");
-    }
-    return out;
 }
 
 // The body as a JSON object with only `known` keys, or why not.
@@ -101,11 +74,6 @@ Result<std::string> string_field(const J& j, const char* key, bool required) {
     return it->get<std::string>();
 }
 
-Response json_error(const Request& req, http::status status, std::string_view message) {
-    J body{{"error", message}};
-    return json_response(req, status, dump_json(body, -1) + "\n");
-}
-
 // The answer a domain error of the desk gets.
 Response error_response(const Request& req, const Error& e) {
     auto status = http::status::conflict;
@@ -123,20 +91,6 @@ struct RouteState {
     [[nodiscard]] Timestamp now() const { return chr::time_point_cast<chr::milliseconds>(clock()); }
 };
 
-std::optional<Response> refuse_unauthorized(const Request& req, const RouteState& state) {
-    if (state.token.empty()) {
-        return json_error(req, http::status::forbidden,
-                          "the admin API is disabled (REPAIRBOT_ADMIN_TOKEN is not set)");
-    }
-    if (!bearer_token_matches(req[http::field::authorization], state.token)) {
-        auto res = json_error(req, http::status::unauthorized,
-                              "a valid 'Authorization: Bearer <admin token>' header is required");
-        res.set(http::field::www_authenticate, "Bearer");
-        return res;
-    }
-    return std::nullopt;
-}
-
 // The {id} of "/api/<what>/{id}/<verb>".
 std::optional<std::uint64_t> path_id(const Request& req, std::string_view prefix) {
     auto path = target_path(req.target());
@@ -147,7 +101,7 @@ std::optional<std::uint64_t> path_id(const Request& req, std::string_view prefix
 
 // Free coroutines with by-value parameters: nothing they use lives in a lambda's captures.
 asio::awaitable<Response> serve_callback_list(Request req, std::shared_ptr<const RouteState> state) {
-    if (auto refused = refuse_unauthorized(req, *state)) co_return std::move(*refused);
+    if (auto refused = refuse_unauthorized(req, state->token)) co_return std::move(*refused);
     auto values = query_values(req.target());
     if (!values) co_return json_error(req, http::status::bad_request, values.error().detail);
     auto filter = parse_callback_filter(*values, "");
@@ -162,7 +116,7 @@ asio::awaitable<Response> serve_callback_list(Request req, std::shared_ptr<const
 }
 
 asio::awaitable<Response> serve_callback_done(Request req, std::shared_ptr<const RouteState> state) {
-    if (auto refused = refuse_unauthorized(req, *state)) co_return std::move(*refused);
+    if (auto refused = refuse_unauthorized(req, state->token)) co_return std::move(*refused);
     auto id = path_id(req, "/api/callbacks/");
     if (!id) {
         co_return json_error(req, http::status::bad_request,
@@ -188,7 +142,7 @@ asio::awaitable<Response> serve_callback_done(Request req, std::shared_ptr<const
 
 asio::awaitable<Response> serve_complaint_list(Request req,
                                                std::shared_ptr<const RouteState> state) {
-    if (auto refused = refuse_unauthorized(req, *state)) co_return std::move(*refused);
+    if (auto refused = refuse_unauthorized(req, state->token)) co_return std::move(*refused);
     auto values = query_values(req.target());
     if (!values) co_return json_error(req, http::status::bad_request, values.error().detail);
     auto filter = parse_complaint_filter(*values, "");
@@ -204,7 +158,7 @@ asio::awaitable<Response> serve_complaint_list(Request req,
 
 asio::awaitable<Response> serve_complaint_handle(Request req,
                                                  std::shared_ptr<const RouteState> state) {
-    if (auto refused = refuse_unauthorized(req, *state)) co_return std::move(*refused);
+    if (auto refused = refuse_unauthorized(req, state->token)) co_return std::move(*refused);
     auto id = path_id(req, "/api/complaints/");
     if (!id) {
         co_return json_error(req, http::status::bad_request,
