@@ -1,32 +1,28 @@
 #include "bot/admin_command.h"
 
-#include <cppconn/exception.h>
 #include <openssl/rand.h>
 
 #include <algorithm>
 #include <array>
-#include <boost/asio/thread_pool.hpp>
-#include <charconv>
 #include <iostream>
 #include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
+#include "bot/cli_support.h"
 #include "bot/stats_command.h"
 #include "config/dialog_data.h"
 #include "config/log.h"
 #include "dialog/phone.h"
 #include "dialog/sla_policy.h"
 #include "store/errors.h"
-#include "store/mysql_pool.h"
 #include "store/technician_repository.h"
 #include "store/transaction.h"
 
 namespace repairbot::bot {
 namespace {
 
-namespace asio = boost::asio;
 using Options = std::map<std::string, std::string>;
 using store::Timestamp;
 
@@ -93,58 +89,6 @@ std::string join(const std::vector<std::string>& items, std::string_view sep) {
     return out;
 }
 
-std::optional<std::uint64_t> parse_id(std::string_view s) {
-    std::uint64_t v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || v == 0) return std::nullopt;
-    return v;
-}
-
-// Terminal columns of UTF-8 text: East Asian wide characters take two.
-std::size_t display_width(std::string_view s) {
-    std::size_t width = 0;
-    for (std::size_t i = 0; i < s.size();) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        char32_t cp = b;
-        std::size_t n = 1;
-        if (b >= 0xF0)
-            n = 4, cp = b & 0x07;
-        else if (b >= 0xE0)
-            n = 3, cp = b & 0x0F;
-        else if (b >= 0xC0)
-            n = 2, cp = b & 0x1F;
-        for (std::size_t k = 1; k < n && i + k < s.size(); ++k)
-            cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-        i += n;
-        const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-                          (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-                          (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                          (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
-        width += wide ? 2 : 1;
-    }
-    return width;
-}
-
-// Rows of cells as aligned columns, two spaces apart, the first row the header.
-std::string render_table(const std::vector<std::vector<std::string>>& rows) {
-    std::vector<std::size_t> widths;
-    for (const auto& row : rows) {
-        widths.resize(std::max(widths.size(), row.size()));
-        for (std::size_t i = 0; i < row.size(); ++i)
-            widths[i] = std::max(widths[i], display_width(row[i]));
-    }
-    std::string out;
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            line += row[i];
-            if (i + 1 < row.size()) line += std::string(widths[i] - display_width(row[i]) + 2, ' ');
-        }
-        out += line + "\n";
-    }
-    return out;
-}
-
 std::string roles_of(const store::Technician& t) {
     std::vector<std::string> roles;
     if (t.is_supervisor) roles.emplace_back("supervisor");
@@ -160,63 +104,7 @@ std::string yuan(std::optional<std::uint32_t> cents) {
     return buf;
 }
 
-std::string time_or_dash(const std::optional<Timestamp>& t) {
-    return t ? iso_datetime(*t) : "-";
-}
-
 // ---- the commands ----
-
-struct Context {
-    const config::Settings& settings;
-    const CommandLine& cl;
-    Timestamp now;
-    std::ostream& out;
-    std::ostream& err;
-};
-
-int usage_error(const Context& ctx, const std::string& message) {
-    ctx.err << "repairbot " << ctx.cl.command << ": " << message << "\nusage: repairbot\n"
-            << kUsage;
-    return kExitUsage;
-}
-
-// Options outside `allowed`, flags given a value: a usage error naming the option; else nullopt.
-std::optional<std::string> check_options(const Options& options,
-                                         const std::set<std::string>& allowed,
-                                         const std::set<std::string>& flags) {
-    for (const auto& [name, value] : options) {
-        if (!allowed.count(name)) return "unknown option --" + name;
-        if (flags.count(name) && !value.empty())
-            return "--" + name + " takes no value (got '" + value + "')";
-    }
-    return std::nullopt;
-}
-
-// Runs `work` with a connection (MysqlPool::run_sync on a pool of its own). Database trouble is
-// reported on err and answered kExitFailure; otherwise work's own exit code.
-template <class F>
-int with_database(const Context& ctx, F work) {
-    // MysqlPool wants a blocking pool; run_sync runs on this thread, so one idle thread does.
-    asio::thread_pool blocking(1);
-    int code = kExitFailure;
-    try {
-        store::MysqlPool mysql(blocking, ctx.settings.mysql);
-        code = mysql.run_sync(work);
-    } catch (const ServiceUnavailable& e) {
-        log::error("admin", "database_unreachable", {{"error", e.what()}});
-        ctx.err << "repairbot " << ctx.cl.command << ": the database cannot be reached ("
-                << e.what()
-                << ").\nCheck that the server in REPAIRBOT_MYSQL_URL is running and reachable.\n";
-        code = kExitFailure;
-    } catch (const sql::SQLException& e) {
-        log::error("admin", "query_failed", {{"error", e.what()}, {"code", e.getErrorCode()}});
-        ctx.err << "repairbot " << ctx.cl.command << ": the database refused the query ("
-                << e.what() << ").\nHas 'repairbot migrate' been run on this database?\n";
-        code = kExitFailure;
-    }
-    blocking.join();
-    return code;
-}
 
 // Stores a fresh code for the technician, retrying the (unlikely) clash with an existing one.
 // Returns the code, or the store's error.
@@ -231,7 +119,7 @@ Result<std::string> store_bind_code(sql::Connection& c, std::uint64_t technician
     }
 }
 
-void print_bind_code(const Context& ctx, const std::string& code) {
+void print_bind_code(const CommandContext& ctx, const std::string& code) {
     ctx.out << "bind code, valid until " << iso_datetime(ctx.now + kBindCodeValidity)
             << "; the technician sends \"绑定 " << code
             << "\" to the Official Account to link their WeChat:\n"
@@ -239,7 +127,7 @@ void print_bind_code(const Context& ctx, const std::string& code) {
     ctx.out.flush();
 }
 
-int technician_add(const Context& ctx) {
+int technician_add(const CommandContext& ctx) {
     if (ctx.cl.args.size() > 1)
         return usage_error(ctx, "technician add: unexpected argument '" + ctx.cl.args[1] + "'");
     auto data = config::load_dialog_data(ctx.settings.data_dir);
@@ -286,7 +174,7 @@ int technician_add(const Context& ctx) {
     return kExitOk;
 }
 
-int technician_list(const Context& ctx) {
+int technician_list(const CommandContext& ctx) {
     if (auto bad = check_options(ctx.cl.options, {"all"}, {"all"}))
         return usage_error(ctx, "technician list: " + *bad);
     if (ctx.cl.args.size() > 1)
@@ -304,7 +192,7 @@ int technician_list(const Context& ctx) {
 }
 
 // The technician ID in args[1]; a usage error (printed) when missing or not a number.
-std::optional<std::uint64_t> technician_id_arg(const Context& ctx, std::string_view verb,
+std::optional<std::uint64_t> technician_id_arg(const CommandContext& ctx, std::string_view verb,
                                                std::size_t max_args) {
     const auto& args = ctx.cl.args;
     if (args.size() < 2 || !parse_id(args[1])) {
@@ -323,8 +211,8 @@ std::optional<std::uint64_t> technician_id_arg(const Context& ctx, std::string_v
 
 // Loads technician `id`, lets `change` edit it, saves it. Prints the outcome.
 template <class Change>
-int technician_change(const Context& ctx, std::uint64_t id, Change change, std::string_view what,
-                      std::string_view done_message) {
+int technician_change(const CommandContext& ctx, std::uint64_t id, Change change,
+                      std::string_view what, std::string_view done_message) {
     bool missing = false;
     const Timestamp now = ctx.now;
     int rc = with_database(ctx, [&](sql::Connection& c) {
@@ -351,7 +239,7 @@ int technician_change(const Context& ctx, std::uint64_t id, Change change, std::
     return kExitOk;
 }
 
-int technician_bind_code(const Context& ctx, std::uint64_t id) {
+int technician_bind_code(const CommandContext& ctx, std::uint64_t id) {
     std::string code, failure;
     std::optional<store::Technician> tech;
     const Timestamp now = ctx.now;
@@ -387,7 +275,7 @@ int technician_bind_code(const Context& ctx, std::uint64_t id) {
     return kExitOk;
 }
 
-int run_technician(const Context& ctx) {
+int run_technician(const CommandContext& ctx) {
     const auto& args = ctx.cl.args;
     const std::string verb = args.empty() ? "" : args[0];
     if (verb == "add") return technician_add(ctx);
@@ -418,7 +306,7 @@ int run_technician(const Context& ctx) {
                                          : "technician: unknown command '" + verb + "'");
 }
 
-std::optional<config::SlaData> load_sla(const Context& ctx) {
+std::optional<config::SlaData> load_sla(const CommandContext& ctx) {
     auto sla = config::load_sla_data(ctx.settings.data_dir);
     if (!sla) {
         ctx.err << "repairbot ticket: the desk's data files in " << ctx.settings.data_dir
@@ -428,7 +316,7 @@ std::optional<config::SlaData> load_sla(const Context& ctx) {
     return std::move(*sla);
 }
 
-int ticket_list(const Context& ctx) {
+int ticket_list(const CommandContext& ctx) {
     if (ctx.cl.args.size() > 1)
         return usage_error(ctx, "ticket list: unexpected argument '" + ctx.cl.args[1] + "'");
     Options filters = ctx.cl.options;
@@ -456,7 +344,7 @@ int ticket_list(const Context& ctx) {
     return kExitOk;
 }
 
-int ticket_show(const Context& ctx) {
+int ticket_show(const CommandContext& ctx) {
     if (auto bad = check_options(ctx.cl.options, {"json"}, {"json"}))
         return usage_error(ctx, "ticket show: " + *bad);
     if (ctx.cl.args.size() < 2)
@@ -485,7 +373,7 @@ int ticket_show(const Context& ctx) {
     return kExitOk;
 }
 
-int run_ticket(const Context& ctx) {
+int run_ticket(const CommandContext& ctx) {
     const std::string verb = ctx.cl.args.empty() ? "" : ctx.cl.args[0];
     if (verb == "list") return ticket_list(ctx);
     if (verb == "show") return ticket_show(ctx);
@@ -701,7 +589,7 @@ int run_admin(const config::Settings& settings, const CommandLine& cl) {
 
 int run_admin(const config::Settings& settings, const CommandLine& cl, Timestamp now,
               std::ostream& out, std::ostream& err) {
-    const Context ctx{settings, cl, now, out, err};
+    const CommandContext ctx{settings, cl, now, out, err, kUsage, "admin"};
     if (cl.command == "technician") return run_technician(ctx);
     if (cl.command == "ticket") return run_ticket(ctx);
     return usage_error(ctx, "not an admin command");

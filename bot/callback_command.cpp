@@ -1,27 +1,21 @@
 #include "bot/callback_command.h"
 
-#include <cppconn/exception.h>
-
-#include <boost/asio/thread_pool.hpp>
-#include <charconv>
 #include <iostream>
 #include <map>
 #include <optional>
-#include <set>
 
 #include "bot/admin_api.h"
 #include "bot/callback_api.h"
 #include "bot/callback_desk.h"
+#include "bot/cli_support.h"
 #include "bot/stats_command.h"
 #include "config/log.h"
 #include "config/sla_data.h"
 #include "store/errors.h"
-#include "store/mysql_pool.h"
 
 namespace repairbot::bot {
 namespace {
 
-namespace asio = boost::asio;
 using Options = std::map<std::string, std::string>;
 using store::Timestamp;
 
@@ -36,103 +30,12 @@ constexpr std::string_view kUsage =
     "  complaint handle ID --resolution TEXT [--by NAME]\n"
     "                 records the handling; the callback falls due 3 days later (sla.toml)\n";
 
-struct Context {
-    const config::Settings& settings;
-    const CommandLine& cl;
-    Timestamp now;
-    std::ostream& out;
-    std::ostream& err;
-};
-
-int usage_error(const Context& ctx, const std::string& message) {
-    ctx.err << "repairbot " << ctx.cl.command << ": " << message << "\nusage: repairbot\n"
-            << kUsage;
-    return kExitUsage;
-}
-
-std::optional<std::string> check_options(const Options& options,
-                                         const std::set<std::string>& allowed,
-                                         const std::set<std::string>& flags) {
-    for (const auto& [name, value] : options) {
-        if (!allowed.count(name)) return "unknown option --" + name;
-        if (flags.count(name) && !value.empty())
-            return "--" + name + " takes no value (got '" + value + "')";
-    }
-    return std::nullopt;
-}
-
-std::optional<std::uint64_t> parse_id(std::string_view s) {
-    std::uint64_t v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || v == 0) return std::nullopt;
-    return v;
-}
-
-template <class F>
-int with_database(const Context& ctx, F work) {
-    // MysqlPool wants a blocking pool; run_sync runs on this thread, so one idle thread does.
-    asio::thread_pool blocking(1);
-    int code = kExitFailure;
-    try {
-        store::MysqlPool mysql(blocking, ctx.settings.mysql);
-        code = mysql.run_sync(work);
-    } catch (const ServiceUnavailable& e) {
-        log::error("callbacks", "database_unreachable", {{"error", e.what()}});
-        ctx.err << "repairbot " << ctx.cl.command << ": the database cannot be reached ("
-                << e.what()
-                << ").\nCheck that the server in REPAIRBOT_MYSQL_URL is running and reachable.\n";
-        code = kExitFailure;
-    } catch (const sql::SQLException& e) {
-        log::error("callbacks", "query_failed", {{"error", e.what()}, {"code", e.getErrorCode()}});
-        ctx.err << "repairbot " << ctx.cl.command << ": the database refused the query ("
-                << e.what() << ").\nHas 'repairbot migrate' been run on this database?\n";
-        code = kExitFailure;
-    }
-    blocking.join();
-    return code;
-}
-
-std::size_t display_width(std::string_view s) {
-    std::size_t width = 0;
-    for (std::size_t i = 0; i < s.size();) {
-        const auto b = static_cast<unsigned char>(s[i]);
-        std::size_t n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : b >= 0xC0 ? 2 : 1;
-        // Three- and four-byte characters in desk texts are CJK: two columns.
-        width += n >= 3 ? 2 : 1;
-        i += n;
-    }
-    return width;
-}
-
-std::string render_table(const std::vector<std::vector<std::string>>& rows) {
-    std::vector<std::size_t> widths;
-    for (const auto& row : rows) {
-        widths.resize(std::max(widths.size(), row.size()));
-        for (std::size_t i = 0; i < row.size(); ++i)
-            widths[i] = std::max(widths[i], display_width(row[i]));
-    }
-    std::string out;
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            line += row[i];
-            if (i + 1 < row.size()) line += std::string(widths[i] - display_width(row[i]) + 2, ' ');
-        }
-        out += line + "\n";
-    }
-    return out;
-}
-
 std::string or_dash(const std::optional<std::string>& s) {
     return s && !s->empty() ? *s : "-";
 }
 
 std::string or_dash(const std::string& s) {
     return s.empty() ? "-" : s;
-}
-
-std::string time_or_dash(const std::optional<Timestamp>& t) {
-    return t ? iso_datetime(*t) : "-";
 }
 
 // The one line a stored text takes in a table.
@@ -153,7 +56,7 @@ Options filter_values(const Options& options) {
     return values;
 }
 
-std::optional<config::SlaData> load_sla(const Context& ctx) {
+std::optional<config::SlaData> load_sla(const CommandContext& ctx) {
     auto sla = config::load_sla_data(ctx.settings.data_dir);
     if (!sla) {
         ctx.err << "repairbot " << ctx.cl.command << ": the desk's data files in "
@@ -165,7 +68,7 @@ std::optional<config::SlaData> load_sla(const Context& ctx) {
 }
 
 // The ID in args[1]; a usage error (printed) when missing or not a number.
-std::optional<std::uint64_t> id_arg(const Context& ctx, std::string_view what) {
+std::optional<std::uint64_t> id_arg(const CommandContext& ctx, std::string_view what) {
     const auto& args = ctx.cl.args;
     const std::string verb = ctx.cl.command + " " + args[0];
     if (args.size() < 2 || !parse_id(args[1])) {
@@ -181,7 +84,7 @@ std::optional<std::uint64_t> id_arg(const Context& ctx, std::string_view what) {
     return parse_id(args[1]);
 }
 
-int callback_list(const Context& ctx) {
+int callback_list(const CommandContext& ctx) {
     if (auto bad = check_options(ctx.cl.options, {"open", "done", "kind", "limit", "json"},
                                  {"open", "done", "json"}))
         return usage_error(ctx, "callback list: " + *bad);
@@ -208,7 +111,7 @@ int callback_list(const Context& ctx) {
     return kExitOk;
 }
 
-int callback_done(const Context& ctx) {
+int callback_done(const CommandContext& ctx) {
     if (auto bad = check_options(ctx.cl.options, {"outcome", "notes", "by", "reopen"}, {"reopen"}))
         return usage_error(ctx, "callback done: " + *bad);
     auto id = id_arg(ctx, "callback");
@@ -256,7 +159,7 @@ int callback_done(const Context& ctx) {
     return kExitOk;
 }
 
-int complaint_list(const Context& ctx) {
+int complaint_list(const CommandContext& ctx) {
     if (auto bad = check_options(ctx.cl.options, {"status", "limit", "json"}, {"json"}))
         return usage_error(ctx, "complaint list: " + *bad);
     if (ctx.cl.args.size() > 1)
@@ -280,7 +183,7 @@ int complaint_list(const Context& ctx) {
     return kExitOk;
 }
 
-int complaint_handle(const Context& ctx) {
+int complaint_handle(const CommandContext& ctx) {
     if (auto bad = check_options(ctx.cl.options, {"resolution", "by"}, {}))
         return usage_error(ctx, "complaint handle: " + *bad);
     auto id = id_arg(ctx, "complaint");
@@ -357,7 +260,7 @@ int run_callback_desk(const config::Settings& settings, const CommandLine& cl) {
 
 int run_callback_desk(const config::Settings& settings, const CommandLine& cl, Timestamp now,
                       std::ostream& out, std::ostream& err) {
-    const Context ctx{settings, cl, now, out, err};
+    const CommandContext ctx{settings, cl, now, out, err, kUsage, "callbacks"};
     const std::string verb = cl.args.empty() ? "" : cl.args[0];
     if (cl.command == "callback") {
         if (verb == "list") return callback_list(ctx);
