@@ -111,9 +111,7 @@ void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const Plann
     std::string due_text = when(d, due);
     std::string notified = "dispatchers";
     std::optional<store::Technician> tech;
-    if (stage != dialog::Stage::dispatch && t.technician_id)
-        if (auto found = store::TechnicianRepository::find_by_id(c, *t.technician_id))
-            if (found->openid && !found->openid->empty()) tech = std::move(*found);
+    if (stage != dialog::Stage::dispatch) tech = store::bound_technician_of(c, t);
     if (tech) {
         std::string text = d.notices->render(
             "sla_warning",

@@ -14,7 +14,7 @@ std::size_t notify_staff(sql::Connection& c, StaffRole role, std::optional<std::
         bool holds = role == StaffRole::dispatcher   ? t.is_dispatcher
                      : role == StaffRole::supervisor ? t.is_supervisor
                                                      : t.is_manager;
-        if (!holds || !t.openid || t.openid->empty()) continue;
+        if (!holds || !store::is_bound(t)) continue;
         nlohmann::json payload = {{"event", event}, {"text", text}};
         store::OutboxRepository::enqueue(c, ticket_id, {"notify", *t.openid, payload.dump(), std::nullopt},
                                          now);

@@ -224,9 +224,9 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla, s
                               {"urgency", t.urgency},    {"text", why},
                               {"reopen_count", std::to_string(t.reopen_count)}};
         std::vector<store::NewOutbox> outbox;
-        // The store keeps the technician's openid; the job push goes to it.
-        auto tech = store::TechnicianRepository::find_by_id(c, *t.technician_id);
-        const bool reachable = tech && tech->active && tech->openid && !tech->openid->empty();
+        // The job push goes to the technician's WeChat, while they are bound and active.
+        auto tech = store::bound_technician_of(c, t);
+        const bool reachable = tech && tech->active;
         if (reachable) outbox.push_back({"notify", *tech->openid, job.dump(), std::nullopt});
 
         // Rows written before TicketRepository::update commit with it (it commits the connection's

@@ -44,6 +44,15 @@ Result<Technician> find_one(sql::Connection& c, const char* where, const auto& v
 
 }  // namespace
 
+bool is_bound(const Technician& t) { return t.openid && !t.openid->empty(); }
+
+std::optional<Technician> bound_technician_of(sql::Connection& c, const Ticket& ticket) {
+    if (!ticket.technician_id) return std::nullopt;
+    auto tech = TechnicianRepository::find_by_id(c, *ticket.technician_id);
+    if (!tech || !is_bound(*tech)) return std::nullopt;
+    return std::move(*tech);
+}
+
 std::string join_list(const std::vector<std::string>& items) {
     std::string out;
     for (const auto& i : items) {

@@ -2,6 +2,7 @@
 // Blocking; runs on the connection given (MysqlPool::run).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,16 @@ class TechnicianRepository {
     static std::vector<DispatchCandidate> candidates(sql::Connection& c, const std::string& trade,
                                                      const std::string& building);
 };
+
+// True when the technician is bound to WeChat (a non-empty openid): messages can reach them.
+// Says nothing about `active`: the caller decides whether a deactivated one is told. Pure.
+[[nodiscard]] bool is_bound(const Technician& t);
+
+// The ticket's technician when it has one and they are still bound to WeChat (is_bound);
+// nullopt when it has none, the row is gone, or they are not bound. Blocking; runs on the
+// connection given.
+[[nodiscard]] std::optional<Technician> bound_technician_of(sql::Connection& c,
+                                                            const Ticket& ticket);
 
 // "水,电" <-> {"水", "电"} (the trades and buildings columns). Pure.
 [[nodiscard]] std::string join_list(const std::vector<std::string>& items);
