@@ -125,6 +125,47 @@ Result<std::string> check_by(std::string by, std::string_view prefix) {
     return by;
 }
 
+namespace {
+
+// The ticket closed (not yet saved) when it is rated and no callback about it is open; nullopt
+// otherwise. Reads inside the caller's transaction.
+std::optional<store::Ticket> closable_rated(sql::Connection& c, std::uint64_t ticket_id,
+                                            Timestamp now) {
+    if (store::FeedbackRepository::open_callbacks_for_ticket(c, ticket_id) > 0) return std::nullopt;
+    auto t = store::TicketRepository::find_by_id(c, ticket_id);
+    if (!t || t->status != store::ticket_status::rated) return std::nullopt;
+    auto closed = close_job(std::move(*t), now);
+    if (!closed) return std::nullopt;
+    return std::move(*closed);
+}
+
+}  // namespace
+
+Result<std::optional<store::Ticket>> close_rated_ticket(
+    sql::Connection& c, std::uint64_t ticket_id, const store::NewEvent& event, Timestamp now,
+    const std::function<Status(sql::Connection&)>& with) {
+    constexpr int kMaxConflicts = 5;
+    for (int attempt = 1;; ++attempt) {
+        store::Transaction tx(c);
+        if (with)
+            if (auto written = with(c); !written) return written.error();
+        auto closed = closable_rated(c, ticket_id, now);
+        if (!closed) {
+            tx.commit();
+            return std::optional<store::Ticket>{};
+        }
+        // update() commits the open transaction (`with`'s rows) together with the close.
+        auto saved = store::TicketRepository::update(c, *closed, event, {}, now);
+        if (saved) {
+            tx.commit();
+            return std::optional<store::Ticket>{std::move(*saved)};
+        }
+        if (saved.code() != store::make_error_code(store::StoreErrc::version_conflict) ||
+            attempt >= kMaxConflicts)
+            return saved.error();
+    }
+}
+
 Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaData& sla,
                                         std::uint64_t id, const CallbackReport& report,
                                         Timestamp now) {
@@ -136,18 +177,11 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
                          found->callback.outcome.value_or("-") + ", by " +
                          found->callback.done_by + ")"};
     }
-    if (report.reopen) {
-        if (!found->ticket_id) {
-            return Error{store::StoreErrc::invalid_state,
-                         "callback " + std::to_string(id) +
-                             " concerns no ticket, so there is nothing to reopen; record it "
-                             "without reopen"};
-        }
-        // Refuse before writing anything when the ticket cannot be reopened (still being worked
-        // on, cancelled).
-        auto ticket = store::TicketRepository::find_by_id(c, *found->ticket_id);
-        if (!ticket) return ticket.error();
-        if (auto trial = reopen_job(*ticket, sla, now); !trial) return trial.error();
+    if (report.reopen && !found->ticket_id) {
+        return Error{store::StoreErrc::invalid_state,
+                     "callback " + std::to_string(id) +
+                         " concerns no ticket, so there is nothing to reopen; record it without "
+                         "reopen"};
     }
     // The UPDATE only takes an open callback: of two dispatchers, one wins, the other hears
     // invalid_state, and only the winner reopens. The report commits with what follows it (the
@@ -157,38 +191,26 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
         return store::FeedbackRepository::complete_callback(conn, id, report.by, report.outcome,
                                                             report.notes, now);
     };
-    CallbackDone out{*found, std::nullopt};
+    CallbackDone out{*found, std::nullopt, std::nullopt};
     if (report.reopen) {
+        // reopen_ticket refuses a ticket that cannot be reopened (still being worked on,
+        // cancelled) before `complete` runs: nothing is recorded then.
         const std::string why = "回访不满意" + (report.notes.empty() ? "" : "：" + report.notes);
         auto reopened = reopen_ticket(c, sla, *found->ticket_id, "callback", "dispatcher", why, now,
                                       complete);
         if (!reopened) return reopened.error();
         out.reopened = std::move(*reopened);
+    } else if (found->ticket_id) {
+        nlohmann::json details = {{"callback", id}, {"outcome", report.outcome}};
+        auto closed = close_rated_ticket(c, *found->ticket_id,
+                                         {report.by, "dispatcher", "closed", details.dump()}, now,
+                                         complete);
+        if (!closed) return closed.error();
+        out.closed = std::move(*closed);
     } else {
-        // DOMAIN.md: rated → callback → closed. The last callback of a rated ticket closes it.
-        for (int attempt = 0;; ++attempt) {
-            store::Transaction tx(c);
-            if (auto done = complete(c); !done) return done.error();
-            std::optional<store::Ticket> ticket;
-            if (found->ticket_id && store::FeedbackRepository::open_callbacks_for_ticket(c, *found->ticket_id) == 0)
-                if (auto t = store::TicketRepository::find_by_id(c, *found->ticket_id);
-                    t && t->status == store::ticket_status::rated)
-                    ticket = std::move(*t);
-            std::optional<store::Ticket> closed;
-            if (ticket)
-                if (auto moved = close_job(*ticket, now)) closed = std::move(*moved);
-            if (!closed) {
-                tx.commit();
-                break;
-            }
-            nlohmann::json details = {{"callback", id}, {"outcome", report.outcome}};
-            // Commits the callback's report with the close; a conflict rolls both back.
-            auto saved = store::TicketRepository::update(c, *closed, {report.by, "dispatcher", "closed", details.dump()},
-                                                         {}, now);
-            if (saved) break;
-            if (saved.code() != store::make_error_code(store::StoreErrc::version_conflict) || attempt >= 4)
-                return saved.error();
-        }
+        store::Transaction tx(c);
+        if (auto done = complete(c); !done) return done.error();
+        tx.commit();
     }
     auto saved = store::CallbackQueueRepository::find_callback(c, id);
     if (saved) out.callback = std::move(*saved);
@@ -216,8 +238,12 @@ Result<ComplaintHandled> handle_complaint(sql::Connection& c, const config::SlaD
     if (!scheduled && scheduled.code() != store::StoreErrc::invalid_state) return scheduled.error();
     auto saved = store::CallbackQueueRepository::find_complaint(c, id);
     if (!saved) return saved.error();
+    std::optional<store::Callback> callback;
+    if (saved->callback_id)
+        if (auto entry = store::CallbackQueueRepository::find_callback(c, *saved->callback_id))
+            callback = std::move(entry->callback);
     tx.commit();
-    return ComplaintHandled{std::move(*saved)};
+    return ComplaintHandled{std::move(*saved), std::move(callback)};
 }
 
 }  // namespace repairbot::bot

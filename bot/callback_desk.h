@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -50,6 +51,20 @@ std::optional<std::uint64_t> queue_repair_callback(sql::Connection& c, const sto
 std::uint64_t open_complaint(sql::Connection& c, const store::Complaint& complaint,
                              const config::SlaData& sla, store::Timestamp now);
 
+// ---- closing a rated ticket ----
+
+// DOMAIN.md: rated → callback → closed. In one transaction: `with` first (e.g. recording the
+// callback that was the ticket's last; its error aborts with nothing written), then ticket
+// `ticket_id` is closed, with the audit event `event`, when it is rated and no callback about it
+// is still open. Only a version conflict (someone saved the ticket meanwhile) is retried, all of
+// it again, up to 5 attempts. Returns the closed ticket as saved, or nullopt when the ticket stays
+// as it is (not rated, a callback still open, no such ticket: `with`'s rows commit alone).
+// Errors: `with`'s, or the store's (StoreErrc::version_conflict when it kept changing). Must not
+// be called inside another transaction. Blocking.
+[[nodiscard]] Result<std::optional<store::Ticket>> close_rated_ticket(
+    sql::Connection& c, std::uint64_t ticket_id, const store::NewEvent& event,
+    store::Timestamp now, const std::function<Status(sql::Connection&)>& with = {});
+
 // ---- marking a callback done ----
 
 inline constexpr std::size_t kMaxNotesChars = 2048;  // callbacks.notes, complaints.resolution
@@ -77,16 +92,17 @@ struct CallbackReport {
 struct CallbackDone {
     store::CallbackEntry callback;                // as saved
     std::optional<Reopened> reopened;             // when the report asked for it
+    std::optional<store::Ticket> closed;          // the rated ticket it closed, as saved
 };
 
 // Records the (checked) report on callback `id`. With reopen: the callback's ticket (its own or
 // its complaint's) is reopened through reopen_ticket (actor "callback", role "dispatcher", the
-// notes as why). A reopen that cannot happen is refused before anything is written. Errors:
+// notes as why). A reopen that cannot happen is refused with nothing written. Errors:
 // StoreErrc::not_found (no such callback), StoreErrc::invalid_state (already done; or asking to
 // reopen a callback about no ticket), a LifecycleErrc from reopen_job (e.g. wrong_status for a
 // ticket still being worked on). The report commits in one transaction with the reopen, or,
 // without reopen, with closing the ticket when it is rated and this was its last open callback
-// (rated → callback → closed); a refused reopen records nothing. Blocking.
+// (close_rated_ticket); a refused reopen records nothing. Blocking.
 [[nodiscard]] Result<CallbackDone> mark_callback_done(sql::Connection& c,
                                                       const config::SlaData& sla, std::uint64_t id,
                                                       const CallbackReport& report,
@@ -95,7 +111,8 @@ struct CallbackDone {
 // ---- handling a complaint ----
 
 struct ComplaintHandled {
-    store::ComplaintEntry complaint;  // as saved, with its callback
+    store::ComplaintEntry complaint;         // as saved, with its callback
+    std::optional<store::Callback> callback;  // that callback as saved (nullopt: it has none)
 };
 
 // Records the handling of complaint `id` (status handled) and makes its callback due

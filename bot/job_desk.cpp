@@ -65,10 +65,19 @@ std::optional<store::Technician> active_technician(sql::Connection& c, const std
 struct Moved {
     std::optional<store::Ticket> saved;  // the move was saved
     bool already = false;                // the ticket had made this move before: nothing to do
-    std::string refusal;                 // what to tell the sender instead (refused)
+    std::error_code refused;             // why the move was refused (a LifecycleErrc mostly)
     std::optional<store::Technician> technician;
     std::optional<store::Ticket> ticket;  // as found
 };
+
+// The technician's next step when the lifecycle refused a move for the quote (arrive_job,
+// finish_job and quote_job say which); nullopt for every other refusal.
+std::optional<dialog::TextId> quote_refusal_text(std::error_code refused) {
+    if (refused == LifecycleErrc::quote_required) return dialog::TextId::tech_quote_needed;
+    if (refused == LifecycleErrc::quote_pending) return dialog::TextId::tech_quote_waiting;
+    if (refused == LifecycleErrc::not_off_list) return dialog::TextId::tech_quote_not_needed;
+    return std::nullopt;
+}
 
 using MoveFn = std::function<Result<store::Ticket>(const store::Ticket&, Moved&)>;
 using AlreadyFn = std::function<bool(const store::Ticket&)>;
@@ -164,7 +173,7 @@ Moved save_move(sql::Connection& c, const std::string& number,
         }
         auto moved = move(*found, out);
         if (!moved) {
-            if (out.refusal.empty()) out.refusal = moved.error().message();
+            out.refused = moved.error().code;
             return out;
         }
         store::NewEvent event;
@@ -174,14 +183,14 @@ Moved save_move(sql::Connection& c, const std::string& number,
         auto saved = store::TicketRepository::update(c, *moved, event, outbox, at);
         if (!saved) {
             if (saved.code() == store::make_error_code(store::StoreErrc::version_conflict)) continue;
-            out.refusal = saved.error().message();
+            out.refused = saved.code();
             return out;
         }
         tx.commit();
         out.saved = std::move(*saved);
         return out;
     }
-    out.refusal = "the ticket kept changing";
+    out.refused = store::make_error_code(store::StoreErrc::version_conflict);
     return out;
 }
 
@@ -244,14 +253,10 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                                                {"status", notices_.render("status_" + m.ticket->status)}});
     };
     auto not_technician_text = [&] { return texts.get(dialog::TextId::tech_not_bound); };
-    // Work on the sender's off-list paid repair waits for the quote and the owner's agreement.
-    auto quote_refusal = [&](const Moved& m, const std::string& number) -> std::optional<std::string> {
-        if (!m.ticket || !needs_quote(*m.ticket) || m.ticket->technician_id != m.technician->id)
-            return std::nullopt;
-        return texts.render(m.ticket->quote_status == store::quote_status::pending
-                                ? dialog::TextId::tech_quote_waiting
-                                : dialog::TextId::tech_quote_needed,
-                            {{"ticket", number}});
+    // A refused move: what to do about the quote when that was why, else how the ticket changed.
+    auto refusal_text = [&](const Moved& m, const std::string& number) {
+        if (auto id = quote_refusal_text(m.refused)) return texts.render(*id, {{"ticket", number}});
+        return changed_text(m, number);
     };
     const auto sla = &sla_;
 
@@ -330,10 +335,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         };
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.technician) co_return refuse(not_technician_text());
-        if (!m.saved && !m.already) {
-            if (auto waiting = quote_refusal(m, number)) co_return refuse(std::move(*waiting));
-            co_return refuse(changed_text(m, number));
-        }
+        if (!m.saved && !m.already) co_return refuse(refusal_text(m, number));
         co_await watch(m.saved);
         co_return;
     }
@@ -365,10 +367,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                                                                          {"fee", config::yuan_text(*fee)},
                                                                          {"quote", config::yuan_text(*t.quote_cents)}});
                     }
-                    if (!fee_refusal.empty()) {
-                        m.refusal = fee_refusal;
-                        return Error{LifecycleErrc::wrong_status, "fee refused"};
-                    }
+                    if (!fee_refusal.empty()) return Error{LifecycleErrc::wrong_status, "fee refused"};
                 }
                 return finish_job(t, m.technician->id, fee, note, now);
             };
@@ -396,8 +395,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         if (!m.technician) co_return refuse(not_technician_text());
         if (!m.saved && !m.already) {
             if (!fee_refusal.empty()) co_return refuse(fee_refusal);
-            if (auto waiting = quote_refusal(m, number)) co_return refuse(std::move(*waiting));
-            co_return refuse(changed_text(m, number));
+            co_return refuse(refusal_text(m, number));
         }
         // Also on a repeat while the ticket waits for the owner: an earlier try may have
         // committed the move but not reached the owner's session (Redis was down).
@@ -437,11 +435,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         };
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.technician) co_return refuse(not_technician_text());
-        if (!m.saved && !m.already) {
-            if (m.ticket && !needs_quote(*m.ticket) && m.ticket->technician_id == m.technician->id)
-                co_return refuse(texts.render(dialog::TextId::tech_quote_not_needed, {{"ticket", number}}));
-            co_return refuse(changed_text(m, number));
-        }
+        if (!m.saved && !m.already) co_return refuse(refusal_text(m, number));
         if (m.saved || (m.already && m.ticket))
             co_await ask_owner((m.saved ? m.saved : m.ticket)->owner_openid, number, std::nullopt, cents,
                                seconds_of(now), /*only_if_missing=*/!m.saved);
@@ -572,20 +566,13 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         if (!m.saved && !m.already) co_return refuse(changed_text(m, number));
         if (m.saved) {
             // Rated and nothing left to call back: the ticket closes (回访 first otherwise).
-            auto close_work = [id = m.saved->id, now](sql::Connection& c) -> std::optional<store::Ticket> {
-                if (store::FeedbackRepository::open_callbacks_for_ticket(c, id) > 0) return std::nullopt;
-                for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
-                    auto t = store::TicketRepository::find_by_id(c, id);
-                    if (!t) return std::nullopt;
-                    auto closed = close_job(*t, now);
-                    if (!closed || t->status != ts::rated) return std::nullopt;
-                    auto saved = store::TicketRepository::update(c, *closed, {"system", "system", "closed", "{}"}, {}, now);
-                    if (saved) return std::move(*saved);
-                }
-                return std::nullopt;
+            auto close_work = [id = m.saved->id, now](sql::Connection& c) {
+                return close_rated_ticket(c, id, {"system", "system", "closed", "{}"}, now);
             };
             auto closed = co_await mysql_.run(std::move(close_work));
-            co_await watch(closed ? closed : m.saved);
+            if (!closed)
+                log::warn("jobs", "close_failed", {{"number", number}, {"error", closed.error().message()}});
+            co_await watch(closed && *closed ? *closed : m.saved);
         }
         co_return;
     }
@@ -597,9 +584,8 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         ComposeFn compose = [this](sql::Connection& c, const store::Ticket&, const store::Ticket& after,
                                    store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
             event.details = nlohmann::json{{"quote_cents", after.quote_cents.value_or(0)}}.dump();
-            if (!after.technician_id) return;
-            auto tech = store::TechnicianRepository::find_by_id(c, *after.technician_id);
-            if (!tech || !tech->openid) return;
+            auto tech = store::bound_technician_of(c, after);
+            if (!tech) return;
             std::string fee = config::yuan_text(after.quote_cents.value_or(0));
             nlohmann::json notice = {{"event", "quote_agreed"}, {"number", after.number}, {"fee", fee},
                                      {"text", notices_.render("tech_quote_agreed", {{"number", after.number}, {"fee", fee}})}};
@@ -619,9 +605,8 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         ComposeFn compose = [this, reason](sql::Connection& c, const store::Ticket&, const store::Ticket& after,
                                            store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
             event.details = nlohmann::json{{"reason", reason}}.dump();
-            if (!after.technician_id) return;
-            auto tech = store::TechnicianRepository::find_by_id(c, *after.technician_id);
-            if (!tech || !tech->openid) return;
+            auto tech = store::bound_technician_of(c, after);
+            if (!tech) return;
             std::string why = reason.empty() ? "未说明原因" : reason;
             nlohmann::json notice = {{"event", "quote_refused"}, {"number", after.number}, {"reason", why},
                                      {"text", notices_.render("tech_quote_refused", {{"number", after.number}, {"reason", why}})}};

@@ -1,0 +1,325 @@
+// The job desk (bot/job_desk.h) against the real MariaDB and Redis: a rating with no callback
+// open closes the ticket at once and the watch hears the close; a low rating's complaint keeps
+// it rated until the complaint is called back, and that callback closes it; the owner's answer
+// to a quote is told to the technician only when they are bound to WeChat; work on an off-list
+// paid repair is refused with what to do (quote first, wait for the owner), and a quote for a
+// ticket that needs none says so.
+#include <gtest/gtest.h>
+
+#include <cppconn/connection.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <random>
+
+#include "bot/callback_desk.h"
+#include "bot/job_desk.h"
+#include "config/dialog_data.h"
+#include "config/notices.h"
+#include "config/price_list.h"
+#include "config/sla_data.h"
+#include "store/feedback_repository.h"
+#include "store/migrations.h"
+#include "store/outbox_repository.h"
+#include "store/technician_repository.h"
+#include "store/ticket_repository.h"
+#include "tests/integration/store_env.h"
+
+namespace repairbot::bot {
+namespace {
+
+namespace asio = boost::asio;
+namespace chr = std::chrono;
+using namespace std::chrono_literals;
+using store::Timestamp;
+namespace ts = store::ticket_status;
+namespace qs = store::quote_status;
+
+// Monday 23 November 2026, 10:00 at the desk (UTC+8).
+const Timestamp t0 = Timestamp{chr::sys_days{chr::year{2026} / 11 / 23}} + 2h;
+
+struct DeskData {
+    config::SlaData sla;
+    config::Notices notices;
+    dialog::DialogData dialog;
+    config::PriceList prices;
+};
+
+const DeskData& desk() {
+    static const DeskData data = [] {
+        const std::string dir = REPAIRBOT_SOURCE_DIR "/config";
+        auto sla = config::load_sla_data(dir);
+        auto notices = config::load_notices(dir);
+        auto dialog = config::load_dialog_data(dir);
+        if (!sla || !notices || !dialog) throw std::runtime_error("config/ does not load");
+        std::vector<std::string> types;
+        for (const auto& f : dialog->catalog.types()) types.push_back(f.name);
+        auto prices = config::load_price_list(dir, types);
+        if (!prices) throw std::runtime_error("config/ prices do not load");
+        return DeskData{std::move(*sla), std::move(*notices), std::move(*dialog),
+                        std::move(*prices)};
+    }();
+    return data;
+}
+
+class JobDeskIntegration : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        auto applied = store::migrate(store::testing::mysql_settings());
+        ASSERT_TRUE(applied) << applied.error().message();
+    }
+
+    void SetUp() override {
+        tech_ = add_technician("王师傅", tag_ + "-tech");
+        jobs_ = std::make_unique<JobDesk>(pool_, sessions_, dispatcher_, desk().sla, desk().prices,
+                                          desk().notices, desk().dialog, watch());
+    }
+
+    void TearDown() override {
+        jobs_.reset();
+        for (const auto& owner : owners_) store::testing::run(io_, sessions_.erase(owner));
+        redis_.close();
+        store::testing::drain(io_);
+        const std::string like = tag_ + "%";
+        pool_.run_sync([&like](sql::Connection& c) {
+            for (const char* q :
+                 {"DELETE cb FROM callbacks cb JOIN complaints cp ON cp.id = cb.complaint_id "
+                  "WHERE cp.owner_openid LIKE ?",
+                  "DELETE cb FROM callbacks cb JOIN tickets t ON t.id = cb.ticket_id "
+                  "WHERE t.owner_openid LIKE ?",
+                  "DELETE FROM complaints WHERE owner_openid LIKE ?",
+                  "DELETE r FROM ratings r JOIN tickets t ON t.id = r.ticket_id "
+                  "WHERE t.owner_openid LIKE ?",
+                  "DELETE e FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
+                  "WHERE t.owner_openid LIKE ?",
+                  "DELETE o FROM outbox o JOIN tickets t ON t.id = o.ticket_id "
+                  "WHERE t.owner_openid LIKE ?",
+                  "DELETE FROM outbox WHERE recipient LIKE ?",
+                  "DELETE FROM tickets WHERE owner_openid LIKE ?",
+                  "DELETE FROM technicians WHERE name LIKE ?"}) {
+                std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(q));
+                st->setString(1, like);
+                st->executeUpdate();
+            }
+        });
+        blocking_.join();
+    }
+
+    TicketWatch watch() {
+        return [this](store::Ticket t) -> asio::awaitable<void> {
+            watched_.push_back(std::move(t));
+            co_return;
+        };
+    }
+
+    store::Technician add_technician(const std::string& name, std::optional<std::string> openid) {
+        store::Technician t;
+        t.name = tag_ + name;
+        t.phone = "13700000001";
+        t.trades = {"T" + tag_};
+        t.openid = std::move(openid);
+        return pool_.run_sync([&t](sql::Connection& c) {
+            auto added = store::TechnicianRepository::add(c, t, t0);
+            if (!added) throw std::runtime_error("technician: " + added.error().message());
+            return *added;
+        });
+    }
+
+    // A ticket received at t0, moved straight to `status` with `technician`.
+    store::Ticket ticket(const char* status, std::optional<std::uint64_t> technician,
+                         const std::string& quote_status = qs::none,
+                         std::optional<std::uint32_t> quote_cents = std::nullopt) {
+        store::NewTicket n;
+        auto& t = n.ticket;
+        t.idempotency_key = tag_ + "-key-" + std::to_string(++serial_);
+        t.owner_openid = tag_ + "-owner-" + std::to_string(serial_);
+        t.phone = "13800138000";
+        t.building = "5";
+        t.address = "5栋1单元502";
+        t.fault_type = "水";
+        t.trade = "T" + tag_;
+        t.urgency = "normal";
+        t.description = "卫生间热水器不出热水";
+        t.created_at = t0;
+        n.first_event = {t.owner_openid, "owner", "created", "{}"};
+        owners_.push_back(t.owner_openid);
+        return pool_.run_sync([&](sql::Connection& c) {
+            auto made = store::TicketRepository::create(c, n)->ticket;
+            made.status = status;
+            made.technician_id = technician;
+            made.quote_status = quote_status;
+            made.quote_cents = quote_cents;
+            made.at.dispatched = t0 + 1min;
+            if (std::string(status) != ts::dispatched) made.at.accepted = t0 + 2min;
+            if (std::string(status) == ts::done || std::string(status) == ts::confirmed) {
+                made.at.arrived = t0 + 30min;
+                made.at.done = t0 + 1h;
+            }
+            if (std::string(status) == ts::confirmed) made.at.confirmed = t0 + 2h;
+            return *store::TicketRepository::update(c, made, {}, {}, t0 + 2h);
+        });
+    }
+
+    store::Ticket reload(std::uint64_t id) {
+        return pool_.run_sync(
+            [id](sql::Connection& c) { return *store::TicketRepository::find_by_id(c, id); });
+    }
+    std::vector<std::string> event_types(std::uint64_t id) {
+        std::vector<std::string> out;
+        for (const auto& e : pool_.run_sync(
+                 [id](sql::Connection& c) { return store::TicketRepository::events(c, id); }))
+            out.push_back(e.type);
+        return out;
+    }
+    std::vector<store::OutboxMessage> outbox(std::uint64_t id) {
+        return pool_.run_sync(
+            [id](sql::Connection& c) { return store::OutboxRepository::for_ticket(c, id); });
+    }
+    std::vector<store::OutboxMessage> notices_of(std::uint64_t id, const std::string& event) {
+        std::vector<store::OutboxMessage> out;
+        for (auto& m : outbox(id))
+            if (nlohmann::json::parse(m.payload).value("event", "") == event) out.push_back(m);
+        return out;
+    }
+
+    EffectsResult carry_out(const std::string& openid, dialog::Effect effect,
+                            Timestamp at = t0 + 3h) {
+        std::vector<dialog::Effect> effects{std::move(effect)};
+        return store::testing::run(
+            io_, jobs_->carry_out(openid, std::move(effects), chr::floor<chr::seconds>(at)));
+    }
+    std::string text(dialog::TextId id, const std::string& number) {
+        return desk().dialog.texts.render(id, {{"ticket", number}});
+    }
+
+    const std::string tag_ = "jobd" + std::to_string(::getpid()) + "x" +
+                             std::to_string(std::random_device{}() % 100000);
+    int serial_ = 0;
+    std::vector<std::string> owners_;
+    std::vector<store::Ticket> watched_;
+    asio::io_context io_;
+    asio::thread_pool blocking_{2};
+    store::MysqlPool pool_{blocking_, store::testing::mysql_settings()};
+    store::Redis redis_{io_.get_executor(), store::testing::redis_settings()};
+    store::SessionStore sessions_{redis_, 1h};
+    Dispatcher dispatcher_{pool_, desk().sla};
+    store::Technician tech_;
+    std::unique_ptr<JobDesk> jobs_;
+};
+
+TEST_F(JobDeskIntegration, ARatingWithNoCallbackOpenClosesTheTicketAndTheWatchHearsTheClose) {
+    auto t = ticket(ts::confirmed, tech_.id);
+    auto r = carry_out(t.owner_openid, dialog::RateService{t.number, 5, "师傅很专业"});
+    EXPECT_FALSE(r.deferred);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+
+    auto after = reload(t.id);
+    EXPECT_EQ(after.status, ts::closed);
+    EXPECT_TRUE(after.at.rated);
+    EXPECT_EQ(after.at.closed, t0 + 3h);
+    auto types = event_types(t.id);
+    ASSERT_GE(types.size(), 2u);
+    EXPECT_EQ(types[types.size() - 2], "rated");
+    EXPECT_EQ(types.back(), "closed");
+    ASSERT_FALSE(watched_.empty());
+    EXPECT_EQ(watched_.back().status, ts::closed) << "the SLA timers follow the closed ticket";
+    EXPECT_EQ(watched_.back().version, after.version);
+}
+
+TEST_F(JobDeskIntegration, ALowRatingStaysRatedUntilItsComplaintIsCalledBackThenCloses) {
+    auto t = ticket(ts::confirmed, tech_.id);
+    auto r = carry_out(t.owner_openid, dialog::RateService{t.number, 2, "来晚了两个小时"});
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(t.id).status, ts::rated) << "its complaint's callback is still open";
+
+    auto callback_id = pool_.run_sync([&](sql::Connection& c) -> std::optional<std::uint64_t> {
+        std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+            "SELECT id FROM callbacks WHERE ticket_id = ? AND kind = 'complaint' AND done_at IS NULL"));
+        st->setUInt64(1, t.id);
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        if (!rs->next()) return std::nullopt;
+        return rs->getUInt64(1);
+    });
+    ASSERT_TRUE(callback_id) << "a low rating files a complaint with a callback";
+
+    CallbackReport report{"satisfied", "已道歉，业主接受", "王客服", false};
+    auto done = pool_.run_sync([&](sql::Connection& c) {
+        return mark_callback_done(c, desk().sla, *callback_id, report, t0 + 5h);
+    });
+    ASSERT_TRUE(done) << done.error().message();
+    ASSERT_TRUE(done->closed) << "the last callback of a rated ticket closes it";
+    EXPECT_EQ(done->closed->status, ts::closed);
+    auto after = reload(t.id);
+    EXPECT_EQ(after.status, ts::closed);
+    EXPECT_EQ(after.at.closed, t0 + 5h);
+    EXPECT_EQ(event_types(t.id).back(), "closed");
+    EXPECT_EQ(done->callback.callback.outcome, "satisfied");
+}
+
+TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteIsToldToABoundTechnicianOnly) {
+    auto agreed = ticket(ts::accepted, tech_.id, qs::pending, 12000);
+    auto r = carry_out(agreed.owner_openid, dialog::AgreeQuote{agreed.number});
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(agreed.id).quote_status, qs::agreed);
+    auto told = notices_of(agreed.id, "quote_agreed");
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_EQ(told[0].recipient, *tech_.openid);
+
+    // Bound to no WeChat (an empty openid): nobody to tell, and no row for an empty recipient.
+    auto unbound = add_technician("李师傅", std::string());
+    auto a = ticket(ts::accepted, unbound.id, qs::pending, 9000);
+    r = carry_out(a.owner_openid, dialog::AgreeQuote{a.number});
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(a.id).quote_status, qs::agreed) << "the answer is saved all the same";
+    EXPECT_TRUE(notices_of(a.id, "quote_agreed").empty());
+
+    auto b = ticket(ts::accepted, unbound.id, qs::pending, 9000);
+    r = carry_out(b.owner_openid, dialog::RefuseQuote{b.number, "太贵了"});
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(b.id).status, ts::cancelled);
+    EXPECT_TRUE(notices_of(b.id, "quote_refused").empty());
+    for (const auto& m : outbox(b.id)) EXPECT_FALSE(m.recipient.empty()) << m.payload;
+}
+
+TEST_F(JobDeskIntegration, WorkOnAnOffListRepairWaitsForTheQuoteAndTheOwner) {
+    auto t = ticket(ts::accepted, tech_.id, qs::required);
+    auto r = carry_out(*tech_.openid, dialog::ArriveJob{t.number});
+    ASSERT_TRUE(r.replace_replies);
+    EXPECT_EQ(*r.replace_replies, text(dialog::TextId::tech_quote_needed, t.number));
+    r = carry_out(*tech_.openid, dialog::FinishJob{t.number, std::nullopt, ""});
+    ASSERT_TRUE(r.replace_replies);
+    EXPECT_EQ(*r.replace_replies, text(dialog::TextId::tech_quote_needed, t.number));
+
+    r = carry_out(*tech_.openid, dialog::QuoteJob{t.number, 15000});
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(t.id).quote_status, qs::pending);
+    r = carry_out(*tech_.openid, dialog::ArriveJob{t.number});
+    ASSERT_TRUE(r.replace_replies);
+    EXPECT_EQ(*r.replace_replies, text(dialog::TextId::tech_quote_waiting, t.number));
+    r = carry_out(*tech_.openid, dialog::FinishJob{t.number, std::nullopt, ""});
+    ASSERT_TRUE(r.replace_replies);
+    EXPECT_EQ(*r.replace_replies, text(dialog::TextId::tech_quote_waiting, t.number));
+    EXPECT_EQ(reload(t.id).status, ts::accepted) << "nothing moved";
+
+    // Someone else's off-list job: not theirs, whatever its quote.
+    auto other = add_technician("赵师傅", tag_ + "-other");
+    r = carry_out(*other.openid, dialog::ArriveJob{t.number});
+    ASSERT_TRUE(r.replace_replies);
+    EXPECT_NE(*r.replace_replies, text(dialog::TextId::tech_quote_waiting, t.number));
+}
+
+TEST_F(JobDeskIntegration, AQuoteForATicketThatNeedsNoneSaysSo) {
+    auto t = ticket(ts::accepted, tech_.id);
+    auto r = carry_out(*tech_.openid, dialog::QuoteJob{t.number, 15000});
+    ASSERT_TRUE(r.replace_replies);
+    EXPECT_EQ(*r.replace_replies, text(dialog::TextId::tech_quote_not_needed, t.number));
+    EXPECT_EQ(reload(t.id).quote_status, qs::none);
+}
+
+}  // namespace
+}  // namespace repairbot::bot
