@@ -285,7 +285,11 @@ int run_serve(const config::Settings& settings) {
     endpoint.add_routes(router);
     add_stats_routes(router, mysql, settings.admin.token);
     add_admin_routes(router, mysql, *desk.sla, settings.admin.token, clock);
-    add_callback_routes(router, mysql, *desk.sla, settings.admin.token, clock);
+    CallbackWatch callback_watch = [&timers](store::Callback cb) {
+        return timers.track_callback(std::move(cb));
+    };
+    add_callback_routes(router, mysql, *desk.sla, settings.admin.token, clock,
+                        {watch, callback_watch});
     add_metrics_routes(router, metrics, mysql, redis, timer_index);
 
     HttpServer server(ioc, settings.http, router);

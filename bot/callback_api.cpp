@@ -87,6 +87,7 @@ struct RouteState {
     const config::SlaData* sla;
     std::string token;
     AdminClock clock;
+    CallbackRouteWatch watch;
 
     [[nodiscard]] Timestamp now() const { return chr::time_point_cast<chr::milliseconds>(clock()); }
 };
@@ -129,6 +130,13 @@ asio::awaitable<Response> serve_callback_done(Request req, std::shared_ptr<const
     };
     Result<CallbackDone> done = co_await state->mysql->run(std::move(work));
     if (!done) co_return error_response(req, done.error());
+    // The timers follow at once: the done callback's goes, a reopened ticket's deadlines start,
+    // a closed one's reminders stop.
+    if (state->watch.callback) co_await state->watch.callback(done->callback.callback);
+    if (state->watch.ticket) {
+        if (done->reopened) co_await state->watch.ticket(done->reopened->ticket);
+        if (done->closed) co_await state->watch.ticket(*done->closed);
+    }
     J body = callback_json(done->callback);
     if (done->reopened) {
         const auto& t = done->reopened->ticket;
@@ -171,6 +179,8 @@ asio::awaitable<Response> serve_complaint_handle(Request req,
     };
     Result<ComplaintHandled> handled = co_await state->mysql->run(std::move(work));
     if (!handled) co_return error_response(req, handled.error());
+    if (state->watch.callback && handled->callback)
+        co_await state->watch.callback(*handled->callback);
     co_return json_response(req, http::status::ok,
                             dump_json(complaint_json(handled->complaint), -1) + "\n");
 }
@@ -290,9 +300,9 @@ Result<ComplaintHandling> parse_complaint_handle_body(std::string_view body) {
 }
 
 void add_callback_routes(Router& router, store::MysqlPool& mysql, const config::SlaData& sla,
-                         std::string admin_token, AdminClock clock) {
+                         std::string admin_token, AdminClock clock, CallbackRouteWatch watch) {
     auto state = std::make_shared<const RouteState>(
-        RouteState{&mysql, &sla, std::move(admin_token), std::move(clock)});
+        RouteState{&mysql, &sla, std::move(admin_token), std::move(clock), std::move(watch)});
     router.add(http::verb::get, "/api/callbacks",
                [state](Request req) { return serve_callback_list(std::move(req), state); });
     router.add(http::verb::post, "/api/callbacks/*/done",

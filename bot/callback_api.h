@@ -3,10 +3,14 @@
 //   POST /api/callbacks/{id}/done       body: {"outcome", "notes"?, "by"?, "reopen"?}
 //   GET  /api/complaints                query: status=open|handled|closed, limit=1..500
 //   POST /api/complaints/{id}/handle    body: {"resolution", "by"?}
-// with the JSON shapes the CLI's --json shares. The rules live in bot/callback_desk.h.
+// with the JSON shapes the CLI's --json shares. The rules live in bot/callback_desk.h. What the
+// routes save is told to the SLA timers at once (CallbackRouteWatch).
 #pragma once
 
+#include <boost/asio/awaitable.hpp>
+
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -14,6 +18,7 @@
 
 #include "bot/admin_api.h"
 #include "bot/callback_desk.h"
+#include "bot/dispatch.h"
 #include "bot/router.h"
 #include "config/errors.h"
 #include "config/sla_data.h"
@@ -21,6 +26,17 @@
 #include "store/mysql_pool.h"
 
 namespace repairbot::bot {
+
+// Told about every callback the routes saved, done or due anew (the SLA timers follow it).
+using CallbackWatch = std::function<boost::asio::awaitable<void>(store::Callback)>;
+
+// Who hears what the routes saved, before the answer goes out: `ticket` of a ticket reopened or
+// closed (SlaTimers::track), `callback` of a callback done or moved to a new due time
+// (SlaTimers::track_callback). Either may be empty; both must not throw.
+struct CallbackRouteWatch {
+    TicketWatch ticket;
+    CallbackWatch callback;
+};
 
 inline constexpr std::uint32_t kMaxQueueListLimit = 500;
 inline constexpr std::uint32_t kDefaultQueueListLimit = 200;
@@ -67,8 +83,9 @@ struct ComplaintHandling {
 // complaint}) when it reopened the ticket; a handled complaint answers 200 with complaint_json.
 // Handlers query through MysqlPool::run (an unreachable database becomes the router's 503).
 // The POST paths have "*" in the middle ("/api/callbacks/*/done"): the router must match a
-// "*" segment anywhere. `mysql` and `sla` must outlive the router.
+// "*" segment anywhere. `mysql` and `sla` must outlive the router; `watch` hears each change
+// before the handler answers.
 void add_callback_routes(Router& router, store::MysqlPool& mysql, const config::SlaData& sla,
-                         std::string admin_token, AdminClock clock);
+                         std::string admin_token, AdminClock clock, CallbackRouteWatch watch = {});
 
 }  // namespace repairbot::bot
