@@ -312,7 +312,7 @@ void go_back(Turn& t) {
     prompt(t, s.step);
 }
 
-void on_command(Turn& t, const Command& cmd) {
+void on_command(Turn& t, const Said& said, const Command& cmd) {
     auto& s = t.session;
     switch (cmd.kind) {
         case CommandKind::cancel:
@@ -341,7 +341,7 @@ void on_command(Turn& t, const Command& cmd) {
             t.say(TextId::progress_query);
             break;
         case CommandKind::complaint:
-            t.effects.emplace_back(FileComplaint{complaint_words(typed_text(t.in), cmd)});
+            t.effects.emplace_back(FileComplaint{complaint_words(said.raw, cmd)});
             t.say(TextId::complaint_filed);
             break;
         case CommandKind::report:
@@ -574,7 +574,7 @@ void start_report_with(Turn& t, const Said& said) {
 
 void report_on_text(Turn& t, const Said& said) {
     if (auto cmd = parse_command(said.compact)) {
-        on_command(t, *cmd);
+        on_command(t, said, *cmd);
         return;
     }
     switch (t.session.step) {

@@ -51,7 +51,7 @@ void idle_miss(Turn& t) {
     }
 }
 
-void idle_command(Turn& t, const Command& cmd) {
+void idle_command(Turn& t, const Said& said, const Command& cmd) {
     t.session.misses = 0;
     switch (cmd.kind) {
         case CommandKind::cancel:
@@ -73,7 +73,7 @@ void idle_command(Turn& t, const Command& cmd) {
             t.say(TextId::progress_query);
             return;
         case CommandKind::complaint:
-            t.effects.emplace_back(FileComplaint{complaint_words(typed_text(t.in), cmd)});
+            t.effects.emplace_back(FileComplaint{complaint_words(said.raw, cmd)});
             t.say(TextId::complaint_filed);
             return;
         case CommandKind::report:
@@ -85,7 +85,7 @@ void idle_command(Turn& t, const Command& cmd) {
 
 void idle_text(Turn& t, const Said& said) {
     if (auto cmd = parse_command(said.compact)) {
-        idle_command(t, *cmd);
+        idle_command(t, said, *cmd);
         return;
     }
     if (!t.is_technician() && unbound_job_command(t, said)) return;

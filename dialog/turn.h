@@ -5,7 +5,6 @@
 #include <string>
 #include <string_view>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "dialog/context.h"
@@ -21,17 +20,10 @@ namespace repairbot::dialog {
 struct Said {
     std::string normalized;  // text::normalize
     std::string compact;     // text::compact of normalized
-    std::string raw;         // as typed: what goes on a ticket or a job note
+    std::string raw;         // as typed: what goes on a ticket, a job note or a complaint
 };
 
 [[nodiscard]] Said hear(std::string_view raw);
-
-// The text of a text message (or a voice message's recognition) as received; "" otherwise.
-[[nodiscard]] inline std::string_view typed_text(const Inbound& in) {
-    if (const auto* t = std::get_if<TextMessage>(&in.body)) return t->content;
-    if (const auto* v = std::get_if<VoiceMessage>(&in.body)) return v->recognition;
-    return {};
-}
 
 struct Turn {
     Session session;

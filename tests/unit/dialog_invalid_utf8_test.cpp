@@ -4,6 +4,7 @@
 // test). Also the strict UTF-8 check and repair in dialog/text.h.
 #include <gtest/gtest.h>
 
+#include "dialog/feedback.h"
 #include "dialog/text.h"
 #include "dialog_test_support.h"
 
@@ -68,6 +69,31 @@ TEST(DialogUtf8, ImageIdsAndVoiceTextThatAreNotUtf8AreRepairedToo) {
     }
     chat.send(Inbound{"owner-1", "v1", VoiceMessage{"V", "\xC0\xAF 没有"}});
     EXPECT_TRUE(text::is_valid_utf8(chat.reply())) << chat.reply();
+}
+
+// A complaint is filed from the words the dialogue heard (Said::raw), which step() has already
+// repaired: idle, during a report, while a confirmation waits, typed or spoken.
+TEST(DialogUtf8, AComplaintWithBytesThatAreNotUtf8IsFiledWithValidWordsInEveryFlow) {
+    const std::string typed = "投诉 师傅\xE6\xBC迟到\xFF两小时";
+    const std::string recorded =
+        "师傅" + kReplacement + kReplacement + "迟到" + kReplacement + "两小时";
+    Chat idle;
+    Chat reporting;
+    reporting.say("3栋2单元502厨房水管漏水了");
+    ASSERT_EQ(reporting.session.flow, Flow::owner_report);
+    Chat confirming;
+    confirming.session = begin_confirmation(confirming.session, "BX20261120-0003", 8000, kNow);
+    for (Chat* chat : {&idle, &reporting, &confirming}) {
+        chat->say(typed);
+        const auto* c = find_effect<FileComplaint>(chat->last);
+        ASSERT_NE(c, nullptr) << chat->reply();
+        EXPECT_EQ(c->text, recorded);
+    }
+    Chat spoken;
+    spoken.send(Inbound{"owner-1", "v2", VoiceMessage{"V", typed}});
+    const auto* c = find_effect<FileComplaint>(spoken.last);
+    ASSERT_NE(c, nullptr) << spoken.reply();
+    EXPECT_EQ(c->text, recorded);
 }
 
 }  // namespace
