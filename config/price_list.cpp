@@ -1,13 +1,12 @@
 #include "config/price_list.h"
 
+#include "config/toml_problems.h"
 #include "dialog/money.h"
 
 #include <toml++/toml.h>
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <fstream>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -19,29 +18,12 @@ namespace {
 // written as yuan, an extra zero).
 constexpr double kMaxYuan = 100000.0;
 
-class Problems {
-  public:
-    explicit Problems(std::string origin) : origin_(std::move(origin)) {}
-    void add(const std::string& key, const std::string& what) {
-        lines_.push_back(origin_ + (key.empty() ? "" : ": " + key) + ": " + what);
-    }
-    [[nodiscard]] bool empty() const { return lines_.empty(); }
-    [[nodiscard]] Error error(std::errc code = std::errc::invalid_argument) const {
-        std::string detail;
-        for (const auto& l : lines_) detail += (detail.empty() ? "" : "\n") + l;
-        return Error{std::make_error_code(code), detail};
-    }
-    [[nodiscard]] const std::string& origin() const { return origin_; }
+using toml_data::Problems;
+using toml_data::type_name;
 
-  private:
-    std::string origin_;
-    std::vector<std::string> lines_;
-};
-
-std::string type_name(const toml::node& n) {
-    std::ostringstream out;
-    out << n.type();
-    return out.str();
+// Every problem of one load, reported together: an invalid_argument, or `code`.
+Error problems_error(const Problems& p, std::errc code = std::errc::invalid_argument) {
+    return p.error(std::make_error_code(code));
 }
 
 std::string quoted_list(const std::vector<std::string>& names) {
@@ -194,14 +176,10 @@ std::string yuan_text(std::uint32_t cents) {
 Result<PriceList> parse_price_list(std::string_view toml_text, const std::string& origin,
                                    const std::vector<std::string>& fault_types) {
     Problems p(origin);
-    toml::table root;
-    try {
-        root = toml::parse(toml_text, origin);
-    } catch (const toml::parse_error& e) {
-        p.add("", "line " + std::to_string(e.source().begin.line) + ": " +
-                      std::string(e.description()) + "; fix the TOML syntax there");
-        return p.error();
-    }
+    auto parsed =
+        toml_data::parse_toml(toml_text, p, std::make_error_code(std::errc::invalid_argument));
+    if (!parsed) return problems_error(p);
+    const toml::table& root = *parsed;
     for (auto&& [k, v] : root) {
         if (k.str() != "item")
             p.add(std::string(k.str()),
@@ -218,23 +196,21 @@ Result<PriceList> parse_price_list(std::string_view toml_text, const std::string
                 read_item(*list->get(i)->as_table(), i, fault_types, seen, items, p);
         }
     }
-    if (!p.empty()) return p.error();
+    if (!p.empty()) return problems_error(p);
     return PriceList(std::move(items));
 }
 
 Result<PriceList> load_price_list(const std::filesystem::path& dir,
                                   const std::vector<std::string>& fault_types) {
     const auto path = (dir / "prices.toml").string();
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    auto text = toml_data::read_file(path);
+    if (!text) {
         Problems p(path);
         p.add("", "cannot be read; check that it exists and is readable (copy config/prices.toml "
                   "from the source tree)");
-        return p.error(std::errc::no_such_file_or_directory);
+        return problems_error(p, std::errc::no_such_file_or_directory);
     }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return parse_price_list(text.str(), path, fault_types);
+    return parse_price_list(*text, path, fault_types);
 }
 
 }  // namespace repairbot::config

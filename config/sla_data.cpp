@@ -4,15 +4,16 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
-#include <fstream>
 #include <optional>
-#include <set>
-#include <sstream>
+
+#include "config/toml_problems.h"
 
 namespace repairbot::config {
 namespace {
 
 using dialog::SlaLimit;
+using toml_data::Problems;
+using toml_data::type_name;
 
 class Category final : public std::error_category {
   public:
@@ -40,39 +41,9 @@ constexpr std::string_view limit_grammar =
     "write '<n> min', '<n> h', '<n> d', '<n> working days', '<n> month', 'same day' or "
     "'planned date'";
 
-// Every problem of one load, reported together.
-class Problems {
-  public:
-    explicit Problems(std::string origin) : origin_(std::move(origin)) {}
-
-    void add(SlaDataErrc code, std::string_view key, const std::string& what) {
-        if (!first_) first_ = code;
-        std::string line = origin_;
-        if (!key.empty()) line += ": " + std::string(key);
-        lines_.push_back(line + ": " + what);
-    }
-    void merge(const Error& e) {
-        if (!first_) first_ = static_cast<SlaDataErrc>(e.code.value());
-        lines_.push_back(e.detail);
-    }
-    [[nodiscard]] bool empty() const { return lines_.empty(); }
-    [[nodiscard]] Error error() const {
-        std::string detail;
-        for (const auto& l : lines_) detail += (detail.empty() ? "" : "\n") + l;
-        return Error{make_error_code(first_.value_or(SlaDataErrc::invalid_value)), detail};
-    }
-    [[nodiscard]] const std::string& origin() const { return origin_; }
-
-  private:
-    std::string origin_;
-    std::vector<std::string> lines_;
-    std::optional<SlaDataErrc> first_;
-};
-
-std::string type_name(const toml::node& n) {
-    std::ostringstream out;
-    out << n.type();
-    return out.str();
+// Every problem of one load, reported together, with the first one's code.
+Error problems_error(const Problems& p) {
+    return p.error(SlaDataErrc::invalid_value);
 }
 
 std::string join(const std::string& prefix, std::string_view key) {
@@ -225,26 +196,15 @@ std::optional<dialog::Date> get_date(const toml::node& node, const std::string& 
 }
 
 std::optional<std::string> read_file(const std::string& path, Problems& p) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    auto text = toml_data::read_file(path);
+    if (!text)
         p.add(SlaDataErrc::file_unreadable, "",
               "cannot be read; check that it exists and is readable");
-        return std::nullopt;
-    }
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    return text;
 }
 
 std::optional<toml::table> parse_toml(std::string_view text, Problems& p) {
-    try {
-        return toml::parse(text, p.origin());
-    } catch (const toml::parse_error& e) {
-        p.add(SlaDataErrc::syntax_error, "",
-              "line " + std::to_string(e.source().begin.line) + ": " +
-                  std::string(e.description()) + "; fix the TOML syntax there");
-        return std::nullopt;
-    }
+    return toml_data::parse_toml(text, p, SlaDataErrc::syntax_error);
 }
 
 }  // namespace
@@ -261,7 +221,7 @@ std::error_code make_error_code(SlaDataErrc e) noexcept {
 Result<SlaFile> parse_sla_file(std::string_view text, const std::string& origin) {
     Problems p(origin);
     auto root = parse_toml(text, p);
-    if (!root) return p.error();
+    if (!root) return problems_error(p);
 
     SlaFile out;
     auto& policy = out.policy;
@@ -316,21 +276,21 @@ Result<SlaFile> parse_sla_file(std::string_view text, const std::string& origin)
     if (p.empty())
         for (const auto& why : dialog::check_sla_policy(policy))
             p.add(SlaDataErrc::invalid_value, "", why + "; change it in this file");
-    if (!p.empty()) return p.error();
+    if (!p.empty()) return problems_error(p);
     return out;
 }
 
 Result<SlaFile> load_sla_file(const std::string& path) {
     Problems p(path);
     auto text = read_file(path, p);
-    if (!text) return p.error();
+    if (!text) return problems_error(p);
     return parse_sla_file(*text, path);
 }
 
 Result<dialog::HolidayYear> parse_holiday_year(std::string_view text, const std::string& origin) {
     Problems p(origin);
     auto root = parse_toml(text, p);
-    if (!root) return p.error();
+    if (!root) return problems_error(p);
 
     dialog::HolidayYear out;
     reject_unknown(*root, "", {"year", "source", "holidays"}, p);
@@ -389,14 +349,14 @@ Result<dialog::HolidayYear> parse_holiday_year(std::string_view text, const std:
         for (const auto& why : dialog::check_holiday_year(out))
             p.add(SlaDataErrc::invalid_value, "holidays",
                   why + "; correct it from the State Council notice");
-    if (!p.empty()) return p.error();
+    if (!p.empty()) return problems_error(p);
     return out;
 }
 
 Result<dialog::HolidayYear> load_holiday_year(const std::string& path) {
     Problems p(path);
     auto text = read_file(path, p);
-    if (!text) return p.error();
+    if (!text) return problems_error(p);
     auto year = parse_holiday_year(*text, path);
     if (!year) return year;
     const auto stem = std::filesystem::path(path).stem().string();
@@ -405,7 +365,7 @@ Result<dialog::HolidayYear> load_holiday_year(const std::string& path) {
               std::to_string(static_cast<int>(year->year)) +
                   " does not match the file name; name the file " +
                   std::to_string(static_cast<int>(year->year)) + ".toml");
-        return p.error();
+        return problems_error(p);
     }
     return year;
 }
@@ -427,7 +387,7 @@ Result<SlaData> load_sla_data(const std::string& data_dir) {
         h.add(SlaDataErrc::file_unreadable, "",
               "holds no <year>.toml files; add at least the current year's from the State "
               "Council notice (国务院办公厅关于<year>年部分节假日安排的通知)");
-        p.merge(h.error());
+        p.merge(problems_error(h));
     }
     std::vector<dialog::HolidayYear> years;
     for (const auto& path : paths) {
@@ -436,7 +396,7 @@ Result<SlaData> load_sla_data(const std::string& data_dir) {
         else
             p.merge(y.error());
     }
-    if (!p.empty()) return p.error();
+    if (!p.empty()) return problems_error(p);
     return SlaData{file->policy,
                    dialog::WorkingCalendar(std::move(years), file->utc_offset,
                                            file->start_of_business),
