@@ -1,19 +1,17 @@
 #include "bot/stats_command.h"
 
-#include <cppconn/exception.h>
 #include <openssl/crypto.h>
 #include <openssl/sha.h>
 
 #include <array>
-#include <boost/asio/thread_pool.hpp>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <set>
 
+#include "bot/admin_api.h"
+#include "bot/cli_support.h"
 #include "bot/stats.h"
-#include "config/errors.h"
-#include "config/log.h"
 #include "store/stats_repository.h"
 
 namespace repairbot::bot {
@@ -21,6 +19,10 @@ namespace {
 
 namespace asio = boost::asio;
 using Digest = std::array<unsigned char, SHA256_DIGEST_LENGTH>;
+
+constexpr std::string_view kUsage =
+    "  stats --month YYYY-MM | --from YYYY-MM-DD --to YYYY-MM-DD (--to not included)\n"
+    "        [--csv | --json]\n";
 
 Digest sha256(std::string_view s) {
     Digest d{};
@@ -77,16 +79,6 @@ std::optional<std::string> query_param(std::string_view target, std::string_view
     return std::nullopt;
 }
 
-Response json_error(const Request& req, http::status status, std::string_view message) {
-    nlohmann::json body{{"error", message}};
-    return json_response(req, status, body.dump() + "\n");
-}
-
-std::string dump(const nlohmann::ordered_json& j, int indent) {
-    // Database text is utf8mb4, but a bad byte must not turn a report into a 500.
-    return j.dump(indent, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-}
-
 std::optional<std::string_view> opt_view(const std::optional<std::string>& s) {
     if (!s) return std::nullopt;
     return std::string_view(*s);
@@ -94,23 +86,13 @@ std::optional<std::string_view> opt_view(const std::optional<std::string>& s) {
 
 struct RouteState {
     store::MysqlPool* mysql;
-    Digest token_digest;
-    bool enabled;
+    std::string token;
     StatsClock now;
 };
 
 // A free coroutine with by-value parameters: nothing it uses lives in a lambda's captures.
 asio::awaitable<Response> serve_stats(Request req, std::shared_ptr<const RouteState> state) {
-    if (!state->enabled) {
-        co_return json_error(req, http::status::forbidden,
-                             "the admin API is disabled (REPAIRBOT_ADMIN_TOKEN is not set)");
-    }
-    if (!digest_matches(req[http::field::authorization], state->token_digest)) {
-        auto res = json_error(req, http::status::unauthorized,
-                              "a valid 'Authorization: Bearer <admin token>' header is required");
-        res.set(http::field::www_authenticate, "Bearer");
-        co_return res;
-    }
+    if (auto refused = refuse_unauthorized(req, state->token)) co_return std::move(*refused);
     const std::string_view target = req.target();
     auto month = query_param(target, "month");
     auto from = query_param(target, "from");
@@ -127,7 +109,7 @@ asio::awaitable<Response> serve_stats(Request req, std::shared_ptr<const RouteSt
     auto work = [window](sql::Connection& c) { return store::StatsRepository::fetch(c, window); };
     store::StatsRows rows = co_await state->mysql->run(std::move(work));
     auto report = compute_stats(*range, now, rows);
-    co_return json_response(req, http::status::ok, dump(to_json(report), -1) + "\n");
+    co_return json_response(req, http::status::ok, dump_json(to_json(report), -1) + "\n");
 }
 
 bool is_flag_set(const CommandLine& cl, const std::string& name) { return cl.options.count(name) > 0; }
@@ -186,30 +168,16 @@ int run_stats(const config::Settings& settings, const CommandLine& cl, store::Ti
     }
 
     const store::StatsWindow window = stats_window(*range, now);
-    std::optional<store::StatsRows> rows;
-    {
-        // MysqlPool wants a blocking pool; run_sync runs on this thread, so one idle thread does.
-        asio::thread_pool blocking(1);
-        try {
-            store::MysqlPool mysql(blocking, settings.mysql);
-            rows = mysql.run_sync(
-                [&window](sql::Connection& c) { return store::StatsRepository::fetch(c, window); });
-        } catch (const ServiceUnavailable& e) {
-            log::error("stats", "database_unreachable", {{"error", e.what()}});
-            err << "stats failed: the database cannot be reached (" << e.what()
-                << ").\nCheck that the server in REPAIRBOT_MYSQL_URL is running and reachable.\n";
-            return kExitFailure;
-        } catch (const sql::SQLException& e) {
-            log::error("stats", "query_failed", {{"error", e.what()}, {"code", e.getErrorCode()}});
-            err << "stats failed: the database refused the query (" << e.what()
-                << ").\nHas 'repairbot migrate' been run on this database?\n";
-            return kExitFailure;
-        }
-        blocking.join();
-    }
+    store::StatsRows rows;
+    const CommandContext ctx{settings, cl, now, out, err, kUsage, "stats"};
+    const int rc = with_database(ctx, [&rows, &window](sql::Connection& c) {
+        rows = store::StatsRepository::fetch(c, window);
+        return kExitOk;
+    });
+    if (rc != kExitOk) return rc;
 
-    auto report = compute_stats(*range, now, *rows);
-    if (is_flag_set(cl, "json")) out << dump(to_json(report), 2) << "\n";
+    auto report = compute_stats(*range, now, rows);
+    if (is_flag_set(cl, "json")) out << dump_json(to_json(report), 2) << "\n";
     else if (is_flag_set(cl, "csv")) out << to_csv(report);
     else out << to_table(report);
     out.flush();
@@ -223,7 +191,7 @@ void add_stats_routes(Router& router, store::MysqlPool& mysql, std::string admin
 void add_stats_routes(Router& router, store::MysqlPool& mysql, std::string admin_token,
                       StatsClock now) {
     auto state = std::make_shared<const RouteState>(
-        RouteState{&mysql, sha256(admin_token), !admin_token.empty(), std::move(now)});
+        RouteState{&mysql, std::move(admin_token), std::move(now)});
     router.add(http::verb::get, "/api/stats",
                [state](Request req) { return serve_stats(std::move(req), state); });
 }

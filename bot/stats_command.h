@@ -29,12 +29,12 @@ using StatsClock = std::function<store::Timestamp()>;
                             store::Timestamp now, std::ostream& out, std::ostream& err);
 
 // Adds GET /api/stats?month=YYYY-MM (or ?from=YYYY-MM-DD&to=YYYY-MM-DD, `to` excluded): the JSON
-// of bot/stats.h to_json. Needs `Authorization: Bearer <admin_token>`, compared in constant time
-// (SHA-256 of both, CRYPTO_memcmp); answers 401 {"error": ...} without it or with a wrong one,
-// 403 when admin_token is empty (the admin API is off), 400 {"error": ...} for a bad or missing
-// range. The handler runs on the caller's executor and queries through MysqlPool::run (the
-// blocking pool); an unreachable database becomes the router's 503. `mysql` must outlive the
-// router.
+// of bot/stats.h to_json. Needs `Authorization: Bearer <admin_token>`, checked like every admin
+// route (bot/admin_api.h refuse_unauthorized, constant time): 401 {"error": ...} without it or
+// with a wrong one, 403 when admin_token is empty (the admin API is off), 400 {"error": ...}
+// for a bad or missing range. The handler runs on the caller's executor and queries through
+// MysqlPool::run (the blocking pool); an unreachable database becomes the router's 503. `mysql`
+// must outlive the router.
 void add_stats_routes(Router& router, store::MysqlPool& mysql, std::string admin_token);
 // The same with the clock given (tests).
 void add_stats_routes(Router& router, store::MysqlPool& mysql, std::string admin_token,
