@@ -57,94 +57,90 @@ nlohmann::json job_payload(const store::Ticket& t, const dialog::ReplyTexts* tex
     return p;
 }
 
-struct Attempt {
-    DispatchOutcome outcome;
-    bool conflict = false;
-};
-
 }  // namespace
 
 Dispatcher::Dispatcher(store::MysqlPool& mysql, const config::SlaData& sla,
                        const dialog::ReplyTexts* texts)
     : mysql_(mysql), sla_(sla), texts_(texts) {}
 
+DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
+                                        const std::vector<std::uint64_t>& excluded,
+                                        const std::string& actor, const std::string& reason,
+                                        std::chrono::sys_seconds now) const {
+    const auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
+    DispatchAttempt result;
+    result.outcome.ticket_number = t.number;
+    bool waiting = t.status == store::ticket_status::new_ ||
+                   (t.status == store::ticket_status::dispatched && !excluded.empty());
+    if (!waiting) {
+        result.outcome.kind = DispatchOutcome::Kind::not_needed;
+        return result;
+    }
+    auto chosen = choose_technician(store::TechnicianRepository::candidates(c, t.trade, t.building), excluded);
+    if (!chosen) {
+        result.outcome.kind = DispatchOutcome::Kind::queued;
+        nlohmann::json details = {{"reason", reason}, {"why", "no technician available"}, {"excluded", excluded}};
+        store::Transaction tx(c);
+        store::TicketRepository::append_event(c, t.id, {actor, "system", "dispatch_queued", details.dump()}, at);
+        notify_staff(c, StaffRole::dispatcher, t.id, "dispatch_queued",
+                     "工单" + t.number + "（" + t.fault_type + "，" + t.address + "）暂无可派的维修人员，请人工派单。",
+                     at);
+        tx.commit();
+        return result;
+    }
+    const auto& tech = chosen->technician;
+    t.status = store::ticket_status::dispatched;
+    t.technician_id = tech.id;
+    if (!t.at.dispatched) {
+        t.at.dispatched = at;
+        if (t.due.dispatch && !t.late.dispatch) t.late.dispatch = at > *t.due.dispatch;
+    }
+    dialog::TicketFacts facts;
+    facts.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
+    facts.public_area = t.public_area;
+    if (auto d = dialog::deadline_for(sla_.policy, sla_.calendar, facts, dialog::Stage::accept, now))
+        t.due.accept = std::chrono::time_point_cast<std::chrono::milliseconds>(d->due);
+    // A paid repair off the price list is quoted within its limit of the first dispatch.
+    facts.paid_off_list = t.quote_status == store::quote_status::required;
+    if (facts.paid_off_list && !t.due.quote)
+        if (auto d = dialog::deadline_for(sla_.policy, sla_.calendar, facts, dialog::Stage::quote, now))
+            t.due.quote = std::chrono::time_point_cast<std::chrono::milliseconds>(d->due);
+    nlohmann::json details = {{"technician_id", tech.id}, {"technician", tech.name},
+                              {"open_jobs", chosen->open_jobs}, {"reason", reason}};
+    std::vector<store::NewOutbox> outbox{
+        {"notify", *tech.openid, job_payload(t, texts_, sla_.calendar).dump(), std::nullopt}};
+    auto saved = store::TicketRepository::update(c, t, {actor, "system", "dispatched", details.dump()}, outbox, at);
+    if (!saved) {
+        result.conflict = saved.code() == store::make_error_code(store::StoreErrc::version_conflict);
+        return result;
+    }
+    result.outcome.kind = DispatchOutcome::Kind::dispatched;
+    result.outcome.technician = tech;
+    result.outcome.ticket = std::move(*saved);
+    return result;
+}
+
+void Dispatcher::log_outcome(const DispatchOutcome& o, const std::string& reason) {
+    if (o.kind == DispatchOutcome::Kind::dispatched)
+        log::info("dispatch", "dispatched", {{"number", o.ticket_number}, {"technician", o.technician->id}, {"reason", reason}});
+    else if (o.kind == DispatchOutcome::Kind::queued)
+        log::warn("dispatch", "queued", {{"number", o.ticket_number}, {"reason", reason}});
+}
+
 asio::awaitable<DispatchOutcome> Dispatcher::dispatch(std::uint64_t ticket_id,
                                                       std::vector<std::uint64_t> excluded,
                                                       std::string actor, std::string reason,
                                                       std::chrono::sys_seconds now) {
-    auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
     for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
-        auto work = [this, ticket_id, excluded, actor, reason, at, now](sql::Connection& c) {
-            Attempt result;
+        auto work = [this, ticket_id, excluded, actor, reason, now](sql::Connection& c) {
             auto found = store::TicketRepository::find_by_id(c, ticket_id);
-            if (!found) {
-                result.outcome.kind = DispatchOutcome::Kind::not_needed;
-                return result;
-            }
-            store::Ticket t = std::move(*found);
-            result.outcome.ticket_number = t.number;
-            bool waiting = t.status == store::ticket_status::new_ ||
-                           (t.status == store::ticket_status::dispatched && !excluded.empty());
-            if (!waiting) {
-                result.outcome.kind = DispatchOutcome::Kind::not_needed;
-                return result;
-            }
-            auto chosen = choose_technician(store::TechnicianRepository::candidates(c, t.trade, t.building),
-                                            excluded);
-            if (!chosen) {
-                result.outcome.kind = DispatchOutcome::Kind::queued;
-                nlohmann::json details = {{"reason", reason}, {"why", "no technician available"},
-                                          {"excluded", excluded}};
-                store::Transaction tx(c);
-                store::TicketRepository::append_event(c, t.id, {actor, "system", "dispatch_queued", details.dump()}, at);
-                notify_staff(c, StaffRole::dispatcher, t.id, "dispatch_queued",
-                             "工单" + t.number + "（" + t.fault_type + "，" + t.address +
-                                 "）暂无可派的维修人员，请人工派单。",
-                             at);
-                tx.commit();
-                return result;
-            }
-            const auto& tech = chosen->technician;
-            t.status = store::ticket_status::dispatched;
-            t.technician_id = tech.id;
-            if (!t.at.dispatched) {
-                t.at.dispatched = at;
-                if (t.due.dispatch && !t.late.dispatch) t.late.dispatch = at > *t.due.dispatch;
-            }
-            dialog::TicketFacts facts;
-            facts.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
-            facts.public_area = t.public_area;
-            if (auto d = dialog::deadline_for(sla_.policy, sla_.calendar, facts, dialog::Stage::accept, now))
-                t.due.accept = std::chrono::time_point_cast<std::chrono::milliseconds>(d->due);
-            // A paid repair off the price list is quoted within its limit of the first dispatch.
-            facts.paid_off_list = t.quote_status == store::quote_status::required;
-            if (facts.paid_off_list && !t.due.quote)
-                if (auto d = dialog::deadline_for(sla_.policy, sla_.calendar, facts, dialog::Stage::quote, now))
-                    t.due.quote = std::chrono::time_point_cast<std::chrono::milliseconds>(d->due);
-            nlohmann::json details = {{"technician_id", tech.id}, {"technician", tech.name},
-                                      {"open_jobs", chosen->open_jobs}, {"reason", reason}};
-            std::vector<store::NewOutbox> outbox{
-                {"notify", *tech.openid, job_payload(t, texts_, sla_.calendar).dump(), std::nullopt}};
-            auto saved = store::TicketRepository::update(c, t, {actor, "system", "dispatched", details.dump()},
-                                                         outbox, at);
-            if (!saved) {
-                result.conflict = saved.code() == store::make_error_code(store::StoreErrc::version_conflict);
-                return result;
-            }
-            result.outcome.kind = DispatchOutcome::Kind::dispatched;
-            result.outcome.technician = tech;
-            result.outcome.ticket = std::move(*saved);
-            return result;
+            if (!found) return DispatchAttempt{{DispatchOutcome::Kind::not_needed, {}, std::nullopt, std::nullopt}, false};
+            return dispatch_on(c, std::move(*found), excluded, actor, reason, now);
         };
-        Attempt result = co_await mysql_.run(std::move(work));
+        DispatchAttempt result = co_await mysql_.run(std::move(work));
         if (result.conflict) continue;
-        const auto& o = result.outcome;
-        if (o.kind == DispatchOutcome::Kind::dispatched)
-            log::info("dispatch", "dispatched", {{"number", o.ticket_number},
-                                                 {"technician", o.technician->id}, {"reason", reason}});
-        else if (o.kind == DispatchOutcome::Kind::queued)
-            log::warn("dispatch", "queued", {{"number", o.ticket_number}, {"reason", reason}});
-        co_return o;
+        log_outcome(result.outcome, reason);
+        co_return result.outcome;
     }
     log::warn("dispatch", "contended", {{"ticket", ticket_id}});
     co_return DispatchOutcome{DispatchOutcome::Kind::not_needed, {}, std::nullopt, std::nullopt};

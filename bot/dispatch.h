@@ -36,6 +36,13 @@ struct DispatchOutcome {
     std::optional<store::Ticket> ticket;
 };
 
+// One try at a dispatch on a connection already held: the outcome, or a concurrent change of
+// the ticket (conflict: read it again and retry).
+struct DispatchAttempt {
+    DispatchOutcome outcome;
+    bool conflict = false;
+};
+
 class Dispatcher {
 public:
     // Keeps references; all must outlive the dispatcher. `texts` (may be null) words the
@@ -51,6 +58,15 @@ public:
     [[nodiscard]] boost::asio::awaitable<DispatchOutcome> dispatch(
         std::uint64_t ticket_id, std::vector<std::uint64_t> excluded, std::string actor,
         std::string reason, std::chrono::sys_seconds now);
+
+    // The same, on a connection the caller holds (e.g. the one that just created `ticket`,
+    // saving a pool hop and a re-read): blocking, for MysqlPool work. `ticket` is the current
+    // row. Does not log; call log_outcome with the final outcome.
+    [[nodiscard]] DispatchAttempt dispatch_on(sql::Connection& c, store::Ticket ticket,
+                                              const std::vector<std::uint64_t>& excluded,
+                                              const std::string& actor, const std::string& reason,
+                                              std::chrono::sys_seconds now) const;
+    static void log_outcome(const DispatchOutcome& outcome, const std::string& reason);
 
 private:
     store::MysqlPool& mysql_;

@@ -130,17 +130,31 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                                                        std::chrono::sys_seconds now) {
     EffectsResult result;
     const char* deferred_notice = "busy";
+    bool folded_profile = false;  // remembered along with the ticket it came with
     try {
         for (auto& effect : effects) {
             if (std::holds_alternative<dialog::CreateTicket>(effect)) deferred_notice = "ticket_deferred";
             if (auto* create = std::get_if<dialog::CreateTicket>(&effect)) {
+                // The confirmation also remembers the owner's profile: that upsert rides in the
+                // same pool hop as the ticket, its photos and its dispatch.
+                std::optional<store::Owner> profile;
+                for (auto& later : effects)
+                    if (auto* remember = std::get_if<dialog::RememberProfile>(&later)) {
+                        profile = owner_profile(openid, *remember);
+                        folded_profile = true;
+                    }
                 // Named, not a temporary inside co_await: g++ 12 relocates the captures of a
                 // lambda temporary in a co_await expression bitwise (a string's SSO pointer then
                 // points into the old frame).
-                auto work = [nt = new_ticket(*create), photos = create->report.photos,
-                             owner = create->report.owner_openid](sql::Connection& c) {
+                auto work = [this, nt = new_ticket(*create), photos = create->report.photos,
+                             owner = create->report.owner_openid, profile = std::move(profile),
+                             now](sql::Connection& c) {
+                    Created out;
                     auto created = store::TicketRepository::create(c, nt);
-                    if (!created) return created;
+                    if (!created) {
+                        out.created = std::move(created);
+                        return out;
+                    }
                     // The photos table is the download worker's queue; adding is idempotent.
                     for (const auto& p : photos) {
                         store::Photo photo;
@@ -148,11 +162,17 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                         photo.owner_openid = owner;
                         photo.media_id = p.media_id;
                         photo.pic_url = p.pic_url;
-                        (void)store::PhotoRepository::add(c, photo, nt.ticket.created_at);
+                        store::PhotoRepository::add_pending(c, photo, nt.ticket.created_at);
                     }
-                    return created;
+                    // A repeat (resend, double tap) dispatches again only if the first try left
+                    // the ticket waiting; dispatch_on is a no-op otherwise.
+                    out.dispatch = dispatcher_.dispatch_on(c, created->ticket, {}, "system", "created", now);
+                    if (profile) store::OwnerRepository::remember(c, *profile, nt.ticket.created_at);
+                    out.created = std::move(created);
+                    return out;
                 };
-                auto created = co_await mysql_.run(std::move(work));
+                auto done = co_await mysql_.run(std::move(work));
+                auto& created = *done.created;
                 if (!created) {
                     log::error("intake", "create_failed", {{"error", created.error().message()}});
                     result.deferred = true;
@@ -162,9 +182,11 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                 const auto& t = created->ticket;
                 log::info("intake", created->created ? "ticket_created" : "ticket_repeat",
                           {{"number", t.number}, {"urgency", t.urgency}, {"fault_type", t.fault_type}});
-                // A repeat (resend, double tap) dispatches again only if the first try left the
-                // ticket waiting; dispatch() is a no-op otherwise.
-                auto dispatched = co_await dispatcher_.dispatch(t.id, {}, "system", "created", now);
+                DispatchOutcome dispatched = std::move(done.dispatch.outcome);
+                if (done.dispatch.conflict)  // changed under us (a racing repeat): read it again
+                    dispatched = co_await dispatcher_.dispatch(t.id, {}, "system", "created", now);
+                else
+                    Dispatcher::log_outcome(dispatched, "created");
                 if (watch_) co_await watch_(dispatched.ticket ? *dispatched.ticket : t);
                 result.extra_replies.push_back(created_text(t));
             } else if (std::holds_alternative<dialog::QueryProgress>(effect)) {
@@ -180,7 +202,7 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
             } else if (auto* attach = std::get_if<dialog::AttachPhotos>(&effect)) {
                 co_await attach_photos(openid, *attach, now);
             } else if (auto* remember = std::get_if<dialog::RememberProfile>(&effect)) {
-                co_await remember_profile(openid, *remember, now);
+                if (!folded_profile) co_await remember_profile(openid, *remember, now);
             } else if (auto* human = std::get_if<dialog::HandToHuman>(&effect)) {
                 co_await hand_to_human(openid, *human, now);
             } else if (auto* complaint = std::get_if<dialog::FileComplaint>(&effect)) {
@@ -207,7 +229,7 @@ asio::awaitable<void> TicketIntake::attach_photos(std::string openid, dialog::At
             photo.owner_openid = openid;
             photo.media_id = p.media_id;
             photo.pic_url = p.pic_url;
-            (void)store::PhotoRepository::add(c, photo, at);
+            store::PhotoRepository::add_pending(c, photo, at);
         }
         nlohmann::json details = {{"photos", attach.photos.size()}};
         store::TicketRepository::append_event(c, ticket->id, {openid, "owner", "photos_added", details.dump()}, at);
@@ -217,8 +239,7 @@ asio::awaitable<void> TicketIntake::attach_photos(std::string openid, dialog::At
     log::info("intake", "photos_attached", {{"number", number}});
 }
 
-asio::awaitable<void> TicketIntake::remember_profile(std::string openid, dialog::RememberProfile remember,
-                                                     std::chrono::sys_seconds now) {
+store::Owner TicketIntake::owner_profile(const std::string& openid, const dialog::RememberProfile& remember) {
     store::Owner owner;
     owner.openid = openid;
     owner.phone = remember.phone;
@@ -229,8 +250,13 @@ asio::awaitable<void> TicketIntake::remember_profile(std::string openid, dialog:
         owner.room = remember.last_address->room;
         owner.address = dialog::display(*remember.last_address);
     }
-    auto work = [owner, at = to_timestamp(now)](sql::Connection& c) {
-        store::OwnerRepository::upsert(c, owner, at);
+    return owner;
+}
+
+asio::awaitable<void> TicketIntake::remember_profile(std::string openid, dialog::RememberProfile remember,
+                                                     std::chrono::sys_seconds now) {
+    auto work = [owner = owner_profile(openid, remember), at = to_timestamp(now)](sql::Connection& c) {
+        store::OwnerRepository::remember(c, owner, at);
     };
     co_await mysql_.run(std::move(work));
 }

@@ -51,6 +51,13 @@ public:
     [[nodiscard]] store::NewTicket new_ticket(const dialog::CreateTicket& create) const;
 
 private:
+    // What the creating pool hop hands back: the ticket (or why not) and its dispatch.
+    struct Created {
+        std::optional<Result<store::CreatedTicket>> created;  // always set by the hop
+        DispatchAttempt dispatch;
+    };
+    [[nodiscard]] static store::Owner owner_profile(const std::string& openid,
+                                                    const dialog::RememberProfile& remember);
     boost::asio::awaitable<void> attach_photos(std::string openid, dialog::AttachPhotos attach,
                                                std::chrono::sys_seconds now);
     boost::asio::awaitable<void> remember_profile(std::string openid, dialog::RememberProfile remember,

@@ -33,6 +33,15 @@ std::set<std::string> applied_names(sql::Connection& c) {
 Result<std::vector<std::string>> apply(sql::Connection& c,
                                        const std::vector<Migration>& migrations) {
     std::unique_ptr<sql::Statement> st(c.createStatement());
+    {
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT VERSION()"));
+        const std::string version = rs->next() ? std::string(rs->getString(1)) : std::string();
+        if (!server_supported(version))
+            return Error{StoreErrc::migration_failed,
+                         "the database server is '" + version +
+                             "'; repairbot needs MariaDB 10.5 or later (it writes with INSERT ... "
+                             "RETURNING): point REPAIRBOT_MYSQL_URL at such a server"};
+    }
     st->execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations ("
         " name VARCHAR(191) NOT NULL PRIMARY KEY,"
@@ -79,6 +88,21 @@ Result<std::vector<std::string>> apply(sql::Connection& c,
 }
 
 }  // namespace
+
+bool server_supported(std::string_view v) {
+    if (v.find("MariaDB") == std::string_view::npos) return false;
+    unsigned major = 0, minor = 0;
+    std::size_t i = 0;
+    auto number = [&](unsigned& out) {
+        const std::size_t start = i;
+        while (i < v.size() && v[i] >= '0' && v[i] <= '9' && i - start < 4) out = out * 10 + unsigned(v[i++] - '0');
+        return i > start;
+    };
+    // Old servers behind a replication-compatible prefix report "5.5.5-10.11.6-MariaDB".
+    if (v.rfind("5.5.5-", 0) == 0) i = 6;
+    if (!number(major) || i >= v.size() || v[i++] != '.' || !number(minor)) return false;
+    return major > 10 || (major == 10 && minor >= 5);
+}
 
 std::vector<std::string> split_sql_statements(std::string_view sql) {
     std::vector<std::string> out;

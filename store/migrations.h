@@ -23,11 +23,16 @@ const std::vector<Migration>& embedded_migrations();
 // Comment-only and empty pieces are dropped. Pure; never fails.
 [[nodiscard]] std::vector<std::string> split_sql_statements(std::string_view sql);
 
+// Whether a server of this VERSION() can hold repairbot's data: MariaDB 10.5 or later (the
+// store writes with INSERT ... RETURNING, which MySQL lacks). Pure.
+[[nodiscard]] bool server_supported(std::string_view server_version);
+
 // Connects with `settings` and applies, in order, each of `migrations` not yet recorded in
 // schema_migrations, recording each after its statements ran; holds a named lock (GET_LOCK) so
 // two processes never migrate at once. Idempotent: a second run applies nothing. Returns the
 // names applied. Blocks. Throws ServiceUnavailable("mysql") when the server can't be reached;
-// returns an Error (detail = migration name and server message) when a statement fails.
+// returns an Error (detail = migration name and server message) when a statement fails, or
+// (before touching anything) when the server is not server_supported.
 Result<std::vector<std::string>> migrate(const config::MysqlSettings& settings,
                                          const std::vector<Migration>& migrations);
 // migrate(settings, embedded_migrations()).

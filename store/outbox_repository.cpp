@@ -36,11 +36,12 @@ std::uint64_t OutboxRepository::enqueue(sql::Connection& c, std::optional<std::u
     auto st =
         prepare(c,
                 "INSERT INTO outbox (kind, ticket_id, recipient, payload, status, next_attempt_at, "
-                "created_at) VALUES (?,?,?,?,'pending',?,?)");
+                "created_at) VALUES (?,?,?,?,'pending',?,?) RETURNING id");
     bind_all(*st, m.kind, ticket_id, m.recipient, m.payload.empty() ? std::string("{}") : m.payload,
              m.not_before.value_or(now), now);
-    st->executeUpdate();
-    return last_insert_id(c);
+    auto inserted = query(*st);  // RETURNING id: the new id without a second statement
+    if (!inserted->next()) throw sql::SQLException("INSERT INTO outbox ... RETURNING id returned no row");
+    return inserted->getUInt64(1);
 }
 
 std::vector<OutboxMessage> OutboxRepository::claim_due(sql::Connection& c, Timestamp now,

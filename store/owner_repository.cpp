@@ -27,6 +27,11 @@ Owner read_owner(sql::ResultSet& rs) {
 }  // namespace
 
 Owner OwnerRepository::upsert(sql::Connection& c, const Owner& p, Timestamp now) {
+    remember(c, p, now);
+    return find_by_openid(c, p.openid).value();
+}
+
+void OwnerRepository::remember(sql::Connection& c, const Owner& p, Timestamp now) {
     auto st = prepare(c,
                       "INSERT INTO owners (openid, name, phone, building, unit, room, address, "
                       "created_at, updated_at) "
@@ -40,7 +45,6 @@ Owner OwnerRepository::upsert(sql::Connection& c, const Owner& p, Timestamp now)
                       "updated_at = VALUES(updated_at)");
     bind_all(*st, p.openid, p.name, p.phone, p.building, p.unit, p.room, p.address, now, now);
     st->executeUpdate();
-    return find_by_openid(c, p.openid).value();
 }
 
 Result<Owner> OwnerRepository::find_by_openid(sql::Connection& c, const std::string& openid) {

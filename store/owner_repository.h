@@ -18,6 +18,8 @@ class OwnerRepository {
     // Creates the owner or updates the profile; empty fields of `profile` keep what is stored.
     // Returns the stored row.
     static Owner upsert(sql::Connection& c, const Owner& profile, Timestamp now);
+    // The same, without reading the row back (one statement).
+    static void remember(sql::Connection& c, const Owner& profile, Timestamp now);
 
     // StoreErrc::not_found when the openid never wrote.
     static Result<Owner> find_by_openid(sql::Connection& c, const std::string& openid);

@@ -41,6 +41,11 @@ std::vector<Photo> read_all(sql::PreparedStatement& st) {
 }  // namespace
 
 Result<Photo> PhotoRepository::add(sql::Connection& c, const Photo& p, Timestamp now) {
+    add_pending(c, p, now);
+    return find_by_media_id(c, p.media_id);
+}
+
+void PhotoRepository::add_pending(sql::Connection& c, const Photo& p, Timestamp now) {
     auto st = prepare(
         c,
         "INSERT INTO photos (ticket_id, owner_openid, media_id, pic_url, status, created_at) "
@@ -49,7 +54,6 @@ Result<Photo> PhotoRepository::add(sql::Connection& c, const Photo& p, Timestamp
         "pic_url = IF(pic_url = '', VALUES(pic_url), pic_url)");
     bind_all(*st, p.ticket_id, p.owner_openid, p.media_id, p.pic_url, now);
     st->executeUpdate();
-    return find_by_media_id(c, p.media_id);
 }
 
 std::vector<Photo> PhotoRepository::for_ticket(sql::Connection& c, std::uint64_t ticket_id) {

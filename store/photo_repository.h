@@ -23,6 +23,8 @@ class PhotoRepository {
     // Records a photo as pending; the same media_id again returns the stored row (attaching it
     // to p.ticket_id if it had none). Never returns an error today.
     static Result<Photo> add(sql::Connection& c, const Photo& p, Timestamp now);
+    // The same, without reading the row back (one statement; for callers that need no row).
+    static void add_pending(sql::Connection& c, const Photo& p, Timestamp now);
 
     static std::vector<Photo> for_ticket(sql::Connection& c, std::uint64_t ticket_id);
     // StoreErrc::not_found when the media id is unknown.

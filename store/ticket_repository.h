@@ -65,8 +65,8 @@ class TicketRepository {
                                  const std::vector<NewOutbox>& outbox, Timestamp at);
 
     // Appends one audit event (autocommit, or inside the caller's transaction).
-    static std::uint64_t append_event(sql::Connection& c, std::uint64_t ticket_id,
-                                      const NewEvent& e, Timestamp at);
+    static void append_event(sql::Connection& c, std::uint64_t ticket_id,
+                             const NewEvent& e, Timestamp at);
     // The ticket's audit log, oldest first.
     static std::vector<TicketEvent> events(sql::Connection& c, std::uint64_t ticket_id);
 };

@@ -114,5 +114,17 @@ TEST(StoreTechnicianLists, CommaListsRoundTripAndSkipEmptyItems) {
     EXPECT_EQ(split_list(join_list({"1", "2"})), (std::vector<std::string>{"1", "2"}));
 }
 
+TEST(StoreServerVersion, OnlyMariaDbFromTenFiveHasTheReturningClauseTheStoreWritesWith) {
+    EXPECT_TRUE(server_supported("10.11.19-MariaDB-0+deb12u1"));
+    EXPECT_TRUE(server_supported("10.5.0-MariaDB"));
+    EXPECT_TRUE(server_supported("11.4.2-MariaDB-log"));
+    EXPECT_TRUE(server_supported("5.5.5-10.6.12-MariaDB"));
+    EXPECT_FALSE(server_supported("10.4.32-MariaDB"));
+    EXPECT_FALSE(server_supported("8.0.36"));            // MySQL: no INSERT ... RETURNING
+    EXPECT_FALSE(server_supported("5.7.44-log"));
+    EXPECT_FALSE(server_supported(""));
+    EXPECT_FALSE(server_supported("MariaDB"));
+}
+
 }  // namespace
 }  // namespace repairbot::store
