@@ -80,12 +80,17 @@ wechat::Reply Conversation::busy_reply(const wechat::InboundMessage& message) co
 }
 
 asio::awaitable<wechat::Reply> Conversation::handle(wechat::InboundMessage message) {
+    Handled handled = co_await handle(std::move(message), nullptr);
+    co_return std::move(handled.reply);
+}
+
+asio::awaitable<Handled> Conversation::handle(wechat::InboundMessage message, const ReplySeal* seal) {
     if (const auto* receipt = std::get_if<wechat::TemplateSendJobFinishEvent>(&message.body)) {
         // Not a conversation: WeChat reports how a template push went.
         co_await jobs_.record_push_receipt(receipt->msg_id, receipt->status_text,
                                            std::chrono::floor<std::chrono::seconds>(clock_()));
         count("push_receipt");
-        co_return wechat::NoReply{};
+        co_return Handled{wechat::NoReply{}, std::nullopt};
     }
     const dialog::Inbound in = to_dialog(message);
     const std::string openid = message.from_user;
@@ -142,18 +147,21 @@ asio::awaitable<wechat::Reply> Conversation::handle(wechat::InboundMessage messa
             // MySQL could not take the effects: keep the session as it was (the draft stays at
             // its confirmation step) and tell the user to send it again later.
             count("deferred");
-            co_return wechat::TextReply{effects.deferred_reply};
+            co_return Handled{wechat::TextReply{effects.deferred_reply}, std::nullopt};
         }
         if (effects.replace_replies) texts = {std::move(*effects.replace_replies)};
         for (auto& t : effects.extra_replies) texts.push_back(std::move(t));
 
-        auto saved = co_await sessions_.save(openid, stored.version, dialog::encode(outcome.session));
+        std::string text = join_replies(texts);
+        wechat::Reply reply = text.empty() ? wechat::Reply{wechat::NoReply{}} : wechat::Reply{wechat::TextReply{text}};
+        std::optional<store::DedupeReceipt> receipt;
+        if (seal) receipt = store::DedupeReceipt{seal->dedupe_key, seal->encode(reply), seal->ttl};
+        std::optional<std::string> sealed = receipt ? std::optional<std::string>(receipt->reply) : std::nullopt;
+        auto saved = co_await sessions_.save(openid, stored.version, dialog::encode(outcome.session), std::move(receipt));
         if (saved) {
             for (const char* o : outcomes) count(o);
-            std::string text = join_replies(texts);
             if (outcomes.empty()) count(text.empty() ? "no_reply" : "reply");
-            if (text.empty()) co_return wechat::NoReply{};
-            co_return wechat::TextReply{std::move(text)};
+            co_return Handled{std::move(reply), std::move(sealed)};
         }
         log::info("conversation", "session_conflict", {{"attempt", attempt}});
         // Racers that lost together would load and save together again: spread them out.
@@ -164,7 +172,7 @@ asio::awaitable<wechat::Reply> Conversation::handle(wechat::InboundMessage messa
     }
     log::warn("conversation", "session_contended", {{"attempts", kMaxSaveAttempts}});
     count("contended");
-    co_return busy_reply(message);
+    co_return Handled{busy_reply(message), std::nullopt};
 }
 
 }  // namespace repairbot::bot

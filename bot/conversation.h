@@ -10,6 +10,8 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "adapters/wechat/inbound_message.h"
@@ -24,6 +26,21 @@
 
 namespace repairbot::bot {
 
+// How the webhook seals a reply: encodes it for WeChat and names the dedupe record that keeps
+// it for resends, so the reply is stored by the same Redis call as the session it came from.
+struct ReplySeal {
+    std::function<std::string(const wechat::Reply&)> encode;
+    std::string dedupe_key;  // the full Redis key (DedupeStore::key_of)
+    std::chrono::milliseconds ttl{0};
+};
+
+struct Handled {
+    wechat::Reply reply;
+    // The encoded reply, already stored as the message's dedupe record with the session; unset
+    // when no session was saved (receipts, deferred, contended): the caller completes it.
+    std::optional<std::string> sealed;
+};
+
 class Conversation {
 public:
     using Clock = std::function<std::chrono::system_clock::time_point()>;
@@ -37,6 +54,9 @@ public:
     // Redis is down (the caller answers busy_reply()); when MySQL is down while an effect runs,
     // the session is left as it was (the draft is kept) and the reply says to try again.
     [[nodiscard]] boost::asio::awaitable<wechat::Reply> handle(wechat::InboundMessage message);
+    // The same; with `seal` (may be null; must outlive the call), the reply that goes with a
+    // saved session is encoded and stored with it (Handled::sealed).
+    [[nodiscard]] boost::asio::awaitable<Handled> handle(wechat::InboundMessage message, const ReplySeal* seal);
 
     // Counts each message's outcome in repairbot_dialogue_outcomes_total (`metrics` must
     // outlive this; null: not counted).

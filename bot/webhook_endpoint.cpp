@@ -101,10 +101,18 @@ asio::awaitable<Response> WebhookEndpoint::receive(Request req) {
             co_return make_response(req, http::status::ok, "success");
         }
 
-        wechat::Reply reply = co_await conversation_.handle(message);
-        std::string body = webhook_.encode_reply(*decoded, reply, clock_());
-        co_await dedupe_.complete(key, body, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                 settings_.dedupe_ttl));
+        // The reply is kept for resends by the same Redis call that saves the session.
+        const auto dedupe_ttl = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.dedupe_ttl);
+        ReplySeal seal{[this, &decoded](const wechat::Reply& r) { return webhook_.encode_reply(*decoded, r, clock_()); },
+                       dedupe_.key_of(key), dedupe_ttl};
+        Handled handled = co_await conversation_.handle(message, &seal);
+        std::string body;
+        if (handled.sealed) {
+            body = std::move(*handled.sealed);
+        } else {
+            body = webhook_.encode_reply(*decoded, handled.reply, clock_());
+            co_await dedupe_.complete(key, body, dedupe_ttl);
+        }
         co_return make_response(req, http::status::ok, std::move(body),
                                 "application/xml; charset=utf-8");
     } catch (const ServiceUnavailable& e) {

@@ -14,6 +14,7 @@ if cur ~= ARGV[1] then return {0, tonumber(cur)} end
 local nv = tonumber(cur) + 1
 redis.call('HSET', KEYS[1], 'v', nv, 'd', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[3])
+if KEYS[2] then redis.call('SET', KEYS[2], 'D' .. ARGV[4], 'PX', ARGV[5]) end
 return {1, nv}
 )lua");
     return script;
@@ -40,12 +41,18 @@ boost::asio::awaitable<StoredSession> SessionStore::load(std::string openid) {
 
 boost::asio::awaitable<Result<std::uint64_t>> SessionStore::save(std::string openid,
                                                                  std::uint64_t expected_version,
-                                                                 std::string data) {
-    auto r = reply_or_throw(
-        co_await redis_.eval(save_script(), redis_args(key_of(openid)),
-                             redis_args(std::to_string(expected_version), std::move(data),
-                                        std::to_string(std::chrono::milliseconds(ttl_).count()))),
-        "session save");
+                                                                 std::string data,
+                                                                 std::optional<DedupeReceipt> receipt) {
+    // KEYS: session[, dedupe]. ARGV: expected version, data, ttl (ms)[, reply, dedupe ttl (ms)].
+    std::vector<std::string> keys{key_of(openid)};
+    std::vector<std::string> args{std::to_string(expected_version), std::move(data),
+                                  std::to_string(std::chrono::milliseconds(ttl_).count())};
+    if (receipt) {
+        keys.push_back(std::move(receipt->dedupe_key));
+        args.push_back(std::move(receipt->reply));
+        args.push_back(std::to_string(receipt->ttl.count()));
+    }
+    auto r = reply_or_throw(co_await redis_.eval(save_script(), std::move(keys), std::move(args)), "session save");
     if (!r.is_array() || r.elements.size() != 2)
         throw std::runtime_error("session save: unexpected reply");
     if (r.elements[0].integer != 1) {

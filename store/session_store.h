@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "config/errors.h"
@@ -17,6 +18,16 @@ namespace repairbot::store {
 struct StoredSession {
     std::string data;           // opaque (the dialog's session codec); empty when none
     std::uint64_t version = 0;  // 0 = nothing stored (new user, or expired)
+};
+
+// The webhook's dedupe record of a message, written by the same script as the session it
+// changed (the message's reply stored for WeChat's resends exactly when its session is saved):
+// one Redis round trip instead of two. `dedupe_key` is the full Redis key (DedupeStore::key_of)
+// and must hash to the session's slot (both carry "{openid}").
+struct DedupeReceipt {
+    std::string dedupe_key;
+    std::string reply;  // the encoded reply bytes
+    std::chrono::milliseconds ttl;
 };
 
 class SessionStore {
@@ -31,9 +42,12 @@ class SessionStore {
     // Stores `data` if the stored version is still `expected_version` (0: nothing stored) and
     // returns the new version (expected + 1). StoreErrc::version_conflict when another save won:
     // reload, re-run the step, save again. Throws ServiceUnavailable("redis") as load().
+    // With `receipt`, a successful save also stores the reply as DedupeStore::complete does;
+    // a conflict stores nothing.
     boost::asio::awaitable<Result<std::uint64_t>> save(std::string openid,
                                                        std::uint64_t expected_version,
-                                                       std::string data);
+                                                       std::string data,
+                                                       std::optional<DedupeReceipt> receipt = std::nullopt);
 
     // Deletes the session. Throws ServiceUnavailable("redis") as load().
     boost::asio::awaitable<void> erase(std::string openid);

@@ -106,6 +106,38 @@ TEST(StoreSessions, StaleVersionIsAConflict) {
     testing::drain(io);
 }
 
+TEST(StoreSessions, ASaveWithAReceiptStoresTheReplyForResendsAndAConflictStoresNothing) {
+    boost::asio::io_context io;
+    Redis redis(io.get_executor(), testing::redis_settings());
+    SessionStore sessions(redis, std::chrono::seconds(60));
+    DedupeStore dedupe(redis);
+    const std::string openid = "o-receipt-" + std::to_string(::getpid());
+    const std::string won = "{" + openid + "}:m:1", lost = "{" + openid + "}:m:2";
+    ASSERT_TRUE(std::holds_alternative<DedupeClaimed>(testing::run(io, dedupe.claim(won, 5s))));
+    ASSERT_TRUE(std::holds_alternative<DedupeClaimed>(testing::run(io, dedupe.claim(lost, 5s))));
+    static constexpr char raw[] = "<xml>已受理\0</xml>";
+    const std::string reply(raw, sizeof raw - 1);
+
+    auto saved = testing::run(io, sessions.save(openid, 0, "a", DedupeReceipt{dedupe.key_of(won), reply, 5000ms}));
+    ASSERT_TRUE(saved);
+    auto stale = testing::run(io, sessions.save(openid, 0, "b", DedupeReceipt{dedupe.key_of(lost), "no", 5000ms}));
+    EXPECT_EQ(stale.code(), StoreErrc::version_conflict);
+
+    EXPECT_EQ(testing::run(io, sessions.load(openid)).data, "a");
+    auto done = testing::run(io, dedupe.claim(won, 5s));
+    ASSERT_TRUE(std::holds_alternative<DedupeDone>(done));
+    EXPECT_EQ(std::get<DedupeDone>(done).reply, reply);
+    auto pttl = testing::run(io, redis.command(redis_args("PTTL", dedupe.key_of(won))));
+    ASSERT_TRUE(pttl);
+    EXPECT_GT(pttl->integer, 0);
+    EXPECT_LE(pttl->integer, 5000);
+    // The losing save left its message's claim in progress: its step runs again.
+    EXPECT_TRUE(std::holds_alternative<DedupeInProgress>(testing::run(io, dedupe.claim(lost, 5s))));
+    testing::run(io, sessions.erase(openid));
+    redis.close();
+    testing::drain(io);
+}
+
 TEST(StoreDedupe, FirstClaimsLaterOnesGetTheStoredReply) {
     boost::asio::io_context io;
     Redis redis(io.get_executor(), testing::redis_settings());
