@@ -27,6 +27,42 @@ fill_defaults() {
     export REPAIRBOT_ADMIN_TOKEN="${REPAIRBOT_ADMIN_TOKEN:-local-admin-token}"
 }
 
+# local_mysql_url DATABASE, local_redis_url DB: the URLs of a database (a Redis db number) on
+# the project's own MariaDB (Redis).
+local_mysql_url() { printf '%s/%s' "${LOCAL_MYSQL_URL%/repairbot}" "$1"; }
+local_redis_url() { printf '%s/%s' "${LOCAL_REDIS_URL%/0}" "$1"; }
+
+# mysql_local ARGS...: the mysql client as the application user on the project's own MariaDB.
+mysql_local() {
+    MYSQL_PWD=repairbot mysql --no-defaults -h127.0.0.1 -P"$REPAIRBOT_LOCAL_MYSQL_PORT" -urepairbot "$@"
+}
+
+# use_private_stores DATABASE REDIS_DB MYSQL_NOTE REDIS_NOTE: a run of its own, reset each time.
+# Unless the environment names REPAIRBOT_MYSQL_URL, starts the project's own MariaDB, drops and
+# creates DATABASE (a repairbot_test* name: the local user may create and drop only those) and
+# exports its URL; otherwise says "using REPAIRBOT_MYSQL_URL as given MYSQL_NOTE". The same for
+# Redis: db REDIS_DB flushed, or REPAIRBOT_REDIS_URL kept and REDIS_NOTE said.
+use_private_stores() {
+    local database="$1" redis_db="$2" mysql_note="$3" redis_note="$4"
+    if uses_local_mysql; then
+        "$ROOT/scripts/services" start-mysql
+        mysql_local -e "DROP DATABASE IF EXISTS $database;
+             CREATE DATABASE $database CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci;"
+        REPAIRBOT_MYSQL_URL="$(local_mysql_url "$database")"
+        export REPAIRBOT_MYSQL_URL
+    else
+        say "using REPAIRBOT_MYSQL_URL as given $mysql_note"
+    fi
+    if uses_local_redis; then
+        "$ROOT/scripts/services" start-redis
+        redis-cli -p "$REPAIRBOT_LOCAL_REDIS_PORT" -n "$redis_db" flushdb >/dev/null
+        REPAIRBOT_REDIS_URL="$(local_redis_url "$redis_db")"
+        export REPAIRBOT_REDIS_URL
+    else
+        say "using REPAIRBOT_REDIS_URL as given $redis_note"
+    fi
+}
+
 # ccache (CMakeLists.txt uses it when installed) keys on paths relative to the checkout, so a
 # fresh clone elsewhere (CI) reuses what an earlier build of the same sources compiled.
 export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$ROOT}"
@@ -90,6 +126,28 @@ sim_account_args() {
 # http_up URL: true when URL answers at all.
 http_up() { curl -s -o /dev/null --max-time 2 "$1"; }
 
+# wait_http URL PID SECONDS [STATUS]: polls URL every 0.1 s until it answers (with HTTP STATUS,
+# when given): true; false as soon as process PID has exited, or after SECONDS.
+wait_http() {
+    local url="$1" pid="$2" tries=$(($3 * 10)) want="${4:-}"
+    for _ in $(seq 1 "$tries"); do
+        if [ -n "$want" ]; then
+            [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url")" = "$want" ] && return 0
+        else
+            http_up "$url" && return 0
+        fi
+        kill -0 "$pid" 2>/dev/null || return 1
+        sleep 0.1
+    done
+    return 1
+}
+
+# write_tiny_jpeg FILE: a valid 1x1 JPEG, for photos in offline runs (any JPEG would do).
+write_tiny_jpeg() {
+    printf '%s' '/9j/4AAQSkZJRgABAQEASABIAAD/2wBDAP//////////////////////////////////////////////////////////////////////////////////////wgALCAABAAEBAREA/8QAFBABAAAAAAAAAAAAAAAAAAAAAP/aAAgBAQABPxA=' \
+        | base64 -d >"$1"
+}
+
 # start_simulator SIM_BIN LOGFILE: `wechat-sim serve` on REPAIRBOT_SIM_PORT in the background;
 # sets SIM_PID. Dies when the port is taken or the simulator does not come up.
 start_simulator() {
@@ -100,11 +158,7 @@ start_simulator() {
     "$bin" serve --listen "127.0.0.1:${REPAIRBOT_SIM_PORT}" --appid "$REPAIRBOT_WECHAT_APPID" \
         --secret "$REPAIRBOT_WECHAT_SECRET" >"$log" 2>&1 &
     SIM_PID=$!
-    for _ in $(seq 1 100); do
-        http_up "http://127.0.0.1:${REPAIRBOT_SIM_PORT}/sim/calls" && return 0
-        kill -0 "$SIM_PID" 2>/dev/null || break
-        sleep 0.1
-    done
+    wait_http "http://127.0.0.1:${REPAIRBOT_SIM_PORT}/sim/calls" "$SIM_PID" 10 && return 0
     cat "$log" >&2
     die "the WeChat simulator did not start on 127.0.0.1:${REPAIRBOT_SIM_PORT} (log: $log)"
 }
@@ -119,11 +173,7 @@ start_bot() {
     mkdir -p "$(dirname "$log")"
     "$bin" serve --config "$config" >"$log" 2>&1 &
     BOT_PID=$!
-    for _ in $(seq 1 300); do
-        [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$base/healthz")" = 200 ] && return 0
-        kill -0 "$BOT_PID" 2>/dev/null || break
-        sleep 0.1
-    done
+    wait_http "$base/healthz" "$BOT_PID" 30 200 && return 0
     tail -20 "$log" >&2
     die "repairbot did not start on $REPAIRBOT_LISTEN (log: $log)"
 }
