@@ -154,7 +154,7 @@ Result<std::optional<store::Ticket>> close_rated_ticket(
             tx.commit();
             return std::optional<store::Ticket>{};
         }
-        // update() commits the open transaction (`with`'s rows) together with the close.
+        // `with`'s rows commit together with the close, or roll back with a conflict.
         auto saved = store::TicketRepository::update(c, *closed, event, {}, now);
         if (saved) {
             tx.commit();

@@ -82,7 +82,7 @@ std::optional<dialog::TextId> quote_refusal_text(std::error_code refused) {
 using MoveFn = std::function<Result<store::Ticket>(const store::Ticket&, Moved&)>;
 using AlreadyFn = std::function<bool(const store::Ticket&)>;
 // Fills in the audit event and the outbox rows of a move; may write rows that must commit
-// with it (they do: TicketRepository::update commits the open transaction).
+// with it (they do: they share the move's transaction, update() nesting as a savepoint).
 using ComposeFn = std::function<void(sql::Connection&, const store::Ticket& before,
                                      const store::Ticket& after, store::NewEvent&,
                                      std::vector<store::NewOutbox>&)>;

@@ -251,10 +251,11 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
                 out.track_saved = true;
             }
             if (told == 0) log::warn("sla", "nobody_to_escalate_to", {{"number", t.number}});
-            // update() commits the whole transaction: the staff rows, the owner's, the event.
+            // The staff rows, the owner's and the event commit together with the ticket.
             auto saved = store::TicketRepository::update(
                 c, next, {"sla", "system", "sla_breach", details.dump()}, owner, now);
             if (!saved) throw std::runtime_error("sla breach of " + t.number + ": " + saved.error().detail);
+            tx.commit();
             out.saved = std::move(*saved);
             out.result = R::acted;
             return out;
@@ -284,6 +285,7 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
             auto saved = store::TicketRepository::update(
                 c, *closed, {"sla", "system", "auto_closed", details.dump()}, owner, now);
             if (!saved) throw std::runtime_error("auto-close of " + t.number + ": " + saved.error().detail);
+            tx.commit();
             out.saved = std::move(*saved);
             out.drop_questions = true;
             out.result = R::acted;

@@ -229,8 +229,8 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla, s
         const bool reachable = tech && tech->active;
         if (reachable) outbox.push_back({"notify", *tech->openid, job.dump(), std::nullopt});
 
-        // Rows written before TicketRepository::update commit with it (it commits the connection's
-        // open transaction) or roll back with it on a conflict, and are written again next round.
+        // Rows written before TicketRepository::update commit with it (its transaction nests as a
+        // savepoint of this one) or roll back with it on a conflict, and are written again next round.
         store::Transaction tx(c);
         if (with)
             if (auto written = with(c); !written) return written.error();

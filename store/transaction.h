@@ -4,24 +4,37 @@
 // START TRANSACTION ... COMMIT on a connection that stays in autocommit mode: two round trips
 // per transaction. (Toggling autocommit off and on around COMMIT took three; a ticket's
 // creation and dispatch run several transactions — docs/performance.md.)
+//
+// Nesting: a Transaction opened while another is open on the same connection (a repository
+// function that opens its own, called inside a caller's) is a SAVEPOINT: its commit releases the
+// savepoint, its rollback returns to it, and only the outermost decides what sticks. (MariaDB
+// would otherwise commit the open transaction at the second START TRANSACTION.) Scopes must
+// nest properly, on one thread, as scopes do.
 #pragma once
 
 #include <cppconn/connection.h>
 #include <cppconn/statement.h>
 
 #include <memory>
+#include <string>
+#include <unordered_map>
 
 namespace repairbot::store {
 
 class Transaction {
 public:
-    // Starts the transaction (a round trip). Throws sql::SQLException.
-    explicit Transaction(sql::Connection& c) : c_(c) { run("START TRANSACTION"); }
+    // Starts the transaction, or a savepoint inside an open one (a round trip). Throws
+    // sql::SQLException.
+    explicit Transaction(sql::Connection& c) : c_(c), depth_(open_depth()) {
+        run(depth_ == 0 ? std::string("START TRANSACTION") : "SAVEPOINT " + savepoint());
+        ++open_depth();
+    }
     // Rolls back unless committed or rolled back; never throws (a dead link rolls back anyway).
     ~Transaction() {
         if (!done_) {
+            end();
             try {
-                run("ROLLBACK");
+                run(depth_ == 0 ? std::string("ROLLBACK") : "ROLLBACK TO SAVEPOINT " + savepoint());
             } catch (...) {
             }
         }
@@ -29,25 +42,38 @@ public:
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
 
-    // Commits. Throws sql::SQLException (MysqlPool retries the whole unit of work on deadlock
-    // / lost connection; the destructor then rolls back what is left).
+    // Commits (an inner one: releases its savepoint, the outer decides). Throws
+    // sql::SQLException (MysqlPool retries the whole unit of work on deadlock / lost
+    // connection; the destructor then rolls back what is left).
     void commit() {
-        run("COMMIT");
-        done_ = true;
+        run(depth_ == 0 ? std::string("COMMIT") : "RELEASE SAVEPOINT " + savepoint());
+        end();
     }
-    // Rolls back now. Throws sql::SQLException.
+    // Rolls back now (an inner one: to its savepoint). Throws sql::SQLException.
     void rollback() {
-        done_ = true;
-        run("ROLLBACK");
+        end();
+        run(depth_ == 0 ? std::string("ROLLBACK") : "ROLLBACK TO SAVEPOINT " + savepoint());
     }
 
 private:
-    void run(const char* sql) {
+    // Transactions open per connection on this thread (a connection is used by one thread at
+    // a time, and a scope never spans threads).
+    int& open_depth() {
+        thread_local std::unordered_map<const sql::Connection*, int> depths;
+        return depths[&c_];
+    }
+    void end() {
+        done_ = true;
+        --open_depth();
+    }
+    std::string savepoint() const { return "repairbot_" + std::to_string(depth_); }
+    void run(const std::string& sql) {
         std::unique_ptr<sql::Statement> st(c_.createStatement());
         st->execute(sql);
     }
 
     sql::Connection& c_;
+    const int depth_;
     bool done_ = false;
 };
 
