@@ -23,7 +23,7 @@ std::optional<store::DispatchCandidate> choose_technician(
     const std::vector<store::DispatchCandidate>& candidates,
     const std::vector<std::uint64_t>& excluded) {
     for (const auto& c : candidates) {
-        if (!c.technician.openid || c.technician.openid->empty()) continue;
+        if (!store::is_bound(c.technician)) continue;
         if (std::find(excluded.begin(), excluded.end(), c.technician.id) != excluded.end()) continue;
         if (c.open_jobs >= c.technician.capacity) continue;
         return c;

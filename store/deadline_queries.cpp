@@ -31,23 +31,8 @@ Callback read_callback(sql::ResultSet& rs) {
 std::vector<Ticket> DeadlineQueries::tickets_with_timers(sql::Connection& c,
                                                          std::uint64_t after_id,
                                                          std::uint32_t max) {
-    auto st = prepare(c,
-                      "SELECT id FROM tickets WHERE id > ? AND status IN "
-                      "('new','dispatched','accepted','arrived','done','confirmed') "
-                      "ORDER BY id LIMIT ?");
-    bind_all(*st, after_id, max);
-    std::vector<std::uint64_t> ids;
-    {
-        auto rs = query(*st);
-        while (rs->next()) ids.push_back(rs->getUInt64(1));
-    }
-    // The repository owns the row mapping; a point read by primary key per ticket is cheap, and
-    // this runs once per start-up.
-    std::vector<Ticket> out;
-    out.reserve(ids.size());
-    for (auto id : ids)
-        if (auto t = TicketRepository::find_by_id(c, id)) out.push_back(std::move(*t));
-    return out;
+    static const std::vector<std::string> kWithTimers{"new", "dispatched", "accepted", "arrived", "done", "confirmed"};
+    return TicketRepository::list_after(c, after_id, kWithTimers, max);
 }
 
 std::vector<Callback> DeadlineQueries::open_callbacks(sql::Connection& c, std::uint64_t after_id,

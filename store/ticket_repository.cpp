@@ -188,6 +188,23 @@ std::vector<Ticket> TicketRepository::list(sql::Connection& c, const TicketFilte
     return out;
 }
 
+std::vector<Ticket> TicketRepository::list_after(sql::Connection& c, std::uint64_t after_id,
+                                                const std::vector<std::string>& statuses, std::uint32_t max) {
+    if (statuses.empty()) return {};
+    std::string q = std::string("SELECT ") + kColumns + " FROM tickets WHERE id > ? AND status IN (?";
+    for (std::size_t i = 1; i < statuses.size(); ++i) q += ",?";
+    q += ") ORDER BY id LIMIT ?";
+    auto st = prepare(c, q);
+    int i = 0;
+    bind(*st, ++i, after_id);
+    for (const auto& s : statuses) bind(*st, ++i, s);
+    bind(*st, ++i, max);
+    auto rs = query(*st);
+    std::vector<Ticket> out;
+    while (rs->next()) out.push_back(read_ticket(*rs));
+    return out;
+}
+
 Result<Ticket> TicketRepository::update(sql::Connection& c, const Ticket& t, const NewEvent& event,
                                         const std::vector<NewOutbox>& outbox, Timestamp at) {
     Transaction trx(c);

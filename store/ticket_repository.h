@@ -57,6 +57,11 @@ class TicketRepository {
     // Newest first. Never fails (an empty list).
     static std::vector<Ticket> list(sql::Connection& c, const TicketFilter& filter);
 
+    // Up to `max` tickets with id > after_id whose status is one of `statuses`, by id: a scan in
+    // pages (the SLA index rebuild). One query.
+    static std::vector<Ticket> list_after(sql::Connection& c, std::uint64_t after_id,
+                                          const std::vector<std::string>& statuses, std::uint32_t max);
+
     // Saves every mutable field of `t` if the stored version is still t.version (compare-and-set),
     // with `event` (when its type is not empty) and `outbox` rows, in one transaction; at = the
     // event time and updated_at. Returns the saved ticket (version + 1).
