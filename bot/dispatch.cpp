@@ -63,6 +63,35 @@ Dispatcher::Dispatcher(store::MysqlPool& mysql, const config::SlaData& sla,
                        const dialog::ReplyTexts* texts)
     : mysql_(mysql), sla_(sla), texts_(texts) {}
 
+Assignment Dispatcher::assign(store::Ticket t, const store::DispatchCandidate& chosen, const std::string& actor,
+                              const std::string& reason, std::chrono::sys_seconds now) const {
+    const auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
+    const auto& tech = chosen.technician;
+    t.status = store::ticket_status::dispatched;
+    t.technician_id = tech.id;
+    if (!t.at.dispatched) {
+        t.at.dispatched = at;
+        if (t.due.dispatch && !t.late.dispatch) t.late.dispatch = at > *t.due.dispatch;
+    }
+    dialog::TicketFacts facts;
+    facts.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
+    facts.public_area = t.public_area;
+    if (auto d = dialog::deadline_for(sla_.policy, sla_.calendar, facts, dialog::Stage::accept, now))
+        t.due.accept = std::chrono::time_point_cast<std::chrono::milliseconds>(d->due);
+    // A paid repair off the price list is quoted within its limit of the first dispatch.
+    facts.paid_off_list = t.quote_status == store::quote_status::required;
+    if (facts.paid_off_list && !t.due.quote)
+        if (auto d = dialog::deadline_for(sla_.policy, sla_.calendar, facts, dialog::Stage::quote, now))
+            t.due.quote = std::chrono::time_point_cast<std::chrono::milliseconds>(d->due);
+    nlohmann::json details = {{"technician_id", tech.id}, {"technician", tech.name},
+                              {"open_jobs", chosen.open_jobs}, {"reason", reason}};
+    Assignment out;
+    out.push = {"notify", tech.openid.value_or(""), job_payload(t, texts_, sla_.calendar).dump(), std::nullopt};
+    out.event = {actor, "system", "dispatched", details.dump()};
+    out.ticket = std::move(t);
+    return out;
+}
+
 DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
                                         const std::vector<std::uint64_t>& excluded,
                                         const std::string& actor, const std::string& reason,
@@ -88,34 +117,15 @@ DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
         tx.commit();
         return result;
     }
-    const auto& tech = chosen->technician;
-    t.status = store::ticket_status::dispatched;
-    t.technician_id = tech.id;
-    if (!t.at.dispatched) {
-        t.at.dispatched = at;
-        if (t.due.dispatch && !t.late.dispatch) t.late.dispatch = at > *t.due.dispatch;
-    }
-    dialog::TicketFacts facts;
-    facts.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
-    facts.public_area = t.public_area;
-    if (auto d = dialog::deadline_for(sla_.policy, sla_.calendar, facts, dialog::Stage::accept, now))
-        t.due.accept = std::chrono::time_point_cast<std::chrono::milliseconds>(d->due);
-    // A paid repair off the price list is quoted within its limit of the first dispatch.
-    facts.paid_off_list = t.quote_status == store::quote_status::required;
-    if (facts.paid_off_list && !t.due.quote)
-        if (auto d = dialog::deadline_for(sla_.policy, sla_.calendar, facts, dialog::Stage::quote, now))
-            t.due.quote = std::chrono::time_point_cast<std::chrono::milliseconds>(d->due);
-    nlohmann::json details = {{"technician_id", tech.id}, {"technician", tech.name},
-                              {"open_jobs", chosen->open_jobs}, {"reason", reason}};
-    std::vector<store::NewOutbox> outbox{
-        {"notify", *tech.openid, job_payload(t, texts_, sla_.calendar).dump(), std::nullopt}};
-    auto saved = store::TicketRepository::update(c, t, {actor, "system", "dispatched", details.dump()}, outbox, at);
+    auto given = assign(std::move(t), *chosen, actor, reason, now);
+    std::vector<store::NewOutbox> outbox{std::move(given.push)};
+    auto saved = store::TicketRepository::update(c, given.ticket, given.event, outbox, at);
     if (!saved) {
         result.conflict = saved.code() == store::make_error_code(store::StoreErrc::version_conflict);
         return result;
     }
     result.outcome.kind = DispatchOutcome::Kind::dispatched;
-    result.outcome.technician = tech;
+    result.outcome.technician = chosen->technician;
     result.outcome.ticket = std::move(*saved);
     return result;
 }

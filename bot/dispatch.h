@@ -36,6 +36,14 @@ struct DispatchOutcome {
     std::optional<store::Ticket> ticket;
 };
 
+// A ticket given to a technician: the ticket as it becomes (status, technician, dispatch time
+// and on-time verdict, accept and quote deadlines), its audit event and the job push.
+struct Assignment {
+    store::Ticket ticket;
+    store::NewEvent event;
+    store::NewOutbox push;
+};
+
 // One try at a dispatch on a connection already held: the outcome, or a concurrent change of
 // the ticket (conflict: read it again and retry).
 struct DispatchAttempt {
@@ -67,6 +75,12 @@ public:
                                               const std::string& actor, const std::string& reason,
                                               std::chrono::sys_seconds now) const;
     static void log_outcome(const DispatchOutcome& outcome, const std::string& reason);
+
+    // What giving `ticket` to `chosen` (choose_technician's pick) writes, for a caller that saves
+    // it itself (a new ticket inserted already dispatched). Pure.
+    [[nodiscard]] Assignment assign(store::Ticket ticket, const store::DispatchCandidate& chosen,
+                                    const std::string& actor, const std::string& reason,
+                                    std::chrono::sys_seconds now) const;
 
 private:
     store::MysqlPool& mysql_;

@@ -150,7 +150,21 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                              owner = create->report.owner_openid, profile = std::move(profile),
                              now](sql::Connection& c) {
                     Created out;
-                    auto created = store::TicketRepository::create(c, nt);
+                    // A new ticket is inserted already given to a technician when one is free:
+                    // one transaction for the ticket, its two events and the job push.
+                    std::optional<store::Technician> assigned;
+                    store::NewTicket ticket = nt;
+                    ticket.complete = [&](sql::Connection& conn, store::Ticket& t, std::vector<store::NewEvent>& events,
+                                          std::vector<store::NewOutbox>& outbox) {
+                        auto chosen = choose_technician(store::TechnicianRepository::candidates(conn, t.trade, t.building), {});
+                        if (!chosen) return;
+                        auto given = dispatcher_.assign(std::move(t), *chosen, "system", "created", now);
+                        t = std::move(given.ticket);
+                        events.push_back(std::move(given.event));
+                        outbox.push_back(std::move(given.push));
+                        assigned = chosen->technician;
+                    };
+                    auto created = store::TicketRepository::create(c, ticket);
                     if (!created) {
                         out.created = std::move(created);
                         return out;
@@ -164,9 +178,14 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                         photo.pic_url = p.pic_url;
                         store::PhotoRepository::add_pending(c, photo, nt.ticket.created_at);
                     }
-                    // A repeat (resend, double tap) dispatches again only if the first try left
-                    // the ticket waiting; dispatch_on is a no-op otherwise.
-                    out.dispatch = dispatcher_.dispatch_on(c, created->ticket, {}, "system", "created", now);
+                    if (created->created && assigned) {
+                        out.dispatch.outcome = {DispatchOutcome::Kind::dispatched, created->ticket.number,
+                                                std::move(assigned), created->ticket};
+                    } else {
+                        // Nobody free (queued for the dispatchers), or a repeat (resend, double
+                        // tap): dispatch_on acts only if the ticket is still waiting.
+                        out.dispatch = dispatcher_.dispatch_on(c, created->ticket, {}, "system", "created", now);
+                    }
                     if (profile) store::OwnerRepository::remember(c, *profile, nt.ticket.created_at);
                     out.created = std::move(created);
                     return out;

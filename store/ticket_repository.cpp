@@ -105,12 +105,16 @@ std::uint64_t next_sequence(sql::Connection& c, const std::string& day) {
 }  // namespace
 
 Result<CreatedTicket> TicketRepository::create(sql::Connection& c, const NewTicket& in) {
-    const Ticket& t = in.ticket;
-    if (auto existing = find_by_idempotency_key(c, t.idempotency_key)) {
+    if (auto existing = find_by_idempotency_key(c, in.ticket.idempotency_key)) {
         return CreatedTicket{std::move(existing).value(), false};
     }
-    Ticket out = t;
-    out.number = format_ticket_number(t.created_at, next_sequence(c, desk_day(t.created_at)));
+    Ticket out = in.ticket;
+    out.number = format_ticket_number(out.created_at, next_sequence(c, desk_day(out.created_at)));
+    std::vector<NewEvent> events;
+    if (!in.first_event.type.empty()) events.push_back(in.first_event);
+    std::vector<NewOutbox> outbox = in.outbox;
+    if (in.complete) in.complete(c, out, events, outbox);
+    const Ticket& t = out;
     Transaction trx(c);
     out.version = 0;
     out.updated_at = t.created_at;
@@ -121,14 +125,15 @@ Result<CreatedTicket> TicketRepository::create(sql::Connection& c, const NewTick
         "description, channel, preferred_from, preferred_to, status, technician_id, paid, "
         "quote_cents, quote_status, fee_cents, materials, done_note, cancel_reason, reopen_count, "
         "created_at, dispatched_at, dispatch_due, accept_due, arrive_due, quote_due, finish_due, "
-        "version, updated_at) VALUES "
-        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?) RETURNING id");
+        "dispatch_late, version, updated_at) VALUES "
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?) RETURNING id");
     bind_all(*st, out.number, t.idempotency_key, t.owner_openid, t.reporter_name, t.phone,
              t.building, t.unit, t.room, t.area, t.address, t.public_area, t.fault_type, t.trade,
              t.urgency, t.description, t.channel, t.preferred_from, t.preferred_to, t.status,
              t.technician_id, t.paid, t.quote_cents, t.quote_status, t.fee_cents, t.materials,
              t.done_note, t.cancel_reason, t.reopen_count, t.created_at, t.at.dispatched,
-             t.due.dispatch, t.due.accept, t.due.arrive, t.due.quote, t.due.finish, t.created_at);
+             t.due.dispatch, t.due.accept, t.due.arrive, t.due.quote, t.due.finish, t.late.dispatch,
+             t.created_at);
     std::unique_ptr<sql::ResultSet> inserted;
     try {
         inserted = query(*st);  // RETURNING id: the new id without a second statement
@@ -143,8 +148,8 @@ Result<CreatedTicket> TicketRepository::create(sql::Connection& c, const NewTick
     if (!inserted->next()) throw sql::SQLException("INSERT INTO tickets ... RETURNING id returned no row");
     out.id = inserted->getUInt64(1);
     inserted.reset();
-    if (!in.first_event.type.empty()) append_event(c, out.id, in.first_event, t.created_at);
-    for (const auto& m : in.outbox) OutboxRepository::enqueue(c, out.id, m, t.created_at);
+    append_events(c, out.id, events, t.created_at);
+    for (const auto& m : outbox) OutboxRepository::enqueue(c, out.id, m, t.created_at);
     trx.commit();
     return CreatedTicket{std::move(out), true};
 }
@@ -174,14 +179,14 @@ std::vector<Ticket> TicketRepository::list(sql::Connection& c, const TicketFilte
     q += " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?";
     auto st = prepare(c, q);
     int i = 0;
-    if (f.status) bind(*st, ++i, *f.status);
-    if (f.urgency) bind(*st, ++i, *f.urgency);
-    if (f.technician_id) bind(*st, ++i, *f.technician_id);
-    if (f.owner_openid) bind(*st, ++i, *f.owner_openid);
-    if (f.from) bind(*st, ++i, *f.from);
-    if (f.to) bind(*st, ++i, *f.to);
-    bind(*st, ++i, f.limit);
-    bind(*st, ++i, f.offset);
+    if (f.status) sql_row::bind(*st, ++i, *f.status);
+    if (f.urgency) sql_row::bind(*st, ++i, *f.urgency);
+    if (f.technician_id) sql_row::bind(*st, ++i, *f.technician_id);
+    if (f.owner_openid) sql_row::bind(*st, ++i, *f.owner_openid);
+    if (f.from) sql_row::bind(*st, ++i, *f.from);
+    if (f.to) sql_row::bind(*st, ++i, *f.to);
+    sql_row::bind(*st, ++i, f.limit);
+    sql_row::bind(*st, ++i, f.offset);
     auto rs = query(*st);
     std::vector<Ticket> out;
     while (rs->next()) out.push_back(read_ticket(*rs));
@@ -196,9 +201,9 @@ std::vector<Ticket> TicketRepository::list_after(sql::Connection& c, std::uint64
     q += ") ORDER BY id LIMIT ?";
     auto st = prepare(c, q);
     int i = 0;
-    bind(*st, ++i, after_id);
-    for (const auto& s : statuses) bind(*st, ++i, s);
-    bind(*st, ++i, max);
+    sql_row::bind(*st, ++i, after_id);
+    for (const auto& s : statuses) sql_row::bind(*st, ++i, s);
+    sql_row::bind(*st, ++i, max);
     auto rs = query(*st);
     std::vector<Ticket> out;
     while (rs->next()) out.push_back(read_ticket(*rs));
@@ -242,14 +247,26 @@ Result<Ticket> TicketRepository::update(sql::Connection& c, const Ticket& t, con
     return out;
 }
 
-void TicketRepository::append_event(sql::Connection& c, std::uint64_t ticket_id,
-                                             const NewEvent& e, Timestamp at) {
-    auto st = prepare(c,
-                      "INSERT INTO ticket_events (ticket_id, at, actor, actor_role, type, details) "
-                      "VALUES (?,?,?,?,?,?)");
-    bind_all(*st, ticket_id, at, e.actor, e.actor_role, e.type,
-             e.details.empty() ? std::string("{}") : e.details);
+void TicketRepository::append_events(sql::Connection& c, std::uint64_t ticket_id,
+                                     const std::vector<NewEvent>& events, Timestamp at) {
+    if (events.empty()) return;
+    std::string q = "INSERT INTO ticket_events (ticket_id, at, actor, actor_role, type, details) VALUES (?,?,?,?,?,?)";
+    for (std::size_t i = 1; i < events.size(); ++i) q += ",(?,?,?,?,?,?)";
+    auto st = prepare(c, q);
+    int i = 0;
+    for (const auto& e : events) {
+        sql_row::bind(*st, ++i, ticket_id);
+        sql_row::bind(*st, ++i, at);
+        sql_row::bind(*st, ++i, e.actor);
+        sql_row::bind(*st, ++i, e.actor_role);
+        sql_row::bind(*st, ++i, e.type);
+        sql_row::bind(*st, ++i, e.details.empty() ? std::string("{}") : e.details);
+    }
     st->executeUpdate();
+}
+
+void TicketRepository::append_event(sql::Connection& c, std::uint64_t ticket_id, const NewEvent& e, Timestamp at) {
+    append_events(c, ticket_id, {e}, at);
 }
 
 std::vector<TicketEvent> TicketRepository::events(sql::Connection& c, std::uint64_t ticket_id) {

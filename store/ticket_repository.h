@@ -4,6 +4,7 @@
 // Non-transient SQL errors surface as sql::SQLException (MysqlPool retries transient ones).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +23,12 @@ struct NewTicket {
     Ticket ticket;         // number/id/version/updated_at ignored; created_at = received
     NewEvent first_event;  // usually type "created"
     std::vector<NewOutbox> outbox;
+    // Called once the ticket has its number, before its transaction starts (so it may read on
+    // `c`), to complete what is inserted: e.g. the dispatch, whose job push names the number —
+    // the ticket's fields, further events (after first_event) and outbox rows. May be empty.
+    std::function<void(sql::Connection& c, Ticket& ticket, std::vector<NewEvent>& events,
+                       std::vector<NewOutbox>& outbox)>
+        complete;
 };
 
 struct CreatedTicket {
@@ -43,8 +50,8 @@ struct TicketFilter {
 class TicketRepository {
   public:
     // Takes the day's next number (ticket_sequences, unique across processes; a failed creation
-    // may leave a gap), then in one transaction inserts the ticket, its first event and its
-    // outbox rows. Must not be called inside another transaction. A repeated
+    // may leave a gap), lets NewTicket::complete fill in the rest, then in one transaction inserts
+    // the ticket, its events and its outbox rows. Must not be called inside another transaction. A repeated
     // idempotency key returns the ticket that key already made (created = false), also when two
     // callers race. Never returns an error today (the Result leaves room for validation).
     static Result<CreatedTicket> create(sql::Connection& c, const NewTicket& t);
@@ -69,6 +76,10 @@ class TicketRepository {
     static Result<Ticket> update(sql::Connection& c, const Ticket& t, const NewEvent& event,
                                  const std::vector<NewOutbox>& outbox, Timestamp at);
 
+    // Appends audit events in order, in one statement (autocommit, or inside the caller's
+    // transaction).
+    static void append_events(sql::Connection& c, std::uint64_t ticket_id, const std::vector<NewEvent>& events,
+                              Timestamp at);
     // Appends one audit event (autocommit, or inside the caller's transaction).
     static void append_event(sql::Connection& c, std::uint64_t ticket_id,
                              const NewEvent& e, Timestamp at);
