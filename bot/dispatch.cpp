@@ -92,6 +92,17 @@ Assignment Dispatcher::assign(store::Ticket t, const store::DispatchCandidate& c
     return out;
 }
 
+store::NewEvent Dispatcher::queued_event(const std::vector<std::uint64_t>& excluded, const std::string& actor,
+                                         const std::string& reason) {
+    nlohmann::json details = {{"reason", reason}, {"why", "no technician available"}, {"excluded", excluded}};
+    return {actor, "system", "dispatch_queued", details.dump()};
+}
+
+void Dispatcher::tell_dispatchers(sql::Connection& c, const store::Ticket& t, store::Timestamp at) {
+    notify_staff(c, StaffRole::dispatcher, t.id, "dispatch_queued",
+                 "工单" + t.number + "（" + t.fault_type + "，" + t.address + "）暂无可派的维修人员，请人工派单。", at);
+}
+
 DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
                                         const std::vector<std::uint64_t>& excluded,
                                         const std::string& actor, const std::string& reason,
@@ -108,12 +119,9 @@ DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
     auto chosen = choose_technician(store::TechnicianRepository::candidates(c, t.trade, t.building), excluded);
     if (!chosen) {
         result.outcome.kind = DispatchOutcome::Kind::queued;
-        nlohmann::json details = {{"reason", reason}, {"why", "no technician available"}, {"excluded", excluded}};
         store::Transaction tx(c);
-        store::TicketRepository::append_event(c, t.id, {actor, "system", "dispatch_queued", details.dump()}, at);
-        notify_staff(c, StaffRole::dispatcher, t.id, "dispatch_queued",
-                     "工单" + t.number + "（" + t.fault_type + "，" + t.address + "）暂无可派的维修人员，请人工派单。",
-                     at);
+        store::TicketRepository::append_event(c, t.id, queued_event(excluded, actor, reason), at);
+        tell_dispatchers(c, t, at);
         tx.commit();
         return result;
     }

@@ -76,6 +76,12 @@ public:
                                               std::chrono::sys_seconds now) const;
     static void log_outcome(const DispatchOutcome& outcome, const std::string& reason);
 
+    // With nobody to give a ticket to: its audit event, and the note to the dispatchers (outbox
+    // rows; blocking, inside the caller's transaction).
+    [[nodiscard]] static store::NewEvent queued_event(const std::vector<std::uint64_t>& excluded,
+                                                      const std::string& actor, const std::string& reason);
+    static void tell_dispatchers(sql::Connection& c, const store::Ticket& ticket, store::Timestamp at);
+
     // What giving `ticket` to `chosen` (choose_technician's pick) writes, for a caller that saves
     // it itself (a new ticket inserted already dispatched). Pure.
     [[nodiscard]] Assignment assign(store::Ticket ticket, const store::DispatchCandidate& chosen,

@@ -152,17 +152,27 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                     Created out;
                     // A new ticket is inserted already given to a technician when one is free:
                     // one transaction for the ticket, its two events and the job push.
+                    // With nobody free, it is inserted queued for the dispatchers, who are told
+                    // in the same transaction.
                     std::optional<store::Technician> assigned;
+                    bool queued = false;
                     store::NewTicket ticket = nt;
                     ticket.complete = [&](sql::Connection& conn, store::Ticket& t, std::vector<store::NewEvent>& events,
                                           std::vector<store::NewOutbox>& outbox) {
                         auto chosen = choose_technician(store::TechnicianRepository::candidates(conn, t.trade, t.building), {});
-                        if (!chosen) return;
+                        if (!chosen) {
+                            events.push_back(Dispatcher::queued_event({}, "system", "created"));
+                            queued = true;
+                            return;
+                        }
                         auto given = dispatcher_.assign(std::move(t), *chosen, "system", "created", now);
                         t = std::move(given.ticket);
                         events.push_back(std::move(given.event));
                         outbox.push_back(std::move(given.push));
                         assigned = chosen->technician;
+                    };
+                    ticket.within = [&](sql::Connection& conn, const store::Ticket& t) {
+                        if (queued) Dispatcher::tell_dispatchers(conn, t, t.created_at);
                     };
                     auto created = store::TicketRepository::create(c, ticket);
                     if (!created) {
@@ -181,9 +191,12 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                     if (created->created && assigned) {
                         out.dispatch.outcome = {DispatchOutcome::Kind::dispatched, created->ticket.number,
                                                 std::move(assigned), created->ticket};
+                    } else if (created->created && queued) {
+                        out.dispatch.outcome = {DispatchOutcome::Kind::queued, created->ticket.number,
+                                                std::nullopt, std::nullopt};
                     } else {
-                        // Nobody free (queued for the dispatchers), or a repeat (resend, double
-                        // tap): dispatch_on acts only if the ticket is still waiting.
+                        // A repeat (resend, double tap): dispatch_on acts only if the ticket is
+                        // still waiting.
                         out.dispatch = dispatcher_.dispatch_on(c, created->ticket, {}, "system", "created", now);
                     }
                     if (profile) store::OwnerRepository::remember(c, *profile, nt.ticket.created_at);

@@ -150,6 +150,7 @@ Result<CreatedTicket> TicketRepository::create(sql::Connection& c, const NewTick
     inserted.reset();
     append_events(c, out.id, events, t.created_at);
     for (const auto& m : outbox) OutboxRepository::enqueue(c, out.id, m, t.created_at);
+    if (in.within) in.within(c, out);
     trx.commit();
     return CreatedTicket{std::move(out), true};
 }

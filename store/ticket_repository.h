@@ -29,6 +29,9 @@ struct NewTicket {
     std::function<void(sql::Connection& c, Ticket& ticket, std::vector<NewEvent>& events,
                        std::vector<NewOutbox>& outbox)>
         complete;
+    // Called inside the ticket's transaction once it is inserted with its events and outbox
+    // rows (the ticket has its id): more rows that must commit with it. May be empty.
+    std::function<void(sql::Connection& c, const Ticket& ticket)> within;
 };
 
 struct CreatedTicket {

@@ -1,0 +1,216 @@
+// Filing a ticket (bot/ticket_intake.h) against the real MariaDB: the confirmation's one pool hop
+// inserts the ticket already given to a free technician (created + dispatched events, the job
+// push, its photos, the owner's remembered profile) or, with nobody free, queued with the
+// dispatchers told in the same transaction; a repeat of the same key files nothing new.
+#include <gtest/gtest.h>
+
+#include <cppconn/connection.h>
+#include <cppconn/prepared_statement.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <nlohmann/json.hpp>
+
+#include <random>
+
+#include "bot/dispatch.h"
+#include "bot/ticket_intake.h"
+#include "config/dialog_data.h"
+#include "config/notices.h"
+#include "config/sla_data.h"
+#include "store/migrations.h"
+#include "store/outbox_repository.h"
+#include "store/owner_repository.h"
+#include "store/photo_repository.h"
+#include "store/technician_repository.h"
+#include "store/ticket_repository.h"
+#include "tests/integration/store_env.h"
+
+namespace repairbot::bot {
+namespace {
+
+namespace asio = boost::asio;
+namespace chr = std::chrono;
+using namespace std::chrono_literals;
+
+// Monday 23 November 2026, 10:00 at the desk (UTC+8).
+const chr::sys_seconds t0 = chr::sys_days{chr::year{2026} / 11 / 23} + 2h;
+
+struct DeskData {
+    config::SlaData sla;
+    config::Notices notices;
+    dialog::DialogData dialog;
+};
+
+const DeskData& desk() {
+    static const DeskData data = [] {
+        const std::string dir = REPAIRBOT_SOURCE_DIR "/config";
+        auto sla = config::load_sla_data(dir);
+        auto notices = config::load_notices(dir);
+        auto dialog = config::load_dialog_data(dir);
+        if (!sla || !notices || !dialog) throw std::runtime_error("config/ does not load");
+        return DeskData{std::move(*sla), std::move(*notices), std::move(*dialog)};
+    }();
+    return data;
+}
+
+class TicketIntakeIntegration : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        auto applied = store::migrate(store::testing::mysql_settings());
+        ASSERT_TRUE(applied) << applied.error().message();
+    }
+
+    void TearDown() override {
+        const std::string like = tag_ + "%";
+        pool_.run_sync([&like](sql::Connection& c) {
+            for (const char* q : {"DELETE e FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
+                                  "WHERE t.owner_openid LIKE ?",
+                                  "DELETE o FROM outbox o JOIN tickets t ON t.id = o.ticket_id "
+                                  "WHERE t.owner_openid LIKE ?",
+                                  "DELETE FROM photos WHERE owner_openid LIKE ?",
+                                  "DELETE FROM tickets WHERE owner_openid LIKE ?",
+                                  "DELETE FROM owners WHERE openid LIKE ?",
+                                  "DELETE FROM technicians WHERE name LIKE ?"}) {
+                std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(q));
+                st->setString(1, like);
+                st->executeUpdate();
+            }
+        });
+        blocking_.join();
+    }
+
+    store::Technician add_staff(const std::string& name, const std::string& openid, bool dispatcher) {
+        store::Technician t;
+        t.name = tag_ + name;
+        t.phone = "13700000001";
+        t.trades = {trade_};
+        t.openid = openid;
+        t.is_dispatcher = dispatcher;
+        t.on_duty = !dispatcher;  // a dispatcher of the desk, not a candidate for the job
+        return pool_.run_sync([&t](sql::Connection& c) {
+            auto added = store::TechnicianRepository::add(c, t, chr::time_point_cast<chr::milliseconds>(t0));
+            if (!added) throw std::runtime_error("technician: " + added.error().message());
+            return *added;
+        });
+    }
+
+    std::vector<dialog::Effect> confirmation(const std::string& key) {
+        dialog::RepairReport r;
+        r.owner_openid = owner_;
+        r.address = dialog::Address{"5", "1", "502", "", false, "", std::nullopt};
+        r.fault_type = "水龙头漏水";
+        r.trade = trade_;
+        r.description = "厨房水龙头一直滴水";
+        r.photos = {{tag_ + "-media-1", "http://mmbiz.qpic.cn/" + tag_ + "-1"}};
+        r.phone = "13800138000";
+        r.received_at = t0;
+        std::vector<dialog::Effect> effects;
+        effects.emplace_back(dialog::CreateTicket{r, key});
+        effects.emplace_back(dialog::RememberProfile{r.phone, r.address});
+        return effects;
+    }
+
+    EffectsResult carry_out(std::vector<dialog::Effect> effects) {
+        return store::testing::run(io_, intake_.carry_out(owner_, std::move(effects), t0));
+    }
+
+    store::Ticket only_ticket() {
+        auto open = pool_.run_sync([this](sql::Connection& c) {
+            store::TicketFilter f;
+            f.owner_openid = owner_;
+            return store::TicketRepository::list(c, f);
+        });
+        EXPECT_EQ(open.size(), 1u);
+        return open.empty() ? store::Ticket{} : open.front();
+    }
+    std::vector<std::string> event_types(std::uint64_t id) {
+        std::vector<std::string> out;
+        for (const auto& e : pool_.run_sync([id](sql::Connection& c) { return store::TicketRepository::events(c, id); }))
+            out.push_back(e.type);
+        return out;
+    }
+    std::vector<store::OutboxMessage> outbox(std::uint64_t id) {
+        return pool_.run_sync([id](sql::Connection& c) { return store::OutboxRepository::for_ticket(c, id); });
+    }
+
+    const std::string tag_ = "intk" + std::to_string(::getpid()) + "x" + std::to_string(std::random_device{}() % 100000);
+    const std::string trade_ = "T" + tag_;  // no technician of another test serves it
+    const std::string owner_ = tag_ + "-owner";
+    std::vector<store::Ticket> watched_;
+    asio::io_context io_;
+    asio::thread_pool blocking_{2};
+    store::MysqlPool pool_{blocking_, store::testing::mysql_settings()};
+    Dispatcher dispatcher_{pool_, desk().sla, &desk().dialog.texts};
+    TicketIntake intake_{pool_, dispatcher_, desk().sla, desk().notices, desk().dialog, nullptr,
+                         [this](store::Ticket t) -> asio::awaitable<void> {
+                             watched_.push_back(std::move(t));
+                             co_return;
+                         }};
+};
+
+TEST_F(TicketIntakeIntegration, ATicketWithAFreeTechnicianIsFiledAlreadyDispatchedWithItsPushPhotosAndProfile) {
+    auto tech = add_staff("王师傅", tag_ + "-tech", false);
+    auto r = carry_out(confirmation(tag_ + "-k1"));
+    ASSERT_FALSE(r.deferred);
+    ASSERT_EQ(r.extra_replies.size(), 1u);
+
+    auto t = only_ticket();
+    EXPECT_EQ(t.status, store::ticket_status::dispatched);
+    EXPECT_EQ(t.technician_id, tech.id);
+    EXPECT_EQ(t.version, 0u);  // one insert, not an insert and an update
+    ASSERT_TRUE(t.at.dispatched && t.due.accept);
+    EXPECT_EQ(t.late.dispatch, std::optional<bool>(false));
+    EXPECT_NE(r.extra_replies.front().find(t.number), std::string::npos);
+    EXPECT_EQ(event_types(t.id), (std::vector<std::string>{"created", "dispatched"}));
+    auto pushes = outbox(t.id);
+    ASSERT_EQ(pushes.size(), 1u);
+    EXPECT_EQ(pushes[0].recipient, *tech.openid);
+    auto payload = nlohmann::json::parse(pushes[0].payload);
+    EXPECT_EQ(payload["event"], "job_assigned");
+    EXPECT_EQ(payload["number"], t.number);
+
+    auto photos = pool_.run_sync([&](sql::Connection& c) { return store::PhotoRepository::for_ticket(c, t.id); });
+    ASSERT_EQ(photos.size(), 1u);
+    EXPECT_EQ(photos[0].status, "pending");
+    auto owner = pool_.run_sync([&](sql::Connection& c) { return store::OwnerRepository::find_by_openid(c, owner_); });
+    ASSERT_TRUE(owner);
+    EXPECT_EQ(owner->phone, "13800138000");
+    EXPECT_EQ(owner->address, "5栋1单元502");
+    ASSERT_EQ(watched_.size(), 1u);
+    EXPECT_EQ(watched_[0].status, store::ticket_status::dispatched);
+}
+
+TEST_F(TicketIntakeIntegration, WithNobodyFreeTheTicketIsQueuedAndTheDispatchersAreToldInTheSameHop) {
+    auto dispatcher = add_staff("调度小张", tag_ + "-dispatcher", true);
+    auto r = carry_out(confirmation(tag_ + "-k2"));
+    ASSERT_FALSE(r.deferred);
+
+    auto t = only_ticket();
+    EXPECT_EQ(t.status, store::ticket_status::new_);
+    EXPECT_FALSE(t.technician_id);
+    EXPECT_EQ(event_types(t.id), (std::vector<std::string>{"created", "dispatch_queued"}));
+    bool told = false;
+    for (const auto& m : outbox(t.id))
+        if (m.recipient == *dispatcher.openid) {
+            told = true;
+            EXPECT_NE(nlohmann::json::parse(m.payload).dump().find(t.number), std::string::npos);
+        }
+    EXPECT_TRUE(told);
+    ASSERT_EQ(watched_.size(), 1u);
+    EXPECT_EQ(watched_[0].status, store::ticket_status::new_);
+}
+
+TEST_F(TicketIntakeIntegration, TheSameConfirmationTwiceFilesOneTicketAndDispatchesItOnce) {
+    auto tech = add_staff("王师傅", tag_ + "-tech", false);
+    (void)carry_out(confirmation(tag_ + "-k3"));
+    auto again = carry_out(confirmation(tag_ + "-k3"));
+    ASSERT_FALSE(again.deferred);
+    auto t = only_ticket();
+    EXPECT_EQ(t.technician_id, tech.id);
+    EXPECT_EQ(event_types(t.id), (std::vector<std::string>{"created", "dispatched"}));
+    EXPECT_EQ(outbox(t.id).size(), 1u);
+}
+
+}  // namespace
+}  // namespace repairbot::bot
