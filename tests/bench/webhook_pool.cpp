@@ -19,8 +19,8 @@
 //   one photo (image message: PicUrl + a MediaId the simulator serves)
 //   "好了" (photos done)  "尽快" (visit time)  "确认" (submit: a ticket is created)
 //   [1 in 3: menu CLICK MY_REPAIRS]                               (progress query)
-// --mix chat: the same dialogues, but the owner cancels ("取消") instead of confirming and never
-// asks for progress: every message is answered from the dialogue and its Redis session alone
+// --mix chat: the same dialogues, but none urgent (an emergency is filed at once, without 确认),
+// and the owner cancels ("取消") instead of confirming and never asks for progress: every message is answered from the dialogue and its Redis session alone
 // (no ticket, no MySQL), which measures the webhook path itself apart from ticket creation.
 // A shard is written in rounds: round r holds the r-th message of every openid of the shard, so
 // consecutive messages of one openid are (openids / shards) requests apart in the pool, far more
@@ -257,7 +257,8 @@ InboundMessage message_for(const Options& o, Owner& owner, Kind kind, std::uint6
             m.body = ClickEvent{kind == Kind::click_report ? "REPORT_REPAIR" : "MY_REPAIRS"};
             break;
         case Kind::report: {
-            const bool urgent = (n + d) % 10 == 7;
+            // The chat mix has no emergencies: one is filed at once, without 确认 to cancel.
+            const bool urgent = o.mix != "chat" && (n + d) % 10 == 7;
             const std::string_view fault = urgent ? kUrgentFaults[(n + d) % kUrgentFaults.size()]
                                                   : kFaults[(n * 7 + d) % kFaults.size()];
             std::string text =
