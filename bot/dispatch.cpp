@@ -106,7 +106,7 @@ void Dispatcher::tell_dispatchers(sql::Connection& c, const store::Ticket& t, st
 DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
                                         const std::vector<std::uint64_t>& excluded,
                                         const std::string& actor, const std::string& reason,
-                                        std::chrono::sys_seconds now) const {
+                                        std::chrono::sys_seconds now, bool record_queued) const {
     const auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
     DispatchAttempt result;
     result.outcome.ticket_number = t.number;
@@ -119,6 +119,7 @@ DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
     auto chosen = choose_technician(store::TechnicianRepository::candidates(c, t.trade, t.building), excluded);
     if (!chosen) {
         result.outcome.kind = DispatchOutcome::Kind::queued;
+        if (!record_queued) return result;
         store::Transaction tx(c);
         store::TicketRepository::append_event(c, t.id, queued_event(excluded, actor, reason), at);
         tell_dispatchers(c, t, at);

@@ -70,10 +70,12 @@ public:
     // The same, on a connection the caller holds (e.g. the one that just created `ticket`,
     // saving a pool hop and a re-read): blocking, for MysqlPool work. `ticket` is the current
     // row. Does not log; call log_outcome with the final outcome.
+    // `record_queued` false: with nobody free, write nothing (no event, no note to the
+    // dispatchers) — for a ticket whose queuing was recorded already.
     [[nodiscard]] DispatchAttempt dispatch_on(sql::Connection& c, store::Ticket ticket,
                                               const std::vector<std::uint64_t>& excluded,
                                               const std::string& actor, const std::string& reason,
-                                              std::chrono::sys_seconds now) const;
+                                              std::chrono::sys_seconds now, bool record_queued = true) const;
     static void log_outcome(const DispatchOutcome& outcome, const std::string& reason);
 
     // With nobody to give a ticket to: its audit event, and the note to the dispatchers (outbox

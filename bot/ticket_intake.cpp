@@ -195,9 +195,12 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                         out.dispatch.outcome = {DispatchOutcome::Kind::queued, created->ticket.number,
                                                 std::nullopt, std::nullopt};
                     } else {
-                        // A repeat (resend, double tap): dispatch_on acts only if the ticket is
-                        // still waiting.
-                        out.dispatch = dispatcher_.dispatch_on(c, created->ticket, {}, "system", "created", now);
+                        // A repeat (resend, double tap, this hop retried after its commit): the
+                        // ticket was inserted dispatched or queued, with its event and notes.
+                        // Still waiting, it goes to whoever is free now; with nobody free,
+                        // nothing is recorded (nor told to the dispatchers) a second time.
+                        out.dispatch = dispatcher_.dispatch_on(c, created->ticket, {}, "system", "created", now,
+                                                               /*record_queued=*/false);
                     }
                     if (profile) store::OwnerRepository::remember(c, *profile, nt.ticket.created_at);
                     out.created = std::move(created);
@@ -219,7 +222,9 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                     dispatched = co_await dispatcher_.dispatch(t.id, {}, "system", "created", now);
                 else
                     Dispatcher::log_outcome(dispatched, "created");
-                if (watch_) co_await watch_(dispatched.ticket ? *dispatched.ticket : t);
+                // After a conflict, whoever changed the ticket told the timers; `t` is older.
+                if (watch_ && (dispatched.ticket || !done.dispatch.conflict))
+                    co_await watch_(dispatched.ticket ? *dispatched.ticket : t);
                 result.extra_replies.push_back(created_text(t));
             } else if (std::holds_alternative<dialog::QueryProgress>(effect)) {
                 store::TicketFilter filter;

@@ -58,13 +58,17 @@ public:
 private:
     // Transactions open per connection on this thread (a connection is used by one thread at
     // a time, and a scope never spans threads).
-    int& open_depth() {
-        thread_local std::unordered_map<const sql::Connection*, int> depths;
-        return depths[&c_];
-    }
+    int& open_depth() { return depths()[&c_]; }
     void end() {
         done_ = true;
-        --open_depth();
+        if (--open_depth() == 0) forget();
+    }
+    // A connection with no transaction open leaves the map (connections come and go with
+    // reconnects; the map stays as small as the transactions open at once).
+    void forget() { depths().erase(&c_); }
+    static std::unordered_map<const sql::Connection*, int>& depths() {
+        thread_local std::unordered_map<const sql::Connection*, int> open;
+        return open;
     }
     std::string savepoint() const { return "repairbot_" + std::to_string(depth_); }
     void run(const std::string& sql) {

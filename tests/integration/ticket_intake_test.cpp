@@ -181,7 +181,7 @@ TEST_F(TicketIntakeIntegration, ATicketWithAFreeTechnicianIsFiledAlreadyDispatch
     EXPECT_EQ(watched_[0].status, store::ticket_status::dispatched);
 }
 
-TEST_F(TicketIntakeIntegration, WithNobodyFreeTheTicketIsQueuedAndTheDispatchersAreToldInTheSameHop) {
+TEST_F(TicketIntakeIntegration, WithNobodyFreeTheTicketIsQueuedTheDispatchersAreToldOnceAndARepeatDispatchesWhenSomeoneIsFree) {
     auto dispatcher = add_staff("调度小张", tag_ + "-dispatcher", true);
     auto r = carry_out(confirmation(tag_ + "-k2"));
     ASSERT_FALSE(r.deferred);
@@ -199,6 +199,20 @@ TEST_F(TicketIntakeIntegration, WithNobodyFreeTheTicketIsQueuedAndTheDispatchers
     EXPECT_TRUE(told);
     ASSERT_EQ(watched_.size(), 1u);
     EXPECT_EQ(watched_[0].status, store::ticket_status::new_);
+
+    // The same confirmation again (a session conflict re-ran the step, or the hop was retried
+    // after its commit): nothing new is recorded and the dispatchers are not told twice.
+    const auto notes = outbox(t.id).size();
+    auto again = carry_out(confirmation(tag_ + "-k2"));
+    ASSERT_FALSE(again.deferred);
+    EXPECT_EQ(event_types(t.id), (std::vector<std::string>{"created", "dispatch_queued"}));
+    EXPECT_EQ(outbox(t.id).size(), notes);
+
+    // Once someone is free, the next repeat gives it to them.
+    auto tech = add_staff("王师傅", tag_ + "-tech", false);
+    (void)carry_out(confirmation(tag_ + "-k2"));
+    EXPECT_EQ(only_ticket().technician_id, tech.id);
+    EXPECT_EQ(event_types(t.id), (std::vector<std::string>{"created", "dispatch_queued", "dispatched"}));
 }
 
 TEST_F(TicketIntakeIntegration, TheSameConfirmationTwiceFilesOneTicketAndDispatchesItOnce) {
