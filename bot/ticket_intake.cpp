@@ -171,22 +171,25 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                         outbox.push_back(std::move(given.push));
                         assigned = chosen->technician;
                     };
+                    // The dispatchers' note, the photos (the download worker's queue) and the
+                    // owner's remembered profile commit with the ticket: one commit, and no
+                    // ticket without its photos. A repeat finds them committed with it.
                     ticket.within = [&](sql::Connection& conn, const store::Ticket& t) {
                         if (queued) Dispatcher::tell_dispatchers(conn, t, t.created_at);
+                        for (const auto& p : photos) {
+                            store::Photo photo;
+                            photo.ticket_id = t.id;
+                            photo.owner_openid = owner;
+                            photo.media_id = p.media_id;
+                            photo.pic_url = p.pic_url;
+                            store::PhotoRepository::add_pending(conn, photo, t.created_at);
+                        }
+                        if (profile) store::OwnerRepository::remember(conn, *profile, t.created_at);
                     };
                     auto created = store::TicketRepository::create(c, ticket);
                     if (!created) {
                         out.created = std::move(created);
                         return out;
-                    }
-                    // The photos table is the download worker's queue; adding is idempotent.
-                    for (const auto& p : photos) {
-                        store::Photo photo;
-                        photo.ticket_id = created->ticket.id;
-                        photo.owner_openid = owner;
-                        photo.media_id = p.media_id;
-                        photo.pic_url = p.pic_url;
-                        store::PhotoRepository::add_pending(c, photo, nt.ticket.created_at);
                     }
                     if (created->created && assigned) {
                         out.dispatch.outcome = {DispatchOutcome::Kind::dispatched, created->ticket.number,
@@ -202,7 +205,6 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                         out.dispatch = dispatcher_.dispatch_on(c, created->ticket, {}, "system", "created", now,
                                                                /*record_queued=*/false);
                     }
-                    if (profile) store::OwnerRepository::remember(c, *profile, nt.ticket.created_at);
                     out.created = std::move(created);
                     return out;
                 };

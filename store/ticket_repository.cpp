@@ -105,9 +105,9 @@ std::uint64_t next_sequence(sql::Connection& c, const std::string& day) {
 }  // namespace
 
 Result<CreatedTicket> TicketRepository::create(sql::Connection& c, const NewTicket& in) {
-    if (auto existing = find_by_idempotency_key(c, in.ticket.idempotency_key)) {
-        return CreatedTicket{std::move(existing).value(), false};
-    }
+    // No look-up by idempotency key first: a repeat is rare (a resend that got past the dedupe,
+    // a hop retried after its commit) and the unique key catches it at the INSERT below, so
+    // every first creation saves a statement; a repeat costs a sequence number (a gap).
     Ticket out = in.ticket;
     out.number = format_ticket_number(out.created_at, next_sequence(c, desk_day(out.created_at)));
     std::vector<NewEvent> events;
@@ -139,7 +139,8 @@ Result<CreatedTicket> TicketRepository::create(sql::Connection& c, const NewTick
         inserted = query(*st);  // RETURNING id: the new id without a second statement
     } catch (const sql::SQLException& e) {
         if (e.getErrorCode() != 1062) throw;
-        // Someone with the same key committed first (we waited on its unique-key lock).
+        // The key has its ticket already: committed earlier, or by a racing caller first (we
+        // waited on its unique-key lock).
         trx.rollback();
         auto existing = find_by_idempotency_key(c, t.idempotency_key);
         if (!existing) throw;

@@ -54,9 +54,11 @@ class TicketRepository {
   public:
     // Takes the day's next number (ticket_sequences, unique across processes; a failed creation
     // may leave a gap), lets NewTicket::complete fill in the rest, then in one transaction inserts
-    // the ticket, its events and its outbox rows. Must not be called inside another transaction. A repeated
-    // idempotency key returns the ticket that key already made (created = false), also when two
-    // callers race. Never returns an error today (the Result leaves room for validation).
+    // the ticket, its events and its outbox rows (and NewTicket::within's). Must not be called
+    // inside another transaction. A repeated idempotency key returns the ticket that key already
+    // made (created = false), also when two callers race; the repeat is found by the unique key
+    // at the insert, so it has run `complete` and used up a number (a gap). Never returns an
+    // error today (the Result leaves room for validation).
     static Result<CreatedTicket> create(sql::Connection& c, const NewTicket& t);
 
     // StoreErrc::not_found when there is no such ticket.
