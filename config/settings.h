@@ -17,7 +17,7 @@ struct MysqlSettings {
     std::string user;
     std::string password;  // secret: never logged
     std::string database;
-    unsigned pool_size = 16;  // connections, and threads of the blocking pool
+    unsigned pool_size = 6;  // connections, and threads of the blocking pool (config/repairbot.toml)
     std::chrono::milliseconds connect_timeout{2000};
     std::chrono::milliseconds acquire_timeout{2000};  // wait for a free pooled connection
     std::chrono::milliseconds read_timeout{10000};    // one statement's reply (and write)
