@@ -22,6 +22,7 @@
 #include "store/migrations.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
+#include "tests/integration/desk_data.h"
 #include "tests/integration/store_env.h"
 
 namespace repairbot::bot {
@@ -38,21 +39,12 @@ constexpr const char* kToken = "callback-tracking-token";
 // Monday 23 November 2026, 10:00 at the desk (UTC+8).
 const Timestamp t0 = Timestamp{chr::sys_days{chr::year{2026} / 11 / 23}} + 2h;
 
-struct DeskData {
-    config::SlaData sla;
-    config::Notices notices;
-    dialog::DialogData dialog;
-};
-
-const DeskData& desk() {
-    static const DeskData data = [] {
-        const std::string dir = REPAIRBOT_SOURCE_DIR "/config";
-        auto sla = config::load_sla_data(dir);
-        auto notices = config::load_notices(dir);
-        auto dialog = config::load_dialog_data(dir);
-        if (!sla || !notices || !dialog) throw std::runtime_error("config/ does not load");
-        sla->callbacks.sample_percent = 100;
-        return DeskData{std::move(*sla), std::move(*notices), std::move(*dialog)};
+// The shipped data, with every confirmed repair sampled for a callback.
+const testing::DeskData& desk() {
+    static const testing::DeskData data = [] {
+        auto d = testing::load_desk_data();
+        d.sla.callbacks.sample_percent = 100;
+        return d;
     }();
     return data;
 }

@@ -28,6 +28,7 @@
 #include "store/outbox_repository.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
+#include "tests/integration/desk_data.h"
 #include "tests/integration/store_env.h"
 
 namespace repairbot::bot {
@@ -43,29 +44,7 @@ namespace qs = store::quote_status;
 // Monday 23 November 2026, 10:00 at the desk (UTC+8).
 const Timestamp t0 = Timestamp{chr::sys_days{chr::year{2026} / 11 / 23}} + 2h;
 
-struct DeskData {
-    config::SlaData sla;
-    config::Notices notices;
-    dialog::DialogData dialog;
-    config::PriceList prices;
-};
-
-const DeskData& desk() {
-    static const DeskData data = [] {
-        const std::string dir = REPAIRBOT_SOURCE_DIR "/config";
-        auto sla = config::load_sla_data(dir);
-        auto notices = config::load_notices(dir);
-        auto dialog = config::load_dialog_data(dir);
-        if (!sla || !notices || !dialog) throw std::runtime_error("config/ does not load");
-        std::vector<std::string> types;
-        for (const auto& f : dialog->catalog.types()) types.push_back(f.name);
-        auto prices = config::load_price_list(dir, types);
-        if (!prices) throw std::runtime_error("config/ prices do not load");
-        return DeskData{std::move(*sla), std::move(*notices), std::move(*dialog),
-                        std::move(*prices)};
-    }();
-    return data;
-}
+using testing::desk;
 
 class JobDeskIntegration : public ::testing::Test {
   protected:

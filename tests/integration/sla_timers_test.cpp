@@ -28,6 +28,7 @@
 #include "store/outbox_repository.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
+#include "tests/integration/desk_data.h"
 #include "tests/integration/store_env.h"
 
 namespace repairbot::bot {
@@ -42,23 +43,7 @@ using store::Timestamp;
 const Timestamp t0 = Timestamp{chr::sys_days{chr::year{2026} / 11 / 23}} + 2h;
 
 // The data every engine reads, loaded once from the shipped config/.
-struct DeskData {
-    config::SlaData sla;
-    config::Notices notices;
-    dialog::DialogData dialog;
-};
-
-const DeskData& desk() {
-    static const DeskData data = [] {
-        const std::string dir = REPAIRBOT_SOURCE_DIR "/config";
-        auto sla = config::load_sla_data(dir);
-        auto notices = config::load_notices(dir);
-        auto dialog = config::load_dialog_data(dir);
-        if (!sla || !notices || !dialog) throw std::runtime_error("config/ does not load");
-        return DeskData{std::move(*sla), std::move(*notices), std::move(*dialog)};
-    }();
-    return data;
-}
+using testing::desk;
 
 // One engine with its own Redis connection on `io`, reading the shared fake clock.
 struct Engine {

@@ -24,6 +24,7 @@
 #include "store/photo_repository.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
+#include "tests/integration/desk_data.h"
 #include "tests/integration/store_env.h"
 
 namespace repairbot::bot {
@@ -36,23 +37,7 @@ using namespace std::chrono_literals;
 // Monday 23 November 2026, 10:00 at the desk (UTC+8).
 const chr::sys_seconds t0 = chr::sys_days{chr::year{2026} / 11 / 23} + 2h;
 
-struct DeskData {
-    config::SlaData sla;
-    config::Notices notices;
-    dialog::DialogData dialog;
-};
-
-const DeskData& desk() {
-    static const DeskData data = [] {
-        const std::string dir = REPAIRBOT_SOURCE_DIR "/config";
-        auto sla = config::load_sla_data(dir);
-        auto notices = config::load_notices(dir);
-        auto dialog = config::load_dialog_data(dir);
-        if (!sla || !notices || !dialog) throw std::runtime_error("config/ does not load");
-        return DeskData{std::move(*sla), std::move(*notices), std::move(*dialog)};
-    }();
-    return data;
-}
+using testing::desk;
 
 class TicketIntakeIntegration : public ::testing::Test {
 protected:
