@@ -23,23 +23,21 @@ asio::awaitable<dialog::OwnerProfile> SenderDirectory::profile_of(std::string op
     }
     auto work = [openid, at = std::chrono::time_point_cast<std::chrono::milliseconds>(now)](
                     sql::Connection& c) {
-        // Every inbound message opens WeChat's 48-hour customer-service window.
-        store::OwnerRepository::touch_inbound(c, openid, at);
-        return store::OwnerRepository::find_by_openid(c, openid);
+        // Every inbound message opens WeChat's 48-hour customer-service window; the stamp
+        // hands back the profile in the same statement.
+        return store::OwnerRepository::touch_inbound(c, openid, at);
     };
     dialog::OwnerProfile profile;
     try {
         auto owner = co_await mysql_.run(std::move(work));
-        if (owner) {
-            profile.name = owner->name;
-            profile.phone = owner->phone;
-            if (!owner->room.empty()) {
-                dialog::Address home;
-                home.building = owner->building;
-                home.unit = owner->unit;
-                home.room = owner->room;
-                profile.last_address = home;
-            }
+        profile.name = owner.name;
+        profile.phone = owner.phone;
+        if (!owner.room.empty()) {
+            dialog::Address home;
+            home.building = owner.building;
+            home.unit = owner.unit;
+            home.room = owner.room;
+            profile.last_address = home;
         }
     } catch (const ServiceUnavailable& e) {
         log::warn("directory", "profile_unavailable", {{"error", e.what()}});

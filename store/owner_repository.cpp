@@ -58,15 +58,21 @@ Result<Owner> OwnerRepository::find_by_openid(sql::Connection& c, const std::str
     return read_owner(*rs);
 }
 
-void OwnerRepository::touch_inbound(sql::Connection& c, const std::string& openid, Timestamp at) {
+Owner OwnerRepository::touch_inbound(sql::Connection& c, const std::string& openid, Timestamp at) {
+    // RETURNING hands back the row as inserted or as updated (the sequence upsert relies on
+    // the same), so the profile needs no second statement.
     auto st = prepare(
         c,
         "INSERT INTO owners (openid, last_inbound_at, created_at, updated_at) VALUES (?,?,?,?) "
         "ON DUPLICATE KEY UPDATE last_inbound_at = GREATEST(COALESCE(last_inbound_at, "
         "VALUES(last_inbound_at)), "
-        "VALUES(last_inbound_at))");
+        "VALUES(last_inbound_at)) "
+        "RETURNING id, openid, name, phone, building, unit, room, address, last_inbound_at, "
+        "created_at, updated_at");
     bind_all(*st, openid, at, at, at);
-    st->executeUpdate();
+    auto rs = query(*st);
+    if (!rs->next()) throw sql::SQLException("INSERT INTO owners ... RETURNING returned no row");
+    return read_owner(*rs);
 }
 
 }  // namespace repairbot::store

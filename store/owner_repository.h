@@ -24,8 +24,10 @@ class OwnerRepository {
     // StoreErrc::not_found when the openid never wrote.
     static Result<Owner> find_by_openid(sql::Connection& c, const std::string& openid);
 
-    // Records an inbound message at `at` (creating the owner row if needed).
-    static void touch_inbound(sql::Connection& c, const std::string& openid, Timestamp at);
+    // Records an inbound message at `at` (creating the owner row if needed; a stamp never moves
+    // back) and returns the row as it now stands — the remembered profile with it — in one
+    // statement (INSERT ... RETURNING, MariaDB 10.5+).
+    static Owner touch_inbound(sql::Connection& c, const std::string& openid, Timestamp at);
 };
 
 }  // namespace repairbot::store

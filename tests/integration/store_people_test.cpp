@@ -106,6 +106,37 @@ TEST_F(StorePeople, OwnerProfileIsUpsertedAndEmptyFieldsKeepTheStoredOnes) {
               StoreErrc::not_found);
 }
 
+TEST_F(StorePeople, TouchInboundStampsTheMessageAndHandsBackTheProfileInOneStatement) {
+    // A first message: the owner row is created, with only the stamp.
+    const std::string openid = run_ + "touched";
+    Owner fresh = sync([&](sql::Connection& c) { return OwnerRepository::touch_inbound(c, openid, now_); });
+    EXPECT_GT(fresh.id, 0u);
+    EXPECT_EQ(fresh.openid, openid);
+    EXPECT_EQ(fresh.last_inbound_at, now_);
+    EXPECT_EQ(fresh.phone, "");
+    EXPECT_EQ(fresh.room, "");
+
+    // A later one: the remembered profile comes back with the new stamp; an older message
+    // (a late retry) does not move the stamp back.
+    Owner o;
+    o.openid = openid;
+    o.phone = "13700137001";
+    o.building = "5";
+    o.unit = "1";
+    o.room = "602";
+    o.address = "5栋1单元602";
+    sync([&](sql::Connection& c) { OwnerRepository::remember(c, o, now_ + 1s); });
+    Owner later = sync([&](sql::Connection& c) { return OwnerRepository::touch_inbound(c, openid, now_ + 9s); });
+    EXPECT_EQ(later.id, fresh.id);
+    EXPECT_EQ(later.phone, "13700137001");
+    EXPECT_EQ(later.room, "602");
+    EXPECT_EQ(later.address, "5栋1单元602");
+    EXPECT_EQ(later.last_inbound_at, now_ + 9s);
+    Owner retried = sync([&](sql::Connection& c) { return OwnerRepository::touch_inbound(c, openid, now_ + 3s); });
+    EXPECT_EQ(retried.last_inbound_at, now_ + 9s);
+    EXPECT_EQ(retried.phone, "13700137001");
+}
+
 TEST_F(StorePeople, BindCodesBindOnceAndRefuseUsedExpiredAndTakenOpenids) {
     auto a = sync([&](sql::Connection& c) {
         return TechnicianRepository::add(c, tech("王师傅", {}, 3), now_);
