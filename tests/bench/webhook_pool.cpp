@@ -6,7 +6,7 @@
 //   webhook-pool --mode plain|safe --count N --out PREFIX [--shards 2] [--openids 5000]
 //                [--first-id 1] [--host 127.0.0.1:8080] [--path /wechat] [--timestamp UNIX]
 //                --token T [--appid A --aes-key K] [--account gh_bench]
-//                [--media-ids 16] [--seed 1] [--openid-base 0] [--mix report|chat]
+//                [--seed 1] [--openid-base 0] [--mix report|chat]
 //
 // Output: PREFIX.0 .. PREFIX.<shards-1>, one per wrk thread (tests/bench/webhook.lua), each a
 // sequence of records "<bytes>\n<a complete HTTP/1.1 request of that many bytes>". The openids
@@ -16,7 +16,8 @@
 // The mix: every openid runs repair dialogues one after another, as an owner would:
 //   [1 in 4: "你好" | 1 in 4: menu CLICK REPORT_REPAIR]          (opening, half the dialogues)
 //   "<building>栋<unit>单元<room><place><fault> 电话<phone>"       (the report: 1 in 10 urgent)
-//   one photo (image message: PicUrl + a MediaId the simulator serves)
+//   one photo (image message: PicUrl + a MediaId of its own, "bench-photo-<MsgId>", as every
+//              WeChat upload has; the simulator serves the prefix: POST /sim/media?media_id_prefix=)
 //   "好了" (photos done)  "尽快" (visit time)  "确认" (submit: a ticket is created)
 //   [1 in 3: menu CLICK MY_REPAIRS]                               (progress query)
 // --mix chat: the same dialogues, but none urgent (an emergency is filed at once, without 确认),
@@ -96,7 +97,6 @@ struct Options {
     std::string appid;
     std::string aes_key;
     std::string account = "gh_bench000000";
-    unsigned media_ids = 16;
     std::uint64_t seed = 1;
     std::uint64_t openid_base = 0;  // openid numbers start here: a run of its own has new owners
     std::string mix = "report";     // report: dialogues end in 确认; chat: in 取消 (no ticket)
@@ -107,7 +107,7 @@ struct Options {
               << "\nusage: webhook-pool --mode plain|safe --count N --out PREFIX [--shards 2]"
                  " [--openids 5000] [--first-id 1] [--host H:P] [--path /wechat]"
                  " [--timestamp UNIX] --token T [--appid A --aes-key K] [--account gh_ID]"
-                 " [--media-ids 16] [--seed 1] [--openid-base 0]\n";
+                 " [--seed 1] [--openid-base 0] [--mix report|chat]\n";
     std::exit(2);
 }
 
@@ -153,8 +153,6 @@ Options parse(int argc, char** argv) {
             o.aes_key = value;
         else if (key == "account")
             o.account = value;
-        else if (key == "media-ids")
-            o.media_ids = static_cast<unsigned>(number(key, value));
         else if (key == "seed")
             o.seed = number(key, value);
         else if (key == "openid-base")
@@ -172,7 +170,6 @@ Options parse(int argc, char** argv) {
     if (o.shards == 0 || o.openids < o.shards) usage("--openids must be at least --shards (>= 1)");
     if (o.mode == "safe" && (o.aes_key.empty() || o.appid.empty()))
         usage("--mode safe needs --appid and --aes-key (the bot's REPAIRBOT_WECHAT_APPID/AES_KEY)");
-    if (o.media_ids == 0) o.media_ids = 1;
     if (o.timestamp == 0) {
         o.timestamp = std::chrono::duration_cast<std::chrono::seconds>(
                           std::chrono::system_clock::now().time_since_epoch())
@@ -269,7 +266,7 @@ InboundMessage message_for(const Options& o, Owner& owner, Kind kind, std::uint6
             break;
         }
         case Kind::photo: {
-            const std::string media = "bench-photo-" + std::to_string((n + d) % o.media_ids);
+            const std::string media = "bench-photo-" + std::to_string(msg_id);
             m.body = ImageMessage{"http://mmbiz.qpic.cn/mmbiz_jpg/" + media + "/0", media};
             break;
         }

@@ -373,6 +373,28 @@ TEST(WechatSimApi, ServesMediaItWasGiven) {
     EXPECT_EQ(body_of(s.handle("GET", "/cgi-bin/media/get?access_token=" + token + "&media_id=NOPE", ""))["errcode"], 40007);
 }
 
+TEST(WechatSimApi, MediaGivenForAPrefixServesEveryIdUnderItAsItsOwnFile) {
+    // A load test's photos each carry their own MediaId, as WeChat's do: one upload serves them
+    // all, and each id's bytes differ (the id follows the image), so each is a file of its own.
+    ApiServer s(ApiServerOptions{"wxappid", "s3cret"});
+    const std::string jpeg("\xff\xd8\xff\xe0jpeg\xff\xd9", 10);
+    EXPECT_EQ(body_of(s.handle("POST", "/sim/media?media_id_prefix=bench-&content_type=image/jpeg", jpeg))["ok"], true);
+    const std::string token =
+        body_of(s.handle("GET", "/cgi-bin/token?grant_type=client_credential&appid=wxappid&secret=s3cret", ""))["access_token"];
+    const ApiResponse a = s.handle("GET", "/cgi-bin/media/get?access_token=" + token + "&media_id=bench-7-1", "");
+    const ApiResponse b = s.handle("GET", "/cgi-bin/media/get?access_token=" + token + "&media_id=bench-8-2", "");
+    EXPECT_EQ(a.content_type, "image/jpeg");
+    EXPECT_EQ(a.body, jpeg + "bench-7-1");
+    EXPECT_EQ(b.body, jpeg + "bench-8-2");
+    EXPECT_NE(a.content_disposition.find("bench-7-1.jpg"), std::string::npos);
+    // Outside the prefix, an id not given is still WeChat's 40007; an exact id wins over a prefix.
+    EXPECT_EQ(body_of(s.handle("GET", "/cgi-bin/media/get?access_token=" + token + "&media_id=other-1", ""))["errcode"], 40007);
+    s.add_media("bench-exact", "exact bytes");
+    EXPECT_EQ(s.handle("GET", "/cgi-bin/media/get?access_token=" + token + "&media_id=bench-exact", "").body, "exact bytes");
+    // Neither an id nor a prefix: refused, nothing stored.
+    EXPECT_EQ(s.handle("POST", "/sim/media", jpeg).status, 400);
+}
+
 std::pair<int, std::string> http_call(std::uint16_t port, http::verb verb, const std::string& target) {
     asio::io_context ioc;
     tcp::socket socket(ioc);

@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <optional>
 #include <sstream>
 
 namespace repairbot::wechat::sim {
@@ -245,6 +246,11 @@ void ApiServer::add_media(std::string media_id, std::string bytes, std::string c
     media_[std::move(media_id)] = Media{std::move(bytes), std::move(content_type)};
 }
 
+void ApiServer::add_media_prefix(std::string prefix, std::string bytes, std::string content_type) {
+    std::lock_guard lock(mutex_);
+    media_prefixes_[std::move(prefix)] = Media{std::move(bytes), std::move(content_type)};
+}
+
 Status ApiServer::add_media_file(std::string media_id, const std::filesystem::path& file) {
     std::ifstream in(file, std::ios::binary);
     if (!in) return Error{std::make_error_code(std::errc::no_such_file_or_directory), file.string()};
@@ -331,11 +337,24 @@ ApiResponse ApiServer::custom_send(const RecordedCall& call, int& errcode) {
 }
 
 ApiResponse ApiServer::media_get(std::string_view query, int& errcode) {
-    const auto it = media_.find(query_param(query, "media_id"));
-    if (it == media_.end()) return error_response(errcode = 40007);
-    ApiResponse r{200, it->second.content_type, it->second.bytes, {}, {}};
-    const std::string ext = it->second.content_type == "image/png" ? ".png" : ".jpg";
-    r.content_disposition = "attachment; filename=\"" + it->first + ext + "\"";
+    const std::string id = query_param(query, "media_id");
+    std::optional<Media> found;
+    if (const auto it = media_.find(id); it != media_.end()) {
+        found = it->second;
+    } else {
+        // The longest prefix of `id` given: the last key not after `id` that `id` starts with.
+        for (auto it = media_prefixes_.upper_bound(id); it != media_prefixes_.begin();) {
+            --it;
+            if (id.starts_with(it->first)) {
+                found = Media{it->second.bytes + id, it->second.content_type};
+                break;
+            }
+        }
+    }
+    if (!found || id.empty()) return error_response(errcode = 40007);
+    const std::string ext = found->content_type == "image/png" ? ".png" : ".jpg";
+    ApiResponse r{200, found->content_type, std::move(found->bytes), {}, {}};
+    r.content_disposition = "attachment; filename=\"" + id + ext + "\"";
     return r;
 }
 
@@ -370,8 +389,16 @@ ApiResponse ApiServer::control(std::string_view method, std::string_view path,
     if (path == "/sim/expire_tokens") return expire_tokens(), json_response({{"ok", true}});
     if (path == "/sim/invalidate_tokens") return invalidate_tokens(), json_response({{"ok", true}});
     if (path == "/sim/media") {
-        const std::string type = query_param(query, "content_type");
-        add_media(query_param(query, "media_id"), std::string(body), type.empty() ? "image/jpeg" : type);
+        std::string type = query_param(query, "content_type");
+        if (type.empty()) type = "image/jpeg";
+        const std::string id = query_param(query, "media_id");
+        const std::string prefix = query_param(query, "media_id_prefix");
+        if (id.empty() == prefix.empty())
+            return json_response({{"error", "give media_id or media_id_prefix (one of them)"}}, 400);
+        if (!id.empty())
+            add_media(id, std::string(body), type);
+        else
+            add_media_prefix(prefix, std::string(body), type);
         return json_response({{"ok", true}});
     }
     return json_response({{"error", "unknown control"}}, 404);

@@ -99,7 +99,13 @@ public:
     void expire_tokens();
     void invalidate_tokens();
     // Serves `bytes` for /cgi-bin/media/get?media_id=`media_id`.
+    // Out of process: POST /sim/media?media_id=M[&content_type=T] with the bytes as the body.
     void add_media(std::string media_id, std::string bytes, std::string content_type = "image/jpeg");
+    // Serves every media_id starting with `prefix` (and not given on its own) as `bytes`
+    // followed by the id, so each id is a file of its own, as WeChat's are: a load test's
+    // thousands of photos without thousands of uploads. A JPEG's decoders ignore bytes after
+    // its end marker. Out of process: POST /sim/media?media_id_prefix=P[&content_type=T].
+    void add_media_prefix(std::string prefix, std::string bytes, std::string content_type = "image/jpeg");
     // Reads `file` now; fails with the I/O error. The media id is given by the caller.
     [[nodiscard]] Status add_media_file(std::string media_id, const std::filesystem::path& file);
 
@@ -131,6 +137,7 @@ private:
     std::map<std::string, TokenState> tokens_;
     std::string stable_token_;
     std::map<std::string, Media> media_;
+    std::map<std::string, Media> media_prefixes_;  // prefix -> what its ids are served as
     std::uint64_t next_token_ = 0;
     std::uint64_t next_msgid_ = 2000000000;
 
