@@ -58,7 +58,7 @@ int run_migrate(const config::Settings& settings) {
         result = store::migrate(settings.mysql);
     } catch (const ServiceUnavailable& e) {
         log::error("migrate", "database_unreachable", {{"error", e.what()}});
-        std::cerr << "migrate failed: the database cannot be reached (" << e.what()
+        std::cerr << "repairbot migrate: the database cannot be reached (" << e.what()
                   << ").\nCheck that the server in REPAIRBOT_MYSQL_URL is running and reachable"
                      " (./scripts/services start for the local one).\n";
         return kExitFailure;
@@ -66,8 +66,10 @@ int run_migrate(const config::Settings& settings) {
     auto& applied = *result;
     if (!applied) {
         log::error("migrate", "failed", {{"error", applied.error().message()}});
-        std::cerr << "migrate failed: " << applied.error().message()
-                  << "\nCheck that the database in REPAIRBOT_MYSQL_URL is running and reachable.\n";
+        // The server answered: the message says what it refused (its version, the lock, a
+        // migration's statement). Applied migrations are skipped when it runs again.
+        std::cerr << "repairbot migrate: " << applied.error().message()
+                  << "\nFix that and run 'repairbot migrate' again: what was applied stays applied.\n";
         return kExitFailure;
     }
     if (applied->empty()) std::cout << "migrations: up to date\n";
