@@ -63,22 +63,6 @@ bool digest_matches(std::string_view authorization, const Digest& expected) {
     return credential.has_value() && !credential->empty() && same;
 }
 
-// The first value of `name` in the target's query string.
-std::optional<std::string> query_param(std::string_view target, std::string_view name) {
-    auto q = target.find('?');
-    if (q == std::string_view::npos) return std::nullopt;
-    std::string_view rest = target.substr(q + 1);
-    while (!rest.empty()) {
-        auto amp = rest.find('&');
-        auto pair = rest.substr(0, amp);
-        rest = amp == std::string_view::npos ? std::string_view{} : rest.substr(amp + 1);
-        auto eq = pair.find('=');
-        if (percent_decode(pair.substr(0, eq)) != name) continue;
-        return eq == std::string_view::npos ? std::string{} : percent_decode(pair.substr(eq + 1));
-    }
-    return std::nullopt;
-}
-
 std::optional<std::string_view> opt_view(const std::optional<std::string>& s) {
     if (!s) return std::nullopt;
     return std::string_view(*s);
@@ -93,10 +77,17 @@ struct RouteState {
 // A free coroutine with by-value parameters: nothing it uses lives in a lambda's captures.
 asio::awaitable<Response> serve_stats(Request req, std::shared_ptr<const RouteState> state) {
     if (auto refused = refuse_unauthorized(req, state->token)) co_return std::move(*refused);
-    const std::string_view target = req.target();
-    auto month = query_param(target, "month");
-    auto from = query_param(target, "from");
-    auto to = query_param(target, "to");
+    // The admin routes' query parsing: a parameter given twice is refused, not guessed at.
+    auto values = query_values(req.target());
+    if (!values) co_return json_error(req, http::status::bad_request, values.error().detail);
+    const auto value_of = [&values](const char* name) -> std::optional<std::string> {
+        auto it = values->find(name);
+        if (it == values->end()) return std::nullopt;
+        return it->second;
+    };
+    auto month = value_of("month");
+    auto from = value_of("from");
+    auto to = value_of("to");
     if (!month && !from && !to) {
         co_return json_error(req, http::status::bad_request,
                              "the month is required: /api/stats?month=YYYY-MM (e.g. 2026-11)");
