@@ -1,10 +1,10 @@
 #include "config/dialog_data.h"
 
+#include "config/toml_problems.h"
+
 #include <toml++/toml.h>
-#include <fstream>
 #include <initializer_list>
 #include <set>
-#include <sstream>
 
 namespace repairbot::config {
 namespace {
@@ -97,15 +97,13 @@ std::optional<Error> tables(const toml::table& root, std::string_view key, std::
 }
 
 Result<std::string> read_file(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
+    auto text = toml_data::read_file(path.string());
+    if (!text) {
         return Error{kMissing, path.string() +
                                    ": cannot be read; check the data directory "
                                    "(settings data_dir) holds it"};
     }
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
+    return std::move(*text);
 }
 
 std::optional<Error> parse_types(const toml::table& root, std::string_view source,

@@ -1,6 +1,7 @@
 // Internal to config/: what the loaders of the desk's TOML data files (sla_data.cpp,
-// price_list.cpp) share, so an operator reads their errors in one form — every problem of one
-// load together, one per line, as "<file>: <key>: <what is wrong>; <how to fix it>".
+// price_list.cpp; dialog_data.cpp reads its files with read_file) share, so an operator reads
+// their errors in one form — every problem of one load together, one per line, as
+// "<file>: <key>: <what is wrong>; <how to fix it>".
 // Not for use outside config/ (toml++ stays a private dependency of repairbot_config).
 #pragma once
 
