@@ -277,7 +277,8 @@ int run_serve(const config::Settings& settings) {
     PhotoWorkerOptions photo_options;
     photo_options.worker_id = outbox_options.worker_id;
     photo_options.media_dir = settings.media_dir;
-    PhotoWorker photos(mysql, api, photo_options);
+    asio::thread_pool files(1);  // the photo worker's file writes (one download at a time)
+    PhotoWorker photos(mysql, api, files.get_executor(), photo_options);
 
     Router router;
     add_health_routes(router, {
@@ -318,6 +319,7 @@ int run_serve(const config::Settings& settings) {
     for (unsigned i = 1; i < settings.http.threads; ++i) extra.emplace_back([&ioc] { ioc.run(); });
     ioc.run();
     for (auto& t : extra) t.join();
+    files.join();
     blocking.join();
     return kExitOk;
 }

@@ -4,6 +4,7 @@
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -14,6 +15,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <optional>
 
 #include "adapters/wechat/api/errors.h"
 #include "config/log.h"
@@ -127,8 +129,25 @@ Status write_file_atomically(const fs::path& path, std::string_view bytes) {
     return Ok{};
 }
 
-PhotoWorker::PhotoWorker(store::MysqlPool& mysql, api::ApiClient& api, PhotoWorkerOptions options)
-    : mysql_(mysql), api_(api), options_(std::move(options)), random_(std::random_device{}()) {}
+namespace {
+
+// write_file_atomically as a coroutine for the file pool (co_spawn needs a result type with a
+// default value: nullopt is written).
+asio::awaitable<std::optional<Error>> write_media(fs::path path, std::string bytes) {
+    auto written = write_file_atomically(path, bytes);
+    if (!written) co_return written.error();
+    co_return std::nullopt;
+}
+
+}  // namespace
+
+PhotoWorker::PhotoWorker(store::MysqlPool& mysql, api::ApiClient& api, asio::any_io_executor files,
+                         PhotoWorkerOptions options)
+    : mysql_(mysql),
+      api_(api),
+      files_(std::move(files)),
+      options_(std::move(options)),
+      random_(std::random_device{}()) {}
 
 void PhotoWorker::stop() {
     stopping_ = true;
@@ -213,27 +232,21 @@ asio::awaitable<void> PhotoWorker::download(store::Photo photo) {
     const fs::path path = media_path(options_.media_dir, sha, media->content_type);
     const std::uint64_t size = media->bytes.size();
 
-    // The file goes to disk on the blocking pool, with the row update right after it, so neither
-    // stalls the event loop. Repeating this unit of work (MySQL retries) rewrites the same file.
-    struct Outcome {
-        Status written;
-        Status marked;
-    };
-    auto work = [bytes = std::move(media->bytes), path, sha, size, id = photo.id,
-                 worker = options_.worker_id, at = now()](sql::Connection& c) {
-        Outcome out{write_file_atomically(path, bytes), Ok{}};
-        if (out.written)
-            out.marked = store::PhotoRepository::mark_stored_leased(c, id, worker, path.string(),
-                                                                    sha, size, at);
-        return out;
-    };
-    auto outcome = co_await mysql_.run(std::move(work));
-    if (!outcome.written) {
-        co_await record_failure(std::move(photo), outcome.written.code(),
-                                outcome.written.error().message());
+    // The file goes to disk on the file pool, then the row is marked on the MySQL pool, so
+    // neither stalls the event loop and no connection waits on a disk. Repeating either (a
+    // retried hop) rewrites the same file or marks the same row.
+    std::optional<Error> unwritten =
+        co_await asio::co_spawn(files_, write_media(path, std::move(media->bytes)), asio::use_awaitable);
+    if (unwritten) {
+        co_await record_failure(std::move(photo), unwritten->code, unwritten->message());
         co_return;
     }
-    if (!outcome.marked) {
+    auto mark = [path, sha, size, id = photo.id, worker = options_.worker_id,
+                 at = now()](sql::Connection& c) {
+        return store::PhotoRepository::mark_stored_leased(c, id, worker, path.string(), sha, size, at);
+    };
+    Status marked = co_await mysql_.run(std::move(mark));
+    if (!marked) {
         // Our lease ran out and another worker took the photo; the file is the same either way.
         log::warn("photos", "lease_lost", {{"photo", photo.id}, {"media_id", photo.media_id}});
         co_return;

@@ -7,6 +7,7 @@
 // Never runs on the webhook path.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <atomic>
@@ -70,8 +71,11 @@ struct PhotoWorkerOptions {
 
 class PhotoWorker {
   public:
-    // Keeps references; mysql and api must outlive the worker.
-    PhotoWorker(store::MysqlPool& mysql, wechat::api::ApiClient& api, PhotoWorkerOptions options);
+    // Keeps references; mysql and api must outlive the worker. `files` runs the blocking file
+    // writes (a thread pool of their own, outliving the worker): a write and its fsync never
+    // hold a MySQL connection the webhooks are waiting for.
+    PhotoWorker(store::MysqlPool& mysql, wechat::api::ApiClient& api, boost::asio::any_io_executor files,
+                PhotoWorkerOptions options);
 
     // Runs until stop(); on the caller's executor. Never throws: a MySQL outage is waited out.
     boost::asio::awaitable<void> run();
@@ -91,6 +95,7 @@ class PhotoWorker {
 
     store::MysqlPool& mysql_;
     wechat::api::ApiClient& api_;
+    boost::asio::any_io_executor files_;
     PhotoWorkerOptions options_;
     std::atomic<bool> stopping_{false};
     std::mt19937 random_;

@@ -68,7 +68,7 @@ struct Instance {
              std::function<std::chrono::system_clock::time_point()> clock)
         : mysql(blocking, private_database()),
           api(wechat::api::testing::client_options(base_url), tokens),
-          worker(mysql, api, [&] {
+          worker(mysql, api, files.get_executor(), [&] {
               PhotoWorkerOptions o;
               o.worker_id = id;
               o.media_dir = std::move(media_dir);
@@ -77,9 +77,13 @@ struct Instance {
               o.clock = std::move(clock);
               return o;
           }()) {}
-    ~Instance() { blocking.join(); }
+    ~Instance() {
+        files.join();
+        blocking.join();
+    }
 
     asio::thread_pool blocking{2};
+    asio::thread_pool files{1};
     store::MysqlPool mysql;
     wechat::api::MemoryTokenStore tokens;
     wechat::api::ApiClient api;
@@ -232,6 +236,30 @@ TEST_F(PhotoWorkerTest, ATransientFailureIsRetriedAfterItsBackoffAndThenStored) 
     EXPECT_EQ(p.status, "stored") << p.last_error;
     EXPECT_EQ(p.attempts, 2u);
     EXPECT_EQ(p.last_error, "");
+    EXPECT_EQ(read_file(p.stored_path), bytes);
+}
+
+TEST_F(PhotoWorkerTest, AFileThatCannotBeWrittenIsTriedAgainAfterItsBackoffNotFailedForGood) {
+    // The disk, not the photo: the media folder is in the way (a file where it should be).
+    const auto bytes = photo_bytes(5);
+    sim_->add_media("MEDIA_DISK_BLOCKED", bytes);
+    add_photo("MEDIA_DISK_BLOCKED");
+    { std::ofstream(media_dir_) << "not a folder"; }
+
+    auto& w = worker();
+    EXPECT_EQ(pass(w), 1u);
+    auto p = photo("MEDIA_DISK_BLOCKED");
+    EXPECT_EQ(p.status, "pending");
+    EXPECT_EQ(p.attempts, 1u);
+    EXPECT_NE(p.last_error.find(media_dir_.string()), std::string::npos) << p.last_error;
+    EXPECT_EQ(p.stored_path, "");
+
+    fs::remove(media_dir_);  // the operator frees the folder
+    now_ += 20s;             // past the longest first backoff
+    EXPECT_EQ(pass(w), 1u);
+    p = photo("MEDIA_DISK_BLOCKED");
+    EXPECT_EQ(p.status, "stored") << p.last_error;
+    EXPECT_EQ(p.attempts, 2u);
     EXPECT_EQ(read_file(p.stored_path), bytes);
 }
 
