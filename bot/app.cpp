@@ -244,7 +244,7 @@ int run_serve(const config::Settings& settings) {
     store::SessionStore sessions(redis, std::chrono::duration_cast<std::chrono::seconds>(
                                             limits.session_idle_timeout * 48));
     store::DedupeStore dedupe(redis);
-    store::WebhookGate gate(redis, dedupe);
+    store::WebhookGate gate(redis, dedupe, sessions);
     Dispatcher dispatcher(mysql, *desk.sla, &desk.dialog->texts);
     store::TimerIndex timer_index(redis);
     SlaTimersOptions timer_options;

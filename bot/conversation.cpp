@@ -84,7 +84,8 @@ asio::awaitable<wechat::Reply> Conversation::handle(wechat::InboundMessage messa
     co_return std::move(handled.reply);
 }
 
-asio::awaitable<Handled> Conversation::handle(wechat::InboundMessage message, const ReplySeal* seal) {
+asio::awaitable<Handled> Conversation::handle(wechat::InboundMessage message, const ReplySeal* seal,
+                                              std::optional<store::StoredSession> first_read) {
     if (const auto* receipt = std::get_if<wechat::TemplateSendJobFinishEvent>(&message.body)) {
         // Not a conversation: WeChat reports how a template push went.
         co_await jobs_.record_push_receipt(receipt->msg_id, receipt->status_text,
@@ -107,7 +108,13 @@ asio::awaitable<Handled> Conversation::handle(wechat::InboundMessage message, co
         log::warn("conversation", "technician_lookup_failed", {{"error", e.what()}});
     }
     for (int attempt = 1; attempt <= kMaxSaveAttempts; ++attempt) {
-        store::StoredSession stored = co_await sessions_.load(openid);
+        store::StoredSession stored;
+        if (first_read) {
+            stored = std::move(*first_read);
+            first_read.reset();  // a retry after a conflict reads afresh
+        } else {
+            stored = co_await sessions_.load(openid);
+        }
         dialog::Session session;
         if (stored.version != 0) {
             if (auto decoded = dialog::decode(stored.data)) {

@@ -55,8 +55,11 @@ public:
     // the session is left as it was (the draft is kept) and the reply says to try again.
     [[nodiscard]] boost::asio::awaitable<wechat::Reply> handle(wechat::InboundMessage message);
     // The same; with `seal` (may be null; must outlive the call), the reply that goes with a
-    // saved session is encoded and stored with it (Handled::sealed).
-    [[nodiscard]] boost::asio::awaitable<Handled> handle(wechat::InboundMessage message, const ReplySeal* seal);
+    // saved session is encoded and stored with it (Handled::sealed). `first_read`: the sender's
+    // session as already read (WebhookGate reads it with the claim), used instead of loading it
+    // for the first attempt; the save is compare-and-set either way.
+    [[nodiscard]] boost::asio::awaitable<Handled> handle(wechat::InboundMessage message, const ReplySeal* seal,
+                                                         std::optional<store::StoredSession> first_read = std::nullopt);
 
     // Counts each message's outcome in repairbot_dialogue_outcomes_total (`metrics` must
     // outlive this; null: not counted).

@@ -105,7 +105,7 @@ asio::awaitable<Response> WebhookEndpoint::receive(Request req) {
         const auto dedupe_ttl = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.dedupe_ttl);
         ReplySeal seal{[this, &decoded](const wechat::Reply& r) { return webhook_.encode_reply(*decoded, r, clock_()); },
                        dedupe_.key_of(key), dedupe_ttl};
-        Handled handled = co_await conversation_.handle(message, &seal);
+        Handled handled = co_await conversation_.handle(message, &seal, std::move(gate.session));
         std::string body;
         if (handled.sealed) {
             body = std::move(*handled.sealed);

@@ -1,5 +1,7 @@
 #include "store/session_store.h"
 
+#include <stdexcept>
+
 #include "store/errors.h"
 #include "store/redis_value.h"
 
@@ -22,6 +24,18 @@ return {1, nv}
 
 }  // namespace
 
+StoredSession stored_session_of(RedisReply& version, RedisReply& data) {
+    StoredSession s;
+    if (!version.is_string()) return s;
+    try {
+        s.version = std::stoull(version.str);
+    } catch (const std::exception&) {
+        throw std::runtime_error("session load: the stored version is not a number");
+    }
+    if (data.is_string()) s.data = std::move(data.str);
+    return s;
+}
+
 SessionStore::SessionStore(Redis& redis, std::chrono::seconds ttl) : redis_(redis), ttl_(ttl) {}
 
 std::string SessionStore::key_of(const std::string& openid) const {
@@ -31,12 +45,8 @@ std::string SessionStore::key_of(const std::string& openid) const {
 boost::asio::awaitable<StoredSession> SessionStore::load(std::string openid) {
     auto r = reply_or_throw(co_await redis_.command(redis_args("HMGET", key_of(openid), "v", "d")),
                             "session load");
-    StoredSession s;
-    if (r.is_array() && r.elements.size() == 2 && r.elements[0].is_string()) {
-        s.version = std::stoull(r.elements[0].str);
-        s.data = std::move(r.elements[1].str);
-    }
-    co_return s;
+    if (!r.is_array() || r.elements.size() != 2) co_return StoredSession{};
+    co_return stored_session_of(r.elements[0], r.elements[1]);
 }
 
 boost::asio::awaitable<Result<std::uint64_t>> SessionStore::save(std::string openid,

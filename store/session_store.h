@@ -20,6 +20,11 @@ struct StoredSession {
     std::uint64_t version = 0;  // 0 = nothing stored (new user, or expired)
 };
 
+// The session from the two replies of `HMGET <session key> v d` (nil: nothing stored), for a
+// script that reads it along with other work (WebhookGate). Throws std::runtime_error when the
+// stored version is not a number.
+[[nodiscard]] StoredSession stored_session_of(RedisReply& version, RedisReply& data);
+
 // The webhook's dedupe record of a message, written by the same script as the session it
 // changed (the message's reply stored for WeChat's resends exactly when its session is saved):
 // one Redis round trip instead of two. `dedupe_key` is the full Redis key (DedupeStore::key_of)

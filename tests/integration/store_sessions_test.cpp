@@ -2,6 +2,8 @@
 // writers, dedupe claim-or-get, the webhook gate (nonce replay guard + claim in one script), locks and the access-token cache.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -184,7 +186,8 @@ TEST(StoreWebhookGate, SameNonceWithAnotherBodyIsRefusedAndNothingIsClaimed) {
     boost::asio::io_context io;
     Redis redis(io.get_executor(), testing::redis_settings());
     DedupeStore dedupe(redis);
-    WebhookGate gate(redis, dedupe);
+    SessionStore sessions(redis, 60s);
+    WebhookGate gate(redis, dedupe, sessions);
     const std::string openid = "o_gate_" + std::to_string(::getpid());
     const std::string nonce = "n" + std::to_string(::getpid());
     const std::string key = "{" + openid + "}:m:1";
@@ -222,7 +225,8 @@ TEST(StoreWebhookGate, InPlainModeTheNonceIsNotKeyedByTheUnsignedSendersOpenid) 
     boost::asio::io_context io;
     Redis redis(io.get_executor(), testing::redis_settings());
     DedupeStore dedupe(redis);
-    WebhookGate gate(redis, dedupe);
+    SessionStore sessions(redis, 60s);
+    WebhookGate gate(redis, dedupe, sessions);
     const std::string tag = std::to_string(::getpid());
     const std::string nonce = "p" + tag;
     auto first = testing::run(io, gate.admit(false, "o_a_" + tag, "1700000000", nonce, "<xml>a</xml>",
@@ -235,6 +239,43 @@ TEST(StoreWebhookGate, InPlainModeTheNonceIsNotKeyedByTheUnsignedSendersOpenid) 
                                               300s, "{o_b_" + tag + "}:m:1", 5s));
     EXPECT_EQ(forged.nonce, NonceCheck::conflict);
     EXPECT_FALSE(forged.dedupe.has_value());
+    redis.close();
+    testing::drain(io);
+}
+
+TEST(StoreWebhookGate, TheClaimingDeliveryGetsTheSendersSessionInTheSameCallInBothModes) {
+    boost::asio::io_context io;
+    Redis redis(io.get_executor(), testing::redis_settings());
+    DedupeStore dedupe(redis);
+    SessionStore sessions(redis, 60s);
+    WebhookGate gate(redis, dedupe, sessions);
+    const std::string tag = std::to_string(::getpid()) + "_" + std::to_string(std::random_device{}());
+    for (const bool safe : {true, false}) {
+        const std::string openid = std::string(safe ? "o_gs_" : "o_gp_") + tag;
+        const std::string key = "{" + openid + "}:m:1";
+        auto admit = [&](const std::string& nonce, const std::string& k) {
+            return testing::run(io, gate.admit(safe, openid, "1700000000", nonce, "<xml>" + k + "</xml>", 300s, k, 5s));
+        };
+        // Nothing stored yet: a session of version 0 comes back with the claim.
+        auto first = admit("n1" + tag, key);
+        ASSERT_TRUE(first.dedupe && std::holds_alternative<DedupeClaimed>(*first.dedupe)) << safe;
+        ASSERT_TRUE(first.session.has_value()) << safe;
+        EXPECT_EQ(first.session->version, 0u);
+        EXPECT_EQ(first.session->data, "");
+
+        // The next message finds what the first one saved.
+        ASSERT_TRUE(testing::run(io, sessions.save(openid, 0, "draft;building=3")));
+        auto second = admit("n2" + tag, "{" + openid + "}:m:2");
+        ASSERT_TRUE(second.session.has_value()) << safe;
+        EXPECT_EQ(second.session->version, 1u);
+        EXPECT_EQ(second.session->data, "draft;building=3");
+
+        // A resend of the first (in progress, or answered) is not handed the session.
+        auto resend = admit("n3" + tag, key);
+        ASSERT_TRUE(resend.dedupe && std::holds_alternative<DedupeInProgress>(*resend.dedupe)) << safe;
+        EXPECT_FALSE(resend.session.has_value());
+        testing::run(io, sessions.erase(openid));
+    }
     redis.close();
     testing::drain(io);
 }
