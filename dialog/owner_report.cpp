@@ -148,6 +148,17 @@ void clear_report(Session& s) {
     s.held_text.clear();
 }
 
+// Whether filing with `phone` and `address` changes what the desk remembers of the owner (the
+// phone; a home's building, unit and room — TicketIntake::owner_profile): a returning owner
+// with the same phone and home costs no profile write.
+bool changes_profile(const OwnerProfile& known, const std::string& phone, const Address& address) {
+    if (!phone.empty() && phone != known.phone) return true;
+    if (address.is_public || address.room.empty()) return false;  // only a home is remembered
+    const auto& last = known.last_address;
+    return !last || last->building != address.building || last->unit != address.unit ||
+           last->room != address.room;
+}
+
 void submit(Turn& t) {
     auto& s = t.session;
     auto& d = s.draft;
@@ -165,7 +176,7 @@ void submit(Turn& t) {
     r.preferred_time = is_emergency(d) ? std::nullopt : d.preferred_time;
     r.received_at = t.ctx.now;
     std::string key = s.report_id + "#" + std::to_string(s.revision);
-    t.effects.emplace_back(RememberProfile{r.phone, r.address});
+    if (changes_profile(t.ctx.profile, r.phone, r.address)) t.effects.emplace_back(RememberProfile{r.phone, r.address});
     std::string urgency = urgency_label(t.texts(), r.urgency);
     t.say(is_emergency(d) ? TextId::emergency_submitted : TextId::submitted,
           {{"urgency", urgency}});

@@ -165,6 +165,41 @@ TEST(OwnerReport, ProfilePrefillsPhoneAndSameAsLastTimeFillsAddress) {
     EXPECT_EQ(chat.session.draft.phone, "13700137000");
 }
 
+// A returning owner with the same phone and home costs no profile write; a new phone or a new
+// home (what the desk remembers: the phone, a home's building/unit/room) is remembered.
+TEST(OwnerReport, OnlyANewPhoneOrHomeIsRemembered) {
+    struct Case {
+        const char* report;
+        bool remembered;
+    };
+    for (const auto& c : {Case{"9栋1单元1201客厅灯不亮", false},     // the known home, phone prefilled
+                          Case{"5号楼电梯厅灯不亮", false},          // a public place is not a home
+                          Case{"3栋2单元502客厅灯不亮", true},       // a new home
+                          Case{"9栋1单元1201客厅灯不亮 电话13900139000", true}}) {  // a new phone
+        Chat chat;
+        chat.profile.phone = "13700137000";
+        chat.profile.last_address = Address{.building = "9", .unit = "1", .room = "1201"};
+        chat.say(c.report);
+        chat.say("没有");
+        chat.say("尽快");
+        chat.say("确认");
+        ASSERT_NE(find_effect<CreateTicket>(chat.last), nullptr) << c.report << ": " << chat.reply();
+        const auto* remember = find_effect<RememberProfile>(chat.last);
+        EXPECT_EQ(remember != nullptr, c.remembered) << c.report;
+    }
+    // Nothing known yet: the first ticket remembers both.
+    Chat first;
+    first.say("3栋2单元502客厅灯不亮 电话13800138000");
+    first.say("没有");
+    first.say("尽快");
+    first.say("确认");
+    const auto* remember = find_effect<RememberProfile>(first.last);
+    ASSERT_NE(remember, nullptr);
+    EXPECT_EQ(remember->phone, "13800138000");
+    ASSERT_TRUE(remember->last_address.has_value());
+    EXPECT_EQ(display(*remember->last_address), "3栋2单元502");
+}
+
 TEST(OwnerReport, SameAsLastTimeWithoutHistoryAsksForTheAddress) {
     Chat chat;
     chat.say("报修");
