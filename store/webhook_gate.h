@@ -10,7 +10,8 @@
 // mode the signature covers only (timestamp, nonce): keying the nonce by the body's openid would
 // let a captured signature be replayed under another FromUserName, so the nonce key stays
 // "nonce:<timestamp>:<nonce>" and the claim (with the session) follows in a second round trip.
-// Measured: this replaced three round trips of the webhook's five (docs/performance.md).
+// Round trips per new message, with the session's save: safe mode 2 (the gate, the save), plain
+// mode 3 (the nonce, the claim with the session, the save); docs/performance.md has the steps.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
