@@ -59,11 +59,13 @@ asio::awaitable<dialog::OwnerProfile> SenderDirectory::profile_of(std::string op
 asio::awaitable<bool> SenderDirectory::is_technician(std::string openid) {
     std::shared_ptr<const std::unordered_set<std::string>> known;
     bool load = false;
+    std::uint64_t changes = 0;
     {
         std::lock_guard lock(mutex_);
         known = technicians_;
-        const bool fresh = known && std::chrono::steady_clock::now() - technicians_read_at_ <
-                                        options_.technicians_ttl;
+        changes = technicians_changes_;
+        const bool fresh = known && technicians_read_after_ == technicians_changes_ &&
+                           std::chrono::steady_clock::now() - technicians_read_at_ < options_.technicians_ttl;
         // One caller reloads; the others answer from the list in hand meanwhile.
         if (!fresh && (!known || !technicians_loading_)) {
             load = true;
@@ -82,6 +84,7 @@ asio::awaitable<bool> SenderDirectory::is_technician(std::string openid) {
             std::lock_guard lock(mutex_);
             technicians_ = loaded;
             technicians_read_at_ = std::chrono::steady_clock::now();
+            technicians_read_after_ = changes;  // a change during the read leaves it stale
             technicians_loading_ = false;
             known = std::move(loaded);
         } catch (...) {
@@ -103,7 +106,7 @@ void SenderDirectory::forget_profile(const std::string& openid) {
 
 void SenderDirectory::technicians_changed() {
     std::lock_guard lock(mutex_);
-    technicians_read_at_ = {};
+    ++technicians_changes_;
 }
 
 }  // namespace repairbot::bot

@@ -17,6 +17,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -66,6 +67,10 @@ private:
     std::unordered_map<std::string, Profile> profiles_;
     std::shared_ptr<const std::unordered_set<std::string>> technicians_;
     std::chrono::steady_clock::time_point technicians_read_at_{};
+    // technicians_changed() counts up; a list read before the latest change is stale whatever
+    // its age (a zero read time is no "long ago": the steady clock starts near zero at boot).
+    std::uint64_t technicians_changes_ = 0;
+    std::uint64_t technicians_read_after_ = 0;  // technicians_changes_ when the list was read
     bool technicians_loading_ = false;
 };
 
