@@ -105,9 +105,10 @@ class MysqlPool {
   private:
     template <class Box, class Handler, class F>
     void start(Handler handler, F f) {
-        // `work` keeps the caller's context running while fn blocks on our pool; it travels
-        // into the completion, so nothing of the caller's context is touched here after the
-        // completion is posted (the context may be gone by the time this lambda unwinds).
+        // `work` keeps the caller's context running while fn blocks on our pool. It travels
+        // into the completion and is released there, on the caller's context, so this thread
+        // touches nothing of that context after posting the completion: a caller that stops
+        // its context once the completion has run (tests do) may destroy it at once.
         auto work = boost::asio::prefer(boost::asio::get_associated_executor(handler),
                                         boost::asio::execution::outstanding_work.tracked);
         boost::asio::post(blocking_, [this, work = std::move(work), handler = std::move(handler),
@@ -125,12 +126,10 @@ class MysqlPool {
             }
             auto target =
                 boost::asio::prefer(work, boost::asio::execution::outstanding_work.untracked);
-            // `work` (tracked) stays here until post() returns: the caller's run() cannot end,
-            // nor its context be destroyed, while post() still signals it (the posted handler
-            // counts as work itself). `error` moves into the completion, so this thread does
-            // not release it while the caller rethrows it.
-            boost::asio::post(target, [handler = std::move(handler), error = std::move(error),
-                                       box = std::move(box)]() mutable {
+            // `error` moves into the completion too, so this thread does not release it while
+            // the caller rethrows it.
+            boost::asio::post(target, [work = std::move(work), handler = std::move(handler),
+                                       error = std::move(error), box = std::move(box)]() mutable {
                 handler(error, std::move(box));
             });
         });
