@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "store/outbox_repository.h"
 #include "store/records.h"
 #include "store/sql_values.h"
 
@@ -14,11 +15,11 @@ class Connection;
 
 namespace repairbot::bot {
 
-enum class StaffRole { dispatcher, supervisor, manager };
+using store::StaffRole;
 
 // One "notify" outbox row ({"event": event, "text": text}) for each active, WeChat-bound staff
-// member holding `role`. Returns how many were queued (0: nobody holds the role — the caller
-// decides whether that is worth a warning).
+// member holding `role`, in one statement however many they are. Returns how many were queued
+// (0: nobody holds the role — the caller decides whether that is worth a warning).
 std::size_t notify_staff(sql::Connection& c, StaffRole role, std::optional<std::uint64_t> ticket_id,
                          const std::string& event, const std::string& text, store::Timestamp now);
 

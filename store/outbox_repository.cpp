@@ -44,6 +44,22 @@ std::uint64_t OutboxRepository::enqueue(sql::Connection& c, std::optional<std::u
     return inserted->getUInt64(1);
 }
 
+std::size_t OutboxRepository::enqueue_for_staff(sql::Connection& c, StaffRole role,
+                                               std::optional<std::uint64_t> ticket_id,
+                                               const std::string& payload, Timestamp now) {
+    // The flag's column comes from this switch, never from input.
+    const char* flag = role == StaffRole::dispatcher   ? "is_dispatcher"
+                       : role == StaffRole::supervisor ? "is_supervisor"
+                                                       : "is_manager";
+    auto st = prepare(c, std::string("INSERT INTO outbox (kind, ticket_id, recipient, payload, status, "
+                                     "next_attempt_at, created_at) "
+                                     "SELECT 'notify', ?, openid, ?, 'pending', ?, ? FROM technicians "
+                                     "WHERE active = 1 AND ") +
+                             flag + " = 1 AND openid IS NOT NULL AND openid <> '' ORDER BY id");
+    bind_all(*st, ticket_id, payload.empty() ? std::string("{}") : payload, now, now);
+    return static_cast<std::size_t>(st->executeUpdate());
+}
+
 std::vector<OutboxMessage> OutboxRepository::claim_due(sql::Connection& c, Timestamp now,
                                                        std::chrono::milliseconds lease,
                                                        const std::string& worker,

@@ -26,11 +26,22 @@ struct OutboxReceiptTarget {
     std::optional<std::string> receipt_status;  // the receipt recorded so far, if any
 };
 
+// The desk's staff roles, as the technicians table flags them (is_dispatcher, is_supervisor,
+// is_manager).
+enum class StaffRole { dispatcher, supervisor, manager };
+
 class OutboxRepository {
   public:
     // Inserts one pending row (autocommit, or inside the caller's transaction); returns its id.
     static std::uint64_t enqueue(sql::Connection& c, std::optional<std::uint64_t> ticket_id,
                                  const NewOutbox& m, Timestamp now);
+
+    // Inserts one pending "notify" row with `payload` for every active technician holding
+    // `role` and bound to WeChat (an openid), in technician id order — one INSERT … SELECT
+    // however many they are. Returns how many rows were queued (0: nobody holds the role).
+    static std::size_t enqueue_for_staff(sql::Connection& c, StaffRole role,
+                                         std::optional<std::uint64_t> ticket_id,
+                                         const std::string& payload, Timestamp now);
 
     // Leases up to `max` rows due at `now` (pending, or sending with an expired lease) to
     // `worker` until now + lease, counting an attempt on each; returns them oldest first.

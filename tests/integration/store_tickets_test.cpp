@@ -20,6 +20,7 @@
 #include "store/migrations.h"
 #include "store/mysql_pool.h"
 #include "store/outbox_repository.h"
+#include "store/technician_repository.h"
 #include "store/ticket_repository.h"
 #include "tests/integration/store_env.h"
 
@@ -46,7 +47,8 @@ class StoreTickets : public ::testing::Test {
                                   "e.ticket_id WHERE t.idempotency_key LIKE ?",
                                   "DELETE o FROM outbox o JOIN tickets t ON t.id = o.ticket_id "
                                   "WHERE t.idempotency_key LIKE ?",
-                                  "DELETE FROM tickets WHERE idempotency_key LIKE ?"}) {
+                                  "DELETE FROM tickets WHERE idempotency_key LIKE ?",
+                                  "DELETE FROM technicians WHERE name LIKE ?"}) {
                 std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(q));
                 st->setString(1, like);
                 st->executeUpdate();
@@ -273,6 +275,59 @@ TEST_F(StoreTickets, OutboxRowsAreLeasedToOneWorkerAndRetried) {
     EXPECT_TRUE(pool_.run_sync([&](sql::Connection& c) {
         return OutboxRepository::mark_sent(c, again[0].id, "worker-b", later);
     }));
+}
+
+
+TEST_F(StoreTickets, StaffNoticesGoToEveryActiveBoundHolderOfTheRoleInOneStatement) {
+    auto created = pool_.run_sync(
+        [&](sql::Connection& c) { return TicketRepository::create(c, draft("staff")); });
+    ASSERT_TRUE(created);
+    const auto id = created->ticket.id;
+    const auto now = now_ms();
+    struct Staff {
+        const char* name;
+        bool bound, active, dispatcher, supervisor;
+    };
+    const Staff staff[] = {{"dispatcher-a", true, true, true, false},
+                           {"dispatcher-b", true, true, true, true},
+                           {"dispatcher-left", true, false, true, false},
+                           {"dispatcher-unbound", false, true, true, false},
+                           {"supervisor", true, true, false, true}};
+    pool_.run_sync([&](sql::Connection& c) {
+        for (const auto& s : staff) {
+            Technician t;
+            t.name = prefix_ + s.name;
+            if (s.bound) t.openid = prefix_ + s.name;
+            t.phone = "13900139000";
+            t.trades = {"水"};
+            t.active = s.active;
+            t.on_duty = false;
+            t.is_dispatcher = s.dispatcher;
+            t.is_supervisor = s.supervisor;
+            ASSERT_TRUE(TechnicianRepository::add(c, t, now));
+        }
+    });
+    auto recipients_of = [&](StaffRole role, const std::string& payload) {
+        std::size_t queued = pool_.run_sync([&](sql::Connection& c) {
+            return OutboxRepository::enqueue_for_staff(c, role, id, payload, now);
+        });
+        std::vector<std::string> ours;
+        std::size_t rows = 0;
+        for (const auto& m : pool_.run_sync([&](sql::Connection& c) { return OutboxRepository::for_ticket(c, id); })) {
+            if (m.kind != "notify" || m.payload != payload) continue;
+            ++rows;
+            if (m.recipient.rfind(prefix_, 0) == 0) ours.push_back(m.recipient.substr(prefix_.size()));
+        }
+        // Other tests' staff may share the database: the count covers them too, and equals the
+        // rows written for this ticket and payload.
+        EXPECT_EQ(queued, rows);
+        return ours;
+    };
+    EXPECT_EQ(recipients_of(StaffRole::dispatcher, R"({"event":"dispatch_queued"})"),
+              (std::vector<std::string>{"dispatcher-a", "dispatcher-b"}));
+    EXPECT_EQ(recipients_of(StaffRole::supervisor, R"({"event":"complaint"})"),
+              (std::vector<std::string>{"dispatcher-b", "supervisor"}));
+    EXPECT_EQ(recipients_of(StaffRole::manager, R"({"event":"sla_escalation"})"), std::vector<std::string>{});
 }
 
 }  // namespace
