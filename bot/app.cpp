@@ -277,7 +277,9 @@ int run_serve(const config::Settings& settings) {
     PhotoWorkerOptions photo_options;
     photo_options.worker_id = outbox_options.worker_id;
     photo_options.media_dir = settings.media_dir;
-    asio::thread_pool files(1);  // the photo worker's file writes (one download at a time)
+    // The photo worker's file writes: a thread per download in flight, so one file's fsync does
+    // not hold the next.
+    asio::thread_pool files(photo_options.concurrency);
     PhotoWorker photos(mysql, api, files.get_executor(), photo_options);
 
     Router router;

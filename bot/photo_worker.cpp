@@ -4,9 +4,11 @@
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -15,6 +17,7 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
+#include <exception>
 #include <optional>
 
 #include "adapters/wechat/api/errors.h"
@@ -186,11 +189,37 @@ asio::awaitable<std::size_t> PhotoWorker::download_due() {
         return store::PhotoRepository::claim_due(c, at, lease, worker, batch);
     };
     auto photos = co_await mysql_.run(std::move(claim));
-    for (auto& photo : photos) {
-        if (stopping_) break;  // the rest come back when their lease ends
-        co_await download(std::move(photo));
+    const std::size_t lanes = std::min<std::size_t>(std::max<std::uint32_t>(options_.concurrency, 1), photos.size());
+    if (lanes > 0) {
+        // The lanes share `next`, `random_` and a timer: one strand runs them one at a time,
+        // while their downloads, file writes and MySQL hops overlap.
+        auto strand = asio::make_strand(co_await asio::this_coro::executor);
+        co_await asio::co_spawn(strand, download_all(photos, lanes), asio::use_awaitable);
     }
     co_return photos.size();
+}
+
+asio::awaitable<void> PhotoWorker::lane(std::vector<store::Photo>& photos, std::size_t& next) {
+    while (next < photos.size() && !stopping_)  // when stopping, the rest come back with their lease
+        co_await download(std::move(photos[next++]));
+}
+
+asio::awaitable<void> PhotoWorker::download_all(std::vector<store::Photo>& photos, std::size_t lanes) {
+    auto strand = co_await asio::this_coro::executor;
+    std::size_t next = 0;
+    std::size_t running = lanes;
+    std::exception_ptr first_error;
+    asio::steady_timer all_ended(strand, asio::steady_timer::time_point::max());
+    for (std::size_t i = 0; i < lanes; ++i) {
+        asio::co_spawn(strand, lane(photos, next),
+                       asio::bind_executor(strand, [&](std::exception_ptr e) {
+                           if (e && !first_error) first_error = e;
+                           if (--running == 0) all_ended.cancel();
+                       }));
+    }
+    boost::system::error_code ended;
+    if (running > 0) co_await all_ended.async_wait(asio::redirect_error(asio::use_awaitable, ended));
+    if (first_error) std::rethrow_exception(first_error);
 }
 
 asio::awaitable<void> PhotoWorker::record_failure(store::Photo photo, std::error_code code,

@@ -19,6 +19,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "adapters/wechat/api/api_client.h"
 #include "config/errors.h"
@@ -63,7 +64,8 @@ struct PhotoWorkerOptions {
     std::filesystem::path media_dir = "var/media";  // Settings::media_dir
     std::chrono::milliseconds poll_interval{1000};  // when nothing was due
     std::chrono::milliseconds lease{120000};        // how long a claimed photo is ours
-    std::uint32_t batch = 8;
+    std::uint32_t batch = 8;        // photos claimed per pass
+    std::uint32_t concurrency = 4;  // downloads of a pass in flight at once (1: one by one)
     std::uint32_t max_attempts = 8;  // then the photo fails for good
     // The worker's clock (leases, retry times, stored_at); tests move it. Default: system clock.
     std::function<std::chrono::system_clock::time_point()> clock;
@@ -82,11 +84,18 @@ class PhotoWorker {
     // Asks run() to return after the photo in hand. Thread-safe.
     void stop();
 
-    // One pass: claims due photos and downloads them one after the other. Returns how many were
-    // handled. Throws ServiceUnavailable when MySQL cannot be reached.
+    // One pass: claims due photos and downloads them, up to `concurrency` at once. Returns how
+    // many were claimed. Throws ServiceUnavailable when MySQL cannot be reached (after the
+    // downloads in flight have ended; the photos not tried come back when their lease ends).
     boost::asio::awaitable<std::size_t> download_due();
 
   private:
+    // Downloads photos[next], photos[next+1], ... until none is left; the lanes of a pass share
+    // `next` (and run on one strand).
+    boost::asio::awaitable<void> lane(std::vector<store::Photo>& photos, std::size_t& next);
+    // Runs `lanes` lanes over `photos` on the caller's strand and returns when all have ended,
+    // rethrowing the first exception one of them ended with.
+    boost::asio::awaitable<void> download_all(std::vector<store::Photo>& photos, std::size_t lanes);
     boost::asio::awaitable<void> download(store::Photo photo);
     // Records a failed try: pending again after a backoff when worth it, else failed for good.
     boost::asio::awaitable<void> record_failure(store::Photo photo, std::error_code code,

@@ -1,7 +1,7 @@
 // The photo download worker against the real MariaDB and the simulator's media/get: a photo is
 // stored content-addressed with its bytes and SHA-256; WeChat's JSON error body ends it as
 // failed; a transient failure is retried after its backoff and then stored; two workers on one
-// database download every photo exactly once. The tests use a database of their own
+// database download every photo exactly once; a pass's downloads are in flight together. The tests use a database of their own
 // (<test database>_photo_worker), so no other worker's photos are touched and none of theirs here.
 #include <gtest/gtest.h>
 
@@ -65,14 +65,14 @@ std::string photo_bytes(int seed, std::size_t size = 4096) {
 // One "process": its own MySQL pool, token store and API client, and a worker over them.
 struct Instance {
     Instance(const std::string& base_url, const std::string& id, fs::path media_dir,
-             std::function<std::chrono::system_clock::time_point()> clock)
+             std::function<std::chrono::system_clock::time_point()> clock, std::uint32_t batch)
         : mysql(blocking, private_database()),
           api(wechat::api::testing::client_options(base_url), tokens),
           worker(mysql, api, files.get_executor(), [&] {
               PhotoWorkerOptions o;
               o.worker_id = id;
               o.media_dir = std::move(media_dir);
-              o.batch = 2;
+              o.batch = batch;
               o.max_attempts = 4;
               o.clock = std::move(clock);
               return o;
@@ -115,8 +115,10 @@ protected:
         fs::remove_all(media_dir_);
     }
 
-    PhotoWorker& worker(const std::string& id = "photo-worker-a") {
-        instances_.push_back(std::make_unique<Instance>(sim_->base_url(), id, media_dir_, [this] { return now_; }));
+    // A worker claiming `batch` photos a pass (its downloads in flight: the default, 4).
+    PhotoWorker& worker(const std::string& id = "photo-worker-a", std::uint32_t batch = 2) {
+        instances_.push_back(
+            std::make_unique<Instance>(sim_->base_url(), id, media_dir_, [this] { return now_; }, batch));
         return instances_.back()->worker;
     }
 
@@ -261,6 +263,38 @@ TEST_F(PhotoWorkerTest, AFileThatCannotBeWrittenIsTriedAgainAfterItsBackoffNotFa
     EXPECT_EQ(p.status, "stored") << p.last_error;
     EXPECT_EQ(p.attempts, 2u);
     EXPECT_EQ(read_file(p.stored_path), bytes);
+}
+
+TEST_F(PhotoWorkerTest, APassDownloadsItsPhotosTogetherNotOneAfterTheOther) {
+    // Four slow answers (held 1.5 s each, then "system error"): one by one, the fourth call
+    // would reach WeChat 4.5 s after the first; four lanes send all four before any answer.
+    constexpr auto kHeld = 1500ms;
+    sim_->fail_next("/cgi-bin/media/get", wechat::sim::Fault{wechat::sim::Fault::Kind::slow, -1, kHeld}, 4);
+    for (int i = 0; i < 4; ++i) {
+        const std::string id = "MEDIA_SLOW_" + std::to_string(i);
+        sim_->add_media(id, photo_bytes(200 + i));
+        add_photo(id);
+    }
+    auto& w = worker("photo-worker-a", 4);
+    EXPECT_EQ(pass(w), 4u);
+
+    auto calls = sim_->calls("/cgi-bin/media/get");
+    ASSERT_EQ(calls.size(), 4u);
+    auto first = calls.front().received_at, last = calls.front().received_at;
+    for (const auto& c : calls) {
+        first = std::min(first, c.received_at);
+        last = std::max(last, c.received_at);
+        EXPECT_EQ(c.delay, kHeld);
+    }
+    EXPECT_LT(last - first, kHeld) << "every call was made before the first slow answer came back";
+    for (int i = 0; i < 4; ++i) {
+        auto p = photo("MEDIA_SLOW_" + std::to_string(i));
+        EXPECT_EQ(p.status, "pending") << "a slow failure is tried again later";
+        EXPECT_EQ(p.attempts, 1u);
+    }
+    now_ += 20s;  // past the longest first backoff: all four are stored on the next pass
+    EXPECT_EQ(pass(w), 4u);
+    for (int i = 0; i < 4; ++i) EXPECT_EQ(photo("MEDIA_SLOW_" + std::to_string(i)).status, "stored");
 }
 
 TEST_F(PhotoWorkerTest, TooManyTransientFailuresEndThePhotoAsFailed) {
