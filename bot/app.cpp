@@ -10,6 +10,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <iostream>
 #include <random>
@@ -277,6 +278,8 @@ int run_serve(const config::Settings& settings) {
     PhotoWorkerOptions photo_options;
     photo_options.worker_id = outbox_options.worker_id;
     photo_options.media_dir = settings.media_dir;
+    photo_options.concurrency = settings.photo_downloads;
+    photo_options.batch = std::max(photo_options.batch, photo_options.concurrency);  // a lane each
     // The photo worker's file writes: a thread per download in flight, so one file's fsync does
     // not hold the next.
     asio::thread_pool files(photo_options.concurrency);

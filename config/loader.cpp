@@ -167,7 +167,7 @@ const std::vector<Key>& keys() {
                      },
                      true});
         k.push_back({{"mysql.pool_size", "REPAIRBOT_MYSQL_POOL_SIZE", false,
-                      "MySQL connections (and blocking threads) per process (default 16)"},
+                      "MySQL connections (and blocking threads) per process (default 6)"},
                      int_key(1u, 256u, [](Settings& s, unsigned n) { s.mysql.pool_size = n; })});
         k.push_back({{"redis.url", "REPAIRBOT_REDIS_URL", true,
                       "Redis, redis://[:password@]host:port/db"},
@@ -219,6 +219,9 @@ const std::vector<Key>& keys() {
                          s.media_dir = v;
                          return {};
                      }});
+        k.push_back({{"photos.downloads", "REPAIRBOT_PHOTO_DOWNLOADS", false,
+                      "photos the download worker fetches at once (default 4)"},
+                     int_key(1u, 64u, [](Settings& s, unsigned n) { s.photo_downloads = n; })});
         return k;
     }();
     return all;

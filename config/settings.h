@@ -73,6 +73,7 @@ struct Settings {
     std::string log_level = "info";
     std::string data_dir = "config";  // where the desk's data files live (catalog, replies, ...)
     std::string media_dir = "var/media";
+    unsigned photo_downloads = 4;  // photos downloaded at once by the worker (photos.downloads)
 };
 
 }  // namespace repairbot::config

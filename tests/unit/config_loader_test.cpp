@@ -80,14 +80,25 @@ TEST(ConfigLoader, PublicEnvironmentNamesOverrideTheirKeys) {
 }
 
 TEST(ConfigLoader, EnvironmentWinsOverTheFile) {
-    TempFile f("[http]\nlisten = \"127.0.0.1:7000\"\nthreads = 2\n[log]\nlevel = \"debug\"\n");
+    TempFile f("[http]\nlisten = \"127.0.0.1:7000\"\nthreads = 2\n[log]\nlevel = \"debug\"\n"
+               "[photos]\ndownloads = 8\n");
     auto env = valid_env();
     env["REPAIRBOT_LISTEN"] = "127.0.0.1:7001";
+    env["REPAIRBOT_PHOTO_DOWNLOADS"] = "2";
     auto r = load(f.path(), env);
     ASSERT_TRUE(r.problems.empty()) << joined(r);
     EXPECT_EQ(r.settings.http.listen_port, 7001);
     EXPECT_EQ(r.settings.http.threads, 2u);  // from the file, not overridden
     EXPECT_EQ(r.settings.log_level, "debug");
+    EXPECT_EQ(r.settings.photo_downloads, 2u);
+}
+
+TEST(ConfigLoader, PhotoDownloadsComeFromTheFileOrDefaultToFour) {
+    EXPECT_EQ(load("", valid_env()).settings.photo_downloads, 4u);
+    TempFile f("[photos]\ndownloads = 8\n");
+    auto r = load(f.path(), valid_env());
+    ASSERT_TRUE(r.problems.empty()) << joined(r);
+    EXPECT_EQ(r.settings.photo_downloads, 8u);
 }
 
 TEST(ConfigLoader, EveryFileKeyHasItsOwnEnvironmentVariable) {
@@ -143,6 +154,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadValue{"REPAIRBOT_ADMIN_TOKEN", "short", "16 characters"},
                       BadValue{"REPAIRBOT_HTTP_BODY_LIMIT", "12kb", "whole number"},
                       BadValue{"REPAIRBOT_HTTP_THREADS", "0", "between 1 and 256"},
+                      BadValue{"REPAIRBOT_PHOTO_DOWNLOADS", "0", "between 1 and 64"},
+                      BadValue{"REPAIRBOT_PHOTO_DOWNLOADS", "many", "whole number"},
                       BadValue{"REPAIRBOT_LOG_LEVEL", "verbose", "debug, info, warn, error"}));
 
 TEST(ConfigLoader, MissingRequiredValuesAreEachReported) {
