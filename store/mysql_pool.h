@@ -12,6 +12,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <exception>
@@ -20,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <variant>
 #include <vector>
@@ -106,9 +108,11 @@ class MysqlPool {
     template <class Box, class Handler, class F>
     void start(Handler handler, F f) {
         // `work` keeps the caller's context running while fn blocks on our pool. It travels
-        // into the completion and is released there, on the caller's context, so this thread
-        // touches nothing of that context after posting the completion: a caller that stops
-        // its context once the completion has run (tests do) may destroy it at once.
+        // into the completion and is released there, on the caller's context. post() itself
+        // still wakes the context after queueing the completion, so the completion first waits
+        // (a few instructions at most) until this thread's post() has returned: once the
+        // completion has run, nothing of ours touches the caller's context, and a caller that
+        // stops and destroys its context right then (tests do) is safe.
         auto work = boost::asio::prefer(boost::asio::get_associated_executor(handler),
                                         boost::asio::execution::outstanding_work.tracked);
         boost::asio::post(blocking_, [this, work = std::move(work), handler = std::move(handler),
@@ -128,10 +132,14 @@ class MysqlPool {
                 boost::asio::prefer(work, boost::asio::execution::outstanding_work.untracked);
             // `error` moves into the completion too, so this thread does not release it while
             // the caller rethrows it.
+            auto posted = std::make_shared<std::atomic<bool>>(false);
             boost::asio::post(target, [work = std::move(work), handler = std::move(handler),
-                                       error = std::move(error), box = std::move(box)]() mutable {
+                                       error = std::move(error), box = std::move(box),
+                                       posted]() mutable {
+                while (!posted->load(std::memory_order_acquire)) std::this_thread::yield();
                 handler(error, std::move(box));
             });
+            posted->store(true, std::memory_order_release);
         });
     }
 

@@ -44,9 +44,10 @@ TEST(StoreMysql, MigrationsAppliedTwiceAreIdempotent) {
 }
 
 TEST(StoreMysql, PingSucceedsOnTheRunningServer) {
+    // Declared first, destroyed last: the pool's threads are joined before it goes.
+    boost::asio::io_context io;
     boost::asio::thread_pool blocking(2);
     MysqlPool pool(blocking, testing::mysql_settings());
-    boost::asio::io_context io;
     auto status = testing::run(io, pool.ping());
     EXPECT_TRUE(status) << status.error().message();
     EXPECT_TRUE(pool.ping_sync());
@@ -55,9 +56,10 @@ TEST(StoreMysql, PingSucceedsOnTheRunningServer) {
 TEST(StoreMysql, PingOnAClosedPortIsAnErrorValueNotAnException) {
     auto settings = testing::mysql_settings();
     settings.port = testing::free_port();
+    // Declared first, destroyed last: the pool's threads are joined before it goes.
+    boost::asio::io_context io;
     boost::asio::thread_pool blocking(1);
     MysqlPool pool(blocking, settings);
-    boost::asio::io_context io;
     const auto start = std::chrono::steady_clock::now();
     auto status = testing::run(io, pool.ping());
     ASSERT_FALSE(status);
@@ -95,6 +97,8 @@ boost::asio::awaitable<void> lock_both(MysqlPool& pool, int first, int second,
 }
 
 TEST(StoreMysql, ADeadlockedUnitOfWorkIsRolledBackAndRunAgain) {
+    // Declared first, destroyed last: the pool's threads are joined before it goes.
+    boost::asio::io_context io;
     boost::asio::thread_pool blocking(2);
     MysqlPool pool(blocking, testing::mysql_settings());
     pool.run_sync([](sql::Connection& c) {
@@ -104,7 +108,6 @@ TEST(StoreMysql, ADeadlockedUnitOfWorkIsRolledBackAndRunAgain) {
         exec(c, "REPLACE INTO store_test_deadlock VALUES (1, 0), (2, 0)");
     });
     std::atomic<int> attempts{0}, holding{0}, done{0};
-    boost::asio::io_context io;
     boost::asio::co_spawn(io, lock_both(pool, 1, 2, attempts, holding, done),
                           boost::asio::detached);
     boost::asio::co_spawn(io, lock_both(pool, 2, 1, attempts, holding, done),

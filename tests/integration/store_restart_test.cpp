@@ -157,6 +157,7 @@ TEST(StoreRestart, MariadbDownFailsFastThenRecoversWithoutRestartingTheClient) {
     settings.password = "";
     settings.database = "";
     settings.pool_size = 4;
+    boost::asio::io_context io;  // destroyed after blocking's threads are joined
     boost::asio::thread_pool blocking(4);
     {
         MysqlPool admin(blocking, settings);
@@ -172,7 +173,6 @@ TEST(StoreRestart, MariadbDownFailsFastThenRecoversWithoutRestartingTheClient) {
     ASSERT_TRUE(applied) << applied.error().message();
 
     MysqlPool pool(blocking, settings);
-    boost::asio::io_context io;
     ASSERT_TRUE(testing::run(io, pool.ping()));
     auto first = pool.run_sync(
         [](sql::Connection& c) { return TicketRepository::create(c, restart_ticket("k1")); });

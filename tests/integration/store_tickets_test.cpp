@@ -111,9 +111,9 @@ boost::asio::awaitable<void> create_one(MysqlPool& pool, NewTicket n, std::mutex
 }
 
 TEST_F(StoreTickets, ThousandTicketsFromTwoPoolsGetDistinctNumbersAndOneEventEach) {
+    boost::asio::io_context io;  // destroyed after other_blocking's threads are joined
     boost::asio::thread_pool other_blocking(4);
     MysqlPool other_pool(other_blocking, testing::mysql_settings());
-    boost::asio::io_context io;
     std::mutex mu;
     std::vector<std::string> numbers;
     std::atomic<int> failures{0};
