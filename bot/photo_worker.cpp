@@ -199,9 +199,10 @@ asio::awaitable<std::size_t> PhotoWorker::download_due() {
     co_return photos.size();
 }
 
-asio::awaitable<void> PhotoWorker::lane(std::vector<store::Photo>& photos, std::size_t& next) {
-    while (next < photos.size() && !stopping_)  // when stopping, the rest come back with their lease
-        co_await download(std::move(photos[next++]));
+asio::awaitable<void> PhotoWorker::lane(std::vector<store::Photo>& photos, std::size_t& next,
+                                        const std::exception_ptr& failed) {
+    // When stopping, or once a lane has failed, the rest come back with their lease.
+    while (next < photos.size() && !stopping_ && !failed) co_await download(std::move(photos[next++]));
 }
 
 asio::awaitable<void> PhotoWorker::download_all(std::vector<store::Photo>& photos, std::size_t lanes) {
@@ -211,7 +212,7 @@ asio::awaitable<void> PhotoWorker::download_all(std::vector<store::Photo>& photo
     std::exception_ptr first_error;
     asio::steady_timer all_ended(strand, asio::steady_timer::time_point::max());
     for (std::size_t i = 0; i < lanes; ++i) {
-        asio::co_spawn(strand, lane(photos, next),
+        asio::co_spawn(strand, lane(photos, next, first_error),
                        asio::bind_executor(strand, [&](std::exception_ptr e) {
                            if (e && !first_error) first_error = e;
                            if (--running == 0) all_ended.cancel();

@@ -17,6 +17,7 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <exception>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -81,7 +82,7 @@ class PhotoWorker {
 
     // Runs until stop(); on the caller's executor. Never throws: a MySQL outage is waited out.
     boost::asio::awaitable<void> run();
-    // Asks run() to return after the photo in hand. Thread-safe.
+    // Asks run() to return after the photos in hand (up to `concurrency`). Thread-safe.
     void stop();
 
     // One pass: claims due photos and downloads them, up to `concurrency` at once. Returns how
@@ -92,7 +93,10 @@ class PhotoWorker {
   private:
     // Downloads photos[next], photos[next+1], ... until none is left; the lanes of a pass share
     // `next` (and run on one strand).
-    boost::asio::awaitable<void> lane(std::vector<store::Photo>& photos, std::size_t& next);
+    // A lane stops taking photos once `failed` is set (another lane met an exception, e.g.
+    // MySQL gone): the rest come back when their lease ends.
+    boost::asio::awaitable<void> lane(std::vector<store::Photo>& photos, std::size_t& next,
+                                      const std::exception_ptr& failed);
     // Runs `lanes` lanes over `photos` on the caller's strand and returns when all have ended,
     // rethrowing the first exception one of them ended with.
     boost::asio::awaitable<void> download_all(std::vector<store::Photo>& photos, std::size_t lanes);

@@ -47,7 +47,9 @@ std::uint64_t OutboxRepository::enqueue(sql::Connection& c, std::optional<std::u
 std::size_t OutboxRepository::enqueue_for_staff(sql::Connection& c, StaffRole role,
                                                std::optional<std::uint64_t> ticket_id,
                                                const std::string& payload, Timestamp now) {
-    // The flag's column comes from this switch, never from input.
+    // The flag's column comes from this switch, never from input. Inside a transaction the
+    // SELECT part takes shared locks on the technicians rows it reads (InnoDB, REPEATABLE
+    // READ): a 绑定 or an admin edit of a technician waits for the ticket's commit.
     const char* flag = role == StaffRole::dispatcher   ? "is_dispatcher"
                        : role == StaffRole::supervisor ? "is_supervisor"
                                                        : "is_manager";
@@ -55,7 +57,7 @@ std::size_t OutboxRepository::enqueue_for_staff(sql::Connection& c, StaffRole ro
                                      "next_attempt_at, created_at) "
                                      "SELECT 'notify', ?, openid, ?, 'pending', ?, ? FROM technicians "
                                      "WHERE active = 1 AND ") +
-                             flag + " = 1 AND openid IS NOT NULL AND openid <> '' ORDER BY id");
+                             flag + " <> 0 AND openid IS NOT NULL AND openid <> '' ORDER BY id");
     bind_all(*st, ticket_id, payload.empty() ? std::string("{}") : payload, now, now);
     return static_cast<std::size_t>(st->executeUpdate());
 }
