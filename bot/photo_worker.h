@@ -13,11 +13,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <filesystem>
 #include <functional>
 #include <random>
 #include <string>
-#include <exception>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -92,9 +92,8 @@ class PhotoWorker {
 
   private:
     // Downloads photos[next], photos[next+1], ... until none is left; the lanes of a pass share
-    // `next` (and run on one strand).
-    // A lane stops taking photos once `failed` is set (another lane met an exception, e.g.
-    // MySQL gone): the rest come back when their lease ends.
+    // `next` (and run on one strand). A lane stops taking photos once `failed` is set (another
+    // lane met an exception, e.g. MySQL gone): the rest come back when their lease ends.
     boost::asio::awaitable<void> lane(std::vector<store::Photo>& photos, std::size_t& next,
                                       const std::exception_ptr& failed);
     // Runs `lanes` lanes over `photos` on the caller's strand and returns when all have ended,
