@@ -98,9 +98,18 @@ store::NewEvent Dispatcher::queued_event(const std::vector<std::uint64_t>& exclu
     return {actor, "system", "dispatch_queued", details.dump()};
 }
 
+namespace {
+std::string nobody_free_text(const store::Ticket& t) {
+    return "工单" + t.number + "（" + t.fault_type + "，" + t.address + "）暂无可派的维修人员，请人工派单。";
+}
+}  // namespace
+
 void Dispatcher::tell_dispatchers(sql::Connection& c, const store::Ticket& t, store::Timestamp at) {
-    notify_staff(c, StaffRole::dispatcher, t.id, "dispatch_queued",
-                 "工单" + t.number + "（" + t.fault_type + "，" + t.address + "）暂无可派的维修人员，请人工派单。", at);
+    notify_staff(c, StaffRole::dispatcher, t.id, "dispatch_queued", nobody_free_text(t), at);
+}
+
+void Dispatcher::tell_dispatchers(store::SqlBatch& batch, const store::Ticket& t, store::Timestamp at) {
+    notify_staff(batch, StaffRole::dispatcher, t.id, "dispatch_queued", nobody_free_text(t), at);
 }
 
 DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,

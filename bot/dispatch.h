@@ -14,6 +14,7 @@
 #include "config/sla_data.h"
 #include "dialog/texts.h"
 #include "store/mysql_pool.h"
+#include "store/sql_batch.h"
 #include "store/technician_repository.h"
 
 namespace repairbot::bot {
@@ -83,6 +84,8 @@ public:
     [[nodiscard]] static store::NewEvent queued_event(const std::vector<std::uint64_t>& excluded,
                                                       const std::string& actor, const std::string& reason);
     static void tell_dispatchers(sql::Connection& c, const store::Ticket& ticket, store::Timestamp at);
+    // The same note added to the caller's batch (a ticket's creation).
+    static void tell_dispatchers(store::SqlBatch& batch, const store::Ticket& ticket, store::Timestamp at);
 
     // What giving `ticket` to `chosen` (choose_technician's pick) writes, for a caller that saves
     // it itself (a new ticket inserted already dispatched). Pure.

@@ -6,10 +6,20 @@
 
 namespace repairbot::bot {
 
+namespace {
+std::string notice_payload(const std::string& event, const std::string& text) {
+    return nlohmann::json{{"event", event}, {"text", text}}.dump();
+}
+}  // namespace
+
 std::size_t notify_staff(sql::Connection& c, StaffRole role, std::optional<std::uint64_t> ticket_id,
                          const std::string& event, const std::string& text, store::Timestamp now) {
-    nlohmann::json payload = {{"event", event}, {"text", text}};
-    return store::OutboxRepository::enqueue_for_staff(c, role, ticket_id, payload.dump(), now);
+    return store::OutboxRepository::enqueue_for_staff(c, role, ticket_id, notice_payload(event, text), now);
+}
+
+void notify_staff(store::SqlBatch& batch, StaffRole role, std::optional<std::uint64_t> ticket_id,
+                  const std::string& event, const std::string& text, store::Timestamp now) {
+    store::OutboxRepository::enqueue_for_staff(batch, role, ticket_id, notice_payload(event, text), now);
 }
 
 }  // namespace repairbot::bot

@@ -7,6 +7,7 @@
 
 #include "store/outbox_repository.h"
 #include "store/records.h"
+#include "store/sql_batch.h"
 #include "store/sql_values.h"
 
 namespace sql {
@@ -22,5 +23,8 @@ using store::StaffRole;
 // (0: nobody holds the role — the caller decides whether that is worth a warning).
 std::size_t notify_staff(sql::Connection& c, StaffRole role, std::optional<std::uint64_t> ticket_id,
                          const std::string& event, const std::string& text, store::Timestamp now);
+// The same rows added to the caller's batch (how many is not read back).
+void notify_staff(store::SqlBatch& batch, StaffRole role, std::optional<std::uint64_t> ticket_id,
+                  const std::string& event, const std::string& text, store::Timestamp now);
 
 }  // namespace repairbot::bot

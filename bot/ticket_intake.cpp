@@ -174,17 +174,17 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                     // The dispatchers' note, the photos (the download worker's queue) and the
                     // owner's remembered profile commit with the ticket: one commit, and no
                     // ticket without its photos. A repeat finds them committed with it.
-                    ticket.within = [&](sql::Connection& conn, const store::Ticket& t) {
-                        if (queued) Dispatcher::tell_dispatchers(conn, t, t.created_at);
+                    ticket.within = [&](store::SqlBatch& batch, const store::Ticket& t) {
+                        if (queued) Dispatcher::tell_dispatchers(batch, t, t.created_at);
                         for (const auto& p : photos) {
                             store::Photo photo;
                             photo.ticket_id = t.id;
                             photo.owner_openid = owner;
                             photo.media_id = p.media_id;
                             photo.pic_url = p.pic_url;
-                            store::PhotoRepository::add_pending(conn, photo, t.created_at);
+                            store::PhotoRepository::add_pending(batch, photo, t.created_at);
                         }
-                        if (profile) store::OwnerRepository::remember(conn, *profile, t.created_at);
+                        if (profile) store::OwnerRepository::remember(batch, *profile, t.created_at);
                     };
                     auto created = store::TicketRepository::create(c, ticket);
                     if (!created) {

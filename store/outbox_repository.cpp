@@ -8,6 +8,29 @@ namespace {
 
 using namespace sql_row;
 
+constexpr const char* kEnqueue =
+    "INSERT INTO outbox (kind, ticket_id, recipient, payload, status, next_attempt_at, created_at) "
+    "VALUES (?,?,?,?,'pending',?,?)";
+
+const std::string& payload_or_empty_object(const std::string& payload) {
+    static const std::string empty_object = "{}";
+    return payload.empty() ? empty_object : payload;
+}
+
+// One "notify" row per active, WeChat-bound holder of `role`. The flag's column comes from this
+// switch, never from input. Inside a transaction the SELECT part takes shared locks on the
+// technicians rows it reads (InnoDB, REPEATABLE READ): a 绑定 or an admin edit of a technician
+// waits for the ticket's commit.
+std::string staff_notice_sql(StaffRole role) {
+    const char* flag = role == StaffRole::dispatcher   ? "is_dispatcher"
+                       : role == StaffRole::supervisor ? "is_supervisor"
+                                                       : "is_manager";
+    return std::string("INSERT INTO outbox (kind, ticket_id, recipient, payload, status, next_attempt_at, "
+                       "created_at) "
+                       "SELECT 'notify', ?, openid, ?, 'pending', ?, ? FROM technicians WHERE active = 1 AND ") +
+           flag + " <> 0 AND openid IS NOT NULL AND openid <> '' ORDER BY id";
+}
+
 constexpr const char* kColumns =
     "id, kind, ticket_id, recipient, payload, status, attempts, next_attempt_at, last_errcode, "
     "last_error, created_at, sent_at";
@@ -33,33 +56,31 @@ OutboxMessage read_message(sql::ResultSet& rs) {
 
 std::uint64_t OutboxRepository::enqueue(sql::Connection& c, std::optional<std::uint64_t> ticket_id,
                                         const NewOutbox& m, Timestamp now) {
-    auto st =
-        prepare(c,
-                "INSERT INTO outbox (kind, ticket_id, recipient, payload, status, next_attempt_at, "
-                "created_at) VALUES (?,?,?,?,'pending',?,?) RETURNING id");
-    bind_all(*st, m.kind, ticket_id, m.recipient, m.payload.empty() ? std::string("{}") : m.payload,
-             m.not_before.value_or(now), now);
+    auto st = prepare(c, std::string(kEnqueue) + " RETURNING id");
+    bind_all(*st, m.kind, ticket_id, m.recipient, payload_or_empty_object(m.payload), m.not_before.value_or(now),
+             now);
     auto inserted = query(*st);  // RETURNING id: the new id without a second statement
     if (!inserted->next()) throw sql::SQLException("INSERT INTO outbox ... RETURNING id returned no row");
     return inserted->getUInt64(1);
 }
 
+void OutboxRepository::enqueue(SqlBatch& batch, std::optional<std::uint64_t> ticket_id, const NewOutbox& m,
+                               Timestamp now) {
+    batch.add(kEnqueue, m.kind, ticket_id, m.recipient, payload_or_empty_object(m.payload),
+              m.not_before.value_or(now), now);
+}
+
 std::size_t OutboxRepository::enqueue_for_staff(sql::Connection& c, StaffRole role,
                                                std::optional<std::uint64_t> ticket_id,
                                                const std::string& payload, Timestamp now) {
-    // The flag's column comes from this switch, never from input. Inside a transaction the
-    // SELECT part takes shared locks on the technicians rows it reads (InnoDB, REPEATABLE
-    // READ): a 绑定 or an admin edit of a technician waits for the ticket's commit.
-    const char* flag = role == StaffRole::dispatcher   ? "is_dispatcher"
-                       : role == StaffRole::supervisor ? "is_supervisor"
-                                                       : "is_manager";
-    auto st = prepare(c, std::string("INSERT INTO outbox (kind, ticket_id, recipient, payload, status, "
-                                     "next_attempt_at, created_at) "
-                                     "SELECT 'notify', ?, openid, ?, 'pending', ?, ? FROM technicians "
-                                     "WHERE active = 1 AND ") +
-                             flag + " <> 0 AND openid IS NOT NULL AND openid <> '' ORDER BY id");
-    bind_all(*st, ticket_id, payload.empty() ? std::string("{}") : payload, now, now);
+    auto st = prepare(c, staff_notice_sql(role));
+    bind_all(*st, ticket_id, payload_or_empty_object(payload), now, now);
     return static_cast<std::size_t>(st->executeUpdate());
+}
+
+void OutboxRepository::enqueue_for_staff(SqlBatch& batch, StaffRole role, std::optional<std::uint64_t> ticket_id,
+                                         const std::string& payload, Timestamp now) {
+    batch.add(staff_notice_sql(role), ticket_id, payload_or_empty_object(payload), now, now);
 }
 
 std::vector<OutboxMessage> OutboxRepository::claim_due(sql::Connection& c, Timestamp now,

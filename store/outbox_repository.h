@@ -11,6 +11,7 @@
 
 #include "config/errors.h"
 #include "store/records.h"
+#include "store/sql_batch.h"
 
 namespace sql {
 class Connection;
@@ -35,6 +36,9 @@ class OutboxRepository {
     // Inserts one pending row (autocommit, or inside the caller's transaction); returns its id.
     static std::uint64_t enqueue(sql::Connection& c, std::optional<std::uint64_t> ticket_id,
                                  const NewOutbox& m, Timestamp now);
+    // The same row added to the caller's batch (its id is not read back).
+    static void enqueue(SqlBatch& batch, std::optional<std::uint64_t> ticket_id, const NewOutbox& m,
+                        Timestamp now);
 
     // Inserts one pending "notify" row with `payload` for every active technician holding
     // `role` and bound to WeChat (an openid), in technician id order — one INSERT … SELECT
@@ -42,6 +46,9 @@ class OutboxRepository {
     static std::size_t enqueue_for_staff(sql::Connection& c, StaffRole role,
                                          std::optional<std::uint64_t> ticket_id,
                                          const std::string& payload, Timestamp now);
+    // The same statement added to the caller's batch (how many it queued is not read back).
+    static void enqueue_for_staff(SqlBatch& batch, StaffRole role, std::optional<std::uint64_t> ticket_id,
+                                  const std::string& payload, Timestamp now);
 
     // Leases up to `max` rows due at `now` (pending, or sending with an expired lease) to
     // `worker` until now + lease, counting an attempt on each; returns them oldest first.

@@ -8,6 +8,18 @@ namespace {
 
 using namespace sql_row;
 
+// Empty fields keep what is stored; the address's parts move together with the address.
+constexpr const char* kRemember =
+    "INSERT INTO owners (openid, name, phone, building, unit, room, address, created_at, updated_at) "
+    "VALUES (?,?,?,?,?,?,?,?,?) ON DUPLICATE KEY UPDATE "
+    "name = IF(VALUES(name) <> '', VALUES(name), name), "
+    "phone = IF(VALUES(phone) <> '', VALUES(phone), phone), "
+    "building = IF(VALUES(address) <> '', VALUES(building), building), "
+    "unit = IF(VALUES(address) <> '', VALUES(unit), unit), "
+    "room = IF(VALUES(address) <> '', VALUES(room), room), "
+    "address = IF(VALUES(address) <> '', VALUES(address), address), "
+    "updated_at = VALUES(updated_at)";
+
 Owner read_owner(sql::ResultSet& rs) {
     Owner o;
     o.id = rs.getUInt64("id");
@@ -32,19 +44,13 @@ Owner OwnerRepository::upsert(sql::Connection& c, const Owner& p, Timestamp now)
 }
 
 void OwnerRepository::remember(sql::Connection& c, const Owner& p, Timestamp now) {
-    auto st = prepare(c,
-                      "INSERT INTO owners (openid, name, phone, building, unit, room, address, "
-                      "created_at, updated_at) "
-                      "VALUES (?,?,?,?,?,?,?,?,?) ON DUPLICATE KEY UPDATE "
-                      "name = IF(VALUES(name) <> '', VALUES(name), name), "
-                      "phone = IF(VALUES(phone) <> '', VALUES(phone), phone), "
-                      "building = IF(VALUES(address) <> '', VALUES(building), building), "
-                      "unit = IF(VALUES(address) <> '', VALUES(unit), unit), "
-                      "room = IF(VALUES(address) <> '', VALUES(room), room), "
-                      "address = IF(VALUES(address) <> '', VALUES(address), address), "
-                      "updated_at = VALUES(updated_at)");
+    auto st = prepare(c, kRemember);
     bind_all(*st, p.openid, p.name, p.phone, p.building, p.unit, p.room, p.address, now, now);
     st->executeUpdate();
+}
+
+void OwnerRepository::remember(SqlBatch& batch, const Owner& p, Timestamp now) {
+    batch.add(kRemember, p.openid, p.name, p.phone, p.building, p.unit, p.room, p.address, now, now);
 }
 
 Result<Owner> OwnerRepository::find_by_openid(sql::Connection& c, const std::string& openid) {

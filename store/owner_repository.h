@@ -6,6 +6,7 @@
 
 #include "config/errors.h"
 #include "store/records.h"
+#include "store/sql_batch.h"
 
 namespace sql {
 class Connection;
@@ -20,6 +21,8 @@ class OwnerRepository {
     static Owner upsert(sql::Connection& c, const Owner& profile, Timestamp now);
     // The same, without reading the row back (one statement).
     static void remember(sql::Connection& c, const Owner& profile, Timestamp now);
+    // The same statement added to the caller's batch.
+    static void remember(SqlBatch& batch, const Owner& profile, Timestamp now);
 
     // StoreErrc::not_found when the openid never wrote.
     static Result<Owner> find_by_openid(sql::Connection& c, const std::string& openid);

@@ -8,6 +8,14 @@ namespace {
 
 using namespace sql_row;
 
+// A photo already recorded (the same media_id) keeps its row: it gains the ticket if it had none,
+// and the picture URL if it had none.
+constexpr const char* kAddPending =
+    "INSERT INTO photos (ticket_id, owner_openid, media_id, pic_url, status, created_at) "
+    "VALUES (?,?,?,?,'pending',?) ON DUPLICATE KEY UPDATE "
+    "ticket_id = COALESCE(ticket_id, VALUES(ticket_id)), "
+    "pic_url = IF(pic_url = '', VALUES(pic_url), pic_url)";
+
 constexpr const char* kColumns =
     "id, ticket_id, owner_openid, media_id, pic_url, stored_path, sha256, size_bytes, status, "
     "attempts, last_error, "
@@ -46,14 +54,13 @@ Result<Photo> PhotoRepository::add(sql::Connection& c, const Photo& p, Timestamp
 }
 
 void PhotoRepository::add_pending(sql::Connection& c, const Photo& p, Timestamp now) {
-    auto st = prepare(
-        c,
-        "INSERT INTO photos (ticket_id, owner_openid, media_id, pic_url, status, created_at) "
-        "VALUES (?,?,?,?,'pending',?) ON DUPLICATE KEY UPDATE "
-        "ticket_id = COALESCE(ticket_id, VALUES(ticket_id)), "
-        "pic_url = IF(pic_url = '', VALUES(pic_url), pic_url)");
+    auto st = prepare(c, kAddPending);
     bind_all(*st, p.ticket_id, p.owner_openid, p.media_id, p.pic_url, now);
     st->executeUpdate();
+}
+
+void PhotoRepository::add_pending(SqlBatch& batch, const Photo& p, Timestamp now) {
+    batch.add(kAddPending, p.ticket_id, p.owner_openid, p.media_id, p.pic_url, now);
 }
 
 std::vector<Photo> PhotoRepository::for_ticket(sql::Connection& c, std::uint64_t ticket_id) {

@@ -11,6 +11,7 @@
 
 #include "config/errors.h"
 #include "store/records.h"
+#include "store/sql_batch.h"
 
 namespace sql {
 class Connection;
@@ -25,6 +26,8 @@ class PhotoRepository {
     static Result<Photo> add(sql::Connection& c, const Photo& p, Timestamp now);
     // The same, without reading the row back (one statement; for callers that need no row).
     static void add_pending(sql::Connection& c, const Photo& p, Timestamp now);
+    // The same statement added to the caller's batch.
+    static void add_pending(SqlBatch& batch, const Photo& p, Timestamp now);
 
     static std::vector<Photo> for_ticket(sql::Connection& c, std::uint64_t ticket_id);
     // StoreErrc::not_found when the media id is unknown.

@@ -86,6 +86,14 @@ Result<Ticket> find_one(sql::Connection& c, const std::string& where, const auto
     return read_ticket(*rs);
 }
 
+constexpr const char* kInsertEvent =
+    "INSERT INTO ticket_events (ticket_id, at, actor, actor_role, type, details) VALUES (?,?,?,?,?,?)";
+
+const std::string& details_or_empty_object(const std::string& details) {
+    static const std::string empty_object = "{}";
+    return details.empty() ? empty_object : details;
+}
+
 std::uint64_t next_sequence(sql::Connection& c, const std::string& day) {
     // Autocommit, before the ticket's transaction: the day's row is locked for this one
     // statement only, so concurrent creations do not queue behind each other's whole
@@ -115,30 +123,32 @@ Result<CreatedTicket> TicketRepository::create(sql::Connection& c, const NewTick
     std::vector<NewOutbox> outbox = in.outbox;
     if (in.complete) in.complete(c, out, events, outbox);
     const Ticket& t = out;
-    Transaction trx(c);
     out.version = 0;
     out.updated_at = t.created_at;
-    auto st = prepare(
-        c,
+    // Round trip 1: START TRANSACTION and the ticket, whose RETURNING id the rest needs.
+    Transaction trx(c, Transaction::Batched{});
+    SqlBatch head;
+    head.add(trx.begin_sql());
+    head.add(
         "INSERT INTO tickets (number, idempotency_key, owner_openid, reporter_name, phone, "
         "building, unit, room, area, address, public_area, fault_type, trade, urgency, "
         "description, channel, preferred_from, preferred_to, status, technician_id, paid, "
         "quote_cents, quote_status, fee_cents, materials, done_note, cancel_reason, reopen_count, "
         "created_at, dispatched_at, dispatch_due, accept_due, arrive_due, quote_due, finish_due, "
         "dispatch_late, version, updated_at) VALUES "
-        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?) RETURNING id");
-    bind_all(*st, out.number, t.idempotency_key, t.owner_openid, t.reporter_name, t.phone,
-             t.building, t.unit, t.room, t.area, t.address, t.public_area, t.fault_type, t.trade,
-             t.urgency, t.description, t.channel, t.preferred_from, t.preferred_to, t.status,
-             t.technician_id, t.paid, t.quote_cents, t.quote_status, t.fee_cents, t.materials,
-             t.done_note, t.cancel_reason, t.reopen_count, t.created_at, t.at.dispatched,
-             t.due.dispatch, t.due.accept, t.due.arrive, t.due.quote, t.due.finish, t.late.dispatch,
-             t.created_at);
-    std::unique_ptr<sql::ResultSet> inserted;
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?) RETURNING id",
+        out.number, t.idempotency_key, t.owner_openid, t.reporter_name, t.phone, t.building, t.unit, t.room,
+        t.area, t.address, t.public_area, t.fault_type, t.trade, t.urgency, t.description, t.channel,
+        t.preferred_from, t.preferred_to, t.status, t.technician_id, t.paid, t.quote_cents, t.quote_status,
+        t.fee_cents, t.materials, t.done_note, t.cancel_reason, t.reopen_count, t.created_at, t.at.dispatched,
+        t.due.dispatch, t.due.accept, t.due.arrive, t.due.quote, t.due.finish, t.late.dispatch, t.created_at);
+    std::optional<std::uint64_t> id;
     try {
-        inserted = query(*st);  // RETURNING id: the new id without a second statement
-    } catch (const sql::SQLException& e) {
-        if (e.getErrorCode() != 1062) throw;
+        head.run(c, [&](std::size_t, sql::ResultSet& rows) {
+            if (rows.next()) id = rows.getUInt64(1);
+        });
+    } catch (const SqlBatchError& e) {
+        if (e.getErrorCode() != 1062 || e.statement() != 1) throw;
         // The key has its ticket already: committed earlier, or by a racing caller first (we
         // waited on its unique-key lock).
         trx.rollback();
@@ -146,13 +156,16 @@ Result<CreatedTicket> TicketRepository::create(sql::Connection& c, const NewTick
         if (!existing) throw;
         return CreatedTicket{std::move(existing).value(), false};
     }
-    if (!inserted->next()) throw sql::SQLException("INSERT INTO tickets ... RETURNING id returned no row");
-    out.id = inserted->getUInt64(1);
-    inserted.reset();
-    append_events(c, out.id, events, t.created_at);
-    for (const auto& m : outbox) OutboxRepository::enqueue(c, out.id, m, t.created_at);
-    if (in.within) in.within(c, out);
-    trx.commit();
+    if (!id) throw sql::SQLException("INSERT INTO tickets ... RETURNING id returned no row");
+    out.id = *id;
+    // Round trip 2: its events, outbox rows, NewTicket::within's rows and the COMMIT.
+    SqlBatch rest;
+    append_events(rest, out.id, events, t.created_at);
+    for (const auto& m : outbox) OutboxRepository::enqueue(rest, out.id, m, t.created_at);
+    if (in.within) in.within(rest, out);
+    rest.add(trx.commit_sql());
+    rest.run(c);
+    trx.committed();
     return CreatedTicket{std::move(out), true};
 }
 
@@ -252,7 +265,7 @@ Result<Ticket> TicketRepository::update(sql::Connection& c, const Ticket& t, con
 void TicketRepository::append_events(sql::Connection& c, std::uint64_t ticket_id,
                                      const std::vector<NewEvent>& events, Timestamp at) {
     if (events.empty()) return;
-    std::string q = "INSERT INTO ticket_events (ticket_id, at, actor, actor_role, type, details) VALUES (?,?,?,?,?,?)";
+    std::string q = kInsertEvent;
     for (std::size_t i = 1; i < events.size(); ++i) q += ",(?,?,?,?,?,?)";
     auto st = prepare(c, q);
     int i = 0;
@@ -262,9 +275,26 @@ void TicketRepository::append_events(sql::Connection& c, std::uint64_t ticket_id
         sql_row::bind(*st, ++i, e.actor);
         sql_row::bind(*st, ++i, e.actor_role);
         sql_row::bind(*st, ++i, e.type);
-        sql_row::bind(*st, ++i, e.details.empty() ? std::string("{}") : e.details);
+        sql_row::bind(*st, ++i, details_or_empty_object(e.details));
     }
     st->executeUpdate();
+}
+
+void TicketRepository::append_events(SqlBatch& batch, std::uint64_t ticket_id, const std::vector<NewEvent>& events,
+                                     Timestamp at) {
+    // Two rows per statement (a new ticket has one or two events): a batch's statement takes a
+    // fixed number of values, and each statement the server runs costs it a parse.
+    static const std::string two_rows = std::string(kInsertEvent) + ",(?,?,?,?,?,?)";
+    for (std::size_t i = 0; i < events.size(); i += 2) {
+        const auto& e = events[i];
+        if (i + 1 == events.size()) {
+            batch.add(kInsertEvent, ticket_id, at, e.actor, e.actor_role, e.type, details_or_empty_object(e.details));
+            break;
+        }
+        const auto& f = events[i + 1];
+        batch.add(two_rows, ticket_id, at, e.actor, e.actor_role, e.type, details_or_empty_object(e.details),
+                  ticket_id, at, f.actor, f.actor_role, f.type, details_or_empty_object(f.details));
+    }
 }
 
 void TicketRepository::append_event(sql::Connection& c, std::uint64_t ticket_id, const NewEvent& e, Timestamp at) {

@@ -11,6 +11,7 @@
 
 #include "config/errors.h"
 #include "store/records.h"
+#include "store/sql_batch.h"
 
 namespace sql {
 class Connection;
@@ -29,9 +30,10 @@ struct NewTicket {
     std::function<void(sql::Connection& c, Ticket& ticket, std::vector<NewEvent>& events,
                        std::vector<NewOutbox>& outbox)>
         complete;
-    // Called inside the ticket's transaction once it is inserted with its events and outbox
-    // rows (the ticket has its id): more rows that must commit with it. May be empty.
-    std::function<void(sql::Connection& c, const Ticket& ticket)> within;
+    // Called once the ticket is inserted (it has its id): statements added to `batch` run in
+    // the ticket's transaction after its events and outbox rows, sent with them and the COMMIT
+    // in one round trip — more rows that must commit with it. May be empty.
+    std::function<void(SqlBatch& batch, const Ticket& ticket)> within;
 };
 
 struct CreatedTicket {
@@ -54,7 +56,8 @@ class TicketRepository {
   public:
     // Takes the day's next number (ticket_sequences, unique across processes; a failed creation
     // may leave a gap), lets NewTicket::complete fill in the rest, then in one transaction inserts
-    // the ticket, its events and its outbox rows (and NewTicket::within's). Must not be called
+    // the ticket, its events and its outbox rows (and NewTicket::within's) — two round trips:
+    // START with the ticket's INSERT, then everything else with the COMMIT. Must not be called
     // inside another transaction. A repeated idempotency key returns the ticket that key already
     // made (created = false), also when two callers race; the repeat is found by the unique key
     // at the insert, so it has run `complete` and used up a number (a gap). Never returns an
@@ -84,6 +87,9 @@ class TicketRepository {
     // Appends audit events in order, in one statement (autocommit, or inside the caller's
     // transaction).
     static void append_events(sql::Connection& c, std::uint64_t ticket_id, const std::vector<NewEvent>& events,
+                              Timestamp at);
+    // The same statement added to the caller's batch (nothing when `events` is empty).
+    static void append_events(SqlBatch& batch, std::uint64_t ticket_id, const std::vector<NewEvent>& events,
                               Timestamp at);
     // Appends one audit event (autocommit, or inside the caller's transaction).
     static void append_event(sql::Connection& c, std::uint64_t ticket_id,

@@ -26,9 +26,24 @@ public:
     // Starts the transaction, or a savepoint inside an open one (a round trip). Throws
     // sql::SQLException.
     explicit Transaction(sql::Connection& c) : c_(c), depth_(open_depth()) {
-        run(depth_ == 0 ? std::string("START TRANSACTION") : "SAVEPOINT " + savepoint());
+        run(begin_sql());
         ++open_depth();
     }
+    // A transaction whose opening statement travels in the caller's SqlBatch, with the first
+    // statements of the work (one round trip instead of two): the scope is open from here and
+    // rolls back unless committed, but sends nothing itself. begin_sql() is the opening statement
+    // (START TRANSACTION, or SAVEPOINT inside an open one) and commit_sql() the closing one, for
+    // the caller's batches; committed() records that a batch ending in commit_sql() has run.
+    struct Batched {};
+    Transaction(sql::Connection& c, Batched) : c_(c), depth_(open_depth()) { ++open_depth(); }
+    [[nodiscard]] std::string begin_sql() const {
+        return depth_ == 0 ? std::string("START TRANSACTION") : "SAVEPOINT " + savepoint();
+    }
+    [[nodiscard]] std::string commit_sql() const {
+        return depth_ == 0 ? std::string("COMMIT") : "RELEASE SAVEPOINT " + savepoint();
+    }
+    void committed() { end(); }
+
     // Rolls back unless committed or rolled back; never throws (a dead link rolls back anyway).
     ~Transaction() {
         if (!done_) {
@@ -46,7 +61,7 @@ public:
     // sql::SQLException (MysqlPool retries the whole unit of work on deadlock / lost
     // connection; the destructor then rolls back what is left).
     void commit() {
-        run(depth_ == 0 ? std::string("COMMIT") : "RELEASE SAVEPOINT " + savepoint());
+        run(commit_sql());
         end();
     }
     // Rolls back now (an inner one: to its savepoint). Throws sql::SQLException.

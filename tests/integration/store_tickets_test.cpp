@@ -174,6 +174,28 @@ TEST_F(StoreTickets, RepeatedIdempotencyKeyReturnsTheExistingTicketEvenWhenRacin
     EXPECT_EQ(outbox.size(), 1u);
 }
 
+TEST_F(StoreTickets, ABatchAppendsAnyNumberOfEventsInTheirOrder) {
+    auto created = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::create(c, draft("batch")); });
+    ASSERT_TRUE(created);
+    const auto id = created->ticket.id;
+    const std::vector<NewEvent> three = {{"tech-1", "technician", "accepted", ""},
+                                         {"tech-1", "technician", "arrived", R"({"note":"到了"})"},
+                                         {"tech-1", "technician", "done", R"({"note":"完成"})"}};
+    auto types = pool_.run_sync([&](sql::Connection& c) {
+        SqlBatch none;
+        TicketRepository::append_events(none, id, {}, now_ms());
+        SqlBatch batch;
+        TicketRepository::append_events(batch, id, three, now_ms());
+        std::vector<std::string> out{std::to_string(none.size()), std::to_string(batch.size())};
+        batch.run(c);
+        for (const auto& e : TicketRepository::events(c, id)) out.push_back(e.type + " " + e.details);
+        return out;
+    });
+    // Nothing for no events; two statements for three (a pair, then one).
+    EXPECT_EQ(types, (std::vector<std::string>{"0", "2", R"(created {"channel":"wechat"})", "accepted {}",
+                                               R"(arrived {"note":"到了"})", R"(done {"note":"完成"})"}));
+}
+
 TEST_F(StoreTickets, EmojiNamesAndSqlLookingTextRoundTripUnchanged) {
     auto n = draft("text");
     n.ticket.reporter_name = "王小明😀🔧";

@@ -1,0 +1,95 @@
+#include "store/sql_batch.h"
+
+#include <cppconn/connection.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
+
+#include <exception>
+#include <memory>
+
+namespace repairbot::store {
+
+SqlBatchError::SqlBatchError(const sql::SQLException& cause, std::size_t statement, std::size_t statements)
+    : sql::SQLException("statement " + std::to_string(statement + 1) + " of " + std::to_string(statements) +
+                            " in a batch: " + cause.what(),
+                        cause.getSQLState(), cause.getErrorCode()),
+      statement_(statement) {}
+
+std::size_t SqlBatch::begin_statement() {
+    const std::size_t mark = text_.size();
+    if (statements_ > 0) text_ += ";\n";
+    return mark;
+}
+
+void SqlBatch::append_up_to_placeholder(std::string_view statement, std::size_t& from) {
+    const auto hole = statement.find('?', from);
+    if (hole == std::string_view::npos)
+        throw std::logic_error("SqlBatch::add: more values than placeholders in: " + std::string(statement));
+    text_.append(statement.substr(from, hole - from));
+    from = hole + 1;
+}
+
+void SqlBatch::end_statement(std::string_view statement, std::size_t from, std::size_t mark) {
+    if (statement.find('?', from) != std::string_view::npos) {
+        text_.resize(mark);
+        throw std::logic_error("SqlBatch::add: fewer values than placeholders in: " + std::string(statement));
+    }
+    text_.append(statement.substr(from));
+    ++statements_;
+}
+
+void SqlBatch::render(std::string& out, std::string_view s) {
+    if (s.empty()) {
+        out += "''";
+        return;
+    }
+    // Hex: the bytes arrive as they are, with no quoting or backslash rules involved; the
+    // introducer makes them utf8mb4 text (invalid UTF-8 is refused by the server, as a bound
+    // parameter would be).
+    static constexpr char digits[] = "0123456789ABCDEF";
+    out.reserve(out.size() + 11 + 2 * s.size() + 1);
+    out += "_utf8mb4 X'";
+    for (unsigned char ch : s) {
+        out += digits[ch >> 4];
+        out += digits[ch & 0x0F];
+    }
+    out += '\'';
+}
+
+void SqlBatch::render(std::string& out, Timestamp t) {
+    out += '\'';
+    out += to_sql_datetime(t);  // digits, '-', ':', ' ' and '.' only
+    out += '\'';
+}
+
+void SqlBatch::run(sql::Connection& c, const Rows& rows) const {
+    if (statements_ == 0) return;
+    std::unique_ptr<sql::Statement> st(c.createStatement());
+    std::exception_ptr failed_in_rows;
+    std::size_t i = 0;
+    try {
+        bool has_rows = st->execute(text_);
+        for (;;) {
+            if (has_rows) {
+                std::unique_ptr<sql::ResultSet> rs(st->getResultSet());
+                if (rows && !failed_in_rows) {
+                    try {
+                        rows(i, *rs);
+                    } catch (...) {
+                        // Every result must still be read, or the connection is out of sync.
+                        failed_in_rows = std::current_exception();
+                    }
+                }
+            }
+            // Connector/C++ 1.1 cannot tell "no more results" from "a result without rows"
+            // (getUpdateCount() is -1 after getMoreResults()), so the count says when to stop.
+            if (++i == statements_) break;
+            has_rows = st->getMoreResults();
+        }
+    } catch (const sql::SQLException& e) {
+        throw SqlBatchError(e, i, statements_);
+    }
+    if (failed_in_rows) std::rethrow_exception(failed_in_rows);
+}
+
+}  // namespace repairbot::store

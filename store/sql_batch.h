@@ -1,0 +1,114 @@
+// Statements sent to MariaDB together, as one multi-statement text: one round trip for a unit
+// of work whose statements need nothing back from each other (a new ticket's events, outbox
+// rows, photos, the owner's profile and its COMMIT — docs/performance.md). Used by the
+// repositories; blocking like the connection it runs on.
+//
+// Values are written into the text as literals, never spliced: strings as _utf8mb4 X'hex' (no
+// escaping rules to get wrong, whatever the sql_mode, so no injection), integers as digits,
+// booleans as 0/1, timestamps as their DATETIME(3) string, an empty optional as NULL. Each `?`
+// in a statement takes the next value, so a statement must not contain `?` of its own (the
+// store's SQL never does; add() checks the count).
+//
+// The connection must allow multi-statements (MysqlPool opens its connections with
+// CLIENT_MULTI_STATEMENTS). The server runs the statements in order and stops at the first
+// that fails: run() then throws SqlBatchError (a sql::SQLException with the server's error
+// code and SQL state, so MysqlPool's retry rules apply) naming which statement failed; the
+// ones before it have run — a batch that opened a transaction leaves it open for the caller's
+// Transaction scope to roll back.
+#pragma once
+
+#include <cppconn/exception.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "store/sql_values.h"
+
+namespace sql {
+class Connection;
+class ResultSet;
+}  // namespace sql
+
+namespace repairbot::store {
+
+class SqlBatchError : public sql::SQLException {
+  public:
+    SqlBatchError(const sql::SQLException& cause, std::size_t statement, std::size_t statements);
+    // 0-based index of the statement that failed.
+    [[nodiscard]] std::size_t statement() const { return statement_; }
+
+  private:
+    std::size_t statement_;
+};
+
+class SqlBatch {
+  public:
+    // Appends `statement` with each `?` replaced by the next value. Throws std::logic_error when
+    // the placeholders and the values do not match (a programming error).
+    template <class... A>
+    SqlBatch& add(std::string_view statement, const A&... values) {
+        const std::size_t mark = begin_statement();
+        std::size_t from = 0;
+        try {
+            (append_value(statement, from, values), ...);
+        } catch (...) {
+            text_.resize(mark);
+            throw;
+        }
+        end_statement(statement, from, mark);
+        return *this;
+    }
+
+    [[nodiscard]] std::size_t size() const { return statements_; }
+    [[nodiscard]] bool empty() const { return statements_ == 0; }
+    // The text as sent (for tests; it holds the values, so never log it).
+    [[nodiscard]] const std::string& text() const { return text_; }
+
+    // Hands over the rows of a statement that returns some (e.g. INSERT … RETURNING): its
+    // 0-based index in the batch and its result set.
+    using Rows = std::function<void(std::size_t statement, sql::ResultSet& rows)>;
+    // Sends every statement in one round trip and reads every result. Throws SqlBatchError when
+    // a statement fails (the server ran the ones before it and none after), or
+    // sql::SQLException when the link fails; whatever `rows` throws is rethrown once the
+    // remaining results are read (the connection stays usable). An empty batch sends nothing.
+    void run(sql::Connection& c, const Rows& rows = {}) const;
+
+  private:
+    // Returns where the statement starts in text_ (to undo a failed add()).
+    std::size_t begin_statement();
+    // The statement's text from `from` up to its next `?`, then `v` in place of the `?`.
+    template <class T>
+    void append_value(std::string_view statement, std::size_t& from, const T& v) {
+        append_up_to_placeholder(statement, from);
+        render(text_, v);
+    }
+    void append_up_to_placeholder(std::string_view statement, std::size_t& from);
+    // The rest of the statement, which must hold no further `?`.
+    void end_statement(std::string_view statement, std::size_t from, std::size_t mark);
+
+    static void render(std::string& out, std::string_view s);
+    static void render(std::string& out, const std::string& s) { render(out, std::string_view(s)); }
+    static void render(std::string& out, const char* s) { render(out, std::string_view(s)); }
+    static void render(std::string& out, std::uint64_t v) { out += std::to_string(v); }
+    static void render(std::string& out, std::uint32_t v) { out += std::to_string(v); }
+    static void render(std::string& out, int v) { out += std::to_string(v); }
+    static void render(std::string& out, bool v) { out += v ? '1' : '0'; }
+    static void render(std::string& out, Timestamp t);
+    template <class T>
+    static void render(std::string& out, const std::optional<T>& v) {
+        if (v)
+            render(out, *v);
+        else
+            out += "NULL";
+    }
+
+    std::string text_;
+    std::size_t statements_ = 0;
+};
+
+}  // namespace repairbot::store
