@@ -1,6 +1,7 @@
 // SQL for tickets, their audit log and the outbox rows they announce. Every function is
-// blocking, runs on the connection it is given (inside MysqlPool::run / run_sync), uses
-// prepared statements only, and opens its own transaction where a change spans rows.
+// blocking, runs on the connection it is given (inside MysqlPool::run / run_sync), binds every
+// value (prepared statements, or SqlBatch's literals where statements travel together), and
+// opens its own transaction where a change spans rows.
 // Non-transient SQL errors surface as sql::SQLException (MysqlPool retries transient ones).
 #pragma once
 
