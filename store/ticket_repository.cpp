@@ -125,30 +125,30 @@ Result<CreatedTicket> TicketRepository::create(sql::Connection& c, const NewTick
     const Ticket& t = out;
     out.version = 0;
     out.updated_at = t.created_at;
-    // Round trip 1: START TRANSACTION and the ticket, whose RETURNING id the rest needs.
-    Transaction trx(c, Transaction::Batched{});
-    SqlBatch head;
-    head.add(trx.begin_sql());
-    head.add(
+    // START TRANSACTION, then the ticket as a prepared statement (the server parses its 38
+    // values once per connection, not once per ticket), whose RETURNING id the rest needs.
+    Transaction trx(c);
+    auto st = prepare(
+        c,
         "INSERT INTO tickets (number, idempotency_key, owner_openid, reporter_name, phone, "
         "building, unit, room, area, address, public_area, fault_type, trade, urgency, "
         "description, channel, preferred_from, preferred_to, status, technician_id, paid, "
         "quote_cents, quote_status, fee_cents, materials, done_note, cancel_reason, reopen_count, "
         "created_at, dispatched_at, dispatch_due, accept_due, arrive_due, quote_due, finish_due, "
         "dispatch_late, version, updated_at) VALUES "
-        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?) RETURNING id",
-        out.number, t.idempotency_key, t.owner_openid, t.reporter_name, t.phone, t.building, t.unit, t.room,
-        t.area, t.address, t.public_area, t.fault_type, t.trade, t.urgency, t.description, t.channel,
-        t.preferred_from, t.preferred_to, t.status, t.technician_id, t.paid, t.quote_cents, t.quote_status,
-        t.fee_cents, t.materials, t.done_note, t.cancel_reason, t.reopen_count, t.created_at, t.at.dispatched,
-        t.due.dispatch, t.due.accept, t.due.arrive, t.due.quote, t.due.finish, t.late.dispatch, t.created_at);
-    std::optional<std::uint64_t> id;
+        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?) RETURNING id");
+    bind_all(*st, out.number, t.idempotency_key, t.owner_openid, t.reporter_name, t.phone,
+             t.building, t.unit, t.room, t.area, t.address, t.public_area, t.fault_type, t.trade,
+             t.urgency, t.description, t.channel, t.preferred_from, t.preferred_to, t.status,
+             t.technician_id, t.paid, t.quote_cents, t.quote_status, t.fee_cents, t.materials,
+             t.done_note, t.cancel_reason, t.reopen_count, t.created_at, t.at.dispatched,
+             t.due.dispatch, t.due.accept, t.due.arrive, t.due.quote, t.due.finish, t.late.dispatch,
+             t.created_at);
+    std::unique_ptr<sql::ResultSet> inserted;
     try {
-        head.run(c, [&](std::size_t, sql::ResultSet& rows) {
-            if (rows.next()) id = rows.getUInt64(1);
-        });
-    } catch (const SqlBatchError& e) {
-        if (e.getErrorCode() != 1062 || e.statement() != 1) throw;
+        inserted = query(*st);  // RETURNING id: the new id without a second statement
+    } catch (const sql::SQLException& e) {
+        if (e.getErrorCode() != 1062) throw;
         // The key has its ticket already: committed earlier, or by a racing caller first (we
         // waited on its unique-key lock).
         trx.rollback();
@@ -156,9 +156,10 @@ Result<CreatedTicket> TicketRepository::create(sql::Connection& c, const NewTick
         if (!existing) throw;
         return CreatedTicket{std::move(existing).value(), false};
     }
-    if (!id) throw sql::SQLException("INSERT INTO tickets ... RETURNING id returned no row");
-    out.id = *id;
-    // Round trip 2: its events, outbox rows, NewTicket::within's rows and the COMMIT.
+    if (!inserted->next()) throw sql::SQLException("INSERT INTO tickets ... RETURNING id returned no row");
+    out.id = inserted->getUInt64(1);
+    inserted.reset();
+    // One round trip for its events, outbox rows, NewTicket::within's rows and the COMMIT.
     SqlBatch rest;
     append_events(rest, out.id, events, t.created_at);
     for (const auto& m : outbox) OutboxRepository::enqueue(rest, out.id, m, t.created_at);

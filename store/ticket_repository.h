@@ -57,8 +57,8 @@ class TicketRepository {
   public:
     // Takes the day's next number (ticket_sequences, unique across processes; a failed creation
     // may leave a gap), lets NewTicket::complete fill in the rest, then in one transaction inserts
-    // the ticket, its events and its outbox rows (and NewTicket::within's) — two round trips:
-    // START with the ticket's INSERT, then everything else with the COMMIT. Must not be called
+    // the ticket, its events and its outbox rows (and NewTicket::within's) — three round trips:
+    // START, the ticket's INSERT, then everything else with the COMMIT. Must not be called
     // inside another transaction. A repeated idempotency key returns the ticket that key already
     // made (created = false), also when two callers race; the repeat is found by the unique key
     // at the insert, so it has run `complete` and used up a number (a gap). Never returns an

@@ -26,19 +26,13 @@ public:
     // Starts the transaction, or a savepoint inside an open one (a round trip). Throws
     // sql::SQLException.
     explicit Transaction(sql::Connection& c) : c_(c), depth_(open_depth()) {
-        run(begin_sql());
+        run(depth_ == 0 ? std::string("START TRANSACTION") : "SAVEPOINT " + savepoint());
         ++open_depth();
     }
-    // A transaction whose opening statement travels in the caller's SqlBatch, with the first
-    // statements of the work (one round trip instead of two): the scope is open from here and
-    // rolls back unless committed, but sends nothing itself. begin_sql() is the opening statement
-    // (START TRANSACTION, or SAVEPOINT inside an open one) and commit_sql() the closing one, for
-    // the caller's batches; committed() records that a batch ending in commit_sql() has run.
-    struct Batched {};
-    Transaction(sql::Connection& c, Batched) : c_(c), depth_(open_depth()) { ++open_depth(); }
-    [[nodiscard]] std::string begin_sql() const {
-        return depth_ == 0 ? std::string("START TRANSACTION") : "SAVEPOINT " + savepoint();
-    }
+    // For a commit that travels as the last statement of the caller's SqlBatch, with the last
+    // rows of the work (one round trip instead of two): commit_sql() is the statement (COMMIT,
+    // or RELEASE SAVEPOINT for an inner one), and committed() records that the batch ending in it
+    // has run. Until then the scope rolls back as usual.
     [[nodiscard]] std::string commit_sql() const {
         return depth_ == 0 ? std::string("COMMIT") : "RELEASE SAVEPOINT " + savepoint();
     }

@@ -1,4 +1,5 @@
-// Store throughput on the real servers: tickets created per second (target >= 1,000) and session
+// Store throughput on the real servers: tickets created per second (target >= 1,000), what one
+// ticket filed as a confirmation costs in time and CPU on each side, and session
 // load+save round trips per second (target >= 20,000), plus the measurement behind the choice of
 // hiredis async on the event loop over blocking hiredis on a thread pool (store/redis.h).
 // Settings from REPAIRBOT_MYSQL_URL / REPAIRBOT_REDIS_URL, as the integration tests.
@@ -6,6 +7,8 @@
 
 #include <cppconn/connection.h>
 #include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
+#include <cppconn/statement.h>
 #include <hiredis/hiredis.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -13,11 +16,20 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <thread>
 
 #include "store/migrations.h"
 #include "store/mysql_pool.h"
+#include "store/outbox_repository.h"
+#include "store/owner_repository.h"
+#include "store/photo_repository.h"
 #include "store/redis.h"
 #include "store/session_store.h"
 #include "store/ticket_repository.h"
@@ -90,6 +102,114 @@ void BM_TicketsCreated(benchmark::State& state) {
     blocking.join();
 }
 BENCHMARK(BM_TicketsCreated)->Arg(8)->Arg(16)->UseRealTime()->Unit(benchmark::kMillisecond);
+
+// CPU seconds (user + system) of process `pid` so far, from /proc; nullopt when unreadable.
+std::optional<double> process_cpu_seconds(const std::string& pid) {
+    std::ifstream f("/proc/" + pid + "/stat");
+    std::string line;
+    if (!std::getline(f, line) || line.rfind(')') == std::string::npos) return std::nullopt;
+    std::istringstream fields(line.substr(line.rfind(')') + 2));
+    std::string field;
+    unsigned long long utime = 0, stime = 0;
+    for (int i = 3; i <= 15 && fields >> field; ++i) {
+        if (i == 14) utime = std::stoull(field);
+        if (i == 15) stime = std::stoull(field);
+    }
+    return static_cast<double>(utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+double own_cpu_seconds() {
+    rusage r{};
+    ::getrusage(RUSAGE_SELF, &r);
+    return static_cast<double>(r.ru_utime.tv_sec + r.ru_stime.tv_sec) +
+           static_cast<double>(r.ru_utime.tv_usec + r.ru_stime.tv_usec) / 1e6;
+}
+
+// One ticket filed as a confirmation with nobody free files it (bot/ticket_intake.cpp): the
+// ticket, its created and dispatch_queued events, the dispatchers' note, its photo and the
+// owner's profile, one after another on one connection. Counters per ticket: wall time, the
+// MariaDB server's CPU (when it runs on this machine: its pid file is readable) and this
+// process's CPU — where a change of the filing moves work between the bot and the database.
+void BM_TicketFiledLikeAConfirmation(benchmark::State& state) {
+    auto settings = testing::mysql_settings();
+    settings.pool_size = 1;
+    if (auto m = migrate(settings); !m) {
+        state.SkipWithError(m.error().message().c_str());
+        return;
+    }
+    boost::asio::thread_pool blocking(1);
+    MysqlPool pool(blocking, settings);
+    const std::string mysqld_pid = pool.run_sync([](sql::Connection& c) {
+        std::unique_ptr<sql::Statement> st(c.createStatement());
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT @@pid_file"));
+        std::string pid;
+        if (rs->next()) std::ifstream(std::string(rs->getString(1))) >> pid;
+        return pid;
+    });
+    static std::atomic<std::uint64_t> next{1'000'000};
+    constexpr int per_iteration = 200;
+    double mysqld_cpu = 0, own_cpu = 0;
+    bool mysqld_known = !mysqld_pid.empty();
+    for (auto _ : state) {
+        const auto mysqld_before = mysqld_known ? process_cpu_seconds(mysqld_pid) : std::nullopt;
+        const double own_before = own_cpu_seconds();
+        pool.run_sync([](sql::Connection& c) {
+            for (int i = 0; i < per_iteration; ++i) {
+                NewTicket n = bench_ticket(next++);
+                n.outbox.clear();
+                n.complete = [](sql::Connection&, Ticket&, std::vector<NewEvent>& events, std::vector<NewOutbox>&) {
+                    events.push_back(NewEvent{"system", "system", "dispatch_queued",
+                                              R"({"reason":"created","why":"no technician available","excluded":[]})"});
+                };
+                n.within = [](SqlBatch& batch, const Ticket& t) {
+                    OutboxRepository::enqueue_for_staff(batch, StaffRole::dispatcher, t.id,
+                                                        R"({"event":"dispatch_queued","text":"暂无可派的维修人员"})",
+                                                        t.created_at);
+                    Photo photo;
+                    photo.ticket_id = t.id;
+                    photo.owner_openid = t.owner_openid;
+                    photo.media_id = t.idempotency_key + ":photo";
+                    photo.pic_url = "http://mmbiz.qpic.cn/bench.jpg";
+                    PhotoRepository::add_pending(batch, photo, t.created_at);
+                    Owner owner;
+                    owner.openid = t.owner_openid;
+                    owner.name = t.reporter_name;
+                    owner.phone = t.phone;
+                    owner.address = t.address;
+                    OwnerRepository::remember(batch, owner, t.created_at);
+                };
+                auto r = TicketRepository::create(c, n);
+                if (!r || !r->created) std::abort();
+            }
+            return 0;
+        });
+        own_cpu += own_cpu_seconds() - own_before;
+        if (mysqld_before) {
+            if (auto after = process_cpu_seconds(mysqld_pid)) mysqld_cpu += *after - *mysqld_before;
+            else mysqld_known = false;
+        }
+    }
+    const double tickets = static_cast<double>(state.iterations()) * per_iteration;
+    state.counters["wall_us_per_ticket"] =
+        benchmark::Counter(tickets, benchmark::Counter::kIsRate | benchmark::Counter::kInvert);
+    state.counters["bot_cpu_us_per_ticket"] = own_cpu / tickets * 1e6;
+    if (mysqld_known) state.counters["mariadb_cpu_us_per_ticket"] = mysqld_cpu / tickets * 1e6;
+    pool.run_sync([](sql::Connection& c) {
+        for (const char* q : {"DELETE e FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
+                              "WHERE t.idempotency_key LIKE ?",
+                              "DELETE o FROM outbox o JOIN tickets t ON t.id = o.ticket_id WHERE "
+                              "t.idempotency_key LIKE ?",
+                              "DELETE p FROM photos p JOIN tickets t ON t.id = p.ticket_id WHERE "
+                              "t.idempotency_key LIKE ?",
+                              "DELETE FROM tickets WHERE idempotency_key LIKE ?"}) {
+            std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(q));
+            st->setString(1, kRun + "%");
+            st->executeUpdate();
+        }
+    });
+    blocking.join();
+}
+BENCHMARK(BM_TicketFiledLikeAConfirmation)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 boost::asio::awaitable<void> load_save(SessionStore& sessions, std::string openid, int rounds,
                                        std::atomic<int>& left) {

@@ -130,13 +130,11 @@ TEST_F(StoreSqlBatch, WhatTheRowsHandlerThrowsComesOutAfterEveryResultIsRead) {
     EXPECT_EQ(after, (std::vector<std::string>{"r", "s"}));
 }
 
-TEST_F(StoreSqlBatch, ABatchedTransactionRollsBackWhenItsCommitBatchFails) {
+TEST_F(StoreSqlBatch, ATransactionRollsBackWhenTheBatchCarryingItsCommitFails) {
     auto left = sync([](sql::Connection& c) {
         {
-            Transaction trx(c, Transaction::Batched{});
-            SqlBatch head;
-            head.add(trx.begin_sql()).add("INSERT INTO batch_probe (v) VALUES ('kept-or-not')");
-            head.run(c);
+            Transaction trx(c);
+            exec(c, "INSERT INTO batch_probe (v) VALUES ('kept-or-not')");
             SqlBatch rest;
             rest.add("INSERT INTO batch_probe (v) VALUES ('kept-or-not')");  // duplicate: stops here
             rest.add(trx.commit_sql());
@@ -147,12 +145,12 @@ TEST_F(StoreSqlBatch, ABatchedTransactionRollsBackWhenItsCommitBatchFails) {
     EXPECT_TRUE(left.empty());
 }
 
-TEST_F(StoreSqlBatch, ABatchedTransactionCommitsWithItsLastBatch) {
+TEST_F(StoreSqlBatch, ATransactionCommitsWithTheBatchCarryingItsCommit) {
     auto left = sync([](sql::Connection& c) {
         {
-            Transaction trx(c, Transaction::Batched{});
+            Transaction trx(c);
             SqlBatch all;
-            all.add(trx.begin_sql()).add("INSERT INTO batch_probe (v) VALUES ('kept')").add(trx.commit_sql());
+            all.add("INSERT INTO batch_probe (v) VALUES ('kept')").add(trx.commit_sql());
             all.run(c);
             trx.committed();
         }
