@@ -95,7 +95,8 @@ std::unique_ptr<sql::Connection> MysqlPool::connect() {
     opts["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
     // SqlBatch sends a unit of work's statements in one round trip. Every value the store sends
     // is a bound parameter or a SqlBatch hex literal, never spliced text, so allowing several
-    // statements per query opens no injection path.
+    // statements per query opens no injection path — and SQL text must never be built from
+    // input anywhere in the store, or it would (stacked statements).
     opts["CLIENT_MULTI_STATEMENTS"] = true;
     std::unique_ptr<sql::Connection> c(driver().connect(opts));
     std::unique_ptr<sql::Statement> st(c->createStatement());

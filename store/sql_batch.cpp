@@ -45,15 +45,17 @@ void SqlBatch::render(std::string& out, std::string_view s) {
     }
     // Hex: the bytes arrive as they are, with no quoting or backslash rules involved; the
     // introducer makes them utf8mb4 text (invalid UTF-8 is refused by the server, as a bound
-    // parameter would be).
+    // parameter would be), in the session's collation as a bound parameter or '' is (the
+    // introducer alone would give utf8mb4's default, utf8mb4_general_ci).
     static constexpr char digits[] = "0123456789ABCDEF";
-    out.reserve(out.size() + 11 + 2 * s.size() + 1);
+    static constexpr std::string_view collate = "' COLLATE utf8mb4_unicode_ci";
+    out.reserve(out.size() + 11 + 2 * s.size() + collate.size());
     out += "_utf8mb4 X'";
     for (unsigned char ch : s) {
         out += digits[ch >> 4];
         out += digits[ch & 0x0F];
     }
-    out += '\'';
+    out += collate;
 }
 
 void SqlBatch::render(std::string& out, Timestamp t) {
@@ -67,6 +69,17 @@ void SqlBatch::run(sql::Connection& c, const Rows& rows) const {
     std::unique_ptr<sql::Statement> st(c.createStatement());
     std::exception_ptr failed_in_rows;
     std::size_t i = 0;
+    // Whatever happens, every result the server sent is read before run() returns: a result left
+    // unread puts the connection out of sync ("Commands out of sync") for its next user.
+    const auto drain = [&] {
+        for (std::size_t left = i + 1; left < statements_; ++left) {
+            try {
+                st->getMoreResults();
+            } catch (...) {
+                break;  // the server stopped here, or the link is gone (the pool drops it)
+            }
+        }
+    };
     try {
         bool has_rows = st->execute(text_);
         for (;;) {
@@ -76,7 +89,6 @@ void SqlBatch::run(sql::Connection& c, const Rows& rows) const {
                     try {
                         rows(i, *rs);
                     } catch (...) {
-                        // Every result must still be read, or the connection is out of sync.
                         failed_in_rows = std::current_exception();
                     }
                 }
@@ -87,7 +99,11 @@ void SqlBatch::run(sql::Connection& c, const Rows& rows) const {
             has_rows = st->getMoreResults();
         }
     } catch (const sql::SQLException& e) {
+        drain();
         throw SqlBatchError(e, i, statements_);
+    } catch (...) {
+        drain();
+        throw;
     }
     if (failed_in_rows) std::rethrow_exception(failed_in_rows);
 }

@@ -3,8 +3,9 @@
 // rows, photos, the owner's profile and its COMMIT — docs/performance.md). Used by the
 // repositories; blocking like the connection it runs on.
 //
-// Values are written into the text as literals, never spliced: strings as _utf8mb4 X'hex' (no
-// escaping rules to get wrong, whatever the sql_mode, so no injection), integers as digits,
+// Values are written into the text as literals, never spliced: strings as _utf8mb4 X'hex'
+// COLLATE utf8mb4_unicode_ci (the session's collation; no escaping rules to get wrong, whatever
+// the sql_mode, so no injection), integers as digits,
 // booleans as 0/1, timestamps as their DATETIME(3) string, an empty optional as NULL. Each `?`
 // in a statement takes the next value, so a statement must not contain `?` of its own (the
 // store's SQL never does; add() checks the count).
@@ -12,9 +13,9 @@
 // The connection must allow multi-statements (MysqlPool opens its connections with
 // CLIENT_MULTI_STATEMENTS). The server runs the statements in order and stops at the first
 // that fails: run() then throws SqlBatchError (a sql::SQLException with the server's error
-// code and SQL state, so MysqlPool's retry rules apply) naming which statement failed; the
-// ones before it have run — a batch that opened a transaction leaves it open for the caller's
-// Transaction scope to roll back.
+// code and SQL state, so MysqlPool's retry rules apply — a lost link too, which then names the
+// statement being read when it went) naming which statement failed; the ones before it have
+// run, and a transaction they opened stays open for the caller's Transaction scope to roll back.
 #pragma once
 
 #include <cppconn/exception.h>
@@ -72,10 +73,12 @@ class SqlBatch {
     // Hands over the rows of a statement that returns some (e.g. INSERT … RETURNING): its
     // 0-based index in the batch and its result set.
     using Rows = std::function<void(std::size_t statement, sql::ResultSet& rows)>;
-    // Sends every statement in one round trip and reads every result. Throws SqlBatchError when
-    // a statement fails (the server ran the ones before it and none after), or
-    // sql::SQLException when the link fails; whatever `rows` throws is rethrown once the
-    // remaining results are read (the connection stays usable). An empty batch sends nothing.
+    // Sends every statement in one round trip and reads every result, also when something
+    // fails (the connection stays in sync for its next user). Throws SqlBatchError when a
+    // statement fails (the server ran the ones before it and none after) or the link does.
+    // Whatever `rows` throws is rethrown after every statement has run — a batch that ends in a
+    // COMMIT has then committed, so such a batch's `rows` must not throw to signal failure.
+    // An empty batch sends nothing.
     void run(sql::Connection& c, const Rows& rows = {}) const;
 
   private:

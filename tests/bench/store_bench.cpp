@@ -206,6 +206,8 @@ void BM_TicketFiledLikeAConfirmation(benchmark::State& state) {
             st->setString(1, kRun + "%");
             st->executeUpdate();
         }
+        std::unique_ptr<sql::Statement> st(c.createStatement());
+        st->executeUpdate("DELETE FROM owners WHERE openid LIKE 'o-bench-%'");
     });
     blocking.join();
 }

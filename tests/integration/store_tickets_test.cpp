@@ -5,6 +5,7 @@
 #include <cppconn/connection.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
+#include <cppconn/statement.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -172,6 +173,34 @@ TEST_F(StoreTickets, RepeatedIdempotencyKeyReturnsTheExistingTicketEvenWhenRacin
     auto outbox = pool_.run_sync(
         [&](sql::Connection& c) { return OutboxRepository::for_ticket(c, again->ticket.id); });
     EXPECT_EQ(outbox.size(), 1u);
+}
+
+TEST_F(StoreTickets, WhenAStatementOfTheCommitBatchFailsNothingOfTheTicketRemains) {
+    auto n = draft("fails-late");
+    n.within = [](SqlBatch& batch, const Ticket& t) {
+        batch.add("INSERT INTO no_such_table (ticket_id) VALUES (?)", t.id);  // error 1146
+    };
+    int code = 0;
+    std::size_t statement = 0;
+    try {
+        auto created = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::create(c, n); });
+        ADD_FAILURE() << "create() returned instead of throwing (ok: " << static_cast<bool>(created) << ")";
+    } catch (const SqlBatchError& e) {
+        code = e.getErrorCode();
+        statement = e.statement();
+    }
+    EXPECT_EQ(code, 1146);
+    EXPECT_EQ(statement, 2u);  // the event, the outbox row, then within's statement
+    auto left = pool_.run_sync([&](sql::Connection& c) {
+        auto ticket = TicketRepository::find_by_idempotency_key(c, n.ticket.idempotency_key);
+        std::unique_ptr<sql::Statement> st(c.createStatement());
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery(
+            "SELECT COUNT(*) FROM ticket_events e LEFT JOIN tickets t ON t.id = e.ticket_id WHERE t.id IS NULL"));
+        rs->next();
+        return std::make_pair(static_cast<bool>(ticket), static_cast<int>(rs->getInt(1)));
+    });
+    EXPECT_FALSE(left.first);   // no ticket
+    EXPECT_EQ(left.second, 0);  // and no event without its ticket
 }
 
 TEST_F(StoreTickets, ABatchAppendsAnyNumberOfEventsInTheirOrder) {

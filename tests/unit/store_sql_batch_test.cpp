@@ -14,17 +14,17 @@ namespace {
 
 using namespace std::chrono;
 
-TEST(StoreSqlBatch, StringsTravelAsUtf8mb4HexSoQuotesAndBackslashesAreJustBytes) {
+TEST(StoreSqlBatch, StringsTravelAsUtf8mb4HexInTheSessionsCollationSoQuotesAndBackslashesAreJustBytes) {
     SqlBatch b;
     b.add("INSERT INTO t (v) VALUES (?)", std::string("a'\\;--"));
     // a ' \ ; - -
-    EXPECT_EQ(b.text(), "INSERT INTO t (v) VALUES (_utf8mb4 X'61275C3B2D2D')");
+    EXPECT_EQ(b.text(), "INSERT INTO t (v) VALUES (_utf8mb4 X'61275C3B2D2D' COLLATE utf8mb4_unicode_ci)");
 }
 
 TEST(StoreSqlBatch, ChineseTextIsItsUtf8Bytes) {
     SqlBatch b;
     b.add("SELECT ?", std::string("完成"));
-    EXPECT_EQ(b.text(), "SELECT _utf8mb4 X'E5AE8CE68890'");
+    EXPECT_EQ(b.text(), "SELECT _utf8mb4 X'E5AE8CE68890' COLLATE utf8mb4_unicode_ci");
 }
 
 TEST(StoreSqlBatch, EmptyStringsNumbersFlagsTimesAndAbsentValuesHaveTheirOwnLiterals) {
