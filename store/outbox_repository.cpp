@@ -12,11 +12,6 @@ constexpr const char* kEnqueue =
     "INSERT INTO outbox (kind, ticket_id, recipient, payload, status, next_attempt_at, created_at) "
     "VALUES (?,?,?,?,'pending',?,?)";
 
-const std::string& payload_or_empty_object(const std::string& payload) {
-    static const std::string empty_object = "{}";
-    return payload.empty() ? empty_object : payload;
-}
-
 // One "notify" row per active, WeChat-bound holder of `role`. The flag's column comes from this
 // switch, never from input. Inside a transaction the SELECT part takes shared locks on the
 // technicians rows it reads (InnoDB, REPEATABLE READ): a 绑定 or an admin edit of a technician
@@ -57,7 +52,7 @@ OutboxMessage read_message(sql::ResultSet& rs) {
 std::uint64_t OutboxRepository::enqueue(sql::Connection& c, std::optional<std::uint64_t> ticket_id,
                                         const NewOutbox& m, Timestamp now) {
     auto st = prepare(c, std::string(kEnqueue) + " RETURNING id");
-    bind_all(*st, m.kind, ticket_id, m.recipient, payload_or_empty_object(m.payload), m.not_before.value_or(now),
+    bind_all(*st, m.kind, ticket_id, m.recipient, json_or_empty_object(m.payload), m.not_before.value_or(now),
              now);
     auto inserted = query(*st);  // RETURNING id: the new id without a second statement
     if (!inserted->next()) throw sql::SQLException("INSERT INTO outbox ... RETURNING id returned no row");
@@ -66,7 +61,7 @@ std::uint64_t OutboxRepository::enqueue(sql::Connection& c, std::optional<std::u
 
 void OutboxRepository::enqueue(SqlBatch& batch, std::optional<std::uint64_t> ticket_id, const NewOutbox& m,
                                Timestamp now) {
-    batch.add(kEnqueue, m.kind, ticket_id, m.recipient, payload_or_empty_object(m.payload),
+    batch.add(kEnqueue, m.kind, ticket_id, m.recipient, json_or_empty_object(m.payload),
               m.not_before.value_or(now), now);
 }
 
@@ -74,13 +69,13 @@ std::size_t OutboxRepository::enqueue_for_staff(sql::Connection& c, StaffRole ro
                                                std::optional<std::uint64_t> ticket_id,
                                                const std::string& payload, Timestamp now) {
     auto st = prepare(c, staff_notice_sql(role));
-    bind_all(*st, ticket_id, payload_or_empty_object(payload), now, now);
+    bind_all(*st, ticket_id, json_or_empty_object(payload), now, now);
     return static_cast<std::size_t>(st->executeUpdate());
 }
 
 void OutboxRepository::enqueue_for_staff(SqlBatch& batch, StaffRole role, std::optional<std::uint64_t> ticket_id,
                                          const std::string& payload, Timestamp now) {
-    batch.add(staff_notice_sql(role), ticket_id, payload_or_empty_object(payload), now, now);
+    batch.add(staff_notice_sql(role), ticket_id, json_or_empty_object(payload), now, now);
 }
 
 std::vector<OutboxMessage> OutboxRepository::claim_due(sql::Connection& c, Timestamp now,

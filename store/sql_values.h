@@ -23,5 +23,10 @@ inline constexpr std::chrono::hours desk_utc_offset{8};
 [[nodiscard]] std::string desk_day(Timestamp t);
 // "BX" + YYYYMMDD (desk day of `t`) + "-" + the sequence, at least 4 digits: BX20261121-0007.
 [[nodiscard]] std::string format_ticket_number(Timestamp t, std::uint64_t sequence);
+// A JSON text column's value: `json`, or "{}" when it is empty (the columns hold an object).
+[[nodiscard]] inline const std::string& json_or_empty_object(const std::string& json) {
+    static const std::string empty_object = "{}";
+    return json.empty() ? empty_object : json;
+}
 
 }  // namespace repairbot::store

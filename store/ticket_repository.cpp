@@ -89,11 +89,6 @@ Result<Ticket> find_one(sql::Connection& c, const std::string& where, const auto
 constexpr const char* kInsertEvent =
     "INSERT INTO ticket_events (ticket_id, at, actor, actor_role, type, details) VALUES (?,?,?,?,?,?)";
 
-const std::string& details_or_empty_object(const std::string& details) {
-    static const std::string empty_object = "{}";
-    return details.empty() ? empty_object : details;
-}
-
 std::uint64_t next_sequence(sql::Connection& c, const std::string& day) {
     // Autocommit, before the ticket's transaction: the day's row is locked for this one
     // statement only, so concurrent creations do not queue behind each other's whole
@@ -276,7 +271,7 @@ void TicketRepository::append_events(sql::Connection& c, std::uint64_t ticket_id
         sql_row::bind(*st, ++i, e.actor);
         sql_row::bind(*st, ++i, e.actor_role);
         sql_row::bind(*st, ++i, e.type);
-        sql_row::bind(*st, ++i, details_or_empty_object(e.details));
+        sql_row::bind(*st, ++i, json_or_empty_object(e.details));
     }
     st->executeUpdate();
 }
@@ -289,12 +284,12 @@ void TicketRepository::append_events(SqlBatch& batch, std::uint64_t ticket_id, c
     for (std::size_t i = 0; i < events.size(); i += 2) {
         const auto& e = events[i];
         if (i + 1 == events.size()) {
-            batch.add(kInsertEvent, ticket_id, at, e.actor, e.actor_role, e.type, details_or_empty_object(e.details));
+            batch.add(kInsertEvent, ticket_id, at, e.actor, e.actor_role, e.type, json_or_empty_object(e.details));
             break;
         }
         const auto& f = events[i + 1];
-        batch.add(two_rows, ticket_id, at, e.actor, e.actor_role, e.type, details_or_empty_object(e.details),
-                  ticket_id, at, f.actor, f.actor_role, f.type, details_or_empty_object(f.details));
+        batch.add(two_rows, ticket_id, at, e.actor, e.actor_role, e.type, json_or_empty_object(e.details),
+                  ticket_id, at, f.actor, f.actor_role, f.type, json_or_empty_object(f.details));
     }
 }
 
