@@ -191,28 +191,40 @@ asio::awaitable<std::size_t> PhotoWorker::download_due() {
     auto photos = co_await mysql_.run(std::move(claim));
     const std::size_t lanes = std::min<std::size_t>(std::max<std::uint32_t>(options_.concurrency, 1), photos.size());
     if (lanes > 0) {
-        // The lanes share `next`, `random_` and a timer: one strand runs them one at a time,
-        // while their downloads, file writes and MySQL hops overlap.
+        // The lanes share `next`, `written`, `random_` and a timer: one strand runs them one at
+        // a time, while their downloads, file writes and MySQL hops overlap.
         auto strand = asio::make_strand(co_await asio::this_coro::executor);
-        co_await asio::co_spawn(strand, download_all(photos, lanes), asio::use_awaitable);
+        std::vector<Written> written;
+        std::exception_ptr failed;
+        try {
+            co_await asio::co_spawn(strand, download_all(photos, lanes, written), asio::use_awaitable);
+        } catch (...) {
+            failed = std::current_exception();
+        }
+        // What is on disk is marked also when a lane failed (if MySQL is gone this throws too,
+        // and those photos come back with their lease).
+        if (!written.empty()) co_await mark_stored(std::move(written));
+        if (failed) std::rethrow_exception(failed);
     }
     co_return photos.size();
 }
 
 asio::awaitable<void> PhotoWorker::lane(std::vector<store::Photo>& photos, std::size_t& next,
+                                        std::vector<Written>& written,
                                         const std::exception_ptr& failed) {
     // When stopping, or once a lane has failed, the rest come back with their lease.
-    while (next < photos.size() && !stopping_ && !failed) co_await download(std::move(photos[next++]));
+    while (next < photos.size() && !stopping_ && !failed) co_await download(std::move(photos[next++]), written);
 }
 
-asio::awaitable<void> PhotoWorker::download_all(std::vector<store::Photo>& photos, std::size_t lanes) {
+asio::awaitable<void> PhotoWorker::download_all(std::vector<store::Photo>& photos, std::size_t lanes,
+                                                std::vector<Written>& written) {
     auto strand = co_await asio::this_coro::executor;
     std::size_t next = 0;
     std::size_t running = lanes;
     std::exception_ptr first_error;
     asio::steady_timer all_ended(strand, asio::steady_timer::time_point::max());
     for (std::size_t i = 0; i < lanes; ++i) {
-        asio::co_spawn(strand, lane(photos, next, first_error),
+        asio::co_spawn(strand, lane(photos, next, written, first_error),
                        asio::bind_executor(strand, [&](std::exception_ptr e) {
                            if (e && !first_error) first_error = e;
                            if (--running == 0) all_ended.cancel();
@@ -221,6 +233,32 @@ asio::awaitable<void> PhotoWorker::download_all(std::vector<store::Photo>& photo
     boost::system::error_code ended;
     if (running > 0) co_await all_ended.async_wait(asio::redirect_error(asio::use_awaitable, ended));
     if (first_error) std::rethrow_exception(first_error);
+}
+
+asio::awaitable<void> PhotoWorker::mark_stored(std::vector<Written> written) {
+    std::vector<store::PhotoRepository::StoredFile> files;
+    files.reserve(written.size());
+    for (const auto& w : written) files.push_back(w.file);
+    auto mark = [files = std::move(files), worker = options_.worker_id, at = now()](sql::Connection& c) {
+        return store::PhotoRepository::mark_stored_leased(c, files, worker, at);
+    };
+    const std::size_t marked = co_await mysql_.run(std::move(mark));
+    if (marked < written.size()) {
+        // Some lease ran out and another worker took the photo; its file is the same either way.
+        std::string media_ids;
+        for (const auto& w : written) media_ids += (media_ids.empty() ? "" : ",") + w.media_id;
+        log::warn("photos", "lease_lost",
+                  {{"lost", written.size() - marked}, {"of", written.size()}, {"media_ids", media_ids}});
+        co_return;
+    }
+    for (const auto& w : written) {
+        log::info("photos", "stored",
+                  {{"photo", w.file.id},
+                   {"media_id", w.media_id},
+                   {"ticket", w.ticket},
+                   {"bytes", w.file.size_bytes},
+                   {"path", w.file.stored_path}});
+    }
 }
 
 asio::awaitable<void> PhotoWorker::record_failure(store::Photo photo, std::error_code code,
@@ -247,7 +285,7 @@ asio::awaitable<void> PhotoWorker::record_failure(store::Photo photo, std::error
                {"error", error}});
 }
 
-asio::awaitable<void> PhotoWorker::download(store::Photo photo) {
+asio::awaitable<void> PhotoWorker::download(store::Photo photo, std::vector<Written>& written) {
     auto media = co_await api_.get_media(photo.media_id);
     if (!media) {
         co_await record_failure(std::move(photo), media.code(), media.error().message());
@@ -262,31 +300,17 @@ asio::awaitable<void> PhotoWorker::download(store::Photo photo) {
     const fs::path path = media_path(options_.media_dir, sha, media->content_type);
     const std::uint64_t size = media->bytes.size();
 
-    // The file goes to disk on the file pool, then the row is marked on the MySQL pool, so
-    // neither stalls the event loop and no connection waits on a disk. Repeating either (a
-    // retried hop) rewrites the same file or marks the same row.
+    // The file goes to disk on the file pool (no connection waits on a disk, the event loop
+    // does not stall); the pass marks its written photos together on the MySQL pool. Repeating
+    // either (a retried hop) rewrites the same file or marks the same row.
     std::optional<Error> unwritten =
         co_await asio::co_spawn(files_, write_media(path, std::move(media->bytes)), asio::use_awaitable);
     if (unwritten) {
         co_await record_failure(std::move(photo), unwritten->code, unwritten->message());
         co_return;
     }
-    auto mark = [path, sha, size, id = photo.id, worker = options_.worker_id,
-                 at = now()](sql::Connection& c) {
-        return store::PhotoRepository::mark_stored_leased(c, id, worker, path.string(), sha, size, at);
-    };
-    Status marked = co_await mysql_.run(std::move(mark));
-    if (!marked) {
-        // Our lease ran out and another worker took the photo; the file is the same either way.
-        log::warn("photos", "lease_lost", {{"photo", photo.id}, {"media_id", photo.media_id}});
-        co_return;
-    }
-    log::info("photos", "stored",
-              {{"photo", photo.id},
-               {"media_id", photo.media_id},
-               {"ticket", photo.ticket_id.value_or(0)},
-               {"bytes", size},
-               {"path", path.string()}});
+    written.push_back({{photo.id, path.string(), sha, size}, std::move(photo.media_id),
+                       photo.ticket_id.value_or(0)});
 }
 
 }  // namespace repairbot::bot

@@ -25,6 +25,7 @@
 #include "adapters/wechat/api/api_client.h"
 #include "config/errors.h"
 #include "store/mysql_pool.h"
+#include "store/photo_repository.h"
 #include "store/records.h"
 
 namespace repairbot::bot {
@@ -85,21 +86,34 @@ class PhotoWorker {
     // Asks run() to return after the photos in hand (up to `concurrency`). Thread-safe.
     void stop();
 
-    // One pass: claims due photos and downloads them, up to `concurrency` at once. Returns how
-    // many were claimed. Throws ServiceUnavailable when MySQL cannot be reached (after the
+    // One pass: claims due photos and downloads them, up to `concurrency` at once, then marks
+    // the ones written to disk stored, in one statement. Returns how many were claimed. Throws ServiceUnavailable when MySQL cannot be reached (after the
     // downloads in flight have ended; the photos not tried come back when their lease ends).
     boost::asio::awaitable<std::size_t> download_due();
 
   private:
+    // A photo whose file is on disk, waiting for its pass to mark it stored.
+    struct Written {
+        store::PhotoRepository::StoredFile file;
+        std::string media_id;
+        std::uint64_t ticket = 0;
+    };
+
     // Downloads photos[next], photos[next+1], ... until none is left; the lanes of a pass share
-    // `next` (and run on one strand). A lane stops taking photos once `failed` is set (another
-    // lane met an exception, e.g. MySQL gone): the rest come back when their lease ends.
+    // `next` and `written` (and run on one strand). A lane stops taking photos once `failed` is
+    // set (another lane met an exception, e.g. MySQL gone): the rest come back when their lease
+    // ends.
     boost::asio::awaitable<void> lane(std::vector<store::Photo>& photos, std::size_t& next,
-                                      const std::exception_ptr& failed);
+                                      std::vector<Written>& written, const std::exception_ptr& failed);
     // Runs `lanes` lanes over `photos` on the caller's strand and returns when all have ended,
-    // rethrowing the first exception one of them ended with.
-    boost::asio::awaitable<void> download_all(std::vector<store::Photo>& photos, std::size_t lanes);
-    boost::asio::awaitable<void> download(store::Photo photo);
+    // rethrowing the first exception one of them ended with. The photos written to disk so far
+    // are in `written` either way.
+    boost::asio::awaitable<void> download_all(std::vector<store::Photo>& photos, std::size_t lanes,
+                                              std::vector<Written>& written);
+    // Fetches one photo and writes its file; adds it to `written`, or records the failed try.
+    boost::asio::awaitable<void> download(store::Photo photo, std::vector<Written>& written);
+    // Marks a pass's written photos stored, in one statement.
+    boost::asio::awaitable<void> mark_stored(std::vector<Written> written);
     // Records a failed try: pending again after a backoff when worth it, else failed for good.
     boost::asio::awaitable<void> record_failure(store::Photo photo, std::error_code code,
                                                 std::string error);

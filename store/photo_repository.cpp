@@ -128,20 +128,35 @@ std::vector<Photo> PhotoRepository::claim_due(sql::Connection& c, Timestamp now,
     return read_all(*st);
 }
 
-Status PhotoRepository::mark_stored_leased(sql::Connection& c, std::uint64_t id,
-                                           const std::string& worker,
-                                           const std::string& stored_path,
-                                           const std::string& sha256, std::uint64_t size_bytes,
-                                           Timestamp now) {
-    auto st =
-        prepare(c,
-                "UPDATE photos SET status = 'stored', stored_path = ?, sha256 = ?, size_bytes = ?, "
-                "stored_at = ?, attempts = attempts + 1, last_error = '', lease_until = NULL, "
-                "lease_owner = '' WHERE id = ? AND status = 'pending' AND lease_owner = ?");
-    bind_all(*st, stored_path, sha256, size_bytes, now, id, worker);
-    if (st->executeUpdate() == 0)
-        return Error{StoreErrc::not_found, "photo not leased to this worker"};
-    return Ok{};
+std::size_t PhotoRepository::mark_stored_leased(sql::Connection& c,
+                                               const std::vector<StoredFile>& files,
+                                               const std::string& worker, Timestamp now) {
+    if (files.empty()) return 0;
+    // One text per batch size (at most the worker's batch of them in the statement cache): each
+    // column takes its photo's value by id.
+    std::string when;
+    for (std::size_t i = 0; i < files.size(); ++i) when += " WHEN ? THEN ?";
+    std::string ids = "?";
+    for (std::size_t i = 1; i < files.size(); ++i) ids += ",?";
+    auto st = prepare(c, "UPDATE photos SET status = 'stored', stored_path = CASE id" + when +
+                             " END, sha256 = CASE id" + when + " END, size_bytes = CASE id" + when +
+                             " END, stored_at = ?, attempts = attempts + 1, last_error = '', "
+                             "lease_until = NULL, lease_owner = '' WHERE id IN (" + ids +
+                             ") AND status = 'pending' AND lease_owner = ?");
+    int i = 1;
+    auto bind_by_id = [&](auto value_of) {
+        for (const auto& f : files) {
+            bind(*st, i++, f.id);
+            bind(*st, i++, value_of(f));
+        }
+    };
+    bind_by_id([](const StoredFile& f) -> const std::string& { return f.stored_path; });
+    bind_by_id([](const StoredFile& f) -> const std::string& { return f.sha256; });
+    bind_by_id([](const StoredFile& f) { return f.size_bytes; });
+    bind(*st, i++, now);
+    for (const auto& f : files) bind(*st, i++, f.id);
+    bind(*st, i, worker);
+    return static_cast<std::size_t>(st->executeUpdate());
 }
 
 Status PhotoRepository::mark_failed_leased(sql::Connection& c, std::uint64_t id,

@@ -5,6 +5,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -43,12 +45,19 @@ class PhotoRepository {
                                         std::chrono::milliseconds lease, const std::string& worker,
                                         std::uint32_t max);
 
-    // As mark_stored, for a photo leased by claim_due: ends the lease. StoreErrc::not_found when
-    // the photo is not leased to `worker` any more (the lease ran out and someone else took it).
-    static Status mark_stored_leased(sql::Connection& c, std::uint64_t id,
-                                     const std::string& worker, const std::string& stored_path,
-                                     const std::string& sha256, std::uint64_t size_bytes,
-                                     Timestamp now);
+    // A photo the worker has written to the media folder.
+    struct StoredFile {
+        std::uint64_t id = 0;
+        std::string stored_path;
+        std::string sha256;
+        std::uint64_t size_bytes = 0;
+    };
+    // As mark_stored, for photos leased by claim_due, all in one statement (a worker's pass
+    // marks its photos together): ends their leases. Returns how many were marked; a photo not
+    // leased to `worker` any more (its lease ran out and someone else took it) is left as it is.
+    // An empty `files` sends nothing.
+    static std::size_t mark_stored_leased(sql::Connection& c, const std::vector<StoredFile>& files,
+                                          const std::string& worker, Timestamp now);
 
     // A leased download try failed: counts it and ends the lease. With `retry_at` the photo
     // stays pending until then; without, it ends as failed (the PicUrl remains).

@@ -323,13 +323,51 @@ TEST_F(PhotoWorkerTest, ALeasedPhotoIsNotClaimedByAnotherWorkerUntilTheLeaseEnds
     auto later = sync([&](sql::Connection& c) { return PhotoRepository::claim_due(c, at + 61s, 60s, "worker-b", 10); });
     ASSERT_EQ(later.size(), 1u);
     auto late = sync([&](sql::Connection& c) {
-        return PhotoRepository::mark_stored_leased(c, a[0].id, "worker-a", "x", "y", 1, at + 62s);
+        return PhotoRepository::mark_stored_leased(c, {{a[0].id, "x", "y", 1}}, "worker-a", at + 62s);
     });
-    EXPECT_FALSE(late.ok());
+    EXPECT_EQ(late, 0u);
     auto done = sync([&](sql::Connection& c) {
-        return PhotoRepository::mark_stored_leased(c, later[0].id, "worker-b", "p", "s", 1, at + 62s);
+        return PhotoRepository::mark_stored_leased(c, {{later[0].id, "p", "s", 1}}, "worker-b", at + 62s);
     });
-    EXPECT_TRUE(done.ok());
+    EXPECT_EQ(done, 1u);
+    EXPECT_EQ(photo("MEDIA_LEASED").stored_path, "p");
+}
+
+TEST_F(PhotoWorkerTest, APassMarksItsPhotosInOneStatementEachWithItsOwnFileAndSkipsALostLease) {
+    add_photo("MEDIA_ONE");
+    add_photo("MEDIA_TWO");
+    add_photo("MEDIA_THREE");
+    const auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(now_);
+    auto mine = sync([&](sql::Connection& c) { return PhotoRepository::claim_due(c, at, 60s, "worker-a", 10); });
+    ASSERT_EQ(mine.size(), 3u);
+    // MEDIA_THREE's lease runs out and worker-b takes it before worker-a's pass ends.
+    sync([&](sql::Connection& c) {
+        auto st = c.createStatement();
+        st->executeUpdate("UPDATE photos SET lease_owner = 'worker-b' WHERE media_id = 'MEDIA_THREE'");
+        return 0;
+    });
+    std::vector<PhotoRepository::StoredFile> files;
+    for (const auto& p : mine) {
+        files.push_back({p.id, "var/media/" + p.media_id + ".jpg", "sha-" + p.media_id,
+                         100 + p.id});
+    }
+    auto marked = sync([&](sql::Connection& c) {
+        return PhotoRepository::mark_stored_leased(c, files, "worker-a", at + 1s);
+    });
+    EXPECT_EQ(marked, 2u);
+    for (const char* media_id : {"MEDIA_ONE", "MEDIA_TWO"}) {
+        auto p = photo(media_id);
+        EXPECT_EQ(p.status, "stored") << media_id;
+        EXPECT_EQ(p.stored_path, std::string("var/media/") + media_id + ".jpg");
+        EXPECT_EQ(p.sha256, std::string("sha-") + media_id);
+        EXPECT_EQ(p.size_bytes, std::optional<std::uint64_t>(100 + p.id));
+        EXPECT_EQ(p.attempts, 1u);
+        EXPECT_EQ(p.stored_at, std::optional<store::Timestamp>(at + 1s));
+    }
+    auto taken = photo("MEDIA_THREE");
+    EXPECT_EQ(taken.status, "pending");
+    EXPECT_EQ(taken.stored_path, "");
+    EXPECT_EQ(taken.attempts, 0u);
 }
 
 asio::awaitable<void> drain_photos(PhotoWorker& w, int& handled, int& idle_workers) {
