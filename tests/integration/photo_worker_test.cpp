@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <cppconn/connection.h>
+#include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -368,6 +369,35 @@ TEST_F(PhotoWorkerTest, APassMarksItsPhotosInOneStatementEachWithItsOwnFileAndSk
     EXPECT_EQ(taken.status, "pending");
     EXPECT_EQ(taken.stored_path, "");
     EXPECT_EQ(taken.attempts, 0u);
+}
+
+// Rows the server has read for `c`'s statements so far (index and table reads).
+std::uint64_t rows_read(sql::Connection& c) {
+    std::unique_ptr<sql::Statement> st(c.createStatement());
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SHOW SESSION STATUS LIKE 'Handler_read%'"));
+    std::uint64_t n = 0;
+    while (rs->next()) n += rs->getUInt64(2);
+    return n;
+}
+
+TEST_F(PhotoWorkerTest, AClaimReadsThePassesOwnRowsNotTheWholeBacklog) {
+    std::string values;
+    for (int i = 0; i < 400; ++i) {
+        values += std::string(values.empty() ? "" : ",") + "('oBacklog','MEDIA_BACKLOG_" +
+                  std::to_string(i) + "','pending',NOW(3))";
+    }
+    execute(private_database(),
+            "INSERT INTO photos (owner_openid, media_id, status, created_at) VALUES " + values);
+    const auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(now_);
+    auto [claimed, read] = sync([&](sql::Connection& c) {
+        const std::uint64_t before = rows_read(c);
+        auto photos = PhotoRepository::claim_due(c, at, 60s, "worker-a", 8);
+        return std::make_pair(photos.size(), rows_read(c) - before);
+    });
+    EXPECT_EQ(claimed, 8u);
+    // The lease UPDATE walks the pending rows in id order up to its LIMIT, the read-back finds
+    // the leased ones by (lease_owner, lease_until): a few dozen reads, not the 400 photos.
+    EXPECT_LT(read, 60u);
 }
 
 asio::awaitable<void> drain_photos(PhotoWorker& w, int& handled, int& idle_workers) {
