@@ -4,7 +4,6 @@
 #include <cppconn/resultset.h>
 #include <cppconn/statement.h>
 
-#include <exception>
 #include <memory>
 
 namespace repairbot::store {
@@ -64,48 +63,34 @@ void SqlBatch::render(std::string& out, Timestamp t) {
     out += '\'';
 }
 
-void SqlBatch::run(sql::Connection& c, const Rows& rows) const {
+void SqlBatch::run(sql::Connection& c) const {
     if (statements_ == 0) return;
     std::unique_ptr<sql::Statement> st(c.createStatement());
-    std::exception_ptr failed_in_rows;
     std::size_t i = 0;
-    // Whatever happens, every result the server sent is read before run() returns: a result left
-    // unread puts the connection out of sync ("Commands out of sync") for its next user.
-    const auto drain = [&] {
-        for (std::size_t left = i + 1; left < statements_; ++left) {
-            try {
-                st->getMoreResults();
-            } catch (...) {
-                break;  // the server stopped here, or the link is gone (the pool drops it)
-            }
-        }
-    };
     try {
         bool has_rows = st->execute(text_);
         for (;;) {
-            if (has_rows) {
-                std::unique_ptr<sql::ResultSet> rs(st->getResultSet());
-                if (rows && !failed_in_rows) {
-                    try {
-                        rows(i, *rs);
-                    } catch (...) {
-                        failed_in_rows = std::current_exception();
-                    }
-                }
-            }
+            // Every result the server sent is read before run() returns: a result left unread
+            // puts the connection out of sync ("Commands out of sync") for its next user.
+            if (has_rows) std::unique_ptr<sql::ResultSet>(st->getResultSet());
             // Connector/C++ 1.1 cannot tell "no more results" from "a result without rows"
             // (getUpdateCount() is -1 after getMoreResults()), so the count says when to stop.
             if (++i == statements_) break;
             has_rows = st->getMoreResults();
         }
     } catch (const sql::SQLException& e) {
-        drain();
+        // A failing statement ends the server's answers; should reading a result have failed
+        // instead, the results after it are still read (or the link is gone, and the pool drops
+        // the connection).
+        for (std::size_t left = i + 1; left < statements_; ++left) {
+            try {
+                st->getMoreResults();
+            } catch (...) {
+                break;
+            }
+        }
         throw SqlBatchError(e, i, statements_);
-    } catch (...) {
-        drain();
-        throw;
     }
-    if (failed_in_rows) std::rethrow_exception(failed_in_rows);
 }
 
 }  // namespace repairbot::store

@@ -22,7 +22,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -32,7 +31,6 @@
 
 namespace sql {
 class Connection;
-class ResultSet;
 }  // namespace sql
 
 namespace repairbot::store {
@@ -70,16 +68,11 @@ class SqlBatch {
     // The text as sent (for tests; it holds the values, so never log it).
     [[nodiscard]] const std::string& text() const { return text_; }
 
-    // Hands over the rows of a statement that returns some (e.g. INSERT … RETURNING): its
-    // 0-based index in the batch and its result set.
-    using Rows = std::function<void(std::size_t statement, sql::ResultSet& rows)>;
-    // Sends every statement in one round trip and reads every result, also when something
-    // fails (the connection stays in sync for its next user). Throws SqlBatchError when a
-    // statement fails (the server ran the ones before it and none after) or the link does.
-    // Whatever `rows` throws is rethrown after every statement has run — a batch that ends in a
-    // COMMIT has then committed, so such a batch's `rows` must not throw to signal failure.
-    // An empty batch sends nothing.
-    void run(sql::Connection& c, const Rows& rows = {}) const;
+    // Sends every statement in one round trip and reads every result (rows a statement returns
+    // are read and dropped), also when something fails, so the connection stays in sync for its
+    // next user. Throws SqlBatchError when a statement fails (the server ran the ones before it
+    // and none after) or the link does. An empty batch sends nothing.
+    void run(sql::Connection& c) const;
 
   private:
     // Returns where the statement starts in text_ (to undo a failed add()).
