@@ -177,12 +177,21 @@ Result<Technician> TechnicianRepository::bind(sql::Connection& c, const std::str
 std::vector<DispatchCandidate> TechnicianRepository::candidates(sql::Connection& c,
                                                                 const std::string& trade,
                                                                 const std::string& building) {
+    // Open jobs as three counts of equal (technician_id, status), so each is a lookup of the
+    // technician's tickets in that status on ix_tickets_technician whatever the statistics. With
+    // one `status IN (…)` count the server could choose to read the technician's whole history
+    // by technician_id alone (seen on a year of data: 50 technicians, 200,000 tickets — 183,804
+    // rows read per filing; 623 this way), and a derived table of open counts per technician
+    // was split back into the same per-technician read (LATERAL DERIVED).
     auto st = prepare(
         c,
         "SELECT * FROM (SELECT t.id, t.openid, t.name, t.phone, t.trades, t.buildings, t.on_duty, "
         "t.capacity, t.is_supervisor, t.is_dispatcher, t.is_manager, t.active, t.created_at, "
-        "t.updated_at, (SELECT COUNT(*) FROM tickets k WHERE k.technician_id = t.id "
-        "AND k.status IN ('dispatched', 'accepted', 'arrived')) AS open_jobs "
+        "t.updated_at, "
+        "(SELECT COUNT(*) FROM tickets k WHERE k.technician_id = t.id AND k.status = 'dispatched') + "
+        "(SELECT COUNT(*) FROM tickets k WHERE k.technician_id = t.id AND k.status = 'accepted') + "
+        "(SELECT COUNT(*) FROM tickets k WHERE k.technician_id = t.id AND k.status = 'arrived') "
+        "AS open_jobs "
         "FROM technicians t WHERE t.active = 1 AND t.on_duty = 1 AND FIND_IN_SET(?, t.trades) > 0 "
         "AND (t.buildings = '' OR ? = '' OR FIND_IN_SET(?, t.buildings) > 0)) x "
         "WHERE x.open_jobs < x.capacity ORDER BY x.open_jobs, x.id");
