@@ -50,8 +50,9 @@ class OutboxRepository {
     static void enqueue_for_staff(SqlBatch& batch, StaffRole role, std::optional<std::uint64_t> ticket_id,
                                   const std::string& payload, Timestamp now);
 
-    // Leases up to `max` rows due at `now` (pending, or sending with an expired lease) to
-    // `worker` until now + lease, counting an attempt on each; returns them oldest first.
+    // Leases up to `max` rows due at `now` to `worker` until now + lease, counting an attempt on
+    // each: rows sending under an expired lease (a crashed worker's) first, then pending rows in
+    // due order; returns them oldest first. Reads about `max` rows however large the backlog.
     static std::vector<OutboxMessage> claim_due(sql::Connection& c, Timestamp now,
                                                 std::chrono::milliseconds lease,
                                                 const std::string& worker, std::uint32_t max);

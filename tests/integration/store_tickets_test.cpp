@@ -12,6 +12,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <mutex>
 #include <regex>
@@ -282,6 +283,61 @@ TEST_F(StoreTickets, UpdateIsCompareAndSetWithItsEventAndOutbox) {
     auto missing = pool_.run_sync(
         [](sql::Connection& c) { return TicketRepository::find_by_number(c, "BX19700101-0000"); });
     EXPECT_EQ(missing.code(), StoreErrc::not_found);
+}
+
+TEST_F(StoreTickets, AnOutboxClaimTakesExpiredLeasesFirstAndReadsAboutItsLimitOfABacklog) {
+    // A backlog after an outage: 500 rows due long ago (earlier than anything of other tests),
+    // and one row of a crashed worker whose lease has run out.
+    const std::string recipient = prefix_ + "backlog";
+    const Timestamp now = Timestamp{} + std::chrono::hours(24 * 400);
+    struct Outcome {
+        std::vector<OutboxMessage> claimed;
+        std::uint64_t reads = 0;
+        std::uint64_t expired_id = 0;
+    };
+    auto out = pool_.run_sync([&](sql::Connection& c) {
+        Outcome o;
+        std::unique_ptr<sql::PreparedStatement> backlog(c.prepareStatement(
+            "INSERT INTO outbox (kind, recipient, payload, status, next_attempt_at, created_at, "
+            "lease_owner, lease_until) SELECT 'custom', ?, '{}', IF(seq = 500, 'sending', 'pending'), "
+            "FROM_UNIXTIME(86400 + seq), FROM_UNIXTIME(86400), IF(seq = 500, 'crashed', ''), "
+            "IF(seq = 500, FROM_UNIXTIME(86400 + 600), NULL) FROM seq_1_to_500"));
+        backlog->setString(1, recipient);
+        backlog->executeUpdate();
+        // Statistics as the server keeps them for a table with that backlog.
+        std::unique_ptr<sql::Statement> analyze(c.createStatement());
+        std::unique_ptr<sql::ResultSet>(analyze->executeQuery("ANALYZE TABLE outbox"));
+        const auto reads = [&c] {
+            std::unique_ptr<sql::Statement> st(c.createStatement());
+            std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SHOW SESSION STATUS LIKE 'Handler_read%'"));
+            std::uint64_t n = 0;
+            while (rs->next()) n += rs->getUInt64(2);
+            return n;
+        };
+        const std::uint64_t before = reads();
+        o.claimed = OutboxRepository::claim_due(c, now, std::chrono::seconds(30), "worker-a", 20);
+        o.reads = reads() - before;
+        std::unique_ptr<sql::PreparedStatement> cleanup(c.prepareStatement("DELETE FROM outbox WHERE recipient = ?"));
+        cleanup->setString(1, recipient);
+        cleanup->executeUpdate();
+        return o;
+    });
+    ASSERT_EQ(out.claimed.size(), 20u);
+    // The crashed worker's row is taken although it is due last, with the 19 oldest pending.
+    std::vector<std::int64_t> due;
+    for (const auto& m : out.claimed) {
+        EXPECT_EQ(m.recipient, recipient);
+        EXPECT_EQ(m.status, "sending");
+        EXPECT_EQ(m.attempts, 1u);
+        due.push_back(std::chrono::duration_cast<std::chrono::seconds>(m.next_attempt_at.time_since_epoch()).count());
+    }
+    std::sort(due.begin(), due.end());
+    std::vector<std::int64_t> expected;
+    for (int i = 1; i <= 19; ++i) expected.push_back(86400 + i);
+    expected.push_back(86400 + 500);
+    EXPECT_EQ(due, expected);
+    // Both claims stop at their limit, and the read-back finds the 20: not the 500.
+    EXPECT_LT(out.reads, 150u);
 }
 
 TEST_F(StoreTickets, OutboxRowsAreLeasedToOneWorkerAndRetried) {
