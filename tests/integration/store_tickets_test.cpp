@@ -285,15 +285,47 @@ TEST_F(StoreTickets, UpdateIsCompareAndSetWithItsEventAndOutbox) {
     EXPECT_EQ(missing.code(), StoreErrc::not_found);
 }
 
-TEST_F(StoreTickets, AnOutboxClaimTakesExpiredLeasesFirstAndReadsAboutItsLimitOfABacklog) {
-    // A backlog after an outage: 500 rows due long ago (earlier than anything of other tests),
-    // and one row of a crashed worker whose lease has run out.
-    const std::string recipient = prefix_ + "backlog";
+// The outbox claim on a database of its own: no other test's worker can lease the backlog,
+// and no other test's rows are in its way.
+class StoreOutboxClaim : public ::testing::Test {
+  protected:
+    static config::MysqlSettings private_database() {
+        auto s = testing::mysql_settings();
+        s.database += "_outbox_claim";
+        return s;
+    }
+    static void on(const config::MysqlSettings& settings, const std::string& statement) {
+        boost::asio::thread_pool blocking(1);
+        MysqlPool mysql(blocking, settings);
+        mysql.run_sync([&statement](sql::Connection& c) {
+            std::unique_ptr<sql::Statement>(c.createStatement())->execute(statement);
+        });
+        blocking.join();
+    }
+    void SetUp() override {
+        on(testing::mysql_settings(), "CREATE DATABASE IF NOT EXISTS `" + private_database().database +
+                                          "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+        auto applied = migrate(private_database());
+        ASSERT_TRUE(applied) << applied.error().message();
+        on(private_database(), "DELETE FROM outbox");
+    }
+    void TearDown() override {
+        blocking_.join();
+        on(testing::mysql_settings(), "DROP DATABASE IF EXISTS `" + private_database().database + "`");
+    }
+
+    boost::asio::thread_pool blocking_{1};
+    MysqlPool pool_{blocking_, private_database()};
+};
+
+TEST_F(StoreOutboxClaim, TakesExpiredLeasesFirstAndReadsAboutItsLimitOfABacklog) {
+    // A backlog after an outage: 500 rows due, the last of them a crashed worker's row whose
+    // lease has run out...
+    const std::string recipient = "o-backlog";
     const Timestamp now = Timestamp{} + std::chrono::hours(24 * 400);
     struct Outcome {
         std::vector<OutboxMessage> claimed;
         std::uint64_t reads = 0;
-        std::uint64_t expired_id = 0;
     };
     auto out = pool_.run_sync([&](sql::Connection& c) {
         Outcome o;
@@ -304,6 +336,11 @@ TEST_F(StoreTickets, AnOutboxClaimTakesExpiredLeasesFirstAndReadsAboutItsLimitOf
             "IF(seq = 500, FROM_UNIXTIME(86400 + 600), NULL) FROM seq_1_to_500"));
         backlog->setString(1, recipient);
         backlog->executeUpdate();
+        // ... in a table that holds mostly the history of sent messages.
+        std::unique_ptr<sql::Statement>(c.createStatement())
+            ->execute("INSERT INTO outbox (kind, recipient, payload, status, next_attempt_at, created_at) "
+                      "SELECT 'custom', 'o-history', '{}', 'sent', FROM_UNIXTIME(seq), FROM_UNIXTIME(seq) "
+                      "FROM seq_1_to_5000");
         // Statistics as the server keeps them for a table with that backlog.
         std::unique_ptr<sql::Statement> analyze(c.createStatement());
         std::unique_ptr<sql::ResultSet>(analyze->executeQuery("ANALYZE TABLE outbox"));
@@ -317,9 +354,6 @@ TEST_F(StoreTickets, AnOutboxClaimTakesExpiredLeasesFirstAndReadsAboutItsLimitOf
         const std::uint64_t before = reads();
         o.claimed = OutboxRepository::claim_due(c, now, std::chrono::seconds(30), "worker-a", 20);
         o.reads = reads() - before;
-        std::unique_ptr<sql::PreparedStatement> cleanup(c.prepareStatement("DELETE FROM outbox WHERE recipient = ?"));
-        cleanup->setString(1, recipient);
-        cleanup->executeUpdate();
         return o;
     });
     ASSERT_EQ(out.claimed.size(), 20u);
