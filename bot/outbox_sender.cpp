@@ -90,8 +90,12 @@ asio::awaitable<void> OutboxWorker::run() {
 }
 
 asio::awaitable<std::size_t> OutboxWorker::deliver_due() {
-    auto claim = [lease = options_.lease, worker = options_.worker_id, batch = options_.batch](sql::Connection& c) {
-        return store::OutboxRepository::claim_due(c, now_ms(), lease, worker, batch);
+    // The time is taken once, outside the work: should the pool run the claim again (a
+    // deadlock, a lost link) after one of its two UPDATEs committed, the read-back still finds
+    // those rows by the same lease.
+    auto claim = [at = now_ms(), lease = options_.lease, worker = options_.worker_id,
+                  batch = options_.batch](sql::Connection& c) {
+        return store::OutboxRepository::claim_due(c, at, lease, worker, batch);
     };
     auto rows = co_await mysql_.run(std::move(claim));
     for (auto& row : rows) {
