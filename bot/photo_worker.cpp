@@ -13,6 +13,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <utility>
 #include <array>
 #include <cctype>
 #include <cerrno>
@@ -194,6 +195,7 @@ asio::awaitable<std::size_t> PhotoWorker::download_due() {
         // The lanes share `next`, `written`, `random_` and a timer: one strand runs them one at
         // a time, while their downloads, file writes and MySQL hops overlap.
         auto strand = asio::make_strand(co_await asio::this_coro::executor);
+        pass_started_ = std::chrono::steady_clock::now();
         std::vector<Written> written;
         std::exception_ptr failed;
         try {
@@ -213,7 +215,13 @@ asio::awaitable<void> PhotoWorker::lane(std::vector<store::Photo>& photos, std::
                                         std::vector<Written>& written,
                                         const std::exception_ptr& failed) {
     // When stopping, or once a lane has failed, the rest come back with their lease.
-    while (next < photos.size() && !stopping_ && !failed) co_await download(std::move(photos[next++]), written);
+    while (next < photos.size() && !stopping_ && !failed) {
+        co_await download(std::move(photos[next++]), written);
+        // A slow pass (timeouts, retried tokens) marks what it has before half the lease is
+        // gone, so no other worker takes photos already on disk.
+        if (!written.empty() && std::chrono::steady_clock::now() - pass_started_ > options_.lease / 2)
+            co_await mark_stored(std::exchange(written, {}));
+    }
 }
 
 asio::awaitable<void> PhotoWorker::download_all(std::vector<store::Photo>& photos, std::size_t lanes,
@@ -242,16 +250,13 @@ asio::awaitable<void> PhotoWorker::mark_stored(std::vector<Written> written) {
     auto mark = [files = std::move(files), worker = options_.worker_id, at = now()](sql::Connection& c) {
         return store::PhotoRepository::mark_stored_leased(c, files, worker, at);
     };
-    const std::size_t marked = co_await mysql_.run(std::move(mark));
-    if (marked < written.size()) {
-        // Some lease ran out and another worker took the photo; its file is the same either way.
-        std::string media_ids;
-        for (const auto& w : written) media_ids += (media_ids.empty() ? "" : ",") + w.media_id;
-        log::warn("photos", "lease_lost",
-                  {{"lost", written.size() - marked}, {"of", written.size()}, {"media_ids", media_ids}});
-        co_return;
-    }
+    const std::vector<std::uint64_t> marked = co_await mysql_.run(std::move(mark));
     for (const auto& w : written) {
+        if (std::find(marked.begin(), marked.end(), w.file.id) == marked.end()) {
+            // Our lease ran out and another worker took the photo; the file is the same either way.
+            log::warn("photos", "lease_lost", {{"photo", w.file.id}, {"media_id", w.media_id}});
+            continue;
+        }
         log::info("photos", "stored",
                   {{"photo", w.file.id},
                    {"media_id", w.media_id},

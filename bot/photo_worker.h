@@ -87,7 +87,8 @@ class PhotoWorker {
     void stop();
 
     // One pass: claims due photos and downloads them, up to `concurrency` at once, then marks
-    // the ones written to disk stored, in one statement. Returns how many were claimed. Throws ServiceUnavailable when MySQL cannot be reached (after the
+    // the ones written to disk stored, in one statement (a pass still at work when half the
+    // lease is gone marks what it has at once). Returns how many were claimed. Throws ServiceUnavailable when MySQL cannot be reached (after the
     // downloads in flight have ended; the photos not tried come back when their lease ends).
     boost::asio::awaitable<std::size_t> download_due();
 
@@ -112,7 +113,7 @@ class PhotoWorker {
                                               std::vector<Written>& written);
     // Fetches one photo and writes its file; adds it to `written`, or records the failed try.
     boost::asio::awaitable<void> download(store::Photo photo, std::vector<Written>& written);
-    // Marks a pass's written photos stored, in one statement.
+    // Marks written photos stored, in one statement, and logs each as stored or its lease lost.
     boost::asio::awaitable<void> mark_stored(std::vector<Written> written);
     // Records a failed try: pending again after a backoff when worth it, else failed for good.
     boost::asio::awaitable<void> record_failure(store::Photo photo, std::error_code code,
@@ -124,6 +125,7 @@ class PhotoWorker {
     boost::asio::any_io_executor files_;
     PhotoWorkerOptions options_;
     std::atomic<bool> stopping_{false};
+    std::chrono::steady_clock::time_point pass_started_;  // of the pass in hand (one at a time)
     std::mt19937 random_;
 };
 

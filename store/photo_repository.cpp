@@ -1,5 +1,7 @@
 #include "store/photo_repository.h"
 
+#include <algorithm>
+
 #include "store/errors.h"
 #include "store/sql_row.h"
 
@@ -128,20 +130,23 @@ std::vector<Photo> PhotoRepository::claim_due(sql::Connection& c, Timestamp now,
     return read_all(*st);
 }
 
-std::size_t PhotoRepository::mark_stored_leased(sql::Connection& c,
-                                               const std::vector<StoredFile>& files,
-                                               const std::string& worker, Timestamp now) {
-    if (files.empty()) return 0;
+std::vector<std::uint64_t> PhotoRepository::mark_stored_leased(sql::Connection& c,
+                                                              const std::vector<StoredFile>& files,
+                                                              const std::string& worker,
+                                                              Timestamp now) {
+    std::vector<std::uint64_t> ids;
+    for (const auto& f : files) ids.push_back(f.id);
+    if (files.empty()) return ids;
     // One text per batch size (at most the worker's batch of them in the statement cache): each
     // column takes its photo's value by id.
     std::string when;
     for (std::size_t i = 0; i < files.size(); ++i) when += " WHEN ? THEN ?";
-    std::string ids = "?";
-    for (std::size_t i = 1; i < files.size(); ++i) ids += ",?";
+    std::string in = "?";
+    for (std::size_t i = 1; i < files.size(); ++i) in += ",?";
     auto st = prepare(c, "UPDATE photos SET status = 'stored', stored_path = CASE id" + when +
                              " END, sha256 = CASE id" + when + " END, size_bytes = CASE id" + when +
                              " END, stored_at = ?, attempts = attempts + 1, last_error = '', "
-                             "lease_until = NULL, lease_owner = '' WHERE id IN (" + ids +
+                             "lease_until = NULL, lease_owner = '' WHERE id IN (" + in +
                              ") AND status = 'pending' AND lease_owner = ?");
     int i = 1;
     auto bind_by_id = [&](auto value_of) {
@@ -156,7 +161,23 @@ std::size_t PhotoRepository::mark_stored_leased(sql::Connection& c,
     bind(*st, i++, now);
     for (const auto& f : files) bind(*st, i++, f.id);
     bind(*st, i, worker);
-    return static_cast<std::size_t>(st->executeUpdate());
+    if (static_cast<std::size_t>(st->executeUpdate()) == files.size()) return ids;
+
+    // Some were not marked now (rare): which ones carry this mark — stored at `now` — is read
+    // back, so a lost lease is told apart from a mark a retried hop had already made.
+    auto marked = prepare(c, "SELECT id FROM photos WHERE id IN (" + in +
+                                 ") AND status = 'stored' AND stored_at = ?");
+    int j = 1;
+    for (const auto& f : files) bind(*marked, j++, f.id);
+    bind(*marked, j, now);
+    std::vector<std::uint64_t> found;
+    auto rs = query(*marked);
+    while (rs->next()) found.push_back(rs->getUInt64(1));
+    std::vector<std::uint64_t> out;
+    for (auto id : ids) {
+        if (std::find(found.begin(), found.end(), id) != found.end()) out.push_back(id);
+    }
+    return out;
 }
 
 Status PhotoRepository::mark_failed_leased(sql::Connection& c, std::uint64_t id,

@@ -53,11 +53,13 @@ class PhotoRepository {
         std::uint64_t size_bytes = 0;
     };
     // As mark_stored, for photos leased by claim_due, all in one statement (a worker's pass
-    // marks its photos together): ends their leases. Returns how many were marked; a photo not
-    // leased to `worker` any more (its lease ran out and someone else took it) is left as it is.
-    // An empty `files` sends nothing.
-    static std::size_t mark_stored_leased(sql::Connection& c, const std::vector<StoredFile>& files,
-                                          const std::string& worker, Timestamp now);
+    // marks its photos together): ends their leases. Returns the ids marked, in `files` order; a
+    // photo not leased to `worker` any more (its lease ran out and someone else took it) is left
+    // as it is and not returned. Run again with the same `now` (a retried hop whose first run
+    // committed), photos it marked then count as marked. An empty `files` sends nothing.
+    static std::vector<std::uint64_t> mark_stored_leased(sql::Connection& c,
+                                                         const std::vector<StoredFile>& files,
+                                                         const std::string& worker, Timestamp now);
 
     // A leased download try failed: counts it and ends the lease. With `retry_at` the photo
     // stays pending until then; without, it ends as failed (the PicUrl remains).

@@ -326,11 +326,11 @@ TEST_F(PhotoWorkerTest, ALeasedPhotoIsNotClaimedByAnotherWorkerUntilTheLeaseEnds
     auto late = sync([&](sql::Connection& c) {
         return PhotoRepository::mark_stored_leased(c, {{a[0].id, "x", "y", 1}}, "worker-a", at + 62s);
     });
-    EXPECT_EQ(late, 0u);
+    EXPECT_TRUE(late.empty());
     auto done = sync([&](sql::Connection& c) {
         return PhotoRepository::mark_stored_leased(c, {{later[0].id, "p", "s", 1}}, "worker-b", at + 62s);
     });
-    EXPECT_EQ(done, 1u);
+    EXPECT_EQ(done, std::vector<std::uint64_t>{later[0].id});
     EXPECT_EQ(photo("MEDIA_LEASED").stored_path, "p");
 }
 
@@ -355,7 +355,12 @@ TEST_F(PhotoWorkerTest, APassMarksItsPhotosInOneStatementEachWithItsOwnFileAndSk
     auto marked = sync([&](sql::Connection& c) {
         return PhotoRepository::mark_stored_leased(c, files, "worker-a", at + 1s);
     });
-    EXPECT_EQ(marked, 2u);
+    EXPECT_EQ(marked, (std::vector<std::uint64_t>{mine[0].id, mine[1].id}));
+    // The same marks again (a hop retried after its first run committed): the two are ours.
+    auto again = sync([&](sql::Connection& c) {
+        return PhotoRepository::mark_stored_leased(c, files, "worker-a", at + 1s);
+    });
+    EXPECT_EQ(again, marked);
     for (const char* media_id : {"MEDIA_ONE", "MEDIA_TWO"}) {
         auto p = photo(media_id);
         EXPECT_EQ(p.status, "stored") << media_id;
@@ -388,6 +393,11 @@ TEST_F(PhotoWorkerTest, AClaimReadsThePassesOwnRowsNotTheWholeBacklog) {
     }
     execute(private_database(),
             "INSERT INTO photos (owner_openid, media_id, status, created_at) VALUES " + values);
+    sync([](sql::Connection& c) {  // statistics as the server keeps them for that table
+        std::unique_ptr<sql::Statement> st(c.createStatement());
+        std::unique_ptr<sql::ResultSet>(st->executeQuery("ANALYZE TABLE photos"));
+        return 0;
+    });
     const auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(now_);
     auto [claimed, read] = sync([&](sql::Connection& c) {
         const std::uint64_t before = rows_read(c);
