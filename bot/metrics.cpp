@@ -202,9 +202,10 @@ void add_metrics_routes(Router& router, Metrics& metrics, store::MysqlPool& mysq
                    bool mysql_up = true, redis_up = true;
                    auto work = [](sql::Connection& c) {
                        std::vector<GaugeSample> out;
-                       // Only the rows still in play, each a range of a status index: the
-                       // finished ones (closed tickets, sent messages, stored photos) grow with
-                       // the history, and counting them read whole tables on every scrape.
+                       // Each a range of a status index that leaves out the finished history
+                       // (closed tickets, sent messages, stored photos): counting that read
+                       // whole tables on every scrape. Give-ups (failed) are kept: they are few
+                       // and an operator acts on them.
                        for (auto& [status, n] : grouped(c, "SELECT status, COUNT(*) FROM tickets WHERE status "
                                                            "NOT IN ('closed', 'cancelled') GROUP BY status"))
                            out.push_back({"repairbot_tickets", {{"status", status}}, n,
