@@ -343,7 +343,7 @@ TEST_F(PhotoWorkerTest, APassMarksItsPhotosInOneStatementEachWithItsOwnFileAndSk
     ASSERT_EQ(mine.size(), 3u);
     // MEDIA_THREE's lease runs out and worker-b takes it before worker-a's pass ends.
     sync([&](sql::Connection& c) {
-        auto st = c.createStatement();
+        std::unique_ptr<sql::Statement> st(c.createStatement());
         st->executeUpdate("UPDATE photos SET lease_owner = 'worker-b' WHERE media_id = 'MEDIA_THREE'");
         return 0;
     });
