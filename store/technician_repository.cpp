@@ -1,5 +1,7 @@
 #include "store/technician_repository.h"
 
+#include <algorithm>
+
 #include <cppconn/exception.h>
 
 #include "store/errors.h"
@@ -177,24 +179,29 @@ Result<Technician> TechnicianRepository::bind(sql::Connection& c, const std::str
 std::vector<DispatchCandidate> TechnicianRepository::candidates(sql::Connection& c,
                                                                 const std::string& trade,
                                                                 const std::string& building) {
-    // Open jobs as three counts of equal (technician_id, status), so each is a lookup of the
-    // technician's tickets in that status on ix_tickets_technician whatever the statistics. With
-    // one `status IN (…)` count the server could choose to read the technician's whole history
-    // by technician_id alone (seen on a year of data: 50 technicians, 200,000 tickets — 183,804
-    // rows read per filing; 623 this way), and a derived table of open counts per technician
-    // was split back into the same per-technician read (LATERAL DERIVED).
+    // Open jobs as three counts of equal (technician_id, status) on ix_tickets_technician, so
+    // each is a lookup of the technician's tickets in that status. FORCE INDEX because the
+    // server's choice here follows live counts: with a year of history the estimate for a
+    // (technician, status) pair is ~200 rows (closed tickets dominate the statistics), so when
+    // fewer tickets than that are in one open status desk-wide it read every ticket in that
+    // status instead, per technician — under the bench's load 6,000–10,000 rows and 54–100 ms
+    // per call (docs/performance.md, step 28). One `status IN (…)` count reads the
+    // technician's whole history by technician_id alone (183,804 rows per filing, step 25), and a
+    // derived table of counts per technician was split back into that read (LATERAL DERIVED).
+    // Capacity and order are applied here, not in SQL: a filter or ORDER BY on the counts in
+    // SQL evaluated the three lookups up to three times per technician.
     auto st = prepare(
         c,
-        "SELECT * FROM (SELECT t.id, t.openid, t.name, t.phone, t.trades, t.buildings, t.on_duty, "
-        "t.capacity, t.is_supervisor, t.is_dispatcher, t.is_manager, t.active, t.created_at, "
-        "t.updated_at, "
-        "(SELECT COUNT(*) FROM tickets k WHERE k.technician_id = t.id AND k.status = 'dispatched') + "
-        "(SELECT COUNT(*) FROM tickets k WHERE k.technician_id = t.id AND k.status = 'accepted') + "
-        "(SELECT COUNT(*) FROM tickets k WHERE k.technician_id = t.id AND k.status = 'arrived') "
-        "AS open_jobs "
+        "SELECT t.id, t.openid, t.name, t.phone, t.trades, t.buildings, t.on_duty, t.capacity, "
+        "t.is_supervisor, t.is_dispatcher, t.is_manager, t.active, t.created_at, t.updated_at, "
+        "(SELECT COUNT(*) FROM tickets k FORCE INDEX (ix_tickets_technician) "
+        "WHERE k.technician_id = t.id AND k.status = 'dispatched') + "
+        "(SELECT COUNT(*) FROM tickets k FORCE INDEX (ix_tickets_technician) "
+        "WHERE k.technician_id = t.id AND k.status = 'accepted') + "
+        "(SELECT COUNT(*) FROM tickets k FORCE INDEX (ix_tickets_technician) "
+        "WHERE k.technician_id = t.id AND k.status = 'arrived') AS open_jobs "
         "FROM technicians t WHERE t.active = 1 AND t.on_duty = 1 AND FIND_IN_SET(?, t.trades) > 0 "
-        "AND (t.buildings = '' OR ? = '' OR FIND_IN_SET(?, t.buildings) > 0)) x "
-        "WHERE x.open_jobs < x.capacity ORDER BY x.open_jobs, x.id");
+        "AND (t.buildings = '' OR ? = '' OR FIND_IN_SET(?, t.buildings) > 0)");
     bind_all(*st, trade, building, building);
     auto rs = query(*st);
     std::vector<DispatchCandidate> out;
@@ -202,8 +209,11 @@ std::vector<DispatchCandidate> TechnicianRepository::candidates(sql::Connection&
         DispatchCandidate d;
         d.technician = read_technician(*rs);
         d.open_jobs = static_cast<std::uint32_t>(rs->getUInt64("open_jobs"));
-        out.push_back(std::move(d));
+        if (d.open_jobs < d.technician.capacity) out.push_back(std::move(d));
     }
+    std::sort(out.begin(), out.end(), [](const DispatchCandidate& a, const DispatchCandidate& b) {
+        return a.open_jobs != b.open_jobs ? a.open_jobs < b.open_jobs : a.technician.id < b.technician.id;
+    });
     return out;
 }
 

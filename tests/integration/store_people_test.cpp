@@ -250,7 +250,24 @@ TEST_F(StorePeople, DispatchCandidatesReadTheOpenJobsNotEveryTicketOfTheHistory)
         ASSERT_TRUE(added);
         veterans.push_back(added->id);
     }
+    // Another trade's technician holds 60 jobs just dispatched: fewer tickets in that status
+    // desk-wide than the statistics expect one technician to hold in one status, the shape that
+    // made the server read every dispatched ticket once per candidate (step 28).
+    Technician other = tech("别的工种", {}, 100);
+    other.trades = {run_ + "别的工种"};
+    auto holder = sync([&](sql::Connection& c) { return TechnicianRepository::add(c, other, now_); });
+    ASSERT_TRUE(holder);
     auto read = sync([&](sql::Connection& c) {
+        std::unique_ptr<sql::PreparedStatement> held(c.prepareStatement(
+            "INSERT INTO tickets (number, idempotency_key, owner_openid, fault_type, urgency, "
+            "description, status, technician_id, created_at, updated_at) "
+            "SELECT CONCAT(?, seq), CONCAT(?, 'held-', seq), ?, '水', 'normal', '', 'dispatched', ?, "
+            "NOW(3), NOW(3) FROM seq_1_to_60"));
+        held->setString(1, run_ + "held-");
+        held->setString(2, run_ + "held-");
+        held->setString(3, run_ + "o");
+        held->setUInt64(4, holder->id);
+        held->executeUpdate();
         // Each has 200 jobs done and closed and one still open.
         for (std::size_t i = 0; i < veterans.size(); ++i) {
             std::unique_ptr<sql::PreparedStatement> history(c.prepareStatement(
@@ -281,9 +298,12 @@ TEST_F(StorePeople, DispatchCandidatesReadTheOpenJobsNotEveryTicketOfTheHistory)
         for (const auto& f : found) EXPECT_EQ(f.open_jobs, 1u);
         return reads() - before;
     });
-    // Three lookups of open jobs per technician (264 reads here); the one `status IN` count read
-    // 681 on this data and, on a year of a desk's data, every closed ticket of every candidate.
-    EXPECT_LT(read, 450u);
+    // Three lookups of open jobs per technician, each once: 162 reads here. With the capacity
+    // filter and the order in SQL they ran up to three times per technician (308 on this data);
+    // left to the optimizer, under the bench's load they read every dispatched ticket per
+    // candidate (6,000-10,000), and one `status IN` count read, on a year of a desk's data,
+    // every closed ticket of every candidate.
+    EXPECT_LT(read, 250u);
 }
 
 TEST_F(StorePeople, PhotosAreRecordedOncePerMediaIdAndTrackTheDownload) {
