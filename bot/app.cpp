@@ -273,6 +273,8 @@ int run_serve(const config::Settings& settings) {
     wechat::api::ApiClient api(api_options, token_store);
     OutboxWorkerOptions outbox_options;
     outbox_options.worker_id = worker_id();
+    outbox_options.concurrency = settings.outbox_sends;
+    outbox_options.batch = std::max(outbox_options.batch, outbox_options.concurrency);  // a lane each
     OutboxWorker outbox(mysql, api, *desk.push, outbox_options);
     outbox.set_metrics(&metrics);
     PhotoWorkerOptions photo_options;

@@ -1,10 +1,16 @@
 #include "bot/outbox_sender.h"
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
+#include <functional>
+
 #include "adapters/wechat/api/errors.h"
+#include "bot/lanes.h"
 #include "config/log.h"
 #include "store/outbox_repository.h"
 #include "store/owner_repository.h"
@@ -92,17 +98,33 @@ asio::awaitable<void> OutboxWorker::run() {
 asio::awaitable<std::size_t> OutboxWorker::deliver_due() {
     // The time is taken once, outside the work: should the pool run the claim again (a
     // deadlock, a lost link) after one of its two UPDATEs committed, the read-back still finds
-    // those rows by the same lease.
+    // those rows by the same lease. The recipients' 48-hour windows come in the same hop.
     auto claim = [at = now_ms(), lease = options_.lease, worker = options_.worker_id,
                   batch = options_.batch](sql::Connection& c) {
-        return store::OutboxRepository::claim_due(c, at, lease, worker, batch);
+        Pass pass;
+        pass.rows = store::OutboxRepository::claim_due(c, at, lease, worker, batch);
+        std::vector<std::string> recipients;
+        for (const auto& row : pass.rows)
+            if (std::find(recipients.begin(), recipients.end(), row.recipient) == recipients.end())
+                recipients.push_back(row.recipient);
+        pass.last_inbound = store::OwnerRepository::last_inbound_of(c, recipients);
+        return pass;
     };
-    auto rows = co_await mysql_.run(std::move(claim));
-    for (auto& row : rows) {
-        if (stopping_) break;
-        co_await deliver(std::move(row));
-    }
-    co_return rows.size();
+    auto pass = co_await mysql_.run(std::move(claim));
+    if (pass.rows.empty()) co_return 0;
+    // A few sends at once: each mostly waits on WeChat and MySQL. The lanes share `random_` and
+    // the metrics on one strand.
+    std::function<asio::awaitable<void>(std::size_t)> step = [this, &pass](std::size_t i) {
+        auto inbound = pass.last_inbound.find(pass.rows[i].recipient);
+        return deliver(std::move(pass.rows[i]), inbound == pass.last_inbound.end()
+                                                    ? std::nullopt
+                                                    : std::optional<store::Timestamp>(inbound->second));
+    };
+    std::function<bool()> go_on = [this] { return !stopping_; };
+    auto strand = asio::make_strand(co_await asio::this_coro::executor);
+    co_await asio::co_spawn(strand, in_lanes(pass.rows.size(), options_.concurrency, std::move(step), std::move(go_on)),
+                            asio::use_awaitable);
+    co_return pass.rows.size();
 }
 
 asio::awaitable<void> OutboxWorker::record_failure(store::OutboxMessage row, std::optional<int> errcode,
@@ -126,7 +148,8 @@ asio::awaitable<void> OutboxWorker::record_failure(store::OutboxMessage row, std
                {"errcode", errcode ? *errcode : 0}, {"error", error}});
 }
 
-asio::awaitable<void> OutboxWorker::deliver(store::OutboxMessage row) {
+asio::awaitable<void> OutboxWorker::deliver(store::OutboxMessage row,
+                                            std::optional<store::Timestamp> last_inbound) {
     const std::string worker = options_.worker_id;
     if (row.kind != "notify" || row.recipient.empty()) {
         co_await record_failure(row, std::nullopt, "unknown outbox kind '" + row.kind + "' or no recipient", false,
@@ -140,11 +163,6 @@ asio::awaitable<void> OutboxWorker::deliver(store::OutboxMessage row) {
     }
 
     // Inside the 48-hour window a plain text reads better than a template.
-    auto window = [openid = row.recipient](sql::Connection& c) {
-        auto owner = store::OwnerRepository::find_by_openid(c, openid);
-        return owner ? owner->last_inbound_at : std::optional<store::Timestamp>{};
-    };
-    auto last_inbound = co_await mysql_.run(std::move(window));
     bool in_window = last_inbound && now_ms() - *last_inbound < options_.service_window;
 
     Status sent{Ok{}};

@@ -1,5 +1,6 @@
 // Delivers the outbox: a worker coroutine that leases due rows (several instances never send
-// one row at once; a crashed worker's rows come back when the lease ends), words each
+// one row at once; a crashed worker's rows come back when the lease ends) and sends a few of a
+// batch at once (lanes: each send mostly waits on WeChat), words each
 // notification per config/push.toml — a customer-service text inside WeChat's 48-hour window,
 // a template message otherwise — sends it through the WeChat API client, and records the
 // outcome: sent, retried later with exponential backoff and jitter, or failed for good.
@@ -9,7 +10,10 @@
 #include <atomic>
 #include <chrono>
 #include <random>
+#include <optional>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "adapters/wechat/api/api_client.h"
 #include "bot/metrics.h"
@@ -41,6 +45,7 @@ struct OutboxWorkerOptions {
     std::chrono::milliseconds poll_interval{500};    // when nothing was due
     std::chrono::milliseconds lease{60000};          // how long a claimed row is ours
     std::uint32_t batch = 20;
+    std::uint32_t concurrency = 4;                   // sends of a batch in flight at once (lanes)
     std::uint32_t max_attempts = 12;                 // then the row fails for good
     std::chrono::hours service_window{48};           // WeChat's customer-service window
 };
@@ -64,7 +69,14 @@ public:
     void set_metrics(Metrics* metrics) { metrics_ = metrics; }
 
 private:
-    boost::asio::awaitable<void> deliver(store::OutboxMessage row);
+    // A claimed batch and when each of its recipients last wrote (absent: never, or unknown).
+    struct Pass {
+        std::vector<store::OutboxMessage> rows;
+        std::unordered_map<std::string, store::Timestamp> last_inbound;
+    };
+    // Sends one row — a text when `last_inbound` puts the recipient inside the 48-hour window,
+    // else a template — and records the outcome.
+    boost::asio::awaitable<void> deliver(store::OutboxMessage row, std::optional<store::Timestamp> last_inbound);
     // Marks the row failed: back to pending after a backoff when `retry` and attempts remain,
     // else failed for good. Counts the attempt under `label` (api_failure_label, or what was
     // wrong with the row).

@@ -22,6 +22,7 @@
 #include <optional>
 
 #include "adapters/wechat/api/errors.h"
+#include "bot/lanes.h"
 #include "config/log.h"
 #include "store/photo_repository.h"
 
@@ -211,36 +212,22 @@ asio::awaitable<std::size_t> PhotoWorker::download_due() {
     co_return photos.size();
 }
 
-asio::awaitable<void> PhotoWorker::lane(std::vector<store::Photo>& photos, std::size_t& next,
-                                        std::vector<Written>& written,
-                                        const std::exception_ptr& failed) {
-    // When stopping, or once a lane has failed, the rest come back with their lease.
-    while (next < photos.size() && !stopping_ && !failed) {
-        co_await download(std::move(photos[next++]), written);
-        // A slow pass (timeouts, retried tokens) marks what it has before half the lease is
-        // gone, so no other worker takes photos already on disk.
-        if (!written.empty() && std::chrono::steady_clock::now() - pass_started_ > options_.lease / 2)
-            co_await mark_stored(std::exchange(written, {}));
-    }
-}
-
 asio::awaitable<void> PhotoWorker::download_all(std::vector<store::Photo>& photos, std::size_t lanes,
                                                 std::vector<Written>& written) {
-    auto strand = co_await asio::this_coro::executor;
-    std::size_t next = 0;
-    std::size_t running = lanes;
-    std::exception_ptr first_error;
-    asio::steady_timer all_ended(strand, asio::steady_timer::time_point::max());
-    for (std::size_t i = 0; i < lanes; ++i) {
-        asio::co_spawn(strand, lane(photos, next, written, first_error),
-                       asio::bind_executor(strand, [&](std::exception_ptr e) {
-                           if (e && !first_error) first_error = e;
-                           if (--running == 0) all_ended.cancel();
-                       }));
-    }
-    boost::system::error_code ended;
-    if (running > 0) co_await all_ended.async_wait(asio::redirect_error(asio::use_awaitable, ended));
-    if (first_error) std::rethrow_exception(first_error);
+    std::function<asio::awaitable<void>(std::size_t)> step = [this, &photos, &written](std::size_t i) {
+        return download_then_mark(std::move(photos[i]), written);
+    };
+    // When stopping, or once a lane has failed, the rest come back with their lease.
+    std::function<bool()> go_on = [this] { return !stopping_; };
+    co_await in_lanes(photos.size(), lanes, std::move(step), std::move(go_on));
+}
+
+asio::awaitable<void> PhotoWorker::download_then_mark(store::Photo photo, std::vector<Written>& written) {
+    co_await download(std::move(photo), written);
+    // A slow pass (timeouts, retried tokens) marks what it has before half the lease is gone,
+    // so no other worker takes photos already on disk.
+    if (!written.empty() && std::chrono::steady_clock::now() - pass_started_ > options_.lease / 2)
+        co_await mark_stored(std::exchange(written, {}));
 }
 
 asio::awaitable<void> PhotoWorker::mark_stored(std::vector<Written> written) {

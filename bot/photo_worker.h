@@ -100,17 +100,13 @@ class PhotoWorker {
         std::uint64_t ticket = 0;
     };
 
-    // Downloads photos[next], photos[next+1], ... until none is left; the lanes of a pass share
-    // `next` and `written` (and run on one strand). A lane stops taking photos once `failed` is
-    // set (another lane met an exception, e.g. MySQL gone): the rest come back when their lease
-    // ends.
-    boost::asio::awaitable<void> lane(std::vector<store::Photo>& photos, std::size_t& next,
-                                      std::vector<Written>& written, const std::exception_ptr& failed);
-    // Runs `lanes` lanes over `photos` on the caller's strand and returns when all have ended,
-    // rethrowing the first exception one of them ended with. The photos written to disk so far
-    // are in `written` either way.
+    // Downloads `photos` in `lanes` lanes (in_lanes) on the caller's strand and returns when all
+    // have ended, rethrowing the first exception one of them ended with. The photos written to
+    // disk so far are in `written` either way.
     boost::asio::awaitable<void> download_all(std::vector<store::Photo>& photos, std::size_t lanes,
                                               std::vector<Written>& written);
+    // One lane's step: download() one photo; a pass past half its lease then marks what it has.
+    boost::asio::awaitable<void> download_then_mark(store::Photo photo, std::vector<Written>& written);
     // Fetches one photo and writes its file; adds it to `written`, or records the failed try.
     boost::asio::awaitable<void> download(store::Photo photo, std::vector<Written>& written);
     // Marks written photos stored, in one statement, and logs each as stored or its lease lost.

@@ -222,6 +222,9 @@ const std::vector<Key>& keys() {
         k.push_back({{"photos.downloads", "REPAIRBOT_PHOTO_DOWNLOADS", false,
                       "photos the download worker fetches at once (default 4)"},
                      int_key(1u, 64u, [](Settings& s, unsigned n) { s.photo_downloads = n; })});
+        k.push_back({{"outbox.sends", "REPAIRBOT_OUTBOX_SENDS", false,
+                      "pushes the outbox worker has in flight at once (default 4)"},
+                     int_key(1u, 64u, [](Settings& s, unsigned n) { s.outbox_sends = n; })});
         return k;
     }();
     return all;

@@ -74,6 +74,7 @@ struct Settings {
     std::string data_dir = "config";  // where the desk's data files live (catalog, replies, ...)
     std::string media_dir = "var/media";
     unsigned photo_downloads = 4;  // photos downloaded at once by the worker (photos.downloads)
+    unsigned outbox_sends = 4;     // pushes the outbox worker has in flight at once (outbox.sends)
 };
 
 }  // namespace repairbot::config

@@ -53,6 +53,22 @@ void OwnerRepository::remember(SqlBatch& batch, const Owner& p, Timestamp now) {
     batch.add(kRemember, p.openid, p.name, p.phone, p.building, p.unit, p.room, p.address, now, now);
 }
 
+std::unordered_map<std::string, Timestamp> OwnerRepository::last_inbound_of(
+    sql::Connection& c, const std::vector<std::string>& openids) {
+    std::unordered_map<std::string, Timestamp> out;
+    if (openids.empty()) return out;
+    // One statement text per list length (a worker's batch bounds it).
+    std::string in = "?";
+    for (std::size_t i = 1; i < openids.size(); ++i) in += ",?";
+    auto st = prepare(c, "SELECT openid, last_inbound_at FROM owners WHERE openid IN (" + in +
+                             ") AND last_inbound_at IS NOT NULL");
+    for (std::size_t i = 0; i < openids.size(); ++i) bind(*st, static_cast<int>(i + 1), openids[i]);
+    auto rs = query(*st);
+    while (rs->next())
+        if (auto at = opt_time(*rs, "last_inbound_at")) out.emplace(rs->getString("openid"), *at);
+    return out;
+}
+
 Result<Owner> OwnerRepository::find_by_openid(sql::Connection& c, const std::string& openid) {
     auto st = prepare(c,
                       "SELECT id, openid, name, phone, building, unit, room, address, "

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "config/errors.h"
 #include "store/records.h"
@@ -26,6 +28,11 @@ class OwnerRepository {
 
     // StoreErrc::not_found when the openid never wrote.
     static Result<Owner> find_by_openid(sql::Connection& c, const std::string& openid);
+
+    // When each of `openids` last wrote to the account (the 48-hour window's start), in one
+    // statement; an openid that never wrote, or has no stamp, is absent from the map.
+    static std::unordered_map<std::string, Timestamp> last_inbound_of(sql::Connection& c,
+                                                                      const std::vector<std::string>& openids);
 
     // Records an inbound message at `at` (creating the owner row if needed; a stamp never moves
     // back) and returns the row as it now stands — the remembered profile with it — in one

@@ -101,6 +101,17 @@ TEST(ConfigLoader, PhotoDownloadsComeFromTheFileOrDefaultToFour) {
     EXPECT_EQ(r.settings.photo_downloads, 8u);
 }
 
+TEST(ConfigLoader, OutboxSendsComeFromTheFileOrTheEnvironmentOrDefaultToFour) {
+    EXPECT_EQ(load("", valid_env()).settings.outbox_sends, 4u);
+    TempFile f("[outbox]\nsends = 8\n");
+    auto r = load(f.path(), valid_env());
+    ASSERT_TRUE(r.problems.empty()) << joined(r);
+    EXPECT_EQ(r.settings.outbox_sends, 8u);
+    auto env = valid_env();
+    env["REPAIRBOT_OUTBOX_SENDS"] = "2";
+    EXPECT_EQ(load(f.path(), env).settings.outbox_sends, 2u);
+}
+
 TEST(ConfigLoader, EveryFileKeyHasItsOwnEnvironmentVariable) {
     std::set<std::string> envs, keys;
     for (const auto& k : known_keys()) {
@@ -156,6 +167,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadValue{"REPAIRBOT_HTTP_THREADS", "0", "between 1 and 256"},
                       BadValue{"REPAIRBOT_PHOTO_DOWNLOADS", "0", "between 1 and 64"},
                       BadValue{"REPAIRBOT_PHOTO_DOWNLOADS", "many", "whole number"},
+                      BadValue{"REPAIRBOT_OUTBOX_SENDS", "0", "between 1 and 64"},
                       BadValue{"REPAIRBOT_LOG_LEVEL", "verbose", "debug, info, warn, error"}));
 
 TEST(ConfigLoader, MissingRequiredValuesAreEachReported) {
