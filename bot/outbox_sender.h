@@ -58,7 +58,7 @@ public:
 
     // Runs until stop(); on the caller's executor. Never throws: a MySQL outage is waited out.
     boost::asio::awaitable<void> run();
-    // Asks run() to return after the row in hand. Thread-safe.
+    // Asks run() to return after the pushes in hand (up to `concurrency`). Thread-safe.
     void stop();
 
     // One pass: claims due rows and delivers them. Returns how many were handled.
