@@ -158,13 +158,16 @@ asio::awaitable<void> run_timers(SlaTimers& timers, const std::atomic<bool>& sto
 
 asio::awaitable<void> stop_gracefully(HttpServer& server, OutboxWorker& outbox, PhotoWorker& photos,
                                       SlaTimers& timers, std::atomic<bool>& stopping,
-                                      store::Redis& redis, asio::io_context& ioc) {
+                                      store::Redis& redis, asio::io_context& ioc,
+                                      std::chrono::milliseconds server_grace) {
     log::info("main", "shutting_down", {{"connections", server.open_connections()}});
     stopping = true;
     timers.stop();
     outbox.stop();
     photos.stop();
     co_await server.shutdown();
+    // Pushes in flight finish and are marked sent, so none is sent twice after a restart.
+    co_await outbox.stopped(server_grace);
     redis.close();
     // The Redis connection finishes closing on the loop: give it a moment before stopping.
     asio::steady_timer settle(ioc, std::chrono::milliseconds(200));
@@ -319,7 +322,8 @@ int run_serve(const config::Settings& settings) {
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         log::info("main", "signal", {{"signal", signo}});
-        asio::co_spawn(ioc, stop_gracefully(server, outbox, photos, timers, stopping, redis, ioc), asio::detached);
+        asio::co_spawn(ioc, stop_gracefully(server, outbox, photos, timers, stopping, redis, ioc,
+                                                       settings.http.shutdown_grace), asio::detached);
     });
 
     std::vector<std::thread> extra;

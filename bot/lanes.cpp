@@ -4,6 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -23,13 +24,12 @@ asio::awaitable<void> lane(std::size_t count, std::size_t& next, const std::exce
     while (next < count && !failed && go_on()) co_await step(next++);
 }
 
-}  // namespace
-
-asio::awaitable<void> in_lanes(std::size_t count, std::size_t lanes,
-                               std::function<asio::awaitable<void>(std::size_t)> step,
-                               std::function<bool()> go_on) {
+// The lanes and the wait for them, all on one strand: the lanes' shared state, the counter and
+// the timer are touched from that strand alone.
+asio::awaitable<void> lanes_on_strand(std::size_t count, std::size_t lanes,
+                                      std::function<asio::awaitable<void>(std::size_t)>& step,
+                                      std::function<bool()>& go_on) {
     auto strand = co_await asio::this_coro::executor;
-    lanes = std::min(std::max<std::size_t>(lanes, 1), count);
     std::size_t next = 0;
     std::size_t running = lanes;
     std::exception_ptr first_error;
@@ -41,9 +41,23 @@ asio::awaitable<void> in_lanes(std::size_t count, std::size_t lanes,
                            if (--running == 0) all_ended.cancel();
                        }));
     }
-    boost::system::error_code ended;
-    if (running > 0) co_await all_ended.async_wait(asio::redirect_error(asio::use_awaitable, ended));
+    // The frame must outlive every lane: wait until the last has ended, whatever wakes the wait.
+    while (running > 0) {
+        boost::system::error_code ended;
+        co_await all_ended.async_wait(asio::redirect_error(asio::use_awaitable, ended));
+    }
     if (first_error) std::rethrow_exception(first_error);
+}
+
+}  // namespace
+
+asio::awaitable<void> in_lanes(std::size_t count, std::size_t lanes,
+                               std::function<asio::awaitable<void>(std::size_t)> step,
+                               std::function<bool()> go_on) {
+    lanes = std::min(std::max<std::size_t>(lanes, 1), count);
+    if (lanes == 0) co_return;
+    auto strand = asio::make_strand(co_await asio::this_coro::executor);
+    co_await asio::co_spawn(strand, lanes_on_strand(count, lanes, step, go_on), asio::use_awaitable);
 }
 
 }  // namespace repairbot::bot

@@ -13,8 +13,8 @@
 namespace repairbot::bot {
 
 // Calls step(0), step(1), ... step(count - 1), at most `lanes` (at least 1) running at once, and
-// returns when every lane has ended. The lanes run on the caller's executor, which must be a
-// strand (or a single-threaded context): steps may share state without locks. A lane takes the
+// returns when every lane has ended. The lanes run on one strand of the caller's executor, so
+// steps may share state without locks (the caller touches it again after the return). A lane takes the
 // next item only while go_on() is true and no lane has failed; the first exception a step
 // throws is rethrown once all lanes have ended (the items not taken are the caller's to give
 // back, e.g. by letting their lease run out). Make `step` a plain lambda that returns a member

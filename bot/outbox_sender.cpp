@@ -1,8 +1,6 @@
 #include "bot/outbox_sender.h"
 
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -74,8 +72,20 @@ OutboxWorker::OutboxWorker(store::MysqlPool& mysql, api::ApiClient& api,
 
 void OutboxWorker::stop() { stopping_ = true; }
 
+asio::awaitable<void> OutboxWorker::stopped(std::chrono::milliseconds limit) {
+    asio::steady_timer tick(co_await asio::this_coro::executor);
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (running_ && std::chrono::steady_clock::now() < deadline) {
+        tick.expires_after(std::chrono::milliseconds(10));
+        boost::system::error_code ignored;
+        co_await tick.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
+    if (running_) log::warn("outbox", "stop_timed_out", {{"limit_ms", limit.count()}});
+}
+
 asio::awaitable<void> OutboxWorker::run() {
     asio::steady_timer timer(co_await asio::this_coro::executor);
+    running_ = true;
     log::info("outbox", "worker_started", {{"worker", options_.worker_id}});
     while (!stopping_) {
         std::size_t handled = 0;
@@ -93,16 +103,18 @@ asio::awaitable<void> OutboxWorker::run() {
         }
     }
     log::info("outbox", "worker_stopped", {{"worker", options_.worker_id}});
+    running_ = false;
 }
 
 asio::awaitable<std::size_t> OutboxWorker::deliver_due() {
     // The time is taken once, outside the work: should the pool run the claim again (a
     // deadlock, a lost link) after one of its two UPDATEs committed, the read-back still finds
     // those rows by the same lease. The recipients' 48-hour windows come in the same hop.
+    // `runs` tells claim_due when it is such a repeat: it reads back even when it leased none.
     auto claim = [at = now_ms(), lease = options_.lease, worker = options_.worker_id,
-                  batch = options_.batch](sql::Connection& c) {
+                  batch = options_.batch, runs = 0](sql::Connection& c) mutable {
         Pass pass;
-        pass.rows = store::OutboxRepository::claim_due(c, at, lease, worker, batch);
+        pass.rows = store::OutboxRepository::claim_due(c, at, lease, worker, batch, runs++ > 0);
         std::vector<std::string> recipients;
         for (const auto& row : pass.rows)
             if (std::find(recipients.begin(), recipients.end(), row.recipient) == recipients.end())
@@ -121,9 +133,7 @@ asio::awaitable<std::size_t> OutboxWorker::deliver_due() {
                                                     : std::optional<store::Timestamp>(inbound->second));
     };
     std::function<bool()> go_on = [this] { return !stopping_; };
-    auto strand = asio::make_strand(co_await asio::this_coro::executor);
-    co_await asio::co_spawn(strand, in_lanes(pass.rows.size(), options_.concurrency, std::move(step), std::move(go_on)),
-                            asio::use_awaitable);
+    co_await in_lanes(pass.rows.size(), options_.concurrency, std::move(step), std::move(go_on));
     co_return pass.rows.size();
 }
 

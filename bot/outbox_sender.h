@@ -60,6 +60,10 @@ public:
     boost::asio::awaitable<void> run();
     // Asks run() to return after the pushes in hand (up to `concurrency`). Thread-safe.
     void stop();
+    // After stop(): returns once run() has returned, or after `limit`, whichever comes first —
+    // so a shutdown does not cut off a push WeChat accepted before it is marked sent (its lease
+    // would end and another instance would send it again). On run()'s executor.
+    boost::asio::awaitable<void> stopped(std::chrono::milliseconds limit);
 
     // One pass: claims due rows and delivers them. Returns how many were handled.
     boost::asio::awaitable<std::size_t> deliver_due();
@@ -88,6 +92,7 @@ private:
     const config::PushTemplates& templates_;
     OutboxWorkerOptions options_;
     std::atomic<bool> stopping_{false};
+    std::atomic<bool> running_{false};
     std::mt19937 random_;
     Metrics* metrics_ = nullptr;
 };

@@ -186,9 +186,11 @@ asio::awaitable<void> PhotoWorker::run() {
 }
 
 asio::awaitable<std::size_t> PhotoWorker::download_due() {
+    // The time is taken once, outside the work: should the pool run the claim again after its
+    // UPDATE committed, the repeat (`runs`) reads back the photos the first run leased.
     auto claim = [at = now(), lease = options_.lease, worker = options_.worker_id,
-                  batch = options_.batch](sql::Connection& c) {
-        return store::PhotoRepository::claim_due(c, at, lease, worker, batch);
+                  batch = options_.batch, runs = 0](sql::Connection& c) mutable {
+        return store::PhotoRepository::claim_due(c, at, lease, worker, batch, runs++ > 0);
     };
     auto photos = co_await mysql_.run(std::move(claim));
     const std::size_t lanes = std::min<std::size_t>(std::max<std::uint32_t>(options_.concurrency, 1), photos.size());

@@ -81,7 +81,7 @@ void OutboxRepository::enqueue_for_staff(SqlBatch& batch, StaffRole role, std::o
 std::vector<OutboxMessage> OutboxRepository::claim_due(sql::Connection& c, Timestamp now,
                                                        std::chrono::milliseconds lease,
                                                        const std::string& worker,
-                                                       std::uint32_t max) {
+                                                       std::uint32_t max, bool repeat) {
     const Timestamp until = now + lease;
     // Two claims, each an ordered range of ix_outbox_due that stops at its LIMIT: a crashed
     // worker's expired leases first (few), then pending rows in due order. One claim of
@@ -101,7 +101,7 @@ std::vector<OutboxMessage> OutboxRepository::claim_due(sql::Connection& c, Times
         bind_all(*pending, worker, until, now, max - claimed);
         claimed += static_cast<std::uint32_t>(pending->executeUpdate());
     }
-    if (claimed == 0) return {};
+    if (claimed == 0 && !repeat) return {};
     auto st = prepare(
         c,
         std::string("SELECT ") + kColumns +

@@ -53,12 +53,13 @@ class OutboxRepository {
     // Leases up to `max` rows due at `now` to `worker` until now + lease, counting an attempt on
     // each: rows sending under an expired lease (a crashed worker's) first, then pending rows in
     // due order; returns them oldest first. Reads about `max` rows however large the backlog.
-    // Not one transaction: a caller that runs it again after a failure passes the same `now`,
-    // so the rows leased by the first run (same lease end) are returned too — then up to
-    // 2 × `max` rows.
+    // Not one transaction: a caller that runs it again after a failure passes the same `now`
+    // and `repeat` = true, so the rows leased by the first run (same lease end) are returned
+    // too, even when the repeat leases none of its own — then up to 2 × `max` rows.
     static std::vector<OutboxMessage> claim_due(sql::Connection& c, Timestamp now,
                                                 std::chrono::milliseconds lease,
-                                                const std::string& worker, std::uint32_t max);
+                                                const std::string& worker, std::uint32_t max,
+                                                bool repeat = false);
 
     // Marks a leased row sent, with WeChat's msgid when it went out as a template message.
     // StoreErrc::not_found when the row is not leased to `worker` any more (the lease ran out

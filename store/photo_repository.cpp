@@ -113,7 +113,8 @@ Status PhotoRepository::mark_failed(sql::Connection& c, std::uint64_t id, const 
 
 std::vector<Photo> PhotoRepository::claim_due(sql::Connection& c, Timestamp now,
                                               std::chrono::milliseconds lease,
-                                              const std::string& worker, std::uint32_t max) {
+                                              const std::string& worker, std::uint32_t max,
+                                              bool repeat) {
     const Timestamp until = now + lease;
     // UPDATE reads the latest committed rows under lock, so two workers racing here lease
     // disjoint photos.
@@ -122,7 +123,7 @@ std::vector<Photo> PhotoRepository::claim_due(sql::Connection& c, Timestamp now,
                       "AND (next_attempt_at IS NULL OR next_attempt_at <= ?) "
                       "AND (lease_until IS NULL OR lease_until <= ?) ORDER BY id LIMIT ?");
     bind_all(*up, worker, until, now, now, max);
-    if (up->executeUpdate() == 0) return {};
+    if (up->executeUpdate() == 0 && !repeat) return {};
     auto st = prepare(c, std::string("SELECT ") + kColumns +
                              " FROM photos WHERE status = 'pending' AND lease_owner = ? AND "
                              "lease_until = ? ORDER BY id");

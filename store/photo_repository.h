@@ -40,10 +40,12 @@ class PhotoRepository {
 
     // Leases up to `max` photos due at `now` (pending, next try due or unset, no live lease) to
     // `worker` until now + lease; returns them oldest first. Counts no attempt (the outcome
-    // does). A crashed worker's photos come back when their lease ends.
+    // does). A crashed worker's photos come back when their lease ends. Not one transaction: a
+    // caller that runs it again after a failure passes the same `now` and `repeat` = true, so
+    // the photos the first run leased are returned even when the repeat leases none.
     static std::vector<Photo> claim_due(sql::Connection& c, Timestamp now,
                                         std::chrono::milliseconds lease, const std::string& worker,
-                                        std::uint32_t max);
+                                        std::uint32_t max, bool repeat = false);
 
     // A photo the worker has written to the media folder.
     struct StoredFile {

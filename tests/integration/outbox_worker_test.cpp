@@ -152,7 +152,7 @@ TEST_F(OutboxWorkerTest, APassHasAFewSendsInFlightAtOnce) {
         return a.received_at < b.received_at;
     });
     EXPECT_LT(last->received_at - first->received_at, 300ms) << "the sends went out one after another";
-    EXPECT_LT(took, 1200ms);
+    EXPECT_LT(took, 1500ms);  // one after another: at least 1,600 ms
     // Busy is retryable: every row waits for its retry, none was lost or failed for good.
     auto pending = with_mysql(private_database(), [](sql::Connection& c) {
         std::unique_ptr<sql::Statement> st(c.createStatement());

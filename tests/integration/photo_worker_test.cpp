@@ -320,6 +320,13 @@ TEST_F(PhotoWorkerTest, ALeasedPhotoIsNotClaimedByAnotherWorkerUntilTheLeaseEnds
     auto b = sync([&](sql::Connection& c) { return PhotoRepository::claim_due(c, at, 60s, "worker-b", 10); });
     ASSERT_EQ(a.size(), 1u);
     EXPECT_TRUE(b.empty());
+    // worker-a's claim run again with the same time (the pool repeats a unit of work after a
+    // lost link): it leases nothing new and still hands back the photo its first run leased.
+    auto repeated = sync([&](sql::Connection& c) {
+        return PhotoRepository::claim_due(c, at, 60s, "worker-a", 10, /*repeat=*/true);
+    });
+    ASSERT_EQ(repeated.size(), 1u);
+    EXPECT_EQ(repeated[0].id, a[0].id);
     // worker-a crashed: after its lease, worker-b takes the photo, and worker-a's late outcome is refused.
     auto later = sync([&](sql::Connection& c) { return PhotoRepository::claim_due(c, at + 61s, 60s, "worker-b", 10); });
     ASSERT_EQ(later.size(), 1u);

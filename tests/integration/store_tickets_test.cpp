@@ -395,6 +395,14 @@ TEST_F(StoreTickets, OutboxRowsAreLeasedToOneWorkerAndRetried) {
         return OutboxRepository::claim_due(c, now, std::chrono::seconds(30), "worker-b", 1000);
     }));
     EXPECT_TRUE(b.empty());
+    // worker-a's claim run again (the pool repeats a unit of work after a lost link) with the
+    // same time: it leases nothing new, and still hands back what its first run leased.
+    auto repeated = mine(pool_.run_sync([&](sql::Connection& c) {
+        return OutboxRepository::claim_due(c, now, std::chrono::seconds(30), "worker-a", 1000, /*repeat=*/true);
+    }));
+    ASSERT_EQ(repeated.size(), 1u);
+    EXPECT_EQ(repeated[0].id, a[0].id);
+    EXPECT_EQ(repeated[0].attempts, 1u);
     auto failed = pool_.run_sync([&](sql::Connection& c) {
         return OutboxRepository::mark_failed(c, a[0].id, "worker-a", 40001, "invalid credential",
                                              now + std::chrono::seconds(5));
