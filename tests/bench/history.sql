@@ -3,8 +3,8 @@
 -- so a statement whose reads grow with the history shows in the numbers (docs/performance.md,
 -- step 25: one such query read 183,804 rows per ticket filed; an empty database hid it).
 --
--- What it holds, ending now: 200,000 tickets (~550 a day; the last ~950 still open, carried by
--- technicians up to their capacity), 1,000,000 ticket events, 150,000 photos, 400,000 outbox rows,
+-- What it holds, ending now: 200,000 tickets (~550 a day; the newest 600 spread over the whole
+-- lifecycle, ~300 of them open jobs: ~6 per technician against a capacity of 10), 1,000,000 ticket events, 150,000 photos, 400,000 outbox rows,
 -- ratings, complaints and callbacks; 20,000 owners; 50 technicians over every trade of
 -- config/faults.toml and the bench's buildings (N栋), 3 of them dispatchers and 2 supervisors, all
 -- bound, so the bench's tickets are dispatched (and pushed) while someone has room and queued
@@ -126,6 +126,11 @@ INSERT INTO callbacks (ticket_id, complaint_id, kind, dedupe_key, due_at, done_a
 SELECT id, NULL, 'sample', CONCAT('sample:', id), confirmed_at + INTERVAL 2 DAY,
   IF(confirmed_at > @now - INTERVAL 2 DAY, NULL, confirmed_at + INTERVAL 30 HOUR), '', NULL, '', confirmed_at
 FROM tickets WHERE confirmed_at IS NOT NULL AND id % 10 = 3;
+
+-- The pushes still waiting are staff notices the worker can word (the older rows' kinds are
+-- only history: they are never claimed again).
+UPDATE outbox SET kind = 'notify', payload = JSON_OBJECT('event', 'staff_notice', 'text', CONCAT('历史待发通知 #', id))
+WHERE status IN ('pending', 'sending');
 
 -- Fresh statistics, as a server that has been running for a year has them.
 ANALYZE TABLE tickets, ticket_events, photos, outbox, owners, technicians, callbacks, complaints, ratings;
