@@ -4,11 +4,9 @@
 #include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -193,16 +191,12 @@ asio::awaitable<std::size_t> PhotoWorker::download_due() {
         return store::PhotoRepository::claim_due(c, at, lease, worker, batch, runs++ > 0);
     };
     auto photos = co_await mysql_.run(std::move(claim));
-    const std::size_t lanes = std::min<std::size_t>(std::max<std::uint32_t>(options_.concurrency, 1), photos.size());
-    if (lanes > 0) {
-        // The lanes share `next`, `written`, `random_` and a timer: one strand runs them one at
-        // a time, while their downloads, file writes and MySQL hops overlap.
-        auto strand = asio::make_strand(co_await asio::this_coro::executor);
+    if (!photos.empty()) {
         pass_started_ = std::chrono::steady_clock::now();
         std::vector<Written> written;
         std::exception_ptr failed;
         try {
-            co_await asio::co_spawn(strand, download_all(photos, lanes, written), asio::use_awaitable);
+            co_await download_all(photos, written);
         } catch (...) {
             failed = std::current_exception();
         }
@@ -214,14 +208,16 @@ asio::awaitable<std::size_t> PhotoWorker::download_due() {
     co_return photos.size();
 }
 
-asio::awaitable<void> PhotoWorker::download_all(std::vector<store::Photo>& photos, std::size_t lanes,
+asio::awaitable<void> PhotoWorker::download_all(std::vector<store::Photo>& photos,
                                                 std::vector<Written>& written) {
+    // The lanes share `written` and `random_` on in_lanes' strand, while their downloads, file
+    // writes and MySQL hops overlap.
     std::function<asio::awaitable<void>(std::size_t)> step = [this, &photos, &written](std::size_t i) {
         return download_then_mark(std::move(photos[i]), written);
     };
     // When stopping, or once a lane has failed, the rest come back with their lease.
     std::function<bool()> go_on = [this] { return !stopping_; };
-    co_await in_lanes(photos.size(), lanes, std::move(step), std::move(go_on));
+    co_await in_lanes(photos.size(), options_.concurrency, std::move(step), std::move(go_on));
 }
 
 asio::awaitable<void> PhotoWorker::download_then_mark(store::Photo photo, std::vector<Written>& written) {

@@ -100,10 +100,10 @@ class PhotoWorker {
         std::uint64_t ticket = 0;
     };
 
-    // Downloads `photos` in `lanes` lanes (in_lanes) on the caller's strand and returns when all
-    // have ended, rethrowing the first exception one of them ended with. The photos written to
-    // disk so far are in `written` either way.
-    boost::asio::awaitable<void> download_all(std::vector<store::Photo>& photos, std::size_t lanes,
+    // Downloads `photos` in `concurrency` lanes (in_lanes) and returns when all have ended,
+    // rethrowing the first exception one of them ended with. The photos written to disk so far
+    // are in `written` either way.
+    boost::asio::awaitable<void> download_all(std::vector<store::Photo>& photos,
                                               std::vector<Written>& written);
     // One lane's step: download() one photo; a pass past half its lease then marks what it has.
     boost::asio::awaitable<void> download_then_mark(store::Photo photo, std::vector<Written>& written);

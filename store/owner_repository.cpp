@@ -58,9 +58,7 @@ std::unordered_map<std::string, Timestamp> OwnerRepository::last_inbound_of(
     std::unordered_map<std::string, Timestamp> out;
     if (openids.empty()) return out;
     // One statement text per list length (a worker's batch bounds it).
-    std::string in = "?";
-    for (std::size_t i = 1; i < openids.size(); ++i) in += ",?";
-    auto st = prepare(c, "SELECT openid, last_inbound_at FROM owners WHERE openid IN (" + in +
+    auto st = prepare(c, "SELECT openid, last_inbound_at FROM owners WHERE openid IN (" + placeholders(openids.size()) +
                              ") AND last_inbound_at IS NOT NULL");
     for (std::size_t i = 0; i < openids.size(); ++i) bind(*st, static_cast<int>(i + 1), openids[i]);
     auto rs = query(*st);

@@ -142,8 +142,7 @@ std::vector<std::uint64_t> PhotoRepository::mark_stored_leased(sql::Connection& 
     // column takes its photo's value by id.
     std::string when;
     for (std::size_t i = 0; i < files.size(); ++i) when += " WHEN ? THEN ?";
-    std::string in = "?";
-    for (std::size_t i = 1; i < files.size(); ++i) in += ",?";
+    const std::string in = placeholders(files.size());
     auto st = prepare(c, "UPDATE photos SET status = 'stored', stored_path = CASE id" + when +
                              " END, sha256 = CASE id" + when + " END, size_bytes = CASE id" + when +
                              " END, stored_at = ?, attempts = attempts + 1, last_error = '', "

@@ -79,6 +79,13 @@ inline void bind(sql::PreparedStatement& st, int i, const std::optional<int>& v)
         st.setNull(i, sql::DataType::INTEGER);
 }
 
+// "?,?,…,?": `n` (at least 1) parameter markers for an IN list.
+inline std::string placeholders(std::size_t n) {
+    std::string out = "?";
+    for (std::size_t i = 1; i < n; ++i) out += ",?";
+    return out;
+}
+
 // Binds every argument in order, from parameter 1.
 template <class... A>
 void bind_all(sql::PreparedStatement& st, const A&... a) {
