@@ -28,6 +28,7 @@
 #include "bot/outbox_sender.h"
 #include "bot/sender_directory.h"
 #include "bot/photo_worker.h"
+#include "bot/queue_notes.h"
 #include "bot/wechat_token_store.h"
 #include "bot/health.h"
 #include "bot/http_server.h"
@@ -157,7 +158,7 @@ asio::awaitable<void> run_timers(SlaTimers& timers, const std::atomic<bool>& sto
 }
 
 asio::awaitable<void> stop_gracefully(HttpServer& server, OutboxWorker& outbox, PhotoWorker& photos,
-                                      SlaTimers& timers, std::atomic<bool>& stopping,
+                                      QueueNotes& queue_notes, SlaTimers& timers, std::atomic<bool>& stopping,
                                       store::Redis& redis, asio::io_context& ioc,
                                       std::chrono::milliseconds server_grace) {
     log::info("main", "shutting_down", {{"connections", server.open_connections()}});
@@ -165,6 +166,7 @@ asio::awaitable<void> stop_gracefully(HttpServer& server, OutboxWorker& outbox, 
     timers.stop();
     outbox.stop();
     photos.stop();
+    queue_notes.stop();
     co_await server.shutdown();
     // Pushes in flight finish and are marked sent, so none is sent twice after a restart.
     co_await outbox.stopped(server_grace);
@@ -250,6 +252,11 @@ int run_serve(const config::Settings& settings) {
     store::DedupeStore dedupe(redis);
     store::WebhookGate gate(redis, dedupe, sessions);
     Dispatcher dispatcher(mysql, *desk.sla, &desk.dialog->texts);
+    dispatcher.use_queue_notes(settings.queue_note_seconds > 0);
+    QueueNotesOptions queue_note_options;
+    queue_note_options.every = std::chrono::seconds(settings.queue_note_seconds);
+    queue_note_options.poll = std::min<std::chrono::milliseconds>(queue_note_options.poll, queue_note_options.every);
+    QueueNotes queue_notes(mysql, *desk.notices, queue_note_options, clock);
     store::TimerIndex timer_index(redis);
     SlaTimersOptions timer_options;
     timer_options.worker_id = worker_id();
@@ -311,6 +318,7 @@ int run_serve(const config::Settings& settings) {
     server.start();
     asio::co_spawn(ioc, outbox.run(), asio::detached);
     asio::co_spawn(ioc, photos.run(), asio::detached);
+    if (settings.queue_note_seconds > 0) asio::co_spawn(ioc, queue_notes.run(), asio::detached);
     std::atomic<bool> stopping{false};
     asio::co_spawn(ioc, run_timers(timers, stopping), asio::detached);
     auto ep = server.local_endpoint();
@@ -322,7 +330,7 @@ int run_serve(const config::Settings& settings) {
     signals.async_wait([&](const boost::system::error_code& ec, int signo) {
         if (ec) return;
         log::info("main", "signal", {{"signal", signo}});
-        asio::co_spawn(ioc, stop_gracefully(server, outbox, photos, timers, stopping, redis, ioc,
+        asio::co_spawn(ioc, stop_gracefully(server, outbox, photos, queue_notes, timers, stopping, redis, ioc,
                                                        settings.http.shutdown_grace), asio::detached);
     });
 

@@ -87,6 +87,15 @@ public:
     // The same note added to the caller's batch (a ticket's creation).
     static void tell_dispatchers(store::SqlBatch& batch, const store::Ticket& ticket, store::Timestamp at);
 
+    // Whether a new ticket nobody could take is told to the dispatchers at once, on its own:
+    // always without queue notes; with them (bot/queue_notes.h), only an emergency — the rest
+    // wait for the next note. Pure.
+    [[nodiscard]] bool tells_at_once(const store::Ticket& ticket) const {
+        return !queue_notes_ || ticket.urgency == "emergency";
+    }
+    // On: queued tickets other than emergencies are left to the queue notes. Call before use.
+    void use_queue_notes(bool on) { queue_notes_ = on; }
+
     // What giving `ticket` to `chosen` (choose_technician's pick) writes, for a caller that saves
     // it itself (a new ticket inserted already dispatched). Pure.
     [[nodiscard]] Assignment assign(store::Ticket ticket, const store::DispatchCandidate& chosen,
@@ -97,6 +106,7 @@ private:
     store::MysqlPool& mysql_;
     const config::SlaData& sla_;
     const dialog::ReplyTexts* texts_;
+    bool queue_notes_ = false;
 };
 
 }  // namespace repairbot::bot

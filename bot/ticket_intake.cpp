@@ -153,7 +153,8 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                     // A new ticket is inserted already given to a technician when one is free:
                     // one transaction for the ticket, its two events and the job push.
                     // With nobody free, it is inserted queued for the dispatchers, who are told
-                    // in the same transaction.
+                    // in the same transaction — or, with queue notes on and no emergency, by the
+                    // next note (bot/queue_notes.h).
                     std::optional<store::Technician> assigned;
                     bool queued = false;
                     store::NewTicket ticket = nt;
@@ -175,7 +176,7 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                     // owner's remembered profile commit with the ticket: one commit, and no
                     // ticket without its photos. A repeat finds them committed with it.
                     ticket.within = [&](store::SqlBatch& batch, const store::Ticket& t) {
-                        if (queued) Dispatcher::tell_dispatchers(batch, t, t.created_at);
+                        if (queued && dispatcher_.tells_at_once(t)) Dispatcher::tell_dispatchers(batch, t, t.created_at);
                         for (const auto& p : photos) {
                             store::Photo photo;
                             photo.ticket_id = t.id;

@@ -225,6 +225,10 @@ const std::vector<Key>& keys() {
         k.push_back({{"outbox.sends", "REPAIRBOT_OUTBOX_SENDS", false,
                       "pushes the outbox worker has in flight at once (default 4)"},
                      int_key(1u, 64u, [](Settings& s, unsigned n) { s.outbox_sends = n; })});
+        k.push_back({{"dispatch.queue_note_seconds", "REPAIRBOT_QUEUE_NOTE_SECONDS", false,
+                      "the dispatchers hear of tickets nobody could take at most this often, in one note; "
+                      "0 = a note per ticket (default 60)"},
+                     int_key(0u, 3600u, [](Settings& s, unsigned n) { s.queue_note_seconds = n; })});
         return k;
     }();
     return all;

@@ -75,6 +75,10 @@ struct Settings {
     std::string media_dir = "var/media";
     unsigned photo_downloads = 4;  // photos downloaded at once by the worker (photos.downloads)
     unsigned outbox_sends = 4;     // pushes the outbox worker has in flight at once (outbox.sends)
+    // The dispatchers' note of tickets nobody could take comes at most this often, one note for
+    // all of them; an emergency is still told at once, on its own. 0: a note per ticket, at once
+    // (dispatch.queue_note_seconds).
+    unsigned queue_note_seconds = 60;
 };
 
 }  // namespace repairbot::config

@@ -131,6 +131,59 @@ TEST_F(JobPush, AnInvalidTokenIsRefreshedOnceAndThePushStillGoesOut) {
     EXPECT_EQ(pushes_for(number).size(), 1u);
 }
 
+// A report nobody on duty can take (no one serves 门窗 here) is queued, and the dispatchers hear
+// of it from the queue note within seconds — one note naming it, not one per ticket per person.
+TEST_F(JobPush, AReportNobodyCanTakeReachesTheDispatcherInTheQueueNote) {
+    const auto dispatcher_openid = fresh_openid("dispatcher");
+    const auto dispatcher_id = with_mysql([&](sql::Connection& c) {
+        store::Technician t;
+        t.openid = dispatcher_openid;
+        t.name = "陈客服";
+        t.phone = "13911113333";
+        t.is_dispatcher = true;
+        t.on_duty = false;
+        auto added = store::TechnicianRepository::add(
+            c, t, std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()));
+        return added ? added->id : 0;
+    });
+    ASSERT_NE(dispatcher_id, 0u);
+    auto env = bot_env();
+    env["REPAIRBOT_QUEUE_NOTE_SECONDS"] = "2";  // other tests' bots share the database and its note
+    BotProcess bot("queue-note", env);
+    ASSERT_TRUE(bot.started()) << bot.output();
+    WechatChannel phone(bot.port(), Mode::safe);
+    auto owner = fresh_openid("owner");
+    auto reply = phone.finish_report(owner, phone.say(owner, "3栋2单元502卧室窗户关不上了，电话13800138000"));
+    auto at = reply.find("BX");
+    ASSERT_NE(at, std::string::npos) << reply;
+    const auto number = reply.substr(at, reply.find_first_not_of("BX0123456789-", at) - at);
+
+    auto notes = [&] {
+        std::vector<wechat::sim::RecordedCall> out;
+        for (auto& call : api_->calls("/cgi-bin/message/template/send"))
+            if (call.errcode == 0 && call.json.is_object() && call.json.value("touser", "") == dispatcher_openid &&
+                call.body.find(number) != std::string::npos)
+                out.push_back(call);
+        return out;
+    };
+    ASSERT_TRUE(eventually([&] { return !notes().empty(); }, std::chrono::seconds(20))) << bot.output();
+    EXPECT_NE(notes().front().body.find("待派单"), std::string::npos) << notes().front().body;
+    auto ticket = with_mysql([&](sql::Connection& c) { return store::TicketRepository::find_by_number(c, number); });
+    ASSERT_TRUE(ticket.ok());
+    EXPECT_EQ(ticket->status, "new");
+    std::this_thread::sleep_for(std::chrono::seconds(3));  // past the next note's interval
+    EXPECT_EQ(notes().size(), 1u) << "named in one note only";
+    with_mysql([&](sql::Connection& c) {
+        auto t = store::TechnicianRepository::find_by_id(c, dispatcher_id);
+        if (t) {
+            t->active = false;
+            (void)store::TechnicianRepository::update(
+                c, *t, std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()));
+        }
+        return 0;
+    });
+}
+
 // Issue 9's operator promise: after real traffic, /metrics shows every series of the path with
 // a non-zero value — requests and latency of the webhook, a resend answered from the dedupe
 // store, the dialogue's outcomes, tickets, a push failure by errcode and the send after it,

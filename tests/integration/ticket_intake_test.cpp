@@ -200,6 +200,39 @@ TEST_F(TicketIntakeIntegration, WithNobodyFreeTheTicketIsQueuedTheDispatchersAre
     EXPECT_EQ(event_types(t.id), (std::vector<std::string>{"created", "dispatch_queued", "dispatched"}));
 }
 
+TEST_F(TicketIntakeIntegration, WithQueueNotesOnlyAnEmergencyNobodyCanTakeIsToldAtOnceOnItsOwn) {
+    auto dispatcher = add_staff("调度小张", tag_ + "-dispatcher", true);
+    dispatcher_.use_queue_notes(true);
+    auto told_of = [&](const store::Ticket& t) {
+        std::size_t n = 0;
+        for (const auto& m : outbox(t.id)) n += m.recipient == *dispatcher.openid;
+        return n;
+    };
+
+    (void)carry_out(confirmation(tag_ + "-n1"));
+    auto normal = only_ticket();
+    EXPECT_EQ(normal.status, store::ticket_status::new_);
+    EXPECT_EQ(event_types(normal.id), (std::vector<std::string>{"created", "dispatch_queued"}));
+    EXPECT_EQ(told_of(normal), 0u) << "left to the next queue note";
+
+    auto effects = confirmation(tag_ + "-e1");
+    auto& report = std::get<dialog::CreateTicket>(effects[0]).report;
+    report.urgency = dialog::Urgency::emergency;
+    report.fault_type = "水管爆裂";
+    report.received_at += 1min;
+    (void)carry_out(std::move(effects));
+    std::optional<store::Ticket> emergency;
+    for (auto& t : pool_.run_sync([this](sql::Connection& c) {
+             store::TicketFilter f;
+             f.owner_openid = owner_;
+             return store::TicketRepository::list(c, f);
+         }))
+        if (t.urgency == "emergency") emergency = t;
+    ASSERT_TRUE(emergency);
+    EXPECT_EQ(emergency->status, store::ticket_status::new_);
+    EXPECT_EQ(told_of(*emergency), 1u) << "an emergency does not wait for the note";
+}
+
 TEST_F(TicketIntakeIntegration, TheSameConfirmationTwiceFilesOneTicketAndDispatchesItOnce) {
     auto tech = add_staff("王师傅", tag_ + "-tech", false);
     (void)carry_out(confirmation(tag_ + "-k3"));

@@ -112,6 +112,19 @@ TEST(ConfigLoader, OutboxSendsComeFromTheFileOrTheEnvironmentOrDefaultToFour) {
     EXPECT_EQ(load(f.path(), env).settings.outbox_sends, 2u);
 }
 
+TEST(ConfigLoader, TheQueueNoteIntervalComesFromTheFileOrTheEnvironmentAndZeroMeansANotePerTicket) {
+    EXPECT_EQ(load("", valid_env()).settings.queue_note_seconds, 60u);
+    TempFile f("[dispatch]\nqueue_note_seconds = 120\n");
+    auto r = load(f.path(), valid_env());
+    ASSERT_TRUE(r.problems.empty()) << joined(r);
+    EXPECT_EQ(r.settings.queue_note_seconds, 120u);
+    auto env = valid_env();
+    env["REPAIRBOT_QUEUE_NOTE_SECONDS"] = "0";
+    auto zero = load(f.path(), env);
+    ASSERT_TRUE(zero.problems.empty()) << joined(zero);
+    EXPECT_EQ(zero.settings.queue_note_seconds, 0u);
+}
+
 TEST(ConfigLoader, EveryFileKeyHasItsOwnEnvironmentVariable) {
     std::set<std::string> envs, keys;
     for (const auto& k : known_keys()) {
@@ -168,6 +181,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadValue{"REPAIRBOT_PHOTO_DOWNLOADS", "0", "between 1 and 64"},
                       BadValue{"REPAIRBOT_PHOTO_DOWNLOADS", "many", "whole number"},
                       BadValue{"REPAIRBOT_OUTBOX_SENDS", "0", "between 1 and 64"},
+                      BadValue{"REPAIRBOT_QUEUE_NOTE_SECONDS", "3601", "between 0 and 3600"},
+                      BadValue{"REPAIRBOT_QUEUE_NOTE_SECONDS", "1m", "whole number"},
                       BadValue{"REPAIRBOT_LOG_LEVEL", "verbose", "debug, info, warn, error"}));
 
 TEST(ConfigLoader, MissingRequiredValuesAreEachReported) {

@@ -1,0 +1,279 @@
+// The dispatchers' queue note (bot/queue_notes.h) against the real MariaDB: the first ticket
+// nobody could take is told within a pass, a storm's tickets once per interval in one note per
+// dispatcher (how many are new, the emergencies among them, how many wait, the newest by
+// number), tickets dispatched by hand meanwhile are not named, with nobody to tell the tickets
+// wait for the first note someone can read, and two processes passing at once send one note.
+#include <gtest/gtest.h>
+
+#include <cppconn/connection.h>
+#include <cppconn/prepared_statement.h>
+#include <cppconn/statement.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <nlohmann/json.hpp>
+
+#include <set>
+
+#include "bot/queue_notes.h"
+#include "store/migrations.h"
+#include "store/outbox_repository.h"
+#include "store/technician_repository.h"
+#include "store/ticket_repository.h"
+#include "tests/integration/desk_data.h"
+#include "tests/integration/store_env.h"
+
+namespace repairbot::bot {
+namespace {
+
+namespace asio = boost::asio;
+namespace chr = std::chrono;
+using namespace std::chrono_literals;
+
+// Monday 23 November 2026, 10:00 at the desk (UTC+8).
+const chr::system_clock::time_point t0 = chr::sys_days{chr::year{2026} / 11 / 23} + 2h;
+
+config::MysqlSettings private_database() {
+    auto s = store::testing::mysql_settings();
+    s.database += "_queue_notes";
+    return s;
+}
+
+template <class F>
+auto with_mysql(const config::MysqlSettings& settings, F f) {
+    asio::thread_pool pool(1);
+    store::MysqlPool mysql(pool, settings);
+    auto out = mysql.run_sync(std::move(f));
+    pool.join();
+    return out;
+}
+
+void execute(sql::Connection& c, const std::string& q) {
+    std::unique_ptr<sql::Statement> st(c.createStatement());
+    st->execute(q);
+}
+
+struct Note {
+    std::string recipient;
+    std::string text;
+};
+
+class QueueNotesTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite() {
+        with_mysql(store::testing::mysql_settings(), [](sql::Connection& c) {
+            execute(c, "CREATE DATABASE IF NOT EXISTS `" + private_database().database +
+                           "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
+            return 0;
+        });
+        auto applied = store::migrate(private_database());
+        ASSERT_TRUE(applied) << applied.error().message();
+    }
+    static void TearDownTestSuite() {
+        with_mysql(store::testing::mysql_settings(), [](sql::Connection& c) {
+            execute(c, "DROP DATABASE IF EXISTS `" + private_database().database + "`");
+            return 0;
+        });
+    }
+    void SetUp() override {
+        with_mysql(private_database(), [](sql::Connection& c) {
+            for (const char* table : {"outbox", "ticket_events", "photos", "tickets", "technicians", "queue_notes"})
+                execute(c, std::string("DELETE FROM ") + table);
+            return 0;
+        });
+    }
+    void TearDown() override { blocking_.join(); }
+
+    store::Technician add_person(const std::string& name, std::optional<std::string> openid, bool dispatcher,
+                                 bool active = true) {
+        store::Technician t;
+        t.name = name;
+        t.phone = "13700000001";
+        t.trades = {"水"};
+        t.openid = std::move(openid);
+        t.is_dispatcher = dispatcher;
+        t.on_duty = !dispatcher;
+        t.active = active;
+        return pool_.run_sync([&t](sql::Connection& c) {
+            auto added = store::TechnicianRepository::add(c, t, chr::time_point_cast<chr::milliseconds>(t0));
+            if (!added) throw std::runtime_error("technician: " + added.error().message());
+            return *added;
+        });
+    }
+
+    // A ticket nobody took: inserted in status new, as intake files it with nobody free.
+    store::Ticket file(const std::string& key, const std::string& urgency = "normal") {
+        store::NewTicket n;
+        n.ticket.idempotency_key = key;
+        n.ticket.owner_openid = "o-" + key;
+        n.ticket.reporter_name = "业主";
+        n.ticket.phone = "13800138000";
+        n.ticket.building = "3";
+        n.ticket.unit = "2";
+        n.ticket.room = "301";
+        n.ticket.address = "3栋2单元301-" + key;
+        n.ticket.fault_type = urgency == "emergency" ? "水管爆裂" : "水龙头漏水";
+        n.ticket.trade = "水";
+        n.ticket.urgency = urgency;
+        n.ticket.description = "厨房漏水";
+        n.ticket.created_at = chr::time_point_cast<chr::milliseconds>(t0) + chr::milliseconds(++filed_);
+        n.first_event = store::NewEvent{"o-" + key, "owner", "created", "{}"};
+        return pool_.run_sync([&n](sql::Connection& c) {
+            auto created = store::TicketRepository::create(c, n);
+            if (!created) throw std::runtime_error("ticket: " + created.error().message());
+            return created->ticket;
+        });
+    }
+
+    std::size_t pass(chr::system_clock::time_point at) {
+        QueueNotes notes(pool_, testing::desk().notices, options(), [at] { return at; });
+        return store::testing::run(io_, notes.tell_due());
+    }
+
+    static QueueNotesOptions options() {
+        QueueNotesOptions o;
+        o.every = 60s;
+        o.listed = 3;
+        return o;
+    }
+
+    // The queue notes in the outbox, oldest first.
+    std::vector<Note> notes() {
+        return pool_.run_sync([](sql::Connection& c) {
+            std::unique_ptr<sql::Statement> st(c.createStatement());
+            std::unique_ptr<sql::ResultSet> rs(st->executeQuery(
+                "SELECT recipient, payload, kind, ticket_id FROM outbox ORDER BY id"));
+            std::vector<Note> out;
+            while (rs->next()) {
+                auto payload = nlohmann::json::parse(std::string(rs->getString("payload")));
+                if (payload.value("event", "") != "queue_note") continue;
+                EXPECT_EQ(std::string(rs->getString("kind")), "notify");
+                EXPECT_TRUE(rs->isNull("ticket_id"));
+                out.push_back({rs->getString("recipient"), payload.value("text", "")});
+            }
+            return out;
+        });
+    }
+
+    static std::set<std::string> recipients(const std::vector<Note>& notes) {
+        std::set<std::string> out;
+        for (const auto& n : notes) out.insert(n.recipient);
+        return out;
+    }
+    static bool says(const Note& n, const std::string& what) { return n.text.find(what) != std::string::npos; }
+
+    int filed_ = 0;
+    asio::io_context io_;
+    asio::thread_pool blocking_{2};
+    store::MysqlPool pool_{blocking_, private_database()};
+};
+
+TEST_F(QueueNotesTest, TheFirstTicketNobodyTookIsToldWithinAPassAndAStormOncePerIntervalInOneNote) {
+    add_person("调度小张", "o-disp-zhang", true);
+    add_person("调度小李", "o-disp-li", true);
+    add_person("调度老王", "o-disp-wang", true, /*active=*/false);  // left the desk
+    add_person("调度小赵", std::nullopt, true);                      // not bound to WeChat
+    add_person("王师傅", "o-tech-wang", false);
+
+    EXPECT_EQ(pass(t0), 0u) << "nothing waits: no note";
+    EXPECT_TRUE(notes().empty());
+
+    auto first = file("q1");
+    ASSERT_EQ(first.status, store::ticket_status::new_);
+    EXPECT_EQ(pass(t0 + 5s), 2u);
+    auto told = notes();
+    ASSERT_EQ(told.size(), 2u);
+    EXPECT_EQ(recipients(told), (std::set<std::string>{"o-disp-zhang", "o-disp-li"}));
+    EXPECT_TRUE(says(told[0], "新增1张")) << told[0].text;
+    EXPECT_TRUE(says(told[0], "共1张")) << told[0].text;
+    EXPECT_TRUE(says(told[0], first.number + "（水龙头漏水，3栋2单元301-q1）")) << told[0].text;
+    EXPECT_FALSE(says(told[0], "急修")) << told[0].text;
+
+    // The storm: 30 more, 2 of them emergencies, within the minute after the note.
+    store::Ticket newest;
+    for (int i = 0; i < 30; ++i) newest = file("s" + std::to_string(i), i % 15 == 0 ? "emergency" : "normal");
+    EXPECT_EQ(pass(t0 + 10s), 0u);
+    EXPECT_EQ(pass(t0 + 64s), 0u) << "59 s after the last note";
+    EXPECT_EQ(notes().size(), 2u);
+
+    EXPECT_EQ(pass(t0 + 65s), 2u);
+    told = notes();
+    ASSERT_EQ(told.size(), 4u);
+    const auto& storm = told[3];
+    EXPECT_TRUE(says(storm, "新增30张")) << storm.text;
+    EXPECT_TRUE(says(storm, "急修2张")) << storm.text;
+    EXPECT_TRUE(says(storm, "共31张")) << storm.text;
+    EXPECT_TRUE(says(storm, newest.number)) << storm.text;
+    EXPECT_FALSE(says(storm, first.number)) << "told of already: " << storm.text;
+    std::size_t named = 0;
+    for (auto at = storm.text.find("3栋2单元301-s"); at != std::string::npos; at = storm.text.find("3栋2单元301-s", at + 1))
+        ++named;
+    EXPECT_EQ(named, 3u) << "the newest 3 by number: " << storm.text;
+
+    EXPECT_EQ(pass(t0 + 200s), 0u) << "nothing new since";
+    EXPECT_EQ(notes().size(), 4u);
+}
+
+TEST_F(QueueNotesTest, ATicketDispatchedByHandBeforeTheNoteIsNotInIt) {
+    add_person("调度小张", "o-disp-zhang", true);
+    auto kept = file("k1");
+    auto taken = file("k2");
+    pool_.run_sync([&](sql::Connection& c) {
+        std::unique_ptr<sql::PreparedStatement> st(
+            c.prepareStatement("UPDATE tickets SET status = 'dispatched' WHERE id = ?"));
+        st->setUInt64(1, taken.id);
+        st->executeUpdate();
+    });
+    EXPECT_EQ(pass(t0 + 5s), 1u);
+    auto told = notes();
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_TRUE(says(told[0], "新增1张")) << told[0].text;
+    EXPECT_TRUE(says(told[0], kept.number)) << told[0].text;
+    EXPECT_FALSE(says(told[0], taken.number)) << told[0].text;
+}
+
+TEST_F(QueueNotesTest, WithNobodyToTellTheTicketsWaitForTheFirstNoteSomeoneCanRead) {
+    auto waiting = file("n1");
+    EXPECT_EQ(pass(t0 + 5s), 0u);
+    EXPECT_TRUE(notes().empty());
+
+    add_person("调度小张", "o-disp-zhang", true);
+    EXPECT_EQ(pass(t0 + 30s), 0u) << "the warning's interval: one per minute";
+    EXPECT_EQ(pass(t0 + 66s), 1u);
+    auto told = notes();
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_TRUE(says(told[0], "新增1张")) << told[0].text;
+    EXPECT_TRUE(says(told[0], waiting.number)) << told[0].text;
+}
+
+// A free coroutine, not a capturing lambda (g++ 12 mishandles those; see bot/lanes.h).
+asio::awaitable<void> tell(QueueNotes& notes, std::size_t& told) { told = co_await notes.tell_due(); }
+
+TEST_F(QueueNotesTest, TwoProcessesPassingAtOnceSendOneNote) {
+    add_person("调度小张", "o-disp-zhang", true);
+    add_person("调度小李", "o-disp-li", true);
+    for (int i = 0; i < 5; ++i) file("p" + std::to_string(i));
+
+    asio::thread_pool other_blocking(2);
+    store::MysqlPool other_pool(other_blocking, private_database());
+    const auto at = t0 + 5s;
+    QueueNotes one(pool_, testing::desk().notices, options(), [at] { return at; });
+    QueueNotes two(other_pool, testing::desk().notices, options(), [at] { return at; });
+    std::size_t told_one = 0, told_two = 0;
+    asio::co_spawn(io_, tell(one, told_one), asio::detached);
+    asio::co_spawn(io_, tell(two, told_two), asio::detached);
+    io_.run();
+    io_.restart();
+    other_blocking.join();
+
+    EXPECT_EQ(told_one + told_two, 2u);
+    EXPECT_TRUE(told_one == 0 || told_two == 0);
+    auto told = notes();
+    ASSERT_EQ(told.size(), 2u);
+    EXPECT_EQ(recipients(told), (std::set<std::string>{"o-disp-zhang", "o-disp-li"}));
+}
+
+}  // namespace
+}  // namespace repairbot::bot
