@@ -129,10 +129,11 @@ asio::awaitable<Handled> Conversation::handle(wechat::InboundMessage message, co
         std::vector<std::string> texts;
         for (auto& r : outcome.replies) texts.push_back(std::move(r.text));
         std::vector<const char*> outcomes;
-        bool profile_changed = false, technicians_changed = false;
+        bool technicians_changed = false;
+        std::optional<dialog::RememberProfile> remembered;
         for (const auto& e : outcome.effects) {
             outcomes.push_back(kEffectNames[e.index()]);
-            profile_changed |= std::holds_alternative<dialog::RememberProfile>(e);
+            if (auto* r = std::get_if<dialog::RememberProfile>(&e)) remembered = *r;
             technicians_changed |= std::holds_alternative<dialog::BindTechnician>(e);
         }
         std::vector<dialog::Effect> report_effects, job_effects;
@@ -147,8 +148,15 @@ asio::awaitable<Handled> Conversation::handle(wechat::InboundMessage message, co
                 for (auto& t : jobs.extra_replies) effects.extra_replies.push_back(std::move(t));
             }
         }
-        // Whatever happened to them, the next message reads the owner / technicians afresh.
-        if (profile_changed) senders_.forget_profile(openid);
+        // The profile just committed is the one in hand now (a statement less on the owner's
+        // next message); when MySQL could not take it, the next message reads it afresh. The
+        // technicians are read afresh either way.
+        if (remembered) {
+            if (effects.deferred)
+                senders_.forget_profile(openid);
+            else
+                senders_.profile_written(TicketIntake::owner_profile(openid, *remembered));
+        }
         if (technicians_changed) senders_.technicians_changed();
         if (effects.deferred) {
             // MySQL could not take the effects: keep the session as it was (the draft stays at

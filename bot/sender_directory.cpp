@@ -104,6 +104,22 @@ void SenderDirectory::forget_profile(const std::string& openid) {
     profiles_.erase(openid);
 }
 
+void SenderDirectory::profile_written(const store::Owner& written) {
+    std::lock_guard lock(mutex_);
+    auto it = profiles_.find(written.openid);
+    if (it == profiles_.end()) return;
+    auto& profile = it->second.profile;
+    if (!written.name.empty()) profile.name = written.name;
+    if (!written.phone.empty()) profile.phone = written.phone;
+    if (!written.address.empty()) {
+        dialog::Address home;
+        home.building = written.building;
+        home.unit = written.unit;
+        home.room = written.room;
+        profile.last_address = home;
+    }
+}
+
 void SenderDirectory::technicians_changed() {
     std::lock_guard lock(mutex_);
     ++technicians_changes_;

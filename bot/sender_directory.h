@@ -26,6 +26,7 @@
 
 #include "dialog/context.h"
 #include "store/mysql_pool.h"
+#include "store/records.h"
 
 namespace repairbot::bot {
 
@@ -53,6 +54,11 @@ public:
 
     // The owner's profile changed (RememberProfile): the next profile_of asks MySQL.
     void forget_profile(const std::string& openid);
+    // The owner's profile as this process just committed it (`written`: the row a
+    // RememberProfile upserts — an empty phone or address leaves the one in hand, as the upsert
+    // does): the profile in hand is brought up to date instead of read again, and keeps its read
+    // time (so the 48-hour stamp stays at most profile_ttl old). Without one in hand, nothing.
+    void profile_written(const store::Owner& written);
     // A technician was bound or unbound here: the next is_technician reloads the list.
     void technicians_changed();
 

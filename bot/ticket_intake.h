@@ -50,14 +50,16 @@ public:
     // Pure; exposed for tests.
     [[nodiscard]] store::NewTicket new_ticket(const dialog::CreateTicket& create) const;
 
+    // The owner's row a RememberProfile writes (only a home with a room is kept as 同上次). Pure.
+    [[nodiscard]] static store::Owner owner_profile(const std::string& openid,
+                                                    const dialog::RememberProfile& remember);
+
 private:
     // What the creating pool hop hands back: the ticket (or why not) and its dispatch.
     struct Created {
         std::optional<Result<store::CreatedTicket>> created;  // always set by the hop
         DispatchAttempt dispatch;
     };
-    [[nodiscard]] static store::Owner owner_profile(const std::string& openid,
-                                                    const dialog::RememberProfile& remember);
     boost::asio::awaitable<void> attach_photos(std::string openid, dialog::AttachPhotos attach,
                                                std::chrono::sys_seconds now);
     boost::asio::awaitable<void> remember_profile(std::string openid, dialog::RememberProfile remember,

@@ -81,6 +81,50 @@ TEST_F(SenderDirectoryIntegration, ProfileIsReadOncePerTtlAndAfreshAfterForget) 
     EXPECT_EQ(forgotten.phone, "13700137000") << "forget_profile makes the next read ask MySQL";
 }
 
+TEST_F(SenderDirectoryIntegration, AProfileWrittenHereIsTheOneInHandWithoutAskingMySQLAgain) {
+    SenderDirectoryOptions options;
+    options.profile_ttl = chr::seconds(60);
+    SenderDirectory directory(pool_, options);
+    const std::string owner = tag_ + "written";
+    set_phone(owner, "13800138000", now_);
+    (void)store::testing::run(io_, directory.profile_of(owner, now_));
+
+    set_phone(owner, "13700137000", now_);  // behind the directory's back: must not be read
+    store::Owner written;
+    written.openid = owner;
+    written.phone = "13900139000";
+    written.building = "7";
+    written.unit = "1";
+    written.room = "1201";
+    written.address = "7栋1单元1201";
+    directory.profile_written(written);
+    auto after = store::testing::run(io_, directory.profile_of(owner, now_ + chr::seconds(30)));
+    EXPECT_EQ(after.phone, "13900139000") << "the profile just written, not a read of MySQL";
+    ASSERT_TRUE(after.last_address.has_value());
+    EXPECT_EQ(after.last_address->building, "7");
+    EXPECT_EQ(after.last_address->room, "1201");
+
+    store::Owner phone_only;  // a public place is not a home: the home in hand stays
+    phone_only.openid = owner;
+    phone_only.phone = "13600136000";
+    directory.profile_written(phone_only);
+    auto kept = store::testing::run(io_, directory.profile_of(owner, now_ + chr::seconds(31)));
+    EXPECT_EQ(kept.phone, "13600136000");
+    ASSERT_TRUE(kept.last_address.has_value());
+    EXPECT_EQ(kept.last_address->room, "1201");
+
+    auto expired = store::testing::run(io_, directory.profile_of(owner, now_ + chr::seconds(60)));
+    EXPECT_EQ(expired.phone, "13700137000") << "the read time was kept: the TTL still ends on time";
+
+    const std::string stranger = tag_ + "stranger";
+    set_phone(stranger, "13500135000", now_);
+    store::Owner unread;
+    unread.openid = stranger;
+    unread.phone = "13400134000";
+    directory.profile_written(unread);  // nothing in hand: nothing cached
+    EXPECT_EQ(store::testing::run(io_, directory.profile_of(stranger, now_)).phone, "13500135000");
+}
+
 TEST_F(SenderDirectoryIntegration, ReadingTheProfileStampsTheOwnersInboundWindow) {
     SenderDirectory directory(pool_);
     const std::string owner = tag_ + "stamp";
