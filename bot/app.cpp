@@ -262,7 +262,10 @@ int run_serve(const config::Settings& settings) {
     timer_options.worker_id = worker_id();
     SlaTimers timers(mysql, timer_index, sessions, dispatcher, *desk.sla, *desk.notices, *desk.dialog,
                      timer_options, clock);
-    TicketWatch watch = [&timers](store::Ticket t) { return timers.track(std::move(t)); };
+    TicketWatch watch = [&timers, &dispatcher](store::Ticket t) {
+        dispatcher.ticket_saved(t);  // room may have come free
+        return timers.track(std::move(t));
+    };
     TicketIntake intake(mysql, dispatcher, *desk.sla, *desk.notices, *desk.dialog, desk.prices.get(),
                         watch);
     JobDesk jobs(mysql, sessions, dispatcher, *desk.sla, *desk.prices, *desk.notices, *desk.dialog,

@@ -31,6 +31,48 @@ std::optional<store::DispatchCandidate> choose_technician(
     return std::nullopt;
 }
 
+std::string NoRoomMemo::key(const std::string& trade, const std::string& building) {
+    std::string k;
+    k.reserve(trade.size() + building.size() + 1);
+    k += trade;
+    k += '\x1f';  // neither a trade nor a building holds it
+    k += building;
+    return k;
+}
+
+bool NoRoomMemo::nobody_free(const std::string& trade, const std::string& building, Clock::time_point now) const {
+    std::lock_guard lock(mutex_);
+    if (hold_.count() <= 0) return false;
+    auto it = full_since_.find(key(trade, building));
+    return it != full_since_.end() && now >= it->second && now - it->second < hold_;
+}
+
+void NoRoomMemo::note_nobody_free(const std::string& trade, const std::string& building, Clock::time_point now) {
+    std::lock_guard lock(mutex_);
+    if (hold_.count() <= 0) return;
+    if (full_since_.size() >= 4096) full_since_.clear();
+    full_since_[key(trade, building)] = now;
+}
+
+void NoRoomMemo::forget() {
+    std::lock_guard lock(mutex_);
+    full_since_.clear();
+}
+
+void NoRoomMemo::set_hold(std::chrono::milliseconds hold) {
+    std::lock_guard lock(mutex_);
+    hold_ = hold;
+    full_since_.clear();
+}
+
+std::optional<store::DispatchCandidate> Dispatcher::choose_for_new(sql::Connection& c,
+                                                                  const store::Ticket& t) const {
+    if (no_room_.nobody_free(t.trade, t.building)) return std::nullopt;
+    auto chosen = choose_technician(store::TechnicianRepository::candidates(c, t.trade, t.building), {});
+    if (!chosen) no_room_.note_nobody_free(t.trade, t.building);
+    return chosen;
+}
+
 namespace {
 
 constexpr int kMaxConflicts = 5;

@@ -7,8 +7,10 @@
 
 #include <chrono>
 #include <functional>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "config/sla_data.h"
@@ -50,6 +52,33 @@ struct Assignment {
 struct DispatchAttempt {
     DispatchOutcome outcome;
     bool conflict = false;
+};
+
+// Dispatch's short memory that nobody of a trade had room in a building. In a storm every
+// technician of the trade is full and every filing counted each one's open jobs only to find
+// nobody (a quarter of MariaDB's statement time in the bench: docs/performance.md, step 32). For
+// `hold` after a count found nobody, a new ticket of that trade and building is queued without
+// counting again. A ticket saved here in any status but new (accepted, done, handed over,
+// cancelled: room may have come free) forgets everything at once; room freed in another process
+// or a technician put on duty is seen within `hold`. Thread-safe; bounded (cleared past 4,096
+// pairs: buildings come from owners' addresses).
+class NoRoomMemo {
+public:
+    using Clock = std::chrono::steady_clock;
+    explicit NoRoomMemo(std::chrono::milliseconds hold) : hold_(hold) {}
+
+    [[nodiscard]] bool nobody_free(const std::string& trade, const std::string& building,
+                                   Clock::time_point now = Clock::now()) const;
+    void note_nobody_free(const std::string& trade, const std::string& building,
+                          Clock::time_point now = Clock::now());
+    void forget();
+    void set_hold(std::chrono::milliseconds hold);
+
+private:
+    static std::string key(const std::string& trade, const std::string& building);
+    mutable std::mutex mutex_;
+    std::chrono::milliseconds hold_;
+    std::unordered_map<std::string, Clock::time_point> full_since_;
 };
 
 class Dispatcher {
@@ -96,6 +125,17 @@ public:
     // On: queued tickets other than emergencies are left to the queue notes. Call before use.
     void use_queue_notes(bool on) { queue_notes_ = on; }
 
+    // A new ticket's candidates, or none without asking MySQL while the memo says nobody of its
+    // trade has room in its building (NoRoomMemo). Blocking, on the filing's connection.
+    [[nodiscard]] std::optional<store::DispatchCandidate> choose_for_new(sql::Connection& c,
+                                                                       const store::Ticket& ticket) const;
+    // Every ticket saved (the TicketWatch): one in any status but new may have freed room.
+    void ticket_saved(const store::Ticket& ticket) const {
+        if (ticket.status != store::ticket_status::new_) no_room_.forget();
+    }
+    // How long "nobody free" is believed (default 1 s; 0: always count).
+    void hold_no_room_for(std::chrono::milliseconds hold) { no_room_.set_hold(hold); }
+
     // What giving `ticket` to `chosen` (choose_technician's pick) writes, for a caller that saves
     // it itself (a new ticket inserted already dispatched). Pure.
     [[nodiscard]] Assignment assign(store::Ticket ticket, const store::DispatchCandidate& chosen,
@@ -107,6 +147,7 @@ private:
     const config::SlaData& sla_;
     const dialog::ReplyTexts* texts_;
     bool queue_notes_ = false;
+    mutable NoRoomMemo no_room_{std::chrono::milliseconds(1000)};
 };
 
 }  // namespace repairbot::bot

@@ -160,7 +160,7 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                     store::NewTicket ticket = nt;
                     ticket.complete = [&](sql::Connection& conn, store::Ticket& t, std::vector<store::NewEvent>& events,
                                           std::vector<store::NewOutbox>& outbox) {
-                        auto chosen = choose_technician(store::TechnicianRepository::candidates(conn, t.trade, t.building), {});
+                        auto chosen = dispatcher_.choose_for_new(conn, t);
                         if (!chosen) {
                             events.push_back(Dispatcher::queued_event({}, "system", "created"));
                             queued = true;

@@ -233,6 +233,43 @@ TEST_F(TicketIntakeIntegration, WithQueueNotesOnlyAnEmergencyNobodyCanTakeIsTold
     EXPECT_EQ(told_of(*emergency), 1u) << "an emergency does not wait for the note";
 }
 
+// The storm's shortcut (NoRoomMemo): for a second after nobody of the trade had room, the next
+// ticket of that trade and building is queued without counting open jobs again — even if
+// someone was put on duty meanwhile (outside this process: seen within the hold). A ticket saved
+// here that may have freed room ends that at once.
+TEST_F(TicketIntakeIntegration, ForASecondAfterNobodyHadRoomATicketIsQueuedWithoutCountingAJobSavedHereEndsThat) {
+    dispatcher_.hold_no_room_for(std::chrono::minutes(10));  // no flakiness on a slow machine
+    (void)carry_out(confirmation(tag_ + "-m1"));
+    EXPECT_EQ(only_ticket().status, store::ticket_status::new_);
+
+    auto tech = add_staff("王师傅", tag_ + "-tech", false);
+    auto second = confirmation(tag_ + "-m2");
+    std::get<dialog::CreateTicket>(second[0]).report.received_at += 1min;
+    (void)carry_out(std::move(second));
+    auto tickets = [this] {
+        return pool_.run_sync([this](sql::Connection& c) {
+            store::TicketFilter f;
+            f.owner_openid = owner_;
+            return store::TicketRepository::list(c, f);
+        });
+    };
+    for (const auto& t : tickets()) EXPECT_EQ(t.status, store::ticket_status::new_) << t.number;
+
+    store::Ticket freed;  // e.g. a job finished in this process
+    freed.status = store::ticket_status::done;
+    dispatcher_.ticket_saved(freed);
+    auto third = confirmation(tag_ + "-m3");
+    std::get<dialog::CreateTicket>(third[0]).report.received_at += 2min;
+    (void)carry_out(std::move(third));
+    std::size_t dispatched = 0;
+    for (const auto& t : tickets())
+        if (t.status == store::ticket_status::dispatched) {
+            ++dispatched;
+            EXPECT_EQ(t.technician_id, tech.id);
+        }
+    EXPECT_EQ(dispatched, 1u) << "counted again after a job was saved";
+}
+
 TEST_F(TicketIntakeIntegration, TheSameConfirmationTwiceFilesOneTicketAndDispatchesItOnce) {
     auto tech = add_staff("王师傅", tag_ + "-tech", false);
     (void)carry_out(confirmation(tag_ + "-k3"));
