@@ -47,30 +47,48 @@ bool NoRoomMemo::nobody_free(const std::string& trade, const std::string& buildi
     return it != full_since_.end() && now >= it->second && now - it->second < hold_;
 }
 
-void NoRoomMemo::note_nobody_free(const std::string& trade, const std::string& building, Clock::time_point now) {
+std::uint64_t NoRoomMemo::generation() const {
     std::lock_guard lock(mutex_);
-    if (hold_.count() <= 0) return;
+    return generation_;
+}
+
+void NoRoomMemo::note_nobody_free(const std::string& trade, const std::string& building, std::uint64_t generation,
+                                  Clock::time_point now) {
+    std::lock_guard lock(mutex_);
+    if (hold_.count() <= 0 || generation != generation_) return;
     if (full_since_.size() >= 4096) full_since_.clear();
     full_since_[key(trade, building)] = now;
 }
 
 void NoRoomMemo::forget() {
     std::lock_guard lock(mutex_);
+    ++generation_;
     full_since_.clear();
 }
 
 void NoRoomMemo::set_hold(std::chrono::milliseconds hold) {
     std::lock_guard lock(mutex_);
     hold_ = hold;
+    ++generation_;
     full_since_.clear();
 }
 
 std::optional<store::DispatchCandidate> Dispatcher::choose_for_new(sql::Connection& c,
                                                                   const store::Ticket& t) const {
-    if (no_room_.nobody_free(t.trade, t.building)) return std::nullopt;
+    // An emergency is always counted: rare, and its limits are minutes.
+    const bool emergency = t.urgency == "emergency";
+    if (!emergency && no_room_.nobody_free(t.trade, t.building)) return std::nullopt;
+    const auto generation = no_room_.generation();
     auto chosen = choose_technician(store::TechnicianRepository::candidates(c, t.trade, t.building), {});
-    if (!chosen) no_room_.note_nobody_free(t.trade, t.building);
+    if (!chosen) no_room_.note_nobody_free(t.trade, t.building, generation);
     return chosen;
+}
+
+void Dispatcher::ticket_saved(const store::Ticket& t) const {
+    namespace st = store::ticket_status;
+    if (t.status == st::done || t.status == st::confirmed || t.status == st::rated || t.status == st::closed ||
+        t.status == st::cancelled)
+        no_room_.forget();
 }
 
 namespace {

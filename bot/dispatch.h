@@ -58,10 +58,11 @@ struct DispatchAttempt {
 // technician of the trade is full and every filing counted each one's open jobs only to find
 // nobody (a quarter of MariaDB's statement time in the bench: docs/performance.md, step 32). For
 // `hold` after a count found nobody, a new ticket of that trade and building is queued without
-// counting again. A ticket saved here in any status but new (accepted, done, handed over,
-// cancelled: room may have come free) forgets everything at once; room freed in another process
-// or a technician put on duty is seen within `hold`. Thread-safe; bounded (cleared past 4,096
-// pairs: buildings come from owners' addresses).
+// counting again (an emergency always counts). A job that ends here (done, confirmed, rated,
+// closed, cancelled) forgets everything at once; room freed otherwise (a hand-over, another
+// process, a technician put on duty) is seen within `hold`. A forget that comes while a count is
+// running wins over that count's "nobody" (a generation number). Thread-safe; bounded (cleared
+// past 4,096 pairs: buildings come from owners' addresses).
 class NoRoomMemo {
 public:
     using Clock = std::chrono::steady_clock;
@@ -69,7 +70,10 @@ public:
 
     [[nodiscard]] bool nobody_free(const std::string& trade, const std::string& building,
                                    Clock::time_point now = Clock::now()) const;
-    void note_nobody_free(const std::string& trade, const std::string& building,
+    // The generation to pass to note_nobody_free: read it before counting.
+    [[nodiscard]] std::uint64_t generation() const;
+    // Notes that a count begun at `generation` found nobody; ignored when a forget came since.
+    void note_nobody_free(const std::string& trade, const std::string& building, std::uint64_t generation,
                           Clock::time_point now = Clock::now());
     void forget();
     void set_hold(std::chrono::milliseconds hold);
@@ -78,6 +82,7 @@ private:
     static std::string key(const std::string& trade, const std::string& building);
     mutable std::mutex mutex_;
     std::chrono::milliseconds hold_;
+    std::uint64_t generation_ = 0;
     std::unordered_map<std::string, Clock::time_point> full_since_;
 };
 
@@ -129,10 +134,8 @@ public:
     // trade has room in its building (NoRoomMemo). Blocking, on the filing's connection.
     [[nodiscard]] std::optional<store::DispatchCandidate> choose_for_new(sql::Connection& c,
                                                                        const store::Ticket& ticket) const;
-    // Every ticket saved (the TicketWatch): one in any status but new may have freed room.
-    void ticket_saved(const store::Ticket& ticket) const {
-        if (ticket.status != store::ticket_status::new_) no_room_.forget();
-    }
+    // Every ticket saved (the TicketWatch): a job that ended freed its technician's room.
+    void ticket_saved(const store::Ticket& ticket) const;
     // How long "nobody free" is believed (default 1 s; 0: always count).
     void hold_no_room_for(std::chrono::milliseconds hold) { no_room_.set_hold(hold); }
 

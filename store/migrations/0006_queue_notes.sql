@@ -10,3 +10,10 @@ CREATE TABLE IF NOT EXISTS queue_notes (
     sent_at           DATETIME(3)     NULL,
     PRIMARY KEY (name)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_unicode_ci;
+
+-- The note starts at the newest ticket already filed: tickets waiting when this migration runs
+-- were told to the dispatchers one by one (before queue notes), so the first note does not
+-- count them as new again; they are in its "waiting" total.
+INSERT INTO queue_notes (name, told_through_id)
+SELECT 'dispatchers', COALESCE(MAX(id), 0) FROM tickets
+ON DUPLICATE KEY UPDATE name = name;

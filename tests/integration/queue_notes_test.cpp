@@ -203,7 +203,7 @@ TEST_F(QueueNotesTest, TheFirstTicketNobodyTookIsToldWithinAPassAndAStormOncePer
     ASSERT_EQ(told.size(), 4u);
     const auto& storm = told[3];
     EXPECT_TRUE(says(storm, "新增30张")) << storm.text;
-    EXPECT_TRUE(says(storm, "急修2张")) << storm.text;
+    EXPECT_TRUE(says(storm, "其中急修2张")) << storm.text;
     EXPECT_TRUE(says(storm, "共31张")) << storm.text;
     EXPECT_TRUE(says(storm, newest.number)) << storm.text;
     EXPECT_FALSE(says(storm, first.number)) << "told of already: " << storm.text;

@@ -235,8 +235,8 @@ TEST_F(TicketIntakeIntegration, WithQueueNotesOnlyAnEmergencyNobodyCanTakeIsTold
 
 // The storm's shortcut (NoRoomMemo): for a second after nobody of the trade had room, the next
 // ticket of that trade and building is queued without counting open jobs again — even if
-// someone was put on duty meanwhile (outside this process: seen within the hold). A ticket saved
-// here that may have freed room ends that at once.
+// someone was put on duty meanwhile (outside this process: seen within the hold). An emergency
+// is always counted; a job accepted changes nothing; a job ended here ends the memo at once.
 TEST_F(TicketIntakeIntegration, ForASecondAfterNobodyHadRoomATicketIsQueuedWithoutCountingAJobSavedHereEndsThat) {
     dispatcher_.hold_no_room_for(std::chrono::minutes(10));  // no flakiness on a slow machine
     (void)carry_out(confirmation(tag_ + "-m1"));
@@ -255,6 +255,23 @@ TEST_F(TicketIntakeIntegration, ForASecondAfterNobodyHadRoomATicketIsQueuedWitho
     };
     for (const auto& t : tickets()) EXPECT_EQ(t.status, store::ticket_status::new_) << t.number;
 
+    auto urgent = confirmation(tag_ + "-m2e");  // an emergency is always counted
+    auto& urgent_report = std::get<dialog::CreateTicket>(urgent[0]).report;
+    urgent_report.urgency = dialog::Urgency::emergency;
+    urgent_report.received_at += 90s;
+    (void)carry_out(std::move(urgent));
+    for (const auto& t : tickets())
+        if (t.urgency == "emergency") {
+            EXPECT_EQ(t.technician_id, tech.id) << "counted despite the memo";
+        }
+
+    store::Ticket accepted;  // a job moving on does not free room: the memo stays
+    accepted.status = store::ticket_status::accepted;
+    dispatcher_.ticket_saved(accepted);
+    auto still = confirmation(tag_ + "-m2s");
+    std::get<dialog::CreateTicket>(still[0]).report.received_at += 100s;
+    (void)carry_out(std::move(still));
+
     store::Ticket freed;  // e.g. a job finished in this process
     freed.status = store::ticket_status::done;
     dispatcher_.ticket_saved(freed);
@@ -267,7 +284,7 @@ TEST_F(TicketIntakeIntegration, ForASecondAfterNobodyHadRoomATicketIsQueuedWitho
             ++dispatched;
             EXPECT_EQ(t.technician_id, tech.id);
         }
-    EXPECT_EQ(dispatched, 1u) << "counted again after a job was saved";
+    EXPECT_EQ(dispatched, 2u) << "the emergency, then the ticket counted again after a job ended";
 }
 
 TEST_F(TicketIntakeIntegration, TheSameConfirmationTwiceFilesOneTicketAndDispatchesItOnce) {
