@@ -15,6 +15,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 #include <random>
 #include <sstream>
 
@@ -415,6 +416,40 @@ TEST_F(PhotoWorkerTest, AClaimReadsThePassesOwnRowsNotTheWholeBacklog) {
     // The lease UPDATE walks the pending rows in id order up to its LIMIT, the read-back finds
     // the leased ones by (lease_owner, lease_until): a few dozen reads, not the 400 photos.
     EXPECT_LT(read, 60u);
+}
+
+// The claim after a media outage in a storm: 400 photos never tried, 300 still waiting out a
+// back-off, 5 whose retry is due. It takes the due retries first, then the oldest new photos,
+// and reads about its limit — neither the photos waiting out their back-off nor the whole
+// backlog (the single "ORDER BY id" claim read one or the other, depending on its plan).
+TEST_F(PhotoWorkerTest, AClaimTakesDueRetriesThenTheOldestNewPhotosAndReadsAboutItsLimit) {
+    std::string values;
+    for (int i = 0; i < 300; ++i)
+        values += std::string(values.empty() ? "" : ",") + "('oBackoff','MEDIA_BACKOFF_" + std::to_string(i) +
+                  "','pending',UTC_TIMESTAMP(3) + INTERVAL 1 HOUR,UTC_TIMESTAMP(3))";
+    for (int i = 0; i < 5; ++i)
+        values += ",('oDue','MEDIA_DUE_" + std::to_string(i) + "','pending',UTC_TIMESTAMP(3) - INTERVAL 1 MINUTE,UTC_TIMESTAMP(3))";
+    for (int i = 0; i < 400; ++i)
+        values += ",('oNew','MEDIA_NEW_" + std::to_string(i) + "','pending',NULL,UTC_TIMESTAMP(3))";
+    execute(private_database(),
+            "INSERT INTO photos (owner_openid, media_id, status, next_attempt_at, created_at) VALUES " + values);
+    sync([](sql::Connection& c) {  // statistics as the server keeps them for that table
+        std::unique_ptr<sql::Statement> st(c.createStatement());
+        std::unique_ptr<sql::ResultSet>(st->executeQuery("ANALYZE TABLE photos"));
+        return 0;
+    });
+    const auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+    auto [claimed, read] = sync([&](sql::Connection& c) {
+        const std::uint64_t before = rows_read(c);
+        auto photos = PhotoRepository::claim_due(c, at, 60s, "worker-a", 8);
+        return std::make_pair(photos, rows_read(c) - before);
+    });
+    ASSERT_EQ(claimed.size(), 8u);
+    std::set<std::string> ids;
+    for (const auto& p : claimed) ids.insert(p.media_id);
+    for (int i = 0; i < 5; ++i) EXPECT_TRUE(ids.count("MEDIA_DUE_" + std::to_string(i))) << "due retry " << i;
+    for (int i = 0; i < 3; ++i) EXPECT_TRUE(ids.count("MEDIA_NEW_" + std::to_string(i))) << "oldest new " << i;
+    EXPECT_LT(read, 60u) << "about the claim's limit, not the 705 pending photos";
 }
 
 asio::awaitable<void> drain_photos(PhotoWorker& w, int& handled, int& idle_workers) {
