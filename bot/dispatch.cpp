@@ -60,6 +60,11 @@ void NoRoomMemo::note_nobody_free(const std::string& trade, const std::string& b
     full_since_[key(trade, building)] = now;
 }
 
+void NoRoomMemo::room_seen(const std::string& trade, const std::string& building) {
+    std::lock_guard lock(mutex_);
+    full_since_.erase(key(trade, building));
+}
+
 void NoRoomMemo::forget() {
     std::lock_guard lock(mutex_);
     ++generation_;
@@ -80,7 +85,10 @@ std::optional<store::DispatchCandidate> Dispatcher::choose_for_new(sql::Connecti
     if (!emergency && no_room_.nobody_free(t.trade, t.building)) return std::nullopt;
     const auto generation = no_room_.generation();
     auto chosen = choose_technician(store::TechnicianRepository::candidates(c, t.trade, t.building), {});
-    if (!chosen) no_room_.note_nobody_free(t.trade, t.building, generation);
+    if (!chosen)
+        no_room_.note_nobody_free(t.trade, t.building, generation);
+    else
+        no_room_.room_seen(t.trade, t.building);  // e.g. an emergency's count found someone
     return chosen;
 }
 

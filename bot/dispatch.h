@@ -75,6 +75,8 @@ public:
     // Notes that a count begun at `generation` found nobody; ignored when a forget came since.
     void note_nobody_free(const std::string& trade, const std::string& building, std::uint64_t generation,
                           Clock::time_point now = Clock::now());
+    // A count found someone with room for this trade and building: its note ends.
+    void room_seen(const std::string& trade, const std::string& building);
     void forget();
     void set_hold(std::chrono::milliseconds hold);
 

@@ -423,14 +423,16 @@ TEST_F(PhotoWorkerTest, AClaimReadsThePassesOwnRowsNotTheWholeBacklog) {
 // and reads about its limit — neither the photos waiting out their back-off nor the whole
 // backlog (the single "ORDER BY id" claim read one or the other, depending on its plan).
 TEST_F(PhotoWorkerTest, AClaimTakesDueRetriesThenTheOldestNewPhotosAndReadsAboutItsLimit) {
+    // Ids in this order: backed-off, new, then the due retries last — so "oldest id first"
+    // would claim none of the retries, and "retries first" is what the claim must do.
     std::string values;
     for (int i = 0; i < 300; ++i)
         values += std::string(values.empty() ? "" : ",") + "('oBackoff','MEDIA_BACKOFF_" + std::to_string(i) +
                   "','pending',UTC_TIMESTAMP(3) + INTERVAL 1 HOUR,UTC_TIMESTAMP(3))";
-    for (int i = 0; i < 5; ++i)
-        values += ",('oDue','MEDIA_DUE_" + std::to_string(i) + "','pending',UTC_TIMESTAMP(3) - INTERVAL 1 MINUTE,UTC_TIMESTAMP(3))";
     for (int i = 0; i < 400; ++i)
         values += ",('oNew','MEDIA_NEW_" + std::to_string(i) + "','pending',NULL,UTC_TIMESTAMP(3))";
+    for (int i = 0; i < 5; ++i)
+        values += ",('oDue','MEDIA_DUE_" + std::to_string(i) + "','pending',UTC_TIMESTAMP(3) - INTERVAL 1 MINUTE,UTC_TIMESTAMP(3))";
     execute(private_database(),
             "INSERT INTO photos (owner_openid, media_id, status, next_attempt_at, created_at) VALUES " + values);
     sync([](sql::Connection& c) {  // statistics as the server keeps them for that table

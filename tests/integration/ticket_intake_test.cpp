@@ -235,56 +235,56 @@ TEST_F(TicketIntakeIntegration, WithQueueNotesOnlyAnEmergencyNobodyCanTakeIsTold
 
 // The storm's shortcut (NoRoomMemo): for a second after nobody of the trade had room, the next
 // ticket of that trade and building is queued without counting open jobs again — even if
-// someone was put on duty meanwhile (outside this process: seen within the hold). An emergency
-// is always counted; a job accepted changes nothing; a job ended here ends the memo at once.
+// someone was put on duty meanwhile (outside this process: seen within the hold). A job accepted
+// changes nothing; a job ended here ends the memo at once; an emergency is always counted, and
+// the room its count finds ends the memo for the tickets after it.
 TEST_F(TicketIntakeIntegration, ForASecondAfterNobodyHadRoomATicketIsQueuedWithoutCountingAJobSavedHereEndsThat) {
     dispatcher_.hold_no_room_for(std::chrono::minutes(10));  // no flakiness on a slow machine
-    (void)carry_out(confirmation(tag_ + "-m1"));
-    EXPECT_EQ(only_ticket().status, store::ticket_status::new_);
-
-    auto tech = add_staff("王师傅", tag_ + "-tech", false);
-    auto second = confirmation(tag_ + "-m2");
-    std::get<dialog::CreateTicket>(second[0]).report.received_at += 1min;
-    (void)carry_out(std::move(second));
-    auto tickets = [this] {
-        return pool_.run_sync([this](sql::Connection& c) {
-            store::TicketFilter f;
-            f.owner_openid = owner_;
-            return store::TicketRepository::list(c, f);
+    auto minute = 0;
+    auto file = [&](const std::string& key, dialog::Urgency urgency = dialog::Urgency::normal) {
+        auto effects = confirmation(tag_ + key);
+        auto& report = std::get<dialog::CreateTicket>(effects[0]).report;
+        report.urgency = urgency;
+        report.received_at += std::chrono::minutes(++minute);
+        (void)carry_out(std::move(effects));
+        for (const auto& t : pool_.run_sync([this](sql::Connection& c) {
+                 store::TicketFilter f;
+                 f.owner_openid = owner_;
+                 return store::TicketRepository::list(c, f);
+             }))
+            if (t.idempotency_key == tag_ + key) return t;
+        ADD_FAILURE() << "no ticket for " << key;
+        return store::Ticket{};
+    };
+    auto on_duty = [&](store::Technician t, bool on) {
+        t.on_duty = on;
+        pool_.run_sync([&t](sql::Connection& c) {
+            (void)store::TechnicianRepository::update(c, t, chr::time_point_cast<chr::milliseconds>(t0));
         });
     };
-    for (const auto& t : tickets()) EXPECT_EQ(t.status, store::ticket_status::new_) << t.number;
 
-    auto urgent = confirmation(tag_ + "-m2e");  // an emergency is always counted
-    auto& urgent_report = std::get<dialog::CreateTicket>(urgent[0]).report;
-    urgent_report.urgency = dialog::Urgency::emergency;
-    urgent_report.received_at += 90s;
-    (void)carry_out(std::move(urgent));
-    for (const auto& t : tickets())
-        if (t.urgency == "emergency") {
-            EXPECT_EQ(t.technician_id, tech.id) << "counted despite the memo";
-        }
+    EXPECT_EQ(file("-m1").status, store::ticket_status::new_) << "nobody at all: counted, nobody";
+    auto tech = add_staff("王师傅", tag_ + "-tech", false);
+    EXPECT_EQ(file("-m2").status, store::ticket_status::new_) << "the memo: not counted";
 
-    store::Ticket accepted;  // a job moving on does not free room: the memo stays
+    store::Ticket accepted;  // a job moving on frees nobody: the memo stays
     accepted.status = store::ticket_status::accepted;
     dispatcher_.ticket_saved(accepted);
-    auto still = confirmation(tag_ + "-m2s");
-    std::get<dialog::CreateTicket>(still[0]).report.received_at += 100s;
-    (void)carry_out(std::move(still));
+    EXPECT_EQ(file("-m3").status, store::ticket_status::new_);
 
-    store::Ticket freed;  // e.g. a job finished in this process
-    freed.status = store::ticket_status::done;
-    dispatcher_.ticket_saved(freed);
-    auto third = confirmation(tag_ + "-m3");
-    std::get<dialog::CreateTicket>(third[0]).report.received_at += 2min;
-    (void)carry_out(std::move(third));
-    std::size_t dispatched = 0;
-    for (const auto& t : tickets())
-        if (t.status == store::ticket_status::dispatched) {
-            ++dispatched;
-            EXPECT_EQ(t.technician_id, tech.id);
-        }
-    EXPECT_EQ(dispatched, 2u) << "the emergency, then the ticket counted again after a job ended";
+    store::Ticket done;  // a job ended in this process
+    done.status = store::ticket_status::done;
+    dispatcher_.ticket_saved(done);
+    auto counted = file("-m4");
+    EXPECT_EQ(counted.status, store::ticket_status::dispatched) << "counted again after a job ended";
+    EXPECT_EQ(counted.technician_id, tech.id);
+
+    on_duty(tech, false);
+    EXPECT_EQ(file("-m5").status, store::ticket_status::new_) << "counted, nobody: the memo again";
+    on_duty(tech, true);
+    auto urgent = file("-m6", dialog::Urgency::emergency);
+    EXPECT_EQ(urgent.technician_id, tech.id) << "an emergency is counted despite the memo";
+    EXPECT_EQ(file("-m7").technician_id, tech.id) << "the room the emergency's count saw ended the memo";
 }
 
 TEST_F(TicketIntakeIntegration, TheSameConfirmationTwiceFilesOneTicketAndDispatchesItOnce) {

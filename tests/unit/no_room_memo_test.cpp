@@ -43,6 +43,16 @@ TEST(NoRoomMemo, AForgetDuringACountWinsOverItsNobody) {
     EXPECT_FALSE(memo.nobody_free("水", "3栋", t0 + 1ms)) << "the count may have missed the freed room";
 }
 
+TEST(NoRoomMemo, RoomSeenEndsOnlyThatPairsNote) {
+    NoRoomMemo memo(1000ms);
+    const auto t0 = Clock::time_point{} + 1h;
+    memo.note_nobody_free("水", "3栋", memo.generation(), t0);
+    memo.note_nobody_free("电", "3栋", memo.generation(), t0);
+    memo.room_seen("水", "3栋");
+    EXPECT_FALSE(memo.nobody_free("水", "3栋", t0 + 1ms));
+    EXPECT_TRUE(memo.nobody_free("电", "3栋", t0 + 1ms));
+}
+
 TEST(NoRoomMemo, AZeroHoldNeverRemembers) {
     NoRoomMemo memo(0ms);
     const auto t0 = Clock::time_point{} + 1h;
