@@ -81,8 +81,7 @@ void NoRoomMemo::set_hold(std::chrono::milliseconds hold) {
 std::optional<store::DispatchCandidate> Dispatcher::choose_for_new(sql::Connection& c,
                                                                   const store::Ticket& t) const {
     // An emergency is always counted: rare, and its limits are minutes.
-    const bool emergency = t.urgency == "emergency";
-    if (!emergency && no_room_.nobody_free(t.trade, t.building)) return std::nullopt;
+    if (!store::is_emergency(t) && no_room_.nobody_free(t.trade, t.building)) return std::nullopt;
     const auto generation = no_room_.generation();
     auto chosen = choose_technician(store::TechnicianRepository::candidates(c, t.trade, t.building), {});
     if (!chosen)

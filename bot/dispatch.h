@@ -127,7 +127,7 @@ public:
     // always without queue notes; with them (bot/queue_notes.h), only an emergency — the rest
     // wait for the next note. Pure.
     [[nodiscard]] bool tells_at_once(const store::Ticket& ticket) const {
-        return !queue_notes_ || ticket.urgency == "emergency";
+        return !queue_notes_ || store::is_emergency(ticket);
     }
     // On: queued tickets other than emergencies are left to the queue notes. Call before use.
     void use_queue_notes(bool on) { queue_notes_ = on; }

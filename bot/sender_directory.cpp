@@ -9,6 +9,17 @@ namespace repairbot::bot {
 
 namespace asio = boost::asio;
 
+namespace {
+// The owner's home as 同上次 offers it: building, unit and room of their row.
+dialog::Address home_of(const store::Owner& owner) {
+    dialog::Address home;
+    home.building = owner.building;
+    home.unit = owner.unit;
+    home.room = owner.room;
+    return home;
+}
+}  // namespace
+
 SenderDirectory::SenderDirectory(store::MysqlPool& mysql, SenderDirectoryOptions options)
     : mysql_(mysql), options_(options) {}
 
@@ -32,13 +43,7 @@ asio::awaitable<dialog::OwnerProfile> SenderDirectory::profile_of(std::string op
         auto owner = co_await mysql_.run(std::move(work));
         profile.name = owner.name;
         profile.phone = owner.phone;
-        if (!owner.room.empty()) {
-            dialog::Address home;
-            home.building = owner.building;
-            home.unit = owner.unit;
-            home.room = owner.room;
-            profile.last_address = home;
-        }
+        if (!owner.room.empty()) profile.last_address = home_of(owner);
     } catch (const ServiceUnavailable& e) {
         log::warn("directory", "profile_unavailable", {{"error", e.what()}});
         std::lock_guard lock(mutex_);
@@ -111,13 +116,7 @@ void SenderDirectory::profile_written(const store::Owner& written) {
     auto& profile = it->second.profile;
     if (!written.name.empty()) profile.name = written.name;
     if (!written.phone.empty()) profile.phone = written.phone;
-    if (!written.address.empty()) {
-        dialog::Address home;
-        home.building = written.building;
-        home.unit = written.unit;
-        home.room = written.room;
-        profile.last_address = home;
-    }
+    if (!written.address.empty()) profile.last_address = home_of(written);
 }
 
 void SenderDirectory::technicians_changed() {

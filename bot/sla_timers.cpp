@@ -208,7 +208,7 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
         case TimerKind::breach: {
             auto stage = ref.stage;
             auto due = *stage_due(t, stage);
-            bool emergency = t.urgency == "emergency";
+            bool emergency = store::is_emergency(t);
             std::string stage_text = stage_name(d, stage);
             store::Ticket next = t;
             auto& late = stage_late(next, stage);

@@ -91,6 +91,9 @@ struct Ticket {
     bool operator==(const Ticket&) const = default;
 };
 
+// 急修: the urgency class whose limits are minutes (tickets.urgency "emergency").
+inline bool is_emergency(const Ticket& t) { return t.urgency == "emergency"; }
+
 // One audit-log entry to write.
 struct NewEvent {
     std::string actor;           // openid, "system", "admin", "sla"
