@@ -20,6 +20,7 @@
 #include "store/migrations.h"
 #include "store/outbox_repository.h"
 #include "store/owner_repository.h"
+#include "tests/integration/private_database.h"
 #include "tests/integration/wechat_api_env.h"
 
 namespace repairbot::bot {
@@ -28,20 +29,9 @@ namespace {
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 
-config::MysqlSettings private_database() {
-    auto s = store::testing::mysql_settings();
-    s.database += "_outbox_worker";
-    return s;
-}
+using store::testing::with_mysql;
 
-template <class F>
-auto with_mysql(const config::MysqlSettings& settings, F f) {
-    asio::thread_pool pool(1);
-    store::MysqlPool mysql(pool, settings);
-    auto out = mysql.run_sync(std::move(f));
-    pool.join();
-    return out;
-}
+config::MysqlSettings private_database() { return store::testing::private_mysql_settings("outbox_worker"); }
 
 store::Timestamp now_ms() {
     return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
@@ -50,21 +40,11 @@ store::Timestamp now_ms() {
 class OutboxWorkerTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        with_mysql(store::testing::mysql_settings(), [](sql::Connection& c) {
-            std::unique_ptr<sql::Statement> st(c.createStatement());
-            st->execute("CREATE DATABASE IF NOT EXISTS `" + private_database().database +
-                        "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
-            return 0;
-        });
-        auto applied = store::migrate(private_database());
+        auto applied = store::testing::create_database(private_database());
         ASSERT_TRUE(applied) << applied.error().message();
     }
     static void TearDownTestSuite() {
-        with_mysql(store::testing::mysql_settings(), [](sql::Connection& c) {
-            std::unique_ptr<sql::Statement> st(c.createStatement());
-            st->execute("DROP DATABASE IF EXISTS `" + private_database().database + "`");
-            return 0;
-        });
+        store::testing::drop_database(private_database());
     }
     void SetUp() override {
         with_mysql(private_database(), [](sql::Connection& c) {

@@ -23,6 +23,7 @@
 #include "bot/photo_worker.h"
 #include "store/migrations.h"
 #include "store/photo_repository.h"
+#include "tests/integration/private_database.h"
 #include "tests/integration/wechat_api_env.h"
 
 namespace repairbot::bot {
@@ -33,21 +34,9 @@ namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 using store::PhotoRepository;
 
-config::MysqlSettings private_database() {
-    auto s = store::testing::mysql_settings();
-    s.database += "_photo_worker";
-    return s;
-}
+config::MysqlSettings private_database() { return store::testing::private_mysql_settings("photo_worker"); }
 
-void execute(const config::MysqlSettings& settings, const std::string& statement) {
-    asio::thread_pool pool(1);
-    store::MysqlPool mysql(pool, settings);
-    mysql.run_sync([&statement](sql::Connection& c) {
-        std::unique_ptr<sql::Statement> st(c.createStatement());
-        st->execute(statement);
-    });
-    pool.join();
-}
+using store::testing::execute_on;
 
 std::string read_file(const fs::path& p) {
     std::ifstream in(p, std::ios::binary);
@@ -95,18 +84,15 @@ struct Instance {
 class PhotoWorkerTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        execute(store::testing::mysql_settings(),
-                "CREATE DATABASE IF NOT EXISTS `" + private_database().database +
-                    "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
-        auto applied = store::migrate(private_database());
+        auto applied = store::testing::create_database(private_database());
         ASSERT_TRUE(applied) << applied.error().message();
     }
     static void TearDownTestSuite() {
-        execute(store::testing::mysql_settings(), "DROP DATABASE IF EXISTS `" + private_database().database + "`");
+        store::testing::drop_database(private_database());
     }
 
     void SetUp() override {
-        execute(private_database(), "DELETE FROM photos");
+        execute_on(private_database(), "DELETE FROM photos");
         sim_ = wechat::api::testing::start_simulator();
         media_dir_ = fs::temp_directory_path() /
                      ("repairbot-photos-" + std::to_string(::getpid()) + "-" + std::to_string(std::random_device{}()));
@@ -399,7 +385,7 @@ TEST_F(PhotoWorkerTest, AClaimReadsThePassesOwnRowsNotTheWholeBacklog) {
         values += std::string(values.empty() ? "" : ",") + "('oBacklog','MEDIA_BACKLOG_" +
                   std::to_string(i) + "','pending',NOW(3))";
     }
-    execute(private_database(),
+    execute_on(private_database(),
             "INSERT INTO photos (owner_openid, media_id, status, created_at) VALUES " + values);
     sync([](sql::Connection& c) {  // statistics as the server keeps them for that table
         std::unique_ptr<sql::Statement> st(c.createStatement());
@@ -433,7 +419,7 @@ TEST_F(PhotoWorkerTest, AClaimTakesDueRetriesThenTheOldestNewPhotosAndReadsAbout
         values += ",('oNew','MEDIA_NEW_" + std::to_string(i) + "','pending',NULL,UTC_TIMESTAMP(3))";
     for (int i = 0; i < 5; ++i)
         values += ",('oDue','MEDIA_DUE_" + std::to_string(i) + "','pending',UTC_TIMESTAMP(3) - INTERVAL 1 MINUTE,UTC_TIMESTAMP(3))";
-    execute(private_database(),
+    execute_on(private_database(),
             "INSERT INTO photos (owner_openid, media_id, status, next_attempt_at, created_at) VALUES " + values);
     sync([](sql::Connection& c) {  // statistics as the server keeps them for that table
         std::unique_ptr<sql::Statement> st(c.createStatement());

@@ -23,6 +23,7 @@
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
 #include "tests/integration/desk_data.h"
+#include "tests/integration/private_database.h"
 #include "tests/integration/store_env.h"
 
 namespace repairbot::bot {
@@ -35,20 +36,9 @@ using namespace std::chrono_literals;
 // Monday 23 November 2026, 10:00 at the desk (UTC+8).
 const chr::system_clock::time_point t0 = chr::sys_days{chr::year{2026} / 11 / 23} + 2h;
 
-config::MysqlSettings private_database() {
-    auto s = store::testing::mysql_settings();
-    s.database += "_queue_notes";
-    return s;
-}
+using store::testing::with_mysql;
 
-template <class F>
-auto with_mysql(const config::MysqlSettings& settings, F f) {
-    asio::thread_pool pool(1);
-    store::MysqlPool mysql(pool, settings);
-    auto out = mysql.run_sync(std::move(f));
-    pool.join();
-    return out;
-}
+config::MysqlSettings private_database() { return store::testing::private_mysql_settings("queue_notes"); }
 
 void execute(sql::Connection& c, const std::string& q) {
     std::unique_ptr<sql::Statement> st(c.createStatement());
@@ -63,19 +53,11 @@ struct Note {
 class QueueNotesTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
-        with_mysql(store::testing::mysql_settings(), [](sql::Connection& c) {
-            execute(c, "CREATE DATABASE IF NOT EXISTS `" + private_database().database +
-                           "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
-            return 0;
-        });
-        auto applied = store::migrate(private_database());
+        auto applied = store::testing::create_database(private_database());
         ASSERT_TRUE(applied) << applied.error().message();
     }
     static void TearDownTestSuite() {
-        with_mysql(store::testing::mysql_settings(), [](sql::Connection& c) {
-            execute(c, "DROP DATABASE IF EXISTS `" + private_database().database + "`");
-            return 0;
-        });
+        store::testing::drop_database(private_database());
     }
     void SetUp() override {
         with_mysql(private_database(), [](sql::Connection& c) {

@@ -24,6 +24,7 @@
 #include "store/outbox_repository.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
+#include "tests/integration/private_database.h"
 #include "tests/integration/store_env.h"
 
 namespace repairbot::store {
@@ -289,29 +290,15 @@ TEST_F(StoreTickets, UpdateIsCompareAndSetWithItsEventAndOutbox) {
 // and no other test's rows are in its way.
 class StoreOutboxClaim : public ::testing::Test {
   protected:
-    static config::MysqlSettings private_database() {
-        auto s = testing::mysql_settings();
-        s.database += "_outbox_claim";
-        return s;
-    }
-    static void on(const config::MysqlSettings& settings, const std::string& statement) {
-        boost::asio::thread_pool blocking(1);
-        MysqlPool mysql(blocking, settings);
-        mysql.run_sync([&statement](sql::Connection& c) {
-            std::unique_ptr<sql::Statement>(c.createStatement())->execute(statement);
-        });
-        blocking.join();
-    }
+    static config::MysqlSettings private_database() { return testing::private_mysql_settings("outbox_claim"); }
     void SetUp() override {
-        on(testing::mysql_settings(), "CREATE DATABASE IF NOT EXISTS `" + private_database().database +
-                                          "` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci");
-        auto applied = migrate(private_database());
+        auto applied = testing::create_database(private_database());
         ASSERT_TRUE(applied) << applied.error().message();
-        on(private_database(), "DELETE FROM outbox");
+        testing::execute_on(private_database(), "DELETE FROM outbox");
     }
     void TearDown() override {
         blocking_.join();
-        on(testing::mysql_settings(), "DROP DATABASE IF EXISTS `" + private_database().database + "`");
+        testing::drop_database(private_database());
     }
 
     boost::asio::thread_pool blocking_{1};
