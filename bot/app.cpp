@@ -297,7 +297,7 @@ int run_serve(const config::Settings& settings) {
     photo_options.batch = std::max(photo_options.batch, photo_options.concurrency);  // a lane each
     // The photo worker's file writes: a thread per download in flight, so one file's fsync does
     // not hold the next.
-    asio::thread_pool files(photo_options.concurrency);
+    asio::thread_pool files(std::max(photo_options.concurrency, 1u));
     PhotoWorker photos(mysql, api, files.get_executor(), photo_options);
 
     Router router;
@@ -319,8 +319,22 @@ int run_serve(const config::Settings& settings) {
     server.set_metrics(&metrics);
     server.listen();
     server.start();
-    asio::co_spawn(ioc, outbox.run(), asio::detached);
-    asio::co_spawn(ioc, photos.run(), asio::detached);
+    // 0 sends or downloads: a webhook-only process of a split desk; its pushes and photos wait in
+    // MariaDB for a process of the desk that runs the worker (they are claimed with leases).
+    if (settings.outbox_sends > 0) {
+        asio::co_spawn(ioc, outbox.run(), asio::detached);
+    } else {
+        log::warn("outbox", "worker_off",
+                  {{"key", "outbox.sends (REPAIRBOT_OUTBOX_SENDS)"}, {"value", 0},
+                   {"fix", "pushes wait until a repairbot serve of this desk runs with it above 0"}});
+    }
+    if (settings.photo_downloads > 0) {
+        asio::co_spawn(ioc, photos.run(), asio::detached);
+    } else {
+        log::warn("photos", "worker_off",
+                  {{"key", "photos.downloads (REPAIRBOT_PHOTO_DOWNLOADS)"}, {"value", 0},
+                   {"fix", "photos stay pending until a repairbot serve of this desk runs with it above 0"}});
+    }
     if (settings.queue_note_seconds > 0) asio::co_spawn(ioc, queue_notes.run(), asio::detached);
     std::atomic<bool> stopping{false};
     asio::co_spawn(ioc, run_timers(timers, stopping), asio::detached);

@@ -220,11 +220,13 @@ const std::vector<Key>& keys() {
                          return {};
                      }});
         k.push_back({{"photos.downloads", "REPAIRBOT_PHOTO_DOWNLOADS", false,
-                      "photos the download worker fetches at once (default 4)"},
-                     int_key(1u, 64u, [](Settings& s, unsigned n) { s.photo_downloads = n; })});
+                      "photos the download worker fetches at once; 0 = this process downloads none, another "
+                      "process of the desk must (default 4)"},
+                     int_key(0u, 64u, [](Settings& s, unsigned n) { s.photo_downloads = n; })});
         k.push_back({{"outbox.sends", "REPAIRBOT_OUTBOX_SENDS", false,
-                      "pushes the outbox worker has in flight at once (default 4)"},
-                     int_key(1u, 64u, [](Settings& s, unsigned n) { s.outbox_sends = n; })});
+                      "pushes the outbox worker has in flight at once; 0 = this process sends none, another "
+                      "process of the desk must (default 4)"},
+                     int_key(0u, 64u, [](Settings& s, unsigned n) { s.outbox_sends = n; })});
         k.push_back({{"dispatch.queue_note_seconds", "REPAIRBOT_QUEUE_NOTE_SECONDS", false,
                       "the dispatchers hear of tickets nobody could take at most this often, in one note; "
                       "0 = a note per ticket (default 60)"},

@@ -73,8 +73,11 @@ struct Settings {
     std::string log_level = "info";
     std::string data_dir = "config";  // where the desk's data files live (catalog, replies, ...)
     std::string media_dir = "var/media";
-    unsigned photo_downloads = 4;  // photos downloaded at once by the worker (photos.downloads)
-    unsigned outbox_sends = 4;     // pushes the outbox worker has in flight at once (outbox.sends)
+    // Photos downloaded at once by the worker (photos.downloads) and pushes the outbox worker has
+    // in flight at once (outbox.sends). 0 runs no such worker in this process: a desk split into
+    // webhook processes and a worker process, which must then run one with it above 0.
+    unsigned photo_downloads = 4;
+    unsigned outbox_sends = 4;
     // The dispatchers' note of tickets nobody could take comes at most this often, one note for
     // all of them; an emergency is still told at once, on its own. 0: a note per ticket, at once
     // (dispatch.queue_note_seconds).

@@ -6,9 +6,12 @@
 // arrival warning 18 s after the report, while both instances run.
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <mutex>
 #include <set>
 #include <thread>
+
+#include "store/photo_repository.h"
 
 #include "tests/e2e/fault_world.h"
 
@@ -135,6 +138,79 @@ TEST(TwoInstances, SharedDatabaseAndRedisGiveDistinctTicketNumbersOnePushAndOneF
     EXPECT_EQ(job_push_total, static_cast<std::size_t>(kOwners));
     // Both instances did the work: each answered webhooks and each ran its SLA worker.
     for (const auto* bot : {&first, &second}) EXPECT_NE(bot->output().find("worker_started"), std::string::npos);
+}
+
+// A desk split by role (REPAIRBOT_OUTBOX_SENDS=0, REPAIRBOT_PHOTO_DOWNLOADS=0 on the webhook
+// process): the webhook-only process files the ticket and answers the owner but neither pushes
+// nor downloads; the job push and the photo wait in MariaDB until a process of the desk that runs
+// the workers starts, which then sends the push once and stores the photo.
+TEST(TwoInstances, AWebhookOnlyProcessLeavesPushesAndPhotosToTheDesksWorkerProcess) {
+    namespace fs = std::filesystem;
+    FaultDesk desk("split-roles");
+    ASSERT_TRUE(desk.ready()) << desk.migrate_output();
+    auto env = bot_environment(0);
+    wechat::sim::ApiServer api({env["REPAIRBOT_WECHAT_APPID"], env["REPAIRBOT_WECHAT_SECRET"]});
+    ASSERT_TRUE(api.start().ok());
+    const auto tech = fresh_openid("split_tech");
+    ASSERT_NE(desk.add_technician("卫师傅", tech, 5), 0u);
+    const auto media_id = "MEDIA_SPLIT_" + fresh_openid("m");
+    api.add_media(media_id, std::string("\xff\xd8\xff\xe0" "split-roles photo"), "image/jpeg");
+    const fs::path media_dir = fs::temp_directory_path() / ("repairbot-e2e-split-" + fresh_openid("d"));
+    auto bot_env = desk.env(api);
+    bot_env["REPAIRBOT_MEDIA_DIR"] = media_dir.string();
+
+    auto front_env = bot_env;
+    front_env["REPAIRBOT_OUTBOX_SENDS"] = "0";
+    front_env["REPAIRBOT_PHOTO_DOWNLOADS"] = "0";
+    BotProcess front("split-front", front_env);
+    ASSERT_TRUE(front.started()) << front.output();
+    WechatChannel phone(front.port(), Mode::plain);
+    const auto owner = fresh_openid("split_owner");
+    auto reply = phone.say(owner, "4栋1单元402卫生间水龙头一直漏水，电话13800138004");
+    bool sent_photo = false;
+    for (int turn = 0; turn < 8 && ticket_number_of(reply).empty(); ++turn) {
+        if (!sent_photo && reply.find("拍照") != std::string::npos) {
+            phone.send(owner, wechat::ImageMessage{"http://mmbiz.qpic.cn/" + media_id, media_id});
+            sent_photo = true;
+            reply = phone.say(owner, "好了");
+        } else if (reply.find("“确认”") != std::string::npos) {
+            reply = phone.say(owner, "确认");
+        } else if (reply.find("什么时候") != std::string::npos) {
+            reply = phone.say(owner, "尽快");
+        } else {
+            break;
+        }
+    }
+    ASSERT_TRUE(sent_photo) << "the bot never asked for photos; last reply: " << reply;
+    const auto number = ticket_number_of(reply);
+    ASSERT_FALSE(number.empty()) << reply << "\n" << front.output();
+    const auto ticket = desk.ticket(number);
+    ASSERT_TRUE(ticket.technician_id.has_value()) << number << " was not dispatched";
+    EXPECT_NE(front.output().find("worker_off"), std::string::npos) << "the process says it runs no workers";
+
+    // Well past the workers' polling (a second or less): nothing sent, nothing downloaded.
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    auto photo_status = [&] {
+        auto photos = desk.sql([&](sql::Connection& c) { return store::PhotoRepository::for_ticket(c, ticket.id); });
+        return photos.size() == 1 ? photos.front().status : std::string("<" + std::to_string(photos.size()) + " photos>");
+    };
+    EXPECT_EQ(job_pushes(delivered_to(api, tech), number), 0u) << "a webhook-only process pushed the job";
+    ASSERT_FALSE(desk.outbox(ticket.id).empty());
+    for (const auto& row : desk.outbox(ticket.id)) EXPECT_EQ(row.status, "pending") << row.kind;
+    EXPECT_EQ(photo_status(), "pending");
+    EXPECT_TRUE(api.calls("/cgi-bin/media/get").empty()) << "a webhook-only process downloaded a photo";
+
+    BotProcess worker("split-worker", bot_env);
+    ASSERT_TRUE(worker.started()) << worker.output();
+    auto pushed = [&] {
+        for (const auto& row : desk.outbox(ticket.id))
+            if (row.status != "sent") return false;
+        return true;
+    };
+    ASSERT_TRUE(eventually(pushed, std::chrono::seconds(20))) << worker.output();
+    ASSERT_TRUE(eventually([&] { return photo_status() == "stored"; }, std::chrono::seconds(20))) << worker.output();
+    EXPECT_EQ(job_pushes(delivered_to(api, tech), number), 1u) << "the job push exactly once";
+    fs::remove_all(media_dir);
 }
 
 }  // namespace

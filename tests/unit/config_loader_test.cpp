@@ -112,6 +112,16 @@ TEST(ConfigLoader, OutboxSendsComeFromTheFileOrTheEnvironmentOrDefaultToFour) {
     EXPECT_EQ(load(f.path(), env).settings.outbox_sends, 2u);
 }
 
+TEST(ConfigLoader, ZeroDownloadsOrSendsRunsNoSuchWorkerInThisProcess) {
+    auto env = valid_env();
+    env["REPAIRBOT_PHOTO_DOWNLOADS"] = "0";
+    env["REPAIRBOT_OUTBOX_SENDS"] = "0";
+    auto r = load("", env);
+    ASSERT_TRUE(r.problems.empty()) << joined(r);
+    EXPECT_EQ(r.settings.photo_downloads, 0u);
+    EXPECT_EQ(r.settings.outbox_sends, 0u);
+}
+
 TEST(ConfigLoader, TheQueueNoteIntervalComesFromTheFileOrTheEnvironmentAndZeroMeansANotePerTicket) {
     EXPECT_EQ(load("", valid_env()).settings.queue_note_seconds, 60u);
     TempFile f("[dispatch]\nqueue_note_seconds = 120\n");
@@ -178,9 +188,9 @@ INSTANTIATE_TEST_SUITE_P(
                       BadValue{"REPAIRBOT_ADMIN_TOKEN", "short", "16 characters"},
                       BadValue{"REPAIRBOT_HTTP_BODY_LIMIT", "12kb", "whole number"},
                       BadValue{"REPAIRBOT_HTTP_THREADS", "0", "between 1 and 256"},
-                      BadValue{"REPAIRBOT_PHOTO_DOWNLOADS", "0", "between 1 and 64"},
+                      BadValue{"REPAIRBOT_PHOTO_DOWNLOADS", "65", "between 0 and 64"},
                       BadValue{"REPAIRBOT_PHOTO_DOWNLOADS", "many", "whole number"},
-                      BadValue{"REPAIRBOT_OUTBOX_SENDS", "0", "between 1 and 64"},
+                      BadValue{"REPAIRBOT_OUTBOX_SENDS", "65", "between 0 and 64"},
                       BadValue{"REPAIRBOT_QUEUE_NOTE_SECONDS", "3601", "between 0 and 3600"},
                       BadValue{"REPAIRBOT_QUEUE_NOTE_SECONDS", "1m", "whole number"},
                       BadValue{"REPAIRBOT_LOG_LEVEL", "verbose", "debug, info, warn, error"}));
