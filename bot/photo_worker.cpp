@@ -110,10 +110,28 @@ std::chrono::milliseconds photo_retry_delay(std::uint32_t attempt, double jitter
     return std::chrono::milliseconds(static_cast<long long>(seconds * 1000.0 * jitter));
 }
 
+namespace {
+
+// Flushes a folder's entries (a file renamed into it, a folder made in it) to disk: without it
+// a crash can lose the name although the file's bytes were flushed. 0 or the errno.
+int fsync_folder(const fs::path& folder) {
+    const int fd = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0) return errno;
+    int err = ::fsync(fd) == 0 ? 0 : errno;
+    if (::close(fd) != 0 && err == 0) err = errno;
+    return err;
+}
+
+}  // namespace
+
 Status write_file_atomically(const fs::path& path, std::string_view bytes) {
     std::error_code ec;
-    fs::create_directories(path.parent_path(), ec);
-    if (ec) return Error{ec, "create folder " + path.parent_path().string()};
+    const fs::path folder = path.parent_path();
+    if (fs::create_directories(folder, ec) && !ec) {
+        // A new folder (a photo's hash prefix): its name is on disk before a photo in it is.
+        if (int err = fsync_folder(folder.parent_path()); err != 0) return io_error(err, "flush folder", folder.parent_path());
+    }
+    if (ec) return Error{ec, "create folder " + folder.string()};
     if (auto size = fs::file_size(path, ec); !ec && size == bytes.size()) return Ok{};
 
     std::string temp = (path.parent_path() / ("." + path.filename().string() + ".XXXXXX")).string();
@@ -129,6 +147,8 @@ Status write_file_atomically(const fs::path& path, std::string_view bytes) {
         ::unlink(temp.c_str());
         return io_error(err, "write", path);
     }
+    // The photo is marked stored after this returns: its name must survive a crash too.
+    if (int synced = fsync_folder(folder); synced != 0) return io_error(synced, "flush folder", folder);
     return Ok{};
 }
 

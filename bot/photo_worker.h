@@ -55,7 +55,9 @@ namespace repairbot::bot {
 [[nodiscard]] std::chrono::milliseconds photo_retry_delay(std::uint32_t attempt, double jitter);
 
 // Writes `bytes` to `path` atomically: a temporary file in the same folder (creating the
-// folders), flushed to disk, then renamed over `path`, so a reader never sees half a file. An
+// folders), flushed to disk, then renamed over `path`, so a reader never sees half a file, and
+// the folder flushed, so the name survives a crash as the bytes do (the caller marks the photo
+// stored after this; a new folder's own name is flushed in its parent when made). An
 // existing file of the same size is kept (content-addressed: same name, same bytes). Blocks.
 // Returns the I/O error, leaving no temporary file behind.
 [[nodiscard]] Status write_file_atomically(const std::filesystem::path& path,
