@@ -256,6 +256,7 @@ int run_serve(const config::Settings& settings) {
     QueueNotesOptions queue_note_options;
     queue_note_options.every = std::chrono::seconds(settings.queue_note_seconds);
     queue_note_options.poll = std::min<std::chrono::milliseconds>(queue_note_options.poll, queue_note_options.every);
+    queue_note_options.utc_offset = desk.sla->calendar.utc_offset();
     QueueNotes queue_notes(mysql, *desk.notices, queue_note_options, clock);
     store::TimerIndex timer_index(redis);
     SlaTimersOptions timer_options;

@@ -11,11 +11,18 @@
 //   * Exactly once across processes and restarts: the decision, the notes (outbox rows) and the
 //     note's mark (the newest ticket told of) commit in one transaction holding the note's row
 //     lock (store/queue_note_repository.h); a pass that fails rolls back and tells nothing.
+//   * Deadlines near: a waiting ticket (not an emergency) reaching the warning point of its
+//     dispatch window has its SLA warning recorded for the note (bot/sla_timers.h; store/
+//     queue_note_repository.h add_near_deadline) instead of a message per ticket to each
+//     dispatcher. The note names the nearest few with their deadlines and counts the rest (those
+//     taken or already late meanwhile are left out: a breach is escalated per ticket); such
+//     warnings make a note due as new tickets do, and at least once a minute whatever `every`
+//     is, so they wait at most 60 s + `poll` (inside the last 2 minutes of a normal ticket's 10).
+//     The breach is still told per ticket: that is the miss someone has to explain.
 //   * A ticket whose filing commits after a higher-numbered one was already told of is not in a
-//     note's "new" count (it is in the waiting total); its dispatch deadline's warning
-//     (bot/sla_timers.h) names it to the dispatchers.
-// With no dispatcher to tell, the pass warns once per `every` and keeps the tickets "new" for
-// the first note someone can read.
+//     note's "new" count (it is in the waiting total); its dispatch deadline's warning names it.
+// With no dispatcher to tell, the pass warns once per `every` (a minute while deadlines wait)
+// and keeps the tickets "new" and the deadlines for the first note someone can read.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -34,11 +41,14 @@ namespace repairbot::bot {
 struct QueueNotesOptions {
     std::chrono::seconds every{60};         // at most one note this often (dispatch.queue_note_seconds)
     std::chrono::milliseconds poll{5000};   // how often a pass looks (bounds the first note's delay)
-    std::uint32_t listed = 3;               // tickets named in a note
+    std::uint32_t listed = 3;               // tickets named in a note (new ones; deadlines near)
+    std::chrono::minutes utc_offset{8 * 60};  // the desk's local time, for the deadlines named
 };
 
-// The note's text for `queue` (at least one fresh ticket). Pure.
-[[nodiscard]] std::string queue_note_text(const config::Notices& notices, const store::WaitingQueue& queue);
+// The note's text: the fresh tickets of `queue` (queue_note, when any) and the deadlines `near`
+// (queue_note_deadlines, when any), on lines of their own; "" when there is neither. Pure.
+[[nodiscard]] std::string queue_note_text(const config::Notices& notices, const store::WaitingQueue& queue,
+                                          const store::NearDeadlines& near, std::chrono::minutes utc_offset);
 
 class QueueNotes {
   public:
@@ -47,8 +57,8 @@ class QueueNotes {
     // Keeps references; they must outlive the notes. `clock` is asked for "now".
     QueueNotes(store::MysqlPool& mysql, const config::Notices& notices, QueueNotesOptions options, Clock clock);
 
-    // One pass: queues the note to every dispatcher when one is due (fresh tickets, the last
-    // note at least `every` old). Returns how many dispatchers it went to (0: none was due, or
+    // One pass: queues the note to every dispatcher when one is due (fresh tickets or deadlines
+    // near, the last note at least `every` old). Returns how many dispatchers it went to (0: none was due, or
     // nobody to tell). Throws ServiceUnavailable when MySQL is down.
     boost::asio::awaitable<std::size_t> tell_due();
 

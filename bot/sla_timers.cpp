@@ -20,6 +20,7 @@
 #include "store/deadline_queries.h"
 #include "store/errors.h"
 #include "store/outbox_repository.h"
+#include "store/queue_note_repository.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
 #include "store/transaction.h"
@@ -44,6 +45,7 @@ Timestamp ms_of(std::chrono::sys_seconds t) {
 struct Desk {
     const config::SlaData* sla;
     const config::Notices* notices;
+    const Dispatcher* dispatcher;  // whether the dispatchers hear of a queued ticket at once
 };
 
 std::string stage_name(const Desk& d, dialog::Stage s) {
@@ -102,7 +104,10 @@ const char* result_name(Fired::Result r) {
 namespace {
 
 // The warning: the technician (or the dispatchers while nobody has the job) is told the stage's
-// deadline is near; an audit event marks it done. Runs inside the caller's transaction.
+// deadline is near; an audit event marks it done. With queue notes on, a queued ticket that is
+// not an emergency is left to the next queue note (bot/queue_notes.h) instead of a message to
+// each dispatcher: in a storm every queued ticket comes here in turn. Runs inside the caller's
+// transaction.
 void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const PlannedTimer& p,
           const std::string& marker, Timestamp now) {
     auto stage = p.ref.stage;
@@ -121,6 +126,10 @@ void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const Plann
                                   {"address", t.address},   {"text", text}};
         store::OutboxRepository::enqueue(c, t.id, notify_row(*tech->openid, payload), now);
         notified = "technician";
+    } else if (stage == dialog::Stage::dispatch && t.status == store::ticket_status::new_ &&
+               !d.dispatcher->tells_at_once(t)) {
+        store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, t.id, now);
+        notified = "queue_note";
     } else {
         notify_staff(c, StaffRole::dispatcher, t.id, "sla_warning",
                      d.notices->render("sla_warning_dispatch", {{"number", t.number},
@@ -492,7 +501,7 @@ asio::awaitable<void> SlaTimers::fire_ticket_timer(TimerRef ref, store::DueTimer
         auto ticket = co_await mysql_.run(std::move(read));
         if (ticket) reminder = co_await reminder_text(std::move(*ticket));
     }
-    Desk desk{&sla_, &notices_};
+    Desk desk{&sla_, &notices_, &dispatcher_};
     auto work = [desk, ref, reminder, now](sql::Connection& c) {
         return act_on_ticket(c, desk, ref, reminder, now);
     };
@@ -518,7 +527,7 @@ asio::awaitable<void> SlaTimers::fire_ticket_timer(TimerRef ref, store::DueTimer
 }
 
 asio::awaitable<void> SlaTimers::fire_callback(TimerRef ref, store::DueTimer timer, Timestamp now) {
-    Desk desk{&sla_, &notices_};
+    Desk desk{&sla_, &notices_, &dispatcher_};
     auto work = [desk, ref, now](sql::Connection& c) { return act_on_callback(c, desk, ref, now); };
     Fired fired = co_await mysql_.run(std::move(work));
     if (fired.reschedule) co_await index_.schedule(timer.id, *fired.reschedule);

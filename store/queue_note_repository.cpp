@@ -56,6 +56,55 @@ WaitingQueue QueueNoteRepository::waiting(sql::Connection& c, std::uint64_t told
     return q;
 }
 
+void QueueNoteRepository::add_near_deadline(sql::Connection& c, const std::string& name, std::uint64_t ticket_id,
+                                            Timestamp at) {
+    // Shared with other warnings, exclusive with a note in progress (lock()'s FOR UPDATE): the
+    // record's seq is handed out at insert, not at commit, so without it a note could read seq 11
+    // while seq 10 was still uncommitted, and then delete 10 unread.
+    auto shared = prepare(c, "SELECT name FROM queue_notes WHERE name = ? LOCK IN SHARE MODE");
+    bind_all(*shared, name);
+    (void)query(*shared);
+    auto st = prepare(c, "INSERT INTO queue_note_deadlines (ticket_id, warned_at) VALUES (?,?) "
+                         "ON DUPLICATE KEY UPDATE ticket_id = ticket_id");
+    bind_all(*st, ticket_id, at);
+    st->executeUpdate();
+}
+
+NearDeadlines QueueNoteRepository::near_deadlines(sql::Connection& c, Timestamp now, std::uint32_t listed) {
+    NearDeadlines out;
+    {
+        // The table holds the warnings since the last note (a storm's minute), not the history.
+        auto st = prepare(c, "SELECT COALESCE(SUM(t.status = 'new' AND t.dispatch_due > ?), 0) AS near, "
+                             "COALESCE(MAX(d.seq), 0) AS through_seq "
+                             "FROM queue_note_deadlines d LEFT JOIN tickets t ON t.id = d.ticket_id");
+        bind_all(*st, now);
+        auto rs = query(*st);
+        if (rs->next()) {
+            out.count = rs->getUInt64("near");
+            out.through_seq = rs->getUInt64("through_seq");
+        }
+    }
+    if (out.count == 0) return out;
+    auto st = prepare(c, "SELECT t.id, t.number, t.fault_type, t.address, t.urgency, t.dispatch_due "
+                         "FROM queue_note_deadlines d JOIN tickets t ON t.id = d.ticket_id "
+                         "WHERE t.status = 'new' AND t.dispatch_due > ? AND d.seq <= ? "
+                         "ORDER BY t.dispatch_due, d.seq LIMIT ?");
+    bind_all(*st, now, out.through_seq, listed);
+    auto rs = query(*st);
+    while (rs->next()) {
+        out.nearest.push_back({rs->getUInt64("id"), str(*rs, "number"), str(*rs, "fault_type"),
+                               str(*rs, "address"), str(*rs, "urgency")});
+        out.nearest_due.push_back(time(*rs, "dispatch_due"));
+    }
+    return out;
+}
+
+void QueueNoteRepository::forget_near_deadlines(sql::Connection& c, std::uint64_t through_seq) {
+    auto st = prepare(c, "DELETE FROM queue_note_deadlines WHERE seq <= ?");
+    bind_all(*st, through_seq);
+    st->executeUpdate();
+}
+
 void QueueNoteRepository::record(sql::Connection& c, const std::string& name, std::uint64_t told_through_id,
                                  Timestamp at) {
     auto st = prepare(c, "UPDATE queue_notes SET told_through_id = GREATEST(told_through_id, ?), sent_at = ? "

@@ -17,6 +17,9 @@ class Connection;
 
 namespace repairbot::store {
 
+// The dispatchers' note: its row in queue_notes (seeded by migration 0006).
+inline constexpr const char* kDispatchersNote = "dispatchers";
+
 // What a note said last: the newest ticket it told of (0: none yet) and when.
 struct QueueNoteMark {
     std::uint64_t told_through_id = 0;
@@ -41,6 +44,14 @@ struct WaitingQueue {
     std::vector<WaitingTicket> newest;    // up to `listed` fresh tickets, newest first
 };
 
+// Waiting tickets whose dispatch deadline is near (their SLA warning was left to the note).
+struct NearDeadlines {
+    std::uint64_t count = 0;                    // recorded, still waiting (status new), not late
+    std::uint64_t through_seq = 0;              // the highest record read (0: none)
+    std::vector<WaitingTicket> nearest;         // up to `listed` of them, nearest deadline first
+    std::vector<Timestamp> nearest_due;         // their deadlines, in the same order
+};
+
 class QueueNoteRepository {
   public:
     // Locks note `name`'s row until the caller's transaction ends (creating it, with no mark,
@@ -50,6 +61,23 @@ class QueueNoteRepository {
     // The waiting tickets, with those above `told_through_id` counted and the newest `listed`
     // of them read. Reads the status-new entries of ix_tickets_status and the fresh rows only.
     static WaitingQueue waiting(sql::Connection& c, std::uint64_t told_through_id, std::uint32_t listed);
+
+    // Records the dispatch-deadline warning of ticket `ticket_id` for note `name`'s next pass
+    // (one record per ticket). Call inside the warning's transaction, with its audit event: it
+    // takes a shared lock on the note's row first, so a note being written (which holds the row
+    // for update) waits for warnings in flight to commit and reads them, and never deletes one
+    // it did not read.
+    static void add_near_deadline(sql::Connection& c, const std::string& name, std::uint64_t ticket_id,
+                                  Timestamp at);
+
+    // The recorded warnings of tickets still waiting (status new) whose dispatch deadline is
+    // still ahead of `now`, `listed` of them named, nearest deadline first (the ticket's current
+    // one). `through_seq` covers every record read, late or taken ones too. Call after lock().
+    static NearDeadlines near_deadlines(sql::Connection& c, Timestamp now, std::uint32_t listed);
+
+    // Forgets the recorded warnings up to `through_seq` (a note told of them; those of tickets
+    // taken meanwhile or already late go with them). Call after lock(), in its transaction.
+    static void forget_near_deadlines(sql::Connection& c, std::uint64_t through_seq);
 
     // Records that note `name` told of every ticket up to `told_through_id`, at `at`.
     static void record(sql::Connection& c, const std::string& name, std::uint64_t told_through_id,

@@ -2,7 +2,8 @@
 // nobody could take is told within a pass, a storm's tickets once per interval in one note per
 // dispatcher (how many are new, the emergencies among them, how many wait, the newest by
 // number), tickets dispatched by hand meanwhile are not named, with nobody to tell the tickets
-// wait for the first note someone can read, and two processes passing at once send one note.
+// wait for the first note someone can read, two processes passing at once send one note, and
+// waiting tickets near their dispatch deadline are named in the next note, nearest first.
 #include <gtest/gtest.h>
 
 #include <cppconn/connection.h>
@@ -15,12 +16,16 @@
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
+#include <future>
 #include <set>
+#include <thread>
 
 #include "bot/queue_notes.h"
 #include "store/migrations.h"
 #include "store/outbox_repository.h"
+#include "store/queue_note_repository.h"
 #include "store/technician_repository.h"
+#include "store/transaction.h"
 #include "store/ticket_repository.h"
 #include "tests/integration/desk_data.h"
 #include "tests/integration/private_database.h"
@@ -61,7 +66,8 @@ protected:
     }
     void SetUp() override {
         with_mysql(private_database(), [](sql::Connection& c) {
-            for (const char* table : {"outbox", "ticket_events", "photos", "tickets", "technicians", "queue_notes"})
+            for (const char* table :
+                 {"outbox", "ticket_events", "photos", "queue_note_deadlines", "tickets", "technicians", "queue_notes"})
                 execute(c, std::string("DELETE FROM ") + table);
             return 0;
         });
@@ -101,6 +107,7 @@ protected:
         n.ticket.urgency = urgency;
         n.ticket.description = "厨房漏水";
         n.ticket.created_at = chr::time_point_cast<chr::milliseconds>(t0) + chr::milliseconds(++filed_);
+        n.ticket.due.dispatch = n.ticket.created_at + 10min;
         n.first_event = store::NewEvent{"o-" + key, "owner", "created", "{}"};
         return pool_.run_sync([&n](sql::Connection& c) {
             auto created = store::TicketRepository::create(c, n);
@@ -109,8 +116,10 @@ protected:
         });
     }
 
-    std::size_t pass(chr::system_clock::time_point at) {
-        QueueNotes notes(pool_, testing::desk().notices, options(), [at] { return at; });
+    std::size_t pass(chr::system_clock::time_point at, chr::seconds every = 60s) {
+        auto o = options();
+        o.every = every;
+        QueueNotes notes(pool_, testing::desk().notices, o, [at] { return at; });
         return store::testing::run(io_, notes.tell_due());
     }
 
@@ -136,6 +145,24 @@ protected:
                 out.push_back({rs->getString("recipient"), payload.value("text", "")});
             }
             return out;
+        });
+    }
+
+    // The SLA timers' records of `which` of `tickets` as near their dispatch deadline, at `at`.
+    void warn_near(const std::vector<int>& which, const std::vector<store::Ticket>& tickets,
+                   chr::system_clock::time_point at) {
+        pool_.run_sync([&](sql::Connection& c) {
+            for (int i : which)
+                store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, tickets.at(i).id,
+                                                              chr::time_point_cast<chr::milliseconds>(at));
+            return 0;
+        });
+    }
+    int recorded_deadlines() {
+        return pool_.run_sync([](sql::Connection& c) {
+            std::unique_ptr<sql::Statement> st(c.createStatement());
+            std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT COUNT(*) FROM queue_note_deadlines"));
+            return rs->next() ? rs->getInt(1) : -1;
         });
     }
 
@@ -196,6 +223,155 @@ TEST_F(QueueNotesTest, TheFirstTicketNobodyTookIsToldWithinAPassAndAStormOncePer
 
     EXPECT_EQ(pass(t0 + 200s), 0u) << "nothing new since";
     EXPECT_EQ(notes().size(), 4u);
+}
+
+// A waiting ticket's dispatch warning left to the note (bot/sla_timers.cpp records it): the next
+// note names the nearest deadlines first with their local time (the ticket's current deadline),
+// counts the others, leaves out a ticket someone took meanwhile and one already late (its breach
+// is escalated on its own), and is then done with all of them.
+TEST_F(QueueNotesTest, DeadlinesNearAreNamedInTheNextNoteNearestFirstAndThenForgotten) {
+    add_person("调度小张", "o-disp-zhang", true);
+    std::vector<store::Ticket> waiting;
+    for (int i = 0; i < 6; ++i) waiting.push_back(file("d" + std::to_string(i)));
+    ASSERT_EQ(pass(t0 + 5s), 1u);  // the six are told as new
+    ASSERT_EQ(notes().size(), 1u);
+
+    // Recorded out of order (d0 twice: one record per ticket); the deadlines then set to 10:10 +
+    // i minutes at the desk (UTC+8); d2 taken by hand; d5's deadline (10:05) passed by the note.
+    warn_near({3, 0, 4, 2, 1, 0, 5}, waiting, t0 + 8min);
+    pool_.run_sync([&](sql::Connection& c) {
+        for (int i = 0; i < 5; ++i)
+            execute(c, "UPDATE tickets SET dispatch_due = '" +
+                           store::to_sql_datetime(chr::time_point_cast<chr::milliseconds>(t0 + 10min + chr::minutes(i))) +
+                           "' WHERE id = " + std::to_string(waiting[i].id));
+        execute(c, "UPDATE tickets SET dispatch_due = '" +
+                       store::to_sql_datetime(chr::time_point_cast<chr::milliseconds>(t0 + 5min)) +
+                       "' WHERE id = " + std::to_string(waiting[5].id));
+        execute(c, "UPDATE tickets SET status = 'dispatched' WHERE id = " + std::to_string(waiting[2].id));
+        return 0;
+    });
+    EXPECT_EQ(pass(t0 + 30s), 0u) << "the last note is 25 s old";
+    EXPECT_EQ(pass(t0 + 8min + 5s), 1u) << "deadlines near make a note due, with no new ticket";
+    auto told = notes();
+    ASSERT_EQ(told.size(), 2u);
+    const auto& note = told[1];
+    EXPECT_FALSE(says(note, "新增")) << "no new ticket to tell of: " << note.text;
+    EXPECT_TRUE(says(note, "派单时限将到：4张")) << "d0, d1, d3, d4: " << note.text;
+    const auto at0 = note.text.find(waiting[0].number + "（水龙头漏水，3栋2单元301-d0，须在11月23日 10:10前派单）");
+    const auto at1 = note.text.find(waiting[1].number + "（");
+    const auto at3 = note.text.find(waiting[3].number + "（");
+    ASSERT_NE(at0, std::string::npos) << note.text;
+    ASSERT_NE(at1, std::string::npos) << note.text;
+    ASSERT_NE(at3, std::string::npos) << note.text;
+    EXPECT_LT(at0, at1) << note.text;
+    EXPECT_LT(at1, at3) << "nearest first: " << note.text;
+    EXPECT_FALSE(says(note, waiting[4].number)) << "three named: " << note.text;
+    EXPECT_FALSE(says(note, waiting[2].number)) << "taken meanwhile: " << note.text;
+    EXPECT_FALSE(says(note, waiting[5].number)) << "late already: " << note.text;
+
+    EXPECT_EQ(pass(t0 + 10min), 0u) << "told of already";
+    EXPECT_EQ(recorded_deadlines(), 0);
+}
+
+// Warnings whose tickets were all taken (or went late) before a note: forgotten without a note.
+TEST_F(QueueNotesTest, DeadlinesOfTicketsTakenMeanwhileAreForgottenWithoutANote) {
+    add_person("调度小张", "o-disp-zhang", true);
+    std::vector<store::Ticket> waiting{file("f0")};
+    ASSERT_EQ(pass(t0 + 5s), 1u);
+    warn_near({0}, waiting, t0 + 8min);
+    pool_.run_sync([&](sql::Connection& c) {
+        execute(c, "UPDATE tickets SET status = 'dispatched' WHERE id = " + std::to_string(waiting[0].id));
+        return 0;
+    });
+    EXPECT_EQ(pass(t0 + 8min + 5s), 0u);
+    EXPECT_EQ(notes().size(), 1u);
+    EXPECT_EQ(recorded_deadlines(), 0);
+}
+
+// With nobody to tell, the deadlines wait (as the tickets do) for the first note someone can read.
+TEST_F(QueueNotesTest, WithNobodyToTellTheDeadlinesWaitForTheFirstNoteSomeoneCanRead) {
+    std::vector<store::Ticket> waiting{file("w0")};
+    warn_near({0}, waiting, t0 + 1s);
+    EXPECT_EQ(pass(t0 + 5s), 0u);
+    EXPECT_EQ(recorded_deadlines(), 1);
+    add_person("调度小张", "o-disp-zhang", true);
+    EXPECT_EQ(pass(t0 + 66s), 1u);
+    auto told = notes();
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_TRUE(says(told[0], "派单时限将到：1张")) << told[0].text;
+    EXPECT_TRUE(says(told[0], "新增1张")) << told[0].text;
+    EXPECT_EQ(recorded_deadlines(), 0);
+}
+
+// A warning's record commits after the note began (its seq handed out before a later one's):
+// the note waits for it and tells it, rather than deleting it unread.
+TEST_F(QueueNotesTest, ANoteWaitsForAWarningInFlightAndTellsIt) {
+    add_person("调度小张", "o-disp-zhang", true);
+    std::vector<store::Ticket> waiting{file("r0")};
+    ASSERT_EQ(pass(t0 + 5s), 1u);
+    std::promise<void> recorded;
+    std::promise<void> release;
+    auto released = release.get_future();
+    std::thread warning([&] {
+        pool_.run_sync([&](sql::Connection& c) {
+            store::Transaction tx(c);
+            store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, waiting[0].id,
+                                                          chr::time_point_cast<chr::milliseconds>(t0 + 8min));
+            recorded.set_value();
+            released.wait();
+            tx.commit();
+            return 0;
+        });
+    });
+    recorded.get_future().wait();
+    std::thread releaser([&] {
+        std::this_thread::sleep_for(300ms);
+        release.set_value();
+    });
+    const auto told = pass(t0 + 8min + 5s);  // waits for the warning's commit
+    warning.join();
+    releaser.join();
+    EXPECT_EQ(told, 1u);
+    auto notes_now = notes();
+    ASSERT_EQ(notes_now.size(), 2u);
+    EXPECT_TRUE(says(notes_now[1], "派单时限将到：1张")) << notes_now[1].text;
+    EXPECT_EQ(recorded_deadlines(), 0);
+}
+
+// With notes every 5 minutes, deadlines near still go out within a minute of the last note;
+// new tickets alone wait for the 5 minutes.
+TEST_F(QueueNotesTest, DeadlinesNearWaitAMinuteAtMostWhateverTheInterval) {
+    add_person("调度小张", "o-disp-zhang", true);
+    auto first = file("m0");
+    ASSERT_EQ(pass(t0 + 5s, 300s), 1u);
+    warn_near({0}, std::vector<store::Ticket>{first}, t0 + 50s);
+    EXPECT_EQ(pass(t0 + 60s, 300s), 0u) << "55 s after the last note";
+    EXPECT_EQ(pass(t0 + 65s, 300s), 1u) << "a minute after the last note, for the deadline";
+    auto later = file("m1");
+    EXPECT_EQ(pass(t0 + 130s, 300s), 0u) << "a new ticket alone waits for the interval";
+    EXPECT_EQ(pass(t0 + 365s, 300s), 1u);
+    auto told = notes();
+    ASSERT_EQ(told.size(), 3u);
+    EXPECT_TRUE(says(told[1], "派单时限将到：1张")) << told[1].text;
+    EXPECT_TRUE(says(told[2], later.number)) << told[2].text;
+}
+
+// A new ticket and deadlines near in one note: the deadlines on a line after the queue note.
+TEST_F(QueueNotesTest, NewTicketsAndDeadlinesNearShareOneNote) {
+    add_person("调度小张", "o-disp-zhang", true);
+    auto old = file("e0");
+    ASSERT_EQ(pass(t0 + 5s), 1u);
+    auto fresh = file("e1");
+    warn_near({0}, std::vector<store::Ticket>{old}, t0 + 8min);
+    ASSERT_EQ(pass(t0 + 8min + 5s), 1u);
+    auto told = notes();
+    ASSERT_EQ(told.size(), 2u);
+    const auto& note = told[1];
+    const auto line = note.text.find("\n派单时限将到：1张");
+    ASSERT_NE(line, std::string::npos) << note.text;
+    EXPECT_TRUE(says(note, "新增1张")) << note.text;
+    EXPECT_LT(note.text.find(fresh.number), line) << note.text;
+    EXPECT_GT(note.text.find(old.number), line) << note.text;
 }
 
 TEST_F(QueueNotesTest, ATicketDispatchedByHandBeforeTheNoteIsNotInIt) {

@@ -106,6 +106,8 @@ class SlaTimersIntegration : public ::testing::Test {
                   "WHERE t.owner_openid LIKE ?",
                   "DELETE o FROM outbox o JOIN tickets t ON t.id = o.ticket_id "
                   "WHERE t.owner_openid LIKE ?",
+                  "DELETE d FROM queue_note_deadlines d JOIN tickets t ON t.id = d.ticket_id "
+                  "WHERE t.owner_openid LIKE ?",
                   "DELETE FROM tickets WHERE owner_openid LIKE ?",
                   "DELETE FROM outbox WHERE recipient LIKE ?",
                   "DELETE FROM technicians WHERE name LIKE ?"}) {
@@ -338,6 +340,65 @@ TEST_F(SlaTimersIntegration, ALateFinishGivesTheOwnerTheReasonAndANewPromisedTim
     at(*now.due.finish + 1s);
     fire();
     EXPECT_EQ(sent_events(t.id, t.owner_openid).size(), 2u);
+}
+
+// In a storm every queued ticket reaches its dispatch warning in turn: with queue notes on, a
+// queued ticket that is not an emergency has its warning recorded for the next queue note (and
+// on the ticket), not pushed to each dispatcher; an emergency is still told on its own, and the
+// breach of either is still escalated per ticket.
+TEST_F(SlaTimersIntegration, WithQueueNotesAQueuedTicketsDispatchWarningWaitsForTheNoteButAnEmergencysDoesNot) {
+    engine_->dispatcher.use_queue_notes(true);
+    auto normal = create("normal");
+    auto emergency = create("emergency");
+    ASSERT_EQ(normal.status, store::ticket_status::new_);
+    track(normal);
+    track(emergency);
+    at(t0 + 2min + 30s);  // past 80 % of the 3-minute dispatch window, before the breach
+    fire();
+
+    // create() gives both tickets arrival and finish deadlines too; only the dispatch stage's
+    // timers are looked at here.
+    auto dispatch_stage = [&](std::uint64_t id) {
+        std::vector<store::TicketEvent> out;
+        for (const auto& e : events(id))
+            if (e.actor == "sla" && nlohmann::json::parse(e.details).value("stage", "") == "dispatch")
+                out.push_back(e);
+        return out;
+    };
+    auto dispatch_warnings_to = [&](std::uint64_t id, const std::string& openid) {
+        std::size_t n = 0;
+        for (const auto& p : sent_to(id, openid))
+            if (p.value("event", "") == "sla_warning" &&
+                p.value("text", "").find(local_time_text(t0 + 3min, 8h) + "前派单") != std::string::npos)
+                ++n;
+        return n;
+    };
+    auto warned = dispatch_stage(normal.id);
+    ASSERT_EQ(warned.size(), 1u);
+    EXPECT_EQ(warned[0].type, "sla_warning");
+    EXPECT_EQ(nlohmann::json::parse(warned[0].details).value("notified", ""), "queue_note") << warned[0].details;
+    EXPECT_EQ(dispatch_warnings_to(normal.id, *dispatcher_.openid), 0u) << "no warning per ticket to the dispatcher";
+    auto recorded = pool_.run_sync([&](sql::Connection& c) {
+        std::unique_ptr<sql::PreparedStatement> st(
+            c.prepareStatement("SELECT COUNT(*) FROM queue_note_deadlines WHERE ticket_id = ?"));
+        st->setUInt64(1, normal.id);
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        return rs->next() ? rs->getInt(1) : -1;
+    });
+    EXPECT_EQ(recorded, 1) << "the warning waits for the queue note";
+
+    ASSERT_EQ(dispatch_stage(emergency.id).size(), 1u);
+    EXPECT_EQ(dispatch_warnings_to(emergency.id, *dispatcher_.openid), 1u) << "an emergency's warning is told at once";
+
+    at(t0 + 3min + 5s);  // the breach
+    fire();
+    for (const auto& t : {normal, emergency}) {
+        auto stage = dispatch_stage(t.id);
+        ASSERT_EQ(stage.size(), 2u) << t.number;
+        EXPECT_EQ(stage[1].type, "sla_breach") << t.number;
+        EXPECT_EQ(nlohmann::json::parse(stage[1].details).value("staff_told", 0), t.urgency == "emergency" ? 3 : 2)
+            << t.number << ": the supervisor and the dispatcher (and the manager for an emergency) hear of the breach";
+    }
 }
 
 TEST_F(SlaTimersIntegration, TwoEnginesOnOneRedisFireEveryTimerOnce) {
