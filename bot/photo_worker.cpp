@@ -124,6 +124,16 @@ int fsync_folder(const fs::path& folder) {
 
 }  // namespace
 
+Status flush_folders(const std::vector<fs::path>& files) {
+    std::vector<fs::path> folders;
+    for (const auto& f : files)
+        if (std::find(folders.begin(), folders.end(), f.parent_path()) == folders.end())
+            folders.push_back(f.parent_path());
+    for (const auto& folder : folders)
+        if (int err = fsync_folder(folder); err != 0) return io_error(err, "flush folder", folder);
+    return Ok{};
+}
+
 Status write_file_atomically(const fs::path& path, std::string_view bytes) {
     std::error_code ec;
     const fs::path folder = path.parent_path();
@@ -147,8 +157,6 @@ Status write_file_atomically(const fs::path& path, std::string_view bytes) {
         ::unlink(temp.c_str());
         return io_error(err, "write", path);
     }
-    // The photo is marked stored after this returns: its name must survive a crash too.
-    if (int synced = fsync_folder(folder); synced != 0) return io_error(synced, "flush folder", folder);
     return Ok{};
 }
 
@@ -159,6 +167,13 @@ namespace {
 asio::awaitable<std::optional<Error>> write_media(fs::path path, std::string bytes) {
     auto written = write_file_atomically(path, bytes);
     if (!written) co_return written.error();
+    co_return std::nullopt;
+}
+
+// flush_folders as a coroutine for the file pool.
+asio::awaitable<std::optional<Error>> flush_media_folders(std::vector<fs::path> files) {
+    auto flushed = flush_folders(files);
+    if (!flushed) co_return flushed.error();
     co_return std::nullopt;
 }
 
@@ -249,6 +264,18 @@ asio::awaitable<void> PhotoWorker::download_then_mark(store::Photo photo, std::v
 }
 
 asio::awaitable<void> PhotoWorker::mark_stored(std::vector<Written> written) {
+    // The names first (one fsync per folder, not per photo: the first commits the journal for
+    // the others on ext4): a photo is marked stored only once its file would survive a crash.
+    std::vector<fs::path> paths;
+    paths.reserve(written.size());
+    for (const auto& w : written) paths.emplace_back(w.file.stored_path);
+    std::optional<Error> unflushed =
+        co_await asio::co_spawn(files_, flush_media_folders(std::move(paths)), asio::use_awaitable);
+    if (unflushed) {
+        // Not marked: the photos come back when their lease ends and find their files written.
+        log::error("photos", "flush_failed", {{"error", unflushed->message()}, {"photos", written.size()}});
+        co_return;
+    }
     std::vector<store::PhotoRepository::StoredFile> files;
     files.reserve(written.size());
     for (const auto& w : written) files.push_back(w.file);

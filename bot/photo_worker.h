@@ -55,13 +55,17 @@ namespace repairbot::bot {
 [[nodiscard]] std::chrono::milliseconds photo_retry_delay(std::uint32_t attempt, double jitter);
 
 // Writes `bytes` to `path` atomically: a temporary file in the same folder (creating the
-// folders), flushed to disk, then renamed over `path`, so a reader never sees half a file, and
-// the folder flushed, so the name survives a crash as the bytes do (the caller marks the photo
-// stored after this; a new folder's own name is flushed in its parent when made). An
+// folders), flushed to disk, then renamed over `path`, so a reader never sees half a file (a new
+// folder's own name is flushed in its parent when made; the new file's name is flushed by
+// flush_folders, once per folder for a batch, before anything relies on it surviving a crash). An
 // existing file of the same size is kept (content-addressed: same name, same bytes). Blocks.
 // Returns the I/O error, leaving no temporary file behind.
 [[nodiscard]] Status write_file_atomically(const std::filesystem::path& path,
                                            std::string_view bytes);
+
+// Flushes the folders holding `files` (each folder once) so the names written into them by
+// write_file_atomically survive a crash. Blocks. Returns the first I/O error.
+[[nodiscard]] Status flush_folders(const std::vector<std::filesystem::path>& files);
 
 struct PhotoWorkerOptions {
     std::string worker_id;                          // unique per process

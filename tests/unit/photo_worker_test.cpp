@@ -151,5 +151,15 @@ TEST_F(AtomicWrite, AnUnwritableFolderIsAnErrorNamingThePath) {
     EXPECT_NE(result.error().message().find(blocker.string()), std::string::npos) << result.error().message();
 }
 
+TEST_F(AtomicWrite, FlushingTheFoldersOfWrittenFilesSucceedsAndAGoneFolderIsAnErrorNamingIt) {
+    const auto a = dir_ / "ab" / "abc.jpg", b = dir_ / "ab" / "abd.jpg", c = dir_ / "cd" / "cde.jpg";
+    for (const auto& p : {a, b, c}) ASSERT_TRUE(write_file_atomically(p, "bytes").ok());
+    EXPECT_TRUE(flush_folders({a, b, c}).ok());
+    EXPECT_TRUE(flush_folders({}).ok());
+    auto gone = flush_folders({a, dir_ / "ef" / "efg.jpg"});
+    ASSERT_FALSE(gone.ok());
+    EXPECT_NE(gone.error().message().find((dir_ / "ef").string()), std::string::npos) << gone.error().message();
+}
+
 }  // namespace
 }  // namespace repairbot::bot
