@@ -125,10 +125,15 @@ int fsync_folder(const fs::path& folder) {
 }  // namespace
 
 Status flush_folders(const std::vector<fs::path>& files) {
+    // The files' folders, then theirs (a hash-prefix folder made for one of them is a name in
+    // the media folder), each once.
     std::vector<fs::path> folders;
-    for (const auto& f : files)
-        if (std::find(folders.begin(), folders.end(), f.parent_path()) == folders.end())
-            folders.push_back(f.parent_path());
+    auto add = [&folders](const fs::path& folder) {
+        if (!folder.empty() && std::find(folders.begin(), folders.end(), folder) == folders.end())
+            folders.push_back(folder);
+    };
+    for (const auto& f : files) add(f.parent_path());
+    for (std::size_t i = 0, n = folders.size(); i < n; ++i) add(folders[i].parent_path());
     for (const auto& folder : folders)
         if (int err = fsync_folder(folder); err != 0) return io_error(err, "flush folder", folder);
     return Ok{};
@@ -137,10 +142,7 @@ Status flush_folders(const std::vector<fs::path>& files) {
 Status write_file_atomically(const fs::path& path, std::string_view bytes) {
     std::error_code ec;
     const fs::path folder = path.parent_path();
-    if (fs::create_directories(folder, ec) && !ec) {
-        // A new folder (a photo's hash prefix): its name is on disk before a photo in it is.
-        if (int err = fsync_folder(folder.parent_path()); err != 0) return io_error(err, "flush folder", folder.parent_path());
-    }
+    fs::create_directories(folder, ec);
     if (ec) return Error{ec, "create folder " + folder.string()};
     if (auto size = fs::file_size(path, ec); !ec && size == bytes.size()) return Ok{};
 
@@ -162,18 +164,13 @@ Status write_file_atomically(const fs::path& path, std::string_view bytes) {
 
 namespace {
 
-// write_file_atomically as a coroutine for the file pool (co_spawn needs a result type with a
-// default value: nullopt is written).
-asio::awaitable<std::optional<Error>> write_media(fs::path path, std::string bytes) {
-    auto written = write_file_atomically(path, bytes);
-    if (!written) co_return written.error();
-    co_return std::nullopt;
-}
-
-// flush_folders as a coroutine for the file pool.
-asio::awaitable<std::optional<Error>> flush_media_folders(std::vector<fs::path> files) {
-    auto flushed = flush_folders(files);
-    if (!flushed) co_return flushed.error();
+// A blocking file step (`work()` returns a Status) as a coroutine for the file pool: co_spawn
+// needs a result type with a default value, so nullopt is success. `work` is a plain callable,
+// not a coroutine lambda (bot/lanes.h).
+template <class Work>
+asio::awaitable<std::optional<Error>> on_file_pool(Work work) {
+    auto done = work();
+    if (!done) co_return done.error();
     co_return std::nullopt;
 }
 
@@ -269,11 +266,20 @@ asio::awaitable<void> PhotoWorker::mark_stored(std::vector<Written> written) {
     std::vector<fs::path> paths;
     paths.reserve(written.size());
     for (const auto& w : written) paths.emplace_back(w.file.stored_path);
-    std::optional<Error> unflushed =
-        co_await asio::co_spawn(files_, flush_media_folders(std::move(paths)), asio::use_awaitable);
+    auto flush = [paths = std::move(paths)] { return flush_folders(paths); };
+    std::optional<Error> unflushed = co_await asio::co_spawn(files_, on_file_pool(std::move(flush)), asio::use_awaitable);
     if (unflushed) {
-        // Not marked: the photos come back when their lease ends and find their files written.
+        // Not marked: each counts a failed try, as a file that could not be written does (a
+        // back-off, then failed for good after max_attempts), and finds its file on the next.
         log::error("photos", "flush_failed", {{"error", unflushed->message()}, {"photos", written.size()}});
+        for (auto& w : written) {
+            store::Photo photo;
+            photo.id = w.file.id;
+            photo.attempts = w.attempts;
+            photo.media_id = std::move(w.media_id);
+            if (w.ticket != 0) photo.ticket_id = w.ticket;
+            co_await record_failure(std::move(photo), unflushed->code, unflushed->message());
+        }
         co_return;
     }
     std::vector<store::PhotoRepository::StoredFile> files;
@@ -340,14 +346,14 @@ asio::awaitable<void> PhotoWorker::download(store::Photo photo, std::vector<Writ
     // The file goes to disk on the file pool (no connection waits on a disk, the event loop
     // does not stall); the pass marks its written photos together on the MySQL pool. Repeating
     // either (a retried hop) rewrites the same file or marks the same row.
-    std::optional<Error> unwritten =
-        co_await asio::co_spawn(files_, write_media(path, std::move(media->bytes)), asio::use_awaitable);
+    auto write = [path, bytes = std::move(media->bytes)] { return write_file_atomically(path, bytes); };
+    std::optional<Error> unwritten = co_await asio::co_spawn(files_, on_file_pool(std::move(write)), asio::use_awaitable);
     if (unwritten) {
         co_await record_failure(std::move(photo), unwritten->code, unwritten->message());
         co_return;
     }
     written.push_back({{photo.id, path.string(), sha, size}, std::move(photo.media_id),
-                       photo.ticket_id.value_or(0)});
+                       photo.ticket_id.value_or(0), photo.attempts});
 }
 
 }  // namespace repairbot::bot

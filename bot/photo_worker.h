@@ -55,16 +55,16 @@ namespace repairbot::bot {
 [[nodiscard]] std::chrono::milliseconds photo_retry_delay(std::uint32_t attempt, double jitter);
 
 // Writes `bytes` to `path` atomically: a temporary file in the same folder (creating the
-// folders), flushed to disk, then renamed over `path`, so a reader never sees half a file (a new
-// folder's own name is flushed in its parent when made; the new file's name is flushed by
-// flush_folders, once per folder for a batch, before anything relies on it surviving a crash). An
+// folders), flushed to disk, then renamed over `path`, so a reader never sees half a file. The
+// new name (and a new folder's) survives a crash only after flush_folders, which a caller runs
+// once for a batch before anything relies on it (the worker marks photos stored after it). An
 // existing file of the same size is kept (content-addressed: same name, same bytes). Blocks.
 // Returns the I/O error, leaving no temporary file behind.
 [[nodiscard]] Status write_file_atomically(const std::filesystem::path& path,
                                            std::string_view bytes);
 
-// Flushes the folders holding `files` (each folder once) so the names written into them by
-// write_file_atomically survive a crash. Blocks. Returns the first I/O error.
+// Flushes the folders holding `files` and their parent folders (each once) so the names
+// write_file_atomically made in them survive a crash. Blocks. Returns the first I/O error.
 [[nodiscard]] Status flush_folders(const std::vector<std::filesystem::path>& files);
 
 struct PhotoWorkerOptions {
@@ -82,8 +82,8 @@ struct PhotoWorkerOptions {
 class PhotoWorker {
   public:
     // Keeps references; mysql and api must outlive the worker. `files` runs the blocking file
-    // writes (a thread pool of their own, outliving the worker): a write and its fsync never
-    // hold a MySQL connection the webhooks are waiting for.
+    // writes and folder flushes (a thread pool of their own, outliving the worker): a write and
+    // its fsync never hold a MySQL connection the webhooks are waiting for.
     PhotoWorker(store::MysqlPool& mysql, wechat::api::ApiClient& api, boost::asio::any_io_executor files,
                 PhotoWorkerOptions options);
 
@@ -92,9 +92,10 @@ class PhotoWorker {
     // Asks run() to return after the photos in hand (up to `concurrency`). Thread-safe.
     void stop();
 
-    // One pass: claims due photos and downloads them, up to `concurrency` at once, then marks
-    // the ones written to disk stored, in one statement (a pass still at work when half the
-    // lease is gone marks what it has at once). Returns how many were claimed. Throws ServiceUnavailable when MySQL cannot be reached (after the
+    // One pass: claims due photos and downloads them, up to `concurrency` at once, then flushes
+    // their folders (flush_folders) and marks the ones written to disk stored, in one statement
+    // (a pass still at work when half the lease is gone marks what it has at once); a failed
+    // flush counts a failed try for each instead. Returns how many were claimed. Throws ServiceUnavailable when MySQL cannot be reached (after the
     // downloads in flight have ended; the photos not tried come back when their lease ends).
     boost::asio::awaitable<std::size_t> download_due();
 
@@ -104,6 +105,7 @@ class PhotoWorker {
         store::PhotoRepository::StoredFile file;
         std::string media_id;
         std::uint64_t ticket = 0;
+        std::uint32_t attempts = 0;  // tries before this one
     };
 
     // Downloads `photos` in `concurrency` lanes (in_lanes) and returns when all have ended,
@@ -115,7 +117,8 @@ class PhotoWorker {
     boost::asio::awaitable<void> download_then_mark(store::Photo photo, std::vector<Written>& written);
     // Fetches one photo and writes its file; adds it to `written`, or records the failed try.
     boost::asio::awaitable<void> download(store::Photo photo, std::vector<Written>& written);
-    // Marks written photos stored, in one statement, and logs each as stored or its lease lost.
+    // Flushes written photos' folders, then marks them stored, in one statement, and logs each as
+    // stored or its lease lost; when the flush fails, records a failed try for each instead.
     boost::asio::awaitable<void> mark_stored(std::vector<Written> written);
     // Records a failed try: pending again after a backoff when worth it, else failed for good.
     boost::asio::awaitable<void> record_failure(store::Photo photo, std::error_code code,

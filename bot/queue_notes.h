@@ -20,7 +20,8 @@
 //     is, so they wait at most 60 s + `poll` (inside the last 2 minutes of a normal ticket's 10).
 //     The breach is still told per ticket: that is the miss someone has to explain.
 //   * A ticket whose filing commits after a higher-numbered one was already told of is not in a
-//     note's "new" count (it is in the waiting total); its dispatch deadline's warning names it.
+//     note's "new" count (it is in the waiting total); its dispatch deadline's warning counts it
+//     in a later note (and names it when it is among the nearest).
 // With no dispatcher to tell, the pass warns once per `every` (a minute while deadlines wait)
 // and keeps the tickets "new" and the deadlines for the first note someone can read.
 #pragma once
@@ -57,8 +58,8 @@ class QueueNotes {
     // Keeps references; they must outlive the notes. `clock` is asked for "now".
     QueueNotes(store::MysqlPool& mysql, const config::Notices& notices, QueueNotesOptions options, Clock clock);
 
-    // One pass: queues the note to every dispatcher when one is due (fresh tickets or deadlines
-    // near, the last note at least `every` old). Returns how many dispatchers it went to (0: none was due, or
+    // One pass: queues the note to every dispatcher when one is due: fresh tickets with the
+    // last note at least `every` old, or deadlines near with it at least min(`every`, 60 s) old. Returns how many dispatchers it went to (0: none was due, or
     // nobody to tell). Throws ServiceUnavailable when MySQL is down.
     boost::asio::awaitable<std::size_t> tell_due();
 

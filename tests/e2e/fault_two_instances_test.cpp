@@ -156,6 +156,13 @@ TEST(TwoInstances, AWebhookOnlyProcessLeavesPushesAndPhotosToTheDesksWorkerProce
     const auto media_id = "MEDIA_SPLIT_" + fresh_openid("m");
     api.add_media(media_id, std::string("\xff\xd8\xff\xe0" "split-roles photo"), "image/jpeg");
     const fs::path media_dir = fs::temp_directory_path() / ("repairbot-e2e-split-" + fresh_openid("d"));
+    struct RemoveAtEnd {
+        fs::path dir;
+        ~RemoveAtEnd() {
+            std::error_code ignored;
+            fs::remove_all(dir, ignored);
+        }
+    } remove_media{media_dir};
     auto bot_env = desk.env(api);
     bot_env["REPAIRBOT_MEDIA_DIR"] = media_dir.string();
 
@@ -210,7 +217,6 @@ TEST(TwoInstances, AWebhookOnlyProcessLeavesPushesAndPhotosToTheDesksWorkerProce
     ASSERT_TRUE(eventually(pushed, std::chrono::seconds(20))) << worker.output();
     ASSERT_TRUE(eventually([&] { return photo_status() == "stored"; }, std::chrono::seconds(20))) << worker.output();
     EXPECT_EQ(job_pushes(delivered_to(api, tech), number), 1u) << "the job push exactly once";
-    fs::remove_all(media_dir);
 }
 
 }  // namespace
