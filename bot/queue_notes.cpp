@@ -41,19 +41,20 @@ std::string fresh_text(const config::Notices& notices, const store::WaitingQueue
                                          {"items", items}});
 }
 
-std::string deadlines_text(const config::Notices& notices, const store::NearDeadlines& near,
-                           std::chrono::minutes utc_offset) {
+// `key` with {count} and {items}: the tickets as `item_key` with their deadlines, joined by "；".
+std::string deadlines_text(const config::Notices& notices, const char* key, const char* item_key,
+                           std::uint64_t count, const std::vector<store::WaitingTicket>& tickets,
+                           const std::vector<store::Timestamp>& due, std::chrono::minutes utc_offset) {
     std::string items;
-    for (std::size_t i = 0; i < near.nearest.size(); ++i) {
-        const auto& t = near.nearest[i];
+    for (std::size_t i = 0; i < tickets.size(); ++i) {
+        const auto& t = tickets[i];
         if (!items.empty()) items += "；";
-        items += notices.render("queue_note_deadline_item",
-                                {{"number", t.number},
-                                 {"fault_type", t.fault_type},
-                                 {"address", t.address},
-                                 {"due", local_time_text(near.nearest_due.at(i), utc_offset)}});
+        items += notices.render(item_key, {{"number", t.number},
+                                           {"fault_type", t.fault_type},
+                                           {"address", t.address},
+                                           {"due", local_time_text(due.at(i), utc_offset)}});
     }
-    return notices.render("queue_note_deadlines", {{"count", std::to_string(near.count)}, {"items", items}});
+    return notices.render(key, {{"count", std::to_string(count)}, {"items", items}});
 }
 
 }  // namespace
@@ -61,12 +62,25 @@ std::string deadlines_text(const config::Notices& notices, const store::NearDead
 std::string queue_note_text(const config::Notices& notices, const store::WaitingQueue& queue,
                             const store::NearDeadlines& near, std::chrono::minutes utc_offset) {
     std::string text;
-    if (queue.fresh > 0) text = fresh_text(notices, queue);
-    if (near.count > 0) {
+    auto line = [&text](std::string more) {
         if (!text.empty()) text += "\n";
-        text += deadlines_text(notices, near, utc_offset);
-    }
+        text += more;
+    };
+    if (queue.fresh > 0) line(fresh_text(notices, queue));
+    if (near.count > 0)
+        line(deadlines_text(notices, "queue_note_deadlines", "queue_note_deadline_item", near.count, near.nearest,
+                            near.nearest_due, utc_offset));
+    if (near.late > 0)
+        line(deadlines_text(notices, "queue_note_late", "queue_note_late_item", near.late, near.latest,
+                            near.latest_due, utc_offset));
     return text;
+}
+
+std::string late_digest_text(const config::Notices& notices, const store::NearDeadlines& near,
+                             std::chrono::minutes utc_offset) {
+    if (near.late == 0) return {};
+    return deadlines_text(notices, "queue_note_late_supervisors", "queue_note_late_item", near.late, near.latest,
+                          near.latest_due, utc_offset);
 }
 
 QueueNotes::QueueNotes(store::MysqlPool& mysql, const config::Notices& notices, QueueNotesOptions options,
@@ -76,6 +90,7 @@ QueueNotes::QueueNotes(store::MysqlPool& mysql, const config::Notices& notices, 
 asio::awaitable<std::size_t> QueueNotes::tell_due() {
     struct Pass {
         std::size_t told = 0;
+        std::size_t supervisors = 0;
         store::WaitingQueue queue;
         store::NearDeadlines near;
     };
@@ -89,9 +104,10 @@ asio::awaitable<std::size_t> QueueNotes::tell_due() {
         const auto since = mark.sent_at ? now - *mark.sent_at : std::chrono::milliseconds::max();
         if (since < std::min<std::chrono::milliseconds>(options_.every, kDeadlinesEvery)) return out;  // rolls back
         out.near = store::QueueNoteRepository::near_deadlines(c, now, options_.listed);
-        if (since < options_.every && out.near.count == 0) return out;  // not due for new tickets alone
+        const bool deadlines = out.near.count > 0 || out.near.late > 0;
+        if (since < options_.every && !deadlines) return out;  // not due for new tickets alone
         out.queue = store::QueueNoteRepository::waiting(c, mark.told_through_id, options_.listed);
-        if (out.queue.fresh == 0 && out.near.count == 0) {
+        if (out.queue.fresh == 0 && !deadlines) {
             // Deadlines recorded for tickets someone has taken since: nothing to tell of them.
             if (out.near.through_seq > 0) {
                 store::QueueNoteRepository::forget_near_deadlines(c, out.near.through_seq);
@@ -101,28 +117,39 @@ asio::awaitable<std::size_t> QueueNotes::tell_due() {
         }
         out.told = notify_staff(c, StaffRole::dispatcher, std::nullopt, "queue_note",
                                 queue_note_text(notices_, out.queue, out.near, options_.utc_offset), now);
+        // The breaches are the supervisors' too (DOMAIN.md: escalated to the supervisor), in a
+        // digest of their own.
+        if (out.near.late > 0)
+            out.supervisors = notify_staff(c, StaffRole::supervisor, std::nullopt, "queue_note_late",
+                                           late_digest_text(notices_, out.near, options_.utc_offset), now);
         // Nobody to tell: the tickets and their deadlines stay for the first note someone can
         // read, and the warning below comes once per `every` (a minute while deadlines wait).
         store::QueueNoteRepository::record(c, kNote, out.told > 0 ? std::max(out.queue.newest_id, mark.told_through_id)
                                                                   : mark.told_through_id,
                                            now);
-        if (out.told > 0) store::QueueNoteRepository::forget_near_deadlines(c, out.near.through_seq);
+        if (out.told > 0)
+            store::QueueNoteRepository::forget_near_deadlines(c, out.near.through_seq);
+        else if (out.supervisors > 0)  // the breaches went up; the warnings wait for a dispatcher
+            store::QueueNoteRepository::forget_near_deadlines(c, out.near.through_seq, /*only_late=*/true);
         tx.commit();
         return out;
     };
     auto pass = co_await mysql_.run(std::move(work));
-    if (pass.queue.fresh > 0 || pass.near.count > 0) {
+    if (pass.queue.fresh > 0 || pass.near.count > 0 || pass.near.late > 0) {
         if (pass.told == 0)
             log::warn("queue_note", "nobody_to_tell",
                       {{"fresh", pass.queue.fresh}, {"waiting", pass.queue.waiting},
-                       {"deadlines_near", pass.near.count},
+                       {"deadlines_near", pass.near.count}, {"late", pass.near.late},
+                       {"supervisors", pass.supervisors},
                        {"fix", "bind a dispatcher (is_dispatcher, active, WeChat openid) in the admin API"}});
         else
             log::info("queue_note", "sent", {{"fresh", pass.queue.fresh},
                                              {"emergencies", pass.queue.fresh_emergencies},
                                              {"waiting", pass.queue.waiting},
                                              {"deadlines_near", pass.near.count},
-                                             {"dispatchers", pass.told}});
+                                             {"late", pass.near.late},
+                                             {"dispatchers", pass.told},
+                                             {"supervisors", pass.supervisors}});
     }
     co_return pass.told;
 }

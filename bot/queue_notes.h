@@ -15,10 +15,14 @@
 //     dispatch window has its SLA warning recorded for the note (bot/sla_timers.h; store/
 //     queue_note_repository.h add_near_deadline) instead of a message per ticket to each
 //     dispatcher. The note names the nearest few with their deadlines and counts the rest (those
-//     taken or already late meanwhile are left out: a breach is escalated per ticket); such
+//     taken or already late meanwhile are left out: the breach is told instead); such
 //     warnings make a note due as new tickets do, and at least once a minute whatever `every`
 //     is, so they wait at most 60 s + `poll` (inside the last 2 minutes of a normal ticket's 10).
-//     The breach is still told per ticket: that is the miss someone has to explain.
+//   * Breaches likewise: such a ticket passing its dispatch deadline is marked late and its
+//     breach recorded on it (the audit log and the figures name every miss), and the next note
+//     lists the late ones still waiting, longest late first, to the dispatchers and, in a digest
+//     of their own (queue_note_late_supervisors), to the supervisors — instead of an escalation
+//     per ticket to each of them. An emergency's breach is still escalated on its own.
 //   * A ticket whose filing commits after a higher-numbered one was already told of is not in a
 //     note's "new" count (it is in the waiting total); its dispatch deadline's warning counts it
 //     in a later note (and names it when it is among the nearest).
@@ -47,9 +51,14 @@ struct QueueNotesOptions {
 };
 
 // The note's text: the fresh tickets of `queue` (queue_note, when any) and the deadlines `near`
-// (queue_note_deadlines, when any), on lines of their own; "" when there is neither. Pure.
+// (queue_note_deadlines, when any) and the breaches of `near` (queue_note_late, when any), on
+// lines of their own; "" when there is none of them. Pure.
 [[nodiscard]] std::string queue_note_text(const config::Notices& notices, const store::WaitingQueue& queue,
                                           const store::NearDeadlines& near, std::chrono::minutes utc_offset);
+// The supervisors' digest of the breaches of `near` (queue_note_late_supervisors); "" when there
+// are none. Pure.
+[[nodiscard]] std::string late_digest_text(const config::Notices& notices, const store::NearDeadlines& near,
+                                           std::chrono::minutes utc_offset);
 
 class QueueNotes {
   public:
@@ -59,7 +68,8 @@ class QueueNotes {
     QueueNotes(store::MysqlPool& mysql, const config::Notices& notices, QueueNotesOptions options, Clock clock);
 
     // One pass: queues the note to every dispatcher when one is due: fresh tickets with the
-    // last note at least `every` old, or deadlines near with it at least min(`every`, 60 s) old. Returns how many dispatchers it went to (0: none was due, or
+    // last note at least `every` old, or deadlines near or breached with it at least
+    // min(`every`, 60 s) old; and the breaches' digest to every supervisor. Returns how many dispatchers it went to (0: none was due, or
     // nobody to tell). Throws ServiceUnavailable when MySQL is down.
     boost::asio::awaitable<std::size_t> tell_due();
 

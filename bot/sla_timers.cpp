@@ -233,15 +233,25 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
                 text += d.notices->render("sla_escalation_redispatch");
                 out.redispatch_from = t.technician_id;
             }
-            std::size_t told = notify_staff(c, StaffRole::supervisor, t.id, "sla_escalation", text, now);
-            if (emergency)
-                told += notify_staff(c, StaffRole::manager, t.id, "sla_escalation", text, now);
-            if (stage == dialog::Stage::dispatch)
-                told += notify_staff(c, StaffRole::dispatcher, t.id, "sla_escalation", text, now);
+            // A queued ticket's missed dispatch, with queue notes on and no emergency, goes in the
+            // next queue note (to the dispatchers, and to the supervisors in a digest): in a storm
+            // every queued ticket comes here in turn. Marked late and recorded here as always.
+            const bool in_note = stage == dialog::Stage::dispatch && t.status == store::ticket_status::new_ &&
+                                 !d.dispatcher->tells_at_once(t);
+            std::size_t told = 0;
+            if (in_note) {
+                store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, t.id, now, /*late=*/true);
+            } else {
+                told = notify_staff(c, StaffRole::supervisor, t.id, "sla_escalation", text, now);
+                if (emergency) told += notify_staff(c, StaffRole::manager, t.id, "sla_escalation", text, now);
+                if (stage == dialog::Stage::dispatch)
+                    told += notify_staff(c, StaffRole::dispatcher, t.id, "sla_escalation", text, now);
+            }
             nlohmann::json details = {{"timer", marker},
                                       {"stage", dialog::to_string(stage)},
                                       {"due", iso_datetime(due)},
                                       {"staff_told", told}};
+            if (in_note) details["notified"] = "queue_note";
             if (t.technician_id) details["technician_id"] = *t.technician_id;
             std::vector<store::NewOutbox> owner;
             if (stage == dialog::Stage::finish) {
@@ -259,7 +269,7 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
                 details["promised"] = iso_datetime(promised);
                 out.track_saved = true;
             }
-            if (told == 0) log::warn("sla", "nobody_to_escalate_to", {{"number", t.number}});
+            if (told == 0 && !in_note) log::warn("sla", "nobody_to_escalate_to", {{"number", t.number}});
             // The staff rows, the owner's and the event commit together with the ticket.
             auto saved = store::TicketRepository::update(
                 c, next, {"sla", "system", "sla_breach", details.dump()}, owner, now);

@@ -57,50 +57,69 @@ WaitingQueue QueueNoteRepository::waiting(sql::Connection& c, std::uint64_t told
 }
 
 void QueueNoteRepository::add_near_deadline(sql::Connection& c, const std::string& name, std::uint64_t ticket_id,
-                                            Timestamp at) {
+                                            Timestamp at, bool late) {
     // Shared with other warnings, exclusive with a note in progress (lock()'s FOR UPDATE): the
     // record's seq is handed out at insert, not at commit, so without it a note could read seq 11
     // while seq 10 was still uncommitted, and then delete 10 unread.
     auto shared = prepare(c, "SELECT name FROM queue_notes WHERE name = ? LOCK IN SHARE MODE");
     bind_all(*shared, name);
     (void)query(*shared);
-    auto st = prepare(c, "INSERT INTO queue_note_deadlines (ticket_id, warned_at) VALUES (?,?) "
-                         "ON DUPLICATE KEY UPDATE ticket_id = ticket_id");
-    bind_all(*st, ticket_id, at);
+    auto st = prepare(c, "INSERT INTO queue_note_deadlines (ticket_id, late, warned_at) VALUES (?,?,?) "
+                         "ON DUPLICATE KEY UPDATE late = GREATEST(late, VALUES(late))");
+    bind_all(*st, ticket_id, late, at);
     st->executeUpdate();
 }
+
+namespace {
+
+// Up to `listed` waiting tickets of the records up to `through_seq` that match `which` (an SQL
+// condition on d and t with one `?` for `now`), in `order`.
+void read_listed(sql::Connection& c, const char* which, const char* order, Timestamp now, std::uint64_t through_seq,
+                 std::uint32_t listed, std::vector<WaitingTicket>& tickets, std::vector<Timestamp>& due) {
+    auto st = prepare(c, std::string("SELECT t.id, t.number, t.fault_type, t.address, t.urgency, t.dispatch_due "
+                                     "FROM queue_note_deadlines d JOIN tickets t ON t.id = d.ticket_id "
+                                     "WHERE t.status = 'new' AND ") +
+                             which + " AND d.seq <= ? ORDER BY " + order + " LIMIT ?");
+    bind_all(*st, now, through_seq, listed);
+    auto rs = query(*st);
+    while (rs->next()) {
+        tickets.push_back({rs->getUInt64("id"), str(*rs, "number"), str(*rs, "fault_type"), str(*rs, "address"),
+                           str(*rs, "urgency")});
+        due.push_back(time(*rs, "dispatch_due"));
+    }
+}
+
+constexpr const char* kNear = "d.late = 0 AND t.dispatch_due > ?";
+constexpr const char* kLate = "d.late = 1 AND t.dispatch_due <= ?";
+
+}  // namespace
 
 NearDeadlines QueueNoteRepository::near_deadlines(sql::Connection& c, Timestamp now, std::uint32_t listed) {
     NearDeadlines out;
     {
-        // The table holds the warnings since the last note (a storm's minute), not the history.
-        auto st = prepare(c, "SELECT COALESCE(SUM(t.status = 'new' AND t.dispatch_due > ?), 0) AS near, "
-                             "COALESCE(MAX(d.seq), 0) AS through_seq "
-                             "FROM queue_note_deadlines d LEFT JOIN tickets t ON t.id = d.ticket_id");
-        bind_all(*st, now);
+        // The table holds the records since the last note (a storm's minute), not the history.
+        auto st = prepare(c, std::string("SELECT COALESCE(SUM(t.status = 'new' AND ") + kNear + "), 0) AS near, " +
+                                 "COALESCE(SUM(t.status = 'new' AND " + kLate + "), 0) AS late, " +
+                                 "COALESCE(MAX(d.seq), 0) AS through_seq "
+                                 "FROM queue_note_deadlines d LEFT JOIN tickets t ON t.id = d.ticket_id");
+        bind_all(*st, now, now);
         auto rs = query(*st);
         if (rs->next()) {
             out.count = rs->getUInt64("near");
+            out.late = rs->getUInt64("late");
             out.through_seq = rs->getUInt64("through_seq");
         }
     }
-    if (out.count == 0) return out;
-    auto st = prepare(c, "SELECT t.id, t.number, t.fault_type, t.address, t.urgency, t.dispatch_due "
-                         "FROM queue_note_deadlines d JOIN tickets t ON t.id = d.ticket_id "
-                         "WHERE t.status = 'new' AND t.dispatch_due > ? AND d.seq <= ? "
-                         "ORDER BY t.dispatch_due, d.seq LIMIT ?");
-    bind_all(*st, now, out.through_seq, listed);
-    auto rs = query(*st);
-    while (rs->next()) {
-        out.nearest.push_back({rs->getUInt64("id"), str(*rs, "number"), str(*rs, "fault_type"),
-                               str(*rs, "address"), str(*rs, "urgency")});
-        out.nearest_due.push_back(time(*rs, "dispatch_due"));
-    }
+    if (out.count > 0)
+        read_listed(c, kNear, "t.dispatch_due, d.seq", now, out.through_seq, listed, out.nearest, out.nearest_due);
+    if (out.late > 0)
+        read_listed(c, kLate, "t.dispatch_due, d.seq", now, out.through_seq, listed, out.latest, out.latest_due);
     return out;
 }
 
-void QueueNoteRepository::forget_near_deadlines(sql::Connection& c, std::uint64_t through_seq) {
-    auto st = prepare(c, "DELETE FROM queue_note_deadlines WHERE seq <= ?");
+void QueueNoteRepository::forget_near_deadlines(sql::Connection& c, std::uint64_t through_seq, bool only_late) {
+    auto st = prepare(c, only_late ? "DELETE FROM queue_note_deadlines WHERE seq <= ? AND late = 1"
+                                   : "DELETE FROM queue_note_deadlines WHERE seq <= ?");
     bind_all(*st, through_seq);
     st->executeUpdate();
 }

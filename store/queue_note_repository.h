@@ -44,12 +44,16 @@ struct WaitingQueue {
     std::vector<WaitingTicket> newest;    // up to `listed` fresh tickets, newest first
 };
 
-// Waiting tickets whose dispatch deadline is near (their SLA warning was left to the note).
+// Waiting tickets whose dispatch deadline is near or past (their SLA warning or breach was left
+// to the note).
 struct NearDeadlines {
-    std::uint64_t count = 0;                    // recorded, still waiting (status new), not late
+    std::uint64_t count = 0;                    // warned, still waiting (status new), deadline ahead
     std::uint64_t through_seq = 0;              // the highest record read (0: none)
     std::vector<WaitingTicket> nearest;         // up to `listed` of them, nearest deadline first
     std::vector<Timestamp> nearest_due;         // their deadlines, in the same order
+    std::uint64_t late = 0;                     // breached, still waiting
+    std::vector<WaitingTicket> latest;          // up to `listed` of them, longest late first
+    std::vector<Timestamp> latest_due;          // their deadlines, in the same order
 };
 
 class QueueNoteRepository {
@@ -62,22 +66,26 @@ class QueueNoteRepository {
     // of them read. Reads the status-new entries of ix_tickets_status and the fresh rows only.
     static WaitingQueue waiting(sql::Connection& c, std::uint64_t told_through_id, std::uint32_t listed);
 
-    // Records the dispatch-deadline warning of ticket `ticket_id` for note `name`'s next pass
-    // (one record per ticket). Call inside the warning's transaction, with its audit event: it
+    // Records the dispatch-deadline warning (or with `late`, the breach) of ticket `ticket_id`
+    // for note `name`'s next pass (one record per ticket: a breach turns an untold warning into
+    // a breach). Call inside the warning's transaction, with its audit event: it
     // takes a shared lock on the note's row first, so a note being written (which holds the row
     // for update) waits for warnings in flight to commit and reads them, and never deletes one
     // it did not read.
     static void add_near_deadline(sql::Connection& c, const std::string& name, std::uint64_t ticket_id,
-                                  Timestamp at);
+                                  Timestamp at, bool late = false);
 
     // The recorded warnings of tickets still waiting (status new) whose dispatch deadline is
     // still ahead of `now`, `listed` of them named, nearest deadline first (the ticket's current
-    // one). `through_seq` covers every record read, late or taken ones too. Call after lock().
+    // one), and the recorded breaches of tickets still waiting, `listed` named, longest late
+    // first. `through_seq` covers every record read, taken or lapsed ones too (a warning whose
+    // deadline passed without its breach recorded yet). Call after lock().
     static NearDeadlines near_deadlines(sql::Connection& c, Timestamp now, std::uint32_t listed);
 
-    // Forgets the recorded warnings up to `through_seq` (a note told of them; those of tickets
-    // taken meanwhile or already late go with them). Call after lock(), in its transaction.
-    static void forget_near_deadlines(sql::Connection& c, std::uint64_t through_seq);
+    // Forgets the records up to `through_seq` (a note told of them; those of tickets taken
+    // meanwhile go with them), or with `only_late` the breaches among them. Call after lock(),
+    // in its transaction.
+    static void forget_near_deadlines(sql::Connection& c, std::uint64_t through_seq, bool only_late = false);
 
     // Records that note `name` told of every ticket up to `told_through_id`, at `at`.
     static void record(sql::Connection& c, const std::string& name, std::uint64_t told_through_id,

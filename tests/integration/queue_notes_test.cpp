@@ -3,7 +3,8 @@
 // dispatcher (how many are new, the emergencies among them, how many wait, the newest by
 // number), tickets dispatched by hand meanwhile are not named, with nobody to tell the tickets
 // wait for the first note someone can read, two processes passing at once send one note, and
-// waiting tickets near their dispatch deadline are named in the next note, nearest first.
+// waiting tickets near or past their dispatch deadline are named in the next note (the late ones
+// also in a digest to the supervisors).
 #include <gtest/gtest.h>
 
 #include <cppconn/connection.h>
@@ -75,8 +76,9 @@ protected:
     void TearDown() override { blocking_.join(); }
 
     store::Technician add_person(const std::string& name, std::optional<std::string> openid, bool dispatcher,
-                                 bool active = true) {
+                                 bool active = true, bool supervisor = false) {
         store::Technician t;
+        t.is_supervisor = supervisor;
         t.name = name;
         t.phone = "13700000001";
         t.trades = {"水"};
@@ -150,12 +152,26 @@ protected:
 
     // The SLA timers' records of `which` of `tickets` as near their dispatch deadline, at `at`.
     void warn_near(const std::vector<int>& which, const std::vector<store::Ticket>& tickets,
-                   chr::system_clock::time_point at) {
+                   chr::system_clock::time_point at, bool late = false) {
         pool_.run_sync([&](sql::Connection& c) {
             for (int i : which)
                 store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, tickets.at(i).id,
-                                                              chr::time_point_cast<chr::milliseconds>(at));
+                                                              chr::time_point_cast<chr::milliseconds>(at), late);
             return 0;
+        });
+    }
+    // The queue notes' digests of breaches to the supervisors, oldest first.
+    std::vector<Note> digests() {
+        return pool_.run_sync([](sql::Connection& c) {
+            std::unique_ptr<sql::Statement> st(c.createStatement());
+            std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT recipient, payload FROM outbox ORDER BY id"));
+            std::vector<Note> out;
+            while (rs->next()) {
+                auto payload = nlohmann::json::parse(std::string(rs->getString("payload")));
+                if (payload.value("event", "") == "queue_note_late")
+                    out.push_back({rs->getString("recipient"), payload.value("text", "")});
+            }
+            return out;
         });
     }
     int recorded_deadlines() {
@@ -336,6 +352,74 @@ TEST_F(QueueNotesTest, ANoteWaitsForAWarningInFlightAndTellsIt) {
     ASSERT_EQ(notes_now.size(), 2u);
     EXPECT_TRUE(says(notes_now[1], "派单时限将到：1张")) << notes_now[1].text;
     EXPECT_EQ(recorded_deadlines(), 0);
+}
+
+// Breaches left to the note (bot/sla_timers.cpp): the dispatchers' note lists the late ones still
+// waiting, longest late first, and each supervisor gets a digest of them; a breach recorded over
+// an untold warning of the same ticket counts as late, not near; then all are forgotten.
+TEST_F(QueueNotesTest, BreachesGoToTheDispatchersInTheNoteAndToTheSupervisorsInADigest) {
+    add_person("调度小张", "o-disp-zhang", true);
+    add_person("主管老周", "o-sup-zhou", false, true, /*supervisor=*/true);
+    std::vector<store::Ticket> waiting;
+    for (int i = 0; i < 5; ++i) waiting.push_back(file("b" + std::to_string(i)));
+    ASSERT_EQ(pass(t0 + 5s), 1u);
+    // b0..b3 went late at 10:01 + i minutes (b1 warned first); b4 is only near (10:20).
+    pool_.run_sync([&](sql::Connection& c) {
+        for (int i = 0; i < 4; ++i)
+            execute(c, "UPDATE tickets SET dispatch_due = '" +
+                           store::to_sql_datetime(chr::time_point_cast<chr::milliseconds>(t0 + 1min + chr::minutes(i))) +
+                           "' WHERE id = " + std::to_string(waiting[i].id));
+        execute(c, "UPDATE tickets SET dispatch_due = '" +
+                       store::to_sql_datetime(chr::time_point_cast<chr::milliseconds>(t0 + 20min)) +
+                       "' WHERE id = " + std::to_string(waiting[4].id));
+        return 0;
+    });
+    warn_near({1, 4}, waiting, t0 + 50s);
+    warn_near({3, 1, 0, 2}, waiting, t0 + 5min, /*late=*/true);
+    EXPECT_EQ(pass(t0 + 5min + 10s), 1u);
+    auto told = notes();
+    ASSERT_EQ(told.size(), 2u);
+    const auto& note = told[1];
+    EXPECT_TRUE(says(note, "派单时限将到：1张")) << "b4 alone is near: " << note.text;
+    const auto late_line = note.text.find("\n已超时：4张");
+    ASSERT_NE(late_line, std::string::npos) << note.text;
+    EXPECT_TRUE(says(note, waiting[0].number + "（水龙头漏水，3栋2单元301-b0，派单时限11月23日 10:01）")) << note.text;
+    EXPECT_LT(note.text.find(waiting[0].number), note.text.find(waiting[1].number)) << "longest late first";
+    EXPECT_LT(note.text.find(waiting[1].number), note.text.find(waiting[2].number)) << note.text;
+    EXPECT_EQ(note.text.find(waiting[3].number), std::string::npos) << "three named: " << note.text;
+
+    auto digest = digests();
+    ASSERT_EQ(digest.size(), 1u);
+    EXPECT_EQ(digest[0].recipient, "o-sup-zhou");
+    EXPECT_TRUE(says(digest[0], "超时汇总：4张")) << digest[0].text;
+    EXPECT_TRUE(says(digest[0], waiting[0].number)) << digest[0].text;
+    EXPECT_FALSE(says(digest[0], waiting[4].number)) << "only the late ones: " << digest[0].text;
+
+    EXPECT_EQ(recorded_deadlines(), 0);
+    EXPECT_EQ(pass(t0 + 10min), 0u) << "told of already";
+    EXPECT_EQ(digests().size(), 1u);
+}
+
+// No dispatcher bound: the supervisors still get the breaches' digest (once: those records go),
+// and the warnings wait for a dispatcher.
+TEST_F(QueueNotesTest, WithNoDispatcherTheSupervisorsStillGetTheBreachesOnce) {
+    add_person("主管老周", "o-sup-zhou", false, true, /*supervisor=*/true);
+    std::vector<store::Ticket> waiting{file("x0"), file("x1")};
+    pool_.run_sync([&](sql::Connection& c) {
+        execute(c, "UPDATE tickets SET dispatch_due = '" +
+                       store::to_sql_datetime(chr::time_point_cast<chr::milliseconds>(t0 + 1min)) +
+                       "' WHERE id = " + std::to_string(waiting[0].id));
+        return 0;
+    });
+    warn_near({0}, waiting, t0 + 2min, /*late=*/true);
+    warn_near({1}, waiting, t0 + 2min);
+    EXPECT_EQ(pass(t0 + 2min + 5s), 0u) << "no dispatcher to tell";
+    auto digest = digests();
+    ASSERT_EQ(digest.size(), 1u);
+    EXPECT_TRUE(says(digest[0], waiting[0].number)) << digest[0].text;
+    EXPECT_EQ(recorded_deadlines(), 1) << "x1's warning waits for a dispatcher";
+    EXPECT_EQ(pass(t0 + 3min + 10s), 0u);
+    EXPECT_EQ(digests().size(), 1u) << "the breach went up once";
 }
 
 // With notes every 5 minutes, deadlines near still go out within a minute of the last note;
