@@ -60,7 +60,8 @@ std::string deadlines_text(const config::Notices& notices, const char* key, cons
 }  // namespace
 
 std::string queue_note_text(const config::Notices& notices, const store::WaitingQueue& queue,
-                            const store::NearDeadlines& near, std::chrono::minutes utc_offset) {
+                            const store::NearDeadlines& near, std::chrono::minutes utc_offset,
+                            bool supervisors_told) {
     std::string text;
     auto line = [&text](std::string more) {
         if (!text.empty()) text += "\n";
@@ -71,8 +72,8 @@ std::string queue_note_text(const config::Notices& notices, const store::Waiting
         line(deadlines_text(notices, "queue_note_deadlines", "queue_note_deadline_item", near.count, near.nearest,
                             near.nearest_due, utc_offset));
     if (near.late > 0)
-        line(deadlines_text(notices, "queue_note_late", "queue_note_late_item", near.late, near.latest,
-                            near.latest_due, utc_offset));
+        line(deadlines_text(notices, supervisors_told ? "queue_note_late" : "queue_note_late_unreported",
+                            "queue_note_late_item", near.late, near.latest, near.latest_due, utc_offset));
     return text;
 }
 
@@ -94,11 +95,13 @@ asio::awaitable<std::size_t> QueueNotes::tell_due() {
         store::WaitingQueue queue;
         store::NearDeadlines near;
     };
-    const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(clock_());
-    auto work = [this, now](sql::Connection& c) {
+    auto work = [this](sql::Connection& c) {
         Pass out;
         store::Transaction tx(c);
         auto mark = store::QueueNoteRepository::lock(c, kNote);
+        // After the lock, which waits for warnings and breaches being saved: their times are
+        // before this one.
+        const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(clock_());
         // Deadlines near are told at least once a minute, however long `every` is: a normal
         // ticket's warning comes 2 minutes before its breach.
         const auto since = mark.sent_at ? now - *mark.sent_at : std::chrono::milliseconds::max();
@@ -115,13 +118,15 @@ asio::awaitable<std::size_t> QueueNotes::tell_due() {
             }
             return out;
         }
-        out.told = notify_staff(c, StaffRole::dispatcher, std::nullopt, "queue_note",
-                                queue_note_text(notices_, out.queue, out.near, options_.utc_offset), now);
         // The breaches are the supervisors' too (DOMAIN.md: escalated to the supervisor), in a
-        // digest of their own.
+        // digest of their own; the dispatchers' note says whether they were told.
         if (out.near.late > 0)
             out.supervisors = notify_staff(c, StaffRole::supervisor, std::nullopt, "queue_note_late",
                                            late_digest_text(notices_, out.near, options_.utc_offset), now);
+        out.told = notify_staff(c, StaffRole::dispatcher, std::nullopt, "queue_note",
+                                queue_note_text(notices_, out.queue, out.near, options_.utc_offset,
+                                                out.supervisors > 0),
+                                now);
         // Nobody to tell: the tickets and their deadlines stay for the first note someone can
         // read, and the warning below comes once per `every` (a minute while deadlines wait).
         store::QueueNoteRepository::record(c, kNote, out.told > 0 ? std::max(out.queue.newest_id, mark.told_through_id)
@@ -135,6 +140,10 @@ asio::awaitable<std::size_t> QueueNotes::tell_due() {
         return out;
     };
     auto pass = co_await mysql_.run(std::move(work));
+    if (pass.near.late > 0 && pass.supervisors == 0)
+        log::warn("sla", "nobody_to_escalate_to",
+                  {{"late", pass.near.late},
+                   {"fix", "bind a supervisor (is_supervisor, active, WeChat openid) in the admin API"}});
     if (pass.queue.fresh > 0 || pass.near.count > 0 || pass.near.late > 0) {
         if (pass.told == 0)
             log::warn("queue_note", "nobody_to_tell",

@@ -51,10 +51,12 @@ struct QueueNotesOptions {
 };
 
 // The note's text: the fresh tickets of `queue` (queue_note, when any) and the deadlines `near`
-// (queue_note_deadlines, when any) and the breaches of `near` (queue_note_late, when any), on
-// lines of their own; "" when there is none of them. Pure.
+// (queue_note_deadlines, when any) and the breaches of `near` (queue_note_late, or
+// queue_note_late_unreported when no supervisor was told, when any), on lines of their own; ""
+// when there is none of them. Pure.
 [[nodiscard]] std::string queue_note_text(const config::Notices& notices, const store::WaitingQueue& queue,
-                                          const store::NearDeadlines& near, std::chrono::minutes utc_offset);
+                                          const store::NearDeadlines& near, std::chrono::minutes utc_offset,
+                                          bool supervisors_told = true);
 // The supervisors' digest of the breaches of `near` (queue_note_late_supervisors); "" when there
 // are none. Pure.
 [[nodiscard]] std::string late_digest_text(const config::Notices& notices, const store::NearDeadlines& near,

@@ -21,7 +21,8 @@ const std::vector<std::string_view>& required_notice_keys() {
         "auto_closed", "callback_overdue",
         // The dispatchers' queue note (bot/queue_notes.cpp)
         "queue_note", "queue_note_emergencies", "queue_note_item", "queue_note_deadlines",
-        "queue_note_deadline_item", "queue_note_late", "queue_note_late_supervisors", "queue_note_late_item",
+        "queue_note_deadline_item", "queue_note_late", "queue_note_late_unreported", "queue_note_late_supervisors",
+        "queue_note_late_item",
         // The technician's chat and the owner's answers (bot/job_desk.cpp)
         "job_not_found", "job_changed", "owner_job_accepted", "owner_job_arrived",
         "fee_over_list", "fee_must_be_free", "fee_over_quote", "low_rating_complaint",

@@ -73,14 +73,18 @@ void QueueNoteRepository::add_near_deadline(sql::Connection& c, const std::strin
 namespace {
 
 // Up to `listed` waiting tickets of the records up to `through_seq` that match `which` (an SQL
-// condition on d and t with one `?` for `now`), in `order`.
-void read_listed(sql::Connection& c, const char* which, const char* order, Timestamp now, std::uint64_t through_seq,
-                 std::uint32_t listed, std::vector<WaitingTicket>& tickets, std::vector<Timestamp>& due) {
+// condition on d and t; `now` binds its `?` when it has one), in `order`.
+void read_listed(sql::Connection& c, const char* which, const char* order, std::optional<Timestamp> now,
+                 std::uint64_t through_seq, std::uint32_t listed, std::vector<WaitingTicket>& tickets,
+                 std::vector<Timestamp>& due) {
     auto st = prepare(c, std::string("SELECT t.id, t.number, t.fault_type, t.address, t.urgency, t.dispatch_due "
                                      "FROM queue_note_deadlines d JOIN tickets t ON t.id = d.ticket_id "
                                      "WHERE t.status = 'new' AND ") +
                              which + " AND d.seq <= ? ORDER BY " + order + " LIMIT ?");
-    bind_all(*st, now, through_seq, listed);
+    if (now)
+        bind_all(*st, *now, through_seq, listed);
+    else
+        bind_all(*st, through_seq, listed);
     auto rs = query(*st);
     while (rs->next()) {
         tickets.push_back({rs->getUInt64("id"), str(*rs, "number"), str(*rs, "fault_type"), str(*rs, "address"),
@@ -89,8 +93,12 @@ void read_listed(sql::Connection& c, const char* which, const char* order, Times
     }
 }
 
+// A warning is near while its deadline is ahead (one that lapsed before its breach was recorded
+// is forgotten; the breach follows). A breach is late whatever the note's clock says: it was
+// recorded when the timer's clock reached the deadline, which a note that took its time just
+// before may not have yet.
 constexpr const char* kNear = "d.late = 0 AND t.dispatch_due > ?";
-constexpr const char* kLate = "d.late = 1 AND t.dispatch_due <= ?";
+constexpr const char* kLate = "d.late = 1";
 
 }  // namespace
 
@@ -102,7 +110,7 @@ NearDeadlines QueueNoteRepository::near_deadlines(sql::Connection& c, Timestamp 
                                  "COALESCE(SUM(t.status = 'new' AND " + kLate + "), 0) AS late, " +
                                  "COALESCE(MAX(d.seq), 0) AS through_seq "
                                  "FROM queue_note_deadlines d LEFT JOIN tickets t ON t.id = d.ticket_id");
-        bind_all(*st, now, now);
+        bind_all(*st, now);
         auto rs = query(*st);
         if (rs->next()) {
             out.count = rs->getUInt64("near");
@@ -113,7 +121,8 @@ NearDeadlines QueueNoteRepository::near_deadlines(sql::Connection& c, Timestamp 
     if (out.count > 0)
         read_listed(c, kNear, "t.dispatch_due, d.seq", now, out.through_seq, listed, out.nearest, out.nearest_due);
     if (out.late > 0)
-        read_listed(c, kLate, "t.dispatch_due, d.seq", now, out.through_seq, listed, out.latest, out.latest_due);
+        read_listed(c, kLate, "t.dispatch_due, d.seq", std::nullopt, out.through_seq, listed, out.latest,
+                    out.latest_due);
     return out;
 }
 

@@ -77,8 +77,8 @@ class QueueNoteRepository {
 
     // The recorded warnings of tickets still waiting (status new) whose dispatch deadline is
     // still ahead of `now`, `listed` of them named, nearest deadline first (the ticket's current
-    // one), and the recorded breaches of tickets still waiting, `listed` named, longest late
-    // first. `through_seq` covers every record read, taken or lapsed ones too (a warning whose
+    // one), and the recorded breaches of tickets still waiting (whatever `now` is), `listed`
+    // named, longest late first. `through_seq` covers every record read, taken or lapsed ones too (a warning whose
     // deadline passed without its breach recorded yet). Call after lock().
     static NearDeadlines near_deadlines(sql::Connection& c, Timestamp now, std::uint32_t listed);
 

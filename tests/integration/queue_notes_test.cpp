@@ -383,6 +383,7 @@ TEST_F(QueueNotesTest, BreachesGoToTheDispatchersInTheNoteAndToTheSupervisorsInA
     EXPECT_TRUE(says(note, "派单时限将到：1张")) << "b4 alone is near: " << note.text;
     const auto late_line = note.text.find("\n已超时：4张");
     ASSERT_NE(late_line, std::string::npos) << note.text;
+    EXPECT_TRUE(says(note, "已报主管")) << note.text;
     EXPECT_TRUE(says(note, waiting[0].number + "（水龙头漏水，3栋2单元301-b0，派单时限11月23日 10:01）")) << note.text;
     EXPECT_LT(note.text.find(waiting[0].number), note.text.find(waiting[1].number)) << "longest late first";
     EXPECT_LT(note.text.find(waiting[1].number), note.text.find(waiting[2].number)) << note.text;
@@ -398,6 +399,24 @@ TEST_F(QueueNotesTest, BreachesGoToTheDispatchersInTheNoteAndToTheSupervisorsInA
     EXPECT_EQ(recorded_deadlines(), 0);
     EXPECT_EQ(pass(t0 + 10min), 0u) << "told of already";
     EXPECT_EQ(digests().size(), 1u);
+}
+
+// A breach saved while the note waited for its lock was recorded at the timer's clock, which may
+// be ahead of the note's: it is told as late all the same (not taken for a lapsed warning and
+// forgotten). With no supervisor bound, the dispatchers' note says so.
+TEST_F(QueueNotesTest, ABreachIsToldWhateverTheNotesClockAndTheNoteSaysWhenNoSupervisorHeard) {
+    add_person("调度小张", "o-disp-zhang", true);
+    std::vector<store::Ticket> waiting{file("c0")};
+    ASSERT_EQ(pass(t0 + 5s), 1u);
+    warn_near({0}, waiting, t0 + 10min + 1s, /*late=*/true);  // its deadline: t0 + 10 min (file())
+    EXPECT_EQ(pass(t0 + 9min), 1u) << "the note's clock a minute behind the breach's";
+    auto told = notes();
+    ASSERT_EQ(told.size(), 2u);
+    EXPECT_TRUE(says(told[1], "已超时：1张")) << told[1].text;
+    EXPECT_TRUE(says(told[1], "未能通知主管")) << told[1].text;
+    EXPECT_TRUE(says(told[1], waiting[0].number)) << told[1].text;
+    EXPECT_TRUE(digests().empty());
+    EXPECT_EQ(recorded_deadlines(), 0);
 }
 
 // No dispatcher bound: the supervisors still get the breaches' digest (once: those records go),

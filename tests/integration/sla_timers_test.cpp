@@ -402,6 +402,8 @@ TEST_F(SlaTimersIntegration, WithQueueNotesAQueuedTicketsDispatchWarningAndBreac
     EXPECT_EQ(breach.value("staff_told", -1), 0) << breach.dump();
     EXPECT_EQ(breach.value("notified", ""), "queue_note") << breach.dump();
     EXPECT_TRUE(sent_events(normal.id, *supervisor_.openid).empty()) << "no escalation per ticket";
+    for (const auto& event : sent_events(normal.id, *dispatcher_.openid))
+        EXPECT_NE(event, "sla_escalation") << "nor to the dispatcher";
     auto late = pool_.run_sync([&](sql::Connection& c) {
         std::unique_ptr<sql::PreparedStatement> st(
             c.prepareStatement("SELECT late FROM queue_note_deadlines WHERE ticket_id = ?"));
