@@ -18,11 +18,9 @@ namespace repairbot::bot {
 namespace asio = boost::asio;
 
 namespace {
+
 constexpr const char* kNote = store::kDispatchersNote;
 constexpr std::chrono::seconds kDeadlinesEvery{60};  // the longest deadlines near wait for a note
-}  // namespace
-
-namespace {
 
 std::string fresh_text(const config::Notices& notices, const store::WaitingQueue& queue) {
     std::string items;
@@ -43,16 +41,15 @@ std::string fresh_text(const config::Notices& notices, const store::WaitingQueue
 
 // `key` with {count} and {items}: the tickets as `item_key` with their deadlines, joined by "；".
 std::string deadlines_text(const config::Notices& notices, const char* key, const char* item_key,
-                           std::uint64_t count, const std::vector<store::WaitingTicket>& tickets,
-                           const std::vector<store::Timestamp>& due, std::chrono::minutes utc_offset) {
+                           std::uint64_t count, const std::vector<store::DeadlineTicket>& tickets,
+                           std::chrono::minutes utc_offset) {
     std::string items;
-    for (std::size_t i = 0; i < tickets.size(); ++i) {
-        const auto& t = tickets[i];
+    for (const auto& [t, due] : tickets) {
         if (!items.empty()) items += "；";
         items += notices.render(item_key, {{"number", t.number},
                                            {"fault_type", t.fault_type},
                                            {"address", t.address},
-                                           {"due", local_time_text(due.at(i), utc_offset)}});
+                                           {"due", local_time_text(due, utc_offset)}});
     }
     return notices.render(key, {{"count", std::to_string(count)}, {"items", items}});
 }
@@ -70,10 +67,10 @@ std::string queue_note_text(const config::Notices& notices, const store::Waiting
     if (queue.fresh > 0) line(fresh_text(notices, queue));
     if (near.count > 0)
         line(deadlines_text(notices, "queue_note_deadlines", "queue_note_deadline_item", near.count, near.nearest,
-                            near.nearest_due, utc_offset));
+                            utc_offset));
     if (near.late > 0)
         line(deadlines_text(notices, supervisors_told ? "queue_note_late" : "queue_note_late_unreported",
-                            "queue_note_late_item", near.late, near.latest, near.latest_due, utc_offset));
+                            "queue_note_late_item", near.late, near.latest, utc_offset));
     return text;
 }
 
@@ -81,7 +78,7 @@ std::string late_digest_text(const config::Notices& notices, const store::NearDe
                              std::chrono::minutes utc_offset) {
     if (near.late == 0) return {};
     return deadlines_text(notices, "queue_note_late_supervisors", "queue_note_late_item", near.late, near.latest,
-                          near.latest_due, utc_offset);
+                          utc_offset);
 }
 
 QueueNotes::QueueNotes(store::MysqlPool& mysql, const config::Notices& notices, QueueNotesOptions options,

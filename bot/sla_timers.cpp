@@ -103,11 +103,17 @@ const char* result_name(Fired::Result r) {
 
 namespace {
 
+// Whether `t`'s SLA message at `stage` waits for the dispatchers' queue note (bot/queue_notes.h)
+// instead of going out on its own: its dispatch deadline, while it waits for a human, with queue
+// notes on and no emergency. In a storm every queued ticket comes here in turn.
+bool left_to_queue_note(const Desk& d, const store::Ticket& t, dialog::Stage stage) {
+    return stage == dialog::Stage::dispatch && t.status == store::ticket_status::new_ &&
+           !d.dispatcher->tells_at_once(t);
+}
+
 // The warning: the technician (or the dispatchers while nobody has the job) is told the stage's
-// deadline is near; an audit event marks it done. With queue notes on, a queued ticket that is
-// not an emergency is left to the next queue note (bot/queue_notes.h) instead of a message to
-// each dispatcher: in a storm every queued ticket comes here in turn. Runs inside the caller's
-// transaction.
+// deadline is near; an audit event marks it done. A queued ticket's may be left to the queue
+// note (left_to_queue_note). Runs inside the caller's transaction.
 void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const PlannedTimer& p,
           const std::string& marker, Timestamp now) {
     auto stage = p.ref.stage;
@@ -126,8 +132,7 @@ void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const Plann
                                   {"address", t.address},   {"text", text}};
         store::OutboxRepository::enqueue(c, t.id, notify_row(*tech->openid, payload), now);
         notified = "technician";
-    } else if (stage == dialog::Stage::dispatch && t.status == store::ticket_status::new_ &&
-               !d.dispatcher->tells_at_once(t)) {
+    } else if (left_to_queue_note(d, t, stage)) {
         store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, t.id, now);
         notified = "queue_note";
     } else {
@@ -233,11 +238,9 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
                 text += d.notices->render("sla_escalation_redispatch");
                 out.redispatch_from = t.technician_id;
             }
-            // A queued ticket's missed dispatch, with queue notes on and no emergency, goes in the
-            // next queue note (to the dispatchers, and to the supervisors in a digest): in a storm
-            // every queued ticket comes here in turn. Marked late and recorded here as always.
-            const bool in_note = stage == dialog::Stage::dispatch && t.status == store::ticket_status::new_ &&
-                                 !d.dispatcher->tells_at_once(t);
+            // Left to the queue note, the breach goes to the dispatchers and, in a digest, to the
+            // supervisors; the ticket is marked late and the breach recorded here as always.
+            const bool in_note = left_to_queue_note(d, t, stage);
             std::size_t told = 0;
             if (in_note) {
                 store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, t.id, now, /*late=*/true);

@@ -73,24 +73,24 @@ void QueueNoteRepository::add_near_deadline(sql::Connection& c, const std::strin
 namespace {
 
 // Up to `listed` waiting tickets of the records up to `through_seq` that match `which` (an SQL
-// condition on d and t; `now` binds its `?` when it has one), in `order`.
-void read_listed(sql::Connection& c, const char* which, const char* order, std::optional<Timestamp> now,
-                 std::uint64_t through_seq, std::uint32_t listed, std::vector<WaitingTicket>& tickets,
-                 std::vector<Timestamp>& due) {
+// condition on d and t; `now` binds its `?` when it has one), earliest deadline first.
+std::vector<DeadlineTicket> read_listed(sql::Connection& c, const char* which, std::optional<Timestamp> now,
+                                        std::uint64_t through_seq, std::uint32_t listed) {
     auto st = prepare(c, std::string("SELECT t.id, t.number, t.fault_type, t.address, t.urgency, t.dispatch_due "
                                      "FROM queue_note_deadlines d JOIN tickets t ON t.id = d.ticket_id "
                                      "WHERE t.status = 'new' AND ") +
-                             which + " AND d.seq <= ? ORDER BY " + order + " LIMIT ?");
+                             which + " AND d.seq <= ? ORDER BY t.dispatch_due, d.seq LIMIT ?");
     if (now)
         bind_all(*st, *now, through_seq, listed);
     else
         bind_all(*st, through_seq, listed);
     auto rs = query(*st);
-    while (rs->next()) {
-        tickets.push_back({rs->getUInt64("id"), str(*rs, "number"), str(*rs, "fault_type"), str(*rs, "address"),
-                           str(*rs, "urgency")});
-        due.push_back(time(*rs, "dispatch_due"));
-    }
+    std::vector<DeadlineTicket> out;
+    while (rs->next())
+        out.push_back({{rs->getUInt64("id"), str(*rs, "number"), str(*rs, "fault_type"), str(*rs, "address"),
+                        str(*rs, "urgency")},
+                       time(*rs, "dispatch_due")});
+    return out;
 }
 
 // A warning is near while its deadline is ahead (one that lapsed before its breach was recorded
@@ -118,11 +118,8 @@ NearDeadlines QueueNoteRepository::near_deadlines(sql::Connection& c, Timestamp 
             out.through_seq = rs->getUInt64("through_seq");
         }
     }
-    if (out.count > 0)
-        read_listed(c, kNear, "t.dispatch_due, d.seq", now, out.through_seq, listed, out.nearest, out.nearest_due);
-    if (out.late > 0)
-        read_listed(c, kLate, "t.dispatch_due, d.seq", std::nullopt, out.through_seq, listed, out.latest,
-                    out.latest_due);
+    if (out.count > 0) out.nearest = read_listed(c, kNear, now, out.through_seq, listed);
+    if (out.late > 0) out.latest = read_listed(c, kLate, std::nullopt, out.through_seq, listed);
     return out;
 }
 

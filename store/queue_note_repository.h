@@ -44,16 +44,20 @@ struct WaitingQueue {
     std::vector<WaitingTicket> newest;    // up to `listed` fresh tickets, newest first
 };
 
+// A waiting ticket with its dispatch deadline (the ticket's current one).
+struct DeadlineTicket {
+    WaitingTicket ticket;
+    Timestamp due;
+};
+
 // Waiting tickets whose dispatch deadline is near or past (their SLA warning or breach was left
 // to the note).
 struct NearDeadlines {
     std::uint64_t count = 0;                    // warned, still waiting (status new), deadline ahead
     std::uint64_t through_seq = 0;              // the highest record read (0: none)
-    std::vector<WaitingTicket> nearest;         // up to `listed` of them, nearest deadline first
-    std::vector<Timestamp> nearest_due;         // their deadlines, in the same order
+    std::vector<DeadlineTicket> nearest;        // up to `listed` of them, nearest deadline first
     std::uint64_t late = 0;                     // breached, still waiting
-    std::vector<WaitingTicket> latest;          // up to `listed` of them, longest late first
-    std::vector<Timestamp> latest_due;          // their deadlines, in the same order
+    std::vector<DeadlineTicket> latest;         // up to `listed` of them, longest late first
 };
 
 class QueueNoteRepository {

@@ -150,6 +150,23 @@ protected:
         });
     }
 
+    // Moves `t`'s dispatch deadline to `due`, as the desk's clock reads it.
+    void set_dispatch_due(const store::Ticket& t, chr::system_clock::time_point due) {
+        pool_.run_sync([&](sql::Connection& c) {
+            execute(c, "UPDATE tickets SET dispatch_due = '" +
+                           store::to_sql_datetime(chr::time_point_cast<chr::milliseconds>(due)) +
+                           "' WHERE id = " + std::to_string(t.id));
+            return 0;
+        });
+    }
+    // `t` taken by hand (dispatched): no longer waiting.
+    void take(const store::Ticket& t) {
+        pool_.run_sync([&](sql::Connection& c) {
+            execute(c, "UPDATE tickets SET status = 'dispatched' WHERE id = " + std::to_string(t.id));
+            return 0;
+        });
+    }
+
     // The SLA timers' records of `which` of `tickets` as near their dispatch deadline, at `at`.
     void warn_near(const std::vector<int>& which, const std::vector<store::Ticket>& tickets,
                    chr::system_clock::time_point at, bool late = false) {
@@ -255,17 +272,9 @@ TEST_F(QueueNotesTest, DeadlinesNearAreNamedInTheNextNoteNearestFirstAndThenForg
     // Recorded out of order (d0 twice: one record per ticket); the deadlines then set to 10:10 +
     // i minutes at the desk (UTC+8); d2 taken by hand; d5's deadline (10:05) passed by the note.
     warn_near({3, 0, 4, 2, 1, 0, 5}, waiting, t0 + 8min);
-    pool_.run_sync([&](sql::Connection& c) {
-        for (int i = 0; i < 5; ++i)
-            execute(c, "UPDATE tickets SET dispatch_due = '" +
-                           store::to_sql_datetime(chr::time_point_cast<chr::milliseconds>(t0 + 10min + chr::minutes(i))) +
-                           "' WHERE id = " + std::to_string(waiting[i].id));
-        execute(c, "UPDATE tickets SET dispatch_due = '" +
-                       store::to_sql_datetime(chr::time_point_cast<chr::milliseconds>(t0 + 5min)) +
-                       "' WHERE id = " + std::to_string(waiting[5].id));
-        execute(c, "UPDATE tickets SET status = 'dispatched' WHERE id = " + std::to_string(waiting[2].id));
-        return 0;
-    });
+    for (int i = 0; i < 5; ++i) set_dispatch_due(waiting[i], t0 + 10min + chr::minutes(i));
+    set_dispatch_due(waiting[5], t0 + 5min);
+    take(waiting[2]);
     EXPECT_EQ(pass(t0 + 30s), 0u) << "the last note is 25 s old";
     EXPECT_EQ(pass(t0 + 8min + 5s), 1u) << "deadlines near make a note due, with no new ticket";
     auto told = notes();
@@ -295,10 +304,7 @@ TEST_F(QueueNotesTest, DeadlinesOfTicketsTakenMeanwhileAreForgottenWithoutANote)
     std::vector<store::Ticket> waiting{file("f0")};
     ASSERT_EQ(pass(t0 + 5s), 1u);
     warn_near({0}, waiting, t0 + 8min);
-    pool_.run_sync([&](sql::Connection& c) {
-        execute(c, "UPDATE tickets SET status = 'dispatched' WHERE id = " + std::to_string(waiting[0].id));
-        return 0;
-    });
+    take(waiting[0]);
     EXPECT_EQ(pass(t0 + 8min + 5s), 0u);
     EXPECT_EQ(notes().size(), 1u);
     EXPECT_EQ(recorded_deadlines(), 0);
@@ -364,16 +370,8 @@ TEST_F(QueueNotesTest, BreachesGoToTheDispatchersInTheNoteAndToTheSupervisorsInA
     for (int i = 0; i < 5; ++i) waiting.push_back(file("b" + std::to_string(i)));
     ASSERT_EQ(pass(t0 + 5s), 1u);
     // b0..b3 went late at 10:01 + i minutes (b1 warned first); b4 is only near (10:20).
-    pool_.run_sync([&](sql::Connection& c) {
-        for (int i = 0; i < 4; ++i)
-            execute(c, "UPDATE tickets SET dispatch_due = '" +
-                           store::to_sql_datetime(chr::time_point_cast<chr::milliseconds>(t0 + 1min + chr::minutes(i))) +
-                           "' WHERE id = " + std::to_string(waiting[i].id));
-        execute(c, "UPDATE tickets SET dispatch_due = '" +
-                       store::to_sql_datetime(chr::time_point_cast<chr::milliseconds>(t0 + 20min)) +
-                       "' WHERE id = " + std::to_string(waiting[4].id));
-        return 0;
-    });
+    for (int i = 0; i < 4; ++i) set_dispatch_due(waiting[i], t0 + 1min + chr::minutes(i));
+    set_dispatch_due(waiting[4], t0 + 20min);
     warn_near({1, 4}, waiting, t0 + 50s);
     warn_near({3, 1, 0, 2}, waiting, t0 + 5min, /*late=*/true);
     EXPECT_EQ(pass(t0 + 5min + 10s), 1u);
@@ -424,12 +422,7 @@ TEST_F(QueueNotesTest, ABreachIsToldWhateverTheNotesClockAndTheNoteSaysWhenNoSup
 TEST_F(QueueNotesTest, WithNoDispatcherTheSupervisorsStillGetTheBreachesOnce) {
     add_person("主管老周", "o-sup-zhou", false, true, /*supervisor=*/true);
     std::vector<store::Ticket> waiting{file("x0"), file("x1")};
-    pool_.run_sync([&](sql::Connection& c) {
-        execute(c, "UPDATE tickets SET dispatch_due = '" +
-                       store::to_sql_datetime(chr::time_point_cast<chr::milliseconds>(t0 + 1min)) +
-                       "' WHERE id = " + std::to_string(waiting[0].id));
-        return 0;
-    });
+    set_dispatch_due(waiting[0], t0 + 1min);
     warn_near({0}, waiting, t0 + 2min, /*late=*/true);
     warn_near({1}, waiting, t0 + 2min);
     EXPECT_EQ(pass(t0 + 2min + 5s), 0u) << "no dispatcher to tell";
@@ -481,12 +474,7 @@ TEST_F(QueueNotesTest, ATicketDispatchedByHandBeforeTheNoteIsNotInIt) {
     add_person("调度小张", "o-disp-zhang", true);
     auto kept = file("k1");
     auto taken = file("k2");
-    pool_.run_sync([&](sql::Connection& c) {
-        std::unique_ptr<sql::PreparedStatement> st(
-            c.prepareStatement("UPDATE tickets SET status = 'dispatched' WHERE id = ?"));
-        st->setUInt64(1, taken.id);
-        st->executeUpdate();
-    });
+    take(taken);
     EXPECT_EQ(pass(t0 + 5s), 1u);
     auto told = notes();
     ASSERT_EQ(told.size(), 1u);
