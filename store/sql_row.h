@@ -86,11 +86,17 @@ inline std::string placeholders(std::size_t n) {
     return out;
 }
 
+// Binds every argument in order, from parameter `after` + 1 (a row of a multi-row statement).
+template <class... A>
+void bind_after(sql::PreparedStatement& st, int after, const A&... a) {
+    int i = after;
+    (bind(st, ++i, a), ...);
+}
+
 // Binds every argument in order, from parameter 1.
 template <class... A>
 void bind_all(sql::PreparedStatement& st, const A&... a) {
-    int i = 0;
-    (bind(st, ++i, a), ...);
+    bind_after(st, 0, a...);
 }
 
 inline std::string str(sql::ResultSet& rs, const char* col) {

@@ -89,20 +89,77 @@ Result<Ticket> find_one(sql::Connection& c, const std::string& where, const auto
 constexpr const char* kInsertEvent =
     "INSERT INTO ticket_events (ticket_id, at, actor, actor_role, type, details) VALUES (?,?,?,?,?,?)";
 
-std::uint64_t next_sequence(sql::Connection& c, const std::string& day) {
-    // Autocommit, before the ticket's transaction: the day's row is locked for this one
+// Takes `count` numbers of the desk's day `day` and returns the last: the numbers are
+// last - count + 1 .. last.
+std::uint64_t next_sequences(sql::Connection& c, const std::string& day, std::uint64_t count) {
+    // Autocommit, before the tickets' transaction: the day's row is locked for this one
     // statement only, so concurrent creations do not queue behind each other's whole
     // transaction (measured: ~1.5x the tickets/s). Numbers stay unique across processes and
     // increasing; a creation that fails after this (deadlock retry, a racing duplicate key)
     // leaves a gap, which the desk can live with. RETURNING hands back the value written, by
     // the insert or by the update (MariaDB 10.5+), in the same statement.
     auto st = prepare(c,
-                      "INSERT INTO ticket_sequences (day, n) VALUES (?, 1) "
-                      "ON DUPLICATE KEY UPDATE n = n + 1 RETURNING n");
-    bind_all(*st, day);
+                      "INSERT INTO ticket_sequences (day, n) VALUES (?, ?) "
+                      "ON DUPLICATE KEY UPDATE n = n + VALUES(n) RETURNING n");
+    bind_all(*st, day, count);
     auto rs = query(*st);
     if (!rs->next()) throw sql::SQLException("INSERT INTO ticket_sequences ... RETURNING n returned no row");
     return rs->getUInt64(1);
+}
+
+// The ticket's INSERT for `rows` tickets: 37 values a row (version is 0), RETURNING id and
+// idempotency_key (by which a row of a group finds its ticket).
+std::string insert_tickets_sql(std::size_t rows) {
+    std::string q =
+        "INSERT INTO tickets (number, idempotency_key, owner_openid, reporter_name, phone, "
+        "building, unit, room, area, address, public_area, fault_type, trade, urgency, "
+        "description, channel, preferred_from, preferred_to, status, technician_id, paid, "
+        "quote_cents, quote_status, fee_cents, materials, done_note, cancel_reason, reopen_count, "
+        "created_at, dispatched_at, dispatch_due, accept_due, arrive_due, quote_due, finish_due, "
+        "dispatch_late, version, updated_at) VALUES ";
+    for (std::size_t i = 0; i < rows; ++i) {
+        if (i > 0) q += ',';
+        q += '(';
+        q += placeholders(36);
+        q += ",0,?)";
+    }
+    q += " RETURNING id, idempotency_key";
+    return q;
+}
+constexpr int kTicketValues = 37;
+
+void bind_ticket(sql::PreparedStatement& st, int row, const Ticket& t) {
+    bind_after(st, row * kTicketValues, t.number, t.idempotency_key, t.owner_openid, t.reporter_name, t.phone,
+               t.building, t.unit, t.room, t.area, t.address, t.public_area, t.fault_type, t.trade,
+               t.urgency, t.description, t.channel, t.preferred_from, t.preferred_to, t.status,
+               t.technician_id, t.paid, t.quote_cents, t.quote_status, t.fee_cents, t.materials,
+               t.done_note, t.cancel_reason, t.reopen_count, t.created_at, t.at.dispatched,
+               t.due.dispatch, t.due.accept, t.due.arrive, t.due.quote, t.due.finish, t.late.dispatch,
+               t.created_at);
+}
+
+// A new ticket with its number, completed (NewTicket::complete), ready to insert.
+struct Completed {
+    Ticket ticket;
+    std::vector<NewEvent> events;
+    std::vector<NewOutbox> outbox;
+};
+
+Completed complete(sql::Connection& c, const NewTicket& in, std::uint64_t sequence) {
+    Completed out{in.ticket, {}, in.outbox};
+    out.ticket.number = format_ticket_number(out.ticket.created_at, sequence);
+    if (!in.first_event.type.empty()) out.events.push_back(in.first_event);
+    if (in.complete) in.complete(c, out.ticket, out.events, out.outbox);
+    out.ticket.version = 0;
+    out.ticket.updated_at = out.ticket.created_at;
+    return out;
+}
+
+// The inserted ticket's events, outbox rows and NewTicket::within's rows.
+void add_rows_of(SqlBatch& batch, const NewTicket& in, const Completed& done) {
+    TicketRepository::append_events(batch, done.ticket.id, done.events, done.ticket.created_at);
+    for (const auto& m : done.outbox) OutboxRepository::enqueue(batch, done.ticket.id, m, done.ticket.created_at);
+    if (in.within) in.within(batch, done.ticket);
 }
 
 }  // namespace
@@ -111,34 +168,12 @@ Result<CreatedTicket> TicketRepository::create(sql::Connection& c, const NewTick
     // No look-up by idempotency key first: a repeat is rare (a resend that got past the dedupe,
     // a hop retried after its commit) and the unique key catches it at the INSERT below, so
     // every first creation saves a statement; a repeat costs a sequence number (a gap).
-    Ticket out = in.ticket;
-    out.number = format_ticket_number(out.created_at, next_sequence(c, desk_day(out.created_at)));
-    std::vector<NewEvent> events;
-    if (!in.first_event.type.empty()) events.push_back(in.first_event);
-    std::vector<NewOutbox> outbox = in.outbox;
-    if (in.complete) in.complete(c, out, events, outbox);
-    const Ticket& t = out;
-    out.version = 0;
-    out.updated_at = t.created_at;
-    // START TRANSACTION, then the ticket as a prepared statement (the server parses its 38
+    Completed done = complete(c, in, next_sequences(c, desk_day(in.ticket.created_at), 1));
+    // START TRANSACTION, then the ticket as a prepared statement (the server parses its 37
     // values once per connection, not once per ticket), whose RETURNING id the rest needs.
     Transaction trx(c);
-    auto st = prepare(
-        c,
-        "INSERT INTO tickets (number, idempotency_key, owner_openid, reporter_name, phone, "
-        "building, unit, room, area, address, public_area, fault_type, trade, urgency, "
-        "description, channel, preferred_from, preferred_to, status, technician_id, paid, "
-        "quote_cents, quote_status, fee_cents, materials, done_note, cancel_reason, reopen_count, "
-        "created_at, dispatched_at, dispatch_due, accept_due, arrive_due, quote_due, finish_due, "
-        "dispatch_late, version, updated_at) VALUES "
-        "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,0,?) RETURNING id");
-    bind_all(*st, out.number, t.idempotency_key, t.owner_openid, t.reporter_name, t.phone,
-             t.building, t.unit, t.room, t.area, t.address, t.public_area, t.fault_type, t.trade,
-             t.urgency, t.description, t.channel, t.preferred_from, t.preferred_to, t.status,
-             t.technician_id, t.paid, t.quote_cents, t.quote_status, t.fee_cents, t.materials,
-             t.done_note, t.cancel_reason, t.reopen_count, t.created_at, t.at.dispatched,
-             t.due.dispatch, t.due.accept, t.due.arrive, t.due.quote, t.due.finish, t.late.dispatch,
-             t.created_at);
+    auto st = prepare(c, insert_tickets_sql(1));
+    bind_ticket(*st, 0, done.ticket);
     std::unique_ptr<sql::ResultSet> inserted;
     try {
         inserted = query(*st);  // RETURNING id: the new id without a second statement
@@ -147,22 +182,78 @@ Result<CreatedTicket> TicketRepository::create(sql::Connection& c, const NewTick
         // The key has its ticket already: committed earlier, or by a racing caller first (we
         // waited on its unique-key lock).
         trx.rollback();
-        auto existing = find_by_idempotency_key(c, t.idempotency_key);
+        auto existing = find_by_idempotency_key(c, done.ticket.idempotency_key);
         if (!existing) throw;
         return CreatedTicket{std::move(existing).value(), false};
     }
     if (!inserted->next()) throw sql::SQLException("INSERT INTO tickets ... RETURNING id returned no row");
-    out.id = inserted->getUInt64(1);
+    done.ticket.id = inserted->getUInt64(1);
     inserted.reset();
     // One round trip for its events, outbox rows, NewTicket::within's rows and the COMMIT.
     SqlBatch rest;
-    append_events(rest, out.id, events, t.created_at);
-    for (const auto& m : outbox) OutboxRepository::enqueue(rest, out.id, m, t.created_at);
-    if (in.within) in.within(rest, out);
+    add_rows_of(rest, in, done);
     rest.add(trx.commit_sql());
     rest.run(c);
     trx.committed();
-    return CreatedTicket{std::move(out), true};
+    return CreatedTicket{std::move(done.ticket), true};
+}
+
+std::optional<std::vector<Ticket>> TicketRepository::create_group(sql::Connection& c,
+                                                                  const std::vector<const NewTicket*>& in) {
+    if (in.empty()) return std::vector<Ticket>{};
+    // Numbers in the order given, one statement per desk day the group spans (one, but for a
+    // group that straddles midnight).
+    std::vector<std::string> days;
+    days.reserve(in.size());
+    for (const auto* t : in) days.push_back(desk_day(t->ticket.created_at));
+    std::vector<std::uint64_t> sequence(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) {
+        if (sequence[i] != 0) continue;
+        std::uint64_t count = 0;
+        for (std::size_t j = i; j < in.size(); ++j) count += days[j] == days[i];
+        std::uint64_t next = next_sequences(c, days[i], count) - count + 1;
+        for (std::size_t j = i; j < in.size(); ++j)
+            if (days[j] == days[i]) sequence[j] = next++;
+    }
+    std::vector<Completed> done;
+    done.reserve(in.size());
+    for (std::size_t i = 0; i < in.size(); ++i) done.push_back(complete(c, *in[i], sequence[i]));
+
+    Transaction trx(c);
+    auto st = prepare(c, insert_tickets_sql(in.size()));
+    for (std::size_t i = 0; i < done.size(); ++i) bind_ticket(*st, static_cast<int>(i), done[i].ticket);
+    std::unique_ptr<sql::ResultSet> inserted;
+    try {
+        inserted = query(*st);
+    } catch (const sql::SQLException& e) {
+        if (e.getErrorCode() != 1062) throw;
+        trx.rollback();  // a key of the group has its ticket already: nothing of it was written
+        return std::nullopt;
+    }
+    std::size_t ids = 0;
+    while (inserted->next()) {
+        const std::uint64_t id = inserted->getUInt64(1);
+        const std::string key = str(*inserted, "idempotency_key");
+        for (auto& d : done)
+            if (d.ticket.id == 0 && d.ticket.idempotency_key == key) {
+                d.ticket.id = id;
+                ++ids;
+                break;
+            }
+    }
+    inserted.reset();
+    if (ids != done.size())
+        throw sql::SQLException("INSERT INTO tickets ... RETURNING gave " + std::to_string(ids) + " ids for " +
+                                std::to_string(done.size()) + " tickets");
+    SqlBatch rest;
+    for (std::size_t i = 0; i < done.size(); ++i) add_rows_of(rest, *in[i], done[i]);
+    rest.add(trx.commit_sql());
+    rest.run(c);
+    trx.committed();
+    std::vector<Ticket> out;
+    out.reserve(done.size());
+    for (auto& d : done) out.push_back(std::move(d.ticket));
+    return out;
 }
 
 Result<Ticket> TicketRepository::find_by_id(sql::Connection& c, std::uint64_t id) {

@@ -205,6 +205,76 @@ TEST_F(StoreTickets, WhenAStatementOfTheCommitBatchFailsNothingOfTheTicketRemain
     EXPECT_EQ(left.second, 0);  // and no event without its ticket
 }
 
+// The number's sequence part ("BX20261121-0042" -> 42).
+std::uint64_t sequence_of(const std::string& number) {
+    return std::stoull(number.substr(number.rfind('-') + 1));
+}
+
+TEST_F(StoreTickets, AGroupIsCreatedTogetherWithConsecutiveNumbersInOrderAndEveryonesRows) {
+    std::vector<NewTicket> drafts = {draft("g1"), draft("g2"), draft("g3")};
+    std::vector<std::string> completed;  // the order complete() ran in
+    for (auto& d : drafts) {
+        d.complete = [&completed](sql::Connection&, Ticket& t, std::vector<NewEvent>& events,
+                                  std::vector<NewOutbox>&) {
+            completed.push_back(t.idempotency_key);
+            events.push_back(NewEvent{"system", "system", "queued", ""});
+        };
+        d.within = [](SqlBatch& batch, const Ticket& t) {
+            batch.add("INSERT INTO ticket_events (ticket_id, at, actor, actor_role, type, details) "
+                      "VALUES (?, NOW(3), 'within', 'system', 'note', '{}')",
+                      t.id);
+        };
+    }
+    const std::vector<const NewTicket*> group = {&drafts[0], &drafts[1], &drafts[2]};
+    auto created = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::create_group(c, group); });
+    ASSERT_TRUE(created);
+    ASSERT_EQ(created->size(), 3u);
+    EXPECT_EQ(completed, (std::vector<std::string>{prefix_ + "g1", prefix_ + "g2", prefix_ + "g3"}));
+    for (std::size_t i = 0; i < 3; ++i) {
+        const Ticket& t = (*created)[i];
+        EXPECT_EQ(t.idempotency_key, drafts[i].ticket.idempotency_key);  // in the order given
+        if (i > 0) {
+            EXPECT_EQ(sequence_of(t.number), sequence_of((*created)[i - 1].number) + 1) << t.number;
+        }
+        auto stored = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::find_by_id(c, t.id); });
+        ASSERT_TRUE(stored);
+        EXPECT_EQ(stored->number, t.number);
+        EXPECT_EQ(stored->idempotency_key, t.idempotency_key);
+        auto events = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::events(c, t.id); });
+        std::vector<std::string> types;
+        for (const auto& e : events) types.push_back(e.type);
+        EXPECT_EQ(types, (std::vector<std::string>{"created", "queued", "note"}));
+        auto outbox = pool_.run_sync([&](sql::Connection& c) { return OutboxRepository::for_ticket(c, t.id); });
+        EXPECT_EQ(outbox.size(), 1u);
+    }
+}
+
+TEST_F(StoreTickets, AGroupWithAKeyThatHasItsTicketWritesNothingAndSaysSo) {
+    auto first = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::create(c, draft("had")); });
+    ASSERT_TRUE(first);
+    std::vector<NewTicket> drafts = {draft("new-a"), draft("had"), draft("new-b")};
+    const std::vector<const NewTicket*> group = {&drafts[0], &drafts[1], &drafts[2]};
+    auto created = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::create_group(c, group); });
+    EXPECT_FALSE(created);
+    auto found = pool_.run_sync([&](sql::Connection& c) {
+        return std::make_pair(static_cast<bool>(TicketRepository::find_by_idempotency_key(c, prefix_ + "new-a")),
+                              static_cast<bool>(TicketRepository::find_by_idempotency_key(c, prefix_ + "new-b")));
+    });
+    EXPECT_FALSE(found.first);
+    EXPECT_FALSE(found.second);
+    auto events = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::events(c, first->ticket.id); });
+    EXPECT_EQ(events.size(), 1u);  // the ticket that had its key is as it was
+
+    // The same key twice in one group is refused the same way.
+    std::vector<NewTicket> twice = {draft("twice"), draft("twice")};
+    const std::vector<const NewTicket*> twice_group = {&twice[0], &twice[1]};
+    auto doubled = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::create_group(c, twice_group); });
+    EXPECT_FALSE(doubled);
+    auto none = pool_.run_sync(
+        [&](sql::Connection& c) { return static_cast<bool>(TicketRepository::find_by_idempotency_key(c, prefix_ + "twice")); });
+    EXPECT_FALSE(none);
+}
+
 TEST_F(StoreTickets, ABatchAppendsAnyNumberOfEventsInTheirOrder) {
     auto created = pool_.run_sync([&](sql::Connection& c) { return TicketRepository::create(c, draft("batch")); });
     ASSERT_TRUE(created);
