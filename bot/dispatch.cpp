@@ -78,12 +78,27 @@ void NoRoomMemo::set_hold(std::chrono::milliseconds hold) {
     full_since_.clear();
 }
 
-std::optional<store::DispatchCandidate> Dispatcher::choose_for_new(sql::Connection& c,
-                                                                  const store::Ticket& t) const {
+std::vector<store::DispatchCandidate> counting_jobs_given(std::vector<store::DispatchCandidate> candidates,
+                                                          const JobsGiven& given) {
+    if (given.empty()) return candidates;
+    std::erase_if(candidates, [&](store::DispatchCandidate& d) {
+        if (auto it = given.find(d.technician.id); it != given.end()) d.open_jobs += it->second;
+        return d.open_jobs >= d.technician.capacity;
+    });
+    std::sort(candidates.begin(), candidates.end(), [](const store::DispatchCandidate& a, const store::DispatchCandidate& b) {
+        return a.open_jobs != b.open_jobs ? a.open_jobs < b.open_jobs : a.technician.id < b.technician.id;
+    });
+    return candidates;
+}
+
+std::optional<store::DispatchCandidate> Dispatcher::choose_for_new(sql::Connection& c, const store::Ticket& t,
+                                                                  const JobsGiven* given) const {
     // An emergency is always counted: rare, and its limits are minutes.
     if (!store::is_emergency(t) && no_room_.nobody_free(t.trade, t.building)) return std::nullopt;
     const auto generation = no_room_.generation();
-    auto chosen = choose_technician(store::TechnicianRepository::candidates(c, t.trade, t.building), {});
+    auto candidates = store::TechnicianRepository::candidates(c, t.trade, t.building);
+    if (given) candidates = counting_jobs_given(std::move(candidates), *given);
+    auto chosen = choose_technician(candidates, {});
     if (!chosen)
         no_room_.note_nobody_free(t.trade, t.building, generation);
     else

@@ -31,6 +31,16 @@ using TicketWatch = std::function<boost::asio::awaitable<void>(store::Ticket)>;
     const std::vector<store::DispatchCandidate>& candidates,
     const std::vector<std::uint64_t>& excluded);
 
+// Jobs given to technicians by the tickets of a group filed together (TicketIntake), which the
+// tickets table does not hold yet: technician id -> jobs.
+using JobsGiven = std::unordered_map<std::uint64_t, std::uint32_t>;
+
+// `candidates` with the jobs `given` counted: each one's open jobs grow by theirs, those it
+// fills are dropped, and the rest are in the store's order again (fewest open jobs first, then
+// by id). Pure.
+[[nodiscard]] std::vector<store::DispatchCandidate> counting_jobs_given(std::vector<store::DispatchCandidate> candidates,
+                                                                      const JobsGiven& given);
+
 struct DispatchOutcome {
     enum class Kind { dispatched, queued, not_needed } kind = Kind::queued;
     std::string ticket_number;
@@ -134,8 +144,10 @@ public:
 
     // A new ticket's candidates, or none without asking MySQL while the memo says nobody of its
     // trade has room in its building (NoRoomMemo). Blocking, on the filing's connection.
+    // `given`: jobs given by the tickets filed before this one in its group (counting_jobs_given).
     [[nodiscard]] std::optional<store::DispatchCandidate> choose_for_new(sql::Connection& c,
-                                                                       const store::Ticket& ticket) const;
+                                                                       const store::Ticket& ticket,
+                                                                       const JobsGiven* given = nullptr) const;
     // Every ticket saved (the TicketWatch): a job that ended freed its technician's room.
     void ticket_saved(const store::Ticket& ticket) const;
     // How long "nobody free" is believed (default 1 s; 0: always count).

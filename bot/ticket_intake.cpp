@@ -52,7 +52,8 @@ TicketIntake::TicketIntake(store::MysqlPool& mysql, Dispatcher& dispatcher,
       notices_(notices),
       data_(data),
       prices_(prices),
-      watch_(std::move(watch)) {}
+      watch_(std::move(watch)),
+      filing_(mysql, dispatcher) {}
 
 store::NewTicket TicketIntake::new_ticket(const dialog::CreateTicket& create) const {
     const auto& r = create.report;
@@ -143,73 +144,9 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                         profile = owner_profile(openid, *remember);
                         folded_profile = true;
                     }
-                // Named, not a temporary inside co_await: g++ 12 relocates the captures of a
-                // lambda temporary in a co_await expression bitwise (a string's SSO pointer then
-                // points into the old frame).
-                auto work = [this, nt = new_ticket(*create), photos = create->report.photos,
-                             owner = create->report.owner_openid, profile = std::move(profile),
-                             now](sql::Connection& c) {
-                    Created out;
-                    // A new ticket is inserted already given to a technician when one is free:
-                    // one transaction for the ticket, its two events and the job push.
-                    // With nobody free, it is inserted queued for the dispatchers, who are told
-                    // in the same transaction — or, with queue notes on and no emergency, by the
-                    // next note (bot/queue_notes.h).
-                    std::optional<store::Technician> assigned;
-                    bool queued = false;
-                    store::NewTicket ticket = nt;
-                    ticket.complete = [&](sql::Connection& conn, store::Ticket& t, std::vector<store::NewEvent>& events,
-                                          std::vector<store::NewOutbox>& outbox) {
-                        auto chosen = dispatcher_.choose_for_new(conn, t);
-                        if (!chosen) {
-                            events.push_back(Dispatcher::queued_event({}, "system", "created"));
-                            queued = true;
-                            return;
-                        }
-                        auto given = dispatcher_.assign(std::move(t), *chosen, "system", "created", now);
-                        t = std::move(given.ticket);
-                        events.push_back(std::move(given.event));
-                        outbox.push_back(std::move(given.push));
-                        assigned = chosen->technician;
-                    };
-                    // The dispatchers' note, the photos (the download worker's queue) and the
-                    // owner's remembered profile commit with the ticket: one commit, and no
-                    // ticket without its photos. A repeat finds them committed with it.
-                    ticket.within = [&](store::SqlBatch& batch, const store::Ticket& t) {
-                        if (queued && dispatcher_.tells_at_once(t)) Dispatcher::tell_dispatchers(batch, t, t.created_at);
-                        for (const auto& p : photos) {
-                            store::Photo photo;
-                            photo.ticket_id = t.id;
-                            photo.owner_openid = owner;
-                            photo.media_id = p.media_id;
-                            photo.pic_url = p.pic_url;
-                            store::PhotoRepository::add_pending(batch, photo, t.created_at);
-                        }
-                        if (profile) store::OwnerRepository::remember(batch, *profile, t.created_at);
-                    };
-                    auto created = store::TicketRepository::create(c, ticket);
-                    if (!created) {
-                        out.created = std::move(created);
-                        return out;
-                    }
-                    if (created->created && assigned) {
-                        out.dispatch.outcome = {DispatchOutcome::Kind::dispatched, created->ticket.number,
-                                                std::move(assigned), created->ticket};
-                    } else if (created->created && queued) {
-                        out.dispatch.outcome = {DispatchOutcome::Kind::queued, created->ticket.number,
-                                                std::nullopt, std::nullopt};
-                    } else {
-                        // A repeat (resend, double tap, this hop retried after its commit): the
-                        // ticket was inserted dispatched or queued, with its event and notes.
-                        // Still waiting, it goes to whoever is free now; with nobody free,
-                        // nothing is recorded (nor told to the dispatchers) a second time.
-                        out.dispatch = dispatcher_.dispatch_on(c, created->ticket, {}, "system", "created", now,
-                                                               /*record_queued=*/false);
-                    }
-                    out.created = std::move(created);
-                    return out;
-                };
-                auto done = co_await mysql_.run(std::move(work));
+                TicketFiling::Request request{new_ticket(*create), create->report.photos,
+                                              create->report.owner_openid, std::move(profile), now};
+                auto done = co_await filing_.file(std::move(request));
                 auto& created = *done.created;
                 if (!created) {
                     log::error("intake", "create_failed", {{"error", created.error().message()}});

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bot/dispatch.h"
+#include "bot/ticket_filing.h"
 #include "config/notices.h"
 #include "config/price_list.h"
 #include "config/sla_data.h"
@@ -51,15 +52,13 @@ public:
     [[nodiscard]] store::NewTicket new_ticket(const dialog::CreateTicket& create) const;
 
     // The owner's row a RememberProfile writes (only a home with a room is kept as 同上次). Pure.
+    // How the confirmations were filed (TicketFiling::stats).
+    [[nodiscard]] TicketFiling::Stats filing_stats() const { return filing_.stats(); }
+
     [[nodiscard]] static store::Owner owner_profile(const std::string& openid,
                                                     const dialog::RememberProfile& remember);
 
 private:
-    // What the creating pool hop hands back: the ticket (or why not) and its dispatch.
-    struct Created {
-        std::optional<Result<store::CreatedTicket>> created;  // always set by the hop
-        DispatchAttempt dispatch;
-    };
     boost::asio::awaitable<void> attach_photos(std::string openid, dialog::AttachPhotos attach,
                                                std::chrono::sys_seconds now);
     boost::asio::awaitable<void> remember_profile(std::string openid, dialog::RememberProfile remember,
@@ -81,6 +80,7 @@ private:
     const dialog::DialogData& data_;
     const config::PriceList* prices_;
     TicketWatch watch_;
+    TicketFiling filing_;
 };
 
 }  // namespace repairbot::bot

@@ -7,6 +7,7 @@
 #include <cppconn/connection.h>
 #include <cppconn/prepared_statement.h>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
@@ -65,8 +66,10 @@ protected:
         blocking_.join();
     }
 
-    store::Technician add_staff(const std::string& name, const std::string& openid, bool dispatcher) {
+    store::Technician add_staff(const std::string& name, const std::string& openid, bool dispatcher,
+                                std::uint32_t capacity = 5) {
         store::Technician t;
+        t.capacity = capacity;
         t.name = tag_ + name;
         t.phone = "13700000001";
         t.trades = {trade_};
@@ -80,14 +83,15 @@ protected:
         });
     }
 
-    std::vector<dialog::Effect> confirmation(const std::string& key) {
+    std::vector<dialog::Effect> confirmation(const std::string& key) { return confirmation(key, owner_); }
+    std::vector<dialog::Effect> confirmation(const std::string& key, const std::string& owner) {
         dialog::RepairReport r;
-        r.owner_openid = owner_;
+        r.owner_openid = owner;
         r.address = dialog::Address{"5", "1", "502", "", false, "", std::nullopt};
         r.fault_type = "水龙头漏水";
         r.trade = trade_;
         r.description = "厨房水龙头一直滴水";
-        r.photos = {{tag_ + "-media-1", "http://mmbiz.qpic.cn/" + tag_ + "-1"}};
+        r.photos = {{key + "-media-1", "http://mmbiz.qpic.cn/" + key + "-1"}};
         r.phone = "13800138000";
         r.received_at = t0;
         std::vector<dialog::Effect> effects;
@@ -296,6 +300,108 @@ TEST_F(TicketIntakeIntegration, TheSameConfirmationTwiceFilesOneTicketAndDispatc
     EXPECT_EQ(t.technician_id, tech.id);
     EXPECT_EQ(event_types(t.id), (std::vector<std::string>{"created", "dispatched"}));
     EXPECT_EQ(outbox(t.id).size(), 1u);
+}
+
+// Confirmations from `owners` (owner, key) carried out at once on one event loop, as
+// concurrent webhooks are; returns when all are done.
+void carry_out_together(asio::io_context& io, TicketIntake& intake,
+                        const std::vector<std::pair<std::string, std::vector<dialog::Effect>>>& owners,
+                        std::vector<EffectsResult>& results) {
+    results.assign(owners.size(), {});
+    int failures = 0;
+    for (std::size_t i = 0; i < owners.size(); ++i) {
+        asio::co_spawn(io, intake.carry_out(owners[i].first, owners[i].second, t0),
+                       [&results, &failures, i](std::exception_ptr e, EffectsResult r) {
+                           if (e) ++failures;
+                           results[i] = std::move(r);
+                       });
+    }
+    io.restart();
+    io.run();  // returns only when every confirmation has its answer: waiting ones keep it busy
+    EXPECT_EQ(failures, 0);
+}
+
+TEST_F(TicketIntakeIntegration, ConfirmationsArrivingTogetherAreFiledAsOneGroupAndNoTechnicianGetsMoreThanTheRoomHeHas) {
+    auto tech = add_staff("王师傅", tag_ + "-tech", false, /*capacity=*/2);
+    std::vector<std::pair<std::string, std::vector<dialog::Effect>>> owners;
+    for (int i = 0; i < 5; ++i) {
+        const std::string owner = tag_ + "-owner-" + std::to_string(i);
+        owners.emplace_back(owner, confirmation(tag_ + "-g" + std::to_string(i), owner));
+    }
+    std::vector<EffectsResult> results;
+    carry_out_together(io_, intake_, owners, results);
+
+    EXPECT_EQ(intake_.filing_stats().groups, 1u);
+    EXPECT_EQ(intake_.filing_stats().tickets, 5u);
+    std::vector<std::string> numbers;
+    int dispatched = 0, queued = 0;
+    for (std::size_t i = 0; i < owners.size(); ++i) {
+        ASSERT_FALSE(results[i].deferred) << i;
+        auto mine = pool_.run_sync([&](sql::Connection& c) {
+            store::TicketFilter f;
+            f.owner_openid = owners[i].first;
+            return store::TicketRepository::list(c, f);
+        });
+        ASSERT_EQ(mine.size(), 1u) << owners[i].first;
+        const auto& t = mine.front();
+        numbers.push_back(t.number);
+        // Each owner is told their own ticket's number.
+        ASSERT_EQ(results[i].extra_replies.size(), 1u);
+        EXPECT_NE(results[i].extra_replies[0].find(t.number), std::string::npos) << results[i].extra_replies[0];
+        if (t.technician_id == tech.id) {
+            ++dispatched;
+            EXPECT_EQ(event_types(t.id), (std::vector<std::string>{"created", "dispatched"}));
+            EXPECT_EQ(outbox(t.id).size(), 1u);  // the job push
+        } else {
+            ++queued;
+            EXPECT_EQ(t.status, "new");
+            EXPECT_EQ(event_types(t.id), (std::vector<std::string>{"created", "dispatch_queued"}));
+        }
+        auto photos = pool_.run_sync([&](sql::Connection& c) { return store::PhotoRepository::for_ticket(c, t.id); });
+        ASSERT_EQ(photos.size(), 1u);
+        EXPECT_EQ(photos[0].media_id, tag_ + "-g" + std::to_string(i) + "-media-1");
+        auto profile = pool_.run_sync([&](sql::Connection& c) { return store::OwnerRepository::find_by_openid(c, owners[i].first); });
+        ASSERT_TRUE(profile);
+        EXPECT_EQ(profile->room, "502");
+    }
+    EXPECT_EQ(dispatched, 2) << "the technician had room for two";
+    EXPECT_EQ(queued, 3);
+    // Numbers in the order the confirmations came, one after another.
+    for (std::size_t i = 1; i < numbers.size(); ++i) {
+        EXPECT_EQ(std::stoull(numbers[i].substr(numbers[i].rfind('-') + 1)),
+                  std::stoull(numbers[i - 1].substr(numbers[i - 1].rfind('-') + 1)) + 1)
+            << numbers[i - 1] << " " << numbers[i];
+    }
+    EXPECT_EQ(watched_.size(), 5u);
+}
+
+TEST_F(TicketIntakeIntegration, AGroupWithARepeatedConfirmationIsFiledOneByOneTheRepeatFilesNothingNew) {
+    auto tech = add_staff("王师傅", tag_ + "-tech", false);
+    const std::string first_owner = tag_ + "-owner-0";
+    std::vector<EffectsResult> first;
+    carry_out_together(io_, intake_, {{first_owner, confirmation(tag_ + "-r0", first_owner)}}, first);
+    std::vector<std::pair<std::string, std::vector<dialog::Effect>>> owners;
+    owners.emplace_back(first_owner, confirmation(tag_ + "-r0", first_owner));  // the same again
+    for (int i = 1; i < 3; ++i) {
+        const std::string owner = tag_ + "-owner-" + std::to_string(i);
+        owners.emplace_back(owner, confirmation(tag_ + "-r" + std::to_string(i), owner));
+    }
+    std::vector<EffectsResult> results;
+    carry_out_together(io_, intake_, owners, results);
+
+    EXPECT_EQ(intake_.filing_stats().groups, 0u) << "the group could not be created together";
+    for (std::size_t i = 0; i < owners.size(); ++i) {
+        ASSERT_FALSE(results[i].deferred) << i;
+        auto mine = pool_.run_sync([&](sql::Connection& c) {
+            store::TicketFilter f;
+            f.owner_openid = owners[i].first;
+            return store::TicketRepository::list(c, f);
+        });
+        ASSERT_EQ(mine.size(), 1u) << owners[i].first;
+        EXPECT_EQ(mine.front().technician_id, tech.id);
+        EXPECT_EQ(event_types(mine.front().id), (std::vector<std::string>{"created", "dispatched"}));
+        EXPECT_EQ(outbox(mine.front().id).size(), 1u) << "one job push, also for the repeat";
+    }
 }
 
 }  // namespace

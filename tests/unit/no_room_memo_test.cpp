@@ -1,6 +1,7 @@
 // Dispatch's short memory that nobody of a trade had room in a building (bot/dispatch.h
 // NoRoomMemo): believed for its hold, per trade and building, forgotten at once on demand, and
-// never when the hold is zero.
+// never when the hold is zero. And the room a group of tickets filed together leaves
+// (counting_jobs_given).
 #include <gtest/gtest.h>
 
 #include "bot/dispatch.h"
@@ -63,6 +64,32 @@ TEST(NoRoomMemo, AZeroHoldNeverRemembers) {
     EXPECT_TRUE(memo.nobody_free("水", "3栋", t0));
     memo.set_hold(0ms);
     EXPECT_FALSE(memo.nobody_free("水", "3栋", t0)) << "turning it off forgets";
+}
+
+store::DispatchCandidate candidate(std::uint64_t id, std::uint32_t open_jobs, std::uint32_t capacity) {
+    store::DispatchCandidate d;
+    d.technician.id = id;
+    d.technician.capacity = capacity;
+    d.open_jobs = open_jobs;
+    return d;
+}
+
+std::vector<std::uint64_t> ids_of(const std::vector<store::DispatchCandidate>& candidates) {
+    std::vector<std::uint64_t> out;
+    for (const auto& c : candidates) out.push_back(c.technician.id);
+    return out;
+}
+
+TEST(CountingJobsGiven, JobsGivenInTheGroupCountAsOpenJobsFillingATechnicianAndReorderingTheRest) {
+    // The store's order: fewest open jobs first, then by id.
+    const std::vector<store::DispatchCandidate> stored = {candidate(7, 0, 2), candidate(3, 1, 5), candidate(9, 1, 2)};
+    EXPECT_EQ(ids_of(counting_jobs_given(stored, {})), (std::vector<std::uint64_t>{7, 3, 9})) << "nothing given";
+    auto after_one = counting_jobs_given(stored, {{7, 1}});
+    EXPECT_EQ(ids_of(after_one), (std::vector<std::uint64_t>{3, 7, 9})) << "7 now has 1 like 3 and 9: by id";
+    EXPECT_EQ(after_one[1].open_jobs, 1u);
+    EXPECT_EQ(ids_of(counting_jobs_given(stored, {{7, 2}})), (std::vector<std::uint64_t>{3, 9})) << "7 is full";
+    EXPECT_EQ(ids_of(counting_jobs_given(stored, {{7, 2}, {9, 1}, {42, 3}})), (std::vector<std::uint64_t>{3}))
+        << "9 is full too; someone not among the candidates changes nothing";
 }
 
 }  // namespace
