@@ -97,8 +97,15 @@ std::optional<store::DispatchCandidate> Dispatcher::choose_for_new(sql::Connecti
     if (!store::is_emergency(t) && no_room_.nobody_free(t.trade, t.building)) return std::nullopt;
     const auto generation = no_room_.generation();
     auto candidates = store::TechnicianRepository::candidates(c, t.trade, t.building);
-    if (given) candidates = counting_jobs_given(std::move(candidates), *given);
-    auto chosen = choose_technician(candidates, {});
+    std::optional<store::DispatchCandidate> chosen;
+    if (given && !given->empty()) {
+        chosen = choose_technician(counting_jobs_given(candidates, *given), {});
+        // Room taken only by the group's own tickets, not committed yet (the group may still be
+        // filed one by one): queued, but not remembered as nobody free.
+        if (!chosen && choose_technician(candidates, {})) return std::nullopt;
+    } else {
+        chosen = choose_technician(candidates, {});
+    }
     if (!chosen)
         no_room_.note_nobody_free(t.trade, t.building, generation);
     else

@@ -25,56 +25,113 @@ TicketFiling::TicketFiling(store::MysqlPool& mysql, Dispatcher& dispatcher) : my
 asio::awaitable<TicketFiling::Filed> TicketFiling::file(Request request) {
     auto waiting = std::make_shared<Waiting>();
     waiting->request = std::move(request);
-    auto ex = co_await asio::this_coro::executor;
-    bool start_writer = false;
-    // Queued and its resumption stored in one step under the lock, so the writer cannot resume
-    // it before it waits.
-    auto enqueue = [&](auto handler) {
+    const auto ex = co_await asio::this_coro::executor;
+    // Runs once this coroutine is suspended. Everything it needs is copied onto its own stack
+    // first: once the waiter is queued, a writer on another thread may resume it, and this
+    // coroutine's frame (and the initiation's captures) may be gone.
+    auto initiate = [self = this, waiting, ex](auto handler) {
+        TicketFiling* filing = self;
+        auto w = waiting;
+        auto executor = ex;
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        // The caller's executor keeps its work counted while the caller waits here.
-        auto tracked = asio::prefer(asio::get_associated_executor(*h, ex), asio::execution::outstanding_work.tracked);
-        waiting->resume = [h, tracked]() mutable { asio::post(tracked, std::move(*h)); };
-        std::lock_guard lock(mutex_);
-        queue_.push_back(waiting);
-        if (writers_ < kWriters) {
-            ++writers_;
-            start_writer = true;
-        }
-    };
-    auto initiate = [&](auto handler) {
-        enqueue(std::move(handler));
-        if (start_writer) asio::co_spawn(ex, write_groups(), asio::detached);
+        // The caller's executor counts the wait as work, so its io_context runs until resumed.
+        auto tracked =
+            asio::prefer(asio::get_associated_executor(*h, executor), asio::execution::outstanding_work.tracked);
+        w->resume = [h, tracked]() mutable { asio::post(tracked, std::move(*h)); };
+        if (filing->enqueue(std::move(w))) filing->start_writer(executor);
     };
     co_await asio::async_initiate<const asio::use_awaitable_t<>&, void()>(initiate, asio::use_awaitable);
     if (waiting->error) std::rethrow_exception(waiting->error);
     co_return std::move(waiting->filed);
 }
 
-asio::awaitable<void> TicketFiling::write_groups() {
+bool TicketFiling::enqueue(std::shared_ptr<Waiting> waiting) {
+    std::lock_guard lock(queue_->mutex);
+    queue_->waiting.push_back(std::move(waiting));
+    if (queue_->writers >= kWriters) return false;
+    ++queue_->writers;
+    return true;
+}
+
+void TicketFiling::start_writer(const asio::any_io_executor& ex) {
+    try {
+        asio::co_spawn(ex, write_groups(queue_), [](const std::exception_ptr& e) {
+            if (!e) return;
+            try {
+                std::rethrow_exception(e);
+            } catch (const std::exception& x) {
+                log::error("intake", "filing_writer_failed", {{"error", x.what()}});
+            } catch (...) {
+                log::error("intake", "filing_writer_failed", {{"error", "unknown"}});
+            }
+        });
+    } catch (...) {
+        std::lock_guard lock(queue_->mutex);
+        --queue_->writers;  // the next confirmation starts one
+        throw;
+    }
+}
+
+asio::awaitable<void> TicketFiling::write_groups(std::shared_ptr<Queue> queue) {
+    // However this ends — the queue empty, an exception, its io_context destroyed with it
+    // suspended — it stops counting as a writer, so later confirmations start one of their own.
+    struct Leaving {
+        Queue& queue;
+        bool counted = true;
+        ~Leaving() {
+            if (!counted) return;
+            std::lock_guard lock(queue.mutex);
+            --queue.writers;
+        }
+    } leaving{*queue};
     for (;;) {
         Group group;
         {
-            std::lock_guard lock(mutex_);
-            while (!queue_.empty() && group.size() < kMaxGroup) {
-                group.push_back(std::move(queue_.front()));
-                queue_.pop_front();
+            std::lock_guard lock(queue->mutex);
+            while (!queue->waiting.empty() && group.size() < kMaxGroup) {
+                group.push_back(std::move(queue->waiting.front()));
+                queue->waiting.pop_front();
             }
             if (group.empty()) {
-                --writers_;
+                --queue->writers;  // under the lock that found the queue empty
+                leaving.counted = false;
                 co_return;
             }
         }
-        auto work = [this, &group](sql::Connection& c) { file_group(c, group); };
-        std::exception_ptr error;
-        try {
-            co_await mysql_.run(std::move(work));
-        } catch (...) {
-            error = std::current_exception();
-        }
+        co_await write(group);
         for (auto& w : group) {
-            if (error) w->error = error;
             auto resume = std::move(w->resume);
             resume();
+        }
+    }
+}
+
+asio::awaitable<void> TicketFiling::write(Group& group) {
+    try {
+        if (group.size() == 1) {
+            auto one = group.front();
+            auto alone = [this, one](sql::Connection& c) { file_one(c, *one); };
+            co_await mysql_.run(std::move(alone));
+            co_return;
+        }
+        auto together = [this, &group](sql::Connection& c) { return file_together(c, group); };
+        const bool filed = co_await mysql_.run(std::move(together));
+        if (filed) co_return;
+    } catch (...) {
+        // MySQL unreachable, retries used up, a non-SQL failure: each would have had it alone.
+        for (auto& w : group) w->error = std::current_exception();
+        co_return;
+    }
+    // Not together (a key that has its ticket, a ticket whose rows fail): one by one, each its
+    // own unit of work with its own retries, as a lone confirmation is — so a repeat finds its
+    // ticket and one ticket's error is its own.
+    log::info("intake", "group_filed_one_by_one", {{"tickets", group.size()}});
+    for (auto& w : group) {
+        try {
+            auto alone = [this, w](sql::Connection& c) { file_one(c, *w); };
+            co_await mysql_.run(std::move(alone));
+        } catch (...) {
+            w->error = std::current_exception();
         }
     }
 }
@@ -149,16 +206,9 @@ void TicketFiling::file_one(sql::Connection& c, Waiting& w) const {
     w.filed = std::move(out);
 }
 
-void TicketFiling::file_group(sql::Connection& c, Group& group) const {
-    // Run again from the start when MysqlPool retries the unit of work (deadlock, lost link).
-    for (auto& w : group) {
-        w->filed = {};
-        w->error = nullptr;
-    }
-    if (group.size() == 1) {
-        file_one(c, *group.front());
-        return;
-    }
+bool TicketFiling::file_together(sql::Connection& c, Group& group) const {
+    // Run again from the start when MysqlPool retries the unit of work (deadlock, lost link):
+    // nothing of the group was committed then.
     JobsGiven given;
     std::vector<const store::NewTicket*> tickets;
     tickets.reserve(group.size());
@@ -171,32 +221,20 @@ void TicketFiling::file_group(sql::Connection& c, Group& group) const {
         created = store::TicketRepository::create_group(c, tickets);
     } catch (const sql::SQLException& e) {
         // Deadlock, lost link: MysqlPool runs the group again. Anything else is one ticket's
-        // fault, found below; the group's transaction was rolled back.
+        // fault, found one by one; the group's transaction was rolled back.
         if (store::is_transient_mysql_error(e.getErrorCode())) throw;
         log::warn("intake", "group_failed", {{"tickets", group.size()}, {"error_code", e.getErrorCode()}});
+        return false;
     }
-    if (created) {
-        ++groups_;
-        grouped_tickets_ += group.size();
-        for (std::size_t i = 0; i < group.size(); ++i) {
-            auto& w = *group[i];
-            w.filed.dispatch = as_inserted((*created)[i], w.chosen);
-            w.filed.created = store::CreatedTicket{std::move((*created)[i]), true};
-        }
-        return;
+    if (!created) return false;
+    ++groups_;
+    grouped_tickets_ += group.size();
+    for (std::size_t i = 0; i < group.size(); ++i) {
+        auto& w = *group[i];
+        w.filed.dispatch = as_inserted((*created)[i], w.chosen);
+        w.filed.created = store::CreatedTicket{std::move((*created)[i]), true};
     }
-    // A key of the group has its ticket already, or one ticket failed: each on its own, so the
-    // repeat finds its ticket and the others are created. An error of one (but a transient one,
-    // which runs the whole group again) is that one's.
-    log::info("intake", "group_filed_one_by_one", {{"tickets", group.size()}});
-    for (auto& w : group) {
-        try {
-            file_one(c, *w);
-        } catch (const sql::SQLException& e) {
-            if (store::is_transient_mysql_error(e.getErrorCode())) throw;
-            w->error = std::current_exception();
-        }
-    }
+    return true;
 }
 
 }  // namespace repairbot::bot

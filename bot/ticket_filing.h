@@ -14,6 +14,7 @@
 // Thread-safe: callers may wait on any executor; each resumes on its own.
 #pragma once
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <atomic>
@@ -64,8 +65,9 @@ class TicketFiling {
 
     // Files `request`, alone or in a group with others waiting, and resumes on the caller's
     // executor. Throws what MysqlPool::run throws for the unit of work (ServiceUnavailable when
-    // MySQL cannot be reached, a non-transient sql::SQLException) — for a group, every
-    // confirmation in it gets the same error, as each alone would have.
+    // MySQL cannot be reached, a non-transient sql::SQLException): a group's failure reaches
+    // each of its confirmations, as it would have alone; one ticket's own error reaches only its
+    // confirmation (the group is then filed one by one).
     [[nodiscard]] boost::asio::awaitable<Filed> file(Request request);
 
     // Groups of two or more created together so far, and their tickets (for tests and tuning).
@@ -86,11 +88,25 @@ class TicketFiling {
         std::function<void()> resume;
     };
     using Group = std::vector<std::shared_ptr<Waiting>>;
+    // The confirmations waiting and the writers running. Shared with each writer, which may
+    // outlive the filing when its io_context is destroyed with the writer still suspended.
+    struct Queue {
+        std::mutex mutex;
+        std::deque<std::shared_ptr<Waiting>> waiting;  // guarded by mutex
+        std::size_t writers = 0;                       // guarded by mutex
+    };
 
+    // Queues `waiting`; true when a writer should be started for it (fewer than kWriters run).
+    bool enqueue(std::shared_ptr<Waiting> waiting);
+    void start_writer(const boost::asio::any_io_executor& ex);
     // Writes queued groups until the queue is empty (up to kWriters of these at a time).
-    boost::asio::awaitable<void> write_groups();
-    // On a pool thread: files `group` (together, or one by one when it cannot be).
-    void file_group(sql::Connection& c, Group& group) const;
+    boost::asio::awaitable<void> write_groups(std::shared_ptr<Queue> queue);
+    // Files `group` and sets each one's outcome or error; never throws.
+    boost::asio::awaitable<void> write(Group& group);
+    // On a pool thread: creates the group's tickets together; false when they cannot be
+    // (then nothing of them was written). Throws a transient error for MysqlPool to retry.
+    bool file_together(sql::Connection& c, Group& group) const;
+    // On a pool thread: one ticket alone, a repeat of its key included.
     void file_one(sql::Connection& c, Waiting& w) const;
     // Binds w.request.ticket's complete/within to `w`; `given` (may be null) counts the jobs
     // given by the tickets before it in its group.
@@ -98,9 +114,7 @@ class TicketFiling {
 
     store::MysqlPool& mysql_;
     Dispatcher& dispatcher_;
-    std::mutex mutex_;
-    std::deque<std::shared_ptr<Waiting>> queue_;  // guarded by mutex_
-    std::size_t writers_ = 0;                     // guarded by mutex_
+    std::shared_ptr<Queue> queue_ = std::make_shared<Queue>();
     mutable std::atomic<std::uint64_t> groups_{0}, grouped_tickets_{0};
 };
 
