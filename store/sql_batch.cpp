@@ -5,6 +5,8 @@
 #include <cppconn/statement.h>
 
 #include <memory>
+#include <optional>
+#include <utility>
 
 namespace repairbot::store {
 
@@ -63,33 +65,117 @@ void SqlBatch::render(std::string& out, Timestamp t) {
     out += '\'';
 }
 
+namespace {
+
+// Where the rows of `statement` are: [first, second) from the '(' of `VALUES (` to the ')' that
+// closes its last row, when it has that form and no `?` outside the rows. Templates are code
+// (values are only ever `?`), so parentheses balance.
+std::optional<std::pair<std::size_t, std::size_t>> rows_of(std::string_view statement) {
+    const std::size_t values = statement.find("VALUES");
+    if (values == std::string_view::npos) return std::nullopt;
+    std::size_t at = values + 6;
+    auto skip_spaces = [&] {
+        while (at < statement.size() && statement[at] == ' ') ++at;
+    };
+    skip_spaces();
+    const std::size_t first = at;
+    std::size_t end = std::string_view::npos;
+    while (at < statement.size() && statement[at] == '(') {
+        int depth = 0;
+        for (; at < statement.size(); ++at) {
+            if (statement[at] == '(') ++depth;
+            if (statement[at] == ')' && --depth == 0) break;
+        }
+        if (at == statement.size()) return std::nullopt;
+        end = ++at;
+        skip_spaces();
+        if (at < statement.size() && statement[at] == ',') {
+            ++at;
+            skip_spaces();
+        } else {
+            break;
+        }
+    }
+    if (end == std::string_view::npos) return std::nullopt;
+    if (statement.substr(0, first).find('?') != std::string_view::npos ||
+        statement.substr(end).find('?') != std::string_view::npos)
+        return std::nullopt;
+    return std::make_pair(first, end);
+}
+
+}  // namespace
+
+void SqlBatch::keep_rows(std::string_view statement) {
+    // With Merge::rows, text_ holds only the statement just written (statements_ stays 0, so no
+    // separator was added before it).
+    std::string text = std::move(text_);
+    text_.clear();
+    statements_ = 0;
+    joined_.clear();
+    const auto rows = rows_of(statement);
+    if (!rows) {
+        pieces_.push_back({std::move(text), 0});
+        return;
+    }
+    const std::size_t tail = statement.size() - rows->second;
+    std::string key(statement.substr(0, rows->first));
+    key += '\n';
+    key += statement.substr(rows->second);
+    const auto [it, first] = piece_of_.try_emplace(std::move(key), pieces_.size());
+    if (first) {
+        pieces_.push_back({std::move(text), tail});
+        return;
+    }
+    Piece& piece = pieces_[it->second];
+    // The head and tail are the template's own text (no `?` in them), so the rows are what lies
+    // between them in the rendered statement.
+    const std::string_view added(text.data() + rows->first, text.size() - rows->first - tail);
+    std::string more;
+    more.reserve(added.size() + 1);
+    more += ',';
+    more += added;
+    piece.text.insert(piece.text.size() - piece.tail, more);
+}
+
+const std::string& SqlBatch::text() const {
+    if (!merge_rows_) return text_;
+    if (joined_.empty()) {
+        for (const auto& p : pieces_) {
+            if (!joined_.empty()) joined_ += ";\n";
+            joined_ += p.text;
+        }
+    }
+    return joined_;
+}
+
 void SqlBatch::run(sql::Connection& c) const {
-    if (statements_ == 0) return;
+    const std::size_t statements = size();
+    if (statements == 0) return;
     std::unique_ptr<sql::Statement> st(c.createStatement());
     std::size_t i = 0;
     try {
-        bool has_rows = st->execute(text_);
+        bool has_rows = st->execute(text());
         for (;;) {
             // Every result the server sent is read before run() returns: a result left unread
             // puts the connection out of sync ("Commands out of sync") for its next user.
             if (has_rows) std::unique_ptr<sql::ResultSet>(st->getResultSet());
             // Connector/C++ 1.1 cannot tell "no more results" from "a result without rows"
             // (getUpdateCount() is -1 after getMoreResults()), so the count says when to stop.
-            if (++i == statements_) break;
+            if (++i == statements) break;
             has_rows = st->getMoreResults();
         }
     } catch (const sql::SQLException& e) {
         // A failing statement ends the server's answers; should reading a result have failed
         // instead, the results after it are still read (or the link is gone, and the pool drops
         // the connection).
-        for (std::size_t left = i + 1; left < statements_; ++left) {
+        for (std::size_t left = i + 1; left < statements; ++left) {
             try {
                 st->getMoreResults();
             } catch (...) {
                 break;
             }
         }
-        throw SqlBatchError(e, i, statements_);
+        throw SqlBatchError(e, i, statements);
     }
 }
 

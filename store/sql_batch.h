@@ -26,6 +26,8 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "store/sql_values.h"
 
@@ -47,6 +49,17 @@ class SqlBatchError : public sql::SQLException {
 
 class SqlBatch {
   public:
+    // Rows: statements `INSERT … VALUES (…)[,(…)…] [tail]` whose text outside their rows is the
+    // same (and holds no `?`) go to the server as ONE multi-row statement, at the place of the
+    // first of them, with their rows in the order added — MariaDB's cost is per statement, not per
+    // row (docs/performance.md, step 39). Only for a batch whose statements do not depend on each
+    // other's order: rows may run before statements added between them. Every other statement
+    // (an INSERT … SELECT, an UPDATE, COMMIT) keeps its place. size() counts the statements sent.
+    enum class Merge { statements, rows };
+
+    SqlBatch() = default;
+    explicit SqlBatch(Merge merge) : merge_rows_(merge == Merge::rows) {}
+
     // Appends `statement` with each `?` replaced by the next value. Throws std::logic_error when
     // the placeholders and the values do not match (a programming error).
     template <class... A>
@@ -60,13 +73,14 @@ class SqlBatch {
             throw;
         }
         end_statement(statement, from, mark);
+        if (merge_rows_) keep_rows(statement);
         return *this;
     }
 
-    [[nodiscard]] std::size_t size() const { return statements_; }
-    [[nodiscard]] bool empty() const { return statements_ == 0; }
+    [[nodiscard]] std::size_t size() const { return merge_rows_ ? pieces_.size() : statements_; }
+    [[nodiscard]] bool empty() const { return size() == 0; }
     // The text as sent (for tests; it holds the values, so never log it).
-    [[nodiscard]] const std::string& text() const { return text_; }
+    [[nodiscard]] const std::string& text() const;
 
     // Sends every statement in one round trip and reads every result (rows a statement returns
     // are read and dropped), also when something fails, so the connection stays in sync for its
@@ -103,8 +117,21 @@ class SqlBatch {
             out += "NULL";
     }
 
+    // Merge::rows: moves the statement just written (all of text_) into pieces_, into the
+    // piece with the same text outside its rows when there is one.
+    void keep_rows(std::string_view statement);
+
     std::string text_;
     std::size_t statements_ = 0;
+    // Merge::rows: the statements to send, and their text joined (built by text(), emptied by add()).
+    struct Piece {
+        std::string text;
+        std::size_t tail = 0;  // the length of the text after the rows
+    };
+    bool merge_rows_ = false;
+    std::vector<Piece> pieces_;
+    std::unordered_map<std::string, std::size_t> piece_of_;  // text outside the rows -> piece
+    mutable std::string joined_;
 };
 
 }  // namespace repairbot::store

@@ -245,7 +245,10 @@ std::optional<std::vector<Ticket>> TicketRepository::create_group(sql::Connectio
     if (ids != done.size())
         throw sql::SQLException("INSERT INTO tickets ... RETURNING gave " + std::to_string(ids) + " ids for " +
                                 std::to_string(done.size()) + " tickets");
-    SqlBatch rest;
+    // Everyone's events, outbox rows, photos and profiles as one multi-row statement each (they
+    // do not depend on each other's order; NewTicket::within adds only such rows, or statements
+    // that read nothing the group writes).
+    SqlBatch rest(SqlBatch::Merge::rows);
     for (std::size_t i = 0; i < done.size(); ++i) add_rows_of(rest, *in[i], done[i]);
     rest.add(trx.commit_sql());
     rest.run(c);

@@ -67,9 +67,10 @@ class TicketRepository {
 
     // Creates several new tickets together: their numbers in the order given (one statement),
     // `complete` for each in that order, then one transaction with one multi-row INSERT of the
-    // tickets and one batch of everyone's events, outbox rows and `within` rows with the COMMIT
-    // — four round trips for the group instead of three per ticket, and far fewer statements
-    // (docs/performance.md, step 38). All or nothing: nullopt when an idempotency key of the
+    // tickets and one batch of everyone's events, outbox rows and `within` rows with the COMMIT,
+    // rows of the same kind merged into one statement (SqlBatch::Merge::rows: `within` must add
+    // no statement that depends on the order) — four round trips for the group instead of three
+    // per ticket, and a handful of statements (docs/performance.md, steps 38 and 39). All or nothing: nullopt when an idempotency key of the
     // group already has its ticket (a repeat, or a key twice in the group): nothing was
     // written but numbers (gaps), and the caller creates them one by one with create(), which
     // calls `complete` again. Throws sql::SQLException like create(); must not be called inside

@@ -65,5 +65,37 @@ TEST(StoreSqlBatch, FewerValuesThanPlaceholdersIsRefusedAndLeavesTheBatchAsItWas
     EXPECT_EQ(b.size(), 1u);
 }
 
+TEST(StoreSqlBatch, MergingRowsSendsInsertsWithTheSameTextOutsideTheirRowsAsOneStatementAtTheFirstOnesPlace) {
+    SqlBatch b(SqlBatch::Merge::rows);
+    b.add("INSERT INTO e (t, k) VALUES (?, ?)", 1, 10);
+    b.add("INSERT INTO n (t) SELECT ? FROM x", 1);            // not rows: keeps its place
+    b.add("INSERT INTO e (t, k) VALUES (?, ?),(?, ?)", 2, 20, 2, 21);  // two rows, same text around them
+    b.add("INSERT INTO e (t, k) VALUES (?, NOW(3))", 3);       // a function inside a row
+    b.add("INSERT INTO o (id) VALUES (?) ON DUPLICATE KEY UPDATE id = VALUES(id)", 1);
+    b.add("INSERT INTO o (id) VALUES (?) ON DUPLICATE KEY UPDATE id = VALUES(id)", 2);
+    b.add("INSERT INTO o (id) VALUES (?)", 3);                 // another tail: its own statement
+    b.add("COMMIT");
+    EXPECT_EQ(b.size(), 5u);
+    EXPECT_EQ(b.text(),
+              "INSERT INTO e (t, k) VALUES (1, 10),(2, 20),(2, 21),(3, NOW(3));\n"
+              "INSERT INTO n (t) SELECT 1 FROM x;\n"
+              "INSERT INTO o (id) VALUES (1),(2) ON DUPLICATE KEY UPDATE id = VALUES(id);\n"
+              "INSERT INTO o (id) VALUES (3);\n"
+              "COMMIT");
+}
+
+TEST(StoreSqlBatch, MergingRowsLeavesAStatementWithValuesOutsideItsRowsAndAFailedAddAsTheyWere) {
+    SqlBatch b(SqlBatch::Merge::rows);
+    b.add("INSERT INTO e (t) VALUES (?) ON DUPLICATE KEY UPDATE t = ?", 1, 2);
+    b.add("INSERT INTO e (t) VALUES (?) ON DUPLICATE KEY UPDATE t = ?", 3, 4);
+    EXPECT_THROW(b.add("INSERT INTO e (t) VALUES (?) ON DUPLICATE KEY UPDATE t = ?", 5), std::logic_error);
+    EXPECT_EQ(b.size(), 2u);
+    EXPECT_EQ(b.text(),
+              "INSERT INTO e (t) VALUES (1) ON DUPLICATE KEY UPDATE t = 2;\n"
+              "INSERT INTO e (t) VALUES (3) ON DUPLICATE KEY UPDATE t = 4");
+    b.add("COMMIT");
+    EXPECT_EQ(b.size(), 3u);
+}
+
 }  // namespace
 }  // namespace repairbot::store
