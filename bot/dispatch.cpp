@@ -100,8 +100,8 @@ std::optional<store::DispatchCandidate> Dispatcher::choose_for_new(sql::Connecti
     std::optional<store::DispatchCandidate> chosen;
     if (given && !given->empty()) {
         chosen = choose_technician(counting_jobs_given(candidates, *given), {});
-        // Room taken only by the group's own tickets, not committed yet (the group may still be
-        // filed one by one): queued, but not remembered as nobody free.
+        // Room taken only by tickets not committed yet (a group may still be filed one by one,
+        // or fail): queued, but not remembered as nobody free.
         if (!chosen && choose_technician(candidates, {})) return std::nullopt;
     } else {
         chosen = choose_technician(candidates, {});

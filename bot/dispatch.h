@@ -31,8 +31,8 @@ using TicketWatch = std::function<boost::asio::awaitable<void>(store::Ticket)>;
     const std::vector<store::DispatchCandidate>& candidates,
     const std::vector<std::uint64_t>& excluded);
 
-// Jobs given to technicians by the tickets of a group filed together (TicketIntake), which the
-// tickets table does not hold yet: technician id -> jobs.
+// Jobs given to technicians by new tickets not committed yet (TicketFiling: a group being
+// written, or a lone filing), which the tickets table does not hold yet: technician id -> jobs.
 using JobsGiven = std::unordered_map<std::uint64_t, std::uint32_t>;
 
 // `candidates` with the jobs `given` counted: each one's open jobs grow by theirs, those it
@@ -144,7 +144,8 @@ public:
 
     // A new ticket's candidates, or none without asking MySQL while the memo says nobody of its
     // trade has room in its building (NoRoomMemo). Blocking, on the filing's connection.
-    // `given`: jobs given by the tickets filed before this one in its group (counting_jobs_given).
+    // `given`: jobs given by filings not committed yet, which the tickets table does not show
+    // (counting_jobs_given); room that only they took is not remembered as nobody free.
     [[nodiscard]] std::optional<store::DispatchCandidate> choose_for_new(sql::Connection& c,
                                                                        const store::Ticket& ticket,
                                                                        const JobsGiven* given = nullptr) const;

@@ -1,5 +1,7 @@
 #include "bot/ticket_filing.h"
 
+#include <algorithm>
+
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -66,9 +68,30 @@ void TicketFiling::start_writer(const asio::any_io_executor& ex) {
             }
         });
     } catch (...) {
-        std::lock_guard lock(queue_->mutex);
-        --queue_->writers;  // the next confirmation starts one
-        throw;
+        // Runs inside the caller's initiation, which must not throw (Asio runs it noexcept).
+        // With no writer left, whoever waits is told at once instead of waiting for ever.
+        const auto error = std::current_exception();
+        Group stranded;
+        {
+            std::lock_guard lock(queue_->mutex);
+            if (--queue_->writers == 0) {
+                stranded.assign(queue_->waiting.begin(), queue_->waiting.end());
+                queue_->waiting.clear();
+            }
+        }
+        for (auto& w : stranded) w->error = error;
+        resume_all(stranded);
+    }
+}
+
+void TicketFiling::resume_all(Group& group) {
+    for (auto& w : group) {
+        try {
+            auto resume = std::move(w->resume);
+            if (resume) resume();
+        } catch (...) {
+            log::error("intake", "filing_resume_failed", {});  // the others are still resumed
+        }
     }
 }
 
@@ -99,10 +122,7 @@ asio::awaitable<void> TicketFiling::write_groups(std::shared_ptr<Queue> queue) {
             }
         }
         co_await write(group);
-        for (auto& w : group) {
-            auto resume = std::move(w->resume);
-            resume();
-        }
+        resume_all(group);
     }
 }
 
@@ -118,16 +138,16 @@ asio::awaitable<void> TicketFiling::write(Group& group) {
         const bool filed = co_await mysql_.run(std::move(together));
         if (filed) co_return;
     } catch (...) {
-        // MySQL unreachable, retries used up, a non-SQL failure: each would have had it alone.
+        // MySQL unreachable, retries used up: each would have had it alone.
         for (auto& w : group) w->error = std::current_exception();
         co_return;
     }
     // Not together (a key that has its ticket, a ticket whose rows fail): one by one, each its
     // own unit of work with its own retries, as a lone confirmation is — so a repeat finds its
     // ticket and one ticket's error is its own.
-    log::info("intake", "group_filed_one_by_one", {{"tickets", group.size()}});
     for (auto& w : group) {
         try {
+            if (w == group.front()) log::info("intake", "group_filed_one_by_one", {{"tickets", group.size()}});
             auto alone = [this, w](sql::Connection& c) { file_one(c, *w); };
             co_await mysql_.run(std::move(alone));
         } catch (...) {
@@ -136,24 +156,46 @@ asio::awaitable<void> TicketFiling::write(Group& group) {
     }
 }
 
-void TicketFiling::bind(Waiting& w, JobsGiven* given) const {
+void TicketFiling::bind(Waiting& w, JobsGiven& given) const {
     w.chosen.reset();
     w.queued = false;
     const auto now = w.request.now;
     // A new ticket is inserted already given to a technician when one is free: one transaction
     // for the ticket, its two events and the job push. With nobody free, it is inserted queued
     // for the dispatchers, who are told in the same transaction — or, with queue notes on and no
-    // emergency, by the next note (bot/queue_notes.h).
-    w.request.ticket.complete = [this, &w, given, now](sql::Connection& conn, store::Ticket& t,
-                                                       std::vector<store::NewEvent>& events,
-                                                       std::vector<store::NewOutbox>& outbox) {
-        w.chosen = dispatcher_.choose_for_new(conn, t, given);
+    // emergency, by the next note (bot/queue_notes.h). The count of open jobs adds the jobs given
+    // by filings still in flight in this process (this group's and the other writer's), which
+    // the tickets table does not show yet.
+    w.request.ticket.complete = [this, &w, &given, now](sql::Connection& conn, store::Ticket& t,
+                                                        std::vector<store::NewEvent>& events,
+                                                        std::vector<store::NewOutbox>& outbox) {
+        // Chosen on a snapshot of the jobs in flight, then taken only if no filing took the
+        // same room meanwhile (its job is then in the count, and the choice is made again).
+        for (int attempt = 0;; ++attempt) {
+            JobsGiven in_flight;
+            {
+                std::lock_guard lock(queue_->mutex);
+                in_flight = queue_->in_flight;
+            }
+            w.chosen = attempt < 4 ? dispatcher_.choose_for_new(conn, t, &in_flight) : std::nullopt;
+            if (!w.chosen) break;
+            const auto id = w.chosen->technician.id;
+            std::lock_guard lock(queue_->mutex);
+            const auto seen = in_flight.contains(id) ? in_flight.at(id) : 0u;
+            auto& now_in_flight = queue_->in_flight[id];
+            // open_jobs = in the table + in flight when the snapshot was taken.
+            if (w.chosen->open_jobs - seen + now_in_flight < w.chosen->technician.capacity) {
+                ++now_in_flight;
+                break;
+            }
+            if (now_in_flight == 0) queue_->in_flight.erase(id);
+        }
         if (!w.chosen) {
             events.push_back(Dispatcher::queued_event({}, "system", "created"));
             w.queued = true;
             return;
         }
-        if (given) ++(*given)[w.chosen->technician.id];
+        ++given[w.chosen->technician.id];
         auto assigned = dispatcher_.assign(std::move(t), *w.chosen, "system", "created", now);
         t = std::move(assigned.ticket);
         events.push_back(std::move(assigned.event));
@@ -188,8 +230,31 @@ DispatchAttempt as_inserted(const store::Ticket& t, const std::optional<store::D
 }
 }  // namespace
 
+// The jobs a filing gave, counted as in flight until it returns (committed by then, or not at
+// all): from then on the tickets table shows them.
+class TicketFiling::InFlight {
+  public:
+    explicit InFlight(Queue& queue) : queue_(queue) {}
+    ~InFlight() {
+        std::lock_guard lock(queue_.mutex);
+        for (const auto& [technician, jobs] : given) {
+            auto it = queue_.in_flight.find(technician);
+            if (it == queue_.in_flight.end()) continue;
+            it->second -= std::min(it->second, jobs);
+            if (it->second == 0) queue_.in_flight.erase(it);
+        }
+    }
+    InFlight(const InFlight&) = delete;
+    InFlight& operator=(const InFlight&) = delete;
+    JobsGiven given;
+
+  private:
+    Queue& queue_;
+};
+
 void TicketFiling::file_one(sql::Connection& c, Waiting& w) const {
-    bind(w, nullptr);
+    InFlight jobs(*queue_);
+    bind(w, jobs.given);
     Filed out;
     auto created = store::TicketRepository::create(c, w.request.ticket);
     if (created && created->created) {
@@ -209,11 +274,11 @@ void TicketFiling::file_one(sql::Connection& c, Waiting& w) const {
 bool TicketFiling::file_together(sql::Connection& c, Group& group) const {
     // Run again from the start when MysqlPool retries the unit of work (deadlock, lost link):
     // nothing of the group was committed then.
-    JobsGiven given;
+    InFlight jobs(*queue_);
     std::vector<const store::NewTicket*> tickets;
     tickets.reserve(group.size());
     for (auto& w : group) {
-        bind(*w, &given);
+        bind(*w, jobs.given);
         tickets.push_back(&w->request.ticket);
     }
     std::optional<std::vector<store::Ticket>> created;
@@ -224,6 +289,11 @@ bool TicketFiling::file_together(sql::Connection& c, Group& group) const {
         // fault, found one by one; the group's transaction was rolled back.
         if (store::is_transient_mysql_error(e.getErrorCode())) throw;
         log::warn("intake", "group_failed", {{"tickets", group.size()}, {"error_code", e.getErrorCode()}});
+        return false;
+    } catch (const std::exception& e) {
+        // One ticket's own failure while it was completed (e.g. text that cannot be written):
+        // found one by one too.
+        log::warn("intake", "group_failed", {{"tickets", group.size()}, {"error", e.what()}});
         return false;
     }
     if (!created) return false;

@@ -94,7 +94,11 @@ class TicketFiling {
         std::mutex mutex;
         std::deque<std::shared_ptr<Waiting>> waiting;  // guarded by mutex
         std::size_t writers = 0;                       // guarded by mutex
+        // Jobs given by filings not committed yet (any writer, or a lone filing), by technician:
+        // counted as open jobs by every dispatch choice meanwhile. Guarded by mutex.
+        JobsGiven in_flight;
     };
+    class InFlight;
 
     // Queues `waiting`; true when a writer should be started for it (fewer than kWriters run).
     bool enqueue(std::shared_ptr<Waiting> waiting);
@@ -108,9 +112,11 @@ class TicketFiling {
     bool file_together(sql::Connection& c, Group& group) const;
     // On a pool thread: one ticket alone, a repeat of its key included.
     void file_one(sql::Connection& c, Waiting& w) const;
-    // Binds w.request.ticket's complete/within to `w`; `given` (may be null) counts the jobs
-    // given by the tickets before it in its group.
-    void bind(Waiting& w, JobsGiven* given) const;
+    // Binds w.request.ticket's complete/within to `w`; a job it gives is added to `given` (its
+    // filing's, released when that returns) and to the queue's in-flight count.
+    void bind(Waiting& w, JobsGiven& given) const;
+    // Resumes each waiter of `group` (its outcome or error set); never throws.
+    static void resume_all(Group& group);
 
     store::MysqlPool& mysql_;
     Dispatcher& dispatcher_;

@@ -67,15 +67,17 @@ void SqlBatch::render(std::string& out, Timestamp t) {
 
 namespace {
 
-// Where the rows of `statement` are: [first, second) from the '(' of `VALUES (` to the ')' that
-// closes its last row, when it has that form and no `?` outside the rows. Templates are code
-// (values are only ever `?`), so parentheses balance.
+// Where the rows of `statement` are: [first, second) from the '(' after ` VALUES` to the ')'
+// that closes its last row, when it is an `INSERT … VALUES (…)[, (…)] [tail]` whose `?` are all
+// inside its rows (at least one). Templates are code (values are only ever `?`), so their
+// parentheses balance and they hold no quoted '(' of a value.
 std::optional<std::pair<std::size_t, std::size_t>> rows_of(std::string_view statement) {
-    const std::size_t values = statement.find("VALUES");
+    if (!statement.starts_with("INSERT ")) return std::nullopt;
+    const std::size_t values = statement.find(" VALUES");
     if (values == std::string_view::npos) return std::nullopt;
-    std::size_t at = values + 6;
+    std::size_t at = values + 7;
     auto skip_spaces = [&] {
-        while (at < statement.size() && statement[at] == ' ') ++at;
+        while (at < statement.size() && (statement[at] == ' ' || statement[at] == '\n' || statement[at] == '\t')) ++at;
     };
     skip_spaces();
     const std::size_t first = at;
@@ -97,8 +99,9 @@ std::optional<std::pair<std::size_t, std::size_t>> rows_of(std::string_view stat
         }
     }
     if (end == std::string_view::npos) return std::nullopt;
-    if (statement.substr(0, first).find('?') != std::string_view::npos ||
-        statement.substr(end).find('?') != std::string_view::npos)
+    const auto has_value = [](std::string_view part) { return part.find('?') != std::string_view::npos; };
+    if (has_value(statement.substr(0, first)) || has_value(statement.substr(end)) ||
+        !has_value(statement.substr(first, end - first)))
         return std::nullopt;
     return std::make_pair(first, end);
 }
@@ -118,8 +121,10 @@ void SqlBatch::keep_rows(std::string_view statement) {
         return;
     }
     const std::size_t tail = statement.size() - rows->second;
-    std::string key(statement.substr(0, rows->first));
-    key += '\n';
+    // The text around the rows, the head's length first (so no head and tail run together).
+    std::string key = std::to_string(rows->first);
+    key += ':';
+    key += statement.substr(0, rows->first);
     key += statement.substr(rows->second);
     const auto [it, first] = piece_of_.try_emplace(std::move(key), pieces_.size());
     if (first) {

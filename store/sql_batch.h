@@ -40,7 +40,8 @@ namespace repairbot::store {
 class SqlBatchError : public sql::SQLException {
   public:
     SqlBatchError(const sql::SQLException& cause, std::size_t statement, std::size_t statements);
-    // 0-based index of the statement that failed.
+    // 0-based index of the statement that failed, among those sent (with Merge::rows, merged
+    // statements count once).
     [[nodiscard]] std::size_t statement() const { return statement_; }
 
   private:
@@ -50,7 +51,7 @@ class SqlBatchError : public sql::SQLException {
 class SqlBatch {
   public:
     // Rows: statements `INSERT … VALUES (…)[,(…)…] [tail]` whose text outside their rows is the
-    // same (and holds no `?`) go to the server as ONE multi-row statement, at the place of the
+    // same (and holds no `?`; their values are all in the rows) go to the server as ONE multi-row statement, at the place of the
     // first of them, with their rows in the order added — MariaDB's cost is per statement, not per
     // row (docs/performance.md, step 39). Only for a batch whose statements do not depend on each
     // other's order: rows may run before statements added between them. Every other statement

@@ -12,7 +12,9 @@
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <random>
+#include <thread>
 
 #include "bot/dispatch.h"
 #include "bot/ticket_intake.h"
@@ -373,6 +375,39 @@ TEST_F(TicketIntakeIntegration, ConfirmationsArrivingTogetherAreFiledAsOneGroupA
             << numbers[i - 1] << " " << numbers[i];
     }
     EXPECT_EQ(watched_.size(), 5u);
+}
+
+TEST_F(TicketIntakeIntegration, ManyConfirmationsOnSeveralThreadsNeverGiveATechnicianMoreThanHisRoom) {
+    // Two io threads, two writers, groups and lone filings as they come: every choice counts the
+    // jobs given by filings not committed yet, so the room is never overbooked.
+    auto tech = add_staff("王师傅", tag_ + "-tech", false, /*capacity=*/3);
+    TicketIntake intake{pool_, dispatcher_, desk().sla, desk().notices, desk().dialog};  // no watch: 2 threads
+    asio::io_context io(2);
+    std::atomic<int> threw{0};
+    std::vector<std::string> owners;
+    for (int i = 0; i < 12; ++i) {
+        owners.push_back(tag_ + "-owner-" + std::to_string(i));
+        asio::co_spawn(io, intake.carry_out(owners.back(), confirmation(tag_ + "-m" + std::to_string(i), owners.back()), t0),
+                       [&threw](std::exception_ptr e, EffectsResult) {
+                           if (e) ++threw;
+                       });
+    }
+    std::thread second([&io] { io.run(); });
+    io.run();
+    second.join();
+    EXPECT_EQ(threw.load(), 0);
+    int dispatched = 0, filed = 0;
+    for (const auto& owner : owners) {
+        auto mine = pool_.run_sync([&](sql::Connection& c) {
+            store::TicketFilter f;
+            f.owner_openid = owner;
+            return store::TicketRepository::list(c, f);
+        });
+        filed += static_cast<int>(mine.size());
+        for (const auto& t : mine) dispatched += t.technician_id == tech.id;
+    }
+    EXPECT_EQ(filed, 12);
+    EXPECT_EQ(dispatched, 3);
 }
 
 TEST_F(TicketIntakeIntegration, AGroupWithARepeatedConfirmationIsFiledOneByOneTheRepeatFilesNothingNewTheRoomLeftIsUsed) {

@@ -97,5 +97,15 @@ TEST(StoreSqlBatch, MergingRowsLeavesAStatementWithValuesOutsideItsRowsAndAFaile
     EXPECT_EQ(b.size(), 3u);
 }
 
+TEST(StoreSqlBatch, MergingRowsLeavesInsertsWithoutValuesInRowsAndSelectsApart) {
+    SqlBatch b(SqlBatch::Merge::rows);
+    b.add("INSERT INTO t (a) VALUES (1)");
+    b.add("INSERT INTO t (a) VALUES (1)");  // no value in its rows: its own statement
+    b.add("INSERT INTO t (a) SELECT a FROM u ON DUPLICATE KEY UPDATE a = VALUES(a)");
+    b.add("INSERT INTO t (a) SELECT a FROM u ON DUPLICATE KEY UPDATE a = VALUES(a)");
+    b.add("UPDATE t SET a = ? WHERE b IN (SELECT 1) AND c = VALUES(c)", 5);
+    EXPECT_EQ(b.size(), 5u);
+}
+
 }  // namespace
 }  // namespace repairbot::store
