@@ -85,9 +85,7 @@ std::vector<store::DispatchCandidate> counting_jobs_given(std::vector<store::Dis
         if (auto it = given.find(d.technician.id); it != given.end()) d.open_jobs += it->second;
         return d.open_jobs >= d.technician.capacity;
     });
-    std::sort(candidates.begin(), candidates.end(), [](const store::DispatchCandidate& a, const store::DispatchCandidate& b) {
-        return a.open_jobs != b.open_jobs ? a.open_jobs < b.open_jobs : a.technician.id < b.technician.id;
-    });
+    std::sort(candidates.begin(), candidates.end(), store::offered_before);
     return candidates;
 }
 

@@ -4,7 +4,6 @@
 
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/execution/outstanding_work.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/prefer.hpp>
@@ -158,7 +157,6 @@ asio::awaitable<void> TicketFiling::write(Group& group) {
 
 void TicketFiling::bind(Waiting& w, JobsGiven& given) const {
     w.chosen.reset();
-    w.queued = false;
     const auto now = w.request.now;
     // A new ticket is inserted already given to a technician when one is free: one transaction
     // for the ticket, its two events and the job push. With nobody free, it is inserted queued
@@ -192,7 +190,6 @@ void TicketFiling::bind(Waiting& w, JobsGiven& given) const {
         }
         if (!w.chosen) {
             events.push_back(Dispatcher::queued_event({}, "system", "created"));
-            w.queued = true;
             return;
         }
         ++given[w.chosen->technician.id];
@@ -205,7 +202,7 @@ void TicketFiling::bind(Waiting& w, JobsGiven& given) const {
     // remembered profile commit with the ticket: one commit, and no ticket without its photos.
     // A repeat finds them committed with it.
     w.request.ticket.within = [this, &w](store::SqlBatch& batch, const store::Ticket& t) {
-        if (w.queued && dispatcher_.tells_at_once(t)) Dispatcher::tell_dispatchers(batch, t, t.created_at);
+        if (!w.chosen && dispatcher_.tells_at_once(t)) Dispatcher::tell_dispatchers(batch, t, t.created_at);
         for (const auto& p : w.request.photos) {
             store::Photo photo;
             photo.ticket_id = t.id;

@@ -81,8 +81,7 @@ class TicketFiling {
     // A request waiting in the queue, its outcome, and how to resume its caller.
     struct Waiting {
         Request request;
-        std::optional<store::DispatchCandidate> chosen;  // set by complete
-        bool queued = false;                              // set by complete
+        std::optional<store::DispatchCandidate> chosen;  // set by complete; none: queued
         Filed filed;
         std::exception_ptr error;
         std::function<void()> resume;

@@ -211,9 +211,7 @@ std::vector<DispatchCandidate> TechnicianRepository::candidates(sql::Connection&
         d.open_jobs = static_cast<std::uint32_t>(rs->getUInt64("open_jobs"));
         if (d.open_jobs < d.technician.capacity) out.push_back(std::move(d));
     }
-    std::sort(out.begin(), out.end(), [](const DispatchCandidate& a, const DispatchCandidate& b) {
-        return a.open_jobs != b.open_jobs ? a.open_jobs < b.open_jobs : a.technician.id < b.technician.id;
-    });
+    std::sort(out.begin(), out.end(), offered_before);
     return out;
 }
 

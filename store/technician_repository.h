@@ -20,6 +20,11 @@ struct DispatchCandidate {
     std::uint32_t open_jobs = 0;  // tickets dispatched/accepted/arrived on them
 };
 
+// The order candidates are offered in: fewest open jobs first, then by id.
+[[nodiscard]] inline bool offered_before(const DispatchCandidate& a, const DispatchCandidate& b) {
+    return a.open_jobs != b.open_jobs ? a.open_jobs < b.open_jobs : a.technician.id < b.technician.id;
+}
+
 class TechnicianRepository {
   public:
     // Inserts `t` (id, times ignored) and returns it with its id. StoreErrc::duplicate when
