@@ -2,6 +2,7 @@
 // message into it; dialog never sees XML or WeChat types.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -51,6 +52,20 @@ struct Inbound {
     std::string message_id{};  // MsgId, or FromUserName+CreateTime for events (the dedupe key)
     InboundBody body{};
 };
+
+// How much of a message the desk keeps: what the store's columns hold, so that nothing the dialog
+// accepts can make a report, a rating or a note unwritable later (MariaDB refuses an overlong
+// value in strict mode, and every resend would fail the same way). step() answers beyond them:
+// - a text, or a voice message's recognition, of more than kMaxMessageChars characters is
+//   refused (message_too_long): the longest a description, comment, reason or note can be;
+// - an image whose MediaId is empty or longer than kMaxMediaIdBytes is refused (photo_unusable);
+//   WeChat's are 64 characters;
+// - a PicUrl longer than kMaxPicUrlBytes is dropped (it is only the download's fallback);
+// - a location's Label is cut to kMaxLocationLabelChars characters (it may become the address).
+inline constexpr std::size_t kMaxMessageChars = 1000;
+inline constexpr std::size_t kMaxMediaIdBytes = 128;
+inline constexpr std::size_t kMaxPicUrlBytes = 1024;
+inline constexpr std::size_t kMaxLocationLabelChars = 128;
 
 // Menu button keys the owner's menu uses (configured on the WeChat side with these keys).
 inline constexpr std::string_view kMenuReportRepair = "REPORT_REPAIR";

@@ -5,6 +5,7 @@
 
 #include "dialog/commands.h"
 #include "dialog/feedback.h"
+#include "dialog/inbound.h"
 #include "dialog/money.h"
 #include "dialog/owner_report.h"
 #include "dialog/slots.h"
@@ -373,6 +374,13 @@ void heal(Session& s) {
                   (s.flow == Flow::technician_pick && !s.job_command) ||
                   (s.flow == Flow::idle && !s.report_id.empty());
     if (broken) fall_back(s);
+    // A photo beyond what the store keeps (a draft saved before step() refused such ids) would
+    // make the report unfileable: dropped, or its fallback URL dropped.
+    std::erase_if(s.draft.photos, [](const Photo& p) {
+        return p.media_id.empty() || p.media_id.size() > kMaxMediaIdBytes;
+    });
+    for (auto& p : s.draft.photos)
+        if (p.pic_url.size() > kMaxPicUrlBytes) p.pic_url.clear();
 }
 
 // ---- public (dialog/feedback.h) ----

@@ -129,6 +129,17 @@ void reprompt(Turn& t) {
     }
 }
 
+// A message longer than the desk keeps (kMaxMessageChars) is answered, not read: true then.
+bool refused_as_too_long(Turn& t, std::string_view said) {
+    if (said.size() <= kMaxMessageChars) return false;  // fewer bytes than characters allowed
+    const std::size_t chars = text::length_in_chars(said);
+    if (chars <= kMaxMessageChars) return false;
+    t.say(TextId::message_too_long,
+          {{"count", std::to_string(chars)}, {"max", std::to_string(kMaxMessageChars)}});
+    reprompt(t);
+    return true;
+}
+
 bool has_parked_draft(const Session& s) {
     return s.flow != Flow::owner_report && !s.report_id.empty();
 }
@@ -207,7 +218,9 @@ void on_text(Turn& t, const Said& said) {
 // What was received, with every text in valid UTF-8: owners' words go into replies, onto
 // tickets and into MariaDB's utf8mb4 columns, which refuse stray bytes (a broken client, a
 // hostile request); those become U+FFFD here, once, so nothing after has to care.
-Inbound valid_utf8(const Inbound& received) {
+// What was received, in valid UTF-8 (stray bytes read as U+FFFD) and within what the desk keeps
+// (inbound.h): an overlong PicUrl dropped, a location's label cut.
+Inbound sanitized(const Inbound& received) {
     Inbound in{text::to_valid_utf8(received.from), text::to_valid_utf8(received.message_id),
                received.body};
     std::visit(
@@ -221,8 +234,10 @@ Inbound valid_utf8(const Inbound& received) {
             } else if constexpr (std::is_same_v<T, ImageMessage>) {
                 body.media_id = text::to_valid_utf8(body.media_id);
                 body.pic_url = text::to_valid_utf8(body.pic_url);
+                if (body.pic_url.size() > kMaxPicUrlBytes) body.pic_url.clear();
             } else if constexpr (std::is_same_v<T, LocationMessage>) {
-                body.label = text::to_valid_utf8(body.label);
+                body.label = std::string(
+                    text::first_chars(text::to_valid_utf8(body.label), kMaxLocationLabelChars));
             } else if constexpr (std::is_same_v<T, EventMessage>) {
                 body.key = text::to_valid_utf8(body.key);
             } else {
@@ -236,7 +251,7 @@ Inbound valid_utf8(const Inbound& received) {
 }  // namespace
 
 Outcome step(Session session, const Inbound& received, const Context& ctx) {
-    const Inbound in = valid_utf8(received);
+    const Inbound in = sanitized(received);
     Turn t{std::move(session), ctx, in, {}, {}};
     heal(t.session);
     if (t.session.flow == Flow::idle && expired(t.session, ctx)) t.session.misses = 0;
@@ -244,8 +259,9 @@ Outcome step(Session session, const Inbound& received, const Context& ctx) {
         [&](const auto& body) {
             using T = std::decay_t<decltype(body)>;
             if constexpr (std::is_same_v<T, TextMessage>) {
-                on_text(t, hear(body.content));
+                if (!refused_as_too_long(t, body.content)) on_text(t, hear(body.content));
             } else if constexpr (std::is_same_v<T, VoiceMessage>) {
+                if (refused_as_too_long(t, body.recognition)) return;
                 if (text::compact(text::normalize(body.recognition)).empty()) {
                     t.say(TextId::voice_not_recognized);
                     reprompt(t);
@@ -253,7 +269,10 @@ Outcome step(Session session, const Inbound& received, const Context& ctx) {
                     on_text(t, hear(body.recognition));
                 }
             } else if constexpr (std::is_same_v<T, ImageMessage>) {
-                if (into_report(t)) {
+                if (body.media_id.empty() || body.media_id.size() > kMaxMediaIdBytes) {
+                    t.say(TextId::photo_unusable);
+                    reprompt(t);
+                } else if (into_report(t)) {
                     report_on_image(t, body);
                 } else {
                     idle_image(t, body);

@@ -387,4 +387,10 @@ std::size_t length_in_chars(std::string_view s) {
     return n;
 }
 
+std::string_view first_chars(std::string_view s, std::size_t max_chars) {
+    std::size_t end = 0;
+    for (std::size_t n = 0; end < s.size() && n < max_chars; ++n) end += decode_at(s, end).length;
+    return s.substr(0, end);
+}
+
 }  // namespace repairbot::dialog::text

@@ -83,4 +83,8 @@ struct NumberToken {
 // Counts code points (invalid bytes count one each).
 [[nodiscard]] std::size_t length_in_chars(std::string_view s);
 
+// The first `max_chars` code points of `s` (all of it when it is shorter); never cuts inside a
+// character, so valid UTF-8 stays valid. For text bound for a column of `max_chars` characters.
+[[nodiscard]] std::string_view first_chars(std::string_view s, std::size_t max_chars);
+
 }  // namespace repairbot::dialog::text
