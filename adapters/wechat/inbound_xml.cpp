@@ -2,6 +2,7 @@
 
 #include <pugixml.hpp>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -65,6 +66,14 @@ static_assert(field_count <= 32);
 Error missing(Field f) { return Error{Errc::invalid_message, "missing " + std::string(field_names[f])}; }
 Error bad_number(Field f) { return Error{Errc::invalid_message, "bad number in " + std::string(field_names[f])}; }
 
+// WeChat's openids are 28 characters of [A-Za-z0-9_-]; the store keeps up to 64. Anything else
+// (a forged or broken sender) would fail every write keyed by it, so it is refused here.
+constexpr std::size_t kMaxOpenidBytes = 64;
+bool is_openid(std::string_view s) {
+    return !s.empty() && s.size() <= kMaxOpenidBytes &&
+           std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 0x7F; });
+}
+
 template <class Int>
 bool parse_digits(std::string_view s, Int& out) {
     if (s.empty() || s.size() > 20 || s.front() < '0' || s.front() > '9') return false;
@@ -118,6 +127,11 @@ public:
         if (!parse_digits(f_[create_time], m.create_time)) return bad_number(create_time);
         if (m.to_user.empty()) return missing(to_user_name);
         if (m.from_user.empty()) return missing(from_user_name);
+        if (!is_openid(m.from_user)) {
+            return Error{Errc::invalid_message,
+                         "FromUserName is not an openid (1-" + std::to_string(kMaxOpenidBytes) +
+                             " visible ASCII characters)"};
+        }
         const std::string_view type = f_[msg_type];
         if (type == "event") return event_body(std::move(m));
         if (f_.has(msg_id) && !parse_digits(f_[msg_id], m.msg_id)) return bad_number(msg_id);

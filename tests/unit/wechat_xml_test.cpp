@@ -170,6 +170,10 @@ std::vector<Refusal> refusals() {
         {"missing_from", "<xml><ToUserName>a</ToUserName><CreateTime>1</CreateTime><MsgType>text</MsgType>" + text_fields + "</xml>", Errc::invalid_message},
         {"empty_from", "<xml><ToUserName>a</ToUserName><FromUserName></FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType>" + text_fields + "</xml>", Errc::invalid_message},
         {"repeated_from", doc("text", "<FromUserName>evil</FromUserName>" + text_fields), Errc::invalid_message},
+        // Not an openid: the store keys owners, sessions and tickets by it (64 characters).
+        {"overlong_from", "<xml><ToUserName>a</ToUserName><FromUserName>" + std::string(65, 'o') + "</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType>" + text_fields + "</xml>", Errc::invalid_message},
+        {"from_with_space", "<xml><ToUserName>a</ToUserName><FromUserName>o user</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType>" + text_fields + "</xml>", Errc::invalid_message},
+        {"from_not_ascii", "<xml><ToUserName>a</ToUserName><FromUserName>o\xE7\x94\xA8</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType>" + text_fields + "</xml>", Errc::invalid_message},
         {"markup_in_field", doc("text", "<Content><b>x</b></Content><MsgId>1</MsgId>"), Errc::invalid_message},
         {"text_without_content", doc("text", "<MsgId>1</MsgId>"), Errc::invalid_message},
         {"text_without_msgid", doc("text", "<Content>x</Content>"), Errc::invalid_message},
@@ -197,6 +201,19 @@ TEST_P(WechatInboundRefusal, IsRefusedWithItsOwnCode) {
 
 INSTANTIATE_TEST_SUITE_P(All, WechatInboundRefusal, ::testing::ValuesIn(refusals()),
                          [](const auto& info) { return info.param.name; });
+
+TEST(WechatInbound, AnOpenidOfSixtyFourVisibleCharactersIsTheLongestAccepted) {
+    const std::string from(64, 'o');
+    auto m = parse_inbound_xml("<xml><ToUserName>a</ToUserName><FromUserName>" + from +
+                               "-_</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType>"
+                               "<Content>x</Content><MsgId>1</MsgId></xml>");
+    EXPECT_FALSE(m.ok());
+    auto ok = parse_inbound_xml("<xml><ToUserName>a</ToUserName><FromUserName>" + from.substr(2) +
+                                "-_</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType>"
+                                "<Content>x</Content><MsgId>1</MsgId></xml>");
+    ASSERT_TRUE(ok.ok()) << ok.error().message();
+    EXPECT_EQ(ok->from_user, from.substr(2) + "-_");
+}
 
 TEST(WechatMarkupScan, SkipsCdataCommentsAndPisButNotDeclarations) {
     EXPECT_FALSE(has_markup_declaration("<xml><![CDATA[<!DOCTYPE>]]><!-- <!ENTITY --><?pi <!x ?></xml>"));
