@@ -18,6 +18,7 @@
 #include <regex>
 #include <set>
 
+#include "dialog/inbound.h"
 #include "store/errors.h"
 #include "store/migrations.h"
 #include "store/mysql_pool.h"
@@ -321,6 +322,40 @@ TEST_F(StoreTickets, EmojiNamesAndSqlLookingTextRoundTripUnchanged) {
     ASSERT_EQ(events.size(), 1u);
     EXPECT_NE(events[0].details.find("DROP TABLE"), std::string::npos);
     EXPECT_NE(events[0].details.find("😀"), std::string::npos);
+}
+
+// The longest of what the dialog accepts (dialog/inbound.h) fits its columns (migration 0009):
+// a 64-character openid's idempotency key, a 1,000-character note after 完成, an owner's
+// 1,000-character reason for refusing a quote after its prefix, a cut location label.
+TEST_F(StoreTickets, TheLongestValuesTheDialogAcceptsFitTheirColumns) {
+    const auto repeat = [](const std::string& one, std::size_t n) {
+        std::string s;
+        for (std::size_t i = 0; i < n; ++i) s += one;
+        return s;
+    };
+    const std::string openid(64, 'o');
+    auto n = draft("longest");
+    n.ticket.owner_openid = openid;
+    n.ticket.idempotency_key =
+        openid + ":{" + openid + "}:m:18446744073709551615#4294967295";  // 163 characters
+    n.ticket.description = repeat("漏", dialog::kMaxMessageChars);
+    n.ticket.address = repeat("园", dialog::kMaxLocationLabelChars);
+    auto created =
+        pool_.run_sync([&](sql::Connection& c) { return TicketRepository::create(c, n); });
+    ASSERT_TRUE(created) << created.error().message();
+    auto t = created->ticket;
+    t.done_note = repeat("修", dialog::kMaxMessageChars);
+    t.cancel_reason = "业主不同意报价：" + repeat("贵", dialog::kMaxMessageChars);
+    auto updated = pool_.run_sync(
+        [&](sql::Connection& c) { return TicketRepository::update(c, t, NewEvent{}, {}, now_ms()); });
+    ASSERT_TRUE(updated) << updated.error().message();
+    auto back = pool_.run_sync(
+        [&](sql::Connection& c) { return TicketRepository::find_by_id(c, t.id); });
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->idempotency_key, n.ticket.idempotency_key);
+    EXPECT_EQ(back->done_note, t.done_note);
+    EXPECT_EQ(back->cancel_reason, t.cancel_reason);
+    EXPECT_EQ(back->description, n.ticket.description);
 }
 
 TEST_F(StoreTickets, UpdateIsCompareAndSetWithItsEventAndOutbox) {
