@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/log.h"
+#include "dialog/text.h"
 #include "store/outbox_repository.h"
 #include "store/ticket_repository.h"
 #include "store/transaction.h"
@@ -18,7 +19,7 @@ ReceiptOutcome record(sql::Connection& c, std::int64_t msgid, const std::string&
     store::Transaction trx(c);
     auto row = store::OutboxRepository::find_by_wechat_msgid(c, msgid);  // locks the row
     if (!row) return ReceiptOutcome::unknown_msgid;
-    if (row->receipt_status == status.substr(0, kStatusColumn)) return ReceiptOutcome::repeated;
+    if (row->receipt_status == status) return ReceiptOutcome::repeated;
     store::OutboxRepository::record_receipt(c, row->id, status, at);
     if (!is_delivery_failure(status)) {
         trx.commit();
@@ -48,8 +49,12 @@ bool is_delivery_failure(std::string_view status) {
 
 boost::asio::awaitable<ReceiptOutcome> record_template_receipt(store::MysqlPool& mysql,
                                                                std::int64_t msgid,
-                                                               std::string status,
+                                                               std::string received_status,
                                                                std::chrono::sys_seconds now) {
+    // As the row keeps it: valid UTF-8 (MariaDB refuses anything else, and the receipt would be
+    // lost on every resend), at most the column's characters (so a repeat compares equal).
+    const std::string status(
+        dialog::text::first_chars(dialog::text::to_valid_utf8(received_status), kStatusColumn));
     const store::Timestamp at = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
     auto work = [msgid, status, at](sql::Connection& c) { return record(c, msgid, status, at); };
     const ReceiptOutcome outcome = co_await mysql.run(std::move(work));

@@ -26,7 +26,8 @@ enum class ReceiptOutcome {
     unknown_msgid,  // no outbox row was sent with this msgid: logged, ignored
 };
 
-// Records the receipt `status` of template message `msgid` at `now`: on its outbox row, and when
+// Records the receipt `status` of template message `msgid` at `now` (made valid UTF-8 and cut to
+// the row's 64 characters first): on its outbox row, and when
 // the push failed, in the same transaction, on the row's ticket (push_error = "<status>
 // (<recipient>)" and a "push_failed" event with status, recipient, msgid and outbox row).
 // Idempotent. Runs its SQL on the blocking pool and resumes on the caller's executor; throws

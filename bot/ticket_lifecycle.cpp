@@ -6,6 +6,7 @@
 #include "bot/callback_desk.h"
 #include "bot/staff_notice.h"
 #include "dialog/sla_policy.h"
+#include "dialog/text.h"
 #include "store/errors.h"
 #include "store/feedback_repository.h"
 #include "store/technician_repository.h"
@@ -244,7 +245,9 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla, s
             complaint.ticket_id = t.id;
             complaint.owner_openid = t.owner_openid;
             complaint.source = "reopen";
-            complaint.text = "工单" + t.number + "第二次返修" + (why.empty() ? "" : "：" + why);
+            // `why` may be a dispatcher's whole callback note (2,048 characters) after its prefix.
+            const std::string text = "工单" + t.number + "第二次返修" + (why.empty() ? "" : "：" + why);
+            complaint.text = std::string(dialog::text::first_chars(text, store::kComplaintTextChars));
             complaint.created_at = now;
             auto id = open_complaint(c, complaint, sla, now);
             notify_staff(c, StaffRole::supervisor, t.id, "reopened_twice",

@@ -2,6 +2,7 @@
 // money is in cents (分); JSON columns travel as JSON text.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -184,13 +185,16 @@ struct Rating {
     Timestamp created_at{};
 };
 
+// complaints.text holds this many characters; a longer text fails the insert (strict mode).
+inline constexpr std::size_t kComplaintTextChars = 2048;
+
 struct Complaint {
     std::uint64_t id = 0;
     std::optional<std::uint64_t> ticket_id;
     std::string owner_openid;
     std::string source;               // low_rating reopen owner callback
     std::string severity = "normal";  // normal serious
-    std::string text;
+    std::string text;             // at most kComplaintTextChars characters
     std::string status = "open";  // open handled closed
     std::string handled_by;
     std::string resolution;

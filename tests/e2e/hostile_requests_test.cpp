@@ -197,6 +197,13 @@ TEST_F(HostileRequests, EachIsRefusedWithItsStatusAndALoggedReasonAndTheServerLi
              return c.signer().sign_xml(c.path(), "<xml><Content><![CDATA[x]]></xml", o, Mode::plain, c.now());
          },
          400, {"wechat refused", "malformed XML"}},
+        // Every write keyed by the sender would fail (owners.openid is 64 characters).
+        {"a FromUserName that is not an openid",
+         [](Client& c, const std::string& o) {
+             const std::string sender = o + std::string(65, 'x');
+             return c.signer().sign_message(c.path(), text_from(c, sender, "你好"), Mode::safe, c.now());
+         },
+         400, {"wechat refused", "FromUserName is not an openid"}},
     };
     WechatChannel phone(bot_->port(), Mode::safe);
     auto& client = phone.client();
@@ -409,6 +416,33 @@ TEST_F(HostileRequests, AReportWithInvalidUtf8IsFiledWithValidText) {
     ASSERT_EQ(tickets.size(), 1u);
     EXPECT_TRUE(valid_utf8(tickets[0].description)) << tickets[0].description;
     EXPECT_NE(tickets[0].description.find("漏水了"), std::string::npos) << tickets[0].description;
+    EXPECT_TRUE(alive(bot_->port()));
+}
+
+// What the desk cannot keep is answered, never taken into the report: an image with a 200-byte
+// MediaId used to stay in the draft and fail every 确认 (MariaDB: data too long), so the owner's
+// report could never be filed; a message of more than 1,000 characters is asked to be shortened.
+TEST_F(HostileRequests, WhatTheDeskCannotKeepIsAnsweredAndTheReportStillFiles) {
+    ASSERT_TRUE(bot_->started()) << bot_->output();
+    WechatChannel phone(bot_->port(), Mode::safe);
+    const auto owner = fresh_openid("bounds");
+    auto reply = phone.say(owner, "3栋2单元502厨房水管漏水了，电话13800138000");
+    ASSERT_NE(reply.find("照片"), std::string::npos) << reply;
+
+    auto d = phone.send(owner, wechat::ImageMessage{"http://mmbiz.example/x", std::string(200, 'M')});
+    auto* photo_reply = std::get_if<wechat::TextReply>(&d.reply);
+    ASSERT_NE(photo_reply, nullptr) << "status " << d.status;
+    EXPECT_NE(photo_reply->content.find("这张照片没能收下"), std::string::npos) << photo_reply->content;
+
+    std::string long_text;
+    for (int i = 0; i < 1001; ++i) long_text += "漏";
+    reply = phone.say(owner, long_text);
+    EXPECT_NE(reply.find("太长"), std::string::npos) << reply;
+    EXPECT_NE(reply.find("1000"), std::string::npos) << reply;
+
+    reply = phone.finish_report(owner, phone.say(owner, "没有"));
+    ASSERT_NE(reply.find("工单号"), std::string::npos) << reply;
+    ASSERT_EQ(tickets_of(owner).size(), 1u);
     EXPECT_TRUE(alive(bot_->port()));
 }
 

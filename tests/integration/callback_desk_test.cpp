@@ -7,6 +7,7 @@
 
 #include <cppconn/connection.h>
 #include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -17,6 +18,7 @@
 #include "bot/callback_api.h"
 #include "bot/callback_command.h"
 #include "bot/callback_desk.h"
+#include "dialog/text.h"
 #include "store/errors.h"
 #include "store/feedback_repository.h"
 #include "store/migrations.h"
@@ -327,6 +329,40 @@ TEST_F(CallbackDeskIntegration, UnsatisfiedWithReopenSendsTheTicketBack) {
     ASSERT_FALSE(events.empty());
     EXPECT_EQ(events.back().type, "reopened");
     EXPECT_EQ(events.back().actor, "callback");
+}
+
+// The second reopen files a complaint whose text is the ticket's number and the reason, which for
+// a callback is "回访不满意：" and the notes: notes of the longest length the desk accepts made the
+// complaint's text too long for its column, and the CLI and the API answered an internal error.
+TEST_F(CallbackDeskIntegration, ASecondReopenWithTheLongestNotesStillFilesItsComplaint) {
+    const auto tech = add_technician();
+    auto t = ticket("reopen-twice", tech.id, store::ticket_status::done);
+    pool_.run_sync([&](sql::Connection& c) {
+        std::unique_ptr<sql::PreparedStatement> st(
+            c.prepareStatement("UPDATE tickets SET reopen_count = 1 WHERE id = ?"));
+        st->setUInt64(1, t.id);
+        st->executeUpdate();
+    });
+    sla_.callbacks.sample_percent = 100;
+    auto cb = *pool_.run_sync(
+        [&](sql::Connection& c) { return queue_repair_callback(c, t, sla_, now_); });
+    std::string notes;
+    for (int i = 0; i < 2048; ++i) notes += "漏";
+
+    auto r = cli("callback", {"done", std::to_string(cb)},
+                 {{"outcome", "unsatisfied"}, {"notes", notes}, {"by", "王客服"}, {"reopen", ""}});
+    ASSERT_EQ(r.code, kExitOk) << r.err;
+    EXPECT_NE(r.out.find("(返修 2)"), std::string::npos) << r.out;
+    auto text = pool_.run_sync([&](sql::Connection& c) {
+        std::unique_ptr<sql::PreparedStatement> st(
+            c.prepareStatement("SELECT text FROM complaints WHERE ticket_id = ? AND source = 'reopen'"));
+        st->setUInt64(1, t.id);
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        return rs->next() ? std::optional<std::string>(rs->getString(1)) : std::nullopt;
+    });
+    ASSERT_TRUE(text.has_value()) << "the second reopen files a complaint";
+    EXPECT_EQ(text->rfind("工单" + t.number + "第二次返修：回访不满意：漏漏", 0), 0u);
+    EXPECT_EQ(dialog::text::length_in_chars(*text), store::kComplaintTextChars);
 }
 
 TEST_F(CallbackDeskIntegration, ReopenOfATicketStillBeingWorkedOnWritesNothing) {

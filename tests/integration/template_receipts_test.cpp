@@ -16,6 +16,7 @@
 #include <random>
 
 #include "bot/template_receipts.h"
+#include "dialog/text.h"
 #include "store/errors.h"
 #include "store/migrations.h"
 #include "store/mysql_pool.h"
@@ -187,6 +188,25 @@ TEST_F(TemplateReceipts, AFailedPushWithoutATicketIsKeptOnItsRowOnly) {
     });
     EXPECT_EQ(receipt(msgid, "failed:user block"), ReceiptOutcome::push_failed);
     EXPECT_EQ(receipt_on_row(msgid), "failed:user block");
+}
+
+// WeChat's own bytes are not trusted either: a status that is not UTF-8 made MariaDB refuse the
+// row (1366) and the details' JSON throw, so the receipt was lost on every resend; a status longer
+// than the row's 64 characters never compared equal to what was kept, so a repeat was recorded
+// again.
+TEST_F(TemplateReceipts, AStatusThatIsNotUtf8OrIsOverlongIsKeptRepairedAndCut) {
+    const auto msgid = fresh_msgid();
+    auto t = ticket_pushed_as(msgid, prefix_ + "tech");
+    std::string status = "failed:\xFF\xFE ";
+    while (status.size() < 200) status += "拒收";
+    EXPECT_EQ(receipt(msgid, status), ReceiptOutcome::push_failed);
+    const auto kept = receipt_on_row(msgid);
+    ASSERT_TRUE(kept.has_value());
+    EXPECT_EQ(kept->rfind("failed:\xEF\xBF\xBD\xEF\xBF\xBD 拒收", 0), 0u) << *kept;
+    EXPECT_EQ(dialog::text::length_in_chars(*kept), 64u);
+    EXPECT_EQ(events_of(t.id, "push_failed").size(), 1u);
+    EXPECT_EQ(receipt(msgid, status), ReceiptOutcome::repeated);
+    EXPECT_EQ(events_of(t.id, "push_failed").size(), 1u);
 }
 
 }  // namespace
