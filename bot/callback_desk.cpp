@@ -23,12 +23,10 @@ Error invalid(std::string detail) {
     return Error{std::make_error_code(std::errc::invalid_argument), std::move(detail)};
 }
 
-// Characters of valid UTF-8 text (dialog::text::is_valid_utf8); nullopt when it is not valid
-// UTF-8 (MariaDB would refuse it).
+// Characters of valid UTF-8 text; nullopt when it is not valid UTF-8 (MariaDB would refuse it).
 std::optional<std::size_t> utf8_chars(std::string_view s) {
     if (!dialog::text::is_valid_utf8(s)) return std::nullopt;
-    return static_cast<std::size_t>(std::count_if(
-        s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+    return dialog::text::length_in_chars(s);
 }
 
 Status check_text(std::string_view text, std::string_view name, std::size_t max_chars) {
