@@ -39,6 +39,9 @@ void WebhookEndpoint::set_metrics(Metrics* metrics) {
     resends_in_progress_ = &metrics->counter(hits, {{"state", "in_progress"}}, help);
     degraded_ = &metrics->counter("repairbot_webhook_degraded_replies_total", {},
                                   "Messages answered 'try again shortly' because MySQL or Redis was down.");
+    failed_ = &metrics->counter("repairbot_webhook_failed_replies_total", {},
+                                "Messages answered 'try again shortly' because handling them failed "
+                                "otherwise (a refused write, a bug): see the error log.");
 }
 
 void WebhookEndpoint::add_routes(Router& router) {
@@ -75,6 +78,7 @@ asio::awaitable<Response> WebhookEndpoint::receive(Request req) {
     const auto key = wechat::dedupe_key(message);
 
     std::string failure;
+    bool broken = false;  // failed otherwise than by an unreachable dependency
     try {
         auto gate = co_await gate_.admit(
             decoded->mode == wechat::Mode::safe, message.from_user, query->timestamp, query->nonce, req.body(),
@@ -117,13 +121,23 @@ asio::awaitable<Response> WebhookEndpoint::receive(Request req) {
                                 "application/xml; charset=utf-8");
     } catch (const ServiceUnavailable& e) {
         failure = e.what();
+    } catch (const std::exception& e) {
+        failure = e.what();
+        broken = true;
     }
-    // A dependency is down: say so politely and keep nothing, so a resend starts afresh.
-    log::warn("wechat", "degraded_reply", {{"error", failure}, {"kind", wechat::kind_name(message)}});
-    if (degraded_) degraded_->add();
+    // A dependency is down, or the handling failed: say so politely and keep nothing, so a
+    // resend starts afresh (the effects that did commit are idempotent: a ticket by its key).
+    if (broken) {
+        log::error("wechat", "handling_failed", {{"error", failure}, {"kind", wechat::kind_name(message)}});
+        if (failed_) failed_->add();
+    } else {
+        log::warn("wechat", "degraded_reply", {{"error", failure}, {"kind", wechat::kind_name(message)}});
+        if (degraded_) degraded_->add();
+    }
     try {
         co_await dedupe_.release(key);
-    } catch (const ServiceUnavailable&) {
+    } catch (const std::exception&) {
+        // Unreachable now: the claim runs out by itself (kClaimTtl).
     }
     auto reply = conversation_.busy_reply(message);
     co_return make_response(req, http::status::ok, webhook_.encode_reply(*decoded, reply, clock_()),

@@ -39,7 +39,9 @@ public:
     // POST: a message or event. 200 with the passive reply ("success" when there is nothing to
     // say), or 400/403/413 for a refused request (logged with its reason). When Redis or MySQL
     // is down the user still gets a polite "try again shortly" reply, and nothing is stored,
-    // so WeChat's resend is handled afresh.
+    // so WeChat's resend is handled afresh. So does a message whose handling threw anything else
+    // (a write MariaDB refused, a bug): logged as an error, its claim released so a resend is
+    // handled afresh — never a 500 that leaves the claim held and the resends unanswered.
     [[nodiscard]] boost::asio::awaitable<Response> receive(Request req);
 
 private:
@@ -54,6 +56,7 @@ private:
     Counter* resends_answered_ = nullptr;
     Counter* resends_in_progress_ = nullptr;
     Counter* degraded_ = nullptr;
+    Counter* failed_ = nullptr;
     Metrics* metrics_ = nullptr;
 };
 
