@@ -374,13 +374,16 @@ void heal(Session& s) {
                   (s.flow == Flow::technician_pick && !s.job_command) ||
                   (s.flow == Flow::idle && !s.report_id.empty());
     if (broken) fall_back(s);
-    // A photo beyond what the store keeps (a draft saved before step() refused such ids) would
-    // make the report unfileable: dropped, or its fallback URL dropped.
+    // A photo or a location label beyond what the store keeps (a draft saved before step()
+    // refused or cut them) would make the report unfileable: the photo dropped, its fallback URL
+    // dropped, the label cut.
     std::erase_if(s.draft.photos, [](const Photo& p) {
         return p.media_id.empty() || p.media_id.size() > kMaxMediaIdBytes;
     });
     for (auto& p : s.draft.photos)
         if (p.pic_url.size() > kMaxPicUrlBytes) p.pic_url.clear();
+    if (auto& a = s.draft.address; a && text::length_in_chars(a->label) > kMaxLocationLabelChars)
+        a->label = std::string(text::first_chars(a->label, kMaxLocationLabelChars));
 }
 
 // ---- public (dialog/feedback.h) ----

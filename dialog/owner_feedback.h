@@ -25,7 +25,7 @@ void fall_back(Session& s);
 
 // Sessions from storage that claim a flow without its state (Flow::owner_feedback with no
 // question, Flow::technician_pick with no command) continue as the flow they fall back to; a
-// draft's photos beyond what the store keeps (inbound.h) are dropped.
+// draft's photos beyond what the store keeps (inbound.h) are dropped, a longer label cut.
 void heal(Session& s);
 
 }  // namespace repairbot::dialog

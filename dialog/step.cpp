@@ -217,9 +217,8 @@ void on_text(Turn& t, const Said& said) {
 
 // What was received, with every text in valid UTF-8: owners' words go into replies, onto
 // tickets and into MariaDB's utf8mb4 columns, which refuse stray bytes (a broken client, a
-// hostile request); those become U+FFFD here, once, so nothing after has to care.
-// What was received, in valid UTF-8 (stray bytes read as U+FFFD) and within what the desk keeps
-// (inbound.h): an overlong PicUrl dropped, a location's label cut.
+// hostile request); those become U+FFFD here, once, so nothing after has to care. And within
+// what the desk keeps (inbound.h): an overlong PicUrl dropped, a location's label cut.
 Inbound sanitized(const Inbound& received) {
     Inbound in{text::to_valid_utf8(received.from), text::to_valid_utf8(received.message_id),
                received.body};

@@ -56,9 +56,11 @@ TEST(MessageBounds, ATextOfExactlyTheLimitIsReadAsUsual) {
     EXPECT_EQ(chat.session.step, ReportStep::photos);
 }
 
-TEST(MessageBounds, ALongRunOfAsciiCountsCharactersNotBytes) {
+TEST(MessageBounds, OneAsciiCharacterOverTheLimitIsRefusedToo) {
     Chat chat = at_description();
-    chat.say("kitchen tap drips " + chars(kMaxMessageChars - 18, "x"));  // 1000 one-byte characters
+    chat.say("kitchen tap drips " + chars(kMaxMessageChars - 17, "x"));  // 1,001 one-byte characters
+    EXPECT_EQ(chat.reply().rfind(opening_of(TextId::message_too_long), 0), 0u) << chat.reply();
+    chat.say("kitchen tap drips " + chars(kMaxMessageChars - 18, "x"));  // 1,000
     EXPECT_EQ(chat.session.step, ReportStep::photos) << chat.reply();
 }
 
@@ -128,18 +130,27 @@ TEST(MessageBounds, ALocationLabelIsCutToWhatTheDeskKeeps) {
     EXPECT_EQ(display(*chat.session.draft.address), chars(kMaxLocationLabelChars, "园"));
 }
 
-TEST(MessageBounds, ADraftSavedWithAnOverlongPhotoIsHealedAndFiles) {
+TEST(MessageBounds, ADraftSavedWithAnOverlongPhotoOrLabelIsHealedAndFiles) {
     Chat chat;
     chat.say("3栋2单元502厨房水管漏水了，电话13800138000");
     chat.photo("good");
-    // As a session saved before the limit existed would hold it.
+    // As a session saved before the limits existed would hold it.
     chat.session.draft.photos.push_back(Photo{std::string(200, 'M'), "http://mmbiz.example/bad"});
     chat.session.draft.photos.push_back(Photo{"long-url", std::string(kMaxPicUrlBytes + 1, 'u')});
+    chat.session.draft.address->building.clear();
+    chat.session.draft.address->unit.clear();
+    chat.session.draft.address->room.clear();
+    chat.session.draft.address->label = chars(300, "园");
     chat.say("好了");
-    ASSERT_EQ(chat.session.draft.photos.size(), 2u);
-    EXPECT_EQ(chat.session.draft.photos[0].media_id, "good");
-    EXPECT_EQ(chat.session.draft.photos[1].media_id, "long-url");
-    EXPECT_TRUE(chat.session.draft.photos[1].pic_url.empty());
+    chat.say("尽快");
+    chat.say("确认");
+    const auto* ticket = find_effect<CreateTicket>(chat.last);
+    ASSERT_NE(ticket, nullptr) << chat.reply();
+    ASSERT_EQ(ticket->report.photos.size(), 2u);
+    EXPECT_EQ(ticket->report.photos[0].media_id, "good");
+    EXPECT_EQ(ticket->report.photos[1].media_id, "long-url");
+    EXPECT_TRUE(ticket->report.photos[1].pic_url.empty());
+    EXPECT_EQ(display(ticket->report.address), chars(kMaxLocationLabelChars, "园"));
 }
 
 }  // namespace
