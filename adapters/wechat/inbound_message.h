@@ -100,7 +100,7 @@ using InboundBody =
 
 struct InboundMessage {
     std::string to_user;    // ToUserName: the account's original id (gh_...)
-    std::string from_user;  // FromUserName: the sender's openid (1-64 visible ASCII)
+    std::string from_user;  // FromUserName: the sender's openid (1-64 of A-Z a-z 0-9 _ -)
     std::int64_t create_time = 0;  // unix seconds
     std::uint64_t msg_id = 0;      // MsgId of a message (or MsgID of TEMPLATESENDJOBFINISH); 0: none
     InboundBody body;

@@ -66,12 +66,15 @@ static_assert(field_count <= 32);
 Error missing(Field f) { return Error{Errc::invalid_message, "missing " + std::string(field_names[f])}; }
 Error bad_number(Field f) { return Error{Errc::invalid_message, "bad number in " + std::string(field_names[f])}; }
 
-// WeChat's openids are 28 characters of [A-Za-z0-9_-]; the store keeps up to 64. Anything else
-// (a forged or broken sender) would fail every write keyed by it, so it is refused here.
+// WeChat's openids are 28 characters of [A-Za-z0-9_-]; the store keeps up to 64, and keys built
+// from them use '{', '}', ':' and '#' as separators (Redis hash tags, idempotency keys). Anything
+// else (a forged or broken sender) is refused here.
 constexpr std::size_t kMaxOpenidBytes = 64;
 bool is_openid(std::string_view s) {
-    return !s.empty() && s.size() <= kMaxOpenidBytes &&
-           std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 0x7F; });
+    return !s.empty() && s.size() <= kMaxOpenidBytes && std::all_of(s.begin(), s.end(), [](char c) {
+               return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '-';
+           });
 }
 
 template <class Int>
@@ -130,7 +133,7 @@ public:
         if (!is_openid(m.from_user)) {
             return Error{Errc::invalid_message,
                          "FromUserName is not an openid (1-" + std::to_string(kMaxOpenidBytes) +
-                             " visible ASCII characters)"};
+                             " of A-Z a-z 0-9 _ -)"};
         }
         const std::string_view type = f_[msg_type];
         if (type == "event") return event_body(std::move(m));

@@ -173,6 +173,7 @@ std::vector<Refusal> refusals() {
         // Not an openid: the store keys owners, sessions and tickets by it (64 characters).
         {"overlong_from", "<xml><ToUserName>a</ToUserName><FromUserName>" + std::string(65, 'o') + "</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType>" + text_fields + "</xml>", Errc::invalid_message},
         {"from_with_space", "<xml><ToUserName>a</ToUserName><FromUserName>o user</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType>" + text_fields + "</xml>", Errc::invalid_message},
+        {"from_with_hash_tag", "<xml><ToUserName>a</ToUserName><FromUserName>o{x}:1</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType>" + text_fields + "</xml>", Errc::invalid_message},
         {"from_not_ascii", "<xml><ToUserName>a</ToUserName><FromUserName>o\xE7\x94\xA8</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType>" + text_fields + "</xml>", Errc::invalid_message},
         {"markup_in_field", doc("text", "<Content><b>x</b></Content><MsgId>1</MsgId>"), Errc::invalid_message},
         {"text_without_content", doc("text", "<MsgId>1</MsgId>"), Errc::invalid_message},
@@ -202,7 +203,7 @@ TEST_P(WechatInboundRefusal, IsRefusedWithItsOwnCode) {
 INSTANTIATE_TEST_SUITE_P(All, WechatInboundRefusal, ::testing::ValuesIn(refusals()),
                          [](const auto& info) { return info.param.name; });
 
-TEST(WechatInbound, AnOpenidOfSixtyFourVisibleCharactersIsTheLongestAccepted) {
+TEST(WechatInbound, AnOpenidOfSixtyFourCharactersIsTheLongestAccepted) {
     const std::string from(64, 'o');
     auto m = parse_inbound_xml("<xml><ToUserName>a</ToUserName><FromUserName>" + from +
                                "-_</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType>"
