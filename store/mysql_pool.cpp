@@ -100,9 +100,13 @@ std::unique_ptr<sql::Connection> MysqlPool::connect() {
     opts["CLIENT_MULTI_STATEMENTS"] = true;
     std::unique_ptr<sql::Connection> c(driver().connect(opts));
     std::unique_ptr<sql::Statement> st(c->createStatement());
-    // Times are stored in UTC; names and descriptions carry Chinese and emoji.
+    // Times are stored in UTC; names and descriptions carry Chinese and emoji. Strict mode
+    // whatever the server's default (MariaDB's own default, pinned): a value too long or of the
+    // wrong type is an error, never silently cut or zeroed — a multi-row INSERT would otherwise
+    // turn a bad row into a warning and store it mangled.
     st->execute(
         "SET time_zone = '+00:00', NAMES utf8mb4 COLLATE utf8mb4_unicode_ci, "
+        "SESSION sql_mode = '" + std::string(kSqlMode) + "', "
         "SESSION innodb_lock_wait_timeout = " +
         std::to_string(std::max<long long>(1, settings_.lock_wait_timeout.count())));
     return c;

@@ -21,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <type_traits>
 #include <variant>
@@ -35,6 +36,11 @@ class SQLException;
 }  // namespace sql
 
 namespace repairbot::store {
+
+// The sql_mode of every pooled connection, whatever the server's default: MariaDB's own default
+// (strict), so an overlong or ill-typed value fails its statement instead of being stored cut.
+inline constexpr std::string_view kSqlMode =
+    "STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_CREATE_USER,NO_ENGINE_SUBSTITUTION";
 
 // True for the MySQL/MariaDB error numbers worth retrying the whole unit of work for:
 // deadlock (1213), lock wait timeout (1205), lost connection (2006, 2013, 2055, 1927).

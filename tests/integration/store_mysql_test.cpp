@@ -142,5 +142,32 @@ TEST(StoreMysql, ANonTransientErrorSurfacesAndTheConnectionIsReusable) {
     blocking.join();
 }
 
+// The pool pins strict mode on its connections (kSqlMode), whatever the server's default: a value
+// too long for its column fails the statement instead of being stored cut. The dialog bounds
+// what it accepts to fit; this is what makes a mistake there loud instead of silent.
+TEST(StoreMysql, PooledConnectionsAreStrictWhateverTheServerDefault) {
+    boost::asio::thread_pool blocking(1);
+    auto settings = testing::mysql_settings();
+    settings.pool_size = 1;
+    MysqlPool pool(blocking, settings);
+    const std::string mode = pool.run_sync([](sql::Connection& c) {
+        std::unique_ptr<sql::Statement> st(c.createStatement());
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery("SELECT @@SESSION.sql_mode"));
+        return rs->next() ? std::string(rs->getString(1)) : std::string();
+    });
+    EXPECT_EQ(mode, kSqlMode);
+    int error = 0;
+    try {
+        pool.run_sync([](sql::Connection& c) {
+            exec(c, "CREATE TEMPORARY TABLE strict_probe (v VARCHAR(4) NOT NULL)");
+            exec(c, "INSERT INTO strict_probe (v) VALUES ('12345'), ('1')");
+        });
+    } catch (const sql::SQLException& e) {
+        error = e.getErrorCode();
+    }
+    EXPECT_EQ(error, 1406) << "Data too long, not a warning and a cut value";
+    blocking.join();
+}
+
 }  // namespace
 }  // namespace repairbot::store
