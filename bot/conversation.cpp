@@ -60,10 +60,10 @@ void Conversation::set_metrics(Metrics* metrics) {
     // Every outcome's series is looked up once here: counting a message is then one atomic add.
     const std::string help =
         "What each inbound message did: an effect it carried out (create_ticket, accept_job, ...), "
-        "a dialogue reply only (reply), nothing (no_reply), deferred while MySQL was down, or "
-        "given up after contention.";
+        "a dialogue reply only (reply), nothing (no_reply), deferred while MySQL was down, "
+        "given up after contention, or failed after its effects (failed).";
     std::vector<const char*> names(kEffectNames.begin(), kEffectNames.end());
-    for (const char* extra : {"push_receipt", "reply", "no_reply", "deferred", "contended"})
+    for (const char* extra : {"push_receipt", "reply", "no_reply", "deferred", "contended", "failed"})
         names.push_back(extra);
     for (const char* name : names)
         outcomes_.emplace(name, &metrics->counter("repairbot_dialogue_outcomes_total",
@@ -107,86 +107,109 @@ asio::awaitable<Handled> Conversation::handle(wechat::InboundMessage message, co
     } catch (const ServiceUnavailable& e) {
         log::warn("conversation", "technician_lookup_failed", {{"error", e.what()}});
     }
-    for (int attempt = 1; attempt <= kMaxSaveAttempts; ++attempt) {
-        store::StoredSession stored;
-        if (first_read) {
-            stored = std::move(*first_read);
-            first_read.reset();  // a retry after a conflict reads afresh
-        } else {
-            stored = co_await sessions_.load(openid);
-        }
-        dialog::Session session;
-        if (stored.version != 0) {
-            if (auto decoded = dialog::decode(stored.data)) {
-                session = std::move(*decoded);
+    // Set once effects were carried out: a failure after that follows committed effects (a
+    // complaint, a hand-off) that a resend handled afresh would carry out again. An effect that
+    // throws has rolled its own transaction back, so a throw from carry_out leaves it unset.
+    bool carried = false;
+    std::string failure;
+    try {
+        for (int attempt = 1; attempt <= kMaxSaveAttempts; ++attempt) {
+            store::StoredSession stored;
+            if (first_read) {
+                stored = std::move(*first_read);
+                first_read.reset();  // a retry after a conflict reads afresh
             } else {
-                log::warn("conversation", "session_unreadable", {{"bytes", stored.data.size()}});
+                stored = co_await sessions_.load(openid);
             }
-        }
-        dialog::Context ctx{data_, now, std::chrono::minutes{8 * 60}, profile, limits_, technician};
-        dialog::Outcome outcome = dialog::step(std::move(session), in, ctx);
-
-        std::vector<std::string> texts;
-        for (auto& r : outcome.replies) texts.push_back(std::move(r.text));
-        std::vector<const char*> outcomes;
-        bool technicians_changed = false;
-        std::optional<dialog::RememberProfile> remembered;
-        for (const auto& e : outcome.effects) {
-            outcomes.push_back(kEffectNames[e.index()]);
-            if (auto* r = std::get_if<dialog::RememberProfile>(&e)) remembered = *r;
-            technicians_changed |= std::holds_alternative<dialog::BindTechnician>(e);
-        }
-        std::vector<dialog::Effect> report_effects, job_effects;
-        for (auto& e : outcome.effects) (JobDesk::handles(e) ? job_effects : report_effects).push_back(std::move(e));
-        EffectsResult effects = co_await intake_.carry_out(openid, std::move(report_effects), now);
-        if (!effects.deferred && !job_effects.empty()) {
-            EffectsResult jobs = co_await jobs_.carry_out(openid, std::move(job_effects), now);
-            if (jobs.deferred) {
-                effects = std::move(jobs);
-            } else {
-                if (jobs.replace_replies) effects.replace_replies = std::move(jobs.replace_replies);
-                for (auto& t : jobs.extra_replies) effects.extra_replies.push_back(std::move(t));
+            dialog::Session session;
+            if (stored.version != 0) {
+                if (auto decoded = dialog::decode(stored.data)) {
+                    session = std::move(*decoded);
+                } else {
+                    log::warn("conversation", "session_unreadable", {{"bytes", stored.data.size()}});
+                }
             }
-        }
-        // The profile just committed is the one in hand now (a statement less on the owner's
-        // next message); when MySQL could not take it, the next message reads it afresh. The
-        // technicians are read afresh either way.
-        if (remembered) {
-            if (effects.deferred)
-                senders_.forget_profile(openid);
-            else
-                senders_.profile_written(TicketIntake::owner_profile(openid, *remembered));
-        }
-        if (technicians_changed) senders_.technicians_changed();
-        if (effects.deferred) {
-            // MySQL could not take the effects: keep the session as it was (the draft stays at
-            // its confirmation step) and tell the user to send it again later.
-            count("deferred");
-            co_return Handled{wechat::TextReply{effects.deferred_reply}, std::nullopt};
-        }
-        if (effects.replace_replies) texts = {std::move(*effects.replace_replies)};
-        for (auto& t : effects.extra_replies) texts.push_back(std::move(t));
+            dialog::Context ctx{data_, now, std::chrono::minutes{8 * 60}, profile, limits_, technician};
+            dialog::Outcome outcome = dialog::step(std::move(session), in, ctx);
 
-        std::string text = join_replies(texts);
-        wechat::Reply reply = text.empty() ? wechat::Reply{wechat::NoReply{}} : wechat::Reply{wechat::TextReply{text}};
-        std::optional<store::DedupeReceipt> receipt;
-        if (seal) receipt = store::DedupeReceipt{seal->dedupe_key, seal->encode(reply), seal->ttl};
-        std::optional<std::string> sealed = receipt ? std::optional<std::string>(receipt->reply) : std::nullopt;
-        auto saved = co_await sessions_.save(openid, stored.version, dialog::encode(outcome.session), std::move(receipt));
-        if (saved) {
-            for (const char* o : outcomes) count(o);
-            if (outcomes.empty()) count(text.empty() ? "no_reply" : "reply");
-            co_return Handled{std::move(reply), std::move(sealed)};
+            std::vector<std::string> texts;
+            for (auto& r : outcome.replies) texts.push_back(std::move(r.text));
+            std::vector<const char*> outcomes;
+            bool technicians_changed = false;
+            std::optional<dialog::RememberProfile> remembered;
+            for (const auto& e : outcome.effects) {
+                outcomes.push_back(kEffectNames[e.index()]);
+                if (auto* r = std::get_if<dialog::RememberProfile>(&e)) remembered = *r;
+                technicians_changed |= std::holds_alternative<dialog::BindTechnician>(e);
+            }
+            std::vector<dialog::Effect> report_effects, job_effects;
+            for (auto& e : outcome.effects) (JobDesk::handles(e) ? job_effects : report_effects).push_back(std::move(e));
+            const bool report_effects_given = !report_effects.empty();
+            EffectsResult effects = co_await intake_.carry_out(openid, std::move(report_effects), now);
+            carried = carried || (report_effects_given && !effects.deferred);
+            if (!effects.deferred && !job_effects.empty()) {
+                EffectsResult jobs = co_await jobs_.carry_out(openid, std::move(job_effects), now);
+                carried = carried || !jobs.deferred;
+                if (jobs.deferred) {
+                    effects = std::move(jobs);
+                } else {
+                    if (jobs.replace_replies) effects.replace_replies = std::move(jobs.replace_replies);
+                    for (auto& t : jobs.extra_replies) effects.extra_replies.push_back(std::move(t));
+                }
+            }
+            // The profile just committed is the one in hand now (a statement less on the owner's
+            // next message); when MySQL could not take it, the next message reads it afresh. The
+            // technicians are read afresh either way.
+            if (remembered) {
+                if (effects.deferred)
+                    senders_.forget_profile(openid);
+                else
+                    senders_.profile_written(TicketIntake::owner_profile(openid, *remembered));
+            }
+            if (technicians_changed) senders_.technicians_changed();
+            if (effects.deferred) {
+                // MySQL could not take the effects: keep the session as it was (the draft stays at
+                // its confirmation step) and tell the user to send it again later.
+                count("deferred");
+                co_return Handled{wechat::TextReply{effects.deferred_reply}, std::nullopt};
+            }
+            if (effects.replace_replies) texts = {std::move(*effects.replace_replies)};
+            for (auto& t : effects.extra_replies) texts.push_back(std::move(t));
+
+            std::string text = join_replies(texts);
+            wechat::Reply reply = text.empty() ? wechat::Reply{wechat::NoReply{}} : wechat::Reply{wechat::TextReply{text}};
+            std::optional<store::DedupeReceipt> receipt;
+            if (seal) receipt = store::DedupeReceipt{seal->dedupe_key, seal->encode(reply), seal->ttl};
+            std::optional<std::string> sealed = receipt ? std::optional<std::string>(receipt->reply) : std::nullopt;
+            auto saved = co_await sessions_.save(openid, stored.version, dialog::encode(outcome.session), std::move(receipt));
+            if (saved) {
+                for (const char* o : outcomes) count(o);
+                if (outcomes.empty()) count(text.empty() ? "no_reply" : "reply");
+                co_return Handled{std::move(reply), std::move(sealed)};
+            }
+            log::info("conversation", "session_conflict", {{"attempt", attempt}});
+            // Racers that lost together would load and save together again: spread them out.
+            thread_local std::minstd_rand jitter{std::random_device{}()};
+            asio::steady_timer pause(co_await asio::this_coro::executor,
+                                     std::chrono::milliseconds(1 + jitter() % (4 * attempt)));
+            co_await pause.async_wait(asio::use_awaitable);
         }
-        log::info("conversation", "session_conflict", {{"attempt", attempt}});
-        // Racers that lost together would load and save together again: spread them out.
-        thread_local std::minstd_rand jitter{std::random_device{}()};
-        asio::steady_timer pause(co_await asio::this_coro::executor,
-                                 std::chrono::milliseconds(1 + jitter() % (4 * attempt)));
-        co_await pause.async_wait(asio::use_awaitable);
+        log::warn("conversation", "session_contended", {{"attempts", kMaxSaveAttempts}});
+        count("contended");
+        co_return Handled{busy_reply(message), std::nullopt};
+    } catch (const ServiceUnavailable&) {
+        throw;
+    } catch (const std::exception& e) {
+        // Before any effect: the webhook answers "busy" and releases the claim, so the resend
+        // is handled afresh (an effect that threw rolled its own transaction back).
+        if (!carried) throw;
+        failure = e.what();
     }
-    log::warn("conversation", "session_contended", {{"attempts", kMaxSaveAttempts}});
-    count("contended");
+    // Effects were carried out and then the handling failed (the session's save, a job command
+    // after a report's effect): answer "busy" as this message's reply, kept for its resends like
+    // any other, so none of them carries the effects out again. The session stays as it was.
+    log::error("conversation", "failed_after_effects", {{"error", failure}});
+    count("failed");
     co_return Handled{busy_reply(message), std::nullopt};
 }
 

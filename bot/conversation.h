@@ -52,7 +52,10 @@ public:
 
     // The reply to `message` (NoReply for passive events). Throws ServiceUnavailable when
     // Redis is down (the caller answers busy_reply()); when MySQL is down while an effect runs,
-    // the session is left as it was (the draft is kept) and the reply says to try again.
+    // the session is left as it was (the draft is kept) and the reply says to try again. Any
+    // other failure before an effect was carried out is thrown; after one (the session's save
+    // failed), the reply is busy_reply() and the session stays as it was, logged as
+    // failed_after_effects.
     [[nodiscard]] boost::asio::awaitable<wechat::Reply> handle(wechat::InboundMessage message);
     // The same; with `seal` (may be null; must outlive the call), the reply that goes with a
     // saved session is encoded and stored with it (Handled::sealed). `first_read`: the sender's

@@ -78,7 +78,8 @@ asio::awaitable<Response> WebhookEndpoint::receive(Request req) {
     const auto key = wechat::dedupe_key(message);
 
     std::string failure;
-    bool broken = false;  // failed otherwise than by an unreachable dependency
+    bool broken = false;   // failed otherwise than by an unreachable dependency
+    bool claimed = false;  // this delivery holds the message's claim (only then release it)
     try {
         auto gate = co_await gate_.admit(
             decoded->mode == wechat::Mode::safe, message.from_user, query->timestamp, query->nonce, req.body(),
@@ -105,6 +106,7 @@ asio::awaitable<Response> WebhookEndpoint::receive(Request req) {
             co_return make_response(req, http::status::ok, "success");
         }
 
+        claimed = true;
         // The reply is kept for resends by the same Redis call that saves the session.
         const auto dedupe_ttl = std::chrono::duration_cast<std::chrono::milliseconds>(settings_.dedupe_ttl);
         ReplySeal seal{[this, &decoded](const wechat::Reply& r) { return webhook_.encode_reply(*decoded, r, clock_()); },
@@ -125,8 +127,9 @@ asio::awaitable<Response> WebhookEndpoint::receive(Request req) {
         failure = e.what();
         broken = true;
     }
-    // A dependency is down, or the handling failed: say so politely and keep nothing, so a
-    // resend starts afresh (the effects that did commit are idempotent: a ticket by its key).
+    // A dependency is down, or the handling failed before its effects were carried out (after,
+    // the Conversation answers and keeps its own "busy" reply for the resends): say so politely
+    // and release the claim, so a resend starts afresh.
     if (broken) {
         log::error("wechat", "handling_failed", {{"error", failure}, {"kind", wechat::kind_name(message)}});
         if (failed_) failed_->add();
@@ -135,7 +138,7 @@ asio::awaitable<Response> WebhookEndpoint::receive(Request req) {
         if (degraded_) degraded_->add();
     }
     try {
-        co_await dedupe_.release(key);
+        if (claimed) co_await dedupe_.release(key);
     } catch (const std::exception&) {
         // Unreachable now: the claim runs out by itself (kClaimTtl).
     }
