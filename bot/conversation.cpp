@@ -88,7 +88,7 @@ asio::awaitable<Handled> Conversation::handle(wechat::InboundMessage message, co
                                               std::optional<store::StoredSession> first_read) {
     if (const auto* receipt = std::get_if<wechat::TemplateSendJobFinishEvent>(&message.body)) {
         // Not a conversation: WeChat reports how a template push went.
-        co_await jobs_.record_push_receipt(receipt->msg_id, receipt->status_text,
+        co_await jobs_.record_push_receipt(receipt->msg_id, message.from_user, receipt->status_text,
                                            std::chrono::floor<std::chrono::seconds>(clock_()));
         count("push_receipt");
         co_return Handled{wechat::NoReply{}, std::nullopt};

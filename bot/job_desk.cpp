@@ -200,9 +200,10 @@ std::string opt_text(const std::optional<store::Timestamp>& t, const config::Sla
 
 }  // namespace
 
-asio::awaitable<void> JobDesk::record_push_receipt(std::uint64_t msg_id, std::string status,
-                                                   std::chrono::sys_seconds now) {
-    (void)co_await record_template_receipt(mysql_, static_cast<std::int64_t>(msg_id), std::move(status), now);
+asio::awaitable<void> JobDesk::record_push_receipt(std::uint64_t msg_id, std::string recipient,
+                                                   std::string status, std::chrono::sys_seconds now) {
+    (void)co_await record_template_receipt(mysql_, static_cast<std::int64_t>(msg_id), std::move(recipient),
+                                           std::move(status), now);
 }
 
 asio::awaitable<void> JobDesk::watch(const std::optional<store::Ticket>& saved) {

@@ -45,11 +45,12 @@ public:
     [[nodiscard]] boost::asio::awaitable<EffectsResult> carry_out(
         std::string openid, std::vector<dialog::Effect> effects, std::chrono::sys_seconds now);
 
-    // WeChat's receipt of a template message (TEMPLATESENDJOBFINISH): a failure is recorded on
-    // the ticket the push was about (push_error and an audit event). Idempotent. Throws
-    // ServiceUnavailable when MySQL is down (WeChat then resends the event).
-    boost::asio::awaitable<void> record_push_receipt(std::uint64_t msg_id, std::string status,
-                                                     std::chrono::sys_seconds now);
+    // WeChat's receipt of a template message to `recipient` (TEMPLATESENDJOBFINISH): a failure
+    // is recorded on the ticket the push was about (push_error and an audit event); see
+    // record_template_receipt. Idempotent. Throws ServiceUnavailable when MySQL is down (WeChat
+    // then resends the event).
+    boost::asio::awaitable<void> record_push_receipt(std::uint64_t msg_id, std::string recipient,
+                                                     std::string status, std::chrono::sys_seconds now);
 
     // True for the effects carry_out handles.
     [[nodiscard]] static bool handles(const dialog::Effect& effect);

@@ -26,15 +26,18 @@ enum class ReceiptOutcome {
     unknown_msgid,  // no outbox row was sent with this msgid: logged, ignored
 };
 
-// Records the receipt `status` of template message `msgid` at `now` (made valid UTF-8 and cut to
-// the row's 64 characters first): on its outbox row, and when
-// the push failed, in the same transaction, on the row's ticket (push_error = "<status>
-// (<recipient>)" and a "push_failed" event with status, recipient, msgid and outbox row).
-// Idempotent. Runs its SQL on the blocking pool and resumes on the caller's executor; throws
-// ServiceUnavailable when MySQL cannot be reached (the webhook answers an error and WeChat
-// resends the event).
+// Records the receipt `status` of template message `msgid` to `recipient` (the event's
+// FromUserName) at `now`, the status made valid UTF-8 and cut to the row's 64 characters first:
+// on its outbox row, and when the push failed, in the same transaction, on the row's ticket
+// (push_error = "<status> (<recipient>)" and a "push_failed" event with status, recipient, msgid
+// and outbox row). A receipt can arrive before the worker has marked its row sent: while no row
+// has the msgid and a push to `recipient` is still being sent, it looks again every 200 ms for
+// up to 3 s (within WeChat's 5) before calling the msgid unknown. Idempotent. Runs its SQL on
+// the blocking pool and resumes on the caller's executor; throws ServiceUnavailable when MySQL
+// cannot be reached (the webhook answers an error and WeChat resends the event).
 boost::asio::awaitable<ReceiptOutcome> record_template_receipt(store::MysqlPool& mysql,
                                                                std::int64_t msgid,
+                                                               std::string recipient,
                                                                std::string status,
                                                                std::chrono::sys_seconds now);
 

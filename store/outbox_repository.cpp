@@ -162,6 +162,14 @@ Result<OutboxReceiptTarget> OutboxRepository::find_by_wechat_msgid(sql::Connecti
     return t;
 }
 
+bool OutboxRepository::sending_to(sql::Connection& c, const std::string& recipient) {
+    auto st = prepare(c,
+                      "SELECT 1 FROM outbox FORCE INDEX (ix_outbox_due) "
+                      "WHERE status='sending' AND recipient=? LIMIT 1");
+    st->setString(1, recipient);
+    return query(*st)->next();
+}
+
 void OutboxRepository::record_receipt(sql::Connection& c, std::uint64_t id,
                                       const std::string& status, Timestamp at) {
     auto st = prepare(c, "UPDATE outbox SET receipt_status=LEFT(?, 64), receipt_at=? WHERE id=?");

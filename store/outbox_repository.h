@@ -78,6 +78,10 @@ class OutboxRepository {
     static Result<OutboxReceiptTarget> find_by_wechat_msgid(sql::Connection& c,
                                                             std::int64_t wechat_msgid);
 
+    // True while a row to `recipient` is being sent (status 'sending'): WeChat may have taken
+    // it and not yet have been marked sent with its msgid. Reads only the rows in flight.
+    static bool sending_to(sql::Connection& c, const std::string& recipient);
+
     // Records WeChat's receipt Status on row `id` (cut to 64 characters).
     static void record_receipt(sql::Connection& c, std::uint64_t id, const std::string& status,
                                Timestamp at);

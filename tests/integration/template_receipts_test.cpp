@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include <random>
+#include <thread>
 
 #include "bot/template_receipts.h"
 #include "dialog/text.h"
@@ -90,8 +91,21 @@ protected:
         });
     }
 
-    ReceiptOutcome receipt(std::int64_t msgid, const std::string& status) {
-        return store::testing::run(io_, record_template_receipt(pool_, msgid, status, now_));
+    ReceiptOutcome receipt(std::int64_t msgid, const std::string& status, std::string recipient = {}) {
+        if (recipient.empty()) recipient = prefix_ + "tech";
+        return store::testing::run(io_, record_template_receipt(pool_, msgid, recipient, status, now_));
+    }
+
+    // The ticket's push row back to "being sent": leased, no msgid yet (as between WeChat's
+    // answer and the worker's mark).
+    void mark_sending(std::uint64_t ticket_id) {
+        pool_.run_sync([&](sql::Connection& c) {
+            std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+                "UPDATE outbox SET status='sending', wechat_msgid=NULL, lease_until=NOW(3) + INTERVAL 1 MINUTE "
+                "WHERE ticket_id=?"));
+            st->setUInt64(1, ticket_id);
+            st->executeUpdate();
+        });
     }
 
     store::Ticket reload(std::uint64_t id) {
@@ -188,6 +202,32 @@ TEST_F(TemplateReceipts, AFailedPushWithoutATicketIsKeptOnItsRowOnly) {
     });
     EXPECT_EQ(receipt(msgid, "failed:user block"), ReceiptOutcome::push_failed);
     EXPECT_EQ(receipt_on_row(msgid), "failed:user block");
+}
+
+// WeChat can report a template's fate before the worker has marked its row sent with the msgid
+// (the receipt raced the mark): the receipt waits for the mark while a push to its recipient is
+// in flight, instead of being dropped as unknown and the failed push never noted on the ticket.
+TEST_F(TemplateReceipts, AReceiptThatRacesItsPushesMarkWaitsForIt) {
+    const auto msgid = fresh_msgid();
+    const std::string technician = prefix_ + "tech";
+    auto t = ticket_pushed_as(msgid, technician);
+    mark_sending(t.id);
+    std::thread worker([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        mark_sent(t.id, msgid);
+    });
+    const auto outcome = receipt(msgid, "failed:user block", technician);
+    worker.join();
+    EXPECT_EQ(outcome, ReceiptOutcome::push_failed);
+    EXPECT_EQ(receipt_on_row(msgid), "failed:user block");
+    EXPECT_EQ(events_of(t.id, "push_failed").size(), 1u);
+}
+
+TEST_F(TemplateReceipts, AnUnknownMsgidWithNothingInFlightToItsRecipientIsAnsweredAtOnce) {
+    const auto started = std::chrono::steady_clock::now();
+    EXPECT_EQ(receipt(fresh_msgid(), "success", prefix_ + "nobody"), ReceiptOutcome::unknown_msgid);
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::milliseconds(2500))
+        << "no push to this recipient is in flight: nothing to wait for";
 }
 
 // WeChat's own bytes are not trusted either: a status that is not UTF-8 made MariaDB refuse the
