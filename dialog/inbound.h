@@ -67,6 +67,11 @@ inline constexpr std::size_t kMaxMediaIdBytes = 128;
 inline constexpr std::size_t kMaxPicUrlBytes = 1024;
 inline constexpr std::size_t kMaxLocationLabelChars = 128;
 
+// True for a MediaId the desk can keep: not empty, at most kMaxMediaIdBytes.
+[[nodiscard]] inline bool media_id_kept(std::string_view media_id) {
+    return !media_id.empty() && media_id.size() <= kMaxMediaIdBytes;
+}
+
 // Menu button keys the owner's menu uses (configured on the WeChat side with these keys).
 inline constexpr std::string_view kMenuReportRepair = "REPORT_REPAIR";
 inline constexpr std::string_view kMenuMyRepairs = "MY_REPAIRS";

@@ -377,13 +377,13 @@ void heal(Session& s) {
     // A photo or a location label beyond what the store keeps (a draft saved before step()
     // refused or cut them) would make the report unfileable: the photo dropped, its fallback URL
     // dropped, the label cut.
-    std::erase_if(s.draft.photos, [](const Photo& p) {
-        return p.media_id.empty() || p.media_id.size() > kMaxMediaIdBytes;
-    });
+    std::erase_if(s.draft.photos, [](const Photo& p) { return !media_id_kept(p.media_id); });
     for (auto& p : s.draft.photos)
         if (p.pic_url.size() > kMaxPicUrlBytes) p.pic_url.clear();
-    if (auto& a = s.draft.address; a && text::length_in_chars(a->label) > kMaxLocationLabelChars)
-        a->label = std::string(text::first_chars(a->label, kMaxLocationLabelChars));
+    if (auto& a = s.draft.address) {
+        if (auto cut = text::first_chars(a->label, kMaxLocationLabelChars); cut.size() < a->label.size())
+            a->label = std::string(cut);
+    }
 }
 
 // ---- public (dialog/feedback.h) ----

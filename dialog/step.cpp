@@ -268,7 +268,7 @@ Outcome step(Session session, const Inbound& received, const Context& ctx) {
                     on_text(t, hear(body.recognition));
                 }
             } else if constexpr (std::is_same_v<T, ImageMessage>) {
-                if (body.media_id.empty() || body.media_id.size() > kMaxMediaIdBytes) {
+                if (!media_id_kept(body.media_id)) {
                     t.say(TextId::photo_unusable);
                     reprompt(t);
                 } else if (into_report(t)) {
