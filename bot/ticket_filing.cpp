@@ -126,27 +126,23 @@ asio::awaitable<void> TicketFiling::write_groups(std::shared_ptr<Queue> queue) {
 }
 
 asio::awaitable<void> TicketFiling::write(Group& group) {
-    try {
-        if (group.size() == 1) {
-            auto one = group.front();
-            auto alone = [this, one](sql::Connection& c) { file_one(c, *one); };
-            co_await mysql_.run(std::move(alone));
+    if (group.size() > 1) {
+        try {
+            auto together = [this, &group](sql::Connection& c) { return file_together(c, group); };
+            if (co_await mysql_.run(std::move(together))) co_return;
+        } catch (...) {
+            // MySQL unreachable, retries used up: each would have had it alone.
+            for (auto& w : group) w->error = std::current_exception();
             co_return;
         }
-        auto together = [this, &group](sql::Connection& c) { return file_together(c, group); };
-        const bool filed = co_await mysql_.run(std::move(together));
-        if (filed) co_return;
-    } catch (...) {
-        // MySQL unreachable, retries used up: each would have had it alone.
-        for (auto& w : group) w->error = std::current_exception();
-        co_return;
+        // Not together (a key that has its ticket, a ticket whose rows fail): one by one, as
+        // below.
+        log::info("intake", "group_filed_one_by_one", {{"tickets", group.size()}});
     }
-    // Not together (a key that has its ticket, a ticket whose rows fail): one by one, each its
-    // own unit of work with its own retries, as a lone confirmation is — so a repeat finds its
-    // ticket and one ticket's error is its own.
+    // Each its own unit of work with its own retries, as a lone confirmation is — so a repeat
+    // finds its ticket and one ticket's error is its own.
     for (auto& w : group) {
         try {
-            if (w == group.front()) log::info("intake", "group_filed_one_by_one", {{"tickets", group.size()}});
             auto alone = [this, w](sql::Connection& c) { file_one(c, *w); };
             co_await mysql_.run(std::move(alone));
         } catch (...) {
