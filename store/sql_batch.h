@@ -51,9 +51,9 @@ class SqlBatchError : public sql::SQLException {
 class SqlBatch {
   public:
     // Rows: statements `INSERT … VALUES (…)[,(…)…] [tail]` whose text outside their rows is the
-    // same (and holds no `?`; their values are all in the rows) go to the server as ONE multi-row statement, at the place of the
-    // first of them, with their rows in the order added — MariaDB's cost is per statement, not per
-    // row (docs/performance.md, step 39). Only for a batch whose statements do not depend on each
+    // same (and holds no `?`; their values are all in the rows) go to the server as ONE
+    // multi-row statement, at the place of the first of them, with their rows in the order
+    // added — MariaDB's cost is per statement, not per row (docs/performance.md, step 39). Only for a batch whose statements do not depend on each
     // other's order: rows may run before statements added between them. Every other statement
     // (an INSERT … SELECT, an UPDATE, COMMIT) keeps its place. size() counts the statements sent.
     enum class Merge { statements, rows };

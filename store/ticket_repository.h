@@ -70,10 +70,10 @@ class TicketRepository {
     // tickets and one batch of everyone's events, outbox rows and `within` rows with the COMMIT,
     // rows of the same kind merged into one statement (SqlBatch::Merge::rows: `within` must add
     // no statement that depends on the order) — four round trips for the group instead of three
-    // per ticket, and a handful of statements (docs/performance.md, steps 38 and 39). All or nothing: nullopt when an idempotency key of the
-    // group already has its ticket (a repeat, or a key twice in the group): nothing was
-    // written but numbers (gaps), and the caller creates them one by one with create(), which
-    // calls `complete` again. Throws sql::SQLException like create(); must not be called inside
+    // per ticket, and a handful of statements (docs/performance.md, steps 38 and 39). All or
+    // nothing: nullopt when an idempotency key of the group already has its ticket (a repeat,
+    // or a key twice in the group): nothing was written but numbers (gaps), and the caller
+    // creates them one by one with create(), which calls `complete` again. Throws sql::SQLException like create(); must not be called inside
     // another transaction. The tickets come back in the order given, with their ids.
     static std::optional<std::vector<Ticket>> create_group(sql::Connection& c,
                                                            const std::vector<const NewTicket*>& tickets);

@@ -19,7 +19,8 @@ namespace repairbot::wechat {
 // The message in `xml`. Fails with Errc::dtd_refused (a markup declaration), Errc::malformed_xml
 // (not well-formed, or the root is not a single <xml> element) or Errc::invalid_message (a
 // required field missing or repeated, markup inside a field, a number that does not parse or is
-// out of range, a FromUserName that is not 1-64 of A-Z a-z 0-9 _ -). An unknown MsgType or Event is a value (UnknownMessage), not an error.
+// out of range, a FromUserName that is not 1-64 of A-Z a-z 0-9 _ -). An unknown MsgType or
+// Event is a value (UnknownMessage), not an error.
 [[nodiscard]] Result<InboundMessage> parse_inbound_xml(std::string_view xml);
 
 // The outer document of a safe- or compatible-mode body.
