@@ -39,16 +39,18 @@ std::string fresh_text(const config::Notices& notices, const store::WaitingQueue
                                          {"items", items}});
 }
 
-// `key` with {count} and {items}: the tickets as `item_key` with their deadlines, joined by "；".
+// `key` with {count} and {items}: the tickets as `item_key` with their deadlines and the stages
+// whose they are, joined by "；".
 std::string deadlines_text(const config::Notices& notices, const char* key, const char* item_key,
                            std::uint64_t count, const std::vector<store::DeadlineTicket>& tickets,
                            std::chrono::minutes utc_offset) {
     std::string items;
-    for (const auto& [t, due] : tickets) {
+    for (const auto& [t, due, stage] : tickets) {
         if (!items.empty()) items += "；";
         items += notices.render(item_key, {{"number", t.number},
                                            {"fault_type", t.fault_type},
                                            {"address", t.address},
+                                           {"stage", notices.render("sla_stage_" + stage)},
                                            {"due", local_time_text(due, utc_offset)}});
     }
     return notices.render(key, {{"count", std::to_string(count)}, {"items", items}});

@@ -11,20 +11,22 @@
 //   * Exactly once across processes and restarts: the decision, the notes (outbox rows) and the
 //     note's mark (the newest ticket told of) commit in one transaction holding the note's row
 //     lock (store/queue_note_repository.h); a pass that fails rolls back and tells nothing.
-//   * Deadlines near: a waiting ticket (not an emergency) reaching the warning point of its
-//     dispatch window has its SLA warning recorded for the note (bot/sla_timers.h; store/
+//   * Deadlines near: a waiting ticket (not an emergency) reaching the warning point of a
+//     stage's window — dispatch first, and arrival and finish when nobody takes it for hours —
+//     has its SLA warning recorded for the note (bot/sla_timers.h; store/
 //     queue_note_repository.h add_near_deadline) instead of a message per ticket to each
-//     dispatcher. The note names the nearest few with their deadlines and counts the rest (those
-//     taken or already late meanwhile are left out: the breach is told instead); such
-//     warnings make a note due as new tickets do, and at least once a minute whatever `every`
-//     is, so they wait at most 60 s + `poll` (inside the last 2 minutes of a normal ticket's 10).
-//   * Breaches likewise: such a ticket passing its dispatch deadline is marked late and its
+//     dispatcher. The note names the nearest few with their deadlines and stages and counts the
+//     rest (those taken or already late meanwhile are left out: the breach is told instead);
+//     such warnings make a note due as new tickets do, and at least once a minute whatever
+//     `every` is, so they wait at most 60 s + `poll` (inside the last 2 minutes of a normal
+//     ticket's 10-minute dispatch window).
+//   * Breaches likewise: such a ticket passing a stage's deadline is marked late and its
 //     breach recorded on it (the audit log and the figures name every miss), and the next note
 //     lists the late ones still waiting, longest late first, to the dispatchers and, in a digest
 //     of their own (queue_note_late_supervisors), to the supervisors — instead of an escalation
 //     per ticket to each of them. An emergency's breach is still escalated on its own.
 //   * A ticket whose filing commits after a higher-numbered one was already told of is not in a
-//     note's "new" count (it is in the waiting total); its dispatch deadline's warning counts it
+//     note's "new" count (it is in the waiting total); its deadlines' warnings count it
 //     in a later note (and names it when it is among the nearest).
 // With no dispatcher to tell, the pass warns once per `every` (a minute while deadlines wait)
 // and keeps the tickets "new" and the deadlines for the first note someone can read.

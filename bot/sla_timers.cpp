@@ -103,12 +103,12 @@ const char* result_name(Fired::Result r) {
 
 namespace {
 
-// Whether `t`'s SLA message at `stage` waits for the dispatchers' queue note (bot/queue_notes.h)
-// instead of going out on its own: its dispatch deadline, while it waits for a human, with queue
-// notes on and no emergency. In a storm every queued ticket comes here in turn.
-bool left_to_queue_note(const Desk& d, const store::Ticket& t, dialog::Stage stage) {
-    return stage == dialog::Stage::dispatch && t.status == store::ticket_status::new_ &&
-           !d.dispatcher->tells_at_once(t);
+// Whether `t`'s SLA messages wait for the dispatchers' queue note (bot/queue_notes.h) instead of
+// going out on their own: those of every stage's deadline (dispatch first; arrival and finish
+// when nobody takes it for hours) while it waits for a human, with queue notes on and no
+// emergency. In a storm every queued ticket comes here in turn, for each of its deadlines.
+bool left_to_queue_note(const Desk& d, const store::Ticket& t) {
+    return t.status == store::ticket_status::new_ && !d.dispatcher->tells_at_once(t);
 }
 
 // The warning: the technician (or the dispatchers while nobody has the job) is told the stage's
@@ -132,14 +132,16 @@ void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const Plann
                                   {"address", t.address},   {"text", text}};
         store::OutboxRepository::enqueue(c, t.id, notify_row(*tech->openid, payload), now);
         notified = "technician";
-    } else if (left_to_queue_note(d, t, stage)) {
-        store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, t.id, now);
+    } else if (left_to_queue_note(d, t)) {
+        store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, t.id,
+                                                      std::string(dialog::to_string(stage)), due, now);
         notified = "queue_note";
     } else {
         notify_staff(c, StaffRole::dispatcher, t.id, "sla_warning",
                      d.notices->render("sla_warning_dispatch", {{"number", t.number},
                                                                 {"fault_type", t.fault_type},
                                                                 {"address", t.address},
+                                                                {"stage", stage_text},
                                                                 {"due", due_text}}),
                      now);
     }
@@ -240,10 +242,12 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
             }
             // Left to the queue note, the breach goes to the dispatchers and, in a digest, to the
             // supervisors; the ticket is marked late and the breach recorded here as always.
-            const bool in_note = left_to_queue_note(d, t, stage);
+            const bool in_note = left_to_queue_note(d, t);
             std::size_t told = 0;
             if (in_note) {
-                store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, t.id, now, /*late=*/true);
+                store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, t.id,
+                                                              std::string(dialog::to_string(stage)), due, now,
+                                                              /*late=*/true);
             } else {
                 told = notify_staff(c, StaffRole::supervisor, t.id, "sla_escalation", text, now);
                 if (emergency) told += notify_staff(c, StaffRole::manager, t.id, "sla_escalation", text, now);

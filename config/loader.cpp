@@ -229,7 +229,7 @@ const std::vector<Key>& keys() {
                      int_key(0u, 64u, [](Settings& s, unsigned n) { s.outbox_sends = n; })});
         k.push_back({{"dispatch.queue_note_seconds", "REPAIRBOT_QUEUE_NOTE_SECONDS", false,
                       "the dispatchers hear of tickets nobody could take, and of waiting tickets near or past "
-                      "their dispatch deadline (the supervisors of the late ones), at most this often, in one "
+                      "a deadline of any stage (the supervisors of the late ones), at most this often, in one "
                       "note; 0 = a note, a warning and an escalation per ticket (default 60)"},
                      int_key(0u, 3600u, [](Settings& s, unsigned n) { s.queue_note_seconds = n; })});
         return k;

@@ -1,5 +1,7 @@
 #include "store/queue_note_repository.h"
 
+#include <stdexcept>
+
 #include "store/records.h"
 #include "store/sql_row.h"
 
@@ -56,30 +58,65 @@ WaitingQueue QueueNoteRepository::waiting(sql::Connection& c, std::uint64_t told
     return q;
 }
 
+namespace {
+
+bool is_stage(const std::string& stage) {
+    for (const char* s : {"dispatch", "accept", "quote", "arrive", "finish"})
+        if (stage == s) return true;
+    return false;
+}
+
+}  // namespace
+
 void QueueNoteRepository::add_near_deadline(sql::Connection& c, const std::string& name, std::uint64_t ticket_id,
-                                            Timestamp at, bool late) {
+                                            const std::string& stage, Timestamp due, Timestamp at,
+                                            bool late) {
+    if (!is_stage(stage))
+        throw std::invalid_argument("queue note deadline of ticket " + std::to_string(ticket_id) +
+                                    ": unknown stage '" + stage + "'");
     // Shared with other warnings, exclusive with a note in progress (lock()'s FOR UPDATE): the
     // record's seq is handed out at insert, not at commit, so without it a note could read seq 11
     // while seq 10 was still uncommitted, and then delete 10 unread.
     auto shared = prepare(c, "SELECT name FROM queue_notes WHERE name = ? LOCK IN SHARE MODE");
     bind_all(*shared, name);
     (void)query(*shared);
-    auto st = prepare(c, "INSERT INTO queue_note_deadlines (ticket_id, late, warned_at) VALUES (?,?,?) "
-                         "ON DUPLICATE KEY UPDATE late = GREATEST(late, VALUES(late))");
-    bind_all(*st, ticket_id, late, at);
+    // A breach's deadline stays; a warning's is not read (the ticket's current one is).
+    auto st = prepare(c, "INSERT INTO queue_note_deadlines (ticket_id, stage, late, due, warned_at) "
+                         "VALUES (?,?,?,?,?) ON DUPLICATE KEY UPDATE "
+                         "due = IF(late = 1 AND VALUES(late) = 0, due, VALUES(due)), "
+                         "late = GREATEST(late, VALUES(late))");
+    bind_all(*st, ticket_id, stage, late, due, at);
     st->executeUpdate();
 }
 
 namespace {
 
+// The deadline a record is about: a warning's is its stage's on the ticket now (a deadline the
+// desk moved since is read as moved); a breach's is the one it missed (a finish breach moves the
+// ticket's to the new promised time), or the stage's on the ticket for a record from before
+// migration 0010. A stage with no deadline on the ticket (NULL) is neither near nor late.
+const std::string kNearDue =
+    "CASE d.stage WHEN 'accept' THEN t.accept_due WHEN 'quote' THEN t.quote_due WHEN 'arrive' THEN t.arrive_due "
+    "WHEN 'finish' THEN t.finish_due ELSE t.dispatch_due END";
+const std::string kLateDue = "COALESCE(d.due, " + kNearDue + ")";
+
+// A warning is near while its deadline is ahead (one that lapsed before its breach was recorded
+// is forgotten; the breach follows). A breach is late whatever the note's clock says: it was
+// recorded when the timer's clock reached the deadline, which a note that took its time just
+// before may not have yet.
+const std::string kNear = "d.late = 0 AND " + kNearDue + " > ?";
+constexpr const char* kLate = "d.late = 1";
+
 // Up to `listed` waiting tickets of the records up to `through_seq` that match `which` (an SQL
-// condition on d and t; `now` binds its `?` when it has one), earliest deadline first.
-std::vector<DeadlineTicket> read_listed(sql::Connection& c, const char* which, std::optional<Timestamp> now,
-                                        std::uint64_t through_seq, std::uint32_t listed) {
-    auto st = prepare(c, std::string("SELECT t.id, t.number, t.fault_type, t.address, t.urgency, t.dispatch_due "
-                                     "FROM queue_note_deadlines d JOIN tickets t ON t.id = d.ticket_id "
-                                     "WHERE t.status = 'new' AND ") +
-                             which + " AND d.seq <= ? ORDER BY t.dispatch_due, d.seq LIMIT ?");
+// condition on d and t; `now` binds its `?` when it has one) with their deadlines (`due`, an SQL
+// expression), earliest deadline first.
+std::vector<DeadlineTicket> read_listed(sql::Connection& c, const std::string& which, const std::string& due,
+                                        std::optional<Timestamp> now, std::uint64_t through_seq,
+                                        std::uint32_t listed) {
+    auto st = prepare(c, std::string("SELECT t.id, t.number, t.fault_type, t.address, t.urgency, d.stage, ") + due +
+                             " AS deadline FROM queue_note_deadlines d JOIN tickets t ON t.id = d.ticket_id "
+                             "WHERE t.status = 'new' AND " +
+                             which + " AND d.seq <= ? ORDER BY deadline, d.seq LIMIT ?");
     if (now)
         bind_all(*st, *now, through_seq, listed);
     else
@@ -89,16 +126,10 @@ std::vector<DeadlineTicket> read_listed(sql::Connection& c, const char* which, s
     while (rs->next())
         out.push_back({{rs->getUInt64("id"), str(*rs, "number"), str(*rs, "fault_type"), str(*rs, "address"),
                         str(*rs, "urgency")},
-                       time(*rs, "dispatch_due")});
+                       time(*rs, "deadline"),
+                       str(*rs, "stage")});
     return out;
 }
-
-// A warning is near while its deadline is ahead (one that lapsed before its breach was recorded
-// is forgotten; the breach follows). A breach is late whatever the note's clock says: it was
-// recorded when the timer's clock reached the deadline, which a note that took its time just
-// before may not have yet.
-constexpr const char* kNear = "d.late = 0 AND t.dispatch_due > ?";
-constexpr const char* kLate = "d.late = 1";
 
 }  // namespace
 
@@ -107,7 +138,7 @@ NearDeadlines QueueNoteRepository::near_deadlines(sql::Connection& c, Timestamp 
     {
         // The table holds the records since the last note (a storm's minute), not the history.
         auto st = prepare(c, std::string("SELECT COALESCE(SUM(t.status = 'new' AND ") + kNear + "), 0) AS near, " +
-                                 "COALESCE(SUM(t.status = 'new' AND " + kLate + "), 0) AS late, " +
+                                 "COALESCE(SUM(t.status = 'new' AND " + std::string(kLate) + "), 0) AS late, " +
                                  "COALESCE(MAX(d.seq), 0) AS through_seq "
                                  "FROM queue_note_deadlines d LEFT JOIN tickets t ON t.id = d.ticket_id");
         bind_all(*st, now);
@@ -118,8 +149,8 @@ NearDeadlines QueueNoteRepository::near_deadlines(sql::Connection& c, Timestamp 
             out.through_seq = rs->getUInt64("through_seq");
         }
     }
-    if (out.count > 0) out.nearest = read_listed(c, kNear, now, out.through_seq, listed);
-    if (out.late > 0) out.latest = read_listed(c, kLate, std::nullopt, out.through_seq, listed);
+    if (out.count > 0) out.nearest = read_listed(c, kNear, kNearDue, now, out.through_seq, listed);
+    if (out.late > 0) out.latest = read_listed(c, kLate, kLateDue, std::nullopt, out.through_seq, listed);
     return out;
 }
 

@@ -44,14 +44,15 @@ struct WaitingQueue {
     std::vector<WaitingTicket> newest;    // up to `listed` fresh tickets, newest first
 };
 
-// A waiting ticket with its dispatch deadline (the ticket's current one).
+// A waiting ticket with the deadline of one of its stages (the ticket's current one).
 struct DeadlineTicket {
     WaitingTicket ticket;
     Timestamp due;
+    std::string stage;  // whose deadline: "dispatch", "accept", "quote", "arrive" or "finish"
 };
 
-// Waiting tickets whose dispatch deadline is near or past (their SLA warning or breach was left
-// to the note).
+// Waiting tickets whose deadline of some stage is near or past (their SLA warning or breach was
+// left to the note).
 struct NearDeadlines {
     std::uint64_t count = 0;                    // warned, still waiting (status new), deadline ahead
     std::uint64_t through_seq = 0;              // the highest record read (0: none)
@@ -70,20 +71,22 @@ class QueueNoteRepository {
     // of them read. Reads the status-new entries of ix_tickets_status and the fresh rows only.
     static WaitingQueue waiting(sql::Connection& c, std::uint64_t told_through_id, std::uint32_t listed);
 
-    // Records the dispatch-deadline warning (or with `late`, the breach) of ticket `ticket_id`
-    // for note `name`'s next pass (one record per ticket: a breach turns an untold warning into
-    // a breach). Call inside the warning's transaction, with its audit event: it
-    // takes a shared lock on the note's row first, so a note being written (which holds the row
-    // for update) waits for warnings in flight to commit and reads them, and never deletes one
-    // it did not read.
+    // Records the warning (or with `late`, the breach) of the deadline `due` of `stage`
+    // ("dispatch", "accept", "quote", "arrive" or "finish"; anything else is refused: thrown) of
+    // ticket `ticket_id` for note `name`'s next pass. One record per ticket and stage: a breach
+    // turns an untold warning of its stage into a breach. Call inside the warning's transaction,
+    // with its audit event: it takes a shared lock on the note's row first, so a note being
+    // written (which holds the row for update) waits for warnings in flight to commit and reads
+    // them, and never deletes one it did not read.
     static void add_near_deadline(sql::Connection& c, const std::string& name, std::uint64_t ticket_id,
-                                  Timestamp at, bool late = false);
+                                  const std::string& stage, Timestamp due, Timestamp at, bool late = false);
 
-    // The recorded warnings of tickets still waiting (status new) whose dispatch deadline is
-    // still ahead of `now`, `listed` of them named, nearest deadline first (the ticket's current
-    // one), and the recorded breaches of tickets still waiting (whatever `now` is), `listed`
-    // named, longest late first. `through_seq` covers every record read, taken or lapsed ones too (a warning whose
-    // deadline passed without its breach recorded yet). Call after lock().
+    // The recorded warnings of tickets still waiting (status new) whose deadline (the ticket's
+    // current one of the record's stage) is still ahead of `now`, `listed` of them named,
+    // nearest deadline first, and the recorded breaches of tickets still waiting (whatever `now`
+    // is), `listed` named with the deadline they missed, longest late first. `through_seq`
+    // covers every record read, taken or lapsed ones too (a warning whose deadline passed
+    // without its breach recorded yet). Call after lock().
     static NearDeadlines near_deadlines(sql::Connection& c, Timestamp now, std::uint32_t listed);
 
     // Forgets the records up to `through_seq` (a note told of them; those of tickets taken

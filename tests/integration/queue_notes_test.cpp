@@ -3,8 +3,8 @@
 // dispatcher (how many are new, the emergencies among them, how many wait, the newest by
 // number), tickets dispatched by hand meanwhile are not named, with nobody to tell the tickets
 // wait for the first note someone can read, two processes passing at once send one note, and
-// waiting tickets near or past their dispatch deadline are named in the next note (the late ones
-// also in a digest to the supervisors).
+// waiting tickets near or past a deadline (dispatch, arrival or finish) are named with the stage
+// in the next note (the late ones also in a digest to the supervisors).
 #include <gtest/gtest.h>
 
 #include <cppconn/connection.h>
@@ -150,15 +150,16 @@ protected:
         });
     }
 
-    // Moves `t`'s dispatch deadline to `due`, as the desk's clock reads it.
-    void set_dispatch_due(const store::Ticket& t, chr::system_clock::time_point due) {
+    // Moves `t`'s deadline of `stage` ("dispatch", "arrive" or "finish") to `due`.
+    void set_due(const store::Ticket& t, chr::system_clock::time_point due, const std::string& stage = "dispatch") {
         pool_.run_sync([&](sql::Connection& c) {
-            execute(c, "UPDATE tickets SET dispatch_due = '" +
+            execute(c, "UPDATE tickets SET " + stage + "_due = '" +
                            store::to_sql_datetime(chr::time_point_cast<chr::milliseconds>(due)) +
                            "' WHERE id = " + std::to_string(t.id));
             return 0;
         });
     }
+    void set_dispatch_due(const store::Ticket& t, chr::system_clock::time_point due) { set_due(t, due); }
     // `t` taken by hand (dispatched): no longer waiting.
     void take(const store::Ticket& t) {
         pool_.run_sync([&](sql::Connection& c) {
@@ -167,13 +168,19 @@ protected:
         });
     }
 
-    // The SLA timers' records of `which` of `tickets` as near their dispatch deadline, at `at`.
+    // The SLA timers' records of `which` of `tickets` as near (or with `late`, past) their
+    // deadline of `stage`, at `at`: the deadline recorded is the ticket's as the database holds it.
     void warn_near(const std::vector<int>& which, const std::vector<store::Ticket>& tickets,
-                   chr::system_clock::time_point at, bool late = false) {
+                   chr::system_clock::time_point at, bool late = false, const std::string& stage = "dispatch") {
         pool_.run_sync([&](sql::Connection& c) {
-            for (int i : which)
-                store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, tickets.at(i).id,
+            for (int i : which) {
+                auto t = store::TicketRepository::find_by_id(c, tickets.at(i).id);
+                if (!t) throw std::runtime_error("no ticket " + tickets.at(i).number);
+                auto due = stage == "arrive" ? t->due.arrive : stage == "finish" ? t->due.finish : t->due.dispatch;
+                store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, t->id, stage,
+                                                              due.value_or(store::Timestamp{}),
                                                               chr::time_point_cast<chr::milliseconds>(at), late);
+            }
             return 0;
         });
     }
@@ -281,7 +288,7 @@ TEST_F(QueueNotesTest, DeadlinesNearAreNamedInTheNextNoteNearestFirstAndThenForg
     ASSERT_EQ(told.size(), 2u);
     const auto& note = told[1];
     EXPECT_FALSE(says(note, "新增")) << "no new ticket to tell of: " << note.text;
-    EXPECT_TRUE(says(note, "派单时限将到：4张")) << "d0, d1, d3, d4: " << note.text;
+    EXPECT_TRUE(says(note, "时限将到：4张")) << "d0, d1, d3, d4: " << note.text;
     const auto at0 = note.text.find(waiting[0].number + "（水龙头漏水，3栋2单元301-d0，须在11月23日 10:10前派单）");
     const auto at1 = note.text.find(waiting[1].number + "（");
     const auto at3 = note.text.find(waiting[3].number + "（");
@@ -320,7 +327,7 @@ TEST_F(QueueNotesTest, WithNobodyToTellTheDeadlinesWaitForTheFirstNoteSomeoneCan
     EXPECT_EQ(pass(t0 + 66s), 1u);
     auto told = notes();
     ASSERT_EQ(told.size(), 1u);
-    EXPECT_TRUE(says(told[0], "派单时限将到：1张")) << told[0].text;
+    EXPECT_TRUE(says(told[0], "时限将到：1张")) << told[0].text;
     EXPECT_TRUE(says(told[0], "新增1张")) << told[0].text;
     EXPECT_EQ(recorded_deadlines(), 0);
 }
@@ -337,7 +344,8 @@ TEST_F(QueueNotesTest, ANoteWaitsForAWarningInFlightAndTellsIt) {
     std::thread warning([&] {
         pool_.run_sync([&](sql::Connection& c) {
             store::Transaction tx(c);
-            store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, waiting[0].id,
+            store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, waiting[0].id, "dispatch",
+                                                          *waiting[0].due.dispatch,
                                                           chr::time_point_cast<chr::milliseconds>(t0 + 8min));
             recorded.set_value();
             released.wait();
@@ -356,7 +364,7 @@ TEST_F(QueueNotesTest, ANoteWaitsForAWarningInFlightAndTellsIt) {
     EXPECT_EQ(told, 1u);
     auto notes_now = notes();
     ASSERT_EQ(notes_now.size(), 2u);
-    EXPECT_TRUE(says(notes_now[1], "派单时限将到：1张")) << notes_now[1].text;
+    EXPECT_TRUE(says(notes_now[1], "时限将到：1张")) << notes_now[1].text;
     EXPECT_EQ(recorded_deadlines(), 0);
 }
 
@@ -378,7 +386,7 @@ TEST_F(QueueNotesTest, BreachesGoToTheDispatchersInTheNoteAndToTheSupervisorsInA
     auto told = notes();
     ASSERT_EQ(told.size(), 2u);
     const auto& note = told[1];
-    EXPECT_TRUE(says(note, "派单时限将到：1张")) << "b4 alone is near: " << note.text;
+    EXPECT_TRUE(says(note, "时限将到：1张")) << "b4 alone is near: " << note.text;
     const auto late_line = note.text.find("\n已超时：4张");
     ASSERT_NE(late_line, std::string::npos) << note.text;
     EXPECT_TRUE(says(note, "已报主管")) << note.text;
@@ -448,8 +456,83 @@ TEST_F(QueueNotesTest, DeadlinesNearWaitAMinuteAtMostWhateverTheInterval) {
     EXPECT_EQ(pass(t0 + 365s, 300s), 1u);
     auto told = notes();
     ASSERT_EQ(told.size(), 3u);
-    EXPECT_TRUE(says(told[1], "派单时限将到：1张")) << told[1].text;
+    EXPECT_TRUE(says(told[1], "时限将到：1张")) << told[1].text;
     EXPECT_TRUE(says(told[2], later.number)) << told[2].text;
+}
+
+// A queue nobody takes for hours reaches its arrival and finish deadlines (bot/sla_timers.cpp
+// leaves them to the note too): each is named with its stage; a ticket late for dispatch and near
+// its arrival is on both lines; a missed finish is named with the deadline it missed, not the new
+// promised one the breach gave the ticket; the supervisors' digest names the stages too.
+TEST_F(QueueNotesTest, EveryStagesDeadlineIsNamedWithItsStage) {
+    add_person("调度小张", "o-disp-zhang", true);
+    add_person("主管老周", "o-sup-zhou", false, true, /*supervisor=*/true);
+    std::vector<store::Ticket> waiting;
+    for (int i = 0; i < 3; ++i) waiting.push_back(file("s" + std::to_string(i)));
+    ASSERT_EQ(pass(t0 + 5s), 1u);
+    // s0: late for dispatch (10:10), its arrival (14:00) near; s1: its finish (12:00) missed,
+    // then moved to the next day's 12:00; s2: its finish (13:00) near. At the desk, UTC+8.
+    set_due(waiting[0], t0 + 4h, "arrive");
+    set_due(waiting[1], t0 + 2h, "finish");
+    set_due(waiting[2], t0 + 3h, "finish");
+    warn_near({0}, waiting, t0 + 10min, /*late=*/true);
+    warn_near({0}, waiting, t0 + 1h, false, "arrive");
+    warn_near({1}, waiting, t0 + 2h, /*late=*/true, "finish");
+    set_due(waiting[1], t0 + 26h, "finish");
+    warn_near({2}, waiting, t0 + 2h, false, "finish");
+    EXPECT_EQ(recorded_deadlines(), 4);
+
+    ASSERT_EQ(pass(t0 + 2h + 5s), 1u);
+    auto told = notes();
+    ASSERT_EQ(told.size(), 2u);
+    const auto& note = told[1];
+    const auto near = note.text.find("时限将到：2张");
+    const auto late = note.text.find("\n已超时：2张");
+    ASSERT_NE(near, std::string::npos) << note.text;
+    ASSERT_NE(late, std::string::npos) << note.text;
+    const auto s2_near = note.text.find(waiting[2].number + "（水龙头漏水，3栋2单元301-s2，须在11月23日 13:00前完工）");
+    const auto s0_near = note.text.find(waiting[0].number + "（水龙头漏水，3栋2单元301-s0，须在11月23日 14:00前到场）");
+    ASSERT_NE(s2_near, std::string::npos) << note.text;
+    ASSERT_NE(s0_near, std::string::npos) << note.text;
+    EXPECT_LT(s2_near, s0_near) << "nearest first: " << note.text;
+    EXPECT_LT(s0_near, late) << note.text;
+    const auto s0_late = note.text.find(waiting[0].number + "（水龙头漏水，3栋2单元301-s0，派单时限11月23日 10:10）");
+    const auto s1_late = note.text.find(waiting[1].number + "（水龙头漏水，3栋2单元301-s1，完工时限11月23日 12:00）");
+    EXPECT_GT(s0_late, late) << note.text;
+    EXPECT_NE(s0_late, std::string::npos) << note.text;
+    EXPECT_NE(s1_late, std::string::npos) << "the deadline missed: " << note.text;
+    EXPECT_LT(s0_late, s1_late) << "longest late first: " << note.text;
+
+    auto digest = digests();
+    ASSERT_EQ(digest.size(), 1u);
+    EXPECT_TRUE(says(digest[0], "超时汇总：2张")) << digest[0].text;
+    EXPECT_TRUE(says(digest[0], "完工时限11月23日 12:00")) << digest[0].text;
+    EXPECT_EQ(recorded_deadlines(), 0);
+}
+
+// A breach recorded over an untold warning of the same stage makes it late and keeps the deadline
+// missed; a warning after an untold breach of that stage (a deadline moved, warned again) leaves
+// the breach as it was. A stage the desk does not know is refused, not recorded.
+TEST_F(QueueNotesTest, OneRecordPerTicketAndStageAndNoUnknownStage) {
+    std::vector<store::Ticket> waiting{file("u0")};
+    set_due(waiting[0], t0 + 2h, "finish");
+    warn_near({0}, waiting, t0 + 1h, false, "finish");
+    warn_near({0}, waiting, t0 + 2h, /*late=*/true, "finish");
+    set_due(waiting[0], t0 + 26h, "finish");
+    warn_near({0}, waiting, t0 + 25h, false, "finish");
+    auto row = pool_.run_sync([](sql::Connection& c) {
+        std::unique_ptr<sql::Statement> st(c.createStatement());
+        std::unique_ptr<sql::ResultSet> rs(
+            st->executeQuery("SELECT COUNT(*) AS n, MAX(stage) AS stage, MAX(late) AS late, MAX(due) AS due "
+                             "FROM queue_note_deadlines"));
+        rs->next();
+        return std::make_tuple(rs->getInt("n"), std::string(rs->getString("stage")), rs->getInt("late"),
+                               std::string(rs->getString("due")));
+    });
+    EXPECT_EQ(row, std::make_tuple(1, std::string("finish"), 1,
+                                   store::to_sql_datetime(chr::time_point_cast<chr::milliseconds>(t0 + 2h))));
+    EXPECT_THROW(warn_near({0}, waiting, t0 + 3h, false, "lunch"), std::invalid_argument);
+    EXPECT_EQ(recorded_deadlines(), 1);
 }
 
 // A new ticket and deadlines near in one note: the deadlines on a line after the queue note.
@@ -463,7 +546,7 @@ TEST_F(QueueNotesTest, NewTicketsAndDeadlinesNearShareOneNote) {
     auto told = notes();
     ASSERT_EQ(told.size(), 2u);
     const auto& note = told[1];
-    const auto line = note.text.find("\n派单时限将到：1张");
+    const auto line = note.text.find("\n时限将到：1张");
     ASSERT_NE(line, std::string::npos) << note.text;
     EXPECT_TRUE(says(note, "新增1张")) << note.text;
     EXPECT_LT(note.text.find(fresh.number), line) << note.text;

@@ -17,6 +17,7 @@
 #include <atomic>
 #include <filesystem>
 #include <map>
+#include <tuple>
 #include <thread>
 
 #include "bot/sla_timers.h"
@@ -26,6 +27,7 @@
 #include "store/feedback_repository.h"
 #include "store/migrations.h"
 #include "store/outbox_repository.h"
+#include "store/sql_values.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
 #include "tests/integration/desk_data.h"
@@ -380,7 +382,7 @@ TEST_F(SlaTimersIntegration, WithQueueNotesAQueuedTicketsDispatchWarningAndBreac
     EXPECT_EQ(dispatch_warnings_to(normal.id, *dispatcher_.openid), 0u) << "no warning per ticket to the dispatcher";
     auto recorded = pool_.run_sync([&](sql::Connection& c) {
         std::unique_ptr<sql::PreparedStatement> st(
-            c.prepareStatement("SELECT COUNT(*) FROM queue_note_deadlines WHERE ticket_id = ?"));
+            c.prepareStatement("SELECT COUNT(*) FROM queue_note_deadlines WHERE ticket_id = ? AND stage = 'dispatch'"));
         st->setUInt64(1, normal.id);
         std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
         return rs->next() ? rs->getInt(1) : -1;
@@ -406,7 +408,7 @@ TEST_F(SlaTimersIntegration, WithQueueNotesAQueuedTicketsDispatchWarningAndBreac
         EXPECT_NE(event, "sla_escalation") << "nor to the dispatcher";
     auto late = pool_.run_sync([&](sql::Connection& c) {
         std::unique_ptr<sql::PreparedStatement> st(
-            c.prepareStatement("SELECT late FROM queue_note_deadlines WHERE ticket_id = ?"));
+            c.prepareStatement("SELECT late FROM queue_note_deadlines WHERE ticket_id = ? AND stage = 'dispatch'"));
         st->setUInt64(1, normal.id);
         std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
         return rs->next() ? rs->getInt(1) : -1;
@@ -415,6 +417,94 @@ TEST_F(SlaTimersIntegration, WithQueueNotesAQueuedTicketsDispatchWarningAndBreac
     EXPECT_EQ(nlohmann::json::parse(dispatch_stage(emergency.id)[1].details).value("staff_told", 0), 3)
         << "an emergency's breach: supervisor, manager and dispatcher at once";
     EXPECT_EQ(sent_events(emergency.id, *supervisor_.openid), (std::vector<std::string>{"sla_escalation"}));
+}
+
+// A queue nobody takes for hours reaches its arrival and finish deadlines too: with queue notes
+// on, a queued ticket's warnings and breaches of every stage are recorded for the next note, each
+// with its stage (a finish breach with the deadline it missed, as the ticket's moves to the new
+// promised time), not pushed to each dispatcher and supervisor; an emergency's still go at once,
+// the dispatchers' warning naming the stage whose deadline is near.
+TEST_F(SlaTimersIntegration, WithQueueNotesAQueuedTicketsArrivalAndFinishDeadlinesWaitForTheNoteToo) {
+    engine_->dispatcher.use_queue_notes(true);
+    auto normal = create("normal");
+    auto emergency = create("emergency");
+    track(normal);
+    track(emergency);
+    using Record = std::tuple<std::string, int, std::string>;  // stage, late, deadline (to the second)
+    auto records = [&](std::uint64_t id) {
+        return pool_.run_sync([id](sql::Connection& c) {
+            std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+                "SELECT stage, late, DATE_FORMAT(due, '%Y-%m-%d %H:%i:%s') AS due FROM queue_note_deadlines "
+                "WHERE ticket_id = ? "
+                "ORDER BY FIELD(stage, 'dispatch', 'accept', 'quote', 'arrive', 'finish')"));
+            st->setUInt64(1, id);
+            std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+            std::vector<Record> out;
+            while (rs->next())
+                out.emplace_back(rs->getString("stage"), rs->getInt("late"), rs->getString("due"));
+            return out;
+        });
+    };
+    auto sql_time = [](Timestamp t) { return store::to_sql_datetime(t).substr(0, 19); };
+    auto stage_events = [&](std::uint64_t id, const std::string& stage) {
+        std::vector<nlohmann::json> out;
+        for (const auto& e : events(id)) {
+            auto details = nlohmann::json::parse(e.details);
+            if (e.actor == "sla" && details.value("stage", "") == stage) out.push_back(details);
+        }
+        return out;
+    };
+    auto staff_messages = [&](std::uint64_t id) {
+        std::vector<std::string> out;
+        for (const auto* who : {&dispatcher_, &supervisor_, &manager_})
+            for (const auto& p : sent_to(id, *who->openid)) out.push_back(p.value("text", ""));
+        return out;
+    };
+
+    // The normal ticket's windows here (dispatch 3 min, arrival 30 min, finish 8 h) are shorter
+    // than its class's limits, so each warning comes its class's lead before the deadline: at
+    // once for arrival and finish, at 10:01 for dispatch.
+    at(t0 + 1min);
+    fire();
+    for (const char* stage : {"arrive", "finish"}) {
+        auto warned = stage_events(normal.id, stage);
+        ASSERT_EQ(warned.size(), 1u) << stage;
+        EXPECT_EQ(warned[0].value("notified", ""), "queue_note") << warned[0].dump();
+    }
+    EXPECT_EQ(records(normal.id), (std::vector<Record>{{"dispatch", 0, sql_time(t0 + 3min)},
+                                                       {"arrive", 0, sql_time(t0 + 30min)},
+                                                       {"finish", 0, sql_time(t0 + 8h)}}));
+    EXPECT_TRUE(staff_messages(normal.id).empty()) << "no warning per ticket to the dispatchers";
+
+    at(t0 + 25min);  // past 80 % of the emergency's 30-minute arrival window
+    fire();
+    bool arrival_warned = false;
+    for (const auto& p : sent_to(emergency.id, *dispatcher_.openid))
+        arrival_warned |= p.value("event", "") == "sla_warning" &&
+                          p.value("text", "").find(local_time_text(t0 + 30min, 8h) + "前到场") != std::string::npos;
+    EXPECT_TRUE(arrival_warned) << "an emergency's arrival warning goes to the dispatchers at once, naming the stage";
+
+    at(t0 + 30min + 5s);  // the dispatch and arrival breaches
+    fire();
+    EXPECT_EQ(records(normal.id), (std::vector<Record>{{"dispatch", 1, sql_time(t0 + 3min)},
+                                                       {"arrive", 1, sql_time(t0 + 30min)},
+                                                       {"finish", 0, sql_time(t0 + 8h)}}));
+    auto breach = stage_events(normal.id, "arrive").back();
+    EXPECT_EQ(breach.value("notified", ""), "queue_note") << breach.dump();
+    EXPECT_EQ(breach.value("staff_told", -1), 0) << breach.dump();
+    EXPECT_EQ(ticket(normal.id).late.arrive, std::optional<bool>(true));
+    EXPECT_TRUE(staff_messages(normal.id).empty()) << "no escalation per ticket";
+    EXPECT_EQ(stage_events(emergency.id, "arrive").back().value("staff_told", 0), 2)
+        << "an emergency's arrival breach: supervisor and manager at once";
+
+    at(t0 + 8h + 5s);  // the finish breach: the owner gets a new promised time, the note the miss
+    fire();
+    auto late = records(normal.id);
+    ASSERT_EQ(late.size(), 3u);
+    EXPECT_EQ(late[2], Record("finish", 1, sql_time(t0 + 8h))) << "the deadline missed, not the new one";
+    EXPECT_GT(*ticket(normal.id).due.finish, t0 + 8h) << "the ticket's finish moved to the promised time";
+    EXPECT_EQ(sent_events(normal.id, normal.owner_openid), (std::vector<std::string>{"finish_delayed"}));
+    EXPECT_TRUE(staff_messages(normal.id).empty());
 }
 
 TEST_F(SlaTimersIntegration, TwoEnginesOnOneRedisFireEveryTimerOnce) {
