@@ -133,16 +133,19 @@ void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const Plann
         store::OutboxRepository::enqueue(c, t.id, notify_row(*tech->openid, payload), now);
         notified = "technician";
     } else if (left_to_queue_note(d, t)) {
-        store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, t.id,
-                                                      std::string(dialog::to_string(stage)), due, now);
+        store::QueueNoteRepository::add_near_deadline(
+            c, store::kDispatchersNote, t.id, std::string(dialog::to_string(stage)), due, now);
         notified = "queue_note";
     } else {
+        // Nobody has the job yet, or its technician cannot be reached in WeChat.
+        const char* key = t.status == store::ticket_status::new_ ? "sla_warning_dispatch"
+                                                                 : "sla_warning_unreachable";
         notify_staff(c, StaffRole::dispatcher, t.id, "sla_warning",
-                     d.notices->render("sla_warning_dispatch", {{"number", t.number},
-                                                                {"fault_type", t.fault_type},
-                                                                {"address", t.address},
-                                                                {"stage", stage_text},
-                                                                {"due", due_text}}),
+                     d.notices->render(key, {{"number", t.number},
+                                             {"fault_type", t.fault_type},
+                                             {"address", t.address},
+                                             {"stage", stage_text},
+                                             {"due", due_text}}),
                      now);
     }
     nlohmann::json details = {{"timer", marker},
@@ -246,7 +249,8 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
             std::size_t told = 0;
             if (in_note) {
                 store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, t.id,
-                                                              std::string(dialog::to_string(stage)), due, now,
+                                                              std::string(dialog::to_string(stage)),
+                                                              due, now,
                                                               /*late=*/true);
             } else {
                 told = notify_staff(c, StaffRole::supervisor, t.id, "sla_escalation", text, now);

@@ -15,7 +15,7 @@ const std::vector<std::string_view>& required_notice_keys() {
         "complaint_recorded",
         // SLA timers (bot/sla_timers.cpp)
         "sla_stage_dispatch", "sla_stage_accept", "sla_stage_quote", "sla_stage_arrive",
-        "sla_stage_finish", "sla_warning", "sla_warning_dispatch", "sla_escalation",
+        "sla_stage_finish", "sla_warning", "sla_warning_dispatch", "sla_warning_unreachable", "sla_escalation",
         "sla_escalation_redispatch", "finish_delayed", "finish_delay_not_arrived",
         "finish_delay_quote", "finish_delay_in_progress", "reminder_confirm", "reminder_rating",
         "auto_closed", "callback_overdue",

@@ -1,5 +1,6 @@
 #include "store/queue_note_repository.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "store/records.h"
@@ -68,9 +69,9 @@ bool is_stage(const std::string& stage) {
 
 }  // namespace
 
-void QueueNoteRepository::add_near_deadline(sql::Connection& c, const std::string& name, std::uint64_t ticket_id,
-                                            const std::string& stage, Timestamp due, Timestamp at,
-                                            bool late) {
+void QueueNoteRepository::add_near_deadline(sql::Connection& c, const std::string& name,
+                                            std::uint64_t ticket_id, const std::string& stage,
+                                            Timestamp due, Timestamp at, bool late) {
     if (!is_stage(stage))
         throw std::invalid_argument("queue note deadline of ticket " + std::to_string(ticket_id) +
                                     ": unknown stage '" + stage + "'");
@@ -80,11 +81,13 @@ void QueueNoteRepository::add_near_deadline(sql::Connection& c, const std::strin
     auto shared = prepare(c, "SELECT name FROM queue_notes WHERE name = ? LOCK IN SHARE MODE");
     bind_all(*shared, name);
     (void)query(*shared);
-    // A breach's deadline stays; a warning's is not read (the ticket's current one is).
-    auto st = prepare(c, "INSERT INTO queue_note_deadlines (ticket_id, stage, late, due, warned_at) "
-                         "VALUES (?,?,?,?,?) ON DUPLICATE KEY UPDATE "
-                         "due = IF(late = 1 AND VALUES(late) = 0, due, VALUES(due)), "
-                         "late = GREATEST(late, VALUES(late))");
+    // A breach's deadline stays; a warning's is not read (the ticket's current one is). The
+    // assignments run left to right, each seeing those before: `due` must read the old `late`.
+    auto st = prepare(c,
+                      "INSERT INTO queue_note_deadlines (ticket_id, stage, late, due, warned_at) "
+                      "VALUES (?,?,?,?,?) ON DUPLICATE KEY UPDATE "
+                      "due = IF(late = 1 AND VALUES(late) = 0, due, VALUES(due)), "
+                      "late = GREATEST(late, VALUES(late))");
     bind_all(*st, ticket_id, stage, late, due, at);
     st->executeUpdate();
 }
@@ -96,8 +99,8 @@ namespace {
 // ticket's to the new promised time), or the stage's on the ticket for a record from before
 // migration 0010. A stage with no deadline on the ticket (NULL) is neither near nor late.
 const std::string kNearDue =
-    "CASE d.stage WHEN 'accept' THEN t.accept_due WHEN 'quote' THEN t.quote_due WHEN 'arrive' THEN t.arrive_due "
-    "WHEN 'finish' THEN t.finish_due ELSE t.dispatch_due END";
+    "CASE d.stage WHEN 'accept' THEN t.accept_due WHEN 'quote' THEN t.quote_due "
+    "WHEN 'arrive' THEN t.arrive_due WHEN 'finish' THEN t.finish_due ELSE t.dispatch_due END";
 const std::string kLateDue = "COALESCE(d.due, " + kNearDue + ")";
 
 // A warning is near while its deadline is ahead (one that lapsed before its breach was recorded
@@ -107,27 +110,39 @@ const std::string kLateDue = "COALESCE(d.due, " + kNearDue + ")";
 const std::string kNear = "d.late = 0 AND " + kNearDue + " > ?";
 constexpr const char* kLate = "d.late = 1";
 
+// A ticket has at most a record per stage.
+constexpr std::uint32_t kStages = 5;
+
 // Up to `listed` waiting tickets of the records up to `through_seq` that match `which` (an SQL
 // condition on d and t; `now` binds its `?` when it has one) with their deadlines (`due`, an SQL
-// expression), earliest deadline first.
-std::vector<DeadlineTicket> read_listed(sql::Connection& c, const std::string& which, const std::string& due,
-                                        std::optional<Timestamp> now, std::uint64_t through_seq,
-                                        std::uint32_t listed) {
-    auto st = prepare(c, std::string("SELECT t.id, t.number, t.fault_type, t.address, t.urgency, d.stage, ") + due +
-                             " AS deadline FROM queue_note_deadlines d JOIN tickets t ON t.id = d.ticket_id "
-                             "WHERE t.status = 'new' AND " +
-                             which + " AND d.seq <= ? ORDER BY deadline, d.seq LIMIT ?");
+// expression), earliest deadline first; a ticket with several such records once, by its
+// earliest.
+std::vector<DeadlineTicket> read_listed(sql::Connection& c, const std::string& which,
+                                        const std::string& due, std::optional<Timestamp> now,
+                                        std::uint64_t through_seq, std::uint32_t listed) {
+    auto st = prepare(
+        c, std::string("SELECT t.id, t.number, t.fault_type, t.address, t.urgency, d.stage, ") +
+               due +
+               " AS deadline FROM queue_note_deadlines d JOIN tickets t ON t.id = d.ticket_id "
+               "WHERE t.status = 'new' AND " +
+               which + " AND d.seq <= ? ORDER BY deadline, d.seq LIMIT ?");
+    const std::uint32_t rows = listed * kStages;  // enough for `listed` tickets however they repeat
     if (now)
-        bind_all(*st, *now, through_seq, listed);
+        bind_all(*st, *now, through_seq, rows);
     else
-        bind_all(*st, through_seq, listed);
+        bind_all(*st, through_seq, rows);
     auto rs = query(*st);
     std::vector<DeadlineTicket> out;
-    while (rs->next())
-        out.push_back({{rs->getUInt64("id"), str(*rs, "number"), str(*rs, "fault_type"), str(*rs, "address"),
+    while (out.size() < listed && rs->next()) {
+        const auto id = rs->getUInt64("id");
+        if (std::any_of(out.begin(), out.end(),
+                        [id](const DeadlineTicket& d) { return d.ticket.id == id; }))
+            continue;
+        out.push_back({{id, str(*rs, "number"), str(*rs, "fault_type"), str(*rs, "address"),
                         str(*rs, "urgency")},
                        time(*rs, "deadline"),
                        str(*rs, "stage")});
+    }
     return out;
 }
 
@@ -137,10 +152,14 @@ NearDeadlines QueueNoteRepository::near_deadlines(sql::Connection& c, Timestamp 
     NearDeadlines out;
     {
         // The table holds the records since the last note (a storm's minute), not the history.
-        auto st = prepare(c, std::string("SELECT COALESCE(SUM(t.status = 'new' AND ") + kNear + "), 0) AS near, " +
-                                 "COALESCE(SUM(t.status = 'new' AND " + std::string(kLate) + "), 0) AS late, " +
-                                 "COALESCE(MAX(d.seq), 0) AS through_seq "
-                                 "FROM queue_note_deadlines d LEFT JOIN tickets t ON t.id = d.ticket_id");
+        // Tickets are counted, not records: one near two of its deadlines is one ticket.
+        auto st =
+            prepare(c, "SELECT COUNT(DISTINCT IF(t.status = 'new' AND " + kNear +
+                           ", d.ticket_id, NULL)) AS near, "
+                           "COUNT(DISTINCT IF(t.status = 'new' AND " +
+                           std::string(kLate) + ", d.ticket_id, NULL)) AS late, " +
+                           "COALESCE(MAX(d.seq), 0) AS through_seq "
+                           "FROM queue_note_deadlines d LEFT JOIN tickets t ON t.id = d.ticket_id");
         bind_all(*st, now);
         auto rs = query(*st);
         if (rs->next()) {
@@ -150,7 +169,8 @@ NearDeadlines QueueNoteRepository::near_deadlines(sql::Connection& c, Timestamp 
         }
     }
     if (out.count > 0) out.nearest = read_listed(c, kNear, kNearDue, now, out.through_seq, listed);
-    if (out.late > 0) out.latest = read_listed(c, kLate, kLateDue, std::nullopt, out.through_seq, listed);
+    if (out.late > 0)
+        out.latest = read_listed(c, kLate, kLateDue, std::nullopt, out.through_seq, listed);
     return out;
 }
 

@@ -44,7 +44,8 @@ struct WaitingQueue {
     std::vector<WaitingTicket> newest;    // up to `listed` fresh tickets, newest first
 };
 
-// A waiting ticket with the deadline of one of its stages (the ticket's current one).
+// A waiting ticket with the deadline of one of its stages: for a warning the ticket's current
+// one, for a breach the one it missed.
 struct DeadlineTicket {
     WaitingTicket ticket;
     Timestamp due;
@@ -54,11 +55,13 @@ struct DeadlineTicket {
 // Waiting tickets whose deadline of some stage is near or past (their SLA warning or breach was
 // left to the note).
 struct NearDeadlines {
-    std::uint64_t count = 0;                    // warned, still waiting (status new), deadline ahead
-    std::uint64_t through_seq = 0;              // the highest record read (0: none)
-    std::vector<DeadlineTicket> nearest;        // up to `listed` of them, nearest deadline first
-    std::uint64_t late = 0;                     // breached, still waiting
-    std::vector<DeadlineTicket> latest;         // up to `listed` of them, longest late first
+    // Tickets, not records: one with two deadlines near counts (and is named) once, by the
+    // nearest; one late for dispatch with its arrival near is in both.
+    std::uint64_t count = 0;              // warned, still waiting (status new), deadline ahead
+    std::uint64_t through_seq = 0;        // the highest record read (0: none)
+    std::vector<DeadlineTicket> nearest;  // up to `listed` of them, nearest deadline first
+    std::uint64_t late = 0;               // breached, still waiting
+    std::vector<DeadlineTicket> latest;   // up to `listed` of them, longest late first
 };
 
 class QueueNoteRepository {
@@ -74,12 +77,16 @@ class QueueNoteRepository {
     // Records the warning (or with `late`, the breach) of the deadline `due` of `stage`
     // ("dispatch", "accept", "quote", "arrive" or "finish"; anything else is refused: thrown) of
     // ticket `ticket_id` for note `name`'s next pass. One record per ticket and stage: a breach
-    // turns an untold warning of its stage into a breach. Call inside the warning's transaction,
-    // with its audit event: it takes a shared lock on the note's row first, so a note being
-    // written (which holds the row for update) waits for warnings in flight to commit and reads
-    // them, and never deletes one it did not read.
-    static void add_near_deadline(sql::Connection& c, const std::string& name, std::uint64_t ticket_id,
-                                  const std::string& stage, Timestamp due, Timestamp at, bool late = false);
+    // turns an untold warning of its stage into a breach (with the deadline missed); a warning
+    // over an untold breach of its stage (a moved deadline warned again, which only happens
+    // while nobody can be told) leaves the breach as it is: the miss is what must reach someone,
+    // and the new deadline's own breach is recorded in its turn. Call inside the warning's
+    // transaction, with its audit event: it takes a shared lock on the note's row first, so a
+    // note being written (which holds the row for update) waits for warnings in flight to commit
+    // and reads them, and never deletes one it did not read.
+    static void add_near_deadline(sql::Connection& c, const std::string& name,
+                                  std::uint64_t ticket_id, const std::string& stage, Timestamp due,
+                                  Timestamp at, bool late = false);
 
     // The recorded warnings of tickets still waiting (status new) whose deadline (the ticket's
     // current one of the record's stage) is still ahead of `now`, `listed` of them named,

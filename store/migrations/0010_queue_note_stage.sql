@@ -7,6 +7,8 @@
 -- current deadline. One record per ticket and stage: a dispatch breach still untold and an
 -- arrival warning are both told.
 -- Safe to repeat (IF [NOT] EXISTS). Rows from before are the dispatch stage's, as they were.
+-- Upgrade every process of a desk together: an older one's note reads every record as a
+-- dispatch deadline (it would forget an arrival warning and misname a finish breach).
 ALTER TABLE queue_note_deadlines
     ADD COLUMN IF NOT EXISTS stage VARCHAR(16) NOT NULL DEFAULT 'dispatch' AFTER ticket_id,
     ADD COLUMN IF NOT EXISTS due DATETIME(3) NULL AFTER late;

@@ -151,7 +151,8 @@ protected:
     }
 
     // Moves `t`'s deadline of `stage` ("dispatch", "arrive" or "finish") to `due`.
-    void set_due(const store::Ticket& t, chr::system_clock::time_point due, const std::string& stage = "dispatch") {
+    void set_due(const store::Ticket& t, chr::system_clock::time_point due,
+                 const std::string& stage = "dispatch") {
         pool_.run_sync([&](sql::Connection& c) {
             execute(c, "UPDATE tickets SET " + stage + "_due = '" +
                            store::to_sql_datetime(chr::time_point_cast<chr::milliseconds>(due)) +
@@ -159,7 +160,9 @@ protected:
             return 0;
         });
     }
-    void set_dispatch_due(const store::Ticket& t, chr::system_clock::time_point due) { set_due(t, due); }
+    void set_dispatch_due(const store::Ticket& t, chr::system_clock::time_point due) {
+        set_due(t, due);
+    }
     // `t` taken by hand (dispatched): no longer waiting.
     void take(const store::Ticket& t) {
         pool_.run_sync([&](sql::Connection& c) {
@@ -171,15 +174,19 @@ protected:
     // The SLA timers' records of `which` of `tickets` as near (or with `late`, past) their
     // deadline of `stage`, at `at`: the deadline recorded is the ticket's as the database holds it.
     void warn_near(const std::vector<int>& which, const std::vector<store::Ticket>& tickets,
-                   chr::system_clock::time_point at, bool late = false, const std::string& stage = "dispatch") {
+                   chr::system_clock::time_point at, bool late = false,
+                   const std::string& stage = "dispatch") {
         pool_.run_sync([&](sql::Connection& c) {
             for (int i : which) {
                 auto t = store::TicketRepository::find_by_id(c, tickets.at(i).id);
                 if (!t) throw std::runtime_error("no ticket " + tickets.at(i).number);
-                auto due = stage == "arrive" ? t->due.arrive : stage == "finish" ? t->due.finish : t->due.dispatch;
-                store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, t->id, stage,
-                                                              due.value_or(store::Timestamp{}),
-                                                              chr::time_point_cast<chr::milliseconds>(at), late);
+                auto due = stage == "arrive"   ? t->due.arrive
+                           : stage == "finish" ? t->due.finish
+                                               : t->due.dispatch;
+                if (!due) throw std::runtime_error(t->number + " has no " + stage + " deadline");
+                store::QueueNoteRepository::add_near_deadline(
+                    c, store::kDispatchersNote, t->id, stage, *due,
+                    chr::time_point_cast<chr::milliseconds>(at), late);
             }
             return 0;
         });
@@ -344,9 +351,9 @@ TEST_F(QueueNotesTest, ANoteWaitsForAWarningInFlightAndTellsIt) {
     std::thread warning([&] {
         pool_.run_sync([&](sql::Connection& c) {
             store::Transaction tx(c);
-            store::QueueNoteRepository::add_near_deadline(c, store::kDispatchersNote, waiting[0].id, "dispatch",
-                                                          *waiting[0].due.dispatch,
-                                                          chr::time_point_cast<chr::milliseconds>(t0 + 8min));
+            store::QueueNoteRepository::add_near_deadline(
+                c, store::kDispatchersNote, waiting[0].id, "dispatch", *waiting[0].due.dispatch,
+                chr::time_point_cast<chr::milliseconds>(t0 + 8min));
             recorded.set_value();
             released.wait();
             tx.commit();
@@ -490,14 +497,18 @@ TEST_F(QueueNotesTest, EveryStagesDeadlineIsNamedWithItsStage) {
     const auto late = note.text.find("\n已超时：2张");
     ASSERT_NE(near, std::string::npos) << note.text;
     ASSERT_NE(late, std::string::npos) << note.text;
-    const auto s2_near = note.text.find(waiting[2].number + "（水龙头漏水，3栋2单元301-s2，须在11月23日 13:00前完工）");
-    const auto s0_near = note.text.find(waiting[0].number + "（水龙头漏水，3栋2单元301-s0，须在11月23日 14:00前到场）");
+    const auto s2_near = note.text.find(waiting[2].number +
+                                        "（水龙头漏水，3栋2单元301-s2，须在11月23日 13:00前完工）");
+    const auto s0_near = note.text.find(waiting[0].number +
+                                        "（水龙头漏水，3栋2单元301-s0，须在11月23日 14:00前到场）");
     ASSERT_NE(s2_near, std::string::npos) << note.text;
     ASSERT_NE(s0_near, std::string::npos) << note.text;
     EXPECT_LT(s2_near, s0_near) << "nearest first: " << note.text;
     EXPECT_LT(s0_near, late) << note.text;
-    const auto s0_late = note.text.find(waiting[0].number + "（水龙头漏水，3栋2单元301-s0，派单时限11月23日 10:10）");
-    const auto s1_late = note.text.find(waiting[1].number + "（水龙头漏水，3栋2单元301-s1，完工时限11月23日 12:00）");
+    const auto s0_late = note.text.find(waiting[0].number +
+                                        "（水龙头漏水，3栋2单元301-s0，派单时限11月23日 10:10）");
+    const auto s1_late = note.text.find(waiting[1].number +
+                                        "（水龙头漏水，3栋2单元301-s1，完工时限11月23日 12:00）");
     EXPECT_GT(s0_late, late) << note.text;
     EXPECT_NE(s0_late, std::string::npos) << note.text;
     EXPECT_NE(s1_late, std::string::npos) << "the deadline missed: " << note.text;
@@ -508,6 +519,36 @@ TEST_F(QueueNotesTest, EveryStagesDeadlineIsNamedWithItsStage) {
     EXPECT_TRUE(says(digest[0], "超时汇总：2张")) << digest[0].text;
     EXPECT_TRUE(says(digest[0], "完工时限11月23日 12:00")) << digest[0].text;
     EXPECT_EQ(recorded_deadlines(), 0);
+}
+
+// A ticket near two of its deadlines at once (a booked visit brings its arrival close to its
+// dispatch) is one ticket in the note, named once by the nearest; a ticket late for dispatch with
+// its arrival near is on both lines.
+TEST_F(QueueNotesTest, ATicketIsCountedOnceHoweverManyOfItsDeadlinesAreNear) {
+    add_person("调度小张", "o-disp-zhang", true);
+    std::vector<store::Ticket> waiting{file("k0"), file("k1")};
+    ASSERT_EQ(pass(t0 + 5s), 1u);
+    set_due(waiting[0], t0 + 40min, "arrive");  // k0: dispatch 10:10, arrival 10:40
+    set_due(waiting[1], t0 + 1h, "arrive");     // k1: late for dispatch, arrival 11:00
+    warn_near({0}, waiting, t0 + 8min);
+    warn_near({0, 1}, waiting, t0 + 8min, false, "arrive");
+    warn_near({1}, waiting, t0 + 8min, /*late=*/true);
+    ASSERT_EQ(pass(t0 + 8min + 5s), 1u);
+    auto told = notes();
+    ASSERT_EQ(told.size(), 2u);
+    const auto& note = told[1];
+    EXPECT_TRUE(says(note, "时限将到：2张")) << "k0 once, k1: " << note.text;
+    EXPECT_TRUE(says(note, "已超时：1张")) << note.text;
+    const auto k0 = waiting[0].number + "（";
+    const auto first = note.text.find(k0);
+    ASSERT_NE(first, std::string::npos) << note.text;
+    EXPECT_EQ(note.text.find(k0, first + 1), std::string::npos) << "named once: " << note.text;
+    EXPECT_TRUE(says(note, waiting[0].number + "（水龙头漏水，3栋2单元301-k0，须在11月23日 10:10前派单）"))
+        << "by its nearest deadline: " << note.text;
+    EXPECT_TRUE(says(note, waiting[1].number + "（水龙头漏水，3栋2单元301-k1，须在11月23日 11:00前到场）"))
+        << note.text;
+    EXPECT_TRUE(says(note, waiting[1].number + "（水龙头漏水，3栋2单元301-k1，派单时限11月23日 10:10）"))
+        << note.text;
 }
 
 // A breach recorded over an untold warning of the same stage makes it late and keeps the deadline
@@ -522,15 +563,16 @@ TEST_F(QueueNotesTest, OneRecordPerTicketAndStageAndNoUnknownStage) {
     warn_near({0}, waiting, t0 + 25h, false, "finish");
     auto row = pool_.run_sync([](sql::Connection& c) {
         std::unique_ptr<sql::Statement> st(c.createStatement());
-        std::unique_ptr<sql::ResultSet> rs(
-            st->executeQuery("SELECT COUNT(*) AS n, MAX(stage) AS stage, MAX(late) AS late, MAX(due) AS due "
-                             "FROM queue_note_deadlines"));
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery(
+            "SELECT COUNT(*) AS n, MAX(stage) AS stage, MAX(late) AS late, MAX(due) AS due "
+            "FROM queue_note_deadlines"));
         rs->next();
-        return std::make_tuple(rs->getInt("n"), std::string(rs->getString("stage")), rs->getInt("late"),
-                               std::string(rs->getString("due")));
+        return std::make_tuple(rs->getInt("n"), std::string(rs->getString("stage")),
+                               rs->getInt("late"), std::string(rs->getString("due")));
     });
-    EXPECT_EQ(row, std::make_tuple(1, std::string("finish"), 1,
-                                   store::to_sql_datetime(chr::time_point_cast<chr::milliseconds>(t0 + 2h))));
+    EXPECT_EQ(row, std::make_tuple(
+                       1, std::string("finish"), 1,
+                       store::to_sql_datetime(chr::time_point_cast<chr::milliseconds>(t0 + 2h))));
     EXPECT_THROW(warn_near({0}, waiting, t0 + 3h, false, "lunch"), std::invalid_argument);
     EXPECT_EQ(recorded_deadlines(), 1);
 }

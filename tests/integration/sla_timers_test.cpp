@@ -17,8 +17,8 @@
 #include <atomic>
 #include <filesystem>
 #include <map>
-#include <tuple>
 #include <thread>
+#include <tuple>
 
 #include "bot/sla_timers.h"
 #include "config/dialog_data.h"
@@ -382,7 +382,8 @@ TEST_F(SlaTimersIntegration, WithQueueNotesAQueuedTicketsDispatchWarningAndBreac
     EXPECT_EQ(dispatch_warnings_to(normal.id, *dispatcher_.openid), 0u) << "no warning per ticket to the dispatcher";
     auto recorded = pool_.run_sync([&](sql::Connection& c) {
         std::unique_ptr<sql::PreparedStatement> st(
-            c.prepareStatement("SELECT COUNT(*) FROM queue_note_deadlines WHERE ticket_id = ? AND stage = 'dispatch'"));
+            c.prepareStatement("SELECT COUNT(*) FROM queue_note_deadlines WHERE ticket_id = ? AND "
+                               "stage = 'dispatch'"));
         st->setUInt64(1, normal.id);
         std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
         return rs->next() ? rs->getInt(1) : -1;
@@ -407,8 +408,8 @@ TEST_F(SlaTimersIntegration, WithQueueNotesAQueuedTicketsDispatchWarningAndBreac
     for (const auto& event : sent_events(normal.id, *dispatcher_.openid))
         EXPECT_NE(event, "sla_escalation") << "nor to the dispatcher";
     auto late = pool_.run_sync([&](sql::Connection& c) {
-        std::unique_ptr<sql::PreparedStatement> st(
-            c.prepareStatement("SELECT late FROM queue_note_deadlines WHERE ticket_id = ? AND stage = 'dispatch'"));
+        std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+            "SELECT late FROM queue_note_deadlines WHERE ticket_id = ? AND stage = 'dispatch'"));
         st->setUInt64(1, normal.id);
         std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
         return rs->next() ? rs->getInt(1) : -1;
@@ -424,17 +425,20 @@ TEST_F(SlaTimersIntegration, WithQueueNotesAQueuedTicketsDispatchWarningAndBreac
 // with its stage (a finish breach with the deadline it missed, as the ticket's moves to the new
 // promised time), not pushed to each dispatcher and supervisor; an emergency's still go at once,
 // the dispatchers' warning naming the stage whose deadline is near.
-TEST_F(SlaTimersIntegration, WithQueueNotesAQueuedTicketsArrivalAndFinishDeadlinesWaitForTheNoteToo) {
+TEST_F(SlaTimersIntegration,
+       WithQueueNotesAQueuedTicketsArrivalAndFinishDeadlinesWaitForTheNoteToo) {
     engine_->dispatcher.use_queue_notes(true);
     auto normal = create("normal");
     auto emergency = create("emergency");
     track(normal);
     track(emergency);
-    using Record = std::tuple<std::string, int, std::string>;  // stage, late, deadline (to the second)
+    using Record =
+        std::tuple<std::string, int, std::string>;  // stage, late, deadline (to the second)
     auto records = [&](std::uint64_t id) {
         return pool_.run_sync([id](sql::Connection& c) {
             std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
-                "SELECT stage, late, DATE_FORMAT(due, '%Y-%m-%d %H:%i:%s') AS due FROM queue_note_deadlines "
+                "SELECT stage, late, DATE_FORMAT(due, '%Y-%m-%d %H:%i:%s') AS due FROM "
+                "queue_note_deadlines "
                 "WHERE ticket_id = ? "
                 "ORDER BY FIELD(stage, 'dispatch', 'accept', 'quote', 'arrive', 'finish')"));
             st->setUInt64(1, id);
@@ -481,8 +485,11 @@ TEST_F(SlaTimersIntegration, WithQueueNotesAQueuedTicketsArrivalAndFinishDeadlin
     bool arrival_warned = false;
     for (const auto& p : sent_to(emergency.id, *dispatcher_.openid))
         arrival_warned |= p.value("event", "") == "sla_warning" &&
-                          p.value("text", "").find(local_time_text(t0 + 30min, 8h) + "前到场") != std::string::npos;
-    EXPECT_TRUE(arrival_warned) << "an emergency's arrival warning goes to the dispatchers at once, naming the stage";
+                          p.value("text", "").find("还没派出，须在" + local_time_text(t0 + 30min, 8h) +
+                                                   "前到场") != std::string::npos;
+    EXPECT_TRUE(arrival_warned)
+        << "an emergency's arrival warning goes to the dispatchers at once, naming the stage and "
+           "that nobody has the job";
 
     at(t0 + 30min + 5s);  // the dispatch and arrival breaches
     fire();
@@ -501,9 +508,12 @@ TEST_F(SlaTimersIntegration, WithQueueNotesAQueuedTicketsArrivalAndFinishDeadlin
     fire();
     auto late = records(normal.id);
     ASSERT_EQ(late.size(), 3u);
-    EXPECT_EQ(late[2], Record("finish", 1, sql_time(t0 + 8h))) << "the deadline missed, not the new one";
-    EXPECT_GT(*ticket(normal.id).due.finish, t0 + 8h) << "the ticket's finish moved to the promised time";
-    EXPECT_EQ(sent_events(normal.id, normal.owner_openid), (std::vector<std::string>{"finish_delayed"}));
+    EXPECT_EQ(late[2], Record("finish", 1, sql_time(t0 + 8h)))
+        << "the deadline missed, not the new one";
+    EXPECT_GT(*ticket(normal.id).due.finish, t0 + 8h)
+        << "the ticket's finish moved to the promised time";
+    EXPECT_EQ(sent_events(normal.id, normal.owner_openid),
+              (std::vector<std::string>{"finish_delayed"}));
     EXPECT_TRUE(staff_messages(normal.id).empty());
 }
 
