@@ -100,11 +100,14 @@ asio::awaitable<Handled> Conversation::handle(wechat::InboundMessage message, co
     // Once per message, not per save attempt: it also stamps the owner's 48-hour window.
     const dialog::OwnerProfile profile = co_await senders_.profile_of(openid, now);
     // A technician's commands are understood only from a bound technician. An unreachable MySQL
-    // leaves the sender unrecognised for this message (the chat then treats them as an owner).
+    // leaves the sender unrecognised for this message: the chat treats them as an owner, but a
+    // job command is answered "try again later", not "bind first".
     std::optional<dialog::TechnicianView> technician;
+    bool technician_unknown = false;
     try {
         if (co_await senders_.is_technician(openid)) technician = co_await jobs_.technician_of(openid);
     } catch (const ServiceUnavailable& e) {
+        technician_unknown = true;
         log::warn("conversation", "technician_lookup_failed", {{"error", e.what()}});
     }
     // Set once effects were carried out: a failure after that follows committed effects (a
@@ -129,7 +132,8 @@ asio::awaitable<Handled> Conversation::handle(wechat::InboundMessage message, co
                     log::warn("conversation", "session_unreadable", {{"bytes", stored.data.size()}});
                 }
             }
-            dialog::Context ctx{data_, now, std::chrono::minutes{8 * 60}, profile, limits_, technician};
+            dialog::Context ctx{data_,   now,        std::chrono::minutes{8 * 60}, profile,
+                                limits_, technician, technician_unknown};
             dialog::Outcome outcome = dialog::step(std::move(session), in, ctx);
 
             std::vector<std::string> texts;

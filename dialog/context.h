@@ -77,6 +77,9 @@ struct Context {
     // Set when the sender is a bound technician: their commands (接单, 完成 ...) are understood.
     // nullopt for owners (and for technicians the bot has not recognised).
     std::optional<TechnicianView> technician{};
+    // Set when whether the sender is a bound technician could not be read (the database
+    // unreachable): technician is then nullopt, and a job command gets "try again", not "bind".
+    bool technician_unknown = false;
 };
 
 }  // namespace repairbot::dialog

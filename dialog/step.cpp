@@ -195,6 +195,7 @@ void on_text(Turn& t, const Said& said) {
     auto& s = t.session;
     if (bind_on_text(t, said)) return;
     if (technician_on_text(t, said)) return;
+    if (technician_unrecognised(t, said)) return;
     // No longer a technician (unbound meanwhile): the question is moot.
     if (s.flow == Flow::technician_pick) fall_back(s);
     if (s.flow == Flow::owner_feedback) {

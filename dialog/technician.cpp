@@ -283,6 +283,17 @@ bool technician_on_text(Turn& t, const Said& said) {
     return false;
 }
 
+bool technician_unrecognised(Turn& t, const Said& said) {
+    if (!t.ctx.technician_unknown || t.is_technician()) return false;
+    auto c = parse_job_command(said.raw);
+    const bool for_technician = t.session.flow == Flow::technician_pick ||
+                                (c && c->kind != JobCommandKind::bind &&
+                                 (t.session.flow != Flow::owner_report || !c->ticket.empty()));
+    if (!for_technician) return false;
+    t.say(TextId::tech_unrecognised);
+    return true;
+}
+
 bool unbound_job_command(Turn& t, const Said& said) {
     auto c = parse_job_command(said.raw);
     if (!c || c->kind == JobCommandKind::bind) return false;

@@ -16,6 +16,11 @@ namespace repairbot::dialog {
 // owner's dialogue.
 [[nodiscard]] bool technician_on_text(Turn& t, const Said& said);
 
+// A job command, or the answer to a pending "which job?", from a sender the bot could not look up
+// (Context::technician_unknown): says to send it again later and keeps the session as it is.
+// False otherwise.
+[[nodiscard]] bool technician_unrecognised(Turn& t, const Said& said);
+
 // Someone who is not a bound technician sent a job command while idle: tells them to bind.
 // False when the message is no job command.
 [[nodiscard]] bool unbound_job_command(Turn& t, const Said& said);

@@ -32,7 +32,8 @@ namespace repairbot::dialog {
     X(voice_not_recognized) X(unsupported_message) X(already_reporting) X(noted)                \
     X(urgency_emergency) X(urgency_normal) X(urgency_planned) X(time_asap) X(not_given)         \
     X(public_area_mark)                                                                         \
-    X(tech_help) X(tech_hint) X(tech_not_bound) X(bind_usage) X(bind_requested) X(bind_ok)      \
+    X(tech_help) X(tech_hint) X(tech_not_bound) X(tech_unrecognised) X(bind_usage)              \
+    X(bind_requested) X(bind_ok)                                                                \
     X(bind_failed) X(tech_no_jobs) X(tech_jobs) X(tech_job_line) X(tech_which_job)              \
     X(tech_pick_not_understood) X(tech_pick_cancelled) X(tech_job_not_yours)                    \
     X(tech_no_such_index) X(tech_accepted) X(tech_already_accepted) X(tech_accept_first)        \

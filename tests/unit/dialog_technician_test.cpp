@@ -327,6 +327,34 @@ TEST(Technician, OwnersAreToldToBindFirst) {
     EXPECT_EQ(chat.reply(), text_of(TextId::tech_not_bound));
 }
 
+// The database unreachable while the bot looks up who sent a message: a bound technician's 完成
+// is answered "try again later" (not "bind first", which would send them after a new code), and
+// a "which job?" under way is kept for the answer sent again.
+TEST(Technician, AJobCommandFromASenderTheBotCouldNotLookUpIsAskedAgainLaterNotToBind) {
+    Chat chat = technician_chat(Jobs::several);
+    chat.say("完成");
+    ASSERT_EQ(chat.session.flow, Flow::technician_pick);
+    const Session asked = chat.session;
+    chat.technician.reset();
+    chat.technician_unknown = true;
+    chat.say("2");
+    EXPECT_EQ(chat.reply(), text_of(TextId::tech_unrecognised));
+    EXPECT_TRUE(chat.last.effects.empty());
+    EXPECT_EQ(chat.session.flow, Flow::technician_pick) << "the question stays for the answer sent again";
+    EXPECT_EQ(chat.session.job_command, asked.job_command);
+    chat.say("到达 BX20261121-0009");
+    EXPECT_EQ(chat.reply(), text_of(TextId::tech_unrecognised));
+
+    Chat idle;
+    idle.technician_unknown = true;
+    idle.say("完成 费用 80");
+    EXPECT_EQ(idle.reply(), text_of(TextId::tech_unrecognised));
+    EXPECT_TRUE(idle.last.effects.empty());
+    idle.say("厨房水管漏水");
+    EXPECT_NE(idle.reply(), text_of(TextId::tech_unrecognised)) << "an owner's report goes on as ever";
+    EXPECT_EQ(idle.session.flow, Flow::owner_report);
+}
+
 TEST(Technician, AnOwnersMyTicketsIsAProgressQuery) {
     Chat chat;
     chat.say("我的工单");

@@ -76,11 +76,12 @@ struct Chat {
     std::chrono::sys_seconds now = kNow;
     Limits limits;
     std::optional<TechnicianView> technician;  // set: the sender is a bound technician
+    bool technician_unknown = false;           // set: who the sender is could not be read
     Outcome last;
 
     Context context() const {
-        return Context{shipped_data(), now,    std::chrono::minutes{8 * 60},
-                       profile,        limits, technician};
+        return Context{shipped_data(), now,        std::chrono::minutes{8 * 60}, profile,
+                       limits,         technician, technician_unknown};
     }
     const Outcome& send(const Inbound& in) {
         last = step(session, in, context());
