@@ -107,6 +107,10 @@ struct Session {
     std::vector<Feedback> feedback{};
     // Flow::technician_pick: the command waiting for its job.
     std::optional<PendingJobCommand> job_command{};
+    // The ticket numbers of the job list last shown to a technician, in its order: a list number
+    // (完成 2, or 2 for "which job?") means the job shown as 2, even when a job given or taken
+    // since would make it another one's number now.
+    std::vector<std::string> shown_jobs{};
     bool operator==(const Session&) const = default;
 };
 

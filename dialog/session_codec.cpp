@@ -14,6 +14,7 @@ constexpr std::size_t kMaxEncoded = 1 << 20;
 constexpr std::size_t kMaxPhotos = 64;
 
 constexpr std::size_t kMaxFeedback = 32;
+constexpr std::size_t kMaxShownJobs = 64;
 
 constexpr std::array<std::string_view, 4> kFlows = {"idle", "owner_report", "owner_feedback",
                                                     "technician_pick"};
@@ -247,6 +248,14 @@ std::string encode(const Session& s) {
         number_into(out, seconds_of(f.asked_at));
         out.push_back('\n');
     }
+    if (!s.shown_jobs.empty()) {
+        w.line("shown_jobs");
+        for (std::size_t i = 0; i < s.shown_jobs.size(); ++i) {
+            if (i > 0) out.push_back('|');
+            escape_into(out, s.shown_jobs[i]);
+        }
+        out.push_back('\n');
+    }
     if (s.job_command) {
         const auto& c = *s.job_command;
         w.line("job_command");
@@ -378,6 +387,15 @@ std::optional<Session> decode(std::string_view in) {
             auto c = parse_job_command_line(v);
             if (!c) return std::nullopt;
             s.job_command = std::move(*c);
+        } else if (key == "shown_jobs") {
+            for (std::size_t from = 0; ok;) {
+                const auto bar = v.find('|', from);
+                auto number = unescape(v.substr(from, bar == std::string_view::npos ? bar : bar - from));
+                ok = number.has_value() && !number->empty() && s.shown_jobs.size() < kMaxShownJobs;
+                if (ok) s.shown_jobs.push_back(std::move(*number));
+                if (bar == std::string_view::npos) break;
+                from = bar + 1;
+            }
         } else if (key == "advice_given") {
             auto b = parse_bool(v);
             ok = b.has_value();

@@ -40,9 +40,12 @@ TextId action_text(JobAction a) {
     return TextId::action_accept;
 }
 
-std::string job_list(const Turn& t) {
+// The technician's open jobs as a numbered list, remembered as shown (Session::shown_jobs).
+std::string job_list(Turn& t) {
     std::string out;
     const auto& jobs = jobs_of(t);
+    t.session.shown_jobs.clear();
+    for (const auto& j : jobs) t.session.shown_jobs.push_back(j.ticket_number);
     for (std::size_t i = 0; i < jobs.size(); ++i) {
         const auto& j = jobs[i];
         std::string index = std::to_string(i + 1);
@@ -166,11 +169,24 @@ const TechnicianJob* resolve(Turn& t, const std::string& ticket, std::optional<l
         t.say(TextId::tech_job_not_yours, {{"ticket", shown}});
         return nullptr;
     }
-    if (index && *index >= 1 && static_cast<std::size_t>(*index) <= jobs.size()) {
-        return &jobs[static_cast<std::size_t>(*index - 1)];
-    }
+    // A number of the list last shown (Session::shown_jobs); before any, of the list as it is.
+    const auto& listed = t.session.shown_jobs;
+    const std::size_t in_list = listed.empty() ? jobs.size() : listed.size();
     std::string shown = std::to_string(index.value_or(0));
-    say_jobs(t, TextId::tech_no_such_index, shown);
+    if (!index || *index < 1 || static_cast<std::size_t>(*index) > in_list) {
+        say_jobs(t, TextId::tech_no_such_index, shown);
+        return nullptr;
+    }
+    const auto at = static_cast<std::size_t>(*index - 1);
+    if (listed.empty()) return &jobs[at];
+    const std::string number = listed[at];
+    for (const auto& j : jobs) {
+        if (j.ticket_number == number) return &j;
+    }
+    // Finished, handed over or taken since the list was shown: the list as it is now.
+    std::string list = job_list(t);
+    std::string count = std::to_string(jobs.size());
+    t.say(TextId::tech_index_gone, {{"index", shown}, {"ticket", number}, {"jobs", list}, {"count", count}});
     return nullptr;
 }
 
@@ -241,6 +257,11 @@ void on_pick(Turn& t, const Said& said) {
         return;
     }
     PendingJobCommand cmd = s.job_command.value_or(PendingJobCommand{});
+    if (jobs_of(t).empty()) {  // every job finished or taken meanwhile: nothing left to pick
+        clear_pick(s);
+        t.say(TextId::tech_no_jobs);
+        return;
+    }
     const auto* job = resolve(t, ref->ticket, ref->index);
     if (!job) return;  // still waiting: the reply said how to answer
     clear_pick(s);

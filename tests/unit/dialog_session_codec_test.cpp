@@ -44,6 +44,7 @@ Session full_session() {
                   Feedback{FeedbackStep::quote, "BX|20261120%0004", 12050, 0, kNow},
                   Feedback{FeedbackStep::confirm, "BX20261120-0005", std::nullopt, 0, kNow}};
     s.job_command = PendingJobCommand{JobAction::finish, 1250, "换了|阀门 100%\n业主自备"};
+    s.shown_jobs = {"BX20261121-0008", "BX|2026%1121-0007", "BX20261121-0009"};
     return s;
 }
 
@@ -142,6 +143,8 @@ TEST(SessionCodec, RejectsMalformedInput) {
         "repairbot-session 1\njob_command=fix|0|0|\n",        // unknown action
         "repairbot-session 1\njob_command=finish|1|x|\n",     // bad amount
         "repairbot-session 1\njob_command=finish|0|0|\njob_command=accept|0|0|\n",  // twice
+        "repairbot-session 1\nshown_jobs=BX1||BX2\n",  // an empty number
+        "repairbot-session 1\nshown_jobs=BX1|%4\n",    // broken escape
         good.substr(0, good.size() / 2),
     };
     for (const auto& b : bad) EXPECT_FALSE(decode(b).has_value()) << b;

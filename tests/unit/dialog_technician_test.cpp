@@ -316,6 +316,41 @@ TEST(Technician, WhichJobIsDroppedWhenTheSenderIsNoLongerATechnician) {
     EXPECT_FALSE(chat.session.job_command.has_value());
 }
 
+// A list number means the job shown under it: a job given to the technician meanwhile (which
+// sorts first, by age) does not turn "2" into another job; a job shown but no longer theirs is
+// said so, with the list as it is now, and the question waits for an answer from that list.
+TEST(Technician, AListNumberMeansTheJobShownUnderItEvenWhenTheListChangedSince) {
+    Chat chat = technician_chat(Jobs::several);
+    chat.say("完成");
+    ASSERT_EQ(chat.session.flow, Flow::technician_pick);
+    chat.technician->open_jobs.insert(chat.technician->open_jobs.begin(),
+                                      job("BX20261120-0001", JobStatus::dispatched, "1栋101", "水"));
+    chat.say("2");
+    ASSERT_EQ(chat.last.effects.size(), 1u) << chat.reply();
+    EXPECT_EQ(std::get<FinishJob>(chat.last.effects.front()).ticket_number, kJ2) << "shown as 2, not now 2";
+
+    chat.say("我的工单");  // the new list: 0001, 0007, 0008, 0009, 0010
+    chat.technician->open_jobs.erase(chat.technician->open_jobs.begin() + 2);  // 0008 finished
+    chat.say("接单 3");
+    EXPECT_TRUE(chat.last.effects.empty());
+    EXPECT_TRUE(contains(chat.reply(), "第3单（" + kJ2 + "）已不是您的进行中工单")) << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), "3. " + kJ3)) << "the list as it is now: " << chat.reply();
+    chat.say("接单 3");
+    ASSERT_EQ(chat.last.effects.size(), 1u) << chat.reply();
+    EXPECT_EQ(std::get<AcceptJob>(chat.last.effects.front()).ticket_number, kJ3) << "3 of the list just shown";
+}
+
+// Every job finished or taken while the technician was asked which one: the question ends.
+TEST(Technician, WhichJobEndsWhenNoJobIsLeft) {
+    Chat chat = technician_chat(Jobs::several);
+    chat.say("接单");
+    chat.technician->open_jobs.clear();
+    chat.say("1");
+    EXPECT_EQ(chat.reply(), text_of(TextId::tech_no_jobs));
+    EXPECT_EQ(chat.session.flow, Flow::idle);
+    EXPECT_TRUE(chat.last.effects.empty());
+}
+
 // ---- technicians and owners ----
 
 TEST(Technician, OwnersAreToldToBindFirst) {
