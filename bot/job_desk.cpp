@@ -17,6 +17,7 @@
 #include "dialog/sla_policy.h"
 #include "store/errors.h"
 #include "store/feedback_repository.h"
+#include "store/photo_repository.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
 #include "store/transaction.h"
@@ -110,7 +111,8 @@ bool JobDesk::handles(const dialog::Effect& effect) {
                    std::is_same_v<T, dialog::QuoteJob> || std::is_same_v<T, dialog::HandOverJob> ||
                    std::is_same_v<T, dialog::ListJobs> || std::is_same_v<T, dialog::ConfirmFixed> ||
                    std::is_same_v<T, dialog::ReportNotFixed> || std::is_same_v<T, dialog::RateService> ||
-                   std::is_same_v<T, dialog::AgreeQuote> || std::is_same_v<T, dialog::RefuseQuote>;
+                   std::is_same_v<T, dialog::AgreeQuote> || std::is_same_v<T, dialog::RefuseQuote> ||
+                   std::is_same_v<T, dialog::AttachJobPhoto>;
         },
         effect);
 }
@@ -467,6 +469,36 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         std::vector<std::uint64_t> excluded{m.technician->id};
         auto outcome = co_await dispatcher_.dispatch(m.saved->id, excluded, openid, "handover", seconds_of(now));
         co_await watch(outcome.ticket ? outcome.ticket : m.saved);
+        co_return;
+    }
+
+    if (const auto* photo = std::get_if<dialog::AttachJobPhoto>(&effect)) {
+        const std::string number = photo->ticket_number;
+        // The photo is kept on the ticket only while it is the sender's open job; the photo worker
+        // downloads it like an owner's (photos.owner_openid is whoever sent it).
+        auto work = [number, openid, now, sent = photo->photo](sql::Connection& c) {
+            Moved m;
+            m.technician = active_technician(c, openid);
+            if (!m.technician) return m;
+            store::Transaction tx(c);
+            if (auto found = store::TicketRepository::find_by_number(c, number)) m.ticket = std::move(*found);
+            if (!m.ticket || m.ticket->technician_id != m.technician->id || !is_open_job(*m.ticket)) return m;
+            store::Photo p;
+            p.ticket_id = m.ticket->id;
+            p.owner_openid = openid;
+            p.media_id = sent.media_id;
+            p.pic_url = sent.pic_url;
+            store::PhotoRepository::add_pending(c, p, now);
+            store::TicketRepository::append_event(
+                c, m.ticket->id, {openid, "technician", "photos_added", nlohmann::json{{"photos", 1}}.dump()}, now);
+            tx.commit();
+            m.saved = m.ticket;
+            return m;
+        };
+        Moved m = co_await mysql_.run(std::move(work));
+        if (!m.technician) co_return refuse(not_technician_text());
+        if (!m.saved) co_return refuse(changed_text(m, number));
+        log::info("jobs", "job_photo_attached", {{"number", number}});
         co_return;
     }
 

@@ -92,6 +92,11 @@ struct ArriveJob {  // 到达
     std::string ticket_number{};
     bool operator==(const ArriveJob&) const = default;
 };
+struct AttachJobPhoto {  // a photo from the site (the work done, the parts), kept on the job's ticket
+    std::string ticket_number{};
+    Photo photo{};
+    bool operator==(const AttachJobPhoto&) const = default;
+};
 struct FinishJob {  // 完成 [费用 80] [note]: the owner is then asked to confirm
     std::string ticket_number{};
     std::optional<std::int64_t> fee_cents{};  // nullopt: no fee given
@@ -144,6 +149,6 @@ struct RefuseQuote {  // cancels the ticket, the reason kept
 using Effect = std::variant<CreateTicket, AttachPhotos, HandToHuman, QueryProgress, FileComplaint,
                             RememberProfile, BindTechnician, AcceptJob, ArriveJob, FinishJob,
                             QuoteJob, HandOverJob, ListJobs, ConfirmFixed, ReportNotFixed,
-                            RateService, AgreeQuote, RefuseQuote>;
+                            RateService, AgreeQuote, RefuseQuote, AttachJobPhoto>;
 
 }  // namespace repairbot::dialog

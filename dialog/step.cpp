@@ -272,6 +272,8 @@ Outcome step(Session session, const Inbound& received, const Context& ctx) {
                 if (!media_id_kept(body.media_id)) {
                     t.say(TextId::photo_unusable);
                     reprompt(t);
+                } else if (technician_on_image(t, body)) {
+                    return;  // a photo from a job's site
                 } else if (into_report(t)) {
                     report_on_image(t, body);
                 } else {

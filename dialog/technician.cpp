@@ -304,6 +304,27 @@ bool technician_on_text(Turn& t, const Said& said) {
     return false;
 }
 
+bool technician_on_image(Turn& t, const ImageMessage& image) {
+    const auto& jobs = jobs_of(t);
+    if (!t.is_technician() || jobs.empty() || t.session.flow == Flow::owner_report) return false;
+    const TechnicianJob* at = nullptr;
+    std::size_t arrived = 0;
+    for (const auto& j : jobs) {
+        if (j.status != JobStatus::arrived) continue;
+        ++arrived;
+        at = &j;
+    }
+    if (arrived != 1) at = jobs.size() == 1 ? &jobs.front() : nullptr;
+    if (!at) {
+        say_jobs(t, TextId::tech_photo_which);
+    } else {
+        t.effects.emplace_back(AttachJobPhoto{at->ticket_number, Photo{image.media_id, image.pic_url}});
+        t.say(TextId::tech_photo_attached, {{"ticket", at->ticket_number}});
+    }
+    if (t.session.flow == Flow::technician_pick) prompt_pick(t);  // the question still waits
+    return true;
+}
+
 bool technician_unrecognised(Turn& t, const Said& said) {
     if (!t.ctx.technician_unknown || t.is_technician()) return false;
     auto c = parse_job_command(said.raw);

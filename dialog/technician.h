@@ -16,6 +16,12 @@ namespace repairbot::dialog {
 // owner's dialogue.
 [[nodiscard]] bool technician_on_text(Turn& t, const Said& said);
 
+// A photo from a bound technician with open jobs, while not reporting a repair of their own: kept
+// on the job they are at (the one arrived at, or their only job), or, when that cannot be told,
+// the reply says to send 到达 first. False when the photo is for the owner's dialogue (no open
+// job, or a report under way).
+[[nodiscard]] bool technician_on_image(Turn& t, const ImageMessage& image);
+
 // A job command, or the answer to a pending "which job?", from a sender the bot could not look up
 // (Context::technician_unknown): says to send it again later and keeps the session as it is.
 // False otherwise.

@@ -26,6 +26,7 @@
 #include "store/feedback_repository.h"
 #include "store/migrations.h"
 #include "store/outbox_repository.h"
+#include "store/photo_repository.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
 #include "tests/integration/desk_data.h"
@@ -79,6 +80,8 @@ class JobDeskIntegration : public ::testing::Test {
                   "DELETE o FROM outbox o JOIN tickets t ON t.id = o.ticket_id "
                   "WHERE t.owner_openid LIKE ?",
                   "DELETE FROM outbox WHERE recipient LIKE ?",
+                  "DELETE p FROM photos p JOIN tickets t ON t.id = p.ticket_id "
+                  "WHERE t.owner_openid LIKE ?",
                   "DELETE FROM tickets WHERE owner_openid LIKE ?",
                   "DELETE FROM technicians WHERE name LIKE ?"}) {
                 std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(q));
@@ -290,6 +293,36 @@ TEST_F(JobDeskIntegration, WorkOnAnOffListRepairWaitsForTheQuoteAndTheOwner) {
     r = carry_out(*other.openid, dialog::ArriveJob{t.number});
     ASSERT_TRUE(r.replace_replies);
     EXPECT_NE(*r.replace_replies, text(dialog::TextId::tech_quote_waiting, t.number));
+}
+
+// A photo from the site is kept on the technician's open job, pending download like an owner's,
+// with who sent it and an audit event; on a job no longer theirs it is refused with how the
+// ticket stands, and nothing is kept.
+TEST_F(JobDeskIntegration, APhotoFromTheSiteIsKeptOnTheSendersOpenJobOnly) {
+    auto t = ticket(ts::accepted, tech_.id);
+    const std::string media = tag_ + "-site-photo";
+    auto r = carry_out(*tech_.openid, dialog::AttachJobPhoto{t.number, {media, "http://mmbiz.example/p"}});
+    EXPECT_FALSE(r.deferred);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    auto photos = pool_.run_sync([&](sql::Connection& c) { return store::PhotoRepository::for_ticket(c, t.id); });
+    ASSERT_EQ(photos.size(), 1u);
+    EXPECT_EQ(photos[0].media_id, media);
+    EXPECT_EQ(photos[0].owner_openid, *tech_.openid) << "who sent it";
+    EXPECT_EQ(photos[0].status, "pending");
+    EXPECT_EQ(event_types(t.id).back(), "photos_added");
+    EXPECT_EQ(reload(t.id).status, ts::accepted) << "the job does not move";
+
+    auto other = add_technician("赵师傅", tag_ + "-other");
+    r = carry_out(*other.openid, dialog::AttachJobPhoto{t.number, {tag_ + "-not-theirs", ""}});
+    ASSERT_TRUE(r.replace_replies);
+    EXPECT_TRUE(r.replace_replies->find(t.number) != std::string::npos) << *r.replace_replies;
+    auto done = ticket(ts::done, tech_.id);
+    r = carry_out(*tech_.openid, dialog::AttachJobPhoto{done.number, {tag_ + "-too-late", ""}});
+    ASSERT_TRUE(r.replace_replies) << "a finished job is no longer open";
+    EXPECT_EQ(pool_.run_sync([&](sql::Connection& c) { return store::PhotoRepository::for_ticket(c, done.id); }).size(),
+              0u);
+    EXPECT_EQ(pool_.run_sync([&](sql::Connection& c) { return store::PhotoRepository::for_ticket(c, t.id); }).size(),
+              1u);
 }
 
 TEST_F(JobDeskIntegration, AQuoteForATicketThatNeedsNoneSaysSo) {

@@ -124,6 +124,7 @@ TEST(DialogProperties, RandomSequencesAlwaysReplyAndKeepAcknowledgedPhotos) {
                 if (const auto* a = std::get_if<AttachPhotos>(&e)) {
                     for (const auto& p : a->photos) delivered.insert(p.media_id);
                 }
+                if (const auto* a = std::get_if<AttachJobPhoto>(&e)) delivered.insert(a->photo.media_id);
             }
             std::set<std::string> in_draft;
             for (const auto& p : out.session.draft.photos) in_draft.insert(p.media_id);
@@ -135,8 +136,10 @@ TEST(DialogProperties, RandomSequencesAlwaysReplyAndKeepAcknowledgedPhotos) {
             // Newly acknowledged photos: now held by the draft.
             if (const auto* img = std::get_if<ImageMessage>(&in.body)) {
                 if (in_draft.count(img->media_id)) pending.insert(img->media_id);
+                // A technician with several jobs, at none of them, is asked to send 到达 first.
+                const bool which_job = contains(out.replies.front().text, "照片记入正在现场的那一单");
                 if (chat.session.draft.photos.size() < chat.limits.max_photos &&
-                    !delivered.count(img->media_id)) {
+                    !delivered.count(img->media_id) && !which_job) {
                     ASSERT_TRUE(in_draft.count(img->media_id))
                         << "photo refused below the limit at run " << run << " step " << i;
                 }

@@ -351,6 +351,57 @@ TEST(Technician, WhichJobEndsWhenNoJobIsLeft) {
     EXPECT_TRUE(chat.last.effects.empty());
 }
 
+// ---- photos from the site ----
+
+// A technician's photo goes to the job they are at: the one arrived at, or their only job. It
+// opens no repair report, so the 完成 that follows is a job command, not a report's answer.
+TEST(Technician, APhotoFromTheSiteIsKeptOnTheJobArrivedAtAndOpensNoReport) {
+    Chat chat = technician_chat(Jobs::several);  // only kJ2 arrived
+    chat.photo("m-site-1");
+    ASSERT_EQ(chat.last.effects.size(), 1u) << chat.reply();
+    EXPECT_EQ(chat.last.effects.front(), Effect(AttachJobPhoto{kJ2, Photo{"m-site-1", "http://mmbiz.example/m-site-1"}}));
+    EXPECT_TRUE(contains(chat.reply(), "照片已记入工单 " + kJ2)) << chat.reply();
+    EXPECT_EQ(chat.session.flow, Flow::idle);
+    EXPECT_TRUE(chat.session.draft.photos.empty());
+    chat.say("完成");
+    EXPECT_EQ(chat.session.flow, Flow::technician_pick) << "a job command: " << chat.reply();
+
+    Chat only = technician_chat(Jobs::one_accepted);
+    only.photo("m-site-2");
+    const Effect kept = AttachJobPhoto{kJ1, Photo{"m-site-2", "http://mmbiz.example/m-site-2"}};
+    EXPECT_EQ(only.last.effects, std::vector<Effect>{kept});
+}
+
+// Several jobs and not one arrived at (or two): which job the photo is for cannot be told, and
+// the reply says to send 到达 first; a "which job?" under way is asked again after it.
+TEST(Technician, APhotoWhoseJobCannotBeToldAsksForArrivalFirst) {
+    Chat chat = technician_chat(Jobs::several);
+    chat.technician->open_jobs[1].status = JobStatus::accepted;  // kJ2 no longer arrived
+    chat.say("接单");
+    chat.photo("m-site-3");
+    EXPECT_TRUE(chat.last.effects.empty());
+    EXPECT_TRUE(contains(chat.reply(), "请先发“到达 工单号”，再发照片")) << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), "1. " + kJ1)) << chat.reply();
+    EXPECT_EQ(chat.session.flow, Flow::technician_pick);
+    EXPECT_TRUE(contains(chat.last.replies.front().text, "哪一个")) << "asked again: " << chat.reply();
+}
+
+// A technician reporting a repair of their own (their home) sends the photo to the report; with
+// no open job, a photo starts a report as anyone's does.
+TEST(Technician, APhotoDuringTheirOwnReportOrWithNoJobIsTheReports) {
+    Chat chat = technician_chat(Jobs::several);
+    chat.say("报修");
+    ASSERT_EQ(chat.session.flow, Flow::owner_report);
+    chat.photo("m-home-1");
+    EXPECT_TRUE(chat.last.effects.empty());
+    ASSERT_EQ(chat.session.draft.photos.size(), 1u);
+    EXPECT_EQ(chat.session.draft.photos[0].media_id, "m-home-1");
+
+    Chat idle = technician_chat(Jobs::none);
+    idle.photo("m-home-2");
+    EXPECT_EQ(idle.session.flow, Flow::owner_report);
+}
+
 // ---- technicians and owners ----
 
 TEST(Technician, OwnersAreToldToBindFirst) {
