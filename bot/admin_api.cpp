@@ -168,6 +168,31 @@ Response json_error(const Request& req, http::status status, std::string_view me
     return json_response(req, status, dump_json(body, -1) + "\n");
 }
 
+Result<nlohmann::ordered_json> json_object(std::string_view body, const std::set<std::string>& known) {
+    auto j = nlohmann::ordered_json::parse(body, nullptr, false);
+    if (j.is_discarded())
+        return Error{std::make_error_code(std::errc::invalid_argument),
+                     "the body is not valid JSON; send a JSON object with this request's fields"};
+    if (!j.is_object())
+        return Error{std::make_error_code(std::errc::invalid_argument),
+                     "the body must be a JSON object, not " + std::string(j.type_name())};
+    for (const auto& [key, value] : j.items()) {
+        if (known.count(key)) continue;
+        std::string names;
+        for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
+        return Error{std::make_error_code(std::errc::invalid_argument),
+                     key + ": not a field of this request; use " + names};
+    }
+    return j;
+}
+
+Response error_response(const Request& req, const Error& e) {
+    auto status = http::status::conflict;
+    if (e.code == std::errc::invalid_argument) status = http::status::bad_request;
+    if (e.code == store::StoreErrc::not_found) status = http::status::not_found;
+    return json_error(req, status, e.detail.empty() ? e.code.message() : e.detail);
+}
+
 std::optional<Response> refuse_unauthorized(const Request& req, std::string_view token) {
     if (token.empty()) {
         return json_error(req, http::status::forbidden,

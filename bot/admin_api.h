@@ -8,6 +8,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -89,6 +90,13 @@ struct TicketView {
 [[nodiscard]] Result<std::map<std::string, std::string>> query_values(std::string_view target);
 // `{"error": message}` with `status`. Pure.
 [[nodiscard]] Response json_error(const Request& req, http::status status, std::string_view message);
+// The request body as a JSON object whose keys are all in `known`; else invalid_argument naming
+// what is wrong (not JSON, not an object, an unknown key with the known ones). Never throws. Pure.
+[[nodiscard]] Result<nlohmann::ordered_json> json_object(std::string_view body,
+                                                         const std::set<std::string>& known);
+// A refused request as {"error": e.detail}: 400 for invalid_argument, 404 for
+// StoreErrc::not_found, 409 for anything else (a state that does not allow it). Pure.
+[[nodiscard]] Response error_response(const Request& req, const Error& e);
 // nullopt when `req` carries `Authorization: Bearer <token>` (bearer_token_matches, constant
 // time); else the refusal: 403 when `token` is empty (the admin API is off), 401 with
 // WWW-Authenticate: Bearer otherwise. Pure.

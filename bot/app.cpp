@@ -28,6 +28,7 @@
 #include "bot/outbox_sender.h"
 #include "bot/sender_directory.h"
 #include "bot/photo_worker.h"
+#include "bot/dispatch_api.h"
 #include "bot/queue_notes.h"
 #include "bot/wechat_token_store.h"
 #include "bot/health.h"
@@ -155,6 +156,28 @@ asio::awaitable<void> run_timers(SlaTimers& timers, const std::atomic<bool>& sto
     // refresh would take for a lost index and rebuild alongside this loop.
     asio::co_spawn(co_await asio::this_coro::executor, refresh_timers(timers, stopping), asio::detached);
     co_await timers.run();
+}
+
+// Tickets queued while nobody was free go to whoever has room now (Dispatcher::dispatch_waiting),
+// a pass every few seconds until `stopping`; the SLA timers follow each one dispatched. Never
+// throws: outages are logged and waited out.
+asio::awaitable<void> dispatch_waiting(Dispatcher& dispatcher, TicketWatch& watch, std::chrono::seconds every,
+                                       std::atomic<bool>& stopping) {
+    constexpr std::uint32_t kLookedAtPerPass = 50;
+    asio::steady_timer wait(co_await asio::this_coro::executor);
+    while (!stopping) {
+        try {
+            const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+            for (auto& t : co_await dispatcher.dispatch_waiting(kLookedAtPerPass, now)) co_await watch(std::move(t));
+        } catch (const ServiceUnavailable& e) {
+            log::warn("dispatch", "waiting_pass_mysql_unavailable", {{"error", e.what()}});
+        } catch (const std::exception& e) {
+            log::error("dispatch", "waiting_pass_failed", {{"error", e.what()}});
+        }
+        wait.expires_after(every);
+        boost::system::error_code ignored;
+        co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+    }
 }
 
 asio::awaitable<void> stop_gracefully(HttpServer& server, OutboxWorker& outbox, PhotoWorker& photos,
@@ -309,6 +332,7 @@ int run_serve(const config::Settings& settings) {
     endpoint.add_routes(router);
     add_stats_routes(router, mysql, settings.admin.token);
     add_admin_routes(router, mysql, *desk.sla, settings.admin.token, clock);
+    add_dispatch_routes(router, dispatcher, settings.admin.token, clock, watch);
     CallbackWatch callback_watch = [&timers](store::Callback cb) {
         return timers.track_callback(std::move(cb));
     };
@@ -339,6 +363,11 @@ int run_serve(const config::Settings& settings) {
     if (settings.queue_note_seconds > 0) asio::co_spawn(ioc, queue_notes.run(), asio::detached);
     std::atomic<bool> stopping{false};
     asio::co_spawn(ioc, run_timers(timers, stopping), asio::detached);
+    if (settings.dispatch_retry_seconds > 0)
+        asio::co_spawn(ioc,
+                       dispatch_waiting(dispatcher, watch, std::chrono::seconds(settings.dispatch_retry_seconds),
+                                        stopping),
+                       asio::detached);
     auto ep = server.local_endpoint();
     log::info("main", "listening", {{"address", ep.address().to_string()}, {"port", ep.port()},
                                     {"webhook", "http://" + ep.address().to_string() + ":" +

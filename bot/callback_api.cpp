@@ -46,22 +46,6 @@ Result<std::uint32_t> parse_limit(const std::map<std::string, std::string>& valu
 }
 
 // The body as a JSON object with only `known` keys, or why not.
-Result<J> json_object(std::string_view body, const std::set<std::string>& known) {
-    J j = J::parse(body, nullptr, false);
-    if (j.is_discarded())
-        return invalid("the body is not valid JSON; send a JSON object, e.g. "
-                       "{\"outcome\": \"satisfied\"}");
-    if (!j.is_object()) return invalid("the body must be a JSON object, not " +
-                                       std::string(j.type_name()));
-    for (const auto& [key, value] : j.items()) {
-        if (known.count(key)) continue;
-        std::string names;
-        for (const auto& k : known) names += (names.empty() ? "" : ", ") + k;
-        return invalid(key + ": not a field of this request; use " + names);
-    }
-    return j;
-}
-
 // A string field: absent = "" (or an error when required), null = absent.
 Result<std::string> string_field(const J& j, const char* key, bool required) {
     auto it = j.find(key);
@@ -75,13 +59,6 @@ Result<std::string> string_field(const J& j, const char* key, bool required) {
 }
 
 // The answer a domain error of the desk gets.
-Response error_response(const Request& req, const Error& e) {
-    auto status = http::status::conflict;
-    if (e.code == std::errc::invalid_argument) status = http::status::bad_request;
-    if (e.code == store::StoreErrc::not_found) status = http::status::not_found;
-    return json_error(req, status, e.detail.empty() ? e.code.message() : e.detail);
-}
-
 struct RouteState {
     store::MysqlPool* mysql;
     const config::SlaData* sla;

@@ -4,6 +4,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <set>
+#include <utility>
 
 #include "bot/admin_api.h"
 #include "bot/staff_notice.h"
@@ -186,6 +188,19 @@ store::NewEvent Dispatcher::queued_event(const std::vector<std::uint64_t>& exclu
 }
 
 namespace {
+// The technician `before` was with, told it went to `to` (when it did and a text is at hand):
+// an outbox row added to `outbox`. Blocking, on the dispatch's connection.
+void tell_taken_away(sql::Connection& c, const store::Ticket& before, std::uint64_t to,
+                     const dialog::ReplyTexts* texts, std::vector<store::NewOutbox>& outbox) {
+    if (!texts || !before.technician_id || *before.technician_id == to) return;
+    auto from = store::TechnicianRepository::find_by_id(c, *before.technician_id);
+    if (!from || !from->openid) return;
+    nlohmann::json notice = {{"event", "job_reassigned"}, {"number", before.number}, {"address", before.address}};
+    notice["text"] = texts->render(dialog::TextId::tech_job_reassigned,
+                                   {{"ticket", before.number}, {"address", before.address}});
+    outbox.push_back({"notify", *from->openid, notice.dump(), std::nullopt});
+}
+
 std::string nobody_free_text(const store::Ticket& t) {
     return "工单" + t.number + "（" + t.fault_type + "，" + t.address + "）暂无可派的维修人员，请人工派单。";
 }
@@ -222,8 +237,10 @@ DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
         tx.commit();
         return result;
     }
+    std::vector<store::NewOutbox> outbox;
+    tell_taken_away(c, t, chosen->technician.id, texts_, outbox);
     auto given = assign(std::move(t), *chosen, actor, reason, now);
-    std::vector<store::NewOutbox> outbox{std::move(given.push)};
+    outbox.insert(outbox.begin(), std::move(given.push));
     auto saved = store::TicketRepository::update(c, given.ticket, given.event, outbox, at);
     if (!saved) {
         result.conflict = saved.code() == store::make_error_code(store::StoreErrc::version_conflict);
@@ -233,6 +250,106 @@ DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
     result.outcome.technician = chosen->technician;
     result.outcome.ticket = std::move(*saved);
     return result;
+}
+
+asio::awaitable<Result<store::Ticket>> Dispatcher::dispatch_by_hand(std::string number,
+                                                                   std::optional<std::uint64_t> technician_id,
+                                                                   std::string actor, std::chrono::sys_seconds now) {
+    namespace ts = store::ticket_status;
+    struct Try {
+        Result<store::Ticket> result;
+        bool conflict = false;
+    };
+    const auto refused = [](std::errc code, std::string detail) {
+        return Try{Error{std::make_error_code(code), std::move(detail)}, false};
+    };
+    for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
+        auto work = [&](sql::Connection& c) -> Try {
+            auto found = store::TicketRepository::find_by_number(c, number);
+            if (!found)
+                return Try{Error{store::make_error_code(store::StoreErrc::not_found),
+                                 "no ticket numbered " + number + "; see repairbot ticket list --status new"},
+                           false};
+            store::Ticket t = std::move(*found);
+            if (t.status != ts::new_ && t.status != ts::dispatched)
+                return refused(std::errc::operation_not_permitted,
+                               "ticket " + number + " is " + t.status +
+                                   ": only a ticket waiting for a technician (new) or not accepted yet "
+                                   "(dispatched) is dispatched by hand; an accepted job is handed over by its "
+                                   "technician (转单)");
+            std::optional<store::DispatchCandidate> chosen;
+            if (technician_id) {
+                auto tech = store::TechnicianRepository::find_by_id(c, *technician_id);
+                if (!tech)
+                    return Try{Error{store::make_error_code(store::StoreErrc::not_found),
+                                     "no technician " + std::to_string(*technician_id) +
+                                         "; see repairbot technician list"},
+                               false};
+                if (!tech->active)
+                    return refused(std::errc::operation_not_permitted,
+                                   "technician " + std::to_string(tech->id) + " (" + tech->name +
+                                       ") is disabled; enable them (repairbot technician enable " +
+                                       std::to_string(tech->id) + ") or choose another");
+                if (!tech->openid)
+                    return refused(std::errc::operation_not_permitted,
+                                   "technician " + std::to_string(tech->id) + " (" + tech->name +
+                                       ") is not bound to WeChat, so no job push would reach them; give them a "
+                                       "bind code (repairbot technician bind-code " +
+                                       std::to_string(tech->id) + ") or choose another");
+                if (t.technician_id == tech->id) return Try{std::move(t), false};  // theirs already
+                chosen = store::DispatchCandidate{*tech, 0};
+            } else {
+                std::vector<std::uint64_t> excluded;
+                if (t.technician_id) excluded.push_back(*t.technician_id);
+                chosen = choose_technician(store::TechnicianRepository::candidates(c, t.trade, t.building), excluded);
+                if (!chosen)
+                    return refused(std::errc::operation_not_permitted,
+                                   "nobody of trade " + t.trade + " serving building " + t.building +
+                                       " is on duty, bound and has room for ticket " + number +
+                                       "; name a technician with --technician ID");
+            }
+            const auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
+            std::vector<store::NewOutbox> outbox;
+            tell_taken_away(c, t, chosen->technician.id, texts_, outbox);
+            auto given = assign(std::move(t), *chosen, actor, "by_hand", now);
+            given.event.actor_role = "dispatcher";
+            outbox.insert(outbox.begin(), std::move(given.push));
+            auto saved = store::TicketRepository::update(c, given.ticket, given.event, outbox, at);
+            if (!saved)
+                return Try{saved.error(),
+                           saved.code() == store::make_error_code(store::StoreErrc::version_conflict)};
+            return Try{std::move(*saved), false};
+        };
+        Try tried = co_await mysql_.run(std::move(work));
+        if (tried.conflict) continue;
+        if (tried.result)
+            log::info("dispatch", "dispatched_by_hand",
+                      {{"number", number}, {"technician", tried.result->technician_id.value_or(0)}, {"actor", actor}});
+        co_return std::move(tried.result);
+    }
+    co_return Error{std::make_error_code(std::errc::resource_unavailable_try_again),
+                    "ticket " + number + " kept changing while it was being dispatched; try again"};
+}
+
+asio::awaitable<std::vector<store::Ticket>> Dispatcher::dispatch_waiting(std::uint32_t max,
+                                                                       std::chrono::sys_seconds now) {
+    auto work = [this, max, now](sql::Connection& c) {
+        std::vector<store::Ticket> given;
+        std::set<std::pair<std::string, std::string>> nobody_free;
+        for (auto& t : store::TicketRepository::next_waiting(c, max)) {
+            const auto area = std::make_pair(t.trade, t.building);
+            if (nobody_free.count(area)) continue;
+            auto attempt = dispatch_on(c, std::move(t), {}, "system", "queue_retry", now, /*record_queued=*/false);
+            if (attempt.outcome.kind == DispatchOutcome::Kind::dispatched) {
+                log_outcome(attempt.outcome, "queue_retry");
+                given.push_back(std::move(*attempt.outcome.ticket));
+            } else if (!attempt.conflict) {
+                nobody_free.insert(area);
+            }
+        }
+        return given;
+    };
+    co_return co_await mysql_.run(std::move(work));
 }
 
 void Dispatcher::log_outcome(const DispatchOutcome& o, const std::string& reason) {

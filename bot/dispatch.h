@@ -125,6 +125,30 @@ public:
                                               std::chrono::sys_seconds now, bool record_queued = true) const;
     static void log_outcome(const DispatchOutcome& outcome, const std::string& reason);
 
+    // A dispatcher's 派单 by hand: ticket `number` — waiting (status new, including one handed
+    // over or timed out with nobody free) or dispatched and not accepted yet — to technician
+    // `technician_id` (active and bound to WeChat, so the job push reaches them; trade,
+    // buildings, duty and room are the dispatcher's call), or with none to whoever dispatch()
+    // would choose, other than the technician it is with. `actor` (who did it) goes into the
+    // audit event. The technician it was with is told it went to someone else. Errors, each
+    // naming the value and what to do: StoreErrc::not_found (no such ticket or technician),
+    // std::errc::operation_not_permitted (a status that cannot be dispatched, a technician who
+    // cannot take it, nobody free). The ticket unchanged when it is with that technician already.
+    // Throws ServiceUnavailable when MySQL is down.
+    [[nodiscard]] boost::asio::awaitable<Result<store::Ticket>> dispatch_by_hand(
+        std::string number, std::optional<std::uint64_t> technician_id, std::string actor,
+        std::chrono::sys_seconds now);
+
+    // Gives tickets waiting for their first technician (queued when nobody was free) to whoever
+    // has room now — a job ended, a technician came on duty or was bound: emergencies first,
+    // then the oldest of each trade and building, up to `max` looked at
+    // (TicketRepository::next_waiting); a trade and building with nobody free is not asked
+    // again in the pass. Nothing is written for a ticket still nobody can take (its queuing was
+    // told). Returns the tickets dispatched, as saved, for the SLA timers. Throws
+    // ServiceUnavailable when MySQL is down.
+    [[nodiscard]] boost::asio::awaitable<std::vector<store::Ticket>> dispatch_waiting(
+        std::uint32_t max, std::chrono::sys_seconds now);
+
     // With nobody to give a ticket to: its audit event, and the note to the dispatchers (outbox
     // rows; blocking, inside the caller's transaction).
     [[nodiscard]] static store::NewEvent queued_event(const std::vector<std::uint64_t>& excluded,

@@ -454,7 +454,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             MoveFn move = [&](const store::Ticket& t, Moved& m) { return hand_over_job(t, m.technician->id, now); };
             // Handed over already (a re-run, a resend): the ticket is no longer the sender's.
             AlreadyFn already = [&](const store::Ticket& t) {
-                return t.technician_id != tech->id && is_open_job(t);
+                return t.technician_id != tech->id && (is_open_job(t) || t.status == ts::new_);
             };
             ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket&,
                                     store::NewEvent& event, std::vector<store::NewOutbox>&) {

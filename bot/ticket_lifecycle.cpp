@@ -139,8 +139,11 @@ Result<store::Ticket> finish_job(store::Ticket t, std::uint64_t technician_id,
 Result<store::Ticket> hand_over_job(store::Ticket t, std::uint64_t technician_id, store::Timestamp) {
     if (auto ok = check_technician(t, technician_id); !ok) return ok.error();
     if (!status_in(t, {ts::dispatched, ts::accepted})) return wrong_status(t, "hand over");
-    t.status = ts::dispatched;
-    // No longer theirs: it leaves their list and load, and a repeated 转单 finds nothing to do.
+    // Back in the queue (status new) until someone else has it: no longer theirs, it leaves their
+    // list and load, a repeated 转单 finds nothing to do, and while nobody can take it the
+    // dispatchers see it waiting (the queue note's count, GET /api/tickets?status=new) and give
+    // it by hand (POST /api/tickets/{number}/dispatch).
+    t.status = ts::new_;
     t.technician_id.reset();
     return t;
 }

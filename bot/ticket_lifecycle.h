@@ -70,8 +70,9 @@ namespace repairbot::bot {
 [[nodiscard]] Result<store::Ticket> finish_job(store::Ticket t, std::uint64_t technician_id,
                                                std::optional<std::uint32_t> fee_cents,
                                                std::string note, store::Timestamp now);
-// 转单: dispatched or accepted → dispatched, waiting for someone else (the caller re-dispatches
-// with this technician excluded).
+// 转单: dispatched or accepted → new, no technician: back in the queue, waiting for someone else
+// (the caller re-dispatches with this technician excluded; with nobody free, a dispatcher gives
+// it by hand).
 [[nodiscard]] Result<store::Ticket> hand_over_job(store::Ticket t, std::uint64_t technician_id,
                                                   store::Timestamp now);
 // The owner agrees to / refuses the pending quote. Refusal cancels, the reason kept.

@@ -232,6 +232,11 @@ const std::vector<Key>& keys() {
                       "a deadline of any stage (the supervisors of the late ones), at most this often, in one "
                       "note; 0 = a note, a warning and an escalation per ticket (default 60)"},
                      int_key(0u, 3600u, [](Settings& s, unsigned n) { s.queue_note_seconds = n; })});
+        k.push_back({{"dispatch.retry_seconds", "REPAIRBOT_DISPATCH_RETRY_SECONDS", false,
+                      "tickets nobody could take go to whoever has room, a pass this often (a job ended, a "
+                      "technician came on duty or was bound); 0 = they wait for a dispatcher's dispatch by hand "
+                      "(POST /api/tickets/{number}/dispatch) (default 10)"},
+                     int_key(0u, 3600u, [](Settings& s, unsigned n) { s.dispatch_retry_seconds = n; })});
         return k;
     }();
     return all;

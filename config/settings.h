@@ -82,6 +82,10 @@ struct Settings {
     // all of them; an emergency is still told at once, on its own. 0: a note per ticket, at once
     // (dispatch.queue_note_seconds).
     unsigned queue_note_seconds = 60;
+    // Tickets nobody could take go to whoever has room, a pass this often (a job ended, a
+    // technician came on duty or was bound). 0: they wait for a dispatcher's 派单 by hand
+    // (dispatch.retry_seconds).
+    unsigned dispatch_retry_seconds = 10;
 };
 
 }  // namespace repairbot::config

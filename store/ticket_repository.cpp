@@ -315,6 +315,25 @@ std::vector<Ticket> TicketRepository::list_after(sql::Connection& c, std::uint64
     return out;
 }
 
+std::vector<Ticket> TicketRepository::next_waiting(sql::Connection& c, std::uint32_t max) {
+    std::vector<Ticket> out;
+    auto st = prepare(c, std::string("SELECT ") + kColumns +
+                             " FROM tickets WHERE status = 'new' AND dispatched_at IS NULL AND urgency = 'emergency' "
+                             "ORDER BY created_at, id LIMIT ?");
+    sql_row::bind(*st, 1, max);
+    auto rs = query(*st);
+    while (rs->next()) out.push_back(read_ticket(*rs));
+    if (out.size() >= max) return out;
+    auto oldest = prepare(c, std::string("SELECT ") + kColumns +
+                                 " FROM tickets WHERE id IN (SELECT MIN(id) FROM tickets WHERE status = 'new' "
+                                 "AND dispatched_at IS NULL AND urgency <> 'emergency' GROUP BY trade, building) "
+                                 "ORDER BY id LIMIT ?");
+    sql_row::bind(*oldest, 1, static_cast<std::uint32_t>(max - out.size()));
+    auto rows = query(*oldest);
+    while (rows->next()) out.push_back(read_ticket(*rows));
+    return out;
+}
+
 Result<Ticket> TicketRepository::update(sql::Connection& c, const Ticket& t, const NewEvent& event,
                                         const std::vector<NewOutbox>& outbox, Timestamp at) {
     Transaction trx(c);

@@ -135,6 +135,19 @@ TEST(ConfigLoader, TheQueueNoteIntervalComesFromTheFileOrTheEnvironmentAndZeroMe
     EXPECT_EQ(zero.settings.queue_note_seconds, 0u);
 }
 
+TEST(ConfigLoader, TheWaitingTicketsPassComesFromTheFileOrTheEnvironmentAndZeroTurnsItOff) {
+    EXPECT_EQ(load("", valid_env()).settings.dispatch_retry_seconds, 10u);
+    TempFile f("[dispatch]\nretry_seconds = 30\n");
+    auto r = load(f.path(), valid_env());
+    ASSERT_TRUE(r.problems.empty()) << joined(r);
+    EXPECT_EQ(r.settings.dispatch_retry_seconds, 30u);
+    auto env = valid_env();
+    env["REPAIRBOT_DISPATCH_RETRY_SECONDS"] = "0";
+    auto zero = load(f.path(), env);
+    ASSERT_TRUE(zero.problems.empty()) << joined(zero);
+    EXPECT_EQ(zero.settings.dispatch_retry_seconds, 0u);
+}
+
 TEST(ConfigLoader, EveryFileKeyHasItsOwnEnvironmentVariable) {
     std::set<std::string> envs, keys;
     for (const auto& k : known_keys()) {
@@ -193,6 +206,7 @@ INSTANTIATE_TEST_SUITE_P(
                       BadValue{"REPAIRBOT_OUTBOX_SENDS", "65", "between 0 and 64"},
                       BadValue{"REPAIRBOT_QUEUE_NOTE_SECONDS", "3601", "between 0 and 3600"},
                       BadValue{"REPAIRBOT_QUEUE_NOTE_SECONDS", "1m", "whole number"},
+                      BadValue{"REPAIRBOT_DISPATCH_RETRY_SECONDS", "3601", "between 0 and 3600"},
                       BadValue{"REPAIRBOT_LOG_LEVEL", "verbose", "debug, info, warn, error"}));
 
 TEST(ConfigLoader, MissingRequiredValuesAreEachReported) {

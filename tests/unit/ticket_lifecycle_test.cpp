@@ -114,11 +114,11 @@ TEST(TicketLifecycle, RefusedQuoteCancelsWithTheReasonKept) {
     EXPECT_EQ(refused->at.cancelled, at(20));
 }
 
-TEST(TicketLifecycle, HandOverPutsAnAcceptedJobBackToDispatched) {
+TEST(TicketLifecycle, HandOverPutsAnAcceptedJobBackInTheQueue) {
     auto accepted = accept_job(dispatched_ticket(), 3, at(5));
     auto handed = hand_over_job(*accepted, 3, at(8));
     ASSERT_TRUE(handed);
-    EXPECT_EQ(handed->status, ts::dispatched);
+    EXPECT_EQ(handed->status, ts::new_) << "waiting for a technician again, seen in the dispatcher queue";
     EXPECT_FALSE(handed->technician_id) << "no longer theirs: off their list and load";
     EXPECT_EQ(hand_over_job(*handed, 9, at(9)).code(), make_error_code(LifecycleErrc::not_yours));
 }

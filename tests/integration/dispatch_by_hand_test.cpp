@@ -1,0 +1,282 @@
+// The dispatcher queue emptied, against the real MariaDB (a private database: the waiting pass
+// reads every queued ticket): tickets nobody could take go to the first technician with room
+// (emergencies first, each trade and building in turn), and a dispatcher gives a ticket by hand
+// to a technician they name, or to whoever has room, through Dispatcher::dispatch_by_hand and
+// POST /api/tickets/{number}/dispatch — the technician it was with told it went elsewhere, what
+// cannot be dispatched refused with what to do instead.
+#include <gtest/gtest.h>
+
+#include <cppconn/connection.h>
+#include <cppconn/statement.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <nlohmann/json.hpp>
+
+#include "bot/dispatch.h"
+#include "bot/dispatch_api.h"
+#include "store/errors.h"
+#include "store/outbox_repository.h"
+#include "store/technician_repository.h"
+#include "store/ticket_repository.h"
+#include "tests/integration/desk_data.h"
+#include "tests/integration/private_database.h"
+#include "tests/integration/store_env.h"
+
+namespace repairbot::bot {
+namespace {
+
+namespace asio = boost::asio;
+namespace chr = std::chrono;
+using namespace std::chrono_literals;
+using store::Timestamp;
+namespace ts = store::ticket_status;
+
+constexpr const char* kToken = "dispatch-test-token";
+// Monday 23 November 2026, 10:00 at the desk (UTC+8).
+const Timestamp t0 = Timestamp{chr::sys_days{chr::year{2026} / 11 / 23}} + 2h;
+
+config::MysqlSettings private_database() { return store::testing::private_mysql_settings("dispatch_by_hand"); }
+
+class DispatchByHand : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        auto applied = store::testing::create_database(private_database());
+        ASSERT_TRUE(applied) << applied.error().message();
+    }
+    static void TearDownTestSuite() { store::testing::drop_database(private_database()); }
+    void SetUp() override {
+        pool_.run_sync([](sql::Connection& c) {
+            std::unique_ptr<sql::Statement> st(c.createStatement());
+            for (const char* table : {"outbox", "ticket_events", "photos", "tickets", "bind_codes", "technicians"})
+                st->execute(std::string("DELETE FROM ") + table);
+            return 0;
+        });
+    }
+    void TearDown() override { blocking_.join(); }
+
+    store::Technician technician(const std::string& name, std::vector<std::string> trades,
+                                 std::optional<std::string> openid, std::uint32_t capacity = 5,
+                                 bool active = true) {
+        store::Technician t;
+        t.name = name;
+        t.phone = "13700000001";
+        t.trades = std::move(trades);
+        t.openid = std::move(openid);
+        t.capacity = capacity;
+        t.active = active;
+        return pool_.run_sync([&t](sql::Connection& c) {
+            auto added = store::TechnicianRepository::add(c, t, t0);
+            if (!added) throw std::runtime_error("technician: " + added.error().message());
+            return *added;
+        });
+    }
+
+    // A ticket nobody could take: status new, never dispatched.
+    store::Ticket queued(const std::string& key, const std::string& trade, const std::string& urgency = "normal",
+                         chr::minutes filed_after = 0min) {
+        store::NewTicket n;
+        auto& t = n.ticket;
+        t.idempotency_key = key;
+        t.owner_openid = "o-" + key;
+        t.phone = "13800138000";
+        t.building = "5";
+        t.address = "5栋1单元502";
+        t.fault_type = trade == "水" ? "水管漏水" : "灯不亮";
+        t.trade = trade;
+        t.urgency = urgency;
+        t.description = "厨房漏水";
+        t.created_at = t0 + filed_after;
+        t.due.dispatch = t.created_at + 10min;
+        n.first_event = {t.owner_openid, "owner", "created", "{}"};
+        return pool_.run_sync([&n](sql::Connection& c) { return store::TicketRepository::create(c, n)->ticket; });
+    }
+
+    store::Ticket reload(const store::Ticket& t) {
+        return pool_.run_sync([&t](sql::Connection& c) { return *store::TicketRepository::find_by_id(c, t.id); });
+    }
+    void set_status(const store::Ticket& t, const char* status) {
+        auto now = reload(t);
+        now.status = status;
+        pool_.run_sync([&now](sql::Connection& c) {
+            return *store::TicketRepository::update(c, now, {"test", "system", "test", "{}"}, {}, t0 + 1h);
+        });
+    }
+    // The notifications of `t` to `openid`, as their payloads.
+    std::vector<nlohmann::json> pushed(const store::Ticket& t, const std::string& openid) {
+        std::vector<nlohmann::json> out;
+        for (const auto& m : pool_.run_sync(
+                 [&t](sql::Connection& c) { return store::OutboxRepository::for_ticket(c, t.id); }))
+            if (m.recipient == openid) out.push_back(nlohmann::json::parse(m.payload));
+        return out;
+    }
+    store::TicketEvent last_event(const store::Ticket& t) {
+        return pool_.run_sync([&t](sql::Connection& c) { return store::TicketRepository::events(c, t.id).back(); });
+    }
+
+    std::vector<store::Ticket> pass() {
+        return store::testing::run(io_, dispatcher_.dispatch_waiting(50, chr::floor<chr::seconds>(t0 + 2h)));
+    }
+    Result<store::Ticket> by_hand(const std::string& number, std::optional<std::uint64_t> technician) {
+        return store::testing::run(
+            io_, dispatcher_.dispatch_by_hand(number, technician, "王客服", chr::floor<chr::seconds>(t0 + 2h)));
+    }
+    Response api(const std::string& target, std::string body, bool authorized = true) {
+        Router router;
+        add_dispatch_routes(router, dispatcher_, kToken, [] { return chr::system_clock::time_point(t0 + 2h); },
+                            [this](store::Ticket t) -> asio::awaitable<void> {
+                                watched_.push_back(std::move(t));
+                                co_return;
+                            });
+        Request req{http::verb::post, target, 11};
+        if (authorized) req.set(http::field::authorization, std::string("Bearer ") + kToken);
+        req.body() = std::move(body);
+        req.prepare_payload();
+        return store::testing::run(io_, router.handle(std::move(req)));
+    }
+
+    std::vector<store::Ticket> watched_;
+    asio::io_context io_;
+    asio::thread_pool blocking_{2};
+    store::MysqlPool pool_{blocking_, private_database()};
+    Dispatcher dispatcher_{pool_, testing::desk().sla, &testing::desk().dialog.texts};
+};
+
+// Queued while nobody had room; a plumber with room for one comes on: the emergency goes first
+// (filed later), the normal ticket waits while the plumber is full and goes once a job ended;
+// an electrician's ticket with no electrician stays queued and writes nothing.
+TEST_F(DispatchByHand, TicketsNobodyCouldTakeGoToTheFirstTechnicianWithRoomEmergenciesFirst) {
+    auto normal = queued("w-normal", "水");
+    auto emergency = queued("w-burst", "水", "emergency", 5min);
+    auto lights = queued("w-lights", "电");
+    EXPECT_TRUE(pass().empty()) << "nobody to give them to";
+    const auto events_before = pool_.run_sync([&](sql::Connection& c) {
+        return store::TicketRepository::events(c, lights.id).size();
+    });
+
+    auto plumber = technician("王师傅", {"水"}, "o-plumber", /*capacity=*/1);
+    auto given = pass();
+    ASSERT_EQ(given.size(), 1u);
+    EXPECT_EQ(given[0].number, emergency.number) << "the emergency first";
+    EXPECT_EQ(given[0].technician_id, plumber.id);
+    EXPECT_EQ(given[0].status, ts::dispatched);
+    EXPECT_TRUE(given[0].due.accept) << "an accept deadline for the SLA timers";
+    auto push = pushed(emergency, "o-plumber");
+    ASSERT_EQ(push.size(), 1u);
+    EXPECT_EQ(push[0].value("event", ""), "job_assigned");
+    EXPECT_NE(last_event(emergency).details.find("queue_retry"), std::string::npos) << last_event(emergency).details;
+    EXPECT_EQ(reload(normal).status, ts::new_) << "the plumber is full";
+
+    set_status(emergency, ts::done);  // the job ended: room again
+    given = pass();
+    ASSERT_EQ(given.size(), 1u);
+    EXPECT_EQ(given[0].number, normal.number);
+    EXPECT_EQ(reload(lights).status, ts::new_);
+    EXPECT_EQ(pool_.run_sync([&](sql::Connection& c) { return store::TicketRepository::events(c, lights.id).size(); }),
+              events_before)
+        << "still nobody: nothing written";
+}
+
+// A ticket handed over (status new, dispatched before) waits for a dispatcher, who knows why:
+// the pass leaves it. The dispatcher gives it by hand to the technician they name, whatever
+// their trade; then to another, and the first is told it went elsewhere.
+TEST_F(DispatchByHand, ADispatcherGivesATicketByHandAndTheTechnicianItWasWithIsTold) {
+    auto plumber = technician("王师傅", {"水"}, "o-plumber");
+    auto handyman = technician("李师傅", {"门窗"}, "o-handyman");
+    auto ticket = queued("h-1", "水");
+    auto handed = reload(ticket);
+    handed.at.dispatched = t0 + 1min;  // as a hand-over leaves it
+    pool_.run_sync([&](sql::Connection& c) {
+        return *store::TicketRepository::update(c, handed, {"o-x", "technician", "handed_over", "{}"}, {}, t0 + 1h);
+    });
+    EXPECT_TRUE(pass().empty()) << "a ticket dispatched before waits for a dispatcher";
+
+    auto given = by_hand(ticket.number, handyman.id);
+    ASSERT_TRUE(given) << given.error().detail;
+    EXPECT_EQ(given->technician_id, handyman.id) << "the dispatcher's call, not the trade's";
+    EXPECT_EQ(given->status, ts::dispatched);
+    auto event = last_event(ticket);
+    EXPECT_EQ(event.type, "dispatched");
+    EXPECT_EQ(event.actor, "王客服");
+    EXPECT_EQ(event.actor_role, "dispatcher");
+    ASSERT_EQ(pushed(ticket, "o-handyman").size(), 1u);
+
+    given = by_hand(ticket.number, std::nullopt);  // whoever has room, not the handyman again
+    ASSERT_TRUE(given) << given.error().detail;
+    EXPECT_EQ(given->technician_id, plumber.id);
+    auto told = pushed(ticket, "o-handyman");
+    ASSERT_EQ(told.size(), 2u);
+    EXPECT_EQ(told[1].value("event", ""), "job_reassigned");
+    EXPECT_NE(told[1].value("text", "").find(ticket.number + "（5栋1单元502）已改派给其他维修人员"), std::string::npos)
+        << told[1].dump();
+
+    auto again = by_hand(ticket.number, plumber.id);
+    ASSERT_TRUE(again) << "theirs already: nothing to do";
+    EXPECT_EQ(again->version, given->version);
+}
+
+// What cannot be dispatched is refused, each naming the value and what to do instead.
+TEST_F(DispatchByHand, WhatCannotBeDispatchedIsRefusedWithWhatToDo) {
+    auto ticket = queued("r-1", "水");
+    auto unbound = technician("赵师傅", {"水"}, std::nullopt);
+    auto disabled = technician("钱师傅", {"水"}, "o-disabled", 5, /*active=*/false);
+
+    auto r = by_hand("BX19990101-0001", std::nullopt);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.code(), store::make_error_code(store::StoreErrc::not_found));
+    r = by_hand(ticket.number, 999999);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.code(), store::make_error_code(store::StoreErrc::not_found));
+    r = by_hand(ticket.number, unbound.id);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().detail.find("bind-code " + std::to_string(unbound.id)), std::string::npos)
+        << r.error().detail;
+    r = by_hand(ticket.number, disabled.id);
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().detail.find("technician enable"), std::string::npos) << r.error().detail;
+    r = by_hand(ticket.number, std::nullopt);
+    ASSERT_FALSE(r) << "nobody bound and active has room";
+    EXPECT_NE(r.error().detail.find("--technician"), std::string::npos) << r.error().detail;
+
+    set_status(ticket, ts::accepted);
+    auto plumber = technician("王师傅", {"水"}, "o-plumber");
+    r = by_hand(ticket.number, plumber.id);
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.code(), std::make_error_code(std::errc::operation_not_permitted));
+    EXPECT_NE(r.error().detail.find("转单"), std::string::npos) << r.error().detail;
+    EXPECT_EQ(reload(ticket).status, ts::accepted) << "nothing changed";
+}
+
+// The route: the admin token, the body checked, the dispatcher's errors as 404 / 409, and the
+// dispatched ticket handed to the SLA timers before the answer.
+TEST_F(DispatchByHand, TheRouteDispatchesByHandAndAnswersEachRefusalWithItsStatus) {
+    auto plumber = technician("王师傅", {"水"}, "o-plumber");
+    auto ticket = queued("a-1", "水");
+    const std::string path = "/api/tickets/" + ticket.number + "/dispatch";
+    EXPECT_EQ(api(path, "{}", false).result(), http::status::unauthorized);
+    EXPECT_EQ(api(path, "{").result(), http::status::bad_request);
+    EXPECT_EQ(api(path, R"({"technician_id": "one"})").result(), http::status::bad_request);
+    EXPECT_EQ(api(path, R"({"technician_id": 0})").result(), http::status::bad_request);
+    EXPECT_EQ(api(path, R"({"who": 1})").result(), http::status::bad_request);
+    EXPECT_EQ(api(path, R"({"by": ""})").result(), http::status::bad_request);
+    EXPECT_EQ(api("/api/tickets/BX%27;--/dispatch", "{}").result(), http::status::bad_request);
+    EXPECT_EQ(api("/api/tickets/BX19990101-0001/dispatch", "").result(), http::status::not_found);
+    EXPECT_EQ(api(path, R"({"technician_id": 999999})").result(), http::status::not_found);
+    EXPECT_TRUE(watched_.empty());
+
+    auto r = api(path, R"({"technician_id": )" + std::to_string(plumber.id) + R"(, "by": "王客服"})");
+    ASSERT_EQ(r.result(), http::status::ok) << r.body();
+    auto j = nlohmann::json::parse(r.body());
+    EXPECT_EQ(j.value("number", ""), ticket.number);
+    EXPECT_EQ(j.value("status", ""), ts::dispatched);
+    EXPECT_EQ(j.value("technician_id", 0u), plumber.id);
+    ASSERT_EQ(watched_.size(), 1u) << "the SLA timers hear of it";
+    EXPECT_EQ(watched_[0].technician_id, plumber.id);
+
+    set_status(ticket, ts::arrived);
+    r = api(path, "");
+    EXPECT_EQ(r.result(), http::status::conflict) << r.body();
+}
+
+}  // namespace
+}  // namespace repairbot::bot
