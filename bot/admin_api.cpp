@@ -190,6 +190,7 @@ Response error_response(const Request& req, const Error& e) {
     auto status = http::status::conflict;
     if (e.code == std::errc::invalid_argument) status = http::status::bad_request;
     if (e.code == store::StoreErrc::not_found) status = http::status::not_found;
+    if (e.code == std::errc::resource_unavailable_try_again) status = http::status::service_unavailable;
     return json_error(req, status, e.detail.empty() ? e.code.message() : e.detail);
 }
 

@@ -95,7 +95,8 @@ struct TicketView {
 [[nodiscard]] Result<nlohmann::ordered_json> json_object(std::string_view body,
                                                          const std::set<std::string>& known);
 // A refused request as {"error": e.detail}: 400 for invalid_argument, 404 for
-// StoreErrc::not_found, 409 for anything else (a state that does not allow it). Pure.
+// StoreErrc::not_found, 503 for resource_unavailable_try_again (contended: send it again), 409
+// for anything else (a state that does not allow it). Pure.
 [[nodiscard]] Response error_response(const Request& req, const Error& e);
 // nullopt when `req` carries `Authorization: Bearer <token>` (bearer_token_matches, constant
 // time); else the refusal: 403 when `token` is empty (the admin API is off), 401 with

@@ -201,6 +201,22 @@ void tell_taken_away(sql::Connection& c, const store::Ticket& before, std::uint6
     outbox.push_back({"notify", *from->openid, notice.dump(), std::nullopt});
 }
 
+// The technicians who handed `t` over (转单) or let it time out unaccepted, from its audit log:
+// an automatic choice does not give it back to them. Blocking.
+std::vector<std::uint64_t> gave_it_back(sql::Connection& c, const store::Ticket& t) {
+    std::vector<std::uint64_t> out;
+    for (const auto& e : store::TicketRepository::events(c, t.id)) {
+        const bool handed = e.type == "handed_over";
+        const bool timed_out = e.type == "sla_breach";
+        if (!handed && !timed_out) continue;
+        auto details = nlohmann::json::parse(e.details, nullptr, false);
+        if (!details.is_object() || (timed_out && details.value("stage", "") != "accept")) continue;
+        if (auto id = details.find("technician_id"); id != details.end() && id->is_number_unsigned())
+            out.push_back(id->get<std::uint64_t>());
+    }
+    return out;
+}
+
 std::string nobody_free_text(const store::Ticket& t) {
     return "工单" + t.number + "（" + t.fault_type + "，" + t.address + "）暂无可派的维修人员，请人工派单。";
 }
@@ -221,8 +237,11 @@ DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
     const auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
     DispatchAttempt result;
     result.outcome.ticket_number = t.number;
+    // A dispatched ticket is taken from its technician only when they are the one excluded (the
+    // accept timeout's): given meanwhile to someone else (a dispatcher's hand), it stays theirs.
     bool waiting = t.status == store::ticket_status::new_ ||
-                   (t.status == store::ticket_status::dispatched && !excluded.empty());
+                   (t.status == store::ticket_status::dispatched && t.technician_id &&
+                    std::find(excluded.begin(), excluded.end(), *t.technician_id) != excluded.end());
     if (!waiting) {
         result.outcome.kind = DispatchOutcome::Kind::not_needed;
         return result;
@@ -299,7 +318,7 @@ asio::awaitable<Result<store::Ticket>> Dispatcher::dispatch_by_hand(std::string 
                 if (t.technician_id == tech->id) return Try{std::move(t), false};  // theirs already
                 chosen = store::DispatchCandidate{*tech, 0};
             } else {
-                std::vector<std::uint64_t> excluded;
+                std::vector<std::uint64_t> excluded = gave_it_back(c, t);
                 if (t.technician_id) excluded.push_back(*t.technician_id);
                 chosen = choose_technician(store::TechnicianRepository::candidates(c, t.trade, t.building), excluded);
                 if (!chosen)

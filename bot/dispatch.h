@@ -105,8 +105,8 @@ public:
     Dispatcher(store::MysqlPool& mysql, const config::SlaData& sla,
                const dialog::ReplyTexts* texts = nullptr);
 
-    // Dispatches ticket `ticket_id` if it is waiting for a technician (status new, or dispatched
-    // again after a hand-over/time-out with `excluded` technicians). `actor` and `reason` go into
+    // Dispatches ticket `ticket_id` if it is waiting for a technician (status new — queued, or
+    // handed over — or dispatched to a technician in `excluded`: an accept time-out). `actor` and `reason` go into
     // the audit event ("system"/"created", "sla"/"accept_timeout", technician openid/"handover").
     // not_needed when the ticket is already with someone or closed. Throws ServiceUnavailable
     // when MySQL is down; a concurrent change of the ticket is retried.

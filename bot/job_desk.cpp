@@ -458,7 +458,8 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             };
             ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket&,
                                     store::NewEvent& event, std::vector<store::NewOutbox>&) {
-                event = {openid, "technician", "handed_over", nlohmann::json{{"reason", reason}}.dump()};
+                event = {openid, "technician", "handed_over",
+                         nlohmann::json{{"reason", reason}, {"technician_id", tech->id}}.dump()};
             };
             return save_move(c, number, tech, move, already, compose, now);
         };

@@ -111,6 +111,9 @@ struct Session {
     // (完成 2, or 2 for "which job?") means the job shown as 2, even when a job given or taken
     // since would make it another one's number now.
     std::vector<std::string> shown_jobs{};
+    // The job of the technician's last job command (接单 / 到达 / 报价 / 完成 ...): with several
+    // jobs on site, a photo goes to it (到达 <number> names the one they are at).
+    std::string current_job{};
     bool operator==(const Session&) const = default;
 };
 

@@ -248,9 +248,14 @@ std::string encode(const Session& s) {
         number_into(out, seconds_of(f.asked_at));
         out.push_back('\n');
     }
+    if (!s.current_job.empty()) {
+        w.line("current_job");
+        escape_into(out, s.current_job);
+        out.push_back('\n');
+    }
     if (!s.shown_jobs.empty()) {
         w.line("shown_jobs");
-        for (std::size_t i = 0; i < s.shown_jobs.size(); ++i) {
+        for (std::size_t i = 0; i < s.shown_jobs.size() && i < kMaxShownJobs; ++i) {
             if (i > 0) out.push_back('|');
             escape_into(out, s.shown_jobs[i]);
         }
@@ -387,6 +392,8 @@ std::optional<Session> decode(std::string_view in) {
             auto c = parse_job_command_line(v);
             if (!c) return std::nullopt;
             s.job_command = std::move(*c);
+        } else if (key == "current_job") {
+            ok = text(s.current_job);
         } else if (key == "shown_jobs") {
             for (std::size_t from = 0; ok;) {
                 const auto bar = v.find('|', from);

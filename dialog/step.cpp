@@ -254,7 +254,10 @@ Outcome step(Session session, const Inbound& received, const Context& ctx) {
     const Inbound in = sanitized(received);
     Turn t{std::move(session), ctx, in, {}, {}};
     heal(t.session);
-    if (t.session.flow == Flow::idle && expired(t.session, ctx)) t.session.misses = 0;
+    if (t.session.flow == Flow::idle && expired(t.session, ctx)) {
+        t.session.misses = 0;
+        t.session.shown_jobs.clear();  // a list seen that long ago no longer decides what "2" is
+    }
     std::visit(
         [&](const auto& body) {
             using T = std::decay_t<decltype(body)>;

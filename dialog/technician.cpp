@@ -1,5 +1,7 @@
 #include "dialog/technician.h"
 
+#include <algorithm>
+
 #include "dialog/commands.h"
 #include "dialog/job_commands.h"
 #include "dialog/money.h"
@@ -90,6 +92,7 @@ void say_job(Turn& t, TextId id, const TechnicianJob& job, std::string_view fee 
 // Carries out `cmd` on `job`, after checking that the job's state allows it.
 void run(Turn& t, const PendingJobCommand& cmd, const TechnicianJob& job) {
     t.session.misses = 0;
+    t.session.current_job = job.ticket_number;
     const auto& n = job.ticket_number;
     switch (cmd.action) {
         case JobAction::accept:
@@ -173,8 +176,12 @@ const TechnicianJob* resolve(Turn& t, const std::string& ticket, std::optional<l
     const auto& listed = t.session.shown_jobs;
     const std::size_t in_list = listed.empty() ? jobs.size() : listed.size();
     std::string shown = std::to_string(index.value_or(0));
-    if (!index || *index < 1 || static_cast<std::size_t>(*index) > in_list) {
+    if (!index || *index < 1 || static_cast<std::size_t>(*index) > std::max(in_list, jobs.size())) {
         say_jobs(t, TextId::tech_no_such_index, shown);
+        return nullptr;
+    }
+    if (static_cast<std::size_t>(*index) > in_list) {  // a number of no list they saw: the list now
+        say_jobs(t, TextId::tech_list_changed);
         return nullptr;
     }
     const auto at = static_cast<std::size_t>(*index - 1);
@@ -307,14 +314,19 @@ bool technician_on_text(Turn& t, const Said& said) {
 bool technician_on_image(Turn& t, const ImageMessage& image) {
     const auto& jobs = jobs_of(t);
     if (!t.is_technician() || jobs.empty() || t.session.flow == Flow::owner_report) return false;
+    // The job on site: the one arrived at; of several, the one last named (到达 <number>); with
+    // none arrived, the one last named or the only one.
     const TechnicianJob* at = nullptr;
+    const TechnicianJob* named = nullptr;
     std::size_t arrived = 0;
     for (const auto& j : jobs) {
+        if (j.ticket_number == t.session.current_job) named = &j;
         if (j.status != JobStatus::arrived) continue;
         ++arrived;
         at = &j;
     }
-    if (arrived != 1) at = jobs.size() == 1 ? &jobs.front() : nullptr;
+    if (arrived > 1) at = named && named->status == JobStatus::arrived ? named : nullptr;
+    if (arrived == 0) at = named ? named : jobs.size() == 1 ? &jobs.front() : nullptr;
     if (!at) {
         say_jobs(t, TextId::tech_photo_which);
     } else {

@@ -316,21 +316,18 @@ std::vector<Ticket> TicketRepository::list_after(sql::Connection& c, std::uint64
 }
 
 std::vector<Ticket> TicketRepository::next_waiting(sql::Connection& c, std::uint32_t max) {
-    std::vector<Ticket> out;
+    // The first waiting ticket of each trade and building, emergencies' areas first: a derived
+    // table of ids (from the status-new entries of ix_tickets_status) joined to their rows, so
+    // the history is never scanned. An area is listed once, by its emergency when it has one.
     auto st = prepare(c, std::string("SELECT ") + kColumns +
-                             " FROM tickets WHERE status = 'new' AND dispatched_at IS NULL AND urgency = 'emergency' "
-                             "ORDER BY created_at, id LIMIT ?");
+                             " FROM (SELECT MIN(CASE WHEN urgency = 'emergency' THEN id END) AS emergency_id, "
+                             "MIN(id) AS oldest_id FROM tickets WHERE status = 'new' AND dispatched_at IS NULL "
+                             "GROUP BY trade, building) w JOIN tickets ON tickets.id = COALESCE(w.emergency_id, "
+                             "w.oldest_id) ORDER BY w.emergency_id IS NULL, tickets.id LIMIT ?");
     sql_row::bind(*st, 1, max);
     auto rs = query(*st);
+    std::vector<Ticket> out;
     while (rs->next()) out.push_back(read_ticket(*rs));
-    if (out.size() >= max) return out;
-    auto oldest = prepare(c, std::string("SELECT ") + kColumns +
-                                 " FROM tickets WHERE id IN (SELECT MIN(id) FROM tickets WHERE status = 'new' "
-                                 "AND dispatched_at IS NULL AND urgency <> 'emergency' GROUP BY trade, building) "
-                                 "ORDER BY id LIMIT ?");
-    sql_row::bind(*oldest, 1, static_cast<std::uint32_t>(max - out.size()));
-    auto rows = query(*oldest);
-    while (rows->next()) out.push_back(read_ticket(*rows));
     return out;
 }
 

@@ -91,9 +91,9 @@ class TicketRepository {
     static std::vector<Ticket> list_after(sql::Connection& c, std::uint64_t after_id,
                                           const std::vector<std::string>& statuses, std::uint32_t max);
 
-    // Tickets waiting for their first technician (status new, never dispatched), the one to give
-    // first of each trade and building: emergencies (each one), then the oldest of every trade and
-    // building that has one; up to `max` in all. Reads the status-new entries of
+    // Tickets waiting for their first technician (status new, never dispatched): the one to give
+    // first of each trade and building (its oldest emergency, else its oldest ticket), the areas
+    // with an emergency first, then by age; up to `max` areas. Reads the status-new entries of
     // ix_tickets_status and their rows (a storm's queue: thousands, not the history).
     static std::vector<Ticket> next_waiting(sql::Connection& c, std::uint32_t max);
 

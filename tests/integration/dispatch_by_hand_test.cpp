@@ -177,17 +177,57 @@ TEST_F(DispatchByHand, TicketsNobodyCouldTakeGoToTheFirstTechnicianWithRoomEmerg
         << "still nobody: nothing written";
 }
 
+// Each trade and building in turn: an area's emergencies do not hold the others back however
+// many there are (one per area a pass), and an area's emergency goes before its older tickets.
+TEST_F(DispatchByHand, EveryAreaGetsItsTurnHoweverManyEmergenciesWaitInOne) {
+    for (int i = 0; i < 3; ++i) queued("e-" + std::to_string(i), "水", "emergency", chr::minutes(i));
+    auto old_lights = queued("l-old", "电", "normal", -10min);
+    auto lights_emergency = queued("l-burst", "电", "emergency", 10min);
+    auto next = pool_.run_sync([](sql::Connection& c) { return store::TicketRepository::next_waiting(c, 2); });
+    ASSERT_EQ(next.size(), 2u);
+    EXPECT_EQ(next[0].idempotency_key, "e-0") << "the plumbing area's oldest emergency";
+    EXPECT_EQ(next[1].number, lights_emergency.number) << "the lighting area's turn, its emergency first";
+    technician("张师傅", {"电"}, "o-electrician");
+    auto given = pass();
+    ASSERT_EQ(given.size(), 1u) << "no plumber: the electrician's area alone";
+    EXPECT_EQ(given[0].number, lights_emergency.number);
+    EXPECT_EQ(reload(old_lights).status, ts::new_) << "one an area a pass";
+}
+
+// An accept time-out's re-dispatch (excluding the technician who let it lapse) that comes after
+// a dispatcher gave the ticket to someone else by hand leaves it with them.
+TEST_F(DispatchByHand, ALateReDispatchDoesNotUndoADispatchByHand) {
+    auto slow = technician("孙师傅", {"水"}, "o-slow");
+    auto chosen = technician("周师傅", {"水"}, "o-chosen");
+    auto ticket = queued("t-1", "水");
+    ASSERT_TRUE(by_hand(ticket.number, slow.id));
+    ASSERT_TRUE(by_hand(ticket.number, chosen.id));  // the dispatcher moved it first
+    auto late = store::testing::run(
+        io_, dispatcher_.dispatch(ticket.id, {slow.id}, "sla", "accept_timeout", chr::floor<chr::seconds>(t0 + 3h)));
+    EXPECT_EQ(late.kind, DispatchOutcome::Kind::not_needed);
+    EXPECT_EQ(reload(ticket).technician_id, chosen.id);
+    EXPECT_EQ(pushed(ticket, "o-chosen").size(), 1u) << "one job push, not a second";
+}
+
 // A ticket handed over (status new, dispatched before) waits for a dispatcher, who knows why:
 // the pass leaves it. The dispatcher gives it by hand to the technician they name, whatever
-// their trade; then to another, and the first is told it went elsewhere.
+// their trade; then to whoever has room — never back to the one who handed it over — and the
+// one it was with is told it went elsewhere.
 TEST_F(DispatchByHand, ADispatcherGivesATicketByHandAndTheTechnicianItWasWithIsTold) {
-    auto plumber = technician("王师傅", {"水"}, "o-plumber");
-    auto handyman = technician("李师傅", {"门窗"}, "o-handyman");
+    auto gave_back = technician("吴师傅", {"水"}, "o-gave-back");
+    auto plumber = technician("王师傅", {"水"}, "o-plumber", /*capacity=*/6);
+    auto handyman = technician("李师傅", {"门窗", "水"}, "o-handyman");
+    for (int i = 0; i < 2; ++i) {  // the plumber has more open jobs than the other two
+        auto busy = queued("busy-" + std::to_string(i), "门窗");
+        ASSERT_TRUE(by_hand(busy.number, plumber.id));
+    }
     auto ticket = queued("h-1", "水");
     auto handed = reload(ticket);
-    handed.at.dispatched = t0 + 1min;  // as a hand-over leaves it
+    handed.at.dispatched = t0 + 1min;  // as JobDesk's 转单 leaves it
     pool_.run_sync([&](sql::Connection& c) {
-        return *store::TicketRepository::update(c, handed, {"o-x", "technician", "handed_over", "{}"}, {}, t0 + 1h);
+        nlohmann::json details = {{"reason", "不会修"}, {"technician_id", gave_back.id}};
+        return *store::TicketRepository::update(c, handed, {"o-gave-back", "technician", "handed_over", details.dump()},
+                                                {}, t0 + 1h);
     });
     EXPECT_TRUE(pass().empty()) << "a ticket dispatched before waits for a dispatcher";
 
@@ -201,8 +241,8 @@ TEST_F(DispatchByHand, ADispatcherGivesATicketByHandAndTheTechnicianItWasWithIsT
     EXPECT_EQ(event.actor_role, "dispatcher");
     ASSERT_EQ(pushed(ticket, "o-handyman").size(), 1u);
 
-    given = by_hand(ticket.number, std::nullopt);  // whoever has room, not the handyman again
-    ASSERT_TRUE(given) << given.error().detail;
+    given = by_hand(ticket.number, std::nullopt);  // whoever has room: not the handyman again,
+    ASSERT_TRUE(given) << given.error().detail;   // nor the one who handed it over
     EXPECT_EQ(given->technician_id, plumber.id);
     auto told = pushed(ticket, "o-handyman");
     ASSERT_EQ(told.size(), 2u);

@@ -45,6 +45,7 @@ Session full_session() {
                   Feedback{FeedbackStep::confirm, "BX20261120-0005", std::nullopt, 0, kNow}};
     s.job_command = PendingJobCommand{JobAction::finish, 1250, "换了|阀门 100%\n业主自备"};
     s.shown_jobs = {"BX20261121-0008", "BX|2026%1121-0007", "BX20261121-0009"};
+    s.current_job = "BX20261121-0008|%";
     return s;
 }
 

@@ -340,6 +340,31 @@ TEST(Technician, AListNumberMeansTheJobShownUnderItEvenWhenTheListChangedSince) 
     EXPECT_EQ(std::get<AcceptJob>(chat.last.effects.front()).ticket_number, kJ3) << "3 of the list just shown";
 }
 
+// A list number past the list they saw, while the jobs changed since (a job given meanwhile):
+// the list as it is now, to answer from; a list seen before the session went idle no longer
+// decides what a number means.
+TEST(Technician, ANumberPastTheListTheySawShowsTheListAsItIsNow) {
+    Chat chat = technician_chat(Jobs::several);
+    chat.technician->open_jobs.resize(2);
+    chat.say("我的工单");  // 1. 0007  2. 0008
+    chat.technician->open_jobs.push_back(job(kJ3, JobStatus::dispatched, "7栋101", "电"));
+    chat.say("接单 3");
+    EXPECT_TRUE(chat.last.effects.empty());
+    EXPECT_TRUE(contains(chat.reply(), "您的工单有变动，现在有3个")) << chat.reply();
+    chat.say("接单 3");
+    ASSERT_EQ(chat.last.effects.size(), 1u) << chat.reply();
+    EXPECT_EQ(std::get<AcceptJob>(chat.last.effects.front()).ticket_number, kJ3);
+
+    chat.say("我的工单");
+    chat.now += chat.limits.session_idle_timeout + std::chrono::minutes{1};
+    chat.technician->open_jobs.insert(chat.technician->open_jobs.begin(),
+                                      job("BX20261120-0001", JobStatus::dispatched, "1栋101", "水"));
+    chat.say("接单 1");
+    ASSERT_EQ(chat.last.effects.size(), 1u) << chat.reply();
+    EXPECT_EQ(std::get<AcceptJob>(chat.last.effects.front()).ticket_number, "BX20261120-0001")
+        << "the old list is forgotten: 1 of the jobs as they are";
+}
+
 // Every job finished or taken while the technician was asked which one: the question ends.
 TEST(Technician, WhichJobEndsWhenNoJobIsLeft) {
     Chat chat = technician_chat(Jobs::several);
@@ -384,6 +409,20 @@ TEST(Technician, APhotoWhoseJobCannotBeToldAsksForArrivalFirst) {
     EXPECT_TRUE(contains(chat.reply(), "1. " + kJ1)) << chat.reply();
     EXPECT_EQ(chat.session.flow, Flow::technician_pick);
     EXPECT_TRUE(contains(chat.last.replies.front().text, "哪一个")) << "asked again: " << chat.reply();
+}
+
+// On site at two jobs (a neighbour's leak too): the photo goes to the one last named with 到达;
+// before naming one, the reply says to.
+TEST(Technician, APhotoWithTwoJobsArrivedAtGoesToTheOneLastNamed) {
+    Chat chat = technician_chat(Jobs::several);
+    chat.technician->open_jobs[0].status = JobStatus::arrived;  // kJ1 and kJ2 both arrived
+    chat.photo("m-two-1");
+    EXPECT_TRUE(chat.last.effects.empty());
+    EXPECT_TRUE(contains(chat.reply(), "请先发“到达 工单号”")) << chat.reply();
+    chat.say("到达 " + kJ1);
+    chat.photo("m-two-2");
+    const Effect kept = AttachJobPhoto{kJ1, Photo{"m-two-2", "http://mmbiz.example/m-two-2"}};
+    EXPECT_EQ(chat.last.effects, std::vector<Effect>{kept}) << chat.reply();
 }
 
 // A technician reporting a repair of their own (their home) sends the photo to the report; with
