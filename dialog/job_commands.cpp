@@ -35,6 +35,13 @@ constexpr std::array<std::string_view, 6> kListWords = {"我的工单", "工单"
 
 constexpr std::array<std::string_view, 4> kFeeWords = {"费用", "收费", "fee", "金额"};
 
+// Whether the fee word at `at` of `s` is negated: 不 / 无 / 免 just before it.
+bool said_no_fee(std::string_view s, std::size_t at) {
+    for (std::string_view no : {"不", "无", "免"})
+        if (at >= no.size() && s.substr(at - no.size(), no.size()) == no) return true;
+    return false;
+}
+
 bool is_word_char(char c) {
     return text::is_ascii_digit(c) || (c >= 'a' && c <= 'z') || c == '-';
 }
@@ -199,6 +206,8 @@ std::optional<JobCommand> parse_job_command(std::string_view raw) {
         bool fee_word = false;
         for (auto w : kFeeWords) {
             auto at = r.s.find(w);
+            // "不收费" / "无费用" / "免收费" in the note say there is no fee: no amount follows.
+            while (at != std::string::npos && said_no_fee(r.s, at)) at = r.s.find(w, at + w.size());
             if (at == std::string::npos) continue;
             fee_word = true;
             std::size_t pos = skip_separators(r.s, at + w.size());

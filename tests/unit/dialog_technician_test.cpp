@@ -565,6 +565,22 @@ TEST(TechnicianParsing, TicketNumbersAndPositions) {
     EXPECT_FALSE(parse_job_ref("好的").has_value());
 }
 
+// A note that says there is no fee (公共区域不收费, 无费用, 免收费) is a note, not a fee that could
+// not be read; a fee given after it still counts.
+TEST(TechnicianParsing, ANoteSayingThereIsNoFeeIsANote) {
+    for (const char* said : {"完成 公共区域不收费", "完成 无费用，换了灯泡", "完成 免收费"}) {
+        auto c = parse_job_command(said);
+        ASSERT_TRUE(c.has_value()) << said;
+        EXPECT_FALSE(c->bad_amount) << said;
+        EXPECT_FALSE(c->cents.has_value()) << said;
+        EXPECT_FALSE(c->text.empty()) << "the note keeps it: " << said;
+    }
+    auto paid = parse_job_command("完成 上门不收费 材料费用 30");
+    ASSERT_TRUE(paid.has_value());
+    EXPECT_EQ(paid->cents, std::optional<std::int64_t>(3000));
+    EXPECT_TRUE(parse_job_command("完成 费用 abc")->bad_amount) << "a fee that cannot be read is still said so";
+}
+
 TEST(TechnicianParsing, WordsThatMerelyStartLikeACommandAreNotOne) {
     EXPECT_FALSE(parse_job_command("doneness").has_value());
     EXPECT_FALSE(parse_job_command("你好").has_value());
