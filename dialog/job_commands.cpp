@@ -173,24 +173,29 @@ std::optional<JobCommand> parse_job_command(std::string_view raw) {
         }
         return c;
     }
+    // The ticket number may come first, as a technician reads it off the push: "BX…-0007 完成".
+    std::optional<Span> lead = find_ticket(s);
+    if (lead && lead->begin != 0) lead.reset();
+    const std::size_t verb_at = lead ? skip_separators(s, lead->end) : 0;
     const Verb* verb = nullptr;
     for (const auto& v : kVerbs) {
-        if (s.starts_with(v.word)) {
+        if (std::string_view(s).substr(verb_at).starts_with(v.word)) {
             verb = &v;
             break;
         }
     }
     if (!verb) return std::nullopt;
-    std::size_t after = verb->word.size();
+    std::size_t after = verb_at + verb->word.size();
     // "done" must stand alone as an English word ("doneness" is not a command).
     if (verb->word == "done" && after < s.size() && s[after] >= 'a' && s[after] <= 'z') {
         return std::nullopt;
     }
     JobCommand c{.kind = JobCommandKind::job, .action = verb->action};
+    if (lead) c.ticket = s.substr(lead->begin, lead->end - lead->begin);
     Remaining r{std::move(s), std::vector<bool>(norm.text.size(), false)};
     r.blank(0, after);
 
-    if (auto t = find_ticket(r.s)) {
+    if (auto t = lead ? std::nullopt : find_ticket(r.s)) {
         c.ticket = r.s.substr(t->begin, t->end - t->begin);
         r.blank(t->begin, t->end);
     }

@@ -5,6 +5,7 @@
 #include "dialog/commands.h"
 #include "dialog/job_commands.h"
 #include "dialog/money.h"
+#include "dialog/text.h"
 
 namespace repairbot::dialog {
 namespace {
@@ -351,6 +352,8 @@ bool technician_unrecognised(Turn& t, const Said& said) {
 bool unbound_job_command(Turn& t, const Said& said) {
     auto c = parse_job_command(said.raw);
     if (!c || c->kind == JobCommandKind::bind) return false;
+    // An owner's own ticket number first ("BX…-0007 完成了吗") is a question about their repair.
+    if (!c->ticket.empty() && text::trim_punct(said.normalized).starts_with(c->ticket)) return false;
     if (c->kind == JobCommandKind::list) {
         // An owner's 我的工单 means their own tickets.
         t.effects.emplace_back(QueryProgress{});

@@ -480,6 +480,14 @@ TEST(Technician, AJobCommandFromASenderTheBotCouldNotLookUpIsAskedAgainLaterNotT
     EXPECT_EQ(idle.session.flow, Flow::owner_report);
 }
 
+// An owner who writes their ticket number and then 完成 is asking about their repair, not a
+// technician without a binding: they are not told to bind.
+TEST(Technician, AnOwnersTicketNumberThenDoneIsNotToldToBind) {
+    Chat chat;
+    chat.say("BX20261121-0007 完成了吗");
+    EXPECT_NE(chat.reply(), text_of(TextId::tech_not_bound)) << chat.reply();
+}
+
 TEST(Technician, AnOwnersMyTicketsIsAProgressQuery) {
     Chat chat;
     chat.say("我的工单");
@@ -579,6 +587,21 @@ TEST(TechnicianParsing, ANoteSayingThereIsNoFeeIsANote) {
     ASSERT_TRUE(paid.has_value());
     EXPECT_EQ(paid->cents, std::optional<std::int64_t>(3000));
     EXPECT_TRUE(parse_job_command("完成 费用 abc")->bad_amount) << "a fee that cannot be read is still said so";
+}
+
+// The ticket number first, as read off the push, then the command: the same command.
+TEST(TechnicianParsing, TheTicketNumberMayComeBeforeTheCommand) {
+    auto c = parse_job_command("BX20261121-0007 完成 费用 80 换了阀门");
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->action, JobAction::finish);
+    EXPECT_EQ(c->ticket, "bx20261121-0007");
+    EXPECT_EQ(c->cents, std::optional<std::int64_t>(8000));
+    EXPECT_EQ(c->text, "换了阀门");
+    auto accept = parse_job_command("bx20261121-0009，接单");
+    ASSERT_TRUE(accept.has_value());
+    EXPECT_EQ(accept->action, JobAction::accept);
+    EXPECT_EQ(accept->ticket, "bx20261121-0009");
+    EXPECT_FALSE(parse_job_command("BX20261121-0007 漏水了").has_value()) << "a number and no command";
 }
 
 TEST(TechnicianParsing, WordsThatMerelyStartLikeACommandAreNotOne) {
