@@ -4,7 +4,6 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
-#include <set>
 #include <utility>
 
 #include "bot/admin_api.h"
@@ -354,17 +353,12 @@ asio::awaitable<std::vector<store::Ticket>> Dispatcher::dispatch_waiting(std::ui
                                                                        std::chrono::sys_seconds now) {
     auto work = [this, max, now](sql::Connection& c) {
         std::vector<store::Ticket> given;
-        std::set<std::pair<std::string, std::string>> nobody_free;
+        // One ticket of each trade and building: one candidates count an area a pass.
         for (auto& t : store::TicketRepository::next_waiting(c, max)) {
-            const auto area = std::make_pair(t.trade, t.building);
-            if (nobody_free.count(area)) continue;
             auto attempt = dispatch_on(c, std::move(t), {}, "system", "queue_retry", now, /*record_queued=*/false);
-            if (attempt.outcome.kind == DispatchOutcome::Kind::dispatched) {
-                log_outcome(attempt.outcome, "queue_retry");
-                given.push_back(std::move(*attempt.outcome.ticket));
-            } else if (!attempt.conflict) {
-                nobody_free.insert(area);
-            }
+            if (attempt.outcome.kind != DispatchOutcome::Kind::dispatched) continue;  // nobody, or taken meanwhile
+            log_outcome(attempt.outcome, "queue_retry");
+            given.push_back(std::move(*attempt.outcome.ticket));
         }
         return given;
     };

@@ -140,12 +140,11 @@ public:
         std::chrono::sys_seconds now);
 
     // Gives tickets waiting for their first technician (queued when nobody was free) to whoever
-    // has room now — a job ended, a technician came on duty or was bound: emergencies first,
-    // then the oldest of each trade and building, up to `max` looked at
-    // (TicketRepository::next_waiting); a trade and building with nobody free is not asked
-    // again in the pass. Nothing is written for a ticket still nobody can take (its queuing was
-    // told). Returns the tickets dispatched, as saved, for the SLA timers. Throws
-    // ServiceUnavailable when MySQL is down.
+    // has room now — a job ended, a technician came on duty or was bound: one ticket of each
+    // trade and building a pass (its oldest emergency, else its oldest), the areas with an
+    // emergency first, up to `max` areas (TicketRepository::next_waiting). Nothing is written
+    // for a ticket still nobody can take (its queuing was told). Returns the tickets
+    // dispatched, as saved, for the SLA timers. Throws ServiceUnavailable when MySQL is down.
     [[nodiscard]] boost::asio::awaitable<std::vector<store::Ticket>> dispatch_waiting(
         std::uint32_t max, std::chrono::sys_seconds now);
 
