@@ -255,11 +255,7 @@ DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
         tx.commit();
         return result;
     }
-    std::vector<store::NewOutbox> outbox;
-    tell_taken_away(c, t, chosen->technician.id, texts_, outbox);
-    auto given = assign(std::move(t), *chosen, actor, reason, now);
-    outbox.insert(outbox.begin(), std::move(given.push));
-    auto saved = store::TicketRepository::update(c, given.ticket, given.event, outbox, at);
+    auto saved = give(c, std::move(t), *chosen, actor, "system", reason, now);
     if (!saved) {
         result.conflict = saved.code() == store::make_error_code(store::StoreErrc::version_conflict);
         return result;
@@ -268,6 +264,18 @@ DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
     result.outcome.technician = chosen->technician;
     result.outcome.ticket = std::move(*saved);
     return result;
+}
+
+Result<store::Ticket> Dispatcher::give(sql::Connection& c, store::Ticket t, const store::DispatchCandidate& chosen,
+                                       const std::string& actor, const std::string& actor_role,
+                                       const std::string& reason, std::chrono::sys_seconds now) const {
+    std::vector<store::NewOutbox> outbox;
+    tell_taken_away(c, t, chosen.technician.id, texts_, outbox);
+    auto given = assign(std::move(t), chosen, actor, reason, now);
+    given.event.actor_role = actor_role;
+    outbox.insert(outbox.begin(), std::move(given.push));
+    return store::TicketRepository::update(c, given.ticket, given.event, outbox,
+                                           std::chrono::time_point_cast<std::chrono::milliseconds>(now));
 }
 
 asio::awaitable<Result<store::Ticket>> Dispatcher::dispatch_by_hand(std::string number,
@@ -324,15 +332,9 @@ asio::awaitable<Result<store::Ticket>> Dispatcher::dispatch_by_hand(std::string 
                     return refused(std::errc::operation_not_permitted,
                                    "nobody of trade " + t.trade + " serving building " + t.building +
                                        " is on duty, bound and has room for ticket " + number +
-                                       "; name a technician with --technician ID");
+                                       "; name one with technician_id");
             }
-            const auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
-            std::vector<store::NewOutbox> outbox;
-            tell_taken_away(c, t, chosen->technician.id, texts_, outbox);
-            auto given = assign(std::move(t), *chosen, actor, "by_hand", now);
-            given.event.actor_role = "dispatcher";
-            outbox.insert(outbox.begin(), std::move(given.push));
-            auto saved = store::TicketRepository::update(c, given.ticket, given.event, outbox, at);
+            auto saved = give(c, std::move(t), *chosen, actor, "dispatcher", "by_hand", now);
             if (!saved)
                 return Try{saved.error(),
                            saved.code() == store::make_error_code(store::StoreErrc::version_conflict)};

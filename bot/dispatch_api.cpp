@@ -27,8 +27,7 @@ struct RouteState {
 
 // The {number} of "/api/tickets/{number}/dispatch" (letters, digits and '-'), or "".
 std::string path_number(const Request& req) {
-    std::string_view path = req.target();
-    path = path.substr(0, path.find('?'));
+    const std::string_view path = target_path(req.target());
     if (!path.starts_with(kPrefix) || !path.ends_with(kSuffix)) return {};
     auto number = path.substr(kPrefix.size(), path.size() - kPrefix.size() - kSuffix.size());
     if (number.empty() || number.size() > 32) return {};

@@ -276,7 +276,7 @@ TEST_F(DispatchByHand, WhatCannotBeDispatchedIsRefusedWithWhatToDo) {
     EXPECT_NE(r.error().detail.find("technician enable"), std::string::npos) << r.error().detail;
     r = by_hand(ticket.number, std::nullopt);
     ASSERT_FALSE(r) << "nobody bound and active has room";
-    EXPECT_NE(r.error().detail.find("--technician"), std::string::npos) << r.error().detail;
+    EXPECT_NE(r.error().detail.find("name one with technician_id"), std::string::npos) << r.error().detail;
 
     set_status(ticket, ts::accepted);
     auto plumber = technician("王师傅", {"水"}, "o-plumber");
