@@ -255,6 +255,14 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         return notices_.render("job_changed", {{"number", number},
                                                {"status", notices_.render("status_" + m.ticket->status)}});
     };
+    // An owner's answer to a quote that was refused: the new amount when the quote changed.
+    auto owners_quote_refusal = [&](const Moved& m, const std::string& number) {
+        if (m.refused == LifecycleErrc::quote_changed && m.ticket && m.ticket->quote_cents)
+            return notices_.render(
+                "owner_quote_changed",
+                {{"number", number}, {"fee", config::yuan_text(*m.ticket->quote_cents)}});
+        return changed_text(m, number);
+    };
     auto not_technician_text = [&] { return texts.get(dialog::TextId::tech_not_bound); };
     // A refused move: what to do about the quote when that was why, else how the ticket changed.
     auto refusal_text = [&](const Moved& m, const std::string& number) {
@@ -422,8 +430,11 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             const auto tech = active_technician(c, openid);
             if (!tech) return Moved{};  // refusal text chosen by the caller
             MoveFn move = [&](const store::Ticket& t, Moved& m) { return quote_job(t, m.technician->id, cents, now); };
+            // The same amount again: nothing new for the owner, asked or agreed.
             AlreadyFn already = [&](const store::Ticket& t) {
-                return t.technician_id == tech->id && t.quote_status == store::quote_status::pending && t.quote_cents == cents;
+                return t.technician_id == tech->id && t.quote_cents == cents &&
+                       (t.quote_status == store::quote_status::pending ||
+                        t.quote_status == store::quote_status::agreed);
             };
             ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket& after,
                                     store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
@@ -439,7 +450,9 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.technician) co_return refuse(not_technician_text());
         if (!m.saved && !m.already) co_return refuse(refusal_text(m, number));
-        if (m.saved || (m.already && m.ticket))
+        const bool still_asked =
+            m.already && m.ticket && m.ticket->quote_status == store::quote_status::pending;
+        if (m.saved || still_asked)
             co_await ask_owner((m.saved ? m.saved : m.ticket)->owner_openid, number, std::nullopt, cents,
                                seconds_of(now), /*only_if_missing=*/!m.saved);
         co_await watch(m.saved);
@@ -613,8 +626,14 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
 
     if (const auto* agree = std::get_if<dialog::AgreeQuote>(&effect)) {
         const std::string number = agree->ticket_number;
-        MoveFn move = [now](const store::Ticket& t, Moved&) { return agree_quote(t, now); };
-        AlreadyFn already = [](const store::Ticket& t) { return t.quote_status == store::quote_status::agreed; };
+        const std::int64_t cents = agree->cents;
+        MoveFn move = [now, cents](const store::Ticket& t, Moved&) {
+            return agree_quote(t, cents, now);
+        };
+        AlreadyFn already = [cents](const store::Ticket& t) {
+            return t.quote_status == store::quote_status::agreed && t.quote_cents &&
+                   static_cast<std::int64_t>(*t.quote_cents) == cents;
+        };
         ComposeFn compose = [this](sql::Connection& c, const store::Ticket&, const store::Ticket& after,
                                    store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
             event.details = nlohmann::json{{"quote_cents", after.quote_cents.value_or(0)}}.dump();
@@ -626,7 +645,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             outbox.push_back({"notify", *tech->openid, notice.dump(), std::nullopt});
         };
         Moved m = co_await owners_move(number, "quote_agreed", move, already, compose);
-        if (!m.saved && !m.already) co_return refuse(changed_text(m, number));
+        if (!m.saved && !m.already) co_return refuse(owners_quote_refusal(m, number));
         co_await watch(m.saved);
         co_return;
     }
@@ -634,7 +653,10 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
     if (const auto* refuse_q = std::get_if<dialog::RefuseQuote>(&effect)) {
         const std::string number = refuse_q->ticket_number;
         const std::string reason = refuse_q->reason;
-        MoveFn move = [now, reason](const store::Ticket& t, Moved&) { return refuse_quote(t, reason, now); };
+        const std::int64_t cents = refuse_q->cents;
+        MoveFn move = [now, reason, cents](const store::Ticket& t, Moved&) {
+            return refuse_quote(t, cents, reason, now);
+        };
         AlreadyFn already = [](const store::Ticket& t) { return t.quote_status == store::quote_status::refused; };
         ComposeFn compose = [this, reason](sql::Connection& c, const store::Ticket&, const store::Ticket& after,
                                            store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
@@ -647,7 +669,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             outbox.push_back({"notify", *tech->openid, notice.dump(), std::nullopt});
         };
         Moved m = co_await owners_move(number, "quote_refused", move, already, compose);
-        if (!m.saved && !m.already) co_return refuse(changed_text(m, number));
+        if (!m.saved && !m.already) co_return refuse(owners_quote_refusal(m, number));
         co_await watch(m.saved);
         co_return;
     }

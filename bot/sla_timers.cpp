@@ -15,6 +15,7 @@
 #include "bot/staff_notice.h"
 #include "bot/ticket_lifecycle.h"
 #include "config/log.h"
+#include "config/price_list.h"
 #include "dialog/feedback.h"
 #include "dialog/session_codec.h"
 #include "store/deadline_queries.h"
@@ -495,9 +496,13 @@ asio::awaitable<std::string> SlaTimers::reminder_text(store::Ticket ticket) {
     } catch (const std::exception& e) {
         log::warn("sla", "session_unavailable", {{"number", ticket.number}, {"error", e.what()}});
     }
-    co_return notices_.render(ticket.status == store::ticket_status::done ? "reminder_confirm"
-                                                                          : "reminder_rating",
-                              {{"number", ticket.number}});
+    if (ticket.status == store::ticket_status::done)
+        co_return notices_.render("reminder_confirm", {{"number", ticket.number}});
+    if (ticket.status == store::ticket_status::confirmed)
+        co_return notices_.render("reminder_rating", {{"number", ticket.number}});
+    co_return notices_.render(
+        "reminder_quote",
+        {{"number", ticket.number}, {"fee", config::yuan_text(ticket.quote_cents.value_or(0))}});
 }
 
 asio::awaitable<void> SlaTimers::drop_owner_questions(std::string openid, std::string number) {

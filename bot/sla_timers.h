@@ -97,7 +97,8 @@ class SlaTimers {
     boost::asio::awaitable<void> fire_callback(TimerRef ref, store::DueTimer timer,
                                                store::Timestamp now);
     // The owner's reminder text: the chat's own reminder when its first question is about
-    // this ticket, else notices' reminder_confirm / reminder_rating.
+    // this ticket, else notices' reminder_confirm / reminder_rating / reminder_quote (an open
+    // job's quote waiting for the owner).
     boost::asio::awaitable<std::string> reminder_text(store::Ticket ticket);
     // Drops the owner's pending questions about the ticket (compare-and-set on the session).
     boost::asio::awaitable<void> drop_owner_questions(std::string openid, std::string number);

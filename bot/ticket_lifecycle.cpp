@@ -28,6 +28,8 @@ public:
             case LifecycleErrc::wrong_status: return "the move does not apply in the ticket's status";
             case LifecycleErrc::quote_required: return "a quote and the owner's agreement are needed first";
             case LifecycleErrc::quote_pending: return "the owner has not agreed to the quote yet";
+            case LifecycleErrc::quote_changed:
+                return "the quote was changed since the owner saw it";
             case LifecycleErrc::not_off_list: return "the ticket needs no quote";
         }
         return "unknown lifecycle error";
@@ -57,6 +59,13 @@ void reach(std::optional<store::Timestamp>& at, store::Timestamp now) {
 Status check_technician(const store::Ticket& t, std::uint64_t technician_id) {
     if (!t.technician_id || *t.technician_id != technician_id)
         return Error{LifecycleErrc::not_yours, "ticket " + t.number};
+    return Ok{};
+}
+
+// The owner answers the amount shown; a quote replaced since is not the one answered.
+Status check_amount(const store::Ticket& t, std::int64_t cents) {
+    if (!t.quote_cents || static_cast<std::int64_t>(*t.quote_cents) != cents)
+        return Error{LifecycleErrc::quote_changed, "ticket " + t.number};
     return Ok{};
 }
 
@@ -96,14 +105,16 @@ Result<store::Ticket> accept_job(store::Ticket t, std::uint64_t technician_id, s
 Result<store::Ticket> quote_job(store::Ticket t, std::uint64_t technician_id, std::uint32_t cents,
                                 store::Timestamp now) {
     if (auto ok = check_technician(t, technician_id); !ok) return ok.error();
-    if (!status_in(t, {ts::dispatched, ts::accepted})) return wrong_status(t, "quote");
-    if (!needs_quote(t)) return Error{LifecycleErrc::not_off_list, "ticket " + t.number};
+    if (!status_in(t, {ts::dispatched, ts::accepted, ts::arrived})) return wrong_status(t, "quote");
+    if (!needs_quote(t) && t.quote_status != store::quote_status::agreed)
+        return Error{LifecycleErrc::not_off_list, "ticket " + t.number};
     if (t.status == ts::dispatched) {
         t.status = ts::accepted;
         reach(t.at.accepted, t.late.accept, t.due.accept, now);
     }
     t.quote_cents = cents;
     t.quote_status = store::quote_status::pending;
+    t.quote_asked_at = now;
     reach(t.at.quoted, t.late.quote, t.due.quote, now);
     return t;
 }
@@ -111,7 +122,6 @@ Result<store::Ticket> quote_job(store::Ticket t, std::uint64_t technician_id, st
 Result<store::Ticket> arrive_job(store::Ticket t, std::uint64_t technician_id, store::Timestamp now) {
     if (auto ok = check_technician(t, technician_id); !ok) return ok.error();
     if (!status_in(t, {ts::dispatched, ts::accepted})) return wrong_status(t, "arrive");
-    if (auto ok = check_quote(t); !ok) return ok.error();
     reach(t.at.accepted, t.late.accept, t.due.accept, now);
     t.status = ts::arrived;
     reach(t.at.arrived, t.late.arrive, t.due.arrive, now);
@@ -148,16 +158,19 @@ Result<store::Ticket> hand_over_job(store::Ticket t, std::uint64_t technician_id
     return t;
 }
 
-Result<store::Ticket> agree_quote(store::Ticket t, store::Timestamp) {
+Result<store::Ticket> agree_quote(store::Ticket t, std::int64_t cents, store::Timestamp) {
     if (t.quote_status != store::quote_status::pending || !is_open_job(t))
         return wrong_status(t, "agree to the quote");
+    if (auto ok = check_amount(t, cents); !ok) return ok.error();
     t.quote_status = store::quote_status::agreed;
     return t;
 }
 
-Result<store::Ticket> refuse_quote(store::Ticket t, std::string reason, store::Timestamp now) {
+Result<store::Ticket> refuse_quote(store::Ticket t, std::int64_t cents, std::string reason,
+                                   store::Timestamp now) {
     if (t.quote_status != store::quote_status::pending || !is_open_job(t))
         return wrong_status(t, "refuse the quote");
+    if (auto ok = check_amount(t, cents); !ok) return ok.error();
     t.quote_status = store::quote_status::refused;
     t.status = ts::cancelled;
     t.cancel_reason = reason.empty() ? "业主不同意报价" : "业主不同意报价：" + reason;

@@ -2,9 +2,12 @@
 // changes, as pure functions on store::Ticket; and reopen_ticket(), the one move several
 // callers make outside a chat (the owner's 没修好, an unsatisfied callback), with its SQL.
 //
-//   new → dispatched → accepted → [quoted → agreed] → arrived → done → confirmed → rated → closed
-//   side paths: hand-over (back to dispatched for someone else), quote refused (cancelled),
-//   reopen (返修: done/confirmed/rated/closed → dispatched, same technician, fresh finish deadline).
+//   new → dispatched → accepted → arrived → done → confirmed → rated → closed
+//   a paid repair off the price list is quoted (报价) and agreed by the owner before done: the
+//   quote may come before or after arrival, and a new quote (the work grew) waits for the owner
+//   again; side paths: hand-over (back to dispatched for someone else), quote refused (cancelled),
+//   reopen (返修: done/confirmed/rated/closed → dispatched, same technician, fresh finish
+//   deadline).
 //
 // Times: a milestone's time (Ticket::at) is set the first time it is reached and kept (a reopened
 // job accepted again keeps its first acceptance, for the figures); a stage's verdict
@@ -33,6 +36,7 @@ enum class LifecycleErrc {
     wrong_status,    // the move does not apply in the ticket's status (detail names it)
     quote_required,  // a paid repair off the price list: 报价 and the owner's agreement first
     quote_pending,   // quoted, the owner has not agreed yet
+    quote_changed,   // the owner answered a quote the technician has since replaced
     not_off_list,    // 报价 for a ticket that needs none (free, or on the price list)
 };
 
@@ -56,17 +60,21 @@ namespace repairbot::bot {
 // 接单: dispatched → accepted by its technician.
 [[nodiscard]] Result<store::Ticket> accept_job(store::Ticket t, std::uint64_t technician_id,
                                                store::Timestamp now);
-// 报价: the technician quotes a paid repair off the price list (dispatched or accepted; again
-// after a refusal is not possible: a refusal cancels). Sets quote_status pending.
+// 报价: the technician quotes a paid repair off the price list (dispatched, accepted or arrived;
+// an unaccepted job is accepted at the same time). Sets quote_status pending and the amount. A
+// pending or agreed quote may be replaced (the work turned out bigger): pending again, the owner
+// asked again; the quote stage's time and verdict stay those of the first quote. After a refusal
+// there is no job left to quote (a refusal cancels).
 [[nodiscard]] Result<store::Ticket> quote_job(store::Ticket t, std::uint64_t technician_id,
                                               std::uint32_t cents, store::Timestamp now);
-// 到达: accepted → arrived (an unaccepted job is accepted at the same time). Refused with
-// quote_required / quote_pending until the owner agreed to the quote of an off-list repair.
+// 到达: accepted → arrived (an unaccepted job is accepted at the same time). Arriving is not
+// working: allowed before an off-list repair's quote is agreed, so the arrival is on record.
 [[nodiscard]] Result<store::Ticket> arrive_job(store::Ticket t, std::uint64_t technician_id,
                                                store::Timestamp now);
 // 完成 [费用 N] [note]: accepted or arrived → done (arrival recorded now when it was skipped).
-// Quote rules as arrive_job. `fee_cents` as given (the caller checks it against the price
-// list); for an agreed quote without a fee, the quote is the fee.
+// Refused with quote_required / quote_pending until the owner agreed to the quote of an off-list
+// repair (DOMAIN.md: work starts only after the owner agrees). `fee_cents` as given (the caller
+// checks it against the price list); for an agreed quote without a fee, the quote is the fee.
 [[nodiscard]] Result<store::Ticket> finish_job(store::Ticket t, std::uint64_t technician_id,
                                                std::optional<std::uint32_t> fee_cents,
                                                std::string note, store::Timestamp now);
@@ -75,10 +83,13 @@ namespace repairbot::bot {
 // it by hand).
 [[nodiscard]] Result<store::Ticket> hand_over_job(store::Ticket t, std::uint64_t technician_id,
                                                   store::Timestamp now);
-// The owner agrees to / refuses the pending quote. Refusal cancels, the reason kept.
-[[nodiscard]] Result<store::Ticket> agree_quote(store::Ticket t, store::Timestamp now);
-[[nodiscard]] Result<store::Ticket> refuse_quote(store::Ticket t, std::string reason,
-                                                 store::Timestamp now);
+// The owner agrees to / refuses the pending quote of `cents` (the amount the owner was shown):
+// quote_changed when the technician has quoted another amount since. Refusal cancels, the
+// reason kept.
+[[nodiscard]] Result<store::Ticket> agree_quote(store::Ticket t, std::int64_t cents,
+                                                store::Timestamp now);
+[[nodiscard]] Result<store::Ticket> refuse_quote(store::Ticket t, std::int64_t cents,
+                                                 std::string reason, store::Timestamp now);
 // 修好了: done → confirmed.
 [[nodiscard]] Result<store::Ticket> confirm_fixed(store::Ticket t, store::Timestamp now);
 // A rating: confirmed (or done: a rating implies the fix was accepted) → rated.

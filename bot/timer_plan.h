@@ -4,7 +4,8 @@
 //   sla:<ticket id>:<stage>:warn|breach  a stage with a deadline not met yet, while the ticket is
 //                                        open (new, dispatched, accepted, arrived)
 //   fu:<ticket id>:remind|autoclose      a finished repair waiting for the owner (done: to
-//                                        confirm; confirmed: to rate)
+//                                        confirm; confirmed: to rate); remind also for an
+//                                        open job's quote waiting for the owner's answer
 //   cb:<callback id>                     a callback (回访) not done yet
 //
 // An id names one timer, so scheduling a plan twice is harmless; the due time travels with it
@@ -29,7 +30,8 @@ namespace repairbot::bot {
 enum class TimerKind : std::uint8_t {
     warn,        // a stage's warning (warning_percent of its window)
     breach,      // a stage's deadline passed unmet
-    remind,      // the owner has not confirmed / rated for follow_ups.rating_reminder
+    remind,      // the owner has not confirmed / rated for follow_ups.rating_reminder, or
+                 // answered a quote for follow_ups.quote_reminder
     auto_close,  // no answer from the owner for follow_ups.auto_close
     callback,    // a callback's due time
 };
@@ -78,7 +80,9 @@ struct PlannedTimer {
 
 // Every timer the ticket's state calls for, by due time:
 //  * while stages run: for each stage with a stored deadline and not met yet, a warning (when
-//    warning_time has one) and a breach at dialog::breach_at(due);
+//    warning_time has one) and a breach at dialog::breach_at(due); and while a quote waits for
+//    the owner (quote_status pending), a reminder at quote_asked_at (else at.quoted) +
+//    quote_reminder;
 //  * status done: a reminder at done + rating_reminder and an auto-close at done + auto_close;
 //    status confirmed: the same counted from the confirmation.
 // Nothing for any other status (rated, closed, cancelled).

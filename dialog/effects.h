@@ -135,14 +135,17 @@ struct RateService {
     std::string comment{};  // never empty for 1-2
     bool operator==(const RateService&) const = default;
 };
-// The owner's answer to a paid repair's quote.
+// The owner's answer to a paid repair's quote, of the amount the owner was asked about (a quote
+// the technician replaced meanwhile is not the one answered: the bot asks again).
 struct AgreeQuote {
     std::string ticket_number{};
+    std::int64_t cents = 0;
     bool operator==(const AgreeQuote&) const = default;
 };
 struct RefuseQuote {  // cancels the ticket, the reason kept
     std::string ticket_number{};
     std::string reason{};  // may be empty (the owner skipped it)
+    std::int64_t cents = 0;
     bool operator==(const RefuseQuote&) const = default;
 };
 

@@ -125,7 +125,8 @@ void rate(Turn& t, int score, std::string comment) {
 
 void refuse(Turn& t, std::string reason) {
     std::string ticket = ticket_of(t);
-    t.effects.emplace_back(RefuseQuote{ticket, std::move(reason)});
+    const auto cents = t.session.feedback.front().cents.value_or(0);
+    t.effects.emplace_back(RefuseQuote{ticket, std::move(reason), cents});
     t.say(TextId::quote_refused, {{"ticket", ticket}});
     next_question(t);
 }
@@ -205,7 +206,7 @@ bool answer(Turn& t, const Said& said) {
             return true;
         case FeedbackStep::quote: {
             if (one_of(c, kAgree)) {
-                t.effects.emplace_back(AgreeQuote{f.ticket_number});
+                t.effects.emplace_back(AgreeQuote{f.ticket_number, f.cents.value_or(0)});
                 t.say(TextId::quote_agreed);
                 next_question(t);
                 return true;

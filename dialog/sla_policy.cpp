@@ -134,6 +134,8 @@ std::string_view to_string(FollowUp f) {
             return "repair_callback";
         case FollowUp::escalation:
             return "escalation";
+        case FollowUp::quote_reminder:
+            return "quote_reminder";
     }
     return "escalation";
 }

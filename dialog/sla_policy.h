@@ -86,9 +86,11 @@ enum class FollowUp : std::uint8_t {
     complaint_callback,  // a handled complaint is called back
     repair_callback,     // a finished repair is called back (回访)
     escalation,          // a request nobody answered goes to the supervisor
+    quote_reminder,      // the owner has not answered a paid repair's quote since asked
 };
 
-// "rating_reminder", "auto_close", "complaint_callback", "repair_callback", "escalation".
+// "rating_reminder", "auto_close", "complaint_callback", "repair_callback", "escalation",
+// "quote_reminder".
 [[nodiscard]] std::string_view to_string(FollowUp f);
 
 // The whole policy, defaulting to DOMAIN.md's values (config/sla.toml states the same).
@@ -117,8 +119,9 @@ struct SlaPolicy {
                                           Milestone::received};
 
     // Indexed by FollowUp; "same day" and "planned date" are not allowed here.
-    std::array<SlaLimit, 5> follow_ups{SlaLimit::hours(24), SlaLimit::days(7), SlaLimit::days(3),
-                                       SlaLimit::calendar_months(1), SlaLimit::minutes(10)};
+    std::array<SlaLimit, 6> follow_ups{SlaLimit::hours(24),   SlaLimit::days(7),
+                                       SlaLimit::days(3),     SlaLimit::calendar_months(1),
+                                       SlaLimit::minutes(10), SlaLimit::hours(2)};
 
     [[nodiscard]] const UrgencyPolicy& for_urgency(Urgency u) const;
     [[nodiscard]] Milestone start_of(Stage s) const {

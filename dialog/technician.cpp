@@ -114,7 +114,15 @@ void run(Turn& t, const PendingJobCommand& cmd, const TechnicianJob& job) {
                 return;
             }
             t.effects.emplace_back(ArriveJob{n});
-            say_job(t, TextId::tech_arrived, job);
+            // Arriving is not working: an off-list repair's work still waits for the owner.
+            if (job.off_list && job.quote != QuoteState::agreed) {
+                say_job(t,
+                        job.quote == QuoteState::pending ? TextId::tech_arrived_quote_waiting
+                                                         : TextId::tech_arrived_quote_first,
+                        job);
+            } else {
+                say_job(t, TextId::tech_arrived, job);
+            }
             return;
         case JobAction::finish: {
             if (job.status == JobStatus::dispatched) {

@@ -77,6 +77,9 @@ struct Ticket {
     bool paid = false;
     std::optional<std::uint32_t> quote_cents;
     std::string quote_status = "none";  // quote_status:: none required pending agreed refused
+    // When the owner was last asked about the quote (every 报价, a replaced quote's too); at.quoted
+    // is the first quote, the quote stage's milestone.
+    std::optional<Timestamp> quote_asked_at;
     std::optional<std::uint32_t> fee_cents;
     std::string materials;
     std::string done_note;

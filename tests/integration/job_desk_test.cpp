@@ -23,6 +23,7 @@
 #include "config/notices.h"
 #include "config/price_list.h"
 #include "config/sla_data.h"
+#include "dialog/session_codec.h"
 #include "store/feedback_repository.h"
 #include "store/migrations.h"
 #include "store/outbox_repository.h"
@@ -245,7 +246,7 @@ TEST_F(JobDeskIntegration, ALowRatingStaysRatedUntilItsComplaintIsCalledBackThen
 
 TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteIsToldToABoundTechnicianOnly) {
     auto agreed = ticket(ts::accepted, tech_.id, qs::pending, 12000);
-    auto r = carry_out(agreed.owner_openid, dialog::AgreeQuote{agreed.number});
+    auto r = carry_out(agreed.owner_openid, dialog::AgreeQuote{agreed.number, 12000});
     EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
     EXPECT_EQ(reload(agreed.id).quote_status, qs::agreed);
     auto told = notices_of(agreed.id, "quote_agreed");
@@ -255,13 +256,13 @@ TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteIsToldToABoundTechnicianOnly) 
     // Bound to no WeChat (an empty openid): nobody to tell, and no row for an empty recipient.
     auto unbound = add_technician("李师傅", std::string());
     auto a = ticket(ts::accepted, unbound.id, qs::pending, 9000);
-    r = carry_out(a.owner_openid, dialog::AgreeQuote{a.number});
+    r = carry_out(a.owner_openid, dialog::AgreeQuote{a.number, 9000});
     EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
     EXPECT_EQ(reload(a.id).quote_status, qs::agreed) << "the answer is saved all the same";
     EXPECT_TRUE(notices_of(a.id, "quote_agreed").empty());
 
     auto b = ticket(ts::accepted, unbound.id, qs::pending, 9000);
-    r = carry_out(b.owner_openid, dialog::RefuseQuote{b.number, "太贵了"});
+    r = carry_out(b.owner_openid, dialog::RefuseQuote{b.number, "太贵了", 9000});
     EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
     EXPECT_EQ(reload(b.id).status, ts::cancelled);
     EXPECT_TRUE(notices_of(b.id, "quote_refused").empty());
@@ -270,29 +271,77 @@ TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteIsToldToABoundTechnicianOnly) 
 
 TEST_F(JobDeskIntegration, WorkOnAnOffListRepairWaitsForTheQuoteAndTheOwner) {
     auto t = ticket(ts::accepted, tech_.id, qs::required);
-    auto r = carry_out(*tech_.openid, dialog::ArriveJob{t.number});
-    ASSERT_TRUE(r.replace_replies);
-    EXPECT_EQ(*r.replace_replies, text(dialog::TextId::tech_quote_needed, t.number));
+    // Arriving is not working: the arrival is on record before any quote.
+    auto r = carry_out(*tech_.openid, dialog::ArriveJob{t.number}, t0 + 20min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(t.id).status, ts::arrived);
+    EXPECT_EQ(reload(t.id).at.arrived, t0 + 20min);
     r = carry_out(*tech_.openid, dialog::FinishJob{t.number, std::nullopt, ""});
     ASSERT_TRUE(r.replace_replies);
     EXPECT_EQ(*r.replace_replies, text(dialog::TextId::tech_quote_needed, t.number));
 
-    r = carry_out(*tech_.openid, dialog::QuoteJob{t.number, 15000});
+    r = carry_out(*tech_.openid, dialog::QuoteJob{t.number, 15000}, t0 + 25min);
     EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
     EXPECT_EQ(reload(t.id).quote_status, qs::pending);
-    r = carry_out(*tech_.openid, dialog::ArriveJob{t.number});
-    ASSERT_TRUE(r.replace_replies);
-    EXPECT_EQ(*r.replace_replies, text(dialog::TextId::tech_quote_waiting, t.number));
+    EXPECT_EQ(reload(t.id).quote_asked_at, t0 + 25min);
     r = carry_out(*tech_.openid, dialog::FinishJob{t.number, std::nullopt, ""});
     ASSERT_TRUE(r.replace_replies);
     EXPECT_EQ(*r.replace_replies, text(dialog::TextId::tech_quote_waiting, t.number));
-    EXPECT_EQ(reload(t.id).status, ts::accepted) << "nothing moved";
+    EXPECT_EQ(reload(t.id).status, ts::arrived) << "nothing moved";
 
     // Someone else's off-list job: not theirs, whatever its quote.
     auto other = add_technician("赵师傅", tag_ + "-other");
     r = carry_out(*other.openid, dialog::ArriveJob{t.number});
     ASSERT_TRUE(r.replace_replies);
     EXPECT_NE(*r.replace_replies, text(dialog::TextId::tech_quote_waiting, t.number));
+}
+
+// The work grew on site: a new quote waits for the owner again, and an answer the owner gave to
+// the old amount is not taken for the new one.
+TEST_F(JobDeskIntegration, AQuoteRaisedOnSiteAsksTheOwnerAgain) {
+    auto t = ticket(ts::accepted, tech_.id, qs::required);
+    auto r = carry_out(*tech_.openid, dialog::QuoteJob{t.number, 15000}, t0 + 10min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    r = carry_out(t.owner_openid, dialog::AgreeQuote{t.number, 15000}, t0 + 15min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(t.id).quote_status, qs::agreed);
+    // The same amount again after the agreement: nothing new, the owner not asked again.
+    r = carry_out(*tech_.openid, dialog::QuoteJob{t.number, 15000}, t0 + 16min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(t.id).quote_status, qs::agreed);
+    EXPECT_EQ(notices_of(t.id, "quote_request").size(), 1u);
+
+    r = carry_out(*tech_.openid, dialog::QuoteJob{t.number, 30000}, t0 + 40min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    auto raised = reload(t.id);
+    EXPECT_EQ(raised.quote_status, qs::pending);
+    EXPECT_EQ(raised.quote_cents, 30000u);
+    EXPECT_EQ(raised.at.quoted, t0 + 10min) << "the quote stage was met by the first quote";
+    EXPECT_EQ(raised.quote_asked_at, t0 + 40min);
+    auto requests = notices_of(t.id, "quote_request");
+    ASSERT_EQ(requests.size(), 2u);
+    EXPECT_EQ(requests.back().recipient, t.owner_openid);
+    auto stored = store::testing::run(io_, sessions_.load(t.owner_openid));
+    auto session = dialog::decode(stored.data);
+    ASSERT_TRUE(session);
+    ASSERT_EQ(session->feedback.size(), 1u) << "one question per ticket: the new amount";
+    EXPECT_EQ(session->feedback[0].step, dialog::FeedbackStep::quote);
+    EXPECT_EQ(session->feedback[0].cents, 30000);
+
+    r = carry_out(t.owner_openid, dialog::AgreeQuote{t.number, 15000}, t0 + 41min);
+    ASSERT_TRUE(r.replace_replies) << "an answer to the old amount";
+    EXPECT_NE(r.replace_replies->find("300"), std::string::npos) << *r.replace_replies;
+    EXPECT_EQ(reload(t.id).quote_status, qs::pending);
+    r = carry_out(t.owner_openid, dialog::RefuseQuote{t.number, "太贵了", 15000}, t0 + 41min);
+    ASSERT_TRUE(r.replace_replies);
+    EXPECT_EQ(reload(t.id).status, ts::accepted) << "a refusal of the old amount cancels nothing";
+
+    r = carry_out(t.owner_openid, dialog::AgreeQuote{t.number, 30000}, t0 + 45min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(t.id).quote_status, qs::agreed);
+    r = carry_out(*tech_.openid, dialog::FinishJob{t.number, std::nullopt, ""}, t0 + 90min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(t.id).fee_cents, 30000u) << "the agreed quote is the fee";
 }
 
 // A photo from the site is kept on the technician's open job, pending download like an owner's,

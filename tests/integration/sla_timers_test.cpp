@@ -671,6 +671,33 @@ TEST_F(SlaTimersIntegration, AfterSevenDaysADoneRepairClosesAndTheOwnersQuestion
     store::testing::run(io_, engine_->sessions.erase(t.owner_openid));
 }
 
+// A paid repair's quote the owner has not answered: one reminder after quote_reminder (2 h),
+// the notices' own words with the amount when the chat holds no question about it.
+TEST_F(SlaTimersIntegration, AnUnansweredQuoteRemindsTheOwnerOnce) {
+    auto t = dispatched(create());
+    t.status = store::ticket_status::arrived;
+    t.at.accepted = t.at.arrived = t0 + 10min;
+    t.quote_status = store::quote_status::pending;
+    t.quote_cents = 25000;
+    t.at.quoted = t.quote_asked_at = t0 + 12min;
+    t = save(t, "quoted", t0 + 12min);
+    track(t);
+
+    at(t0 + 12min + 2h - 1s);
+    fire();
+    EXPECT_TRUE(sent_events(t.id, t.owner_openid).empty()) << "not yet";
+    at(t0 + 12min + 2h);
+    fire();
+    auto owner = sent_to(t.id, t.owner_openid);
+    ASSERT_EQ(owner.size(), 1u);
+    EXPECT_EQ(owner[0]["event"], "owner_reminder");
+    EXPECT_EQ(owner[0]["text"],
+              desk().notices.render("reminder_quote", {{"number", t.number}, {"fee", "250元"}}));
+    at(t0 + 5h);
+    fire();
+    EXPECT_EQ(sent_events(t.id, t.owner_openid).size(), 1u) << "once";
+}
+
 TEST_F(SlaTimersIntegration, ACallbackDueTellsTheDispatchersOnce) {
     auto t = create();
     store::Callback cb;

@@ -323,7 +323,8 @@ TEST(Feedback, QuoteAgreed) {
     EXPECT_TRUE(contains(feedback_question(chat.session, shipped_data().texts), "报价120元"));
     chat.say("同意");
     ASSERT_NE(find_effect<AgreeQuote>(chat.last), nullptr);
-    EXPECT_EQ(find_effect<AgreeQuote>(chat.last)->ticket_number, kTicket);
+    EXPECT_EQ(*find_effect<AgreeQuote>(chat.last), (AgreeQuote{kTicket, 12000}))
+        << "the agreement names the amount the owner was shown";
     EXPECT_EQ(chat.reply(), text_of(TextId::quote_agreed));
     EXPECT_EQ(chat.session.flow, Flow::idle);
 }
@@ -348,7 +349,7 @@ TEST(Feedback, QuoteRefusedWithOrWithoutAReason) {
         }
         chat.say(c.messages.back());
         ASSERT_NE(find_effect<RefuseQuote>(chat.last), nullptr) << c.messages.back();
-        EXPECT_EQ(*find_effect<RefuseQuote>(chat.last), (RefuseQuote{kTicket, c.reason}));
+        EXPECT_EQ(*find_effect<RefuseQuote>(chat.last), (RefuseQuote{kTicket, c.reason, 12000}));
         EXPECT_TRUE(contains(chat.reply(), "已取消"));
         EXPECT_EQ(chat.session.flow, Flow::idle);
     }

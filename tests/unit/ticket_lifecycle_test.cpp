@@ -77,24 +77,83 @@ TEST(TicketLifecycle, FinishBeforeAcceptIsRefused) {
     EXPECT_EQ(done.code(), make_error_code(LifecycleErrc::wrong_status));
 }
 
-TEST(TicketLifecycle, OffListRepairWaitsForTheOwnersAgreement) {
+TEST(TicketLifecycle, OffListRepairWorkWaitsForTheOwnersAgreement) {
     auto t = dispatched_ticket();
     t.paid = true;
     t.quote_status = store::quote_status::required;
     auto accepted = accept_job(t, 3, at(5));
     ASSERT_TRUE(accepted);
-    EXPECT_EQ(arrive_job(*accepted, 3, at(20)).code(), make_error_code(LifecycleErrc::quote_required));
+    EXPECT_EQ(finish_job(*accepted, 3, std::nullopt, "", at(20)).code(),
+              make_error_code(LifecycleErrc::quote_required));
     auto quoted = quote_job(*accepted, 3, 12000, at(12));
     ASSERT_TRUE(quoted);
     EXPECT_EQ(quoted->quote_status, store::quote_status::pending);
     EXPECT_EQ(quoted->at.quoted, at(12));
     EXPECT_EQ(finish_job(*quoted, 3, std::nullopt, "", at(30)).code(),
               make_error_code(LifecycleErrc::quote_pending));
-    auto agreed = agree_quote(*quoted, at(15));
+    auto agreed = agree_quote(*quoted, 12000, at(15));
     ASSERT_TRUE(agreed);
     auto done = finish_job(*agreed, 3, std::nullopt, "", at(60));
     ASSERT_TRUE(done);
     EXPECT_EQ(done->fee_cents, 12000u) << "an agreed quote is the fee when none is given";
+}
+
+TEST(TicketLifecycle, ArrivalBeforeTheQuoteIsRecordedAndTheQuoteMadeOnSite) {
+    auto t = dispatched_ticket();
+    t.paid = true;
+    t.quote_status = store::quote_status::required;
+    t.due.arrive = at(30);
+    auto accepted = accept_job(t, 3, at(5));
+    auto arrived = arrive_job(*accepted, 3, at(20));
+    ASSERT_TRUE(arrived) << "arriving is not working: the arrival deadline is met, not waived";
+    EXPECT_EQ(arrived->status, ts::arrived);
+    EXPECT_EQ(arrived->at.arrived, at(20));
+    EXPECT_EQ(arrived->late.arrive, false);
+    EXPECT_EQ(finish_job(*arrived, 3, std::nullopt, "", at(25)).code(),
+              make_error_code(LifecycleErrc::quote_required));
+    auto quoted = quote_job(*arrived, 3, 8000, at(24));
+    ASSERT_TRUE(quoted) << quoted.error().message();
+    EXPECT_EQ(quoted->status, ts::arrived);
+    EXPECT_EQ(quoted->quote_status, store::quote_status::pending);
+    auto agreed = agree_quote(*quoted, 8000, at(26));
+    ASSERT_TRUE(agreed);
+    EXPECT_TRUE(finish_job(*agreed, 3, 8000, "", at(50)));
+}
+
+TEST(TicketLifecycle, AnAgreedQuoteRaisedOnSiteWaitsForTheOwnerAgain) {
+    auto t = dispatched_ticket();
+    t.quote_status = store::quote_status::required;
+    auto agreed = agree_quote(*quote_job(t, 3, 12000, at(12)), 12000, at(15));
+    ASSERT_TRUE(agreed);
+    auto raised = quote_job(*agreed, 3, 30000, at(40));
+    ASSERT_TRUE(raised) << raised.error().message();
+    EXPECT_EQ(raised->quote_status, store::quote_status::pending);
+    EXPECT_EQ(raised->quote_cents, 30000u);
+    EXPECT_EQ(raised->at.quoted, at(12)) << "the quote stage was met by the first quote";
+    EXPECT_EQ(finish_job(*raised, 3, std::nullopt, "", at(50)).code(),
+              make_error_code(LifecycleErrc::quote_pending));
+    EXPECT_EQ(agree_quote(*raised, 12000, at(45)).code(),
+              make_error_code(LifecycleErrc::quote_changed))
+        << "an agreement to the old amount is not one to the new";
+    auto again = agree_quote(*raised, 30000, at(45));
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->quote_status, store::quote_status::agreed);
+}
+
+TEST(TicketLifecycle, ARefusalOfAReplacedQuoteCancelsNothing) {
+    auto t = dispatched_ticket();
+    t.quote_status = store::quote_status::required;
+    auto replaced = quote_job(*quote_job(t, 3, 12000, at(12)), 3, 9000, at(14));
+    ASSERT_TRUE(replaced);
+    EXPECT_EQ(replaced->quote_cents, 9000u);
+    EXPECT_EQ(refuse_quote(*replaced, 12000, "太贵了", at(20)).code(),
+              make_error_code(LifecycleErrc::quote_changed));
+    auto refused = refuse_quote(*replaced, 9000, "还是太贵", at(21));
+    ASSERT_TRUE(refused);
+    EXPECT_EQ(refused->status, ts::cancelled);
+    EXPECT_EQ(quote_job(*refused, 3, 5000, at(22)).code(),
+              make_error_code(LifecycleErrc::wrong_status))
+        << "a refusal cancelled the ticket: no quote after it";
 }
 
 TEST(TicketLifecycle, QuoteForAFreeRepairIsRefused) {
@@ -106,7 +165,7 @@ TEST(TicketLifecycle, RefusedQuoteCancelsWithTheReasonKept) {
     auto t = dispatched_ticket();
     t.quote_status = store::quote_status::required;
     auto quoted = quote_job(t, 3, 30000, at(12));
-    auto refused = refuse_quote(*quoted, "太贵了", at(20));
+    auto refused = refuse_quote(*quoted, 30000, "太贵了", at(20));
     ASSERT_TRUE(refused);
     EXPECT_EQ(refused->status, ts::cancelled);
     EXPECT_EQ(refused->quote_status, store::quote_status::refused);

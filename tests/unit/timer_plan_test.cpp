@@ -168,6 +168,31 @@ TEST(TimerPlan, ADoneRepairWaitsForTheOwnerWithAReminderAndAnAutoClose) {
     EXPECT_EQ(plan[1].due, *t.at.confirmed + chr::days{7});
 }
 
+TEST(TimerPlan, AQuoteWaitingForTheOwnerIsRemindedOnceFromTheLastTimeAsked) {
+    auto t = received_emergency();
+    t.status = store::ticket_status::accepted;
+    t.at.dispatched = t.at.accepted = t.created_at + chr::minutes{2};
+    t.due.quote = t.created_at + chr::minutes{17};
+    t.quote_status = store::quote_status::pending;
+    t.quote_cents = 12000;
+    t.at.quoted = t.quote_asked_at = t.created_at + chr::minutes{10};
+    auto plan = plan_ticket_timers(t, shipped());
+    auto remind = find(plan, TimerKind::remind);
+    ASSERT_TRUE(remind);
+    EXPECT_EQ(remind->id, "fu:42:remind");
+    EXPECT_EQ(remind->due, *t.at.quoted + chr::hours{2});
+    EXPECT_FALSE(find(plan, TimerKind::auto_close)) << "an open job is never closed for silence";
+    EXPECT_TRUE(find(plan, TimerKind::breach, Stage::arrive)) << "the stages still run meanwhile";
+
+    t.quote_asked_at = t.created_at + chr::hours{5};  // the quote replaced on site
+    remind = find(plan_ticket_timers(t, shipped()), TimerKind::remind);
+    ASSERT_TRUE(remind);
+    EXPECT_EQ(remind->due, *t.quote_asked_at + chr::hours{2});
+
+    t.quote_status = store::quote_status::agreed;
+    EXPECT_FALSE(find(plan_ticket_timers(t, shipped()), TimerKind::remind)) << "answered";
+}
+
 TEST(TimerPlan, RatedClosedAndCancelledTicketsNeedNoTimers) {
     auto t = received_emergency();
     t.at.done = t.at.confirmed = t.created_at + chr::hours{2};
