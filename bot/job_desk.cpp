@@ -71,13 +71,22 @@ struct Moved {
     std::optional<store::Ticket> ticket;  // as found
 };
 
-// The technician's next step when the lifecycle refused a move for the quote (arrive_job,
-// finish_job and quote_job say which); nullopt for every other refusal.
+// The technician's next step when the lifecycle refused a move for the quote (finish_job and
+// quote_job say which); nullopt for every other refusal.
 std::optional<dialog::TextId> quote_refusal_text(std::error_code refused) {
     if (refused == LifecycleErrc::quote_required) return dialog::TextId::tech_quote_needed;
     if (refused == LifecycleErrc::quote_pending) return dialog::TextId::tech_quote_waiting;
     if (refused == LifecycleErrc::not_off_list) return dialog::TextId::tech_quote_not_needed;
+    if (refused == LifecycleErrc::rework_free) return dialog::TextId::tech_rework_free;
     return std::nullopt;
+}
+
+// The amount to ask the owner about again when the owner answered a quote since replaced.
+std::optional<std::int64_t> replaced_quote(const Moved& m) {
+    if (m.refused != LifecycleErrc::quote_changed || !m.ticket || !m.ticket->quote_cents ||
+        m.ticket->quote_status != store::quote_status::pending)
+        return std::nullopt;
+    return *m.ticket->quote_cents;
 }
 
 using MoveFn = std::function<Result<store::Ticket>(const store::Ticket&, Moved&)>;
@@ -234,10 +243,17 @@ asio::awaitable<void> JobDesk::ask_owner(std::string owner_openid, std::string n
         dialog::Session session;
         if (stored.version != 0)
             if (auto decoded = dialog::decode(stored.data)) session = std::move(*decoded);
-        if (only_if_missing &&
-            std::any_of(session.feedback.begin(), session.feedback.end(),
-                        [&](const dialog::Feedback& f) { return f.ticket_number == number; }))
-            co_return;  // asked already (a rating under way must not be reset)
+        // Asked already: any question about the ticket for a confirmation (a rating under way
+        // must not be reset), the quote of this very amount for a quote.
+        const auto asked = [&](const dialog::Feedback& f) {
+            if (f.ticket_number != number) return false;
+            if (!quote_cents) return true;
+            const bool about_quote =
+                f.step == dialog::FeedbackStep::quote || f.step == dialog::FeedbackStep::refuse_reason;
+            return about_quote && f.cents == quote_cents;
+        };
+        if (only_if_missing && std::any_of(session.feedback.begin(), session.feedback.end(), asked))
+            co_return;
         session = quote_cents ? dialog::begin_quote_approval(std::move(session), number, *quote_cents, now)
                               : dialog::begin_confirmation(std::move(session), number, fee_cents, now);
         auto saved = co_await sessions_.save(owner_openid, stored.version, dialog::encode(session));
@@ -645,7 +661,14 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             outbox.push_back({"notify", *tech->openid, notice.dump(), std::nullopt});
         };
         Moved m = co_await owners_move(number, "quote_agreed", move, already, compose);
-        if (!m.saved && !m.already) co_return refuse(owners_quote_refusal(m, number));
+        if (!m.saved && !m.already) {
+            // Asked again, as of just after this message: a re-run of this turn (the session
+            // changed under it) meets the new question, it does not answer it (dialog/feedback.h).
+            if (auto cents_now = replaced_quote(m))
+                co_await ask_owner(openid, number, std::nullopt, *cents_now, seconds_of(now) + std::chrono::seconds{1},
+                                   /*only_if_missing=*/true);
+            co_return refuse(owners_quote_refusal(m, number));
+        }
         co_await watch(m.saved);
         co_return;
     }
@@ -669,7 +692,14 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             outbox.push_back({"notify", *tech->openid, notice.dump(), std::nullopt});
         };
         Moved m = co_await owners_move(number, "quote_refused", move, already, compose);
-        if (!m.saved && !m.already) co_return refuse(owners_quote_refusal(m, number));
+        if (!m.saved && !m.already) {
+            // Asked again, as of just after this message: a re-run of this turn (the session
+            // changed under it) meets the new question, it does not answer it (dialog/feedback.h).
+            if (auto cents_now = replaced_quote(m))
+                co_await ask_owner(openid, number, std::nullopt, *cents_now, seconds_of(now) + std::chrono::seconds{1},
+                                   /*only_if_missing=*/true);
+            co_return refuse(owners_quote_refusal(m, number));
+        }
         co_await watch(m.saved);
         co_return;
     }

@@ -30,6 +30,7 @@ public:
             case LifecycleErrc::quote_pending: return "the owner has not agreed to the quote yet";
             case LifecycleErrc::quote_changed:
                 return "the quote was changed since the owner saw it";
+            case LifecycleErrc::rework_free: return "a reopened job is not charged again";
             case LifecycleErrc::not_off_list: return "the ticket needs no quote";
         }
         return "unknown lifecycle error";
@@ -108,6 +109,9 @@ Result<store::Ticket> quote_job(store::Ticket t, std::uint64_t technician_id, st
     if (!status_in(t, {ts::dispatched, ts::accepted, ts::arrived})) return wrong_status(t, "quote");
     if (!needs_quote(t) && t.quote_status != store::quote_status::agreed)
         return Error{LifecycleErrc::not_off_list, "ticket " + t.number};
+    // 返修 is not charged again (reopen_job keeps the fee): no new quote to agree to.
+    if (t.quote_status == store::quote_status::agreed && t.reopen_count > 0)
+        return Error{LifecycleErrc::rework_free, "ticket " + t.number};
     if (t.status == ts::dispatched) {
         t.status = ts::accepted;
         reach(t.at.accepted, t.late.accept, t.due.accept, now);
@@ -155,6 +159,12 @@ Result<store::Ticket> hand_over_job(store::Ticket t, std::uint64_t technician_id
     // it by hand (POST /api/tickets/{number}/dispatch).
     t.status = ts::new_;
     t.technician_id.reset();
+    // A quote the owner has not answered was this technician's: whoever takes the job quotes
+    // afresh. An agreed one stands (the owner agreed to the desk's price).
+    if (t.quote_status == store::quote_status::pending) {
+        t.quote_status = store::quote_status::required;
+        t.quote_cents.reset();
+    }
     return t;
 }
 

@@ -37,6 +37,7 @@ enum class LifecycleErrc {
     quote_required,  // a paid repair off the price list: 报价 and the owner's agreement first
     quote_pending,   // quoted, the owner has not agreed yet
     quote_changed,   // the owner answered a quote the technician has since replaced
+    rework_free,     // 报价 on a reopened job whose quote was agreed: rework is not charged again
     not_off_list,    // 报价 for a ticket that needs none (free, or on the price list)
 };
 
@@ -64,7 +65,8 @@ namespace repairbot::bot {
 // an unaccepted job is accepted at the same time). Sets quote_status pending and the amount. A
 // pending or agreed quote may be replaced (the work turned out bigger): pending again, the owner
 // asked again; the quote stage's time and verdict stay those of the first quote. After a refusal
-// there is no job left to quote (a refusal cancels).
+// there is no job left to quote (a refusal cancels); a reopened job (返修) whose quote was agreed
+// is not quoted again (rework_free).
 [[nodiscard]] Result<store::Ticket> quote_job(store::Ticket t, std::uint64_t technician_id,
                                               std::uint32_t cents, store::Timestamp now);
 // 到达: accepted → arrived (an unaccepted job is accepted at the same time). Arriving is not
@@ -78,7 +80,8 @@ namespace repairbot::bot {
 [[nodiscard]] Result<store::Ticket> finish_job(store::Ticket t, std::uint64_t technician_id,
                                                std::optional<std::uint32_t> fee_cents,
                                                std::string note, store::Timestamp now);
-// 转单: dispatched or accepted → new, no technician: back in the queue, waiting for someone else
+// 转单: dispatched or accepted → new, no technician: back in the queue, waiting for someone else;
+// a quote not answered yet goes with them (required again: the next technician quotes)
 // (the caller re-dispatches with this technician excluded; with nobody free, a dispatcher gives
 // it by hand).
 [[nodiscard]] Result<store::Ticket> hand_over_job(store::Ticket t, std::uint64_t technician_id,

@@ -81,8 +81,8 @@ struct PlannedTimer {
 // Every timer the ticket's state calls for, by due time:
 //  * while stages run: for each stage with a stored deadline and not met yet, a warning (when
 //    warning_time has one) and a breach at dialog::breach_at(due); and while a quote waits for
-//    the owner (quote_status pending), a reminder at quote_asked_at (else at.quoted) +
-//    quote_reminder;
+//    the owner (quote_status pending) on a job a technician has (dispatched, accepted,
+//    arrived), a reminder at quote_asked_at (else at.quoted) + quote_reminder;
 //  * status done: a reminder at done + rating_reminder and an auto-close at done + auto_close;
 //    status confirmed: the same counted from the confirmation.
 // Nothing for any other status (rated, closed, cancelled).

@@ -15,8 +15,8 @@
 namespace repairbot::dialog {
 
 // The owner of `ticket_number` is to confirm the fix (then rate it). Queued behind questions
-// already pending; an earlier question about the same ticket is replaced (a reopened job done
-// again). A report draft under way is parked, not lost: it resumes when the questions are
+// already pending; an earlier question about the same ticket is replaced in its place in the
+// queue (a reopened job done again, a raised quote). A report draft under way is parked, not lost: it resumes when the questions are
 // answered, and a new report the owner starts meanwhile leaves them pending. A technician's
 // pending "which job?" is dropped. `fee_cents` nullopt: no fee. Never fails.
 [[nodiscard]] Session begin_confirmation(Session session, std::string ticket_number,
@@ -25,6 +25,9 @@ namespace repairbot::dialog {
 
 // The owner of `ticket_number` is to agree to (同意) or refuse (不同意 <reason>) a quote of
 // `cents` for a paid repair outside the price list. Queued and parked like begin_confirmation.
+// A message that arrived before `now` (Context::now earlier than the question) is no answer to
+// it: the bot may ask about a raised quote while the owner's 同意 to the old amount is being
+// handled, and that 同意 is met with the new question, not taken for it.
 [[nodiscard]] Session begin_quote_approval(Session session, std::string ticket_number,
                                            std::int64_t cents, std::chrono::sys_seconds now);
 

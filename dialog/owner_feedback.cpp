@@ -205,6 +205,10 @@ bool answer(Turn& t, const Said& said) {
             }
             return true;
         case FeedbackStep::quote: {
+            if (f.asked_at > t.ctx.now) {  // sent before this amount was asked (feedback.h)
+                ask_feedback(t);
+                return true;
+            }
             if (one_of(c, kAgree)) {
                 t.effects.emplace_back(AgreeQuote{f.ticket_number, f.cents.value_or(0)});
                 t.say(TextId::quote_agreed);
@@ -391,11 +395,17 @@ void heal(Session& s) {
 
 namespace {
 
+// A new question about a ticket already asked about (a raised quote, a job finished again)
+// takes the old one's place in the queue: the owner is not made to answer others first.
 Session begin(Session s, Feedback item) {
-    std::erase_if(s.feedback,
-                  [&](const Feedback& f) { return f.ticket_number == item.ticket_number; });
-    bool first = s.feedback.empty();
-    s.feedback.push_back(std::move(item));
+    auto same = std::find_if(s.feedback.begin(), s.feedback.end(),
+                             [&](const Feedback& f) { return f.ticket_number == item.ticket_number; });
+    bool first = s.feedback.empty() || same == s.feedback.begin();
+    if (same != s.feedback.end()) {  // one question per ticket, so at most one
+        *same = std::move(item);
+    } else {
+        s.feedback.push_back(std::move(item));
+    }
     if (s.flow == Flow::technician_pick) s.job_command.reset();
     if (s.flow != Flow::owner_feedback || first) s.misses = 0;
     s.flow = Flow::owner_feedback;

@@ -39,7 +39,7 @@ namespace repairbot::dialog {
     X(tech_no_such_index) X(tech_index_gone) X(tech_list_changed) X(tech_accepted) X(tech_already_accepted) X(tech_accept_first)        \
     X(tech_arrived) X(tech_arrived_quote_first) X(tech_arrived_quote_waiting) X(tech_already_arrived) X(tech_finished) X(tech_finished_fee)               \
     X(tech_fee_invalid) X(tech_quote_needed) X(tech_quote_waiting) X(tech_quoted)               \
-    X(tech_quote_invalid) X(tech_quote_not_needed) X(tech_handover_reason)                      \
+    X(tech_quote_invalid) X(tech_quote_not_needed) X(tech_rework_free) X(tech_handover_reason)                      \
     X(tech_handed_over) X(tech_job_reassigned) X(tech_photo_attached) X(tech_photo_which) X(job_status_dispatched) X(job_status_accepted) X(job_status_arrived)   \
     X(action_accept) X(action_arrive) X(action_finish) X(action_quote) X(action_hand_over)      \
     X(confirm_prompt) X(confirm_prompt_fee) X(confirm_reminder) X(fixed_not_understood)        \

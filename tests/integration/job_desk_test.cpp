@@ -23,6 +23,7 @@
 #include "config/notices.h"
 #include "config/price_list.h"
 #include "config/sla_data.h"
+#include "dialog/feedback.h"
 #include "dialog/session_codec.h"
 #include "store/feedback_repository.h"
 #include "store/migrations.h"
@@ -291,9 +292,13 @@ TEST_F(JobDeskIntegration, WorkOnAnOffListRepairWaitsForTheQuoteAndTheOwner) {
 
     // Someone else's off-list job: not theirs, whatever its quote.
     auto other = add_technician("赵师傅", tag_ + "-other");
+    const auto before = reload(t.id);
     r = carry_out(*other.openid, dialog::ArriveJob{t.number});
     ASSERT_TRUE(r.replace_replies);
-    EXPECT_NE(*r.replace_replies, text(dialog::TextId::tech_quote_waiting, t.number));
+    EXPECT_EQ(*r.replace_replies,
+              desk().notices.render("job_changed", {{"number", t.number},
+                                                    {"status", desk().notices.render("status_arrived")}}));
+    EXPECT_EQ(reload(t.id).version, before.version) << "nothing moved";
 }
 
 // The work grew on site: a new quote waits for the owner again, and an answer the owner gave to
@@ -328,10 +333,30 @@ TEST_F(JobDeskIntegration, AQuoteRaisedOnSiteAsksTheOwnerAgain) {
     EXPECT_EQ(session->feedback[0].step, dialog::FeedbackStep::quote);
     EXPECT_EQ(session->feedback[0].cents, 30000);
 
+    // A resent 报价 of the same amount while the owner's chat still holds the old amount: the
+    // question is put right.
+    auto old_question = dialog::begin_quote_approval(dialog::Session{}, t.number, 15000, chr::floor<chr::seconds>(t0 + 10min));
+    store::testing::run(io_, sessions_.erase(t.owner_openid));
+    ASSERT_TRUE(store::testing::run(io_, sessions_.save(t.owner_openid, 0, dialog::encode(old_question))));
+    r = carry_out(*tech_.openid, dialog::QuoteJob{t.number, 30000}, t0 + 40min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    session = dialog::decode(store::testing::run(io_, sessions_.load(t.owner_openid)).data);
+    ASSERT_TRUE(session);
+    ASSERT_EQ(session->feedback.size(), 1u);
+    EXPECT_EQ(session->feedback[0].cents, 30000);
+
+    // The owner's chat used up the question on a 同意 to the old amount (the dialog takes it from
+    // the session): refused with the new amount, and asked again as of just after that message.
+    store::testing::run(io_, sessions_.erase(t.owner_openid));
     r = carry_out(t.owner_openid, dialog::AgreeQuote{t.number, 15000}, t0 + 41min);
     ASSERT_TRUE(r.replace_replies) << "an answer to the old amount";
     EXPECT_NE(r.replace_replies->find("300"), std::string::npos) << *r.replace_replies;
     EXPECT_EQ(reload(t.id).quote_status, qs::pending);
+    session = dialog::decode(store::testing::run(io_, sessions_.load(t.owner_openid)).data);
+    ASSERT_TRUE(session);
+    ASSERT_EQ(session->feedback.size(), 1u);
+    EXPECT_EQ(session->feedback[0].cents, 30000);
+    EXPECT_EQ(session->feedback[0].asked_at, chr::floor<chr::seconds>(t0 + 41min) + 1s);
     r = carry_out(t.owner_openid, dialog::RefuseQuote{t.number, "太贵了", 15000}, t0 + 41min);
     ASSERT_TRUE(r.replace_replies);
     EXPECT_EQ(reload(t.id).status, ts::accepted) << "a refusal of the old amount cancels nothing";
@@ -342,6 +367,25 @@ TEST_F(JobDeskIntegration, AQuoteRaisedOnSiteAsksTheOwnerAgain) {
     r = carry_out(*tech_.openid, dialog::FinishJob{t.number, std::nullopt, ""}, t0 + 90min);
     EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
     EXPECT_EQ(reload(t.id).fee_cents, 30000u) << "the agreed quote is the fee";
+}
+
+TEST_F(JobDeskIntegration, AReopenedJobIsNotQuotedAgainAndAHandOverTakesAnUnansweredQuoteAlong) {
+    auto reworked = ticket(ts::accepted, tech_.id, qs::agreed, 15000);
+    reworked.reopen_count = 1;
+    pool_.run_sync([&](sql::Connection& c) { return *store::TicketRepository::update(c, reworked, {}, {}, t0 + 2h); });
+    auto r = carry_out(*tech_.openid, dialog::QuoteJob{reworked.number, 30000});
+    ASSERT_TRUE(r.replace_replies);
+    EXPECT_EQ(*r.replace_replies, text(dialog::TextId::tech_rework_free, reworked.number));
+    EXPECT_EQ(reload(reworked.id).quote_status, qs::agreed);
+    EXPECT_EQ(reload(reworked.id).quote_cents, 15000u);
+
+    auto handed = ticket(ts::accepted, tech_.id, qs::pending, 15000);
+    r = carry_out(*tech_.openid, dialog::HandOverJob{handed.number, "需要电工"});
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    auto after = reload(handed.id);
+    EXPECT_EQ(after.status, ts::new_);
+    EXPECT_EQ(after.quote_status, qs::required) << "whoever takes it quotes afresh";
+    EXPECT_FALSE(after.quote_cents);
 }
 
 // A photo from the site is kept on the technician's open job, pending download like an owner's,

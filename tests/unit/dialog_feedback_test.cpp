@@ -382,6 +382,30 @@ TEST(Feedback, DoneAgainReplacesTheQuestionAboutTheSameTicket) {
     EXPECT_EQ(chat.session.feedback.front().cents, 3000);
 }
 
+TEST(Feedback, ARaisedQuoteKeepsItsPlaceBeforeOtherQuestions) {
+    Chat chat = quoting();
+    chat.session = begin_confirmation(chat.session, "BX20261120-0004", std::nullopt, kNow);
+    chat.session = begin_quote_approval(chat.session, kTicket, 30000, kNow);
+    ASSERT_EQ(chat.session.feedback.size(), 2u);
+    EXPECT_EQ(chat.session.feedback[0].ticket_number, kTicket);
+    EXPECT_EQ(chat.session.feedback[0].cents, 30000);
+    EXPECT_TRUE(contains(feedback_question(chat.session, shipped_data().texts), "报价300元"))
+        << "the push about the raised quote asks about it, not the other ticket";
+}
+
+TEST(Feedback, AnAnswerSentBeforeTheQuoteWasRaisedIsMetWithTheNewQuote) {
+    Chat chat;
+    chat.session = begin_quote_approval(chat.session, kTicket, 30000, kNow + std::chrono::seconds{1});
+    chat.say("同意");  // handled at kNow: sent before the 300 was asked
+    EXPECT_EQ(find_effect<AgreeQuote>(chat.last), nullptr);
+    EXPECT_TRUE(contains(chat.reply(), "报价300元")) << chat.reply();
+    ASSERT_EQ(chat.session.feedback.size(), 1u) << "still asked";
+    chat.now = kNow + std::chrono::seconds{5};
+    chat.say("同意");
+    ASSERT_NE(find_effect<AgreeQuote>(chat.last), nullptr);
+    EXPECT_EQ(*find_effect<AgreeQuote>(chat.last), (AgreeQuote{kTicket, 30000}));
+}
+
 TEST(Feedback, RemindersNameTheTicket) {
     const auto& texts = shipped_data().texts;
     EXPECT_TRUE(contains(feedback_reminder(confirming().session, texts), "还没确认"));

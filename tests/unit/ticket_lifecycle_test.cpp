@@ -140,6 +140,29 @@ TEST(TicketLifecycle, AnAgreedQuoteRaisedOnSiteWaitsForTheOwnerAgain) {
     EXPECT_EQ(again->quote_status, store::quote_status::agreed);
 }
 
+TEST(TicketLifecycle, AReworkIsNotQuotedAgain) {
+    auto t = accept_job(dispatched_ticket(), 3, at(5));
+    t->quote_status = store::quote_status::agreed;
+    t->quote_cents = 12000;
+    t->reopen_count = 1;
+    EXPECT_EQ(quote_job(*t, 3, 20000, at(6)).code(), make_error_code(LifecycleErrc::rework_free));
+}
+
+TEST(TicketLifecycle, AHandOverTakesAnUnansweredQuoteAlongButAnAgreedOneStands) {
+    auto t = accept_job(dispatched_ticket(), 3, at(5));
+    t->quote_status = store::quote_status::pending;
+    t->quote_cents = 12000;
+    auto handed = hand_over_job(*t, 3, at(8));
+    ASSERT_TRUE(handed);
+    EXPECT_EQ(handed->quote_status, store::quote_status::required);
+    EXPECT_FALSE(handed->quote_cents);
+    t->quote_status = store::quote_status::agreed;
+    handed = hand_over_job(*t, 3, at(8));
+    ASSERT_TRUE(handed);
+    EXPECT_EQ(handed->quote_status, store::quote_status::agreed);
+    EXPECT_EQ(handed->quote_cents, 12000u);
+}
+
 TEST(TicketLifecycle, ARefusalOfAReplacedQuoteCancelsNothing) {
     auto t = dispatched_ticket();
     t.quote_status = store::quote_status::required;

@@ -189,6 +189,10 @@ TEST(TimerPlan, AQuoteWaitingForTheOwnerIsRemindedOnceFromTheLastTimeAsked) {
     ASSERT_TRUE(remind);
     EXPECT_EQ(remind->due, *t.quote_asked_at + chr::hours{2});
 
+    t.status = store::ticket_status::new_;
+    EXPECT_FALSE(find(plan_ticket_timers(t, shipped()), TimerKind::remind))
+        << "back in the queue: nobody's quote to answer";
+    t.status = store::ticket_status::arrived;
     t.quote_status = store::quote_status::agreed;
     EXPECT_FALSE(find(plan_ticket_timers(t, shipped()), TimerKind::remind)) << "answered";
 }
