@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 
 #include "bot/callback_desk.h"
 #include "bot/staff_notice.h"
@@ -49,7 +50,9 @@ dialog::TechnicianJob job_of(const store::Ticket& t) {
     job.address = t.address;
     job.fault_type = t.fault_type;
     job.off_list = t.quote_status != store::quote_status::none;
-    job.quote = t.quote_status == store::quote_status::pending  ? dialog::QuoteState::pending
+    const bool waiting =
+        t.quote_status == store::quote_status::pending || t.quote_status == store::quote_status::review;
+    job.quote = waiting                                         ? dialog::QuoteState::pending
                 : t.quote_status == store::quote_status::agreed ? dialog::QuoteState::agreed
                                                                 : dialog::QuoteState::none;
     return job;
@@ -75,10 +78,26 @@ struct Moved {
 // quote_job say which); nullopt for every other refusal.
 std::optional<dialog::TextId> quote_refusal_text(std::error_code refused) {
     if (refused == LifecycleErrc::quote_required) return dialog::TextId::tech_quote_needed;
-    if (refused == LifecycleErrc::quote_pending) return dialog::TextId::tech_quote_waiting;
+    if (refused == LifecycleErrc::quote_pending || refused == LifecycleErrc::quote_in_review)
+        return dialog::TextId::tech_quote_waiting;
     if (refused == LifecycleErrc::not_off_list) return dialog::TextId::tech_quote_not_needed;
     if (refused == LifecycleErrc::rework_free) return dialog::TextId::tech_rework_free;
     return std::nullopt;
+}
+
+// The quotes a supervisor's chat lists for review at most (oldest first).
+constexpr std::uint32_t kReviewsShown = 20;
+
+// The owner's question about a quote of `cents` on `after`, as a push: the question the owner's
+// chat will read the next answer against (an earlier pending question comes first).
+store::NewOutbox quote_request(const dialog::Session& owner_session, const store::Ticket& after, std::uint32_t cents,
+                               store::Timestamp now, const dialog::ReplyTexts& texts) {
+    auto asked = dialog::begin_quote_approval(owner_session, after.number, cents, seconds_of(now));
+    nlohmann::json notice = {{"event", "quote_request"},
+                             {"number", after.number},
+                             {"fee", config::yuan_text(cents)},
+                             {"text", dialog::feedback_question(asked, texts)}};
+    return {"notify", after.owner_openid, notice.dump(), std::nullopt};
 }
 
 // The amount to ask the owner about again when the owner answered a quote since replaced.
@@ -121,7 +140,8 @@ bool JobDesk::handles(const dialog::Effect& effect) {
                    std::is_same_v<T, dialog::ListJobs> || std::is_same_v<T, dialog::ConfirmFixed> ||
                    std::is_same_v<T, dialog::ReportNotFixed> || std::is_same_v<T, dialog::RateService> ||
                    std::is_same_v<T, dialog::AgreeQuote> || std::is_same_v<T, dialog::RefuseQuote> ||
-                   std::is_same_v<T, dialog::AttachJobPhoto>;
+                   std::is_same_v<T, dialog::AttachJobPhoto> || std::is_same_v<T, dialog::ApproveQuote> ||
+                   std::is_same_v<T, dialog::RejectQuote>;
         },
         effect);
 }
@@ -133,6 +153,17 @@ asio::awaitable<std::optional<dialog::TechnicianView>> JobDesk::technician_of(st
         dialog::TechnicianView view;
         view.id = std::to_string(tech->id);
         view.name = tech->name;
+        view.supervisor = tech->is_supervisor;
+        if (tech->is_supervisor) {
+            std::map<std::uint64_t, std::string> names;  // who quoted
+            for (const auto& t : store::TicketRepository::quotes_in_review(c, kReviewsShown)) {
+                std::string& name = names[t.technician_id.value_or(0)];
+                if (name.empty() && t.technician_id)
+                    if (auto who = store::TechnicianRepository::find_by_id(c, *t.technician_id)) name = who->name;
+                view.quotes_to_review.push_back(
+                    {t.number, t.address, t.fault_type, name, static_cast<std::int64_t>(t.quote_cents.value_or(0))});
+            }
+        }
         store::TicketFilter filter;
         filter.technician_id = tech->id;
         filter.open_only = true;
@@ -277,6 +308,12 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             return notices_.render(
                 "owner_quote_changed",
                 {{"number", number}, {"fee", config::yuan_text(*m.ticket->quote_cents)}});
+        return changed_text(m, number);
+    };
+    // A supervisor's 核准 / 驳回 refused: the quote is no longer waiting for review.
+    auto review_refusal = [&](const Moved& m, const std::string& number) {
+        if (m.ticket && is_open_job(*m.ticket))
+            return texts.render(dialog::TextId::review_not_waiting, {{"ticket", number}});
         return changed_text(m, number);
     };
     auto not_technician_text = [&] { return texts.get(dialog::TextId::tech_not_bound); };
@@ -445,32 +482,132 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         auto work = [number, openid, now, cents, snapshot, this](sql::Connection& c) {
             const auto tech = active_technician(c, openid);
             if (!tech) return Moved{};  // refusal text chosen by the caller
-            MoveFn move = [&](const store::Ticket& t, Moved& m) { return quote_job(t, m.technician->id, cents, now); };
-            // The same amount again: nothing new for the owner, asked or agreed.
+            // DOMAIN.md: a supervisor reviews paid-repair quotes. With none bound, the quote goes
+            // to the owner as it is (and the operators are told to bind one).
+            const bool review = store::TechnicianRepository::supervisor_bound(c);
+            MoveFn move = [&](const store::Ticket& t, Moved& m) {
+                return quote_job(t, m.technician->id, cents, now, review);
+            };
+            // The same amount again: nothing new for the supervisor or the owner.
             AlreadyFn already = [&](const store::Ticket& t) {
                 return t.technician_id == tech->id && t.quote_cents == cents &&
-                       (t.quote_status == store::quote_status::pending ||
+                       (t.quote_status == store::quote_status::review ||
+                        t.quote_status == store::quote_status::pending ||
                         t.quote_status == store::quote_status::agreed);
             };
-            ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket& after,
+            ComposeFn compose = [&](sql::Connection& conn, const store::Ticket&, const store::Ticket& after,
                                     store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
-                event = {openid, "technician", "quoted", nlohmann::json{{"quote_cents", cents}}.dump()};
-                auto asked = dialog::begin_quote_approval(snapshot, after.number, cents, seconds_of(now));
-                nlohmann::json notice = {{"event", "quote_request"}, {"number", after.number},
-                                         {"fee", config::yuan_text(cents)},
-                                         {"text", dialog::feedback_question(asked, data_.texts)}};
-                outbox.push_back({"notify", after.owner_openid, notice.dump(), std::nullopt});
+                event = {openid, "technician", "quoted",
+                         nlohmann::json{{"quote_cents", cents}, {"review", review}}.dump()};
+                if (!review) {
+                    outbox.push_back(quote_request(snapshot, after, cents, now, data_.texts));
+                    return;
+                }
+                std::string text = notices_.render("quote_review", {{"number", after.number},
+                                                                    {"address", after.address},
+                                                                    {"fault_type", after.fault_type},
+                                                                    {"technician", tech->name},
+                                                                    {"fee", config::yuan_text(cents)}});
+                notify_staff(conn, StaffRole::supervisor, after.id, "quote_review", text, now);
             };
             return save_move(c, number, tech, move, already, compose, now);
         };
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.technician) co_return refuse(not_technician_text());
         if (!m.saved && !m.already) co_return refuse(refusal_text(m, number));
+        const auto& quoted = m.saved ? m.saved : m.ticket;
+        if (quoted && quoted->quote_status == store::quote_status::review) {
+            co_await watch(m.saved);
+            co_return refuse(notices_.render("tech_quote_in_review",
+                                             {{"number", number}, {"fee", config::yuan_text(cents)}}));
+        }
+        if (m.saved) log::warn("jobs", "quote_unreviewed",
+                               {{"number", number},
+                                {"fix", "bind a supervisor (is_supervisor, active, WeChat openid) to review quotes"}});
         const bool still_asked =
             m.already && m.ticket && m.ticket->quote_status == store::quote_status::pending;
         if (m.saved || still_asked)
             co_await ask_owner((m.saved ? m.saved : m.ticket)->owner_openid, number, std::nullopt, cents,
                                seconds_of(now), /*only_if_missing=*/!m.saved);
+        co_await watch(m.saved);
+        co_return;
+    }
+
+    // A supervisor's review of a quote: 核准 puts it to the owner, 驳回 sends it back.
+    if (const auto* approve = std::get_if<dialog::ApproveQuote>(&effect)) {
+        const std::string number = approve->ticket_number;
+        if (approve->cents && (*approve->cents < 0 || *approve->cents > dialog::kMaxCents))
+            co_return refuse(texts.get(dialog::TextId::tech_quote_invalid));
+        std::optional<std::uint32_t> own;
+        if (approve->cents) own = static_cast<std::uint32_t>(*approve->cents);
+        dialog::Session snapshot = co_await ticket_owner_session(number);
+        auto work = [number, openid, now, own, snapshot, this](sql::Connection& c) {
+            const auto supervisor = active_technician(c, openid);
+            if (!supervisor || !supervisor->is_supervisor) return Moved{};
+            MoveFn move = [&](const store::Ticket& t, Moved&) { return approve_quote(t, own, now); };
+            // Approved already (a retry after a failure): on to the owner, at this amount.
+            AlreadyFn already = [&](const store::Ticket& t) {
+                return t.quote_status == store::quote_status::pending && (!own || t.quote_cents == own);
+            };
+            ComposeFn compose = [&](sql::Connection& conn, const store::Ticket& before, const store::Ticket& after,
+                                    store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
+                const auto cents = after.quote_cents.value_or(0);
+                event = {openid, "supervisor", "quote_approved",
+                         nlohmann::json{{"quote_cents", cents},
+                                        {"quoted_cents", before.quote_cents.value_or(0)},
+                                        {"supervisor", supervisor->name}}
+                             .dump()};
+                outbox.push_back(quote_request(snapshot, after, cents, now, data_.texts));
+                if (auto tech = store::bound_technician_of(conn, after)) {
+                    std::string fee = config::yuan_text(cents);
+                    nlohmann::json notice = {
+                        {"event", "quote_approved"}, {"number", after.number}, {"fee", fee},
+                        {"text", notices_.render("tech_quote_approved", {{"number", after.number}, {"fee", fee}})}};
+                    outbox.push_back({"notify", *tech->openid, notice.dump(), std::nullopt});
+                }
+            };
+            return save_move(c, number, supervisor, move, already, compose, now);
+        };
+        Moved m = co_await mysql_.run(std::move(work));
+        if (!m.technician) co_return refuse(texts.get(dialog::TextId::review_not_supervisor));
+        if (!m.saved && !m.already) co_return refuse(review_refusal(m, number));
+        const auto& approved = m.saved ? m.saved : m.ticket;
+        if (approved && approved->quote_cents)
+            co_await ask_owner(approved->owner_openid, number, std::nullopt, *approved->quote_cents, seconds_of(now),
+                               /*only_if_missing=*/!m.saved);
+        co_await watch(m.saved);
+        co_return;
+    }
+
+    if (const auto* reject = std::get_if<dialog::RejectQuote>(&effect)) {
+        const std::string number = reject->ticket_number;
+        const std::string reason = reject->reason;
+        auto work = [number, openid, now, reason, this](sql::Connection& c) {
+            const auto supervisor = active_technician(c, openid);
+            if (!supervisor || !supervisor->is_supervisor) return Moved{};
+            MoveFn move = [&](const store::Ticket& t, Moved&) { return reject_quote(t, now); };
+            AlreadyFn already = [](const store::Ticket&) { return false; };
+            ComposeFn compose = [&](sql::Connection& conn, const store::Ticket& before, const store::Ticket& after,
+                                    store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
+                const std::string fee = config::yuan_text(before.quote_cents.value_or(0));
+                event = {openid, "supervisor", "quote_rejected",
+                         nlohmann::json{{"quoted_cents", before.quote_cents.value_or(0)},
+                                        {"reason", reason},
+                                        {"supervisor", supervisor->name}}
+                             .dump()};
+                if (auto tech = store::bound_technician_of(conn, after)) {
+                    nlohmann::json notice = {
+                        {"event", "quote_rejected"}, {"number", after.number}, {"fee", fee}, {"reason", reason},
+                        {"text", notices_.render("tech_quote_rejected",
+                                                 {{"number", after.number}, {"fee", fee}, {"reason", reason}})}};
+                    outbox.push_back({"notify", *tech->openid, notice.dump(), std::nullopt});
+                }
+            };
+            return save_move(c, number, supervisor, move, already, compose, now);
+        };
+        Moved m = co_await mysql_.run(std::move(work));
+        if (!m.technician) co_return refuse(texts.get(dialog::TextId::review_not_supervisor));
+        if (!m.saved) co_return refuse(review_refusal(m, number));
         co_await watch(m.saved);
         co_return;
     }

@@ -112,8 +112,8 @@ bool left_to_queue_note(const Desk& d, const store::Ticket& t) {
     return t.status == store::ticket_status::new_ && !d.dispatcher->tells_at_once(t);
 }
 
-// The warning: the technician (or the dispatchers while nobody has the job) is told the stage's
-// deadline is near; an audit event marks it done. A queued ticket's may be left to the queue
+// The warning: the technician (or the dispatchers while nobody has the job; the supervisors for
+// a quote waiting for their review) is told the stage's deadline is near; an audit event marks it done. A queued ticket's may be left to the queue
 // note (left_to_queue_note). Runs inside the caller's transaction.
 void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const PlannedTimer& p,
           const std::string& marker, Timestamp now) {
@@ -123,8 +123,20 @@ void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const Plann
     std::string due_text = when(d, due);
     std::string notified = "dispatchers";
     std::optional<store::Technician> tech;
-    if (stage != dialog::Stage::dispatch) tech = store::bound_technician_of(c, t);
-    if (tech) {
+    // A quote waiting for review is the supervisors' to act on, not the technician's.
+    const bool in_review = stage == dialog::Stage::quote && t.quote_status == store::quote_status::review;
+    if (stage != dialog::Stage::dispatch && !in_review) tech = store::bound_technician_of(c, t);
+    std::size_t supervisors = 0;
+    if (in_review)
+        supervisors = notify_staff(c, StaffRole::supervisor, t.id, "sla_warning",
+                                   d.notices->render("sla_warning_review", {{"number", t.number},
+                                                                            {"fault_type", t.fault_type},
+                                                                            {"address", t.address},
+                                                                            {"due", due_text}}),
+                                   now);
+    if (supervisors > 0) {
+        notified = "supervisors";
+    } else if (tech) {
         std::string text = d.notices->render(
             "sla_warning",
             {{"number", t.number}, {"stage", stage_text}, {"due", due_text}, {"address", t.address}});

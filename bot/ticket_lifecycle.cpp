@@ -31,6 +31,7 @@ public:
             case LifecycleErrc::quote_changed:
                 return "the quote was changed since the owner saw it";
             case LifecycleErrc::rework_free: return "a reopened job is not charged again";
+            case LifecycleErrc::quote_in_review: return "the quote waits for a supervisor's approval";
             case LifecycleErrc::not_off_list: return "the ticket needs no quote";
         }
         return "unknown lifecycle error";
@@ -76,6 +77,8 @@ Status check_quote(const store::Ticket& t) {
         return Error{LifecycleErrc::quote_required, "ticket " + t.number};
     if (t.quote_status == store::quote_status::pending)
         return Error{LifecycleErrc::quote_pending, "ticket " + t.number};
+    if (t.quote_status == store::quote_status::review)
+        return Error{LifecycleErrc::quote_in_review, "ticket " + t.number};
     return Ok{};
 }
 
@@ -92,6 +95,7 @@ bool is_open_job(const store::Ticket& t) {
 
 bool needs_quote(const store::Ticket& t) {
     return t.quote_status == store::quote_status::required ||
+           t.quote_status == store::quote_status::review ||
            t.quote_status == store::quote_status::pending;
 }
 
@@ -104,7 +108,7 @@ Result<store::Ticket> accept_job(store::Ticket t, std::uint64_t technician_id, s
 }
 
 Result<store::Ticket> quote_job(store::Ticket t, std::uint64_t technician_id, std::uint32_t cents,
-                                store::Timestamp now) {
+                                store::Timestamp now, bool review) {
     if (auto ok = check_technician(t, technician_id); !ok) return ok.error();
     if (!status_in(t, {ts::dispatched, ts::accepted, ts::arrived})) return wrong_status(t, "quote");
     if (!needs_quote(t) && t.quote_status != store::quote_status::agreed)
@@ -117,9 +121,32 @@ Result<store::Ticket> quote_job(store::Ticket t, std::uint64_t technician_id, st
         reach(t.at.accepted, t.late.accept, t.due.accept, now);
     }
     t.quote_cents = cents;
+    if (review) {  // the supervisor's approval is the quote (approve_quote)
+        t.quote_status = store::quote_status::review;
+        return t;
+    }
     t.quote_status = store::quote_status::pending;
     t.quote_asked_at = now;
     reach(t.at.quoted, t.late.quote, t.due.quote, now);
+    return t;
+}
+
+Result<store::Ticket> approve_quote(store::Ticket t, std::optional<std::uint32_t> cents,
+                                    store::Timestamp now) {
+    if (t.quote_status != store::quote_status::review || !is_open_job(t))
+        return wrong_status(t, "approve the quote");
+    if (cents) t.quote_cents = *cents;
+    t.quote_status = store::quote_status::pending;
+    t.quote_asked_at = now;
+    reach(t.at.quoted, t.late.quote, t.due.quote, now);
+    return t;
+}
+
+Result<store::Ticket> reject_quote(store::Ticket t, store::Timestamp) {
+    if (t.quote_status != store::quote_status::review || !is_open_job(t))
+        return wrong_status(t, "reject the quote");
+    t.quote_status = store::quote_status::required;
+    t.quote_cents.reset();
     return t;
 }
 
@@ -161,7 +188,7 @@ Result<store::Ticket> hand_over_job(store::Ticket t, std::uint64_t technician_id
     t.technician_id.reset();
     // A quote the owner has not answered was this technician's: whoever takes the job quotes
     // afresh. An agreed one stands (the owner agreed to the desk's price).
-    if (t.quote_status == store::quote_status::pending) {
+    if (t.quote_status == store::quote_status::pending || t.quote_status == store::quote_status::review) {
         t.quote_status = store::quote_status::required;
         t.quote_cents.reset();
     }

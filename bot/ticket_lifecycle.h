@@ -3,9 +3,10 @@
 // callers make outside a chat (the owner's 没修好, an unsatisfied callback), with its SQL.
 //
 //   new → dispatched → accepted → arrived → done → confirmed → rated → closed
-//   a paid repair off the price list is quoted (报价) and agreed by the owner before done: the
-//   quote may come before or after arrival, and a new quote (the work grew) waits for the owner
-//   again; side paths: hand-over (back to dispatched for someone else), quote refused (cancelled),
+//   a paid repair off the price list is quoted (报价), approved by a supervisor when the desk has
+//   one (核准 / 驳回), and agreed by the owner before done: the quote may come before or after
+//   arrival, and a new quote (the work grew) waits for the supervisor and the owner again;
+//   side paths: hand-over (back to dispatched for someone else), quote refused (cancelled),
 //   reopen (返修: done/confirmed/rated/closed → dispatched, same technician, fresh finish
 //   deadline).
 //
@@ -38,6 +39,7 @@ enum class LifecycleErrc {
     quote_pending,   // quoted, the owner has not agreed yet
     quote_changed,   // the owner answered a quote the technician has since replaced
     rework_free,     // 报价 on a reopened job whose quote was agreed: rework is not charged again
+    quote_in_review, // quoted, a supervisor has not approved the quote yet
     not_off_list,    // 报价 for a ticket that needs none (free, or on the price list)
 };
 
@@ -67,16 +69,28 @@ namespace repairbot::bot {
 // asked again; the quote stage's time and verdict stay those of the first quote. After a refusal
 // there is no job left to quote (a refusal cancels); a reopened job (返修) whose quote was agreed
 // is not quoted again (rework_free).
+// With `review` (the desk has a supervisor to review quotes, DOMAIN.md) the quote waits for the
+// supervisor instead (quote_status review): the owner is asked, and the quote stage met, when
+// approve_quote passes it on.
 [[nodiscard]] Result<store::Ticket> quote_job(store::Ticket t, std::uint64_t technician_id,
-                                              std::uint32_t cents, store::Timestamp now);
+                                              std::uint32_t cents, store::Timestamp now,
+                                              bool review = false);
+// A supervisor approves a quote under review (核准), at the technician's amount or at `cents`
+// (their own): put to the owner (pending), the quote stage met now. Rejects (驳回) it back to
+// the technician (required, amount cleared: they quote again). Both only on an open job.
+[[nodiscard]] Result<store::Ticket> approve_quote(store::Ticket t,
+                                                  std::optional<std::uint32_t> cents,
+                                                  store::Timestamp now);
+[[nodiscard]] Result<store::Ticket> reject_quote(store::Ticket t, store::Timestamp now);
 // 到达: accepted → arrived (an unaccepted job is accepted at the same time). Arriving is not
 // working: allowed before an off-list repair's quote is agreed, so the arrival is on record.
 [[nodiscard]] Result<store::Ticket> arrive_job(store::Ticket t, std::uint64_t technician_id,
                                                store::Timestamp now);
 // 完成 [费用 N] [note]: accepted or arrived → done (arrival recorded now when it was skipped).
-// Refused with quote_required / quote_pending until the owner agreed to the quote of an off-list
-// repair (DOMAIN.md: work starts only after the owner agrees). `fee_cents` as given (the caller
-// checks it against the price list); for an agreed quote without a fee, the quote is the fee.
+// Refused with quote_required / quote_in_review / quote_pending until the owner agreed to the
+// quote of an off-list repair (DOMAIN.md: work starts only after the owner agrees). `fee_cents`
+// as given (the caller checks it against the price list); for an agreed quote without a fee,
+// the quote is the fee.
 [[nodiscard]] Result<store::Ticket> finish_job(store::Ticket t, std::uint64_t technician_id,
                                                std::optional<std::uint32_t> fee_cents,
                                                std::string note, store::Timestamp now);

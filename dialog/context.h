@@ -44,7 +44,7 @@ enum class JobStatus : std::uint8_t {
 // The quote of a paid repair outside the price list (有偿维修, 报价 before work).
 enum class QuoteState : std::uint8_t {
     none,     // not quoted yet
-    pending,  // quoted, the owner has not answered
+    pending,  // quoted, waiting for the supervisor's review or the owner's answer
     agreed,   // the owner agreed: work may go on
 };
 
@@ -59,12 +59,26 @@ struct TechnicianJob {
     bool operator==(const TechnicianJob&) const = default;
 };
 
+// A technician's quote waiting for a supervisor's review (核准 / 驳回), as a supervisor's chat
+// shows it.
+struct QuoteForReview {
+    std::string ticket_number{};
+    std::string address{};
+    std::string fault_type{};
+    std::string technician{};  // who quoted
+    std::int64_t cents = 0;
+    bool operator==(const QuoteForReview&) const = default;
+};
+
 // The sender as a bound technician (绑定 done): set by the bot when the openid belongs to one.
 // `open_jobs` are the technician's own open jobs, in the order the chat numbers them (1, 2 ...).
 struct TechnicianView {
     std::string id{};
     std::string name{};
     std::vector<TechnicianJob> open_jobs{};
+    bool supervisor = false;  // 工程部主管: reviews quotes
+    // For a supervisor: the quotes waiting for review, oldest first (the bot may cut the list).
+    std::vector<QuoteForReview> quotes_to_review{};
     bool operator==(const TechnicianView&) const = default;
 };
 

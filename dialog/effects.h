@@ -149,9 +149,24 @@ struct RefuseQuote {  // cancels the ticket, the reason kept
     bool operator==(const RefuseQuote&) const = default;
 };
 
+// A supervisor's review of a technician's quote (DOMAIN.md: the supervisor reviews paid-repair
+// quotes): 核准 puts it to the owner, at the amount quoted or the supervisor's own; 驳回 sends it
+// back to the technician with the reason.
+struct ApproveQuote {
+    std::string ticket_number{};
+    std::optional<std::int64_t> cents{};  // the supervisor's own amount; nullopt: as quoted
+    bool operator==(const ApproveQuote&) const = default;
+};
+struct RejectQuote {
+    std::string ticket_number{};
+    std::string reason{};  // never empty
+    bool operator==(const RejectQuote&) const = default;
+};
+
 using Effect = std::variant<CreateTicket, AttachPhotos, HandToHuman, QueryProgress, FileComplaint,
                             RememberProfile, BindTechnician, AcceptJob, ArriveJob, FinishJob,
                             QuoteJob, HandOverJob, ListJobs, ConfirmFixed, ReportNotFixed,
-                            RateService, AgreeQuote, RefuseQuote, AttachJobPhoto>;
+                            RateService, AgreeQuote, RefuseQuote, AttachJobPhoto, ApproveQuote,
+                            RejectQuote>;
 
 }  // namespace repairbot::dialog

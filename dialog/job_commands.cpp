@@ -14,7 +14,7 @@ struct Verb {
     JobAction action;
 };
 // Longer words first where one starts another.
-constexpr std::array<Verb, 13> kVerbs = {{
+constexpr std::array<Verb, 17> kVerbs = {{
     {"已接单", JobAction::accept},
     {"接单", JobAction::accept},
     {"已到达", JobAction::arrive},
@@ -28,6 +28,10 @@ constexpr std::array<Verb, 13> kVerbs = {{
     {"报价", JobAction::quote},
     {"转单", JobAction::hand_over},
     {"转派", JobAction::hand_over},
+    {"核准", JobAction::approve_quote},
+    {"批准", JobAction::approve_quote},
+    {"同意报价", JobAction::approve_quote},
+    {"驳回", JobAction::reject_quote},
 }};
 
 constexpr std::array<std::string_view, 6> kListWords = {"我的工单", "工单",     "我的任务",
@@ -207,6 +211,13 @@ std::optional<JobCommand> parse_job_command(std::string_view raw) {
         } else {
             c.bad_amount = true;
         }
+    } else if (c.action == JobAction::approve_quote) {
+        // A supervisor's own amount is written with its unit ("核准 BX…-0007 100元"): a bare
+        // number is a list position, never a price by mistake.
+        if (auto a = amount_with_unit(r.s)) {
+            c.cents = a->second.cents;
+            r.blank(a->first, a->second.end);
+        }
     } else if (c.action == JobAction::finish) {
         bool fee_word = false;
         for (auto w : kFeeWords) {
@@ -237,7 +248,8 @@ std::optional<JobCommand> parse_job_command(std::string_view raw) {
             r.blank(after, after + idx->second);
         }
     }
-    if (c.action == JobAction::finish || c.action == JobAction::hand_over) {
+    if (c.action == JobAction::finish || c.action == JobAction::hand_over ||
+        c.action == JobAction::reject_quote) {
         c.text = r.original(raw, norm);
     }
     return c;

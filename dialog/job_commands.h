@@ -1,5 +1,5 @@
-// The technician's chat commands (绑定 接单 到达 完成 报价 转单 我的工单) and the answer to
-// "which job?", parsed from what was typed. Words are matched on the normalized text; notes
+// The technician's chat commands (绑定 接单 到达 完成 报价 转单 我的工单; a supervisor's 核准
+// [单号] [金额] and 驳回 [单号] 原因) and the answer to "which job?", parsed from what was typed. Words are matched on the normalized text; notes
 // and reasons are handed back in the sender's own words.
 #pragma once
 
@@ -24,9 +24,9 @@ struct JobCommand {
     std::string code{};           // bind: the code as sent; empty when none was given
     std::string ticket{};         // a ticket number named in the message (lower case), or ""
     std::optional<long> index{};  // a list position (1-based) named instead of a number
-    std::optional<std::int64_t> cents{};  // finish: 费用; quote: the amount
+    std::optional<std::int64_t> cents{};  // finish: 费用; quote: the amount; approve: "100元"
     bool bad_amount = false;              // 费用 / 报价 without a readable amount
-    std::string text{};                   // finish: the note; hand_over: the reason; trimmed
+    std::string text{};  // finish: the note; hand_over, reject_quote: the reason; trimmed
 };
 
 // The command `raw` (the message as typed) is, or nullopt when it starts with no command

@@ -58,7 +58,8 @@ struct ReportDraft {
 };
 
 // What a technician's command does to a job.
-enum class JobAction : std::uint8_t { accept, arrive, finish, quote, hand_over };
+// approve_quote / reject_quote are a supervisor's (核准 / 驳回 a technician's quote).
+enum class JobAction : std::uint8_t { accept, arrive, finish, quote, hand_over, approve_quote, reject_quote };
 
 // A technician's command held while the bot asks which of several jobs it is for.
 struct PendingJobCommand {

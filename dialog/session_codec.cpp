@@ -23,8 +23,8 @@ constexpr std::array<std::string_view, 8> kSteps = {"address", "fault_type", "de
                                                     "confirm", "resume"};
 constexpr std::array<std::string_view, 5> kFeedbackSteps = {"confirm", "score", "comment", "quote",
                                                             "refuse_reason"};
-constexpr std::array<std::string_view, 5> kJobActions = {"accept", "arrive", "finish", "quote",
-                                                         "hand_over"};
+constexpr std::array<std::string_view, 7> kJobActions = {
+    "accept", "arrive", "finish", "quote", "hand_over", "approve_quote", "reject_quote"};
 
 void escape_into(std::string& out, std::string_view v) {
     static constexpr char kHex[] = "0123456789ABCDEF";

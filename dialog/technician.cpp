@@ -37,6 +37,10 @@ TextId action_text(JobAction a) {
             return TextId::action_quote;
         case JobAction::hand_over:
             return TextId::action_hand_over;
+        case JobAction::approve_quote:
+            return TextId::action_approve_quote;
+        case JobAction::reject_quote:
+            return TextId::action_reject_quote;
         case JobAction::accept:
             break;
     }
@@ -164,6 +168,9 @@ void run(Turn& t, const PendingJobCommand& cmd, const TechnicianJob& job) {
             t.effects.emplace_back(HandOverJob{n, cmd.text});
             say_job(t, TextId::tech_handed_over, job, {}, cmd.text);
             return;
+        case JobAction::approve_quote:
+        case JobAction::reject_quote:
+            return;  // a supervisor's, about a quote, not a job of theirs: on_review
     }
 }
 
@@ -216,6 +223,71 @@ void ask_which(Turn& t, PendingJobCommand cmd) {
     t.say(TextId::tech_which_job, {{"jobs", jobs}, {"count", count}, {"command", command}});
 }
 
+// The quotes waiting for a supervisor's review, as a numbered list.
+void say_reviews(Turn& t, TextId id) {
+    const auto& quotes = t.ctx.technician->quotes_to_review;
+    std::string list;
+    for (std::size_t i = 0; i < quotes.size(); ++i) {
+        const auto& q = quotes[i];
+        if (!list.empty()) list.push_back('\n');
+        list += t.texts().render(TextId::review_line, {{"index", std::to_string(i + 1)},
+                                                       {"ticket", q.ticket_number},
+                                                       {"address", q.address},
+                                                       {"fault_type", q.fault_type},
+                                                       {"technician", q.technician},
+                                                       {"fee", format_yuan(q.cents)}});
+    }
+    t.say(id, {{"reviews", list}, {"count", std::to_string(quotes.size())}});
+}
+
+// A supervisor's 核准 / 驳回 of a technician's quote (Context: quotes_to_review). The quote is
+// named by its ticket number or its place in the list; with one waiting, it may go unnamed.
+void on_review(Turn& t, const JobCommand& c) {
+    const auto& tech = *t.ctx.technician;
+    if (!tech.supervisor) {
+        t.say(TextId::review_not_supervisor);
+        return;
+    }
+    const auto& quotes = tech.quotes_to_review;
+    if (quotes.empty()) {
+        t.say(TextId::review_none);
+        return;
+    }
+    const QuoteForReview* q = nullptr;
+    if (!c.ticket.empty()) {
+        for (const auto& x : quotes)
+            if (lower(x.ticket_number) == c.ticket) q = &x;
+        if (!q) {
+            std::string shown = c.ticket;
+            for (auto& ch : shown)
+                if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+            t.say(TextId::review_not_waiting, {{"ticket", shown}});
+            return;
+        }
+    } else if (c.index) {
+        if (*c.index >= 1 && static_cast<std::size_t>(*c.index) <= quotes.size())
+            q = &quotes[static_cast<std::size_t>(*c.index - 1)];
+    } else if (quotes.size() == 1) {
+        q = &quotes.front();
+    }
+    if (!q) {
+        say_reviews(t, TextId::review_which);
+        return;
+    }
+    if (c.action == JobAction::reject_quote) {
+        if (c.text.empty()) {
+            t.say(TextId::review_reason_needed, {{"ticket", q->ticket_number}});
+            return;
+        }
+        t.effects.emplace_back(RejectQuote{q->ticket_number, c.text});
+        t.say(TextId::review_rejected, {{"ticket", q->ticket_number}, {"reason", c.text}});
+        return;
+    }
+    t.effects.emplace_back(ApproveQuote{q->ticket_number, c.cents});
+    t.say(TextId::review_approved,
+          {{"ticket", q->ticket_number}, {"fee", format_yuan(c.cents.value_or(q->cents))}});
+}
+
 void on_job_command(Turn& t, const JobCommand& c) {
     auto& s = t.session;
     clear_pick(s);
@@ -240,6 +312,10 @@ void on_job_command(Turn& t, const JobCommand& c) {
     }
     if (c.action == JobAction::hand_over && c.text.empty()) {
         t.say(TextId::tech_handover_reason);
+        return;
+    }
+    if (c.action == JobAction::approve_quote || c.action == JobAction::reject_quote) {
+        on_review(t, c);
         return;
     }
     PendingJobCommand cmd{c.action, c.cents, c.text};

@@ -27,10 +27,13 @@ inline constexpr const char* cancelled = "cancelled";
 }  // namespace ticket_status
 
 // Where a paid repair's quote stands (tickets.quote_status). `required`: a paid repair off the
-// price list, not quoted yet; work waits for `agreed`. Free and on-list repairs stay `none`.
+// price list, not quoted yet; `review`: quoted by the technician, waiting for a supervisor
+// (工程部主管) to approve it; `pending`: put to the owner; work waits for `agreed`. Free and
+// on-list repairs stay `none`.
 namespace quote_status {
 inline constexpr const char* none = "none";
 inline constexpr const char* required = "required";
+inline constexpr const char* review = "review";
 inline constexpr const char* pending = "pending";
 inline constexpr const char* agreed = "agreed";
 inline constexpr const char* refused = "refused";

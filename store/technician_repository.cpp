@@ -176,6 +176,14 @@ Result<Technician> TechnicianRepository::bind(sql::Connection& c, const std::str
     return t;
 }
 
+bool TechnicianRepository::supervisor_bound(sql::Connection& c) {
+    // The condition of the supervisors' staff notices (outbox_repository.cpp).
+    auto st = prepare(c,
+                      "SELECT 1 FROM technicians WHERE active = 1 AND is_supervisor <> 0 AND "
+                      "openid IS NOT NULL AND openid <> '' LIMIT 1");
+    return query(*st)->next();
+}
+
 std::vector<DispatchCandidate> TechnicianRepository::candidates(sql::Connection& c,
                                                                 const std::string& trade,
                                                                 const std::string& building) {

@@ -57,6 +57,9 @@ class TechnicianRepository {
     // fewest open jobs first. Never fails.
     static std::vector<DispatchCandidate> candidates(sql::Connection& c, const std::string& trade,
                                                      const std::string& building);
+
+    // True when an active supervisor is bound to WeChat: someone to review quotes. Never fails.
+    static bool supervisor_bound(sql::Connection& c);
 };
 
 // True when the technician is bound to WeChat (a non-empty openid): messages can reach them.

@@ -316,6 +316,17 @@ std::vector<Ticket> TicketRepository::list_after(sql::Connection& c, std::uint64
     return out;
 }
 
+std::vector<Ticket> TicketRepository::quotes_in_review(sql::Connection& c, std::uint32_t max) {
+    auto st = prepare(c, std::string("SELECT ") + kColumns +
+                             " FROM tickets WHERE status IN ('dispatched', 'accepted', 'arrived') "
+                             "AND quote_status = 'review' ORDER BY id LIMIT ?");
+    sql_row::bind(*st, 1, max);
+    auto rs = query(*st);
+    std::vector<Ticket> out;
+    while (rs->next()) out.push_back(read_ticket(*rs));
+    return out;
+}
+
 std::vector<Ticket> TicketRepository::next_waiting(sql::Connection& c, std::uint32_t max) {
     // The first waiting ticket of each trade and building, emergencies' areas first: a derived
     // table of ids (from the status-new entries of ix_tickets_status) joined to their rows, so

@@ -97,6 +97,11 @@ class TicketRepository {
     // ix_tickets_status and their rows (a storm's queue: thousands, not the history).
     static std::vector<Ticket> next_waiting(sql::Connection& c, std::uint32_t max);
 
+    // Open jobs (dispatched, accepted, arrived) whose quote waits for a supervisor's review
+    // (quote_status review), oldest first, up to `max`. Reads the open statuses' entries of
+    // ix_tickets_status, not the history.
+    static std::vector<Ticket> quotes_in_review(sql::Connection& c, std::uint32_t max);
+
     // Saves every mutable field of `t` if the stored version is still t.version (compare-and-set),
     // with `event` (when its type is not empty) and `outbox` rows, in one transaction; at = the
     // event time and updated_at. Returns the saved ticket (version + 1).

@@ -55,6 +55,12 @@ TechnicianView technician_with(std::size_t jobs) {
                                                "水", i == 1, i == 1 ? QuoteState::pending
                                                                     : QuoteState::none});
     }
+    // With two jobs or more, also a supervisor with quotes to review (核准 / 驳回).
+    if (jobs >= 2) {
+        view.supervisor = true;
+        view.quotes_to_review = {{"BX20261121-0021", "5栋101", "电", "李师傅", 8000},
+                                 {"BX20261121-0022", "6栋1单元301", "门窗", "赵师傅", 26050}};
+    }
     return view;
 }
 

@@ -32,6 +32,7 @@
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
 #include "tests/integration/desk_data.h"
+#include "tests/integration/private_database.h"
 #include "tests/integration/store_env.h"
 
 namespace repairbot::bot {
@@ -51,10 +52,14 @@ using testing::desk;
 
 class JobDeskIntegration : public ::testing::Test {
   protected:
+    // A database of its own: whether quotes wait for a supervisor's review depends on whether
+    // any supervisor is bound, desk-wide, and other suites' staff must not decide it.
+    static config::MysqlSettings database() { return store::testing::private_mysql_settings("job_desk"); }
     static void SetUpTestSuite() {
-        auto applied = store::migrate(store::testing::mysql_settings());
+        auto applied = store::testing::create_database(database());
         ASSERT_TRUE(applied) << applied.error().message();
     }
+    static void TearDownTestSuite() { store::testing::drop_database(database()); }
 
     void SetUp() override {
         tech_ = add_technician("王师傅", tag_ + "-tech");
@@ -188,7 +193,7 @@ class JobDeskIntegration : public ::testing::Test {
     std::vector<store::Ticket> watched_;
     asio::io_context io_;
     asio::thread_pool blocking_{2};
-    store::MysqlPool pool_{blocking_, store::testing::mysql_settings()};
+    store::MysqlPool pool_{blocking_, database()};
     store::Redis redis_{io_.get_executor(), store::testing::redis_settings()};
     store::SessionStore sessions_{redis_, 1h};
     Dispatcher dispatcher_{pool_, desk().sla};
@@ -367,6 +372,85 @@ TEST_F(JobDeskIntegration, AQuoteRaisedOnSiteAsksTheOwnerAgain) {
     r = carry_out(*tech_.openid, dialog::FinishJob{t.number, std::nullopt, ""}, t0 + 90min);
     EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
     EXPECT_EQ(reload(t.id).fee_cents, 30000u) << "the agreed quote is the fee";
+}
+
+// DOMAIN.md: the engineering supervisor reviews paid-repair quotes. With one bound, a
+// technician's quote waits for their 核准 (at the amount quoted or their own) before the owner is
+// asked; a 驳回 sends it back to the technician with the reason.
+TEST_F(JobDeskIntegration, ASupervisorReviewsAQuoteBeforeTheOwnerIsAsked) {
+    auto sup = add_technician("张主管", tag_ + "-sup");
+    sup.is_supervisor = true;
+    pool_.run_sync([&](sql::Connection& c) { return store::TechnicianRepository::update(c, sup, t0).ok(); });
+    auto t = ticket(ts::accepted, tech_.id, qs::required);
+
+    auto r = carry_out(*tech_.openid, dialog::QuoteJob{t.number, 50000}, t0 + 5min);
+    ASSERT_TRUE(r.replace_replies);
+    EXPECT_EQ(*r.replace_replies,
+              desk().notices.render("tech_quote_in_review", {{"number", t.number}, {"fee", "500元"}}));
+    auto quoted = reload(t.id);
+    EXPECT_EQ(quoted.quote_status, qs::review);
+    EXPECT_FALSE(quoted.at.quoted) << "the supervisor's approval is the quote";
+    auto review = notices_of(t.id, "quote_review");
+    ASSERT_EQ(review.size(), 1u);
+    EXPECT_EQ(review[0].recipient, *sup.openid);
+    EXPECT_TRUE(notices_of(t.id, "quote_request").empty()) << "the owner is not asked yet";
+
+    auto view = store::testing::run(io_, jobs_->technician_of(*sup.openid));
+    ASSERT_TRUE(view);
+    EXPECT_TRUE(view->supervisor);
+    ASSERT_EQ(view->quotes_to_review.size(), 1u);
+    EXPECT_EQ(view->quotes_to_review[0],
+              (dialog::QuoteForReview{t.number, t.address, t.fault_type, tech_.name, 50000}));
+    EXPECT_TRUE(store::testing::run(io_, jobs_->technician_of(*tech_.openid))->quotes_to_review.empty())
+        << "a technician is shown no quotes to review";
+
+    r = carry_out(*tech_.openid, dialog::FinishJob{t.number, std::nullopt, ""});
+    ASSERT_TRUE(r.replace_replies);
+    EXPECT_EQ(*r.replace_replies, text(dialog::TextId::tech_quote_waiting, t.number));
+    r = carry_out(*tech_.openid, dialog::RejectQuote{t.number, "自己驳回"});
+    ASSERT_TRUE(r.replace_replies);
+    EXPECT_EQ(*r.replace_replies, desk().dialog.texts.get(dialog::TextId::review_not_supervisor));
+    EXPECT_EQ(reload(t.id).quote_status, qs::review);
+
+    r = carry_out(*sup.openid, dialog::RejectQuote{t.number, "只需换阀芯"}, t0 + 8min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(t.id).quote_status, qs::required);
+    auto rejected = notices_of(t.id, "quote_rejected");
+    ASSERT_EQ(rejected.size(), 1u);
+    EXPECT_EQ(rejected[0].recipient, *tech_.openid);
+    EXPECT_NE(rejected[0].payload.find("只需换阀芯"), std::string::npos) << rejected[0].payload;
+    r = carry_out(*sup.openid, dialog::RejectQuote{t.number, "再驳回"}, t0 + 9min);
+    ASSERT_TRUE(r.replace_replies);
+    EXPECT_EQ(*r.replace_replies, desk().dialog.texts.render(dialog::TextId::review_not_waiting, {{"ticket", t.number}}));
+
+    r = carry_out(*tech_.openid, dialog::QuoteJob{t.number, 20000}, t0 + 10min);
+    ASSERT_TRUE(r.replace_replies);
+    EXPECT_EQ(reload(t.id).quote_status, qs::review);
+    r = carry_out(*sup.openid, dialog::ApproveQuote{t.number, 18000}, t0 + 12min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    auto approved = reload(t.id);
+    EXPECT_EQ(approved.quote_status, qs::pending);
+    EXPECT_EQ(approved.quote_cents, 18000u) << "the supervisor's own amount";
+    EXPECT_EQ(approved.at.quoted, t0 + 12min);
+    EXPECT_EQ(approved.quote_asked_at, t0 + 12min);
+    auto requests = notices_of(t.id, "quote_request");
+    ASSERT_EQ(requests.size(), 1u);
+    EXPECT_EQ(requests[0].recipient, t.owner_openid);
+    EXPECT_NE(requests[0].payload.find("180"), std::string::npos) << requests[0].payload;
+    EXPECT_EQ(notices_of(t.id, "quote_approved").size(), 1u);
+    auto session = dialog::decode(store::testing::run(io_, sessions_.load(t.owner_openid)).data);
+    ASSERT_TRUE(session);
+    ASSERT_EQ(session->feedback.size(), 1u);
+    EXPECT_EQ(session->feedback[0].cents, 18000);
+
+    // A retried approval finds it approved: nothing sent twice.
+    r = carry_out(*sup.openid, dialog::ApproveQuote{t.number, 18000}, t0 + 13min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(notices_of(t.id, "quote_request").size(), 1u);
+
+    r = carry_out(t.owner_openid, dialog::AgreeQuote{t.number, 18000}, t0 + 20min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(t.id).quote_status, qs::agreed);
 }
 
 TEST_F(JobDeskIntegration, AReopenedJobIsNotQuotedAgainAndAHandOverTakesAnUnansweredQuoteAlong) {

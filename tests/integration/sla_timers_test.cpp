@@ -287,6 +287,29 @@ TEST_F(SlaTimersIntegration, WarningToTheTechnicianThenEscalationToSupervisorAnd
     EXPECT_EQ(event_types(t.id).size(), 2u);
 }
 
+// A quote waiting for a supervisor's review near its deadline (15 min from dispatch) is the
+// supervisors' to act on: they are warned, not the technician who has quoted.
+TEST_F(SlaTimersIntegration, AQuoteWaitingForReviewWarnsTheSupervisorsNotTheTechnician) {
+    auto t = dispatched(create());
+    t.status = store::ticket_status::accepted;
+    t.at.accepted = t0 + 2min;
+    t.quote_status = store::quote_status::review;
+    t.quote_cents = 30000;
+    t.due.quote = t0 + 16min;
+    t = save(t, "quoted", t0 + 5min);
+    track(t);
+
+    at(t0 + 13min + 1s);  // 80 % of the quarter hour from dispatch at t0 + 1 min
+    EXPECT_EQ(fire(), 1u);
+    auto to_supervisor = sent_to(t.id, *supervisor_.openid);
+    ASSERT_EQ(to_supervisor.size(), 1u);
+    EXPECT_EQ(to_supervisor[0]["event"], "sla_warning");
+    EXPECT_NE(to_supervisor[0]["text"].get<std::string>().find("等您审核"), std::string::npos)
+        << to_supervisor[0]["text"];
+    EXPECT_EQ(sent_events(t.id, *tech_a_.openid), std::vector<std::string>{"job_assigned"})
+        << "the job push only";
+}
+
 TEST_F(SlaTimersIntegration, AnUnacceptedJobGoesToTheOtherTechnicianWithTheReasonLogged) {
     auto t = dispatched(create());
     ASSERT_EQ(t.technician_id, tech_a_.id);

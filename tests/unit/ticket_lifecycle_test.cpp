@@ -140,6 +140,61 @@ TEST(TicketLifecycle, AnAgreedQuoteRaisedOnSiteWaitsForTheOwnerAgain) {
     EXPECT_EQ(again->quote_status, store::quote_status::agreed);
 }
 
+// DOMAIN.md: a supervisor reviews paid-repair quotes. With one to review it, the technician's
+// quote waits for the supervisor, whose approval (at the amount given, or one of their own) is
+// the quote the stage's deadline counts and the one the owner is asked about.
+TEST(TicketLifecycle, AQuoteForReviewReachesTheOwnerOnlyWhenASupervisorApprovesIt) {
+    auto t = accept_job(dispatched_ticket(), 3, at(5));
+    t->quote_status = store::quote_status::required;
+    t->due.quote = at(16);
+    auto quoted = quote_job(*t, 3, 12000, at(10), /*review=*/true);
+    ASSERT_TRUE(quoted);
+    EXPECT_EQ(quoted->quote_status, store::quote_status::review);
+    EXPECT_EQ(quoted->quote_cents, 12000u);
+    EXPECT_FALSE(quoted->at.quoted) << "not the supervisor's quote yet";
+    EXPECT_FALSE(quoted->quote_asked_at) << "the owner is not asked yet";
+    EXPECT_EQ(finish_job(*quoted, 3, std::nullopt, "", at(12)).code(),
+              make_error_code(LifecycleErrc::quote_in_review));
+    EXPECT_EQ(agree_quote(*quoted, 12000, at(12)).code(), make_error_code(LifecycleErrc::wrong_status))
+        << "the owner has nothing to agree to yet";
+
+    auto approved = approve_quote(*quoted, 10000, at(14));
+    ASSERT_TRUE(approved) << approved.error().message();
+    EXPECT_EQ(approved->quote_status, store::quote_status::pending);
+    EXPECT_EQ(approved->quote_cents, 10000u) << "the supervisor's own amount";
+    EXPECT_EQ(approved->at.quoted, at(14));
+    EXPECT_EQ(approved->late.quote, false);
+    EXPECT_EQ(approved->quote_asked_at, at(14));
+    EXPECT_EQ(approve_quote(*approved, std::nullopt, at(15)).code(),
+              make_error_code(LifecycleErrc::wrong_status))
+        << "approved once";
+
+    auto as_quoted = approve_quote(*quoted, std::nullopt, at(20));
+    ASSERT_TRUE(as_quoted);
+    EXPECT_EQ(as_quoted->quote_cents, 12000u);
+    EXPECT_EQ(as_quoted->late.quote, true) << "due at(16)";
+}
+
+TEST(TicketLifecycle, ARejectedQuoteGoesBackToTheTechnician) {
+    auto t = accept_job(dispatched_ticket(), 3, at(5));
+    t->quote_status = store::quote_status::required;
+    auto quoted = quote_job(*t, 3, 50000, at(10), /*review=*/true);
+    auto rejected = reject_quote(*quoted, at(12));
+    ASSERT_TRUE(rejected);
+    EXPECT_EQ(rejected->quote_status, store::quote_status::required);
+    EXPECT_FALSE(rejected->quote_cents);
+    EXPECT_EQ(rejected->status, ts::accepted);
+    auto again = quote_job(*rejected, 3, 30000, at(13), /*review=*/true);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->quote_status, store::quote_status::review);
+    EXPECT_EQ(reject_quote(*again, at(14))->quote_status, store::quote_status::required);
+    EXPECT_EQ(reject_quote(*rejected, at(14)).code(), make_error_code(LifecycleErrc::wrong_status));
+    // A hand-over takes a quote under review along, as one the owner has not answered.
+    auto handed = hand_over_job(*again, 3, at(15));
+    ASSERT_TRUE(handed);
+    EXPECT_EQ(handed->quote_status, store::quote_status::required);
+}
+
 TEST(TicketLifecycle, AReworkIsNotQuotedAgain) {
     auto t = accept_job(dispatched_ticket(), 3, at(5));
     t->quote_status = store::quote_status::agreed;
