@@ -100,6 +100,29 @@ store::NewOutbox quote_request(const dialog::Session& owner_session, const store
     return {"notify", after.owner_openid, notice.dump(), std::nullopt};
 }
 
+// The price the owner had agreed to when the quote now under review was made (a raise of an
+// agreed quote), replayed from the audit log: an agreement sets it, a quote ends it (keeping it
+// as the one in force at that quote), a rejected raise restores it. nullopt: none.
+std::optional<std::uint32_t> agreed_before_raise(const std::vector<store::TicketEvent>& events) {
+    std::optional<std::uint32_t> agreed, at_raise;
+    auto cents_in = [](const store::TicketEvent& e, const char* key) -> std::optional<std::uint32_t> {
+        auto j = nlohmann::json::parse(e.details, nullptr, false);
+        if (!j.is_object() || !j.contains(key) || !j[key].is_number_unsigned()) return std::nullopt;
+        return j[key].get<std::uint32_t>();
+    };
+    for (const auto& e : events) {
+        if (e.type == "quote_agreed") {
+            agreed = cents_in(e, "quote_cents");
+        } else if (e.type == "quoted") {
+            at_raise = agreed;
+            agreed.reset();
+        } else if (e.type == "quote_rejected") {
+            agreed = cents_in(e, "restored_cents");
+        }
+    }
+    return at_raise;
+}
+
 // The amount to ask the owner about again when the owner answered a quote since replaced.
 std::optional<std::int64_t> replaced_quote(const Moved& m) {
     if (m.refused != LifecycleErrc::quote_changed || !m.ticket || !m.ticket->quote_cents ||
@@ -156,7 +179,10 @@ asio::awaitable<std::optional<dialog::TechnicianView>> JobDesk::technician_of(st
         view.supervisor = tech->is_supervisor;
         if (tech->is_supervisor) {
             std::map<std::uint64_t, std::string> names;  // who quoted
-            for (const auto& t : store::TicketRepository::quotes_in_review(c, kReviewsShown)) {
+            auto waiting = store::TicketRepository::quotes_in_review(c, kReviewsShown + 1);
+            view.more_quotes_to_review = waiting.size() > kReviewsShown;
+            if (view.more_quotes_to_review) waiting.resize(kReviewsShown);
+            for (const auto& t : waiting) {
                 std::string& name = names[t.technician_id.value_or(0)];
                 if (name.empty() && t.technician_id)
                     if (auto who = store::TechnicianRepository::find_by_id(c, *t.technician_id)) name = who->name;
@@ -304,6 +330,8 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
     };
     // An owner's answer to a quote that was refused: the new amount when the quote changed.
     auto owners_quote_refusal = [&](const Moved& m, const std::string& number) {
+        if (m.ticket && m.ticket->quote_status == store::quote_status::review && is_open_job(*m.ticket))
+            return notices_.render("owner_quote_in_review", {{"number", number}});
         if (m.refused == LifecycleErrc::quote_changed && m.ticket && m.ticket->quote_cents)
             return notices_.render(
                 "owner_quote_changed",
@@ -312,6 +340,9 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
     };
     // A supervisor's 核准 / 驳回 refused: the quote is no longer waiting for review.
     auto review_refusal = [&](const Moved& m, const std::string& number) {
+        if (m.refused == LifecycleErrc::quote_changed && m.ticket && m.ticket->quote_cents)
+            return notices_.render("review_quote_changed",
+                                   {{"number", number}, {"fee", config::yuan_text(*m.ticket->quote_cents)}});
         if (m.ticket && is_open_job(*m.ticket))
             return texts.render(dialog::TextId::review_not_waiting, {{"ticket", number}});
         return changed_text(m, number);
@@ -541,10 +572,11 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         std::optional<std::uint32_t> own;
         if (approve->cents) own = static_cast<std::uint32_t>(*approve->cents);
         dialog::Session snapshot = co_await ticket_owner_session(number);
-        auto work = [number, openid, now, own, snapshot, this](sql::Connection& c) {
+        const auto seen = approve->seen_cents;
+        auto work = [number, openid, now, own, seen, snapshot, this](sql::Connection& c) {
             const auto supervisor = active_technician(c, openid);
             if (!supervisor || !supervisor->is_supervisor) return Moved{};
-            MoveFn move = [&](const store::Ticket& t, Moved&) { return approve_quote(t, own, now); };
+            MoveFn move = [&](const store::Ticket& t, Moved&) { return approve_quote(t, own, seen, now); };
             // Approved already (a retry after a failure): on to the owner, at this amount.
             AlreadyFn already = [&](const store::Ticket& t) {
                 return t.quote_status == store::quote_status::pending && (!own || t.quote_cents == own);
@@ -585,21 +617,29 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         auto work = [number, openid, now, reason, this](sql::Connection& c) {
             const auto supervisor = active_technician(c, openid);
             if (!supervisor || !supervisor->is_supervisor) return Moved{};
-            MoveFn move = [&](const store::Ticket& t, Moved&) { return reject_quote(t, now); };
+            std::optional<std::uint32_t> restored;
+            MoveFn move = [&](const store::Ticket& t, Moved&) {
+                restored = agreed_before_raise(store::TicketRepository::events(c, t.id));
+                return reject_quote(t, restored, now);
+            };
             AlreadyFn already = [](const store::Ticket&) { return false; };
             ComposeFn compose = [&](sql::Connection& conn, const store::Ticket& before, const store::Ticket& after,
                                     store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
                 const std::string fee = config::yuan_text(before.quote_cents.value_or(0));
-                event = {openid, "supervisor", "quote_rejected",
-                         nlohmann::json{{"quoted_cents", before.quote_cents.value_or(0)},
-                                        {"reason", reason},
-                                        {"supervisor", supervisor->name}}
-                             .dump()};
+                nlohmann::json details = {{"quoted_cents", before.quote_cents.value_or(0)},
+                                          {"reason", reason},
+                                          {"supervisor", supervisor->name}};
+                if (restored) details["restored_cents"] = *restored;
+                event = {openid, "supervisor", "quote_rejected", details.dump()};
                 if (auto tech = store::bound_technician_of(conn, after)) {
+                    const std::string agreed = restored ? config::yuan_text(*restored) : std::string();
                     nlohmann::json notice = {
                         {"event", "quote_rejected"}, {"number", after.number}, {"fee", fee}, {"reason", reason},
-                        {"text", notices_.render("tech_quote_rejected",
-                                                 {{"number", after.number}, {"fee", fee}, {"reason", reason}})}};
+                        {"text", notices_.render(restored ? "tech_quote_raise_rejected" : "tech_quote_rejected",
+                                                 {{"number", after.number},
+                                                  {"fee", fee},
+                                                  {"reason", reason},
+                                                  {"agreed", agreed}})}};
                     outbox.push_back({"notify", *tech->openid, notice.dump(), std::nullopt});
                 }
             };

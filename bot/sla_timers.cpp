@@ -74,7 +74,8 @@ Timestamp new_promised_finish(const Desk& d, const store::Ticket& t, Timestamp n
 }
 
 std::string finish_delay_reason(const Desk& d, const store::Ticket& t) {
-    if (t.quote_status == "pending") return d.notices->render("finish_delay_quote");
+    if (t.quote_status == store::quote_status::pending) return d.notices->render("finish_delay_quote");
+    if (t.quote_status == store::quote_status::review) return d.notices->render("finish_delay_quote_review");
     if (!t.at.arrived) return d.notices->render("finish_delay_not_arrived");
     return d.notices->render("finish_delay_in_progress");
 }
@@ -136,6 +137,18 @@ void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const Plann
                                    now);
     if (supervisors > 0) {
         notified = "supervisors";
+    } else if (in_review) {
+        // Nobody to review it: the dispatchers are told so (a supervisor to bind), not that the
+        // technician cannot be reached.
+        notify_staff(c, StaffRole::dispatcher, t.id, "sla_warning",
+                     d.notices->render("sla_warning_review_unstaffed", {{"number", t.number},
+                                                                        {"fault_type", t.fault_type},
+                                                                        {"address", t.address},
+                                                                        {"due", due_text}}),
+                     now);
+        log::warn("sla", "quote_review_unstaffed",
+                  {{"number", t.number},
+                   {"fix", "bind a supervisor (is_supervisor, active, WeChat openid) to review quotes"}});
     } else if (tech) {
         std::string text = d.notices->render(
             "sla_warning",

@@ -132,9 +132,11 @@ Result<store::Ticket> quote_job(store::Ticket t, std::uint64_t technician_id, st
 }
 
 Result<store::Ticket> approve_quote(store::Ticket t, std::optional<std::uint32_t> cents,
-                                    store::Timestamp now) {
+                                    std::optional<std::int64_t> seen, store::Timestamp now) {
     if (t.quote_status != store::quote_status::review || !is_open_job(t))
         return wrong_status(t, "approve the quote");
+    if (seen)
+        if (auto ok = check_amount(t, *seen); !ok) return ok.error();
     if (cents) t.quote_cents = *cents;
     t.quote_status = store::quote_status::pending;
     t.quote_asked_at = now;
@@ -142,9 +144,15 @@ Result<store::Ticket> approve_quote(store::Ticket t, std::optional<std::uint32_t
     return t;
 }
 
-Result<store::Ticket> reject_quote(store::Ticket t, store::Timestamp) {
+Result<store::Ticket> reject_quote(store::Ticket t, std::optional<std::uint32_t> agreed_before,
+                                   store::Timestamp) {
     if (t.quote_status != store::quote_status::review || !is_open_job(t))
         return wrong_status(t, "reject the quote");
+    if (agreed_before) {  // a raise rejected: the price the owner agreed to stands
+        t.quote_status = store::quote_status::agreed;
+        t.quote_cents = *agreed_before;
+        return t;
+    }
     t.quote_status = store::quote_status::required;
     t.quote_cents.reset();
     return t;

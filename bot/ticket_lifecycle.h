@@ -76,12 +76,18 @@ namespace repairbot::bot {
                                               std::uint32_t cents, store::Timestamp now,
                                               bool review = false);
 // A supervisor approves a quote under review (核准), at the technician's amount or at `cents`
-// (their own): put to the owner (pending), the quote stage met now. Rejects (驳回) it back to
-// the technician (required, amount cleared: they quote again). Both only on an open job.
+// (their own): put to the owner (pending), the quote stage met now; quote_changed when `seen`
+// (the amount the supervisor was shown) is not the one quoted now. Rejects (驳回) it back to
+// the technician: required again, amount cleared (they quote again) — or, for a raise of a
+// quote the owner had agreed to (`agreed_before`, that amount), agreed at it again. Both only on
+// an open job.
 [[nodiscard]] Result<store::Ticket> approve_quote(store::Ticket t,
                                                   std::optional<std::uint32_t> cents,
+                                                  std::optional<std::int64_t> seen,
                                                   store::Timestamp now);
-[[nodiscard]] Result<store::Ticket> reject_quote(store::Ticket t, store::Timestamp now);
+[[nodiscard]] Result<store::Ticket> reject_quote(store::Ticket t,
+                                                 std::optional<std::uint32_t> agreed_before,
+                                                 store::Timestamp now);
 // 到达: accepted → arrived (an unaccepted job is accepted at the same time). Arriving is not
 // working: allowed before an off-list repair's quote is agreed, so the arrival is on record.
 [[nodiscard]] Result<store::Ticket> arrive_job(store::Ticket t, std::uint64_t technician_id,

@@ -16,7 +16,7 @@ const std::vector<std::string_view>& required_notice_keys() {
         "sla_stage_dispatch", "sla_stage_accept", "sla_stage_quote", "sla_stage_arrive",
         "sla_stage_finish", "sla_warning", "sla_warning_dispatch", "sla_warning_unreachable",
         "sla_escalation", "sla_escalation_redispatch", "finish_delayed", "finish_delay_not_arrived",
-        "finish_delay_quote", "finish_delay_in_progress", "reminder_confirm", "reminder_rating",
+        "finish_delay_quote", "finish_delay_quote_review", "finish_delay_in_progress", "reminder_confirm", "reminder_rating",
         "reminder_quote", "auto_closed", "callback_overdue",
         // The dispatchers' queue note (bot/queue_notes.cpp)
         "queue_note", "queue_note_emergencies", "queue_note_item", "queue_note_deadlines",
@@ -26,7 +26,8 @@ const std::vector<std::string_view>& required_notice_keys() {
         "job_not_found", "job_changed", "owner_quote_changed", "owner_job_accepted",
         "owner_job_arrived", "fee_over_list", "fee_must_be_free", "fee_over_quote",
         "low_rating_complaint", "tech_quote_agreed", "tech_quote_refused", "quote_review",
-        "sla_warning_review", "tech_quote_in_review", "tech_quote_approved", "tech_quote_rejected"};
+        "sla_warning_review", "sla_warning_review_unstaffed", "review_quote_changed",
+        "owner_quote_in_review", "tech_quote_in_review", "tech_quote_approved", "tech_quote_rejected", "tech_quote_raise_rejected"};
     return keys;
 }
 

@@ -77,8 +77,10 @@ struct TechnicianView {
     std::string name{};
     std::vector<TechnicianJob> open_jobs{};
     bool supervisor = false;  // 工程部主管: reviews quotes
-    // For a supervisor: the quotes waiting for review, oldest first (the bot may cut the list).
+    // For a supervisor: the quotes waiting for review, oldest first; more_quotes_to_review when
+    // the bot cut the list (a number not in it may still be waiting).
     std::vector<QuoteForReview> quotes_to_review{};
+    bool more_quotes_to_review = false;
     bool operator==(const TechnicianView&) const = default;
 };
 

@@ -155,6 +155,9 @@ struct RefuseQuote {  // cancels the ticket, the reason kept
 struct ApproveQuote {
     std::string ticket_number{};
     std::optional<std::int64_t> cents{};  // the supervisor's own amount; nullopt: as quoted
+    // The amount quoted as the supervisor's chat knew it: refused when the technician has quoted
+    // another since. nullopt when the chat did not list the quote (more waiting than listed).
+    std::optional<std::int64_t> seen_cents{};
     bool operator==(const ApproveQuote&) const = default;
 };
 struct RejectQuote {

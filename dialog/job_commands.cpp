@@ -14,7 +14,7 @@ struct Verb {
     JobAction action;
 };
 // Longer words first where one starts another.
-constexpr std::array<Verb, 17> kVerbs = {{
+constexpr std::array<Verb, 15> kVerbs = {{
     {"已接单", JobAction::accept},
     {"接单", JobAction::accept},
     {"已到达", JobAction::arrive},
@@ -28,9 +28,8 @@ constexpr std::array<Verb, 17> kVerbs = {{
     {"报价", JobAction::quote},
     {"转单", JobAction::hand_over},
     {"转派", JobAction::hand_over},
+    // A supervisor's; never an owner's answer (同意 / 不同意, dialog/owner_feedback.cpp).
     {"核准", JobAction::approve_quote},
-    {"批准", JobAction::approve_quote},
-    {"同意报价", JobAction::approve_quote},
     {"驳回", JobAction::reject_quote},
 }};
 
@@ -252,6 +251,9 @@ std::optional<JobCommand> parse_job_command(std::string_view raw) {
         c.action == JobAction::reject_quote) {
         c.text = r.original(raw, norm);
     }
+    // Anything 核准 could not read ("核准 BX…-0007 80", no unit) would otherwise approve the
+    // amount quoted, not the one written.
+    if (c.action == JobAction::approve_quote && !text::trim_punct(r.s).empty()) c.bad_amount = true;
     return c;
 }
 

@@ -25,7 +25,7 @@ struct JobCommand {
     std::string ticket{};         // a ticket number named in the message (lower case), or ""
     std::optional<long> index{};  // a list position (1-based) named instead of a number
     std::optional<std::int64_t> cents{};  // finish: 费用; quote: the amount; approve: "100元"
-    bool bad_amount = false;              // 费用 / 报价 without a readable amount
+    bool bad_amount = false;  // 费用 / 报价 without a readable amount; 核准 with words left unread
     std::string text{};  // finish: the note; hand_over, reject_quote: the reason; trimmed
 };
 

@@ -223,15 +223,13 @@ void ask_which(Turn& t, PendingJobCommand cmd) {
     t.say(TextId::tech_which_job, {{"jobs", jobs}, {"count", count}, {"command", command}});
 }
 
-// The quotes waiting for a supervisor's review, as a numbered list.
+// The quotes waiting for a supervisor's review, one a line.
 void say_reviews(Turn& t, TextId id) {
     const auto& quotes = t.ctx.technician->quotes_to_review;
     std::string list;
-    for (std::size_t i = 0; i < quotes.size(); ++i) {
-        const auto& q = quotes[i];
+    for (const auto& q : quotes) {
         if (!list.empty()) list.push_back('\n');
-        list += t.texts().render(TextId::review_line, {{"index", std::to_string(i + 1)},
-                                                       {"ticket", q.ticket_number},
+        list += t.texts().render(TextId::review_line, {{"ticket", q.ticket_number},
                                                        {"address", q.address},
                                                        {"fault_type", q.fault_type},
                                                        {"technician", q.technician},
@@ -241,7 +239,8 @@ void say_reviews(Turn& t, TextId id) {
 }
 
 // A supervisor's 核准 / 驳回 of a technician's quote (Context: quotes_to_review). The quote is
-// named by its ticket number or its place in the list; with one waiting, it may go unnamed.
+// named by its ticket number, as the push about it says: with two supervisors, or a list that
+// changed since it was read, "核准" alone or a list position could approve a quote not looked at.
 void on_review(Turn& t, const JobCommand& c) {
     const auto& tech = *t.ctx.technician;
     if (!tech.supervisor) {
@@ -249,43 +248,44 @@ void on_review(Turn& t, const JobCommand& c) {
         return;
     }
     const auto& quotes = tech.quotes_to_review;
-    if (quotes.empty()) {
-        t.say(TextId::review_none);
+    if (c.action == JobAction::approve_quote && (c.bad_amount || (c.cents && *c.cents <= 0))) {
+        t.say(TextId::review_amount_invalid);
         return;
     }
-    const QuoteForReview* q = nullptr;
-    if (!c.ticket.empty()) {
-        for (const auto& x : quotes)
-            if (lower(x.ticket_number) == c.ticket) q = &x;
-        if (!q) {
-            std::string shown = c.ticket;
-            for (auto& ch : shown)
-                if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
-            t.say(TextId::review_not_waiting, {{"ticket", shown}});
-            return;
+    if (c.ticket.empty()) {
+        if (quotes.empty() && !tech.more_quotes_to_review) {
+            t.say(TextId::review_none);
+        } else {
+            say_reviews(t, TextId::review_which);
         }
-    } else if (c.index) {
-        if (*c.index >= 1 && static_cast<std::size_t>(*c.index) <= quotes.size())
-            q = &quotes[static_cast<std::size_t>(*c.index - 1)];
-    } else if (quotes.size() == 1) {
-        q = &quotes.front();
-    }
-    if (!q) {
-        say_reviews(t, TextId::review_which);
         return;
     }
+    std::string shown = c.ticket;
+    for (auto& ch : shown)
+        if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    const QuoteForReview* q = nullptr;
+    for (const auto& x : quotes)
+        if (lower(x.ticket_number) == c.ticket) q = &x;
+    if (!q && !tech.more_quotes_to_review) {
+        t.say(TextId::review_not_waiting, {{"ticket", shown}});
+        return;
+    }
+    const std::string number = q ? q->ticket_number : shown;
     if (c.action == JobAction::reject_quote) {
         if (c.text.empty()) {
-            t.say(TextId::review_reason_needed, {{"ticket", q->ticket_number}});
+            t.say(TextId::review_reason_needed, {{"ticket", number}});
             return;
         }
-        t.effects.emplace_back(RejectQuote{q->ticket_number, c.text});
-        t.say(TextId::review_rejected, {{"ticket", q->ticket_number}, {"reason", c.text}});
+        t.effects.emplace_back(RejectQuote{number, c.text});
+        t.say(TextId::review_rejected, {{"ticket", number}, {"reason", c.text}});
         return;
     }
-    t.effects.emplace_back(ApproveQuote{q->ticket_number, c.cents});
-    t.say(TextId::review_approved,
-          {{"ticket", q->ticket_number}, {"fee", format_yuan(c.cents.value_or(q->cents))}});
+    std::optional<std::int64_t> seen;
+    if (q) seen = q->cents;
+    t.effects.emplace_back(ApproveQuote{number, c.cents, seen});
+    const auto fee = c.cents ? c.cents : seen;
+    t.say(fee ? TextId::review_approved : TextId::review_approved_as_quoted,
+          {{"ticket", number}, {"fee", fee ? format_yuan(*fee) : std::string{}}});
 }
 
 void on_job_command(Turn& t, const JobCommand& c) {

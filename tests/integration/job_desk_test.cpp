@@ -426,7 +426,7 @@ TEST_F(JobDeskIntegration, ASupervisorReviewsAQuoteBeforeTheOwnerIsAsked) {
     r = carry_out(*tech_.openid, dialog::QuoteJob{t.number, 20000}, t0 + 10min);
     ASSERT_TRUE(r.replace_replies);
     EXPECT_EQ(reload(t.id).quote_status, qs::review);
-    r = carry_out(*sup.openid, dialog::ApproveQuote{t.number, 18000}, t0 + 12min);
+    r = carry_out(*sup.openid, dialog::ApproveQuote{t.number, 18000, 20000}, t0 + 12min);
     EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
     auto approved = reload(t.id);
     EXPECT_EQ(approved.quote_status, qs::pending);
@@ -444,13 +444,38 @@ TEST_F(JobDeskIntegration, ASupervisorReviewsAQuoteBeforeTheOwnerIsAsked) {
     EXPECT_EQ(session->feedback[0].cents, 18000);
 
     // A retried approval finds it approved: nothing sent twice.
-    r = carry_out(*sup.openid, dialog::ApproveQuote{t.number, 18000}, t0 + 13min);
+    r = carry_out(*sup.openid, dialog::ApproveQuote{t.number, 18000, 20000}, t0 + 13min);
     EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
     EXPECT_EQ(notices_of(t.id, "quote_request").size(), 1u);
 
     r = carry_out(t.owner_openid, dialog::AgreeQuote{t.number, 18000}, t0 + 20min);
     EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
     EXPECT_EQ(reload(t.id).quote_status, qs::agreed);
+
+    // On site the work grew: the raise waits for review; the owner's 同意 meanwhile is told so.
+    r = carry_out(*tech_.openid, dialog::QuoteJob{t.number, 25000}, t0 + 40min);
+    EXPECT_EQ(reload(t.id).quote_status, qs::review);
+    r = carry_out(t.owner_openid, dialog::AgreeQuote{t.number, 18000}, t0 + 41min);
+    ASSERT_TRUE(r.replace_replies);
+    EXPECT_EQ(*r.replace_replies, desk().notices.render("owner_quote_in_review", {{"number", t.number}}));
+    // An approval of the amount the supervisor saw before the raise is not one of the raise.
+    r = carry_out(*sup.openid, dialog::ApproveQuote{t.number, std::nullopt, 20000}, t0 + 42min);
+    ASSERT_TRUE(r.replace_replies);
+    EXPECT_EQ(*r.replace_replies,
+              desk().notices.render("review_quote_changed", {{"number", t.number}, {"fee", "250元"}}));
+    EXPECT_EQ(reload(t.id).quote_status, qs::review);
+    // The raise rejected: the price the owner agreed to stands, and the technician is told so.
+    r = carry_out(*sup.openid, dialog::RejectQuote{t.number, "只是多换一个垫片"}, t0 + 43min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    auto kept = reload(t.id);
+    EXPECT_EQ(kept.quote_status, qs::agreed);
+    EXPECT_EQ(kept.quote_cents, 18000u);
+    auto told = notices_of(t.id, "quote_rejected");
+    ASSERT_EQ(told.size(), 2u);
+    EXPECT_NE(told.back().payload.find("180"), std::string::npos) << told.back().payload;
+    r = carry_out(*tech_.openid, dialog::FinishJob{t.number, std::nullopt, ""}, t0 + 90min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(t.id).fee_cents, 18000u);
 }
 
 TEST_F(JobDeskIntegration, AReopenedJobIsNotQuotedAgainAndAHandOverTakesAnUnansweredQuoteAlong) {

@@ -310,6 +310,29 @@ TEST_F(SlaTimersIntegration, AQuoteWaitingForReviewWarnsTheSupervisorsNotTheTech
         << "the job push only";
 }
 
+// With no supervisor bound, the dispatchers hear that the quote has nobody to review it — not
+// that the technician cannot be reached.
+TEST_F(SlaTimersIntegration, AQuoteWaitingForReviewWithNoSupervisorIsTheDispatchersToSortOut) {
+    supervisor_.active = false;
+    pool_.run_sync([&](sql::Connection& c) { return store::TechnicianRepository::update(c, supervisor_, t0).ok(); });
+    auto t = dispatched(create());
+    t.status = store::ticket_status::accepted;
+    t.at.accepted = t0 + 2min;
+    t.quote_status = store::quote_status::review;
+    t.quote_cents = 30000;
+    t.due.quote = t0 + 16min;
+    t = save(t, "quoted", t0 + 5min);
+    track(t);
+
+    at(t0 + 13min + 1s);
+    EXPECT_EQ(fire(), 1u);
+    auto to_dispatcher = sent_to(t.id, *dispatcher_.openid);
+    ASSERT_EQ(to_dispatcher.size(), 1u);
+    EXPECT_NE(to_dispatcher[0]["text"].get<std::string>().find("没有已绑定微信的工程部主管"), std::string::npos)
+        << to_dispatcher[0]["text"];
+    EXPECT_TRUE(sent_events(t.id, *supervisor_.openid).empty());
+}
+
 TEST_F(SlaTimersIntegration, AnUnacceptedJobGoesToTheOtherTechnicianWithTheReasonLogged) {
     auto t = dispatched(create());
     ASSERT_EQ(t.technician_id, tech_a_.id);

@@ -36,26 +36,31 @@ struct ReviewCase {
 };
 
 const ReviewCase kReviewCases[] = {
-    {"ApproveTheOnlyQuote", 1, "核准", ApproveQuote{kQ1, std::nullopt}, TextId::review_approved},
-    {"ApproveByNumberAmongSeveral", 2, "核准 BX20261121-0022", ApproveQuote{kQ2, std::nullopt},
+    {"ApproveByNumber", 1, "核准 BX20261121-0021", ApproveQuote{kQ1, std::nullopt, 15000},
      TextId::review_approved},
-    {"ApproveByPositionAmongSeveral", 2, "核准 2", ApproveQuote{kQ2, std::nullopt},
+    {"ApproveByNumberAmongSeveral", 2, "核准 BX20261121-0022", ApproveQuote{kQ2, std::nullopt, 8000},
      TextId::review_approved},
-    {"ApproveWithTheSupervisorsOwnAmount", 2, "核准 BX20261121-0021 120元", ApproveQuote{kQ1, 12000},
-     TextId::review_approved},
-    {"ABareNumberIsAPositionNeverAPrice", 1, "核准 1", ApproveQuote{kQ1, std::nullopt},
-     TextId::review_approved},
-    {"ApproveWithoutNamingAmongSeveralListsThem", 2, "核准", std::nullopt, TextId::review_which},
-    {"APositionPastTheListListsThem", 2, "核准 3", std::nullopt, TextId::review_which},
+    {"ApproveWithTheSupervisorsOwnAmount", 2, "核准 BX20261121-0021 120元",
+     ApproveQuote{kQ1, 12000, 15000}, TextId::review_approved},
+    // Named by its number only: "核准" alone or a position could approve a quote not looked at
+    // (another supervisor's answer, or a list changed since it was read).
+    {"ApproveWithoutANumberListsThem", 1, "核准", std::nullopt, TextId::review_which},
+    {"APositionIsNotANumber", 2, "核准 2", std::nullopt, TextId::review_which},
+    {"AnAmountWithoutItsUnitIsRefusedNotIgnored", 1, "核准 BX20261121-0021 80", std::nullopt,
+     TextId::review_amount_invalid},
+    {"ANoughtAmountIsRefused", 1, "核准 BX20261121-0021 0元", std::nullopt,
+     TextId::review_amount_invalid},
     {"ApproveAQuoteNotWaiting", 2, "核准 BX20261121-0099", std::nullopt, TextId::review_not_waiting},
     {"NothingToReview", 0, "核准", std::nullopt, TextId::review_none},
-    {"RejectWithAReason", 1, "驳回 材料费偏高，请按价目表重报", RejectQuote{kQ1, "材料费偏高，请按价目表重报"},
+    {"RejectWithAReason", 1, "驳回 BX20261121-0021 材料费偏高，请按价目表重报",
+     RejectQuote{kQ1, "材料费偏高，请按价目表重报"}, TextId::review_rejected},
+    {"RejectByNumberAmongSeveral", 2, "驳回 BX20261121-0022 不需要换整套", RejectQuote{kQ2, "不需要换整套"},
      TextId::review_rejected},
-    {"RejectByNumberWithAReason", 2, "驳回 BX20261121-0022 不需要换整套", RejectQuote{kQ2, "不需要换整套"},
-     TextId::review_rejected},
-    {"RejectWithoutAReasonAsksForIt", 1, "驳回", std::nullopt, TextId::review_reason_needed},
-    {"ATechnicianWhoIsNoSupervisorIsRefused", 1, "核准", std::nullopt, TextId::review_not_supervisor,
-     false},
+    {"RejectWithoutAReasonAsksForIt", 1, "驳回 BX20261121-0021", std::nullopt,
+     TextId::review_reason_needed},
+    {"RejectWithoutANumberListsThem", 1, "驳回 太贵", std::nullopt, TextId::review_which},
+    {"ATechnicianWhoIsNoSupervisorIsRefused", 1, "核准 BX20261121-0021", std::nullopt,
+     TextId::review_not_supervisor, false},
 };
 
 class QuoteReview : public ::testing::TestWithParam<ReviewCase> {};
@@ -81,17 +86,32 @@ INSTANTIATE_TEST_SUITE_P(Supervisor, QuoteReview, ::testing::ValuesIn(kReviewCas
 TEST(QuoteReview, TheListNamesEachQuoteWithWhoQuotedAndTheAmount) {
     Chat chat = supervisor_chat(2);
     chat.say("核准");
-    EXPECT_TRUE(contains(chat.reply(), "1. BX20261121-0021 3栋2单元502 水，王师傅报价150元")) << chat.reply();
-    EXPECT_TRUE(contains(chat.reply(), "2. BX20261121-0022 5栋101 电，李师傅报价80元")) << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), "· BX20261121-0021 3栋2单元502 水，王师傅报价150元")) << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), "· BX20261121-0022 5栋101 电，李师傅报价80元")) << chat.reply();
 }
 
 TEST(QuoteReview, TheApprovalSaysTheAmountPutToTheOwner) {
     Chat chat = supervisor_chat(1);
-    chat.say("核准 130元");
+    chat.say("核准 BX20261121-0021 130元");
     EXPECT_TRUE(contains(chat.reply(), "130元")) << chat.reply();
     chat = supervisor_chat(1);
-    chat.say("核准");
+    chat.say("核准 BX20261121-0021");
     EXPECT_TRUE(contains(chat.reply(), "150元")) << chat.reply();
+}
+
+TEST(QuoteReview, ANumberBeyondACutListIsLeftToTheBot) {
+    Chat chat = supervisor_chat(2);
+    chat.technician->more_quotes_to_review = true;
+    chat.say("核准 BX20261121-0031");
+    ASSERT_EQ(chat.last.effects.size(), 1u);
+    EXPECT_EQ(chat.last.effects.front(), Effect(ApproveQuote{"BX20261121-0031", std::nullopt, std::nullopt}));
+    EXPECT_TRUE(contains(chat.reply(), opening_of(TextId::review_approved_as_quoted))) << chat.reply();
+}
+
+TEST(QuoteReview, OwnersAnswersAreNoSupervisorsCommand) {
+    EXPECT_FALSE(parse_job_command("同意"));
+    EXPECT_FALSE(parse_job_command("同意报价"));
+    EXPECT_FALSE(parse_job_command("不同意 太贵了"));
 }
 
 TEST(QuoteReview, OwnersAreToldToBindFirst) {

@@ -158,18 +158,18 @@ TEST(TicketLifecycle, AQuoteForReviewReachesTheOwnerOnlyWhenASupervisorApprovesI
     EXPECT_EQ(agree_quote(*quoted, 12000, at(12)).code(), make_error_code(LifecycleErrc::wrong_status))
         << "the owner has nothing to agree to yet";
 
-    auto approved = approve_quote(*quoted, 10000, at(14));
+    auto approved = approve_quote(*quoted, 10000, 12000, at(14));
     ASSERT_TRUE(approved) << approved.error().message();
     EXPECT_EQ(approved->quote_status, store::quote_status::pending);
     EXPECT_EQ(approved->quote_cents, 10000u) << "the supervisor's own amount";
     EXPECT_EQ(approved->at.quoted, at(14));
     EXPECT_EQ(approved->late.quote, false);
     EXPECT_EQ(approved->quote_asked_at, at(14));
-    EXPECT_EQ(approve_quote(*approved, std::nullopt, at(15)).code(),
+    EXPECT_EQ(approve_quote(*approved, std::nullopt, std::nullopt, at(15)).code(),
               make_error_code(LifecycleErrc::wrong_status))
         << "approved once";
 
-    auto as_quoted = approve_quote(*quoted, std::nullopt, at(20));
+    auto as_quoted = approve_quote(*quoted, std::nullopt, std::nullopt, at(20));
     ASSERT_TRUE(as_quoted);
     EXPECT_EQ(as_quoted->quote_cents, 12000u);
     EXPECT_EQ(as_quoted->late.quote, true) << "due at(16)";
@@ -179,7 +179,7 @@ TEST(TicketLifecycle, ARejectedQuoteGoesBackToTheTechnician) {
     auto t = accept_job(dispatched_ticket(), 3, at(5));
     t->quote_status = store::quote_status::required;
     auto quoted = quote_job(*t, 3, 50000, at(10), /*review=*/true);
-    auto rejected = reject_quote(*quoted, at(12));
+    auto rejected = reject_quote(*quoted, std::nullopt, at(12));
     ASSERT_TRUE(rejected);
     EXPECT_EQ(rejected->quote_status, store::quote_status::required);
     EXPECT_FALSE(rejected->quote_cents);
@@ -187,8 +187,17 @@ TEST(TicketLifecycle, ARejectedQuoteGoesBackToTheTechnician) {
     auto again = quote_job(*rejected, 3, 30000, at(13), /*review=*/true);
     ASSERT_TRUE(again);
     EXPECT_EQ(again->quote_status, store::quote_status::review);
-    EXPECT_EQ(reject_quote(*again, at(14))->quote_status, store::quote_status::required);
-    EXPECT_EQ(reject_quote(*rejected, at(14)).code(), make_error_code(LifecycleErrc::wrong_status));
+    EXPECT_EQ(reject_quote(*again, std::nullopt, at(14))->quote_status, store::quote_status::required);
+    EXPECT_EQ(reject_quote(*rejected, std::nullopt, at(14)).code(), make_error_code(LifecycleErrc::wrong_status));
+    // A raise of a quote the owner agreed to, rejected: the agreed price stands.
+    auto raised = quote_job(*again, 3, 45000, at(14), /*review=*/true);
+    auto kept = reject_quote(*raised, 30000, at(15));
+    ASSERT_TRUE(kept);
+    EXPECT_EQ(kept->quote_status, store::quote_status::agreed);
+    EXPECT_EQ(kept->quote_cents, 30000u);
+    // An approval of an amount since replaced is not one.
+    EXPECT_EQ(approve_quote(*raised, std::nullopt, 30000, at(15)).code(),
+              make_error_code(LifecycleErrc::quote_changed));
     // A hand-over takes a quote under review along, as one the owner has not answered.
     auto handed = hand_over_job(*again, 3, at(15));
     ASSERT_TRUE(handed);
