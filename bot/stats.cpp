@@ -121,6 +121,18 @@ void add_ticket(Figures& f, const store::StatsTicketRow& t, Timestamp cutoff) {
     }
 }
 
+// The ticket as its current technician's figures count it: when someone else let the acceptance
+// deadline pass (and the job was re-dispatched), the recorded verdict is theirs, and this
+// technician is judged on the deadline they were given.
+store::StatsTicketRow as_current_technicians(store::StatsTicketRow t) {
+    const bool missed_by_others = !t.missed_accepts.empty();
+    const bool missed_by_current =
+        std::any_of(t.missed_accepts.begin(), t.missed_accepts.end(),
+                    [&](const store::StatsMissedAccept& m) { return t.technician_id == m.technician_id; });
+    if (missed_by_others && !missed_by_current) t.accept.late.reset();
+    return t;
+}
+
 void add_callback(Figures& f, const store::StatsCallbackRow& cb, Timestamp cutoff) {
     ++f.callbacks_due;
     if (cb.done_at && *cb.done_at < cutoff) ++f.callbacks_done;
@@ -427,7 +439,12 @@ StatsReport compute_stats(const StatsRange& range, Timestamp now, const store::S
         add_ticket(report.overall, t, cutoff);
         add_ticket(by_fault[t.fault_type], t, cutoff);
         add_ticket(by_building[t.building], t, cutoff);
-        add_ticket(tech_group(t.technician_id, t.technician_name), t, cutoff);
+        add_ticket(tech_group(t.technician_id, t.technician_name), as_current_technicians(t), cutoff);
+        // Each acceptance another technician let pass is a late acceptance of theirs.
+        constexpr std::size_t accept = 1;
+        static_assert(figure_stages[accept] == dialog::Stage::accept);
+        for (const auto& m : t.missed_accepts)
+            if (t.technician_id != m.technician_id) ++tech_group(m.technician_id, m.technician_name).stages[accept].late;
     }
     for (const auto& cb : rows.callbacks) {
         if (cb.due_at < from || cb.due_at >= to || cb.due_at >= cutoff) continue;

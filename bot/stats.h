@@ -29,7 +29,13 @@
 //  * Every rate is a fraction 0..1, and null (nullopt) when its denominator is 0; means and
 //    percentiles are null without values.
 //  * Groups use the ticket's current fault type, building and technician; tickets without a
-//    technician form one group with technician_id null and name "".
+//    technician form one group with technician_id null and name "". One exception, so a
+//    technician answers for their own deadlines: an acceptance deadline a technician let pass
+//    (the SLA engine's accept breach, after which the job is re-dispatched) is a late acceptance
+//    in that technician's group, and the technician who has the job now is judged on the
+//    deadline they were given (from the times), unless they let one pass too. The ticket counts
+//    in its current technician's group only; the overall and other groups keep the ticket's
+//    recorded verdict (late for the owner).
 #pragma once
 
 #include <array>

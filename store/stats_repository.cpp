@@ -1,5 +1,7 @@
 #include "store/stats_repository.h"
 
+#include <map>
+
 #include "store/sql_row.h"
 
 namespace repairbot::store {
@@ -32,6 +34,19 @@ constexpr const char* kCallbacksQuery =
     "LEFT JOIN technicians tech ON tech.id = t.technician_id "
     "WHERE cb.due_at >= ? AND cb.due_at < ? "
     "ORDER BY cb.due_at, cb.id";
+
+// The accept breaches of the window's tickets, with the technician each was with (the breach
+// event's details.technician_id): a month's tickets' events by ix_ticket_events_ticket.
+constexpr const char* kMissedAcceptsQuery =
+    "SELECT b.ticket_id, b.technician_id, tech.name AS technician_name FROM ("
+    " SELECT e.ticket_id, e.id, "
+    " CAST(JSON_VALUE(e.details, '$.technician_id') AS UNSIGNED) AS technician_id "
+    " FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id "
+    " WHERE t.created_at >= ? AND t.created_at < ? AND e.type = 'sla_breach' AND e.at < ? "
+    " AND JSON_VALUE(e.details, '$.stage') = 'accept' "
+    " AND JSON_VALUE(e.details, '$.technician_id') IS NOT NULL) b "
+    "LEFT JOIN technicians tech ON tech.id = b.technician_id "
+    "ORDER BY b.ticket_id, b.id";
 
 StatsStageFacts read_stage(sql::ResultSet& rs, const char* due, const char* met, const char* late) {
     return StatsStageFacts{opt_time(rs, due), opt_time(rs, met), opt_bool(rs, late)};
@@ -84,6 +99,19 @@ StatsRows StatsRepository::fetch(sql::Connection& c, const StatsWindow& w) {
         bind_all(*st, w.as_of, w.from, w.to);
         auto rs = query(*st);
         while (rs->next()) out.tickets.push_back(read_ticket(*rs));
+    }
+    {
+        std::map<std::uint64_t, std::size_t> row_of;
+        for (std::size_t i = 0; i < out.tickets.size(); ++i) row_of[out.tickets[i].id] = i;
+        auto st = prepare(c, kMissedAcceptsQuery);
+        bind_all(*st, w.from, w.to, w.as_of);
+        auto rs = query(*st);
+        while (rs->next()) {
+            auto row = row_of.find(rs->getUInt64("ticket_id"));
+            if (row == row_of.end()) continue;
+            out.tickets[row->second].missed_accepts.push_back(
+                {rs->getUInt64("technician_id"), opt_str(*rs, "technician_name").value_or("")});
+        }
     }
     {
         auto st = prepare(c, kCallbacksQuery);

@@ -31,6 +31,14 @@ struct StatsStageFacts {
     bool operator==(const StatsStageFacts&) const = default;
 };
 
+// An acceptance deadline a technician let pass on a ticket (the SLA engine's accept breach, which
+// records the technician the job was with, then re-dispatches), before StatsWindow::as_of.
+struct StatsMissedAccept {
+    std::uint64_t technician_id = 0;
+    std::string technician_name;  // "" when no longer on file
+    bool operator==(const StatsMissedAccept&) const = default;
+};
+
 // A ticket received in the window, with what the figures need.
 struct StatsTicketRow {
     std::uint64_t id = 0;
@@ -46,6 +54,7 @@ struct StatsTicketRow {
     std::uint32_t reopen_count = 0;
     // The score of the newest round rated before StatsWindow::as_of; nullopt when not rated.
     std::optional<int> rating_score;
+    std::vector<StatsMissedAccept> missed_accepts;  // in the order they happened
     bool operator==(const StatsTicketRow&) const = default;
 };
 

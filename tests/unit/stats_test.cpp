@@ -365,6 +365,42 @@ TEST(StatsFigures, GroupsAreSortedAndUnassignedComesLast) {
     EXPECT_NE(table.find("33.3%"), std::string::npos) << table;
 }
 
+// A job whose first technician let the acceptance deadline pass was re-dispatched (the SLA
+// engine's accept breach): the ticket's acceptance was late for the owner, and in the
+// technicians' figures it is the first technician's late acceptance, while the one who has the
+// job now is judged on their own deadline (re-armed when it was given to them).
+TEST(StatsFigures, AMissedAcceptanceCountsAgainstWhoMissedItNotWhoTookTheJobOver) {
+    auto range = *parse_month("2026-11");
+    auto t = ticket(1, local(2026, 11, 2, 10));
+    every_stage(t, 60, 30);
+    t.accept.due = t.received_at + chr::minutes{45};  // re-armed for 张师傅 at the re-dispatch
+    t.accept.met = t.received_at + chr::minutes{40};
+    t.accept.late = true;                             // 王师傅's breach at +15
+    t.missed_accepts = {{9, "王师傅"}};
+    auto report = compute_stats(range, local(2027, 1, 1), {{t}, {}});
+    const auto accept = static_cast<std::size_t>(1);  // figure_stages: dispatch, accept, ...
+    EXPECT_EQ(report.overall.stages[accept].late, 1u) << "late for the owner";
+    EXPECT_EQ(report.by_fault_type[0].figures.stages[accept].late, 1u);
+    ASSERT_EQ(report.by_technician.size(), 2u);
+    const auto& zhang = report.by_technician[0].technician_id == 1u ? report.by_technician[0]
+                                                                    : report.by_technician[1];
+    const auto& wang = report.by_technician[0].technician_id == 9u ? report.by_technician[0]
+                                                                   : report.by_technician[1];
+    EXPECT_EQ(zhang.figures.stages[accept].on_time, 1u) << "accepted within their own deadline";
+    EXPECT_EQ(zhang.figures.stages[accept].late, 0u);
+    EXPECT_EQ(zhang.figures.tickets, 1u);
+    EXPECT_EQ(wang.key, "王师傅");
+    EXPECT_EQ(wang.figures.stages[accept].late, 1u);
+    EXPECT_EQ(wang.figures.stages[accept].on_time, 0u);
+    EXPECT_EQ(wang.figures.tickets, 0u) << "the ticket is not theirs; the missed deadline is";
+
+    // The one who has it now missed a deadline too (given back to them): theirs stays late.
+    t.missed_accepts = {{9, "王师傅"}, {1, "张师傅"}};
+    report = compute_stats(range, local(2027, 1, 1), {{t}, {}});
+    for (const auto& g : report.by_technician)
+        EXPECT_EQ(g.figures.stages[accept].late, 1u) << g.key;
+}
+
 TEST(StatsFigures, CsvQuotesTextAndDefusesFormulas) {
     auto range = *parse_month("2026-11");
     auto a = ticket(1, local(2026, 11, 2));

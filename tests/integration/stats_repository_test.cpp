@@ -1,0 +1,112 @@
+// The figures' SQL (store/stats_repository.h) against the real MariaDB, on a database of its
+// own (it reads whole windows of tickets): an acceptance deadline a technician let pass — the
+// SLA engine's accept breach, which names the technician the job was with — comes back on its
+// ticket with that technician, so the technicians' figures can hold them to it (bot/stats.h).
+#include <gtest/gtest.h>
+
+#include <cppconn/connection.h>
+#include <cppconn/statement.h>
+
+#include <boost/asio/thread_pool.hpp>
+#include <nlohmann/json.hpp>
+
+#include "store/stats_repository.h"
+#include "store/technician_repository.h"
+#include "store/ticket_repository.h"
+#include "tests/integration/private_database.h"
+#include "tests/integration/store_env.h"
+
+namespace repairbot::store {
+namespace {
+
+namespace chr = std::chrono;
+using namespace std::chrono_literals;
+
+// Monday 23 November 2026, 10:00 at the desk (UTC+8).
+const Timestamp t0 = Timestamp{chr::sys_days{chr::year{2026} / 11 / 23}} + 2h;
+
+config::MysqlSettings private_database() { return testing::private_mysql_settings("stats"); }
+
+class StatsRepositoryIntegration : public ::testing::Test {
+  protected:
+    static void SetUpTestSuite() {
+        auto applied = testing::create_database(private_database());
+        ASSERT_TRUE(applied) << applied.error().message();
+    }
+    static void TearDownTestSuite() { testing::drop_database(private_database()); }
+    void SetUp() override {
+        pool_.run_sync([](sql::Connection& c) {
+            std::unique_ptr<sql::Statement> st(c.createStatement());
+            for (const char* table : {"outbox", "ticket_events", "tickets", "technicians"})
+                st->execute(std::string("DELETE FROM ") + table);
+            return 0;
+        });
+    }
+    void TearDown() override { blocking_.join(); }
+
+    Technician technician(const std::string& name) {
+        Technician t;
+        t.name = name;
+        t.phone = "13700000001";
+        t.trades = {"水"};
+        return pool_.run_sync([&t](sql::Connection& c) { return *TechnicianRepository::add(c, t, t0); });
+    }
+
+    Ticket ticket(const std::string& key, std::uint64_t technician_id) {
+        NewTicket n;
+        auto& t = n.ticket;
+        t.idempotency_key = key;
+        t.owner_openid = "owner-" + key;
+        t.phone = "13800138000";
+        t.building = "5";
+        t.address = "5栋1单元502";
+        t.fault_type = "水";
+        t.trade = "水";
+        t.urgency = "emergency";
+        t.description = "厨房水管爆了";
+        t.created_at = t0;
+        t.status = ticket_status::dispatched;
+        t.technician_id = technician_id;
+        n.first_event = {t.owner_openid, "owner", "created", "{}"};
+        return pool_.run_sync([&n](sql::Connection& c) { return TicketRepository::create(c, n)->ticket; });
+    }
+
+    void breach(std::uint64_t ticket_id, const char* stage, std::uint64_t technician_id, Timestamp at) {
+        nlohmann::json details = {{"timer", "sla:x"}, {"stage", stage}, {"technician_id", technician_id}};
+        pool_.run_sync([&](sql::Connection& c) {
+            TicketRepository::append_event(c, ticket_id, {"sla", "system", "sla_breach", details.dump()}, at);
+            return 0;
+        });
+    }
+
+    boost::asio::thread_pool blocking_{1};
+    MysqlPool pool_{blocking_, private_database()};
+};
+
+TEST_F(StatsRepositoryIntegration, AnAcceptBreachComesBackWithTheTechnicianItWasWith) {
+    auto wang = technician("王师傅");
+    auto zhang = technician("张师傅");
+    auto t = ticket("k1", zhang.id);
+    auto other = ticket("k2", zhang.id);
+    breach(t.id, "accept", wang.id, t0 + 3min);
+    breach(t.id, "arrive", zhang.id, t0 + 31min);       // not an acceptance
+    breach(other.id, "accept", zhang.id, t0 + 5h);      // after the cutoff below
+    pool_.run_sync([&](sql::Connection& c) {             // a breach of no technician (queued)
+        TicketRepository::append_event(c, other.id, {"sla", "system", "sla_breach", R"({"stage":"accept"})"},
+                                       t0 + 4min);
+        return 0;
+    });
+
+    auto rows = pool_.run_sync([](sql::Connection& c) {
+        return StatsRepository::fetch(c, StatsWindow{t0 - 1h, t0 + 24h, t0 + 2h});
+    });
+    ASSERT_EQ(rows.tickets.size(), 2u);
+    const auto& first = rows.tickets[0].id == t.id ? rows.tickets[0] : rows.tickets[1];
+    const auto& second = rows.tickets[0].id == t.id ? rows.tickets[1] : rows.tickets[0];
+    EXPECT_EQ(first.missed_accepts, (std::vector<StatsMissedAccept>{{wang.id, "王师傅"}}));
+    EXPECT_EQ(first.technician_id, zhang.id);
+    EXPECT_TRUE(second.missed_accepts.empty()) << "after the cutoff, or with no technician";
+}
+
+}  // namespace
+}  // namespace repairbot::store
