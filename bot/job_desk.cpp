@@ -101,8 +101,10 @@ store::NewOutbox quote_request(const dialog::Session& owner_session, const store
 }
 
 // The price the owner had agreed to when the quote now under review was made (a raise of an
-// agreed quote), replayed from the audit log: an agreement sets it, a quote ends it (keeping it
-// as the one in force at that quote), a rejected raise restores it. nullopt: none.
+// agreed quote), replayed from the audit log: the owner's agreement sets the price in force, a
+// rejected raise sets it to what it restored (nothing when it restored nothing), and a quote
+// (a raise, or a correction of one still in review) leaves it in force until the owner agrees
+// to another. nullopt: none.
 std::optional<std::uint32_t> agreed_before_raise(const std::vector<store::TicketEvent>& events) {
     std::optional<std::uint32_t> agreed, at_raise;
     auto cents_in = [](const store::TicketEvent& e, const char* key) -> std::optional<std::uint32_t> {
@@ -115,7 +117,6 @@ std::optional<std::uint32_t> agreed_before_raise(const std::vector<store::Ticket
             agreed = cents_in(e, "quote_cents");
         } else if (e.type == "quoted") {
             at_raise = agreed;
-            agreed.reset();
         } else if (e.type == "quote_rejected") {
             agreed = cents_in(e, "restored_cents");
         }
@@ -579,7 +580,9 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             MoveFn move = [&](const store::Ticket& t, Moved&) { return approve_quote(t, own, seen, now); };
             // Approved already (a retry after a failure): on to the owner, at this amount.
             AlreadyFn already = [&](const store::Ticket& t) {
-                return t.quote_status == store::quote_status::pending && (!own || t.quote_cents == own);
+                if (t.quote_status != store::quote_status::pending) return false;
+                if (own) return t.quote_cents == own;
+                return !seen || (t.quote_cents && static_cast<std::int64_t>(*t.quote_cents) == *seen);
             };
             ComposeFn compose = [&](sql::Connection& conn, const store::Ticket& before, const store::Ticket& after,
                                     store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {

@@ -235,7 +235,9 @@ void say_reviews(Turn& t, TextId id) {
                                                        {"technician", q.technician},
                                                        {"fee", format_yuan(q.cents)}});
     }
-    t.say(id, {{"reviews", list}, {"count", std::to_string(quotes.size())}});
+    std::string count = std::to_string(quotes.size());
+    if (t.ctx.technician->more_quotes_to_review) count += "+";  // the bot cut the list
+    t.say(id, {{"reviews", list}, {"count", count}});
 }
 
 // A supervisor's 核准 / 驳回 of a technician's quote (Context: quotes_to_review). The quote is

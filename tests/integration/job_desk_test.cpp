@@ -464,7 +464,10 @@ TEST_F(JobDeskIntegration, ASupervisorReviewsAQuoteBeforeTheOwnerIsAsked) {
     EXPECT_EQ(*r.replace_replies,
               desk().notices.render("review_quote_changed", {{"number", t.number}, {"fee", "250元"}}));
     EXPECT_EQ(reload(t.id).quote_status, qs::review);
-    // The raise rejected: the price the owner agreed to stands, and the technician is told so.
+    // The raise corrected while in review, then rejected: the price the owner agreed to stands,
+    // and the technician is told so.
+    r = carry_out(*tech_.openid, dialog::QuoteJob{t.number, 26000}, t0 + 42min);
+    EXPECT_EQ(reload(t.id).quote_status, qs::review);
     r = carry_out(*sup.openid, dialog::RejectQuote{t.number, "只是多换一个垫片"}, t0 + 43min);
     EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
     auto kept = reload(t.id);

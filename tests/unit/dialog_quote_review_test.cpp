@@ -106,6 +106,8 @@ TEST(QuoteReview, ANumberBeyondACutListIsLeftToTheBot) {
     ASSERT_EQ(chat.last.effects.size(), 1u);
     EXPECT_EQ(chat.last.effects.front(), Effect(ApproveQuote{"BX20261121-0031", std::nullopt, std::nullopt}));
     EXPECT_TRUE(contains(chat.reply(), opening_of(TextId::review_approved_as_quoted))) << chat.reply();
+    chat.say("核准");
+    EXPECT_TRUE(contains(chat.reply(), "有2+条报价")) << "the list says it was cut: " << chat.reply();
 }
 
 TEST(QuoteReview, OwnersAnswersAreNoSupervisorsCommand) {
