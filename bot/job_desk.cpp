@@ -30,12 +30,7 @@ namespace ts = store::ticket_status;
 
 namespace {
 
-constexpr int kMaxConflicts = 5;
 constexpr int kMaxSessionAttempts = 8;
-
-std::chrono::sys_seconds seconds_of(store::Timestamp t) {
-    return std::chrono::floor<std::chrono::seconds>(t);
-}
 
 bool status_in(const store::Ticket& t, std::initializer_list<const char*> statuses) {
     return std::any_of(statuses.begin(), statuses.end(), [&](const char* s) { return t.status == s; });
@@ -58,22 +53,6 @@ dialog::TechnicianJob job_of(const store::Ticket& t) {
     return job;
 }
 
-// The sender as an active, bound technician; nullopt for anyone else. Blocking.
-std::optional<store::Technician> active_technician(sql::Connection& c, const std::string& openid) {
-    auto tech = store::TechnicianRepository::find_by_openid(c, openid);
-    if (!tech || !tech->active) return std::nullopt;
-    return std::move(*tech);
-}
-
-// The outcome of one move, computed on the MySQL thread.
-struct Moved {
-    std::optional<store::Ticket> saved;  // the move was saved
-    bool already = false;                // the ticket had made this move before: nothing to do
-    std::error_code refused;             // why the move was refused (a LifecycleErrc mostly)
-    std::optional<store::Technician> technician;
-    std::optional<store::Ticket> ticket;  // as found
-};
-
 // The technician's next step when the lifecycle refused a move for the quote (finish_job and
 // quote_job say which); nullopt for every other refusal.
 std::optional<dialog::TextId> quote_refusal_text(std::error_code refused) {
@@ -87,58 +66,6 @@ std::optional<dialog::TextId> quote_refusal_text(std::error_code refused) {
 
 // The quotes a supervisor's chat lists for review at most (oldest first).
 constexpr std::uint32_t kReviewsShown = 20;
-
-// The owner's question about a quote of `cents` on `after`, as a push: the question the owner's
-// chat will read the next answer against (an earlier pending question comes first).
-store::NewOutbox quote_request(const dialog::Session& owner_session, const store::Ticket& after, std::uint32_t cents,
-                               store::Timestamp now, const dialog::ReplyTexts& texts) {
-    auto asked = dialog::begin_quote_approval(owner_session, after.number, cents, seconds_of(now));
-    nlohmann::json notice = {{"event", "quote_request"},
-                             {"number", after.number},
-                             {"fee", config::yuan_text(cents)},
-                             {"text", dialog::feedback_question(asked, texts)}};
-    return {"notify", after.owner_openid, notice.dump(), std::nullopt};
-}
-
-// The price the owner had agreed to when the quote now under review was made (a raise of an
-// agreed quote), replayed from the audit log: the owner's agreement sets the price in force, a
-// rejected raise sets it to what it restored (nothing when it restored nothing), and a quote
-// (a raise, or a correction of one still in review) leaves it in force until the owner agrees
-// to another. nullopt: none.
-std::optional<std::uint32_t> agreed_before_raise(const std::vector<store::TicketEvent>& events) {
-    std::optional<std::uint32_t> agreed, at_raise;
-    auto cents_in = [](const store::TicketEvent& e, const char* key) -> std::optional<std::uint32_t> {
-        auto j = nlohmann::json::parse(e.details, nullptr, false);
-        if (!j.is_object() || !j.contains(key) || !j[key].is_number_unsigned()) return std::nullopt;
-        return j[key].get<std::uint32_t>();
-    };
-    for (const auto& e : events) {
-        if (e.type == "quote_agreed") {
-            agreed = cents_in(e, "quote_cents");
-        } else if (e.type == "quoted") {
-            at_raise = agreed;
-        } else if (e.type == "quote_rejected") {
-            agreed = cents_in(e, "restored_cents");
-        }
-    }
-    return at_raise;
-}
-
-// The amount to ask the owner about again when the owner answered a quote since replaced.
-std::optional<std::int64_t> replaced_quote(const Moved& m) {
-    if (m.refused != LifecycleErrc::quote_changed || !m.ticket || !m.ticket->quote_cents ||
-        m.ticket->quote_status != store::quote_status::pending)
-        return std::nullopt;
-    return *m.ticket->quote_cents;
-}
-
-using MoveFn = std::function<Result<store::Ticket>(const store::Ticket&, Moved&)>;
-using AlreadyFn = std::function<bool(const store::Ticket&)>;
-// Fills in the audit event and the outbox rows of a move; may write rows that must commit
-// with it (they do: they share the move's transaction, update() nesting as a savepoint).
-using ComposeFn = std::function<void(sql::Connection&, const store::Ticket& before,
-                                     const store::Ticket& after, store::NewEvent&,
-                                     std::vector<store::NewOutbox>&)>;
 
 }  // namespace
 
@@ -225,44 +152,6 @@ asio::awaitable<EffectsResult> JobDesk::carry_out(std::string openid, std::vecto
 
 namespace {
 
-// Loads the ticket, applies the move, saves it with its event and outbox rows; retried on a
-// concurrent change. `technician`: the sender of a technician's command (nullopt for owners).
-Moved save_move(sql::Connection& c, const std::string& number,
-                const std::optional<store::Technician>& technician, const MoveFn& move,
-                const AlreadyFn& already, const ComposeFn& compose, store::Timestamp at) {
-    Moved out;
-    out.technician = technician;
-    for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
-        auto found = store::TicketRepository::find_by_number(c, number);
-        if (!found) return out;
-        out.ticket = *found;
-        if (already(*found)) {
-            out.already = true;
-            return out;
-        }
-        auto moved = move(*found, out);
-        if (!moved) {
-            out.refused = moved.error().code;
-            return out;
-        }
-        store::NewEvent event;
-        std::vector<store::NewOutbox> outbox;
-        store::Transaction tx(c);
-        compose(c, *found, *moved, event, outbox);
-        auto saved = store::TicketRepository::update(c, *moved, event, outbox, at);
-        if (!saved) {
-            if (saved.code() == store::make_error_code(store::StoreErrc::version_conflict)) continue;
-            out.refused = saved.code();
-            return out;
-        }
-        tx.commit();
-        out.saved = std::move(*saved);
-        return out;
-    }
-    out.refused = store::make_error_code(store::StoreErrc::version_conflict);
-    return out;
-}
-
 std::string opt_text(const std::optional<store::Timestamp>& t, const config::SlaData& sla) {
     return t ? local_time_text(*t, sla.calendar.utc_offset()) : std::string("尽快");
 }
@@ -277,6 +166,19 @@ asio::awaitable<void> JobDesk::record_push_receipt(std::uint64_t msg_id, std::st
 
 asio::awaitable<void> JobDesk::watch(const std::optional<store::Ticket>& saved) {
     if (saved && watch_) co_await watch_(*saved);
+}
+
+std::string JobDesk::moved_text(const Moved& m, const std::string& number) const {
+    if (!m.ticket) return notices_.render("job_not_found", {{"number", number}});
+    return notices_.render(
+        "job_changed",
+        {{"number", number}, {"status", notices_.render("status_" + m.ticket->status)}});
+}
+
+std::string JobDesk::refused_text(const Moved& m, const std::string& number) const {
+    if (auto id = quote_refusal_text(m.refused))
+        return data_.texts.render(*id, {{"ticket", number}});
+    return moved_text(m, number);
 }
 
 asio::awaitable<dialog::Session> JobDesk::ticket_owner_session(std::string number) {
@@ -325,36 +227,14 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
     const auto& texts = data_.texts;
     auto refuse = [&](std::string text) { result.replace_replies = std::move(text); };
     auto changed_text = [&](const Moved& m, const std::string& number) {
-        if (!m.ticket) return notices_.render("job_not_found", {{"number", number}});
-        return notices_.render("job_changed", {{"number", number},
-                                               {"status", notices_.render("status_" + m.ticket->status)}});
-    };
-    // An owner's answer to a quote that was refused: the new amount when the quote changed.
-    auto owners_quote_refusal = [&](const Moved& m, const std::string& number) {
-        if (m.ticket && m.ticket->quote_status == store::quote_status::review && is_open_job(*m.ticket))
-            return notices_.render("owner_quote_in_review", {{"number", number}});
-        if (m.refused == LifecycleErrc::quote_changed && m.ticket && m.ticket->quote_cents)
-            return notices_.render(
-                "owner_quote_changed",
-                {{"number", number}, {"fee", config::yuan_text(*m.ticket->quote_cents)}});
-        return changed_text(m, number);
-    };
-    // A supervisor's 核准 / 驳回 refused: the quote is no longer waiting for review.
-    auto review_refusal = [&](const Moved& m, const std::string& number) {
-        if (m.refused == LifecycleErrc::quote_changed && m.ticket && m.ticket->quote_cents)
-            return notices_.render("review_quote_changed",
-                                   {{"number", number}, {"fee", config::yuan_text(*m.ticket->quote_cents)}});
-        if (m.ticket && is_open_job(*m.ticket))
-            return texts.render(dialog::TextId::review_not_waiting, {{"ticket", number}});
-        return changed_text(m, number);
+        return moved_text(m, number);
     };
     auto not_technician_text = [&] { return texts.get(dialog::TextId::tech_not_bound); };
-    // A refused move: what to do about the quote when that was why, else how the ticket changed.
     auto refusal_text = [&](const Moved& m, const std::string& number) {
-        if (auto id = quote_refusal_text(m.refused)) return texts.render(*id, {{"ticket", number}});
-        return changed_text(m, number);
+        return refused_text(m, number);
     };
     const auto sla = &sla_;
+    if (co_await apply_quote(openid, effect, now, result)) co_return;
 
     if (const auto* bind = std::get_if<dialog::BindTechnician>(&effect)) {
         auto work = [code = bind->code, openid, now](sql::Connection& c) -> Result<store::Technician> {
@@ -507,154 +387,6 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         co_return;
     }
 
-    if (const auto* quote = std::get_if<dialog::QuoteJob>(&effect)) {
-        const std::string number = quote->ticket_number;
-        const auto cents = static_cast<std::uint32_t>(quote->cents);
-        dialog::Session snapshot = co_await ticket_owner_session(number);
-        auto work = [number, openid, now, cents, snapshot, this](sql::Connection& c) {
-            const auto tech = active_technician(c, openid);
-            if (!tech) return Moved{};  // refusal text chosen by the caller
-            // DOMAIN.md: a supervisor reviews paid-repair quotes. With none bound, the quote goes
-            // to the owner as it is (and the operators are told to bind one).
-            const bool review = store::TechnicianRepository::supervisor_bound(c);
-            MoveFn move = [&](const store::Ticket& t, Moved& m) {
-                return quote_job(t, m.technician->id, cents, now, review);
-            };
-            // The same amount again: nothing new for the supervisor or the owner.
-            AlreadyFn already = [&](const store::Ticket& t) {
-                return t.technician_id == tech->id && t.quote_cents == cents &&
-                       (t.quote_status == store::quote_status::review ||
-                        t.quote_status == store::quote_status::pending ||
-                        t.quote_status == store::quote_status::agreed);
-            };
-            ComposeFn compose = [&](sql::Connection& conn, const store::Ticket&, const store::Ticket& after,
-                                    store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
-                event = {openid, "technician", "quoted",
-                         nlohmann::json{{"quote_cents", cents}, {"review", review}}.dump()};
-                if (!review) {
-                    outbox.push_back(quote_request(snapshot, after, cents, now, data_.texts));
-                    return;
-                }
-                std::string text = notices_.render("quote_review", {{"number", after.number},
-                                                                    {"address", after.address},
-                                                                    {"fault_type", after.fault_type},
-                                                                    {"technician", tech->name},
-                                                                    {"fee", config::yuan_text(cents)}});
-                notify_staff(conn, StaffRole::supervisor, after.id, "quote_review", text, now);
-            };
-            return save_move(c, number, tech, move, already, compose, now);
-        };
-        Moved m = co_await mysql_.run(std::move(work));
-        if (!m.technician) co_return refuse(not_technician_text());
-        if (!m.saved && !m.already) co_return refuse(refusal_text(m, number));
-        const auto& quoted = m.saved ? m.saved : m.ticket;
-        if (quoted && quoted->quote_status == store::quote_status::review) {
-            co_await watch(m.saved);
-            co_return refuse(notices_.render("tech_quote_in_review",
-                                             {{"number", number}, {"fee", config::yuan_text(cents)}}));
-        }
-        if (m.saved) log::warn("jobs", "quote_unreviewed",
-                               {{"number", number},
-                                {"fix", "bind a supervisor (is_supervisor, active, WeChat openid) to review quotes"}});
-        const bool still_asked =
-            m.already && m.ticket && m.ticket->quote_status == store::quote_status::pending;
-        if (m.saved || still_asked)
-            co_await ask_owner((m.saved ? m.saved : m.ticket)->owner_openid, number, std::nullopt, cents,
-                               seconds_of(now), /*only_if_missing=*/!m.saved);
-        co_await watch(m.saved);
-        co_return;
-    }
-
-    // A supervisor's review of a quote: 核准 puts it to the owner, 驳回 sends it back.
-    if (const auto* approve = std::get_if<dialog::ApproveQuote>(&effect)) {
-        const std::string number = approve->ticket_number;
-        if (approve->cents && (*approve->cents < 0 || *approve->cents > dialog::kMaxCents))
-            co_return refuse(texts.get(dialog::TextId::tech_quote_invalid));
-        std::optional<std::uint32_t> own;
-        if (approve->cents) own = static_cast<std::uint32_t>(*approve->cents);
-        dialog::Session snapshot = co_await ticket_owner_session(number);
-        const auto seen = approve->seen_cents;
-        auto work = [number, openid, now, own, seen, snapshot, this](sql::Connection& c) {
-            const auto supervisor = active_technician(c, openid);
-            if (!supervisor || !supervisor->is_supervisor) return Moved{};
-            MoveFn move = [&](const store::Ticket& t, Moved&) { return approve_quote(t, own, seen, now); };
-            // Approved already (a retry after a failure): on to the owner, at this amount.
-            AlreadyFn already = [&](const store::Ticket& t) {
-                if (t.quote_status != store::quote_status::pending) return false;
-                if (own) return t.quote_cents == own;
-                return !seen || (t.quote_cents && static_cast<std::int64_t>(*t.quote_cents) == *seen);
-            };
-            ComposeFn compose = [&](sql::Connection& conn, const store::Ticket& before, const store::Ticket& after,
-                                    store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
-                const auto cents = after.quote_cents.value_or(0);
-                event = {openid, "supervisor", "quote_approved",
-                         nlohmann::json{{"quote_cents", cents},
-                                        {"quoted_cents", before.quote_cents.value_or(0)},
-                                        {"supervisor", supervisor->name}}
-                             .dump()};
-                outbox.push_back(quote_request(snapshot, after, cents, now, data_.texts));
-                if (auto tech = store::bound_technician_of(conn, after)) {
-                    std::string fee = config::yuan_text(cents);
-                    nlohmann::json notice = {
-                        {"event", "quote_approved"}, {"number", after.number}, {"fee", fee},
-                        {"text", notices_.render("tech_quote_approved", {{"number", after.number}, {"fee", fee}})}};
-                    outbox.push_back({"notify", *tech->openid, notice.dump(), std::nullopt});
-                }
-            };
-            return save_move(c, number, supervisor, move, already, compose, now);
-        };
-        Moved m = co_await mysql_.run(std::move(work));
-        if (!m.technician) co_return refuse(texts.get(dialog::TextId::review_not_supervisor));
-        if (!m.saved && !m.already) co_return refuse(review_refusal(m, number));
-        const auto& approved = m.saved ? m.saved : m.ticket;
-        if (approved && approved->quote_cents)
-            co_await ask_owner(approved->owner_openid, number, std::nullopt, *approved->quote_cents, seconds_of(now),
-                               /*only_if_missing=*/!m.saved);
-        co_await watch(m.saved);
-        co_return;
-    }
-
-    if (const auto* reject = std::get_if<dialog::RejectQuote>(&effect)) {
-        const std::string number = reject->ticket_number;
-        const std::string reason = reject->reason;
-        auto work = [number, openid, now, reason, this](sql::Connection& c) {
-            const auto supervisor = active_technician(c, openid);
-            if (!supervisor || !supervisor->is_supervisor) return Moved{};
-            std::optional<std::uint32_t> restored;
-            MoveFn move = [&](const store::Ticket& t, Moved&) {
-                restored = agreed_before_raise(store::TicketRepository::events(c, t.id));
-                return reject_quote(t, restored, now);
-            };
-            AlreadyFn already = [](const store::Ticket&) { return false; };
-            ComposeFn compose = [&](sql::Connection& conn, const store::Ticket& before, const store::Ticket& after,
-                                    store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
-                const std::string fee = config::yuan_text(before.quote_cents.value_or(0));
-                nlohmann::json details = {{"quoted_cents", before.quote_cents.value_or(0)},
-                                          {"reason", reason},
-                                          {"supervisor", supervisor->name}};
-                if (restored) details["restored_cents"] = *restored;
-                event = {openid, "supervisor", "quote_rejected", details.dump()};
-                if (auto tech = store::bound_technician_of(conn, after)) {
-                    const std::string agreed = restored ? config::yuan_text(*restored) : std::string();
-                    nlohmann::json notice = {
-                        {"event", "quote_rejected"}, {"number", after.number}, {"fee", fee}, {"reason", reason},
-                        {"text", notices_.render(restored ? "tech_quote_raise_rejected" : "tech_quote_rejected",
-                                                 {{"number", after.number},
-                                                  {"fee", fee},
-                                                  {"reason", reason},
-                                                  {"agreed", agreed}})}};
-                    outbox.push_back({"notify", *tech->openid, notice.dump(), std::nullopt});
-                }
-            };
-            return save_move(c, number, supervisor, move, already, compose, now);
-        };
-        Moved m = co_await mysql_.run(std::move(work));
-        if (!m.technician) co_return refuse(texts.get(dialog::TextId::review_not_supervisor));
-        if (!m.saved) co_return refuse(review_refusal(m, number));
-        co_await watch(m.saved);
-        co_return;
-    }
-
     if (const auto* hand = std::get_if<dialog::HandOverJob>(&effect)) {
         const std::string number = hand->ticket_number;
         auto work = [number, openid, now, reason = hand->reason](sql::Connection& c) {
@@ -715,25 +447,6 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
     if (std::holds_alternative<dialog::ListJobs>(effect)) co_return;  // the chat listed them
 
     // The owner's answers: the ticket must be theirs.
-    auto owners_move = [&](const std::string& number, const char* event_type, MoveFn move,
-                           AlreadyFn already, ComposeFn extra) -> asio::awaitable<Moved> {
-        auto work = [=](sql::Connection& c) {
-            AlreadyFn owned_already = [&](const store::Ticket& t) { return t.owner_openid == openid && already(t); };
-            MoveFn owned_move = [&](const store::Ticket& t, Moved& m) -> Result<store::Ticket> {
-                if (t.owner_openid != openid) return Error{LifecycleErrc::not_yours, "not the owner"};
-                return move(t, m);
-            };
-            ComposeFn compose = [&](sql::Connection& conn, const store::Ticket& before,
-                                    const store::Ticket& after, store::NewEvent& event,
-                                    std::vector<store::NewOutbox>& outbox) {
-                event = {openid, "owner", event_type, "{}"};
-                if (extra) extra(conn, before, after, event, outbox);
-            };
-            return save_move(c, number, std::nullopt, owned_move, owned_already, compose, now);
-        };
-        co_return co_await mysql_.run(std::move(work));
-    };
-
     if (const auto* fixed = std::get_if<dialog::ConfirmFixed>(&effect)) {
         const std::string number = fixed->ticket_number;
         MoveFn move = [now](const store::Ticket& t, Moved&) { return confirm_fixed(t, now); };
@@ -743,7 +456,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                                        store::NewEvent&, std::vector<store::NewOutbox>&) {
             (void)queue_repair_callback(c, after, *sla, now);
         };
-        Moved m = co_await owners_move(number, "confirmed", move, already, compose);
+        Moved m = co_await owners_move(openid, number, "confirmed", move, already, compose, now);
         if (!m.saved && !m.already) co_return refuse(changed_text(m, number));
         co_await watch(m.saved);
         co_return;
@@ -805,7 +518,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 if (score == 1) notify_staff(c, StaffRole::manager, after.id, "complaint", text, now);
             }
         };
-        Moved m = co_await owners_move(number, "rated", move, already, compose);
+        Moved m = co_await owners_move(openid, number, "rated", move, already, compose, now);
         if (!m.saved && !m.already) co_return refuse(changed_text(m, number));
         if (m.saved) {
             // Rated and nothing left to call back: the ticket closes (回访 first otherwise).
@@ -817,70 +530,6 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 log::warn("jobs", "close_failed", {{"number", number}, {"error", closed.error().message()}});
             co_await watch(closed && *closed ? *closed : m.saved);
         }
-        co_return;
-    }
-
-    if (const auto* agree = std::get_if<dialog::AgreeQuote>(&effect)) {
-        const std::string number = agree->ticket_number;
-        const std::int64_t cents = agree->cents;
-        MoveFn move = [now, cents](const store::Ticket& t, Moved&) {
-            return agree_quote(t, cents, now);
-        };
-        AlreadyFn already = [cents](const store::Ticket& t) {
-            return t.quote_status == store::quote_status::agreed && t.quote_cents &&
-                   static_cast<std::int64_t>(*t.quote_cents) == cents;
-        };
-        ComposeFn compose = [this](sql::Connection& c, const store::Ticket&, const store::Ticket& after,
-                                   store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
-            event.details = nlohmann::json{{"quote_cents", after.quote_cents.value_or(0)}}.dump();
-            auto tech = store::bound_technician_of(c, after);
-            if (!tech) return;
-            std::string fee = config::yuan_text(after.quote_cents.value_or(0));
-            nlohmann::json notice = {{"event", "quote_agreed"}, {"number", after.number}, {"fee", fee},
-                                     {"text", notices_.render("tech_quote_agreed", {{"number", after.number}, {"fee", fee}})}};
-            outbox.push_back({"notify", *tech->openid, notice.dump(), std::nullopt});
-        };
-        Moved m = co_await owners_move(number, "quote_agreed", move, already, compose);
-        if (!m.saved && !m.already) {
-            // Asked again, as of just after this message: a re-run of this turn (the session
-            // changed under it) meets the new question, it does not answer it (dialog/feedback.h).
-            if (auto cents_now = replaced_quote(m))
-                co_await ask_owner(openid, number, std::nullopt, *cents_now, seconds_of(now) + std::chrono::seconds{1},
-                                   /*only_if_missing=*/true);
-            co_return refuse(owners_quote_refusal(m, number));
-        }
-        co_await watch(m.saved);
-        co_return;
-    }
-
-    if (const auto* refuse_q = std::get_if<dialog::RefuseQuote>(&effect)) {
-        const std::string number = refuse_q->ticket_number;
-        const std::string reason = refuse_q->reason;
-        const std::int64_t cents = refuse_q->cents;
-        MoveFn move = [now, reason, cents](const store::Ticket& t, Moved&) {
-            return refuse_quote(t, cents, reason, now);
-        };
-        AlreadyFn already = [](const store::Ticket& t) { return t.quote_status == store::quote_status::refused; };
-        ComposeFn compose = [this, reason](sql::Connection& c, const store::Ticket&, const store::Ticket& after,
-                                           store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
-            event.details = nlohmann::json{{"reason", reason}}.dump();
-            auto tech = store::bound_technician_of(c, after);
-            if (!tech) return;
-            std::string why = reason.empty() ? "未说明原因" : reason;
-            nlohmann::json notice = {{"event", "quote_refused"}, {"number", after.number}, {"reason", why},
-                                     {"text", notices_.render("tech_quote_refused", {{"number", after.number}, {"reason", why}})}};
-            outbox.push_back({"notify", *tech->openid, notice.dump(), std::nullopt});
-        };
-        Moved m = co_await owners_move(number, "quote_refused", move, already, compose);
-        if (!m.saved && !m.already) {
-            // Asked again, as of just after this message: a re-run of this turn (the session
-            // changed under it) meets the new question, it does not answer it (dialog/feedback.h).
-            if (auto cents_now = replaced_quote(m))
-                co_await ask_owner(openid, number, std::nullopt, *cents_now, seconds_of(now) + std::chrono::seconds{1},
-                                   /*only_if_missing=*/true);
-            co_return refuse(owners_quote_refusal(m, number));
-        }
-        co_await watch(m.saved);
         co_return;
     }
 }

@@ -1,9 +1,10 @@
 // 工单台: carries out what the technician's chat and the owner's answers after a job ask for —
-// 绑定, 接单, 到达, 报价, 完成, 转单 from technicians; 修好了/没修好, ratings and the answer to a quote
-// from owners — through bot/ticket_lifecycle.h, one MySQL transaction per move (the ticket, its
-// audit event and the outbox rows that tell the other side). After a technician's 完成 or 报价 the
-// owner's dialogue session gets the question (dialog::begin_confirmation / begin_quote_approval)
-// and the question is pushed to the owner. Moves are idempotent: a move the ticket has already
+// 绑定, 接单, 到达, 报价, 完成, 转单 from technicians; 核准 / 驳回 of a quote from supervisors;
+// 修好了/没修好, ratings and the answer to a quote from owners — through bot/ticket_lifecycle.h,
+// one MySQL transaction per move (bot/job_moves.h: the ticket, its audit event and the outbox
+// rows that tell the other side). The quotes live in job_desk_quotes.cpp. After a technician's
+// 完成, or a quote put to the owner, the owner's dialogue session gets the question
+// (dialog::begin_confirmation / begin_quote_approval) and the question is pushed to the owner. Moves are idempotent: a move the ticket has already
 // made (a retried webhook, a re-run after a session conflict) succeeds without a second event.
 // Runs on the caller's executor; SQL on the MysqlPool's threads.
 #pragma once
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "bot/dispatch.h"
+#include "bot/job_moves.h"
 #include "bot/ticket_intake.h"
 #include "config/notices.h"
 #include "config/price_list.h"
@@ -58,6 +60,20 @@ public:
 private:
     boost::asio::awaitable<void> apply(std::string openid, const dialog::Effect& effect,
                                        store::Timestamp now, EffectsResult& result);
+    // The quote effects (报价, 核准 / 驳回, the owner's 同意 / 不同意: job_desk_quotes.cpp); false
+    // for every other effect.
+    boost::asio::awaitable<bool> apply_quote(std::string openid, const dialog::Effect& effect,
+                                             store::Timestamp now, EffectsResult& result);
+    // An owner's move on their own ticket (`openid` must own it), its audit event of
+    // `event_type` by the owner, completed by `extra`.
+    boost::asio::awaitable<Moved> owners_move(std::string openid, std::string number,
+                                              std::string event_type, MoveFn move,
+                                              AlreadyFn already, ComposeFn extra,
+                                              store::Timestamp now);
+    // Why a move was not made, for the sender: how the ticket stands now (moved_text); for a
+    // technician's move, what to do about the quote when that was why (refused_text).
+    [[nodiscard]] std::string moved_text(const Moved& m, const std::string& number) const;
+    [[nodiscard]] std::string refused_text(const Moved& m, const std::string& number) const;
     // Puts the owner's question about `number` into their session (compare-and-set);
     // `only_if_missing`: leaves a session that already asks about `number` as it is.
     boost::asio::awaitable<void> ask_owner(std::string owner_openid, std::string number,
