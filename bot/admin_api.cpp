@@ -388,7 +388,8 @@ nlohmann::ordered_json ticket_json(const TicketView& view, const config::SlaData
         {"accepted", time_or_null(t.at.accepted)},   {"arrived", time_or_null(t.at.arrived)},
         {"quoted", time_or_null(t.at.quoted)},       {"done", time_or_null(t.at.done)},
         {"confirmed", time_or_null(t.at.confirmed)}, {"rated", time_or_null(t.at.rated)},
-        {"closed", time_or_null(t.at.closed)},       {"cancelled", time_or_null(t.at.cancelled)}};
+        {"closed", time_or_null(t.at.closed)},       {"cancelled", time_or_null(t.at.cancelled)},
+        {"quote_asked", time_or_null(t.quote_asked_at)}};  // the owner last asked about the quote
     J deadlines = J::object();
     J verdicts = J::object();
     for (auto stage : figure_stages) {

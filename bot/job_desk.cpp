@@ -392,7 +392,12 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         auto work = [number, openid, now, reason = hand->reason](sql::Connection& c) {
             const auto tech = active_technician(c, openid);
             if (!tech) return Moved{};  // refusal text chosen by the caller
-            MoveFn move = [&](const store::Ticket& t, Moved& m) { return hand_over_job(t, m.technician->id, now); };
+            MoveFn move = [&](const store::Ticket& t, Moved& m) {
+                std::optional<std::uint32_t> agreed;
+                if (t.quote_status == store::quote_status::pending || t.quote_status == store::quote_status::review)
+                    agreed = agreed_before_raise(store::TicketRepository::events(c, t.id));
+                return hand_over_job(t, m.technician->id, now, agreed);
+            };
             // Handed over already (a re-run, a resend): the ticket is no longer the sender's.
             AlreadyFn already = [&](const store::Ticket& t) {
                 return t.technician_id != tech->id && (is_open_job(t) || t.status == ts::new_);

@@ -34,31 +34,6 @@ store::NewOutbox quote_request(const dialog::Session& owner_session, const store
     return {"notify", after.owner_openid, notice.dump(), std::nullopt};
 }
 
-// The price the owner had agreed to when the quote now under review was made (a raise of an
-// agreed quote), replayed from the audit log: the owner's agreement sets the price in force, a
-// rejected raise sets it to what it restored (nothing when it restored nothing), and a quote
-// (a raise, or a correction of one still in review) leaves it in force until the owner agrees
-// to another. nullopt: none.
-std::optional<std::uint32_t> agreed_before_raise(const std::vector<store::TicketEvent>& events) {
-    std::optional<std::uint32_t> agreed, at_raise;
-    auto cents_in = [](const store::TicketEvent& e,
-                       const char* key) -> std::optional<std::uint32_t> {
-        auto j = nlohmann::json::parse(e.details, nullptr, false);
-        if (!j.is_object() || !j.contains(key) || !j[key].is_number_unsigned()) return std::nullopt;
-        return j[key].get<std::uint32_t>();
-    };
-    for (const auto& e : events) {
-        if (e.type == "quote_agreed") {
-            agreed = cents_in(e, "quote_cents");
-        } else if (e.type == "quoted") {
-            at_raise = agreed;
-        } else if (e.type == "quote_rejected") {
-            agreed = cents_in(e, "restored_cents");
-        }
-    }
-    return at_raise;
-}
-
 // The amount to ask the owner about again when the owner answered a quote since replaced.
 std::optional<std::int64_t> replaced_quote(const Moved& m) {
     if (m.refused != LifecycleErrc::quote_changed || !m.ticket || !m.ticket->quote_cents ||

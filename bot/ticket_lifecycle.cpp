@@ -185,7 +185,28 @@ Result<store::Ticket> finish_job(store::Ticket t, std::uint64_t technician_id,
     return t;
 }
 
-Result<store::Ticket> hand_over_job(store::Ticket t, std::uint64_t technician_id, store::Timestamp) {
+std::optional<std::uint32_t> agreed_before_raise(const std::vector<store::TicketEvent>& events) {
+    std::optional<std::uint32_t> agreed, at_raise;
+    auto cents_in = [](const store::TicketEvent& e,
+                       const char* key) -> std::optional<std::uint32_t> {
+        auto j = nlohmann::json::parse(e.details, nullptr, false);
+        if (!j.is_object() || !j.contains(key) || !j[key].is_number_unsigned()) return std::nullopt;
+        return j[key].get<std::uint32_t>();
+    };
+    for (const auto& e : events) {
+        if (e.type == "quote_agreed") {
+            agreed = cents_in(e, "quote_cents");
+        } else if (e.type == "quoted") {
+            at_raise = agreed;
+        } else if (e.type == "quote_rejected") {
+            agreed = cents_in(e, "restored_cents");
+        }
+    }
+    return at_raise;
+}
+
+Result<store::Ticket> hand_over_job(store::Ticket t, std::uint64_t technician_id, store::Timestamp,
+                                    std::optional<std::uint32_t> agreed_before) {
     if (auto ok = check_technician(t, technician_id); !ok) return ok.error();
     if (!status_in(t, {ts::dispatched, ts::accepted})) return wrong_status(t, "hand over");
     // Back in the queue (status new) until someone else has it: no longer theirs, it leaves their
@@ -197,8 +218,13 @@ Result<store::Ticket> hand_over_job(store::Ticket t, std::uint64_t technician_id
     // A quote the owner has not answered was this technician's: whoever takes the job quotes
     // afresh. An agreed one stands (the owner agreed to the desk's price).
     if (t.quote_status == store::quote_status::pending || t.quote_status == store::quote_status::review) {
-        t.quote_status = store::quote_status::required;
-        t.quote_cents.reset();
+        if (agreed_before) {  // a raise not answered yet: the price the owner agreed to stands
+            t.quote_status = store::quote_status::agreed;
+            t.quote_cents = *agreed_before;
+        } else {
+            t.quote_status = store::quote_status::required;
+            t.quote_cents.reset();
+        }
     }
     return t;
 }

@@ -21,6 +21,7 @@
 #include <optional>
 #include <string>
 #include <system_error>
+#include <vector>
 
 #include "config/errors.h"
 #include "config/sla_data.h"
@@ -100,12 +101,22 @@ namespace repairbot::bot {
 [[nodiscard]] Result<store::Ticket> finish_job(store::Ticket t, std::uint64_t technician_id,
                                                std::optional<std::uint32_t> fee_cents,
                                                std::string note, store::Timestamp now);
+// The price the owner had agreed to when the quote now under review was made (a raise of an
+// agreed quote), replayed from the audit log: the owner's agreement sets the price in force, a
+// rejected raise sets it to what it restored (nothing when it restored nothing), and a quote
+// (a raise, or a correction of one still in review) leaves it in force until the owner agrees
+// to another. nullopt: none.
+[[nodiscard]] std::optional<std::uint32_t> agreed_before_raise(
+    const std::vector<store::TicketEvent>& events);
+
 // 转单: dispatched or accepted → new, no technician: back in the queue, waiting for someone else;
-// a quote not answered yet goes with them (required again: the next technician quotes)
+// a quote not answered yet goes with them (required again: the next technician quotes) — a
+// raise of an agreed quote (`agreed_before`, agreed_before_raise) falls back to the agreement
 // (the caller re-dispatches with this technician excluded; with nobody free, a dispatcher gives
 // it by hand).
-[[nodiscard]] Result<store::Ticket> hand_over_job(store::Ticket t, std::uint64_t technician_id,
-                                                  store::Timestamp now);
+[[nodiscard]] Result<store::Ticket> hand_over_job(
+    store::Ticket t, std::uint64_t technician_id, store::Timestamp now,
+    std::optional<std::uint32_t> agreed_before = std::nullopt);
 // The owner agrees to / refuses the pending quote of `cents` (the amount the owner was shown):
 // quote_changed when the technician has quoted another amount since. Refusal cancels, the
 // reason kept.

@@ -301,6 +301,10 @@ void on_job_command(Turn& t, const JobCommand& c) {
         } else {
             say_jobs(t, TextId::tech_jobs);
         }
+        // A supervisor's own list holds the quotes waiting for them too.
+        const auto& tech = *t.ctx.technician;
+        if (tech.supervisor && (!tech.quotes_to_review.empty() || tech.more_quotes_to_review))
+            say_reviews(t, TextId::review_which);
         return;
     }
     // What the message itself gets wrong is said before anything about jobs.

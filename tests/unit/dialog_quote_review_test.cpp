@@ -116,6 +116,16 @@ TEST(QuoteReview, OwnersAnswersAreNoSupervisorsCommand) {
     EXPECT_FALSE(parse_job_command("不同意 太贵了"));
 }
 
+TEST(QuoteReview, ASupervisorsListOfJobsShowsTheQuotesWaitingForThem) {
+    Chat chat = supervisor_chat(2);
+    chat.say("我的工单");
+    EXPECT_TRUE(contains(chat.reply(), opening_of(TextId::tech_no_jobs))) << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), "BX20261121-0022 5栋101 电，李师傅报价80元")) << chat.reply();
+    chat = supervisor_chat(0);
+    chat.say("我的工单");
+    EXPECT_FALSE(contains(chat.reply(), "等待审核")) << chat.reply();
+}
+
 TEST(QuoteReview, OwnersAreToldToBindFirst) {
     Chat chat;  // not a technician at all
     chat.say("核准 BX20261121-0021");

@@ -204,6 +204,46 @@ TEST(TicketLifecycle, ARejectedQuoteGoesBackToTheTechnician) {
     EXPECT_EQ(handed->quote_status, store::quote_status::required);
 }
 
+// The price in force when a raise was made, replayed from the audit log as the job desk writes
+// it: an agreement sets it, quotes (a raise and its corrections) leave it, a rejection sets what
+// it restored.
+TEST(TicketLifecycle, TheAgreedPriceBeforeARaiseIsReplayedFromTheAuditLog) {
+    auto ev = [](const char* type, const char* details) {
+        store::TicketEvent e;
+        e.type = type;
+        e.details = details;
+        return e;
+    };
+    using Events = std::vector<store::TicketEvent>;
+    EXPECT_EQ(agreed_before_raise(Events{ev("quoted", R"({"quote_cents":10000})")}), std::nullopt);
+    EXPECT_EQ(agreed_before_raise(Events{ev("quoted", R"({"quote_cents":10000})"),
+                                         ev("quote_agreed", R"({"quote_cents":10000})"),
+                                         ev("quoted", R"({"quote_cents":15000})"),
+                                         ev("quoted", R"({"quote_cents":16000})")}),
+              10000u)
+        << "a raise corrected while in review";
+    EXPECT_EQ(agreed_before_raise(Events{ev("quote_agreed", R"({"quote_cents":10000})"),
+                                         ev("quoted", R"({"quote_cents":15000})"),
+                                         ev("quote_rejected", R"({"restored_cents":10000})"),
+                                         ev("quoted", R"({"quote_cents":12000})")}),
+              10000u)
+        << "a rejected raise, then another";
+    EXPECT_EQ(agreed_before_raise(Events{ev("quote_agreed", R"({"quote_cents":10000})"),
+                                         ev("quoted", R"({"quote_cents":15000})"),
+                                         ev("quote_agreed", R"({"quote_cents":15000})"),
+                                         ev("quoted", R"({"quote_cents":18000})")}),
+              15000u);
+    EXPECT_EQ(agreed_before_raise(Events{ev("quote_agreed", "not json"), ev("quoted", "{}")}), std::nullopt);
+
+    auto t = accept_job(dispatched_ticket(), 3, at(5));
+    t->quote_status = store::quote_status::review;
+    t->quote_cents = 15000;
+    auto handed = hand_over_job(*t, 3, at(8), 10000);
+    ASSERT_TRUE(handed);
+    EXPECT_EQ(handed->quote_status, store::quote_status::agreed) << "the raise goes, the agreement stays";
+    EXPECT_EQ(handed->quote_cents, 10000u);
+}
+
 TEST(TicketLifecycle, AReworkIsNotQuotedAgain) {
     auto t = accept_job(dispatched_ticket(), 3, at(5));
     t->quote_status = store::quote_status::agreed;
