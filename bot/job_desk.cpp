@@ -392,8 +392,9 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         auto work = [number, openid, now, reason = hand->reason](sql::Connection& c) {
             const auto tech = active_technician(c, openid);
             if (!tech) return Moved{};  // refusal text chosen by the caller
+            std::optional<std::uint32_t> agreed;  // a raise dropped: the price that stands
             MoveFn move = [&](const store::Ticket& t, Moved& m) {
-                std::optional<std::uint32_t> agreed;
+                agreed.reset();
                 if (t.quote_status == store::quote_status::pending || t.quote_status == store::quote_status::review)
                     agreed = agreed_before_raise(store::TicketRepository::events(c, t.id));
                 return hand_over_job(t, m.technician->id, now, agreed);
@@ -404,8 +405,9 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             };
             ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket&,
                                     store::NewEvent& event, std::vector<store::NewOutbox>&) {
-                event = {openid, "technician", "handed_over",
-                         nlohmann::json{{"reason", reason}, {"technician_id", tech->id}}.dump()};
+                nlohmann::json details = {{"reason", reason}, {"technician_id", tech->id}};
+                if (agreed) details["restored_cents"] = *agreed;  // as a rejected raise records it
+                event = {openid, "technician", "handed_over", details.dump()};
             };
             return save_move(c, number, tech, move, already, compose, now);
         };

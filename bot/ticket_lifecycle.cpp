@@ -200,6 +200,8 @@ std::optional<std::uint32_t> agreed_before_raise(const std::vector<store::Ticket
             at_raise = agreed;
         } else if (e.type == "quote_rejected") {
             agreed = cents_in(e, "restored_cents");
+        } else if (e.type == "handed_over") {  // a raise dropped with the job: the agreement
+            if (auto restored = cents_in(e, "restored_cents")) agreed = restored;
         }
     }
     return at_raise;
@@ -215,8 +217,9 @@ Result<store::Ticket> hand_over_job(store::Ticket t, std::uint64_t technician_id
     // it by hand (POST /api/tickets/{number}/dispatch).
     t.status = ts::new_;
     t.technician_id.reset();
-    // A quote the owner has not answered was this technician's: whoever takes the job quotes
-    // afresh. An agreed one stands (the owner agreed to the desk's price).
+    // A quote not answered yet (in review or put to the owner) was this technician's: whoever
+    // takes the job quotes afresh — unless it raised a quote the owner had agreed to, which
+    // stands, as does an agreed one (the owner agreed to the desk's price).
     if (t.quote_status == store::quote_status::pending || t.quote_status == store::quote_status::review) {
         if (agreed_before) {  // a raise not answered yet: the price the owner agreed to stands
             t.quote_status = store::quote_status::agreed;

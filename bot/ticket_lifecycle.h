@@ -6,7 +6,7 @@
 //   a paid repair off the price list is quoted (报价), approved by a supervisor when the desk has
 //   one (核准 / 驳回), and agreed by the owner before done: the quote may come before or after
 //   arrival, and a new quote (the work grew) waits for the supervisor and the owner again;
-//   side paths: hand-over (back to dispatched for someone else), quote refused (cancelled),
+//   side paths: hand-over (back to new, in the queue, for someone else), quote refused (cancelled),
 //   reopen (返修: done/confirmed/rated/closed → dispatched, same technician, fresh finish
 //   deadline).
 //
@@ -101,9 +101,10 @@ namespace repairbot::bot {
 [[nodiscard]] Result<store::Ticket> finish_job(store::Ticket t, std::uint64_t technician_id,
                                                std::optional<std::uint32_t> fee_cents,
                                                std::string note, store::Timestamp now);
-// The price the owner had agreed to when the quote now under review was made (a raise of an
-// agreed quote), replayed from the audit log: the owner's agreement sets the price in force, a
-// rejected raise sets it to what it restored (nothing when it restored nothing), and a quote
+// The price the owner had agreed to when the quote now waiting (for review or for the owner) was
+// made (a raise of an agreed quote), replayed from the audit log: the owner's agreement sets the
+// price in force, a rejected raise or a hand-over sets it to what it restored (restored_cents;
+// nothing when it restored nothing), and a quote
 // (a raise, or a correction of one still in review) leaves it in force until the owner agrees
 // to another. nullopt: none.
 [[nodiscard]] std::optional<std::uint32_t> agreed_before_raise(

@@ -491,6 +491,20 @@ TEST_F(JobDeskIntegration, AReopenedJobIsNotQuotedAgainAndAHandOverTakesAnUnansw
     EXPECT_EQ(reload(reworked.id).quote_status, qs::agreed);
     EXPECT_EQ(reload(reworked.id).quote_cents, 15000u);
 
+    // A raise of an agreed quote handed over before anyone answered it: the agreement stands.
+    auto raised = ticket(ts::accepted, tech_.id, qs::required);
+    ASSERT_FALSE(carry_out(*tech_.openid, dialog::QuoteJob{raised.number, 10000}, t0 + 5min).replace_replies);
+    ASSERT_FALSE(carry_out(raised.owner_openid, dialog::AgreeQuote{raised.number, 10000}, t0 + 6min).replace_replies);
+    ASSERT_FALSE(carry_out(*tech_.openid, dialog::QuoteJob{raised.number, 15000}, t0 + 30min).replace_replies);
+    ASSERT_EQ(reload(raised.id).quote_status, qs::pending);
+    r = carry_out(*tech_.openid, dialog::HandOverJob{raised.number, "需要电工"}, t0 + 31min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    auto kept = reload(raised.id);
+    EXPECT_EQ(kept.quote_status, qs::agreed);
+    EXPECT_EQ(kept.quote_cents, 10000u);
+    auto types = event_types(raised.id);
+    EXPECT_NE(std::find(types.begin(), types.end(), "handed_over"), types.end());
+
     auto handed = ticket(ts::accepted, tech_.id, qs::pending, 15000);
     r = carry_out(*tech_.openid, dialog::HandOverJob{handed.number, "需要电工"});
     EXPECT_FALSE(r.replace_replies) << *r.replace_replies;

@@ -234,6 +234,17 @@ TEST(TicketLifecycle, TheAgreedPriceBeforeARaiseIsReplayedFromTheAuditLog) {
                                          ev("quoted", R"({"quote_cents":18000})")}),
               15000u);
     EXPECT_EQ(agreed_before_raise(Events{ev("quote_agreed", "not json"), ev("quoted", "{}")}), std::nullopt);
+    EXPECT_EQ(agreed_before_raise(Events{ev("quote_agreed", R"({"quote_cents":10000})"),
+                                         ev("quoted", R"({"quote_cents":15000})"),
+                                         ev("handed_over", R"({"restored_cents":10000})"),
+                                         ev("quoted", R"({"quote_cents":17000})")}),
+              10000u)
+        << "a raise dropped with a hand-over, then the next technician's raise";
+    EXPECT_EQ(agreed_before_raise(Events{ev("quote_agreed", R"({"quote_cents":10000})"),
+                                         ev("handed_over", R"({"reason":"x"})"),
+                                         ev("quoted", R"({"quote_cents":17000})")}),
+              10000u)
+        << "a hand-over of an agreed quote leaves it";
 
     auto t = accept_job(dispatched_ticket(), 3, at(5));
     t->quote_status = store::quote_status::review;
