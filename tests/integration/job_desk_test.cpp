@@ -182,6 +182,12 @@ class JobDeskIntegration : public ::testing::Test {
         return store::testing::run(
             io_, jobs_->carry_out(openid, std::move(effects), chr::floor<chr::seconds>(at)));
     }
+    // The ticket's quote as it stands now.
+    void expect_quote(std::uint64_t id, const std::string& status, std::optional<std::uint32_t> cents) {
+        auto now = reload(id);
+        EXPECT_EQ(now.quote_status, status);
+        EXPECT_EQ(now.quote_cents, cents);
+    }
     std::string text(dialog::TextId id, const std::string& number) {
         return desk().dialog.texts.render(id, {{"ticket", number}});
     }
@@ -470,9 +476,7 @@ TEST_F(JobDeskIntegration, ASupervisorReviewsAQuoteBeforeTheOwnerIsAsked) {
     EXPECT_EQ(reload(t.id).quote_status, qs::review);
     r = carry_out(*sup.openid, dialog::RejectQuote{t.number, "只是多换一个垫片"}, t0 + 43min);
     EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
-    auto kept = reload(t.id);
-    EXPECT_EQ(kept.quote_status, qs::agreed);
-    EXPECT_EQ(kept.quote_cents, 18000u);
+    expect_quote(t.id, qs::agreed, 18000);
     auto told = notices_of(t.id, "quote_rejected");
     ASSERT_EQ(told.size(), 2u);
     EXPECT_NE(told.back().payload.find("180"), std::string::npos) << told.back().payload;
@@ -488,8 +492,7 @@ TEST_F(JobDeskIntegration, AReopenedJobIsNotQuotedAgainAndAHandOverTakesAnUnansw
     auto r = carry_out(*tech_.openid, dialog::QuoteJob{reworked.number, 30000});
     ASSERT_TRUE(r.replace_replies);
     EXPECT_EQ(*r.replace_replies, text(dialog::TextId::tech_rework_free, reworked.number));
-    EXPECT_EQ(reload(reworked.id).quote_status, qs::agreed);
-    EXPECT_EQ(reload(reworked.id).quote_cents, 15000u);
+    expect_quote(reworked.id, qs::agreed, 15000);
 
     // A raise of an agreed quote handed over before anyone answered it: the agreement stands.
     auto raised = ticket(ts::accepted, tech_.id, qs::required);
@@ -499,9 +502,7 @@ TEST_F(JobDeskIntegration, AReopenedJobIsNotQuotedAgainAndAHandOverTakesAnUnansw
     ASSERT_EQ(reload(raised.id).quote_status, qs::pending);
     r = carry_out(*tech_.openid, dialog::HandOverJob{raised.number, "需要电工"}, t0 + 31min);
     EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
-    auto kept = reload(raised.id);
-    EXPECT_EQ(kept.quote_status, qs::agreed);
-    EXPECT_EQ(kept.quote_cents, 10000u);
+    expect_quote(raised.id, qs::agreed, 10000);
     auto types = event_types(raised.id);
     EXPECT_NE(std::find(types.begin(), types.end(), "handed_over"), types.end());
 

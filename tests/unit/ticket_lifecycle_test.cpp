@@ -208,43 +208,46 @@ TEST(TicketLifecycle, ARejectedQuoteGoesBackToTheTechnician) {
 // it: an agreement sets it, quotes (a raise and its corrections) leave it, a rejection sets what
 // it restored.
 TEST(TicketLifecycle, TheAgreedPriceBeforeARaiseIsReplayedFromTheAuditLog) {
-    auto ev = [](const char* type, const char* details) {
-        store::TicketEvent e;
-        e.type = type;
-        e.details = details;
-        return e;
+    // Each log as "type details" pairs, then the price in force at its last quote.
+    struct Case {
+        const char* behaviour;
+        std::vector<std::pair<const char*, const char*>> log;
+        std::optional<std::uint32_t> agreed;
     };
-    using Events = std::vector<store::TicketEvent>;
-    EXPECT_EQ(agreed_before_raise(Events{ev("quoted", R"({"quote_cents":10000})")}), std::nullopt);
-    EXPECT_EQ(agreed_before_raise(Events{ev("quoted", R"({"quote_cents":10000})"),
-                                         ev("quote_agreed", R"({"quote_cents":10000})"),
-                                         ev("quoted", R"({"quote_cents":15000})"),
-                                         ev("quoted", R"({"quote_cents":16000})")}),
-              10000u)
-        << "a raise corrected while in review";
-    EXPECT_EQ(agreed_before_raise(Events{ev("quote_agreed", R"({"quote_cents":10000})"),
-                                         ev("quoted", R"({"quote_cents":15000})"),
-                                         ev("quote_rejected", R"({"restored_cents":10000})"),
-                                         ev("quoted", R"({"quote_cents":12000})")}),
-              10000u)
-        << "a rejected raise, then another";
-    EXPECT_EQ(agreed_before_raise(Events{ev("quote_agreed", R"({"quote_cents":10000})"),
-                                         ev("quoted", R"({"quote_cents":15000})"),
-                                         ev("quote_agreed", R"({"quote_cents":15000})"),
-                                         ev("quoted", R"({"quote_cents":18000})")}),
-              15000u);
-    EXPECT_EQ(agreed_before_raise(Events{ev("quote_agreed", "not json"), ev("quoted", "{}")}), std::nullopt);
-    EXPECT_EQ(agreed_before_raise(Events{ev("quote_agreed", R"({"quote_cents":10000})"),
-                                         ev("quoted", R"({"quote_cents":15000})"),
-                                         ev("handed_over", R"({"restored_cents":10000})"),
-                                         ev("quoted", R"({"quote_cents":17000})")}),
-              10000u)
-        << "a raise dropped with a hand-over, then the next technician's raise";
-    EXPECT_EQ(agreed_before_raise(Events{ev("quote_agreed", R"({"quote_cents":10000})"),
-                                         ev("handed_over", R"({"reason":"x"})"),
-                                         ev("quoted", R"({"quote_cents":17000})")}),
-              10000u)
-        << "a hand-over of an agreed quote leaves it";
+    const char* q100 = R"({"quote_cents":10000})";
+    const Case cases[] = {
+        {"a first quote has none", {{"quoted", q100}}, std::nullopt},
+        {"a raise corrected while in review",
+         {{"quoted", q100}, {"quote_agreed", q100}, {"quoted", R"({"quote_cents":15000})"},
+          {"quoted", R"({"quote_cents":16000})"}},
+         10000},
+        {"a rejected raise, then another",
+         {{"quote_agreed", q100}, {"quoted", R"({"quote_cents":15000})"},
+          {"quote_rejected", R"({"restored_cents":10000})"}, {"quoted", R"({"quote_cents":12000})"}},
+         10000},
+        {"a raise agreed, then raised again",
+         {{"quote_agreed", q100}, {"quoted", R"({"quote_cents":15000})"},
+          {"quote_agreed", R"({"quote_cents":15000})"}, {"quoted", R"({"quote_cents":18000})"}},
+         15000},
+        {"unreadable details", {{"quote_agreed", "not json"}, {"quoted", "{}"}}, std::nullopt},
+        {"a raise dropped with a hand-over, then the next technician's raise",
+         {{"quote_agreed", q100}, {"quoted", R"({"quote_cents":15000})"},
+          {"handed_over", R"({"restored_cents":10000})"}, {"quoted", R"({"quote_cents":17000})"}},
+         10000},
+        {"a hand-over of an agreed quote leaves it",
+         {{"quote_agreed", q100}, {"handed_over", R"({"reason":"x"})"}, {"quoted", R"({"quote_cents":17000})"}},
+         10000},
+    };
+    for (const auto& c : cases) {
+        std::vector<store::TicketEvent> events;
+        for (const auto& [type, details] : c.log) {
+            store::TicketEvent e;
+            e.type = type;
+            e.details = details;
+            events.push_back(e);
+        }
+        EXPECT_EQ(agreed_before_raise(events), c.agreed) << c.behaviour;
+    }
 
     auto t = accept_job(dispatched_ticket(), 3, at(5));
     t->quote_status = store::quote_status::review;
