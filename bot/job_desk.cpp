@@ -45,9 +45,7 @@ dialog::TechnicianJob job_of(const store::Ticket& t) {
     job.address = t.address;
     job.fault_type = t.fault_type;
     job.off_list = t.quote_status != store::quote_status::none;
-    const bool waiting =
-        t.quote_status == store::quote_status::pending || t.quote_status == store::quote_status::review;
-    job.quote = waiting                                         ? dialog::QuoteState::pending
+    job.quote = quote_waiting(t)                                ? dialog::QuoteState::pending
                 : t.quote_status == store::quote_status::agreed ? dialog::QuoteState::agreed
                                                                 : dialog::QuoteState::none;
     return job;
@@ -226,13 +224,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                                      store::Timestamp now, EffectsResult& result) {
     const auto& texts = data_.texts;
     auto refuse = [&](std::string text) { result.replace_replies = std::move(text); };
-    auto changed_text = [&](const Moved& m, const std::string& number) {
-        return moved_text(m, number);
-    };
     auto not_technician_text = [&] { return texts.get(dialog::TextId::tech_not_bound); };
-    auto refusal_text = [&](const Moved& m, const std::string& number) {
-        return refused_text(m, number);
-    };
     const auto sla = &sla_;
     if (co_await apply_quote(openid, effect, now, result)) co_return;
 
@@ -283,7 +275,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         };
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.technician) co_return refuse(not_technician_text());
-        if (!m.saved && !m.already) co_return refuse(changed_text(m, number));
+        if (!m.saved && !m.already) co_return refuse(moved_text(m, number));
         co_await watch(m.saved);
         co_return;
     }
@@ -311,7 +303,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         };
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.technician) co_return refuse(not_technician_text());
-        if (!m.saved && !m.already) co_return refuse(refusal_text(m, number));
+        if (!m.saved && !m.already) co_return refuse(refused_text(m, number));
         co_await watch(m.saved);
         co_return;
     }
@@ -371,7 +363,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         if (!m.technician) co_return refuse(not_technician_text());
         if (!m.saved && !m.already) {
             if (!fee_refusal.empty()) co_return refuse(fee_refusal);
-            co_return refuse(refusal_text(m, number));
+            co_return refuse(refused_text(m, number));
         }
         // Also on a repeat while the ticket waits for the owner: an earlier try may have
         // committed the move but not reached the owner's session (Redis was down).
@@ -395,8 +387,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             std::optional<std::uint32_t> agreed;  // a raise dropped: the price that stands
             MoveFn move = [&](const store::Ticket& t, Moved& m) {
                 agreed.reset();
-                if (t.quote_status == store::quote_status::pending || t.quote_status == store::quote_status::review)
-                    agreed = agreed_before_raise(store::TicketRepository::events(c, t.id));
+                if (quote_waiting(t)) agreed = agreed_before_raise(store::TicketRepository::events(c, t.id));
                 return hand_over_job(t, m.technician->id, now, agreed);
             };
             // Handed over already (a re-run, a resend): the ticket is no longer the sender's.
@@ -414,7 +405,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.technician) co_return refuse(not_technician_text());
         if (m.already) co_return;
-        if (!m.saved) co_return refuse(changed_text(m, number));
+        if (!m.saved) co_return refuse(moved_text(m, number));
         std::vector<std::uint64_t> excluded{m.technician->id};
         auto outcome = co_await dispatcher_.dispatch(m.saved->id, excluded, openid, "handover", seconds_of(now));
         co_await watch(outcome.ticket ? outcome.ticket : m.saved);
@@ -446,7 +437,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         };
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.technician) co_return refuse(not_technician_text());
-        if (!m.saved) co_return refuse(changed_text(m, number));
+        if (!m.saved) co_return refuse(moved_text(m, number));
         log::info("jobs", "job_photo_attached", {{"number", number}});
         co_return;
     }
@@ -464,7 +455,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             (void)queue_repair_callback(c, after, *sla, now);
         };
         Moved m = co_await owners_move(openid, number, "confirmed", move, already, compose, now);
-        if (!m.saved && !m.already) co_return refuse(changed_text(m, number));
+        if (!m.saved && !m.already) co_return refuse(moved_text(m, number));
         co_await watch(m.saved);
         co_return;
     }
@@ -485,7 +476,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             return out;
         };
         Moved m = co_await mysql_.run(std::move(work));
-        if (!m.saved && !m.already) co_return refuse(changed_text(m, number));
+        if (!m.saved && !m.already) co_return refuse(moved_text(m, number));
         co_await watch(m.saved);
         co_return;
     }
@@ -526,7 +517,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             }
         };
         Moved m = co_await owners_move(openid, number, "rated", move, already, compose, now);
-        if (!m.saved && !m.already) co_return refuse(changed_text(m, number));
+        if (!m.saved && !m.already) co_return refuse(moved_text(m, number));
         if (m.saved) {
             // Rated and nothing left to call back: the ticket closes (回访 first otherwise).
             auto close_work = [id = m.saved->id, now](sql::Connection& c) {

@@ -73,12 +73,6 @@ asio::awaitable<bool> JobDesk::apply_quote(std::string openid, const dialog::Eff
         result.replace_replies = std::move(text);
         return true;
     };
-    auto changed_text = [&](const Moved& m, const std::string& number) {
-        return moved_text(m, number);
-    };
-    auto refusal_text = [&](const Moved& m, const std::string& number) {
-        return refused_text(m, number);
-    };
     auto not_technician_text = [&] { return texts.get(dialog::TextId::tech_not_bound); };
     // An owner's answer to a quote that was refused: the new amount when the quote changed.
     auto owners_quote_refusal = [&](const Moved& m, const std::string& number) {
@@ -89,7 +83,7 @@ asio::awaitable<bool> JobDesk::apply_quote(std::string openid, const dialog::Eff
             return notices_.render(
                 "owner_quote_changed",
                 {{"number", number}, {"fee", config::yuan_text(*m.ticket->quote_cents)}});
-        return changed_text(m, number);
+        return moved_text(m, number);
     };
     // A supervisor's 核准 / 驳回 refused: the quote is no longer waiting for review.
     auto review_refusal = [&](const Moved& m, const std::string& number) {
@@ -99,7 +93,7 @@ asio::awaitable<bool> JobDesk::apply_quote(std::string openid, const dialog::Eff
                 {{"number", number}, {"fee", config::yuan_text(*m.ticket->quote_cents)}});
         if (m.ticket && is_open_job(*m.ticket))
             return texts.render(dialog::TextId::review_not_waiting, {{"ticket", number}});
-        return changed_text(m, number);
+        return moved_text(m, number);
     };
 
     if (const auto* quote = std::get_if<dialog::QuoteJob>(&effect)) {
@@ -143,7 +137,7 @@ asio::awaitable<bool> JobDesk::apply_quote(std::string openid, const dialog::Eff
         };
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.technician) co_return refuse(not_technician_text());
-        if (!m.saved && !m.already) co_return refuse(refusal_text(m, number));
+        if (!m.saved && !m.already) co_return refuse(refused_text(m, number));
         const auto& quoted = m.saved ? m.saved : m.ticket;
         if (quoted && quoted->quote_status == store::quote_status::review) {
             co_await watch(m.saved);

@@ -114,8 +114,9 @@ bool left_to_queue_note(const Desk& d, const store::Ticket& t) {
 }
 
 // The warning: the technician (or the dispatchers while nobody has the job; the supervisors for
-// a quote waiting for their review) is told the stage's deadline is near; an audit event marks it done. A queued ticket's may be left to the queue
-// note (left_to_queue_note). Runs inside the caller's transaction.
+// a quote waiting for their review) is told the stage's deadline is near; an audit event marks
+// it done. A queued ticket's may be left to the queue note (left_to_queue_note). Runs inside the
+// caller's transaction.
 void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const PlannedTimer& p,
           const std::string& marker, Timestamp now) {
     auto stage = p.ref.stage;
@@ -124,31 +125,26 @@ void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const Plann
     std::string due_text = when(d, due);
     std::string notified = "dispatchers";
     std::optional<store::Technician> tech;
-    // A quote waiting for review is the supervisors' to act on, not the technician's.
+    // A quote waiting for review is the supervisors' to act on, not the technician's; with no
+    // supervisor bound, the dispatchers are told so (one to bind), not that the technician cannot
+    // be reached.
     const bool in_review = stage == dialog::Stage::quote && t.quote_status == store::quote_status::review;
     if (stage != dialog::Stage::dispatch && !in_review) tech = store::bound_technician_of(c, t);
-    std::size_t supervisors = 0;
-    if (in_review)
-        supervisors = notify_staff(c, StaffRole::supervisor, t.id, "sla_warning",
-                                   d.notices->render("sla_warning_review", {{"number", t.number},
-                                                                            {"fault_type", t.fault_type},
-                                                                            {"address", t.address},
-                                                                            {"due", due_text}}),
-                                   now);
-    if (supervisors > 0) {
+    if (in_review) {
+        auto review_text = [&](const char* key) {
+            return d.notices->render(key, {{"number", t.number},
+                                           {"fault_type", t.fault_type},
+                                           {"address", t.address},
+                                           {"due", due_text}});
+        };
         notified = "supervisors";
-    } else if (in_review) {
-        // Nobody to review it: the dispatchers are told so (a supervisor to bind), not that the
-        // technician cannot be reached.
-        notify_staff(c, StaffRole::dispatcher, t.id, "sla_warning",
-                     d.notices->render("sla_warning_review_unstaffed", {{"number", t.number},
-                                                                        {"fault_type", t.fault_type},
-                                                                        {"address", t.address},
-                                                                        {"due", due_text}}),
-                     now);
-        log::warn("sla", "quote_review_unstaffed",
-                  {{"number", t.number},
-                   {"fix", "bind a supervisor (is_supervisor, active, WeChat openid) to review quotes"}});
+        if (notify_staff(c, StaffRole::supervisor, t.id, "sla_warning", review_text("sla_warning_review"), now) == 0) {
+            notified = "dispatchers";
+            notify_staff(c, StaffRole::dispatcher, t.id, "sla_warning", review_text("sla_warning_review_unstaffed"), now);
+            log::warn("sla", "quote_review_unstaffed",
+                      {{"number", t.number},
+                       {"fix", "bind a supervisor (is_supervisor, active, WeChat openid) to review quotes"}});
+        }
     } else if (tech) {
         std::string text = d.notices->render(
             "sla_warning",

@@ -125,11 +125,10 @@ void add_ticket(Figures& f, const store::StatsTicketRow& t, Timestamp cutoff) {
 // deadline pass (and the job was re-dispatched), the recorded verdict is theirs, and this
 // technician is judged on the deadline they were given.
 store::StatsTicketRow as_current_technicians(store::StatsTicketRow t) {
-    const bool missed_by_others = !t.missed_accepts.empty();
     const bool missed_by_current =
         std::any_of(t.missed_accepts.begin(), t.missed_accepts.end(),
                     [&](const store::StatsMissedAccept& m) { return t.technician_id == m.technician_id; });
-    if (missed_by_others && !missed_by_current) t.accept.late.reset();
+    if (!t.missed_accepts.empty() && !missed_by_current) t.accept.late.reset();
     return t;
 }
 

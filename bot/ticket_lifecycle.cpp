@@ -64,6 +64,18 @@ Status check_technician(const store::Ticket& t, std::uint64_t technician_id) {
     return Ok{};
 }
 
+// A waiting quote dropped (rejected, or gone with a hand-over): the price the owner had agreed
+// to before it was raised stands; without one, a quote is required again.
+void drop_waiting_quote(store::Ticket& t, std::optional<std::uint32_t> agreed_before) {
+    if (agreed_before) {
+        t.quote_status = store::quote_status::agreed;
+        t.quote_cents = *agreed_before;
+    } else {
+        t.quote_status = store::quote_status::required;
+        t.quote_cents.reset();
+    }
+}
+
 // The owner answers the amount shown; a quote replaced since is not the one answered.
 Status check_amount(const store::Ticket& t, std::int64_t cents) {
     if (!t.quote_cents || static_cast<std::int64_t>(*t.quote_cents) != cents)
@@ -94,8 +106,11 @@ bool is_open_job(const store::Ticket& t) {
 }
 
 bool needs_quote(const store::Ticket& t) {
-    return t.quote_status == store::quote_status::required ||
-           t.quote_status == store::quote_status::review ||
+    return t.quote_status == store::quote_status::required || quote_waiting(t);
+}
+
+bool quote_waiting(const store::Ticket& t) {
+    return t.quote_status == store::quote_status::review ||
            t.quote_status == store::quote_status::pending;
 }
 
@@ -148,13 +163,7 @@ Result<store::Ticket> reject_quote(store::Ticket t, std::optional<std::uint32_t>
                                    store::Timestamp) {
     if (t.quote_status != store::quote_status::review || !is_open_job(t))
         return wrong_status(t, "reject the quote");
-    if (agreed_before) {  // a raise rejected: the price the owner agreed to stands
-        t.quote_status = store::quote_status::agreed;
-        t.quote_cents = *agreed_before;
-        return t;
-    }
-    t.quote_status = store::quote_status::required;
-    t.quote_cents.reset();
+    drop_waiting_quote(t, agreed_before);
     return t;
 }
 
@@ -220,15 +229,7 @@ Result<store::Ticket> hand_over_job(store::Ticket t, std::uint64_t technician_id
     // A quote not answered yet (in review or put to the owner) was this technician's: whoever
     // takes the job quotes afresh — unless it raised a quote the owner had agreed to, which
     // stands, as does an agreed one (the owner agreed to the desk's price).
-    if (t.quote_status == store::quote_status::pending || t.quote_status == store::quote_status::review) {
-        if (agreed_before) {  // a raise not answered yet: the price the owner agreed to stands
-            t.quote_status = store::quote_status::agreed;
-            t.quote_cents = *agreed_before;
-        } else {
-            t.quote_status = store::quote_status::required;
-            t.quote_cents.reset();
-        }
-    }
+    if (quote_waiting(t)) drop_waiting_quote(t, agreed_before);
     return t;
 }
 

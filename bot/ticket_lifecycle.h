@@ -60,6 +60,8 @@ namespace repairbot::bot {
 [[nodiscard]] bool is_open_job(const store::Ticket& t);
 // True for a paid repair outside the price list (quote and agreement before work).
 [[nodiscard]] bool needs_quote(const store::Ticket& t);
+// True while a quote is made and not answered yet: in a supervisor's review or put to the owner.
+[[nodiscard]] bool quote_waiting(const store::Ticket& t);
 
 // 接单: dispatched → accepted by its technician.
 [[nodiscard]] Result<store::Ticket> accept_job(store::Ticket t, std::uint64_t technician_id,

@@ -1,5 +1,7 @@
 #include "bot/timer_plan.h"
 
+#include "bot/ticket_lifecycle.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -179,11 +181,8 @@ std::vector<PlannedTimer> plan_ticket_timers(const store::Ticket& t, const confi
         }
         // A quote the owner has not answered, on a job someone has: one reminder, counted from
         // the last time asked.
-        namespace st = store::ticket_status;
-        const bool open_job =
-            t.status == st::dispatched || t.status == st::accepted || t.status == st::arrived;
         const auto asked = t.quote_asked_at ? t.quote_asked_at : t.at.quoted;
-        if (open_job && t.quote_status == store::quote_status::pending && asked)
+        if (is_open_job(t) && t.quote_status == store::quote_status::pending && asked)
             add({TimerKind::remind, t.id,
                  dialog::Stage::finish},  // the id's stage (parse_timer_id)
                 ms_of(dialog::follow_up_due(sla.policy, sla.calendar,

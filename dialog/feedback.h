@@ -16,9 +16,9 @@ namespace repairbot::dialog {
 
 // The owner of `ticket_number` is to confirm the fix (then rate it). Queued behind questions
 // already pending; an earlier question about the same ticket is replaced in its place in the
-// queue (a reopened job done again, a raised quote). A report draft under way is parked, not lost: it resumes when the questions are
-// answered, and a new report the owner starts meanwhile leaves them pending. A technician's
-// pending "which job?" is dropped. `fee_cents` nullopt: no fee. Never fails.
+// queue (a reopened job done again, a raised quote). A report draft under way is parked, not
+// lost: it resumes when the questions are answered, and a new report the owner starts
+// meanwhile leaves them pending. A technician's pending "which job?" is dropped. `fee_cents` nullopt: no fee. Never fails.
 [[nodiscard]] Session begin_confirmation(Session session, std::string ticket_number,
                                          std::optional<std::int64_t> fee_cents,
                                          std::chrono::sys_seconds now);

@@ -1,6 +1,7 @@
 // The technician's chat commands (绑定 接单 到达 完成 报价 转单 我的工单; a supervisor's 核准
-// [单号] [金额] and 驳回 [单号] 原因) and the answer to "which job?", parsed from what was typed. Words are matched on the normalized text; notes
-// and reasons are handed back in the sender's own words.
+// [单号] [金额元] and 驳回 [单号] 原因) and the answer to "which job?", parsed from what was typed.
+// Words are matched on the normalized text; notes and reasons are handed back in the sender's
+// own words.
 #pragma once
 
 #include <cstdint>

@@ -75,6 +75,15 @@ std::string lower(std::string_view s) {
     return out;
 }
 
+// A ticket number as the desk writes it (BX…), from the lower-case form commands are read in.
+std::string upper(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out) {
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    }
+    return out;
+}
+
 void say_jobs(Turn& t, TextId id, std::string_view index = {}) {
     std::string jobs = job_list(t);
     std::string count = std::to_string(jobs_of(t).size());
@@ -181,11 +190,7 @@ const TechnicianJob* resolve(Turn& t, const std::string& ticket, std::optional<l
         for (const auto& j : jobs) {
             if (lower(j.ticket_number) == ticket) return &j;
         }
-        std::string shown = ticket;
-        for (auto& c : shown) {
-            if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-        }
-        t.say(TextId::tech_job_not_yours, {{"ticket", shown}});
+        t.say(TextId::tech_job_not_yours, {{"ticket", upper(ticket)}});
         return nullptr;
     }
     // A number of the list last shown (Session::shown_jobs); before any, of the list as it is.
@@ -262,9 +267,7 @@ void on_review(Turn& t, const JobCommand& c) {
         }
         return;
     }
-    std::string shown = c.ticket;
-    for (auto& ch : shown)
-        if (ch >= 'a' && ch <= 'z') ch = static_cast<char>(ch - 'a' + 'A');
+    const std::string shown = upper(c.ticket);
     const QuoteForReview* q = nullptr;
     for (const auto& x : quotes)
         if (lower(x.ticket_number) == c.ticket) q = &x;
