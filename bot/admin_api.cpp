@@ -9,6 +9,8 @@
 
 #include "bot/stats.h"
 #include "bot/stats_command.h"
+#include "bot/ticket_lifecycle.h"
+#include "bot/timer_plan.h"
 #include "dialog/sla_policy.h"
 #include "store/errors.h"
 #include "store/photo_repository.h"
@@ -345,6 +347,28 @@ std::string_view stage_sla_label(const store::Ticket& t, dialog::Stage stage,
     return dialog::to_string(*verdict);
 }
 
+std::string_view revisit_sla_label(const store::Ticket& t, dialog::Stage stage, Timestamp now) {
+    store::StatsStageFacts facts{stage_due(t, stage), stage_met(t, stage), stage_late(t, stage)};
+    auto verdict = stage_verdict(facts, now, stopped_at(t));
+    if (!verdict) return "pending";
+    return dialog::to_string(*verdict);
+}
+
+namespace {
+// The last reopen's visit: when reopened, accepted and attended again, and per revisited stage
+// its verdict against the revisit's deadline (the figures' verdicts stay the first visit's).
+nlohmann::ordered_json revisit_json(const store::Ticket& t, Timestamp now) {
+    using J = nlohmann::ordered_json;
+    J verdicts = J::object();
+    for (auto stage : revisit_stages)
+        verdicts[std::string(dialog::to_string(stage))] = std::string(revisit_sla_label(t, stage, now));
+    return J{{"reopened", time_or_null(t.revisit.reopened)},
+             {"accepted", time_or_null(t.revisit.accepted)},
+             {"arrived", time_or_null(t.revisit.arrived)},
+             {"sla", std::move(verdicts)}};
+}
+}  // namespace
+
 nlohmann::ordered_json ticket_json(const TicketView& view, const config::SlaData& sla,
                                    Timestamp now) {
     using J = nlohmann::ordered_json;
@@ -403,6 +427,7 @@ nlohmann::ordered_json ticket_json(const TicketView& view, const config::SlaData
     }
     j["deadlines"] = std::move(deadlines);
     j["sla"] = std::move(verdicts);
+    if (t.revisit.reopened) j["revisit"] = revisit_json(t, now);
     j["done_note"] = t.done_note;
     j["materials"] = t.materials;
     j["cancel_reason"] = t.cancel_reason;

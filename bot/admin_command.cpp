@@ -12,6 +12,8 @@
 
 #include "bot/cli_support.h"
 #include "bot/stats_command.h"
+#include "bot/ticket_lifecycle.h"
+#include "bot/timer_plan.h"
 #include "config/dialog_data.h"
 #include "config/log.h"
 #include "dialog/phone.h"
@@ -556,6 +558,18 @@ std::string ticket_report(const TicketView& view, const config::SlaData& sla, Ti
                           std::string(stage_sla_label(t, stage, sla, now))});
     }
     o << render_table(stages);
+    if (t.revisit.reopened) {
+        o << "  (the first visit's times and verdicts, as the figures count them; the deadlines "
+             "of accept, arrive and finish are the revisit's)\n";
+        o << "revisit (返修 " << t.reopen_count << ", reopened " << time_or_dash(t.revisit.reopened)
+          << ")\n";
+        std::vector<std::vector<std::string>> rows{{"  STAGE", "DEADLINE", "MET", "SLA"}};
+        for (auto stage : revisit_stages)
+            rows.push_back({"  " + std::string(dialog::to_string(stage)),
+                            time_or_dash(stage_due(t, stage)), time_or_dash(stage_met(t, stage)),
+                            std::string(revisit_sla_label(t, stage, now))});
+        o << render_table(rows);
+    }
 
     o << "photos\n";
     if (!view.photos || view.photos->empty())

@@ -140,8 +140,8 @@ nlohmann::json job_payload(const store::Ticket& t, const dialog::ReplyTexts* tex
     auto local = [&](store::Timestamp at) {
         return local_time_text(at, calendar.utc_offset());
     };
-    if (t.due.accept) p["accept_by"] = local(*t.due.accept);
-    if (t.due.arrive) p["arrive_by"] = local(*t.due.arrive);
+    if (auto due = stage_due(t, dialog::Stage::accept)) p["accept_by"] = local(*due);
+    if (auto due = stage_due(t, dialog::Stage::arrive)) p["arrive_by"] = local(*due);
     return p;
 }
 
@@ -164,8 +164,9 @@ Assignment Dispatcher::assign(store::Ticket t, const store::DispatchCandidate& c
     dialog::TicketFacts facts;
     facts.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
     facts.public_area = t.public_area;
+    // A fresh acceptance window for this technician (a reopened job's: the revisit's).
     if (auto d = dialog::deadline_for(sla_.policy, sla_.calendar, facts, dialog::Stage::accept, now))
-        t.due.accept = std::chrono::time_point_cast<std::chrono::milliseconds>(d->due);
+        stage_due(t, dialog::Stage::accept) = std::chrono::time_point_cast<std::chrono::milliseconds>(d->due);
     // A paid repair off the price list is quoted within its limit of the first dispatch.
     facts.paid_off_list = t.quote_status == store::quote_status::required;
     if (facts.paid_off_list && !t.due.quote)

@@ -261,10 +261,10 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket& after,
                                     store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
                 event = {openid, "technician", "accepted",
-                         nlohmann::json{{"technician_id", tech->id}, {"late", after.late.accept.value_or(false)}}.dump()};
+                         nlohmann::json{{"technician_id", tech->id}, {"late", met_late(after, dialog::Stage::accept)}}.dump()};
                 nlohmann::json notice = {
                     {"event", "job_accepted"}, {"number", after.number}, {"technician", tech->name},
-                    {"technician_phone", tech->phone}, {"arrive_by", opt_text(after.due.arrive, *sla)}};
+                    {"technician_phone", tech->phone}, {"arrive_by", opt_text(stage_due(after, dialog::Stage::arrive), *sla)}};
                 notice["text"] = notices_.render("owner_job_accepted",
                                                  {{"number", after.number}, {"technician", tech->name},
                                                   {"technician_phone", tech->phone},
@@ -292,7 +292,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket& after,
                                     store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
                 event = {openid, "technician", "arrived",
-                         nlohmann::json{{"late", after.late.arrive.value_or(false)}}.dump()};
+                         nlohmann::json{{"late", met_late(after, dialog::Stage::arrive)}}.dump()};
                 nlohmann::json notice = {{"event", "job_arrived"}, {"number", after.number},
                                          {"technician", tech->name}};
                 notice["text"] = notices_.render("owner_job_arrived",
@@ -345,7 +345,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             };
             ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket& after,
                                     store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
-                nlohmann::json details = {{"late", after.late.finish.value_or(false)}};
+                nlohmann::json details = {{"late", met_late(after, dialog::Stage::finish)}};
                 if (after.fee_cents) details["fee_cents"] = *after.fee_cents;
                 if (!after.done_note.empty()) details["note"] = after.done_note;
                 event = {openid, "technician", "done", details.dump()};

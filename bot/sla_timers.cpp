@@ -76,7 +76,7 @@ Timestamp new_promised_finish(const Desk& d, const store::Ticket& t, Timestamp n
 std::string finish_delay_reason(const Desk& d, const store::Ticket& t) {
     if (t.quote_status == store::quote_status::pending) return d.notices->render("finish_delay_quote");
     if (t.quote_status == store::quote_status::review) return d.notices->render("finish_delay_quote_review");
-    if (!t.at.arrived) return d.notices->render("finish_delay_not_arrived");
+    if (!stage_met(t, dialog::Stage::arrive)) return d.notices->render("finish_delay_not_arrived");
     return d.notices->render("finish_delay_in_progress");
 }
 
@@ -174,6 +174,7 @@ void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const Plann
                               {"stage", dialog::to_string(stage)},
                               {"due", iso_datetime(due)},
                               {"notified", notified}};
+    if (revisiting(t, stage)) details["revisit"] = t.reopen_count;
     store::TicketRepository::append_event(c, t.id, {"sla", "system", "sla_warning", details.dump()},
                                           now);
 }
@@ -286,6 +287,8 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
                                       {"staff_told", told}};
             if (in_note) details["notified"] = "queue_note";
             if (t.technician_id) details["technician_id"] = *t.technician_id;
+            // A reopened job's deadline: not the first visit's, which the figures count.
+            if (revisiting(t, stage)) details["revisit"] = t.reopen_count;
             std::vector<store::NewOutbox> owner;
             if (stage == dialog::Stage::finish) {
                 auto promised = new_promised_finish(d, t, now);

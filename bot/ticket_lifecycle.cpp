@@ -5,6 +5,8 @@
 
 #include "bot/callback_desk.h"
 #include "bot/staff_notice.h"
+#include "bot/ticket_stages.h"
+#include "bot/timer_plan.h"
 #include "dialog/sla_policy.h"
 #include "dialog/text.h"
 #include "store/errors.h"
@@ -56,6 +58,12 @@ void reach(std::optional<store::Timestamp>& at, std::optional<bool>& late,
 }
 void reach(std::optional<store::Timestamp>& at, store::Timestamp now) {
     if (!at) at = now;
+}
+
+// The stage met at `now` by the current visit (the first, or a reopened job's revisit:
+// bot/ticket_stages.h): its time and verdict, each recorded once.
+void reach(store::Ticket& t, dialog::Stage s, store::Timestamp now) {
+    reach(stage_met(t, s), stage_late(t, s), stage_due(t, s), now);
 }
 
 Status check_technician(const store::Ticket& t, std::uint64_t technician_id) {
@@ -118,7 +126,7 @@ Result<store::Ticket> accept_job(store::Ticket t, std::uint64_t technician_id, s
     if (auto ok = check_technician(t, technician_id); !ok) return ok.error();
     if (t.status != ts::dispatched) return wrong_status(t, "accept");
     t.status = ts::accepted;
-    reach(t.at.accepted, t.late.accept, t.due.accept, now);
+    reach(t, dialog::Stage::accept, now);
     return t;
 }
 
@@ -133,7 +141,7 @@ Result<store::Ticket> quote_job(store::Ticket t, std::uint64_t technician_id, st
         return Error{LifecycleErrc::rework_free, "ticket " + t.number};
     if (t.status == ts::dispatched) {
         t.status = ts::accepted;
-        reach(t.at.accepted, t.late.accept, t.due.accept, now);
+        reach(t, dialog::Stage::accept, now);
     }
     t.quote_cents = cents;
     if (review) {  // the supervisor's approval is the quote (approve_quote)
@@ -142,7 +150,7 @@ Result<store::Ticket> quote_job(store::Ticket t, std::uint64_t technician_id, st
     }
     t.quote_status = store::quote_status::pending;
     t.quote_asked_at = now;
-    reach(t.at.quoted, t.late.quote, t.due.quote, now);
+    reach(t, dialog::Stage::quote, now);
     return t;
 }
 
@@ -155,7 +163,7 @@ Result<store::Ticket> approve_quote(store::Ticket t, std::optional<std::uint32_t
     if (cents) t.quote_cents = *cents;
     t.quote_status = store::quote_status::pending;
     t.quote_asked_at = now;
-    reach(t.at.quoted, t.late.quote, t.due.quote, now);
+    reach(t, dialog::Stage::quote, now);
     return t;
 }
 
@@ -170,9 +178,9 @@ Result<store::Ticket> reject_quote(store::Ticket t, std::optional<std::uint32_t>
 Result<store::Ticket> arrive_job(store::Ticket t, std::uint64_t technician_id, store::Timestamp now) {
     if (auto ok = check_technician(t, technician_id); !ok) return ok.error();
     if (!status_in(t, {ts::dispatched, ts::accepted})) return wrong_status(t, "arrive");
-    reach(t.at.accepted, t.late.accept, t.due.accept, now);
+    reach(t, dialog::Stage::accept, now);
     t.status = ts::arrived;
-    reach(t.at.arrived, t.late.arrive, t.due.arrive, now);
+    reach(t, dialog::Stage::arrive, now);
     return t;
 }
 
@@ -182,9 +190,9 @@ Result<store::Ticket> finish_job(store::Ticket t, std::uint64_t technician_id,
     if (auto ok = check_technician(t, technician_id); !ok) return ok.error();
     if (!status_in(t, {ts::accepted, ts::arrived})) return wrong_status(t, "finish");
     if (auto ok = check_quote(t); !ok) return ok.error();
-    reach(t.at.arrived, t.late.arrive, t.due.arrive, now);
+    reach(t, dialog::Stage::arrive, now);
     t.status = ts::done;
-    reach(t.at.done, t.late.finish, t.due.finish, now);
+    reach(t, dialog::Stage::finish, now);
     if (fee_cents) {
         t.fee_cents = fee_cents;
     } else if (t.quote_status == store::quote_status::agreed && t.quote_cents) {
@@ -287,13 +295,23 @@ Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla, st
     t.at.closed.reset();
     // The fee charged stays: the rework (返修) of the same fault is not charged again.
     t.done_note.clear();
+    // The revisit is accepted and attended in the urgency's limits again, counted from now (a
+    // visit booked for the first one is over); the first visit's times and verdicts stay.
+    t.revisit = store::Revisit{};
+    t.revisit.reopened = now;
     dialog::TicketFacts facts;
     facts.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
     facts.public_area = t.public_area;
-    auto start = std::chrono::floor<std::chrono::seconds>(now);
+    const auto start = std::chrono::floor<std::chrono::seconds>(now);
+    auto ms = [](std::chrono::sys_seconds s) {
+        return std::chrono::time_point_cast<std::chrono::milliseconds>(s);
+    };
+    if (auto d = dialog::deadline_for(sla.policy, sla.calendar, facts, dialog::Stage::accept, start))
+        t.revisit.accept_due = ms(d->due);
+    if (auto d = dialog::deadline_for(sla.policy, sla.calendar, facts, dialog::Stage::arrive, start))
+        t.revisit.arrive_due = ms(d->due);
     const auto& limit = sla.policy.for_urgency(facts.urgency).finish;
-    auto due = dialog::limit_due(limit, sla.calendar, start, std::nullopt);
-    t.due.finish = std::chrono::time_point_cast<std::chrono::milliseconds>(due);
+    t.due.finish = ms(dialog::limit_due(limit, sla.calendar, start, std::nullopt));
     return t;
 }
 
@@ -315,6 +333,10 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla, s
                               {"address", t.address},    {"fault_type", t.fault_type},
                               {"urgency", t.urgency},    {"text", why},
                               {"reopen_count", std::to_string(t.reopen_count)}};
+        // The revisit's own deadlines, as a new job's push gives them.
+        const auto offset = sla.calendar.utc_offset();
+        if (t.revisit.accept_due) job["accept_by"] = local_time_text(*t.revisit.accept_due, offset);
+        if (t.revisit.arrive_due) job["arrive_by"] = local_time_text(*t.revisit.arrive_due, offset);
         std::vector<store::NewOutbox> outbox;
         // The job push goes to the technician's WeChat, while they are bound and active.
         auto tech = store::bound_technician_of(c, t);

@@ -7,12 +7,13 @@
 //   one (核准 / 驳回), and agreed by the owner before done: the quote may come before or after
 //   arrival, and a new quote (the work grew) waits for the supervisor and the owner again;
 //   side paths: hand-over (back to new, in the queue, for someone else), quote refused (cancelled),
-//   reopen (返修: done/confirmed/rated/closed → dispatched, same technician, fresh finish
-//   deadline).
+//   reopen (返修: done/confirmed/rated/closed → dispatched, same technician, fresh acceptance,
+//   arrival and finish deadlines).
 //
 // Times: a milestone's time (Ticket::at) is set the first time it is reached and kept (a reopened
-// job accepted again keeps its first acceptance, for the figures); a stage's verdict
-// (Ticket::late) is set once, when the stage is first met, and never rewritten. Every move
+// job accepted again keeps its first acceptance, for the figures; the revisit's acceptance and
+// arrival, their deadlines and verdicts go to Ticket::revisit); a stage's verdict (Ticket::late) is set once, when the stage is
+// first met, and never rewritten. Every move
 // returns the changed copy or a LifecycleErrc saying why it is refused; none does I/O.
 #pragma once
 
@@ -134,8 +135,10 @@ namespace repairbot::bot {
 // → closed, from done (auto-close: confirmed at the same time), confirmed or rated.
 [[nodiscard]] Result<store::Ticket> close_job(store::Ticket t, store::Timestamp now);
 // 返修: done, confirmed, rated or closed → dispatched to the same technician, reopen_count + 1,
-// the done/confirmed/rated/closed times cleared, a fresh finish deadline from `now` (the
-// urgency's finish limit); verdicts already recorded stay, and so does the fee (rework is free).
+// the done/confirmed/rated/closed times cleared, Ticket::revisit started at `now` with the
+// urgency's acceptance and arrival limits counted from `now` (a booked visit is not honoured
+// again) and a fresh finish deadline (the urgency's finish limit); the first visit's times and
+// verdicts stay (bot/ticket_stages.h), and so does the fee (rework is free).
 [[nodiscard]] Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla,
                                                store::Timestamp now);
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
+#include <utility>
 
 namespace repairbot::bot {
 
@@ -114,44 +115,18 @@ bool stages_running(const store::Ticket& t) {
            t.status == s::arrived;
 }
 
-std::optional<store::Timestamp> stage_due(const store::Ticket& t, dialog::Stage s) {
-    switch (s) {
-        case dialog::Stage::dispatch: return t.due.dispatch;
-        case dialog::Stage::accept: return t.due.accept;
-        case dialog::Stage::quote: return t.due.quote;
-        case dialog::Stage::arrive: return t.due.arrive;
-        case dialog::Stage::finish: return t.due.finish;
-    }
-    return std::nullopt;
-}
-
-std::optional<store::Timestamp> stage_met(const store::Ticket& t, dialog::Stage s) {
-    return milestone_time(t, dialog::meeting_milestone(s));
-}
-
-std::optional<bool>& stage_late(store::Ticket& t, dialog::Stage s) {
-    switch (s) {
-        case dialog::Stage::dispatch: return t.late.dispatch;
-        case dialog::Stage::accept: return t.late.accept;
-        case dialog::Stage::quote: return t.late.quote;
-        case dialog::Stage::arrive: return t.late.arrive;
-        case dialog::Stage::finish: break;
-    }
-    return t.late.finish;
-}
-
 dialog::TicketFacts ticket_facts(const store::Ticket& t) {
     dialog::TicketFacts f;
     f.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
     f.public_area = t.public_area;
     f.paid_off_list = t.due.quote.has_value();
-    if (t.preferred_from) f.booked_visit = seconds_of(*t.preferred_from);
+    if (t.preferred_from && !t.revisit.reopened) f.booked_visit = seconds_of(*t.preferred_from);
     return f;
 }
 
 std::optional<store::Timestamp> warning_time(const store::Ticket& t, dialog::Stage stage,
                                              store::Timestamp due, const config::SlaData& sla) {
-    auto start = milestone_time(t, sla.policy.start_of(stage));
+    auto start = revisiting(t, stage) ? t.revisit.reopened : milestone_time(t, sla.policy.start_of(stage));
     if (!start) return std::nullopt;
     auto d = dialog::deadline_for(sla.policy, sla.calendar, ticket_facts(t), stage,
                                   seconds_of(*start));
@@ -209,10 +184,9 @@ std::vector<PlannedTimer> plan_ticket_timers(const store::Ticket& t, const confi
 std::vector<PlannedTimer> timers_to_schedule(const store::Ticket& t, const config::SlaData& sla,
                                              store::Timestamp now) {
     auto plan = plan_ticket_timers(t, sla);
-    store::Ticket copy = t;
     std::erase_if(plan, [&](const PlannedTimer& p) {
         if (p.ref.kind != TimerKind::warn && p.ref.kind != TimerKind::breach) return false;
-        if (stage_late(copy, p.ref.stage) != std::optional<bool>(true)) return false;
+        if (stage_late(t, p.ref.stage) != std::optional<bool>(true)) return false;
         dialog::Deadline d;
         d.due = seconds_of(*stage_due(t, p.ref.stage));
         return ms_of(dialog::breach_at(d)) <= now;

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bot/ticket_stages.h"
 #include "config/sla_data.h"
 #include "dialog/sla_policy.h"
 #include "store/records.h"
@@ -62,24 +63,22 @@ struct PlannedTimer {
 // True for the statuses whose stages still run: new, dispatched, accepted, arrived.
 [[nodiscard]] bool stages_running(const store::Ticket& t);
 
-// The stored deadline of a stage (Ticket::due), the time it was met (Ticket::at) and the
-// ticket's facts as the policy reads them.
-[[nodiscard]] std::optional<store::Timestamp> stage_due(const store::Ticket& t, dialog::Stage s);
-[[nodiscard]] std::optional<store::Timestamp> stage_met(const store::Ticket& t, dialog::Stage s);
-[[nodiscard]] std::optional<bool>& stage_late(store::Ticket& t, dialog::Stage s);
+// The ticket's facts as the policy reads them (a reopened job's booked visit is over).
 [[nodiscard]] dialog::TicketFacts ticket_facts(const store::Ticket& t);
 
 // When to warn about a stage due at `due` (the stored deadline): the policy's warn_at when the
-// policy, started at the stage's start milestone, gives that same deadline; for a deadline the
-// desk moved (a new promised finish, a reopened job) the same lead before `due` as the policy's
-// window has, never before the window's start. nullopt when the stage's clock has not started.
+// policy, started at the stage's start milestone (a revisit's: the reopen), gives that same
+// deadline; for a deadline the desk moved (a new promised finish) the same lead before `due` as
+// the policy's window has, never before the window's start. nullopt when the stage's clock has
+// not started.
 [[nodiscard]] std::optional<store::Timestamp> warning_time(const store::Ticket& t,
                                                            dialog::Stage stage,
                                                            store::Timestamp due,
                                                            const config::SlaData& sla);
 
 // Every timer the ticket's state calls for, by due time:
-//  * while stages run: for each stage with a stored deadline and not met yet, a warning (when
+//  * while stages run: for each stage with a stored deadline and not met yet (bot/ticket_stages.h:
+//    a reopened job's acceptance, arrival and finish are its revisit's), a warning (when
 //    warning_time has one) and a breach at dialog::breach_at(due); and while a quote waits for
 //    the owner (quote_status pending) on a job a technician has (dispatched, accepted,
 //    arrived), a reminder at quote_asked_at (else at.quoted) + quote_reminder;

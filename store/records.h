@@ -58,6 +58,19 @@ struct StageLateness {
     bool operator==(const StageLateness&) const = default;
 };
 
+// A reopened job's visit (返修): the acceptance and arrival the SLA engine waits for again after a
+// reopen, against deadlines counted from `reopened`, with verdicts of their own (set once, as
+// StageLateness's), while StageTimes, StageDeadlines and StageLateness keep the first visit's
+// acceptance and arrival for the figures. The finish stage has one deadline (StageDeadlines::
+// finish, moved by the reopen); its revisit's verdict is finish_late. All nullopt on a ticket
+// never reopened; started afresh by every reopen.
+struct Revisit {
+    std::optional<Timestamp> reopened, accepted, arrived;
+    std::optional<Timestamp> accept_due, arrive_due;
+    std::optional<bool> accept_late, arrive_late, finish_late;
+    bool operator==(const Revisit&) const = default;
+};
+
 struct Ticket {
     std::uint64_t id = 0;
     std::string number;  // BX20261121-0007
@@ -93,6 +106,7 @@ struct Ticket {
     StageTimes at;
     StageDeadlines due;
     StageLateness late;
+    Revisit revisit;
     std::uint32_t version = 0;  // bumped by every update (compare-and-set)
     Timestamp updated_at{};
     bool operator==(const Ticket&) const = default;

@@ -36,7 +36,8 @@ constexpr const char* kCallbacksQuery =
     "ORDER BY cb.due_at, cb.id";
 
 // The accept breaches of the window's tickets, with the technician each was with (the breach
-// event's details.technician_id): a month's tickets' events by ix_ticket_events_ticket.
+// event's details.technician_id), a reopened job's revisit's left out (details.revisit: the
+// figures count the first visit): a month's tickets' events by ix_ticket_events_ticket.
 constexpr const char* kMissedAcceptsQuery =
     "SELECT b.ticket_id, b.technician_id, tech.name AS technician_name FROM ("
     " SELECT e.ticket_id, e.id, "
@@ -44,7 +45,8 @@ constexpr const char* kMissedAcceptsQuery =
     " FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id "
     " WHERE t.created_at >= ? AND t.created_at < ? AND e.type = 'sla_breach' AND e.at < ? "
     " AND JSON_VALUE(e.details, '$.stage') = 'accept' "
-    " AND JSON_VALUE(e.details, '$.technician_id') IS NOT NULL) b "
+    " AND JSON_VALUE(e.details, '$.technician_id') IS NOT NULL "
+    " AND JSON_VALUE(e.details, '$.revisit') IS NULL) b "
     "LEFT JOIN technicians tech ON tech.id = b.technician_id "
     "ORDER BY b.ticket_id, b.id";
 

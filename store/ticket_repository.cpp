@@ -19,7 +19,9 @@ constexpr const char* kColumns =
     "arrived_at, quoted_at, done_at, confirmed_at, rated_at, closed_at, cancelled_at, "
     "dispatch_due, "
     "accept_due, arrive_due, quote_due, finish_due, dispatch_late, accept_late, arrive_late, "
-    "quote_late, finish_late, quote_asked_at, version, updated_at";
+    "quote_late, finish_late, quote_asked_at, reopened_at, revisit_accepted_at, revisit_arrived_at, "
+    "revisit_accept_due, revisit_arrive_due, revisit_accept_late, revisit_arrive_late, "
+    "revisit_finish_late, version, updated_at";
 
 Ticket read_ticket(sql::ResultSet& rs) {
     Ticket t;
@@ -59,6 +61,14 @@ Ticket read_ticket(sql::ResultSet& rs) {
     t.at.arrived = opt_time(rs, "arrived_at");
     t.at.quoted = opt_time(rs, "quoted_at");
     t.quote_asked_at = opt_time(rs, "quote_asked_at");
+    t.revisit.reopened = opt_time(rs, "reopened_at");
+    t.revisit.accepted = opt_time(rs, "revisit_accepted_at");
+    t.revisit.arrived = opt_time(rs, "revisit_arrived_at");
+    t.revisit.accept_due = opt_time(rs, "revisit_accept_due");
+    t.revisit.arrive_due = opt_time(rs, "revisit_arrive_due");
+    t.revisit.accept_late = opt_bool(rs, "revisit_accept_late");
+    t.revisit.arrive_late = opt_bool(rs, "revisit_arrive_late");
+    t.revisit.finish_late = opt_bool(rs, "revisit_finish_late");
     t.at.done = opt_time(rs, "done_at");
     t.at.confirmed = opt_time(rs, "confirmed_at");
     t.at.rated = opt_time(rs, "rated_at");
@@ -355,7 +365,9 @@ Result<Ticket> TicketRepository::update(sql::Connection& c, const Ticket& t, con
         "reopen_count=?, dispatched_at=?, accepted_at=?, arrived_at=?, quoted_at=?, done_at=?, "
         "confirmed_at=?, rated_at=?, closed_at=?, cancelled_at=?, dispatch_due=?, accept_due=?, "
         "arrive_due=?, quote_due=?, finish_due=?, dispatch_late=?, accept_late=?, arrive_late=?, "
-        "quote_late=?, finish_late=?, quote_asked_at=?, version = version + 1, updated_at=? "
+        "quote_late=?, finish_late=?, quote_asked_at=?, reopened_at=?, revisit_accepted_at=?, "
+        "revisit_arrived_at=?, revisit_accept_due=?, revisit_arrive_due=?, revisit_accept_late=?, "
+        "revisit_arrive_late=?, revisit_finish_late=?, version = version + 1, updated_at=? "
         "WHERE id=? AND version=?");
     bind_all(*st, t.owner_openid, t.reporter_name, t.phone, t.building, t.unit, t.room, t.area,
              t.address, t.public_area, t.fault_type, t.trade, t.urgency, t.description,
@@ -364,7 +376,9 @@ Result<Ticket> TicketRepository::update(sql::Connection& c, const Ticket& t, con
              t.reopen_count, t.at.dispatched, t.at.accepted, t.at.arrived, t.at.quoted, t.at.done,
              t.at.confirmed, t.at.rated, t.at.closed, t.at.cancelled, t.due.dispatch, t.due.accept,
              t.due.arrive, t.due.quote, t.due.finish, t.late.dispatch, t.late.accept, t.late.arrive,
-             t.late.quote, t.late.finish, t.quote_asked_at, at, t.id, t.version);
+             t.late.quote, t.late.finish, t.quote_asked_at, t.revisit.reopened, t.revisit.accepted,
+             t.revisit.arrived, t.revisit.accept_due, t.revisit.arrive_due, t.revisit.accept_late,
+             t.revisit.arrive_late, t.revisit.finish_late, at, t.id, t.version);
     if (st->executeUpdate() == 0) {
         trx.rollback();
         auto current = find_by_id(c, t.id);

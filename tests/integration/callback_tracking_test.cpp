@@ -1,6 +1,6 @@
 // The callback API (bot/callback_api.h) keeps the SLA timers in step at once, against the real
-// MariaDB and Redis: a ticket reopened by an unsatisfied callback has its finish deadline in the
-// timer index as the answer comes back (not at the next 10-minute rebuild) and the done
+// MariaDB and Redis: a ticket reopened by an unsatisfied callback has its revisit's deadlines in
+// the timer index as the answer comes back (not at the next 10-minute rebuild) and the done
 // callback's timer is gone; a rated ticket closed by its last callback loses its reminders; a
 // handled complaint's callback timer moves to its new due time.
 #include <gtest/gtest.h>
@@ -172,7 +172,7 @@ class CallbackTracking : public ::testing::Test {
     store::Technician tech_;
 };
 
-TEST_F(CallbackTracking, AReopenThroughTheApiSchedulesTheFinishDeadlineAtOnce) {
+TEST_F(CallbackTracking, AReopenThroughTheApiSchedulesTheRevisitsDeadlinesAtOnce) {
     auto t = ticket(ts::done);
     auto cb = sample_callback(t);
     store::testing::run(io_, timers_.track_callback(cb));
@@ -194,7 +194,11 @@ TEST_F(CallbackTracking, AReopenThroughTheApiSchedulesTheFinishDeadlineAtOnce) {
     ASSERT_TRUE(index.count("sla:" + n + ":finish:warn"));
     EXPECT_GT(index["sla:" + n + ":finish:warn"], t0);
     EXPECT_LT(index["sla:" + n + ":finish:warn"], *reopened.due.finish);
-    EXPECT_EQ(index.size(), 2u) << "only the reopened finish stage runs";
+    ASSERT_TRUE(reopened.revisit.accept_due && reopened.revisit.arrive_due);
+    EXPECT_EQ(index["sla:" + n + ":accept:breach"], *reopened.revisit.accept_due + 1s)
+        << "the revisit is accepted within the urgency's limit of the reopen";
+    EXPECT_EQ(index["sla:" + n + ":arrive:breach"], *reopened.revisit.arrive_due + 1s);
+    EXPECT_EQ(index.size(), 6u) << "accept, arrive and finish run again, each warned and breached";
 }
 
 TEST_F(CallbackTracking, TheLastCallbackOfARatedTicketClosesItAndItsRemindersGo) {

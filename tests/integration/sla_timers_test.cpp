@@ -21,6 +21,7 @@
 #include <tuple>
 
 #include "bot/sla_timers.h"
+#include "bot/ticket_lifecycle.h"
 #include "config/dialog_data.h"
 #include "dialog/feedback.h"
 #include "dialog/session_codec.h"
@@ -285,6 +286,64 @@ TEST_F(SlaTimersIntegration, WarningToTheTechnicianThenEscalationToSupervisorAnd
     at(t0 + 2h);  // nothing fires twice
     EXPECT_EQ(fire(), 0u);
     EXPECT_EQ(event_types(t.id).size(), 2u);
+}
+
+// 返修: a reopened emergency is accepted and attended again within the emergency limits counted
+// from the reopen; nobody accepting it goes to the other technician, nobody arriving goes up,
+// and the first visit's verdicts (on time) stay as the figures counted them.
+TEST_F(SlaTimersIntegration, AReopenedJobNobodyRevisitsIsWarnedReDispatchedAndEscalatedAgain) {
+    auto t = dispatched(create());
+    ASSERT_EQ(t.technician_id, tech_a_.id);
+    t = save(*accept_job(t, tech_a_.id, t0 + 2min), "accepted", t0 + 2min);
+    t = save(*arrive_job(t, tech_a_.id, t0 + 20min), "arrived", t0 + 20min);
+    t = save(*finish_job(t, tech_a_.id, std::nullopt, "", t0 + 1h), "done", t0 + 1h);
+    const Timestamp reopened_at = t0 + 24h;
+    auto reopened = pool_.run_sync([&](sql::Connection& c) {
+        return reopen_ticket(c, desk().sla, t.id, t.owner_openid, "owner", "还在漏水", reopened_at);
+    });
+    ASSERT_TRUE(reopened) << reopened.error().message();
+    t = ticket(t.id);
+    EXPECT_EQ(t.revisit.reopened, reopened_at) << "the revisit is stored";
+    EXPECT_EQ(t.revisit.accept_due, reopened_at + 5min);
+    EXPECT_EQ(t.revisit.arrive_due, reopened_at + 30min);
+    EXPECT_EQ(t.due.accept, t0 + 1min + 5min) << "the first visit's, for the figures";
+    auto push = sent_to(t.id, *tech_a_.openid).back();
+    EXPECT_EQ(push["event"], "job_reopened");
+    EXPECT_EQ(push["accept_by"], "11月24日 10:05");
+    EXPECT_EQ(push["arrive_by"], "11月24日 10:30");
+    track(t);
+
+    at(reopened_at + 4min + 1s);  // 80 % of the 5 min to accept
+    EXPECT_EQ(fire(), 1u);
+    EXPECT_EQ(sent_events(t.id, *tech_a_.openid).back(), "sla_warning");
+
+    at(reopened_at + 5min + 2s);
+    fire();
+    auto now = ticket(t.id);
+    EXPECT_EQ(now.technician_id, tech_b_.id) << "unaccepted, it goes to the other technician";
+    EXPECT_EQ(now.late.accept, std::optional<bool>(false)) << "the first visit accepted on time";
+    EXPECT_EQ(now.revisit.accept_late, std::optional<bool>(true));
+    EXPECT_EQ(now.revisit.accept_due, reopened_at + 5min + 2s + 5min) << "B's own window";
+    EXPECT_EQ(sent_events(t.id, *supervisor_.openid), std::vector<std::string>{"sla_escalation"});
+
+    now = save(*accept_job(now, tech_b_.id, reopened_at + 7min), "accepted", reopened_at + 7min);
+    EXPECT_EQ(now.revisit.accepted, reopened_at + 7min);
+    EXPECT_EQ(now.at.accepted, t0 + 2min);
+    track(now);
+    at(reopened_at + 30min + 2s);
+    fire();
+    EXPECT_EQ(sent_events(t.id, *supervisor_.openid),
+              (std::vector<std::string>{"sla_escalation", "sla_escalation"}))
+        << "nobody on site again within 30 min";
+    EXPECT_EQ(ticket(t.id).late.arrive, std::optional<bool>(false));
+    EXPECT_EQ(ticket(t.id).revisit.arrive_late, std::optional<bool>(true));
+    EXPECT_EQ(ticket(t.id).revisit.accept_late, std::optional<bool>(true))
+        << "B's acceptance in their window does not undo the recorded breach";
+    int revisit_breaches = 0;
+    for (const auto& e : events(t.id))
+        if (e.type == "sla_breach" && nlohmann::json::parse(e.details).value("revisit", 0) == 1)
+            ++revisit_breaches;
+    EXPECT_EQ(revisit_breaches, 2) << "each marked as the revisit's, which the figures leave out";
 }
 
 // A quote waiting for a supervisor's review near its deadline (15 min from dispatch) is the

@@ -239,6 +239,36 @@ TEST(AdminTicketJson, RecordedVerdictWinsOverTheTimes) {
               "late");
 }
 
+TEST(AdminTicketJson, AReopenedJobShowsItsRevisitJudgedAgainstTheRevisitsDeadlines) {
+    auto view = fixture_view();
+    auto& t = view.ticket;
+    t.status = store::ticket_status::accepted;
+    t.revisit.reopened = local(2026, 11, 22, 9, 0);
+    t.revisit.accepted = local(2026, 11, 22, 9, 40);  // 10 min after its 09:30 deadline
+    t.revisit.accept_due = local(2026, 11, 22, 9, 30);
+    t.revisit.arrive_due = local(2026, 11, 23, 9, 0);
+    t.due.finish = local(2026, 11, 25, 9, 0);
+    const auto j = ticket_json(view, config::SlaData{}, local(2026, 11, 22, 10, 0));
+    ASSERT_TRUE(j.contains("revisit"));
+    EXPECT_EQ(j["revisit"]["reopened"], "2026-11-22T09:00:00+08:00");
+    EXPECT_EQ(j["revisit"]["accepted"], "2026-11-22T09:40:00+08:00");
+    EXPECT_TRUE(j["revisit"]["arrived"].is_null());
+    EXPECT_EQ(j["revisit"]["sla"]["accept"], "late");
+    EXPECT_EQ(j["revisit"]["sla"]["arrive"], "pending");
+    EXPECT_EQ(j["revisit"]["sla"]["finish"], "pending");
+    EXPECT_EQ(j["sla"]["accept"], "late") << "the first visit's, as the figures count it";
+    EXPECT_EQ(j["sla"]["arrive"], "on_time");
+    EXPECT_EQ(j["deadlines"]["accept"], "2026-11-21T09:35:00+08:00") << "the first visit's";
+    auto recorded = view;
+    recorded.ticket.revisit.accept_late = false;  // e.g. judged against a deadline moved since
+    EXPECT_EQ(ticket_json(recorded, config::SlaData{}, local(2026, 11, 22, 10, 0))["revisit"]["sla"]["accept"],
+              "on_time")
+        << "a recorded verdict wins";
+    EXPECT_FALSE(ticket_json(fixture_view(), config::SlaData{}, local(2026, 11, 22, 10, 0))
+                     .contains("revisit"))
+        << "reopened before revisits were recorded: nothing to show";
+}
+
 TEST(AdminTicketJson, TicketWithoutStoredDeadlinesIsJudgedByThePolicy) {
     store::Ticket t;
     t.number = "BX20261121-0001";

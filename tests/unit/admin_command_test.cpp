@@ -268,5 +268,29 @@ TEST(AdminTables, TicketReportShowsStagesPhotosAndEvents) {
     EXPECT_NE(text.find("o-owner (owner)"), std::string::npos);
 }
 
+TEST(AdminTables, TicketReportOfAReopenedJobShowsTheRevisit) {
+    store::Ticket t;
+    t.number = "BX20261121-0008";
+    t.status = "dispatched";
+    t.urgency = "normal";
+    t.reopen_count = 1;
+    t.created_at = local(2026, 11, 21, 9);
+    t.at.dispatched = local(2026, 11, 21, 9, 5);
+    t.at.accepted = local(2026, 11, 21, 9, 20);
+    t.late.accept = false;
+    t.revisit.reopened = local(2026, 11, 22, 9);
+    t.revisit.accept_due = local(2026, 11, 22, 9, 30);
+    const std::string text =
+        ticket_report(TicketView{t, {}, {}, {}}, config::SlaData{}, local(2026, 11, 22, 10));
+    const auto revisit = text.find("revisit (返修 1, reopened 2026-11-22T09:00:00+08:00)");
+    ASSERT_NE(revisit, std::string::npos) << text;
+    std::istringstream rows(text.substr(revisit));
+    std::string line, accept;
+    while (std::getline(rows, line))
+        if (line.rfind("  accept", 0) == 0) accept = line;
+    EXPECT_NE(accept.find("2026-11-22T09:30:00+08:00"), std::string::npos) << accept;
+    EXPECT_NE(accept.find("late"), std::string::npos) << "unaccepted 30 min after: " << accept;
+}
+
 }  // namespace
 }  // namespace repairbot::bot

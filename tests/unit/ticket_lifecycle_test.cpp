@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "bot/timer_plan.h"
 #include "config/sla_data.h"
 
 namespace repairbot::bot {
@@ -368,6 +369,53 @@ TEST(TicketLifecycle, ReopenGoesBackToTheSameTechnicianWithAFreshFinishDeadline)
     auto redone = finish_job(*again, 3, std::nullopt, "", at(300));
     ASSERT_TRUE(redone);
     EXPECT_EQ(redone->at.done, at(300));
+}
+
+TEST(TicketLifecycle, AReopenedJobMustBeAcceptedAndVisitedAgainInTime) {
+    config::SlaData sla;
+    auto done = finish_job(*arrive_job(*accept_job(dispatched_ticket(), 3, at(5)), 3, at(40)), 3,
+                           std::nullopt, "", at(60));
+    auto reopened = reopen_job(*confirm_fixed(*done, at(70)), sla, at(100));
+    ASSERT_TRUE(reopened);
+    EXPECT_EQ(reopened->revisit.reopened, at(100));
+    EXPECT_FALSE(reopened->revisit.accepted);
+    EXPECT_FALSE(reopened->revisit.arrived);
+    // Normal urgency, counted from the reopen: accept in 30 min, arrive within 1 working day.
+    EXPECT_EQ(reopened->revisit.accept_due, at(130));
+    EXPECT_EQ(reopened->revisit.arrive_due, at(100 + 24 * 60));
+    EXPECT_EQ(reopened->due.accept, at(31)) << "the first visit's deadline stays for the figures";
+    EXPECT_EQ(reopened->late.accept, false) << "and so does its verdict";
+
+    auto accepted = accept_job(*reopened, 3, at(145));
+    ASSERT_TRUE(accepted);
+    EXPECT_EQ(accepted->revisit.accepted, at(145));
+    EXPECT_EQ(accepted->at.accepted, at(5)) << "the first acceptance is kept for the figures";
+    EXPECT_EQ(accepted->late.accept, false);
+    EXPECT_EQ(accepted->revisit.accept_late, true) << "the revisit's acceptance was late";
+    EXPECT_TRUE(met_late(*accepted, dialog::Stage::accept));
+    EXPECT_FALSE(met_late(*done, dialog::Stage::accept)) << "the first visit's was on time";
+
+    auto redone = finish_job(*accepted, 3, std::nullopt, "", at(300));
+    ASSERT_TRUE(redone);
+    EXPECT_EQ(redone->revisit.arrived, at(300)) << "finishing is being there";
+    EXPECT_EQ(redone->at.arrived, at(40));
+    EXPECT_EQ(redone->revisit.arrive_late, false);
+    EXPECT_EQ(redone->revisit.finish_late, false);
+    EXPECT_EQ(redone->late.finish, false) << "the first visit's finish verdict stays";
+    EXPECT_FALSE(met_late(*redone, dialog::Stage::arrive));
+
+    // A second reopen starts the clocks again.
+    auto again = reopen_job(*redone, sla, at(400));
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->revisit.reopened, at(400));
+    EXPECT_FALSE(again->revisit.accepted);
+    EXPECT_FALSE(again->revisit.arrived);
+    EXPECT_FALSE(again->revisit.accept_late) << "a new revisit, judged afresh";
+    EXPECT_EQ(again->revisit.accept_due, at(430));
+    auto arrived = arrive_job(*again, 3, at(410));
+    ASSERT_TRUE(arrived);
+    EXPECT_EQ(arrived->revisit.accepted, at(410)) << "arriving is accepting";
+    EXPECT_EQ(arrived->revisit.arrived, at(410));
 }
 
 TEST(TicketLifecycle, AnOpenJobCannotBeReopened) {

@@ -197,6 +197,70 @@ TEST(TimerPlan, AQuoteWaitingForTheOwnerIsRemindedOnceFromTheLastTimeAsked) {
     EXPECT_FALSE(find(plan_ticket_timers(t, shipped()), TimerKind::remind)) << "answered";
 }
 
+// A reopened emergency (返修) already accepted, arrived and finished once, reopened at `reopened`
+// with the revisit's deadlines (bot/ticket_lifecycle.h reopen_job).
+store::Ticket reopened_emergency(Timestamp reopened) {
+    auto t = received_emergency();
+    t.status = store::ticket_status::dispatched;
+    t.technician_id = 3;
+    t.at.dispatched = t.created_at + chr::minutes{1};
+    t.at.accepted = t.created_at + chr::minutes{2};
+    t.at.arrived = t.created_at + chr::minutes{20};
+    t.late.dispatch = t.late.accept = t.late.arrive = t.late.finish = false;
+    t.reopen_count = 1;
+    t.revisit.reopened = reopened;
+    t.due.accept = t.created_at + chr::minutes{6};
+    t.revisit.accept_due = reopened + chr::minutes{5};
+    t.revisit.arrive_due = reopened + chr::minutes{30};
+    t.due.finish = reopened + chr::hours{8};
+    return t;
+}
+
+TEST(TimerPlan, AReopenedJobIsWatchedAgainFromTheReopenUntilRevisited) {
+    const auto reopened = received_emergency().created_at + chr::days{2};
+    auto t = reopened_emergency(reopened);
+    auto plan = plan_ticket_timers(t, shipped());
+    EXPECT_EQ(find(plan, TimerKind::warn, Stage::accept)->due, reopened + chr::minutes{4});
+    EXPECT_EQ(find(plan, TimerKind::breach, Stage::accept)->due,
+              *t.revisit.accept_due + chr::seconds{1});
+    EXPECT_EQ(find(plan, TimerKind::warn, Stage::arrive)->due, reopened + chr::minutes{24});
+    EXPECT_EQ(find(plan, TimerKind::breach, Stage::arrive)->due,
+              *t.revisit.arrive_due + chr::seconds{1});
+    EXPECT_EQ(find(plan, TimerKind::warn, Stage::finish)->due, reopened + chr::minutes{384});
+    EXPECT_FALSE(find(plan, TimerKind::warn, Stage::dispatch));
+    EXPECT_EQ(plan.size(), 6u);
+
+    t.status = store::ticket_status::accepted;
+    t.revisit.accepted = reopened + chr::minutes{3};
+    plan = plan_ticket_timers(t, shipped());
+    EXPECT_FALSE(find(plan, TimerKind::breach, Stage::accept)) << "the revisit was accepted";
+    EXPECT_TRUE(find(plan, TimerKind::breach, Stage::arrive));
+
+    t.status = store::ticket_status::arrived;
+    t.revisit.arrived = reopened + chr::minutes{25};
+    plan = plan_ticket_timers(t, shipped());
+    ASSERT_EQ(plan.size(), 2u);
+    EXPECT_EQ(plan[1].id, "sla:42:finish:breach");
+}
+
+TEST(TimerPlan, ARevisitsRecordedBreachIsNotScheduledAgainWhateverTheFirstVisitsVerdict) {
+    const auto reopened = received_emergency().created_at + chr::days{2};
+    auto t = reopened_emergency(reopened);
+    t.late.accept = t.late.arrive = t.late.finish = true;  // the first visit was late throughout
+    // The server was down when the revisit's deadlines passed: their breaches are still to act on.
+    const auto after = reopened + chr::hours{9};
+    auto plan = timers_to_schedule(t, shipped(), after);
+    EXPECT_TRUE(find(plan, TimerKind::breach, Stage::accept));
+    EXPECT_TRUE(find(plan, TimerKind::breach, Stage::arrive));
+    EXPECT_TRUE(find(plan, TimerKind::breach, Stage::finish));
+    // Acted on (the revisit's verdicts recorded): not again at every rebuild.
+    t.revisit.accept_late = t.revisit.arrive_late = true;
+    plan = timers_to_schedule(t, shipped(), after);
+    EXPECT_FALSE(find(plan, TimerKind::breach, Stage::accept));
+    EXPECT_FALSE(find(plan, TimerKind::breach, Stage::arrive));
+    EXPECT_TRUE(find(plan, TimerKind::breach, Stage::finish));
+}
+
 TEST(TimerPlan, RatedClosedAndCancelledTicketsNeedNoTimers) {
     auto t = received_emergency();
     t.at.done = t.at.confirmed = t.created_at + chr::hours{2};

@@ -1,0 +1,40 @@
+// A ticket's SLA stages as stored, for whoever watches or reports them: each stage's deadline,
+// the time it was met and the verdict recorded — the first visit's, or on a reopened job (返修)
+// the revisit's (store::Revisit) for the stages a revisit goes through again (accept, arrive,
+// finish). The SLA engine (bot/timer_plan.h, bot/sla_timers.h) and the moves
+// (bot/ticket_lifecycle.h) read and record through these; the figures (bot/stats.h) keep reading
+// the first visit's columns. Pure; no I/O.
+#pragma once
+
+#include <array>
+#include <optional>
+
+#include "dialog/sla_policy.h"
+#include "store/records.h"
+
+namespace repairbot::bot {
+
+// The stages a reopened job goes through again, against deadlines counted from the reopen.
+inline constexpr std::array<dialog::Stage, 3> revisit_stages{
+    dialog::Stage::accept, dialog::Stage::arrive, dialog::Stage::finish};
+
+// Whether stage `s` of `t` is a revisit's: `t` was reopened (Revisit::reopened) and `s` is one of
+// revisit_stages. Its clock started at the reopen.
+[[nodiscard]] bool revisiting(const store::Ticket& t, dialog::Stage s);
+
+// The stage's current deadline (Ticket::due, or the revisit's), the time it was met (Ticket::at,
+// or the revisit's) and the verdict recorded for it (Ticket::late, or the revisit's: nullopt
+// pending, false on time, true late — set once, when met or at the breach).
+[[nodiscard]] const std::optional<store::Timestamp>& stage_due(const store::Ticket& t,
+                                                              dialog::Stage s);
+[[nodiscard]] std::optional<store::Timestamp>& stage_due(store::Ticket& t, dialog::Stage s);
+[[nodiscard]] const std::optional<store::Timestamp>& stage_met(const store::Ticket& t,
+                                                              dialog::Stage s);
+[[nodiscard]] std::optional<store::Timestamp>& stage_met(store::Ticket& t, dialog::Stage s);
+[[nodiscard]] const std::optional<bool>& stage_late(const store::Ticket& t, dialog::Stage s);
+[[nodiscard]] std::optional<bool>& stage_late(store::Ticket& t, dialog::Stage s);
+
+// Whether the current visit met stage `s` late: its recorded verdict (false while none).
+[[nodiscard]] bool met_late(const store::Ticket& t, dialog::Stage s);
+
+}  // namespace repairbot::bot
