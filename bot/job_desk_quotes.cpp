@@ -104,8 +104,10 @@ asio::awaitable<bool> JobDesk::apply_quote(std::string openid, const dialog::Eff
             const auto tech = active_technician(c, openid);
             if (!tech) return Moved{};  // refusal text chosen by the caller
             // DOMAIN.md: a supervisor reviews paid-repair quotes. With none bound, the quote goes
-            // to the owner as it is (and the operators are told to bind one).
-            const bool review = store::TechnicianRepository::supervisor_bound(c);
+            // to the owner as it is (and the operators are told to bind one); a supervisor's own
+            // quote (on a job they do themselves) is the supervisor's quote, put to the owner.
+            const bool review =
+                !tech->is_supervisor && store::TechnicianRepository::supervisor_bound(c);
             MoveFn move = [&](const store::Ticket& t, Moved& m) {
                 return quote_job(t, m.technician->id, cents, now, review);
             };
@@ -144,7 +146,7 @@ asio::awaitable<bool> JobDesk::apply_quote(std::string openid, const dialog::Eff
             co_return refuse(notices_.render(
                 "tech_quote_in_review", {{"number", number}, {"fee", config::yuan_text(cents)}}));
         }
-        if (m.saved)
+        if (m.saved && !m.technician->is_supervisor)
             log::warn(
                 "jobs", "quote_unreviewed",
                 {{"number", number},

@@ -485,6 +485,26 @@ TEST_F(JobDeskIntegration, ASupervisorReviewsAQuoteBeforeTheOwnerIsAsked) {
     EXPECT_EQ(reload(t.id).fee_cents, 18000u);
 }
 
+// A supervisor doing a job themselves quotes it as the supervisor (DOMAIN.md: "a supervisor's
+// quote"): it goes to the owner at once, not into a review of their own (or a colleague's).
+TEST_F(JobDeskIntegration, ASupervisorsQuoteOnTheirOwnJobGoesStraightToTheOwner) {
+    auto sup = add_technician("张主管", tag_ + "-sup");
+    sup.is_supervisor = true;
+    pool_.run_sync([&](sql::Connection& c) { return store::TechnicianRepository::update(c, sup, t0).ok(); });
+    auto other = add_technician("李主管", tag_ + "-sup2");
+    other.is_supervisor = true;
+    pool_.run_sync([&](sql::Connection& c) { return store::TechnicianRepository::update(c, other, t0).ok(); });
+    auto t = ticket(ts::accepted, sup.id, qs::required);
+
+    auto r = carry_out(*sup.openid, dialog::QuoteJob{t.number, 50000}, t0 + 5min);
+    EXPECT_FALSE(r.replace_replies) << "the chat's own reply stands: the owner is asked";
+    auto quoted = reload(t.id);
+    EXPECT_EQ(quoted.quote_status, qs::pending);
+    EXPECT_EQ(quoted.at.quoted, t0 + 5min) << "the quote stage is met by the supervisor's quote";
+    EXPECT_TRUE(notices_of(t.id, "quote_review").empty()) << "no supervisor is asked to review it";
+    EXPECT_EQ(notices_of(t.id, "quote_request").size(), 1u) << "the owner is asked";
+}
+
 TEST_F(JobDeskIntegration, AReopenedJobIsNotQuotedAgainAndAHandOverTakesAnUnansweredQuoteAlong) {
     auto reworked = ticket(ts::accepted, tech_.id, qs::agreed, 15000);
     reworked.reopen_count = 1;
