@@ -437,7 +437,7 @@ std::vector<TicketEvent> TicketRepository::events(sql::Connection& c, std::uint6
     auto st =
         prepare(c,
                 "SELECT id, ticket_id, at, actor, actor_role, type, details FROM ticket_events "
-                "WHERE ticket_id = ? ORDER BY at, id");
+                "WHERE ticket_id = ? ORDER BY id");
     bind_all(*st, ticket_id);
     auto rs = query(*st);
     std::vector<TicketEvent> out;

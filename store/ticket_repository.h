@@ -119,7 +119,9 @@ class TicketRepository {
     // Appends one audit event (autocommit, or inside the caller's transaction).
     static void append_event(sql::Connection& c, std::uint64_t ticket_id,
                              const NewEvent& e, Timestamp at);
-    // The ticket's audit log, oldest first.
+    // The ticket's audit log in the order it was written (by id): what replays it (the quote
+    // agreed before a raise, an interrupted re-dispatch's "breach is the last event") needs
+    // that order, which the events' own times, from several servers' clocks, need not give.
     static std::vector<TicketEvent> events(sql::Connection& c, std::uint64_t ticket_id);
 };
 
