@@ -310,8 +310,9 @@ Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla, st
         t.revisit.accept_due = ms(d->due);
     if (auto d = dialog::deadline_for(sla.policy, sla.calendar, facts, dialog::Stage::arrive, start))
         t.revisit.arrive_due = ms(d->due);
-    const auto& limit = sla.policy.for_urgency(facts.urgency).finish;
-    t.due.finish = ms(dialog::limit_due(limit, sla.calendar, start, std::nullopt));
+    // A planned job's rework has no planned date: planned_date_fallback, as for a new report.
+    if (auto d = dialog::deadline_for(sla.policy, sla.calendar, facts, dialog::Stage::finish, start))
+        t.due.finish = ms(d->due);
     return t;
 }
 

@@ -137,7 +137,8 @@ namespace repairbot::bot {
 // 返修: done, confirmed, rated or closed → dispatched to the same technician, reopen_count + 1,
 // the done/confirmed/rated/closed times cleared, Ticket::revisit started at `now` with the
 // urgency's acceptance and arrival limits counted from `now` (a booked visit is not honoured
-// again) and a fresh finish deadline (the urgency's finish limit); the first visit's times and
+// again) and a fresh finish deadline (the urgency's finish limit; a planned job's
+// planned_date_fallback, its planned date being over); the first visit's times and
 // verdicts stay (bot/ticket_stages.h), and so does the fee (rework is free).
 [[nodiscard]] Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla,
                                                store::Timestamp now);

@@ -418,6 +418,17 @@ TEST(TicketLifecycle, AReopenedJobMustBeAcceptedAndVisitedAgainInTime) {
     EXPECT_EQ(arrived->revisit.arrived, at(410));
 }
 
+TEST(TicketLifecycle, AReopenedPlannedJobIsDueByTheFallbackNotTheEndOfTheReopenDay) {
+    config::SlaData sla;
+    auto t = dispatched_ticket();
+    t.urgency = "planned";
+    auto done = finish_job(*accept_job(t, 3, at(5)), 3, std::nullopt, "", at(60));
+    auto reopened = reopen_job(*done, sla, at(470));  // Monday 17:50
+    ASSERT_TRUE(reopened);
+    // planned_date_fallback, 5 working days: the next Monday 17:50, not Monday 23:59:59.
+    EXPECT_EQ(reopened->due.finish, at(470 + 7 * 24 * 60));
+}
+
 TEST(TicketLifecycle, AnOpenJobCannotBeReopened) {
     config::SlaData sla;
     EXPECT_EQ(reopen_job(dispatched_ticket(), sla, at(5)).code(),
