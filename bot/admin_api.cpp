@@ -9,8 +9,7 @@
 
 #include "bot/stats.h"
 #include "bot/stats_command.h"
-#include "bot/ticket_lifecycle.h"
-#include "bot/timer_plan.h"
+#include "bot/ticket_stages.h"
 #include "dialog/sla_policy.h"
 #include "store/errors.h"
 #include "store/photo_repository.h"
@@ -338,20 +337,24 @@ store::StatsStageFacts ticket_stage(const store::Ticket& t, dialog::Stage stage)
     return {};
 }
 
-std::string_view stage_sla_label(const store::Ticket& t, dialog::Stage stage,
-                                 const config::SlaData& sla, Timestamp now) {
-    auto facts = ticket_stage(t, stage);
-    if (!facts.due && !facts.late) facts.due = policy_due(t, stage, sla, now);
+namespace {
+std::string_view sla_label(const store::StatsStageFacts& facts, const store::Ticket& t,
+                           Timestamp now) {
     auto verdict = stage_verdict(facts, now, stopped_at(t));
     if (!verdict) return "pending";
     return dialog::to_string(*verdict);
 }
+}  // namespace
+
+std::string_view stage_sla_label(const store::Ticket& t, dialog::Stage stage,
+                                 const config::SlaData& sla, Timestamp now) {
+    auto facts = ticket_stage(t, stage);
+    if (!facts.due && !facts.late) facts.due = policy_due(t, stage, sla, now);
+    return sla_label(facts, t, now);
+}
 
 std::string_view revisit_sla_label(const store::Ticket& t, dialog::Stage stage, Timestamp now) {
-    store::StatsStageFacts facts{stage_due(t, stage), stage_met(t, stage), stage_late(t, stage)};
-    auto verdict = stage_verdict(facts, now, stopped_at(t));
-    if (!verdict) return "pending";
-    return dialog::to_string(*verdict);
+    return sla_label({stage_due(t, stage), stage_met(t, stage), stage_late(t, stage)}, t, now);
 }
 
 namespace {

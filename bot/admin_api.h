@@ -79,15 +79,15 @@ struct TicketView {
 
 // The one JSON shape of a ticket, for GET /api/tickets[/{number}] and `ticket list|show --json`:
 // number, status, urgency, fault_type, trade, address, building, unit, room, area, public_area,
-// description, reporter_name, phone, owner_openid, technician ({id, name, phone} or null),
-// fee (yuan, or null), quote (yuan, or null), quote_status, paid, reopen_count, created_at,
-// updated_at, preferred_from/to, times (per milestone, null where not reached), deadlines
-// ({dispatch, accept, arrive, finish}, null where none; a reopened job's accept, arrive and
-// finish are the revisit's), sla (per stage, stage_sla_label: the first visit's, as the figures
-// count it), for a reopened job revisit ({reopened, accepted, arrived, sla: {accept, arrive,
-// finish}} — the last reopen's visit and its verdicts against the deadlines shown), done_note, materials, cancel_reason, push_error, and when present photos ([{media_id, status,
-// pic_url, stored_path}]) and events ([{at, actor, actor_role, type, detail}], detail as parsed
-// JSON). Every time is iso_datetime. Pure.
+// description, reporter_name, phone, owner_openid, technician ({id, name, phone} or null), fee
+// (yuan, or null), quote (yuan, or null), quote_status, paid, reopen_count, created_at, updated_at,
+// preferred_from/to, times (per milestone, null where not reached), deadlines ({dispatch, accept,
+// arrive, finish}, null where none; a reopened job's finish is the revisit's),
+// sla (per stage, stage_sla_label: the first visit's, as the figures count it), for a reopened job
+// revisit ({reopened, accepted, arrived, sla: {accept, arrive, finish}} — the last reopen's visit
+// and its verdicts against its own deadlines), done_note, materials, cancel_reason, push_error,
+// and when present photos ([{media_id, status, pic_url, stored_path}]) and events ([{at, actor,
+// actor_role, type, detail}], detail as parsed JSON). Every time is iso_datetime. Pure.
 [[nodiscard]] nlohmann::ordered_json ticket_json(const TicketView& view, const config::SlaData& sla,
                                                  store::Timestamp now);
 

@@ -12,8 +12,7 @@
 
 #include "bot/cli_support.h"
 #include "bot/stats_command.h"
-#include "bot/ticket_lifecycle.h"
-#include "bot/timer_plan.h"
+#include "bot/ticket_stages.h"
 #include "config/dialog_data.h"
 #include "config/log.h"
 #include "dialog/phone.h"
@@ -559,8 +558,8 @@ std::string ticket_report(const TicketView& view, const config::SlaData& sla, Ti
     }
     o << render_table(stages);
     if (t.revisit.reopened) {
-        o << "  (the first visit's times and verdicts, as the figures count them; the deadlines "
-             "of accept, arrive and finish are the revisit's)\n";
+        o << "  (the first visit's times and verdicts, as the figures count them; the finish "
+             "deadline is the revisit's)\n";
         o << "revisit (返修 " << t.reopen_count << ", reopened " << time_or_dash(t.revisit.reopened)
           << ")\n";
         std::vector<std::vector<std::string>> rows{{"  STAGE", "DEADLINE", "MET", "SLA"}};

@@ -303,16 +303,11 @@ Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla, st
     facts.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
     facts.public_area = t.public_area;
     const auto start = std::chrono::floor<std::chrono::seconds>(now);
-    auto ms = [](std::chrono::sys_seconds s) {
-        return std::chrono::time_point_cast<std::chrono::milliseconds>(s);
-    };
-    if (auto d = dialog::deadline_for(sla.policy, sla.calendar, facts, dialog::Stage::accept, start))
-        t.revisit.accept_due = ms(d->due);
-    if (auto d = dialog::deadline_for(sla.policy, sla.calendar, facts, dialog::Stage::arrive, start))
-        t.revisit.arrive_due = ms(d->due);
-    // A planned job's rework has no planned date: planned_date_fallback, as for a new report.
-    if (auto d = dialog::deadline_for(sla.policy, sla.calendar, facts, dialog::Stage::finish, start))
-        t.due.finish = ms(d->due);
+    // Each revisited stage's deadline where stage_due keeps it now (the revisit's acceptance and
+    // arrival, the one finish); a planned job's rework has no planned date: planned_date_fallback.
+    for (auto stage : revisit_stages)
+        if (auto d = dialog::deadline_for(sla.policy, sla.calendar, facts, stage, start))
+            stage_due(t, stage) = std::chrono::time_point_cast<std::chrono::milliseconds>(d->due);
     return t;
 }
 

@@ -12,9 +12,9 @@
 //
 // Times: a milestone's time (Ticket::at) is set the first time it is reached and kept (a reopened
 // job accepted again keeps its first acceptance, for the figures; the revisit's acceptance and
-// arrival, their deadlines and verdicts go to Ticket::revisit); a stage's verdict (Ticket::late) is set once, when the stage is
-// first met, and never rewritten. Every move
-// returns the changed copy or a LifecycleErrc saying why it is refused; none does I/O.
+// arrival, their deadlines and verdicts go to Ticket::revisit); a stage's verdict (Ticket::late)
+// is set once, when the stage is first met, and never rewritten. Every move returns the changed
+// copy or a LifecycleErrc saying why it is refused; none does I/O.
 #pragma once
 
 #include <cstdint>
