@@ -201,18 +201,19 @@ void tell_taken_away(sql::Connection& c, const store::Ticket& before, std::uint6
     outbox.push_back({"notify", *from->openid, notice.dump(), std::nullopt});
 }
 
-// The technicians who handed `t` over (转单) or let it time out unaccepted, from its audit log:
-// an automatic choice does not give it back to them. Blocking.
-std::vector<std::uint64_t> gave_it_back(sql::Connection& c, const store::Ticket& t) {
+// The technicians who handed ticket `id` over (转单) and, with `timeouts`, those who let it time
+// out unaccepted, from its audit log. Blocking.
+std::vector<std::uint64_t> gave_it_back(sql::Connection& c, std::uint64_t id, bool timeouts) {
     std::vector<std::uint64_t> out;
-    for (const auto& e : store::TicketRepository::events(c, t.id)) {
+    for (const auto& e : store::TicketRepository::events(c, id)) {
         const bool handed = e.type == "handed_over";
-        const bool timed_out = e.type == "sla_breach";
+        const bool timed_out = timeouts && e.type == "sla_breach";
         if (!handed && !timed_out) continue;
         auto details = nlohmann::json::parse(e.details, nullptr, false);
         if (!details.is_object() || (timed_out && details.value("stage", "") != "accept")) continue;
-        if (auto id = details.find("technician_id"); id != details.end() && id->is_number_unsigned())
-            out.push_back(id->get<std::uint64_t>());
+        if (auto tech = details.find("technician_id");
+            tech != details.end() && tech->is_number_unsigned())
+            out.push_back(tech->get<std::uint64_t>());
     }
     return out;
 }
@@ -221,6 +222,10 @@ std::string nobody_free_text(const store::Ticket& t) {
     return "工单" + t.number + "（" + t.fault_type + "，" + t.address + "）暂无可派的维修人员，请人工派单。";
 }
 }  // namespace
+
+std::vector<std::uint64_t> handed_over_by(sql::Connection& c, std::uint64_t ticket_id) {
+    return gave_it_back(c, ticket_id, /*timeouts=*/false);
+}
 
 void Dispatcher::tell_dispatchers(sql::Connection& c, const store::Ticket& t, store::Timestamp at) {
     notify_staff(c, StaffRole::dispatcher, t.id, "dispatch_queued", nobody_free_text(t), at);
@@ -326,7 +331,7 @@ asio::awaitable<Result<store::Ticket>> Dispatcher::dispatch_by_hand(std::string 
                 if (t.technician_id == tech->id) return Try{std::move(t), false};  // theirs already
                 chosen = store::DispatchCandidate{*tech, 0};
             } else {
-                std::vector<std::uint64_t> excluded = gave_it_back(c, t);
+                std::vector<std::uint64_t> excluded = gave_it_back(c, t.id, /*timeouts=*/true);
                 if (t.technician_id) excluded.push_back(*t.technician_id);
                 chosen = choose_technician(store::TechnicianRepository::candidates(c, t.trade, t.building), excluded);
                 if (!chosen)

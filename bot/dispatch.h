@@ -31,6 +31,13 @@ using TicketWatch = std::function<boost::asio::awaitable<void>(store::Ticket)>;
     const std::vector<store::DispatchCandidate>& candidates,
     const std::vector<std::uint64_t>& excluded);
 
+// The technicians who handed ticket `ticket_id` over (转单), oldest first, from its audit log (the
+// handed_over events' technician_id): an automatic re-dispatch — the next hand-over's, an accept
+// time-out's — does not give the job back to someone who said they cannot do it. A dispatcher
+// may, by hand. Blocking, on the caller's connection.
+[[nodiscard]] std::vector<std::uint64_t> handed_over_by(sql::Connection& c,
+                                                        std::uint64_t ticket_id);
+
 // Jobs given to technicians by new tickets not committed yet (TicketFiling: a group being
 // written, or a lone filing), which the tickets table does not hold yet: technician id -> jobs.
 using JobsGiven = std::unordered_map<std::uint64_t, std::uint32_t>;

@@ -381,7 +381,8 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
 
     if (const auto* hand = std::get_if<dialog::HandOverJob>(&effect)) {
         const std::string number = hand->ticket_number;
-        auto work = [number, openid, now, reason = hand->reason](sql::Connection& c) {
+        std::vector<std::uint64_t> handed;
+        auto work = [number, openid, now, reason = hand->reason, &handed](sql::Connection& c) {
             const auto tech = active_technician(c, openid);
             if (!tech) return Moved{};  // refusal text chosen by the caller
             std::optional<std::uint32_t> agreed;  // a raise dropped: the price that stands
@@ -400,13 +401,17 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 if (agreed) details["restored_cents"] = *agreed;  // as a rejected raise records it
                 event = {openid, "technician", "handed_over", details.dump()};
             };
-            return save_move(c, number, tech, move, already, compose, now);
+            auto m = save_move(c, number, tech, move, already, compose, now);
+            // Nor back to whoever handed it over before (this technician's event included).
+            if (m.saved) handed = handed_over_by(c, m.saved->id);
+            return m;
         };
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.technician) co_return refuse(not_technician_text());
         if (m.already) co_return;
         if (!m.saved) co_return refuse(moved_text(m, number));
-        std::vector<std::uint64_t> excluded{m.technician->id};
+        std::vector<std::uint64_t> excluded = std::move(handed);
+        excluded.push_back(m.technician->id);
         auto outcome = co_await dispatcher_.dispatch(m.saved->id, excluded, openid, "handover", seconds_of(now));
         co_await watch(outcome.ticket ? outcome.ticket : m.saved);
         co_return;

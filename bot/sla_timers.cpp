@@ -91,6 +91,7 @@ struct Fired {
     std::optional<Timestamp> reschedule;           // not_yet: the timer's new due time
     std::optional<store::Ticket> saved;            // the ticket as the action saved it
     std::optional<std::uint64_t> redispatch_from;  // accept breach: dispatch without them
+    std::vector<std::uint64_t> handed_over_by;     // … nor those who handed the job over
     bool track_saved = false;                      // the action moved a deadline
     bool drop_questions = false;                   // the ticket closed: clear the owner's chat
     std::string owner_openid, number;
@@ -225,8 +226,10 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
             auto events = store::TicketRepository::events(c, t.id);
             if (!events.empty()) {
                 auto last = nlohmann::json::parse(events.back().details, nullptr, false);
-                if (last.is_object() && last.value("timer", std::string()) == marker)
+                if (last.is_object() && last.value("timer", std::string()) == marker) {
                     out.redispatch_from = t.technician_id;
+                    out.handed_over_by = handed_over_by(c, t.id);
+                }
             }
         }
         out.drop_questions = ref.kind == TimerKind::auto_close;
@@ -265,6 +268,7 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
             if (stage == dialog::Stage::accept && t.technician_id) {
                 text += d.notices->render("sla_escalation_redispatch");
                 out.redispatch_from = t.technician_id;
+                out.handed_over_by = handed_over_by(c, t.id);
             }
             // Left to the queue note, the breach goes to the dispatchers and, in a digest, to the
             // supervisors; the ticket is marked late and the breach recorded here as always.
@@ -559,7 +563,8 @@ asio::awaitable<void> SlaTimers::fire_ticket_timer(TimerRef ref, store::DueTimer
 
     if (fired.reschedule) co_await index_.schedule(timer.id, *fired.reschedule);
     if (fired.redispatch_from) {
-        std::vector<std::uint64_t> excluded{*fired.redispatch_from};
+        std::vector<std::uint64_t> excluded = std::move(fired.handed_over_by);
+        excluded.push_back(*fired.redispatch_from);
         auto outcome = co_await dispatcher_.dispatch(ref.id, std::move(excluded), "sla",
                                                      "accept_timeout", seconds_of(now));
         if (outcome.ticket) co_await track(*outcome.ticket);

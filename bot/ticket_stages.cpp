@@ -58,6 +58,12 @@ std::optional<bool>& stage_late(store::Ticket& t, dialog::Stage s) {
     return const_cast<std::optional<bool>&>(stage_late(std::as_const(t), s));
 }
 
+bool stage_pending(const store::Ticket& t, dialog::Stage s) {
+    if (!stage_due(t, s)) return false;
+    if (s == dialog::Stage::accept && t.status == store::ticket_status::dispatched) return true;
+    return !stage_met(t, s);
+}
+
 bool met_late(const store::Ticket& t, dialog::Stage s) {
     return stage_met(t, s) && stage_late(t, s).value_or(false);
 }

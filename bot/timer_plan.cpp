@@ -146,8 +146,8 @@ std::vector<PlannedTimer> plan_ticket_timers(const store::Ticket& t, const confi
     };
     if (stages_running(t)) {
         for (auto stage : dialog::all_stages) {
-            auto due = stage_due(t, stage);
-            if (!due || stage_met(t, stage)) continue;
+            if (!stage_pending(t, stage)) continue;
+            const auto& due = stage_due(t, stage);
             if (auto warn = warning_time(t, stage, *due, sla))
                 add({TimerKind::warn, t.id, stage}, *warn);
             dialog::Deadline d;

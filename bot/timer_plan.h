@@ -77,8 +77,10 @@ struct PlannedTimer {
                                                            const config::SlaData& sla);
 
 // Every timer the ticket's state calls for, by due time:
-//  * while stages run: for each stage with a stored deadline and not met yet (bot/ticket_stages.h:
-//    a reopened job's acceptance, arrival and finish are its revisit's), a warning (when
+//  * while stages run: for each stage still pending (bot/ticket_stages.h stage_pending: a stored
+//    deadline not met yet — a job dispatched again after a hand-over waits for the new
+//    technician's acceptance; a reopened job's acceptance, arrival and finish are its
+//    revisit's), a warning (when
 //    warning_time has one) and a breach at dialog::breach_at(due); and while a quote waits for
 //    the owner (quote_status pending) on a job a technician has (dispatched, accepted,
 //    arrived), a reminder at quote_asked_at (else at.quoted) + quote_reminder;

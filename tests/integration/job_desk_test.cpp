@@ -535,6 +535,30 @@ TEST_F(JobDeskIntegration, AReopenedJobIsNotQuotedAgainAndAHandOverTakesAnUnansw
     EXPECT_FALSE(after.quote_cents);
 }
 
+TEST_F(JobDeskIntegration, AJobHandedOnIsNeverGivenBackToSomeoneWhoHandedItOver) {
+    auto other = add_technician("李师傅", tag_ + "-tech-b");
+    auto t = ticket(ts::accepted, tech_.id);
+    auto r = carry_out(*tech_.openid, dialog::HandOverJob{t.number, "需要电工"}, t0 + 3h);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    auto now = reload(t.id);
+    ASSERT_EQ(now.technician_id, other.id);
+    EXPECT_EQ(now.status, ts::dispatched);
+    EXPECT_GT(*now.due.accept, t0 + 3h) << "a fresh acceptance window for the next technician";
+    ASSERT_FALSE(watched_.empty());
+    EXPECT_EQ(watched_.back().technician_id, other.id) << "the SLA timers follow the new dispatch";
+
+    // The next one hands it over too: the first said they cannot do it, so it waits for a
+    // dispatcher rather than going back to them.
+    r = carry_out(*other.openid, dialog::HandOverJob{t.number, "配件没有"}, t0 + 3h + 5min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    now = reload(t.id);
+    EXPECT_EQ(now.status, ts::new_);
+    EXPECT_FALSE(now.technician_id);
+    auto types = event_types(t.id);
+    EXPECT_EQ(std::count(types.begin(), types.end(), "handed_over"), 2);
+    EXPECT_EQ(types.back(), "dispatch_queued");
+}
+
 // A photo from the site is kept on the technician's open job, pending download like an owner's,
 // with who sent it and an audit event; on a job no longer theirs it is refused with how the
 // ticket stands, and nothing is kept.

@@ -423,6 +423,49 @@ TEST_F(SlaTimersIntegration, AnUnacceptedJobGoesToTheOtherTechnicianWithTheReaso
     EXPECT_EQ(ticket(t.id).technician_id, tech_a_.id);
 }
 
+TEST_F(SlaTimersIntegration,
+       AJobHandedOverAfterItsAcceptanceIsWatchedUntilTheNextTechnicianAccepts) {
+    auto t = dispatched(create());
+    ASSERT_EQ(t.technician_id, tech_a_.id);
+    t = save(*accept_job(t, tech_a_.id, t0 + 2min), "accepted", t0 + 2min);
+    t = pool_.run_sync([&](sql::Connection& c) {
+        nlohmann::json details = {{"technician_id", tech_a_.id}, {"reason", "不会修电梯"}};
+        return *store::TicketRepository::update(
+            c, *hand_over_job(t, tech_a_.id, t0 + 4min),
+            {*tech_a_.openid, "technician", "handed_over", details.dump()}, {}, t0 + 4min);
+    });
+    auto outcome = store::testing::run(
+        io_, engine_->dispatcher.dispatch(t.id, {tech_a_.id}, "test", "handover",
+                                          chr::floor<chr::seconds>(t0 + 4min)));
+    ASSERT_EQ(outcome.kind, DispatchOutcome::Kind::dispatched);
+    t = *outcome.ticket;
+    ASSERT_EQ(t.technician_id, tech_b_.id);
+    track(t);
+
+    // B lets it pass: the escalation and the re-dispatch an unaccepted job gets, against B's
+    // window.
+    at(*t.due.accept + 1s);
+    fire();
+    auto log = events(t.id);
+    auto breach = std::find_if(log.begin(), log.end(),
+                               [](const store::TicketEvent& e) { return e.type == "sla_breach"; });
+    ASSERT_NE(breach, log.end()) << "the new technician's acceptance is watched";
+    auto details = nlohmann::json::parse(breach->details);
+    EXPECT_EQ(details["stage"], "accept");
+    EXPECT_EQ(details["technician_id"], tech_b_.id);
+    EXPECT_EQ(sent_events(t.id, *supervisor_.openid), std::vector<std::string>{"sla_escalation"});
+    auto now = ticket(t.id);
+    EXPECT_EQ(now.at.accepted, t0 + 2min) << "the figures keep A's acceptance";
+    EXPECT_EQ(now.late.accept, std::optional<bool>(false)) << "and its verdict";
+    EXPECT_EQ(now.technician_id, tech_b_.id)
+        << "A gave it back, B timed out: nobody else to take it";
+
+    // Acted on once: a later save or a restart does not escalate it again.
+    track(now);
+    fire();
+    EXPECT_EQ(sent_events(t.id, *supervisor_.openid), std::vector<std::string>{"sla_escalation"});
+}
+
 TEST_F(SlaTimersIntegration, ALateFinishGivesTheOwnerTheReasonAndANewPromisedTime) {
     auto t = dispatched(create());
     t.status = store::ticket_status::arrived;

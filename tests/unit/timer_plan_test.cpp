@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "bot/ticket_lifecycle.h"
+#include "bot/ticket_stages.h"
 #include "bot/timer_plan.h"
 
 namespace repairbot::bot {
@@ -241,6 +243,60 @@ TEST(TimerPlan, AReopenedJobIsWatchedAgainFromTheReopenUntilRevisited) {
     plan = plan_ticket_timers(t, shipped());
     ASSERT_EQ(plan.size(), 2u);
     EXPECT_EQ(plan[1].id, "sla:42:finish:breach");
+}
+
+// Dispatcher::assign's part, by hand: the job given to `technician` with a fresh acceptance window.
+void dispatch_again(store::Ticket& t, std::uint64_t technician, Timestamp at) {
+    t.status = store::ticket_status::dispatched;
+    t.technician_id = technician;
+    stage_due(t, Stage::accept) = at + chr::minutes{5};
+}
+
+TEST(TimerPlan, AJobHandedOverAfterItsAcceptanceWaitsForTheNextTechniciansAcceptance) {
+    auto t = received_emergency();
+    t.status = store::ticket_status::accepted;
+    t.technician_id = 3;
+    t.at.dispatched = t.created_at + chr::minutes{1};
+    t.at.accepted = t.created_at + chr::minutes{2};
+    t.late.dispatch = t.late.accept = false;
+    t.due.accept = *t.at.dispatched + chr::minutes{5};
+    const auto handed = t.created_at + chr::minutes{4};
+    auto back = hand_over_job(t, 3, handed);
+    ASSERT_TRUE(back);
+    // In the queue nobody has it to accept (the dispatchers were told); the arrival is watched.
+    auto plan = plan_ticket_timers(*back, shipped());
+    EXPECT_FALSE(find(plan, TimerKind::breach, Stage::accept));
+    EXPECT_TRUE(find(plan, TimerKind::breach, Stage::arrive));
+
+    dispatch_again(*back, 4, handed);
+    plan = plan_ticket_timers(*back, shipped());
+    ASSERT_TRUE(find(plan, TimerKind::breach, Stage::accept))
+        << "the first technician's acceptance is not the new one's";
+    EXPECT_EQ(find(plan, TimerKind::breach, Stage::accept)->due,
+              handed + chr::minutes{5} + chr::seconds{1});
+    EXPECT_TRUE(find(plan, TimerKind::warn, Stage::accept));
+
+    auto accepted = accept_job(*back, 4, handed + chr::minutes{2});
+    ASSERT_TRUE(accepted);
+    EXPECT_EQ(accepted->at.accepted, t.at.accepted) << "the figures keep the first acceptance";
+    plan = plan_ticket_timers(*accepted, shipped());
+    EXPECT_FALSE(find(plan, TimerKind::breach, Stage::accept));
+    EXPECT_TRUE(find(plan, TimerKind::breach, Stage::arrive));
+}
+
+TEST(TimerPlan, ARevisitHandedOverAfterItsAcceptanceWaitsForTheNextTechniciansAcceptance) {
+    const auto reopened = received_emergency().created_at + chr::days{2};
+    auto t = reopened_emergency(reopened);
+    t.status = store::ticket_status::accepted;
+    t.revisit.accepted = reopened + chr::minutes{2};
+    t.revisit.accept_late = false;
+    auto back = hand_over_job(t, 3, reopened + chr::minutes{3});
+    ASSERT_TRUE(back);
+    dispatch_again(*back, 4, reopened + chr::minutes{3});
+    auto plan = plan_ticket_timers(*back, shipped());
+    ASSERT_TRUE(find(plan, TimerKind::breach, Stage::accept));
+    EXPECT_EQ(find(plan, TimerKind::breach, Stage::accept)->due,
+              *back->revisit.accept_due + chr::seconds{1});
 }
 
 TEST(TimerPlan, ARevisitsRecordedBreachIsNotScheduledAgainWhateverTheFirstVisitsVerdict) {
