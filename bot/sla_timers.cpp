@@ -61,14 +61,14 @@ store::NewOutbox notify_row(const std::string& openid, const nlohmann::json& pay
     return {"notify", openid, payload.dump(), std::nullopt};
 }
 
-// The new promised finish after a breach: now + the urgency's finish limit (a planned date
-// already over falls back to planned_date_fallback).
+// The new promised finish after a breach: the urgency's finish limit counted from now, as for a
+// new report (dialog::deadline_for) — a planned job whose booked day is over, or that has none,
+// gets planned_date_fallback, not the end of today.
 Timestamp new_promised_finish(const Desk& d, const store::Ticket& t, Timestamp now) {
     const auto& policy = d.sla->policy;
-    auto facts = ticket_facts(t);
     auto from = seconds_of(now);
-    auto due = dialog::limit_due(policy.for_urgency(facts.urgency).finish, d.sla->calendar, from,
-                                 facts.booked_visit);
+    auto limit = dialog::deadline_for(policy, d.sla->calendar, ticket_facts(t), dialog::Stage::finish, from);
+    auto due = limit ? limit->due : from;
     if (due <= from) due = dialog::limit_due(policy.planned_date_fallback, d.sla->calendar, from, {});
     return ms_of(due);
 }

@@ -492,6 +492,23 @@ TEST_F(SlaTimersIntegration, ALateFinishGivesTheOwnerTheReasonAndANewPromisedTim
     EXPECT_EQ(sent_events(t.id, t.owner_openid).size(), 2u);
 }
 
+TEST_F(SlaTimersIntegration, ALatePlannedJobWithNoBookedDayIsPromisedTheFallbackNotTonight) {
+    auto t = dispatched(create("planned"));
+    t.status = store::ticket_status::arrived;
+    t.at.accepted = t.at.arrived = t0 + 10min;
+    t.due.finish = t0 + 7 * 24h;  // planned_date_fallback: 5 working days, Monday to Monday
+    t = save(t, "arrived", t0 + 10min);
+    track(t);
+
+    at(*t.due.finish + 1s);
+    fire();
+    auto now = ticket(t.id);
+    EXPECT_EQ(now.late.finish, std::optional<bool>(true));
+    ASSERT_TRUE(now.due.finish);
+    EXPECT_EQ(*now.due.finish, t0 + 14 * 24h + 1s)
+        << "5 working days again, as for a new report, not 23:59 of the day it went late";
+}
+
 // In a storm every queued ticket reaches its dispatch warning and then its breach in turn: with
 // queue notes on, a queued ticket that is not an emergency has both recorded for the next queue
 // note (and on the ticket, which is marked late), not pushed to each dispatcher and supervisor;
