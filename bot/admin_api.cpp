@@ -359,15 +359,19 @@ std::string_view revisit_sla_label(const store::Ticket& t, dialog::Stage stage, 
 
 namespace {
 // The last reopen's visit: when reopened, accepted and attended again, and per revisited stage
-// its verdict against the revisit's deadline (the figures' verdicts stay the first visit's).
+// its deadline and its verdict against it (the figures' verdicts stay the first visit's).
 nlohmann::ordered_json revisit_json(const store::Ticket& t, Timestamp now) {
     using J = nlohmann::ordered_json;
-    J verdicts = J::object();
-    for (auto stage : revisit_stages)
-        verdicts[std::string(dialog::to_string(stage))] = std::string(revisit_sla_label(t, stage, now));
+    J deadlines = J::object(), verdicts = J::object();
+    for (auto stage : revisit_stages) {
+        const std::string name(dialog::to_string(stage));
+        deadlines[name] = time_or_null(stage_due(t, stage));
+        verdicts[name] = std::string(revisit_sla_label(t, stage, now));
+    }
     return J{{"reopened", time_or_null(t.revisit.reopened)},
              {"accepted", time_or_null(t.revisit.accepted)},
              {"arrived", time_or_null(t.revisit.arrived)},
+             {"deadlines", std::move(deadlines)},
              {"sla", std::move(verdicts)}};
 }
 }  // namespace

@@ -84,8 +84,8 @@ struct TicketView {
 // preferred_from/to, times (per milestone, null where not reached), deadlines ({dispatch, accept,
 // arrive, finish}, null where none; a reopened job's finish is the revisit's),
 // sla (per stage, stage_sla_label: the first visit's, as the figures count it), for a reopened job
-// revisit ({reopened, accepted, arrived, sla: {accept, arrive, finish}} — the last reopen's visit
-// and its verdicts against its own deadlines), done_note, materials, cancel_reason, push_error,
+// revisit ({reopened, accepted, arrived, deadlines and sla: {accept, arrive, finish}} — the last
+// reopen's visit, its own deadlines and its verdicts against them), done_note, materials, cancel_reason, push_error,
 // and when present photos ([{media_id, status, pic_url, stored_path}]) and events ([{at, actor,
 // actor_role, type, detail}], detail as parsed JSON). Every time is iso_datetime. Pure.
 [[nodiscard]] nlohmann::ordered_json ticket_json(const TicketView& view, const config::SlaData& sla,

@@ -256,6 +256,9 @@ TEST(AdminTicketJson, AReopenedJobShowsItsRevisitJudgedAgainstTheRevisitsDeadlin
     EXPECT_EQ(j["revisit"]["sla"]["accept"], "late");
     EXPECT_EQ(j["revisit"]["sla"]["arrive"], "pending");
     EXPECT_EQ(j["revisit"]["sla"]["finish"], "pending");
+    EXPECT_EQ(j["revisit"]["deadlines"]["accept"], "2026-11-22T09:30:00+08:00");
+    EXPECT_EQ(j["revisit"]["deadlines"]["arrive"], "2026-11-23T09:00:00+08:00");
+    EXPECT_EQ(j["revisit"]["deadlines"]["finish"], "2026-11-25T09:00:00+08:00");
     EXPECT_EQ(j["sla"]["accept"], "late") << "the first visit's, as the figures count it";
     EXPECT_EQ(j["sla"]["arrive"], "on_time");
     EXPECT_EQ(j["deadlines"]["accept"], "2026-11-21T09:35:00+08:00") << "the first visit's";
