@@ -121,14 +121,18 @@ void add_ticket(Figures& f, const store::StatsTicketRow& t, Timestamp cutoff) {
     }
 }
 
-// The ticket as its current technician's figures count it: when someone else let the acceptance
-// deadline pass (and the job was re-dispatched), the recorded verdict is theirs, and this
-// technician is judged on the deadline they were given.
+// The ticket as its current technician's figures count it: an acceptance deadline they let pass
+// is late whatever the recorded verdict (which may be an earlier technician's acceptance, before
+// a hand-over); when only someone else let one pass (and the job was re-dispatched), the recorded
+// verdict is theirs, and this technician is judged on the deadline they were given.
 store::StatsTicketRow as_current_technicians(store::StatsTicketRow t) {
     const bool missed_by_current =
         std::any_of(t.missed_accepts.begin(), t.missed_accepts.end(),
                     [&](const store::StatsMissedAccept& m) { return t.technician_id == m.technician_id; });
-    if (!t.missed_accepts.empty() && !missed_by_current) t.accept.late.reset();
+    if (missed_by_current)
+        t.accept.late = true;
+    else if (!t.missed_accepts.empty())
+        t.accept.late.reset();
     return t;
 }
 

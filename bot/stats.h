@@ -33,7 +33,8 @@
 //    technician answers for their own deadlines: an acceptance deadline a technician let pass
 //    (the SLA engine's accept breach, after which the job is re-dispatched) is a late acceptance
 //    in that technician's group, and the technician who has the job now is judged on the
-//    deadline they were given (from the times), unless they let one pass too. The ticket counts
+//    deadline they were given (from the times), unless they let one pass too: then it is late in
+//    their group, whatever the recorded verdict (a first acceptance before a 转单). The ticket counts
 //    in its current technician's group only; the overall and other groups keep the ticket's
 //    recorded verdict (late for the owner).
 #pragma once

@@ -401,6 +401,26 @@ TEST(StatsFigures, AMissedAcceptanceCountsAgainstWhoMissedItNotWhoTookTheJobOver
         EXPECT_EQ(g.figures.stages[accept].late, 1u) << g.key;
 }
 
+// A job accepted on time and handed over (转单): the next technician's acceptance is watched,
+// and one who let it pass and still has the job (nobody else free) answers for it in their
+// group, although the ticket's recorded verdict is the first acceptance's (on time).
+TEST(StatsFigures, AnAcceptanceMissedAfterAHandOverIsLateForWhoMissedItEvenIfTheyKeepTheJob) {
+    auto range = *parse_month("2026-11");
+    auto t = ticket(1, local(2026, 11, 2, 10));
+    every_stage(t, 60, 30);
+    t.accept.met = t.received_at + chr::minutes{2};  // 王师傅's acceptance, then his 转单
+    t.accept.late = false;
+    t.accept.due = t.received_at + chr::minutes{14};  // re-armed for 张师傅, who let it pass
+    t.missed_accepts = {{1, "张师傅"}};
+    auto report = compute_stats(range, local(2027, 1, 1), {{t}, {}});
+    const auto accept = static_cast<std::size_t>(1);
+    EXPECT_EQ(report.overall.stages[accept].on_time, 1u) << "the owner's job was accepted in time";
+    ASSERT_EQ(report.by_technician.size(), 1u);
+    EXPECT_EQ(report.by_technician[0].technician_id, 1u);
+    EXPECT_EQ(report.by_technician[0].figures.stages[accept].late, 1u);
+    EXPECT_EQ(report.by_technician[0].figures.stages[accept].on_time, 0u);
+}
+
 TEST(StatsFigures, CsvQuotesTextAndDefusesFormulas) {
     auto range = *parse_month("2026-11");
     auto a = ticket(1, local(2026, 11, 2));
