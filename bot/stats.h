@@ -28,8 +28,10 @@
 //    group (fault type, building, technician) counts the callbacks about its tickets.
 //  * Every rate is a fraction 0..1, and null (nullopt) when its denominator is 0; means and
 //    percentiles are null without values.
-//  * Groups use the ticket's current fault type, building and technician; tickets without a
-//    technician form one group with technician_id null and name "". One exception, so a
+//  * Groups use the ticket's current fault type, building and technician — for a reopened
+//    ticket (返修) the technician of its first visit, whose stages the figures count, whoever
+//    has the revisit now (store/stats_repository.h); tickets without a technician form one
+//    group with technician_id null and name "". One exception, so a
 //    technician answers for their own deadlines: an acceptance deadline a technician let pass
 //    (the SLA engine's accept breach, after which the job is re-dispatched) is a late acceptance
 //    in that technician's group, and the technician who has the job now is judged on the

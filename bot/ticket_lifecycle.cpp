@@ -324,7 +324,9 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla, s
         const store::Ticket& t = *reopened;
 
         Reopened out;
-        nlohmann::json details = {{"why", why}, {"reopen_count", t.reopen_count}};
+        // The technician it goes back to: the one who did the visit reopened (the figures group
+        // a reopened ticket by its first visit's, store/stats_repository.cpp).
+        nlohmann::json details = {{"why", why}, {"reopen_count", t.reopen_count}, {"technician_id", *t.technician_id}};
         nlohmann::json job = {{"event", "job_reopened"}, {"number", t.number},
                               {"address", t.address},    {"fault_type", t.fault_type},
                               {"urgency", t.urgency},    {"text", why},

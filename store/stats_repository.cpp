@@ -10,19 +10,27 @@ namespace {
 using namespace sql_row;
 
 // The newest round wins: after a reopen (返修) the owner's last word on the repair is what the
-// satisfaction rate should reflect.
+// satisfaction rate should reflect. The figures count a ticket's first visit, so a reopened
+// ticket counts for the technician its first reopen went back to (that reopened event's
+// details.technician_id: the one who did the first visit), whoever has it now; without one
+// (reopened before the events named it), the current technician.
 constexpr const char* kTicketsQuery =
-    "SELECT t.id, t.fault_type, t.building, t.urgency, t.status, t.technician_id, "
-    "tech.name AS technician_name, t.created_at, t.cancelled_at, t.closed_at, "
-    "t.dispatch_due, t.dispatched_at, t.dispatch_late, "
-    "t.accept_due, t.accepted_at, t.accept_late, "
-    "t.arrive_due, t.arrived_at, t.arrive_late, "
-    "t.finish_due, t.done_at, t.finish_late, t.reopen_count, "
-    "(SELECT r.score FROM ratings r WHERE r.ticket_id = t.id AND r.created_at < ? "
-    " ORDER BY r.round DESC LIMIT 1) AS rating_score "
-    "FROM tickets t LEFT JOIN technicians tech ON tech.id = t.technician_id "
-    "WHERE t.created_at >= ? AND t.created_at < ? "
-    "ORDER BY t.created_at, t.id";
+    "SELECT v.*, tech.name AS technician_name, "
+    "(SELECT r.score FROM ratings r WHERE r.ticket_id = v.id AND r.created_at < ? "
+    " ORDER BY r.round DESC LIMIT 1) AS rating_score FROM ("
+    " SELECT t.id, t.fault_type, t.building, t.urgency, t.status, "
+    " COALESCE(CASE WHEN t.reopen_count > 0 THEN ("
+    "  SELECT CAST(JSON_VALUE(e.details, '$.technician_id') AS UNSIGNED) FROM ticket_events e "
+    "  WHERE e.ticket_id = t.id AND e.type = 'reopened' ORDER BY e.id LIMIT 1) END, "
+    "  t.technician_id) AS technician_id, "
+    " t.created_at, t.cancelled_at, t.closed_at, "
+    " t.dispatch_due, t.dispatched_at, t.dispatch_late, "
+    " t.accept_due, t.accepted_at, t.accept_late, "
+    " t.arrive_due, t.arrived_at, t.arrive_late, "
+    " t.finish_due, t.done_at, t.finish_late, t.reopen_count "
+    " FROM tickets t WHERE t.created_at >= ? AND t.created_at < ?) v "
+    "LEFT JOIN technicians tech ON tech.id = v.technician_id "
+    "ORDER BY v.created_at, v.id";
 
 // A complaint callback may name only its complaint; the ticket is then the complaint's.
 constexpr const char* kCallbacksQuery =

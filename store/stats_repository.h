@@ -46,6 +46,8 @@ struct StatsTicketRow {
     std::string building;
     std::string urgency;  // emergency | normal | planned
     std::string status;
+    // The current technician; for a reopened ticket the first visit's (the one its first reopen
+    // went back to, from that event), whoever has the revisit now.
     std::optional<std::uint64_t> technician_id;
     std::string technician_name;  // "" without a technician (or one no longer on file)
     Timestamp received_at{};      // created_at

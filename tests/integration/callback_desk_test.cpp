@@ -329,6 +329,8 @@ TEST_F(CallbackDeskIntegration, UnsatisfiedWithReopenSendsTheTicketBack) {
     ASSERT_FALSE(events.empty());
     EXPECT_EQ(events.back().type, "reopened");
     EXPECT_EQ(events.back().actor, "callback");
+    EXPECT_EQ(nlohmann::json::parse(events.back().details)["technician_id"], tech.id)
+        << "the first visit's technician, for the figures";
 }
 
 // The second reopen files a complaint whose text is the ticket's number and the reason, which for

@@ -4,6 +4,8 @@
 // ticket with that technician, so the technicians' figures can hold them to it (bot/stats.h).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cppconn/connection.h>
 #include <cppconn/statement.h>
 
@@ -110,6 +112,45 @@ TEST_F(StatsRepositoryIntegration, AnAcceptBreachComesBackWithTheTechnicianItWas
         << "the figures count the first visit's acceptance, not a revisit's";
     EXPECT_EQ(first.technician_id, zhang.id);
     EXPECT_TRUE(second.missed_accepts.empty()) << "after the cutoff, or with no technician";
+}
+
+// A reopened job (返修) given to someone else for its revisit (the first technician let the
+// revisit's acceptance pass, handed it over, or a dispatcher moved it): the figures count the
+// first visit, so the ticket counts for the technician it was reopened to — the one who did it —
+// not for whoever has it now. A ticket reopened before the reopen event named its technician
+// falls back to the current one.
+TEST_F(StatsRepositoryIntegration, AReopenedJobCountsForTheTechnicianOfItsFirstVisit) {
+    auto wang = technician("王师傅");
+    auto zhang = technician("张师傅");
+    auto moved = ticket("k1", zhang.id);
+    auto old = ticket("k2", zhang.id);
+    auto kept = ticket("k3", wang.id);
+    pool_.run_sync([&](sql::Connection& c) {
+        for (auto* t : {&moved, &old}) {
+            t->reopen_count = 1;
+            (void)TicketRepository::update(c, *t, {}, {}, t0 + 1h);
+        }
+        nlohmann::json first = {{"why", "没修好"}, {"reopen_count", 1}, {"technician_id", wang.id}};
+        nlohmann::json second = {{"why", "又坏了"}, {"reopen_count", 2}, {"technician_id", zhang.id}};
+        TicketRepository::append_event(c, moved.id, {"owner", "owner", "reopened", first.dump()}, t0 + 1h);
+        TicketRepository::append_event(c, moved.id, {"owner", "owner", "reopened", second.dump()}, t0 + 3h);
+        TicketRepository::append_event(c, old.id, {"owner", "owner", "reopened", R"({"why":"没修好"})"},
+                                       t0 + 1h);
+        return 0;
+    });
+
+    auto rows = pool_.run_sync([](sql::Connection& c) {
+        return StatsRepository::fetch(c, StatsWindow{t0 - 1h, t0 + 24h, t0 + 24h});
+    });
+    ASSERT_EQ(rows.tickets.size(), 3u);
+    auto row = [&](std::uint64_t id) {
+        return *std::find_if(rows.tickets.begin(), rows.tickets.end(),
+                             [&](const StatsTicketRow& r) { return r.id == id; });
+    };
+    EXPECT_EQ(row(moved.id).technician_id, wang.id) << "the first visit was his";
+    EXPECT_EQ(row(moved.id).technician_name, "王师傅");
+    EXPECT_EQ(row(old.id).technician_id, zhang.id) << "no technician on the reopen event: the current one";
+    EXPECT_EQ(row(kept.id).technician_id, wang.id);
 }
 
 }  // namespace
