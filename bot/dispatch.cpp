@@ -238,15 +238,15 @@ void Dispatcher::tell_dispatchers(store::SqlBatch& batch, const store::Ticket& t
 DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
                                         const std::vector<std::uint64_t>& excluded,
                                         const std::string& actor, const std::string& reason,
-                                        std::chrono::sys_seconds now, bool record_queued) const {
+                                        std::chrono::sys_seconds now, bool record_queued,
+                                        std::optional<std::uint64_t> taken_from) const {
     const auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
     DispatchAttempt result;
     result.outcome.ticket_number = t.number;
-    // A dispatched ticket is taken from its technician only when they are the one excluded (the
-    // accept timeout's): given meanwhile to someone else (a dispatcher's hand), it stays theirs.
+    // A dispatched ticket is taken only from the technician the caller names (the accept
+    // timeout's): given meanwhile to someone else (a dispatcher's hand), it stays theirs.
     bool waiting = t.status == store::ticket_status::new_ ||
-                   (t.status == store::ticket_status::dispatched && t.technician_id &&
-                    std::find(excluded.begin(), excluded.end(), *t.technician_id) != excluded.end());
+                   (t.status == store::ticket_status::dispatched && taken_from && t.technician_id == taken_from);
     if (!waiting) {
         result.outcome.kind = DispatchOutcome::Kind::not_needed;
         return result;
@@ -383,12 +383,13 @@ void Dispatcher::log_outcome(const DispatchOutcome& o, const std::string& reason
 asio::awaitable<DispatchOutcome> Dispatcher::dispatch(std::uint64_t ticket_id,
                                                       std::vector<std::uint64_t> excluded,
                                                       std::string actor, std::string reason,
-                                                      std::chrono::sys_seconds now) {
+                                                      std::chrono::sys_seconds now,
+                                                      std::optional<std::uint64_t> taken_from) {
     for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
-        auto work = [this, ticket_id, excluded, actor, reason, now](sql::Connection& c) {
+        auto work = [this, ticket_id, excluded, actor, reason, now, taken_from](sql::Connection& c) {
             auto found = store::TicketRepository::find_by_id(c, ticket_id);
             if (!found) return DispatchAttempt{{DispatchOutcome::Kind::not_needed, {}, std::nullopt, std::nullopt}, false};
-            return dispatch_on(c, std::move(*found), excluded, actor, reason, now);
+            return dispatch_on(c, std::move(*found), excluded, actor, reason, now, /*record_queued=*/true, taken_from);
         };
         DispatchAttempt result = co_await mysql_.run(std::move(work));
         if (result.conflict) continue;

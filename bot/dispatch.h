@@ -112,14 +112,17 @@ public:
     Dispatcher(store::MysqlPool& mysql, const config::SlaData& sla,
                const dialog::ReplyTexts* texts = nullptr);
 
-    // Dispatches ticket `ticket_id` if it is waiting for a technician (status new — queued, or
-    // handed over — or dispatched to a technician in `excluded`: an accept time-out). `actor` and `reason` go into
-    // the audit event ("system"/"created", "sla"/"accept_timeout", technician openid/"handover").
-    // not_needed when the ticket is already with someone or closed. Throws ServiceUnavailable
-    // when MySQL is down; a concurrent change of the ticket is retried.
+    // Dispatches ticket `ticket_id`, to nobody in `excluded`, if it is waiting for a technician:
+    // status new (queued, or handed over), or dispatched to `taken_from` (an accept time-out's
+    // technician) — given meanwhile to anyone else (a dispatcher's hand, even to someone in
+    // `excluded`), it stays theirs. `actor` and `reason` go into the audit event
+    // ("system"/"created", "sla"/"accept_timeout", technician openid/"handover"). not_needed when
+    // the ticket is already with someone or closed. Throws ServiceUnavailable when MySQL is down;
+    // a concurrent change of the ticket is retried.
     [[nodiscard]] boost::asio::awaitable<DispatchOutcome> dispatch(
         std::uint64_t ticket_id, std::vector<std::uint64_t> excluded, std::string actor,
-        std::string reason, std::chrono::sys_seconds now);
+        std::string reason, std::chrono::sys_seconds now,
+        std::optional<std::uint64_t> taken_from = std::nullopt);
 
     // The same, on a connection the caller holds (e.g. the one that just created `ticket`,
     // saving a pool hop and a re-read): blocking, for MysqlPool work. `ticket` is the current
@@ -129,7 +132,8 @@ public:
     [[nodiscard]] DispatchAttempt dispatch_on(sql::Connection& c, store::Ticket ticket,
                                               const std::vector<std::uint64_t>& excluded,
                                               const std::string& actor, const std::string& reason,
-                                              std::chrono::sys_seconds now, bool record_queued = true) const;
+                                              std::chrono::sys_seconds now, bool record_queued = true,
+                                              std::optional<std::uint64_t> taken_from = std::nullopt) const;
     static void log_outcome(const DispatchOutcome& outcome, const std::string& reason);
 
     // A dispatcher's 派单 by hand: ticket `number` — waiting (status new, including one handed

@@ -566,7 +566,8 @@ asio::awaitable<void> SlaTimers::fire_ticket_timer(TimerRef ref, store::DueTimer
         std::vector<std::uint64_t> excluded = std::move(fired.handed_over_by);
         excluded.push_back(*fired.redispatch_from);
         auto outcome = co_await dispatcher_.dispatch(ref.id, std::move(excluded), "sla",
-                                                     "accept_timeout", seconds_of(now));
+                                                     "accept_timeout", seconds_of(now),
+                                                     fired.redispatch_from);
         if (outcome.ticket) co_await track(*outcome.ticket);
     }
     if (fired.track_saved && fired.saved) co_await track(*fired.saved);

@@ -60,7 +60,7 @@ std::optional<bool>& stage_late(store::Ticket& t, dialog::Stage s) {
 
 bool stage_pending(const store::Ticket& t, dialog::Stage s) {
     if (!stage_due(t, s)) return false;
-    if (s == dialog::Stage::accept && t.status == store::ticket_status::dispatched) return true;
+    if (s == dialog::Stage::accept) return t.status == store::ticket_status::dispatched;
     return !stage_met(t, s);
 }
 

@@ -34,11 +34,13 @@ inline constexpr std::array<dialog::Stage, 3> revisit_stages{
 [[nodiscard]] const std::optional<bool>& stage_late(const store::Ticket& t, dialog::Stage s);
 [[nodiscard]] std::optional<bool>& stage_late(store::Ticket& t, dialog::Stage s);
 
-// Whether the current visit still has stage `s` to meet: its deadline is set and it is not met —
-// for the acceptance, not by the technician the job is with now: a job handed over (转单) after
-// its acceptance and dispatched again waits for the next technician's acceptance, in the window
-// the dispatch opened (Dispatcher::assign), while stage_met keeps the first acceptance for the
-// figures. In the queue (new) nobody has the job to accept it: the dispatchers were told.
+// Whether the current visit still has stage `s` to meet: its deadline is set and it is not met.
+// The acceptance is pending exactly while a technician has the job and has not accepted it
+// (status dispatched), in the window the dispatch opened (Dispatcher::assign): a job handed over
+// (转单) after its acceptance and dispatched again waits for the next technician's, while
+// stage_met keeps the first acceptance for the figures; in the queue (new, a hand-over nobody
+// could take) nobody has the job to accept — the dispatchers were told, and the arrival and
+// finish deadlines still run.
 [[nodiscard]] bool stage_pending(const store::Ticket& t, dialog::Stage s);
 
 // Whether the current visit met stage `s` late: its recorded verdict (false while none).

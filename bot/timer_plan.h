@@ -93,7 +93,9 @@ struct PlannedTimer {
 // The timers track() and rebuild() put in the index at `now`: the plan without the timers of a
 // stage whose breach the engine has recorded already (late, still unmet, its breach time passed),
 // so a restart or a later save does not fire old breaches again. A re-armed deadline (a new
-// promised finish, a new technician's acceptance: due in the future) stays.
+// promised finish, a new technician's acceptance: due in the future) stays. A passed acceptance
+// breach of a job handed over after its first acceptance (whose recorded verdict is that one's)
+// stays too: fired again, the engine finds its action in the audit log and does nothing.
 [[nodiscard]] std::vector<PlannedTimer> timers_to_schedule(const store::Ticket& t,
                                                            const config::SlaData& sla,
                                                            store::Timestamp now);

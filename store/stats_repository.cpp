@@ -1,6 +1,7 @@
 #include "store/stats_repository.h"
 
 #include <map>
+#include <string>
 
 #include "store/sql_row.h"
 
@@ -9,20 +10,23 @@ namespace {
 
 using namespace sql_row;
 
+// The technician whose figures ticket `t` counts in (StatsTicketRow::technician_id): the
+// figures count a ticket's first visit, so a reopened ticket (返修) counts for the technician its
+// first reopen went back to — that reopened event's details.technician_id, the one who did the
+// first visit — whoever has it now; without one (reopened before the events named it), and for
+// any other ticket, the current technician.
+const std::string kFiguresTechnician =
+    "COALESCE(CASE WHEN t.reopen_count > 0 THEN ("
+    " SELECT CAST(JSON_VALUE(e.details, '$.technician_id') AS UNSIGNED) FROM ticket_events e "
+    " WHERE e.ticket_id = t.id AND e.type = 'reopened' ORDER BY e.id LIMIT 1) END, t.technician_id)";
+
 // The newest round wins: after a reopen (返修) the owner's last word on the repair is what the
-// satisfaction rate should reflect. The figures count a ticket's first visit, so a reopened
-// ticket counts for the technician its first reopen went back to (that reopened event's
-// details.technician_id: the one who did the first visit), whoever has it now; without one
-// (reopened before the events named it), the current technician.
-constexpr const char* kTicketsQuery =
+// satisfaction rate should reflect.
+const std::string kTicketsQuery =
     "SELECT v.*, tech.name AS technician_name, "
     "(SELECT r.score FROM ratings r WHERE r.ticket_id = v.id AND r.created_at < ? "
     " ORDER BY r.round DESC LIMIT 1) AS rating_score FROM ("
-    " SELECT t.id, t.fault_type, t.building, t.urgency, t.status, "
-    " COALESCE(CASE WHEN t.reopen_count > 0 THEN ("
-    "  SELECT CAST(JSON_VALUE(e.details, '$.technician_id') AS UNSIGNED) FROM ticket_events e "
-    "  WHERE e.ticket_id = t.id AND e.type = 'reopened' ORDER BY e.id LIMIT 1) END, "
-    "  t.technician_id) AS technician_id, "
+    " SELECT t.id, t.fault_type, t.building, t.urgency, t.status, " + kFiguresTechnician + " AS technician_id, "
     " t.created_at, t.cancelled_at, t.closed_at, "
     " t.dispatch_due, t.dispatched_at, t.dispatch_late, "
     " t.accept_due, t.accepted_at, t.accept_late, "
@@ -32,16 +36,18 @@ constexpr const char* kTicketsQuery =
     "LEFT JOIN technicians tech ON tech.id = v.technician_id "
     "ORDER BY v.created_at, v.id";
 
-// A complaint callback may name only its complaint; the ticket is then the complaint's.
-constexpr const char* kCallbacksQuery =
-    "SELECT cb.id, cb.kind, cb.due_at, cb.done_at, t.id AS ticket_id, t.fault_type, t.building, "
-    "t.technician_id, tech.name AS technician_name "
-    "FROM callbacks cb "
-    "LEFT JOIN complaints cp ON cp.id = cb.complaint_id "
-    "LEFT JOIN tickets t ON t.id = COALESCE(cb.ticket_id, cp.ticket_id) "
-    "LEFT JOIN technicians tech ON tech.id = t.technician_id "
-    "WHERE cb.due_at >= ? AND cb.due_at < ? "
-    "ORDER BY cb.due_at, cb.id";
+// A complaint callback may name only its complaint; the ticket is then the complaint's. Its
+// technician is the one its ticket counts for.
+const std::string kCallbacksQuery =
+    "SELECT v.*, tech.name AS technician_name FROM ("
+    " SELECT cb.id, cb.kind, cb.due_at, cb.done_at, t.id AS ticket_id, t.fault_type, t.building, " +
+    kFiguresTechnician + " AS technician_id "
+    " FROM callbacks cb "
+    " LEFT JOIN complaints cp ON cp.id = cb.complaint_id "
+    " LEFT JOIN tickets t ON t.id = COALESCE(cb.ticket_id, cp.ticket_id) "
+    " WHERE cb.due_at >= ? AND cb.due_at < ?) v "
+    "LEFT JOIN technicians tech ON tech.id = v.technician_id "
+    "ORDER BY v.due_at, v.id";
 
 // The accept breaches of the window's tickets, with the technician each was with (the breach
 // event's details.technician_id), a reopened job's revisit's left out (details.revisit: the

@@ -203,10 +203,19 @@ TEST_F(DispatchByHand, ALateReDispatchDoesNotUndoADispatchByHand) {
     ASSERT_TRUE(by_hand(ticket.number, slow.id));
     ASSERT_TRUE(by_hand(ticket.number, chosen.id));  // the dispatcher moved it first
     auto late = store::testing::run(
-        io_, dispatcher_.dispatch(ticket.id, {slow.id}, "sla", "accept_timeout", chr::floor<chr::seconds>(t0 + 3h)));
+        io_, dispatcher_.dispatch(ticket.id, {slow.id}, "sla", "accept_timeout", chr::floor<chr::seconds>(t0 + 3h),
+                                      slow.id));
     EXPECT_EQ(late.kind, DispatchOutcome::Kind::not_needed);
     EXPECT_EQ(reload(ticket).technician_id, chosen.id);
     EXPECT_EQ(pushed(ticket, "o-chosen").size(), 1u) << "one job push, not a second";
+
+    // The dispatcher chose, by hand, someone an automatic re-dispatch passes over (one who
+    // handed the job over before): a late re-dispatch from the first leaves it with them too.
+    ASSERT_TRUE(by_hand(ticket.number, slow.id));
+    late = store::testing::run(io_, dispatcher_.dispatch(ticket.id, {slow.id, chosen.id}, "sla", "accept_timeout",
+                                                         chr::floor<chr::seconds>(t0 + 4h), chosen.id));
+    EXPECT_EQ(late.kind, DispatchOutcome::Kind::not_needed);
+    EXPECT_EQ(reload(ticket).technician_id, slow.id);
 }
 
 // A ticket handed over (status new, dispatched before) waits for a dispatcher, who knows why:

@@ -12,6 +12,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
+#include "store/feedback_repository.h"
 #include "store/stats_repository.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
@@ -39,7 +40,7 @@ class StatsRepositoryIntegration : public ::testing::Test {
     void SetUp() override {
         pool_.run_sync([](sql::Connection& c) {
             std::unique_ptr<sql::Statement> st(c.createStatement());
-            for (const char* table : {"outbox", "ticket_events", "tickets", "technicians"})
+            for (const char* table : {"callbacks", "outbox", "ticket_events", "tickets", "technicians"})
                 st->execute(std::string("DELETE FROM ") + table);
             return 0;
         });
@@ -139,10 +140,22 @@ TEST_F(StatsRepositoryIntegration, AReopenedJobCountsForTheTechnicianOfItsFirstV
         return 0;
     });
 
+    pool_.run_sync([&](sql::Connection& c) {
+        Callback cb;
+        cb.ticket_id = moved.id;
+        cb.kind = "sample";
+        cb.due_at = t0 + 5h;
+        cb.created_at = t0 + 4h;
+        return *FeedbackRepository::add_callback(c, cb, "ticket:" + std::to_string(moved.id));
+    });
+
     auto rows = pool_.run_sync([](sql::Connection& c) {
         return StatsRepository::fetch(c, StatsWindow{t0 - 1h, t0 + 24h, t0 + 24h});
     });
     ASSERT_EQ(rows.tickets.size(), 3u);
+    ASSERT_EQ(rows.callbacks.size(), 1u);
+    EXPECT_EQ(rows.callbacks[0].technician_id, wang.id) << "a callback counts where its ticket does";
+    EXPECT_EQ(rows.callbacks[0].technician_name, "王师傅");
     auto row = [&](std::uint64_t id) {
         return *std::find_if(rows.tickets.begin(), rows.tickets.end(),
                              [&](const StatsTicketRow& r) { return r.id == id; });

@@ -284,6 +284,23 @@ TEST(TimerPlan, AJobHandedOverAfterItsAcceptanceWaitsForTheNextTechniciansAccept
     EXPECT_TRUE(find(plan, TimerKind::breach, Stage::arrive));
 }
 
+TEST(TimerPlan, AJobHandedOverBeforeItsAcceptanceHasNoAcceptanceToWatchWhileNobodyHasIt) {
+    auto t = received_emergency();
+    t.status = store::ticket_status::dispatched;
+    t.technician_id = 3;
+    t.at.dispatched = t.created_at + chr::minutes{1};
+    t.late.dispatch = false;
+    t.due.accept = *t.at.dispatched + chr::minutes{5};
+    auto back = hand_over_job(t, 3, t.created_at + chr::minutes{2});
+    ASSERT_TRUE(back);
+    // The first technician's window would run out in the queue and mark the acceptance late,
+    // a verdict the next technician's figures would inherit: nobody has the job to accept it.
+    auto plan = plan_ticket_timers(*back, shipped());
+    EXPECT_FALSE(find(plan, TimerKind::warn, Stage::accept));
+    EXPECT_FALSE(find(plan, TimerKind::breach, Stage::accept));
+    EXPECT_TRUE(find(plan, TimerKind::breach, Stage::arrive)) << "the owner still waits for someone";
+}
+
 TEST(TimerPlan, ARevisitHandedOverAfterItsAcceptanceWaitsForTheNextTechniciansAcceptance) {
     const auto reopened = received_emergency().created_at + chr::days{2};
     auto t = reopened_emergency(reopened);
