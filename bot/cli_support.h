@@ -52,7 +52,7 @@ struct CommandContext {
 [[nodiscard]] std::string time_or_dash(const std::optional<store::Timestamp>& t);
 
 // Terminal columns of UTF-8 text: East Asian wide and full-width characters (CJK, Hangul,
-// full-width forms) take two, everything else one, including the ambiguous-width punctuation
+// full-width forms, emoji) take two, everything else one, including the ambiguous-width punctuation
 // of desk texts (— … ①), as terminals set up for Chinese locales outside East Asia show them.
 // Pure; never fails (a truncated sequence at the end counts as one character).
 [[nodiscard]] std::size_t display_width(std::string_view text);

@@ -1,5 +1,7 @@
 #include "bot/stats.h"
 
+#include "bot/cli_support.h"
+
 #include <algorithm>
 #include <charconv>
 #include <cstdio>
@@ -86,15 +88,6 @@ std::size_t stage_index(dialog::Stage s) {
     return figure_stages.size();
 }
 
-const store::StatsStageFacts& stage_of(const store::StatsTicketRow& t, dialog::Stage s) {
-    switch (s) {
-        case dialog::Stage::dispatch: return t.dispatch;
-        case dialog::Stage::accept: return t.accept;
-        case dialog::Stage::arrive: return t.arrive;
-        default: return t.finish;
-    }
-}
-
 std::optional<Timestamp> earliest(std::optional<Timestamp> a, std::optional<Timestamp> b) {
     if (!a) return b;
     if (!b) return a;
@@ -105,7 +98,7 @@ void add_ticket(Figures& f, const store::StatsTicketRow& t, Timestamp cutoff) {
     ++f.tickets;
     const auto stopped = earliest(t.cancelled_at, t.closed_at);
     for (std::size_t i = 0; i < figure_stages.size(); ++i) {
-        auto v = stage_verdict(stage_of(t, figure_stages[i]), cutoff, stopped);
+        auto v = stage_verdict(stage_facts(t, figure_stages[i]), cutoff, stopped);
         if (!v) continue;
         if (*v == dialog::Verdict::on_time) ++f.stages[i].on_time;
         else ++f.stages[i].late;
@@ -197,25 +190,11 @@ std::vector<std::optional<double>> figure_values(const Figures& f) {
     return v;
 }
 
-std::string csv_text(std::string_view s) {
-    std::string cell(s);
-    if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' ||
-                          cell[0] == '\t' || cell[0] == '\r'))
-        cell.insert(cell.begin(), '\'');
-    if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
-    std::string out = "\"";
-    for (char c : cell) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    return out + "\"";
-}
-
 void csv_row(std::string& out, std::string_view scope, std::string_view key,
              std::optional<std::uint64_t> technician_id, const Figures& f) {
-    out += csv_text(scope);
+    out += csv_cell(scope);
     out += ',';
-    out += csv_text(key);
+    out += csv_cell(key);
     out += ',';
     if (technician_id) out += std::to_string(*technician_id);
     out += ',';
@@ -225,36 +204,6 @@ void csv_row(std::string& out, std::string_view scope, std::string_view key,
         if (v) out += format_number(*v);
     }
     out += "\r\n";
-}
-
-// Terminal columns a UTF-8 string takes: East Asian wide characters count two.
-std::size_t display_width(std::string_view s) {
-    std::size_t width = 0;
-    for (std::size_t i = 0; i < s.size();) {
-        auto c = static_cast<unsigned char>(s[i]);
-        char32_t cp = c;
-        std::size_t len = 1;
-        if (c >= 0xF0) {
-            len = 4;
-            cp = c & 0x07;
-        } else if (c >= 0xE0) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if (c >= 0xC0) {
-            len = 2;
-            cp = c & 0x1F;
-        }
-        for (std::size_t k = 1; k < len && i + k < s.size(); ++k)
-            cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
-        i += len;
-        const bool wide = (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0xA4CF) ||
-                          (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
-                          (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
-                          (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x1F300 && cp <= 0x1FAFF) ||
-                          (cp >= 0x20000 && cp <= 0x3FFFD);
-        width += wide ? 2 : 1;
-    }
-    return width;
 }
 
 std::string pad(std::string_view s, std::size_t width, bool right) {
@@ -319,6 +268,29 @@ std::string local_minute(Timestamp t) {
 }
 
 }  // namespace
+
+const store::StatsStageFacts& stage_facts(const store::StatsTicketRow& t, dialog::Stage s) {
+    switch (s) {
+        case dialog::Stage::dispatch: return t.dispatch;
+        case dialog::Stage::accept: return t.accept;
+        case dialog::Stage::arrive: return t.arrive;
+        default: return t.finish;
+    }
+}
+
+std::string csv_cell(std::string_view s) {
+    std::string cell(s);
+    if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' ||
+                          cell[0] == '\t' || cell[0] == '\r'))
+        cell.insert(cell.begin(), '\'');
+    if (cell.find_first_of(",\"\r\n") == std::string::npos) return cell;
+    std::string out = "\"";
+    for (char c : cell) {
+        if (c == '"') out += '"';
+        out += c;
+    }
+    return out + "\"";
+}
 
 const std::error_category& stats_category() noexcept {
     static const StatsCategory instance;

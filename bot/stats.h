@@ -112,6 +112,10 @@ struct StatsRange {
 inline constexpr std::array<dialog::Stage, 4> figure_stages{
     dialog::Stage::dispatch, dialog::Stage::accept, dialog::Stage::arrive, dialog::Stage::finish};
 
+// The stored facts of figure stage `s` of `t` (quote: the finish's; the figures do not report it).
+[[nodiscard]] const store::StatsStageFacts& stage_facts(const store::StatsTicketRow& t,
+                                                        dialog::Stage s);
+
 // The verdict of one stage at `cutoff` as defined above; nullopt when it counts neither way.
 // `stopped_at` is when the ticket was cancelled or closed, if it was. Pure.
 [[nodiscard]] std::optional<dialog::Verdict> stage_verdict(
@@ -186,6 +190,10 @@ struct StatsReport {
 // form that reads back exactly. Text cells that a spreadsheet would run as a formula
 // (=, +, -, @ first) are prefixed with '. Pure.
 [[nodiscard]] std::string to_csv(const StatsReport& report);
+
+// One CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line end; text a
+// spreadsheet would run as a formula (=, +, -, @, tab or CR first) prefixed with '. Pure.
+[[nodiscard]] std::string csv_cell(std::string_view text);
 
 // A table for the terminal, Chinese headings (及时率 ...), rates as percentages with one
 // decimal, minutes with one decimal, "-" for null; columns aligned for CJK widths. Pure.
