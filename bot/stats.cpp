@@ -257,16 +257,6 @@ void table_section(std::string& out, const std::string& title,
     out += "\n";
 }
 
-std::string local_minute(Timestamp t) {
-    auto local = chr::floor<chr::minutes>(t + store::desk_utc_offset);
-    auto day = chr::floor<chr::days>(local);
-    chr::hh_mm_ss hms{local - day};
-    char buf[16];
-    std::snprintf(buf, sizeof buf, " %02d:%02d", static_cast<int>(hms.hours().count()),
-                  static_cast<int>(hms.minutes().count()));
-    return to_string(chr::year_month_day{day}) + buf;
-}
-
 }  // namespace
 
 const store::StatsStageFacts& stage_facts(const store::StatsTicketRow& t, dialog::Stage s) {
@@ -290,6 +280,16 @@ std::string csv_cell(std::string_view s) {
         out += c;
     }
     return out + "\"";
+}
+
+std::string local_minute_text(Timestamp t) {
+    auto local = chr::floor<chr::minutes>(t + store::desk_utc_offset);
+    auto day = chr::floor<chr::days>(local);
+    chr::hh_mm_ss hms{local - day};
+    char buf[16];
+    std::snprintf(buf, sizeof buf, " %02d:%02d", static_cast<int>(hms.hours().count()),
+                  static_cast<int>(hms.minutes().count()));
+    return to_string(chr::year_month_day{day}) + buf;
 }
 
 const std::error_category& stats_category() noexcept {
@@ -490,7 +490,7 @@ std::string to_csv(const StatsReport& report) {
 std::string to_table(const StatsReport& report) {
     auto last_day = chr::year_month_day{chr::sys_days{report.range.to} - chr::days{1}};
     std::string out = "报修统计 " + to_string(report.range.from) + " 至 " + to_string(last_day) +
-                      "（UTC+8，截至 " + local_minute(report.as_of) + "）\n\n";
+                      "（UTC+8，截至 " + local_minute_text(report.as_of) + "）\n\n";
     table_section(out, "范围", {table_cells("全部", report.overall)});
     auto section = [&out](const std::string& title, const std::vector<GroupFigures>& list,
                           const std::string& empty_label) {

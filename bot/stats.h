@@ -177,6 +177,8 @@ struct StatsReport {
 
 // "YYYY-MM-DD".
 [[nodiscard]] std::string to_string(const std::chrono::year_month_day& day);
+// "YYYY-MM-DD HH:MM", the desk's local time (UTC+8) of `t`, seconds dropped.
+[[nodiscard]] std::string local_minute_text(store::Timestamp t);
 
 // The JSON of GET /api/stats: tickets, on_time_rate {dispatch, accept, arrive, finish},
 // satisfaction_rate, reopen_rate, callback_completion_rate, mean_minutes_to_arrive,

@@ -11,6 +11,7 @@
 
 #include "bot/admin_api.h"
 #include "bot/cli_support.h"
+#include "bot/missed_deadlines.h"
 #include "bot/stats.h"
 #include "store/stats_repository.h"
 
@@ -22,7 +23,7 @@ using Digest = std::array<unsigned char, SHA256_DIGEST_LENGTH>;
 
 constexpr std::string_view kUsage =
     "  stats --month YYYY-MM | --from YYYY-MM-DD --to YYYY-MM-DD (--to not included)\n"
-    "        [--csv | --json]\n";
+    "        [--missed] [--csv | --json]\n";
 
 Digest sha256(std::string_view s) {
     Digest d{};
@@ -75,7 +76,8 @@ struct RouteState {
 };
 
 // A free coroutine with by-value parameters: nothing it uses lives in a lambda's captures.
-asio::awaitable<Response> serve_stats(Request req, std::shared_ptr<const RouteState> state) {
+// `missed`: the late list (bot/missed_deadlines.h) instead of the figures.
+asio::awaitable<Response> serve_stats(Request req, std::shared_ptr<const RouteState> state, bool missed) {
     if (auto refused = refuse_unauthorized(req, state->token)) co_return std::move(*refused);
     // The admin routes' query parsing: a parameter given twice is refused, not guessed at.
     auto values = query_values(req.target());
@@ -90,7 +92,8 @@ asio::awaitable<Response> serve_stats(Request req, std::shared_ptr<const RouteSt
     auto to = value_of("to");
     if (!month && !from && !to) {
         co_return json_error(req, http::status::bad_request,
-                             "the month is required: /api/stats?month=YYYY-MM (e.g. 2026-11)");
+                             std::string("the month is required: ") +
+                                 (missed ? "/api/stats/missed" : "/api/stats") + "?month=YYYY-MM (e.g. 2026-11)");
     }
     auto range = parse_stats_range(opt_view(month), opt_view(from), opt_view(to));
     if (!range) co_return json_error(req, http::status::bad_request, range.error().code.message());
@@ -99,8 +102,8 @@ asio::awaitable<Response> serve_stats(Request req, std::shared_ptr<const RouteSt
     const store::StatsWindow window = stats_window(*range, now);
     auto work = [window](sql::Connection& c) { return store::StatsRepository::fetch(c, window); };
     store::StatsRows rows = co_await state->mysql->run(std::move(work));
-    auto report = compute_stats(*range, now, rows);
-    co_return json_response(req, http::status::ok, dump_json(to_json(report), -1) + "\n");
+    auto body = missed ? to_json(missed_deadlines(*range, now, rows)) : to_json(compute_stats(*range, now, rows));
+    co_return json_response(req, http::status::ok, dump_json(body, -1) + "\n");
 }
 
 bool is_flag_set(const CommandLine& cl, const std::string& name) { return cl.options.count(name) > 0; }
@@ -122,15 +125,15 @@ int run_stats(const config::Settings& settings, const CommandLine& cl) {
 
 int run_stats(const config::Settings& settings, const CommandLine& cl, store::Timestamp now,
               std::ostream& out, std::ostream& err) {
-    static const std::set<std::string> known{"month", "from", "to", "csv", "json"};
+    static const std::set<std::string> known{"month", "from", "to", "csv", "json", "missed"};
     for (const auto& [name, value] : cl.options) {
         if (!known.count(name)) {
             err << "stats: unknown option --" << name
-                << "; use --month YYYY-MM or --from YYYY-MM-DD --to YYYY-MM-DD, and --csv or "
-                   "--json\n";
+                << "; use --month YYYY-MM or --from YYYY-MM-DD --to YYYY-MM-DD, and --missed, --csv "
+                   "or --json\n";
             return kExitUsage;
         }
-        if ((name == "csv" || name == "json") && !value.empty()) {
+        if ((name == "csv" || name == "json" || name == "missed") && !value.empty()) {
             err << "stats: --" << name << " takes no value (got \"" << value
                 << "\"); write the month as --month YYYY-MM\n";
             return kExitUsage;
@@ -154,7 +157,7 @@ int run_stats(const config::Settings& settings, const CommandLine& cl, store::Ti
     if (!range) {
         err << "stats: " << range.error().message()
             << "\nusage: repairbot stats --month YYYY-MM | --from YYYY-MM-DD --to YYYY-MM-DD "
-               "(--to not included) [--csv | --json]\n";
+               "(--to not included) [--missed] [--csv | --json]\n";
         return kExitUsage;
     }
 
@@ -167,10 +170,13 @@ int run_stats(const config::Settings& settings, const CommandLine& cl, store::Ti
     });
     if (rc != kExitOk) return rc;
 
-    auto report = compute_stats(*range, now, rows);
-    if (is_flag_set(cl, "json")) out << dump_json(to_json(report), 2) << "\n";
-    else if (is_flag_set(cl, "csv")) out << to_csv(report);
-    else out << to_table(report);
+    auto print = [&](const auto& report) {
+        if (is_flag_set(cl, "json")) out << dump_json(to_json(report), 2) << "\n";
+        else if (is_flag_set(cl, "csv")) out << to_csv(report);
+        else out << to_table(report);
+    };
+    if (is_flag_set(cl, "missed")) print(missed_deadlines(*range, now, rows));
+    else print(compute_stats(*range, now, rows));
     out.flush();
     return kExitOk;
 }
@@ -184,7 +190,9 @@ void add_stats_routes(Router& router, store::MysqlPool& mysql, std::string admin
     auto state = std::make_shared<const RouteState>(
         RouteState{&mysql, std::move(admin_token), std::move(now)});
     router.add(http::verb::get, "/api/stats",
-               [state](Request req) { return serve_stats(std::move(req), state); });
+               [state](Request req) { return serve_stats(std::move(req), state, false); });
+    router.add(http::verb::get, "/api/stats/missed",
+               [state](Request req) { return serve_stats(std::move(req), state, true); });
 }
 
 }  // namespace repairbot::bot

@@ -19,8 +19,9 @@ namespace repairbot::bot {
 using StatsClock = std::function<store::Timestamp()>;
 [[nodiscard]] store::Timestamp system_now();
 
-// `repairbot stats --month YYYY-MM | --from YYYY-MM-DD --to YYYY-MM-DD [--csv | --json]`:
-// prints the table (default), CSV or JSON on stdout. Blocks (MysqlPool::run_sync on a one-thread
+// `repairbot stats --month YYYY-MM | --from YYYY-MM-DD --to YYYY-MM-DD [--missed] [--csv | --json]`:
+// prints the table (default), CSV or JSON on stdout: the figures, or with --missed the late list
+// (逾期明细, bot/missed_deadlines.h). Blocks (MysqlPool::run_sync on a one-thread
 // pool of its own). Returns kExitUsage with a message on stderr for bad options or dates,
 // kExitFailure when the database cannot be reached or refuses the query, kExitOk otherwise.
 [[nodiscard]] int run_stats(const config::Settings& settings, const CommandLine& cl);
@@ -29,7 +30,8 @@ using StatsClock = std::function<store::Timestamp()>;
                             store::Timestamp now, std::ostream& out, std::ostream& err);
 
 // Adds GET /api/stats?month=YYYY-MM (or ?from=YYYY-MM-DD&to=YYYY-MM-DD, `to` excluded): the JSON
-// of bot/stats.h to_json. Needs `Authorization: Bearer <admin_token>`, checked like every admin
+// of bot/stats.h to_json; and GET /api/stats/missed with the same range: the late list's JSON
+// (bot/missed_deadlines.h to_json). Needs `Authorization: Bearer <admin_token>`, checked like every admin
 // route (bot/admin_api.h refuse_unauthorized, constant time): 401 {"error": ...} without it or
 // with a wrong one, 403 when admin_token is empty (the admin API is off), 400 {"error": ...}
 // for a bad or missing range. The handler runs on the caller's executor and queries through

@@ -26,7 +26,8 @@ const std::string kTicketsQuery =
     "SELECT v.*, tech.name AS technician_name, "
     "(SELECT r.score FROM ratings r WHERE r.ticket_id = v.id AND r.created_at < ? "
     " ORDER BY r.round DESC LIMIT 1) AS rating_score FROM ("
-    " SELECT t.id, t.fault_type, t.building, t.urgency, t.status, " + kFiguresTechnician + " AS technician_id, "
+    " SELECT t.id, t.number, t.address, t.fault_type, t.building, t.urgency, t.status, " + kFiguresTechnician +
+    " AS technician_id, "
     " t.created_at, t.cancelled_at, t.closed_at, "
     " t.dispatch_due, t.dispatched_at, t.dispatch_late, "
     " t.accept_due, t.accepted_at, t.accept_late, "
@@ -71,6 +72,8 @@ StatsStageFacts read_stage(sql::ResultSet& rs, const char* due, const char* met,
 StatsTicketRow read_ticket(sql::ResultSet& rs) {
     StatsTicketRow t;
     t.id = rs.getUInt64("id");
+    t.number = str(rs, "number");
+    t.address = str(rs, "address");
     t.fault_type = str(rs, "fault_type");
     t.building = str(rs, "building");
     t.urgency = str(rs, "urgency");

@@ -42,6 +42,8 @@ struct StatsMissedAccept {
 // A ticket received in the window, with what the figures need.
 struct StatsTicketRow {
     std::uint64_t id = 0;
+    std::string number;   // BX20261121-0007
+    std::string address;  // as shown to people
     std::string fault_type;
     std::string building;
     std::string urgency;  // emergency | normal | planned

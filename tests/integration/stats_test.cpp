@@ -12,6 +12,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "bot/stats.h"
@@ -532,6 +533,54 @@ TEST_F(StatsFixture, ApiStatsServesTheSameFigures) {
     EXPECT_EQ(get("/api/stats?month=2031-03", "Bearer wrong").result(), http::status::unauthorized);
     EXPECT_EQ(get("/api/stats?month=2031-3", "Bearer fixture-token").result(),
               http::status::bad_request);
+}
+
+// The late list explains the figures above: one row per late stage, as the hand count has them
+// (dispatch T3 T10; accept T4 T10; arrive T4 T10 T14 T15; finish T6 T10 T15), from the command
+// and from GET /api/stats/missed alike.
+TEST_F(StatsFixture, TheLateListHasOneRowPerLateStageOfTheFigures) {
+    config::Settings settings;
+    settings.mysql = store::testing::mysql_settings();
+    CommandLine cl;
+    cl.command = "stats";
+    cl.options["month"] = "2031-03";
+    cl.options["missed"] = "";
+    cl.options["json"] = "";
+    std::ostringstream out, err;
+    ASSERT_EQ(run_stats(settings, cl, local(2031, 6, 1), out, err), kExitOk) << err.str();
+    auto j = nlohmann::json::parse(out.str());
+    std::set<std::string> rows;
+    for (const auto& m : j.at("missed"))
+        rows.insert(m.at("number").get<std::string>() + " " + m.at("stage").get<std::string>());
+    const std::set<std::string> expected{
+        "STATS31-T3 dispatch", "STATS31-T10 dispatch", "STATS31-T4 accept",  "STATS31-T10 accept",
+        "STATS31-T4 arrive",   "STATS31-T10 arrive",   "STATS31-T14 arrive", "STATS31-T15 arrive",
+        "STATS31-T6 finish",   "STATS31-T10 finish",   "STATS31-T15 finish"};
+    EXPECT_EQ(rows, expected);
+    EXPECT_EQ(j.at("count"), 11);
+    EXPECT_EQ(j.at("from"), "2031-03-01");
+    for (const auto& m : j.at("missed"))
+        if (m.at("number") == "STATS31-T6") {
+            EXPECT_EQ(m.at("minutes_late"), 60.0) << "done at 1500 min against 1440";
+            EXPECT_EQ(m.at("technician"), kTechA);
+        }
+
+    cl.options.erase("json");
+    std::ostringstream table;
+    ASSERT_EQ(run_stats(settings, cl, local(2031, 6, 1), table, err), kExitOk) << err.str();
+    EXPECT_NE(table.str().find("逾期明细 2031-03-01 至 2031-03-31"), std::string::npos) << table.str();
+    EXPECT_NE(table.str().find("共 11 项"), std::string::npos) << table.str();
+
+    Router router;
+    add_stats_routes(router, pool_, "fixture-token", [] { return local(2031, 6, 1); });
+    boost::asio::io_context ioc;
+    Request req{http::verb::get, "/api/stats/missed?month=2031-03", 11};
+    req.set(http::field::authorization, "Bearer fixture-token");
+    auto fut = boost::asio::co_spawn(ioc, router.handle(std::move(req)), boost::asio::use_future);
+    ioc.run();
+    auto res = fut.get();
+    ASSERT_EQ(res.result(), http::status::ok) << res.body();
+    EXPECT_EQ(nlohmann::json::parse(res.body()).at("missed"), j.at("missed"));
 }
 
 TEST_F(StatsFixture, TableShowsTheFiguresAsPercentages) {

@@ -1,0 +1,184 @@
+#include "bot/missed_deadlines.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+
+#include "bot/admin_api.h"
+#include "bot/cli_support.h"
+
+namespace repairbot::bot {
+namespace {
+
+using store::Timestamp;
+
+std::optional<Timestamp> earliest(std::optional<Timestamp> a, std::optional<Timestamp> b) {
+    if (!a) return b;
+    if (!b) return a;
+    return std::min(*a, *b);
+}
+
+const char* stage_word(dialog::Stage s) {
+    switch (s) {
+        case dialog::Stage::dispatch: return "派单";
+        case dialog::Stage::accept: return "接单";
+        case dialog::Stage::quote: return "报价";
+        case dialog::Stage::arrive: return "到场";
+        case dialog::Stage::finish: break;
+    }
+    return "完工";
+}
+
+std::string urgency_word(const std::string& urgency) {
+    if (urgency == "emergency") return "紧急";
+    if (urgency == "normal") return "一般";
+    if (urgency == "planned") return "计划";
+    return urgency;
+}
+
+std::string one_decimal(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1f", v);
+    return buf;
+}
+
+std::string shortest(double v) {
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    return ec == std::errc{} ? std::string(buf, end) : std::string();
+}
+
+nlohmann::ordered_json time_json(const std::optional<Timestamp>& t) {
+    if (!t) return nullptr;
+    return iso_datetime(*t);
+}
+
+std::string let_pass_names(const MissedDeadline& m) {
+    std::string out;
+    for (const auto& who : m.let_pass) {
+        if (!out.empty()) out += "、";
+        out += who.technician_name.empty() ? "#" + std::to_string(who.technician_id) : who.technician_name;
+    }
+    return out;
+}
+
+}  // namespace
+
+MissedReport missed_deadlines(const StatsRange& range, Timestamp now, const store::StatsRows& rows) {
+    MissedReport report;
+    report.range = range;
+    report.as_of = stats_cutoff(range, now);
+    const Timestamp from = range.utc_from(), to = range.utc_to(), cutoff = report.as_of;
+    for (const auto& t : rows.tickets) {
+        // The tickets compute_stats counts: received in the range, before the cutoff.
+        if (t.received_at < from || t.received_at >= to || t.received_at >= cutoff) continue;
+        const auto stopped = earliest(t.cancelled_at, t.closed_at);
+        for (auto stage : figure_stages) {
+            const auto& facts = stage_facts(t, stage);
+            if (stage_verdict(facts, cutoff, stopped) != dialog::Verdict::late) continue;
+            MissedDeadline m;
+            m.number = t.number;
+            m.received_at = t.received_at;
+            m.urgency = t.urgency;
+            m.fault_type = t.fault_type;
+            m.address = t.address;
+            m.status = t.status;
+            m.stage = stage;
+            m.due = facts.due;
+            m.met = facts.met && *facts.met < cutoff ? facts.met : std::nullopt;
+            const Timestamp end = m.met ? *m.met : (stopped ? std::min(cutoff, *stopped) : cutoff);
+            if (m.due && end > *m.due)
+                m.minutes_late = static_cast<double>((end - *m.due).count()) / 60000.0;
+            m.technician_id = t.technician_id;
+            m.technician = t.technician_name;
+            if (stage == dialog::Stage::accept) m.let_pass = t.missed_accepts;
+            report.missed.push_back(std::move(m));
+        }
+    }
+    return report;
+}
+
+nlohmann::ordered_json to_json(const MissedReport& report) {
+    using J = nlohmann::ordered_json;
+    J list = J::array();
+    for (const auto& m : report.missed) {
+        J let_pass = J::array();
+        for (const auto& who : m.let_pass)
+            let_pass.push_back(J{{"technician_id", who.technician_id}, {"technician", who.technician_name}});
+        list.push_back(J{{"number", m.number},
+                         {"received_at", iso_datetime(m.received_at)},
+                         {"urgency", m.urgency},
+                         {"fault_type", m.fault_type},
+                         {"address", m.address},
+                         {"status", m.status},
+                         {"stage", dialog::to_string(m.stage)},
+                         {"due", time_json(m.due)},
+                         {"met", time_json(m.met)},
+                         {"minutes_late", m.minutes_late ? J(*m.minutes_late) : J(nullptr)},
+                         {"technician_id", m.technician_id ? J(*m.technician_id) : J(nullptr)},
+                         {"technician", m.technician},
+                         {"let_pass", std::move(let_pass)}});
+    }
+    return J{{"from", to_string(report.range.from)},
+             {"to", to_string(report.range.to)},
+             {"as_of", iso_datetime(report.as_of)},
+             {"count", report.missed.size()},
+             {"missed", std::move(list)}};
+}
+
+std::string to_csv(const MissedReport& report) {
+    std::string out =
+        "number,received_at,urgency,fault_type,address,status,stage,due,met,minutes_late,"
+        "technician_id,technician,let_pass\r\n";
+    for (const auto& m : report.missed) {
+        std::string let_pass;
+        for (const auto& who : m.let_pass) {
+            if (!let_pass.empty()) let_pass += ';';
+            let_pass += std::to_string(who.technician_id) + ":" + who.technician_name;
+        }
+        const std::vector<std::string> cells{
+            m.number,
+            iso_datetime(m.received_at),
+            m.urgency,
+            m.fault_type,
+            m.address,
+            m.status,
+            std::string(dialog::to_string(m.stage)),
+            m.due ? iso_datetime(*m.due) : "",
+            m.met ? iso_datetime(*m.met) : "",
+            m.minutes_late ? shortest(*m.minutes_late) : "",
+            m.technician_id ? std::to_string(*m.technician_id) : "",
+            m.technician,
+            let_pass};
+        for (std::size_t i = 0; i < cells.size(); ++i) {
+            if (i) out += ',';
+            out += csv_cell(cells[i]);
+        }
+        out += "\r\n";
+    }
+    return out;
+}
+
+std::string to_table(const MissedReport& report) {
+    auto last_day = std::chrono::year_month_day{std::chrono::sys_days{report.range.to} - std::chrono::days{1}};
+    std::string out = "逾期明细 " + to_string(report.range.from) + " 至 " + to_string(last_day) +
+                      "（UTC+8，截至 " + local_minute_text(report.as_of) + "）\n\n";
+    if (report.missed.empty()) return out + "无逾期。\n";
+    std::vector<std::vector<std::string>> rows{
+        {"工单", "紧急程度", "类型", "地址", "环节", "期限", "完成", "逾期(分)", "维修工", "超时未接单"}};
+    for (const auto& m : report.missed) {
+        rows.push_back({m.number, urgency_word(m.urgency), m.fault_type, m.address, stage_word(m.stage),
+                        m.due ? local_minute_text(*m.due) : "-", m.met ? local_minute_text(*m.met) : "未完成",
+                        m.minutes_late ? one_decimal(*m.minutes_late) : "-",
+                        m.technician.empty() ? (m.technician_id ? "#" + std::to_string(*m.technician_id) : "(未派单)")
+                                             : m.technician,
+                        m.let_pass.empty() ? "-" : let_pass_names(m)});
+    }
+    out += render_table(rows);
+    out += "\n共 " + std::to_string(report.missed.size()) +
+           " 项。期限为现行期限（新承诺时间、改派后的接单时限会改动它），逾期分钟按现行期限计，"
+           "\"-\" 表示按原期限判定逾期；经过详见 repairbot ticket show 工单号。\n";
+    return out;
+}
+
+}  // namespace repairbot::bot

@@ -1,0 +1,61 @@
+// 逾期明细: every late stage the desk's figures count (bot/stats.h), one row each, for the
+// dispatcher who must explain each missed deadline — the ticket, the stage, its deadline and when
+// it was met (or that it was not by the cutoff), how late, the technician whose figures it counts
+// in, and for an acceptance each technician who let an acceptance window pass (the SLA engine's
+// accept breaches, after which the job went to someone else). Computed from the same rows and
+// cutoff as compute_stats with the same verdicts, so the rows of a stage number exactly the
+// overall figures' late count of that stage. Pure: no clock, no I/O.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "bot/stats.h"
+
+namespace repairbot::bot {
+
+struct MissedDeadline {
+    std::string number;  // BX20261121-0007
+    store::Timestamp received_at{};
+    std::string urgency;  // emergency | normal | planned
+    std::string fault_type, address, status;
+    dialog::Stage stage = dialog::Stage::dispatch;  // one of figure_stages
+    // The deadline as it stands (a new promised finish or a re-dispatch's acceptance window
+    // moves it), and when the stage was met; met nullopt: not met by the cutoff.
+    std::optional<store::Timestamp> due, met;
+    // (met, else the cutoff or the cancel/close) − due, in minutes, when positive; nullopt when
+    // the deadline as it stands is not passed (the miss was against an earlier one: the SLA
+    // engine's recorded verdict — see the ticket's audit log, `repairbot ticket show`).
+    std::optional<double> minutes_late;
+    std::optional<std::uint64_t> technician_id;  // whose figures the ticket counts in
+    std::string technician;                      // "" without one
+    std::vector<store::StatsMissedAccept> let_pass;  // accept only: who let a window pass
+    bool operator==(const MissedDeadline&) const = default;
+};
+
+struct MissedReport {
+    StatsRange range;
+    store::Timestamp as_of{};                 // the cutoff, as compute_stats's
+    std::vector<MissedDeadline> missed;       // by received, ticket, then figure_stages order
+};
+
+// The late stages of the tickets received in `range`, judged at stats_cutoff(range, now), from
+// the rows store::StatsRepository::fetch(stats_window(range, now)) returned.
+[[nodiscard]] MissedReport missed_deadlines(const StatsRange& range, store::Timestamp now,
+                                            const store::StatsRows& rows);
+
+// GET /api/stats/missed: {from, to (excluded), as_of, count, missed: [{number, received_at,
+// urgency, fault_type, address, status, stage, due, met, minutes_late, technician_id, technician,
+// let_pass: [{technician_id, technician}]}]}; times iso_datetime, null where none.
+[[nodiscard]] nlohmann::ordered_json to_json(const MissedReport& report);
+// CSV (RFC 4180, CRLF): a header, then one row per late stage with the JSON's fields; let_pass as
+// "id:name" pairs joined by ';'. Cells through csv_cell (formulas defused).
+[[nodiscard]] std::string to_csv(const MissedReport& report);
+// A table for the terminal with Chinese headings, local (UTC+8) minutes, "未完成" for a stage not
+// met, and a line saying how many; "无逾期" when none.
+[[nodiscard]] std::string to_table(const MissedReport& report);
+
+}  // namespace repairbot::bot

@@ -1,0 +1,139 @@
+// 逾期明细 (bot/missed_deadlines.h): one row per late stage the figures count, with how late,
+// who answers for it and who let an acceptance pass; the same count as the figures' late
+// tallies; the three renderings.
+#include <gtest/gtest.h>
+
+#include "bot/missed_deadlines.h"
+
+namespace repairbot::bot {
+namespace {
+
+namespace chr = std::chrono;
+using store::Timestamp;
+
+// An instant given in the desk's local time (UTC+8).
+Timestamp local(int y, unsigned mo, unsigned d, int h = 0, int mi = 0) {
+    auto day = chr::sys_days{chr::year{y} / chr::month{mo} / chr::day{d}};
+    return chr::time_point_cast<chr::milliseconds>(day) + chr::hours{h} + chr::minutes{mi} - chr::hours{8};
+}
+
+// A ticket whose four stages were each due `limit` minutes after it came in and met after `took`.
+store::StatsTicketRow ticket(std::uint64_t id, Timestamp received, int limit, int took) {
+    store::StatsTicketRow t;
+    t.id = id;
+    t.number = "BX20261102-000" + std::to_string(id);
+    t.address = "3栋1单元502";
+    t.fault_type = "水";
+    t.building = "3";
+    t.urgency = "emergency";
+    t.status = "closed";
+    t.technician_id = 1;
+    t.technician_name = "张师傅";
+    t.received_at = received;
+    for (auto* s : {&t.dispatch, &t.accept, &t.arrive, &t.finish}) {
+        s->due = received + chr::minutes{limit};
+        s->met = received + chr::minutes{took};
+    }
+    return t;
+}
+
+TEST(MissedDeadlines, EachLateStageIsOneRowWithHowLateAndWhoseFiguresItCountsIn) {
+    auto range = *parse_month("2026-11");
+    const auto in = local(2026, 11, 2, 10);
+    auto on_time = ticket(1, in, 30, 20);
+    auto late = ticket(2, in + chr::hours{1}, 30, 20);
+    late.arrive.met = late.received_at + chr::minutes{75};  // 45 minutes past its 30
+    auto open = ticket(3, in + chr::hours{2}, 30, 20);
+    open.status = "arrived";
+    open.finish.due = open.received_at + chr::hours{8};
+    open.finish.met.reset();  // never finished: late from 8 h on
+    const auto now = open.received_at + chr::hours{10};
+
+    auto report = missed_deadlines(range, now, {{on_time, late, open}, {}});
+    ASSERT_EQ(report.missed.size(), 2u);
+    const auto& a = report.missed[0];
+    EXPECT_EQ(a.number, late.number);
+    EXPECT_EQ(a.stage, dialog::Stage::arrive);
+    EXPECT_EQ(a.met, late.arrive.met);
+    ASSERT_TRUE(a.minutes_late);
+    EXPECT_DOUBLE_EQ(*a.minutes_late, 45.0);
+    EXPECT_EQ(a.technician, "张师傅");
+    EXPECT_EQ(a.address, "3栋1单元502");
+    const auto& b = report.missed[1];
+    EXPECT_EQ(b.number, open.number);
+    EXPECT_EQ(b.stage, dialog::Stage::finish);
+    EXPECT_FALSE(b.met) << "not finished by the cutoff";
+    EXPECT_DOUBLE_EQ(*b.minutes_late, 120.0) << "late as of the cutoff";
+
+    // The list explains the figures: per stage, as many rows as the overall late count.
+    auto figures = compute_stats(range, now, {{on_time, late, open}, {}});
+    for (std::size_t i = 0; i < figure_stages.size(); ++i) {
+        auto rows = std::count_if(report.missed.begin(), report.missed.end(),
+                                  [&](const MissedDeadline& m) { return m.stage == figure_stages[i]; });
+        EXPECT_EQ(static_cast<std::size_t>(rows), figures.overall.stages[i].late) << i;
+    }
+}
+
+TEST(MissedDeadlines, AMissedAcceptanceNamesWhoLetItPassAndARecordedVerdictKeepsTheRow) {
+    auto range = *parse_month("2026-11");
+    auto t = ticket(1, local(2026, 11, 2, 10), 60, 30);
+    t.accept.due = t.received_at + chr::minutes{45};  // re-armed for 张师傅 at the re-dispatch
+    t.accept.met = t.received_at + chr::minutes{40};
+    t.accept.late = true;                             // 王师傅's breach at +15
+    t.missed_accepts = {{9, "王师傅"}};
+    auto report = missed_deadlines(range, local(2027, 1, 1), {{t}, {}});
+    ASSERT_EQ(report.missed.size(), 1u);
+    const auto& m = report.missed[0];
+    EXPECT_EQ(m.stage, dialog::Stage::accept);
+    EXPECT_FALSE(m.minutes_late) << "met before the deadline as it stands: judged on the earlier one";
+    EXPECT_EQ(m.let_pass, (std::vector<store::StatsMissedAccept>{{9, "王师傅"}}));
+
+    auto table = to_table(report);
+    EXPECT_NE(table.find("王师傅"), std::string::npos) << table;
+    EXPECT_NE(table.find("接单"), std::string::npos) << table;
+    EXPECT_NE(table.find("共 1 项"), std::string::npos) << table;
+    auto j = to_json(report);
+    EXPECT_EQ(j["count"], 1);
+    EXPECT_EQ(j["missed"][0]["stage"], "accept");
+    EXPECT_TRUE(j["missed"][0]["minutes_late"].is_null());
+    EXPECT_EQ(j["missed"][0]["let_pass"][0]["technician"], "王师傅");
+    EXPECT_EQ(j["missed"][0]["let_pass"][0]["technician_id"], 9);
+    EXPECT_EQ(j["missed"][0]["due"], "2026-11-02T10:45:00+08:00");
+}
+
+TEST(MissedDeadlines, TicketsOutsideTheRangeOrCancelledBeforeTheDeadlineAreNotListed) {
+    auto range = *parse_month("2026-11");
+    auto before = ticket(1, local(2026, 10, 31, 23), 30, 90);
+    auto cancelled = ticket(2, local(2026, 11, 3, 10), 30, 20);
+    cancelled.finish.met.reset();
+    cancelled.cancelled_at = cancelled.received_at + chr::minutes{10};  // before any deadline
+    cancelled.finish.due = cancelled.received_at + chr::hours{8};
+    auto report = missed_deadlines(range, local(2027, 1, 1), {{before, cancelled}, {}});
+    EXPECT_TRUE(report.missed.empty());
+    EXPECT_NE(to_table(report).find("无逾期"), std::string::npos);
+    EXPECT_EQ(to_json(report)["missed"], nlohmann::ordered_json::array());
+}
+
+TEST(MissedDeadlines, CsvHasOneRowPerLateStageWithFormulasDefused) {
+    auto range = *parse_month("2026-11");
+    auto t = ticket(1, local(2026, 11, 2, 10), 30, 20);
+    t.arrive.met = t.received_at + chr::minutes{31};
+    t.address = "=HYPERLINK(\"x\")";
+    t.missed_accepts = {{9, "王师傅"}, {4, "李,师傅"}};
+    t.accept.late = true;
+    auto csv = to_csv(missed_deadlines(range, local(2027, 1, 1), {{t}, {}}));
+    EXPECT_EQ(csv.rfind("number,received_at,urgency,fault_type,address,status,stage,due,met,"
+                        "minutes_late,technician_id,technician,let_pass\r\n",
+                        0),
+              0u)
+        << csv;
+    EXPECT_NE(csv.find(",\"'=HYPERLINK(\"\"x\"\")\","), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",accept,"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",\"9:王师傅;4:李,师傅\"\r\n"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",arrive,2026-11-02T10:30:00+08:00,2026-11-02T10:31:00+08:00,1,1,张师傅,\r\n"),
+              std::string::npos)
+        << csv;
+}
+
+}  // namespace
+}  // namespace repairbot::bot
