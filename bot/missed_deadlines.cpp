@@ -12,12 +12,6 @@ namespace {
 
 using store::Timestamp;
 
-std::optional<Timestamp> earliest(std::optional<Timestamp> a, std::optional<Timestamp> b) {
-    if (!a) return b;
-    if (!b) return a;
-    return std::min(*a, *b);
-}
-
 const char* stage_word(dialog::Stage s) {
     switch (s) {
         case dialog::Stage::dispatch: return "派单";
@@ -53,6 +47,13 @@ nlohmann::ordered_json time_json(const std::optional<Timestamp>& t) {
     return iso_datetime(*t);
 }
 
+// What the table says of a stage not met by the cutoff: the ticket's state now, when it ended.
+const char* not_met(const MissedDeadline& m) {
+    if (m.status == "cancelled") return "已取消";
+    if (m.status == "closed") return "已关闭";
+    return "未完成";
+}
+
 std::string let_pass_names(const MissedDeadline& m) {
     std::string out;
     for (const auto& who : m.let_pass) {
@@ -72,7 +73,7 @@ MissedReport missed_deadlines(const StatsRange& range, Timestamp now, const stor
     for (const auto& t : rows.tickets) {
         // The tickets compute_stats counts: received in the range, before the cutoff.
         if (t.received_at < from || t.received_at >= to || t.received_at >= cutoff) continue;
-        const auto stopped = earliest(t.cancelled_at, t.closed_at);
+        const auto stopped = stopped_at(t);
         for (auto stage : figure_stages) {
             const auto& facts = stage_facts(t, stage);
             if (stage_verdict(facts, cutoff, stopped) != dialog::Verdict::late) continue;
@@ -129,12 +130,13 @@ nlohmann::ordered_json to_json(const MissedReport& report) {
 std::string to_csv(const MissedReport& report) {
     std::string out =
         "number,received_at,urgency,fault_type,address,status,stage,due,met,minutes_late,"
-        "technician_id,technician,let_pass\r\n";
+        "technician_id,technician,let_pass_ids,let_pass_names\r\n";
     for (const auto& m : report.missed) {
-        std::string let_pass;
+        std::string ids, names;
         for (const auto& who : m.let_pass) {
-            if (!let_pass.empty()) let_pass += ';';
-            let_pass += std::to_string(who.technician_id) + ":" + who.technician_name;
+            if (!ids.empty()) ids += ';', names += ';';
+            ids += std::to_string(who.technician_id);
+            names += who.technician_name;
         }
         const std::vector<std::string> cells{
             m.number,
@@ -149,7 +151,8 @@ std::string to_csv(const MissedReport& report) {
             m.minutes_late ? shortest(*m.minutes_late) : "",
             m.technician_id ? std::to_string(*m.technician_id) : "",
             m.technician,
-            let_pass};
+            ids,
+            names};
         for (std::size_t i = 0; i < cells.size(); ++i) {
             if (i) out += ',';
             out += csv_cell(cells[i]);
@@ -168,7 +171,7 @@ std::string to_table(const MissedReport& report) {
         {"工单", "紧急程度", "类型", "地址", "环节", "期限", "完成", "逾期(分)", "维修工", "超时未接单"}};
     for (const auto& m : report.missed) {
         rows.push_back({m.number, urgency_word(m.urgency), m.fault_type, m.address, stage_word(m.stage),
-                        m.due ? local_minute_text(*m.due) : "-", m.met ? local_minute_text(*m.met) : "未完成",
+                        m.due ? local_minute_text(*m.due) : "-", m.met ? local_minute_text(*m.met) : not_met(m),
                         m.minutes_late ? one_decimal(*m.minutes_late) : "-",
                         m.technician.empty() ? (m.technician_id ? "#" + std::to_string(*m.technician_id) : "(未派单)")
                                              : m.technician,

@@ -1,10 +1,14 @@
 // 逾期明细: every late stage the desk's figures count (bot/stats.h), one row each, for the
 // dispatcher who must explain each missed deadline — the ticket, the stage, its deadline and when
-// it was met (or that it was not by the cutoff), how late, the technician whose figures it counts
-// in, and for an acceptance each technician who let an acceptance window pass (the SLA engine's
-// accept breaches, after which the job went to someone else). Computed from the same rows and
-// cutoff as compute_stats with the same verdicts, so the rows of a stage number exactly the
-// overall figures' late count of that stage. Pure: no clock, no I/O.
+// it was met (or that it was not by the cutoff), how late, the ticket's technician (the one its
+// figures count for), and for an acceptance each technician who let an acceptance window pass
+// (the SLA engine's accept breaches, each followed by a re-dispatch). Computed from the same rows
+// and cutoff as compute_stats with the same verdicts, so the rows of a stage number exactly the
+// overall figures' late count of that stage. The technicians' figures differ where bot/stats.h
+// says so: a late acceptance counts against those in let_pass, not the ticket's technician
+// (unless they are one of them), and a window let pass also counts while the ticket's own
+// acceptance is still pending at the cutoff or the ticket was cancelled before it ran out — no
+// row here then. Pure: no clock, no I/O.
 #pragma once
 
 #include <optional>
@@ -26,11 +30,12 @@ struct MissedDeadline {
     // The deadline as it stands (a new promised finish or a re-dispatch's acceptance window
     // moves it), and when the stage was met; met nullopt: not met by the cutoff.
     std::optional<store::Timestamp> due, met;
-    // (met, else the cutoff or the cancel/close) − due, in minutes, when positive; nullopt when
-    // the deadline as it stands is not passed (the miss was against an earlier one: the SLA
-    // engine's recorded verdict — see the ticket's audit log, `repairbot ticket show`).
+    // (met, else the cutoff or the cancel/close) − due, in minutes, when positive; nullopt
+    // without a deadline on record or when the deadline as it stands is not passed (the miss
+    // was against an earlier one: the SLA engine's recorded verdict — see the ticket's audit log,
+    // `repairbot ticket show`).
     std::optional<double> minutes_late;
-    std::optional<std::uint64_t> technician_id;  // whose figures the ticket counts in
+    std::optional<std::uint64_t> technician_id;  // the ticket's, as its figures count it
     std::string technician;                      // "" without one
     std::vector<store::StatsMissedAccept> let_pass;  // accept only: who let a window pass
     bool operator==(const MissedDeadline&) const = default;
@@ -51,11 +56,13 @@ struct MissedReport {
 // urgency, fault_type, address, status, stage, due, met, minutes_late, technician_id, technician,
 // let_pass: [{technician_id, technician}]}]}; times iso_datetime, null where none.
 [[nodiscard]] nlohmann::ordered_json to_json(const MissedReport& report);
-// CSV (RFC 4180, CRLF): a header, then one row per late stage with the JSON's fields; let_pass as
-// "id:name" pairs joined by ';'. Cells through csv_cell (formulas defused).
+// CSV (RFC 4180, CRLF): a header, then one row per late stage with the JSON's fields; let_pass
+// as two cells, let_pass_ids and let_pass_names, each joined by ';' in the same order (the ids
+// are unambiguous; a name may hold anything). Cells through csv_cell (formulas defused).
 [[nodiscard]] std::string to_csv(const MissedReport& report);
 // A table for the terminal with Chinese headings, local (UTC+8) minutes, "未完成" for a stage not
-// met, and a line saying how many; "无逾期" when none.
+// met ("已取消" / "已关闭" when the ticket is now cancelled or closed), and a line saying how
+// many; "无逾期" when none.
 [[nodiscard]] std::string to_table(const MissedReport& report);
 
 }  // namespace repairbot::bot

@@ -88,15 +88,9 @@ std::size_t stage_index(dialog::Stage s) {
     return figure_stages.size();
 }
 
-std::optional<Timestamp> earliest(std::optional<Timestamp> a, std::optional<Timestamp> b) {
-    if (!a) return b;
-    if (!b) return a;
-    return std::min(*a, *b);
-}
-
 void add_ticket(Figures& f, const store::StatsTicketRow& t, Timestamp cutoff) {
     ++f.tickets;
-    const auto stopped = earliest(t.cancelled_at, t.closed_at);
+    const auto stopped = stopped_at(t);
     for (std::size_t i = 0; i < figure_stages.size(); ++i) {
         auto v = stage_verdict(stage_facts(t, figure_stages[i]), cutoff, stopped);
         if (!v) continue;
@@ -258,6 +252,12 @@ void table_section(std::string& out, const std::string& title,
 }
 
 }  // namespace
+
+std::optional<Timestamp> stopped_at(const store::StatsTicketRow& t) {
+    if (!t.cancelled_at) return t.closed_at;
+    if (!t.closed_at) return t.cancelled_at;
+    return std::min(*t.cancelled_at, *t.closed_at);
+}
 
 const store::StatsStageFacts& stage_facts(const store::StatsTicketRow& t, dialog::Stage s) {
     switch (s) {

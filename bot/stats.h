@@ -112,6 +112,9 @@ struct StatsRange {
 inline constexpr std::array<dialog::Stage, 4> figure_stages{
     dialog::Stage::dispatch, dialog::Stage::accept, dialog::Stage::arrive, dialog::Stage::finish};
 
+// When `t`'s clocks stopped, if they did: cancelled or closed, the earlier.
+[[nodiscard]] std::optional<store::Timestamp> stopped_at(const store::StatsTicketRow& t);
+
 // The stored facts of figure stage `s` of `t` (quote: the finish's; the figures do not report it).
 [[nodiscard]] const store::StatsStageFacts& stage_facts(const store::StatsTicketRow& t,
                                                         dialog::Stage s);
@@ -189,8 +192,7 @@ struct StatsReport {
 
 // CSV (RFC 4180, CRLF line ends): a header, then one row per scope (overall, fault_type,
 // building, technician) with the JSON's figures; empty cells for null, numbers in the shortest
-// form that reads back exactly. Text cells that a spreadsheet would run as a formula
-// (=, +, -, @ first) are prefixed with '. Pure.
+// form that reads back exactly. Text cells through csv_cell. Pure.
 [[nodiscard]] std::string to_csv(const StatsReport& report);
 
 // One CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line end; text a

@@ -29,6 +29,7 @@ TEST(CliDisplayWidth, ChineseAndFullWidthCharactersTakeTwoColumns) {
     EXPECT_EQ(display_width("，"), 2u);                // full-width comma U+FF0C
     EXPECT_EQ(display_width("、"), 2u);                // U+3001
     EXPECT_EQ(display_width("한"), 2u);                // Hangul
+    EXPECT_EQ(display_width("\U0001F527"), 2u);       // 🔧 an emoji, as terminals show it
     EXPECT_EQ(display_width("\xF0\xA0\x80\x80"), 2u);  // U+20000, CJK extension B (4 bytes)
 }
 
