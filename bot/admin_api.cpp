@@ -435,6 +435,11 @@ nlohmann::ordered_json ticket_json(const TicketView& view, const config::SlaData
     j["deadlines"] = std::move(deadlines);
     j["sla"] = std::move(verdicts);
     if (t.revisit.reopened) j["revisit"] = revisit_json(t, now);
+    // Whom the desk waits for now: the times and verdicts above are the first visit's, so a job
+    // handed over after its acceptance shows an acceptance although its technician has none.
+    j["awaiting_acceptance"] = stage_pending(t, dialog::Stage::accept)
+                                   ? time_or_null(stage_due(t, dialog::Stage::accept))
+                                   : J(nullptr);
     j["done_note"] = t.done_note;
     j["materials"] = t.materials;
     j["cancel_reason"] = t.cancel_reason;

@@ -85,8 +85,10 @@ struct TicketView {
 // arrive, finish}, null where none; a reopened job's finish is the revisit's),
 // sla (per stage, stage_sla_label: the first visit's, as the figures count it), for a reopened job
 // revisit ({reopened, accepted, arrived, deadlines and sla: {accept, arrive, finish}} — the last
-// reopen's visit, its own deadlines and its verdicts against them), done_note, materials, cancel_reason, push_error,
-// and when present photos ([{media_id, status, pic_url, stored_path}]) and events ([{at, actor,
+// reopen's visit, its own deadlines and its verdicts against them), awaiting_acceptance (the
+// deadline of the acceptance the job waits for from its technician — status dispatched, also
+// after a hand-over whose first acceptance `times` keeps — else null), done_note, materials,
+// cancel_reason, push_error, and when present photos ([{media_id, status, pic_url, stored_path}]) and events ([{at, actor,
 // actor_role, type, detail}], detail as parsed JSON). Every time is iso_datetime. Pure.
 [[nodiscard]] nlohmann::ordered_json ticket_json(const TicketView& view, const config::SlaData& sla,
                                                  store::Timestamp now);

@@ -557,6 +557,10 @@ std::string ticket_report(const TicketView& view, const config::SlaData& sla, Ti
                           std::string(stage_sla_label(t, stage, sla, now))});
     }
     o << render_table(stages);
+    if (stage_pending(t, dialog::Stage::accept) && stage_met(t, dialog::Stage::accept))
+        o << "  (handed over after the acceptance above: waiting for the technician it is with "
+             "now to accept by "
+          << time_or_dash(stage_due(t, dialog::Stage::accept)) << ")\n";
     if (t.revisit.reopened) {
         o << "  (the first visit's times and verdicts, as the figures count them; the finish "
              "deadline is the revisit's)\n";

@@ -239,6 +239,20 @@ TEST(AdminTicketJson, RecordedVerdictWinsOverTheTimes) {
               "late");
 }
 
+TEST(AdminTicketJson, AwaitingAcceptanceIsTheDispatchedJobsAcceptanceDeadlineEvenAfterAHandOver) {
+    auto view = fixture_view();
+    auto& t = view.ticket;
+    t.status = store::ticket_status::dispatched;
+    t.at.accepted = t.created_at + std::chrono::minutes{2};  // the first technician's, then 转单
+    t.late.accept = false;
+    t.due.accept = local(2026, 11, 21, 11, 0);  // the next one's window
+    auto j = ticket_json(view, config::SlaData{}, local(2026, 11, 21, 10, 0));
+    EXPECT_EQ(j["awaiting_acceptance"], "2026-11-21T11:00:00+08:00");
+    EXPECT_EQ(j["sla"]["accept"], "on_time") << "the first visit's, as the figures count it";
+    t.status = store::ticket_status::accepted;
+    EXPECT_TRUE(ticket_json(view, config::SlaData{}, local(2026, 11, 21, 10, 0))["awaiting_acceptance"].is_null());
+}
+
 TEST(AdminTicketJson, AReopenedJobShowsItsRevisitJudgedAgainstTheRevisitsDeadlines) {
     auto view = fixture_view();
     auto& t = view.ticket;

@@ -268,6 +268,28 @@ TEST(AdminTables, TicketReportShowsStagesPhotosAndEvents) {
     EXPECT_NE(text.find("o-owner (owner)"), std::string::npos);
 }
 
+TEST(AdminTables, TicketReportOfAJobHandedOverAfterItsAcceptanceSaysWhoseAcceptanceItAwaits) {
+    store::Ticket t;
+    t.number = "BX20261121-0009";
+    t.status = "dispatched";  // handed over by the one who accepted, given to the next
+    t.urgency = "emergency";
+    t.created_at = local(2026, 11, 21, 9);
+    t.at.dispatched = local(2026, 11, 21, 9, 1);
+    t.at.accepted = local(2026, 11, 21, 9, 2);
+    t.late.accept = false;
+    t.due.accept = local(2026, 11, 21, 9, 15);  // the next technician's window
+    const std::string text =
+        ticket_report(TicketView{t, {}, {}, {}}, config::SlaData{}, local(2026, 11, 21, 9, 10));
+    EXPECT_NE(text.find("waiting for the technician it is with now to accept by "
+                        "2026-11-21T09:15:00+08:00"),
+              std::string::npos)
+        << text;
+    t.status = "accepted";
+    EXPECT_EQ(ticket_report(TicketView{t, {}, {}, {}}, config::SlaData{}, local(2026, 11, 21, 9, 10))
+                  .find("waiting for the technician"),
+              std::string::npos);
+}
+
 TEST(AdminTables, TicketReportOfAReopenedJobShowsTheRevisit) {
     store::Ticket t;
     t.number = "BX20261121-0008";
