@@ -382,7 +382,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
     if (const auto* hand = std::get_if<dialog::HandOverJob>(&effect)) {
         const std::string number = hand->ticket_number;
         std::vector<std::uint64_t> handed;
-        auto work = [number, openid, now, reason = hand->reason, &handed](sql::Connection& c) {
+        auto work = [number, openid, now, reason = hand->reason, &handed, this](sql::Connection& c) {
             const auto tech = active_technician(c, openid);
             if (!tech) return Moved{};  // refusal text chosen by the caller
             std::optional<std::uint32_t> agreed;  // a raise dropped: the price that stands
@@ -395,11 +395,21 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             AlreadyFn already = [&](const store::Ticket& t) {
                 return t.technician_id != tech->id && (is_open_job(t) || t.status == ts::new_);
             };
-            ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket&,
-                                    store::NewEvent& event, std::vector<store::NewOutbox>&) {
+            ComposeFn compose = [&](sql::Connection&, const store::Ticket& before, const store::Ticket& after,
+                                    store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
                 nlohmann::json details = {{"reason", reason}, {"technician_id", tech->id}};
                 if (agreed) details["restored_cents"] = *agreed;  // as a rejected raise records it
                 event = {openid, "technician", "handed_over", details.dump()};
+                // The owner was told this technician accepted and when to expect them: told now
+                // that someone else is being found (the reason stays with the desk).
+                if (before.status == ts::accepted) {
+                    nlohmann::json notice = {{"event", "job_handed_over"},
+                                             {"number", after.number},
+                                             {"technician", tech->name}};
+                    notice["text"] = notices_.render("owner_job_handed_over",
+                                                     {{"number", after.number}, {"technician", tech->name}});
+                    outbox.push_back({"notify", after.owner_openid, notice.dump(), std::nullopt});
+                }
             };
             auto m = save_move(c, number, tech, move, already, compose, now);
             // Nor back to whoever handed it over before (this technician's event included).

@@ -546,6 +546,12 @@ TEST_F(JobDeskIntegration, AJobHandedOnIsNeverGivenBackToSomeoneWhoHandedItOver)
     EXPECT_GT(*now.due.accept, t0 + 3h) << "a fresh acceptance window for the next technician";
     ASSERT_FALSE(watched_.empty());
     EXPECT_EQ(watched_.back().technician_id, other.id) << "the SLA timers follow the new dispatch";
+    auto told = notices_of(t.id, "job_handed_over");
+    ASSERT_EQ(told.size(), 1u) << "the owner had been told who accepted";
+    EXPECT_EQ(told[0].recipient, t.owner_openid);
+    const auto text = nlohmann::json::parse(told[0].payload)["text"].get<std::string>();
+    EXPECT_NE(text.find("另派维修人员"), std::string::npos) << text;
+    EXPECT_EQ(text.find("需要电工"), std::string::npos) << "the reason stays with the desk";
 
     // The next one hands it over too: the first said they cannot do it, so it waits for a
     // dispatcher rather than going back to them.
@@ -557,6 +563,8 @@ TEST_F(JobDeskIntegration, AJobHandedOnIsNeverGivenBackToSomeoneWhoHandedItOver)
     auto types = event_types(t.id);
     EXPECT_EQ(std::count(types.begin(), types.end(), "handed_over"), 2);
     EXPECT_EQ(types.back(), "dispatch_queued");
+    EXPECT_EQ(notices_of(t.id, "job_handed_over").size(), 1u)
+        << "nobody told the owner of the second one's acceptance: nothing to take back";
 }
 
 // A photo from the site is kept on the technician's open job, pending download like an owner's,
