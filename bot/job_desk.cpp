@@ -7,6 +7,7 @@
 #include <map>
 
 #include "bot/callback_desk.h"
+#include "bot/owner_questions.h"
 #include "bot/staff_notice.h"
 #include "bot/template_receipts.h"
 #include "bot/ticket_lifecycle.h"
@@ -381,8 +382,11 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
 
     if (const auto* hand = std::get_if<dialog::HandOverJob>(&effect)) {
         const std::string number = hand->ticket_number;
-        std::vector<std::uint64_t> handed;
-        auto work = [number, openid, now, reason = hand->reason, &handed, this](sql::Connection& c) {
+        // Set by the move's transaction (the last run's, when a conflict made it run again).
+        std::vector<std::uint64_t> handed;  // who handed it over before: not given back to them
+        bool quote_withdrawn = false;       // the owner had been asked to agree to a quote
+        auto work = [number, openid, now, reason = hand->reason, &handed, &quote_withdrawn,
+                     this](sql::Connection& c) {
             const auto tech = active_technician(c, openid);
             if (!tech) return Moved{};  // refusal text chosen by the caller
             std::optional<std::uint32_t> agreed;  // a raise dropped: the price that stands
@@ -395,31 +399,44 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             AlreadyFn already = [&](const store::Ticket& t) {
                 return t.technician_id != tech->id && (is_open_job(t) || t.status == ts::new_);
             };
-            ComposeFn compose = [&](sql::Connection&, const store::Ticket& before, const store::Ticket& after,
+            ComposeFn compose = [&](sql::Connection& conn, const store::Ticket& before, const store::Ticket& after,
                                     store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
                 nlohmann::json details = {{"reason", reason}, {"technician_id", tech->id}};
                 if (agreed) details["restored_cents"] = *agreed;  // as a rejected raise records it
                 event = {openid, "technician", "handed_over", details.dump()};
-                // The owner was told this technician accepted and when to expect them: told now
-                // that someone else is being found (the reason stays with the desk).
+                // Read with the move, not after its commit: a re-run then would find the move
+                // made and return before the re-dispatch.
+                handed = handed_over_by(conn, before.id);
+                quote_withdrawn = before.quote_status == store::quote_status::pending;
+                // The owner was told this technician accepted (a quote implies it) and when to
+                // expect them: told now that someone else is being found, and what became of a
+                // quote they were asked about (the reason stays with the desk).
                 if (before.status == ts::accepted) {
                     nlohmann::json notice = {{"event", "job_handed_over"},
                                              {"number", after.number},
                                              {"technician", tech->name}};
-                    notice["text"] = notices_.render("owner_job_handed_over",
-                                                     {{"number", after.number}, {"technician", tech->name}});
+                    const std::string fee = config::yuan_text(before.quote_cents.value_or(0));
+                    const std::string kept = config::yuan_text(after.quote_cents.value_or(0));
+                    const char* key = !quote_withdrawn ? "owner_job_handed_over"
+                                      : after.quote_status == store::quote_status::agreed
+                                          ? "owner_job_handed_over_raise"
+                                          : "owner_job_handed_over_quote";
+                    notice["text"] = notices_.render(key, {{"number", after.number},
+                                                           {"technician", tech->name},
+                                                           {"fee", fee},
+                                                           {"agreed", kept}});
                     outbox.push_back({"notify", after.owner_openid, notice.dump(), std::nullopt});
                 }
             };
-            auto m = save_move(c, number, tech, move, already, compose, now);
-            // Nor back to whoever handed it over before (this technician's event included).
-            if (m.saved) handed = handed_over_by(c, m.saved->id);
-            return m;
+            return save_move(c, number, tech, move, already, compose, now);
         };
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.technician) co_return refuse(not_technician_text());
         if (m.already) co_return;
         if (!m.saved) co_return refuse(moved_text(m, number));
+        // The quote question is gone with the quote: the owner's next message is no answer to it.
+        if (quote_withdrawn && !co_await drop_owner_questions(sessions_, m.saved->owner_openid, m.saved->number))
+            log::warn("jobs", "owner_session_contended", {{"number", number}});
         std::vector<std::uint64_t> excluded = std::move(handed);
         excluded.push_back(m.technician->id);
         auto outcome = co_await dispatcher_.dispatch(m.saved->id, excluded, openid, "handover", seconds_of(now));

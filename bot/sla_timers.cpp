@@ -12,6 +12,7 @@
 #include <algorithm>
 
 #include "bot/admin_api.h"
+#include "bot/owner_questions.h"
 #include "bot/staff_notice.h"
 #include "bot/ticket_lifecycle.h"
 #include "config/log.h"
@@ -32,8 +33,6 @@ namespace asio = boost::asio;
 using store::Timestamp;
 
 namespace {
-
-constexpr int kSessionAttempts = 5;
 
 std::chrono::sys_seconds seconds_of(Timestamp t) {
     return std::chrono::floor<std::chrono::seconds>(t);
@@ -533,20 +532,6 @@ asio::awaitable<std::string> SlaTimers::reminder_text(store::Ticket ticket) {
         {{"number", ticket.number}, {"fee", config::yuan_text(ticket.quote_cents.value_or(0))}});
 }
 
-asio::awaitable<void> SlaTimers::drop_owner_questions(std::string openid, std::string number) {
-    for (int attempt = 0; attempt < kSessionAttempts; ++attempt) {
-        auto stored = co_await sessions_.load(openid);
-        if (stored.version == 0) co_return;
-        auto session = dialog::decode(stored.data);
-        if (!session) co_return;  // not ours to repair; the chat resets it
-        auto dropped = dialog::drop_feedback(*session, number);
-        if (dropped == *session) co_return;
-        auto saved = co_await sessions_.save(openid, stored.version, dialog::encode(dropped));
-        if (saved) co_return;
-    }
-    log::warn("sla", "session_contended", {{"number", number}});
-}
-
 asio::awaitable<void> SlaTimers::fire_ticket_timer(TimerRef ref, store::DueTimer timer,
                                                    Timestamp now) {
     std::string reminder;
@@ -573,7 +558,8 @@ asio::awaitable<void> SlaTimers::fire_ticket_timer(TimerRef ref, store::DueTimer
     if (fired.track_saved && fired.saved) co_await track(*fired.saved);
     if (fired.drop_questions && !fired.owner_openid.empty()) {
         try {
-            co_await drop_owner_questions(fired.owner_openid, fired.number);
+            if (!co_await drop_owner_questions(sessions_, fired.owner_openid, fired.number))
+                log::warn("sla", "session_contended", {{"number", fired.number}});
         } catch (const std::exception& e) {
             // The ticket is closed either way; the chat answers a closed ticket's question.
             log::warn("sla", "session_unavailable", {{"number", fired.number}, {"error", e.what()}});

@@ -100,8 +100,6 @@ class SlaTimers {
     // this ticket, else notices' reminder_confirm / reminder_rating / reminder_quote (an open
     // job's quote waiting for the owner).
     boost::asio::awaitable<std::string> reminder_text(store::Ticket ticket);
-    // Drops the owner's pending questions about the ticket (compare-and-set on the session).
-    boost::asio::awaitable<void> drop_owner_questions(std::string openid, std::string number);
     [[nodiscard]] store::Timestamp now() const;
     // Logs a fired timer and counts it (result, lag).
     void record_fired(const store::DueTimer& timer, const char* result, store::Timestamp now,

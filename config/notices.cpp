@@ -24,7 +24,7 @@ const std::vector<std::string_view>& required_notice_keys() {
         "queue_note_late_supervisors", "queue_note_late_item",
         // The technician's chat and the owner's answers (bot/job_desk.cpp)
         "job_not_found", "job_changed", "owner_quote_changed", "owner_job_accepted",
-        "owner_job_arrived", "owner_job_handed_over", "fee_over_list", "fee_must_be_free", "fee_over_quote",
+        "owner_job_arrived", "owner_job_handed_over", "owner_job_handed_over_quote", "owner_job_handed_over_raise", "fee_over_list", "fee_must_be_free", "fee_over_quote",
         "low_rating_complaint", "tech_quote_agreed", "tech_quote_refused", "quote_review",
         "sla_warning_review", "sla_warning_review_unstaffed", "review_quote_changed",
         "owner_quote_in_review", "tech_quote_in_review", "tech_quote_approved", "tech_quote_rejected", "tech_quote_raise_rejected"};

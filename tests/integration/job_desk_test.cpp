@@ -520,11 +520,22 @@ TEST_F(JobDeskIntegration, AReopenedJobIsNotQuotedAgainAndAHandOverTakesAnUnansw
     ASSERT_FALSE(carry_out(raised.owner_openid, dialog::AgreeQuote{raised.number, 10000}, t0 + 6min).replace_replies);
     ASSERT_FALSE(carry_out(*tech_.openid, dialog::QuoteJob{raised.number, 15000}, t0 + 30min).replace_replies);
     ASSERT_EQ(reload(raised.id).quote_status, qs::pending);
+    auto asked = dialog::decode(store::testing::run(io_, sessions_.load(raised.owner_openid)).data);
+    ASSERT_TRUE(asked);
+    ASSERT_EQ(asked->feedback.size(), 1u) << "the owner is asked about the raise";
     r = carry_out(*tech_.openid, dialog::HandOverJob{raised.number, "需要电工"}, t0 + 31min);
     EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
     expect_quote(raised.id, qs::agreed, 10000);
     auto types = event_types(raised.id);
     EXPECT_NE(std::find(types.begin(), types.end(), "handed_over"), types.end());
+    auto told = notices_of(raised.id, "job_handed_over");
+    ASSERT_EQ(told.size(), 1u);
+    auto text = nlohmann::json::parse(told[0].payload)["text"].get<std::string>();
+    EXPECT_NE(text.find("加价后的报价150元已撤回"), std::string::npos) << text;
+    EXPECT_NE(text.find("仍按您已同意的100元"), std::string::npos) << text;
+    auto left = dialog::decode(store::testing::run(io_, sessions_.load(raised.owner_openid)).data);
+    ASSERT_TRUE(left);
+    EXPECT_TRUE(left->feedback.empty()) << "the withdrawn raise is no longer asked";
 
     auto handed = ticket(ts::accepted, tech_.id, qs::pending, 15000);
     r = carry_out(*tech_.openid, dialog::HandOverJob{handed.number, "需要电工"});
@@ -533,6 +544,11 @@ TEST_F(JobDeskIntegration, AReopenedJobIsNotQuotedAgainAndAHandOverTakesAnUnansw
     EXPECT_EQ(after.status, ts::new_);
     EXPECT_EQ(after.quote_status, qs::required) << "whoever takes it quotes afresh";
     EXPECT_FALSE(after.quote_cents);
+    told = notices_of(handed.id, "job_handed_over");
+    ASSERT_EQ(told.size(), 1u);
+    text = nlohmann::json::parse(told[0].payload)["text"].get<std::string>();
+    EXPECT_NE(text.find("之前的报价150元已撤回"), std::string::npos) << text;
+    EXPECT_NE(text.find("新的师傅会重新报价"), std::string::npos) << text;
 }
 
 TEST_F(JobDeskIntegration, AJobHandedOnIsNeverGivenBackToSomeoneWhoHandedItOver) {
