@@ -558,8 +558,8 @@ std::string ticket_report(const TicketView& view, const config::SlaData& sla, Ti
     }
     o << render_table(stages);
     if (stage_pending(t, dialog::Stage::accept) && stage_met(t, dialog::Stage::accept))
-        o << "  (handed over after the acceptance above: waiting for the technician it is with "
-             "now to accept by "
+        o << "  (handed over after an acceptance on record: waiting for the technician it is "
+             "with now to accept by "
           << time_or_dash(stage_due(t, dialog::Stage::accept)) << ")\n";
     if (t.revisit.reopened) {
         o << "  (the first visit's times and verdicts, as the figures count them; the finish "

@@ -47,12 +47,8 @@ nlohmann::ordered_json time_json(const std::optional<Timestamp>& t) {
     return iso_datetime(*t);
 }
 
-// What the table says of a stage not met by the cutoff: the ticket's state now, when it ended.
-const char* not_met(const MissedDeadline& m) {
-    if (m.status == "cancelled") return "已取消";
-    if (m.status == "closed") return "已关闭";
-    return "未完成";
-}
+// What the table says of a stage not met by the cutoff (a closed ticket met every stage).
+const char* not_met(const MissedDeadline& m) { return m.cancelled ? "已取消" : "未完成"; }
 
 std::string let_pass_names(const MissedDeadline& m) {
     std::string out;
@@ -87,6 +83,7 @@ MissedReport missed_deadlines(const StatsRange& range, Timestamp now, const stor
             m.stage = stage;
             m.due = facts.due;
             m.met = facts.met && *facts.met < cutoff ? facts.met : std::nullopt;
+            m.cancelled = t.cancelled_at && *t.cancelled_at < cutoff;
             const Timestamp end = m.met ? *m.met : (stopped ? std::min(cutoff, *stopped) : cutoff);
             if (m.due && end > *m.due)
                 m.minutes_late = static_cast<double>((end - *m.due).count()) / 60000.0;
@@ -134,7 +131,10 @@ std::string to_csv(const MissedReport& report) {
     for (const auto& m : report.missed) {
         std::string ids, names;
         for (const auto& who : m.let_pass) {
-            if (!ids.empty()) ids += ';', names += ';';
+            if (!ids.empty()) {
+                ids += ';';
+                names += ';';
+            }
             ids += std::to_string(who.technician_id);
             names += who.technician_name;
         }

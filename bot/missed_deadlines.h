@@ -30,6 +30,7 @@ struct MissedDeadline {
     // The deadline as it stands (a new promised finish or a re-dispatch's acceptance window
     // moves it), and when the stage was met; met nullopt: not met by the cutoff.
     std::optional<store::Timestamp> due, met;
+    bool cancelled = false;  // the ticket was cancelled before the cutoff
     // (met, else the cutoff or the cancel/close) − due, in minutes, when positive; nullopt
     // without a deadline on record or when the deadline as it stands is not passed (the miss
     // was against an earlier one: the SLA engine's recorded verdict — see the ticket's audit log,
@@ -61,8 +62,8 @@ struct MissedReport {
 // are unambiguous; a name may hold anything). Cells through csv_cell (formulas defused).
 [[nodiscard]] std::string to_csv(const MissedReport& report);
 // A table for the terminal with Chinese headings, local (UTC+8) minutes, "未完成" for a stage not
-// met ("已取消" / "已关闭" when the ticket is now cancelled or closed), and a line saying how
-// many; "无逾期" when none.
+// met ("已取消" when the ticket was cancelled before the cutoff), and a line saying how many;
+// "无逾期" when none.
 [[nodiscard]] std::string to_table(const MissedReport& report);
 
 }  // namespace repairbot::bot
