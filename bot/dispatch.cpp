@@ -201,11 +201,11 @@ void tell_taken_away(sql::Connection& c, const store::Ticket& before, std::uint6
     outbox.push_back({"notify", *from->openid, notice.dump(), std::nullopt});
 }
 
-// The technicians who handed ticket `id` over (转单) and, with `timeouts`, those who let it time
-// out unaccepted, from its audit log. Blocking.
-std::vector<std::uint64_t> gave_it_back(sql::Connection& c, std::uint64_t id, bool timeouts) {
+// The technicians who handed a ticket over (转单) and, with `timeouts`, those who let it time
+// out unaccepted, from its audit log `events`. Pure.
+std::vector<std::uint64_t> gave_it_back(const std::vector<store::TicketEvent>& events, bool timeouts) {
     std::vector<std::uint64_t> out;
-    for (const auto& e : store::TicketRepository::events(c, id)) {
+    for (const auto& e : events) {
         const bool handed = e.type == "handed_over";
         const bool timed_out = timeouts && e.type == "sla_breach";
         if (!handed && !timed_out) continue;
@@ -223,8 +223,12 @@ std::string nobody_free_text(const store::Ticket& t) {
 }
 }  // namespace
 
+std::vector<std::uint64_t> handed_over_by(const std::vector<store::TicketEvent>& events) {
+    return gave_it_back(events, /*timeouts=*/false);
+}
+
 std::vector<std::uint64_t> handed_over_by(sql::Connection& c, std::uint64_t ticket_id) {
-    return gave_it_back(c, ticket_id, /*timeouts=*/false);
+    return handed_over_by(store::TicketRepository::events(c, ticket_id));
 }
 
 void Dispatcher::tell_dispatchers(sql::Connection& c, const store::Ticket& t, store::Timestamp at) {
@@ -331,7 +335,7 @@ asio::awaitable<Result<store::Ticket>> Dispatcher::dispatch_by_hand(std::string 
                 if (t.technician_id == tech->id) return Try{std::move(t), false};  // theirs already
                 chosen = store::DispatchCandidate{*tech, 0};
             } else {
-                std::vector<std::uint64_t> excluded = gave_it_back(c, t.id, /*timeouts=*/true);
+                std::vector<std::uint64_t> excluded = gave_it_back(store::TicketRepository::events(c, t.id), /*timeouts=*/true);
                 if (t.technician_id) excluded.push_back(*t.technician_id);
                 chosen = choose_technician(store::TechnicianRepository::candidates(c, t.trade, t.building), excluded);
                 if (!chosen)

@@ -34,9 +34,11 @@ using TicketWatch = std::function<boost::asio::awaitable<void>(store::Ticket)>;
 // The technicians who handed ticket `ticket_id` over (转单), oldest first, from its audit log (the
 // handed_over events' technician_id): an automatic re-dispatch — the next hand-over's, an accept
 // time-out's — does not give the job back to someone who said they cannot do it. A dispatcher
-// may, by hand. Blocking, on the caller's connection.
+// may, by hand. Blocking, on the caller's connection; the second form reads `events` already
+// read (TicketRepository::events, in id order) and is pure.
 [[nodiscard]] std::vector<std::uint64_t> handed_over_by(sql::Connection& c,
                                                         std::uint64_t ticket_id);
+[[nodiscard]] std::vector<std::uint64_t> handed_over_by(const std::vector<store::TicketEvent>& events);
 
 // Jobs given to technicians by new tickets not committed yet (TicketFiling: a group being
 // written, or a lone filing), which the tickets table does not hold yet: technician id -> jobs.

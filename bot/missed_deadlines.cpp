@@ -1,8 +1,6 @@
 #include "bot/missed_deadlines.h"
 
 #include <algorithm>
-#include <charconv>
-#include <cstdio>
 
 #include "bot/admin_api.h"
 #include "bot/cli_support.h"
@@ -28,23 +26,6 @@ std::string urgency_word(const std::string& urgency) {
     if (urgency == "normal") return "一般";
     if (urgency == "planned") return "计划";
     return urgency;
-}
-
-std::string one_decimal(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.1f", v);
-    return buf;
-}
-
-std::string shortest(double v) {
-    char buf[64];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-    return ec == std::errc{} ? std::string(buf, end) : std::string();
-}
-
-nlohmann::ordered_json time_json(const std::optional<Timestamp>& t) {
-    if (!t) return nullptr;
-    return iso_datetime(*t);
 }
 
 // What the table says of a stage not met by the cutoff (a closed ticket met every stage).
@@ -86,7 +67,7 @@ MissedReport missed_deadlines(const StatsRange& range, Timestamp now, const stor
             m.cancelled = t.cancelled_at && *t.cancelled_at < cutoff;
             const Timestamp end = m.met ? *m.met : (stopped ? std::min(cutoff, *stopped) : cutoff);
             if (m.due && end > *m.due)
-                m.minutes_late = static_cast<double>((end - *m.due).count()) / 60000.0;
+                m.minutes_late = minutes_between(*m.due, end);
             m.technician_id = t.technician_id;
             m.technician = t.technician_name;
             if (stage == dialog::Stage::accept) m.let_pass = t.missed_accepts;
@@ -110,8 +91,8 @@ nlohmann::ordered_json to_json(const MissedReport& report) {
                          {"address", m.address},
                          {"status", m.status},
                          {"stage", dialog::to_string(m.stage)},
-                         {"due", time_json(m.due)},
-                         {"met", time_json(m.met)},
+                         {"due", time_or_null(m.due)},
+                         {"met", time_or_null(m.met)},
                          {"minutes_late", m.minutes_late ? J(*m.minutes_late) : J(nullptr)},
                          {"technician_id", m.technician_id ? J(*m.technician_id) : J(nullptr)},
                          {"technician", m.technician},
@@ -148,7 +129,7 @@ std::string to_csv(const MissedReport& report) {
             std::string(dialog::to_string(m.stage)),
             m.due ? iso_datetime(*m.due) : "",
             m.met ? iso_datetime(*m.met) : "",
-            m.minutes_late ? shortest(*m.minutes_late) : "",
+            m.minutes_late ? format_number(*m.minutes_late) : "",
             m.technician_id ? std::to_string(*m.technician_id) : "",
             m.technician,
             ids,

@@ -227,7 +227,7 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
                 auto last = nlohmann::json::parse(events.back().details, nullptr, false);
                 if (last.is_object() && last.value("timer", std::string()) == marker) {
                     out.redispatch_from = t.technician_id;
-                    out.handed_over_by = handed_over_by(c, t.id);
+                    out.handed_over_by = handed_over_by(events);
                 }
             }
         }

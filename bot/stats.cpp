@@ -66,10 +66,6 @@ Timestamp local_midnight_utc(const chr::year_month_day& day) {
 
 chr::sys_seconds floor_seconds(Timestamp t) { return chr::floor<chr::seconds>(t); }
 
-double minutes_between(Timestamp from, Timestamp to) {
-    return static_cast<double>((to - from).count()) / 60000.0;
-}
-
 std::optional<double> ratio(std::size_t num, std::size_t den) {
     if (den == 0) return std::nullopt;
     return static_cast<double>(num) / static_cast<double>(den);
@@ -144,13 +140,6 @@ std::vector<GroupFigures> to_groups(std::map<std::string, Figures>& by_key) {
 
 // ---- presentation ----
 
-std::string format_number(double v) {
-    char buf[64];
-    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
-    if (ec != std::errc{}) return "";
-    return std::string(buf, end);
-}
-
 template <class T>
 nlohmann::ordered_json nullable(const std::optional<T>& v) {
     if (!v) return nullptr;
@@ -206,12 +195,6 @@ std::string pad(std::string_view s, std::size_t width, bool right) {
     return right ? fill + std::string(s) : std::string(s) + fill;
 }
 
-std::string one_decimal(double v) {
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.1f", v);
-    return buf;
-}
-
 std::vector<std::string> table_cells(const std::string& label, const Figures& f) {
     std::vector<std::string> cells{label, std::to_string(f.tickets)};
     auto values = figure_values(f);
@@ -252,6 +235,23 @@ void table_section(std::string& out, const std::string& title,
 }
 
 }  // namespace
+
+double minutes_between(Timestamp from, Timestamp to) {
+    return static_cast<double>((to - from).count()) / 60000.0;
+}
+
+std::string format_number(double v) {
+    char buf[64];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    if (ec != std::errc{}) return "";
+    return std::string(buf, end);
+}
+
+std::string one_decimal(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.1f", v);
+    return buf;
+}
 
 std::optional<Timestamp> stopped_at(const store::StatsTicketRow& t) {
     if (!t.cancelled_at) return t.closed_at;

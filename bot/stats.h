@@ -112,6 +112,13 @@ struct StatsRange {
 inline constexpr std::array<dialog::Stage, 4> figure_stages{
     dialog::Stage::dispatch, dialog::Stage::accept, dialog::Stage::arrive, dialog::Stage::finish};
 
+// Minutes from `from` to `to`, fractions kept (negative when `to` is earlier).
+[[nodiscard]] double minutes_between(store::Timestamp from, store::Timestamp to);
+// The shortest text that reads back as exactly `v` (the CSV's numbers); "" if it cannot be made.
+[[nodiscard]] std::string format_number(double v);
+// `v` with one decimal (the terminal tables' minutes and percentages).
+[[nodiscard]] std::string one_decimal(double v);
+
 // When `t`'s clocks stopped, if they did: cancelled or closed, the earlier.
 [[nodiscard]] std::optional<store::Timestamp> stopped_at(const store::StatsTicketRow& t);
 
