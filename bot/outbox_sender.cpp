@@ -5,6 +5,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
+#include <exception>
 #include <functional>
 
 #include "adapters/wechat/api/errors.h"
@@ -133,8 +134,46 @@ asio::awaitable<std::size_t> OutboxWorker::deliver_due() {
                                                     : std::optional<store::Timestamp>(inbound->second));
     };
     std::function<bool()> go_on = [this] { return !stopping_; };
-    co_await in_lanes(pass.rows.size(), options_.concurrency, std::move(step), std::move(go_on));
+    std::exception_ptr failed;
+    try {
+        co_await in_lanes(pass.rows.size(), options_.concurrency, std::move(step),
+                          std::move(go_on));
+    } catch (...) {
+        failed = std::current_exception();
+    }
+    if (!unmarked_.empty()) {
+        // Left when a mark's statement failed (MySQL gone past the pool's retries) and no lane
+        // marked after it: their leases end and they are sent again (at least once, as ever).
+        log::warn("outbox", "marks_not_written",
+                  {{"group", unmarked_.size()}, {"first_id", unmarked_.front().id}});
+        unmarked_.clear();
+    }
+    if (failed) std::rethrow_exception(failed);
     co_return pass.rows.size();
+}
+
+asio::awaitable<void> OutboxWorker::mark_sent(store::OutboxRepository::SentPush sent) {
+    unmarked_.push_back(sent);
+    if (marking_) co_return;  // the lane writing marks takes this one in its next statement
+    marking_ = true;
+    struct Writing {
+        bool& marking;
+        ~Writing() { marking = false; }
+    } writing{marking_};
+    while (!unmarked_.empty()) {
+        std::vector<store::OutboxRepository::SentPush> group;
+        group.swap(unmarked_);
+        auto work = [group, worker = options_.worker_id](sql::Connection& c) {
+            return store::OutboxRepository::mark_sent(c, group, worker, now_ms());
+        };
+        const std::size_t marked = co_await mysql_.run(std::move(work));
+        // Fewer when a lease ran out meanwhile (the row is someone else's), or when the pool ran
+        // the statement again after a lost link that had committed it.
+        if (marked < group.size())
+            log::warn(
+                "outbox", "marks_not_written",
+                {{"group", group.size()}, {"marked", marked}, {"first_id", group.front().id}});
+    }
 }
 
 asio::awaitable<void> OutboxWorker::record_failure(store::OutboxMessage row, std::optional<int> errcode,
@@ -188,10 +227,7 @@ asio::awaitable<void> OutboxWorker::deliver(store::OutboxMessage row,
         if (r) msgid = *r;
     }
     if (sent) {
-        auto work = [id = row.id, worker, msgid](sql::Connection& c) {
-            return store::OutboxRepository::mark_sent(c, id, worker, now_ms(), msgid);
-        };
-        (void)co_await mysql_.run(std::move(work));
+        co_await mark_sent({row.id, msgid});
         const char* channel = in_window ? "custom" : "template";
         log::info("outbox", "sent", {{"id", row.id}, {"event", notice->event}, {"channel", channel}});
         if (metrics_)

@@ -19,6 +19,7 @@
 #include "bot/metrics.h"
 #include "config/push_templates.h"
 #include "store/mysql_pool.h"
+#include "store/outbox_repository.h"
 #include "store/records.h"
 
 namespace repairbot::bot {
@@ -86,6 +87,12 @@ private:
     // wrong with the row).
     boost::asio::awaitable<void> record_failure(store::OutboxMessage row, std::optional<int> errcode,
                                                 std::string error, bool retry, std::string label);
+    // Records that WeChat accepted a push. Marks that gather while a lane writes marks go
+    // together in its next statement (at most one in flight, so a push waits for its mark no
+    // longer than for the statement before it); the lane that finds nobody writing writes them
+    // all, the others go on to their next send. On the lanes' strand; deliver_due returns once
+    // every mark of its pass is written (a stop never leaves an accepted push unmarked).
+    boost::asio::awaitable<void> mark_sent(store::OutboxRepository::SentPush sent);
 
     store::MysqlPool& mysql_;
     wechat::api::ApiClient& api_;
@@ -95,6 +102,8 @@ private:
     std::atomic<bool> running_{false};
     std::mt19937 random_;
     Metrics* metrics_ = nullptr;
+    std::vector<store::OutboxRepository::SentPush> unmarked_;  // mark_sent's, on the lanes' strand
+    bool marking_ = false;                                     // a lane is writing them
 };
 
 }  // namespace repairbot::bot

@@ -115,20 +115,37 @@ std::vector<OutboxMessage> OutboxRepository::claim_due(sql::Connection& c, Times
 
 Status OutboxRepository::mark_sent(sql::Connection& c, std::uint64_t id, const std::string& worker,
                                    Timestamp now, std::optional<std::int64_t> wechat_msgid) {
-    auto st = prepare(c,
-                      "UPDATE outbox SET status='sent', sent_at=?, lease_until=NULL, "
-                      "last_errcode=NULL, wechat_msgid=? "
-                      "WHERE id=? AND status='sending' AND lease_owner=?");
-    bind(*st, 1, now);
-    if (wechat_msgid)
-        st->setInt64(2, *wechat_msgid);
-    else
-        st->setNull(2, sql::DataType::BIGINT);
-    bind(*st, 3, id);
-    bind(*st, 4, worker);
-    if (st->executeUpdate() == 0)
+    if (mark_sent(c, {SentPush{id, wechat_msgid}}, worker, now) == 0)
         return Error{StoreErrc::not_found, "outbox row not leased to this worker"};
     return Ok{};
+}
+
+std::size_t OutboxRepository::mark_sent(sql::Connection& c, const std::vector<SentPush>& sent,
+                                        const std::string& worker, Timestamp now) {
+    if (sent.empty()) return 0;
+    // One text per group size (the worker's groups are at most its batch): each row takes its
+    // own msgid by id.
+    std::string when;
+    for (std::size_t i = 0; i < sent.size(); ++i) when += " WHEN ? THEN ?";
+    auto st = prepare(c,
+                      "UPDATE outbox SET status='sent', sent_at=?, lease_until=NULL, "
+                      "last_errcode=NULL, wechat_msgid=CASE id" +
+                          when +
+                          " END "
+                          "WHERE id IN (" +
+                          placeholders(sent.size()) + ") AND status='sending' AND lease_owner=?");
+    int i = 1;
+    bind(*st, i++, now);
+    for (const auto& s : sent) {
+        bind(*st, i++, s.id);
+        if (s.wechat_msgid)
+            st->setInt64(i++, *s.wechat_msgid);
+        else
+            st->setNull(i++, sql::DataType::BIGINT);
+    }
+    for (const auto& s : sent) bind(*st, i++, s.id);
+    bind(*st, i, worker);
+    return static_cast<std::size_t>(st->executeUpdate());
 }
 
 Status OutboxRepository::mark_failed(sql::Connection& c, std::uint64_t id,

@@ -66,6 +66,14 @@ class OutboxRepository {
     // and someone else took it).
     static Status mark_sent(sql::Connection& c, std::uint64_t id, const std::string& worker,
                             Timestamp now, std::optional<std::int64_t> wechat_msgid = std::nullopt);
+    // The same for several rows in one statement, all sent at `now`, each with its own msgid.
+    // Returns how many were marked: a row not leased to `worker` any more is left as it is.
+    struct SentPush {
+        std::uint64_t id = 0;
+        std::optional<std::int64_t> wechat_msgid;
+    };
+    static std::size_t mark_sent(sql::Connection& c, const std::vector<SentPush>& sent,
+                                 const std::string& worker, Timestamp now);
 
     // Records a failed try (WeChat errcode when there was one). With `retry_at` the row goes
     // back to pending until then; without, it ends as failed. StoreErrc::not_found as mark_sent.

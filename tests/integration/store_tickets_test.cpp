@@ -2,6 +2,9 @@
 // idempotent creation, compare-and-set updates, untrusted text round trips, outbox leases.
 #include <gtest/gtest.h>
 
+#include <map>
+#include <tuple>
+
 #include <cppconn/connection.h>
 #include <cppconn/prepared_statement.h>
 #include <cppconn/resultset.h>
@@ -464,6 +467,48 @@ TEST_F(StoreOutboxClaim, TakesExpiredLeasesFirstAndReadsAboutItsLimitOfABacklog)
     EXPECT_EQ(due, expected);
     // Both claims stop at their limit, and the read-back finds the 20: not the 500.
     EXPECT_LT(out.reads, 150u);
+}
+
+TEST_F(StoreOutboxClaim,
+       SeveralSentPushesAreMarkedInOneStatementEachWithItsMsgidAndOnlyIfStillLeased) {
+    const Timestamp now = Timestamp{} + std::chrono::hours(24 * 400);
+    auto out = pool_.run_sync([&](sql::Connection& c) {
+        for (const char* r : {"o-a", "o-b", "o-c", "o-d"}) {
+            NewOutbox m;
+            m.kind = "notify";
+            m.recipient = r;
+            m.payload = "{}";
+            OutboxRepository::enqueue(c, std::nullopt, m, now - std::chrono::seconds(1));
+        }
+        auto mine = OutboxRepository::claim_due(c, now, std::chrono::seconds(30), "worker-a", 3);
+        auto theirs = OutboxRepository::claim_due(c, now, std::chrono::seconds(30), "worker-b", 3);
+        EXPECT_EQ(mine.size(), 3u);
+        EXPECT_EQ(theirs.size(), 1u);
+        std::vector<OutboxRepository::SentPush> sent{{mine[0].id, 7001},
+                                                     {mine[1].id, std::nullopt},
+                                                     {mine[2].id, 7003},
+                                                     {theirs[0].id, 7004}};
+        const auto marked =
+            OutboxRepository::mark_sent(c, sent, "worker-a", now + std::chrono::seconds(2));
+        std::map<std::uint64_t, std::pair<std::string, std::optional<std::int64_t>>> rows;
+        std::unique_ptr<sql::Statement> st(c.createStatement());
+        std::unique_ptr<sql::ResultSet> rs(
+            st->executeQuery("SELECT id, status, wechat_msgid FROM outbox"));
+        while (rs->next())
+            rows[rs->getUInt64(1)] = {
+                rs->getString(2),
+                rs->isNull(3) ? std::nullopt : std::optional<std::int64_t>(rs->getInt64(3))};
+        return std::make_tuple(marked, rows, mine, theirs);
+    });
+    auto& [marked, rows, mine, theirs] = out;
+    EXPECT_EQ(marked, 3u) << "worker-b's row is not worker-a's to mark";
+    EXPECT_EQ(rows[mine[0].id],
+              std::make_pair(std::string("sent"), std::optional<std::int64_t>(7001)));
+    EXPECT_EQ(rows[mine[1].id], std::make_pair(std::string("sent"), std::optional<std::int64_t>()));
+    EXPECT_EQ(rows[mine[2].id],
+              std::make_pair(std::string("sent"), std::optional<std::int64_t>(7003)));
+    EXPECT_EQ(rows[theirs[0].id],
+              std::make_pair(std::string("sending"), std::optional<std::int64_t>()));
 }
 
 TEST_F(StoreTickets, OutboxRowsAreLeasedToOneWorkerAndRetried) {

@@ -138,5 +138,36 @@ TEST(WechatSimFaults, SimFailQueuesEachKindOverHttpAndASlowAnswerHoldsOnlyItsOwn
     s.stop();
 }
 
+TEST(WechatSimFaults, ALateAnswerIsHeldThenDeliversAsUsualWithItsMsgid) {
+    ApiServer s(ApiServerOptions{"wxappid", "s3cret"});
+    const std::string q = "?access_token=" + token_of(s);
+    s.fail_next(kSend, Fault{Fault::Kind::late, 0, 300ms});
+
+    const ApiResponse late = s.handle("POST", kSend + q, kTemplate);
+    EXPECT_EQ(late.delay, 300ms);
+    const auto body = nlohmann::json::parse(late.body);
+    EXPECT_EQ(body["errcode"], 0) << "a late answer still delivers";
+    EXPECT_TRUE(body["msgid"].is_number_integer());
+    const ApiResponse next = s.handle("POST", kSend + q, kTemplate);
+    EXPECT_EQ(next.delay, 0ms) << "a late fault holds one call";
+
+    const auto calls = s.calls(kSend);
+    ASSERT_EQ(calls.size(), 2u);
+    EXPECT_EQ(calls[0].errcode, 0);
+    EXPECT_EQ(calls[0].delay, 300ms);
+    EXPECT_NE(nlohmann::json::parse(next.body)["msgid"], body["msgid"]);
+
+    // Over HTTP: late_ms queues it; late_ms=0 is refused.
+    auto port = s.start();
+    ASSERT_TRUE(port.ok()) << port.error().message();
+    const std::string path = std::string("/sim/fail?path=") + kSend;
+    EXPECT_EQ(call(*port, http::verb::post, path + "&late_ms=0").status, 400);
+    EXPECT_EQ(call(*port, http::verb::post, path + "&late_ms=400").status, 200);
+    const Answer held = call(*port, http::verb::post, kSend + q, kTemplate);
+    EXPECT_GE(held.took, 400ms);
+    EXPECT_EQ(nlohmann::json::parse(held.body)["errcode"], 0);
+    s.stop();
+}
+
 }  // namespace
 }  // namespace repairbot::wechat::sim

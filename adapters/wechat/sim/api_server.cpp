@@ -210,6 +210,7 @@ json ApiServer::calls_json() const {
                        {"body", c.body}, {"json", c.json}, {"errcode", c.errcode},
                        {"http_status", c.http_status}, {"delay_ms", c.delay.count()},
                        {"at_ms", at.count()}});
+        if (c.msgid) out.back()["msgid"] = *c.msgid;
     }
     return out;
 }
@@ -302,7 +303,7 @@ ApiResponse ApiServer::stable_token(std::string_view body, RecordedCall& call) {
     return json_response({{"access_token", stable_token_}, {"expires_in", options_.token_ttl.count()}});
 }
 
-ApiResponse ApiServer::template_send(const RecordedCall& call, int& errcode) {
+ApiResponse ApiServer::template_send(RecordedCall& call, int& errcode) {
     const json& j = call.json;
     if (!j.is_object()) return error_response(errcode = 47001);
     if (!j.contains("touser") || !j["touser"].is_string() || j["touser"].get<std::string>().empty()) {
@@ -313,7 +314,8 @@ ApiResponse ApiServer::template_send(const RecordedCall& call, int& errcode) {
         return error_response(errcode = 40037);
     }
     if (j.contains("data") && !j["data"].is_object()) return error_response(errcode = 47001);
-    return json_response({{"errcode", 0}, {"errmsg", "ok"}, {"msgid", ++next_msgid_}});
+    call.msgid = static_cast<std::int64_t>(++next_msgid_);
+    return json_response({{"errcode", 0}, {"errmsg", "ok"}, {"msgid", *call.msgid}});
 }
 
 ApiResponse ApiServer::custom_send(const RecordedCall& call, int& errcode) {
@@ -371,8 +373,14 @@ ApiResponse ApiServer::control(std::string_view method, std::string_view path,
         const std::string errcode = query_param(query, "errcode");
         const std::string http_status = query_param(query, "http_status");
         const std::string delay_ms = query_param(query, "delay_ms");
+        const std::string late_ms = query_param(query, "late_ms");
         Fault fault{Fault::Kind::errcode, std::atoi(errcode.c_str()), {}};
-        if (!http_status.empty()) {
+        if (!late_ms.empty()) {
+            fault =
+                Fault{Fault::Kind::late, 0, std::chrono::milliseconds(std::atoll(late_ms.c_str()))};
+            if (fault.delay.count() <= 0)
+                return json_response({{"error", "late_ms must be > 0"}}, 400);
+        } else if (!http_status.empty()) {
             fault = Fault{Fault::Kind::http_status, std::atoi(http_status.c_str()), {}};
             if (fault.code < 400 || fault.code > 599)
                 return json_response({{"error", "http_status must be 400-599"}}, 400);
@@ -422,15 +430,23 @@ ApiResponse ApiServer::handle(std::string_view method, std::string_view target,
     std::lock_guard lock(mutex_);
     ApiResponse response;
     int errcode = 0;
+    std::optional<Fault> fault;
     if (auto f = failures_.find(call.path); f != failures_.end() && !f->second.empty()) {
-        const Fault fault = f->second.front();
+        fault = f->second.front();
         f->second.erase(f->second.begin());
-        if (fault.kind == Fault::Kind::http_status) {
-            response = gateway_error(fault.code);
+    }
+    std::chrono::milliseconds late{0};  // a late fault's: the usual answer, held
+    if (fault && fault->kind == Fault::Kind::late) {
+        late = fault->delay;
+        fault.reset();
+    }
+    if (fault) {
+        if (fault->kind == Fault::Kind::http_status) {
+            response = gateway_error(fault->code);
             errcode = -1;
         } else {
-            response = error_response(errcode = fault.code);
-            if (fault.kind == Fault::Kind::slow) response.delay = call.delay = fault.delay;
+            response = error_response(errcode = fault->code);
+            if (fault->kind == Fault::Kind::slow) response.delay = call.delay = fault->delay;
         }
     } else if (path == "/cgi-bin/token" && method == "GET") {
         response = token(query, call);
@@ -455,6 +471,7 @@ ApiResponse ApiServer::handle(std::string_view method, std::string_view target,
         response = json_response({{"errcode", 40066}, {"errmsg", errmsg_for(40066)}}, 404);
         errcode = 40066;
     }
+    if (late.count() > 0) response.delay = call.delay = late;
     call.errcode = errcode;
     call.http_status = response.status;
     calls_.push_back(std::move(call));

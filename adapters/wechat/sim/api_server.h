@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -41,6 +42,7 @@ struct RecordedCall {
     int http_status = 200;                // the HTTP status answered
     std::chrono::milliseconds delay{0};   // how long the answer was held back (a slow fault)
     std::chrono::system_clock::time_point received_at{};  // when the call arrived
+    std::optional<std::int64_t> msgid;                    // a delivered template message's
 };
 
 // What the simulator answers instead of the endpoint, for tests of the bot's retries.
@@ -49,6 +51,7 @@ struct Fault {
         errcode,      // HTTP 200 with {"errcode": code} (40001, 45009, -1, ...)
         http_status,  // HTTP `code` (e.g. 502, 503) with a gateway's HTML page, no JSON
         slow,         // held `delay`, then HTTP 200 with {"errcode": code}: not delivered
+        late,         // held `delay`, then answered as usual (a send is delivered); `code` unused
     };
     Kind kind = Kind::errcode;
     int code = 0;
@@ -93,7 +96,8 @@ public:
     // (faults of one path are met in the order they were queued). A slow fault's call is held
     // on the connection without blocking other calls.
     // Out of process: POST /sim/fail?path=P&errcode=E[&http_status=S][&delay_ms=D][&times=N]
-    // (http_status: an HTTP error; delay_ms: a slow answer carrying errcode, default -1).
+    // (http_status: an HTTP error; delay_ms: a slow answer carrying errcode, default -1), or
+    // POST /sim/fail?path=P&late_ms=D[&times=N] (a late answer that is otherwise as usual).
     void fail_next(std::string path, Fault fault, int times = 1);
     // From now on every token issued so far answers 42001 (expired) / 40001 (invalid).
     void expire_tokens();
@@ -122,7 +126,7 @@ private:
 
     ApiResponse token(std::string_view query, RecordedCall& call);
     ApiResponse stable_token(std::string_view body, RecordedCall& call);
-    ApiResponse template_send(const RecordedCall& call, int& errcode);
+    ApiResponse template_send(RecordedCall& call, int& errcode);
     ApiResponse custom_send(const RecordedCall& call, int& errcode);
     ApiResponse media_get(std::string_view query, int& errcode);
     ApiResponse control(std::string_view method, std::string_view path, std::string_view query,
