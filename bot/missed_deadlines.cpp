@@ -35,7 +35,12 @@ std::string let_pass_names(const MissedDeadline& m) {
     std::string out;
     for (const auto& who : m.let_pass) {
         if (!out.empty()) out += "、";
-        out += who.technician_name.empty() ? "#" + std::to_string(who.technician_id) : who.technician_name;
+        if (!who.technician_name.empty()) {
+            out += who.technician_name;
+        } else {
+            out += '#';
+            out += std::to_string(who.technician_id);
+        }
     }
     return out;
 }
