@@ -141,11 +141,25 @@ asio::awaitable<std::size_t> OutboxWorker::deliver_due() {
     } catch (...) {
         failed = std::current_exception();
     }
+    // Marks a failed statement left (MySQL gone past the pool's retries, and no lane marked
+    // after it): tried again a few times, well inside the lease and a stop's grace; given up
+    // after that, they are sent again when their leases end (at least once, as ever).
+    asio::steady_timer wait(co_await asio::this_coro::executor);
+    for (int attempt = 1; !unmarked_.empty() && attempt <= 3; ++attempt) {
+        wait.expires_after(std::chrono::milliseconds(250 * attempt));
+        boost::system::error_code ignored;
+        co_await wait.async_wait(asio::redirect_error(asio::use_awaitable, ignored));
+        try {
+            co_await write_marks();
+        } catch (const std::exception& e) {
+            log::warn("outbox", "mark_failed", {{"attempt", attempt}, {"error", e.what()}});
+        }
+    }
     if (!unmarked_.empty()) {
-        // Left when a mark's statement failed (MySQL gone past the pool's retries) and no lane
-        // marked after it: their leases end and they are sent again (at least once, as ever).
-        log::warn("outbox", "marks_not_written",
-                  {{"group", unmarked_.size()}, {"first_id", unmarked_.front().id}});
+        std::string ids;
+        for (const auto& u : unmarked_) ids += (ids.empty() ? "" : ",") + std::to_string(u.id);
+        log::error("outbox", "marks_given_up",
+                   {{"ids", ids}, {"next", "sent again when their leases end"}});
         unmarked_.clear();
     }
     if (failed) std::rethrow_exception(failed);
@@ -156,22 +170,41 @@ asio::awaitable<void> OutboxWorker::mark_sent(store::OutboxRepository::SentPush 
     unmarked_.push_back(sent);
     if (marking_) co_return;  // the lane writing marks takes this one in its next statement
     marking_ = true;
-    struct Writing {
-        bool& marking;
-        ~Writing() { marking = false; }
-    } writing{marking_};
+    // No guard object: a frame destroyed with the io_context must not touch the worker.
+    std::exception_ptr failed;
+    try {
+        co_await write_marks();
+    } catch (...) {
+        failed = std::current_exception();
+    }
+    marking_ = false;
+    if (failed) std::rethrow_exception(failed);
+}
+
+asio::awaitable<void> OutboxWorker::write_marks() {
     while (!unmarked_.empty()) {
         std::vector<store::OutboxRepository::SentPush> group;
         group.swap(unmarked_);
         auto work = [group, worker = options_.worker_id](sql::Connection& c) {
             return store::OutboxRepository::mark_sent(c, group, worker, now_ms());
         };
-        const std::size_t marked = co_await mysql_.run(std::move(work));
-        // Fewer when a lease ran out meanwhile (the row is someone else's), or when the pool ran
-        // the statement again after a lost link that had committed it.
+        std::size_t marked = 0;
+        std::exception_ptr failed;
+        try {
+            marked = co_await mysql_.run(std::move(work));
+        } catch (...) {
+            failed = std::current_exception();
+        }
+        if (failed) {  // back in front, for the next lane's mark or deliver_due's retry
+            group.insert(group.end(), unmarked_.begin(), unmarked_.end());
+            unmarked_ = std::move(group);
+            std::rethrow_exception(failed);
+        }
+        // Fewer only when a lease ran out before the mark: the row is someone else's now and
+        // goes out again.
         if (marked < group.size())
             log::warn(
-                "outbox", "marks_not_written",
+                "outbox", "mark_lease_lost",
                 {{"group", group.size()}, {"marked", marked}, {"first_id", group.front().id}});
     }
 }

@@ -90,9 +90,14 @@ private:
     // Records that WeChat accepted a push. Marks that gather while a lane writes marks go
     // together in its next statement (at most one in flight, so a push waits for its mark no
     // longer than for the statement before it); the lane that finds nobody writing writes them
-    // all, the others go on to their next send. On the lanes' strand; deliver_due returns once
-    // every mark of its pass is written (a stop never leaves an accepted push unmarked).
+    // all, the others go on to their next send (the push is logged and counted as sent at once:
+    // WeChat has it). On the lanes' strand; deliver_due returns once every mark of its pass is
+    // written, or tried again and given up on (logged with the rows' ids: they are sent again
+    // when their leases end).
     boost::asio::awaitable<void> mark_sent(store::OutboxRepository::SentPush sent);
+    // Writes unmarked_ in groups until it is empty; a group whose statement fails goes back in
+    // front of it and the error is thrown.
+    boost::asio::awaitable<void> write_marks();
 
     store::MysqlPool& mysql_;
     wechat::api::ApiClient& api_;

@@ -145,7 +145,19 @@ std::size_t OutboxRepository::mark_sent(sql::Connection& c, const std::vector<Se
     }
     for (const auto& s : sent) bind(*st, i++, s.id);
     bind(*st, i, worker);
-    return static_cast<std::size_t>(st->executeUpdate());
+    const auto updated = static_cast<std::size_t>(st->executeUpdate());
+    if (updated == sent.size()) return updated;
+    // Fewer: a lease ran out, or this is the pool's second run after a lost link that had
+    // committed the first — which rows carry this worker's mark is read back (a mark keeps
+    // lease_owner), so the second run does not count its own marks as lost.
+    auto marked =
+        prepare(c, "SELECT COUNT(*) FROM outbox WHERE id IN (" + placeholders(sent.size()) +
+                       ") AND status='sent' AND lease_owner=?");
+    int j = 1;
+    for (const auto& s : sent) bind(*marked, j++, s.id);
+    bind(*marked, j, worker);
+    auto rs = query(*marked);
+    return rs->next() ? rs->getUInt64(1) : updated;
 }
 
 Status OutboxRepository::mark_failed(sql::Connection& c, std::uint64_t id,

@@ -67,7 +67,8 @@ class OutboxRepository {
     static Status mark_sent(sql::Connection& c, std::uint64_t id, const std::string& worker,
                             Timestamp now, std::optional<std::int64_t> wechat_msgid = std::nullopt);
     // The same for several rows in one statement, all sent at `now`, each with its own msgid.
-    // Returns how many were marked: a row not leased to `worker` any more is left as it is.
+    // Returns how many of them carry this worker's mark (a repeat after a lost link counts the
+    // first run's): a row not leased to `worker` any more is left as it is.
     struct SentPush {
         std::uint64_t id = 0;
         std::optional<std::int64_t> wechat_msgid;

@@ -389,7 +389,8 @@ ApiResponse ApiServer::control(std::string_view method, std::string_view path,
                           std::chrono::milliseconds(std::atoll(delay_ms.c_str()))};
             if (fault.delay.count() <= 0) return json_response({{"error", "delay_ms must be > 0"}}, 400);
         } else if (errcode.empty()) {
-            return json_response({{"error", "give errcode, http_status or delay_ms"}}, 400);
+            return json_response({{"error", "give errcode, http_status, delay_ms or late_ms"}},
+                                 400);
         }
         fail_next(query_param(query, "path"), fault, times.empty() ? 1 : std::atoi(times.c_str()));
         return json_response({{"ok", true}});

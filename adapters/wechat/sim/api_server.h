@@ -40,7 +40,7 @@ struct RecordedCall {
     int errcode = 0;     // what the simulator answered (0 = ok; -1 for an HTTP error status)
     nlohmann::json json;  // the body parsed as JSON, or null
     int http_status = 200;                // the HTTP status answered
-    std::chrono::milliseconds delay{0};   // how long the answer was held back (a slow fault)
+    std::chrono::milliseconds delay{0};  // how long the answer was held back (a slow or late fault)
     std::chrono::system_clock::time_point received_at{};  // when the call arrived
     std::optional<std::int64_t> msgid;                    // a delivered template message's
 };
