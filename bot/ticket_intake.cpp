@@ -114,16 +114,43 @@ std::string TicketIntake::created_text(const store::Ticket& t) const {
                                               {"finish_by", when(t.due.finish)}});
 }
 
-std::string TicketIntake::progress_text(const std::vector<store::Ticket>& open) const {
-    if (open.empty()) return notices_.render("progress_none");
+namespace {
+
+// What follows the status on a progress line; empty when there is nothing to add.
+std::string progress_detail(const config::Notices& notices, const store::TicketProgress& t,
+                            std::chrono::minutes utc_offset, store::Timestamp now) {
+    if (t.technician.empty()) return {};
+    if (t.quote_status == store::quote_status::pending && t.quote_cents)
+        return notices.render(
+            "progress_detail_quote",
+            {{"technician", t.technician}, {"fee", config::yuan_text(*t.quote_cents)}});
+    const bool on_site = t.status == store::ticket_status::arrived;
+    if (!on_site && t.status != store::ticket_status::accepted) return {};
+    const auto& due = on_site ? t.finish_due : t.arrive_due;
+    if (!due) return notices.render("progress_detail_technician", {{"technician", t.technician}});
+    const char* key = on_site
+                          ? (now > *due ? "progress_detail_finish_late" : "progress_detail_finish")
+                          : (now > *due ? "progress_detail_arrive_late" : "progress_detail_arrive");
+    return notices.render(
+        key, {{"technician", t.technician}, {"time", local_time_text(*due, utc_offset)}});
+}
+
+}  // namespace
+
+std::string progress_text(const config::Notices& notices,
+                          const std::vector<store::TicketProgress>& open,
+                          std::chrono::minutes utc_offset, store::Timestamp now) {
+    if (open.empty()) return notices.render("progress_none");
     std::string items;
     for (const auto& t : open) {
         if (!items.empty()) items += "\n";
-        items += notices_.render("progress_item", {{"number", t.number},
-                                                   {"fault_type", t.fault_type},
-                                                   {"status", notices_.render("status_" + t.status)}});
+        items += notices.render("progress_item",
+                                {{"number", t.number},
+                                 {"fault_type", t.fault_type},
+                                 {"status", notices.render("status_" + t.status)},
+                                 {"detail", progress_detail(notices, t, utc_offset, now)}});
     }
-    return notices_.render("progress_list", {{"items", items}});
+    return notices.render("progress_list", {{"items", items}});
 }
 
 asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
@@ -167,15 +194,13 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                     co_await watch_(dispatched.ticket ? *dispatched.ticket : t);
                 result.extra_replies.push_back(created_text(t));
             } else if (std::holds_alternative<dialog::QueryProgress>(effect)) {
-                store::TicketFilter filter;
-                filter.owner_openid = openid;
-                filter.open_only = true;
-                filter.limit = 10;
-                auto work = [filter](sql::Connection& c) {
-                    return store::TicketRepository::list(c, filter);
+                auto work = [openid](sql::Connection& c) {
+                    return store::TicketRepository::progress_of_owner(c, openid, 10);
                 };
                 auto open = co_await mysql_.run(std::move(work));
-                result.extra_replies.push_back(progress_text(open));
+                result.extra_replies.push_back(
+                    progress_text(notices_, open, sla_.calendar.utc_offset(),
+                                  std::chrono::time_point_cast<std::chrono::milliseconds>(now)));
             } else if (auto* attach = std::get_if<dialog::AttachPhotos>(&effect)) {
                 co_await attach_photos(openid, *attach, now);
             } else if (auto* remember = std::get_if<dialog::RememberProfile>(&effect)) {

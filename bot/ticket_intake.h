@@ -34,6 +34,14 @@ struct EffectsResult {
     std::optional<std::string> replace_replies;
 };
 
+// 我的报修: the owner's open tickets, a line each — number, fault, where it stands and, once a
+// technician has accepted, who and by when they promised to arrive (after the arrival: to
+// finish), or that the time has passed and the desk is on it; a quote waiting for the owner's
+// answer says so with its amount. Pure.
+[[nodiscard]] std::string progress_text(const config::Notices& notices,
+                                        const std::vector<store::TicketProgress>& open,
+                                        std::chrono::minutes utc_offset, store::Timestamp now);
+
 class TicketIntake {
 public:
     // Keeps references; all must outlive the intake.
@@ -70,7 +78,6 @@ private:
     // in one transaction.
     boost::asio::awaitable<void> file_complaint(std::string openid, dialog::FileComplaint complaint,
                                                 std::chrono::sys_seconds now);
-    [[nodiscard]] std::string progress_text(const std::vector<store::Ticket>& open) const;
     [[nodiscard]] std::string created_text(const store::Ticket& t) const;
 
     store::MysqlPool& mysql_;

@@ -9,25 +9,29 @@ namespace repairbot::config {
 const std::vector<std::string_view>& required_notice_keys() {
     static const std::vector<std::string_view> keys{
         "busy", "ticket_deferred", "ticket_created", "progress_none", "progress_list",
-        "progress_item", "status_new", "status_dispatched", "status_accepted", "status_arrived",
-        "status_done", "status_confirmed", "status_rated", "status_closed", "status_cancelled",
-        "handed_over", "complaint_recorded",
+        "progress_item", "progress_detail_arrive", "progress_detail_arrive_late",
+        "progress_detail_finish", "progress_detail_finish_late", "progress_detail_technician",
+        "progress_detail_quote", "status_new", "status_dispatched", "status_accepted",
+        "status_arrived", "status_done", "status_confirmed", "status_rated", "status_closed",
+        "status_cancelled", "handed_over", "complaint_recorded",
         // SLA timers (bot/sla_timers.cpp)
         "sla_stage_dispatch", "sla_stage_accept", "sla_stage_quote", "sla_stage_arrive",
         "sla_stage_finish", "sla_warning", "sla_warning_dispatch", "sla_warning_unreachable",
         "sla_escalation", "sla_escalation_redispatch", "finish_delayed", "finish_delay_not_arrived",
-        "finish_delay_quote", "finish_delay_quote_review", "finish_delay_in_progress", "reminder_confirm", "reminder_rating",
-        "reminder_quote", "auto_closed", "callback_overdue",
+        "finish_delay_quote", "finish_delay_quote_review", "finish_delay_in_progress",
+        "reminder_confirm", "reminder_rating", "reminder_quote", "auto_closed", "callback_overdue",
         // The dispatchers' queue note (bot/queue_notes.cpp)
         "queue_note", "queue_note_emergencies", "queue_note_item", "queue_note_deadlines",
         "queue_note_deadline_item", "queue_note_late", "queue_note_late_unreported",
         "queue_note_late_supervisors", "queue_note_late_item",
         // The technician's chat and the owner's answers (bot/job_desk.cpp)
         "job_not_found", "job_changed", "owner_quote_changed", "owner_job_accepted",
-        "owner_job_arrived", "owner_job_handed_over", "owner_job_handed_over_quote", "owner_job_handed_over_raise", "fee_over_list", "fee_must_be_free", "fee_over_quote",
+        "owner_job_arrived", "owner_job_handed_over", "owner_job_handed_over_quote",
+        "owner_job_handed_over_raise", "fee_over_list", "fee_must_be_free", "fee_over_quote",
         "low_rating_complaint", "tech_quote_agreed", "tech_quote_refused", "quote_review",
         "sla_warning_review", "sla_warning_review_unstaffed", "review_quote_changed",
-        "owner_quote_in_review", "tech_quote_in_review", "tech_quote_approved", "tech_quote_rejected", "tech_quote_raise_rejected"};
+        "owner_quote_in_review", "tech_quote_in_review", "tech_quote_approved",
+        "tech_quote_rejected", "tech_quote_raise_rejected"};
     return keys;
 }
 

@@ -309,6 +309,37 @@ std::vector<Ticket> TicketRepository::list(sql::Connection& c, const TicketFilte
     return out;
 }
 
+std::vector<TicketProgress> TicketRepository::progress_of_owner(sql::Connection& c,
+                                                                const std::string& owner_openid,
+                                                                std::uint32_t max) {
+    // The revisit's arrival once reopened: bot/ticket_stages.h's stage_due, in SQL.
+    auto st = prepare(
+        c,
+        "SELECT t.number, t.fault_type, t.status, COALESCE(k.name, '') AS technician, "
+        "t.quote_status, t.quote_cents, "
+        "IF(t.reopened_at IS NULL, t.arrive_due, t.revisit_arrive_due) AS arrive_due, t.finish_due "
+        "FROM tickets t LEFT JOIN technicians k ON k.id = t.technician_id "
+        "WHERE t.owner_openid = ? AND t.status NOT IN ('closed', 'cancelled') "
+        "ORDER BY t.created_at DESC, t.id DESC LIMIT ?");
+    sql_row::bind(*st, 1, owner_openid);
+    sql_row::bind(*st, 2, max);
+    auto rs = query(*st);
+    std::vector<TicketProgress> out;
+    while (rs->next()) {
+        TicketProgress p;
+        p.number = str(*rs, "number");
+        p.fault_type = str(*rs, "fault_type");
+        p.status = str(*rs, "status");
+        p.technician = str(*rs, "technician");
+        p.quote_status = str(*rs, "quote_status");
+        p.quote_cents = opt_u32(*rs, "quote_cents");
+        p.arrive_due = opt_time(*rs, "arrive_due");
+        p.finish_due = opt_time(*rs, "finish_due");
+        out.push_back(std::move(p));
+    }
+    return out;
+}
+
 std::vector<Ticket> TicketRepository::list_after(sql::Connection& c, std::uint64_t after_id,
                                                 const std::vector<std::string>& statuses, std::uint32_t max) {
     if (statuses.empty()) return {};

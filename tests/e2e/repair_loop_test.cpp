@@ -144,6 +144,10 @@ TEST_F(RepairLoop, ReportToDoneToRatedThroughTheChats) {
     EXPECT_TRUE(eventually([&] { return told(owner, "李师傅") && told(owner, "13911112222"); },
                            std::chrono::seconds(15)))
         << bot.output();
+    // 进度: the owner's list names who accepted and when they promised to arrive.
+    auto progress = phone.say(owner, "进度");
+    EXPECT_NE(progress.find(number + "｜水｜师傅已接单（李师傅，预计"), std::string::npos) << progress;
+    EXPECT_NE(progress.find("前到场）"), std::string::npos) << progress;
 
     // 完成 费用 50: the owner is asked to confirm, with the fee.
     auto done = phone.say(tech, "完成 费用 50");
