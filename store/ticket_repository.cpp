@@ -312,12 +312,15 @@ std::vector<Ticket> TicketRepository::list(sql::Connection& c, const TicketFilte
 std::vector<TicketProgress> TicketRepository::progress_of_owner(sql::Connection& c,
                                                                 const std::string& owner_openid,
                                                                 std::uint32_t max) {
-    // The revisit's arrival once reopened: bot/ticket_stages.h's stage_due, in SQL.
+    // The revisit's arrival once reopened: bot/ticket_stages.h's stage_due, in SQL. A job
+    // reopened before the revisit columns (reopen_count > 0, no reopened_at) has none; a
+    // technician no longer active is not named (they cannot move the job).
     auto st = prepare(
         c,
-        "SELECT t.number, t.fault_type, t.status, COALESCE(k.name, '') AS technician, "
+        "SELECT t.number, t.fault_type, t.status, IF(k.active, k.name, '') AS technician, "
         "t.quote_status, t.quote_cents, "
-        "IF(t.reopened_at IS NULL, t.arrive_due, t.revisit_arrive_due) AS arrive_due, t.finish_due "
+        "CASE WHEN t.reopened_at IS NOT NULL THEN t.revisit_arrive_due "
+        "WHEN t.reopen_count > 0 THEN NULL ELSE t.arrive_due END AS arrive_due, t.finish_due "
         "FROM tickets t LEFT JOIN technicians k ON k.id = t.technician_id "
         "WHERE t.owner_openid = ? AND t.status NOT IN ('closed', 'cancelled') "
         "ORDER BY t.created_at DESC, t.id DESC LIMIT ?");

@@ -58,10 +58,11 @@ struct TicketFilter {
 // about as much again to send as the query costs.
 struct TicketProgress {
     std::string number, fault_type, status;
-    std::string technician;  // the name of whoever has the job; empty when nobody has it
+    std::string technician;  // the name of whoever has the job; empty when nobody (active) has it
     std::string quote_status;
     std::optional<std::uint32_t> quote_cents;
-    // The current visit's: on a reopened job (返修) the revisit's arrival (bot/ticket_stages.h).
+    // The current visit's: on a reopened job (返修) the revisit's arrival (bot/ticket_stages.h;
+    // none for a job reopened before migration 0012 recorded the revisit's).
     std::optional<Timestamp> arrive_due, finish_due;
     bool operator==(const TicketProgress&) const = default;
 };

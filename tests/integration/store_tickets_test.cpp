@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <stdexcept>
 #include <tuple>
 
 #include <cppconn/connection.h>
@@ -472,22 +473,37 @@ TEST_F(StoreOutboxClaim, TakesExpiredLeasesFirstAndReadsAboutItsLimitOfABacklog)
 TEST_F(StoreTickets,
        AnOwnersProgressListsTheOpenTicketsNewestFirstWithWhoHasThemAndTheCurrentVisitsArrival) {
     const std::string owner = prefix_ + "owner";
-    const Timestamp now = now_ms();
+    const Timestamp now =
+        Timestamp{} + std::chrono::seconds(std::chrono::duration_cast<std::chrono::seconds>(
+                                               now_ms().time_since_epoch())
+                                               .count());  // whole seconds, as set below
     const auto at = [&](int minutes) { return now + std::chrono::minutes(minutes); };
-    auto rows = pool_.run_sync([&](sql::Connection& c) {
-        Technician tech;
-        tech.name = prefix_ + "王师傅";
-        tech.phone = "13700000009";
-        tech.trades = {"水"};
-        auto added = TechnicianRepository::add(c, tech, now);
-        EXPECT_TRUE(added);
+    auto read = [&](std::uint32_t max) {
+        return pool_.run_sync(
+            [&](sql::Connection& c) { return TicketRepository::progress_of_owner(c, owner, max); });
+    };
+    pool_.run_sync([&](sql::Connection& c) {
+        auto add_tech = [&](const std::string& name) {
+            Technician tech;
+            tech.name = prefix_ + name;
+            tech.phone = "13700000009";
+            tech.trades = {"水"};
+            auto added = TechnicianRepository::add(c, tech, now);
+            if (!added) throw std::runtime_error(added.error().message());
+            return std::to_string(added->id);
+        };
+        const auto wang = add_tech("王师傅"), gone = add_tech("离职师傅");
+        std::unique_ptr<sql::Statement>(c.createStatement())
+            ->execute("UPDATE technicians SET active = 0 WHERE id = " + gone);
         std::vector<std::uint64_t> ids;
         for (const char* key :
-             {"progress-queued", "progress-accepted", "progress-reopened", "progress-closed"}) {
+             {"progress-queued", "progress-accepted", "progress-reopened", "progress-legacy",
+              "progress-gone", "progress-closed", "progress-cancelled", "progress-other"}) {
             auto n = draft(key);
-            n.ticket.owner_openid = owner;
+            n.ticket.owner_openid =
+                std::string(key) == "progress-other" ? prefix_ + "neighbour" : owner;
             auto created = TicketRepository::create(c, n);
-            EXPECT_TRUE(created);
+            if (!created) throw std::runtime_error(created.error().message());
             ids.push_back(created->ticket.id);
         }
         auto set = [&](std::uint64_t id, const std::string& assignments) {
@@ -495,7 +511,6 @@ TEST_F(StoreTickets,
                 ->execute("UPDATE tickets SET " + assignments +
                           " WHERE id = " + std::to_string(id));
         };
-        const auto tech_id = std::to_string(added->id);
         auto sql_time = [](Timestamp t) {
             return "FROM_UNIXTIME(" +
                    std::to_string(
@@ -503,32 +518,47 @@ TEST_F(StoreTickets,
                            .count()) +
                    ")";
         };
-        set(ids[0], "created_at = " + sql_time(at(-40)));
-        set(ids[1], "created_at = " + sql_time(at(-30)) +
-                        ", status = 'accepted', technician_id = " + tech_id + ", arrive_due = " +
-                        sql_time(at(20)) + ", finish_due = " + sql_time(at(120)) +
-                        ", quote_status = 'pending', quote_cents = 30000");
-        set(ids[2], "created_at = " + sql_time(at(-20)) +
-                        ", status = 'accepted', technician_id = " + tech_id + ", arrive_due = " +
-                        sql_time(at(-600)) + ", reopened_at = " + sql_time(at(-5)) +
-                        ", revisit_arrive_due = " + sql_time(at(55)));
-        set(ids[3], "created_at = " + sql_time(at(-10)) + ", status = 'closed'");
-        return TicketRepository::progress_of_owner(c, owner, 10);
+        set(ids[0], "created_at = " + sql_time(at(-80)));
+        set(ids[1],
+            "created_at = " + sql_time(at(-70)) + ", status = 'accepted', technician_id = " + wang +
+                ", arrive_due = " + sql_time(at(20)) + ", finish_due = " + sql_time(at(120)) +
+                ", quote_status = 'pending', quote_cents = 30000");
+        set(ids[2],
+            "created_at = " + sql_time(at(-60)) + ", status = 'accepted', technician_id = " + wang +
+                ", arrive_due = " + sql_time(at(-600)) + ", reopen_count = 1, reopened_at = " +
+                sql_time(at(-5)) + ", revisit_arrive_due = " + sql_time(at(55)));
+        set(ids[3], "created_at = " + sql_time(at(-50)) +
+                        ", status = 'accepted', technician_id = " + wang +
+                        ", arrive_due = " + sql_time(at(-900)) + ", reopen_count = 1");
+        set(ids[4], "created_at = " + sql_time(at(-40)) +
+                        ", status = 'accepted', technician_id = " + gone +
+                        ", arrive_due = " + sql_time(at(30)));
+        set(ids[5], "created_at = " + sql_time(at(-30)) + ", status = 'closed'");
+        set(ids[6], "created_at = " + sql_time(at(-20)) + ", status = 'cancelled'");
+        return 0;
     });
-    ASSERT_EQ(rows.size(), 3u) << "the closed ticket is not in progress";
-    EXPECT_TRUE(rows[0].technician.ends_with("王师傅")) << "newest first: the reopened job";
+    const auto rows = read(10);
+    ASSERT_EQ(rows.size(), 5u)
+        << "closed, cancelled and the neighbour's tickets are not this owner's progress";
+    // Newest first.
     EXPECT_EQ(rows[0].status, "accepted");
-    ASSERT_TRUE(rows[0].arrive_due);
-    EXPECT_LT(std::chrono::abs(*rows[0].arrive_due - at(55)), std::chrono::seconds(2))
-        << "a reopened job's arrival is the revisit's";
-    EXPECT_EQ(rows[1].quote_status, "pending");
-    EXPECT_EQ(rows[1].quote_cents, 30000u);
-    ASSERT_TRUE(rows[1].arrive_due && rows[1].finish_due);
-    EXPECT_GT(*rows[1].arrive_due, now);
-    EXPECT_EQ(rows[2].status, "new");
-    EXPECT_EQ(rows[2].technician, "") << "nobody has the queued one";
-    EXPECT_EQ(rows[2].fault_type, "水");
-    EXPECT_FALSE(rows[2].arrive_due);
+    EXPECT_EQ(rows[0].technician, "") << "a technician no longer active is not named";
+    EXPECT_EQ(rows[0].arrive_due, at(30));
+    EXPECT_EQ(rows[1].technician, prefix_ + "王师傅");
+    EXPECT_EQ(rows[1].arrive_due, std::nullopt)
+        << "reopened before the revisit columns: no arrival to promise";
+    EXPECT_EQ(rows[2].technician, prefix_ + "王师傅");
+    EXPECT_EQ(rows[2].arrive_due, at(55)) << "a reopened job's arrival is the revisit's";
+    EXPECT_EQ(rows[3].technician, prefix_ + "王师傅");
+    EXPECT_EQ(rows[3].quote_status, "pending");
+    EXPECT_EQ(rows[3].quote_cents, 30000u);
+    EXPECT_EQ(rows[3].arrive_due, at(20));
+    EXPECT_EQ(rows[3].finish_due, at(120));
+    EXPECT_EQ(rows[4].status, "new");
+    EXPECT_EQ(rows[4].technician, "") << "nobody has the queued one";
+    EXPECT_EQ(rows[4].fault_type, "水");
+    EXPECT_EQ(rows[4].arrive_due, std::nullopt);
+    EXPECT_EQ(read(2).size(), 2u);
 }
 
 TEST_F(StoreOutboxClaim,
