@@ -197,11 +197,9 @@ asio::awaitable<void> JobDesk::ask_owner(std::string owner_openid, std::string n
                                          std::optional<std::int64_t> fee_cents,
                                          std::optional<std::int64_t> quote_cents,
                                          std::chrono::sys_seconds now, bool only_if_missing) {
-    for (int attempt = 1; attempt <= kMaxSessionAttempts; ++attempt) {
-        auto stored = co_await sessions_.load(owner_openid);
-        dialog::Session session;
-        if (stored.version != 0)
-            if (auto decoded = dialog::decode(stored.data)) session = std::move(*decoded);
+    OwnerSessionChange ask =
+        [&](std::optional<dialog::Session> stored) -> std::optional<dialog::Session> {
+        dialog::Session session = stored ? std::move(*stored) : dialog::Session{};
         // Asked already: any question about the ticket for a confirmation (a rating under way
         // must not be reset), the quote of this very amount for a quote.
         const auto asked = [&](const dialog::Feedback& f) {
@@ -212,12 +210,13 @@ asio::awaitable<void> JobDesk::ask_owner(std::string owner_openid, std::string n
             return about_quote && f.cents == quote_cents;
         };
         if (only_if_missing && std::any_of(session.feedback.begin(), session.feedback.end(), asked))
-            co_return;
-        session = quote_cents ? dialog::begin_quote_approval(std::move(session), number, *quote_cents, now)
-                              : dialog::begin_confirmation(std::move(session), number, fee_cents, now);
-        auto saved = co_await sessions_.save(owner_openid, stored.version, dialog::encode(session));
-        if (saved) co_return;
-    }
+            return std::nullopt;
+        return quote_cents
+                   ? dialog::begin_quote_approval(std::move(session), number, *quote_cents, now)
+                   : dialog::begin_confirmation(std::move(session), number, fee_cents, now);
+    };
+    if (co_await change_owner_session(sessions_, owner_openid, std::move(ask), kMaxSessionAttempts))
+        co_return;
     log::warn("jobs", "owner_session_contended", {{"number", number}});
 }
 

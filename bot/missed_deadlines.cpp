@@ -31,16 +31,19 @@ std::string urgency_word(const std::string& urgency) {
 // What the table says of a stage not met by the cutoff (a closed ticket met every stage).
 const char* not_met(const MissedDeadline& m) { return m.cancelled ? "已取消" : "未完成"; }
 
+// A technician as the table names them: the name, else "#<id>".
+std::string technician_label(const std::string& name, std::uint64_t id) {
+    if (!name.empty()) return name;
+    std::string out = "#";
+    out += std::to_string(id);
+    return out;
+}
+
 std::string let_pass_names(const MissedDeadline& m) {
     std::string out;
     for (const auto& who : m.let_pass) {
         if (!out.empty()) out += "、";
-        if (!who.technician_name.empty()) {
-            out += who.technician_name;
-        } else {
-            out += '#';
-            out += std::to_string(who.technician_id);
-        }
+        out += technician_label(who.technician_name, who.technician_id);
     }
     return out;
 }
@@ -149,18 +152,17 @@ std::string to_csv(const MissedReport& report) {
 }
 
 std::string to_table(const MissedReport& report) {
-    auto last_day = std::chrono::year_month_day{std::chrono::sys_days{report.range.to} - std::chrono::days{1}};
-    std::string out = "逾期明细 " + to_string(report.range.from) + " 至 " + to_string(last_day) +
-                      "（UTC+8，截至 " + local_minute_text(report.as_of) + "）\n\n";
+    std::string out = report_heading("逾期明细", report.range, report.as_of);
     if (report.missed.empty()) return out + "无逾期。\n";
     std::vector<std::vector<std::string>> rows{
         {"工单", "紧急程度", "类型", "地址", "环节", "期限", "完成", "逾期(分)", "维修工", "超时未接单"}};
     for (const auto& m : report.missed) {
-        rows.push_back({m.number, urgency_word(m.urgency), m.fault_type, m.address, stage_word(m.stage),
-                        m.due ? local_minute_text(*m.due) : "-", m.met ? local_minute_text(*m.met) : not_met(m),
+        rows.push_back({m.number, urgency_word(m.urgency), m.fault_type, m.address,
+                        stage_word(m.stage), m.due ? local_minute_text(*m.due) : "-",
+                        m.met ? local_minute_text(*m.met) : not_met(m),
                         m.minutes_late ? one_decimal(*m.minutes_late) : "-",
-                        m.technician.empty() ? (m.technician_id ? "#" + std::to_string(*m.technician_id) : "(未派单)")
-                                             : m.technician,
+                        m.technician_id ? technician_label(m.technician, *m.technician_id)
+                                        : (m.technician.empty() ? "(未派单)" : m.technician),
                         m.let_pass.empty() ? "-" : let_pass_names(m)});
     }
     out += render_table(rows);

@@ -5,19 +5,32 @@
 
 namespace repairbot::bot {
 
+boost::asio::awaitable<bool> change_owner_session(store::SessionStore& sessions, std::string openid,
+                                                  OwnerSessionChange change, int attempts) {
+    for (int attempt = 0; attempt < attempts; ++attempt) {
+        auto stored = co_await sessions.load(openid);
+        std::optional<dialog::Session> session;
+        if (stored.version != 0) session = dialog::decode(stored.data);
+        auto changed = change(std::move(session));
+        if (!changed) co_return true;
+        if (co_await sessions.save(openid, stored.version, dialog::encode(*changed)))
+            co_return true;
+    }
+    co_return false;
+}
+
 boost::asio::awaitable<bool> drop_owner_questions(store::SessionStore& sessions, std::string openid,
                                                   std::string number) {
     constexpr int kAttempts = 5;
-    for (int attempt = 0; attempt < kAttempts; ++attempt) {
-        auto stored = co_await sessions.load(openid);
-        if (stored.version == 0) co_return true;
-        auto session = dialog::decode(stored.data);
-        if (!session) co_return true;  // not ours to repair; the chat resets it
+    OwnerSessionChange drop =
+        [number](std::optional<dialog::Session> session) -> std::optional<dialog::Session> {
+        if (!session) return std::nullopt;  // not ours to repair; the chat resets it
         auto dropped = dialog::drop_feedback(*session, number);
-        if (dropped == *session) co_return true;
-        if (co_await sessions.save(openid, stored.version, dialog::encode(dropped))) co_return true;
-    }
-    co_return false;
+        if (dropped == *session) return std::nullopt;
+        return dropped;
+    };
+    co_return co_await change_owner_session(sessions, std::move(openid), std::move(drop),
+                                            kAttempts);
 }
 
 }  // namespace repairbot::bot

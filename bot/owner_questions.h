@@ -1,22 +1,39 @@
 // The questions a ticket puts to its owner in chat (dialog/feedback.h: confirm the fix, rate it,
-// agree to a quote) live in the owner's stored session; when the ticket stops asking — closed by
-// the SLA engine, a quote withdrawn with a hand-over — they are dropped there, so the owner's
-// next message is not taken for an answer. Runs on the caller's executor (Redis).
+// agree to a quote) live in the owner's stored session. They are put there (JobDesk asking) and,
+// when the ticket stops asking — closed by the SLA engine, a quote withdrawn with a hand-over —
+// dropped there, so the owner's next message is not taken for an answer. Both change a session
+// the owner's own messages may be changing at the same moment: compare-and-set, tried again.
+// Runs on the caller's executor (Redis).
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 
+#include <functional>
+#include <optional>
 #include <string>
 
+#include "dialog/session.h"
 #include "store/session_store.h"
 
 namespace repairbot::bot {
 
-// Drops every question about ticket `number` from `openid`'s session, compare-and-set, retried
-// a few times on a concurrent change (a parked draft becomes the current conversation again).
-// False when the session kept changing (the caller logs it; the chat then answers the stale
-// question with the ticket's state). No session, or one the chat cannot read: nothing to do,
-// true. Throws what SessionStore throws when Redis is unreachable.
+// What to make of an owner's stored session: given it as stored (nullopt when none is, or the
+// chat cannot read it), the session to store, or nullopt to leave it as it is.
+using OwnerSessionChange =
+    std::function<std::optional<dialog::Session>(std::optional<dialog::Session>)>;
+
+// Applies `change` to `openid`'s session, compare-and-set, up to `attempts` times while a
+// concurrent change wins. False when the session kept changing (the caller logs it). Throws what
+// SessionStore throws when Redis is unreachable.
+[[nodiscard]] boost::asio::awaitable<bool> change_owner_session(store::SessionStore& sessions,
+                                                                std::string openid,
+                                                                OwnerSessionChange change,
+                                                                int attempts);
+
+// Drops every question about ticket `number` from `openid`'s session (change_owner_session, a
+// few attempts: a parked draft becomes the current conversation again). False when the session
+// kept changing (the chat then answers the stale question with the ticket's state). No session,
+// or one the chat cannot read: nothing to do, true.
 [[nodiscard]] boost::asio::awaitable<bool> drop_owner_questions(store::SessionStore& sessions,
                                                                 std::string openid,
                                                                 std::string number);

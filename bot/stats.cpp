@@ -292,6 +292,12 @@ std::string local_minute_text(Timestamp t) {
     return to_string(chr::year_month_day{day}) + buf;
 }
 
+std::string report_heading(std::string_view title, const StatsRange& range, Timestamp as_of) {
+    auto last_day = chr::year_month_day{chr::sys_days{range.to} - chr::days{1}};
+    return std::string(title) + " " + to_string(range.from) + " 至 " + to_string(last_day) +
+           "（UTC+8，截至 " + local_minute_text(as_of) + "）\n\n";
+}
+
 const std::error_category& stats_category() noexcept {
     static const StatsCategory instance;
     return instance;
@@ -488,9 +494,7 @@ std::string to_csv(const StatsReport& report) {
 }
 
 std::string to_table(const StatsReport& report) {
-    auto last_day = chr::year_month_day{chr::sys_days{report.range.to} - chr::days{1}};
-    std::string out = "报修统计 " + to_string(report.range.from) + " 至 " + to_string(last_day) +
-                      "（UTC+8，截至 " + local_minute_text(report.as_of) + "）\n\n";
+    std::string out = report_heading("报修统计", report.range, report.as_of);
     table_section(out, "范围", {table_cells("全部", report.overall)});
     auto section = [&out](const std::string& title, const std::vector<GroupFigures>& list,
                           const std::string& empty_label) {

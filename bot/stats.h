@@ -189,6 +189,10 @@ struct StatsReport {
 [[nodiscard]] std::string to_string(const std::chrono::year_month_day& day);
 // "YYYY-MM-DD HH:MM", the desk's local time (UTC+8) of `t`, seconds dropped.
 [[nodiscard]] std::string local_minute_text(store::Timestamp t);
+// A terminal report's first lines: "<title> <from> 至 <last day>（UTC+8，截至 <as_of>）" and a
+// blank line.
+[[nodiscard]] std::string report_heading(std::string_view title, const StatsRange& range,
+                                         store::Timestamp as_of);
 
 // The JSON of GET /api/stats: tickets, on_time_rate {dispatch, accept, arrive, finish},
 // satisfaction_rate, reopen_rate, callback_completion_rate, mean_minutes_to_arrive,
