@@ -19,6 +19,7 @@
 #include "dialog/sla_policy.h"
 #include "store/errors.h"
 #include "store/technician_repository.h"
+#include "store/ticket_repository.h"
 #include "store/transaction.h"
 
 namespace repairbot::bot {
@@ -33,7 +34,7 @@ constexpr std::string_view kUsage =
     "                 adds a technician; prints a one-time bind code (valid 7 days) alone on\n"
     "                 the last line\n"
     "  technician list [--all]          technicians (--all: disabled ones too)\n"
-    "  technician disable ID | enable ID\n"
+    "  technician disable ID | enable ID  (disable: lists the jobs still theirs)\n"
     "  technician bind-code ID          a fresh bind code, alone on the last line\n"
     "  technician duty ID on|off\n"
     "  ticket list [--status S] [--urgency U] [--technician ID] [--openid O]\n"
@@ -240,6 +241,53 @@ int technician_change(const CommandContext& ctx, std::uint64_t id, Change change
     return kExitOk;
 }
 
+// After a technician is disabled: the jobs still theirs (dispatched, accepted, on site), which
+// nobody else does until a dispatcher moves them, and how. Prints nothing when there are none.
+// The technician is disabled already: a failure to read their jobs is a warning, not a failed
+// command.
+int print_jobs_left(const CommandContext& ctx, std::uint64_t id) {
+    namespace ts = store::ticket_status;
+    constexpr std::uint32_t kMaxListed = 500;  // of each status
+    std::vector<store::Ticket> left;
+    bool cut = false;
+    int rc = with_database(ctx, [&](sql::Connection& c) {
+        for (const char* status : {ts::dispatched, ts::accepted, ts::arrived}) {
+            store::TicketFilter filter;
+            filter.technician_id = id;
+            filter.status = status;
+            filter.limit = kMaxListed;
+            auto some = store::TicketRepository::list(c, filter);
+            cut = cut || some.size() == kMaxListed;
+            for (auto& t : some) left.push_back(std::move(t));
+        }
+        return kExitOk;
+    });
+    if (rc != kExitOk) {
+        ctx.err << "repairbot technician: could not list the jobs still theirs; see 'repairbot "
+                   "ticket list "
+                   "--technician "
+                << id << " --status accepted' (and dispatched, arrived)\n";
+        return kExitOk;
+    }
+    if (left.empty()) return kExitOk;
+    ctx.out << "still theirs (" << left.size()
+            << (cut ? ", the first " + std::to_string(kMaxListed) + " of a status" : "") << "):";
+    bool on_site = false;
+    for (const auto& t : left) {
+        ctx.out << " " << t.number << " " << t.status;
+        on_site = on_site || t.status == ts::arrived;
+    }
+    ctx.out << "\n  give each to someone else: POST /api/tickets/{number}/dispatch ({} for whoever "
+               "has room);"
+               " one not accepted yet also goes elsewhere when its acceptance time runs out\n";
+    if (on_site)
+        ctx.out << "  a job on site (arrived) is finished by its technician: enable them again, "
+                   "off duty so no "
+                   "new job reaches them, until they reply 完成 (repairbot technician enable "
+                << id << "; repairbot technician duty " << id << " off)\n";
+    return kExitOk;
+}
+
 int technician_bind_code(const CommandContext& ctx, std::uint64_t id) {
     std::string code, failure;
     std::optional<store::Technician> tech;
@@ -298,10 +346,11 @@ int run_technician(const CommandContext& ctx) {
                 on ? "duty_on" : "duty_off", on ? "on duty" : "off duty");
         }
         const bool enable = verb == "enable";
-        return technician_change(
+        const int rc = technician_change(
             ctx, *id, [enable](store::Technician& t) { t.active = enable; },
             enable ? "enabled" : "disabled",
             enable ? "enabled" : "disabled (kept for history; gets no new jobs)");
+        return rc != kExitOk || enable ? rc : print_jobs_left(ctx, *id);
     }
     return usage_error(ctx, verb.empty() ? "technician: say what to do"
                                          : "technician: unknown command '" + verb + "'");

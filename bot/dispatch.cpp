@@ -7,14 +7,17 @@
 #include <utility>
 
 #include "bot/admin_api.h"
+#include "bot/owner_questions.h"
 #include "bot/staff_notice.h"
+#include "bot/ticket_lifecycle.h"
 #include "bot/timer_plan.h"
 #include "config/log.h"
+#include "config/price_list.h"
 #include "dialog/sla_policy.h"
 #include "store/errors.h"
 #include "store/outbox_repository.h"
-#include "store/transaction.h"
 #include "store/ticket_repository.h"
+#include "store/transaction.h"
 
 namespace repairbot::bot {
 
@@ -223,6 +226,26 @@ std::string nobody_free_text(const store::Ticket& t) {
 }
 }  // namespace
 
+std::optional<store::NewOutbox> owner_handover_notice(const config::Notices& notices,
+                                                      const store::Ticket& before,
+                                                      const store::Ticket& after,
+                                                      const std::string& technician) {
+    if (before.status != store::ticket_status::accepted) return std::nullopt;
+    const bool quote_withdrawn = before.quote_status == store::quote_status::pending;
+    const std::string fee = config::yuan_text(before.quote_cents.value_or(0));
+    const std::string kept = config::yuan_text(after.quote_cents.value_or(0));
+    const char* key = !quote_withdrawn ? "owner_job_handed_over"
+                      : after.quote_status == store::quote_status::agreed
+                          ? "owner_job_handed_over_raise"
+                          : "owner_job_handed_over_quote";
+    nlohmann::json notice = {
+        {"event", "job_handed_over"}, {"number", after.number}, {"technician", technician}};
+    notice["text"] = notices.render(
+        key,
+        {{"number", after.number}, {"technician", technician}, {"fee", fee}, {"agreed", kept}});
+    return store::NewOutbox{"notify", after.owner_openid, notice.dump(), std::nullopt};
+}
+
 std::vector<std::uint64_t> handed_over_by(const std::vector<store::TicketEvent>& events) {
     return gave_it_back(events, /*timeouts=*/false);
 }
@@ -276,10 +299,11 @@ DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
     return result;
 }
 
-Result<store::Ticket> Dispatcher::give(sql::Connection& c, store::Ticket t, const store::DispatchCandidate& chosen,
+Result<store::Ticket> Dispatcher::give(sql::Connection& c, store::Ticket t,
+                                       const store::DispatchCandidate& chosen,
                                        const std::string& actor, const std::string& actor_role,
-                                       const std::string& reason, std::chrono::sys_seconds now) const {
-    std::vector<store::NewOutbox> outbox;
+                                       const std::string& reason, std::chrono::sys_seconds now,
+                                       std::vector<store::NewOutbox> outbox) const {
     tell_taken_away(c, t, chosen.technician.id, texts_, outbox);
     auto given = assign(std::move(t), chosen, actor, reason, now);
     given.event.actor_role = actor_role;
@@ -295,10 +319,13 @@ asio::awaitable<Result<store::Ticket>> Dispatcher::dispatch_by_hand(std::string 
     struct Try {
         Result<store::Ticket> result;
         bool conflict = false;
+        std::optional<std::uint64_t> taken_from = std::nullopt;  // an accepted job taken off them
+        bool quote_withdrawn = false;  // … with a quote the owner had been asked about
     };
     const auto refused = [](std::errc code, std::string detail) {
         return Try{Error{std::make_error_code(code), std::move(detail)}, false};
     };
+    const auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
     for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
         auto work = [&](sql::Connection& c) -> Try {
             auto found = store::TicketRepository::find_by_number(c, number);
@@ -307,12 +334,25 @@ asio::awaitable<Result<store::Ticket>> Dispatcher::dispatch_by_hand(std::string 
                                  "no ticket numbered " + number + "; see repairbot ticket list --status new"},
                            false};
             store::Ticket t = std::move(*found);
-            if (t.status != ts::new_ && t.status != ts::dispatched)
-                return refused(std::errc::operation_not_permitted,
-                               "ticket " + number + " is " + t.status +
-                                   ": only a ticket waiting for a technician (new) or not accepted yet "
-                                   "(dispatched) is dispatched by hand; an accepted job is handed over by its "
-                                   "technician (转单)");
+            if (t.status != ts::new_ && t.status != ts::dispatched && t.status != ts::accepted)
+                return refused(
+                    std::errc::operation_not_permitted,
+                    "ticket " + number + " is " + t.status +
+                        ": only a ticket waiting for a technician (new), not accepted yet "
+                        "(dispatched) "
+                        "or accepted and not on site yet (accepted) is dispatched by hand" +
+                        (t.status == ts::arrived
+                             ? std::string(
+                                   "; its technician is on site and finishes it (完成) — one "
+                                   "disabled since can be enabled again to do so (repairbot "
+                                   "technician enable ") +
+                                   std::to_string(t.technician_id.value_or(0)) + ")"
+                             : std::string()));
+            std::optional<std::vector<store::TicketEvent>> events;  // read once, when needed
+            const auto history = [&]() -> const std::vector<store::TicketEvent>& {
+                if (!events) events = store::TicketRepository::events(c, t.id);
+                return *events;
+            };
             std::optional<store::DispatchCandidate> chosen;
             if (technician_id) {
                 auto tech = store::TechnicianRepository::find_by_id(c, *technician_id);
@@ -335,7 +375,7 @@ asio::awaitable<Result<store::Ticket>> Dispatcher::dispatch_by_hand(std::string 
                 if (t.technician_id == tech->id) return Try{std::move(t), false};  // theirs already
                 chosen = store::DispatchCandidate{*tech, 0};
             } else {
-                std::vector<std::uint64_t> excluded = gave_it_back(store::TicketRepository::events(c, t.id), /*timeouts=*/true);
+                std::vector<std::uint64_t> excluded = gave_it_back(history(), /*timeouts=*/true);
                 if (t.technician_id) excluded.push_back(*t.technician_id);
                 chosen = choose_technician(store::TechnicianRepository::candidates(c, t.trade, t.building), excluded);
                 if (!chosen)
@@ -344,17 +384,59 @@ asio::awaitable<Result<store::Ticket>> Dispatcher::dispatch_by_hand(std::string 
                                        " is on duty, bound and has room for ticket " + number +
                                        "; name one with technician_id");
             }
-            auto saved = give(c, std::move(t), *chosen, actor, "dispatcher", "by_hand", now);
+            if (t.status != ts::accepted) {
+                auto saved = give(c, std::move(t), *chosen, actor, "dispatcher", "by_hand", now);
+                if (!saved)
+                    return Try{
+                        saved.error(),
+                        saved.code() == store::make_error_code(store::StoreErrc::version_conflict)};
+                return Try{std::move(*saved), false};
+            }
+            // Accepted: taken off its technician as their 转单 would, then given, in one
+            // transaction.
+            const store::Ticket before = t;
+            const std::uint64_t from =
+                before.technician_id.value_or(0);  // 0: hand_over_job refuses
+            std::optional<std::uint32_t> agreed;   // a raise withdrawn: the price that stands
+            if (quote_waiting(before)) agreed = agreed_before_raise(history());
+            auto handed = hand_over_job(before, from, at, agreed);
+            if (!handed) return Try{handed.error(), false};
+            nlohmann::json details = {{"reason", "by_hand"}, {"technician_id", from}};
+            if (agreed) details["restored_cents"] = *agreed;  // as the technician's 转单 records it
+            std::vector<store::NewOutbox> outbox;
+            tell_taken_away(c, before, chosen->technician.id, texts_, outbox);
+            if (owner_notices_) {
+                auto was_with = store::TechnicianRepository::find_by_id(c, from);
+                if (auto told = owner_handover_notice(*owner_notices_, before, *handed,
+                                                      was_with ? was_with->name : std::string()))
+                    outbox.push_back(std::move(*told));
+            }
+            store::Transaction tx(c);
+            store::TicketRepository::append_event(
+                c, before.id, {actor, "dispatcher", "handed_over", details.dump()}, at);
+            auto saved = give(c, std::move(*handed), *chosen, actor, "dispatcher", "by_hand", now,
+                              std::move(outbox));
             if (!saved)
-                return Try{saved.error(),
-                           saved.code() == store::make_error_code(store::StoreErrc::version_conflict)};
-            return Try{std::move(*saved), false};
+                return Try{saved.error(), saved.code() == store::make_error_code(
+                                                              store::StoreErrc::version_conflict)};
+            tx.commit();
+            return Try{std::move(*saved), false, from,
+                       before.quote_status == store::quote_status::pending};
         };
         Try tried = co_await mysql_.run(std::move(work));
         if (tried.conflict) continue;
-        if (tried.result)
+        if (tried.result) {
             log::info("dispatch", "dispatched_by_hand",
-                      {{"number", number}, {"technician", tried.result->technician_id.value_or(0)}, {"actor", actor}});
+                      {{"number", number},
+                       {"technician", tried.result->technician_id.value_or(0)},
+                       {"taken_from", tried.taken_from.value_or(0)},
+                       {"actor", actor}});
+            // The quote question went with the quote: the owner's next message is no answer to it.
+            if (tried.quote_withdrawn && owner_sessions_ &&
+                !co_await drop_owner_questions(*owner_sessions_, tried.result->owner_openid,
+                                               tried.result->number))
+                log::warn("dispatch", "owner_session_contended", {{"number", number}});
+        }
         co_return std::move(tried.result);
     }
     co_return Error{std::make_error_code(std::errc::resource_unavailable_try_again),

@@ -13,9 +13,11 @@
 #include <unordered_map>
 #include <vector>
 
+#include "config/notices.h"
 #include "config/sla_data.h"
 #include "dialog/texts.h"
 #include "store/mysql_pool.h"
+#include "store/session_store.h"
 #include "store/sql_batch.h"
 #include "store/technician_repository.h"
 
@@ -39,6 +41,17 @@ using TicketWatch = std::function<boost::asio::awaitable<void>(store::Ticket)>;
 [[nodiscard]] std::vector<std::uint64_t> handed_over_by(sql::Connection& c,
                                                         std::uint64_t ticket_id);
 [[nodiscard]] std::vector<std::uint64_t> handed_over_by(const std::vector<store::TicketEvent>& events);
+
+// The owner's notice that the technician who accepted their job no longer has it — handed over
+// (转单) or taken off them by a dispatcher — and that someone else is being found, with what
+// became of a quote waiting for the owner (withdrawn; a raise of an agreed quote falls back to
+// the agreement). `before` and `after`: the ticket either side of hand_over_job; `technician`
+// the name of the one it was with. nullopt when the owner never heard of an acceptance (`before`
+// not accepted). Pure.
+[[nodiscard]] std::optional<store::NewOutbox> owner_handover_notice(const config::Notices& notices,
+                                                                    const store::Ticket& before,
+                                                                    const store::Ticket& after,
+                                                                    const std::string& technician);
 
 // Jobs given to technicians by new tickets not committed yet (TicketFiling: a group being
 // written, or a lone filing), which the tickets table does not hold yet: technician id -> jobs.
@@ -139,15 +152,20 @@ public:
     static void log_outcome(const DispatchOutcome& outcome, const std::string& reason);
 
     // A dispatcher's 派单 by hand: ticket `number` — waiting (status new, including one handed
-    // over or timed out with nobody free) or dispatched and not accepted yet — to technician
-    // `technician_id` (active and bound to WeChat, so the job push reaches them; trade,
-    // buildings, duty and room are the dispatcher's call), or with none to whoever dispatch()
-    // would choose, other than the technician it is with. `actor` (who did it) goes into the
-    // audit event. The technician it was with is told it went to someone else. Errors, each
-    // naming the value and what to do: StoreErrc::not_found (no such ticket or technician),
-    // std::errc::operation_not_permitted (a status that cannot be dispatched, a technician who
-    // cannot take it, nobody free). The ticket unchanged when it is with that technician already.
-    // Throws ServiceUnavailable when MySQL is down.
+    // over or timed out with nobody free), dispatched and not accepted yet, or accepted and not
+    // on site yet — to technician `technician_id` (active and bound to WeChat, so the job push
+    // reaches them; trade, buildings, duty and room are the dispatcher's call), or with none to
+    // whoever dispatch() would choose, other than the technician it is with and those who handed
+    // it over or let it time out. `actor` (who did it) goes into the audit event. The technician it
+    // was with is told it went to someone else. An accepted job is taken off its technician as
+    // their 转单 would (hand_over_job: a quote not answered yet goes with them; a "handed_over"
+    // event with actor_role dispatcher, so no automatic re-dispatch gives it back to them) and
+    // given in the same transaction; its owner is told someone else is being found (tell_owners).
+    // Errors, each naming the value and what to do: StoreErrc::not_found (no such ticket or
+    // technician), std::errc::operation_not_permitted (a status that cannot be dispatched — on
+    // site, the technician finishes it — a technician who cannot take it, nobody free). The ticket
+    // unchanged when it is with that technician already. Throws ServiceUnavailable when MySQL is
+    // down.
     [[nodiscard]] boost::asio::awaitable<Result<store::Ticket>> dispatch_by_hand(
         std::string number, std::optional<std::uint64_t> technician_id, std::string actor,
         std::chrono::sys_seconds now);
@@ -177,6 +195,14 @@ public:
     }
     // On: queued tickets other than emergencies are left to the queue notes. Call before use.
     void use_queue_notes(bool on) { queue_notes_ = on; }
+    // How dispatch_by_hand speaks to the owner of an accepted job it takes off its technician:
+    // the notice (owner_handover_notice) and the owner's session, whose question about a quote
+    // withdrawn with the job is dropped (drop_owner_questions). Without it the owner is not told.
+    // Both must outlive the dispatcher. Call before use.
+    void tell_owners(const config::Notices& notices, store::SessionStore& sessions) {
+        owner_notices_ = &notices;
+        owner_sessions_ = &sessions;
+    }
 
     // A new ticket's candidates, or none without asking MySQL while the memo says nobody of its
     // trade has room in its building (NoRoomMemo). Blocking, on the filing's connection.
@@ -197,19 +223,23 @@ public:
                                     std::chrono::sys_seconds now) const;
 
 private:
-    // Gives `ticket` (as read) to `chosen` and saves it (compare-and-set), with the job push and,
-    // when it was with someone else, their note that it went elsewhere; `actor_role` on the
-    // audit event. The saved ticket, or the update's error (version_conflict: read again).
-    [[nodiscard]] Result<store::Ticket> give(sql::Connection& c, store::Ticket ticket,
-                                             const store::DispatchCandidate& chosen, const std::string& actor,
-                                             const std::string& actor_role, const std::string& reason,
-                                             std::chrono::sys_seconds now) const;
+  // Gives `ticket` (as read) to `chosen` and saves it (compare-and-set), with the job push and,
+  // when it was with someone else, their note that it went elsewhere; `actor_role` on the
+  // audit event; `outbox`: more rows written with it. The saved ticket, or the update's error
+  // (version_conflict: read again).
+  [[nodiscard]] Result<store::Ticket> give(sql::Connection& c, store::Ticket ticket,
+                                           const store::DispatchCandidate& chosen,
+                                           const std::string& actor, const std::string& actor_role,
+                                           const std::string& reason, std::chrono::sys_seconds now,
+                                           std::vector<store::NewOutbox> outbox = {}) const;
 
-    store::MysqlPool& mysql_;
-    const config::SlaData& sla_;
-    const dialog::ReplyTexts* texts_;
-    bool queue_notes_ = false;
-    mutable NoRoomMemo no_room_{std::chrono::milliseconds(1000)};
+  store::MysqlPool& mysql_;
+  const config::SlaData& sla_;
+  const dialog::ReplyTexts* texts_;
+  const config::Notices* owner_notices_ = nullptr;
+  store::SessionStore* owner_sessions_ = nullptr;
+  bool queue_notes_ = false;
+  mutable NoRoomMemo no_room_{std::chrono::milliseconds(1000)};
 };
 
 }  // namespace repairbot::bot

@@ -1,6 +1,7 @@
 // POST /api/tickets/{number}/dispatch: a dispatcher's 派单 by hand, for the tickets the bot could
 // not give to anyone (the dispatcher queue: nobody free, handed over, not accepted in time) and
-// for giving a job not accepted yet to someone else (bot/dispatch.h Dispatcher::dispatch_by_hand).
+// for giving a job not accepted yet, or accepted and not on site yet (a technician off sick or
+// disabled), to someone else (bot/dispatch.h Dispatcher::dispatch_by_hand).
 #pragma once
 
 #include <string>

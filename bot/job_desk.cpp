@@ -410,22 +410,8 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 // The owner was told this technician accepted (a quote implies it) and when to
                 // expect them: told now that someone else is being found, and what became of a
                 // quote they were asked about (the reason stays with the desk).
-                if (before.status == ts::accepted) {
-                    nlohmann::json notice = {{"event", "job_handed_over"},
-                                             {"number", after.number},
-                                             {"technician", tech->name}};
-                    const std::string fee = config::yuan_text(before.quote_cents.value_or(0));
-                    const std::string kept = config::yuan_text(after.quote_cents.value_or(0));
-                    const char* key = !quote_withdrawn ? "owner_job_handed_over"
-                                      : after.quote_status == store::quote_status::agreed
-                                          ? "owner_job_handed_over_raise"
-                                          : "owner_job_handed_over_quote";
-                    notice["text"] = notices_.render(key, {{"number", after.number},
-                                                           {"technician", tech->name},
-                                                           {"fee", fee},
-                                                           {"agreed", kept}});
-                    outbox.push_back({"notify", after.owner_openid, notice.dump(), std::nullopt});
-                }
+                if (auto told = owner_handover_notice(notices_, before, after, tech->name))
+                    outbox.push_back(std::move(*told));
             };
             return save_move(c, number, tech, move, already, compose, now);
         };

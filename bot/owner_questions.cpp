@@ -1,5 +1,6 @@
 #include "bot/owner_questions.h"
 
+#include "config/log.h"
 #include "dialog/feedback.h"
 #include "dialog/session_codec.h"
 
@@ -29,8 +30,15 @@ boost::asio::awaitable<bool> drop_owner_questions(store::SessionStore& sessions,
         if (dropped == *session) return std::nullopt;
         return dropped;
     };
-    co_return co_await change_owner_session(sessions, std::move(openid), std::move(drop),
-                                            kAttempts);
+    try {
+        co_return co_await change_owner_session(sessions, openid, std::move(drop), kAttempts);
+    } catch (const std::exception& e) {
+        // Called after the caller's own work is saved: that work stands, and the chat answers a
+        // question left behind with the ticket's state.
+        log::warn("owner_questions", "session_unavailable",
+                  {{"number", number}, {"error", e.what()}});
+    }
+    co_return false;
 }
 
 }  // namespace repairbot::bot

@@ -32,8 +32,10 @@ using OwnerSessionChange =
 
 // Drops every question about ticket `number` from `openid`'s session (change_owner_session, a
 // few attempts: a parked draft becomes the current conversation again). False when the session
-// kept changing (the chat then answers the stale question with the ticket's state). No session,
-// or one the chat cannot read: nothing to do, true.
+// kept changing or Redis could not be reached (logged): the chat then answers the stale question
+// with the ticket's state. Never throws — callers call it after their own work is saved, and
+// must go on with what follows it (a re-dispatch, the SLA timers). No session, or one the chat
+// cannot read: nothing to do, true.
 [[nodiscard]] boost::asio::awaitable<bool> drop_owner_questions(store::SessionStore& sessions,
                                                                 std::string openid,
                                                                 std::string number);

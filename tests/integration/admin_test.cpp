@@ -222,6 +222,50 @@ TEST_F(AdminIntegration, DisableEnableDutyAndFreshCodes) {
     EXPECT_NE(missing.err.find("no technician with ID 999999999"), std::string::npos);
 }
 
+// Disabling a technician names the jobs still theirs — nobody else does them until a dispatcher
+// moves them — and how; jobs they finished are not listed.
+TEST_F(AdminIntegration, DisablingATechnicianListsTheJobsStillTheirs) {
+    const auto t = add_technician("赵师傅");
+    const std::string id = std::to_string(t.id);
+    auto quiet = admin("technician", {"disable", id});
+    ASSERT_EQ(quiet.code, kExitOk) << quiet.err;
+    EXPECT_EQ(quiet.out.find("still theirs"), std::string::npos) << quiet.out;
+    ASSERT_EQ(admin("technician", {"enable", id}).code, kExitOk);
+
+    std::vector<std::string> numbers;
+    for (const char* status : {"dispatched", "accepted", "arrived", "done"}) {
+        store::NewTicket n;
+        n.ticket.idempotency_key = tag_ + ":" + status;
+        n.ticket.owner_openid = tag_ + "-owner";
+        n.ticket.phone = "13800138000";
+        n.ticket.address = "3号楼2单元301";
+        n.ticket.fault_type = "水管漏水";
+        n.ticket.trade = "水";
+        n.ticket.urgency = "normal";
+        n.ticket.created_at = chr::floor<chr::seconds>(now_);
+        n.first_event = store::NewEvent{n.ticket.owner_openid, "owner", "created", "{}"};
+        numbers.push_back(pool_.run_sync([&](sql::Connection& c) {
+            auto made = store::TicketRepository::create(c, n)->ticket;
+            made.status = status;
+            made.technician_id = t.id;
+            return store::TicketRepository::update(c, made, {}, {}, now_)->number;
+        }));
+    }
+    auto r = admin("technician", {"disable", id});
+    ASSERT_EQ(r.code, kExitOk) << r.err;
+    EXPECT_NE(r.out.find("still theirs (3): "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(numbers[0] + " dispatched"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(numbers[1] + " accepted"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(numbers[2] + " arrived"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find(numbers[3]), std::string::npos) << "finished: not theirs to do\n" << r.out;
+    EXPECT_NE(r.out.find("POST /api/tickets/{number}/dispatch"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("repairbot technician enable " + id + "; repairbot technician duty " + id +
+                         " off"),
+              std::string::npos)
+        << "the job on site\n"
+        << r.out;
+}
+
 TEST_F(AdminIntegration, TicketsReadTheSameFromTheCliAndTheApi) {
     const auto tech = add_technician("王师傅");
     const std::string owner = tag_ + "-owner";

@@ -13,8 +13,13 @@
 #include <boost/asio/thread_pool.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cctype>
+
 #include "bot/dispatch.h"
 #include "bot/dispatch_api.h"
+#include "dialog/feedback.h"
+#include "dialog/session_codec.h"
 #include "store/errors.h"
 #include "store/outbox_repository.h"
 #include "store/technician_repository.h"
@@ -53,7 +58,10 @@ class DispatchByHand : public ::testing::Test {
             return 0;
         });
     }
-    void TearDown() override { blocking_.join(); }
+    void TearDown() override {
+        redis_.close();
+        blocking_.join();
+    }
 
     store::Technician technician(const std::string& name, std::vector<std::string> trades,
                                  std::optional<std::string> openid, std::uint32_t capacity = 5,
@@ -117,9 +125,10 @@ class DispatchByHand : public ::testing::Test {
     std::vector<store::Ticket> pass() {
         return store::testing::run(io_, dispatcher_.dispatch_waiting(50, chr::floor<chr::seconds>(t0 + 2h)));
     }
-    Result<store::Ticket> by_hand(const std::string& number, std::optional<std::uint64_t> technician) {
-        return store::testing::run(
-            io_, dispatcher_.dispatch_by_hand(number, technician, "王客服", chr::floor<chr::seconds>(t0 + 2h)));
+    Result<store::Ticket> by_hand(const std::string& number,
+                                  std::optional<std::uint64_t> technician, Timestamp at = t0 + 2h) {
+        return store::testing::run(io_, dispatcher_.dispatch_by_hand(number, technician, "王客服",
+                                                                     chr::floor<chr::seconds>(at)));
     }
     Response api(const std::string& target, std::string body, bool authorized = true) {
         Router router;
@@ -135,11 +144,38 @@ class DispatchByHand : public ::testing::Test {
         return store::testing::run(io_, router.handle(std::move(req)));
     }
 
+    // `t` given to `tech` by hand at t0 + 10 min and accepted by them at t0 + 30 min, as JobDesk's
+    // 接单 leaves it.
+    store::Ticket accepted_by(const store::Ticket& t, const store::Technician& tech) {
+        auto given = by_hand(t.number, tech.id, t0 + 10min);
+        if (!given) throw std::runtime_error("dispatch: " + given.error().detail);
+        auto now = *given;
+        now.status = ts::accepted;
+        now.at.accepted = t0 + 30min;
+        return pool_.run_sync([&now](sql::Connection& c) {
+            return *store::TicketRepository::update(
+                c, now, {"o-tech", "technician", "accepted", "{}"}, {}, t0 + 30min);
+        });
+    }
+    void disable(store::Technician tech) {
+        tech.active = false;
+        pool_.run_sync([&tech](sql::Connection& c) {
+            return store::TechnicianRepository::update(c, tech, t0).ok();
+        });
+    }
+    std::vector<store::TicketEvent> events(const store::Ticket& t) {
+        return pool_.run_sync(
+            [&t](sql::Connection& c) { return store::TicketRepository::events(c, t.id); });
+    }
+
     std::vector<store::Ticket> watched_;
     asio::io_context io_;
     asio::thread_pool blocking_{2};
     store::MysqlPool pool_{blocking_, private_database()};
+    store::Redis redis_{io_.get_executor(), store::testing::redis_settings()};
+    store::SessionStore sessions_{redis_, 1h};
     Dispatcher dispatcher_{pool_, testing::desk().sla, &testing::desk().dialog.texts};
+    const bool owners_told_ = (dispatcher_.tell_owners(testing::desk().notices, sessions_), true);
 };
 
 // Queued while nobody had room; a plumber with room for one comes on: the emergency goes first
@@ -287,13 +323,154 @@ TEST_F(DispatchByHand, WhatCannotBeDispatchedIsRefusedWithWhatToDo) {
     ASSERT_FALSE(r) << "nobody bound and active has room";
     EXPECT_NE(r.error().detail.find("name one with technician_id"), std::string::npos) << r.error().detail;
 
-    set_status(ticket, ts::accepted);
     auto plumber = technician("王师傅", {"水"}, "o-plumber");
-    r = by_hand(ticket.number, plumber.id);
-    ASSERT_FALSE(r);
+    auto other = technician("李师傅", {"水"}, "o-other");
+    ASSERT_TRUE(by_hand(ticket.number, plumber.id));
+    set_status(ticket, ts::arrived);
+    r = by_hand(ticket.number, other.id);
+    ASSERT_FALSE(r) << "on site: the technician there finishes it";
     EXPECT_EQ(r.code(), std::make_error_code(std::errc::operation_not_permitted));
-    EXPECT_NE(r.error().detail.find("转单"), std::string::npos) << r.error().detail;
-    EXPECT_EQ(reload(ticket).status, ts::accepted) << "nothing changed";
+    EXPECT_NE(r.error().detail.find("finishes it (完成)"), std::string::npos) << r.error().detail;
+    EXPECT_NE(r.error().detail.find("technician enable " + std::to_string(plumber.id)),
+              std::string::npos)
+        << r.error().detail;
+    EXPECT_EQ(reload(ticket).status, ts::arrived) << "nothing changed";
+    EXPECT_EQ(reload(ticket).technician_id, plumber.id);
+}
+
+// A technician off sick, then disabled, keeps the jobs they accepted until a dispatcher moves
+// them: the job is taken off them as their own 转单 would and given to whoever has room, in one
+// go — the owner, who was told they accepted, hears someone else is coming; the one it was with
+// is told it went elsewhere; the new one gets the job push with a fresh acceptance window; and
+// the audit log says the dispatcher took it, so no automatic re-dispatch gives it back.
+TEST_F(DispatchByHand, ADispatcherMovesAnAcceptedJobOffADisabledTechnicianAndTheOwnerIsTold) {
+    auto sick = technician("孙师傅", {"水"}, "o-sick");
+    auto other = technician("周师傅", {"水"}, "o-other");
+    auto ticket = accepted_by(queued("s-1", "水"), sick);
+    disable(sick);
+
+    // Through the route (at t0 + 2h), as a dispatcher does it: the SLA timers hear of it.
+    auto r = api("/api/tickets/" + ticket.number + "/dispatch", R"({"by": "王客服"})");
+    ASSERT_EQ(r.result(), http::status::ok) << r.body();
+    ASSERT_EQ(watched_.size(), 1u) << "the SLA timers follow the new dispatch";
+    auto moved = reload(ticket);
+    EXPECT_EQ(watched_[0], moved);
+    EXPECT_EQ(moved.status, ts::dispatched);
+    EXPECT_EQ(moved.technician_id, other.id) << "whoever has room, not the one it was with";
+    ASSERT_TRUE(moved.due.accept);
+    EXPECT_GT(*moved.due.accept, t0 + 2h) << "a fresh acceptance window, counted from the move";
+    EXPECT_NE(moved.due.accept, ticket.due.accept);
+    EXPECT_EQ(moved.at.accepted, t0 + 30min) << "the first acceptance stays on record";
+    EXPECT_EQ(moved.at.dispatched, ticket.at.dispatched) << "and the first dispatch";
+
+    auto log = events(ticket);
+    ASSERT_GE(log.size(), 2u);
+    EXPECT_EQ(std::count_if(log.begin(), log.end(),
+                            [](const auto& e) { return e.type == "handed_over"; }),
+              1);
+    const auto& taken = log[log.size() - 2];
+    EXPECT_EQ(taken.type, "handed_over");
+    EXPECT_EQ(taken.actor, "王客服");
+    EXPECT_EQ(taken.actor_role, "dispatcher");
+    EXPECT_EQ(nlohmann::json::parse(taken.details).value("technician_id", 0u), sick.id)
+        << taken.details;
+    EXPECT_EQ(log.back().type, "dispatched");
+    EXPECT_EQ(handed_over_by(log), std::vector<std::uint64_t>{sick.id})
+        << "not given back to them automatically";
+
+    auto owner = pushed(ticket, ticket.owner_openid);
+    ASSERT_EQ(owner.size(), 1u);
+    EXPECT_EQ(owner[0].value("event", ""), "job_handed_over");
+    EXPECT_EQ(owner[0].value("text", ""),
+              testing::desk().notices.render(
+                  "owner_job_handed_over", {{"number", ticket.number}, {"technician", "孙师傅"}}));
+    auto told = pushed(ticket, "o-sick");
+    ASSERT_EQ(told.size(), 2u) << "the job push, then the note that it went elsewhere";
+    EXPECT_EQ(told[1].value("event", ""), "job_reassigned");
+    auto push = pushed(ticket, "o-other");
+    ASSERT_EQ(push.size(), 1u);
+    EXPECT_EQ(push[0].value("event", ""), "job_assigned");
+    EXPECT_EQ(store::testing::run(io_, sessions_.load(ticket.owner_openid)).version, 0u)
+        << "no quote was waiting: the owner's chat is left alone";
+
+    auto again = by_hand(ticket.number, other.id);
+    ASSERT_TRUE(again) << "theirs already: nothing to do";
+    EXPECT_EQ(again->version, moved.version);
+    EXPECT_EQ(pushed(ticket, ticket.owner_openid).size(), 1u) << "told once";
+}
+
+// An accepted job whose quote waits for the owner, moved by hand to a technician the dispatcher
+// names: the quote goes with the one who made it (the next one quotes afresh), the owner is told
+// it is withdrawn, and the question about it leaves the owner's chat.
+TEST_F(DispatchByHand, AQuoteWaitingForTheOwnerIsWithdrawnWithAnAcceptedJobMovedByHand) {
+    auto sick = technician("孙师傅", {"水"}, "o-sick");
+    auto named = technician("周师傅", {"门窗"}, "o-named");
+    auto ticket = accepted_by(queued("q-1", "水"), sick);
+    auto quoted = reload(ticket);
+    quoted.quote_status = store::quote_status::pending;
+    quoted.quote_cents = 15000;
+    quoted = pool_.run_sync([&quoted](sql::Connection& c) {
+        return *store::TicketRepository::update(c, quoted, {"o-sick", "technician", "quoted", "{}"},
+                                                {}, t0 + 40min);
+    });
+    const auto asked_at = chr::floor<chr::seconds>(t0 + 40min);
+    auto session = dialog::begin_quote_approval(dialog::Session{}, ticket.number, 15000, asked_at);
+    ASSERT_TRUE(
+        store::testing::run(io_, sessions_.save(ticket.owner_openid, 0, dialog::encode(session))));
+
+    std::string typed =
+        ticket.number;  // as a dispatcher may type it: the store matches either case
+    std::transform(typed.begin(), typed.end(), typed.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    auto moved = by_hand(typed, named.id);
+    ASSERT_TRUE(moved) << moved.error().detail;
+    EXPECT_EQ(moved->number, ticket.number);
+    EXPECT_EQ(moved->technician_id, named.id) << "the dispatcher's call, not the trade's";
+    EXPECT_EQ(moved->quote_status, store::quote_status::required)
+        << "whoever takes it quotes afresh";
+    EXPECT_FALSE(moved->quote_cents);
+
+    auto owner = pushed(ticket, ticket.owner_openid);
+    ASSERT_EQ(owner.size(), 1u);
+    const auto text = owner[0].value("text", "");
+    EXPECT_NE(text.find("之前的报价150元已撤回"), std::string::npos) << text;
+    EXPECT_NE(text.find("新的师傅会重新报价"), std::string::npos) << text;
+    auto left = dialog::decode(store::testing::run(io_, sessions_.load(ticket.owner_openid)).data);
+    ASSERT_TRUE(left);
+    EXPECT_TRUE(left->feedback.empty()) << "the withdrawn quote is no longer asked";
+}
+
+// The move is saved before the owner's chat is touched: with Redis unreachable the dispatcher
+// still gets the moved job back (to hand to the SLA timers), not an error that invites a retry
+// moving it a second time.
+TEST_F(DispatchByHand, AnAcceptedJobMovedWhileRedisIsDownStaysMovedAndIsAnsweredAsSuch) {
+    auto sick = technician("孙师傅", {"水"}, "o-sick");
+    auto other = technician("周师傅", {"水"}, "o-other");
+    auto ticket = accepted_by(queued("d-1", "水"), sick);
+    auto quoted = reload(ticket);
+    quoted.quote_status = store::quote_status::pending;
+    quoted.quote_cents = 15000;
+    pool_.run_sync([&quoted](sql::Connection& c) {
+        return *store::TicketRepository::update(c, quoted, {"o-sick", "technician", "quoted", "{}"},
+                                                {}, t0 + 40min);
+    });
+    auto nowhere = store::testing::redis_settings();
+    nowhere.port = store::testing::free_port();  // nothing listens there
+    nowhere.connect_timeout = nowhere.command_timeout = 200ms;
+    store::Redis dead{io_.get_executor(), nowhere};
+    store::SessionStore lost{dead, 1h};
+    Dispatcher dispatcher{pool_, testing::desk().sla, &testing::desk().dialog.texts};
+    dispatcher.tell_owners(testing::desk().notices, lost);
+
+    auto moved =
+        store::testing::run(io_, dispatcher.dispatch_by_hand(ticket.number, other.id, "王客服",
+                                                             chr::floor<chr::seconds>(t0 + 2h)));
+    dead.close();
+    ASSERT_TRUE(moved) << moved.error().detail;
+    EXPECT_EQ(moved->technician_id, other.id);
+    EXPECT_EQ(reload(ticket).technician_id, other.id);
+    EXPECT_EQ(pushed(ticket, ticket.owner_openid).size(), 1u)
+        << "the owner is told through the outbox all the same";
 }
 
 // The route: the admin token, the body checked, the dispatcher's errors as 404 / 409, and the
