@@ -512,16 +512,43 @@ asio::awaitable<void> SlaTimers::fire(store::DueTimer timer, Timestamp claimed_a
     }
 }
 
-asio::awaitable<std::string> SlaTimers::reminder_text(store::Ticket ticket) {
-    try {
-        auto stored = co_await sessions_.load(ticket.owner_openid);
-        if (auto s = dialog::decode(stored.data);
-            s && !s->feedback.empty() && s->feedback.front().ticket_number == ticket.number) {
-            auto text = dialog::feedback_reminder(*s, dialog_.texts);
-            if (!text.empty()) co_return text;
+asio::awaitable<std::string> SlaTimers::reminder_text(store::Ticket ticket, Timestamp now) {
+    namespace ts = store::ticket_status;
+    const auto asked_at = seconds_of(now);
+    std::optional<dialog::Feedback> question;
+    if (ticket.status == ts::done) {
+        std::optional<std::int64_t> fee;
+        if (ticket.fee_cents) fee = *ticket.fee_cents;
+        question = dialog::Feedback{dialog::FeedbackStep::confirm, ticket.number, fee, 0, asked_at};
+    } else if (ticket.status == ts::confirmed) {
+        question =
+            dialog::Feedback{dialog::FeedbackStep::score, ticket.number, std::nullopt, 0, asked_at};
+    } else if (ticket.quote_status == store::quote_status::pending && ticket.quote_cents) {
+        question = dialog::Feedback{dialog::FeedbackStep::quote, ticket.number,
+                                    std::int64_t{*ticket.quote_cents}, 0, asked_at};
+    }
+    if (question) {
+        std::optional<dialog::Session> asked;
+        OwnerSessionChange first =
+            [&](std::optional<dialog::Session> stored) -> std::optional<dialog::Session> {
+            auto session = dialog::ask_first(stored ? *stored : dialog::Session{}, *question);
+            asked = session;
+            if (stored && session == *stored) return std::nullopt;  // asked first already
+            return session;
+        };
+        try {
+            if (co_await change_owner_session(sessions_, ticket.owner_openid, std::move(first),
+                                              5) &&
+                asked) {
+                auto text = dialog::feedback_reminder(*asked, dialog_.texts);
+                if (!text.empty()) co_return text;
+            } else {
+                log::warn("sla", "session_contended", {{"number", ticket.number}});
+            }
+        } catch (const std::exception& e) {
+            log::warn("sla", "session_unavailable",
+                      {{"number", ticket.number}, {"error", e.what()}});
         }
-    } catch (const std::exception& e) {
-        log::warn("sla", "session_unavailable", {{"number", ticket.number}, {"error", e.what()}});
     }
     if (ticket.status == store::ticket_status::done)
         co_return notices_.render("reminder_confirm", {{"number", ticket.number}});
@@ -538,7 +565,7 @@ asio::awaitable<void> SlaTimers::fire_ticket_timer(TimerRef ref, store::DueTimer
     if (ref.kind == TimerKind::remind) {
         auto read = [id = ref.id](sql::Connection& c) { return store::TicketRepository::find_by_id(c, id); };
         auto ticket = co_await mysql_.run(std::move(read));
-        if (ticket) reminder = co_await reminder_text(std::move(*ticket));
+        if (ticket) reminder = co_await reminder_text(std::move(*ticket), now);
     }
     Desk desk{&sla_, &notices_, &dispatcher_};
     auto work = [desk, ref, reminder, now](sql::Connection& c) {

@@ -96,10 +96,13 @@ class SlaTimers {
                                                    store::Timestamp now);
     boost::asio::awaitable<void> fire_callback(TimerRef ref, store::DueTimer timer,
                                                store::Timestamp now);
-    // The owner's reminder text: the chat's own reminder when its first question is about
-    // this ticket, else notices' reminder_confirm / reminder_rating / reminder_quote (an open
-    // job's quote waiting for the owner).
-    boost::asio::awaitable<std::string> reminder_text(store::Ticket ticket);
+    // The owner's reminder about `ticket`'s question (confirm the fix, rate it, answer a quote),
+    // with that question made the first one their chat asks (dialog::ask_first: brought to the
+    // front, or put back when the session lost it), so the answer the reminder asks for answers
+    // this ticket — not another ticket's question asked first, nor nothing. The chat's own
+    // reminder for it; notices' reminder_confirm / reminder_rating / reminder_quote when Redis
+    // cannot be reached or the session kept changing (logged).
+    boost::asio::awaitable<std::string> reminder_text(store::Ticket ticket, store::Timestamp now);
     [[nodiscard]] store::Timestamp now() const;
     // Logs a fired timer and counts it (result, lag).
     void record_fired(const store::DueTimer& timer, const char* result, store::Timestamp now,

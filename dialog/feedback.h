@@ -31,6 +31,14 @@ namespace repairbot::dialog {
 [[nodiscard]] Session begin_quote_approval(Session session, std::string ticket_number,
                                            std::int64_t cents, std::chrono::sys_seconds now);
 
+// The question about `item.ticket_number` asked first, for a reminder about that ticket (the
+// owner's latest prompt is what their next answer answers): the question pending about it — at
+// whatever step, a rating's comment stays a comment — is brought to the front, the others keep
+// their order behind it; with none (a session that expired or was reset), `item` is queued at
+// the front. Parks a report draft and drops a technician's "which job?" as begin_confirmation
+// does. Never fails.
+[[nodiscard]] Session ask_first(Session session, Feedback item);
+
 // Drops every question about `ticket_number` (auto-closed after 7 days, cancelled, answered
 // elsewhere). A parked draft becomes the current conversation again. Never fails.
 [[nodiscard]] Session drop_feedback(Session session, std::string_view ticket_number);

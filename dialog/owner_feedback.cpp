@@ -426,6 +426,23 @@ Session begin_quote_approval(Session session, std::string ticket_number, std::in
                  Feedback{FeedbackStep::quote, std::move(ticket_number), cents, 0, now});
 }
 
+Session ask_first(Session s, Feedback item) {
+    auto same = std::find_if(s.feedback.begin(), s.feedback.end(), [&](const Feedback& f) {
+        return f.ticket_number == item.ticket_number;
+    });
+    if (same == s.feedback.begin() && s.flow == Flow::owner_feedback)
+        return s;  // asked first already
+    if (same != s.feedback.end()) {
+        item = std::move(*same);
+        s.feedback.erase(same);
+    }
+    s.feedback.insert(s.feedback.begin(), std::move(item));
+    if (s.flow == Flow::technician_pick) s.job_command.reset();
+    s.misses = 0;  // another question now
+    s.flow = Flow::owner_feedback;
+    return s;
+}
+
 Session drop_feedback(Session session, std::string_view ticket_number) {
     std::erase_if(session.feedback,
                   [&](const Feedback& f) { return f.ticket_number == ticket_number; });

@@ -149,11 +149,12 @@ class SlaTimersIntegration : public ::testing::Test {
     }
 
     // A ticket received at t0 with the DOMAIN.md limits of its urgency (wall-clock ones).
-    store::Ticket create(const std::string& urgency = "emergency") {
+    // `owner`: the owner's openid ("" for one of its own).
+    store::Ticket create(const std::string& urgency = "emergency", const std::string& owner = "") {
         store::NewTicket n;
         auto& t = n.ticket;
         t.idempotency_key = tag_ + "-key-" + std::to_string(++serial_);
-        t.owner_openid = tag_ + "-owner-" + std::to_string(serial_);
+        t.owner_openid = owner.empty() ? tag_ + "-owner-" + std::to_string(serial_) : owner;
         t.reporter_name = "张三";
         t.phone = "13800138000";
         t.building = "5";
@@ -836,9 +837,11 @@ TEST_F(SlaTimersIntegration, AfterSevenDaysADoneRepairClosesAndTheOwnersQuestion
     store::testing::run(io_, engine_->sessions.erase(t.owner_openid));
 }
 
-// A paid repair's quote the owner has not answered: one reminder after quote_reminder (2 h),
-// the notices' own words with the amount when the chat holds no question about it.
-TEST_F(SlaTimersIntegration, AnUnansweredQuoteRemindsTheOwnerOnce) {
+// A paid repair's quote the owner has not answered: one reminder after quote_reminder (2 h).
+// The chat had lost the question (the session expired): the reminder puts it back, first, so
+// the 同意 it asks for is understood.
+TEST_F(SlaTimersIntegration,
+       AnUnansweredQuoteRemindsTheOwnerOnceAndTheAnswerItAsksForIsUnderstood) {
     auto t = dispatched(create());
     t.status = store::ticket_status::arrived;
     t.at.accepted = t.at.arrived = t0 + 10min;
@@ -856,11 +859,62 @@ TEST_F(SlaTimersIntegration, AnUnansweredQuoteRemindsTheOwnerOnce) {
     auto owner = sent_to(t.id, t.owner_openid);
     ASSERT_EQ(owner.size(), 1u);
     EXPECT_EQ(owner[0]["event"], "owner_reminder");
-    EXPECT_EQ(owner[0]["text"],
-              desk().notices.render("reminder_quote", {{"number", t.number}, {"fee", "250元"}}));
+    auto session =
+        dialog::decode(store::testing::run(io_, engine_->sessions.load(t.owner_openid)).data);
+    ASSERT_TRUE(session);
+    ASSERT_EQ(session->feedback.size(), 1u) << "the question is asked again";
+    EXPECT_EQ(session->feedback[0].step, dialog::FeedbackStep::quote);
+    EXPECT_EQ(session->feedback[0].ticket_number, t.number);
+    EXPECT_EQ(session->feedback[0].cents, 25000);
+    EXPECT_EQ(session->flow, dialog::Flow::owner_feedback);
+    EXPECT_EQ(owner[0]["text"], dialog::feedback_reminder(*session, desk().dialog.texts));
+    EXPECT_NE(owner[0]["text"].get<std::string>().find("250"), std::string::npos)
+        << owner[0]["text"];
     at(t0 + 5h);
     fire();
     EXPECT_EQ(sent_events(t.id, t.owner_openid).size(), 1u) << "once";
+    store::testing::run(io_, engine_->sessions.erase(t.owner_openid));
+}
+
+// An owner asked about two tickets: the reminder about the one behind makes it the question the
+// chat asks, so the "1" the reminder asks for confirms that ticket, not the one asked first.
+TEST_F(SlaTimersIntegration, AReminderAboutTheSecondQuestionMakesItTheOneTheOwnersAnswerAnswers) {
+    auto first = dispatched(create());
+    first.status = store::ticket_status::done;
+    first.at.accepted = first.at.arrived = t0 + 10min;
+    first.at.done = t0 + 2h;
+    first = save(first, "done", t0 + 2h);
+    auto second = dispatched(create("emergency", first.owner_openid));
+    second.status = store::ticket_status::done;
+    second.at.accepted = second.at.arrived = t0 + 10min;
+    second.at.done = t0 + 1h;
+    second.fee_cents = 8000;
+    second = save(second, "done", t0 + 1h);
+    ASSERT_EQ(second.owner_openid, first.owner_openid);
+    auto session = dialog::begin_confirmation(dialog::Session{}, first.number, std::nullopt,
+                                              chr::floor<chr::seconds>(t0 + 2h));
+    session =
+        dialog::begin_confirmation(session, second.number, 8000, chr::floor<chr::seconds>(t0 + 1h));
+    ASSERT_TRUE(store::testing::run(
+        io_, engine_->sessions.save(first.owner_openid, 0, dialog::encode(session))));
+    track(second);
+
+    at(t0 + 25h);
+    EXPECT_EQ(fire(), 1u);
+    auto stored =
+        dialog::decode(store::testing::run(io_, engine_->sessions.load(first.owner_openid)).data);
+    ASSERT_TRUE(stored);
+    ASSERT_EQ(stored->feedback.size(), 2u);
+    EXPECT_EQ(stored->feedback[0].ticket_number, second.number)
+        << "the reminded ticket's question first";
+    EXPECT_EQ(stored->feedback[0].cents, 8000);
+    EXPECT_EQ(stored->feedback[1].ticket_number, first.number) << "the other still asked, after it";
+    auto owner = sent_to(second.id, second.owner_openid);
+    ASSERT_EQ(owner.size(), 1u);
+    const auto text = owner[0]["text"].get<std::string>();
+    EXPECT_EQ(text, dialog::feedback_reminder(*stored, desk().dialog.texts));
+    EXPECT_NE(text.find(second.number), std::string::npos) << text;
+    store::testing::run(io_, engine_->sessions.erase(first.owner_openid));
 }
 
 TEST_F(SlaTimersIntegration, ACallbackDueTellsTheDispatchersOnce) {

@@ -406,6 +406,46 @@ TEST(Feedback, AnAnswerSentBeforeTheQuoteWasRaisedIsMetWithTheNewQuote) {
     EXPECT_EQ(*find_effect<AgreeQuote>(chat.last), (AgreeQuote{kTicket, 30000}));
 }
 
+// A reminder about the second ticket asked makes it the question the owner's next answer
+// answers: "1" after "BX…0004 还没确认" confirms 0004, not the quote asked first; the quote is
+// asked again once it is settled.
+TEST(Feedback, AReminderAboutAQuestionBehindAnotherBringsItToTheFront) {
+    Chat chat = quoting();
+    chat.session = begin_confirmation(chat.session, "BX20261120-0004", 5000, kNow);
+    chat.session.misses = 2;
+    chat.session =
+        ask_first(chat.session, {FeedbackStep::confirm, "BX20261120-0004", std::nullopt, 0, kNow});
+    ASSERT_EQ(chat.session.feedback.size(), 2u);
+    EXPECT_EQ(chat.session.feedback[0].ticket_number, "BX20261120-0004");
+    EXPECT_EQ(chat.session.feedback[0].cents, 5000)
+        << "the question as it was asked, not the reminder's guess";
+    EXPECT_EQ(chat.session.feedback[1].ticket_number, kTicket);
+    EXPECT_EQ(chat.session.misses, 0u);
+    EXPECT_TRUE(contains(feedback_reminder(chat.session, shipped_data().texts), "BX20261120-0004"));
+    chat.say("1");
+    ASSERT_NE(find_effect<ConfirmFixed>(chat.last), nullptr);
+    EXPECT_EQ(find_effect<ConfirmFixed>(chat.last)->ticket_number, "BX20261120-0004");
+    EXPECT_EQ(find_effect<AgreeQuote>(chat.last), nullptr);
+}
+
+// A question the session lost (it expired, or was reset) is put back, first, by the reminder;
+// one asked first already is left exactly as it is (a rating's comment under way stays one).
+TEST(Feedback, AReminderPutsALostQuestionBackAndLeavesTheFirstOneAsItIs) {
+    Chat chat;
+    chat.session = ask_first(chat.session, {FeedbackStep::quote, kTicket, 12000, 0, kNow});
+    EXPECT_EQ(chat.session.flow, Flow::owner_feedback);
+    ASSERT_EQ(chat.session.feedback.size(), 1u);
+    chat.say("同意");
+    ASSERT_NE(find_effect<AgreeQuote>(chat.last), nullptr);
+    EXPECT_EQ(*find_effect<AgreeQuote>(chat.last), (AgreeQuote{kTicket, 12000}));
+
+    Chat commenting = rating();
+    commenting.say("2");
+    ASSERT_EQ(commenting.session.feedback.front().step, FeedbackStep::comment);
+    const Session before = commenting.session;
+    EXPECT_EQ(ask_first(before, {FeedbackStep::score, kTicket, std::nullopt, 0, kNow}), before);
+}
+
 TEST(Feedback, RemindersNameTheTicket) {
     const auto& texts = shipped_data().texts;
     EXPECT_TRUE(contains(feedback_reminder(confirming().session, texts), "还没确认"));
