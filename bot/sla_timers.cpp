@@ -512,66 +512,97 @@ asio::awaitable<void> SlaTimers::fire(store::DueTimer timer, Timestamp claimed_a
     }
 }
 
-asio::awaitable<std::string> SlaTimers::reminder_text(store::Ticket ticket, Timestamp now) {
+namespace {
+
+// The question the owner's chat asks about `t` while a reminder is due: confirm the fix (with
+// its fee), rate it, or answer an open job's quote; nullopt for any other state.
+std::optional<dialog::Feedback> question_of(const store::Ticket& t,
+                                            std::chrono::sys_seconds asked_at) {
     namespace ts = store::ticket_status;
-    const auto asked_at = seconds_of(now);
-    std::optional<dialog::Feedback> question;
-    if (ticket.status == ts::done) {
+    using dialog::FeedbackStep;
+    if (t.status == ts::done) {
         std::optional<std::int64_t> fee;
-        if (ticket.fee_cents) fee = *ticket.fee_cents;
-        question = dialog::Feedback{dialog::FeedbackStep::confirm, ticket.number, fee, 0, asked_at};
-    } else if (ticket.status == ts::confirmed) {
-        question =
-            dialog::Feedback{dialog::FeedbackStep::score, ticket.number, std::nullopt, 0, asked_at};
-    } else if (ticket.quote_status == store::quote_status::pending && ticket.quote_cents) {
-        question = dialog::Feedback{dialog::FeedbackStep::quote, ticket.number,
-                                    std::int64_t{*ticket.quote_cents}, 0, asked_at};
+        if (t.fee_cents) fee = *t.fee_cents;
+        return dialog::Feedback{FeedbackStep::confirm, t.number, fee, 0, asked_at};
     }
+    if (t.status == ts::confirmed)
+        return dialog::Feedback{FeedbackStep::score, t.number, std::nullopt, 0, asked_at};
+    if (is_open_job(t) && t.quote_status == store::quote_status::pending && t.quote_cents)
+        return dialog::Feedback{FeedbackStep::quote, t.number, std::int64_t{*t.quote_cents}, 0,
+                                asked_at};
+    return std::nullopt;
+}
+
+}  // namespace
+
+asio::awaitable<SlaTimers::Reminder> SlaTimers::reminder_for(store::Ticket ticket, Timestamp now) {
+    // Asked anew from a second on: an answer to the question before it, handled meanwhile, is
+    // no answer to this one (dialog/feedback.h).
+    auto question = question_of(ticket, seconds_of(now) + std::chrono::seconds{1});
     if (question) {
-        std::optional<dialog::Session> asked;
-        OwnerSessionChange first =
-            [&](std::optional<dialog::Session> stored) -> std::optional<dialog::Session> {
-            auto session = dialog::ask_first(stored ? *stored : dialog::Session{}, *question);
-            asked = session;
-            if (stored && session == *stored) return std::nullopt;  // asked first already
-            return session;
-        };
         try {
-            if (co_await change_owner_session(sessions_, ticket.owner_openid, std::move(first),
-                                              5) &&
-                asked) {
-                auto text = dialog::feedback_reminder(*asked, dialog_.texts);
-                if (!text.empty()) co_return text;
-            } else {
-                log::warn("sla", "session_contended", {{"number", ticket.number}});
-            }
+            auto stored = co_await sessions_.load(ticket.owner_openid);
+            std::optional<dialog::Session> session;
+            if (stored.version != 0) session = dialog::decode(stored.data);
+            auto asked =
+                dialog::ask_first(session ? std::move(*session) : dialog::Session{}, *question);
+            for (const auto& f : asked.feedback)
+                if (f.ticket_number == ticket.number)
+                    co_return Reminder{dialog::feedback_reminder(f, dialog_.texts), question};
         } catch (const std::exception& e) {
             log::warn("sla", "session_unavailable",
                       {{"number", ticket.number}, {"error", e.what()}});
         }
     }
+    std::string text;
     if (ticket.status == store::ticket_status::done)
-        co_return notices_.render("reminder_confirm", {{"number", ticket.number}});
-    if (ticket.status == store::ticket_status::confirmed)
-        co_return notices_.render("reminder_rating", {{"number", ticket.number}});
-    co_return notices_.render(
-        "reminder_quote",
-        {{"number", ticket.number}, {"fee", config::yuan_text(ticket.quote_cents.value_or(0))}});
+        text = notices_.render("reminder_confirm", {{"number", ticket.number}});
+    else if (ticket.status == store::ticket_status::confirmed)
+        text = notices_.render("reminder_rating", {{"number", ticket.number}});
+    else
+        text = notices_.render("reminder_quote",
+                               {{"number", ticket.number},
+                                {"fee", config::yuan_text(ticket.quote_cents.value_or(0))}});
+    co_return Reminder{std::move(text), std::nullopt};
+}
+
+asio::awaitable<void> SlaTimers::bring_forward(std::string openid, dialog::Feedback question) {
+    const std::string number = question.ticket_number;
+    OwnerSessionChange first =
+        [&](std::optional<dialog::Session> stored) -> std::optional<dialog::Session> {
+        auto session = dialog::ask_first(stored ? *stored : dialog::Session{}, question);
+        if (stored && session == *stored) return std::nullopt;  // asked first already
+        return session;
+    };
+    try {
+        if (!co_await change_owner_session(sessions_, std::move(openid), std::move(first), 5))
+            log::warn("sla", "session_contended", {{"number", number}});
+    } catch (const std::exception& e) {
+        log::warn("sla", "session_unavailable", {{"number", number}, {"error", e.what()}});
+    }
 }
 
 asio::awaitable<void> SlaTimers::fire_ticket_timer(TimerRef ref, store::DueTimer timer,
                                                    Timestamp now) {
-    std::string reminder;
+    Reminder reminder;
+    std::string owner;
     if (ref.kind == TimerKind::remind) {
         auto read = [id = ref.id](sql::Connection& c) { return store::TicketRepository::find_by_id(c, id); };
         auto ticket = co_await mysql_.run(std::move(read));
-        if (ticket) reminder = co_await reminder_text(std::move(*ticket), now);
+        if (ticket) {
+            owner = ticket->owner_openid;
+            reminder = co_await reminder_for(std::move(*ticket), now);
+        }
     }
     Desk desk{&sla_, &notices_, &dispatcher_};
-    auto work = [desk, ref, reminder, now](sql::Connection& c) {
-        return act_on_ticket(c, desk, ref, reminder, now);
+    auto work = [desk, ref, text = reminder.text, now](sql::Connection& c) {
+        return act_on_ticket(c, desk, ref, text, now);
     };
     Fired fired = co_await mysql_.run(std::move(work));
+    // The reminder is committed (its push goes out after this): the question it names is the one
+    // the owner's answer is to answer. Not before: a stale or early timer must not reorder them.
+    if (fired.result == Fired::Result::acted && reminder.question)
+        co_await bring_forward(owner, std::move(*reminder.question));
 
     if (fired.reschedule) co_await index_.schedule(timer.id, *fired.reschedule);
     if (fired.redispatch_from) {

@@ -26,6 +26,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "bot/dispatch.h"
@@ -34,6 +35,7 @@
 #include "config/notices.h"
 #include "config/sla_data.h"
 #include "dialog/context.h"
+#include "dialog/session.h"
 #include "store/mysql_pool.h"
 #include "store/records.h"
 #include "store/session_store.h"
@@ -96,13 +98,21 @@ class SlaTimers {
                                                    store::Timestamp now);
     boost::asio::awaitable<void> fire_callback(TimerRef ref, store::DueTimer timer,
                                                store::Timestamp now);
-    // The owner's reminder about `ticket`'s question (confirm the fix, rate it, answer a quote),
-    // with that question made the first one their chat asks (dialog::ask_first: brought to the
-    // front, or put back when the session lost it), so the answer the reminder asks for answers
-    // this ticket — not another ticket's question asked first, nor nothing. The chat's own
-    // reminder for it; notices' reminder_confirm / reminder_rating / reminder_quote when Redis
-    // cannot be reached or the session kept changing (logged).
-    boost::asio::awaitable<std::string> reminder_text(store::Ticket ticket, store::Timestamp now);
+    // The owner's reminder about `ticket`'s question (confirm the fix, rate it, answer a quote)
+    // as their chat will ask it once the reminder is sent: first (dialog::ask_first: brought to
+    // the front, or put back when the session lost it), so the answer the reminder asks for
+    // answers this ticket — not another ticket's question asked first, nor nothing. `question`:
+    // what to make first in the owner's session once the reminder is committed (bring_forward).
+    // Reads the session, changes nothing. Notices' reminder_confirm / reminder_rating /
+    // reminder_quote when Redis cannot be reached (logged).
+    struct Reminder {
+        std::string text;
+        std::optional<dialog::Feedback> question;
+    };
+    boost::asio::awaitable<Reminder> reminder_for(store::Ticket ticket, store::Timestamp now);
+    // Makes `question` the one `openid`'s chat asks first (compare-and-set; logged when the
+    // session kept changing or Redis could not be reached). Never throws.
+    boost::asio::awaitable<void> bring_forward(std::string openid, dialog::Feedback question);
     [[nodiscard]] store::Timestamp now() const;
     // Logs a fired timer and counts it (result, lag).
     void record_fired(const store::DueTimer& timer, const char* result, store::Timestamp now,

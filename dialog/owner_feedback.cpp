@@ -157,6 +157,16 @@ void miss(Turn& t) {
     }
 }
 
+// A message handled before its question was asked (Context::now earlier than asked_at: a raised
+// quote replaced it, or a reminder brought it forward, while this message was on its way — the
+// chat's compare-and-set then runs the message again on the new session) is no answer to it:
+// the question is asked instead (feedback.h). True when it was.
+bool too_early(Turn& t) {
+    if (t.session.feedback.front().asked_at <= t.ctx.now) return false;
+    ask_feedback(t);
+    return true;
+}
+
 // The answer to the question itself. False when the message is no answer to it.
 bool answer(Turn& t, const Said& said) {
     auto& s = t.session;
@@ -164,6 +174,7 @@ bool answer(Turn& t, const Said& said) {
     const auto& c = said.compact;
     switch (f.step) {
         case FeedbackStep::confirm:
+            if ((is_not_fixed(c) || is_fixed(c)) && too_early(t)) return true;
             if (is_not_fixed(c)) {
                 std::string words = one_of(c, kNotFixedBare) ? std::string{} : words_from(said, 0);
                 std::string ticket = f.ticket_number;
@@ -184,6 +195,7 @@ bool answer(Turn& t, const Said& said) {
         case FeedbackStep::score: {
             auto score = parse_score(said.normalized);
             if (!score) return false;
+            if (too_early(t)) return true;
             std::string comment = words_from(said, score->end);
             if (!comment.empty()) {
                 rate(t, score->score, std::move(comment));
@@ -198,6 +210,7 @@ bool answer(Turn& t, const Said& said) {
         }
         case FeedbackStep::comment:
             if (!one_of(c, kSkip)) return false;
+            if (too_early(t)) return true;
             if (f.score >= 3) {
                 rate(t, f.score, {});
             } else {
@@ -205,10 +218,7 @@ bool answer(Turn& t, const Said& said) {
             }
             return true;
         case FeedbackStep::quote: {
-            if (f.asked_at > t.ctx.now) {  // sent before this amount was asked (feedback.h)
-                ask_feedback(t);
-                return true;
-            }
+            if (too_early(t)) return true;  // e.g. sent before this amount was asked
             if (one_of(c, kAgree)) {
                 t.effects.emplace_back(AgreeQuote{f.ticket_number, f.cents.value_or(0)});
                 t.say(TextId::quote_agreed);
@@ -242,6 +252,7 @@ bool answer(Turn& t, const Said& said) {
         }
         case FeedbackStep::refuse_reason:
             if (one_of(c, kSkip)) {
+                if (too_early(t)) return true;
                 refuse(t, {});
                 return true;
             }
@@ -327,11 +338,11 @@ void feedback_on_text(Turn& t, const Said& said) {
         return;
     }
     if (step == FeedbackStep::comment && !said.compact.empty()) {
-        rate(t, s.feedback.front().score, free_text(said));
+        if (!too_early(t)) rate(t, s.feedback.front().score, free_text(said));
         return;
     }
     if (step == FeedbackStep::refuse_reason && !said.compact.empty()) {
-        refuse(t, free_text(said));
+        if (!too_early(t)) refuse(t, free_text(said));
         return;
     }
     miss(t);
@@ -426,19 +437,55 @@ Session begin_quote_approval(Session session, std::string ticket_number, std::in
                  Feedback{FeedbackStep::quote, std::move(ticket_number), cents, 0, now});
 }
 
+namespace {
+
+// Whether `stored` asks what `item` asks: a confirmation of the same fee, a rating (its score or
+// its comment), the quote of the same amount (or the reason for refusing it).
+bool asks_the_same(const Feedback& stored, const Feedback& item) {
+    switch (item.step) {
+        case FeedbackStep::confirm:
+            return stored.step == FeedbackStep::confirm && stored.cents == item.cents;
+        case FeedbackStep::score:
+        case FeedbackStep::comment:
+            return stored.step == FeedbackStep::score || stored.step == FeedbackStep::comment;
+        case FeedbackStep::quote:
+        case FeedbackStep::refuse_reason:
+            return (stored.step == FeedbackStep::quote ||
+                    stored.step == FeedbackStep::refuse_reason) &&
+                   stored.cents == item.cents;
+    }
+    return false;
+}
+
+// A question the owner is half way through answering: a rating's comment, a refusal's reason.
+bool half_answered(const Feedback& f) {
+    return f.step == FeedbackStep::comment || f.step == FeedbackStep::refuse_reason;
+}
+
+}  // namespace
+
 Session ask_first(Session s, Feedback item) {
     auto same = std::find_if(s.feedback.begin(), s.feedback.end(), [&](const Feedback& f) {
         return f.ticket_number == item.ticket_number;
     });
-    if (same == s.feedback.begin() && s.flow == Flow::owner_feedback)
+    const bool kept = same != s.feedback.end() && asks_the_same(*same, item);
+    if (kept && same == s.feedback.begin() && s.flow == Flow::owner_feedback)
         return s;  // asked first already
     if (same != s.feedback.end()) {
-        item = std::move(*same);
+        if (kept) {  // as far as the owner got with it, asked anew from now
+            const auto asked_at = item.asked_at;
+            item = std::move(*same);
+            item.asked_at = asked_at;
+        }
         s.feedback.erase(same);
     }
-    s.feedback.insert(s.feedback.begin(), std::move(item));
+    // Another ticket's question half answered stays first: this one is asked right after it.
+    auto at = s.feedback.begin();
+    if (at != s.feedback.end() && half_answered(*at)) ++at;
+    const bool first = at == s.feedback.begin();
+    s.feedback.insert(at, std::move(item));
     if (s.flow == Flow::technician_pick) s.job_command.reset();
-    s.misses = 0;  // another question now
+    if (first) s.misses = 0;  // another question now
     s.flow = Flow::owner_feedback;
     return s;
 }
@@ -474,7 +521,10 @@ std::string feedback_question(const Session& s, const ReplyTexts& texts) {
 
 std::string feedback_reminder(const Session& s, const ReplyTexts& texts) {
     if (s.feedback.empty()) return {};
-    const auto& f = s.feedback.front();
+    return feedback_reminder(s.feedback.front(), texts);
+}
+
+std::string feedback_reminder(const Feedback& f, const ReplyTexts& texts) {
     std::string fee = f.cents ? format_yuan(*f.cents) : std::string{};
     TextVars vars = {{"ticket", f.ticket_number}, {"fee", fee}};
     switch (f.step) {

@@ -854,6 +854,8 @@ TEST_F(SlaTimersIntegration,
     at(t0 + 12min + 2h - 1s);
     fire();
     EXPECT_TRUE(sent_events(t.id, t.owner_openid).empty()) << "not yet";
+    EXPECT_EQ(store::testing::run(io_, engine_->sessions.load(t.owner_openid)).version, 0u)
+        << "no reminder, no change to the owner's chat";
     at(t0 + 12min + 2h);
     fire();
     auto owner = sent_to(t.id, t.owner_openid);

@@ -414,23 +414,44 @@ TEST(Feedback, AReminderAboutAQuestionBehindAnotherBringsItToTheFront) {
     chat.session = begin_confirmation(chat.session, "BX20261120-0004", 5000, kNow);
     chat.session.misses = 2;
     chat.session =
-        ask_first(chat.session, {FeedbackStep::confirm, "BX20261120-0004", std::nullopt, 0, kNow});
+        ask_first(chat.session, {FeedbackStep::confirm, "BX20261120-0004", 5000, 0, kNow});
     ASSERT_EQ(chat.session.feedback.size(), 2u);
     EXPECT_EQ(chat.session.feedback[0].ticket_number, "BX20261120-0004");
-    EXPECT_EQ(chat.session.feedback[0].cents, 5000)
-        << "the question as it was asked, not the reminder's guess";
+    EXPECT_EQ(chat.session.feedback[0].cents, 5000);
     EXPECT_EQ(chat.session.feedback[1].ticket_number, kTicket);
     EXPECT_EQ(chat.session.misses, 0u);
     EXPECT_TRUE(contains(feedback_reminder(chat.session, shipped_data().texts), "BX20261120-0004"));
+    EXPECT_EQ(feedback_reminder(chat.session.feedback[1], shipped_data().texts),
+              feedback_reminder(quoting().session, shipped_data().texts))
+        << "a question's own reminder";
     chat.say("1");
     ASSERT_NE(find_effect<ConfirmFixed>(chat.last), nullptr);
     EXPECT_EQ(find_effect<ConfirmFixed>(chat.last)->ticket_number, "BX20261120-0004");
     EXPECT_EQ(find_effect<AgreeQuote>(chat.last), nullptr);
 }
 
-// A question the session lost (it expired, or was reset) is put back, first, by the reminder;
-// one asked first already is left exactly as it is (a rating's comment under way stays one).
-TEST(Feedback, AReminderPutsALostQuestionBackAndLeavesTheFirstOneAsItIs) {
+// The owner's "1" for the question asked first, handled before a reminder brought another one
+// forward (the chat runs it again on the changed session), is no answer to the one brought
+// forward: it is asked instead; a "1" after it answers it.
+TEST(Feedback, AnAnswerHandledBeforeAQuestionWasBroughtForwardIsNoAnswerToIt) {
+    Chat chat = confirming();
+    chat.session = begin_confirmation(chat.session, "BX20261120-0004", std::nullopt, kNow);
+    chat.session = ask_first(chat.session, {FeedbackStep::confirm, "BX20261120-0004", std::nullopt,
+                                            0, kNow + std::chrono::seconds{1}});
+    chat.say("1");  // handled at kNow
+    EXPECT_EQ(find_effect<ConfirmFixed>(chat.last), nullptr);
+    EXPECT_TRUE(contains(chat.reply(), "BX20261120-0004")) << chat.reply();
+    ASSERT_EQ(chat.session.feedback.size(), 2u) << "both still asked";
+    chat.now = kNow + std::chrono::seconds{5};
+    chat.say("1");
+    ASSERT_NE(find_effect<ConfirmFixed>(chat.last), nullptr);
+    EXPECT_EQ(find_effect<ConfirmFixed>(chat.last)->ticket_number, "BX20261120-0004");
+}
+
+// A question the session lost (it expired, or was reset — even a session left asking nothing)
+// is put back, first, by the reminder; one asked first already is left exactly as it is (a
+// rating's comment under way stays one); a stale one (another amount) gives way to the ticket's.
+TEST(Feedback, AReminderPutsALostQuestionBackReplacesAStaleOneAndLeavesTheFirstOneAsItIs) {
     Chat chat;
     chat.session = ask_first(chat.session, {FeedbackStep::quote, kTicket, 12000, 0, kNow});
     EXPECT_EQ(chat.session.flow, Flow::owner_feedback);
@@ -439,11 +460,44 @@ TEST(Feedback, AReminderPutsALostQuestionBackAndLeavesTheFirstOneAsItIs) {
     ASSERT_NE(find_effect<AgreeQuote>(chat.last), nullptr);
     EXPECT_EQ(*find_effect<AgreeQuote>(chat.last), (AgreeQuote{kTicket, 12000}));
 
+    Session broken;
+    broken.flow = Flow::owner_feedback;  // asking, but nothing to ask
+    broken = ask_first(broken, {FeedbackStep::confirm, kTicket, std::nullopt, 0, kNow});
+    ASSERT_EQ(broken.feedback.size(), 1u);
+    EXPECT_EQ(broken.feedback[0].ticket_number, kTicket);
+
     Chat commenting = rating();
     commenting.say("2");
     ASSERT_EQ(commenting.session.feedback.front().step, FeedbackStep::comment);
     const Session before = commenting.session;
     EXPECT_EQ(ask_first(before, {FeedbackStep::score, kTicket, std::nullopt, 0, kNow}), before);
+
+    Session stale = quoting().session;
+    stale = ask_first(stale, {FeedbackStep::quote, kTicket, 30000, 0, kNow});
+    ASSERT_EQ(stale.feedback.size(), 1u);
+    EXPECT_EQ(stale.feedback[0].cents, 30000) << "the amount the ticket waits on";
+}
+
+// Another ticket's question the owner is half way through (a low score's comment) stays first:
+// the reminded one comes right after it, so the comment is not taken for its answer.
+TEST(Feedback, AReminderWaitsBehindAnotherTicketsQuestionHalfAnswered) {
+    Chat chat = rating();
+    chat.say("2");
+    ASSERT_EQ(chat.session.feedback.front().step, FeedbackStep::comment);
+    chat.session = begin_confirmation(chat.session, "BX20261120-0004", std::nullopt, kNow);
+    chat.session = begin_quote_approval(chat.session, "BX20261120-0005", 9000, kNow);
+    chat.session = ask_first(chat.session, {FeedbackStep::quote, "BX20261120-0005", 9000, 0, kNow});
+    ASSERT_EQ(chat.session.feedback.size(), 3u);
+    EXPECT_EQ(chat.session.feedback[0].ticket_number, kTicket);
+    EXPECT_EQ(chat.session.feedback[0].step, FeedbackStep::comment);
+    EXPECT_EQ(chat.session.feedback[1].ticket_number, "BX20261120-0005");
+    EXPECT_EQ(chat.session.feedback[2].ticket_number, "BX20261120-0004");
+    chat.say("师傅不行");
+    ASSERT_NE(find_effect<RateService>(chat.last), nullptr);
+    EXPECT_EQ(find_effect<RateService>(chat.last)->ticket_number, kTicket);
+    EXPECT_EQ(find_effect<ReportNotFixed>(chat.last), nullptr);
+    EXPECT_TRUE(contains(chat.reply(), "BX20261120-0005")) << "the reminded one next\n"
+                                                           << chat.reply();
 }
 
 TEST(Feedback, RemindersNameTheTicket) {
