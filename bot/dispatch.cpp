@@ -145,6 +145,9 @@ nlohmann::json job_payload(const store::Ticket& t, const dialog::ReplyTexts* tex
     };
     if (auto due = stage_due(t, dialog::Stage::accept)) p["accept_by"] = local(*due);
     if (auto due = stage_due(t, dialog::Stage::arrive)) p["arrive_by"] = local(*due);
+    // When to be there, the owner's booked time first (push.toml: {visit}); whom to ask for.
+    p["visit"] = texts ? visit_text(t, *texts, calendar.utc_offset()) : std::string();
+    p["reporter"] = t.reporter_name;
     return p;
 }
 

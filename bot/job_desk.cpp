@@ -37,7 +37,9 @@ bool status_in(const store::Ticket& t, std::initializer_list<const char*> status
     return std::any_of(statuses.begin(), statuses.end(), [&](const char* s) { return t.status == s; });
 }
 
-dialog::TechnicianJob job_of(const store::Ticket& t) {
+// `t` as the technician's chat sees it; `texts` and `utc_offset` word when to be there.
+dialog::TechnicianJob job_of(const store::Ticket& t, const dialog::ReplyTexts& texts,
+                             std::chrono::minutes utc_offset) {
     dialog::TechnicianJob job;
     job.ticket_number = t.number;
     job.status = t.status == ts::arrived    ? dialog::JobStatus::arrived
@@ -49,6 +51,8 @@ dialog::TechnicianJob job_of(const store::Ticket& t) {
     job.quote = quote_waiting(t)                                ? dialog::QuoteState::pending
                 : t.quote_status == store::quote_status::agreed ? dialog::QuoteState::agreed
                                                                 : dialog::QuoteState::none;
+    job.phone = t.phone;
+    job.visit = visit_text(t, texts, utc_offset);
     return job;
 }
 
@@ -97,7 +101,8 @@ bool JobDesk::handles(const dialog::Effect& effect) {
 }
 
 asio::awaitable<std::optional<dialog::TechnicianView>> JobDesk::technician_of(std::string openid) {
-    auto work = [openid](sql::Connection& c) -> std::optional<dialog::TechnicianView> {
+    auto work = [openid, texts = &data_.texts, utc_offset = sla_.calendar.utc_offset()](
+                    sql::Connection& c) -> std::optional<dialog::TechnicianView> {
         auto tech = active_technician(c, openid);
         if (!tech) return std::nullopt;
         dialog::TechnicianView view;
@@ -112,7 +117,8 @@ asio::awaitable<std::optional<dialog::TechnicianView>> JobDesk::technician_of(st
             for (const auto& t : waiting) {
                 std::string& name = names[t.technician_id.value_or(0)];
                 if (name.empty() && t.technician_id)
-                    if (auto who = store::TechnicianRepository::find_by_id(c, *t.technician_id)) name = who->name;
+                    if (auto who = store::TechnicianRepository::find_by_id(c, *t.technician_id))
+                        name = who->name;
                 view.quotes_to_review.push_back(
                     {t.number, t.address, t.fault_type, name, static_cast<std::int64_t>(t.quote_cents.value_or(0))});
             }
@@ -124,7 +130,7 @@ asio::awaitable<std::optional<dialog::TechnicianView>> JobDesk::technician_of(st
         auto tickets = store::TicketRepository::list(c, filter);
         std::reverse(tickets.begin(), tickets.end());  // oldest first: the chat numbers them so
         for (const auto& t : tickets)
-            if (is_open_job(t)) view.open_jobs.push_back(job_of(t));
+            if (is_open_job(t)) view.open_jobs.push_back(job_of(t, *texts, utc_offset));
         return view;
     };
     co_return co_await mysql_.run(std::move(work));

@@ -226,4 +226,25 @@ std::string local_time_text(store::Timestamp t, std::chrono::minutes utc_offset)
     return buf;
 }
 
+std::string visit_text(const store::Ticket& t, const dialog::ReplyTexts& texts,
+                       std::chrono::minutes utc_offset) {
+    const auto& due = stage_due(t, dialog::Stage::arrive);
+    if (!due) return {};
+    const std::string arrive_by = local_time_text(*due, utc_offset);
+    if (!t.preferred_from || t.revisit.reopened)
+        return texts.render(dialog::TextId::tech_visit_by, {{"arrive_by", arrive_by}});
+    std::string window = local_time_text(*t.preferred_from, utc_offset);
+    if (t.preferred_to && *t.preferred_to > *t.preferred_from) {
+        const std::string end = local_time_text(*t.preferred_to, utc_offset);
+        const auto day_end = window.find(' ');
+        // The same day: "12月6日 14:00-18:00"; else both ends in full.
+        if (day_end != std::string::npos && end.compare(0, day_end, window, 0, day_end) == 0)
+            window += "-" + end.substr(day_end + 1);
+        else
+            window += " 至 " + end;
+    }
+    return texts.render(dialog::TextId::tech_visit_booked,
+                        {{"window", window}, {"arrive_by", arrive_by}});
+}
+
 }  // namespace repairbot::bot

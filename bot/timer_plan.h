@@ -24,6 +24,7 @@
 #include "bot/ticket_stages.h"
 #include "config/sla_data.h"
 #include "dialog/sla_policy.h"
+#include "dialog/texts.h"
 #include "store/records.h"
 
 namespace repairbot::bot {
@@ -112,5 +113,12 @@ struct PlannedTimer {
 
 // "11月21日 14:30", the local time of `t` as the desk's messages show it (calendar's offset).
 [[nodiscard]] std::string local_time_text(store::Timestamp t, std::chrono::minutes utc_offset);
+
+// When the technician is to be at `t`, as the job push and the acceptance reply say it: the
+// owner's booked time ("12月6日 14:00-18:00", a booked visit that sets the arrival deadline: not
+// on a revisit) with the arrival deadline (tech_visit_booked), or the deadline alone
+// (tech_visit_by); "" when the ticket has no arrival deadline. Pure.
+[[nodiscard]] std::string visit_text(const store::Ticket& t, const dialog::ReplyTexts& texts,
+                                     std::chrono::minutes utc_offset);
 
 }  // namespace repairbot::bot

@@ -56,6 +56,8 @@ struct TechnicianJob {
     std::string fault_type{};  // a FaultType name
     bool off_list = false;     // paid repair outside the price list: 报价 and agreement first
     QuoteState quote = QuoteState::none;
+    std::string phone{};  // the owner's contact number (联系电话)
+    std::string visit{};  // when to be there, as the bot words it (tech_visit_*); "" when unknown
     bool operator==(const TechnicianJob&) const = default;
 };
 

@@ -115,7 +115,14 @@ void run(Turn& t, const PendingJobCommand& cmd, const TechnicianJob& job) {
                 return;
             }
             t.effects.emplace_back(AcceptJob{n});
-            say_job(t, TextId::tech_accepted, job);
+            if (job.phone.empty() || job.visit.empty()) {
+                say_job(t, TextId::tech_accepted, job);
+            } else {  // whom to call and when to be there, at the moment they take it on
+                t.say(TextId::tech_accepted_visit, {{"ticket", job.ticket_number},
+                                                    {"address", job.address},
+                                                    {"phone", job.phone},
+                                                    {"visit", job.visit}});
+            }
             return;
         case JobAction::arrive:
             if (job.status == JobStatus::dispatched) {

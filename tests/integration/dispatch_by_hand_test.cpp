@@ -300,6 +300,30 @@ TEST_F(DispatchByHand, ADispatcherGivesATicketByHandAndTheTechnicianItWasWithIsT
     EXPECT_EQ(again->version, given->version);
 }
 
+// The job push says whom to call and when to be there — the owner's booked time first — as
+// push.toml words it ({reporter} {phone}, {visit}).
+TEST_F(DispatchByHand, TheJobPushSaysWhomToCallAndTheOwnersBookedTime) {
+    auto plumber = technician("王师傅", {"水"}, "o-plumber");
+    auto ticket = queued("v-1", "水");
+    auto booked = reload(ticket);
+    booked.reporter_name = "张女士";
+    booked.preferred_from = t0 + 4h;  // 14:00 at the desk
+    booked.preferred_to = t0 + 8h;    // 18:00
+    booked.due.arrive = t0 + 4h - 5min;
+    pool_.run_sync([&booked](sql::Connection& c) {
+        return *store::TicketRepository::update(c, booked, {"test", "system", "test", "{}"}, {},
+                                                t0);
+    });
+    ASSERT_TRUE(by_hand(ticket.number, plumber.id));
+    auto push = pushed(ticket, "o-plumber");
+    ASSERT_EQ(push.size(), 1u);
+    EXPECT_EQ(push[0].value("phone", ""), "13800138000");
+    EXPECT_EQ(push[0].value("reporter", ""), "张女士");
+    EXPECT_EQ(push[0].value("visit", ""),
+              "业主预约 11月23日 14:00-18:00 上门，请于11月23日 13:55前到场")
+        << push[0].dump();
+}
+
 // What cannot be dispatched is refused, each naming the value and what to do instead.
 TEST_F(DispatchByHand, WhatCannotBeDispatchedIsRefusedWithWhatToDo) {
     auto ticket = queued("r-1", "水");

@@ -240,6 +240,27 @@ TEST(Technician, ConfirmationNamesTheTicketAndWhatToSendNext) {
     EXPECT_TRUE(contains(chat.reply(), "费用12.50元")) << chat.reply();
 }
 
+// Taking a job on, the technician learns whom to call and when to be there (the owner's booked
+// time): on a ladder, without opening the job push again.
+TEST(Technician, AcceptingSaysWhomToCallAndWhenToBeThere) {
+    auto view = TechnicianView{};
+    view.id = "7";
+    view.name = "王师傅";
+    auto booked = job(kJ3, JobStatus::dispatched, "7栋101", "电");
+    booked.phone = "13800138000";
+    booked.visit = "业主预约 12月6日 14:00-18:00 上门，请于12月6日 13:55前到场";
+    view.open_jobs = {booked};
+    Chat chat;
+    chat.technician = view;
+    chat.say("接单");
+    EXPECT_EQ(
+        chat.reply(),
+        "已接单 BX20261121-0009（7栋101）。业主电话 13800138000；业主预约 12月6日 14:00-18:00 "
+        "上门，请于12月6日 13:55前到场。到场后发“到达”。");
+    ASSERT_EQ(chat.last.effects.size(), 1u);
+    EXPECT_EQ(chat.last.effects.front(), Effect{AcceptJob{kJ3}});
+}
+
 // ---- the "which job?" question ----
 
 struct PickCase {

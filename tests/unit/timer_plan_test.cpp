@@ -7,6 +7,7 @@
 #include "bot/ticket_lifecycle.h"
 #include "bot/ticket_stages.h"
 #include "bot/timer_plan.h"
+#include "dialog_test_support.h"
 
 namespace repairbot::bot {
 namespace {
@@ -402,6 +403,31 @@ TEST(TimerPlan, TheActionMarkerTellsARearmedDeadlineFromARepeatedOne) {
     b.due += chr::minutes{5};
     EXPECT_EQ(action_marker(a), "sla:1:accept:breach@1800000000000");
     EXPECT_NE(action_marker(a), action_marker(b));
+}
+
+// What the job push and the acceptance reply say about when to be there: the owner's booked
+// time with the arrival deadline, the deadline alone without one (or on a revisit, which does
+// not honour the booking again), nothing without a deadline.
+TEST(TimerPlan, AVisitIsTheOwnersBookedTimeWithTheArrivalDeadlineElseTheDeadline) {
+    const auto& texts = dialog::testing::shipped_data().texts;
+    const chr::minutes desk{480};
+    store::Ticket t;
+    EXPECT_EQ(visit_text(t, texts, desk), "") << "no arrival deadline";
+    t.due.arrive = local(2026, 12, 6, 13, 55);
+    EXPECT_EQ(visit_text(t, texts, desk), "请于12月6日 13:55前到场");
+    t.preferred_from = local(2026, 12, 6, 14, 0);
+    t.preferred_to = local(2026, 12, 6, 18, 0);
+    EXPECT_EQ(visit_text(t, texts, desk),
+              "业主预约 12月6日 14:00-18:00 上门，请于12月6日 13:55前到场");
+    t.preferred_to = local(2026, 12, 7, 9, 0);
+    EXPECT_EQ(visit_text(t, texts, desk),
+              "业主预约 12月6日 14:00 至 12月7日 09:00 上门，请于12月6日 13:55前到场");
+    t.preferred_to.reset();
+    EXPECT_EQ(visit_text(t, texts, desk), "业主预约 12月6日 14:00 上门，请于12月6日 13:55前到场");
+
+    t.revisit.reopened = local(2026, 12, 8, 9, 0);  // 返修: the revisit's own deadline
+    t.revisit.arrive_due = local(2026, 12, 9, 9, 0);
+    EXPECT_EQ(visit_text(t, texts, desk), "请于12月9日 09:00前到场");
 }
 
 TEST(TimerPlan, LocalTimesAreTheDesksClock) {
