@@ -37,9 +37,9 @@ bool status_in(const store::Ticket& t, std::initializer_list<const char*> status
     return std::any_of(statuses.begin(), statuses.end(), [&](const char* s) { return t.status == s; });
 }
 
-// `t` as the technician's chat sees it; `texts` and `utc_offset` word when to be there.
+// `t` as the technician's chat sees it; `texts` and `sla` word when to be there.
 dialog::TechnicianJob job_of(const store::Ticket& t, const dialog::ReplyTexts& texts,
-                             std::chrono::minutes utc_offset) {
+                             const config::SlaData& sla) {
     dialog::TechnicianJob job;
     job.ticket_number = t.number;
     job.status = t.status == ts::arrived    ? dialog::JobStatus::arrived
@@ -52,7 +52,7 @@ dialog::TechnicianJob job_of(const store::Ticket& t, const dialog::ReplyTexts& t
                 : t.quote_status == store::quote_status::agreed ? dialog::QuoteState::agreed
                                                                 : dialog::QuoteState::none;
     job.phone = t.phone;
-    job.visit = visit_text(t, texts, utc_offset);
+    job.visit = visit_text(t, texts, sla);
     return job;
 }
 
@@ -101,8 +101,8 @@ bool JobDesk::handles(const dialog::Effect& effect) {
 }
 
 asio::awaitable<std::optional<dialog::TechnicianView>> JobDesk::technician_of(std::string openid) {
-    auto work = [openid, texts = &data_.texts, utc_offset = sla_.calendar.utc_offset()](
-                    sql::Connection& c) -> std::optional<dialog::TechnicianView> {
+    auto work = [openid, texts = &data_.texts,
+                 sla = &sla_](sql::Connection& c) -> std::optional<dialog::TechnicianView> {
         auto tech = active_technician(c, openid);
         if (!tech) return std::nullopt;
         dialog::TechnicianView view;
@@ -130,7 +130,7 @@ asio::awaitable<std::optional<dialog::TechnicianView>> JobDesk::technician_of(st
         auto tickets = store::TicketRepository::list(c, filter);
         std::reverse(tickets.begin(), tickets.end());  // oldest first: the chat numbers them so
         for (const auto& t : tickets)
-            if (is_open_job(t)) view.open_jobs.push_back(job_of(t, *texts, utc_offset));
+            if (is_open_job(t)) view.open_jobs.push_back(job_of(t, *texts, *sla));
         return view;
     };
     co_return co_await mysql_.run(std::move(work));

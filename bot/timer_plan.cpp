@@ -226,25 +226,44 @@ std::string local_time_text(store::Timestamp t, std::chrono::minutes utc_offset)
     return buf;
 }
 
+namespace {
+
+// "12月6日 14:00-18:00" (one day; an end at midnight is 24:00), "12月6日 22:00 至 12月7日 08:00",
+// or the start alone: an owner's booked time as the desk's messages show it.
+std::string window_text(store::Timestamp from, std::optional<store::Timestamp> to,
+                        std::chrono::minutes utc_offset) {
+    std::string window = local_time_text(from, utc_offset);
+    if (!to || *to <= from) return window;
+    const auto day_of = [&](store::Timestamp t) {
+        return std::chrono::floor<std::chrono::days>(seconds_of(t) + utc_offset);
+    };
+    const auto end_local = seconds_of(*to) + utc_offset;
+    const bool midnight = end_local == std::chrono::floor<std::chrono::days>(end_local);
+    if (day_of(*to) == day_of(from))
+        return window + "-" + local_time_text(*to, utc_offset).substr(window.find(' ') + 1);
+    if (midnight && day_of(*to) - day_of(from) == std::chrono::days{1}) return window + "-24:00";
+    return window + " 至 " + local_time_text(*to, utc_offset);
+}
+
+}  // namespace
+
 std::string visit_text(const store::Ticket& t, const dialog::ReplyTexts& texts,
-                       std::chrono::minutes utc_offset) {
+                       const config::SlaData& sla) {
     const auto& due = stage_due(t, dialog::Stage::arrive);
     if (!due) return {};
-    const std::string arrive_by = local_time_text(*due, utc_offset);
-    if (!t.preferred_from || t.revisit.reopened)
-        return texts.render(dialog::TextId::tech_visit_by, {{"arrive_by", arrive_by}});
-    std::string window = local_time_text(*t.preferred_from, utc_offset);
-    if (t.preferred_to && *t.preferred_to > *t.preferred_from) {
-        const std::string end = local_time_text(*t.preferred_to, utc_offset);
-        const auto day_end = window.find(' ');
-        // The same day: "12月6日 14:00-18:00"; else both ends in full.
-        if (day_end != std::string::npos && end.compare(0, day_end, window, 0, day_end) == 0)
-            window += "-" + end.substr(day_end + 1);
-        else
-            window += " 至 " + end;
-    }
+    const auto offset = sla.calendar.utc_offset();
+    const std::string arrive_by = local_time_text(*due, offset);
+    // The booking set the deadline (its start, or a long window's end, less the lead: intake's
+    // booked_arrival); one booked too soon, or not honoured, left the urgency's limit.
+    const auto lead =
+        std::chrono::duration_cast<std::chrono::milliseconds>(sla.policy.booked_arrival_lead);
+    const bool booked =
+        t.preferred_from && !t.revisit.reopened &&
+        (*due == *t.preferred_from - lead || (t.preferred_to && *due == *t.preferred_to - lead));
+    if (!booked) return texts.render(dialog::TextId::tech_visit_by, {{"arrive_by", arrive_by}});
     return texts.render(dialog::TextId::tech_visit_booked,
-                        {{"window", window}, {"arrive_by", arrive_by}});
+                        {{"window", window_text(*t.preferred_from, t.preferred_to, offset)},
+                         {"arrive_by", arrive_by}});
 }
 
 }  // namespace repairbot::bot

@@ -95,6 +95,19 @@ void clear_pick(Session& s) {
     s.job_command.reset();
 }
 
+// An acceptance (`plain`, or `with_visit` with whom to call and when to be there when the job
+// has both: the technician learns them as they take it on, or ask again).
+void say_accepted(Turn& t, TextId plain, TextId with_visit, const TechnicianJob& job) {
+    if (job.phone.empty() || job.visit.empty()) {
+        t.say(plain, {{"ticket", job.ticket_number}, {"address", job.address}});
+        return;
+    }
+    t.say(with_visit, {{"ticket", job.ticket_number},
+                       {"address", job.address},
+                       {"phone", job.phone},
+                       {"visit", job.visit}});
+}
+
 void say_job(Turn& t, TextId id, const TechnicianJob& job, std::string_view fee = {},
              std::string_view reason = {}) {
     t.say(id, {{"ticket", job.ticket_number},
@@ -111,18 +124,12 @@ void run(Turn& t, const PendingJobCommand& cmd, const TechnicianJob& job) {
     switch (cmd.action) {
         case JobAction::accept:
             if (job.status != JobStatus::dispatched) {
-                say_job(t, TextId::tech_already_accepted, job);
+                say_accepted(t, TextId::tech_already_accepted, TextId::tech_already_accepted_visit,
+                             job);
                 return;
             }
             t.effects.emplace_back(AcceptJob{n});
-            if (job.phone.empty() || job.visit.empty()) {
-                say_job(t, TextId::tech_accepted, job);
-            } else {  // whom to call and when to be there, at the moment they take it on
-                t.say(TextId::tech_accepted_visit, {{"ticket", job.ticket_number},
-                                                    {"address", job.address},
-                                                    {"phone", job.phone},
-                                                    {"visit", job.visit}});
-            }
+            say_accepted(t, TextId::tech_accepted, TextId::tech_accepted_visit, job);
             return;
         case JobAction::arrive:
             if (job.status == JobStatus::dispatched) {

@@ -301,7 +301,7 @@ TEST_F(DispatchByHand, ADispatcherGivesATicketByHandAndTheTechnicianItWasWithIsT
 }
 
 // The job push says whom to call and when to be there — the owner's booked time first — as
-// push.toml words it ({reporter} {phone}, {visit}).
+// push.toml words it ({contact}, {visit}).
 TEST_F(DispatchByHand, TheJobPushSaysWhomToCallAndTheOwnersBookedTime) {
     auto plumber = technician("王师傅", {"水"}, "o-plumber");
     auto ticket = queued("v-1", "水");
@@ -309,7 +309,7 @@ TEST_F(DispatchByHand, TheJobPushSaysWhomToCallAndTheOwnersBookedTime) {
     booked.reporter_name = "张女士";
     booked.preferred_from = t0 + 4h;  // 14:00 at the desk
     booked.preferred_to = t0 + 8h;    // 18:00
-    booked.due.arrive = t0 + 4h - 5min;
+    booked.due.arrive = t0 + 8h - 5min;  // a long window: any time in it, as intake files it
     pool_.run_sync([&booked](sql::Connection& c) {
         return *store::TicketRepository::update(c, booked, {"test", "system", "test", "{}"}, {},
                                                 t0);
@@ -318,9 +318,9 @@ TEST_F(DispatchByHand, TheJobPushSaysWhomToCallAndTheOwnersBookedTime) {
     auto push = pushed(ticket, "o-plumber");
     ASSERT_EQ(push.size(), 1u);
     EXPECT_EQ(push[0].value("phone", ""), "13800138000");
-    EXPECT_EQ(push[0].value("reporter", ""), "张女士");
+    EXPECT_EQ(push[0].value("contact", ""), "张女士 13800138000");
     EXPECT_EQ(push[0].value("visit", ""),
-              "业主预约 11月23日 14:00-18:00 上门，请于11月23日 13:55前到场")
+              "业主预约 11月23日 14:00-18:00 上门，请于11月23日 17:55前到场")
         << push[0].dump();
 }
 

@@ -19,6 +19,7 @@
 
 #include "bot/callback_desk.h"
 #include "bot/job_desk.h"
+#include "bot/timer_plan.h"
 #include "config/dialog_data.h"
 #include "config/notices.h"
 #include "config/price_list.h"
@@ -581,6 +582,26 @@ TEST_F(JobDeskIntegration, AJobHandedOnIsNeverGivenBackToSomeoneWhoHandedItOver)
     EXPECT_EQ(types.back(), "dispatch_queued");
     EXPECT_EQ(notices_of(t.id, "job_handed_over").size(), 1u)
         << "nobody told the owner of the second one's acceptance: nothing to take back";
+}
+
+// The technician's chat sees each open job with the owner's phone and when to be there, which
+// 接单 answers with: the owner's booked time with the deadline it set.
+TEST_F(JobDeskIntegration, ATechniciansJobsCarryTheOwnersPhoneAndWhenToBeThere) {
+    auto t = ticket(ts::dispatched, tech_.id);
+    t.preferred_from = t0 + 24h;  // the next day, 10:00 at the desk (UTC+8)
+    t.preferred_to = t0 + 24h + 1h;
+    t.due.arrive = t0 + 24h - 5min;
+    pool_.run_sync(
+        [&](sql::Connection& c) { return *store::TicketRepository::update(c, t, {}, {}, t0); });
+    auto view = store::testing::run(io_, jobs_->technician_of(*tech_.openid));
+    ASSERT_TRUE(view);
+    auto job =
+        std::find_if(view->open_jobs.begin(), view->open_jobs.end(),
+                     [&](const dialog::TechnicianJob& j) { return j.ticket_number == t.number; });
+    ASSERT_NE(job, view->open_jobs.end());
+    EXPECT_EQ(job->phone, "13800138000");
+    EXPECT_EQ(job->visit, visit_text(reload(t.id), desk().dialog.texts, desk().sla));
+    EXPECT_NE(job->visit.find("业主预约"), std::string::npos) << job->visit;
 }
 
 // A photo from the site is kept on the technician's open job, pending download like an owner's,

@@ -259,6 +259,14 @@ TEST(Technician, AcceptingSaysWhomToCallAndWhenToBeThere) {
         "上门，请于12月6日 13:55前到场。到场后发“到达”。");
     ASSERT_EQ(chat.last.effects.size(), 1u);
     EXPECT_EQ(chat.last.effects.front(), Effect{AcceptJob{kJ3}});
+
+    // Asked again later (the push lost): the same, without a second acceptance.
+    chat.technician->open_jobs[0].status = JobStatus::accepted;
+    chat.say("接单 BX20261121-0009");
+    EXPECT_EQ(chat.reply(),
+              "BX20261121-0009 已接过单。业主电话 13800138000；业主预约 12月6日 14:00-18:00 "
+              "上门，请于12月6日 13:55前到场。到场后发“到达”。");
+    EXPECT_TRUE(chat.last.effects.empty());
 }
 
 // ---- the "which job?" question ----

@@ -406,28 +406,49 @@ TEST(TimerPlan, TheActionMarkerTellsARearmedDeadlineFromARepeatedOne) {
 }
 
 // What the job push and the acceptance reply say about when to be there: the owner's booked
-// time with the arrival deadline, the deadline alone without one (or on a revisit, which does
-// not honour the booking again), nothing without a deadline.
-TEST(TimerPlan, AVisitIsTheOwnersBookedTimeWithTheArrivalDeadlineElseTheDeadline) {
+// time with the arrival deadline it set (its start, or a long window's end, less 5 minutes, as
+// intake files it), the deadline alone otherwise — no booking, one booked too soon to set the
+// deadline, a revisit (which does not honour the booking again) — and nothing without one.
+TEST(TimerPlan, AVisitIsTheOwnersBookedTimeWithTheDeadlineItSetElseTheDeadline) {
     const auto& texts = dialog::testing::shipped_data().texts;
-    const chr::minutes desk{480};
     store::Ticket t;
-    EXPECT_EQ(visit_text(t, texts, desk), "") << "no arrival deadline";
-    t.due.arrive = local(2026, 12, 6, 13, 55);
-    EXPECT_EQ(visit_text(t, texts, desk), "请于12月6日 13:55前到场");
-    t.preferred_from = local(2026, 12, 6, 14, 0);
-    t.preferred_to = local(2026, 12, 6, 18, 0);
-    EXPECT_EQ(visit_text(t, texts, desk),
-              "业主预约 12月6日 14:00-18:00 上门，请于12月6日 13:55前到场");
-    t.preferred_to = local(2026, 12, 7, 9, 0);
-    EXPECT_EQ(visit_text(t, texts, desk),
-              "业主预约 12月6日 14:00 至 12月7日 09:00 上门，请于12月6日 13:55前到场");
-    t.preferred_to.reset();
-    EXPECT_EQ(visit_text(t, texts, desk), "业主预约 12月6日 14:00 上门，请于12月6日 13:55前到场");
+    EXPECT_EQ(visit_text(t, texts, shipped()), "") << "no arrival deadline";
+    t.due.arrive = local(2026, 12, 7, 10, 0);
+    EXPECT_EQ(visit_text(t, texts, shipped()), "请于12月7日 10:00前到场");
 
+    t.preferred_from = local(2026, 12, 6, 14, 0);  // "明天下午": any time in it keeps the booking
+    t.preferred_to = local(2026, 12, 6, 18, 0);
+    t.due.arrive = local(2026, 12, 6, 17, 55);
+    EXPECT_EQ(visit_text(t, texts, shipped()),
+              "业主预约 12月6日 14:00-18:00 上门，请于12月6日 17:55前到场");
+    t.preferred_to = local(2026, 12, 6, 15, 0);  // "明天下午2点": be there by 2
+    t.due.arrive = local(2026, 12, 6, 13, 55);
+    EXPECT_EQ(visit_text(t, texts, shipped()),
+              "业主预约 12月6日 14:00-15:00 上门，请于12月6日 13:55前到场");
+    t.preferred_from = local(2026, 12, 6, 23, 0);  // "23点": the window ends at midnight
+    t.preferred_to = local(2026, 12, 7, 0, 0);
+    t.due.arrive = local(2026, 12, 6, 22, 55);
+    EXPECT_EQ(visit_text(t, texts, shipped()),
+              "业主预约 12月6日 23:00-24:00 上门，请于12月6日 22:55前到场");
+    t.preferred_from = local(2026, 12, 6, 20, 0);  // over the night
+    t.preferred_to = local(2026, 12, 7, 9, 0);
+    t.due.arrive = local(2026, 12, 7, 8, 55);
+    EXPECT_EQ(visit_text(t, texts, shipped()),
+              "业主预约 12月6日 20:00 至 12月7日 09:00 上门，请于12月7日 08:55前到场");
+
+    // Booked at 15:02 for "3点" (15:02-16:00): too soon to set the deadline, the urgency's did.
+    t.preferred_from = local(2026, 12, 5, 15, 2);
+    t.preferred_to = local(2026, 12, 5, 16, 0);
+    t.due.arrive = local(2026, 12, 7, 15, 2);
+    EXPECT_EQ(visit_text(t, texts, shipped()), "请于12月7日 15:02前到场")
+        << "no window the deadline contradicts";
+
+    t.preferred_from = local(2026, 12, 6, 14, 0);
+    t.preferred_to = local(2026, 12, 6, 15, 0);
+    t.due.arrive = local(2026, 12, 6, 13, 55);
     t.revisit.reopened = local(2026, 12, 8, 9, 0);  // 返修: the revisit's own deadline
     t.revisit.arrive_due = local(2026, 12, 9, 9, 0);
-    EXPECT_EQ(visit_text(t, texts, desk), "请于12月9日 09:00前到场");
+    EXPECT_EQ(visit_text(t, texts, shipped()), "请于12月9日 09:00前到场");
 }
 
 TEST(TimerPlan, LocalTimesAreTheDesksClock) {
