@@ -60,6 +60,7 @@ class DispatchByHand : public ::testing::Test {
     }
     void TearDown() override {
         redis_.close();
+        store::testing::drain(io_);  // the connection's handlers, before the Redis goes
         blocking_.join();
     }
 
@@ -490,6 +491,7 @@ TEST_F(DispatchByHand, AnAcceptedJobMovedWhileRedisIsDownStaysMovedAndIsAnswered
         store::testing::run(io_, dispatcher.dispatch_by_hand(ticket.number, other.id, "王客服",
                                                              chr::floor<chr::seconds>(t0 + 2h)));
     dead.close();
+    store::testing::drain(io_);  // its reconnect handlers, before it goes out of scope
     ASSERT_TRUE(moved) << moved.error().detail;
     EXPECT_EQ(moved->technician_id, other.id);
     EXPECT_EQ(reload(ticket).technician_id, other.id);
