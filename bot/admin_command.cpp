@@ -263,9 +263,8 @@ int print_jobs_left(const CommandContext& ctx, std::uint64_t id) {
         return kExitOk;
     });
     if (rc != kExitOk) {
-        ctx.err << "repairbot technician: could not list the jobs still theirs; see 'repairbot "
-                   "ticket list "
-                   "--technician "
+        ctx.err << "repairbot technician: could not list the jobs still theirs; see "
+                   "'repairbot ticket list --technician "
                 << id << " --status accepted' (and dispatched, arrived)\n";
         return kExitOk;
     }
@@ -277,13 +276,13 @@ int print_jobs_left(const CommandContext& ctx, std::uint64_t id) {
         ctx.out << " " << t.number << " " << t.status;
         on_site = on_site || t.status == ts::arrived;
     }
-    ctx.out << "\n  give each to someone else: POST /api/tickets/{number}/dispatch ({} for whoever "
-               "has room);"
-               " one not accepted yet also goes elsewhere when its acceptance time runs out\n";
+    ctx.out << "\n  give each to someone else: POST /api/tickets/{number}/dispatch ({} for "
+               "whoever has room); one not accepted yet also goes elsewhere when its acceptance "
+               "time runs out\n";
     if (on_site)
-        ctx.out << "  a job on site (arrived) is finished by its technician: enable them again, "
-                   "off duty so no "
-                   "new job reaches them, until they reply 完成 (repairbot technician enable "
+        ctx.out << "  a job on site (arrived) is finished by its technician: enable them again, off "
+                   "duty so no new job reaches them, until they reply 完成 (repairbot technician "
+                   "enable "
                 << id << "; repairbot technician duty " << id << " off)\n";
     return kExitOk;
 }

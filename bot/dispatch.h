@@ -223,23 +223,23 @@ public:
                                     std::chrono::sys_seconds now) const;
 
 private:
-  // Gives `ticket` (as read) to `chosen` and saves it (compare-and-set), with the job push and,
-  // when it was with someone else, their note that it went elsewhere; `actor_role` on the
-  // audit event; `outbox`: more rows written with it. The saved ticket, or the update's error
-  // (version_conflict: read again).
-  [[nodiscard]] Result<store::Ticket> give(sql::Connection& c, store::Ticket ticket,
-                                           const store::DispatchCandidate& chosen,
-                                           const std::string& actor, const std::string& actor_role,
-                                           const std::string& reason, std::chrono::sys_seconds now,
-                                           std::vector<store::NewOutbox> outbox = {}) const;
+    // Gives `ticket` (as read) to `chosen` and saves it (compare-and-set), with the job push and,
+    // when it was with someone else, their note that it went elsewhere; `actor_role` on the
+    // audit event; `outbox`: more rows written with it. The saved ticket, or the update's error
+    // (version_conflict: read again).
+    [[nodiscard]] Result<store::Ticket> give(sql::Connection& c, store::Ticket ticket,
+                                             const store::DispatchCandidate& chosen,
+                                             const std::string& actor, const std::string& actor_role,
+                                             const std::string& reason, std::chrono::sys_seconds now,
+                                             std::vector<store::NewOutbox> outbox = {}) const;
 
-  store::MysqlPool& mysql_;
-  const config::SlaData& sla_;
-  const dialog::ReplyTexts* texts_;
-  const config::Notices* owner_notices_ = nullptr;
-  store::SessionStore* owner_sessions_ = nullptr;
-  bool queue_notes_ = false;
-  mutable NoRoomMemo no_room_{std::chrono::milliseconds(1000)};
+    store::MysqlPool& mysql_;
+    const config::SlaData& sla_;
+    const dialog::ReplyTexts* texts_;
+    const config::Notices* owner_notices_ = nullptr;
+    store::SessionStore* owner_sessions_ = nullptr;
+    bool queue_notes_ = false;
+    mutable NoRoomMemo no_room_{std::chrono::milliseconds(1000)};
 };
 
 }  // namespace repairbot::bot

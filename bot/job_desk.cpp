@@ -193,10 +193,8 @@ asio::awaitable<dialog::Session> JobDesk::ticket_owner_session(std::string numbe
     };
     auto owner = co_await mysql_.run(std::move(work));
     if (owner.empty()) co_return dialog::Session{};
-    auto stored = co_await sessions_.load(owner);
-    if (stored.version != 0)
-        if (auto decoded = dialog::decode(stored.data)) co_return std::move(*decoded);
-    co_return dialog::Session{};
+    auto session = co_await read_owner_session(sessions_, owner);
+    co_return session ? std::move(*session) : dialog::Session{};
 }
 
 asio::awaitable<void> JobDesk::ask_owner(std::string owner_openid, std::string number,

@@ -6,13 +6,25 @@
 
 namespace repairbot::bot {
 
+namespace {
+
+std::optional<dialog::Session> session_of(const store::StoredSession& stored) {
+    if (stored.version == 0) return std::nullopt;
+    return dialog::decode(stored.data);
+}
+
+}  // namespace
+
+boost::asio::awaitable<std::optional<dialog::Session>> read_owner_session(
+    store::SessionStore& sessions, std::string openid) {
+    co_return session_of(co_await sessions.load(std::move(openid)));
+}
+
 boost::asio::awaitable<bool> change_owner_session(store::SessionStore& sessions, std::string openid,
                                                   OwnerSessionChange change, int attempts) {
     for (int attempt = 0; attempt < attempts; ++attempt) {
         auto stored = co_await sessions.load(openid);
-        std::optional<dialog::Session> session;
-        if (stored.version != 0) session = dialog::decode(stored.data);
-        auto changed = change(std::move(session));
+        auto changed = change(session_of(stored));
         if (!changed) co_return true;
         if (co_await sessions.save(openid, stored.version, dialog::encode(*changed)))
             co_return true;

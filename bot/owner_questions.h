@@ -22,6 +22,12 @@ namespace repairbot::bot {
 using OwnerSessionChange =
     std::function<std::optional<dialog::Session>(std::optional<dialog::Session>)>;
 
+// `openid`'s session as stored, nullopt when none is or the chat cannot read it (the form
+// OwnerSessionChange is given). Reads only. Throws what SessionStore throws when Redis is
+// unreachable.
+[[nodiscard]] boost::asio::awaitable<std::optional<dialog::Session>> read_owner_session(
+    store::SessionStore& sessions, std::string openid);
+
 // Applies `change` to `openid`'s session, compare-and-set, up to `attempts` times while a
 // concurrent change wins. False when the session kept changing (the caller logs it). Throws what
 // SessionStore throws when Redis is unreachable.

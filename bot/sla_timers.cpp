@@ -541,9 +541,7 @@ asio::awaitable<SlaTimers::Reminder> SlaTimers::reminder_for(store::Ticket ticke
     auto question = question_of(ticket, seconds_of(now) + std::chrono::seconds{1});
     if (question) {
         try {
-            auto stored = co_await sessions_.load(ticket.owner_openid);
-            std::optional<dialog::Session> session;
-            if (stored.version != 0) session = dialog::decode(stored.data);
+            auto session = co_await read_owner_session(sessions_, ticket.owner_openid);
             auto asked =
                 dialog::ask_first(session ? std::move(*session) : dialog::Session{}, *question);
             for (const auto& f : asked.feedback)
