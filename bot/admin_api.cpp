@@ -74,7 +74,7 @@ std::optional<Timestamp> policy_due(const store::Ticket& t, dialog::Stage stage,
     dialog::TicketFacts facts;
     facts.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
     facts.public_area = t.public_area;
-    facts.booked_visit = seconds_of(t.preferred_from);
+    facts.booked_visit = booked_visit_of(t);
     dialog::Milestones m;
     m.received = seconds_of(t.created_at);
     m.dispatched = seconds_of(t.at.dispatched);

@@ -21,7 +21,6 @@
 namespace repairbot::bot {
 
 namespace asio = boost::asio;
-using namespace std::chrono_literals;
 
 namespace {
 
@@ -32,12 +31,6 @@ store::Timestamp to_timestamp(std::chrono::sys_seconds t) {
 std::optional<store::Timestamp> due_of(const std::optional<dialog::Deadline>& d) {
     if (!d) return std::nullopt;
     return to_timestamp(d->due);
-}
-
-// A booked point in time ("明天上午10点") is the time to be there by; for a longer window
-// ("今天下午") any time inside it keeps the booking, so its end is the limit.
-std::chrono::sys_seconds booked_arrival(const dialog::TimeWindow& w) {
-    return (w.end - w.start) <= 1h ? w.start : w.end;
 }
 
 }  // namespace
@@ -89,7 +82,9 @@ store::NewTicket TicketIntake::new_ticket(const dialog::CreateTicket& create) co
     const bool off_list = prices_ && prices_->is_off_list(r.fault_type, r.address.is_public);
     t.quote_status = off_list ? store::quote_status::required : store::quote_status::none;
     facts.paid_off_list = off_list;
-    if (r.preferred_time) facts.booked_visit = booked_arrival(*r.preferred_time);
+    if (r.preferred_time)
+        facts.booked_visit =
+            dialog::booked_visit_time(r.preferred_time->start, r.preferred_time->end);
     using dialog::Stage;
     t.due.dispatch = due_of(dialog::deadline_for(sla_.policy, sla_.calendar, facts, Stage::dispatch, r.received_at));
     t.due.arrive = due_of(dialog::deadline_for(sla_.policy, sla_.calendar, facts, Stage::arrive, r.received_at));

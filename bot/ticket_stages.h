@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <chrono>
 #include <optional>
 
 #include "dialog/sla_policy.h"
@@ -45,5 +46,9 @@ inline constexpr std::array<dialog::Stage, 3> revisit_stages{
 
 // Whether the current visit met stage `s` late: its recorded verdict (false while none).
 [[nodiscard]] bool met_late(const store::Ticket& t, dialog::Stage s);
+
+// The time the owner's booking asks the technician to be there by (dialog::booked_visit_time of
+// preferred_from..preferred_to), as intake filed its deadlines; nullopt without a booking.
+[[nodiscard]] std::optional<std::chrono::sys_seconds> booked_visit_of(const store::Ticket& t);
 
 }  // namespace repairbot::bot

@@ -120,7 +120,7 @@ dialog::TicketFacts ticket_facts(const store::Ticket& t) {
     f.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
     f.public_area = t.public_area;
     f.paid_off_list = t.due.quote.has_value();
-    if (t.preferred_from && !t.revisit.reopened) f.booked_visit = seconds_of(*t.preferred_from);
+    if (!t.revisit.reopened) f.booked_visit = booked_visit_of(t);
     return f;
 }
 
@@ -253,13 +253,12 @@ std::string visit_text(const store::Ticket& t, const dialog::ReplyTexts& texts,
     if (!due) return {};
     const auto offset = sla.calendar.utc_offset();
     const std::string arrive_by = local_time_text(*due, offset);
-    // The booking set the deadline (its start, or a long window's end, less the lead: intake's
-    // booked_arrival); one booked too soon, or not honoured, left the urgency's limit.
+    // The booking set the deadline (booked_visit_of, less the lead); one booked too soon, or not
+    // honoured, left the urgency's limit.
     const auto lead =
         std::chrono::duration_cast<std::chrono::milliseconds>(sla.policy.booked_arrival_lead);
-    const bool booked =
-        t.preferred_from && !t.revisit.reopened &&
-        (*due == *t.preferred_from - lead || (t.preferred_to && *due == *t.preferred_to - lead));
+    const auto visit = booked_visit_of(t);
+    const bool booked = visit && !t.revisit.reopened && *due == ms_of(*visit) - lead;
     if (!booked) return texts.render(dialog::TextId::tech_visit_by, {{"arrive_by", arrive_by}});
     return texts.render(dialog::TextId::tech_visit_booked,
                         {{"window", window_text(*t.preferred_from, t.preferred_to, offset)},

@@ -116,7 +116,7 @@ struct PlannedTimer {
 
 // When the technician is to be at `t`, as the job push and the acceptance reply say it: the
 // owner's booked time ("12月6日 14:00-18:00") with the arrival deadline it set
-// (tech_visit_booked: its start, or a long window's end, less sla.policy.booked_arrival_lead),
+// (tech_visit_booked: booked_visit_of(t) less sla.policy.booked_arrival_lead),
 // else the deadline alone (tech_visit_by: no booking, one booked too soon to count, a revisit);
 // "" when the ticket has no arrival deadline. Pure.
 [[nodiscard]] std::string visit_text(const store::Ticket& t, const dialog::ReplyTexts& texts,

@@ -208,6 +208,11 @@ std::string_view to_string(DeadlineBasis b) {
     return "class_limit";
 }
 
+sys_seconds booked_visit_time(sys_seconds start, std::optional<sys_seconds> end) {
+    if (!end || *end - start <= std::chrono::hours{1}) return start;
+    return *end;
+}
+
 sys_seconds limit_due(const SlaLimit& limit, const WorkingCalendar& cal, sys_seconds start,
                       std::optional<sys_seconds> planned) {
     switch (limit.kind) {

@@ -143,8 +143,15 @@ struct TicketFacts {
     Urgency urgency = Urgency::normal;
     bool public_area = false;    // 共用部位/公共设施: free, and faster for emergencies
     bool paid_off_list = false;  // a paid repair whose work is not on the price list
-    std::optional<std::chrono::sys_seconds> booked_visit;  // start of the booked visit window
+    std::optional<std::chrono::sys_seconds> booked_visit;  // booked_visit_time of the booking
 };
+
+// The time an owner's booking asks the technician to be there by: a point in time or a window of
+// up to an hour ("明天下午2点", 14:00-15:00) at its start; a longer window ("明天下午") at its
+// end, since any time inside it keeps the booking. The one rule for intake, the timer plan, the
+// desk's views and the technician's visit text.
+[[nodiscard]] std::chrono::sys_seconds booked_visit_time(
+    std::chrono::sys_seconds start, std::optional<std::chrono::sys_seconds> end);
 
 // Which rule produced a deadline, so the desk can say why.
 enum class DeadlineBasis : std::uint8_t {

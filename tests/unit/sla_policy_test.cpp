@@ -239,6 +239,17 @@ TEST(SlaPolicy, BookedLeadIsConfigurable) {
     EXPECT_EQ(unbooked->due, cst(2026, 3, 3, 10));
 }
 
+// One rule for the time a booking asks for: a point or a window up to an hour is to be kept at
+// its start ("明天下午2点", 14:00-15:00); inside a longer one any time keeps it ("明天下午").
+TEST(SlaPolicy, ABookingIsKeptByItsStartOrALongWindowsEnd) {
+    EXPECT_EQ(booked_visit_time(cst(2026, 3, 4, 14), cst(2026, 3, 4, 15)), cst(2026, 3, 4, 14));
+    EXPECT_EQ(booked_visit_time(cst(2026, 3, 4, 14), cst(2026, 3, 4, 14)), cst(2026, 3, 4, 14));
+    EXPECT_EQ(booked_visit_time(cst(2026, 3, 4, 14), std::nullopt), cst(2026, 3, 4, 14));
+    EXPECT_EQ(booked_visit_time(cst(2026, 3, 4, 14), cst(2026, 3, 4, 18)), cst(2026, 3, 4, 18));
+    EXPECT_EQ(booked_visit_time(cst(2026, 3, 4, 14), cst(2026, 3, 4, 15, 1)),
+              cst(2026, 3, 4, 15, 1));
+}
+
 TEST(SlaPolicy, JudgingAtTheExactBoundary) {
     const SlaPolicy policy;
     const auto d = *deadline_for(policy, cal(), facts(N), Stage::dispatch, cst(2026, 3, 2, 10));

@@ -151,6 +151,41 @@ TEST(TimerPlan, AWorkingDayWarningNeverFallsOnADayOff) {
         sla.calendar.local_date(chr::floor<chr::seconds>(warn->due))));
 }
 
+// A ticket booked for a long window ("明天下午", 14:00-18:00) is filed with its arrival due at
+// the window's end less the lead, and its finish counted from that end; the plan must recognise
+// those deadlines as the policy's and warn at the policy's points, not treat them as moved.
+TEST(TimerPlan, ALongBookedWindowsDeadlinesAreThePolicysOwn) {
+    store::Ticket t;
+    t.id = 7;
+    t.urgency = "normal";
+    t.status = store::ticket_status::accepted;
+    t.created_at = local(2026, 12, 4, 9, 0);
+    t.at.dispatched = t.at.accepted = t.created_at + chr::minutes{5};
+    t.preferred_from = local(2026, 12, 5, 14, 0);
+    t.preferred_to = local(2026, 12, 5, 18, 0);
+    const auto& sla = shipped();
+    dialog::TicketFacts filed;  // as intake files it
+    filed.urgency = dialog::Urgency::normal;
+    filed.booked_visit = chr::floor<chr::seconds>(*t.preferred_to);
+    EXPECT_EQ(ticket_facts(t).booked_visit, filed.booked_visit);
+
+    const auto received = chr::floor<chr::seconds>(t.created_at);  // both stages count from it
+    ASSERT_EQ(sla.policy.start_of(Stage::arrive), dialog::Milestone::received);
+    ASSERT_EQ(sla.policy.start_of(Stage::finish), dialog::Milestone::received);
+    auto arrive = dialog::deadline_for(sla.policy, sla.calendar, filed, Stage::arrive, received);
+    auto finish = dialog::deadline_for(sla.policy, sla.calendar, filed, Stage::finish, received);
+    ASSERT_TRUE(arrive && finish);
+    EXPECT_EQ(arrive->due, chr::floor<chr::seconds>(local(2026, 12, 5, 17, 55)));
+    t.due.arrive = chr::time_point_cast<chr::milliseconds>(arrive->due);
+    t.due.finish = chr::time_point_cast<chr::milliseconds>(finish->due);
+    auto plan = plan_ticket_timers(t, sla);
+    auto warn_arrive = find(plan, TimerKind::warn, Stage::arrive);
+    auto warn_finish = find(plan, TimerKind::warn, Stage::finish);
+    ASSERT_TRUE(warn_arrive && warn_finish);
+    EXPECT_EQ(warn_arrive->due, chr::time_point_cast<chr::milliseconds>(arrive->warn_at));
+    EXPECT_EQ(warn_finish->due, chr::time_point_cast<chr::milliseconds>(finish->warn_at));
+}
+
 TEST(TimerPlan, ADoneRepairWaitsForTheOwnerWithAReminderAndAnAutoClose) {
     auto t = received_emergency();
     t.status = store::ticket_status::done;
