@@ -21,25 +21,62 @@ namespace api = wechat::api;
 
 namespace {
 
-std::string fill(const std::string& text, const nlohmann::json& payload) {
-    std::string out;
-    out.reserve(text.size() + 64);
+// `text` with each {name} the payload has replaced by its value (a string as it is, anything
+// else as JSON); a {name} it lacks reads as nothing, is added to `missing` (once) and makes the
+// result false. A '{' without a closing '}' is written as it is.
+bool fill_line(std::string_view text, const nlohmann::json& payload, std::string& out,
+               std::vector<std::string>& missing) {
+    bool complete = true;
     for (std::size_t i = 0; i < text.size();) {
         if (text[i] == '{') {
             auto close = text.find('}', i + 1);
-            if (close != std::string::npos) {
-                auto name = text.substr(i + 1, close - i - 1);
+            if (close != std::string_view::npos) {
+                auto name = std::string(text.substr(i + 1, close - i - 1));
                 auto it = payload.find(name);
                 if (it != payload.end()) {
                     out += it->is_string() ? it->get<std::string>() : it->dump();
-                    i = close + 1;
-                    continue;
+                } else {
+                    complete = false;
+                    if (std::find(missing.begin(), missing.end(), name) == missing.end())
+                        missing.push_back(std::move(name));
                 }
+                i = close + 1;
+                continue;
             }
         }
         out.push_back(text[i++]);
     }
+    return complete;
+}
+
+// A template field: the missing fields read as nothing.
+std::string fill(std::string_view text, const nlohmann::json& payload,
+                 std::vector<std::string>& missing) {
+    std::string out;
+    out.reserve(text.size() + 64);
+    fill_line(text, payload, out, missing);
     return out;
+}
+
+// A message text, line by line: a line naming a field the payload lacks is left out (a push
+// queued by an older version, before the wording named that field), unless that would leave
+// nothing, when the missing fields read as nothing.
+std::string fill_text(std::string_view text, const nlohmann::json& payload,
+                      std::vector<std::string>& missing) {
+    std::string out;
+    out.reserve(text.size() + 128);
+    bool kept = false;
+    for (std::size_t from = 0; from <= text.size();) {
+        const auto eol = std::min(text.find('\n', from), text.size());
+        const auto mark = out.size();
+        if (kept) out.push_back('\n');
+        if (fill_line(text.substr(from, eol - from), payload, out, missing))
+            kept = true;
+        else
+            out.resize(mark);
+        from = eol + 1;
+    }
+    return kept ? out : fill(text, payload, missing);
 }
 
 store::Timestamp now_ms() {
@@ -54,10 +91,10 @@ std::optional<WordedNotice> word_notice(const config::PushTemplates& templates, 
     WordedNotice notice;
     notice.event = json.value("event", std::string("staff_notice"));
     notice.wording = &templates.for_event(notice.event);
-    notice.text = fill(notice.wording->text, json);
+    notice.text = fill_text(notice.wording->text, json, notice.missing);
     notice.template_data = nlohmann::json::object();
     for (const auto& [field, text] : notice.wording->data)
-        notice.template_data[field] = {{"value", fill(text, json)}};
+        notice.template_data[field] = {{"value", fill(text, json, notice.missing)}};
     return notice;
 }
 
@@ -242,6 +279,18 @@ asio::awaitable<void> OutboxWorker::deliver(store::OutboxMessage row,
     if (!notice) {
         co_await record_failure(row, std::nullopt, "payload is not a JSON object", false, "bad_row");
         co_return;
+    }
+    if (!notice->missing.empty()) {
+        std::string names;
+        for (const auto& n : notice->missing) names += (names.empty() ? "{" : ", {") + n + "}";
+        log::warn("outbox", "placeholders_missing",
+                  {{"id", row.id},
+                   {"event", notice->event},
+                   {"names", names},
+                   {"fix",
+                    "a push queued before its wording named these reads without them; "
+                    "otherwise correct the names in config/push.toml [" +
+                        notice->event + "]"}});
     }
 
     // Inside the 48-hour window a plain text reads better than a template.

@@ -30,10 +30,14 @@ struct WordedNotice {
     std::string text;            // customer-service message
     nlohmann::json template_data;  // {"field": {"value": "..."}}
     const config::PushTemplate* wording = nullptr;
+    std::vector<std::string> missing;  // {names} the wording has and the payload lacks
 };
 
-// Words `payload` (a JSON object whose string fields fill the {placeholders}) with the event's
-// template. nullopt when the payload is not a JSON object. Pure.
+// Words `payload` (a JSON object whose fields fill the {placeholders}) with the event's
+// template. A {name} the payload lacks (a push queued by an older version, before the wording
+// named it; or a name misspelt in push.toml) leaves its line out of the text, and reads as
+// nothing in a template field or where no line would be left; it is listed in `missing`.
+// nullopt when the payload is not a JSON object. Pure.
 [[nodiscard]] std::optional<WordedNotice> word_notice(const config::PushTemplates& templates,
                                                       std::string_view payload);
 
