@@ -61,8 +61,15 @@ MissedReport missed_deadlines(const StatsRange& range, Timestamp now, const stor
         const auto stopped = stopped_at(t);
         for (auto stage : figure_stages) {
             const auto& facts = stage_facts(t, stage);
-            if (stage_verdict(facts, cutoff, stopped) != dialog::Verdict::late) continue;
+            const auto verdict = stage_verdict(facts, cutoff, stopped);
+            // A window let pass counts in that technician's figures whatever the ticket's own
+            // acceptance comes to; listed while that is not decided late (see the header).
+            const bool let_pass_only = stage == dialog::Stage::accept &&
+                                       !t.missed_accepts.empty() &&
+                                       verdict != dialog::Verdict::late;
+            if (verdict != dialog::Verdict::late && !let_pass_only) continue;
             MissedDeadline m;
+            m.ticket_late = !let_pass_only;
             m.number = t.number;
             m.received_at = t.received_at;
             m.urgency = t.urgency;
@@ -104,7 +111,8 @@ nlohmann::ordered_json to_json(const MissedReport& report) {
                          {"minutes_late", m.minutes_late ? J(*m.minutes_late) : J(nullptr)},
                          {"technician_id", m.technician_id ? J(*m.technician_id) : J(nullptr)},
                          {"technician", m.technician},
-                         {"let_pass", std::move(let_pass)}});
+                         {"let_pass", std::move(let_pass)},
+                         {"ticket_late", m.ticket_late}});
     }
     return J{{"from", to_string(report.range.from)},
              {"to", to_string(report.range.to)},
@@ -116,7 +124,7 @@ nlohmann::ordered_json to_json(const MissedReport& report) {
 std::string to_csv(const MissedReport& report) {
     std::string out =
         "number,received_at,urgency,fault_type,address,status,stage,due,met,minutes_late,"
-        "technician_id,technician,let_pass_ids,let_pass_names\r\n";
+        "technician_id,technician,let_pass_ids,let_pass_names,ticket_late\r\n";
     for (const auto& m : report.missed) {
         std::string ids, names;
         for (const auto& who : m.let_pass) {
@@ -141,7 +149,8 @@ std::string to_csv(const MissedReport& report) {
             m.technician_id ? std::to_string(*m.technician_id) : "",
             m.technician,
             ids,
-            names};
+            names,
+            m.ticket_late ? "1" : "0"};
         for (std::size_t i = 0; i < cells.size(); ++i) {
             if (i) out += ',';
             out += csv_cell(cells[i]);
@@ -156,9 +165,12 @@ std::string to_table(const MissedReport& report) {
     if (report.missed.empty()) return out + "无逾期。\n";
     std::vector<std::vector<std::string>> rows{
         {"工单", "紧急程度", "类型", "地址", "环节", "期限", "完成", "逾期(分)", "维修工", "超时未接单"}};
+    bool starred = false;
     for (const auto& m : report.missed) {
+        starred = starred || !m.ticket_late;
         rows.push_back({m.number, urgency_word(m.urgency), m.fault_type, m.address,
-                        stage_word(m.stage), m.due ? local_minute_text(*m.due) : "-",
+                        std::string(stage_word(m.stage)) + (m.ticket_late ? "" : "*"),
+                        m.due ? local_minute_text(*m.due) : "-",
                         m.met ? local_minute_text(*m.met) : not_met(m),
                         m.minutes_late ? one_decimal(*m.minutes_late) : "-",
                         m.technician_id ? technician_label(m.technician, *m.technician_id)
@@ -169,6 +181,10 @@ std::string to_table(const MissedReport& report) {
     out += "\n共 " + std::to_string(report.missed.size()) +
            " 项。期限为现行期限（新承诺时间、改派后的接单时限会改动它），逾期分钟按现行期限计，"
            "\"-\" 表示按原期限判定逾期；经过详见 repairbot ticket show 工单号。\n";
+    if (starred)
+        out +=
+            "接单* ：工单本身未逾期（改派后仍在等接单，或已取消），列出是因为有维修工超时未接单，"
+            "计入其本人的逾期。\n";
     return out;
 }
 

@@ -3,12 +3,13 @@
 // it was met (or that it was not by the cutoff), how late, the ticket's technician (the one its
 // figures count for), and for an acceptance each technician who let an acceptance window pass
 // (the SLA engine's accept breaches, each followed by a re-dispatch). Computed from the same rows
-// and cutoff as compute_stats with the same verdicts, so the rows of a stage number exactly the
-// overall figures' late count of that stage. The technicians' figures differ where bot/stats.h
-// says so: a late acceptance counts against those in let_pass, not the ticket's technician
-// (unless they are one of them), and a window let pass also counts while the ticket's own
-// acceptance is still pending at the cutoff or the ticket was cancelled before it ran out — no
-// row here then. Pure: no clock, no I/O.
+// and cutoff as compute_stats with the same verdicts, so the rows of a stage with ticket_late
+// number exactly the overall figures' late count of that stage. The technicians' figures differ
+// where bot/stats.h says so: a late acceptance counts against those in let_pass, not the
+// ticket's technician (unless they are one of them), and a window let pass also counts while
+// the ticket's own acceptance is not late by the cutoff (re-dispatched and still pending, or
+// cancelled before the new window ran out) — such a ticket gets an accept row with ticket_late
+// false, so every late acceptance in a technician's figures has its row. Pure: no clock, no I/O.
 #pragma once
 
 #include <optional>
@@ -39,6 +40,9 @@ struct MissedDeadline {
     std::optional<std::uint64_t> technician_id;  // the ticket's, as its figures count it
     std::string technician;                      // "" without one
     std::vector<store::StatsMissedAccept> let_pass;  // accept only: who let a window pass
+    // Whether the ticket's own stage is late (the overall figures count it); false only for an
+    // accept row listed for its let_pass while the ticket's acceptance is not late.
+    bool ticket_late = true;
     bool operator==(const MissedDeadline&) const = default;
 };
 
@@ -55,14 +59,16 @@ struct MissedReport {
 
 // GET /api/stats/missed: {from, to (excluded), as_of, count, missed: [{number, received_at,
 // urgency, fault_type, address, status, stage, due, met, minutes_late, technician_id, technician,
-// let_pass: [{technician_id, technician}]}]}; times iso_datetime, null where none.
+// let_pass: [{technician_id, technician}], ticket_late}]}; times iso_datetime, null where none.
 [[nodiscard]] nlohmann::ordered_json to_json(const MissedReport& report);
 // CSV (RFC 4180, CRLF): a header, then one row per late stage with the JSON's fields; let_pass
 // as two cells, let_pass_ids and let_pass_names, each joined by ';' in the same order (the ids
-// are unambiguous; a name may hold anything). Cells through csv_cell (formulas defused).
+// are unambiguous; a name may hold anything); ticket_late 1 or 0. Cells through csv_cell
+// (formulas defused).
 [[nodiscard]] std::string to_csv(const MissedReport& report);
 // A table for the terminal with Chinese headings, local (UTC+8) minutes, "未完成" for a stage not
-// met ("已取消" when the ticket was cancelled before the cutoff), and a line saying how many;
+// met ("已取消" when the ticket was cancelled before the cutoff), "接单*" for a row that is not
+// the ticket's own (ticket_late false) with a note saying so, and a line saying how many;
 // "无逾期" when none.
 [[nodiscard]] std::string to_table(const MissedReport& report);
 

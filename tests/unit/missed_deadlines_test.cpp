@@ -68,8 +68,9 @@ TEST(MissedDeadlines, EachLateStageIsOneRowWithHowLateAndWhoseFiguresItCountsIn)
     // The list explains the figures: per stage, as many rows as the overall late count.
     auto figures = compute_stats(range, now, {{on_time, late, open}, {}});
     for (std::size_t i = 0; i < figure_stages.size(); ++i) {
-        auto rows = std::count_if(report.missed.begin(), report.missed.end(),
-                                  [&](const MissedDeadline& m) { return m.stage == figure_stages[i]; });
+        auto rows = std::count_if(
+            report.missed.begin(), report.missed.end(),
+            [&](const MissedDeadline& m) { return m.stage == figure_stages[i] && m.ticket_late; });
         EXPECT_EQ(static_cast<std::size_t>(rows), figures.overall.stages[i].late) << i;
     }
 }
@@ -99,6 +100,67 @@ TEST(MissedDeadlines, AMissedAcceptanceNamesWhoLetItPassAndARecordedVerdictKeeps
     EXPECT_EQ(j["missed"][0]["let_pass"][0]["technician"], "王师傅");
     EXPECT_EQ(j["missed"][0]["let_pass"][0]["technician_id"], 9);
     EXPECT_EQ(j["missed"][0]["due"], "2026-11-02T10:45:00+08:00");
+}
+
+// A window 王师傅 let pass counts in his figures even while the ticket's own acceptance is not
+// late by the cutoff — re-dispatched and still pending, or cancelled before the new window ran
+// out — so the list has a row for it too, marked as not the ticket's: every late acceptance in a
+// technician's figures has its row, and the ticket's rows still number the overall late count.
+TEST(MissedDeadlines, AWindowLetPassHasItsRowWhileTheTicketsOwnAcceptanceIsNotLate) {
+    auto range = *parse_month("2026-11");
+    const auto in = local(2026, 11, 2, 10);
+    auto pending = ticket(1, in, 60, 30);
+    pending.status = "dispatched";
+    pending.accept.due = in + chr::minutes{45};  // 张师傅's window after the re-dispatch at +15
+    pending.accept.met.reset();
+    pending.accept.late = true;  // recorded at 王师傅's breach
+    pending.arrive.met.reset();
+    pending.finish.met.reset();
+    pending.missed_accepts = {{9, "王师傅"}};
+    auto cancelled = pending;
+    cancelled.id = 2;
+    cancelled.number = "BX20261102-0002";
+    cancelled.status = "cancelled";
+    cancelled.missed_accepts = {{4, "李师傅"}};
+    cancelled.cancelled_at = in + chr::minutes{25};
+    const auto now = in + chr::minutes{30};
+
+    auto report = missed_deadlines(range, now, {{pending, cancelled}, {}});
+    ASSERT_EQ(report.missed.size(), 2u);
+    for (const auto& m : report.missed) {
+        EXPECT_EQ(m.stage, dialog::Stage::accept);
+        EXPECT_FALSE(m.ticket_late) << m.number;
+        EXPECT_FALSE(m.met);
+        EXPECT_FALSE(m.minutes_late) << "the window as it stands has not run out";
+        EXPECT_EQ(m.technician, "张师傅");
+    }
+    EXPECT_EQ(report.missed[0].let_pass, (std::vector<store::StatsMissedAccept>{{9, "王师傅"}}));
+    EXPECT_FALSE(report.missed[0].cancelled);
+    EXPECT_TRUE(report.missed[1].cancelled);
+
+    auto figures = compute_stats(range, now, {{pending, cancelled}, {}});
+    EXPECT_EQ(figures.overall.stages[1].late, 0u) << "the owner's acceptance is not late yet";
+    for (const auto& g : figures.by_technician) {
+        if (!g.technician_id || *g.technician_id == 1) continue;
+        auto rows =
+            std::count_if(report.missed.begin(), report.missed.end(), [&](const MissedDeadline& m) {
+                return std::any_of(m.let_pass.begin(), m.let_pass.end(),
+                                   [&](const store::StatsMissedAccept& p) {
+                                       return p.technician_id == *g.technician_id;
+                                   });
+            });
+        EXPECT_EQ(static_cast<std::size_t>(rows), g.figures.stages[1].late) << g.key;
+    }
+
+    auto table = to_table(report);
+    EXPECT_NE(table.find("接单*"), std::string::npos) << table;
+    EXPECT_NE(table.find("工单本身未逾期"), std::string::npos) << table;
+    EXPECT_NE(table.find("王师傅"), std::string::npos) << table;
+    auto j = to_json(report);
+    EXPECT_EQ(j["missed"][0]["ticket_late"], false);
+    EXPECT_TRUE(j["missed"][0]["met"].is_null());
+    auto csv = to_csv(report);
+    EXPECT_NE(csv.find(",9,王师傅,0\r\n"), std::string::npos) << csv;
 }
 
 TEST(MissedDeadlines, TicketsOutsideTheRangeOrCancelledBeforeTheDeadlineAreNotListed) {
@@ -137,16 +199,19 @@ TEST(MissedDeadlines, CsvHasOneRowPerLateStageWithFormulasDefused) {
     t.missed_accepts = {{9, "王师傅"}, {4, "李,师傅"}};
     t.accept.late = true;
     auto csv = to_csv(missed_deadlines(range, local(2027, 1, 1), {{t}, {}}));
-    EXPECT_EQ(csv.rfind("number,received_at,urgency,fault_type,address,status,stage,due,met,"
-                        "minutes_late,technician_id,technician,let_pass_ids,let_pass_names\r\n",
-                        0),
-              0u)
+    EXPECT_EQ(
+        csv.rfind(
+            "number,received_at,urgency,fault_type,address,status,stage,due,met,"
+            "minutes_late,technician_id,technician,let_pass_ids,let_pass_names,ticket_late\r\n",
+            0),
+        0u)
         << csv;
     EXPECT_NE(csv.find(",\"'=HYPERLINK(\"\"x\"\")\","), std::string::npos) << csv;
     EXPECT_NE(csv.find(",accept,"), std::string::npos) << csv;
-    EXPECT_NE(csv.find(",9;4,\"王师傅;李,师傅\"\r\n"), std::string::npos) << csv;
-    EXPECT_NE(csv.find(",arrive,2026-11-02T10:30:00+08:00,2026-11-02T10:31:00+08:00,1,1,张师傅,,\r\n"),
-              std::string::npos)
+    EXPECT_NE(csv.find(",9;4,\"王师傅;李,师傅\",1\r\n"), std::string::npos) << csv;
+    EXPECT_NE(
+        csv.find(",arrive,2026-11-02T10:30:00+08:00,2026-11-02T10:31:00+08:00,1,1,张师傅,,,1\r\n"),
+        std::string::npos)
         << csv;
 }
 
