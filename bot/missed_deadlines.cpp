@@ -4,6 +4,7 @@
 
 #include "bot/admin_api.h"
 #include "bot/cli_support.h"
+#include "dialog/catalog.h"
 
 namespace repairbot::bot {
 namespace {
@@ -19,13 +20,6 @@ const char* stage_word(dialog::Stage s) {
         case dialog::Stage::finish: break;
     }
     return "完工";
-}
-
-std::string urgency_word(const std::string& urgency) {
-    if (urgency == "emergency") return "紧急";
-    if (urgency == "normal") return "一般";
-    if (urgency == "planned") return "计划";
-    return urgency;
 }
 
 // What the table says of a stage not met by the cutoff (a closed ticket met every stage).
@@ -62,11 +56,16 @@ MissedReport missed_deadlines(const StatsRange& range, Timestamp now, const stor
         for (auto stage : figure_stages) {
             const auto& facts = stage_facts(t, stage);
             const auto verdict = stage_verdict(facts, cutoff, stopped);
-            // A window let pass counts in that technician's figures whatever the ticket's own
-            // acceptance comes to; listed while that is not decided late (see the header).
+            // A window someone other than the ticket's technician let pass counts in their
+            // figures whatever the ticket's own acceptance comes to (compute_stats); listed
+            // while that is not decided late (see the header). The ticket's own technician's
+            // is judged with the ticket's acceptance.
             const bool let_pass_only = stage == dialog::Stage::accept &&
-                                       !t.missed_accepts.empty() &&
-                                       verdict != dialog::Verdict::late;
+                                       verdict != dialog::Verdict::late &&
+                                       std::any_of(t.missed_accepts.begin(), t.missed_accepts.end(),
+                                                   [&](const store::StatsMissedAccept& m) {
+                                                       return m.technician_id != t.technician_id;
+                                                   });
             if (verdict != dialog::Verdict::late && !let_pass_only) continue;
             MissedDeadline m;
             m.ticket_late = !let_pass_only;
@@ -168,7 +167,7 @@ std::string to_table(const MissedReport& report) {
     bool starred = false;
     for (const auto& m : report.missed) {
         starred = starred || !m.ticket_late;
-        rows.push_back({m.number, urgency_word(m.urgency), m.fault_type, m.address,
+        rows.push_back({m.number, dialog::urgency_word(m.urgency), m.fault_type, m.address,
                         std::string(stage_word(m.stage)) + (m.ticket_late ? "" : "*"),
                         m.due ? local_minute_text(*m.due) : "-",
                         m.met ? local_minute_text(*m.met) : not_met(m),
@@ -183,8 +182,9 @@ std::string to_table(const MissedReport& report) {
            "\"-\" 表示按原期限判定逾期；经过详见 repairbot ticket show 工单号。\n";
     if (starred)
         out +=
-            "接单* ：工单本身未逾期（改派后仍在等接单，或已取消），列出是因为有维修工超时未接单，"
-            "计入其本人的逾期。\n";
+            "接单*：工单本身的接单未判逾期（改派后仍在等接单、已取消，或已有人按时接过单），"
+            "列出是因为\"超时未接单\"栏的维修工让接单时限过了，计入其本人的逾期；其\"逾期(分)"
+            "\"为\"-\"。\n";
     return out;
 }
 

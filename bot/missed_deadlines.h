@@ -8,8 +8,10 @@
 // where bot/stats.h says so: a late acceptance counts against those in let_pass, not the
 // ticket's technician (unless they are one of them), and a window let pass also counts while
 // the ticket's own acceptance is not late by the cutoff (re-dispatched and still pending, or
-// cancelled before the new window ran out) — such a ticket gets an accept row with ticket_late
-// false, so every late acceptance in a technician's figures has its row. Pure: no clock, no I/O.
+// cancelled before the new window ran out, or accepted on time before a 转单) — such a ticket
+// gets an accept row with ticket_late false when someone other than its technician let a window
+// pass, so every late acceptance in a technician's figures has its row (the count and the
+// table's total include these rows). Pure: no clock, no I/O.
 #pragma once
 
 #include <optional>
