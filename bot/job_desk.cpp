@@ -492,7 +492,8 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 out.already = true;  // reopened already (a retried answer)
                 return out;
             }
-            auto reopened = reopen_ticket(c, *sla, t->id, openid, "owner", text.empty() ? "业主反馈没修好" : text, now);
+            auto reopened =
+                reopen_ticket(c, *sla, t->id, openid, "owner", text.empty() ? "没修好" : text, now);
             if (reopened) out.saved = reopened->ticket;
             return out;
         };

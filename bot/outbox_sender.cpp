@@ -59,24 +59,30 @@ std::string fill(std::string_view text, const nlohmann::json& payload,
 }
 
 // A message text, line by line: a line naming a field the payload lacks is left out (a push
-// queued by an older version, before the wording named that field), unless that would leave
-// nothing, when the missing fields read as nothing.
+// queued by an older version, before the wording named that field), and blank lines that leaves
+// at either end with it; when no line with text is left, the missing fields read as nothing.
 std::string fill_text(std::string_view text, const nlohmann::json& payload,
                       std::vector<std::string>& missing) {
-    std::string out;
+    std::string out, line;
     out.reserve(text.size() + 128);
-    bool kept = false;
+    bool dropped = false, has_text = false, first = true;
     for (std::size_t from = 0; from <= text.size();) {
         const auto eol = std::min(text.find('\n', from), text.size());
-        const auto mark = out.size();
-        if (kept) out.push_back('\n');
-        if (fill_line(text.substr(from, eol - from), payload, out, missing))
-            kept = true;
-        else
-            out.resize(mark);
+        line.clear();
+        if (fill_line(text.substr(from, eol - from), payload, line, missing)) {
+            if (!first) out.push_back('\n');
+            out += line;
+            first = false;
+            has_text = has_text || !line.empty();
+        } else {
+            dropped = true;
+        }
         from = eol + 1;
     }
-    return kept ? out : fill(text, payload, missing);
+    if (!dropped) return out;
+    if (!has_text) return fill(text, payload, missing);
+    const auto begin = out.find_first_not_of('\n');
+    return out.substr(begin, out.find_last_not_of('\n') - begin + 1);
 }
 
 store::Timestamp now_ms() {

@@ -124,6 +124,9 @@ void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const Plann
     std::string stage_text = stage_name(d, stage);
     std::string due_text = when(d, due);
     std::string notified = "dispatchers";
+    // What push.toml's sla_warning template fields name, for whoever is told.
+    const nlohmann::json fields = {
+        {"number", t.number}, {"stage", stage_text}, {"due", due_text}, {"address", t.address}};
     std::optional<store::Technician> tech;
     // A quote waiting for review is the supervisors' to act on, not the technician's; with no
     // supervisor bound, the dispatchers are told so (one to bind), not that the technician cannot
@@ -138,9 +141,11 @@ void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const Plann
                                            {"due", due_text}});
         };
         notified = "supervisors";
-        if (notify_staff(c, StaffRole::supervisor, t.id, "sla_warning", review_text("sla_warning_review"), now) == 0) {
+        if (notify_staff(c, StaffRole::supervisor, t.id, "sla_warning",
+                         review_text("sla_warning_review"), now, fields) == 0) {
             notified = "dispatchers";
-            notify_staff(c, StaffRole::dispatcher, t.id, "sla_warning", review_text("sla_warning_review_unstaffed"), now);
+            notify_staff(c, StaffRole::dispatcher, t.id, "sla_warning",
+                         review_text("sla_warning_review_unstaffed"), now, fields);
             log::warn("sla", "quote_review_unstaffed",
                       {{"number", t.number},
                        {"fix", "bind a supervisor (is_supervisor, active, WeChat openid) to review quotes"}});
@@ -149,9 +154,9 @@ void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const Plann
         std::string text = d.notices->render(
             "sla_warning",
             {{"number", t.number}, {"stage", stage_text}, {"due", due_text}, {"address", t.address}});
-        nlohmann::json payload = {{"event", "sla_warning"}, {"number", t.number},
-                                  {"stage", stage_text},    {"due", due_text},
-                                  {"address", t.address},   {"text", text}};
+        nlohmann::json payload = fields;
+        payload["event"] = "sla_warning";
+        payload["text"] = text;
         store::OutboxRepository::enqueue(c, t.id, notify_row(*tech->openid, payload), now);
         notified = "technician";
     } else if (left_to_queue_note(d, t)) {
@@ -168,7 +173,7 @@ void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const Plann
                                              {"address", t.address},
                                              {"stage", stage_text},
                                              {"due", due_text}}),
-                     now);
+                     now, fields);
     }
     nlohmann::json details = {{"timer", marker},
                               {"stage", dialog::to_string(stage)},

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
 #include "store/outbox_repository.h"
 #include "store/records.h"
 #include "store/sql_batch.h"
@@ -18,11 +20,14 @@ namespace repairbot::bot {
 
 using store::StaffRole;
 
-// One "notify" outbox row ({"event": event, "text": text}) for each active, WeChat-bound staff
-// member holding `role`, in one statement however many they are. Returns how many were queued
-// (0: nobody holds the role — the caller decides whether that is worth a warning).
+// One "notify" outbox row ({"event": event, "text": text, and `fields`' members, which the
+// event's push.toml wording names — e.g. sla_warning's number, stage and due}) for each active,
+// WeChat-bound staff member holding `role`, in one statement however many they are. Returns how
+// many were queued (0: nobody holds the role — the caller decides whether that is worth a
+// warning).
 std::size_t notify_staff(sql::Connection& c, StaffRole role, std::optional<std::uint64_t> ticket_id,
-                         const std::string& event, const std::string& text, store::Timestamp now);
+                         const std::string& event, const std::string& text, store::Timestamp now,
+                         const nlohmann::json& fields = nlohmann::json::object());
 // The same rows added to the caller's batch (how many is not read back).
 void notify_staff(store::SqlBatch& batch, StaffRole role, std::optional<std::uint64_t> ticket_id,
                   const std::string& event, const std::string& text, store::Timestamp now);

@@ -7,6 +7,7 @@
 #include "bot/staff_notice.h"
 #include "bot/ticket_stages.h"
 #include "bot/timer_plan.h"
+#include "dialog/catalog.h"
 #include "dialog/sla_policy.h"
 #include "dialog/text.h"
 #include "store/errors.h"
@@ -327,9 +328,12 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla, s
         // The technician it goes back to: the one who did the visit reopened (the figures group
         // a reopened ticket by its first visit's, store/stats_repository.cpp).
         nlohmann::json details = {{"why", why}, {"reopen_count", t.reopen_count}, {"technician_id", *t.technician_id}};
-        nlohmann::json job = {{"event", "job_reopened"}, {"number", t.number},
-                              {"address", t.address},    {"fault_type", t.fault_type},
-                              {"urgency", t.urgency},    {"text", why},
+        nlohmann::json job = {{"event", "job_reopened"},
+                              {"number", t.number},
+                              {"address", t.address},
+                              {"fault_type", t.fault_type},
+                              {"urgency", dialog::urgency_word(t.urgency)},
+                              {"text", why},
                               {"reopen_count", std::to_string(t.reopen_count)}};
         // The revisit's own deadlines, as a new job's push gives them.
         const auto offset = sla.calendar.utc_offset();

@@ -25,6 +25,20 @@ std::optional<Urgency> urgency_from_string(std::string_view s) {
     return std::nullopt;
 }
 
+std::string urgency_word(std::string_view code) {
+    const auto u = urgency_from_string(code);
+    if (!u) return std::string(code);
+    switch (*u) {
+        case Urgency::emergency:
+            return "紧急";
+        case Urgency::normal:
+            return "一般";
+        case Urgency::planned:
+            return "计划";
+    }
+    return std::string(code);
+}
+
 FaultCatalog::FaultCatalog(std::vector<FaultType> types, std::vector<EmergencyRule> emergencies,
                            std::vector<std::string> planned_keywords, PublicAreas areas,
                            std::string_view fallback_type)

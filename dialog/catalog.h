@@ -19,6 +19,10 @@ enum class Urgency : std::uint8_t { emergency, normal, planned };
 [[nodiscard]] std::string_view to_string(Urgency u);
 // Inverse of to_string; nullopt for any other word.
 [[nodiscard]] std::optional<Urgency> urgency_from_string(std::string_view s);
+// The desk's word for an urgency code in staff-facing texts ("emergency" → 紧急, "normal" →
+// 一般, "planned" → 计划); any other code as it is. The owner's replies use replies.toml's
+// urgency labels (dialog::urgency_label), which a desk may reword.
+[[nodiscard]] std::string urgency_word(std::string_view code);
 
 // One entry of the 报修类型 menu (its menu number is its 1-based position).
 struct FaultType {

@@ -165,6 +165,8 @@ TEST_F(RepairLoop, ReportToDoneToRatedThroughTheChats) {
     EXPECT_EQ(t.reopen_count, 1u);
     EXPECT_EQ(t.technician_id, technicians_.front());
     EXPECT_TRUE(eventually([&] { return told(tech, "返修"); }, std::chrono::seconds(15))) << bot.output();
+    EXPECT_TRUE(told(tech, "业主反馈：没修好")) << "the owner's word";
+    EXPECT_FALSE(told(tech, "业主反馈：业主反馈")) << "said once";
     EXPECT_NE(phone.say(tech, "接单").find("已接单"), std::string::npos);
     EXPECT_NE(phone.say(tech, "完成").find("已完成"), std::string::npos);
 

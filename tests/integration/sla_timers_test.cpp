@@ -20,9 +20,11 @@
 #include <thread>
 #include <tuple>
 
+#include "bot/outbox_sender.h"
 #include "bot/sla_timers.h"
 #include "bot/ticket_lifecycle.h"
 #include "config/dialog_data.h"
+#include "config/push_templates.h"
 #include "dialog/feedback.h"
 #include "dialog/session_codec.h"
 #include "store/feedback_repository.h"
@@ -44,6 +46,19 @@ using store::Timestamp;
 
 // Monday 23 November 2026, 10:00 at the desk (UTC+8).
 const Timestamp t0 = Timestamp{chr::sys_days{chr::year{2026} / 11 / 23}} + 2h;
+
+// The fields push.toml's wording of `payload`'s event names and the payload lacks: a template
+// message (outside the 48-hour window) would show them empty.
+std::vector<std::string> unfilled(const nlohmann::json& payload) {
+    static const config::PushTemplates templates = [] {
+        auto loaded = config::load_push_templates(REPAIRBOT_SOURCE_DIR "/config");
+        if (!loaded) throw std::runtime_error(loaded.error().detail);
+        return std::move(*loaded);
+    }();
+    auto notice = word_notice(templates, payload.dump());
+    if (!notice) return {"(not a JSON object)"};
+    return notice->missing;
+}
 
 // The data every engine reads, loaded once from the shipped config/.
 using testing::desk;
@@ -272,6 +287,8 @@ TEST_F(SlaTimersIntegration, WarningToTheTechnicianThenEscalationToSupervisorAnd
     ASSERT_EQ(to_tech.size(), 2u);  // the job push, then the warning
     EXPECT_EQ(to_tech[1]["event"], "sla_warning");
     EXPECT_NE(to_tech[1]["text"].get<std::string>().find("到场"), std::string::npos);
+    EXPECT_EQ(unfilled(to_tech[0]), std::vector<std::string>{}) << to_tech[0];
+    EXPECT_EQ(unfilled(to_tech[1]), std::vector<std::string>{}) << to_tech[1];
     EXPECT_TRUE(sent_events(t.id, *supervisor_.openid).empty());
 
     at(t0 + 30min + 2s);
@@ -280,6 +297,7 @@ TEST_F(SlaTimersIntegration, WarningToTheTechnicianThenEscalationToSupervisorAnd
     EXPECT_EQ(sent_events(t.id, *supervisor_.openid), std::vector<std::string>{"sla_escalation"});
     EXPECT_EQ(sent_events(t.id, *manager_.openid), std::vector<std::string>{"sla_escalation"})
         << "an emergency goes to the manager too";
+    EXPECT_EQ(unfilled(sent_to(t.id, *supervisor_.openid).at(0)), std::vector<std::string>{});
     auto saved = ticket(t.id);
     EXPECT_EQ(saved.late.arrive, std::optional<bool>(true));
     EXPECT_FALSE(saved.late.finish);
@@ -310,6 +328,8 @@ TEST_F(SlaTimersIntegration, AReopenedJobNobodyRevisitsIsWarnedReDispatchedAndEs
     EXPECT_EQ(t.due.accept, t0 + 1min + 5min) << "the first visit's, for the figures";
     auto push = sent_to(t.id, *tech_a_.openid).back();
     EXPECT_EQ(push["event"], "job_reopened");
+    EXPECT_EQ(push["urgency"], "紧急") << "the desk's word, as the template shows it";
+    EXPECT_EQ(unfilled(push), std::vector<std::string>{}) << push;
     EXPECT_EQ(push["accept_by"], "11月24日 10:05");
     EXPECT_EQ(push["arrive_by"], "11月24日 10:30");
     track(t);
@@ -366,6 +386,8 @@ TEST_F(SlaTimersIntegration, AQuoteWaitingForReviewWarnsTheSupervisorsNotTheTech
     EXPECT_EQ(to_supervisor[0]["event"], "sla_warning");
     EXPECT_NE(to_supervisor[0]["text"].get<std::string>().find("等您审核"), std::string::npos)
         << to_supervisor[0]["text"];
+    EXPECT_EQ(unfilled(to_supervisor[0]), std::vector<std::string>{}) << to_supervisor[0];
+    EXPECT_EQ(to_supervisor[0]["number"], t.number);
     EXPECT_EQ(sent_events(t.id, *tech_a_.openid), std::vector<std::string>{"job_assigned"})
         << "the job push only";
 }
@@ -390,6 +412,7 @@ TEST_F(SlaTimersIntegration, AQuoteWaitingForReviewWithNoSupervisorIsTheDispatch
     ASSERT_EQ(to_dispatcher.size(), 1u);
     EXPECT_NE(to_dispatcher[0]["text"].get<std::string>().find("没有已绑定微信的工程部主管"), std::string::npos)
         << to_dispatcher[0]["text"];
+    EXPECT_EQ(unfilled(to_dispatcher[0]), std::vector<std::string>{}) << to_dispatcher[0];
     EXPECT_TRUE(sent_events(t.id, *supervisor_.openid).empty());
 }
 

@@ -74,6 +74,19 @@ TEST(NoticeWording, AMissingFieldReadsAsNothingWhereNoLineCanGo) {
     auto two_lines = word_notice(desk, R"({"event":"owner_reminder","number":"BX1"})");
     ASSERT_TRUE(two_lines);
     EXPECT_EQ(two_lines->text, "工单 BX1");
+
+    // The blank lines a dropped line leaves at either end go with it; a blank line inside stays.
+    desk.set("job_done", {"", "", "{text}\n\n工单 {number}\n\n请评价\n", {}});
+    auto blank = word_notice(desk, R"({"event":"job_done","number":"BX2"})");
+    ASSERT_TRUE(blank);
+    EXPECT_EQ(blank->text, "工单 BX2\n\n请评价");
+    desk.set("auto_closed", {"", "", "{text}\n", {}});
+    auto trailing = word_notice(desk, R"({"event":"auto_closed","number":"BX3"})");
+    ASSERT_TRUE(trailing);
+    EXPECT_EQ(trailing->text, "\n") << "nothing with text left: the fields read as nothing";
+    auto whole = word_notice(desk, R"({"event":"job_done","number":"BX2","text":"已完工"})");
+    ASSERT_TRUE(whole);
+    EXPECT_EQ(whole->text, "已完工\n\n工单 BX2\n\n请评价\n") << "nothing missing: as written";
 }
 
 TEST(NoticeWording, NumbersAndLiteralBracesInThePayloadAreWrittenAsTheyAre) {
