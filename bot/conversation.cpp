@@ -106,7 +106,8 @@ asio::awaitable<Handled> Conversation::handle(wechat::InboundMessage message, co
     std::optional<dialog::TechnicianView> technician;
     bool technician_unknown = false;
     try {
-        if (co_await senders_.is_technician(openid)) technician = co_await jobs_.technician_of(openid);
+        if (co_await senders_.is_technician(openid))
+            technician = co_await jobs_.technician_of(openid, now);
     } catch (const ServiceUnavailable& e) {
         technician_unknown = true;
         log::warn("conversation", "technician_lookup_failed", {{"error", e.what()}});

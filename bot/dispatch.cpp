@@ -168,17 +168,13 @@ Assignment Dispatcher::assign(store::Ticket t, const store::DispatchCandidate& c
         t.at.dispatched = at;
         if (t.due.dispatch && !t.late.dispatch) t.late.dispatch = at > *t.due.dispatch;
     }
-    dialog::TicketFacts facts;
-    facts.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
-    facts.public_area = t.public_area;
     // A fresh acceptance window for this technician (a reopened job's: the revisit's).
-    if (auto d = dialog::deadline_for(sla_.policy, sla_.calendar, facts, dialog::Stage::accept, now))
+    if (auto d = dialog::deadline_for(sla_.policy, sla_.calendar, ticket_facts(t),
+                                      dialog::Stage::accept, now))
         stage_due(t, dialog::Stage::accept) = std::chrono::time_point_cast<std::chrono::milliseconds>(d->due);
-    // A paid repair off the price list is quoted within its limit of the first dispatch.
-    facts.paid_off_list = t.quote_status == store::quote_status::required;
-    if (facts.paid_off_list && !t.due.quote)
-        if (auto d = dialog::deadline_for(sla_.policy, sla_.calendar, facts, dialog::Stage::quote, now))
-            t.due.quote = std::chrono::time_point_cast<std::chrono::milliseconds>(d->due);
+    // The clocks the first dispatch starts: a paid repair off the price list is quoted within its
+    // limit of it; a desk may count the arrival or the finish from it too.
+    start_stage_clocks(t, sla_);
     nlohmann::json details = {{"technician_id", tech.id}, {"technician", tech.name},
                               {"open_jobs", chosen.open_jobs}, {"reason", reason}};
     Assignment out;

@@ -37,9 +37,11 @@ bool status_in(const store::Ticket& t, std::initializer_list<const char*> status
     return std::any_of(statuses.begin(), statuses.end(), [&](const char* s) { return t.status == s; });
 }
 
-// `t` as the technician's chat sees it; `texts` and `sla` word when to be there.
+// `t` as the technician's chat sees it at `now`; `texts` and `sla` word when to be there — for a
+// job not accepted yet whose arrival clock starts at the acceptance, as accepting it now would
+// set it (the 接单 reply says it).
 dialog::TechnicianJob job_of(const store::Ticket& t, const dialog::ReplyTexts& texts,
-                             const config::SlaData& sla) {
+                             const config::SlaData& sla, std::chrono::sys_seconds now) {
     dialog::TechnicianJob job;
     job.ticket_number = t.number;
     job.status = t.status == ts::arrived    ? dialog::JobStatus::arrived
@@ -52,7 +54,14 @@ dialog::TechnicianJob job_of(const store::Ticket& t, const dialog::ReplyTexts& t
                 : t.quote_status == store::quote_status::agreed ? dialog::QuoteState::agreed
                                                                 : dialog::QuoteState::none;
     job.phone = t.phone;
-    job.visit = visit_text(t, texts, sla);
+    if (t.status == ts::dispatched && !t.at.accepted && !stage_due(t, dialog::Stage::arrive)) {
+        store::Ticket accepted_now = t;
+        accepted_now.at.accepted = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
+        start_stage_clocks(accepted_now, sla);
+        job.visit = visit_text(accepted_now, texts, sla);
+    } else {
+        job.visit = visit_text(t, texts, sla);
+    }
     return job;
 }
 
@@ -100,8 +109,9 @@ bool JobDesk::handles(const dialog::Effect& effect) {
         effect);
 }
 
-asio::awaitable<std::optional<dialog::TechnicianView>> JobDesk::technician_of(std::string openid) {
-    auto work = [openid, texts = &data_.texts,
+asio::awaitable<std::optional<dialog::TechnicianView>> JobDesk::technician_of(
+    std::string openid, std::chrono::sys_seconds now) {
+    auto work = [openid, now, texts = &data_.texts,
                  sla = &sla_](sql::Connection& c) -> std::optional<dialog::TechnicianView> {
         auto tech = active_technician(c, openid);
         if (!tech) return std::nullopt;
@@ -130,7 +140,7 @@ asio::awaitable<std::optional<dialog::TechnicianView>> JobDesk::technician_of(st
         auto tickets = store::TicketRepository::list(c, filter);
         std::reverse(tickets.begin(), tickets.end());  // oldest first: the chat numbers them so
         for (const auto& t : tickets)
-            if (is_open_job(t)) view.open_jobs.push_back(job_of(t, *texts, *sla));
+            if (is_open_job(t)) view.open_jobs.push_back(job_of(t, *texts, *sla, now));
         return view;
     };
     co_return co_await mysql_.run(std::move(work));
@@ -257,7 +267,9 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             const auto tech = active_technician(c, openid);
             if (!tech) return Moved{};  // refusal text chosen by the caller
             MoveFn move = [&](const store::Ticket& t, Moved& m) {
-                return accept_job(t, m.technician->id, now);
+                auto moved = accept_job(t, m.technician->id, now);
+                if (moved) start_stage_clocks(*moved, *sla);  // a desk's clocks from the acceptance
+                return moved;
             };
             AlreadyFn already = [&](const store::Ticket& t) {
                 return status_in(t, {ts::accepted, ts::arrived}) && t.technician_id == tech->id;
@@ -289,7 +301,11 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         auto work = [number, openid, now, this](sql::Connection& c) {
             const auto tech = active_technician(c, openid);
             if (!tech) return Moved{};  // refusal text chosen by the caller
-            MoveFn move = [&](const store::Ticket& t, Moved& m) { return arrive_job(t, m.technician->id, now); };
+            MoveFn move = [&](const store::Ticket& t, Moved& m) {
+                auto moved = arrive_job(t, m.technician->id, now);
+                if (moved) start_stage_clocks(*moved, sla_);  // a desk's finish from the arrival
+                return moved;
+            };
             AlreadyFn already = [&](const store::Ticket& t) {
                 return t.status == ts::arrived && t.technician_id == tech->id;
             };

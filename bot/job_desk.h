@@ -36,9 +36,10 @@ public:
             const config::Notices& notices, const dialog::DialogData& data, TicketWatch watch);
 
     // The sender as a bound, active technician with their open jobs (oldest first), or nullopt
-    // for everyone else. Throws ServiceUnavailable when MySQL is down.
+    // for everyone else; a job whose arrival clock starts at the acceptance says when to be there
+    // if accepted at `now` (the message's time). Throws ServiceUnavailable when MySQL is down.
     [[nodiscard]] boost::asio::awaitable<std::optional<dialog::TechnicianView>> technician_of(
-        std::string openid);
+        std::string openid, std::chrono::sys_seconds now);
 
     // Carries out the technician and owner-feedback effects among `effects` (others are left
     // to TicketIntake), in order. A move the store refuses (the ticket changed meanwhile, a fee

@@ -28,11 +28,6 @@ store::Timestamp to_timestamp(std::chrono::sys_seconds t) {
     return std::chrono::time_point_cast<std::chrono::milliseconds>(t);
 }
 
-std::optional<store::Timestamp> due_of(const std::optional<dialog::Deadline>& d) {
-    if (!d) return std::nullopt;
-    return to_timestamp(d->due);
-}
-
 }  // namespace
 
 TicketIntake::TicketIntake(store::MysqlPool& mysql, Dispatcher& dispatcher,
@@ -73,22 +68,14 @@ store::NewTicket TicketIntake::new_ticket(const dialog::CreateTicket& create) co
     t.status = store::ticket_status::new_;
     t.created_at = to_timestamp(r.received_at);
 
-    dialog::TicketFacts facts;
-    facts.urgency = r.urgency;
-    facts.public_area = r.address.is_public;
     // Owner-area repairs are paid (有偿维修); one whose fault type is off the price list is quoted
     // and agreed before work (the quote stage's clock starts at dispatch).
     t.paid = !r.address.is_public;
     const bool off_list = prices_ && prices_->is_off_list(r.fault_type, r.address.is_public);
     t.quote_status = off_list ? store::quote_status::required : store::quote_status::none;
-    facts.paid_off_list = off_list;
-    if (r.preferred_time)
-        facts.booked_visit =
-            dialog::booked_visit_time(r.preferred_time->start, r.preferred_time->end);
-    using dialog::Stage;
-    t.due.dispatch = due_of(dialog::deadline_for(sla_.policy, sla_.calendar, facts, Stage::dispatch, r.received_at));
-    t.due.arrive = due_of(dialog::deadline_for(sla_.policy, sla_.calendar, facts, Stage::arrive, r.received_at));
-    t.due.finish = due_of(dialog::deadline_for(sla_.policy, sla_.calendar, facts, Stage::finish, r.received_at));
+    // The clocks the report starts (as shipped: dispatch, arrival, finish); the dispatch
+    // (Dispatcher::assign) starts the others.
+    start_stage_clocks(t, sla_);
 
     nlohmann::json details = {{"channel", "wechat"},
                               {"photos", r.photos.size()},

@@ -124,6 +124,22 @@ dialog::TicketFacts ticket_facts(const store::Ticket& t) {
     return f;
 }
 
+void start_stage_clocks(store::Ticket& t, const config::SlaData& sla) {
+    if (t.revisit.reopened) return;
+    auto facts = ticket_facts(t);
+    facts.paid_off_list = facts.paid_off_list || t.quote_status == store::quote_status::required;
+    for (auto stage : dialog::all_stages) {
+        if (stage == dialog::Stage::accept) continue;
+        auto& due = stage_due(t, stage);
+        if (due || stage_met(t, stage)) continue;
+        const auto start = milestone_time(t, sla.policy.start_of(stage));
+        if (!start) continue;
+        if (auto d =
+                dialog::deadline_for(sla.policy, sla.calendar, facts, stage, seconds_of(*start)))
+            due = ms_of(d->due);
+    }
+}
+
 std::optional<store::Timestamp> warning_time(const store::Ticket& t, dialog::Stage stage,
                                              store::Timestamp due, const config::SlaData& sla) {
     auto start = revisiting(t, stage) ? t.revisit.reopened : milestone_time(t, sla.policy.start_of(stage));
@@ -250,7 +266,14 @@ std::string window_text(store::Timestamp from, std::optional<store::Timestamp> t
 std::string visit_text(const store::Ticket& t, const dialog::ReplyTexts& texts,
                        const config::SlaData& sla) {
     const auto& due = stage_due(t, dialog::Stage::arrive);
-    if (!due) return {};
+    if (!due) {
+        // A desk that counts the arrival from the acceptance: known once accepted.
+        const bool from_acceptance =
+            sla.policy.start_of(dialog::Stage::arrive) == dialog::Milestone::accepted;
+        if (from_acceptance && !t.at.accepted && !t.revisit.reopened)
+            return texts.render(dialog::TextId::tech_visit_on_accept, {});
+        return {};
+    }
     const auto offset = sla.calendar.utc_offset();
     const std::string arrive_by = local_time_text(*due, offset);
     // The booking set the deadline (booked_visit_of, less the lead); one booked too soon, or not

@@ -67,6 +67,15 @@ struct PlannedTimer {
 // The ticket's facts as the policy reads them (a reopened job's booked visit is over).
 [[nodiscard]] dialog::TicketFacts ticket_facts(const store::Ticket& t);
 
+// Starts the clocks the ticket's recorded milestones call for: each stage but the acceptance
+// (whose window Dispatcher::assign opens at every dispatch) that has no deadline yet, is not
+// met, and whose start milestone (sla.policy.start_of, config/sla.toml [stage_starts]) is
+// recorded, gets the policy's deadline counted from that milestone's time in whole seconds.
+// A deadline already set stays (a moved finish, a quote deadline of the first dispatch); a
+// reopened job's are the revisit's (reopen_job) and are left alone. Idempotent: intake calls it
+// at the report, the dispatch, the acceptance and the arrival each after recording theirs. Pure.
+void start_stage_clocks(store::Ticket& t, const config::SlaData& sla);
+
 // When to warn about a stage due at `due` (the stored deadline): the policy's warn_at when the
 // policy, started at the stage's start milestone (a revisit's: the reopen), gives that same
 // deadline; for a deadline the desk moved (a new promised finish) the same lead before `due` as
@@ -118,7 +127,8 @@ struct PlannedTimer {
 // owner's booked time ("12月6日 14:00-18:00") with the arrival deadline it set
 // (tech_visit_booked: booked_visit_of(t) less sla.policy.booked_arrival_lead),
 // else the deadline alone (tech_visit_by: no booking, one booked too soon to count, a revisit);
-// "" when the ticket has no arrival deadline. Pure.
+// tech_visit_on_accept for a job not accepted yet on a desk that counts the arrival from the
+// acceptance; "" when the ticket has no arrival deadline otherwise. Pure.
 [[nodiscard]] std::string visit_text(const store::Ticket& t, const dialog::ReplyTexts& texts,
                                      const config::SlaData& sla);
 

@@ -1,5 +1,6 @@
 #include "dialog/sla_policy.h"
 
+#include <algorithm>
 #include <charconv>
 
 namespace repairbot::dialog {
@@ -181,6 +182,18 @@ std::vector<std::string> check_sla_policy(const SlaPolicy& p) {
                            std::to_string(p.warning_percent) + ")");
     if (p.booked_arrival_lead < std::chrono::minutes{0})
         problems.push_back("booked_arrival_lead must not be negative");
+    for (auto stage : all_stages) {
+        const auto allowed = possible_starts(stage);
+        const auto start = p.start_of(stage);
+        if (std::find(allowed.begin(), allowed.end(), start) != allowed.end()) continue;
+        std::string words;
+        for (std::size_t i = 0; i < allowed.size(); ++i) {
+            if (i) words += i + 1 == allowed.size() ? " or " : ", ";
+            words += to_string(allowed[i]);
+        }
+        problems.push_back("stage_starts." + std::string(to_string(stage)) + " must be " + words +
+                           " (it is '" + std::string(to_string(start)) + "')");
+    }
     for (std::size_t i = 0; i < p.follow_ups.size(); ++i) {
         const auto name = "follow_ups." + std::string(to_string(static_cast<FollowUp>(i)));
         const auto& l = p.follow_ups[i];
@@ -206,6 +219,23 @@ std::string_view to_string(DeadlineBasis b) {
             return "planned_date_fallback";
     }
     return "class_limit";
+}
+
+std::vector<Milestone> possible_starts(Stage s) {
+    using M = Milestone;
+    switch (s) {
+        case Stage::dispatch:
+            return {M::received};
+        case Stage::accept:
+            return {M::dispatched};
+        case Stage::quote:
+            return {M::dispatched, M::accepted};
+        case Stage::arrive:
+            return {M::received, M::dispatched, M::accepted};
+        case Stage::finish:
+            break;
+    }
+    return {M::received, M::dispatched, M::accepted, M::arrived};
 }
 
 sys_seconds booked_visit_time(sys_seconds start, std::optional<sys_seconds> end) {

@@ -133,9 +133,16 @@ struct SlaPolicy {
     bool operator==(const SlaPolicy&) const = default;
 };
 
+// The milestones stage `s`'s clock may start from (SlaPolicy::stage_starts): one reached
+// before the stage can be met, where the desk starts clocks — the report, the first dispatch,
+// the first acceptance, the arrival (the acceptance's: each dispatch, Dispatcher::assign).
+// "quoted" starts nothing: only paid off-list jobs are quoted.
+[[nodiscard]] std::vector<Milestone> possible_starts(Stage s);
+
 // What a policy gets wrong, one sentence each naming the field: a non-positive amount, a
 // warning share outside 1..99, a negative booked lead, "planned date" as the fallback or as a
-// follow-up, "same day" as a follow-up. Empty when the policy is usable.
+// follow-up, "same day" as a follow-up, a stage start outside possible_starts. Empty when the
+// policy is usable.
 [[nodiscard]] std::vector<std::string> check_sla_policy(const SlaPolicy& p);
 
 // What decides a ticket's deadlines.

@@ -402,13 +402,17 @@ TEST_F(JobDeskIntegration, ASupervisorReviewsAQuoteBeforeTheOwnerIsAsked) {
     EXPECT_EQ(review[0].recipient, *sup.openid);
     EXPECT_TRUE(notices_of(t.id, "quote_request").empty()) << "the owner is not asked yet";
 
-    auto view = store::testing::run(io_, jobs_->technician_of(*sup.openid));
+    auto view = store::testing::run(
+        io_, jobs_->technician_of(*sup.openid, std::chrono::floor<std::chrono::seconds>(t0)));
     ASSERT_TRUE(view);
     EXPECT_TRUE(view->supervisor);
     ASSERT_EQ(view->quotes_to_review.size(), 1u);
     EXPECT_EQ(view->quotes_to_review[0],
               (dialog::QuoteForReview{t.number, t.address, t.fault_type, tech_.name, 50000}));
-    EXPECT_TRUE(store::testing::run(io_, jobs_->technician_of(*tech_.openid))->quotes_to_review.empty())
+    EXPECT_TRUE(
+        store::testing::run(
+            io_, jobs_->technician_of(*tech_.openid, std::chrono::floor<std::chrono::seconds>(t0)))
+            ->quotes_to_review.empty())
         << "a technician is shown no quotes to review";
 
     r = carry_out(*tech_.openid, dialog::FinishJob{t.number, std::nullopt, ""});
@@ -593,7 +597,8 @@ TEST_F(JobDeskIntegration, ATechniciansJobsCarryTheOwnersPhoneAndWhenToBeThere) 
     t.due.arrive = t0 + 24h - 5min;
     pool_.run_sync(
         [&](sql::Connection& c) { return *store::TicketRepository::update(c, t, {}, {}, t0); });
-    auto view = store::testing::run(io_, jobs_->technician_of(*tech_.openid));
+    auto view = store::testing::run(
+        io_, jobs_->technician_of(*tech_.openid, std::chrono::floor<std::chrono::seconds>(t0)));
     ASSERT_TRUE(view);
     auto job =
         std::find_if(view->open_jobs.begin(), view->open_jobs.end(),
@@ -602,6 +607,65 @@ TEST_F(JobDeskIntegration, ATechniciansJobsCarryTheOwnersPhoneAndWhenToBeThere) 
     EXPECT_EQ(job->phone, "13800138000");
     EXPECT_EQ(job->visit, visit_text(reload(t.id), desk().dialog.texts, desk().sla));
     EXPECT_NE(job->visit.find("业主预约"), std::string::npos) << job->visit;
+}
+
+// A desk whose sla.toml counts the arrival from the acceptance and the finish from the arrival
+// ([stage_starts]): the job says so until accepted, its chat says when to be there if accepted
+// now, and 接单 and 到达 set those deadlines from their own times — the owner is told the
+// arrival time, the SLA timers follow the saved ticket.
+TEST_F(JobDeskIntegration, ADeskThatCountsFromTheAcceptanceAndTheArrivalGetsThoseDeadlinesThen) {
+    config::SlaData counted = desk().sla;
+    counted.policy.stage_starts[static_cast<std::size_t>(dialog::Stage::arrive)] =
+        dialog::Milestone::accepted;
+    counted.policy.stage_starts[static_cast<std::size_t>(dialog::Stage::finish)] =
+        dialog::Milestone::arrived;
+    ASSERT_TRUE(dialog::check_sla_policy(counted.policy).empty());
+    JobDesk jobs(pool_, sessions_, dispatcher_, counted, desk().prices, desk().notices,
+                 desk().dialog, watch());
+    auto t = ticket(ts::dispatched, tech_.id);
+    ASSERT_FALSE(t.due.arrive);
+    EXPECT_EQ(visit_text(t, desk().dialog.texts, counted), "到场时限自接单起计算")
+        << "the job push's";
+
+    const Timestamp accepted_at = t0 + 3h;
+    auto due_from = [&](dialog::Stage stage, Timestamp start) {
+        auto d = dialog::deadline_for(counted.policy, counted.calendar, ticket_facts(t), stage,
+                                      chr::floor<chr::seconds>(start));
+        return chr::time_point_cast<chr::milliseconds>(d->due);
+    };
+    const auto arrive_by = due_from(dialog::Stage::arrive, accepted_at);
+    auto view = store::testing::run(
+        io_, jobs.technician_of(*tech_.openid, chr::floor<chr::seconds>(accepted_at)));
+    ASSERT_TRUE(view);
+    auto job =
+        std::find_if(view->open_jobs.begin(), view->open_jobs.end(),
+                     [&](const dialog::TechnicianJob& j) { return j.ticket_number == t.number; });
+    ASSERT_NE(job, view->open_jobs.end());
+    const auto offset = counted.calendar.utc_offset();
+    EXPECT_EQ(job->visit, "请于" + local_time_text(arrive_by, offset) + "前到场")
+        << "if accepted now";
+
+    std::vector<dialog::Effect> accept{dialog::AcceptJob{t.number}};
+    store::testing::run(
+        io_, jobs.carry_out(*tech_.openid, accept, chr::floor<chr::seconds>(accepted_at)));
+    auto accepted = reload(t.id);
+    EXPECT_EQ(accepted.status, ts::accepted);
+    EXPECT_EQ(accepted.due.arrive, arrive_by);
+    EXPECT_FALSE(accepted.due.finish) << "counted from the arrival";
+    auto told = notices_of(t.id, "job_accepted");
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_EQ(nlohmann::json::parse(told[0].payload)["arrive_by"],
+              local_time_text(arrive_by, offset));
+
+    const Timestamp arrived_at = t0 + 5h;
+    std::vector<dialog::Effect> arrive{dialog::ArriveJob{t.number}};
+    store::testing::run(
+        io_, jobs.carry_out(*tech_.openid, arrive, chr::floor<chr::seconds>(arrived_at)));
+    auto arrived = reload(t.id);
+    EXPECT_EQ(arrived.status, ts::arrived);
+    EXPECT_EQ(arrived.due.finish, due_from(dialog::Stage::finish, arrived_at));
+    ASSERT_FALSE(watched_.empty());
+    EXPECT_EQ(watched_.back().due.finish, arrived.due.finish) << "the timers follow it";
 }
 
 // A photo from the site is kept on the technician's open job, pending download like an owner's,

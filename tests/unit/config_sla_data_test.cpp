@@ -208,6 +208,11 @@ TEST(SlaConfigData, BrokenPolicyIsRefusedWithKeyAndFix) {
          "[stage_starts]\narrive = \"booked\"\n" + minimal_classes,
          SlaDataErrc::invalid_value,
          {"stage_starts.arrive: 'booked' is not a milestone"}},
+        {"a start the desk cannot honour",
+         "[stage_starts]\nfinish = \"finished\"\n" + minimal_classes,
+         SlaDataErrc::invalid_value,
+         {"stage_starts.finish must be received, dispatched, accepted or arrived (it is "
+          "'finished')"}},
         {"planned date as fallback",
          "planned_date_fallback = \"planned date\"\n" + minimal_classes,
          SlaDataErrc::invalid_value,

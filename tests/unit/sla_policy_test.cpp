@@ -387,6 +387,33 @@ TEST(SlaPolicy, CheckPolicyNamesTheField) {
              p.follow_ups[static_cast<std::size_t>(FollowUp::escalation)] = SlaLimit::same_day();
          },
          "follow_ups.escalation"},
+        // A stage's clock starts where the desk can start it: not at its own end or after it,
+        // not at "quoted" (only paid off-list jobs are quoted), the acceptance at each dispatch.
+        {"arrival from its own end",
+         [](SlaPolicy& p) {
+             p.stage_starts[static_cast<std::size_t>(Stage::arrive)] = Milestone::arrived;
+         },
+         "stage_starts.arrive must be received, dispatched or accepted (it is 'arrived')"},
+        {"finish from quoted",
+         [](SlaPolicy& p) {
+             p.stage_starts[static_cast<std::size_t>(Stage::finish)] = Milestone::quoted;
+         },
+         "stage_starts.finish must be received, dispatched, accepted or arrived"},
+        {"acceptance from the report",
+         [](SlaPolicy& p) {
+             p.stage_starts[static_cast<std::size_t>(Stage::accept)] = Milestone::received;
+         },
+         "stage_starts.accept must be dispatched"},
+        {"dispatch from dispatch",
+         [](SlaPolicy& p) {
+             p.stage_starts[static_cast<std::size_t>(Stage::dispatch)] = Milestone::dispatched;
+         },
+         "stage_starts.dispatch must be received"},
+        {"quote from the finish",
+         [](SlaPolicy& p) {
+             p.stage_starts[static_cast<std::size_t>(Stage::quote)] = Milestone::finished;
+         },
+         "stage_starts.quote must be dispatched or accepted"},
     };
     for (const auto& c : cases) {
         SlaPolicy p;

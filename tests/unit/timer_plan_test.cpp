@@ -186,6 +186,69 @@ TEST(TimerPlan, ALongBookedWindowsDeadlinesAreThePolicysOwn) {
     EXPECT_EQ(warn_finish->due, chr::time_point_cast<chr::milliseconds>(finish->warn_at));
 }
 
+// Each stage's clock starts at the milestone the policy names (sla.toml [stage_starts]): as
+// shipped the arrival and finish count from the report; a desk that counts the arrival from the
+// dispatch and the finish from the arrival gets those deadlines when the job reaches them.
+TEST(StageClocks, EachStageIsDueFromTheMilestoneThePolicyStartsItAt) {
+    const auto& shipped_sla = shipped();
+    store::Ticket t;
+    t.id = 8;
+    t.urgency = "emergency";
+    t.status = store::ticket_status::new_;
+    t.created_at = local(2026, 12, 6, 2, 0);  // a burst pipe at 2 a.m.
+    start_stage_clocks(t, shipped_sla);
+    EXPECT_EQ(t.due.dispatch, local(2026, 12, 6, 2, 3));
+    EXPECT_EQ(t.due.arrive, local(2026, 12, 6, 2, 30));
+    EXPECT_EQ(t.due.finish, local(2026, 12, 6, 10, 0));
+    EXPECT_FALSE(t.due.accept) << "the acceptance window opens at each dispatch";
+    EXPECT_FALSE(t.due.quote) << "not a paid job off the price list";
+
+    config::SlaData desk = shipped_sla;
+    desk.policy.stage_starts[static_cast<std::size_t>(Stage::arrive)] =
+        dialog::Milestone::dispatched;
+    desk.policy.stage_starts[static_cast<std::size_t>(Stage::finish)] = dialog::Milestone::arrived;
+    ASSERT_TRUE(dialog::check_sla_policy(desk.policy).empty());
+    store::Ticket u;
+    u.id = 9;
+    u.urgency = "emergency";
+    u.status = store::ticket_status::new_;
+    u.created_at = local(2026, 12, 6, 2, 0);
+    u.quote_status = store::quote_status::required;  // off the price list: quoted from dispatch
+    start_stage_clocks(u, desk);
+    EXPECT_EQ(u.due.dispatch, local(2026, 12, 6, 2, 3));
+    EXPECT_FALSE(u.due.arrive) << "not dispatched yet";
+    EXPECT_FALSE(u.due.finish);
+    EXPECT_FALSE(u.due.quote);
+
+    u.status = store::ticket_status::dispatched;
+    u.at.dispatched = local(2026, 12, 6, 2, 10);  // from the queue, 10 minutes in
+    start_stage_clocks(u, desk);
+    EXPECT_EQ(u.due.arrive, local(2026, 12, 6, 2, 40));
+    EXPECT_EQ(u.due.quote, local(2026, 12, 6, 2, 25));
+    EXPECT_FALSE(u.due.finish);
+
+    u.status = store::ticket_status::arrived;
+    u.at.accepted = local(2026, 12, 6, 2, 12);
+    u.at.arrived = local(2026, 12, 6, 2, 35, 30) + chr::milliseconds{250};
+    u.due.arrive = local(2026, 12, 6, 3, 0);  // a deadline already set stays as it is
+    start_stage_clocks(u, desk);
+    EXPECT_EQ(u.due.arrive, local(2026, 12, 6, 3, 0));
+    EXPECT_EQ(u.due.finish, local(2026, 12, 6, 10, 35, 30))
+        << "8 h from the arrival, whole seconds";
+
+    // The plan warns at the policy's point of a deadline counted from its own milestone.
+    auto warn = find(plan_ticket_timers(u, desk), TimerKind::warn, Stage::finish);
+    ASSERT_TRUE(warn);
+    EXPECT_EQ(warn->due, local(2026, 12, 6, 8, 59, 30)) << "80 % of the 8 hours";
+
+    // A reopened job's deadlines are the revisit's, counted from the reopen (reopen_job).
+    store::Ticket r = u;
+    r.due.finish.reset();
+    r.revisit.reopened = local(2026, 12, 7, 9, 0);
+    start_stage_clocks(r, desk);
+    EXPECT_FALSE(r.due.finish);
+}
+
 TEST(TimerPlan, ADoneRepairWaitsForTheOwnerWithAReminderAndAnAutoClose) {
     auto t = received_emergency();
     t.status = store::ticket_status::done;
