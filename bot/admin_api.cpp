@@ -68,7 +68,8 @@ std::optional<chr::sys_seconds> seconds_of(const std::optional<Timestamp>& t) {
 }
 
 // The deadline the policy gives a stage of a ticket that has none stored (made before the SLA
-// engine stored deadlines); nullopt while the stage's clock has not started.
+// engine stored deadlines, or before start_stage_clocks covered every milestone); nullopt
+// while the stage's clock has not started.
 std::optional<Timestamp> policy_due(const store::Ticket& t, dialog::Stage stage,
                                     const config::SlaData& sla, Timestamp now) {
     dialog::TicketFacts facts;

@@ -8,6 +8,7 @@
 #include "bot/job_moves.h"
 #include "bot/staff_notice.h"
 #include "bot/ticket_lifecycle.h"
+#include "bot/timer_plan.h"
 #include "config/log.h"
 #include "config/price_list.h"
 #include "dialog/feedback.h"
@@ -109,7 +110,9 @@ asio::awaitable<bool> JobDesk::apply_quote(std::string openid, const dialog::Eff
             const bool review =
                 !tech->is_supervisor && store::TechnicianRepository::supervisor_bound(c);
             MoveFn move = [&](const store::Ticket& t, Moved& m) {
-                return quote_job(t, m.technician->id, cents, now, review);
+                auto moved = quote_job(t, m.technician->id, cents, now, review);
+                if (moved) start_stage_clocks(*moved, sla_);  // an implicit acceptance's clocks
+                return moved;
             };
             // The same amount again: nothing new for the supervisor or the owner.
             AlreadyFn already = [&](const store::Ticket& t) {

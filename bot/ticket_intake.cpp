@@ -69,7 +69,7 @@ store::NewTicket TicketIntake::new_ticket(const dialog::CreateTicket& create) co
     t.created_at = to_timestamp(r.received_at);
 
     // Owner-area repairs are paid (有偿维修); one whose fault type is off the price list is quoted
-    // and agreed before work (the quote stage's clock starts at dispatch).
+    // and agreed before work (its clock starts where [stage_starts] says; as shipped, at dispatch).
     t.paid = !r.address.is_public;
     const bool off_list = prices_ && prices_->is_off_list(r.fault_type, r.address.is_public);
     t.quote_status = off_list ? store::quote_status::required : store::quote_status::none;
@@ -87,13 +87,29 @@ store::NewTicket TicketIntake::new_ticket(const dialog::CreateTicket& create) co
 
 std::string TicketIntake::created_text(const store::Ticket& t) const {
     auto urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
-    auto when = [&](const std::optional<store::Timestamp>& ts) {
-        return ts ? local_time_text(*ts, sla_.calendar.utc_offset()) : std::string("待定");
+    const std::string label = dialog::urgency_label(data_.texts, urgency);
+    const auto offset = sla_.calendar.utc_offset();
+    if (t.due.arrive && t.due.finish)
+        return notices_.render("ticket_created",
+                               {{"number", t.number},
+                                {"urgency", label},
+                                {"arrive_by", local_time_text(*t.due.arrive, offset)},
+                                {"finish_by", local_time_text(*t.due.finish, offset)}});
+    // A desk counting a deadline from a milestone still ahead (sla.toml [stage_starts]): when
+    // its clock starts, in the words of the stage that milestone meets ("接单后开始计时").
+    auto when = [&](dialog::Stage stage) {
+        if (const auto& due = stage_due(t, stage)) return local_time_text(*due, offset) + "前";
+        const auto start = sla_.policy.start_of(stage);
+        std::string milestone = "dispatch";
+        for (auto s : dialog::all_stages)
+            if (dialog::meeting_milestone(s) == start) milestone = dialog::to_string(s);
+        return notices_.render("deadline_pending",
+                               {{"stage", notices_.render("sla_stage_" + milestone)}});
     };
-    return notices_.render("ticket_created", {{"number", t.number},
-                                              {"urgency", dialog::urgency_label(data_.texts, urgency)},
-                                              {"arrive_by", when(t.due.arrive)},
-                                              {"finish_by", when(t.due.finish)}});
+    return notices_.render("ticket_created_pending", {{"number", t.number},
+                                                      {"urgency", label},
+                                                      {"arrive_by", when(dialog::Stage::arrive)},
+                                                      {"finish_by", when(dialog::Stage::finish)}});
 }
 
 namespace {
@@ -174,7 +190,9 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                 // After a conflict, whoever changed the ticket told the timers; `t` is older.
                 if (watch_ && (dispatched.ticket || !done.dispatch.conflict))
                     co_await watch_(dispatched.ticket ? *dispatched.ticket : t);
-                result.extra_replies.push_back(created_text(t));
+                // The ticket as the dispatch left it: a deadline counted from it is known.
+                result.extra_replies.push_back(
+                    created_text(dispatched.ticket ? *dispatched.ticket : t));
             } else if (std::holds_alternative<dialog::QueryProgress>(effect)) {
                 auto work = [openid](sql::Connection& c) {
                     return store::TicketRepository::progress_of_owner(c, openid, 10);

@@ -131,7 +131,7 @@ void start_stage_clocks(store::Ticket& t, const config::SlaData& sla) {
     for (auto stage : dialog::all_stages) {
         if (stage == dialog::Stage::accept) continue;
         auto& due = stage_due(t, stage);
-        if (due || stage_met(t, stage)) continue;
+        if (due) continue;
         const auto start = milestone_time(t, sla.policy.start_of(stage));
         if (!start) continue;
         if (auto d =

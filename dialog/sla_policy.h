@@ -103,7 +103,8 @@ struct SlaPolicy {
     UrgencyPolicy planned{SlaLimit::same_day(),     SlaLimit::hours(2), SlaLimit::hours(72),
                           SlaLimit::planned_date(), std::nullopt,       true};
 
-    // A paid repair outside the price list: the supervisor quotes within this of dispatch.
+    // A paid repair outside the price list: the quote is due this long after the quote stage's
+    // start (stage_starts; as shipped, the first dispatch).
     SlaLimit off_list_quote = SlaLimit::minutes(15);
     // The technician is due this long before a booked visit time.
     std::chrono::minutes booked_arrival_lead{5};

@@ -18,6 +18,7 @@
 
 #include "bot/dispatch.h"
 #include "bot/ticket_intake.h"
+#include "bot/timer_plan.h"
 #include "config/dialog_data.h"
 #include "config/notices.h"
 #include "config/sla_data.h"
@@ -170,6 +171,53 @@ TEST_F(TicketIntakeIntegration, ATicketWithAFreeTechnicianIsFiledAlreadyDispatch
     EXPECT_EQ(owner->address, "5栋1单元502");
     ASSERT_EQ(watched_.size(), 1u);
     EXPECT_EQ(watched_[0].status, store::ticket_status::dispatched);
+}
+
+// A desk counting the arrival from the dispatch and the finish from the arrival (sla.toml
+// [stage_starts]): a ticket dispatched at filing gets its arrival deadline from the dispatch,
+// none for the finish yet, and the owner reads when each clock starts; queued, the arrival's too.
+TEST_F(TicketIntakeIntegration, ADeskCountingFromLaterMilestonesTellsTheOwnerWhenEachClockStarts) {
+    config::SlaData counted = desk().sla;
+    counted.policy.stage_starts[static_cast<std::size_t>(dialog::Stage::arrive)] =
+        dialog::Milestone::dispatched;
+    counted.policy.stage_starts[static_cast<std::size_t>(dialog::Stage::finish)] =
+        dialog::Milestone::arrived;
+    Dispatcher dispatcher{pool_, counted, &desk().dialog.texts};
+    TicketIntake intake{pool_, dispatcher, counted, desk().notices, desk().dialog};
+
+    auto queued = store::testing::run(io_, intake.carry_out(owner_, confirmation(tag_ + "-q"), t0));
+    ASSERT_EQ(queued.extra_replies.size(), 1u);
+    EXPECT_NE(queued.extra_replies[0].find("预计到场：派单后开始计时\n预计完成：到场后开始计时"),
+              std::string::npos)
+        << queued.extra_replies[0];
+    auto waiting = only_ticket();
+    EXPECT_EQ(waiting.status, store::ticket_status::new_);
+    EXPECT_FALSE(waiting.due.arrive);
+    EXPECT_TRUE(waiting.due.dispatch);
+
+    add_staff("王师傅", tag_ + "-tech", false);
+    Dispatcher fresh{pool_, counted, &desk().dialog.texts};  // no "nobody had room" memo
+    TicketIntake intake_now{pool_, fresh, counted, desk().notices, desk().dialog};
+    const std::string other = tag_ + "-owner2";
+    auto filed =
+        store::testing::run(io_, intake_now.carry_out(other, confirmation(tag_ + "-d", other), t0));
+    ASSERT_EQ(filed.extra_replies.size(), 1u);
+    auto t = pool_.run_sync([&](sql::Connection& c) {
+        store::TicketFilter f;
+        f.owner_openid = other;
+        return store::TicketRepository::list(c, f).at(0);
+    });
+    ASSERT_EQ(t.status, store::ticket_status::dispatched);
+    auto d = dialog::deadline_for(counted.policy, counted.calendar, ticket_facts(t),
+                                  dialog::Stage::arrive, t0);
+    ASSERT_TRUE(d);
+    EXPECT_EQ(t.due.arrive, chr::time_point_cast<chr::milliseconds>(d->due));
+    EXPECT_FALSE(t.due.finish);
+    const auto arrive_by = local_time_text(*t.due.arrive, counted.calendar.utc_offset());
+    EXPECT_NE(
+        filed.extra_replies[0].find("预计到场：" + arrive_by + "前\n预计完成：到场后开始计时"),
+        std::string::npos)
+        << filed.extra_replies[0];
 }
 
 TEST_F(TicketIntakeIntegration, WithNobodyFreeTheTicketIsQueuedTheDispatchersAreToldOnceAndARepeatDispatchesWhenSomeoneIsFree) {
