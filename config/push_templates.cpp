@@ -2,6 +2,9 @@
 
 #include <toml++/toml.h>
 
+#include <algorithm>
+#include <optional>
+
 namespace repairbot::config {
 
 const PushTemplate& PushTemplates::for_event(const std::string& event) const {
@@ -9,6 +12,59 @@ const PushTemplate& PushTemplates::for_event(const std::string& event) const {
     if (it != by_event_.end()) return it->second;
     return by_event_.at("staff_notice");
 }
+
+const std::map<std::string, std::vector<std::string>>& push_event_fields() {
+    static const std::map<std::string, std::vector<std::string>> fields{
+        {"auto_closed", {"number", "text"}},
+        {"finish_delayed", {"number", "reason", "promised", "text"}},
+        {"job_accepted", {"number", "technician", "technician_phone", "arrive_by", "text"}},
+        {"job_arrived", {"number", "technician", "text"}},
+        {"job_assigned",
+         {"number", "address", "fault_type", "urgency", "description", "phone", "accept_by",
+          "arrive_by", "visit", "contact"}},
+        {"job_done", {"number", "fee", "text"}},
+        {"job_handed_over", {"number", "technician", "text"}},
+        {"job_reassigned", {"number", "address", "text"}},
+        {"job_reopened",
+         {"number", "address", "fault_type", "urgency", "text", "reopen_count", "accept_by",
+          "arrive_by"}},
+        {"owner_reminder", {"number", "text"}},
+        {"quote_agreed", {"number", "fee", "text"}},
+        {"quote_approved", {"number", "fee", "text"}},
+        {"quote_refused", {"number", "reason", "text"}},
+        {"quote_rejected", {"number", "fee", "reason", "text"}},
+        {"quote_request", {"number", "fee", "text"}},
+        {"sla_warning", {"number", "stage", "due", "address", "text"}},
+        {"staff_notice", {"text"}},
+    };
+    return fields;
+}
+
+namespace {
+
+// The {names} `text` uses, as the outbox fills them (a '{' up to the next '}').
+std::vector<std::string> placeholders(const std::string& text) {
+    std::vector<std::string> out;
+    for (std::size_t open = text.find('{'); open != std::string::npos;
+         open = text.find('{', open + 1)) {
+        const auto close = text.find('}', open + 1);
+        if (close == std::string::npos) break;
+        out.push_back(text.substr(open + 1, close - open - 1));
+        open = close;
+    }
+    return out;
+}
+
+std::string joined(const std::vector<std::string>& names, const char* before, const char* after) {
+    std::string out;
+    for (const auto& n : names) {
+        if (!out.empty()) out += ", ";
+        out += before + n + after;
+    }
+    return out;
+}
+
+}  // namespace
 
 Result<PushTemplates> load_push_templates(const std::filesystem::path& dir) {
     auto path = (dir / "push.toml").string();
@@ -28,6 +84,28 @@ Result<PushTemplates> load_push_templates(const std::filesystem::path& dir) {
         const auto* t = node.as_table();
         std::string name(event.str());
         if (!t) return invalid(name + " must be a table like [" + name + "]");
+        const auto fields = push_event_fields().find(name);
+        if (fields == push_event_fields().end()) {
+            std::vector<std::string> events;
+            for (const auto& [e, f] : push_event_fields()) events.push_back(e);
+            return invalid("[" + name + "] is not an event the bot sends; word one of " +
+                           joined(events, "", "") + " (or leave it to [staff_notice])");
+        }
+        // Every {name} the wording uses must be one the event's notification carries.
+        auto check = [&](const std::string& key, const std::string& text) -> std::optional<Error> {
+            for (const auto& p : placeholders(text)) {
+                if (p == "event") continue;
+                if (std::find(fields->second.begin(), fields->second.end(), p) !=
+                    fields->second.end())
+                    continue;
+                return invalid(
+                    name + "." + key + " names {" + p + "}, which " + name +
+                    " notifications do not carry; use " + joined(fields->second, "{", "}") +
+                    (name == "staff_notice" ? " (it words every event without a table of its own)"
+                                            : ""));
+            }
+            return std::nullopt;
+        };
         PushTemplate pt;
         for (const auto& [key, value] : *t) {
             std::string k(key.str());
@@ -37,6 +115,7 @@ Result<PushTemplates> load_push_templates(const std::filesystem::path& dir) {
                 for (const auto& [field, text] : *data) {
                     const auto* s = text.as_string();
                     if (!s) return invalid(name + ".data." + std::string(field.str()) + " must be a string");
+                    if (auto bad = check("data." + std::string(field.str()), s->get())) return *bad;
                     pt.data.emplace_back(std::string(field.str()), s->get());
                 }
                 continue;
@@ -45,8 +124,12 @@ Result<PushTemplates> load_push_templates(const std::filesystem::path& dir) {
             if (!s) return invalid(name + "." + k + " must be a string");
             if (k == "template_id") pt.template_id = s->get();
             else if (k == "url") pt.url = s->get();
-            else if (k == "text") pt.text = s->get();
-            else return invalid("unknown key " + name + "." + k + "; use template_id, url, text or data");
+            else if (k == "text") {
+                if (auto bad = check("text", s->get())) return *bad;
+                pt.text = s->get();
+            } else
+                return invalid("unknown key " + name + "." + k +
+                               "; use template_id, url, text or data");
         }
         if (pt.text.empty()) return invalid(name + ".text is missing; add the customer-service wording");
         if (pt.template_id.empty())

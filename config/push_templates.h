@@ -29,8 +29,16 @@ private:
     std::map<std::string, PushTemplate> by_event_;
 };
 
+// The fields each notification event carries besides "event" (bot/ builds the payloads; a
+// test checks them against this list): what push.toml's {placeholders} may name. Fields of a
+// deadline not set yet (accept_by, arrive_by) may be absent from a payload. Events without a
+// table of their own are worded by [staff_notice], which may name only what all of them carry:
+// "text". Sorted by event.
+[[nodiscard]] const std::map<std::string, std::vector<std::string>>& push_event_fields();
+
 // Reads `dir`/push.toml. Errors (invalid_argument / no_such_file_or_directory) name the file,
-// the event and the key, and the fix; [staff_notice] is required. Blocking.
+// the event and the key, and the fix: a table for an event the bot never sends, a {name} the
+// event does not carry (with the fields it does); [staff_notice] is required. Blocking.
 [[nodiscard]] Result<PushTemplates> load_push_templates(const std::filesystem::path& dir);
 
 }  // namespace repairbot::config

@@ -8,10 +8,14 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "adapters/wechat/sim/api_server.h"
+#include "bot/outbox_sender.h"
+#include "config/push_templates.h"
 #include "store/feedback_repository.h"
+#include "store/outbox_repository.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
 #include "tests/e2e/test_mysql.h"
@@ -230,6 +234,32 @@ TEST_F(RepairLoop, ReportToDoneToRatedThroughTheChats) {
         return store::FeedbackRepository::open_callbacks_for_ticket(c, t.id);
     });
     EXPECT_EQ(ticket(number).status, still_open == 0 ? "closed" : "rated");
+
+    // Every notification of the repair carries the fields config/push_templates.h lists for its
+    // event (an event without a table of its own: staff_notice's), no more, and the shipped
+    // push.toml finds each field it names.
+    auto templates = config::load_push_templates(REPAIRBOT_SOURCE_DIR "/config");
+    ASSERT_TRUE(templates) << templates.error().detail;
+    auto rows = with_mysql(
+        [&](sql::Connection& c) { return store::OutboxRepository::for_ticket(c, t.id); });
+    std::set<std::string> events;
+    for (const auto& row : rows) {
+        auto payload = nlohmann::json::parse(row.payload);
+        const std::string event = payload.value("event", "");
+        events.insert(event);
+        auto fields = config::push_event_fields().find(event);
+        if (fields == config::push_event_fields().end())
+            fields = config::push_event_fields().find("staff_notice");
+        for (const auto& [key, value] : payload.items())
+            EXPECT_TRUE(key == "event" || std::find(fields->second.begin(), fields->second.end(),
+                                                    key) != fields->second.end())
+                << event << " carries " << key << ", not in push_event_fields()";
+        auto worded = bot::word_notice(*templates, row.payload);
+        ASSERT_TRUE(worded);
+        EXPECT_EQ(worded->missing, std::vector<std::string>{}) << row.payload;
+    }
+    for (const char* e : {"job_assigned", "job_accepted", "job_done", "job_reopened"})
+        EXPECT_TRUE(events.count(e)) << e << " among " << rows.size() << " notifications";
 }
 
 TEST_F(RepairLoop, AnotherTechniciansCommandsAreRefused) {

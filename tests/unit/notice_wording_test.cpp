@@ -3,6 +3,10 @@
 // wording now names existed, reads without it — never a raw "{contact}" on a technician's phone.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+#include <filesystem>
+#include <fstream>
+
 #include "bot/outbox_sender.h"
 #include "config/push_templates.h"
 
@@ -102,6 +106,104 @@ TEST(NoticeWording, NumbersAndLiteralBracesInThePayloadAreWrittenAsTheyAre) {
 TEST(NoticeWording, APayloadThatIsNotAnObjectIsRefused) {
     EXPECT_FALSE(word_notice(shipped(), "[1,2]"));
     EXPECT_FALSE(word_notice(shipped(), "{not json"));
+}
+
+// push.toml as a desk edits it, in a directory of its own.
+class PushFile {
+  public:
+    explicit PushFile(const std::string& toml)
+        : dir_(std::filesystem::temp_directory_path() /
+               ("push-" + std::to_string(::getpid()) + "-" + std::to_string(++serial_))) {
+        std::filesystem::create_directories(dir_);
+        std::ofstream(dir_ / "push.toml") << toml;
+    }
+    ~PushFile() { std::filesystem::remove_all(dir_); }
+    [[nodiscard]] auto load() const { return config::load_push_templates(dir_); }
+
+  private:
+    static inline int serial_ = 0;
+    std::filesystem::path dir_;
+};
+
+const char* kStaffNotice = R"(
+[staff_notice]
+template_id = "T2"
+text = "{text}"
+[staff_notice.data]
+remark = "{text}"
+)";
+
+// A name push.toml's wording uses that the event's notification never carries would read as
+// nothing (or drop its line) on every push: refused at start, naming the table, the key, the
+// name and the fields there are — as is a table for an event the bot never sends.
+TEST(PushTemplatesFile, AFieldTheEventDoesNotCarryIsRefusedAtStartWithTheFieldsThereAre) {
+    PushFile misspelt(std::string(kStaffNotice) + R"(
+[job_assigned]
+template_id = "T1"
+text = "新工单 {number}\n联系人：{contcat}"
+[job_assigned.data]
+keyword1 = "{number}"
+)");
+    auto r = misspelt.load();
+    ASSERT_FALSE(r);
+    EXPECT_NE(r.error().detail.find("job_assigned.text names {contcat}"), std::string::npos)
+        << r.error().detail;
+    EXPECT_NE(r.error().detail.find("contact"), std::string::npos)
+        << "lists what there is: " << r.error().detail;
+
+    PushFile in_data(std::string(kStaffNotice) + R"(
+[quote_refused]
+template_id = "T1"
+text = "{text}"
+[quote_refused.data]
+keyword2 = "{fee}"
+)");
+    auto d = in_data.load();
+    ASSERT_FALSE(d);
+    EXPECT_NE(d.error().detail.find("quote_refused.data.keyword2 names {fee}"), std::string::npos)
+        << d.error().detail;
+
+    PushFile unknown(std::string(kStaffNotice) + R"(
+[job_asigned]
+template_id = "T1"
+text = "{text}"
+[job_asigned.data]
+first = "x"
+)");
+    auto u = unknown.load();
+    ASSERT_FALSE(u);
+    EXPECT_NE(u.error().detail.find("[job_asigned] is not an event"), std::string::npos)
+        << u.error().detail;
+    EXPECT_NE(u.error().detail.find("job_assigned"), std::string::npos) << u.error().detail;
+
+    PushFile staff(R"(
+[staff_notice]
+template_id = "T2"
+text = "{text}（{number}）"
+[staff_notice.data]
+remark = "{text}"
+)");
+    auto st = staff.load();
+    ASSERT_FALSE(st);
+    EXPECT_NE(st.error().detail.find("staff_notice.text names {number}"), std::string::npos)
+        << st.error().detail;
+
+    PushFile fine(std::string(kStaffNotice) + R"(
+[job_done]
+template_id = "T1"
+text = "{text}"
+[job_done.data]
+keyword1 = "{number}"
+keyword2 = "{fee}"
+keyword3 = "{event}"
+)");
+    EXPECT_TRUE(fine.load()) << "every name a job_done notification carries";
+}
+
+// The shipped wording names only what each notification carries.
+TEST(PushTemplatesFile, TheShippedWordingLoads) {
+    auto loaded = config::load_push_templates(REPAIRBOT_SOURCE_DIR "/config");
+    EXPECT_TRUE(loaded) << loaded.error().detail;
 }
 
 }  // namespace
