@@ -15,6 +15,18 @@ const PushTemplate& PushTemplates::for_event(const std::string& event) const {
 
 const std::map<std::string, std::vector<std::string>>& push_event_fields() {
     static const std::map<std::string, std::vector<std::string>> fields{
+        // Notes to the staff (bot/staff_notice.h), worded by [staff_notice] unless given a table.
+        {"callback_overdue", {"text"}},
+        {"complaint", {"text"}},
+        {"dispatch_queued", {"text"}},
+        {"handover", {"text"}},
+        {"queue_note", {"text"}},
+        {"queue_note_late", {"text"}},
+        {"quote_review", {"text"}},
+        {"reopen_unassigned", {"text"}},
+        {"reopened_twice", {"text"}},
+        {"sla_escalation", {"text"}},
+        // To owners and technicians.
         {"auto_closed", {"number", "text"}},
         {"finish_delayed", {"number", "reason", "promised", "text"}},
         {"job_accepted", {"number", "technician", "technician_phone", "arrive_by", "text"}},

@@ -33,7 +33,7 @@ private:
 // test checks them against this list): what push.toml's {placeholders} may name. Fields of a
 // deadline not set yet (accept_by, arrive_by) may be absent from a payload. Events without a
 // table of their own are worded by [staff_notice], which may name only what all of them carry:
-// "text". Sorted by event.
+// "text". Every event a "notify" outbox row is written for is here.
 [[nodiscard]] const std::map<std::string, std::vector<std::string>>& push_event_fields();
 
 // Reads `dir`/push.toml. Errors (invalid_argument / no_such_file_or_directory) name the file,

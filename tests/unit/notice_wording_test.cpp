@@ -198,6 +198,15 @@ keyword2 = "{fee}"
 keyword3 = "{event}"
 )");
     EXPECT_TRUE(fine.load()) << "every name a job_done notification carries";
+
+    PushFile staff_event(std::string(kStaffNotice) + R"(
+[sla_escalation]
+template_id = "T3"
+text = "【超时】{text}"
+[sla_escalation.data]
+remark = "{text}"
+)");
+    EXPECT_TRUE(staff_event.load()) << "a staff note may have a table of its own";
 }
 
 // The shipped wording names only what each notification carries.
