@@ -263,11 +263,40 @@ asio::awaitable<void> TicketIntake::remember_profile(std::string openid, dialog:
     co_await mysql_.run(std::move(work));
 }
 
+namespace {
+
+// The owner as the staff can reach them: name, phone and home as the desk knows them (the
+// owners table: what the owner left at their last report), else staff_owner_unknown. Blocking.
+std::string owner_contact(sql::Connection& c, const config::Notices& notices,
+                          const std::string& openid) {
+    auto owner = store::OwnerRepository::find_by_openid(c, openid);
+    std::string who;
+    if (owner) {
+        who = owner->name;
+        if (!owner->phone.empty()) who += (who.empty() ? "" : " ") + owner->phone;
+        if (!owner->address.empty()) who += (who.empty() ? "" : "，") + owner->address;
+    }
+    return who.empty() ? notices.render("staff_owner_unknown") : who;
+}
+
+}  // namespace
+
 asio::awaitable<void> TicketIntake::hand_to_human(std::string openid, dialog::HandToHuman human,
                                                   std::chrono::sys_seconds now) {
-    std::string text = "业主请求人工服务（" + openid + "）";
-    if (!human.draft_summary.empty()) text += "：\n" + human.draft_summary;
-    auto work = [text, at = to_timestamp(now)](sql::Connection& c) {
+    auto work = [this, openid, draft = std::move(human.draft_summary),
+                 at = to_timestamp(now)](sql::Connection& c) {
+        std::string tickets;
+        for (const auto& t : store::TicketRepository::progress_of_owner(c, openid, 5))
+            tickets += (tickets.empty() ? "" : "、") + t.number;
+        const std::string text = notices_.render(
+            "staff_handover",
+            {{"owner", owner_contact(c, notices_, openid)},
+             {"tickets", tickets.empty()
+                             ? std::string()
+                             : notices_.render("staff_handover_tickets", {{"tickets", tickets}})},
+             {"draft", draft.empty()
+                           ? std::string()
+                           : notices_.render("staff_handover_draft", {{"draft", draft}})}});
         store::Transaction tx(c);
         auto told = notify_staff(c, StaffRole::dispatcher, std::nullopt, "handover", text, at);
         tx.commit();
@@ -282,6 +311,7 @@ asio::awaitable<void> TicketIntake::file_complaint(std::string openid, dialog::F
                                                    std::chrono::sys_seconds now) {
     // Every complaint is called back (回访) within the policy's limit (3 days by default).
     auto work = [this, openid, text = complaint.text, at = to_timestamp(now)](sql::Connection& c) {
+        const std::string owner = owner_contact(c, notices_, openid);
         store::Transaction tx(c);
         store::Complaint record;
         record.owner_openid = openid;
@@ -290,7 +320,12 @@ asio::awaitable<void> TicketIntake::file_complaint(std::string openid, dialog::F
         record.created_at = at;
         auto id = open_complaint(c, record, sla_, at);
         notify_staff(c, StaffRole::supervisor, std::nullopt, "complaint",
-                     "新投诉（编号" + std::to_string(id) + "）：" + (text.empty() ? "（未填写内容）" : text), at);
+                     notices_.render(
+                         "staff_complaint",
+                         {{"id", std::to_string(id)},
+                          {"text", text.empty() ? notices_.render("staff_complaint_empty") : text},
+                          {"owner", owner}}),
+                     at);
         tx.commit();
         return id;
     };

@@ -31,7 +31,10 @@ const std::vector<std::string_view>& required_notice_keys() {
         "low_rating_complaint", "tech_quote_agreed", "tech_quote_refused", "quote_review",
         "sla_warning_review", "sla_warning_review_unstaffed", "review_quote_changed",
         "owner_quote_in_review", "tech_quote_in_review", "tech_quote_approved",
-        "tech_quote_rejected", "tech_quote_raise_rejected"};
+        "tech_quote_rejected", "tech_quote_raise_rejected",
+        // Notes to the staff (bot/ticket_intake.cpp)
+        "staff_handover", "staff_handover_tickets", "staff_handover_draft", "staff_owner_unknown",
+        "staff_complaint", "staff_complaint_empty"};
     return keys;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cppconn/connection.h>
 #include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -53,14 +54,19 @@ protected:
     void TearDown() override {
         const std::string like = tag_ + "%";
         pool_.run_sync([&like](sql::Connection& c) {
-            for (const char* q : {"DELETE e FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
-                                  "WHERE t.owner_openid LIKE ?",
-                                  "DELETE o FROM outbox o JOIN tickets t ON t.id = o.ticket_id "
-                                  "WHERE t.owner_openid LIKE ?",
-                                  "DELETE FROM photos WHERE owner_openid LIKE ?",
-                                  "DELETE FROM tickets WHERE owner_openid LIKE ?",
-                                  "DELETE FROM owners WHERE openid LIKE ?",
-                                  "DELETE FROM technicians WHERE name LIKE ?"}) {
+            for (const char* q :
+                 {"DELETE cb FROM callbacks cb JOIN complaints cp ON cp.id = cb.complaint_id "
+                  "WHERE cp.owner_openid LIKE ?",
+                  "DELETE FROM complaints WHERE owner_openid LIKE ?",
+                  "DELETE FROM outbox WHERE recipient LIKE ?",
+                  "DELETE e FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
+                  "WHERE t.owner_openid LIKE ?",
+                  "DELETE o FROM outbox o JOIN tickets t ON t.id = o.ticket_id "
+                  "WHERE t.owner_openid LIKE ?",
+                  "DELETE FROM photos WHERE owner_openid LIKE ?",
+                  "DELETE FROM tickets WHERE owner_openid LIKE ?",
+                  "DELETE FROM owners WHERE openid LIKE ?",
+                  "DELETE FROM technicians WHERE name LIKE ?"}) {
                 std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(q));
                 st->setString(1, like);
                 st->executeUpdate();
@@ -218,6 +224,74 @@ TEST_F(TicketIntakeIntegration, ADeskCountingFromLaterMilestonesTellsTheOwnerWhe
         filed.extra_replies[0].find("预计到场：" + arrive_by + "前\n预计完成：到场后开始计时"),
         std::string::npos)
         << filed.extra_replies[0];
+}
+
+// 人工: the dispatchers are told who is asking and how to reach them — the phone and home the
+// desk knows, the tickets in hand, the report being filled in — not an openid nobody can call.
+// A complaint reaches the supervisors the same way.
+TEST_F(TicketIntakeIntegration, AHandOverAndAComplaintTellTheStaffHowToReachTheOwner) {
+    auto dispatcher = add_staff("陈客服", tag_ + "-dispatcher", true);
+    auto supervisor = add_staff("李主管", tag_ + "-supervisor", false);
+    supervisor.is_supervisor = true;
+    supervisor.on_duty = false;
+    pool_.run_sync([&](sql::Connection& c) {
+        return store::TechnicianRepository::update(c, supervisor,
+                                                   chr::time_point_cast<chr::milliseconds>(t0))
+            .ok();
+    });
+    pool_.run_sync([&](sql::Connection& c) {
+        store::Owner o;
+        o.openid = owner_;
+        o.name = "张女士";
+        o.phone = "13800138000";
+        o.building = "5";
+        o.unit = "1";
+        o.room = "502";
+        o.address = "5栋1单元502";
+        store::OwnerRepository::remember(c, o, chr::time_point_cast<chr::milliseconds>(t0));
+        return 0;
+    });
+    auto sent_to = [&](const std::string& openid) {
+        return pool_.run_sync([&](sql::Connection& c) {
+            std::unique_ptr<sql::PreparedStatement> st(
+                c.prepareStatement("SELECT payload FROM outbox WHERE recipient = ? ORDER BY id"));
+            st->setString(1, openid);
+            std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+            std::vector<nlohmann::json> out;
+            while (rs->next())
+                out.push_back(nlohmann::json::parse(std::string(rs->getString("payload"))));
+            return out;
+        });
+    };
+
+    std::vector<dialog::Effect> human{dialog::HandToHuman{dialog::HandOffReason::owner_asked,
+                                                          "地址：5栋1单元502\n问题：水管漏水"}};
+    store::testing::run(io_, intake_.carry_out(owner_, std::move(human), t0));
+    auto told = sent_to(*dispatcher.openid);
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_EQ(told[0]["event"], "handover");
+    const std::string note = told[0]["text"];
+    EXPECT_NE(note.find("张女士 13800138000，5栋1单元502"), std::string::npos) << note;
+    EXPECT_NE(note.find("问题：水管漏水"), std::string::npos) << note;
+    EXPECT_EQ(note.find(owner_), std::string::npos) << "no openid: " << note;
+
+    std::vector<dialog::Effect> complaint{dialog::FileComplaint{"维修师傅态度很差"}};
+    store::testing::run(io_, intake_.carry_out(owner_, std::move(complaint), t0));
+    auto to_supervisor = sent_to(*supervisor.openid);
+    ASSERT_EQ(to_supervisor.size(), 1u);
+    EXPECT_EQ(to_supervisor[0]["event"], "complaint");
+    const std::string said = to_supervisor[0]["text"];
+    EXPECT_NE(said.find("维修师傅态度很差"), std::string::npos) << said;
+    EXPECT_NE(said.find("13800138000"), std::string::npos) << said;
+
+    // Someone the desk knows nothing of: said so.
+    const std::string stranger = tag_ + "-stranger";
+    std::vector<dialog::Effect> unknown{dialog::HandToHuman{}};
+    store::testing::run(io_, intake_.carry_out(stranger, std::move(unknown), t0));
+    told = sent_to(*dispatcher.openid);
+    ASSERT_EQ(told.size(), 2u);
+    EXPECT_NE(told[1]["text"].get<std::string>().find("尚未留下电话和地址"), std::string::npos)
+        << told[1]["text"];
 }
 
 TEST_F(TicketIntakeIntegration, WithNobodyFreeTheTicketIsQueuedTheDispatchersAreToldOnceAndARepeatDispatchesWhenSomeoneIsFree) {
