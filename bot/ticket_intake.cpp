@@ -266,10 +266,17 @@ asio::awaitable<void> TicketIntake::remember_profile(std::string openid, dialog:
 namespace {
 
 // The owner as the staff can reach them: name, phone and home as the desk knows them (the
-// owners table: what the owner left at their last report), else staff_owner_unknown. Blocking.
+// owners table: what the owner left at their last report), else staff_owner_unknown — also when
+// that read fails, so the note still goes out. Blocking.
 std::string owner_contact(sql::Connection& c, const config::Notices& notices,
                           const std::string& openid) {
-    auto owner = store::OwnerRepository::find_by_openid(c, openid);
+    std::optional<store::Owner> owner;
+    try {
+        if (auto found = store::OwnerRepository::find_by_openid(c, openid))
+            owner = std::move(*found);
+    } catch (const sql::SQLException& e) {
+        log::warn("intake", "owner_read_failed", {{"error", e.what()}});
+    }
     std::string who;
     if (owner) {
         who = owner->name;
@@ -285,9 +292,13 @@ asio::awaitable<void> TicketIntake::hand_to_human(std::string openid, dialog::Ha
                                                   std::chrono::sys_seconds now) {
     auto work = [this, openid, draft = std::move(human.draft_summary),
                  at = to_timestamp(now)](sql::Connection& c) {
-        std::string tickets;
-        for (const auto& t : store::TicketRepository::progress_of_owner(c, openid, 5))
-            tickets += (tickets.empty() ? "" : "、") + t.number;
+        std::string tickets;  // what the dispatcher can look up; the note goes out without it
+        try {
+            for (const auto& t : store::TicketRepository::progress_of_owner(c, openid, 5))
+                tickets += (tickets.empty() ? "" : "、") + t.number;
+        } catch (const sql::SQLException& e) {
+            log::warn("intake", "open_tickets_read_failed", {{"error", e.what()}});
+        }
         const std::string text = notices_.render(
             "staff_handover",
             {{"owner", owner_contact(c, notices_, openid)},

@@ -127,11 +127,11 @@ dialog::TicketFacts ticket_facts(const store::Ticket& t) {
 void start_stage_clocks(store::Ticket& t, const config::SlaData& sla) {
     if (t.revisit.reopened) return;
     auto facts = ticket_facts(t);
-    facts.paid_off_list = facts.paid_off_list || t.quote_status == store::quote_status::required;
+    facts.paid_off_list = facts.paid_off_list || t.quote_status != store::quote_status::none;
     for (auto stage : dialog::all_stages) {
         if (stage == dialog::Stage::accept) continue;
         auto& due = stage_due(t, stage);
-        if (due) continue;
+        if (due || stage_met(t, stage)) continue;
         const auto start = milestone_time(t, sla.policy.start_of(stage));
         if (!start) continue;
         if (auto d =

@@ -68,14 +68,16 @@ struct PlannedTimer {
 [[nodiscard]] dialog::TicketFacts ticket_facts(const store::Ticket& t);
 
 // Starts the clocks the ticket's recorded milestones call for: each stage but the acceptance
-// (whose window Dispatcher::assign opens at every dispatch) that has no deadline yet and whose
-// start milestone (sla.policy.start_of, config/sla.toml [stage_starts]) is recorded gets the
-// policy's deadline counted from that milestone's time in whole seconds — also a stage met in
-// the same move that started it (到达 or 完成 with an implicit acceptance or arrival), judged
-// then from the times. A deadline already set stays (a moved finish, the quote deadline of the
-// first dispatch); a reopened job's are the revisit's, counted from the reopen (reopen_job), and
-// are left alone. Idempotent; called by TicketIntake::new_ticket, Dispatcher::assign and the
-// JobDesk moves (accept, quote, arrive, finish) after each records its milestones. Pure.
+// (whose window Dispatcher::assign opens at every dispatch) that has no deadline yet, is not
+// met, and whose start milestone (sla.policy.start_of, config/sla.toml [stage_starts]) is
+// recorded gets the policy's deadline counted from that milestone's time in whole seconds. A
+// stage met in the move that started its clock (完成 with an implicit arrival on a desk counting
+// the finish from the arrival) stays unjudged, as does a met stage of a row without deadlines:
+// a deadline set after the fact would judge it only by when someone replied. A deadline already
+// set stays (a moved finish, the quote deadline of the first dispatch); a reopened job's are the
+// revisit's, counted from the reopen (reopen_job), and are left alone. Idempotent; called by
+// TicketIntake::new_ticket, Dispatcher::assign and the JobDesk moves (accept, quote, arrive,
+// finish) after each records its milestones. Pure.
 void start_stage_clocks(store::Ticket& t, const config::SlaData& sla);
 
 // When to warn about a stage due at `due` (the stored deadline): the policy's warn_at when the

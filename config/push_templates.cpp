@@ -54,15 +54,22 @@ const std::map<std::string, std::vector<std::string>>& push_event_fields() {
 
 namespace {
 
-// The {names} `text` uses, as the outbox fills them (a '{' up to the next '}').
+// The {names} `text` uses, as the outbox fills them: line by line, a '{' up to the next '}' on
+// its line (bot/outbox_sender.cpp fill_text).
 std::vector<std::string> placeholders(const std::string& text) {
     std::vector<std::string> out;
-    for (std::size_t open = text.find('{'); open != std::string::npos;
-         open = text.find('{', open + 1)) {
-        const auto close = text.find('}', open + 1);
-        if (close == std::string::npos) break;
-        out.push_back(text.substr(open + 1, close - open - 1));
-        open = close;
+    std::size_t from = 0;
+    while (from <= text.size()) {
+        const auto eol = std::min(text.find('\n', from), text.size());
+        const std::string line = text.substr(from, eol - from);
+        for (std::size_t open = line.find('{'); open != std::string::npos;
+             open = line.find('{', open + 1)) {
+            const auto close = line.find('}', open + 1);
+            if (close == std::string::npos) break;
+            out.push_back(line.substr(open + 1, close - open - 1));
+            open = close;
+        }
+        from = eol + 1;
     }
     return out;
 }
@@ -151,6 +158,13 @@ Result<PushTemplates> load_push_templates(const std::filesystem::path& dir) {
     }
     if (!table.contains("staff_notice"))
         return invalid("[staff_notice] is missing; it words every event without a table of its own");
+    // [staff_notice] words an event by its {text}; one that carries none needs its own table.
+    for (const auto& [event, fields] : push_event_fields())
+        if (std::find(fields.begin(), fields.end(), "text") == fields.end() &&
+            !table.contains(event))
+            return invalid(
+                "[" + event +
+                "] is missing; its notification has no {text} for [staff_notice] to show");
     return templates;
 }
 

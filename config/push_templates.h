@@ -38,7 +38,8 @@ private:
 
 // Reads `dir`/push.toml. Errors (invalid_argument / no_such_file_or_directory) name the file,
 // the event and the key, and the fix: a table for an event the bot never sends, a {name} the
-// event does not carry (with the fields it does); [staff_notice] is required. Blocking.
+// event does not carry (with the fields it does); [staff_notice] is required, and so is a table
+// for every event without a "text" field (job_assigned). Blocking.
 [[nodiscard]] Result<PushTemplates> load_push_templates(const std::filesystem::path& dir);
 
 }  // namespace repairbot::config

@@ -132,6 +132,13 @@ text = "{text}"
 [staff_notice.data]
 remark = "{text}"
 )";
+const char* kJobPush = R"(
+[job_assigned]
+template_id = "T1"
+text = "新工单 {number}"
+[job_assigned.data]
+keyword1 = "{number}"
+)";
 
 // A name push.toml's wording uses that the event's notification never carries would read as
 // nothing (or drop its line) on every push: refused at start, naming the table, the key, the
@@ -151,7 +158,7 @@ keyword1 = "{number}"
     EXPECT_NE(r.error().detail.find("contact"), std::string::npos)
         << "lists what there is: " << r.error().detail;
 
-    PushFile in_data(std::string(kStaffNotice) + R"(
+    PushFile in_data(std::string(kStaffNotice) + kJobPush + R"(
 [quote_refused]
 template_id = "T1"
 text = "{text}"
@@ -163,7 +170,7 @@ keyword2 = "{fee}"
     EXPECT_NE(d.error().detail.find("quote_refused.data.keyword2 names {fee}"), std::string::npos)
         << d.error().detail;
 
-    PushFile unknown(std::string(kStaffNotice) + R"(
+    PushFile unknown(std::string(kStaffNotice) + kJobPush + R"(
 [job_asigned]
 template_id = "T1"
 text = "{text}"
@@ -188,7 +195,13 @@ remark = "{text}"
     EXPECT_NE(st.error().detail.find("staff_notice.text names {number}"), std::string::npos)
         << st.error().detail;
 
-    PushFile fine(std::string(kStaffNotice) + R"(
+    PushFile no_job_push(kStaffNotice);
+    auto nj = no_job_push.load();
+    ASSERT_FALSE(nj);
+    EXPECT_NE(nj.error().detail.find("[job_assigned] is missing"), std::string::npos)
+        << nj.error().detail;
+
+    PushFile fine(std::string(kStaffNotice) + kJobPush + R"(
 [job_done]
 template_id = "T1"
 text = "{text}"
@@ -199,7 +212,7 @@ keyword3 = "{event}"
 )");
     EXPECT_TRUE(fine.load()) << "every name a job_done notification carries";
 
-    PushFile staff_event(std::string(kStaffNotice) + R"(
+    PushFile staff_event(std::string(kStaffNotice) + kJobPush + R"(
 [sla_escalation]
 template_id = "T3"
 text = "【超时】{text}"
@@ -207,6 +220,17 @@ text = "【超时】{text}"
 remark = "{text}"
 )");
     EXPECT_TRUE(staff_event.load()) << "a staff note may have a table of its own";
+
+    // Braces are read line by line, as the outbox fills them: a stray '{' ends with its line.
+    PushFile stray(std::string(kStaffNotice) + kJobPush + R"(
+[job_done]
+template_id = "T1"
+text = "{text} {\n工单 {number}"
+[job_done.data]
+keyword1 = "{number}"
+)");
+    auto loaded = stray.load();
+    EXPECT_TRUE(loaded) << loaded.error().detail;
 }
 
 // The shipped wording names only what each notification carries.
