@@ -357,9 +357,8 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                     }
                     if (!fee_refusal.empty()) return Error{LifecycleErrc::wrong_status, "fee refused"};
                 }
-                auto moved = finish_job(t, m.technician->id, fee, note, now);
-                if (moved) start_stage_clocks(*moved, sla_);  // met with an implicit arrival
-                return moved;
+                // Stages met here with an implicit arrival stay unjudged (start_stage_clocks).
+                return finish_job(t, m.technician->id, fee, note, now);
             };
             AlreadyFn already = [&](const store::Ticket& t) {
                 return status_in(t, {ts::done, ts::confirmed, ts::rated, ts::closed}) &&

@@ -76,8 +76,9 @@ struct PlannedTimer {
 // a deadline set after the fact would judge it only by when someone replied. A deadline already
 // set stays (a moved finish, the quote deadline of the first dispatch); a reopened job's are the
 // revisit's, counted from the reopen (reopen_job), and are left alone. Idempotent; called by
-// TicketIntake::new_ticket, Dispatcher::assign and the JobDesk moves (accept, quote, arrive,
-// finish) after each records its milestones. Pure.
+// TicketIntake::new_ticket, Dispatcher::assign and the JobDesk moves that record a milestone a
+// stage may start from (accept, quote and arrive, each possibly with an implicit acceptance).
+// Pure.
 void start_stage_clocks(store::Ticket& t, const config::SlaData& sla);
 
 // When to warn about a stage due at `due` (the stored deadline): the policy's warn_at when the

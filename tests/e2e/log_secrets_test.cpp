@@ -65,6 +65,9 @@ TEST(LogSecrets, AWholeSessionLogsNoSecretNoAccessTokenAndNoFullPhoneNumber) {
     const auto number = reply.substr(at, reply.find_first_not_of("BX0123456789-", at) - at);
     phone.say(owner, "修改电话 13800138000");
     phone.say(owner, "进度");
+    // The staff notes carry the owner's phone (人工, 投诉): in their outbox rows, never in a log.
+    phone.say(owner, "人工");
+    phone.say(owner, "投诉 师傅一直没来，电话13800138000");
 
     // The admin API with the token (and with wrong ones, and with the token in the query).
     const std::string token = env["REPAIRBOT_ADMIN_TOKEN"];
