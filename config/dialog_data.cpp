@@ -3,6 +3,7 @@
 #include "config/toml_problems.h"
 
 #include <toml++/toml.h>
+#include <algorithm>
 #include <initializer_list>
 #include <set>
 
@@ -178,14 +179,8 @@ std::optional<Error> parse_emergencies(const toml::table& root, std::string_view
 // {name} placeholders of `text` that the dialog does not fill.
 std::optional<std::string> unknown_placeholder(std::string_view text) {
     auto known = dialog::known_placeholders();
-    for (std::size_t i = text.find('{'); i != std::string_view::npos; i = text.find('{', i + 1)) {
-        auto close = text.find('}', i);
-        if (close == std::string_view::npos) return std::nullopt;
-        auto name = text.substr(i + 1, close - i - 1);
-        bool ok = false;
-        for (auto k : known) ok = ok || k == name;
-        if (!ok) return std::string(name);
-    }
+    for (auto name : dialog::placeholder_names(text))
+        if (std::find(known.begin(), known.end(), name) == known.end()) return std::string(name);
     return std::nullopt;
 }
 

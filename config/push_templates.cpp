@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <optional>
 
+#include "dialog/texts.h"
+
 namespace repairbot::config {
 
 const PushTemplate& PushTemplates::for_event(const std::string& event) const {
@@ -54,21 +56,14 @@ const std::map<std::string, std::vector<std::string>>& push_event_fields() {
 
 namespace {
 
-// The {names} `text` uses, as the outbox fills them: line by line, a '{' up to the next '}' on
-// its line (bot/outbox_sender.cpp fill_text).
-std::vector<std::string> placeholders(const std::string& text) {
+// The {names} `text` uses, as the outbox fills them: line by line (bot/outbox_sender.cpp
+// fill_text), each line as dialog::placeholder_names reads it.
+std::vector<std::string> placeholders(std::string_view text) {
     std::vector<std::string> out;
-    std::size_t from = 0;
-    while (from <= text.size()) {
+    for (std::size_t from = 0; from <= text.size();) {
         const auto eol = std::min(text.find('\n', from), text.size());
-        const std::string line = text.substr(from, eol - from);
-        for (std::size_t open = line.find('{'); open != std::string::npos;
-             open = line.find('{', open + 1)) {
-            const auto close = line.find('}', open + 1);
-            if (close == std::string::npos) break;
-            out.push_back(line.substr(open + 1, close - open - 1));
-            open = close;
-        }
+        for (auto name : dialog::placeholder_names(text.substr(from, eol - from)))
+            out.emplace_back(name);
         from = eol + 1;
     }
     return out;

@@ -70,6 +70,17 @@ std::string fill_placeholders(std::string_view t, TextVars vars) {
     return out;
 }
 
+std::vector<std::string_view> placeholder_names(std::string_view text) {
+    std::vector<std::string_view> out;
+    for (auto open = text.find('{'); open != std::string_view::npos; open = text.find('{', open)) {
+        const auto close = text.find('}', open + 1);
+        if (close == std::string_view::npos) break;
+        out.push_back(text.substr(open + 1, close - open - 1));
+        open = close + 1;
+    }
+    return out;
+}
+
 std::string ReplyTexts::render(TextId id, TextVars vars) const {
     return fill_placeholders(get(id), vars);
 }

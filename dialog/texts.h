@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "dialog/catalog.h"
 
@@ -77,6 +78,11 @@ using TextVars = std::initializer_list<std::pair<std::string_view, std::string_v
 // `text` with each {name} replaced by its value from `vars`; a placeholder with no value is
 // left as written. Never fails. (Also used by the bot for its own texts.)
 [[nodiscard]] std::string fill_placeholders(std::string_view text, TextVars vars);
+
+// The {name}s `text` uses, in order, as fill_placeholders reads them: a '{' up to the next '}';
+// a '{' with no '}' after it ends the list. Views into `text`. (The config loaders check names
+// with it.)
+[[nodiscard]] std::vector<std::string_view> placeholder_names(std::string_view text);
 
 // The reply texts. A default-constructed set holds empty strings; the loader fills every id.
 class ReplyTexts {

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "config/dialog_data.h"
+#include "dialog/texts.h"
 
 namespace repairbot::config {
 namespace {
@@ -129,6 +130,16 @@ TEST(DialogDataLoading, UnknownPlaceholderIsRefused) {
         << r.error().detail;
     // The message lists every placeholder the dialog fills, the technician's too.
     EXPECT_NE(r.error().detail.find("{ticket}"), std::string::npos) << r.error().detail;
+}
+
+// The one reading of {name} the loaders check with: as fill_placeholders fills, a '{' up to the
+// next '}', an unclosed '{' ending the list.
+TEST(DialogDataLoading, PlaceholderNamesAreReadAsTheyAreFilled) {
+    using V = std::vector<std::string_view>;
+    EXPECT_EQ(dialog::placeholder_names("好的{ticket}，{fee}元"), (V{"ticket", "fee"}));
+    EXPECT_EQ(dialog::placeholder_names("{a{b}c}"), (V{"a{b"}));
+    EXPECT_EQ(dialog::placeholder_names("{}{x"), (V{""}));
+    EXPECT_EQ(dialog::placeholder_names("无占位"), V{});
 }
 
 }  // namespace
