@@ -360,16 +360,17 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
     return out;
 }
 
-// The unit of work of a callback's timer. With a ticket, its audit log makes it exactly once;
-// a callback without a ticket (a complaint made outside one) has only the lease.
+// The unit of work of a callback's timer. The callback's row, locked first, makes it exactly once
+// per due time (overdue_told_for, set with the note); a callback about a ticket also finds the
+// audit event of a note told before that column existed.
 Fired act_on_callback(sql::Connection& c, Desk d, TimerRef ref, Timestamp now) {
     using R = Fired::Result;
     Fired out;
     store::Transaction tx(c);
-    auto cb = store::DeadlineQueries::find_callback(c, ref.id);
+    auto cb = store::DeadlineQueries::lock_callback(c, ref.id);
     auto p = cb ? plan_callback_timer(*cb) : std::nullopt;
     if (!p) {
-        out.result = cb ? R::stale : R::gone;
+        out.result = !cb ? R::gone : cb->done_at ? R::stale : R::already;
         return out;
     }
     if (p->due > now) {
@@ -398,6 +399,7 @@ Fired act_on_callback(sql::Connection& c, Desk d, TimerRef ref, Timestamp now) {
                              d.notices->render("callback_overdue",
                                                {{"what", what}, {"due", when(d, cb->due_at)}}),
                              now);
+    store::DeadlineQueries::mark_overdue_told(c, cb->id, cb->due_at);
     if (cb->ticket_id) {
         nlohmann::json details = {{"timer", marker}, {"callback_id", cb->id}, {"kind", cb->kind},
                                   {"staff_told", told}};

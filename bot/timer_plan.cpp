@@ -221,7 +221,7 @@ std::vector<std::string> ticket_timer_ids(std::uint64_t ticket_id) {
 }
 
 std::optional<PlannedTimer> plan_callback_timer(const store::Callback& cb) {
-    if (cb.done_at) return std::nullopt;
+    if (cb.done_at || cb.overdue_told_for == cb.due_at) return std::nullopt;
     TimerRef ref{TimerKind::callback, cb.id, dialog::Stage::dispatch};
     return PlannedTimer{ref, timer_id(ref), ms_of(seconds_of(cb.due_at))};
 }

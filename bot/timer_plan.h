@@ -118,7 +118,8 @@ void start_stage_clocks(store::Ticket& t, const config::SlaData& sla);
 // Every id a ticket's timers can have (what track() cancels when the plan no longer has it).
 [[nodiscard]] std::vector<std::string> ticket_timer_ids(std::uint64_t ticket_id);
 
-// The callback's timer, at its due time; nullopt once it is done.
+// The callback's timer, at its due time; nullopt once it is done or told overdue for that due
+// time (store::Callback::overdue_told_for).
 [[nodiscard]] std::optional<PlannedTimer> plan_callback_timer(const store::Callback& cb);
 
 // What the audit log records for an action taken on `timer`: "<id>@<due in ms>". One action per

@@ -9,13 +9,15 @@ namespace {
 using namespace sql_row;
 
 // A complaint callback may name only its complaint; the ticket is then the complaint's.
-constexpr const char* kCallbackSelect =
-    "SELECT cb.id, cb.ticket_id AS own_ticket_id, cb.complaint_id, cb.kind, cb.due_at, "
-    "cb.done_at, cb.done_by, cb.outcome, cb.notes, cb.created_at, t.id AS ticket_id, "
-    "t.number AS ticket_number "
-    "FROM callbacks cb "
-    "LEFT JOIN complaints cp ON cp.id = cb.complaint_id "
-    "LEFT JOIN tickets t ON t.id = COALESCE(cb.ticket_id, cp.ticket_id) ";
+const std::string& callback_select() {
+    static const std::string q =
+        "SELECT " + callback_columns("cb.") +
+        ", t.id AS entry_ticket_id, t.number AS ticket_number "
+        "FROM callbacks cb "
+        "LEFT JOIN complaints cp ON cp.id = cb.complaint_id "
+        "LEFT JOIN tickets t ON t.id = COALESCE(cb.ticket_id, cp.ticket_id) ";
+    return q;
+}
 
 constexpr const char* kComplaintSelect =
     "SELECT cp.id, cp.ticket_id, cp.owner_openid, cp.source, cp.severity, cp.text, cp.status, "
@@ -25,20 +27,10 @@ constexpr const char* kComplaintSelect =
     "LEFT JOIN tickets t ON t.id = cp.ticket_id "
     "LEFT JOIN callbacks cb ON cb.dedupe_key = CONCAT('complaint:', cp.id) ";
 
-CallbackEntry read_callback(sql::ResultSet& rs) {
+CallbackEntry read_entry(sql::ResultSet& rs) {
     CallbackEntry e;
-    auto& c = e.callback;
-    c.id = rs.getUInt64("id");
-    c.ticket_id = opt_u64(rs, "own_ticket_id");
-    c.complaint_id = opt_u64(rs, "complaint_id");
-    c.kind = str(rs, "kind");
-    c.due_at = time(rs, "due_at");
-    c.done_at = opt_time(rs, "done_at");
-    c.done_by = str(rs, "done_by");
-    c.outcome = opt_str(rs, "outcome");
-    c.notes = str(rs, "notes");
-    c.created_at = time(rs, "created_at");
-    e.ticket_id = opt_u64(rs, "ticket_id");
+    e.callback = read_callback(rs);
+    e.ticket_id = opt_u64(rs, "entry_ticket_id");
     e.ticket_number = opt_str(rs, "ticket_number");
     return e;
 }
@@ -76,7 +68,7 @@ std::string sample_callback_key(std::uint64_t ticket_id) {
 
 std::vector<CallbackEntry> CallbackQueueRepository::callbacks(sql::Connection& c,
                                                               const CallbackFilter& f) {
-    std::string q = std::string(kCallbackSelect) + "WHERE 1=1";
+    std::string q = callback_select() + "WHERE 1=1";
     if (f.kind) q += " AND cb.kind = ?";
     if (f.done) q += *f.done ? " AND cb.done_at IS NOT NULL" : " AND cb.done_at IS NULL";
     if (f.due_before) q += " AND cb.due_at < ?";
@@ -88,16 +80,16 @@ std::vector<CallbackEntry> CallbackQueueRepository::callbacks(sql::Connection& c
     bind(*st, ++i, f.limit);
     auto rs = query(*st);
     std::vector<CallbackEntry> out;
-    while (rs->next()) out.push_back(read_callback(*rs));
+    while (rs->next()) out.push_back(read_entry(*rs));
     return out;
 }
 
 Result<CallbackEntry> CallbackQueueRepository::find_callback(sql::Connection& c, std::uint64_t id) {
-    auto st = prepare(c, std::string(kCallbackSelect) + "WHERE cb.id = ?");
+    auto st = prepare(c, callback_select() + "WHERE cb.id = ?");
     bind_all(*st, id);
     auto rs = query(*st);
     if (!rs->next()) return Error{StoreErrc::not_found, "callback " + std::to_string(id)};
-    return read_callback(*rs);
+    return read_entry(*rs);
 }
 
 std::vector<ComplaintEntry> CallbackQueueRepository::complaints(sql::Connection& c,

@@ -29,8 +29,12 @@ class DeadlineQueries {
     static std::vector<Callback> open_callbacks(sql::Connection& c, std::uint64_t after_id,
                                                 std::uint32_t max);
 
-    // One callback; nullopt when there is none with that id.
-    static std::optional<Callback> find_callback(sql::Connection& c, std::uint64_t id);
+    // One callback, its row locked (SELECT ... FOR UPDATE) until the caller's transaction ends:
+    // lock it before its ticket, as marking it done does. Must run inside a transaction.
+    // nullopt when there is none with that id.
+    static std::optional<Callback> lock_callback(sql::Connection& c, std::uint64_t id);
+    // Records that the callback's overdue note went out for due time `due` (overdue_told_for).
+    static void mark_overdue_told(sql::Connection& c, std::uint64_t id, Timestamp due);
 
     // Locks the ticket's row (SELECT ... FOR UPDATE) until the caller's transaction ends, so two
     // workers firing timers of one ticket take turns. Must run inside a transaction. False when

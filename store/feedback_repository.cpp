@@ -13,8 +13,6 @@ using namespace sql_row;
 constexpr const char* kComplaintColumns =
     "id, ticket_id, owner_openid, source, severity, text, status, handled_by, resolution, "
     "created_at, handled_at";
-constexpr const char* kCallbackColumns =
-    "id, ticket_id, complaint_id, kind, due_at, done_at, done_by, outcome, notes, created_at";
 
 Complaint read_complaint(sql::ResultSet& rs) {
     Complaint c;
@@ -32,21 +30,6 @@ Complaint read_complaint(sql::ResultSet& rs) {
     return c;
 }
 
-Callback read_callback(sql::ResultSet& rs) {
-    Callback c;
-    c.id = rs.getUInt64("id");
-    c.ticket_id = opt_u64(rs, "ticket_id");
-    c.complaint_id = opt_u64(rs, "complaint_id");
-    c.kind = str(rs, "kind");
-    c.due_at = time(rs, "due_at");
-    c.done_at = opt_time(rs, "done_at");
-    c.done_by = str(rs, "done_by");
-    c.outcome = opt_str(rs, "outcome");
-    c.notes = str(rs, "notes");
-    c.created_at = time(rs, "created_at");
-    return c;
-}
-
 // Distinguishes "no such row" from "already in the end state" after an UPDATE hit nothing.
 Status missing_or_done(sql::Connection& c, const char* table, std::uint64_t id) {
     auto st = prepare(c, std::string("SELECT 1 FROM ") + table + " WHERE id = ?");
@@ -56,6 +39,34 @@ Status missing_or_done(sql::Connection& c, const char* table, std::uint64_t id) 
 }
 
 }  // namespace
+
+std::string callback_columns(std::string_view alias) {
+    static constexpr const char* kColumns[] = {
+        "id",      "ticket_id", "complaint_id", "kind",  "due_at",    "overdue_told_for",
+        "done_at", "done_by",   "outcome",      "notes", "created_at"};
+    std::string out;
+    for (const char* column : kColumns) {
+        if (!out.empty()) out += ", ";
+        out.append(alias).append(column);
+    }
+    return out;
+}
+
+Callback read_callback(sql::ResultSet& rs) {
+    Callback c;
+    c.id = rs.getUInt64("id");
+    c.ticket_id = opt_u64(rs, "ticket_id");
+    c.complaint_id = opt_u64(rs, "complaint_id");
+    c.kind = str(rs, "kind");
+    c.due_at = time(rs, "due_at");
+    c.overdue_told_for = opt_time(rs, "overdue_told_for");
+    c.done_at = opt_time(rs, "done_at");
+    c.done_by = str(rs, "done_by");
+    c.outcome = opt_str(rs, "outcome");
+    c.notes = str(rs, "notes");
+    c.created_at = time(rs, "created_at");
+    return c;
+}
 
 Result<std::uint64_t> FeedbackRepository::add_rating(sql::Connection& c, const Rating& r) {
     auto st =
@@ -155,7 +166,7 @@ Result<std::uint64_t> FeedbackRepository::add_callback(sql::Connection& c, const
 }
 
 std::vector<Callback> FeedbackRepository::callbacks(sql::Connection& c, const CallbackFilter& f) {
-    std::string q = std::string("SELECT ") + kCallbackColumns + " FROM callbacks WHERE 1=1";
+    std::string q = "SELECT " + callback_columns() + " FROM callbacks WHERE 1=1";
     if (f.kind) q += " AND kind = ?";
     if (f.done) q += *f.done ? " AND done_at IS NOT NULL" : " AND done_at IS NULL";
     if (f.due_before) q += " AND due_at < ?";

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/errors.h"
@@ -11,6 +12,7 @@
 
 namespace sql {
 class Connection;
+class ResultSet;
 }
 
 namespace repairbot::store {
@@ -21,6 +23,12 @@ struct CallbackFilter {
     std::optional<Timestamp> due_before;
     std::uint32_t limit = 200;
 };
+
+// The callbacks table's columns as read_callback reads them, each after `alias` ("cb." when the
+// query joins other tables; their own columns must not be named like these).
+[[nodiscard]] std::string callback_columns(std::string_view alias = "");
+// The callback on the result set's current row, selected with callback_columns.
+[[nodiscard]] Callback read_callback(sql::ResultSet& rs);
 
 class FeedbackRepository {
   public:

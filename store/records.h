@@ -228,6 +228,7 @@ struct Callback {
     std::optional<std::uint64_t> complaint_id;
     std::string kind;  // complaint sample
     Timestamp due_at{};
+    std::optional<Timestamp> overdue_told_for;  // the due time its overdue note went out for
     std::optional<Timestamp> done_at;
     std::string done_by;
     std::optional<std::string> outcome;  // satisfied unsatisfied unreachable

@@ -8,6 +8,7 @@
 
 #include <cppconn/connection.h>
 #include <cppconn/prepared_statement.h>
+#include <cppconn/resultset.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -20,6 +21,7 @@
 #include <thread>
 #include <tuple>
 
+#include "bot/callback_desk.h"
 #include "bot/outbox_sender.h"
 #include "bot/sla_timers.h"
 #include "bot/ticket_lifecycle.h"
@@ -27,12 +29,14 @@
 #include "config/push_templates.h"
 #include "dialog/feedback.h"
 #include "dialog/session_codec.h"
+#include "store/deadline_queries.h"
 #include "store/feedback_repository.h"
 #include "store/migrations.h"
 #include "store/outbox_repository.h"
 #include "store/sql_values.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
+#include "store/transaction.h"
 #include "tests/integration/desk_data.h"
 #include "tests/integration/store_env.h"
 
@@ -120,6 +124,9 @@ class SlaTimersIntegration : public ::testing::Test {
             for (const char* q :
                  {"DELETE b FROM callbacks b JOIN tickets t ON t.id = b.ticket_id "
                   "WHERE t.owner_openid LIKE ?",
+                  "DELETE b FROM callbacks b JOIN complaints p ON p.id = b.complaint_id "
+                  "WHERE p.owner_openid LIKE ?",
+                  "DELETE FROM complaints WHERE owner_openid LIKE ?",
                   "DELETE e FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
                   "WHERE t.owner_openid LIKE ?",
                   "DELETE o FROM outbox o JOIN tickets t ON t.id = o.ticket_id "
@@ -249,6 +256,26 @@ class SlaTimersIntegration : public ::testing::Test {
     }
 
     void track(const store::Ticket& t) { store::testing::run(io_, engine_->timers.track(t)); }
+    // The payloads queued to `openid` about no ticket, oldest first.
+    std::vector<nlohmann::json> sent_without_ticket(const std::string& openid) {
+        return pool_.run_sync([&openid](sql::Connection& c) {
+            std::unique_ptr<sql::PreparedStatement> st(
+                c.prepareStatement("SELECT payload FROM outbox WHERE recipient = ? AND ticket_id "
+                                   "IS NULL ORDER BY id"));
+            st->setString(1, openid);
+            std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+            std::vector<nlohmann::json> out;
+            while (rs->next())
+                out.push_back(nlohmann::json::parse(std::string(rs->getString("payload"))));
+            return out;
+        });
+    }
+    store::Callback callback(std::uint64_t id) {
+        return pool_.run_sync([id](sql::Connection& c) {
+            store::Transaction tx(c);
+            return *store::DeadlineQueries::lock_callback(c, id);
+        });
+    }
     std::size_t fire() {
         std::size_t total = 0;
         for (;;) {
@@ -962,6 +989,69 @@ TEST_F(SlaTimersIntegration, ACallbackDueTellsTheDispatchersOnce) {
     EXPECT_EQ(overdue, 1u);
     auto types = event_types(t.id);
     EXPECT_EQ(std::count(types.begin(), types.end(), "callback_overdue"), 1);
+}
+
+// An owner's 投诉 in chat concerns no ticket, so no audit log remembers its callback's overdue
+// note: the callback itself does. The index refresh every 10 minutes puts every open callback's
+// timer back; before overdue_told_for, each refresh told the dispatchers again.
+TEST_F(SlaTimersIntegration,
+       AComplaintCallbackAboutNoTicketIsToldOverdueOnceEvenAfterTheIndexRefreshes) {
+    store::Complaint complaint;
+    complaint.owner_openid = tag_ + "-owner-complaint";
+    complaint.source = "owner";
+    complaint.text = "楼道灯坏了一周没人管";
+    complaint.created_at = t0;
+    const auto id = pool_.run_sync([&](sql::Connection& c) {
+        store::Transaction tx(c);
+        auto made = open_complaint(c, complaint, desk().sla, t0);
+        tx.commit();
+        return made;
+    });
+    auto open = pool_.run_sync([id](sql::Connection& c) {
+        store::CallbackFilter f;
+        f.kind = "complaint";
+        f.done = false;
+        f.limit = 100000;
+        for (const auto& cb : store::FeedbackRepository::callbacks(c, f))
+            if (cb.complaint_id == id) return cb;
+        return store::Callback{};
+    });
+    ASSERT_NE(open.id, 0u);
+    EXPECT_EQ(open.due_at, t0 + 3 * 24h);
+    store::testing::run(io_, engine_->timers.track_callback(open));
+
+    at(t0 + 3 * 24h + 1s);
+    fire();
+    auto told = callback(open.id);
+    ASSERT_TRUE(told.overdue_told_for);
+    EXPECT_EQ(*told.overdue_told_for, open.due_at);
+    EXPECT_FALSE(plan_callback_timer(told)) << "a refresh of the index leaves it out";
+    // A refresh that read the callback before the note committed puts the timer back anyway.
+    store::testing::run(
+        io_, engine_->index.schedule(
+                 timer_id({TimerKind::callback, open.id, dialog::Stage::dispatch}), open.due_at));
+    at(t0 + 3 * 24h + 11min);
+    fire();
+    std::size_t overdue = 0;
+    for (const auto& p : sent_without_ticket(*dispatcher_.openid))
+        overdue += p["event"] == "callback_overdue";
+    EXPECT_EQ(overdue, 1u);
+
+    // Handled on the fifth day: the callback is due three days on, and told again when that passes.
+    auto handled = pool_.run_sync([&](sql::Connection& c) {
+        return handle_complaint(c, desk().sla, id, "主管", "已联系物业电工修好", t0 + 5 * 24h);
+    });
+    ASSERT_TRUE(handled) << handled.error().message();
+    ASSERT_TRUE(handled->callback);
+    EXPECT_EQ(handled->callback->due_at, t0 + 8 * 24h);
+    EXPECT_TRUE(plan_callback_timer(*handled->callback)) << "a new due time is a new deadline";
+    store::testing::run(io_, engine_->timers.track_callback(*handled->callback));
+    at(t0 + 8 * 24h + 1s);
+    fire();
+    overdue = 0;
+    for (const auto& p : sent_without_ticket(*dispatcher_.openid))
+        overdue += p["event"] == "callback_overdue";
+    EXPECT_EQ(overdue, 2u);
 }
 
 }  // namespace
