@@ -291,8 +291,11 @@ int run_serve(const config::Settings& settings) {
         dispatcher.ticket_saved(t);  // room may have come free
         return timers.track(std::move(t));
     };
-    TicketIntake intake(mysql, dispatcher, *desk.sla, *desk.notices, *desk.dialog, desk.prices.get(),
-                        watch);
+    CallbackWatch callback_watch = [&timers](store::Callback cb) {
+        return timers.track_callback(std::move(cb));
+    };
+    TicketIntake intake(mysql, dispatcher, *desk.sla, *desk.notices, *desk.dialog,
+                        desk.prices.get(), watch, callback_watch);
     JobDesk jobs(mysql, sessions, dispatcher, *desk.sla, *desk.prices, *desk.notices, *desk.dialog,
                  watch);
     SenderDirectory senders(mysql);
@@ -334,9 +337,6 @@ int run_serve(const config::Settings& settings) {
     add_stats_routes(router, mysql, settings.admin.token);
     add_admin_routes(router, mysql, *desk.sla, settings.admin.token, clock);
     add_dispatch_routes(router, dispatcher, settings.admin.token, clock, watch);
-    CallbackWatch callback_watch = [&timers](store::Callback cb) {
-        return timers.track_callback(std::move(cb));
-    };
     add_callback_routes(router, mysql, *desk.sla, settings.admin.token, clock,
                         {watch, callback_watch});
     add_metrics_routes(router, metrics, mysql, redis, timer_index);

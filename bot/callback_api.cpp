@@ -170,6 +170,10 @@ J callback_json(const store::CallbackEntry& e) {
              {"ticket", or_null(e.ticket_number)},
              {"kind", c.kind},
              {"complaint", or_null(c.complaint_id)},
+             {"owner", c.owner_openid ? J{{"openid", *c.owner_openid},
+                                          {"name", e.owner_name.value_or("")},
+                                          {"phone", e.owner_phone.value_or("")}}
+                                      : J(nullptr)},
              {"due_at", iso_datetime(c.due_at)},
              {"done_at", time_or_null(c.done_at)},
              {"outcome", or_null(c.outcome)},
@@ -206,8 +210,9 @@ Result<store::CallbackFilter> parse_callback_filter(const std::map<std::string, 
                                "the done ones");
             f.done = value == "0";
         } else if (name == "kind") {
-            if (value != "complaint" && value != "sample")
-                return invalid(p + "kind: '" + value + "' is not a kind; use complaint or sample");
+            if (value != "complaint" && value != "sample" && value != "handover")
+                return invalid(p + "kind: '" + value +
+                               "' is not a kind; use complaint, sample or handover");
             f.kind = value;
         } else if (name != "limit") {
             return invalid(p + name + ": not a filter of the callback list; use " + p + "open, " +

@@ -1,6 +1,6 @@
 // The dispatchers' callback (回访) and complaint (投诉) queue over the admin API:
-//   GET  /api/callbacks                 query: open=1|0, kind=complaint|sample, limit=1..500
-//   POST /api/callbacks/{id}/done       body: {"outcome", "notes"?, "by"?, "reopen"?}
+//   GET  /api/callbacks                 query: open=1|0, kind=complaint|sample|handover,
+//   limit=1..500 POST /api/callbacks/{id}/done       body: {"outcome", "notes"?, "by"?, "reopen"?}
 //   GET  /api/complaints                query: status=open|handled|closed, limit=1..500
 //   POST /api/complaints/{id}/handle    body: {"resolution", "by"?}
 // with the JSON shapes the CLI's --json shares. The rules live in bot/callback_desk.h. What the
@@ -27,9 +27,6 @@
 
 namespace repairbot::bot {
 
-// Told about every callback the routes saved, done or due anew (the SLA timers follow it).
-using CallbackWatch = std::function<boost::asio::awaitable<void>(store::Callback)>;
-
 // Who hears what the routes saved, before the answer goes out: `ticket` of a ticket reopened or
 // closed (SlaTimers::track), `callback` of a callback done or moved to a new due time
 // (SlaTimers::track_callback). Either may be empty; both must not throw.
@@ -41,8 +38,9 @@ struct CallbackRouteWatch {
 inline constexpr std::uint32_t kMaxQueueListLimit = 500;
 inline constexpr std::uint32_t kDefaultQueueListLimit = 200;
 
-// {id, ticket (number or null), kind, complaint (id or null), due_at, done_at (or null),
-// outcome (or null), notes, done_by}; times iso_datetime. Pure.
+// {id, ticket (number or null), kind, complaint (id or null), owner (a handover's: {openid, name,
+// phone}, the name and phone as the desk knows them, "" when not; else null), due_at, done_at (or
+// null), outcome (or null), notes, done_by}; times iso_datetime. Pure.
 [[nodiscard]] nlohmann::ordered_json callback_json(const store::CallbackEntry& e);
 // {id, ticket (number or null), source, severity, text, status, created_at, handled_at,
 // handled_by, resolution, callback_id, callback_due_at, callback_done_at} (null where none).
@@ -50,8 +48,8 @@ inline constexpr std::uint32_t kDefaultQueueListLimit = 200;
 [[nodiscard]] nlohmann::ordered_json complaint_json(const store::ComplaintEntry& e);
 
 // The callback filter from named values (query parameters, or CLI options without "--"):
-// open ("1"/"0"; the CLI's --open/--done arrive as open=1/0), kind (complaint|sample), limit
-// (1..500, default 200). Fails with std::errc::invalid_argument, the detail naming the
+// open ("1"/"0"; the CLI's --open/--done arrive as open=1/0), kind (complaint|sample|handover),
+// limit (1..500, default 200). Fails with std::errc::invalid_argument, the detail naming the
 // parameter (shown after `prefix`), the value and the fix; an unknown name too. Pure.
 [[nodiscard]] Result<store::CallbackFilter> parse_callback_filter(
     const std::map<std::string, std::string>& values, std::string_view prefix);

@@ -20,8 +20,9 @@ using Options = std::map<std::string, std::string>;
 using store::Timestamp;
 
 constexpr std::string_view kUsage =
-    "  callback list [--open | --done] [--kind complaint|sample] [--limit N] [--json]\n"
-    "                 the callback queue (回访), due first\n"
+    "  callback list [--open | --done] [--kind complaint|sample|handover] [--limit N] [--json]\n"
+    "                 the callback queue (回访; handover: an owner who asked for a person), due "
+    "first\n"
     "  callback done ID --outcome satisfied|unsatisfied|unreachable [--notes TEXT] [--by NAME]\n"
     "                [--reopen]   records the call; --reopen (only with unsatisfied) reopens\n"
     "                 the ticket (返修) for its technician\n"
@@ -228,13 +229,25 @@ std::string_view callback_usage() {
     return kUsage;
 }
 
+namespace {
+// A handover's owner as a dispatcher can call them: name and phone, the openid when the desk
+// knows neither; "" for other callbacks.
+std::string owner_cell(const store::CallbackEntry& r) {
+    if (!r.callback.owner_openid) return "";
+    std::string who = r.owner_name.value_or("");
+    if (r.owner_phone && !r.owner_phone->empty()) who += (who.empty() ? "" : " ") + *r.owner_phone;
+    return " " + (who.empty() ? *r.callback.owner_openid : who);
+}
+}  // namespace
+
 std::string callback_table(const std::vector<store::CallbackEntry>& rows) {
     std::vector<std::vector<std::string>> table{
         {"ID", "TICKET", "KIND", "DUE", "DONE", "OUTCOME", "BY", "NOTES"}};
     for (const auto& r : rows) {
         const auto& c = r.callback;
         table.push_back({std::to_string(c.id), or_dash(r.ticket_number),
-                         c.kind + (c.complaint_id ? " #" + std::to_string(*c.complaint_id) : ""),
+                         c.kind + (c.complaint_id ? " #" + std::to_string(*c.complaint_id) : "") +
+                             owner_cell(r),
                          iso_datetime(c.due_at), time_or_dash(c.done_at), or_dash(c.outcome),
                          or_dash(c.done_by), one_line(c.notes)});
     }

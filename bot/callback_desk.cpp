@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <stdexcept>
 #include <system_error>
 
 #include "dialog/sla_policy.h"
@@ -76,6 +77,28 @@ std::uint64_t open_complaint(sql::Connection& c, const store::Complaint& complai
     callback.created_at = now;
     (void)store::FeedbackRepository::add_callback(c, callback, store::complaint_callback_key(id));
     return id;
+}
+
+HandoverOpened open_handover(sql::Connection& c, const std::string& owner_openid,
+                             const config::SlaData& sla, Timestamp now) {
+    using Kind = HandoverOpened::Kind;
+    store::Callback callback;
+    callback.owner_openid = owner_openid;
+    callback.kind = "handover";
+    callback.due_at = follow_up(sla, dialog::FollowUp::escalation, now);
+    callback.created_at = now;
+    if (auto added = store::FeedbackRepository::add_callback(c, callback, std::nullopt)) {
+        callback.id = *added;
+        return {std::move(callback), Kind::opened};
+    }
+    // The owner has one open (the insert waited for any other transaction filing it).
+    auto open = store::FeedbackRepository::lock_open_handover(c, owner_openid);
+    if (!open)
+        throw std::runtime_error("callbacks: no open handover of the owner after a duplicate");
+    if (open->due_at > now) return {std::move(*open), Kind::pending};
+    open->due_at = callback.due_at;
+    store::FeedbackRepository::move_callback_due(c, open->id, open->due_at);
+    return {std::move(*open), Kind::renewed};
 }
 
 std::optional<std::uint64_t> queue_repair_callback(sql::Connection& c, const store::Ticket& ticket,

@@ -51,6 +51,31 @@ std::optional<std::uint64_t> queue_repair_callback(sql::Connection& c, const sto
 std::uint64_t open_complaint(sql::Connection& c, const store::Complaint& complaint,
                              const config::SlaData& sla, store::Timestamp now);
 
+// ---- handovers (人工) ----
+
+// What open_handover did.
+struct HandoverOpened {
+    enum class Kind {
+        opened,   // a new handover: the staff are to be told
+        renewed,  // the owner's open one was past its due time: due again from now, to be told
+                  // again
+        pending,  // the owner's open one is still within its time: nothing changed
+    };
+    store::Callback callback;  // the owner's open handover, as saved
+    Kind kind = Kind::opened;
+};
+
+// An owner asked for a person (人工, DOMAIN.md: "an enquiry the bot cannot answer goes to a human
+// within 10 min"): a callback of kind "handover" about the owner (no dedupe key), due
+// follow_ups.escalation (10 min) after `now`. A dispatcher records it done once they have
+// answered (mark_callback_done; a handover reopens nothing); at its due time the SLA timers tell
+// the supervisors (bot/sla_timers.h). One open handover per owner (the table's rule): asking
+// again while it is within its time changes nothing; asking again after it (nobody recorded an
+// answer) makes it due follow_ups.escalation from `now` again, its first request kept
+// (created_at). Call it inside the caller's transaction. Blocking; SQL errors throw.
+HandoverOpened open_handover(sql::Connection& c, const std::string& owner_openid,
+                             const config::SlaData& sla, store::Timestamp now);
+
 // ---- closing a rated ticket ----
 
 // DOMAIN.md: rated → callback → closed. In one transaction: `with` first (e.g. recording the

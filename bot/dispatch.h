@@ -25,6 +25,9 @@ namespace repairbot::bot {
 
 // Told about every ticket a service saved (the SLA timers follow its new state). May be empty.
 using TicketWatch = std::function<boost::asio::awaitable<void>(store::Ticket)>;
+// Told about every callback a service saved, new, done or due anew (the SLA timers follow it).
+// May be empty.
+using CallbackWatch = std::function<boost::asio::awaitable<void>(store::Callback)>;
 
 // The first candidate (the store orders them fewest open jobs first) who is bound to WeChat
 // and not in `excluded` (e.g. the technician who handed the job over or let it time out).

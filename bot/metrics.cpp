@@ -220,8 +220,11 @@ void add_metrics_routes(Router& router, Metrics& metrics, store::MysqlPool& mysq
                                           "Photos not stored, by status (pending = backlog, failed = given up)."});
                        for (auto& [kind, n] : grouped(c, "SELECT kind, COUNT(*) FROM callbacks WHERE done_at IS NULL "
                                                          "AND due_at < UTC_TIMESTAMP(3) GROUP BY kind"))
-                           out.push_back({"repairbot_callbacks_overdue", {{"kind", kind}}, n,
-                                          "Callbacks (回访) past their due date and not done."});
+                           out.push_back({"repairbot_callbacks_overdue",
+                                          {{"kind", kind}},
+                                          n,
+                                          "Callbacks (回访; kind handover: an owner's 人工) past "
+                                          "their due date and not done."});
                        return out;
                    };
                    try {

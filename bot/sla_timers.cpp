@@ -378,6 +378,28 @@ Fired act_on_callback(sql::Connection& c, Desk d, TimerRef ref, Timestamp now) {
         out.reschedule = p->due;
         return out;
     }
+    if (cb->kind == "handover") {
+        // Nobody recorded an answer to the owner's 人工 in time: up to the supervisors
+        // (快速反应原则); with none, the dispatchers are reminded.
+        const std::string text = d.notices->render(
+            "handover_overdue",
+            {{"id", std::to_string(cb->id)},
+             {"asked", when(d, cb->created_at)},
+             {"owner", owner_contact(c, *d.notices, cb->owner_openid.value_or(""))}});
+        auto told =
+            notify_staff(c, StaffRole::supervisor, std::nullopt, "handover_overdue", text, now);
+        if (told == 0)
+            told =
+                notify_staff(c, StaffRole::dispatcher, std::nullopt, "handover_overdue", text, now);
+        if (told == 0)
+            log::warn("sla", "handover_overdue_untold",
+                      {{"callback", cb->id},
+                       {"fix", "add a supervisor: repairbot technician add ... --supervisor"}});
+        store::DeadlineQueries::mark_overdue_told(c, cb->id, cb->due_at);
+        tx.commit();
+        out.result = R::acted;
+        return out;
+    }
     const std::string marker = action_marker(*p);
     std::string what = cb->complaint_id ? "投诉" + std::to_string(*cb->complaint_id) : std::string();
     if (cb->ticket_id) {

@@ -2,7 +2,8 @@
 // tickets in MySQL and acts when a timer falls due — a warning to the technician, an escalation
 // to the supervisors (and the manager for emergencies) at a breach, a re-dispatch when a job was
 // not accepted in time, a new promised time for the owner when the finish is late, the owner's
-// reminder, the auto-close after 7 days, the dispatchers told of a callback due.
+// reminder, the auto-close after 7 days, the dispatchers told of a callback due (once per due
+// time), the supervisors of a 人工 nobody answered in time (a handover callback due).
 //
 // Which timers a ticket needs is bot/timer_plan.h. Exactly once, across instances and restarts:
 //  * a timer is claimed with a lease and acked after its action (a crashed worker's timers

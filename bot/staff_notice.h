@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/notices.h"
 #include "store/outbox_repository.h"
 #include "store/records.h"
 #include "store/sql_batch.h"
@@ -31,5 +32,11 @@ std::size_t notify_staff(sql::Connection& c, StaffRole role, std::optional<std::
 // The same rows added to the caller's batch (how many is not read back).
 void notify_staff(store::SqlBatch& batch, StaffRole role, std::optional<std::uint64_t> ticket_id,
                   const std::string& event, const std::string& text, store::Timestamp now);
+
+// The owner as the staff can reach them: name, phone and home as the desk knows them (the owners
+// table: what the owner left at their last report), else notices' staff_owner_unknown — also
+// when that read fails (logged), so the note about them still goes out.
+[[nodiscard]] std::string owner_contact(sql::Connection& c, const config::Notices& notices,
+                                        const std::string& openid);
 
 }  // namespace repairbot::bot

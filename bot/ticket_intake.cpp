@@ -33,7 +33,7 @@ store::Timestamp to_timestamp(std::chrono::sys_seconds t) {
 TicketIntake::TicketIntake(store::MysqlPool& mysql, Dispatcher& dispatcher,
                            const config::SlaData& sla, const config::Notices& notices,
                            const dialog::DialogData& data, const config::PriceList* prices,
-                           TicketWatch watch)
+                           TicketWatch watch, CallbackWatch callback_watch)
     : mysql_(mysql),
       dispatcher_(dispatcher),
       sla_(sla),
@@ -41,6 +41,7 @@ TicketIntake::TicketIntake(store::MysqlPool& mysql, Dispatcher& dispatcher,
       data_(data),
       prices_(prices),
       watch_(std::move(watch)),
+      callback_watch_(std::move(callback_watch)),
       filing_(mysql, dispatcher) {}
 
 store::NewTicket TicketIntake::new_ticket(const dialog::CreateTicket& create) const {
@@ -206,7 +207,8 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
             } else if (auto* remember = std::get_if<dialog::RememberProfile>(&effect)) {
                 if (!folded_profile) co_await remember_profile(openid, *remember, now);
             } else if (auto* human = std::get_if<dialog::HandToHuman>(&effect)) {
-                co_await hand_to_human(openid, *human, now);
+                if (auto pending = co_await hand_to_human(openid, *human, now))
+                    result.extra_replies.push_back(std::move(*pending));
             } else if (auto* complaint = std::get_if<dialog::FileComplaint>(&effect)) {
                 co_await file_complaint(openid, *complaint, now);
             }
@@ -263,35 +265,23 @@ asio::awaitable<void> TicketIntake::remember_profile(std::string openid, dialog:
     co_await mysql_.run(std::move(work));
 }
 
-namespace {
-
-// The owner as the staff can reach them: name, phone and home as the desk knows them (the
-// owners table: what the owner left at their last report), else staff_owner_unknown — also when
-// that read fails, so the note still goes out. Blocking.
-std::string owner_contact(sql::Connection& c, const config::Notices& notices,
-                          const std::string& openid) {
-    std::optional<store::Owner> owner;
-    try {
-        if (auto found = store::OwnerRepository::find_by_openid(c, openid))
-            owner = std::move(*found);
-    } catch (const sql::SQLException& e) {
-        log::warn("intake", "owner_read_failed", {{"error", e.what()}});
-    }
-    std::string who;
-    if (owner) {
-        who = owner->name;
-        if (!owner->phone.empty()) who += (who.empty() ? "" : " ") + owner->phone;
-        if (!owner->address.empty()) who += (who.empty() ? "" : "，") + owner->address;
-    }
-    return who.empty() ? notices.render("staff_owner_unknown") : who;
-}
-
-}  // namespace
-
-asio::awaitable<void> TicketIntake::hand_to_human(std::string openid, dialog::HandToHuman human,
-                                                  std::chrono::sys_seconds now) {
-    auto work = [this, openid, draft = std::move(human.draft_summary),
+asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
+    std::string openid, dialog::HandToHuman human, std::chrono::sys_seconds now) {
+    using Kind = HandoverOpened::Kind;
+    struct Handed {
+        HandoverOpened opened;
+        std::size_t dispatchers = 0, supervisors = 0;
+    };
+    const auto offset = sla_.calendar.utc_offset();
+    auto work = [this, openid, offset, draft = std::move(human.draft_summary),
                  at = to_timestamp(now)](sql::Connection& c) {
+        Handed out;
+        store::Transaction tx(c);
+        out.opened = open_handover(c, openid, sla_, at);
+        if (out.opened.kind == Kind::pending) {  // told when asked; its escalation stands
+            tx.commit();
+            return out;
+        }
         std::string tickets;  // what the dispatcher can look up; the note goes out without it
         try {
             for (const auto& t : store::TicketRepository::progress_of_owner(c, openid, 5))
@@ -299,23 +289,52 @@ asio::awaitable<void> TicketIntake::hand_to_human(std::string openid, dialog::Ha
         } catch (const sql::SQLException& e) {
             log::warn("intake", "open_tickets_read_failed", {{"error", e.what()}});
         }
+        const auto& handover = out.opened.callback;
         const std::string text = notices_.render(
             "staff_handover",
             {{"owner", owner_contact(c, notices_, openid)},
+             {"id", std::to_string(handover.id)},
+             {"due", local_time_text(handover.due_at, offset)},
+             {"again",
+              out.opened.kind == Kind::renewed
+                  ? notices_.render("staff_handover_again",
+                                    {{"asked", local_time_text(handover.created_at, offset)}})
+                  : std::string()},
              {"tickets", tickets.empty()
                              ? std::string()
                              : notices_.render("staff_handover_tickets", {{"tickets", tickets}})},
              {"draft", draft.empty()
                            ? std::string()
                            : notices_.render("staff_handover_draft", {{"draft", draft}})}});
-        store::Transaction tx(c);
-        auto told = notify_staff(c, StaffRole::dispatcher, std::nullopt, "handover", text, at);
+        out.dispatchers =
+            notify_staff(c, StaffRole::dispatcher, std::nullopt, "handover", text, at);
+        // Nobody to answer it: it goes up now, not when its time has passed.
+        if (out.dispatchers == 0)
+            out.supervisors =
+                notify_staff(c, StaffRole::supervisor, std::nullopt, "handover", text, at);
         tx.commit();
-        return told;
+        return out;
     };
-    auto told = co_await mysql_.run(std::move(work));
-    if (told == 0) log::warn("intake", "no_dispatcher_to_tell", {{"fix", "add one: repairbot technician add ... --dispatcher"}});
-    else log::info("intake", "handed_to_human", {{"dispatchers", told}});
+    auto handed = co_await mysql_.run(std::move(work));
+    const auto& handover = handed.opened.callback;
+    // Also when nothing changed: a retried filing or a Redis blip may have lost the timer.
+    if (callback_watch_) co_await callback_watch_(handover);
+    if (handed.opened.kind == Kind::pending) {
+        log::info("intake", "handover_pending", {{"callback", handover.id}});
+        co_return notices_.render("handover_pending",
+                                  {{"due", local_time_text(handover.due_at, offset)}});
+    }
+    if (handed.dispatchers == 0)
+        log::warn("intake", "no_dispatcher_to_tell",
+                  {{"callback", handover.id},
+                   {"supervisors_told", handed.supervisors},
+                   {"fix", "add one: repairbot technician add ... --dispatcher"}});
+    else
+        log::info("intake", "handed_to_human",
+                  {{"callback", handover.id},
+                   {"dispatchers", handed.dispatchers},
+                   {"renewed", handed.opened.kind == Kind::renewed}});
+    co_return std::nullopt;
 }
 
 asio::awaitable<void> TicketIntake::file_complaint(std::string openid, dialog::FileComplaint complaint,

@@ -1,9 +1,10 @@
 // 受理: carries out what the owner's dialogue asks for — creates the ticket (with its deadlines
 // and first audit event in one MySQL transaction, idempotent on the draft's key) and its photos
 // (queued for download), attaches late photos, answers progress queries, remembers the owner's
-// profile, hands over to the dispatchers, files complaints with their callback — and composes
-// the texts that need the database's answer (the ticket number, the promised times). Runs on the caller's executor;
-// MySQL work goes through the MysqlPool's blocking threads.
+// profile, hands over to a person (人工: a callback the dispatchers owe, escalated when late),
+// files complaints with their callback — and composes the texts that need the database's answer
+// (the ticket number, the promised times). Runs on the caller's executor; MySQL work goes through
+// the MysqlPool's blocking threads.
 #pragma once
 
 #include <chrono>
@@ -27,7 +28,7 @@ namespace repairbot::bot {
 struct EffectsResult {
     // MySQL was unreachable: nothing was done; the caller keeps the session as it was.
     bool deferred = false;
-    std::string deferred_reply;  // what to tell the user instead, when deferred
+    std::string deferred_reply;              // what to tell the user instead, when deferred
     std::vector<std::string> extra_replies;  // appended after the dialogue's own replies
     // Set when an effect was refused: the dialogue's own replies (which assumed success) are
     // dropped and this is said instead, followed by extra_replies.
@@ -43,13 +44,15 @@ struct EffectsResult {
                                         std::chrono::minutes utc_offset, store::Timestamp now);
 
 class TicketIntake {
-public:
+  public:
     // Keeps references; all must outlive the intake.
     // `prices` (may be null: every paid repair is then on the list) decides which owner-area
-    // repairs need a quote; `watch` hears of every ticket created or dispatched.
+    // repairs need a quote; `watch` hears of every ticket created or dispatched,
+    // `callback_watch` of every handover (人工) opened, whose escalation is minutes away.
     TicketIntake(store::MysqlPool& mysql, Dispatcher& dispatcher, const config::SlaData& sla,
                  const config::Notices& notices, const dialog::DialogData& data,
-                 const config::PriceList* prices = nullptr, TicketWatch watch = {});
+                 const config::PriceList* prices = nullptr, TicketWatch watch = {},
+                 CallbackWatch callback_watch = {});
 
     // Carries out `effects` in order. Never throws for an unreachable MySQL: reports deferred.
     [[nodiscard]] boost::asio::awaitable<EffectsResult> carry_out(
@@ -66,14 +69,20 @@ public:
     [[nodiscard]] static store::Owner owner_profile(const std::string& openid,
                                                     const dialog::RememberProfile& remember);
 
-private:
+  private:
     boost::asio::awaitable<void> attach_photos(std::string openid, dialog::AttachPhotos attach,
                                                std::chrono::sys_seconds now);
-    boost::asio::awaitable<void> remember_profile(std::string openid, dialog::RememberProfile remember,
+    boost::asio::awaitable<void> remember_profile(std::string openid,
+                                                  dialog::RememberProfile remember,
                                                   std::chrono::sys_seconds now);
-    // Tells the dispatchers (customer-service messages through the outbox).
-    boost::asio::awaitable<void> hand_to_human(std::string openid, dialog::HandToHuman human,
-                                               std::chrono::sys_seconds now);
+    // Opens the owner's handover (callback_desk.h open_handover) and tells the dispatchers who to
+    // call back, by when and under which number (staff_handover, through the outbox), or the
+    // supervisors at once when no dispatcher can be told; a handover past its time and asked for
+    // again is told again as such. Returns what the owner is told besides the dialogue's reply
+    // when theirs is still within its time (handover_pending, naming the time), else nullopt.
+    boost::asio::awaitable<std::optional<std::string>> hand_to_human(std::string openid,
+                                                                     dialog::HandToHuman human,
+                                                                     std::chrono::sys_seconds now);
     // A complaint record, its callback due per the SLA policy, and a note to the supervisors,
     // in one transaction.
     boost::asio::awaitable<void> file_complaint(std::string openid, dialog::FileComplaint complaint,
@@ -87,6 +96,7 @@ private:
     const dialog::DialogData& data_;
     const config::PriceList* prices_;
     TicketWatch watch_;
+    CallbackWatch callback_watch_;
     TicketFiling filing_;
 };
 

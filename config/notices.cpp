@@ -14,6 +14,7 @@ const std::vector<std::string_view>& required_notice_keys() {
         "progress_detail_technician", "progress_detail_quote", "status_new", "status_dispatched",
         "status_accepted", "status_arrived", "status_done", "status_confirmed", "status_rated",
         "status_closed", "status_cancelled", "handed_over", "complaint_recorded",
+        "handover_pending",
         // SLA timers (bot/sla_timers.cpp)
         "sla_stage_dispatch", "sla_stage_accept", "sla_stage_quote", "sla_stage_arrive",
         "sla_stage_finish", "sla_warning", "sla_warning_dispatch", "sla_warning_unreachable",
@@ -32,9 +33,9 @@ const std::vector<std::string_view>& required_notice_keys() {
         "sla_warning_review", "sla_warning_review_unstaffed", "review_quote_changed",
         "owner_quote_in_review", "tech_quote_in_review", "tech_quote_approved",
         "tech_quote_rejected", "tech_quote_raise_rejected",
-        // Notes to the staff (bot/ticket_intake.cpp)
-        "staff_handover", "staff_handover_tickets", "staff_handover_draft", "staff_owner_unknown",
-        "staff_complaint", "staff_complaint_empty"};
+        // Notes to the staff (bot/ticket_intake.cpp; handover_overdue: bot/sla_timers.cpp)
+        "staff_handover", "staff_handover_tickets", "staff_handover_draft", "staff_handover_again",
+        "staff_owner_unknown", "handover_overdue", "staff_complaint", "staff_complaint_empty"};
     return keys;
 }
 

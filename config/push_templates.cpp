@@ -22,6 +22,7 @@ const std::map<std::string, std::vector<std::string>>& push_event_fields() {
         {"complaint", {"text"}},
         {"dispatch_queued", {"text"}},
         {"handover", {"text"}},
+        {"handover_overdue", {"text"}},
         {"queue_note", {"text"}},
         {"queue_note_late", {"text"}},
         {"quote_review", {"text"}},

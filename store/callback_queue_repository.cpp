@@ -8,14 +8,17 @@ namespace {
 
 using namespace sql_row;
 
-// A complaint callback may name only its complaint; the ticket is then the complaint's.
+// A complaint callback may name only its complaint; the ticket is then the complaint's. A
+// handover's owner comes with what the desk knows of them.
 const std::string& callback_select() {
     static const std::string q =
         "SELECT " + callback_columns("cb.") +
-        ", t.id AS entry_ticket_id, t.number AS ticket_number "
+        ", t.id AS entry_ticket_id, t.number AS ticket_number, "
+        "o.name AS owner_name, o.phone AS owner_phone "
         "FROM callbacks cb "
         "LEFT JOIN complaints cp ON cp.id = cb.complaint_id "
-        "LEFT JOIN tickets t ON t.id = COALESCE(cb.ticket_id, cp.ticket_id) ";
+        "LEFT JOIN tickets t ON t.id = COALESCE(cb.ticket_id, cp.ticket_id) "
+        "LEFT JOIN owners o ON o.openid = cb.owner_openid ";
     return q;
 }
 
@@ -32,6 +35,8 @@ CallbackEntry read_entry(sql::ResultSet& rs) {
     e.callback = read_callback(rs);
     e.ticket_id = opt_u64(rs, "entry_ticket_id");
     e.ticket_number = opt_str(rs, "ticket_number");
+    e.owner_name = opt_str(rs, "owner_name");
+    e.owner_phone = opt_str(rs, "owner_phone");
     return e;
 }
 

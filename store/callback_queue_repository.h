@@ -25,6 +25,8 @@ struct CallbackEntry {
     Callback callback;
     std::optional<std::uint64_t> ticket_id;
     std::optional<std::string> ticket_number;
+    // A handover's owner as the desk knows them (the owners table); nullopt when not known.
+    std::optional<std::string> owner_name, owner_phone;
 };
 
 // A complaint as the queue shows it, with its callback ("complaint:<id>") when it has one.

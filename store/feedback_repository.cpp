@@ -42,8 +42,9 @@ Status missing_or_done(sql::Connection& c, const char* table, std::uint64_t id) 
 
 std::string callback_columns(std::string_view alias) {
     static constexpr const char* kColumns[] = {
-        "id",      "ticket_id", "complaint_id", "kind",  "due_at",    "overdue_told_for",
-        "done_at", "done_by",   "outcome",      "notes", "created_at"};
+        "id",     "ticket_id",        "complaint_id", "owner_openid", "kind",
+        "due_at", "overdue_told_for", "done_at",      "done_by",      "outcome",
+        "notes",  "created_at"};
     std::string out;
     for (const char* column : kColumns) {
         if (!out.empty()) out += ", ";
@@ -57,6 +58,7 @@ Callback read_callback(sql::ResultSet& rs) {
     c.id = rs.getUInt64("id");
     c.ticket_id = opt_u64(rs, "ticket_id");
     c.complaint_id = opt_u64(rs, "complaint_id");
+    c.owner_openid = opt_str(rs, "owner_openid");
     c.kind = str(rs, "kind");
     c.due_at = time(rs, "due_at");
     c.overdue_told_for = opt_time(rs, "overdue_told_for");
@@ -149,20 +151,38 @@ Status FeedbackRepository::handle_complaint(sql::Connection& c, std::uint64_t id
     return Ok{};
 }
 
-Result<std::uint64_t> FeedbackRepository::add_callback(sql::Connection& c, const Callback& cb,
-                                                       const std::string& dedupe_key) {
-    auto st = prepare(
-        c,
-        "INSERT INTO callbacks (ticket_id, complaint_id, kind, dedupe_key, due_at, created_at) "
-        "VALUES (?,?,?,?,?,?)");
-    bind_all(*st, cb.ticket_id, cb.complaint_id, cb.kind, dedupe_key, cb.due_at, cb.created_at);
+Result<std::uint64_t> FeedbackRepository::add_callback(
+    sql::Connection& c, const Callback& cb, const std::optional<std::string>& dedupe_key) {
+    auto st =
+        prepare(c,
+                "INSERT INTO callbacks (ticket_id, complaint_id, owner_openid, kind, dedupe_key, "
+                "due_at, created_at) VALUES (?,?,?,?,?,?,?)");
+    bind_all(*st, cb.ticket_id, cb.complaint_id, cb.owner_openid, cb.kind, dedupe_key, cb.due_at,
+             cb.created_at);
     try {
         st->executeUpdate();
     } catch (const sql::SQLException& e) {
-        if (e.getErrorCode() == 1062) return Error{StoreErrc::duplicate, "callback " + dedupe_key};
+        if (e.getErrorCode() == 1062)
+            return Error{StoreErrc::duplicate, "callback " + dedupe_key.value_or("")};
         throw;
     }
     return last_insert_id(c);
+}
+
+std::optional<Callback> FeedbackRepository::lock_open_handover(sql::Connection& c,
+                                                               const std::string& owner_openid) {
+    auto st = prepare(c, "SELECT " + callback_columns() +
+                             " FROM callbacks WHERE open_handover_of = ? FOR UPDATE");
+    bind_all(*st, owner_openid);
+    auto rs = query(*st);
+    if (!rs->next()) return std::nullopt;
+    return read_callback(*rs);
+}
+
+void FeedbackRepository::move_callback_due(sql::Connection& c, std::uint64_t id, Timestamp due) {
+    auto st = prepare(c, "UPDATE callbacks SET due_at = ? WHERE id = ?");
+    bind_all(*st, due, id);
+    st->executeUpdate();
 }
 
 std::vector<Callback> FeedbackRepository::callbacks(sql::Connection& c, const CallbackFilter& f) {

@@ -18,7 +18,7 @@ class ResultSet;
 namespace repairbot::store {
 
 struct CallbackFilter {
-    std::optional<std::string> kind;  // complaint | sample
+    std::optional<std::string> kind;  // complaint | sample | handover
     std::optional<bool> done;         // true: done only; false: open only
     std::optional<Timestamp> due_before;
     std::uint32_t limit = 200;
@@ -49,9 +49,17 @@ class FeedbackRepository {
                                    const std::string& resolution, Timestamp now);
 
     // Queues a callback once per purpose: `dedupe_key` such as "sample:<ticket id>" or
-    // "complaint:<id>". Returns its id; StoreErrc::duplicate when that purpose has one.
+    // "complaint:<id>" (nullopt: none, the caller keeps it single). Returns its id;
+    // StoreErrc::duplicate when that purpose has one.
     static Result<std::uint64_t> add_callback(sql::Connection& c, const Callback& cb,
-                                              const std::string& dedupe_key);
+                                              const std::optional<std::string>& dedupe_key);
+    // The owner's handover (kind "handover") not done yet — one at most (the table's
+    // uq_callbacks_open_handover: add_callback of a second fails with StoreErrc::duplicate) —
+    // its row locked (SELECT ... FOR UPDATE). Must run inside a transaction.
+    static std::optional<Callback> lock_open_handover(sql::Connection& c,
+                                                      const std::string& owner_openid);
+    // Makes the callback due at `due` (a handover asked for again after its time).
+    static void move_callback_due(sql::Connection& c, std::uint64_t id, Timestamp due);
     // Due first.
     static std::vector<Callback> callbacks(sql::Connection& c, const CallbackFilter& filter);
     // How many callbacks about the ticket are not done yet (a rated ticket closes when none is).

@@ -226,7 +226,8 @@ struct Callback {
     std::uint64_t id = 0;
     std::optional<std::uint64_t> ticket_id;
     std::optional<std::uint64_t> complaint_id;
-    std::string kind;  // complaint sample
+    std::optional<std::string> owner_openid;  // a handover's: the owner who asked for a person
+    std::string kind;                         // complaint sample handover
     Timestamp due_at{};
     std::optional<Timestamp> overdue_told_for;  // the due time its overdue note went out for
     std::optional<Timestamp> done_at;

@@ -38,15 +38,17 @@ const std::string kTicketsQuery =
     "ORDER BY v.created_at, v.id";
 
 // A complaint callback may name only its complaint; the ticket is then the complaint's. Its
-// technician is the one its ticket counts for.
+// technician is the one its ticket counts for. A handover (人工) is an answer owed, not a 回访:
+// the callback rates leave it out.
 const std::string kCallbacksQuery =
     "SELECT v.*, tech.name AS technician_name FROM ("
     " SELECT cb.id, cb.kind, cb.due_at, cb.done_at, t.id AS ticket_id, t.fault_type, t.building, " +
-    kFiguresTechnician + " AS technician_id "
+    kFiguresTechnician +
+    " AS technician_id "
     " FROM callbacks cb "
     " LEFT JOIN complaints cp ON cp.id = cb.complaint_id "
     " LEFT JOIN tickets t ON t.id = COALESCE(cb.ticket_id, cp.ticket_id) "
-    " WHERE cb.due_at >= ? AND cb.due_at < ?) v "
+    " WHERE cb.due_at >= ? AND cb.due_at < ? AND cb.kind <> 'handover') v "
     "LEFT JOIN technicians tech ON tech.id = v.technician_id "
     "ORDER BY v.due_at, v.id";
 

@@ -33,6 +33,7 @@
 #include "store/feedback_repository.h"
 #include "store/migrations.h"
 #include "store/outbox_repository.h"
+#include "store/owner_repository.h"
 #include "store/sql_values.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
@@ -127,6 +128,8 @@ class SlaTimersIntegration : public ::testing::Test {
                   "DELETE b FROM callbacks b JOIN complaints p ON p.id = b.complaint_id "
                   "WHERE p.owner_openid LIKE ?",
                   "DELETE FROM complaints WHERE owner_openid LIKE ?",
+                  "DELETE FROM callbacks WHERE owner_openid LIKE ?",
+                  "DELETE FROM owners WHERE openid LIKE ?",
                   "DELETE e FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
                   "WHERE t.owner_openid LIKE ?",
                   "DELETE o FROM outbox o JOIN tickets t ON t.id = o.ticket_id "
@@ -1052,6 +1055,74 @@ TEST_F(SlaTimersIntegration,
     for (const auto& p : sent_without_ticket(*dispatcher_.openid))
         overdue += p["event"] == "callback_overdue";
     EXPECT_EQ(overdue, 2u);
+}
+
+// A 人工 nobody recorded an answer to within follow_ups.escalation goes up to the supervisors
+// (快速反应原则), once, with how to reach the owner; one answered in time goes nowhere.
+TEST_F(SlaTimersIntegration, AHandOverNobodyAnsweredInTenMinutesGoesUpToTheSupervisorsOnce) {
+    auto open = [&](const std::string& owner) {
+        return pool_.run_sync([&](sql::Connection& c) {
+            store::Transaction tx(c);
+            auto opened = open_handover(c, owner, desk().sla, t0);
+            tx.commit();
+            return opened.callback;
+        });
+    };
+    pool_.run_sync([&](sql::Connection& c) {
+        store::Owner o;
+        o.openid = tag_ + "-owner-wait";
+        o.name = "张女士";
+        o.phone = "13800138000";
+        o.address = "5栋1单元502";
+        store::OwnerRepository::remember(c, o, t0);
+        return 0;
+    });
+    const auto unanswered = open(tag_ + "-owner-wait");
+    const auto answered = open(tag_ + "-owner-done");
+    EXPECT_EQ(unanswered.due_at, t0 + 10min);
+    store::testing::run(io_, engine_->timers.track_callback(unanswered));
+    store::testing::run(io_, engine_->timers.track_callback(answered));
+    auto done = pool_.run_sync([&](sql::Connection& c) {
+        return mark_callback_done(c, desk().sla, answered.id,
+                                  {"satisfied", "已回电", "客服", false}, t0 + 4min);
+    });
+    ASSERT_TRUE(done) << done.error().message();
+
+    at(t0 + 9min);
+    EXPECT_EQ(fire(), 0u) << "not yet";
+    at(t0 + 10min + 1s);
+    fire();
+    auto up = sent_without_ticket(*supervisor_.openid);
+    ASSERT_EQ(up.size(), 1u) << "the answered one stays quiet";
+    EXPECT_EQ(up[0]["event"], "handover_overdue");
+    const std::string text = up[0]["text"];
+    EXPECT_NE(text.find("回访编号" + std::to_string(unanswered.id)), std::string::npos) << text;
+    EXPECT_NE(text.find("张女士 13800138000，5栋1单元502"), std::string::npos)
+        << "the owner as the desk knows them: " << text;
+    EXPECT_EQ(unfilled(up[0]), std::vector<std::string>{}) << up[0];
+    EXPECT_TRUE(sent_without_ticket(*dispatcher_.openid).empty())
+        << "a supervisor was there to tell";
+
+    store::testing::run(io_, engine_->index.schedule(timer_id({TimerKind::callback, unanswered.id,
+                                                               dialog::Stage::dispatch}),
+                                                     unanswered.due_at));
+    at(t0 + 20min);
+    fire();
+    EXPECT_EQ(sent_without_ticket(*supervisor_.openid).size(), 1u) << "once";
+
+    // No supervisor bound: the dispatchers are reminded instead.
+    supervisor_.active = false;
+    pool_.run_sync([&](sql::Connection& c) {
+        return store::TechnicianRepository::update(c, supervisor_, t0).ok();
+    });
+    const auto unstaffed = open(tag_ + "-owner-late");
+    store::testing::run(io_, engine_->timers.track_callback(unstaffed));
+    fire();
+    auto reminded = sent_without_ticket(*dispatcher_.openid);
+    ASSERT_EQ(reminded.size(), 1u);
+    EXPECT_EQ(reminded[0]["event"], "handover_overdue");
+    EXPECT_NE(reminded[0]["text"].get<std::string>().find("尚未留下电话和地址"), std::string::npos)
+        << reminded[0];
 }
 
 }  // namespace

@@ -17,12 +17,14 @@
 #include <random>
 #include <thread>
 
+#include "bot/callback_desk.h"
 #include "bot/dispatch.h"
 #include "bot/ticket_intake.h"
 #include "bot/timer_plan.h"
 #include "config/dialog_data.h"
 #include "config/notices.h"
 #include "config/sla_data.h"
+#include "store/feedback_repository.h"
 #include "store/migrations.h"
 #include "store/outbox_repository.h"
 #include "store/owner_repository.h"
@@ -58,6 +60,7 @@ protected:
                  {"DELETE cb FROM callbacks cb JOIN complaints cp ON cp.id = cb.complaint_id "
                   "WHERE cp.owner_openid LIKE ?",
                   "DELETE FROM complaints WHERE owner_openid LIKE ?",
+                  "DELETE FROM callbacks WHERE owner_openid LIKE ?",
                   "DELETE FROM outbox WHERE recipient LIKE ?",
                   "DELETE e FROM ticket_events e JOIN tickets t ON t.id = e.ticket_id "
                   "WHERE t.owner_openid LIKE ?",
@@ -140,11 +143,52 @@ protected:
     asio::thread_pool blocking_{2};
     store::MysqlPool pool_{blocking_, store::testing::mysql_settings()};
     Dispatcher dispatcher_{pool_, desk().sla, &desk().dialog.texts};
-    TicketIntake intake_{pool_, dispatcher_, desk().sla, desk().notices, desk().dialog, nullptr,
+    std::vector<store::Callback> watched_callbacks_;
+    TicketIntake intake_{pool_,
+                         dispatcher_,
+                         desk().sla,
+                         desk().notices,
+                         desk().dialog,
+                         nullptr,
                          [this](store::Ticket t) -> asio::awaitable<void> {
                              watched_.push_back(std::move(t));
                              co_return;
+                         },
+                         [this](store::Callback cb) -> asio::awaitable<void> {
+                             watched_callbacks_.push_back(std::move(cb));
+                             co_return;
                          }};
+
+    // The payloads queued to `openid`, oldest first.
+    std::vector<nlohmann::json> sent_to(const std::string& openid) {
+        return pool_.run_sync([&](sql::Connection& c) {
+            std::unique_ptr<sql::PreparedStatement> st(
+                c.prepareStatement("SELECT payload FROM outbox WHERE recipient = ? ORDER BY id"));
+            st->setString(1, openid);
+            std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+            std::vector<nlohmann::json> out;
+            while (rs->next())
+                out.push_back(nlohmann::json::parse(std::string(rs->getString("payload"))));
+            return out;
+        });
+    }
+    // The owner's handovers (人工), oldest first.
+    std::vector<store::Callback> handovers(const std::string& owner) {
+        return pool_.run_sync([&](sql::Connection& c) {
+            store::CallbackFilter f;
+            f.kind = "handover";
+            f.limit = 100000;
+            std::vector<store::Callback> out;
+            for (auto& cb : store::FeedbackRepository::callbacks(c, f))
+                if (cb.owner_openid == owner) out.push_back(std::move(cb));
+            return out;
+        });
+    }
+    EffectsResult hand_over(const std::string& owner, chr::sys_seconds at) {
+        std::vector<dialog::Effect> human{
+            dialog::HandToHuman{dialog::HandOffReason::owner_asked, ""}};
+        return store::testing::run(io_, intake_.carry_out(owner, std::move(human), at));
+    }
 };
 
 TEST_F(TicketIntakeIntegration, ATicketWithAFreeTechnicianIsFiledAlreadyDispatchedWithItsPushPhotosAndProfile) {
@@ -251,18 +295,6 @@ TEST_F(TicketIntakeIntegration, AHandOverAndAComplaintTellTheStaffHowToReachTheO
         store::OwnerRepository::remember(c, o, chr::time_point_cast<chr::milliseconds>(t0));
         return 0;
     });
-    auto sent_to = [&](const std::string& openid) {
-        return pool_.run_sync([&](sql::Connection& c) {
-            std::unique_ptr<sql::PreparedStatement> st(
-                c.prepareStatement("SELECT payload FROM outbox WHERE recipient = ? ORDER BY id"));
-            st->setString(1, openid);
-            std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
-            std::vector<nlohmann::json> out;
-            while (rs->next())
-                out.push_back(nlohmann::json::parse(std::string(rs->getString("payload"))));
-            return out;
-        });
-    };
 
     std::vector<dialog::Effect> human{dialog::HandToHuman{dialog::HandOffReason::owner_asked,
                                                           "地址：5栋1单元502\n问题：水管漏水"}};
@@ -292,6 +324,97 @@ TEST_F(TicketIntakeIntegration, AHandOverAndAComplaintTellTheStaffHowToReachTheO
     ASSERT_EQ(told.size(), 2u);
     EXPECT_NE(told[1]["text"].get<std::string>().find("尚未留下电话和地址"), std::string::npos)
         << told[1]["text"];
+}
+
+// DOMAIN.md: an enquiry the bot cannot answer goes to a human within 10 minutes, and anything
+// unanswered goes up. A 人工 is a callback the dispatchers owe the owner, due follow_ups.escalation
+// (10 min) later; the note says by when and under which number to record the answer.
+TEST_F(TicketIntakeIntegration,
+       AHandOverIsACallbackDueInTenMinutesAskingAgainInThemChangesNothingAfterThemTellsAgain) {
+    auto dispatcher = add_staff("陈客服", tag_ + "-dispatcher", true);
+    EXPECT_TRUE(hand_over(owner_, t0).extra_replies.empty()) << "the dialogue's own reply says it";
+    auto open = handovers(owner_);
+    ASSERT_EQ(open.size(), 1u);
+    EXPECT_EQ(open[0].kind, "handover");
+    EXPECT_EQ(open[0].due_at, t0 + 10min);
+    EXPECT_FALSE(open[0].ticket_id);
+    EXPECT_FALSE(open[0].done_at);
+    ASSERT_EQ(watched_callbacks_.size(), 1u) << "its timer is set at once, not at the next refresh";
+    EXPECT_EQ(watched_callbacks_[0].id, open[0].id);
+    EXPECT_EQ(watched_callbacks_[0].due_at, t0 + 10min);
+    auto told = sent_to(*dispatcher.openid);
+    ASSERT_EQ(told.size(), 1u);
+    const std::string note = told[0]["text"];
+    EXPECT_NE(note.find("请在11月23日 10:10前联系"), std::string::npos) << note;
+    EXPECT_NE(note.find("编号" + std::to_string(open[0].id)), std::string::npos) << note;
+    EXPECT_EQ(note.find("已请求过"), std::string::npos) << note;
+
+    // Impatient, within the ten minutes: the owner hears by when; nothing new is filed or told.
+    auto again = hand_over(owner_, t0 + 3min);
+    ASSERT_EQ(again.extra_replies.size(), 1u);
+    EXPECT_NE(again.extra_replies[0].find("11月23日 10:10前会有工作人员联系您"), std::string::npos)
+        << again.extra_replies[0];
+    ASSERT_EQ(handovers(owner_).size(), 1u);
+    EXPECT_EQ(handovers(owner_)[0].due_at, t0 + 10min) << "the first request's clock stands";
+    EXPECT_EQ(sent_to(*dispatcher.openid).size(), 1u) << "told once";
+
+    // After the ten minutes with no answer recorded: the same handover, due anew, told again as
+    // such.
+    EXPECT_TRUE(hand_over(owner_, t0 + 15min).extra_replies.empty());
+    auto renewed = handovers(owner_);
+    ASSERT_EQ(renewed.size(), 1u);
+    EXPECT_EQ(renewed[0].id, open[0].id);
+    EXPECT_EQ(renewed[0].due_at, t0 + 25min);
+    EXPECT_EQ(renewed[0].created_at, t0) << "the first request is kept";
+    EXPECT_EQ(watched_callbacks_.back().due_at, t0 + 25min);
+    told = sent_to(*dispatcher.openid);
+    ASSERT_EQ(told.size(), 2u);
+    const std::string note2 = told[1]["text"];
+    EXPECT_NE(note2.find("业主11月23日 10:00已请求过"), std::string::npos) << note2;
+    EXPECT_NE(note2.find("请在11月23日 10:25前联系"), std::string::npos) << note2;
+
+    // Answered and recorded: the next 人工 is a new request with its own 10 minutes.
+    auto done = pool_.run_sync([&](sql::Connection& c) {
+        return mark_callback_done(c, desk().sla, open[0].id,
+                                  {"satisfied", "电话解答了停水时间", "陈客服", false},
+                                  chr::time_point_cast<chr::milliseconds>(t0 + 20min));
+    });
+    ASSERT_TRUE(done) << done.error().message();
+    hand_over(owner_, t0 + 1h);
+    auto all = handovers(owner_);
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_NE(all[1].id, open[0].id);
+    EXPECT_EQ(all[1].due_at, t0 + 1h + 10min);
+    EXPECT_EQ(sent_to(*dispatcher.openid).size(), 3u);
+}
+
+// With no dispatcher bound nobody could answer: the supervisors hear of it at once.
+TEST_F(TicketIntakeIntegration, WithNoDispatcherAHandOverGoesToTheSupervisorsAtOnce) {
+    const auto dispatchers = pool_.run_sync([](sql::Connection& c) {
+        std::unique_ptr<sql::PreparedStatement> st(
+            c.prepareStatement("SELECT COUNT(*) FROM technicians WHERE is_dispatcher = 1 AND "
+                               "active = 1 AND openid IS NOT NULL"));
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        rs->next();
+        return rs->getInt(1);
+    });
+    if (dispatchers > 0)
+        GTEST_SKIP() << "a dispatcher of another run is bound in the shared database";
+    auto supervisor = add_staff("李主管", tag_ + "-supervisor", false);
+    supervisor.is_supervisor = true;
+    supervisor.on_duty = false;
+    pool_.run_sync([&](sql::Connection& c) {
+        return store::TechnicianRepository::update(c, supervisor,
+                                                   chr::time_point_cast<chr::milliseconds>(t0))
+            .ok();
+    });
+    hand_over(owner_, t0);
+    auto told = sent_to(*supervisor.openid);
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_EQ(told[0]["event"], "handover");
+    EXPECT_NE(told[0]["text"].get<std::string>().find("业主请求人工服务"), std::string::npos)
+        << told[0];
+    EXPECT_EQ(handovers(owner_).size(), 1u) << "still owed: the escalation at its due time follows";
 }
 
 TEST_F(TicketIntakeIntegration, WithNobodyFreeTheTicketIsQueuedTheDispatchersAreToldOnceAndARepeatDispatchesWhenSomeoneIsFree) {

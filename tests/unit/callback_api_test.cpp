@@ -92,7 +92,7 @@ TEST(CallbackFilter, ReadsOpenKindAndLimit) {
 TEST(CallbackFilter, BadValuesNameTheParameter) {
     EXPECT_NE(parse_callback_filter({{"kind", "repair"}}, "--")
                   .error()
-                  .detail.find("--kind: 'repair' is not a kind; use complaint or sample"),
+                  .detail.find("--kind: 'repair' is not a kind; use complaint, sample or handover"),
               std::string::npos);
     EXPECT_NE(parse_callback_filter({{"open", "yes"}}, "").error().detail.find("open: 'yes'"),
               std::string::npos);
