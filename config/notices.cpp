@@ -13,8 +13,7 @@ const std::vector<std::string_view>& required_notice_keys() {
         "progress_detail_arrive_late", "progress_detail_finish", "progress_detail_finish_late",
         "progress_detail_technician", "progress_detail_quote", "status_new", "status_dispatched",
         "status_accepted", "status_arrived", "status_done", "status_confirmed", "status_rated",
-        "status_closed", "status_cancelled", "handed_over", "complaint_recorded",
-        "handover_pending",
+        "status_closed", "status_cancelled", "handover_pending",
         // SLA timers (bot/sla_timers.cpp)
         "sla_stage_dispatch", "sla_stage_accept", "sla_stage_quote", "sla_stage_arrive",
         "sla_stage_finish", "sla_warning", "sla_warning_dispatch", "sla_warning_unreachable",

@@ -206,7 +206,8 @@ struct ExpectedFigures {
 //   round 0 was 2), T16 4; T7's 1 star was given 04-02 (after the cutoff) → rated 7, 4–5: 6.
 // Callbacks due in March: C1 T1 done 03-09; C2 complaint about T4 done 03-16 (late, but done);
 //   C3 T9 not done; C4 T13 done 04-02 (after the cutoff: not done); C5 T16 done; C6 complaint
-//   about no ticket, done; C8 T21 (February ticket) done. C7 (due 04-03) is outside → 5/7.
+//   about no ticket, done; C8 T21 (February ticket) done. C7 (due 04-03) is outside → 5/7. C9, a
+//   handover (人工) due 03-14 and never answered, is an answer owed, not a 回访: left out.
 //
 // By fault type:
 //  水管漏水 T1–T8 (8): dispatch 7/8 (T3), accept 7/8 (T4), arrive 6/7 (T1–T7; T4),
@@ -388,6 +389,7 @@ protected:
         callback(U{}, cp_none, "complaint", march(12), march(12, 11));        // C6
         callback(id.at(7), U{}, "sample", local(2031, 4, 3, 10), OptT{});     // C7
         callback(id.at(21), U{}, "sample", march(5), march(5, 11));           // C8
+        callback(U{}, U{}, "handover", march(14), OptT{});  // C9: an owner's 人工, never answered
     }
 
     // What `repairbot stats --month 2031-03 [--json|--csv]` prints, computed two months later.
