@@ -58,10 +58,7 @@ nlohmann::ordered_json yuan_or_null(const std::optional<std::uint32_t>& cents) {
     return static_cast<double>(*cents) / 100.0;
 }
 
-chr::sys_seconds seconds_of(Timestamp t) {
-    return chr::floor<chr::seconds>(t);
-}
-
+using bot::seconds_of;  // beside this overload for times that may be missing
 std::optional<chr::sys_seconds> seconds_of(const std::optional<Timestamp>& t) {
     if (!t) return std::nullopt;
     return seconds_of(*t);

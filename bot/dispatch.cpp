@@ -129,7 +129,7 @@ constexpr int kMaxConflicts = 5;
 // The job push, as a semantic notification: the outbox sender turns it into a template
 // message (ids and field names from config) or, inside the 48-hour window, a text.
 nlohmann::json job_payload(const store::Ticket& t, const dialog::ReplyTexts* texts,
-                           const config::SlaData& sla) {
+                           const config::SlaData& sla, store::Timestamp now) {
     const auto& calendar = sla.calendar;
     std::string urgency = t.urgency;
     if (auto u = dialog::urgency_from_string(t.urgency); texts && u) urgency = dialog::urgency_label(*texts, *u);
@@ -147,7 +147,7 @@ nlohmann::json job_payload(const store::Ticket& t, const dialog::ReplyTexts* tex
     if (auto due = stage_due(t, dialog::Stage::accept)) p["accept_by"] = local(*due);
     if (auto due = stage_due(t, dialog::Stage::arrive)) p["arrive_by"] = local(*due);
     // When to be there, the owner's booked time first (push.toml: {visit}); whom to ask for.
-    p["visit"] = texts ? visit_text(t, *texts, sla) : std::string();
+    p["visit"] = texts ? visit_text(t, *texts, sla, now) : std::string();
     p["contact"] = t.reporter_name.empty() ? t.phone : t.reporter_name + " " + t.phone;
     return p;
 }
@@ -178,7 +178,7 @@ Assignment Dispatcher::assign(store::Ticket t, const store::DispatchCandidate& c
     nlohmann::json details = {{"technician_id", tech.id}, {"technician", tech.name},
                               {"open_jobs", chosen.open_jobs}, {"reason", reason}};
     Assignment out;
-    out.push = {"notify", tech.openid.value_or(""), job_payload(t, texts_, sla_).dump(),
+    out.push = {"notify", tech.openid.value_or(""), job_payload(t, texts_, sla_, at).dump(),
                 std::nullopt};
     out.event = {actor, "system", "dispatched", details.dump()};
     out.ticket = std::move(t);

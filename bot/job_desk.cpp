@@ -58,9 +58,10 @@ dialog::TechnicianJob job_of(const store::Ticket& t, const dialog::ReplyTexts& t
         store::Ticket accepted_now = t;
         accepted_now.at.accepted = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
         start_stage_clocks(accepted_now, sla);
-        job.visit = visit_text(accepted_now, texts, sla);
+        job.visit = visit_text(accepted_now, texts, sla, *accepted_now.at.accepted);
     } else {
-        job.visit = visit_text(t, texts, sla);
+        job.visit =
+            visit_text(t, texts, sla, std::chrono::time_point_cast<std::chrono::milliseconds>(now));
     }
     return job;
 }

@@ -11,6 +11,7 @@
 #include <system_error>
 #include <vector>
 
+#include "bot/ticket_stages.h"
 #include "config/errors.h"
 #include "store/outbox_repository.h"
 #include "store/records.h"
@@ -48,10 +49,5 @@ using ComposeFn =
                               const std::optional<store::Technician>& technician,
                               const MoveFn& move, const AlreadyFn& already,
                               const ComposeFn& compose, store::Timestamp at);
-
-// A store time to the whole seconds the dialogue's clock counts in.
-[[nodiscard]] inline std::chrono::sys_seconds seconds_of(store::Timestamp t) {
-    return std::chrono::floor<std::chrono::seconds>(t);
-}
 
 }  // namespace repairbot::bot

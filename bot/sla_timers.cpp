@@ -34,13 +34,6 @@ using store::Timestamp;
 
 namespace {
 
-std::chrono::sys_seconds seconds_of(Timestamp t) {
-    return std::chrono::floor<std::chrono::seconds>(t);
-}
-Timestamp ms_of(std::chrono::sys_seconds t) {
-    return std::chrono::time_point_cast<std::chrono::milliseconds>(t);
-}
-
 // What the engine needs to word and decide an action, shared by value with the SQL threads.
 struct Desk {
     const config::SlaData* sla;

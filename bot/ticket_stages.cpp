@@ -70,12 +70,9 @@ bool met_late(const store::Ticket& t, dialog::Stage s) {
 
 std::optional<std::chrono::sys_seconds> booked_visit_of(const store::Ticket& t) {
     if (!t.preferred_from) return std::nullopt;
-    const auto seconds = [](store::Timestamp at) {
-        return std::chrono::floor<std::chrono::seconds>(at);
-    };
     std::optional<std::chrono::sys_seconds> end;
-    if (t.preferred_to) end = seconds(*t.preferred_to);
-    return dialog::booked_visit_time(seconds(*t.preferred_from), end);
+    if (t.preferred_to) end = seconds_of(*t.preferred_to);
+    return dialog::booked_visit_time(seconds_of(*t.preferred_from), end);
 }
 
 }  // namespace repairbot::bot

@@ -15,6 +15,14 @@
 
 namespace repairbot::bot {
 
+// A store time (milliseconds) to the whole seconds the dialogue's clock counts in, and back.
+[[nodiscard]] inline std::chrono::sys_seconds seconds_of(store::Timestamp t) {
+    return std::chrono::floor<std::chrono::seconds>(t);
+}
+[[nodiscard]] inline store::Timestamp ms_of(std::chrono::sys_seconds t) {
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(t);
+}
+
 // The stages a reopened job goes through again, against deadlines counted from the reopen.
 inline constexpr std::array<dialog::Stage, 3> revisit_stages{
     dialog::Stage::accept, dialog::Stage::arrive, dialog::Stage::finish};

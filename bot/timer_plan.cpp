@@ -13,11 +13,6 @@ namespace {
 
 using std::chrono::sys_seconds;
 
-sys_seconds seconds_of(store::Timestamp t) { return std::chrono::floor<std::chrono::seconds>(t); }
-store::Timestamp ms_of(sys_seconds t) {
-    return std::chrono::time_point_cast<std::chrono::milliseconds>(t);
-}
-
 std::optional<store::Timestamp> milestone_time(const store::Ticket& t, dialog::Milestone m) {
     switch (m) {
         case dialog::Milestone::received: return t.created_at;
@@ -264,7 +259,7 @@ std::string window_text(store::Timestamp from, std::optional<store::Timestamp> t
 }  // namespace
 
 std::string visit_text(const store::Ticket& t, const dialog::ReplyTexts& texts,
-                       const config::SlaData& sla) {
+                       const config::SlaData& sla, store::Timestamp now) {
     const auto& due = stage_due(t, dialog::Stage::arrive);
     if (!due) {
         // A desk that counts the arrival from the acceptance: known once accepted.
@@ -282,10 +277,19 @@ std::string visit_text(const store::Ticket& t, const dialog::ReplyTexts& texts,
         std::chrono::duration_cast<std::chrono::milliseconds>(sla.policy.booked_arrival_lead);
     const auto visit = booked_visit_of(t);
     const bool booked = visit && !t.revisit.reopened && *due == ms_of(*visit) - lead;
-    if (!booked) return texts.render(dialog::TextId::tech_visit_by, {{"arrive_by", arrive_by}});
-    return texts.render(dialog::TextId::tech_visit_booked,
-                        {{"window", window_text(*t.preferred_from, t.preferred_to, offset)},
-                         {"arrive_by", arrive_by}});
+    // Passed before the technician got there: a job pushed or shown after it (handed on,
+    // dispatched late) — and a booking whose whole window is over needs a new time.
+    const bool passed = *due < now && !stage_met(t, dialog::Stage::arrive);
+    if (!booked)
+        return texts.render(
+            passed ? dialog::TextId::tech_visit_late : dialog::TextId::tech_visit_by,
+            {{"arrive_by", arrive_by}});
+    const bool window_over = now >= t.preferred_to.value_or(ms_of(*visit));
+    const auto id = !passed       ? dialog::TextId::tech_visit_booked
+                    : window_over ? dialog::TextId::tech_visit_booking_missed
+                                  : dialog::TextId::tech_visit_booked_late;
+    return texts.render(id, {{"window", window_text(*t.preferred_from, t.preferred_to, offset)},
+                             {"arrive_by", arrive_by}});
 }
 
 }  // namespace repairbot::bot

@@ -134,8 +134,11 @@ void start_stage_clocks(store::Ticket& t, const config::SlaData& sla);
 // (tech_visit_booked: booked_visit_of(t) less sla.policy.booked_arrival_lead),
 // else the deadline alone (tech_visit_by: no booking, one booked too soon to count, a revisit);
 // tech_visit_on_accept for a job not accepted yet on a desk that counts the arrival from the
-// acceptance; "" when the ticket has no arrival deadline otherwise. Pure.
+// acceptance; "" when the ticket has no arrival deadline otherwise. A deadline before `now` and
+// not met (a job pushed or shown after it passed: handed on, dispatched late) is said to have
+// passed instead of asked for (tech_visit_late, tech_visit_booked_late), and a booking whose
+// window is over by `now` asks for a new time with the owner (tech_visit_booking_missed). Pure.
 [[nodiscard]] std::string visit_text(const store::Ticket& t, const dialog::ReplyTexts& texts,
-                                     const config::SlaData& sla);
+                                     const config::SlaData& sla, store::Timestamp now);
 
 }  // namespace repairbot::bot

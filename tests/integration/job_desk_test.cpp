@@ -203,7 +203,7 @@ class JobDeskIntegration : public ::testing::Test {
     store::MysqlPool pool_{blocking_, database()};
     store::Redis redis_{io_.get_executor(), store::testing::redis_settings()};
     store::SessionStore sessions_{redis_, 1h};
-    Dispatcher dispatcher_{pool_, desk().sla};
+    Dispatcher dispatcher_{pool_, desk().sla, &desk().dialog.texts};  // the pushes worded
     store::Technician tech_;
     std::unique_ptr<JobDesk> jobs_;
 };
@@ -559,6 +559,10 @@ TEST_F(JobDeskIntegration, AReopenedJobIsNotQuotedAgainAndAHandOverTakesAnUnansw
 TEST_F(JobDeskIntegration, AJobHandedOnIsNeverGivenBackToSomeoneWhoHandedItOver) {
     auto other = add_technician("李师傅", tag_ + "-tech-b");
     auto t = ticket(ts::accepted, tech_.id);
+    t.due.arrive = t0 + 2h;  // passed before the hand-over: the next push cannot ask for it
+    t = pool_.run_sync([&](sql::Connection& c) {
+        return *store::TicketRepository::update(c, t, {}, {}, t0 + 2h);
+    });
     auto r = carry_out(*tech_.openid, dialog::HandOverJob{t.number, "需要电工"}, t0 + 3h);
     EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
     auto now = reload(t.id);
@@ -567,6 +571,18 @@ TEST_F(JobDeskIntegration, AJobHandedOnIsNeverGivenBackToSomeoneWhoHandedItOver)
     EXPECT_GT(*now.due.accept, t0 + 3h) << "a fresh acceptance window for the next technician";
     ASSERT_FALSE(watched_.empty());
     EXPECT_EQ(watched_.back().technician_id, other.id) << "the SLA timers follow the new dispatch";
+    auto pushed = notices_of(t.id, "job_assigned");
+    ASSERT_FALSE(pushed.empty());
+    EXPECT_EQ(pushed.back().recipient, *other.openid);
+    EXPECT_EQ(nlohmann::json::parse(pushed.back().payload)["visit"],
+              "到场时限11月23日 12:00已过，请尽快到场");
+    auto view = store::testing::run(
+        io_,
+        jobs_->technician_of(*other.openid, std::chrono::floor<std::chrono::seconds>(t0 + 3h)));
+    ASSERT_TRUE(view);
+    ASSERT_EQ(view->open_jobs.size(), 1u);
+    EXPECT_EQ(view->open_jobs[0].visit, "到场时限11月23日 12:00已过，请尽快到场")
+        << "the chat says the same";
     auto told = notices_of(t.id, "job_handed_over");
     ASSERT_EQ(told.size(), 1u) << "the owner had been told who accepted";
     EXPECT_EQ(told[0].recipient, t.owner_openid);
@@ -605,7 +621,7 @@ TEST_F(JobDeskIntegration, ATechniciansJobsCarryTheOwnersPhoneAndWhenToBeThere) 
                      [&](const dialog::TechnicianJob& j) { return j.ticket_number == t.number; });
     ASSERT_NE(job, view->open_jobs.end());
     EXPECT_EQ(job->phone, "13800138000");
-    EXPECT_EQ(job->visit, visit_text(reload(t.id), desk().dialog.texts, desk().sla));
+    EXPECT_EQ(job->visit, visit_text(reload(t.id), desk().dialog.texts, desk().sla, t0));
     EXPECT_NE(job->visit.find("业主预约"), std::string::npos) << job->visit;
 }
 
@@ -624,7 +640,7 @@ TEST_F(JobDeskIntegration, ADeskThatCountsFromTheAcceptanceAndTheArrivalGetsThos
                  desk().dialog, watch());
     auto t = ticket(ts::dispatched, tech_.id);
     ASSERT_FALSE(t.due.arrive);
-    EXPECT_EQ(visit_text(t, desk().dialog.texts, counted), "到场时限自接单起计算")
+    EXPECT_EQ(visit_text(t, desk().dialog.texts, counted, t0), "到场时限自接单起计算")
         << "the job push's";
 
     const Timestamp accepted_at = t0 + 3h;

@@ -509,36 +509,37 @@ TEST(TimerPlan, TheActionMarkerTellsARearmedDeadlineFromARepeatedOne) {
 // deadline, a revisit (which does not honour the booking again) — and nothing without one.
 TEST(TimerPlan, AVisitIsTheOwnersBookedTimeWithTheDeadlineItSetElseTheDeadline) {
     const auto& texts = dialog::testing::shipped_data().texts;
+    const auto before = local(2026, 12, 5, 9, 0);  // the push's time: every deadline ahead
     store::Ticket t;
-    EXPECT_EQ(visit_text(t, texts, shipped()), "") << "no arrival deadline";
+    EXPECT_EQ(visit_text(t, texts, shipped(), before), "") << "no arrival deadline";
     t.due.arrive = local(2026, 12, 7, 10, 0);
-    EXPECT_EQ(visit_text(t, texts, shipped()), "请于12月7日 10:00前到场");
+    EXPECT_EQ(visit_text(t, texts, shipped(), before), "请于12月7日 10:00前到场");
 
     t.preferred_from = local(2026, 12, 6, 14, 0);  // "明天下午": any time in it keeps the booking
     t.preferred_to = local(2026, 12, 6, 18, 0);
     t.due.arrive = local(2026, 12, 6, 17, 55);
-    EXPECT_EQ(visit_text(t, texts, shipped()),
+    EXPECT_EQ(visit_text(t, texts, shipped(), before),
               "业主预约 12月6日 14:00-18:00 上门，请于12月6日 17:55前到场");
     t.preferred_to = local(2026, 12, 6, 15, 0);  // "明天下午2点": be there by 2
     t.due.arrive = local(2026, 12, 6, 13, 55);
-    EXPECT_EQ(visit_text(t, texts, shipped()),
+    EXPECT_EQ(visit_text(t, texts, shipped(), before),
               "业主预约 12月6日 14:00-15:00 上门，请于12月6日 13:55前到场");
     t.preferred_from = local(2026, 12, 6, 23, 0);  // "23点": the window ends at midnight
     t.preferred_to = local(2026, 12, 7, 0, 0);
     t.due.arrive = local(2026, 12, 6, 22, 55);
-    EXPECT_EQ(visit_text(t, texts, shipped()),
+    EXPECT_EQ(visit_text(t, texts, shipped(), before),
               "业主预约 12月6日 23:00-24:00 上门，请于12月6日 22:55前到场");
     t.preferred_from = local(2026, 12, 6, 20, 0);  // over the night
     t.preferred_to = local(2026, 12, 7, 9, 0);
     t.due.arrive = local(2026, 12, 7, 8, 55);
-    EXPECT_EQ(visit_text(t, texts, shipped()),
+    EXPECT_EQ(visit_text(t, texts, shipped(), before),
               "业主预约 12月6日 20:00 至 12月7日 09:00 上门，请于12月7日 08:55前到场");
 
     // Booked at 15:02 for "3点" (15:02-16:00): too soon to set the deadline, the urgency's did.
     t.preferred_from = local(2026, 12, 5, 15, 2);
     t.preferred_to = local(2026, 12, 5, 16, 0);
     t.due.arrive = local(2026, 12, 7, 15, 2);
-    EXPECT_EQ(visit_text(t, texts, shipped()), "请于12月7日 15:02前到场")
+    EXPECT_EQ(visit_text(t, texts, shipped(), before), "请于12月7日 15:02前到场")
         << "no window the deadline contradicts";
 
     t.preferred_from = local(2026, 12, 6, 14, 0);
@@ -546,7 +547,38 @@ TEST(TimerPlan, AVisitIsTheOwnersBookedTimeWithTheDeadlineItSetElseTheDeadline) 
     t.due.arrive = local(2026, 12, 6, 13, 55);
     t.revisit.reopened = local(2026, 12, 8, 9, 0);  // 返修: the revisit's own deadline
     t.revisit.arrive_due = local(2026, 12, 9, 9, 0);
-    EXPECT_EQ(visit_text(t, texts, shipped()), "请于12月9日 09:00前到场");
+    EXPECT_EQ(visit_text(t, texts, shipped(), before), "请于12月9日 09:00前到场");
+}
+
+// A job handed to someone after its arrival deadline passed (转单 after the acceptance, a
+// re-dispatch after a missed acceptance window): the push and the chat do not ask for a time
+// already gone — they say it has passed, booked or not.
+TEST(TimerPlan, AVisitWhoseDeadlineHasPassedSaysSoInsteadOfAskingForIt) {
+    const auto& texts = dialog::testing::shipped_data().texts;
+    store::Ticket t;
+    t.due.arrive = local(2026, 12, 7, 10, 0);
+    EXPECT_EQ(visit_text(t, texts, shipped(), local(2026, 12, 7, 10, 0)), "请于12月7日 10:00前到场")
+        << "at the deadline itself there is still time";
+    EXPECT_EQ(visit_text(t, texts, shipped(), local(2026, 12, 7, 10, 30)),
+              "到场时限12月7日 10:00已过，请尽快到场");
+    t.preferred_from = local(2026, 12, 7, 14, 0);
+    t.preferred_to = local(2026, 12, 7, 15, 0);
+    t.due.arrive = local(2026, 12, 7, 13, 55);
+    EXPECT_EQ(visit_text(t, texts, shipped(), local(2026, 12, 7, 14, 20)),
+              "业主预约 12月7日 14:00-15:00 上门，到场时限12月7日 13:55已过，请尽快到场");
+    EXPECT_EQ(visit_text(t, texts, shipped(), local(2026, 12, 7, 15, 0)),
+              "业主预约的 12月7日 14:00-15:00 已过，请先联系业主另约上门时间")
+        << "the whole window is over: a new time, not a hurry";
+    t.at.arrived = local(2026, 12, 7, 13, 50);  // there in time; 接单 again later is not told off
+    EXPECT_EQ(visit_text(t, texts, shipped(), local(2026, 12, 7, 16, 0)),
+              "业主预约 12月7日 14:00-15:00 上门，请于12月7日 13:55前到场");
+
+    store::Ticket revisit;  // 返修: the revisit's own deadline, the booking not honoured again
+    revisit.due.arrive = local(2026, 12, 7, 10, 0);
+    revisit.revisit.reopened = local(2026, 12, 8, 9, 0);
+    revisit.revisit.arrive_due = local(2026, 12, 9, 9, 0);
+    EXPECT_EQ(visit_text(revisit, texts, shipped(), local(2026, 12, 9, 9, 30)),
+              "到场时限12月9日 09:00已过，请尽快到场");
 }
 
 TEST(TimerPlan, LocalTimesAreTheDesksClock) {
