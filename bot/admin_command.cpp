@@ -355,16 +355,6 @@ int run_technician(const CommandContext& ctx) {
                                          : "technician: unknown command '" + verb + "'");
 }
 
-std::optional<config::SlaData> load_sla(const CommandContext& ctx) {
-    auto sla = config::load_sla_data(ctx.settings.data_dir);
-    if (!sla) {
-        ctx.err << "repairbot ticket: the desk's data files in " << ctx.settings.data_dir
-                << " (REPAIRBOT_DATA_DIR) are not valid: " << sla.error().detail << "\n";
-        return std::nullopt;
-    }
-    return std::move(*sla);
-}
-
 int ticket_list(const CommandContext& ctx) {
     if (ctx.cl.args.size() > 1)
         return usage_error(ctx, "ticket list: unexpected argument '" + ctx.cl.args[1] + "'");

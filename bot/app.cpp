@@ -274,7 +274,7 @@ int run_serve(const config::Settings& settings) {
                                             limits.session_idle_timeout * 48));
     store::DedupeStore dedupe(redis);
     store::WebhookGate gate(redis, dedupe, sessions);
-    Dispatcher dispatcher(mysql, *desk.sla, &desk.dialog->texts);
+    Dispatcher dispatcher(mysql, *desk.sla, *desk.notices, &desk.dialog->texts);
     dispatcher.use_queue_notes(settings.queue_note_seconds > 0);
     dispatcher.tell_owners(*desk.notices, sessions);
     QueueNotesOptions queue_note_options;
@@ -337,7 +337,7 @@ int run_serve(const config::Settings& settings) {
     add_stats_routes(router, mysql, settings.admin.token);
     add_admin_routes(router, mysql, *desk.sla, settings.admin.token, clock);
     add_dispatch_routes(router, dispatcher, settings.admin.token, clock, watch);
-    add_callback_routes(router, mysql, *desk.sla, settings.admin.token, clock,
+    add_callback_routes(router, mysql, *desk.sla, *desk.notices, settings.admin.token, clock,
                         {watch, callback_watch});
     add_metrics_routes(router, metrics, mysql, redis, timer_index);
 

@@ -62,6 +62,7 @@ Result<std::string> string_field(const J& j, const char* key, bool required) {
 struct RouteState {
     store::MysqlPool* mysql;
     const config::SlaData* sla;
+    const config::Notices* notices;
     std::string token;
     AdminClock clock;
     CallbackRouteWatch watch;
@@ -102,8 +103,9 @@ asio::awaitable<Response> serve_callback_done(Request req, std::shared_ptr<const
     }
     auto report = parse_callback_done_body(req.body());
     if (!report) co_return json_error(req, http::status::bad_request, report.error().detail);
-    auto work = [sla = state->sla, id = *id, r = *report, now = state->now()](sql::Connection& c) {
-        return mark_callback_done(c, *sla, id, r, now);
+    auto work = [sla = state->sla, notices = state->notices, id = *id, r = *report,
+                 now = state->now()](sql::Connection& c) {
+        return mark_callback_done(c, *sla, *notices, id, r, now);
     };
     Result<CallbackDone> done = co_await state->mysql->run(std::move(work));
     if (!done) co_return error_response(req, done.error());
@@ -282,9 +284,10 @@ Result<ComplaintHandling> parse_complaint_handle_body(std::string_view body) {
 }
 
 void add_callback_routes(Router& router, store::MysqlPool& mysql, const config::SlaData& sla,
-                         std::string admin_token, AdminClock clock, CallbackRouteWatch watch) {
-    auto state = std::make_shared<const RouteState>(
-        RouteState{&mysql, &sla, std::move(admin_token), std::move(clock), std::move(watch)});
+                         const config::Notices& notices, std::string admin_token, AdminClock clock,
+                         CallbackRouteWatch watch) {
+    auto state = std::make_shared<const RouteState>(RouteState{
+        &mysql, &sla, &notices, std::move(admin_token), std::move(clock), std::move(watch)});
     router.add(http::verb::get, "/api/callbacks",
                [state](Request req) { return serve_callback_list(std::move(req), state); });
     router.add(http::verb::post, "/api/callbacks/*/done",

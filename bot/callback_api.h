@@ -81,9 +81,10 @@ struct ComplaintHandling {
 // complaint}) when it reopened the ticket; a handled complaint answers 200 with complaint_json.
 // Handlers query through MysqlPool::run (an unreachable database becomes the router's 503).
 // The POST paths have "*" in the middle ("/api/callbacks/*/done"): the router must match a
-// "*" segment anywhere. `mysql` and `sla` must outlive the router; `watch` hears each change
-// before the handler answers.
+// "*" segment anywhere. `mysql`, `sla` and `notices` (the staff notes of a reopen) must outlive
+// the router; `watch` hears each change before the handler answers.
 void add_callback_routes(Router& router, store::MysqlPool& mysql, const config::SlaData& sla,
-                         std::string admin_token, AdminClock clock, CallbackRouteWatch watch = {});
+                         const config::Notices& notices, std::string admin_token, AdminClock clock,
+                         CallbackRouteWatch watch = {});
 
 }  // namespace repairbot::bot

@@ -57,17 +57,6 @@ Options filter_values(const Options& options) {
     return values;
 }
 
-std::optional<config::SlaData> load_sla(const CommandContext& ctx) {
-    auto sla = config::load_sla_data(ctx.settings.data_dir);
-    if (!sla) {
-        ctx.err << "repairbot " << ctx.cl.command << ": the desk's data files in "
-                << ctx.settings.data_dir << " (REPAIRBOT_DATA_DIR) are not valid: "
-                << sla.error().detail << "\n";
-        return std::nullopt;
-    }
-    return std::move(*sla);
-}
-
 // The ID in args[1]; a usage error (printed) when missing or not a number.
 std::optional<std::uint64_t> id_arg(const CommandContext& ctx, std::string_view what) {
     const auto& args = ctx.cl.args;
@@ -128,11 +117,13 @@ int callback_done(const CommandContext& ctx) {
     if (!checked) return usage_error(ctx, "callback done: " + checked.error().detail);
     auto sla = load_sla(ctx);
     if (!sla) return kExitUsage;
+    auto notices = load_notices(ctx);
+    if (!notices) return kExitUsage;
 
     std::optional<Result<CallbackDone>> done;
     const Timestamp now = ctx.now;
     int rc = with_database(ctx, [&](sql::Connection& c) {
-        done.emplace(mark_callback_done(c, *sla, *id, *checked, now));
+        done.emplace(mark_callback_done(c, *sla, *notices, *id, *checked, now));
         return kExitOk;
     });
     if (rc != kExitOk) return rc;

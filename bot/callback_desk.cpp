@@ -188,8 +188,8 @@ Result<std::optional<store::Ticket>> close_rated_ticket(
 }
 
 Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaData& sla,
-                                        std::uint64_t id, const CallbackReport& report,
-                                        Timestamp now) {
+                                        const config::Notices& notices, std::uint64_t id,
+                                        const CallbackReport& report, Timestamp now) {
     auto found = store::CallbackQueueRepository::find_callback(c, id);
     if (!found) return found.error();
     if (found->callback.done_at) {
@@ -217,8 +217,8 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
         // reopen_ticket refuses a ticket that cannot be reopened (still being worked on,
         // cancelled) before `complete` runs: nothing is recorded then.
         const std::string why = "回访不满意" + (report.notes.empty() ? "" : "：" + report.notes);
-        auto reopened = reopen_ticket(c, sla, *found->ticket_id, "callback", "dispatcher", why, now,
-                                      complete);
+        auto reopened = reopen_ticket(c, sla, notices, *found->ticket_id, "callback", "dispatcher",
+                                      why, now, complete);
         if (!reopened) return reopened.error();
         out.reopened = std::move(*reopened);
     } else if (found->ticket_id) {

@@ -111,4 +111,25 @@ int with_database(const CommandContext& ctx, const std::function<int(sql::Connec
     return code;
 }
 
+namespace {
+template <typename T>
+std::optional<T> loaded_or_told(const CommandContext& ctx, Result<T> loaded) {
+    if (!loaded) {
+        ctx.err << "repairbot " << ctx.cl.command << ": the desk's data files in "
+                << ctx.settings.data_dir
+                << " (REPAIRBOT_DATA_DIR) are not valid: " << loaded.error().detail << "\n";
+        return std::nullopt;
+    }
+    return std::move(*loaded);
+}
+}  // namespace
+
+std::optional<config::SlaData> load_sla(const CommandContext& ctx) {
+    return loaded_or_told(ctx, config::load_sla_data(ctx.settings.data_dir));
+}
+
+std::optional<config::Notices> load_notices(const CommandContext& ctx) {
+    return loaded_or_told(ctx, config::load_notices(ctx.settings.data_dir));
+}
+
 }  // namespace repairbot::bot

@@ -15,7 +15,9 @@
 #include <vector>
 
 #include "bot/cli.h"
+#include "config/notices.h"
 #include "config/settings.h"
+#include "config/sla_data.h"
 #include "store/records.h"
 
 namespace sql {
@@ -67,5 +69,11 @@ struct CommandContext {
 // <command>: the database cannot be reached (...)") and returns kExitFailure.
 [[nodiscard]] int with_database(const CommandContext& ctx,
                                 const std::function<int(sql::Connection&)>& work);
+
+// The desk's data files a command needs, from ctx.settings.data_dir (REPAIRBOT_DATA_DIR):
+// nullopt, with the file's problems written to ctx.err under the command's name, when they are
+// not valid.
+[[nodiscard]] std::optional<config::SlaData> load_sla(const CommandContext& ctx);
+[[nodiscard]] std::optional<config::Notices> load_notices(const CommandContext& ctx);
 
 }  // namespace repairbot::bot

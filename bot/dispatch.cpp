@@ -155,8 +155,8 @@ nlohmann::json job_payload(const store::Ticket& t, const dialog::ReplyTexts* tex
 }  // namespace
 
 Dispatcher::Dispatcher(store::MysqlPool& mysql, const config::SlaData& sla,
-                       const dialog::ReplyTexts* texts)
-    : mysql_(mysql), sla_(sla), texts_(texts) {}
+                       const config::Notices& notices, const dialog::ReplyTexts* texts)
+    : mysql_(mysql), sla_(sla), notices_(notices), texts_(texts) {}
 
 Assignment Dispatcher::assign(store::Ticket t, const store::DispatchCandidate& chosen, const std::string& actor,
                               const std::string& reason, std::chrono::sys_seconds now) const {
@@ -222,8 +222,10 @@ std::vector<std::uint64_t> gave_it_back(const std::vector<store::TicketEvent>& e
     return out;
 }
 
-std::string nobody_free_text(const store::Ticket& t) {
-    return "工单" + t.number + "（" + t.fault_type + "，" + t.address + "）暂无可派的维修人员，请人工派单。";
+std::string nobody_free_text(const config::Notices& notices, const store::Ticket& t) {
+    return notices.render(
+        "staff_dispatch_queued",
+        {{"number", t.number}, {"fault_type", t.fault_type}, {"address", t.address}});
 }
 }  // namespace
 
@@ -255,12 +257,16 @@ std::vector<std::uint64_t> handed_over_by(sql::Connection& c, std::uint64_t tick
     return handed_over_by(store::TicketRepository::events(c, ticket_id));
 }
 
-void Dispatcher::tell_dispatchers(sql::Connection& c, const store::Ticket& t, store::Timestamp at) {
-    notify_staff(c, StaffRole::dispatcher, t.id, "dispatch_queued", nobody_free_text(t), at);
+void Dispatcher::tell_dispatchers(sql::Connection& c, const store::Ticket& t,
+                                  store::Timestamp at) const {
+    notify_staff(c, StaffRole::dispatcher, t.id, "dispatch_queued", nobody_free_text(notices_, t),
+                 at);
 }
 
-void Dispatcher::tell_dispatchers(store::SqlBatch& batch, const store::Ticket& t, store::Timestamp at) {
-    notify_staff(batch, StaffRole::dispatcher, t.id, "dispatch_queued", nobody_free_text(t), at);
+void Dispatcher::tell_dispatchers(store::SqlBatch& batch, const store::Ticket& t,
+                                  store::Timestamp at) const {
+    notify_staff(batch, StaffRole::dispatcher, t.id, "dispatch_queued",
+                 nobody_free_text(notices_, t), at);
 }
 
 DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,

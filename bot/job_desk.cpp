@@ -501,7 +501,8 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
 
     if (const auto* not_fixed = std::get_if<dialog::ReportNotFixed>(&effect)) {
         const std::string number = not_fixed->ticket_number;
-        auto work = [number, openid, now, text = not_fixed->text, sla](sql::Connection& c) {
+        auto work = [number, openid, now, text = not_fixed->text, sla,
+                     notices = &notices_](sql::Connection& c) {
             Moved out;
             auto t = store::TicketRepository::find_by_number(c, number);
             if (!t || t->owner_openid != openid) return out;
@@ -510,8 +511,8 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 out.already = true;  // reopened already (a retried answer)
                 return out;
             }
-            auto reopened =
-                reopen_ticket(c, *sla, t->id, openid, "owner", text.empty() ? "没修好" : text, now);
+            auto reopened = reopen_ticket(c, *sla, *notices, t->id, openid, "owner",
+                                          text.empty() ? "没修好" : text, now);
             if (reopened) out.saved = reopened->ticket;
             return out;
         };

@@ -198,7 +198,8 @@ void TicketFiling::bind(Waiting& w, JobsGiven& given) const {
     // remembered profile commit with the ticket: one commit, and no ticket without its photos.
     // A repeat finds them committed with it.
     w.request.ticket.within = [this, &w](store::SqlBatch& batch, const store::Ticket& t) {
-        if (!w.chosen && dispatcher_.tells_at_once(t)) Dispatcher::tell_dispatchers(batch, t, t.created_at);
+        if (!w.chosen && dispatcher_.tells_at_once(t))
+            dispatcher_.tell_dispatchers(batch, t, t.created_at);
         for (const auto& p : w.request.photos) {
             store::Photo photo;
             photo.ticket_id = t.id;
@@ -207,7 +208,8 @@ void TicketFiling::bind(Waiting& w, JobsGiven& given) const {
             photo.pic_url = p.pic_url;
             store::PhotoRepository::add_pending(batch, photo, t.created_at);
         }
-        if (w.request.profile) store::OwnerRepository::remember(batch, *w.request.profile, t.created_at);
+        if (w.request.profile)
+            store::OwnerRepository::remember(batch, *w.request.profile, t.created_at);
     };
 }
 

@@ -312,7 +312,8 @@ Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla, st
     return t;
 }
 
-Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla, std::uint64_t ticket_id,
+Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
+                               const config::Notices& notices, std::uint64_t ticket_id,
                                const std::string& actor, const std::string& actor_role,
                                const std::string& why, store::Timestamp now,
                                const std::function<Status(sql::Connection&)>& with) {
@@ -352,8 +353,9 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla, s
             if (auto written = with(c); !written) return written.error();
         if (!reachable)
             notify_staff(c, StaffRole::dispatcher, t.id, "reopen_unassigned",
-                         "返修工单" + t.number + "（" + t.fault_type + "，" + t.address +
-                             "）的原维修人员已停用或未绑定微信，请改派。",
+                         notices.render("staff_reopen_unassigned", {{"number", t.number},
+                                                                    {"fault_type", t.fault_type},
+                                                                    {"address", t.address}}),
                          now);
         if (t.reopen_count == 2) {
             store::Complaint complaint;
@@ -366,8 +368,10 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla, s
             complaint.created_at = now;
             auto id = open_complaint(c, complaint, sla, now);
             notify_staff(c, StaffRole::supervisor, t.id, "reopened_twice",
-                         "工单" + t.number + "（" + t.fault_type + "，" + t.address +
-                             "）已第二次返修，已转为投诉（编号" + std::to_string(id) + "），请跟进。",
+                         notices.render("staff_reopened_twice", {{"number", t.number},
+                                                                 {"fault_type", t.fault_type},
+                                                                 {"address", t.address},
+                                                                 {"id", std::to_string(id)}}),
                          now);
             out.complaint = id;
         }

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "config/errors.h"
+#include "config/notices.h"
 #include "config/sla_data.h"
 #include "store/records.h"
 
@@ -152,14 +153,16 @@ struct Reopened {
 // 返修 through the store, in one transaction: reopen_job, an audit event "reopened" (actor,
 // role, why), the technician told (a "notify" outbox row, event job_reopened), and on the
 // second reopen (reopen_count reaches 2) a complaint (source "reopen") with its callback due
-// per the follow-up policy and the supervisors told. Retries a concurrent change. `with`
+// per the follow-up policy and the supervisors told (the staff notes worded by `notices`:
+// staff_reopen_unassigned, staff_reopened_twice). Retries a concurrent change. `with`
 // (optional) writes what must commit with the reopen (e.g. the callback that asked for it); it
 // runs inside the transaction of every attempt, and its error aborts with nothing written.
 // Blocking; runs on the connection given. StoreErrc::not_found, the LifecycleErrc of
 // reopen_job, or `with`'s error.
 [[nodiscard]] Result<Reopened> reopen_ticket(
-    sql::Connection& c, const config::SlaData& sla, std::uint64_t ticket_id,
-    const std::string& actor, const std::string& actor_role, const std::string& why,
-    store::Timestamp now, const std::function<Status(sql::Connection&)>& with = {});
+    sql::Connection& c, const config::SlaData& sla, const config::Notices& notices,
+    std::uint64_t ticket_id, const std::string& actor, const std::string& actor_role,
+    const std::string& why, store::Timestamp now,
+    const std::function<Status(sql::Connection&)>& with = {});
 
 }  // namespace repairbot::bot

@@ -34,7 +34,11 @@ const std::vector<std::string_view>& required_notice_keys() {
         "tech_quote_rejected", "tech_quote_raise_rejected",
         // Notes to the staff (bot/ticket_intake.cpp; handover_overdue: bot/sla_timers.cpp)
         "staff_handover", "staff_handover_tickets", "staff_handover_draft", "staff_handover_again",
-        "staff_owner_unknown", "handover_overdue", "staff_complaint", "staff_complaint_empty"};
+        "staff_owner_unknown", "handover_overdue",
+        // Notes about a reopened job (bot/ticket_lifecycle.cpp reopen_ticket)
+        "staff_reopen_unassigned", "staff_reopened_twice",
+        // The dispatchers' note of a ticket nobody can take (bot/dispatch.cpp)
+        "staff_dispatch_queued", "staff_complaint", "staff_complaint_empty"};
     return keys;
 }
 

@@ -18,6 +18,7 @@
 #include "bot/callback_api.h"
 #include "bot/callback_command.h"
 #include "bot/callback_desk.h"
+#include "config/notices.h"
 #include "dialog/text.h"
 #include "store/errors.h"
 #include "store/feedback_repository.h"
@@ -68,6 +69,9 @@ class CallbackDeskIntegration : public ::testing::Test {
         auto sla = config::load_sla_data(settings_.data_dir);
         ASSERT_TRUE(sla) << sla.error().detail;
         sla_ = std::move(*sla);
+        auto notices = config::load_notices(settings_.data_dir);
+        ASSERT_TRUE(notices) << notices.error().detail;
+        notices_ = std::move(*notices);
     }
 
     void TearDown() override {
@@ -181,7 +185,7 @@ class CallbackDeskIntegration : public ::testing::Test {
                  bool authorized = true) {
         Router router;
         const auto now = now_;
-        add_callback_routes(router, pool_, sla_, kToken,
+        add_callback_routes(router, pool_, sla_, notices_, kToken,
                             [now] { return chr::system_clock::time_point(now); });
         Request req{verb, target, 11};
         if (authorized) req.set(http::field::authorization, std::string("Bearer ") + kToken);
@@ -198,6 +202,7 @@ class CallbackDeskIntegration : public ::testing::Test {
     Timestamp now_ = local(2001, 3, 5, 10, 0);
     config::Settings settings_;
     config::SlaData sla_;
+    config::Notices notices_;
     asio::thread_pool blocking_{2};
     store::MysqlPool pool_{blocking_, store::testing::mysql_settings()};
 };
@@ -365,6 +370,61 @@ TEST_F(CallbackDeskIntegration, ASecondReopenWithTheLongestNotesStillFilesItsCom
     ASSERT_TRUE(text.has_value()) << "the second reopen files a complaint";
     EXPECT_EQ(text->rfind("工单" + t.number + "第二次返修：回访不满意：漏漏", 0), 0u);
     EXPECT_EQ(dialog::text::length_in_chars(*text), store::kComplaintTextChars);
+}
+
+// The staff notes of a reopen are the desk's words (notices.toml staff_reopen_unassigned,
+// staff_reopened_twice), not the code's.
+TEST_F(CallbackDeskIntegration, TheStaffNotesOfAReopenAreWordedByTheDesksNotices) {
+    auto add = [&](const std::string& name, const std::string& openid, bool dispatcher,
+                   bool supervisor) {
+        store::Technician t;
+        t.name = tag_ + name;
+        t.phone = "13700000002";
+        t.trades = {"staff"};
+        if (!openid.empty()) t.openid = tag_ + openid;
+        t.is_dispatcher = dispatcher;
+        t.is_supervisor = supervisor;
+        return pool_.run_sync(
+            [&](sql::Connection& c) { return *store::TechnicianRepository::add(c, t, now_); });
+    };
+    const auto dispatcher = add("客服", "-dispatcher", true, false);
+    const auto supervisor = add("主管", "-supervisor", false, true);
+    const auto unbound = add("未绑定师傅", "", false, false);  // the reopen cannot reach them
+    auto t = ticket("worded", unbound.id, store::ticket_status::done);
+    pool_.run_sync([&](sql::Connection& c) {
+        std::unique_ptr<sql::PreparedStatement> st(
+            c.prepareStatement("UPDATE tickets SET reopen_count = 1 WHERE id = ?"));
+        st->setUInt64(1, t.id);
+        return st->executeUpdate();
+    });
+    auto notices = config::load_notices(settings_.data_dir);
+    ASSERT_TRUE(notices) << notices.error().detail;
+    notices->set("staff_reopen_unassigned", "请改派返修单{number}（{address}）");
+    notices->set("staff_reopened_twice", "{number}二次返修，投诉{id}");
+
+    auto reopened = pool_.run_sync([&](sql::Connection& c) {
+        return reopen_ticket(c, sla_, *notices, t.id, t.owner_openid, "owner", "还是漏", now_);
+    });
+    ASSERT_TRUE(reopened) << reopened.error().message();
+    ASSERT_TRUE(reopened->complaint);
+    auto said = [&](const std::string& openid) {
+        return pool_.run_sync([&](sql::Connection& c) {
+            std::unique_ptr<sql::PreparedStatement> st(
+                c.prepareStatement("SELECT payload FROM outbox WHERE recipient = ? ORDER BY id"));
+            st->setString(1, openid);
+            std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+            std::vector<std::string> out;
+            while (rs->next())
+                out.push_back(nlohmann::json::parse(std::string(rs->getString(1)))["text"]
+                                  .get<std::string>());
+            return out;
+        });
+    };
+    EXPECT_EQ(said(*dispatcher.openid),
+              std::vector<std::string>{"请改派返修单" + t.number + "（3号楼2单元301）"});
+    EXPECT_EQ(said(*supervisor.openid),
+              std::vector<std::string>{t.number + "二次返修，投诉" +
+                                       std::to_string(*reopened->complaint)});
 }
 
 TEST_F(CallbackDeskIntegration, ReopenOfATicketStillBeingWorkedOnWritesNothing) {

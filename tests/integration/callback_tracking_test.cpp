@@ -69,8 +69,9 @@ class CallbackTracking : public ::testing::Test {
         CallbackRouteWatch watch{
             [this](store::Ticket t) { return timers_.track(std::move(t)); },
             [this](store::Callback cb) { return timers_.track_callback(std::move(cb)); }};
-        add_callback_routes(router_, pool_, desk().sla, kToken,
-                            [] { return chr::system_clock::time_point(t0); }, std::move(watch));
+        add_callback_routes(
+            router_, pool_, desk().sla, desk().notices, kToken,
+            [] { return chr::system_clock::time_point(t0); }, std::move(watch));
     }
 
     void TearDown() override {
@@ -164,7 +165,7 @@ class CallbackTracking : public ::testing::Test {
     store::Redis redis_{io_.get_executor(), store::testing::redis_settings()};
     store::TimerIndex index_{redis_, "cbtrk-" + tag_};
     store::SessionStore sessions_{redis_, 1h};
-    Dispatcher dispatcher_{pool_, desk().sla};
+    Dispatcher dispatcher_{pool_, desk().sla, desk().notices};
     SlaTimers timers_{pool_,          index_,          sessions_,     dispatcher_,
                       desk().sla,     desk().notices,  desk().dialog, SlaTimersOptions{},
                       [] { return chr::system_clock::time_point(t0); }};

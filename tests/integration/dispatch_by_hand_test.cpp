@@ -175,7 +175,8 @@ class DispatchByHand : public ::testing::Test {
     store::MysqlPool pool_{blocking_, private_database()};
     store::Redis redis_{io_.get_executor(), store::testing::redis_settings()};
     store::SessionStore sessions_{redis_, 1h};
-    Dispatcher dispatcher_{pool_, testing::desk().sla, &testing::desk().dialog.texts};
+    Dispatcher dispatcher_{pool_, testing::desk().sla, testing::desk().notices,
+                           &testing::desk().dialog.texts};
     const bool owners_told_ = (dispatcher_.tell_owners(testing::desk().notices, sessions_), true);
 };
 
@@ -484,7 +485,8 @@ TEST_F(DispatchByHand, AnAcceptedJobMovedWhileRedisIsDownStaysMovedAndIsAnswered
     nowhere.connect_timeout = nowhere.command_timeout = 200ms;
     store::Redis dead{io_.get_executor(), nowhere};
     store::SessionStore lost{dead, 1h};
-    Dispatcher dispatcher{pool_, testing::desk().sla, &testing::desk().dialog.texts};
+    Dispatcher dispatcher{pool_, testing::desk().sla, testing::desk().notices,
+                          &testing::desk().dialog.texts};
     dispatcher.tell_owners(testing::desk().notices, lost);
 
     auto moved =

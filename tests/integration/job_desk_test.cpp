@@ -203,7 +203,8 @@ class JobDeskIntegration : public ::testing::Test {
     store::MysqlPool pool_{blocking_, database()};
     store::Redis redis_{io_.get_executor(), store::testing::redis_settings()};
     store::SessionStore sessions_{redis_, 1h};
-    Dispatcher dispatcher_{pool_, desk().sla, &desk().dialog.texts};  // the pushes worded
+    Dispatcher dispatcher_{pool_, desk().sla, desk().notices,
+                           &desk().dialog.texts};  // the pushes worded
     store::Technician tech_;
     std::unique_ptr<JobDesk> jobs_;
 };
@@ -245,7 +246,7 @@ TEST_F(JobDeskIntegration, ALowRatingStaysRatedUntilItsComplaintIsCalledBackThen
 
     CallbackReport report{"satisfied", "已道歉，业主接受", "王客服", false};
     auto done = pool_.run_sync([&](sql::Connection& c) {
-        return mark_callback_done(c, desk().sla, *callback_id, report, t0 + 5h);
+        return mark_callback_done(c, desk().sla, desk().notices, *callback_id, report, t0 + 5h);
     });
     ASSERT_TRUE(done) << done.error().message();
     ASSERT_TRUE(done->closed) << "the last callback of a rated ticket closes it";

@@ -70,12 +70,13 @@ using testing::desk;
 
 // One engine with its own Redis connection on `io`, reading the shared fake clock.
 struct Engine {
-    Engine(asio::io_context& io, store::MysqlPool& pool, const config::RedisSettings& redis_settings,
-           const std::string& index_name, const std::atomic<std::int64_t>& now_ms)
+    Engine(asio::io_context& io, store::MysqlPool& pool,
+           const config::RedisSettings& redis_settings, const std::string& index_name,
+           const std::atomic<std::int64_t>& now_ms)
         : redis(io.get_executor(), redis_settings),
           index(redis, index_name),
           sessions(redis, 1h),
-          dispatcher(pool, desk().sla),
+          dispatcher(pool, desk().sla, desk().notices),
           timers(pool, index, sessions, dispatcher, desk().sla, desk().notices, desk().dialog,
                  options(), [&now_ms] {
                      return chr::system_clock::time_point(chr::milliseconds(now_ms.load()));
@@ -348,7 +349,8 @@ TEST_F(SlaTimersIntegration, AReopenedJobNobodyRevisitsIsWarnedReDispatchedAndEs
     t = save(*finish_job(t, tech_a_.id, std::nullopt, "", t0 + 1h), "done", t0 + 1h);
     const Timestamp reopened_at = t0 + 24h;
     auto reopened = pool_.run_sync([&](sql::Connection& c) {
-        return reopen_ticket(c, desk().sla, t.id, t.owner_openid, "owner", "还在漏水", reopened_at);
+        return reopen_ticket(c, desk().sla, desk().notices, t.id, t.owner_openid, "owner",
+                             "还在漏水", reopened_at);
     });
     ASSERT_TRUE(reopened) << reopened.error().message();
     t = ticket(t.id);
@@ -1083,7 +1085,7 @@ TEST_F(SlaTimersIntegration, AHandOverNobodyAnsweredInTenMinutesGoesUpToTheSuper
     store::testing::run(io_, engine_->timers.track_callback(unanswered));
     store::testing::run(io_, engine_->timers.track_callback(answered));
     auto done = pool_.run_sync([&](sql::Connection& c) {
-        return mark_callback_done(c, desk().sla, answered.id,
+        return mark_callback_done(c, desk().sla, desk().notices, answered.id,
                                   {"satisfied", "已回电", "客服", false}, t0 + 4min);
     });
     ASSERT_TRUE(done) << done.error().message();

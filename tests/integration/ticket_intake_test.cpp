@@ -142,7 +142,7 @@ protected:
     asio::io_context io_;
     asio::thread_pool blocking_{2};
     store::MysqlPool pool_{blocking_, store::testing::mysql_settings()};
-    Dispatcher dispatcher_{pool_, desk().sla, &desk().dialog.texts};
+    Dispatcher dispatcher_{pool_, desk().sla, desk().notices, &desk().dialog.texts};
     std::vector<store::Callback> watched_callbacks_;
     TicketIntake intake_{pool_,
                          dispatcher_,
@@ -232,7 +232,7 @@ TEST_F(TicketIntakeIntegration, ADeskCountingFromLaterMilestonesTellsTheOwnerWhe
         dialog::Milestone::dispatched;
     counted.policy.stage_starts[static_cast<std::size_t>(dialog::Stage::finish)] =
         dialog::Milestone::arrived;
-    Dispatcher dispatcher{pool_, counted, &desk().dialog.texts};
+    Dispatcher dispatcher{pool_, counted, desk().notices, &desk().dialog.texts};
     TicketIntake intake{pool_, dispatcher, counted, desk().notices, desk().dialog};
 
     auto queued = store::testing::run(io_, intake.carry_out(owner_, confirmation(tag_ + "-q"), t0));
@@ -246,7 +246,8 @@ TEST_F(TicketIntakeIntegration, ADeskCountingFromLaterMilestonesTellsTheOwnerWhe
     EXPECT_TRUE(waiting.due.dispatch);
 
     add_staff("王师傅", tag_ + "-tech", false);
-    Dispatcher fresh{pool_, counted, &desk().dialog.texts};  // no "nobody had room" memo
+    Dispatcher fresh{pool_, counted, desk().notices,
+                     &desk().dialog.texts};  // no "nobody had room" memo
     TicketIntake intake_now{pool_, fresh, counted, desk().notices, desk().dialog};
     const std::string other = tag_ + "-owner2";
     auto filed =
@@ -375,7 +376,7 @@ TEST_F(TicketIntakeIntegration,
 
     // Answered and recorded: the next 人工 is a new request with its own 10 minutes.
     auto done = pool_.run_sync([&](sql::Connection& c) {
-        return mark_callback_done(c, desk().sla, open[0].id,
+        return mark_callback_done(c, desk().sla, desk().notices, open[0].id,
                                   {"satisfied", "电话解答了停水时间", "陈客服", false},
                                   chr::time_point_cast<chr::milliseconds>(t0 + 20min));
     });
@@ -430,7 +431,10 @@ TEST_F(TicketIntakeIntegration, WithNobodyFreeTheTicketIsQueuedTheDispatchersAre
     for (const auto& m : outbox(t.id))
         if (m.recipient == *dispatcher.openid) {
             told = true;
-            EXPECT_NE(nlohmann::json::parse(m.payload).dump().find(t.number), std::string::npos);
+            EXPECT_EQ(nlohmann::json::parse(m.payload)["text"],
+                      "工单" + t.number + "（水龙头漏水，" + t.address +
+                          "）暂无可派的维修人员，请人工派单。")
+                << "notices.toml staff_dispatch_queued";
         }
     EXPECT_TRUE(told);
     ASSERT_EQ(watched_.size(), 1u);
