@@ -105,7 +105,7 @@ asio::awaitable<Response> serve_callback_done(Request req, std::shared_ptr<const
     if (!report) co_return json_error(req, http::status::bad_request, report.error().detail);
     auto work = [sla = state->sla, notices = state->notices, id = *id, r = *report,
                  now = state->now()](sql::Connection& c) {
-        return mark_callback_done(c, *sla, *notices, id, r, now);
+        return mark_callback_done(c, *sla, notices, id, r, now);
     };
     Result<CallbackDone> done = co_await state->mysql->run(std::move(work));
     if (!done) co_return error_response(req, done.error());

@@ -117,13 +117,14 @@ int callback_done(const CommandContext& ctx) {
     if (!checked) return usage_error(ctx, "callback done: " + checked.error().detail);
     auto sla = load_sla(ctx);
     if (!sla) return kExitUsage;
-    auto notices = load_notices(ctx);
-    if (!notices) return kExitUsage;
+    std::optional<config::Notices> notices;  // a reopen's staff notes; nothing else needs them
+    if (checked->reopen && !(notices = load_notices(ctx))) return kExitUsage;
 
     std::optional<Result<CallbackDone>> done;
     const Timestamp now = ctx.now;
     int rc = with_database(ctx, [&](sql::Connection& c) {
-        done.emplace(mark_callback_done(c, *sla, *notices, *id, *checked, now));
+        done.emplace(
+            mark_callback_done(c, *sla, notices ? &*notices : nullptr, *id, *checked, now));
         return kExitOk;
     });
     if (rc != kExitOk) return rc;

@@ -188,7 +188,7 @@ Result<std::optional<store::Ticket>> close_rated_ticket(
 }
 
 Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaData& sla,
-                                        const config::Notices& notices, std::uint64_t id,
+                                        const config::Notices* notices, std::uint64_t id,
                                         const CallbackReport& report, Timestamp now) {
     auto found = store::CallbackQueueRepository::find_callback(c, id);
     if (!found) return found.error();
@@ -213,11 +213,13 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
                                                             report.notes, now);
     };
     CallbackDone out{*found, std::nullopt, std::nullopt};
+    if (report.reopen && !notices)
+        return invalid("reopen: the desk's notices were not loaded to word the staff notes");
     if (report.reopen) {
         // reopen_ticket refuses a ticket that cannot be reopened (still being worked on,
         // cancelled) before `complete` runs: nothing is recorded then.
         const std::string why = "回访不满意" + (report.notes.empty() ? "" : "：" + report.notes);
-        auto reopened = reopen_ticket(c, sla, notices, *found->ticket_id, "callback", "dispatcher",
+        auto reopened = reopen_ticket(c, sla, *notices, *found->ticket_id, "callback", "dispatcher",
                                       why, now, complete);
         if (!reopened) return reopened.error();
         out.reopened = std::move(*reopened);

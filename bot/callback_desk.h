@@ -122,14 +122,15 @@ struct CallbackDone {
 
 // Records the (checked) report on callback `id`. With reopen: the callback's ticket (its own or
 // its complaint's) is reopened through reopen_ticket (actor "callback", role "dispatcher", the
-// notes as why; `notices` words its staff notes). A reopen that cannot happen is refused with
-// nothing written. Errors: StoreErrc::not_found (no such callback), StoreErrc::invalid_state
+// notes as why; `notices` words its staff notes, and must be given for a reopen: without them
+// a reopen is refused with std::errc::invalid_argument). A reopen that cannot happen is refused
+// with nothing written. Errors: StoreErrc::not_found (no such callback), StoreErrc::invalid_state
 // (already done; or asking to reopen a callback about no ticket), a LifecycleErrc from reopen_job
 // (e.g. wrong_status for a ticket still being worked on). The report commits in one transaction
 // with the reopen, or, without reopen, with closing the ticket when it is rated and this was its
 // last open callback (close_rated_ticket); a refused reopen records nothing. Blocking.
 [[nodiscard]] Result<CallbackDone> mark_callback_done(
-    sql::Connection& c, const config::SlaData& sla, const config::Notices& notices,
+    sql::Connection& c, const config::SlaData& sla, const config::Notices* notices,
     std::uint64_t id, const CallbackReport& report, store::Timestamp now);
 
 // ---- handling a complaint ----

@@ -43,7 +43,8 @@ using CallbackWatch = std::function<boost::asio::awaitable<void>(store::Callback
 // read (TicketRepository::events, in id order) and is pure.
 [[nodiscard]] std::vector<std::uint64_t> handed_over_by(sql::Connection& c,
                                                         std::uint64_t ticket_id);
-[[nodiscard]] std::vector<std::uint64_t> handed_over_by(const std::vector<store::TicketEvent>& events);
+[[nodiscard]] std::vector<std::uint64_t> handed_over_by(
+    const std::vector<store::TicketEvent>& events);
 
 // The owner's notice that the technician who accepted their job no longer has it — handed over
 // (转单) or taken off them by a dispatcher — and that someone else is being found, with what
@@ -63,8 +64,8 @@ using JobsGiven = std::unordered_map<std::uint64_t, std::uint32_t>;
 // `candidates` with the jobs `given` counted: each one's open jobs grow by theirs, those it
 // fills are dropped, and the rest are in the store's order again (fewest open jobs first, then
 // by id). Pure.
-[[nodiscard]] std::vector<store::DispatchCandidate> counting_jobs_given(std::vector<store::DispatchCandidate> candidates,
-                                                                      const JobsGiven& given);
+[[nodiscard]] std::vector<store::DispatchCandidate> counting_jobs_given(
+    std::vector<store::DispatchCandidate> candidates, const JobsGiven& given);
 
 struct DispatchOutcome {
     enum class Kind { dispatched, queued, not_needed } kind = Kind::queued;
@@ -99,7 +100,7 @@ struct DispatchAttempt {
 // running wins over that count's "nobody" (a generation number). Thread-safe; bounded (cleared
 // past 4,096 pairs: buildings come from owners' addresses).
 class NoRoomMemo {
-public:
+  public:
     using Clock = std::chrono::steady_clock;
     explicit NoRoomMemo(std::chrono::milliseconds hold) : hold_(hold) {}
 
@@ -108,14 +109,14 @@ public:
     // The generation to pass to note_nobody_free: read it before counting.
     [[nodiscard]] std::uint64_t generation() const;
     // Notes that a count begun at `generation` found nobody; ignored when a forget came since.
-    void note_nobody_free(const std::string& trade, const std::string& building, std::uint64_t generation,
-                          Clock::time_point now = Clock::now());
+    void note_nobody_free(const std::string& trade, const std::string& building,
+                          std::uint64_t generation, Clock::time_point now = Clock::now());
     // A count found someone with room for this trade and building: its note ends.
     void room_seen(const std::string& trade, const std::string& building);
     void forget();
     void set_hold(std::chrono::milliseconds hold);
 
-private:
+  private:
     static std::string key(const std::string& trade, const std::string& building);
     mutable std::mutex mutex_;
     std::chrono::milliseconds hold_;
@@ -124,80 +125,81 @@ private:
 };
 
 class Dispatcher {
-public:
-  // Keeps references; all must outlive the dispatcher. `notices` words the dispatchers' note
-  // of a ticket nobody can take; `texts` (may be null) words the urgency and the visit in the
-  // job push (紧急/一般/计划; the stored word, and no visit line, without them).
-  Dispatcher(store::MysqlPool& mysql, const config::SlaData& sla, const config::Notices& notices,
-             const dialog::ReplyTexts* texts = nullptr);
+  public:
+    // Keeps references; all must outlive the dispatcher. `notices` words the dispatchers' note
+    // of a ticket nobody can take; `texts` (may be null) words the urgency and the visit in the
+    // job push (紧急/一般/计划; the stored word, and no visit line, without them).
+    Dispatcher(store::MysqlPool& mysql, const config::SlaData& sla, const config::Notices& notices,
+               const dialog::ReplyTexts* texts = nullptr);
 
-  // Dispatches ticket `ticket_id`, to nobody in `excluded`, if it is waiting for a technician:
-  // status new (queued, or handed over), or dispatched to `taken_from` (an accept time-out's
-  // technician) — given meanwhile to anyone else (a dispatcher's hand, even to someone in
-  // `excluded`), it stays theirs. `actor` and `reason` go into the audit event
-  // ("system"/"created", "sla"/"accept_timeout", technician openid/"handover"). not_needed when
-  // the ticket is already with someone or closed. Throws ServiceUnavailable when MySQL is down;
-  // a concurrent change of the ticket is retried.
-  [[nodiscard]] boost::asio::awaitable<DispatchOutcome> dispatch(
-      std::uint64_t ticket_id, std::vector<std::uint64_t> excluded, std::string actor,
-      std::string reason, std::chrono::sys_seconds now,
-      std::optional<std::uint64_t> taken_from = std::nullopt);
+    // Dispatches ticket `ticket_id`, to nobody in `excluded`, if it is waiting for a technician:
+    // status new (queued, or handed over), or dispatched to `taken_from` (an accept time-out's
+    // technician) — given meanwhile to anyone else (a dispatcher's hand, even to someone in
+    // `excluded`), it stays theirs. `actor` and `reason` go into the audit event
+    // ("system"/"created", "sla"/"accept_timeout", technician openid/"handover"). not_needed when
+    // the ticket is already with someone or closed. Throws ServiceUnavailable when MySQL is down;
+    // a concurrent change of the ticket is retried.
+    [[nodiscard]] boost::asio::awaitable<DispatchOutcome> dispatch(
+        std::uint64_t ticket_id, std::vector<std::uint64_t> excluded, std::string actor,
+        std::string reason, std::chrono::sys_seconds now,
+        std::optional<std::uint64_t> taken_from = std::nullopt);
 
-  // The same, on a connection the caller holds (e.g. the one that just created `ticket`,
-  // saving a pool hop and a re-read): blocking, for MysqlPool work. `ticket` is the current
-  // row. Does not log; call log_outcome with the final outcome.
-  // `record_queued` false: with nobody free, write nothing (no event, no note to the
-  // dispatchers) — for a ticket whose queuing was recorded already.
-  [[nodiscard]] DispatchAttempt dispatch_on(
-      sql::Connection& c, store::Ticket ticket, const std::vector<std::uint64_t>& excluded,
-      const std::string& actor, const std::string& reason, std::chrono::sys_seconds now,
-      bool record_queued = true, std::optional<std::uint64_t> taken_from = std::nullopt) const;
-  static void log_outcome(const DispatchOutcome& outcome, const std::string& reason);
+    // The same, on a connection the caller holds (e.g. the one that just created `ticket`,
+    // saving a pool hop and a re-read): blocking, for MysqlPool work. `ticket` is the current
+    // row. Does not log; call log_outcome with the final outcome.
+    // `record_queued` false: with nobody free, write nothing (no event, no note to the
+    // dispatchers) — for a ticket whose queuing was recorded already.
+    [[nodiscard]] DispatchAttempt dispatch_on(
+        sql::Connection& c, store::Ticket ticket, const std::vector<std::uint64_t>& excluded,
+        const std::string& actor, const std::string& reason, std::chrono::sys_seconds now,
+        bool record_queued = true, std::optional<std::uint64_t> taken_from = std::nullopt) const;
+    static void log_outcome(const DispatchOutcome& outcome, const std::string& reason);
 
-  // A dispatcher's 派单 by hand: ticket `number` — waiting (status new, including one handed
-  // over or timed out with nobody free), dispatched and not accepted yet, or accepted and not
-  // on site yet — to technician `technician_id` (active and bound to WeChat, so the job push
-  // reaches them; trade, buildings, duty and room are the dispatcher's call), or with none to
-  // whoever dispatch() would choose, other than the technician it is with and those who handed
-  // it over or let it time out. `actor` (who did it) goes into the audit event. The technician it
-  // was with is told it went to someone else. An accepted job is taken off its technician as
-  // their 转单 would (hand_over_job: a quote not answered yet goes with them; a "handed_over"
-  // event with actor_role dispatcher, so no automatic re-dispatch gives it back to them) and
-  // given in the same transaction; its owner is told someone else is being found (tell_owners).
-  // Errors, each naming the value and what to do: StoreErrc::not_found (no such ticket or
-  // technician), std::errc::operation_not_permitted (a status that cannot be dispatched — on
-  // site, the technician finishes it — a technician who cannot take it, nobody free). The ticket
-  // unchanged when it is with that technician already. Throws ServiceUnavailable when MySQL is
-  // down.
-  [[nodiscard]] boost::asio::awaitable<Result<store::Ticket>> dispatch_by_hand(
-      std::string number, std::optional<std::uint64_t> technician_id, std::string actor,
-      std::chrono::sys_seconds now);
+    // A dispatcher's 派单 by hand: ticket `number` — waiting (status new, including one handed
+    // over or timed out with nobody free), dispatched and not accepted yet, or accepted and not
+    // on site yet — to technician `technician_id` (active and bound to WeChat, so the job push
+    // reaches them; trade, buildings, duty and room are the dispatcher's call), or with none to
+    // whoever dispatch() would choose, other than the technician it is with and those who handed
+    // it over or let it time out. `actor` (who did it) goes into the audit event. The technician it
+    // was with is told it went to someone else. An accepted job is taken off its technician as
+    // their 转单 would (hand_over_job: a quote not answered yet goes with them; a "handed_over"
+    // event with actor_role dispatcher, so no automatic re-dispatch gives it back to them) and
+    // given in the same transaction; its owner is told someone else is being found (tell_owners).
+    // Errors, each naming the value and what to do: StoreErrc::not_found (no such ticket or
+    // technician), std::errc::operation_not_permitted (a status that cannot be dispatched — on
+    // site, the technician finishes it — a technician who cannot take it, nobody free). The ticket
+    // unchanged when it is with that technician already. Throws ServiceUnavailable when MySQL is
+    // down.
+    [[nodiscard]] boost::asio::awaitable<Result<store::Ticket>> dispatch_by_hand(
+        std::string number, std::optional<std::uint64_t> technician_id, std::string actor,
+        std::chrono::sys_seconds now);
 
-  // Gives tickets waiting for their first technician (queued when nobody was free) to whoever
-  // has room now — a job ended, a technician came on duty or was bound: one ticket of each
-  // trade and building a pass (its oldest emergency, else its oldest), the areas with an
-  // emergency first, up to `max` areas (TicketRepository::next_waiting). Nothing is written
-  // for a ticket still nobody can take (its queuing was told). Returns the tickets
-  // dispatched, as saved, for the SLA timers. Throws ServiceUnavailable when MySQL is down.
-  [[nodiscard]] boost::asio::awaitable<std::vector<store::Ticket>> dispatch_waiting(
-      std::uint32_t max, std::chrono::sys_seconds now);
+    // Gives tickets waiting for their first technician (queued when nobody was free) to whoever
+    // has room now — a job ended, a technician came on duty or was bound: one ticket of each
+    // trade and building a pass (its oldest emergency, else its oldest), the areas with an
+    // emergency first, up to `max` areas (TicketRepository::next_waiting). Nothing is written
+    // for a ticket still nobody can take (its queuing was told). Returns the tickets
+    // dispatched, as saved, for the SLA timers. Throws ServiceUnavailable when MySQL is down.
+    [[nodiscard]] boost::asio::awaitable<std::vector<store::Ticket>> dispatch_waiting(
+        std::uint32_t max, std::chrono::sys_seconds now);
 
-  // With nobody to give a ticket to: its audit event, and the note to the dispatchers (outbox
-  // rows, worded by notices.toml staff_dispatch_queued; blocking, inside the caller's
-  // transaction).
-  [[nodiscard]] static store::NewEvent queued_event(const std::vector<std::uint64_t>& excluded,
-                                                    const std::string& actor,
-                                                    const std::string& reason);
-  void tell_dispatchers(sql::Connection& c, const store::Ticket& ticket, store::Timestamp at) const;
-  // The same note added to the caller's batch (a ticket's creation).
-  void tell_dispatchers(store::SqlBatch& batch, const store::Ticket& ticket,
-                        store::Timestamp at) const;
+    // With nobody to give a ticket to: its audit event, and the note to the dispatchers (outbox
+    // rows, worded by notices.toml staff_dispatch_queued; blocking, inside the caller's
+    // transaction).
+    [[nodiscard]] static store::NewEvent queued_event(const std::vector<std::uint64_t>& excluded,
+                                                      const std::string& actor,
+                                                      const std::string& reason);
+    void tell_dispatchers(sql::Connection& c, const store::Ticket& ticket,
+                          store::Timestamp at) const;
+    // The same note added to the caller's batch (a ticket's creation).
+    void tell_dispatchers(store::SqlBatch& batch, const store::Ticket& ticket,
+                          store::Timestamp at) const;
 
-  // Whether a new ticket nobody could take is told to the dispatchers at once, on its own:
-  // always without queue notes; with them (bot/queue_notes.h), only an emergency — the rest
-  // wait for the next note. Pure.
-  [[nodiscard]] bool tells_at_once(const store::Ticket& ticket) const {
-      return !queue_notes_ || store::is_emergency(ticket);
+    // Whether a new ticket nobody could take is told to the dispatchers at once, on its own:
+    // always without queue notes; with them (bot/queue_notes.h), only an emergency — the rest
+    // wait for the next note. Pure.
+    [[nodiscard]] bool tells_at_once(const store::Ticket& ticket) const {
+        return !queue_notes_ || store::is_emergency(ticket);
     }
     // On: queued tickets other than emergencies are left to the queue notes. Call before use.
     void use_queue_notes(bool on) { queue_notes_ = on; }
@@ -214,9 +216,8 @@ public:
     // trade has room in its building (NoRoomMemo). Blocking, on the filing's connection.
     // `given`: jobs given by filings not committed yet, which the tickets table does not show
     // (counting_jobs_given); room that only they took is not remembered as nobody free.
-    [[nodiscard]] std::optional<store::DispatchCandidate> choose_for_new(sql::Connection& c,
-                                                                       const store::Ticket& ticket,
-                                                                       const JobsGiven* given = nullptr) const;
+    [[nodiscard]] std::optional<store::DispatchCandidate> choose_for_new(
+        sql::Connection& c, const store::Ticket& ticket, const JobsGiven* given = nullptr) const;
     // Every ticket saved (the TicketWatch): a job that ended freed its technician's room.
     void ticket_saved(const store::Ticket& ticket) const;
     // How long "nobody free" is believed (default 1 s; 0: always count).
@@ -228,16 +229,15 @@ public:
                                     const std::string& actor, const std::string& reason,
                                     std::chrono::sys_seconds now) const;
 
-private:
+  private:
     // Gives `ticket` (as read) to `chosen` and saves it (compare-and-set), with the job push and,
     // when it was with someone else, their note that it went elsewhere; `actor_role` on the
     // audit event; `outbox`: more rows written with it. The saved ticket, or the update's error
     // (version_conflict: read again).
-    [[nodiscard]] Result<store::Ticket> give(sql::Connection& c, store::Ticket ticket,
-                                             const store::DispatchCandidate& chosen,
-                                             const std::string& actor, const std::string& actor_role,
-                                             const std::string& reason, std::chrono::sys_seconds now,
-                                             std::vector<store::NewOutbox> outbox = {}) const;
+    [[nodiscard]] Result<store::Ticket> give(
+        sql::Connection& c, store::Ticket ticket, const store::DispatchCandidate& chosen,
+        const std::string& actor, const std::string& actor_role, const std::string& reason,
+        std::chrono::sys_seconds now, std::vector<store::NewOutbox> outbox = {}) const;
 
     store::MysqlPool& mysql_;
     const config::SlaData& sla_;

@@ -17,6 +17,7 @@
 #include "dialog/money.h"
 #include "dialog/session_codec.h"
 #include "dialog/sla_policy.h"
+#include "dialog/text.h"
 #include "store/errors.h"
 #include "store/feedback_repository.h"
 #include "store/photo_repository.h"
@@ -541,12 +542,15 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             (void)store::FeedbackRepository::add_rating(c, rating);
             if (score <= 2) {
                 // A low rating becomes a complaint for the supervisor, called back within the
-                // policy's limit; a one-star rating is serious and goes to the manager at once.
+                // policy's limit; a one-star rating, or a comment the catalog calls serious
+                // (受伤, 赔偿 …), goes to the manager at once.
+                const bool serious = score == 1 || data_.catalog.is_serious_complaint(
+                                                       dialog::text::normalize(comment));
                 store::Complaint complaint;
                 complaint.ticket_id = after.id;
                 complaint.owner_openid = openid;
                 complaint.source = "low_rating";
-                complaint.severity = score == 1 ? "serious" : "normal";
+                complaint.severity = serious ? "serious" : "normal";
                 complaint.text = std::to_string(score) + "星：" + comment;
                 complaint.created_at = now;
                 auto id = open_complaint(c, complaint, *sla, now);
@@ -554,7 +558,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                                                    {{"number", after.number}, {"score", std::to_string(score)},
                                                     {"comment", comment}, {"complaint", std::to_string(id)}});
                 notify_staff(c, StaffRole::supervisor, after.id, "complaint", text, now);
-                if (score == 1) notify_staff(c, StaffRole::manager, after.id, "complaint", text, now);
+                if (serious) notify_staff(c, StaffRole::manager, after.id, "complaint", text, now);
             }
         };
         Moved m = co_await owners_move(openid, number, "rated", move, already, compose, now);

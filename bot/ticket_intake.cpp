@@ -340,27 +340,42 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
 asio::awaitable<void> TicketIntake::file_complaint(std::string openid, dialog::FileComplaint complaint,
                                                    std::chrono::sys_seconds now) {
     // Every complaint is called back (回访) within the policy's limit (3 days by default).
-    auto work = [this, openid, text = complaint.text, at = to_timestamp(now)](sql::Connection& c) {
+    // A serious one (dialog: FaultCatalog::is_serious_complaint) goes to the manager at once too.
+    struct Filed {
+        std::uint64_t id = 0;
+        std::size_t managers = 0;
+    };
+    auto work = [this, openid, text = complaint.text, serious = complaint.serious,
+                 at = to_timestamp(now)](sql::Connection& c) {
         const std::string owner = owner_contact(c, notices_, openid);
         store::Transaction tx(c);
         store::Complaint record;
         record.owner_openid = openid;
         record.source = "owner";
+        record.severity = serious ? "serious" : "normal";
         record.text = text;
         record.created_at = at;
-        auto id = open_complaint(c, record, sla_, at);
-        notify_staff(c, StaffRole::supervisor, std::nullopt, "complaint",
-                     notices_.render(
-                         "staff_complaint",
-                         {{"id", std::to_string(id)},
-                          {"text", text.empty() ? notices_.render("staff_complaint_empty") : text},
-                          {"owner", owner}}),
-                     at);
+        Filed out;
+        out.id = open_complaint(c, record, sla_, at);
+        const std::string note = notices_.render(
+            serious ? "staff_complaint_serious" : "staff_complaint",
+            {{"id", std::to_string(out.id)},
+             {"text", text.empty() ? notices_.render("staff_complaint_empty") : text},
+             {"owner", owner}});
+        notify_staff(c, StaffRole::supervisor, std::nullopt, "complaint", note, at);
+        if (serious)
+            out.managers = notify_staff(c, StaffRole::manager, std::nullopt, "complaint", note, at);
         tx.commit();
-        return id;
+        return out;
     };
-    auto id = co_await mysql_.run(std::move(work));
-    log::info("intake", "complaint_filed", {{"complaint", id}});
+    auto filed = co_await mysql_.run(std::move(work));
+    log::info(
+        "intake", "complaint_filed",
+        {{"complaint", filed.id}, {"serious", complaint.serious}, {"managers", filed.managers}});
+    if (complaint.serious && filed.managers == 0)
+        log::warn(
+            "intake", "no_manager_to_tell",
+            {{"complaint", filed.id}, {"fix", "add one: repairbot technician add ... --manager"}});
 }
 
 }  // namespace repairbot::bot

@@ -83,8 +83,9 @@ class TicketIntake {
     boost::asio::awaitable<std::optional<std::string>> hand_to_human(std::string openid,
                                                                      dialog::HandToHuman human,
                                                                      std::chrono::sys_seconds now);
-    // A complaint record, its callback due per the SLA policy, and a note to the supervisors,
-    // in one transaction.
+    // A complaint record (severity serious when the dialogue found it so), its callback due per
+    // the SLA policy, and a note to the supervisors — a serious one worded staff_complaint_serious
+    // and to the manager too — in one transaction.
     boost::asio::awaitable<void> file_complaint(std::string openid, dialog::FileComplaint complaint,
                                                 std::chrono::sys_seconds now);
     [[nodiscard]] std::string created_text(const store::Ticket& t) const;

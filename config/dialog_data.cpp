@@ -189,9 +189,10 @@ std::optional<std::string> unknown_placeholder(std::string_view text) {
 Result<dialog::FaultCatalog> parse_fault_catalog(std::string_view text, std::string_view source) {
     toml::table root;
     if (auto e = parse_toml(text, source, root)) return *e;
-    if (auto e =
-            only_keys(root, {"fallback", "planned_keywords", "public_areas", "type", "emergency"},
-                      source, "")) {
+    if (auto e = only_keys(root,
+                           {"fallback", "planned_keywords", "public_areas", "type", "emergency",
+                            "serious_complaint_keywords"},
+                           source, "")) {
         return *e;
     }
     std::vector<dialog::FaultType> types;
@@ -200,6 +201,9 @@ Result<dialog::FaultCatalog> parse_fault_catalog(std::string_view text, std::str
     if (auto e = parse_emergencies(root, source, types, emergencies)) return *e;
     std::vector<std::string> planned;
     if (auto e = string_list(root, "planned_keywords", source, "", true, planned)) return *e;
+    std::vector<std::string> serious;
+    if (auto e = string_list(root, "serious_complaint_keywords", source, "", true, serious))
+        return *e;
     dialog::PublicAreas areas;
     if (const auto* node = root.get("public_areas")) {
         const auto* t = node->as_table();
@@ -223,7 +227,7 @@ Result<dialog::FaultCatalog> parse_fault_catalog(std::string_view text, std::str
                                "names, usually 其他");
     }
     return dialog::FaultCatalog(std::move(types), std::move(emergencies), std::move(planned),
-                                std::move(areas), fallback);
+                                std::move(areas), fallback, std::move(serious));
 }
 
 Result<dialog::ReplyTexts> parse_reply_texts(std::string_view text, std::string_view source) {

@@ -34,11 +34,12 @@ const std::vector<std::string_view>& required_notice_keys() {
         "tech_quote_rejected", "tech_quote_raise_rejected",
         // Notes to the staff (bot/ticket_intake.cpp; handover_overdue: bot/sla_timers.cpp)
         "staff_handover", "staff_handover_tickets", "staff_handover_draft", "staff_handover_again",
-        "staff_owner_unknown", "handover_overdue",
+        "staff_owner_unknown", "handover_overdue", "staff_complaint", "staff_complaint_serious",
+        "staff_complaint_empty",
         // Notes about a reopened job (bot/ticket_lifecycle.cpp reopen_ticket)
         "staff_reopen_unassigned", "staff_reopened_twice",
         // The dispatchers' note of a ticket nobody can take (bot/dispatch.cpp)
-        "staff_dispatch_queued", "staff_complaint", "staff_complaint_empty"};
+        "staff_dispatch_queued"};
     return keys;
 }
 

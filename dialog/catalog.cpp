@@ -1,6 +1,7 @@
 #include "dialog/catalog.h"
 
 #include <algorithm>
+#include <array>
 
 #include "dialog/text.h"
 
@@ -41,11 +42,14 @@ std::string urgency_word(std::string_view code) {
 
 FaultCatalog::FaultCatalog(std::vector<FaultType> types, std::vector<EmergencyRule> emergencies,
                            std::vector<std::string> planned_keywords, PublicAreas areas,
-                           std::string_view fallback_type)
+                           std::string_view fallback_type,
+                           std::vector<std::string> serious_complaint_keywords)
     : types_(std::move(types)),
       emergencies_(std::move(emergencies)),
       planned_(std::move(planned_keywords)),
-      areas_(std::move(areas)) {
+      areas_(std::move(areas)),
+      serious_(std::move(serious_complaint_keywords)) {
+    for (auto& k : serious_) k = text::normalize(k);  // matched on normalized text
     fallback_ = types_.empty() ? 0 : types_.size() - 1;
     for (std::size_t i = 0; i < types_.size(); ++i) {
         if (types_[i].name == fallback_type) fallback_ = i;
@@ -69,6 +73,25 @@ void FaultCatalog::add(const std::string& word, KeywordHit::Kind kind, std::size
     if (w.empty()) return;
     auto first = text::decode_at(w, 0).value;
     by_first_[first].push_back(Entry{std::move(w), kind, static_cast<std::uint16_t>(index)});
+}
+
+bool negated(std::string_view s, std::size_t pos) {
+    static constexpr std::array<std::string_view, 6> kNegations = {"没有", "不是", "没",
+                                                                   "不",   "无",   "并非"};
+    for (auto n : kNegations) {
+        if (pos >= n.size() && s.substr(pos - n.size(), n.size()) == n) return true;
+    }
+    return false;
+}
+
+bool FaultCatalog::is_serious_complaint(std::string_view normalized) const {
+    for (const auto& word : serious_) {
+        for (auto at = normalized.find(word); at != std::string_view::npos;
+             at = normalized.find(word, at + word.size())) {
+            if (!negated(normalized, at)) return true;
+        }
+    }
+    return false;
 }
 
 const FaultType* FaultCatalog::find(std::string_view name) const {

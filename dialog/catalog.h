@@ -57,6 +57,10 @@ struct KeywordHit {
     std::size_t length;   // bytes
 };
 
+// Whether the keyword found at byte `pos` of `normalized` text is ruled out by the word just
+// before it: "没有漏电", "不是漏水", "无燃气味", "并非…". Pure.
+[[nodiscard]] bool negated(std::string_view normalized, std::size_t pos);
+
 // The catalog, immutable once built. Callers (the loader, tests) validate their input first:
 // the constructor trusts it, except that an unknown fallback name falls back to the last type.
 class FaultCatalog {
@@ -64,12 +68,21 @@ class FaultCatalog {
     FaultCatalog() = default;
     FaultCatalog(std::vector<FaultType> types, std::vector<EmergencyRule> emergencies,
                  std::vector<std::string> planned_keywords, PublicAreas areas,
-                 std::string_view fallback_type);
+                 std::string_view fallback_type,
+                 std::vector<std::string> serious_complaint_keywords = {});
 
     [[nodiscard]] const std::vector<FaultType>& types() const { return types_; }
     [[nodiscard]] const std::vector<EmergencyRule>& emergencies() const { return emergencies_; }
     [[nodiscard]] const std::vector<std::string>& planned_keywords() const { return planned_; }
     [[nodiscard]] const PublicAreas& public_areas() const { return areas_; }
+    [[nodiscard]] const std::vector<std::string>& serious_complaint_keywords() const {
+        return serious_;
+    }
+
+    // Whether a complaint in `normalized` text (text::normalize) is serious (DOMAIN.md: it goes
+    // to the manager at once): it holds one of serious_complaint_keywords (a danger, harm,
+    // damage, an outside body; folded as the other keywords are) not negated ("还好没有受伤").
+    [[nodiscard]] bool is_serious_complaint(std::string_view normalized) const;
 
     // The type named `name`; nullptr when there is none.
     [[nodiscard]] const FaultType* find(std::string_view name) const;
@@ -95,6 +108,7 @@ class FaultCatalog {
     std::vector<EmergencyRule> emergencies_{};
     std::vector<std::string> planned_{};
     PublicAreas areas_;
+    std::vector<std::string> serious_{};
     std::size_t fallback_ = 0;
     // Keywords by their first code point, longest first: one hash look-up per character.
     std::unordered_map<char32_t, std::vector<Entry>> by_first_;

@@ -106,6 +106,13 @@ std::string complaint_words(std::string_view raw, const Command& cmd) {
     return std::string(text::trim_original(raw.substr(at + keyword.size())));
 }
 
+FileComplaint complaint_effect(const FaultCatalog& catalog, std::string_view raw,
+                               const Command& cmd) {
+    auto words = complaint_words(raw, cmd);
+    const bool serious = catalog.is_serious_complaint(text::normalize(words));
+    return FileComplaint{std::move(words), serious};
+}
+
 bool is_confirm_word(std::string_view c) {
     static constexpr std::array<std::string_view, 16> kWords = {
         "确认", "确定", "确认提交", "提交",   "是", "是的", "对", "对的",

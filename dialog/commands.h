@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include "dialog/catalog.h"
+#include "dialog/effects.h"
 #include "dialog/session.h"
 
 namespace repairbot::dialog {
@@ -37,6 +39,9 @@ struct Command {
 // kept, trimmed at both ends), for the complaint on record; `cmd.detail` when `raw` does not
 // hold 投诉 as typed (a voice message, "投 诉"). Never fails.
 [[nodiscard]] std::string complaint_words(std::string_view raw, const Command& cmd);
+// The complaint to file: complaint_words, serious when `catalog` says so of them.
+[[nodiscard]] FileComplaint complaint_effect(const FaultCatalog& catalog, std::string_view raw,
+                                             const Command& cmd);
 
 // Step answers, on the compact form.
 [[nodiscard]] bool is_confirm_word(std::string_view compact);  // 确认, 对, 好的, 提交 ...

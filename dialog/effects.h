@@ -65,6 +65,7 @@ struct QueryProgress {
 // Open a complaint record for the dispatcher/supervisor.
 struct FileComplaint {
     std::string text{};  // what the owner wrote after 投诉; may be empty
+    bool serious = false;  // DOMAIN.md: to the manager at once (FaultCatalog::is_serious_complaint)
     bool operator==(const FileComplaint&) const = default;
 };
 

@@ -6,19 +6,6 @@
 #include "dialog/text.h"
 
 namespace repairbot::dialog {
-namespace {
-
-// "没有漏电", "不是漏水", "无燃气味": the owner rules the emergency out.
-bool negated(std::string_view s, std::size_t pos) {
-    static constexpr std::array<std::string_view, 6> kNegations = {"没有", "不是", "没",
-                                                                   "不",   "无",   "并非"};
-    for (auto n : kNegations) {
-        if (pos >= n.size() && s.substr(pos - n.size(), n.size()) == n) return true;
-    }
-    return false;
-}
-
-}  // namespace
 
 Classification classify(std::string_view normalized, const FaultCatalog& catalog,
                         std::span<const KeywordHit> hits) {

@@ -274,7 +274,7 @@ void on_command(Turn& t, const Said& said, const Command& cmd) {
     s.misses = 0;
     switch (cmd.kind) {
         case CommandKind::complaint:
-            t.effects.emplace_back(FileComplaint{complaint_words(said.raw, cmd)});
+            t.effects.emplace_back(complaint_effect(t.catalog(), said.raw, cmd));
             t.say(TextId::complaint_filed);
             break;
         case CommandKind::help:

@@ -352,7 +352,7 @@ void on_command(Turn& t, const Said& said, const Command& cmd) {
             t.say(TextId::progress_query);
             break;
         case CommandKind::complaint:
-            t.effects.emplace_back(FileComplaint{complaint_words(said.raw, cmd)});
+            t.effects.emplace_back(complaint_effect(t.catalog(), said.raw, cmd));
             t.say(TextId::complaint_filed);
             break;
         case CommandKind::report:

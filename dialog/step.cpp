@@ -73,7 +73,7 @@ void idle_command(Turn& t, const Said& said, const Command& cmd) {
             t.say(TextId::progress_query);
             return;
         case CommandKind::complaint:
-            t.effects.emplace_back(FileComplaint{complaint_words(said.raw, cmd)});
+            t.effects.emplace_back(complaint_effect(t.catalog(), said.raw, cmd));
             t.say(TextId::complaint_filed);
             return;
         case CommandKind::report:

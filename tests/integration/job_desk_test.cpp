@@ -246,7 +246,7 @@ TEST_F(JobDeskIntegration, ALowRatingStaysRatedUntilItsComplaintIsCalledBackThen
 
     CallbackReport report{"satisfied", "已道歉，业主接受", "王客服", false};
     auto done = pool_.run_sync([&](sql::Connection& c) {
-        return mark_callback_done(c, desk().sla, desk().notices, *callback_id, report, t0 + 5h);
+        return mark_callback_done(c, desk().sla, &desk().notices, *callback_id, report, t0 + 5h);
     });
     ASSERT_TRUE(done) << done.error().message();
     ASSERT_TRUE(done->closed) << "the last callback of a rated ticket closes it";
@@ -256,6 +256,40 @@ TEST_F(JobDeskIntegration, ALowRatingStaysRatedUntilItsComplaintIsCalledBackThen
     EXPECT_EQ(after.at.closed, t0 + 5h);
     EXPECT_EQ(event_types(t.id).back(), "closed");
     EXPECT_EQ(done->callback.callback.outcome, "satisfied");
+}
+
+// A low rating's comment naming harm or damage (faults.toml serious_complaint_keywords) makes
+// its complaint serious, as one star does: the manager hears of it at once.
+TEST_F(JobDeskIntegration, ATwoStarRatingWhoseCommentNamesDamageGoesToTheManagerToo) {
+    auto manager = add_technician("刘经理", tag_ + "-manager");
+    manager.is_manager = true;
+    manager.on_duty = false;
+    pool_.run_sync([&](sql::Connection& c) {
+        return store::TechnicianRepository::update(c, manager, t0).ok();
+    });
+    auto late = ticket(ts::confirmed, tech_.id);
+    auto damaged = ticket(ts::confirmed, tech_.id);
+    (void)carry_out(late.owner_openid, dialog::RateService{late.number, 2, "来晚了两个小时"});
+    (void)carry_out(damaged.owner_openid,
+                    dialog::RateService{damaged.number, 2, "修完地板泡坏了，要求赔偿"});
+    auto severity = [&](const store::Ticket& t) {
+        return pool_.run_sync([&](sql::Connection& c) {
+            std::unique_ptr<sql::PreparedStatement> st(
+                c.prepareStatement("SELECT severity FROM complaints WHERE ticket_id = ?"));
+            st->setUInt64(1, t.id);
+            std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+            return rs->next() ? std::string(rs->getString(1)) : std::string("<none>");
+        });
+    };
+    EXPECT_EQ(severity(late), "normal");
+    EXPECT_EQ(severity(damaged), "serious");
+    auto to_manager = [&](const store::Ticket& t) {
+        std::size_t n = 0;
+        for (const auto& m : notices_of(t.id, "complaint")) n += m.recipient == *manager.openid;
+        return n;
+    };
+    EXPECT_EQ(to_manager(late), 0u);
+    EXPECT_EQ(to_manager(damaged), 1u);
 }
 
 TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteIsToldToABoundTechnicianOnly) {

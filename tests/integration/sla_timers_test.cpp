@@ -1085,7 +1085,7 @@ TEST_F(SlaTimersIntegration, AHandOverNobodyAnsweredInTenMinutesGoesUpToTheSuper
     store::testing::run(io_, engine_->timers.track_callback(unanswered));
     store::testing::run(io_, engine_->timers.track_callback(answered));
     auto done = pool_.run_sync([&](sql::Connection& c) {
-        return mark_callback_done(c, desk().sla, desk().notices, answered.id,
+        return mark_callback_done(c, desk().sla, &desk().notices, answered.id,
                                   {"satisfied", "已回电", "客服", false}, t0 + 4min);
     });
     ASSERT_TRUE(done) << done.error().message();

@@ -327,6 +327,53 @@ TEST_F(TicketIntakeIntegration, AHandOverAndAComplaintTellTheStaffHowToReachTheO
         << told[1]["text"];
 }
 
+// DOMAIN.md: a serious complaint goes to the manager at once — recorded as serious, the same
+// note (its own wording) to the supervisors and the manager; an ordinary one to the supervisors.
+TEST_F(TicketIntakeIntegration,
+       ASeriousComplaintGoesToTheManagerAtOnceAnOrdinaryOneToTheSupervisors) {
+    auto staff = [&](const std::string& name, const std::string& openid, bool supervisor) {
+        auto t = add_staff(name, tag_ + openid, false);
+        t.is_supervisor = supervisor;
+        t.is_manager = !supervisor;
+        t.on_duty = false;
+        pool_.run_sync([&](sql::Connection& c) {
+            return store::TechnicianRepository::update(c, t,
+                                                       chr::time_point_cast<chr::milliseconds>(t0))
+                .ok();
+        });
+        return t;
+    };
+    const auto supervisor = staff("李主管", "-supervisor", true);
+    const auto manager = staff("王经理", "-manager", false);
+    auto complain = [&](std::string text, bool serious) {
+        std::vector<dialog::Effect> e{dialog::FileComplaint{std::move(text), serious}};
+        store::testing::run(io_, intake_.carry_out(owner_, std::move(e), t0));
+    };
+    complain("师傅迟到两小时", false);
+    complain("维修工把我家老人推倒受伤了", true);
+
+    auto to_supervisor = sent_to(*supervisor.openid);
+    ASSERT_EQ(to_supervisor.size(), 2u);
+    EXPECT_EQ(to_supervisor[0]["text"].get<std::string>().rfind("新投诉", 0), 0u)
+        << to_supervisor[0];
+    const std::string serious = to_supervisor[1]["text"];
+    EXPECT_EQ(serious.rfind("严重投诉", 0), 0u) << serious;
+    EXPECT_NE(serious.find("推倒受伤"), std::string::npos) << serious;
+    auto to_manager = sent_to(*manager.openid);
+    ASSERT_EQ(to_manager.size(), 1u) << "the manager hears of the serious one only";
+    EXPECT_EQ(to_manager[0]["text"], serious);
+    auto severities = pool_.run_sync([&](sql::Connection& c) {
+        std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+            "SELECT severity FROM complaints WHERE owner_openid = ? ORDER BY id"));
+        st->setString(1, owner_);
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        std::vector<std::string> out;
+        while (rs->next()) out.push_back(rs->getString(1));
+        return out;
+    });
+    EXPECT_EQ(severities, (std::vector<std::string>{"normal", "serious"}));
+}
+
 // DOMAIN.md: an enquiry the bot cannot answer goes to a human within 10 minutes, and anything
 // unanswered goes up. A 人工 is a callback the dispatchers owe the owner, due follow_ups.escalation
 // (10 min) later; the note says by when and under which number to record the answer.
@@ -376,7 +423,7 @@ TEST_F(TicketIntakeIntegration,
 
     // Answered and recorded: the next 人工 is a new request with its own 10 minutes.
     auto done = pool_.run_sync([&](sql::Connection& c) {
-        return mark_callback_done(c, desk().sla, desk().notices, open[0].id,
+        return mark_callback_done(c, desk().sla, &desk().notices, open[0].id,
                                   {"satisfied", "电话解答了停水时间", "陈客服", false},
                                   chr::time_point_cast<chr::milliseconds>(t0 + 20min));
     });

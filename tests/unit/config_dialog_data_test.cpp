@@ -92,6 +92,24 @@ TEST(DialogDataLoading, KeywordsMustBeStrings) {
     EXPECT_EQ(detail_of(bad), "faults.toml: type[3].keywords[0] must be a non-empty string");
 }
 
+// serious_complaint_keywords is optional (none: no complaint is serious by its words), a list of
+// non-empty strings when given, folded like every keyword.
+TEST(DialogDataLoading, SeriousComplaintKeywordsAreOptionalAndChecked) {
+    auto none = parse_fault_catalog(kTypes, "faults.toml");
+    ASSERT_TRUE(none.ok());
+    EXPECT_FALSE(none->is_serious_complaint("师傅把我推倒了"));
+    auto given = parse_fault_catalog(
+        std::string("serious_complaint_keywords = [\"推倒\", \"ＡＢＣ\"]\n") + kTypes,
+        "faults.toml");
+    ASSERT_TRUE(given.ok()) << given.error().message();
+    EXPECT_TRUE(given->is_serious_complaint("师傅把我推倒了"));
+    EXPECT_TRUE(given->is_serious_complaint("abc公司")) << "folded: full width, upper case";
+    EXPECT_EQ(detail_of(std::string("serious_complaint_keywords = \"推倒\"\n") + kTypes),
+              "faults.toml: serious_complaint_keywords must be a list of strings, e.g. [\"漏水\"]");
+    EXPECT_EQ(detail_of(std::string("serious_complaint_keywords = [\"\"]\n") + kTypes),
+              "faults.toml: serious_complaint_keywords[0] must be a non-empty string");
+}
+
 TEST(DialogDataLoading, FallbackMustNameAType) {
     std::string bad = kTypes;
     bad.replace(bad.find("fallback = \"其他\""), std::string("fallback = \"其他\"").size(),
