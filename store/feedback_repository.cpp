@@ -215,7 +215,9 @@ Status FeedbackRepository::complete_callback(sql::Connection& c, std::uint64_t i
 
 std::size_t FeedbackRepository::open_callbacks_for_ticket(sql::Connection& c,
                                                          std::uint64_t ticket_id) {
-    auto st = prepare(c, "SELECT COUNT(*) AS n FROM callbacks WHERE ticket_id=? AND done_at IS NULL");
+    auto st = prepare(c,
+                      "SELECT COUNT(*) AS n FROM callbacks WHERE ticket_id=? AND done_at IS NULL "
+                      "FOR UPDATE");
     bind_all(*st, ticket_id);
     std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
     return rs->next() ? static_cast<std::size_t>(rs->getUInt64("n")) : 0;

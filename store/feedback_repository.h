@@ -63,6 +63,10 @@ class FeedbackRepository {
     // Due first.
     static std::vector<Callback> callbacks(sql::Connection& c, const CallbackFilter& filter);
     // How many callbacks about the ticket are not done yet (a rated ticket closes when none is).
+    // Reads the latest rows and locks the ticket's callbacks (FOR UPDATE) until the caller's
+    // transaction ends: two callers marking the last two callbacks at once take turns (or one
+    // deadlocks and is retried), so one of them sees none open — a snapshot read let each see
+    // the other's as open.
     static std::size_t open_callbacks_for_ticket(sql::Connection& c, std::uint64_t ticket_id);
     // Marks it done with the outcome (satisfied unsatisfied unreachable) and notes.
     // StoreErrc::not_found; StoreErrc::invalid_state when already done.

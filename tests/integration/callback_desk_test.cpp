@@ -12,8 +12,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include <latch>
 #include <random>
 #include <sstream>
+#include <thread>
 
 #include "bot/callback_api.h"
 #include "bot/callback_command.h"
@@ -26,6 +28,7 @@
 #include "store/mysql_pool.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
+#include "store/transaction.h"
 #include "tests/integration/store_env.h"
 
 namespace repairbot::bot {
@@ -425,6 +428,69 @@ TEST_F(CallbackDeskIntegration, TheStaffNotesOfAReopenAreWordedByTheDesksNotices
     EXPECT_EQ(said(*supervisor.openid),
               std::vector<std::string>{t.number + "二次返修，投诉" +
                                        std::to_string(*reopened->complaint)});
+}
+
+// Two dispatchers record a rated ticket's last two callbacks at the same moment: each marks its
+// own, then counts what is still open. A plain count read each other's as open and neither closed
+// the ticket (it waited for the 7-day auto-close); the count locks what it reads, so one of them
+// waits for (or, deadlocked, retries after) the other and closes it.
+TEST_F(CallbackDeskIntegration, TheLastTwoCallbacksRecordedAtOnceCloseTheRatedTicket) {
+    const auto tech = add_technician();
+    auto t = ticket("both-at-once", tech.id, store::ticket_status::done);
+    t = pool_.run_sync([&](sql::Connection& c) {
+        return *store::TicketRepository::update(c, *rate_job(t, now_), {}, {}, now_);
+    });
+    ASSERT_EQ(t.status, store::ticket_status::rated);
+    sla_.callbacks.sample_percent = 100;
+    const auto sample = *pool_.run_sync(
+        [&](sql::Connection& c) { return queue_repair_callback(c, t, sla_, now_); });
+    const auto complaint = pool_.run_sync([&](sql::Connection& c) {
+        store::Complaint x;
+        x.ticket_id = t.id;
+        x.owner_openid = t.owner_openid;
+        x.source = "low_rating";
+        x.text = "2星：来晚了";
+        x.created_at = now_;
+        store::Transaction tx(c);
+        open_complaint(c, x, sla_, now_);
+        tx.commit();
+        std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+            "SELECT id FROM callbacks WHERE ticket_id = ? AND kind = 'complaint'"));
+        st->setUInt64(1, t.id);
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        rs->next();
+        return static_cast<std::uint64_t>(rs->getUInt64(1));
+    });
+
+    // Both mark their callback, then wait for each other before counting (first attempt only:
+    // a retry after a deadlock goes straight on).
+    std::latch marked(2);
+    auto record = [&](std::uint64_t id) {
+        bool first = true;
+        return pool_.run_sync([&](sql::Connection& c) {
+            auto complete = [&](sql::Connection& conn) -> Status {
+                auto done = store::FeedbackRepository::complete_callback(conn, id, "客服",
+                                                                         "satisfied", "", now_);
+                if (first) {
+                    first = false;
+                    marked.arrive_and_wait();
+                }
+                return done;
+            };
+            return close_rated_ticket(c, t.id, {"客服", "dispatcher", "closed", "{}"}, now_,
+                                      complete);
+        });
+    };
+    std::optional<Result<std::optional<store::Ticket>>> a, b;
+    std::thread other([&] { b.emplace(record(complaint)); });
+    a.emplace(record(sample));
+    other.join();
+    ASSERT_TRUE(*a) << a->error().message();
+    ASSERT_TRUE(*b) << b->error().message();
+    EXPECT_NE(a->value().has_value(), b->value().has_value()) << "exactly one of them closed it";
+    auto after = pool_.run_sync(
+        [&](sql::Connection& c) { return *store::TicketRepository::find_by_id(c, t.id); });
+    EXPECT_EQ(after.status, store::ticket_status::closed);
 }
 
 TEST_F(CallbackDeskIntegration, ReopenOfATicketStillBeingWorkedOnWritesNothing) {
