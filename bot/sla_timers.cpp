@@ -401,6 +401,10 @@ Fired act_on_callback(sql::Connection& c, Desk d, TimerRef ref, Timestamp now) {
             return out;
         }
         if (store::DeadlineQueries::sla_action_taken(c, *cb->ticket_id, marker)) {
+            // Told before overdue_told_for existed: remember it on the row, so the index
+            // refresh stops putting the timer back.
+            store::DeadlineQueries::mark_overdue_told(c, cb->id, cb->due_at);
+            tx.commit();
             out.result = R::already;
             return out;
         }

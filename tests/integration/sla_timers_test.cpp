@@ -994,6 +994,23 @@ TEST_F(SlaTimersIntegration, ACallbackDueTellsTheDispatchersOnce) {
     EXPECT_EQ(overdue, 1u);
     auto types = event_types(t.id);
     EXPECT_EQ(std::count(types.begin(), types.end(), "callback_overdue"), 1);
+
+    // Told before migration 0013: the audit event stops a second note, and the row now
+    // remembers it, so the index refresh leaves the timer out from then on.
+    pool_.run_sync([&](sql::Connection& c) {
+        std::unique_ptr<sql::PreparedStatement> st(
+            c.prepareStatement("UPDATE callbacks SET overdue_told_for = NULL WHERE id = ?"));
+        st->setUInt64(1, cb.id);
+        return st->executeUpdate();
+    });
+    ASSERT_TRUE(plan_callback_timer(callback(cb.id)));
+    store::testing::run(io_, engine_->timers.track_callback(callback(cb.id)));
+    fire();
+    overdue = 0;
+    for (const auto& p : sent_to(t.id, *dispatcher_.openid))
+        overdue += p["event"] == "callback_overdue";
+    EXPECT_EQ(overdue, 1u);
+    EXPECT_FALSE(plan_callback_timer(callback(cb.id))) << "told: remembered on the row";
 }
 
 // An owner's 投诉 in chat concerns no ticket, so no audit log remembers its callback's overdue
