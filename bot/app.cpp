@@ -276,7 +276,7 @@ int run_serve(const config::Settings& settings) {
     store::WebhookGate gate(redis, dedupe, sessions);
     Dispatcher dispatcher(mysql, *desk.sla, *desk.notices, &desk.dialog->texts);
     dispatcher.use_queue_notes(settings.queue_note_seconds > 0);
-    dispatcher.tell_owners(*desk.notices, sessions);
+    dispatcher.tell_owners(sessions);
     QueueNotesOptions queue_note_options;
     queue_note_options.every = std::chrono::seconds(settings.queue_note_seconds);
     queue_note_options.poll = std::min<std::chrono::milliseconds>(queue_note_options.poll, queue_note_options.every);

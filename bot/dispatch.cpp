@@ -412,9 +412,9 @@ asio::awaitable<Result<store::Ticket>> Dispatcher::dispatch_by_hand(std::string 
             if (agreed) details["restored_cents"] = *agreed;  // as the technician's 转单 records it
             std::vector<store::NewOutbox> outbox;
             tell_taken_away(c, before, chosen->technician.id, texts_, outbox);
-            if (owner_notices_) {
+            if (owner_sessions_) {
                 auto was_with = store::TechnicianRepository::find_by_id(c, from);
-                if (auto told = owner_handover_notice(*owner_notices_, before, *handed,
+                if (auto told = owner_handover_notice(notices_, before, *handed,
                                                       was_with ? was_with->name : std::string()))
                     outbox.push_back(std::move(*told));
             }

@@ -203,14 +203,12 @@ class Dispatcher {
     }
     // On: queued tickets other than emergencies are left to the queue notes. Call before use.
     void use_queue_notes(bool on) { queue_notes_ = on; }
-    // How dispatch_by_hand speaks to the owner of an accepted job it takes off its technician:
-    // the notice (owner_handover_notice) and the owner's session, whose question about a quote
-    // withdrawn with the job is dropped (drop_owner_questions). Without it the owner is not told.
-    // Both must outlive the dispatcher. Call before use.
-    void tell_owners(const config::Notices& notices, store::SessionStore& sessions) {
-        owner_notices_ = &notices;
-        owner_sessions_ = &sessions;
-    }
+    // Lets dispatch_by_hand speak to the owner of an accepted job it takes off its technician:
+    // the notice (owner_handover_notice, worded by the dispatcher's notices) and the owner's
+    // session, whose question about a quote withdrawn with the job is dropped
+    // (drop_owner_questions). Without it the owner is not told. `sessions` must outlive the
+    // dispatcher. Call before use.
+    void tell_owners(store::SessionStore& sessions) { owner_sessions_ = &sessions; }
 
     // A new ticket's candidates, or none without asking MySQL while the memo says nobody of its
     // trade has room in its building (NoRoomMemo). Blocking, on the filing's connection.
@@ -243,7 +241,6 @@ class Dispatcher {
     const config::SlaData& sla_;
     const config::Notices& notices_;
     const dialog::ReplyTexts* texts_;
-    const config::Notices* owner_notices_ = nullptr;
     store::SessionStore* owner_sessions_ = nullptr;
     bool queue_notes_ = false;
     mutable NoRoomMemo no_room_{std::chrono::milliseconds(1000)};

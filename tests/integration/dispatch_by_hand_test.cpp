@@ -177,7 +177,7 @@ class DispatchByHand : public ::testing::Test {
     store::SessionStore sessions_{redis_, 1h};
     Dispatcher dispatcher_{pool_, testing::desk().sla, testing::desk().notices,
                            &testing::desk().dialog.texts};
-    const bool owners_told_ = (dispatcher_.tell_owners(testing::desk().notices, sessions_), true);
+    const bool owners_told_ = (dispatcher_.tell_owners(sessions_), true);
 };
 
 // Queued while nobody had room; a plumber with room for one comes on: the emergency goes first
@@ -487,7 +487,7 @@ TEST_F(DispatchByHand, AnAcceptedJobMovedWhileRedisIsDownStaysMovedAndIsAnswered
     store::SessionStore lost{dead, 1h};
     Dispatcher dispatcher{pool_, testing::desk().sla, testing::desk().notices,
                           &testing::desk().dialog.texts};
-    dispatcher.tell_owners(testing::desk().notices, lost);
+    dispatcher.tell_owners(lost);
 
     auto moved =
         store::testing::run(io_, dispatcher.dispatch_by_hand(ticket.number, other.id, "王客服",
