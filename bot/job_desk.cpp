@@ -17,7 +17,6 @@
 #include "dialog/money.h"
 #include "dialog/session_codec.h"
 #include "dialog/sla_policy.h"
-#include "dialog/text.h"
 #include "store/errors.h"
 #include "store/feedback_repository.h"
 #include "store/photo_repository.h"
@@ -544,8 +543,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 // A low rating becomes a complaint for the supervisor, called back within the
                 // policy's limit; a one-star rating, or a comment the catalog calls serious
                 // (受伤, 赔偿 …), goes to the manager at once.
-                const bool serious = score == 1 || data_.catalog.is_serious_complaint(
-                                                       dialog::text::normalize(comment));
+                const bool serious = score == 1 || data_.catalog.is_serious_complaint(comment);
                 store::Complaint complaint;
                 complaint.ticket_id = after.id;
                 complaint.owner_openid = openid;

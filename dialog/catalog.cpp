@@ -84,7 +84,8 @@ bool negated(std::string_view s, std::size_t pos) {
     return false;
 }
 
-bool FaultCatalog::is_serious_complaint(std::string_view normalized) const {
+bool FaultCatalog::is_serious_complaint(std::string_view words) const {
+    const std::string normalized = text::normalize(words);
     for (const auto& word : serious_) {
         for (auto at = normalized.find(word); at != std::string_view::npos;
              at = normalized.find(word, at + word.size())) {

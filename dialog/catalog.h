@@ -79,10 +79,11 @@ class FaultCatalog {
         return serious_;
     }
 
-    // Whether a complaint in `normalized` text (text::normalize) is serious (DOMAIN.md: it goes
-    // to the manager at once): it holds one of serious_complaint_keywords (a danger, harm,
-    // damage, an outside body; folded as the other keywords are) not negated ("还好没有受伤").
-    [[nodiscard]] bool is_serious_complaint(std::string_view normalized) const;
+    // Whether a complaint in the owner's `words` (as typed: folded here, text::normalize) is
+    // serious (DOMAIN.md: it goes to the manager at once): they hold one of
+    // serious_complaint_keywords (a danger, harm, damage, an outside body; folded as the other
+    // keywords are) not negated ("还好没有受伤").
+    [[nodiscard]] bool is_serious_complaint(std::string_view words) const;
 
     // The type named `name`; nullptr when there is none.
     [[nodiscard]] const FaultType* find(std::string_view name) const;

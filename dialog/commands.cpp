@@ -109,7 +109,7 @@ std::string complaint_words(std::string_view raw, const Command& cmd) {
 FileComplaint complaint_effect(const FaultCatalog& catalog, std::string_view raw,
                                const Command& cmd) {
     auto words = complaint_words(raw, cmd);
-    const bool serious = catalog.is_serious_complaint(text::normalize(words));
+    const bool serious = catalog.is_serious_complaint(words);
     return FileComplaint{std::move(words), serious};
 }
 
