@@ -218,9 +218,11 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
     if (report.reopen) {
         // reopen_ticket refuses a ticket that cannot be reopened (still being worked on,
         // cancelled) before `complete` runs: nothing is recorded then.
-        const std::string why = "回访不满意" + (report.notes.empty() ? "" : "：" + report.notes);
-        auto reopened = reopen_ticket(c, sla, *notices, *found->ticket_id, "callback", "dispatcher",
-                                      why, now, complete);
+        const std::string why = report.notes.empty() ? notices->render("callback_unsatisfied_bare")
+                                                     : notices->render("callback_unsatisfied",
+                                                                       {{"notes", report.notes}});
+        auto reopened = reopen_ticket(c, sla, *notices, *found->ticket_id,
+                                      {"callback", "dispatcher", why}, now, complete);
         if (!reopened) return reopened.error();
         out.reopened = std::move(*reopened);
     } else if (found->ticket_id) {

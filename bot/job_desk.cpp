@@ -501,7 +501,11 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
 
     if (const auto* not_fixed = std::get_if<dialog::ReportNotFixed>(&effect)) {
         const std::string number = not_fixed->ticket_number;
-        auto work = [number, openid, now, text = not_fixed->text, sla,
+        // 没修好 with words naming harm or damage is a serious complaint too (DOMAIN.md: to the
+        // manager at once), as a low rating's comment is.
+        ReopenRequest request{openid, "owner", not_fixed->text.empty() ? "没修好" : not_fixed->text,
+                              data_.catalog.is_serious_complaint(not_fixed->text)};
+        auto work = [number, openid, now, request = std::move(request), sla,
                      notices = &notices_](sql::Connection& c) {
             Moved out;
             auto t = store::TicketRepository::find_by_number(c, number);
@@ -511,8 +515,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 out.already = true;  // reopened already (a retried answer)
                 return out;
             }
-            auto reopened = reopen_ticket(c, *sla, *notices, t->id, openid, "owner",
-                                          text.empty() ? "没修好" : text, now);
+            auto reopened = reopen_ticket(c, *sla, *notices, t->id, request, now);
             if (reopened) out.saved = reopened->ticket;
             return out;
         };

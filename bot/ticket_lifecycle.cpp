@@ -314,8 +314,7 @@ Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla, st
 
 Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
                                const config::Notices& notices, std::uint64_t ticket_id,
-                               const std::string& actor, const std::string& actor_role,
-                               const std::string& why, store::Timestamp now,
+                               const ReopenRequest& request, store::Timestamp now,
                                const std::function<Status(sql::Connection&)>& with) {
     constexpr int kMaxConflicts = 5;
     for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
@@ -328,6 +327,7 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
         Reopened out;
         // The technician it goes back to: the one who did the visit reopened (the figures group
         // a reopened ticket by its first visit's, store/stats_repository.cpp).
+        const std::string& why = request.why;
         nlohmann::json details = {{"why", why}, {"reopen_count", t.reopen_count}, {"technician_id", *t.technician_id}};
         nlohmann::json job = {{"event", "job_reopened"},
                               {"number", t.number},
@@ -357,26 +357,42 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
                                                                     {"fault_type", t.fault_type},
                                                                     {"address", t.address}}),
                          now);
-        if (t.reopen_count == 2) {
+        const bool twice = t.reopen_count == 2;
+        if (twice || request.serious) {
             store::Complaint complaint;
             complaint.ticket_id = t.id;
             complaint.owner_openid = t.owner_openid;
             complaint.source = "reopen";
-            // `why` may be a dispatcher's whole callback note (2,048 characters) after its prefix.
-            const std::string text = "工单" + t.number + "第二次返修" + (why.empty() ? "" : "：" + why);
+            complaint.severity = request.serious ? "serious" : "normal";
+            // `why` may be a dispatcher's whole callback note (2,048 characters).
+            const std::string text =
+                notices.render(twice ? "complaint_reopened_twice" : "complaint_reopened",
+                               {{"number", t.number}, {"why", why}});
             complaint.text = std::string(dialog::text::first_chars(text, store::kComplaintTextChars));
             complaint.created_at = now;
-            auto id = open_complaint(c, complaint, sla, now);
-            notify_staff(c, StaffRole::supervisor, t.id, "reopened_twice",
-                         notices.render("staff_reopened_twice", {{"number", t.number},
-                                                                 {"fault_type", t.fault_type},
-                                                                 {"address", t.address},
-                                                                 {"id", std::to_string(id)}}),
-                         now);
-            out.complaint = id;
+            out.complaint = open_complaint(c, complaint, sla, now);
+            const auto id = std::to_string(*out.complaint);
+            if (twice)
+                notify_staff(c, StaffRole::supervisor, t.id, "reopened_twice",
+                             notices.render("staff_reopened_twice", {{"number", t.number},
+                                                                     {"fault_type", t.fault_type},
+                                                                     {"address", t.address},
+                                                                     {"id", id}}),
+                             now);
+            if (request.serious) {
+                const std::string note = notices.render(
+                    "staff_reopen_serious", {{"number", t.number},
+                                             {"fault_type", t.fault_type},
+                                             {"address", t.address},
+                                             {"id", id},
+                                             {"why", why},
+                                             {"owner", owner_contact(c, notices, t.owner_openid)}});
+                if (!twice) notify_staff(c, StaffRole::supervisor, t.id, "complaint", note, now);
+                notify_staff(c, StaffRole::manager, t.id, "complaint", note, now);
+            }
         }
-        auto saved = store::TicketRepository::update(c, t, {actor, actor_role, "reopened", details.dump()},
-                                                     outbox, now);
+        auto saved = store::TicketRepository::update(
+            c, t, {request.actor, request.actor_role, "reopened", details.dump()}, outbox, now);
         if (!saved) {
             if (saved.code() == store::make_error_code(store::StoreErrc::version_conflict)) continue;
             return saved.error();

@@ -144,25 +144,36 @@ namespace repairbot::bot {
 [[nodiscard]] Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla,
                                                store::Timestamp now);
 
+// Who asks for a 返修 and why.
+struct ReopenRequest {
+    std::string actor;       // the owner's openid, or "callback"
+    std::string actor_role;  // "owner" or "dispatcher"
+    std::string why;         // their words, kept on the audit event and the complaint
+    // The words name harm or damage (FaultCatalog::is_serious_complaint): DOMAIN.md's serious
+    // complaint, filed on this reopen whatever its count and told to the manager at once.
+    bool serious = false;
+};
+
 // What reopen_ticket did.
 struct Reopened {
     store::Ticket ticket;                     // as saved
-    std::optional<std::uint64_t> complaint;   // the complaint opened on a second reopen
+    std::optional<std::uint64_t> complaint;   // the complaint opened (second reopen, or serious)
 };
 
 // 返修 through the store, in one transaction: reopen_job, an audit event "reopened" (actor,
-// role, why), the technician told (a "notify" outbox row, event job_reopened), and on the
-// second reopen (reopen_count reaches 2) a complaint (source "reopen") with its callback due
-// per the follow-up policy and the supervisors told (the staff notes worded by `notices`:
-// staff_reopen_unassigned, staff_reopened_twice). Retries a concurrent change. `with`
-// (optional) writes what must commit with the reopen (e.g. the callback that asked for it); it
-// runs inside the transaction of every attempt, and its error aborts with nothing written.
-// Blocking; runs on the connection given. StoreErrc::not_found, the LifecycleErrc of
+// role, why), the technician told (a "notify" outbox row, event job_reopened), and a complaint
+// (source "reopen") with its callback due per the follow-up policy on the second reopen
+// (reopen_count reaches 2, the supervisors told: staff_reopened_twice) or on a serious request
+// (severity "serious", on any reopen: the supervisors — unless told of a second reopen — and
+// the managers told, staff_reopen_serious). The staff notes are worded by `notices`
+// (staff_reopen_unassigned when the technician cannot be reached). Retries a concurrent change.
+// `with` (optional) writes what must commit with the reopen (e.g. the callback that asked for
+// it); it runs inside the transaction of every attempt, and its error aborts with nothing
+// written. Blocking; runs on the connection given. StoreErrc::not_found, the LifecycleErrc of
 // reopen_job, or `with`'s error.
 [[nodiscard]] Result<Reopened> reopen_ticket(
     sql::Connection& c, const config::SlaData& sla, const config::Notices& notices,
-    std::uint64_t ticket_id, const std::string& actor, const std::string& actor_role,
-    const std::string& why, store::Timestamp now,
+    std::uint64_t ticket_id, const ReopenRequest& request, store::Timestamp now,
     const std::function<Status(sql::Connection&)>& with = {});
 
 }  // namespace repairbot::bot

@@ -37,7 +37,10 @@ const std::vector<std::string_view>& required_notice_keys() {
         "staff_owner_unknown", "handover_overdue", "staff_complaint", "staff_complaint_serious",
         "staff_complaint_empty",
         // Notes about a reopened job (bot/ticket_lifecycle.cpp reopen_ticket)
-        "staff_reopen_unassigned", "staff_reopened_twice",
+        "staff_reopen_unassigned", "staff_reopened_twice", "staff_reopen_serious",
+        "complaint_reopened_twice", "complaint_reopened",
+        // Why a callback reopened a ticket (bot/callback_desk.cpp mark_callback_done)
+        "callback_unsatisfied", "callback_unsatisfied_bare",
         // The dispatchers' note of a ticket nobody can take (bot/dispatch.cpp)
         "staff_dispatch_queued"};
     return keys;

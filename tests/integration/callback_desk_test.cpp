@@ -406,7 +406,7 @@ TEST_F(CallbackDeskIntegration, TheStaffNotesOfAReopenAreWordedByTheDesksNotices
     notices->set("staff_reopened_twice", "{number}二次返修，投诉{id}");
 
     auto reopened = pool_.run_sync([&](sql::Connection& c) {
-        return reopen_ticket(c, sla_, *notices, t.id, t.owner_openid, "owner", "还是漏", now_);
+        return reopen_ticket(c, sla_, *notices, t.id, {t.owner_openid, "owner", "还是漏"}, now_);
     });
     ASSERT_TRUE(reopened) << reopened.error().message();
     ASSERT_TRUE(reopened->complaint);

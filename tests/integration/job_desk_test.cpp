@@ -292,6 +292,61 @@ TEST_F(JobDeskIntegration, ATwoStarRatingWhoseCommentNamesDamageGoesToTheManager
     EXPECT_EQ(to_manager(damaged), 1u);
 }
 
+// DOMAIN.md: "not fixed" words naming harm or damage (faults.toml serious_complaint_keywords) are
+// a serious complaint — filed on the first reopen already and told to the manager at once; a
+// plain 没修好 reopens the job and files nothing until the second reopen.
+TEST_F(JobDeskIntegration, ANotFixedNamingDamageReopensAndGoesToTheManagerAtOnce) {
+    auto manager = add_technician("周经理", tag_ + "-manager2");
+    manager.is_manager = true;
+    manager.on_duty = false;
+    auto supervisor = add_technician("吴主管", tag_ + "-sup2");
+    supervisor.is_supervisor = true;
+    supervisor.on_duty = false;
+    pool_.run_sync([&](sql::Connection& c) {
+        return store::TechnicianRepository::update(c, manager, t0).ok() &&
+               store::TechnicianRepository::update(c, supervisor, t0).ok();
+    });
+    auto plain = ticket(ts::done, tech_.id);
+    auto flooded = ticket(ts::done, tech_.id);
+    (void)carry_out(plain.owner_openid, dialog::ReportNotFixed{plain.number, "还是不出热水"});
+    (void)carry_out(
+        flooded.owner_openid,
+        dialog::ReportNotFixed{flooded.number, "修完又漏水，楼下天花板泡坏了，要求赔偿"});
+    EXPECT_EQ(reload(plain.id).status, ts::dispatched);
+    EXPECT_EQ(reload(flooded.id).status, ts::dispatched);
+
+    auto complaints = [&](const store::Ticket& t) {
+        return pool_.run_sync([&](sql::Connection& c) {
+            std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+                "SELECT source, severity, text FROM complaints WHERE ticket_id = ?"));
+            st->setUInt64(1, t.id);
+            std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+            std::vector<std::string> out;
+            while (rs->next())
+                out.push_back(rs->getString(1) + "/" + rs->getString(2) + "/" + rs->getString(3));
+            return out;
+        });
+    };
+    EXPECT_TRUE(complaints(plain).empty()) << "a first plain reopen is no complaint";
+    EXPECT_EQ(complaints(flooded),
+              (std::vector<std::string>{"reopen/serious/工单" + flooded.number +
+                                        "返修：修完又漏水，楼下天花板泡坏了，要求赔偿"}));
+    auto told = [&](const store::Ticket& t, const store::Technician& who) {
+        std::vector<std::string> out;
+        for (const auto& m : notices_of(t.id, "complaint"))
+            if (m.recipient == *who.openid) out.push_back(nlohmann::json::parse(m.payload)["text"]);
+        return out;
+    };
+    EXPECT_TRUE(told(plain, manager).empty());
+    EXPECT_TRUE(told(plain, supervisor).empty());
+    const auto to_manager = told(flooded, manager);
+    ASSERT_EQ(to_manager.size(), 1u);
+    EXPECT_EQ(to_manager[0].rfind("严重投诉（编号", 0), 0u) << to_manager[0];
+    EXPECT_NE(to_manager[0].find(flooded.number), std::string::npos) << to_manager[0];
+    EXPECT_NE(to_manager[0].find("要求赔偿"), std::string::npos) << to_manager[0];
+    EXPECT_EQ(told(flooded, supervisor), to_manager) << "the supervisors hear the same note";
+}
+
 TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteIsToldToABoundTechnicianOnly) {
     auto agreed = ticket(ts::accepted, tech_.id, qs::pending, 12000);
     auto r = carry_out(agreed.owner_openid, dialog::AgreeQuote{agreed.number, 12000});

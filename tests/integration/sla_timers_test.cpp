@@ -349,8 +349,8 @@ TEST_F(SlaTimersIntegration, AReopenedJobNobodyRevisitsIsWarnedReDispatchedAndEs
     t = save(*finish_job(t, tech_a_.id, std::nullopt, "", t0 + 1h), "done", t0 + 1h);
     const Timestamp reopened_at = t0 + 24h;
     auto reopened = pool_.run_sync([&](sql::Connection& c) {
-        return reopen_ticket(c, desk().sla, desk().notices, t.id, t.owner_openid, "owner",
-                             "还在漏水", reopened_at);
+        return reopen_ticket(c, desk().sla, desk().notices, t.id,
+                             {t.owner_openid, "owner", "还在漏水"}, reopened_at);
     });
     ASSERT_TRUE(reopened) << reopened.error().message();
     t = ticket(t.id);
