@@ -17,6 +17,15 @@ std::string notice_payload(const std::string& event, const std::string& text,
     payload["text"] = text;
     return payload.dump();
 }
+
+// "name phone，address", leaving out what is empty; staff_owner_unknown when all are.
+std::string contact(const std::string& name, const std::string& phone, const std::string& address,
+                    const config::Notices& notices) {
+    std::string who = name;
+    if (!phone.empty()) who += (who.empty() ? "" : " ") + phone;
+    if (!address.empty()) who += (who.empty() ? "" : "，") + address;
+    return who.empty() ? notices.render("staff_owner_unknown") : who;
+}
 }  // namespace
 
 std::size_t notify_staff(sql::Connection& c, StaffRole role, std::optional<std::uint64_t> ticket_id,
@@ -40,13 +49,12 @@ std::string owner_contact(sql::Connection& c, const config::Notices& notices,
     } catch (const sql::SQLException& e) {
         log::warn("staff", "owner_read_failed", {{"error", e.what()}});
     }
-    std::string who;
-    if (owner) {
-        who = owner->name;
-        if (!owner->phone.empty()) who += (who.empty() ? "" : " ") + owner->phone;
-        if (!owner->address.empty()) who += (who.empty() ? "" : "，") + owner->address;
-    }
-    return who.empty() ? notices.render("staff_owner_unknown") : who;
+    if (!owner) return notices.render("staff_owner_unknown");
+    return contact(owner->name, owner->phone, owner->address, notices);
+}
+
+std::string ticket_contact(const store::Ticket& t, const config::Notices& notices) {
+    return contact(t.reporter_name, t.phone, t.address, notices);
 }
 
 }  // namespace repairbot::bot

@@ -38,5 +38,7 @@ void notify_staff(store::SqlBatch& batch, StaffRole role, std::optional<std::uin
 // when that read fails (logged), so the note about them still goes out.
 [[nodiscard]] std::string owner_contact(sql::Connection& c, const config::Notices& notices,
                                         const std::string& openid);
+// The same from what a ticket carries: its reporter's name and phone and the repair's address.
+[[nodiscard]] std::string ticket_contact(const store::Ticket& t, const config::Notices& notices);
 
 }  // namespace repairbot::bot

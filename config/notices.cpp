@@ -41,6 +41,9 @@ const std::vector<std::string_view>& required_notice_keys() {
         "complaint_reopened_twice", "complaint_reopened",
         // Why a callback reopened a ticket (bot/callback_desk.cpp mark_callback_done)
         "callback_unsatisfied", "callback_unsatisfied_bare",
+        // What an overdue callback is about (bot/sla_timers.cpp)
+        "callback_what_ticket", "callback_what_complaint", "callback_what_complaint_ticket",
+        "callback_what",
         // The dispatchers' note of a ticket nobody can take (bot/dispatch.cpp)
         "staff_dispatch_queued"};
     return keys;

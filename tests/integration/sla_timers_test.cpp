@@ -989,9 +989,15 @@ TEST_F(SlaTimersIntegration, ACallbackDueTellsTheDispatchersOnce) {
     fire();
     fire();
     auto told = sent_to(t.id, *dispatcher_.openid);
+    std::vector<std::string> overdue_texts;
+    for (const auto& p : told)
+        if (p["event"] == "callback_overdue") overdue_texts.push_back(p["text"]);
+    ASSERT_EQ(overdue_texts.size(), 1u);
+    EXPECT_EQ(overdue_texts[0].rfind("回访到期：工单" + t.number + "的回访应在", 0), 0u)
+        << overdue_texts[0];
+    EXPECT_NE(overdue_texts[0].find("业主：张三 13800138000，5栋1单元502"), std::string::npos)
+        << "whom to call: " << overdue_texts[0];
     std::size_t overdue = 0;
-    for (const auto& p : told) overdue += p["event"] == "callback_overdue";
-    EXPECT_EQ(overdue, 1u);
     auto types = event_types(t.id);
     EXPECT_EQ(std::count(types.begin(), types.end(), "callback_overdue"), 1);
 
@@ -1054,10 +1060,15 @@ TEST_F(SlaTimersIntegration,
                  timer_id({TimerKind::callback, open.id, dialog::Stage::dispatch}), open.due_at));
     at(t0 + 3 * 24h + 11min);
     fire();
-    std::size_t overdue = 0;
+    std::vector<std::string> texts;
     for (const auto& p : sent_without_ticket(*dispatcher_.openid))
-        overdue += p["event"] == "callback_overdue";
-    EXPECT_EQ(overdue, 1u);
+        if (p["event"] == "callback_overdue") texts.push_back(p["text"]);
+    ASSERT_EQ(texts.size(), 1u);
+    EXPECT_EQ(texts[0].rfind("回访到期：投诉" + std::to_string(id) + "的回访应在", 0), 0u)
+        << texts[0];
+    EXPECT_NE(texts[0].find("业主：尚未留下电话和地址"), std::string::npos)
+        << "an owner the desk has no details of is said so: " << texts[0];
+    std::size_t overdue = 0;
 
     // Handled on the fifth day: the callback is due three days on, and told again when that passes.
     auto handled = pool_.run_sync([&](sql::Connection& c) {
