@@ -7,6 +7,7 @@
 #include "bot/staff_notice.h"
 #include "bot/ticket_stages.h"
 #include "bot/timer_plan.h"
+#include "config/log.h"
 #include "dialog/catalog.h"
 #include "dialog/sla_policy.h"
 #include "dialog/text.h"
@@ -358,6 +359,7 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
                                                                     {"address", t.address}}),
                          now);
         const bool twice = t.reopen_count == 2;
+        std::size_t managers = 0;
         if (twice || request.serious) {
             store::Complaint complaint;
             complaint.ticket_id = t.id;
@@ -387,8 +389,9 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
                                              {"id", id},
                                              {"why", why},
                                              {"owner", owner_contact(c, notices, t.owner_openid)}});
-                if (!twice) notify_staff(c, StaffRole::supervisor, t.id, "complaint", note, now);
-                notify_staff(c, StaffRole::manager, t.id, "complaint", note, now);
+                // The supervisors hear it serious even when the second reopen's note told them too.
+                notify_staff(c, StaffRole::supervisor, t.id, "complaint", note, now);
+                managers = notify_staff(c, StaffRole::manager, t.id, "complaint", note, now);
             }
         }
         auto saved = store::TicketRepository::update(
@@ -398,6 +401,11 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
             return saved.error();
         }
         tx.commit();
+        if (request.serious && managers == 0)
+            log::warn("jobs", "no_manager_to_tell",
+                      {{"number", t.number},
+                       {"complaint", *out.complaint},
+                       {"fix", "add one: repairbot technician add ... --manager"}});
         out.ticket = std::move(*saved);
         return out;
     }

@@ -164,8 +164,8 @@ struct Reopened {
 // role, why), the technician told (a "notify" outbox row, event job_reopened), and a complaint
 // (source "reopen") with its callback due per the follow-up policy on the second reopen
 // (reopen_count reaches 2, the supervisors told: staff_reopened_twice) or on a serious request
-// (severity "serious", on any reopen: the supervisors — unless told of a second reopen — and
-// the managers told, staff_reopen_serious). The staff notes are worded by `notices`
+// (severity "serious", on any reopen: the supervisors and the managers told,
+// staff_reopen_serious; no manager to tell is logged). The staff notes are worded by `notices`
 // (staff_reopen_unassigned when the technician cannot be reached). Retries a concurrent change.
 // `with` (optional) writes what must commit with the reopen (e.g. the callback that asked for
 // it); it runs inside the transaction of every attempt, and its error aborts with nothing

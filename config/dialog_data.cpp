@@ -1,6 +1,7 @@
 #include "config/dialog_data.h"
 
 #include "config/toml_problems.h"
+#include "dialog/text.h"
 
 #include <toml++/toml.h>
 #include <algorithm>
@@ -57,7 +58,8 @@ std::optional<Error> need_string(const toml::table& t, std::string_view key,
     return std::nullopt;
 }
 
-// An array of non-empty strings; a missing key is an empty list when `optional`.
+// An array of strings with words in them (not only spaces); a missing key is an empty list when
+// `optional`.
 std::optional<Error> string_list(const toml::table& t, std::string_view key,
                                  std::string_view source, const std::string& where, bool optional,
                                  std::vector<std::string>& out) {
@@ -73,6 +75,11 @@ std::optional<Error> string_list(const toml::table& t, std::string_view key,
         const auto* s = arr->get(i)->as_string();
         if (!s || s->get().empty()) {
             return bad(source, name + "[" + std::to_string(i) + "] must be a non-empty string");
+        }
+        // Matched on normalized text: a blank entry would match every message.
+        if (dialog::text::normalize(s->get()).empty()) {
+            return bad(source, name + "[" + std::to_string(i) + "] = \"" + s->get() +
+                                   "\" is only spaces; write the words to match, or remove it");
         }
         out.push_back(s->get());
     }

@@ -375,8 +375,8 @@ TEST_F(CallbackDeskIntegration, ASecondReopenWithTheLongestNotesStillFilesItsCom
     EXPECT_EQ(dialog::text::length_in_chars(*text), store::kComplaintTextChars);
 }
 
-// The staff notes of a reopen are the desk's words (notices.toml staff_reopen_unassigned,
-// staff_reopened_twice), not the code's.
+// The staff notes of a reopen and its complaint's text are the desk's words (notices.toml
+// staff_reopen_unassigned, staff_reopened_twice, complaint_reopened_twice), not the code's.
 TEST_F(CallbackDeskIntegration, TheStaffNotesOfAReopenAreWordedByTheDesksNotices) {
     auto add = [&](const std::string& name, const std::string& openid, bool dispatcher,
                    bool supervisor) {
@@ -404,6 +404,7 @@ TEST_F(CallbackDeskIntegration, TheStaffNotesOfAReopenAreWordedByTheDesksNotices
     ASSERT_TRUE(notices) << notices.error().detail;
     notices->set("staff_reopen_unassigned", "请改派返修单{number}（{address}）");
     notices->set("staff_reopened_twice", "{number}二次返修，投诉{id}");
+    notices->set("complaint_reopened_twice", "{number}再次返修（{why}）");
 
     auto reopened = pool_.run_sync([&](sql::Connection& c) {
         return reopen_ticket(c, sla_, *notices, t.id, {t.owner_openid, "owner", "还是漏"}, now_);
@@ -428,6 +429,11 @@ TEST_F(CallbackDeskIntegration, TheStaffNotesOfAReopenAreWordedByTheDesksNotices
     EXPECT_EQ(said(*supervisor.openid),
               std::vector<std::string>{t.number + "二次返修，投诉" +
                                        std::to_string(*reopened->complaint)});
+    auto complaint = pool_.run_sync([&](sql::Connection& c) {
+        return store::FeedbackRepository::find_complaint(c, *reopened->complaint);
+    });
+    ASSERT_TRUE(complaint) << complaint.error().message();
+    EXPECT_EQ(complaint->text, t.number + "再次返修（还是漏）") << "the complaint's text too";
 }
 
 // Two dispatchers record a rated ticket's last two callbacks at the same moment: each marks its

@@ -345,6 +345,25 @@ TEST_F(JobDeskIntegration, ANotFixedNamingDamageReopensAndGoesToTheManagerAtOnce
     EXPECT_NE(to_manager[0].find(flooded.number), std::string::npos) << to_manager[0];
     EXPECT_NE(to_manager[0].find("要求赔偿"), std::string::npos) << to_manager[0];
     EXPECT_EQ(told(flooded, supervisor), to_manager) << "the supervisors hear the same note";
+
+    // The second reopen: one complaint, serious, and the supervisors hear both what it is (the
+    // second reopen) and that it is serious.
+    auto again = ticket(ts::done, tech_.id);
+    pool_.run_sync([&](sql::Connection& c) {
+        std::unique_ptr<sql::PreparedStatement> st(
+            c.prepareStatement("UPDATE tickets SET reopen_count = 1 WHERE id = ?"));
+        st->setUInt64(1, again.id);
+        return st->executeUpdate();
+    });
+    (void)carry_out(again.owner_openid, dialog::ReportNotFixed{again.number, "又漏了，家具泡坏了"});
+    EXPECT_EQ(complaints(again), (std::vector<std::string>{"reopen/serious/工单" + again.number +
+                                                           "第二次返修：又漏了，家具泡坏了"}));
+    ASSERT_EQ(told(again, manager).size(), 1u);
+    EXPECT_EQ(told(again, supervisor), told(again, manager));
+    std::size_t twice = 0;
+    for (const auto& m : notices_of(again.id, "reopened_twice"))
+        twice += m.recipient == *supervisor.openid;
+    EXPECT_EQ(twice, 1u);
 }
 
 TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteIsToldToABoundTechnicianOnly) {

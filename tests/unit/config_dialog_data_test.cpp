@@ -110,6 +110,20 @@ TEST(DialogDataLoading, SeriousComplaintKeywordsAreOptionalAndChecked) {
               "faults.toml: serious_complaint_keywords[0] must be a non-empty string");
 }
 
+// Keywords are matched on normalized text, where a blank one is "" and found in every message:
+// one serious_complaint_keywords entry of spaces sent every complaint to the manager.
+TEST(DialogDataLoading, AKeywordOfOnlySpacesIsRefusedNotMatchedEverywhere) {
+    EXPECT_EQ(
+        detail_of(std::string("serious_complaint_keywords = [\"推倒\", \"　 \"]\n") + kTypes),
+        "faults.toml: serious_complaint_keywords[1] = \"　 \" is only spaces; write the words "
+        "to match, or remove it");
+    std::string bad =
+        std::string(kTypes) + "[[type]]\nname=\"电\"\ntrade=\"电\"\nkeywords=[\" \"]\n";
+    EXPECT_EQ(detail_of(bad),
+              "faults.toml: type[3].keywords[0] = \" \" is only spaces; write the words to match, "
+              "or remove it");
+}
+
 TEST(DialogDataLoading, FallbackMustNameAType) {
     std::string bad = kTypes;
     bad.replace(bad.find("fallback = \"其他\""), std::string("fallback = \"其他\"").size(),
