@@ -124,6 +124,7 @@ asio::awaitable<Response> serve_callback_done(Request req, std::shared_ptr<const
                              {"reopen_count", t.reopen_count},
                              {"complaint", or_null(done->reopened->complaint)}};
     }
+    if (done->complaint) body["complaint"] = *done->complaint;
     co_return json_response(req, http::status::ok, dump_json(body, -1) + "\n");
 }
 
@@ -249,7 +250,7 @@ Result<ComplaintFilter> parse_complaint_filter(const std::map<std::string, std::
 }
 
 Result<CallbackReport> parse_callback_done_body(std::string_view body) {
-    auto j = json_object(body, {"outcome", "notes", "by", "reopen"});
+    auto j = json_object(body, {"outcome", "notes", "by", "reopen", "serious"});
     if (!j) return j.error();
     CallbackReport r;
     auto outcome = string_field(*j, "outcome", true);
@@ -261,10 +262,12 @@ Result<CallbackReport> parse_callback_done_body(std::string_view body) {
     auto by = string_field(*j, "by", false);
     if (!by) return by.error();
     r.by = std::move(*by);
-    if (auto it = j->find("reopen"); it != j->end() && !it->is_null()) {
+    for (auto [name, flag] : {std::pair{"reopen", &r.reopen}, std::pair{"serious", &r.serious}}) {
+        auto it = j->find(name);
+        if (it == j->end() || it->is_null()) continue;
         if (!it->is_boolean())
-            return invalid(std::string("reopen: must be true or false, not ") + it->type_name());
-        r.reopen = it->get<bool>();
+            return invalid(std::string(name) + ": must be true or false, not " + it->type_name());
+        *flag = it->get<bool>();
     }
     return check_callback_report(std::move(r), "");
 }

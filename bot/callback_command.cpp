@@ -24,8 +24,9 @@ constexpr std::string_view kUsage =
     "                 the callback queue (回访; handover: an owner who asked for a person), due "
     "first\n"
     "  callback done ID --outcome satisfied|unsatisfied|unreachable [--notes TEXT] [--by NAME]\n"
-    "                [--reopen]   records the call; --reopen (only with unsatisfied) reopens\n"
-    "                 the ticket (返修) for its technician\n"
+    "                [--reopen] [--serious]   records the call; unsatisfied files a complaint,\n"
+    "                 or with --reopen reopens the ticket (返修) for its technician; --serious\n"
+    "                 (harm, damage, an outside body) tells the manager at once\n"
     "  complaint list [--status open|handled|closed] [--limit N] [--json]\n"
     "                 complaints (投诉), newest first, with their callback's due date\n"
     "  complaint handle ID --resolution TEXT [--by NAME]\n"
@@ -102,7 +103,8 @@ int callback_list(const CommandContext& ctx) {
 }
 
 int callback_done(const CommandContext& ctx) {
-    if (auto bad = check_options(ctx.cl.options, {"outcome", "notes", "by", "reopen"}, {"reopen"}))
+    if (auto bad = check_options(ctx.cl.options, {"outcome", "notes", "by", "reopen", "serious"},
+                                 {"reopen", "serious"}))
         return usage_error(ctx, "callback done: " + *bad);
     auto id = id_arg(ctx, "callback");
     if (!id) return kExitUsage;
@@ -112,13 +114,15 @@ int callback_done(const CommandContext& ctx) {
                            "callback done: --outcome is required; give satisfied, unsatisfied "
                            "or unreachable");
     CallbackReport report{o.at("outcome"), o.count("notes") ? o.at("notes") : "",
-                          o.count("by") ? o.at("by") : "", o.count("reopen") > 0};
+                          o.count("by") ? o.at("by") : "", o.count("reopen") > 0,
+                          o.count("serious") > 0};
     auto checked = check_callback_report(std::move(report), "--");
     if (!checked) return usage_error(ctx, "callback done: " + checked.error().detail);
     auto sla = load_sla(ctx);
     if (!sla) return kExitUsage;
-    std::optional<config::Notices> notices;  // a reopen's staff notes; nothing else needs them
-    if (checked->reopen && !(notices = load_notices(ctx))) return kExitUsage;
+    // An unsatisfied call's reopen or complaint is worded by them; nothing else needs them.
+    std::optional<config::Notices> notices;
+    if (checked->outcome == "unsatisfied" && !(notices = load_notices(ctx))) return kExitUsage;
 
     std::optional<Result<CallbackDone>> done;
     const Timestamp now = ctx.now;
@@ -139,15 +143,24 @@ int callback_done(const CommandContext& ctx) {
     }
     const auto& cb = (*done)->callback;
     log::info("callbacks", "callback_done",
-              {{"callback", *id}, {"outcome", checked->outcome}, {"reopen", checked->reopen}});
+              {{"callback", *id},
+               {"outcome", checked->outcome},
+               {"reopen", checked->reopen},
+               {"serious", checked->serious}});
     ctx.out << "callback " << *id << " done: " << checked->outcome << ", by " << checked->by
             << (cb.ticket_number ? ", ticket " + *cb.ticket_number : std::string()) << "\n";
     if (const auto& r = (*done)->reopened) {
         ctx.out << "ticket " << r->ticket.number << " reopened (返修 " << r->ticket.reopen_count
                 << "), back with its technician";
-        if (r->complaint) ctx.out << "; second reopen: complaint " << *r->complaint << " opened";
+        if (r->complaint)
+            ctx.out << "; complaint " << *r->complaint << " opened"
+                    << (r->ticket.reopen_count == 2 ? " (second reopen)" : "");
         ctx.out << "\n";
     }
+    if (const auto& complaint = (*done)->complaint)
+        ctx.out << "complaint " << *complaint << " opened"
+                << (checked->serious ? " (serious: the manager is told)" : "")
+                << "; it is called back in its turn (repairbot complaint list)\n";
     ctx.out.flush();
     return kExitOk;
 }

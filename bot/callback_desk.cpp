@@ -7,6 +7,8 @@
 #include <stdexcept>
 #include <system_error>
 
+#include "bot/staff_notice.h"
+#include "config/log.h"
 #include "dialog/sla_policy.h"
 #include "dialog/text.h"
 #include "store/errors.h"
@@ -79,6 +81,48 @@ std::uint64_t open_complaint(sql::Connection& c, const store::Complaint& complai
     return id;
 }
 
+std::size_t tell_complaint(sql::Connection& c, const config::Notices& notices, std::uint64_t id,
+                           const store::Complaint& complaint, const std::string& owner,
+                           Timestamp now) {
+    const bool serious = complaint.severity == "serious";
+    const std::string note =
+        notices.render(serious ? "staff_complaint_serious" : "staff_complaint",
+                       {{"id", std::to_string(id)},
+                        {"text", complaint.text.empty() ? notices.render("staff_complaint_empty")
+                                                        : complaint.text},
+                        {"owner", owner}});
+    notify_staff(c, StaffRole::supervisor, complaint.ticket_id, "complaint", note, now);
+    if (!serious) return 0;
+    return notify_staff(c, StaffRole::manager, complaint.ticket_id, "complaint", note, now);
+}
+
+CallbackSubject callback_subject(sql::Connection& c, const config::Notices& notices,
+                                 const store::Callback& cb,
+                                 const std::optional<store::Ticket>& ticket) {
+    CallbackSubject out;
+    const std::string complaint = cb.complaint_id ? std::to_string(*cb.complaint_id) : "";
+    if (ticket) {
+        out.what = complaint.empty()
+                       ? notices.render("callback_what_ticket", {{"number", ticket->number}})
+                       : notices.render("callback_what_complaint_ticket",
+                                        {{"complaint", complaint}, {"number", ticket->number}});
+        out.owner_openid = ticket->owner_openid;
+        out.contact = ticket_contact(*ticket, notices);
+        return out;
+    }
+    if (cb.complaint_id) {
+        out.what = notices.render("callback_what_complaint", {{"complaint", complaint}});
+        if (auto filed = store::FeedbackRepository::find_complaint(c, *cb.complaint_id))
+            out.owner_openid = filed->owner_openid;
+    } else {
+        out.what = notices.render("callback_what", {{"id", std::to_string(cb.id)}});
+        out.owner_openid = cb.owner_openid.value_or("");
+    }
+    out.contact = out.owner_openid.empty() ? notices.render("staff_owner_unknown")
+                                           : owner_contact(c, notices, out.owner_openid);
+    return out;
+}
+
 HandoverOpened open_handover(sql::Connection& c, const std::string& owner_openid,
                              const config::SlaData& sla, Timestamp now) {
     using Kind = HandoverOpened::Kind;
@@ -120,6 +164,10 @@ Result<CallbackReport> check_callback_report(CallbackReport report, std::string_
         report.outcome != "unreachable") {
         return invalid(p + "outcome: '" + report.outcome +
                        "' is not an outcome; use satisfied, unsatisfied or unreachable");
+    }
+    if (report.serious && report.outcome != "unsatisfied") {
+        return invalid(p + "serious: only an unsatisfied callback files a complaint (outcome is " +
+                       report.outcome + "); leave " + p + "serious out or record unsatisfied");
     }
     if (report.reopen && report.outcome != "unsatisfied") {
         return invalid(p + "reopen: only an unsatisfied callback reopens the ticket (outcome is " +
@@ -212,30 +260,66 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
         return store::FeedbackRepository::complete_callback(conn, id, report.by, report.outcome,
                                                             report.notes, now);
     };
-    CallbackDone out{*found, std::nullopt, std::nullopt};
-    if (report.reopen && !notices)
-        return invalid("reopen: the desk's notices were not loaded to word the staff notes");
+    CallbackDone out{*found, std::nullopt, std::nullopt, std::nullopt};
+    const bool unsatisfied = report.outcome == "unsatisfied";
+    if (unsatisfied && !notices)
+        return invalid("unsatisfied: the desk's notices were not loaded to word the complaint");
+    const std::string why =
+        !unsatisfied           ? std::string()
+        : report.notes.empty() ? notices->render("callback_unsatisfied_bare")
+                               : notices->render("callback_unsatisfied", {{"notes", report.notes}});
     if (report.reopen) {
         // reopen_ticket refuses a ticket that cannot be reopened (still being worked on,
         // cancelled) before `complete` runs: nothing is recorded then.
-        const std::string why = report.notes.empty() ? notices->render("callback_unsatisfied_bare")
-                                                     : notices->render("callback_unsatisfied",
-                                                                       {{"notes", report.notes}});
-        auto reopened = reopen_ticket(c, sla, *notices, *found->ticket_id,
-                                      {"callback", "dispatcher", why}, now, complete);
+        auto reopened =
+            reopen_ticket(c, sla, *notices, *found->ticket_id,
+                          {"callback", "dispatcher", why, report.serious}, now, complete);
         if (!reopened) return reopened.error();
         out.reopened = std::move(*reopened);
-    } else if (found->ticket_id) {
-        nlohmann::json details = {{"callback", id}, {"outcome", report.outcome}};
-        auto closed = close_rated_ticket(c, *found->ticket_id,
-                                         {report.by, "dispatcher", "closed", details.dump()}, now,
-                                         complete);
-        if (!closed) return closed.error();
-        out.closed = std::move(*closed);
     } else {
-        store::Transaction tx(c);
-        if (auto done = complete(c); !done) return done.error();
-        tx.commit();
+        // Unsatisfied and no rework: the owner's grievance becomes a complaint, told to the
+        // supervisors and called back in its turn (DOMAIN.md: low ratings and "not fixed" become
+        // complaints; 件件有着落). It commits with the report, in every attempt's transaction.
+        std::size_t managers = 0;
+        auto record = [&](sql::Connection& conn) -> Status {
+            if (auto done = complete(conn); !done) return done.error();
+            if (!unsatisfied) return Ok{};
+            std::optional<store::Ticket> ticket;
+            if (found->ticket_id)
+                if (auto t = store::TicketRepository::find_by_id(conn, *found->ticket_id))
+                    ticket = std::move(*t);
+            const auto subject = callback_subject(conn, *notices, found->callback, ticket);
+            store::Complaint complaint;
+            complaint.ticket_id = found->ticket_id;
+            complaint.owner_openid = subject.owner_openid;
+            complaint.source = "callback";
+            complaint.severity = report.serious ? "serious" : "normal";
+            complaint.text = std::string(dialog::text::first_chars(
+                notices->render("complaint_callback", {{"what", subject.what}, {"why", why}}),
+                store::kComplaintTextChars));
+            complaint.created_at = now;
+            out.complaint = open_complaint(conn, complaint, sla, now);
+            managers =
+                tell_complaint(conn, *notices, *out.complaint, complaint, subject.contact, now);
+            return Ok{};
+        };
+        if (found->ticket_id) {
+            nlohmann::json details = {{"callback", id}, {"outcome", report.outcome}};
+            auto closed = close_rated_ticket(c, *found->ticket_id,
+                                             {report.by, "dispatcher", "closed", details.dump()},
+                                             now, record);
+            if (!closed) return closed.error();
+            out.closed = std::move(*closed);
+        } else {
+            store::Transaction tx(c);
+            if (auto done = record(c); !done) return done.error();
+            tx.commit();
+        }
+        if (report.serious && managers == 0)
+            log::warn("callbacks", "no_manager_to_tell",
+                      {{"callback", id},
+                       {"complaint", out.complaint.value_or(0)},
+                       {"fix", "add one: repairbot technician add ... --manager"}});
     }
     auto saved = store::CallbackQueueRepository::find_callback(c, id);
     if (saved) out.callback = std::move(*saved);

@@ -1,8 +1,9 @@
 // 回访 and 投诉 at the desk (DOMAIN.md "Callbacks and complaints"): which finished repairs get a
 // sample callback, queuing it when a ticket is confirmed or closed, marking a callback done (an
-// unsatisfied one may reopen the ticket), handling a complaint (its callback then falls due
-// complaint_callback after the handling). Shared by the CLI (bot/callback_command.h) and the
-// admin API (bot/callback_api.h). The pure parts first; the rest blocks on the connection given.
+// unsatisfied one reopens the ticket or files a complaint), handling a complaint (its callback then
+// falls due complaint_callback after the handling). Shared by the CLI (bot/callback_command.h) and
+// the admin API (bot/callback_api.h). The pure parts first; the rest blocks on the connection
+// given.
 #pragma once
 
 #include <cstdint>
@@ -13,6 +14,7 @@
 
 #include "bot/ticket_lifecycle.h"
 #include "config/errors.h"
+#include "config/notices.h"
 #include "config/sla_data.h"
 #include "store/callback_queue_repository.h"
 #include "store/records.h"
@@ -50,6 +52,31 @@ std::optional<std::uint64_t> queue_repair_callback(sql::Connection& c, const sto
 // transaction (the caller tells whom it concerns). Blocking; SQL errors throw.
 std::uint64_t open_complaint(sql::Connection& c, const store::Complaint& complaint,
                              const config::SlaData& sla, store::Timestamp now);
+
+// Tells the supervisors of complaint `id` — staff_complaint with its text (staff_complaint_empty
+// when it has none) and `owner`, how to reach the owner — and, when it is serious, the supervisors
+// and the managers staff_complaint_serious instead (DOMAIN.md: to the manager at once). Call it
+// inside the transaction that opened it. Returns how many managers were told (0 for a serious
+// one is the caller's to log). Blocking; SQL errors throw.
+std::size_t tell_complaint(sql::Connection& c, const config::Notices& notices, std::uint64_t id,
+                           const store::Complaint& complaint, const std::string& owner,
+                           store::Timestamp now);
+
+// ---- what a callback is about ----
+
+struct CallbackSubject {
+    std::string what;  // notices' callback_what_*: 工单X, 投诉N（工单X）, 投诉N, 回访N
+    std::string owner_openid;  // whom it concerns: the ticket's owner, the complainant, the
+                               // handover's owner; "" when the rows name nobody
+    std::string contact;       // how the staff reach them (ticket_contact, else owner_contact)
+};
+
+// The subject of callback `cb`; `ticket` is the ticket it is about when the caller has read it
+// (nullopt: none, or not found). Reads the complaint of a complaint callback about no ticket and
+// the owner's details. Blocking; SQL errors throw.
+[[nodiscard]] CallbackSubject callback_subject(sql::Connection& c, const config::Notices& notices,
+                                               const store::Callback& cb,
+                                               const std::optional<store::Ticket>& ticket);
 
 // ---- handovers (人工) ----
 
@@ -101,12 +128,16 @@ struct CallbackReport {
     std::string notes;
     std::string by;       // who called; "dispatcher" when empty
     bool reopen = false;  // only with unsatisfied: reopen the ticket (返修)
+    // Only with unsatisfied: what the owner said is serious (harm, damage, an outside body): the
+    // complaint it files is serious, and the manager is told at once.
+    bool serious = false;
 };
 
-// Checks a report from outside (CLI options, a JSON body): a known outcome, reopen only with
-// unsatisfied, notes and by valid UTF-8 within their columns (kMaxNotesChars, kMaxByChars).
-// Fails with std::errc::invalid_argument and a detail naming the field, the value and the fix;
-// `prefix` is how a field is shown ("--" for the CLI, "" for the API). Fills by when empty. Pure.
+// Checks a report from outside (CLI options, a JSON body): a known outcome, reopen and serious
+// only with unsatisfied, notes and by valid UTF-8 within their columns (kMaxNotesChars,
+// kMaxByChars). Fails with std::errc::invalid_argument and a detail naming the field, the value and
+// the fix; `prefix` is how a field is shown ("--" for the CLI, "" for the API). Fills by when
+// empty. Pure.
 [[nodiscard]] Result<CallbackReport> check_callback_report(CallbackReport report,
                                                            std::string_view prefix);
 // The same checks for a complaint's handling: resolution required, both within their columns.
@@ -118,17 +149,25 @@ struct CallbackDone {
     store::CallbackEntry callback;                // as saved
     std::optional<Reopened> reopened;             // when the report asked for it
     std::optional<store::Ticket> closed;          // the rated ticket it closed, as saved
+    std::optional<std::uint64_t> complaint;       // the complaint an unsatisfied one filed
 };
 
-// Records the (checked) report on callback `id`. With reopen: the callback's ticket (its own or
-// its complaint's) is reopened through reopen_ticket (actor "callback", role "dispatcher", the
-// notes as why; `notices` words its staff notes, and must be given for a reopen: without them
-// a reopen is refused with std::errc::invalid_argument). A reopen that cannot happen is refused
-// with nothing written. Errors: StoreErrc::not_found (no such callback), StoreErrc::invalid_state
-// (already done; or asking to reopen a callback about no ticket), a LifecycleErrc from reopen_job
-// (e.g. wrong_status for a ticket still being worked on). The report commits in one transaction
-// with the reopen, or, without reopen, with closing the ticket when it is rated and this was its
-// last open callback (close_rated_ticket); a refused reopen records nothing. Blocking.
+// Records the (checked) report on callback `id`. Unsatisfied (DOMAIN.md: "件件有着落"):
+//  * with reopen, the callback's ticket (its own or its complaint's) is reopened through
+//    reopen_ticket (actor "callback", role "dispatcher", callback_unsatisfied's words with the
+//    notes as why, the report's serious); a reopen that cannot happen is refused with nothing
+//    written;
+//  * without, a complaint is filed (source "callback", severity from the report, text
+//    complaint_callback naming the callback's subject and the notes, the subject's owner and
+//    ticket) with its callback, and told (tell_complaint): the owner is still unhappy and
+//    somebody must act, so a rated ticket stays open until that complaint is called back.
+// `notices` words all of it and must be given for an unsatisfied report: without it one is
+// refused with std::errc::invalid_argument. Errors: StoreErrc::not_found (no such callback),
+// StoreErrc::invalid_state (already done; or asking to reopen a callback about no ticket), a
+// LifecycleErrc from reopen_job (e.g. wrong_status for a ticket still being worked on). The
+// report commits in one transaction with the reopen, or, without reopen, with the complaint and
+// closing the ticket when it is rated and this was its last open callback (close_rated_ticket).
+// Blocking.
 [[nodiscard]] Result<CallbackDone> mark_callback_done(
     sql::Connection& c, const config::SlaData& sla, const config::Notices* notices,
     std::uint64_t id, const CallbackReport& report, store::Timestamp now);

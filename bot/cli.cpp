@@ -9,7 +9,8 @@ namespace repairbot::bot {
 
 std::string usage_text() {
     std::string text =
-        "repairbot " REPAIRBOT_VERSION " — the repair desk of a WeChat Official Account\n"
+        "repairbot " REPAIRBOT_VERSION
+        " — the repair desk of a WeChat Official Account\n"
         "\n"
         "usage: repairbot COMMAND [--config FILE] [options]\n"
         "\n"
@@ -27,9 +28,12 @@ std::string usage_text() {
         "  ticket         list [--status S] [--urgency U] [--technician ID] [--openid O]\n"
         "                 [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--limit N] [--json];\n"
         "                 show NUMBER [--json]\n"
-        "  callback       list [--open | --done] [--kind complaint|sample] [--limit N] [--json];\n"
+        "  callback       list [--open | --done] [--kind complaint|sample|handover] [--limit N]\n"
+        "                 [--json];\n"
         "                 done ID --outcome satisfied|unsatisfied|unreachable [--notes TEXT]\n"
-        "                 [--by NAME] [--reopen] (--reopen only with unsatisfied: 返修)\n"
+        "                 [--by NAME] [--reopen] [--serious] (only with unsatisfied, which files "
+        "a\n"
+        "                 complaint; --reopen: 返修 instead; --serious: to the manager too)\n"
         "  complaint      list [--status open|handled|closed] [--limit N] [--json];\n"
         "                 handle ID --resolution TEXT [--by NAME] (callback due 3 days later)\n"
         "\n"

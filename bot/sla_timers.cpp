@@ -21,7 +21,6 @@
 #include "dialog/session_codec.h"
 #include "store/deadline_queries.h"
 #include "store/errors.h"
-#include "store/feedback_repository.h"
 #include "store/outbox_repository.h"
 #include "store/queue_note_repository.h"
 #include "store/technician_repository.h"
@@ -416,29 +415,12 @@ Fired act_on_callback(sql::Connection& c, Desk d, TimerRef ref, Timestamp now) {
     }
     // What the callback is about, and whom to call: the ticket's reporter, else the owner who
     // complained (a 投诉 in chat concerns no ticket).
-    const std::string complaint = cb->complaint_id ? std::to_string(*cb->complaint_id) : "";
-    std::string what;
-    std::string owner;
-    if (ticket) {
-        what = complaint.empty()
-                   ? d.notices->render("callback_what_ticket", {{"number", ticket->number}})
-                   : d.notices->render("callback_what_complaint_ticket",
-                                       {{"complaint", complaint}, {"number", ticket->number}});
-        owner = ticket_contact(*ticket, *d.notices);
-    } else if (!complaint.empty()) {
-        what = d.notices->render("callback_what_complaint", {{"complaint", complaint}});
-        auto filed = store::FeedbackRepository::find_complaint(c, *cb->complaint_id);
-        owner = filed ? owner_contact(c, *d.notices, filed->owner_openid)
-                      : d.notices->render("staff_owner_unknown");
-    } else {
-        what = d.notices->render("callback_what", {{"id", std::to_string(cb->id)}});
-        owner = d.notices->render("staff_owner_unknown");
-    }
-    auto told = notify_staff(
-        c, StaffRole::dispatcher, cb->ticket_id, "callback_overdue",
-        d.notices->render("callback_overdue",
-                          {{"what", what}, {"due", when(d, cb->due_at)}, {"owner", owner}}),
-        now);
+    const auto subject = callback_subject(c, *d.notices, *cb, ticket);
+    auto told = notify_staff(c, StaffRole::dispatcher, cb->ticket_id, "callback_overdue",
+                             d.notices->render("callback_overdue", {{"what", subject.what},
+                                                                    {"due", when(d, cb->due_at)},
+                                                                    {"owner", subject.contact}}),
+                             now);
     store::DeadlineQueries::mark_overdue_told(c, cb->id, cb->due_at);
     if (cb->ticket_id) {
         nlohmann::json details = {{"timer", marker}, {"callback_id", cb->id}, {"kind", cb->kind},

@@ -357,14 +357,7 @@ asio::awaitable<void> TicketIntake::file_complaint(std::string openid, dialog::F
         record.created_at = at;
         Filed out;
         out.id = open_complaint(c, record, sla_, at);
-        const std::string note = notices_.render(
-            serious ? "staff_complaint_serious" : "staff_complaint",
-            {{"id", std::to_string(out.id)},
-             {"text", text.empty() ? notices_.render("staff_complaint_empty") : text},
-             {"owner", owner}});
-        notify_staff(c, StaffRole::supervisor, std::nullopt, "complaint", note, at);
-        if (serious)
-            out.managers = notify_staff(c, StaffRole::manager, std::nullopt, "complaint", note, at);
+        out.managers = tell_complaint(c, notices_, out.id, record, owner, at);
         tx.commit();
         return out;
     };

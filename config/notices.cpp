@@ -39,8 +39,8 @@ const std::vector<std::string_view>& required_notice_keys() {
         // Notes about a reopened job (bot/ticket_lifecycle.cpp reopen_ticket)
         "staff_reopen_unassigned", "staff_reopened_twice", "staff_reopen_serious",
         "complaint_reopened_twice", "complaint_reopened",
-        // Why a callback reopened a ticket (bot/callback_desk.cpp mark_callback_done)
-        "callback_unsatisfied", "callback_unsatisfied_bare",
+        // An unsatisfied callback's reopen or complaint (bot/callback_desk.cpp mark_callback_done)
+        "callback_unsatisfied", "callback_unsatisfied_bare", "complaint_callback",
         // What an overdue callback is about (bot/sla_timers.cpp)
         "callback_what_ticket", "callback_what_complaint", "callback_what_complaint_ticket",
         "callback_what",

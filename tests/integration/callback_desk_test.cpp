@@ -118,6 +118,36 @@ class CallbackDeskIntegration : public ::testing::Test {
         });
     }
 
+    // A member of staff holding `role`, WeChat-bound as tag_ + `openid` unless that is empty.
+    enum class Role { none, dispatcher, supervisor, manager };
+    store::Technician add_staff(const std::string& name, const std::string& openid, Role role) {
+        store::Technician t;
+        t.name = tag_ + name;
+        t.phone = "13700000002";
+        t.trades = {"staff"};
+        if (!openid.empty()) t.openid = tag_ + openid;
+        t.is_dispatcher = role == Role::dispatcher;
+        t.is_supervisor = role == Role::supervisor;
+        t.is_manager = role == Role::manager;
+        return pool_.run_sync(
+            [&](sql::Connection& c) { return *store::TechnicianRepository::add(c, t, now_); });
+    }
+
+    // The texts of the staff notes queued for `openid`, oldest first.
+    std::vector<std::string> said(const std::string& openid) {
+        return pool_.run_sync([&](sql::Connection& c) {
+            std::unique_ptr<sql::PreparedStatement> st(
+                c.prepareStatement("SELECT payload FROM outbox WHERE recipient = ? ORDER BY id"));
+            st->setString(1, openid);
+            std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+            std::vector<std::string> out;
+            while (rs->next())
+                out.push_back(nlohmann::json::parse(std::string(rs->getString(1)))["text"]
+                                  .get<std::string>());
+            return out;
+        });
+    }
+
     // A ticket finished by `technician` (status done) or still with them (dispatched).
     store::Ticket ticket(const std::string& key, std::optional<std::uint64_t> technician,
                          const char* status) {
@@ -378,21 +408,9 @@ TEST_F(CallbackDeskIntegration, ASecondReopenWithTheLongestNotesStillFilesItsCom
 // The staff notes of a reopen and its complaint's text are the desk's words (notices.toml
 // staff_reopen_unassigned, staff_reopened_twice, complaint_reopened_twice), not the code's.
 TEST_F(CallbackDeskIntegration, TheStaffNotesOfAReopenAreWordedByTheDesksNotices) {
-    auto add = [&](const std::string& name, const std::string& openid, bool dispatcher,
-                   bool supervisor) {
-        store::Technician t;
-        t.name = tag_ + name;
-        t.phone = "13700000002";
-        t.trades = {"staff"};
-        if (!openid.empty()) t.openid = tag_ + openid;
-        t.is_dispatcher = dispatcher;
-        t.is_supervisor = supervisor;
-        return pool_.run_sync(
-            [&](sql::Connection& c) { return *store::TechnicianRepository::add(c, t, now_); });
-    };
-    const auto dispatcher = add("客服", "-dispatcher", true, false);
-    const auto supervisor = add("主管", "-supervisor", false, true);
-    const auto unbound = add("未绑定师傅", "", false, false);  // the reopen cannot reach them
+    const auto dispatcher = add_staff("客服", "-dispatcher", Role::dispatcher);
+    const auto supervisor = add_staff("主管", "-supervisor", Role::supervisor);
+    const auto unbound = add_staff("未绑定师傅", "", Role::none);  // the reopen cannot reach them
     auto t = ticket("worded", unbound.id, store::ticket_status::done);
     pool_.run_sync([&](sql::Connection& c) {
         std::unique_ptr<sql::PreparedStatement> st(
@@ -411,19 +429,6 @@ TEST_F(CallbackDeskIntegration, TheStaffNotesOfAReopenAreWordedByTheDesksNotices
     });
     ASSERT_TRUE(reopened) << reopened.error().message();
     ASSERT_TRUE(reopened->complaint);
-    auto said = [&](const std::string& openid) {
-        return pool_.run_sync([&](sql::Connection& c) {
-            std::unique_ptr<sql::PreparedStatement> st(
-                c.prepareStatement("SELECT payload FROM outbox WHERE recipient = ? ORDER BY id"));
-            st->setString(1, openid);
-            std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
-            std::vector<std::string> out;
-            while (rs->next())
-                out.push_back(nlohmann::json::parse(std::string(rs->getString(1)))["text"]
-                                  .get<std::string>());
-            return out;
-        });
-    };
     EXPECT_EQ(said(*dispatcher.openid),
               std::vector<std::string>{"请改派返修单" + t.number + "（3号楼2单元301）"});
     EXPECT_EQ(said(*supervisor.openid),
@@ -434,6 +439,101 @@ TEST_F(CallbackDeskIntegration, TheStaffNotesOfAReopenAreWordedByTheDesksNotices
     });
     ASSERT_TRUE(complaint) << complaint.error().message();
     EXPECT_EQ(complaint->text, t.number + "再次返修（还是漏）") << "the complaint's text too";
+}
+
+// DOMAIN.md: low ratings and "not fixed" become complaints, and every complaint is called back
+// (件件有着落). An owner unsatisfied on a callback, with no rework arranged, was recorded and
+// forgotten — the rated ticket even closed. Now it files a complaint (serious: the manager hears
+// at once), and the ticket stays open until that complaint is called back.
+TEST_F(CallbackDeskIntegration,
+       AnUnsatisfiedCallbackWithoutReworkFilesAComplaintBeforeTheTicketCloses) {
+    const auto supervisor = add_staff("主管", "-supervisor", Role::supervisor);
+    const auto manager = add_staff("经理", "-manager", Role::manager);
+    const auto tech = add_technician();
+    auto t = ticket("unsatisfied", tech.id, store::ticket_status::done);
+    t = pool_.run_sync([&](sql::Connection& c) {
+        return *store::TicketRepository::update(c, *rate_job(t, now_), {}, {}, now_);
+    });
+    sla_.callbacks.sample_percent = 100;
+    const auto cb = *pool_.run_sync(
+        [&](sql::Connection& c) { return queue_repair_callback(c, t, sla_, now_); });
+
+    auto r = cli("callback", {"done", std::to_string(cb)},
+                 {{"outcome", "unsatisfied"},
+                  {"notes", "师傅弄坏了橱柜门"},
+                  {"by", "王客服"},
+                  {"serious", ""}});
+    ASSERT_EQ(r.code, kExitOk) << r.err;
+    auto filed = pool_.run_sync([&](sql::Connection& c) {
+        std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+            "SELECT id, source, severity, text, owner_openid FROM complaints WHERE ticket_id = ?"));
+        st->setUInt64(1, t.id);
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        std::vector<std::vector<std::string>> out;
+        while (rs->next())
+            out.push_back({rs->getString(1), rs->getString(2), rs->getString(3), rs->getString(4),
+                           rs->getString(5)});
+        return out;
+    });
+    ASSERT_EQ(filed.size(), 1u);
+    const std::string id = filed[0][0];
+    EXPECT_EQ(filed[0],
+              (std::vector<std::string>{id, "callback", "serious",
+                                        "工单" + t.number + "的回访不满意：师傅弄坏了橱柜门",
+                                        tag_ + "-owner"}));
+    EXPECT_NE(r.out.find("complaint " + id + " opened (serious: the manager is told)"),
+              std::string::npos)
+        << r.out;
+    const std::string note = "严重投诉（编号" + id + "），请立即处理：工单" + t.number +
+                             "的回访不满意：师傅弄坏了橱柜门\n业主：13800138000，3号楼2单元301";
+    EXPECT_EQ(said(*supervisor.openid), std::vector<std::string>{note});
+    EXPECT_EQ(said(*manager.openid), std::vector<std::string>{note});
+    auto reload = [&] {
+        return pool_.run_sync(
+            [&](sql::Connection& c) { return *store::TicketRepository::find_by_id(c, t.id); });
+    };
+    EXPECT_EQ(reload().status, store::ticket_status::rated)
+        << "its complaint is still to be called back";
+
+    // The complaint's own callback, once made, closes the ticket.
+    const auto complaint_cb = pool_.run_sync([&](sql::Connection& c) {
+        return store::CallbackQueueRepository::find_complaint(c, std::stoull(id))->callback_id;
+    });
+    ASSERT_TRUE(complaint_cb);
+    auto settled = cli("callback", {"done", std::to_string(*complaint_cb)},
+                       {{"outcome", "satisfied"}, {"notes", "已赔偿，业主接受"}});
+    ASSERT_EQ(settled.code, kExitOk) << settled.err;
+    EXPECT_EQ(reload().status, store::ticket_status::closed);
+}
+
+// A complaint's own callback finding the owner still unhappy files a new complaint about it, over
+// the API too; a serious flag is refused where no complaint could be filed.
+TEST_F(CallbackDeskIntegration, AnUnsatisfiedComplaintCallbackFilesANewComplaintOverTheApi) {
+    SKIP_WITHOUT_INNER_STAR();
+    const auto supervisor = add_staff("主管", "-supervisor", Role::supervisor);
+    auto [first, cb] = complaint(now_);
+    const std::string done_path = "/api/callbacks/" + std::to_string(cb) + "/done";
+    auto refused = api(http::verb::post, done_path, R"({"outcome":"satisfied","serious":true})");
+    EXPECT_EQ(refused.result(), http::status::bad_request);
+    EXPECT_NE(refused.body().find("serious: only an unsatisfied callback files a complaint"),
+              std::string::npos)
+        << refused.body();
+
+    auto r = api(http::verb::post, done_path, R"({"outcome":"unsatisfied","notes":"还是没人管"})");
+    ASSERT_EQ(r.result(), http::status::ok) << r.body();
+    auto j = nlohmann::json::parse(r.body());
+    ASSERT_TRUE(j["complaint"].is_number()) << r.body();
+    const auto id = j["complaint"].get<std::uint64_t>();
+    EXPECT_NE(id, first);
+    auto again = pool_.run_sync(
+        [&](sql::Connection& c) { return *store::FeedbackRepository::find_complaint(c, id); });
+    EXPECT_EQ(again.source, "callback");
+    EXPECT_EQ(again.severity, "normal");
+    EXPECT_EQ(again.owner_openid, tag_ + "-owner") << "the same owner";
+    EXPECT_EQ(again.text, "投诉" + std::to_string(first) + "的回访不满意：还是没人管");
+    const auto told = said(*supervisor.openid);
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_EQ(told[0].rfind("新投诉（编号" + std::to_string(id) + "）：投诉", 0), 0u) << told[0];
 }
 
 // Two dispatchers record a rated ticket's last two callbacks at the same moment: each marks its

@@ -24,6 +24,10 @@ TEST(CallbackDoneBody, ReadsEveryField) {
     EXPECT_EQ(r->notes, "水管又漏了");
     EXPECT_EQ(r->by, "王客服");
     EXPECT_TRUE(r->reopen);
+    EXPECT_FALSE(r->serious);
+    auto serious = parse_callback_done_body(R"({"outcome":"unsatisfied","serious":true})");
+    ASSERT_TRUE(serious) << serious.error().detail;
+    EXPECT_TRUE(serious->serious);
     auto minimal = parse_callback_done_body(R"({"outcome":"unreachable","notes":null})");
     ASSERT_TRUE(minimal) << minimal.error().detail;
     EXPECT_EQ(minimal->by, "dispatcher");
@@ -47,7 +51,10 @@ TEST(CallbackDoneBody, UntrustedBodiesAreRefusedNamingTheField) {
         {R"({"outcome":"satisfied","reopen":true})", "reopen: only an unsatisfied callback"},
         {R"({"outcome":"satisfied","notes":["a"]})", "notes: must be a string, not array"},
         {R"({"outcome":"satisfied","reopne":true})",
-         "reopne: not a field of this request; use by, notes, outcome, reopen"},
+         "reopne: not a field of this request; use by, notes, outcome, reopen, serious"},
+        {R"({"outcome":"unsatisfied","serious":1})", "serious: must be true or false, not number"},
+        {R"({"outcome":"unreachable","serious":true})",
+         "serious: only an unsatisfied callback files a complaint (outcome is unreachable)"},
         {R"({"outcome":"satisfied","notes":"\udc00"})", "the body is not valid JSON"},
         {std::string(100000, '['), "the body is not valid JSON"},
     };
