@@ -115,7 +115,9 @@ CallbackSubject callback_subject(sql::Connection& c, const config::Notices& noti
         if (auto filed = store::FeedbackRepository::find_complaint(c, *cb.complaint_id))
             out.owner_openid = filed->owner_openid;
     } else {
-        out.what = notices.render("callback_what", {{"id", std::to_string(cb.id)}});
+        out.what =
+            notices.render(cb.kind == "handover" ? "callback_what_handover" : "callback_what",
+                           {{"id", std::to_string(cb.id)}});
         out.owner_openid = cb.owner_openid.value_or("");
     }
     out.contact = out.owner_openid.empty() ? notices.render("staff_owner_unknown")

@@ -65,7 +65,8 @@ std::size_t tell_complaint(sql::Connection& c, const config::Notices& notices, s
 // ---- what a callback is about ----
 
 struct CallbackSubject {
-    std::string what;  // notices' callback_what_*: 工单X, 投诉N（工单X）, 投诉N, 回访N
+    std::string
+        what;  // notices' callback_what_*: 工单X, 投诉N（工单X）, 投诉N, 人工服务请求N, 回访N
     std::string owner_openid;  // whom it concerns: the ticket's owner, the complainant, the
                                // handover's owner; "" when the rows name nobody
     std::string contact;       // how the staff reach them (ticket_contact, else owner_contact)

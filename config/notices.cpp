@@ -43,7 +43,7 @@ const std::vector<std::string_view>& required_notice_keys() {
         "callback_unsatisfied", "callback_unsatisfied_bare", "complaint_callback",
         // What an overdue callback is about (bot/sla_timers.cpp)
         "callback_what_ticket", "callback_what_complaint", "callback_what_complaint_ticket",
-        "callback_what",
+        "callback_what_handover", "callback_what",
         // The dispatchers' note of a ticket nobody can take (bot/dispatch.cpp)
         "staff_dispatch_queued"};
     return keys;

@@ -81,7 +81,8 @@ class CallbackDeskIntegration : public ::testing::Test {
         const std::string like = tag_ + "%";
         pool_.run_sync([&like](sql::Connection& c) {
             for (const char* q :
-                 {"DELETE cb FROM callbacks cb JOIN complaints cp ON cp.id = cb.complaint_id "
+                 {"DELETE FROM callbacks WHERE owner_openid LIKE ?",
+                  "DELETE cb FROM callbacks cb JOIN complaints cp ON cp.id = cb.complaint_id "
                   "WHERE cp.owner_openid LIKE ?",
                   "DELETE cb FROM callbacks cb JOIN tickets t ON t.id = cb.ticket_id "
                   "WHERE t.owner_openid LIKE ?",
@@ -534,6 +535,23 @@ TEST_F(CallbackDeskIntegration, AnUnsatisfiedComplaintCallbackFilesANewComplaint
     const auto told = said(*supervisor.openid);
     ASSERT_EQ(told.size(), 1u);
     EXPECT_EQ(told[0].rfind("新投诉（编号" + std::to_string(id) + "）：投诉", 0), 0u) << told[0];
+
+    // An owner unhappy with the answer to their 人工: a complaint naming that request.
+    const auto handover = pool_.run_sync([&](sql::Connection& c) {
+        store::Transaction tx(c);
+        auto opened = open_handover(c, tag_ + "-owner", sla_, now_);
+        tx.commit();
+        return opened.callback.id;
+    });
+    auto h = api(http::verb::post, "/api/callbacks/" + std::to_string(handover) + "/done",
+                 R"({"outcome":"unsatisfied"})");
+    ASSERT_EQ(h.result(), http::status::ok) << h.body();
+    const auto about_handover = pool_.run_sync([&](sql::Connection& c) {
+        return *store::FeedbackRepository::find_complaint(
+            c, nlohmann::json::parse(h.body())["complaint"].get<std::uint64_t>());
+    });
+    EXPECT_EQ(about_handover.text, "人工服务请求" + std::to_string(handover) + "的回访不满意");
+    EXPECT_EQ(about_handover.owner_openid, tag_ + "-owner");
 }
 
 // Two dispatchers record a rated ticket's last two callbacks at the same moment: each marks its
