@@ -124,7 +124,9 @@ asio::awaitable<Response> serve_callback_done(Request req, std::shared_ptr<const
                              {"reopen_count", t.reopen_count},
                              {"complaint", or_null(done->reopened->complaint)}};
     }
-    if (done->complaint) body["complaint"] = *done->complaint;
+    // "complaint" is the callback's own (callback_json); these are what recording it caused.
+    if (done->complaint) body["complaint_filed"] = *done->complaint;
+    if (done->reminded) body["complaint_reminded"] = *done->reminded;
     co_return json_response(req, http::status::ok, dump_json(body, -1) + "\n");
 }
 

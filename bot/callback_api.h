@@ -1,8 +1,8 @@
 // The dispatchers' callback (回访) and complaint (投诉) queue over the admin API:
-//   GET  /api/callbacks                 query: open=1|0, kind=complaint|sample|handover,
-//   limit=1..500 POST /api/callbacks/{id}/done       body: {"outcome", "notes"?, "by"?, "reopen"?,
-//   "serious"?} GET  /api/complaints                query: status=open|handled|closed, limit=1..500
-//   POST /api/complaints/{id}/handle    body: {"resolution", "by"?}
+//   GET  /api/callbacks               query: open=1|0, kind=complaint|sample|handover, limit
+//   POST /api/callbacks/{id}/done     body: {"outcome", "notes"?, "by"?, "reopen"?, "serious"?}
+//   GET  /api/complaints              query: status=open|handled|closed, limit=1..500
+//   POST /api/complaints/{id}/handle  body: {"resolution", "by"?}
 // with the JSON shapes the CLI's --json shares. The rules live in bot/callback_desk.h. What the
 // routes save is told to the SLA timers at once (CallbackRouteWatch).
 #pragma once
@@ -78,10 +78,11 @@ struct ComplaintHandling {
 // for a bad filter, id or body (naming the field); 404 for an unknown id; 409 for a callback
 // already done, a complaint already handled, or a reopen the ticket's state refuses. A done
 // callback answers 200 with callback_json plus "reopened" ({ticket, status, reopen_count,
-// complaint}) when it reopened the ticket, or "complaint" (its id) when an unsatisfied one filed
-// a complaint; a handled complaint answers 200 with complaint_json.
-// Handlers query through MysqlPool::run (an unreachable database becomes the router's 503).
-// The POST paths have "*" in the middle ("/api/callbacks/*/done"): the router must match a
+// complaint}) when it reopened the ticket, "complaint_filed" (its id) when an unsatisfied one
+// filed a complaint, "complaint_reminded" when it reminded the supervisors of its unhandled one; a
+// handled complaint answers 200 with complaint_json. Handlers query through MysqlPool::run (an
+// unreachable database becomes the router's 503). The POST paths have "*" in the middle
+// ("/api/callbacks/*/done"): the router must match a
 // "*" segment anywhere. `mysql`, `sla` and `notices` (an unsatisfied call's wording) must outlive
 // the router; `watch` hears each change before the handler answers.
 void add_callback_routes(Router& router, store::MysqlPool& mysql, const config::SlaData& sla,

@@ -161,6 +161,10 @@ int callback_done(const CommandContext& ctx) {
         ctx.out << "complaint " << *complaint << " opened"
                 << (checked->serious ? " (serious: the manager is told)" : "")
                 << "; it is called back in its turn (repairbot complaint list)\n";
+    if (const auto& reminded = (*done)->reminded)
+        ctx.out << "complaint " << *reminded
+                << " is not handled yet: the supervisors are reminded (repairbot complaint handle "
+                << *reminded << ")\n";
     ctx.out.flush();
     return kExitOk;
 }

@@ -81,9 +81,9 @@ std::uint64_t open_complaint(sql::Connection& c, const store::Complaint& complai
     return id;
 }
 
-std::size_t tell_complaint(sql::Connection& c, const config::Notices& notices, std::uint64_t id,
-                           const store::Complaint& complaint, const std::string& owner,
-                           Timestamp now) {
+ComplaintTold tell_complaint(sql::Connection& c, const config::Notices& notices, std::uint64_t id,
+                             const store::Complaint& complaint, const std::string& owner,
+                             Timestamp now) {
     const bool serious = complaint.severity == "serious";
     const std::string note =
         notices.render(serious ? "staff_complaint_serious" : "staff_complaint",
@@ -91,9 +91,13 @@ std::size_t tell_complaint(sql::Connection& c, const config::Notices& notices, s
                         {"text", complaint.text.empty() ? notices.render("staff_complaint_empty")
                                                         : complaint.text},
                         {"owner", owner}});
-    notify_staff(c, StaffRole::supervisor, complaint.ticket_id, "complaint", note, now);
-    if (!serious) return 0;
-    return notify_staff(c, StaffRole::manager, complaint.ticket_id, "complaint", note, now);
+    ComplaintTold told;
+    told.supervisors =
+        notify_staff(c, StaffRole::supervisor, complaint.ticket_id, "complaint", note, now);
+    if (serious)
+        told.managers =
+            notify_staff(c, StaffRole::manager, complaint.ticket_id, "complaint", note, now);
+    return told;
 }
 
 CallbackSubject callback_subject(sql::Connection& c, const config::Notices& notices,
@@ -262,7 +266,7 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
         return store::FeedbackRepository::complete_callback(conn, id, report.by, report.outcome,
                                                             report.notes, now);
     };
-    CallbackDone out{*found, std::nullopt, std::nullopt, std::nullopt};
+    CallbackDone out{*found, std::nullopt, std::nullopt, std::nullopt, std::nullopt};
     const bool unsatisfied = report.outcome == "unsatisfied";
     if (unsatisfied && !notices)
         return invalid("unsatisfied: the desk's notices were not loaded to word the complaint");
@@ -278,31 +282,14 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
                           {"callback", "dispatcher", why, report.serious}, now, complete);
         if (!reopened) return reopened.error();
         out.reopened = std::move(*reopened);
-    } else {
-        // Unsatisfied and no rework: the owner's grievance becomes a complaint, told to the
-        // supervisors and called back in its turn (DOMAIN.md: low ratings and "not fixed" become
-        // complaints; 件件有着落). It commits with the report, in every attempt's transaction.
-        std::size_t managers = 0;
+    } else if (!unsatisfied) {
+        // A complaint's callback after its handling, the owner satisfied: the complaint is closed
+        // (结案). Unreachable leaves it handled: nobody has heard the owner.
         auto record = [&](sql::Connection& conn) -> Status {
             if (auto done = complete(conn); !done) return done.error();
-            if (!unsatisfied) return Ok{};
-            std::optional<store::Ticket> ticket;
-            if (found->ticket_id)
-                if (auto t = store::TicketRepository::find_by_id(conn, *found->ticket_id))
-                    ticket = std::move(*t);
-            const auto subject = callback_subject(conn, *notices, found->callback, ticket);
-            store::Complaint complaint;
-            complaint.ticket_id = found->ticket_id;
-            complaint.owner_openid = subject.owner_openid;
-            complaint.source = "callback";
-            complaint.severity = report.serious ? "serious" : "normal";
-            complaint.text = std::string(dialog::text::first_chars(
-                notices->render("complaint_callback", {{"what", subject.what}, {"why", why}}),
-                store::kComplaintTextChars));
-            complaint.created_at = now;
-            out.complaint = open_complaint(conn, complaint, sla, now);
-            managers =
-                tell_complaint(conn, *notices, *out.complaint, complaint, subject.contact, now);
+            if (report.outcome == "satisfied" && found->callback.complaint_id)
+                (void)store::FeedbackRepository::close_complaint(conn,
+                                                                 *found->callback.complaint_id);
             return Ok{};
         };
         if (found->ticket_id) {
@@ -317,10 +304,61 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
             if (auto done = record(c); !done) return done.error();
             tx.commit();
         }
-        if (report.serious && managers == 0)
+    } else {
+        // Unsatisfied and no rework: the owner's grievance becomes a complaint, told to the
+        // supervisors and called back in its turn (DOMAIN.md: low ratings and "not fixed" become
+        // complaints; 件件有着落) — the ticket cannot close while that callback is open, so no
+        // close is tried. A complaint still unhandled files no second one: the supervisors are
+        // reminded of it. One transaction with the report.
+        store::Transaction tx(c);
+        if (auto done = complete(c); !done) return done.error();
+        std::optional<store::Ticket> ticket;
+        if (found->ticket_id)
+            if (auto t = store::TicketRepository::find_by_id(c, *found->ticket_id))
+                ticket = std::move(*t);
+        const auto subject = callback_subject(c, *notices, found->callback, ticket);
+        std::optional<store::Complaint> about;
+        if (found->callback.complaint_id)
+            if (auto x =
+                    store::FeedbackRepository::find_complaint(c, *found->callback.complaint_id))
+                about = std::move(*x);
+        store::Complaint complaint;
+        ComplaintTold told;
+        if (about && about->status == "open") {
+            const std::string note = notices->render(
+                "staff_complaint_still_open",
+                {{"id", std::to_string(about->id)}, {"why", why}, {"owner", subject.contact}});
+            told.supervisors =
+                notify_staff(c, StaffRole::supervisor, about->ticket_id, "complaint", note, now);
+            if (report.serious)
+                told.managers =
+                    notify_staff(c, StaffRole::manager, about->ticket_id, "complaint", note, now);
+            out.reminded = about->id;
+        } else {
+            // A handled complaint called back unsatisfied is closed: the new one carries on.
+            if (about) (void)store::FeedbackRepository::close_complaint(c, about->id);
+            complaint.ticket_id = found->ticket_id;
+            complaint.owner_openid = subject.owner_openid;
+            complaint.source = "callback";
+            complaint.severity = report.serious ? "serious" : "normal";
+            complaint.text = std::string(dialog::text::first_chars(
+                notices->render("complaint_callback", {{"what", subject.what}, {"why", why}}),
+                store::kComplaintTextChars));
+            complaint.created_at = now;
+            out.complaint = open_complaint(c, complaint, sla, now);
+            told = tell_complaint(c, *notices, *out.complaint, complaint, subject.contact, now);
+        }
+        tx.commit();
+        const auto which = out.complaint ? *out.complaint : *out.reminded;
+        if (told.supervisors == 0)
+            log::warn("callbacks", "no_supervisor_to_tell",
+                      {{"callback", id},
+                       {"complaint", which},
+                       {"fix", "add one: repairbot technician add ... --supervisor"}});
+        if (report.serious && told.managers == 0)
             log::warn("callbacks", "no_manager_to_tell",
                       {{"callback", id},
-                       {"complaint", out.complaint.value_or(0)},
+                       {"complaint", which},
                        {"fix", "add one: repairbot technician add ... --manager"}});
     }
     auto saved = store::CallbackQueueRepository::find_callback(c, id);
@@ -345,7 +383,8 @@ Result<ComplaintHandled> handle_complaint(sql::Connection& c, const config::SlaD
     const auto due = follow_up(sla, dialog::FollowUp::complaint_callback, now);
     auto scheduled =
         store::CallbackQueueRepository::schedule_complaint_callback(c, *complaint, due, now);
-    // A callback made before the handling stays as it was: the owner has been heard.
+    // A callback made before the handling stays as it was: the owner has been heard — and when
+    // they were satisfied then, the complaint is closed with its handling.
     if (!scheduled && scheduled.code() != store::StoreErrc::invalid_state) return scheduled.error();
     auto saved = store::CallbackQueueRepository::find_complaint(c, id);
     if (!saved) return saved.error();
@@ -353,6 +392,9 @@ Result<ComplaintHandled> handle_complaint(sql::Connection& c, const config::SlaD
     if (saved->callback_id)
         if (auto entry = store::CallbackQueueRepository::find_callback(c, *saved->callback_id))
             callback = std::move(entry->callback);
+    if (!scheduled && callback && callback->outcome == "satisfied" &&
+        store::FeedbackRepository::close_complaint(c, id))
+        saved->complaint.status = "closed";
     tx.commit();
     return ComplaintHandled{std::move(*saved), std::move(callback)};
 }

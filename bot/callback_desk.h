@@ -56,17 +56,21 @@ std::uint64_t open_complaint(sql::Connection& c, const store::Complaint& complai
 // Tells the supervisors of complaint `id` — staff_complaint with its text (staff_complaint_empty
 // when it has none) and `owner`, how to reach the owner — and, when it is serious, the supervisors
 // and the managers staff_complaint_serious instead (DOMAIN.md: to the manager at once). Call it
-// inside the transaction that opened it. Returns how many managers were told (0 for a serious
-// one is the caller's to log). Blocking; SQL errors throw.
-std::size_t tell_complaint(sql::Connection& c, const config::Notices& notices, std::uint64_t id,
-                           const store::Complaint& complaint, const std::string& owner,
-                           store::Timestamp now);
+// inside the transaction that opened it. Returns how many of each were told (none is the
+// caller's to log, after its commit). Blocking; SQL errors throw.
+struct ComplaintTold {
+    std::size_t supervisors = 0;
+    std::size_t managers = 0;
+};
+ComplaintTold tell_complaint(sql::Connection& c, const config::Notices& notices, std::uint64_t id,
+                             const store::Complaint& complaint, const std::string& owner,
+                             store::Timestamp now);
 
 // ---- what a callback is about ----
 
 struct CallbackSubject {
-    std::string
-        what;  // notices' callback_what_*: 工单X, 投诉N（工单X）, 投诉N, 人工服务请求N, 回访N
+    // notices' callback_what_*: 工单X, 投诉N（工单X）, 投诉N, 人工服务请求N, 回访N
+    std::string what;
     std::string owner_openid;  // whom it concerns: the ticket's owner, the complainant, the
                                // handover's owner; "" when the rows name nobody
     std::string contact;       // how the staff reach them (ticket_contact, else owner_contact)
@@ -151,6 +155,7 @@ struct CallbackDone {
     std::optional<Reopened> reopened;             // when the report asked for it
     std::optional<store::Ticket> closed;          // the rated ticket it closed, as saved
     std::optional<std::uint64_t> complaint;       // the complaint an unsatisfied one filed
+    std::optional<std::uint64_t> reminded;        // the unhandled complaint it reminded of
 };
 
 // Records the (checked) report on callback `id`. Unsatisfied (DOMAIN.md: "件件有着落"):
@@ -161,14 +166,18 @@ struct CallbackDone {
 //  * without, a complaint is filed (source "callback", severity from the report, text
 //    complaint_callback naming the callback's subject and the notes, the subject's owner and
 //    ticket) with its callback, and told (tell_complaint): the owner is still unhappy and
-//    somebody must act, so a rated ticket stays open until that complaint is called back.
+//    somebody must act, so a rated ticket stays open until that complaint is called back. A
+//    complaint's own callback closes that complaint when it was handled (the new one carries
+//    on); when it is still open (unhandled) nothing is filed: the supervisors (and, serious, the
+//    managers) are reminded of it (staff_complaint_still_open, CallbackDone::reminded).
+// Satisfied closes a handled complaint whose callback this is (结案); unreachable leaves it.
 // `notices` words all of it and must be given for an unsatisfied report: without it one is
 // refused with std::errc::invalid_argument. Errors: StoreErrc::not_found (no such callback),
 // StoreErrc::invalid_state (already done; or asking to reopen a callback about no ticket), a
 // LifecycleErrc from reopen_job (e.g. wrong_status for a ticket still being worked on). The
-// report commits in one transaction with the reopen, or, without reopen, with the complaint and
-// closing the ticket when it is rated and this was its last open callback (close_rated_ticket).
-// Blocking.
+// report commits in one transaction with all it causes: the reopen; or the complaint; or,
+// satisfied or unreachable, closing the ticket when it is rated and this was its last open
+// callback (close_rated_ticket). Blocking.
 [[nodiscard]] Result<CallbackDone> mark_callback_done(
     sql::Connection& c, const config::SlaData& sla, const config::Notices* notices,
     std::uint64_t id, const CallbackReport& report, store::Timestamp now);

@@ -357,7 +357,7 @@ asio::awaitable<void> TicketIntake::file_complaint(std::string openid, dialog::F
         record.created_at = at;
         Filed out;
         out.id = open_complaint(c, record, sla_, at);
-        out.managers = tell_complaint(c, notices_, out.id, record, owner, at);
+        out.managers = tell_complaint(c, notices_, out.id, record, owner, at).managers;
         tx.commit();
         return out;
     };

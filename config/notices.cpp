@@ -41,6 +41,7 @@ const std::vector<std::string_view>& required_notice_keys() {
         "complaint_reopened_twice", "complaint_reopened",
         // An unsatisfied callback's reopen or complaint (bot/callback_desk.cpp mark_callback_done)
         "callback_unsatisfied", "callback_unsatisfied_bare", "complaint_callback",
+        "staff_complaint_still_open",
         // What an overdue callback is about (bot/sla_timers.cpp)
         "callback_what_ticket", "callback_what_complaint", "callback_what_complaint_ticket",
         "callback_what_handover", "callback_what",

@@ -151,6 +151,13 @@ Status FeedbackRepository::handle_complaint(sql::Connection& c, std::uint64_t id
     return Ok{};
 }
 
+bool FeedbackRepository::close_complaint(sql::Connection& c, std::uint64_t id) {
+    auto st =
+        prepare(c, "UPDATE complaints SET status = 'closed' WHERE id = ? AND status = 'handled'");
+    bind_all(*st, id);
+    return st->executeUpdate() > 0;
+}
+
 Result<std::uint64_t> FeedbackRepository::add_callback(
     sql::Connection& c, const Callback& cb, const std::optional<std::string>& dedupe_key) {
     auto st =

@@ -47,6 +47,9 @@ class FeedbackRepository {
     // Records the handling. StoreErrc::not_found; StoreErrc::invalid_state when already handled.
     static Status handle_complaint(sql::Connection& c, std::uint64_t id, const std::string& by,
                                    const std::string& resolution, Timestamp now);
+    // Closes a handled complaint (结案: called back after its handling). False when it is not
+    // handled (open, or closed already).
+    static bool close_complaint(sql::Connection& c, std::uint64_t id);
 
     // Queues a callback once per purpose: `dedupe_key` such as "sample:<ticket id>" or
     // "complaint:<id>" (nullopt: none, the caller keeps it single). Returns its id;

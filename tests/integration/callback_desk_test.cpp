@@ -507,34 +507,86 @@ TEST_F(CallbackDeskIntegration,
     EXPECT_EQ(reload().status, store::ticket_status::closed);
 }
 
-// A complaint's own callback finding the owner still unhappy files a new complaint about it, over
-// the API too; a serious flag is refused where no complaint could be filed.
-TEST_F(CallbackDeskIntegration, AnUnsatisfiedComplaintCallbackFilesANewComplaintOverTheApi) {
+// A complaint's own callback finding the owner still unhappy: a handled complaint is closed and a
+// new one files (over the API, "complaint_filed"); one not yet handled files nothing twice — the
+// supervisors are reminded of it. A satisfied callback after the handling closes the complaint
+// (结案). A serious flag is refused where no complaint could be filed.
+TEST_F(CallbackDeskIntegration, AnUnsatisfiedComplaintCallbackRemindsOrFilesAFollowUpOverTheApi) {
     SKIP_WITHOUT_INNER_STAR();
     const auto supervisor = add_staff("主管", "-supervisor", Role::supervisor);
-    auto [first, cb] = complaint(now_);
-    const std::string done_path = "/api/callbacks/" + std::to_string(cb) + "/done";
-    auto refused = api(http::verb::post, done_path, R"({"outcome":"satisfied","serious":true})");
+    auto done_path = [](std::uint64_t cb) {
+        return "/api/callbacks/" + std::to_string(cb) + "/done";
+    };
+    auto status_of = [&](std::uint64_t complaint) {
+        return pool_.run_sync([&](sql::Connection& c) {
+            return store::FeedbackRepository::find_complaint(c, complaint)->status;
+        });
+    };
+    auto handle = [&](std::uint64_t complaint) {
+        auto r = api(http::verb::post, "/api/complaints/" + std::to_string(complaint) + "/handle",
+                     R"({"resolution":"已派人修好楼道灯","by":"李主管"})");
+        ASSERT_EQ(r.result(), http::status::ok) << r.body();
+    };
+
+    auto [unhandled, unhandled_cb] = complaint(now_);
+    auto refused =
+        api(http::verb::post, done_path(unhandled_cb), R"({"outcome":"satisfied","serious":true})");
     EXPECT_EQ(refused.result(), http::status::bad_request);
     EXPECT_NE(refused.body().find("serious: only an unsatisfied callback files a complaint"),
               std::string::npos)
         << refused.body();
+    auto early = api(http::verb::post, done_path(unhandled_cb),
+                     R"({"outcome":"unsatisfied","notes":"还是没人管"})");
+    ASSERT_EQ(early.result(), http::status::ok) << early.body();
+    auto ej = nlohmann::json::parse(early.body());
+    EXPECT_EQ(ej["complaint"], unhandled)
+        << "the callback's own complaint, as callback_json has it";
+    EXPECT_EQ(ej["complaint_reminded"], unhandled);
+    EXPECT_FALSE(ej.contains("complaint_filed")) << early.body();
+    EXPECT_EQ(status_of(unhandled), "open");
+    auto told = said(*supervisor.openid);
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_EQ(told[0].rfind("投诉（编号" + std::to_string(unhandled) +
+                                "）尚未处理，回访时业主仍不满意：回访不满意：还是没人管",
+                            0),
+              0u)
+        << told[0];
 
-    auto r = api(http::verb::post, done_path, R"({"outcome":"unsatisfied","notes":"还是没人管"})");
+    auto [first, cb] = complaint(now_);
+    handle(first);
+    auto r =
+        api(http::verb::post, done_path(cb), R"({"outcome":"unsatisfied","notes":"灯又坏了"})");
     ASSERT_EQ(r.result(), http::status::ok) << r.body();
     auto j = nlohmann::json::parse(r.body());
-    ASSERT_TRUE(j["complaint"].is_number()) << r.body();
-    const auto id = j["complaint"].get<std::uint64_t>();
-    EXPECT_NE(id, first);
+    EXPECT_EQ(j["complaint"], first);
+    ASSERT_TRUE(j["complaint_filed"].is_number()) << r.body();
+    const auto id = j["complaint_filed"].get<std::uint64_t>();
+    EXPECT_EQ(status_of(first), "closed") << "the follow-up carries on";
     auto again = pool_.run_sync(
         [&](sql::Connection& c) { return *store::FeedbackRepository::find_complaint(c, id); });
     EXPECT_EQ(again.source, "callback");
     EXPECT_EQ(again.severity, "normal");
+    EXPECT_EQ(again.status, "open");
     EXPECT_EQ(again.owner_openid, tag_ + "-owner") << "the same owner";
-    EXPECT_EQ(again.text, "投诉" + std::to_string(first) + "的回访不满意：还是没人管");
-    const auto told = said(*supervisor.openid);
-    ASSERT_EQ(told.size(), 1u);
-    EXPECT_EQ(told[0].rfind("新投诉（编号" + std::to_string(id) + "）：投诉", 0), 0u) << told[0];
+    EXPECT_EQ(again.text, "投诉" + std::to_string(first) + "的回访不满意：灯又坏了");
+    told = said(*supervisor.openid);
+    ASSERT_EQ(told.size(), 2u);
+    EXPECT_EQ(told[1].rfind("新投诉（编号" + std::to_string(id) + "）：投诉", 0), 0u) << told[1];
+
+    auto [settled, settled_cb] = complaint(now_);
+    handle(settled);
+    EXPECT_EQ(status_of(settled), "handled");
+    auto ok = api(http::verb::post, done_path(settled_cb), R"({"outcome":"satisfied"})");
+    ASSERT_EQ(ok.result(), http::status::ok) << ok.body();
+    EXPECT_EQ(status_of(settled), "closed") << "called back after its handling: 结案";
+
+    // Called back, satisfied, before anyone handled it: closed with its handling.
+    auto [heard, heard_cb] = complaint(now_);
+    ASSERT_EQ(api(http::verb::post, done_path(heard_cb), R"({"outcome":"satisfied"})").result(),
+              http::status::ok);
+    EXPECT_EQ(status_of(heard), "open") << "still to be handled";
+    handle(heard);
+    EXPECT_EQ(status_of(heard), "closed");
 
     // An owner unhappy with the answer to their 人工: a complaint naming that request.
     const auto handover = pool_.run_sync([&](sql::Connection& c) {
@@ -548,7 +600,7 @@ TEST_F(CallbackDeskIntegration, AnUnsatisfiedComplaintCallbackFilesANewComplaint
     ASSERT_EQ(h.result(), http::status::ok) << h.body();
     const auto about_handover = pool_.run_sync([&](sql::Connection& c) {
         return *store::FeedbackRepository::find_complaint(
-            c, nlohmann::json::parse(h.body())["complaint"].get<std::uint64_t>());
+            c, nlohmann::json::parse(h.body())["complaint_filed"].get<std::uint64_t>());
     });
     EXPECT_EQ(about_handover.text, "人工服务请求" + std::to_string(handover) + "的回访不满意");
     EXPECT_EQ(about_handover.owner_openid, tag_ + "-owner");
