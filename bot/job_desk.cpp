@@ -504,7 +504,8 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         // 没修好 with words naming harm or damage is a serious complaint too (DOMAIN.md: to the
         // manager at once), as a low rating's comment is.
         ReopenRequest request{openid, "owner", not_fixed->text.empty() ? "没修好" : not_fixed->text,
-                              data_.catalog.is_serious_complaint(not_fixed->text)};
+                              data_.catalog.is_serious_complaint(not_fixed->text),
+                              !not_fixed->emergency.empty()};
         auto work = [number, openid, now, request = std::move(request), sla,
                      notices = &notices_](sql::Connection& c) {
             Moved out;

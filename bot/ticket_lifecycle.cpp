@@ -286,7 +286,8 @@ Result<store::Ticket> close_job(store::Ticket t, store::Timestamp now) {
     return t;
 }
 
-Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla, store::Timestamp now) {
+Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla, store::Timestamp now,
+                                 bool emergency) {
     if (!status_in(t, {ts::done, ts::confirmed, ts::rated, ts::closed})) return wrong_status(t, "reopen");
     if (!t.technician_id) return Error{LifecycleErrc::not_yours, "ticket " + t.number + " has no technician"};
     t.status = ts::dispatched;
@@ -301,6 +302,7 @@ Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla, st
     // visit booked for the first one is over); the first visit's times and verdicts stay.
     t.revisit = store::Revisit{};
     t.revisit.reopened = now;
+    if (emergency) t.urgency = std::string(dialog::to_string(dialog::Urgency::emergency));
     dialog::TicketFacts facts;
     facts.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
     facts.public_area = t.public_area;
@@ -321,7 +323,7 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
     for (int attempt = 0; attempt < kMaxConflicts; ++attempt) {
         auto found = store::TicketRepository::find_by_id(c, ticket_id);
         if (!found) return found.error();
-        auto reopened = reopen_job(*found, sla, now);
+        auto reopened = reopen_job(*found, sla, now, request.emergency);
         if (!reopened) return reopened.error();
         const store::Ticket& t = *reopened;
 
@@ -330,6 +332,7 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
         // a reopened ticket by its first visit's, store/stats_repository.cpp).
         const std::string& why = request.why;
         nlohmann::json details = {{"why", why}, {"reopen_count", t.reopen_count}, {"technician_id", *t.technician_id}};
+        if (t.urgency != found->urgency) details["urgency"] = {found->urgency, t.urgency};
         nlohmann::json job = {{"event", "job_reopened"},
                               {"number", t.number},
                               {"address", t.address},

@@ -140,9 +140,11 @@ namespace repairbot::bot {
 // urgency's acceptance and arrival limits counted from `now` (a booked visit is not honoured
 // again) and a fresh finish deadline (the urgency's finish limit; a planned job's
 // planned_date_fallback, its planned date being over); the first visit's times and
-// verdicts stay (bot/ticket_stages.h), and so does the fee (rework is free).
+// verdicts stay (bot/ticket_stages.h), and so does the fee (rework is free). `emergency`: the
+// owner's words name a danger (还是不行，有燃气味) — the ticket becomes an emergency, and the
+// revisit's limits are an emergency's.
 [[nodiscard]] Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla,
-                                               store::Timestamp now);
+                                               store::Timestamp now, bool emergency = false);
 
 // Who asks for a 返修 and why.
 struct ReopenRequest {
@@ -152,6 +154,8 @@ struct ReopenRequest {
     // The words name harm or damage (FaultCatalog::is_serious_complaint): DOMAIN.md's serious
     // complaint, filed on this reopen whatever its count and told to the manager at once.
     bool serious = false;
+    // The words name a danger (dialog::ReportNotFixed::emergency): reopen_job's `emergency`.
+    bool emergency = false;
 };
 
 // What reopen_ticket did.

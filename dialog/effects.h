@@ -128,6 +128,9 @@ struct ConfirmFixed {  // 修好了
 struct ReportNotFixed {  // 没修好: reopen (返修)
     std::string ticket_number{};
     std::string text{};  // what the owner wrote with it; empty for a bare 没修好 / 2
+    // The emergency those words reveal (EmergencyRule::kind, e.g. "gas"; "" for none): its safety
+    // advice was given in the reply, and the revisit is an emergency's.
+    std::string emergency{};
     bool operator==(const ReportNotFixed&) const = default;
 };
 struct RateService {

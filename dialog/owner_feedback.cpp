@@ -4,6 +4,7 @@
 #include <array>
 
 #include "dialog/commands.h"
+#include "dialog/fault_classifier.h"
 #include "dialog/feedback.h"
 #include "dialog/inbound.h"
 #include "dialog/money.h"
@@ -178,7 +179,13 @@ bool answer(Turn& t, const Said& said) {
             if (is_not_fixed(c)) {
                 std::string words = one_of(c, kNotFixedBare) ? std::string{} : words_from(said, 0);
                 std::string ticket = f.ticket_number;
-                t.effects.emplace_back(ReportNotFixed{ticket, std::move(words)});
+                // A danger in the same words (还是不行，有燃气味): the safety advice first, as a
+                // report of it would give (DOMAIN.md), and an emergency's revisit.
+                const EmergencyRule* danger =
+                    words.empty() ? nullptr : classify(said.normalized, t.catalog()).emergency;
+                if (danger) t.say_text(danger->advice);
+                t.effects.emplace_back(ReportNotFixed{ticket, std::move(words),
+                                                      danger ? danger->kind : std::string()});
                 t.say(TextId::not_fixed_noted, {{"ticket", ticket}});
                 next_question(t);
                 return true;

@@ -366,6 +366,37 @@ TEST_F(JobDeskIntegration, ANotFixedNamingDamageReopensAndGoesToTheManagerAtOnce
     EXPECT_EQ(twice, 1u);
 }
 
+// "还是不行，有燃气味": the dialogue gave the gas advice (dialog::ReportNotFixed::emergency); the
+// revisit is an emergency's — the ticket's urgency raised, accepted and attended within the
+// emergency limits, the technician's push saying 紧急.
+TEST_F(JobDeskIntegration, ANotFixedNamingADangerMakesTheRevisitAnEmergency) {
+    auto t = ticket(ts::done, tech_.id);
+    ASSERT_EQ(t.urgency, "normal");
+    const auto at = t0 + 3h;
+    (void)carry_out(t.owner_openid, dialog::ReportNotFixed{t.number, "还是不行，有燃气味", "gas"},
+                    at);
+    auto after = reload(t.id);
+    EXPECT_EQ(after.status, ts::dispatched);
+    EXPECT_EQ(after.urgency, "emergency");
+    ASSERT_TRUE(after.revisit.accept_due);
+    ASSERT_TRUE(after.revisit.arrive_due);
+    EXPECT_EQ(*after.revisit.accept_due, at + 5min) << "sla.toml [emergency] accept";
+    EXPECT_EQ(*after.revisit.arrive_due, at + 30min) << "sla.toml [emergency] arrive";
+    auto pushes = notices_of(t.id, "job_reopened");
+    ASSERT_EQ(pushes.size(), 1u);
+    EXPECT_EQ(nlohmann::json::parse(pushes[0].payload)["urgency"], "紧急");
+    auto events = pool_.run_sync(
+        [&](sql::Connection& c) { return store::TicketRepository::events(c, t.id); });
+    ASSERT_FALSE(events.empty());
+    EXPECT_EQ(events.back().type, "reopened");
+    EXPECT_EQ(nlohmann::json::parse(events.back().details)["urgency"],
+              (nlohmann::json{"normal", "emergency"}));
+
+    auto plain = ticket(ts::done, tech_.id);
+    (void)carry_out(plain.owner_openid, dialog::ReportNotFixed{plain.number, "还是滴水"}, at);
+    EXPECT_EQ(reload(plain.id).urgency, "normal") << "no danger, the urgency stays";
+}
+
 TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteIsToldToABoundTechnicianOnly) {
     auto agreed = ticket(ts::accepted, tech_.id, qs::pending, 12000);
     auto r = carry_out(agreed.owner_openid, dialog::AgreeQuote{agreed.number, 12000});

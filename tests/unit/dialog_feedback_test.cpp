@@ -88,6 +88,36 @@ TEST(Feedback, EveryWayOfSayingFixedOrNotFixed) {
     }
 }
 
+// DOMAIN.md: safety advice at once for an emergency — also when the owner says so while telling
+// us the repair did not hold. "还是不行，有燃气味" reopened the job with no word about the gas.
+TEST(Feedback, ANotFixedThatNamesADangerGivesTheSafetyAdviceAndMarksTheRevisitUrgent) {
+    struct Case {
+        const char* answer;
+        const char* kind;  // "" for none
+    };
+    const Case cases[] = {
+        {"还是不行，有燃气味", "gas"},        {"没修好，还在漏水，水漫到客厅了", "flood"},
+        {"没修好，插座还是打火", "electric"}, {"没修好，水龙头还在滴水", ""},
+        {"还是不行，不过没有漏电", ""},  // negated
+    };
+    for (const auto& c : cases) {
+        Chat chat = confirming();
+        chat.say(c.answer);
+        const auto* reopen = find_effect<ReportNotFixed>(chat.last);
+        ASSERT_NE(reopen, nullptr) << c.answer;
+        EXPECT_EQ(reopen->emergency, c.kind) << c.answer;
+        const auto* rule = shipped_data().catalog.find_emergency(c.kind);
+        if (*c.kind) {
+            ASSERT_NE(rule, nullptr) << c.kind;
+            EXPECT_EQ(chat.reply().rfind(rule->advice, 0), 0u)
+                << "the advice comes first: " << chat.reply();
+            EXPECT_TRUE(contains(chat.reply(), "已安排返修工单 " + kTicket)) << chat.reply();
+        } else {
+            EXPECT_FALSE(contains(chat.reply(), "【安全提示】")) << chat.reply();
+        }
+    }
+}
+
 TEST(Feedback, AnythingElseAtTheConfirmationIsAskedAgainThenAHumanOffered) {
     Chat chat = confirming();
     chat.say("嗯嗯");
