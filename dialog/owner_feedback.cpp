@@ -4,7 +4,6 @@
 #include <array>
 
 #include "dialog/commands.h"
-#include "dialog/fault_classifier.h"
 #include "dialog/feedback.h"
 #include "dialog/inbound.h"
 #include "dialog/money.h"
@@ -107,29 +106,37 @@ const std::string& ticket_of(const Turn& t) {
 }
 
 // The first question is settled: the next one, if any, is asked at once.
-void next_question(Turn& t) {
+// `ask`: false when the message goes on to report a danger (report_danger): the next question
+// waits until that report is settled.
+void next_question(Turn& t, bool ask = true) {
     auto& s = t.session;
     s.misses = 0;
     if (!s.feedback.empty()) s.feedback.erase(s.feedback.begin());
-    if (!s.feedback.empty()) {
+    if (ask && !s.feedback.empty()) {
         s.feedback.front().asked_at = t.ctx.now;
         t.say(TextId::feedback_pending);
         ask_feedback(t);
     }
 }
 
-void rate(Turn& t, int score, std::string comment) {
+// A rating's comment or a refusal's reason is the owner's free text: one naming a danger
+// (师傅走后燃气味很重) is recorded as the answer and reported too (report_danger).
+void rate(Turn& t, int score, std::string comment, const Said& said) {
+    const bool danger = !comment.empty() && danger_in(t, said);
     t.effects.emplace_back(RateService{ticket_of(t), score, std::move(comment)});
     t.say(TextId::rated);
-    next_question(t);
+    next_question(t, !danger);
+    if (danger) report_danger(t, said);
 }
 
-void refuse(Turn& t, std::string reason) {
+void refuse(Turn& t, std::string reason, const Said& said) {
+    const bool danger = !reason.empty() && danger_in(t, said);
     std::string ticket = ticket_of(t);
     const auto cents = t.session.feedback.front().cents.value_or(0);
     t.effects.emplace_back(RefuseQuote{ticket, std::move(reason), cents});
     t.say(TextId::quote_refused, {{"ticket", ticket}});
-    next_question(t);
+    next_question(t, !danger);
+    if (danger) report_danger(t, said);
 }
 
 void miss(Turn& t) {
@@ -181,8 +188,7 @@ bool answer(Turn& t, const Said& said) {
                 std::string ticket = f.ticket_number;
                 // A danger in the same words (还是不行，有燃气味): the safety advice first, as a
                 // report of it would give (DOMAIN.md), and an emergency's revisit.
-                const EmergencyRule* danger =
-                    words.empty() ? nullptr : classify(said.normalized, t.catalog()).emergency;
+                const EmergencyRule* danger = words.empty() ? nullptr : danger_in(t, said);
                 if (danger) t.say_text(danger->advice);
                 t.effects.emplace_back(ReportNotFixed{ticket, std::move(words),
                                                       danger ? danger->kind : std::string()});
@@ -205,7 +211,7 @@ bool answer(Turn& t, const Said& said) {
             if (too_early(t)) return true;
             std::string comment = words_from(said, score->end);
             if (!comment.empty()) {
-                rate(t, score->score, std::move(comment));
+                rate(t, score->score, std::move(comment), said);
                 return true;
             }
             f.score = static_cast<std::uint8_t>(score->score);
@@ -219,7 +225,7 @@ bool answer(Turn& t, const Said& said) {
             if (!one_of(c, kSkip)) return false;
             if (too_early(t)) return true;
             if (f.score >= 3) {
-                rate(t, f.score, {});
+                rate(t, f.score, {}, said);
             } else {
                 t.say(TextId::comment_required);
             }
@@ -251,7 +257,7 @@ bool answer(Turn& t, const Said& said) {
                     f.step = FeedbackStep::refuse_reason;
                     ask_feedback(t);
                 } else {
-                    refuse(t, std::move(reason));
+                    refuse(t, std::move(reason), said);
                 }
                 return true;
             }
@@ -260,7 +266,7 @@ bool answer(Turn& t, const Said& said) {
         case FeedbackStep::refuse_reason:
             if (one_of(c, kSkip)) {
                 if (too_early(t)) return true;
-                refuse(t, {});
+                refuse(t, {}, said);
                 return true;
             }
             return false;
@@ -283,6 +289,7 @@ void on_command(Turn& t, const Said& said, const Command& cmd) {
         case CommandKind::complaint:
             t.effects.emplace_back(complaint_effect(t.catalog(), said.raw, cmd));
             t.say(TextId::complaint_filed);
+            if (report_danger(t, said)) return;  // the question waits for that report
             break;
         case CommandKind::help:
             t.say(TextId::help);
@@ -345,11 +352,11 @@ void feedback_on_text(Turn& t, const Said& said) {
         return;
     }
     if (step == FeedbackStep::comment && !said.compact.empty()) {
-        if (!too_early(t)) rate(t, s.feedback.front().score, free_text(said));
+        if (!too_early(t)) rate(t, s.feedback.front().score, free_text(said), said);
         return;
     }
     if (step == FeedbackStep::refuse_reason && !said.compact.empty()) {
-        if (!too_early(t)) refuse(t, free_text(said));
+        if (!too_early(t)) refuse(t, free_text(said), said);
         return;
     }
     miss(t);

@@ -354,6 +354,7 @@ void on_command(Turn& t, const Said& said, const Command& cmd) {
         case CommandKind::complaint:
             t.effects.emplace_back(complaint_effect(t.catalog(), said.raw, cmd));
             t.say(TextId::complaint_filed);
+            report_danger(t, said);  // the draft in progress stays: the advice only
             break;
         case CommandKind::report:
             t.say(TextId::already_reporting);
@@ -581,6 +582,21 @@ void start_report_with(Turn& t, const Said& said) {
         return;
     }
     advance(t);
+}
+
+const EmergencyRule* danger_in(const Turn& t, const Said& said) {
+    return classify(said.normalized, t.catalog()).emergency;
+}
+
+bool report_danger(Turn& t, const Said& said) {
+    const auto* danger = danger_in(t, said);
+    if (!danger) return false;
+    if (t.session.report_id.empty()) {
+        start_report_with(t, said);
+    } else {
+        t.say_text(danger->advice);
+    }
+    return true;
 }
 
 void report_on_text(Turn& t, const Said& said) {

@@ -15,6 +15,15 @@ void start_report(Turn& t);
 // Starts a fresh draft filled from the owner's first message, then asks what is missing.
 void start_report_with(Turn& t, const Said& said);
 
+// The emergency `said` names (an emergency rule of the catalog, not negated); nullptr for none.
+[[nodiscard]] const EmergencyRule* danger_in(const Turn& t, const Said& said);
+// Words naming a danger in a message taken as something else — a rating's comment, a refusal's
+// reason, a complaint — must not be swallowed (DOMAIN.md: safety advice at once). With no draft
+// in progress, starts an emergency report from them (start_report_with: the advice first, then
+// what is missing); with one, gives the advice and leaves the draft as it is. Call it after the
+// message's own answer. Does nothing when `said` names no danger; true when it named one.
+bool report_danger(Turn& t, const Said& said);
+
 void report_on_text(Turn& t, const Said& said);
 void report_on_image(Turn& t, const ImageMessage& image);
 void report_on_location(Turn& t, const LocationMessage& location);

@@ -118,6 +118,55 @@ TEST(Feedback, ANotFixedThatNamesADangerGivesTheSafetyAdviceAndMarksTheRevisitUr
     }
 }
 
+// A danger named in an answer taken as free text — a rating's comment, a refusal's reason, a
+// complaint — was swallowed: "1星，师傅走后燃气味很重" got only "感谢您的评价！". The answer is
+// recorded, and the danger reported: its advice first, an emergency draft asking what is missing.
+TEST(Feedback, ADangerNamedInAFreeTextAnswerIsRecordedAndReportedToo) {
+    const auto& gas = *shipped_data().catalog.find_emergency("gas");
+    const auto& electric = *shipped_data().catalog.find_emergency("electric");
+    const auto& flood = *shipped_data().catalog.find_emergency("flood");
+    auto expect_reported = [](const Chat& chat, const EmergencyRule& rule, const char* what) {
+        EXPECT_TRUE(contains(chat.reply(), rule.advice)) << what << ": " << chat.reply();
+        EXPECT_EQ(chat.session.flow, Flow::owner_report) << what;
+        EXPECT_EQ(chat.session.draft.emergency, rule.kind) << what;
+    };
+    {
+        Chat chat = rating();
+        chat.say("1星，师傅走后燃气味很重");
+        ASSERT_NE(find_effect<RateService>(chat.last), nullptr);
+        EXPECT_EQ(find_effect<RateService>(chat.last)->score, 1);
+        EXPECT_TRUE(contains(chat.reply(), text_of(TextId::rated))) << chat.reply();
+        expect_reported(chat, gas, "score with comment");
+    }
+    {
+        Chat chat = rating();
+        chat.say("1");
+        chat.say("师傅走后插座冒火花了");
+        ASSERT_NE(find_effect<RateService>(chat.last), nullptr);
+        EXPECT_EQ(find_effect<RateService>(chat.last)->comment, "师傅走后插座冒火花了");
+        expect_reported(chat, electric, "comment step");
+    }
+    {
+        Chat chat = quoting();
+        chat.say("不同意，太贵了，现在水漫到客厅了");
+        ASSERT_NE(find_effect<RefuseQuote>(chat.last), nullptr);
+        expect_reported(chat, flood, "refusal's reason");
+    }
+    {
+        Chat chat;
+        chat.say("投诉 燃气味很大一直没人管");
+        ASSERT_NE(find_effect<FileComplaint>(chat.last), nullptr);
+        EXPECT_TRUE(contains(chat.reply(), text_of(TextId::complaint_filed))) << chat.reply();
+        expect_reported(chat, gas, "complaint");
+    }
+    {
+        Chat chat = rating();
+        chat.say("2星，来得太慢");  // no danger: rated, nothing more
+        EXPECT_EQ(chat.session.flow, Flow::idle);
+        EXPECT_FALSE(contains(chat.reply(), "【安全提示】")) << chat.reply();
+    }
+}
+
 TEST(Feedback, AnythingElseAtTheConfirmationIsAskedAgainThenAHumanOffered) {
     Chat chat = confirming();
     chat.say("嗯嗯");
