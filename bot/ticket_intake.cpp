@@ -273,12 +273,17 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
         std::size_t dispatchers = 0, supervisors = 0;
     };
     const auto offset = sla_.calendar.utc_offset();
-    auto work = [this, openid, offset, draft = std::move(human.draft_summary),
+    // A danger named while a report was being filled (dialog::report_danger): the dispatchers
+    // hear its words at once, even with a handover of the owner's already open.
+    const bool danger = human.reason == dialog::HandOffReason::danger;
+    auto work = [this, openid, offset, danger, words = std::move(human.words),
+                 draft = std::move(human.draft_summary),
                  at = to_timestamp(now)](sql::Connection& c) {
         Handed out;
         store::Transaction tx(c);
         out.opened = open_handover(c, openid, sla_, at);
-        if (out.opened.kind == Kind::pending) {  // told when asked; its escalation stands
+        if (out.opened.kind == Kind::pending &&
+            !danger) {  // told when asked; its escalation stands
             tx.commit();
             return out;
         }
@@ -291,8 +296,9 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
         }
         const auto& handover = out.opened.callback;
         const std::string text = notices_.render(
-            "staff_handover",
-            {{"owner", owner_contact(c, notices_, openid)},
+            danger ? "staff_handover_danger" : "staff_handover",
+            {{"words", words},
+             {"owner", owner_contact(c, notices_, openid)},
              {"id", std::to_string(handover.id)},
              {"due", local_time_text(handover.due_at, offset)},
              {"again",
@@ -319,7 +325,7 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
     const auto& handover = handed.opened.callback;
     // Also when nothing changed: a retried filing or a Redis blip may have lost the timer.
     if (callback_watch_) co_await callback_watch_(handover);
-    if (handed.opened.kind == Kind::pending) {
+    if (handed.opened.kind == Kind::pending && !danger) {
         log::info("intake", "handover_pending", {{"callback", handover.id}});
         co_return notices_.render("handover_pending",
                                   {{"due", local_time_text(handover.due_at, offset)}});

@@ -48,12 +48,16 @@ struct AttachPhotos {
     bool operator==(const AttachPhotos&) const = default;
 };
 
-enum class HandOffReason { owner_asked };
+enum class HandOffReason {
+    owner_asked,  // 人工
+    danger,       // a danger named while a draft was in progress (report_danger): call at once
+};
 
 // Put the owner through to the dispatcher (客服前台), with what is known so far.
 struct HandToHuman {
     HandOffReason reason = HandOffReason::owner_asked;
     std::string draft_summary{};  // the summary text of the draft; empty without one
+    std::string words{};          // danger: the owner's words naming it
     bool operator==(const HandToHuman&) const = default;
 };
 

@@ -106,37 +106,47 @@ const std::string& ticket_of(const Turn& t) {
 }
 
 // The first question is settled: the next one, if any, is asked at once.
-// `ask`: false when the message goes on to report a danger (report_danger): the next question
-// waits until that report is settled.
-void next_question(Turn& t, bool ask = true) {
+// The answered question leaves the queue.
+void drop_answered(Turn& t) {
     auto& s = t.session;
     s.misses = 0;
     if (!s.feedback.empty()) s.feedback.erase(s.feedback.begin());
-    if (ask && !s.feedback.empty()) {
-        s.feedback.front().asked_at = t.ctx.now;
-        t.say(TextId::feedback_pending);
-        ask_feedback(t);
-    }
 }
 
-// A rating's comment or a refusal's reason is the owner's free text: one naming a danger
-// (师傅走后燃气味很重) is recorded as the answer and reported too (report_danger).
-void rate(Turn& t, int score, std::string comment, const Said& said) {
-    const bool danger = !comment.empty() && danger_in(t, said);
+// The next question in the queue, if any, is asked at once.
+void ask_next(Turn& t) {
+    auto& s = t.session;
+    if (s.feedback.empty()) return;
+    s.feedback.front().asked_at = t.ctx.now;
+    t.say(TextId::feedback_pending);
+    ask_feedback(t);
+}
+
+void next_question(Turn& t) {
+    drop_answered(t);
+    ask_next(t);
+}
+
+// A low rating's comment or a refusal's reason is the owner's free text: one naming a danger
+// still there (1星，师傅走后燃气味很重) is recorded as the answer and reported too
+// (report_danger). A good rating's comment speaks of the fault just fixed (5星，燃气泄漏修好了).
+void rate(Turn& t, int score, std::string comment) {
+    const std::string words = score <= 2 ? comment : std::string();
     t.effects.emplace_back(RateService{ticket_of(t), score, std::move(comment)});
     t.say(TextId::rated);
-    next_question(t, !danger);
-    if (danger) report_danger(t, said);
+    drop_answered(t);
+    // An emergency draft it started asks its own questions; the next one waits for it.
+    if (report_danger(t, words) != DangerTaken::report) ask_next(t);
 }
 
-void refuse(Turn& t, std::string reason, const Said& said) {
-    const bool danger = !reason.empty() && danger_in(t, said);
+void refuse(Turn& t, std::string reason) {
+    const std::string words = reason;
     std::string ticket = ticket_of(t);
     const auto cents = t.session.feedback.front().cents.value_or(0);
     t.effects.emplace_back(RefuseQuote{ticket, std::move(reason), cents});
     t.say(TextId::quote_refused, {{"ticket", ticket}});
-    next_question(t, !danger);
-    if (danger) report_danger(t, said);
+    drop_answered(t);
+    if (report_danger(t, words) != DangerTaken::report) ask_next(t);
 }
 
 void miss(Turn& t) {
@@ -188,7 +198,7 @@ bool answer(Turn& t, const Said& said) {
                 std::string ticket = f.ticket_number;
                 // A danger in the same words (还是不行，有燃气味): the safety advice first, as a
                 // report of it would give (DOMAIN.md), and an emergency's revisit.
-                const EmergencyRule* danger = words.empty() ? nullptr : danger_in(t, said);
+                const EmergencyRule* danger = words.empty() ? nullptr : danger_in(t, words);
                 if (danger) t.say_text(danger->advice);
                 t.effects.emplace_back(ReportNotFixed{ticket, std::move(words),
                                                       danger ? danger->kind : std::string()});
@@ -211,7 +221,7 @@ bool answer(Turn& t, const Said& said) {
             if (too_early(t)) return true;
             std::string comment = words_from(said, score->end);
             if (!comment.empty()) {
-                rate(t, score->score, std::move(comment), said);
+                rate(t, score->score, std::move(comment));
                 return true;
             }
             f.score = static_cast<std::uint8_t>(score->score);
@@ -225,7 +235,7 @@ bool answer(Turn& t, const Said& said) {
             if (!one_of(c, kSkip)) return false;
             if (too_early(t)) return true;
             if (f.score >= 3) {
-                rate(t, f.score, {}, said);
+                rate(t, f.score, {});
             } else {
                 t.say(TextId::comment_required);
             }
@@ -257,7 +267,7 @@ bool answer(Turn& t, const Said& said) {
                     f.step = FeedbackStep::refuse_reason;
                     ask_feedback(t);
                 } else {
-                    refuse(t, std::move(reason), said);
+                    refuse(t, std::move(reason));
                 }
                 return true;
             }
@@ -266,7 +276,7 @@ bool answer(Turn& t, const Said& said) {
         case FeedbackStep::refuse_reason:
             if (one_of(c, kSkip)) {
                 if (too_early(t)) return true;
-                refuse(t, {}, said);
+                refuse(t, {});
                 return true;
             }
             return false;
@@ -287,9 +297,8 @@ void on_command(Turn& t, const Said& said, const Command& cmd) {
     s.misses = 0;
     switch (cmd.kind) {
         case CommandKind::complaint:
-            t.effects.emplace_back(complaint_effect(t.catalog(), said.raw, cmd));
-            t.say(TextId::complaint_filed);
-            if (report_danger(t, said)) return;  // the question waits for that report
+            // An emergency draft it started asks its own questions; this one waits for it.
+            if (complain(t, said, cmd) == DangerTaken::report) return;
             break;
         case CommandKind::help:
             t.say(TextId::help);
@@ -352,11 +361,11 @@ void feedback_on_text(Turn& t, const Said& said) {
         return;
     }
     if (step == FeedbackStep::comment && !said.compact.empty()) {
-        if (!too_early(t)) rate(t, s.feedback.front().score, free_text(said), said);
+        if (!too_early(t)) rate(t, s.feedback.front().score, free_text(said));
         return;
     }
     if (step == FeedbackStep::refuse_reason && !said.compact.empty()) {
-        if (!too_early(t)) refuse(t, free_text(said), said);
+        if (!too_early(t)) refuse(t, free_text(said));
         return;
     }
     miss(t);

@@ -352,9 +352,7 @@ void on_command(Turn& t, const Said& said, const Command& cmd) {
             t.say(TextId::progress_query);
             break;
         case CommandKind::complaint:
-            t.effects.emplace_back(complaint_effect(t.catalog(), said.raw, cmd));
-            t.say(TextId::complaint_filed);
-            report_danger(t, said);  // the draft in progress stays: the advice only
+            (void)complain(t, said, cmd);  // the draft in progress stays
             break;
         case CommandKind::report:
             t.say(TextId::already_reporting);
@@ -584,19 +582,63 @@ void start_report_with(Turn& t, const Said& said) {
     advance(t);
 }
 
-const EmergencyRule* danger_in(const Turn& t, const Said& said) {
-    return classify(said.normalized, t.catalog()).emergency;
+namespace {
+
+// Whether the emergency word at [pos, pos + len) of `normalized` speaks of a danger that is absent
+// or over: a "did not notice" just before it in its clause, or a "fixed, gone" after it in its
+// clause. (negated() rules out the word right before it: 没有漏电.)
+bool absent_or_over(std::string_view normalized, std::size_t pos, std::size_t len) {
+    static constexpr std::string_view kBreaks = ",.!?;: \n";
+    static constexpr std::array<std::string_view, 7> kNotNoticed = {
+        "没有闻到", "没闻到", "没有发现", "没发现", "没有再", "没再", "不再"};
+    static constexpr std::array<std::string_view, 9> kOver = {
+        "修好", "解决", "没有了", "没了", "消失", "好了", "排除", "停了", "不漏了"};
+    const auto from = normalized.find_last_of(kBreaks, pos == 0 ? 0 : pos - 1);
+    const auto begin = (from == std::string_view::npos || pos == 0) ? 0 : from + 1;
+    const auto before = normalized.substr(begin, pos - begin);
+    const auto end = std::min(normalized.find_first_of(kBreaks, pos + len), normalized.size());
+    const auto after = normalized.substr(pos + len, end - pos - len);
+    auto in = [](std::string_view part, const auto& words) {
+        return std::any_of(words.begin(), words.end(), [&](std::string_view w) {
+            return part.find(w) != std::string_view::npos;
+        });
+    };
+    return in(before, kNotNoticed) || in(after, kOver);
 }
 
-bool report_danger(Turn& t, const Said& said) {
-    const auto* danger = danger_in(t, said);
-    if (!danger) return false;
-    if (t.session.report_id.empty()) {
-        start_report_with(t, said);
-    } else {
-        t.say_text(danger->advice);
+}  // namespace
+
+const EmergencyRule* danger_in(const Turn& t, std::string_view words) {
+    const auto normalized = text::normalize(words);
+    const auto& catalog = t.catalog();
+    for (const auto& hit : catalog.scan(normalized)) {
+        if (hit.kind != KeywordHit::Kind::emergency || negated(normalized, hit.pos)) continue;
+        if (absent_or_over(normalized, hit.pos, hit.length)) continue;
+        return &catalog.emergencies()[hit.index];
     }
-    return true;
+    return nullptr;
+}
+
+DangerTaken report_danger(Turn& t, std::string_view words) {
+    const auto* danger = danger_in(t, words);
+    if (!danger) return DangerTaken::none;
+    if (t.session.report_id.empty()) {
+        start_report_with(t, hear(words));
+        return DangerTaken::report;
+    }
+    t.say_text(danger->advice);
+    t.effects.emplace_back(HandToHuman{HandOffReason::danger, draft_summary(t),
+                                       std::string(text::trim_original(words))});
+    t.say(TextId::danger_handed_to_human);
+    return DangerTaken::human;
+}
+
+DangerTaken complain(Turn& t, const Said& said, const Command& cmd) {
+    auto complaint = complaint_effect(t.catalog(), said.raw, cmd);
+    const std::string words = complaint.text;
+    t.effects.emplace_back(std::move(complaint));
+    t.say(TextId::complaint_filed);
+    return report_danger(t, words);
 }
 
 void report_on_text(Turn& t, const Said& said) {

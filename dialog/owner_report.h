@@ -3,6 +3,9 @@
 // path and the summary to confirm. Called by step() for Flow::owner_report sessions.
 #pragma once
 
+#include <string_view>
+
+#include "dialog/commands.h"
 #include "dialog/inbound.h"
 #include "dialog/turn.h"
 
@@ -15,14 +18,26 @@ void start_report(Turn& t);
 // Starts a fresh draft filled from the owner's first message, then asks what is missing.
 void start_report_with(Turn& t, const Said& said);
 
-// The emergency `said` names (an emergency rule of the catalog, not negated); nullptr for none.
-[[nodiscard]] const EmergencyRule* danger_in(const Turn& t, const Said& said);
-// Words naming a danger in a message taken as something else — a rating's comment, a refusal's
-// reason, a complaint — must not be swallowed (DOMAIN.md: safety advice at once). With no draft
-// in progress, starts an emergency report from them (start_report_with: the advice first, then
-// what is missing); with one, gives the advice and leaves the draft as it is. Call it after the
-// message's own answer. Does nothing when `said` names no danger; true when it named one.
-bool report_danger(Turn& t, const Said& said);
+// The emergency the owner's `words` name, as a danger still there: an emergency keyword of the
+// catalog not negated (没有漏电), not "not noticed" before it in its clause (没有闻到燃气味) and
+// not over after it (燃气味没有了, 漏电问题解决了). nullptr for none. Pure.
+[[nodiscard]] const EmergencyRule* danger_in(const Turn& t, std::string_view words);
+
+// What report_danger did.
+enum class DangerTaken {
+    none,    // the words name no danger
+    report,  // an emergency draft started: its advice said, what is missing asked
+    human,   // a draft was in progress: the advice said, and the dispatchers called in at once
+};
+// Words naming a danger in a message taken as something else — a low rating's comment, a
+// refusal's reason, a complaint — must not be swallowed (DOMAIN.md: safety advice at once). With
+// no draft in progress, starts an emergency report from them (start_report_with); with one (kept
+// as it is), says the advice and hands the owner to the dispatchers (HandToHuman, reason danger).
+// Call it after the message's own answer.
+DangerTaken report_danger(Turn& t, std::string_view words);
+
+// 投诉 as a command: the complaint (complaint_effect), its reply, and report_danger on its words.
+DangerTaken complain(Turn& t, const Said& said, const Command& cmd);
 
 void report_on_text(Turn& t, const Said& said);
 void report_on_image(Turn& t, const ImageMessage& image);

@@ -73,9 +73,7 @@ void idle_command(Turn& t, const Said& said, const Command& cmd) {
             t.say(TextId::progress_query);
             return;
         case CommandKind::complaint:
-            t.effects.emplace_back(complaint_effect(t.catalog(), said.raw, cmd));
-            t.say(TextId::complaint_filed);
-            report_danger(t, said);  // 投诉 燃气味很大没人管: reported too
+            (void)complain(t, said, cmd);  // 投诉 燃气味很大没人管: reported too
             return;
         case CommandKind::report:
         case CommandKind::restart:

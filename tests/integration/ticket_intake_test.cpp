@@ -325,6 +325,20 @@ TEST_F(TicketIntakeIntegration, AHandOverAndAComplaintTellTheStaffHowToReachTheO
     ASSERT_EQ(told.size(), 2u);
     EXPECT_NE(told[1]["text"].get<std::string>().find("尚未留下电话和地址"), std::string::npos)
         << told[1]["text"];
+
+    // A danger named while a report was being filled (dialog::report_danger): the dispatchers
+    // hear its words at once, though the owner's handover is still open within its time.
+    std::vector<dialog::Effect> danger{dialog::HandToHuman{dialog::HandOffReason::danger,
+                                                           "地址：5栋1单元502\n问题：客厅灯不亮",
+                                                           "师傅走后燃气味很重"}};
+    auto reply = store::testing::run(io_, intake_.carry_out(owner_, std::move(danger), t0));
+    told = sent_to(*dispatcher.openid);
+    ASSERT_EQ(told.size(), 3u);
+    const std::string urgent = told[2]["text"];
+    EXPECT_EQ(urgent.rfind("紧急：业主提到“师傅走后燃气味很重”", 0), 0u) << urgent;
+    EXPECT_NE(urgent.find("张女士 13800138000"), std::string::npos) << urgent;
+    EXPECT_NE(urgent.find("问题：客厅灯不亮"), std::string::npos) << urgent;
+    EXPECT_TRUE(reply.extra_replies.empty()) << "no 'already asked' answer to a danger";
 }
 
 // DOMAIN.md: a serious complaint goes to the manager at once — recorded as serious, the same

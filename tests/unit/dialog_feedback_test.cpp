@@ -167,6 +167,59 @@ TEST(Feedback, ADangerNamedInAFreeTextAnswerIsRecordedAndReportedToo) {
     }
 }
 
+// The emergency draft carries the owner's words about the danger, not the answer around them:
+// the technician's push would otherwise read "1星，..." or "投诉 ...".
+TEST(Feedback, TheEmergencyDraftDescribesTheDangerNotTheAnswer) {
+    Chat chat = rating();
+    chat.say("1星，师傅走后燃气味很重");
+    EXPECT_EQ(chat.session.draft.description, "师傅走后燃气味很重");
+    Chat complained;
+    complained.say("投诉 燃气味很大一直没人管");
+    EXPECT_EQ(complained.session.draft.description, "燃气味很大一直没人管");
+}
+
+// Words of a danger over or absent are no emergency: a good rating's comment speaks of the fault
+// just fixed, and "没有闻到…", "…没有了", "…解决了" say it is not there.
+TEST(Feedback, ADangerThatIsOverOrAbsentStartsNothing) {
+    for (const char* answer :
+         {"5星，燃气泄漏修好了，谢谢师傅", "5星，漏电问题解决了", "1星，燃气味没有了但来得太慢",
+          "2星，漏电的问题已经排除了，就是态度差"}) {
+        Chat chat = rating();
+        chat.say(answer);
+        ASSERT_NE(find_effect<RateService>(chat.last), nullptr) << answer;
+        EXPECT_FALSE(contains(chat.reply(), "【安全提示】")) << answer << ": " << chat.reply();
+        EXPECT_EQ(chat.session.flow, Flow::idle) << answer;
+    }
+    Chat chat = confirming();
+    chat.say("还是不行，没有闻到燃气味，就是打不着火");
+    ASSERT_NE(find_effect<ReportNotFixed>(chat.last), nullptr);
+    EXPECT_EQ(find_effect<ReportNotFixed>(chat.last)->emergency, "");
+    EXPECT_FALSE(contains(chat.reply(), "【安全提示】")) << chat.reply();
+}
+
+// A report under way is kept: the danger gets its advice and the dispatchers are called in at
+// once (HandToHuman, reason danger, with the words); the next question is still asked.
+TEST(Feedback, ADangerNamedWhileADraftIsParkedCallsInTheDispatchersAndAsksTheNextQuestion) {
+    Chat chat;
+    chat.say("3栋502客厅灯不亮");
+    chat.session = begin_confirmation(chat.session, kTicket, std::nullopt, kNow);
+    chat.session = begin_confirmation(chat.session, "BX20261120-0009", std::nullopt, kNow);
+    const auto draft = chat.session.draft;
+    chat.say("1");
+    chat.say("1星，师傅走后燃气味很重");
+    const auto* human = find_effect<HandToHuman>(chat.last);
+    ASSERT_NE(human, nullptr) << chat.reply();
+    EXPECT_EQ(human->reason, HandOffReason::danger);
+    EXPECT_EQ(human->words, "师傅走后燃气味很重");
+    EXPECT_TRUE(contains(chat.reply(), shipped_data().catalog.find_emergency("gas")->advice));
+    EXPECT_TRUE(contains(chat.reply(), text_of(TextId::danger_handed_to_human))) << chat.reply();
+    EXPECT_EQ(chat.session.draft, draft) << "the draft in progress is kept";
+    ASSERT_EQ(chat.session.feedback.size(), 1u);
+    EXPECT_EQ(chat.session.feedback.front().ticket_number, "BX20261120-0009");
+    EXPECT_TRUE(contains(chat.reply(), "BX20261120-0009"))
+        << "the next question, asked: " << chat.reply();
+}
+
 TEST(Feedback, AnythingElseAtTheConfirmationIsAskedAgainThenAHumanOffered) {
     Chat chat = confirming();
     chat.say("嗯嗯");
