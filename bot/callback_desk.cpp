@@ -383,8 +383,9 @@ Result<ComplaintHandled> handle_complaint(sql::Connection& c, const config::SlaD
     const auto due = follow_up(sla, dialog::FollowUp::complaint_callback, now);
     auto scheduled =
         store::CallbackQueueRepository::schedule_complaint_callback(c, *complaint, due, now);
-    // A callback made before the handling stays as it was: the owner has been heard — and when
-    // they were satisfied then, the complaint is closed with its handling.
+    // A callback made before the handling stays as it was. The owner satisfied then has been
+    // heard: the complaint is closed with its handling. Unsatisfied or unreached, they are called
+    // back after it too (schedule_complaint_callback queues a second one).
     if (!scheduled && scheduled.code() != store::StoreErrc::invalid_state) return scheduled.error();
     auto saved = store::CallbackQueueRepository::find_complaint(c, id);
     if (!saved) return saved.error();

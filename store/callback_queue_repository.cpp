@@ -28,7 +28,8 @@ constexpr const char* kComplaintSelect =
     "cb.id AS callback_id, cb.due_at AS callback_due_at, cb.done_at AS callback_done_at "
     "FROM complaints cp "
     "LEFT JOIN tickets t ON t.id = cp.ticket_id "
-    "LEFT JOIN callbacks cb ON cb.dedupe_key = CONCAT('complaint:', cp.id) ";
+    "LEFT JOIN callbacks cb ON cb.id = "
+    "(SELECT MAX(x.id) FROM callbacks x WHERE x.complaint_id = cp.id AND x.kind = 'complaint') ";
 
 CallbackEntry read_entry(sql::ResultSet& rs) {
     CallbackEntry e;
@@ -122,23 +123,29 @@ Result<ComplaintEntry> CallbackQueueRepository::find_complaint(sql::Connection& 
 Result<std::uint64_t> CallbackQueueRepository::schedule_complaint_callback(
     sql::Connection& c, const Complaint& complaint, Timestamp due, Timestamp now) {
     const std::string key = complaint_callback_key(complaint.id);
-    // Read first: an UPDATE that sets the due date it already has counts no row.
-    auto find = prepare(c, "SELECT id, done_at FROM callbacks WHERE dedupe_key = ? FOR UPDATE");
-    bind_all(*find, key);
-    auto rs = query(*find);
-    if (!rs->next()) {
+    auto queue = [&](const std::string& dedupe_key) {
         Callback cb;
         cb.ticket_id = complaint.ticket_id;
         cb.complaint_id = complaint.id;
         cb.kind = "complaint";
         cb.due_at = due;
         cb.created_at = now;
-        return FeedbackRepository::add_callback(c, cb, key);
-    }
+        return FeedbackRepository::add_callback(c, cb, dedupe_key);
+    };
+    // Read first: an UPDATE that sets the due date it already has counts no row.
+    auto find =
+        prepare(c, "SELECT id, done_at, outcome FROM callbacks WHERE dedupe_key = ? FOR UPDATE");
+    bind_all(*find, key);
+    auto rs = query(*find);
+    if (!rs->next()) return queue(key);
     const std::uint64_t id = rs->getUInt64("id");
-    if (opt_time(*rs, "done_at"))
-        return Error{StoreErrc::invalid_state,
-                     "the callback of complaint " + std::to_string(complaint.id) + " is done"};
+    if (opt_time(*rs, "done_at")) {
+        if (opt_str(*rs, "outcome") == std::optional<std::string>("satisfied"))
+            return Error{StoreErrc::invalid_state, "the callback of complaint " +
+                                                       std::to_string(complaint.id) +
+                                                       " is done: the owner was satisfied"};
+        return queue(key + ":handled");
+    }
     auto st = prepare(c, "UPDATE callbacks SET due_at = ? WHERE id = ?");
     bind_all(*st, due, id);
     st->executeUpdate();

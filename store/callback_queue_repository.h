@@ -29,7 +29,8 @@ struct CallbackEntry {
     std::optional<std::string> owner_name, owner_phone;
 };
 
-// A complaint as the queue shows it, with its callback ("complaint:<id>") when it has one.
+// A complaint as the queue shows it, with its latest callback when it has one (the one filed
+// with it, or the one after its handling when that was made before it).
 struct ComplaintEntry {
     Complaint complaint;
     std::optional<std::string> ticket_number;
@@ -55,9 +56,11 @@ class CallbackQueueRepository {
     // StoreErrc::not_found when there is no such complaint.
     static Result<ComplaintEntry> find_complaint(sql::Connection& c, std::uint64_t id);
 
-    // Makes the complaint's callback due at `due`: the open one filed with the complaint is
-    // moved; when there is none (a complaint filed without one) it is queued now. A callback
-    // already done is left alone (StoreErrc::invalid_state). Returns the callback's id.
+    // Makes the complaint's callback due at `due` (its handling's follow-up): the open one filed
+    // with the complaint is moved; when there is none (a complaint filed without one) it is
+    // queued now. One already made before the handling is left alone: the owner satisfied then,
+    // StoreErrc::invalid_state (they have been heard); unsatisfied or unreached, a second one is
+    // queued for after the handling (key complaint:<id>:handled). Returns the callback's id.
     static Result<std::uint64_t> schedule_complaint_callback(sql::Connection& c,
                                                              const Complaint& complaint,
                                                              Timestamp due, Timestamp now);

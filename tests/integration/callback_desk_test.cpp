@@ -544,6 +544,19 @@ TEST_F(CallbackDeskIntegration, AnUnsatisfiedComplaintCallbackRemindsOrFilesAFol
     EXPECT_EQ(ej["complaint_reminded"], unhandled);
     EXPECT_FALSE(ej.contains("complaint_filed")) << early.body();
     EXPECT_EQ(status_of(unhandled), "open");
+    // Handled later: the owner, unhappy when called before, is called back after the handling.
+    handle(unhandled);
+    auto after = pool_.run_sync([&](sql::Connection& c) {
+        return *store::CallbackQueueRepository::find_complaint(c, unhandled);
+    });
+    ASSERT_TRUE(after.callback_id);
+    EXPECT_NE(*after.callback_id, unhandled_cb);
+    EXPECT_EQ(after.callback_due_at, now_ + chr::days(3));
+    EXPECT_FALSE(after.callback_done_at);
+    ASSERT_EQ(
+        api(http::verb::post, done_path(*after.callback_id), R"({"outcome":"satisfied"})").result(),
+        http::status::ok);
+    EXPECT_EQ(status_of(unhandled), "closed");
     auto told = said(*supervisor.openid);
     ASSERT_EQ(told.size(), 1u);
     EXPECT_EQ(told[0].rfind("投诉（编号" + std::to_string(unhandled) +
