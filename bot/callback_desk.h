@@ -191,8 +191,9 @@ struct ComplaintHandled {
 
 // Records the handling of complaint `id` (status handled) and makes its callback due
 // complaint_callback (3 d) after `now`, in one transaction: the callback filed with the
-// complaint moves to the new date, or one is queued when it has none; one already done before
-// the handling is left as it is. Errors:
+// complaint moves to the new date, or one is queued when it has none. One already done before the
+// handling is left as it is: the owner satisfied then, the complaint is closed with the handling;
+// unsatisfied or unreached, a second callback is queued for after it. Errors:
 // StoreErrc::not_found; StoreErrc::invalid_state when already handled or closed. Blocking.
 [[nodiscard]] Result<ComplaintHandled> handle_complaint(sql::Connection& c,
                                                         const config::SlaData& sla,

@@ -127,11 +127,12 @@ void next_question(Turn& t) {
     ask_next(t);
 }
 
-// A low rating's comment or a refusal's reason is the owner's free text: one naming a danger
-// still there (1星，师傅走后燃气味很重) is recorded as the answer and reported too
-// (report_danger). A good rating's comment speaks of the fault just fixed (5星，燃气泄漏修好了).
+// A low or middling rating's comment or a refusal's reason is the owner's free text: one naming a
+// danger still there (1星，师傅走后燃气味很重) is recorded as the answer and reported too
+// (report_danger). A good rating's (4-5) comment speaks of the fault just fixed
+// (5星，师傅处理了漏电，很专业), so it is not scanned.
 void rate(Turn& t, int score, std::string comment) {
-    const std::string words = score <= 2 ? comment : std::string();
+    const std::string words = score <= 3 ? comment : std::string();
     t.effects.emplace_back(RateService{ticket_of(t), score, std::move(comment)});
     t.say(TextId::rated);
     drop_answered(t);

@@ -586,24 +586,37 @@ namespace {
 
 // Whether the emergency word at [pos, pos + len) of `normalized` speaks of a danger that is absent
 // or over: a "did not notice" just before it in its clause, or a "fixed, gone" after it in its
-// clause. (negated() rules out the word right before it: 没有漏电.)
+// clause that is not itself denied or asked (还没修好, 没解决, 好了吗). (negated() rules out the
+// word right before it: 没有漏电.) Clauses end at punctuation (normalize folds ，。！？；： to
+// ASCII), spaces, '~' and the ellipsis.
 bool absent_or_over(std::string_view normalized, std::size_t pos, std::size_t len) {
-    static constexpr std::string_view kBreaks = ",.!?;: \n";
+    static constexpr std::string_view kBreaks = ",.!?;:~ ";
     static constexpr std::array<std::string_view, 7> kNotNoticed = {
         "没有闻到", "没闻到", "没有发现", "没发现", "没有再", "没再", "不再"};
     static constexpr std::array<std::string_view, 9> kOver = {
         "修好", "解决", "没有了", "没了", "消失", "好了", "排除", "停了", "不漏了"};
-    const auto from = normalized.find_last_of(kBreaks, pos == 0 ? 0 : pos - 1);
-    const auto begin = (from == std::string_view::npos || pos == 0) ? 0 : from + 1;
-    const auto before = normalized.substr(begin, pos - begin);
-    const auto end = std::min(normalized.find_first_of(kBreaks, pos + len), normalized.size());
-    const auto after = normalized.substr(pos + len, end - pos - len);
-    auto in = [](std::string_view part, const auto& words) {
-        return std::any_of(words.begin(), words.end(), [&](std::string_view w) {
-            return part.find(w) != std::string_view::npos;
-        });
-    };
-    return in(before, kNotNoticed) || in(after, kOver);
+    static constexpr std::array<std::string_view, 4> kDenied = {"没", "未", "不", "没有"};
+    std::string text(normalized);
+    for (auto at = text.find("…"); at != std::string::npos; at = text.find("…", at))
+        text.replace(at, std::string_view("…").size(), "...");  // same length: positions hold
+    const std::string_view n = text;
+    const auto from = pos == 0 ? std::string_view::npos : n.find_last_of(kBreaks, pos - 1);
+    const auto begin = from == std::string_view::npos ? 0 : from + 1;
+    const auto before = n.substr(begin, pos - begin);
+    const auto end = std::min(n.find_first_of(kBreaks, pos + len), n.size());
+    const auto after = n.substr(pos + len, end - pos - len);
+    for (auto w : kNotNoticed)
+        if (before.find(w) != std::string_view::npos) return true;
+    for (auto w : kOver) {
+        for (auto at = after.find(w); at != std::string_view::npos; at = after.find(w, at + 1)) {
+            const auto ahead = after.substr(0, at);
+            const bool denied = std::any_of(kDenied.begin(), kDenied.end(),
+                                            [&](std::string_view d) { return ahead.ends_with(d); });
+            const bool asked = after.substr(at + w.size()).starts_with("吗");
+            if (!denied && !asked) return true;
+        }
+    }
+    return false;
 }
 
 }  // namespace

@@ -190,6 +190,20 @@ TEST(Feedback, ADangerThatIsOverOrAbsentStartsNothing) {
         EXPECT_FALSE(contains(chat.reply(), "【安全提示】")) << answer << ": " << chat.reply();
         EXPECT_EQ(chat.session.flow, Flow::idle) << answer;
     }
+    // A danger not fixed, not solved, still there, or asked about, is there.
+    for (const char* answer :
+         {"燃气泄漏还没修好", "还是不行，漏电一直没解决", "还是不行，燃气味还没消失",
+          "还是不行，有燃气味……好了吗", "还是不行，漏电了不好了"}) {
+        Chat still = confirming();
+        still.say(answer);
+        ASSERT_NE(find_effect<ReportNotFixed>(still.last), nullptr) << answer;
+        EXPECT_NE(find_effect<ReportNotFixed>(still.last)->emergency, "") << answer;
+        EXPECT_TRUE(contains(still.reply(), "【安全提示】")) << answer << ": " << still.reply();
+    }
+    Chat middling = rating();
+    middling.say("3星，师傅走后燃气味很重");
+    EXPECT_EQ(middling.session.draft.emergency, "gas") << "a middling rating's comment is read";
+
     Chat chat = confirming();
     chat.say("还是不行，没有闻到燃气味，就是打不着火");
     ASSERT_NE(find_effect<ReportNotFixed>(chat.last), nullptr);
