@@ -241,6 +241,55 @@ Result<std::optional<store::Ticket>> close_rated_ticket(
     }
 }
 
+namespace {
+
+// What an unsatisfied callback without rework leads to, written on `c` inside the caller's
+// transaction after the report (mark_callback_done): a still-open complaint of its own is
+// reminded of, anything else becomes a complaint of source "callback" (a handled complaint of
+// its own closed: the new one carries on). Fills out.complaint or out.reminded.
+ComplaintTold follow_unsatisfied(sql::Connection& c, const config::SlaData& sla,
+                                 const config::Notices& notices, const store::CallbackEntry& found,
+                                 const CallbackReport& report, const std::string& why,
+                                 Timestamp now, CallbackDone& out) {
+    std::optional<store::Ticket> ticket;
+    if (found.ticket_id)
+        if (auto t = store::TicketRepository::find_by_id(c, *found.ticket_id))
+            ticket = std::move(*t);
+    const auto subject = callback_subject(c, notices, found.callback, ticket);
+    std::optional<store::Complaint> about;
+    if (found.callback.complaint_id)
+        if (auto x = store::FeedbackRepository::find_complaint(c, *found.callback.complaint_id))
+            about = std::move(*x);
+    ComplaintTold told;
+    if (about && about->status == "open") {
+        const std::string note = notices.render(
+            "staff_complaint_still_open",
+            {{"id", std::to_string(about->id)}, {"why", why}, {"owner", subject.contact}});
+        told.supervisors =
+            notify_staff(c, StaffRole::supervisor, about->ticket_id, "complaint", note, now);
+        if (report.serious)
+            told.managers =
+                notify_staff(c, StaffRole::manager, about->ticket_id, "complaint", note, now);
+        out.reminded = about->id;
+        return told;
+    }
+    // A handled complaint called back unsatisfied is closed: the new one carries on.
+    if (about) (void)store::FeedbackRepository::close_complaint(c, about->id);
+    store::Complaint complaint;
+    complaint.ticket_id = found.ticket_id;
+    complaint.owner_openid = subject.owner_openid;
+    complaint.source = "callback";
+    complaint.severity = report.serious ? "serious" : "normal";
+    complaint.text = std::string(dialog::text::first_chars(
+        notices.render("complaint_callback", {{"what", subject.what}, {"why", why}}),
+        store::kComplaintTextChars));
+    complaint.created_at = now;
+    out.complaint = open_complaint(c, complaint, sla, now);
+    return tell_complaint(c, notices, *out.complaint, complaint, subject.contact, now);
+}
+
+}  // namespace
+
 Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaData& sla,
                                         const config::Notices* notices, std::uint64_t id,
                                         const CallbackReport& report, Timestamp now) {
@@ -312,42 +361,7 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
         // reminded of it. One transaction with the report.
         store::Transaction tx(c);
         if (auto done = complete(c); !done) return done.error();
-        std::optional<store::Ticket> ticket;
-        if (found->ticket_id)
-            if (auto t = store::TicketRepository::find_by_id(c, *found->ticket_id))
-                ticket = std::move(*t);
-        const auto subject = callback_subject(c, *notices, found->callback, ticket);
-        std::optional<store::Complaint> about;
-        if (found->callback.complaint_id)
-            if (auto x =
-                    store::FeedbackRepository::find_complaint(c, *found->callback.complaint_id))
-                about = std::move(*x);
-        store::Complaint complaint;
-        ComplaintTold told;
-        if (about && about->status == "open") {
-            const std::string note = notices->render(
-                "staff_complaint_still_open",
-                {{"id", std::to_string(about->id)}, {"why", why}, {"owner", subject.contact}});
-            told.supervisors =
-                notify_staff(c, StaffRole::supervisor, about->ticket_id, "complaint", note, now);
-            if (report.serious)
-                told.managers =
-                    notify_staff(c, StaffRole::manager, about->ticket_id, "complaint", note, now);
-            out.reminded = about->id;
-        } else {
-            // A handled complaint called back unsatisfied is closed: the new one carries on.
-            if (about) (void)store::FeedbackRepository::close_complaint(c, about->id);
-            complaint.ticket_id = found->ticket_id;
-            complaint.owner_openid = subject.owner_openid;
-            complaint.source = "callback";
-            complaint.severity = report.serious ? "serious" : "normal";
-            complaint.text = std::string(dialog::text::first_chars(
-                notices->render("complaint_callback", {{"what", subject.what}, {"why", why}}),
-                store::kComplaintTextChars));
-            complaint.created_at = now;
-            out.complaint = open_complaint(c, complaint, sla, now);
-            told = tell_complaint(c, *notices, *out.complaint, complaint, subject.contact, now);
-        }
+        const auto told = follow_unsatisfied(c, sla, *notices, *found, report, why, now, out);
         tx.commit();
         const auto which = out.complaint ? *out.complaint : *out.reminded;
         if (told.supervisors == 0)
