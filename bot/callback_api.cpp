@@ -111,7 +111,10 @@ asio::awaitable<Response> serve_callback_done(Request req, std::shared_ptr<const
     if (!done) co_return error_response(req, done.error());
     // The timers follow at once: the done callback's goes, a reopened ticket's deadlines start,
     // a closed one's reminders stop.
-    if (state->watch.callback) co_await state->watch.callback(done->callback.callback);
+    if (state->watch.callback) {
+        co_await state->watch.callback(done->callback.callback);
+        if (done->complaint_callback) co_await state->watch.callback(*done->complaint_callback);
+    }
     if (state->watch.ticket) {
         if (done->reopened) co_await state->watch.ticket(done->reopened->ticket);
         if (done->closed) co_await state->watch.ticket(*done->closed);

@@ -1,5 +1,5 @@
 // The dispatchers' callback (回访) and complaint (投诉) queue over the admin API:
-//   GET  /api/callbacks               query: open=1|0, kind=complaint|sample|handover, limit
+//   GET  /api/callbacks               query: open=1|0, kind=complaint|sample|handover, limit=1..500
 //   POST /api/callbacks/{id}/done     body: {"outcome", "notes"?, "by"?, "reopen"?, "serious"?}
 //   GET  /api/complaints              query: status=open|handled|closed, limit=1..500
 //   POST /api/complaints/{id}/handle  body: {"resolution", "by"?}

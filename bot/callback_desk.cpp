@@ -262,9 +262,12 @@ ComplaintTold follow_unsatisfied(sql::Connection& c, const config::SlaData& sla,
             about = std::move(*x);
     ComplaintTold told;
     if (about && about->status == "open") {
-        const std::string note = notices.render(
-            "staff_complaint_still_open",
-            {{"id", std::to_string(about->id)}, {"why", why}, {"owner", subject.contact}});
+        const std::string note =
+            notices.render("staff_complaint_still_open",
+                           {{"id", std::to_string(about->id)},
+                            {"notes", report.notes.empty() ? notices.render("staff_complaint_empty")
+                                                           : report.notes},
+                            {"owner", subject.contact}});
         told.supervisors =
             notify_staff(c, StaffRole::supervisor, about->ticket_id, "complaint", note, now);
         if (report.serious)
@@ -315,7 +318,8 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
         return store::FeedbackRepository::complete_callback(conn, id, report.by, report.outcome,
                                                             report.notes, now);
     };
-    CallbackDone out{*found, std::nullopt, std::nullopt, std::nullopt, std::nullopt};
+    CallbackDone out;
+    out.callback = *found;
     const bool unsatisfied = report.outcome == "unsatisfied";
     if (unsatisfied && !notices)
         return invalid("unsatisfied: the desk's notices were not loaded to word the complaint");
@@ -326,9 +330,17 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
     if (report.reopen) {
         // reopen_ticket refuses a ticket that cannot be reopened (still being worked on,
         // cancelled) before `complete` runs: nothing is recorded then.
+        // A handled complaint whose callback asks for the rework is closed: the reopen carries on.
+        auto complete_closing = [&](sql::Connection& conn) -> Status {
+            if (auto done = complete(conn); !done) return done.error();
+            if (found->callback.complaint_id)
+                (void)store::FeedbackRepository::close_complaint(conn,
+                                                                 *found->callback.complaint_id);
+            return Ok{};
+        };
         auto reopened =
             reopen_ticket(c, sla, *notices, *found->ticket_id,
-                          {"callback", "dispatcher", why, report.serious}, now, complete);
+                          {"callback", "dispatcher", why, report.serious}, now, complete_closing);
         if (!reopened) return reopened.error();
         out.reopened = std::move(*reopened);
     } else if (!unsatisfied) {
@@ -377,6 +389,11 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
     }
     auto saved = store::CallbackQueueRepository::find_callback(c, id);
     if (saved) out.callback = std::move(*saved);
+    if (out.complaint)
+        if (auto filed = store::CallbackQueueRepository::find_complaint(c, *out.complaint);
+            filed && filed->callback_id)
+            if (auto entry = store::CallbackQueueRepository::find_callback(c, *filed->callback_id))
+                out.complaint_callback = std::move(entry->callback);
     return out;
 }
 

@@ -156,13 +156,14 @@ struct CallbackDone {
     std::optional<store::Ticket> closed;          // the rated ticket it closed, as saved
     std::optional<std::uint64_t> complaint;       // the complaint an unsatisfied one filed
     std::optional<std::uint64_t> reminded;        // the unhandled complaint it reminded of
+    std::optional<store::Callback> complaint_callback;  // the filed complaint's callback, saved
 };
 
 // Records the (checked) report on callback `id`. Unsatisfied (DOMAIN.md: "件件有着落"):
 //  * with reopen, the callback's ticket (its own or its complaint's) is reopened through
 //    reopen_ticket (actor "callback", role "dispatcher", callback_unsatisfied's words with the
-//    notes as why, the report's serious); a reopen that cannot happen is refused with nothing
-//    written;
+//    notes as why, the report's serious); a handled complaint whose callback this is is closed
+//    (the reopen carries on); a reopen that cannot happen is refused with nothing written;
 //  * without, a complaint is filed (source "callback", severity from the report, text
 //    complaint_callback naming the callback's subject and the notes, the subject's owner and
 //    ticket) with its callback, and told (tell_complaint): the owner is still unhappy and

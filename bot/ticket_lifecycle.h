@@ -151,8 +151,9 @@ struct ReopenRequest {
     std::string actor;       // the owner's openid, or "callback"
     std::string actor_role;  // "owner" or "dispatcher"
     std::string why;         // their words, kept on the audit event and the complaint
-    // The words name harm or damage (FaultCatalog::is_serious_complaint): DOMAIN.md's serious
-    // complaint, filed on this reopen whatever its count and told to the manager at once.
+    // The owner's words name harm or damage (FaultCatalog::is_serious_complaint), or the
+    // dispatcher marked the call serious: DOMAIN.md's serious complaint, filed on this reopen
+    // whatever its count and told to the manager at once.
     bool serious = false;
     // The words name a danger (dialog::ReportNotFixed::emergency): reopen_job's `emergency`.
     bool emergency = false;

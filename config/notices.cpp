@@ -42,7 +42,8 @@ const std::vector<std::string_view>& required_notice_keys() {
         // An unsatisfied callback's reopen or complaint (bot/callback_desk.cpp mark_callback_done)
         "callback_unsatisfied", "callback_unsatisfied_bare", "complaint_callback",
         "staff_complaint_still_open",
-        // What an overdue callback is about (bot/sla_timers.cpp)
+        // What a callback is about (bot/callback_desk.cpp callback_subject: the overdue note, the
+        // complaint an unsatisfied call files)
         "callback_what_ticket", "callback_what_complaint", "callback_what_complaint_ticket",
         "callback_what_handover", "callback_what",
         // The dispatchers' note of a ticket nobody can take (bot/dispatch.cpp)

@@ -105,7 +105,6 @@ const std::string& ticket_of(const Turn& t) {
     return t.session.feedback.front().ticket_number;
 }
 
-// The first question is settled: the next one, if any, is asked at once.
 // The answered question leaves the queue.
 void drop_answered(Turn& t) {
     auto& s = t.session;

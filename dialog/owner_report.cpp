@@ -586,16 +586,20 @@ namespace {
 
 // Whether the emergency word at [pos, pos + len) of `normalized` speaks of a danger that is absent
 // or over: a "did not notice" just before it in its clause, or a "fixed, gone" after it in its
-// clause that is not itself denied or asked (还没修好, 没解决, 好了吗). (negated() rules out the
-// word right before it: 没有漏电.) Clauses end at punctuation (normalize folds ，。！？；： to
-// ASCII), spaces, '~' and the ellipsis.
+// clause that is not itself denied or asked (还没修好, 没能解决, 解决不了, 好了吗, 修好了没).
+// (negated() rules out the word right before it: 没有漏电.) Clauses end at punctuation (normalize
+// folds ，。！？；： to ASCII), spaces, '~' and the ellipsis.
 bool absent_or_over(std::string_view normalized, std::size_t pos, std::size_t len) {
     static constexpr std::string_view kBreaks = ",.!?;:~ ";
     static constexpr std::array<std::string_view, 7> kNotNoticed = {
         "没有闻到", "没闻到", "没有发现", "没发现", "没有再", "没再", "不再"};
     static constexpr std::array<std::string_view, 9> kOver = {
         "修好", "解决", "没有了", "没了", "消失", "好了", "排除", "停了", "不漏了"};
-    static constexpr std::array<std::string_view, 4> kDenied = {"没", "未", "不", "没有"};
+    // Before the over-word: it did not, could not happen (还没修好, 没能解决, 无法排除).
+    static constexpr std::array<std::string_view, 9> kDenied = {
+        "没", "未", "不", "没有", "没能", "未能", "不能", "无法", "没法"};
+    // After it (an optional 了 first): asked or denied (好了吗, 修好了没, 解决不了).
+    static constexpr std::array<std::string_view, 4> kAskedAfter = {"吗", "没", "不了", "不好"};
     std::string text(normalized);
     for (auto at = text.find("…"); at != std::string::npos; at = text.find("…", at))
         text.replace(at, std::string_view("…").size(), "...");  // same length: positions hold
@@ -612,7 +616,11 @@ bool absent_or_over(std::string_view normalized, std::size_t pos, std::size_t le
             const auto ahead = after.substr(0, at);
             const bool denied = std::any_of(kDenied.begin(), kDenied.end(),
                                             [&](std::string_view d) { return ahead.ends_with(d); });
-            const bool asked = after.substr(at + w.size()).starts_with("吗");
+            auto rest = after.substr(at + w.size());
+            if (rest.starts_with("了") && !w.ends_with("了"))
+                rest.remove_prefix(std::string_view("了").size());
+            const bool asked = std::any_of(kAskedAfter.begin(), kAskedAfter.end(),
+                                           [&](std::string_view a) { return rest.starts_with(a); });
             if (!denied && !asked) return true;
         }
     }

@@ -219,8 +219,14 @@ class CallbackDeskIntegration : public ::testing::Test {
                  bool authorized = true) {
         Router router;
         const auto now = now_;
-        add_callback_routes(router, pool_, sla_, notices_, kToken,
-                            [now] { return chr::system_clock::time_point(now); });
+        CallbackRouteWatch watch;
+        watch.callback = [this](store::Callback cb) -> asio::awaitable<void> {
+            watched_.push_back(std::move(cb));
+            co_return;
+        };
+        add_callback_routes(
+            router, pool_, sla_, notices_, kToken,
+            [now] { return chr::system_clock::time_point(now); }, watch);
         Request req{verb, target, 11};
         if (authorized) req.set(http::field::authorization, std::string("Bearer ") + kToken);
         req.body() = std::move(body);
@@ -228,6 +234,13 @@ class CallbackDeskIntegration : public ::testing::Test {
         asio::io_context io;
         return store::testing::run(io, router.handle(std::move(req)));
     }
+
+    // Whether the routes told the timers of a callback of complaint `complaint`.
+    bool watched_callback(std::uint64_t complaint) const {
+        return std::any_of(watched_.begin(), watched_.end(),
+                           [&](const store::Callback& cb) { return cb.complaint_id == complaint; });
+    }
+    std::vector<store::Callback> watched_;
 
     std::string tag_ = [] {
         std::random_device rd;
@@ -560,7 +573,7 @@ TEST_F(CallbackDeskIntegration, AnUnsatisfiedComplaintCallbackRemindsOrFilesAFol
     auto told = said(*supervisor.openid);
     ASSERT_EQ(told.size(), 1u);
     EXPECT_EQ(told[0].rfind("投诉（编号" + std::to_string(unhandled) +
-                                "）尚未处理，回访时业主仍不满意：回访不满意：还是没人管",
+                                "）尚未处理，回访时业主仍不满意。回访记录：还是没人管",
                             0),
               0u)
         << told[0];
@@ -572,6 +585,8 @@ TEST_F(CallbackDeskIntegration, AnUnsatisfiedComplaintCallbackRemindsOrFilesAFol
     ASSERT_EQ(r.result(), http::status::ok) << r.body();
     auto j = nlohmann::json::parse(r.body());
     EXPECT_EQ(j["complaint"], first);
+    EXPECT_TRUE(watched_callback(j["complaint_filed"].get<std::uint64_t>()))
+        << "the filed complaint's callback is told to the timers at once";
     ASSERT_TRUE(j["complaint_filed"].is_number()) << r.body();
     const auto id = j["complaint_filed"].get<std::uint64_t>();
     EXPECT_EQ(status_of(first), "closed") << "the follow-up carries on";

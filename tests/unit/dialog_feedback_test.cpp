@@ -193,7 +193,9 @@ TEST(Feedback, ADangerThatIsOverOrAbsentStartsNothing) {
     // A danger not fixed, not solved, still there, or asked about, is there.
     for (const char* answer :
          {"燃气泄漏还没修好", "还是不行，漏电一直没解决", "还是不行，燃气味还没消失",
-          "还是不行，有燃气味……好了吗", "还是不行，漏电了不好了"}) {
+          "还是不行，有燃气味……好了吗", "还是不行，漏电了不好了", "还是不行，漏电一直没能解决",
+          "还是不行，漏电没法解决", "还是不行，燃气味无法排除", "还是不行，燃气味根本解决不了",
+          "还是不行，漏电修好了没"}) {
         Chat still = confirming();
         still.say(answer);
         ASSERT_NE(find_effect<ReportNotFixed>(still.last), nullptr) << answer;
