@@ -631,13 +631,13 @@ bool absent_or_over(std::string_view normalized, std::size_t pos, std::size_t le
 
 const EmergencyRule* danger_in(const Turn& t, std::string_view words) {
     const auto normalized = text::normalize(words);
-    const auto& catalog = t.catalog();
-    for (const auto& hit : catalog.scan(normalized)) {
-        if (hit.kind != KeywordHit::Kind::emergency || negated(normalized, hit.pos)) continue;
-        if (absent_or_over(normalized, hit.pos, hit.length)) continue;
-        return &catalog.emergencies()[hit.index];
-    }
-    return nullptr;
+    // The classifier picks among the emergency words left (negation, longest wins), as it does
+    // for a report.
+    auto hits = t.catalog().scan(normalized);
+    std::erase_if(hits, [&](const KeywordHit& h) {
+        return h.kind == KeywordHit::Kind::emergency && absent_or_over(normalized, h.pos, h.length);
+    });
+    return classify(normalized, t.catalog(), hits).emergency;
 }
 
 DangerTaken report_danger(Turn& t, std::string_view words) {
