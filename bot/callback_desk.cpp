@@ -91,12 +91,15 @@ ComplaintTold tell_complaint(sql::Connection& c, const config::Notices& notices,
                         {"text", complaint.text.empty() ? notices.render("staff_complaint_empty")
                                                         : complaint.text},
                         {"owner", owner}});
+    return tell_complaint_note(c, complaint.ticket_id, note, serious, now);
+}
+
+ComplaintTold tell_complaint_note(sql::Connection& c, std::optional<std::uint64_t> ticket_id,
+                                  const std::string& note, bool serious, Timestamp now) {
     ComplaintTold told;
-    told.supervisors =
-        notify_staff(c, StaffRole::supervisor, complaint.ticket_id, "complaint", note, now);
+    told.supervisors = notify_staff(c, StaffRole::supervisor, ticket_id, "complaint", note, now);
     if (serious)
-        told.managers =
-            notify_staff(c, StaffRole::manager, complaint.ticket_id, "complaint", note, now);
+        told.managers = notify_staff(c, StaffRole::manager, ticket_id, "complaint", note, now);
     return told;
 }
 
@@ -260,7 +263,6 @@ ComplaintTold follow_unsatisfied(sql::Connection& c, const config::SlaData& sla,
     if (found.callback.complaint_id)
         if (auto x = store::FeedbackRepository::find_complaint(c, *found.callback.complaint_id))
             about = std::move(*x);
-    ComplaintTold told;
     if (about && about->status == "open") {
         const std::string note =
             notices.render("staff_complaint_still_open",
@@ -268,13 +270,8 @@ ComplaintTold follow_unsatisfied(sql::Connection& c, const config::SlaData& sla,
                             {"notes", report.notes.empty() ? notices.render("staff_complaint_empty")
                                                            : report.notes},
                             {"owner", subject.contact}});
-        told.supervisors =
-            notify_staff(c, StaffRole::supervisor, about->ticket_id, "complaint", note, now);
-        if (report.serious)
-            told.managers =
-                notify_staff(c, StaffRole::manager, about->ticket_id, "complaint", note, now);
         out.reminded = about->id;
-        return told;
+        return tell_complaint_note(c, about->ticket_id, note, report.serious, now);
     }
     // A handled complaint called back unsatisfied is closed: the new one carries on.
     if (about) (void)store::FeedbackRepository::close_complaint(c, about->id);

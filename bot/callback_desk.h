@@ -62,6 +62,11 @@ struct ComplaintTold {
     std::size_t supervisors = 0;
     std::size_t managers = 0;
 };
+// The note itself: the supervisors hear `note` (event "complaint"), and the managers too when
+// `serious`. Every complaint note goes through it (tell_complaint, a low rating, a serious
+// reopen, the reminder of an unhandled complaint). Blocking; SQL errors throw.
+ComplaintTold tell_complaint_note(sql::Connection& c, std::optional<std::uint64_t> ticket_id,
+                                  const std::string& note, bool serious, store::Timestamp now);
 ComplaintTold tell_complaint(sql::Connection& c, const config::Notices& notices, std::uint64_t id,
                              const store::Complaint& complaint, const std::string& owner,
                              store::Timestamp now);

@@ -559,8 +559,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 std::string text = notices_.render("low_rating_complaint",
                                                    {{"number", after.number}, {"score", std::to_string(score)},
                                                     {"comment", comment}, {"complaint", std::to_string(id)}});
-                notify_staff(c, StaffRole::supervisor, after.id, "complaint", text, now);
-                if (serious) notify_staff(c, StaffRole::manager, after.id, "complaint", text, now);
+                (void)tell_complaint_note(c, after.id, text, serious, now);
             }
         };
         Moved m = co_await owners_move(openid, number, "rated", move, already, compose, now);

@@ -393,8 +393,7 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
                                              {"why", why},
                                              {"owner", owner_contact(c, notices, t.owner_openid)}});
                 // The supervisors hear it serious even when the second reopen's note told them too.
-                notify_staff(c, StaffRole::supervisor, t.id, "complaint", note, now);
-                managers = notify_staff(c, StaffRole::manager, t.id, "complaint", note, now);
+                managers = tell_complaint_note(c, t.id, note, /*serious=*/true, now).managers;
             }
         }
         auto saved = store::TicketRepository::update(
