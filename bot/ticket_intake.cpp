@@ -282,8 +282,8 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
         Handed out;
         store::Transaction tx(c);
         out.opened = open_handover(c, openid, sla_, at);
-        if (out.opened.kind == Kind::pending &&
-            !danger) {  // told when asked; its escalation stands
+        // Told when asked; its escalation stands (a danger is told all the same).
+        if (out.opened.kind == Kind::pending && !danger) {
             tx.commit();
             return out;
         }
