@@ -70,7 +70,9 @@ std::optional<chr::sys_seconds> seconds_of(const std::optional<Timestamp>& t) {
 std::optional<Timestamp> policy_due(const store::Ticket& t, dialog::Stage stage,
                                     const config::SlaData& sla, Timestamp now) {
     dialog::TicketFacts facts;
-    facts.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
+    // The figures' stages are the first visit's: in the urgency it had before a reopen raised it.
+    facts.urgency = dialog::urgency_from_string(t.first_urgency.value_or(t.urgency))
+                        .value_or(dialog::Urgency::normal);
     facts.public_area = t.public_area;
     facts.booked_visit = booked_visit_of(t);
     dialog::Milestones m;
@@ -382,6 +384,7 @@ nlohmann::ordered_json ticket_json(const TicketView& view, const config::SlaData
     j["number"] = t.number;
     j["status"] = t.status;
     j["urgency"] = t.urgency;
+    j["first_urgency"] = t.first_urgency ? J(*t.first_urgency) : J(nullptr);
     j["fault_type"] = t.fault_type;
     j["trade"] = t.trade;
     j["address"] = t.address;

@@ -561,7 +561,10 @@ std::string ticket_report(const TicketView& view, const config::SlaData& sla, Ti
     };
     o << "ticket " << t.number << "\n";
     field("status", t.status);
-    field("urgency", t.urgency);
+    field("urgency", t.first_urgency
+                         ? t.urgency + " (raised by a reopen; the first visit's limits: " +
+                               *t.first_urgency + ")"
+                         : t.urgency);
     field("fault", t.fault_type + (t.trade.empty() ? "" : " (" + t.trade + ")"));
     field("address", t.address);
     field("public area", t.public_area ? "yes" : "no");

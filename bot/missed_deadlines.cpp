@@ -42,6 +42,17 @@ std::string let_pass_names(const MissedDeadline& m) {
     return out;
 }
 
+bool raised_since(const MissedDeadline& m) {
+    return !m.urgency_now.empty() && m.urgency_now != m.urgency;
+}
+
+// The urgency the row was judged in, "→" the one a reopen raised it to.
+std::string urgency_label(const MissedDeadline& m) {
+    std::string out = dialog::urgency_word(m.urgency);
+    if (raised_since(m)) out += "→" + dialog::urgency_word(m.urgency_now);
+    return out;
+}
+
 }  // namespace
 
 MissedReport missed_deadlines(const StatsRange& range, Timestamp now, const store::StatsRows& rows) {
@@ -72,6 +83,7 @@ MissedReport missed_deadlines(const StatsRange& range, Timestamp now, const stor
             m.number = t.number;
             m.received_at = t.received_at;
             m.urgency = t.urgency;
+            m.urgency_now = t.urgency_now;
             m.fault_type = t.fault_type;
             m.address = t.address;
             m.status = t.status;
@@ -101,6 +113,7 @@ nlohmann::ordered_json to_json(const MissedReport& report) {
         list.push_back(J{{"number", m.number},
                          {"received_at", iso_datetime(m.received_at)},
                          {"urgency", m.urgency},
+                         {"urgency_now", m.urgency_now},
                          {"fault_type", m.fault_type},
                          {"address", m.address},
                          {"status", m.status},
@@ -123,7 +136,7 @@ nlohmann::ordered_json to_json(const MissedReport& report) {
 std::string to_csv(const MissedReport& report) {
     std::string out =
         "number,received_at,urgency,fault_type,address,status,stage,due,met,minutes_late,"
-        "technician_id,technician,let_pass_ids,let_pass_names,ticket_late\r\n";
+        "technician_id,technician,let_pass_ids,let_pass_names,ticket_late,urgency_now\r\n";
     for (const auto& m : report.missed) {
         std::string ids, names;
         for (const auto& who : m.let_pass) {
@@ -149,7 +162,8 @@ std::string to_csv(const MissedReport& report) {
             m.technician,
             ids,
             names,
-            m.ticket_late ? "1" : "0"};
+            m.ticket_late ? "1" : "0",
+            m.urgency_now};
         for (std::size_t i = 0; i < cells.size(); ++i) {
             if (i) out += ',';
             out += csv_cell(cells[i]);
@@ -164,10 +178,11 @@ std::string to_table(const MissedReport& report) {
     if (report.missed.empty()) return out + "无逾期。\n";
     std::vector<std::vector<std::string>> rows{
         {"工单", "紧急程度", "类型", "地址", "环节", "期限", "完成", "逾期(分)", "维修工", "超时未接单"}};
-    bool starred = false;
+    bool starred = false, raised = false;
     for (const auto& m : report.missed) {
         starred = starred || !m.ticket_late;
-        rows.push_back({m.number, dialog::urgency_word(m.urgency), m.fault_type, m.address,
+        raised = raised || raised_since(m);
+        rows.push_back({m.number, urgency_label(m), m.fault_type, m.address,
                         std::string(stage_word(m.stage)) + (m.ticket_late ? "" : "*"),
                         m.due ? local_minute_text(*m.due) : "-",
                         m.met ? local_minute_text(*m.met) : not_met(m),
@@ -180,6 +195,10 @@ std::string to_table(const MissedReport& report) {
     out += "\n共 " + std::to_string(report.missed.size()) +
            " 项。期限为现行期限（新承诺时间、改派后的接单时限会改动它），逾期分钟按现行期限计，"
            "\"-\" 表示按原期限判定逾期；经过详见 repairbot ticket show 工单号。\n";
+    if (raised)
+        out +=
+            "紧急程度\"甲→乙\"：返修时业主说有险情，工单升为乙；首次上门的期限按甲计，逾期亦按甲判"
+            "定。\n";
     if (starred)
         out +=
             "接单*：工单本身的接单未判逾期（改派后仍在等接单、已取消，或已有人按时接过单），"

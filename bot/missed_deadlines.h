@@ -27,7 +27,9 @@ namespace repairbot::bot {
 struct MissedDeadline {
     std::string number;  // BX20261121-0007
     store::Timestamp received_at{};
-    std::string urgency;  // emergency | normal | planned
+    // The urgency the stage's deadline was set in (the first visit's), and the ticket's now,
+    // which differs when a reopen raised it (返修 naming a danger). emergency | normal | planned.
+    std::string urgency, urgency_now;
     std::string fault_type, address, status;
     dialog::Stage stage = dialog::Stage::dispatch;  // one of figure_stages
     // The deadline as it stands (a new promised finish or a re-dispatch's acceptance window

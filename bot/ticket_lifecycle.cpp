@@ -302,7 +302,12 @@ Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla, st
     // visit booked for the first one is over); the first visit's times and verdicts stay.
     t.revisit = store::Revisit{};
     t.revisit.reopened = now;
-    if (emergency) t.urgency = std::string(dialog::to_string(dialog::Urgency::emergency));
+    const std::string raised(dialog::to_string(dialog::Urgency::emergency));
+    if (emergency && t.urgency != raised) {
+        // The first visit's deadlines and verdicts stay in the limits they were set in.
+        if (!t.first_urgency) t.first_urgency = t.urgency;
+        t.urgency = raised;
+    }
     dialog::TicketFacts facts;
     facts.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
     facts.public_area = t.public_area;

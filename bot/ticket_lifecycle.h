@@ -142,7 +142,8 @@ namespace repairbot::bot {
 // planned_date_fallback, its planned date being over); the first visit's times and
 // verdicts stay (bot/ticket_stages.h), and so does the fee (rework is free). `emergency`: the
 // owner's words name a danger (还是不行，有燃气味) — the ticket becomes an emergency, and the
-// revisit's limits are an emergency's.
+// revisit's limits are an emergency's; the urgency it had is kept as Ticket::first_urgency (by
+// the first raise only), the one the first visit's deadlines were set in.
 [[nodiscard]] Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla,
                                                store::Timestamp now, bool emergency = false);
 

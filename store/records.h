@@ -85,6 +85,9 @@ struct Ticket {
     std::string fault_type;
     std::string trade;
     std::string urgency;  // emergency | normal | planned
+    // The urgency the first visit was judged by, when a reopen raised `urgency` since (the first
+    // visit's deadlines and verdicts were set in its limits); nullopt: the same as `urgency`.
+    std::optional<std::string> first_urgency;
     std::string description;
     std::string channel = "wechat";
     std::optional<Timestamp> preferred_from, preferred_to;

@@ -26,7 +26,9 @@ const std::string kTicketsQuery =
     "SELECT v.*, tech.name AS technician_name, "
     "(SELECT r.score FROM ratings r WHERE r.ticket_id = v.id AND r.created_at < ? "
     " ORDER BY r.round DESC LIMIT 1) AS rating_score FROM ("
-    " SELECT t.id, t.number, t.address, t.fault_type, t.building, t.urgency, t.status, " + kFiguresTechnician +
+    " SELECT t.id, t.number, t.address, t.fault_type, t.building, "
+    " COALESCE(t.first_urgency, t.urgency) AS urgency, t.urgency AS urgency_now, t.status, " +
+    kFiguresTechnician +
     " AS technician_id, "
     " t.created_at, t.cancelled_at, t.closed_at, "
     " t.dispatch_due, t.dispatched_at, t.dispatch_late, "
@@ -79,6 +81,7 @@ StatsTicketRow read_ticket(sql::ResultSet& rs) {
     t.fault_type = str(rs, "fault_type");
     t.building = str(rs, "building");
     t.urgency = str(rs, "urgency");
+    t.urgency_now = str(rs, "urgency_now");
     t.status = str(rs, "status");
     t.technician_id = opt_u64(rs, "technician_id");
     t.technician_name = opt_str(rs, "technician_name").value_or("");

@@ -46,7 +46,9 @@ struct StatsTicketRow {
     std::string address;  // as shown to people
     std::string fault_type;
     std::string building;
-    std::string urgency;  // emergency | normal | planned
+    // The urgency the figures' (first visit's) deadlines were set in; urgency_now differs when
+    // a reopen raised it (store/records.h Ticket::first_urgency). emergency | normal | planned.
+    std::string urgency, urgency_now;
     std::string status;
     // The current technician; for a reopened ticket the first visit's (the one its first reopen
     // went back to, from that event), whoever has the revisit now.

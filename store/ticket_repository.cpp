@@ -13,13 +13,15 @@ using namespace sql_row;
 
 constexpr const char* kColumns =
     "id, number, idempotency_key, owner_openid, reporter_name, phone, building, unit, room, area, "
-    "address, public_area, fault_type, trade, urgency, description, channel, preferred_from, "
+    "address, public_area, fault_type, trade, urgency, first_urgency, description, channel, "
+    "preferred_from, "
     "preferred_to, status, technician_id, paid, quote_cents, quote_status, fee_cents, materials, "
     "done_note, cancel_reason, push_error, reopen_count, created_at, dispatched_at, accepted_at, "
     "arrived_at, quoted_at, done_at, confirmed_at, rated_at, closed_at, cancelled_at, "
     "dispatch_due, "
     "accept_due, arrive_due, quote_due, finish_due, dispatch_late, accept_late, arrive_late, "
-    "quote_late, finish_late, quote_asked_at, reopened_at, revisit_accepted_at, revisit_arrived_at, "
+    "quote_late, finish_late, quote_asked_at, reopened_at, revisit_accepted_at, "
+    "revisit_arrived_at, "
     "revisit_accept_due, revisit_arrive_due, revisit_accept_late, revisit_arrive_late, "
     "revisit_finish_late, version, updated_at";
 
@@ -40,6 +42,7 @@ Ticket read_ticket(sql::ResultSet& rs) {
     t.fault_type = str(rs, "fault_type");
     t.trade = str(rs, "trade");
     t.urgency = str(rs, "urgency");
+    t.first_urgency = opt_str(rs, "first_urgency");
     t.description = str(rs, "description");
     t.channel = str(rs, "channel");
     t.preferred_from = opt_time(rs, "preferred_from");
@@ -393,7 +396,8 @@ Result<Ticket> TicketRepository::update(sql::Connection& c, const Ticket& t, con
     auto st = prepare(
         c,
         "UPDATE tickets SET owner_openid=?, reporter_name=?, phone=?, building=?, unit=?, room=?, "
-        "area=?, address=?, public_area=?, fault_type=?, trade=?, urgency=?, description=?, "
+        "area=?, address=?, public_area=?, fault_type=?, trade=?, urgency=?, first_urgency=?, "
+        "description=?, "
         "preferred_from=?, preferred_to=?, status=?, technician_id=?, paid=?, quote_cents=?, "
         "quote_status=?, fee_cents=?, materials=?, done_note=?, cancel_reason=?, push_error=?, "
         "reopen_count=?, dispatched_at=?, accepted_at=?, arrived_at=?, quoted_at=?, done_at=?, "
@@ -404,15 +408,16 @@ Result<Ticket> TicketRepository::update(sql::Connection& c, const Ticket& t, con
         "revisit_arrive_late=?, revisit_finish_late=?, version = version + 1, updated_at=? "
         "WHERE id=? AND version=?");
     bind_all(*st, t.owner_openid, t.reporter_name, t.phone, t.building, t.unit, t.room, t.area,
-             t.address, t.public_area, t.fault_type, t.trade, t.urgency, t.description,
-             t.preferred_from, t.preferred_to, t.status, t.technician_id, t.paid, t.quote_cents,
-             t.quote_status, t.fee_cents, t.materials, t.done_note, t.cancel_reason, t.push_error,
-             t.reopen_count, t.at.dispatched, t.at.accepted, t.at.arrived, t.at.quoted, t.at.done,
-             t.at.confirmed, t.at.rated, t.at.closed, t.at.cancelled, t.due.dispatch, t.due.accept,
-             t.due.arrive, t.due.quote, t.due.finish, t.late.dispatch, t.late.accept, t.late.arrive,
-             t.late.quote, t.late.finish, t.quote_asked_at, t.revisit.reopened, t.revisit.accepted,
-             t.revisit.arrived, t.revisit.accept_due, t.revisit.arrive_due, t.revisit.accept_late,
-             t.revisit.arrive_late, t.revisit.finish_late, at, t.id, t.version);
+             t.address, t.public_area, t.fault_type, t.trade, t.urgency, t.first_urgency,
+             t.description, t.preferred_from, t.preferred_to, t.status, t.technician_id, t.paid,
+             t.quote_cents, t.quote_status, t.fee_cents, t.materials, t.done_note, t.cancel_reason,
+             t.push_error, t.reopen_count, t.at.dispatched, t.at.accepted, t.at.arrived,
+             t.at.quoted, t.at.done, t.at.confirmed, t.at.rated, t.at.closed, t.at.cancelled,
+             t.due.dispatch, t.due.accept, t.due.arrive, t.due.quote, t.due.finish, t.late.dispatch,
+             t.late.accept, t.late.arrive, t.late.quote, t.late.finish, t.quote_asked_at,
+             t.revisit.reopened, t.revisit.accepted, t.revisit.arrived, t.revisit.accept_due,
+             t.revisit.arrive_due, t.revisit.accept_late, t.revisit.arrive_late,
+             t.revisit.finish_late, at, t.id, t.version);
     if (st->executeUpdate() == 0) {
         trx.rollback();
         auto current = find_by_id(c, t.id);

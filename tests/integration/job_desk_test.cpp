@@ -378,6 +378,7 @@ TEST_F(JobDeskIntegration, ANotFixedNamingADangerMakesTheRevisitAnEmergency) {
     auto after = reload(t.id);
     EXPECT_EQ(after.status, ts::dispatched);
     EXPECT_EQ(after.urgency, "emergency");
+    EXPECT_EQ(after.first_urgency, "normal") << "the first visit's limits, for the late list";
     ASSERT_TRUE(after.revisit.accept_due);
     ASSERT_TRUE(after.revisit.arrive_due);
     EXPECT_EQ(*after.revisit.accept_due, at + 5min) << "sla.toml [emergency] accept";
@@ -395,6 +396,7 @@ TEST_F(JobDeskIntegration, ANotFixedNamingADangerMakesTheRevisitAnEmergency) {
     auto plain = ticket(ts::done, tech_.id);
     (void)carry_out(plain.owner_openid, dialog::ReportNotFixed{plain.number, "还是滴水"}, at);
     EXPECT_EQ(reload(plain.id).urgency, "normal") << "no danger, the urgency stays";
+    EXPECT_FALSE(reload(plain.id).first_urgency);
 }
 
 TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteIsToldToABoundTechnicianOnly) {

@@ -166,5 +166,33 @@ TEST_F(StatsRepositoryIntegration, AReopenedJobCountsForTheTechnicianOfItsFirstV
     EXPECT_EQ(row(kept.id).technician_id, wang.id);
 }
 
+// A 返修 naming a danger raised a normal ticket to emergency: the figures' deadlines were set in
+// the first visit's urgency, and the row says both (the missed-deadlines report labels by them).
+TEST_F(StatsRepositoryIntegration, ATicketRaisedByAReopenComesBackWithTheUrgencyItsFirstVisitHad) {
+    auto zhang = technician("张师傅");
+    auto raised = ticket("k1", zhang.id);
+    auto never = ticket("k2", zhang.id);
+    pool_.run_sync([&](sql::Connection& c) {
+        raised.first_urgency = "normal";
+        return *TicketRepository::update(c, raised, {}, {}, t0 + 1h);
+    });
+    EXPECT_EQ(pool_.run_sync([&](sql::Connection& c) {
+        return TicketRepository::find_by_id(c, raised.id)->first_urgency;
+    }),
+              std::optional<std::string>("normal"))
+        << "kept by the ticket's update and read back";
+
+    auto rows = pool_.run_sync([](sql::Connection& c) {
+        return StatsRepository::fetch(c, StatsWindow{t0 - 1h, t0 + 24h, t0 + 24h});
+    });
+    ASSERT_EQ(rows.tickets.size(), 2u);
+    const auto& r = rows.tickets[0].id == raised.id ? rows.tickets[0] : rows.tickets[1];
+    const auto& n = rows.tickets[0].id == raised.id ? rows.tickets[1] : rows.tickets[0];
+    EXPECT_EQ(r.urgency, "normal");
+    EXPECT_EQ(r.urgency_now, "emergency");
+    EXPECT_EQ(n.urgency, "emergency");
+    EXPECT_EQ(n.urgency_now, "emergency");
+}
+
 }  // namespace
 }  // namespace repairbot::store

@@ -302,6 +302,16 @@ TEST(AdminTicketJson, TicketWithoutStoredDeadlinesIsJudgedByThePolicy) {
     EXPECT_TRUE(j["deadlines"]["dispatch"].is_null());  // only stored deadlines are shown
     EXPECT_TRUE(j["technician"].is_null());
     EXPECT_TRUE(j["fee"].is_null());
+    EXPECT_TRUE(j["first_urgency"].is_null()) << "never raised";
+
+    // Raised to emergency by a 返修 that named a danger: the first visit is judged in the
+    // normal limits it had (arrive within 1 working day), not the emergency's 30 minutes.
+    t.first_urgency = "normal";
+    const auto raised =
+        ticket_json(TicketView{t, {}, {}, {}}, config::SlaData{}, local(2026, 11, 21, 9, 50));
+    EXPECT_EQ(raised["urgency"], "emergency");
+    EXPECT_EQ(raised["first_urgency"], "normal");
+    EXPECT_EQ(raised["sla"]["arrive"], "on_time") << "45 minutes in, judged as a normal job";
 }
 
 TEST(AdminTicketJson, PhotosAndEvents) {

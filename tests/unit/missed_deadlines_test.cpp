@@ -26,6 +26,7 @@ store::StatsTicketRow ticket(std::uint64_t id, Timestamp received, int limit, in
     t.fault_type = "水";
     t.building = "3";
     t.urgency = "emergency";
+    t.urgency_now = "emergency";
     t.status = "closed";
     t.technician_id = 1;
     t.technician_name = "张师傅";
@@ -164,7 +165,7 @@ TEST(MissedDeadlines, AWindowLetPassHasItsRowWhileTheTicketsOwnAcceptanceIsNotLa
     EXPECT_EQ(j["missed"][0]["ticket_late"], false);
     EXPECT_TRUE(j["missed"][0]["met"].is_null());
     auto csv = to_csv(report);
-    EXPECT_NE(csv.find(",9,王师傅,0\r\n"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",9,王师傅,0,emergency\r\n"), std::string::npos) << csv;
 }
 
 TEST(MissedDeadlines, TicketsOutsideTheRangeOrCancelledBeforeTheDeadlineAreNotListed) {
@@ -204,19 +205,44 @@ TEST(MissedDeadlines, CsvHasOneRowPerLateStageWithFormulasDefused) {
     t.accept.late = true;
     auto csv = to_csv(missed_deadlines(range, local(2027, 1, 1), {{t}, {}}));
     EXPECT_EQ(
-        csv.rfind(
-            "number,received_at,urgency,fault_type,address,status,stage,due,met,"
-            "minutes_late,technician_id,technician,let_pass_ids,let_pass_names,ticket_late\r\n",
-            0),
+        csv.rfind("number,received_at,urgency,fault_type,address,status,stage,due,met,"
+                  "minutes_late,technician_id,technician,let_pass_ids,let_pass_names,ticket_late,"
+                  "urgency_now\r\n",
+                  0),
         0u)
         << csv;
     EXPECT_NE(csv.find(",\"'=HYPERLINK(\"\"x\"\")\","), std::string::npos) << csv;
     EXPECT_NE(csv.find(",accept,"), std::string::npos) << csv;
-    EXPECT_NE(csv.find(",9;4,\"王师傅;李,师傅\",1\r\n"), std::string::npos) << csv;
-    EXPECT_NE(
-        csv.find(",arrive,2026-11-02T10:30:00+08:00,2026-11-02T10:31:00+08:00,1,1,张师傅,,,1\r\n"),
-        std::string::npos)
+    EXPECT_NE(csv.find(",9;4,\"王师傅;李,师傅\",1,emergency\r\n"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",arrive,2026-11-02T10:30:00+08:00,2026-11-02T10:31:00+08:00,1,1,张师傅,,,1,"
+                       "emergency\r\n"),
+              std::string::npos)
         << csv;
+}
+
+TEST(MissedDeadlines, ARowOfATicketRaisedByAReopenIsLabelledWithTheUrgencyItsDeadlineWasSetIn) {
+    auto range = *parse_month("2026-11");
+    auto t = ticket(1, local(2026, 11, 2, 10), 240, 20);  // a normal job's 4 h arrival ...
+    t.arrive.met = t.received_at + chr::hours{5};         // ... an hour late
+    t.urgency = "normal";                                 // COALESCE(first_urgency, urgency)
+    t.urgency_now = "emergency";                          // a 返修 named a gas smell
+    auto report = missed_deadlines(range, local(2027, 1, 1), {{t}, {}});
+    ASSERT_EQ(report.missed.size(), 1u);
+    EXPECT_EQ(report.missed[0].urgency, "normal");
+    EXPECT_EQ(report.missed[0].urgency_now, "emergency");
+
+    auto j = to_json(report);
+    EXPECT_EQ(j["missed"][0]["urgency"], "normal");
+    EXPECT_EQ(j["missed"][0]["urgency_now"], "emergency");
+    auto table = to_table(report);
+    EXPECT_NE(table.find("一般→紧急"), std::string::npos) << table;
+    EXPECT_NE(table.find("首次上门的期限按甲计"), std::string::npos) << table;
+
+    // A ticket never raised: one word, and no note about raises.
+    t.urgency_now = "normal";
+    auto plain = to_table(missed_deadlines(range, local(2027, 1, 1), {{t}, {}}));
+    EXPECT_EQ(plain.find("→"), std::string::npos) << plain;
+    EXPECT_EQ(plain.find("首次上门"), std::string::npos) << plain;
 }
 
 }  // namespace

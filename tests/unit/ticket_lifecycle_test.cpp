@@ -429,6 +429,40 @@ TEST(TicketLifecycle, AReopenedPlannedJobIsDueByTheFallbackNotTheEndOfTheReopenD
     EXPECT_EQ(reopened->due.finish, at(470 + 7 * 24 * 60));
 }
 
+TEST(TicketLifecycle, AReopenNamingADangerRaisesTheUrgencyAndKeepsTheOneTheFirstVisitWasJudgedIn) {
+    config::SlaData sla;
+    auto done = finish_job(*accept_job(dispatched_ticket(), 3, at(5)), 3, std::nullopt, "", at(60));
+    auto raised = reopen_job(*done, sla, at(100), /*emergency=*/true);
+    ASSERT_TRUE(raised);
+    EXPECT_EQ(raised->urgency, "emergency");
+    EXPECT_EQ(raised->first_urgency, "normal");
+    // The revisit runs in an emergency's limits: accept in 5 minutes, on site in 30.
+    EXPECT_EQ(raised->revisit.accept_due, at(105));
+    EXPECT_EQ(raised->revisit.arrive_due, at(130));
+    EXPECT_EQ(raised->due.accept, at(31)) << "the first visit's normal deadline stays";
+
+    // A second raise keeps the first visit's urgency, not the emergency in between.
+    auto redone = finish_job(*accept_job(*raised, 3, at(104)), 3, std::nullopt, "", at(120));
+    auto again = reopen_job(*redone, sla, at(200), /*emergency=*/true);
+    ASSERT_TRUE(again);
+    EXPECT_EQ(again->urgency, "emergency");
+    EXPECT_EQ(again->first_urgency, "normal");
+    // Nor does a later plain reopen lower the urgency or forget the first.
+    auto plain = reopen_job(
+        *finish_job(*accept_job(*again, 3, at(201)), 3, std::nullopt, "", at(210)), sla, at(300));
+    ASSERT_TRUE(plain);
+    EXPECT_EQ(plain->urgency, "emergency");
+    EXPECT_EQ(plain->first_urgency, "normal");
+
+    // An emergency from the start is not "raised".
+    auto t = dispatched_ticket();
+    t.urgency = "emergency";
+    auto emergency = reopen_job(*finish_job(*accept_job(t, 3, at(2)), 3, std::nullopt, "", at(20)),
+                                sla, at(30), /*emergency=*/true);
+    ASSERT_TRUE(emergency);
+    EXPECT_FALSE(emergency->first_urgency);
+}
+
 TEST(TicketLifecycle, AnOpenJobCannotBeReopened) {
     config::SlaData sla;
     EXPECT_EQ(reopen_job(dispatched_ticket(), sla, at(5)).code(),
