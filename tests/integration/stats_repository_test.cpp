@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "store/feedback_repository.h"
+#include "store/migrations.h"
 #include "store/stats_repository.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
@@ -192,6 +193,47 @@ TEST_F(StatsRepositoryIntegration, ATicketRaisedByAReopenComesBackWithTheUrgency
     EXPECT_EQ(r.urgency_now, "emergency");
     EXPECT_EQ(n.urgency, "emergency");
     EXPECT_EQ(n.urgency_now, "emergency");
+}
+
+// Tickets raised before migration 0015 get their first urgency from the first raising reopen's
+// audit event (details.urgency = [old, new]); a reopen that raised nothing leaves it NULL.
+TEST_F(StatsRepositoryIntegration, Migration0015FillsTheFirstUrgencyOfTicketsRaisedBeforeIt) {
+    auto zhang = technician("张师傅");
+    auto raised = ticket("k1", zhang.id);
+    auto plain = ticket("k2", zhang.id);
+    pool_.run_sync([&](sql::Connection& c) {
+        for (auto* t : {&raised, &plain}) {
+            t->reopen_count = 2;
+            *t = *TicketRepository::update(c, *t, {}, {}, t0 + 1h);
+        }
+        TicketRepository::append_event(
+            c, raised.id, {"owner", "owner", "reopened", R"({"why":"还是漏","reopen_count":1})"},
+            t0 + 1h);
+        TicketRepository::append_event(c, raised.id,
+                                       {"owner", "owner", "reopened",
+                                        R"({"why":"有燃气味","urgency":["planned","emergency"]})"},
+                                       t0 + 2h);
+        TicketRepository::append_event(c, plain.id,
+                                       {"owner", "owner", "reopened", R"({"why":"x"})"}, t0 + 2h);
+        return 0;
+    });
+    const auto& all = embedded_migrations();
+    auto m = std::find_if(all.begin(), all.end(),
+                          [](const Migration& x) { return x.name == "0015_first_urgency"; });
+    ASSERT_NE(m, all.end());
+    pool_.run_sync([&](sql::Connection& c) {
+        for (const auto& statement : split_sql_statements(m->sql)) {
+            std::unique_ptr<sql::Statement> st(c.createStatement());
+            st->execute(statement);
+        }
+        return 0;
+    });
+    auto first = [&](std::uint64_t id) {
+        return pool_.run_sync(
+            [&](sql::Connection& c) { return TicketRepository::find_by_id(c, id)->first_urgency; });
+    };
+    EXPECT_EQ(first(raised.id), std::optional<std::string>("planned"));
+    EXPECT_EQ(first(plain.id), std::nullopt);
 }
 
 }  // namespace

@@ -236,7 +236,7 @@ TEST(MissedDeadlines, ARowOfATicketRaisedByAReopenIsLabelledWithTheUrgencyItsDea
     EXPECT_EQ(j["missed"][0]["urgency_now"], "emergency");
     auto table = to_table(report);
     EXPECT_NE(table.find("一般→紧急"), std::string::npos) << table;
-    EXPECT_NE(table.find("首次上门的期限按甲计"), std::string::npos) << table;
+    EXPECT_NE(table.find("首次上门各环节按甲的时限判定"), std::string::npos) << table;
 
     // A ticket never raised: one word, and no note about raises.
     t.urgency_now = "normal";
