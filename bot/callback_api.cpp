@@ -166,8 +166,12 @@ asio::awaitable<Response> serve_complaint_handle(Request req,
     if (!handled) co_return error_response(req, handled.error());
     if (state->watch.callback && handled->callback)
         co_await state->watch.callback(*handled->callback);
-    co_return json_response(req, http::status::ok,
-                            dump_json(complaint_json(handled->complaint), -1) + "\n");
+    if (state->watch.ticket && handled->ticket_closed)
+        co_await state->watch.ticket(*handled->ticket_closed);
+    J body = complaint_json(handled->complaint);
+    // The rated ticket that waited for this handling, closed with it (nothing left to call back).
+    if (handled->ticket_closed) body["ticket_closed"] = handled->ticket_closed->number;
+    co_return json_response(req, http::status::ok, dump_json(body, -1) + "\n");
 }
 
 }  // namespace

@@ -227,6 +227,8 @@ int complaint_handle(const CommandContext& ctx) {
     ctx.out << "complaint " << *id << " handled by " << *by;
     if (c.callback_id && c.callback_due_at && !c.callback_done_at)
         ctx.out << "; callback " << *c.callback_id << " due " << iso_datetime(*c.callback_due_at);
+    if (const auto& closed = (*handled)->ticket_closed)
+        ctx.out << "; ticket " << closed->number << " closed (nothing left to call back)";
     ctx.out << "\n";
     ctx.out.flush();
     return kExitOk;

@@ -205,11 +205,16 @@ Result<std::string> check_by(std::string by, std::string_view prefix) {
 
 namespace {
 
-// The ticket closed (not yet saved) when it is rated and no callback about it is open; nullopt
-// otherwise. Reads inside the caller's transaction.
+// The ticket closed (not yet saved) when it is rated, no callback about it is open and no
+// complaint about it waits to be handled; nullopt otherwise. Reads inside the caller's
+// transaction.
 std::optional<store::Ticket> closable_rated(sql::Connection& c, std::uint64_t ticket_id,
                                             Timestamp now) {
     if (store::FeedbackRepository::open_callbacks_for_ticket(c, ticket_id) > 0) return std::nullopt;
+    // An owner called (unreached, or satisfied with the call) before their complaint was handled
+    // still waits for its handling, and usually a callback after it: the ticket stays rated.
+    if (store::FeedbackRepository::open_complaints_for_ticket(c, ticket_id) > 0)
+        return std::nullopt;
     auto t = store::TicketRepository::find_by_id(c, ticket_id);
     if (!t || t->status != store::ticket_status::rated) return std::nullopt;
     auto closed = close_job(std::move(*t), now);
@@ -288,6 +293,30 @@ ComplaintTold follow_unsatisfied(sql::Connection& c, const config::SlaData& sla,
     return tell_complaint(c, notices, *out.complaint, complaint, subject.contact, now);
 }
 
+// A complaint's callback made (satisfied, or the owner unreached) before the complaint's handling
+// was recorded: its ticket waits for that handling (closable_rated), which no timer asks for —
+// the supervisors are told now to record it. Fills out.reminded; nothing for any other callback.
+void remind_unhandled(sql::Connection& c, const config::Notices& notices,
+                      const store::CallbackEntry& found, const CallbackReport& report,
+                      Timestamp now, CallbackDone& out) {
+    if (!found.callback.complaint_id) return;
+    auto about = store::FeedbackRepository::find_complaint(c, *found.callback.complaint_id);
+    if (!about || about->status != "open") return;
+    std::optional<store::Ticket> ticket;
+    if (found.ticket_id)
+        if (auto t = store::TicketRepository::find_by_id(c, *found.ticket_id))
+            ticket = std::move(*t);
+    const auto subject = callback_subject(c, notices, found.callback, ticket);
+    const std::string note = notices.render(
+        report.outcome == "satisfied" ? "staff_complaint_heard_unhandled"
+                                      : "staff_complaint_unreached_unhandled",
+        {{"id", std::to_string(about->id)},
+         {"notes", report.notes.empty() ? notices.render("staff_complaint_empty") : report.notes},
+         {"owner", subject.contact}});
+    out.reminded = about->id;
+    (void)tell_complaint_note(c, about->ticket_id, note, /*serious=*/false, now);
+}
+
 }  // namespace
 
 Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaData& sla,
@@ -348,6 +377,7 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
             if (report.outcome == "satisfied" && found->callback.complaint_id)
                 (void)store::FeedbackRepository::close_complaint(conn,
                                                                  *found->callback.complaint_id);
+            if (notices) remind_unhandled(conn, *notices, *found, report, now, out);
             return Ok{};
         };
         if (found->ticket_id) {
@@ -397,35 +427,57 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
 Result<ComplaintHandled> handle_complaint(sql::Connection& c, const config::SlaData& sla,
                                           std::uint64_t id, const std::string& by,
                                           const std::string& resolution, Timestamp now) {
-    store::Transaction tx(c);
-    auto complaint = store::FeedbackRepository::find_complaint(c, id);
-    if (!complaint) return complaint.error();
-    if (complaint->status != "open") {
-        return Error{store::StoreErrc::invalid_state,
-                     "complaint " + std::to_string(id) + " is " + complaint->status +
-                         " already (by " + complaint->handled_by + ")"};
+    // Which ticket it concerns (a complaint's never changes), for closing it with the handling.
+    auto filed = store::FeedbackRepository::find_complaint(c, id);
+    if (!filed) return filed.error();
+    std::optional<ComplaintHandled> out;
+    auto handle = [&](sql::Connection& conn) -> Status {
+        auto complaint = store::FeedbackRepository::find_complaint(conn, id);
+        if (!complaint) return complaint.error();
+        if (complaint->status != "open") {
+            return Error{store::StoreErrc::invalid_state,
+                         "complaint " + std::to_string(id) + " is " + complaint->status +
+                             " already (by " + complaint->handled_by + ")"};
+        }
+        auto handled = store::FeedbackRepository::handle_complaint(conn, id, by, resolution, now);
+        if (!handled) return handled.error();
+        // DOMAIN.md: complaints are called back within 3 days of being handled.
+        const auto due = follow_up(sla, dialog::FollowUp::complaint_callback, now);
+        auto scheduled =
+            store::CallbackQueueRepository::schedule_complaint_callback(conn, *complaint, due, now);
+        // A callback made before the handling stays as it was. The owner satisfied then has been
+        // heard: the complaint is closed with its handling. Unsatisfied or unreached, they are
+        // called back after it too (schedule_complaint_callback queues a second one).
+        if (!scheduled && scheduled.code() != store::StoreErrc::invalid_state)
+            return scheduled.error();
+        auto saved = store::CallbackQueueRepository::find_complaint(conn, id);
+        if (!saved) return saved.error();
+        std::optional<store::Callback> callback;
+        if (saved->callback_id)
+            if (auto entry =
+                    store::CallbackQueueRepository::find_callback(conn, *saved->callback_id))
+                callback = std::move(entry->callback);
+        // invalid_state is that satisfied callback, read under lock (`callback` above is a plain
+        // read, which may predate a report that just committed).
+        if (!scheduled && store::FeedbackRepository::close_complaint(conn, id))
+            saved->complaint.status = "closed";
+        out = ComplaintHandled{std::move(*saved), std::move(callback), std::nullopt};
+        return Ok{};
+    };
+    if (filed->ticket_id) {
+        // A rated ticket that waited for this handling closes with it when nothing is left to
+        // call back (the owner was satisfied before it); otherwise the callback closes it.
+        nlohmann::json details = {{"complaint", id}};
+        auto closed = close_rated_ticket(c, *filed->ticket_id,
+                                         {by, "dispatcher", "closed", details.dump()}, now, handle);
+        if (!closed) return closed.error();
+        out->ticket_closed = std::move(*closed);
+    } else {
+        store::Transaction tx(c);
+        if (auto done = handle(c); !done) return done.error();
+        tx.commit();
     }
-    auto handled = store::FeedbackRepository::handle_complaint(c, id, by, resolution, now);
-    if (!handled) return handled.error();
-    // DOMAIN.md: complaints are called back within 3 days of being handled.
-    const auto due = follow_up(sla, dialog::FollowUp::complaint_callback, now);
-    auto scheduled =
-        store::CallbackQueueRepository::schedule_complaint_callback(c, *complaint, due, now);
-    // A callback made before the handling stays as it was. The owner satisfied then has been
-    // heard: the complaint is closed with its handling. Unsatisfied or unreached, they are called
-    // back after it too (schedule_complaint_callback queues a second one).
-    if (!scheduled && scheduled.code() != store::StoreErrc::invalid_state) return scheduled.error();
-    auto saved = store::CallbackQueueRepository::find_complaint(c, id);
-    if (!saved) return saved.error();
-    std::optional<store::Callback> callback;
-    if (saved->callback_id)
-        if (auto entry = store::CallbackQueueRepository::find_callback(c, *saved->callback_id))
-            callback = std::move(entry->callback);
-    if (!scheduled && callback && callback->outcome == "satisfied" &&
-        store::FeedbackRepository::close_complaint(c, id))
-        saved->complaint.status = "closed";
-    tx.commit();
-    return ComplaintHandled{std::move(*saved), std::move(callback)};
+    return std::move(*out);
 }
 
 }  // namespace repairbot::bot

@@ -117,8 +117,9 @@ HandoverOpened open_handover(sql::Connection& c, const std::string& owner_openid
 
 // DOMAIN.md: rated → callback → closed. In one transaction: `with` first (e.g. recording the
 // callback that was the ticket's last; its error aborts with nothing written), then ticket
-// `ticket_id` is closed, with the audit event `event`, when it is rated and no callback about it
-// is still open. Only a version conflict (someone saved the ticket meanwhile) is retried, all of
+// `ticket_id` is closed, with the audit event `event`, when it is rated, no callback about it
+// is still open and no complaint about it is still unhandled (status open: handle_complaint
+// closes it then). Only a version conflict (someone saved the ticket meanwhile) is retried, all of
 // it again, up to 5 attempts. Returns the closed ticket as saved, or nullopt when the ticket stays
 // as it is (not rated, a callback still open, no such ticket: `with`'s rows commit alone).
 // Errors: `with`'s, or the store's (StoreErrc::version_conflict when it kept changing). Must not
@@ -193,14 +194,17 @@ struct CallbackDone {
 struct ComplaintHandled {
     store::ComplaintEntry complaint;         // as saved, with its callback
     std::optional<store::Callback> callback;  // that callback as saved (nullopt: it has none)
+    std::optional<store::Ticket> ticket_closed;  // its rated ticket, closed with the handling
 };
 
 // Records the handling of complaint `id` (status handled) and makes its callback due
 // complaint_callback (3 d) after `now`, in one transaction: the callback filed with the
 // complaint moves to the new date, or one is queued when it has none. One already done before the
-// handling is left as it is: the owner satisfied then, the complaint is closed with the handling;
+// handling is left as it is: the owner satisfied then, the complaint is closed with the handling
+// (and its ticket, rated and with no other callback open, closes with it: close_rated_ticket);
 // unsatisfied or unreached, a second callback is queued for after it. Errors:
-// StoreErrc::not_found; StoreErrc::invalid_state when already handled or closed. Blocking.
+// StoreErrc::not_found; StoreErrc::invalid_state when already handled or closed. Must not be
+// called inside another transaction. Blocking.
 [[nodiscard]] Result<ComplaintHandled> handle_complaint(sql::Connection& c,
                                                         const config::SlaData& sla,
                                                         std::uint64_t id, const std::string& by,

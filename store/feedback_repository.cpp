@@ -230,4 +230,13 @@ std::size_t FeedbackRepository::open_callbacks_for_ticket(sql::Connection& c,
     return rs->next() ? static_cast<std::size_t>(rs->getUInt64("n")) : 0;
 }
 
+std::size_t FeedbackRepository::open_complaints_for_ticket(sql::Connection& c,
+                                                           std::uint64_t ticket_id) {
+    auto st = prepare(
+        c, "SELECT COUNT(*) AS n FROM complaints WHERE ticket_id=? AND status='open' FOR UPDATE");
+    bind_all(*st, ticket_id);
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+    return rs->next() ? static_cast<std::size_t>(rs->getUInt64("n")) : 0;
+}
+
 }  // namespace repairbot::store

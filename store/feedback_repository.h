@@ -71,6 +71,9 @@ class FeedbackRepository {
     // deadlocks and is retried), so one of them sees none open — a snapshot read let each see
     // the other's as open.
     static std::size_t open_callbacks_for_ticket(sql::Connection& c, std::uint64_t ticket_id);
+    // The ticket's complaints not yet handled (status open), read and locked the same way: a
+    // handling and a callback's report at once take turns.
+    static std::size_t open_complaints_for_ticket(sql::Connection& c, std::uint64_t ticket_id);
     // Marks it done with the outcome (satisfied unsatisfied unreachable) and notes.
     // StoreErrc::not_found; StoreErrc::invalid_state when already done.
     static Status complete_callback(sql::Connection& c, std::uint64_t id, const std::string& by,

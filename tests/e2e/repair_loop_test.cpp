@@ -213,7 +213,16 @@ TEST_F(RepairLoop, ReportToDoneToRatedThroughTheChats) {
         if (std::find(expected.begin(), expected.end(), type) != expected.end()) seen.push_back(type);
     EXPECT_EQ(seen, expected);
 
-    // The dispatcher calls back and records it: the ticket closes.
+    // The supervisor records the handling (DOMAIN.md: called back within 3 days of it), then the
+    // dispatcher calls back and records it: the ticket closes.
+    auto [handled_code, handled_out] =
+        run_bot_command({"complaint", "handle", std::to_string(mine->id), "--resolution",
+                         "已向业主致歉，批评教育维修工", "--by", "李主管"},
+                        env(), "loop-handle");
+    EXPECT_EQ(handled_code, 0) << handled_out;
+    EXPECT_NE(handled_out.find("callback " + std::to_string(cb->id) + " due"), std::string::npos)
+        << "the complaint's callback moves to 3 days after the handling: " << handled_out;
+    EXPECT_EQ(ticket(number).status, "rated") << "its callback is still to be made";
     auto [code, out] = run_bot_command({"callback", "done", std::to_string(cb->id), "--outcome", "satisfied",
                                         "--notes", "已致歉，业主接受"},
                                        env(), "loop-callback");

@@ -224,6 +224,10 @@ class CallbackDeskIntegration : public ::testing::Test {
             watched_.push_back(std::move(cb));
             co_return;
         };
+        watch.ticket = [this](store::Ticket t) -> asio::awaitable<void> {
+            watched_tickets_.push_back(std::move(t));
+            co_return;
+        };
         add_callback_routes(
             router, pool_, sla_, notices_, kToken,
             [now] { return chr::system_clock::time_point(now); }, watch);
@@ -241,6 +245,7 @@ class CallbackDeskIntegration : public ::testing::Test {
                            [&](const store::Callback& cb) { return cb.complaint_id == complaint; });
     }
     std::vector<store::Callback> watched_;
+    std::vector<store::Ticket> watched_tickets_;
 
     std::string tag_ = [] {
         std::random_device rd;
@@ -509,7 +514,8 @@ TEST_F(CallbackDeskIntegration,
     EXPECT_EQ(reload().status, store::ticket_status::rated)
         << "its complaint is still to be called back";
 
-    // The complaint's own callback, once made, closes the ticket.
+    // The complaint's own callback, made before its handling was recorded, leaves the ticket
+    // waiting for that handling; the handling then closes the complaint and the ticket with it.
     const auto complaint_cb = pool_.run_sync([&](sql::Connection& c) {
         return store::CallbackQueueRepository::find_complaint(c, std::stoull(id))->callback_id;
     });
@@ -517,7 +523,125 @@ TEST_F(CallbackDeskIntegration,
     auto settled = cli("callback", {"done", std::to_string(*complaint_cb)},
                        {{"outcome", "satisfied"}, {"notes", "已赔偿，业主接受"}});
     ASSERT_EQ(settled.code, kExitOk) << settled.err;
+    EXPECT_EQ(reload().status, store::ticket_status::rated) << "the complaint is not handled yet";
+    auto handled =
+        cli("complaint", {"handle", id}, {{"resolution", "已赔偿橱柜门"}, {"by", "李主管"}});
+    ASSERT_EQ(handled.code, kExitOk) << handled.err;
+    EXPECT_NE(handled.out.find("ticket " + t.number + " closed"), std::string::npos) << handled.out;
     EXPECT_EQ(reload().status, store::ticket_status::closed);
+    EXPECT_EQ(pool_.run_sync([&](sql::Connection& c) {
+        return store::FeedbackRepository::find_complaint(c, std::stoull(id))->status;
+    }),
+              "closed");
+}
+
+// A low rating's complaint called back before it was handled, the owner not reached: the rated
+// ticket closed then, its complaint still open, and the callback after the handling found the
+// ticket closed. Now the ticket waits for the handling and for the callback after it.
+TEST_F(CallbackDeskIntegration, ARatedTicketStaysOpenUntilItsComplaintIsHandledAndCalledBack) {
+    SKIP_WITHOUT_INNER_STAR();
+    const auto supervisor = add_staff("主管", "-supervisor", Role::supervisor);
+    const auto tech = add_technician();
+    auto t = ticket("unreached", tech.id, store::ticket_status::done);
+    t = pool_.run_sync([&](sql::Connection& c) {
+        return *store::TicketRepository::update(c, *rate_job(t, now_), {}, {}, now_);
+    });
+    const auto id = pool_.run_sync([&](sql::Connection& c) {
+        store::Complaint x;
+        x.ticket_id = t.id;
+        x.owner_openid = t.owner_openid;
+        x.source = "low_rating";
+        x.text = "2星：来晚了";
+        x.created_at = now_;
+        store::Transaction tx(c);
+        auto filed = open_complaint(c, x, sla_, now_);
+        tx.commit();
+        return filed;
+    });
+    auto reload = [&] {
+        return pool_.run_sync(
+            [&](sql::Connection& c) { return *store::TicketRepository::find_by_id(c, t.id); });
+    };
+    auto first_cb = [&] {
+        return *pool_.run_sync([&](sql::Connection& c) {
+            return store::CallbackQueueRepository::find_complaint(c, id)->callback_id;
+        });
+    };
+    const auto first = first_cb();
+    auto unreached = api(http::verb::post, "/api/callbacks/" + std::to_string(first) + "/done",
+                         R"({"outcome":"unreachable","by":"王客服"})");
+    ASSERT_EQ(unreached.result(), http::status::ok) << unreached.body();
+    EXPECT_EQ(reload().status, store::ticket_status::rated) << "its complaint waits for handling";
+    EXPECT_EQ(nlohmann::json::parse(unreached.body())["complaint_reminded"], id);
+    ASSERT_EQ(said(*supervisor.openid).size(), 1u);
+    EXPECT_EQ(
+        said(*supervisor.openid)[0],
+        "投诉（编号" + std::to_string(id) +
+            "）回访未联系上业主，且尚未处理。回访记录：（未填写内容）\n请尽快处理并登记处理结果"
+            "（repairbot complaint handle " +
+            std::to_string(id) + "），登记后将再次回访。\n业主：13800138000，3号楼2单元301");
+
+    auto handled = api(http::verb::post, "/api/complaints/" + std::to_string(id) + "/handle",
+                       R"({"resolution":"已致电道歉","by":"李主管"})");
+    ASSERT_EQ(handled.result(), http::status::ok) << handled.body();
+    auto hj = nlohmann::json::parse(handled.body());
+    EXPECT_EQ(hj["status"], "handled");
+    EXPECT_FALSE(hj.contains("ticket_closed")) << "a second callback is owed";
+    const auto second = first_cb();
+    EXPECT_NE(second, first);
+    EXPECT_EQ(reload().status, store::ticket_status::rated);
+
+    auto settled = api(http::verb::post, "/api/callbacks/" + std::to_string(second) + "/done",
+                       R"({"outcome":"satisfied","by":"王客服"})");
+    ASSERT_EQ(settled.result(), http::status::ok) << settled.body();
+    EXPECT_EQ(reload().status, store::ticket_status::closed);
+    EXPECT_FALSE(nlohmann::json::parse(settled.body()).contains("complaint_reminded"))
+        << "handled: nothing to remind of";
+    EXPECT_EQ(said(*supervisor.openid).size(), 1u);
+    EXPECT_TRUE(
+        std::any_of(watched_tickets_.begin(), watched_tickets_.end(),
+                    [&](const store::Ticket& w) { return w.id == t.id && w.status == "closed"; }))
+        << "the timers hear of the close";
+
+    // Satisfied before the handling, over the API: the handling closes the ticket and says so.
+    auto u = ticket("heard-early", tech.id, store::ticket_status::done);
+    u = pool_.run_sync([&](sql::Connection& c) {
+        return *store::TicketRepository::update(c, *rate_job(u, now_), {}, {}, now_);
+    });
+    const auto early = pool_.run_sync([&](sql::Connection& c) {
+        store::Complaint x;
+        x.ticket_id = u.id;
+        x.owner_openid = u.owner_openid;
+        x.source = "low_rating";
+        x.text = "1星";
+        x.created_at = now_;
+        store::Transaction tx(c);
+        auto filed = open_complaint(c, x, sla_, now_);
+        tx.commit();
+        return filed;
+    });
+    const auto early_cb = *pool_.run_sync([&](sql::Connection& c) {
+        return store::CallbackQueueRepository::find_complaint(c, early)->callback_id;
+    });
+    auto heard = api(http::verb::post, "/api/callbacks/" + std::to_string(early_cb) + "/done",
+                     R"({"outcome":"satisfied","notes":"业主说已经没事了"})");
+    ASSERT_EQ(heard.result(), http::status::ok) << heard.body();
+    EXPECT_EQ(nlohmann::json::parse(heard.body())["complaint_reminded"], early);
+    ASSERT_EQ(said(*supervisor.openid).size(), 2u);
+    EXPECT_NE(
+        said(*supervisor.openid)[1].find("已回访，业主表示满意，但处理结果尚未登记。回访记录："
+                                         "业主说已经没事了"),
+        std::string::npos)
+        << said(*supervisor.openid)[1];
+    watched_tickets_.clear();
+    auto closing = api(http::verb::post, "/api/complaints/" + std::to_string(early) + "/handle",
+                       R"({"resolution":"已道歉","by":"李主管"})");
+    ASSERT_EQ(closing.result(), http::status::ok) << closing.body();
+    auto cj = nlohmann::json::parse(closing.body());
+    EXPECT_EQ(cj["status"], "closed");
+    EXPECT_EQ(cj["ticket_closed"], u.number);
+    ASSERT_EQ(watched_tickets_.size(), 1u);
+    EXPECT_EQ(watched_tickets_[0].status, store::ticket_status::closed);
 }
 
 // A complaint's own callback finding the owner still unhappy: a handled complaint is closed and a
@@ -656,7 +780,10 @@ TEST_F(CallbackDeskIntegration, TheLastTwoCallbacksRecordedAtOnceCloseTheRatedTi
         x.text = "2星：来晚了";
         x.created_at = now_;
         store::Transaction tx(c);
-        open_complaint(c, x, sla_, now_);
+        const auto filed = open_complaint(c, x, sla_, now_);
+        // Handled: its callback after the handling is the ticket's last (an unhandled complaint
+        // keeps the ticket rated whatever its callbacks).
+        (void)store::FeedbackRepository::handle_complaint(c, filed, "李主管", "已道歉", now_);
         tx.commit();
         std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
             "SELECT id FROM callbacks WHERE ticket_id = ? AND kind = 'complaint'"));
@@ -695,6 +822,55 @@ TEST_F(CallbackDeskIntegration, TheLastTwoCallbacksRecordedAtOnceCloseTheRatedTi
     auto after = pool_.run_sync(
         [&](sql::Connection& c) { return *store::TicketRepository::find_by_id(c, t.id); });
     EXPECT_EQ(after.status, store::ticket_status::closed);
+}
+
+// A supervisor records a complaint's handling while a dispatcher records its callback, the owner
+// satisfied: they lock the complaint and the callback in opposite orders. Whichever goes first,
+// the complaint ends closed and the rated ticket with it (a deadlock is run again by the pool).
+TEST_F(CallbackDeskIntegration, AComplaintHandledWhileItsCallbackIsRecordedEndsClosedEitherWay) {
+    const auto tech = add_technician();
+    for (int round = 0; round < 6; ++round) {
+        auto t = ticket("race-" + std::to_string(round), tech.id, store::ticket_status::done);
+        t = pool_.run_sync([&](sql::Connection& c) {
+            return *store::TicketRepository::update(c, *rate_job(t, now_), {}, {}, now_);
+        });
+        std::uint64_t cb = 0;
+        const auto id = pool_.run_sync([&](sql::Connection& c) {
+            store::Complaint x;
+            x.ticket_id = t.id;
+            x.owner_openid = t.owner_openid;
+            x.source = "low_rating";
+            x.text = "2星";
+            x.created_at = now_;
+            store::Transaction tx(c);
+            const auto filed = open_complaint(c, x, sla_, now_);
+            tx.commit();
+            cb = *store::CallbackQueueRepository::find_complaint(c, filed)->callback_id;
+            return filed;
+        });
+        std::latch go(2);
+        std::optional<Result<ComplaintHandled>> handled;
+        std::thread supervisor([&] {
+            go.arrive_and_wait();
+            handled.emplace(pool_.run_sync([&](sql::Connection& c) {
+                return handle_complaint(c, sla_, id, "李主管", "已道歉", now_);
+            }));
+        });
+        go.arrive_and_wait();
+        auto done = pool_.run_sync([&](sql::Connection& c) {
+            return mark_callback_done(c, sla_, &notices_, cb, {"satisfied", "", "王客服", false},
+                                      now_);
+        });
+        supervisor.join();
+        ASSERT_TRUE(done) << done.error().message();
+        ASSERT_TRUE(*handled) << handled->error().message();
+        auto [complaint, ticket_status] = pool_.run_sync([&](sql::Connection& c) {
+            return std::pair{store::FeedbackRepository::find_complaint(c, id)->status,
+                             store::TicketRepository::find_by_id(c, t.id)->status};
+        });
+        EXPECT_EQ(complaint, "closed") << round;
+        EXPECT_EQ(ticket_status, store::ticket_status::closed) << round;
+    }
 }
 
 TEST_F(CallbackDeskIntegration, ReopenOfATicketStillBeingWorkedOnWritesNothing) {

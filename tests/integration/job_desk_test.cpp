@@ -228,7 +228,7 @@ TEST_F(JobDeskIntegration, ARatingWithNoCallbackOpenClosesTheTicketAndTheWatchHe
     EXPECT_EQ(watched_.back().version, after.version);
 }
 
-TEST_F(JobDeskIntegration, ALowRatingStaysRatedUntilItsComplaintIsCalledBackThenCloses) {
+TEST_F(JobDeskIntegration, ALowRatingStaysRatedUntilItsComplaintIsHandledAndCalledBackThenCloses) {
     auto t = ticket(ts::confirmed, tech_.id);
     auto r = carry_out(t.owner_openid, dialog::RateService{t.number, 2, "来晚了两个小时"});
     EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
@@ -243,6 +243,16 @@ TEST_F(JobDeskIntegration, ALowRatingStaysRatedUntilItsComplaintIsCalledBackThen
         return rs->getUInt64(1);
     });
     ASSERT_TRUE(callback_id) << "a low rating files a complaint with a callback";
+
+    // The supervisor records the handling; the callback after it is the ticket's last.
+    auto handled = pool_.run_sync([&](sql::Connection& c) {
+        const auto complaint =
+            *store::CallbackQueueRepository::find_callback(c, *callback_id)->callback.complaint_id;
+        return handle_complaint(c, desk().sla, complaint, "李主管", "已批评教育维修工", t0 + 4h);
+    });
+    ASSERT_TRUE(handled) << handled.error().message();
+    EXPECT_FALSE(handled->ticket_closed) << "its callback is still to be made";
+    EXPECT_EQ(reload(t.id).status, ts::rated);
 
     CallbackReport report{"satisfied", "已道歉，业主接受", "王客服", false};
     auto done = pool_.run_sync([&](sql::Connection& c) {
