@@ -568,10 +568,15 @@ void start_report(Turn& t) {
     prompt(t, ReportStep::address);
 }
 
-void start_report_with(Turn& t, const Said& said) {
+void start_report_with(Turn& t, const Said& said, const EmergencyRule* danger) {
     auto& s = t.session;
     begin_report(t);
     auto fill = extract_slots(said.normalized, t.catalog(), said.raw);
+    if (danger && fill.fault.emergency != danger) {
+        // The words' own reading picked a danger danger_in ruled out (over, not noticed).
+        fill.fault.emergency = danger;
+        fill.fault.type = t.catalog().find(danger->fault_type);
+    }
     apply_fill(t, fill, {});
     if (s.draft.address || !s.draft.fault_type.empty()) t.say(TextId::noted);
     if (!s.draft.address && fill.address) {
@@ -644,7 +649,7 @@ DangerTaken report_danger(Turn& t, std::string_view words) {
     const auto* danger = danger_in(t, words);
     if (!danger) return DangerTaken::none;
     if (t.session.report_id.empty()) {
-        start_report_with(t, hear(words));
+        start_report_with(t, hear(words), danger);
         return DangerTaken::report;
     }
     t.say_text(danger->advice);

@@ -16,7 +16,9 @@ void begin_report(Turn& t);
 // Starts a fresh draft (phone prefilled from the profile) and asks for the address.
 void start_report(Turn& t);
 // Starts a fresh draft filled from the owner's first message, then asks what is missing.
-void start_report_with(Turn& t, const Said& said);
+// `danger` (danger_in's pick from the same words), when given, is the draft's emergency and
+// type whatever the words' own reading picks (it does not rule out a danger that is over).
+void start_report_with(Turn& t, const Said& said, const EmergencyRule* danger = nullptr);
 
 // The emergency the owner's `words` name, as a danger still there: an emergency keyword of the
 // catalog not negated (没有漏电), not "not noticed" before it in its clause (没有闻到燃气味) and

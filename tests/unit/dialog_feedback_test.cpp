@@ -213,6 +213,22 @@ TEST(Feedback, ADangerThatIsOverOrAbsentStartsNothing) {
     EXPECT_FALSE(contains(chat.reply(), "【安全提示】")) << chat.reply();
 }
 
+// A message naming two dangers, one of them over: the draft reports the one still there (its
+// advice, its type), as the scan found it — the report's own reading used to pick the longer
+// or earlier word whether it was over or not.
+TEST(Feedback, TheDraftReportsTheDangerStillThereNotTheOneOver) {
+    const auto& electric = *shipped_data().catalog.find_emergency("electric");
+    const auto& gas = *shipped_data().catalog.find_emergency("gas");
+    Chat chat = rating();
+    chat.say("1星，燃气味没有了，但是插座冒火花");
+    ASSERT_NE(find_effect<RateService>(chat.last), nullptr);
+    EXPECT_EQ(chat.session.flow, Flow::owner_report);
+    EXPECT_EQ(chat.session.draft.emergency, electric.kind);
+    EXPECT_EQ(chat.session.draft.fault_type, electric.fault_type);
+    EXPECT_TRUE(contains(chat.reply(), electric.advice)) << chat.reply();
+    EXPECT_FALSE(contains(chat.reply(), gas.advice)) << chat.reply();
+}
+
 // A report under way is kept: the danger gets its advice and the dispatchers are called in at
 // once (HandToHuman, reason danger, with the words); the next question is still asked.
 TEST(Feedback, ADangerNamedWhileADraftIsParkedCallsInTheDispatchersAndAsksTheNextQuestion) {
