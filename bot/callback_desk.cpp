@@ -103,6 +103,20 @@ ComplaintTold tell_complaint_note(sql::Connection& c, std::optional<std::uint64_
     return told;
 }
 
+void warn_untold(std::string_view component, std::uint64_t complaint, const ComplaintTold& told,
+                 bool serious, std::optional<log::Field> about) {
+    auto warn = [&](std::string_view event, const char* fix) {
+        if (about)
+            log::warn(component, event, {*about, {"complaint", complaint}, {"fix", fix}});
+        else
+            log::warn(component, event, {{"complaint", complaint}, {"fix", fix}});
+    };
+    if (told.supervisors == 0)
+        warn("no_supervisor_to_tell", "add one: repairbot technician add ... --supervisor");
+    if (serious && told.managers == 0)
+        warn("no_manager_to_tell", "add one: repairbot technician add ... --manager");
+}
+
 CallbackSubject callback_subject(sql::Connection& c, const config::Notices& notices,
                                  const store::Callback& cb,
                                  const std::optional<store::Ticket>& ticket) {
@@ -276,6 +290,8 @@ ComplaintTold follow_unsatisfied(sql::Connection& c, const config::SlaData& sla,
                                                            : report.notes},
                             {"owner", subject.contact}});
         out.reminded = about->id;
+        // The call found it serious (harm, damage): the complaint is recorded so, as its note says.
+        if (report.serious) (void)store::FeedbackRepository::make_serious(c, about->id);
         return tell_complaint_note(c, about->ticket_id, note, report.serious, now);
     }
     // A handled complaint called back unsatisfied is closed: the new one carries on.
@@ -295,13 +311,14 @@ ComplaintTold follow_unsatisfied(sql::Connection& c, const config::SlaData& sla,
 
 // A complaint's callback made (satisfied, or the owner unreached) before the complaint's handling
 // was recorded: its ticket waits for that handling (closable_rated), which no timer asks for —
-// the supervisors are told now to record it. Fills out.reminded; nothing for any other callback.
-void remind_unhandled(sql::Connection& c, const config::Notices& notices,
-                      const store::CallbackEntry& found, const CallbackReport& report,
-                      Timestamp now, CallbackDone& out) {
-    if (!found.callback.complaint_id) return;
+// the supervisors are told now to record it. Fills out.reminded; nothing for any other callback
+// (told nobody then).
+ComplaintTold remind_unhandled(sql::Connection& c, const config::Notices& notices,
+                               const store::CallbackEntry& found, const CallbackReport& report,
+                               Timestamp now, CallbackDone& out) {
+    if (!found.callback.complaint_id) return {};
     auto about = store::FeedbackRepository::find_complaint(c, *found.callback.complaint_id);
-    if (!about || about->status != "open") return;
+    if (!about || about->status != "open") return {};
     std::optional<store::Ticket> ticket;
     if (found.ticket_id)
         if (auto t = store::TicketRepository::find_by_id(c, *found.ticket_id))
@@ -314,7 +331,7 @@ void remind_unhandled(sql::Connection& c, const config::Notices& notices,
          {"notes", report.notes.empty() ? notices.render("staff_complaint_empty") : report.notes},
          {"owner", subject.contact}});
     out.reminded = about->id;
-    (void)tell_complaint_note(c, about->ticket_id, note, /*serious=*/false, now);
+    return tell_complaint_note(c, about->ticket_id, note, /*serious=*/false, now);
 }
 
 }  // namespace
@@ -372,12 +389,15 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
     } else if (!unsatisfied) {
         // A complaint's callback after its handling, the owner satisfied: the complaint is closed
         // (结案). Unreachable leaves it handled: nobody has heard the owner.
+        ComplaintTold reminded_told;
         auto record = [&](sql::Connection& conn) -> Status {
             if (auto done = complete(conn); !done) return done.error();
             if (report.outcome == "satisfied" && found->callback.complaint_id)
                 (void)store::FeedbackRepository::close_complaint(conn,
                                                                  *found->callback.complaint_id);
-            if (notices) remind_unhandled(conn, *notices, *found, report, now, out);
+            // Reset per attempt: a retried transaction tells (and fills out.reminded) anew.
+            out.reminded.reset();
+            if (notices) reminded_told = remind_unhandled(conn, *notices, *found, report, now, out);
             return Ok{};
         };
         if (found->ticket_id) {
@@ -392,6 +412,9 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
             if (auto done = record(c); !done) return done.error();
             tx.commit();
         }
+        if (out.reminded)
+            warn_untold("callbacks", *out.reminded, reminded_told, false,
+                        log::Field{"callback", id});
     } else {
         // Unsatisfied and no rework: the owner's grievance becomes a complaint, told to the
         // supervisors and called back in its turn (DOMAIN.md: low ratings and "not fixed" become
@@ -402,17 +425,8 @@ Result<CallbackDone> mark_callback_done(sql::Connection& c, const config::SlaDat
         if (auto done = complete(c); !done) return done.error();
         const auto told = follow_unsatisfied(c, sla, *notices, *found, report, why, now, out);
         tx.commit();
-        const auto which = out.complaint ? *out.complaint : *out.reminded;
-        if (told.supervisors == 0)
-            log::warn("callbacks", "no_supervisor_to_tell",
-                      {{"callback", id},
-                       {"complaint", which},
-                       {"fix", "add one: repairbot technician add ... --supervisor"}});
-        if (report.serious && told.managers == 0)
-            log::warn("callbacks", "no_manager_to_tell",
-                      {{"callback", id},
-                       {"complaint", which},
-                       {"fix", "add one: repairbot technician add ... --manager"}});
+        warn_untold("callbacks", out.complaint ? *out.complaint : *out.reminded, told,
+                    report.serious, log::Field{"callback", id});
     }
     auto saved = store::CallbackQueueRepository::find_callback(c, id);
     if (saved) out.callback = std::move(*saved);

@@ -14,6 +14,7 @@
 
 #include "bot/ticket_lifecycle.h"
 #include "config/errors.h"
+#include "config/log.h"
 #include "config/notices.h"
 #include "config/sla_data.h"
 #include "store/callback_queue_repository.h"
@@ -70,6 +71,11 @@ ComplaintTold tell_complaint_note(sql::Connection& c, std::optional<std::uint64_
 ComplaintTold tell_complaint(sql::Connection& c, const config::Notices& notices, std::uint64_t id,
                              const store::Complaint& complaint, const std::string& owner,
                              store::Timestamp now);
+// After the commit: warns (`component`, events no_supervisor_to_tell / no_manager_to_tell, with
+// the complaint, `about` when given — the ticket or the callback — and the fix) when a note about
+// complaint `complaint` reached no supervisor, or, `serious`, no manager.
+void warn_untold(std::string_view component, std::uint64_t complaint, const ComplaintTold& told,
+                 bool serious, std::optional<log::Field> about = std::nullopt);
 
 // ---- what a callback is about ----
 

@@ -532,6 +532,14 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         const std::string comment = rate->comment;
         MoveFn move = [now](const store::Ticket& t, Moved&) { return rate_job(t, now); };
         AlreadyFn already = [](const store::Ticket& t) { return status_in(t, {ts::rated, ts::closed}) && t.at.rated; };
+        // The complaint a low rating files and whom its note reached, for the warning after the
+        // commit (set by the last attempt of the unit of work; read after it is done).
+        struct Filed {
+            std::uint64_t id = 0;
+            bool serious = false;
+            ComplaintTold told;
+        };
+        auto filed = std::make_shared<std::optional<Filed>>();
         ComposeFn compose = [=, this](sql::Connection& c, const store::Ticket&, const store::Ticket& after,
                                 store::NewEvent& event, std::vector<store::NewOutbox>&) {
             event.details = nlohmann::json{{"score", score}, {"comment", comment}}.dump();
@@ -543,6 +551,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             rating.comment = comment;
             rating.created_at = now;
             (void)store::FeedbackRepository::add_rating(c, rating);
+            filed->reset();
             if (score <= 2) {
                 // A low rating becomes a complaint for the supervisor, called back within the
                 // policy's limit; a one-star rating, or a comment the catalog calls serious
@@ -559,11 +568,14 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 std::string text = notices_.render("low_rating_complaint",
                                                    {{"number", after.number}, {"score", std::to_string(score)},
                                                     {"comment", comment}, {"complaint", std::to_string(id)}});
-                (void)tell_complaint_note(c, after.id, text, serious, now);
+                *filed = Filed{id, serious, tell_complaint_note(c, after.id, text, serious, now)};
             }
         };
         Moved m = co_await owners_move(openid, number, "rated", move, already, compose, now);
         if (!m.saved && !m.already) co_return refuse(moved_text(m, number));
+        if (m.saved && *filed)
+            warn_untold("jobs", (*filed)->id, (*filed)->told, (*filed)->serious,
+                        log::Field{"number", number});
         if (m.saved) {
             // Rated and nothing left to call back: the ticket closes (回访 first otherwise).
             auto close_work = [id = m.saved->id, now](sql::Connection& c) {

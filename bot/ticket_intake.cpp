@@ -349,7 +349,7 @@ asio::awaitable<void> TicketIntake::file_complaint(std::string openid, dialog::F
     // A serious one (dialog: FaultCatalog::is_serious_complaint) goes to the manager at once too.
     struct Filed {
         std::uint64_t id = 0;
-        std::size_t managers = 0;
+        ComplaintTold told;
     };
     auto work = [this, openid, text = complaint.text, serious = complaint.serious,
                  at = to_timestamp(now)](sql::Connection& c) {
@@ -363,18 +363,17 @@ asio::awaitable<void> TicketIntake::file_complaint(std::string openid, dialog::F
         record.created_at = at;
         Filed out;
         out.id = open_complaint(c, record, sla_, at);
-        out.managers = tell_complaint(c, notices_, out.id, record, owner, at).managers;
+        out.told = tell_complaint(c, notices_, out.id, record, owner, at);
         tx.commit();
         return out;
     };
     auto filed = co_await mysql_.run(std::move(work));
-    log::info(
-        "intake", "complaint_filed",
-        {{"complaint", filed.id}, {"serious", complaint.serious}, {"managers", filed.managers}});
-    if (complaint.serious && filed.managers == 0)
-        log::warn(
-            "intake", "no_manager_to_tell",
-            {{"complaint", filed.id}, {"fix", "add one: repairbot technician add ... --manager"}});
+    log::info("intake", "complaint_filed",
+              {{"complaint", filed.id},
+               {"serious", complaint.serious},
+               {"supervisors", filed.told.supervisors},
+               {"managers", filed.told.managers}});
+    warn_untold("intake", filed.id, filed.told, complaint.serious);
 }
 
 }  // namespace repairbot::bot

@@ -1,5 +1,7 @@
 #include "bot/ticket_lifecycle.h"
 
+#include <algorithm>
+
 #include <cppconn/connection.h>
 #include <nlohmann/json.hpp>
 
@@ -367,7 +369,7 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
                                                                     {"address", t.address}}),
                          now);
         const bool twice = t.reopen_count == 2;
-        std::size_t managers = 0;
+        ComplaintTold told;  // of the complaint a reopen files
         if (twice || request.serious) {
             store::Complaint complaint;
             complaint.ticket_id = t.id;
@@ -383,12 +385,13 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
             out.complaint = open_complaint(c, complaint, sla, now);
             const auto id = std::to_string(*out.complaint);
             if (twice)
-                notify_staff(c, StaffRole::supervisor, t.id, "reopened_twice",
-                             notices.render("staff_reopened_twice", {{"number", t.number},
-                                                                     {"fault_type", t.fault_type},
-                                                                     {"address", t.address},
-                                                                     {"id", id}}),
-                             now);
+                told.supervisors = notify_staff(
+                    c, StaffRole::supervisor, t.id, "reopened_twice",
+                    notices.render("staff_reopened_twice", {{"number", t.number},
+                                                            {"fault_type", t.fault_type},
+                                                            {"address", t.address},
+                                                            {"id", id}}),
+                    now);
             if (request.serious) {
                 const std::string note = notices.render(
                     "staff_reopen_serious", {{"number", t.number},
@@ -398,7 +401,9 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
                                              {"why", why},
                                              {"owner", owner_contact(c, notices, t.owner_openid)}});
                 // The supervisors hear it serious even when the second reopen's note told them too.
-                managers = tell_complaint_note(c, t.id, note, /*serious=*/true, now).managers;
+                const auto serious = tell_complaint_note(c, t.id, note, /*serious=*/true, now);
+                told.supervisors = std::max(told.supervisors, serious.supervisors);
+                told.managers = serious.managers;
             }
         }
         auto saved = store::TicketRepository::update(
@@ -408,11 +413,9 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
             return saved.error();
         }
         tx.commit();
-        if (request.serious && managers == 0)
-            log::warn("jobs", "no_manager_to_tell",
-                      {{"number", t.number},
-                       {"complaint", *out.complaint},
-                       {"fix", "add one: repairbot technician add ... --manager"}});
+        if (out.complaint)
+            warn_untold("jobs", *out.complaint, told, request.serious,
+                        log::Field{"number", t.number});
         out.ticket = std::move(*saved);
         return out;
     }

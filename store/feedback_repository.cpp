@@ -151,6 +151,13 @@ Status FeedbackRepository::handle_complaint(sql::Connection& c, std::uint64_t id
     return Ok{};
 }
 
+bool FeedbackRepository::make_serious(sql::Connection& c, std::uint64_t id) {
+    auto st = prepare(
+        c, "UPDATE complaints SET severity = 'serious' WHERE id = ? AND severity <> 'serious'");
+    bind_all(*st, id);
+    return st->executeUpdate() > 0;
+}
+
 bool FeedbackRepository::close_complaint(sql::Connection& c, std::uint64_t id) {
     auto st =
         prepare(c, "UPDATE complaints SET status = 'closed' WHERE id = ? AND status = 'handled'");

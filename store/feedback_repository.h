@@ -50,6 +50,8 @@ class FeedbackRepository {
     // Closes a handled complaint (结案: called back after its handling). False when it is not
     // handled (open, or closed already).
     static bool close_complaint(sql::Connection& c, std::uint64_t id);
+    // Records complaint `id` as serious (a later call found harm or damage). False when it was.
+    static bool make_serious(sql::Connection& c, std::uint64_t id);
 
     // Queues a callback once per purpose: `dedupe_key` such as "sample:<ticket id>" or
     // "complaint:<id>" (nullopt: none, the caller keeps it single). Returns its id;

@@ -758,6 +758,61 @@ TEST_F(CallbackDeskIntegration, AnUnsatisfiedComplaintCallbackRemindsOrFilesAFol
     EXPECT_EQ(about_handover.owner_openid, tag_ + "-owner");
 }
 
+// A call about a complaint not yet handled finds harm or damage (--serious): the supervisors and
+// the manager are reminded, and the complaint is recorded serious, as the reminder calls it.
+TEST_F(CallbackDeskIntegration, ASeriousCallAboutAnUnhandledComplaintMakesItSerious) {
+    const auto manager = add_staff("经理", "-manager", Role::manager);
+    auto [id, cb] = complaint(now_);
+    auto r =
+        cli("callback", {"done", std::to_string(cb)},
+            {{"outcome", "unsatisfied"}, {"notes", "漏水把楼下天花板泡坏了"}, {"serious", ""}});
+    ASSERT_EQ(r.code, kExitOk) << r.err;
+    EXPECT_NE(r.out.find("complaint " + std::to_string(id) + " is not handled yet"),
+              std::string::npos)
+        << r.out;
+    auto filed = pool_.run_sync(
+        [&](sql::Connection& c) { return *store::FeedbackRepository::find_complaint(c, id); });
+    EXPECT_EQ(filed.severity, "serious");
+    EXPECT_EQ(filed.status, "open");
+    ASSERT_EQ(said(*manager.openid).size(), 1u);
+}
+
+// A handled complaint's callback asking for the rework (返修): the reopen carries the owner's
+// grievance on, and the complaint is closed rather than left handled with nothing to close it.
+TEST_F(CallbackDeskIntegration, AReopenFromAHandledComplaintsCallbackClosesTheComplaint) {
+    const auto tech = add_technician();
+    auto t = ticket("handled-reopen", tech.id, store::ticket_status::done);
+    t = pool_.run_sync([&](sql::Connection& c) {
+        return *store::TicketRepository::update(c, *rate_job(t, now_), {}, {}, now_);
+    });
+    const auto id = pool_.run_sync([&](sql::Connection& c) {
+        store::Complaint x;
+        x.ticket_id = t.id;
+        x.owner_openid = t.owner_openid;
+        x.source = "low_rating";
+        x.text = "2星：还在滴水";
+        x.created_at = now_;
+        store::Transaction tx(c);
+        auto filed = open_complaint(c, x, sla_, now_);
+        tx.commit();
+        return filed;
+    });
+    auto handled = pool_.run_sync([&](sql::Connection& c) {
+        return handle_complaint(c, sla_, id, "李主管", "已道歉", now_);
+    });
+    ASSERT_TRUE(handled) << handled.error().message();
+    ASSERT_TRUE(handled->complaint.callback_id);
+    auto r = cli("callback", {"done", std::to_string(*handled->complaint.callback_id)},
+                 {{"outcome", "unsatisfied"}, {"notes", "还是滴水"}, {"reopen", ""}});
+    ASSERT_EQ(r.code, kExitOk) << r.err;
+    auto [status, ticket_status] = pool_.run_sync([&](sql::Connection& c) {
+        return std::pair{store::FeedbackRepository::find_complaint(c, id)->status,
+                         store::TicketRepository::find_by_id(c, t.id)->status};
+    });
+    EXPECT_EQ(status, "closed");
+    EXPECT_EQ(ticket_status, store::ticket_status::dispatched);
+}
+
 // Two dispatchers record a rated ticket's last two callbacks at the same moment: each marks its
 // own, then counts what is still open. A plain count read each other's as open and neither closed
 // the ticket (it waited for the 7-day auto-close); the count locks what it reads, so one of them
