@@ -72,11 +72,7 @@ MissedReport missed_deadlines(const StatsRange& range, Timestamp now, const stor
             // while that is not decided late (see the header). The ticket's own technician's
             // is judged with the ticket's acceptance.
             const bool let_pass_only = stage == dialog::Stage::accept &&
-                                       verdict != dialog::Verdict::late &&
-                                       std::any_of(t.missed_accepts.begin(), t.missed_accepts.end(),
-                                                   [&](const store::StatsMissedAccept& m) {
-                                                       return m.technician_id != t.technician_id;
-                                                   });
+                                       verdict != dialog::Verdict::late && let_pass_by_another(t);
             if (verdict != dialog::Verdict::late && !let_pass_only) continue;
             MissedDeadline m;
             m.ticket_late = !let_pass_only;

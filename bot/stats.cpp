@@ -114,7 +114,7 @@ store::StatsTicketRow as_current_technicians(store::StatsTicketRow t) {
                     [&](const store::StatsMissedAccept& m) { return t.technician_id == m.technician_id; });
     if (missed_by_current)
         t.accept.late = true;
-    else if (!t.missed_accepts.empty())
+    else if (let_pass_by_another(t))
         t.accept.late.reset();
     return t;
 }
@@ -383,6 +383,12 @@ std::optional<double> Figures::on_time_rate(dialog::Stage s) const {
 }
 std::optional<double> Figures::satisfaction_rate() const { return ratio(satisfied, rated); }
 std::optional<double> Figures::reopen_rate() const { return ratio(reopened, tickets); }
+bool let_pass_by_another(const store::StatsTicketRow& t) {
+    return std::any_of(
+        t.missed_accepts.begin(), t.missed_accepts.end(),
+        [&](const store::StatsMissedAccept& m) { return m.technician_id != t.technician_id; });
+}
+
 std::optional<double> Figures::callback_completion_rate() const {
     return ratio(callbacks_done, callbacks_due);
 }

@@ -126,6 +126,11 @@ inline constexpr std::array<dialog::Stage, 4> figure_stages{
 [[nodiscard]] const store::StatsStageFacts& stage_facts(const store::StatsTicketRow& t,
                                                         dialog::Stage s);
 
+// Whether a technician other than the one `t` counts for let one of its acceptance windows pass
+// (StatsTicketRow::missed_accepts): a late acceptance in their own figures whatever the ticket's
+// comes to, and their row of the late list. Pure.
+[[nodiscard]] bool let_pass_by_another(const store::StatsTicketRow& t);
+
 // The verdict of one stage at `cutoff` as defined above; nullopt when it counts neither way.
 // `stopped_at` is when the ticket was cancelled or closed, if it was. Pure.
 [[nodiscard]] std::optional<dialog::Verdict> stage_verdict(
