@@ -11,6 +11,7 @@
 #include "adapters/wechat/api/errors.h"
 #include "bot/lanes.h"
 #include "config/log.h"
+#include "dialog/texts.h"
 #include "store/outbox_repository.h"
 #include "store/owner_repository.h"
 
@@ -27,25 +28,17 @@ namespace {
 bool fill_line(std::string_view text, const nlohmann::json& payload, std::string& out,
                std::vector<std::string>& missing) {
     bool complete = true;
-    for (std::size_t i = 0; i < text.size();) {
-        if (text[i] == '{') {
-            auto close = text.find('}', i + 1);
-            if (close != std::string_view::npos) {
-                auto name = std::string(text.substr(i + 1, close - i - 1));
-                auto it = payload.find(name);
-                if (it != payload.end()) {
-                    out += it->is_string() ? it->get<std::string>() : it->dump();
-                } else {
-                    complete = false;
-                    if (std::find(missing.begin(), missing.end(), name) == missing.end())
-                        missing.push_back(std::move(name));
-                }
-                i = close + 1;
-                continue;
-            }
+    dialog::substitute(text, out, [&](std::string_view name, std::string& to) {
+        auto it = payload.find(name);
+        if (it != payload.end()) {
+            to += it->is_string() ? it->get_ref<const std::string&>() : it->dump();
+        } else {
+            complete = false;
+            if (std::find(missing.begin(), missing.end(), name) == missing.end())
+                missing.emplace_back(name);
         }
-        out.push_back(text[i++]);
-    }
+        return true;  // a field the payload lacks reads as nothing
+    });
     return complete;
 }
 

@@ -46,27 +46,15 @@ std::string fill_placeholders(std::string_view t, TextVars vars) {
     if (vars.size() == 0 || t.find('{') == std::string_view::npos) return std::string(t);
     std::string out;
     out.reserve(t.size() + 32);
-    for (std::size_t i = 0; i < t.size();) {
-        if (t[i] == '{') {
-            auto close = t.find('}', i + 1);
-            if (close != std::string_view::npos) {
-                std::string_view name(t.data() + i + 1, close - i - 1);
-                bool replaced = false;
-                for (const auto& [k, v] : vars) {
-                    if (k == name) {
-                        out.append(v);
-                        replaced = true;
-                        break;
-                    }
-                }
-                if (replaced) {
-                    i = close + 1;
-                    continue;
-                }
+    substitute(t, out, [vars](std::string_view name, std::string& to) {
+        for (const auto& [k, v] : vars) {
+            if (k == name) {
+                to.append(v);
+                return true;
             }
         }
-        out.push_back(t[i++]);
-    }
+        return false;
+    });
     return out;
 }
 

@@ -76,6 +76,24 @@ inline constexpr std::size_t kTextCount = 0
 
 using TextVars = std::initializer_list<std::pair<std::string_view, std::string_view>>;
 
+// Appends `text` to `out` with each {name} (a '{' up to the next '}') given to `fill(name, out)`,
+// which appends what stands for it and returns true, or returns false to keep "{name}" as
+// written; a '{' with no '}' after it is text. The one reading of placeholders: the replies, the
+// notices (fill_placeholders) and the pushes (bot/outbox_sender.cpp) go through it.
+template <class Fill>
+void substitute(std::string_view text, std::string& out, Fill&& fill) {
+    for (std::size_t i = 0; i < text.size();) {
+        if (text[i] == '{') {
+            const auto close = text.find('}', i + 1);
+            if (close != std::string_view::npos && fill(text.substr(i + 1, close - i - 1), out)) {
+                i = close + 1;
+                continue;
+            }
+        }
+        out.push_back(text[i++]);
+    }
+}
+
 // `text` with each {name} replaced by its value from `vars`; a placeholder with no value is
 // left as written. Never fails. (Also used by the bot for its own texts.)
 [[nodiscard]] std::string fill_placeholders(std::string_view text, TextVars vars);
