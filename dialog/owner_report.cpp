@@ -573,9 +573,11 @@ void start_report_with(Turn& t, const Said& said, const EmergencyRule* danger) {
     begin_report(t);
     auto fill = extract_slots(said.normalized, t.catalog(), said.raw);
     if (danger && fill.fault.emergency != danger) {
-        // The words' own reading picked a danger danger_in ruled out (over, not noticed).
+        // The words' own reading picked a danger danger_in ruled out (over, not noticed): read
+        // them as danger_in did, without that danger's words.
+        fill.fault = reading_of_dangers_there(t, said.normalized);
         fill.fault.emergency = danger;
-        fill.fault.type = t.catalog().find(danger->fault_type);
+        if (!fill.fault.type) fill.fault.type = t.catalog().find(danger->fault_type);
     }
     apply_fill(t, fill, {});
     if (s.draft.address || !s.draft.fault_type.empty()) t.say(TextId::noted);
@@ -634,15 +636,28 @@ bool absent_or_over(std::string_view normalized, std::size_t pos, std::size_t le
 
 }  // namespace
 
-const EmergencyRule* danger_in(const Turn& t, std::string_view words) {
-    const auto normalized = text::normalize(words);
-    // The classifier picks among the emergency words left (negation, longest wins), as it does
-    // for a report.
+Classification reading_of_dangers_there(const Turn& t, std::string_view normalized) {
     auto hits = t.catalog().scan(normalized);
+    std::vector<std::pair<std::size_t, std::size_t>> over;  // [pos, end) of the dangers ruled out
     std::erase_if(hits, [&](const KeywordHit& h) {
-        return h.kind == KeywordHit::Kind::emergency && absent_or_over(normalized, h.pos, h.length);
+        if (h.kind != KeywordHit::Kind::emergency || !absent_or_over(normalized, h.pos, h.length))
+            return false;
+        over.emplace_back(h.pos, h.pos + h.length);
+        return true;
     });
-    return classify(normalized, t.catalog(), hits).emergency;
+    // A type word inside one of those (燃气 of 燃气味没有了) names the danger ruled out too.
+    std::erase_if(hits, [&](const KeywordHit& h) {
+        return h.kind == KeywordHit::Kind::fault_type &&
+               std::any_of(over.begin(), over.end(), [&](const auto& o) {
+                   return h.pos < o.second && o.first < h.pos + h.length;
+               });
+    });
+    // The classifier picks among the words left (negation, longest wins), as for a report.
+    return classify(normalized, t.catalog(), hits);
+}
+
+const EmergencyRule* danger_in(const Turn& t, std::string_view words) {
+    return reading_of_dangers_there(t, text::normalize(words)).emergency;
 }
 
 DangerTaken report_danger(Turn& t, std::string_view words) {

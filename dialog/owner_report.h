@@ -6,6 +6,7 @@
 #include <string_view>
 
 #include "dialog/commands.h"
+#include "dialog/fault_classifier.h"
 #include "dialog/inbound.h"
 #include "dialog/turn.h"
 
@@ -24,6 +25,9 @@ void start_report_with(Turn& t, const Said& said, const EmergencyRule* danger = 
 // catalog not negated (没有漏电), not "not noticed" before it in its clause (没有闻到燃气味) and
 // not over after it (燃气味没有了, 漏电问题解决了). nullptr for none. Pure.
 [[nodiscard]] const EmergencyRule* danger_in(const Turn& t, std::string_view words);
+// The classification of `normalized` words (text::normalize) without the dangers danger_in rules
+// out and the type words inside them (燃气 of 燃气味没有了): its emergency is danger_in's. Pure.
+[[nodiscard]] Classification reading_of_dangers_there(const Turn& t, std::string_view normalized);
 
 // What report_danger did.
 enum class DangerTaken {

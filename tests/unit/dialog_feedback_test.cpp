@@ -227,6 +227,13 @@ TEST(Feedback, TheDraftReportsTheDangerStillThereNotTheOneOver) {
     EXPECT_EQ(chat.session.draft.fault_type, electric.fault_type);
     EXPECT_TRUE(contains(chat.reply(), electric.advice)) << chat.reply();
     EXPECT_FALSE(contains(chat.reply(), gas.advice)) << chat.reply();
+
+    // The type comes from the words of the danger still there, not from the one over: smoke in
+    // the lift is a lift job (电梯), not a gas one.
+    Chat lift = rating();
+    lift.say("1星，燃气味没有了，但是电梯里冒烟");
+    EXPECT_EQ(lift.session.draft.emergency, "fire_medical");
+    EXPECT_EQ(lift.session.draft.fault_type, "电梯");
 }
 
 // A report under way is kept: the danger gets its advice and the dispatchers are called in at
