@@ -10,6 +10,7 @@
 #include "bot/stats.h"
 #include "bot/stats_command.h"
 #include "bot/ticket_stages.h"
+#include "bot/timer_plan.h"
 #include "dialog/sla_policy.h"
 #include "store/errors.h"
 #include "store/photo_repository.h"
@@ -353,20 +354,24 @@ std::string_view stage_sla_label(const store::Ticket& t, dialog::Stage stage,
     return sla_label(facts, t, now);
 }
 
-std::string_view revisit_sla_label(const store::Ticket& t, dialog::Stage stage, Timestamp now) {
-    return sla_label({stage_due(t, stage), stage_met(t, stage), stage_late(t, stage)}, t, now);
+std::string_view revisit_sla_label(const store::Ticket& t, dialog::Stage stage,
+                                   const config::SlaData& sla, Timestamp now) {
+    store::StatsStageFacts facts{stage_due(t, stage), stage_met(t, stage), stage_late(t, stage)};
+    if (!facts.due && !facts.late) facts.due = revisit_deadline(t, stage, sla);
+    return sla_label(facts, t, now);
 }
 
 namespace {
 // The last reopen's visit: when reopened, accepted and attended again, and per revisited stage
 // its deadline and its verdict against it (the figures' verdicts stay the first visit's).
-nlohmann::ordered_json revisit_json(const store::Ticket& t, Timestamp now) {
+nlohmann::ordered_json revisit_json(const store::Ticket& t, const config::SlaData& sla,
+                                    Timestamp now) {
     using J = nlohmann::ordered_json;
     J deadlines = J::object(), verdicts = J::object();
     for (auto stage : revisit_stages) {
         const std::string name(dialog::to_string(stage));
         deadlines[name] = time_or_null(stage_due(t, stage));
-        verdicts[name] = std::string(revisit_sla_label(t, stage, now));
+        verdicts[name] = std::string(revisit_sla_label(t, stage, sla, now));
     }
     return J{{"reopened", time_or_null(t.revisit.reopened)},
              {"accepted", time_or_null(t.revisit.accepted)},
@@ -435,7 +440,7 @@ nlohmann::ordered_json ticket_json(const TicketView& view, const config::SlaData
     }
     j["deadlines"] = std::move(deadlines);
     j["sla"] = std::move(verdicts);
-    if (t.revisit.reopened) j["revisit"] = revisit_json(t, now);
+    if (t.revisit.reopened) j["revisit"] = revisit_json(t, sla, now);
     // Whom the desk waits for now: the times and verdicts above are the first visit's, so a job
     // handed over after its acceptance shows an acceptance although its technician has none.
     j["awaiting_acceptance"] = stage_pending(t, dialog::Stage::accept)

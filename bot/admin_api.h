@@ -72,10 +72,11 @@ struct TicketView {
 
 // "on_time", "late" or "pending" for a stage a reopened job goes through again
 // (bot/ticket_stages.h revisiting: accept, arrive, finish): the revisit's verdict when recorded,
-// else its acceptance, arrival or finish against its deadline, judged as stage_verdict judges.
-// Pure.
+// else its acceptance, arrival or finish against its deadline, judged as stage_verdict judges —
+// one met without a deadline (a desk counting it from a milestone the technician skipped: 到达
+// without 接单) against the policy's (bot/timer_plan.h revisit_deadline). Pure.
 [[nodiscard]] std::string_view revisit_sla_label(const store::Ticket& t, dialog::Stage stage,
-                                                 store::Timestamp now);
+                                                 const config::SlaData& sla, store::Timestamp now);
 
 // The one JSON shape of a ticket, for GET /api/tickets[/{number}] and `ticket list|show --json`:
 // number, status, urgency, fault_type, trade, address, building, unit, room, area, public_area,

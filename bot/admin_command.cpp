@@ -611,7 +611,7 @@ std::string ticket_report(const TicketView& view, const config::SlaData& sla, Ti
         for (auto stage : revisit_stages)
             rows.push_back({"  " + std::string(dialog::to_string(stage)),
                             time_or_dash(stage_due(t, stage)), time_or_dash(stage_met(t, stage)),
-                            std::string(revisit_sla_label(t, stage, now))});
+                            std::string(revisit_sla_label(t, stage, sla, now))});
         o << render_table(rows);
     }
 

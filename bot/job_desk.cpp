@@ -54,11 +54,15 @@ dialog::TechnicianJob job_of(const store::Ticket& t, const dialog::ReplyTexts& t
                 : t.quote_status == store::quote_status::agreed ? dialog::QuoteState::agreed
                                                                 : dialog::QuoteState::none;
     job.phone = t.phone;
-    if (t.status == ts::dispatched && !t.at.accepted && !stage_due(t, dialog::Stage::arrive)) {
+    // Not accepted yet (this visit, or a reopened job's revisit) on a desk counting the arrival
+    // from the acceptance: the arrival deadline the acceptance would start, as if accepted now.
+    if (t.status == ts::dispatched && !stage_met(t, dialog::Stage::accept) &&
+        !stage_due(t, dialog::Stage::arrive)) {
         store::Ticket accepted_now = t;
-        accepted_now.at.accepted = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
+        const auto at = std::chrono::time_point_cast<std::chrono::milliseconds>(now);
+        stage_met(accepted_now, dialog::Stage::accept) = at;
         start_stage_clocks(accepted_now, sla);
-        job.visit = visit_text(accepted_now, texts, sla, *accepted_now.at.accepted);
+        job.visit = visit_text(accepted_now, texts, sla, at);
     } else {
         job.visit =
             visit_text(t, texts, sla, std::chrono::time_point_cast<std::chrono::milliseconds>(now));

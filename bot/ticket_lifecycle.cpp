@@ -310,15 +310,12 @@ Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla, st
         if (!t.first_urgency) t.first_urgency = t.urgency;
         t.urgency = raised;
     }
-    dialog::TicketFacts facts;
-    facts.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
-    facts.public_area = t.public_area;
-    const auto start = std::chrono::floor<std::chrono::seconds>(now);
     // Each revisited stage's deadline where stage_due keeps it now (the revisit's acceptance and
-    // arrival, the one finish); a planned job's rework has no planned date: planned_date_fallback.
-    for (auto stage : revisit_stages)
-        if (auto d = dialog::deadline_for(sla.policy, sla.calendar, facts, stage, start))
-            stage_due(t, stage) = std::chrono::time_point_cast<std::chrono::milliseconds>(d->due);
+    // arrival, the one finish), from the reopen, or — a desk counting it from the acceptance or
+    // the arrival ([stage_starts]) — from the revisit's, once made (start_stage_clocks); a
+    // planned job's rework has no planned date: planned_date_fallback.
+    t.due.finish.reset();
+    start_stage_clocks(t, sla);
     return t;
 }
 

@@ -137,9 +137,10 @@ namespace repairbot::bot {
 [[nodiscard]] Result<store::Ticket> close_job(store::Ticket t, store::Timestamp now);
 // 返修: done, confirmed, rated or closed → dispatched to the same technician, reopen_count + 1,
 // the done/confirmed/rated/closed times cleared, Ticket::revisit started at `now` with the
-// urgency's acceptance and arrival limits counted from `now` (a booked visit is not honoured
-// again) and a fresh finish deadline (the urgency's finish limit; a planned job's
-// planned_date_fallback, its planned date being over); the first visit's times and
+// urgency's acceptance, arrival and finish limits (a booked visit is not honoured again; a
+// planned job's finish: planned_date_fallback, its planned date being over) counted from `now`,
+// or from the revisit's acceptance or arrival where [stage_starts] counts the stage from those
+// (set then: start_stage_clocks); the first visit's times and
 // verdicts stay (bot/ticket_stages.h), and so does the fee (rework is free). `emergency`: the
 // owner's words name a danger (还是不行，有燃气味) — the ticket becomes an emergency, and the
 // revisit's limits are an emergency's; the urgency it had is kept as Ticket::first_urgency (by

@@ -23,12 +23,13 @@ namespace repairbot::bot {
     return std::chrono::time_point_cast<std::chrono::milliseconds>(t);
 }
 
-// The stages a reopened job goes through again, against deadlines counted from the reopen.
+// The stages a reopened job goes through again, against deadlines of their own (counted from the
+// reopen, or the revisit's acceptance or arrival: bot/timer_plan.h stage_start).
 inline constexpr std::array<dialog::Stage, 3> revisit_stages{
     dialog::Stage::accept, dialog::Stage::arrive, dialog::Stage::finish};
 
 // Whether stage `s` of `t` is a revisit's: `t` was reopened (Revisit::reopened) and `s` is one of
-// revisit_stages. Its clock started at the reopen.
+// revisit_stages.
 [[nodiscard]] bool revisiting(const store::Ticket& t, dialog::Stage s);
 
 // The stage's current deadline (Ticket::due, or the revisit's), the time it was met (Ticket::at,

@@ -119,8 +119,69 @@ dialog::TicketFacts ticket_facts(const store::Ticket& t) {
     return f;
 }
 
+namespace {
+
+// When a revisited stage's clock starts: the reopen stands for the receipt and the dispatch
+// (and for a quote: the rework is not quoted); the revisit's own acceptance and arrival for
+// theirs.
+std::optional<store::Timestamp> revisit_milestone_time(const store::Ticket& t,
+                                                       dialog::Milestone m) {
+    switch (m) {
+        case dialog::Milestone::accepted:
+            return t.revisit.accepted;
+        case dialog::Milestone::arrived:
+            return t.revisit.arrived;
+        case dialog::Milestone::finished:
+            return t.at.done;
+        case dialog::Milestone::received:
+        case dialog::Milestone::dispatched:
+        case dialog::Milestone::quoted:
+            break;
+    }
+    return t.revisit.reopened;
+}
+
+// What a revisit's deadlines are set by: the urgency's limits again — a booked visit was the
+// first visit's, and the rework is free (no paid extension).
+dialog::TicketFacts revisit_facts(const store::Ticket& t) {
+    dialog::TicketFacts facts;
+    facts.urgency = dialog::urgency_from_string(t.urgency).value_or(dialog::Urgency::normal);
+    facts.public_area = t.public_area;
+    return facts;
+}
+
+// The facts stage `stage` of `t` is judged by: the revisit's for a revisited stage.
+dialog::TicketFacts stage_facts(const store::Ticket& t, dialog::Stage stage) {
+    return revisiting(t, stage) ? revisit_facts(t) : ticket_facts(t);
+}
+
+}  // namespace
+
+std::optional<store::Timestamp> stage_start(const store::Ticket& t, dialog::Stage stage,
+                                            const config::SlaData& sla) {
+    const auto m = sla.policy.start_of(stage);
+    return revisiting(t, stage) ? revisit_milestone_time(t, m) : milestone_time(t, m);
+}
+
+std::optional<store::Timestamp> revisit_deadline(const store::Ticket& t, dialog::Stage stage,
+                                                 const config::SlaData& sla) {
+    if (!revisiting(t, stage)) return std::nullopt;
+    const auto start = stage_start(t, stage, sla);
+    if (!start) return std::nullopt;
+    auto d =
+        dialog::deadline_for(sla.policy, sla.calendar, revisit_facts(t), stage, seconds_of(*start));
+    if (!d) return std::nullopt;
+    return ms_of(d->due);
+}
+
 void start_stage_clocks(store::Ticket& t, const config::SlaData& sla) {
-    if (t.revisit.reopened) return;
+    if (t.revisit.reopened) {
+        for (auto stage : revisit_stages) {
+            auto& due = stage_due(t, stage);
+            if (!due && !stage_met(t, stage)) due = revisit_deadline(t, stage, sla);
+        }
+        return;
+    }
     auto facts = ticket_facts(t);
     facts.paid_off_list = facts.paid_off_list || t.quote_status != store::quote_status::none;
     for (auto stage : dialog::all_stages) {
@@ -137,9 +198,9 @@ void start_stage_clocks(store::Ticket& t, const config::SlaData& sla) {
 
 std::optional<store::Timestamp> warning_time(const store::Ticket& t, dialog::Stage stage,
                                              store::Timestamp due, const config::SlaData& sla) {
-    auto start = revisiting(t, stage) ? t.revisit.reopened : milestone_time(t, sla.policy.start_of(stage));
+    auto start = stage_start(t, stage, sla);
     if (!start) return std::nullopt;
-    auto d = dialog::deadline_for(sla.policy, sla.calendar, ticket_facts(t), stage,
+    auto d = dialog::deadline_for(sla.policy, sla.calendar, stage_facts(t, stage), stage,
                                   seconds_of(*start));
     if (!d) return std::nullopt;
     auto stored = seconds_of(due);
@@ -265,7 +326,7 @@ std::string visit_text(const store::Ticket& t, const dialog::ReplyTexts& texts,
         // A desk that counts the arrival from the acceptance: known once accepted.
         const bool from_acceptance =
             sla.policy.start_of(dialog::Stage::arrive) == dialog::Milestone::accepted;
-        if (from_acceptance && !t.at.accepted && !t.revisit.reopened)
+        if (from_acceptance && !stage_met(t, dialog::Stage::accept))
             return texts.render(dialog::TextId::tech_visit_on_accept, {});
         return {};
     }

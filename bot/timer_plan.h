@@ -74,15 +74,31 @@ struct PlannedTimer {
 // stage met in the move that started its clock (完成 with an implicit arrival on a desk counting
 // the finish from the arrival) stays unjudged, as does a met stage of a row without deadlines:
 // a deadline set after the fact would judge it only by when someone replied. A deadline already
-// set stays (a moved finish, the quote deadline of the first dispatch); a reopened job's are the
-// revisit's, counted from the reopen (reopen_job), and are left alone. Idempotent; called by
+// set stays (a moved finish, the quote deadline of the first dispatch). A reopened job's clocks
+// are the revisit's (revisit_stages: the acceptance too, the reopen being its dispatch), each
+// from the revisit's own milestone — the reopen for a receipt or a dispatch, the revisit's
+// acceptance or arrival — in the urgency's limits (no booking, no paid extension: reopen_job
+// starts those it can at once). Idempotent; called by
 // TicketIntake::new_ticket, Dispatcher::assign and the JobDesk moves that record a milestone a
 // stage may start from (accept, quote and arrive, each possibly with an implicit acceptance).
 // Pure.
 void start_stage_clocks(store::Ticket& t, const config::SlaData& sla);
 
+// The deadline the policy gives revisited stage `stage` of a reopened `t` (revisiting), counted
+// from its start (stage_start) in the urgency's limits, with no booking and no paid extension;
+// nullopt for a stage not revisited or not started. start_stage_clocks sets these. Pure.
+[[nodiscard]] std::optional<store::Timestamp> revisit_deadline(const store::Ticket& t,
+                                                               dialog::Stage stage,
+                                                               const config::SlaData& sla);
+
+// When stage `stage` of `t` starts its clock under [stage_starts]: the recorded milestone, the
+// revisit's own for a revisited stage (revisiting); nullopt while not reached. Pure.
+[[nodiscard]] std::optional<store::Timestamp> stage_start(const store::Ticket& t,
+                                                          dialog::Stage stage,
+                                                          const config::SlaData& sla);
+
 // When to warn about a stage due at `due` (the stored deadline): the policy's warn_at when the
-// policy, started at the stage's start milestone (a revisit's: the reopen), gives that same
+// policy, started at the stage's start milestone (stage_start), gives that same
 // deadline; for a deadline the desk moved (a new promised finish) the same lead before `due` as
 // the policy's window has, never before the window's start. nullopt when the stage's clock has
 // not started.

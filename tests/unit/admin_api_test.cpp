@@ -286,6 +286,29 @@ TEST(AdminTicketJson, AReopenedJobShowsItsRevisitJudgedAgainstTheRevisitsDeadlin
         << "reopened before revisits were recorded: nothing to show";
 }
 
+// A desk counting the arrival from the acceptance: a technician who went straight there (到达
+// without 接单) met the revisit's arrival before its clock was started. It is judged against the
+// policy's deadline from that (implicit) acceptance, not shown pending for ever.
+TEST(AdminTicketJson, ARevisitStageMetWithoutADeadlineIsJudgedByThePolicy) {
+    config::SlaData desk;
+    desk.policy.stage_starts[static_cast<std::size_t>(dialog::Stage::arrive)] =
+        dialog::Milestone::accepted;
+    store::Ticket t;
+    t.number = "BX20261121-0002";
+    t.urgency = "emergency";
+    t.status = "arrived";
+    t.created_at = local(2026, 11, 21, 9, 0);
+    t.reopen_count = 1;
+    t.revisit.reopened = local(2026, 11, 22, 9, 0);
+    t.revisit.accept_due = local(2026, 11, 22, 9, 5);
+    t.revisit.accepted = local(2026, 11, 22, 9, 20);  // arriving is accepting
+    t.revisit.arrived = local(2026, 11, 22, 9, 20);
+    const auto j = ticket_json(TicketView{t, {}, {}, {}}, desk, local(2026, 11, 22, 10, 0));
+    EXPECT_TRUE(j["revisit"]["deadlines"]["arrive"].is_null()) << "none was stored";
+    EXPECT_EQ(j["revisit"]["sla"]["arrive"], "on_time") << "30 min from the acceptance";
+    EXPECT_EQ(j["revisit"]["sla"]["accept"], "late");
+}
+
 TEST(AdminTicketJson, TicketWithoutStoredDeadlinesIsJudgedByThePolicy) {
     store::Ticket t;
     t.number = "BX20261121-0001";

@@ -463,6 +463,39 @@ TEST(TicketLifecycle, AReopenNamingADangerRaisesTheUrgencyAndKeepsTheOneTheFirst
     EXPECT_FALSE(emergency->first_urgency);
 }
 
+// A desk counting the arrival from the acceptance and the finish from the arrival
+// ([stage_starts]): the revisit's are counted from the revisit's own acceptance and arrival, not
+// from the reopen (which stands for the receipt and the dispatch).
+TEST(TicketLifecycle, ARevisitsClocksStartFromTheMilestonesTheDeskCountsFrom) {
+    config::SlaData sla;
+    sla.policy.stage_starts[static_cast<std::size_t>(dialog::Stage::arrive)] =
+        dialog::Milestone::accepted;
+    sla.policy.stage_starts[static_cast<std::size_t>(dialog::Stage::finish)] =
+        dialog::Milestone::arrived;
+    auto t = dispatched_ticket();
+    t.urgency = "emergency";  // accept 5 min, arrive 30 min, finish 8 h, on the wall clock
+    auto done =
+        finish_job(*arrive_job(*accept_job(t, 3, at(2)), 3, at(20)), 3, std::nullopt, "", at(60));
+    auto reopened = reopen_job(*done, sla, at(100));
+    ASSERT_TRUE(reopened);
+    EXPECT_EQ(reopened->revisit.accept_due, at(105)) << "the reopen is the revisit's dispatch";
+    EXPECT_FALSE(reopened->revisit.arrive_due) << "not accepted again yet";
+    EXPECT_FALSE(reopened->due.finish) << "not there again yet";
+    EXPECT_EQ(stage_start(*reopened, dialog::Stage::accept, sla), at(100));
+    EXPECT_FALSE(stage_start(*reopened, dialog::Stage::arrive, sla));
+
+    auto accepted = accept_job(*reopened, 3, at(103));
+    ASSERT_TRUE(accepted);
+    start_stage_clocks(*accepted, sla);
+    EXPECT_EQ(accepted->revisit.arrive_due, at(133));
+    EXPECT_EQ(accepted->due.arrive, t.due.arrive) << "the first visit's stays";
+    auto arrived = arrive_job(*accepted, 3, at(120));
+    ASSERT_TRUE(arrived);
+    start_stage_clocks(*arrived, sla);
+    EXPECT_EQ(arrived->due.finish, at(120 + 8 * 60));
+    EXPECT_EQ(arrived->revisit.arrive_due, at(133)) << "a deadline once set stays";
+}
+
 TEST(TicketLifecycle, AnOpenJobCannotBeReopened) {
     config::SlaData sla;
     EXPECT_EQ(reopen_job(dispatched_ticket(), sla, at(5)).code(),

@@ -241,12 +241,23 @@ TEST(StageClocks, EachStageIsDueFromTheMilestoneThePolicyStartsItAt) {
     ASSERT_TRUE(warn);
     EXPECT_EQ(warn->due, local(2026, 12, 6, 8, 59, 30)) << "80 % of the 8 hours";
 
-    // A reopened job's deadlines are the revisit's, counted from the reopen (reopen_job).
+    // A reopened job's deadlines are the revisit's, each from the revisit's own milestone: the
+    // reopen stands for the dispatch, the finish waits for the revisit's arrival.
     store::Ticket r = u;
+    r.status = store::ticket_status::dispatched;
     r.due.finish.reset();
     r.revisit.reopened = local(2026, 12, 7, 9, 0);
     start_stage_clocks(r, desk);
-    EXPECT_FALSE(r.due.finish);
+    EXPECT_EQ(r.revisit.accept_due, local(2026, 12, 7, 9, 5));
+    EXPECT_EQ(r.revisit.arrive_due, local(2026, 12, 7, 9, 30));
+    EXPECT_FALSE(r.due.finish) << "not there again yet";
+    EXPECT_EQ(r.due.arrive, local(2026, 12, 6, 3, 0)) << "the first visit's stays";
+    r.revisit.accepted = local(2026, 12, 7, 9, 2);
+    r.revisit.arrived = local(2026, 12, 7, 9, 20);
+    start_stage_clocks(r, desk);
+    EXPECT_EQ(r.due.finish, local(2026, 12, 7, 17, 20));
+    EXPECT_EQ(revisit_deadline(r, Stage::finish, desk), r.due.finish);
+    EXPECT_FALSE(revisit_deadline(u, Stage::finish, desk)) << "not reopened";
 }
 
 TEST(TimerPlan, ADoneRepairWaitsForTheOwnerWithAReminderAndAnAutoClose) {
