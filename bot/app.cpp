@@ -296,6 +296,7 @@ int run_serve(const config::Settings& settings) {
     };
     TicketIntake intake(mysql, dispatcher, *desk.sla, *desk.notices, *desk.dialog,
                         desk.prices.get(), watch, callback_watch);
+    intake.restore_questions(sessions);
     JobDesk jobs(mysql, sessions, dispatcher, *desk.sla, *desk.prices, *desk.notices, *desk.dialog,
                  watch);
     SenderDirectory senders(mysql);

@@ -1,5 +1,7 @@
 #include "bot/owner_questions.h"
 
+#include <algorithm>
+
 #include "config/log.h"
 #include "dialog/feedback.h"
 #include "dialog/session_codec.h"
@@ -14,6 +16,57 @@ std::optional<dialog::Session> session_of(const store::StoredSession& stored) {
 }
 
 }  // namespace
+
+std::optional<dialog::Feedback> question_waiting(std::string_view status, const std::string& number,
+                                                 std::optional<std::uint32_t> fee_cents,
+                                                 std::string_view quote_status,
+                                                 std::optional<std::uint32_t> quote_cents,
+                                                 std::chrono::sys_seconds asked_at) {
+    namespace ts = store::ticket_status;
+    using dialog::FeedbackStep;
+    if (status == ts::done) {
+        std::optional<std::int64_t> fee;
+        if (fee_cents) fee = *fee_cents;
+        return dialog::Feedback{FeedbackStep::confirm, number, fee, 0, asked_at};
+    }
+    if (status == ts::confirmed)
+        return dialog::Feedback{FeedbackStep::score, number, std::nullopt, 0, asked_at};
+    const bool open_job =
+        status == ts::dispatched || status == ts::accepted || status == ts::arrived;
+    if (open_job && quote_status == store::quote_status::pending && quote_cents)
+        return dialog::Feedback{FeedbackStep::quote, number, std::int64_t{*quote_cents}, 0,
+                                asked_at};
+    return std::nullopt;
+}
+
+boost::asio::awaitable<bool> restore_owner_questions(store::SessionStore& sessions,
+                                                     std::string openid,
+                                                     std::vector<dialog::Feedback> questions) {
+    constexpr int kAttempts = 5;
+    bool restored = false;
+    OwnerSessionChange put_back =
+        [&](std::optional<dialog::Session> stored) -> std::optional<dialog::Session> {
+        restored = false;
+        dialog::Session session = stored ? std::move(*stored) : dialog::Session{};
+        // The last first: the first of `questions` ends up asked first.
+        for (auto q = questions.rbegin(); q != questions.rend(); ++q) {
+            const bool asked = std::any_of(
+                session.feedback.begin(), session.feedback.end(),
+                [&](const dialog::Feedback& f) { return f.ticket_number == q->ticket_number; });
+            if (asked) continue;
+            session = dialog::ask_first(std::move(session), *q);
+            restored = true;
+        }
+        if (!restored) return std::nullopt;
+        return session;
+    };
+    if (questions.empty()) co_return false;
+    if (!co_await change_owner_session(sessions, openid, std::move(put_back), kAttempts)) {
+        log::warn("owner_questions", "session_contended", {{"questions", questions.size()}});
+        co_return false;
+    }
+    co_return restored;
+}
 
 boost::asio::awaitable<std::optional<dialog::Session>> read_owner_session(
     store::SessionStore& sessions, std::string openid) {

@@ -8,11 +8,16 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "dialog/session.h"
+#include "store/records.h"
 #include "store/session_store.h"
 
 namespace repairbot::bot {
@@ -21,6 +26,22 @@ namespace repairbot::bot {
 // chat cannot read it), the session to store, or nullopt to leave it as it is.
 using OwnerSessionChange =
     std::function<std::optional<dialog::Session>(std::optional<dialog::Session>)>;
+
+// What a ticket in `status` asks its owner, asked at `asked_at`: done — confirm the fix (with
+// its fee); confirmed — rate it; an open job (dispatched, accepted, arrived) whose quote waits
+// (quote_status pending) — agree to the quote; nullopt for any other state. Pure.
+[[nodiscard]] std::optional<dialog::Feedback> question_waiting(
+    std::string_view status, const std::string& number, std::optional<std::uint32_t> fee_cents,
+    std::string_view quote_status, std::optional<std::uint32_t> quote_cents,
+    std::chrono::sys_seconds asked_at);
+
+// Puts back into `openid`'s session each of `questions` whose ticket it has no question about
+// (a session expired, or reset, while the ticket waited for the owner), the first of them asked
+// first (dialog::ask_first); the owner's next "1" or "同意" answers them again. Asked when the
+// owner asks for their tickets' progress (进度). True when the session was changed. Throws what
+// SessionStore throws when Redis is unreachable; false, logged, when it kept changing.
+[[nodiscard]] boost::asio::awaitable<bool> restore_owner_questions(
+    store::SessionStore& sessions, std::string openid, std::vector<dialog::Feedback> questions);
 
 // `openid`'s session as stored, nullopt when none is or the chat cannot read it (the form
 // OwnerSessionChange is given). Reads only. Throws what SessionStore throws when Redis is

@@ -547,19 +547,8 @@ namespace {
 // its fee), rate it, or answer an open job's quote; nullopt for any other state.
 std::optional<dialog::Feedback> question_of(const store::Ticket& t,
                                             std::chrono::sys_seconds asked_at) {
-    namespace ts = store::ticket_status;
-    using dialog::FeedbackStep;
-    if (t.status == ts::done) {
-        std::optional<std::int64_t> fee;
-        if (t.fee_cents) fee = *t.fee_cents;
-        return dialog::Feedback{FeedbackStep::confirm, t.number, fee, 0, asked_at};
-    }
-    if (t.status == ts::confirmed)
-        return dialog::Feedback{FeedbackStep::score, t.number, std::nullopt, 0, asked_at};
-    if (is_open_job(t) && t.quote_status == store::quote_status::pending && t.quote_cents)
-        return dialog::Feedback{FeedbackStep::quote, t.number, std::int64_t{*t.quote_cents}, 0,
-                                asked_at};
-    return std::nullopt;
+    return question_waiting(t.status, t.number, t.fee_cents, t.quote_status, t.quote_cents,
+                            asked_at);
 }
 
 }  // namespace

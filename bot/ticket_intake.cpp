@@ -7,6 +7,7 @@
 #include <cstdio>
 
 #include "bot/callback_desk.h"
+#include "bot/owner_questions.h"
 #include "bot/staff_notice.h"
 #include "bot/timer_plan.h"
 #include "config/log.h"
@@ -14,9 +15,9 @@
 #include "store/outbox_repository.h"
 #include "store/owner_repository.h"
 #include "store/photo_repository.h"
-#include "store/transaction.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
+#include "store/transaction.h"
 
 namespace repairbot::bot {
 
@@ -199,6 +200,7 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                     return store::TicketRepository::progress_of_owner(c, openid, 10);
                 };
                 auto open = co_await mysql_.run(std::move(work));
+                if (sessions_) co_await restore_questions_of(openid, open, now);
                 result.extra_replies.push_back(
                     progress_text(notices_, open, sla_.calendar.utc_offset(),
                                   std::chrono::time_point_cast<std::chrono::milliseconds>(now)));
@@ -341,6 +343,25 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
                    {"dispatchers", handed.dispatchers},
                    {"renewed", handed.opened.kind == Kind::renewed}});
     co_return std::nullopt;
+}
+
+asio::awaitable<void> TicketIntake::restore_questions_of(
+    std::string openid, const std::vector<store::TicketProgress>& open,
+    std::chrono::sys_seconds now) {
+    // Asked anew from a second on: the 进度 being handled is no answer (dialog/feedback.h).
+    const auto asked_at = now + std::chrono::seconds{1};
+    std::vector<dialog::Feedback> questions;
+    for (const auto& t : open)
+        if (auto q = question_waiting(t.status, t.number, t.fee_cents, t.quote_status,
+                                      t.quote_cents, asked_at))
+            questions.push_back(std::move(*q));
+    if (questions.empty()) co_return;
+    try {
+        if (co_await restore_owner_questions(*sessions_, openid, std::move(questions)))
+            log::info("intake", "questions_restored", {});
+    } catch (const std::exception& e) {
+        log::warn("intake", "session_unavailable", {{"error", e.what()}});
+    }
 }
 
 asio::awaitable<void> TicketIntake::file_complaint(std::string openid, dialog::FileComplaint complaint,

@@ -69,6 +69,11 @@ class TicketIntake {
     [[nodiscard]] static store::Owner owner_profile(const std::string& openid,
                                                     const dialog::RememberProfile& remember);
 
+    // With the owners' sessions, 进度 puts back the questions a listed ticket waits for that the
+    // owner's session lost (owner_questions.h restore_owner_questions: an expired session), so
+    // their "1" or "同意" answers again. Without (tests), 进度 only lists.
+    void restore_questions(store::SessionStore& sessions) { sessions_ = &sessions; }
+
   private:
     boost::asio::awaitable<void> attach_photos(std::string openid, dialog::AttachPhotos attach,
                                                std::chrono::sys_seconds now);
@@ -88,6 +93,11 @@ class TicketIntake {
     // and to the manager too — in one transaction.
     boost::asio::awaitable<void> file_complaint(std::string openid, dialog::FileComplaint complaint,
                                                 std::chrono::sys_seconds now);
+    // 进度's restore_questions: the questions `open` tickets wait for, put back where lost.
+    // Never throws: an unreachable Redis is logged, and the list is answered all the same.
+    boost::asio::awaitable<void> restore_questions_of(
+        std::string openid, const std::vector<store::TicketProgress>& open,
+        std::chrono::sys_seconds now);
     [[nodiscard]] std::string created_text(const store::Ticket& t) const;
 
     store::MysqlPool& mysql_;
@@ -99,6 +109,7 @@ class TicketIntake {
     TicketWatch watch_;
     CallbackWatch callback_watch_;
     TicketFiling filing_;
+    store::SessionStore* sessions_ = nullptr;
 };
 
 }  // namespace repairbot::bot

@@ -61,6 +61,7 @@ struct TicketProgress {
     std::string technician;  // the name of whoever has the job; empty when nobody (active) has it
     std::string quote_status;
     std::optional<std::uint32_t> quote_cents;
+    std::optional<std::uint32_t> fee_cents;  // a done job's fee, for its confirmation question
     // The current visit's: on a reopened job (返修) the revisit's arrival (bot/ticket_stages.h;
     // none for a job reopened before migration 0012 recorded the revisit's).
     std::optional<Timestamp> arrive_due, finish_due;

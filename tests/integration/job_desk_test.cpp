@@ -19,6 +19,7 @@
 
 #include "bot/callback_desk.h"
 #include "bot/job_desk.h"
+#include "bot/ticket_intake.h"
 #include "bot/timer_plan.h"
 #include "config/dialog_data.h"
 #include "config/notices.h"
@@ -208,6 +209,46 @@ class JobDeskIntegration : public ::testing::Test {
     store::Technician tech_;
     std::unique_ptr<JobDesk> jobs_;
 };
+
+// An owner whose session expired while their job waited for them (done: 修好了 or 没修好?) had
+// their "1" taken for something else. 进度 lists the ticket and puts its question back, with the
+// fee, so the next "1" confirms; asked again, it changes nothing.
+TEST_F(JobDeskIntegration, ProgressPutsBackTheQuestionAnExpiredSessionLost) {
+    auto t = ticket(ts::done, tech_.id);
+    t = pool_.run_sync([&](sql::Connection& c) {
+        t.fee_cents = 8000;
+        return *store::TicketRepository::update(c, t, {}, {}, t0 + 1h);
+    });
+    store::testing::run(io_, sessions_.erase(t.owner_openid));
+    TicketIntake intake{pool_, dispatcher_, desk().sla, desk().notices, desk().dialog};
+    auto progress = [&](TicketIntake& in) {
+        std::vector<dialog::Effect> effects;
+        effects.emplace_back(dialog::QueryProgress{});
+        return store::testing::run(io_, in.carry_out(t.owner_openid, std::move(effects),
+                                                     chr::floor<chr::seconds>(t0 + 2h)));
+    };
+    auto listed = progress(intake);
+    ASSERT_EQ(listed.extra_replies.size(), 1u);
+    EXPECT_NE(listed.extra_replies[0].find(t.number), std::string::npos) << listed.extra_replies[0];
+    EXPECT_EQ(store::testing::run(io_, sessions_.load(t.owner_openid)).version, 0u)
+        << "without the sessions, 进度 only lists";
+
+    intake.restore_questions(sessions_);
+    (void)progress(intake);
+    auto stored = store::testing::run(io_, sessions_.load(t.owner_openid));
+    auto session = dialog::decode(stored.data);
+    ASSERT_TRUE(session);
+    ASSERT_EQ(session->feedback.size(), 1u);
+    EXPECT_EQ(session->feedback[0].step, dialog::FeedbackStep::confirm);
+    EXPECT_EQ(session->feedback[0].ticket_number, t.number);
+    EXPECT_EQ(session->feedback[0].cents, 8000);
+    EXPECT_EQ(session->feedback[0].asked_at, chr::floor<chr::seconds>(t0 + 2h) + 1s)
+        << "the 进度 itself is no answer";
+
+    (void)progress(intake);
+    EXPECT_EQ(store::testing::run(io_, sessions_.load(t.owner_openid)).version, stored.version)
+        << "asked already: left as it is";
+}
 
 TEST_F(JobDeskIntegration, ARatingWithNoCallbackOpenClosesTheTicketAndTheWatchHearsTheClose) {
     auto t = ticket(ts::confirmed, tech_.id);
