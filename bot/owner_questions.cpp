@@ -47,6 +47,11 @@ boost::asio::awaitable<bool> restore_owner_questions(store::SessionStore& sessio
     OwnerSessionChange put_back =
         [&](std::optional<dialog::Session> stored) -> std::optional<dialog::Session> {
         restored = false;
+        // A report being filled, or a technician's "which job?", is left as it is: the owner is
+        // mid-way through something else (and a live draft's session has not expired).
+        if (stored && (stored->flow == dialog::Flow::owner_report ||
+                       stored->flow == dialog::Flow::technician_pick))
+            return std::nullopt;
         dialog::Session session = stored ? std::move(*stored) : dialog::Session{};
         // The last first: the first of `questions` ends up asked first.
         for (auto q = questions.rbegin(); q != questions.rend(); ++q) {

@@ -37,7 +37,8 @@ using OwnerSessionChange =
 
 // Puts back into `openid`'s session each of `questions` whose ticket it has no question about
 // (a session expired, or reset, while the ticket waited for the owner), the first of them asked
-// first (dialog::ask_first); the owner's next "1" or "同意" answers them again. Asked when the
+// first (dialog::ask_first); the owner's next "1" or "同意" answers them again. A session in a
+// report or a technician's "which job?" is left alone. Asked when the
 // owner asks for their tickets' progress (进度). True when the session was changed. Throws what
 // SessionStore throws when Redis is unreachable; false, logged, when it kept changing.
 [[nodiscard]] boost::asio::awaitable<bool> restore_owner_questions(

@@ -241,7 +241,12 @@ bool answer(Turn& t, const Said& said) {
             }
             return true;
         case FeedbackStep::quote: {
-            if (too_early(t)) return true;  // e.g. sent before this amount was asked
+            // An answer sent before this amount was asked is no answer to it; anything else (a
+            // command: 进度, 人工) is what it is.
+            const bool answers = one_of(c, kAgree) || one_of(c, kRefuseBare) ||
+                                 std::any_of(kRefuse.begin(), kRefuse.end(),
+                                             [&](std::string_view w) { return c.starts_with(w); });
+            if (answers && too_early(t)) return true;
             if (one_of(c, kAgree)) {
                 t.effects.emplace_back(AgreeQuote{f.ticket_number, f.cents.value_or(0)});
                 t.say(TextId::quote_agreed);

@@ -6,10 +6,12 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "adapters/wechat/sim/api_server.h"
 #include "bot/outbox_sender.h"
@@ -173,6 +175,20 @@ TEST_F(RepairLoop, ReportToDoneToRatedThroughTheChats) {
     EXPECT_FALSE(told(tech, "业主反馈：业主反馈")) << "said once";
     EXPECT_NE(phone.say(tech, "接单").find("已接单"), std::string::npos);
     EXPECT_NE(phone.say(tech, "完成").find("已完成"), std::string::npos);
+
+    // The owner's chat session expires before they answer (a day idle): the question is lost,
+    // and their "1" would be taken for something else. 进度 lists the job and asks it again.
+    const std::string session_key = "rb:{" + owner + "}:session";
+    ASSERT_EQ(std::system(
+                  ("redis-cli -u '" + test_redis_url() + "' DEL '" + session_key + "' > /dev/null")
+                      .c_str()),
+              0);
+    auto asked_again = phone.say(owner, "进度");
+    EXPECT_NE(asked_again.find(number), std::string::npos) << asked_again;
+    EXPECT_NE(asked_again.find("修好了请回复"), std::string::npos) << asked_again;
+    // An answer is read as one from the second after the question (dialog/feedback.h): a person
+    // takes longer than that to type it.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
 
     // 修好了, then 2 stars with a comment: rated, and a complaint called back within 3 days.
     auto fixed = phone.say(owner, "1");

@@ -577,6 +577,19 @@ TEST(Feedback, AnAnswerSentBeforeTheQuoteWasRaisedIsMetWithTheNewQuote) {
     EXPECT_EQ(*find_effect<AgreeQuote>(chat.last), (AgreeQuote{kTicket, 30000}));
 }
 
+// A quote asked again while the owner's 进度 was being handled (the chat runs the turn again on
+// the changed session): the 进度 is still a 进度 — only an answer sent before the amount was
+// asked is held back.
+TEST(Feedback, ACommandSentBeforeTheQuoteWasAskedIsStillTheCommand) {
+    Chat chat;
+    chat.session =
+        begin_quote_approval(chat.session, kTicket, 30000, kNow + std::chrono::seconds{1});
+    chat.say("进度");
+    EXPECT_NE(find_effect<QueryProgress>(chat.last), nullptr) << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), "报价300元")) << "and the quote is asked: " << chat.reply();
+    ASSERT_EQ(chat.session.feedback.size(), 1u);
+}
+
 // A reminder about the second ticket asked makes it the question the owner's next answer
 // answers: "1" after "BX…0004 还没确认" confirms 0004, not the quote asked first; the quote is
 // asked again once it is settled.
