@@ -190,7 +190,8 @@ struct CallbackDone {
 // LifecycleErrc from reopen_job (e.g. wrong_status for a ticket still being worked on). The
 // report commits in one transaction with all it causes: the reopen; or the complaint; or,
 // satisfied or unreachable, closing the ticket when it is rated and this was its last open
-// callback (close_rated_ticket). Blocking.
+// callback (close_rated_ticket) — about a complaint not handled yet, the supervisors are asked to
+// record its handling instead (CallbackDone::reminded; the ticket waits for it). Blocking.
 [[nodiscard]] Result<CallbackDone> mark_callback_done(
     sql::Connection& c, const config::SlaData& sla, const config::Notices* notices,
     std::uint64_t id, const CallbackReport& report, store::Timestamp now);
