@@ -572,13 +572,11 @@ void start_report_with(Turn& t, const Said& said, const EmergencyRule* danger) {
     auto& s = t.session;
     begin_report(t);
     auto fill = extract_slots(said.normalized, t.catalog(), said.raw);
-    if (danger && fill.fault.emergency != danger) {
-        // The words' own reading picked a danger danger_in ruled out (over, not noticed): read
-        // them as danger_in did, without that danger's words.
+    // The words' own reading picked a danger danger_in ruled out (over, not noticed): read them
+    // as danger_in did, without that danger's words (its emergency is `danger`; classify gives
+    // the danger's type when no type word is left).
+    if (danger && fill.fault.emergency != danger)
         fill.fault = reading_of_dangers_there(t, said.normalized);
-        fill.fault.emergency = danger;
-        if (!fill.fault.type) fill.fault.type = t.catalog().find(danger->fault_type);
-    }
     apply_fill(t, fill, {});
     if (s.draft.address || !s.draft.fault_type.empty()) t.say(TextId::noted);
     if (!s.draft.address && fill.address) {

@@ -17,8 +17,9 @@ void begin_report(Turn& t);
 // Starts a fresh draft (phone prefilled from the profile) and asks for the address.
 void start_report(Turn& t);
 // Starts a fresh draft filled from the owner's first message, then asks what is missing.
-// `danger` (danger_in's pick from the same words), when given, is the draft's emergency and
-// type whatever the words' own reading picks (it does not rule out a danger that is over).
+// `danger` (danger_in's pick from the same words), when given and not what the words' own
+// reading picks (that reading does not rule out a danger that is over), makes the draft's
+// emergency and type those of reading_of_dangers_there.
 void start_report_with(Turn& t, const Said& said, const EmergencyRule* danger = nullptr);
 
 // The emergency the owner's `words` name, as a danger still there: an emergency keyword of the
