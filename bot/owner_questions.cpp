@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "bot/ticket_lifecycle.h"
 #include "config/log.h"
 #include "dialog/feedback.h"
 #include "dialog/session_codec.h"
@@ -31,9 +32,7 @@ std::optional<dialog::Feedback> question_waiting(std::string_view status, const 
     }
     if (status == ts::confirmed)
         return dialog::Feedback{FeedbackStep::score, number, std::nullopt, 0, asked_at};
-    const bool open_job =
-        status == ts::dispatched || status == ts::accepted || status == ts::arrived;
-    if (open_job && quote_status == store::quote_status::pending && quote_cents)
+    if (is_open_job_status(status) && quote_status == store::quote_status::pending && quote_cents)
         return dialog::Feedback{FeedbackStep::quote, number, std::int64_t{*quote_cents}, 0,
                                 asked_at};
     return std::nullopt;

@@ -113,8 +113,12 @@ const std::error_category& lifecycle_category() noexcept {
     return category;
 }
 
+bool is_open_job_status(std::string_view status) {
+    return status == ts::dispatched || status == ts::accepted || status == ts::arrived;
+}
+
 bool is_open_job(const store::Ticket& t) {
-    return status_in(t, {ts::dispatched, ts::accepted, ts::arrived});
+    return is_open_job_status(t.status);
 }
 
 bool needs_quote(const store::Ticket& t) {

@@ -21,6 +21,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <vector>
 
@@ -60,6 +61,8 @@ namespace repairbot::bot {
 
 // True while the ticket is with a technician and not finished: dispatched, accepted, arrived.
 [[nodiscard]] bool is_open_job(const store::Ticket& t);
+// is_open_job for a ticket known only by its status (a progress row).
+[[nodiscard]] bool is_open_job_status(std::string_view status);
 // True for a paid repair outside the price list (quote and agreement before work).
 [[nodiscard]] bool needs_quote(const store::Ticket& t);
 // True while a quote is made and not answered yet: in a supervisor's review or put to the owner.
