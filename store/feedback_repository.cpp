@@ -10,6 +10,14 @@ namespace {
 
 using namespace sql_row;
 
+// The `n` a "SELECT COUNT(*) AS n ... WHERE ticket_id=? ... FOR UPDATE" counts for `ticket_id`.
+std::size_t count_locked(sql::Connection& c, const char* query, std::uint64_t ticket_id) {
+    auto st = prepare(c, query);
+    bind_all(*st, ticket_id);
+    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+    return rs->next() ? static_cast<std::size_t>(rs->getUInt64("n")) : 0;
+}
+
 constexpr const char* kComplaintColumns =
     "id, ticket_id, owner_openid, source, severity, text, status, handled_by, resolution, "
     "created_at, handled_at";
@@ -229,21 +237,17 @@ Status FeedbackRepository::complete_callback(sql::Connection& c, std::uint64_t i
 
 std::size_t FeedbackRepository::open_callbacks_for_ticket(sql::Connection& c,
                                                          std::uint64_t ticket_id) {
-    auto st = prepare(c,
-                      "SELECT COUNT(*) AS n FROM callbacks WHERE ticket_id=? AND done_at IS NULL "
-                      "FOR UPDATE");
-    bind_all(*st, ticket_id);
-    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
-    return rs->next() ? static_cast<std::size_t>(rs->getUInt64("n")) : 0;
+    return count_locked(c,
+                        "SELECT COUNT(*) AS n FROM callbacks WHERE ticket_id=? AND done_at IS NULL "
+                        "FOR UPDATE",
+                        ticket_id);
 }
 
 std::size_t FeedbackRepository::open_complaints_for_ticket(sql::Connection& c,
                                                            std::uint64_t ticket_id) {
-    auto st = prepare(
-        c, "SELECT COUNT(*) AS n FROM complaints WHERE ticket_id=? AND status='open' FOR UPDATE");
-    bind_all(*st, ticket_id);
-    std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
-    return rs->next() ? static_cast<std::size_t>(rs->getUInt64("n")) : 0;
+    return count_locked(
+        c, "SELECT COUNT(*) AS n FROM complaints WHERE ticket_id=? AND status='open' FOR UPDATE",
+        ticket_id);
 }
 
 }  // namespace repairbot::store
