@@ -205,6 +205,8 @@ J complaint_json(const store::ComplaintEntry& e) {
              {"handled_at", time_or_null(c.handled_at)},
              {"handled_by", c.handled_by},
              {"resolution", c.resolution},
+             {"reminders", c.reminders},
+             {"reminded_at", time_or_null(c.reminded_at)},
              {"callback_id", or_null(e.callback_id)},
              {"callback_due_at", time_or_null(e.callback_due_at)},
              {"callback_done_at", time_or_null(e.callback_done_at)}};

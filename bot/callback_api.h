@@ -43,8 +43,9 @@ inline constexpr std::uint32_t kDefaultQueueListLimit = 200;
 // null), outcome (or null), notes, done_by}; times iso_datetime. Pure.
 [[nodiscard]] nlohmann::ordered_json callback_json(const store::CallbackEntry& e);
 // {id, ticket (number or null), source, severity, text, status, created_at, handled_at,
-// handled_by, resolution, callback_id, callback_due_at, callback_done_at} (null where none).
-// Pure.
+// handled_by, resolution, reminders (how often the staff were reminded it waits for its
+// handling), reminded_at (the last time), callback_id, callback_due_at, callback_done_at} (null
+// where none). Pure.
 [[nodiscard]] nlohmann::ordered_json complaint_json(const store::ComplaintEntry& e);
 
 // The callback filter from named values (query parameters, or CLI options without "--"):

@@ -266,14 +266,18 @@ std::string callback_table(const std::vector<store::CallbackEntry>& rows) {
 }
 
 std::string complaint_table(const std::vector<store::ComplaintEntry>& rows) {
-    std::vector<std::vector<std::string>> table{
-        {"ID", "TICKET", "SOURCE", "SEVERITY", "STATUS", "CREATED", "CALLBACK DUE", "TEXT"}};
+    std::vector<std::vector<std::string>> table{{"ID", "TICKET", "SOURCE", "SEVERITY", "STATUS",
+                                                 "CREATED", "REMINDED", "CALLBACK DUE", "TEXT"}};
     for (const auto& r : rows) {
         const auto& c = r.complaint;
         std::string callback = time_or_dash(r.callback_due_at);
         if (r.callback_done_at) callback = "done " + iso_datetime(*r.callback_done_at);
-        table.push_back({std::to_string(c.id), or_dash(r.ticket_number), c.source, c.severity,
-                         c.status, iso_datetime(c.created_at), callback, one_line(c.text)});
+        table.push_back(
+            {std::to_string(c.id), or_dash(r.ticket_number), c.source, c.severity, c.status,
+             iso_datetime(c.created_at),
+             c.reminders ? std::to_string(c.reminders) + "x, last " + iso_datetime(*c.reminded_at)
+                         : "-",
+             callback, one_line(c.text)});
     }
     return render_table(table);
 }

@@ -30,8 +30,9 @@ namespace repairbot::bot {
 
 // The `callback list` table: ID, TICKET, KIND, DUE, DONE, OUTCOME, BY, NOTES. Pure.
 [[nodiscard]] std::string callback_table(const std::vector<store::CallbackEntry>& rows);
-// The `complaint list` table: ID, TICKET, SOURCE, SEVERITY, STATUS, CREATED, CALLBACK DUE, TEXT.
-// Pure.
+// The `complaint list` table: ID, TICKET, SOURCE, SEVERITY, STATUS, CREATED, REMINDED (how
+// often the staff were reminded it waits for its handling, and the last time), CALLBACK DUE,
+// TEXT. Pure.
 [[nodiscard]] std::string complaint_table(const std::vector<store::ComplaintEntry>& rows);
 
 }  // namespace repairbot::bot

@@ -21,6 +21,7 @@
 #include "dialog/session_codec.h"
 #include "store/deadline_queries.h"
 #include "store/errors.h"
+#include "store/feedback_repository.h"
 #include "store/outbox_repository.h"
 #include "store/queue_note_repository.h"
 #include "store/technician_repository.h"
@@ -87,6 +88,9 @@ struct Fired {
     bool track_saved = false;                      // the action moved a deadline
     bool drop_questions = false;                   // the ticket closed: clear the owner's chat
     std::string owner_openid, number;
+    // A complaint's reminder: whom it reached, and whether it went up to the managers.
+    std::optional<ComplaintTold> complaint_told;
+    bool complaint_up = false;
 };
 
 const char* result_name(Fired::Result r) {
@@ -347,7 +351,9 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
             out.result = R::acted;
             return out;
         }
-        case TimerKind::callback: break;
+        case TimerKind::callback:
+        case TimerKind::complaint:
+            break;
     }
     out.result = R::stale;
     return out;
@@ -433,6 +439,74 @@ Fired act_on_callback(sql::Connection& c, Desk d, TimerRef ref, Timestamp now) {
     return out;
 }
 
+// The unit of work of an unhandled complaint's reminder. The complaint's row, locked (after its
+// ticket's, the order closing a rated ticket and handling a complaint take), makes it exactly
+// once per reminder: the plan counts the next from reminded_at, set with the note. The
+// supervisors hear it; the managers too from the second reminder on, or for a serious complaint
+// (anything unanswered goes up). Rescheduled for the next reminder.
+Fired act_on_complaint(sql::Connection& c, Desk d, TimerRef ref, Timestamp now) {
+    using R = Fired::Result;
+    Fired out;
+    store::Transaction tx(c);
+    // Which ticket it concerns (a complaint's never changes), to lock that first.
+    auto filed = store::FeedbackRepository::find_complaint(c, ref.id);
+    if (!filed) {
+        out.result = R::gone;
+        return out;
+    }
+    std::optional<store::Ticket> ticket;
+    if (filed->ticket_id) {
+        if (!store::DeadlineQueries::lock_ticket(c, *filed->ticket_id)) {
+            out.result = R::gone;
+            return out;
+        }
+        if (auto t = store::TicketRepository::find_by_id(c, *filed->ticket_id)) {
+            out.number = t->number;
+            ticket = std::move(*t);
+        }
+    }
+    auto complaint = store::DeadlineQueries::lock_complaint(c, ref.id);
+    auto p = complaint ? plan_complaint_timer(*complaint, *d.sla) : std::nullopt;
+    if (!p) {
+        out.result = complaint ? R::stale : R::gone;
+        return out;
+    }
+    if (p->due > now) {
+        out.result = R::not_yet;
+        out.reschedule = p->due;
+        return out;
+    }
+    const auto count = complaint->reminders + 1;
+    const bool up = complaint->severity == "serious" || count >= 2;
+    const std::string note = d.notices->render(
+        "staff_complaint_unhandled",
+        {{"id", std::to_string(complaint->id)},
+         {"filed", when(d, complaint->created_at)},
+         {"count", std::to_string(count)},
+         {"text",
+          complaint->text.empty() ? d.notices->render("staff_complaint_empty") : complaint->text},
+         {"owner", ticket ? ticket_contact(*ticket, *d.notices)
+                          : owner_contact(c, *d.notices, complaint->owner_openid)}});
+    out.complaint_told = tell_complaint_note(c, complaint->ticket_id, note, up, now);
+    out.complaint_up = up;
+    store::DeadlineQueries::mark_complaint_reminded(c, complaint->id, now);
+    if (complaint->ticket_id) {
+        nlohmann::json details = {{"timer", action_marker(*p)},
+                                  {"complaint", complaint->id},
+                                  {"reminder", count},
+                                  {"supervisors_told", out.complaint_told->supervisors},
+                                  {"managers_told", out.complaint_told->managers}};
+        store::TicketRepository::append_event(
+            c, *complaint->ticket_id, {"sla", "system", "complaint_reminded", details.dump()}, now);
+    }
+    tx.commit();
+    complaint->reminded_at = now;
+    complaint->reminders = count;
+    if (auto next = plan_complaint_timer(*complaint, *d.sla)) out.reschedule = next->due;
+    out.result = R::acted;
+    return out;
+}
+
 }  // namespace
 
 SlaTimers::SlaTimers(store::MysqlPool& mysql, store::TimerIndex& index,
@@ -474,6 +548,18 @@ asio::awaitable<void> SlaTimers::track_callback(store::Callback callback) {
     }
 }
 
+asio::awaitable<void> SlaTimers::track_complaint(store::Complaint complaint) {
+    try {
+        if (auto p = plan_complaint_timer(complaint, sla_))
+            co_await index_.schedule(p->id, p->due);
+        else
+            co_await index_.cancel(
+                timer_id({TimerKind::complaint, complaint.id, dialog::Stage::dispatch}));
+    } catch (const std::exception& e) {
+        log::warn("sla", "track_failed", {{"complaint", complaint.id}, {"error", e.what()}});
+    }
+}
+
 asio::awaitable<std::size_t> SlaTimers::rebuild() {
     std::size_t scheduled = 0;
     std::uint64_t after = 0;
@@ -501,6 +587,20 @@ asio::awaitable<std::size_t> SlaTimers::rebuild() {
         for (const auto& cb : callbacks)
             if (auto p = plan_callback_timer(cb)) timers.emplace_back(std::move(p->id), p->due);
         after = callbacks.back().id;
+        scheduled += co_await index_.rebuild(std::move(timers));
+    }
+    after = 0;
+    for (;;) {
+        auto page = [after, max = options_.rebuild_page](sql::Connection& c) {
+            return store::DeadlineQueries::open_complaints(c, after, max);
+        };
+        auto complaints = co_await mysql_.run(std::move(page));
+        if (complaints.empty()) break;
+        std::vector<std::pair<std::string, Timestamp>> timers;
+        for (const auto& complaint : complaints)
+            if (auto p = plan_complaint_timer(complaint, sla_))
+                timers.emplace_back(std::move(p->id), p->due);
+        after = complaints.back().id;
         scheduled += co_await index_.rebuild(std::move(timers));
     }
     co_await index_.mark_built();
@@ -532,6 +632,8 @@ asio::awaitable<void> SlaTimers::fire(store::DueTimer timer, Timestamp claimed_a
     try {
         if (ref->kind == TimerKind::callback)
             co_await fire_callback(*ref, timer, claimed_at);
+        else if (ref->kind == TimerKind::complaint)
+            co_await fire_complaint(*ref, timer, claimed_at);
         else
             co_await fire_ticket_timer(*ref, timer, claimed_at);
         co_await index_.ack(timer.id);
@@ -644,6 +746,18 @@ asio::awaitable<void> SlaTimers::fire_callback(TimerRef ref, store::DueTimer tim
     Fired fired = co_await mysql_.run(std::move(work));
     if (fired.reschedule) co_await index_.schedule(timer.id, *fired.reschedule);
     record_fired(timer, result_name(fired.result), now, {});
+}
+
+asio::awaitable<void> SlaTimers::fire_complaint(TimerRef ref, store::DueTimer timer,
+                                                Timestamp now) {
+    Desk desk{&sla_, &notices_, &dispatcher_};
+    auto work = [desk, ref, now](sql::Connection& c) {
+        return act_on_complaint(c, desk, ref, now);
+    };
+    Fired fired = co_await mysql_.run(std::move(work));
+    if (fired.complaint_told) warn_untold("sla", ref.id, *fired.complaint_told, fired.complaint_up);
+    if (fired.reschedule) co_await index_.schedule(timer.id, *fired.reschedule);
+    record_fired(timer, result_name(fired.result), now, fired.number);
 }
 
 void SlaTimers::record_fired(const store::DueTimer& timer, const char* result, Timestamp now,

@@ -3,7 +3,10 @@
 // to the supervisors (and the manager for emergencies) at a breach, a re-dispatch when a job was
 // not accepted in time, a new promised time for the owner when the finish is late, the owner's
 // reminder, the auto-close after 7 days, the dispatchers told of a callback due (once per due
-// time), the supervisors of a 人工 nobody answered in time (a handover callback due).
+// time), the supervisors of a 人工 nobody answered in time (a handover callback due), and of a
+// complaint (投诉) whose handling nobody has recorded: every follow_ups.complaint_reminder (24 h)
+// from its filing until it is handled, the managers too from the second reminder on (or at the
+// first for a serious one) — so no complaint is forgotten (件件有着落) even after its callback.
 //
 // Which timers a ticket needs is bot/timer_plan.h. Exactly once, across instances and restarts:
 //  * a timer is claimed with a lease and acked after its action (a crashed worker's timers
@@ -69,9 +72,15 @@ class SlaTimers {
     // A callback (回访) was queued or done: schedules its due timer, or cancels it. Never throws.
     boost::asio::awaitable<void> track_callback(store::Callback callback);
 
-    // Start-up: schedules the timers of every ticket and callback in MySQL that needs one
-    // (timers_to_schedule; timers in flight are left alone). Returns how many were scheduled. Throws
-    // ServiceUnavailable when MySQL or Redis is down.
+    // A complaint was filed or handled: schedules its next reminder, or cancels it. Never throws.
+    // A complaint filed without it (in chat, at a low rating, a reopen, a callback) is found by
+    // the index's refresh (every 10 minutes) long before its first reminder is due.
+    boost::asio::awaitable<void> track_complaint(store::Complaint complaint);
+
+    // Start-up: schedules the timers of every ticket, callback and open complaint in MySQL that
+    // needs one (timers_to_schedule, plan_callback_timer, plan_complaint_timer; timers in flight
+    // are left alone). Returns how many were scheduled. Throws ServiceUnavailable when MySQL or
+    // Redis is down.
     boost::asio::awaitable<std::size_t> rebuild();
 
     // False when Redis lost the index since the last complete rebuild() (a Redis restarted
@@ -99,6 +108,8 @@ class SlaTimers {
                                                    store::Timestamp now);
     boost::asio::awaitable<void> fire_callback(TimerRef ref, store::DueTimer timer,
                                                store::Timestamp now);
+    boost::asio::awaitable<void> fire_complaint(TimerRef ref, store::DueTimer timer,
+                                                store::Timestamp now);
     // The owner's reminder about `ticket`'s question (confirm the fix, rate it, answer a quote)
     // as their chat will ask it once the reminder is sent: first (dialog::ask_first: brought to
     // the front, or put back when the session lost it), so the answer the reminder asks for

@@ -51,6 +51,8 @@ std::string_view to_string(TimerKind k) {
         case TimerKind::remind: return "remind";
         case TimerKind::auto_close: return "autoclose";
         case TimerKind::callback: return "callback";
+        case TimerKind::complaint:
+            return "complaint";
     }
     return "warn";
 }
@@ -65,6 +67,8 @@ std::string timer_id(const TimerRef& ref) {
         case TimerKind::remind:
         case TimerKind::auto_close: return "fu:" + n + ":" + std::string(to_string(ref.kind));
         case TimerKind::callback: return "cb:" + n;
+        case TimerKind::complaint:
+            return "cp:" + n;
     }
     return {};
 }
@@ -99,6 +103,10 @@ std::optional<TimerRef> parse_timer_id(std::string_view id) {
     }
     if (parts[0] == "cb" && parts.size() == 2) {
         ref.kind = TimerKind::callback;
+        return ref;
+    }
+    if (parts[0] == "cp" && parts.size() == 2) {
+        ref.kind = TimerKind::complaint;
         return ref;
     }
     return std::nullopt;
@@ -280,6 +288,16 @@ std::optional<PlannedTimer> plan_callback_timer(const store::Callback& cb) {
     if (cb.done_at || cb.overdue_told_for == cb.due_at) return std::nullopt;
     TimerRef ref{TimerKind::callback, cb.id, dialog::Stage::dispatch};
     return PlannedTimer{ref, timer_id(ref), ms_of(seconds_of(cb.due_at))};
+}
+
+std::optional<PlannedTimer> plan_complaint_timer(const store::Complaint& complaint,
+                                                 const config::SlaData& sla) {
+    if (complaint.status != "open") return std::nullopt;
+    const auto from = seconds_of(complaint.reminded_at.value_or(complaint.created_at));
+    TimerRef ref{TimerKind::complaint, complaint.id, dialog::Stage::dispatch};
+    return PlannedTimer{ref, timer_id(ref),
+                        ms_of(dialog::follow_up_due(sla.policy, sla.calendar,
+                                                    dialog::FollowUp::complaint_reminder, from))};
 }
 
 std::string action_marker(const PlannedTimer& timer) {

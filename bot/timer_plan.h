@@ -7,6 +7,7 @@
 //                                        confirm; confirmed: to rate); remind also for an
 //                                        open job's quote waiting for the owner's answer
 //   cb:<callback id>                     a callback (回访) not done yet
+//   cp:<complaint id>                    a complaint (投诉) not handled yet
 //
 // An id names one timer, so scheduling a plan twice is harmless; the due time travels with it
 // (the index's score), and action_marker() adds it, so a re-armed deadline (a new technician's
@@ -36,15 +37,16 @@ enum class TimerKind : std::uint8_t {
                  // answered a quote for follow_ups.quote_reminder
     auto_close,  // no answer from the owner for follow_ups.auto_close
     callback,    // a callback's due time
+    complaint,   // an unhandled complaint's next reminder (follow_ups.complaint_reminder)
 };
 
-// "warn", "breach", "remind", "autoclose", "callback".
+// "warn", "breach", "remind", "autoclose", "callback", "complaint".
 [[nodiscard]] std::string_view to_string(TimerKind k);
 
 // What a timer id says.
 struct TimerRef {
     TimerKind kind = TimerKind::warn;
-    std::uint64_t id = 0;               // the ticket's id; the callback's for kind callback
+    std::uint64_t id = 0;  // the ticket's id; the callback's or the complaint's for those kinds
     dialog::Stage stage = dialog::Stage::dispatch;  // meaningful for warn and breach only
     bool operator==(const TimerRef&) const = default;
 };
@@ -137,6 +139,11 @@ void start_stage_clocks(store::Ticket& t, const config::SlaData& sla);
 // The callback's timer, at its due time; nullopt once it is done or told overdue for that due
 // time (store::Callback::overdue_told_for).
 [[nodiscard]] std::optional<PlannedTimer> plan_callback_timer(const store::Callback& cb);
+
+// The unhandled complaint's next reminder: follow_ups.complaint_reminder after its last one
+// (reminded_at), the first counted from its filing; nullopt once it is handled or closed.
+[[nodiscard]] std::optional<PlannedTimer> plan_complaint_timer(const store::Complaint& complaint,
+                                                               const config::SlaData& sla);
 
 // What the audit log records for an action taken on `timer`: "<id>@<due in ms>". One action per
 // marker, so a duplicate firing finds it and does nothing.

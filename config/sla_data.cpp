@@ -261,7 +261,7 @@ Result<SlaFile> parse_sla_file(std::string_view text, const std::string& origin)
     if (const auto* t = get_table(*root, "follow_ups", false, p)) {
         reject_unknown(*t, "follow_ups",
                        {"rating_reminder", "auto_close", "complaint_callback", "repair_callback",
-                        "escalation", "quote_reminder"},
+                        "escalation", "quote_reminder", "complaint_reminder"},
                        p);
         for (std::size_t i = 0; i < policy.follow_ups.size(); ++i) {
             const auto key = dialog::to_string(static_cast<dialog::FollowUp>(i));

@@ -137,6 +137,8 @@ std::string_view to_string(FollowUp f) {
             return "escalation";
         case FollowUp::quote_reminder:
             return "quote_reminder";
+        case FollowUp::complaint_reminder:
+            return "complaint_reminder";
     }
     return "escalation";
 }

@@ -87,10 +87,11 @@ enum class FollowUp : std::uint8_t {
     repair_callback,     // a finished repair is called back (回访)
     escalation,          // a request nobody answered goes to the supervisor
     quote_reminder,      // the owner has not answered a paid repair's quote since asked
+    complaint_reminder,  // a complaint not handled yet is reminded of, again every this long
 };
 
 // "rating_reminder", "auto_close", "complaint_callback", "repair_callback", "escalation",
-// "quote_reminder".
+// "quote_reminder", "complaint_reminder".
 [[nodiscard]] std::string_view to_string(FollowUp f);
 
 // The whole policy, defaulting to DOMAIN.md's values (config/sla.toml states the same).
@@ -120,9 +121,9 @@ struct SlaPolicy {
                                           Milestone::received};
 
     // Indexed by FollowUp; "same day" and "planned date" are not allowed here.
-    std::array<SlaLimit, 6> follow_ups{SlaLimit::hours(24),   SlaLimit::days(7),
-                                       SlaLimit::days(3),     SlaLimit::calendar_months(1),
-                                       SlaLimit::minutes(10), SlaLimit::hours(2)};
+    std::array<SlaLimit, 7> follow_ups{
+        SlaLimit::hours(24),   SlaLimit::days(7),  SlaLimit::days(3),  SlaLimit::calendar_months(1),
+        SlaLimit::minutes(10), SlaLimit::hours(2), SlaLimit::hours(24)};
 
     [[nodiscard]] const UrgencyPolicy& for_urgency(Urgency u) const;
     [[nodiscard]] Milestone start_of(Stage s) const {

@@ -22,14 +22,18 @@ const std::string& callback_select() {
     return q;
 }
 
-constexpr const char* kComplaintSelect =
-    "SELECT cp.id, cp.ticket_id, cp.owner_openid, cp.source, cp.severity, cp.text, cp.status, "
-    "cp.handled_by, cp.resolution, cp.created_at, cp.handled_at, t.number AS ticket_number, "
-    "cb.id AS callback_id, cb.due_at AS callback_due_at, cb.done_at AS callback_done_at "
-    "FROM complaints cp "
-    "LEFT JOIN tickets t ON t.id = cp.ticket_id "
-    "LEFT JOIN callbacks cb ON cb.id = "
-    "(SELECT MAX(x.id) FROM callbacks x WHERE x.complaint_id = cp.id AND x.kind = 'complaint') ";
+const std::string& complaint_select() {
+    static const std::string q =
+        "SELECT " + complaint_columns("cp.") +
+        ", t.number AS ticket_number, cb.id AS callback_id, cb.due_at AS callback_due_at, "
+        "cb.done_at AS callback_done_at "
+        "FROM complaints cp "
+        "LEFT JOIN tickets t ON t.id = cp.ticket_id "
+        "LEFT JOIN callbacks cb ON cb.id = "
+        "(SELECT MAX(x.id) FROM callbacks x WHERE x.complaint_id = cp.id AND x.kind = "
+        "'complaint') ";
+    return q;
+}
 
 CallbackEntry read_entry(sql::ResultSet& rs) {
     CallbackEntry e;
@@ -41,20 +45,9 @@ CallbackEntry read_entry(sql::ResultSet& rs) {
     return e;
 }
 
-ComplaintEntry read_complaint(sql::ResultSet& rs) {
+ComplaintEntry read_complaint_entry(sql::ResultSet& rs) {
     ComplaintEntry e;
-    auto& c = e.complaint;
-    c.id = rs.getUInt64("id");
-    c.ticket_id = opt_u64(rs, "ticket_id");
-    c.owner_openid = str(rs, "owner_openid");
-    c.source = str(rs, "source");
-    c.severity = str(rs, "severity");
-    c.text = str(rs, "text");
-    c.status = str(rs, "status");
-    c.handled_by = str(rs, "handled_by");
-    c.resolution = str(rs, "resolution");
-    c.created_at = time(rs, "created_at");
-    c.handled_at = opt_time(rs, "handled_at");
+    e.complaint = read_complaint(rs);
     e.ticket_number = opt_str(rs, "ticket_number");
     e.callback_id = opt_u64(rs, "callback_id");
     e.callback_due_at = opt_time(rs, "callback_due_at");
@@ -101,23 +94,23 @@ Result<CallbackEntry> CallbackQueueRepository::find_callback(sql::Connection& c,
 std::vector<ComplaintEntry> CallbackQueueRepository::complaints(sql::Connection& c,
                                                                 const std::string& status,
                                                                 std::uint32_t limit) {
-    auto st = prepare(c, std::string(kComplaintSelect) +
+    auto st = prepare(c, std::string(complaint_select()) +
                              "WHERE (? = '' OR cp.status = ?) "
                              "ORDER BY cp.created_at DESC, cp.id DESC LIMIT ?");
     bind_all(*st, status, status, limit);
     auto rs = query(*st);
     std::vector<ComplaintEntry> out;
-    while (rs->next()) out.push_back(read_complaint(*rs));
+    while (rs->next()) out.push_back(read_complaint_entry(*rs));
     return out;
 }
 
 Result<ComplaintEntry> CallbackQueueRepository::find_complaint(sql::Connection& c,
                                                                std::uint64_t id) {
-    auto st = prepare(c, std::string(kComplaintSelect) + "WHERE cp.id = ?");
+    auto st = prepare(c, std::string(complaint_select()) + "WHERE cp.id = ?");
     bind_all(*st, id);
     auto rs = query(*st);
     if (!rs->next()) return Error{StoreErrc::not_found, "complaint " + std::to_string(id)};
-    return read_complaint(*rs);
+    return read_complaint_entry(*rs);
 }
 
 Result<std::uint64_t> CallbackQueueRepository::schedule_complaint_callback(

@@ -42,6 +42,34 @@ void DeadlineQueries::mark_overdue_told(sql::Connection& c, std::uint64_t id, Ti
     st->executeUpdate();
 }
 
+std::vector<Complaint> DeadlineQueries::open_complaints(sql::Connection& c, std::uint64_t after_id,
+                                                        std::uint32_t max) {
+    auto st =
+        prepare(c, "SELECT " + complaint_columns() +
+                       " FROM complaints WHERE id > ? AND status = 'open' ORDER BY id LIMIT ?");
+    bind_all(*st, after_id, max);
+    auto rs = query(*st);
+    std::vector<Complaint> out;
+    while (rs->next()) out.push_back(read_complaint(*rs));
+    return out;
+}
+
+std::optional<Complaint> DeadlineQueries::lock_complaint(sql::Connection& c, std::uint64_t id) {
+    auto st =
+        prepare(c, "SELECT " + complaint_columns() + " FROM complaints WHERE id = ? FOR UPDATE");
+    bind_all(*st, id);
+    auto rs = query(*st);
+    if (!rs->next()) return std::nullopt;
+    return read_complaint(*rs);
+}
+
+void DeadlineQueries::mark_complaint_reminded(sql::Connection& c, std::uint64_t id, Timestamp at) {
+    auto st =
+        prepare(c, "UPDATE complaints SET reminded_at = ?, reminders = reminders + 1 WHERE id = ?");
+    bind_all(*st, at, id);
+    st->executeUpdate();
+}
+
 bool DeadlineQueries::lock_ticket(sql::Connection& c, std::uint64_t ticket_id) {
     auto st = prepare(c, "SELECT id FROM tickets WHERE id = ? FOR UPDATE");
     bind_all(*st, ticket_id);

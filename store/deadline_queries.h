@@ -1,7 +1,7 @@
 // The MySQL side of the SLA timers: the reads that rebuild the Redis timer index at start-up
-// (tickets whose state calls for timers, callbacks not done), and what a firing timer needs to
-// act exactly once (the ticket row locked, and whether the audit log already holds the action).
-// Blocking; runs on the connection given (inside MysqlPool::run / run_sync).
+// (tickets whose state calls for timers, callbacks not done, complaints not handled), and what a
+// firing timer needs to act exactly once (the ticket row locked, and whether the audit log already
+// holds the action). Blocking; runs on the connection given (inside MysqlPool::run / run_sync).
 #pragma once
 
 #include <cstdint>
@@ -35,6 +35,18 @@ class DeadlineQueries {
     static std::optional<Callback> lock_callback(sql::Connection& c, std::uint64_t id);
     // Records that the callback's overdue note went out for due time `due` (overdue_told_for).
     static void mark_overdue_told(sql::Connection& c, std::uint64_t id, Timestamp due);
+
+    // Up to `max` complaints not handled yet (status open) with id > `after_id`, by id. Never
+    // fails.
+    static std::vector<Complaint> open_complaints(sql::Connection& c, std::uint64_t after_id,
+                                                  std::uint32_t max);
+
+    // One complaint, its row locked (SELECT ... FOR UPDATE) until the caller's transaction ends:
+    // lock it after its ticket, as closing a rated ticket and handling a complaint do. Must run
+    // inside a transaction. nullopt when there is none.
+    static std::optional<Complaint> lock_complaint(sql::Connection& c, std::uint64_t id);
+    // Records a reminder of the unhandled complaint sent at `at` (reminded_at, reminders + 1).
+    static void mark_complaint_reminded(sql::Connection& c, std::uint64_t id, Timestamp at);
 
     // Locks the ticket's row (SELECT ... FOR UPDATE) until the caller's transaction ends, so two
     // workers firing timers of one ticket take turns. Must run inside a transaction. False when

@@ -18,9 +18,27 @@ std::size_t count_locked(sql::Connection& c, const char* query, std::uint64_t ti
     return rs->next() ? static_cast<std::size_t>(rs->getUInt64("n")) : 0;
 }
 
-constexpr const char* kComplaintColumns =
-    "id, ticket_id, owner_openid, source, severity, text, status, handled_by, resolution, "
-    "created_at, handled_at";
+// Distinguishes "no such row" from "already in the end state" after an UPDATE hit nothing.
+Status missing_or_done(sql::Connection& c, const char* table, std::uint64_t id) {
+    auto st = prepare(c, std::string("SELECT 1 FROM ") + table + " WHERE id = ?");
+    bind_all(*st, id);
+    if (!query(*st)->next()) return Error{StoreErrc::not_found, table};
+    return Error{StoreErrc::invalid_state, std::string(table) + " already done"};
+}
+
+}  // namespace
+
+std::string complaint_columns(std::string_view alias) {
+    std::string out;
+    for (const char* column :
+         {"id", "ticket_id", "owner_openid", "source", "severity", "text", "status", "handled_by",
+          "resolution", "created_at", "handled_at", "reminded_at", "reminders"}) {
+        if (!out.empty()) out += ", ";
+        out += alias;
+        out += column;
+    }
+    return out;
+}
 
 Complaint read_complaint(sql::ResultSet& rs) {
     Complaint c;
@@ -35,18 +53,10 @@ Complaint read_complaint(sql::ResultSet& rs) {
     c.resolution = str(rs, "resolution");
     c.created_at = time(rs, "created_at");
     c.handled_at = opt_time(rs, "handled_at");
+    c.reminded_at = opt_time(rs, "reminded_at");
+    c.reminders = rs.getUInt("reminders");
     return c;
 }
-
-// Distinguishes "no such row" from "already in the end state" after an UPDATE hit nothing.
-Status missing_or_done(sql::Connection& c, const char* table, std::uint64_t id) {
-    auto st = prepare(c, std::string("SELECT 1 FROM ") + table + " WHERE id = ?");
-    bind_all(*st, id);
-    if (!query(*st)->next()) return Error{StoreErrc::not_found, table};
-    return Error{StoreErrc::invalid_state, std::string(table) + " already done"};
-}
-
-}  // namespace
 
 std::string callback_columns(std::string_view alias) {
     static constexpr const char* kColumns[] = {
@@ -127,8 +137,7 @@ std::uint64_t FeedbackRepository::add_complaint(sql::Connection& c, const Compla
 }
 
 Result<Complaint> FeedbackRepository::find_complaint(sql::Connection& c, std::uint64_t id) {
-    auto st =
-        prepare(c, std::string("SELECT ") + kComplaintColumns + " FROM complaints WHERE id = ?");
+    auto st = prepare(c, "SELECT " + complaint_columns() + " FROM complaints WHERE id = ?");
     bind_all(*st, id);
     auto rs = query(*st);
     if (!rs->next()) return Error{StoreErrc::not_found, "complaint"};
@@ -137,7 +146,7 @@ Result<Complaint> FeedbackRepository::find_complaint(sql::Connection& c, std::ui
 
 std::vector<Complaint> FeedbackRepository::complaints(sql::Connection& c, const std::string& status,
                                                       std::uint32_t limit) {
-    auto st = prepare(c, std::string("SELECT ") + kComplaintColumns +
+    auto st = prepare(c, "SELECT " + complaint_columns() +
                              " FROM complaints WHERE (? = '' OR status = ?) ORDER BY created_at "
                              "DESC, id DESC LIMIT ?");
     bind_all(*st, status, status, limit);

@@ -24,6 +24,11 @@ struct CallbackFilter {
     std::uint32_t limit = 200;
 };
 
+// The complaints table's columns as read_complaint reads them, each after `alias` ("cp." when
+// the query names the table so).
+[[nodiscard]] std::string complaint_columns(std::string_view alias = "");
+// The complaint on the result set's current row, selected with complaint_columns.
+[[nodiscard]] Complaint read_complaint(sql::ResultSet& rs);
 // The callbacks table's columns as read_callback reads them, each after `alias` ("cb." when the
 // query joins other tables; their own columns must not be named like these).
 [[nodiscard]] std::string callback_columns(std::string_view alias = "");

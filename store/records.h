@@ -223,6 +223,8 @@ struct Complaint {
     std::string resolution;
     Timestamp created_at{};
     std::optional<Timestamp> handled_at;
+    std::optional<Timestamp> reminded_at;  // the last reminder that it waits for its handling
+    std::uint32_t reminders = 0;           // how many such reminders went out
 };
 
 struct Callback {

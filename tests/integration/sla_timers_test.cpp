@@ -253,6 +253,7 @@ class SlaTimersIntegration : public ::testing::Test {
         for (const auto& m : members->elements) {
             auto ref = parse_timer_id(m.str);
             bool mine = ref && ref->kind != TimerKind::callback &&
+                        ref->kind != TimerKind::complaint &&
                         std::any_of(ours.begin(), ours.end(),
                                     [&](const store::Ticket& t) { return t.id == ref->id; });
             if (!mine) (void)store::testing::run(io, engine.redis.command({"ZREM", key, m.str}));
@@ -1090,6 +1091,122 @@ TEST_F(SlaTimersIntegration,
     for (const auto& p : sent_without_ticket(*dispatcher_.openid))
         overdue += p["event"] == "callback_overdue";
     EXPECT_EQ(overdue, 2u);
+}
+
+// A complaint whose handling nobody records is not forgotten (件件有着落): a day after its filing
+// the supervisors are reminded, a day later again with the managers (it goes up), once per
+// reminder whatever the index does, and never after its handling is recorded. A serious one
+// reaches the managers at the first reminder; one about no ticket names the owner as the desk
+// knows them.
+TEST_F(SlaTimersIntegration, AComplaintNobodyHandlesIsRemindedDailyAndGoesUpToTheManagers) {
+    const auto t = create("normal");
+    store::Complaint filed;
+    filed.ticket_id = t.id;
+    filed.owner_openid = t.owner_openid;
+    filed.source = "low_rating";
+    filed.text = "2星：师傅迟到两小时";
+    filed.created_at = t0;
+    const auto id = pool_.run_sync([&](sql::Connection& c) {
+        store::Transaction tx(c);
+        auto made = open_complaint(c, filed, desk().sla, t0);
+        tx.commit();
+        return made;
+    });
+    auto complaint = [&](std::uint64_t which) {
+        return pool_.run_sync([which](sql::Connection& c) {
+            return *store::FeedbackRepository::find_complaint(c, which);
+        });
+    };
+    auto reminders_to = [&](const std::string& openid) {
+        std::vector<std::string> out;
+        for (const auto& p : sent_to(t.id, openid))
+            if (p["event"] == "complaint") out.push_back(p["text"]);
+        return out;
+    };
+    store::testing::run(io_, engine_->timers.track_complaint(complaint(id)));
+
+    at(t0 + 23h);
+    fire();
+    EXPECT_TRUE(reminders_to(*supervisor_.openid).empty()) << "not yet";
+
+    at(t0 + 24h + 1s);
+    fire();
+    auto first = reminders_to(*supervisor_.openid);
+    ASSERT_EQ(first.size(), 1u);
+    EXPECT_EQ(first[0].rfind("投诉（编号" + std::to_string(id) + "）于", 0), 0u) << first[0];
+    EXPECT_NE(first[0].find("至今未登记处理结果（第1次提醒）。投诉内容：2星：师傅迟到两小时"),
+              std::string::npos)
+        << first[0];
+    EXPECT_NE(first[0].find("repairbot complaint handle " + std::to_string(id)), std::string::npos);
+    EXPECT_NE(first[0].find("业主：张三 13800138000，5栋1单元502"), std::string::npos) << first[0];
+    EXPECT_TRUE(reminders_to(*manager_.openid).empty()) << "the supervisors first";
+    auto once = complaint(id);
+    EXPECT_EQ(once.reminders, 1u);
+    ASSERT_TRUE(once.reminded_at);
+    EXPECT_EQ(*once.reminded_at, t0 + 24h + 1s);
+    const auto types = event_types(t.id);
+    EXPECT_EQ(std::count(types.begin(), types.end(), "complaint_reminded"), 1);
+
+    // A refresh that read the complaint before the reminder committed puts the old timer back.
+    store::testing::run(
+        io_, engine_->index.schedule(timer_id({TimerKind::complaint, id, dialog::Stage::dispatch}),
+                                     t0 + 24h));
+    at(t0 + 24h + 10min);
+    fire();
+    EXPECT_EQ(reminders_to(*supervisor_.openid).size(), 1u) << "once per reminder";
+
+    at(t0 + 48h + 2s);
+    fire();
+    auto second = reminders_to(*supervisor_.openid);
+    ASSERT_EQ(second.size(), 2u);
+    EXPECT_NE(second[1].find("第2次提醒"), std::string::npos) << second[1];
+    auto up = reminders_to(*manager_.openid);
+    ASSERT_EQ(up.size(), 1u) << "the second reminder goes up";
+    EXPECT_EQ(up[0], second[1]);
+    EXPECT_EQ(complaint(id).reminders, 2u);
+
+    // Handled: its reminders stop (the timer of the next one finds nothing to do).
+    auto handled = pool_.run_sync([&](sql::Connection& c) {
+        return handle_complaint(c, desk().sla, id, "主管", "已向业主致歉并安排复查", t0 + 50h);
+    });
+    ASSERT_TRUE(handled) << handled.error().message();
+    at(t0 + 96h);
+    fire();
+    EXPECT_EQ(reminders_to(*supervisor_.openid).size(), 2u);
+    EXPECT_EQ(reminders_to(*manager_.openid).size(), 1u);
+    EXPECT_FALSE(plan_complaint_timer(complaint(id), desk().sla));
+
+    // Serious, about no ticket: the managers hear the first reminder too, with the owner's details.
+    store::Complaint serious;
+    serious.owner_openid = tag_ + "-owner-serious";
+    serious.source = "owner";
+    serious.severity = "serious";
+    serious.text = "漏水泡坏了我家地板，一直没人管";
+    serious.created_at = t0 + 96h;
+    const auto serious_id = pool_.run_sync([&](sql::Connection& c) {
+        store::Owner owner;
+        owner.openid = serious.owner_openid;
+        owner.name = "李四";
+        owner.phone = "13912345678";
+        owner.address = "7栋2单元301";
+        (void)store::OwnerRepository::upsert(c, owner, t0);
+        store::Transaction tx(c);
+        auto made = open_complaint(c, serious, desk().sla, t0 + 96h);
+        tx.commit();
+        return made;
+    });
+    store::testing::run(io_, engine_->timers.track_complaint(complaint(serious_id)));
+    at(t0 + 120h + 1s);
+    fire();
+    auto to_manager = sent_without_ticket(*manager_.openid);
+    ASSERT_EQ(to_manager.size(), 1u);
+    const std::string text = to_manager[0]["text"];
+    EXPECT_NE(text.find("投诉（编号" + std::to_string(serious_id) + "）"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find("第1次提醒"), std::string::npos) << text;
+    EXPECT_NE(text.find("业主：李四 13912345678，7栋2单元301"), std::string::npos) << text;
+    EXPECT_EQ(sent_without_ticket(*supervisor_.openid).size(), 1u);
+    EXPECT_EQ(unfilled(to_manager[0]), std::vector<std::string>{}) << to_manager[0];
 }
 
 // A 人工 nobody recorded an answer to within follow_ups.escalation goes up to the supervisors

@@ -158,6 +158,16 @@ TEST(ComplaintJson, CarriesItsCallbackDueDate) {
     EXPECT_EQ(j["callback_due_at"], "2026-11-24T15:00:00+08:00");
     EXPECT_TRUE(j["ticket"].is_null());
     EXPECT_TRUE(j["callback_done_at"].is_null());
+    EXPECT_EQ(j["reminders"], 0);
+    EXPECT_TRUE(j["reminded_at"].is_null());
+    e.complaint.reminders = 2;
+    e.complaint.reminded_at = local(2026, 11, 23, 9, 0);
+    j = complaint_json(e);
+    EXPECT_EQ(j["reminders"], 2);
+    EXPECT_EQ(j["reminded_at"], "2026-11-23T09:00:00+08:00");
+    const auto table = complaint_table({e});
+    EXPECT_NE(table.find("REMINDED"), std::string::npos) << table;
+    EXPECT_NE(table.find("2x, last 2026-11-23T09:00:00+08:00"), std::string::npos) << table;
 }
 
 TEST(CallbackTable, OneRowPerCallbackWithDashesForNothing) {

@@ -89,6 +89,7 @@ TEST(SlaConfigData, ShippedPolicyIsTheDomainDefaults) {
     EXPECT_EQ(r->policy.follow_up(dialog::FollowUp::repair_callback), SlaLimit::calendar_months(1));
     EXPECT_EQ(r->policy.follow_up(dialog::FollowUp::escalation), SlaLimit::minutes(10));
     EXPECT_EQ(r->policy.follow_up(dialog::FollowUp::quote_reminder), SlaLimit::hours(2));
+    EXPECT_EQ(r->policy.follow_up(dialog::FollowUp::complaint_reminder), SlaLimit::hours(24));
 }
 
 TEST(SlaConfigData, ShippedHolidayFilesHoldTheNotices) {

@@ -68,12 +68,17 @@ TEST(TimerIds, RoundTripEveryKindAndStage) {
     EXPECT_EQ(timer_id({TimerKind::callback, 9, Stage::dispatch}), "cb:9");
     EXPECT_EQ(parse_timer_id("fu:7:autoclose")->kind, TimerKind::auto_close);
     EXPECT_EQ(parse_timer_id("cb:9")->id, 9u);
+    EXPECT_EQ(timer_id({TimerKind::complaint, 11, Stage::dispatch}), "cp:11");
+    ASSERT_TRUE(parse_timer_id("cp:11"));
+    EXPECT_EQ(parse_timer_id("cp:11")->kind, TimerKind::complaint);
+    EXPECT_EQ(parse_timer_id("cp:11")->id, 11u);
 }
 
 TEST(TimerIds, ForeignOrMangledMembersAreNotTimers) {
-    for (const char* bad : {"", "sla", "sla:x:accept:warn", "sla:1:lunch:warn", "sla:1:accept:nap",
-                            "sla:1:accept", "fu:1:later", "cb:", "cb:1:2", "ticket:1:arrive",
-                            "sla:-1:accept:warn", "sla:99999999999999999999:accept:warn"})
+    for (const char* bad :
+         {"", "sla", "sla:x:accept:warn", "sla:1:lunch:warn", "sla:1:accept:nap", "sla:1:accept",
+          "fu:1:later", "cb:", "cb:1:2", "cp:", "cp:1:2", "ticket:1:arrive", "sla:-1:accept:warn",
+          "sla:99999999999999999999:accept:warn"})
         EXPECT_FALSE(parse_timer_id(bad)) << bad;
 }
 
@@ -503,6 +508,28 @@ TEST(TimerPlan, ACallbackIsDueUntilDone) {
     EXPECT_EQ(p->due, local(2026, 11, 24, 10, 0));
     cb.done_at = cb.due_at;
     EXPECT_FALSE(plan_callback_timer(cb));
+}
+
+// An unhandled complaint is reminded of 24 h after it was filed (follow_ups.complaint_reminder),
+// then 24 h after each reminder, whatever the weekday; a handled or closed one is not.
+TEST(TimerPlan, AnUnhandledComplaintIsRemindedADayAfterItsFilingThenADayAfterEachReminder) {
+    store::Complaint complaint;
+    complaint.id = 11;
+    complaint.created_at = local(2026, 12, 4, 22, 30) + chr::milliseconds{400};  // a Friday night
+    auto first = plan_complaint_timer(complaint, shipped());
+    ASSERT_TRUE(first);
+    EXPECT_EQ(first->id, "cp:11");
+    EXPECT_EQ(first->due, local(2026, 12, 5, 22, 30)) << "a Saturday: complaints do not wait";
+    complaint.reminded_at = local(2026, 12, 5, 22, 31, 5);
+    complaint.reminders = 1;
+    auto second = plan_complaint_timer(complaint, shipped());
+    ASSERT_TRUE(second);
+    EXPECT_EQ(second->due, local(2026, 12, 6, 22, 31, 5)) << "counted from the last reminder";
+    EXPECT_NE(action_marker(*first), action_marker(*second));
+    complaint.status = "handled";
+    EXPECT_FALSE(plan_complaint_timer(complaint, shipped()));
+    complaint.status = "closed";
+    EXPECT_FALSE(plan_complaint_timer(complaint, shipped()));
 }
 
 TEST(TimerPlan, TheActionMarkerTellsARearmedDeadlineFromARepeatedOne) {
