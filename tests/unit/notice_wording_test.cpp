@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <unistd.h>
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -44,6 +45,32 @@ TEST(NoticeWording, EveryPlaceholderIsFilledFromThePayload) {
               "描述：厨房水管漏水\n联系人：王女士 13800138000\n请于12月6日 10:00前到场。\n"
               "请于12月6日 08:15前回复“接单”。");
     EXPECT_EQ(notice->template_data["keyword3"]["value"], "水管爆裂（紧急）");
+}
+
+// WeChat shows a template message's keywords only (first and remark no longer since 2023), each
+// cut to about 20 characters: every shipped table for an owner's or a technician's event says
+// what it is about and what to do in keywords of its own — not the number alone, not the whole
+// long text in one keyword — and a keyword worded without placeholders is read whole.
+TEST(NoticeWording, AShippedTemplateMessageSaysWhatToDoInItsKeywords) {
+    const auto* fallback = &shipped().for_event("staff_notice");
+    for (const auto& [event, fields] : config::push_event_fields()) {
+        const auto& wording = shipped().for_event(event);
+        if (&wording == fallback) continue;
+        std::vector<std::string> keywords;
+        for (const auto& [name, text] : wording.data)
+            if (name.rfind("keyword", 0) == 0) keywords.push_back(text);
+        const bool about_a_ticket =
+            std::find(fields.begin(), fields.end(), "number") != fields.end();
+        EXPECT_GE(keywords.size(), about_a_ticket ? 2u : 1u) << event;
+        for (const auto& text : keywords) {
+            if (about_a_ticket) EXPECT_NE(text, "{text}") << event << ": the long text, cut";
+            if (text.find('{') == std::string::npos) {
+                std::size_t chars = 0;
+                for (unsigned char ch : text) chars += (ch & 0xC0) != 0x80;
+                EXPECT_LE(chars, 20u) << event << ": " << text;
+            }
+        }
+    }
 }
 
 TEST(NoticeWording, APushQueuedBeforeAFieldExistedLeavesItsLineOut) {
