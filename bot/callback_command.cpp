@@ -272,12 +272,12 @@ std::string complaint_table(const std::vector<store::ComplaintEntry>& rows) {
         const auto& c = r.complaint;
         std::string callback = time_or_dash(r.callback_due_at);
         if (r.callback_done_at) callback = "done " + iso_datetime(*r.callback_done_at);
-        table.push_back(
-            {std::to_string(c.id), or_dash(r.ticket_number), c.source, c.severity, c.status,
-             iso_datetime(c.created_at),
-             c.reminders ? std::to_string(c.reminders) + "x, last " + iso_datetime(*c.reminded_at)
-                         : "-",
-             callback, one_line(c.text)});
+        std::string reminded = "-";
+        if (c.reminders && c.reminded_at)
+            reminded = std::to_string(c.reminders) + "x, last " + iso_datetime(*c.reminded_at);
+        table.push_back({std::to_string(c.id), or_dash(r.ticket_number), c.source, c.severity,
+                         c.status, iso_datetime(c.created_at), reminded, callback,
+                         one_line(c.text)});
     }
     return render_table(table);
 }

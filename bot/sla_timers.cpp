@@ -439,8 +439,8 @@ Fired act_on_callback(sql::Connection& c, Desk d, TimerRef ref, Timestamp now) {
     return out;
 }
 
-// The unit of work of an unhandled complaint's reminder. The complaint's row, locked (after its
-// ticket's, the order closing a rated ticket and handling a complaint take), makes it exactly
+// The unit of work of an unhandled complaint's reminder. The complaint's row, locked first (then
+// its ticket's: the order of handling a complaint and of a callback's report), makes it exactly
 // once per reminder: the plan counts the next from reminded_at, set with the note. The
 // supervisors hear it; the managers too from the second reminder on, or for a serious complaint
 // (anything unanswered goes up). Rescheduled for the next reminder.
@@ -448,23 +448,6 @@ Fired act_on_complaint(sql::Connection& c, Desk d, TimerRef ref, Timestamp now) 
     using R = Fired::Result;
     Fired out;
     store::Transaction tx(c);
-    // Which ticket it concerns (a complaint's never changes), to lock that first.
-    auto filed = store::FeedbackRepository::find_complaint(c, ref.id);
-    if (!filed) {
-        out.result = R::gone;
-        return out;
-    }
-    std::optional<store::Ticket> ticket;
-    if (filed->ticket_id) {
-        if (!store::DeadlineQueries::lock_ticket(c, *filed->ticket_id)) {
-            out.result = R::gone;
-            return out;
-        }
-        if (auto t = store::TicketRepository::find_by_id(c, *filed->ticket_id)) {
-            out.number = t->number;
-            ticket = std::move(*t);
-        }
-    }
     auto complaint = store::DeadlineQueries::lock_complaint(c, ref.id);
     auto p = complaint ? plan_complaint_timer(*complaint, *d.sla) : std::nullopt;
     if (!p) {
@@ -475,6 +458,17 @@ Fired act_on_complaint(sql::Connection& c, Desk d, TimerRef ref, Timestamp now) 
         out.result = R::not_yet;
         out.reschedule = p->due;
         return out;
+    }
+    std::optional<store::Ticket> ticket;
+    if (complaint->ticket_id) {
+        if (!store::DeadlineQueries::lock_ticket(c, *complaint->ticket_id)) {
+            out.result = R::gone;
+            return out;
+        }
+        if (auto t = store::TicketRepository::find_by_id(c, *complaint->ticket_id)) {
+            out.number = t->number;
+            ticket = std::move(*t);
+        }
     }
     const auto count = complaint->reminders + 1;
     const bool up = complaint->severity == "serious" || count >= 2;
@@ -545,18 +539,6 @@ asio::awaitable<void> SlaTimers::track_callback(store::Callback callback) {
             co_await index_.cancel(timer_id({TimerKind::callback, callback.id, dialog::Stage::dispatch}));
     } catch (const std::exception& e) {
         log::warn("sla", "track_failed", {{"callback", callback.id}, {"error", e.what()}});
-    }
-}
-
-asio::awaitable<void> SlaTimers::track_complaint(store::Complaint complaint) {
-    try {
-        if (auto p = plan_complaint_timer(complaint, sla_))
-            co_await index_.schedule(p->id, p->due);
-        else
-            co_await index_.cancel(
-                timer_id({TimerKind::complaint, complaint.id, dialog::Stage::dispatch}));
-    } catch (const std::exception& e) {
-        log::warn("sla", "track_failed", {{"complaint", complaint.id}, {"error", e.what()}});
     }
 }
 

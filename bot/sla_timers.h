@@ -72,15 +72,12 @@ class SlaTimers {
     // A callback (回访) was queued or done: schedules its due timer, or cancels it. Never throws.
     boost::asio::awaitable<void> track_callback(store::Callback callback);
 
-    // A complaint was filed or handled: schedules its next reminder, or cancels it. Never throws.
-    // A complaint filed without it (in chat, at a low rating, a reopen, a callback) is found by
-    // the index's refresh (every 10 minutes) long before its first reminder is due.
-    boost::asio::awaitable<void> track_complaint(store::Complaint complaint);
-
     // Start-up: schedules the timers of every ticket, callback and open complaint in MySQL that
     // needs one (timers_to_schedule, plan_callback_timer, plan_complaint_timer; timers in flight
-    // are left alone). Returns how many were scheduled. Throws ServiceUnavailable when MySQL or
-    // Redis is down.
+    // are left alone). A complaint's first reminder is put in the index by this alone (run again
+    // every 10 minutes by the app): due a day after its filing, it never waits for it; a handled
+    // complaint's timer fires once, finds it handled and is dropped. Returns how many were
+    // scheduled. Throws ServiceUnavailable when MySQL or Redis is down.
     boost::asio::awaitable<std::size_t> rebuild();
 
     // False when Redis lost the index since the last complete rebuild() (a Redis restarted

@@ -42,7 +42,7 @@ class DeadlineQueries {
                                                   std::uint32_t max);
 
     // One complaint, its row locked (SELECT ... FOR UPDATE) until the caller's transaction ends:
-    // lock it after its ticket, as closing a rated ticket and handling a complaint do. Must run
+    // lock it before its ticket, as handling a complaint and a callback's report do. Must run
     // inside a transaction. nullopt when there is none.
     static std::optional<Complaint> lock_complaint(sql::Connection& c, std::uint64_t id);
     // Records a reminder of the unhandled complaint sent at `at` (reminded_at, reminders + 1).

@@ -4,8 +4,9 @@
 -- reminded_at is the last reminder's time, from which the next is counted (the first from
 -- created_at); reminders counts them. The timer's firing sets both in the transaction that queues
 -- the reminder, under the complaint's row lock, so two workers or a refreshed index remind once.
--- Safe to repeat (IF NOT EXISTS). Complaints filed before it have none: an open one is reminded
--- of at the next refresh of the timer index (its first reminder long due), once.
+-- Safe to repeat (IF NOT EXISTS). Complaints filed before it have none: each one still open is
+-- reminded of at the first refresh of the timer index after it (its first reminder long due),
+-- then daily like any other until it is handled.
 ALTER TABLE complaints
     ADD COLUMN IF NOT EXISTS reminded_at DATETIME(3) NULL AFTER handled_at,
     ADD COLUMN IF NOT EXISTS reminders INT UNSIGNED NOT NULL DEFAULT 0 AFTER reminded_at;

@@ -261,6 +261,20 @@ class SlaTimersIntegration : public ::testing::Test {
     }
 
     void track(const store::Ticket& t) { store::testing::run(io_, engine_->timers.track(t)); }
+    // What the app's index refresh does (rebuild), keeping only the reminders of complaints
+    // `ours` (rebuild reads every open complaint and ticket of the shared test database).
+    void refresh_keeping_complaints(const std::vector<std::uint64_t>& ours) {
+        store::testing::run(io_, engine_->timers.rebuild());
+        const auto key = engine_->redis.key("{" + index_name_ + "}:due");
+        auto members = store::testing::run(io_, engine_->redis.command({"ZRANGE", key, "0", "-1"}));
+        ASSERT_TRUE(members);
+        for (const auto& m : members->elements) {
+            auto ref = parse_timer_id(m.str);
+            bool mine = ref && ref->kind == TimerKind::complaint &&
+                        std::find(ours.begin(), ours.end(), ref->id) != ours.end();
+            if (!mine) (void)store::testing::run(io_, engine_->redis.command({"ZREM", key, m.str}));
+        }
+    }
     // The payloads queued to `openid` about no ticket, oldest first.
     std::vector<nlohmann::json> sent_without_ticket(const std::string& openid) {
         return pool_.run_sync([&openid](sql::Connection& c) {
@@ -1123,7 +1137,9 @@ TEST_F(SlaTimersIntegration, AComplaintNobodyHandlesIsRemindedDailyAndGoesUpToTh
             if (p["event"] == "complaint") out.push_back(p["text"]);
         return out;
     };
-    store::testing::run(io_, engine_->timers.track_complaint(complaint(id)));
+    refresh_keeping_complaints({id});
+    EXPECT_EQ(store::testing::run(io_, engine_->index.size()), 1u)
+        << "the refresh puts the complaint's first reminder in the index";
 
     at(t0 + 23h);
     fire();
@@ -1195,7 +1211,8 @@ TEST_F(SlaTimersIntegration, AComplaintNobodyHandlesIsRemindedDailyAndGoesUpToTh
         tx.commit();
         return made;
     });
-    store::testing::run(io_, engine_->timers.track_complaint(complaint(serious_id)));
+    refresh_keeping_complaints({id, serious_id});
+    EXPECT_EQ(store::testing::run(io_, engine_->index.size()), 1u) << "not the handled one";
     at(t0 + 120h + 1s);
     fire();
     auto to_manager = sent_without_ticket(*manager_.openid);
