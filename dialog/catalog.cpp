@@ -78,8 +78,18 @@ void FaultCatalog::add(const std::string& word, KeywordHit::Kind kind, std::size
 bool negated(std::string_view s, std::size_t pos) {
     static constexpr std::array<std::string_view, 6> kNegations = {"没有", "不是", "没",
                                                                    "不",   "无",   "并非"};
+    // An A-not-A question (是不是, 有没有): the owner is asking whether the danger is there.
+    auto asks = [&](std::string_view n) {
+        const auto at = pos - n.size();
+        auto before = [&](std::string_view w) {
+            return at >= w.size() && s.substr(at - w.size(), w.size()) == w;
+        };
+        if (n.starts_with("不")) return before("是");
+        if (n.starts_with("没")) return before("有");
+        return false;
+    };
     for (auto n : kNegations) {
-        if (pos >= n.size() && s.substr(pos - n.size(), n.size()) == n) return true;
+        if (pos >= n.size() && s.substr(pos - n.size(), n.size()) == n) return !asks(n);
     }
     return false;
 }

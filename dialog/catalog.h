@@ -58,7 +58,8 @@ struct KeywordHit {
 };
 
 // Whether the keyword found at byte `pos` of `normalized` text is ruled out by the word just
-// before it: "没有漏电", "不是漏水", "无燃气味", "并非…". Pure.
+// before it: "没有漏电", "不是漏水", "无燃气味", "并非…". A question asks, it does not rule out:
+// "是不是漏电了", "有没有燃气味" (the negation right after 是 / 有) are not negated. Pure.
 [[nodiscard]] bool negated(std::string_view normalized, std::size_t pos);
 
 // The catalog, immutable once built. Callers (the loader, tests) validate their input first:

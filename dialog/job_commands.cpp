@@ -38,9 +38,9 @@ constexpr std::array<std::string_view, 6> kListWords = {"我的工单", "工单"
 
 constexpr std::array<std::string_view, 4> kFeeWords = {"费用", "收费", "fee", "金额"};
 
-// Whether the fee word at `at` of `s` is negated: 不 / 无 / 免 just before it.
+// Whether the fee word at `at` of `s` is negated: 不 / 无 / 免 / 没 / 没有 just before it.
 bool said_no_fee(std::string_view s, std::size_t at) {
-    for (std::string_view no : {"不", "无", "免"})
+    for (std::string_view no : {"不", "无", "免", "没", "没有"})
         if (at >= no.size() && s.substr(at - no.size(), no.size()) == no) return true;
     return false;
 }

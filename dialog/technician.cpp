@@ -197,6 +197,14 @@ void run(Turn& t, const PendingJobCommand& cmd, const TechnicianJob& job) {
     }
 }
 
+// Whether list position `index` names a line of the list last shown, or of the jobs as they are
+// (what resolve answers tech_no_such_index for otherwise).
+bool position_exists(Turn& t, long index) {
+    const auto& listed = t.session.shown_jobs;
+    const std::size_t in_list = listed.empty() ? jobs_of(t).size() : listed.size();
+    return index >= 1 && static_cast<std::size_t>(index) <= std::max(in_list, jobs_of(t).size());
+}
+
 // The job a ticket number or list position names, or nullptr after saying why there is none.
 const TechnicianJob* resolve(Turn& t, const std::string& ticket, std::optional<long> index) {
     const auto& jobs = jobs_of(t);
@@ -211,7 +219,7 @@ const TechnicianJob* resolve(Turn& t, const std::string& ticket, std::optional<l
     const auto& listed = t.session.shown_jobs;
     const std::size_t in_list = listed.empty() ? jobs.size() : listed.size();
     std::string shown = std::to_string(index.value_or(0));
-    if (!index || *index < 1 || static_cast<std::size_t>(*index) > std::max(in_list, jobs.size())) {
+    if (!index || !position_exists(t, *index)) {
         say_jobs(t, TextId::tech_no_such_index, shown);
         return nullptr;
     }
@@ -347,6 +355,16 @@ void on_job_command(Turn& t, const JobCommand& c) {
         t.say(TextId::tech_no_jobs);
         return;
     }
+    if (c.ticket.empty() && c.index && !position_exists(t, *c.index)) {
+        // No such line: the command waits for the right one ("完成 50" with one job), and a
+        // bare number after 完成 may have been the fee.
+        const bool maybe_fee = c.action == JobAction::finish && !c.cents;
+        s.job_command = std::move(cmd);
+        s.flow = Flow::technician_pick;
+        say_jobs(t, maybe_fee ? TextId::tech_no_such_index_fee : TextId::tech_no_such_index,
+                 std::to_string(*c.index));
+        return;
+    }
     if (!c.ticket.empty() || c.index) {
         if (const auto* job = resolve(t, c.ticket, c.index)) run(t, cmd, *job);
         return;
@@ -402,6 +420,14 @@ bool bind_on_text(Turn& t, const Said& said) {
 bool technician_on_text(Turn& t, const Said& said) {
     if (!t.is_technician()) return false;
     auto c = parse_job_command(said.raw);
+    // A technician's whole message "到了" / "我到了" is their arrival; only theirs (an owner's
+    // "到了吗" asks about the technician) and only alone (not the start of a note).
+    if (!c && t.session.flow != Flow::owner_report) {
+        const auto plain = text::trim_punct(said.compact);
+        for (std::string_view w : {"到了", "我到了", "已到", "我已到", "到了到了"})
+            if (plain == w)
+                c = JobCommand{.kind = JobCommandKind::job, .action = JobAction::arrive};
+    }
     if (t.session.flow == Flow::owner_report && (!c || c->ticket.empty())) return false;
     if (c) {
         on_job_command(t, *c);

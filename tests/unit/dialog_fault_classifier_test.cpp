@@ -40,6 +40,13 @@ INSTANTIATE_TEST_SUITE_P(
         FaultCase{"插座没电", "电", "", N}, FaultCase{"插座冒火花", "电", "electric", E},
         FaultCase{"家里停电了", "电", "electric", E}, FaultCase{"有漏电", "电", "electric", E},
         FaultCase{"没有漏电，就是灯不亮", "电", "", N}, FaultCase{"厨房有燃气味", "燃气", "gas", E},
+        // Asked, not ruled out (是不是, 有没有); the words an owner in a hurry uses.
+        FaultCase{"插座是不是漏电了，一碰就麻", "电", "electric", E},
+        FaultCase{"厨房是不是燃气泄漏了", "燃气", "gas", E},
+        FaultCase{"闻一下有没有燃气味", "燃气", "gas", E},
+        FaultCase{"不是漏电，是灯坏了", "电", "", N},
+        FaultCase{"水管破了 到处是水", "水", "flood", E}, FaultCase{"水管暴了", "水", "flood", E},
+        FaultCase{"家里突然没电了", "电", "electric", E},
         FaultCase{"闻到很重的煤气味", "燃气", "gas", E}, FaultCase{"燃气灶打不着火", "燃气", "", N},
         FaultCase{"防盗门锁坏了", "门窗", "", N}, FaultCase{"窗户关不上", "门窗", "", N},
         FaultCase{"电梯坏了", "电梯", "", E},  // a lift failure is urgent

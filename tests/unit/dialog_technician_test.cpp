@@ -119,11 +119,14 @@ const CommandCase kCommandCases[] = {
      TextId::tech_job_not_yours},
     {"AcceptSomeoneElsesJobWithOneOpenIsRefused", Jobs::one_dispatched, "接单 BX20261121-0099",
      std::nullopt, TextId::tech_job_not_yours},
-    {"AcceptPositionOutOfRange", Jobs::several, "接单 7", std::nullopt, TextId::tech_no_such_index},
+    {"AcceptPositionOutOfRangeWaitsForTheRightOne", Jobs::several, "接单 7", std::nullopt,
+     TextId::tech_no_such_index, true},
     // 到达
     {"ArriveWithoutJobs", Jobs::none, "到达", std::nullopt, TextId::tech_no_jobs},
     {"ArriveAtTheOnlyJob", Jobs::one_accepted, "到达", ArriveJob{kJ1}, TextId::tech_arrived},
     {"ArriveAlsoAsYiDaoChang", Jobs::one_accepted, "已到场", ArriveJob{kJ1}, TextId::tech_arrived},
+    {"ArriveAlsoAsDaoLe", Jobs::one_accepted, "到了", ArriveJob{kJ1}, TextId::tech_arrived},
+    {"ArriveAlsoAsWoDaoLe", Jobs::one_accepted, "我到了", ArriveJob{kJ1}, TextId::tech_arrived},
     {"ArriveBeforeAcceptingSaysAcceptFirst", Jobs::one_dispatched, "到达", std::nullopt,
      TextId::tech_accept_first},
     {"ArriveWithSeveralAsksWhich", Jobs::several, "到达", std::nullopt, TextId::tech_which_job,
@@ -154,6 +157,10 @@ const CommandCase kCommandCases[] = {
      TextId::tech_fee_invalid},
     {"FinishWithFeeWordButNoAmount", Jobs::one_accepted, "完成 费用", std::nullopt,
      TextId::tech_fee_invalid},
+    {"FinishSayingThereIsNoFee", Jobs::one_accepted, "完成 没有费用",
+     FinishJob{kJ1, std::nullopt, "没有费用"}, TextId::tech_finished},
+    {"FinishWithABareNumberBeyondTheListAsksWhetherItIsTheFee", Jobs::one_accepted, "完成 50",
+     std::nullopt, TextId::tech_no_such_index_fee, true},
     {"FinishWithThreeDecimalsIsRefused", Jobs::one_accepted, "完成 费用 12.345", std::nullopt,
      TextId::tech_fee_invalid},
     {"FinishWithSeveralAsksWhich", Jobs::several, "完成 费用 80", std::nullopt,
@@ -328,6 +335,26 @@ TEST(Technician, WhichJobKeepsAskingUntilAnsweredAndRefusesOthersJobs) {
     chat.say("2");
     ASSERT_NE(find_effect<FinishJob>(chat.last), nullptr);
     EXPECT_EQ(*find_effect<FinishJob>(chat.last), (FinishJob{kJ2, 8000, ""}));
+}
+
+// "完成 50" on a ladder with one job: no 50th job — perhaps the fee. The bot says both ways out
+// and keeps the 完成 waiting: "1" finishes the job, "完成 费用 50" finishes it with the fee.
+TEST(Technician, AFinishWithANumberPastTheListWaitsForTheJobOrTheFee) {
+    Chat chat = technician_chat(Jobs::one_accepted);
+    chat.say("完成 50");
+    EXPECT_TRUE(contains(chat.reply(), "没有第50单。如果50是费用，请回复“完成 费用 50”"))
+        << chat.reply();
+    EXPECT_TRUE(chat.last.effects.empty());
+    chat.say("1");
+    ASSERT_NE(find_effect<FinishJob>(chat.last), nullptr) << chat.reply();
+    EXPECT_EQ(*find_effect<FinishJob>(chat.last), (FinishJob{kJ1, std::nullopt, ""}));
+
+    Chat fee = technician_chat(Jobs::one_accepted);
+    fee.say("完成 50");
+    fee.say("完成 费用 50");
+    ASSERT_NE(find_effect<FinishJob>(fee.last), nullptr) << fee.reply();
+    EXPECT_EQ(*find_effect<FinishJob>(fee.last), (FinishJob{kJ1, 5000, ""}));
+    EXPECT_EQ(fee.session.flow, Flow::idle);
 }
 
 TEST(Technician, WhichJobCanBeCancelled) {
@@ -521,6 +548,15 @@ TEST(Technician, AnOwnersTicketNumberThenDoneIsNotToldToBind) {
     EXPECT_NE(chat.reply(), text_of(TextId::tech_not_bound)) << chat.reply();
 }
 
+// "到了" alone is a technician's arrival; an owner's "到了吗" / "我到了" is not a command for them.
+TEST(Technician, AnOwnersDaoLeIsNotAJobCommand) {
+    for (const char* said : {"到了吗", "我到了", "到了"}) {
+        Chat chat;
+        chat.say(said);
+        EXPECT_NE(chat.reply(), text_of(TextId::tech_not_bound)) << said;
+    }
+}
+
 TEST(Technician, AnOwnersMyTicketsIsAProgressQuery) {
     Chat chat;
     chat.say("我的工单");
@@ -609,7 +645,8 @@ TEST(TechnicianParsing, TicketNumbersAndPositions) {
 // A note that says there is no fee (公共区域不收费, 无费用, 免收费) is a note, not a fee that could
 // not be read; a fee given after it still counts.
 TEST(TechnicianParsing, ANoteSayingThereIsNoFeeIsANote) {
-    for (const char* said : {"完成 公共区域不收费", "完成 无费用，换了灯泡", "完成 免收费"}) {
+    for (const char* said : {"完成 公共区域不收费", "完成 无费用，换了灯泡", "完成 免收费",
+                             "完成 没有费用", "完成 没收费"}) {
         auto c = parse_job_command(said);
         ASSERT_TRUE(c.has_value()) << said;
         EXPECT_FALSE(c->bad_amount) << said;
