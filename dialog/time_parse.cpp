@@ -258,9 +258,8 @@ bool continues_a_number(std::string_view s, std::size_t p) {
     return before == "月" || before == "年" || text::number_at(before, 0).has_value();
 }
 
-}  // namespace
-
-ParsedTime parse_preferred_time(std::string_view normalized, sys_seconds now, minutes utc_offset) {
+// The window named in `normalized`, if any (parse_preferred_time without its 尽快 words).
+ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes utc_offset) {
     std::string s = text::compact(normalized);
     // compact drops ':' '-' '/' '.' too; dates and clocks need them, so keep a spaceless copy.
     // Spaces go, except one between digits ("11/25 14:00") which separates date and clock.
@@ -273,9 +272,6 @@ ParsedTime parse_preferred_time(std::string_view normalized, sys_seconds now, mi
                    i + 1 < normalized.size() && text::is_ascii_digit(normalized[i + 1])) {
             spaced.push_back(' ');
         }
-    }
-    for (auto w : kAsapWords) {
-        if (s.find(w) != std::string::npos) return {TimeAnswer::asap, {}};
     }
     if (s.empty()) return {};
     auto local_now = now + utc_offset;
@@ -317,6 +313,19 @@ ParsedTime parse_preferred_time(std::string_view normalized, sys_seconds now, mi
     if (w.start > now + days{366}) return {};
     if (w.start < now) w.start = now;
     return {TimeAnswer::window, w};
+}
+
+}  // namespace
+
+ParsedTime parse_preferred_time(std::string_view normalized, sys_seconds now, minutes utc_offset) {
+    // A time named wins over the words around it: "现在不在家，明天下午吧", "周六上午都可以".
+    auto named = parse_window(normalized, now, utc_offset);
+    if (named.answer == TimeAnswer::window) return named;
+    const std::string s = text::compact(normalized);
+    for (auto w : kAsapWords) {
+        if (s.find(w) != std::string::npos) return {TimeAnswer::asap, {}};
+    }
+    return named;
 }
 
 std::string format_window(const TimeWindow& w, minutes utc_offset) {

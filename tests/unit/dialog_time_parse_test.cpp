@@ -60,6 +60,11 @@ INSTANTIATE_TEST_SUITE_P(
                       TimeCase{"25号", W, "2026-11-25 09:00-18:00"},
                       TimeCase{"10号", W, "2026-12-10 09:00-18:00"},  // this month's 10th is over
                       TimeCase{"最好明天上午", W, "2026-11-21 09:00-12:00"},
+                      // A time named wins over the words around it.
+                      TimeCase{"现在不在家，明天下午吧", W, "2026-11-21 14:00-18:00"},
+                      TimeCase{"周六上午都可以", W, "2026-11-21 09:00-12:00"},
+                      TimeCase{"现在就来", TimeAnswer::asap, ""},
+                      TimeCase{"今天上午不行，随时都可以", TimeAnswer::asap, ""},
                       TimeCase{"今天上午", TimeAnswer::past, ""},
                       TimeCase{"2026-11-19", TimeAnswer::past, ""},
                       TimeCase{"2月30日", TimeAnswer::not_understood, ""},
