@@ -256,6 +256,12 @@ bool apply_fill(Turn& t, const SlotFill& fill, FillPolicy policy) {
         d.address = fill.address->address;
         any = true;
     }
+    if (d.address) {
+        d.address_part.clear();
+    } else if (fill.address && !fill.address->complete) {
+        // Kept for the rest: "5栋" now, "502" at the address step.
+        d.address_part = display(fill.address->address);
+    }
     if (fill.phone && d.phone != *fill.phone) {
         d.phone = *fill.phone;
         any = true;
@@ -384,6 +390,18 @@ void on_address(Turn& t, const Said& said) {
         return;
     }
     auto fill = extract_slots(said.normalized, t.catalog(), said.raw);
+    if (!(fill.address && fill.address->complete) && !d.address_part.empty()) {
+        // The rest of the address given before: "5栋", then "502", "2单元502室" or "电梯厅"
+        // (or the room first, then the building). Still incomplete, the parts add up.
+        std::optional<AddressMatch> whole;
+        for (const auto& joined : {text::normalize(d.address_part) + said.normalized,
+                                   said.normalized + text::normalize(d.address_part)}) {
+            auto found = find_address(joined, t.catalog());
+            if (found && (found->complete || !whole)) whole = std::move(found);
+            if (whole && whole->complete) break;
+        }
+        if (whole && (whole->complete || fill.address)) fill.address = whole;
+    }
     bool got_address = fill.address && fill.address->complete;
     bool any = apply_fill(t, fill, {.replace_address = true});
     if (got_address) {

@@ -44,6 +44,10 @@ struct Photo {
 // The 报修单 being filled in. An empty string or nullopt means "not given yet".
 struct ReportDraft {
     std::optional<Address> address{};
+    // The part of an address given so far without the rest ("5栋": display of an incomplete
+    // AddressMatch), joined before the next answer at the address step ("502" → 5栋502); "" once
+    // an address is complete.
+    std::string address_part{};
     std::string fault_type{};   // a FaultType name
     std::string description{};  // the owner's own words
     std::vector<Photo> photos{};

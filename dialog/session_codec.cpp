@@ -212,6 +212,7 @@ std::string encode(const Session& s) {
         number_into(out, a.location ? a.location->longitude : 0.0);
         out.push_back('\n');
     }
+    w.text("address_part", d.address_part);
     w.text("fault_type", d.fault_type);
     w.text("description", d.description);
     for (const auto& p : d.photos) {
@@ -354,6 +355,8 @@ std::optional<Session> decode(std::string_view in) {
             a.label = (*f)[5];
             if (*has_loc) a.location = GeoPoint{*lat, *lng};
             d.address = std::move(a);
+        } else if (key == "address_part") {
+            ok = text(d.address_part);
         } else if (key == "fault_type") {
             ok = text(d.fault_type);
         } else if (key == "description") {

@@ -252,6 +252,29 @@ TEST(EmergencyPath, SafetyAdviceComesFirstAndOnlyTheAddressIsAsked) {
     EXPECT_TRUE(contains(chat.reply(), text_of(TextId::emergency_submitted)));
 }
 
+// "5栋 厨房水管爆了" at 2 a.m., then "502": the building given first is kept, and the room
+// completes it — the owner is not asked for the whole address again.
+TEST(EmergencyPath, APartOfTheAddressGivenFirstIsCompletedByTheNextAnswer) {
+    Chat chat;
+    chat.profile.phone = "13800138000";
+    chat.say("5栋 厨房水管爆了");
+    EXPECT_EQ(chat.session.step, ReportStep::address);
+    EXPECT_TRUE(contains(chat.reply(), text_of(TextId::address_incomplete))) << chat.reply();
+    chat.say("502");
+    const auto* t = find_effect<CreateTicket>(chat.last);
+    ASSERT_NE(t, nullptr) << chat.reply();
+    EXPECT_EQ(display(t->report.address), "5栋502");
+
+    Chat steps;  // a unit, then the room; or the room first, then the building
+    steps.profile.phone = "13800138000";
+    steps.say("a栋 水管爆了");
+    steps.say("2单元");
+    EXPECT_EQ(steps.session.draft.address_part, "A栋2单元");
+    steps.say("1201室");
+    ASSERT_NE(find_effect<CreateTicket>(steps.last), nullptr) << steps.reply();
+    EXPECT_EQ(display(find_effect<CreateTicket>(steps.last)->report.address), "A栋2单元1201");
+}
+
 TEST(EmergencyPath, CompleteFirstMessageCreatesTheTicketAtOnce) {
     Chat chat;
     chat.say("8栋1单元302厨房有很重的燃气味，电话13800138000");

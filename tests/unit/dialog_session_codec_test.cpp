@@ -30,6 +30,7 @@ Session full_session() {
                         .is_public = false,
                         .label = "幸福|花园%",
                         .location = GeoPoint{22.543096, 114.057865}};
+    d.address_part = "5栋|2单元%";
     d.fault_type = "水";
     d.description = "厨房水管漏水了\r\n很急";
     d.photos = {{"m1", "http://x/1?a=b|c"}, {"m2", ""}};
