@@ -68,6 +68,28 @@ std::optional<Command> edit_command(std::string_view c) {
     return std::nullopt;
 }
 
+// "算了，不修了", "不用修了谢谢", "算了吧": nothing but ways of calling it off, one after
+// another, with a 吧 / 谢谢 to close. Not "不用了" / "不需要了": at the photos step they mean
+// no photos, not no repair.
+bool only_cancel_words(std::string_view c) {
+    static constexpr std::array<std::string_view, 11> kWords = {
+        "取消报修", "取消", "不用修了", "不修了", "不报了", "算了",
+        "撤销",     "谢谢", "吧",       "啦",     "了"};
+    bool called_off = false;
+    while (!c.empty()) {
+        bool matched = false;
+        for (auto w : kWords) {
+            if (!c.starts_with(w)) continue;
+            if (w != "谢谢" && w != "吧" && w != "啦" && w != "了") called_off = true;
+            c.remove_prefix(w.size());
+            matched = true;
+            break;
+        }
+        if (!matched) return false;
+    }
+    return called_off;
+}
+
 }  // namespace
 
 std::optional<Command> parse_command(std::string_view c) {
@@ -82,10 +104,11 @@ std::optional<Command> parse_command(std::string_view c) {
         "进度", "查询", "查进度", "查询进度", "我的报修", "报修进度", "查询报修"};
     static constexpr std::array<std::string_view, 5> kReport = {"报修", "我要报修", "维修",
                                                                 "我要维修", "新报修"};
-    static constexpr std::array<std::string_view, 5> kRestart = {"重新开始", "重新报修", "重来",
-                                                                 "重新", "从头开始"};
+    static constexpr std::array<std::string_view, 7> kRestart = {
+        "重新开始", "重新报修", "重来", "重新", "从头开始", "重新填", "重新填写"};
     if (c.empty()) return std::nullopt;
-    if (one_of(c, kCancel)) return Command{CommandKind::cancel, std::nullopt, {}};
+    if (one_of(c, kCancel) || only_cancel_words(c))
+        return Command{CommandKind::cancel, std::nullopt, {}};
     if (one_of(c, kHelp)) return Command{CommandKind::help, std::nullopt, {}};
     if (one_of(c, kBack)) return Command{CommandKind::back, std::nullopt, {}};
     if (one_of(c, kHuman)) return Command{CommandKind::human, std::nullopt, {}};

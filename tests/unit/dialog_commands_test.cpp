@@ -69,6 +69,17 @@ TEST_P(GlobalCommandAtStep, CancelDropsTheDraftAndSaysSo) {
     EXPECT_TRUE(chat.last.effects.empty());
 }
 
+// Called off in the owner's own words, not only the one word 取消.
+TEST_P(GlobalCommandAtStep, CancelInTheOwnersWordsDropsTheDraftToo) {
+    for (const char* said : {"算了，不修了", "算了吧", "不用修了，谢谢", "算了。不报了"}) {
+        Chat chat = chat_at(GetParam());
+        chat.say(said);
+        EXPECT_EQ(chat.session.flow, Flow::idle) << said;
+        EXPECT_EQ(chat.session.draft, ReportDraft{}) << said;
+        EXPECT_EQ(chat.reply(), text_of(TextId::cancelled)) << said;
+    }
+}
+
 TEST_P(GlobalCommandAtStep, HelpAnswersAndKeepsTheStep) {
     Chat chat = chat_at(GetParam());
     auto before = chat.session.draft;
@@ -138,11 +149,13 @@ TEST_P(GlobalCommandAtStep, ComplaintIsFiledWithItsText) {
 }
 
 TEST_P(GlobalCommandAtStep, RestartStartsAnEmptyDraft) {
-    Chat chat = chat_at(GetParam());
-    chat.say("重新开始");
-    EXPECT_EQ(chat.session.flow, Flow::owner_report);
-    EXPECT_EQ(chat.session.step, ReportStep::address);
-    EXPECT_FALSE(chat.session.draft.address.has_value());
+    for (const char* said : {"重新开始", "重新填"}) {
+        Chat chat = chat_at(GetParam());
+        chat.say(said);
+        EXPECT_EQ(chat.session.flow, Flow::owner_report) << said;
+        EXPECT_EQ(chat.session.step, ReportStep::address) << said;
+        EXPECT_FALSE(chat.session.draft.address.has_value()) << said;
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryStep, GlobalCommandAtStep, ::testing::ValuesIn(kAllSteps));
