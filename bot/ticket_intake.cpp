@@ -275,10 +275,12 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
         std::size_t dispatchers = 0, supervisors = 0;
     };
     const auto offset = sla_.calendar.utc_offset();
-    // A danger named while a report was being filled (dialog::report_danger): the dispatchers
-    // hear its words at once, even with a handover of the owner's already open.
-    const bool danger = human.reason == dialog::HandOffReason::danger;
-    auto work = [this, openid, offset, danger, words = std::move(human.words),
+    // A danger named while a report was being filled (dialog::report_danger), or a correction of
+    // a report just submitted: the dispatchers hear its words at once, even with a handover of
+    // the owner's already open.
+    const auto reason = human.reason;
+    const bool danger = reason != dialog::HandOffReason::owner_asked;
+    auto work = [this, openid, offset, danger, reason, words = std::move(human.words),
                  draft = std::move(human.draft_summary),
                  at = to_timestamp(now)](sql::Connection& c) {
         Handed out;
@@ -297,23 +299,26 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
             log::warn("intake", "open_tickets_read_failed", {{"error", e.what()}});
         }
         const auto& handover = out.opened.callback;
+        const char* key = reason == dialog::HandOffReason::danger ? "staff_handover_danger"
+                          : reason == dialog::HandOffReason::correction
+                              ? "staff_handover_correction"
+                              : "staff_handover";
         const std::string text = notices_.render(
-            danger ? "staff_handover_danger" : "staff_handover",
-            {{"words", words},
-             {"owner", owner_contact(c, notices_, openid)},
-             {"id", std::to_string(handover.id)},
-             {"due", local_time_text(handover.due_at, offset)},
-             {"again",
-              out.opened.kind == Kind::renewed
-                  ? notices_.render("staff_handover_again",
-                                    {{"asked", local_time_text(handover.created_at, offset)}})
-                  : std::string()},
-             {"tickets", tickets.empty()
-                             ? std::string()
-                             : notices_.render("staff_handover_tickets", {{"tickets", tickets}})},
-             {"draft", draft.empty()
-                           ? std::string()
-                           : notices_.render("staff_handover_draft", {{"draft", draft}})}});
+            key, {{"words", words},
+                  {"owner", owner_contact(c, notices_, openid)},
+                  {"id", std::to_string(handover.id)},
+                  {"due", local_time_text(handover.due_at, offset)},
+                  {"again",
+                   out.opened.kind == Kind::renewed
+                       ? notices_.render("staff_handover_again",
+                                         {{"asked", local_time_text(handover.created_at, offset)}})
+                       : std::string()},
+                  {"tickets", tickets.empty() ? std::string()
+                                              : notices_.render("staff_handover_tickets",
+                                                                {{"tickets", tickets}})},
+                  {"draft", draft.empty()
+                                ? std::string()
+                                : notices_.render("staff_handover_draft", {{"draft", draft}})}});
         out.dispatchers =
             notify_staff(c, StaffRole::dispatcher, std::nullopt, "handover", text, at);
         // Nobody to answer it: it goes up now, not when its time has passed.

@@ -92,6 +92,27 @@ bool only_cancel_words(std::string_view c) {
 
 }  // namespace
 
+std::optional<ReportStep> correction_of(std::string_view c) {
+    static constexpr std::array<std::string_view, 6> kVerbs = {"修改", "更改",   "更正",
+                                                               "重填", "改一下", "改"};
+    static constexpr std::array<std::string_view, 5> kWrong = {"写错了", "错了", "不对", "有误",
+                                                               "错"};
+    for (const auto& s : kSlotWords) {
+        if (!c.starts_with(s.word)) continue;
+        auto rest = c.substr(s.word.size());
+        for (auto w : kWrong)
+            if (rest.starts_with(w)) return s.step;
+    }
+    for (auto v : kVerbs) {
+        if (!c.starts_with(v)) continue;
+        auto rest = c.substr(v.size());
+        if (rest.starts_with("一下")) rest.remove_prefix(std::string_view("一下").size());
+        for (const auto& s : kSlotWords)
+            if (rest.starts_with(s.word)) return s.step;
+    }
+    return std::nullopt;
+}
+
 std::optional<Command> parse_command(std::string_view c) {
     static constexpr std::array<std::string_view, 7> kCancel = {
         "取消", "取消报修", "不修了", "不报了", "算了", "cancel", "撤销"};

@@ -35,6 +35,11 @@ struct Command {
 // The command the whole `compact` message (text::compact output) is, or nullopt.
 [[nodiscard]] std::optional<Command> parse_command(std::string_view compact);
 
+// The slot a `compact` message opens by saying is wrong or to be changed, whatever follows:
+// "地址错了，是5栋502", "电话不对 13912345678", "改一下地址5栋502", "修改电话13912345678";
+// nullopt for anything else. What an owner sends about a report just submitted.
+[[nodiscard]] std::optional<ReportStep> correction_of(std::string_view compact);
+
 // The owner's own words after 投诉 in `raw` (the message as typed: case, punctuation and spaces
 // kept, trimmed at both ends), for the complaint on record; `cmd.detail` when `raw` does not
 // hold 投诉 as typed (a voice message, "投 诉"). Never fails.

@@ -179,7 +179,7 @@ void submit(Turn& t) {
     if (changes_profile(t.ctx.profile, r.phone, r.address)) t.effects.emplace_back(RememberProfile{r.phone, r.address});
     std::string urgency = urgency_label(t.texts(), r.urgency);
     t.say(is_emergency(d) ? TextId::emergency_submitted : TextId::submitted,
-          {{"urgency", urgency}});
+          {{"urgency", urgency}, {"address", address_label(t, r.address)}, {"phone", r.phone}});
     t.effects.insert(t.effects.begin(), CreateTicket{std::move(r), key});
     clear_report(s);
     s.last_ticket_key = std::move(key);

@@ -82,7 +82,22 @@ void idle_command(Turn& t, const Said& said, const Command& cmd) {
     }
 }
 
+// A ticket was filed from this chat within the idle timeout (a photo sent now is its).
+bool just_submitted(const Turn& t) {
+    const auto& s = t.session;
+    return !s.last_ticket_key.empty() &&
+           t.ctx.now - s.last_ticket_at < t.ctx.limits.session_idle_timeout;
+}
+
 void idle_text(Turn& t, const Said& said) {
+    // "地址错了，是5栋502" right after a report went in: the ticket is filed (and an emergency's
+    // dispatched), so the dispatchers put it right, not a new report.
+    if (!t.is_technician() && just_submitted(t) && correction_of(said.compact)) {
+        std::string words(text::trim_original(said.raw));
+        t.effects.emplace_back(HandToHuman{HandOffReason::correction, {}, words});
+        t.say(TextId::correction_handed, {{"words", words}});
+        return;
+    }
     if (auto cmd = parse_command(said.compact)) {
         idle_command(t, said, *cmd);
         return;
@@ -99,9 +114,7 @@ void idle_text(Turn& t, const Said& said) {
 
 void idle_image(Turn& t, const ImageMessage& image) {
     auto& s = t.session;
-    bool just_submitted = !s.last_ticket_key.empty() &&
-                          t.ctx.now - s.last_ticket_at < t.ctx.limits.session_idle_timeout;
-    if (just_submitted) {
+    if (just_submitted(t)) {
         t.effects.emplace_back(
             AttachPhotos{s.last_ticket_key, {Photo{image.media_id, image.pic_url}}});
         t.say(TextId::photo_attached);

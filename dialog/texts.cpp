@@ -15,11 +15,11 @@ constexpr std::array<TextId, kTextCount> kIds = {
 #undef REPAIRBOT_DIALOG_TEXT_ID
 };
 
-constexpr std::array<std::string_view, 25> kPlaceholders = {
+constexpr std::array<std::string_view, 26> kPlaceholders = {
     "address",      "fault_type", "urgency", "description", "photos",  "phone",  "time",
     "last_address", "menu",       "count",   "max",         "value",   "ticket", "fee",
     "name",         "status",     "jobs",    "index",       "command", "reason", "reviews",
-    "technician",   "visit",      "window",  "arrive_by"};
+    "technician",   "visit",      "window",  "arrive_by",   "words"};
 
 }  // namespace
 

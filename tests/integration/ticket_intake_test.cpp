@@ -339,6 +339,18 @@ TEST_F(TicketIntakeIntegration, AHandOverAndAComplaintTellTheStaffHowToReachTheO
     EXPECT_NE(urgent.find("张女士 13800138000"), std::string::npos) << urgent;
     EXPECT_NE(urgent.find("问题：客厅灯不亮"), std::string::npos) << urgent;
     EXPECT_TRUE(reply.extra_replies.empty()) << "no 'already asked' answer to a danger";
+
+    // A report just submitted said to be wrong: told at once too, as a correction to make.
+    std::vector<dialog::Effect> correction{
+        dialog::HandToHuman{dialog::HandOffReason::correction, "", "地址错了，是5栋1单元520"}};
+    reply = store::testing::run(io_, intake_.carry_out(owner_, std::move(correction), t0));
+    told = sent_to(*dispatcher.openid);
+    ASSERT_EQ(told.size(), 4u);
+    const std::string fix = told[3]["text"];
+    EXPECT_EQ(fix.rfind("更正：业主刚提交的报修有误，业主说“地址错了，是5栋1单元520”", 0), 0u)
+        << fix;
+    EXPECT_NE(fix.find("张女士 13800138000"), std::string::npos) << fix;
+    EXPECT_TRUE(reply.extra_replies.empty()) << "no 'already asked' answer to a correction";
 }
 
 // DOMAIN.md: a serious complaint goes to the manager at once — recorded as serious, the same

@@ -249,7 +249,33 @@ TEST(EmergencyPath, SafetyAdviceComesFirstAndOnlyTheAddressIsAsked) {
     EXPECT_EQ(t->report.emergency, "flood");
     EXPECT_EQ(t->report.fault_type, "水");
     EXPECT_FALSE(t->report.preferred_time.has_value());
-    EXPECT_TRUE(contains(chat.reply(), text_of(TextId::emergency_submitted)));
+    EXPECT_TRUE(contains(chat.reply(), opening_of(TextId::emergency_submitted)));
+    EXPECT_TRUE(contains(chat.reply(), "（地址：3栋502，电话：13800138000）")) << chat.reply();
+}
+
+// The emergency's ticket is filed (and dispatched) at once: "地址错了，是…" right after is for the
+// dispatchers to put right, not a new report; later, or a technician's, it is not.
+TEST(EmergencyPath, ACorrectionRightAfterTheTicketGoesToTheDispatchers) {
+    Chat chat;
+    chat.profile.phone = "13800138000";
+    chat.say("5栋520 水管爆了");
+    ASSERT_NE(find_effect<CreateTicket>(chat.last), nullptr) << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), "地址：5栋520")) << chat.reply();
+    chat.say("地址错了，是5栋502");
+    const auto* human = find_effect<HandToHuman>(chat.last);
+    ASSERT_NE(human, nullptr) << chat.reply();
+    EXPECT_EQ(human->reason, HandOffReason::correction);
+    EXPECT_EQ(human->words, "地址错了，是5栋502");
+    EXPECT_EQ(find_effect<CreateTicket>(chat.last), nullptr);
+    EXPECT_TRUE(contains(chat.reply(), "已把您的更正转告客服：“地址错了，是5栋502”"))
+        << chat.reply();
+    EXPECT_EQ(chat.session.flow, Flow::idle);
+    chat.say("电话不对 13912345678");
+    ASSERT_NE(find_effect<HandToHuman>(chat.last), nullptr) << chat.reply();
+
+    chat.now += std::chrono::hours{1};
+    chat.say("地址错了");
+    EXPECT_EQ(find_effect<HandToHuman>(chat.last), nullptr) << "an hour on: " << chat.reply();
 }
 
 // "5栋 厨房水管爆了" at 2 a.m., then "502": the building given first is kept, and the room
