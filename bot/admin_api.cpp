@@ -1,6 +1,7 @@
 #include "bot/admin_api.h"
 
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <memory>
@@ -186,6 +187,19 @@ Result<nlohmann::ordered_json> json_object(std::string_view body, const std::set
                      key + ": not a field of this request; use " + names};
     }
     return j;
+}
+
+std::string ticket_number_in_path(const Request& req, std::string_view suffix) {
+    constexpr std::string_view prefix = "/api/tickets/";
+    const std::string_view path = target_path(req.target());
+    if (!path.starts_with(prefix) || !path.ends_with(suffix) ||
+        path.size() < prefix.size() + suffix.size())
+        return {};
+    auto number = path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+    if (number.empty() || number.size() > 32) return {};
+    for (char c : number)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) return {};
+    return std::string(number);
 }
 
 Response error_response(const Request& req, const Error& e) {

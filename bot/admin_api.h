@@ -100,6 +100,9 @@ struct TicketView {
 // Every name=value pair of the target's query string, percent-decoded; a name given twice is an
 // error (invalid_argument naming it). Pure.
 [[nodiscard]] Result<std::map<std::string, std::string>> query_values(std::string_view target);
+// The {number} of "/api/tickets/{number}<suffix>" (letters, digits and '-', at most 32), or ""
+// when the path is not so. Pure.
+[[nodiscard]] std::string ticket_number_in_path(const Request& req, std::string_view suffix);
 // `{"error": message}` with `status`. Pure.
 [[nodiscard]] Response json_error(const Request& req, http::status status, std::string_view message);
 // The request body as a JSON object whose keys are all in `known`; else invalid_argument naming

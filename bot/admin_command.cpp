@@ -10,8 +10,10 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "bot/callback_desk.h"
 #include "bot/cli_support.h"
 #include "bot/stats_command.h"
+#include "bot/ticket_amend.h"
 #include "bot/ticket_stages.h"
 #include "config/dialog_data.h"
 #include "config/log.h"
@@ -41,7 +43,10 @@ constexpr std::string_view kUsage =
     "              [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--limit N] [--json]\n"
     "                 tickets, newest first (--to not included; limit 1..500, default 100)\n"
     "  ticket show NUMBER [--json]      a ticket: fields, deadlines with SLA verdicts, photos,\n"
-    "                 the audit log\n";
+    "                 the audit log\n"
+    "  ticket amend NUMBER [--address A] [--phone P] [--name N] [--by WHO]\n"
+    "                 correct what the owner got wrong (地址错了…); the technician with the job\n"
+    "                 is told\n";
 
 Error invalid(std::string detail) {
     return Error{std::make_error_code(std::errc::invalid_argument), std::move(detail)};
@@ -412,10 +417,67 @@ int ticket_show(const CommandContext& ctx) {
     return kExitOk;
 }
 
+int ticket_amend(const CommandContext& ctx) {
+    if (auto bad = check_options(ctx.cl.options, {"address", "phone", "name", "by"}, {}))
+        return usage_error(ctx, "ticket amend: " + *bad);
+    if (ctx.cl.args.size() < 2)
+        return usage_error(ctx, "ticket amend: give the ticket number, e.g. BX20261121-0007");
+    if (ctx.cl.args.size() > 2)
+        return usage_error(ctx, "ticket amend: unexpected argument '" + ctx.cl.args[2] + "'");
+    const auto& o = ctx.cl.options;
+    TicketAmendment amendment;
+    if (o.count("address")) amendment.address = o.at("address");
+    if (o.count("phone")) amendment.phone = o.at("phone");
+    if (o.count("name")) amendment.name = o.at("name");
+    if (!amendment.address && !amendment.phone && !amendment.name)
+        return usage_error(ctx, "ticket amend: say what to correct: --address, --phone or --name");
+    auto by = check_by(o.count("by") ? o.at("by") : "", "--");
+    if (!by) return usage_error(ctx, "ticket amend: " + by.error().detail);
+    amendment.by = std::move(*by);
+    auto data = config::load_dialog_data(ctx.settings.data_dir);
+    if (!data) {
+        ctx.err << "repairbot ticket amend: the desk's data files in " << ctx.settings.data_dir
+                << " (REPAIRBOT_DATA_DIR) are not valid: " << data.error().detail << "\n";
+        return kExitUsage;
+    }
+    auto notices = load_notices(ctx);
+    if (!notices) return kExitUsage;
+    const std::string number = ctx.cl.args[1];
+    std::optional<Result<TicketAmended>> done;
+    int rc = with_database(ctx, [&](sql::Connection& c) {
+        done.emplace(amend_ticket(c, data->catalog, *notices, number, amendment, ctx.now));
+        return kExitOk;
+    });
+    if (rc != kExitOk) return rc;
+    if (!*done) {
+        const auto& e = done->error();
+        if (e.code == store::StoreErrc::not_found)
+            ctx.err << "repairbot ticket amend: no ticket numbered " << number << "\n";
+        else if (e.code == std::errc::invalid_argument)
+            return usage_error(ctx, "ticket amend: " + e.detail);
+        else
+            ctx.err << "repairbot ticket amend: " << e.message() << "\n";
+        return kExitFailure;
+    }
+    const auto& amended = **done;
+    if (amended.changes.empty()) {
+        ctx.out << "ticket " << number << ": nothing to correct (it says so already)\n";
+        return kExitOk;
+    }
+    log::info("admin", "ticket_amended", {{"number", number}, {"changes", amended.changes.size()}});
+    ctx.out << "ticket " << number << " corrected:\n";
+    for (const auto& line : amended.changes) ctx.out << "  " << line << "\n";
+    ctx.out << (amended.technician_told ? "the technician with the job was told\n"
+                                        : "no technician to tell (not with anyone on the job)\n");
+    ctx.out.flush();
+    return kExitOk;
+}
+
 int run_ticket(const CommandContext& ctx) {
     const std::string verb = ctx.cl.args.empty() ? "" : ctx.cl.args[0];
     if (verb == "list") return ticket_list(ctx);
     if (verb == "show") return ticket_show(ctx);
+    if (verb == "amend") return ticket_amend(ctx);
     return usage_error(
         ctx, verb.empty() ? "ticket: say what to do" : "ticket: unknown command '" + verb + "'");
 }

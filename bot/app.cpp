@@ -16,26 +16,27 @@
 #include <random>
 #include <thread>
 
+#include "adapters/wechat/api/api_client.h"
+#include "adapters/wechat/api/endpoint.h"
 #include "adapters/wechat/webhook.h"
 #include "bot/admin_api.h"
 #include "bot/callback_api.h"
-#include "adapters/wechat/api/api_client.h"
-#include "adapters/wechat/api/endpoint.h"
 #include "bot/conversation.h"
-#include "bot/job_desk.h"
-#include "bot/metrics.h"
-#include "bot/sla_timers.h"
-#include "bot/outbox_sender.h"
-#include "bot/sender_directory.h"
-#include "bot/photo_worker.h"
 #include "bot/dispatch_api.h"
-#include "bot/queue_notes.h"
-#include "bot/wechat_token_store.h"
 #include "bot/health.h"
 #include "bot/http_server.h"
+#include "bot/job_desk.h"
+#include "bot/metrics.h"
+#include "bot/outbox_sender.h"
+#include "bot/photo_worker.h"
+#include "bot/queue_notes.h"
+#include "bot/sender_directory.h"
+#include "bot/sla_timers.h"
 #include "bot/stats_command.h"
+#include "bot/ticket_amend.h"
 #include "bot/ticket_intake.h"
 #include "bot/webhook_endpoint.h"
+#include "bot/wechat_token_store.h"
 #include "config/dialog_data.h"
 #include "config/loader.h"
 #include "config/log.h"
@@ -47,9 +48,9 @@
 #include "store/migrations.h"
 #include "store/mysql_pool.h"
 #include "store/redis.h"
-#include "store/webhook_gate.h"
 #include "store/session_store.h"
 #include "store/timer_index.h"
+#include "store/webhook_gate.h"
 
 namespace repairbot::bot {
 
@@ -338,6 +339,8 @@ int run_serve(const config::Settings& settings) {
     add_stats_routes(router, mysql, settings.admin.token);
     add_admin_routes(router, mysql, *desk.sla, settings.admin.token, clock);
     add_dispatch_routes(router, dispatcher, settings.admin.token, clock, watch);
+    add_amend_routes(router, mysql, desk.dialog->catalog, *desk.notices, settings.admin.token,
+                     clock);
     add_callback_routes(router, mysql, *desk.sla, *desk.notices, settings.admin.token, clock,
                         {watch, callback_watch});
     add_metrics_routes(router, metrics, mysql, redis, timer_index);

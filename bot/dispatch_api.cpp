@@ -10,8 +10,6 @@ namespace {
 namespace asio = boost::asio;
 using J = nlohmann::ordered_json;
 
-constexpr std::string_view kPrefix = "/api/tickets/";
-constexpr std::string_view kSuffix = "/dispatch";
 constexpr std::size_t kMaxByChars = 64;
 
 Error invalid(std::string detail) {
@@ -25,20 +23,9 @@ struct RouteState {
     TicketWatch watch;
 };
 
-// The {number} of "/api/tickets/{number}/dispatch" (letters, digits and '-'), or "".
-std::string path_number(const Request& req) {
-    const std::string_view path = target_path(req.target());
-    if (!path.starts_with(kPrefix) || !path.ends_with(kSuffix)) return {};
-    auto number = path.substr(kPrefix.size(), path.size() - kPrefix.size() - kSuffix.size());
-    if (number.empty() || number.size() > 32) return {};
-    for (char c : number)
-        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-')) return {};
-    return std::string(number);
-}
-
 asio::awaitable<Response> serve_dispatch(Request req, std::shared_ptr<const RouteState> state) {
     if (auto refused = refuse_unauthorized(req, state->token)) co_return std::move(*refused);
-    const std::string number = path_number(req);
+    const std::string number = ticket_number_in_path(req, "/dispatch");
     if (number.empty())
         co_return json_error(req, http::status::bad_request,
                              "the ticket number in the path must be like BX20261121-0007 "

@@ -44,6 +44,8 @@ const std::vector<std::string_view>& required_notice_keys() {
         "callback_unsatisfied", "callback_unsatisfied_bare", "complaint_callback",
         "staff_complaint_still_open", "staff_complaint_heard_unhandled",
         "staff_complaint_unreached_unhandled", "staff_complaint_unhandled",
+        // A dispatcher's correction of a ticket (bot/ticket_amend.cpp)
+        "job_amended",
         // What a callback is about (bot/callback_desk.cpp callback_subject: the overdue note, the
         // complaint an unsatisfied call files)
         "callback_what_ticket", "callback_what_complaint", "callback_what_complaint_ticket",

@@ -18,10 +18,12 @@
 
 #include "bot/dispatch.h"
 #include "bot/dispatch_api.h"
+#include "bot/ticket_amend.h"
 #include "dialog/feedback.h"
 #include "dialog/session_codec.h"
 #include "store/errors.h"
 #include "store/outbox_repository.h"
+#include "store/owner_repository.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
 #include "tests/integration/desk_data.h"
@@ -529,6 +531,83 @@ TEST_F(DispatchByHand, TheRouteDispatchesByHandAndAnswersEachRefusalWithItsStatu
 
     set_status(ticket, ts::arrived);
     r = api(path, "");
+    EXPECT_EQ(r.result(), http::status::conflict) << r.body();
+}
+
+// A dispatcher corrects what the owner got wrong (地址错了，是…, told as a correction): the address
+// read as the chat reads one, the phone; the technician with the job is told what changed, the
+// audit log names each change and who made it, and the owner's remembered profile follows.
+// What cannot be corrected is refused with its status and what to do.
+TEST_F(DispatchByHand, ADispatcherCorrectsAnAddressAndPhoneAndTheTechnicianIsTold) {
+    const auto tech = technician("王师傅", {"水"}, "o-wang");
+    const auto t = accepted_by(queued("amend-1", "水"), tech);
+    pool_.run_sync([&t](sql::Connection& c) {
+        store::Owner o;
+        o.openid = t.owner_openid;
+        o.name = "张女士";
+        o.phone = "13800138000";
+        o.building = "5";
+        o.unit = "1";
+        o.room = "502";
+        o.address = "5栋1单元502";
+        store::OwnerRepository::remember(c, o, t0);
+        return 0;
+    });
+    auto amend = [&](const std::string& number, const std::string& body) {
+        Router router;
+        add_amend_routes(router, pool_, desk().dialog.catalog, desk().notices, kToken,
+                         [] { return chr::system_clock::time_point(t0 + 3h); });
+        Request req{http::verb::post, "/api/tickets/" + number + "/amend", 11};
+        req.set(http::field::authorization, std::string("Bearer ") + kToken);
+        req.body() = body;
+        req.prepare_payload();
+        return store::testing::run(io_, router.handle(std::move(req)));
+    };
+
+    auto r =
+        amend(t.number, R"({"address": "5栋1单元520", "phone": "139 1234 5678", "by": "王客服"})");
+    ASSERT_EQ(r.result(), http::status::ok) << r.body();
+    auto j = nlohmann::json::parse(r.body());
+    EXPECT_EQ(j["changes"], nlohmann::json::array({"地址：5栋1单元502 → 5栋1单元520",
+                                                   "电话：13800138000 → 13912345678"}));
+    EXPECT_EQ(j["technician_told"], true);
+    const auto saved = reload(t);
+    EXPECT_EQ(saved.address, "5栋1单元520");
+    EXPECT_EQ(saved.room, "520");
+    EXPECT_EQ(saved.phone, "13912345678");
+    EXPECT_EQ(saved.status, ts::accepted) << "the job goes on";
+    auto told = pushed(t, "o-wang");
+    ASSERT_FALSE(told.empty());
+    EXPECT_EQ(told.back()["event"], "job_amended");
+    EXPECT_EQ(told.back()["text"], "工单 " + t.number +
+                                       " 的信息已更正：地址：5栋1单元502 → 5栋1单元520；电话："
+                                       "13800138000 → 13912345678。请以更正后的为准。");
+    const auto logged = last_event(t);
+    EXPECT_EQ(logged.type, "amended");
+    EXPECT_EQ(logged.actor, "王客服");
+    auto owner = pool_.run_sync([&t](sql::Connection& c) {
+        return *store::OwnerRepository::find_by_openid(c, t.owner_openid);
+    });
+    EXPECT_EQ(owner.address, "5栋1单元520") << "同上次 is the corrected home";
+    EXPECT_EQ(owner.phone, "13912345678");
+
+    r = amend(t.number, R"({"address": "5-1-520"})");
+    ASSERT_EQ(r.result(), http::status::ok) << r.body();
+    EXPECT_EQ(nlohmann::json::parse(r.body())["changes"], nlohmann::json::array());
+    EXPECT_EQ(pushed(t, "o-wang").size(), told.size()) << "nothing changed, nobody told";
+
+    r = amend(t.number, R"({"address": "5栋"})");
+    EXPECT_EQ(r.result(), http::status::bad_request) << r.body();
+    EXPECT_NE(r.body().find("is not a whole address"), std::string::npos) << r.body();
+    r = amend(t.number, R"({"phone": "0755-26881234"})");
+    EXPECT_EQ(r.result(), http::status::bad_request) << r.body();
+    EXPECT_NE(r.body().find("is not a mobile number"), std::string::npos) << r.body();
+    r = amend(t.number, "{}");
+    EXPECT_EQ(r.result(), http::status::bad_request) << r.body();
+    r = amend("BX20991231-9999", R"({"name": "李四"})");
+    EXPECT_EQ(r.result(), http::status::not_found) << r.body();
+    set_status(t, ts::closed);
+    r = amend(t.number, R"({"name": "李四"})");
     EXPECT_EQ(r.result(), http::status::conflict) << r.body();
 }
 
