@@ -160,8 +160,13 @@ Result<TicketAmended> amend_ticket(sql::Connection& c, const dialog::FaultCatalo
             after.building = place->address.building;
             after.unit = place->address.unit;
             after.room = place->address.room;
+            after.area = place->address.area;
             after.address = place->shown;
             after.public_area = place->address.is_public;
+            // Public areas are repaired free (DOMAIN.md), a home's paid: while nothing was quoted
+            // or charged, the move decides; after, the supervisors' review of the fee does.
+            if (before.quote_status == store::quote_status::none && !before.fee_cents)
+                after.paid = !after.public_area;
         }
         if (phone && *phone != before.phone) {
             note("phone", "电话", before.phone, *phone);
@@ -206,7 +211,7 @@ Result<TicketAmended> amend_ticket(sql::Connection& c, const dialog::FaultCatalo
             store::Owner profile;
             profile.openid = owner->openid;
             bool remember = false;
-            if (place && owner->address == before.address) {
+            if (place && !place->address.is_public && owner->address == before.address) {
                 profile.building = place->address.building;
                 profile.unit = place->address.unit;
                 profile.room = place->address.room;

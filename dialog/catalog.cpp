@@ -78,15 +78,20 @@ void FaultCatalog::add(const std::string& word, KeywordHit::Kind kind, std::size
 bool negated(std::string_view s, std::size_t pos) {
     static constexpr std::array<std::string_view, 6> kNegations = {"没有", "不是", "没",
                                                                    "不",   "无",   "并非"};
-    // An A-not-A question (是不是, 有没有): the owner is asking whether the danger is there.
+    // An A-not-A question (是不是, 有没有): the owner is asking whether the danger is there —
+    // not the 是 of 但是, 就是, 可是 … ("但是不是漏电" rules it out).
     auto asks = [&](std::string_view n) {
         const auto at = pos - n.size();
-        auto before = [&](std::string_view w) {
-            return at >= w.size() && s.substr(at - w.size(), w.size()) == w;
+        auto before = [&](std::size_t end, std::string_view w) {
+            return end >= w.size() && s.substr(end - w.size(), w.size()) == w;
         };
-        if (n.starts_with("不")) return before("是");
-        if (n.starts_with("没")) return before("有");
-        return false;
+        if (n.starts_with("没")) return before(at, "有");
+        if (!n.starts_with("不") || !before(at, "是")) return false;
+        const auto shi = at - std::string_view("是").size();
+        for (std::string_view joined : {"但", "可", "就", "还", "要", "只", "于", "倒", "也", "都",
+                                        "正", "像", "若", "凡", "硬", "总", "老", "真", "算"})
+            if (before(shi, joined)) return false;
+        return true;
     };
     for (auto n : kNegations) {
         if (pos >= n.size() && s.substr(pos - n.size(), n.size()) == n) return !asks(n);

@@ -92,6 +92,12 @@ bool only_cancel_words(std::string_view c) {
 
 }  // namespace
 
+bool calls_it_off(std::string_view c) {
+    static constexpr std::array<std::string_view, 7> kCancel = {
+        "取消", "取消报修", "不修了", "不报了", "算了", "cancel", "撤销"};
+    return one_of(c, kCancel) || only_cancel_words(c);
+}
+
 std::optional<ReportStep> correction_of(std::string_view c) {
     static constexpr std::array<std::string_view, 6> kVerbs = {"修改", "更改",   "更正",
                                                                "重填", "改一下", "改"};
@@ -110,12 +116,18 @@ std::optional<ReportStep> correction_of(std::string_view c) {
         for (const auto& s : kSlotWords)
             if (rest.starts_with(s.word)) return s.step;
     }
+    // "不对，是5栋502", "搞错了，地址是…": the slot is the one named next, else the address.
+    for (std::string_view w : {"不对", "搞错了", "写错了", "弄错了", "错了"}) {
+        if (!c.starts_with(w)) continue;
+        auto rest = c.substr(w.size());
+        for (const auto& s : kSlotWords)
+            if (rest.find(s.word) != std::string_view::npos) return s.step;
+        return ReportStep::address;
+    }
     return std::nullopt;
 }
 
 std::optional<Command> parse_command(std::string_view c) {
-    static constexpr std::array<std::string_view, 7> kCancel = {
-        "取消", "取消报修", "不修了", "不报了", "算了", "cancel", "撤销"};
     static constexpr std::array<std::string_view, 7> kHelp = {"帮助", "help",     "怎么用", "菜单",
                                                               "说明", "使用说明", "功能"};
     static constexpr std::array<std::string_view, 4> kBack = {"返回", "上一步", "back", "退回"};
@@ -128,8 +140,7 @@ std::optional<Command> parse_command(std::string_view c) {
     static constexpr std::array<std::string_view, 7> kRestart = {
         "重新开始", "重新报修", "重来", "重新", "从头开始", "重新填", "重新填写"};
     if (c.empty()) return std::nullopt;
-    if (one_of(c, kCancel) || only_cancel_words(c))
-        return Command{CommandKind::cancel, std::nullopt, {}};
+    if (calls_it_off(c)) return Command{CommandKind::cancel, std::nullopt, {}};
     if (one_of(c, kHelp)) return Command{CommandKind::help, std::nullopt, {}};
     if (one_of(c, kBack)) return Command{CommandKind::back, std::nullopt, {}};
     if (one_of(c, kHuman)) return Command{CommandKind::human, std::nullopt, {}};

@@ -35,9 +35,14 @@ struct Command {
 // The command the whole `compact` message (text::compact output) is, or nullopt.
 [[nodiscard]] std::optional<Command> parse_command(std::string_view compact);
 
+// True when the whole `compact` message calls something off: 取消, 算了, 不修了, or several such
+// with a 吧 / 谢谢 ("算了，不修了"). parse_command's cancel; at a quote, a refusal.
+[[nodiscard]] bool calls_it_off(std::string_view compact);
+
 // The slot a `compact` message opens by saying is wrong or to be changed, whatever follows:
-// "地址错了，是5栋502", "电话不对 13912345678", "改一下地址5栋502", "修改电话13912345678";
-// nullopt for anything else. What an owner sends about a report just submitted.
+// "地址错了，是5栋502", "电话不对 13912345678", "改一下地址5栋502", "修改电话13912345678",
+// "不对，是5栋502" (the address unless another slot is named); nullopt for anything else. What an
+// owner sends about a report just submitted.
 [[nodiscard]] std::optional<ReportStep> correction_of(std::string_view compact);
 
 // The owner's own words after 投诉 in `raw` (the message as typed: case, punctuation and spaces

@@ -243,7 +243,9 @@ bool answer(Turn& t, const Said& said) {
         case FeedbackStep::quote: {
             // An answer sent before this amount was asked is no answer to it; anything else (a
             // command: 进度, 人工) is what it is.
-            const bool answers = one_of(c, kAgree) || one_of(c, kRefuseBare) ||
+            // "算了，不修了" to a quote refuses it (with those words as the reason).
+            const bool called_off = calls_it_off(c);
+            const bool answers = one_of(c, kAgree) || one_of(c, kRefuseBare) || called_off ||
                                  std::any_of(kRefuse.begin(), kRefuse.end(),
                                              [&](std::string_view w) { return c.starts_with(w); });
             if (answers && too_early(t)) return true;
@@ -256,6 +258,10 @@ bool answer(Turn& t, const Said& said) {
             if (one_of(c, kRefuseBare)) {
                 f.step = FeedbackStep::refuse_reason;
                 ask_feedback(t);
+                return true;
+            }
+            if (called_off) {
+                refuse(t, std::string(text::trim_original(said.raw)));
                 return true;
             }
             for (auto w : kRefuse) {

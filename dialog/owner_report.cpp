@@ -392,13 +392,20 @@ void on_address(Turn& t, const Said& said) {
     auto fill = extract_slots(said.normalized, t.catalog(), said.raw);
     if (!(fill.address && fill.address->complete) && !d.address_part.empty()) {
         // The rest of the address given before: "5栋", then "502", "2单元502室" or "电梯厅"
-        // (or the room first, then the building). Still incomplete, the parts add up.
+        // (or the room first, then the building). Still incomplete, the parts add up. A building
+        // named again ("不对，是6栋") replaces the part instead.
+        const std::string part = text::normalize(d.address_part);
+        const auto before = find_address(part, t.catalog());
+        const bool new_building = fill.address && !fill.address->address.building.empty() &&
+                                  before && !before->address.building.empty();
         std::optional<AddressMatch> whole;
-        for (const auto& joined : {text::normalize(d.address_part) + said.normalized,
-                                   said.normalized + text::normalize(d.address_part)}) {
-            auto found = find_address(joined, t.catalog());
-            if (found && (found->complete || !whole)) whole = std::move(found);
-            if (whole && whole->complete) break;
+        if (!new_building) {
+            for (const auto& joined :
+                 {part + " " + said.normalized, said.normalized + " " + part}) {
+                auto found = find_address(joined, t.catalog());
+                if (found && (found->complete || !whole)) whole = std::move(found);
+                if (whole && whole->complete) break;
+            }
         }
         if (whole && (whole->complete || fill.address)) fill.address = whole;
     }

@@ -1,5 +1,6 @@
 #include "dialog/time_parse.h"
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <optional>
@@ -315,13 +316,38 @@ ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes ut
     return {TimeAnswer::window, w};
 }
 
+// `normalized` without the clauses (between , . ; ! ? and spaces) that rule a time out:
+// "今天不行，明天都可以" -> "明天都可以", "现在就来，下午我不在家" -> "现在就来".
+std::string without_refused_clauses(std::string_view normalized) {
+    static constexpr std::array<std::string_view, 6> kRefused = {"不行",   "不在", "没空",
+                                                                 "不方便", "没人", "不可以"};
+    std::string kept;
+    std::size_t from = 0;
+    while (from <= normalized.size()) {
+        auto end = normalized.find_first_of(",.;!? ", from);
+        if (end == std::string_view::npos) end = normalized.size();
+        const auto clause = normalized.substr(from, end - from);
+        const bool refused = std::any_of(kRefused.begin(), kRefused.end(), [&](auto w) {
+            return clause.find(w) != std::string_view::npos;
+        });
+        if (!refused && !clause.empty()) {
+            if (!kept.empty()) kept.push_back(' ');
+            kept.append(clause);
+        }
+        from = end + 1;
+    }
+    return kept;
+}
+
 }  // namespace
 
 ParsedTime parse_preferred_time(std::string_view normalized, sys_seconds now, minutes utc_offset) {
-    // A time named wins over the words around it: "现在不在家，明天下午吧", "周六上午都可以".
-    auto named = parse_window(normalized, now, utc_offset);
+    // A time named wins over the words around it ("周六上午都可以"), and a time ruled out is
+    // not named ("现在不在家，明天下午吧", "今天不行，明天都可以", "现在就来，下午我不在家").
+    const std::string kept = without_refused_clauses(normalized);
+    auto named = parse_window(kept, now, utc_offset);
     if (named.answer == TimeAnswer::window) return named;
-    const std::string s = text::compact(normalized);
+    const std::string s = text::compact(kept);
     for (auto w : kAsapWords) {
         if (s.find(w) != std::string::npos) return {TimeAnswer::asap, {}};
     }

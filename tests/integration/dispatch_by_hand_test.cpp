@@ -555,8 +555,8 @@ TEST_F(DispatchByHand, ADispatcherCorrectsAnAddressAndPhoneAndTheTechnicianIsTol
     });
     auto amend = [&](const std::string& number, const std::string& body) {
         Router router;
-        add_amend_routes(router, pool_, desk().dialog.catalog, desk().notices, kToken,
-                         [] { return chr::system_clock::time_point(t0 + 3h); });
+        add_amend_routes(router, pool_, testing::desk().dialog.catalog, testing::desk().notices,
+                         kToken, [] { return chr::system_clock::time_point(t0 + 3h); });
         Request req{http::verb::post, "/api/tickets/" + number + "/amend", 11};
         req.set(http::field::authorization, std::string("Bearer ") + kToken);
         req.body() = body;

@@ -47,8 +47,10 @@ INSTANTIATE_TEST_SUITE_P(
         FaultCase{"不是漏电，是灯坏了", "电", "", N},
         FaultCase{"水管破了 到处是水", "水", "flood", E}, FaultCase{"水管暴了", "水", "flood", E},
         FaultCase{"家里突然没电了", "电", "electric", E},
-        FaultCase{"闻到很重的煤气味", "燃气", "gas", E}, FaultCase{"燃气灶打不着火", "燃气", "", N},
-        FaultCase{"防盗门锁坏了", "门窗", "", N}, FaultCase{"窗户关不上", "门窗", "", N},
+        FaultCase{"灯不亮，但是不是漏电", "电", "", N}, FaultCase{"插座都没电了", "电", "", N},
+        FaultCase{"水管断断续续滴水", "水", "", N}, FaultCase{"闻到很重的煤气味", "燃气", "gas", E},
+        FaultCase{"燃气灶打不着火", "燃气", "", N}, FaultCase{"防盗门锁坏了", "门窗", "", N},
+        FaultCase{"窗户关不上", "门窗", "", N},
         FaultCase{"电梯坏了", "电梯", "", E},  // a lift failure is urgent
         FaultCase{"有人被困在电梯里", "电梯", "lift", E}, FaultCase{"墙皮脱落", "墙面", "", N},
         FaultCase{"天花板开裂", "墙面", "", N}, FaultCase{"马桶堵了", "下水道", "", N},

@@ -507,9 +507,13 @@ struct RefuseCase {
 
 TEST(Feedback, QuoteRefusedWithOrWithoutAReason) {
     const RefuseCase cases[] = {
-        {{"不同意 太贵了"}, "太贵了"}, {{"不同意，我自己找人修。"}, "我自己找人修"},
-        {{"太贵了"}, "太贵了"},        {{"不同意", "价格太高"}, "价格太高"},
-        {{"2", "跳过"}, ""},           {{"不修了", "先不修了"}, "先不修了"},
+        {{"不同意 太贵了"}, "太贵了"},
+        {{"不同意，我自己找人修。"}, "我自己找人修"},
+        {{"太贵了"}, "太贵了"},
+        {{"不同意", "价格太高"}, "价格太高"},
+        {{"2", "跳过"}, ""},
+        {{"不修了", "先不修了"}, "先不修了"},
+        {{"算了，不修了"}, "算了，不修了"},  // called off in a few words: refused, not a cancel
     };
     for (const auto& c : cases) {
         Chat chat = quoting();

@@ -272,6 +272,9 @@ TEST(EmergencyPath, ACorrectionRightAfterTheTicketGoesToTheDispatchers) {
     EXPECT_EQ(chat.session.flow, Flow::idle);
     chat.say("电话不对 13912345678");
     ASSERT_NE(find_effect<HandToHuman>(chat.last), nullptr) << chat.reply();
+    chat.say("不对，是5栋502");
+    ASSERT_NE(find_effect<HandToHuman>(chat.last), nullptr) << chat.reply();
+    EXPECT_EQ(find_effect<HandToHuman>(chat.last)->words, "不对，是5栋502");
 
     chat.now += std::chrono::hours{1};
     chat.say("地址错了");
@@ -291,7 +294,16 @@ TEST(EmergencyPath, APartOfTheAddressGivenFirstIsCompletedByTheNextAnswer) {
     ASSERT_NE(t, nullptr) << chat.reply();
     EXPECT_EQ(display(t->report.address), "5栋502");
 
-    Chat steps;  // a unit, then the room; or the room first, then the building
+    Chat again;  // a building named again replaces the one kept
+    again.profile.phone = "13800138000";
+    again.say("5栋 水管爆了");
+    again.say("不对，是6栋");
+    EXPECT_EQ(again.session.draft.address_part, "6栋");
+    again.say("502");
+    ASSERT_NE(find_effect<CreateTicket>(again.last), nullptr) << again.reply();
+    EXPECT_EQ(display(find_effect<CreateTicket>(again.last)->report.address), "6栋502");
+
+    Chat steps;  // a unit, then the room
     steps.profile.phone = "13800138000";
     steps.say("a栋 水管爆了");
     steps.say("2单元");
