@@ -92,6 +92,15 @@ bool only_cancel_words(std::string_view c) {
 
 }  // namespace
 
+bool asks_progress(std::string_view c) {
+    static constexpr std::array<std::string_view, 12> kAsks = {
+        "还没人来",   "还没来",   "还没到", "到哪了",     "到哪里了", "什么时候来",
+        "什么时候到", "多久能到", "多久到", "怎么还没人", "师傅呢",   "人呢"};
+    for (auto w : kAsks)
+        if (c.find(w) != std::string_view::npos) return true;
+    return false;
+}
+
 bool calls_it_off(std::string_view c) {
     static constexpr std::array<std::string_view, 7> kCancel = {
         "取消", "取消报修", "不修了", "不报了", "算了", "cancel", "撤销"};

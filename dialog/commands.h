@@ -35,6 +35,10 @@ struct Command {
 // The command the whole `compact` message (text::compact output) is, or nullopt.
 [[nodiscard]] std::optional<Command> parse_command(std::string_view compact);
 
+// True when `compact` asks where a repair stands in the owner's own words ("师傅怎么还没来",
+// "什么时候到", "到哪了"): 进度 without the word.
+[[nodiscard]] bool asks_progress(std::string_view compact);
+
 // True when the whole `compact` message calls something off: 取消, 算了, 不修了, or several such
 // with a 吧 / 谢谢 ("算了，不修了"). parse_command's cancel; at a quote, a refusal.
 [[nodiscard]] bool calls_it_off(std::string_view compact);

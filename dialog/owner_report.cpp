@@ -180,10 +180,14 @@ void submit(Turn& t) {
     std::string urgency = urgency_label(t.texts(), r.urgency);
     t.say(is_emergency(d) ? TextId::emergency_submitted : TextId::submitted,
           {{"urgency", urgency}, {"address", address_label(t, r.address)}, {"phone", r.phone}});
+    std::string kind = is_emergency(d) ? d.emergency : std::string{};
+    std::string shown = kind.empty() ? std::string{} : address_label(t, r.address);
     t.effects.insert(t.effects.begin(), CreateTicket{std::move(r), key});
     clear_report(s);
     s.last_ticket_key = std::move(key);
     s.last_ticket_at = t.ctx.now;
+    s.last_emergency = std::move(kind);
+    s.last_emergency_address = std::move(shown);
 }
 
 // Moves to the first missing slot and asks for it; an emergency with all it needs is

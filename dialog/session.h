@@ -107,6 +107,10 @@ struct Session {
     // The last ticket created, so photos sent just after it are attached to it.
     std::string last_ticket_key{};
     std::chrono::sys_seconds last_ticket_at{};
+    // That ticket's emergency kind and address as shown, when it was one: a panicked repeat of
+    // the same danger soon after is not filed twice. "" otherwise.
+    std::string last_emergency{};
+    std::string last_emergency_address{};
     // Owner questions still to answer, the first one being asked (begin_confirmation,
     // begin_quote_approval in dialog/feedback.h). They outlive a report started meanwhile.
     std::vector<Feedback> feedback{};

@@ -193,6 +193,8 @@ std::string encode(const Session& s) {
     w.text("held_text", s.held_text);
     w.text("last_ticket_key", s.last_ticket_key);
     w.number("last_ticket_at", seconds_of(s.last_ticket_at));
+    w.text("last_emergency", s.last_emergency);
+    w.text("last_emergency_address", s.last_emergency_address);
     const auto& d = s.draft;
     if (d.address) {
         const auto& a = *d.address;
@@ -332,6 +334,10 @@ std::optional<Session> decode(std::string_view in) {
             ok = text(s.held_text);
         } else if (key == "last_ticket_key") {
             ok = text(s.last_ticket_key);
+        } else if (key == "last_emergency") {
+            ok = text(s.last_emergency);
+        } else if (key == "last_emergency_address") {
+            ok = text(s.last_emergency_address);
         } else if (key == "last_ticket_at") {
             auto t = parse_time(v);
             ok = t.has_value();

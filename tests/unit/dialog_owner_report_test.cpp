@@ -313,6 +313,31 @@ TEST(EmergencyPath, APartOfTheAddressGivenFirstIsCompletedByTheNextAnswer) {
     EXPECT_EQ(display(find_effect<CreateTicket>(steps.last)->report.address), "A栋2单元1201");
 }
 
+// "水管爆了快点来人啊" again right after the flood went in is the same emergency, on its way: no
+// second ticket (and technician), the address it was filed at; "怎么还没人来" asks the progress;
+// another danger is a new report with its own advice.
+TEST(EmergencyPath, TheSameDangerSaidAgainIsNotFiledTwice) {
+    Chat chat;
+    chat.profile.phone = "13800138000";
+    chat.say("5栋502 水管爆了");
+    ASSERT_NE(find_effect<CreateTicket>(chat.last), nullptr) << chat.reply();
+    chat.say("水管爆了快点来人啊");
+    EXPECT_EQ(find_effect<CreateTicket>(chat.last), nullptr) << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), "您的紧急报修已提交（地址：5栋502）")) << chat.reply();
+    EXPECT_EQ(chat.session.flow, Flow::idle);
+    chat.say("师傅怎么还没来");
+    EXPECT_NE(find_effect<QueryProgress>(chat.last), nullptr) << chat.reply();
+    chat.say("厨房有燃气味");
+    EXPECT_EQ(chat.session.flow, Flow::owner_report) << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), shipped_data().catalog.find_emergency("gas")->advice));
+
+    Chat elsewhere;  // the same danger at another address is another ticket
+    elsewhere.profile.phone = "13800138000";
+    elsewhere.say("5栋502 水管爆了");
+    elsewhere.say("3栋101 水管也爆了");
+    EXPECT_NE(find_effect<CreateTicket>(elsewhere.last), nullptr) << elsewhere.reply();
+}
+
 TEST(EmergencyPath, CompleteFirstMessageCreatesTheTicketAtOnce) {
     Chat chat;
     chat.say("8栋1单元302厨房有很重的燃气味，电话13800138000");

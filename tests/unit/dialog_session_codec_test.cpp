@@ -41,6 +41,8 @@ Session full_session() {
     d.emergency = "flood";
     d.planned = true;
     d.advice_given = true;
+    s.last_emergency = "flood";
+    s.last_emergency_address = "5栋|502%";
     s.feedback = {Feedback{FeedbackStep::comment, "BX20261120-0003", 8000, 2, kNow},
                   Feedback{FeedbackStep::quote, "BX|20261120%0004", 12050, 0, kNow},
                   Feedback{FeedbackStep::confirm, "BX20261120-0005", std::nullopt, 0, kNow}};
