@@ -36,7 +36,8 @@ struct Command {
 [[nodiscard]] std::optional<Command> parse_command(std::string_view compact);
 
 // True when `compact` asks where a repair stands in the owner's own words ("师傅怎么还没来",
-// "什么时候到", "到哪了"): 进度 without the word.
+// "师傅什么时候到", "到哪了"): 进度 without the word. About the person coming only: "水还没来"
+// is a fault. The caller asks it of messages that name no fault or address.
 [[nodiscard]] bool asks_progress(std::string_view compact);
 
 // True when the whole `compact` message calls something off: 取消, 算了, 不修了, or several such

@@ -103,15 +103,15 @@ void idle_text(Turn& t, const Said& said) {
         return;
     }
     if (!t.is_technician() && unbound_job_command(t, said)) return;
-    // "师傅怎么还没来", "什么时候到": where their repair stands is the answer.
-    if (asks_progress(said.compact)) {
+    // A first message that says what is broken or where starts a report with all it said.
+    auto fill = extract_slots(said.normalized, t.ctx.data.catalog);
+    // "师傅怎么还没来", "到哪了" naming no fault or place: where their repair stands is the answer.
+    if (!fill.fault.matched() && !fill.address && asks_progress(said.compact)) {
         t.session.misses = 0;
         t.effects.emplace_back(QueryProgress{});
         t.say(TextId::progress_query);
         return;
     }
-    // A first message that says what is broken or where starts a report with all it said.
-    auto fill = extract_slots(said.normalized, t.ctx.data.catalog);
     // The danger said again soon after its emergency went in ("水管爆了快点来人啊"), with no other
     // address: the same emergency, already on its way — not a second ticket and technician.
     if (just_submitted(t) && !t.session.last_emergency.empty() && fill.fault.emergency &&
