@@ -163,8 +163,9 @@ Result<TicketAmended> amend_ticket(sql::Connection& c, const dialog::FaultCatalo
             after.area = place->address.area;
             after.address = place->shown;
             after.public_area = place->address.is_public;
-            // Public areas are repaired free (DOMAIN.md), a home's paid: while nothing was quoted
-            // or charged, the move decides; after, the supervisors' review of the fee does.
+            // Public areas are repaired free (DOMAIN.md), a home's paid: while no quote is asked
+            // for and nothing charged, the move decides (a fee off the price list is then quoted
+            // at 完成, as for any paid repair). A quote under way keeps its course and deadline.
             if (before.quote_status == store::quote_status::none && !before.fee_cents)
                 after.paid = !after.public_area;
         }

@@ -5,8 +5,8 @@
 // (POST /api/tickets/{number}/amend) and the CLI (repairbot ticket amend).
 //   * The address is read as the owner's chat reads one (dialog::find_address: 5栋2单元502,
 //     5-2-502, 5栋电梯厅 …) and must be whole; the public-area flag follows it, and so does
-//     whether the repair is paid while nothing was quoted or charged. The deadlines and the
-//     technician stay (a dispatcher moves the job by hand when the building is another's). The
+//     whether the repair is paid while no quote is asked for and nothing charged. The deadlines and
+//     the technician stay (a dispatcher moves the job by hand when the building is another's). The
 //     phone must be a mobile (dialog::is_valid_mobile).
 //   * One compare-and-set save with an audit event "amended" naming each change (before, after)
 //     and who made it. A ticket closed or cancelled is not amended (invalid_state).

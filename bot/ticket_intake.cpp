@@ -302,7 +302,8 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
         const char* key = reason == dialog::HandOffReason::danger ? "staff_handover_danger"
                           : reason == dialog::HandOffReason::correction
                               ? "staff_handover_correction"
-                              : "staff_handover";
+                          : reason == dialog::HandOffReason::update ? "staff_handover_update"
+                                                                    : "staff_handover";
         const std::string text = notices_.render(
             key, {{"words", words},
                   {"owner", owner_contact(c, notices_, openid)},

@@ -131,6 +131,7 @@ std::optional<ReportStep> correction_of(std::string_view c) {
     for (std::string_view w : {"不对", "搞错了", "写错了", "弄错了", "错了"}) {
         if (!c.starts_with(w)) continue;
         auto rest = c.substr(w.size());
+        if (rest.starts_with("劲")) return std::nullopt;  // 不对劲: something is wrong, not a slip
         for (const auto& s : kSlotWords)
             if (rest.find(s.word) != std::string_view::npos) return s.step;
         return ReportStep::address;

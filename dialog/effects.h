@@ -52,13 +52,14 @@ enum class HandOffReason {
     owner_asked,  // 人工
     danger,       // a danger named while a draft was in progress (report_danger): call at once
     correction,  // a report just submitted is wrong (地址错了, 是5栋502): call to put it right
+    update,      // more about an emergency just filed (水漫到楼下了): told at once
 };
 
 // Put the owner through to the dispatcher (客服前台), with what is known so far.
 struct HandToHuman {
     HandOffReason reason = HandOffReason::owner_asked;
     std::string draft_summary{};  // the summary text of the draft; empty without one
-    std::string words{};          // danger, correction: the owner's words
+    std::string words{};          // danger, correction, update: the owner's words
     bool operator==(const HandToHuman&) const = default;
 };
 

@@ -181,7 +181,7 @@ void submit(Turn& t) {
     t.say(is_emergency(d) ? TextId::emergency_submitted : TextId::submitted,
           {{"urgency", urgency}, {"address", address_label(t, r.address)}, {"phone", r.phone}});
     std::string kind = is_emergency(d) ? d.emergency : std::string{};
-    std::string shown = kind.empty() ? std::string{} : address_label(t, r.address);
+    std::string shown = kind.empty() ? std::string{} : display(r.address);
     t.effects.insert(t.effects.begin(), CreateTicket{std::move(r), key});
     clear_report(s);
     s.last_ticket_key = std::move(key);

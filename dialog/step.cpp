@@ -92,7 +92,8 @@ bool just_submitted(const Turn& t) {
 void idle_text(Turn& t, const Said& said) {
     // "地址错了，是5栋502" right after a report went in: the ticket is filed (and an emergency's
     // dispatched), so the dispatchers put it right, not a new report.
-    if (!t.is_technician() && just_submitted(t) && correction_of(said.compact)) {
+    if (!t.is_technician() && just_submitted(t) && correction_of(said.compact) &&
+        !extract_slots(said.normalized, t.ctx.data.catalog).fault.emergency) {
         std::string words(text::trim_original(said.raw));
         t.effects.emplace_back(HandToHuman{HandOffReason::correction, {}, words});
         t.say(TextId::correction_handed, {{"words", words}});
@@ -106,18 +107,26 @@ void idle_text(Turn& t, const Said& said) {
     // A first message that says what is broken or where starts a report with all it said.
     auto fill = extract_slots(said.normalized, t.ctx.data.catalog);
     // "师傅怎么还没来", "到哪了" naming no fault or place: where their repair stands is the answer.
-    if (!fill.fault.matched() && !fill.address && asks_progress(said.compact)) {
+    if (!t.is_technician() && !fill.fault.matched() && !fill.address &&
+        asks_progress(said.compact)) {
         t.session.misses = 0;
         t.effects.emplace_back(QueryProgress{});
         t.say(TextId::progress_query);
         return;
     }
-    // The danger said again soon after its emergency went in ("水管爆了快点来人啊"), with no other
-    // address: the same emergency, already on its way — not a second ticket and technician.
-    if (just_submitted(t) && !t.session.last_emergency.empty() && fill.fault.emergency &&
-        fill.fault.emergency->kind == t.session.last_emergency &&
-        !(fill.address && fill.address->complete)) {
+    // The danger said again soon after its emergency went in ("水管爆了快点来人啊", "5栋502水漫到
+    // 楼下了"), at no address or the same one: the same emergency, on its way — not a second
+    // ticket and technician; what they say goes to the dispatchers with the advice again.
+    const bool same_place =
+        !fill.address || (fill.address->complete &&
+                          display(fill.address->address) == t.session.last_emergency_address);
+    if (!t.is_technician() && just_submitted(t) && !t.session.last_emergency.empty() &&
+        fill.fault.emergency && fill.fault.emergency->kind == t.session.last_emergency &&
+        same_place) {
         t.session.misses = 0;
+        std::string words(text::trim_original(said.raw));
+        t.effects.emplace_back(HandToHuman{HandOffReason::update, {}, words});
+        t.say_text(fill.fault.emergency->advice);
         t.say(TextId::emergency_already_filed, {{"address", t.session.last_emergency_address}});
         return;
     }

@@ -316,7 +316,7 @@ ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes ut
     return {TimeAnswer::window, w};
 }
 
-// `normalized` without the clauses (between , . ; ! ? and spaces) that rule a time out:
+// `normalized` without the clauses (between , . ; ! ?) that rule a time out:
 // "今天不行，明天都可以" -> "明天都可以", "现在就来，下午我不在家" -> "现在就来".
 std::string without_refused_clauses(std::string_view normalized) {
     static constexpr std::array<std::string_view, 6> kRefused = {"不行",   "不在", "没空",
@@ -324,7 +324,7 @@ std::string without_refused_clauses(std::string_view normalized) {
     std::string kept;
     std::size_t from = 0;
     while (from <= normalized.size()) {
-        auto end = normalized.find_first_of(",.;!? ", from);
+        auto end = normalized.find_first_of(",.;!?", from);
         if (end == std::string_view::npos) end = normalized.size();
         const auto clause = normalized.substr(from, end - from);
         const bool refused = std::any_of(kRefused.begin(), kRefused.end(), [&](auto w) {

@@ -351,6 +351,16 @@ TEST_F(TicketIntakeIntegration, AHandOverAndAComplaintTellTheStaffHowToReachTheO
         << fix;
     EXPECT_NE(fix.find("张女士 13800138000"), std::string::npos) << fix;
     EXPECT_TRUE(reply.extra_replies.empty()) << "no 'already asked' answer to a correction";
+
+    std::vector<dialog::Effect> update{
+        dialog::HandToHuman{dialog::HandOffReason::update, "", "水已经漫到楼下了"}};
+    store::testing::run(io_, intake_.carry_out(owner_, std::move(update), t0));
+    told = sent_to(*dispatcher.openid);
+    ASSERT_EQ(told.size(), 5u);
+    EXPECT_EQ(told[4]["text"].get<std::string>().rfind(
+                  "紧急报修补充：业主刚提交紧急报修后又说“水已经漫到楼下了”", 0),
+              0u)
+        << told[4]["text"];
 }
 
 // DOMAIN.md: a serious complaint goes to the manager at once — recorded as serious, the same

@@ -324,7 +324,16 @@ TEST(EmergencyPath, TheSameDangerSaidAgainIsNotFiledTwice) {
     chat.say("水管爆了快点来人啊");
     EXPECT_EQ(find_effect<CreateTicket>(chat.last), nullptr) << chat.reply();
     EXPECT_TRUE(contains(chat.reply(), "您的紧急报修已提交（地址：5栋502）")) << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), shipped_data().catalog.find_emergency("flood")->advice));
+    ASSERT_NE(find_effect<HandToHuman>(chat.last), nullptr) << "what they add reaches a person";
+    EXPECT_EQ(*find_effect<HandToHuman>(chat.last),
+              (HandToHuman{HandOffReason::update, "", "水管爆了快点来人啊"}));
     EXPECT_EQ(chat.session.flow, Flow::idle);
+    chat.say("5栋502 水管爆了");
+    EXPECT_EQ(find_effect<CreateTicket>(chat.last), nullptr) << "sent again: " << chat.reply();
+    chat.say("不对劲，水管爆得更厉害了");
+    EXPECT_EQ(find_effect<HandToHuman>(chat.last)->reason, HandOffReason::update)
+        << "不对劲 is no correction: " << chat.reply();
     chat.say("师傅怎么还没来");
     EXPECT_NE(find_effect<QueryProgress>(chat.last), nullptr) << chat.reply();
     chat.say("厨房有燃气味");

@@ -67,6 +67,7 @@ INSTANTIATE_TEST_SUITE_P(
                       TimeCase{"今天上午不行，随时都可以", TimeAnswer::asap, ""},
                       TimeCase{"今天不行，明天都可以", W, "2026-11-21 09:00-18:00"},
                       TimeCase{"现在就来，下午我不在家", TimeAnswer::asap, ""},
+                      TimeCase{"下午 我不在家", TimeAnswer::not_understood, ""},
                       TimeCase{"今天上午", TimeAnswer::past, ""},
                       TimeCase{"2026-11-19", TimeAnswer::past, ""},
                       TimeCase{"2月30日", TimeAnswer::not_understood, ""},
