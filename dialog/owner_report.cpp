@@ -402,10 +402,13 @@ void on_address(Turn& t, const Said& said) {
         const auto before = find_address(part, t.catalog());
         const bool new_building = fill.address && !fill.address->address.building.empty() &&
                                   before && !before->address.building.empty();
+        // A phone sent along is no room number ("13800138000" after "5栋").
+        std::string words = said.normalized;
+        if (auto phone = find_phone(words))
+            words.replace(phone->begin, phone->end - phone->begin, " ");
         std::optional<AddressMatch> whole;
         if (!new_building) {
-            for (const auto& joined :
-                 {part + " " + said.normalized, said.normalized + " " + part}) {
+            for (const auto& joined : {part + " " + words, words + " " + part}) {
                 auto found = find_address(joined, t.catalog());
                 if (found && (found->complete || !whole)) whole = std::move(found);
                 if (whole && whole->complete) break;

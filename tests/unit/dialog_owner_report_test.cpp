@@ -294,6 +294,13 @@ TEST(EmergencyPath, APartOfTheAddressGivenFirstIsCompletedByTheNextAnswer) {
     ASSERT_NE(t, nullptr) << chat.reply();
     EXPECT_EQ(display(t->report.address), "5栋502");
 
+    Chat phone;  // a phone sent at the address question is no room number
+    phone.say("5栋 水管爆了");
+    phone.say("13912345678");
+    EXPECT_EQ(phone.session.draft.phone, "13912345678");
+    EXPECT_FALSE(phone.session.draft.address.has_value()) << phone.reply();
+    EXPECT_EQ(phone.session.draft.address_part, "5栋");
+
     Chat again;  // a building named again replaces the one kept
     again.profile.phone = "13800138000";
     again.say("5栋 水管爆了");
