@@ -63,7 +63,9 @@ TEST(NoticeWording, AShippedTemplateMessageSaysWhatToDoInItsKeywords) {
             std::find(fields.begin(), fields.end(), "number") != fields.end();
         EXPECT_GE(keywords.size(), about_a_ticket ? 2u : 1u) << event;
         for (const auto& text : keywords) {
-            if (about_a_ticket) EXPECT_NE(text, "{text}") << event << ": the long text, cut";
+            if (about_a_ticket) {
+                EXPECT_NE(text, "{text}") << event << ": the long text, cut";
+            }
             if (text.find('{') == std::string::npos) {
                 std::size_t chars = 0;
                 for (unsigned char ch : text) chars += (ch & 0xC0) != 0x80;
