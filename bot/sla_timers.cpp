@@ -542,49 +542,49 @@ asio::awaitable<void> SlaTimers::track_callback(store::Callback callback) {
     }
 }
 
-asio::awaitable<std::size_t> SlaTimers::rebuild() {
+namespace {
+
+// Puts into `index` the timers `plan` gives each row `fetch` reads, a page of `max` rows at a time
+// by id (fetch(c, after_id, max)). Returns how many were scheduled.
+template <class Fetch, class Plan>
+asio::awaitable<std::size_t> rebuild_pages(store::MysqlPool& mysql, store::TimerIndex& index,
+                                           std::uint32_t max, Fetch fetch, Plan plan) {
     std::size_t scheduled = 0;
     std::uint64_t after = 0;
+    for (;;) {
+        auto page = [after, max, fetch](sql::Connection& c) { return fetch(c, after, max); };
+        auto rows = co_await mysql.run(std::move(page));
+        if (rows.empty()) break;
+        std::vector<std::pair<std::string, Timestamp>> timers;
+        for (const auto& row : rows)
+            for (auto& p : plan(row)) timers.emplace_back(std::move(p.id), p.due);
+        after = rows.back().id;
+        scheduled += co_await index.rebuild(std::move(timers));
+    }
+    co_return scheduled;
+}
+
+// An optional timer as a list of none or one, for rebuild_pages.
+std::vector<PlannedTimer> as_list(std::optional<PlannedTimer> p) {
+    std::vector<PlannedTimer> out;
+    if (p) out.push_back(std::move(*p));
+    return out;
+}
+
+}  // namespace
+
+asio::awaitable<std::size_t> SlaTimers::rebuild() {
     const auto at = now();
-    for (;;) {
-        auto page = [after, max = options_.rebuild_page](sql::Connection& c) {
-            return store::DeadlineQueries::tickets_with_timers(c, after, max);
-        };
-        auto tickets = co_await mysql_.run(std::move(page));
-        if (tickets.empty()) break;
-        std::vector<std::pair<std::string, Timestamp>> timers;
-        for (const auto& t : tickets)
-            for (auto& p : timers_to_schedule(t, sla_, at)) timers.emplace_back(std::move(p.id), p.due);
-        after = tickets.back().id;
-        scheduled += co_await index_.rebuild(std::move(timers));
-    }
-    after = 0;
-    for (;;) {
-        auto page = [after, max = options_.rebuild_page](sql::Connection& c) {
-            return store::DeadlineQueries::open_callbacks(c, after, max);
-        };
-        auto callbacks = co_await mysql_.run(std::move(page));
-        if (callbacks.empty()) break;
-        std::vector<std::pair<std::string, Timestamp>> timers;
-        for (const auto& cb : callbacks)
-            if (auto p = plan_callback_timer(cb)) timers.emplace_back(std::move(p->id), p->due);
-        after = callbacks.back().id;
-        scheduled += co_await index_.rebuild(std::move(timers));
-    }
-    after = 0;
-    for (;;) {
-        auto page = [after, max = options_.rebuild_page](sql::Connection& c) {
-            return store::DeadlineQueries::open_complaints(c, after, max);
-        };
-        auto complaints = co_await mysql_.run(std::move(page));
-        if (complaints.empty()) break;
-        std::vector<std::pair<std::string, Timestamp>> timers;
-        for (const auto& complaint : complaints)
-            if (auto p = plan_complaint_timer(complaint, sla_))
-                timers.emplace_back(std::move(p->id), p->due);
-        after = complaints.back().id;
-        scheduled += co_await index_.rebuild(std::move(timers));
-    }
+    const auto max = options_.rebuild_page;
+    std::size_t scheduled = co_await rebuild_pages(
+        mysql_, index_, max, &store::DeadlineQueries::tickets_with_timers,
+        [this, at](const store::Ticket& t) { return timers_to_schedule(t, sla_, at); });
+    scheduled += co_await rebuild_pages(
+        mysql_, index_, max, &store::DeadlineQueries::open_callbacks,
+        [](const store::Callback& cb) { return as_list(plan_callback_timer(cb)); });
+    scheduled += co_await rebuild_pages(
+        mysql_, index_, max, &store::DeadlineQueries::open_complaints,
+        [this](const store::Complaint& x) { return as_list(plan_complaint_timer(x, sla_)); });
     co_await index_.mark_built();
     log::info("sla", "rebuilt", {{"timers", scheduled}});
     co_return scheduled;

@@ -46,11 +46,13 @@ std::optional<ReportStep> slot_named(std::string_view w) {
 }
 
 // "修改地址", "改电话", "重填时间", "地址错了", "电话不对".
+// Words that change a slot ("修改地址") or say it is wrong ("地址错了").
+constexpr std::array<std::string_view, 6> kEditVerbs = {"修改", "更改",   "更正",
+                                                        "重填", "改一下", "改"};
+constexpr std::array<std::string_view, 4> kWrong = {"错了", "不对", "写错了", "有误"};
+
 std::optional<Command> edit_command(std::string_view c) {
-    static constexpr std::array<std::string_view, 6> kVerbs = {"修改", "更改",   "更正",
-                                                               "重填", "改一下", "改"};
-    static constexpr std::array<std::string_view, 4> kWrong = {"错了", "不对", "写错了", "有误"};
-    for (auto v : kVerbs) {
+    for (auto v : kEditVerbs) {
         if (c.starts_with(v)) {
             auto rest = c.substr(v.size());
             if (rest.empty()) return Command{CommandKind::edit, std::nullopt, {}};
@@ -110,17 +112,14 @@ bool calls_it_off(std::string_view c) {
 }
 
 std::optional<ReportStep> correction_of(std::string_view c) {
-    static constexpr std::array<std::string_view, 6> kVerbs = {"修改", "更改",   "更正",
-                                                               "重填", "改一下", "改"};
-    static constexpr std::array<std::string_view, 5> kWrong = {"写错了", "错了", "不对", "有误",
-                                                               "错"};
     for (const auto& s : kSlotWords) {
         if (!c.starts_with(s.word)) continue;
         auto rest = c.substr(s.word.size());
+        if (rest.starts_with("错")) return s.step;  // 错了, 错 …
         for (auto w : kWrong)
             if (rest.starts_with(w)) return s.step;
     }
-    for (auto v : kVerbs) {
+    for (auto v : kEditVerbs) {
         if (!c.starts_with(v)) continue;
         auto rest = c.substr(v.size());
         if (rest.starts_with("一下")) rest.remove_prefix(std::string_view("一下").size());
