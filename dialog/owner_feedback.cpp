@@ -352,14 +352,34 @@ void feedback_on_text(Turn& t, const Said& said) {
     if (s.feedback.empty()) return;
     if (answer(t, said)) return;
     auto step = s.feedback.front().step;
+    // Right after a report went in, this question (of an earlier ticket) was asked at once; what
+    // the owner says about the report just filed is still about it. The question waits, asked
+    // again so that a "好的" next answers what it seems to.
+    if (correction_just_after_report(t, said)) {
+        ask_feedback(t);
+        return;
+    }
     if (auto cmd = parse_command(said.compact)) {
         on_command(t, said, *cmd);
         return;
     }
+    auto fill = extract_slots(said.normalized, t.catalog());
+    if (same_emergency_again(t, said, fill)) {
+        ask_feedback(t);
+        return;
+    }
+    bool free = step == FeedbackStep::comment || step == FeedbackStep::refuse_reason;
+    // "师傅怎么还没来", "到哪了" naming no fault or place, to a yes/no, score or quote question:
+    // where their repairs stand (a comment or a reason may well say it of the ticket rated).
+    if (!free && !fill.fault.matched() && !fill.address && asks_progress(said.compact)) {
+        s.misses = 0;
+        t.effects.emplace_back(QueryProgress{});
+        t.say(TextId::progress_query);
+        ask_feedback(t);
+        return;
+    }
     // A new report is never swallowed. Where the question takes free text (a comment, a
     // reason), fault words are part of the answer ("灯还是暗"), so only an address counts.
-    auto fill = extract_slots(said.normalized, t.catalog());
-    bool free = step == FeedbackStep::comment || step == FeedbackStep::refuse_reason;
     bool report_like = free ? (fill.address && fill.address->complete)
                             : (fill.fault.matched() || fill.address.has_value());
     bool parked = !s.report_id.empty();

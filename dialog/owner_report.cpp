@@ -690,9 +690,62 @@ const EmergencyRule* danger_in(const Turn& t, std::string_view words) {
     return reading_of_dangers_there(t, text::normalize(words)).emergency;
 }
 
+bool just_submitted(const Turn& t) {
+    const auto& s = t.session;
+    return !s.last_ticket_key.empty() &&
+           t.ctx.now - s.last_ticket_at < t.ctx.limits.session_idle_timeout;
+}
+
+bool correction_just_after_report(Turn& t, const Said& said) {
+    if (t.is_technician() || !just_submitted(t) || !correction_of(said.compact) ||
+        extract_slots(said.normalized, t.catalog()).fault.emergency) {
+        return false;
+    }
+    t.session.misses = 0;
+    std::string words(text::trim_original(said.raw));
+    t.effects.emplace_back(HandToHuman{HandOffReason::correction, {}, words});
+    t.say(TextId::correction_handed, {{"words", words}});
+    return true;
+}
+
+namespace {
+
+// Whether `danger`, said at `address` (none named: nullopt), is the emergency filed from this chat
+// just now: the same kind, at no address or the very one it was filed at.
+bool repeats_last_emergency(const Turn& t, const EmergencyRule* danger,
+                            const std::optional<AddressMatch>& address) {
+    const auto& s = t.session;
+    if (t.is_technician() || !danger || s.last_emergency.empty() || !just_submitted(t) ||
+        danger->kind != s.last_emergency) {
+        return false;
+    }
+    return !address || (address->complete && display(address->address) == s.last_emergency_address);
+}
+
+void tell_emergency_again(Turn& t, const EmergencyRule& danger, std::string_view raw) {
+    t.session.misses = 0;
+    std::string words(text::trim_original(raw));
+    t.effects.emplace_back(HandToHuman{HandOffReason::update, {}, words});
+    t.say_text(danger.advice);
+    t.say(TextId::emergency_already_filed, {{"address", t.session.last_emergency_address}});
+}
+
+}  // namespace
+
+bool same_emergency_again(Turn& t, const Said& said, const SlotFill& fill) {
+    if (!repeats_last_emergency(t, fill.fault.emergency, fill.address)) return false;
+    tell_emergency_again(t, *fill.fault.emergency, said.raw);
+    return true;
+}
+
 DangerTaken report_danger(Turn& t, std::string_view words) {
     const auto* danger = danger_in(t, words);
     if (!danger) return DangerTaken::none;
+    if (repeats_last_emergency(t, danger,
+                               extract_slots(text::normalize(words), t.catalog()).address)) {
+        tell_emergency_again(t, *danger, words);
+        return DangerTaken::human;
+    }
     if (t.session.report_id.empty()) {
         start_report_with(t, hear(words), danger);
         return DangerTaken::report;

@@ -8,6 +8,7 @@
 #include "dialog/commands.h"
 #include "dialog/fault_classifier.h"
 #include "dialog/inbound.h"
+#include "dialog/slots.h"
 #include "dialog/turn.h"
 
 namespace repairbot::dialog {
@@ -30,14 +31,34 @@ void start_report_with(Turn& t, const Said& said, const EmergencyRule* danger = 
 // out and the type words inside them (燃气 of 燃气味没有了): its emergency is danger_in's. Pure.
 [[nodiscard]] Classification reading_of_dangers_there(const Turn& t, std::string_view normalized);
 
+// A ticket was filed from this chat within the idle timeout: what the owner says now may be about
+// it (a photo sent now is its, a correction, the danger again).
+[[nodiscard]] bool just_submitted(const Turn& t);
+
+// Messages about the report just filed (just_submitted), in whatever flow the chat is — idle, or a
+// feedback question of an earlier ticket asked right after the submission. Owners only; true
+// when the message was taken so (nothing else is to be done with it).
+//
+// A correction ("地址错了，是5栋502", "电话不对 …", "不对，是…"; not one naming a danger): the
+// ticket is filed (an emergency's dispatched), so the dispatchers put it right — HandToHuman
+// (reason correction) and correction_handed. Check it before reading commands (改地址 …).
+bool correction_just_after_report(Turn& t, const Said& said);
+// The danger of the emergency just filed said again ("水管爆了快点来人啊", "5栋502水漫到楼下了"),
+// at no address or the same one (`fill`: extract_slots of the message): the same emergency, on
+// its way — not a second ticket and technician. The advice again, emergency_already_filed, and
+// the words to the dispatchers (HandToHuman, reason update).
+bool same_emergency_again(Turn& t, const Said& said, const SlotFill& fill);
+
 // What report_danger did.
 enum class DangerTaken {
     none,    // the words name no danger
     report,  // an emergency draft started: its advice said, what is missing asked
-    human,   // a draft was in progress: the advice said, and the dispatchers called in at once
+    human,   // a draft was in progress, or the danger is the emergency just filed again
+             // (same_emergency_again): the advice said, and the dispatchers called in at once
 };
 // Words naming a danger in a message taken as something else — a low rating's comment, a
-// refusal's reason, a complaint — must not be swallowed (DOMAIN.md: safety advice at once). With
+// refusal's reason, a complaint — must not be swallowed (DOMAIN.md: safety advice at once). The
+// emergency just filed, named again, is told to the dispatchers (same_emergency_again). Else with
 // no draft in progress, starts an emergency report from them (start_report_with); with one (kept
 // as it is), says the advice and hands the owner to the dispatchers (HandToHuman, reason danger).
 // Call it after the message's own answer.

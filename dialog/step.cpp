@@ -82,23 +82,8 @@ void idle_command(Turn& t, const Said& said, const Command& cmd) {
     }
 }
 
-// A ticket was filed from this chat within the idle timeout (a photo sent now is its).
-bool just_submitted(const Turn& t) {
-    const auto& s = t.session;
-    return !s.last_ticket_key.empty() &&
-           t.ctx.now - s.last_ticket_at < t.ctx.limits.session_idle_timeout;
-}
-
 void idle_text(Turn& t, const Said& said) {
-    // "地址错了，是5栋502" right after a report went in: the ticket is filed (and an emergency's
-    // dispatched), so the dispatchers put it right, not a new report.
-    if (!t.is_technician() && just_submitted(t) && correction_of(said.compact) &&
-        !extract_slots(said.normalized, t.ctx.data.catalog).fault.emergency) {
-        std::string words(text::trim_original(said.raw));
-        t.effects.emplace_back(HandToHuman{HandOffReason::correction, {}, words});
-        t.say(TextId::correction_handed, {{"words", words}});
-        return;
-    }
+    if (correction_just_after_report(t, said)) return;
     if (auto cmd = parse_command(said.compact)) {
         idle_command(t, said, *cmd);
         return;
@@ -114,22 +99,7 @@ void idle_text(Turn& t, const Said& said) {
         t.say(TextId::progress_query);
         return;
     }
-    // The danger said again soon after its emergency went in ("水管爆了快点来人啊", "5栋502水漫到
-    // 楼下了"), at no address or the same one: the same emergency, on its way — not a second
-    // ticket and technician; what they say goes to the dispatchers with the advice again.
-    const bool same_place =
-        !fill.address || (fill.address->complete &&
-                          display(fill.address->address) == t.session.last_emergency_address);
-    if (!t.is_technician() && just_submitted(t) && !t.session.last_emergency.empty() &&
-        fill.fault.emergency && fill.fault.emergency->kind == t.session.last_emergency &&
-        same_place) {
-        t.session.misses = 0;
-        std::string words(text::trim_original(said.raw));
-        t.effects.emplace_back(HandToHuman{HandOffReason::update, {}, words});
-        t.say_text(fill.fault.emergency->advice);
-        t.say(TextId::emergency_already_filed, {{"address", t.session.last_emergency_address}});
-        return;
-    }
+    if (same_emergency_again(t, said, fill)) return;
     if (fill.fault.matched() || fill.address) {
         start_report_with(t, said);
         return;

@@ -434,6 +434,78 @@ TEST(Feedback, AnEmergencyDuringTheRatingIsFiledAtOnce) {
     EXPECT_EQ(chat.session.feedback.front().step, FeedbackStep::score);
 }
 
+// The emergency went in while a question of an earlier ticket waited (asked again right after
+// it): the flood said again is that emergency on its way, not a second ticket — at every step,
+// a comment's too; a correction of the report reaches the dispatchers; "到哪了" shows the
+// progress. The question stays, asked again.
+TEST(Feedback, WhatIsSaidOfTheEmergencyJustFiledIsNotTakenAsANewReportOrAnAnswer) {
+    for (const bool confirmed : {false, true}) {
+        SCOPED_TRACE(confirmed ? "at the rating" : "at 修好了吗");
+        Chat chat = confirmed ? rating() : confirming();
+        chat.profile.phone = "13800138000";
+        chat.say("5栋502水管爆了");
+        ASSERT_NE(find_effect<CreateTicket>(chat.last), nullptr) << chat.reply();
+        ASSERT_EQ(chat.session.flow, Flow::owner_feedback);
+        const auto question = feedback_question(chat.session, shipped_data().texts);
+        const auto before = chat.session.feedback;
+
+        chat.say("水管爆了快点来人啊");
+        EXPECT_EQ(find_effect<CreateTicket>(chat.last), nullptr) << chat.reply();
+        EXPECT_EQ(chat.session.flow, Flow::owner_feedback) << chat.reply();
+        ASSERT_NE(find_effect<HandToHuman>(chat.last), nullptr) << chat.reply();
+        EXPECT_EQ(*find_effect<HandToHuman>(chat.last),
+                  (HandToHuman{HandOffReason::update, "", "水管爆了快点来人啊"}));
+        EXPECT_TRUE(contains(chat.reply(), "您的紧急报修已提交（地址：5栋502）")) << chat.reply();
+        EXPECT_TRUE(contains(chat.reply(), question)) << chat.reply();
+        EXPECT_EQ(chat.session.feedback, before);
+
+        chat.say("5栋502 水管爆了");
+        EXPECT_EQ(find_effect<CreateTicket>(chat.last), nullptr) << "same place: " << chat.reply();
+
+        chat.say("地址错了，是5栋503");
+        ASSERT_NE(find_effect<HandToHuman>(chat.last), nullptr) << chat.reply();
+        EXPECT_EQ(find_effect<HandToHuman>(chat.last)->reason, HandOffReason::correction);
+        EXPECT_EQ(find_effect<CreateTicket>(chat.last), nullptr) << chat.reply();
+        EXPECT_TRUE(contains(chat.reply(), question)) << chat.reply();
+
+        chat.say("师傅到哪了");
+        EXPECT_NE(find_effect<QueryProgress>(chat.last), nullptr) << chat.reply();
+        EXPECT_EQ(chat.session.feedback, before);
+
+        chat.say("3栋101 水管也爆了");  // another place: another emergency
+        EXPECT_NE(find_effect<CreateTicket>(chat.last), nullptr) << chat.reply();
+    }
+
+    Chat comment = rating();  // a low score's comment naming the same danger again
+    comment.profile.phone = "13800138000";
+    comment.say("1分");
+    ASSERT_EQ(comment.session.feedback.front().step, FeedbackStep::comment);
+    comment.say("5栋502水管爆了");
+    ASSERT_NE(find_effect<CreateTicket>(comment.last), nullptr) << comment.reply();
+    comment.say("水管又爆了，快来人");
+    EXPECT_EQ(find_effect<CreateTicket>(comment.last), nullptr) << comment.reply();
+    EXPECT_EQ(find_effect<RateService>(comment.last), nullptr) << "no comment: " << comment.reply();
+    EXPECT_EQ(comment.session.feedback.front().step, FeedbackStep::comment);
+    comment.say("师傅怎么还没来，等了三天");  // a comment may say it of the ticket rated
+    ASSERT_NE(find_effect<RateService>(comment.last), nullptr) << comment.reply();
+    EXPECT_EQ(find_effect<RateService>(comment.last)->comment, "师傅怎么还没来，等了三天");
+}
+
+// 投诉 naming the danger of the emergency just filed is filed as a complaint; the danger is that
+// emergency, told to the dispatchers — not a second one.
+TEST(Feedback, AComplaintNamingTheEmergencyJustFiledDoesNotFileItAgain) {
+    Chat chat;
+    chat.profile.phone = "13800138000";
+    chat.say("5栋502厨房有很重的燃气味");
+    ASSERT_NE(find_effect<CreateTicket>(chat.last), nullptr) << chat.reply();
+    chat.say("投诉 燃气味很大没人管");
+    EXPECT_NE(find_effect<FileComplaint>(chat.last), nullptr) << chat.reply();
+    EXPECT_EQ(find_effect<CreateTicket>(chat.last), nullptr) << chat.reply();
+    EXPECT_EQ(chat.session.flow, Flow::idle) << chat.reply();
+    ASSERT_NE(find_effect<HandToHuman>(chat.last), nullptr) << chat.reply();
+    EXPECT_EQ(find_effect<HandToHuman>(chat.last)->reason, HandOffReason::update);
+}
+
 // ---- a draft under way is parked, not lost ----
 
 TEST(Feedback, ADraftUnderWayIsParkedAndResumedAfterTheRating) {
