@@ -116,6 +116,50 @@ SlotFill extract_slots(std::string_view s, const FaultCatalog& catalog, std::str
     return fill;
 }
 
+namespace {
+
+// Whether code point `c` can carry words: a letter or digit of any script — not punctuation, a
+// symbol, an emoji (with its joiners, selectors and skin tones) or a replaced broken byte.
+bool is_word_char(char32_t c) {
+    if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    const auto in = [c](char32_t lo, char32_t hi) { return c >= lo && c <= hi; };
+    return !(in(0x80, 0xBF) || in(0x2000, 0x2BFF) || in(0x2E00, 0x2E7F) || in(0x3000, 0x303F) ||
+             in(0xFE00, 0xFE0F) || in(0xFE30, 0xFE4F) || in(0xFF00, 0xFF20) || c == 0xFFFD ||
+             in(0x1F000, 0x1FAFF) || in(0xE0000, 0xE007F));
+}
+
+// The characters of `normalized` that say something (is_word_char), WeChat's own emoticons left
+// out: they arrive as text in brackets, one to four characters ("[捂脸]", "[抱拳]", "[OK]") — at
+// either end of a trimmed text (text::trim_punct) without its outer bracket ("抱拳][抱拳").
+std::size_t word_chars(std::string_view normalized) {
+    const auto is_tag = [](std::string_view inside) {
+        const auto n = text::length_in_chars(inside);
+        return n >= 1 && n <= 4 && inside.find_first_of("[]") == std::string_view::npos;
+    };
+    std::size_t count = 0;
+    std::size_t pos = 0;
+    if (const auto close = normalized.find(']');
+        close != std::string_view::npos && is_tag(normalized.substr(0, close))) {
+        pos = close + 1;
+    }
+    while (pos < normalized.size()) {
+        if (normalized[pos] == '[') {
+            auto close = normalized.find(']', pos + 1);
+            const auto end = close == std::string_view::npos ? normalized.size() : close;
+            if (is_tag(normalized.substr(pos + 1, end - pos - 1))) {
+                pos = end == normalized.size() ? end : end + 1;
+                continue;
+            }
+        }
+        const auto cp = text::decode_at(normalized, pos);
+        if (is_word_char(cp.value)) ++count;
+        pos += cp.length;
+    }
+    return count;
+}
+
+}  // namespace
+
 bool is_description(std::string_view rest) {
     static constexpr std::array<std::string_view, 10> kFillers = {
         "你好", "您好", "在吗", "在不在", "hello", "hi", "谢谢", "报修", "我要报修", "请问"};
@@ -123,7 +167,8 @@ bool is_description(std::string_view rest) {
     for (auto f : kFillers) {
         if (c == f) return false;
     }
-    return text::length_in_chars(c) >= 2;
+    // "🙏🙏", "[抱拳][抱拳]", "???" say nothing of the fault.
+    return word_chars(rest) >= 2;
 }
 
 }  // namespace repairbot::dialog

@@ -28,6 +28,25 @@ Chat at_description() {
     return chat;
 }
 
+// "🙏🙏" or WeChat's "[抱拳][抱拳]" at the description question says nothing of the fault: asked
+// for a few words again. Words with an emoji are the owner's description, emoji and all.
+TEST(MessageBounds, EmojiAloneIsNoDescription) {
+    for (const std::string nothing :
+         {"🙏🙏", "[抱拳][抱拳]", "👍🏻👍🏻", "？？？", "😭😭😭[捂脸]", "/::)/::("}) {
+        Chat chat = at_description();
+        chat.say(nothing);
+        EXPECT_EQ(chat.session.step, ReportStep::description) << nothing;
+        EXPECT_TRUE(chat.session.draft.description.empty()) << nothing;
+        EXPECT_TRUE(contains(chat.reply(), text_of(TextId::description_too_short)))
+            << nothing << ": " << chat.reply();
+    }
+    for (const std::string words : {"灯坏了🙏", "[捂脸]灯不亮", "ac不制冷", "插座😭冒火花"}) {
+        Chat chat = at_description();
+        chat.say(words);
+        EXPECT_EQ(chat.session.draft.description, words);
+    }
+}
+
 TEST(MessageBounds, FirstCharsNeverCutsInsideACharacter) {
     EXPECT_EQ(text::first_chars("3栋2单元502", 2), "3栋");
     EXPECT_EQ(text::first_chars("3栋2单元502", 0), "");
