@@ -75,9 +75,18 @@ std::optional<int> weekday_index(std::string_view s, std::size_t& p) {
     return static_cast<int>(*n - 1);
 }
 
+// The owner's day (local): the calendar day, but until 05:00 still the day before — "明天" said at
+// 1 a.m., before anyone has slept, is the coming morning's day to the one saying it.
+struct Days {
+    sys_days today;  // the calendar day
+    sys_days awake;  // the day the owner is living: 明天, 后天 count from it
+};
+constexpr hours kNightEnds{5};
+
 // The date part at p, or nullopt (p unchanged).
-std::optional<sys_days> parse_date(std::string_view s, std::size_t& p, sys_days today,
+std::optional<sys_days> parse_date(std::string_view s, std::size_t& p, Days day,
                                    bool& from_weekday) {
+    const sys_days today = day.today;
     static constexpr std::array<std::pair<std::string_view, int>, 7> kRelative = {{{"大后天", 3},
                                                                                    {"后天", 2},
                                                                                    {"明天", 1},
@@ -88,7 +97,7 @@ std::optional<sys_days> parse_date(std::string_view s, std::size_t& p, sys_days 
     for (auto [w, offset] : kRelative) {
         if (at(s, p, w)) {
             if (w != "今晚") p += w.size();  // 今晚 is also read as a day part
-            return today + days{offset};
+            return offset == 0 ? today : day.awake + days{offset};
         }
     }
     std::size_t q = p;
@@ -209,9 +218,9 @@ int to_24h(int hour, const std::optional<DayPart>& part) {
 }
 
 // Reads [date][part][clock[到clock]] at p; true when anything was read.
-bool parse_at(std::string_view s, std::size_t p, sys_days today, Parts& out) {
+bool parse_at(std::string_view s, std::size_t p, Days day, Parts& out) {
     Parts r;
-    r.date = parse_date(s, p, today, r.date_from_weekday);
+    r.date = parse_date(s, p, day, r.date_from_weekday);
     if (r.date && p < s.size() && s[p] == ' ') ++p;
     r.part = parse_part(s, p);
     if (parse_clock(s, p, r.hour, r.minute)) {
@@ -277,10 +286,11 @@ ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes ut
     if (s.empty()) return {};
     auto local_now = now + utc_offset;
     auto today = floor<days>(local_now);
+    const Days day{today, floor<days>(local_now - kNightEnds)};
     Parts parts;
     bool found = false;
     for (std::size_t p = 0; p < spaced.size() && !found;) {
-        if (!continues_a_number(spaced, p)) found = parse_at(spaced, p, today, parts);
+        if (!continues_a_number(spaced, p)) found = parse_at(spaced, p, day, parts);
         p += text::decode_at(spaced, p).length;
     }
     if (!found) return {};

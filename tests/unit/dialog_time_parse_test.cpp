@@ -82,6 +82,26 @@ TEST(TimeParsing, UsesTheGivenUtcOffset) {
     EXPECT_EQ(format_window(r.window, std::chrono::minutes{0}), "2026-11-20 09:00-12:00");
 }
 
+// At 1:30 a.m. nobody has slept yet: 明天上午 is this morning, 后天 the calendar's tomorrow;
+// 今天 is still the calendar day. From 05:00 on, 明天 is the calendar's tomorrow again.
+TEST(TimeParsing, TomorrowSaidInTheSmallHoursIsTheComingMorning) {
+    using namespace std::chrono;
+    const sys_seconds small_hours =
+        sys_days{year{2026} / 11 / 20} + hours{1} + minutes{30} - kBeijing;
+    const auto at = [](std::string_view said, sys_seconds now) {
+        auto r = parse_preferred_time(text::normalize(said), now, kBeijing);
+        EXPECT_EQ(r.answer, TimeAnswer::window) << said;
+        return format_window(r.window, kBeijing);
+    };
+    EXPECT_EQ(at("明天上午", small_hours), "2026-11-20 09:00-12:00");
+    EXPECT_EQ(at("明天下午3点", small_hours), "2026-11-20 15:00-16:00");
+    EXPECT_EQ(at("后天", small_hours), "2026-11-21 09:00-18:00");
+    EXPECT_EQ(at("今天下午", small_hours), "2026-11-20 14:00-18:00");
+    EXPECT_EQ(at("11月21日上午", small_hours), "2026-11-21 09:00-12:00");
+    const sys_seconds early_morning = small_hours + hours{4};  // 05:30
+    EXPECT_EQ(at("明天上午", early_morning), "2026-11-21 09:00-12:00");
+}
+
 TEST(TimeParsing, WindowIsInUtc) {
     auto r = parse_preferred_time(text::normalize("明天上午10点"), kNow, kBeijing);
     ASSERT_EQ(r.answer, TimeAnswer::window);
