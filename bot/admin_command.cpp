@@ -469,6 +469,11 @@ int ticket_amend(const CommandContext& ctx) {
     for (const auto& line : amended.changes) ctx.out << "  " << line << "\n";
     ctx.out << (amended.technician_told ? "the technician with the job was told\n"
                                         : "no technician to tell (not with anyone on the job)\n");
+    if (const auto& elsewhere = amended.technician_elsewhere)
+        ctx.out << "note: " << elsewhere->name << " (technician " << elsewhere->id
+                << ") does not serve building " << amended.ticket.building
+                << "; the job is still theirs. To move it: POST /api/tickets/" << number
+                << "/dispatch ({} for whoever has room, or {\"technician_id\": N})\n";
     ctx.out.flush();
     return kExitOk;
 }

@@ -1,5 +1,7 @@
 #include "bot/ticket_amend.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include <memory>
@@ -186,7 +188,8 @@ Result<TicketAmended> amend_ticket(sql::Connection& c, const dialog::FaultCatalo
         for (const auto& line : out.changes)
             changed_text += (changed_text.empty() ? "" : "；") + line;
         if (is_job_with_technician(before)) {
-            if (auto tech = store::bound_technician_of(c, before); tech && tech->openid) {
+            const auto tech = store::bound_technician_of(c, before);
+            if (tech && tech->openid) {
                 const std::string text = notices.render(
                     "job_amended", {{"number", before.number}, {"changes", changed_text}});
                 J notice = {{"event", "job_amended"},
@@ -196,8 +199,17 @@ Result<TicketAmended> amend_ticket(sql::Connection& c, const dialog::FaultCatalo
                 outbox.push_back({"notify", *tech->openid, notice.dump(), std::nullopt});
                 out.technician_told = true;
             }
+            // Moved out of the buildings the technician serves (as dispatch matches them): the
+            // job stays theirs — they may be on their way — and the dispatcher is told to move it.
+            if (tech && place && after.building != before.building && !after.building.empty() &&
+                !tech->buildings.empty() &&
+                std::find(tech->buildings.begin(), tech->buildings.end(), after.building) ==
+                    tech->buildings.end()) {
+                out.technician_elsewhere = TicketAmended::Technician{tech->id, tech->name};
+            }
         }
-        const J details = {{"changes", changes}, {"technician_told", out.technician_told}};
+        J details = {{"changes", changes}, {"technician_told", out.technician_told}};
+        if (out.technician_elsewhere) details["technician_serves_building"] = false;
         store::Transaction tx(c);
         auto saved = store::TicketRepository::update(
             c, after, {amendment.by, "dispatcher", "amended", details.dump()}, outbox, now);
@@ -260,6 +272,13 @@ asio::awaitable<Response> serve_amend(Request req, std::shared_ptr<const RouteSt
           {"address", done->ticket.address},
           {"changes", done->changes},
           {"technician_told", done->technician_told}};
+    if (const auto& elsewhere = done->technician_elsewhere) {
+        out["technician_serves_building"] = false;
+        out["hint"] = elsewhere->name + " (technician " + std::to_string(elsewhere->id) +
+                      ") does not serve building " + done->ticket.building +
+                      ": to move the job, POST /api/tickets/" + done->ticket.number +
+                      "/dispatch ({} for whoever has room, or {\"technician_id\": N})";
+    }
     co_return json_response(req, http::status::ok, dump_json(out, -1) + "\n");
 }
 

@@ -52,6 +52,13 @@ struct TicketAmended {
     store::Ticket ticket;              // as saved (or as found when nothing changed)
     std::vector<std::string> changes;  // "地址：5栋520 → 5栋502", in the desk's words; empty: none
     bool technician_told = false;  // the job's technician was sent the change
+    // The job's technician, when the new address is in a building they do not serve (their
+    // buildings, as dispatch matches them): the job stays theirs, the dispatcher moves it by hand.
+    struct Technician {
+        std::uint64_t id = 0;
+        std::string name;
+    };
+    std::optional<Technician> technician_elsewhere;
 };
 
 // Amends ticket `number` (see the top of this file). Errors: StoreErrc::not_found (no such
@@ -64,7 +71,9 @@ struct TicketAmended {
     const std::string& number, const TicketAmendment& amendment, store::Timestamp now);
 
 // Adds POST /api/tickets/{number}/amend. Needs `Authorization: Bearer <admin_token>` (401 / 403
-// as the other admin routes). 200 {number, changes (array of strings), technician_told}; 400
+// as the other admin routes). 200 {number, changes (array of strings), technician_told, and when
+// the job's technician does not serve the new building technician_serves_building: false and a
+// hint naming them and how to move the job}; 400
 // {"error"} for a bad body or value, 404 for an unknown ticket, 409 for a closed or cancelled
 // one. The catalog and notices must outlive the router.
 void add_amend_routes(Router& router, store::MysqlPool& mysql, const dialog::FaultCatalog& catalog,

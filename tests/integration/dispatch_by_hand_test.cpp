@@ -611,5 +611,52 @@ TEST_F(DispatchByHand, ADispatcherCorrectsAnAddressAndPhoneAndTheTechnicianIsTol
     EXPECT_EQ(r.result(), http::status::conflict) << r.body();
 }
 
+// The address moves to a building the job's technician does not serve: the job stays theirs (they
+// are told, and may be on their way), and the dispatcher is told to move it by hand, and how.
+TEST_F(DispatchByHand, AnAddressMovedOutOfTheTechniciansBuildingsSaysToMoveTheJob) {
+    auto tech = technician("李师傅", {"水"}, "o-li");
+    tech.buildings = {"5", "6"};
+    pool_.run_sync([&tech](sql::Connection& c) {
+        auto saved = store::TechnicianRepository::update(c, tech, t0);
+        if (!saved) throw std::runtime_error("update: " + saved.error().message());
+        return 0;
+    });
+    const auto t = accepted_by(queued("amend-2", "水"), tech);
+    auto amend = [&](const std::string& body) {
+        Router router;
+        add_amend_routes(router, pool_, testing::desk().dialog.catalog, testing::desk().notices,
+                         kToken, [] { return chr::system_clock::time_point(t0 + 3h); });
+        Request req{http::verb::post, "/api/tickets/" + t.number + "/amend", 11};
+        req.set(http::field::authorization, std::string("Bearer ") + kToken);
+        req.body() = body;
+        req.prepare_payload();
+        return store::testing::run(io_, router.handle(std::move(req)));
+    };
+
+    auto r = amend(R"({"address": "6栋101"})");  // still one of theirs
+    ASSERT_EQ(r.result(), http::status::ok) << r.body();
+    EXPECT_FALSE(nlohmann::json::parse(r.body()).contains("technician_serves_building"))
+        << r.body();
+
+    r = amend(R"({"address": "7栋2单元301"})");
+    ASSERT_EQ(r.result(), http::status::ok) << r.body();
+    const auto j = nlohmann::json::parse(r.body());
+    EXPECT_EQ(j["technician_told"], true);
+    EXPECT_EQ(j["technician_serves_building"], false) << r.body();
+    EXPECT_EQ(j.value("hint", ""), "李师傅 (technician " + std::to_string(tech.id) +
+                                       ") does not serve building 7: to move the job, POST "
+                                       "/api/tickets/" +
+                                       t.number +
+                                       "/dispatch ({} for whoever has room, or "
+                                       "{\"technician_id\": N})");
+    const auto saved = reload(t);
+    EXPECT_EQ(saved.building, "7");
+    EXPECT_EQ(saved.status, ts::accepted) << "the job stays theirs until moved";
+    EXPECT_EQ(saved.technician_id, tech.id);
+    EXPECT_EQ(last_event(t).type, "amended");
+    EXPECT_NE(last_event(t).details.find("\"technician_serves_building\":false"), std::string::npos)
+        << last_event(t).details;
+}
+
 }  // namespace
 }  // namespace repairbot::bot
