@@ -507,7 +507,8 @@ void on_phone(Turn& t, const Said& said) {
     if (fill.phone) {
         advance(t);
     } else if (fill.bad_phone) {
-        miss(t, TextId::phone_invalid);
+        miss(t,
+             looks_like_landline(said.normalized) ? TextId::phone_landline : TextId::phone_invalid);
     } else if (any) {
         t.say(TextId::noted);
         prompt(t, ReportStep::phone);

@@ -87,4 +87,27 @@ bool looks_like_bad_phone(std::string_view s) {
     return false;
 }
 
+bool looks_like_landline(std::string_view s) {
+    if (find_phone(s)) return false;
+    std::vector<Group> groups;
+    for (std::size_t pos = 0; pos < s.size();) {
+        if (!text::is_ascii_digit(s[pos])) {
+            ++pos;
+            continue;
+        }
+        groups.clear();
+        const std::size_t run_end = collect_run(s, pos, groups);
+        std::string digits;
+        for (const auto& g : groups) digits.append(s.substr(g.begin, g.end - g.begin));
+        // 0 + an area code of 2-3 digits + 7-8 digits (010-12345678, 0755 8600 1234), or a local
+        // number of 7-8 digits not starting with 0 or 1.
+        const bool with_area =
+            digits.size() >= 10 && digits.size() <= 12 && digits[0] == '0' && digits[1] != '0';
+        const bool local = (digits.size() == 7 || digits.size() == 8) && digits[0] >= '2';
+        if (with_area || local) return true;
+        pos = run_end;
+    }
+    return false;
+}
+
 }  // namespace repairbot::dialog

@@ -28,4 +28,9 @@ struct PhoneMatch {
 // tried to send a number and it was wrong (a landline, a digit missing), so the reply says so.
 [[nodiscard]] bool looks_like_bad_phone(std::string_view normalized);
 
+// True when the text holds no mobile but a number shaped like a landline (座机): 0, an area code
+// and 7-8 digits ("0755-86001234", "010 12345678"), or 7-8 digits alone ("86001234"). The desk
+// takes mobiles only; the reply then says why and what to do instead.
+[[nodiscard]] bool looks_like_landline(std::string_view normalized);
+
 }  // namespace repairbot::dialog

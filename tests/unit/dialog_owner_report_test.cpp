@@ -534,9 +534,14 @@ TEST(Misses, WrongPhoneSaysWhatIsWrong) {
     Chat chat;
     chat.say("3栋502厨房水管漏水了");
     chat.say("没有");
-    chat.say("0755-86001234");
+    chat.say("1380013800");
     EXPECT_EQ(chat.reply(), text_of(TextId::phone_invalid));
     EXPECT_EQ(chat.session.step, ReportStep::phone);
+    chat.say("0755-86001234");  // a landline: why a mobile, and what to do without one
+    EXPECT_EQ(chat.reply(), text_of(TextId::phone_landline));
+    EXPECT_EQ(chat.session.step, ReportStep::phone);
+    chat.say("86001234");  // the third miss: the offer of a person follows
+    EXPECT_EQ(chat.reply().rfind(text_of(TextId::phone_landline), 0), 0u) << chat.reply();
 }
 
 TEST(Misses, PastTimeIsRefused) {

@@ -61,6 +61,15 @@ TEST(PhoneValidation, RecognizesAnAttemptThatIsWrong) {
     EXPECT_FALSE(looks_like_bad_phone("3栋502"));
 }
 
+TEST(PhoneValidation, RecognizesALandline) {
+    for (auto landline : {"0755-86001234", "010 12345678", "(0571)8888 6666", "86001234", "6600123",
+                          "座机02887654321"})
+        EXPECT_TRUE(looks_like_landline(landline)) << landline;
+    for (auto other :
+         {"1380013800", "13800138000", "3栋502", "0000000000", "123456789", "12345678"})
+        EXPECT_FALSE(looks_like_landline(other)) << other;
+}
+
 TEST(PhoneFinding, SpanIncludesPrefixAndSeparators) {
     std::string s = text::normalize("电话+86 138-0013-8000。");
     auto m = find_phone(s);
