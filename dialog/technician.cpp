@@ -240,11 +240,15 @@ const TechnicianJob* resolve(Turn& t, const std::string& ticket, std::optional<l
     return nullptr;
 }
 
-void ask_which(Turn& t, PendingJobCommand cmd) {
-    auto& s = t.session;
-    std::string command = t.texts().get(action_text(cmd.action));
+// The command waits for the technician to say which job (a list number or a ticket number).
+void wait_for_job(Session& s, PendingJobCommand cmd) {
     s.job_command = std::move(cmd);
     s.flow = Flow::technician_pick;
+}
+
+void ask_which(Turn& t, PendingJobCommand cmd) {
+    std::string command = t.texts().get(action_text(cmd.action));
+    wait_for_job(t.session, std::move(cmd));
     std::string jobs = job_list(t);
     std::string count = std::to_string(jobs_of(t).size());
     t.say(TextId::tech_which_job, {{"jobs", jobs}, {"count", count}, {"command", command}});
@@ -359,8 +363,7 @@ void on_job_command(Turn& t, const JobCommand& c) {
         // No such line: the command waits for the right one ("完成 50" with one job), and a
         // bare number after 完成 may have been the fee.
         const bool maybe_fee = c.action == JobAction::finish && !c.cents;
-        s.job_command = std::move(cmd);
-        s.flow = Flow::technician_pick;
+        wait_for_job(s, std::move(cmd));
         say_jobs(t, maybe_fee ? TextId::tech_no_such_index_fee : TextId::tech_no_such_index,
                  std::to_string(*c.index));
         return;
