@@ -1,5 +1,6 @@
 #include "dialog/commands.h"
 
+#include <algorithm>
 #include <array>
 
 #include "dialog/text.h"
@@ -111,6 +112,18 @@ bool calls_it_off(std::string_view c) {
     return one_of(c, kCancel) || only_cancel_words(c);
 }
 
+// What follows a leading "不对", "搞错了", "写错了", "弄错了" or "错了" (not 不对劲: something is
+// wrong, not a slip); nullopt when the message does not start so.
+std::optional<std::string_view> after_bare_wrong(std::string_view c) {
+    for (std::string_view w : {"不对", "搞错了", "写错了", "弄错了", "错了"}) {
+        if (!c.starts_with(w)) continue;
+        auto rest = c.substr(w.size());
+        if (rest.starts_with("劲")) return std::nullopt;
+        return rest;
+    }
+    return std::nullopt;
+}
+
 std::optional<ReportStep> correction_of(std::string_view c) {
     for (const auto& s : kSlotWords) {
         if (!c.starts_with(s.word)) continue;
@@ -127,15 +140,19 @@ std::optional<ReportStep> correction_of(std::string_view c) {
             if (rest.starts_with(s.word)) return s.step;
     }
     // "不对，是5栋502", "搞错了，地址是…": the slot is the one named next, else the address.
-    for (std::string_view w : {"不对", "搞错了", "写错了", "弄错了", "错了"}) {
-        if (!c.starts_with(w)) continue;
-        auto rest = c.substr(w.size());
-        if (rest.starts_with("劲")) return std::nullopt;  // 不对劲: something is wrong, not a slip
+    if (auto rest = after_bare_wrong(c)) {
         for (const auto& s : kSlotWords)
-            if (rest.find(s.word) != std::string_view::npos) return s.step;
+            if (rest->find(s.word) != std::string_view::npos) return s.step;
         return ReportStep::address;
     }
     return std::nullopt;
+}
+
+bool is_bare_correction(std::string_view c) {
+    auto rest = after_bare_wrong(c);
+    return rest && std::none_of(kSlotWords.begin(), kSlotWords.end(), [&](const auto& s) {
+               return rest->find(s.word) != std::string_view::npos;
+           });
 }
 
 std::optional<Command> parse_command(std::string_view c) {

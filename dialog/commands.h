@@ -49,6 +49,9 @@ struct Command {
 // "不对，是5栋502" (the address unless another slot is named); nullopt for anything else. What an
 // owner sends about a report just submitted.
 [[nodiscard]] std::optional<ReportStep> correction_of(std::string_view compact);
+// A correction_of that names no slot: "不对，是…", "错了" (it may as well answer a question such as
+// 修好了吗 — "不对，水还在滴").
+[[nodiscard]] bool is_bare_correction(std::string_view compact);
 
 // The owner's own words after 投诉 in `raw` (the message as typed: case, punctuation and spaces
 // kept, trimmed at both ends), for the complaint on record; `cmd.detail` when `raw` does not

@@ -24,8 +24,9 @@ constexpr std::array<std::string_view, 14> kFixed = {
     "好的", "可以了", "没问题", "正常了", "ok",     "好了谢谢",   "修好了谢谢"};
 constexpr std::array<std::string_view, 6> kNotFixedBare = {"2",        "没修好", "没有修好",
                                                            "还是坏的", "没好",   "不行"};
-constexpr std::array<std::string_view, 10> kNotFixedWords = {
-    "没修好", "没有修好", "没好", "还是坏", "还坏", "又坏", "还是不行", "不行", "还在漏", "还是漏"};
+constexpr std::array<std::string_view, 11> kNotFixedWords = {
+    "没修好",   "没有修好", "没好",   "还是坏", "还坏",  "又坏",
+    "还是不行", "不行",     "还在漏", "还是漏", "老样子"};
 constexpr std::array<std::string_view, 8> kSkip = {"跳过", "没有", "无",   "不用了",
                                                    "没了", "不用", "算了", "没意见"};
 constexpr std::array<std::string_view, 8> kAgree = {"同意", "1",  "可以", "好的",
@@ -60,8 +61,25 @@ bool is_fixed(std::string_view c) {
 
 bool is_not_fixed(std::string_view c) {
     if (one_of(c, kNotFixedBare)) return true;
-    return std::any_of(kNotFixedWords.begin(), kNotFixedWords.end(),
-                       [&](std::string_view w) { return c.find(w) != std::string_view::npos; });
+    if (std::any_of(kNotFixedWords.begin(), kNotFixedWords.end(),
+                    [&](std::string_view w) { return c.find(w) != std::string_view::npos; }))
+        return true;
+    // The fault still there: "灯还是不亮", "还是没水", "仍然漏水", "依旧滴水" — but "还是不错",
+    // "依然没问题", "仍然很好" are praise.
+    static constexpr std::array<std::string_view, 4> kStill = {"还是", "依然", "仍然", "依旧"};
+    static constexpr std::array<std::string_view, 5> kPraise = {"不错", "没问题", "很好", "正常",
+                                                                "好的"};
+    for (auto w : kStill) {
+        for (auto at = c.find(w); at != std::string_view::npos; at = c.find(w, at + w.size())) {
+            const auto tail = c.substr(at + w.size());
+            if (tail.empty() ||
+                std::any_of(kPraise.begin(), kPraise.end(),
+                            [&](std::string_view p) { return tail.starts_with(p); }))
+                continue;
+            if (w != "还是" || tail.starts_with("不") || tail.starts_with("没")) return true;
+        }
+    }
+    return false;
 }
 
 // The owner's own words from byte `pos` of the normalized message on, trimmed.
@@ -355,7 +373,7 @@ void feedback_on_text(Turn& t, const Said& said) {
     // Right after a report went in, this question (of an earlier ticket) was asked at once; what
     // the owner says about the report just filed is still about it. The question waits, asked
     // again so that a "好的" next answers what it seems to.
-    if (correction_just_after_report(t, said)) {
+    if (correction_just_after_report(t, said, /*question_waits=*/true)) {
         ask_feedback(t);
         return;
     }

@@ -697,11 +697,12 @@ bool just_submitted(const Turn& t) {
            t.ctx.now - s.last_ticket_at < t.ctx.limits.session_idle_timeout;
 }
 
-bool correction_just_after_report(Turn& t, const Said& said) {
-    if (t.is_technician() || !just_submitted(t) || !correction_of(said.compact) ||
-        extract_slots(said.normalized, t.catalog()).fault.emergency) {
+bool correction_just_after_report(Turn& t, const Said& said, bool question_waits) {
+    if (t.is_technician() || !just_submitted(t) || !correction_of(said.compact)) return false;
+    const auto fill = extract_slots(said.normalized, t.catalog());
+    if (fill.fault.emergency) return false;
+    if (question_waits && is_bare_correction(said.compact) && !fill.address && !fill.phone)
         return false;
-    }
     t.session.misses = 0;
     std::string words(text::trim_original(said.raw));
     t.effects.emplace_back(HandToHuman{HandOffReason::correction, {}, words});

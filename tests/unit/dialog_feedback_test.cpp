@@ -64,6 +64,12 @@ TEST(Feedback, EveryWayOfSayingFixedOrNotFixed) {
         {"2", false, ""},
         {"没修好，水龙头还在滴水！", false, "没修好，水龙头还在滴水"},
         {"还是不行", false, "还是不行"},
+        {"灯还是不亮", false, "灯还是不亮"},
+        {"还是没水", false, "还是没水"},
+        {"仍然漏水", false, "仍然漏水"},
+        {"还是老样子", false, "还是老样子"},
+        {"修好了，还是不错的", true, ""},
+        {"修好了，用着依然没问题", true, ""},
     };
     for (const auto& c : cases) {
         Chat chat = confirming();
@@ -468,6 +474,10 @@ TEST(Feedback, WhatIsSaidOfTheEmergencyJustFiledIsNotTakenAsANewReportOrAnAnswer
         EXPECT_EQ(find_effect<CreateTicket>(chat.last), nullptr) << chat.reply();
         EXPECT_TRUE(contains(chat.reply(), question)) << chat.reply();
 
+        chat.say("不对，是5栋503");
+        ASSERT_NE(find_effect<HandToHuman>(chat.last), nullptr) << chat.reply();
+        EXPECT_EQ(find_effect<HandToHuman>(chat.last)->reason, HandOffReason::correction);
+
         chat.say("师傅到哪了");
         EXPECT_NE(find_effect<QueryProgress>(chat.last), nullptr) << chat.reply();
         EXPECT_EQ(chat.session.feedback, before);
@@ -475,6 +485,17 @@ TEST(Feedback, WhatIsSaidOfTheEmergencyJustFiledIsNotTakenAsANewReportOrAnAnswer
         chat.say("3栋101 水管也爆了");  // another place: another emergency
         EXPECT_NE(find_effect<CreateTicket>(chat.last), nullptr) << chat.reply();
     }
+
+    // "不对，…" naming nothing of the report may answer 修好了吗: it is not taken as a correction.
+    Chat bare = confirming();
+    bare.profile.phone = "13800138000";
+    bare.say("5栋502水管爆了");
+    ASSERT_NE(find_effect<CreateTicket>(bare.last), nullptr) << bare.reply();
+    bare.say("不对，灯还是不亮");
+    EXPECT_EQ(*find_effect<ReportNotFixed>(bare.last),
+              (ReportNotFixed{kTicket, "不对，灯还是不亮"}))
+        << bare.reply();
+    EXPECT_EQ(find_effect<HandToHuman>(bare.last), nullptr) << bare.reply();
 
     Chat comment = rating();  // a low score's comment naming the same danger again
     comment.profile.phone = "13800138000";
