@@ -1,6 +1,7 @@
 #include "bot/ticket_amend.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include <nlohmann/json.hpp>
 
@@ -201,10 +202,16 @@ Result<TicketAmended> amend_ticket(sql::Connection& c, const dialog::FaultCatalo
             }
             // Moved out of the buildings the technician serves (as dispatch matches them): the
             // job stays theirs — they may be on their way — and the dispatcher is told to move it.
+            const auto serves = [&after](const std::string& b) {  // FIND_IN_SET's collation
+                return std::equal(b.begin(), b.end(), after.building.begin(), after.building.end(),
+                                  [](char x, char y) {
+                                      return std::tolower(static_cast<unsigned char>(x)) ==
+                                             std::tolower(static_cast<unsigned char>(y));
+                                  });
+            };
             if (tech && place && after.building != before.building && !after.building.empty() &&
                 !tech->buildings.empty() &&
-                std::find(tech->buildings.begin(), tech->buildings.end(), after.building) ==
-                    tech->buildings.end()) {
+                std::none_of(tech->buildings.begin(), tech->buildings.end(), serves)) {
                 out.technician_elsewhere = TicketAmended::Technician{tech->id, tech->name};
             }
         }

@@ -98,7 +98,7 @@ bool only_cancel_words(std::string_view c) {
 bool asks_progress(std::string_view c) {
     // About the person coming, not the supply ("水还没来" is a fault).
     static constexpr std::array<std::string_view, 17> kAsks = {
-        "还没人来",     "怎么还没人", "怎么还没来",   "还没来修", "还没上门", "师傅呢",
+        "没人来",       "怎么还没人", "怎么还没来",   "还没来修", "还没上门", "师傅呢",
         "人呢",         "师傅还没",   "师傅什么时候", "师傅到哪", "师傅几点", "什么时候上门",
         "什么时候来修", "多久能到",   "到哪了",       "到哪里了", "维修的人"};
     for (auto w : kAsks)

@@ -24,9 +24,8 @@ constexpr std::array<std::string_view, 14> kFixed = {
     "好的", "可以了", "没问题", "正常了", "ok",     "好了谢谢",   "修好了谢谢"};
 constexpr std::array<std::string_view, 6> kNotFixedBare = {"2",        "没修好", "没有修好",
                                                            "还是坏的", "没好",   "不行"};
-constexpr std::array<std::string_view, 11> kNotFixedWords = {
-    "没修好",   "没有修好", "没好",   "还是坏", "还坏",  "又坏",
-    "还是不行", "不行",     "还在漏", "还是漏", "老样子"};
+constexpr std::array<std::string_view, 10> kNotFixedWords = {
+    "没修好", "没有修好", "没好", "还是坏", "还坏", "又坏", "还是不行", "不行", "还在漏", "还是漏"};
 constexpr std::array<std::string_view, 8> kSkip = {"跳过", "没有", "无",   "不用了",
                                                    "没了", "不用", "算了", "没意见"};
 constexpr std::array<std::string_view, 8> kAgree = {"同意", "1",  "可以", "好的",
@@ -64,19 +63,22 @@ bool is_not_fixed(std::string_view c) {
     if (std::any_of(kNotFixedWords.begin(), kNotFixedWords.end(),
                     [&](std::string_view w) { return c.find(w) != std::string_view::npos; }))
         return true;
-    // The fault still there: "灯还是不亮", "还是没水", "仍然漏水", "依旧滴水" — but "还是不错",
-    // "依然没问题", "仍然很好" are praise.
-    static constexpr std::array<std::string_view, 4> kStill = {"还是", "依然", "仍然", "依旧"};
+    if (c.starts_with("修好了") || c.starts_with("好了")) return false;  // 修好了，还是不用付钱吧
+    // The fault still there: "灯还是不亮", "还是没水", "仍然漏水", "依旧滴水", "还是老样子" — but
+    // "还是不错", "依然没问题" are praise, and "依然很专业" says nothing of the fault.
+    static constexpr std::array<std::string_view, 5> kStill = {"还是", "依然", "仍然", "依旧",
+                                                               "还在"};
     static constexpr std::array<std::string_view, 5> kPraise = {"不错", "没问题", "很好", "正常",
                                                                 "好的"};
+    static constexpr std::array<std::string_view, 15> kFault = {
+        "不", "没", "漏", "滴", "渗", "坏",     "堵",  "跳闸",
+        "停", "卡", "响", "冒", "臭", "老样子", "一样"};
     for (auto w : kStill) {
         for (auto at = c.find(w); at != std::string_view::npos; at = c.find(w, at + w.size())) {
             const auto tail = c.substr(at + w.size());
-            if (tail.empty() ||
-                std::any_of(kPraise.begin(), kPraise.end(),
-                            [&](std::string_view p) { return tail.starts_with(p); }))
-                continue;
-            if (w != "还是" || tail.starts_with("不") || tail.starts_with("没")) return true;
+            const auto starts = [&](std::string_view p) { return tail.starts_with(p); };
+            if (std::any_of(kPraise.begin(), kPraise.end(), starts)) continue;
+            if (std::any_of(kFault.begin(), kFault.end(), starts)) return true;
         }
     }
     return false;
@@ -368,12 +370,36 @@ std::string free_text(const Said& said) {
 void feedback_on_text(Turn& t, const Said& said) {
     auto& s = t.session;
     if (s.feedback.empty()) return;
-    if (answer(t, said)) return;
-    auto step = s.feedback.front().step;
+    const auto step = s.feedback.front().step;
+    const bool free = step == FeedbackStep::comment || step == FeedbackStep::refuse_reason;
+    const bool parked = !s.report_id.empty();
+    // "师傅怎么还没来", "到哪了" naming no fault or place, to a yes/no, score or quote question:
+    // where their repairs stand (a comment or a reason may well say it of the ticket rated).
+    const auto asks_where = [&](const SlotFill& fill) {
+        if (free || fill.fault.matched() || fill.address || !asks_progress(said.compact))
+            return false;
+        s.misses = 0;
+        t.effects.emplace_back(QueryProgress{});
+        t.say(TextId::progress_query);
+        ask_feedback(t);
+        return true;
+    };
     // Right after a report went in, this question (of an earlier ticket) was asked at once; what
-    // the owner says about the report just filed is still about it. The question waits, asked
-    // again so that a "好的" next answers what it seems to.
-    if (correction_just_after_report(t, said, /*question_waits=*/true)) {
+    // the owner says about the report just filed is still about it — the danger of its emergency
+    // again, or where it stands, even in words that could answer the question ("水管爆了，还是没
+    // 人来"). The question waits, asked again so that a "好的" next answers what it seems to.
+    std::optional<SlotFill> fill;
+    if (just_submitted(t)) {
+        fill = extract_slots(said.normalized, t.catalog());
+        if (same_emergency_again(t, said, *fill)) {
+            ask_feedback(t);
+            return;
+        }
+        if (asks_where(*fill)) return;
+    }
+    if (answer(t, said)) return;
+    // A correction of the report just filed (a parked draft's own edits go to the draft).
+    if (!parked && correction_just_after_report(t, said, /*question_waits=*/true)) {
         ask_feedback(t);
         return;
     }
@@ -381,27 +407,15 @@ void feedback_on_text(Turn& t, const Said& said) {
         on_command(t, said, *cmd);
         return;
     }
-    auto fill = extract_slots(said.normalized, t.catalog());
-    if (same_emergency_again(t, said, fill)) {
-        ask_feedback(t);
-        return;
-    }
-    bool free = step == FeedbackStep::comment || step == FeedbackStep::refuse_reason;
-    // "师傅怎么还没来", "到哪了" naming no fault or place, to a yes/no, score or quote question:
-    // where their repairs stand (a comment or a reason may well say it of the ticket rated).
-    if (!free && !fill.fault.matched() && !fill.address && asks_progress(said.compact)) {
-        s.misses = 0;
-        t.effects.emplace_back(QueryProgress{});
-        t.say(TextId::progress_query);
-        ask_feedback(t);
-        return;
+    if (!fill) {
+        fill = extract_slots(said.normalized, t.catalog());
+        if (asks_where(*fill)) return;
     }
     // A new report is never swallowed. Where the question takes free text (a comment, a
     // reason), fault words are part of the answer ("灯还是暗"), so only an address counts.
-    bool report_like = free ? (fill.address && fill.address->complete)
-                            : (fill.fault.matched() || fill.address.has_value());
-    bool parked = !s.report_id.empty();
-    if (parked && (report_like || fill.phone)) {
+    bool report_like = free ? (fill->address && fill->address->complete)
+                            : (fill->fault.matched() || fill->address.has_value());
+    if (parked && (report_like || fill->phone)) {
         to_parked_draft(t, said);
         return;
     }

@@ -272,7 +272,7 @@ bool apply_fill(Turn& t, const SlotFill& fill, FillPolicy policy) {
     }
     bool matched = fill.fault.matched();
     any = apply_fault(t, fill.fault, policy.replace_type) || any;
-    if ((matched || policy.take_description) && is_description(fill.rest) &&
+    if ((matched || policy.take_description) && is_description(fill) &&
         (d.description.empty() || policy.take_description) && d.description != fill.description) {
         d.description = fill.description;
         any = true;
@@ -461,7 +461,7 @@ void on_fault_type(Turn& t, const Said& said) {
 
 void on_description(Turn& t, const Said& said) {
     auto fill = extract_slots(said.normalized, t.catalog(), said.raw);
-    bool described = is_description(fill.rest);
+    bool described = is_description(fill);
     bool any = apply_fill(t, fill, {.take_description = true});
     if (described) {
         advance(t);
@@ -701,8 +701,15 @@ bool correction_just_after_report(Turn& t, const Said& said, bool question_waits
     if (t.is_technician() || !just_submitted(t) || !correction_of(said.compact)) return false;
     const auto fill = extract_slots(said.normalized, t.catalog());
     if (fill.fault.emergency) return false;
-    if (question_waits && is_bare_correction(said.compact) && !fill.address && !fill.phone)
-        return false;
+    // With a question of another ticket waiting, only a correction that gives an address or a
+    // phone, or names the address or the phone as wrong, is one: "不对，问题还在" and "时间不对，
+    // 说好上午来的" answer the question (修好了吗, the comment) as well as they correct anything.
+    if (question_waits && !fill.address && !fill.phone) {
+        const auto slot = correction_of(said.compact);
+        if (is_bare_correction(said.compact) ||
+            (slot != ReportStep::address && slot != ReportStep::phone))
+            return false;
+    }
     t.session.misses = 0;
     std::string words(text::trim_original(said.raw));
     t.effects.emplace_back(HandToHuman{HandOffReason::correction, {}, words});
@@ -772,7 +779,20 @@ void report_on_text(Turn& t, const Said& said) {
         on_command(t, said, *cmd);
         return;
     }
-    switch (t.session.step) {
+    // "地址错了，是3栋102", "不对，是6栋101" while another question is asked: the whole address
+    // given replaces the one taken (other slots' values replace theirs anyway; at the address
+    // step and the summary a new address is read as such).
+    const auto step = t.session.step;
+    if (step != ReportStep::address && step != ReportStep::confirm && step != ReportStep::resume &&
+        correction_of(said.compact) == ReportStep::address) {
+        auto fill = extract_slots(said.normalized, t.catalog(), said.raw);
+        if (fill.address && fill.address->complete) {
+            if (apply_fill(t, fill, {.replace_address = true})) t.say(TextId::noted);
+            advance(t);
+            return;
+        }
+    }
+    switch (step) {
         case ReportStep::address:
             on_address(t, said);
             return;

@@ -42,8 +42,9 @@ void start_report_with(Turn& t, const Said& said, const EmergencyRule* danger = 
 // A correction ("地址错了，是5栋502", "电话不对 …", "不对，是…"; not one naming a danger): the
 // ticket is filed (an emergency's dispatched), so the dispatchers put it right — HandToHuman
 // (reason correction) and correction_handed. Check it before reading commands (改地址 …). With
-// `question_waits` (a question of another ticket is asked), a "不对，…" naming no slot counts only
-// with an address or a phone in it: "不对，水还在滴" may answer 修好了吗.
+// `question_waits` (a question of another ticket is asked), only one with an address or a phone
+// in it, or naming the address or phone as wrong, counts: "不对，问题还在" may answer 修好了吗,
+// "时间不对，说好上午来的" be a rating's comment.
 bool correction_just_after_report(Turn& t, const Said& said, bool question_waits = false);
 // The danger of the emergency just filed said again ("水管爆了快点来人啊", "5栋502水漫到楼下了"),
 // at no address or the same one (`fill`: extract_slots of the message): the same emergency, on

@@ -34,6 +34,7 @@ std::size_t collect_run(std::string_view s, std::size_t pos, std::vector<Group>&
 std::optional<std::string> as_mobile(std::string digits) {
     if (digits.size() == 13 && digits.starts_with("86")) digits.erase(0, 2);
     if (digits.size() == 14 && digits.starts_with("0086")) digits.erase(0, 4);
+    if (digits.size() == 12 && digits.starts_with("01")) digits.erase(0, 1);  // 0 dialled first
     if (is_valid_mobile(digits)) return digits;
     return std::nullopt;
 }

@@ -13,7 +13,7 @@ namespace repairbot::dialog {
 [[nodiscard]] bool is_valid_mobile(std::string_view digits);
 
 // A mobile number found in a text: its 11 digits and the byte span it occupied (including a
-// +86/0086 prefix and the spaces or dashes inside it).
+// +86/0086 prefix, or the 0 some dial first, and the spaces or dashes inside it).
 struct PhoneMatch {
     std::string number;
     std::size_t begin = 0;

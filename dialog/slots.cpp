@@ -143,6 +143,15 @@ std::size_t word_chars(std::string_view normalized) {
         pos = close + 1;
     }
     while (pos < normalized.size()) {
+        // WeChat's older emoticon codes: "/::)", "/::D", "/:strong", "/:rose" — to the next space,
+        // slash or non-ASCII character.
+        if (normalized.substr(pos).starts_with("/:")) {
+            pos += 2;
+            while (pos < normalized.size() && normalized[pos] != ' ' && normalized[pos] != '/' &&
+                   static_cast<unsigned char>(normalized[pos]) < 0x80)
+                ++pos;
+            continue;
+        }
         if (normalized[pos] == '[') {
             auto close = normalized.find(']', pos + 1);
             const auto end = close == std::string_view::npos ? normalized.size() : close;
@@ -160,15 +169,16 @@ std::size_t word_chars(std::string_view normalized) {
 
 }  // namespace
 
-bool is_description(std::string_view rest) {
+bool is_description(const SlotFill& fill) {
     static constexpr std::array<std::string_view, 10> kFillers = {
         "你好", "您好", "在吗", "在不在", "hello", "hi", "谢谢", "报修", "我要报修", "请问"};
-    std::string c = text::compact(rest);
+    std::string c = text::compact(fill.rest);
     for (auto f : kFillers) {
         if (c == f) return false;
     }
-    // "🙏🙏", "[抱拳][抱拳]", "???" say nothing of the fault.
-    return word_chars(rest) >= 2;
+    // "🙏🙏", "[抱拳]", "/::D", "???" say nothing of the fault. Counted in the owner's own text,
+    // which keeps the brackets `rest`'s trimming takes off ("[抱拳]" -> "抱拳").
+    return word_chars(fill.description) >= 2;
 }
 
 }  // namespace repairbot::dialog

@@ -30,9 +30,9 @@ struct SlotFill {
 [[nodiscard]] SlotFill extract_slots(std::string_view normalized, const FaultCatalog& catalog,
                                      std::string_view raw = {});
 
-// True when `rest` says enough to serve as a description: two letters or digits or more (of any
-// script; emoji, WeChat's bracketed emoticons such as "[抱拳]", symbols and punctuation do not
-// count), not just a greeting or filler.
-[[nodiscard]] bool is_description(std::string_view rest);
+// True when the fill's rest says enough to serve as a description: two letters or digits or more
+// in the owner's words (of any script; emoji, WeChat's emoticons — "[抱拳]", "/::D" — symbols
+// and punctuation do not count), not just a greeting or filler.
+[[nodiscard]] bool is_description(const SlotFill& fill);
 
 }  // namespace repairbot::dialog

@@ -269,7 +269,9 @@ bool continues_a_number(std::string_view s, std::size_t p) {
 }
 
 // The window named in `normalized`, if any (parse_preferred_time without its 尽快 words).
-ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes utc_offset) {
+// `says_today`: the owner's words (all of them) say 今天 too — see Days.
+ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes utc_offset,
+                        bool says_today) {
     std::string s = text::compact(normalized);
     // compact drops ':' '-' '/' '.' too; dates and clocks need them, so keep a spaceless copy.
     // Spaces go, except one between digits ("11/25 14:00") which separates date and clock.
@@ -286,7 +288,7 @@ ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes ut
     if (s.empty()) return {};
     auto local_now = now + utc_offset;
     auto today = floor<days>(local_now);
-    const Days day{today, floor<days>(local_now - kNightEnds)};
+    const Days day{today, says_today ? today : floor<days>(local_now - kNightEnds)};
     Parts parts;
     bool found = false;
     for (std::size_t p = 0; p < spaced.size() && !found;) {
@@ -355,7 +357,12 @@ ParsedTime parse_preferred_time(std::string_view normalized, sys_seconds now, mi
     // A time named wins over the words around it ("周六上午都可以"), and a time ruled out is
     // not named ("现在不在家，明天下午吧", "今天不行，明天都可以", "现在就来，下午我不在家").
     const std::string kept = without_refused_clauses(normalized);
-    auto named = parse_window(kept, now, utc_offset);
+    // 今天 in the same words, even in a clause ruled out ("今天下午不行，明天下午可以"), sets the
+    // calendar's days apart: 明天 is then the calendar's tomorrow, also before 05:00.
+    const bool says_today = normalized.find("今天") != std::string_view::npos ||
+                            normalized.find("今日") != std::string_view::npos ||
+                            normalized.find("今晚") != std::string_view::npos;
+    auto named = parse_window(kept, now, utc_offset, says_today);
     if (named.answer == TimeAnswer::window) return named;
     const std::string s = text::compact(kept);
     for (auto w : kAsapWords) {

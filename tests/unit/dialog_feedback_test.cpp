@@ -70,6 +70,9 @@ TEST(Feedback, EveryWayOfSayingFixedOrNotFixed) {
         {"还是老样子", false, "还是老样子"},
         {"修好了，还是不错的", true, ""},
         {"修好了，用着依然没问题", true, ""},
+        {"修好了，师傅依然很专业", true, ""},
+        {"修好了，还是不用付钱吧？", true, ""},
+        {"依旧滴水", false, "依旧滴水"},
     };
     for (const auto& c : cases) {
         Chat chat = confirming();
@@ -486,16 +489,29 @@ TEST(Feedback, WhatIsSaidOfTheEmergencyJustFiledIsNotTakenAsANewReportOrAnAnswer
         EXPECT_NE(find_effect<CreateTicket>(chat.last), nullptr) << chat.reply();
     }
 
+    // Words that could answer 修好了吗 ("还是没…") about the emergency just filed are about it: the
+    // earlier ticket is not reopened.
+    for (const std::string words : {"水管爆了，还是没人来", "怎么还是没人来"}) {
+        Chat still = confirming();
+        still.profile.phone = "13800138000";
+        still.say("5栋502水管爆了");
+        ASSERT_NE(find_effect<CreateTicket>(still.last), nullptr) << still.reply();
+        still.say(words);
+        EXPECT_EQ(find_effect<ReportNotFixed>(still.last), nullptr) << words << still.reply();
+        EXPECT_TRUE(find_effect<HandToHuman>(still.last) || find_effect<QueryProgress>(still.last))
+            << words << ": " << still.reply();
+        EXPECT_EQ(still.session.feedback.front().step, FeedbackStep::confirm) << words;
+    }
+
     // "不对，…" naming nothing of the report may answer 修好了吗: it is not taken as a correction.
-    Chat bare = confirming();
-    bare.profile.phone = "13800138000";
-    bare.say("5栋502水管爆了");
-    ASSERT_NE(find_effect<CreateTicket>(bare.last), nullptr) << bare.reply();
-    bare.say("不对，灯还是不亮");
-    EXPECT_EQ(*find_effect<ReportNotFixed>(bare.last),
-              (ReportNotFixed{kTicket, "不对，灯还是不亮"}))
-        << bare.reply();
-    EXPECT_EQ(find_effect<HandToHuman>(bare.last), nullptr) << bare.reply();
+    for (const std::string words : {"不对，师傅根本没来过", "不对，问题还在"}) {
+        Chat bare = confirming();
+        bare.profile.phone = "13800138000";
+        bare.say("5栋502水管爆了");
+        ASSERT_NE(find_effect<CreateTicket>(bare.last), nullptr) << bare.reply();
+        bare.say(words);
+        EXPECT_EQ(find_effect<HandToHuman>(bare.last), nullptr) << words << ": " << bare.reply();
+    }
 
     Chat comment = rating();  // a low score's comment naming the same danger again
     comment.profile.phone = "13800138000";
@@ -507,9 +523,37 @@ TEST(Feedback, WhatIsSaidOfTheEmergencyJustFiledIsNotTakenAsANewReportOrAnAnswer
     EXPECT_EQ(find_effect<CreateTicket>(comment.last), nullptr) << comment.reply();
     EXPECT_EQ(find_effect<RateService>(comment.last), nullptr) << "no comment: " << comment.reply();
     EXPECT_EQ(comment.session.feedback.front().step, FeedbackStep::comment);
-    comment.say("师傅怎么还没来，等了三天");  // a comment may say it of the ticket rated
+    comment.say("时间不对，说好上午来的结果下午才到");  // a comment, though it names a slot
     ASSERT_NE(find_effect<RateService>(comment.last), nullptr) << comment.reply();
-    EXPECT_EQ(find_effect<RateService>(comment.last)->comment, "师傅怎么还没来，等了三天");
+    EXPECT_EQ(find_effect<RateService>(comment.last)->comment,
+              "时间不对，说好上午来的结果下午才到");
+    EXPECT_EQ(find_effect<HandToHuman>(comment.last), nullptr) << comment.reply();
+
+    Chat waited = rating();
+    waited.profile.phone = "13800138000";
+    waited.say("1分");
+    waited.say("5栋502水管爆了");
+    waited.say("师傅怎么还没来，等了三天");  // a comment may say it of the ticket rated
+    ASSERT_NE(find_effect<RateService>(waited.last), nullptr) << waited.reply();
+    EXPECT_EQ(find_effect<RateService>(waited.last)->comment, "师傅怎么还没来，等了三天");
+}
+
+// A draft parked under the question (filed one report, began another, then 修好了吗 came): the
+// owner's "地址错了，是5栋503" edits that draft, not the ticket filed before it.
+TEST(Feedback, AParkedDraftsOwnCorrectionGoesToTheDraft) {
+    Chat chat;
+    chat.profile.phone = "13800138000";
+    chat.say("5栋502水管爆了");
+    ASSERT_NE(find_effect<CreateTicket>(chat.last), nullptr) << chat.reply();
+    chat.say("3栋101 客厅灯不亮");
+    ASSERT_EQ(chat.session.flow, Flow::owner_report) << chat.reply();
+    chat.session = begin_confirmation(chat.session, kTicket, std::nullopt, kNow);
+    ASSERT_EQ(chat.session.flow, Flow::owner_feedback);
+    ASSERT_FALSE(chat.session.report_id.empty());
+    chat.say("地址错了，是3栋102");
+    EXPECT_EQ(find_effect<HandToHuman>(chat.last), nullptr) << chat.reply();
+    ASSERT_TRUE(chat.session.draft.address.has_value()) << chat.reply();
+    EXPECT_EQ(display(*chat.session.draft.address), "3栋102") << chat.reply();
 }
 
 // 投诉 naming the danger of the emergency just filed is filed as a complaint; the danger is that

@@ -32,7 +32,8 @@ Chat at_description() {
 // for a few words again. Words with an emoji are the owner's description, emoji and all.
 TEST(MessageBounds, EmojiAloneIsNoDescription) {
     for (const std::string nothing :
-         {"🙏🙏", "[抱拳][抱拳]", "👍🏻👍🏻", "？？？", "😭😭😭[捂脸]", "/::)/::("}) {
+         {"🙏🙏", "[抱拳][抱拳]", "[抱拳]", "[OK]", "👍🏻👍🏻", "？？？", "😭😭😭[捂脸]",
+          "/::)/::(", "/::D/::P", "/:strong/:strong", "/:rose 🌹"}) {
         Chat chat = at_description();
         chat.say(nothing);
         EXPECT_EQ(chat.session.step, ReportStep::description) << nothing;

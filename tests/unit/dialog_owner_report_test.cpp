@@ -467,6 +467,22 @@ TEST(Corrections, EditAddressFromTheSummaryReturnsToTheSummary) {
     EXPECT_EQ(chat.session.draft.description, "厨房水管漏水了");
 }
 
+// "地址错了，是3栋102" at the photos question: the address is replaced there and then (it was
+// taken as nothing, and the summary still showed 3栋101), and the photos are asked for again.
+TEST(Corrections, AnAddressSaidToBeWrongMidReportIsReplaced) {
+    for (const std::string words : {"地址错了，是3栋102", "不对，是3栋102", "地址写错了 3栋102"}) {
+        Chat chat;
+        chat.profile.phone = "13800138000";
+        chat.say("3栋101 客厅灯不亮");
+        ASSERT_EQ(chat.session.step, ReportStep::photos) << chat.reply();
+        chat.say(words);
+        ASSERT_TRUE(chat.session.draft.address.has_value()) << words;
+        EXPECT_EQ(display(*chat.session.draft.address), "3栋102") << words << ": " << chat.reply();
+        EXPECT_EQ(chat.session.step, ReportStep::photos) << words;
+        EXPECT_TRUE(contains(chat.reply(), text_of(TextId::noted))) << chat.reply();
+    }
+}
+
 TEST(Corrections, BackGoesToThePreviousQuestion) {
     Chat chat;
     chat.say("3栋502厨房水管漏水了");

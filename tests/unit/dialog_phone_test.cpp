@@ -65,9 +65,16 @@ TEST(PhoneValidation, RecognizesALandline) {
     for (auto landline : {"0755-86001234", "010 12345678", "(0571)8888 6666", "86001234", "6600123",
                           "座机02887654321"})
         EXPECT_TRUE(looks_like_landline(landline)) << landline;
-    for (auto other :
-         {"1380013800", "13800138000", "3栋502", "0000000000", "123456789", "12345678"})
+    for (auto other : {"1380013800", "13800138000", "013800138000", "3栋502", "0000000000",
+                       "123456789", "12345678"})
         EXPECT_FALSE(looks_like_landline(other)) << other;
+}
+
+TEST(PhoneFinding, AMobileDialledWithALeadingZeroIsTheMobile) {
+    auto m = find_phone("013800138000");
+    ASSERT_TRUE(m);
+    EXPECT_EQ(m->number, "13800138000");
+    EXPECT_FALSE(find_phone("01012345678")) << "Beijing's 010 and 8 digits is a landline";
 }
 
 TEST(PhoneFinding, SpanIncludesPrefixAndSeparators) {

@@ -83,7 +83,8 @@ TEST(TimeParsing, UsesTheGivenUtcOffset) {
 }
 
 // At 1:30 a.m. nobody has slept yet: 明天上午 is this morning, 后天 the calendar's tomorrow;
-// 今天 is still the calendar day. From 05:00 on, 明天 is the calendar's tomorrow again.
+// 今天 is still the calendar day, and said with 明天 it makes 明天 the calendar's tomorrow. From
+// 05:00 on, 明天 is the calendar's tomorrow again.
 TEST(TimeParsing, TomorrowSaidInTheSmallHoursIsTheComingMorning) {
     using namespace std::chrono;
     const sys_seconds small_hours =
@@ -98,6 +99,8 @@ TEST(TimeParsing, TomorrowSaidInTheSmallHoursIsTheComingMorning) {
     EXPECT_EQ(at("后天", small_hours), "2026-11-21 09:00-18:00");
     EXPECT_EQ(at("今天下午", small_hours), "2026-11-20 14:00-18:00");
     EXPECT_EQ(at("11月21日上午", small_hours), "2026-11-21 09:00-12:00");
+    // 今天 said too sets the calendar's days apart.
+    EXPECT_EQ(at("今天下午不行，明天下午可以", small_hours), "2026-11-21 14:00-18:00");
     const sys_seconds early_morning = small_hours + hours{4};  // 05:30
     EXPECT_EQ(at("明天上午", early_morning), "2026-11-21 09:00-12:00");
 }
