@@ -100,7 +100,10 @@ void idle_text(Turn& t, const Said& said) {
         return;
     }
     if (same_emergency_again(t, said, fill)) return;
-    if (fill.fault.matched() || fill.address) {
+    // A technician's words about their work ("换了一段水管，好了", "业主电话打不通", "明天下午3点
+    // 上门") name faults all the time: only with a place in them are they a report of their own
+    // ("3栋电梯坏了"); else the technician's hint.
+    if (fill.address || (fill.fault.matched() && !t.is_technician())) {
         start_report_with(t, said);
         return;
     }

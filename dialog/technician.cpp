@@ -431,7 +431,13 @@ bool technician_on_text(Turn& t, const Said& said) {
             if (plain == w)
                 c = JobCommand{.kind = JobCommandKind::job, .action = JobAction::arrive};
     }
-    if (t.session.flow == Flow::owner_report && (!c || c->ticket.empty())) return false;
+    // A technician's own report under way (they can report as anyone can) takes a bare "完成" as
+    // its answer (photos done); any other job command — "完成 费用 100", "到达", "我的工单", one
+    // naming a ticket — is the job's, and the draft waits (it was "没看懂这个地址" before).
+    if (c && t.session.flow == Flow::owner_report && c->kind == JobCommandKind::job &&
+        c->action == JobAction::finish && c->ticket.empty() && !c->index && !c->cents &&
+        !c->bad_amount && c->text.empty())
+        return false;
     if (c) {
         on_job_command(t, *c);
         return true;

@@ -578,15 +578,32 @@ TEST(Technician, ATechnicianCanReportARepairLikeAnOwner) {
     Chat chat = technician_chat(Jobs::several);
     chat.say("5号楼楼道灯坏了");
     EXPECT_EQ(chat.session.flow, Flow::owner_report);
-    // Inside the report, 完成 / 好了 answer the report; only a command naming a ticket is a job
-    // command.
+    // Inside the report, a bare 完成 / 好了 answer the report; a job command that says more (a
+    // ticket, a fee, a note) or another action is the job's, and the draft waits.
     chat.say("完成");
     EXPECT_TRUE(chat.last.effects.empty());
     EXPECT_EQ(chat.session.flow, Flow::owner_report);
     EXPECT_NE(chat.session.step, ReportStep::photos);
+    const auto draft = chat.session.draft;
     chat.say("到达 BX20261121-0007");
     EXPECT_NE(find_effect<ArriveJob>(chat.last), nullptr);
     EXPECT_EQ(chat.session.flow, Flow::owner_report);
+    chat.say("完成 1 费用 100 换了一段水管");
+    EXPECT_NE(find_effect<FinishJob>(chat.last), nullptr) << chat.reply();
+    EXPECT_EQ(chat.session.draft, draft) << "the draft waits";
+}
+
+// A technician's words about their work name faults ("水管", "电话", "上门"): without a place in
+// them they are no report of their own — the job commands keep working.
+TEST(Technician, ATechniciansChatterAboutTheJobStartsNoReport) {
+    for (const std::string words : {"换了一段水管，好了", "业主电话打不通", "马上到，堵车",
+                                    "明天下午3点上门", "水管要换配件，明天再来"}) {
+        Chat chat = technician_chat(Jobs::several);
+        chat.say(words);
+        EXPECT_EQ(chat.session.flow, Flow::idle) << words << ": " << chat.reply();
+        EXPECT_TRUE(contains(chat.reply(), text_of(TextId::tech_hint)))
+            << words << ": " << chat.reply();
+    }
 }
 
 // ---- parsing ----
