@@ -198,7 +198,7 @@ Result<dialog::FaultCatalog> parse_fault_catalog(std::string_view text, std::str
     if (auto e = parse_toml(text, source, root)) return *e;
     if (auto e = only_keys(root,
                            {"fallback", "planned_keywords", "public_areas", "type", "emergency",
-                            "serious_complaint_keywords"},
+                            "serious_complaint_keywords", "ordinary_words"},
                            source, "")) {
         return *e;
     }
@@ -211,6 +211,8 @@ Result<dialog::FaultCatalog> parse_fault_catalog(std::string_view text, std::str
     std::vector<std::string> serious;
     if (auto e = string_list(root, "serious_complaint_keywords", source, "", true, serious))
         return *e;
+    std::vector<std::string> ordinary;
+    if (auto e = string_list(root, "ordinary_words", source, "", true, ordinary)) return *e;
     dialog::PublicAreas areas;
     if (const auto* node = root.get("public_areas")) {
         const auto* t = node->as_table();
@@ -234,7 +236,8 @@ Result<dialog::FaultCatalog> parse_fault_catalog(std::string_view text, std::str
                                "names, usually 其他");
     }
     return dialog::FaultCatalog(std::move(types), std::move(emergencies), std::move(planned),
-                                std::move(areas), fallback, std::move(serious));
+                                std::move(areas), fallback, std::move(serious),
+                                std::move(ordinary));
 }
 
 Result<dialog::ReplyTexts> parse_reply_texts(std::string_view text, std::string_view source) {

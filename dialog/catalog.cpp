@@ -43,13 +43,17 @@ std::string urgency_word(std::string_view code) {
 FaultCatalog::FaultCatalog(std::vector<FaultType> types, std::vector<EmergencyRule> emergencies,
                            std::vector<std::string> planned_keywords, PublicAreas areas,
                            std::string_view fallback_type,
-                           std::vector<std::string> serious_complaint_keywords)
+                           std::vector<std::string> serious_complaint_keywords,
+                           std::vector<std::string> ordinary_words)
     : types_(std::move(types)),
       emergencies_(std::move(emergencies)),
       planned_(std::move(planned_keywords)),
       areas_(std::move(areas)),
-      serious_(std::move(serious_complaint_keywords)) {
+      serious_(std::move(serious_complaint_keywords)),
+      ordinary_(std::move(ordinary_words)) {
     for (auto& k : serious_) k = text::normalize(k);  // matched on normalized text
+    for (auto& k : ordinary_) k = text::normalize(k);
+    std::erase(ordinary_, std::string());
     fallback_ = types_.empty() ? 0 : types_.size() - 1;
     for (std::size_t i = 0; i < types_.size(); ++i) {
         if (types_[i].name == fallback_type) fallback_ = i;
@@ -145,6 +149,17 @@ std::vector<KeywordHit> FaultCatalog::scan(std::string_view normalized) const {
             }
         }
         pos += cp.length;
+    }
+    if (hits.empty() || ordinary_.empty()) return hits;
+    // 电 of 电话, 门 of 上门: a type keyword wholly inside an ordinary word is no fault named.
+    for (const auto& o : ordinary_) {
+        for (auto at = normalized.find(o); at != std::string_view::npos;
+             at = normalized.find(o, at + 1)) {
+            std::erase_if(hits, [&](const KeywordHit& h) {
+                return h.kind == KeywordHit::Kind::fault_type && h.pos >= at &&
+                       h.pos + h.length <= at + o.size();
+            });
+        }
     }
     return hits;
 }

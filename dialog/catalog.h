@@ -70,7 +70,8 @@ class FaultCatalog {
     FaultCatalog(std::vector<FaultType> types, std::vector<EmergencyRule> emergencies,
                  std::vector<std::string> planned_keywords, PublicAreas areas,
                  std::string_view fallback_type,
-                 std::vector<std::string> serious_complaint_keywords = {});
+                 std::vector<std::string> serious_complaint_keywords = {},
+                 std::vector<std::string> ordinary_words = {});
 
     [[nodiscard]] const std::vector<FaultType>& types() const { return types_; }
     [[nodiscard]] const std::vector<EmergencyRule>& emergencies() const { return emergencies_; }
@@ -79,6 +80,8 @@ class FaultCatalog {
     [[nodiscard]] const std::vector<std::string>& serious_complaint_keywords() const {
         return serious_;
     }
+    // Words holding a type keyword that name no fault (电话, 上门, 门口), normalized.
+    [[nodiscard]] const std::vector<std::string>& ordinary_words() const { return ordinary_; }
 
     // Whether a complaint in the owner's `words` (as typed: folded here, text::normalize) is
     // serious (DOMAIN.md: it goes to the manager at once): they hold one of
@@ -95,7 +98,9 @@ class FaultCatalog {
     [[nodiscard]] const EmergencyRule* find_emergency(std::string_view kind) const;
 
     // Every keyword occurrence in `normalized` text, in text order, longest first at one
-    // position. Overlapping hits are all reported. An empty vector when nothing matches.
+    // position. Overlapping hits are all reported — but a type keyword inside one of the
+    // ordinary words (电 of 电话, 门 of 上门: they name no fault) is not. An empty vector when
+    // nothing matches.
     [[nodiscard]] std::vector<KeywordHit> scan(std::string_view normalized) const;
 
   private:
@@ -111,6 +116,7 @@ class FaultCatalog {
     std::vector<std::string> planned_{};
     PublicAreas areas_;
     std::vector<std::string> serious_{};
+    std::vector<std::string> ordinary_{};  // normalized
     std::size_t fallback_ = 0;
     // Keywords by their first code point, longest first: one hash look-up per character.
     std::unordered_map<char32_t, std::vector<Entry>> by_first_;

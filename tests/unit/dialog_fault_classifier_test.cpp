@@ -59,7 +59,12 @@ INSTANTIATE_TEST_SUITE_P(
         FaultCase{"楼下着火了", "其他", "fire_medical", E},
         FaultCase{"空调滤网清洗保养", "", "", P}, FaultCase{"墙面有裂缝，不急", "墙面", "", P},
         FaultCase{"ＬＥＤ灯管闪", "电", "", N}, FaultCase{"你好", "", "", N},
-        FaultCase{"", "", "", N}));
+        // Everyday words holding a type keyword name no fault (ordinary_words): 电 of 电话, 门
+        // of 上门 — a longer keyword starting there still counts (充电桩).
+        FaultCase{"师傅什么时候上门", "", "", N}, FaultCase{"业主电话打不通", "", "", N},
+        FaultCase{"师傅电话多少", "", "", N}, FaultCase{"我家门口有狗，来之前打电话", "", "", N},
+        FaultCase{"门口的灯坏了", "电", "", N}, FaultCase{"充电桩坏了", "公共设施", "", N},
+        FaultCase{"防盗门口的锁坏了", "门窗", "", N}, FaultCase{"", "", "", N}));
 
 TEST(FaultCatalogMenu, NumbersFollowTheFileOrder) {
     const auto& catalog = shipped_data().catalog;

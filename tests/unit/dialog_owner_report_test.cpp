@@ -354,6 +354,18 @@ TEST(EmergencyPath, TheSameDangerSaidAgainIsNotFiledTwice) {
     EXPECT_NE(find_effect<CreateTicket>(elsewhere.last), nullptr) << elsewhere.reply();
 }
 
+// "师傅什么时候上门？", "师傅电话多少" asked about an open repair: 门 and 电 there name no fault,
+// so no new report (one 确认 from a duplicate ticket) — the progress for the first.
+TEST(IdleOwner, AQuestionAboutTheTechnicianStartsNoReport) {
+    Chat when;
+    when.say("师傅什么时候上门？");
+    EXPECT_NE(find_effect<QueryProgress>(when.last), nullptr) << when.reply();
+    EXPECT_EQ(when.session.flow, Flow::idle);
+    Chat phone;
+    phone.say("师傅电话多少");
+    EXPECT_EQ(phone.session.flow, Flow::idle) << phone.reply();
+}
+
 TEST(EmergencyPath, CompleteFirstMessageCreatesTheTicketAtOnce) {
     Chat chat;
     chat.say("8栋1单元302厨房有很重的燃气味，电话13800138000");
