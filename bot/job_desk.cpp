@@ -102,14 +102,19 @@ bool JobDesk::handles(const dialog::Effect& effect) {
     return std::visit(
         [](const auto& e) {
             using T = std::decay_t<decltype(e)>;
-            return std::is_same_v<T, dialog::BindTechnician> || std::is_same_v<T, dialog::AcceptJob> ||
-                   std::is_same_v<T, dialog::ArriveJob> || std::is_same_v<T, dialog::FinishJob> ||
-                   std::is_same_v<T, dialog::QuoteJob> || std::is_same_v<T, dialog::HandOverJob> ||
-                   std::is_same_v<T, dialog::ListJobs> || std::is_same_v<T, dialog::ConfirmFixed> ||
-                   std::is_same_v<T, dialog::ReportNotFixed> || std::is_same_v<T, dialog::RateService> ||
-                   std::is_same_v<T, dialog::AgreeQuote> || std::is_same_v<T, dialog::RefuseQuote> ||
-                   std::is_same_v<T, dialog::AttachJobPhoto> || std::is_same_v<T, dialog::ApproveQuote> ||
-                   std::is_same_v<T, dialog::RejectQuote>;
+            return std::is_same_v<T, dialog::BindTechnician> ||
+                   std::is_same_v<T, dialog::AcceptJob> || std::is_same_v<T, dialog::ArriveJob> ||
+                   std::is_same_v<T, dialog::FinishJob> || std::is_same_v<T, dialog::QuoteJob> ||
+                   std::is_same_v<T, dialog::HandOverJob> || std::is_same_v<T, dialog::ListJobs> ||
+                   std::is_same_v<T, dialog::ConfirmFixed> ||
+                   std::is_same_v<T, dialog::ReportNotFixed> ||
+                   std::is_same_v<T, dialog::RateService> ||
+                   std::is_same_v<T, dialog::AgreeQuote> ||
+                   std::is_same_v<T, dialog::RefuseQuote> ||
+                   std::is_same_v<T, dialog::AttachJobPhoto> ||
+                   std::is_same_v<T, dialog::ApproveQuote> ||
+                   std::is_same_v<T, dialog::RejectQuote> ||
+                   std::is_same_v<T, dialog::CancelTicket>;
         },
         effect);
 }
@@ -182,6 +187,65 @@ asio::awaitable<void> JobDesk::record_push_receipt(std::uint64_t msg_id, std::st
                                                    std::string status, std::chrono::sys_seconds now) {
     (void)co_await record_template_receipt(mysql_, static_cast<std::int64_t>(msg_id), std::move(recipient),
                                            std::move(status), now);
+}
+
+asio::awaitable<void> JobDesk::cancel_for_owner(std::string openid, std::string number,
+                                                store::Timestamp now, EffectsResult& result) {
+    if (number.empty()) {
+        // Which of their tickets they can call off, and how: a bare 取消 cancels nothing.
+        auto work = [openid](sql::Connection& c) {
+            return store::TicketRepository::progress_of_owner(c, openid, 10);
+        };
+        const auto open = co_await mysql_.run(std::move(work));
+        std::string lines;
+        std::string first;
+        for (const auto& t : open) {
+            if (t.status != ts::new_ && t.status != ts::dispatched && t.status != ts::accepted)
+                continue;
+            if (first.empty()) first = t.number;
+            lines += (lines.empty() ? "" : "\n") + t.number + " " + t.fault_type + "（" +
+                     notices_.render("status_" + t.status) + "）";
+        }
+        result.extra_replies.push_back(
+            first.empty()
+                ? data_.texts.get(dialog::TextId::nothing_to_cancel)
+                : notices_.render("owner_cancel_which", {{"tickets", lines}, {"number", first}}));
+        co_return;
+    }
+    MoveFn move = [now](const store::Ticket& t, Moved&) { return cancel_by_owner(t, now); };
+    AlreadyFn already = [](const store::Ticket& t) {
+        return t.status == ts::cancelled && t.cancel_reason == "业主取消";
+    };
+    ComposeFn compose = [this](sql::Connection& c, const store::Ticket&, const store::Ticket& after,
+                               store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
+        event.details = nlohmann::json{{"reason", after.cancel_reason}}.dump();
+        // The technician with the job is told not to come.
+        auto tech = after.technician_id ? store::bound_technician_of(c, after) : std::nullopt;
+        if (!tech || !tech->openid) return;
+        nlohmann::json notice = {
+            {"event", "job_cancelled"},
+            {"number", after.number},
+            {"address", after.address},
+            {"text", notices_.render("job_cancelled_by_owner",
+                                     {{"number", after.number}, {"address", after.address}})}};
+        outbox.push_back({"notify", *tech->openid, notice.dump(), std::nullopt});
+    };
+    Moved m = co_await owners_move(openid, number, "cancelled", move, already, compose, now);
+    if (m.saved || m.already) {
+        co_await watch(m.saved);
+        result.extra_replies.push_back(
+            notices_.render("owner_ticket_cancelled", {{"number", number}}));
+        co_return;
+    }
+    // Not theirs is told as not found: another owner's ticket says nothing of itself.
+    if (!m.ticket || m.ticket->owner_openid != openid) {
+        result.extra_replies.push_back(
+            notices_.render("owner_cancel_unknown", {{"number", number}}));
+        co_return;
+    }
+    result.extra_replies.push_back(notices_.render(
+        "owner_cancel_too_late",
+        {{"number", number}, {"status", notices_.render("status_" + m.ticket->status)}}));
 }
 
 asio::awaitable<void> JobDesk::watch(const std::optional<store::Ticket>& saved) {
@@ -527,6 +591,11 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         Moved m = co_await mysql_.run(std::move(work));
         if (!m.saved && !m.already) co_return refuse(moved_text(m, number));
         co_await watch(m.saved);
+        co_return;
+    }
+
+    if (const auto* cancel = std::get_if<dialog::CancelTicket>(&effect)) {
+        co_await cancel_for_owner(openid, cancel->ticket_number, now, result);
         co_return;
     }
 

@@ -1,12 +1,13 @@
 // 工单台: carries out what the technician's chat and the owner's answers after a job ask for —
 // 绑定, 接单, 到达, 报价, 完成, 转单 from technicians; 核准 / 驳回 of a quote from supervisors;
-// 修好了/没修好, ratings and the answer to a quote from owners — through bot/ticket_lifecycle.h,
-// one MySQL transaction per move (bot/job_moves.h: the ticket, its audit event and the outbox
-// rows that tell the other side). The quotes live in job_desk_quotes.cpp. After a technician's
-// 完成, or a quote put to the owner, the owner's dialogue session gets the question
-// (dialog::begin_confirmation / begin_quote_approval) and the question is pushed to the owner. Moves are idempotent: a move the ticket has already
-// made (a retried webhook, a re-run after a session conflict) succeeds without a second event.
-// Runs on the caller's executor; SQL on the MysqlPool's threads.
+// 修好了/没修好, ratings, the answer to a quote and 取消 of a filed ticket from owners — through
+// bot/ticket_lifecycle.h, one MySQL transaction per move (bot/job_moves.h: the ticket, its audit
+// event and the outbox rows that tell the other side). The quotes live in job_desk_quotes.cpp.
+// After a technician's 完成, or a quote put to the owner, the owner's dialogue session gets the
+// question (dialog::begin_confirmation / begin_quote_approval) and the question is pushed to the
+// owner. Moves are idempotent: a move the ticket has already made (a retried webhook, a re-run
+// after a session conflict) succeeds without a second event. Runs on the caller's executor; SQL on
+// the MysqlPool's threads.
 #pragma once
 
 #include <chrono>
@@ -84,6 +85,11 @@ private:
     // The dialogue session of the owner of ticket `number` (empty when none).
     boost::asio::awaitable<dialog::Session> ticket_owner_session(std::string number);
     boost::asio::awaitable<void> watch(const std::optional<store::Ticket>& saved);
+    // The owner's 取消 of a filed ticket (dialog::CancelTicket): `number` cancelled when theirs and
+    // nobody is on site yet (the technician with the job told: job_cancelled_by_owner); without a
+    // number, the ones they can cancel and how. The answer goes to result.extra_replies.
+    boost::asio::awaitable<void> cancel_for_owner(std::string openid, std::string number,
+                                                  store::Timestamp now, EffectsResult& result);
 
     store::MysqlPool& mysql_;
     store::SessionStore& sessions_;

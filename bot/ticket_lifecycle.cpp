@@ -269,6 +269,14 @@ Result<store::Ticket> refuse_quote(store::Ticket t, std::int64_t cents, std::str
     return t;
 }
 
+Result<store::Ticket> cancel_by_owner(store::Ticket t, store::Timestamp now) {
+    if (!status_in(t, {ts::new_, ts::dispatched, ts::accepted})) return wrong_status(t, "cancel");
+    t.status = ts::cancelled;
+    t.cancel_reason = "业主取消";
+    reach(t.at.cancelled, now);
+    return t;
+}
+
 Result<store::Ticket> confirm_fixed(store::Ticket t, store::Timestamp now) {
     if (t.status != ts::done) return wrong_status(t, "confirm");
     t.status = ts::confirmed;

@@ -132,6 +132,10 @@ namespace repairbot::bot {
                                                 store::Timestamp now);
 [[nodiscard]] Result<store::Ticket> refuse_quote(store::Ticket t, std::int64_t cents,
                                                  std::string reason, store::Timestamp now);
+// The owner calls the repair off (取消 BX…): new, dispatched or accepted → cancelled, the reason
+// 业主取消 kept; once the technician is on site (arrived) or after, it is theirs to finish or the
+// dispatchers' to settle (wrong_status).
+[[nodiscard]] Result<store::Ticket> cancel_by_owner(store::Ticket t, store::Timestamp now);
 // 修好了: done → confirmed.
 [[nodiscard]] Result<store::Ticket> confirm_fixed(store::Ticket t, store::Timestamp now);
 // A rating: confirmed (or done: a rating implies the fix was accepted) → rated.

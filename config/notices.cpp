@@ -46,6 +46,9 @@ const std::vector<std::string_view>& required_notice_keys() {
         "staff_complaint_unreached_unhandled", "staff_complaint_unhandled",
         // A dispatcher's correction of a ticket (bot/ticket_amend.cpp)
         "job_amended",
+        // An owner's 取消 of a filed ticket (bot/job_desk.cpp cancel_for_owner)
+        "owner_cancel_which", "owner_ticket_cancelled", "owner_cancel_unknown",
+        "owner_cancel_too_late", "job_cancelled_by_owner",
         // What a callback is about (bot/callback_desk.cpp callback_subject: the overdue note, the
         // complaint an unsatisfied call files)
         "callback_what_ticket", "callback_what_complaint", "callback_what_complaint_ticket",

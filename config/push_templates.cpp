@@ -41,6 +41,7 @@ const std::map<std::string, std::vector<std::string>>& push_event_fields() {
         {"job_handed_over", {"number", "technician", "text"}},
         {"job_reassigned", {"number", "address", "text"}},
         {"job_amended", {"number", "address", "text"}},
+        {"job_cancelled", {"number", "address", "text"}},
         {"job_reopened",
          {"number", "address", "fault_type", "urgency", "text", "reopen_count", "accept_by",
           "arrive_by"}},

@@ -176,10 +176,19 @@ struct RejectQuote {
     bool operator==(const RejectQuote&) const = default;
 };
 
-using Effect = std::variant<CreateTicket, AttachPhotos, HandToHuman, QueryProgress, FileComplaint,
-                            RememberProfile, BindTechnician, AcceptJob, ArriveJob, FinishJob,
-                            QuoteJob, HandOverJob, ListJobs, ConfirmFixed, ReportNotFixed,
-                            RateService, AgreeQuote, RefuseQuote, AttachJobPhoto, ApproveQuote,
-                            RejectQuote>;
+// 取消 with no report under way: the owner calls off a ticket already filed (DOMAIN.md: the
+// owner cancels). With `ticket_number` ("取消 BX20261207-0006"), that one is cancelled when it is
+// theirs and nobody is on site yet; without, the bot lists the ones they can cancel and how (a
+// bare 取消 never cancels a ticket by itself). The bot answers either way.
+struct CancelTicket {
+    std::string ticket_number{};  // upper case; empty: which one is asked
+    bool operator==(const CancelTicket&) const = default;
+};
+
+using Effect =
+    std::variant<CreateTicket, AttachPhotos, HandToHuman, QueryProgress, FileComplaint,
+                 RememberProfile, BindTechnician, AcceptJob, ArriveJob, FinishJob, QuoteJob,
+                 HandOverJob, ListJobs, ConfirmFixed, ReportNotFixed, RateService, AgreeQuote,
+                 RefuseQuote, AttachJobPhoto, ApproveQuote, RejectQuote, CancelTicket>;
 
 }  // namespace repairbot::dialog

@@ -268,4 +268,13 @@ std::optional<JobRef> parse_job_ref(std::string_view normalized) {
     return std::nullopt;
 }
 
+std::string ticket_number_in(std::string_view normalized) {
+    auto at = find_ticket(normalized);
+    if (!at) return {};
+    std::string number(normalized.substr(at->begin, at->end - at->begin));
+    for (auto& c : number)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    return number;
+}
+
 }  // namespace repairbot::dialog

@@ -47,4 +47,8 @@ struct JobRef {
 // six characters or more), e.g. "bx20261121-0007".
 [[nodiscard]] bool looks_like_ticket_number(std::string_view word);
 
+// The first ticket number in `normalized` text, in upper case as the desk writes them
+// ("BX20261121-0007"); "" when there is none.
+[[nodiscard]] std::string ticket_number_in(std::string_view normalized);
+
 }  // namespace repairbot::dialog

@@ -1,8 +1,11 @@
 #include "dialog/step.h"
 
+#include <algorithm>
+#include <array>
 #include <type_traits>
 
 #include "dialog/commands.h"
+#include "dialog/job_commands.h"
 #include "dialog/owner_feedback.h"
 #include "dialog/owner_report.h"
 #include "dialog/slots.h"
@@ -55,7 +58,14 @@ void idle_command(Turn& t, const Said& said, const Command& cmd) {
     t.session.misses = 0;
     switch (cmd.kind) {
         case CommandKind::cancel:
-            t.say(TextId::nothing_to_cancel);
+            // No report under way: an owner may mean a ticket filed already — the bot says which
+            // they can cancel and how ("取消 BX…"). A technician's 取消 has nothing to cancel.
+            if (t.is_technician()) {
+                t.say(TextId::nothing_to_cancel);
+            } else {
+                t.effects.emplace_back(CancelTicket{});
+                t.say(TextId::cancel_lookup);
+            }
             return;
         case CommandKind::help:
             t.say(t.is_technician() ? TextId::tech_help : TextId::help);
@@ -82,8 +92,24 @@ void idle_command(Turn& t, const Said& said, const Command& cmd) {
     }
 }
 
+bool names_ticket_to_cancel(Turn& t, const Said& said) {
+    static constexpr std::array<std::string_view, 5> kCancel = {"取消", "撤销", "不修了",
+                                                                "不用修了", "不要修了"};
+    if (std::none_of(kCancel.begin(), kCancel.end(),
+                     [&](std::string_view w) { return said.compact.find(w) != std::string::npos; }))
+        return false;
+    auto number = ticket_number_in(said.normalized);
+    if (number.empty()) return false;
+    t.session.misses = 0;
+    t.say(TextId::cancel_requested, {{"ticket", number}});
+    t.effects.emplace_back(CancelTicket{std::move(number)});
+    return true;
+}
+
 void idle_text(Turn& t, const Said& said) {
     if (correction_just_after_report(t, said)) return;
+    // "取消 BX20261207-0006", "我要取消工单BX…", "BX… 不修了": that ticket, called off.
+    if (!t.is_technician() && names_ticket_to_cancel(t, said)) return;
     if (auto cmd = parse_command(said.compact)) {
         idle_command(t, said, *cmd);
         return;

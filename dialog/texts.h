@@ -25,7 +25,7 @@ namespace repairbot::dialog {
     X(fault_not_understood) X(ask_description) X(description_too_short) X(ask_photos)           \
     X(photos_more) X(photo_received) X(photo_duplicate) X(photo_limit) X(photo_attached)        \
     X(photo_unusable) X(message_too_long)                                                       \
-    X(ask_phone) X(phone_invalid) X(phone_landline) X(phone_not_understood) X(no_last_phone) X(ask_time)          \
+    X(ask_phone) X(phone_invalid) X(phone_landline) X(cancel_lookup) X(cancel_requested) X(phone_not_understood) X(no_last_phone) X(ask_time)          \
     X(time_not_understood) X(time_in_past) X(summary) X(confirm_not_understood) X(submitted)    \
     X(emergency_submitted) X(cancelled) X(nothing_to_cancel) X(back_at_first)                   \
     X(current_value) X(edit_which) X(offer_human) X(handed_to_human) X(progress_query)          \

@@ -450,6 +450,61 @@ TEST_F(JobDeskIntegration, ANotFixedNamingADangerMakesTheRevisitAnEmergency) {
     EXPECT_FALSE(reload(plain.id).first_urgency);
 }
 
+// DOMAIN.md: the owner cancels. "取消 BX…" before anyone is on site cancels the ticket (audit
+// event, the technician told not to come, the SLA timers told); a bare 取消 lists what can be
+// cancelled and how; another owner's ticket is not found; one on site is too late, with 人工.
+TEST_F(JobDeskIntegration, AnOwnerCancelsAFiledTicketBeforeAnyoneIsOnSite) {
+    auto t = ticket(ts::accepted, tech_.id);
+    auto r = carry_out(t.owner_openid, dialog::CancelTicket{});
+    ASSERT_EQ(r.extra_replies.size(), 1u);
+    EXPECT_EQ(r.extra_replies[0], "您可以取消以下报修（师傅到场前）：\n" + t.number +
+                                      " 水（师傅已接单）\n确定取消请回复“取消 单号”，如“取消 " +
+                                      t.number + "”。");
+    EXPECT_EQ(reload(t.id).status, ts::accepted) << "a bare 取消 cancels nothing";
+
+    r = carry_out("someone-else", dialog::CancelTicket{t.number});
+    ASSERT_EQ(r.extra_replies.size(), 1u);
+    EXPECT_EQ(r.extra_replies[0],
+              "没有找到您名下的工单 " + t.number + "，请发“进度”查看您的报修。");
+    EXPECT_EQ(reload(t.id).status, ts::accepted);
+
+    r = carry_out(t.owner_openid, dialog::CancelTicket{t.number});
+    EXPECT_FALSE(r.replace_replies);
+    ASSERT_EQ(r.extra_replies.size(), 1u);
+    EXPECT_EQ(r.extra_replies[0], "已为您取消工单 " + t.number +
+                                      "，维修师傅不会再上门。如需再报修，直接描述问题即可。");
+    const auto cancelled = reload(t.id);
+    EXPECT_EQ(cancelled.status, ts::cancelled);
+    EXPECT_EQ(cancelled.cancel_reason, "业主取消");
+    EXPECT_TRUE(cancelled.at.cancelled);
+    EXPECT_EQ(event_types(t.id).back(), "cancelled");
+    auto told = notices_of(t.id, "job_cancelled");
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_EQ(told[0].recipient, *tech_.openid);
+    EXPECT_EQ(nlohmann::json::parse(told[0].payload)["text"],
+              "业主已取消工单 " + t.number + "（5栋1单元502），不用再上门了。");
+    ASSERT_FALSE(watched_.empty());
+    EXPECT_EQ(watched_.back().status, ts::cancelled) << "the SLA timers follow";
+
+    r = carry_out(t.owner_openid, dialog::CancelTicket{t.number});  // sent again
+    EXPECT_EQ(notices_of(t.id, "job_cancelled").size(), 1u) << "told once";
+    ASSERT_EQ(r.extra_replies.size(), 1u);
+    EXPECT_NE(r.extra_replies[0].find("已为您取消"), std::string::npos) << r.extra_replies[0];
+
+    r = carry_out(t.owner_openid, dialog::CancelTicket{});
+    ASSERT_EQ(r.extra_replies.size(), 1u);
+    EXPECT_EQ(r.extra_replies[0], text(dialog::TextId::nothing_to_cancel, ""));
+
+    auto on_site = ticket(ts::arrived, tech_.id);
+    r = carry_out(on_site.owner_openid, dialog::CancelTicket{on_site.number});
+    ASSERT_EQ(r.extra_replies.size(), 1u);
+    EXPECT_EQ(r.extra_replies[0],
+              "工单 " + on_site.number +
+                  " 当前状态为“师傅已到场”，已不能在线取消。如有疑问请回复“人工”，"
+                  "客服为您处理。");
+    EXPECT_EQ(reload(on_site.id).status, ts::arrived);
+}
+
 TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteIsToldToABoundTechnicianOnly) {
     auto agreed = ticket(ts::accepted, tech_.id, qs::pending, 12000);
     auto r = carry_out(agreed.owner_openid, dialog::AgreeQuote{agreed.number, 12000});

@@ -165,7 +165,7 @@ TEST(GlobalCommandWhenIdle, EachCommandHasAnAnswer) {
         const char* command;
         TextId reply;
     };
-    for (auto c : {Case{"取消", TextId::nothing_to_cancel}, Case{"帮助", TextId::help},
+    for (auto c : {Case{"取消", TextId::cancel_lookup}, Case{"帮助", TextId::help},
                    Case{"返回", TextId::idle_hint}, Case{"修改地址", TextId::idle_hint},
                    Case{"人工", TextId::handed_to_human}, Case{"查询", TextId::progress_query},
                    Case{"投诉", TextId::complaint_filed}, Case{"报修", TextId::ask_address}}) {
@@ -173,6 +173,28 @@ TEST(GlobalCommandWhenIdle, EachCommandHasAnAnswer) {
         chat.say(c.command);
         EXPECT_EQ(chat.reply(), text_of(c.reply)) << c.command;
     }
+}
+
+// DOMAIN.md: the owner cancels. With no report under way, 取消 asks the bot which filed tickets
+// can be called off (it never cancels one by itself); "取消 BX…" names the one, whatever the case
+// and words around it. A technician's 取消 has nothing to cancel.
+TEST(GlobalCommandWhenIdle, CancelIsAboutAFiledTicket) {
+    Chat bare;
+    bare.say("取消");
+    EXPECT_EQ(bare.last.effects, std::vector<Effect>{CancelTicket{}});
+    for (const std::string words :
+         {"取消 BX20261207-0006", "我要取消工单bx20261207-0006", "BX20261207-0006 不修了"}) {
+        Chat chat;
+        chat.say(words);
+        EXPECT_EQ(chat.last.effects, std::vector<Effect>{CancelTicket{"BX20261207-0006"}}) << words;
+        EXPECT_EQ(chat.reply(), "好的，正在为您取消工单 BX20261207-0006，请稍候。") << words;
+        EXPECT_EQ(chat.session.flow, Flow::idle) << words;
+    }
+    Chat draft;  // a report under way: 取消 is the draft's
+    draft.say("3栋502厨房漏水");
+    draft.say("取消");
+    EXPECT_TRUE(draft.last.effects.empty());
+    EXPECT_EQ(draft.session.flow, Flow::idle);
 }
 
 TEST(GlobalCommandWords, AreMatchedOnlyAsTheWholeMessage) {
