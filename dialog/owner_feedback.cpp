@@ -55,7 +55,13 @@ constexpr std::array<ScoreWord, 14> kScoreWords = {{
 }};
 
 bool is_fixed(std::string_view c) {
-    return one_of(c, kFixed) || c.starts_with("修好了");
+    // "好了，谢谢师傅", "已经好了感谢": fixed, and thanks after it.
+    return one_of(c, kFixed) || c.starts_with("修好了") ||
+           std::any_of(kFixed.begin(), kFixed.end(), [&](std::string_view w) {
+               return w.size() > 1 && c.starts_with(w) &&
+                      (c.substr(w.size()).starts_with("谢谢") ||
+                       c.substr(w.size()).starts_with("感谢"));
+           });
 }
 
 bool is_not_fixed(std::string_view c) {

@@ -71,6 +71,8 @@ TEST(Feedback, EveryWayOfSayingFixedOrNotFixed) {
         {"修好了，还是不错的", true, ""},
         {"修好了，用着依然没问题", true, ""},
         {"修好了，师傅依然很专业", true, ""},
+        {"好了，谢谢师傅", true, ""},
+        {"已经好了，感谢！", true, ""},
         {"修好了，还是不用付钱吧？", true, ""},
         {"依旧滴水", false, "依旧滴水"},
     };
