@@ -200,7 +200,9 @@ asio::awaitable<void> JobDesk::cancel_for_owner(std::string openid, std::string 
         std::string lines;
         std::string first;
         for (const auto& t : open) {
-            if (t.status != ts::new_ && t.status != ts::dispatched && t.status != ts::accepted)
+            // As owner_may_cancel reads it, as far as a progress row tells (the move checks all).
+            if ((t.status != ts::new_ && t.status != ts::dispatched && t.status != ts::accepted) ||
+                t.quote_status != store::quote_status::none)
                 continue;
             if (first.empty()) first = t.number;
             lines += (lines.empty() ? "" : "\n") + t.number + " " + t.fault_type + "（" +
@@ -241,6 +243,12 @@ asio::awaitable<void> JobDesk::cancel_for_owner(std::string openid, std::string 
     if (!m.ticket || m.ticket->owner_openid != openid) {
         result.extra_replies.push_back(
             notices_.render("owner_cancel_unknown", {{"number", number}}));
+        co_return;
+    }
+    // Still cancellable as found: the move failed for another reason (changed under us again and
+    // again): how it stands now, and to look again — not "too late".
+    if (owner_may_cancel(*m.ticket)) {
+        result.extra_replies.push_back(moved_text(m, number));
         co_return;
     }
     result.extra_replies.push_back(notices_.render(

@@ -269,8 +269,13 @@ Result<store::Ticket> refuse_quote(store::Ticket t, std::int64_t cents, std::str
     return t;
 }
 
+bool owner_may_cancel(const store::Ticket& t) {
+    return status_in(t, {ts::new_, ts::dispatched, ts::accepted}) && t.reopen_count == 0 &&
+           t.quote_status == store::quote_status::none && !t.at.arrived;
+}
+
 Result<store::Ticket> cancel_by_owner(store::Ticket t, store::Timestamp now) {
-    if (!status_in(t, {ts::new_, ts::dispatched, ts::accepted})) return wrong_status(t, "cancel");
+    if (!owner_may_cancel(t)) return wrong_status(t, "cancel");
     t.status = ts::cancelled;
     t.cancel_reason = "业主取消";
     reach(t.at.cancelled, now);

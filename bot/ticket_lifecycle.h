@@ -132,9 +132,13 @@ namespace repairbot::bot {
                                                 store::Timestamp now);
 [[nodiscard]] Result<store::Ticket> refuse_quote(store::Ticket t, std::int64_t cents,
                                                  std::string reason, store::Timestamp now);
-// The owner calls the repair off (取消 BX…): new, dispatched or accepted → cancelled, the reason
-// 业主取消 kept; once the technician is on site (arrived) or after, it is theirs to finish or the
-// dispatchers' to settle (wrong_status).
+// Whether the owner may still call the repair off in chat: new, dispatched or accepted, never on
+// site, no quote under way or agreed (a technician quoting is there: 报价 is made on site, and 完成
+// may come without 到达) and no 返修 (the first visit was done and paid). Otherwise it is the
+// technician's to finish or the dispatchers' to settle.
+[[nodiscard]] bool owner_may_cancel(const store::Ticket& t);
+// The owner calls the repair off (取消 BX…): → cancelled, the reason 业主取消 kept, when
+// owner_may_cancel; wrong_status otherwise.
 [[nodiscard]] Result<store::Ticket> cancel_by_owner(store::Ticket t, store::Timestamp now);
 // 修好了: done → confirmed.
 [[nodiscard]] Result<store::Ticket> confirm_fixed(store::Ticket t, store::Timestamp now);

@@ -247,6 +247,7 @@ std::optional<JobCommand> parse_job_command(std::string_view raw) {
             r.blank(after, after + idx->second);
         }
     }
+    c.words_after = !text::trim_punct(r.s).empty();
     if (c.action == JobAction::finish || c.action == JobAction::hand_over ||
         c.action == JobAction::reject_quote) {
         c.text = r.original(raw, norm);

@@ -28,6 +28,7 @@ struct JobCommand {
     std::optional<std::int64_t> cents{};  // finish: 费用; quote: the amount; approve: "100元"
     bool bad_amount = false;  // 费用 / 报价 without a readable amount; 核准 with words left unread
     std::string text{};  // finish: the note; hand_over, reject_quote: the reason; trimmed
+    bool words_after = false;  // words left after what was read (any action: "到达电梯口时…")
 };
 
 // The command `raw` (the message as typed) is, or nullopt when it starts with no command

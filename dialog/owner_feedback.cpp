@@ -55,12 +55,12 @@ constexpr std::array<ScoreWord, 14> kScoreWords = {{
 }};
 
 bool is_fixed(std::string_view c) {
-    // "好了，谢谢师傅", "已经好了感谢": fixed, and thanks after it.
+    // "好了，谢谢师傅", "已经好了感谢": fixed, and nothing but thanks after it.
+    static constexpr std::array<std::string_view, 8> kThanks = {
+        "谢谢", "感谢", "谢谢师傅", "感谢师傅", "谢谢啦", "谢谢了", "谢谢你", "谢谢您"};
     return one_of(c, kFixed) || c.starts_with("修好了") ||
            std::any_of(kFixed.begin(), kFixed.end(), [&](std::string_view w) {
-               return w.size() > 1 && c.starts_with(w) &&
-                      (c.substr(w.size()).starts_with("谢谢") ||
-                       c.substr(w.size()).starts_with("感谢"));
+               return w.size() > 1 && c.starts_with(w) && one_of(c.substr(w.size()), kThanks);
            });
 }
 
@@ -69,7 +69,11 @@ bool is_not_fixed(std::string_view c) {
     if (std::any_of(kNotFixedWords.begin(), kNotFixedWords.end(),
                     [&](std::string_view w) { return c.find(w) != std::string_view::npos; }))
         return true;
-    if (c.starts_with("修好了") || c.starts_with("好了")) return false;  // 修好了，还是不用付钱吧
+    // 修好了，还是不用付钱吧 — unless a 不过 / 但 / 可是 turns it round (好了，不过灯还是不亮).
+    const bool turned = c.find("不过") != std::string_view::npos ||
+                        c.find("但") != std::string_view::npos ||
+                        c.find("可是") != std::string_view::npos;
+    if ((c.starts_with("修好了") || c.starts_with("好了")) && !turned) return false;
     // The fault still there: "灯还是不亮", "还是没水", "仍然漏水", "依旧滴水", "还是老样子" — but
     // "还是不错", "依然没问题" are praise, and "依然很专业" says nothing of the fault.
     static constexpr std::array<std::string_view, 5> kStill = {"还是", "依然", "仍然", "依旧",
@@ -361,7 +365,8 @@ void on_command(Turn& t, const Said& said, const Command& cmd) {
                 start_report(t);
                 return;
             }
-            if (cmd.kind == CommandKind::cancel) t.say(TextId::nothing_to_cancel);
+            // No draft: a filed ticket may be meant — the bot says which can be cancelled.
+            if (cmd.kind == CommandKind::cancel) ask_what_to_cancel(t);
             break;
     }
     ask_feedback(t);
@@ -404,6 +409,10 @@ void feedback_on_text(Turn& t, const Said& said) {
         if (asks_where(*fill)) return;
     }
     if (answer(t, said)) return;
+    if (cancel_named_ticket(t, said)) {
+        ask_feedback(t);
+        return;
+    }
     // A correction of the report just filed (a parked draft's own edits go to the draft).
     if (!parked && correction_just_after_report(t, said, /*question_waits=*/true)) {
         ask_feedback(t);

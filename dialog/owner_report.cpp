@@ -6,6 +6,7 @@
 
 #include "dialog/commands.h"
 #include "dialog/fault_classifier.h"
+#include "dialog/job_commands.h"
 #include "dialog/phone.h"
 #include "dialog/slots.h"
 #include "dialog/text.h"
@@ -695,6 +696,50 @@ bool just_submitted(const Turn& t) {
     const auto& s = t.session;
     return !s.last_ticket_key.empty() &&
            t.ctx.now - s.last_ticket_at < t.ctx.limits.session_idle_timeout;
+}
+
+void ask_what_to_cancel(Turn& t) {
+    t.session.misses = 0;
+    t.effects.emplace_back(CancelTicket{});
+    t.say(TextId::cancel_lookup);
+}
+
+bool cancel_named_ticket(Turn& t, const Said& said) {
+    if (t.is_technician()) return false;
+    auto number = ticket_number_in(said.normalized);
+    if (number.empty()) return false;
+    // Nothing but the order: the number taken out, then polite words around one cancel phrase.
+    std::string without = said.normalized;
+    std::string lower = number;
+    for (auto& c : lower)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    const auto at = without.find(lower);
+    if (at == std::string::npos) return false;
+    without.erase(at, lower.size());
+    const std::string rest = text::compact(without);
+    std::string_view r = rest;
+    for (std::string_view lead : {"麻烦帮我", "麻烦", "帮我", "我要", "我想", "请"})
+        if (r.starts_with(lead)) {
+            r.remove_prefix(lead.size());
+            break;
+        }
+    for (std::string_view tail : {"谢谢", "吧"})
+        if (r.ends_with(tail)) {
+            r.remove_suffix(tail.size());
+            break;
+        }
+    static constexpr std::array<std::string_view, 12> kOrders = {
+        "取消",     "撤销",     "不修了",   "不用修了", "不要修了", "取消报修",
+        "取消工单", "取消订单", "撤销报修", "撤销工单", "报修取消", "工单取消"};
+    if (std::find(kOrders.begin(), kOrders.end(), r) == kOrders.end()) return false;
+    auto& s = t.session;
+    s.misses = 0;
+    s.last_ticket_key.clear();
+    s.last_emergency.clear();
+    s.last_emergency_address.clear();
+    t.say(TextId::cancel_requested, {{"ticket", number}});
+    t.effects.emplace_back(CancelTicket{std::move(number)});
+    return true;
 }
 
 bool correction_just_after_report(Turn& t, const Said& said, bool question_waits) {

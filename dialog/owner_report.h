@@ -52,6 +52,15 @@ bool correction_just_after_report(Turn& t, const Said& said, bool question_waits
 // the words to the dispatchers (HandToHuman, reason update).
 bool same_emergency_again(Turn& t, const Said& said, const SlotFill& fill);
 
+// The owner calls off a ticket already filed (dialog::CancelTicket). ask_what_to_cancel: a bare
+// 取消 with no report under way — the bot lists what can be cancelled and how. cancel_named_ticket:
+// a message that is nothing but an order to cancel a ticket it names ("取消 BX20261207-0006",
+// "我要取消工单BX…", "BX… 不修了") — not a question ("BX… 取消了吗"), a negation ("不要取消 BX…"),
+// a complaint or anything else around it; true when taken so. The session forgets the report
+// just filed (its photos, its emergency): the one cancelled may be it. Owners only.
+void ask_what_to_cancel(Turn& t);
+bool cancel_named_ticket(Turn& t, const Said& said);
+
 // What report_danger did.
 enum class DangerTaken {
     none,    // the words name no danger

@@ -4,8 +4,8 @@
 #include <array>
 #include <type_traits>
 
+#include "dialog/address.h"
 #include "dialog/commands.h"
-#include "dialog/job_commands.h"
 #include "dialog/owner_feedback.h"
 #include "dialog/owner_report.h"
 #include "dialog/slots.h"
@@ -63,8 +63,7 @@ void idle_command(Turn& t, const Said& said, const Command& cmd) {
             if (t.is_technician()) {
                 t.say(TextId::nothing_to_cancel);
             } else {
-                t.effects.emplace_back(CancelTicket{});
-                t.say(TextId::cancel_lookup);
+                ask_what_to_cancel(t);
             }
             return;
         case CommandKind::help:
@@ -92,24 +91,20 @@ void idle_command(Turn& t, const Said& said, const Command& cmd) {
     }
 }
 
-bool names_ticket_to_cancel(Turn& t, const Said& said) {
-    static constexpr std::array<std::string_view, 5> kCancel = {"取消", "撤销", "不修了",
-                                                                "不用修了", "不要修了"};
-    if (std::none_of(kCancel.begin(), kCancel.end(),
-                     [&](std::string_view w) { return said.compact.find(w) != std::string::npos; }))
-        return false;
-    auto number = ticket_number_in(said.normalized);
-    if (number.empty()) return false;
-    t.session.misses = 0;
-    t.say(TextId::cancel_requested, {{"ticket", number}});
-    t.effects.emplace_back(CancelTicket{std::move(number)});
+// Whether a technician's idle words are a report of their own: a danger (its advice at once), or
+// a place that is not one of their jobs' ("3栋电梯坏了"; "3栋502水管换好了" speaks of the job).
+bool technician_reports(const Turn& t, const SlotFill& fill) {
+    if (fill.fault.emergency) return true;
+    if (!fill.address) return false;
+    const std::string place = display(fill.address->address);
+    for (const auto& job : t.ctx.technician->open_jobs)
+        if (job.address == place || job.address.starts_with(place)) return false;
     return true;
 }
 
 void idle_text(Turn& t, const Said& said) {
     if (correction_just_after_report(t, said)) return;
-    // "取消 BX20261207-0006", "我要取消工单BX…", "BX… 不修了": that ticket, called off.
-    if (!t.is_technician() && names_ticket_to_cancel(t, said)) return;
+    if (cancel_named_ticket(t, said)) return;
     if (auto cmd = parse_command(said.compact)) {
         idle_command(t, said, *cmd);
         return;
@@ -129,7 +124,7 @@ void idle_text(Turn& t, const Said& said) {
     // A technician's words about their work ("换了一段水管，好了", "业主电话打不通", "明天下午3点
     // 上门") name faults all the time: only with a place in them are they a report of their own
     // ("3栋电梯坏了"); else the technician's hint.
-    if (fill.address || (fill.fault.matched() && !t.is_technician())) {
+    if (t.is_technician() ? technician_reports(t, fill) : (fill.fault.matched() || fill.address)) {
         start_report_with(t, said);
         return;
     }

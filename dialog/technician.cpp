@@ -431,13 +431,19 @@ bool technician_on_text(Turn& t, const Said& said) {
             if (plain == w)
                 c = JobCommand{.kind = JobCommandKind::job, .action = JobAction::arrive};
     }
-    // A technician's own report under way (they can report as anyone can) takes a bare "完成" as
-    // its answer (photos done); any other job command — "完成 费用 100", "到达", "我的工单", one
-    // naming a ticket — is the job's, and the draft waits (it was "没看懂这个地址" before).
-    if (c && t.session.flow == Flow::owner_report && c->kind == JobCommandKind::job &&
-        c->action == JobAction::finish && c->ticket.empty() && !c->index && !c->cents &&
-        !c->bad_amount && c->text.empty())
-        return false;
+    // A technician's own report under way (they can report as anyone can): a job command is the
+    // job's only when it cannot be the report's words — it names a job (a ticket, a list number)
+    // or a fee, or is a command word alone ("到达", "我的工单"), and is no bare 完成 ("完成",
+    // "完成了": photos done). "到达电梯口时发现…" is a description; the draft waits for the rest.
+    if (c && t.session.flow == Flow::owner_report) {
+        const auto note = text::trim_punct(c->text);
+        const bool alone = !c->words_after || note == "了" || note == "啦";
+        // A list number only alone ("到达 2"): "到达电梯口时发现灯一直闪" has a 一 in it.
+        const bool names_job =
+            !c->ticket.empty() || (c->index && alone) || c->cents || c->bad_amount;
+        const bool bare_finish = c->kind == JobCommandKind::job && c->action == JobAction::finish;
+        if (!names_job && (!alone || bare_finish)) return false;
+    }
     if (c) {
         on_job_command(t, *c);
         return true;

@@ -503,6 +503,26 @@ TEST_F(JobDeskIntegration, AnOwnerCancelsAFiledTicketBeforeAnyoneIsOnSite) {
                   " 当前状态为“师傅已到场”，已不能在线取消。如有疑问请回复“人工”，"
                   "客服为您处理。");
     EXPECT_EQ(reload(on_site.id).status, ts::arrived);
+
+    // A quote under way means the technician has been there: too late, as is a 返修.
+    auto quoted = ticket(ts::accepted, tech_.id, qs::agreed, 30000);
+    r = carry_out(quoted.owner_openid, dialog::CancelTicket{});
+    ASSERT_EQ(r.extra_replies.size(), 1u);
+    EXPECT_EQ(r.extra_replies[0], text(dialog::TextId::nothing_to_cancel, "")) << "not offered";
+    r = carry_out(quoted.owner_openid, dialog::CancelTicket{quoted.number});
+    ASSERT_EQ(r.extra_replies.size(), 1u);
+    EXPECT_NE(r.extra_replies[0].find("已不能在线取消"), std::string::npos) << r.extra_replies[0];
+    EXPECT_EQ(reload(quoted.id).status, ts::accepted);
+    auto reopened = ticket(ts::dispatched, tech_.id);
+    pool_.run_sync([&](sql::Connection& c) {
+        auto again = reopened;
+        again.reopen_count = 1;
+        return *store::TicketRepository::update(c, again, {}, {}, t0 + 2h);
+    });
+    r = carry_out(reopened.owner_openid, dialog::CancelTicket{reopened.number});
+    ASSERT_EQ(r.extra_replies.size(), 1u);
+    EXPECT_NE(r.extra_replies[0].find("已不能在线取消"), std::string::npos) << r.extra_replies[0];
+    EXPECT_EQ(reload(reopened.id).status, ts::dispatched);
 }
 
 TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteIsToldToABoundTechnicianOnly) {

@@ -190,6 +190,25 @@ TEST(GlobalCommandWhenIdle, CancelIsAboutAFiledTicket) {
         EXPECT_EQ(chat.reply(), "好的，正在为您取消工单 BX20261207-0006，请稍候。") << words;
         EXPECT_EQ(chat.session.flow, Flow::idle) << words;
     }
+    // Only an order to cancel: a question, a negation, a change of time, a complaint are not.
+    for (const std::string words : {"BX20261207-0006 取消了吗？", "不要取消 BX20261207-0006",
+                                    "BX20261207-0006 明天的预约取消，改到后天上午",
+                                    "投诉 BX20261207-0006 师傅来看了说不修了就走了"}) {
+        Chat chat;
+        chat.say(words);
+        for (const auto& e : chat.last.effects)
+            EXPECT_FALSE(std::holds_alternative<CancelTicket>(e)) << words << ": " << chat.reply();
+    }
+    // The emergency just filed may be the one cancelled: the same danger again is a new report.
+    Chat filed;
+    filed.profile.phone = "13800138000";
+    filed.say("5栋502水管爆了");
+    ASSERT_NE(find_effect<CreateTicket>(filed.last), nullptr) << filed.reply();
+    filed.say("取消 BX20261207-0006");
+    filed.say("水管又爆了");
+    EXPECT_EQ(find_effect<HandToHuman>(filed.last), nullptr) << filed.reply();
+    EXPECT_EQ(filed.session.flow, Flow::owner_report) << filed.reply();
+
     Chat draft;  // a report under way: 取消 is the draft's
     draft.say("3栋502厨房漏水");
     draft.say("取消");

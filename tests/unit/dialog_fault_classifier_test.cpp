@@ -64,7 +64,8 @@ INSTANTIATE_TEST_SUITE_P(
         FaultCase{"师傅什么时候上门", "", "", N}, FaultCase{"业主电话打不通", "", "", N},
         FaultCase{"师傅电话多少", "", "", N}, FaultCase{"我家门口有狗，来之前打电话", "", "", N},
         FaultCase{"门口的灯坏了", "电", "", N}, FaultCase{"充电桩坏了", "公共设施", "", N},
-        FaultCase{"防盗门口的锁坏了", "门窗", "", N}, FaultCase{"", "", "", N}));
+        FaultCase{"防盗门口的锁坏了", "门窗", "", N}, FaultCase{"家里怎么还没来电", "电", "", N},
+        FaultCase{"", "", "", N}));
 
 TEST(FaultCatalogMenu, NumbersFollowTheFileOrder) {
     const auto& catalog = shipped_data().catalog;

@@ -540,6 +540,22 @@ TEST(Feedback, WhatIsSaidOfTheEmergencyJustFiledIsNotTakenAsANewReportOrAnAnswer
     EXPECT_EQ(find_effect<RateService>(waited.last)->comment, "师傅怎么还没来，等了三天");
 }
 
+// An owner with a question waiting (修好了吗 of one ticket) can still cancel another: "取消 BX…"
+// and a bare 取消 reach the bot; the question stays, asked again.
+TEST(Feedback, AnOwnerWithAQuestionWaitingCanStillCancelATicket) {
+    Chat chat = confirming();
+    chat.say("取消 BX20261207-0006");
+    EXPECT_EQ(chat.last.effects, std::vector<Effect>{CancelTicket{"BX20261207-0006"}});
+    EXPECT_TRUE(contains(chat.reply(), feedback_question(chat.session, shipped_data().texts)));
+    EXPECT_EQ(chat.session.feedback.front().step, FeedbackStep::confirm);
+    chat.say("取消");
+    EXPECT_EQ(chat.last.effects, std::vector<Effect>{CancelTicket{}});
+
+    Chat turned = confirming();  // thanks, but: not a confirmation
+    turned.say("好了，谢谢师傅，不过灯还是不亮");
+    EXPECT_EQ(find_effect<ConfirmFixed>(turned.last), nullptr) << turned.reply();
+}
+
 // A draft parked under the question (filed one report, began another, then 修好了吗 came): the
 // owner's "地址错了，是5栋503" edits that draft, not the ticket filed before it.
 TEST(Feedback, AParkedDraftsOwnCorrectionGoesToTheDraft) {

@@ -591,6 +591,26 @@ TEST(Technician, ATechnicianCanReportARepairLikeAnOwner) {
     chat.say("完成 1 费用 100 换了一段水管");
     EXPECT_NE(find_effect<FinishJob>(chat.last), nullptr) << chat.reply();
     EXPECT_EQ(chat.session.draft, draft) << "the draft waits";
+    for (const std::string words : {"完成了", "到达电梯口时发现灯一直闪"}) {  // the report's words
+        chat.say(words);
+        EXPECT_EQ(find_effect<FinishJob>(chat.last), nullptr) << words;
+        EXPECT_EQ(find_effect<ArriveJob>(chat.last), nullptr) << words;
+        EXPECT_EQ(chat.session.flow, Flow::owner_report) << words;
+    }
+}
+
+// A technician's danger with no place gets the advice and a report at once; a place that is one
+// of their jobs' is talk about the job.
+TEST(Technician, ATechniciansDangerIsReportedAndTheirJobsPlaceIsTalk) {
+    Chat danger = technician_chat(Jobs::several);
+    danger.say("燃气泄漏了");
+    EXPECT_EQ(danger.session.flow, Flow::owner_report) << danger.reply();
+    EXPECT_TRUE(contains(danger.reply(), shipped_data().catalog.find_emergency("gas")->advice));
+
+    Chat job = technician_chat(Jobs::several);
+    const std::string place = job.technician->open_jobs.front().address;
+    job.say(place + "水管换好了");
+    EXPECT_EQ(job.session.flow, Flow::idle) << job.reply();
 }
 
 // A technician's words about their work name faults ("水管", "电话", "上门"): without a place in
