@@ -122,8 +122,8 @@ void idle_text(Turn& t, const Said& said) {
     }
     if (same_emergency_again(t, said, fill)) return;
     // A technician's words about their work ("换了一段水管，好了", "业主电话打不通", "明天下午3点
-    // 上门") name faults all the time: only with a place in them are they a report of their own
-    // ("3栋电梯坏了"); else the technician's hint.
+    // 上门") name faults all the time: only a danger or a place other than their jobs' makes them
+    // a report of their own (technician_reports); else the technician's hint.
     if (t.is_technician() ? technician_reports(t, fill) : (fill.fault.matched() || fill.address)) {
         start_report_with(t, said);
         return;
