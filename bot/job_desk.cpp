@@ -447,11 +447,14 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 if (after.fee_cents) details["fee_cents"] = *after.fee_cents;
                 if (!after.done_note.empty()) details["note"] = after.done_note;
                 event = {openid, "technician", "done", details.dump()};
+                // A 返修's fee was the first visit's, paid then: the owner is not asked about it
+                // again.
                 std::optional<std::int64_t> fee_of;
-                if (after.fee_cents) fee_of = *after.fee_cents;
+                if (after.fee_cents && after.reopen_count == 0) fee_of = *after.fee_cents;
                 auto asked = dialog::begin_confirmation(snapshot, after.number, fee_of, seconds_of(now));
-                nlohmann::json notice = {{"event", "job_done"}, {"number", after.number},
-                                         {"fee", after.fee_cents ? config::yuan_text(*after.fee_cents) : "无"},
+                nlohmann::json notice = {{"event", "job_done"},
+                                         {"number", after.number},
+                                         {"fee", fee_of ? config::yuan_text(*fee_of) : "无"},
                                          {"text", dialog::feedback_question(asked, data_.texts)}};
                 outbox.push_back({"notify", after.owner_openid, notice.dump(), std::nullopt});
             };
@@ -468,7 +471,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
         const auto& finished = m.saved ? m.saved : m.ticket;
         if (finished && (m.saved || finished->status == ts::done)) {
             std::optional<std::int64_t> fee_of;
-            if (finished->fee_cents) fee_of = *finished->fee_cents;
+            if (finished->fee_cents && finished->reopen_count == 0) fee_of = *finished->fee_cents;
             co_await ask_owner(finished->owner_openid, number, fee_of, std::nullopt, seconds_of(now),
                                /*only_if_missing=*/!m.saved);
             if (m.saved) log::info("jobs", "done", {{"number", number}});

@@ -198,11 +198,17 @@ Result<store::Ticket> finish_job(store::Ticket t, std::uint64_t technician_id,
     if (auto ok = check_technician(t, technician_id); !ok) return ok.error();
     if (!status_in(t, {ts::accepted, ts::arrived})) return wrong_status(t, "finish");
     if (auto ok = check_quote(t); !ok) return ok.error();
+    // A 返修 is not charged again: the first visit's fee stands (the same amount resent, or 0, is
+    // no new charge).
+    if (t.reopen_count > 0 && fee_cents && *fee_cents > 0 && fee_cents != t.fee_cents)
+        return Error{LifecycleErrc::rework_free, "ticket " + t.number};
     reach(t, dialog::Stage::arrive, now);
     t.status = ts::done;
     reach(t, dialog::Stage::finish, now);
-    if (fee_cents) {
+    if (fee_cents && t.reopen_count == 0) {
         t.fee_cents = fee_cents;
+    } else if (t.reopen_count > 0) {
+        // the first visit's fee stays on the ticket
     } else if (t.quote_status == store::quote_status::agreed && t.quote_cents) {
         t.fee_cents = t.quote_cents;
     }

@@ -104,7 +104,8 @@ namespace repairbot::bot {
 // Refused with quote_required / quote_in_review / quote_pending until the owner agreed to the
 // quote of an off-list repair (DOMAIN.md: work starts only after the owner agrees). `fee_cents`
 // as given (the caller checks it against the price list); for an agreed quote without a fee,
-// the quote is the fee.
+// the quote is the fee. A 返修 (reopen_count > 0) is not charged again: a new fee is refused
+// with rework_free, and the first visit's fee stays on the ticket.
 [[nodiscard]] Result<store::Ticket> finish_job(store::Ticket t, std::uint64_t technician_id,
                                                std::optional<std::uint32_t> fee_cents,
                                                std::string note, store::Timestamp now);

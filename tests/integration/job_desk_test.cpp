@@ -778,6 +778,36 @@ TEST_F(JobDeskIntegration, ASupervisorsQuoteOnTheirOwnJobGoesStraightToTheOwner)
     EXPECT_EQ(notices_of(t.id, "quote_request").size(), 1u) << "the owner is asked";
 }
 
+// A 返修 is not charged again: its 完成 with a new fee is refused (the first fee stood and was
+// shown to the owner 50 → 30 → 30 before), one without keeps the first visit's fee on the ticket,
+// and the owner is not asked about a fee again.
+TEST_F(JobDeskIntegration, AReopenedJobsFinishChargesNothingAgain) {
+    auto t = ticket(ts::arrived, tech_.id);
+    t.reopen_count = 1;
+    t.fee_cents = 5000;
+    t = pool_.run_sync([&](sql::Connection& c) {
+        return *store::TicketRepository::update(c, t, {}, {}, t0 + 2h);
+    });
+    auto r = carry_out(*tech_.openid, dialog::FinishJob{t.number, 3000, ""}, t0 + 3h);
+    ASSERT_TRUE(r.replace_replies);
+    EXPECT_EQ(*r.replace_replies, text(dialog::TextId::tech_rework_free, t.number));
+    EXPECT_EQ(reload(t.id).status, ts::arrived);
+    EXPECT_EQ(reload(t.id).fee_cents, 5000u);
+
+    r = carry_out(*tech_.openid, dialog::FinishJob{t.number, std::nullopt, "换了密封圈"}, t0 + 3h);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    const auto done = reload(t.id);
+    EXPECT_EQ(done.status, ts::done);
+    EXPECT_EQ(done.fee_cents, 5000u) << "the first visit's fee stays on record";
+    auto told = notices_of(t.id, "job_done");
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_EQ(nlohmann::json::parse(told[0].payload)["fee"], "无");
+    auto asked = dialog::decode(store::testing::run(io_, sessions_.load(t.owner_openid)).data);
+    ASSERT_TRUE(asked);
+    ASSERT_EQ(asked->feedback.size(), 1u);
+    EXPECT_FALSE(asked->feedback[0].cents) << "no fee asked about again";
+}
+
 TEST_F(JobDeskIntegration, AReopenedJobIsNotQuotedAgainAndAHandOverTakesAnUnansweredQuoteAlong) {
     auto reworked = ticket(ts::accepted, tech_.id, qs::agreed, 15000);
     reworked.reopen_count = 1;

@@ -366,9 +366,15 @@ TEST(TicketLifecycle, ReopenGoesBackToTheSameTechnicianWithAFreshFinishDeadline)
     auto again = accept_job(*reopened, 3, at(200));
     ASSERT_TRUE(again);
     EXPECT_EQ(again->at.accepted, at(5));
+    // Rework is free: a new fee is refused, the same one or none keeps the first visit's.
+    EXPECT_EQ(finish_job(*again, 3, 2000, "", at(300)).code(),
+              make_error_code(LifecycleErrc::rework_free));
+    EXPECT_EQ(finish_job(*again, 3, 3000, "", at(300))->fee_cents, 3000u);
+    EXPECT_EQ(finish_job(*again, 3, 0, "", at(300))->fee_cents, 3000u);
     auto redone = finish_job(*again, 3, std::nullopt, "", at(300));
     ASSERT_TRUE(redone);
     EXPECT_EQ(redone->at.done, at(300));
+    EXPECT_EQ(redone->fee_cents, 3000u);
 }
 
 TEST(TicketLifecycle, AReopenedJobMustBeAcceptedAndVisitedAgainInTime) {
