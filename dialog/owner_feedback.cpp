@@ -163,7 +163,8 @@ void next_question(Turn& t) {
 void rate(Turn& t, int score, std::string comment) {
     const std::string words = score <= 3 ? comment : std::string();
     t.effects.emplace_back(RateService{ticket_of(t), score, std::move(comment)});
-    t.say(TextId::rated);
+    // 1-2 stars file a complaint for the supervisors (bot/job_desk.cpp): the owner is told so.
+    t.say(score <= 2 ? TextId::rated_low : TextId::rated);
     drop_answered(t);
     // An emergency draft it started asks its own questions; the next one waits for it.
     if (report_danger(t, words) != DangerTaken::report) ask_next(t);

@@ -146,7 +146,7 @@ TEST(Feedback, ADangerNamedInAFreeTextAnswerIsRecordedAndReportedToo) {
         chat.say("1星，师傅走后燃气味很重");
         ASSERT_NE(find_effect<RateService>(chat.last), nullptr);
         EXPECT_EQ(find_effect<RateService>(chat.last)->score, 1);
-        EXPECT_TRUE(contains(chat.reply(), text_of(TextId::rated))) << chat.reply();
+        EXPECT_TRUE(contains(chat.reply(), text_of(TextId::rated_low))) << chat.reply();
         expect_reported(chat, gas, "score with comment");
     }
     {
@@ -369,6 +369,7 @@ TEST(Feedback, LowScoreRequiresAComment) {
     ASSERT_NE(find_effect<RateService>(chat.last), nullptr);
     EXPECT_EQ(*find_effect<RateService>(chat.last),
               (RateService{kTicket, 2, "灯还是有点闪，师傅态度也不好"}));
+    EXPECT_EQ(chat.reply(), text_of(TextId::rated_low)) << "the owner hears a supervisor will call";
     EXPECT_EQ(chat.session.flow, Flow::idle);
 }
 
