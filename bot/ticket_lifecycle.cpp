@@ -205,12 +205,12 @@ Result<store::Ticket> finish_job(store::Ticket t, std::uint64_t technician_id,
     reach(t, dialog::Stage::arrive, now);
     t.status = ts::done;
     reach(t, dialog::Stage::finish, now);
-    if (fee_cents && t.reopen_count == 0) {
-        t.fee_cents = fee_cents;
-    } else if (t.reopen_count > 0) {
-        // the first visit's fee stays on the ticket
-    } else if (t.quote_status == store::quote_status::agreed && t.quote_cents) {
-        t.fee_cents = t.quote_cents;
+    if (t.reopen_count == 0) {  // a 返修 keeps the first visit's fee
+        if (fee_cents) {
+            t.fee_cents = fee_cents;
+        } else if (t.quote_status == store::quote_status::agreed && t.quote_cents) {
+            t.fee_cents = t.quote_cents;
+        }
     }
     t.done_note = std::move(note);
     return t;
