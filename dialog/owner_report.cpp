@@ -246,6 +246,21 @@ bool apply_fault(Turn& t, const Classification& c, bool replace_type) {
     return any;
 }
 
+// A visit time said along with the report ("周六上午过来修吧", "明天下午有人在家"): words of a
+// visit next to it, so that when the fault began ("今天早上发现漏水") is not taken for one.
+std::optional<ParsedTime> visit_time_in(const Turn& t, std::string_view rest) {
+    static constexpr std::array<std::string_view, 16> kVisit = {
+        "上门", "来修", "过来", "来一下", "来一趟", "来看", "来处理", "来维修",
+        "来人", "派人", "在家", "有空",   "有人在", "方便", "预约",   "安排"};
+    if (std::none_of(kVisit.begin(), kVisit.end(),
+                     [&](std::string_view w) { return rest.find(w) != std::string_view::npos; }))
+        return std::nullopt;
+    auto parsed = parse_preferred_time(rest, t.ctx.now, t.ctx.utc_offset);
+    if (parsed.answer != TimeAnswer::window && parsed.answer != TimeAnswer::asap)
+        return std::nullopt;
+    return parsed;
+}
+
 struct FillPolicy {
     bool replace_address = false;
     bool replace_type = false;
@@ -277,6 +292,15 @@ bool apply_fill(Turn& t, const SlotFill& fill, FillPolicy policy) {
         (d.description.empty() || policy.take_description) && d.description != fill.description) {
         d.description = fill.description;
         any = true;
+    }
+    if (!d.time_answered && !is_emergency(d)) {
+        if (auto visit = visit_time_in(t, fill.rest)) {
+            d.time_answered = true;
+            d.preferred_time = visit->answer == TimeAnswer::window
+                                   ? std::optional<TimeWindow>(visit->window)
+                                   : std::nullopt;
+            any = true;
+        }
     }
     if (any) changed(t);
     return any;
@@ -431,6 +455,24 @@ void on_address(Turn& t, const Said& said) {
     }
 }
 
+// Whether the words beside an address, or given to the type question, are the owner's account
+// of a fault the catalog has no word for ("卫生间顶上有个东西一直嗡嗡响"): kept as the
+// description, so picking the type from the menu next does not ask for them again. Not a name
+// ("王女士"), not unsure ("不知道") and not a question about reporting ("请问怎么报修").
+bool tells_the_fault(const SlotFill& fill) {
+    if (!is_description(fill)) return false;
+    const std::string c = text::compact(fill.rest);
+    static constexpr std::array<std::string_view, 9> kNoAccount = {
+        "不知道", "不清楚", "不确定", "说不清", "不晓得", "请问", "报修", "咨询", "问一下"};
+    for (auto w : kNoAccount)
+        if (c.find(w) != std::string::npos) return false;
+    static constexpr std::array<std::string_view, 6> kAddressedAs = {"先生", "女士", "小姐",
+                                                                     "阿姨", "老师", "师傅"};
+    for (auto w : kAddressedAs)
+        if (c.ends_with(w)) return false;
+    return text::length_in_chars(c) >= 4;
+}
+
 void on_fault_type(Turn& t, const Said& said) {
     auto& d = t.draft();
     const FaultType* chosen = nullptr;
@@ -455,6 +497,10 @@ void on_fault_type(Turn& t, const Said& said) {
     apply_fill(t, fill, {.replace_type = true});
     if (fill.fault.type) {
         advance(t);
+    } else if (d.description.empty() && tells_the_fault(fill)) {
+        d.description = fill.description;
+        changed(t);
+        t.say(TextId::fault_type_for_description, {{"menu", fault_menu(t)}});
     } else {
         miss(t, TextId::fault_not_understood);
     }
@@ -611,7 +657,9 @@ void start_report_with(Turn& t, const Said& said, const EmergencyRule* danger) {
     // the danger's type when no type word is left).
     if (danger && fill.fault.emergency != danger)
         fill.fault = reading_of_dangers_there(t, said.normalized);
-    apply_fill(t, fill, {});
+    // "3栋502 卫生间顶上有个东西一直嗡嗡响": the type is asked, the words are kept.
+    const bool account = fill.address && !fill.fault.matched() && tells_the_fault(fill);
+    apply_fill(t, fill, {.take_description = account});
     if (s.draft.address || !s.draft.fault_type.empty()) t.say(TextId::noted);
     if (!s.draft.address && fill.address) {
         t.say(TextId::address_incomplete);

@@ -22,7 +22,7 @@ namespace repairbot::dialog {
 #define REPAIRBOT_DIALOG_TEXTS(X)                                                               \
     X(welcome) X(help) X(idle_hint) X(ask_address) X(ask_address_last) X(address_incomplete)    \
     X(address_not_understood) X(no_last_address) X(location_received) X(ask_fault_type)         \
-    X(fault_not_understood) X(ask_description) X(description_too_short) X(ask_photos)           \
+    X(fault_not_understood) X(fault_type_for_description) X(ask_description) X(description_too_short) X(ask_photos)           \
     X(photos_more) X(photo_received) X(photo_duplicate) X(photo_limit) X(photo_attached)        \
     X(photo_unusable) X(message_too_long)                                                       \
     X(ask_phone) X(phone_invalid) X(phone_landline) X(cancel_lookup) X(cancel_requested) X(phone_not_understood) X(no_last_phone) X(ask_time)          \

@@ -76,6 +76,70 @@ TEST(OwnerReport, TicketDescriptionKeepsWhatTheOwnerWrote) {
     }
 }
 
+TEST(OwnerReport, WordsNamingNoKnownFaultAreKeptWhenTheTypeIsPickedFromTheMenu) {
+    struct Case {
+        std::vector<const char*> messages;
+        const char* description;  // "" when the description is still to be asked
+        ReportStep step;
+    };
+    const Case cases[] = {
+        // Described in answer to the type question, then the menu number.
+        {{"报修", "3栋502", "卫生间顶上有个东西一直嗡嗡响", "9"},
+         "卫生间顶上有个东西一直嗡嗡响",
+         ReportStep::photos},
+        // Described with the address in the first message.
+        {{"3栋502 卫生间顶上有个东西一直嗡嗡响", "9"},
+         "卫生间顶上有个东西一直嗡嗡响",
+         ReportStep::photos},
+        // Not an account of the fault: asked for after the type.
+        {{"报修", "3栋502", "不知道", "9"}, "", ReportStep::description},
+        {{"3栋502 王女士", "9"}, "", ReportStep::description},
+        {{"3栋502 请问怎么报修", "9"}, "", ReportStep::description},
+    };
+    for (const auto& c : cases) {
+        Chat chat;
+        for (const char* m : c.messages) chat.say(m);
+        EXPECT_EQ(chat.session.draft.description, c.description) << c.messages[1];
+        EXPECT_EQ(chat.session.draft.fault_type, "其他") << c.messages[1];
+        EXPECT_EQ(chat.session.step, c.step) << c.messages[1];
+    }
+    // The type question asked again says the words were kept.
+    Chat chat;
+    chat.say("3栋502");
+    chat.say("卫生间顶上有个东西一直嗡嗡响");
+    EXPECT_EQ(chat.session.step, ReportStep::fault_type);
+    EXPECT_TRUE(contains(chat.reply(), opening_of(TextId::fault_type_for_description)))
+        << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), "9.其他")) << chat.reply();
+}
+
+TEST(OwnerReport, AVisitTimeSaidWithTheReportIsNotAskedAgain) {
+    struct Case {
+        std::vector<const char*> messages;  // then "没有" to the photos
+        const char* window;                 // nullptr: the time is still asked
+    };
+    const Case cases[] = {
+        {{"3栋502 厨房水龙头漏水，电话13800138000，周六上午过来修吧"}, "2026-11-21 09:00-12:00"},
+        {{"报修", "3栋502 电话13800138000", "厨房水龙头漏水，明天下午有人在家"},
+         "2026-11-21 14:00-18:00"},
+        // When the fault began is no visit time.
+        {{"3栋502 今天早上发现厨房水龙头漏水，电话13800138000"}, nullptr},
+        {{"3栋502 厨房水龙头周三开始漏水，电话13800138000"}, nullptr},
+    };
+    for (const auto& c : cases) {
+        Chat chat;
+        for (const char* m : c.messages) chat.say(m);
+        chat.say("没有");
+        if (!c.window) {
+            EXPECT_EQ(chat.session.step, ReportStep::preferred_time) << c.messages.back();
+            EXPECT_FALSE(chat.session.draft.time_answered);
+            continue;
+        }
+        EXPECT_EQ(chat.session.step, ReportStep::confirm) << c.messages.back();
+        EXPECT_TRUE(contains(chat.reply(), c.window)) << chat.reply();
+    }
+}
+
 TEST(OwnerReport, IdempotencyKeyIsStableForARetriedStep) {
     Chat chat;
     chat.say("3栋502厨房水管漏水了，电话13800138000");
