@@ -275,19 +275,19 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
         std::size_t dispatchers = 0, supervisors = 0;
     };
     const auto offset = sla_.calendar.utc_offset();
-    // A danger named while a report was being filled (dialog::report_danger), or a correction of
-    // a report just submitted: the dispatchers hear its words at once, even with a handover of
-    // the owner's already open.
+    // A danger named while a report was being filled (dialog::report_danger), a correction of a
+    // report just submitted, a question about a quote: the dispatchers hear its words at once,
+    // even with a handover of the owner's already open.
     const auto reason = human.reason;
-    const bool danger = reason != dialog::HandOffReason::owner_asked;
-    auto work = [this, openid, offset, danger, reason, words = std::move(human.words),
-                 draft = std::move(human.draft_summary),
+    const bool told_at_once = reason != dialog::HandOffReason::owner_asked;
+    auto work = [this, openid, offset, told_at_once, reason, words = std::move(human.words),
+                 ticket = std::move(human.ticket), draft = std::move(human.draft_summary),
                  at = to_timestamp(now)](sql::Connection& c) {
         Handed out;
         store::Transaction tx(c);
         out.opened = open_handover(c, openid, sla_, at);
-        // Told when asked; its escalation stands (a danger is told all the same).
-        if (out.opened.kind == Kind::pending && !danger) {
+        // Told when asked; its escalation stands (words of substance are told all the same).
+        if (out.opened.kind == Kind::pending && !told_at_once) {
             tx.commit();
             return out;
         }
@@ -302,10 +302,12 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
         const char* key = reason == dialog::HandOffReason::danger ? "staff_handover_danger"
                           : reason == dialog::HandOffReason::correction
                               ? "staff_handover_correction"
-                          : reason == dialog::HandOffReason::update ? "staff_handover_update"
-                                                                    : "staff_handover";
+                          : reason == dialog::HandOffReason::update  ? "staff_handover_update"
+                          : reason == dialog::HandOffReason::enquiry ? "staff_handover_enquiry"
+                                                                     : "staff_handover";
         const std::string text = notices_.render(
             key, {{"words", words},
+                  {"ticket", ticket},
                   {"owner", owner_contact(c, notices_, openid)},
                   {"id", std::to_string(handover.id)},
                   {"due", local_time_text(handover.due_at, offset)},
@@ -333,7 +335,7 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
     const auto& handover = handed.opened.callback;
     // Also when nothing changed: a retried filing or a Redis blip may have lost the timer.
     if (callback_watch_) co_await callback_watch_(handover);
-    if (handed.opened.kind == Kind::pending && !danger) {
+    if (handed.opened.kind == Kind::pending && !told_at_once) {
         log::info("intake", "handover_pending", {{"callback", handover.id}});
         co_return notices_.render("handover_pending",
                                   {{"due", local_time_text(handover.due_at, offset)}});

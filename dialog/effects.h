@@ -53,13 +53,15 @@ enum class HandOffReason {
     danger,       // a danger named while a draft was in progress (report_danger): call at once
     correction,  // a report just submitted is wrong (地址错了, 是5栋502): call to put it right
     update,      // more about an emergency just filed (水漫到楼下了): told at once
+    enquiry,     // a question the bot cannot answer (能便宜点吗 to a quote): `words`, `ticket`
 };
 
 // Put the owner through to the dispatcher (客服前台), with what is known so far.
 struct HandToHuman {
     HandOffReason reason = HandOffReason::owner_asked;
     std::string draft_summary{};  // the summary text of the draft; empty without one
-    std::string words{};          // danger, correction, update: the owner's words
+    std::string words{};          // danger, correction, update, enquiry: the owner's words
+    std::string ticket{};         // enquiry: the ticket it is about
     bool operator==(const HandToHuman&) const = default;
 };
 

@@ -30,7 +30,7 @@ constexpr std::array<std::string_view, 8> kSkip = {"跳过", "没有", "无",   
                                                    "没了", "不用", "算了", "没意见"};
 constexpr std::array<std::string_view, 8> kAgree = {"同意", "1",  "可以", "好的",
                                                     "好",   "行", "ok",   "同意报价"};
-constexpr std::array<std::string_view, 5> kRefuse = {"不同意", "拒绝", "不接受", "不要了", "太贵"};
+constexpr std::array<std::string_view, 4> kRefuse = {"不同意", "拒绝", "不接受", "不要了"};
 constexpr std::array<std::string_view, 4> kRefuseBare = {"2", "不修了", "算了", "取消"};
 
 struct ScoreWord {
@@ -180,6 +180,28 @@ void refuse(Turn& t, std::string reason) {
     if (report_danger(t, words) != DangerTaken::report) ask_next(t);
 }
 
+// A refusal said anywhere in a few words: "太贵了，不修了", "那就算了吧".
+bool refuses_in_words(std::string_view c) {
+    static constexpr std::array<std::string_view, 8> kWords = {
+        "不同意", "不要了", "不修了", "算了", "拒绝", "不接受", "不做了", "不弄了"};
+    return std::any_of(kWords.begin(), kWords.end(),
+                       [&](std::string_view w) { return c.find(w) != std::string_view::npos; });
+}
+
+// Haggling or a question about a quote ("太贵了吧", "能便宜点吗", "包括材料吗", "为什么要120元？"):
+// nothing the bot can answer, and no refusal — a person explains while the quote waits (DOMAIN:
+// an enquiry the bot cannot answer goes to a human).
+bool asks_about_quote(const Said& said) {
+    static constexpr std::array<std::string_view, 22> kWords = {
+        "贵",   "便宜", "优惠", "打折",   "打个折", "少点",   "少一点", "少些",
+        "材料", "包括", "包含", "含不含", "多少",   "为什么", "为啥",   "怎么",
+        "明细", "收费", "价格", "能不能", "吗",     "呢"};
+    const auto& c = said.compact;
+    return said.normalized.find('?') != std::string::npos ||
+           std::any_of(kWords.begin(), kWords.end(),
+                       [&](std::string_view w) { return c.find(w) != std::string::npos; });
+}
+
 void miss(Turn& t) {
     auto& s = t.session;
     const auto& f = s.feedback.front();
@@ -276,9 +298,8 @@ bool answer(Turn& t, const Said& said) {
             // command: 进度, 人工) is what it is.
             // "算了，不修了" to a quote refuses it (with those words as the reason).
             const bool called_off = calls_it_off(c);
-            const bool answers = one_of(c, kAgree) || one_of(c, kRefuseBare) || called_off ||
-                                 std::any_of(kRefuse.begin(), kRefuse.end(),
-                                             [&](std::string_view w) { return c.starts_with(w); });
+            const bool answers =
+                one_of(c, kAgree) || one_of(c, kRefuseBare) || called_off || refuses_in_words(c);
             if (answers && too_early(t)) return true;
             if (one_of(c, kAgree)) {
                 t.effects.emplace_back(AgreeQuote{f.ticket_number, f.cents.value_or(0)});
@@ -299,11 +320,9 @@ bool answer(Turn& t, const Said& said) {
                 if (!c.starts_with(w)) continue;
                 std::string reason;
                 if (c != w) {
-                    // The reason after 不同意; "太贵了" is all reason.
+                    // The reason after 不同意.
                     auto pos = said.normalized.find(w);
-                    bool lead_word = w != "太贵";
-                    reason = words_from(said,
-                                        lead_word && pos != std::string::npos ? pos + w.size() : 0);
+                    reason = words_from(said, pos != std::string::npos ? pos + w.size() : 0);
                 }
                 if (reason.empty()) {
                     f.step = FeedbackStep::refuse_reason;
@@ -311,6 +330,21 @@ bool answer(Turn& t, const Said& said) {
                 } else {
                     refuse(t, std::move(reason));
                 }
+                return true;
+            }
+            if (refuses_in_words(c)) {
+                refuse(t, std::string(text::trim_original(said.raw)));
+                return true;
+            }
+            if (asks_about_quote(said)) {
+                t.effects.emplace_back(HandToHuman{HandOffReason::enquiry,
+                                                   {},
+                                                   std::string(text::trim_original(said.raw)),
+                                                   f.ticket_number});
+                t.say(TextId::quote_enquiry,
+                      {{"ticket", f.ticket_number},
+                       {"fee", f.cents ? format_yuan(*f.cents) : std::string{}}});
+                s.misses = 0;
                 return true;
             }
             return false;

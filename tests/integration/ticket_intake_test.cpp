@@ -361,6 +361,20 @@ TEST_F(TicketIntakeIntegration, AHandOverAndAComplaintTellTheStaffHowToReachTheO
                   "紧急报修补充：业主刚提交紧急报修后又说“水已经漫到楼下了”", 0),
               0u)
         << told[4]["text"];
+
+    // A question about a quote the bot cannot answer: told at once, naming the ticket; the
+    // owner's reply is the dialogue's (the quote still waits), none from the intake.
+    std::vector<dialog::Effect> enquiry{
+        dialog::HandToHuman{dialog::HandOffReason::enquiry, "", "能便宜点吗", "BX20261120-0007"}};
+    reply = store::testing::run(io_, intake_.carry_out(owner_, std::move(enquiry), t0));
+    told = sent_to(*dispatcher.openid);
+    ASSERT_EQ(told.size(), 6u);
+    const std::string asked = told[5]["text"];
+    EXPECT_EQ(asked.rfind("报价咨询：业主对工单 BX20261120-0007 的报价有疑问，说“能便宜点吗”", 0),
+              0u)
+        << asked;
+    EXPECT_NE(asked.find("张女士 13800138000"), std::string::npos) << asked;
+    EXPECT_TRUE(reply.extra_replies.empty()) << "no 'already asked' answer to an enquiry";
 }
 
 // DOMAIN.md: a serious complaint goes to the manager at once — recorded as serious, the same

@@ -665,7 +665,7 @@ TEST(Feedback, QuoteRefusedWithOrWithoutAReason) {
     const RefuseCase cases[] = {
         {{"不同意 太贵了"}, "太贵了"},
         {{"不同意，我自己找人修。"}, "我自己找人修"},
-        {{"太贵了"}, "太贵了"},
+        {{"太贵了，不修了"}, "太贵了，不修了"},  // the price and a refusal: refused
         {{"不同意", "价格太高"}, "价格太高"},
         {{"2", "跳过"}, ""},
         {{"不修了", "先不修了"}, "先不修了"},
@@ -684,6 +684,34 @@ TEST(Feedback, QuoteRefusedWithOrWithoutAReason) {
         EXPECT_TRUE(contains(chat.reply(), "已取消"));
         EXPECT_EQ(chat.session.flow, Flow::idle);
     }
+}
+
+TEST(Feedback, HagglingOrAQuestionAtTheQuoteGoesToAPersonAndTheQuoteWaits) {
+    for (const char* words :
+         {"太贵了吧", "太贵了", "能便宜点吗", "包括材料吗", "为什么要120元？"}) {
+        Chat chat = quoting();
+        chat.say(words);
+        EXPECT_EQ(find_effect<RefuseQuote>(chat.last), nullptr) << words;
+        EXPECT_EQ(find_effect<AgreeQuote>(chat.last), nullptr) << words;
+        const auto* human = find_effect<HandToHuman>(chat.last);
+        ASSERT_NE(human, nullptr) << words;
+        EXPECT_EQ(human->reason, HandOffReason::enquiry);
+        EXPECT_EQ(human->ticket, kTicket);
+        EXPECT_TRUE(std::string_view(words).starts_with(human->words)) << human->words;
+        EXPECT_FALSE(human->words.empty());
+        EXPECT_TRUE(contains(chat.reply(), opening_of(TextId::quote_enquiry))) << chat.reply();
+        EXPECT_TRUE(contains(chat.reply(), "120元")) << chat.reply();
+        ASSERT_EQ(chat.session.flow, Flow::owner_feedback) << words;
+        EXPECT_EQ(chat.session.feedback.front().step, FeedbackStep::quote);
+        // The answer still counts when it comes.
+        chat.say("同意");
+        EXPECT_NE(find_effect<AgreeQuote>(chat.last), nullptr) << words;
+    }
+}
+
+TEST(Feedback, TheQuoteSaysThatARefusalCancelsTheRepair) {
+    Chat chat = quoting();
+    EXPECT_TRUE(contains(feedback_question(chat.session, shipped_data().texts), "取消"));
 }
 
 TEST(Feedback, AnythingElseAtTheQuoteIsAskedAgain) {
