@@ -200,10 +200,7 @@ asio::awaitable<void> JobDesk::cancel_for_owner(std::string openid, std::string 
         std::string lines;
         std::string first;
         for (const auto& t : open) {
-            // As owner_may_cancel reads it, as far as a progress row tells (the move checks all).
-            if ((t.status != ts::new_ && t.status != ts::dispatched && t.status != ts::accepted) ||
-                t.quote_status != store::quote_status::none)
-                continue;
+            if (!owner_may_cancel(t)) continue;
             if (first.empty()) first = t.number;
             lines += (lines.empty() ? "" : "\n") + t.number + " " + t.fault_type + "（" +
                      notices_.render("status_" + t.status) + "）";

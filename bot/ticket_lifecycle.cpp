@@ -275,9 +275,22 @@ Result<store::Ticket> refuse_quote(store::Ticket t, std::int64_t cents, std::str
     return t;
 }
 
+namespace {
+
+bool owner_may_cancel(std::string_view status, std::uint32_t reopen_count,
+                      std::string_view quote_status, bool arrived) {
+    return (status == ts::new_ || status == ts::dispatched || status == ts::accepted) &&
+           reopen_count == 0 && quote_status == store::quote_status::none && !arrived;
+}
+
+}  // namespace
+
 bool owner_may_cancel(const store::Ticket& t) {
-    return status_in(t, {ts::new_, ts::dispatched, ts::accepted}) && t.reopen_count == 0 &&
-           t.quote_status == store::quote_status::none && !t.at.arrived;
+    return owner_may_cancel(t.status, t.reopen_count, t.quote_status, t.at.arrived.has_value());
+}
+
+bool owner_may_cancel(const store::TicketProgress& t) {
+    return owner_may_cancel(t.status, t.reopen_count, t.quote_status, t.arrived);
 }
 
 Result<store::Ticket> cancel_by_owner(store::Ticket t, store::Timestamp now) {

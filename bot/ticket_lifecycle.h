@@ -33,6 +33,9 @@
 namespace sql {
 class Connection;
 }
+namespace repairbot::store {
+struct TicketProgress;
+}
 
 namespace repairbot::bot {
 
@@ -138,6 +141,8 @@ namespace repairbot::bot {
 // may come without 到达) and no 返修 (the first visit was done and paid). Otherwise it is the
 // technician's to finish or the dispatchers' to settle.
 [[nodiscard]] bool owner_may_cancel(const store::Ticket& t);
+// The same rule read from a progress row (the owner's list of what can be cancelled).
+[[nodiscard]] bool owner_may_cancel(const store::TicketProgress& t);
 // The owner calls the repair off (取消 BX…): → cancelled, the reason 业主取消 kept, when
 // owner_may_cancel; wrong_status otherwise.
 [[nodiscard]] Result<store::Ticket> cancel_by_owner(store::Ticket t, store::Timestamp now);

@@ -519,10 +519,25 @@ TEST_F(JobDeskIntegration, AnOwnerCancelsAFiledTicketBeforeAnyoneIsOnSite) {
         again.reopen_count = 1;
         return *store::TicketRepository::update(c, again, {}, {}, t0 + 2h);
     });
+    r = carry_out(reopened.owner_openid, dialog::CancelTicket{});
+    ASSERT_EQ(r.extra_replies.size(), 1u);
+    EXPECT_EQ(r.extra_replies[0], text(dialog::TextId::nothing_to_cancel, ""))
+        << "a 返修 is not offered";
     r = carry_out(reopened.owner_openid, dialog::CancelTicket{reopened.number});
     ASSERT_EQ(r.extra_replies.size(), 1u);
     EXPECT_NE(r.extra_replies[0].find("已不能在线取消"), std::string::npos) << r.extra_replies[0];
     EXPECT_EQ(reload(reopened.id).status, ts::dispatched);
+    // Handed over after the first technician was there (转单): dispatched again, but visited.
+    auto visited = ticket(ts::dispatched, tech_.id);
+    pool_.run_sync([&](sql::Connection& c) {
+        auto again = visited;
+        again.at.arrived = t0 + 1h;
+        return *store::TicketRepository::update(c, again, {}, {}, t0 + 2h);
+    });
+    r = carry_out(visited.owner_openid, dialog::CancelTicket{});
+    ASSERT_EQ(r.extra_replies.size(), 1u);
+    EXPECT_EQ(r.extra_replies[0], text(dialog::TextId::nothing_to_cancel, ""))
+        << "a job someone was on site for is not offered";
 }
 
 TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteIsToldToABoundTechnicianOnly) {
