@@ -280,7 +280,10 @@ namespace {
 bool owner_may_cancel(std::string_view status, std::uint32_t reopen_count,
                       std::string_view quote_status, bool arrived) {
     return (status == ts::new_ || status == ts::dispatched || status == ts::accepted) &&
-           reopen_count == 0 && quote_status == store::quote_status::none && !arrived;
+           reopen_count == 0 &&
+           (quote_status == store::quote_status::none ||
+            quote_status == store::quote_status::required) &&
+           !arrived;
 }
 
 }  // namespace

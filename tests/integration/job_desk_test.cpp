@@ -538,6 +538,13 @@ TEST_F(JobDeskIntegration, AnOwnerCancelsAFiledTicketBeforeAnyoneIsOnSite) {
     ASSERT_EQ(r.extra_replies.size(), 1u);
     EXPECT_EQ(r.extra_replies[0], text(dialog::TextId::nothing_to_cancel, ""))
         << "a job someone was on site for is not offered";
+    // An off-list repair nobody has quoted yet ("其他" is on no price list): cancellable.
+    auto off_list = ticket(ts::dispatched, tech_.id, qs::required);
+    r = carry_out(off_list.owner_openid, dialog::CancelTicket{});
+    ASSERT_EQ(r.extra_replies.size(), 1u);
+    EXPECT_NE(r.extra_replies[0].find(off_list.number), std::string::npos) << r.extra_replies[0];
+    r = carry_out(off_list.owner_openid, dialog::CancelTicket{off_list.number});
+    EXPECT_EQ(reload(off_list.id).status, ts::cancelled);
 }
 
 TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteIsToldToABoundTechnicianOnly) {
