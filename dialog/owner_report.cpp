@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <optional>
+#include <span>
 
 #include "dialog/commands.h"
 #include "dialog/fault_classifier.h"
@@ -246,19 +247,36 @@ bool apply_fault(Turn& t, const Classification& c, bool replace_type) {
     return any;
 }
 
-// A visit time said along with the report ("周六上午过来修吧", "明天下午有人在家"): words of a
-// visit next to it, so that when the fault began ("今天早上发现漏水") is not taken for one.
-std::optional<ParsedTime> visit_time_in(const Turn& t, std::string_view rest) {
-    static constexpr std::array<std::string_view, 16> kVisit = {
-        "上门", "来修", "过来", "来一下", "来一趟", "来看", "来处理", "来维修",
-        "来人", "派人", "在家", "有空",   "有人在", "方便", "预约",   "安排"};
-    if (std::none_of(kVisit.begin(), kVisit.end(),
-                     [&](std::string_view w) { return rest.find(w) != std::string_view::npos; }))
-        return std::nullopt;
-    auto parsed = parse_preferred_time(rest, t.ctx.now, t.ctx.utc_offset);
-    if (parsed.answer != TimeAnswer::window && parsed.answer != TimeAnswer::asap)
-        return std::nullopt;
-    return parsed;
+constexpr std::array<std::string_view, 16> kVisitWords = {
+    "上门", "来修", "过来", "来一下", "来一趟", "来看", "来处理", "来维修",
+    "来人", "派人", "在家", "有空",   "有人在", "方便", "预约",   "安排"};
+
+bool has_any(std::string_view s, std::span<const std::string_view> words) {
+    return std::any_of(words.begin(), words.end(),
+                       [&](std::string_view w) { return s.find(w) != std::string_view::npos; });
+}
+
+// A visit time said along with the report ("周六上午过来修吧", "明天下午有人在家", "明天没空，
+// 后天上午过来"): a window and a visit word in one clause, not denied (不在家, 没空), not of the
+// past (上次师傅来修过, 昨晚开始渗过来) and not asked (明天能过来吗: the time question settles
+// it). 尽快 is left to the time question too.
+std::optional<TimeWindow> visit_time_in(const Turn& t, std::string_view rest) {
+    static constexpr std::array<std::string_view, 11> kDenied = {
+        "不在",   "没人",     "没有人", "不方便", "没空", "没有空",
+        "没时间", "没有时间", "不行",   "不用",   "别"};
+    static constexpr std::array<std::string_view, 14> kPast = {
+        "昨",   "上次", "上周", "上个", "之前", "以前", "前天",
+        "刚才", "来过", "看过", "修过", "发现", "开始", "已经"};
+    static constexpr std::array<std::string_view, 6> kAsked = {"吗",     "能不能", "可不可以",
+                                                               "行不行", "是否",   "呢"};
+    for (auto clause : text::clauses(rest)) {
+        if (!has_any(clause, kVisitWords) || has_any(clause, kDenied) || has_any(clause, kPast) ||
+            has_any(clause, kAsked))
+            continue;
+        auto parsed = parse_preferred_time(clause, t.ctx.now, t.ctx.utc_offset);
+        if (parsed.answer == TimeAnswer::window) return parsed.window;
+    }
+    return std::nullopt;
 }
 
 struct FillPolicy {
@@ -296,9 +314,7 @@ bool apply_fill(Turn& t, const SlotFill& fill, FillPolicy policy) {
     if (!d.time_answered && !is_emergency(d)) {
         if (auto visit = visit_time_in(t, fill.rest)) {
             d.time_answered = true;
-            d.preferred_time = visit->answer == TimeAnswer::window
-                                   ? std::optional<TimeWindow>(visit->window)
-                                   : std::nullopt;
+            d.preferred_time = visit;
             any = true;
         }
     }
@@ -457,20 +473,39 @@ void on_address(Turn& t, const Said& said) {
 
 // Whether the words beside an address, or given to the type question, are the owner's account
 // of a fault the catalog has no word for ("卫生间顶上有个东西一直嗡嗡响"): kept as the
-// description, so picking the type from the menu next does not ask for them again. Not a name
-// ("王女士"), not unsure ("不知道") and not a question about reporting ("请问怎么报修").
-bool tells_the_fault(const SlotFill& fill) {
+// description, so picking the type from the menu next does not ask for them again. Clauses that
+// say nothing of the fault do not count: a greeting or filler (你好, 我要报修, 不知道, 都不是), a
+// name (王女士), a question (这个要收费吗, 请问怎么报修), a visit time (明天上午过来, 麻烦尽快
+// 安排) or contact details (地址是…).
+bool tells_the_fault(const Turn& t, const SlotFill& fill) {
     if (!is_description(fill)) return false;
-    const std::string c = text::compact(fill.rest);
-    static constexpr std::array<std::string_view, 9> kNoAccount = {
-        "不知道", "不清楚", "不确定", "说不清", "不晓得", "请问", "报修", "咨询", "问一下"};
-    for (auto w : kNoAccount)
-        if (c.find(w) != std::string::npos) return false;
+    static constexpr std::array<std::string_view, 33> kFillers = {
+        "你好",   "您好",   "在吗",     "在不在",   "麻烦了",  "麻烦",     "谢谢",
+        "谢谢了", "感谢",   "我要报修", "要报修",   "报修",    "请问",     "不好意思",
+        "都不是", "不是",   "别的",     "别的问题", "其他",    "其他问题", "其它",
+        "不知道", "不清楚", "不确定",   "说不清",   "不晓得",  "不懂",     "急",
+        "很急",   "着急",   "尽快",     "快点",     "麻烦快点"};
     static constexpr std::array<std::string_view, 6> kAddressedAs = {"先生", "女士", "小姐",
                                                                      "阿姨", "老师", "师傅"};
-    for (auto w : kAddressedAs)
-        if (c.ends_with(w)) return false;
-    return text::length_in_chars(c) >= 4;
+    static constexpr std::array<std::string_view, 12> kNotAccount = {
+        "吗",   "请问", "怎么报", "如何", "多少钱", "收费",
+        "要钱", "地址", "电话",   "手机", "能不能", "可不可以"};
+    std::size_t told = 0;
+    for (auto clause : text::clauses(fill.rest, ",.;!?~ ")) {
+        std::string_view c = clause;
+        if (c.starts_with("是")) c.remove_prefix(std::string_view("是").size());
+        const auto n = text::length_in_chars(c);
+        if (std::find(kFillers.begin(), kFillers.end(), c) != kFillers.end()) continue;
+        if (n <= 4 && std::any_of(kAddressedAs.begin(), kAddressedAs.end(),
+                                  [&](std::string_view w) { return c.ends_with(w); }))
+            continue;
+        if (has_any(c, kNotAccount) || has_any(c, kVisitWords)) continue;
+        if (n <= 6 && parse_preferred_time(c, t.ctx.now, t.ctx.utc_offset).answer !=
+                          TimeAnswer::not_understood)
+            continue;
+        told += n;
+    }
+    return told >= 4;
 }
 
 void on_fault_type(Turn& t, const Said& said) {
@@ -497,7 +532,7 @@ void on_fault_type(Turn& t, const Said& said) {
     apply_fill(t, fill, {.replace_type = true});
     if (fill.fault.type) {
         advance(t);
-    } else if (d.description.empty() && tells_the_fault(fill)) {
+    } else if (d.description.empty() && !fill.address && !fill.phone && tells_the_fault(t, fill)) {
         d.description = fill.description;
         changed(t);
         t.say(TextId::fault_type_for_description, {{"menu", fault_menu(t)}});
@@ -658,7 +693,7 @@ void start_report_with(Turn& t, const Said& said, const EmergencyRule* danger) {
     if (danger && fill.fault.emergency != danger)
         fill.fault = reading_of_dangers_there(t, said.normalized);
     // "3栋502 卫生间顶上有个东西一直嗡嗡响": the type is asked, the words are kept.
-    const bool account = fill.address && !fill.fault.matched() && tells_the_fault(fill);
+    const bool account = fill.address && !fill.fault.matched() && tells_the_fault(t, fill);
     apply_fill(t, fill, {.take_description = account});
     if (s.draft.address || !s.draft.fault_type.empty()) t.say(TextId::noted);
     if (!s.draft.address && fill.address) {

@@ -53,7 +53,8 @@ struct ReportDraft {
     std::vector<Photo> photos{};
     bool photos_done = false;  // the owner said 没有/好了, or the maximum arrived
     std::string phone{};
-    bool time_answered = false;                  // asked and answered
+    bool time_answered =
+        false;  // answered: to the time question, or with the report (周六上午过来)
     std::optional<TimeWindow> preferred_time{};  // nullopt after an answer means 尽快
     std::string emergency{};  // EmergencyRule kind once emergency words were seen
     bool planned = false;     // words asking for planned work were seen

@@ -290,6 +290,18 @@ std::string compact(std::string_view normalized) {
     return out;
 }
 
+std::vector<std::string_view> clauses(std::string_view normalized, std::string_view breaks) {
+    std::vector<std::string_view> out;
+    std::size_t from = 0;
+    while (from <= normalized.size()) {
+        auto end = normalized.find_first_of(breaks, from);
+        if (end == std::string_view::npos) end = normalized.size();
+        if (auto c = trim_punct(normalized.substr(from, end - from)); !c.empty()) out.push_back(c);
+        from = end + 1;
+    }
+    return out;
+}
+
 std::string_view trim_punct(std::string_view s) {
     while (!s.empty() && is_ascii_punct_or_space(s.front())) s.remove_prefix(1);
     while (!s.empty() && is_ascii_punct_or_space(s.back())) s.remove_suffix(1);

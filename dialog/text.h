@@ -57,6 +57,11 @@ struct Normalized {
 // Trims ASCII spaces and punctuation from both ends.
 [[nodiscard]] std::string_view trim_punct(std::string_view s);
 
+// The clauses of `normalized` text: the runs between any of `breaks` (normalize folds ，。！？；
+// to ASCII), trimmed (trim_punct), the empty ones left out. Views into `normalized`.
+[[nodiscard]] std::vector<std::string_view> clauses(std::string_view normalized,
+                                                    std::string_view breaks = ",.;!?");
+
 [[nodiscard]] bool is_ascii_digit(char c);
 
 // A number written in ASCII digits or in Chinese numerals, found at a byte position.

@@ -43,6 +43,15 @@ TEST(TextTrimOriginal, TrimsSentencePunctuationButKeepsBrackets) {
     EXPECT_EQ(trim_original("LED灯"), "LED灯");
 }
 
+TEST(TextClauses, SplitsAtSentencePunctuationAndDropsEmptyOnes) {
+    using V = std::vector<std::string_view>;
+    const std::string s = text::normalize("明天没空，，后天上午过来。 谢谢！");
+    EXPECT_EQ(text::clauses(s), (V{"明天没空", "后天上午过来", "谢谢"}));
+    EXPECT_EQ(text::clauses("a b,c", " ,"), (V{"a", "b", "c"}));
+    EXPECT_TRUE(text::clauses(",. ;").empty());
+    EXPECT_TRUE(text::clauses("").empty());
+}
+
 TEST(TextCompact, DropsSpacesAndPunctuation) {
     EXPECT_EQ(compact(normalize(" 取 消！")), "取消");
     EXPECT_EQ(compact("修改-地址?"), "修改地址");
