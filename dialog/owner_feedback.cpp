@@ -180,26 +180,60 @@ void refuse(Turn& t, std::string reason) {
     if (report_danger(t, words) != DangerTaken::report) ask_next(t);
 }
 
-// A refusal said anywhere in a few words: "太贵了，不修了", "那就算了吧".
-bool refuses_in_words(std::string_view c) {
+// A question, not an answer: "不同意吗？", "如果不修了，上门费要给吗", "怎么算了这么多钱".
+bool is_question(const Said& said) {
+    static constexpr std::array<std::string_view, 14> kAsked = {
+        "吗",   "如果", "的话",   "能不能", "可不可以", "怎么",   "为什么",
+        "为啥", "多少", "是不是", "会不会", "要不要",   "行不行", "可以不"};
+    const auto& c = said.compact;
+    return said.normalized.find('?') != std::string::npos ||
+           std::any_of(kAsked.begin(), kAsked.end(),
+                       [&](std::string_view w) { return c.find(w) != std::string::npos; });
+}
+
+// A refusal said anywhere in a few words, asking nothing: "太贵了，不修了", "那就算了吧".
+bool refuses_in_words(const Said& said) {
     static constexpr std::array<std::string_view, 8> kWords = {
         "不同意", "不要了", "不修了", "算了", "拒绝", "不接受", "不做了", "不弄了"};
-    return std::any_of(kWords.begin(), kWords.end(),
-                       [&](std::string_view w) { return c.find(w) != std::string_view::npos; });
+    const auto& c = said.compact;
+    return !is_question(said) && text::length_in_chars(c) <= 12 &&
+           std::any_of(kWords.begin(), kWords.end(),
+                       [&](std::string_view w) { return c.find(w) != std::string::npos; });
+}
+
+// "好的呢", "可以吧", "行啊": the agreement with a particle after it.
+bool agrees(std::string_view c) {
+    static constexpr std::array<std::string_view, 7> kParticles = {"呢", "吧", "啊", "呀",
+                                                                   "哦", "哈", "啦"};
+    for (auto p : kParticles)
+        if (c.size() > p.size() && c.ends_with(p)) c.remove_suffix(p.size());
+    return one_of(c, kAgree);
 }
 
 // Haggling or a question about a quote ("太贵了吧", "能便宜点吗", "包括材料吗", "为什么要120元？"):
-// nothing the bot can answer, and no refusal — a person explains while the quote waits (DOMAIN:
-// an enquiry the bot cannot answer goes to a human).
+// nothing the bot can answer and no refusal — a person explains while the quote waits (DOMAIN:
+// an enquiry the bot cannot answer goes to a human). A bare "?" or "在吗" is not one.
 bool asks_about_quote(const Said& said) {
-    static constexpr std::array<std::string_view, 22> kWords = {
-        "贵",   "便宜", "优惠", "打折",   "打个折", "少点",   "少一点", "少些",
-        "材料", "包括", "包含", "含不含", "多少",   "为什么", "为啥",   "怎么",
-        "明细", "收费", "价格", "能不能", "吗",     "呢"};
+    static constexpr std::array<std::string_view, 19> kWords = {
+        "贵",   "便宜",   "优惠", "打折", "打个折", "少点", "少一点", "少些", "材料", "包括",
+        "包含", "含不含", "费",   "价",   "钱",     "明细", "元",     "块",   "报价"};
+    static constexpr std::array<std::string_view, 4> kBare = {"在吗", "在不在", "你好", "您好"};
     const auto& c = said.compact;
-    return said.normalized.find('?') != std::string::npos ||
-           std::any_of(kWords.begin(), kWords.end(),
-                       [&](std::string_view w) { return c.find(w) != std::string::npos; });
+    if (text::length_in_chars(c) < 2 || one_of(c, kBare)) return false;
+    return is_question(said) || std::any_of(kWords.begin(), kWords.end(), [&](std::string_view w) {
+               return c.find(w) != std::string::npos;
+           });
+}
+
+// The owner's question about the quote to the dispatchers; the quote still waits.
+void enquire_about_quote(Turn& t, const Said& said) {
+    auto& s = t.session;
+    const auto& f = s.feedback.front();
+    t.effects.emplace_back(HandToHuman{
+        HandOffReason::enquiry, {}, std::string(text::trim_original(said.raw)), f.ticket_number});
+    t.say(TextId::quote_enquiry,
+          {{"ticket", f.ticket_number}, {"fee", f.cents ? format_yuan(*f.cents) : std::string{}}});
+    s.misses = 0;
 }
 
 void miss(Turn& t) {
@@ -298,10 +332,14 @@ bool answer(Turn& t, const Said& said) {
             // command: 进度, 人工) is what it is.
             // "算了，不修了" to a quote refuses it (with those words as the reason).
             const bool called_off = calls_it_off(c);
-            const bool answers =
-                one_of(c, kAgree) || one_of(c, kRefuseBare) || called_off || refuses_in_words(c);
+            const bool asked = is_question(said);
+            const bool refused_first =
+                !asked && std::any_of(kRefuse.begin(), kRefuse.end(),
+                                      [&](std::string_view w) { return c.starts_with(w); });
+            const bool answers = agrees(c) || one_of(c, kRefuseBare) || called_off ||
+                                 refused_first || refuses_in_words(said);
             if (answers && too_early(t)) return true;
-            if (one_of(c, kAgree)) {
+            if (agrees(c)) {
                 t.effects.emplace_back(AgreeQuote{f.ticket_number, f.cents.value_or(0)});
                 t.say(TextId::quote_agreed);
                 next_question(t);
@@ -317,7 +355,7 @@ bool answer(Turn& t, const Said& said) {
                 return true;
             }
             for (auto w : kRefuse) {
-                if (!c.starts_with(w)) continue;
+                if (asked || !c.starts_with(w)) continue;
                 std::string reason;
                 if (c != w) {
                     // The reason after 不同意.
@@ -332,21 +370,12 @@ bool answer(Turn& t, const Said& said) {
                 }
                 return true;
             }
-            if (refuses_in_words(c)) {
+            if (refuses_in_words(said)) {
                 refuse(t, std::string(text::trim_original(said.raw)));
                 return true;
             }
-            if (asks_about_quote(said)) {
-                t.effects.emplace_back(HandToHuman{HandOffReason::enquiry,
-                                                   {},
-                                                   std::string(text::trim_original(said.raw)),
-                                                   f.ticket_number});
-                t.say(TextId::quote_enquiry,
-                      {{"ticket", f.ticket_number},
-                       {"fee", f.cents ? format_yuan(*f.cents) : std::string{}}});
-                s.misses = 0;
-                return true;
-            }
+            // A question about the quote is asked of a person (feedback_on_text, once a danger,
+            // a new report and the commands have had their turn).
             return false;
         }
         case FeedbackStep::refuse_reason:
@@ -467,6 +496,13 @@ void feedback_on_text(Turn& t, const Said& said) {
                             : (fill->fault.matched() || fill->address.has_value());
     if (parked && (report_like || fill->phone)) {
         to_parked_draft(t, said);
+        return;
+    }
+    // A question about the quote may name the fault ("水龙头换新的要多少钱"): only a danger or a
+    // place makes it a new report.
+    if (step == FeedbackStep::quote && !fill->address && !fill->fault.emergency &&
+        asks_about_quote(said)) {
+        if (!too_early(t)) enquire_about_quote(t, said);
         return;
     }
     if (report_like) {

@@ -709,6 +709,61 @@ TEST(Feedback, HagglingOrAQuestionAtTheQuoteGoesToAPersonAndTheQuoteWaits) {
     }
 }
 
+TEST(Feedback, AQuestionWithARefusalWordInItIsAskedOfAPersonNotTakenAsARefusal) {
+    for (const char* words : {"不同意吗？", "如果不修了，上门费要给吗？", "可以拒绝吗？",
+                              "旧龙头不要了，换新的多少钱？", "怎么算了这么多钱", "好吧太贵了",
+                              "可以，不过能便宜点吗"}) {
+        Chat chat = quoting();
+        chat.say(words);
+        EXPECT_EQ(find_effect<RefuseQuote>(chat.last), nullptr) << words;
+        EXPECT_EQ(find_effect<AgreeQuote>(chat.last), nullptr) << words;
+        const auto* human = find_effect<HandToHuman>(chat.last);
+        ASSERT_NE(human, nullptr) << words;
+        EXPECT_EQ(human->reason, HandOffReason::enquiry) << words;
+        EXPECT_EQ(chat.session.feedback.front().step, FeedbackStep::quote) << words;
+    }
+}
+
+TEST(Feedback, AgreementWithAParticleAgreesAndNoWordsAskNobody) {
+    for (const char* words : {"好的呢", "可以吧", "行啊"}) {
+        Chat chat = quoting();
+        chat.say(words);
+        EXPECT_NE(find_effect<AgreeQuote>(chat.last), nullptr) << words;
+    }
+    for (const char* words : {"?", "在吗", "？？"}) {
+        Chat chat = quoting();
+        chat.say(words);
+        EXPECT_TRUE(chat.last.effects.empty()) << words;
+        EXPECT_TRUE(contains(chat.reply(), "请回复“同意”接受报价120元")) << chat.reply();
+    }
+}
+
+TEST(Feedback, ADangerANewReportOrAProgressQuestionAtTheQuoteIsNoQuoteEnquiry) {
+    const auto enquiry = [](const Outcome& o) {
+        const auto* human = find_effect<HandToHuman>(o);
+        return human && human->reason == HandOffReason::enquiry;
+    };
+    {
+        Chat chat = quoting();
+        chat.say("厨房燃气味好重怎么办？");
+        EXPECT_FALSE(enquiry(chat.last));
+        EXPECT_TRUE(contains(chat.reply(), "燃气")) << chat.reply();
+        EXPECT_FALSE(chat.session.report_id.empty()) << "the emergency is being reported";
+    }
+    {
+        Chat chat = quoting();
+        chat.say("3栋502卫生间灯也不亮了，能派人来看吗");
+        EXPECT_FALSE(enquiry(chat.last));
+        EXPECT_FALSE(chat.session.report_id.empty()) << "a new report started";
+    }
+    {
+        Chat chat = quoting();
+        chat.say("师傅怎么还没来");
+        EXPECT_FALSE(enquiry(chat.last));
+        EXPECT_NE(find_effect<QueryProgress>(chat.last), nullptr);
+    }
+}
+
 TEST(Feedback, TheQuoteSaysThatARefusalCancelsTheRepair) {
     Chat chat = quoting();
     EXPECT_TRUE(contains(feedback_question(chat.session, shipped_data().texts), "取消"));
