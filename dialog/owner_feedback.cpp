@@ -31,7 +31,8 @@ constexpr std::array<std::string_view, 8> kSkip = {"跳过", "没有", "无",   
 constexpr std::array<std::string_view, 8> kAgree = {"同意", "1",  "可以", "好的",
                                                     "好",   "行", "ok",   "同意报价"};
 constexpr std::array<std::string_view, 4> kRefuse = {"不同意", "拒绝", "不接受", "不要了"};
-constexpr std::array<std::string_view, 4> kRefuseBare = {"2", "不修了", "算了", "取消"};
+constexpr std::array<std::string_view, 3> kRefuseBare = {"2", "不修了", "算了"};
+constexpr std::array<std::string_view, 4> kCancelBare = {"取消", "取消报修", "撤销", "cancel"};
 
 struct ScoreWord {
     std::string_view word;
@@ -201,13 +202,38 @@ bool refuses_in_words(const Said& said) {
                        [&](std::string_view w) { return c.find(w) != std::string::npos; });
 }
 
-// "好的呢", "可以吧", "行啊": the agreement with a particle after it.
-bool agrees(std::string_view c) {
+// Agreement to a quote as owners say it: "同意", "好的呢", "可以吧", "我同意", "没问题",
+// "那就修吧", and an agreement word first with more after it that holds no doubt
+// ("同意，尽快来修吧", "好的， 修吧" — not "可以，不过能便宜点吗", "好吧太贵了", "同意吗").
+bool agrees(const Said& said) {
     static constexpr std::array<std::string_view, 7> kParticles = {"呢", "吧", "啊", "呀",
                                                                    "哦", "哈", "啦"};
+    static constexpr std::array<std::string_view, 10> kMore = {
+        "我同意", "同意了", "接受", "我接受", "没问题", "修吧", "那就修", "那修吧", "可以修", "修"};
+    static constexpr std::array<std::string_view, 6> kFirst = {"同意", "我同意", "好的",
+                                                               "可以", "没问题", "ok"};
+    static constexpr std::array<std::string_view, 12> kDoubt = {
+        "不", "没", "但", "贵", "便宜", "少", "价", "钱", "别", "再", "等", "考虑"};
+    std::string_view c = said.compact;
     for (auto p : kParticles)
         if (c.size() > p.size() && c.ends_with(p)) c.remove_suffix(p.size());
-    return one_of(c, kAgree);
+    if (one_of(c, kAgree) || one_of(c, kMore)) return true;
+    if (is_question(said)) return false;
+    for (auto w : kFirst) {
+        if (!c.starts_with(w)) continue;
+        const auto rest = c.substr(w.size());
+        return std::none_of(kDoubt.begin(), kDoubt.end(), [&](std::string_view d) {
+            return rest.find(d) != std::string_view::npos;
+        });
+    }
+    return false;
+}
+
+// Back to yes after 不同意 asked for a reason: "算了，还是修吧", "还是同意吧", "那就修吧".
+bool changes_mind(const Said& said) {
+    const auto& c = said.compact;
+    return agrees(said) || c.find("还是修") != std::string::npos ||
+           c.find("还是同意") != std::string::npos || c.find("那就修") != std::string::npos;
 }
 
 // Haggling or a question about a quote ("太贵了吧", "能便宜点吗", "包括材料吗", "为什么要120元？"):
@@ -336,10 +362,11 @@ bool answer(Turn& t, const Said& said) {
             const bool refused_first =
                 !asked && std::any_of(kRefuse.begin(), kRefuse.end(),
                                       [&](std::string_view w) { return c.starts_with(w); });
-            const bool answers = agrees(c) || one_of(c, kRefuseBare) || called_off ||
-                                 refused_first || refuses_in_words(said);
+            const bool agreed = agrees(said);
+            const bool answers = agreed || one_of(c, kRefuseBare) || called_off || refused_first ||
+                                 refuses_in_words(said);
             if (answers && too_early(t)) return true;
-            if (agrees(c)) {
+            if (agreed) {
                 t.effects.emplace_back(AgreeQuote{f.ticket_number, f.cents.value_or(0)});
                 t.say(TextId::quote_agreed);
                 next_question(t);
@@ -348,6 +375,12 @@ bool answer(Turn& t, const Said& said) {
             if (one_of(c, kRefuseBare)) {
                 f.step = FeedbackStep::refuse_reason;
                 ask_feedback(t);
+                return true;
+            }
+            // A bare 取消 may mean another ticket (the owner's cancel list): the quote's own way
+            // out (不同意, which cancels this repair) is said again rather than taken.
+            if (one_of(c, kCancelBare)) {
+                miss(t);
                 return true;
             }
             if (called_off) {
@@ -379,6 +412,13 @@ bool answer(Turn& t, const Said& said) {
             return false;
         }
         case FeedbackStep::refuse_reason:
+            if (changes_mind(said)) {
+                if (too_early(t)) return true;
+                t.effects.emplace_back(AgreeQuote{f.ticket_number, f.cents.value_or(0)});
+                t.say(TextId::quote_agreed);
+                next_question(t);
+                return true;
+            }
             if (one_of(c, kSkip)) {
                 if (too_early(t)) return true;
                 refuse(t, {});

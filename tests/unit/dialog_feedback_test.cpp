@@ -724,8 +724,28 @@ TEST(Feedback, AQuestionWithARefusalWordInItIsAskedOfAPersonNotTakenAsARefusal) 
     }
 }
 
+TEST(Feedback, ABareCancelAtAQuoteSaysHowToRefuseAndCancelsNothing) {
+    Chat chat = quoting();
+    chat.say("取消");
+    EXPECT_EQ(find_effect<RefuseQuote>(chat.last), nullptr);
+    EXPECT_TRUE(contains(chat.reply(), "不同意")) << chat.reply();
+    EXPECT_EQ(chat.session.feedback.front().step, FeedbackStep::quote);
+}
+
+TEST(Feedback, ChangingOneMindAfterNoAgreesToTheQuote) {
+    for (const char* words : {"算了，还是修吧", "还是同意吧", "同意"}) {
+        Chat chat = quoting();
+        chat.say("不同意");
+        EXPECT_EQ(chat.reply(), text_of(TextId::ask_refuse_reason));
+        chat.say(words);
+        EXPECT_EQ(find_effect<RefuseQuote>(chat.last), nullptr) << words;
+        EXPECT_NE(find_effect<AgreeQuote>(chat.last), nullptr) << words;
+    }
+}
+
 TEST(Feedback, AgreementWithAParticleAgreesAndNoWordsAskNobody) {
-    for (const char* words : {"好的呢", "可以吧", "行啊"}) {
+    for (const char* words : {"好的呢", "可以吧", "行啊", "同意吧", "好吧", "我同意", "没问题",
+                              "同意，尽快来修吧", "好的，修吧", "那就修吧"}) {
         Chat chat = quoting();
         chat.say(words);
         EXPECT_NE(find_effect<AgreeQuote>(chat.last), nullptr) << words;
