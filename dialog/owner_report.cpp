@@ -477,14 +477,18 @@ void on_address(Turn& t, const Said& said) {
 // say nothing of the fault do not count: a greeting or filler (你好, 我要报修, 不知道, 都不是), a
 // name (王女士), a question (这个要收费吗, 请问怎么报修), a visit time (明天上午过来, 麻烦尽快
 // 安排) or contact details (地址是…).
-bool tells_the_fault(const Turn& t, const SlotFill& fill) {
+// How long a description may grow from more words sent at the photo step.
+constexpr std::size_t kDescriptionAddsUpTo = 500;
+
+bool tells_the_fault(const Turn& t, const SlotFill& fill, std::size_t min_chars = 4) {
     if (!is_description(fill)) return false;
-    static constexpr std::array<std::string_view, 33> kFillers = {
-        "你好",   "您好",   "在吗",     "在不在",   "麻烦了",  "麻烦",     "谢谢",
-        "谢谢了", "感谢",   "我要报修", "要报修",   "报修",    "请问",     "不好意思",
-        "都不是", "不是",   "别的",     "别的问题", "其他",    "其他问题", "其它",
-        "不知道", "不清楚", "不确定",   "说不清",   "不晓得",  "不懂",     "急",
-        "很急",   "着急",   "尽快",     "快点",     "麻烦快点"};
+    static constexpr std::array<std::string_view, 42> kFillers = {
+        "你好",   "您好",   "在吗",     "在不在",   "麻烦了",   "麻烦",     "谢谢",
+        "谢谢了", "感谢",   "我要报修", "要报修",   "报修",     "请问",     "不好意思",
+        "都不是", "不是",   "别的",     "别的问题", "其他",     "其他问题", "其它",
+        "不知道", "不清楚", "不确定",   "说不清",   "不晓得",   "不懂",     "急",
+        "很急",   "着急",   "尽快",     "快点",     "麻烦快点", "好的",     "好",
+        "嗯",     "嗯嗯",   "说不上来", "说不出来", "不会说",   "没有",     "无"};
     static constexpr std::array<std::string_view, 6> kAddressedAs = {"先生", "女士", "小姐",
                                                                      "阿姨", "老师", "师傅"};
     static constexpr std::array<std::string_view, 12> kNotAccount = {
@@ -505,7 +509,7 @@ bool tells_the_fault(const Turn& t, const SlotFill& fill) {
             continue;
         told += n;
     }
-    return told >= 4;
+    return told >= min_chars;
 }
 
 void on_fault_type(Turn& t, const Said& said) {
@@ -543,8 +547,9 @@ void on_fault_type(Turn& t, const Said& said) {
 
 void on_description(Turn& t, const Said& said) {
     auto fill = extract_slots(said.normalized, t.catalog(), said.raw);
-    bool described = is_description(fill);
-    bool any = apply_fill(t, fill, {.take_description = true});
+    // "王女士", "不知道", "好的" are no description (tells_the_fault); "漏水" is.
+    bool described = tells_the_fault(t, fill, 2);
+    bool any = apply_fill(t, fill, {.take_description = described});
     if (described) {
         advance(t);
     } else if (any) {
@@ -567,6 +572,16 @@ void on_photos_text(Turn& t, const Said& said) {
     if (apply_fill(t, fill, {})) {
         d.photos_done = true;
         advance(t);
+        return;
+    }
+    // More about the fault instead of a photo ("墙里面有滴答滴答的声音"): added to the
+    // description (within reason), the photos still welcome.
+    if (tells_the_fault(t, fill) && text::length_in_chars(d.description) < kDescriptionAddsUpTo &&
+        d.description.find(fill.description) == std::string::npos) {
+        d.description += (d.description.empty() ? "" : "；") + fill.description;
+        changed(t);
+        t.say(TextId::noted);
+        prompt(t, ReportStep::photos);
         return;
     }
     miss(t, TextId::photos_more);

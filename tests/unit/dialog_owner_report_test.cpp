@@ -128,6 +128,37 @@ TEST(OwnerReport, WordsNamingNoKnownFaultAreKeptWhenTheTypeIsPickedFromTheMenu) 
     EXPECT_TRUE(contains(chat.reply(), "9.其他")) << chat.reply();
 }
 
+TEST(OwnerReport, ANameOrDontKnowIsNoDescription) {
+    for (const char* words : {"王女士", "不知道", "好的", "说不上来"}) {
+        Chat chat;
+        chat.say("3栋502");
+        chat.say("9");
+        EXPECT_EQ(chat.session.step, ReportStep::description);
+        chat.say(words);
+        EXPECT_EQ(chat.session.step, ReportStep::description) << words;
+        EXPECT_EQ(chat.session.draft.description, "") << words;
+    }
+    Chat chat;
+    chat.say("3栋502");
+    chat.say("1");
+    chat.say("漏水");
+    EXPECT_EQ(chat.session.draft.description, "漏水");
+    EXPECT_EQ(chat.session.step, ReportStep::photos);
+}
+
+TEST(OwnerReport, MoreAboutTheFaultAtThePhotoStepIsAddedToTheDescription) {
+    Chat chat;
+    chat.say("3栋502 卫生间墙面潮湿，电话13800138000");
+    ASSERT_EQ(chat.session.step, ReportStep::photos);
+    chat.say("墙里面有滴答滴答的声音");
+    EXPECT_EQ(chat.session.step, ReportStep::photos) << "photos still welcome";
+    EXPECT_TRUE(contains(chat.session.draft.description, "卫生间墙面潮湿"))
+        << chat.session.draft.description;
+    EXPECT_TRUE(contains(chat.session.draft.description, "墙里面有滴答滴答的声音"))
+        << chat.session.draft.description;
+    EXPECT_TRUE(contains(chat.reply(), text_of(TextId::noted))) << chat.reply();
+}
+
 TEST(OwnerReport, AVisitTimeSaidWithTheReportIsNotAskedAgain) {
     struct Case {
         std::vector<const char*> messages;  // then "没有" to the photos
