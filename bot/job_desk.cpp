@@ -205,10 +205,12 @@ asio::awaitable<void> JobDesk::cancel_for_owner(std::string openid, std::string 
             lines += (lines.empty() ? "" : "\n") + t.number + " " + t.fault_type + "（" +
                      notices_.render("status_" + t.status) + "）";
         }
+        // Open tickets none of which can be called off here are not "nothing open".
         result.extra_replies.push_back(
-            first.empty()
-                ? data_.texts.get(dialog::TextId::nothing_to_cancel)
-                : notices_.render("owner_cancel_which", {{"tickets", lines}, {"number", first}}));
+            !first.empty()
+                ? notices_.render("owner_cancel_which", {{"tickets", lines}, {"number", first}})
+            : open.empty() ? data_.texts.get(dialog::TextId::nothing_to_cancel)
+                           : notices_.render("owner_cancel_none"));
         co_return;
     }
     MoveFn move = [now](const store::Ticket& t, Moved&) { return cancel_by_owner(t, now); };
@@ -246,6 +248,11 @@ asio::awaitable<void> JobDesk::cancel_for_owner(std::string openid, std::string 
     // again): how it stands now, and to look again — not "too late".
     if (owner_may_cancel(*m.ticket)) {
         result.extra_replies.push_back(moved_text(m, number));
+        co_return;
+    }
+    if (m.ticket->reopen_count > 0) {
+        result.extra_replies.push_back(
+            notices_.render("owner_cancel_rework", {{"number", number}}));
         co_return;
     }
     result.extra_replies.push_back(notices_.render(

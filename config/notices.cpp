@@ -48,7 +48,8 @@ const std::vector<std::string_view>& required_notice_keys() {
         "job_amended",
         // An owner's 取消 of a filed ticket (bot/job_desk.cpp cancel_for_owner)
         "owner_cancel_which", "owner_ticket_cancelled", "owner_cancel_unknown",
-        "owner_cancel_too_late", "job_cancelled_by_owner",
+        "owner_cancel_too_late", "owner_cancel_none", "owner_cancel_rework",
+        "job_cancelled_by_owner",
         // What a callback is about (bot/callback_desk.cpp callback_subject: the overdue note, the
         // complaint an unsatisfied call files)
         "callback_what_ticket", "callback_what_complaint", "callback_what_complaint_ticket",

@@ -506,9 +506,13 @@ TEST_F(JobDeskIntegration, AnOwnerCancelsAFiledTicketBeforeAnyoneIsOnSite) {
 
     // A quote under way means the technician has been there: too late, as is a 返修.
     auto quoted = ticket(ts::accepted, tech_.id, qs::agreed, 30000);
+    const std::string none_cancellable =
+        "您的报修都已不能在线取消（师傅已到场或已完成、已有报价，或正在返修）。如需取消请回复“人工”"
+        "，"
+        "客服为您处理。";
     r = carry_out(quoted.owner_openid, dialog::CancelTicket{});
     ASSERT_EQ(r.extra_replies.size(), 1u);
-    EXPECT_EQ(r.extra_replies[0], text(dialog::TextId::nothing_to_cancel, "")) << "not offered";
+    EXPECT_EQ(r.extra_replies[0], none_cancellable) << "not offered, and not 'nothing open'";
     r = carry_out(quoted.owner_openid, dialog::CancelTicket{quoted.number});
     ASSERT_EQ(r.extra_replies.size(), 1u);
     EXPECT_NE(r.extra_replies[0].find("已不能在线取消"), std::string::npos) << r.extra_replies[0];
@@ -521,11 +525,13 @@ TEST_F(JobDeskIntegration, AnOwnerCancelsAFiledTicketBeforeAnyoneIsOnSite) {
     });
     r = carry_out(reopened.owner_openid, dialog::CancelTicket{});
     ASSERT_EQ(r.extra_replies.size(), 1u);
-    EXPECT_EQ(r.extra_replies[0], text(dialog::TextId::nothing_to_cancel, ""))
-        << "a 返修 is not offered";
+    EXPECT_EQ(r.extra_replies[0], none_cancellable) << "a 返修 is not offered";
     r = carry_out(reopened.owner_openid, dialog::CancelTicket{reopened.number});
     ASSERT_EQ(r.extra_replies.size(), 1u);
-    EXPECT_NE(r.extra_replies[0].find("已不能在线取消"), std::string::npos) << r.extra_replies[0];
+    EXPECT_EQ(r.extra_replies[0], "工单 " + reopened.number +
+                                      " 是返修工单，不能在线取消。如不需要再修，请回复“人工”，"
+                                      "客服为您处理。")
+        << "why, not a status that other tickets are cancelled in";
     EXPECT_EQ(reload(reopened.id).status, ts::dispatched);
     // Handed over after the first technician was there (转单): dispatched again, but visited.
     auto visited = ticket(ts::dispatched, tech_.id);
@@ -536,7 +542,7 @@ TEST_F(JobDeskIntegration, AnOwnerCancelsAFiledTicketBeforeAnyoneIsOnSite) {
     });
     r = carry_out(visited.owner_openid, dialog::CancelTicket{});
     ASSERT_EQ(r.extra_replies.size(), 1u);
-    EXPECT_EQ(r.extra_replies[0], text(dialog::TextId::nothing_to_cancel, ""))
+    EXPECT_EQ(r.extra_replies[0], none_cancellable)
         << "a job someone was on site for is not offered";
     // An off-list repair nobody has quoted yet ("其他" is on no price list): cancellable.
     auto off_list = ticket(ts::dispatched, tech_.id, qs::required);
