@@ -275,22 +275,19 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
         std::size_t dispatchers = 0, supervisors = 0;
     };
     const auto offset = sla_.calendar.utc_offset();
-    // A danger named while a report was being filled (dialog::report_danger), or a correction of
-    // a report just submitted: the dispatchers hear its words at once, even with a handover of
-    // the owner's already open.
-    // A question about a quote is asked of the open handover when there is one: the owner is
-    // called back anyway, so a second and third question notify nobody again.
+    // A danger named while a report was being filled (dialog::report_danger), a correction of a
+    // report just submitted, a question about a quote: the dispatchers hear its words at once,
+    // even with a handover of the owner's already open (it may be about something else).
     const auto reason = human.reason;
-    const bool told_at_once =
-        reason != dialog::HandOffReason::owner_asked && reason != dialog::HandOffReason::enquiry;
+    const bool told_at_once = reason != dialog::HandOffReason::owner_asked;
     auto work = [this, openid, offset, told_at_once, reason, words = std::move(human.words),
                  ticket = std::move(human.ticket), draft = std::move(human.draft_summary),
                  at = to_timestamp(now)](sql::Connection& c) {
         Handed out;
         store::Transaction tx(c);
         out.opened = open_handover(c, openid, sla_, at);
-        // Told when asked; its escalation stands (a danger, a correction, an update are told
-        // all the same).
+        // Told when asked; its escalation stands (a danger, a correction, an update, a quote
+        // question are told all the same).
         if (out.opened.kind == Kind::pending && !told_at_once) {
             tx.commit();
             return out;
@@ -341,8 +338,6 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
     if (callback_watch_) co_await callback_watch_(handover);
     if (handed.opened.kind == Kind::pending && !told_at_once) {
         log::info("intake", "handover_pending", {{"callback", handover.id}});
-        // The dialogue's own reply says the question went to the desk.
-        if (reason == dialog::HandOffReason::enquiry) co_return std::nullopt;
         co_return notices_.render("handover_pending",
                                   {{"due", local_time_text(handover.due_at, offset)}});
     }

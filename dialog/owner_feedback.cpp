@@ -192,63 +192,86 @@ bool is_question(const Said& said) {
                        [&](std::string_view w) { return c.find(w) != std::string::npos; });
 }
 
-// A refusal said anywhere in a few words, asking nothing: "太贵了，不修了", "那就算了吧".
+// Ends as a question ("不同意吗？", "不同意的话上门费要收吗"): a message that starts with 不同意
+// and says why ("不同意，自己找人修的话便宜多了") is still a refusal.
+bool ends_asking(const Said& said) {
+    const auto end = said.normalized.find_last_not_of(' ');
+    if (end != std::string::npos && said.normalized[end] == '?') return true;
+    const auto& c = said.compact;
+    return c.ends_with("吗") || c.ends_with("呢") || c.ends_with("么");
+}
+
+// A refusal said anywhere, asking nothing: "太贵了，不修了", "师傅报的价太高了，算了不修了".
 bool refuses_in_words(const Said& said) {
     static constexpr std::array<std::string_view, 8> kWords = {
         "不同意", "不要了", "不修了", "算了", "拒绝", "不接受", "不做了", "不弄了"};
     const auto& c = said.compact;
-    return !is_question(said) && text::length_in_chars(c) <= 12 &&
-           std::any_of(kWords.begin(), kWords.end(),
-                       [&](std::string_view w) { return c.find(w) != std::string::npos; });
+    return !is_question(said) && std::any_of(kWords.begin(), kWords.end(), [&](std::string_view w) {
+        return c.find(w) != std::string::npos;
+    });
 }
 
-// Agreement to a quote as owners say it: "同意", "好的呢", "可以吧", "我同意", "没问题",
-// "那就修吧", and an agreement word first with more after it that holds no doubt
-// ("同意，尽快来修吧", "好的， 修吧" — not "可以，不过能便宜点吗", "好吧太贵了", "同意吗").
-bool agrees(const Said& said) {
+// `c` without one particle at its end ("好的呢" -> "好的").
+std::string_view without_particle(std::string_view c) {
     static constexpr std::array<std::string_view, 7> kParticles = {"呢", "吧", "啊", "呀",
                                                                    "哦", "哈", "啦"};
-    static constexpr std::array<std::string_view, 10> kMore = {
-        "我同意", "同意了", "接受", "我接受", "没问题", "修吧", "那就修", "那修吧", "可以修", "修"};
-    static constexpr std::array<std::string_view, 6> kFirst = {"同意", "我同意", "好的",
-                                                               "可以", "没问题", "ok"};
-    static constexpr std::array<std::string_view, 12> kDoubt = {
-        "不", "没", "但", "贵", "便宜", "少", "价", "钱", "别", "再", "等", "考虑"};
-    std::string_view c = said.compact;
     for (auto p : kParticles)
-        if (c.size() > p.size() && c.ends_with(p)) c.remove_suffix(p.size());
-    if (one_of(c, kAgree) || one_of(c, kMore)) return true;
-    if (is_question(said)) return false;
+        if (c.size() > p.size() && c.ends_with(p)) return c.substr(0, c.size() - p.size());
+    return c;
+}
+
+// Agreement to a quote as owners say it: "同意", "好的呢", "可以吧", "我同意", "没问题", "那就修
+// 吧", or an agreement word followed only by a known ending ("同意，尽快来修吧", "好的，修吧",
+// "好的没问题"). Anything else after it ("好的，我问问家里人", "可以优惠点", "好的，厨房燃气味
+// 很重") is no agreement: it is asked again, or asked of a person, or a report of its own.
+bool agrees(const Said& said) {
+    static constexpr std::array<std::string_view, 9> kWhole = {
+        "我同意", "同意了", "接受", "我接受", "没问题", "修吧", "那就修", "那修吧", "可以修"};
+    static constexpr std::array<std::string_view, 7> kFirst = {"同意", "我同意", "好的", "好",
+                                                               "可以", "没问题", "ok"};
+    static constexpr std::array<std::string_view, 16> kEndings = {
+        "修吧",     "来修吧", "尽快",   "尽快修", "尽快来修", "尽快修吧", "尽快来修吧", "请尽快",
+        "麻烦尽快", "谢谢",   "麻烦了", "没问题", "没意见",   "开始修吧", "修",         "辛苦了"};
+    if (said.normalized.find('?') != std::string::npos) return false;
+    const std::string_view c = without_particle(said.compact);
+    if (one_of(c, kAgree) || one_of(c, kWhole)) return true;
     for (auto w : kFirst) {
         if (!c.starts_with(w)) continue;
-        const auto rest = c.substr(w.size());
-        return std::none_of(kDoubt.begin(), kDoubt.end(), [&](std::string_view d) {
-            return rest.find(d) != std::string_view::npos;
-        });
+        if (one_of(without_particle(c.substr(w.size())), kEndings)) return true;
     }
     return false;
 }
 
-// Back to yes after 不同意 asked for a reason: "算了，还是修吧", "还是同意吧", "那就修吧".
+// Back to yes after 不同意 asked for a reason: only a clear reversal ("算了，还是修吧", "还是同意
+// 吧", "那就修吧", "同意") — "还是修不好的", "还是修理费太贵" are reasons.
 bool changes_mind(const Said& said) {
-    const auto& c = said.compact;
-    return agrees(said) || c.find("还是修") != std::string::npos ||
-           c.find("还是同意") != std::string::npos || c.find("那就修") != std::string::npos;
+    static constexpr std::array<std::string_view, 10> kBack = {
+        "同意",   "我同意",   "还是同意",   "还是修",   "还是修吧",
+        "那就修", "那就修吧", "算了还是修", "那还是修", "修吧"};
+    const std::string_view c = without_particle(said.compact);
+    return said.normalized.find('?') == std::string::npos && one_of(c, kBack);
 }
 
 // Haggling or a question about a quote ("太贵了吧", "能便宜点吗", "包括材料吗", "为什么要120元？"):
 // nothing the bot can answer and no refusal — a person explains while the quote waits (DOMAIN:
 // an enquiry the bot cannot answer goes to a human). A bare "?" or "在吗" is not one.
-bool asks_about_quote(const Said& said) {
+// Names the price: "贵", "便宜", "材料", "费", "120元" ...
+bool names_price(const Said& said) {
     static constexpr std::array<std::string_view, 19> kWords = {
         "贵",   "便宜",   "优惠", "打折", "打个折", "少点", "少一点", "少些", "材料", "包括",
         "包含", "含不含", "费",   "价",   "钱",     "明细", "元",     "块",   "报价"};
-    static constexpr std::array<std::string_view, 4> kBare = {"在吗", "在不在", "你好", "您好"};
+    const auto& c = said.compact;
+    return std::any_of(kWords.begin(), kWords.end(),
+                       [&](std::string_view w) { return c.find(w) != std::string::npos; });
+}
+
+bool asks_about_quote(const Said& said) {
+    static constexpr std::array<std::string_view, 11> kBare = {
+        "在吗",     "在不在",   "你好",     "您好", "有人吗",  "有人在吗",
+        "师傅在吗", "你好在吗", "您好在吗", "在么", "客服在吗"};
     const auto& c = said.compact;
     if (text::length_in_chars(c) < 2 || one_of(c, kBare)) return false;
-    return is_question(said) || std::any_of(kWords.begin(), kWords.end(), [&](std::string_view w) {
-               return c.find(w) != std::string::npos;
-           });
+    return is_question(said) || names_price(said);
 }
 
 // The owner's question about the quote to the dispatchers; the quote still waits.
@@ -358,10 +381,10 @@ bool answer(Turn& t, const Said& said) {
             // command: 进度, 人工) is what it is.
             // "算了，不修了" to a quote refuses it (with those words as the reason).
             const bool called_off = calls_it_off(c);
-            const bool asked = is_question(said);
             const bool refused_first =
-                !asked && std::any_of(kRefuse.begin(), kRefuse.end(),
-                                      [&](std::string_view w) { return c.starts_with(w); });
+                !ends_asking(said) &&
+                std::any_of(kRefuse.begin(), kRefuse.end(),
+                            [&](std::string_view w) { return c.starts_with(w); });
             const bool agreed = agrees(said);
             const bool answers = agreed || one_of(c, kRefuseBare) || called_off || refused_first ||
                                  refuses_in_words(said);
@@ -379,7 +402,8 @@ bool answer(Turn& t, const Said& said) {
             }
             // A bare 取消 may mean another ticket (the owner's cancel list): the quote's own way
             // out (不同意, which cancels this repair) is said again rather than taken.
-            if (one_of(c, kCancelBare)) {
+            if (one_of(c, kCancelBare) ||
+                (called_off && (c.starts_with("取消") || c.starts_with("撤销")))) {
                 miss(t);
                 return true;
             }
@@ -388,7 +412,7 @@ bool answer(Turn& t, const Said& said) {
                 return true;
             }
             for (auto w : kRefuse) {
-                if (asked || !c.starts_with(w)) continue;
+                if (!refused_first || !c.starts_with(w)) continue;
                 std::string reason;
                 if (c != w) {
                     // The reason after 不同意.
@@ -412,6 +436,13 @@ bool answer(Turn& t, const Said& said) {
             return false;
         }
         case FeedbackStep::refuse_reason:
+            // "那上门费要给吗？" after 不同意: asked of a person, nothing refused yet.
+            if (is_question(said) && names_price(said)) {
+                if (too_early(t)) return true;
+                f.step = FeedbackStep::quote;
+                enquire_about_quote(t, said);
+                return true;
+            }
             if (changes_mind(said)) {
                 if (too_early(t)) return true;
                 t.effects.emplace_back(AgreeQuote{f.ticket_number, f.cents.value_or(0)});
@@ -539,9 +570,9 @@ void feedback_on_text(Turn& t, const Said& said) {
         return;
     }
     // A question about the quote may name the fault ("水龙头换新的要多少钱"): only a danger or a
-    // place makes it a new report.
+    // place makes it a new report — or a fault named without a question ("卫生间瓷砖掉了一块").
     if (step == FeedbackStep::quote && !fill->address && !fill->fault.emergency &&
-        asks_about_quote(said)) {
+        (!fill->fault.matched() || is_question(said)) && asks_about_quote(said)) {
         if (!too_early(t)) enquire_about_quote(t, said);
         return;
     }

@@ -743,14 +743,66 @@ TEST(Feedback, ChangingOneMindAfterNoAgreesToTheQuote) {
     }
 }
 
+TEST(Feedback, WordsAfterAYesThatAreNotAgreementDoNotAgree) {
+    for (const char* words : {"好的，我问问家里人", "好的我想想", "ok我晚点回复", "可以优惠点",
+                              "可以换个师傅", "同意？", "修？"}) {
+        Chat chat = quoting();
+        chat.say(words);
+        EXPECT_EQ(find_effect<AgreeQuote>(chat.last), nullptr) << words;
+        EXPECT_EQ(find_effect<RefuseQuote>(chat.last), nullptr) << words;
+    }
+    // A danger after the yes is the danger's.
+    Chat chat = quoting();
+    chat.say("好的，厨房燃气味很重");
+    EXPECT_EQ(find_effect<AgreeQuote>(chat.last), nullptr);
+    EXPECT_FALSE(chat.session.report_id.empty()) << "the emergency is being reported";
+}
+
+TEST(Feedback, AReasonAfterNoIsNotTakenForAChangeOfMind) {
+    for (const char* words : {"还是修不好的", "还是修理费太贵", "好的，我自己找人修"}) {
+        Chat chat = quoting();
+        chat.say("不同意");
+        chat.say(words);
+        EXPECT_EQ(find_effect<AgreeQuote>(chat.last), nullptr) << words;
+        ASSERT_NE(find_effect<RefuseQuote>(chat.last), nullptr) << words;
+    }
+    // A question about the price after 不同意: asked of a person, nothing refused.
+    Chat chat = quoting();
+    chat.say("不同意");
+    chat.say("那上门费要给吗？");
+    EXPECT_EQ(find_effect<RefuseQuote>(chat.last), nullptr);
+    const auto* human = find_effect<HandToHuman>(chat.last);
+    ASSERT_NE(human, nullptr);
+    EXPECT_EQ(human->reason, HandOffReason::enquiry);
+    EXPECT_EQ(chat.session.feedback.front().step, FeedbackStep::quote);
+}
+
+TEST(Feedback, ARefusalThatSaysWhyOrIsLongStillRefuses) {
+    for (const char* words : {"师傅报的价太高了，算了不修了", "不同意，自己找人修的话便宜多了"}) {
+        Chat chat = quoting();
+        chat.say(words);
+        EXPECT_NE(find_effect<RefuseQuote>(chat.last), nullptr) << words;
+    }
+    // A fault named at a quote, no question: a new report, not a price question.
+    Chat chat = quoting();
+    chat.say("卫生间瓷砖掉了一块");
+    const auto* human = find_effect<HandToHuman>(chat.last);
+    EXPECT_TRUE(human == nullptr || human->reason != HandOffReason::enquiry);
+    EXPECT_FALSE(chat.session.report_id.empty()) << "a new report started";
+    // 取消吧 as 取消: cancels nothing.
+    Chat again = quoting();
+    again.say("取消吧");
+    EXPECT_EQ(find_effect<RefuseQuote>(again.last), nullptr);
+}
+
 TEST(Feedback, AgreementWithAParticleAgreesAndNoWordsAskNobody) {
     for (const char* words : {"好的呢", "可以吧", "行啊", "同意吧", "好吧", "我同意", "没问题",
-                              "同意，尽快来修吧", "好的，修吧", "那就修吧"}) {
+                              "同意，尽快来修吧", "好的，修吧", "那就修吧", "好的没问题"}) {
         Chat chat = quoting();
         chat.say(words);
         EXPECT_NE(find_effect<AgreeQuote>(chat.last), nullptr) << words;
     }
-    for (const char* words : {"?", "在吗", "？？"}) {
+    for (const char* words : {"?", "在吗", "？？", "你好，在吗", "有人吗"}) {
         Chat chat = quoting();
         chat.say(words);
         EXPECT_TRUE(chat.last.effects.empty()) << words;
