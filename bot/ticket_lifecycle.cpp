@@ -278,22 +278,23 @@ Result<store::Ticket> refuse_quote(store::Ticket t, std::int64_t cents, std::str
 namespace {
 
 bool owner_may_cancel(std::string_view status, std::uint32_t reopen_count,
-                      std::string_view quote_status, bool arrived) {
+                      std::string_view quote_status, bool visited) {
     return (status == ts::new_ || status == ts::dispatched || status == ts::accepted) &&
            reopen_count == 0 &&
            (quote_status == store::quote_status::none ||
             quote_status == store::quote_status::required) &&
-           !arrived;
+           !visited;
 }
 
 }  // namespace
 
 bool owner_may_cancel(const store::Ticket& t) {
-    return owner_may_cancel(t.status, t.reopen_count, t.quote_status, t.at.arrived.has_value());
+    return owner_may_cancel(t.status, t.reopen_count, t.quote_status,
+                            t.at.arrived.has_value() || t.at.quoted.has_value());
 }
 
 bool owner_may_cancel(const store::TicketProgress& t) {
-    return owner_may_cancel(t.status, t.reopen_count, t.quote_status, t.arrived);
+    return owner_may_cancel(t.status, t.reopen_count, t.quote_status, t.visited);
 }
 
 Result<store::Ticket> cancel_by_owner(store::Ticket t, store::Timestamp now) {

@@ -137,10 +137,10 @@ namespace repairbot::bot {
 [[nodiscard]] Result<store::Ticket> refuse_quote(store::Ticket t, std::int64_t cents,
                                                  std::string reason, store::Timestamp now);
 // Whether the owner may still call the repair off in chat: new, dispatched or accepted, never on
-// site, no quote made (a technician quoting is there: 报价 is made on site, and 完成 may come
-// without 到达; an off-list repair that only requires one is cancellable) and no 返修 (the first
-// visit was done and paid). Otherwise it is the technician's to finish or the dispatchers' to
-// settle.
+// site and never quoted (报价 is made on site, and 完成 may come without 到达; an off-list repair
+// that only requires a quote is cancellable, one quoted and then rejected or handed over is not)
+// and no 返修 (the first visit was done and paid). Otherwise it is the technician's to finish or
+// the dispatchers' to settle.
 [[nodiscard]] bool owner_may_cancel(const store::Ticket& t);
 // The same rule read from a progress row (the owner's list of what can be cancelled).
 [[nodiscard]] bool owner_may_cancel(const store::TicketProgress& t);

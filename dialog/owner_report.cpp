@@ -249,7 +249,7 @@ bool apply_fault(Turn& t, const Classification& c, bool replace_type) {
 
 constexpr std::array<std::string_view, 16> kVisitWords = {
     "上门", "来修", "过来", "来一下", "来一趟", "来看", "来处理", "来维修",
-    "来人", "派人", "在家", "有空",   "有人在", "方便", "预约",   "安排"};
+    "来人", "派人", "在家", "有空",   "有人",   "方便", "预约",   "安排"};
 
 bool has_any(std::string_view s, std::span<const std::string_view> words) {
     return std::any_of(words.begin(), words.end(),
@@ -264,9 +264,10 @@ std::optional<TimeWindow> visit_time_in(const Turn& t, std::string_view rest) {
     static constexpr std::array<std::string_view, 11> kDenied = {
         "不在",   "没人",     "没有人", "不方便", "没空", "没有空",
         "没时间", "没有时间", "不行",   "不用",   "别"};
-    static constexpr std::array<std::string_view, 14> kPast = {
-        "昨",   "上次", "上周", "上个", "之前", "以前", "前天",
-        "刚才", "来过", "看过", "修过", "发现", "开始", "已经"};
+    // Of the past, or of every day ("每天晚上在家都能听到滴水声"): no booking.
+    static constexpr std::array<std::string_view, 19> kPast = {
+        "昨",   "上次", "上周", "上个", "之前", "以前", "前天", "刚才", "来过", "看过",
+        "修过", "发现", "开始", "已经", "每天", "每次", "经常", "总是", "一到"};
     static constexpr std::array<std::string_view, 6> kAsked = {"吗",     "能不能", "可不可以",
                                                                "行不行", "是否",   "呢"};
     for (auto clause : text::clauses(rest)) {
@@ -475,11 +476,8 @@ void on_address(Turn& t, const Said& said) {
 // of a fault the catalog has no word for ("卫生间顶上有个东西一直嗡嗡响"): kept as the
 // description, so picking the type from the menu next does not ask for them again. Clauses that
 // say nothing of the fault do not count: a greeting or filler (你好, 我要报修, 不知道, 都不是), a
-// name (王女士), a question (这个要收费吗, 请问怎么报修), a visit time (明天上午过来, 麻烦尽快
-// 安排) or contact details (地址是…).
-// How long a description may grow from more words sent at the photo step.
-constexpr std::size_t kDescriptionAddsUpTo = 500;
-
+// name (王女士), a question (这个要收费吗, 请问怎么报修), a clause with a visit word (明天上午过
+// 来, 麻烦尽快安排) or a time alone (明天上午), contact details (地址是…).
 bool tells_the_fault(const Turn& t, const SlotFill& fill, std::size_t min_chars = 4) {
     if (!is_description(fill)) return false;
     static constexpr std::array<std::string_view, 42> kFillers = {
@@ -504,12 +502,27 @@ bool tells_the_fault(const Turn& t, const SlotFill& fill, std::size_t min_chars 
                                   [&](std::string_view w) { return c.ends_with(w); }))
             continue;
         if (has_any(c, kNotAccount) || has_any(c, kVisitWords)) continue;
-        if (n <= 6 && parse_preferred_time(c, t.ctx.now, t.ctx.utc_offset).answer !=
+        // A time alone ("明天上午", "现在"); "晚上灯不亮" tells the fault.
+        if (n <= 4 && parse_preferred_time(c, t.ctx.now, t.ctx.utc_offset).answer !=
                           TimeAnswer::not_understood)
             continue;
         told += n;
     }
     return told >= min_chars;
+}
+
+// The whole answer is a filler, an unsure word or a name: "好的", "不知道", "王女士".
+bool says_nothing_alone(const SlotFill& fill) {
+    static constexpr std::array<std::string_view, 14> kAlone = {
+        "好的",   "好",     "嗯",   "嗯嗯",     "不知道",   "不清楚", "不确定",
+        "说不清", "不晓得", "不懂", "说不上来", "说不出来", "不会说", "没有"};
+    static constexpr std::array<std::string_view, 6> kAddressedAs = {"先生", "女士", "小姐",
+                                                                     "阿姨", "老师", "师傅"};
+    const std::string c = text::compact(fill.rest);
+    if (std::find(kAlone.begin(), kAlone.end(), c) != kAlone.end()) return true;
+    return text::length_in_chars(c) <= 4 &&
+           std::any_of(kAddressedAs.begin(), kAddressedAs.end(),
+                       [&](std::string_view w) { return std::string_view(c).ends_with(w); });
 }
 
 void on_fault_type(Turn& t, const Said& said) {
@@ -547,8 +560,8 @@ void on_fault_type(Turn& t, const Said& said) {
 
 void on_description(Turn& t, const Said& said) {
     auto fill = extract_slots(said.normalized, t.catalog(), said.raw);
-    // "王女士", "不知道", "好的" are no description (tells_the_fault); "漏水" is.
-    bool described = tells_the_fault(t, fill, 2);
+    // "王女士", "不知道", "好的" alone are no description; "漏水", "晚上灯不亮" are.
+    bool described = is_description(fill) && !says_nothing_alone(fill);
     bool any = apply_fill(t, fill, {.take_description = described});
     if (described) {
         advance(t);
@@ -574,9 +587,15 @@ void on_photos_text(Turn& t, const Said& said) {
         advance(t);
         return;
     }
-    // More about the fault instead of a photo ("墙里面有滴答滴答的声音"): added to the
-    // description (within reason), the photos still welcome.
-    if (tells_the_fault(t, fill) && text::length_in_chars(d.description) < kDescriptionAddsUpTo &&
+    // More about the fault instead of a photo ("墙里面有滴答滴答的声音": a fault word, no
+    // question, nothing of the photos): added to the description, up to a message's length,
+    // the photos still welcome.
+    static constexpr std::array<std::string_view, 9> kOfPhotos = {
+        "照片", "拍", "图", "发完", "没有", "不用", "吗", "怎么", "什么时候"};
+    if (fill.fault.matched() && said.normalized.find('?') == std::string::npos &&
+        !has_any(said.compact, kOfPhotos) && tells_the_fault(t, fill) &&
+        text::length_in_chars(d.description) + text::length_in_chars(fill.description) <
+            kMaxMessageChars &&
         d.description.find(fill.description) == std::string::npos) {
         d.description += (d.description.empty() ? "" : "；") + fill.description;
         changed(t);

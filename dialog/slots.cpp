@@ -14,12 +14,14 @@ struct Span {
     std::size_t end;
 };
 
-constexpr std::array<std::string_view, 12> kPhoneCues = {
-    "联系电话", "联系方式", "手机号码", "电话号码", "手机号", "电话",
-    "手机",     "号码",     "联系",     "tel",      "是",     "打"};
+constexpr std::array<std::string_view, 13> kPhoneCues = {
+    "联系电话", "联系方式", "手机号码", "电话号码", "手机号", "电话", "手机",
+    "号码",     "联系",     "tel",      "是",       "打",     "我的"};
 
-// Widens a phone span leftwards over "电话:" / "手机号是" so the cue is not left in the text.
+// Widens a phone span leftwards over "电话:" / "手机号是" so the cue is not left in the text —
+// but not over a request to call ("来之前打我电话", "先打电话"): the owner's instruction stays.
 std::size_t eat_cues_before(std::string_view s, std::size_t begin) {
+    const std::size_t phone_begin = begin;
     bool moved = true;
     while (moved) {
         moved = false;
@@ -35,6 +37,11 @@ std::size_t eat_cues_before(std::string_view s, std::size_t begin) {
             }
         }
     }
+    const auto eaten = s.substr(begin, phone_begin - begin);
+    const auto before = s.substr(0, begin);
+    if (eaten.find("打") != std::string_view::npos || before.ends_with("打") ||
+        before.ends_with("打我"))
+        return phone_begin;
     return begin;
 }
 

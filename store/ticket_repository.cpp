@@ -322,7 +322,7 @@ std::vector<TicketProgress> TicketRepository::progress_of_owner(sql::Connection&
         c,
         "SELECT t.number, t.fault_type, t.status, IF(k.active, k.name, '') AS technician, "
         "t.quote_status, t.quote_cents, t.fee_cents, t.reopen_count, "
-        "t.arrived_at IS NOT NULL AS arrived, "
+        "(t.arrived_at IS NOT NULL OR t.quoted_at IS NOT NULL) AS visited, "
         "CASE WHEN t.reopened_at IS NOT NULL THEN t.revisit_arrive_due "
         "WHEN t.reopen_count > 0 THEN NULL ELSE t.arrive_due END AS arrive_due, t.finish_due "
         "FROM tickets t LEFT JOIN technicians k ON k.id = t.technician_id "
@@ -342,7 +342,7 @@ std::vector<TicketProgress> TicketRepository::progress_of_owner(sql::Connection&
         p.quote_cents = opt_u32(*rs, "quote_cents");
         p.fee_cents = opt_u32(*rs, "fee_cents");
         p.reopen_count = rs->getUInt("reopen_count");
-        p.arrived = rs->getBoolean("arrived");
+        p.visited = rs->getBoolean("visited");
         p.arrive_due = opt_time(*rs, "arrive_due");
         p.finish_due = opt_time(*rs, "finish_due");
         out.push_back(std::move(p));

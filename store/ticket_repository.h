@@ -63,7 +63,7 @@ struct TicketProgress {
     std::optional<std::uint32_t> quote_cents;
     std::optional<std::uint32_t> fee_cents;  // a done job's fee, for its confirmation question
     std::uint32_t reopen_count = 0;          // 返修 so far
-    bool arrived = false;                    // a technician was on site (at.arrived)
+    bool visited = false;  // a technician was on site: arrived, or quoted (made on site)
     // The current visit's: on a reopened job (返修) the revisit's arrival (bot/ticket_stages.h;
     // none for a job reopened before migration 0012 recorded the revisit's).
     std::optional<Timestamp> arrive_due, finish_due;

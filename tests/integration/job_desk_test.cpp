@@ -550,7 +550,20 @@ TEST_F(JobDeskIntegration, AnOwnerCancelsAFiledTicketBeforeAnyoneIsOnSite) {
     ASSERT_EQ(r.extra_replies.size(), 1u);
     EXPECT_NE(r.extra_replies[0].find(off_list.number), std::string::npos) << r.extra_replies[0];
     r = carry_out(off_list.owner_openid, dialog::CancelTicket{off_list.number});
+    ASSERT_EQ(r.extra_replies.size(), 1u);
+    EXPECT_NE(r.extra_replies[0].find("已为您取消"), std::string::npos) << r.extra_replies[0];
     EXPECT_EQ(reload(off_list.id).status, ts::cancelled);
+    EXPECT_EQ(notices_of(off_list.id, "job_cancelled").size(), 1u) << "the technician told";
+    // Quoted on site and the quote rejected (back to required): someone was there.
+    auto requoted = ticket(ts::accepted, tech_.id, qs::required);
+    pool_.run_sync([&](sql::Connection& c) {
+        auto again = requoted;
+        again.at.quoted = t0 + 1h;
+        return *store::TicketRepository::update(c, again, {}, {}, t0 + 2h);
+    });
+    r = carry_out(requoted.owner_openid, dialog::CancelTicket{});
+    ASSERT_EQ(r.extra_replies.size(), 1u);
+    EXPECT_EQ(r.extra_replies[0], none_cancellable) << "quoted once: not offered";
 }
 
 TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteIsToldToABoundTechnicianOnly) {

@@ -68,6 +68,10 @@ TEST(OwnerReport, TicketDescriptionKeepsWhatTheOwnerWrote) {
         {{"报修", "3栋502", "2", "  客厅的LED吸顶灯一闪一闪（晚上更明显）。"},
          "客厅的LED吸顶灯一闪一闪（晚上更明显）"},
         {{"Wifi路由器旁边的插座冒火花了，3栋502"}, "Wifi路由器旁边的插座冒火花了"},
+        // A request to call stays with the description; a plain cue goes with the phone.
+        {{"3栋502 客厅灯不亮，来之前打我电话13800138000"}, "客厅灯不亮，来之前打我电话"},
+        {{"3栋502 客厅灯不亮，师傅过来时先打电话13800138000"}, "客厅灯不亮，师傅过来时先打电话"},
+        {{"3栋502 客厅灯不亮，我的手机号是13800138000"}, "客厅灯不亮"},
     };
     for (const auto& c : cases) {
         Chat chat;
@@ -138,12 +142,14 @@ TEST(OwnerReport, ANameOrDontKnowIsNoDescription) {
         EXPECT_EQ(chat.session.step, ReportStep::description) << words;
         EXPECT_EQ(chat.session.draft.description, "") << words;
     }
-    Chat chat;
-    chat.say("3栋502");
-    chat.say("1");
-    chat.say("漏水");
-    EXPECT_EQ(chat.session.draft.description, "漏水");
-    EXPECT_EQ(chat.session.step, ReportStep::photos);
+    for (const char* words : {"漏水", "晚上灯不亮", "墙面有空鼓", "楼上的水渗过来了"}) {
+        Chat chat;
+        chat.say("3栋502");
+        chat.say("9");
+        chat.say(words);
+        EXPECT_EQ(chat.session.draft.description, words);
+        EXPECT_EQ(chat.session.step, ReportStep::photos) << words;
+    }
 }
 
 TEST(OwnerReport, MoreAboutTheFaultAtThePhotoStepIsAddedToTheDescription) {
@@ -157,6 +163,12 @@ TEST(OwnerReport, MoreAboutTheFaultAtThePhotoStepIsAddedToTheDescription) {
     EXPECT_TRUE(contains(chat.session.draft.description, "墙里面有滴答滴答的声音"))
         << chat.session.draft.description;
     EXPECT_TRUE(contains(chat.reply(), text_of(TextId::noted))) << chat.reply();
+    // Words about the photos, a question, a time: not the description's.
+    const std::string kept = chat.session.draft.description;
+    for (const char* words : {"照片发不了", "费用怎么算", "明天上午10点以后", "稍等一下"}) {
+        chat.say(words);
+        EXPECT_EQ(chat.session.draft.description, kept) << words;
+    }
 }
 
 TEST(OwnerReport, AVisitTimeSaidWithTheReportIsNotAskedAgain) {
@@ -178,6 +190,7 @@ TEST(OwnerReport, AVisitTimeSaidWithTheReportIsNotAskedAgain) {
         {{"3栋502 厨房水龙头漏水，明天上午能过来吗，电话13800138000"}, nullptr},
         // Not at home: no visit (and the photos come later).
         {{"3栋502 厨房水龙头漏水，电话13800138000", "我现在不在家，晚上回家拍照发你"}, nullptr},
+        {{"3栋502 厨房水龙头漏水，电话13800138000，晚上7点家里有人"}, "2026-11-20 19:00-20:00"},
         // A day ruled out, another booked.
         {{"3栋502 厨房水龙头漏水，明天没空，后天上午过来，电话13800138000"},
          "2026-11-22 09:00-12:00"},
