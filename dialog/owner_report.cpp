@@ -472,6 +472,16 @@ void on_address(Turn& t, const Said& said) {
     }
 }
 
+// How an owner gives a name (王女士, 张先生): a short answer ending so is a name, not a fault.
+constexpr std::array<std::string_view, 6> kAddressedAs = {"先生", "女士", "小姐",
+                                                          "阿姨", "老师", "师傅"};
+
+bool is_a_name(std::string_view compact) {
+    return text::length_in_chars(compact) <= 4 &&
+           std::any_of(kAddressedAs.begin(), kAddressedAs.end(),
+                       [&](std::string_view w) { return compact.ends_with(w); });
+}
+
 // Whether the words beside an address, or given to the type question, are the owner's account
 // of a fault the catalog has no word for ("卫生间顶上有个东西一直嗡嗡响"): kept as the
 // description, so picking the type from the menu next does not ask for them again. Clauses that
@@ -487,8 +497,6 @@ bool tells_the_fault(const Turn& t, const SlotFill& fill, std::size_t min_chars 
         "不知道", "不清楚", "不确定",   "说不清",   "不晓得",   "不懂",     "急",
         "很急",   "着急",   "尽快",     "快点",     "麻烦快点", "好的",     "好",
         "嗯",     "嗯嗯",   "说不上来", "说不出来", "不会说",   "没有",     "无"};
-    static constexpr std::array<std::string_view, 6> kAddressedAs = {"先生", "女士", "小姐",
-                                                                     "阿姨", "老师", "师傅"};
     static constexpr std::array<std::string_view, 12> kNotAccount = {
         "吗",   "请问", "怎么报", "如何", "多少钱", "收费",
         "要钱", "地址", "电话",   "手机", "能不能", "可不可以"};
@@ -498,9 +506,7 @@ bool tells_the_fault(const Turn& t, const SlotFill& fill, std::size_t min_chars 
         if (c.starts_with("是")) c.remove_prefix(std::string_view("是").size());
         const auto n = text::length_in_chars(c);
         if (std::find(kFillers.begin(), kFillers.end(), c) != kFillers.end()) continue;
-        if (n <= 4 && std::any_of(kAddressedAs.begin(), kAddressedAs.end(),
-                                  [&](std::string_view w) { return c.ends_with(w); }))
-            continue;
+        if (is_a_name(c)) continue;
         if (has_any(c, kNotAccount) || has_any(c, kVisitWords)) continue;
         // A time alone ("明天上午", "现在"); "晚上灯不亮" tells the fault.
         if (n <= 4 && parse_preferred_time(c, t.ctx.now, t.ctx.utc_offset).answer !=
@@ -516,13 +522,8 @@ bool says_nothing_alone(const SlotFill& fill) {
     static constexpr std::array<std::string_view, 14> kAlone = {
         "好的",   "好",     "嗯",   "嗯嗯",     "不知道",   "不清楚", "不确定",
         "说不清", "不晓得", "不懂", "说不上来", "说不出来", "不会说", "没有"};
-    static constexpr std::array<std::string_view, 6> kAddressedAs = {"先生", "女士", "小姐",
-                                                                     "阿姨", "老师", "师傅"};
     const std::string c = text::compact(fill.rest);
-    if (std::find(kAlone.begin(), kAlone.end(), c) != kAlone.end()) return true;
-    return text::length_in_chars(c) <= 4 &&
-           std::any_of(kAddressedAs.begin(), kAddressedAs.end(),
-                       [&](std::string_view w) { return std::string_view(c).ends_with(w); });
+    return std::find(kAlone.begin(), kAlone.end(), c) != kAlone.end() || is_a_name(c);
 }
 
 void on_fault_type(Turn& t, const Said& said) {
