@@ -171,6 +171,14 @@ void rate(Turn& t, int score, std::string comment) {
     if (report_danger(t, words) != DangerTaken::report) ask_next(t);
 }
 
+// The quote agreed: the amount the owner was shown, then the next question.
+void agree(Turn& t) {
+    const auto& f = t.session.feedback.front();
+    t.effects.emplace_back(AgreeQuote{f.ticket_number, f.cents.value_or(0)});
+    t.say(TextId::quote_agreed);
+    next_question(t);
+}
+
 void refuse(Turn& t, std::string reason) {
     const std::string words = reason;
     std::string ticket = ticket_of(t);
@@ -186,10 +194,8 @@ bool is_question(const Said& said) {
     static constexpr std::array<std::string_view, 14> kAsked = {
         "吗",   "如果", "的话",   "能不能", "可不可以", "怎么",   "为什么",
         "为啥", "多少", "是不是", "会不会", "要不要",   "行不行", "可以不"};
-    const auto& c = said.compact;
     return said.normalized.find('?') != std::string::npos ||
-           std::any_of(kAsked.begin(), kAsked.end(),
-                       [&](std::string_view w) { return c.find(w) != std::string::npos; });
+           text::contains_any(said.compact, kAsked);
 }
 
 // Ends as a question ("不同意吗？", "不同意的话上门费要收吗"): a message that starts with 不同意
@@ -205,10 +211,7 @@ bool ends_asking(const Said& said) {
 bool refuses_in_words(const Said& said) {
     static constexpr std::array<std::string_view, 8> kWords = {
         "不同意", "不要了", "不修了", "算了", "拒绝", "不接受", "不做了", "不弄了"};
-    const auto& c = said.compact;
-    return !is_question(said) && std::any_of(kWords.begin(), kWords.end(), [&](std::string_view w) {
-        return c.find(w) != std::string::npos;
-    });
+    return !is_question(said) && text::contains_any(said.compact, kWords);
 }
 
 // `c` without one particle at its end ("好的呢" -> "好的").
@@ -252,19 +255,17 @@ bool changes_mind(const Said& said) {
     return said.normalized.find('?') == std::string::npos && one_of(c, kBack);
 }
 
-// Haggling or a question about a quote ("太贵了吧", "能便宜点吗", "包括材料吗", "为什么要120元？"):
-// nothing the bot can answer and no refusal — a person explains while the quote waits (DOMAIN:
-// an enquiry the bot cannot answer goes to a human). A bare "?" or "在吗" is not one.
 // Names the price: "贵", "便宜", "材料", "费", "120元" ...
 bool names_price(const Said& said) {
     static constexpr std::array<std::string_view, 19> kWords = {
         "贵",   "便宜",   "优惠", "打折", "打个折", "少点", "少一点", "少些", "材料", "包括",
         "包含", "含不含", "费",   "价",   "钱",     "明细", "元",     "块",   "报价"};
-    const auto& c = said.compact;
-    return std::any_of(kWords.begin(), kWords.end(),
-                       [&](std::string_view w) { return c.find(w) != std::string::npos; });
+    return text::contains_any(said.compact, kWords);
 }
 
+// Haggling or a question about a quote ("太贵了吧", "能便宜点吗", "包括材料吗", "为什么要120元？"):
+// nothing the bot can answer and no refusal — a person explains while the quote waits (DOMAIN:
+// an enquiry the bot cannot answer goes to a human). A bare "?" or "在吗" is not one.
 bool asks_about_quote(const Said& said) {
     static constexpr std::array<std::string_view, 11> kBare = {
         "在吗",     "在不在",   "你好",     "您好", "有人吗",  "有人在吗",
@@ -390,9 +391,7 @@ bool answer(Turn& t, const Said& said) {
                                  refuses_in_words(said);
             if (answers && too_early(t)) return true;
             if (agreed) {
-                t.effects.emplace_back(AgreeQuote{f.ticket_number, f.cents.value_or(0)});
-                t.say(TextId::quote_agreed);
-                next_question(t);
+                agree(t);
                 return true;
             }
             if (one_of(c, kRefuseBare)) {
@@ -445,9 +444,7 @@ bool answer(Turn& t, const Said& said) {
             }
             if (changes_mind(said)) {
                 if (too_early(t)) return true;
-                t.effects.emplace_back(AgreeQuote{f.ticket_number, f.cents.value_or(0)});
-                t.say(TextId::quote_agreed);
-                next_question(t);
+                agree(t);
                 return true;
             }
             if (one_of(c, kSkip)) {

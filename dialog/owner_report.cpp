@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <optional>
-#include <span>
 
 #include "dialog/commands.h"
 #include "dialog/fault_classifier.h"
@@ -251,11 +250,6 @@ constexpr std::array<std::string_view, 16> kVisitWords = {
     "上门", "来修", "过来", "来一下", "来一趟", "来看", "来处理", "来维修",
     "来人", "派人", "在家", "有空",   "有人",   "方便", "预约",   "安排"};
 
-bool has_any(std::string_view s, std::span<const std::string_view> words) {
-    return std::any_of(words.begin(), words.end(),
-                       [&](std::string_view w) { return s.find(w) != std::string_view::npos; });
-}
-
 // A visit time said along with the report ("周六上午过来修吧", "明天下午有人在家", "明天没空，
 // 后天上午过来"): a window and a visit word in one clause, not denied (不在家, 没空), not of the
 // past (上次师傅来修过, 昨晚开始渗过来) and not asked (明天能过来吗: the time question settles
@@ -271,8 +265,8 @@ std::optional<TimeWindow> visit_time_in(const Turn& t, std::string_view rest) {
     static constexpr std::array<std::string_view, 6> kAsked = {"吗",     "能不能", "可不可以",
                                                                "行不行", "是否",   "呢"};
     for (auto clause : text::clauses(rest)) {
-        if (!has_any(clause, kVisitWords) || has_any(clause, kDenied) || has_any(clause, kPast) ||
-            has_any(clause, kAsked))
+        if (!text::contains_any(clause, kVisitWords) || text::contains_any(clause, kDenied) || text::contains_any(clause, kPast) ||
+            text::contains_any(clause, kAsked))
             continue;
         auto parsed = parse_preferred_time(clause, t.ctx.now, t.ctx.utc_offset);
         if (parsed.answer == TimeAnswer::window) return parsed.window;
@@ -507,7 +501,7 @@ bool tells_the_fault(const Turn& t, const SlotFill& fill, std::size_t min_chars 
         const auto n = text::length_in_chars(c);
         if (std::find(kFillers.begin(), kFillers.end(), c) != kFillers.end()) continue;
         if (is_a_name(c)) continue;
-        if (has_any(c, kNotAccount) || has_any(c, kVisitWords)) continue;
+        if (text::contains_any(c, kNotAccount) || text::contains_any(c, kVisitWords)) continue;
         // A time alone ("明天上午", "现在"); "晚上灯不亮" tells the fault.
         if (n <= 4 && parse_preferred_time(c, t.ctx.now, t.ctx.utc_offset).answer !=
                           TimeAnswer::not_understood)
@@ -594,7 +588,7 @@ void on_photos_text(Turn& t, const Said& said) {
     static constexpr std::array<std::string_view, 9> kOfPhotos = {
         "照片", "拍", "图", "发完", "没有", "不用", "吗", "怎么", "什么时候"};
     if (fill.fault.matched() && said.normalized.find('?') == std::string::npos &&
-        !has_any(said.compact, kOfPhotos) && tells_the_fault(t, fill) &&
+        !text::contains_any(said.compact, kOfPhotos) && tells_the_fault(t, fill) &&
         text::length_in_chars(d.description) + text::length_in_chars(fill.description) <
             kMaxMessageChars &&
         d.description.find(fill.description) == std::string::npos) {

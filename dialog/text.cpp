@@ -1,5 +1,7 @@
 #include "dialog/text.h"
 
+#include <algorithm>
+
 #include <array>
 
 namespace repairbot::dialog::text {
@@ -288,6 +290,11 @@ std::string compact(std::string_view normalized) {
         if (!is_ascii_punct_or_space(c)) out.push_back(c);
     }
     return out;
+}
+
+bool contains_any(std::string_view s, std::span<const std::string_view> words) {
+    return std::any_of(words.begin(), words.end(),
+                       [&](std::string_view w) { return s.find(w) != std::string_view::npos; });
 }
 
 std::vector<std::string_view> clauses(std::string_view normalized, std::string_view breaks) {

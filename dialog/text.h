@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,6 +57,9 @@ struct Normalized {
 
 // Trims ASCII spaces and punctuation from both ends.
 [[nodiscard]] std::string_view trim_punct(std::string_view s);
+
+// Whether `s` contains any of `words` (each searched as a substring).
+[[nodiscard]] bool contains_any(std::string_view s, std::span<const std::string_view> words);
 
 // The clauses of `normalized` text: the runs between any of `breaks` (normalize folds ，。！？；
 // to ASCII), trimmed (trim_punct), the empty ones left out. Views into `normalized`.
