@@ -65,6 +65,16 @@ INSTANTIATE_TEST_SUITE_P(
         FaultCase{"师傅电话多少", "", "", N}, FaultCase{"我家门口有狗，来之前打电话", "", "", N},
         FaultCase{"门口的灯坏了", "电", "", N}, FaultCase{"充电桩坏了", "公共设施", "", N},
         FaultCase{"防盗门口的锁坏了", "门窗", "", N}, FaultCase{"家里怎么还没来电", "电", "", N},
+        // A power cut said the way owners say it at night, and water where electricity is:
+        // DOMAIN.md's emergencies (power cut, electric leakage). A window or a door that will
+        // not move is no emergency.
+        FaultCase{"全黑了，跳闸推不上去", "电", "electric", E},
+        FaultCase{"电闸一推上去就跳", "电", "electric", E},
+        FaultCase{"家里全黑了", "电", "electric", E},
+        FaultCase{"客厅的灯里往下滴水", "水", "electric", E},
+        FaultCase{"插座进水了", "电", "electric", E},
+        FaultCase{"配电箱进水了", "电", "electric", E},
+        FaultCase{"窗户推不上去", "门窗", "", N}, FaultCase{"门合不上", "门窗", "", N},
         FaultCase{"", "", "", N}));
 
 TEST(FaultCatalogMenu, NumbersFollowTheFileOrder) {
