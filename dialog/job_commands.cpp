@@ -139,6 +139,18 @@ std::optional<std::pair<long, std::size_t>> index_at_start(std::string_view s) {
     return std::pair{n->value, end};
 }
 
+// The end of a ticket number at `pos` of `s` as a technician reads it off a push ("0007"): 3 to 6
+// digits standing alone, led by a 0 (a fee or a list position never is) or, when `four_digits`,
+// exactly four. Its byte length, or 0.
+std::size_t ticket_tail_at(std::string_view s, std::size_t pos, bool four_digits) {
+    std::size_t end = pos;
+    while (end < s.size() && text::is_ascii_digit(s[end])) ++end;
+    const std::size_t n = end - pos;
+    if (n < 3 || n > 6 || (end < s.size() && s[end] != ' ' && s[end] != ',')) return 0;
+    if (pos > 0 && (text::is_ascii_digit(s[pos - 1]) || s[pos - 1] == '.')) return 0;
+    return s[pos] == '0' || (four_digits && n == 4) ? n : 0;
+}
+
 }  // namespace
 
 bool looks_like_ticket_number(std::string_view w) {
@@ -245,6 +257,11 @@ std::optional<JobCommand> parse_job_command(std::string_view raw) {
         if (auto idx = index_at_start(std::string_view(r.s).substr(after))) {
             c.index = idx->first;
             r.blank(after, after + idx->second);
+        } else if (const std::size_t at = skip_separators(r.s, after),
+                   n = ticket_tail_at(r.s, at, false);
+                   n > 0) {
+            c.ticket = r.s.substr(at, n);
+            r.blank(at, at + n);
         }
     }
     c.words_after = !text::trim_punct(r.s).empty();
@@ -262,6 +279,7 @@ std::optional<JobRef> parse_job_ref(std::string_view normalized) {
     auto s = text::trim_punct(normalized);
     if (s.empty()) return std::nullopt;
     if (looks_like_ticket_number(s)) return JobRef{std::string(s), std::nullopt};
+    if (ticket_tail_at(s, 0, true) == s.size()) return JobRef{std::string(s), std::nullopt};
     auto idx = index_at_start(s);
     if (idx && text::trim_punct(s.substr(idx->second)).empty()) {
         return JobRef{{}, idx->first};

@@ -23,7 +23,7 @@ struct JobCommand {
     JobCommandKind kind = JobCommandKind::job;
     JobAction action = JobAction::accept;
     std::string code{};           // bind: the code as sent; empty when none was given
-    std::string ticket{};         // a ticket number named in the message (lower case), or ""
+    std::string ticket{};  // a ticket number named in the message (lower case; or "0007"), or ""
     std::optional<long> index{};  // a list position (1-based) named instead of a number
     std::optional<std::int64_t> cents{};  // finish: 费用; quote: the amount; approve: "100元"
     bool bad_amount = false;  // 费用 / 报价 without a readable amount; 核准 with words left unread
@@ -36,10 +36,12 @@ struct JobCommand {
 // note "换了水龙头". Never fails.
 [[nodiscard]] std::optional<JobCommand> parse_job_command(std::string_view raw);
 
-// A job named on its own: a ticket number ("BX20261121-0007", any case) or a list position
-// ("2", "第2个"). nullopt for anything else.
+// A job named on its own: a ticket number ("BX20261121-0007", any case), the end of one as read
+// off a push ("0007": four digits or led by a 0) or a list position ("2", "第2个"). nullopt for
+// anything else. A command names a job the same ways, but only a 0-led end ("完成 0007": "完成
+// 1500" may be a fee).
 struct JobRef {
-    std::string ticket{};  // lower case; empty when `index` is set
+    std::string ticket{};  // lower case (or the digits of an end); empty when `index` is set
     std::optional<long> index{};
 };
 [[nodiscard]] std::optional<JobRef> parse_job_ref(std::string_view normalized);

@@ -15,6 +15,67 @@ const std::vector<TechnicianJob>& jobs_of(const Turn& t) {
     return t.ctx.technician ? t.ctx.technician->open_jobs : kNone;
 }
 
+// Some of the technician's open jobs, in the chat's order.
+using JobRefs = std::vector<const TechnicianJob*>;
+
+JobRefs all_jobs(const Turn& t) {
+    JobRefs out;
+    for (const auto& j : jobs_of(t)) out.push_back(&j);
+    return out;
+}
+
+template <typename Pred>
+JobRefs jobs_where(const Turn& t, Pred pred) {
+    JobRefs out;
+    for (const auto& j : jobs_of(t))
+        if (pred(j)) out.push_back(&j);
+    return out;
+}
+
+// The jobs a command that names none can mean: 接单 those waiting for acceptance, 到达 those
+// accepted, 完成 those arrived at (else those accepted), 报价 the paid repairs taken on and not
+// agreed yet. Every job for 转单, or when none fits (the reply then says, of the job picked, why
+// the command does not apply). A technician on a ladder types "完成"; with one job on site, that
+// is the one.
+JobRefs jobs_fitting(const Turn& t, JobAction action) {
+    JobRefs fit;
+    const auto status_is = [](JobStatus s) {
+        return [s](const TechnicianJob& j) { return j.status == s; };
+    };
+    switch (action) {
+        case JobAction::accept:
+            fit = jobs_where(t, status_is(JobStatus::dispatched));
+            break;
+        case JobAction::arrive:
+            fit = jobs_where(t, status_is(JobStatus::accepted));
+            break;
+        case JobAction::finish:
+            fit = jobs_where(t, status_is(JobStatus::arrived));
+            if (fit.empty()) fit = jobs_where(t, status_is(JobStatus::accepted));
+            break;
+        case JobAction::quote:
+            fit = jobs_where(t, [](const TechnicianJob& j) {
+                return j.off_list && j.status != JobStatus::dispatched &&
+                       j.quote != QuoteState::agreed;
+            });
+            break;
+        case JobAction::hand_over:
+        case JobAction::approve_quote:
+        case JobAction::reject_quote:
+            break;
+    }
+    return fit.empty() ? all_jobs(t) : fit;
+}
+
+// The jobs a list number answers from: while a command waits for its job, those fitting it (the
+// "which job?" question listed them); otherwise all (as 我的工单 lists them).
+JobRefs offered(const Turn& t) {
+    const auto& s = t.session;
+    if (s.flow == Flow::technician_pick && s.job_command)
+        return jobs_fitting(t, s.job_command->action);
+    return all_jobs(t);
+}
+
 TextId status_text(JobStatus s) {
     switch (s) {
         case JobStatus::accepted:
@@ -47,14 +108,13 @@ TextId action_text(JobAction a) {
     return TextId::action_accept;
 }
 
-// The technician's open jobs as a numbered list, remembered as shown (Session::shown_jobs).
-std::string job_list(Turn& t) {
+// `jobs` as a numbered list, remembered as shown (Session::shown_jobs).
+std::string job_list(Turn& t, const JobRefs& jobs) {
     std::string out;
-    const auto& jobs = jobs_of(t);
     t.session.shown_jobs.clear();
-    for (const auto& j : jobs) t.session.shown_jobs.push_back(j.ticket_number);
+    for (const auto* j : jobs) t.session.shown_jobs.push_back(j->ticket_number);
     for (std::size_t i = 0; i < jobs.size(); ++i) {
-        const auto& j = jobs[i];
+        const auto& j = *jobs[i];
         std::string index = std::to_string(i + 1);
         const std::string& status = t.texts().get(status_text(j.status));
         if (!out.empty()) out.push_back('\n');
@@ -84,10 +144,12 @@ std::string upper(std::string_view s) {
     return out;
 }
 
+// `id` with `jobs` (the jobs offered, by default) as its list.
 void say_jobs(Turn& t, TextId id, std::string_view index = {}) {
-    std::string jobs = job_list(t);
-    std::string count = std::to_string(jobs_of(t).size());
-    t.say(id, {{"jobs", jobs}, {"count", count}, {"index", index}});
+    const JobRefs jobs = offered(t);
+    std::string list = job_list(t, jobs);
+    std::string count = std::to_string(jobs.size());
+    t.say(id, {{"jobs", list}, {"count", count}, {"index", index}});
 }
 
 void clear_pick(Session& s) {
@@ -197,27 +259,49 @@ void run(Turn& t, const PendingJobCommand& cmd, const TechnicianJob& job) {
     }
 }
 
-// Whether list position `index` names a line of the list last shown, or of the jobs as they are
-// (what resolve answers tech_no_such_index for otherwise).
+// Whether list position `index` names a line of the list last shown, or of the jobs offered as
+// they are (what resolve answers tech_no_such_index for otherwise).
 bool position_exists(Turn& t, long index) {
     const auto& listed = t.session.shown_jobs;
-    const std::size_t in_list = listed.empty() ? jobs_of(t).size() : listed.size();
-    return index >= 1 && static_cast<std::size_t>(index) <= std::max(in_list, jobs_of(t).size());
+    const std::size_t now = offered(t).size();
+    const std::size_t in_list = listed.empty() ? now : listed.size();
+    return index >= 1 && static_cast<std::size_t>(index) <= std::max(in_list, now);
+}
+
+// Whether `typed` (lower case) names `job`: its whole number, or the end of it as a technician
+// reads it off the push ("20261121-0007", "0007", "007").
+bool names_job(const TechnicianJob& job, std::string_view typed) {
+    const std::string number = lower(job.ticket_number);
+    if (number == typed) return true;
+    if (typed.size() < 3 || typed.size() >= number.size() || !number.ends_with(typed)) return false;
+    const char before = number[number.size() - typed.size() - 1];
+    return !text::is_ascii_digit(before) || typed.front() == '0';
+}
+
+JobRefs named_by(const Turn& t, std::string_view ticket) {
+    return jobs_where(t, [&](const TechnicianJob& j) { return names_job(j, ticket); });
 }
 
 // The job a ticket number or list position names, or nullptr after saying why there is none.
 const TechnicianJob* resolve(Turn& t, const std::string& ticket, std::optional<long> index) {
     const auto& jobs = jobs_of(t);
     if (!ticket.empty()) {
-        for (const auto& j : jobs) {
-            if (lower(j.ticket_number) == ticket) return &j;
+        const JobRefs named = named_by(t, ticket);
+        if (named.size() == 1) return named.front();
+        if (named.empty()) {
+            t.say(TextId::tech_job_not_yours, {{"ticket", upper(ticket)}});
+        } else {  // the same serial on two days: the whole number or the list tells them apart
+            std::string list = job_list(t, named);
+            t.say(TextId::tech_ticket_tail_ambiguous, {{"ticket", upper(ticket)},
+                                                       {"jobs", list},
+                                                       {"count", std::to_string(named.size())}});
         }
-        t.say(TextId::tech_job_not_yours, {{"ticket", upper(ticket)}});
         return nullptr;
     }
-    // A number of the list last shown (Session::shown_jobs); before any, of the list as it is.
+    // A number of the list last shown (Session::shown_jobs); before any, of the jobs offered.
     const auto& listed = t.session.shown_jobs;
-    const std::size_t in_list = listed.empty() ? jobs.size() : listed.size();
+    const JobRefs now = offered(t);
+    const std::size_t in_list = listed.empty() ? now.size() : listed.size();
     std::string shown = std::to_string(index.value_or(0));
     if (!index || !position_exists(t, *index)) {
         say_jobs(t, TextId::tech_no_such_index, shown);
@@ -228,14 +312,14 @@ const TechnicianJob* resolve(Turn& t, const std::string& ticket, std::optional<l
         return nullptr;
     }
     const auto at = static_cast<std::size_t>(*index - 1);
-    if (listed.empty()) return &jobs[at];
+    if (listed.empty()) return now[at];
     const std::string number = listed[at];
     for (const auto& j : jobs) {
         if (j.ticket_number == number) return &j;
     }
     // Finished, handed over or taken since the list was shown: the list as it is now.
-    std::string list = job_list(t);
-    std::string count = std::to_string(jobs.size());
+    std::string list = job_list(t, now);
+    std::string count = std::to_string(now.size());
     t.say(TextId::tech_index_gone, {{"index", shown}, {"ticket", number}, {"jobs", list}, {"count", count}});
     return nullptr;
 }
@@ -247,11 +331,8 @@ void wait_for_job(Session& s, PendingJobCommand cmd) {
 }
 
 void ask_which(Turn& t, PendingJobCommand cmd) {
-    std::string command = t.texts().get(action_text(cmd.action));
     wait_for_job(t.session, std::move(cmd));
-    std::string jobs = job_list(t);
-    std::string count = std::to_string(jobs_of(t).size());
-    t.say(TextId::tech_which_job, {{"jobs", jobs}, {"count", count}, {"command", command}});
+    prompt_pick(t);
 }
 
 // The quotes waiting for a supervisor's review, one a line.
@@ -369,11 +450,15 @@ void on_job_command(Turn& t, const JobCommand& c) {
         return;
     }
     if (!c.ticket.empty() || c.index) {
-        if (const auto* job = resolve(t, c.ticket, c.index)) run(t, cmd, *job);
+        if (const auto* job = resolve(t, c.ticket, c.index)) {
+            run(t, cmd, *job);
+        } else if (!c.ticket.empty() && named_by(t, c.ticket).size() > 1) {
+            wait_for_job(s, std::move(cmd));  // "1" of the jobs the end was shared by
+        }
         return;
     }
-    if (jobs.size() == 1) {
-        run(t, cmd, jobs.front());
+    if (const JobRefs fit = jobs_fitting(t, cmd.action); fit.size() == 1) {
+        run(t, cmd, *fit.front());
         return;
     }
     ask_which(t, std::move(cmd));
@@ -477,7 +562,8 @@ bool technician_on_image(Turn& t, const ImageMessage& image) {
     if (arrived > 1) at = named && named->status == JobStatus::arrived ? named : nullptr;
     if (arrived == 0) at = named ? named : jobs.size() == 1 ? &jobs.front() : nullptr;
     if (!at) {
-        say_jobs(t, TextId::tech_photo_which);
+        std::string list = job_list(t, all_jobs(t));
+        t.say(TextId::tech_photo_which, {{"jobs", list}, {"count", std::to_string(jobs.size())}});
     } else {
         t.effects.emplace_back(AttachJobPhoto{at->ticket_number, Photo{image.media_id, image.pic_url}});
         t.say(TextId::tech_photo_attached, {{"ticket", at->ticket_number}});
@@ -516,9 +602,10 @@ void prompt_pick(Turn& t) {
     const auto& s = t.session;
     std::string command =
         t.texts().get(action_text(s.job_command ? s.job_command->action : JobAction::accept));
-    std::string jobs = job_list(t);
-    std::string count = std::to_string(jobs_of(t).size());
-    t.say(TextId::tech_which_job, {{"jobs", jobs}, {"count", count}, {"command", command}});
+    const JobRefs jobs = offered(t);
+    std::string list = job_list(t, jobs);
+    std::string count = std::to_string(jobs.size());
+    t.say(TextId::tech_which_job, {{"jobs", list}, {"count", count}, {"command", command}});
 }
 
 }  // namespace repairbot::dialog

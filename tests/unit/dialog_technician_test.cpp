@@ -27,6 +27,9 @@ enum class Jobs {
     one_accepted,
     one_dispatched,
     several,
+    two_waiting,
+    two_on_site,
+    one_on_site_one_accepted,
     off_list,
     off_list_pending,
     off_list_agreed
@@ -40,6 +43,15 @@ std::vector<TechnicianJob> jobs_for(Jobs j) {
             return {job(kJ1, JobStatus::accepted)};
         case Jobs::one_dispatched:
             return {job(kJ3, JobStatus::dispatched, "7栋101", "电")};
+        case Jobs::two_waiting:
+            return {job(kJ1, JobStatus::dispatched),
+                    job(kJ3, JobStatus::dispatched, "7栋101", "电")};
+        case Jobs::two_on_site:
+            return {job(kJ1, JobStatus::arrived),
+                    job(kJ2, JobStatus::arrived, "5栋电梯厅", "电梯")};
+        case Jobs::one_on_site_one_accepted:
+            return {job(kJ2, JobStatus::arrived, "5栋电梯厅", "电梯"),
+                    job(kJ1, JobStatus::accepted)};
         case Jobs::several: {
             auto j4 = job(kJ4, JobStatus::accepted, "9栋902", "门窗");
             j4.off_list = true;
@@ -108,8 +120,12 @@ const CommandCase kCommandCases[] = {
      TextId::tech_accepted},
     {"AcceptTwiceSaysItIsAccepted", Jobs::one_accepted, "接单", std::nullopt,
      TextId::tech_already_accepted},
-    {"AcceptWithSeveralAsksWhich", Jobs::several, "接单", std::nullopt, TextId::tech_which_job,
-     true},
+    // With several jobs, a command that names none means the only one it fits.
+    {"AcceptWithSeveralTakesTheOnlyOneWaiting", Jobs::several, "接单", AcceptJob{kJ3},
+     TextId::tech_accepted},
+    {"AcceptWithTwoWaitingAsksWhich", Jobs::two_waiting, "接单", std::nullopt,
+     TextId::tech_which_job, true},
+    {"AcceptByTheTicketsEnd", Jobs::several, "接单 0009", AcceptJob{kJ3}, TextId::tech_accepted},
     {"AcceptByNumberAmongSeveral", Jobs::several, "接单 BX20261121-0009", AcceptJob{kJ3},
      TextId::tech_accepted},
     {"AcceptByLowerCaseNumber", Jobs::several, "接单bx20261121-0009", AcceptJob{kJ3},
@@ -129,8 +145,10 @@ const CommandCase kCommandCases[] = {
     {"ArriveAlsoAsWoDaoLe", Jobs::one_accepted, "我到了", ArriveJob{kJ1}, TextId::tech_arrived},
     {"ArriveBeforeAcceptingSaysAcceptFirst", Jobs::one_dispatched, "到达", std::nullopt,
      TextId::tech_accept_first},
-    {"ArriveWithSeveralAsksWhich", Jobs::several, "到达", std::nullopt, TextId::tech_which_job,
+    {"ArriveWithTwoAcceptedAsksWhich", Jobs::several, "到达", std::nullopt, TextId::tech_which_job,
      true},
+    {"ArriveAloneAtTheOnlyAcceptedJob", Jobs::one_on_site_one_accepted, "到了", ArriveJob{kJ1},
+     TextId::tech_arrived},
     {"ArriveByNumberAmongSeveral", Jobs::several, "到达 BX20261121-0007", ArriveJob{kJ1},
      TextId::tech_arrived},
     {"ArriveTwiceSaysSo", Jobs::several, "到达 2", std::nullopt, TextId::tech_already_arrived},
@@ -163,8 +181,14 @@ const CommandCase kCommandCases[] = {
      std::nullopt, TextId::tech_no_such_index_fee, true},
     {"FinishWithThreeDecimalsIsRefused", Jobs::one_accepted, "完成 费用 12.345", std::nullopt,
      TextId::tech_fee_invalid},
-    {"FinishWithSeveralAsksWhich", Jobs::several, "完成 费用 80", std::nullopt,
+    {"FinishWithSeveralFinishesTheOneOnSite", Jobs::several, "完成 费用 80",
+     FinishJob{kJ2, 8000, ""}, TextId::tech_finished_fee},
+    {"FinishWithTwoOnSiteAsksWhich", Jobs::two_on_site, "完成 费用 80", std::nullopt,
      TextId::tech_which_job, true},
+    {"FinishWithNothingTakenOnAsksWhich", Jobs::two_waiting, "完成", std::nullopt,
+     TextId::tech_which_job, true},
+    {"FinishByTheTicketsEndWithFee", Jobs::several, "完成 0008 费用 50", FinishJob{kJ2, 5000, ""},
+     TextId::tech_finished_fee},
     {"FinishByNumberAmongSeveral", Jobs::several, "完成 BX20261121-0008 费用 50 换灯泡",
      FinishJob{kJ2, 5000, "换灯泡"}, TextId::tech_finished_fee},
     {"FinishByPositionAmongSeveral", Jobs::several, "完成 2", FinishJob{kJ2, std::nullopt, ""},
@@ -196,8 +220,8 @@ const CommandCase kCommandCases[] = {
      TextId::tech_quote_invalid},
     {"QuoteOnAListedRepairIsNotNeeded", Jobs::one_accepted, "报价 120", std::nullopt,
      TextId::tech_quote_not_needed},
-    {"QuoteWithSeveralAsksWhich", Jobs::several, "报价 120", std::nullopt, TextId::tech_which_job,
-     true},
+    {"QuoteWithSeveralQuotesTheOnlyPaidRepairTakenOn", Jobs::several, "报价 120",
+     QuoteJob{kJ4, 12000}, TextId::tech_quoted},
     {"QuoteByPositionAmongSeveral", Jobs::several, "报价 120 4", QuoteJob{kJ4, 12000},
      TextId::tech_quoted},
     {"QuoteSomeoneElsesJob", Jobs::off_list, "报价 120 BX20261121-0099", std::nullopt,
@@ -304,15 +328,17 @@ TEST_P(WhichJob, TheNextMessageCompletesThePendingCommand) {
 }
 
 const PickCase kPickCases[] = {
-    {"AcceptByTicketNumber", "接单", "BX20261121-0009", AcceptJob{kJ3}},
-    {"AcceptByLowerCaseNumberWithSpaces", "接单", " bx20261121-0009 ", AcceptJob{kJ3}},
+    {"HandOverByTicketNumber", "转单 太远", "BX20261121-0009", HandOverJob{kJ3, "太远"}},
+    {"HandOverByLowerCaseNumberWithSpaces", "转单 太远", " bx20261121-0009 ",
+     HandOverJob{kJ3, "太远"}},
+    // 到达 offers the two accepted jobs (0007, 0010), numbered 1 and 2.
     {"ArriveByPosition", "到达", "1", ArriveJob{kJ1}},
-    {"ArriveByOrdinal", "到达", "第1个", ArriveJob{kJ1}},
-    {"FinishKeepsTheFeeAndNote", "完成 费用 80 换了水龙头", "2",
-     FinishJob{kJ2, 8000, "换了水龙头"}},
-    {"QuoteKeepsTheAmount", "报价 120", "BX20261121-0010", QuoteJob{kJ4, 12000}},
+    {"ArriveByOrdinal", "到达", "第2个", ArriveJob{kJ4}},
+    {"ArriveByTheTicketsEnd", "到达", "0010", ArriveJob{kJ4}},
+    {"ArriveByTheTicketsEndWithoutItsFirstZero", "到达", "010", ArriveJob{kJ4}},
+    {"ArriveByTheTicketsDateAndSerial", "到达", "20261121-0010", ArriveJob{kJ4}},
     {"HandOverKeepsTheReason", "转单 需要电工", "3", HandOverJob{kJ3, "需要电工"}},
-    {"ANewFullCommandReplacesThePendingOne", "接单", "完成 BX20261121-0008",
+    {"ANewFullCommandReplacesThePendingOne", "到达", "完成 BX20261121-0008",
      FinishJob{kJ2, std::nullopt, ""}},
 };
 
@@ -320,7 +346,7 @@ INSTANTIATE_TEST_SUITE_P(Technician, WhichJob, ::testing::ValuesIn(kPickCases),
                          [](const auto& info) { return std::string(info.param.behaviour); });
 
 TEST(Technician, WhichJobKeepsAskingUntilAnsweredAndRefusesOthersJobs) {
-    Chat chat = technician_chat(Jobs::several);
+    Chat chat = technician_chat(Jobs::two_on_site);
     chat.say("完成 费用 80");
     chat.say("嗯");
     EXPECT_TRUE(contains(chat.reply(), opening_of(TextId::tech_pick_not_understood)));
@@ -359,7 +385,7 @@ TEST(Technician, AFinishWithANumberPastTheListWaitsForTheJobOrTheFee) {
 
 TEST(Technician, WhichJobCanBeCancelled) {
     Chat chat = technician_chat(Jobs::several);
-    chat.say("接单");
+    chat.say("转单 太远");
     chat.say("取消");
     EXPECT_EQ(chat.reply(), text_of(TextId::tech_pick_cancelled));
     EXPECT_EQ(chat.session.flow, Flow::idle);
@@ -368,7 +394,7 @@ TEST(Technician, WhichJobCanBeCancelled) {
 
 TEST(Technician, WhichJobIsDroppedWhenTheSenderIsNoLongerATechnician) {
     Chat chat = technician_chat(Jobs::several);
-    chat.say("接单");
+    chat.say("转单 太远");
     chat.technician.reset();
     chat.say("2");
     EXPECT_TRUE(chat.last.effects.empty());
@@ -381,13 +407,14 @@ TEST(Technician, WhichJobIsDroppedWhenTheSenderIsNoLongerATechnician) {
 // said so, with the list as it is now, and the question waits for an answer from that list.
 TEST(Technician, AListNumberMeansTheJobShownUnderItEvenWhenTheListChangedSince) {
     Chat chat = technician_chat(Jobs::several);
-    chat.say("完成");
+    chat.say("转单 太远");
     ASSERT_EQ(chat.session.flow, Flow::technician_pick);
     chat.technician->open_jobs.insert(chat.technician->open_jobs.begin(),
                                       job("BX20261120-0001", JobStatus::dispatched, "1栋101", "水"));
     chat.say("2");
     ASSERT_EQ(chat.last.effects.size(), 1u) << chat.reply();
-    EXPECT_EQ(std::get<FinishJob>(chat.last.effects.front()).ticket_number, kJ2) << "shown as 2, not now 2";
+    EXPECT_EQ(std::get<HandOverJob>(chat.last.effects.front()).ticket_number, kJ2)
+        << "shown as 2, not now 2";
 
     chat.say("我的工单");  // the new list: 0001, 0007, 0008, 0009, 0010
     chat.technician->open_jobs.erase(chat.technician->open_jobs.begin() + 2);  // 0008 finished
@@ -428,7 +455,7 @@ TEST(Technician, ANumberPastTheListTheySawShowsTheListAsItIsNow) {
 // Every job finished or taken while the technician was asked which one: the question ends.
 TEST(Technician, WhichJobEndsWhenNoJobIsLeft) {
     Chat chat = technician_chat(Jobs::several);
-    chat.say("接单");
+    chat.say("转单 太远");
     chat.technician->open_jobs.clear();
     chat.say("1");
     EXPECT_EQ(chat.reply(), text_of(TextId::tech_no_jobs));
@@ -449,7 +476,8 @@ TEST(Technician, APhotoFromTheSiteIsKeptOnTheJobArrivedAtAndOpensNoReport) {
     EXPECT_EQ(chat.session.flow, Flow::idle);
     EXPECT_TRUE(chat.session.draft.photos.empty());
     chat.say("完成");
-    EXPECT_EQ(chat.session.flow, Flow::technician_pick) << "a job command: " << chat.reply();
+    ASSERT_NE(find_effect<FinishJob>(chat.last), nullptr) << "a job command: " << chat.reply();
+    EXPECT_EQ(find_effect<FinishJob>(chat.last)->ticket_number, kJ2) << "the one on site";
 
     Chat only = technician_chat(Jobs::one_accepted);
     only.photo("m-site-2");
@@ -462,13 +490,14 @@ TEST(Technician, APhotoFromTheSiteIsKeptOnTheJobArrivedAtAndOpensNoReport) {
 TEST(Technician, APhotoWhoseJobCannotBeToldAsksForArrivalFirst) {
     Chat chat = technician_chat(Jobs::several);
     chat.technician->open_jobs[1].status = JobStatus::accepted;  // kJ2 no longer arrived
-    chat.say("接单");
+    chat.say("到达");
     chat.photo("m-site-3");
     EXPECT_TRUE(chat.last.effects.empty());
     EXPECT_TRUE(contains(chat.reply(), "请先发“到达 工单号”，再发照片")) << chat.reply();
     EXPECT_TRUE(contains(chat.reply(), "1. " + kJ1)) << chat.reply();
     EXPECT_EQ(chat.session.flow, Flow::technician_pick);
-    EXPECT_TRUE(contains(chat.last.replies.front().text, "哪一个")) << "asked again: " << chat.reply();
+    EXPECT_TRUE(contains(chat.last.replies.front().text, "哪一单"))
+        << "asked again: " << chat.reply();
 }
 
 // On site at two jobs (a neighbour's leak too): the photo goes to the one last named with 到达;
@@ -517,7 +546,7 @@ TEST(Technician, OwnersAreToldToBindFirst) {
 // a "which job?" under way is kept for the answer sent again.
 TEST(Technician, AJobCommandFromASenderTheBotCouldNotLookUpIsAskedAgainLaterNotToBind) {
     Chat chat = technician_chat(Jobs::several);
-    chat.say("完成");
+    chat.say("转单 太远");
     ASSERT_EQ(chat.session.flow, Flow::technician_pick);
     const Session asked = chat.session;
     chat.technician.reset();
@@ -677,6 +706,37 @@ TEST(TechnicianParsing, TicketNumbersAndPositions) {
     EXPECT_EQ(parse_job_ref("bx20261121-0007")->ticket, "bx20261121-0007");
     EXPECT_FALSE(parse_job_ref("2楼").has_value());
     EXPECT_FALSE(parse_job_ref("好的").has_value());
+}
+
+// The end of a ticket number, as read off the push: alone, four digits or 0-led; after a command
+// only 0-led, since "完成 1500" may be a fee written without its unit.
+TEST(TechnicianParsing, TheEndOfATicketNumberNamesTheJob) {
+    EXPECT_EQ(parse_job_ref("0007")->ticket, "0007");
+    EXPECT_EQ(parse_job_ref("1207")->ticket, "1207");
+    EXPECT_EQ(parse_job_ref("007")->ticket, "007");
+    EXPECT_FALSE(parse_job_ref("120").has_value()) << "three digits without a 0: neither";
+    auto c = parse_job_command("完成 0007 换了阀门");
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->ticket, "0007");
+    EXPECT_EQ(c->text, "换了阀门");
+    c = parse_job_command("完成 1500");
+    ASSERT_TRUE(c.has_value());
+    EXPECT_TRUE(c->ticket.empty());
+}
+
+// Serials start again each day: an end two open jobs share asks for the whole number.
+TEST(Technician, AnEndTwoJobsShareAsksForTheWholeNumber) {
+    Chat chat = technician_chat(Jobs::two_waiting);
+    chat.technician->open_jobs[1].ticket_number = "BX20261122-0007";
+    chat.say("接单 0007");
+    EXPECT_TRUE(chat.last.effects.empty());
+    EXPECT_TRUE(contains(chat.reply(), "有2个工单号以 0007 结尾")) << chat.reply();
+    chat.say("2");
+    ASSERT_EQ(chat.last.effects.size(), 1u) << chat.reply();
+    EXPECT_EQ(chat.last.effects.front(), Effect(AcceptJob{"BX20261122-0007"}));
+    chat.say("接单 BX20261121-0007");
+    ASSERT_EQ(chat.last.effects.size(), 1u) << chat.reply();
+    EXPECT_EQ(chat.last.effects.front(), Effect(AcceptJob{kJ1}));
 }
 
 // A note that says there is no fee (公共区域不收费, 无费用, 免收费) is a note, not a fee that could
