@@ -34,6 +34,9 @@ constexpr std::array<std::string_view, 17> kAsapWords = {
     "尽快",       "越快越好", "马上",   "立刻", "立即", "随时",     "都可以", "都行", "任何时间",
     "什么时候都", "没要求",   "无所谓", "不限", "跳过", "越早越好", "现在",   "asap"};
 
+// A clock said as a bound: "7点以后" (from then on), "3点前都在" (until then).
+enum class Bound : std::uint8_t { none, after, before };
+
 struct Parts {
     std::optional<sys_days> date;  // local date
     bool date_from_weekday = false;
@@ -42,6 +45,7 @@ struct Parts {
     int minute = 0;
     int end_hour = -1;
     int end_minute = 0;
+    Bound bound = Bound::none;
 };
 
 std::optional<long> number(std::string_view s, std::size_t& p) {
@@ -217,7 +221,19 @@ int to_24h(int hour, const std::optional<DayPart>& part) {
     return hour <= 6 ? hour + 12 : hour;  // nobody books a repair at 3 am
 }
 
-// Reads [date][part][clock[到clock]] at p; true when anything was read.
+// 以后 / 之后 / 后 or 以前 / 之前 / 前 / 之内 / 以内 at p ("3点前后" is "about 3": no bound).
+Bound parse_bound(std::string_view s, std::size_t p) {
+    for (std::string_view w : {"以后", "之后", "后"})
+        if (at(s, p, w)) return Bound::after;
+    for (std::string_view w : {"以前", "之前", "之内", "以内", "前"}) {
+        if (!at(s, p, w)) continue;
+        if (w == "前" && at(s, p + w.size(), "后")) return Bound::none;
+        return Bound::before;
+    }
+    return Bound::none;
+}
+
+// Reads [date][part][clock[到clock | bound]] at p; true when anything was read.
 bool parse_at(std::string_view s, std::size_t p, Days day, Parts& out) {
     Parts r;
     r.date = parse_date(s, p, day, r.date_from_weekday);
@@ -235,6 +251,7 @@ bool parse_at(std::string_view s, std::size_t p, Days day, Parts& out) {
                 p = q;
             }
         }
+        if (r.end_hour < 0) r.bound = parse_bound(s, p);
     } else if (std::size_t q = p; auto h = number(s, q)) {
         // "2到4点", "2-4点"
         if (match(s, q, "到") || match(s, q, "至") || match(s, q, "-") || match(s, q, "~")) {
@@ -307,6 +324,16 @@ ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes ut
         if (parts.end_hour >= 0) {
             to = hours{parts.end_hour} + minutes{parts.end_minute};
             if (to <= from) return {};
+        } else if (parts.bound == Bound::after) {
+            // To the end of the part of the day said, else of the working day (or the evening).
+            to = parts.part ? hours{parts.part->to_hour} : from < hours{18} ? hours{18} : hours{21};
+            if (to <= from) to = from + hours{1};
+        } else if (parts.bound == Bound::before) {
+            // From the start of the part of the day said, else of the working day: "下午三点前都在"
+            // is 14:00-15:00, not a visit at 15:00 when the owner has gone.
+            to = from;
+            from = parts.part ? hours{parts.part->from_hour} : hours{9};
+            if (from >= to) from = to - hours{1};
         } else {
             to = from + hours{1};
         }

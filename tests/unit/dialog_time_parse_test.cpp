@@ -63,6 +63,17 @@ INSTANTIATE_TEST_SUITE_P(
                       // A time named wins over the words around it.
                       TimeCase{"现在不在家，明天下午吧", W, "2026-11-21 14:00-18:00"},
                       TimeCase{"周六上午都可以", W, "2026-11-21 09:00-12:00"},
+                      // "After" runs to the end of its part of the day (or of the working
+                      // day); "before" / "until" from the part's start (or 09:00) to the hour.
+                      TimeCase{"明天晚上7点以后", W, "2026-11-21 19:00-21:00"},
+                      TimeCase{"今晚7点以后家里有人", W, "2026-11-20 19:00-21:00"},
+                      TimeCase{"明天早上7点以后", W, "2026-11-21 07:00-12:00"},
+                      TimeCase{"明天下午三点前都在", W, "2026-11-21 14:00-15:00"},
+                      TimeCase{"明天三点之前", W, "2026-11-21 09:00-15:00"},
+                      TimeCase{"明天上午10点之后都可以", W, "2026-11-21 10:00-12:00"},
+                      TimeCase{"明天10点以后", W, "2026-11-21 10:00-18:00"},
+                      TimeCase{"下午4点以前", W, "2026-11-20 14:30-16:00"},
+                      TimeCase{"周三以后都行", W, "2026-11-25 09:00-18:00"},
                       TimeCase{"现在就来", TimeAnswer::asap, ""},
                       TimeCase{"今天上午不行，随时都可以", TimeAnswer::asap, ""},
                       TimeCase{"今天不行，明天都可以", W, "2026-11-21 09:00-18:00"},
