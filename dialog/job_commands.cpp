@@ -1,5 +1,6 @@
 #include "dialog/job_commands.h"
 
+#include <algorithm>
 #include <array>
 #include <vector>
 
@@ -139,16 +140,30 @@ std::optional<std::pair<long, std::size_t>> index_at_start(std::string_view s) {
     return std::pair{n->value, end};
 }
 
-// The end of a ticket number at `pos` of `s` as a technician reads it off a push ("0007"): 3 to 6
-// digits standing alone, led by a 0 (a fee or a list position never is) or, when `four_digits`,
-// exactly four. Its byte length, or 0.
-std::size_t ticket_tail_at(std::string_view s, std::size_t pos, bool four_digits) {
+// Whether a word ends at `pos` of `s`: the end, a space or a punctuation mark.
+bool word_ends_at(std::string_view s, std::size_t pos) {
+    return pos >= s.size() || std::string_view(" ,.!?;").find(s[pos]) != std::string_view::npos;
+}
+
+// The end of a ticket number at `pos` of `s` as a technician reads it off a push ("0007",
+// "0007号"): 3 to 6 digits standing alone, led by a 0 (a fee or a list position never is) or,
+// when `four_digits`, exactly four. The byte length of its digits and of all it took (号 / 单
+// after it), or nullopt.
+struct Tail {
+    std::size_t digits = 0;
+    std::size_t taken = 0;
+};
+std::optional<Tail> ticket_tail_at(std::string_view s, std::size_t pos, bool four_digits) {
     std::size_t end = pos;
     while (end < s.size() && text::is_ascii_digit(s[end])) ++end;
     const std::size_t n = end - pos;
-    if (n < 3 || n > 6 || (end < s.size() && s[end] != ' ' && s[end] != ',')) return 0;
-    if (pos > 0 && (text::is_ascii_digit(s[pos - 1]) || s[pos - 1] == '.')) return 0;
-    return s[pos] == '0' || (four_digits && n == 4) ? n : 0;
+    if (n < 3 || n > 6 || !(s[pos] == '0' || (four_digits && n == 4))) return std::nullopt;
+    if (pos > 0 && (text::is_ascii_digit(s[pos - 1]) || s[pos - 1] == '.')) return std::nullopt;
+    std::size_t taken = end;
+    for (std::string_view mark : {"号", "单"})
+        if (text::at(s, taken, mark)) taken += mark.size();
+    if (!word_ends_at(s, taken)) return std::nullopt;  // "007号楼" is a place
+    return Tail{n, taken - pos};
 }
 
 }  // namespace
@@ -257,14 +272,14 @@ std::optional<JobCommand> parse_job_command(std::string_view raw) {
         if (auto idx = index_at_start(std::string_view(r.s).substr(after))) {
             c.index = idx->first;
             r.blank(after, after + idx->second);
-        } else if (const std::size_t at = skip_separators(r.s, after),
-                   n = ticket_tail_at(r.s, at, false);
-                   n > 0) {
-            c.ticket = r.s.substr(at, n);
-            r.blank(at, at + n);
+        } else if (const std::size_t at = skip_separators(r.s, after);
+                   auto tail = ticket_tail_at(r.s, at, false)) {
+            c.ticket = r.s.substr(at, tail->digits);
+            r.blank(at, at + tail->taken);
         }
     }
     c.words_after = !text::trim_punct(r.s).empty();
+    c.digits_after = std::any_of(r.s.begin(), r.s.end(), text::is_ascii_digit);
     if (c.action == JobAction::finish || c.action == JobAction::hand_over ||
         c.action == JobAction::reject_quote) {
         c.text = r.original(raw, norm);
@@ -279,7 +294,8 @@ std::optional<JobRef> parse_job_ref(std::string_view normalized) {
     auto s = text::trim_punct(normalized);
     if (s.empty()) return std::nullopt;
     if (looks_like_ticket_number(s)) return JobRef{std::string(s), std::nullopt};
-    if (ticket_tail_at(s, 0, true) == s.size()) return JobRef{std::string(s), std::nullopt};
+    if (auto tail = ticket_tail_at(s, 0, true); tail && tail->taken == s.size())
+        return JobRef{std::string(s.substr(0, tail->digits)), std::nullopt};
     auto idx = index_at_start(s);
     if (idx && text::trim_punct(s.substr(idx->second)).empty()) {
         return JobRef{{}, idx->first};

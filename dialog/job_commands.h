@@ -29,6 +29,7 @@ struct JobCommand {
     bool bad_amount = false;  // 费用 / 报价 without a readable amount; 核准 with words left unread
     std::string text{};  // finish: the note; hand_over, reject_quote: the reason; trimmed
     bool words_after = false;  // words left after what was read (any action: "到达电梯口时…")
+    bool digits_after = false;  // and a digit among them ("到达 7栋101": perhaps another job)
 };
 
 // The command `raw` (the message as typed) is, or nullopt when it starts with no command

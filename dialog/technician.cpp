@@ -32,32 +32,69 @@ JobRefs jobs_where(const Turn& t, Pred pred) {
     return out;
 }
 
-// The jobs a command that names none can mean: 接单 those waiting for acceptance, 到达 those
-// accepted, 完成 those arrived at (else those accepted), 报价 the paid repairs taken on and not
-// agreed yet. Every job for 转单, or when none fits (the reply then says, of the job picked, why
-// the command does not apply). A technician on a ladder types "完成"; with one job on site, that
-// is the one.
-JobRefs jobs_fitting(const Turn& t, JobAction action) {
-    JobRefs fit;
-    const auto status_is = [](JobStatus s) {
+// The one job a command that names none can only mean, or nullptr when another could be meant
+// (the chat then asks). 接单: the only job waiting for acceptance. 到达: the only accepted one,
+// with none on site (back from fetching parts, 到了 may mean the job on site). 完成: the only one
+// accepted or on site (a job left on site yesterday may be today's 完成). 报价: the only paid
+// repair taken on and not agreed, with no other job on site. A technician on a ladder types
+// "完成"; with one job on site and others still to take on, that is the one.
+const TechnicianJob* only_meant(const Turn& t, JobAction action) {
+    const auto& jobs = jobs_of(t);
+    if (jobs.size() == 1) return &jobs.front();
+    const auto count = [&](auto pred) {
+        return static_cast<std::size_t>(std::count_if(jobs.begin(), jobs.end(), pred));
+    };
+    const auto first = [&](auto pred) -> const TechnicianJob* {
+        auto it = std::find_if(jobs.begin(), jobs.end(), pred);
+        return it == jobs.end() ? nullptr : &*it;
+    };
+    const auto is = [](JobStatus s) {
         return [s](const TechnicianJob& j) { return j.status == s; };
+    };
+    const auto taken_on = [](const TechnicianJob& j) { return j.status != JobStatus::dispatched; };
+    const auto to_quote = [](const TechnicianJob& j) {
+        return j.off_list && j.status != JobStatus::dispatched && j.quote != QuoteState::agreed;
     };
     switch (action) {
         case JobAction::accept:
-            fit = jobs_where(t, status_is(JobStatus::dispatched));
+            if (count(is(JobStatus::dispatched)) == 1) return first(is(JobStatus::dispatched));
             break;
         case JobAction::arrive:
-            fit = jobs_where(t, status_is(JobStatus::accepted));
+            if (count(is(JobStatus::arrived)) == 0 && count(is(JobStatus::accepted)) == 1)
+                return first(is(JobStatus::accepted));
             break;
         case JobAction::finish:
-            fit = jobs_where(t, status_is(JobStatus::arrived));
-            if (fit.empty()) fit = jobs_where(t, status_is(JobStatus::accepted));
+            if (count(taken_on) == 1) return first(taken_on);
             break;
         case JobAction::quote:
-            fit = jobs_where(t, [](const TechnicianJob& j) {
-                return j.off_list && j.status != JobStatus::dispatched &&
-                       j.quote != QuoteState::agreed;
-            });
+            if (count(to_quote) == 1 && count([&](const TechnicianJob& j) {
+                                            return j.status == JobStatus::arrived && !to_quote(j);
+                                        }) == 0)
+                return first(to_quote);
+            break;
+        case JobAction::hand_over:
+        case JobAction::approve_quote:
+        case JobAction::reject_quote:
+            break;
+    }
+    return nullptr;
+}
+
+// The jobs the "which job?" question offers for `action`: 接单 those waiting for acceptance; 到达,
+// 完成 and 报价 those taken on; 转单 all. All when none fits (the reply to the one picked says why
+// the command does not apply).
+JobRefs jobs_fitting(const Turn& t, JobAction action) {
+    JobRefs fit;
+    switch (action) {
+        case JobAction::accept:
+            fit = jobs_where(
+                t, [](const TechnicianJob& j) { return j.status == JobStatus::dispatched; });
+            break;
+        case JobAction::arrive:
+        case JobAction::finish:
+        case JobAction::quote:
+            fit = jobs_where(
+                t, [](const TechnicianJob& j) { return j.status != JobStatus::dispatched; });
             break;
         case JobAction::hand_over:
         case JobAction::approve_quote:
@@ -67,13 +104,17 @@ JobRefs jobs_fitting(const Turn& t, JobAction action) {
     return fit.empty() ? all_jobs(t) : fit;
 }
 
-// The jobs a list number answers from: while a command waits for its job, those fitting it (the
-// "which job?" question listed them); otherwise all (as 我的工单 lists them).
+// The jobs a list number answers from: while a command waits for its job, those of the list the
+// question showed (Session::shown_jobs) still open, in its order; otherwise all (as 我的工单
+// lists them).
 JobRefs offered(const Turn& t) {
     const auto& s = t.session;
-    if (s.flow == Flow::technician_pick && s.job_command)
-        return jobs_fitting(t, s.job_command->action);
-    return all_jobs(t);
+    if (s.flow != Flow::technician_pick || !s.job_command) return all_jobs(t);
+    JobRefs shown;
+    for (const auto& number : s.shown_jobs)
+        for (const auto& j : jobs_of(t))
+            if (j.ticket_number == number) shown.push_back(&j);
+    return shown.empty() ? jobs_fitting(t, s.job_command->action) : shown;
 }
 
 TextId status_text(JobStatus s) {
@@ -274,8 +315,11 @@ bool names_job(const TechnicianJob& job, std::string_view typed) {
     const std::string number = lower(job.ticket_number);
     if (number == typed) return true;
     if (typed.size() < 3 || typed.size() >= number.size() || !number.ends_with(typed)) return false;
-    const char before = number[number.size() - typed.size() - 1];
-    return !text::is_ascii_digit(before) || typed.front() == '0';
+    // Cut at a boundary ("20261121-0007", "0007"), or only zeros cut off the serial ("007" of
+    // 0007, never of 1007).
+    std::size_t cut = number.size() - typed.size();
+    while (cut > 0 && number[cut - 1] == '0') --cut;
+    return cut == 0 || !text::is_ascii_digit(number[cut - 1]);
 }
 
 JobRefs named_by(const Turn& t, std::string_view ticket) {
@@ -308,7 +352,7 @@ const TechnicianJob* resolve(Turn& t, const std::string& ticket, std::optional<l
         return nullptr;
     }
     if (static_cast<std::size_t>(*index) > in_list) {  // a number of no list they saw: the list now
-        say_jobs(t, TextId::tech_list_changed);
+        say_jobs(t, TextId::tech_list_changed, shown);
         return nullptr;
     }
     const auto at = static_cast<std::size_t>(*index - 1);
@@ -331,8 +375,12 @@ void wait_for_job(Session& s, PendingJobCommand cmd) {
 }
 
 void ask_which(Turn& t, PendingJobCommand cmd) {
+    const JobRefs jobs = jobs_fitting(t, cmd.action);
+    std::string command = t.texts().get(action_text(cmd.action));
     wait_for_job(t.session, std::move(cmd));
-    prompt_pick(t);
+    std::string list = job_list(t, jobs);
+    t.say(TextId::tech_which_job,
+          {{"jobs", list}, {"count", std::to_string(jobs.size())}, {"command", command}});
 }
 
 // The quotes waiting for a supervisor's review, one a line.
@@ -457,8 +505,12 @@ void on_job_command(Turn& t, const JobCommand& c) {
         }
         return;
     }
-    if (const JobRefs fit = jobs_fitting(t, cmd.action); fit.size() == 1) {
-        run(t, cmd, *fit.front());
+    // Words left unread that hold a number ("到达 7栋101", "完成 换了阀门 0007") may name another
+    // job: asked, not guessed.
+    const auto* only =
+        c.digits_after ? (jobs.size() == 1 ? &jobs.front() : nullptr) : only_meant(t, cmd.action);
+    if (only) {
+        run(t, cmd, *only);
         return;
     }
     ask_which(t, std::move(cmd));
@@ -524,10 +576,11 @@ bool technician_on_text(Turn& t, const Said& said) {
         const auto note = text::trim_punct(c->text);
         const bool alone = !c->words_after || note == "了" || note == "啦";
         // A list number only alone ("到达 2"): "到达电梯口时发现灯一直闪" has a 一 in it.
-        const bool names_job =
-            !c->ticket.empty() || (c->index && alone) || c->cents || c->bad_amount;
+        // A ticket's end ("0302") is no name here: "到达 0302 门口时…" is the report's.
+        const bool named =
+            looks_like_ticket_number(c->ticket) || (c->index && alone) || c->cents || c->bad_amount;
         const bool bare_finish = c->kind == JobCommandKind::job && c->action == JobAction::finish;
-        if (!names_job && (!alone || bare_finish)) return false;
+        if (!named && (!alone || bare_finish)) return false;
     }
     if (c) {
         on_job_command(t, *c);
@@ -562,8 +615,10 @@ bool technician_on_image(Turn& t, const ImageMessage& image) {
     if (arrived > 1) at = named && named->status == JobStatus::arrived ? named : nullptr;
     if (arrived == 0) at = named ? named : jobs.size() == 1 ? &jobs.front() : nullptr;
     if (!at) {
-        std::string list = job_list(t, all_jobs(t));
-        t.say(TextId::tech_photo_which, {{"jobs", list}, {"count", std::to_string(jobs.size())}});
+        // While a "which job?" waits, its own list: one numbering in one reply.
+        const JobRefs listed = offered(t);
+        std::string list = job_list(t, listed);
+        t.say(TextId::tech_photo_which, {{"jobs", list}, {"count", std::to_string(listed.size())}});
     } else {
         t.effects.emplace_back(AttachJobPhoto{at->ticket_number, Photo{image.media_id, image.pic_url}});
         t.say(TextId::tech_photo_attached, {{"ticket", at->ticket_number}});

@@ -30,6 +30,9 @@ enum class Jobs {
     two_waiting,
     two_on_site,
     one_on_site_one_accepted,
+    accepted_and_waiting,
+    on_site_and_waiting,
+    off_list_and_waiting,
     off_list,
     off_list_pending,
     off_list_agreed
@@ -49,6 +52,16 @@ std::vector<TechnicianJob> jobs_for(Jobs j) {
         case Jobs::two_on_site:
             return {job(kJ1, JobStatus::arrived),
                     job(kJ2, JobStatus::arrived, "5栋电梯厅", "电梯")};
+        case Jobs::accepted_and_waiting:
+            return {job(kJ1, JobStatus::accepted), job(kJ3, JobStatus::dispatched, "7栋101", "电")};
+        case Jobs::on_site_and_waiting:
+            return {job(kJ2, JobStatus::arrived, "5栋电梯厅", "电梯"),
+                    job(kJ3, JobStatus::dispatched, "7栋101", "电")};
+        case Jobs::off_list_and_waiting: {
+            auto j1 = job(kJ1, JobStatus::arrived);
+            j1.off_list = true;
+            return {j1, job(kJ3, JobStatus::dispatched, "7栋101", "电")};
+        }
         case Jobs::one_on_site_one_accepted:
             return {job(kJ2, JobStatus::arrived, "5栋电梯厅", "电梯"),
                     job(kJ1, JobStatus::accepted)};
@@ -125,7 +138,10 @@ const CommandCase kCommandCases[] = {
      TextId::tech_accepted},
     {"AcceptWithTwoWaitingAsksWhich", Jobs::two_waiting, "接单", std::nullopt,
      TextId::tech_which_job, true},
-    {"AcceptByTheTicketsEnd", Jobs::several, "接单 0009", AcceptJob{kJ3}, TextId::tech_accepted},
+    {"AcceptByTheTicketsEnd", Jobs::two_waiting, "接单 0009", AcceptJob{kJ3},
+     TextId::tech_accepted},
+    {"AcceptByTheTicketsEndWithoutItsZeros", Jobs::two_waiting, "接单 009", AcceptJob{kJ3},
+     TextId::tech_accepted},
     {"AcceptByNumberAmongSeveral", Jobs::several, "接单 BX20261121-0009", AcceptJob{kJ3},
      TextId::tech_accepted},
     {"AcceptByLowerCaseNumber", Jobs::several, "接单bx20261121-0009", AcceptJob{kJ3},
@@ -147,8 +163,14 @@ const CommandCase kCommandCases[] = {
      TextId::tech_accept_first},
     {"ArriveWithTwoAcceptedAsksWhich", Jobs::several, "到达", std::nullopt, TextId::tech_which_job,
      true},
-    {"ArriveAloneAtTheOnlyAcceptedJob", Jobs::one_on_site_one_accepted, "到了", ArriveJob{kJ1},
+    {"ArriveAtTheOnlyAcceptedJobWithNoneOnSite", Jobs::accepted_and_waiting, "到达", ArriveJob{kJ1},
      TextId::tech_arrived},
+    // Back from fetching parts, 到了 may mean the job on site: asked.
+    {"ArriveWithAJobOnSiteAsksWhich", Jobs::one_on_site_one_accepted, "到了", std::nullopt,
+     TextId::tech_which_job, true},
+    // A place or a number left unread may name another job: asked, not guessed.
+    {"ArriveNamingAPlaceAsksWhich", Jobs::accepted_and_waiting, "到达 7栋101", std::nullopt,
+     TextId::tech_which_job, true},
     {"ArriveByNumberAmongSeveral", Jobs::several, "到达 BX20261121-0007", ArriveJob{kJ1},
      TextId::tech_arrived},
     {"ArriveTwiceSaysSo", Jobs::several, "到达 2", std::nullopt, TextId::tech_already_arrived},
@@ -181,8 +203,17 @@ const CommandCase kCommandCases[] = {
      std::nullopt, TextId::tech_no_such_index_fee, true},
     {"FinishWithThreeDecimalsIsRefused", Jobs::one_accepted, "完成 费用 12.345", std::nullopt,
      TextId::tech_fee_invalid},
-    {"FinishWithSeveralFinishesTheOneOnSite", Jobs::several, "完成 费用 80",
+    {"FinishWithOneTakenOnFinishesIt", Jobs::on_site_and_waiting, "完成 费用 80",
      FinishJob{kJ2, 8000, ""}, TextId::tech_finished_fee},
+    // A job on site and another accepted: yesterday's job left waiting for parts may be today's.
+    {"FinishWithSeveralTakenOnAsksWhich", Jobs::several, "完成 费用 80", std::nullopt,
+     TextId::tech_which_job, true},
+    {"FinishByTheTicketsEndWithHao", Jobs::several, "完成 0007号", FinishJob{kJ1, std::nullopt, ""},
+     TextId::tech_finished},
+    {"FinishByTheTicketsEndWithAFullStop", Jobs::several, "完成 0007。",
+     FinishJob{kJ1, std::nullopt, ""}, TextId::tech_finished},
+    {"FinishWithANumberInTheNoteAsksWhich", Jobs::on_site_and_waiting, "完成 换了阀门 0009",
+     std::nullopt, TextId::tech_which_job, true},
     {"FinishWithTwoOnSiteAsksWhich", Jobs::two_on_site, "完成 费用 80", std::nullopt,
      TextId::tech_which_job, true},
     {"FinishWithNothingTakenOnAsksWhich", Jobs::two_waiting, "完成", std::nullopt,
@@ -220,8 +251,11 @@ const CommandCase kCommandCases[] = {
      TextId::tech_quote_invalid},
     {"QuoteOnAListedRepairIsNotNeeded", Jobs::one_accepted, "报价 120", std::nullopt,
      TextId::tech_quote_not_needed},
-    {"QuoteWithSeveralQuotesTheOnlyPaidRepairTakenOn", Jobs::several, "报价 120",
-     QuoteJob{kJ4, 12000}, TextId::tech_quoted},
+    {"QuoteTheOnlyPaidRepairTakenOn", Jobs::off_list_and_waiting, "报价 120", QuoteJob{kJ1, 12000},
+     TextId::tech_quoted},
+    // On site at a listed repair: the quote may be meant for it (the reply will say so).
+    {"QuoteWithAnotherJobOnSiteAsksWhich", Jobs::several, "报价 120", std::nullopt,
+     TextId::tech_which_job, true},
     {"QuoteByPositionAmongSeveral", Jobs::several, "报价 120 4", QuoteJob{kJ4, 12000},
      TextId::tech_quoted},
     {"QuoteSomeoneElsesJob", Jobs::off_list, "报价 120 BX20261121-0099", std::nullopt,
@@ -331,9 +365,9 @@ const PickCase kPickCases[] = {
     {"HandOverByTicketNumber", "转单 太远", "BX20261121-0009", HandOverJob{kJ3, "太远"}},
     {"HandOverByLowerCaseNumberWithSpaces", "转单 太远", " bx20261121-0009 ",
      HandOverJob{kJ3, "太远"}},
-    // 到达 offers the two accepted jobs (0007, 0010), numbered 1 and 2.
+    // 到达 offers the jobs taken on (0007, 0008, 0010), numbered 1 to 3.
     {"ArriveByPosition", "到达", "1", ArriveJob{kJ1}},
-    {"ArriveByOrdinal", "到达", "第2个", ArriveJob{kJ4}},
+    {"ArriveByOrdinal", "到达", "第3个", ArriveJob{kJ4}},
     {"ArriveByTheTicketsEnd", "到达", "0010", ArriveJob{kJ4}},
     {"ArriveByTheTicketsEndWithoutItsFirstZero", "到达", "010", ArriveJob{kJ4}},
     {"ArriveByTheTicketsDateAndSerial", "到达", "20261121-0010", ArriveJob{kJ4}},
@@ -437,7 +471,7 @@ TEST(Technician, ANumberPastTheListTheySawShowsTheListAsItIsNow) {
     chat.technician->open_jobs.push_back(job(kJ3, JobStatus::dispatched, "7栋101", "电"));
     chat.say("接单 3");
     EXPECT_TRUE(chat.last.effects.empty());
-    EXPECT_TRUE(contains(chat.reply(), "您的工单有变动，现在有3个")) << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), "刚才的列表里没有第3单。您现在的工单有3个")) << chat.reply();
     chat.say("接单 3");
     ASSERT_EQ(chat.last.effects.size(), 1u) << chat.reply();
     EXPECT_EQ(std::get<AcceptJob>(chat.last.effects.front()).ticket_number, kJ3);
@@ -476,8 +510,7 @@ TEST(Technician, APhotoFromTheSiteIsKeptOnTheJobArrivedAtAndOpensNoReport) {
     EXPECT_EQ(chat.session.flow, Flow::idle);
     EXPECT_TRUE(chat.session.draft.photos.empty());
     chat.say("完成");
-    ASSERT_NE(find_effect<FinishJob>(chat.last), nullptr) << "a job command: " << chat.reply();
-    EXPECT_EQ(find_effect<FinishJob>(chat.last)->ticket_number, kJ2) << "the one on site";
+    EXPECT_EQ(chat.session.flow, Flow::technician_pick) << "a job command: " << chat.reply();
 
     Chat only = technician_chat(Jobs::one_accepted);
     only.photo("m-site-2");
@@ -620,7 +653,8 @@ TEST(Technician, ATechnicianCanReportARepairLikeAnOwner) {
     chat.say("完成 1 费用 100 换了一段水管");
     EXPECT_NE(find_effect<FinishJob>(chat.last), nullptr) << chat.reply();
     EXPECT_EQ(chat.session.draft, draft) << "the draft waits";
-    for (const std::string words : {"完成了", "到达电梯口时发现灯一直闪"}) {  // the report's words
+    for (const std::string words : {"完成了", "到达电梯口时发现灯一直闪",
+                                    "到达 0302 门口时发现灯一直闪"}) {  // the report's words
         chat.say(words);
         EXPECT_EQ(find_effect<FinishJob>(chat.last), nullptr) << words;
         EXPECT_EQ(find_effect<ArriveJob>(chat.last), nullptr) << words;
@@ -724,6 +758,32 @@ TEST(TechnicianParsing, TheEndOfATicketNumberNamesTheJob) {
     EXPECT_TRUE(c->ticket.empty());
 }
 
+// Only zeros may be left off a serial: "007" is 0007's end, never 1007's.
+TEST(Technician, AnEndNamesAJobOnlyWhenOnlyZerosAreLeftOff) {
+    Chat chat = technician_chat(Jobs::two_waiting);
+    chat.technician->open_jobs[1].ticket_number = "BX20261121-1007";
+    chat.say("接单 007");
+    ASSERT_EQ(chat.last.effects.size(), 1u) << chat.reply();
+    EXPECT_EQ(chat.last.effects.front(), Effect(AcceptJob{kJ1}));
+    chat.technician->open_jobs.erase(chat.technician->open_jobs.begin());
+    chat.say("接单 007");
+    EXPECT_TRUE(chat.last.effects.empty());
+    EXPECT_TRUE(contains(chat.reply(), "工单 007 不是您的进行中工单")) << chat.reply();
+}
+
+// The which-job list holds only the jobs the command fits, and its count says how many.
+TEST(Technician, TheWhichJobListHoldsOnlyTheJobsThatFit) {
+    Chat chat = technician_chat(Jobs::two_waiting);
+    chat.technician->open_jobs.push_back(job(kJ2, JobStatus::arrived, "5栋电梯厅", "电梯"));
+    chat.say("接单");
+    EXPECT_TRUE(contains(chat.reply(), "接单哪一单？可选的工单有2个")) << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), "2. " + kJ3)) << chat.reply();
+    EXPECT_FALSE(contains(chat.reply(), kJ2)) << "on site: no acceptance to give";
+    chat.say("3");
+    EXPECT_TRUE(contains(chat.reply(), "没有第3单，请回复序号（1-2）")) << chat.reply();
+    EXPECT_TRUE(chat.last.effects.empty());
+}
+
 // Serials start again each day: an end two open jobs share asks for the whole number.
 TEST(Technician, AnEndTwoJobsShareAsksForTheWholeNumber) {
     Chat chat = technician_chat(Jobs::two_waiting);
@@ -731,6 +791,9 @@ TEST(Technician, AnEndTwoJobsShareAsksForTheWholeNumber) {
     chat.say("接单 0007");
     EXPECT_TRUE(chat.last.effects.empty());
     EXPECT_TRUE(contains(chat.reply(), "有2个工单号以 0007 结尾")) << chat.reply();
+    chat.say("嗯");  // asked again: from the same two
+    EXPECT_TRUE(contains(chat.reply(), "请回复序号（1-2）")) << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), "2. BX20261122-0007")) << chat.reply();
     chat.say("2");
     ASSERT_EQ(chat.last.effects.size(), 1u) << chat.reply();
     EXPECT_EQ(chat.last.effects.front(), Effect(AcceptJob{"BX20261122-0007"}));
