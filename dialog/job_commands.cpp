@@ -142,8 +142,10 @@ std::optional<std::pair<long, std::size_t>> index_at_start(std::string_view s) {
 
 // Whether a word ends at `pos` of `s`: the end, a space or a punctuation mark.
 bool word_ends_at(std::string_view s, std::size_t pos) {
-    return pos >= s.size() || std::string_view(" ,.!?;").find(s[pos]) != std::string_view::npos;
+    return pos >= s.size() || std::string_view(" ,.!?;:()").find(s[pos]) != std::string_view::npos;
 }
+
+constexpr std::string_view kPlaceMarks[] = {"栋", "号楼", "楼", "单元", "室", "号", "幢"};
 
 // The end of a ticket number at `pos` of `s` as a technician reads it off a push ("0007",
 // "0007号"): 3 to 6 digits standing alone, led by a 0 (a fee or a list position never is) or,
@@ -164,6 +166,26 @@ std::optional<Tail> ticket_tail_at(std::string_view s, std::size_t pos, bool fou
         if (text::at(s, taken, mark)) taken += mark.size();
     if (!word_ends_at(s, taken)) return std::nullopt;  // "007号楼" is a place
     return Tail{n, taken - pos};
+}
+
+// The numbers in `s` that may name a place or a job: runs of three digits or more ("101",
+// "0009"), or of any length before 栋 / 号楼 / 楼 / 单元 / 室 / 号 ("7栋"). "换了2个阀门" has none.
+std::vector<std::string> places_in(std::string_view s) {
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < s.size();) {
+        if (!text::is_ascii_digit(s[i])) {
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        while (j < s.size() && text::is_ascii_digit(s[j])) ++j;
+        const bool placed =
+            std::any_of(std::begin(kPlaceMarks), std::end(kPlaceMarks),
+                        [&](std::string_view mark) { return text::at(s, j, mark); });
+        if (j - i >= 3 || placed) out.emplace_back(s.substr(i, j - i));
+        i = j;
+    }
+    return out;
 }
 
 }  // namespace
@@ -279,7 +301,7 @@ std::optional<JobCommand> parse_job_command(std::string_view raw) {
         }
     }
     c.words_after = !text::trim_punct(r.s).empty();
-    c.digits_after = std::any_of(r.s.begin(), r.s.end(), text::is_ascii_digit);
+    c.places = places_in(r.s);
     if (c.action == JobAction::finish || c.action == JobAction::hand_over ||
         c.action == JobAction::reject_quote) {
         c.text = r.original(raw, norm);

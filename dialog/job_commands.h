@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dialog/session.h"
 
@@ -29,7 +30,9 @@ struct JobCommand {
     bool bad_amount = false;  // 费用 / 报价 without a readable amount; 核准 with words left unread
     std::string text{};  // finish: the note; hand_over, reject_quote: the reason; trimmed
     bool words_after = false;  // words left after what was read (any action: "到达电梯口时…")
-    bool digits_after = false;  // and a digit among them ("到达 7栋101": perhaps another job)
+    // Numbers among them that may name a place or another job: runs of 3+ digits, or digits
+    // before 栋 / 楼 / 单元 / 室 / 号 ("到达 7栋101": "7", "101"); "换了2个阀门" has none.
+    std::vector<std::string> places{};
 };
 
 // The command `raw` (the message as typed) is, or nullopt when it starts with no command

@@ -491,25 +491,37 @@ void on_job_command(Turn& t, const JobCommand& c) {
     if (c.ticket.empty() && c.index && !position_exists(t, *c.index)) {
         // No such line: the command waits for the right one ("完成 50" with one job), and a
         // bare number after 完成 may have been the fee.
+        // The list offered is the command's own, not one an earlier question left behind.
         const bool maybe_fee = c.action == JobAction::finish && !c.cents;
+        const JobRefs fit = jobs_fitting(t, cmd.action);
         wait_for_job(s, std::move(cmd));
-        say_jobs(t, maybe_fee ? TextId::tech_no_such_index_fee : TextId::tech_no_such_index,
-                 std::to_string(*c.index));
+        std::string list = job_list(t, fit);
+        t.say(maybe_fee ? TextId::tech_no_such_index_fee : TextId::tech_no_such_index,
+              {{"jobs", list},
+               {"count", std::to_string(fit.size())},
+               {"index", std::to_string(*c.index)}});
         return;
     }
     if (!c.ticket.empty() || c.index) {
         if (const auto* job = resolve(t, c.ticket, c.index)) {
             run(t, cmd, *job);
-        } else if (!c.ticket.empty() && named_by(t, c.ticket).size() > 1) {
-            wait_for_job(s, std::move(cmd));  // "1" of the jobs the end was shared by
+        } else if (c.index || named_by(t, c.ticket).size() > 1) {
+            // The reply listed the jobs to answer from ("1" of the jobs an end was shared by, of
+            // the list as it is now): the command waits for the answer.
+            wait_for_job(s, std::move(cmd));
         }
         return;
     }
-    // Words left unread that hold a number ("到达 7栋101", "完成 换了阀门 0007") may name another
-    // job: asked, not guessed.
-    const auto* only =
-        c.digits_after ? (jobs.size() == 1 ? &jobs.front() : nullptr) : only_meant(t, cmd.action);
-    if (only) {
+    // Numbers left unread that may name a place or another job ("到达 7栋101", "完成 0009(换了
+    // 阀门)"): the job is acted on only when each is its own (in its number or address).
+    const auto* only = only_meant(t, cmd.action);
+    const auto its_own = [&](const TechnicianJob& j) {
+        return std::all_of(c.places.begin(), c.places.end(), [&](const std::string& n) {
+            return j.ticket_number.find(n) != std::string::npos ||
+                   j.address.find(n) != std::string::npos;
+        });
+    };
+    if (only && its_own(*only)) {
         run(t, cmd, *only);
         return;
     }
@@ -615,10 +627,14 @@ bool technician_on_image(Turn& t, const ImageMessage& image) {
     if (arrived > 1) at = named && named->status == JobStatus::arrived ? named : nullptr;
     if (arrived == 0) at = named ? named : jobs.size() == 1 ? &jobs.front() : nullptr;
     if (!at) {
-        // While a "which job?" waits, its own list: one numbering in one reply.
-        const JobRefs listed = offered(t);
-        std::string list = job_list(t, listed);
-        t.say(TextId::tech_photo_which, {{"jobs", list}, {"count", std::to_string(listed.size())}});
+        if (t.session.flow == Flow::technician_pick) {
+            // The question that waits lists the jobs below: one list in one reply.
+            t.say(TextId::tech_photo_which_asked);
+        } else {
+            std::string list = job_list(t, all_jobs(t));
+            t.say(TextId::tech_photo_which,
+                  {{"jobs", list}, {"count", std::to_string(jobs.size())}});
+        }
     } else {
         t.effects.emplace_back(AttachJobPhoto{at->ticket_number, Photo{image.media_id, image.pic_url}});
         t.say(TextId::tech_photo_attached, {{"ticket", at->ticket_number}});

@@ -70,27 +70,31 @@ INSTANTIATE_TEST_SUITE_P(
         // not move is no emergency.
         FaultCase{"全黑了，跳闸推不上去", "电", "electric", E},
         FaultCase{"电闸一推上去就跳", "电", "electric", E},
-        FaultCase{"家里全黑了", "电", "electric", E},
+        FaultCase{"家里跳闸了，推不上去", "电", "electric", E},
+        FaultCase{"空开跳了推不上去", "电", "electric", E},
         FaultCase{"客厅的灯里往下滴水", "水", "electric", E},
         FaultCase{"插座进水了", "电", "electric", E},
         FaultCase{"配电箱进水了", "电", "electric", E},
         FaultCase{"跳闸了推不上去", "电", "electric", E},
         FaultCase{"空开推不上去", "电", "electric", E},
-        FaultCase{"总开关推不上去", "电", "electric", E},
+        FaultCase{"空气开关推不上去", "电", "electric", E},
         FaultCase{"电闸拉不上去", "电", "electric", E},
         FaultCase{"空开一合上就跳", "电", "electric", E},
         FaultCase{"合闸就跳", "电", "electric", E}, FaultCase{"家里一片漆黑", "电", "electric", E},
         FaultCase{"整个家都黑了", "电", "electric", E},
-        FaultCase{"客厅的灯滴水了", "电", "electric", E},
-        FaultCase{"吊灯在往下滴水", "电", "electric", E},
+        // Water at a light or socket: a plumber's leak (水) with the electric safety advice.
+        FaultCase{"客厅的灯滴水了", "水", "electric", E},
+        FaultCase{"吊灯在往下滴水", "水", "electric", E},
         FaultCase{"灯里进水了", "电", "electric", E},
-        FaultCase{"插座里进水了", "电", "electric", E}, FaultCase{"插座漏水", "电", "electric", E},
+        FaultCase{"插座里进水了", "电", "electric", E}, FaultCase{"插座漏水", "水", "electric", E},
         FaultCase{"电表箱漏水", "电", "electric", E},
         // A door, a barrier, cement, a valve, one light gone: no danger.
         FaultCase{"窗户推不上去", "门窗", "", N}, FaultCase{"门合不上", "门窗", "", N},
         FaultCase{"车库卷闸推不上去了", "", "", N}, FaultCase{"小区道闸合不上", "公共设施", "", N},
         FaultCase{"插座里有水泥，插头插不进去", "电", "", N},
-        FaultCase{"马桶的开关进水阀坏了", "下水道", "", N},
+        FaultCase{"马桶的开关进水阀坏了", "水", "", N},
+        FaultCase{"燃气总开关推不上去", "燃气", "", N},
+        FaultCase{"卧室灯坏了，家里全黑", "电", "", N},
         FaultCase{"卧室灯坏了，屋里全黑", "电", "", N}, FaultCase{"", "", "", N}));
 
 TEST(FaultCatalogMenu, NumbersFollowTheFileOrder) {

@@ -784,6 +784,55 @@ TEST(Technician, TheWhichJobListHoldsOnlyTheJobsThatFit) {
     EXPECT_TRUE(chat.last.effects.empty());
 }
 
+// A number that names no line lists the command's own jobs, not a list an earlier question left
+// behind; a list shown for a number not on the last one waits for the answer.
+TEST(Technician, ANumberOffTheListListsTheCommandsJobsAndWaitsForTheAnswer) {
+    Chat chat = technician_chat(Jobs::two_waiting);
+    chat.technician->open_jobs.push_back(job(kJ2, JobStatus::arrived, "5栋电梯厅", "电梯"));
+    chat.technician->open_jobs.push_back(job(kJ4, JobStatus::accepted, "9栋902", "门窗"));
+    chat.say("接单");  // lists 0007 and 0009
+    chat.say("1");
+    chat.technician->open_jobs[0].status = JobStatus::accepted;
+    chat.say("完成 9");
+    EXPECT_TRUE(contains(chat.reply(), "没有第9单")) << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), "1. " + kJ1)) << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), "2. " + kJ2)) << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), "3. " + kJ4)) << chat.reply();
+    EXPECT_FALSE(contains(chat.reply(), kJ3)) << "waiting for acceptance: not 完成's";
+    chat.say("2");
+    ASSERT_NE(find_effect<FinishJob>(chat.last), nullptr) << chat.reply();
+    EXPECT_EQ(find_effect<FinishJob>(chat.last)->ticket_number, kJ2);
+
+    chat.say("接单");      // the only one waiting: 0009, accepted at once; no list shown
+    chat.say("我的工单");  // 4 jobs
+    chat.technician->open_jobs.erase(chat.technician->open_jobs.begin() + 1);  // 0009 handed over
+    chat.say("完成 2");
+    EXPECT_TRUE(contains(chat.reply(), "已不是您的进行中工单")) << chat.reply();
+    EXPECT_EQ(chat.session.flow, Flow::technician_pick) << "the reply asked for a number";
+    chat.say("1");
+    ASSERT_NE(find_effect<FinishJob>(chat.last), nullptr) << chat.reply();
+    EXPECT_EQ(find_effect<FinishJob>(chat.last)->ticket_number, kJ1);
+}
+
+// With one job open, a place or a number not its own ("到达 7栋101" after that job was handed
+// over) is asked about, not carried out on the job left; a count in the note is no place.
+TEST(Technician, APlaceOrNumberNotTheJobsOwnIsAskedAbout) {
+    Chat chat = technician_chat(Jobs::one_accepted);  // 0007 at 3栋2单元502
+    chat.say("到达 7栋101");
+    EXPECT_TRUE(chat.last.effects.empty()) << chat.reply();
+    EXPECT_EQ(chat.session.flow, Flow::technician_pick);
+    chat.say("取消");
+    chat.say("完成 0009(换了阀门)");
+    EXPECT_TRUE(chat.last.effects.empty()) << chat.reply();
+    chat.say("取消");
+    chat.say("到达 3栋502");
+    ASSERT_NE(find_effect<ArriveJob>(chat.last), nullptr) << "its own address: " << chat.reply();
+    Chat note = technician_chat(Jobs::one_accepted);
+    note.say("完成 费用 80 换了2个阀门");
+    ASSERT_NE(find_effect<FinishJob>(note.last), nullptr) << note.reply();
+    EXPECT_EQ(find_effect<FinishJob>(note.last)->note, "换了2个阀门");
+}
+
 // Serials start again each day: an end two open jobs share asks for the whole number.
 TEST(Technician, AnEndTwoJobsShareAsksForTheWholeNumber) {
     Chat chat = technician_chat(Jobs::two_waiting);
