@@ -147,10 +147,12 @@ CallbackSubject callback_subject(sql::Connection& c, const config::Notices& noti
 }
 
 HandoverOpened open_handover(sql::Connection& c, const std::string& owner_openid,
-                             const config::SlaData& sla, Timestamp now) {
+                             const config::SlaData& sla, Timestamp now,
+                             std::optional<std::uint64_t> enquiry_ticket) {
     using Kind = HandoverOpened::Kind;
     store::Callback callback;
     callback.owner_openid = owner_openid;
+    callback.enquiry_ticket_id = enquiry_ticket;
     callback.kind = "handover";
     callback.due_at = follow_up(sla, dialog::FollowUp::escalation, now);
     callback.created_at = now;
@@ -162,10 +164,28 @@ HandoverOpened open_handover(sql::Connection& c, const std::string& owner_openid
     auto open = store::FeedbackRepository::lock_open_handover(c, owner_openid);
     if (!open)
         throw std::runtime_error("callbacks: no open handover of the owner after a duplicate");
+    if (open->enquiry_ticket_id && open->enquiry_ticket_id != enquiry_ticket) {
+        store::FeedbackRepository::forget_enquiry(c, open->id);
+        open->enquiry_ticket_id.reset();
+    }
     if (open->due_at > now) return {std::move(*open), Kind::pending};
     open->due_at = callback.due_at;
     store::FeedbackRepository::move_callback_due(c, open->id, open->due_at);
     return {std::move(*open), Kind::renewed};
+}
+
+std::optional<store::Callback> settle_quote_enquiry(sql::Connection& c,
+                                                    const std::string& owner_openid,
+                                                    std::uint64_t ticket_id,
+                                                    const std::string& notes, Timestamp now) {
+    auto open = store::FeedbackRepository::lock_open_handover(c, owner_openid);
+    if (!open || open->enquiry_ticket_id != ticket_id) return std::nullopt;
+    if (!store::FeedbackRepository::settle_callback(c, open->id, "bot", notes, now))
+        return std::nullopt;
+    open->done_at = now;
+    open->done_by = "bot";
+    open->notes = notes;
+    return open;
 }
 
 std::optional<std::uint64_t> queue_repair_callback(sql::Connection& c, const store::Ticket& ticket,

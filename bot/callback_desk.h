@@ -115,9 +115,22 @@ struct HandoverOpened {
 // the supervisors (bot/sla_timers.h). One open handover per owner (the table's rule): asking
 // again while it is within its time changes nothing; asking again after it (nobody recorded an
 // answer) makes it due follow_ups.escalation from `now` again, its first request kept
-// (created_at). Call it inside the caller's transaction. Blocking; SQL errors throw.
+// (created_at). `enquiry_ticket`: the handover is a question about that ticket's quote (报价咨询),
+// which the owner's answer to the quote settles (settle_quote_enquiry); a handover already open
+// that a plain 人工 or a question about another quote joins is no longer settled so. Call it
+// inside the caller's transaction. Blocking; SQL errors throw.
 HandoverOpened open_handover(sql::Connection& c, const std::string& owner_openid,
-                             const config::SlaData& sla, store::Timestamp now);
+                             const config::SlaData& sla, store::Timestamp now,
+                             std::optional<std::uint64_t> enquiry_ticket = std::nullopt);
+
+// The owner answered the quote of ticket `ticket_id` (or cancelled the ticket): their open
+// handover, when it is only a question about that quote, is recorded done by "bot" with `notes`
+// and returned (the caller tells the dispatchers nobody need call); nullopt otherwise. Call it
+// inside the caller's transaction. Blocking; SQL errors throw.
+std::optional<store::Callback> settle_quote_enquiry(sql::Connection& c,
+                                                    const std::string& owner_openid,
+                                                    std::uint64_t ticket_id,
+                                                    const std::string& notes, store::Timestamp now);
 
 // ---- closing a rated ticket ----
 

@@ -217,9 +217,11 @@ asio::awaitable<void> JobDesk::cancel_for_owner(std::string openid, std::string 
     AlreadyFn already = [](const store::Ticket& t) {
         return t.status == ts::cancelled && t.cancel_reason == "业主取消";
     };
-    ComposeFn compose = [this](sql::Connection& c, const store::Ticket&, const store::Ticket& after,
-                               store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
+    ComposeFn compose = [this, now](sql::Connection& c, const store::Ticket&,
+                                    const store::Ticket& after, store::NewEvent& event,
+                                    std::vector<store::NewOutbox>& outbox) {
         event.details = nlohmann::json{{"reason", after.cancel_reason}}.dump();
+        settle_enquiry(c, after, "enquiry_answer_cancelled", now);
         // The technician with the job is told not to come.
         auto tech = after.technician_id ? store::bound_technician_of(c, after) : std::nullopt;
         if (!tech || !tech->openid) return;
@@ -258,6 +260,20 @@ asio::awaitable<void> JobDesk::cancel_for_owner(std::string openid, std::string 
     result.extra_replies.push_back(notices_.render(
         "owner_cancel_too_late",
         {{"number", number}, {"status", notices_.render("status_" + m.ticket->status)}}));
+}
+
+void JobDesk::settle_enquiry(sql::Connection& c, const store::Ticket& after, const char* answer,
+                             store::Timestamp now) const {
+    const std::string said = notices_.render(
+        answer,
+        {{"ticket", after.number}, {"fee", config::yuan_text(after.quote_cents.value_or(0))}});
+    auto settled = settle_quote_enquiry(c, after.owner_openid, after.id, said, now);
+    if (!settled) return;
+    const std::string text = notices_.render(
+        "staff_handover_enquiry_settled", {{"answer", said}, {"id", std::to_string(settled->id)}});
+    if (notify_staff(c, StaffRole::dispatcher, after.id, "handover_settled", text, now) == 0)
+        notify_staff(c, StaffRole::supervisor, after.id, "handover_settled", text, now);
+    log::info("jobs", "enquiry_settled", {{"callback", settled->id}, {"number", after.number}});
 }
 
 asio::awaitable<void> JobDesk::watch(const std::optional<store::Ticket>& saved) {

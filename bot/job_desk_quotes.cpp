@@ -278,10 +278,11 @@ asio::awaitable<bool> JobDesk::apply_quote(std::string openid, const dialog::Eff
             return t.quote_status == store::quote_status::agreed && t.quote_cents &&
                    static_cast<std::int64_t>(*t.quote_cents) == cents;
         };
-        ComposeFn compose = [this](sql::Connection& c, const store::Ticket&,
-                                   const store::Ticket& after, store::NewEvent& event,
-                                   std::vector<store::NewOutbox>& outbox) {
+        ComposeFn compose = [this, now](sql::Connection& c, const store::Ticket&,
+                                        const store::Ticket& after, store::NewEvent& event,
+                                        std::vector<store::NewOutbox>& outbox) {
             event.details = nlohmann::json{{"quote_cents", after.quote_cents.value_or(0)}}.dump();
+            settle_enquiry(c, after, "enquiry_answer_agreed", now);
             auto tech = store::bound_technician_of(c, after);
             if (!tech) return;
             std::string fee = config::yuan_text(after.quote_cents.value_or(0));
@@ -317,10 +318,11 @@ asio::awaitable<bool> JobDesk::apply_quote(std::string openid, const dialog::Eff
         AlreadyFn already = [](const store::Ticket& t) {
             return t.quote_status == store::quote_status::refused;
         };
-        ComposeFn compose = [this, reason](sql::Connection& c, const store::Ticket&,
-                                           const store::Ticket& after, store::NewEvent& event,
-                                           std::vector<store::NewOutbox>& outbox) {
+        ComposeFn compose = [this, reason, now](sql::Connection& c, const store::Ticket&,
+                                                const store::Ticket& after, store::NewEvent& event,
+                                                std::vector<store::NewOutbox>& outbox) {
             event.details = nlohmann::json{{"reason", reason}}.dump();
+            settle_enquiry(c, after, "enquiry_answer_refused", now);
             auto tech = store::bound_technician_of(c, after);
             if (!tech) return;
             std::string why = reason.empty() ? "未说明原因" : reason;

@@ -285,7 +285,15 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
                  at = to_timestamp(now)](sql::Connection& c) {
         Handed out;
         store::Transaction tx(c);
-        out.opened = open_handover(c, openid, sla_, at);
+        // A question about a quote: the owner's own ticket, whose quote the note names and whose
+        // answer settles the question (JobDesk::settle_enquiry).
+        std::optional<store::Ticket> asked_about;
+        if (reason == dialog::HandOffReason::enquiry && !ticket.empty()) {
+            auto found = store::TicketRepository::find_by_number(c, ticket);
+            if (found && found->owner_openid == openid) asked_about = std::move(*found);
+        }
+        out.opened = open_handover(c, openid, sla_, at,
+                                   asked_about ? std::optional{asked_about->id} : std::nullopt);
         // Told when asked; its escalation stands (a danger, a correction, an update, a quote
         // question are told all the same).
         if (out.opened.kind == Kind::pending && !told_at_once) {
@@ -306,9 +314,17 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
                           : reason == dialog::HandOffReason::update  ? "staff_handover_update"
                           : reason == dialog::HandOffReason::enquiry ? "staff_handover_enquiry"
                                                                      : "staff_handover";
+        std::string quote;  // who quoted what, for the dispatcher who calls
+        if (asked_about && asked_about->quote_cents) {
+            auto tech = store::bound_technician_of(c, *asked_about);
+            quote = notices_.render("staff_handover_enquiry_quote",
+                                    {{"technician", tech ? tech->name : std::string()},
+                                     {"fee", config::yuan_text(*asked_about->quote_cents)}});
+        }
         const std::string text = notices_.render(
             key, {{"words", words},
                   {"ticket", ticket},
+                  {"quote", quote},
                   {"owner", owner_contact(c, notices_, openid)},
                   {"id", std::to_string(handover.id)},
                   {"due", local_time_text(handover.due_at, offset)},

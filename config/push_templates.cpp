@@ -23,6 +23,7 @@ const std::map<std::string, std::vector<std::string>>& push_event_fields() {
         {"dispatch_queued", {"text"}},
         {"handover", {"text"}},
         {"handover_overdue", {"text"}},
+        {"handover_settled", {"text"}},
         {"queue_note", {"text"}},
         {"queue_note_late", {"text"}},
         {"quote_review", {"text"}},

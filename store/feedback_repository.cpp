@@ -60,9 +60,9 @@ Complaint read_complaint(sql::ResultSet& rs) {
 
 std::string callback_columns(std::string_view alias) {
     static constexpr const char* kColumns[] = {
-        "id",     "ticket_id",        "complaint_id", "owner_openid", "kind",
-        "due_at", "overdue_told_for", "done_at",      "done_by",      "outcome",
-        "notes",  "created_at"};
+        "id",      "ticket_id", "complaint_id",     "owner_openid", "enquiry_ticket_id",
+        "kind",    "due_at",    "overdue_told_for", "done_at",      "done_by",
+        "outcome", "notes",     "created_at"};
     std::string out;
     for (const char* column : kColumns) {
         if (!out.empty()) out += ", ";
@@ -77,6 +77,7 @@ Callback read_callback(sql::ResultSet& rs) {
     c.ticket_id = opt_u64(rs, "ticket_id");
     c.complaint_id = opt_u64(rs, "complaint_id");
     c.owner_openid = opt_str(rs, "owner_openid");
+    c.enquiry_ticket_id = opt_u64(rs, "enquiry_ticket_id");
     c.kind = str(rs, "kind");
     c.due_at = time(rs, "due_at");
     c.overdue_told_for = opt_time(rs, "overdue_told_for");
@@ -186,10 +187,10 @@ Result<std::uint64_t> FeedbackRepository::add_callback(
     sql::Connection& c, const Callback& cb, const std::optional<std::string>& dedupe_key) {
     auto st =
         prepare(c,
-                "INSERT INTO callbacks (ticket_id, complaint_id, owner_openid, kind, dedupe_key, "
-                "due_at, created_at) VALUES (?,?,?,?,?,?,?)");
-    bind_all(*st, cb.ticket_id, cb.complaint_id, cb.owner_openid, cb.kind, dedupe_key, cb.due_at,
-             cb.created_at);
+                "INSERT INTO callbacks (ticket_id, complaint_id, owner_openid, enquiry_ticket_id, "
+                "kind, dedupe_key, due_at, created_at) VALUES (?,?,?,?,?,?,?,?)");
+    bind_all(*st, cb.ticket_id, cb.complaint_id, cb.owner_openid, cb.enquiry_ticket_id, cb.kind,
+             dedupe_key, cb.due_at, cb.created_at);
     try {
         st->executeUpdate();
     } catch (const sql::SQLException& e) {
@@ -214,6 +215,22 @@ void FeedbackRepository::move_callback_due(sql::Connection& c, std::uint64_t id,
     auto st = prepare(c, "UPDATE callbacks SET due_at = ? WHERE id = ?");
     bind_all(*st, due, id);
     st->executeUpdate();
+}
+
+void FeedbackRepository::forget_enquiry(sql::Connection& c, std::uint64_t id) {
+    auto st = prepare(c, "UPDATE callbacks SET enquiry_ticket_id = NULL WHERE id = ?");
+    bind_all(*st, id);
+    st->executeUpdate();
+}
+
+bool FeedbackRepository::settle_callback(sql::Connection& c, std::uint64_t id,
+                                         const std::string& by, const std::string& notes,
+                                         Timestamp now) {
+    auto st = prepare(c,
+                      "UPDATE callbacks SET done_at = ?, done_by = ?, notes = ? "
+                      "WHERE id = ? AND done_at IS NULL");
+    bind_all(*st, now, by, notes, id);
+    return st->executeUpdate() > 0;
 }
 
 std::vector<Callback> FeedbackRepository::callbacks(sql::Connection& c, const CallbackFilter& f) {

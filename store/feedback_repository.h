@@ -70,6 +70,13 @@ class FeedbackRepository {
                                                       const std::string& owner_openid);
     // Makes the callback due at `due` (a handover asked for again after its time).
     static void move_callback_due(sql::Connection& c, std::uint64_t id, Timestamp due);
+    // The handover is no longer only a question about one quote (Callback::enquiry_ticket_id).
+    static void forget_enquiry(sql::Connection& c, std::uint64_t id);
+    // Records callback `id` done without an outcome (nobody called: the matter settled itself,
+    // e.g. a quote question the owner's answer to the quote settled). False when it was done
+    // already or does not exist.
+    static bool settle_callback(sql::Connection& c, std::uint64_t id, const std::string& by,
+                                const std::string& notes, Timestamp now);
     // Due first.
     static std::vector<Callback> callbacks(sql::Connection& c, const CallbackFilter& filter);
     // How many callbacks about the ticket are not done yet (a rated ticket closes when none is).

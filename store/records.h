@@ -232,6 +232,8 @@ struct Callback {
     std::optional<std::uint64_t> ticket_id;
     std::optional<std::uint64_t> complaint_id;
     std::optional<std::string> owner_openid;  // a handover's: the owner who asked for a person
+    // A handover opened by a question about this ticket's quote: the answer to it settles it.
+    std::optional<std::uint64_t> enquiry_ticket_id;
     std::string kind;                         // complaint sample handover
     Timestamp due_at{};
     std::optional<Timestamp> overdue_told_for;  // the due time its overdue note went out for

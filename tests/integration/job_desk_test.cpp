@@ -77,7 +77,8 @@ class JobDeskIntegration : public ::testing::Test {
         const std::string like = tag_ + "%";
         pool_.run_sync([&like](sql::Connection& c) {
             for (const char* q :
-                 {"DELETE cb FROM callbacks cb JOIN complaints cp ON cp.id = cb.complaint_id "
+                 {"DELETE FROM callbacks WHERE owner_openid LIKE ?",
+                  "DELETE cb FROM callbacks cb JOIN complaints cp ON cp.id = cb.complaint_id "
                   "WHERE cp.owner_openid LIKE ?",
                   "DELETE cb FROM callbacks cb JOIN tickets t ON t.id = cb.ticket_id "
                   "WHERE t.owner_openid LIKE ?",
@@ -589,6 +590,101 @@ TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteIsToldToABoundTechnicianOnly) 
     EXPECT_EQ(reload(b.id).status, ts::cancelled);
     EXPECT_TRUE(notices_of(b.id, "quote_refused").empty());
     for (const auto& m : outbox(b.id)) EXPECT_FALSE(m.recipient.empty()) << m.payload;
+}
+
+// DOMAIN.md: an enquiry goes to a human within 10 minutes, and anything unanswered goes up. A
+// question about a quote (报价咨询) is settled by the owner's own answer to it: the handover is
+// recorded done (its timer then finds nothing to tell the supervisors), and the dispatchers hear
+// that nobody need call. The note about the question says who quoted what. A handover a plain
+// 人工 joined stays for the desk to answer.
+TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteSettlesTheirQuestionAboutIt) {
+    auto staff = add_technician("赵客服", tag_ + "-dispatcher");
+    staff.is_dispatcher = true;
+    staff.on_duty = false;
+    pool_.run_sync(
+        [&](sql::Connection& c) { return store::TechnicianRepository::update(c, staff, t0).ok(); });
+    TicketIntake intake{pool_, dispatcher_, desk().sla, desk().notices, desk().dialog};
+    auto hand = [&](const store::Ticket& t, dialog::HandOffReason why, const char* words) {
+        std::vector<dialog::Effect> effects{dialog::HandToHuman{why, "", words, t.number}};
+        (void)store::testing::run(io_, intake.carry_out(t.owner_openid, std::move(effects),
+                                                        chr::floor<chr::seconds>(t0 + 3h)));
+    };
+    auto to_desk = [&] {
+        std::vector<std::string> out;
+        for (const auto& row : pool_.run_sync([&](sql::Connection& c) {
+                 std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+                     "SELECT payload FROM outbox WHERE recipient = ? ORDER BY id"));
+                 st->setString(1, *staff.openid);
+                 std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+                 std::vector<std::string> rows;
+                 while (rs->next()) rows.push_back(rs->getString(1));
+                 return rows;
+             }))
+            out.push_back(nlohmann::json::parse(row).value("text", ""));
+        return out;
+    };
+    struct Row {
+        std::optional<std::uint64_t> enquiry_ticket;
+        bool done = false;
+        std::string done_by, notes;
+    };
+    auto handover_of = [&](const std::string& owner) {
+        return pool_.run_sync([&](sql::Connection& c) {
+            std::unique_ptr<sql::PreparedStatement> st(c.prepareStatement(
+                "SELECT enquiry_ticket_id, done_at IS NOT NULL, done_by, notes FROM callbacks "
+                "WHERE owner_openid = ? AND kind = 'handover'"));
+            st->setString(1, owner);
+            std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+            Row r;
+            if (!rs->next()) throw std::runtime_error("no handover of " + owner);
+            if (!rs->isNull(1)) r.enquiry_ticket = rs->getUInt64(1);
+            r.done = rs->getBoolean(2);
+            r.done_by = rs->getString(3);
+            r.notes = rs->getString(4);
+            return r;
+        });
+    };
+
+    auto t = ticket(ts::accepted, tech_.id, qs::pending, 12000);
+    hand(t, dialog::HandOffReason::enquiry, "能便宜点吗");
+    auto told = to_desk();
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_NE(told[0].find(t.number + "（" + tech_.name + "报价120.00元） 的报价有疑问"),
+              std::string::npos)
+        << told[0];
+    EXPECT_EQ(handover_of(t.owner_openid).enquiry_ticket, t.id);
+    EXPECT_FALSE(handover_of(t.owner_openid).done);
+
+    auto r = carry_out(t.owner_openid, dialog::AgreeQuote{t.number, 12000});
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    auto row = handover_of(t.owner_openid);
+    EXPECT_TRUE(row.done);
+    EXPECT_EQ(row.done_by, "bot");
+    EXPECT_EQ(row.notes, "业主已同意工单 " + t.number + " 的报价（120.00元）");
+    told = to_desk();
+    ASSERT_EQ(told.size(), 2u);
+    EXPECT_EQ(told[1].rfind("报价咨询已了结：业主已同意工单 " + t.number, 0), 0u) << told[1];
+    EXPECT_EQ(notices_of(t.id, "handover_settled").size(), 1u);
+
+    // 人工 first, then the question: the handover is the 人工's too, and stays for the desk.
+    auto u = ticket(ts::accepted, tech_.id, qs::pending, 9000);
+    hand(u, dialog::HandOffReason::owner_asked, "");
+    hand(u, dialog::HandOffReason::enquiry, "包括材料吗");
+    EXPECT_FALSE(handover_of(u.owner_openid).enquiry_ticket);
+    r = carry_out(u.owner_openid, dialog::RefuseQuote{u.number, "太贵了", 9000});
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(u.id).status, ts::cancelled);
+    EXPECT_FALSE(handover_of(u.owner_openid).done) << "the 人工 is still owed";
+    EXPECT_TRUE(notices_of(u.id, "handover_settled").empty());
+
+    // The question, then the ticket cancelled: settled too.
+    auto v = ticket(ts::accepted, tech_.id, qs::pending, 9000);
+    hand(v, dialog::HandOffReason::enquiry, "能少点吗");
+    r = carry_out(v.owner_openid, dialog::CancelTicket{v.number});
+    EXPECT_EQ(reload(v.id).status, ts::cancelled);
+    row = handover_of(v.owner_openid);
+    EXPECT_TRUE(row.done);
+    EXPECT_EQ(row.notes, "业主已取消工单 " + v.number);
 }
 
 TEST_F(JobDeskIntegration, WorkOnAnOffListRepairWaitsForTheQuoteAndTheOwner) {
