@@ -369,6 +369,17 @@ bool answer(Turn& t, const Said& said) {
             return true;
         }
         case FeedbackStep::comment:
+            // A score alone again replaces the score given: "1" sent twice (修好了 is "1" too) and
+            // then "5" is a 5, not a 1 with the comment "5" (a complaint to a supervisor).
+            if (auto again = parse_score(said.normalized);
+                again && words_from(said, again->end).empty()) {
+                if (too_early(t)) return true;
+                f.score = static_cast<std::uint8_t>(again->score);
+                f.asked_at = t.ctx.now;
+                s.misses = 0;
+                ask_feedback(t);
+                return true;
+            }
             if (!one_of(c, kSkip)) return false;
             if (too_early(t)) return true;
             if (f.score >= 3) {

@@ -373,6 +373,29 @@ TEST(Feedback, LowScoreRequiresAComment) {
     EXPECT_EQ(chat.session.flow, Flow::idle);
 }
 
+// 修好了 is "1" and so is the worst score: an owner who sends "1" twice, then "5", rates 5 — a
+// score alone at the comment question replaces the score; a comment that starts with a number
+// is a comment.
+TEST(Feedback, AScoreAloneAtTheCommentQuestionReplacesTheScore) {
+    Chat chat = confirming();
+    chat.say("1");
+    chat.say("1");
+    EXPECT_EQ(chat.reply(), text_of(TextId::ask_comment_required));
+    chat.say("5");
+    EXPECT_TRUE(chat.last.effects.empty()) << chat.reply();
+    EXPECT_EQ(chat.reply(), text_of(TextId::ask_comment_optional));
+    chat.say("跳过");
+    ASSERT_NE(find_effect<RateService>(chat.last), nullptr);
+    EXPECT_EQ(*find_effect<RateService>(chat.last), (RateService{kTicket, 5, ""}));
+
+    Chat late = rating();
+    late.say("2");
+    late.say("5分钟的活干了两个小时");
+    ASSERT_NE(find_effect<RateService>(late.last), nullptr);
+    EXPECT_EQ(*find_effect<RateService>(late.last),
+              (RateService{kTicket, 2, "5分钟的活干了两个小时"}));
+}
+
 TEST(Feedback, ComplaintAtAnyTimeIsFiledAndTheQuestionStays) {
     for (auto make :
          {+[] { return confirming(); }, +[] { return rating(); }, +[] { return quoting(); }}) {
