@@ -178,10 +178,10 @@ std::optional<store::Callback> settle_quote_enquiry(sql::Connection& c,
                                                     const std::string& owner_openid,
                                                     std::uint64_t ticket_id,
                                                     const std::string& notes, Timestamp now) {
-    auto open = store::FeedbackRepository::lock_open_handover(c, owner_openid);
+    auto open = store::FeedbackRepository::open_handover(c, owner_openid);
     if (!open || open->enquiry_ticket_id != ticket_id) return std::nullopt;
-    if (!store::FeedbackRepository::settle_callback(c, open->id, "bot", notes, now))
-        return std::nullopt;
+    if (!store::FeedbackRepository::settle_enquiry(c, open->id, ticket_id, "bot", notes, now))
+        return std::nullopt;  // answered, or joined by something else, meanwhile
     open->done_at = now;
     open->done_by = "bot";
     open->notes = notes;

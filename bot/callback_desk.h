@@ -123,10 +123,11 @@ HandoverOpened open_handover(sql::Connection& c, const std::string& owner_openid
                              const config::SlaData& sla, store::Timestamp now,
                              std::optional<std::uint64_t> enquiry_ticket = std::nullopt);
 
-// The owner answered the quote of ticket `ticket_id` (or cancelled the ticket): their open
-// handover, when it is only a question about that quote, is recorded done by "bot" with `notes`
-// and returned (the caller tells the dispatchers nobody need call); nullopt otherwise. Call it
-// inside the caller's transaction. Blocking; SQL errors throw.
+// The owner agreed to the quote of ticket `ticket_id`: their open handover, when it is only a
+// question about that quote, is recorded done by "bot" with `notes` and returned (the caller
+// tells the dispatchers nobody need call); nullopt otherwise. Reads without a lock first (most
+// answers come with no question open) and then writes the row by its id. Call it inside the
+// caller's transaction. Blocking; SQL errors throw.
 std::optional<store::Callback> settle_quote_enquiry(sql::Connection& c,
                                                     const std::string& owner_openid,
                                                     std::uint64_t ticket_id,

@@ -217,11 +217,9 @@ asio::awaitable<void> JobDesk::cancel_for_owner(std::string openid, std::string 
     AlreadyFn already = [](const store::Ticket& t) {
         return t.status == ts::cancelled && t.cancel_reason == "业主取消";
     };
-    ComposeFn compose = [this, now](sql::Connection& c, const store::Ticket&,
-                                    const store::Ticket& after, store::NewEvent& event,
-                                    std::vector<store::NewOutbox>& outbox) {
+    ComposeFn compose = [this](sql::Connection& c, const store::Ticket&, const store::Ticket& after,
+                               store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
         event.details = nlohmann::json{{"reason", after.cancel_reason}}.dump();
-        settle_enquiry(c, after, "enquiry_answer_cancelled", now);
         // The technician with the job is told not to come.
         auto tech = after.technician_id ? store::bound_technician_of(c, after) : std::nullopt;
         if (!tech || !tech->openid) return;
@@ -271,7 +269,10 @@ void JobDesk::settle_enquiry(sql::Connection& c, const store::Ticket& after, con
     if (!settled) return;
     const std::string text = notices_.render(
         "staff_handover_enquiry_settled", {{"answer", said}, {"id", std::to_string(settled->id)}});
-    if (notify_staff(c, StaffRole::dispatcher, after.id, "handover_settled", text, now) == 0)
+    // The supervisors too when they were told nobody had answered it (or there is no dispatcher).
+    const auto told =
+        notify_staff(c, StaffRole::dispatcher, after.id, "handover_settled", text, now);
+    if (told == 0 || settled->overdue_told_for)
         notify_staff(c, StaffRole::supervisor, after.id, "handover_settled", text, now);
     log::info("jobs", "enquiry_settled", {{"callback", settled->id}, {"number", after.number}});
 }

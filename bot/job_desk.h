@@ -85,10 +85,11 @@ private:
     // The dialogue session of the owner of ticket `number` (empty when none).
     boost::asio::awaitable<dialog::Session> ticket_owner_session(std::string number);
     boost::asio::awaitable<void> watch(const std::optional<store::Ticket>& saved);
-    // The owner answered `after`'s quote or cancelled it (`answer`: notices' enquiry_answer_*
-    // key): a question of theirs to the desk about that quote (报价咨询), when that is all their
-    // open handover is, is recorded settled and the dispatchers (else the supervisors) are told
-    // nobody need call. Inside the move's transaction. Blocking; SQL errors throw.
+    // The owner agreed to `after`'s quote (`answer`: notices' enquiry_answer_* key): a question
+    // of theirs to the desk about that quote (报价咨询), when that is all their open handover is,
+    // is recorded settled and the dispatchers (and the supervisors when there is none or they
+    // were told it was overdue) are told nobody need call. Inside the move's transaction.
+    // Blocking; SQL errors throw.
     void settle_enquiry(sql::Connection& c, const store::Ticket& after, const char* answer,
                         store::Timestamp now) const;
     // The owner's 取消 of a filed ticket (dialog::CancelTicket): `number` cancelled when theirs and

@@ -318,11 +318,11 @@ asio::awaitable<bool> JobDesk::apply_quote(std::string openid, const dialog::Eff
         AlreadyFn already = [](const store::Ticket& t) {
             return t.quote_status == store::quote_status::refused;
         };
-        ComposeFn compose = [this, reason, now](sql::Connection& c, const store::Ticket&,
-                                                const store::Ticket& after, store::NewEvent& event,
-                                                std::vector<store::NewOutbox>& outbox) {
+        // A question about the quote stays for the desk: after 不同意 the call-out fee may be it.
+        ComposeFn compose = [this, reason](sql::Connection& c, const store::Ticket&,
+                                           const store::Ticket& after, store::NewEvent& event,
+                                           std::vector<store::NewOutbox>& outbox) {
             event.details = nlohmann::json{{"reason", reason}}.dump();
-            settle_enquiry(c, after, "enquiry_answer_refused", now);
             auto tech = store::bound_technician_of(c, after);
             if (!tech) return;
             std::string why = reason.empty() ? "未说明原因" : reason;

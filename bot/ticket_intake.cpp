@@ -314,12 +314,19 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
                           : reason == dialog::HandOffReason::update  ? "staff_handover_update"
                           : reason == dialog::HandOffReason::enquiry ? "staff_handover_enquiry"
                                                                      : "staff_handover";
-        std::string quote;  // who quoted what, for the dispatcher who calls
-        if (asked_about && asked_about->quote_cents) {
-            auto tech = store::bound_technician_of(c, *asked_about);
-            quote = notices_.render("staff_handover_enquiry_quote",
-                                    {{"technician", tech ? tech->name : std::string()},
-                                     {"fee", config::yuan_text(*asked_about->quote_cents)}});
+        // Who quoted what, for the dispatcher who calls: the amount the owner was shown (a raise
+        // under the supervisor's review is not it yet).
+        std::string quote;
+        if (asked_about && asked_about->quote_cents &&
+            asked_about->quote_status == store::quote_status::pending) {
+            std::string name;
+            if (asked_about->technician_id)
+                if (auto tech =
+                        store::TechnicianRepository::find_by_id(c, *asked_about->technician_id))
+                    name = tech->name;
+            quote = notices_.render(
+                "staff_handover_enquiry_quote",
+                {{"technician", name}, {"fee", config::yuan_text(*asked_about->quote_cents)}});
         }
         const std::string text = notices_.render(
             key, {{"words", words},

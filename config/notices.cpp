@@ -35,10 +35,9 @@ const std::vector<std::string_view>& required_notice_keys() {
         // Notes to the staff (bot/ticket_intake.cpp; handover_overdue: bot/sla_timers.cpp)
         "staff_handover", "staff_handover_danger", "staff_handover_correction",
         "staff_handover_update", "staff_handover_enquiry", "staff_handover_enquiry_quote",
-        "staff_handover_enquiry_settled", "enquiry_answer_agreed", "enquiry_answer_refused",
-        "enquiry_answer_cancelled", "staff_handover_tickets", "staff_handover_draft",
-        "staff_handover_again", "staff_owner_unknown", "handover_overdue", "staff_complaint",
-        "staff_complaint_serious", "staff_complaint_empty",
+        "staff_handover_enquiry_settled", "enquiry_answer_agreed", "staff_handover_tickets",
+        "staff_handover_draft", "staff_handover_again", "staff_owner_unknown", "handover_overdue",
+        "staff_complaint", "staff_complaint_serious", "staff_complaint_empty",
         // Notes about a reopened job (bot/ticket_lifecycle.cpp reopen_ticket)
         "staff_reopen_unassigned", "staff_reopened_twice", "staff_reopen_serious",
         "complaint_reopened_twice", "complaint_reopened",

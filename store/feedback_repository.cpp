@@ -223,13 +223,23 @@ void FeedbackRepository::forget_enquiry(sql::Connection& c, std::uint64_t id) {
     st->executeUpdate();
 }
 
-bool FeedbackRepository::settle_callback(sql::Connection& c, std::uint64_t id,
-                                         const std::string& by, const std::string& notes,
-                                         Timestamp now) {
+std::optional<Callback> FeedbackRepository::open_handover(sql::Connection& c,
+                                                          const std::string& owner_openid) {
+    auto st =
+        prepare(c, "SELECT " + callback_columns() + " FROM callbacks WHERE open_handover_of = ?");
+    bind_all(*st, owner_openid);
+    auto rs = query(*st);
+    if (!rs->next()) return std::nullopt;
+    return read_callback(*rs);
+}
+
+bool FeedbackRepository::settle_enquiry(sql::Connection& c, std::uint64_t id,
+                                        std::uint64_t ticket_id, const std::string& by,
+                                        const std::string& notes, Timestamp now) {
     auto st = prepare(c,
                       "UPDATE callbacks SET done_at = ?, done_by = ?, notes = ? "
-                      "WHERE id = ? AND done_at IS NULL");
-    bind_all(*st, now, by, notes, id);
+                      "WHERE id = ? AND done_at IS NULL AND enquiry_ticket_id = ?");
+    bind_all(*st, now, by, notes, id, ticket_id);
     return st->executeUpdate() > 0;
 }
 

@@ -72,11 +72,14 @@ class FeedbackRepository {
     static void move_callback_due(sql::Connection& c, std::uint64_t id, Timestamp due);
     // The handover is no longer only a question about one quote (Callback::enquiry_ticket_id).
     static void forget_enquiry(sql::Connection& c, std::uint64_t id);
-    // Records callback `id` done without an outcome (nobody called: the matter settled itself,
-    // e.g. a quote question the owner's answer to the quote settled). False when it was done
-    // already or does not exist.
-    static bool settle_callback(sql::Connection& c, std::uint64_t id, const std::string& by,
-                                const std::string& notes, Timestamp now);
+    // The owner's open handover as read without a lock (nullopt: none).
+    static std::optional<Callback> open_handover(sql::Connection& c,
+                                                 const std::string& owner_openid);
+    // Records handover `id` done without an outcome when it is still open and still only a
+    // question about ticket `ticket_id`'s quote (nobody called: the owner's answer to the quote
+    // settled it). False otherwise.
+    static bool settle_enquiry(sql::Connection& c, std::uint64_t id, std::uint64_t ticket_id,
+                               const std::string& by, const std::string& notes, Timestamp now);
     // Due first.
     static std::vector<Callback> callbacks(sql::Connection& c, const CallbackFilter& filter);
     // How many callbacks about the ticket are not done yet (a rated ticket closes when none is).

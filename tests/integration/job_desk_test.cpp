@@ -593,10 +593,10 @@ TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteIsToldToABoundTechnicianOnly) 
 }
 
 // DOMAIN.md: an enquiry goes to a human within 10 minutes, and anything unanswered goes up. A
-// question about a quote (报价咨询) is settled by the owner's own answer to it: the handover is
-// recorded done (its timer then finds nothing to tell the supervisors), and the dispatchers hear
-// that nobody need call. The note about the question says who quoted what. A handover a plain
-// 人工 joined stays for the desk to answer.
+// question about a quote (报价咨询) is settled by the owner's 同意: the handover is recorded done
+// (its timer then finds the callback done), and the dispatchers hear that nobody need call. The
+// note about the question says who quoted what. A handover a 人工 joined, or a question followed
+// by 不同意, stays for the desk to answer.
 TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteSettlesTheirQuestionAboutIt) {
     auto staff = add_technician("赵客服", tag_ + "-dispatcher");
     staff.is_dispatcher = true;
@@ -649,7 +649,8 @@ TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteSettlesTheirQuestionAboutIt) {
     hand(t, dialog::HandOffReason::enquiry, "能便宜点吗");
     auto told = to_desk();
     ASSERT_EQ(told.size(), 1u);
-    EXPECT_NE(told[0].find(t.number + "（" + tech_.name + "报价120.00元） 的报价有疑问"),
+    EXPECT_NE(told[0].find(t.number + "（" + tech_.name + "报价" + config::yuan_text(12000) +
+                           "） 的报价有疑问"),
               std::string::npos)
         << told[0];
     EXPECT_EQ(handover_of(t.owner_openid).enquiry_ticket, t.id);
@@ -660,31 +661,42 @@ TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteSettlesTheirQuestionAboutIt) {
     auto row = handover_of(t.owner_openid);
     EXPECT_TRUE(row.done);
     EXPECT_EQ(row.done_by, "bot");
-    EXPECT_EQ(row.notes, "业主已同意工单 " + t.number + " 的报价（120.00元）");
+    EXPECT_EQ(row.notes,
+              "业主已同意工单 " + t.number + " 的报价（" + config::yuan_text(12000) + "）");
     told = to_desk();
     ASSERT_EQ(told.size(), 2u);
     EXPECT_EQ(told[1].rfind("报价咨询已了结：业主已同意工单 " + t.number, 0), 0u) << told[1];
     EXPECT_EQ(notices_of(t.id, "handover_settled").size(), 1u);
+
+    // 同意 sent again (WeChat resends, a double tap): settled once, told once.
+    r = carry_out(t.owner_openid, dialog::AgreeQuote{t.number, 12000});
+    EXPECT_EQ(to_desk().size(), 2u);
 
     // 人工 first, then the question: the handover is the 人工's too, and stays for the desk.
     auto u = ticket(ts::accepted, tech_.id, qs::pending, 9000);
     hand(u, dialog::HandOffReason::owner_asked, "");
     hand(u, dialog::HandOffReason::enquiry, "包括材料吗");
     EXPECT_FALSE(handover_of(u.owner_openid).enquiry_ticket);
-    r = carry_out(u.owner_openid, dialog::RefuseQuote{u.number, "太贵了", 9000});
-    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
-    EXPECT_EQ(reload(u.id).status, ts::cancelled);
+    r = carry_out(u.owner_openid, dialog::AgreeQuote{u.number, 9000});
     EXPECT_FALSE(handover_of(u.owner_openid).done) << "the 人工 is still owed";
     EXPECT_TRUE(notices_of(u.id, "handover_settled").empty());
 
-    // The question, then the ticket cancelled: settled too.
+    // The question, then 人工: the same.
+    auto w = ticket(ts::accepted, tech_.id, qs::pending, 9000);
+    hand(w, dialog::HandOffReason::enquiry, "能少点吗");
+    EXPECT_EQ(handover_of(w.owner_openid).enquiry_ticket, w.id);
+    hand(w, dialog::HandOffReason::owner_asked, "");
+    EXPECT_FALSE(handover_of(w.owner_openid).enquiry_ticket) << "joined by a 人工";
+    r = carry_out(w.owner_openid, dialog::AgreeQuote{w.number, 9000});
+    EXPECT_FALSE(handover_of(w.owner_openid).done);
+
+    // The question, then 不同意: it stays (a call-out fee may be what they asked about).
     auto v = ticket(ts::accepted, tech_.id, qs::pending, 9000);
-    hand(v, dialog::HandOffReason::enquiry, "能少点吗");
-    r = carry_out(v.owner_openid, dialog::CancelTicket{v.number});
+    hand(v, dialog::HandOffReason::enquiry, "不同意的话上门费要收吗");
+    r = carry_out(v.owner_openid, dialog::RefuseQuote{v.number, "太贵了", 9000});
     EXPECT_EQ(reload(v.id).status, ts::cancelled);
-    row = handover_of(v.owner_openid);
-    EXPECT_TRUE(row.done);
-    EXPECT_EQ(row.notes, "业主已取消工单 " + v.number);
+    EXPECT_FALSE(handover_of(v.owner_openid).done);
+    EXPECT_TRUE(notices_of(v.id, "handover_settled").empty());
 }
 
 TEST_F(JobDeskIntegration, WorkOnAnOffListRepairWaitsForTheQuoteAndTheOwner) {
