@@ -49,6 +49,7 @@ dialog::TechnicianJob job_of(const store::Ticket& t, const dialog::ReplyTexts& t
                                             : dialog::JobStatus::dispatched;
     job.address = t.address;
     job.fault_type = t.fault_type;
+    job.emergency = t.urgency == "emergency";
     job.off_list = t.quote_status != store::quote_status::none;
     job.quote = quote_waiting(t)                                ? dialog::QuoteState::pending
                 : t.quote_status == store::quote_status::agreed ? dialog::QuoteState::agreed

@@ -58,6 +58,7 @@ struct TechnicianJob {
     QuoteState quote = QuoteState::none;
     std::string phone{};  // the owner's contact number (联系电话)
     std::string visit{};  // when to be there, as the bot words it (tech_visit_*); "" when unknown
+    bool emergency = false;  // 急修: marked in the technician's lists
     bool operator==(const TechnicianJob&) const = default;
 };
 

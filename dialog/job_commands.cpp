@@ -145,7 +145,8 @@ bool word_ends_at(std::string_view s, std::size_t pos) {
     return pos >= s.size() || std::string_view(" ,.!?;:()").find(s[pos]) != std::string_view::npos;
 }
 
-constexpr std::string_view kPlaceMarks[] = {"栋", "号楼", "楼", "单元", "室", "号", "幢"};
+// Longer first: 号楼 before 号.
+constexpr std::string_view kPlaceMarks[] = {"号楼", "栋", "楼", "单元", "室", "号", "幢"};
 
 // The end of a ticket number at `pos` of `s` as a technician reads it off a push ("0007",
 // "0007号"): 3 to 6 digits standing alone, led by a 0 (a fee or a list position never is) or,
@@ -169,7 +170,8 @@ std::optional<Tail> ticket_tail_at(std::string_view s, std::size_t pos, bool fou
 }
 
 // The numbers in `s` that may name a place or a job: runs of three digits or more ("101",
-// "0009"), or of any length before 栋 / 号楼 / 楼 / 单元 / 室 / 号 ("7栋"). "换了2个阀门" has none.
+// "0009"), or of any length with the 栋 / 号楼 / 楼 / 单元 / 室 / 号 after them ("7栋", "2单元").
+// "换了2个阀门" has none.
 std::vector<std::string> places_in(std::string_view s) {
     std::vector<std::string> out;
     for (std::size_t i = 0; i < s.size();) {
@@ -179,10 +181,13 @@ std::vector<std::string> places_in(std::string_view s) {
         }
         std::size_t j = i;
         while (j < s.size() && text::is_ascii_digit(s[j])) ++j;
-        const bool placed =
-            std::any_of(std::begin(kPlaceMarks), std::end(kPlaceMarks),
-                        [&](std::string_view mark) { return text::at(s, j, mark); });
-        if (j - i >= 3 || placed) out.emplace_back(s.substr(i, j - i));
+        const auto* mark = std::find_if(std::begin(kPlaceMarks), std::end(kPlaceMarks),
+                                        [&](std::string_view m) { return text::at(s, j, m); });
+        if (mark != std::end(kPlaceMarks)) {
+            out.emplace_back(s.substr(i, j - i + mark->size()));  // "7栋", "2单元"
+        } else if (j - i >= 3) {
+            out.emplace_back(s.substr(i, j - i));
+        }
         i = j;
     }
     return out;

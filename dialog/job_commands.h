@@ -31,7 +31,7 @@ struct JobCommand {
     std::string text{};  // finish: the note; hand_over, reject_quote: the reason; trimmed
     bool words_after = false;  // words left after what was read (any action: "到达电梯口时…")
     // Numbers among them that may name a place or another job: runs of 3+ digits, or digits
-    // before 栋 / 楼 / 单元 / 室 / 号 ("到达 7栋101": "7", "101"); "换了2个阀门" has none.
+    // with 栋 / 楼 / 单元 / 室 / 号 ("到达 7栋101": "7栋", "101"); "换了2个阀门" has none.
     std::vector<std::string> places{};
 };
 

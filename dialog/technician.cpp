@@ -159,7 +159,9 @@ std::string job_list(Turn& t, const JobRefs& jobs) {
         std::string index = std::to_string(i + 1);
         const std::string& status = t.texts().get(status_text(j.status));
         if (!out.empty()) out.push_back('\n');
+        const std::string urgent = j.emergency ? t.texts().get(TextId::job_urgent_mark) : "";
         out += t.texts().render(TextId::tech_job_line, {{"index", index},
+                                                        {"urgency", urgent},
                                                         {"ticket", j.ticket_number},
                                                         {"address", j.address},
                                                         {"fault_type", j.fault_type},
@@ -514,14 +516,21 @@ void on_job_command(Turn& t, const JobCommand& c) {
     }
     // Numbers left unread that may name a place or another job ("到达 7栋101", "完成 0009(换了
     // 阀门)"): the job is acted on only when each is its own (in its number or address).
-    const auto* only = only_meant(t, cmd.action);
     const auto its_own = [&](const TechnicianJob& j) {
         return std::all_of(c.places.begin(), c.places.end(), [&](const std::string& n) {
-            return j.ticket_number.find(n) != std::string::npos ||
-                   j.address.find(n) != std::string::npos;
+            return j.address.find(n) != std::string::npos || names_job(j, n);
         });
     };
-    if (only && its_own(*only)) {
+    const auto* only = only_meant(t, cmd.action);
+    if (only && !its_own(*only)) only = nullptr;
+    // Of several the command fits, the one whose address the words name ("到达 18栋2单元402").
+    if (!only && !c.places.empty()) {
+        const JobRefs named = jobs_where(t, [&](const TechnicianJob& j) { return its_own(j); });
+        const JobRefs fit = jobs_fitting(t, cmd.action);
+        if (named.size() == 1 && std::find(fit.begin(), fit.end(), named.front()) != fit.end())
+            only = named.front();
+    }
+    if (only) {
         run(t, cmd, *only);
         return;
     }
@@ -626,6 +635,9 @@ bool technician_on_image(Turn& t, const ImageMessage& image) {
     }
     if (arrived > 1) at = named && named->status == JobStatus::arrived ? named : nullptr;
     if (arrived == 0) at = named ? named : jobs.size() == 1 ? &jobs.front() : nullptr;
+    // A "which job?" under way (perhaps "到达 12栋302" with another job on site): which job the
+    // technician is at is the open question, so the photo is not kept on either.
+    if (t.session.flow == Flow::technician_pick && jobs.size() > 1) at = nullptr;
     if (!at) {
         if (t.session.flow == Flow::technician_pick) {
             // The question that waits lists the jobs below: one list in one reply.

@@ -294,6 +294,12 @@ TEST(Technician, SeveralJobsAreListedWithPositionsAddressesAndStatus) {
         << chat.reply();
     EXPECT_TRUE(contains(chat.reply(), "2. BX20261121-0008 5栋电梯厅 电梯（已到场）"));
     EXPECT_TRUE(contains(chat.reply(), "3. BX20261121-0009 7栋101 电（待接单）"));
+
+    // An emergency stands out in every list: the one to go to first.
+    chat.technician->open_jobs[2].emergency = true;
+    chat.say("转单 太远");
+    EXPECT_TRUE(contains(chat.reply(), "3. 【紧急】BX20261121-0009 7栋101 电（待接单）"))
+        << chat.reply();
 }
 
 TEST(Technician, ConfirmationNamesTheTicketAndWhatToSendNext) {
@@ -825,12 +831,31 @@ TEST(Technician, APlaceOrNumberNotTheJobsOwnIsAskedAbout) {
     chat.say("完成 0009(换了阀门)");
     EXPECT_TRUE(chat.last.effects.empty()) << chat.reply();
     chat.say("取消");
+    chat.say("到达 2栋");
+    EXPECT_TRUE(chat.last.effects.empty()) << "2栋 is not 3栋2单元502: " << chat.reply();
+    chat.say("取消");
     chat.say("到达 3栋502");
     ASSERT_NE(find_effect<ArriveJob>(chat.last), nullptr) << "its own address: " << chat.reply();
     Chat note = technician_chat(Jobs::one_accepted);
     note.say("完成 费用 80 换了2个阀门");
     ASSERT_NE(find_effect<FinishJob>(note.last), nullptr) << note.reply();
     EXPECT_EQ(find_effect<FinishJob>(note.last)->note, "换了2个阀门");
+}
+
+// Several jobs fit and the words name one's address: that one. A photo while the question waits
+// is kept on no job.
+TEST(Technician, AnAddressNamesTheJobAmongSeveralAndAPhotoWaitsForTheAnswer) {
+    Chat chat = technician_chat(Jobs::several);  // 0007 3栋2单元502 and 0010 9栋902 accepted
+    chat.say("到达 9栋902");
+    ASSERT_NE(find_effect<ArriveJob>(chat.last), nullptr) << chat.reply();
+    EXPECT_EQ(find_effect<ArriveJob>(chat.last)->ticket_number, kJ4);
+
+    Chat photo = technician_chat(Jobs::several);  // 0008 on site
+    photo.say("到达");
+    ASSERT_EQ(photo.session.flow, Flow::technician_pick);
+    photo.photo("m-site-9");
+    EXPECT_TRUE(photo.last.effects.empty()) << photo.reply();
+    EXPECT_TRUE(contains(photo.reply(), text_of(TextId::tech_photo_which_asked))) << photo.reply();
 }
 
 // Serials start again each day: an end two open jobs share asks for the whole number.
