@@ -228,13 +228,15 @@ std::string_view without_particle(std::string_view c) {
 // "好的没问题"). Anything else after it ("好的，我问问家里人", "可以优惠点", "好的，厨房燃气味
 // 很重") is no agreement: it is asked again, or asked of a person, or a report of its own.
 bool agrees(const Said& said) {
-    static constexpr std::array<std::string_view, 9> kWhole = {
-        "我同意", "同意了", "接受", "我接受", "没问题", "修吧", "那就修", "那修吧", "可以修"};
-    static constexpr std::array<std::string_view, 7> kFirst = {"同意", "我同意", "好的", "好",
-                                                               "可以", "没问题", "ok"};
-    static constexpr std::array<std::string_view, 16> kEndings = {
-        "修吧",     "来修吧", "尽快",   "尽快修", "尽快来修", "尽快修吧", "尽快来修吧", "请尽快",
-        "麻烦尽快", "谢谢",   "麻烦了", "没问题", "没意见",   "开始修吧", "修",         "辛苦了"};
+    static constexpr std::array<std::string_view, 11> kWhole = {
+        "我同意", "同意了", "接受",   "我接受",   "没问题", "修吧",
+        "那就修", "那修吧", "可以修", "那就同意", "那同意"};
+    static constexpr std::array<std::string_view, 11> kFirst = {
+        "同意", "我同意", "好吧", "好的", "好", "行吧", "那好吧", "可以", "没问题", "ok", "行"};
+    static constexpr std::array<std::string_view, 20> kEndings = {
+        "修吧",   "来修吧",   "尽快", "尽快修",   "尽快来修", "尽快修吧", "尽快来修吧",
+        "请尽快", "麻烦尽快", "谢谢", "麻烦了",   "没问题",   "没意见",   "开始修吧",
+        "修",     "辛苦了",   "同意", "那就同意", "那同意",   "就同意"};
     if (said.normalized.find('?') != std::string::npos) return false;
     const std::string_view c = without_particle(said.compact);
     if (one_of(c, kAgree) || one_of(c, kWhole)) return true;
@@ -322,6 +324,30 @@ bool too_early(Turn& t) {
     return true;
 }
 
+// A score the owner gives again at the comment question: alone ("5", "五星", "满意"), or with
+// words that say the first was a slip ("打错了，5分", "不好意思点错了，应该是5"). nullopt for a
+// comment, even one that starts with a number ("5分钟的活干了两个小时").
+std::optional<Score> corrected_score(const Said& said) {
+    if (auto alone = parse_score(said.normalized); alone && words_from(said, alone->end).empty())
+        return alone;
+    static constexpr std::array<std::string_view, 8> kSlip = {"打错", "点错", "按错", "输错",
+                                                              "选错", "写错", "发错", "评错"};
+    if (!text::contains_any(said.compact, kSlip)) return std::nullopt;
+    // The slip's words, and what owners put around the right score, taken away.
+    static constexpr std::array<std::string_view, 22> kAround = {
+        "不好意思", "对不起", "抱歉",   "打错了", "点错了", "按错了", "输错了", "选错了",
+        "写错了",   "发错了", "评错了", "打错",   "点错",   "按错",   "输错",   "选错",
+        "写错",     "应该是", "其实是", "改成",   "改为",   "是"};
+    std::string rest = said.compact;
+    for (auto w : kAround)
+        for (auto at = rest.find(w); at != std::string::npos; at = rest.find(w))
+            rest.erase(at, w.size());
+    const std::string_view left = text::trim_punct(rest);
+    auto score = parse_score(left);
+    if (!score || !text::trim_punct(left.substr(score->end)).empty()) return std::nullopt;
+    return score;
+}
+
 // The answer to the question itself. False when the message is no answer to it.
 bool answer(Turn& t, const Said& said) {
     auto& s = t.session;
@@ -370,9 +396,9 @@ bool answer(Turn& t, const Said& said) {
         }
         case FeedbackStep::comment:
             // A score alone again replaces the score given: "1" sent twice (修好了 is "1" too) and
-            // then "5" is a 5, not a 1 with the comment "5" (a complaint to a supervisor).
-            if (auto again = parse_score(said.normalized);
-                again && words_from(said, again->end).empty()) {
+            // then "5" is a 5, not a 1 with the comment "5" (a complaint to a supervisor); so does
+            // a score said as a correction ("打错了，5分", "点错了 应该是5").
+            if (auto again = corrected_score(said)) {
                 if (too_early(t)) return true;
                 f.score = static_cast<std::uint8_t>(again->score);
                 f.asked_at = t.ctx.now;

@@ -388,6 +388,15 @@ TEST(Feedback, AScoreAloneAtTheCommentQuestionReplacesTheScore) {
     ASSERT_NE(find_effect<RateService>(chat.last), nullptr);
     EXPECT_EQ(*find_effect<RateService>(chat.last), (RateService{kTicket, 5, ""}));
 
+    for (const char* slip : {"打错了，5分", "点错了 应该是5", "不好意思按错了，是五星"}) {
+        Chat again = confirming();
+        again.say("1");
+        again.say("1");
+        again.say(slip);
+        EXPECT_TRUE(again.last.effects.empty()) << slip << " -> " << again.reply();
+        EXPECT_EQ(again.reply(), text_of(TextId::ask_comment_optional)) << slip;
+        EXPECT_EQ(again.session.feedback.front().score, 5) << slip;
+    }
     Chat late = rating();
     late.say("2");
     late.say("5分钟的活干了两个小时");
@@ -819,12 +828,16 @@ TEST(Feedback, ARefusalThatSaysWhyOrIsLongStillRefuses) {
 }
 
 TEST(Feedback, AgreementWithAParticleAgreesAndNoWordsAskNobody) {
-    for (const char* words : {"好的呢", "可以吧", "行啊", "同意吧", "好吧", "我同意", "没问题",
-                              "同意，尽快来修吧", "好的，修吧", "那就修吧", "好的没问题"}) {
+    for (const char* words :
+         {"好的呢", "可以吧", "行啊", "同意吧", "好吧", "我同意", "没问题", "同意，尽快来修吧",
+          "好的，修吧", "那就修吧", "好的没问题", "好吧，那就同意吧", "行吧，同意", "那就同意吧"}) {
         Chat chat = quoting();
         chat.say(words);
         EXPECT_NE(find_effect<AgreeQuote>(chat.last), nullptr) << words;
     }
+    Chat no = quoting();
+    no.say("好吧，那就不同意吧");
+    EXPECT_EQ(find_effect<AgreeQuote>(no.last), nullptr);
     for (const char* words : {"?", "在吗", "？？", "你好，在吗", "有人吗"}) {
         Chat chat = quoting();
         chat.say(words);
