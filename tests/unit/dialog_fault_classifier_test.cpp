@@ -88,6 +88,9 @@ INSTANTIATE_TEST_SUITE_P(
         FaultCase{"灯里进水了", "电", "electric", E},
         FaultCase{"插座里进水了", "电", "electric", E}, FaultCase{"插座漏水", "水", "electric", E},
         FaultCase{"电表箱漏水", "电", "electric", E},
+        FaultCase{"吊灯里面在滴水", "水", "electric", E},
+        FaultCase{"楼上漏水，水从吊灯流下来", "水", "electric", E},
+        FaultCase{"开关面板里在渗水", "水", "electric", E},
         // A door, a barrier, cement, a valve, one light gone: no danger.
         FaultCase{"窗户推不上去", "门窗", "", N}, FaultCase{"门合不上", "门窗", "", N},
         FaultCase{"车库卷闸推不上去了", "", "", N}, FaultCase{"小区道闸合不上", "公共设施", "", N},
