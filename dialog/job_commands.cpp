@@ -145,9 +145,6 @@ bool word_ends_at(std::string_view s, std::size_t pos) {
     return pos >= s.size() || std::string_view(" ,.!?;:()").find(s[pos]) != std::string_view::npos;
 }
 
-// Longer first: 号楼 before 号.
-constexpr std::string_view kPlaceMarks[] = {"号楼", "栋", "楼", "单元", "室", "号", "幢"};
-
 // The end of a ticket number at `pos` of `s` as a technician reads it off a push ("0007",
 // "0007号"): 3 to 6 digits standing alone, led by a 0 (a fee or a list position never is) or,
 // when `four_digits`, exactly four. The byte length of its digits and of all it took (号 / 单
@@ -169,9 +166,9 @@ std::optional<Tail> ticket_tail_at(std::string_view s, std::size_t pos, bool fou
     return Tail{n, taken - pos};
 }
 
-// The numbers in `s` that may name a place or a job: runs of three digits or more ("101",
-// "0009"), or of any length with the 栋 / 号楼 / 楼 / 单元 / 室 / 号 after them ("7栋", "2单元").
-// "换了2个阀门" has none.
+// The numbers in `s` that may name a place or a job, as the bot writes addresses (N栋N单元NNN):
+// runs of three digits or more ("101", "0009"), digits with 栋 / 号楼 / 幢 ("7栋") or 单元
+// ("2单元"), and digits before 楼 / 室 / 号 (the number alone). "换了2个阀门" has none.
 std::vector<std::string> places_in(std::string_view s) {
     std::vector<std::string> out;
     for (std::size_t i = 0; i < s.size();) {
@@ -181,12 +178,14 @@ std::vector<std::string> places_in(std::string_view s) {
         }
         std::size_t j = i;
         while (j < s.size() && text::is_ascii_digit(s[j])) ++j;
-        const auto* mark = std::find_if(std::begin(kPlaceMarks), std::end(kPlaceMarks),
-                                        [&](std::string_view m) { return text::at(s, j, m); });
-        if (mark != std::end(kPlaceMarks)) {
-            out.emplace_back(s.substr(i, j - i + mark->size()));  // "7栋", "2单元"
-        } else if (j - i >= 3) {
-            out.emplace_back(s.substr(i, j - i));
+        std::string digits(s.substr(i, j - i));
+        if (text::at(s, j, "单元")) {
+            out.push_back(digits + "单元");
+        } else if (text::at(s, j, "栋") || text::at(s, j, "号楼") || text::at(s, j, "幢")) {
+            out.push_back(digits + "栋");
+        } else if (j - i >= 3 || text::at(s, j, "楼") || text::at(s, j, "室") ||
+                   text::at(s, j, "号")) {
+            out.push_back(std::move(digits));
         }
         i = j;
     }

@@ -30,8 +30,9 @@ struct JobCommand {
     bool bad_amount = false;  // 费用 / 报价 without a readable amount; 核准 with words left unread
     std::string text{};  // finish: the note; hand_over, reject_quote: the reason; trimmed
     bool words_after = false;  // words left after what was read (any action: "到达电梯口时…")
-    // Numbers among them that may name a place or another job: runs of 3+ digits, or digits
-    // with 栋 / 楼 / 单元 / 室 / 号 ("到达 7栋101": "7栋", "101"); "换了2个阀门" has none.
+    // Numbers among them that may name a place or another job, as addresses are written: runs of
+    // 3+ digits, "7栋" (also 号楼 / 幢), "2单元", digits before 楼 / 室 / 号 ("到达 7栋101": "7栋",
+    // "101"); "换了2个阀门" has none.
     std::vector<std::string> places{};
 };
 

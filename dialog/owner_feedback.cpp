@@ -325,8 +325,9 @@ bool too_early(Turn& t) {
 }
 
 // A score the owner gives again at the comment question: alone ("5", "五星", "满意"), or with
-// words that say the first was a slip ("打错了，5分", "不好意思点错了，应该是5"). nullopt for a
-// comment, even one that starts with a number ("5分钟的活干了两个小时").
+// words that say the first was a slip ("打错了，5分", "5分，刚才点错了"); `score` 0 for a slip said
+// with no score ("打错了": the score is asked again). nullopt for a comment, even one that starts
+// with a number ("5分钟的活干了两个小时") or names a slip of the technician's ("师傅打错孔了").
 std::optional<Score> corrected_score(const Said& said) {
     if (auto alone = parse_score(said.normalized); alone && words_from(said, alone->end).empty())
         return alone;
@@ -334,15 +335,16 @@ std::optional<Score> corrected_score(const Said& said) {
                                                               "选错", "写错", "发错", "评错"};
     if (!text::contains_any(said.compact, kSlip)) return std::nullopt;
     // The slip's words, and what owners put around the right score, taken away.
-    static constexpr std::array<std::string_view, 22> kAround = {
-        "不好意思", "对不起", "抱歉",   "打错了", "点错了", "按错了", "输错了", "选错了",
-        "写错了",   "发错了", "评错了", "打错",   "点错",   "按错",   "输错",   "选错",
-        "写错",     "应该是", "其实是", "改成",   "改为",   "是"};
+    static constexpr std::array<std::string_view, 25> kAround = {
+        "不好意思", "对不起", "抱歉", "打错了", "点错了", "按错了", "输错了", "选错了", "写错了",
+        "发错了",   "评错了", "打错", "点错",   "按错",   "输错",   "选错",   "写错",   "应该是",
+        "其实是",   "改成",   "改为", "刚才",   "好评",   "是",     "了"};
     std::string rest = said.compact;
     for (auto w : kAround)
         for (auto at = rest.find(w); at != std::string::npos; at = rest.find(w))
             rest.erase(at, w.size());
     const std::string_view left = text::trim_punct(rest);
+    if (left.empty()) return Score{0, said.normalized.size()};
     auto score = parse_score(left);
     if (!score || !text::trim_punct(left.substr(score->end)).empty()) return std::nullopt;
     return score;
@@ -400,6 +402,13 @@ bool answer(Turn& t, const Said& said) {
             // a score said as a correction ("打错了，5分", "点错了 应该是5").
             if (auto again = corrected_score(said)) {
                 if (too_early(t)) return true;
+                if (again->score == 0) {  // a slip and no score: the score asked again
+                    f.step = FeedbackStep::score;
+                    f.asked_at = t.ctx.now;
+                    s.misses = 0;
+                    ask_feedback(t);
+                    return true;
+                }
                 f.score = static_cast<std::uint8_t>(again->score);
                 f.asked_at = t.ctx.now;
                 s.misses = 0;

@@ -313,6 +313,20 @@ bool position_exists(Turn& t, long index) {
 
 // Whether `typed` (lower case) names `job`: its whole number, or the end of it as a technician
 // reads it off the push ("20261121-0007", "0007", "007").
+// Whether `place` ("502", "7栋", "2单元") is a whole part of `address` ("3栋2单元502"): "2栋" is
+// not 12栋's, "502" not 1502's.
+bool in_address(std::string_view address, std::string_view place) {
+    for (auto at = address.find(place); at != std::string_view::npos;
+         at = address.find(place, at + 1)) {
+        const std::size_t end = at + place.size();
+        const bool digit_before = at > 0 && text::is_ascii_digit(address[at - 1]);
+        const bool digit_after = text::is_ascii_digit(place.back()) && end < address.size() &&
+                                 text::is_ascii_digit(address[end]);
+        if (!digit_before && !digit_after) return true;
+    }
+    return false;
+}
+
 bool names_job(const TechnicianJob& job, std::string_view typed) {
     const std::string number = lower(job.ticket_number);
     if (number == typed) return true;
@@ -518,19 +532,11 @@ void on_job_command(Turn& t, const JobCommand& c) {
     // 阀门)"): the job is acted on only when each is its own (in its number or address).
     const auto its_own = [&](const TechnicianJob& j) {
         return std::all_of(c.places.begin(), c.places.end(), [&](const std::string& n) {
-            return j.address.find(n) != std::string::npos || names_job(j, n);
+            return in_address(j.address, n) || names_job(j, n);
         });
     };
     const auto* only = only_meant(t, cmd.action);
-    if (only && !its_own(*only)) only = nullptr;
-    // Of several the command fits, the one whose address the words name ("到达 18栋2单元402").
-    if (!only && !c.places.empty()) {
-        const JobRefs named = jobs_where(t, [&](const TechnicianJob& j) { return its_own(j); });
-        const JobRefs fit = jobs_fitting(t, cmd.action);
-        if (named.size() == 1 && std::find(fit.begin(), fit.end(), named.front()) != fit.end())
-            only = named.front();
-    }
-    if (only) {
+    if (only && its_own(*only)) {
         run(t, cmd, *only);
         return;
     }
@@ -635,9 +641,11 @@ bool technician_on_image(Turn& t, const ImageMessage& image) {
     }
     if (arrived > 1) at = named && named->status == JobStatus::arrived ? named : nullptr;
     if (arrived == 0) at = named ? named : jobs.size() == 1 ? &jobs.front() : nullptr;
-    // A "which job?" under way (perhaps "到达 12栋302" with another job on site): which job the
-    // technician is at is the open question, so the photo is not kept on either.
-    if (t.session.flow == Flow::technician_pick && jobs.size() > 1) at = nullptr;
+    // A "到达 which job?" under way (perhaps "到达 12栋302" with another job on site): which job
+    // the technician is at is the open question, so the photo is not kept on either.
+    if (t.session.flow == Flow::technician_pick && t.session.job_command &&
+        t.session.job_command->action == JobAction::arrive && jobs.size() > 1)
+        at = nullptr;
     if (!at) {
         if (t.session.flow == Flow::technician_pick) {
             // The question that waits lists the jobs below: one list in one reply.

@@ -91,6 +91,8 @@ INSTANTIATE_TEST_SUITE_P(
         FaultCase{"吊灯里面在滴水", "水", "electric", E},
         FaultCase{"楼上漏水，水从吊灯流下来", "水", "electric", E},
         FaultCase{"开关面板里在渗水", "水", "electric", E},
+        FaultCase{"卫生间水龙头开关里渗水", "水", "", N},
+        FaultCase{"水不是从吊灯流下来的，是墙上渗水", "水", "", N},
         // A door, a barrier, cement, a valve, one light gone: no danger.
         FaultCase{"窗户推不上去", "门窗", "", N}, FaultCase{"门合不上", "门窗", "", N},
         FaultCase{"车库卷闸推不上去了", "", "", N}, FaultCase{"小区道闸合不上", "公共设施", "", N},

@@ -388,7 +388,8 @@ TEST(Feedback, AScoreAloneAtTheCommentQuestionReplacesTheScore) {
     ASSERT_NE(find_effect<RateService>(chat.last), nullptr);
     EXPECT_EQ(*find_effect<RateService>(chat.last), (RateService{kTicket, 5, ""}));
 
-    for (const char* slip : {"打错了，5分", "点错了 应该是5", "不好意思按错了，是五星"}) {
+    for (const char* slip : {"打错了，5分", "点错了 应该是5", "不好意思按错了，是五星",
+                             "5分，刚才打错了", "点错了5星好评"}) {
         Chat again = confirming();
         again.say("1");
         again.say("1");
@@ -397,6 +398,17 @@ TEST(Feedback, AScoreAloneAtTheCommentQuestionReplacesTheScore) {
         EXPECT_EQ(again.reply(), text_of(TextId::ask_comment_optional)) << slip;
         EXPECT_EQ(again.session.feedback.front().score, 5) << slip;
     }
+    Chat slip = confirming();
+    slip.say("1");
+    slip.say("1");
+    slip.say("打错了");
+    EXPECT_TRUE(slip.last.effects.empty()) << slip.reply();
+    EXPECT_EQ(slip.session.feedback.front().step, FeedbackStep::score) << "the score asked again";
+    EXPECT_TRUE(contains(slip.reply(), opening_of(TextId::rating_prompt))) << slip.reply();
+    Chat hole = rating();
+    hole.say("1");
+    hole.say("师傅打错孔了");
+    ASSERT_NE(find_effect<RateService>(hole.last), nullptr) << "the technician's slip is a comment";
     Chat late = rating();
     late.say("2");
     late.say("5分钟的活干了两个小时");

@@ -842,13 +842,22 @@ TEST(Technician, APlaceOrNumberNotTheJobsOwnIsAskedAbout) {
     EXPECT_EQ(find_effect<FinishJob>(note.last)->note, "换了2个阀门");
 }
 
-// Several jobs fit and the words name one's address: that one. A photo while the question waits
-// is kept on no job.
-TEST(Technician, AnAddressNamesTheJobAmongSeveralAndAPhotoWaitsForTheAnswer) {
-    Chat chat = technician_chat(Jobs::several);  // 0007 3栋2单元502 and 0010 9栋902 accepted
-    chat.say("到达 9栋902");
+// A place is a job's own only as a whole part of its address ("2栋" is not 12栋's, "502室" is
+// 3栋2单元502's); a photo while a 到达 question waits is kept on no job.
+TEST(Technician, APlaceIsAJobsOwnOnlyWholeAndAPhotoWaitsForTheArrival) {
+    Chat chat = technician_chat(Jobs::one_accepted);
+    chat.technician->open_jobs[0].address = "12栋302";
+    chat.say("到达 2栋");
+    EXPECT_TRUE(chat.last.effects.empty()) << chat.reply();
+    chat.say("取消");
+    chat.say("到达 12栋302");
     ASSERT_NE(find_effect<ArriveJob>(chat.last), nullptr) << chat.reply();
-    EXPECT_EQ(find_effect<ArriveJob>(chat.last)->ticket_number, kJ4);
+    Chat room = technician_chat(Jobs::one_accepted);  // 3栋2单元502
+    room.say("到达 502室");
+    ASSERT_NE(find_effect<ArriveJob>(room.last), nullptr) << room.reply();
+    Chat several = technician_chat(Jobs::several);
+    several.say("到达 9栋902");  // two accepted, one on site: asked, not picked by the address
+    EXPECT_TRUE(several.last.effects.empty()) << several.reply();
 
     Chat photo = technician_chat(Jobs::several);  // 0008 on site
     photo.say("到达");
