@@ -187,7 +187,7 @@ std::string upper(std::string_view s) {
     return out;
 }
 
-// `id` with `jobs` (the jobs offered, by default) as its list.
+// `id` with the jobs offered (offered()) as its list and their count.
 void say_jobs(Turn& t, TextId id, std::string_view index = {}) {
     const JobRefs jobs = offered(t);
     std::string list = job_list(t, jobs);
@@ -311,8 +311,6 @@ bool position_exists(Turn& t, long index) {
     return index >= 1 && static_cast<std::size_t>(index) <= std::max(in_list, now);
 }
 
-// Whether `typed` (lower case) names `job`: its whole number, or the end of it as a technician
-// reads it off the push ("20261121-0007", "0007", "007").
 // Whether `place` ("502", "7栋", "2单元") is a whole part of `address` ("3栋2单元502"): "2栋" is
 // not 12栋's, "502" not 1502's.
 bool in_address(std::string_view address, std::string_view place) {
@@ -327,6 +325,8 @@ bool in_address(std::string_view address, std::string_view place) {
     return false;
 }
 
+// Whether `typed` (lower case) names `job`: its whole number, or the end of it as a technician
+// reads it off the push ("20261121-0007", "0007", "007").
 bool names_job(const TechnicianJob& job, std::string_view typed) {
     const std::string number = lower(job.ticket_number);
     if (number == typed) return true;
