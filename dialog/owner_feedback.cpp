@@ -335,14 +335,17 @@ std::optional<Score> corrected_score(const Said& said) {
                                                               "选错", "写错", "发错", "评错"};
     if (!text::contains_any(said.compact, kSlip)) return std::nullopt;
     // The slip's words, and what owners put around the right score, taken away.
-    static constexpr std::array<std::string_view, 25> kAround = {
-        "不好意思", "对不起", "抱歉", "打错了", "点错了", "按错了", "输错了", "选错了", "写错了",
-        "发错了",   "评错了", "打错", "点错",   "按错",   "输错",   "选错",   "写错",   "应该是",
-        "其实是",   "改成",   "改为", "刚才",   "好评",   "是",     "了"};
+    static constexpr std::array<std::string_view, 11> kAround = {
+        "不好意思", "对不起", "抱歉", "应该是", "其实是", "改成",
+        "改为",     "刚才",   "好评", "是",     "了"};
     std::string rest = said.compact;
-    for (auto w : kAround)
-        for (auto at = rest.find(w); at != std::string::npos; at = rest.find(w))
-            rest.erase(at, w.size());
+    const auto erase_all = [&rest](const auto& words) {
+        for (std::string_view w : words)
+            for (auto at = rest.find(w); at != std::string::npos; at = rest.find(w))
+                rest.erase(at, w.size());
+    };
+    erase_all(kSlip);
+    erase_all(kAround);
     const std::string_view left = text::trim_punct(rest);
     if (left.empty()) return Score{0, said.normalized.size()};
     auto score = parse_score(left);
@@ -402,14 +405,11 @@ bool answer(Turn& t, const Said& said) {
             // a score said as a correction ("打错了，5分", "点错了 应该是5").
             if (auto again = corrected_score(said)) {
                 if (too_early(t)) return true;
-                if (again->score == 0) {  // a slip and no score: the score asked again
-                    f.step = FeedbackStep::score;
-                    f.asked_at = t.ctx.now;
-                    s.misses = 0;
-                    ask_feedback(t);
-                    return true;
+                if (again->score == 0) {
+                    f.step = FeedbackStep::score;  // a slip and no score: the score asked again
+                } else {
+                    f.score = static_cast<std::uint8_t>(again->score);
                 }
-                f.score = static_cast<std::uint8_t>(again->score);
                 f.asked_at = t.ctx.now;
                 s.misses = 0;
                 ask_feedback(t);

@@ -390,13 +390,19 @@ void wait_for_job(Session& s, PendingJobCommand cmd) {
     s.flow = Flow::technician_pick;
 }
 
-void ask_which(Turn& t, PendingJobCommand cmd) {
-    const JobRefs jobs = jobs_fitting(t, cmd.action);
-    std::string command = t.texts().get(action_text(cmd.action));
-    wait_for_job(t.session, std::move(cmd));
+// The "which job?" question for the command waiting (Session::job_command), listing `jobs`.
+void say_which(Turn& t, const JobRefs& jobs) {
+    const auto& pending = t.session.job_command;
+    std::string command = t.texts().get(action_text(pending ? pending->action : JobAction::accept));
     std::string list = job_list(t, jobs);
     t.say(TextId::tech_which_job,
           {{"jobs", list}, {"count", std::to_string(jobs.size())}, {"command", command}});
+}
+
+void ask_which(Turn& t, PendingJobCommand cmd) {
+    const JobRefs jobs = jobs_fitting(t, cmd.action);
+    wait_for_job(t.session, std::move(cmd));
+    say_which(t, jobs);
 }
 
 // The quotes waiting for a supervisor's review, one a line.
@@ -690,13 +696,7 @@ bool unbound_job_command(Turn& t, const Said& said) {
 }
 
 void prompt_pick(Turn& t) {
-    const auto& s = t.session;
-    std::string command =
-        t.texts().get(action_text(s.job_command ? s.job_command->action : JobAction::accept));
-    const JobRefs jobs = offered(t);
-    std::string list = job_list(t, jobs);
-    std::string count = std::to_string(jobs.size());
-    t.say(TextId::tech_which_job, {{"jobs", list}, {"count", count}, {"command", command}});
+    say_which(t, offered(t));
 }
 
 }  // namespace repairbot::dialog

@@ -201,14 +201,22 @@ Result<std::uint64_t> FeedbackRepository::add_callback(
     return last_insert_id(c);
 }
 
-std::optional<Callback> FeedbackRepository::lock_open_handover(sql::Connection& c,
-                                                               const std::string& owner_openid) {
-    auto st = prepare(c, "SELECT " + callback_columns() +
-                             " FROM callbacks WHERE open_handover_of = ? FOR UPDATE");
+namespace {
+// The owner's open handover; `locking`: " FOR UPDATE" or "".
+std::optional<Callback> read_open_handover(sql::Connection& c, const std::string& owner_openid,
+                                           const char* locking) {
+    auto st = prepare(
+        c, "SELECT " + callback_columns() + " FROM callbacks WHERE open_handover_of = ?" + locking);
     bind_all(*st, owner_openid);
     auto rs = query(*st);
     if (!rs->next()) return std::nullopt;
     return read_callback(*rs);
+}
+}  // namespace
+
+std::optional<Callback> FeedbackRepository::lock_open_handover(sql::Connection& c,
+                                                               const std::string& owner_openid) {
+    return read_open_handover(c, owner_openid, " FOR UPDATE");
 }
 
 void FeedbackRepository::move_callback_due(sql::Connection& c, std::uint64_t id, Timestamp due) {
@@ -225,12 +233,7 @@ void FeedbackRepository::forget_enquiry(sql::Connection& c, std::uint64_t id) {
 
 std::optional<Callback> FeedbackRepository::open_handover(sql::Connection& c,
                                                           const std::string& owner_openid) {
-    auto st =
-        prepare(c, "SELECT " + callback_columns() + " FROM callbacks WHERE open_handover_of = ?");
-    bind_all(*st, owner_openid);
-    auto rs = query(*st);
-    if (!rs->next()) return std::nullopt;
-    return read_callback(*rs);
+    return read_open_handover(c, owner_openid, "");
 }
 
 bool FeedbackRepository::settle_enquiry(sql::Connection& c, std::uint64_t id,
