@@ -32,12 +32,12 @@ std::string join_replies(const std::vector<std::string>& texts) {
 }
 
 // The outcome label of an effect, in the order of dialog::Effect's alternatives.
-constexpr std::array<const char*, 22> kEffectNames{
+constexpr std::array<const char*, 23> kEffectNames{
     "create_ticket",    "attach_photos",   "hand_to_human", "query_progress",   "file_complaint",
     "remember_profile", "bind_technician", "accept_job",    "arrive_job",       "finish_job",
     "quote_job",        "hand_over_job",   "list_jobs",     "confirm_fixed",    "report_not_fixed",
     "rate_service",     "agree_quote",     "refuse_quote",  "attach_job_photo", "approve_quote",
-    "reject_quote",     "cancel_ticket"};
+    "reject_quote",     "cancel_ticket",   "set_duty"};
 static_assert(kEffectNames.size() == std::variant_size_v<dialog::Effect>,
               "name every dialog::Effect alternative");
 

@@ -137,7 +137,9 @@ class Dispatcher {
     // technician) — given meanwhile to anyone else (a dispatcher's hand, even to someone in
     // `excluded`), it stays theirs. `actor` and `reason` go into the audit event
     // ("system"/"created", "sla"/"accept_timeout", technician openid/"handover"). not_needed when
-    // the ticket is already with someone or closed. Throws ServiceUnavailable when MySQL is down;
+    // the ticket is already with someone or closed. With nobody free, the dispatchers are told
+    // (staff_dispatch_queued; staff_accept_timeout_queued for one left with `taken_from`, waiting
+    // for their 接单, with their name and phone). Throws ServiceUnavailable when MySQL is down;
     // a concurrent change of the ticket is retried.
     [[nodiscard]] boost::asio::awaitable<DispatchOutcome> dispatch(
         std::uint64_t ticket_id, std::vector<std::uint64_t> excluded, std::string actor,

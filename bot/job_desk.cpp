@@ -115,7 +115,7 @@ bool JobDesk::handles(const dialog::Effect& effect) {
                    std::is_same_v<T, dialog::AttachJobPhoto> ||
                    std::is_same_v<T, dialog::ApproveQuote> ||
                    std::is_same_v<T, dialog::RejectQuote> ||
-                   std::is_same_v<T, dialog::CancelTicket>;
+                   std::is_same_v<T, dialog::CancelTicket> || std::is_same_v<T, dialog::SetDuty>;
         },
         effect);
 }
@@ -130,6 +130,7 @@ asio::awaitable<std::optional<dialog::TechnicianView>> JobDesk::technician_of(
         view.id = std::to_string(tech->id);
         view.name = tech->name;
         view.supervisor = tech->is_supervisor;
+        view.on_duty = tech->on_duty;
         if (tech->is_supervisor) {
             std::map<std::uint64_t, std::string> names;  // who quoted
             auto waiting = store::TicketRepository::quotes_in_review(c, kReviewsShown + 1);
@@ -261,6 +262,19 @@ asio::awaitable<void> JobDesk::cancel_for_owner(std::string openid, std::string 
         {{"number", number}, {"status", notices_.render("status_" + m.ticket->status)}}));
 }
 
+namespace {
+
+// A note about an owner's 报价咨询 to the dispatchers, and to the supervisors too when they were
+// told nobody had answered it (`overdue_told`) or there is no dispatcher.
+void tell_desk_of_enquiry(sql::Connection& c, std::uint64_t ticket_id, const char* event,
+                          const std::string& text, bool overdue_told, store::Timestamp now) {
+    const auto told = notify_staff(c, StaffRole::dispatcher, ticket_id, event, text, now);
+    if (told == 0 || overdue_told)
+        notify_staff(c, StaffRole::supervisor, ticket_id, event, text, now);
+}
+
+}  // namespace
+
 void JobDesk::settle_enquiry(sql::Connection& c, const store::Ticket& after, const char* answer,
                              store::Timestamp now) const {
     const std::string said = notices_.render(
@@ -270,12 +284,23 @@ void JobDesk::settle_enquiry(sql::Connection& c, const store::Ticket& after, con
     if (!settled) return;
     const std::string text = notices_.render(
         "staff_handover_enquiry_settled", {{"answer", said}, {"id", std::to_string(settled->id)}});
-    // The supervisors too when they were told nobody had answered it (or there is no dispatcher).
-    const auto told =
-        notify_staff(c, StaffRole::dispatcher, after.id, "handover_settled", text, now);
-    if (told == 0 || settled->overdue_told_for)
-        notify_staff(c, StaffRole::supervisor, after.id, "handover_settled", text, now);
+    tell_desk_of_enquiry(c, after.id, "handover_settled", text,
+                         settled->overdue_told_for.has_value(), now);
     log::info("jobs", "enquiry_settled", {{"callback", settled->id}, {"number", after.number}});
+}
+
+void JobDesk::tell_enquiry_refused(sql::Connection& c, const store::Ticket& after,
+                                   std::int64_t cents, const std::string& why,
+                                   store::Timestamp now) const {
+    auto open = store::FeedbackRepository::open_handover(c, after.owner_openid);
+    if (!open || open->enquiry_ticket_id != after.id) return;
+    const std::string text =
+        notices_.render("staff_handover_enquiry_refused", {{"ticket", after.number},
+                                                           {"fee", config::yuan_text(cents)},
+                                                           {"reason", why},
+                                                           {"id", std::to_string(open->id)}});
+    tell_desk_of_enquiry(c, after.id, "handover_enquiry_refused", text,
+                         open->overdue_told_for.has_value(), now);
 }
 
 asio::awaitable<void> JobDesk::watch(const std::optional<store::Ticket>& saved) {
@@ -583,6 +608,22 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
     }
 
     if (std::holds_alternative<dialog::ListJobs>(effect)) co_return;  // the chat listed them
+
+    if (const auto* duty = std::get_if<dialog::SetDuty>(&effect)) {
+        // Only the flag: an admin's change of anything else meanwhile stands. Dispatch reads it
+        // with every choice (TechnicianRepository::candidates), so the next ticket already sees it.
+        auto work = [openid, on = duty->on,
+                     now](sql::Connection& c) -> std::optional<std::uint64_t> {
+            auto tech = active_technician(c, openid);
+            if (!tech) return std::nullopt;
+            store::TechnicianRepository::set_on_duty(c, tech->id, on, now);
+            return tech->id;
+        };
+        auto id = co_await mysql_.run(std::move(work));
+        if (!id) co_return refuse(not_technician_text());
+        log::info("jobs", duty->on ? "on_duty" : "off_duty", {{"technician_id", *id}});
+        co_return;
+    }
 
     // The owner's answers: the ticket must be theirs.
     if (const auto* fixed = std::get_if<dialog::ConfirmFixed>(&effect)) {

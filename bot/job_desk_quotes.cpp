@@ -318,14 +318,17 @@ asio::awaitable<bool> JobDesk::apply_quote(std::string openid, const dialog::Eff
         AlreadyFn already = [](const store::Ticket& t) {
             return t.quote_status == store::quote_status::refused;
         };
-        // A question about the quote stays for the desk: after 不同意 the call-out fee may be it.
-        ComposeFn compose = [this, reason](sql::Connection& c, const store::Ticket&,
-                                           const store::Ticket& after, store::NewEvent& event,
-                                           std::vector<store::NewOutbox>& outbox) {
+        // A question about the quote stays for the desk (after 不同意 the call-out fee may be
+        // it), told what became of the ticket.
+        ComposeFn compose = [this, reason, cents, now](sql::Connection& c, const store::Ticket&,
+                                                       const store::Ticket& after,
+                                                       store::NewEvent& event,
+                                                       std::vector<store::NewOutbox>& outbox) {
             event.details = nlohmann::json{{"reason", reason}}.dump();
+            std::string why = reason.empty() ? "未说明原因" : reason;
+            tell_enquiry_refused(c, after, cents, why, now);
             auto tech = store::bound_technician_of(c, after);
             if (!tech) return;
-            std::string why = reason.empty() ? "未说明原因" : reason;
             nlohmann::json notice = {
                 {"event", "quote_refused"},
                 {"number", after.number},

@@ -35,9 +35,10 @@ const std::vector<std::string_view>& required_notice_keys() {
         // Notes to the staff (bot/ticket_intake.cpp; handover_overdue: bot/sla_timers.cpp)
         "staff_handover", "staff_handover_danger", "staff_handover_correction",
         "staff_handover_update", "staff_handover_enquiry", "staff_handover_enquiry_quote",
-        "staff_handover_enquiry_settled", "enquiry_answer_agreed", "staff_handover_tickets",
-        "staff_handover_draft", "staff_handover_again", "staff_owner_unknown", "handover_overdue",
-        "staff_complaint", "staff_complaint_serious", "staff_complaint_empty",
+        "staff_handover_enquiry_settled", "enquiry_answer_agreed", "staff_handover_enquiry_refused",
+        "staff_handover_tickets", "staff_handover_draft", "staff_handover_again",
+        "staff_owner_unknown", "handover_overdue", "staff_complaint", "staff_complaint_serious",
+        "staff_complaint_empty",
         // Notes about a reopened job (bot/ticket_lifecycle.cpp reopen_ticket)
         "staff_reopen_unassigned", "staff_reopened_twice", "staff_reopen_serious",
         "complaint_reopened_twice", "complaint_reopened",
@@ -55,8 +56,9 @@ const std::vector<std::string_view>& required_notice_keys() {
         // complaint an unsatisfied call files)
         "callback_what_ticket", "callback_what_complaint", "callback_what_complaint_ticket",
         "callback_what_handover", "callback_what",
-        // The dispatchers' note of a ticket nobody can take (bot/dispatch.cpp)
-        "staff_dispatch_queued"};
+        // The dispatchers' note of a ticket nobody can take (bot/dispatch.cpp), and of one its
+        // technician let time out unaccepted with nobody else to take it
+        "staff_dispatch_queued", "staff_accept_timeout_queued"};
     return keys;
 }
 

@@ -24,6 +24,7 @@ const std::map<std::string, std::vector<std::string>>& push_event_fields() {
         {"handover", {"text"}},
         {"handover_overdue", {"text"}},
         {"handover_settled", {"text"}},
+        {"handover_enquiry_refused", {"text"}},
         {"queue_note", {"text"}},
         {"queue_note_late", {"text"}},
         {"quote_review", {"text"}},

@@ -84,6 +84,7 @@ struct TechnicianView {
     // the bot cut the list (a number not in it may still be waiting).
     std::vector<QuoteForReview> quotes_to_review{};
     bool more_quotes_to_review = false;
+    bool on_duty = true;  // false after 下班: dispatch gives them no new jobs
     bool operator==(const TechnicianView&) const = default;
 };
 

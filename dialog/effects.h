@@ -122,6 +122,12 @@ struct HandOverJob {  // 转单 <reason>: back to the dispatcher for someone els
     std::string reason{};
     bool operator==(const HandOverJob&) const = default;
 };
+// 上班 / 下班: whether dispatch gives the technician new jobs (technicians.on_duty); the jobs
+// they hold stay theirs either way.
+struct SetDuty {
+    bool on = false;
+    bool operator==(const SetDuty&) const = default;
+};
 // 我的工单: the reply already lists the open jobs from Context::technician; the bot may add
 // what the chat does not know (deadlines).
 struct ListJobs {
@@ -191,6 +197,6 @@ using Effect =
     std::variant<CreateTicket, AttachPhotos, HandToHuman, QueryProgress, FileComplaint,
                  RememberProfile, BindTechnician, AcceptJob, ArriveJob, FinishJob, QuoteJob,
                  HandOverJob, ListJobs, ConfirmFixed, ReportNotFixed, RateService, AgreeQuote,
-                 RefuseQuote, AttachJobPhoto, ApproveQuote, RejectQuote, CancelTicket>;
+                 RefuseQuote, AttachJobPhoto, ApproveQuote, RejectQuote, CancelTicket, SetDuty>;
 
 }  // namespace repairbot::dialog

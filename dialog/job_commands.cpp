@@ -37,6 +37,37 @@ constexpr std::array<Verb, 15> kVerbs = {{
 constexpr std::array<std::string_view, 6> kListWords = {"我的工单", "工单",     "我的任务",
                                                         "工单列表", "查看工单", "查工单"};
 
+// 上班 / 下班 as technicians say it, the whole message once the fillers around it are off.
+constexpr std::array<std::string_view, 6> kOnDutyWords = {"上班", "开工", "到岗",
+                                                          "在岗", "值班", "上线"};
+constexpr std::array<std::string_view, 8> kOffDutyWords = {"下班", "收工",   "休息", "休班",
+                                                           "离岗", "不在岗", "下线", "轮休"};
+constexpr std::array<std::string_view, 9> kDutyLeads = {"我", "今天", "今晚", "现在", "已经",
+                                                        "已", "先",   "要",   "准备"};
+constexpr std::array<std::string_view, 7> kDutyTails = {"了", "啦", "咯", "喽", "啊", "哈", "哦"};
+
+// 上班 (true) or 下班 (false) when `compact` is nothing else.
+std::optional<bool> duty_said(std::string_view compact) {
+    for (bool cut = true; cut;) {
+        cut = false;
+        for (auto w : kDutyLeads)
+            if (compact.size() > w.size() && compact.starts_with(w)) {
+                compact.remove_prefix(w.size());
+                cut = true;
+            }
+        for (auto w : kDutyTails)
+            if (compact.size() > w.size() && compact.ends_with(w)) {
+                compact.remove_suffix(w.size());
+                cut = true;
+            }
+    }
+    for (auto w : kOnDutyWords)
+        if (compact == w) return true;
+    for (auto w : kOffDutyWords)
+        if (compact == w) return false;
+    return std::nullopt;
+}
+
 constexpr std::array<std::string_view, 4> kFeeWords = {"费用", "收费", "fee", "金额"};
 
 // Whether the fee word at `at` of `s` is negated: 不 / 无 / 免 / 没 / 没有 just before it.
@@ -218,6 +249,8 @@ std::optional<JobCommand> parse_job_command(std::string_view raw) {
     for (auto w : kListWords) {
         if (compact == w) return JobCommand{.kind = JobCommandKind::list};
     }
+    if (auto on = duty_said(compact))
+        return JobCommand{.kind = JobCommandKind::duty, .on_duty = *on};
     if (s.starts_with("绑定")) {
         JobCommand c{.kind = JobCommandKind::bind};
         auto begin = std::string_view("绑定").size();

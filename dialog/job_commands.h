@@ -18,6 +18,7 @@ enum class JobCommandKind : std::uint8_t {
     bind,  // 绑定 <code>
     list,  // 我的工单
     job,   // an action on one job: `action`
+    duty,  // 上班 / 下班: whether new jobs come to them (`on_duty`)
 };
 
 struct JobCommand {
@@ -34,11 +35,14 @@ struct JobCommand {
     // 3+ digits, "7栋" (also 号楼 / 幢), "2单元", digits before 楼 / 室 / 号 ("到达 7栋101": "7栋",
     // "101"); "换了2个阀门" has none.
     std::vector<std::string> places{};
+    bool on_duty = false;  // duty: 上班 (true) or 下班 (false)
 };
 
 // The command `raw` (the message as typed) is, or nullopt when it starts with no command
-// word. `完成 BX20261121-0007 费用80元 换了水龙头` gives finish, the ticket, 8000 cents and the
-// note "换了水龙头". Never fails.
+// word. 上班 / 下班 (and 开工, 在岗, 值班 / 收工, 休息, …) are a command only as the whole message,
+// a 我 / 今天 / 先 before and a 了 / 啦 after allowed ("我先下班了"): "下班后过去" is a visit time.
+// `完成 BX20261121-0007 费用80元 换了水龙头` gives finish, the ticket, 8000 cents and the note
+// "换了水龙头". Never fails.
 [[nodiscard]] std::optional<JobCommand> parse_job_command(std::string_view raw);
 
 // A job named on its own: a ticket number ("BX20261121-0007", any case), the end of one as read

@@ -474,6 +474,7 @@ void on_job_command(Turn& t, const JobCommand& c) {
     auto& s = t.session;
     clear_pick(s);
     s.misses = 0;
+    const auto& tech = *t.ctx.technician;
     if (c.kind == JobCommandKind::list) {
         t.effects.emplace_back(ListJobs{});
         if (jobs_of(t).empty()) {
@@ -482,9 +483,20 @@ void on_job_command(Turn& t, const JobCommand& c) {
             say_jobs(t, TextId::tech_jobs);
         }
         // A supervisor's own list holds the quotes waiting for them too.
-        const auto& tech = *t.ctx.technician;
         if (tech.supervisor && (!tech.quotes_to_review.empty() || tech.more_quotes_to_review))
             say_reviews(t, TextId::review_which);
+        if (!tech.on_duty) t.say(TextId::tech_duty_off_reminder);
+        return;
+    }
+    if (c.kind == JobCommandKind::duty) {
+        // New jobs stop or start; the ones in hand stay theirs, and going off duty says which.
+        if (tech.on_duty == c.on_duty) {
+            t.say(c.on_duty ? TextId::tech_duty_already_on : TextId::tech_duty_already_off);
+        } else {
+            t.effects.emplace_back(SetDuty{c.on_duty});
+            t.say(c.on_duty ? TextId::tech_duty_on : TextId::tech_duty_off);
+        }
+        if (!c.on_duty && !jobs_of(t).empty()) say_jobs(t, TextId::tech_duty_jobs_left);
         return;
     }
     // What the message itself gets wrong is said before anything about jobs.
@@ -672,9 +684,11 @@ bool technician_on_image(Turn& t, const ImageMessage& image) {
 bool technician_unrecognised(Turn& t, const Said& said) {
     if (!t.ctx.technician_unknown || t.is_technician()) return false;
     auto c = parse_job_command(said.raw);
-    const bool for_technician = t.session.flow == Flow::technician_pick ||
-                                (c && c->kind != JobCommandKind::bind &&
-                                 (t.session.flow != Flow::owner_report || !c->ticket.empty()));
+    // 下班了 is an owner's words too: only a technician's, once the bot knows who they are.
+    const bool for_technician =
+        t.session.flow == Flow::technician_pick ||
+        (c && c->kind != JobCommandKind::bind && c->kind != JobCommandKind::duty &&
+         (t.session.flow != Flow::owner_report || !c->ticket.empty()));
     if (!for_technician) return false;
     t.say(TextId::tech_unrecognised);
     return true;
@@ -682,7 +696,7 @@ bool technician_unrecognised(Turn& t, const Said& said) {
 
 bool unbound_job_command(Turn& t, const Said& said) {
     auto c = parse_job_command(said.raw);
-    if (!c || c->kind == JobCommandKind::bind) return false;
+    if (!c || c->kind == JobCommandKind::bind || c->kind == JobCommandKind::duty) return false;
     // An owner's own ticket number first ("BX…-0007 完成了吗") is a question about their repair.
     if (!c->ticket.empty() && text::trim_punct(said.normalized).starts_with(c->ticket)) return false;
     if (c->kind == JobCommandKind::list) {

@@ -36,7 +36,8 @@ namespace repairbot::dialog {
     X(public_area_mark)                                                                         \
     X(tech_help) X(tech_hint) X(tech_not_bound) X(tech_unrecognised) X(bind_usage)              \
     X(bind_requested) X(bind_ok)                                                                \
-    X(bind_failed) X(tech_no_jobs) X(tech_jobs) X(tech_job_line) X(tech_which_job)              \
+    X(bind_failed) X(tech_no_jobs) X(tech_duty_on) X(tech_duty_off) X(tech_duty_already_on)     \
+    X(tech_duty_already_off) X(tech_duty_jobs_left) X(tech_duty_off_reminder) X(tech_jobs) X(tech_job_line) X(tech_which_job)              \
     X(tech_pick_not_understood) X(tech_pick_cancelled) X(tech_job_not_yours) X(tech_ticket_tail_ambiguous)                 \
     X(tech_no_such_index) X(tech_no_such_index_fee) X(tech_index_gone) X(tech_list_changed) X(tech_accepted) X(tech_accepted_visit) X(tech_visit_booked) X(tech_visit_by) X(tech_visit_booked_late) X(tech_visit_booking_missed) X(tech_visit_late) X(tech_visit_on_accept) X(tech_already_accepted) X(tech_already_accepted_visit) X(tech_accept_first)        \
     X(tech_arrived) X(tech_arrived_quote_first) X(tech_arrived_quote_waiting) X(tech_already_arrived) X(tech_finished) X(tech_finished_fee)               \

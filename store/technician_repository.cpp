@@ -131,6 +131,13 @@ Status TechnicianRepository::update(sql::Connection& c, const Technician& t, Tim
     return Ok{};
 }
 
+void TechnicianRepository::set_on_duty(sql::Connection& c, std::uint64_t id, bool on,
+                                       Timestamp now) {
+    auto st = prepare(c, "UPDATE technicians SET on_duty=?, updated_at=? WHERE id=?");
+    bind_all(*st, on, now, id);
+    st->executeUpdate();
+}
+
 Status TechnicianRepository::add_bind_code(sql::Connection& c, std::uint64_t technician_id,
                                            const std::string& code, Timestamp expires_at,
                                            Timestamp now) {

@@ -42,6 +42,10 @@ class TechnicianRepository {
     // StoreErrc::not_found when there is no such technician.
     static Status update(sql::Connection& c, const Technician& t, Timestamp now);
 
+    // Sets only whether technician `id` is on duty (their 上班 / 下班); nothing when there is no
+    // such technician.
+    static void set_on_duty(sql::Connection& c, std::uint64_t id, bool on, Timestamp now);
+
     // Stores a one-time code for the technician until `expires_at`. StoreErrc::duplicate when
     // the code exists; StoreErrc::not_found when the technician does not.
     static Status add_bind_code(sql::Connection& c, std::uint64_t technician_id,

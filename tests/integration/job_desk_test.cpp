@@ -693,10 +693,30 @@ TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteSettlesTheirQuestionAboutIt) {
     // The question, then 不同意: it stays (a call-out fee may be what they asked about).
     auto v = ticket(ts::accepted, tech_.id, qs::pending, 9000);
     hand(v, dialog::HandOffReason::enquiry, "不同意的话上门费要收吗");
+    const auto before_refusal = to_desk().size();
     r = carry_out(v.owner_openid, dialog::RefuseQuote{v.number, "太贵了", 9000});
     EXPECT_EQ(reload(v.id).status, ts::cancelled);
     EXPECT_FALSE(handover_of(v.owner_openid).done);
     EXPECT_TRUE(notices_of(v.id, "handover_settled").empty());
+    // … and the desk hears what became of the ticket, and that the question still waits.
+    told = to_desk();
+    ASSERT_EQ(told.size(), before_refusal + 1);
+    EXPECT_EQ(told.back().rfind("报价咨询有新情况：业主已不同意工单 " + v.number + " 的报价（" +
+                                    config::yuan_text(9000) + "），原因：太贵了，工单已取消",
+                                0),
+              0u)
+        << told.back();
+    EXPECT_EQ(notices_of(v.id, "handover_enquiry_refused").size(), 1u);
+    // 不同意 sent again: told once.
+    r = carry_out(v.owner_openid, dialog::RefuseQuote{v.number, "太贵了", 9000});
+    EXPECT_EQ(to_desk().size(), before_refusal + 1);
+
+    // 不同意 with no question open: nothing to the desk.
+    auto x = ticket(ts::accepted, tech_.id, qs::pending, 9000);
+    const auto before_plain = to_desk().size();
+    r = carry_out(x.owner_openid, dialog::RefuseQuote{x.number, "", 9000});
+    EXPECT_EQ(reload(x.id).status, ts::cancelled);
+    EXPECT_EQ(to_desk().size(), before_plain);
 }
 
 TEST_F(JobDeskIntegration, WorkOnAnOffListRepairWaitsForTheQuoteAndTheOwner) {
@@ -1183,6 +1203,44 @@ TEST_F(JobDeskIntegration, AQuoteForATicketThatNeedsNoneSaysSo) {
     ASSERT_TRUE(r.replace_replies);
     EXPECT_EQ(*r.replace_replies, text(dialog::TextId::tech_quote_not_needed, t.number));
     EXPECT_EQ(reload(t.id).quote_status, qs::none);
+}
+
+// 下班 in the technician's chat: dispatch passes them over (a job handed over waits for a
+// dispatcher rather than waking them), their chat knows it, the jobs they hold stay theirs; 上班
+// and the next dispatch gives them the job. Someone not a technician changes nothing.
+TEST_F(JobDeskIntegration, ATechnicianOffDutyGetsNoNewJobsUntilBackOnDuty) {
+    auto other = add_technician("李师傅", tag_ + "-tech-b");
+    auto held = ticket(ts::accepted, other.id);
+    auto r = carry_out(*other.openid, dialog::SetDuty{false});
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    auto view = store::testing::run(
+        io_, jobs_->technician_of(*other.openid, chr::floor<chr::seconds>(t0 + 3h)));
+    ASSERT_TRUE(view);
+    EXPECT_FALSE(view->on_duty);
+    ASSERT_EQ(view->open_jobs.size(), 1u) << "the job in hand stays theirs";
+    EXPECT_EQ(view->open_jobs[0].ticket_number, held.number);
+    EXPECT_EQ(reload(held.id).technician_id, other.id);
+
+    auto t = ticket(ts::accepted, tech_.id);
+    r = carry_out(*tech_.openid, dialog::HandOverJob{t.number, "需要电工"}, t0 + 3h);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(t.id).status, ts::new_) << "nobody on duty: it waits for a dispatcher";
+    EXPECT_FALSE(reload(t.id).technician_id);
+
+    r = carry_out(*other.openid, dialog::SetDuty{true}, t0 + 4h);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    view = store::testing::run(
+        io_, jobs_->technician_of(*other.openid, chr::floor<chr::seconds>(t0 + 4h)));
+    ASSERT_TRUE(view);
+    EXPECT_TRUE(view->on_duty);
+    auto outcome =
+        store::testing::run(io_, dispatcher_.dispatch(t.id, {tech_.id}, "system", "queue_retry",
+                                                      chr::floor<chr::seconds>(t0 + 4h)));
+    EXPECT_EQ(outcome.kind, DispatchOutcome::Kind::dispatched);
+    EXPECT_EQ(reload(t.id).technician_id, other.id) << "back on duty, the next dispatch finds them";
+
+    r = carry_out(tag_ + "-not-a-technician", dialog::SetDuty{false});
+    ASSERT_TRUE(r.replace_replies) << "only a bound technician has a duty to set";
 }
 
 }  // namespace

@@ -530,6 +530,13 @@ TEST_F(SlaTimersIntegration,
     EXPECT_EQ(now.late.accept, std::optional<bool>(false)) << "and its verdict";
     EXPECT_EQ(now.technician_id, tech_b_.id)
         << "A gave it back, B timed out: nobody else to take it";
+    // The dispatchers hear what became of it: still B's to accept, whom to call.
+    auto to_dispatcher = sent_to(t.id, *dispatcher_.openid);
+    ASSERT_EQ(to_dispatcher.size(), 1u);
+    const auto note = to_dispatcher[0]["text"].get<std::string>();
+    EXPECT_NE(note.find("工单仍在" + tech_b_.name + "名下待接单"), std::string::npos) << note;
+    EXPECT_NE(note.find(tech_b_.phone), std::string::npos) << note;
+    EXPECT_EQ(unfilled(to_dispatcher[0]), std::vector<std::string>{}) << to_dispatcher[0];
 
     // Acted on once: a later save or a restart does not escalate it again.
     track(now);
