@@ -17,18 +17,21 @@ struct DayPart {
     std::string_view word;
     int from_hour;
     int to_hour;
+    // Where "before <hour>" in this part starts: the afternoon a visit is booked in is 14-18,
+    // but an owner "home until 3 p.m." is home from after lunch. 0: from_hour.
+    int bound_from_hour;
 };
 // Longer words first so 今晚 does not stop at 今.
-constexpr std::array<DayPart, 10> kDayParts = {{{"早上", 8, 12},
-                                                {"早晨", 8, 12},
-                                                {"上午", 9, 12},
-                                                {"中午", 12, 14},
-                                                {"下午", 14, 18},
-                                                {"傍晚", 17, 19},
-                                                {"晚上", 18, 21},
-                                                {"今晚", 18, 21},
-                                                {"夜里", 18, 21},
-                                                {"晚", 18, 21}}};
+constexpr std::array<DayPart, 10> kDayParts = {{{"早上", 8, 12, 0},
+                                                {"早晨", 8, 12, 0},
+                                                {"上午", 9, 12, 0},
+                                                {"中午", 12, 14, 0},
+                                                {"下午", 14, 18, 13},
+                                                {"傍晚", 17, 19, 0},
+                                                {"晚上", 18, 21, 0},
+                                                {"今晚", 18, 21, 0},
+                                                {"夜里", 18, 21, 0},
+                                                {"晚", 18, 21, 0}}};
 
 constexpr std::array<std::string_view, 17> kAsapWords = {
     "尽快",       "越快越好", "马上",   "立刻", "立即", "随时",     "都可以", "都行", "任何时间",
@@ -330,9 +333,11 @@ ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes ut
             if (to <= from) to = from + hours{1};
         } else if (parts.bound == Bound::before) {
             // From the start of the part of the day said, else of the working day: "下午三点前都在"
-            // is 14:00-15:00, not a visit at 15:00 when the owner has gone.
+            // is 13:00-15:00, not a visit at 15:00 when the owner has gone.
             to = from;
-            from = parts.part ? hours{parts.part->from_hour} : hours{9};
+            from = !parts.part                       ? hours{9}
+                   : parts.part->bound_from_hour > 0 ? hours{parts.part->bound_from_hour}
+                                                     : hours{parts.part->from_hour};
             if (from >= to) from = to - hours{1};
         } else {
             to = from + hours{1};

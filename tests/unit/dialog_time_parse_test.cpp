@@ -64,11 +64,16 @@ INSTANTIATE_TEST_SUITE_P(
                       TimeCase{"现在不在家，明天下午吧", W, "2026-11-21 14:00-18:00"},
                       TimeCase{"周六上午都可以", W, "2026-11-21 09:00-12:00"},
                       // "After" runs to the end of its part of the day (or of the working
-                      // day); "before" / "until" from the part's start (or 09:00) to the hour.
+                      // day); "before" / "until" from the part's start (the afternoon's
+                      // after lunch, 13:00; or 09:00) to the hour: an owner home all afternoon
+                      // is not booked for one hour.
                       TimeCase{"明天晚上7点以后", W, "2026-11-21 19:00-21:00"},
                       TimeCase{"今晚7点以后家里有人", W, "2026-11-20 19:00-21:00"},
                       TimeCase{"明天早上7点以后", W, "2026-11-21 07:00-12:00"},
-                      TimeCase{"明天下午三点前都在", W, "2026-11-21 14:00-15:00"},
+                      TimeCase{"明天下午三点前都在", W, "2026-11-21 13:00-15:00"},
+                      TimeCase{"明天下午五点之前", W, "2026-11-21 13:00-17:00"},
+                      TimeCase{"明天上午11点前", W, "2026-11-21 09:00-11:00"},
+                      TimeCase{"明天晚上8点前", W, "2026-11-21 18:00-20:00"},
                       TimeCase{"明天三点之前", W, "2026-11-21 09:00-15:00"},
                       TimeCase{"明天上午10点之后都可以", W, "2026-11-21 10:00-12:00"},
                       TimeCase{"明天10点以后", W, "2026-11-21 10:00-18:00"},
