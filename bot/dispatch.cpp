@@ -291,20 +291,24 @@ DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
         if (!record_queued) return result;
         store::Transaction tx(c);
         store::TicketRepository::append_event(c, t.id, queued_event(excluded, actor, reason), at);
-        // Still with the technician who let it time out: the note says so and whom to call.
+        // Still with the technician who let it time out: the note says so and whom to call —
+        // when they can still accept it (active, on duty, on WeChat); else only 请人工派单.
         std::optional<store::Technician> left_with;
         if (t.status == store::ticket_status::dispatched && t.technician_id)
-            if (auto found = store::TechnicianRepository::find_by_id(c, *t.technician_id))
+            if (auto found = store::TechnicianRepository::find_by_id(c, *t.technician_id);
+                found && found->active && found->on_duty && store::is_bound(*found))
                 left_with = std::move(*found);
         if (left_with)
-            notify_staff(
-                c, StaffRole::dispatcher, t.id, "dispatch_queued",
-                notices_.render("staff_accept_timeout_queued", {{"number", t.number},
-                                                                {"fault_type", t.fault_type},
-                                                                {"address", t.address},
-                                                                {"technician", left_with->name},
-                                                                {"phone", left_with->phone}}),
-                at);
+            notify_staff(c, StaffRole::dispatcher, t.id, "dispatch_queued",
+                         notices_.render("staff_accept_timeout_queued",
+                                         {{"number", t.number},
+                                          {"fault_type", t.fault_type},
+                                          {"address", t.address},
+                                          {"technician", left_with->name},
+                                          {"phone", left_with->phone.empty()
+                                                        ? std::string()
+                                                        : "（" + left_with->phone + "）"}}),
+                         at);
         else
             tell_dispatchers(c, t, at);
         tx.commit();

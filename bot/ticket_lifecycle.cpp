@@ -389,9 +389,10 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
         if (t.revisit.accept_due) job["accept_by"] = local_time_text(*t.revisit.accept_due, offset);
         if (t.revisit.arrive_due) job["arrive_by"] = local_time_text(*t.revisit.arrive_due, offset);
         std::vector<store::NewOutbox> outbox;
-        // The job push goes to the technician's WeChat, while they are bound and active.
+        // The job push goes to the technician's WeChat, while they are bound, active and on duty
+        // (after 下班 the dispatchers decide: it stays theirs to 接单 when back).
         auto tech = store::bound_technician_of(c, t);
-        const bool reachable = tech && tech->active;
+        const bool reachable = tech && tech->active && tech->on_duty;
         if (reachable) outbox.push_back({"notify", *tech->openid, job.dump(), std::nullopt});
 
         // Rows written before TicketRepository::update commit with it (its transaction nests as a

@@ -191,7 +191,8 @@ struct Reopened {
 // (reopen_count reaches 2, the supervisors told: staff_reopened_twice) or on a serious request
 // (severity "serious", on any reopen: the supervisors and the managers told,
 // staff_reopen_serious; no manager to tell is logged). The staff notes are worded by `notices`
-// (staff_reopen_unassigned when the technician cannot be reached). Retries a concurrent change.
+// (staff_reopen_unassigned when the technician cannot be reached: disabled, off duty or not on
+// WeChat — the job stays theirs to accept). Retries a concurrent change.
 // `with` (optional) writes what must commit with the reopen (e.g. the callback that asked for
 // it); it runs inside the transaction of every attempt, and its error aborts with nothing
 // written. Blocking; runs on the connection given. StoreErrc::not_found, the LifecycleErrc of

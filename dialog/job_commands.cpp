@@ -38,15 +38,17 @@ constexpr std::array<std::string_view, 6> kListWords = {"我的工单", "工单"
                                                         "工单列表", "查看工单", "查工单"};
 
 // 上班 / 下班 as technicians say it, the whole message once the fillers around it are off.
-constexpr std::array<std::string_view, 6> kOnDutyWords = {"上班", "开工", "到岗",
-                                                          "在岗", "值班", "上线"};
-constexpr std::array<std::string_view, 8> kOffDutyWords = {"下班", "收工",   "休息", "休班",
-                                                           "离岗", "不在岗", "下线", "轮休"};
+// Not 到岗 ("已到岗" may be an arrival) nor 收工 (said of one job finished as often as of the day).
+constexpr std::array<std::string_view, 5> kOnDutyWords = {"上班", "开工", "在岗", "值班", "上线"};
+constexpr std::array<std::string_view, 9> kOffDutyWords = {
+    "下班", "休息", "休班", "离岗", "不在岗", "下线", "轮休", "不上班", "请假"};
 constexpr std::array<std::string_view, 9> kDutyLeads = {"我", "今天", "今晚", "现在", "已经",
                                                         "已", "先",   "要",   "准备"};
-constexpr std::array<std::string_view, 7> kDutyTails = {"了", "啦", "咯", "喽", "啊", "哈", "哦"};
+constexpr std::array<std::string_view, 10> kDutyTails = {"了", "啦", "咯", "喽", "啊",
+                                                         "哈", "哦", "呀", "嘞", "哟"};
 
-// 上班 (true) or 下班 (false) when `compact` is nothing else.
+// 上班 (true) or 下班 (false) when `compact` is nothing else (a question never is: the caller
+// checks for a question mark, which `compact` has lost).
 std::optional<bool> duty_said(std::string_view compact) {
     for (bool cut = true; cut;) {
         cut = false;
@@ -150,13 +152,15 @@ std::size_t skip_separators(std::string_view s, std::size_t pos) {
     return pos;
 }
 
-// "2" or "第2个" / "第2单" at the very start of `s` (after spaces): a list position.
+// "2" or "第2个" / "第2单" at the very start of `s` (after spaces): a list position. "09" is
+// none: a number led by a 0 is the end of a ticket's (ticket_tail_at).
 std::optional<std::pair<long, std::size_t>> index_at_start(std::string_view s) {
     std::size_t pos = skip_separators(s, 0);
     bool ordinal = text::at(s, pos, "第");
     if (ordinal) pos += std::string_view("第").size();
     auto n = text::number_at(s, pos);
     if (!n || n->digits.size() > 2 || n->value < 1) return std::nullopt;
+    if (!ordinal && n->digits.size() == 2 && n->digits[0] == '0') return std::nullopt;
     std::size_t end = n->end;
     for (auto tail : {"个", "单", "号"}) {
         if (text::at(s, end, tail)) {
@@ -177,9 +181,9 @@ bool word_ends_at(std::string_view s, std::size_t pos) {
 }
 
 // The end of a ticket number at `pos` of `s` as a technician reads it off a push ("0007",
-// "0007号"): 3 to 6 digits standing alone, led by a 0 (a fee or a list position never is) or,
-// when `four_digits`, exactly four. The byte length of its digits and of all it took (号 / 单
-// after it), or nullopt.
+// "0007号", "09"): 2 to 6 digits standing alone, led by a 0 (a fee or a list position never is;
+// not all zeros) or, when `four_digits`, exactly four. The byte length of its digits and of all it
+// took (号 / 单 after it), or nullopt.
 struct Tail {
     std::size_t digits = 0;
     std::size_t taken = 0;
@@ -188,7 +192,9 @@ std::optional<Tail> ticket_tail_at(std::string_view s, std::size_t pos, bool fou
     std::size_t end = pos;
     while (end < s.size() && text::is_ascii_digit(s[end])) ++end;
     const std::size_t n = end - pos;
-    if (n < 3 || n > 6 || !(s[pos] == '0' || (four_digits && n == 4))) return std::nullopt;
+    const bool zero_led = n >= 2 && s[pos] == '0' &&
+                          s.substr(pos, n).find_first_not_of('0') != std::string_view::npos;
+    if (n > 6 || !(zero_led || (four_digits && n == 4))) return std::nullopt;
     if (pos > 0 && (text::is_ascii_digit(s[pos - 1]) || s[pos - 1] == '.')) return std::nullopt;
     std::size_t taken = end;
     for (std::string_view mark : {"号", "单"})
@@ -249,7 +255,7 @@ std::optional<JobCommand> parse_job_command(std::string_view raw) {
     for (auto w : kListWords) {
         if (compact == w) return JobCommand{.kind = JobCommandKind::list};
     }
-    if (auto on = duty_said(compact))
+    if (auto on = s.find('?') == std::string::npos ? duty_said(compact) : std::nullopt)
         return JobCommand{.kind = JobCommandKind::duty, .on_duty = *on};
     if (s.starts_with("绑定")) {
         JobCommand c{.kind = JobCommandKind::bind};

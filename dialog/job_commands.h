@@ -39,8 +39,9 @@ struct JobCommand {
 };
 
 // The command `raw` (the message as typed) is, or nullopt when it starts with no command
-// word. 上班 / 下班 (and 开工, 在岗, 值班 / 收工, 休息, …) are a command only as the whole message,
-// a 我 / 今天 / 先 before and a 了 / 啦 after allowed ("我先下班了"): "下班后过去" is a visit time.
+// word. 上班 / 下班 (and 开工, 在岗, 值班 / 休息, 不上班, 请假, …) are a command only as the whole
+// message, a 我 / 今天 / 先 before and a 了 / 啦 after allowed ("我先下班了"), and no question
+// ("下班了？"): "下班后过去" is a visit time.
 // `完成 BX20261121-0007 费用80元 换了水龙头` gives finish, the ticket, 8000 cents and the note
 // "换了水龙头". Never fails.
 [[nodiscard]] std::optional<JobCommand> parse_job_command(std::string_view raw);

@@ -228,15 +228,15 @@ std::string_view without_particle(std::string_view c) {
 // "好的没问题"). Anything else after it ("好的，我问问家里人", "可以优惠点", "好的，厨房燃气味
 // 很重") is no agreement: it is asked again, or asked of a person, or a report of its own.
 bool agrees(const Said& said) {
-    static constexpr std::array<std::string_view, 11> kWhole = {
-        "我同意", "同意了", "接受",   "我接受",   "没问题", "修吧",
-        "那就修", "那修吧", "可以修", "那就同意", "那同意"};
+    static constexpr std::array<std::string_view, 14> kWhole = {
+        "我同意", "同意了", "接受", "我接受",   "没问题", "修吧", "那就修",
+        "那修吧", "可以修", "那好", "那就同意", "那同意", "那行", "那可以"};
     static constexpr std::array<std::string_view, 11> kFirst = {
         "同意", "我同意", "好吧", "好的", "好", "行吧", "那好吧", "可以", "没问题", "ok", "行"};
-    static constexpr std::array<std::string_view, 20> kEndings = {
-        "修吧",   "来修吧",   "尽快", "尽快修",   "尽快来修", "尽快修吧", "尽快来修吧",
-        "请尽快", "麻烦尽快", "谢谢", "麻烦了",   "没问题",   "没意见",   "开始修吧",
-        "修",     "辛苦了",   "同意", "那就同意", "那同意",   "就同意"};
+    static constexpr std::array<std::string_view, 23> kEndings = {
+        "修吧",     "来修吧",   "尽快",   "尽快修", "尽快来修", "尽快修吧", "尽快来修吧", "请尽快",
+        "麻烦尽快", "谢谢",     "麻烦了", "没问题", "没意见",   "开始修吧", "修",         "辛苦了",
+        "同意",     "那就同意", "那同意", "就同意", "我同意",   "我接受",   "接受"};
     if (said.normalized.find('?') != std::string::npos) return false;
     const std::string_view c = without_particle(said.compact);
     if (one_of(c, kAgree) || one_of(c, kWhole)) return true;
@@ -345,6 +345,16 @@ std::optional<Score> corrected_score(const Said& said) {
                 rest.erase(at, w.size());
     };
     erase_all(kSlip);
+    // "不是1分是5分": the score taken back goes with its 不是.
+    for (auto at = rest.find("不是"); at != std::string::npos; at = rest.find("不是", at)) {
+        const std::size_t from = at + std::string_view("不是").size();
+        auto wrong = parse_score(std::string_view(rest).substr(from));
+        if (!wrong) {
+            at = from;
+            continue;
+        }
+        rest.erase(at, from - at + wrong->end);
+    }
     erase_all(kAround);
     const std::string_view left = text::trim_punct(rest);
     if (left.empty()) return Score{0, said.normalized.size()};

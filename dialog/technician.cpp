@@ -326,11 +326,11 @@ bool in_address(std::string_view address, std::string_view place) {
 }
 
 // Whether `typed` (lower case) names `job`: its whole number, or the end of it as a technician
-// reads it off the push ("20261121-0007", "0007", "007").
+// reads it off the push ("20261121-0007", "0007", "007", "07").
 bool names_job(const TechnicianJob& job, std::string_view typed) {
     const std::string number = lower(job.ticket_number);
     if (number == typed) return true;
-    if (typed.size() < 3 || typed.size() >= number.size() || !number.ends_with(typed)) return false;
+    if (typed.size() < 2 || typed.size() >= number.size() || !number.ends_with(typed)) return false;
     // Cut at a boundary ("20261121-0007", "0007"), or only zeros cut off the serial ("007" of
     // 0007, never of 1007).
     std::size_t cut = number.size() - typed.size();
@@ -618,6 +618,7 @@ bool technician_on_text(Turn& t, const Said& said) {
     // or a fee, or is a command word alone ("到达", "我的工单"), and is no bare 完成 ("完成",
     // "完成了": photos done). "到达电梯口时发现…" is a description; the draft waits for the rest.
     if (c && t.session.flow == Flow::owner_report) {
+        if (c->kind == JobCommandKind::duty) return false;  // "今天休息": when to come, maybe
         const auto note = text::trim_punct(c->text);
         const bool alone = !c->words_after || note == "了" || note == "啦";
         // A list number only alone ("到达 2"): "到达电梯口时发现灯一直闪" has a 一 in it.
@@ -684,11 +685,10 @@ bool technician_on_image(Turn& t, const ImageMessage& image) {
 bool technician_unrecognised(Turn& t, const Said& said) {
     if (!t.ctx.technician_unknown || t.is_technician()) return false;
     auto c = parse_job_command(said.raw);
-    // 下班了 is an owner's words too: only a technician's, once the bot knows who they are.
-    const bool for_technician =
-        t.session.flow == Flow::technician_pick ||
-        (c && c->kind != JobCommandKind::bind && c->kind != JobCommandKind::duty &&
-         (t.session.flow != Flow::owner_report || !c->ticket.empty()));
+    // A whole-message 下班 is far likelier a technician's than an owner's: it is not lost.
+    const bool for_technician = t.session.flow == Flow::technician_pick ||
+                                (c && c->kind != JobCommandKind::bind &&
+                                 (t.session.flow != Flow::owner_report || !c->ticket.empty()));
     if (!for_technician) return false;
     t.say(TextId::tech_unrecognised);
     return true;

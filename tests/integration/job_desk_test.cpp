@@ -1241,6 +1241,26 @@ TEST_F(JobDeskIntegration, ATechnicianOffDutyGetsNoNewJobsUntilBackOnDuty) {
 
     r = carry_out(tag_ + "-not-a-technician", dialog::SetDuty{false});
     ASSERT_TRUE(r.replace_replies) << "only a bound technician has a duty to set";
+
+    // Off duty again, a 返修 of their job is not pushed to them in the night: the dispatchers
+    // are told, and it waits for their 接单.
+    auto staff = add_technician("钱客服", tag_ + "-dispatcher-duty");
+    staff.is_dispatcher = true;
+    staff.on_duty = false;
+    pool_.run_sync(
+        [&](sql::Connection& c) { return store::TechnicianRepository::update(c, staff, t0).ok(); });
+    auto finished = ticket(ts::done, other.id);
+    (void)carry_out(*other.openid, dialog::SetDuty{false}, t0 + 5h);
+    (void)carry_out(finished.owner_openid, dialog::ReportNotFixed{finished.number, "还是漏"},
+                    t0 + 6h);
+    EXPECT_EQ(reload(finished.id).status, ts::dispatched);
+    EXPECT_EQ(reload(finished.id).technician_id, other.id);
+    EXPECT_TRUE(notices_of(finished.id, "job_reopened").empty()) << "no push while off duty";
+    auto told = notices_of(finished.id, "reopen_unassigned");
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_EQ(told[0].recipient, *staff.openid);
+    EXPECT_NE(nlohmann::json::parse(told[0].payload)["text"].get<std::string>().find("下班"),
+              std::string::npos);
 }
 
 }  // namespace

@@ -544,6 +544,28 @@ TEST_F(SlaTimersIntegration,
     EXPECT_EQ(sent_events(t.id, *supervisor_.openid), std::vector<std::string>{"sla_escalation"});
 }
 
+// The technician who let the acceptance pass went off duty (下班) and nobody else is free: the
+// dispatchers are not told to chase them — only that it needs a hand.
+TEST_F(SlaTimersIntegration, AnUnacceptedJobOfATechnicianGoneOffDutyIsTheDispatchersToGive) {
+    auto t = dispatched(create());
+    ASSERT_EQ(t.technician_id, tech_a_.id);
+    track(t);
+    pool_.run_sync([&](sql::Connection& c) {
+        store::TechnicianRepository::set_on_duty(c, tech_a_.id, false, t0 + 1min);
+        store::TechnicianRepository::set_on_duty(c, tech_b_.id, false, t0 + 1min);
+        return true;
+    });
+
+    at(*t.due.accept + 1s);
+    fire();
+    EXPECT_EQ(ticket(t.id).technician_id, tech_a_.id);
+    auto to_dispatcher = sent_to(t.id, *dispatcher_.openid);
+    ASSERT_EQ(to_dispatcher.size(), 1u);
+    const auto note = to_dispatcher[0]["text"].get<std::string>();
+    EXPECT_NE(note.find("暂无可派的维修人员，请人工派单"), std::string::npos) << note;
+    EXPECT_EQ(note.find("催接单"), std::string::npos) << note;
+}
+
 TEST_F(SlaTimersIntegration, ALateFinishGivesTheOwnerTheReasonAndANewPromisedTime) {
     auto t = dispatched(create());
     t.status = store::ticket_status::arrived;

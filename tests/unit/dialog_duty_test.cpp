@@ -35,14 +35,18 @@ INSTANTIATE_TEST_SUITE_P(
     Words, DutyCommandWords,
     ::testing::Values(
         DutyWords{"下班", false}, DutyWords{"下班了", false}, DutyWords{"我下班了！", false},
-        DutyWords{"我先下班了", false}, DutyWords{"今天收工了", false}, DutyWords{"收工", false},
-        DutyWords{"今天休息", false}, DutyWords{"下班啦。", false}, DutyWords{"上班", true},
-        DutyWords{"上班了", true}, DutyWords{"开工啦", true}, DutyWords{"我在岗", true},
-        DutyWords{"今晚值班", true}, DutyWords{" 上 班 ", true},
+        DutyWords{"我先下班了", false}, DutyWords{"今天不上班", false},
+        DutyWords{"我请假了", false}, DutyWords{"下班呀", false}, DutyWords{"今天休息", false},
+        DutyWords{"下班啦。", false}, DutyWords{"上班", true}, DutyWords{"上班了", true},
+        DutyWords{"开工啦", true}, DutyWords{"我在岗", true}, DutyWords{"今晚值班", true},
+        DutyWords{" 上 班 ", true},
         // Words about the work, or a question, are not the command.
         DutyWords{"下班后再过去", std::nullopt}, DutyWords{"下班了吗", std::nullopt},
         DutyWords{"下班后", std::nullopt}, DutyWords{"上班时间再修", std::nullopt},
-        DutyWords{"休息一下再修", std::nullopt}, DutyWords{"师傅下班了", std::nullopt}));
+        DutyWords{"休息一下再修", std::nullopt}, DutyWords{"师傅下班了", std::nullopt},
+        DutyWords{"下班了？", std::nullopt}, DutyWords{"休息?", std::nullopt},
+        // An arrival, and one job finished, said the way a day's end is.
+        DutyWords{"已到岗", std::nullopt}, DutyWords{"收工了", std::nullopt}));
 
 Chat technician(bool on_duty, std::vector<TechnicianJob> jobs = {}) {
     Chat chat;
@@ -66,7 +70,7 @@ TEST(TechnicianDuty, OffDutyStopsNewJobsAndSaysHowToComeBack) {
 
 TEST(TechnicianDuty, OffDutyWithJobsInHandSaysTheyAreStillTheirs) {
     Chat chat = technician(true, {accepted_job()});
-    chat.say("收工");
+    chat.say("我先下班了");
     ASSERT_EQ(chat.last.effects.size(), 1u);
     EXPECT_EQ(chat.last.effects.front(), Effect{SetDuty{false}});
     EXPECT_TRUE(contains(chat.reply(), opening_of(TextId::tech_duty_off))) << chat.reply();
@@ -125,13 +129,29 @@ TEST(TechnicianDuty, AnOwnersWordsAreNoCommand) {
     owner.say("下班了");
     EXPECT_TRUE(owner.last.effects.empty());
     EXPECT_FALSE(contains(owner.reply(), opening_of(TextId::tech_not_bound))) << owner.reply();
+}
 
-    // Nor while the bot cannot read who the sender is.
+// While the bot cannot read who the sender is, a whole-message 下班 is far likelier a
+// technician's: they are told to send it again, not given an owner's hint.
+TEST(TechnicianDuty, UnreadableSenderIsToldToSendItAgain) {
     Chat unknown;
     unknown.technician_unknown = true;
     unknown.say("下班了");
-    EXPECT_FALSE(contains(unknown.reply(), opening_of(TextId::tech_unrecognised)))
+    EXPECT_TRUE(unknown.last.effects.empty());
+    EXPECT_TRUE(contains(unknown.reply(), opening_of(TextId::tech_unrecognised)))
         << unknown.reply();
+}
+
+// A technician reporting a repair of their own: "今天休息" may say when to come; never their duty.
+TEST(TechnicianDuty, DuringTheirOwnReportItIsTheReportsAnswer) {
+    Chat chat = technician(true);
+    chat.say("我要报修");
+    ASSERT_EQ(chat.session.flow, Flow::owner_report) << chat.reply();
+    chat.say("今天休息");
+    EXPECT_EQ(chat.session.flow, Flow::owner_report) << chat.reply();
+    for (const auto& e : chat.last.effects)
+        EXPECT_FALSE(std::holds_alternative<SetDuty>(e)) << chat.reply();
+    EXPECT_FALSE(contains(chat.reply(), opening_of(TextId::tech_duty_off))) << chat.reply();
 }
 
 }  // namespace

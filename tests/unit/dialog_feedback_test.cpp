@@ -388,8 +388,9 @@ TEST(Feedback, AScoreAloneAtTheCommentQuestionReplacesTheScore) {
     ASSERT_NE(find_effect<RateService>(chat.last), nullptr);
     EXPECT_EQ(*find_effect<RateService>(chat.last), (RateService{kTicket, 5, ""}));
 
-    for (const char* slip : {"打错了，5分", "点错了 应该是5", "不好意思按错了，是五星",
-                             "5分，刚才打错了", "点错了5星好评"}) {
+    for (const char* slip :
+         {"打错了，5分", "点错了 应该是5", "不好意思按错了，是五星", "5分，刚才打错了",
+          "点错了5星好评", "打错了，不是1分是5分", "不是1分，是5分，点错了", "按错了 5分不是1分"}) {
         Chat again = confirming();
         again.say("1");
         again.say("1");
@@ -840,16 +841,20 @@ TEST(Feedback, ARefusalThatSaysWhyOrIsLongStillRefuses) {
 }
 
 TEST(Feedback, AgreementWithAParticleAgreesAndNoWordsAskNobody) {
-    for (const char* words :
-         {"好的呢", "可以吧", "行啊", "同意吧", "好吧", "我同意", "没问题", "同意，尽快来修吧",
-          "好的，修吧", "那就修吧", "好的没问题", "好吧，那就同意吧", "行吧，同意", "那就同意吧"}) {
+    for (const char* words : {"好的呢",     "可以吧",     "行啊",         "同意吧",
+                              "好吧",       "我同意",     "没问题",       "同意，尽快来修吧",
+                              "好的，修吧", "那就修吧",   "好的没问题",   "好吧，那就同意吧",
+                              "行吧，同意", "那就同意吧", "那好吧",       "那行吧",
+                              "那行",       "行，我同意", "好的，我同意", "可以，我接受"}) {
         Chat chat = quoting();
         chat.say(words);
         EXPECT_NE(find_effect<AgreeQuote>(chat.last), nullptr) << words;
     }
-    Chat no = quoting();
-    no.say("好吧，那就不同意吧");
-    EXPECT_EQ(find_effect<AgreeQuote>(no.last), nullptr);
+    for (const char* words : {"好吧，那就不同意吧", "那好吧，我再想想", "行，我问问家里人"}) {
+        Chat no = quoting();
+        no.say(words);
+        EXPECT_EQ(find_effect<AgreeQuote>(no.last), nullptr) << words;
+    }
     for (const char* words : {"?", "在吗", "？？", "你好，在吗", "有人吗"}) {
         Chat chat = quoting();
         chat.say(words);

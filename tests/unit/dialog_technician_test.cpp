@@ -142,6 +142,9 @@ const CommandCase kCommandCases[] = {
      TextId::tech_accepted},
     {"AcceptByTheTicketsEndWithoutItsZeros", Jobs::two_waiting, "接单 009", AcceptJob{kJ3},
      TextId::tech_accepted},
+    // "09" is 0009's end, not the ninth line of a list of two.
+    {"AcceptByATwoDigitEndLedByAZero", Jobs::two_waiting, "接单 09", AcceptJob{kJ3},
+     TextId::tech_accepted},
     {"AcceptByNumberAmongSeveral", Jobs::several, "接单 BX20261121-0009", AcceptJob{kJ3},
      TextId::tech_accepted},
     {"AcceptByLowerCaseNumber", Jobs::several, "接单bx20261121-0009", AcceptJob{kJ3},
