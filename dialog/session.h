@@ -71,6 +71,9 @@ struct PendingJobCommand {
     JobAction action = JobAction::accept;
     std::optional<std::int64_t> cents{};  // finish: the fee; quote: the amount
     std::string text{};                   // finish: the note; hand_over: the reason
+    // finish: a bare number the list had no line for ("完成 80"), asked about as the fee — a
+    // "是" takes it as `cents`; a list number or ticket answers the question as usual.
+    std::optional<std::int64_t> fee_asked{};
     bool operator==(const PendingJobCommand&) const = default;
 };
 

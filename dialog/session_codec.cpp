@@ -173,7 +173,7 @@ std::optional<PendingJobCommand> parse_job_command_line(std::string_view v) {
     auto action = index_of(kJobActions, (*f)[0]);
     auto cents = parse_cents((*f)[1], (*f)[2]);
     if (!action || !cents) return std::nullopt;
-    return PendingJobCommand{static_cast<JobAction>(*action), *cents, (*f)[3]};
+    return PendingJobCommand{static_cast<JobAction>(*action), *cents, (*f)[3], std::nullopt};
 }
 
 }  // namespace
@@ -273,6 +273,11 @@ std::string encode(const Session& s) {
         out.push_back('|');
         escape_into(out, c.text);
         out.push_back('\n');
+        if (c.fee_asked) {
+            w.line("job_fee_asked");
+            number_into(out, *c.fee_asked);
+            out.push_back('\n');
+        }
     }
     return out;
 }
@@ -401,6 +406,11 @@ std::optional<Session> decode(std::string_view in) {
             auto c = parse_job_command_line(v);
             if (!c) return std::nullopt;
             s.job_command = std::move(*c);
+        } else if (key == "job_fee_asked") {
+            // After its job_command (encode writes it so); alone it means nothing.
+            auto n = parse_num<std::int64_t>(v);
+            ok = n.has_value() && *n > 0 && s.job_command.has_value();
+            if (ok) s.job_command->fee_asked = *n;
         } else if (key == "current_job") {
             ok = text(s.current_job);
         } else if (key == "shown_jobs") {

@@ -1,6 +1,7 @@
 #include "dialog/technician.h"
 
 #include <algorithm>
+#include <array>
 
 #include "dialog/commands.h"
 #include "dialog/job_commands.h"
@@ -516,7 +517,7 @@ void on_job_command(Turn& t, const JobCommand& c) {
         on_review(t, c);
         return;
     }
-    PendingJobCommand cmd{c.action, c.cents, c.text};
+    PendingJobCommand cmd{c.action, c.cents, c.text, std::nullopt};
     const auto& jobs = jobs_of(t);
     if (jobs.empty()) {
         t.say(TextId::tech_no_jobs);
@@ -527,6 +528,7 @@ void on_job_command(Turn& t, const JobCommand& c) {
         // bare number after 完成 may have been the fee.
         // The list offered is the command's own, not one an earlier question left behind.
         const bool maybe_fee = c.action == JobAction::finish && !c.cents;
+        if (maybe_fee) cmd.fee_asked = *c.index * 100;  // a "是" takes it as the fee
         const JobRefs fit = jobs_fitting(t, cmd.action);
         wait_for_job(s, std::move(cmd));
         std::string list = job_list(t, fit);
@@ -561,11 +563,36 @@ void on_job_command(Turn& t, const JobCommand& c) {
     ask_which(t, std::move(cmd));
 }
 
+// "是" / "对" / "是的" / "是费用" and the like, alone: yes to the question asked.
+bool said_yes(const Said& said) {
+    static constexpr std::array<std::string_view, 9> kYes = {
+        "是", "是的", "对", "对的", "嗯", "是费用", "对是费用", "yes", "y"};
+    const auto c = text::trim_punct(said.compact);
+    return said.normalized.find('?') == std::string::npos &&
+           std::find(kYes.begin(), kYes.end(), c) != kYes.end();
+}
+
 void on_pick(Turn& t, const Said& said) {
     auto& s = t.session;
     if (auto cmd = parse_command(said.compact); cmd && cmd->kind == CommandKind::cancel) {
         clear_pick(s);
         t.say(TextId::tech_pick_cancelled);
+        return;
+    }
+    PendingJobCommand cmd = s.job_command.value_or(PendingJobCommand{});
+    if (cmd.fee_asked && said_yes(said)) {
+        // "是": the number was the fee. The job is the one 完成 fits, else still asked, with the
+        // fee kept.
+        cmd.cents = cmd.fee_asked;
+        cmd.fee_asked.reset();
+        const JobRefs fit = jobs_fitting(t, cmd.action);
+        if (fit.size() == 1) {
+            clear_pick(s);
+            run(t, cmd, *fit.front());
+            return;
+        }
+        s.job_command = cmd;
+        say_which(t, fit);
         return;
     }
     auto ref = parse_job_ref(said.normalized);
@@ -574,7 +601,6 @@ void on_pick(Turn& t, const Said& said) {
         say_jobs(t, TextId::tech_pick_not_understood);
         return;
     }
-    PendingJobCommand cmd = s.job_command.value_or(PendingJobCommand{});
     if (jobs_of(t).empty()) {  // every job finished or taken meanwhile: nothing left to pick
         clear_pick(s);
         t.say(TextId::tech_no_jobs);

@@ -46,7 +46,7 @@ Session full_session() {
     s.feedback = {Feedback{FeedbackStep::comment, "BX20261120-0003", 8000, 2, kNow},
                   Feedback{FeedbackStep::quote, "BX|20261120%0004", 12050, 0, kNow},
                   Feedback{FeedbackStep::confirm, "BX20261120-0005", std::nullopt, 0, kNow}};
-    s.job_command = PendingJobCommand{JobAction::finish, 1250, "换了|阀门 100%\n业主自备"};
+    s.job_command = PendingJobCommand{JobAction::finish, 1250, "换了|阀门 100%\n业主自备", 8000};
     s.shown_jobs = {"BX20261121-0008", "BX|2026%1121-0007", "BX20261121-0009"};
     s.current_job = "BX20261121-0008|%";
     return s;
@@ -146,6 +146,8 @@ TEST(SessionCodec, RejectsMalformedInput) {
         "repairbot-session 1\nfeedback=score|BX1|0|0|0\n",    // too few fields
         "repairbot-session 1\njob_command=fix|0|0|\n",        // unknown action
         "repairbot-session 1\njob_command=finish|1|x|\n",     // bad amount
+        "repairbot-session 1\njob_fee_asked=8000\n",          // a fee asked of no command
+        "repairbot-session 1\njob_command=finish|0|0|\njob_fee_asked=-5\n",
         "repairbot-session 1\njob_command=finish|0|0|\njob_command=accept|0|0|\n",  // twice
         "repairbot-session 1\nshown_jobs=BX1||BX2\n",  // an empty number
         "repairbot-session 1\nshown_jobs=BX1|%4\n",    // broken escape

@@ -407,12 +407,12 @@ TEST(Technician, WhichJobKeepsAskingUntilAnsweredAndRefusesOthersJobs) {
 }
 
 // "完成 50" on a ladder with one job: no 50th job — perhaps the fee. The bot says both ways out
-// and keeps the 完成 waiting: "1" finishes the job, "完成 费用 50" finishes it with the fee.
+// and keeps the 完成 waiting: "1" finishes the job, "是" or "完成 费用 50" finishes it with the
+// fee.
 TEST(Technician, AFinishWithANumberPastTheListWaitsForTheJobOrTheFee) {
     Chat chat = technician_chat(Jobs::one_accepted);
     chat.say("完成 50");
-    EXPECT_TRUE(contains(chat.reply(), "没有第50单。如果50是费用，请回复“完成 费用 50”"))
-        << chat.reply();
+    EXPECT_TRUE(contains(chat.reply(), "没有第50单。如果50元是费用，请回复“是”")) << chat.reply();
     EXPECT_TRUE(chat.last.effects.empty());
     chat.say("1");
     ASSERT_NE(find_effect<FinishJob>(chat.last), nullptr) << chat.reply();
@@ -424,6 +424,40 @@ TEST(Technician, AFinishWithANumberPastTheListWaitsForTheJobOrTheFee) {
     ASSERT_NE(find_effect<FinishJob>(fee.last), nullptr) << fee.reply();
     EXPECT_EQ(*find_effect<FinishJob>(fee.last), (FinishJob{kJ1, 5000, ""}));
     EXPECT_EQ(fee.session.flow, Flow::idle);
+
+    for (const char* yes : {"是", "是的", "对", "是费用"}) {
+        Chat said = technician_chat(Jobs::one_accepted);
+        said.say("完成 80 换了阀门");
+        said.say(yes);
+        ASSERT_NE(find_effect<FinishJob>(said.last), nullptr) << yes << " -> " << said.reply();
+        EXPECT_EQ(*find_effect<FinishJob>(said.last), (FinishJob{kJ1, 8000, "换了阀门"})) << yes;
+        EXPECT_EQ(said.session.flow, Flow::idle) << yes;
+    }
+    // A question is no yes; after a list number was asked for, "是" alone takes nothing else.
+    Chat doubt = technician_chat(Jobs::one_accepted);
+    doubt.say("完成 80");
+    doubt.say("是？");
+    EXPECT_TRUE(doubt.last.effects.empty()) << doubt.reply();
+    Chat plain = technician_chat(Jobs::several);
+    plain.say("到达");
+    plain.say("是");
+    EXPECT_TRUE(plain.last.effects.empty()) << plain.reply();
+    EXPECT_EQ(plain.session.flow, Flow::technician_pick);
+}
+
+// Two jobs 完成 fits: "是" keeps the fee and still asks which; the job's number then finishes it
+// with that fee.
+TEST(Technician, AFeeSaidYesToWithTwoJobsStillAsksWhichJob) {
+    Chat chat = technician_chat(Jobs::two_on_site);
+    chat.say("完成 80");
+    chat.say("是");
+    EXPECT_TRUE(chat.last.effects.empty()) << chat.reply();
+    EXPECT_EQ(chat.session.flow, Flow::technician_pick);
+    ASSERT_TRUE(chat.session.job_command.has_value());
+    EXPECT_EQ(chat.session.job_command->cents, 8000);
+    chat.say("2");
+    ASSERT_NE(find_effect<FinishJob>(chat.last), nullptr) << chat.reply();
+    EXPECT_EQ(*find_effect<FinishJob>(chat.last), (FinishJob{kJ2, 8000, ""}));
 }
 
 TEST(Technician, WhichJobCanBeCancelled) {
