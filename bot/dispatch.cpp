@@ -222,10 +222,16 @@ std::vector<std::uint64_t> gave_it_back(const std::vector<store::TicketEvent>& e
     return out;
 }
 
+// 【紧急】 before an emergency's number in the dispatchers' notes, else nothing.
+std::string urgent_mark(const config::Notices& notices, const store::Ticket& t) {
+    return store::is_emergency(t) ? notices.render("dispatch_urgent_mark") : std::string();
+}
+
 std::string nobody_free_text(const config::Notices& notices, const store::Ticket& t) {
-    return notices.render(
-        "staff_dispatch_queued",
-        {{"number", t.number}, {"fault_type", t.fault_type}, {"address", t.address}});
+    return notices.render("staff_dispatch_queued", {{"urgency", urgent_mark(notices, t)},
+                                                    {"number", t.number},
+                                                    {"fault_type", t.fault_type},
+                                                    {"address", t.address}});
 }
 }  // namespace
 
@@ -301,7 +307,8 @@ DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
         if (left_with)
             notify_staff(c, StaffRole::dispatcher, t.id, "dispatch_queued",
                          notices_.render("staff_accept_timeout_queued",
-                                         {{"number", t.number},
+                                         {{"urgency", urgent_mark(notices_, t)},
+                                          {"number", t.number},
                                           {"fault_type", t.fault_type},
                                           {"address", t.address},
                                           {"technician", left_with->name},

@@ -473,9 +473,26 @@ void on_review(Turn& t, const JobCommand& c) {
 
 void on_job_command(Turn& t, const JobCommand& c) {
     auto& s = t.session;
+    const auto& tech = *t.ctx.technician;
+    if (c.kind == JobCommandKind::duty) {
+        // New jobs stop or start; the ones in hand stay theirs and are listed (a which-job
+        // question under way is asked again instead, its list unchanged).
+        s.misses = 0;
+        if (tech.on_duty == c.on_duty) {
+            t.say(c.on_duty ? TextId::tech_duty_already_on : TextId::tech_duty_already_off);
+        } else {
+            t.effects.emplace_back(SetDuty{c.on_duty});
+            t.say(c.on_duty ? TextId::tech_duty_on : TextId::tech_duty_off);
+        }
+        if (s.flow == Flow::technician_pick) {
+            prompt_pick(t);
+        } else if (!jobs_of(t).empty()) {
+            say_jobs(t, c.on_duty ? TextId::tech_jobs : TextId::tech_duty_jobs_left);
+        }
+        return;
+    }
     clear_pick(s);
     s.misses = 0;
-    const auto& tech = *t.ctx.technician;
     if (c.kind == JobCommandKind::list) {
         t.effects.emplace_back(ListJobs{});
         if (jobs_of(t).empty()) {
@@ -487,17 +504,6 @@ void on_job_command(Turn& t, const JobCommand& c) {
         if (tech.supervisor && (!tech.quotes_to_review.empty() || tech.more_quotes_to_review))
             say_reviews(t, TextId::review_which);
         if (!tech.on_duty) t.say(TextId::tech_duty_off_reminder);
-        return;
-    }
-    if (c.kind == JobCommandKind::duty) {
-        // New jobs stop or start; the ones in hand stay theirs, and going off duty says which.
-        if (tech.on_duty == c.on_duty) {
-            t.say(c.on_duty ? TextId::tech_duty_already_on : TextId::tech_duty_already_off);
-        } else {
-            t.effects.emplace_back(SetDuty{c.on_duty});
-            t.say(c.on_duty ? TextId::tech_duty_on : TextId::tech_duty_off);
-        }
-        if (!c.on_duty && !jobs_of(t).empty()) say_jobs(t, TextId::tech_duty_jobs_left);
         return;
     }
     // What the message itself gets wrong is said before anything about jobs.

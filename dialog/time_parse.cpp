@@ -311,11 +311,24 @@ ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes ut
     const Days day{today, says_today ? today : floor<days>(local_now - kNightEnds)};
     Parts parts;
     bool found = false;
-    for (std::size_t p = 0; p < spaced.size() && !found;) {
+    std::size_t p = 0;
+    for (; p < spaced.size() && !found;) {
         if (!continues_a_number(spaced, p)) found = parse_at(spaced, p, day, parts);
         p += text::decode_at(spaced, p).length;
     }
     if (!found) return {};
+    // A day alone, then the hours on that day ("今天都在，6点以后", "明天都在，下午4点以后"): the
+    // later words say when on it.
+    if (parts.date && !parts.part && parts.hour < 0) {
+        for (Parts later; p < spaced.size(); p += text::decode_at(spaced, p).length) {
+            if (continues_a_number(spaced, p) || !parse_at(spaced, p, day, later)) continue;
+            if (later.date) break;  // another day: the first one stands
+            later.date = parts.date;
+            later.date_from_weekday = parts.date_from_weekday;
+            parts = later;
+            break;
+        }
+    }
 
     sys_days date = parts.date.value_or(today);
     seconds from{};
@@ -338,7 +351,9 @@ ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes ut
             from = !parts.part                       ? hours{9}
                    : parts.part->bound_from_hour > 0 ? hours{parts.part->bound_from_hour}
                                                      : hours{parts.part->from_hour};
-            if (from >= to) from = to - hours{1};
+            // Two hours at least: a shorter window reads as a point in time, due at its start
+            // (booked_visit_time) — before the owner's "until" window even opens.
+            if (to - from < hours{2}) from = to - hours{2};
         } else {
             to = from + hours{1};
         }

@@ -650,7 +650,7 @@ TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteSettlesTheirQuestionAboutIt) {
     auto told = to_desk();
     ASSERT_EQ(told.size(), 1u);
     EXPECT_NE(told[0].find(t.number + "（" + tech_.name + "报价" + config::yuan_text(12000) +
-                           "） 的报价有疑问"),
+                           "）的报价有疑问"),
               std::string::npos)
         << told[0];
     EXPECT_EQ(handover_of(t.owner_openid).enquiry_ticket, t.id);

@@ -375,7 +375,7 @@ TEST_F(TicketIntakeIntegration, AHandOverAndAComplaintTellTheStaffHowToReachTheO
     told = sent_to(*dispatcher.openid);
     ASSERT_EQ(told.size(), 6u);
     const std::string asked = told[5]["text"];
-    EXPECT_EQ(asked.rfind("报价咨询：业主对工单 BX20261120-0007 的报价有疑问，说“能便宜点吗”", 0),
+    EXPECT_EQ(asked.rfind("报价咨询：业主对工单 BX20261120-0007的报价有疑问，说“能便宜点吗”", 0),
               0u)
         << asked;
     EXPECT_TRUE(reply.extra_replies.empty());
@@ -593,6 +593,12 @@ TEST_F(TicketIntakeIntegration, WithQueueNotesOnlyAnEmergencyNobodyCanTakeIsTold
     ASSERT_TRUE(emergency);
     EXPECT_EQ(emergency->status, store::ticket_status::new_);
     EXPECT_EQ(told_of(*emergency), 1u) << "an emergency does not wait for the note";
+    for (const auto& m : outbox(emergency->id))
+        if (m.recipient == *dispatcher.openid)
+            EXPECT_EQ(nlohmann::json::parse(m.payload)["text"].get<std::string>().rfind(
+                          "【紧急】工单" + emergency->number, 0),
+                      0u)
+                << m.payload;
 }
 
 // The storm's shortcut (NoRoomMemo): for a second after nobody of the trade had room, the next

@@ -113,15 +113,32 @@ TEST(TechnicianDuty, TheirListRemindsThemTheyAreOffDuty) {
     EXPECT_FALSE(contains(on.reply(), opening_of(TextId::tech_duty_off_reminder))) << on.reply();
 }
 
-TEST(TechnicianDuty, AnswersAWaitingWhichJobQuestionNoMore) {
+// 下班 while "完成哪一单？" waits: set, and the question asked again, its list as shown — the
+// next "1" still answers it.
+TEST(TechnicianDuty, AWaitingWhichJobQuestionIsAskedAgain) {
     Chat chat = technician(
         true,
         {accepted_job(), TechnicianJob{"BX20261121-0009", JobStatus::accepted, "7栋101", "电"}});
     chat.say("完成");
     ASSERT_EQ(chat.session.flow, Flow::technician_pick) << chat.reply();
     chat.say("下班");
+    ASSERT_EQ(chat.last.effects.size(), 1u);
     EXPECT_EQ(chat.last.effects.front(), Effect{SetDuty{false}});
-    EXPECT_NE(chat.session.flow, Flow::technician_pick);
+    EXPECT_EQ(chat.session.flow, Flow::technician_pick);
+    EXPECT_TRUE(contains(chat.reply(), "完成哪一单？")) << chat.reply();
+    chat.technician->on_duty = false;
+    chat.say("1");
+    ASSERT_EQ(chat.last.effects.size(), 1u) << chat.reply();
+    const Effect finished = FinishJob{"BX20261121-0007", std::nullopt, ""};
+    EXPECT_EQ(chat.last.effects.front(), finished);
+}
+
+TEST(TechnicianDuty, BackOnDutyListsTheJobsWaitingForThem) {
+    Chat chat = technician(false, {accepted_job()});
+    chat.say("上班了");
+    ASSERT_EQ(chat.last.effects.size(), 1u);
+    EXPECT_EQ(chat.last.effects.front(), Effect{SetDuty{true}});
+    EXPECT_TRUE(contains(chat.reply(), "BX20261121-0007")) << chat.reply();
 }
 
 TEST(TechnicianDuty, AnOwnersWordsAreNoCommand) {
