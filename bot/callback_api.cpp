@@ -180,6 +180,7 @@ J callback_json(const store::CallbackEntry& e) {
     const auto& c = e.callback;
     return J{{"id", c.id},
              {"ticket", or_null(e.ticket_number)},
+             {"enquiry_ticket", or_null(e.enquiry_ticket_number)},
              {"kind", c.kind},
              {"complaint", or_null(c.complaint_id)},
              {"owner", c.owner_openid ? J{{"openid", *c.owner_openid},

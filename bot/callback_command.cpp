@@ -258,6 +258,8 @@ std::string callback_table(const std::vector<store::CallbackEntry>& rows) {
         const auto& c = r.callback;
         table.push_back({std::to_string(c.id), or_dash(r.ticket_number),
                          c.kind + (c.complaint_id ? " #" + std::to_string(*c.complaint_id) : "") +
+                             (r.enquiry_ticket_number ? " 报价咨询 " + *r.enquiry_ticket_number
+                                                      : std::string()) +
                              owner_cell(r),
                          iso_datetime(c.due_at), time_or_dash(c.done_at), or_dash(c.outcome),
                          or_dash(c.done_by), one_line(c.notes)});

@@ -379,11 +379,17 @@ Fired act_on_callback(sql::Connection& c, Desk d, TimerRef ref, Timestamp now) {
     }
     if (cb->kind == "handover") {
         // Nobody recorded an answer to the owner's 人工 in time: up to the supervisors
-        // (快速反应原则); with none, the dispatchers are reminded.
+        // (快速反应原则); with none, the dispatchers are reminded. A question about a quote
+        // (报价咨询) says which ticket's.
+        std::optional<store::Ticket> about;
+        if (cb->enquiry_ticket_id)
+            if (auto t = store::TicketRepository::find_by_id(c, *cb->enquiry_ticket_id))
+                about = std::move(*t);
         const std::string text = d.notices->render(
-            "handover_overdue",
+            about ? "handover_overdue_enquiry" : "handover_overdue",
             {{"id", std::to_string(cb->id)},
              {"asked", when(d, cb->created_at)},
+             {"number", about ? about->number : std::string()},
              {"owner", owner_contact(c, *d.notices, cb->owner_openid.value_or(""))}});
         auto told =
             notify_staff(c, StaffRole::supervisor, std::nullopt, "handover_overdue", text, now);

@@ -37,8 +37,8 @@ const std::vector<std::string_view>& required_notice_keys() {
         "staff_handover_update", "staff_handover_enquiry", "staff_handover_enquiry_quote",
         "staff_handover_enquiry_settled", "enquiry_answer_agreed", "staff_handover_enquiry_refused",
         "staff_handover_tickets", "staff_handover_draft", "staff_handover_again",
-        "staff_owner_unknown", "handover_overdue", "staff_complaint", "staff_complaint_serious",
-        "staff_complaint_empty",
+        "staff_owner_unknown", "handover_overdue", "handover_overdue_enquiry", "staff_complaint",
+        "staff_complaint_serious", "staff_complaint_empty",
         // Notes about a reopened job (bot/ticket_lifecycle.cpp reopen_ticket)
         "staff_reopen_unassigned", "staff_reopened_twice", "staff_reopen_serious",
         "complaint_reopened_twice", "complaint_reopened",

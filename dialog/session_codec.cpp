@@ -408,8 +408,10 @@ std::optional<Session> decode(std::string_view in) {
             s.job_command = std::move(*c);
         } else if (key == "job_fee_asked") {
             // After its job_command (encode writes it so); alone it means nothing.
+            // As on_job_command sets it: 1-99 yuan, of a pending 完成.
             auto n = parse_num<std::int64_t>(v);
-            ok = n.has_value() && *n > 0 && s.job_command.has_value();
+            ok = n.has_value() && *n >= 100 && *n <= 9900 && *n % 100 == 0 &&
+                 s.job_command.has_value() && s.job_command->action == JobAction::finish;
             if (ok) s.job_command->fee_asked = *n;
         } else if (key == "current_job") {
             ok = text(s.current_job);

@@ -569,13 +569,28 @@ void on_job_command(Turn& t, const JobCommand& c) {
     ask_which(t, std::move(cmd));
 }
 
-// "是" / "对" / "是的" / "是费用" and the like, alone: yes to the question asked.
-bool said_yes(const Said& said) {
-    static constexpr std::array<std::string_view, 9> kYes = {
-        "是", "是的", "对", "对的", "嗯", "是费用", "对是费用", "yes", "y"};
-    const auto c = text::trim_punct(said.compact);
-    return said.normalized.find('?') == std::string::npos &&
-           std::find(kYes.begin(), kYes.end(), c) != kYes.end();
+// Yes to "was {fee} the fee?": 是 / 对 / 嗯 / 好的 / 可以 (是费用, 对的是费用), or the amount
+// itself
+// ("80", "80元", "费用80", "是80元"), and nothing else; never a question ("是吗？").
+bool fee_confirmed(const Said& said, std::int64_t fee_cents) {
+    if (said.normalized.find('?') != std::string::npos) return false;
+    static constexpr std::array<std::string_view, 16> kYes = {
+        "是的", "对的", "嗯嗯", "好的", "可以", "费用", "yes", "ok",
+        "是",   "对",   "嗯",   "好",   "元",   "块",   "y",   "的"};
+    std::string c(text::trim_punct(said.compact));
+    for (auto w : kYes)
+        for (auto at = c.find(w); at != std::string::npos; at = c.find(w)) c.erase(at, w.size());
+    const std::string amount = std::to_string(fee_cents / 100);
+    const bool said_something = !text::trim_punct(said.compact).empty();
+    return said_something && (c.empty() || c == amount);
+}
+
+// The fee question again ("没有第80单。如果80元是费用，请回复“是”…"), with `jobs` to pick from.
+void say_fee_question(Turn& t, std::int64_t fee_cents, const JobRefs& jobs) {
+    std::string list = job_list(t, jobs);
+    t.say(TextId::tech_no_such_index_fee, {{"jobs", list},
+                                           {"count", std::to_string(jobs.size())},
+                                           {"index", std::to_string(fee_cents / 100)}});
 }
 
 void on_pick(Turn& t, const Said& said) {
@@ -586,7 +601,12 @@ void on_pick(Turn& t, const Said& said) {
         return;
     }
     PendingJobCommand cmd = s.job_command.value_or(PendingJobCommand{});
-    if (cmd.fee_asked && said_yes(said)) {
+    if (jobs_of(t).empty()) {  // every job finished or taken meanwhile: nothing left to pick
+        clear_pick(s);
+        t.say(TextId::tech_no_jobs);
+        return;
+    }
+    if (cmd.fee_asked && fee_confirmed(said, *cmd.fee_asked)) {
         // "是": the number was the fee. The job is the one 完成 fits, else still asked, with the
         // fee kept.
         cmd.cents = cmd.fee_asked;
@@ -604,12 +624,11 @@ void on_pick(Turn& t, const Said& said) {
     auto ref = parse_job_ref(said.normalized);
     if (!ref) {
         ++s.misses;
-        say_jobs(t, TextId::tech_pick_not_understood);
-        return;
-    }
-    if (jobs_of(t).empty()) {  // every job finished or taken meanwhile: nothing left to pick
-        clear_pick(s);
-        t.say(TextId::tech_no_jobs);
+        if (cmd.fee_asked) {
+            say_fee_question(t, *cmd.fee_asked, offered(t));
+        } else {
+            say_jobs(t, TextId::tech_pick_not_understood);
+        }
         return;
     }
     const auto* job = resolve(t, ref->ticket, ref->index);
@@ -742,7 +761,12 @@ bool unbound_job_command(Turn& t, const Said& said) {
 }
 
 void prompt_pick(Turn& t) {
-    say_which(t, offered(t));
+    const auto& pending = t.session.job_command;
+    if (pending && pending->fee_asked) {
+        say_fee_question(t, *pending->fee_asked, offered(t));
+    } else {
+        say_which(t, offered(t));
+    }
 }
 
 }  // namespace repairbot::dialog

@@ -317,12 +317,14 @@ ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes ut
         p += text::decode_at(spaced, p).length;
     }
     if (!found) return {};
-    // A day alone, then the hours on that day ("今天都在，6点以后", "明天都在，下午4点以后"): the
-    // later words say when on it.
+    // A day alone, then hours on that day said as a bound or a range ("今天都在，6点以后", "明天
+    // 都在，下午4点以后", "明天都行，2点到4点"): the later words say when on it. A part of the day
+    // alone ("明天都可以，晚点也行") narrows nothing.
     if (parts.date && !parts.part && parts.hour < 0) {
         for (Parts later; p < spaced.size(); p += text::decode_at(spaced, p).length) {
             if (continues_a_number(spaced, p) || !parse_at(spaced, p, day, later)) continue;
             if (later.date) break;  // another day: the first one stands
+            if (later.hour < 0 || (later.bound == Bound::none && later.end_hour < 0)) continue;
             later.date = parts.date;
             later.date_from_weekday = parts.date_from_weekday;
             parts = later;
@@ -378,8 +380,9 @@ ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes ut
 // `normalized` without the clauses (between , . ; ! ?) that rule a time out:
 // "今天不行，明天都可以" -> "明天都可以", "现在就来，下午我不在家" -> "现在就来".
 std::string without_refused_clauses(std::string_view normalized) {
-    static constexpr std::array<std::string_view, 6> kRefused = {"不行",   "不在", "没空",
-                                                                 "不方便", "没人", "不可以"};
+    static constexpr std::array<std::string_view, 12> kRefused = {
+        "不行", "不在", "没空", "不方便", "没人", "不可以",
+        "不要", "别来", "除了", "出门",   "出去", "不能来"};
     std::string kept;
     std::size_t from = 0;
     while (from <= normalized.size()) {

@@ -30,8 +30,10 @@ struct ParsedTime {
 // Parses `normalized` text (text::normalize output). A day without an hour means 09:00-18:00;
 // 上午 09-12, 中午 12-14, 下午 14-18, 晚上 18-21; an hour means one hour from it ("3点" alone
 // means 15:00); an hour said as a bound runs from it to the end of its part of the day, else to
-// 18:00 (21:00 in the evening) — "晚上7点以后" 19-21 — or up to it from the part's start, else
-// from 09:00 — "下午三点前都在" 14-15. A date without a year is the next such date; a weekday the
+// 18:00 (21:00 in the evening) — "晚上7点以后" 19-21 — or up to it from the part's start (the
+// afternoon's from 13:00), else from 09:00, two hours at least — "下午三点前都在" 13-15, "上午10点
+// 前" 08-10. A day alone, then hours on it said as a bound or range ("今天都在，6点以后") takes
+// those hours. A date without a year is the next such date; a weekday the
 // next such day (today included while its window is still ahead). Until 05:00 local, 明天 / 后天
 // count from the day before (said at 1 a.m., 明天上午 is this morning) unless 今天 is said too. A
 // window named wins over 尽快 words around it ("现在不在家，明天下午吧", "周六上午都可以"); without

@@ -14,10 +14,11 @@ const std::string& callback_select() {
     static const std::string q =
         "SELECT " + callback_columns("cb.") +
         ", t.id AS entry_ticket_id, t.number AS ticket_number, "
-        "o.name AS owner_name, o.phone AS owner_phone "
+        "et.number AS enquiry_ticket_number, o.name AS owner_name, o.phone AS owner_phone "
         "FROM callbacks cb "
         "LEFT JOIN complaints cp ON cp.id = cb.complaint_id "
         "LEFT JOIN tickets t ON t.id = COALESCE(cb.ticket_id, cp.ticket_id) "
+        "LEFT JOIN tickets et ON et.id = cb.enquiry_ticket_id "
         "LEFT JOIN owners o ON o.openid = cb.owner_openid ";
     return q;
 }
@@ -40,6 +41,7 @@ CallbackEntry read_entry(sql::ResultSet& rs) {
     e.callback = read_callback(rs);
     e.ticket_id = opt_u64(rs, "entry_ticket_id");
     e.ticket_number = opt_str(rs, "ticket_number");
+    e.enquiry_ticket_number = opt_str(rs, "enquiry_ticket_number");
     e.owner_name = opt_str(rs, "owner_name");
     e.owner_phone = opt_str(rs, "owner_phone");
     return e;

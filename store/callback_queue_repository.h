@@ -25,6 +25,8 @@ struct CallbackEntry {
     Callback callback;
     std::optional<std::uint64_t> ticket_id;
     std::optional<std::string> ticket_number;
+    // A handover that is a question about a ticket's quote (报价咨询): that ticket's number.
+    std::optional<std::string> enquiry_ticket_number;
     // A handover's owner as the desk knows them (the owners table); nullopt when not known.
     std::optional<std::string> owner_name, owner_phone;
 };

@@ -1257,6 +1257,30 @@ TEST_F(SlaTimersIntegration, AComplaintNobodyHandlesIsRemindedDailyAndGoesUpToTh
 
 // A 人工 nobody recorded an answer to within follow_ups.escalation goes up to the supervisors
 // (快速反应原则), once, with how to reach the owner; one answered in time goes nowhere.
+// An owner's question about a quote (报价咨询) nobody answered: the supervisors read which
+// ticket's quote, not a bare 人工.
+TEST_F(SlaTimersIntegration, AQuoteQuestionNobodyAnsweredSaysWhichTicketsQuote) {
+    auto t = create();
+    auto cb = pool_.run_sync([&](sql::Connection& c) {
+        store::Transaction tx(c);
+        auto opened = open_handover(c, t.owner_openid, desk().sla, t0, t.id);
+        tx.commit();
+        return opened.callback;
+    });
+    store::testing::run(io_, engine_->timers.track_callback(cb));
+    at(t0 + 10min + 1s);
+    fire();
+    std::vector<nlohmann::json> mine;
+    for (auto& p : sent_without_ticket(*supervisor_.openid))
+        if (p["text"].get<std::string>().find("回访编号" + std::to_string(cb.id)) !=
+            std::string::npos)
+            mine.push_back(p);
+    ASSERT_EQ(mine.size(), 1u);
+    const std::string text = mine[0]["text"];
+    EXPECT_NE(text.find("对工单" + t.number + "的报价有疑问"), std::string::npos) << text;
+    EXPECT_EQ(unfilled(mine[0]), std::vector<std::string>{}) << mine[0];
+}
+
 TEST_F(SlaTimersIntegration, AHandOverNobodyAnsweredInTenMinutesGoesUpToTheSupervisorsOnce) {
     auto open = [&](const std::string& owner) {
         return pool_.run_sync([&](sql::Connection& c) {

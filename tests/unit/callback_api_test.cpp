@@ -139,6 +139,22 @@ TEST(CallbackJson, TimesCarryTheOffsetAndMissingValuesAreNull) {
     EXPECT_EQ(j["ticket"], "BX20261121-0007");
     EXPECT_EQ(j["done_at"], "2026-11-25T09:00:00+08:00");
     EXPECT_EQ(j["outcome"], "satisfied");
+    EXPECT_TRUE(j["enquiry_ticket"].is_null());
+}
+
+// A handover that is a question about a ticket's quote (报价咨询) names that ticket, in the JSON
+// and in the CLI's table.
+TEST(CallbackJson, AQuoteQuestionNamesItsTicket) {
+    store::CallbackEntry e;
+    e.callback.id = 3;
+    e.callback.kind = "handover";
+    e.callback.owner_openid = "o-1";
+    e.callback.due_at = local(2026, 11, 24, 10, 30);
+    e.enquiry_ticket_number = "BX20261121-0009";
+    EXPECT_EQ(callback_json(e)["enquiry_ticket"], "BX20261121-0009");
+    EXPECT_TRUE(callback_json(e)["ticket"].is_null());
+    const auto text = callback_table({e});
+    EXPECT_NE(text.find("handover 报价咨询 BX20261121-0009"), std::string::npos) << text;
 }
 
 TEST(ComplaintJson, CarriesItsCallbackDueDate) {

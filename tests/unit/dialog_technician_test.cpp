@@ -425,7 +425,8 @@ TEST(Technician, AFinishWithANumberPastTheListWaitsForTheJobOrTheFee) {
     EXPECT_EQ(*find_effect<FinishJob>(fee.last), (FinishJob{kJ1, 5000, ""}));
     EXPECT_EQ(fee.session.flow, Flow::idle);
 
-    for (const char* yes : {"是", "是的", "对", "是费用"}) {
+    for (const char* yes : {"是", "是的", "对", "是费用", "好的", "嗯嗯", "80元", "费用80",
+                            "是80元", "对的，是费用"}) {
         Chat said = technician_chat(Jobs::one_accepted);
         said.say("完成 80 换了阀门");
         said.say(yes);
@@ -443,6 +444,24 @@ TEST(Technician, AFinishWithANumberPastTheListWaitsForTheJobOrTheFee) {
     plain.say("是");
     EXPECT_TRUE(plain.last.effects.empty()) << plain.reply();
     EXPECT_EQ(plain.session.flow, Flow::technician_pick);
+    // Not understood: the fee question again, "是" still its answer; another amount is none.
+    Chat unclear = technician_chat(Jobs::one_accepted);
+    unclear.say("完成 80");
+    unclear.say("嗯，差不多吧");
+    EXPECT_TRUE(contains(unclear.reply(), "如果80元是费用，请回复“是”")) << unclear.reply();
+    unclear.say("50元");
+    EXPECT_TRUE(unclear.last.effects.empty()) << unclear.reply();
+    unclear.say("是");
+    ASSERT_NE(find_effect<FinishJob>(unclear.last), nullptr) << unclear.reply();
+    EXPECT_EQ(find_effect<FinishJob>(unclear.last)->fee_cents, 8000);
+    // The job gone meanwhile: "是" has nothing to finish, and the question ends.
+    Chat gone = technician_chat(Jobs::one_accepted);
+    gone.say("完成 80");
+    gone.technician->open_jobs.clear();
+    gone.say("是");
+    EXPECT_TRUE(gone.last.effects.empty());
+    EXPECT_EQ(gone.reply(), text_of(TextId::tech_no_jobs));
+    EXPECT_EQ(gone.session.flow, Flow::idle);
 }
 
 // Two jobs 完成 fits: "是" keeps the fee and still asks which; the job's number then finishes it
