@@ -571,18 +571,24 @@ void on_job_command(Turn& t, const JobCommand& c) {
 
 // Yes to "was {fee} the fee?": 是 / 对 / 嗯 / 好的 / 可以 (是费用, 对的是费用), or the amount
 // itself
-// ("80", "80元", "费用80", "是80元"), and nothing else; never a question ("是吗？").
+// ("80", "80元", "费用80", "是80元"), and nothing else ("8.0", "元" alone); never a question
+// ("是吗？").
 bool fee_confirmed(const Said& said, std::int64_t fee_cents) {
     if (said.normalized.find('?') != std::string::npos) return false;
-    static constexpr std::array<std::string_view, 16> kYes = {
-        "是的", "对的", "嗯嗯", "好的", "可以", "费用", "yes", "ok",
-        "是",   "对",   "嗯",   "好",   "元",   "块",   "y",   "的"};
-    std::string c(text::trim_punct(said.compact));
+    static constexpr std::array<std::string_view, 12> kYes = {
+        "是的", "对的", "嗯嗯", "好的", "可以", "yes", "ok", "是", "对", "嗯", "好", "y"};
+    static constexpr std::array<std::string_view, 4> kAround = {"费用", "元", "块", "的"};
+    std::string c = said.normalized;
+    bool yes = false;
     for (auto w : kYes)
+        for (auto at = c.find(w); at != std::string::npos; at = c.find(w)) {
+            c.erase(at, w.size());
+            yes = true;
+        }
+    for (auto w : kAround)
         for (auto at = c.find(w); at != std::string::npos; at = c.find(w)) c.erase(at, w.size());
-    const std::string amount = std::to_string(fee_cents / 100);
-    const bool said_something = !text::trim_punct(said.compact).empty();
-    return said_something && (c.empty() || c == amount);
+    const std::string_view left = text::trim_punct(c);
+    return (left.empty() && yes) || left == std::to_string(fee_cents / 100);
 }
 
 // The fee question again ("没有第80单。如果80元是费用，请回复“是”…"), with `jobs` to pick from.
@@ -629,6 +635,14 @@ void on_pick(Turn& t, const Said& said) {
         } else {
             say_jobs(t, TextId::tech_pick_not_understood);
         }
+        return;
+    }
+    if (cmd.fee_asked && ref->index && !position_exists(t, *ref->index)) {
+        // Another number off the list while a fee is asked about ("50" after "完成 80"): that
+        // one is asked about instead.
+        cmd.fee_asked = *ref->index * 100;
+        s.job_command = cmd;
+        say_fee_question(t, *cmd.fee_asked, offered(t));
         return;
     }
     const auto* job = resolve(t, ref->ticket, ref->index);

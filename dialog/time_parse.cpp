@@ -317,14 +317,17 @@ ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes ut
         p += text::decode_at(spaced, p).length;
     }
     if (!found) return {};
-    // A day alone, then hours on that day said as a bound or a range ("今天都在，6点以后", "明天
-    // 都在，下午4点以后", "明天都行，2点到4点"): the later words say when on it. A part of the day
-    // alone ("明天都可以，晚点也行") narrows nothing.
-    if (parts.date && !parts.part && parts.hour < 0) {
+    // A day alone, then hours on that day ("今天都在，6点以后", "明天都在，下午3点来"): the later
+    // words say when on it — not 晚点 / 早点 ("明天都可以，晚点也行": later in the day is no
+    // evening), nor hours excepted ("周六除了中午都在").
+    if (parts.date && !parts.part && parts.hour < 0 && spaced.find("除了") == std::string::npos) {
         for (Parts later; p < spaced.size(); p += text::decode_at(spaced, p).length) {
-            if (continues_a_number(spaced, p) || !parse_at(spaced, p, day, later)) continue;
+            if (continues_a_number(spaced, p)) continue;
+            if (text::at(spaced, p, "晚点") || text::at(spaced, p, "晚一点") ||
+                text::at(spaced, p, "早点") || text::at(spaced, p, "早一点"))
+                continue;
+            if (!parse_at(spaced, p, day, later)) continue;
             if (later.date) break;  // another day: the first one stands
-            if (later.hour < 0 || (later.bound == Bound::none && later.end_hour < 0)) continue;
             later.date = parts.date;
             later.date_from_weekday = parts.date_from_weekday;
             parts = later;
@@ -380,24 +383,45 @@ ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes ut
 // `normalized` without the clauses (between , . ; ! ?) that rule a time out:
 // "今天不行，明天都可以" -> "明天都可以", "现在就来，下午我不在家" -> "现在就来".
 std::string without_refused_clauses(std::string_view normalized) {
-    static constexpr std::array<std::string_view, 12> kRefused = {
-        "不行", "不在", "没空", "不方便", "没人", "不可以",
-        "不要", "别来", "除了", "出门",   "出去", "不能来"};
+    static constexpr std::array<std::string_view, 13> kRefused = {
+        "不行", "不在",   "没空",   "不方便", "没人",   "不可以", "不要来",
+        "别来", "要出门", "出门了", "要出去", "出去了", "不能来"};
+    // The day a clause ruled out starts with still names the day of hours the rest gives with no
+    // day of their own ("明天上午别来，下午都在" is tomorrow afternoon, not today's; "今天不行，
+    // 随时都可以" stays any time).
+    static constexpr std::array<std::string_view, 6> kDays = {"大后天", "后天", "明天",
+                                                              "今天",   "明早", "明晚"};
+    static constexpr std::array<std::string_view, 10> kDayNames = {
+        "天", "周", "星期", "礼拜", "号", "日", "月", "明早", "明晚", "今晚"};
+    static constexpr std::array<std::string_view, 8> kHours = {"上午", "下午", "中午", "晚上",
+                                                               "早上", "傍晚", "点",   ":"};
     std::string kept;
+    std::string_view refused_day;
     std::size_t from = 0;
     while (from <= normalized.size()) {
         auto end = normalized.find_first_of(",.;!?", from);
         if (end == std::string_view::npos) end = normalized.size();
-        const auto clause = normalized.substr(from, end - from);
-        const bool refused = std::any_of(kRefused.begin(), kRefused.end(), [&](auto w) {
-            return clause.find(w) != std::string_view::npos;
-        });
-        if (!refused && !clause.empty()) {
+        const auto clause = text::trim_punct(normalized.substr(from, end - from));
+        const bool refused = clause.starts_with("除了") ||
+                             std::any_of(kRefused.begin(), kRefused.end(), [&](auto w) {
+                                 return clause.find(w) != std::string_view::npos;
+                             });
+        if (refused) {
+            for (auto d : kDays)
+                if (refused_day.empty() && clause.starts_with(d))
+                    refused_day = clause.substr(0, d.size());
+        } else if (!clause.empty()) {
             if (!kept.empty()) kept.push_back(' ');
             kept.append(clause);
         }
         from = end + 1;
     }
+    const auto has_any = [&kept](const auto& words) {
+        return std::any_of(words.begin(), words.end(),
+                           [&](std::string_view w) { return kept.find(w) != std::string::npos; });
+    };
+    if (!refused_day.empty() && has_any(kHours) && !has_any(kDayNames))
+        kept = std::string(refused_day) + " " + kept;
     return kept;
 }
 

@@ -1255,8 +1255,6 @@ TEST_F(SlaTimersIntegration, AComplaintNobodyHandlesIsRemindedDailyAndGoesUpToTh
     EXPECT_EQ(unfilled(to_manager[0]), std::vector<std::string>{}) << to_manager[0];
 }
 
-// A 人工 nobody recorded an answer to within follow_ups.escalation goes up to the supervisors
-// (快速反应原则), once, with how to reach the owner; one answered in time goes nowhere.
 // An owner's question about a quote (报价咨询) nobody answered: the supervisors read which
 // ticket's quote, not a bare 人工.
 TEST_F(SlaTimersIntegration, AQuoteQuestionNobodyAnsweredSaysWhichTicketsQuote) {
@@ -1281,6 +1279,8 @@ TEST_F(SlaTimersIntegration, AQuoteQuestionNobodyAnsweredSaysWhichTicketsQuote) 
     EXPECT_EQ(unfilled(mine[0]), std::vector<std::string>{}) << mine[0];
 }
 
+// A 人工 nobody recorded an answer to within follow_ups.escalation goes up to the supervisors
+// (快速反应原则), once, with how to reach the owner; one answered in time goes nowhere.
 TEST_F(SlaTimersIntegration, AHandOverNobodyAnsweredInTenMinutesGoesUpToTheSupervisorsOnce) {
     auto open = [&](const std::string& owner) {
         return pool_.run_sync([&](sql::Connection& c) {

@@ -148,6 +148,9 @@ TEST(SessionCodec, RejectsMalformedInput) {
         "repairbot-session 1\njob_command=finish|1|x|\n",     // bad amount
         "repairbot-session 1\njob_fee_asked=8000\n",          // a fee asked of no command
         "repairbot-session 1\njob_command=finish|0|0|\njob_fee_asked=-5\n",
+        "repairbot-session 1\njob_command=finish|0|0|\njob_fee_asked=150\n",    // not whole yuan
+        "repairbot-session 1\njob_command=finish|0|0|\njob_fee_asked=10000\n",  // over 99 yuan
+        "repairbot-session 1\njob_command=accept|0|0|\njob_fee_asked=8000\n",   // not a 完成
         "repairbot-session 1\njob_command=finish|0|0|\njob_command=accept|0|0|\n",  // twice
         "repairbot-session 1\nshown_jobs=BX1||BX2\n",  // an empty number
         "repairbot-session 1\nshown_jobs=BX1|%4\n",    // broken escape

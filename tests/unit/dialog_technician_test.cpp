@@ -451,9 +451,21 @@ TEST(Technician, AFinishWithANumberPastTheListWaitsForTheJobOrTheFee) {
     EXPECT_TRUE(contains(unclear.reply(), "如果80元是费用，请回复“是”")) << unclear.reply();
     unclear.say("50元");
     EXPECT_TRUE(unclear.last.effects.empty()) << unclear.reply();
+    for (const char* not_yes : {"8.0", "元", "不是", "是不是", "800"}) {
+        unclear.say(not_yes);
+        EXPECT_TRUE(unclear.last.effects.empty()) << not_yes << " -> " << unclear.reply();
+    }
     unclear.say("是");
     ASSERT_NE(find_effect<FinishJob>(unclear.last), nullptr) << unclear.reply();
     EXPECT_EQ(find_effect<FinishJob>(unclear.last)->fee_cents, 8000);
+    // Another bare number off the list is the fee asked about now: "是" takes 50, not 80.
+    Chat other = technician_chat(Jobs::one_accepted);
+    other.say("完成 80");
+    other.say("50");
+    EXPECT_TRUE(contains(other.reply(), "如果50元是费用，请回复“是”")) << other.reply();
+    other.say("是");
+    ASSERT_NE(find_effect<FinishJob>(other.last), nullptr) << other.reply();
+    EXPECT_EQ(find_effect<FinishJob>(other.last)->fee_cents, 5000);
     // The job gone meanwhile: "是" has nothing to finish, and the question ends.
     Chat gone = technician_chat(Jobs::one_accepted);
     gone.say("完成 80");

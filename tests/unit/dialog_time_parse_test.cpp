@@ -84,12 +84,23 @@ INSTANTIATE_TEST_SUITE_P(
                       TimeCase{"明天都在，下午三点前", W, "2026-11-21 13:00-15:00"},
                       TimeCase{"明天都行，后天不行", W, "2026-11-21 09:00-18:00"},
                       TimeCase{"明天都行，2点到4点", W, "2026-11-21 14:00-16:00"},
-                      // … but not hours ruled out, nor a part of the day alone.
+                      // … but not hours ruled out, nor 晚点.
                       TimeCase{"明天都在，晚上不要来", W, "2026-11-21 09:00-18:00"},
                       TimeCase{"明天都在家，除了中午", W, "2026-11-21 09:00-18:00"},
                       TimeCase{"明天都在，下午要出门", W, "2026-11-21 09:00-18:00"},
                       TimeCase{"明天都在家，下午两点到三点要出门", W, "2026-11-21 09:00-18:00"},
                       TimeCase{"明天都可以，晚点也行", W, "2026-11-21 09:00-18:00"},
+                      TimeCase{"周六除了中午都在", W, "2026-11-21 09:00-18:00"},
+                      // Plain hours or a part of the day after it narrow the day too.
+                      TimeCase{"明天都在，下午3点来", W, "2026-11-21 15:00-16:00"},
+                      TimeCase{"明天都在家，晚上", W, "2026-11-21 18:00-21:00"},
+                      // A day in a clause ruled out is the rest's day.
+                      TimeCase{"明天上午别来，下午都在", W, "2026-11-21 14:00-18:00"},
+                      TimeCase{"明天下午不要来，上午可以", W, "2026-11-21 09:00-12:00"},
+                      TimeCase{"明天下午出去了，晚上7点以后在", W, "2026-11-21 19:00-21:00"},
+                      // Owners' positive words are not refusals.
+                      TimeCase{"明天上午不要太早", W, "2026-11-21 09:00-12:00"},
+                      TimeCase{"明天我出门前都在", W, "2026-11-21 09:00-18:00"},
                       TimeCase{"明天三点之前", W, "2026-11-21 09:00-15:00"},
                       TimeCase{"明天上午10点之后都可以", W, "2026-11-21 10:00-12:00"},
                       TimeCase{"明天10点以后", W, "2026-11-21 10:00-18:00"},
