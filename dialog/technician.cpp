@@ -471,6 +471,14 @@ void on_review(Turn& t, const JobCommand& c) {
           {{"ticket", number}, {"fee", fee ? format_yuan(*fee) : std::string{}}});
 }
 
+// The fee question again ("没有第80单。如果80元是费用，请回复“是”…"), with `jobs` to pick from.
+void say_fee_question(Turn& t, std::int64_t fee_cents, const JobRefs& jobs) {
+    std::string list = job_list(t, jobs);
+    t.say(TextId::tech_no_such_index_fee, {{"jobs", list},
+                                           {"count", std::to_string(jobs.size())},
+                                           {"index", std::to_string(fee_cents / 100)}});
+}
+
 void on_job_command(Turn& t, const JobCommand& c) {
     auto& s = t.session;
     const auto& tech = *t.ctx.technician;
@@ -537,11 +545,14 @@ void on_job_command(Turn& t, const JobCommand& c) {
         if (maybe_fee) cmd.fee_asked = *c.index * 100;  // a "是" takes it as the fee
         const JobRefs fit = jobs_fitting(t, cmd.action);
         wait_for_job(s, std::move(cmd));
+        if (maybe_fee) {
+            say_fee_question(t, *c.index * 100, fit);
+            return;
+        }
         std::string list = job_list(t, fit);
-        t.say(maybe_fee ? TextId::tech_no_such_index_fee : TextId::tech_no_such_index,
-              {{"jobs", list},
-               {"count", std::to_string(fit.size())},
-               {"index", std::to_string(*c.index)}});
+        t.say(TextId::tech_no_such_index, {{"jobs", list},
+                                           {"count", std::to_string(fit.size())},
+                                           {"index", std::to_string(*c.index)}});
         return;
     }
     if (!c.ticket.empty() || c.index) {
@@ -569,10 +580,9 @@ void on_job_command(Turn& t, const JobCommand& c) {
     ask_which(t, std::move(cmd));
 }
 
-// Yes to "was {fee} the fee?": 是 / 对 / 嗯 / 好的 / 可以 (是费用, 对的是费用), or the amount
-// itself
-// ("80", "80元", "费用80", "是80元"), and nothing else ("8.0", "元" alone); never a question
-// ("是吗？").
+// Yes to "was {fee} the fee?": 是 / 对 / 嗯 / 好的 / 可以 (是费用, 对的是费用), or the
+// amount itself ("80", "80元", "费用80", "是80元"), and nothing else ("8.0", "元" alone); never a
+// question ("是吗？").
 bool fee_confirmed(const Said& said, std::int64_t fee_cents) {
     if (said.normalized.find('?') != std::string::npos) return false;
     static constexpr std::array<std::string_view, 12> kYes = {
@@ -589,14 +599,6 @@ bool fee_confirmed(const Said& said, std::int64_t fee_cents) {
         for (auto at = c.find(w); at != std::string::npos; at = c.find(w)) c.erase(at, w.size());
     const std::string_view left = text::trim_punct(c);
     return (left.empty() && yes) || left == std::to_string(fee_cents / 100);
-}
-
-// The fee question again ("没有第80单。如果80元是费用，请回复“是”…"), with `jobs` to pick from.
-void say_fee_question(Turn& t, std::int64_t fee_cents, const JobRefs& jobs) {
-    std::string list = job_list(t, jobs);
-    t.say(TextId::tech_no_such_index_fee, {{"jobs", list},
-                                           {"count", std::to_string(jobs.size())},
-                                           {"index", std::to_string(fee_cents / 100)}});
 }
 
 void on_pick(Turn& t, const Said& said) {
