@@ -195,6 +195,9 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                 // The ticket as the dispatch left it: a deadline counted from it is known.
                 result.extra_replies.push_back(
                     created_text(dispatched.ticket ? *dispatched.ticket : t));
+                // An emergency nobody could take yet: said, not left to "someone is coming".
+                if (store::is_emergency(t) && dispatched.kind == DispatchOutcome::Kind::queued)
+                    result.extra_replies.push_back(notices_.render("owner_emergency_queued"));
             } else if (std::holds_alternative<dialog::QueryProgress>(effect)) {
                 auto work = [openid](sql::Connection& c) {
                     return store::TicketRepository::progress_of_owner(c, openid, 10);

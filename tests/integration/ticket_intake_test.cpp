@@ -571,7 +571,8 @@ TEST_F(TicketIntakeIntegration, WithQueueNotesOnlyAnEmergencyNobodyCanTakeIsTold
         return n;
     };
 
-    (void)carry_out(confirmation(tag_ + "-n1"));
+    EXPECT_EQ(carry_out(confirmation(tag_ + "-n1")).extra_replies.size(), 1u)
+        << "a normal ticket's owner is told when to expect someone, nothing more";
     auto normal = only_ticket();
     EXPECT_EQ(normal.status, store::ticket_status::new_);
     EXPECT_EQ(event_types(normal.id), (std::vector<std::string>{"created", "dispatch_queued"}));
@@ -582,7 +583,9 @@ TEST_F(TicketIntakeIntegration, WithQueueNotesOnlyAnEmergencyNobodyCanTakeIsTold
     report.urgency = dialog::Urgency::emergency;
     report.fault_type = "水管爆裂";
     report.received_at += 1min;
-    (void)carry_out(std::move(effects));
+    auto answered = carry_out(std::move(effects));
+    ASSERT_EQ(answered.extra_replies.size(), 2u) << "the ticket, and that nobody has it yet";
+    EXPECT_EQ(answered.extra_replies[1], desk().notices.render("owner_emergency_queued"));
     std::optional<store::Ticket> emergency;
     for (auto& t : pool_.run_sync([this](sql::Connection& c) {
              store::TicketFilter f;
