@@ -596,12 +596,13 @@ TEST_F(TicketIntakeIntegration, WithQueueNotesOnlyAnEmergencyNobodyCanTakeIsTold
     ASSERT_TRUE(emergency);
     EXPECT_EQ(emergency->status, store::ticket_status::new_);
     EXPECT_EQ(told_of(*emergency), 1u) << "an emergency does not wait for the note";
-    for (const auto& m : outbox(emergency->id))
-        if (m.recipient == *dispatcher.openid)
-            EXPECT_EQ(nlohmann::json::parse(m.payload)["text"].get<std::string>().rfind(
-                          "【紧急】工单" + emergency->number, 0),
-                      0u)
-                << m.payload;
+    for (const auto& m : outbox(emergency->id)) {
+        if (m.recipient != *dispatcher.openid) continue;
+        EXPECT_EQ(nlohmann::json::parse(m.payload)["text"].get<std::string>().rfind(
+                      "【紧急】工单" + emergency->number, 0),
+                  0u)
+            << m.payload;
+    }
 }
 
 // The storm's shortcut (NoRoomMemo): for a second after nobody of the trade had room, the next
