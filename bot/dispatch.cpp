@@ -302,7 +302,7 @@ DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
         std::optional<store::Technician> left_with;
         if (t.status == store::ticket_status::dispatched && t.technician_id)
             if (auto found = store::TechnicianRepository::find_by_id(c, *t.technician_id);
-                found && found->active && found->on_duty && store::is_bound(*found))
+                found && store::takes_jobs_now(*found))
                 left_with = std::move(*found);
         if (left_with)
             notify_staff(c, StaffRole::dispatcher, t.id, "dispatch_queued",

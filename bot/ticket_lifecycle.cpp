@@ -392,7 +392,7 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
         // The job push goes to the technician's WeChat, while they are bound, active and on duty
         // (after 下班 the dispatchers decide: it stays theirs to 接单 when back).
         auto tech = store::bound_technician_of(c, t);
-        const bool reachable = tech && tech->active && tech->on_duty;
+        const bool reachable = tech && store::takes_jobs_now(*tech);
         if (reachable) outbox.push_back({"notify", *tech->openid, job.dump(), std::nullopt});
 
         // Rows written before TicketRepository::update commit with it (its transaction nests as a

@@ -339,12 +339,7 @@ std::optional<Score> corrected_score(const Said& said) {
         "不好意思", "对不起", "抱歉", "应该是", "其实是", "改成",
         "改为",     "刚才",   "好评", "是",     "了"};
     std::string rest = said.compact;
-    const auto erase_all = [&rest](const auto& words) {
-        for (std::string_view w : words)
-            for (auto at = rest.find(w); at != std::string::npos; at = rest.find(w))
-                rest.erase(at, w.size());
-    };
-    erase_all(kSlip);
+    text::erase_all(rest, kSlip);
     // "不是1分是5分": the score taken back goes with its 不是.
     for (auto at = rest.find("不是"); at != std::string::npos; at = rest.find("不是", at)) {
         const std::size_t from = at + std::string_view("不是").size();
@@ -355,7 +350,7 @@ std::optional<Score> corrected_score(const Said& said) {
         }
         rest.erase(at, from - at + wrong->end);
     }
-    erase_all(kAround);
+    text::erase_all(rest, kAround);
     const std::string_view left = text::trim_punct(rest);
     if (left.empty()) return Score{0, said.normalized.size()};
     auto score = parse_score(left);

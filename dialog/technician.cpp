@@ -589,14 +589,8 @@ bool fee_confirmed(const Said& said, std::int64_t fee_cents) {
         "是的", "对的", "嗯嗯", "好的", "可以", "yes", "ok", "是", "对", "嗯", "好", "y"};
     static constexpr std::array<std::string_view, 4> kAround = {"费用", "元", "块", "的"};
     std::string c = said.normalized;
-    bool yes = false;
-    for (auto w : kYes)
-        for (auto at = c.find(w); at != std::string::npos; at = c.find(w)) {
-            c.erase(at, w.size());
-            yes = true;
-        }
-    for (auto w : kAround)
-        for (auto at = c.find(w); at != std::string::npos; at = c.find(w)) c.erase(at, w.size());
+    const bool yes = text::erase_all(c, kYes);
+    text::erase_all(c, kAround);
     const std::string_view left = text::trim_punct(c);
     return (left.empty() && yes) || left == std::to_string(fee_cents / 100);
 }

@@ -297,6 +297,16 @@ bool contains_any(std::string_view s, std::span<const std::string_view> words) {
                        [&](std::string_view w) { return s.find(w) != std::string_view::npos; });
 }
 
+bool erase_all(std::string& s, std::span<const std::string_view> words) {
+    bool erased = false;
+    for (std::string_view w : words)
+        for (auto at = s.find(w); at != std::string::npos; at = s.find(w)) {
+            s.erase(at, w.size());
+            erased = true;
+        }
+    return erased;
+}
+
 std::vector<std::string_view> clauses(std::string_view normalized, std::string_view breaks) {
     std::vector<std::string_view> out;
     std::size_t from = 0;

@@ -61,6 +61,10 @@ struct Normalized {
 // Whether `s` contains any of `words` (each searched as a substring).
 [[nodiscard]] bool contains_any(std::string_view s, std::span<const std::string_view> words);
 
+// Takes every occurrence of each of `words` out of `s`, in the order given (put longer words
+// before the shorter ones they contain). Whether anything was taken.
+bool erase_all(std::string& s, std::span<const std::string_view> words);
+
 // The clauses of `normalized` text: the runs between any of `breaks` (normalize folds ，。！？；
 // to ASCII), trimmed (trim_punct), the empty ones left out. Views into `normalized`.
 [[nodiscard]] std::vector<std::string_view> clauses(std::string_view normalized,

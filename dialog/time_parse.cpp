@@ -397,30 +397,18 @@ std::string without_refused_clauses(std::string_view normalized) {
                                                                "早上", "傍晚", "点",   ":"};
     std::string kept;
     std::string_view refused_day;
-    std::size_t from = 0;
-    while (from <= normalized.size()) {
-        auto end = normalized.find_first_of(",.;!?", from);
-        if (end == std::string_view::npos) end = normalized.size();
-        const auto clause = text::trim_punct(normalized.substr(from, end - from));
-        const bool refused = clause.starts_with("除了") ||
-                             std::any_of(kRefused.begin(), kRefused.end(), [&](auto w) {
-                                 return clause.find(w) != std::string_view::npos;
-                             });
-        if (refused) {
+    for (const auto clause : text::clauses(normalized)) {
+        if (clause.starts_with("除了") || text::contains_any(clause, kRefused)) {
             for (auto d : kDays)
                 if (refused_day.empty() && clause.starts_with(d))
                     refused_day = clause.substr(0, d.size());
-        } else if (!clause.empty()) {
-            if (!kept.empty()) kept.push_back(' ');
-            kept.append(clause);
+            continue;
         }
-        from = end + 1;
+        if (!kept.empty()) kept.push_back(' ');
+        kept.append(clause);
     }
-    const auto has_any = [&kept](const auto& words) {
-        return std::any_of(words.begin(), words.end(),
-                           [&](std::string_view w) { return kept.find(w) != std::string::npos; });
-    };
-    if (!refused_day.empty() && has_any(kHours) && !has_any(kDayNames))
+    if (!refused_day.empty() && text::contains_any(kept, kHours) &&
+        !text::contains_any(kept, kDayNames))
         kept = std::string(refused_day) + " " + kept;
     return kept;
 }

@@ -48,6 +48,10 @@ Result<Technician> find_one(sql::Connection& c, const char* where, const auto& v
 
 bool is_bound(const Technician& t) { return t.openid && !t.openid->empty(); }
 
+bool takes_jobs_now(const Technician& t) {
+    return t.active && t.on_duty && is_bound(t);
+}
+
 std::optional<Technician> bound_technician_of(sql::Connection& c, const Ticket& ticket) {
     if (!ticket.technician_id) return std::nullopt;
     auto tech = TechnicianRepository::find_by_id(c, *ticket.technician_id);

@@ -70,6 +70,10 @@ class TechnicianRepository {
 // Says nothing about `active`: the caller decides whether a deactivated one is told. Pure.
 [[nodiscard]] bool is_bound(const Technician& t);
 
+// True when a job given to the technician now reaches them and can be taken: active, on duty
+// (not after 下班) and bound to WeChat. Pure.
+[[nodiscard]] bool takes_jobs_now(const Technician& t);
+
 // The ticket's technician when it has one and they are still bound to WeChat (is_bound);
 // nullopt when it has none, the row is gone, or they are not bound. Blocking; runs on the
 // connection given.
