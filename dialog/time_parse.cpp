@@ -338,8 +338,18 @@ ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes ut
     sys_days date = parts.date.value_or(today);
     seconds from{};
     seconds to{};
+    // Today, with no part of the day said, an hour of a morning gone by is the evening's:
+    // "今天都在，7点以后" said at 19:00 is tonight, not this morning — while the evening's hour is
+    // one of its visits (7点, 8点; 9点 would be 21:00, asked again as past).
+    int h = parts.hour >= 0 ? to_24h(parts.hour, parts.part) : -1;
+    static_assert(kDayParts[6].word == "晚上");
+    const auto evening = hours{kDayParts[6].to_hour};
+    if (date == today && !parts.part && h >= 0 && h < 12 && hours{h + 12} < evening &&
+        sys_seconds{date} + hours{h} + minutes{parts.minute} - utc_offset <= now) {
+        h += 12;
+        if (parts.end_hour >= 0 && parts.end_hour < 12) parts.end_hour += 12;
+    }
     if (parts.hour >= 0) {
-        int h = to_24h(parts.hour, parts.part);
         if (h > 23) return {};
         from = hours{h} + minutes{parts.minute};
         if (parts.end_hour >= 0) {
@@ -376,7 +386,9 @@ ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes ut
     if (w.end <= now && parts.date_from_weekday) w = window_for(date + days{7});
     if (w.end <= now) return {TimeAnswer::past, w};
     if (w.start > now + days{366}) return {};
-    if (w.start < now) w.start = now;
+    // Begun: from now on — but a window of more than an hour with an hour or less left keeps its
+    // start, so that it still books its end (booked_visit_time), not "at once".
+    if (w.start < now && (w.end - now > hours{1} || w.end - w.start <= hours{1})) w.start = now;
     return {TimeAnswer::window, w};
 }
 

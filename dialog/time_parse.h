@@ -24,7 +24,10 @@ enum class TimeAnswer {
 
 struct ParsedTime {
     TimeAnswer answer = TimeAnswer::not_understood;
-    TimeWindow window;  // only for TimeAnswer::window; a window that has begun starts at `now`
+    // Only for TimeAnswer::window. A window that has begun starts at `now`, except one of more
+    // than an hour with an hour or less left, which keeps its start: it books its end
+    // (booked_visit_time), not "at once".
+    TimeWindow window;
 };
 
 // Parses `normalized` text (text::normalize output). A day without an hour means 09:00-18:00;
@@ -33,7 +36,9 @@ struct ParsedTime {
 // 18:00 (21:00 in the evening) — "晚上7点以后" 19-21 — or up to it from the part's start (the
 // afternoon's from 13:00), else from 09:00, two hours at least — "下午三点前都在" 13-15, "上午10点
 // 前" 08-10. A day alone, then hours on it said as a bound or range ("今天都在，6点以后") takes
-// those hours. A date without a year is the next such date; a weekday the
+// those hours. Today, with no part of the day said, an hour of a morning already gone by is the
+// evening's when that is one of the evening's visits ("今天都在，7点以后" at 19:00 is 19-21; 9点 at
+// noon is past). A date without a year is the next such date; a weekday the
 // next such day (today included while its window is still ahead). Until 05:00 local, 明天 / 后天
 // count from the day before (said at 1 a.m., 明天上午 is this morning) unless 今天 is said too. A
 // window named wins over 尽快 words around it ("现在不在家，明天下午吧", "周六上午都可以"); without

@@ -1,6 +1,7 @@
 // Preferred visit times resolved against a fixed now: Friday 2026-11-20 14:30 at +08:00.
 #include <gtest/gtest.h>
 
+#include "dialog/sla_policy.h"
 #include "dialog/text.h"
 #include "dialog/time_parse.h"
 #include "dialog_test_support.h"
@@ -31,92 +32,102 @@ TEST_P(TimeParsing, ResolvesAgainstNow) {
 constexpr auto W = TimeAnswer::window;
 INSTANTIATE_TEST_SUITE_P(
     Table, TimeParsing,
-    ::testing::Values(TimeCase{"尽快", TimeAnswer::asap, ""},
-                      TimeCase{"随时都可以", TimeAnswer::asap, ""},
-                      TimeCase{"越快越好！", TimeAnswer::asap, ""},
-                      TimeCase{"今天下午", W, "2026-11-20 14:30-18:00"},  // already begun: from now
-                      TimeCase{"今天晚上", W, "2026-11-20 18:00-21:00"},
-                      TimeCase{"今晚8点", W, "2026-11-20 20:00-21:00"},
-                      TimeCase{"明天上午10点", W, "2026-11-21 10:00-11:00"},
-                      TimeCase{"明天上午", W, "2026-11-21 09:00-12:00"},
-                      TimeCase{"明天下午3点", W, "2026-11-21 15:00-16:00"},
-                      TimeCase{"明天3点", W, "2026-11-21 15:00-16:00"},
-                      TimeCase{"明天上午10点半", W, "2026-11-21 10:30-11:30"},
-                      TimeCase{"明天下午2点到4点", W, "2026-11-21 14:00-16:00"},
-                      TimeCase{"明天14:00-16:00", W, "2026-11-21 14:00-16:00"},
-                      TimeCase{"后天", W, "2026-11-22 09:00-18:00"},
-                      TimeCase{"大后天上午", W, "2026-11-23 09:00-12:00"},
-                      TimeCase{"周六", W, "2026-11-21 09:00-18:00"},
-                      TimeCase{"星期天下午", W, "2026-11-22 14:00-18:00"},
-                      TimeCase{"下周一", W, "2026-11-23 09:00-18:00"},
-                      TimeCase{"周五", W, "2026-11-20 14:30-18:00"},      // today, still open
-                      TimeCase{"周五上午", W, "2026-11-27 09:00-12:00"},  // today's morning is over
-                      TimeCase{"11月25日", W, "2026-11-25 09:00-18:00"},
-                      TimeCase{"11月25号下午", W, "2026-11-25 14:00-18:00"},
-                      TimeCase{"2026-11-25", W, "2026-11-25 09:00-18:00"},
-                      TimeCase{"２０２６年１２月１日上午９点", W, "2026-12-01 09:00-10:00"},
-                      TimeCase{"11/25 14:00", W, "2026-11-25 14:00-15:00"},
-                      TimeCase{"1月5日", W, "2027-01-05 09:00-18:00"},  // next year's
-                      TimeCase{"25号", W, "2026-11-25 09:00-18:00"},
-                      TimeCase{"10号", W, "2026-12-10 09:00-18:00"},  // this month's 10th is over
-                      TimeCase{"最好明天上午", W, "2026-11-21 09:00-12:00"},
-                      // A time named wins over the words around it.
-                      TimeCase{"现在不在家，明天下午吧", W, "2026-11-21 14:00-18:00"},
-                      TimeCase{"周六上午都可以", W, "2026-11-21 09:00-12:00"},
-                      // "After" runs to the end of its part of the day (or of the working
-                      // day); "before" / "until" from the part's start (the afternoon's
-                      // after lunch, 13:00; or 09:00) to the hour: an owner home all afternoon
-                      // is not booked for one hour.
-                      TimeCase{"明天晚上7点以后", W, "2026-11-21 19:00-21:00"},
-                      TimeCase{"今晚7点以后家里有人", W, "2026-11-20 19:00-21:00"},
-                      TimeCase{"明天早上7点以后", W, "2026-11-21 07:00-12:00"},
-                      TimeCase{"明天下午三点前都在", W, "2026-11-21 13:00-15:00"},
-                      TimeCase{"明天下午五点之前", W, "2026-11-21 13:00-17:00"},
-                      TimeCase{"明天上午11点前", W, "2026-11-21 09:00-11:00"},
-                      TimeCase{"明天晚上8点前", W, "2026-11-21 18:00-20:00"},
-                      // At least two hours: a technician is due by the end, never before it opens.
-                      TimeCase{"明天下午两点前", W, "2026-11-21 12:00-14:00"},
-                      TimeCase{"明天上午10点前", W, "2026-11-21 08:00-10:00"},
-                      TimeCase{"明天晚上7点之前", W, "2026-11-21 17:00-19:00"},
-                      // A day, then the hours on it.
-                      TimeCase{"明天都在，6点以后", W, "2026-11-21 18:00-21:00"},
-                      TimeCase{"明天都在，下午4点以后", W, "2026-11-21 16:00-18:00"},
-                      TimeCase{"明天都在，下午三点前", W, "2026-11-21 13:00-15:00"},
-                      TimeCase{"明天都行，后天不行", W, "2026-11-21 09:00-18:00"},
-                      TimeCase{"明天都行，2点到4点", W, "2026-11-21 14:00-16:00"},
-                      // … but not hours ruled out, nor 晚点.
-                      TimeCase{"明天都在，晚上不要来", W, "2026-11-21 09:00-18:00"},
-                      TimeCase{"明天都在家，除了中午", W, "2026-11-21 09:00-18:00"},
-                      TimeCase{"明天都在，下午要出门", W, "2026-11-21 09:00-18:00"},
-                      TimeCase{"明天都在家，下午两点到三点要出门", W, "2026-11-21 09:00-18:00"},
-                      TimeCase{"明天都可以，晚点也行", W, "2026-11-21 09:00-18:00"},
-                      TimeCase{"周六除了中午都在", W, "2026-11-21 09:00-18:00"},
-                      // Plain hours or a part of the day after it narrow the day too.
-                      TimeCase{"明天都在，下午3点来", W, "2026-11-21 15:00-16:00"},
-                      TimeCase{"明天都在家，晚上", W, "2026-11-21 18:00-21:00"},
-                      // A day in a clause ruled out is the rest's day.
-                      TimeCase{"明天上午别来，下午都在", W, "2026-11-21 14:00-18:00"},
-                      TimeCase{"明天下午不要来，上午可以", W, "2026-11-21 09:00-12:00"},
-                      TimeCase{"明天下午出去了，晚上7点以后在", W, "2026-11-21 19:00-21:00"},
-                      // Owners' positive words are not refusals.
-                      TimeCase{"明天上午不要太早", W, "2026-11-21 09:00-12:00"},
-                      TimeCase{"明天我出门前都在", W, "2026-11-21 09:00-18:00"},
-                      TimeCase{"明天三点之前", W, "2026-11-21 09:00-15:00"},
-                      TimeCase{"明天上午10点之后都可以", W, "2026-11-21 10:00-12:00"},
-                      TimeCase{"明天10点以后", W, "2026-11-21 10:00-18:00"},
-                      TimeCase{"下午4点以前", W, "2026-11-20 14:30-16:00"},
-                      TimeCase{"周三以后都行", W, "2026-11-25 09:00-18:00"},
-                      TimeCase{"现在就来", TimeAnswer::asap, ""},
-                      TimeCase{"今天上午不行，随时都可以", TimeAnswer::asap, ""},
-                      TimeCase{"今天不行，明天都可以", W, "2026-11-21 09:00-18:00"},
-                      TimeCase{"现在就来，下午我不在家", TimeAnswer::asap, ""},
-                      TimeCase{"下午 我不在家", TimeAnswer::not_understood, ""},
-                      TimeCase{"今天上午", TimeAnswer::past, ""},
-                      TimeCase{"2026-11-19", TimeAnswer::past, ""},
-                      TimeCase{"2月30日", TimeAnswer::not_understood, ""},
-                      TimeCase{"好的", TimeAnswer::not_understood, ""},
-                      TimeCase{"3栋502", TimeAnswer::not_understood, ""},
-                      TimeCase{"", TimeAnswer::not_understood, ""}));
+    ::testing::Values(
+        TimeCase{"尽快", TimeAnswer::asap, ""}, TimeCase{"随时都可以", TimeAnswer::asap, ""},
+        TimeCase{"越快越好！", TimeAnswer::asap, ""},
+        TimeCase{"今天下午", W, "2026-11-20 14:30-18:00"},  // already begun: from now
+        TimeCase{"今天晚上", W, "2026-11-20 18:00-21:00"},
+        TimeCase{"今晚8点", W, "2026-11-20 20:00-21:00"},
+        TimeCase{"明天上午10点", W, "2026-11-21 10:00-11:00"},
+        TimeCase{"明天上午", W, "2026-11-21 09:00-12:00"},
+        TimeCase{"明天下午3点", W, "2026-11-21 15:00-16:00"},
+        TimeCase{"明天3点", W, "2026-11-21 15:00-16:00"},
+        TimeCase{"明天上午10点半", W, "2026-11-21 10:30-11:30"},
+        TimeCase{"明天下午2点到4点", W, "2026-11-21 14:00-16:00"},
+        TimeCase{"明天14:00-16:00", W, "2026-11-21 14:00-16:00"},
+        TimeCase{"后天", W, "2026-11-22 09:00-18:00"},
+        TimeCase{"大后天上午", W, "2026-11-23 09:00-12:00"},
+        TimeCase{"周六", W, "2026-11-21 09:00-18:00"},
+        TimeCase{"星期天下午", W, "2026-11-22 14:00-18:00"},
+        TimeCase{"下周一", W, "2026-11-23 09:00-18:00"},
+        TimeCase{"周五", W, "2026-11-20 14:30-18:00"},      // today, still open
+        TimeCase{"周五上午", W, "2026-11-27 09:00-12:00"},  // today's morning is over
+        TimeCase{"11月25日", W, "2026-11-25 09:00-18:00"},
+        TimeCase{"11月25号下午", W, "2026-11-25 14:00-18:00"},
+        TimeCase{"2026-11-25", W, "2026-11-25 09:00-18:00"},
+        TimeCase{"２０２６年１２月１日上午９点", W, "2026-12-01 09:00-10:00"},
+        TimeCase{"11/25 14:00", W, "2026-11-25 14:00-15:00"},
+        TimeCase{"1月5日", W, "2027-01-05 09:00-18:00"},  // next year's
+        TimeCase{"25号", W, "2026-11-25 09:00-18:00"},
+        TimeCase{"10号", W, "2026-12-10 09:00-18:00"},  // this month's 10th is over
+        TimeCase{"最好明天上午", W, "2026-11-21 09:00-12:00"},
+        // A time named wins over the words around it.
+        TimeCase{"现在不在家，明天下午吧", W, "2026-11-21 14:00-18:00"},
+        TimeCase{"周六上午都可以", W, "2026-11-21 09:00-12:00"},
+        // "After" runs to the end of its part of the day (or of the working
+        // day); "before" / "until" from the part's start (the afternoon's
+        // after lunch, 13:00; or 09:00) to the hour: an owner home all afternoon
+        // is not booked for one hour.
+        TimeCase{"明天晚上7点以后", W, "2026-11-21 19:00-21:00"},
+        TimeCase{"今晚7点以后家里有人", W, "2026-11-20 19:00-21:00"},
+        TimeCase{"明天早上7点以后", W, "2026-11-21 07:00-12:00"},
+        TimeCase{"明天下午三点前都在", W, "2026-11-21 13:00-15:00"},
+        TimeCase{"明天下午五点之前", W, "2026-11-21 13:00-17:00"},
+        TimeCase{"明天上午11点前", W, "2026-11-21 09:00-11:00"},
+        TimeCase{"明天晚上8点前", W, "2026-11-21 18:00-20:00"},
+        // At least two hours: a technician is due by the end, never before it opens.
+        TimeCase{"明天下午两点前", W, "2026-11-21 12:00-14:00"},
+        TimeCase{"明天上午10点前", W, "2026-11-21 08:00-10:00"},
+        TimeCase{"明天晚上7点之前", W, "2026-11-21 17:00-19:00"},
+        // A day, then the hours on it.
+        TimeCase{"明天都在，6点以后", W, "2026-11-21 18:00-21:00"},
+        TimeCase{"明天都在，下午4点以后", W, "2026-11-21 16:00-18:00"},
+        TimeCase{"明天都在，下午三点前", W, "2026-11-21 13:00-15:00"},
+        TimeCase{"明天都行，后天不行", W, "2026-11-21 09:00-18:00"},
+        TimeCase{"明天都行，2点到4点", W, "2026-11-21 14:00-16:00"},
+        // … but not hours ruled out, nor 晚点.
+        TimeCase{"明天都在，晚上不要来", W, "2026-11-21 09:00-18:00"},
+        TimeCase{"明天都在家，除了中午", W, "2026-11-21 09:00-18:00"},
+        TimeCase{"明天都在，下午要出门", W, "2026-11-21 09:00-18:00"},
+        TimeCase{"明天都在家，下午两点到三点要出门", W, "2026-11-21 09:00-18:00"},
+        TimeCase{"明天都可以，晚点也行", W, "2026-11-21 09:00-18:00"},
+        TimeCase{"周六除了中午都在", W, "2026-11-21 09:00-18:00"},
+        // Plain hours or a part of the day after it narrow the day too.
+        TimeCase{"明天都在，下午3点来", W, "2026-11-21 15:00-16:00"},
+        TimeCase{"明天都在家，晚上", W, "2026-11-21 18:00-21:00"},
+        // A day in a clause ruled out is the rest's day.
+        TimeCase{"明天上午别来，下午都在", W, "2026-11-21 14:00-18:00"},
+        TimeCase{"明天下午不要来，上午可以", W, "2026-11-21 09:00-12:00"},
+        TimeCase{"明天下午出去了，晚上7点以后在", W, "2026-11-21 19:00-21:00"},
+        // Owners' positive words are not refusals.
+        TimeCase{"明天上午不要太早", W, "2026-11-21 09:00-12:00"},
+        TimeCase{"明天我出门前都在", W, "2026-11-21 09:00-18:00"},
+        TimeCase{"明天三点之前", W, "2026-11-21 09:00-15:00"},
+        TimeCase{"明天上午10点之后都可以", W, "2026-11-21 10:00-12:00"},
+        TimeCase{"明天10点以后", W, "2026-11-21 10:00-18:00"},
+        TimeCase{"下午4点以前", W, "2026-11-20 14:30-16:00"},
+        // An hour of a morning gone by, with no part of the day said, is tonight's;
+        // not past the evening's visits (9点 would be 21:00: asked again).
+        TimeCase{"今天8点", W, "2026-11-20 20:00-21:00"},
+        TimeCase{"今天都在，7点以后", W, "2026-11-20 19:00-21:00"},
+        TimeCase{"7点以后", W, "2026-11-20 19:00-21:00"},
+        TimeCase{"今天8点到9点", W, "2026-11-20 20:00-21:00"},
+        TimeCase{"今天9点", TimeAnswer::past, ""}, TimeCase{"今天上午8点", TimeAnswer::past, ""},
+        TimeCase{"明天7点以后", W, "2026-11-21 07:00-18:00"},
+        // Begun, with an hour or less left: it keeps its start, so the booking is
+        // its end (booked_visit_time), not "now".
+        TimeCase{"今天下午三点前都在", W, "2026-11-20 13:00-15:00"},
+        TimeCase{"周三以后都行", W, "2026-11-25 09:00-18:00"},
+        TimeCase{"现在就来", TimeAnswer::asap, ""},
+        TimeCase{"今天上午不行，随时都可以", TimeAnswer::asap, ""},
+        TimeCase{"今天不行，明天都可以", W, "2026-11-21 09:00-18:00"},
+        TimeCase{"现在就来，下午我不在家", TimeAnswer::asap, ""},
+        TimeCase{"下午 我不在家", TimeAnswer::not_understood, ""},
+        TimeCase{"今天上午", TimeAnswer::past, ""}, TimeCase{"2026-11-19", TimeAnswer::past, ""},
+        TimeCase{"2月30日", TimeAnswer::not_understood, ""},
+        TimeCase{"好的", TimeAnswer::not_understood, ""},
+        TimeCase{"3栋502", TimeAnswer::not_understood, ""},
+        TimeCase{"", TimeAnswer::not_understood, ""}));
 
 TEST(TimeParsing, UsesTheGivenUtcOffset) {
     // At UTC+0 it is 06:30 on Friday: this morning is still ahead.
@@ -146,6 +157,24 @@ TEST(TimeParsing, TomorrowSaidInTheSmallHoursIsTheComingMorning) {
     EXPECT_EQ(at("今天下午不行，明天下午可以", small_hours), "2026-11-21 14:00-18:00");
     const sys_seconds early_morning = small_hours + hours{4};  // 05:30
     EXPECT_EQ(at("明天上午", early_morning), "2026-11-21 09:00-12:00");
+}
+
+// A window that has begun starts now while more than an hour of it is left; with an hour or less
+// left it keeps its own start, so the booking is its end (booked_visit_time), not "at once"
+// because the owner spoke late. A point in time is due at its start either way.
+TEST(TimeParsing, BookingOfAWindowNearlyOverIsItsEnd) {
+    using namespace std::chrono;
+    const sys_seconds at_1410 = sys_days{year{2026} / 11 / 20} + hours{14} + minutes{10} - kBeijing;
+    for (const char* said : {"今天下午三点前都在", "今天下午3点前"}) {
+        auto r = parse_preferred_time(text::normalize(said), at_1410, kBeijing);
+        ASSERT_EQ(r.answer, TimeAnswer::window) << said;
+        EXPECT_EQ(booked_visit_time(r.window.start, r.window.end),
+                  sys_days{year{2026} / 11 / 20} + hours{15} - kBeijing)
+            << said;
+    }
+    auto r = parse_preferred_time(text::normalize("今天2点"), at_1410, kBeijing);
+    ASSERT_EQ(r.answer, TimeAnswer::window);
+    EXPECT_EQ(booked_visit_time(r.window.start, r.window.end), at_1410);
 }
 
 TEST(TimeParsing, WindowIsInUtc) {
