@@ -85,6 +85,20 @@ std::optional<dialog::TextId> quote_refusal_text(std::error_code refused) {
 // The quotes a supervisor's chat lists for review at most (oldest first).
 constexpr std::uint32_t kReviewsShown = 20;
 
+// True when the dispatchers' last word on the ticket's dispatch is that it waits for a person
+// (dispatch_queued: an accept time-out with nobody else free, staff_accept_timeout_queued or
+// staff_dispatch_queued) — not a later dispatch, hand-over or reopen. Its acceptance now settles
+// what they were asked to chase. Blocking, on the caller's connection.
+bool dispatchers_chasing(sql::Connection& c, std::uint64_t ticket_id) {
+    const auto events = store::TicketRepository::events(c, ticket_id);
+    for (auto e = events.rbegin(); e != events.rend(); ++e) {
+        if (e->type == "dispatch_queued") return true;
+        if (e->type == "dispatched" || e->type == "handed_over" || e->type == "reopened")
+            return false;
+    }
+    return false;
+}
+
 }  // namespace
 
 JobDesk::JobDesk(store::MysqlPool& mysql, store::SessionStore& sessions, Dispatcher& dispatcher,
@@ -398,8 +412,19 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             AlreadyFn already = [&](const store::Ticket& t) {
                 return status_in(t, {ts::accepted, ts::arrived}) && t.technician_id == tech->id;
             };
-            ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket& after,
-                                    store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
+            ComposeFn compose = [&](sql::Connection& c, const store::Ticket&,
+                                    const store::Ticket& after, store::NewEvent& event,
+                                    std::vector<store::NewOutbox>& outbox) {
+                // Before this acceptance's own event: the dispatchers asked to chase it hear it
+                // is taken, so nobody phones or re-dispatches a job already under way.
+                if (dispatchers_chasing(c, after.id))
+                    notify_staff(c, StaffRole::dispatcher, after.id, "accepted_after_queue",
+                                 notices_.render("staff_accepted_after_queue",
+                                                 {{"number", after.number},
+                                                  {"fault_type", after.fault_type},
+                                                  {"address", after.address},
+                                                  {"technician", tech->name}}),
+                                 now);
                 event = {openid, "technician", "accepted",
                          nlohmann::json{{"technician_id", tech->id}, {"late", met_late(after, dialog::Stage::accept)}}.dump()};
                 nlohmann::json notice = {

@@ -58,7 +58,9 @@ const std::vector<std::string_view>& required_notice_keys() {
         "callback_what_handover", "callback_what",
         // The dispatchers' note of a ticket nobody can take (bot/dispatch.cpp), and of one its
         // technician let time out unaccepted with nobody else to take it
-        "staff_dispatch_queued", "staff_accept_timeout_queued", "dispatch_urgent_mark"};
+        "staff_dispatch_queued", "staff_accept_timeout_queued", "dispatch_urgent_mark",
+        // ... and of such a ticket accepted after all (bot/job_desk.cpp)
+        "staff_accepted_after_queue"};
     return keys;
 }
 

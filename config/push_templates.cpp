@@ -18,6 +18,7 @@ const PushTemplate& PushTemplates::for_event(const std::string& event) const {
 const std::map<std::string, std::vector<std::string>>& push_event_fields() {
     static const std::map<std::string, std::vector<std::string>> fields{
         // Notes to the staff (bot/staff_notice.h), worded by [staff_notice] unless given a table.
+        {"accepted_after_queue", {"text"}},
         {"callback_overdue", {"text"}},
         {"complaint", {"text"}},
         {"dispatch_queued", {"text"}},

@@ -1263,5 +1263,42 @@ TEST_F(JobDeskIntegration, ATechnicianOffDutyGetsNoNewJobsUntilBackOnDuty) {
               std::string::npos);
 }
 
+// A job whose acceptance timed out with nobody else free stays its technician's, and the
+// dispatchers are asked to chase them; when the technician accepts after all, the dispatchers
+// hear it is taken, so nobody phones or re-dispatches it. An acceptance nobody chased tells them
+// nothing.
+TEST_F(JobDeskIntegration, ALateAcceptanceTellsTheDispatchersWhoWereAskedToChaseIt) {
+    auto staff = add_technician("孙客服", tag_ + "-dispatcher-chase");
+    staff.is_dispatcher = true;
+    staff.trades = {"staff-" + tag_};
+    pool_.run_sync(
+        [&](sql::Connection& c) { return store::TechnicianRepository::update(c, staff, t0).ok(); });
+
+    auto t = ticket(ts::dispatched, tech_.id);
+    auto outcome = store::testing::run(
+        io_, dispatcher_.dispatch(t.id, {tech_.id}, "sla", "accept_timeout",
+                                  chr::floor<chr::seconds>(t0 + 20min), tech_.id));
+    ASSERT_EQ(outcome.kind, DispatchOutcome::Kind::queued);
+    ASSERT_EQ(reload(t.id).technician_id, tech_.id);
+    ASSERT_EQ(notices_of(t.id, "dispatch_queued").size(), 1u) << "the dispatchers were asked";
+
+    auto r = carry_out(*tech_.openid, dialog::AcceptJob{t.number}, t0 + 40min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(t.id).status, ts::accepted);
+    auto told = notices_of(t.id, "accepted_after_queue");
+    ASSERT_EQ(told.size(), 1u);
+    EXPECT_EQ(told[0].recipient, *staff.openid);
+    const auto note = nlohmann::json::parse(told[0].payload)["text"].get<std::string>();
+    EXPECT_NE(note.find(t.number), std::string::npos) << note;
+    EXPECT_NE(note.find("已由" + tech_.name + "接单"), std::string::npos) << note;
+
+    // Accepted in the ordinary way: no note.
+    auto plain = ticket(ts::dispatched, tech_.id);
+    r = carry_out(*tech_.openid, dialog::AcceptJob{plain.number}, t0 + 40min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(plain.id).status, ts::accepted);
+    EXPECT_TRUE(notices_of(plain.id, "accepted_after_queue").empty());
+}
+
 }  // namespace
 }  // namespace repairbot::bot
