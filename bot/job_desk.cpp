@@ -303,11 +303,11 @@ void JobDesk::settle_enquiry(sql::Connection& c, const store::Ticket& after, con
     log::info("jobs", "enquiry_settled", {{"callback", settled->id}, {"number", after.number}});
 }
 
-void JobDesk::tell_enquiry_refused(sql::Connection& c, const store::Ticket& after,
+bool JobDesk::tell_enquiry_refused(sql::Connection& c, const store::Ticket& after,
                                    std::int64_t cents, const std::string& why,
                                    store::Timestamp now) const {
     auto open = store::FeedbackRepository::open_handover(c, after.owner_openid);
-    if (!open || open->enquiry_ticket_id != after.id) return;
+    if (!open || open->enquiry_ticket_id != after.id) return false;
     const std::string text =
         notices_.render("staff_handover_enquiry_refused", {{"ticket", after.number},
                                                            {"fee", config::yuan_text(cents)},
@@ -315,6 +315,7 @@ void JobDesk::tell_enquiry_refused(sql::Connection& c, const store::Ticket& afte
                                                            {"id", std::to_string(open->id)}});
     tell_desk_of_enquiry(c, after.id, "handover_enquiry_refused", text,
                          open->overdue_told_for.has_value(), now);
+    return true;
 }
 
 asio::awaitable<void> JobDesk::watch(const std::optional<store::Ticket>& saved) {

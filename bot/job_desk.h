@@ -96,8 +96,8 @@ private:
     // while a question of theirs about that quote (报价咨询) is open: the dispatchers (and the
     // supervisors, as settle_enquiry) are told the ticket is cancelled and the question still
     // wants an answer (the call-out fee may be it). Inside the move's transaction. Blocking; SQL
-    // errors throw.
-    void tell_enquiry_refused(sql::Connection& c, const store::Ticket& after, std::int64_t cents,
+    // errors throw. True when such a question was open (the owner is told it stands).
+    bool tell_enquiry_refused(sql::Connection& c, const store::Ticket& after, std::int64_t cents,
                               const std::string& why, store::Timestamp now) const;
     // The owner's 取消 of a filed ticket (dialog::CancelTicket): `number` cancelled when theirs and
     // nobody is on site yet (the technician with the job told: job_cancelled_by_owner); without a

@@ -319,14 +319,15 @@ asio::awaitable<bool> JobDesk::apply_quote(std::string openid, const dialog::Eff
             return t.quote_status == store::quote_status::refused;
         };
         // A question about the quote stays for the desk (after 不同意 the call-out fee may be
-        // it), told what became of the ticket.
-        ComposeFn compose = [this, reason, cents, now](sql::Connection& c, const store::Ticket&,
-                                                       const store::Ticket& after,
-                                                       store::NewEvent& event,
-                                                       std::vector<store::NewOutbox>& outbox) {
+        // it), told what became of the ticket; the owner hears it stands.
+        bool enquiry_stands = false;
+        ComposeFn compose = [this, reason, cents, now, &enquiry_stands](
+                                sql::Connection& c, const store::Ticket&,
+                                const store::Ticket& after, store::NewEvent& event,
+                                std::vector<store::NewOutbox>& outbox) {
             event.details = nlohmann::json{{"reason", reason}}.dump();
             std::string why = reason.empty() ? "未说明原因" : reason;
-            tell_enquiry_refused(c, after, cents, why, now);
+            enquiry_stands = tell_enquiry_refused(c, after, cents, why, now);
             auto tech = store::bound_technician_of(c, after);
             if (!tech) return;
             nlohmann::json notice = {
@@ -348,6 +349,9 @@ asio::awaitable<bool> JobDesk::apply_quote(std::string openid, const dialog::Eff
                                    /*only_if_missing=*/true);
             co_return refuse(owners_quote_refusal(m, number));
         }
+        if (m.saved && enquiry_stands)
+            result.extra_replies.push_back(
+                notices_.render("owner_enquiry_still_open", {{"number", number}}));
         co_await watch(m.saved);
         co_return true;
     }

@@ -707,9 +707,14 @@ TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteSettlesTheirQuestionAboutIt) {
               0u)
         << told.back();
     EXPECT_EQ(notices_of(v.id, "handover_enquiry_refused").size(), 1u);
+    // The owner hears their question still gets an answer.
+    ASSERT_EQ(r.extra_replies.size(), 1u);
+    EXPECT_EQ(r.extra_replies[0],
+              desk().notices.render("owner_enquiry_still_open", {{"number", v.number}}));
     // 不同意 sent again: told once.
     r = carry_out(v.owner_openid, dialog::RefuseQuote{v.number, "太贵了", 9000});
     EXPECT_EQ(to_desk().size(), before_refusal + 1);
+    EXPECT_TRUE(r.extra_replies.empty());
 
     // 不同意 with no question open: nothing to the desk.
     auto x = ticket(ts::accepted, tech_.id, qs::pending, 9000);
@@ -717,6 +722,7 @@ TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteSettlesTheirQuestionAboutIt) {
     r = carry_out(x.owner_openid, dialog::RefuseQuote{x.number, "", 9000});
     EXPECT_EQ(reload(x.id).status, ts::cancelled);
     EXPECT_EQ(to_desk().size(), before_plain);
+    EXPECT_TRUE(r.extra_replies.empty());
 }
 
 TEST_F(JobDeskIntegration, WorkOnAnOffListRepairWaitsForTheQuoteAndTheOwner) {
