@@ -87,8 +87,8 @@ constexpr std::uint32_t kReviewsShown = 20;
 
 // True when the dispatchers' last word on the ticket's dispatch is that it waits for a person
 // (dispatch_queued: an accept time-out with nobody else free, staff_accept_timeout_queued or
-// staff_dispatch_queued) — not a later dispatch, hand-over or reopen. Its acceptance now settles
-// what they were asked to chase. Blocking, on the caller's connection.
+// staff_dispatch_queued) — not a later dispatch, hand-over or reopen. Blocking, on the caller's
+// connection.
 bool dispatchers_chasing(sql::Connection& c, std::uint64_t ticket_id) {
     const auto events = store::TicketRepository::events(c, ticket_id);
     for (auto e = events.rbegin(); e != events.rend(); ++e) {
@@ -100,6 +100,17 @@ bool dispatchers_chasing(sql::Connection& c, std::uint64_t ticket_id) {
 }
 
 }  // namespace
+
+void JobDesk::tell_dispatchers_taken(sql::Connection& c, const store::Ticket& after,
+                                     const std::string& technician, store::Timestamp now) const {
+    if (!dispatchers_chasing(c, after.id)) return;
+    notify_staff(c, StaffRole::dispatcher, after.id, "accepted_after_queue",
+                 notices_.render("staff_accepted_after_queue", {{"number", after.number},
+                                                                {"fault_type", after.fault_type},
+                                                                {"address", after.address},
+                                                                {"technician", technician}}),
+                 now);
+}
 
 JobDesk::JobDesk(store::MysqlPool& mysql, store::SessionStore& sessions, Dispatcher& dispatcher,
                  const config::SlaData& sla, const config::PriceList& prices,
@@ -416,16 +427,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             ComposeFn compose = [&](sql::Connection& c, const store::Ticket&,
                                     const store::Ticket& after, store::NewEvent& event,
                                     std::vector<store::NewOutbox>& outbox) {
-                // Before this acceptance's own event: the dispatchers asked to chase it hear it
-                // is taken, so nobody phones or re-dispatches a job already under way.
-                if (dispatchers_chasing(c, after.id))
-                    notify_staff(c, StaffRole::dispatcher, after.id, "accepted_after_queue",
-                                 notices_.render("staff_accepted_after_queue",
-                                                 {{"number", after.number},
-                                                  {"fault_type", after.fault_type},
-                                                  {"address", after.address},
-                                                  {"technician", tech->name}}),
-                                 now);
+                tell_dispatchers_taken(c, after, tech->name, now);
                 event = {openid, "technician", "accepted",
                          nlohmann::json{{"technician_id", tech->id}, {"late", met_late(after, dialog::Stage::accept)}}.dump()};
                 nlohmann::json notice = {
@@ -459,8 +461,12 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
             AlreadyFn already = [&](const store::Ticket& t) {
                 return t.status == ts::arrived && t.technician_id == tech->id;
             };
-            ComposeFn compose = [&](sql::Connection&, const store::Ticket&, const store::Ticket& after,
-                                    store::NewEvent& event, std::vector<store::NewOutbox>& outbox) {
+            ComposeFn compose = [&](sql::Connection& c, const store::Ticket& before,
+                                    const store::Ticket& after, store::NewEvent& event,
+                                    std::vector<store::NewOutbox>& outbox) {
+                // On site without a 接单 first: the acceptance too.
+                if (before.status == ts::dispatched)
+                    tell_dispatchers_taken(c, after, tech->name, now);
                 event = {openid, "technician", "arrived",
                          nlohmann::json{{"late", met_late(after, dialog::Stage::arrive)}}.dump()};
                 nlohmann::json notice = {{"event", "job_arrived"}, {"number", after.number},

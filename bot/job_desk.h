@@ -99,6 +99,12 @@ private:
     // errors throw. True when such a question was open (the owner is told it stands).
     bool tell_enquiry_refused(sql::Connection& c, const store::Ticket& after, std::int64_t cents,
                               const std::string& why, store::Timestamp now) const;
+    // A job the dispatchers were told waits for a person (its last dispatch event a
+    // dispatch_queued: an accept time-out with nobody else free) taken after all by `technician`
+    // (接单, or 到达 without one): they are told (staff_accepted_after_queue), so nobody phones or
+    // re-dispatches a job under way. Inside the move's transaction. Blocking; SQL errors throw.
+    void tell_dispatchers_taken(sql::Connection& c, const store::Ticket& after,
+                                const std::string& technician, store::Timestamp now) const;
     // The owner's 取消 of a filed ticket (dialog::CancelTicket): `number` cancelled when theirs and
     // nobody is on site yet (the technician with the job told: job_cancelled_by_owner); without a
     // number, the ones they can cancel and how. The answer goes to result.extra_replies.

@@ -1271,8 +1271,8 @@ TEST_F(JobDeskIntegration, ATechnicianOffDutyGetsNoNewJobsUntilBackOnDuty) {
 
 // A job whose acceptance timed out with nobody else free stays its technician's, and the
 // dispatchers are asked to chase them; when the technician accepts after all, the dispatchers
-// hear it is taken, so nobody phones or re-dispatches it. An acceptance nobody chased tells them
-// nothing.
+// hear it is taken (also from a 到达 without a 接单), so nobody phones or re-dispatches it. An
+// acceptance nobody chased tells them nothing.
 TEST_F(JobDeskIntegration, ALateAcceptanceTellsTheDispatchersWhoWereAskedToChaseIt) {
     auto staff = add_technician("孙客服", tag_ + "-dispatcher-chase");
     staff.is_dispatcher = true;
@@ -1297,6 +1297,17 @@ TEST_F(JobDeskIntegration, ALateAcceptanceTellsTheDispatchersWhoWereAskedToChase
     const auto note = nlohmann::json::parse(told[0].payload)["text"].get<std::string>();
     EXPECT_NE(note.find(t.number), std::string::npos) << note;
     EXPECT_NE(note.find("已由" + tech_.name + "接单"), std::string::npos) << note;
+
+    // On site without a 接单 first: the same.
+    auto arrived = ticket(ts::dispatched, tech_.id);
+    outcome = store::testing::run(
+        io_, dispatcher_.dispatch(arrived.id, {tech_.id}, "sla", "accept_timeout",
+                                  chr::floor<chr::seconds>(t0 + 20min), tech_.id));
+    ASSERT_EQ(outcome.kind, DispatchOutcome::Kind::queued);
+    r = carry_out(*tech_.openid, dialog::ArriveJob{arrived.number}, t0 + 50min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(arrived.id).status, ts::arrived);
+    EXPECT_EQ(notices_of(arrived.id, "accepted_after_queue").size(), 1u);
 
     // Accepted in the ordinary way: no note.
     auto plain = ticket(ts::dispatched, tech_.id);
