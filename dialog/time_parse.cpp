@@ -49,6 +49,7 @@ struct Parts {
     int end_hour = -1;
     int end_minute = 0;
     Bound bound = Bound::none;
+    bool clock_colon = false;  // the hour written as a clock ("07:30", "7:30"): a 24-hour time
 };
 
 std::optional<long> number(std::string_view s, std::size_t& p) {
@@ -184,13 +185,15 @@ std::optional<DayPart> parse_part(std::string_view s, std::size_t& p) {
     return std::nullopt;
 }
 
-// "10点", "10点半", "10点30分", "10:30", "10时"; sets hour/minute.
-bool parse_clock(std::string_view s, std::size_t& p, int& hour, int& minute) {
+// "10点", "10点半", "10点30分", "10:30", "10时"; sets hour/minute, and `colon` for "10:30".
+bool parse_clock(std::string_view s, std::size_t& p, int& hour, int& minute,
+                 bool* colon = nullptr) {
     std::size_t q = p;
     auto h = number(s, q);
     if (!h || *h > 24) return false;
     int m = 0;
-    if (match(s, q, ":")) {
+    const bool used_colon = match(s, q, ":");
+    if (used_colon) {
         std::size_t before = q;
         auto mm = number(s, q);
         if (!mm || *mm > 59 || q - before != 2) return false;
@@ -210,6 +213,7 @@ bool parse_clock(std::string_view s, std::size_t& p, int& hour, int& minute) {
     }
     hour = static_cast<int>(*h);
     minute = m;
+    if (colon) *colon = used_colon;
     p = q;
     return true;
 }
@@ -242,7 +246,7 @@ bool parse_at(std::string_view s, std::size_t p, Days day, Parts& out) {
     r.date = parse_date(s, p, day, r.date_from_weekday);
     if (r.date && p < s.size() && s[p] == ' ') ++p;
     r.part = parse_part(s, p);
-    if (parse_clock(s, p, r.hour, r.minute)) {
+    if (parse_clock(s, p, r.hour, r.minute, &r.clock_colon)) {
         std::size_t q = p;
         if (match(s, q, "到") || match(s, q, "至") || match(s, q, "-") || match(s, q, "~")) {
             auto part2 = parse_part(s, q);
@@ -286,6 +290,26 @@ bool continues_a_number(std::string_view s, std::size_t p) {
     }
     auto before = s.substr(start, p - start);
     return before == "月" || before == "年" || text::number_at(before, 0).has_value();
+}
+
+// Today (`today`: no day said, or 今天), with no part of the day said, a morning hour `h` (7点,
+// 8点) whose morning is over is the evening's, while the evening's hour is still one of its
+// visits: "今天都在，7点以后" said in the afternoon or at 19:00 is tonight, "今天8点" at 14:30 is
+// 20:00. Not a clock written as one ("07:30"), a range ending at noon or later, an "until" (前),
+// nor an hour already past in the evening too ("8点" at 20:30: asked again). `now_of_day`: the
+// local time of day.
+bool evening_meant(const Parts& parts, int h, bool today, seconds now_of_day) {
+    static_assert(kDayParts[6].word == "晚上");
+    constexpr hours kEveningEnds{kDayParts[6].to_hour};
+    if (!today || parts.part || parts.clock_colon || h >= 12 || hours{h + 12} >= kEveningEnds ||
+        parts.bound == Bound::before || parts.end_hour >= 12)
+        return false;
+    const seconds from = hours{h} + minutes{parts.minute};
+    if (parts.bound == Bound::after) return now_of_day >= hours{12};  // the morning is over
+    const seconds morning_end = parts.end_hour >= 0
+                                    ? seconds{hours{parts.end_hour} + minutes{parts.end_minute}}
+                                    : from + hours{1};
+    return morning_end <= now_of_day && from + hours{12} >= now_of_day;
 }
 
 // The window named in `normalized`, if any (parse_preferred_time without its 尽快 words).
@@ -338,16 +362,13 @@ ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes ut
     sys_days date = parts.date.value_or(today);
     seconds from{};
     seconds to{};
-    // Today, with no part of the day said, an hour of a morning gone by is the evening's:
-    // "今天都在，7点以后" said at 19:00 is tonight, not this morning — while the evening's hour is
-    // one of its visits (7点, 8点; 9点 would be 21:00, asked again as past).
     int h = parts.hour >= 0 ? to_24h(parts.hour, parts.part) : -1;
-    static_assert(kDayParts[6].word == "晚上");
-    const auto evening = hours{kDayParts[6].to_hour};
-    if (date == today && !parts.part && h >= 0 && h < 12 && hours{h + 12} < evening &&
-        sys_seconds{date} + hours{h} + minutes{parts.minute} - utc_offset <= now) {
+    if (h >= 0 &&
+        evening_meant(parts, h,
+                      date == today && (!parts.date || says_today) && !parts.date_from_weekday,
+                      local_now - sys_seconds{today})) {
         h += 12;
-        if (parts.end_hour >= 0 && parts.end_hour < 12) parts.end_hour += 12;
+        if (parts.end_hour >= 0) parts.end_hour += 12;
     }
     if (parts.hour >= 0) {
         if (h > 23) return {};
@@ -386,9 +407,13 @@ ParsedTime parse_window(std::string_view normalized, sys_seconds now, minutes ut
     if (w.end <= now && parts.date_from_weekday) w = window_for(date + days{7});
     if (w.end <= now) return {TimeAnswer::past, w};
     if (w.start > now + days{366}) return {};
-    // Begun: from now on — but a window of more than an hour with an hour or less left keeps its
-    // start, so that it still books its end (booked_visit_time), not "at once".
-    if (w.start < now && (w.end - now > hours{1} || w.end - w.start <= hours{1})) w.start = now;
+    // Begun: from now on — but a window of more than an hour whose end the owner said (上午, 下午,
+    // 三点前, 2点到4点) with an hour or less and over half an hour left keeps its start, so that
+    // it books its end (booked_visit_time), not "at once" (the urgency's own limit then).
+    const bool owner_said_end = parts.part || parts.end_hour >= 0 || parts.bound == Bound::before;
+    const bool keeps_start = owner_said_end && w.end - w.start > hours{1} &&
+                             w.end - now <= hours{1} && w.end - now > minutes{30};
+    if (w.start < now && !keeps_start) w.start = now;
     return {TimeAnswer::window, w};
 }
 

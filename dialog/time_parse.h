@@ -25,8 +25,9 @@ enum class TimeAnswer {
 struct ParsedTime {
     TimeAnswer answer = TimeAnswer::not_understood;
     // Only for TimeAnswer::window. A window that has begun starts at `now`, except one of more
-    // than an hour with an hour or less left, which keeps its start: it books its end
-    // (booked_visit_time), not "at once".
+    // than an hour whose end the owner said (a part of the day, a range, 前) with an hour or less
+    // and over half an hour left, which keeps its start: it books its end (booked_visit_time),
+    // not "at once".
     TimeWindow window;
 };
 
@@ -36,13 +37,14 @@ struct ParsedTime {
 // 18:00 (21:00 in the evening) — "晚上7点以后" 19-21 — or up to it from the part's start (the
 // afternoon's from 13:00), else from 09:00, two hours at least — "下午三点前都在" 13-15, "上午10点
 // 前" 08-10. A day alone, then hours on it said as a bound or range ("今天都在，6点以后") takes
-// those hours. Today, with no part of the day said, an hour of a morning already gone by is the
-// evening's when that is one of the evening's visits ("今天都在，7点以后" at 19:00 is 19-21; 9点 at
-// noon is past). A date without a year is the next such date; a weekday the
-// next such day (today included while its window is still ahead). Until 05:00 local, 明天 / 后天
-// count from the day before (said at 1 a.m., 明天上午 is this morning) unless 今天 is said too. A
-// window named wins over 尽快 words around it ("现在不在家，明天下午吧", "周六上午都可以"); without
-// one they mean asap. Never fails: see TimeAnswer.
+// those hours. Today, with no part of the day said, 7点 / 8点 whose morning reading is over are
+// the evening's while that is not ("今天都在，7点以后" at 19:00 is 19-21, "今天8点" at 14:30 is
+// 20-21; not "07:30", a range ending at noon or later, 前, another day). A date without a year is
+// the next such date; a weekday the next such day (today included while its window is still ahead).
+// Until 05:00 local, 明天 / 后天 count from the day before (said at 1 a.m., 明天上午 is this
+// morning) unless 今天 is said too. A window named wins over 尽快 words around it
+// ("现在不在家，明天下午吧", "周六上午都可以"); without one they mean asap. Never fails: see
+// TimeAnswer.
 [[nodiscard]] ParsedTime parse_preferred_time(std::string_view normalized,
                                               std::chrono::sys_seconds now,
                                               std::chrono::minutes utc_offset);

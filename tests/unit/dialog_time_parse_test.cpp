@@ -114,9 +114,9 @@ INSTANTIATE_TEST_SUITE_P(
         TimeCase{"今天8点到9点", W, "2026-11-20 20:00-21:00"},
         TimeCase{"今天9点", TimeAnswer::past, ""}, TimeCase{"今天上午8点", TimeAnswer::past, ""},
         TimeCase{"明天7点以后", W, "2026-11-21 07:00-18:00"},
-        // Begun, with an hour or less left: it keeps its start, so the booking is
-        // its end (booked_visit_time), not "now".
-        TimeCase{"今天下午三点前都在", W, "2026-11-20 13:00-15:00"},
+        // Begun, with half an hour left: from now (booked at once, the urgency's own
+        // limit then) — see BookingOfAWindowNearlyOverIsItsEnd.
+        TimeCase{"今天下午三点前都在", W, "2026-11-20 14:30-15:00"},
         TimeCase{"周三以后都行", W, "2026-11-25 09:00-18:00"},
         TimeCase{"现在就来", TimeAnswer::asap, ""},
         TimeCase{"今天上午不行，随时都可以", TimeAnswer::asap, ""},
@@ -159,9 +159,11 @@ TEST(TimeParsing, TomorrowSaidInTheSmallHoursIsTheComingMorning) {
     EXPECT_EQ(at("明天上午", early_morning), "2026-11-21 09:00-12:00");
 }
 
-// A window that has begun starts now while more than an hour of it is left; with an hour or less
-// left it keeps its own start, so the booking is its end (booked_visit_time), not "at once"
-// because the owner spoke late. A point in time is due at its start either way.
+// A window that has begun starts now while more than an hour of it is left. One whose end the
+// owner said, with an hour or less but over half an hour left, keeps its own start, so the booking
+// is its end (booked_visit_time), not "at once" because the owner spoke late; a point in time, a
+// day's default end (今天: 18:00) or half an hour or less left start now (booked at once: the
+// urgency's own limit applies).
 TEST(TimeParsing, BookingOfAWindowNearlyOverIsItsEnd) {
     using namespace std::chrono;
     const sys_seconds at_1410 = sys_days{year{2026} / 11 / 20} + hours{14} + minutes{10} - kBeijing;
@@ -175,6 +177,49 @@ TEST(TimeParsing, BookingOfAWindowNearlyOverIsItsEnd) {
     auto r = parse_preferred_time(text::normalize("今天2点"), at_1410, kBeijing);
     ASSERT_EQ(r.answer, TimeAnswer::window);
     EXPECT_EQ(booked_visit_time(r.window.start, r.window.end), at_1410);
+    const sys_seconds at_1750 = at_1410 + hours{3} + minutes{40};
+    for (const char* said : {"今天", "今天下午"}) {
+        r = parse_preferred_time(text::normalize(said), at_1750, kBeijing);
+        ASSERT_EQ(r.answer, TimeAnswer::window) << said;
+        EXPECT_EQ(booked_visit_time(r.window.start, r.window.end), at_1750) << said;
+    }
+}
+
+// 7点 / 8点 with no part of the day, today: the evening's only once the morning reading is over
+// and the evening's is not; never a clock written as one, a range ending at noon or later, an
+// "until", another day, or a weekday that is today.
+TEST(TimeParsing, AMorningHourIsTheEveningsOnlyWhenTheMorningOneIsOver) {
+    using namespace std::chrono;
+    const auto at = [](std::string_view said, int hour, int minute) {
+        const sys_seconds now =
+            sys_days{year{2026} / 11 / 20} + hours{hour} + minutes{minute} - kBeijing;
+        auto r = parse_preferred_time(text::normalize(said), now, kBeijing);
+        if (r.answer == TimeAnswer::past) return std::string("past");
+        if (r.answer != TimeAnswer::window) return std::string("?");
+        return format_window(r.window, kBeijing);
+    };
+    EXPECT_EQ(at("今天都在，7点以后", 19, 0), "2026-11-20 19:00-21:00");
+    EXPECT_EQ(at("7点以后", 19, 5), "2026-11-20 19:05-21:00");
+    EXPECT_EQ(at("今天8点", 14, 30), "2026-11-20 20:00-21:00");
+    // Morning readings still running or ahead stay the morning's.
+    EXPECT_EQ(at("今天7点到10点", 7, 30), "2026-11-20 07:30-10:00");
+    EXPECT_EQ(at("7到9点", 8, 0), "2026-11-20 07:00-09:00");  // an hour left: books 09:00
+    EXPECT_EQ(at("8点以后都在", 8, 5), "2026-11-20 08:05-18:00");
+    EXPECT_EQ(at("今天7点半以后", 7, 45), "2026-11-20 07:45-18:00");
+    EXPECT_EQ(at("8点", 6, 0), "2026-11-20 08:00-09:00");
+    // Ends at noon or later, clocks, an until: never.
+    EXPECT_EQ(at("8点到12点都在", 9, 0), "2026-11-20 09:00-12:00");
+    EXPECT_EQ(at("今天8点到下午5点都在家", 9, 0), "2026-11-20 09:00-17:00");
+    EXPECT_EQ(at("7点-20点", 8, 0), "2026-11-20 08:00-20:00");
+    EXPECT_EQ(at("今天08:30-09:30", 8, 30), "2026-11-20 08:30-09:30");
+    EXPECT_EQ(at("今天07:30", 10, 0), "past");
+    EXPECT_EQ(at("今天8点前都在", 14, 30), "past");
+    // The evening's hour gone too: asked again, not booked "now".
+    EXPECT_EQ(at("8点", 20, 30), "past");
+    EXPECT_EQ(at("7点", 19, 45), "past");
+    // Another day, or a weekday that is today (Friday): as said.
+    EXPECT_EQ(at("明天8点", 14, 30), "2026-11-21 08:00-09:00");
+    EXPECT_EQ(at("周五8点", 10, 0), "2026-11-27 08:00-09:00");
 }
 
 TEST(TimeParsing, WindowIsInUtc) {
