@@ -14,6 +14,7 @@
 #include "config/log.h"
 #include "config/price_list.h"
 #include "dialog/sla_policy.h"
+#include "store/deadline_queries.h"
 #include "store/errors.h"
 #include "store/outbox_repository.h"
 #include "store/ticket_repository.h"
@@ -154,6 +155,10 @@ nlohmann::json job_payload(const store::Ticket& t, const dialog::ReplyTexts* tex
 
 }  // namespace
 
+std::string urgent_mark(const config::Notices& notices, const store::Ticket& t) {
+    return store::is_emergency(t) ? notices.render("dispatch_urgent_mark") : std::string();
+}
+
 Dispatcher::Dispatcher(store::MysqlPool& mysql, const config::SlaData& sla,
                        const config::Notices& notices, const dialog::ReplyTexts* texts)
     : mysql_(mysql), sla_(sla), notices_(notices), texts_(texts) {}
@@ -185,9 +190,13 @@ Assignment Dispatcher::assign(store::Ticket t, const store::DispatchCandidate& c
     return out;
 }
 
-store::NewEvent Dispatcher::queued_event(const std::vector<std::uint64_t>& excluded, const std::string& actor,
-                                         const std::string& reason) {
-    nlohmann::json details = {{"reason", reason}, {"why", "no technician available"}, {"excluded", excluded}};
+store::NewEvent Dispatcher::queued_event(const std::vector<std::uint64_t>& excluded,
+                                         const std::string& actor, const std::string& reason,
+                                         bool told) {
+    nlohmann::json details = {{"reason", reason},
+                              {"why", "no technician available"},
+                              {"excluded", excluded},
+                              {"told", told}};
     return {actor, "system", "dispatch_queued", details.dump()};
 }
 
@@ -220,11 +229,6 @@ std::vector<std::uint64_t> gave_it_back(const std::vector<store::TicketEvent>& e
             out.push_back(tech->get<std::uint64_t>());
     }
     return out;
-}
-
-// 【紧急】 before an emergency's number in the dispatchers' notes, else nothing.
-std::string urgent_mark(const config::Notices& notices, const store::Ticket& t) {
-    return store::is_emergency(t) ? notices.render("dispatch_urgent_mark") : std::string();
 }
 
 std::string nobody_free_text(const config::Notices& notices, const store::Ticket& t) {
@@ -285,9 +289,12 @@ DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
     result.outcome.ticket_number = t.number;
     // A dispatched ticket is taken only from the technician the caller names (the accept
     // timeout's): given meanwhile to someone else (a dispatcher's hand), it stays theirs.
-    bool waiting = t.status == store::ticket_status::new_ ||
-                   (t.status == store::ticket_status::dispatched && taken_from && t.technician_id == taken_from);
-    if (!waiting) {
+    const auto waiting = [&taken_from](const store::Ticket& ticket) {
+        return ticket.status == store::ticket_status::new_ ||
+               (ticket.status == store::ticket_status::dispatched && taken_from &&
+                ticket.technician_id == taken_from);
+    };
+    if (!waiting(t)) {
         result.outcome.kind = DispatchOutcome::Kind::not_needed;
         return result;
     }
@@ -296,7 +303,17 @@ DispatchAttempt Dispatcher::dispatch_on(sql::Connection& c, store::Ticket t,
         result.outcome.kind = DispatchOutcome::Kind::queued;
         if (!record_queued) return result;
         store::Transaction tx(c);
-        store::TicketRepository::append_event(c, t.id, queued_event(excluded, actor, reason), at);
+        // As committed now, its row locked: a 接单 that came in meanwhile stands (nothing to
+        // chase), and one coming next waits for this note (JobDesk tells the desk it is taken).
+        store::DeadlineQueries::lock_ticket(c, t.id);
+        auto fresh = store::TicketRepository::find_by_id(c, t.id);
+        if (!fresh || !waiting(*fresh)) {
+            result.outcome.kind = DispatchOutcome::Kind::not_needed;
+            return result;
+        }
+        t = std::move(*fresh);
+        store::TicketRepository::append_event(
+            c, t.id, queued_event(excluded, actor, reason, /*told=*/true), at);
         // Still with the technician who let it time out: the note says so and whom to call —
         // when they can still accept it (active, on duty, on WeChat); else only 请人工派单.
         std::optional<store::Technician> left_with;

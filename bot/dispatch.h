@@ -124,6 +124,10 @@ class NoRoomMemo {
     std::unordered_map<std::string, Clock::time_point> full_since_;
 };
 
+// 【紧急】 (notices.toml dispatch_urgent_mark) before an emergency's number in the dispatchers'
+// notes, else nothing.
+[[nodiscard]] std::string urgent_mark(const config::Notices& notices, const store::Ticket& t);
+
 class Dispatcher {
   public:
     // Keeps references; all must outlive the dispatcher. `notices` words the dispatchers' note
@@ -185,12 +189,13 @@ class Dispatcher {
     [[nodiscard]] boost::asio::awaitable<std::vector<store::Ticket>> dispatch_waiting(
         std::uint32_t max, std::chrono::sys_seconds now);
 
-    // With nobody to give a ticket to: its audit event, and the note to the dispatchers (outbox
-    // rows, worded by notices.toml staff_dispatch_queued; blocking, inside the caller's
-    // transaction).
+    // With nobody to give a ticket to: its audit event ("told": whether the dispatchers got a note
+    // of this very ticket, not only a count in a queue note — JobDesk tells them when it is taken
+    // after all), and the note to the dispatchers (outbox rows, worded by notices.toml
+    // staff_dispatch_queued; blocking, inside the caller's transaction).
     [[nodiscard]] static store::NewEvent queued_event(const std::vector<std::uint64_t>& excluded,
                                                       const std::string& actor,
-                                                      const std::string& reason);
+                                                      const std::string& reason, bool told);
     void tell_dispatchers(sql::Connection& c, const store::Ticket& ticket,
                           store::Timestamp at) const;
     // The same note added to the caller's batch (a ticket's creation).

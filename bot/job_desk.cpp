@@ -17,6 +17,7 @@
 #include "dialog/money.h"
 #include "dialog/session_codec.h"
 #include "dialog/sla_policy.h"
+#include "store/deadline_queries.h"
 #include "store/errors.h"
 #include "store/feedback_repository.h"
 #include "store/photo_repository.h"
@@ -85,16 +86,25 @@ std::optional<dialog::TextId> quote_refusal_text(std::error_code refused) {
 // The quotes a supervisor's chat lists for review at most (oldest first).
 constexpr std::uint32_t kReviewsShown = 20;
 
-// True when the dispatchers' last word on the ticket's dispatch is that it waits for a person
-// (dispatch_queued: an accept time-out with nobody else free, staff_accept_timeout_queued or
-// staff_dispatch_queued) — not a later dispatch, hand-over or reopen. Blocking, on the caller's
-// connection.
+// True when the dispatchers were asked about the ticket's dispatch — a note of this very ticket
+// (a dispatch_queued event that "told" them: an accept time-out with nobody else free, an
+// emergency nobody could take; a reopen its technician could not be pushed, "dispatchers_asked")
+// — and have not acted since: the system's own dispatches after it (the queue's retry, an accept
+// time-out's) pass them by; a dispatcher's hand dispatch, a 转单, an acceptance or an arrival
+// since end it. The ticket's row is locked first and the events read as committed, so a note
+// being written this moment is waited for and seen. Blocking, inside the caller's transaction.
 bool dispatchers_chasing(sql::Connection& c, std::uint64_t ticket_id) {
-    const auto events = store::TicketRepository::events(c, ticket_id);
-    for (auto e = events.rbegin(); e != events.rend(); ++e) {
-        if (e->type == "dispatch_queued") return true;
-        if (e->type == "dispatched" || e->type == "handed_over" || e->type == "reopened")
-            return false;
+    store::DeadlineQueries::lock_ticket(c, ticket_id);
+    static const std::vector<std::string> kTrail{"dispatch_queued", "dispatched", "handed_over",
+                                                 "reopened",        "accepted",   "arrived"};
+    for (const auto& e : store::TicketRepository::latest_events(c, ticket_id, kTrail)) {
+        if (e.type == "dispatched" && e.actor_role != "dispatcher") continue;
+        if (e.type != "dispatch_queued" && e.type != "reopened") return false;
+        const auto details = nlohmann::json::parse(e.details, nullptr, false);
+        if (!details.is_object()) return false;
+        if (e.type == "reopened") return details.value("dispatchers_asked", false);
+        // Before "told" was written, only an accept time-out's queueing told them every time.
+        return details.value("told", details.value("reason", std::string()) == "accept_timeout");
     }
     return false;
 }
@@ -104,12 +114,14 @@ bool dispatchers_chasing(sql::Connection& c, std::uint64_t ticket_id) {
 void JobDesk::tell_dispatchers_taken(sql::Connection& c, const store::Ticket& after,
                                      const std::string& technician, store::Timestamp now) const {
     if (!dispatchers_chasing(c, after.id)) return;
-    notify_staff(c, StaffRole::dispatcher, after.id, "accepted_after_queue",
-                 notices_.render("staff_accepted_after_queue", {{"number", after.number},
-                                                                {"fault_type", after.fault_type},
-                                                                {"address", after.address},
-                                                                {"technician", technician}}),
-                 now);
+    notify_staff(
+        c, StaffRole::dispatcher, after.id, "accepted_after_queue",
+        notices_.render("staff_accepted_after_queue", {{"urgency", urgent_mark(notices_, after)},
+                                                       {"number", after.number},
+                                                       {"fault_type", after.fault_type},
+                                                       {"address", after.address},
+                                                       {"technician", technician}}),
+        now);
 }
 
 JobDesk::JobDesk(store::MysqlPool& mysql, store::SessionStore& sessions, Dispatcher& dispatcher,

@@ -13,6 +13,7 @@
 #include "config/price_list.h"
 #include "dialog/feedback.h"
 #include "dialog/money.h"
+#include "store/feedback_repository.h"
 #include "store/technician_repository.h"
 #include "store/ticket_repository.h"
 
@@ -349,7 +350,16 @@ asio::awaitable<bool> JobDesk::apply_quote(std::string openid, const dialog::Eff
                                    /*only_if_missing=*/true);
             co_return refuse(owners_quote_refusal(m, number));
         }
-        if (m.saved && enquiry_stands)
+        // Refused already (this turn re-run after its session's save lost a race): the question
+        // is read again, so the reply that goes out still says it stands.
+        if (m.already && m.ticket) {
+            auto work = [openid, id = m.ticket->id](sql::Connection& c) {
+                auto open = store::FeedbackRepository::open_handover(c, openid);
+                return open && open->enquiry_ticket_id == id;
+            };
+            enquiry_stands = co_await mysql_.run(std::move(work));
+        }
+        if ((m.saved || m.already) && enquiry_stands)
             result.extra_replies.push_back(
                 notices_.render("owner_enquiry_still_open", {{"number", number}}));
         co_await watch(m.saved);

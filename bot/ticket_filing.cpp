@@ -185,7 +185,8 @@ void TicketFiling::bind(Waiting& w, JobsGiven& given) const {
             if (now_in_flight == 0) queue_->in_flight.erase(id);
         }
         if (!w.chosen) {
-            events.push_back(Dispatcher::queued_event({}, "system", "created"));
+            events.push_back(
+                Dispatcher::queued_event({}, "system", "created", dispatcher_.tells_at_once(t)));
             return;
         }
         ++given[w.chosen->technician.id];

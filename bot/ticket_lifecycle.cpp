@@ -394,6 +394,9 @@ Result<Reopened> reopen_ticket(sql::Connection& c, const config::SlaData& sla,
         auto tech = store::bound_technician_of(c, t);
         const bool reachable = tech && store::takes_jobs_now(*tech);
         if (reachable) outbox.push_back({"notify", *tech->openid, job.dump(), std::nullopt});
+        // The dispatchers are asked to give it (staff_reopen_unassigned): JobDesk tells them when
+        // it is taken after all.
+        if (!reachable) details["dispatchers_asked"] = true;
 
         // Rows written before TicketRepository::update commit with it (its transaction nests as a
         // savepoint of this one) or roll back with it on a conflict, and are written again next round.

@@ -476,26 +476,47 @@ void TicketRepository::append_event(sql::Connection& c, std::uint64_t ticket_id,
     append_events(c, ticket_id, {e}, at);
 }
 
+namespace {
+std::vector<TicketEvent> read_events(sql::ResultSet& rs) {
+    std::vector<TicketEvent> out;
+    while (rs.next()) {
+        TicketEvent e;
+        e.id = rs.getUInt64("id");
+        e.ticket_id = rs.getUInt64("ticket_id");
+        e.at = time(rs, "at");
+        e.actor = str(rs, "actor");
+        e.actor_role = str(rs, "actor_role");
+        e.type = str(rs, "type");
+        e.details = str(rs, "details");
+        out.push_back(std::move(e));
+    }
+    return out;
+}
+}  // namespace
+
 std::vector<TicketEvent> TicketRepository::events(sql::Connection& c, std::uint64_t ticket_id) {
     auto st =
         prepare(c,
                 "SELECT id, ticket_id, at, actor, actor_role, type, details FROM ticket_events "
                 "WHERE ticket_id = ? ORDER BY id");
     bind_all(*st, ticket_id);
-    auto rs = query(*st);
-    std::vector<TicketEvent> out;
-    while (rs->next()) {
-        TicketEvent e;
-        e.id = rs->getUInt64("id");
-        e.ticket_id = rs->getUInt64("ticket_id");
-        e.at = time(*rs, "at");
-        e.actor = str(*rs, "actor");
-        e.actor_role = str(*rs, "actor_role");
-        e.type = str(*rs, "type");
-        e.details = str(*rs, "details");
-        out.push_back(std::move(e));
-    }
-    return out;
+    return read_events(*query(*st));
+}
+
+std::vector<TicketEvent> TicketRepository::latest_events(sql::Connection& c,
+                                                         std::uint64_t ticket_id,
+                                                         const std::vector<std::string>& types) {
+    if (types.empty()) return {};
+    std::string q =
+        "SELECT id, ticket_id, at, actor, actor_role, type, details FROM ticket_events "
+        "WHERE ticket_id = ? AND type IN (?";
+    for (std::size_t i = 1; i < types.size(); ++i) q += ",?";
+    q += ") ORDER BY id DESC LOCK IN SHARE MODE";
+    auto st = prepare(c, q);
+    int i = 0;
+    sql_row::bind(*st, ++i, ticket_id);
+    for (const auto& t : types) sql_row::bind(*st, ++i, t);
+    return read_events(*query(*st));
 }
 
 }  // namespace repairbot::store

@@ -146,6 +146,11 @@ class TicketRepository {
     // agreed before a raise, an interrupted re-dispatch's "breach is the last event") needs
     // that order, which the events' own times, from several servers' clocks, need not give.
     static std::vector<TicketEvent> events(sql::Connection& c, std::uint64_t ticket_id);
+    // The ticket's events of `types`, newest first, read as committed now (LOCK IN SHARE MODE:
+    // inside a transaction, not its snapshot, so one another transaction just wrote is seen, or
+    // waited for). Blocking; SQL errors throw.
+    static std::vector<TicketEvent> latest_events(sql::Connection& c, std::uint64_t ticket_id,
+                                                  const std::vector<std::string>& types);
 };
 
 }  // namespace repairbot::store

@@ -711,10 +711,13 @@ TEST_F(JobDeskIntegration, TheOwnersAnswerToAQuoteSettlesTheirQuestionAboutIt) {
     ASSERT_EQ(r.extra_replies.size(), 1u);
     EXPECT_EQ(r.extra_replies[0],
               desk().notices.render("owner_enquiry_still_open", {{"number", v.number}}));
-    // 不同意 sent again: told once.
+    // 不同意 carried out again (the turn re-run after its session's save lost a race): the desk
+    // told once, the reply that goes out still says the question stands.
     r = carry_out(v.owner_openid, dialog::RefuseQuote{v.number, "太贵了", 9000});
     EXPECT_EQ(to_desk().size(), before_refusal + 1);
-    EXPECT_TRUE(r.extra_replies.empty());
+    ASSERT_EQ(r.extra_replies.size(), 1u);
+    EXPECT_EQ(r.extra_replies[0],
+              desk().notices.render("owner_enquiry_still_open", {{"number", v.number}}));
 
     // 不同意 with no question open: nothing to the desk.
     auto x = ticket(ts::accepted, tech_.id, qs::pending, 9000);
@@ -1267,6 +1270,14 @@ TEST_F(JobDeskIntegration, ATechnicianOffDutyGetsNoNewJobsUntilBackOnDuty) {
     EXPECT_EQ(told[0].recipient, *staff.openid);
     EXPECT_NE(nlohmann::json::parse(told[0].payload)["text"].get<std::string>().find("下班"),
               std::string::npos);
+    // Back in the morning they take it after all: the dispatchers asked to give it hear so.
+    (void)carry_out(*other.openid, dialog::SetDuty{true}, t0 + 14h);
+    r = carry_out(*other.openid, dialog::AcceptJob{finished.number}, t0 + 14h);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(finished.id).status, ts::accepted);
+    auto taken = notices_of(finished.id, "accepted_after_queue");
+    ASSERT_EQ(taken.size(), 1u);
+    EXPECT_EQ(taken[0].recipient, *staff.openid);
 }
 
 // A job whose acceptance timed out with nobody else free stays its technician's, and the
@@ -1296,7 +1307,7 @@ TEST_F(JobDeskIntegration, ALateAcceptanceTellsTheDispatchersWhoWereAskedToChase
     EXPECT_EQ(told[0].recipient, *staff.openid);
     const auto note = nlohmann::json::parse(told[0].payload)["text"].get<std::string>();
     EXPECT_NE(note.find(t.number), std::string::npos) << note;
-    EXPECT_NE(note.find("已由" + tech_.name + "接单"), std::string::npos) << note;
+    EXPECT_NE(note.find("已由" + tech_.name + "接手"), std::string::npos) << note;
 
     // On site without a 接单 first: the same.
     auto arrived = ticket(ts::dispatched, tech_.id);
@@ -1308,6 +1319,43 @@ TEST_F(JobDeskIntegration, ALateAcceptanceTellsTheDispatchersWhoWereAskedToChase
     EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
     EXPECT_EQ(reload(arrived.id).status, ts::arrived);
     EXPECT_EQ(notices_of(arrived.id, "accepted_after_queue").size(), 1u);
+
+    // Queued with a note, then given by the system (the queue's retry) once someone came on
+    // duty: its acceptance tells the dispatchers, who could still be dispatching it by hand.
+    const auto duty = [&](bool on) {
+        pool_.run_sync([&](sql::Connection& c) {
+            store::TechnicianRepository::set_on_duty(c, tech_.id, on, t0);
+            return true;
+        });
+    };
+    duty(false);
+    auto waited = ticket(ts::new_, std::nullopt);
+    outcome = store::testing::run(io_, dispatcher_.dispatch(waited.id, {}, "system", "created",
+                                                            chr::floor<chr::seconds>(t0 + 5min)));
+    ASSERT_EQ(outcome.kind, DispatchOutcome::Kind::queued);
+    duty(true);
+    outcome = store::testing::run(io_, dispatcher_.dispatch(waited.id, {}, "system", "queue_retry",
+                                                            chr::floor<chr::seconds>(t0 + 10min)));
+    ASSERT_EQ(outcome.kind, DispatchOutcome::Kind::dispatched);
+    r = carry_out(*tech_.openid, dialog::AcceptJob{waited.number}, t0 + 15min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(notices_of(waited.id, "accepted_after_queue").size(), 1u);
+
+    // Queued, then given by a dispatcher's own hand: they know; no note.
+    duty(false);
+    auto handed = ticket(ts::new_, std::nullopt);
+    outcome = store::testing::run(io_, dispatcher_.dispatch(handed.id, {}, "system", "created",
+                                                            chr::floor<chr::seconds>(t0 + 5min)));
+    ASSERT_EQ(outcome.kind, DispatchOutcome::Kind::queued);
+    duty(true);
+    auto given = store::testing::run(
+        io_, dispatcher_.dispatch_by_hand(handed.number, tech_.id, "孙客服",
+                                          chr::floor<chr::seconds>(t0 + 10min)));
+    ASSERT_TRUE(given) << given.error().message();
+    r = carry_out(*tech_.openid, dialog::AcceptJob{handed.number}, t0 + 15min);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    EXPECT_EQ(reload(handed.id).status, ts::accepted);
+    EXPECT_TRUE(notices_of(handed.id, "accepted_after_queue").empty());
 
     // Accepted in the ordinary way: no note.
     auto plain = ticket(ts::dispatched, tech_.id);
