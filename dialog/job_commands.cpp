@@ -296,6 +296,14 @@ std::optional<JobCommand> parse_job_command(std::string_view raw) {
     }
     if (c.action == JobAction::quote) {
         std::size_t pos = skip_separators(r.s, after);
+        // The ticket's end first ("报价 0005 200"): a price is never led by a 0, so "0005" is
+        // the job, not 5元.
+        if (c.ticket.empty())
+            if (auto tail = ticket_tail_at(r.s, pos, false)) {
+                c.ticket = r.s.substr(pos, tail->digits);
+                r.blank(pos, pos + tail->taken);
+                pos = skip_separators(r.s, pos + tail->taken);
+            }
         if (auto a = amount_at(r.s, pos)) {
             c.cents = a->cents;
             r.blank(pos, a->end);

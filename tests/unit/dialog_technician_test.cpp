@@ -263,6 +263,11 @@ const CommandCase kCommandCases[] = {
      TextId::tech_quoted},
     {"QuoteSomeoneElsesJob", Jobs::off_list, "报价 120 BX20261121-0099", std::nullopt,
      TextId::tech_job_not_yours},
+    // The ticket's end before the amount: the job, never a 5元 quote.
+    {"QuoteByTheTicketsEndThenAmount", Jobs::off_list, "报价 0007 200", QuoteJob{kJ1, 20000},
+     TextId::tech_quoted},
+    {"QuoteByTheTicketsEndWithHaoThenYuan", Jobs::several, "报价 0010号 150元",
+     QuoteJob{kJ4, 15000}, TextId::tech_quoted},
     // 转单
     {"HandOverWithoutJobs", Jobs::none, "转单 需要电工", std::nullopt, TextId::tech_no_jobs},
     {"HandOverTheOnlyJob", Jobs::one_accepted, "转单 需要电工", HandOverJob{kJ1, "需要电工"},
