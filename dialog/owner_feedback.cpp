@@ -324,13 +324,40 @@ bool too_early(Turn& t) {
     return true;
 }
 
-// A score the owner gives again at the comment question: alone ("5", "五星", "满意"), or with
-// words that say the first was a slip ("打错了，5分", "5分，刚才点错了"); `score` 0 for a slip said
-// with no score ("打错了": the score is asked again). nullopt for a comment, even one that starts
-// with a number ("5分钟的活干了两个小时") or names a slip of the technician's ("师傅打错孔了").
-std::optional<Score> corrected_score(const Said& said) {
+// A score said with its unit (星, 颗星, 分) as the message's last clause, after 给 / 打 / 改成…
+// ("不是，我是说修好了，给五颗星", "还行吧，三颗星"); nullopt otherwise.
+std::optional<Score> restated_score(std::string_view normalized) {
+    const auto clauses = text::clauses(normalized);
+    if (clauses.empty()) return std::nullopt;
+    std::string_view last = clauses.back();
+    for (std::string_view lead : {"我给", "给你", "给", "打", "改成", "改为", "应该是", "就"})
+        if (last.starts_with(lead)) {
+            last.remove_prefix(lead.size());
+            break;
+        }
+    auto score = parse_score(last);
+    if (!score) return std::nullopt;
+    const std::string_view said = last.substr(0, score->end);
+    if (said.find("星") == std::string_view::npos && said.find("分") == std::string_view::npos)
+        return std::nullopt;
+    const std::string_view after = text::trim_punct(last.substr(score->end));
+    if (!after.empty() && after != "吧" && after != "啦" && after != "了" && after != "哈")
+        return std::nullopt;
+    return score;
+}
+
+// A score the owner gives again at the comment question: alone ("5", "五星", "满意"), with words
+// that say the first was a slip ("打错了，5分", "5分，刚才点错了"), or another score said with its
+// unit at the end ("不是，我是说修好了，给五颗星": not the comment of the `given` one, which a
+// supervisor would read as a complaint); `score` 0 for a slip said with no score ("打错了": the
+// score is asked again). nullopt for a comment, even one that starts with a number ("5分钟的活干
+// 了两个小时"), names the score given ("太慢了，1星") or a slip of the technician's
+// ("师傅打错孔了").
+std::optional<Score> corrected_score(const Said& said, int given) {
     if (auto alone = parse_score(said.normalized); alone && words_from(said, alone->end).empty())
         return alone;
+    if (auto restated = restated_score(said.normalized); restated && restated->score != given)
+        return Score{restated->score, said.normalized.size()};
     static constexpr std::array<std::string_view, 8> kSlip = {"打错", "点错", "按错", "输错",
                                                               "选错", "写错", "发错", "评错"};
     if (!text::contains_any(said.compact, kSlip)) return std::nullopt;
@@ -393,6 +420,13 @@ bool answer(Turn& t, const Said& said) {
             if (!score) return false;
             if (too_early(t)) return true;
             std::string comment = words_from(said, score->end);
+            // "4分吧，来得有点晚": the particle goes with the score, not into the comment.
+            for (std::string_view particle : {"吧", "啦", "哈", "了"})
+                if (std::string_view(comment).starts_with(particle)) {
+                    comment = std::string(
+                        text::trim_original(std::string_view(comment).substr(particle.size())));
+                    break;
+                }
             if (!comment.empty()) {
                 rate(t, score->score, std::move(comment));
                 return true;
@@ -408,7 +442,7 @@ bool answer(Turn& t, const Said& said) {
             // A score alone again replaces the score given: "1" sent twice (修好了 is "1" too) and
             // then "5" is a 5, not a 1 with the comment "5" (a complaint to a supervisor); so does
             // a score said as a correction ("打错了，5分", "点错了 应该是5").
-            if (auto again = corrected_score(said)) {
+            if (auto again = corrected_score(said, f.score)) {
                 if (too_early(t)) return true;
                 if (again->score == 0) {
                     f.step = FeedbackStep::score;  // a slip and no score: the score asked again

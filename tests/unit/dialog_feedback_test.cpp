@@ -416,6 +416,32 @@ TEST(Feedback, AScoreAloneAtTheCommentQuestionReplacesTheScore) {
     ASSERT_NE(find_effect<RateService>(late.last), nullptr);
     EXPECT_EQ(*find_effect<RateService>(late.last),
               (RateService{kTicket, 2, "5分钟的活干了两个小时"}));
+
+    // Another score said with its unit at the end is the rating changed, not the comment of a
+    // 1 (a complaint read by a supervisor and the manager).
+    for (auto [said, score] : {std::pair{"不是，我是说修好了，给五颗星", 5},
+                               std::pair{"还行吧，三颗星", 3}, std::pair{"算了，给4分吧", 4}}) {
+        Chat again = confirming();
+        again.say("1");
+        again.say("1");
+        again.say(said);
+        EXPECT_EQ(find_effect<RateService>(again.last), nullptr) << said << " -> " << again.reply();
+        EXPECT_EQ(again.session.feedback.front().score, score) << said;
+    }
+    // The score given, named in the comment, is the comment.
+    Chat named = rating();
+    named.say("1");
+    named.say("来了三次都没修好，1星");
+    ASSERT_NE(find_effect<RateService>(named.last), nullptr);
+    EXPECT_EQ(find_effect<RateService>(named.last)->score, 1);
+}
+
+// "4分吧，来得有点晚": the particle after the score is not the comment's first word.
+TEST(Feedback, AScoresParticleStaysOutOfTheComment) {
+    Chat chat = rating();
+    chat.say("4分吧，来得有点晚");
+    ASSERT_NE(find_effect<RateService>(chat.last), nullptr) << chat.reply();
+    EXPECT_EQ(*find_effect<RateService>(chat.last), (RateService{kTicket, 4, "来得有点晚"}));
 }
 
 TEST(Feedback, ComplaintAtAnyTimeIsFiledAndTheQuestionStays) {
