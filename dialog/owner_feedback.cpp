@@ -81,9 +81,9 @@ bool is_not_fixed(std::string_view c) {
                                                                "还在"};
     static constexpr std::array<std::string_view, 5> kPraise = {"不错", "没问题", "很好", "正常",
                                                                 "好的"};
-    static constexpr std::array<std::string_view, 15> kFault = {
-        "不", "没", "漏", "滴", "渗", "坏",     "堵",  "跳闸",
-        "停", "卡", "响", "冒", "臭", "老样子", "一样"};
+    static constexpr std::array<std::string_view, 21> kFault = {
+        "不", "没", "漏", "滴",   "渗", "坏", "堵",     "跳闸", "停",   "卡",  "响",
+        "冒", "臭", "闪", "一闪", "松", "晃", "老样子", "一样", "有点", "有股"};
     for (auto w : kStill) {
         for (auto at = c.find(w); at != std::string_view::npos; at = c.find(w, at + w.size())) {
             const auto tail = c.substr(at + w.size());
@@ -656,6 +656,14 @@ void feedback_on_text(Turn& t, const Said& said) {
     if (step == FeedbackStep::quote && !fill->address && !fill->fault.emergency &&
         (!fill->fault.matched() || is_question(said)) && asks_about_quote(said)) {
         if (!too_early(t)) enquire_about_quote(t, said);
+        return;
+    }
+    // A fault described while asked whether the last one is fixed ("灯还是一闪一闪的", "门把手
+    // 装上了，不过有点松") is most often that one not fixed: asked, never filed as a second ticket
+    // unasked (a danger, or a new address, is a report at once).
+    if (report_like && step == FeedbackStep::confirm && !fill->fault.emergency &&
+        !(fill->address && fill->address->complete)) {
+        if (!too_early(t)) t.say(TextId::not_fixed_or_new, {{"ticket", ticket_of(t)}});
         return;
     }
     if (report_like) {

@@ -46,7 +46,7 @@ namespace repairbot::dialog {
     X(tech_handed_over) X(tech_job_reassigned) X(tech_photo_attached) X(tech_photo_which) X(tech_photo_which_asked) X(job_urgent_mark) X(job_status_dispatched) X(job_status_accepted) X(job_status_arrived)   \
     X(action_accept) X(action_arrive) X(action_finish) X(action_quote) X(action_hand_over) X(action_approve_quote) X(action_reject_quote) X(review_not_supervisor) X(review_none) X(review_not_waiting) X(review_which) X(review_line) X(review_reason_needed) X(review_approved) X(review_rejected) X(review_amount_invalid) X(review_approved_as_quoted)      \
     X(confirm_prompt) X(confirm_prompt_fee) X(confirm_reminder) X(fixed_not_understood)        \
-    X(not_fixed_noted) X(rating_prompt) X(rating_reminder) X(rating_not_understood)            \
+    X(not_fixed_noted) X(not_fixed_or_new) X(rating_prompt) X(rating_reminder) X(rating_not_understood)            \
     X(ask_comment_required) X(ask_comment_optional) X(comment_required) X(rated) X(rated_low)               \
     X(quote_prompt) X(quote_reminder) X(quote_not_understood) X(quote_agreed)                  \
     X(ask_refuse_reason) X(quote_refused) X(feedback_pending) X(report_resumed)

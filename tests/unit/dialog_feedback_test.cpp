@@ -495,6 +495,36 @@ TEST(Feedback, RatingInterruptedByANewReportIsResumedAfterIt) {
     EXPECT_EQ(*find_effect<RateService>(chat.last), (RateService{kTicket, 5, ""}));
 }
 
+// Asked whether the ticket is fixed, an owner who describes a fault in their own words most
+// often means that one: "灯还是一闪一闪的" is not fixed; a fault named with no "still" is asked
+// about (not fixed, or a new problem?), never filed as a second ticket unasked; 报修 then
+// starts the new report.
+TEST(Feedback, AFaultDescribedAtTheConfirmationIsAskedAboutNotFiledAgain) {
+    Chat still = confirming();
+    still.say("灯还是一闪一闪的，开关那里还有股焦糊味");
+    ASSERT_NE(find_effect<ReportNotFixed>(still.last), nullptr) << still.reply();
+    EXPECT_EQ(find_effect<ReportNotFixed>(still.last)->ticket_number, kTicket);
+    EXPECT_TRUE(contains(still.reply(), "【安全提示】")) << "a burnt smell is a danger";
+
+    Chat chat = confirming();
+    chat.say("门把手装上了，有点松，晃来晃去的");
+    EXPECT_TRUE(chat.last.effects.empty()) << chat.reply();
+    EXPECT_EQ(chat.reply(),
+              shipped_data().texts.render(TextId::not_fixed_or_new, {{"ticket", kTicket}}));
+    EXPECT_TRUE(chat.session.report_id.empty()) << "no second report started";
+    ASSERT_EQ(chat.session.feedback.size(), 1u);
+    EXPECT_EQ(chat.session.feedback.front().step, FeedbackStep::confirm);
+    chat.say("没修好，把手还是松");
+    ASSERT_NE(find_effect<ReportNotFixed>(chat.last), nullptr) << chat.reply();
+
+    Chat other = confirming();
+    other.say("厨房水龙头也坏了");
+    EXPECT_EQ(other.reply(),
+              shipped_data().texts.render(TextId::not_fixed_or_new, {{"ticket", kTicket}}));
+    other.say("报修");
+    EXPECT_EQ(other.session.flow, Flow::owner_report) << other.reply();
+}
+
 TEST(Feedback, ConfirmationInterruptedByAnAddressAndCancelledReportIsResumed) {
     Chat chat = confirming();
     chat.say("3栋2单元502");
