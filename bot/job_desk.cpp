@@ -442,13 +442,22 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 tell_dispatchers_taken(c, after, tech->name, now);
                 event = {openid, "technician", "accepted",
                          nlohmann::json{{"technician_id", tech->id}, {"late", met_late(after, dialog::Stage::accept)}}.dump()};
-                nlohmann::json notice = {
-                    {"event", "job_accepted"}, {"number", after.number}, {"technician", tech->name},
-                    {"technician_phone", tech->phone}, {"arrive_by", opt_text(stage_due(after, dialog::Stage::arrive), *sla)}};
-                notice["text"] = notices_.render("owner_job_accepted",
-                                                 {{"number", after.number}, {"technician", tech->name},
-                                                  {"technician_phone", tech->phone},
-                                                  {"arrive_by", notice["arrive_by"].get<std::string>()}});
+                // Accepted after the arrival's deadline went by: the owner is not given a time
+                // already past ("预计13:43前到场" at 13:45), but told it is on its way.
+                const auto arrive_due = stage_due(after, dialog::Stage::arrive);
+                const bool overdue = !arrive_due || *arrive_due <= now;
+                nlohmann::json notice = {{"event", "job_accepted"},
+                                         {"number", after.number},
+                                         {"technician", tech->name},
+                                         {"technician_phone", tech->phone},
+                                         {"arrive_by", overdue ? notices_.render("arrive_soon")
+                                                               : opt_text(arrive_due, *sla)}};
+                notice["text"] =
+                    notices_.render(overdue ? "owner_job_accepted_overdue" : "owner_job_accepted",
+                                    {{"number", after.number},
+                                     {"technician", tech->name},
+                                     {"technician_phone", tech->phone},
+                                     {"arrive_by", notice["arrive_by"].get<std::string>()}});
                 outbox.push_back({"notify", after.owner_openid, notice.dump(), std::nullopt});
             };
             return save_move(c, number, tech, move, already, compose, now);

@@ -1292,6 +1292,10 @@ TEST_F(JobDeskIntegration, ALateAcceptanceTellsTheDispatchersWhoWereAskedToChase
         [&](sql::Connection& c) { return store::TechnicianRepository::update(c, staff, t0).ok(); });
 
     auto t = ticket(ts::dispatched, tech_.id);
+    t.due.arrive = t0 + 30min;  // gone by when it is accepted
+    t = pool_.run_sync([&](sql::Connection& c) {
+        return *store::TicketRepository::update(c, t, {}, {}, t0 + 2h);
+    });
     auto outcome = store::testing::run(
         io_, dispatcher_.dispatch(t.id, {tech_.id}, "sla", "accept_timeout",
                                   chr::floor<chr::seconds>(t0 + 20min), tech_.id));
@@ -1308,6 +1312,16 @@ TEST_F(JobDeskIntegration, ALateAcceptanceTellsTheDispatchersWhoWereAskedToChase
     const auto note = nlohmann::json::parse(told[0].payload)["text"].get<std::string>();
     EXPECT_NE(note.find(t.number), std::string::npos) << note;
     EXPECT_NE(note.find("已由" + tech_.name + "接手"), std::string::npos) << note;
+    // The owner is not given an arrival time already past: it is on its way.
+    auto owner_told = notices_of(t.id, "job_accepted");
+    ASSERT_EQ(owner_told.size(), 1u);
+    const auto payload = nlohmann::json::parse(owner_told[0].payload);
+    EXPECT_EQ(
+        payload["text"].get<std::string>(),
+        desk().notices.render(
+            "owner_job_accepted_overdue",
+            {{"number", t.number}, {"technician", tech_.name}, {"technician_phone", tech_.phone}}));
+    EXPECT_EQ(payload["arrive_by"], desk().notices.render("arrive_soon"));
 
     // On site without a 接单 first: the same.
     auto arrived = ticket(ts::dispatched, tech_.id);
