@@ -552,10 +552,16 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 std::optional<std::int64_t> fee_of;
                 if (after.fee_cents && after.reopen_count == 0) fee_of = *after.fee_cents;
                 auto asked = dialog::begin_confirmation(snapshot, after.number, fee_of, seconds_of(now));
+                // The owner's next answer goes to the question asked first: when that is an
+                // earlier ticket's, the push says this one is done too, then asks that one.
+                std::string text = dialog::feedback_question(asked, data_.texts);
+                if (!asked.feedback.empty() && asked.feedback.front().ticket_number != after.number)
+                    text = notices_.render("owner_job_done_behind", {{"number", after.number}}) +
+                           "\n" + text;
                 nlohmann::json notice = {{"event", "job_done"},
                                          {"number", after.number},
                                          {"fee", fee_of ? config::yuan_text(*fee_of) : "无"},
-                                         {"text", dialog::feedback_question(asked, data_.texts)}};
+                                         {"text", std::move(text)}};
                 outbox.push_back({"notify", after.owner_openid, notice.dump(), std::nullopt});
             };
             return save_move(c, number, tech, move, already, compose, now);

@@ -10,11 +10,11 @@ const std::vector<std::string_view>& required_notice_keys() {
     static const std::vector<std::string_view> keys{
         "busy", "ticket_deferred", "ticket_created", "ticket_created_pending", "deadline_pending",
         "owner_emergency_queued", "owner_enquiry_still_open", "owner_job_accepted_overdue",
-        "arrive_soon", "progress_none", "progress_list", "progress_item", "progress_detail_arrive",
-        "progress_detail_arrive_late", "progress_detail_finish", "progress_detail_finish_late",
-        "progress_detail_technician", "progress_detail_quote", "status_new", "status_dispatched",
-        "status_accepted", "status_arrived", "status_done", "status_confirmed", "status_rated",
-        "status_closed", "status_cancelled", "handover_pending",
+        "arrive_soon", "owner_job_done_behind", "progress_none", "progress_list", "progress_item",
+        "progress_detail_arrive", "progress_detail_arrive_late", "progress_detail_finish",
+        "progress_detail_finish_late", "progress_detail_technician", "progress_detail_quote",
+        "status_new", "status_dispatched", "status_accepted", "status_arrived", "status_done",
+        "status_confirmed", "status_rated", "status_closed", "status_cancelled", "handover_pending",
         // SLA timers (bot/sla_timers.cpp)
         "sla_stage_dispatch", "sla_stage_accept", "sla_stage_quote", "sla_stage_arrive",
         "sla_stage_finish", "sla_warning", "sla_warning_dispatch", "sla_warning_unreachable",

@@ -65,6 +65,31 @@ bool is_fixed(std::string_view c) {
            });
 }
 
+// "Fixed" in the owner's own words, at the 修好了吗 question: "好了好了", "这回好了", "嗯，可以",
+// "满意", "已经不滴了👍", "灯亮了，谢谢师傅", "这次应该好了吧，我再观察两天" — no question in it
+// (吗, 么, 好了没) and no other fault beside it (另外, 还有, 也坏…).
+bool is_loosely_fixed(std::string_view c) {
+    static constexpr std::array<std::string_view, 6> kFillers = {"嗯嗯", "嗯", "哦",
+                                                                 "噢",   "对", "是的"};
+    for (auto f : kFillers)
+        if (c.starts_with(f) && c.size() > f.size()) {
+            c.remove_prefix(f.size());
+            break;
+        }
+    static constexpr std::array<std::string_view, 12> kWhole = {
+        "可以", "满意",   "很满意", "非常满意", "好啦", "好嘞",
+        "搞定", "搞定了", "行了",   "没事了",   "挺好", "很好"};
+    if (one_of(c, kWhole)) return true;
+    // A question, or another fault beside it ("好了，另外厨房水龙头也坏了": a report).
+    static constexpr std::array<std::string_view, 11> kNot = {
+        "吗", "么", "了没", "呢", "不满意", "没有好", "另外", "还有", "也坏", "坏了", "又"};
+    if (text::contains_any(c, kNot)) return false;
+    static constexpr std::array<std::string_view, 15> kSaysFixed = {
+        "好了", "修好", "不漏了", "不滴了", "不堵了", "正常了", "能用了", "可以用了",
+        "亮了", "通了", "有水了", "有电了", "没问题", "可以了", "👍"};
+    return text::contains_any(c, kSaysFixed);
+}
+
 bool is_not_fixed(std::string_view c) {
     if (one_of(c, kNotFixedBare)) return true;
     if (std::any_of(kNotFixedWords.begin(), kNotFixedWords.end(),
@@ -406,7 +431,8 @@ bool answer(Turn& t, const Said& said) {
                 next_question(t);
                 return true;
             }
-            if (is_fixed(c)) {
+            if (is_fixed(c) || is_loosely_fixed(c)) {
+                if (too_early(t)) return true;
                 t.effects.emplace_back(ConfirmFixed{f.ticket_number});
                 f.step = FeedbackStep::score;
                 f.asked_at = t.ctx.now;

@@ -1280,6 +1280,35 @@ TEST_F(JobDeskIntegration, ATechnicianOffDutyGetsNoNewJobsUntilBackOnDuty) {
     EXPECT_EQ(taken[0].recipient, *staff.openid);
 }
 
+// Two jobs of one owner done one after the other: the second's push says it is done too, then asks
+// the question the owner's next answer goes to (the first's), not that one alone as if the second
+// were the first.
+TEST_F(JobDeskIntegration, ASecondJobDoneWhileTheFirstWaitsSaysSoBeforeTheFirstsQuestion) {
+    auto first = ticket(ts::accepted, tech_.id);
+    auto second = ticket(ts::accepted, tech_.id);
+    second.owner_openid = first.owner_openid;
+    second = pool_.run_sync([&](sql::Connection& c) {
+        return *store::TicketRepository::update(c, second, {}, {}, t0 + 2h);
+    });
+    auto r = carry_out(*tech_.openid, dialog::FinishJob{first.number, std::nullopt, ""}, t0 + 3h);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    r = carry_out(*tech_.openid, dialog::FinishJob{second.number, std::nullopt, ""}, t0 + 4h);
+    EXPECT_FALSE(r.replace_replies) << *r.replace_replies;
+    auto done = notices_of(second.id, "job_done");
+    ASSERT_EQ(done.size(), 1u);
+    const auto text = nlohmann::json::parse(done[0].payload)["text"].get<std::string>();
+    EXPECT_EQ(
+        text.rfind(desk().notices.render("owner_job_done_behind", {{"number", second.number}}), 0),
+        0u)
+        << text;
+    EXPECT_NE(text.find(first.number), std::string::npos) << "then the first's question: " << text;
+    // The first's own push asked about it alone.
+    auto first_done = notices_of(first.id, "job_done");
+    ASSERT_EQ(first_done.size(), 1u);
+    EXPECT_EQ(nlohmann::json::parse(first_done[0].payload)["text"].get<std::string>().find("还有"),
+              std::string::npos);
+}
+
 // A job whose acceptance timed out with nobody else free stays its technician's, and the
 // dispatchers are asked to chase them; when the technician accepts after all, the dispatchers
 // hear it is taken (also from a 到达 without a 接单), so nobody phones or re-dispatches it. An

@@ -495,6 +495,22 @@ TEST(Feedback, RatingInterruptedByANewReportIsResumedAfterIt) {
     EXPECT_EQ(*find_effect<RateService>(chat.last), (RateService{kTicket, 5, ""}));
 }
 
+// "Fixed" in the owner's own words is fixed; a question, or a fault named beside it, is not.
+TEST(Feedback, FixedInTheOwnersOwnWordsIsConfirmed) {
+    for (const char* said :
+         {"好了好了", "这回好了", "嗯，可以", "满意", "👍👍", "这次应该好了吧，我再观察两天",
+          "师傅修得不错，已经不滴了👍", "灯亮了，谢谢师傅"}) {
+        Chat chat = confirming();
+        chat.say(said);
+        EXPECT_NE(find_effect<ConfirmFixed>(chat.last), nullptr) << said << " -> " << chat.reply();
+    }
+    for (const char* said : {"好了没", "不满意", "好了，另外厨房水龙头也坏了", "可以了吗"}) {
+        Chat chat = confirming();
+        chat.say(said);
+        EXPECT_EQ(find_effect<ConfirmFixed>(chat.last), nullptr) << said << " -> " << chat.reply();
+    }
+}
+
 // Asked whether the ticket is fixed, an owner who describes a fault in their own words most
 // often means that one: "灯还是一闪一闪的" is not fixed; a fault named with no "still" is asked
 // about (not fixed, or a new problem?), never filed as a second ticket unasked; 报修 then
