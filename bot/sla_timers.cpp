@@ -259,13 +259,23 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
             store::Ticket next = t;
             auto& late = stage_late(next, stage);
             if (!late) late = true;
-            std::string text = d.notices->render(
-                "sla_escalation", {{"urgency", emergency ? "紧急" : ""},
-                                   {"number", t.number},
-                                   {"fault_type", t.fault_type},
-                                   {"address", t.address},
-                                   {"stage", stage_text},
-                                   {"due", when(d, due)}});
+            // Who has it, to call: the supervisor should not have to look it up at 2 a.m.
+            std::string who = d.notices->render("sla_escalation_nobody");
+            if (t.technician_id)
+                if (auto tech = store::TechnicianRepository::find_by_id(c, *t.technician_id))
+                    who = d.notices->render(
+                        "sla_escalation_with",
+                        {{"technician", tech->name},
+                         {"phone",
+                          tech->phone.empty() ? std::string() : "（" + tech->phone + "）"}});
+            std::string text =
+                d.notices->render("sla_escalation", {{"urgency", emergency ? "紧急" : ""},
+                                                     {"number", t.number},
+                                                     {"fault_type", t.fault_type},
+                                                     {"address", t.address},
+                                                     {"stage", stage_text},
+                                                     {"due", when(d, due)},
+                                                     {"who", who}});
             if (stage == dialog::Stage::accept && t.technician_id) {
                 text += d.notices->render("sla_escalation_redispatch");
                 out.redispatch_from = t.technician_id;

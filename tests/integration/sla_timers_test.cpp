@@ -525,6 +525,11 @@ TEST_F(SlaTimersIntegration,
     EXPECT_EQ(details["stage"], "accept");
     EXPECT_EQ(details["technician_id"], tech_b_.id);
     EXPECT_EQ(sent_events(t.id, *supervisor_.openid), std::vector<std::string>{"sla_escalation"});
+    // Who has it and how to call them, in the escalation itself.
+    const auto escalation = sent_to(t.id, *supervisor_.openid)[0]["text"].get<std::string>();
+    EXPECT_NE(escalation.find("负责人：" + tech_b_.name + "（" + tech_b_.phone + "）"),
+              std::string::npos)
+        << escalation;
     auto now = ticket(t.id);
     EXPECT_EQ(now.at.accepted, t0 + 2min) << "the figures keep A's acceptance";
     EXPECT_EQ(now.late.accept, std::optional<bool>(false)) << "and its verdict";
