@@ -136,6 +136,23 @@ struct Score {
 std::optional<Score> parse_score(std::string_view s) {
     std::size_t lead = 0;
     while (lead < s.size() && (s[lead] == ' ' || s[lead] == ',')) ++lead;
+    // "给个好评", "给5分", "打五星": the verb before the score.
+    for (std::string_view verb : {"给个", "给", "打个", "打"})
+        if (text::at(s, lead, verb)) {
+            lead += verb.size();
+            break;
+        }
+    // "⭐⭐⭐⭐⭐": the stars counted.
+    int stars = 0;
+    std::size_t after_stars = lead;
+    for (std::string_view star : {"⭐", "★"}) {
+        while (stars < 6 && text::at(s, after_stars, star)) {
+            after_stars += star.size();
+            ++stars;
+        }
+        if (stars > 0) break;
+    }
+    if (stars >= 1 && stars <= 5) return Score{stars, after_stars};
     for (const auto& w : kScoreWords) {
         if (text::at(s, lead, w.word)) return Score{w.score, lead + w.word.size()};
     }
@@ -258,12 +275,28 @@ bool agrees(const Said& said) {
         "那修吧", "可以修", "那好", "那就同意", "那同意", "那行", "那可以"};
     static constexpr std::array<std::string_view, 11> kFirst = {
         "同意", "我同意", "好吧", "好的", "好", "行吧", "那好吧", "可以", "没问题", "ok", "行"};
-    static constexpr std::array<std::string_view, 23> kEndings = {
-        "修吧",     "来修吧",   "尽快",   "尽快修", "尽快来修", "尽快修吧", "尽快来修吧", "请尽快",
-        "麻烦尽快", "谢谢",     "麻烦了", "没问题", "没意见",   "开始修吧", "修",         "辛苦了",
-        "同意",     "那就同意", "那同意", "就同意", "我同意",   "我接受",   "接受"};
+    static constexpr std::array<std::string_view, 27> kEndings = {
+        "修吧",   "来修吧",   "尽快",   "尽快修",   "尽快来修", "尽快修吧", "尽快来修吧",
+        "请尽快", "麻烦尽快", "谢谢",   "麻烦了",   "没问题",   "没意见",   "开始修吧",
+        "修",     "辛苦了",   "同意",   "那就同意", "那同意",   "就同意",   "我同意",
+        "我接受", "接受",     "那就修", "那就修吧", "那修吧",   "就修吧"};
     if (said.normalized.find('?') != std::string::npos) return false;
-    const std::string_view c = without_particle(said.compact);
+    // "200就200": the amount said back, yes to it.
+    std::string echoed = said.compact;
+    for (auto at = echoed.find("就"); at != std::string::npos; at = echoed.find("就", at + 1)) {
+        std::size_t from = at;
+        while (from > 0 && text::is_ascii_digit(echoed[from - 1])) --from;
+        const std::string amount = echoed.substr(from, at - from);
+        const std::size_t back = at + std::string_view("就").size();
+        if (amount.empty() || echoed.compare(back, amount.size(), amount) != 0) continue;
+        std::size_t end = back + amount.size();
+        if (end < echoed.size() && text::is_ascii_digit(echoed[end])) continue;
+        for (std::string_view unit : {"元", "块"})
+            if (text::at(echoed, end, unit)) end += unit.size();
+        echoed.erase(from, end - from);
+        at = from;
+    }
+    const std::string_view c = without_particle(echoed);
     if (one_of(c, kAgree) || one_of(c, kWhole)) return true;
     for (auto w : kFirst) {
         if (!c.starts_with(w)) continue;

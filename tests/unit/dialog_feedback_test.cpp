@@ -436,6 +436,20 @@ TEST(Feedback, AScoreAloneAtTheCommentQuestionReplacesTheScore) {
     EXPECT_EQ(find_effect<RateService>(named.last)->score, 1);
 }
 
+// Stars sent as stars, a 好评 given: scores.
+TEST(Feedback, StarsAndAGoodReviewGivenAreScores) {
+    for (auto [said, score] : {std::pair{"⭐⭐⭐⭐⭐", 5}, std::pair{"★★★", 3},
+                               std::pair{"给个好评吧", 5}, std::pair{"给5分", 5}}) {
+        Chat chat = rating();
+        chat.say(said);
+        const int got = find_effect<RateService>(chat.last)
+                            ? find_effect<RateService>(chat.last)->score
+                        : chat.session.feedback.empty() ? 0
+                                                        : chat.session.feedback.front().score;
+        EXPECT_EQ(got, score) << said << " -> " << chat.reply();
+    }
+}
+
 // "4分吧，来得有点晚": the particle after the score is not the comment's first word.
 TEST(Feedback, AScoresParticleStaysOutOfTheComment) {
     Chat chat = rating();
@@ -913,16 +927,35 @@ TEST(Feedback, ARefusalThatSaysWhyOrIsLongStillRefuses) {
 }
 
 TEST(Feedback, AgreementWithAParticleAgreesAndNoWordsAskNobody) {
-    for (const char* words : {"好的呢",     "可以吧",     "行啊",         "同意吧",
-                              "好吧",       "我同意",     "没问题",       "同意，尽快来修吧",
-                              "好的，修吧", "那就修吧",   "好的没问题",   "好吧，那就同意吧",
-                              "行吧，同意", "那就同意吧", "那好吧",       "那行吧",
-                              "那行",       "行，我同意", "好的，我同意", "可以，我接受"}) {
+    for (const char* words : {"好的呢",
+                              "可以吧",
+                              "行啊",
+                              "同意吧",
+                              "好吧",
+                              "我同意",
+                              "没问题",
+                              "同意，尽快来修吧",
+                              "好的，修吧",
+                              "那就修吧",
+                              "好的没问题",
+                              "好吧，那就同意吧",
+                              "行吧，同意",
+                              "那就同意吧",
+                              "那好吧",
+                              "那行吧",
+                              "那行",
+                              "行，我同意",
+                              "好的，我同意",
+                              "可以，我接受",
+                              "行，那就修吧",
+                              "行吧，120就120，修吧",
+                              "好吧，120就120元"}) {
         Chat chat = quoting();
         chat.say(words);
         EXPECT_NE(find_effect<AgreeQuote>(chat.last), nullptr) << words;
     }
-    for (const char* words : {"好吧，那就不同意吧", "那好吧，我再想想", "行，我问问家里人"}) {
+    for (const char* words :
+         {"好吧，那就不同意吧", "那好吧，我再想想", "行，我问问家里人", "100就100吧"}) {
         Chat no = quoting();
         no.say(words);
         EXPECT_EQ(find_effect<AgreeQuote>(no.last), nullptr) << words;
