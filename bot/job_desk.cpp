@@ -445,7 +445,7 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 // Accepted after the arrival's deadline went by: the owner is not given a time
                 // already past ("预计13:43前到场" at 13:45), but told it is on its way.
                 const auto arrive_due = stage_due(after, dialog::Stage::arrive);
-                const bool overdue = !arrive_due || *arrive_due <= now;
+                const bool overdue = arrive_due && *arrive_due <= now;
                 nlohmann::json notice = {{"event", "job_accepted"},
                                          {"number", after.number},
                                          {"technician", tech->name},

@@ -260,7 +260,8 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
             auto& late = stage_late(next, stage);
             if (!late) late = true;
             // Who has it, to call: the supervisor should not have to look it up at 2 a.m.
-            std::string who = d.notices->render("sla_escalation_nobody");
+            std::string who =
+                t.technician_id ? std::string() : d.notices->render("sla_escalation_nobody");
             if (t.technician_id)
                 if (auto tech = store::TechnicianRepository::find_by_id(c, *t.technician_id))
                     who = d.notices->render(

@@ -65,10 +65,12 @@ bool is_fixed(std::string_view c) {
            });
 }
 
-// "Fixed" in the owner's own words, at the 修好了吗 question: "好了好了", "这回好了", "嗯，可以",
-// "满意", "已经不滴了👍", "灯亮了，谢谢师傅", "这次应该好了吧，我再观察两天" — no question in it
-// (吗, 么, 好了没) and no other fault beside it (另外, 还有, 也坏…).
-bool is_loosely_fixed(std::string_view c) {
+// "Fixed" in the owner's own words, at the 修好了吗 question, said as the whole message:
+// "好了好了", "这回好了", "嗯，可以", "满意", "👍", "灯亮了，谢谢师傅" — a filler before it, thanks
+// or 👍 after it. Never a part of a longer message ("好了一半", "灯亮了一下就灭了",
+// "好了，不过有点松"), nor a question (`asked`: the message has a ?).
+bool is_loosely_fixed(std::string_view c, bool asked) {
+    if (asked) return false;
     static constexpr std::array<std::string_view, 6> kFillers = {"嗯嗯", "嗯", "哦",
                                                                  "噢",   "对", "是的"};
     for (auto f : kFillers)
@@ -76,18 +78,23 @@ bool is_loosely_fixed(std::string_view c) {
             c.remove_prefix(f.size());
             break;
         }
-    static constexpr std::array<std::string_view, 12> kWhole = {
-        "可以", "满意",   "很满意", "非常满意", "好啦", "好嘞",
-        "搞定", "搞定了", "行了",   "没事了",   "挺好", "很好"};
-    if (one_of(c, kWhole)) return true;
-    // A question, or another fault beside it ("好了，另外厨房水龙头也坏了": a report).
-    static constexpr std::array<std::string_view, 11> kNot = {
-        "吗", "么", "了没", "呢", "不满意", "没有好", "另外", "还有", "也坏", "坏了", "又"};
-    if (text::contains_any(c, kNot)) return false;
-    static constexpr std::array<std::string_view, 15> kSaysFixed = {
-        "好了", "修好", "不漏了", "不滴了", "不堵了", "正常了", "能用了", "可以用了",
-        "亮了", "通了", "有水了", "有电了", "没问题", "可以了", "👍"};
-    return text::contains_any(c, kSaysFixed);
+    static constexpr std::array<std::string_view, 10> kAfter = {
+        "谢谢师傅", "感谢师傅", "谢谢啦", "谢谢了", "谢谢你",
+        "谢谢您",   "谢谢",     "感谢",   "辛苦了", "👍"};
+    for (bool trimmed = true; trimmed && !c.empty();) {
+        trimmed = false;
+        for (auto a : kAfter)
+            if (c.size() > a.size() && c.ends_with(a)) {
+                c.remove_suffix(a.size());
+                trimmed = true;
+                break;
+            }
+    }
+    static constexpr std::array<std::string_view, 24> kWhole = {
+        "可以",   "满意",   "很满意", "非常满意", "好啦",     "好嘞",     "搞定",     "搞定了",
+        "行了",   "没事了", "挺好",   "很好",     "好了好了", "这回好了", "这次好了", "都好了",
+        "灯亮了", "亮了",   "不漏了", "不滴了",   "通了",     "有水了",   "有电了",   "👍"};
+    return one_of(c, kWhole);
 }
 
 bool is_not_fixed(std::string_view c) {
@@ -106,9 +113,9 @@ bool is_not_fixed(std::string_view c) {
                                                                "还在"};
     static constexpr std::array<std::string_view, 5> kPraise = {"不错", "没问题", "很好", "正常",
                                                                 "好的"};
-    static constexpr std::array<std::string_view, 21> kFault = {
-        "不", "没", "漏", "滴",   "渗", "坏", "堵",     "跳闸", "停",   "卡",  "响",
-        "冒", "臭", "闪", "一闪", "松", "晃", "老样子", "一样", "有点", "有股"};
+    static constexpr std::array<std::string_view, 19> kFault = {
+        "不", "没", "漏", "滴", "渗",   "坏", "堵", "跳闸",   "停",  "卡",
+        "响", "冒", "臭", "闪", "一闪", "松", "晃", "老样子", "一样"};
     for (auto w : kStill) {
         for (auto at = c.find(w); at != std::string_view::npos; at = c.find(w, at + w.size())) {
             const auto tail = c.substr(at + w.size());
@@ -142,15 +149,20 @@ std::optional<Score> parse_score(std::string_view s) {
             lead += verb.size();
             break;
         }
-    // "⭐⭐⭐⭐⭐": the stars counted.
+    // "⭐⭐⭐⭐⭐", "★★★★☆": the stars counted (an emoji's variation selector after each, and the
+    // empty ones, taken along).
     int stars = 0;
     std::size_t after_stars = lead;
-    for (std::string_view star : {"⭐", "★"}) {
-        while (stars < 6 && text::at(s, after_stars, star)) {
-            after_stars += star.size();
-            ++stars;
-        }
-        if (stars > 0) break;
+    for (bool more = true; more && stars <= 5;) {
+        more = false;
+        for (std::string_view star : {"⭐", "★", "☆", "✩"})
+            if (text::at(s, after_stars, star)) {
+                after_stars += star.size();
+                if (star == "⭐" || star == "★") ++stars;
+                if (text::at(s, after_stars, "\xEF\xB8\x8F")) after_stars += 3;  // U+FE0F
+                more = true;
+                break;
+            }
     }
     if (stars >= 1 && stars <= 5) return Score{stars, after_stars};
     for (const auto& w : kScoreWords) {
@@ -269,7 +281,7 @@ std::string_view without_particle(std::string_view c) {
 // 吧", or an agreement word followed only by a known ending ("同意，尽快来修吧", "好的，修吧",
 // "好的没问题"). Anything else after it ("好的，我问问家里人", "可以优惠点", "好的，厨房燃气味
 // 很重") is no agreement: it is asked again, or asked of a person, or a report of its own.
-bool agrees(const Said& said) {
+bool agrees(const Said& said, std::optional<std::int64_t> quoted_cents) {
     static constexpr std::array<std::string_view, 14> kWhole = {
         "我同意", "同意了", "接受", "我接受",   "没问题", "修吧", "那就修",
         "那修吧", "可以修", "那好", "那就同意", "那同意", "那行", "那可以"};
@@ -281,8 +293,10 @@ bool agrees(const Said& said) {
         "修",     "辛苦了",   "同意",   "那就同意", "那同意",   "就同意",   "我同意",
         "我接受", "接受",     "那就修", "那就修吧", "那修吧",   "就修吧"};
     if (said.normalized.find('?') != std::string::npos) return false;
-    // "200就200": the amount said back, yes to it.
+    // "200就200": the amount quoted said back is yes to it (alone, or with 好吧 / 修吧 around it);
+    // another amount is no yes ("100就100" to 120元 is haggling).
     std::string echoed = said.compact;
+    bool echo = false;
     for (auto at = echoed.find("就"); at != std::string::npos; at = echoed.find("就", at + 1)) {
         std::size_t from = at;
         while (from > 0 && text::is_ascii_digit(echoed[from - 1])) --from;
@@ -291,13 +305,24 @@ bool agrees(const Said& said) {
         if (amount.empty() || echoed.compare(back, amount.size(), amount) != 0) continue;
         std::size_t end = back + amount.size();
         if (end < echoed.size() && text::is_ascii_digit(echoed[end])) continue;
+        if (!quoted_cents || *quoted_cents % 100 != 0 ||
+            amount != std::to_string(*quoted_cents / 100))
+            return false;
         for (std::string_view unit : {"元", "块"})
             if (text::at(echoed, end, unit)) end += unit.size();
         echoed.erase(from, end - from);
+        echo = true;
         at = from;
     }
+    static constexpr std::array<std::string_view, 8> kParticleAlone = {"",   "呢", "吧", "啊",
+                                                                       "呀", "哦", "哈", "啦"};
+    if (echo &&
+        (one_of(echoed, kParticleAlone) || one_of(echoed, kWhole) || one_of(echoed, kEndings)))
+        return true;
     const std::string_view c = without_particle(echoed);
-    if (one_of(c, kAgree) || one_of(c, kWhole)) return true;
+    // Whole answers ending in 吧 are matched as said too ("修吧", "那修吧").
+    if (one_of(c, kAgree) || one_of(c, kWhole) || one_of(std::string_view(echoed), kWhole))
+        return true;
     for (auto w : kFirst) {
         if (!c.starts_with(w)) continue;
         if (one_of(without_particle(c.substr(w.size())), kEndings)) return true;
@@ -464,7 +489,8 @@ bool answer(Turn& t, const Said& said) {
                 next_question(t);
                 return true;
             }
-            if (is_fixed(c) || is_loosely_fixed(c)) {
+            if (is_fixed(c) ||
+                is_loosely_fixed(c, said.normalized.find('?') != std::string::npos)) {
                 if (too_early(t)) return true;
                 t.effects.emplace_back(ConfirmFixed{f.ticket_number});
                 f.step = FeedbackStep::score;
@@ -479,13 +505,19 @@ bool answer(Turn& t, const Said& said) {
             if (!score) return false;
             if (too_early(t)) return true;
             std::string comment = words_from(said, score->end);
-            // "4分吧，来得有点晚": the particle goes with the score, not into the comment.
-            for (std::string_view particle : {"吧", "啦", "哈", "了"})
-                if (std::string_view(comment).starts_with(particle)) {
-                    comment = std::string(
-                        text::trim_original(std::string_view(comment).substr(particle.size())));
-                    break;
-                }
+            // "4分吧，来得有点晚": a particle said with the score (then a break or nothing) goes
+            // with it, not into the comment ("5分，了解情况很仔细" keeps its 了).
+            for (std::string_view particle : {"吧", "啦", "哈", "了"}) {
+                const std::string_view said_after(comment);
+                if (!said_after.starts_with(particle)) continue;
+                const std::string_view rest = said_after.substr(particle.size());
+                bool broken = rest.empty();
+                for (std::string_view mark :
+                     {",", "，", "。", ".", "!", "！", " ", "、", "~", "～"})
+                    broken = broken || rest.starts_with(mark);
+                if (broken) comment = std::string(text::trim_original(rest));
+                break;
+            }
             if (!comment.empty()) {
                 rate(t, score->score, std::move(comment));
                 return true;
@@ -530,7 +562,7 @@ bool answer(Turn& t, const Said& said) {
                 !ends_asking(said) &&
                 std::any_of(kRefuse.begin(), kRefuse.end(),
                             [&](std::string_view w) { return c.starts_with(w); });
-            const bool agreed = agrees(said);
+            const bool agreed = agrees(said, f.cents);
             const bool answers = agreed || one_of(c, kRefuseBare) || called_off || refused_first ||
                                  refuses_in_words(said);
             if (answers && too_early(t)) return true;
@@ -719,10 +751,18 @@ void feedback_on_text(Turn& t, const Said& said) {
     }
     // A fault described while asked whether the last one is fixed ("灯还是一闪一闪的", "门把手
     // 装上了，不过有点松") is most often that one not fixed: asked, never filed as a second ticket
-    // unasked (a danger, or a new address, is a report at once).
+    // unasked (a danger, a new address, or words saying it is another — 报修, 另外, 还有, 也 —
+    // is a report at once). Asked again and again, a person is offered as for any miss.
+    static constexpr std::array<std::string_view, 4> kAnother = {"报修", "另外", "还有", "也"};
     if (report_like && step == FeedbackStep::confirm && !fill->fault.emergency &&
-        !(fill->address && fill->address->complete)) {
-        if (!too_early(t)) t.say(TextId::not_fixed_or_new, {{"ticket", ticket_of(t)}});
+        !(fill->address && fill->address->complete) &&
+        !text::contains_any(said.compact, kAnother)) {
+        if (too_early(t)) return;
+        t.say(TextId::not_fixed_or_new, {{"ticket", ticket_of(t)}});
+        if (++s.misses >= t.ctx.limits.misses_before_human) {
+            t.say(TextId::offer_human);
+            s.misses = 0;
+        }
         return;
     }
     if (report_like) {

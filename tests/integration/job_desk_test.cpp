@@ -1305,8 +1305,9 @@ TEST_F(JobDeskIntegration, ASecondJobDoneWhileTheFirstWaitsSaysSoBeforeTheFirsts
     // The first's own push asked about it alone.
     auto first_done = notices_of(first.id, "job_done");
     ASSERT_EQ(first_done.size(), 1u);
-    EXPECT_EQ(nlohmann::json::parse(first_done[0].payload)["text"].get<std::string>().find("还有"),
-              std::string::npos);
+    EXPECT_NE(nlohmann::json::parse(first_done[0].payload)["text"].get<std::string>().rfind(
+                  desk().notices.render("owner_job_done_behind", {{"number", first.number}}), 0),
+              0u);
 }
 
 // A job whose acceptance timed out with nobody else free stays its technician's, and the

@@ -438,8 +438,10 @@ TEST(Feedback, AScoreAloneAtTheCommentQuestionReplacesTheScore) {
 
 // Stars sent as stars, a 好评 given: scores.
 TEST(Feedback, StarsAndAGoodReviewGivenAreScores) {
-    for (auto [said, score] : {std::pair{"⭐⭐⭐⭐⭐", 5}, std::pair{"★★★", 3},
-                               std::pair{"给个好评吧", 5}, std::pair{"给5分", 5}}) {
+    for (auto [said, score] :
+         {std::pair{"⭐⭐⭐⭐⭐", 5}, std::pair{"★★★", 3},
+          std::pair{"⭐️⭐️⭐️⭐️⭐️", 5}, std::pair{"★★★★☆", 4},
+          std::pair{"给个好评吧", 5}, std::pair{"给5分", 5}}) {
         Chat chat = rating();
         chat.say(said);
         const int got = find_effect<RateService>(chat.last)
@@ -456,6 +458,10 @@ TEST(Feedback, AScoresParticleStaysOutOfTheComment) {
     chat.say("4分吧，来得有点晚");
     ASSERT_NE(find_effect<RateService>(chat.last), nullptr) << chat.reply();
     EXPECT_EQ(*find_effect<RateService>(chat.last), (RateService{kTicket, 4, "来得有点晚"}));
+    Chat keeps = rating();
+    keeps.say("5分，了解情况很仔细");
+    ASSERT_NE(find_effect<RateService>(keeps.last), nullptr) << keeps.reply();
+    EXPECT_EQ(find_effect<RateService>(keeps.last)->comment, "了解情况很仔细");
 }
 
 TEST(Feedback, ComplaintAtAnyTimeIsFiledAndTheQuestionStays) {
@@ -512,13 +518,15 @@ TEST(Feedback, RatingInterruptedByANewReportIsResumedAfterIt) {
 // "Fixed" in the owner's own words is fixed; a question, or a fault named beside it, is not.
 TEST(Feedback, FixedInTheOwnersOwnWordsIsConfirmed) {
     for (const char* said :
-         {"好了好了", "这回好了", "嗯，可以", "满意", "👍👍", "这次应该好了吧，我再观察两天",
-          "师傅修得不错，已经不滴了👍", "灯亮了，谢谢师傅"}) {
+         {"好了好了", "这回好了", "嗯，可以", "满意", "👍👍", "灯亮了，谢谢师傅", "不漏了👍"}) {
         Chat chat = confirming();
         chat.say(said);
         EXPECT_NE(find_effect<ConfirmFixed>(chat.last), nullptr) << said << " -> " << chat.reply();
     }
-    for (const char* said : {"好了没", "不满意", "好了，另外厨房水龙头也坏了", "可以了吗"}) {
+    for (const char* said :
+         {"好了没", "不满意", "好了，另外厨房水龙头也坏了", "可以了吗", "灯不亮了", "好了一半",
+          "灯亮了一下就灭了", "没问题吧？", "好了，不过开关有点松", "不能用了",
+          "灯亮了，但是有点闪", "好了，就是有点燃气味"}) {
         Chat chat = confirming();
         chat.say(said);
         EXPECT_EQ(find_effect<ConfirmFixed>(chat.last), nullptr) << said << " -> " << chat.reply();
@@ -548,11 +556,17 @@ TEST(Feedback, AFaultDescribedAtTheConfirmationIsAskedAboutNotFiledAgain) {
     ASSERT_NE(find_effect<ReportNotFixed>(chat.last), nullptr) << chat.reply();
 
     Chat other = confirming();
-    other.say("厨房水龙头也坏了");
+    other.say("厨房水龙头坏了");
     EXPECT_EQ(other.reply(),
               shipped_data().texts.render(TextId::not_fixed_or_new, {{"ticket", kTicket}}));
     other.say("报修");
     EXPECT_EQ(other.session.flow, Flow::owner_report) << other.reply();
+    // Said to be another one: a report at once.
+    for (const char* said : {"我要报修，卫生间马桶堵了", "厨房水龙头也坏了"}) {
+        Chat report = confirming();
+        report.say(said);
+        EXPECT_EQ(report.session.flow, Flow::owner_report) << said << " -> " << report.reply();
+    }
 }
 
 TEST(Feedback, ConfirmationInterruptedByAnAddressAndCancelledReportIsResumed) {
@@ -949,13 +963,17 @@ TEST(Feedback, AgreementWithAParticleAgreesAndNoWordsAskNobody) {
                               "可以，我接受",
                               "行，那就修吧",
                               "行吧，120就120，修吧",
-                              "好吧，120就120元"}) {
+                              "好吧，120就120元",
+                              "120就120，修吧",
+                              "120就120吧",
+                              "修吧"}) {
         Chat chat = quoting();
         chat.say(words);
         EXPECT_NE(find_effect<AgreeQuote>(chat.last), nullptr) << words;
     }
     for (const char* words :
-         {"好吧，那就不同意吧", "那好吧，我再想想", "行，我问问家里人", "100就100吧"}) {
+         {"好吧，那就不同意吧", "那好吧，我再想想", "行，我问问家里人", "100就100吧",
+          "好吧，100就100", "行，100就100，修吧", "120就120？太贵了"}) {
         Chat no = quoting();
         no.say(words);
         EXPECT_EQ(find_effect<AgreeQuote>(no.last), nullptr) << words;
