@@ -137,6 +137,9 @@ std::string words_from(const Said& said, std::size_t pos) {
 struct Score {
     int score = 0;
     std::size_t end = 0;  // where a comment in the same message starts
+    // A score restated at the end (restated_score): where its clause starts — the words before
+    // it are the owner's reason ("来了三次都没修好，1星"). 0 otherwise.
+    std::size_t reason_end = 0;
 };
 
 // "5", "5分", "五星", "满意", "不满意，太慢了" at the start of the message.
@@ -426,6 +429,7 @@ std::optional<Score> restated_score(std::string_view normalized) {
     const std::string_view after = text::trim_punct(last.substr(score->end));
     if (!after.empty() && after != "吧" && after != "啦" && after != "了" && after != "哈")
         return std::nullopt;
+    score->reason_end = static_cast<std::size_t>(clauses.back().data() - normalized.data());
     return score;
 }
 
@@ -440,7 +444,7 @@ std::optional<Score> corrected_score(const Said& said, int given) {
     if (auto alone = parse_score(said.normalized); alone && words_from(said, alone->end).empty())
         return alone;
     if (auto restated = restated_score(said.normalized); restated && restated->score != given)
-        return Score{restated->score, said.normalized.size()};
+        return Score{restated->score, said.normalized.size(), restated->reason_end};
     static constexpr std::array<std::string_view, 8> kSlip = {"打错", "点错", "按错", "输错",
                                                               "选错", "写错", "发错", "评错"};
     if (!text::contains_any(said.compact, kSlip)) return std::nullopt;
@@ -535,6 +539,16 @@ bool answer(Turn& t, const Said& said) {
             // a score said as a correction ("打错了，5分", "点错了 应该是5").
             if (auto again = corrected_score(said, f.score)) {
                 if (too_early(t)) return true;
+                // A low score restated after its reason ("来了三次都没修好，1星"): rated with it.
+                if (again->score >= 1 && again->score <= 3 && again->reason_end > 0) {
+                    auto n = text::normalize_mapped(said.raw);
+                    std::string reason(text::trim_original(text::original_span(
+                        said.raw, n, 0, std::min(again->reason_end, n.text.size()))));
+                    if (!reason.empty()) {
+                        rate(t, again->score, std::move(reason));
+                        return true;
+                    }
+                }
                 if (again->score == 0) {
                     f.step = FeedbackStep::score;  // a slip and no score: the score asked again
                 } else {

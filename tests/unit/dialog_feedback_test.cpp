@@ -419,8 +419,8 @@ TEST(Feedback, AScoreAloneAtTheCommentQuestionReplacesTheScore) {
 
     // Another score said with its unit at the end is the rating changed, not the comment of a
     // 1 (a complaint read by a supervisor and the manager).
-    for (auto [said, score] : {std::pair{"不是，我是说修好了，给五颗星", 5},
-                               std::pair{"还行吧，三颗星", 3}, std::pair{"算了，给4分吧", 4}}) {
+    for (auto [said, score] :
+         {std::pair{"不是，我是说修好了，给五颗星", 5}, std::pair{"算了，给4分吧", 4}}) {
         Chat again = confirming();
         again.say("1");
         again.say("1");
@@ -428,6 +428,19 @@ TEST(Feedback, AScoreAloneAtTheCommentQuestionReplacesTheScore) {
         EXPECT_EQ(find_effect<RateService>(again.last), nullptr) << said << " -> " << again.reply();
         EXPECT_EQ(again.session.feedback.front().score, score) << said;
     }
+    // A low score restated after its reason: rated at once, the reason its comment.
+    Chat middling = confirming();
+    middling.say("1");
+    middling.say("1");
+    middling.say("还行吧，三颗星");
+    ASSERT_NE(find_effect<RateService>(middling.last), nullptr) << middling.reply();
+    EXPECT_EQ(*find_effect<RateService>(middling.last), (RateService{kTicket, 3, "还行吧"}));
+    Chat reason = rating();
+    reason.say("3");
+    reason.say("来了三次都没修好，1星");
+    ASSERT_NE(find_effect<RateService>(reason.last), nullptr) << reason.reply();
+    EXPECT_EQ(*find_effect<RateService>(reason.last),
+              (RateService{kTicket, 1, "来了三次都没修好"}));
     // The score given, named in the comment, is the comment.
     Chat named = rating();
     named.say("1");
