@@ -55,10 +55,12 @@ constexpr std::array<ScoreWord, 14> kScoreWords = {{
     {"好评", 5},
 }};
 
+// Thanks said after a "fixed" ("好了，谢谢师傅", "已经好了感谢").
+constexpr std::array<std::string_view, 8> kThanks = {"谢谢",   "感谢",   "谢谢师傅", "感谢师傅",
+                                                     "谢谢啦", "谢谢了", "谢谢你",   "谢谢您"};
+
 bool is_fixed(std::string_view c) {
-    // "好了，谢谢师傅", "已经好了感谢": fixed, and nothing but thanks after it.
-    static constexpr std::array<std::string_view, 8> kThanks = {
-        "谢谢", "感谢", "谢谢师傅", "感谢师傅", "谢谢啦", "谢谢了", "谢谢你", "谢谢您"};
+    // Fixed, and nothing but thanks after it.
     return one_of(c, kFixed) || c.starts_with("修好了") ||
            std::any_of(kFixed.begin(), kFixed.end(), [&](std::string_view w) {
                return w.size() > 1 && c.starts_with(w) && one_of(c.substr(w.size()), kThanks);
@@ -78,17 +80,17 @@ bool is_loosely_fixed(std::string_view c, bool asked) {
             c.remove_prefix(f.size());
             break;
         }
-    static constexpr std::array<std::string_view, 10> kAfter = {
-        "谢谢师傅", "感谢师傅", "谢谢啦", "谢谢了", "谢谢你",
-        "谢谢您",   "谢谢",     "感谢",   "辛苦了", "👍"};
-    for (bool trimmed = true; trimmed && !c.empty();) {
-        trimmed = false;
-        for (auto a : kAfter)
-            if (c.size() > a.size() && c.ends_with(a)) {
-                c.remove_suffix(a.size());
-                trimmed = true;
-                break;
+    // Thanks or praise after it, however many ("灯亮了，谢谢师傅👍").
+    static constexpr std::array<std::string_view, 2> kPraise = {"辛苦了", "👍"};
+    const auto ends_with_one_of = [&c](const auto& words) {
+        for (auto w : words)
+            if (c.size() > w.size() && c.ends_with(w)) {
+                c.remove_suffix(w.size());
+                return true;
             }
+        return false;
+    };
+    while (ends_with_one_of(kThanks) || ends_with_one_of(kPraise)) {
     }
     static constexpr std::array<std::string_view, 24> kWhole = {
         "可以",   "满意",   "很满意", "非常满意", "好啦",     "好嘞",     "搞定",     "搞定了",
