@@ -347,7 +347,9 @@ store::StatsStageFacts ticket_stage(const store::Ticket& t, dialog::Stage stage)
         case dialog::Stage::arrive:
             return {t.due.arrive, t.at.arrived, t.late.arrive};
         case dialog::Stage::finish:
-            return {t.due.finish, t.at.done, t.late.finish};
+            // The first visit's (store::FirstFinish), whatever a breach or a reopen moved.
+            return {t.first_finish.due ? t.first_finish.due : t.due.finish,
+                    t.first_finish.done ? t.first_finish.done : t.at.done, t.late.finish};
     }
     return {};
 }

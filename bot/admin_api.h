@@ -59,7 +59,9 @@ struct TicketView {
 };
 
 // One stage of `t` as stored: its deadline, when it was met (dispatched_at, accepted_at,
-// quoted_at, arrived_at, done_at), the verdict the SLA engine recorded. Pure.
+// quoted_at, arrived_at, done_at), the verdict the SLA engine recorded — the first visit's, as
+// the figures count it: the finish's deadline and time are store::FirstFinish's once a breach or
+// a reopen (返修) moved them. Pure.
 [[nodiscard]] store::StatsStageFacts ticket_stage(const store::Ticket& t, dialog::Stage stage);
 
 // "on_time", "late" or "pending" for one stage of `t` at `now`: the verdict the SLA engine

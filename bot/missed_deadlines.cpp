@@ -53,6 +53,13 @@ std::string urgency_label(const MissedDeadline& m) {
     return out;
 }
 
+// The deadline, and the promised finish it was moved to after.
+std::string deadline_cell(const MissedDeadline& m) {
+    std::string out = m.due ? local_minute_text(*m.due) : "-";
+    if (m.promised) out += "（改至 " + local_minute_text(*m.promised) + "）";
+    return out;
+}
+
 }  // namespace
 
 MissedReport missed_deadlines(const StatsRange& range, Timestamp now, const store::StatsRows& rows) {
@@ -85,6 +92,8 @@ MissedReport missed_deadlines(const StatsRange& range, Timestamp now, const stor
             m.status = t.status;
             m.stage = stage;
             m.due = facts.due;
+            if (stage == dialog::Stage::finish && t.finish_due_now != facts.due)
+                m.promised = t.finish_due_now;
             m.met = facts.met && *facts.met < cutoff ? facts.met : std::nullopt;
             m.cancelled = t.cancelled_at && *t.cancelled_at < cutoff;
             const Timestamp end = m.met ? *m.met : (stopped ? std::min(cutoff, *stopped) : cutoff);
@@ -120,7 +129,8 @@ nlohmann::ordered_json to_json(const MissedReport& report) {
                          {"technician_id", m.technician_id ? J(*m.technician_id) : J(nullptr)},
                          {"technician", m.technician},
                          {"let_pass", std::move(let_pass)},
-                         {"ticket_late", m.ticket_late}});
+                         {"ticket_late", m.ticket_late},
+                         {"promised", time_or_null(m.promised)}});
     }
     return J{{"from", to_string(report.range.from)},
              {"to", to_string(report.range.to)},
@@ -132,7 +142,7 @@ nlohmann::ordered_json to_json(const MissedReport& report) {
 std::string to_csv(const MissedReport& report) {
     std::string out =
         "number,received_at,urgency,fault_type,address,status,stage,due,met,minutes_late,"
-        "technician_id,technician,let_pass_ids,let_pass_names,ticket_late,urgency_now\r\n";
+        "technician_id,technician,let_pass_ids,let_pass_names,ticket_late,urgency_now,promised\r\n";
     for (const auto& m : report.missed) {
         std::string ids, names;
         for (const auto& who : m.let_pass) {
@@ -159,7 +169,8 @@ std::string to_csv(const MissedReport& report) {
             ids,
             names,
             m.ticket_late ? "1" : "0",
-            m.urgency_now};
+            m.urgency_now,
+            m.promised ? iso_datetime(*m.promised) : ""};
         for (std::size_t i = 0; i < cells.size(); ++i) {
             if (i) out += ',';
             out += csv_cell(cells[i]);
@@ -180,8 +191,7 @@ std::string to_table(const MissedReport& report) {
         raised = raised || raised_since(m);
         rows.push_back({m.number, urgency_label(m), m.fault_type, m.address,
                         std::string(stage_word(m.stage)) + (m.ticket_late ? "" : "*"),
-                        m.due ? local_minute_text(*m.due) : "-",
-                        m.met ? local_minute_text(*m.met) : not_met(m),
+                        deadline_cell(m), m.met ? local_minute_text(*m.met) : not_met(m),
                         m.minutes_late ? one_decimal(*m.minutes_late) : "-",
                         m.technician_id ? technician_label(m.technician, *m.technician_id)
                                         : (m.technician.empty() ? "(未派单)" : m.technician),
@@ -189,12 +199,13 @@ std::string to_table(const MissedReport& report) {
     }
     out += render_table(rows);
     out += "\n共 " + std::to_string(report.missed.size()) +
-           " 项。期限为现行期限（新承诺时间、改派后的接单时限会改动它），逾期分钟按现行期限计，"
-           "\"-\" 表示按原期限判定逾期；经过详见 repairbot ticket show 工单号。\n";
+           " 项。完工期限为最初定的期限（逾期后新承诺的完工时间、返修后的期限见\"改至\"），"
+           "接单期限为现行期限（改派会给新的时限）；逾期分钟按表中期限计，\"-\" 表示按原期限判定"
+           "逾期；经过详见 repairbot ticket show 工单号。\n";
     if (raised)
         out +=
             "紧急程度\"甲→乙\"：返修时业主说有险情，工单升为乙；首次上门各环节按甲的时限判定"
-            "（完工期限已随返修按乙重算，表中为现行期限）。\n";
+            "（返修后按乙重算的完工期限见\"改至\"）。\n";
     if (starred)
         out +=
             "接单*：工单本身的接单未判逾期（改派后仍在等接单、已取消，或已有人按时接过单），"

@@ -32,9 +32,13 @@ struct MissedDeadline {
     std::string urgency, urgency_now;
     std::string fault_type, address, status;
     dialog::Stage stage = dialog::Stage::dispatch;  // one of figure_stages
-    // The deadline as it stands (a new promised finish or a re-dispatch's acceptance window
-    // moves it), and when the stage was met; met nullopt: not met by the cutoff.
+    // The stage's deadline and when it was met; met nullopt: not met by the cutoff. The finish's
+    // is the first visit's as first given (store::FirstFinish), the one missed; an acceptance's
+    // is the one standing (a re-dispatch gives a new window).
     std::optional<store::Timestamp> due, met;
+    // finish only: the finish deadline as it stands when it differs from `due` — the new promised
+    // finish the SLA engine gave the owner after the breach, or a reopen's revisit's.
+    std::optional<store::Timestamp> promised;
     bool cancelled = false;  // the ticket was cancelled before the cutoff
     // (met, else the cutoff or the cancel/close) − due, in minutes, when positive; nullopt
     // without a deadline on record or when the deadline as it stands is not passed (the miss
@@ -62,15 +66,17 @@ struct MissedReport {
                                             const store::StatsRows& rows);
 
 // GET /api/stats/missed: {from, to (excluded), as_of, count, missed: [{number, received_at,
-// urgency, fault_type, address, status, stage, due, met, minutes_late, technician_id, technician,
-// let_pass: [{technician_id, technician}], ticket_late}]}; times iso_datetime, null where none.
+// urgency, urgency_now, fault_type, address, status, stage, due, met, minutes_late, technician_id,
+// technician, let_pass: [{technician_id, technician}], ticket_late, promised}]}; times
+// iso_datetime, null where none.
 [[nodiscard]] nlohmann::ordered_json to_json(const MissedReport& report);
 // CSV (RFC 4180, CRLF): a header, then one row per late stage with the JSON's fields; let_pass
 // as two cells, let_pass_ids and let_pass_names, each joined by ';' in the same order (the ids
-// are unambiguous; a name may hold anything); ticket_late 1 or 0. Cells through csv_cell
-// (formulas defused).
+// are unambiguous; a name may hold anything); ticket_late 1 or 0; urgency_now and promised last
+// (added later: columns are only ever appended). Cells through csv_cell (formulas defused).
 [[nodiscard]] std::string to_csv(const MissedReport& report);
-// A table for the terminal with Chinese headings, local (UTC+8) minutes, "未完成" for a stage not
+// A table for the terminal with Chinese headings, local (UTC+8) minutes, the promised finish
+// after the deadline ("（改至 …）"), "未完成" for a stage not
 // met ("已取消" when the ticket was cancelled before the cutoff), "接单*" for a row that is not
 // the ticket's own (ticket_late false) with a note saying so, and a line saying how many;
 // "无逾期" when none.

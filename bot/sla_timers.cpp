@@ -308,6 +308,9 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
             std::vector<store::NewOutbox> owner;
             if (stage == dialog::Stage::finish) {
                 auto promised = new_promised_finish(d, t, now);
+                // The deadline missed stays for the figures' late list (store::FirstFinish).
+                if (!revisiting(t, stage) && !next.first_finish.due)
+                    next.first_finish.due = t.due.finish;
                 next.due.finish = promised;
                 std::string reason = finish_delay_reason(d, t);
                 std::string promised_text = when(d, promised);

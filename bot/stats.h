@@ -15,8 +15,12 @@
 //      takes the verdict the SLA engine recorded (the *_late column, kept once set, so a reopen's
 //      fresh deadline does not rewrite history); without one it is judged from the times at
 //      second resolution like dialog::judge (met at or before `due` is on time), and an unmet
-//      stage past its deadline is late.
-//  * minutes to arrive / to finish: (arrived_at or done_at) − received, in minutes (fractions
+//      stage past its deadline is late. The finish is the first visit's (store::FirstFinish):
+//      the deadline it was first given and when the first visit was done, so a finish breached
+//      and given a new promised time is late from its breach on, and a 返修 (which clears the
+//      done time for the revisit) does not take the first visit's finish out of the figures.
+//  * minutes to arrive / to finish: (arrived_at or the first visit's done) − received, in minutes
+//  (fractions
 //    kept), for tickets that reached the milestone before the cutoff. The mean is the
 //    arithmetic mean; the 90th percentile is nearest-rank: the ⌈0.9·n⌉-th smallest value
 //    (n = 1 → the value, n = 2 → the larger, n = 10 → the 9th).
@@ -36,8 +40,8 @@
 //    (the SLA engine's accept breach, after which the job is re-dispatched) is a late acceptance
 //    in that technician's group, and the technician who has the job now is judged on the
 //    deadline they were given (from the times), unless they let one pass too: then it is late in
-//    their group, whatever the recorded verdict (a first acceptance before a 转单). The ticket counts
-//    in its current technician's group only; the overall and other groups keep the ticket's
+//    their group, whatever the recorded verdict (a first acceptance before a 转单). The ticket
+//    counts in its current technician's group only; the overall and other groups keep the ticket's
 //    recorded verdict (late for the owner).
 #pragma once
 

@@ -333,6 +333,12 @@ Result<store::Ticket> reopen_job(store::Ticket t, const config::SlaData& sla, st
     if (!status_in(t, {ts::done, ts::confirmed, ts::rated, ts::closed})) return wrong_status(t, "reopen");
     if (!t.technician_id) return Error{LifecycleErrc::not_yours, "ticket " + t.number + " has no technician"};
     t.status = ts::dispatched;
+    // The first visit's finish stays for the figures (store::FirstFinish): the first reopen keeps
+    // when it was done and, unless a breach kept it already, the deadline it had.
+    if (t.reopen_count == 0) {
+        t.first_finish.done = t.at.done;
+        if (!t.first_finish.due) t.first_finish.due = t.due.finish;
+    }
     t.reopen_count += 1;
     t.at.done.reset();
     t.at.confirmed.reset();

@@ -159,7 +159,8 @@ namespace repairbot::bot {
 // planned job's finish: planned_date_fallback, its planned date being over) counted from `now`,
 // or from the revisit's acceptance or arrival where [stage_starts] counts the stage from those
 // (set then: start_stage_clocks); the first visit's times and
-// verdicts stay (bot/ticket_stages.h), and so does the fee (rework is free). `emergency`: the
+// verdicts stay (bot/ticket_stages.h; the first reopen keeps its finish in Ticket::first_finish),
+// and so does the fee (rework is free). `emergency`: the
 // owner's words name a danger (还是不行，有燃气味) — the ticket becomes an emergency, and the
 // revisit's limits are an emergency's; the urgency it had is kept as Ticket::first_urgency (by
 // the first raise only), the one the first visit's deadlines were set in.

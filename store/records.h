@@ -71,6 +71,16 @@ struct Revisit {
     bool operator==(const Revisit&) const = default;
 };
 
+// The first visit's finish, for the figures (which count the first visit; migration
+// 0018_first_finish): `due` is the finish deadline it was first given, kept when a finish breach
+// moves StageDeadlines::finish to a new promised finish or a reopen (返修) moves it to the
+// revisit's; `done` is when the first visit was done, kept by the first reopen (StageTimes::done
+// is the revisit's after it). nullopt until then: the same as the current ones. Set once.
+struct FirstFinish {
+    std::optional<Timestamp> due, done;
+    bool operator==(const FirstFinish&) const = default;
+};
+
 struct Ticket {
     std::uint64_t id = 0;
     std::string number;  // BX20261121-0007
@@ -110,6 +120,7 @@ struct Ticket {
     StageDeadlines due;
     StageLateness late;
     Revisit revisit;
+    FirstFinish first_finish;
     std::uint32_t version = 0;  // bumped by every update (compare-and-set)
     Timestamp updated_at{};
     bool operator==(const Ticket&) const = default;

@@ -34,7 +34,9 @@ const std::string kTicketsQuery =
     " t.dispatch_due, t.dispatched_at, t.dispatch_late, "
     " t.accept_due, t.accepted_at, t.accept_late, "
     " t.arrive_due, t.arrived_at, t.arrive_late, "
-    " t.finish_due, t.done_at, t.finish_late, t.reopen_count "
+    " COALESCE(t.first_finish_due, t.finish_due) AS finish_due, "
+    " COALESCE(t.first_done_at, t.done_at) AS done_at, t.finish_late, "
+    " t.finish_due AS finish_due_now, t.reopen_count "
     " FROM tickets t WHERE t.created_at >= ? AND t.created_at < ?) v "
     "LEFT JOIN technicians tech ON tech.id = v.technician_id "
     "ORDER BY v.created_at, v.id";
@@ -92,6 +94,7 @@ StatsTicketRow read_ticket(sql::ResultSet& rs) {
     t.accept = read_stage(rs, "accept_due", "accepted_at", "accept_late");
     t.arrive = read_stage(rs, "arrive_due", "arrived_at", "arrive_late");
     t.finish = read_stage(rs, "finish_due", "done_at", "finish_late");
+    t.finish_due_now = opt_time(rs, "finish_due_now");
     t.reopen_count = rs.getUInt("reopen_count");
     t.rating_score = opt_int(rs, "rating_score");
     return t;

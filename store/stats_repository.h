@@ -56,7 +56,12 @@ struct StatsTicketRow {
     std::string technician_name;  // "" without a technician (or one no longer on file)
     Timestamp received_at{};      // created_at
     std::optional<Timestamp> cancelled_at, closed_at;
-    StatsStageFacts dispatch, accept, arrive, finish;  // met = dispatched/accepted/arrived/done_at
+    // met = dispatched/accepted/arrived/done_at. The finish is the first visit's
+    // (store::FirstFinish): the deadline it was first given, missed or not, and when it was done,
+    // whatever a finish breach (a new promised finish) or a reopen moved since.
+    StatsStageFacts dispatch, accept, arrive, finish;
+    // The finish deadline as it stands (finish_due): a new promised finish, or a revisit's.
+    std::optional<Timestamp> finish_due_now;
     std::uint32_t reopen_count = 0;
     // The score of the newest round rated before StatsWindow::as_of; nullopt when not rated.
     std::optional<int> rating_score;

@@ -23,7 +23,7 @@ constexpr const char* kColumns =
     "quote_late, finish_late, quote_asked_at, reopened_at, revisit_accepted_at, "
     "revisit_arrived_at, "
     "revisit_accept_due, revisit_arrive_due, revisit_accept_late, revisit_arrive_late, "
-    "revisit_finish_late, version, updated_at";
+    "revisit_finish_late, first_finish_due, first_done_at, version, updated_at";
 
 Ticket read_ticket(sql::ResultSet& rs) {
     Ticket t;
@@ -72,6 +72,8 @@ Ticket read_ticket(sql::ResultSet& rs) {
     t.revisit.accept_late = opt_bool(rs, "revisit_accept_late");
     t.revisit.arrive_late = opt_bool(rs, "revisit_arrive_late");
     t.revisit.finish_late = opt_bool(rs, "revisit_finish_late");
+    t.first_finish.due = opt_time(rs, "first_finish_due");
+    t.first_finish.done = opt_time(rs, "first_done_at");
     t.at.done = opt_time(rs, "done_at");
     t.at.confirmed = opt_time(rs, "confirmed_at");
     t.at.rated = opt_time(rs, "rated_at");
@@ -409,7 +411,8 @@ Result<Ticket> TicketRepository::update(sql::Connection& c, const Ticket& t, con
         "arrive_due=?, quote_due=?, finish_due=?, dispatch_late=?, accept_late=?, arrive_late=?, "
         "quote_late=?, finish_late=?, quote_asked_at=?, reopened_at=?, revisit_accepted_at=?, "
         "revisit_arrived_at=?, revisit_accept_due=?, revisit_arrive_due=?, revisit_accept_late=?, "
-        "revisit_arrive_late=?, revisit_finish_late=?, version = version + 1, updated_at=? "
+        "revisit_arrive_late=?, revisit_finish_late=?, first_finish_due=?, first_done_at=?, "
+        "version = version + 1, updated_at=? "
         "WHERE id=? AND version=?");
     bind_all(*st, t.owner_openid, t.reporter_name, t.phone, t.building, t.unit, t.room, t.area,
              t.address, t.public_area, t.fault_type, t.trade, t.urgency, t.first_urgency,
@@ -421,7 +424,7 @@ Result<Ticket> TicketRepository::update(sql::Connection& c, const Ticket& t, con
              t.late.accept, t.late.arrive, t.late.quote, t.late.finish, t.quote_asked_at,
              t.revisit.reopened, t.revisit.accepted, t.revisit.arrived, t.revisit.accept_due,
              t.revisit.arrive_due, t.revisit.accept_late, t.revisit.arrive_late,
-             t.revisit.finish_late, at, t.id, t.version);
+             t.revisit.finish_late, t.first_finish.due, t.first_finish.done, at, t.id, t.version);
     if (st->executeUpdate() == 0) {
         trx.rollback();
         auto current = find_by_id(c, t.id);

@@ -584,6 +584,8 @@ TEST_F(SlaTimersIntegration, ALateFinishGivesTheOwnerTheReasonAndANewPromisedTim
     EXPECT_EQ(now.late.finish, std::optional<bool>(true));
     ASSERT_TRUE(now.due.finish);
     EXPECT_EQ(*now.due.finish, t0 + 16h + 1s) << "now + the emergency's 8 h";
+    EXPECT_EQ(now.first_finish.due, t.due.finish)
+        << "the deadline missed stays for the figures' late list";
     auto owner = sent_to(t.id, t.owner_openid);
     ASSERT_EQ(owner.size(), 1u);
     EXPECT_EQ(owner[0]["event"], "finish_delayed");
@@ -595,6 +597,8 @@ TEST_F(SlaTimersIntegration, ALateFinishGivesTheOwnerTheReasonAndANewPromisedTim
     at(*now.due.finish + 1s);
     fire();
     EXPECT_EQ(sent_events(t.id, t.owner_openid).size(), 2u);
+    EXPECT_EQ(ticket(t.id).first_finish.due, t.due.finish)
+        << "the first deadline missed, not the promise";
 }
 
 TEST_F(SlaTimersIntegration, ALatePlannedJobWithNoBookedDayIsPromisedTheFallbackNotTonight) {

@@ -195,6 +195,107 @@ TEST_F(StatsRepositoryIntegration, ATicketRaisedByAReopenComesBackWithTheUrgency
     EXPECT_EQ(n.urgency_now, "emergency");
 }
 
+// The figures count the first visit's finish (store::FirstFinish): a finish breached and promised
+// again comes back with the deadline missed and the promise beside it, and a reopened job with
+// the first visit's deadline and done time, which the reopen took off the ticket.
+TEST_F(StatsRepositoryIntegration,
+       TheFinishComesBackAsTheFirstVisitsWithTheDeadlineStandingBeside) {
+    auto zhang = technician("张师傅");
+    auto promised = ticket("k1", zhang.id);
+    auto reopened = ticket("k2", zhang.id);
+    auto plain = ticket("k3", zhang.id);
+    pool_.run_sync([&](sql::Connection& c) {
+        promised.due.finish = t0 + 16h;
+        promised.first_finish.due = t0 + 8h;
+        promised.late.finish = true;
+        (void)*TicketRepository::update(c, promised, {}, {}, t0 + 8h);
+        reopened.reopen_count = 1;
+        reopened.due.finish = t0 + 30h;
+        reopened.first_finish = {t0 + 8h, t0 + 9h};
+        reopened.late.finish = true;
+        (void)*TicketRepository::update(c, reopened, {}, {}, t0 + 10h);
+        plain.due.finish = t0 + 8h;
+        plain.at.done = t0 + 2h;
+        (void)*TicketRepository::update(c, plain, {}, {}, t0 + 2h);
+        return 0;
+    });
+    EXPECT_EQ(pool_.run_sync([&](sql::Connection& c) {
+        return TicketRepository::find_by_id(c, reopened.id)->first_finish;
+    }),
+              (FirstFinish{t0 + 8h, t0 + 9h}))
+        << "kept by the ticket's update and read back";
+
+    auto rows = pool_.run_sync([](sql::Connection& c) {
+        return StatsRepository::fetch(c, StatsWindow{t0 - 1h, t0 + 24h, t0 + 24h});
+    });
+    ASSERT_EQ(rows.tickets.size(), 3u);
+    auto row = [&](std::uint64_t id) {
+        return *std::find_if(rows.tickets.begin(), rows.tickets.end(),
+                             [&](const StatsTicketRow& r) { return r.id == id; });
+    };
+    EXPECT_EQ(row(promised.id).finish, (StatsStageFacts{t0 + 8h, std::nullopt, true}));
+    EXPECT_EQ(row(promised.id).finish_due_now, t0 + 16h);
+    EXPECT_EQ(row(reopened.id).finish, (StatsStageFacts{t0 + 8h, t0 + 9h, true}));
+    EXPECT_EQ(row(reopened.id).finish_due_now, t0 + 30h);
+    EXPECT_EQ(row(plain.id).finish, (StatsStageFacts{t0 + 8h, t0 + 2h, std::nullopt}));
+    EXPECT_EQ(row(plain.id).finish_due_now, t0 + 8h);
+}
+
+// Tickets from before migration 0018 get their first finish deadline from the first visit's first
+// finish breach (details.due, local time with its offset) and a reopened one its first done time
+// from the first "done" event; a revisit's breach is not the first visit's deadline.
+TEST_F(StatsRepositoryIntegration, Migration0018FillsTheFirstFinishOfTicketsFromBeforeIt) {
+    auto zhang = technician("张师傅");
+    auto breached = ticket("k1", zhang.id);
+    auto reopened = ticket("k2", zhang.id);
+    auto revisit_only = ticket("k3", zhang.id);
+    pool_.run_sync([&](sql::Connection& c) {
+        breached.late.finish = true;
+        breached.due.finish = t0 + 16h;
+        (void)*TicketRepository::update(c, breached, {}, {}, t0 + 8h);
+        reopened.reopen_count = 1;
+        (void)*TicketRepository::update(c, reopened, {}, {}, t0 + 10h);
+        revisit_only.late.finish = true;
+        revisit_only.reopen_count = 1;
+        (void)*TicketRepository::update(c, revisit_only, {}, {}, t0 + 10h);
+        // t0 + 8h is 18:00 at the desk.
+        TicketRepository::append_event(c, breached.id,
+                                       {"sla", "system", "sla_breach",
+                                        R"({"stage":"finish","due":"2026-11-23T18:00:00+08:00"})"},
+                                       t0 + 8h);
+        TicketRepository::append_event(c, breached.id,
+                                       {"sla", "system", "sla_breach",
+                                        R"({"stage":"finish","due":"2026-11-24T02:00:00+08:00"})"},
+                                       t0 + 16h);
+        TicketRepository::append_event(c, reopened.id, {"x", "technician", "done", "{}"}, t0 + 3h);
+        TicketRepository::append_event(c, reopened.id, {"x", "technician", "done", "{}"}, t0 + 9h);
+        TicketRepository::append_event(
+            c, revisit_only.id,
+            {"sla", "system", "sla_breach",
+             R"({"stage":"finish","due":"2026-11-23T20:00:00+08:00","revisit":1})"},
+            t0 + 10h);
+        return 0;
+    });
+    const auto& all = embedded_migrations();
+    auto m = std::find_if(all.begin(), all.end(),
+                          [](const Migration& x) { return x.name == "0018_first_finish"; });
+    ASSERT_NE(m, all.end());
+    pool_.run_sync([&](sql::Connection& c) {
+        for (const auto& statement : split_sql_statements(m->sql)) {
+            std::unique_ptr<sql::Statement> st(c.createStatement());
+            st->execute(statement);
+        }
+        return 0;
+    });
+    auto first = [&](std::uint64_t id) {
+        return pool_.run_sync(
+            [&](sql::Connection& c) { return TicketRepository::find_by_id(c, id)->first_finish; });
+    };
+    EXPECT_EQ(first(breached.id), (FirstFinish{t0 + 8h, std::nullopt}));
+    EXPECT_EQ(first(reopened.id), (FirstFinish{std::nullopt, t0 + 3h}));
+    EXPECT_EQ(first(revisit_only.id), (FirstFinish{std::nullopt, std::nullopt}));
+}
+
 // Tickets raised before migration 0015 get their first urgency from the first raising reopen's
 // audit event (details.urgency = [old, new]); a reopen that raised nothing leaves it NULL.
 TEST_F(StatsRepositoryIntegration, Migration0015FillsTheFirstUrgencyOfTicketsRaisedBeforeIt) {

@@ -76,6 +76,55 @@ TEST(MissedDeadlines, EachLateStageIsOneRowWithHowLateAndWhoseFiguresItCountsIn)
     }
 }
 
+// A finish missed and given a new promised time (the SLA engine's breach), still not done: late
+// from the deadline missed, however far off the promise is, and the row says both; after a 返修
+// the first visit's late finish stays listed though the revisit cleared the done time.
+TEST(MissedDeadlines, AFinishMissedIsLateAgainstItsFirstDeadlineAndShowsTheNewPromise) {
+    auto range = *parse_month("2026-11");
+    const auto in = local(2026, 11, 2, 10);
+    auto open = ticket(1, in, 30, 20);
+    open.status = "arrived";
+    open.finish.due = in + chr::hours{8};  // store::FirstFinish: the deadline missed
+    open.finish.met.reset();
+    open.finish.late = true;
+    open.finish_due_now = in + chr::hours{16};  // the promise after the breach
+    auto reopened = ticket(2, in, 30, 20);
+    reopened.status = "dispatched";
+    reopened.reopen_count = 1;
+    reopened.finish.due = in + chr::hours{8};
+    reopened.finish.met = in + chr::hours{9};  // the first visit, an hour late
+    reopened.finish.late = true;
+    reopened.finish_due_now = in + chr::hours{40};  // the revisit's, not met yet
+    const auto now = in + chr::hours{10};
+
+    auto report = missed_deadlines(range, now, {{open, reopened}, {}});
+    ASSERT_EQ(report.missed.size(), 2u);
+    const auto& a = report.missed[0];
+    EXPECT_EQ(a.number, open.number);
+    EXPECT_EQ(a.stage, dialog::Stage::finish);
+    EXPECT_EQ(a.due, in + chr::hours{8});
+    EXPECT_EQ(a.promised, in + chr::hours{16});
+    EXPECT_FALSE(a.met);
+    ASSERT_TRUE(a.minutes_late);
+    EXPECT_DOUBLE_EQ(*a.minutes_late, 120.0) << "from the deadline missed to the cutoff";
+    const auto& b = report.missed[1];
+    EXPECT_EQ(b.number, reopened.number);
+    EXPECT_EQ(b.met, in + chr::hours{9});
+    EXPECT_DOUBLE_EQ(*b.minutes_late, 60.0);
+    EXPECT_EQ(b.promised, in + chr::hours{40});
+
+    auto figures = compute_stats(range, now, {{open, reopened}, {}});
+    EXPECT_EQ(figures.overall.stages[3].late, 2u) << "both count as late finishes";
+    EXPECT_EQ(figures.overall.minutes_to_finish, std::vector<double>{540.0})
+        << "the first visit's finish, 9 h after it came in";
+
+    auto table = to_table(report);
+    EXPECT_NE(table.find("2026-11-02 18:00（改至 2026-11-03 02:00）"), std::string::npos) << table;
+    EXPECT_NE(to_csv(report).find(",emergency,2026-11-03T02:00:00+08:00\r\n"), std::string::npos);
+    EXPECT_EQ(to_json(report)["missed"][0]["promised"], "2026-11-03T02:00:00+08:00");
+    EXPECT_TRUE(to_json(report)["missed"][1].contains("promised"));
+}
+
 TEST(MissedDeadlines, AMissedAcceptanceNamesWhoLetItPassAndARecordedVerdictKeepsTheRow) {
     auto range = *parse_month("2026-11");
     auto t = ticket(1, local(2026, 11, 2, 10), 60, 30);
@@ -165,7 +214,7 @@ TEST(MissedDeadlines, AWindowLetPassHasItsRowWhileTheTicketsOwnAcceptanceIsNotLa
     EXPECT_EQ(j["missed"][0]["ticket_late"], false);
     EXPECT_TRUE(j["missed"][0]["met"].is_null());
     auto csv = to_csv(report);
-    EXPECT_NE(csv.find(",9,王师傅,0,emergency\r\n"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",9,王师傅,0,emergency,\r\n"), std::string::npos) << csv;
 }
 
 TEST(MissedDeadlines, TicketsOutsideTheRangeOrCancelledBeforeTheDeadlineAreNotListed) {
@@ -207,15 +256,15 @@ TEST(MissedDeadlines, CsvHasOneRowPerLateStageWithFormulasDefused) {
     EXPECT_EQ(
         csv.rfind("number,received_at,urgency,fault_type,address,status,stage,due,met,"
                   "minutes_late,technician_id,technician,let_pass_ids,let_pass_names,ticket_late,"
-                  "urgency_now\r\n",
+                  "urgency_now,promised\r\n",
                   0),
         0u)
         << csv;
     EXPECT_NE(csv.find(",\"'=HYPERLINK(\"\"x\"\")\","), std::string::npos) << csv;
     EXPECT_NE(csv.find(",accept,"), std::string::npos) << csv;
-    EXPECT_NE(csv.find(",9;4,\"王师傅;李,师傅\",1,emergency\r\n"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",9;4,\"王师傅;李,师傅\",1,emergency,\r\n"), std::string::npos) << csv;
     EXPECT_NE(csv.find(",arrive,2026-11-02T10:30:00+08:00,2026-11-02T10:31:00+08:00,1,1,张师傅,,,1,"
-                       "emergency\r\n"),
+                       "emergency,\r\n"),
               std::string::npos)
         << csv;
 }

@@ -360,6 +360,9 @@ TEST(TicketLifecycle, ReopenGoesBackToTheSameTechnicianWithAFreshFinishDeadline)
     EXPECT_EQ(reopened->fee_cents, 3000u) << "the fee charged stays; rework is free";
     EXPECT_EQ(reopened->at.accepted, at(5)) << "the first acceptance is kept for the figures";
     EXPECT_EQ(reopened->late.finish, false) << "a verdict once recorded stays";
+    EXPECT_EQ(reopened->first_finish.done, at(60))
+        << "the first visit's finish stays for the figures";
+    EXPECT_EQ(reopened->first_finish.due, confirmed->due.finish) << "with the deadline it had";
     // Normal urgency: 3 working days from Monday 11:40 → Thursday 11:40 local.
     EXPECT_EQ(reopened->due.finish, at(100 + 3 * 24 * 60));
     // The job can be accepted and finished again; its first verdicts do not change.
@@ -414,6 +417,8 @@ TEST(TicketLifecycle, AReopenedJobMustBeAcceptedAndVisitedAgainInTime) {
     auto again = reopen_job(*redone, sla, at(400));
     ASSERT_TRUE(again);
     EXPECT_EQ(again->revisit.reopened, at(400));
+    EXPECT_EQ(again->first_finish.done, at(60)) << "the first visit's, not the revisit's";
+    EXPECT_EQ(again->first_finish.due, done->due.finish);
     EXPECT_FALSE(again->revisit.accepted);
     EXPECT_FALSE(again->revisit.arrived);
     EXPECT_FALSE(again->revisit.accept_late) << "a new revisit, judged afresh";
