@@ -268,6 +268,11 @@ const CommandCase kCommandCases[] = {
      TextId::tech_quoted},
     {"QuoteByTheTicketsEndWithHaoThenYuan", Jobs::several, "报价 0010号 150元",
      QuoteJob{kJ4, 15000}, TextId::tech_quoted},
+    // Thousands grouped by a comma: 1200元, not 1元.
+    {"QuoteWithThousandsGrouped", Jobs::off_list, "报价 0007 1,200", QuoteJob{kJ1, 120000},
+     TextId::tech_quoted},
+    {"QuoteWithThousandsGroupedAndAChineseComma", Jobs::off_list, "报价 1，200元",
+     QuoteJob{kJ1, 120000}, TextId::tech_quoted},
     // 转单
     {"HandOverWithoutJobs", Jobs::none, "转单 需要电工", std::nullopt, TextId::tech_no_jobs},
     {"HandOverTheOnlyJob", Jobs::one_accepted, "转单 需要电工", HandOverJob{kJ1, "需要电工"},
@@ -798,6 +803,15 @@ TEST(TechnicianFees, YuanAreReadIntoCents) {
         {"", std::nullopt},
         {"1000001", std::nullopt},
         {"80元多", std::nullopt},
+        {"1,200", 120000},
+        {"1,200元", 120000},
+        {"12,000.50", 1200050},
+        {"1,000,000", 100000000},
+        {"1,000,001", std::nullopt},
+        {"1,20", std::nullopt},
+        {"1,2000", std::nullopt},
+        {"0,200", std::nullopt},
+        {"1200,000", std::nullopt},
         {"9999999999999999999999", std::nullopt},
     };
     for (const auto& c : cases) EXPECT_EQ(parse_yuan(c.text), c.cents) << c.text;
