@@ -50,6 +50,46 @@ std::string when(const Desk& d, Timestamp t) {
     return local_time_text(t, d.sla->calendar.utc_offset());
 }
 
+// How long past a deadline, in the words a supervisor reads: "3天2小时", "2小时15分钟", "40分钟"
+// (whole minutes, at least 1).
+std::string overdue_text(Timestamp due, Timestamp now) {
+    const auto minutes = std::max<long>(
+        1, static_cast<long>(std::chrono::duration_cast<std::chrono::minutes>(now - due).count()));
+    const long days = minutes / (24 * 60), hours = minutes / 60 % 24, mins = minutes % 60;
+    if (days > 0)
+        return std::to_string(days) + "天" + (hours ? std::to_string(hours) + "小时" : "");
+    if (hours > 0)
+        return std::to_string(hours) + "小时" + (mins ? std::to_string(mins) + "分钟" : "");
+    return std::to_string(mins) + "分钟";
+}
+
+// The breaches of `stage` this visit had before (the first visit's, or the revisit's now under
+// way: the audit log's sla_breach events, details.revisit = reopen_count): how many, and the
+// deadline the first of them missed (details.due), when it reads.
+struct EarlierBreaches {
+    std::size_t count = 0;
+    std::optional<Timestamp> first_due;
+};
+EarlierBreaches earlier_breaches(sql::Connection& c, const store::Ticket& t, dialog::Stage stage) {
+    EarlierBreaches out;
+    const bool again = revisiting(t, stage);
+    for (const auto& e : store::TicketRepository::latest_events(c, t.id, {"sla_breach"})) {
+        const auto details = nlohmann::json::parse(e.details, nullptr, /*allow_exceptions=*/false);
+        if (!details.is_object() || details.value("stage", "") != dialog::to_string(stage))
+            continue;
+        const auto revisit = details.find("revisit");
+        if (again ? (revisit == details.end() || !revisit->is_number_unsigned() ||
+                     revisit->get<std::uint64_t>() != t.reopen_count)
+                  : revisit != details.end())
+            continue;
+        ++out.count;  // newest first: the last one read is the first breach
+        out.first_due = details.contains("due") && details["due"].is_string()
+                            ? parse_iso_datetime(details["due"].get<std::string>())
+                            : std::nullopt;
+    }
+    return out;
+}
+
 store::NewOutbox notify_row(const std::string& openid, const nlohmann::json& payload) {
     return {"notify", openid, payload.dump(), std::nullopt};
 }
@@ -277,6 +317,17 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
                                                      {"stage", stage_text},
                                                      {"due", when(d, due)},
                                                      {"who", who}});
+            // A finish missed again (the new promised time, and the next): how many times, and
+            // how long since the deadline first missed; the managers hear it too — the
+            // supervisors' escalation did not get it done.
+            EarlierBreaches before;
+            if (stage == dialog::Stage::finish) before = earlier_breaches(c, t, stage);
+            if (before.count > 0)
+                text += d.notices->render(
+                    "sla_escalation_again",
+                    {{"count", std::to_string(before.count + 1)},
+                     {"first_due", before.first_due ? when(d, *before.first_due) : when(d, due)},
+                     {"late", overdue_text(before.first_due ? *before.first_due : due, now)}});
             if (stage == dialog::Stage::accept && t.technician_id) {
                 text += d.notices->render("sla_escalation_redispatch");
                 out.redispatch_from = t.technician_id;
@@ -293,7 +344,8 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
                                                               /*late=*/true);
             } else {
                 told = notify_staff(c, StaffRole::supervisor, t.id, "sla_escalation", text, now);
-                if (emergency) told += notify_staff(c, StaffRole::manager, t.id, "sla_escalation", text, now);
+                if (emergency || before.count > 0)
+                    told += notify_staff(c, StaffRole::manager, t.id, "sla_escalation", text, now);
                 if (stage == dialog::Stage::dispatch)
                     told += notify_staff(c, StaffRole::dispatcher, t.id, "sla_escalation", text, now);
             }
@@ -305,6 +357,7 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
             if (t.technician_id) details["technician_id"] = *t.technician_id;
             // A reopened job's deadline: not the first visit's, which the figures count.
             if (revisiting(t, stage)) details["revisit"] = t.reopen_count;
+            if (before.count > 0) details["breach_count"] = before.count + 1;
             std::vector<store::NewOutbox> owner;
             if (stage == dialog::Stage::finish) {
                 auto promised = new_promised_finish(d, t, now);
@@ -314,8 +367,9 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
                 next.due.finish = promised;
                 std::string reason = finish_delay_reason(d, t);
                 std::string promised_text = when(d, promised);
+                // Missed again: not the same apology word for word.
                 std::string owner_text = d.notices->render(
-                    "finish_delayed",
+                    before.count > 0 ? "finish_delayed_again" : "finish_delayed",
                     {{"number", t.number}, {"reason", reason}, {"promised", promised_text}});
                 nlohmann::json payload = {{"event", "finish_delayed"}, {"number", t.number},
                                           {"reason", reason},          {"promised", promised_text},

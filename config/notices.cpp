@@ -19,9 +19,10 @@ const std::vector<std::string_view>& required_notice_keys() {
         "sla_stage_dispatch", "sla_stage_accept", "sla_stage_quote", "sla_stage_arrive",
         "sla_stage_finish", "sla_warning", "sla_warning_dispatch", "sla_warning_unreachable",
         "sla_escalation", "sla_escalation_with", "sla_escalation_nobody",
-        "sla_escalation_redispatch", "finish_delayed", "finish_delay_not_arrived",
-        "finish_delay_quote", "finish_delay_quote_review", "finish_delay_in_progress",
-        "reminder_confirm", "reminder_rating", "reminder_quote", "auto_closed", "callback_overdue",
+        "sla_escalation_redispatch", "sla_escalation_again", "finish_delayed",
+        "finish_delayed_again", "finish_delay_not_arrived", "finish_delay_quote",
+        "finish_delay_quote_review", "finish_delay_in_progress", "reminder_confirm",
+        "reminder_rating", "reminder_quote", "auto_closed", "callback_overdue",
         // The dispatchers' queue note (bot/queue_notes.cpp)
         "queue_note", "queue_note_emergencies", "queue_note_item", "queue_note_deadlines",
         "queue_note_deadline_item", "queue_note_late", "queue_note_late_unreported",

@@ -601,6 +601,53 @@ TEST_F(SlaTimersIntegration, ALateFinishGivesTheOwnerTheReasonAndANewPromisedTim
         << "the first deadline missed, not the promise";
 }
 
+// The promised finish missed too: the desk does not send the same words again — the supervisors
+// read the how-many-th miss and how long since the deadline first missed, the managers hear it
+// now (for a normal job the first miss was the supervisors' alone), the owner gets a fuller
+// apology, and the breach event says the count.
+TEST_F(SlaTimersIntegration, AFinishMissedAgainSaysHowManyTimesAndHowLateAndGoesUpToTheManager) {
+    auto t = dispatched(create("normal"));
+    t.status = store::ticket_status::arrived;
+    t.at.accepted = t.at.arrived = t0 + 10min;
+    t.due.finish = t0 + 2h;
+    t = save(t, "arrived", t0 + 10min);
+    track(t);
+
+    at(t0 + 2h + 1s);
+    fire();
+    EXPECT_EQ(sent_events(t.id, *supervisor_.openid), std::vector<std::string>{"sla_escalation"});
+    EXPECT_TRUE(sent_events(t.id, *manager_.openid).empty()) << "a normal job's first miss";
+    const auto first = sent_to(t.id, *supervisor_.openid).at(0)["text"].get<std::string>();
+    EXPECT_EQ(first.find("第"), std::string::npos) << first;
+    auto promised = *ticket(t.id).due.finish;
+
+    at(promised + 1s);
+    fire();
+    auto to_supervisor = sent_to(t.id, *supervisor_.openid);
+    ASSERT_EQ(to_supervisor.size(), 2u);
+    const auto again = to_supervisor[1]["text"].get<std::string>();
+    const auto late =
+        std::to_string(chr::duration_cast<chr::hours>(promised + 1s - (t0 + 2h)).count() / 24);
+    EXPECT_NE(again.find("这是完工第2次逾期：原定" + local_time_text(t0 + 2h, 480min) +
+                         "完工，已超时" + late + "天"),
+              std::string::npos)
+        << again;
+    EXPECT_EQ(unfilled(to_supervisor[1]), std::vector<std::string>{});
+    EXPECT_EQ(sent_events(t.id, *manager_.openid), std::vector<std::string>{"sla_escalation"})
+        << "missed again: up to the manager";
+    auto owner = sent_to(t.id, t.owner_openid);
+    ASSERT_EQ(owner.size(), 2u);
+    EXPECT_EQ(owner[1]["event"], "finish_delayed");
+    EXPECT_NE(owner[1]["text"].get<std::string>().find("仍未完工"), std::string::npos) << owner[1];
+    EXPECT_NE(owner[1]["text"], owner[0]["text"]);
+    auto breaches = pool_.run_sync([&](sql::Connection& c) {
+        return store::TicketRepository::latest_events(c, t.id, {"sla_breach"});
+    });
+    ASSERT_EQ(breaches.size(), 2u);
+    EXPECT_EQ(nlohmann::json::parse(breaches[0].details).value("breach_count", 0), 2);
+    EXPECT_FALSE(nlohmann::json::parse(breaches[1].details).contains("breach_count"));
+}
+
 TEST_F(SlaTimersIntegration, ALatePlannedJobWithNoBookedDayIsPromisedTheFallbackNotTonight) {
     auto t = dispatched(create("planned"));
     t.status = store::ticket_status::arrived;
