@@ -18,7 +18,8 @@ std::optional<Amount> amount_at(std::string_view s, std::size_t pos) {
     if (ascii && s[pos] != '0' && end - pos <= 3) {
         while (end < s.size() && s[end] == ',' && digit(end + 1) && digit(end + 2) &&
                digit(end + 3) && !digit(end + 4)) {
-            yuan = yuan * 1000 + (s[end + 1] - '0') * 100 + (s[end + 2] - '0') * 10 + (s[end + 3] - '0');
+            yuan = yuan * 1000 + (s[end + 1] - '0') * 100 + (s[end + 2] - '0') * 10 +
+                   (s[end + 3] - '0');
             if (yuan > kMaxCents / 100) return std::nullopt;
             end += 4;
         }
