@@ -1,6 +1,8 @@
 #include "bot/missed_deadlines.h"
 
 #include <algorithm>
+#include <string_view>
+#include <utility>
 
 #include "bot/admin_api.h"
 #include "bot/cli_support.h"
@@ -53,6 +55,25 @@ std::string urgency_label(const MissedDeadline& m) {
     return out;
 }
 
+// A breach's reason (store::StatsStageFacts::reason) in the dispatcher's words; an unknown code
+// as it is, "-" for none.
+std::string reason_words(const std::string& code) {
+    static constexpr std::pair<std::string_view, std::string_view> kWords[] = {
+        {"nobody_free", "无人可派"},
+        {"technician_off_duty", "维修工已下班或停用"},
+        {"technician_unbound", "维修工未绑定微信"},
+        {"booked_visit", "按业主预约时间"},
+        {"quote_owner", "等业主答复报价"},
+        {"quote_review", "报价待主管审核"},
+        {"not_arrived", "维修工未到场"},
+        {"in_progress", "维修中"},
+    };
+    if (code.empty()) return "-";
+    for (const auto& [key, words] : kWords)
+        if (key == code) return std::string(words);
+    return code;
+}
+
 // The deadline, and the promised finish it was moved to after.
 std::string deadline_cell(const MissedDeadline& m) {
     std::string out = m.due ? local_minute_text(*m.due) : "-";
@@ -92,6 +113,7 @@ MissedReport missed_deadlines(const StatsRange& range, Timestamp now, const stor
             m.status = t.status;
             m.stage = stage;
             m.due = facts.due;
+            m.reason = facts.reason;
             if (stage == dialog::Stage::finish && t.finish_due_now != facts.due)
                 m.promised = t.finish_due_now;
             m.met = facts.met && *facts.met < cutoff ? facts.met : std::nullopt;
@@ -130,7 +152,8 @@ nlohmann::ordered_json to_json(const MissedReport& report) {
                          {"technician", m.technician},
                          {"let_pass", std::move(let_pass)},
                          {"ticket_late", m.ticket_late},
-                         {"promised", time_or_null(m.promised)}});
+                         {"promised", time_or_null(m.promised)},
+                         {"reason", m.reason}});
     }
     return J{{"from", to_string(report.range.from)},
              {"to", to_string(report.range.to)},
@@ -142,7 +165,8 @@ nlohmann::ordered_json to_json(const MissedReport& report) {
 std::string to_csv(const MissedReport& report) {
     std::string out =
         "number,received_at,urgency,fault_type,address,status,stage,due,met,minutes_late,"
-        "technician_id,technician,let_pass_ids,let_pass_names,ticket_late,urgency_now,promised\r\n";
+        "technician_id,technician,let_pass_ids,let_pass_names,ticket_late,urgency_now,promised,"
+        "reason\r\n";
     for (const auto& m : report.missed) {
         std::string ids, names;
         for (const auto& who : m.let_pass) {
@@ -170,7 +194,8 @@ std::string to_csv(const MissedReport& report) {
             names,
             m.ticket_late ? "1" : "0",
             m.urgency_now,
-            m.promised ? iso_datetime(*m.promised) : ""};
+            m.promised ? iso_datetime(*m.promised) : "",
+            m.reason};
         for (std::size_t i = 0; i < cells.size(); ++i) {
             if (i) out += ',';
             out += csv_cell(cells[i]);
@@ -183,8 +208,9 @@ std::string to_csv(const MissedReport& report) {
 std::string to_table(const MissedReport& report) {
     std::string out = report_heading("逾期明细", report.range, report.as_of);
     if (report.missed.empty()) return out + "无逾期。\n";
-    std::vector<std::vector<std::string>> rows{
-        {"工单", "紧急程度", "类型", "地址", "环节", "期限", "完成", "逾期(分)", "维修工", "超时未接单"}};
+    std::vector<std::vector<std::string>> rows{{"工单", "紧急程度", "类型", "地址", "环节", "期限",
+                                                "完成", "逾期(分)", "维修工", "超时未接单",
+                                                "原因"}};
     bool starred = false, raised = false;
     for (const auto& m : report.missed) {
         starred = starred || !m.ticket_late;
@@ -195,7 +221,7 @@ std::string to_table(const MissedReport& report) {
                         m.minutes_late ? one_decimal(*m.minutes_late) : "-",
                         m.technician_id ? technician_label(m.technician, *m.technician_id)
                                         : (m.technician.empty() ? "(未派单)" : m.technician),
-                        m.let_pass.empty() ? "-" : let_pass_names(m)});
+                        m.let_pass.empty() ? "-" : let_pass_names(m), reason_words(m.reason)});
     }
     out += render_table(rows);
     out += "\n共 " + std::to_string(report.missed.size()) +

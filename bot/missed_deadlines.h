@@ -45,6 +45,10 @@ struct MissedDeadline {
     // was against an earlier one: the SLA engine's recorded verdict — see the ticket's audit log,
     // `repairbot ticket show`).
     std::optional<double> minutes_late;
+    // Why, as the SLA engine saw it at the stage's first breach (store::StatsStageFacts::reason:
+    // nobody_free, technician_off_duty, …); "" when it recorded none or the stage was met late
+    // before its timer fired.
+    std::string reason;
     std::optional<std::uint64_t> technician_id;  // the ticket's, as its figures count it
     std::string technician;                      // "" without one
     std::vector<store::StatsMissedAccept> let_pass;  // accept only: who let a window pass
@@ -67,16 +71,17 @@ struct MissedReport {
 
 // GET /api/stats/missed: {from, to (excluded), as_of, count, missed: [{number, received_at,
 // urgency, urgency_now, fault_type, address, status, stage, due, met, minutes_late, technician_id,
-// technician, let_pass: [{technician_id, technician}], ticket_late, promised}]}; times
+// technician, let_pass: [{technician_id, technician}], ticket_late, promised, reason}]}; times
 // iso_datetime, null where none.
 [[nodiscard]] nlohmann::ordered_json to_json(const MissedReport& report);
 // CSV (RFC 4180, CRLF): a header, then one row per late stage with the JSON's fields; let_pass
 // as two cells, let_pass_ids and let_pass_names, each joined by ';' in the same order (the ids
-// are unambiguous; a name may hold anything); ticket_late 1 or 0; urgency_now and promised last
-// (added later: columns are only ever appended). Cells through csv_cell (formulas defused).
+// are unambiguous; a name may hold anything); ticket_late 1 or 0; urgency_now, promised, reason
+// last (added later: columns are only ever appended). Cells through csv_cell (formulas defused).
 [[nodiscard]] std::string to_csv(const MissedReport& report);
 // A table for the terminal with Chinese headings, local (UTC+8) minutes, the promised finish
-// after the deadline ("（改至 …）"), "未完成" for a stage not
+// after the deadline ("（改至 …）"), the reason in words (原因: 无人可派, 等业主答复报价, …; "-"
+// without one), "未完成" for a stage not
 // met ("已取消" when the ticket was cancelled before the cutoff), "接单*" for a row that is not
 // the ticket's own (ticket_late false) with a note saying so, and a line saying how many;
 // "无逾期" when none.

@@ -113,6 +113,27 @@ std::string finish_delay_reason(const Desk& d, const store::Ticket& t) {
     return d.notices->render("finish_delay_in_progress");
 }
 
+// Why a stage's deadline was missed, as far as the desk can tell at the breach — recorded on the
+// sla_breach event (details.reason) for the late list (bot/missed_deadlines.h), so a dispatcher
+// can tell a miss on the technician from one the desk or the owner held up. "" when nothing
+// explains it. `tech` is the ticket's technician, when on file.
+std::string breach_reason(const store::Ticket& t, dialog::Stage stage,
+                          const std::optional<store::Technician>& tech) {
+    using S = dialog::Stage;
+    if (stage == S::dispatch) return t.technician_id ? "" : "nobody_free";
+    if (stage == S::finish) {
+        if (t.quote_status == store::quote_status::pending) return "quote_owner";
+        if (t.quote_status == store::quote_status::review) return "quote_review";
+    }
+    if (tech && (stage == S::accept || !stage_met(t, S::arrive))) {
+        if (!tech->active || !tech->on_duty) return "technician_off_duty";
+        if (!store::is_bound(*tech)) return "technician_unbound";
+    }
+    if (stage == S::arrive && !revisiting(t, stage) && booked_visit_of(t)) return "booked_visit";
+    if (stage == S::finish) return stage_met(t, S::arrive) ? "in_progress" : "not_arrived";
+    return "";
+}
+
 }  // namespace
 
 namespace {
@@ -302,13 +323,15 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
             // Who has it, to call: the supervisor should not have to look it up at 2 a.m.
             std::string who =
                 t.technician_id ? std::string() : d.notices->render("sla_escalation_nobody");
+            std::optional<store::Technician> tech;
             if (t.technician_id)
-                if (auto tech = store::TechnicianRepository::find_by_id(c, *t.technician_id))
-                    who = d.notices->render(
-                        "sla_escalation_with",
-                        {{"technician", tech->name},
-                         {"phone",
-                          tech->phone.empty() ? std::string() : "（" + tech->phone + "）"}});
+                if (auto found = store::TechnicianRepository::find_by_id(c, *t.technician_id))
+                    tech = std::move(*found);
+            if (tech)
+                who = d.notices->render(
+                    "sla_escalation_with",
+                    {{"technician", tech->name},
+                     {"phone", tech->phone.empty() ? std::string() : "（" + tech->phone + "）"}});
             std::string text =
                 d.notices->render("sla_escalation", {{"urgency", emergency ? "紧急" : ""},
                                                      {"number", t.number},
@@ -358,6 +381,8 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
             // A reopened job's deadline: not the first visit's, which the figures count.
             if (revisiting(t, stage)) details["revisit"] = t.reopen_count;
             if (before.count > 0) details["breach_count"] = before.count + 1;
+            if (auto reason = breach_reason(t, stage, tech); !reason.empty())
+                details["reason"] = reason;
             std::vector<store::NewOutbox> owner;
             if (stage == dialog::Stage::finish) {
                 auto promised = new_promised_finish(d, t, now);

@@ -56,20 +56,30 @@ const std::string kCallbacksQuery =
     "LEFT JOIN technicians tech ON tech.id = v.technician_id "
     "ORDER BY v.due_at, v.id";
 
-// The accept breaches of the window's tickets, with the technician each was with (the breach
-// event's details.technician_id), a reopened job's revisit's left out (details.revisit: the
-// figures count the first visit): a month's tickets' events by ix_ticket_events_ticket.
-constexpr const char* kMissedAcceptsQuery =
-    "SELECT b.ticket_id, b.technician_id, tech.name AS technician_name FROM ("
-    " SELECT e.ticket_id, e.id, "
-    " CAST(JSON_VALUE(e.details, '$.technician_id') AS UNSIGNED) AS technician_id "
+// The first visits' breaches of the window's tickets before the cutoff, in the order they
+// happened: each stage's, with the technician the job was with and the reason the SLA engine
+// recorded (details.technician_id, details.reason); a reopened job's revisit's left out
+// (details.revisit: the figures count the first visit). A month's tickets' events by
+// ix_ticket_events_ticket.
+constexpr const char* kBreachesQuery =
+    "SELECT b.ticket_id, b.stage, b.technician_id, b.reason, tech.name AS technician_name FROM ("
+    " SELECT e.ticket_id, e.id, JSON_VALUE(e.details, '$.stage') AS stage, "
+    " CAST(JSON_VALUE(e.details, '$.technician_id') AS UNSIGNED) AS technician_id, "
+    " JSON_VALUE(e.details, '$.reason') AS reason "
     " FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id "
     " WHERE t.created_at >= ? AND t.created_at < ? AND e.type = 'sla_breach' AND e.at < ? "
-    " AND JSON_VALUE(e.details, '$.stage') = 'accept' "
-    " AND JSON_VALUE(e.details, '$.technician_id') IS NOT NULL "
     " AND JSON_VALUE(e.details, '$.revisit') IS NULL) b "
     "LEFT JOIN technicians tech ON tech.id = b.technician_id "
     "ORDER BY b.ticket_id, b.id";
+
+// The facts of `stage` ("dispatch", ...) of `t`; nullptr for a stage the figures do not read.
+StatsStageFacts* facts_of(StatsTicketRow& t, const std::string& stage) {
+    if (stage == "dispatch") return &t.dispatch;
+    if (stage == "accept") return &t.accept;
+    if (stage == "arrive") return &t.arrive;
+    if (stage == "finish") return &t.finish;
+    return nullptr;
+}
 
 StatsStageFacts read_stage(sql::ResultSet& rs, const char* due, const char* met, const char* late) {
     return StatsStageFacts{opt_time(rs, due), opt_time(rs, met), opt_bool(rs, late)};
@@ -130,14 +140,23 @@ StatsRows StatsRepository::fetch(sql::Connection& c, const StatsWindow& w) {
     {
         std::map<std::uint64_t, std::size_t> row_of;
         for (std::size_t i = 0; i < out.tickets.size(); ++i) row_of[out.tickets[i].id] = i;
-        auto st = prepare(c, kMissedAcceptsQuery);
+        auto st = prepare(c, kBreachesQuery);
         bind_all(*st, w.from, w.to, w.as_of);
         auto rs = query(*st);
         while (rs->next()) {
             auto row = row_of.find(rs->getUInt64("ticket_id"));
             if (row == row_of.end()) continue;
-            out.tickets[row->second].missed_accepts.push_back(
-                {rs->getUInt64("technician_id"), opt_str(*rs, "technician_name").value_or("")});
+            auto& t = out.tickets[row->second];
+            const std::string stage = opt_str(*rs, "stage").value_or("");
+            const auto technician = opt_u64(*rs, "technician_id");
+            if (stage == "accept" && technician)
+                t.missed_accepts.push_back(
+                    {*technician, opt_str(*rs, "technician_name").value_or("")});
+            // The first breach's reason is the stage's: later ones are a promise missed again.
+            if (auto* facts = facts_of(t, stage); facts && !facts->breached) {
+                facts->breached = true;
+                facts->reason = opt_str(*rs, "reason").value_or("");
+            }
         }
     }
     {

@@ -23,11 +23,17 @@ struct StatsWindow {
 };
 
 // One stage of a ticket as stored: its deadline, when it was met, and the verdict the SLA
-// engine recorded (nullopt pending, false on time, true late).
+// engine recorded (nullopt pending, false on time, true late); for the figures' rows, also
+// whether the SLA engine's timer breached it before the cutoff (its first visit's sla_breach
+// event) and the reason that breach recorded (details.reason: nobody_free, technician_off_duty,
+// technician_unbound, booked_visit, quote_owner, quote_review, not_arrived, in_progress; ""
+// without one — bot/sla_timers.cpp breach_reason).
 struct StatsStageFacts {
     std::optional<Timestamp> due;
     std::optional<Timestamp> met;
     std::optional<bool> late;
+    bool breached = false;
+    std::string reason;
     bool operator==(const StatsStageFacts&) const = default;
 };
 

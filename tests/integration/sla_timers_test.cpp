@@ -645,6 +645,8 @@ TEST_F(SlaTimersIntegration, AFinishMissedAgainSaysHowManyTimesAndHowLateAndGoes
     });
     ASSERT_EQ(breaches.size(), 2u);
     EXPECT_EQ(nlohmann::json::parse(breaches[0].details).value("breach_count", 0), 2);
+    EXPECT_EQ(nlohmann::json::parse(breaches[1].details).value("reason", ""), "in_progress")
+        << "on site, not done: the late list's reason";
     EXPECT_FALSE(nlohmann::json::parse(breaches[1].details).contains("breach_count"));
 }
 

@@ -75,10 +75,12 @@ class StatsRepositoryIntegration : public ::testing::Test {
         return pool_.run_sync([&n](sql::Connection& c) { return TicketRepository::create(c, n)->ticket; });
     }
 
-    void breach(std::uint64_t ticket_id, const char* stage, std::uint64_t technician_id, Timestamp at,
-                std::optional<int> revisit = std::nullopt) {
+    void breach(std::uint64_t ticket_id, const char* stage, std::uint64_t technician_id,
+                Timestamp at, std::optional<int> revisit = std::nullopt,
+                const char* reason = nullptr) {
         nlohmann::json details = {{"timer", "sla:x"}, {"stage", stage}, {"technician_id", technician_id}};
         if (revisit) details["revisit"] = *revisit;
+        if (reason) details["reason"] = reason;
         pool_.run_sync([&](sql::Connection& c) {
             TicketRepository::append_event(c, ticket_id, {"sla", "system", "sla_breach", details.dump()}, at);
             return 0;
@@ -94,10 +96,14 @@ TEST_F(StatsRepositoryIntegration, AnAcceptBreachComesBackWithTheTechnicianItWas
     auto zhang = technician("张师傅");
     auto t = ticket("k1", zhang.id);
     auto other = ticket("k2", zhang.id);
-    breach(t.id, "accept", wang.id, t0 + 3min);
-    breach(t.id, "arrive", zhang.id, t0 + 31min);       // not an acceptance
-    breach(other.id, "accept", zhang.id, t0 + 5h);      // after the cutoff below
-    breach(t.id, "accept", zhang.id, t0 + 90min, 1);    // a reopened job's revisit
+    breach(t.id, "accept", wang.id, t0 + 3min, std::nullopt, "technician_off_duty");
+    breach(t.id, "arrive", zhang.id, t0 + 31min, std::nullopt,
+           "booked_visit");  // not an acceptance
+    breach(other.id, "accept", zhang.id, t0 + 5h, std::nullopt,
+           "technician_unbound");                          // after the cutoff
+    breach(t.id, "accept", zhang.id, t0 + 90min, 1, "x");  // a reopened job's revisit
+    breach(t.id, "finish", zhang.id, t0 + 100min);         // no reason recorded
+    breach(t.id, "finish", zhang.id, t0 + 110min, std::nullopt, "in_progress");  // missed again
     pool_.run_sync([&](sql::Connection& c) {             // a breach of no technician (queued)
         TicketRepository::append_event(c, other.id, {"sla", "system", "sla_breach", R"({"stage":"accept"})"},
                                        t0 + 4min);
@@ -114,6 +120,15 @@ TEST_F(StatsRepositoryIntegration, AnAcceptBreachComesBackWithTheTechnicianItWas
         << "the figures count the first visit's acceptance, not a revisit's";
     EXPECT_EQ(first.technician_id, zhang.id);
     EXPECT_TRUE(second.missed_accepts.empty()) << "after the cutoff, or with no technician";
+    // Each stage's first breach before the cutoff, with its reason (the late list's 原因).
+    EXPECT_TRUE(first.accept.breached);
+    EXPECT_EQ(first.accept.reason, "technician_off_duty") << "the first visit's, not the revisit's";
+    EXPECT_EQ(first.arrive.reason, "booked_visit");
+    EXPECT_TRUE(first.finish.breached);
+    EXPECT_EQ(first.finish.reason, "") << "the first breach's, not a promise missed again";
+    EXPECT_FALSE(first.dispatch.breached);
+    EXPECT_TRUE(second.accept.breached) << "queued, with nobody: still a breach of the stage";
+    EXPECT_EQ(second.accept.reason, "") << "the reason of a breach after the cutoff is not read";
 }
 
 // A reopened job (返修) given to someone else for its revisit (the first technician let the

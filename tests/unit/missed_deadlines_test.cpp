@@ -88,6 +88,8 @@ TEST(MissedDeadlines, AFinishMissedIsLateAgainstItsFirstDeadlineAndShowsTheNewPr
     open.finish.met.reset();
     open.finish.late = true;
     open.finish_due_now = in + chr::hours{16};  // the promise after the breach
+    open.finish.breached = true;
+    open.finish.reason = "quote_owner";
     auto reopened = ticket(2, in, 30, 20);
     reopened.status = "dispatched";
     reopened.reopen_count = 1;
@@ -120,7 +122,11 @@ TEST(MissedDeadlines, AFinishMissedIsLateAgainstItsFirstDeadlineAndShowsTheNewPr
 
     auto table = to_table(report);
     EXPECT_NE(table.find("2026-11-02 18:00（改至 2026-11-03 02:00）"), std::string::npos) << table;
-    EXPECT_NE(to_csv(report).find(",emergency,2026-11-03T02:00:00+08:00\r\n"), std::string::npos);
+    EXPECT_NE(table.find("等业主答复报价"), std::string::npos) << "why, in words: " << table;
+    EXPECT_NE(to_csv(report).find(",emergency,2026-11-03T02:00:00+08:00,quote_owner\r\n"),
+              std::string::npos);
+    EXPECT_EQ(to_json(report)["missed"][0]["reason"], "quote_owner");
+    EXPECT_EQ(to_json(report)["missed"][1]["reason"], "");
     EXPECT_EQ(to_json(report)["missed"][0]["promised"], "2026-11-03T02:00:00+08:00");
     EXPECT_TRUE(to_json(report)["missed"][1].contains("promised"));
 }
@@ -214,7 +220,7 @@ TEST(MissedDeadlines, AWindowLetPassHasItsRowWhileTheTicketsOwnAcceptanceIsNotLa
     EXPECT_EQ(j["missed"][0]["ticket_late"], false);
     EXPECT_TRUE(j["missed"][0]["met"].is_null());
     auto csv = to_csv(report);
-    EXPECT_NE(csv.find(",9,王师傅,0,emergency,\r\n"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",9,王师傅,0,emergency,,\r\n"), std::string::npos) << csv;
 }
 
 TEST(MissedDeadlines, TicketsOutsideTheRangeOrCancelledBeforeTheDeadlineAreNotListed) {
@@ -256,15 +262,15 @@ TEST(MissedDeadlines, CsvHasOneRowPerLateStageWithFormulasDefused) {
     EXPECT_EQ(
         csv.rfind("number,received_at,urgency,fault_type,address,status,stage,due,met,"
                   "minutes_late,technician_id,technician,let_pass_ids,let_pass_names,ticket_late,"
-                  "urgency_now,promised\r\n",
+                  "urgency_now,promised,reason\r\n",
                   0),
         0u)
         << csv;
     EXPECT_NE(csv.find(",\"'=HYPERLINK(\"\"x\"\")\","), std::string::npos) << csv;
     EXPECT_NE(csv.find(",accept,"), std::string::npos) << csv;
-    EXPECT_NE(csv.find(",9;4,\"王师傅;李,师傅\",1,emergency,\r\n"), std::string::npos) << csv;
+    EXPECT_NE(csv.find(",9;4,\"王师傅;李,师傅\",1,emergency,,\r\n"), std::string::npos) << csv;
     EXPECT_NE(csv.find(",arrive,2026-11-02T10:30:00+08:00,2026-11-02T10:31:00+08:00,1,1,张师傅,,,1,"
-                       "emergency,\r\n"),
+                       "emergency,,\r\n"),
               std::string::npos)
         << csv;
 }
