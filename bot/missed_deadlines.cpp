@@ -113,7 +113,9 @@ MissedReport missed_deadlines(const StatsRange& range, Timestamp now, const stor
             m.status = t.status;
             m.stage = stage;
             m.due = facts.due;
-            m.reason = facts.reason;
+            if (auto why = t.breach_reasons.find(std::string(dialog::to_string(stage)));
+                why != t.breach_reasons.end())
+                m.reason = why->second;
             if (stage == dialog::Stage::finish && t.finish_due_now != facts.due)
                 m.promised = t.finish_due_now;
             m.met = facts.met && *facts.met < cutoff ? facts.met : std::nullopt;

@@ -45,9 +45,9 @@ struct MissedDeadline {
     // was against an earlier one: the SLA engine's recorded verdict — see the ticket's audit log,
     // `repairbot ticket show`).
     std::optional<double> minutes_late;
-    // Why, as the SLA engine saw it at the stage's first breach (store::StatsStageFacts::reason:
-    // nobody_free, technician_off_duty, …); "" when it recorded none or the stage was met late
-    // before its timer fired.
+    // Why, as the SLA engine saw it at the stage's first breach
+    // (store::StatsTicketRow::breach_reasons: nobody_free, technician_off_duty, …); "" when it
+    // recorded none or the stage was met late before its timer fired.
     std::string reason;
     std::optional<std::uint64_t> technician_id;  // the ticket's, as its figures count it
     std::string technician;                      // "" without one

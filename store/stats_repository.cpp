@@ -72,15 +72,6 @@ constexpr const char* kBreachesQuery =
     "LEFT JOIN technicians tech ON tech.id = b.technician_id "
     "ORDER BY b.ticket_id, b.id";
 
-// The facts of `stage` ("dispatch", ...) of `t`; nullptr for a stage the figures do not read.
-StatsStageFacts* facts_of(StatsTicketRow& t, const std::string& stage) {
-    if (stage == "dispatch") return &t.dispatch;
-    if (stage == "accept") return &t.accept;
-    if (stage == "arrive") return &t.arrive;
-    if (stage == "finish") return &t.finish;
-    return nullptr;
-}
-
 StatsStageFacts read_stage(sql::ResultSet& rs, const char* due, const char* met, const char* late) {
     return StatsStageFacts{opt_time(rs, due), opt_time(rs, met), opt_bool(rs, late)};
 }
@@ -153,10 +144,8 @@ StatsRows StatsRepository::fetch(sql::Connection& c, const StatsWindow& w) {
                 t.missed_accepts.push_back(
                     {*technician, opt_str(*rs, "technician_name").value_or("")});
             // The first breach's reason is the stage's: later ones are a promise missed again.
-            if (auto* facts = facts_of(t, stage); facts && !facts->breached) {
-                facts->breached = true;
-                facts->reason = opt_str(*rs, "reason").value_or("");
-            }
+            if (stage == "dispatch" || stage == "accept" || stage == "arrive" || stage == "finish")
+                t.breach_reasons.try_emplace(stage, opt_str(*rs, "reason").value_or(""));
         }
     }
     {

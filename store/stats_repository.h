@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -23,17 +24,11 @@ struct StatsWindow {
 };
 
 // One stage of a ticket as stored: its deadline, when it was met, and the verdict the SLA
-// engine recorded (nullopt pending, false on time, true late); for the figures' rows, also
-// whether the SLA engine's timer breached it before the cutoff (its first visit's sla_breach
-// event) and the reason that breach recorded (details.reason: nobody_free, technician_off_duty,
-// technician_unbound, booked_visit, quote_owner, quote_review, not_arrived, in_progress; ""
-// without one — bot/sla_timers.cpp breach_reason).
+// engine recorded (nullopt pending, false on time, true late).
 struct StatsStageFacts {
     std::optional<Timestamp> due;
     std::optional<Timestamp> met;
     std::optional<bool> late;
-    bool breached = false;
-    std::string reason;
     bool operator==(const StatsStageFacts&) const = default;
 };
 
@@ -72,6 +67,12 @@ struct StatsTicketRow {
     // The score of the newest round rated before StatsWindow::as_of; nullopt when not rated.
     std::optional<int> rating_score;
     std::vector<StatsMissedAccept> missed_accepts;  // in the order they happened
+    // The stages the SLA engine's timers breached before StatsWindow::as_of (the first visit's
+    // sla_breach events), by stage name ("dispatch", "accept", "arrive", "finish"), each with
+    // the reason its first breach recorded (details.reason: nobody_free, technician_off_duty,
+    // technician_unbound, booked_visit, quote_owner, quote_review, not_arrived, in_progress;
+    // "" without one — bot/sla_timers.cpp breach_reason).
+    std::map<std::string, std::string> breach_reasons;
     bool operator==(const StatsTicketRow&) const = default;
 };
 

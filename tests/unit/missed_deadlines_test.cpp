@@ -88,8 +88,7 @@ TEST(MissedDeadlines, AFinishMissedIsLateAgainstItsFirstDeadlineAndShowsTheNewPr
     open.finish.met.reset();
     open.finish.late = true;
     open.finish_due_now = in + chr::hours{16};  // the promise after the breach
-    open.finish.breached = true;
-    open.finish.reason = "quote_owner";
+    open.breach_reasons = {{"finish", "quote_owner"}};
     auto reopened = ticket(2, in, 30, 20);
     reopened.status = "dispatched";
     reopened.reopen_count = 1;
