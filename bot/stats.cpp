@@ -93,9 +93,11 @@ void add_ticket(Figures& f, const store::StatsTicketRow& t, Timestamp cutoff) {
         if (*v == dialog::Verdict::on_time) ++f.stages[i].on_time;
         else ++f.stages[i].late;
     }
-    if (t.arrive.met && *t.arrive.met < cutoff)
+    // A visit the owner booked waited for the owner's time, not the desk's: its stages count in
+    // the rates, its minutes would only measure the booking.
+    if (t.arrive.met && *t.arrive.met < cutoff && !t.booked_visit)
         f.minutes_to_arrive.push_back(minutes_between(t.received_at, *t.arrive.met));
-    if (t.finish.met && *t.finish.met < cutoff)
+    if (t.finish.met && *t.finish.met < cutoff && !t.booked_visit)
         f.minutes_to_finish.push_back(minutes_between(t.received_at, *t.finish.met));
     if (t.reopen_count >= 1) ++f.reopened;
     if (t.rating_score) {

@@ -19,9 +19,10 @@
 //      the deadline it was first given and when the first visit was done, so a finish breached
 //      and given a new promised time is late from its breach on, and a 返修 (which clears the
 //      done time for the revisit) does not take the first visit's finish out of the figures.
-//  * minutes to arrive / to finish: (arrived_at or the first visit's done) − received, in minutes
-//  (fractions
-//    kept), for tickets that reached the milestone before the cutoff. The mean is the
+//  * minutes to arrive / to finish: (arrived_at or the first visit's done) − received, in
+//    minutes (fractions kept), for tickets that reached the milestone before the cutoff — not
+//    those whose visit the owner booked (their wait was the owner's choice; their stages still
+//    count in the rates: the booked time was the arrival's deadline). The mean is the
 //    arithmetic mean; the 90th percentile is nearest-rank: the ⌈0.9·n⌉-th smallest value
 //    (n = 1 → the value, n = 2 → the larger, n = 10 → the 9th).
 //  * reopen rate (返修率): tickets with reopen_count ≥ 1 ÷ tickets (the count as stored now).

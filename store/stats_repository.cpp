@@ -36,7 +36,8 @@ const std::string kTicketsQuery =
     " t.arrive_due, t.arrived_at, t.arrive_late, "
     " COALESCE(t.first_finish_due, t.finish_due) AS finish_due, "
     " COALESCE(t.first_done_at, t.done_at) AS done_at, t.finish_late, "
-    " t.finish_due AS finish_due_now, t.reopen_count "
+    " t.finish_due AS finish_due_now, t.reopen_count, "
+    " (t.preferred_from IS NOT NULL) AS booked_visit "
     " FROM tickets t WHERE t.created_at >= ? AND t.created_at < ?) v "
     "LEFT JOIN technicians tech ON tech.id = v.technician_id "
     "ORDER BY v.created_at, v.id";
@@ -97,6 +98,7 @@ StatsTicketRow read_ticket(sql::ResultSet& rs) {
     t.finish = read_stage(rs, "finish_due", "done_at", "finish_late");
     t.finish_due_now = opt_time(rs, "finish_due_now");
     t.reopen_count = rs.getUInt("reopen_count");
+    t.booked_visit = rs.getBoolean("booked_visit");
     t.rating_score = opt_int(rs, "rating_score");
     return t;
 }

@@ -64,6 +64,8 @@ struct StatsTicketRow {
     // The finish deadline as it stands (finish_due): a new promised finish, or a revisit's.
     std::optional<Timestamp> finish_due_now;
     std::uint32_t reopen_count = 0;
+    // The owner booked the visit's time (preferred_from): the wait to arrive was theirs to choose.
+    bool booked_visit = false;
     // The score of the newest round rated before StatsWindow::as_of; nullopt when not rated.
     std::optional<int> rating_score;
     std::vector<StatsMissedAccept> missed_accepts;  // in the order they happened

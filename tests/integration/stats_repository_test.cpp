@@ -231,6 +231,7 @@ TEST_F(StatsRepositoryIntegration,
         (void)*TicketRepository::update(c, reopened, {}, {}, t0 + 10h);
         plain.due.finish = t0 + 8h;
         plain.at.done = t0 + 2h;
+        plain.preferred_from = t0 + 1h;  // the owner booked the visit
         (void)*TicketRepository::update(c, plain, {}, {}, t0 + 2h);
         return 0;
     });
@@ -254,6 +255,8 @@ TEST_F(StatsRepositoryIntegration,
     EXPECT_EQ(row(reopened.id).finish_due_now, t0 + 30h);
     EXPECT_EQ(row(plain.id).finish, (StatsStageFacts{t0 + 8h, t0 + 2h, std::nullopt}));
     EXPECT_EQ(row(plain.id).finish_due_now, t0 + 8h);
+    EXPECT_TRUE(row(plain.id).booked_visit);
+    EXPECT_FALSE(row(promised.id).booked_visit);
 }
 
 // Tickets from before migration 0018 get their first finish deadline from the first visit's first

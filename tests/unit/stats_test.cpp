@@ -256,6 +256,22 @@ TEST(StatsFigures, NoRatingsLeaveSatisfactionNullButNotTheRest) {
     EXPECT_TRUE(to_json(report)["satisfaction_rate"].is_null());
 }
 
+// A visit the owner booked for Saturday waited for the owner, not the desk: its minutes stay out
+// of the means and percentiles, its stages (due at the booked time) still count in the rates.
+TEST(StatsFigures, ABookedVisitCountsInTheRatesButNotInTheMinutes) {
+    auto range = *parse_month("2026-11");
+    auto quick = ticket(1, local(2026, 11, 3, 9));
+    every_stage(quick, 60, 30);
+    auto booked = ticket(2, local(2026, 11, 3, 9));
+    every_stage(booked, 4 * 24 * 60, 4 * 24 * 60 - 5);  // four days on, five minutes early
+    booked.booked_visit = true;
+    auto report = compute_stats(range, local(2027, 1, 1), {{quick, booked}, {}});
+    EXPECT_EQ(report.overall.mean_minutes_to_arrive(), 30.0);
+    EXPECT_EQ(report.overall.p90_minutes_to_finish(), 30.0);
+    EXPECT_EQ(report.overall.on_time_rate(dialog::Stage::arrive), 1.0);
+    EXPECT_EQ(report.overall.stages[2].on_time, 2u) << "both arrivals count in the rate";
+}
+
 TEST(StatsFigures, AllLateIsZeroNotNull) {
     auto range = *parse_month("2026-11");
     std::vector<store::StatsTicketRow> rows;
