@@ -436,7 +436,8 @@ StatsReport compute_stats(const StatsRange& range, Timestamp now, const store::S
             if (t.technician_id != m.technician_id) ++tech_group(m.technician_id, m.technician_name).stages[accept].late;
     }
     for (const auto& cb : rows.callbacks) {
-        if (cb.due_at < from || cb.due_at >= to || cb.due_at >= cutoff) continue;
+        if (cb.due_at < from || cb.due_at >= to) continue;
+        if (cb.due_at >= cutoff && !(cb.done_at && *cb.done_at < cutoff)) continue;
         add_callback(report.overall, cb, cutoff);
         if (!cb.ticket_id) continue;
         add_callback(by_fault[cb.fault_type], cb, cutoff);

@@ -29,8 +29,10 @@
 //  * satisfaction rate (满意率): tickets whose newest rating before the cutoff has 4 or 5 stars
 //    ÷ tickets rated before the cutoff.
 //  * callback completion rate (回访完成率): callbacks done before the cutoff ÷ callbacks due in
-//    [from, min(to, as_of)). Callbacks are chosen by due date, not by their ticket's date; a
-//    group (fault type, building, technician) counts the callbacks about its tickets.
+//    [from, to) that were due, or already done, before the cutoff (one done early counts at
+//    once; one not yet due and not done waits for its due date). Callbacks are chosen by due
+//    date, not by their ticket's date; a group (fault type, building, technician) counts the
+//    callbacks about its tickets.
 //  * Every rate is a fraction 0..1, and null (nullopt) when its denominator is 0; means and
 //    percentiles are null without values.
 //  * Groups use the ticket's current fault type, building and technician — for a reopened

@@ -599,7 +599,8 @@ TEST_F(StatsFixture, MidMonthCutoffLeavesLaterFactsOut) {
     // Seen on 03-10 00:00, tickets received later do not exist yet: T1–T7, T9, T19 (9). Their
     // late stages: T3 dispatch, T4 accept and arrive, T6 finish → 8/9 each (T4's finish, done
     // 03-05 23:40, is on time by its record). Ratings before 03-10: T1 5, T2 4, T4 2, T5 5 →
-    // 3/4 (T9's came 03-11). Callbacks due before 03-10: only C8 (03-05, done) → 1/1.
+    // 3/4 (T9's came 03-11). Callbacks due before 03-10, or done before it: C8 (03-05, done) and
+    // C1 (due 03-10, done early on 03-09) → 2/2.
     config::Settings settings;
     settings.mysql = store::testing::mysql_settings();
     CommandLine cl;

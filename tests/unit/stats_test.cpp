@@ -319,16 +319,21 @@ TEST(StatsFigures, CurrentMonthCountsOnlyWhatIsDecidedByNow) {
     auto due_past = callback(1, local(2026, 11, 10), local(2026, 11, 11), 1);
     auto due_future = callback(2, local(2026, 11, 20), std::nullopt, 1);
     auto done_future = callback(3, local(2026, 11, 12), local(2026, 11, 16), 1);
+    // Due on the 25th, the owner called back already on the 14th: done, it counts at once.
+    auto done_early = callback(4, local(2026, 11, 25), local(2026, 11, 14), 1);
+    // Due on the 25th, done on the 16th: after the cutoff, so it waits like due_future.
+    auto done_early_later = callback(5, local(2026, 11, 25), local(2026, 11, 16), 1);
 
     auto report = compute_stats(range, now, {{met, pending, overdue, rated_later},
-                                             {due_past, due_future, done_future}});
+                                             {due_past, due_future, done_future, done_early,
+                                              done_early_later}});
     EXPECT_EQ(report.as_of, now);
     EXPECT_EQ(report.overall.tickets, 3u);  // the one received after `now` is not counted
     EXPECT_EQ(report.overall.rated, 0u);
     EXPECT_EQ(report.overall.stages[0], (StageTally{1, 1}));  // met on time; overdue late
-    EXPECT_EQ(report.overall.callbacks_due, 2u);               // the one due on the 20th waits
-    EXPECT_EQ(report.overall.callbacks_done, 1u);              // done on the 16th is not yet
-    EXPECT_EQ(report.overall.callback_completion_rate(), 0.5);
+    EXPECT_EQ(report.overall.callbacks_due, 3u);  // due_past, done_future, done_early
+    EXPECT_EQ(report.overall.callbacks_done, 2u);  // done on the 16th is not yet
+    EXPECT_DOUBLE_EQ(*report.overall.callback_completion_rate(), 2.0 / 3.0);
 }
 
 TEST(StatsFigures, RowsOutsideTheRangeAreIgnored) {
