@@ -147,6 +147,40 @@ std::optional<std::pair<std::size_t, Amount>> amount_with_unit(std::string_view 
     return std::nullopt;
 }
 
+// The amount at `pos` of `s` (normalize_mapped(raw).text) as amount_at reads it, with thousands
+// grouped by ASCII commas as typed ("1,200", "12,000.50"; a lead of one to three digits without
+// a leading 0, then groups of exactly three) — a Chinese "，" or "、", which normalizing also
+// makes ',', separates items and never groups digits. `unclear` is set when an ASCII comma and
+// a digit follow what was read ("1,20", "1,2000"): a price not to guess at.
+std::optional<Amount> typed_amount(std::string_view s, std::string_view raw, const text::Normalized& norm,
+                                   std::size_t pos, bool& unclear) {
+    auto digit = [&](std::size_t i) { return i < s.size() && text::is_ascii_digit(s[i]); };
+    auto typed_comma = [&](std::size_t i) {
+        return i < s.size() && s[i] == ',' && text::original_span(raw, norm, i, i + 1) == ",";
+    };
+    std::size_t lead = pos;
+    while (digit(lead)) ++lead;
+    std::string joined;
+    std::size_t e = lead, groups = 0;
+    if (digit(pos) && s[pos] != '0' && lead - pos <= 3)
+        while (typed_comma(e) && digit(e + 1) && digit(e + 2) && digit(e + 3) && !digit(e + 4)) {
+            if (groups == 0) joined.assign(s.substr(pos, lead - pos));
+            joined.append(s.substr(e + 1, 3));
+            e += 4;
+            ++groups;
+        }
+    std::optional<Amount> a;
+    if (groups == 0) {
+        a = amount_at(s, pos);
+    } else {
+        joined.append(s.substr(e));
+        a = amount_at(joined, 0);
+        if (a) a->end += pos + groups;  // back to `s`: the commas read were dropped
+    }
+    if (a && typed_comma(a->end) && digit(a->end + 1)) unclear = true;
+    return a;
+}
+
 std::size_t skip_separators(std::string_view s, std::size_t pos) {
     while (pos < s.size() && (s[pos] == ' ' || s[pos] == ':' || s[pos] == ',')) ++pos;
     return pos;
@@ -304,7 +338,8 @@ std::optional<JobCommand> parse_job_command(std::string_view raw) {
                 r.blank(pos, pos + tail->taken);
                 pos = skip_separators(r.s, pos + tail->taken);
             }
-        if (auto a = amount_at(r.s, pos)) {
+        bool unclear = false;
+        if (auto a = typed_amount(r.s, raw, norm, pos, unclear); a && !unclear) {
             c.cents = a->cents;
             r.blank(pos, a->end);
         } else {
@@ -326,7 +361,8 @@ std::optional<JobCommand> parse_job_command(std::string_view raw) {
             if (at == std::string::npos) continue;
             fee_word = true;
             std::size_t pos = skip_separators(r.s, at + w.size());
-            if (auto a = amount_at(r.s, pos)) {
+            bool unclear = false;
+            if (auto a = typed_amount(r.s, raw, norm, pos, unclear); a && !unclear) {
                 c.cents = a->cents;
                 r.blank(at, a->end);
             } else {

@@ -9,22 +9,9 @@ namespace repairbot::dialog {
 std::optional<Amount> amount_at(std::string_view s, std::size_t pos) {
     auto whole = text::number_at(s, pos);
     if (!whole || whole->value < 0 || whole->value > kMaxCents / 100) return std::nullopt;
-    std::int64_t yuan = whole->value;
+    std::int64_t cents = static_cast<std::int64_t>(whole->value) * 100;
     std::size_t end = whole->end;
     bool ascii = text::is_ascii_digit(s[pos]);
-    // "1,200", "12,000.50": thousands grouped by commas, one to three digits (no leading 0)
-    // then groups of exactly three.
-    auto digit = [&](std::size_t i) { return i < s.size() && text::is_ascii_digit(s[i]); };
-    if (ascii && s[pos] != '0' && end - pos <= 3) {
-        while (end < s.size() && s[end] == ',' && digit(end + 1) && digit(end + 2) &&
-               digit(end + 3) && !digit(end + 4)) {
-            yuan = yuan * 1000 + (s[end + 1] - '0') * 100 + (s[end + 2] - '0') * 10 +
-                   (s[end + 3] - '0');
-            if (yuan > kMaxCents / 100) return std::nullopt;
-            end += 4;
-        }
-    }
-    std::int64_t cents = yuan * 100;
     if (ascii && end < s.size() && s[end] == '.') {
         std::size_t d = end + 1;
         std::size_t digits = 0;

@@ -19,8 +19,7 @@ struct Amount {
 };
 
 // The amount starting exactly at byte `pos` of normalized text: ASCII digits with at most two
-// decimals ("12.5", "12.50"; thousands may be grouped: "1,200", "12,000.50") or a Chinese
-// numeral ("八十"), then an optional unit (元, 块,
+// decimals ("12.5", "12.50") or a Chinese numeral ("八十"), then an optional unit (元, 块,
 // 块钱, rmb, yuan). nullopt when no number starts there, it has three decimals or more, or
 // it is over kMaxCents, or it is an estimate (八十多, 100来块). Never fails otherwise.
 [[nodiscard]] std::optional<Amount> amount_at(std::string_view normalized, std::size_t pos);

@@ -191,6 +191,13 @@ const CommandCase kCommandCases[] = {
      TextId::tech_finished_fee},
     {"FinishWithDecimalFee", Jobs::one_accepted, "完成 费用 12.5", FinishJob{kJ1, 1250, ""},
      TextId::tech_finished_fee},
+    {"FinishWithAGroupedFeeAndANote", Jobs::one_accepted, "完成 费用 1,200，换了主阀",
+     FinishJob{kJ1, 120000, "换了主阀"}, TextId::tech_finished_fee},
+    // A Chinese comma separates, never groups: 80元, the rest a note.
+    {"FinishWithAFeeThenAChineseCommaIsNotAGroup", Jobs::one_accepted, "完成 费用 80，换阀门",
+     FinishJob{kJ1, 8000, "换阀门"}, TextId::tech_finished_fee},
+    {"FinishWithAFeeThenAChineseCommaAndThreeDigitsIsNotAGroup", Jobs::one_accepted,
+     "完成 BX20261121-0007 费用 80，200", FinishJob{kJ1, 8000, "200"}, TextId::tech_finished_fee},
     {"FinishWithFeeAndNoteKeepsTheNoteAsTyped", Jobs::one_accepted,
      "完成，费用：12.50，换了ABC牌水龙头（业主自备）",
      FinishJob{kJ1, 1250, "换了ABC牌水龙头（业主自备）"}, TextId::tech_finished_fee},
@@ -271,8 +278,13 @@ const CommandCase kCommandCases[] = {
     // Thousands grouped by a comma: 1200元, not 1元.
     {"QuoteWithThousandsGrouped", Jobs::off_list, "报价 0007 1,200", QuoteJob{kJ1, 120000},
      TextId::tech_quoted},
-    {"QuoteWithThousandsGroupedAndAChineseComma", Jobs::off_list, "报价 1，200元",
-     QuoteJob{kJ1, 120000}, TextId::tech_quoted},
+    {"QuoteWithThousandsAndDecimals", Jobs::off_list, "报价 12,000.50元", QuoteJob{kJ1, 1200050},
+     TextId::tech_quoted},
+    // Grouped wrongly: not a price to guess at.
+    {"QuoteWithABadGroupSaysHow", Jobs::off_list, "报价 1,20", std::nullopt,
+     TextId::tech_quote_invalid},
+    {"QuoteWithALongGroupSaysHow", Jobs::off_list, "报价 1,2000", std::nullopt,
+     TextId::tech_quote_invalid},
     // 转单
     {"HandOverWithoutJobs", Jobs::none, "转单 需要电工", std::nullopt, TextId::tech_no_jobs},
     {"HandOverTheOnlyJob", Jobs::one_accepted, "转单 需要电工", HandOverJob{kJ1, "需要电工"},
@@ -803,15 +815,6 @@ TEST(TechnicianFees, YuanAreReadIntoCents) {
         {"", std::nullopt},
         {"1000001", std::nullopt},
         {"80元多", std::nullopt},
-        {"1,200", 120000},
-        {"1,200元", 120000},
-        {"12,000.50", 1200050},
-        {"1,000,000", 100000000},
-        {"1,000,001", std::nullopt},
-        {"1,20", std::nullopt},
-        {"1,2000", std::nullopt},
-        {"0,200", std::nullopt},
-        {"1200,000", std::nullopt},
         {"9999999999999999999999", std::nullopt},
     };
     for (const auto& c : cases) EXPECT_EQ(parse_yuan(c.text), c.cents) << c.text;
