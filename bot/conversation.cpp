@@ -5,6 +5,7 @@
 
 #include <array>
 #include <random>
+#include <utility>
 
 #include "bot/inbound_mapping.h"
 #include "config/log.h"
@@ -138,8 +139,7 @@ asio::awaitable<Handled> Conversation::handle(wechat::InboundMessage message, co
                                 limits_, technician, technician_unknown};
             dialog::Outcome outcome = dialog::step(std::move(session), in, ctx);
 
-            std::vector<std::string> texts;
-            for (auto& r : outcome.replies) texts.push_back(std::move(r.text));
+            std::vector<dialog::Reply> said = std::move(outcome.replies);
             std::vector<const char*> outcomes;
             bool technicians_changed = false;
             std::optional<dialog::RememberProfile> remembered;
@@ -179,7 +179,18 @@ asio::awaitable<Handled> Conversation::handle(wechat::InboundMessage message, co
                 count("deferred");
                 co_return Handled{wechat::TextReply{effects.deferred_reply}, std::nullopt};
             }
-            if (effects.replace_replies) texts = {std::move(*effects.replace_replies)};
+            std::vector<std::string> texts;
+            if (effects.replace_replies) {
+                texts = {std::move(*effects.replace_replies)};
+            } else {
+                // The owner's list goes where the dialogue asked for it: before what it said after.
+                for (auto& r : said) {
+                    if (r.after_progress && effects.progress)
+                        texts.push_back(*std::exchange(effects.progress, std::nullopt));
+                    texts.push_back(std::move(r.text));
+                }
+            }
+            if (effects.progress) texts.push_back(std::move(*effects.progress));
             for (auto& t : effects.extra_replies) texts.push_back(std::move(t));
 
             std::string text = join_replies(texts);

@@ -204,9 +204,9 @@ asio::awaitable<EffectsResult> TicketIntake::carry_out(std::string openid,
                 };
                 auto open = co_await mysql_.run(std::move(work));
                 if (sessions_) co_await restore_questions_of(openid, open, now);
-                result.extra_replies.push_back(
+                result.progress =
                     progress_text(notices_, open, sla_.calendar.utc_offset(),
-                                  std::chrono::time_point_cast<std::chrono::milliseconds>(now)));
+                                  std::chrono::time_point_cast<std::chrono::milliseconds>(now));
             } else if (auto* attach = std::get_if<dialog::AttachPhotos>(&effect)) {
                 co_await attach_photos(openid, *attach, now);
             } else if (auto* remember = std::get_if<dialog::RememberProfile>(&effect)) {

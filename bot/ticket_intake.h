@@ -30,6 +30,9 @@ struct EffectsResult {
     bool deferred = false;
     std::string deferred_reply;              // what to tell the user instead, when deferred
     std::vector<std::string> extra_replies;  // appended after the dialogue's own replies
+    // The answer to dialog::QueryProgress (progress_text): put in before the dialogue's replies
+    // said after it (dialog::Reply::after_progress), else after them.
+    std::optional<std::string> progress;
     // Set when an effect was refused: the dialogue's own replies (which assumed success) are
     // dropped and this is said instead, followed by extra_replies.
     std::optional<std::string> replace_replies;

@@ -673,8 +673,7 @@ void on_command(Turn& t, const Said& said, const Command& cmd) {
             t.say(TextId::handed_to_human);
             break;
         case CommandKind::progress:
-            t.effects.emplace_back(QueryProgress{});
-            t.say(TextId::progress_query);
+            t.answer_progress();
             break;
         case CommandKind::report:
         case CommandKind::restart:
@@ -714,8 +713,7 @@ void feedback_on_text(Turn& t, const Said& said) {
         if (free || fill.fault.matched() || fill.address || !asks_progress(said.compact))
             return false;
         s.misses = 0;
-        t.effects.emplace_back(QueryProgress{});
-        t.say(TextId::progress_query);
+        t.answer_progress();
         ask_feedback(t);
         return true;
     };

@@ -394,8 +394,7 @@ void on_command(Turn& t, const Said& said, const Command& cmd) {
             t.say(TextId::handed_to_human);
             break;
         case CommandKind::progress:
-            t.effects.emplace_back(QueryProgress{});
-            t.say(TextId::progress_query);
+            t.answer_progress();
             break;
         case CommandKind::complaint:
             (void)complain(t, said, cmd);  // the draft in progress stays

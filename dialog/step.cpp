@@ -25,15 +25,19 @@ Said hear(std::string_view raw) {
 
 Outcome Turn::finish() && {
     Outcome out{std::move(session), {}, std::move(effects)};
-    if (!parts.empty()) {
+    auto join = [&](std::size_t from, std::size_t to, bool after_progress) {
         std::string joined;
-        for (const auto& p : parts) {
-            if (p.empty()) continue;
+        for (std::size_t i = from; i < to; ++i) {
+            if (parts[i].empty()) continue;
             if (!joined.empty()) joined.push_back('\n');
-            joined += p;
+            joined += parts[i];
         }
-        out.replies.push_back(Reply{std::move(joined)});
-    }
+        if (!joined.empty() || (!progress_at && from < to))
+            out.replies.push_back(Reply{std::move(joined), after_progress});
+    };
+    const std::size_t at = progress_at ? std::min(*progress_at, parts.size()) : parts.size();
+    join(0, at, false);
+    if (progress_at) join(at, parts.size(), true);
     return out;
 }
 
@@ -78,8 +82,7 @@ void idle_command(Turn& t, const Said& said, const Command& cmd) {
             t.say(TextId::handed_to_human);
             return;
         case CommandKind::progress:
-            t.effects.emplace_back(QueryProgress{});
-            t.say(TextId::progress_query);
+            t.answer_progress();
             return;
         case CommandKind::complaint:
             (void)complain(t, said, cmd);  // 投诉 燃气味很大没人管: reported too
@@ -116,8 +119,7 @@ void idle_text(Turn& t, const Said& said) {
     if (!t.is_technician() && !fill.fault.matched() && !fill.address &&
         asks_progress(said.compact)) {
         t.session.misses = 0;
-        t.effects.emplace_back(QueryProgress{});
-        t.say(TextId::progress_query);
+        t.answer_progress();
         return;
     }
     if (same_emergency_again(t, said, fill)) return;
@@ -202,8 +204,7 @@ void on_event(Turn& t, const EventMessage& ev) {
                     start_report(t);
                 }
             } else if (ev.key == kMenuMyRepairs) {
-                t.effects.emplace_back(QueryProgress{});
-                t.say(TextId::progress_query);
+                t.answer_progress();
                 reprompt(t);
             } else if (ev.key == kMenuContactHuman) {
                 t.effects.emplace_back(HandToHuman{HandOffReason::owner_asked, draft_summary(t)});
@@ -283,7 +284,7 @@ Inbound sanitized(const Inbound& received) {
 
 Outcome step(Session session, const Inbound& received, const Context& ctx) {
     const Inbound in = sanitized(received);
-    Turn t{std::move(session), ctx, in, {}, {}};
+    Turn t{std::move(session), ctx, in, {}, {}, {}};
     heal(t.session);
     if (t.session.flow == Flow::idle && expired(t.session, ctx)) {
         t.session.misses = 0;

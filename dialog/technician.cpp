@@ -762,8 +762,7 @@ bool unbound_job_command(Turn& t, const Said& said) {
     if (!c->ticket.empty() && text::trim_punct(said.normalized).starts_with(c->ticket)) return false;
     if (c->kind == JobCommandKind::list) {
         // An owner's 我的工单 means their own tickets.
-        t.effects.emplace_back(QueryProgress{});
-        t.say(TextId::progress_query);
+        t.answer_progress();
         return true;
     }
     t.say(TextId::tech_not_bound);

@@ -28,7 +28,7 @@ namespace repairbot::dialog {
     X(ask_phone) X(phone_invalid) X(phone_landline) X(cancel_lookup) X(cancel_requested) X(phone_not_understood) X(no_last_phone) X(ask_time)          \
     X(time_not_understood) X(time_in_past) X(summary) X(confirm_not_understood) X(submitted)    \
     X(emergency_submitted) X(cancelled) X(nothing_to_cancel) X(back_at_first)                   \
-    X(current_value) X(edit_which) X(offer_human) X(handed_to_human) X(progress_query)          \
+    X(current_value) X(edit_which) X(offer_human) X(handed_to_human)          \
     X(quote_enquiry) X(danger_handed_to_human) X(correction_handed) X(emergency_already_filed)                                                                   \
     X(complaint_filed) X(session_expired) X(resumed) X(resume_not_understood)                   \
     X(voice_not_recognized) X(unsupported_message) X(already_reporting) X(noted)                \

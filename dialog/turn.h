@@ -2,6 +2,8 @@
 // effects gathered so far, and what the inbound message said once normalized.
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -31,6 +33,7 @@ struct Turn {
     const Inbound& in;
     std::vector<std::string> parts;  // joined into one reply, so a passive reply carries it all
     std::vector<Effect> effects;
+    std::optional<std::size_t> progress_at;  // answer_progress: where in `parts` the answer goes
 
     [[nodiscard]] const ReplyTexts& texts() const { return ctx.data.texts; }
     [[nodiscard]] const FaultCatalog& catalog() const { return ctx.data.catalog; }
@@ -38,10 +41,18 @@ struct Turn {
 
     void say(TextId id, TextVars vars = {}) { parts.push_back(texts().render(id, vars)); }
     void say_text(std::string text) { parts.push_back(std::move(text)); }
+    // The owner's progress (我的报修): a QueryProgress effect, whose answer the edge puts here,
+    // between what was said so far and what is said after (Reply::after_progress).
+    void answer_progress() {
+        effects.emplace_back(QueryProgress{});
+        progress_at = parts.size();
+    }
 
     [[nodiscard]] bool is_technician() const { return ctx.technician.has_value(); }
 
-    // The Outcome: parts joined by newlines into one reply (none when nothing was said).
+    // The Outcome: parts joined by newlines into one reply (none when nothing was said); after
+    // answer_progress, into the reply before the answer and the one after it (each only when
+    // something was said).
     [[nodiscard]] Outcome finish() &&;
 };
 

@@ -216,13 +216,25 @@ TEST_F(Webhook, ProgressQueryListsTheOwnersOpenTickets) {
     ASSERT_TRUE(bot_->started()) << bot_->output();
     WechatChannel phone(bot_->port(), Mode::plain);
     auto openid = fresh_openid("progress");
-    EXPECT_NE(phone.say(openid, "进度").find("没有进行中的报修"), std::string::npos);
+    const auto none = phone.say(openid, "进度");
+    EXPECT_EQ(none.rfind("您目前没有进行中的报修", 0), 0u)
+        << "the answer itself, no 请稍候 first: " << none;
     auto reply = phone.finish_report(openid, phone.say(openid, "5栋1单元301客厅灯不亮，电话13900139000"));
     ASSERT_NE(reply.find("工单号"), std::string::npos) << reply;
     auto tickets = tickets_of(openid);
     ASSERT_EQ(tickets.size(), 1u);
     auto progress = phone.say(openid, "进度");
     EXPECT_NE(progress.find(tickets[0].number), std::string::npos) << progress;
+    EXPECT_EQ(progress.find("稍候"), std::string::npos) << progress;
+    // Mid-report, the list comes first and the question asked again after it.
+    ASSERT_NE(phone.say(openid, "6栋2单元502").find("请选择报修类型"), std::string::npos);
+    auto mid = phone.say(openid, "查询");
+    const auto list_at = mid.find(tickets[0].number);
+    ASSERT_NE(list_at, std::string::npos) << mid;
+    const auto question_at = mid.find("请选择报修类型");
+    ASSERT_NE(question_at, std::string::npos) << "the report's next question asked again: " << mid;
+    EXPECT_LT(list_at, question_at) << "the list, then the question: " << mid;
+    EXPECT_EQ(mid.find("稍候"), std::string::npos) << mid;
 }
 
 TEST_F(Webhook, TheOwnersPhoneAndHomeAreRememberedForNextTime) {

@@ -167,12 +167,30 @@ TEST(GlobalCommandWhenIdle, EachCommandHasAnAnswer) {
     };
     for (auto c : {Case{"取消", TextId::cancel_lookup}, Case{"帮助", TextId::help},
                    Case{"返回", TextId::idle_hint}, Case{"修改地址", TextId::idle_hint},
-                   Case{"人工", TextId::handed_to_human}, Case{"查询", TextId::progress_query},
-                   Case{"投诉", TextId::complaint_filed}, Case{"报修", TextId::ask_address}}) {
+                   Case{"人工", TextId::handed_to_human}, Case{"投诉", TextId::complaint_filed},
+                   Case{"报修", TextId::ask_address}}) {
         Chat chat;
         chat.say(c.command);
         EXPECT_EQ(chat.reply(), text_of(c.reply)) << c.command;
     }
+    // 查询 is answered by the owner's list itself (the edge's, QueryProgress): no "请稍候" first.
+    Chat chat;
+    chat.say("查询");
+    EXPECT_NE(find_effect<QueryProgress>(chat.last), nullptr);
+    EXPECT_TRUE(chat.last.replies.empty()) << chat.reply();
+}
+
+// The menu's 我的报修 while a report is under way: the list, then the question asked again —
+// said after the answer (Reply::after_progress), so the edge puts the list before it.
+TEST(GlobalCommandWhenIdle, TheProgressAnswerGoesBeforeTheQuestionAskedAgain) {
+    Chat chat;
+    chat.say("3栋502");
+    ASSERT_FALSE(chat.last.replies.empty());
+    chat.send(event(EventKind::click, std::string(kMenuMyRepairs)));
+    EXPECT_NE(find_effect<QueryProgress>(chat.last), nullptr);
+    ASSERT_EQ(chat.last.replies.size(), 1u) << chat.reply();
+    EXPECT_TRUE(chat.last.replies[0].after_progress);
+    EXPECT_FALSE(chat.last.replies[0].text.empty());
 }
 
 // DOMAIN.md: the owner cancels. With no report under way, 取消 asks the bot which filed tickets
