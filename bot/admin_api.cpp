@@ -456,6 +456,11 @@ nlohmann::ordered_json ticket_json(const TicketView& view, const config::SlaData
     }
     j["deadlines"] = std::move(deadlines);
     j["sla"] = std::move(verdicts);
+    // The finish deadline standing, when a breach (a new promised finish) or a reopen moved it
+    // from the first visit's above.
+    j["finish_due_now"] = t.due.finish != ticket_stage(t, dialog::Stage::finish).due
+                              ? time_or_null(t.due.finish)
+                              : J(nullptr);
     if (t.revisit.reopened) j["revisit"] = revisit_json(t, sla, now);
     // Whom the desk waits for now: the times and verdicts above are the first visit's, so a job
     // handed over after its acceptance shows an acceptance although its technician has none.

@@ -85,14 +85,17 @@ struct TicketView {
 // description, reporter_name, phone, owner_openid, technician ({id, name, phone} or null), fee
 // (yuan, or null), quote (yuan, or null), quote_status, paid, reopen_count, created_at, updated_at,
 // preferred_from/to, times (per milestone, null where not reached), deadlines ({dispatch, accept,
-// arrive, finish}, null where none; a reopened job's finish is the revisit's),
-// sla (per stage, stage_sla_label: the first visit's, as the figures count it), for a reopened job
+// arrive, finish}, null where none; the first visit's, as ticket_stage gives them: the finish
+// as first set, missed or not), sla (per stage, stage_sla_label: the first visit's, as the
+// figures count it), finish_due_now (the finish deadline standing when a breach's new promised
+// finish or a reopen moved it from deadlines.finish, else null), for a reopened job
 // revisit ({reopened, accepted, arrived, deadlines and sla: {accept, arrive, finish}} — the last
 // reopen's visit, its own deadlines and its verdicts against them), awaiting_acceptance (the
 // deadline of the acceptance the job waits for from its technician — status dispatched, also
 // after a hand-over whose first acceptance `times` keeps — else null), done_note, materials,
-// cancel_reason, push_error, and when present photos ([{media_id, status, pic_url, stored_path}]) and events ([{at, actor,
-// actor_role, type, detail}], detail as parsed JSON). Every time is iso_datetime. Pure.
+// cancel_reason, push_error, and when present photos ([{media_id, status, pic_url, stored_path}])
+// and events ([{at, actor, actor_role, type, detail}], detail as parsed JSON). Every time is
+// iso_datetime. Pure.
 [[nodiscard]] nlohmann::ordered_json ticket_json(const TicketView& view, const config::SlaData& sla,
                                                  store::Timestamp now);
 

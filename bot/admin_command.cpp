@@ -669,9 +669,11 @@ std::string ticket_report(const TicketView& view, const config::SlaData& sla, Ti
         o << "  (handed over after an acceptance on record: waiting for the technician it is "
              "with now to accept by "
           << time_or_dash(stage_due(t, dialog::Stage::accept)) << ")\n";
+    if (!t.revisit.reopened && t.due.finish != ticket_stage(t, dialog::Stage::finish).due)
+        o << "  (finish missed: promised anew by " << time_or_dash(t.due.finish) << ")\n";
     if (t.revisit.reopened) {
-        o << "  (the first visit's times and verdicts, as the figures count them; the finish "
-             "deadline is the revisit's)\n";
+        o << "  (the first visit's times and verdicts, as the figures count them; the revisit's "
+             "below)\n";
         o << "revisit (返修 " << t.reopen_count << ", reopened " << time_or_dash(t.revisit.reopened)
           << ")\n";
         std::vector<std::vector<std::string>> rows{{"  STAGE", "DEADLINE", "MET", "SLA"}};

@@ -55,8 +55,8 @@ std::string urgency_label(const MissedDeadline& m) {
     return out;
 }
 
-// A breach's reason (store::StatsStageFacts::reason) in the dispatcher's words; an unknown code
-// as it is, "-" for none.
+// A breach's reason (store::StatsTicketRow::breach_reasons) in the dispatcher's words; an unknown
+// code as it is, "-" for none.
 std::string reason_words(const std::string& code) {
     static constexpr std::pair<std::string_view, std::string_view> kWords[] = {
         {"nobody_free", "无人可派"},

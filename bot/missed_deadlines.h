@@ -1,6 +1,8 @@
 // 逾期明细: every late stage the desk's figures count (bot/stats.h), one row each, for the
-// dispatcher who must explain each missed deadline — the ticket, the stage, its deadline and when
-// it was met (or that it was not by the cutoff), how late, the ticket's technician (the one its
+// dispatcher who must explain each missed deadline — the ticket, the stage, its deadline (for the
+// finish the first visit's as first set, with the promise it was moved to beside it) and when
+// it was met (or that it was not by the cutoff), how late, why as the SLA engine saw it at the
+// breach, the ticket's technician (the one its
 // figures count for), and for an acceptance each technician who let an acceptance window pass
 // (the SLA engine's accept breaches, each followed by a re-dispatch). Computed from the same rows
 // and cutoff as compute_stats with the same verdicts, so the rows of a stage with ticket_late

@@ -73,7 +73,9 @@ struct EarlierBreaches {
 EarlierBreaches earlier_breaches(sql::Connection& c, const store::Ticket& t, dialog::Stage stage) {
     EarlierBreaches out;
     const bool again = revisiting(t, stage);
-    for (const auto& e : store::TicketRepository::latest_events(c, t.id, {"sla_breach"})) {
+    // A plain read: the ticket's row is locked, and breaches are written only under that lock.
+    for (const auto& e : store::TicketRepository::events(c, t.id)) {
+        if (e.type != "sla_breach") continue;
         const auto details = nlohmann::json::parse(e.details, nullptr, /*allow_exceptions=*/false);
         if (!details.is_object() || details.value("stage", "") != dialog::to_string(stage))
             continue;
@@ -82,10 +84,10 @@ EarlierBreaches earlier_breaches(sql::Connection& c, const store::Ticket& t, dia
                      revisit->get<std::uint64_t>() != t.reopen_count)
                   : revisit != details.end())
             continue;
-        ++out.count;  // newest first: the last one read is the first breach
-        out.first_due = details.contains("due") && details["due"].is_string()
-                            ? parse_iso_datetime(details["due"].get<std::string>())
-                            : std::nullopt;
+        if (++out.count == 1)  // in the order written: the first is the first breach
+            out.first_due = details.contains("due") && details["due"].is_string()
+                                ? parse_iso_datetime(details["due"].get<std::string>())
+                                : std::nullopt;
     }
     return out;
 }
@@ -113,14 +115,30 @@ std::string finish_delay_reason(const Desk& d, const store::Ticket& t) {
     return d.notices->render("finish_delay_in_progress");
 }
 
+// Whether the arrival's deadline standing is the owner's booked time (the policy gave it on the
+// booking's basis, not the urgency's limit: a booking the stage's start had passed, or a revisit,
+// is not).
+bool due_at_booked_time(const Desk& d, const store::Ticket& t) {
+    const auto& due = stage_due(t, dialog::Stage::arrive);
+    if (!due || revisiting(t, dialog::Stage::arrive) || !booked_visit_of(t)) return false;
+    const auto start = stage_start(t, dialog::Stage::arrive, *d.sla);
+    if (!start) return false;
+    const auto limit = dialog::deadline_for(d.sla->policy, d.sla->calendar, ticket_facts(t),
+                                            dialog::Stage::arrive, seconds_of(*start));
+    return limit && limit->basis == dialog::DeadlineBasis::booked_visit &&
+           limit->due == seconds_of(*due);
+}
+
 // Why a stage's deadline was missed, as far as the desk can tell at the breach — recorded on the
 // sla_breach event (details.reason) for the late list (bot/missed_deadlines.h), so a dispatcher
 // can tell a miss on the technician from one the desk or the owner held up. "" when nothing
 // explains it. `tech` is the ticket's technician, when on file.
-std::string breach_reason(const store::Ticket& t, dialog::Stage stage,
+std::string breach_reason(const Desk& d, const store::Ticket& t, dialog::Stage stage,
                           const std::optional<store::Technician>& tech) {
     using S = dialog::Stage;
-    if (stage == S::dispatch) return t.technician_id ? "" : "nobody_free";
+    // Nobody has the job (never given, or back in the queue): no technician's miss.
+    if (!t.technician_id) return "nobody_free";
+    if (stage == S::dispatch) return "";
     if (stage == S::finish) {
         if (t.quote_status == store::quote_status::pending) return "quote_owner";
         if (t.quote_status == store::quote_status::review) return "quote_review";
@@ -129,7 +147,7 @@ std::string breach_reason(const store::Ticket& t, dialog::Stage stage,
         if (!tech->active || !tech->on_duty) return "technician_off_duty";
         if (!store::is_bound(*tech)) return "technician_unbound";
     }
-    if (stage == S::arrive && !revisiting(t, stage) && booked_visit_of(t)) return "booked_visit";
+    if (stage == S::arrive && due_at_booked_time(d, t)) return "booked_visit";
     if (stage == S::finish) return stage_met(t, S::arrive) ? "in_progress" : "not_arrived";
     return "";
 }
@@ -345,12 +363,17 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
             // supervisors' escalation did not get it done.
             EarlierBreaches before;
             if (stage == dialog::Stage::finish) before = earlier_breaches(c, t, stage);
-            if (before.count > 0)
-                text += d.notices->render(
-                    "sla_escalation_again",
-                    {{"count", std::to_string(before.count + 1)},
-                     {"first_due", before.first_due ? when(d, *before.first_due) : when(d, due)},
-                     {"late", overdue_text(before.first_due ? *before.first_due : due, now)}});
+            if (before.count > 0) {
+                // The first visit keeps the deadline first missed on the ticket (FirstFinish).
+                const Timestamp first = before.first_due ? *before.first_due
+                                        : t.reopen_count == 0 && t.first_finish.due
+                                            ? *t.first_finish.due
+                                            : due;
+                text += d.notices->render("sla_escalation_again",
+                                          {{"count", std::to_string(before.count + 1)},
+                                           {"first_due", when(d, first)},
+                                           {"late", overdue_text(first, now)}});
+            }
             if (stage == dialog::Stage::accept && t.technician_id) {
                 text += d.notices->render("sla_escalation_redispatch");
                 out.redispatch_from = t.technician_id;
@@ -381,13 +404,15 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
             // A reopened job's deadline: not the first visit's, which the figures count.
             if (revisiting(t, stage)) details["revisit"] = t.reopen_count;
             if (before.count > 0) details["breach_count"] = before.count + 1;
-            if (auto reason = breach_reason(t, stage, tech); !reason.empty())
+            if (auto reason = breach_reason(d, t, stage, tech); !reason.empty())
                 details["reason"] = reason;
             std::vector<store::NewOutbox> owner;
             if (stage == dialog::Stage::finish) {
                 auto promised = new_promised_finish(d, t, now);
                 // The deadline missed stays for the figures' late list (store::FirstFinish).
-                if (!revisiting(t, stage) && !next.first_finish.due)
+                // (A ticket reopened before the revisit columns has reopen_count but no
+                // revisit.reopened: its finish is a revisit's all the same.)
+                if (t.reopen_count == 0 && !next.first_finish.due)
                     next.first_finish.due = t.due.finish;
                 next.due.finish = promised;
                 std::string reason = finish_delay_reason(d, t);

@@ -1,6 +1,7 @@
 // The SLA engine at work: keeps the Redis timer index (store/timer_index.h) in step with the
 // tickets in MySQL and acts when a timer falls due — a warning to the technician, an escalation
-// to the supervisors (and the manager for emergencies) at a breach, a re-dispatch when a job was
+// to the supervisors (and the manager for emergencies, and for a finish missed again) at a breach,
+// recorded with why it was missed for the late list, a re-dispatch when a job was
 // not accepted in time, a new promised time for the owner when the finish is late, the owner's
 // reminder, the auto-close after 7 days, the dispatchers told of a callback due (once per due
 // time), the supervisors of a 人工 nobody answered in time (a handover callback due), and of a

@@ -146,6 +146,9 @@ StatsRows StatsRepository::fetch(sql::Connection& c, const StatsWindow& w) {
                 t.missed_accepts.push_back(
                     {*technician, opt_str(*rs, "technician_name").value_or("")});
             // The first breach's reason is the stage's: later ones are a promise missed again.
+            // An acceptance's is that of a window the ticket's technician let pass (or nobody's):
+            // one another let pass is theirs, in let_pass.
+            if (stage == "accept" && technician && technician != t.technician_id) continue;
             if (stage == "dispatch" || stage == "accept" || stage == "arrive" || stage == "finish")
                 t.breach_reasons.try_emplace(stage, opt_str(*rs, "reason").value_or(""));
         }

@@ -73,7 +73,9 @@ struct StatsTicketRow {
     // sla_breach events), by stage name ("dispatch", "accept", "arrive", "finish"), each with
     // the reason its first breach recorded (details.reason: nobody_free, technician_off_duty,
     // technician_unbound, booked_visit, quote_owner, quote_review, not_arrived, in_progress;
-    // "" without one — bot/sla_timers.cpp breach_reason).
+    // "" without one — bot/sla_timers.cpp breach_reason). An acceptance's counts only a window
+    // let pass by the ticket's technician (technician_id) or by nobody: another's is in
+    // missed_accepts.
     std::map<std::string, std::string> breach_reasons;
     bool operator==(const StatsTicketRow&) const = default;
 };

@@ -650,6 +650,42 @@ TEST_F(SlaTimersIntegration, AFinishMissedAgainSaysHowManyTimesAndHowLateAndGoes
     EXPECT_FALSE(nlohmann::json::parse(breaches[1].details).contains("breach_count"));
 }
 
+// The breach says why, for the late list (details.reason): the technician who has the accepted
+// job went off duty (下班) before the arrival's deadline; the same miss by one on duty says
+// nothing (it is theirs).
+TEST_F(SlaTimersIntegration, ABreachRecordsWhyTheDeadlineWasMissedForTheLateList) {
+    auto reason_of_breach = [&](std::uint64_t id) {
+        auto breaches = pool_.run_sync([&](sql::Connection& c) {
+            return store::TicketRepository::latest_events(c, id, {"sla_breach"});
+        });
+        return breaches.empty() ? std::string("<no breach>")
+                                : nlohmann::json::parse(breaches[0].details).value("reason", "");
+    };
+    auto on_duty = dispatched(create());
+    on_duty.status = store::ticket_status::accepted;
+    on_duty.at.accepted = t0 + 2min;
+    on_duty = save(on_duty, "accepted", t0 + 2min);
+    track(on_duty);
+    at(t0 + 30min + 2s);
+    fire();
+    EXPECT_EQ(reason_of_breach(on_duty.id), "") << "on duty, nothing booked: the technician's miss";
+
+    auto gone = dispatched(create());
+    gone.status = store::ticket_status::accepted;
+    gone.at.accepted = t0 + 2min;
+    gone = save(gone, "accepted", t0 + 2min);
+    auto tech = pool_.run_sync([&](sql::Connection& c) {
+        return *store::TechnicianRepository::find_by_id(c, *gone.technician_id);
+    });
+    tech.on_duty = false;
+    pool_.run_sync([&](sql::Connection& c) {
+        return store::TechnicianRepository::update(c, tech, t0 + 5min).ok();
+    });
+    track(gone);
+    fire();
+    EXPECT_EQ(reason_of_breach(gone.id), "technician_off_duty");
+}
+
 TEST_F(SlaTimersIntegration, ALatePlannedJobWithNoBookedDayIsPromisedTheFallbackNotTonight) {
     auto t = dispatched(create("planned"));
     t.status = store::ticket_status::arrived;

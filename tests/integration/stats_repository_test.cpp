@@ -121,9 +121,10 @@ TEST_F(StatsRepositoryIntegration, AnAcceptBreachComesBackWithTheTechnicianItWas
     EXPECT_EQ(first.technician_id, zhang.id);
     EXPECT_TRUE(second.missed_accepts.empty()) << "after the cutoff, or with no technician";
     // Each stage's first breach before the cutoff, with its reason (the late list's 原因).
+    // No acceptance's: the one window let pass on the first visit was 王's, in missed_accepts,
+    // not the reason of 张's row (and the revisit's is not the first visit's).
     EXPECT_EQ(first.breach_reasons,
               (std::map<std::string, std::string>{
-                  {"accept", "technician_off_duty"},  // the first visit's, not the revisit's
                   {"arrive", "booked_visit"},
                   {"finish", ""}}))  // the first breach's, not a promise missed again
         << "no dispatch breach";
@@ -267,6 +268,7 @@ TEST_F(StatsRepositoryIntegration, Migration0018FillsTheFirstFinishOfTicketsFrom
     auto breached = ticket("k1", zhang.id);
     auto reopened = ticket("k2", zhang.id);
     auto revisit_only = ticket("k3", zhang.id);
+    auto warned_only = ticket("k4", zhang.id);
     pool_.run_sync([&](sql::Connection& c) {
         breached.late.finish = true;
         breached.due.finish = t0 + 16h;
@@ -287,6 +289,20 @@ TEST_F(StatsRepositoryIntegration, Migration0018FillsTheFirstFinishOfTicketsFrom
                                        t0 + 16h);
         TicketRepository::append_event(c, reopened.id, {"x", "technician", "done", "{}"}, t0 + 3h);
         TicketRepository::append_event(c, reopened.id, {"x", "technician", "done", "{}"}, t0 + 9h);
+        // Reopened, its first finish warned of but met: the warning's due; the revisit's breach
+        // after the reopen is not it.
+        warned_only.reopen_count = 1;
+        (void)*TicketRepository::update(c, warned_only, {}, {}, t0 + 10h);
+        TicketRepository::append_event(c, warned_only.id,
+                                       {"sla", "system", "sla_warning",
+                                        R"({"stage":"finish","due":"2026-11-23T19:00:00+08:00"})"},
+                                       t0 + 7h);
+        TicketRepository::append_event(c, warned_only.id, {"owner", "owner", "reopened", "{}"},
+                                       t0 + 10h);
+        TicketRepository::append_event(c, warned_only.id,
+                                       {"sla", "system", "sla_breach",
+                                        R"({"stage":"finish","due":"2026-11-24T19:00:00+08:00"})"},
+                                       t0 + 33h);
         TicketRepository::append_event(
             c, revisit_only.id,
             {"sla", "system", "sla_breach",
@@ -312,6 +328,7 @@ TEST_F(StatsRepositoryIntegration, Migration0018FillsTheFirstFinishOfTicketsFrom
     EXPECT_EQ(first(breached.id), (FirstFinish{t0 + 8h, std::nullopt}));
     EXPECT_EQ(first(reopened.id), (FirstFinish{std::nullopt, t0 + 3h}));
     EXPECT_EQ(first(revisit_only.id), (FirstFinish{std::nullopt, std::nullopt}));
+    EXPECT_EQ(first(warned_only.id), (FirstFinish{t0 + 9h, std::nullopt}));
 }
 
 // Tickets raised before migration 0015 get their first urgency from the first raising reopen's
