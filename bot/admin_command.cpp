@@ -669,7 +669,7 @@ std::string ticket_report(const TicketView& view, const config::SlaData& sla, Ti
         o << "  (handed over after an acceptance on record: waiting for the technician it is "
              "with now to accept by "
           << time_or_dash(stage_due(t, dialog::Stage::accept)) << ")\n";
-    if (!t.revisit.reopened && t.due.finish != ticket_stage(t, dialog::Stage::finish).due)
+    if (t.reopen_count == 0 && t.due.finish != ticket_stage(t, dialog::Stage::finish).due)
         o << "  (finish missed: promised anew by " << time_or_dash(t.due.finish) << ")\n";
     if (t.revisit.reopened) {
         o << "  (the first visit's times and verdicts, as the figures count them; the revisit's "

@@ -48,8 +48,10 @@ struct MissedDeadline {
     // `repairbot ticket show`).
     std::optional<double> minutes_late;
     // Why, as the SLA engine saw it at the stage's first breach
-    // (store::StatsTicketRow::breach_reasons: nobody_free, technician_off_duty, …); "" when it
-    // recorded none or the stage was met late before its timer fired.
+    // (store::StatsTicketRow::breach_reasons: nobody_free, technician_off_duty, …) — for an
+    // acceptance, the first breach of a window the row's technician (or nobody) had; "" when it
+    // recorded none, the stage was met late before its timer fired, or (an acceptance) only
+    // those in let_pass let a window pass.
     std::string reason;
     std::optional<std::uint64_t> technician_id;  // the ticket's, as its figures count it
     std::string technician;                      // "" without one

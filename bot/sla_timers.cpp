@@ -63,6 +63,12 @@ std::string overdue_text(Timestamp due, Timestamp now) {
     return std::to_string(mins) + "分钟";
 }
 
+// Whether a breach of `stage` now is a revisit's (details.revisit): revisiting, or the finish of
+// a ticket reopened before the revisit columns (reopen_count, no revisit.reopened).
+bool revisit_breach(const store::Ticket& t, dialog::Stage stage) {
+    return revisiting(t, stage) || (stage == dialog::Stage::finish && t.reopen_count > 0);
+}
+
 // The breaches of `stage` this visit had before (the first visit's, or the revisit's now under
 // way: the audit log's sla_breach events, details.revisit = reopen_count): how many, and the
 // deadline the first of them missed (details.due), when it reads.
@@ -72,7 +78,7 @@ struct EarlierBreaches {
 };
 EarlierBreaches earlier_breaches(sql::Connection& c, const store::Ticket& t, dialog::Stage stage) {
     EarlierBreaches out;
-    const bool again = revisiting(t, stage);
+    const bool again = revisit_breach(t, stage);
     // A plain read: the ticket's row is locked, and breaches are written only under that lock.
     for (const auto& e : store::TicketRepository::events(c, t.id)) {
         if (e.type != "sla_breach") continue;
@@ -255,7 +261,7 @@ void warn(sql::Connection& c, const Desk& d, const store::Ticket& t, const Plann
                               {"stage", dialog::to_string(stage)},
                               {"due", iso_datetime(due)},
                               {"notified", notified}};
-    if (revisiting(t, stage)) details["revisit"] = t.reopen_count;
+    if (revisit_breach(t, stage)) details["revisit"] = t.reopen_count;
     store::TicketRepository::append_event(c, t.id, {"sla", "system", "sla_warning", details.dump()},
                                           now);
 }
@@ -402,7 +408,7 @@ Fired act_on_ticket(sql::Connection& c, Desk d, TimerRef ref, std::string remind
             if (in_note) details["notified"] = "queue_note";
             if (t.technician_id) details["technician_id"] = *t.technician_id;
             // A reopened job's deadline: not the first visit's, which the figures count.
-            if (revisiting(t, stage)) details["revisit"] = t.reopen_count;
+            if (revisit_breach(t, stage)) details["revisit"] = t.reopen_count;
             if (before.count > 0) details["breach_count"] = before.count + 1;
             if (auto reason = breach_reason(d, t, stage, tech); !reason.empty())
                 details["reason"] = reason;

@@ -34,7 +34,7 @@ struct EffectsResult {
     // said after it (dialog::Reply::after_progress), else after them.
     std::optional<std::string> progress;
     // Set when an effect was refused: the dialogue's own replies (which assumed success) are
-    // dropped and this is said instead, followed by extra_replies.
+    // dropped and this is said instead, followed by `progress` (when given) and extra_replies.
     std::optional<std::string> replace_replies;
 };
 

@@ -1,10 +1,12 @@
 #include "config/dialog_data.h"
 
+#include "config/log.h"
 #include "config/toml_problems.h"
 #include "dialog/text.h"
 
 #include <toml++/toml.h>
 #include <algorithm>
+#include <array>
 #include <initializer_list>
 #include <set>
 
@@ -240,10 +242,23 @@ Result<dialog::FaultCatalog> parse_fault_catalog(std::string_view text, std::str
                                 std::move(ordinary));
 }
 
+// Keys a release stopped reading: a desk's own copy of replies.toml may still hold them, and
+// must not stop the bot from starting. progress_query: 进度 is answered by the list itself
+// (session 30).
+constexpr std::array<std::string_view, 1> kRetiredReplyKeys = {"progress_query"};
+
 Result<dialog::ReplyTexts> parse_reply_texts(std::string_view text, std::string_view source) {
     toml::table root;
     if (auto e = parse_toml(text, source, root)) return *e;
     for (const auto& [k, v] : root) {
+        if (std::find(kRetiredReplyKeys.begin(), kRetiredReplyKeys.end(), k.str()) !=
+            kRetiredReplyKeys.end()) {
+            log::warn("config", "retired_key",
+                      {{"file", std::string(source)},
+                       {"key", std::string(k.str())},
+                       {"fix", "no longer read; delete the line"}});
+            continue;
+        }
         if (!dialog::text_id_from_key(k.str())) {
             return bad(source, "unknown key " + std::string(k.str()) +
                                    "; check its spelling against the keys listed in the file");

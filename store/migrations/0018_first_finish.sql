@@ -7,7 +7,8 @@
 -- same as finish_due / done_at. Set once.
 -- Tickets from before it, from their audit events before the first reopen (the first visit's):
 -- first_finish_due from the first finish breach's details.due ("YYYY-MM-DDTHH:MM:SS+08:00"),
--- else, for a reopened ticket, the first finish warning's; first_done_at from the first "done"
+-- else the first finish warning's (a reopened ticket never breached; for one breached and never
+-- reopened the breach's always comes first); first_done_at from the first "done"
 -- event of a reopened ticket. A reopened ticket with neither event keeps NULL (its recorded
 -- verdict, finish_late, still counts; the late list then shows the revisit's deadline). Safe to
 -- repeat (IF NOT EXISTS; only NULLs are filled).

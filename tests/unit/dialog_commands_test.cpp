@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "dialog/commands.h"
+#include "dialog/turn.h"
 #include "dialog_test_support.h"
 
 namespace repairbot::dialog {
@@ -178,6 +179,26 @@ TEST(GlobalCommandWhenIdle, EachCommandHasAnAnswer) {
     chat.say("查询");
     EXPECT_NE(find_effect<QueryProgress>(chat.last), nullptr);
     EXPECT_TRUE(chat.last.replies.empty()) << chat.reply();
+}
+
+// Turn::finish splits a progress turn where the answer goes: what was said before it, then what
+// after (Reply::after_progress); a turn without one is one reply, as ever.
+TEST(GlobalCommandWhenIdle, AProgressTurnSplitsItsRepliesWhereTheAnswerGoes) {
+    Chat chat;
+    const Inbound in = text("x");
+    Turn t{chat.session, chat.context(), in, {}, {}, {}};
+    t.say_text("before");
+    t.answer_progress();
+    t.say_text("after");
+    t.say_text("and more");
+    auto out = std::move(t).finish();
+    EXPECT_EQ(out.replies, (std::vector<Reply>{{"before", false}, {"after\nand more", true}}));
+    EXPECT_EQ(out.effects, std::vector<Effect>{QueryProgress{}});
+
+    Turn plain{chat.session, chat.context(), in, {}, {}, {}};
+    plain.say_text("one");
+    plain.say_text("two");
+    EXPECT_EQ(std::move(plain).finish().replies, (std::vector<Reply>{{"one\ntwo", false}}));
 }
 
 // The menu's 我的报修 while a report is under way: the list, then the question asked again —

@@ -90,7 +90,8 @@ struct Chat {
     }
     const Outcome& say(std::string content) { return send(text(std::move(content))); }
     const Outcome& photo(std::string media_id) { return send(image(std::move(media_id))); }
-    // The single reply of the last step.
+    // The first reply of the last step (a progress turn's may have a second, said after the
+    // edge's list: Reply::after_progress).
     std::string reply() const {
         return last.replies.empty() ? std::string("<no reply>") : last.replies.front().text;
     }
