@@ -28,8 +28,8 @@ namespace repairbot::config {
 
 // Parses the text of a replies.toml; `source` names it in errors. Errors as above
 // (invalid_argument): a missing, empty or unknown key, a value that is not a string, or a
-// placeholder the dialog does not fill. A key a release retired (progress_query) is skipped
-// with a warning naming it, so a desk's older copy still loads.
+// placeholder the dialog does not fill. A key a release retired (progress_query) is skipped,
+// so a desk's older copy still loads.
 [[nodiscard]] Result<dialog::ReplyTexts> parse_reply_texts(std::string_view toml_text,
                                                            std::string_view source);
 
