@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <string_view>
 
 #include "bot/admin_api.h"
 #include "bot/owner_questions.h"
@@ -114,11 +115,25 @@ Timestamp new_promised_finish(const Desk& d, const store::Ticket& t, Timestamp n
     return ms_of(due);
 }
 
+// What holds an unfinished job up, as the breach records it (details.reason) and with the text
+// the owner is told (finish_delayed's {reason}).
+struct FinishHoldUp {
+    std::string_view reason;
+    std::string_view owner_text;  // a notices.toml key
+    bool quote;                   // a quote waits for an answer: whoever has the job
+};
+FinishHoldUp finish_hold_up(const store::Ticket& t) {
+    if (t.quote_status == store::quote_status::pending)
+        return {"quote_owner", "finish_delay_quote", true};
+    if (t.quote_status == store::quote_status::review)
+        return {"quote_review", "finish_delay_quote_review", true};
+    if (!stage_met(t, dialog::Stage::arrive))
+        return {"not_arrived", "finish_delay_not_arrived", false};
+    return {"in_progress", "finish_delay_in_progress", false};
+}
+
 std::string finish_delay_reason(const Desk& d, const store::Ticket& t) {
-    if (t.quote_status == store::quote_status::pending) return d.notices->render("finish_delay_quote");
-    if (t.quote_status == store::quote_status::review) return d.notices->render("finish_delay_quote_review");
-    if (!stage_met(t, dialog::Stage::arrive)) return d.notices->render("finish_delay_not_arrived");
-    return d.notices->render("finish_delay_in_progress");
+    return d.notices->render(std::string(finish_hold_up(t).owner_text));
 }
 
 // Whether the arrival's deadline standing is the owner's booked time (the policy gave it on the
@@ -145,16 +160,14 @@ std::string breach_reason(const Desk& d, const store::Ticket& t, dialog::Stage s
     // Nobody has the job (never given, or back in the queue): no technician's miss.
     if (!t.technician_id) return "nobody_free";
     if (stage == S::dispatch) return "";
-    if (stage == S::finish) {
-        if (t.quote_status == store::quote_status::pending) return "quote_owner";
-        if (t.quote_status == store::quote_status::review) return "quote_review";
-    }
+    if (stage == S::finish)
+        if (const auto hold = finish_hold_up(t); hold.quote) return std::string(hold.reason);
     if (tech && (stage == S::accept || !stage_met(t, S::arrive))) {
         if (!tech->active || !tech->on_duty) return "technician_off_duty";
         if (!store::is_bound(*tech)) return "technician_unbound";
     }
     if (stage == S::arrive && due_at_booked_time(d, t)) return "booked_visit";
-    if (stage == S::finish) return stage_met(t, S::arrive) ? "in_progress" : "not_arrived";
+    if (stage == S::finish) return std::string(finish_hold_up(t).reason);
     return "";
 }
 
