@@ -237,9 +237,34 @@ std::optional<Tail> ticket_tail_at(std::string_view s, std::size_t pos, bool fou
     return Tail{n, taken - pos};
 }
 
+// The clause of `s` around `pos`: up to the punctuation marks (normalized) either side.
+std::string_view clause_at(std::string_view s, std::size_t pos) {
+    constexpr std::string_view kMarks = ",.;!?()";
+    const std::size_t before = s.find_last_of(kMarks, pos);
+    const std::size_t begin = before == std::string_view::npos ? 0 : before + 1;
+    const std::size_t end = std::min(s.find_first_of(kMarks, pos), s.size());
+    return s.substr(begin, end - begin);
+}
+
+// Whether the bare number at [begin, end) of `s` is an amount of money, not a room: followed by
+// 元 / 块 ("300块"), or in a clause about money (费 / 钱: "100是材料费", "材料费 120") that writes
+// no place ("7栋101 收费处" is a place).
+bool money_at(std::string_view s, std::size_t begin, std::size_t end) {
+    const std::size_t unit = s.find_first_not_of(' ', end);
+    if (unit != std::string_view::npos && (text::at(s, unit, "元") || text::at(s, unit, "块")))
+        return true;
+    const std::string_view clause = clause_at(s, begin);
+    const auto has = [&](std::string_view w) { return clause.find(w) != std::string_view::npos; };
+    if (!has("费") && !has("钱")) return false;
+    for (std::string_view mark : {"栋", "幢", "单元", "楼", "室", "号"})
+        if (has(mark)) return false;
+    return true;
+}
+
 // The numbers in `s` that may name a place or a job, as the bot writes addresses (N栋N单元NNN):
 // runs of three digits or more ("101", "0009"), digits with 栋 / 号楼 / 幢 ("7栋") or 单元
-// ("2单元"), and digits before 楼 / 室 / 号 (the number alone). "换了2个阀门" has none.
+// ("2单元"), and digits before 楼 / 室 / 号 (the number alone). "换了2个阀门" has none, nor has
+// an amount of money ("100是材料费", "300块": money_at).
 std::vector<std::string> places_in(std::string_view s) {
     std::vector<std::string> out;
     for (std::size_t i = 0; i < s.size();) {
@@ -254,8 +279,9 @@ std::vector<std::string> places_in(std::string_view s) {
             out.push_back(digits + "单元");
         } else if (text::at(s, j, "栋") || text::at(s, j, "号楼") || text::at(s, j, "幢")) {
             out.push_back(digits + "栋");
-        } else if (j - i >= 3 || text::at(s, j, "楼") || text::at(s, j, "室") ||
-                   text::at(s, j, "号")) {
+        } else if (text::at(s, j, "楼") || text::at(s, j, "室") || text::at(s, j, "号")) {
+            out.push_back(std::move(digits));
+        } else if (j - i >= 3 && !money_at(s, i, j)) {
             out.push_back(std::move(digits));
         }
         i = j;

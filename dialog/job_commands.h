@@ -33,7 +33,7 @@ struct JobCommand {
     bool words_after = false;  // words left after what was read (any action: "到达电梯口时…")
     // Numbers among them that may name a place or another job, as addresses are written: runs of
     // 3+ digits, "7栋" (also 号楼 / 幢), "2单元", digits before 楼 / 室 / 号 ("到达 7栋101": "7栋",
-    // "101"); "换了2个阀门" has none.
+    // "101"); "换了2个阀门" has none, nor has money ("100是材料费", "300块").
     std::vector<std::string> places{};
     bool on_duty = false;  // duty: 上班 (true) or 下班 (false)
 };

@@ -682,10 +682,10 @@ bool technician_on_text(Turn& t, const Said& said) {
         if (c->kind == JobCommandKind::duty) return false;  // "今天休息": when to come, maybe
         const auto note = text::trim_punct(c->text);
         const bool alone = !c->words_after || note == "了" || note == "啦";
-        // A list number only alone ("到达 2"): "到达电梯口时发现灯一直闪" has a 一 in it.
-        // A ticket's end ("0302") is no name here: "到达 0302 门口时…" is the report's.
-        const bool named =
-            looks_like_ticket_number(c->ticket) || (c->index && alone) || c->cents || c->bad_amount;
+        // A list number or a ticket's end only alone ("到达 2", "完成 0007", as read off the
+        // push): "到达电梯口时发现灯一直闪" has a 一 in it, "到达 0302 门口时…" is the report's.
+        const bool named = looks_like_ticket_number(c->ticket) ||
+                           ((c->index || !c->ticket.empty()) && alone) || c->cents || c->bad_amount;
         const bool bare_finish = c->kind == JobCommandKind::job && c->action == JobAction::finish;
         if (!named && (!alone || bare_finish)) return false;
     }

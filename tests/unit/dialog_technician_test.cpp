@@ -749,6 +749,11 @@ TEST(Technician, ATechnicianCanReportARepairLikeAnOwner) {
     chat.say("完成 1 费用 100 换了一段水管");
     EXPECT_NE(find_effect<FinishJob>(chat.last), nullptr) << chat.reply();
     EXPECT_EQ(chat.session.draft, draft) << "the draft waits";
+    // A ticket's end alone after the command names the job, as read off the push.
+    chat.say("完成 0008");
+    ASSERT_NE(find_effect<FinishJob>(chat.last), nullptr) << chat.reply();
+    EXPECT_EQ(find_effect<FinishJob>(chat.last)->ticket_number, kJ2);
+    EXPECT_EQ(chat.session.draft, draft) << "the draft still waits";
     for (const std::string words : {"完成了", "到达电梯口时发现灯一直闪",
                                     "到达 0302 门口时发现灯一直闪"}) {  // the report's words
         chat.say(words);
@@ -930,6 +935,31 @@ TEST(Technician, APlaceOrNumberNotTheJobsOwnIsAskedAbout) {
     note.say("完成 费用 80 换了2个阀门");
     ASSERT_NE(find_effect<FinishJob>(note.last), nullptr) << note.reply();
     EXPECT_EQ(find_effect<FinishJob>(note.last)->note, "换了2个阀门");
+}
+
+// An amount of money in the note ("100是材料费", "材料300块") names no place: the only job is
+// finished with the note kept; a room number beside it ("101 材料费另算") is still asked about.
+TEST(Technician, MoneyInTheNoteIsNoPlace) {
+    for (const char* said :
+         {"完成 费用 80，100是材料费", "完成 费用 80，材料费100", "完成 费用 80 材料300块",
+          "完成 费用 80，另收材料250元", "完成，材料费 120 业主已付"}) {
+        Chat chat = technician_chat(Jobs::one_accepted);
+        chat.say(said);
+        const auto* done = find_effect<FinishJob>(chat.last);
+        ASSERT_NE(done, nullptr) << said << ": " << chat.reply();
+        EXPECT_EQ(done->ticket_number, kJ1) << said;
+        EXPECT_FALSE(done->note.empty()) << "the note keeps the amount: " << said;
+    }
+    auto c = parse_job_command("完成 费用 80，100是材料费");
+    ASSERT_TRUE(c.has_value());
+    EXPECT_EQ(c->cents, std::optional<std::int64_t>(8000));
+    EXPECT_EQ(c->text, "100是材料费");
+    EXPECT_TRUE(c->places.empty());
+    Chat room = technician_chat(Jobs::one_accepted);  // 0007 at 3栋2单元502
+    room.say("完成 101，材料费另算");
+    EXPECT_TRUE(room.last.effects.empty()) << "101 may be another job's room: " << room.reply();
+    EXPECT_EQ(parse_job_command("到达 7栋101 收费处")->places,
+              (std::vector<std::string>{"7栋", "101"}));
 }
 
 // A place is a job's own only as a whole part of its address ("2栋" is not 12栋's, "502室" is
