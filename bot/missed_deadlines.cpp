@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "bot/admin_api.h"
+#include "bot/breach_reasons.h"
 #include "bot/cli_support.h"
 #include "dialog/catalog.h"
 
@@ -53,25 +54,6 @@ std::string urgency_label(const MissedDeadline& m) {
     std::string out = dialog::urgency_word(m.urgency);
     if (raised_since(m)) out += "→" + dialog::urgency_word(m.urgency_now);
     return out;
-}
-
-// A breach's reason (store::StatsTicketRow::breach_reasons) in the dispatcher's words; an unknown
-// code as it is, "-" for none.
-std::string reason_words(const std::string& code) {
-    static constexpr std::pair<std::string_view, std::string_view> kWords[] = {
-        {"nobody_free", "无人可派"},
-        {"technician_off_duty", "维修工已下班或停用"},
-        {"technician_unbound", "维修工未绑定微信"},
-        {"booked_visit", "按业主预约时间"},
-        {"quote_owner", "等业主答复报价"},
-        {"quote_review", "报价待主管审核"},
-        {"not_arrived", "维修工未到场"},
-        {"in_progress", "维修中"},
-    };
-    if (code.empty()) return "-";
-    for (const auto& [key, words] : kWords)
-        if (key == code) return std::string(words);
-    return code;
 }
 
 // The deadline, and the promised finish it was moved to after.
@@ -223,7 +205,8 @@ std::string to_table(const MissedReport& report) {
                         m.minutes_late ? one_decimal(*m.minutes_late) : "-",
                         m.technician_id ? technician_label(m.technician, *m.technician_id)
                                         : (m.technician.empty() ? "(未派单)" : m.technician),
-                        m.let_pass.empty() ? "-" : let_pass_names(m), reason_words(m.reason)});
+                        m.let_pass.empty() ? "-" : let_pass_names(m),
+                        std::string(breach_reason::words(m.reason))});
     }
     out += render_table(rows);
     out += "\n共 " + std::to_string(report.missed.size()) +

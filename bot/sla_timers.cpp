@@ -1,5 +1,6 @@
 #include "bot/sla_timers.h"
 
+#include "bot/breach_reasons.h"
 #include "bot/callback_desk.h"
 
 #include <boost/asio/redirect_error.hpp>
@@ -124,12 +125,12 @@ struct FinishHoldUp {
 };
 FinishHoldUp finish_hold_up(const store::Ticket& t) {
     if (t.quote_status == store::quote_status::pending)
-        return {"quote_owner", "finish_delay_quote", true};
+        return {breach_reason::quote_owner, "finish_delay_quote", true};
     if (t.quote_status == store::quote_status::review)
-        return {"quote_review", "finish_delay_quote_review", true};
+        return {breach_reason::quote_review, "finish_delay_quote_review", true};
     if (!stage_met(t, dialog::Stage::arrive))
-        return {"not_arrived", "finish_delay_not_arrived", false};
-    return {"in_progress", "finish_delay_in_progress", false};
+        return {breach_reason::not_arrived, "finish_delay_not_arrived", false};
+    return {breach_reason::in_progress, "finish_delay_in_progress", false};
 }
 
 std::string finish_delay_reason(const Desk& d, const store::Ticket& t) {
@@ -152,21 +153,23 @@ bool due_at_booked_time(const Desk& d, const store::Ticket& t) {
 
 // Why a stage's deadline was missed, as far as the desk can tell at the breach — recorded on the
 // sla_breach event (details.reason) for the late list (bot/missed_deadlines.h), so a dispatcher
-// can tell a miss on the technician from one the desk or the owner held up. "" when nothing
-// explains it. `tech` is the ticket's technician, when on file.
+// can tell a miss on the technician from one the desk or the owner held up: a code of
+// bot/breach_reasons.h, "" when nothing explains it. `tech` is the ticket's technician, when on
+// file.
 std::string breach_reason(const Desk& d, const store::Ticket& t, dialog::Stage stage,
                           const std::optional<store::Technician>& tech) {
     using S = dialog::Stage;
     // Nobody has the job (never given, or back in the queue): no technician's miss.
-    if (!t.technician_id) return "nobody_free";
+    if (!t.technician_id) return std::string(breach_reason::nobody_free);
     if (stage == S::dispatch) return "";
     if (stage == S::finish)
         if (const auto hold = finish_hold_up(t); hold.quote) return std::string(hold.reason);
     if (tech && (stage == S::accept || !stage_met(t, S::arrive))) {
-        if (!tech->active || !tech->on_duty) return "technician_off_duty";
-        if (!store::is_bound(*tech)) return "technician_unbound";
+        if (!tech->active || !tech->on_duty) return std::string(breach_reason::technician_off_duty);
+        if (!store::is_bound(*tech)) return std::string(breach_reason::technician_unbound);
     }
-    if (stage == S::arrive && due_at_booked_time(d, t)) return "booked_visit";
+    if (stage == S::arrive && due_at_booked_time(d, t))
+        return std::string(breach_reason::booked_visit);
     if (stage == S::finish) return std::string(finish_hold_up(t).reason);
     return "";
 }

@@ -63,8 +63,9 @@ const std::string kCallbacksQuery =
 // (details.revisit: the figures count the first visit). A month's tickets' events by
 // ix_ticket_events_ticket.
 constexpr const char* kBreachesQuery =
-    "SELECT b.ticket_id, b.stage, b.technician_id, b.reason, tech.name AS technician_name FROM ("
-    " SELECT e.ticket_id, e.id, JSON_VALUE(e.details, '$.stage') AS stage, "
+    "SELECT b.ticket_id, b.at, b.stage, b.technician_id, b.reason, tech.name AS technician_name "
+    "FROM ("
+    " SELECT e.ticket_id, e.id, e.at, JSON_VALUE(e.details, '$.stage') AS stage, "
     " CAST(JSON_VALUE(e.details, '$.technician_id') AS UNSIGNED) AS technician_id, "
     " JSON_VALUE(e.details, '$.reason') AS reason "
     " FROM tickets t JOIN ticket_events e ON e.ticket_id = t.id "
@@ -147,8 +148,10 @@ StatsRows StatsRepository::fetch(sql::Connection& c, const StatsWindow& w) {
                     {*technician, opt_str(*rs, "technician_name").value_or("")});
             // The first breach's reason is the stage's: later ones are a promise missed again.
             // An acceptance's is that of a window the ticket's technician let pass (or nobody's):
-            // one another let pass is theirs, in let_pass.
+            // one another let pass is theirs, in let_pass; one after the first acceptance (a
+            // hand-over's) is no window the acceptance was judged on.
             if (stage == "accept" && technician && technician != t.technician_id) continue;
+            if (stage == "accept" && t.accept.met && time(*rs, "at") > *t.accept.met) continue;
             if (stage == "dispatch" || stage == "accept" || stage == "arrive" || stage == "finish")
                 t.breach_reasons.try_emplace(stage, opt_str(*rs, "reason").value_or(""));
         }

@@ -71,11 +71,10 @@ struct StatsTicketRow {
     std::vector<StatsMissedAccept> missed_accepts;  // in the order they happened
     // The stages the SLA engine's timers breached before StatsWindow::as_of (the first visit's
     // sla_breach events), by stage name ("dispatch", "accept", "arrive", "finish"), each with
-    // the reason its first breach recorded (details.reason: nobody_free, technician_off_duty,
-    // technician_unbound, booked_visit, quote_owner, quote_review, not_arrived, in_progress;
-    // "" without one — bot/sla_timers.cpp breach_reason). An acceptance's counts only a window
-    // let pass by the ticket's technician (technician_id) or by nobody: another's is in
-    // missed_accepts.
+    // the reason its first breach recorded (details.reason: a code of bot/breach_reasons.h, read
+    // as stored; "" without one). An acceptance's counts only a window
+    // let pass by the ticket's technician (technician_id) or by nobody, before the first
+    // acceptance: another's is in missed_accepts, a hand-over's after it judges nothing here.
     std::map<std::string, std::string> breach_reasons;
     bool operator==(const StatsTicketRow&) const = default;
 };

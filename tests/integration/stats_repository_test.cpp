@@ -132,6 +132,37 @@ TEST_F(StatsRepositoryIntegration, AnAcceptBreachComesBackWithTheTechnicianItWas
         << "queued, with nobody: still a breach; the reason of one after the cutoff is not read";
 }
 
+// The acceptance is judged on the windows before the first acceptance: a window its technician
+// let pass after a hand-over came back to them (a later accept breach) gives the acceptance row
+// no reason; one before it does.
+TEST_F(StatsRepositoryIntegration, AnAcceptBreachAfterTheFirstAcceptanceIsNoReasonOfTheAcceptance) {
+    auto zhang = technician("张师傅");
+    auto late = ticket("k1", zhang.id);
+    auto again = ticket("k2", zhang.id);
+    breach(late.id, "accept", zhang.id, t0 + 3min, std::nullopt, "technician_off_duty");
+    breach(again.id, "accept", zhang.id, t0 + 40min, std::nullopt, "technician_unbound");
+    pool_.run_sync([&](sql::Connection& c) {
+        std::unique_ptr<sql::Statement> st(c.createStatement());
+        for (auto id : {late.id, again.id})
+            st->execute(
+                "UPDATE tickets SET accepted_at = '2026-11-23 02:10:00', accept_late = 1 "
+                "WHERE id = " +
+                std::to_string(id));
+        return 0;
+    });
+    auto rows = pool_.run_sync([](sql::Connection& c) {
+        return StatsRepository::fetch(c, StatsWindow{t0 - 1h, t0 + 24h, t0 + 2h});
+    });
+    ASSERT_EQ(rows.tickets.size(), 2u);
+    const auto& first = rows.tickets[0].id == late.id ? rows.tickets[0] : rows.tickets[1];
+    const auto& second = rows.tickets[0].id == late.id ? rows.tickets[1] : rows.tickets[0];
+    EXPECT_EQ(first.breach_reasons,
+              (std::map<std::string, std::string>{{"accept", "technician_off_duty"}}));
+    EXPECT_TRUE(second.breach_reasons.empty()) << "the breach came after the first acceptance";
+    EXPECT_EQ(second.missed_accepts, (std::vector<StatsMissedAccept>{{zhang.id, "张师傅"}}))
+        << "still a window they let pass, in their figures";
+}
+
 // A reopened job (返修) given to someone else for its revisit (the first technician let the
 // revisit's acceptance pass, handed it over, or a dispatcher moved it): the figures count the
 // first visit, so the ticket counts for the technician it was reopened to — the one who did it —
