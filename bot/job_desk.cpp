@@ -768,12 +768,18 @@ asio::awaitable<void> JobDesk::apply(std::string openid, const dialog::Effect& e
                 complaint.owner_openid = openid;
                 complaint.source = "low_rating";
                 complaint.severity = serious ? "serious" : "normal";
-                complaint.text = std::to_string(score) + "星：" + comment;
+                // An owner who would not say why ("不说了"): the callback is to ask, and both the
+                // complaint and its note say so rather than end on an empty colon.
+                const std::string words =
+                    comment.empty() ? notices_.render("low_rating_unexplained") : comment;
+                complaint.text = std::to_string(score) + "星：" + words;
                 complaint.created_at = now;
                 auto id = open_complaint(c, complaint, *sla, now);
-                std::string text = notices_.render("low_rating_complaint",
-                                                   {{"number", after.number}, {"score", std::to_string(score)},
-                                                    {"comment", comment}, {"complaint", std::to_string(id)}});
+                std::string text =
+                    notices_.render("low_rating_complaint", {{"number", after.number},
+                                                             {"score", std::to_string(score)},
+                                                             {"comment", words},
+                                                             {"complaint", std::to_string(id)}});
                 *filed = Filed{id, serious, tell_complaint_note(c, after.id, text, serious, now)};
             }
         };

@@ -216,6 +216,20 @@ void next_question(Turn& t) {
     ask_next(t);
 }
 
+// "不说了", "算了，不想说", "懒得说了": the owner will say no more — these words alone, with 算了 /
+// 还是 / particles around them ("师傅说不说都不来" says something). `compact_text` is compact().
+bool declines_to_say(std::string_view compact_text) {
+    static constexpr std::array<std::string_view, 14> kDecline = {
+        "没什么好说的", "没什么好说", "没啥好说的", "没啥好说", "无可奉告", "不想多说", "不想评论",
+        "不想说",       "懒得说",     "不想讲",     "不说了",   "不讲了",   "不说",     "不讲"};
+    static constexpr std::array<std::string_view, 12> kAround = {
+        "算了", "还是", "我", "就", "先", "吧", "了", "啊", "呢", "哈", "嗯", "的"};
+    std::string c(compact_text);
+    if (!text::erase_all(c, kDecline)) return false;
+    text::erase_all(c, kAround);
+    return text::trim_punct(c).empty();
+}
+
 // A low or middling rating's comment or a refusal's reason is the owner's free text: one naming a
 // danger still there (1星，师傅走后燃气味很重) is recorded as the answer and reported too
 // (report_danger). A good rating's (4-5) comment speaks of the fault just fixed
@@ -474,6 +488,53 @@ std::optional<Score> corrected_score(const Said& said, int given) {
     return score;
 }
 
+// The words `c` (compact) are, with particles around them, one of `words` alone.
+template <std::size_t N>
+bool alone_of(std::string_view c, const std::array<std::string_view, N>& words) {
+    static constexpr std::array<std::string_view, 10> kAround = {"问题", "啊", "呀", "吧", "呢",
+                                                                 "嗯",   "的", "了", "哦", "还"};
+    std::string rest(c);
+    if (!text::erase_all(rest, words)) return false;
+    text::erase_all(rest, kAround);
+    return text::trim_punct(rest).empty();
+}
+
+// The ticket asked about is not fixed: the owner's `words` (maybe none) go with its revisit; a
+// danger in them gets its safety advice first, as a report of it would (DOMAIN.md).
+void not_fixed(Turn& t, std::string words) {
+    const std::string ticket = t.session.feedback.front().ticket_number;
+    const EmergencyRule* danger = words.empty() ? nullptr : danger_in(t, words);
+    if (danger) t.say_text(danger->advice);
+    t.effects.emplace_back(
+        ReportNotFixed{ticket, std::move(words), danger ? danger->kind : std::string()});
+    t.say(TextId::not_fixed_noted, {{"ticket", ticket}});
+    next_question(t);
+}
+
+// The answer to not_fixed_or_new, about the fault words the message before said (Turn::
+// fault_unplaced): 是 / 对 / 还没好 — that ticket not fixed, with those words; 新的 / 不是 /
+// 另一个 / 报修 — a new report of them. False for anything else.
+bool answer_fixed_or_new(Turn& t, const Said& said) {
+    if (t.fault_unplaced.empty()) return false;
+    static constexpr std::array<std::string_view, 15> kSame = {
+        "不是另一个", "不是新的", "不是别的", "还是那个", "就是那个", "同一个", "老问题", "还没好",
+        "是那个",     "一样",     "是的",     "对的",     "没好",     "是",     "对"};
+    static constexpr std::array<std::string_view, 14> kNew = {
+        "是另一个", "另外一个", "新的问题", "是新的", "新问题", "另一个", "另一处",
+        "另外的",   "不是的",   "新报修",   "不是",   "新的",   "别的",   "报修"};
+    const auto& c = said.compact;
+    const bool same = alone_of(c, kSame);  // first: "不是新的" is the same one
+    const bool is_new = !same && alone_of(c, kNew);
+    if (!is_new && !same) return false;
+    if (too_early(t)) return true;
+    if (same) {
+        not_fixed(t, t.fault_unplaced);
+    } else {
+        start_report_with(t, hear(t.fault_unplaced));
+    }
+    return true;
+}
+
 // The answer to the question itself. False when the message is no answer to it.
 bool answer(Turn& t, const Said& said) {
     auto& s = t.session;
@@ -481,18 +542,11 @@ bool answer(Turn& t, const Said& said) {
     const auto& c = said.compact;
     switch (f.step) {
         case FeedbackStep::confirm:
+            if (answer_fixed_or_new(t, said)) return true;
             if ((is_not_fixed(c) || is_fixed(c)) && too_early(t)) return true;
             if (is_not_fixed(c)) {
-                std::string words = one_of(c, kNotFixedBare) ? std::string{} : words_from(said, 0);
-                std::string ticket = f.ticket_number;
-                // A danger in the same words (还是不行，有燃气味): the safety advice first, as a
-                // report of it would give (DOMAIN.md), and an emergency's revisit.
-                const EmergencyRule* danger = words.empty() ? nullptr : danger_in(t, words);
-                if (danger) t.say_text(danger->advice);
-                t.effects.emplace_back(ReportNotFixed{ticket, std::move(words),
-                                                      danger ? danger->kind : std::string()});
-                t.say(TextId::not_fixed_noted, {{"ticket", ticket}});
-                next_question(t);
+                // A danger in the same words (还是不行，有燃气味): an emergency's revisit.
+                not_fixed(t, one_of(c, kNotFixedBare) ? std::string{} : words_from(said, 0));
                 return true;
             }
             if (is_fixed(c) ||
@@ -525,6 +579,9 @@ bool answer(Turn& t, const Said& said) {
                 break;
             }
             if (!comment.empty()) {
+                // "2分，不想说": rated without a comment, the complaint's reason left to its
+                // callback.
+                if (declines_to_say(text::compact(text::normalize(comment)))) comment.clear();
                 rate(t, score->score, std::move(comment));
                 return true;
             }
@@ -559,6 +616,12 @@ bool answer(Turn& t, const Said& said) {
                 f.asked_at = t.ctx.now;
                 s.misses = 0;
                 ask_feedback(t);
+                return true;
+            }
+            // "算了不说了": no comment, at any score — a low one's complaint is still filed and
+            // its callback asks what went wrong (a bare 跳过 at 1-2 stars is asked once more).
+            if (declines_to_say(c)) {
+                if (!too_early(t)) rate(t, f.score, {});
                 return true;
             }
             if (!one_of(c, kSkip)) return false;
@@ -773,6 +836,7 @@ void feedback_on_text(Turn& t, const Said& said) {
         !text::contains_any(said.compact, kAnother)) {
         if (too_early(t)) return;
         t.say(TextId::not_fixed_or_new, {{"ticket", ticket_of(t)}});
+        s.fault_unplaced = free_text(said);  // for a 是 / 新的 next
         if (++s.misses >= t.ctx.limits.misses_before_human) {
             t.say(TextId::offer_human);
             s.misses = 0;

@@ -115,6 +115,10 @@ struct Session {
     // the same danger soon after is not filed twice. "" otherwise.
     std::string last_emergency{};
     std::string last_emergency_address{};
+    // The fault words an owner said while asked whether a ticket was fixed (not_fixed_or_new,
+    // "灯还是一闪一闪的"): the very next message may answer 是 (not fixed: they go with the
+    // revisit) or 新的 (a new report of them). step() moves them into that message's Turn.
+    std::string fault_unplaced{};
     // Owner questions still to answer, the first one being asked (begin_confirmation,
     // begin_quote_approval in dialog/feedback.h). They outlive a report started meanwhile.
     std::vector<Feedback> feedback{};

@@ -251,6 +251,7 @@ std::string encode(const Session& s) {
         number_into(out, seconds_of(f.asked_at));
         out.push_back('\n');
     }
+    if (!s.fault_unplaced.empty()) w.text("fault_unplaced", s.fault_unplaced);
     if (!s.current_job.empty()) {
         w.line("current_job");
         escape_into(out, s.current_job);
@@ -415,6 +416,8 @@ std::optional<Session> decode(std::string_view in) {
             if (ok) s.job_command->fee_asked = *n;
         } else if (key == "current_job") {
             ok = text(s.current_job);
+        } else if (key == "fault_unplaced") {
+            ok = text(s.fault_unplaced);
         } else if (key == "shown_jobs") {
             for (std::size_t from = 0; ok;) {
                 const auto bar = v.find('|', from);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <type_traits>
+#include <utility>
 
 #include "dialog/address.h"
 #include "dialog/commands.h"
@@ -284,7 +285,8 @@ Inbound sanitized(const Inbound& received) {
 
 Outcome step(Session session, const Inbound& received, const Context& ctx) {
     const Inbound in = sanitized(received);
-    Turn t{std::move(session), ctx, in, {}, {}, {}};
+    Turn t{std::move(session), ctx, in, {}, {}, {}, {}};
+    t.fault_unplaced = std::exchange(t.session.fault_unplaced, {});
     heal(t.session);
     if (t.session.flow == Flow::idle && expired(t.session, ctx)) {
         t.session.misses = 0;

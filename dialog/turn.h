@@ -34,6 +34,9 @@ struct Turn {
     std::vector<std::string> parts;  // joined into one reply, so a passive reply carries it all
     std::vector<Effect> effects;
     std::optional<std::size_t> progress_at;  // answer_progress: where in `parts` the answer goes
+    // Session::fault_unplaced as the message arrived (taken out of the session: it answers this
+    // message only).
+    std::string fault_unplaced;
 
     [[nodiscard]] const ReplyTexts& texts() const { return ctx.data.texts; }
     [[nodiscard]] const FaultCatalog& catalog() const { return ctx.data.catalog; }

@@ -345,6 +345,34 @@ TEST_F(JobDeskIntegration, ATwoStarRatingWhoseCommentNamesDamageGoesToTheManager
     EXPECT_EQ(to_manager(damaged), 1u);
 }
 
+// An owner who rated two stars and would not say why ("不说了": no comment) still files a
+// complaint; it and the supervisors' note say the reason is to be asked, not "业主意见：。".
+TEST_F(JobDeskIntegration, ALowRatingWithoutACommentFilesAComplaintThatSaysToAskWhy) {
+    auto supervisor = add_technician("郑主管", tag_ + "-sup-unexplained");
+    supervisor.is_supervisor = true;
+    supervisor.on_duty = false;
+    pool_.run_sync([&](sql::Connection& c) {
+        return store::TechnicianRepository::update(c, supervisor, t0).ok();
+    });
+    auto t = ticket(ts::confirmed, tech_.id);
+    (void)carry_out(t.owner_openid, dialog::RateService{t.number, 2, ""});
+    const std::string unexplained = desk().notices.render("low_rating_unexplained");
+    ASSERT_FALSE(unexplained.empty());
+    auto text = pool_.run_sync([&](sql::Connection& c) {
+        std::unique_ptr<sql::PreparedStatement> st(
+            c.prepareStatement("SELECT text FROM complaints WHERE ticket_id = ?"));
+        st->setUInt64(1, t.id);
+        std::unique_ptr<sql::ResultSet> rs(st->executeQuery());
+        return rs->next() ? std::string(rs->getString(1)) : std::string("<none>");
+    });
+    EXPECT_EQ(text, "2星：" + unexplained);
+    std::string note;
+    for (const auto& m : notices_of(t.id, "complaint"))
+        if (m.recipient == *supervisor.openid) note = nlohmann::json::parse(m.payload)["text"];
+    ASSERT_FALSE(note.empty()) << "the supervisor hears of it";
+    EXPECT_NE(note.find("业主意见：" + unexplained), std::string::npos) << note;
+}
+
 // DOMAIN.md: "not fixed" words naming harm or damage (faults.toml serious_complaint_keywords) are
 // a serious complaint — filed on the first reopen already and told to the manager at once; a
 // plain 没修好 reopens the job and files nothing until the second reopen.

@@ -186,7 +186,7 @@ TEST(GlobalCommandWhenIdle, EachCommandHasAnAnswer) {
 TEST(GlobalCommandWhenIdle, AProgressTurnSplitsItsRepliesWhereTheAnswerGoes) {
     Chat chat;
     const Inbound in = text("x");
-    Turn t{chat.session, chat.context(), in, {}, {}, {}};
+    Turn t{chat.session, chat.context(), in, {}, {}, {}, {}};
     t.say_text("before");
     t.answer_progress();
     t.say_text("after");
@@ -195,7 +195,7 @@ TEST(GlobalCommandWhenIdle, AProgressTurnSplitsItsRepliesWhereTheAnswerGoes) {
     EXPECT_EQ(out.replies, (std::vector<Reply>{{"before", false}, {"after\nand more", true}}));
     EXPECT_EQ(out.effects, std::vector<Effect>{QueryProgress{}});
 
-    Turn plain{chat.session, chat.context(), in, {}, {}, {}};
+    Turn plain{chat.session, chat.context(), in, {}, {}, {}, {}};
     plain.say_text("one");
     plain.say_text("two");
     EXPECT_EQ(std::move(plain).finish().replies, (std::vector<Reply>{{"one\ntwo", false}}));

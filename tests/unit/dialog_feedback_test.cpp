@@ -373,6 +373,52 @@ TEST(Feedback, LowScoreRequiresAComment) {
     EXPECT_EQ(chat.session.flow, Flow::idle);
 }
 
+// An owner who will not say why ("算了不说了", "不想说") is rated without a comment — the complaint
+// is filed and its callback asks — rather than having the refusal read as the complaint's
+// words; a comment that merely contains 不说 is still a comment.
+TEST(Feedback, DecliningToSayWhyRatesWithoutAComment) {
+    for (const char* declined :
+         {"算了不说了", "不想说", "懒得说了", "算了，还是不说了吧", "没什么好说的"}) {
+        Chat chat = rating();
+        chat.say("2");
+        chat.say(declined);
+        ASSERT_NE(find_effect<RateService>(chat.last), nullptr) << declined << ": " << chat.reply();
+        EXPECT_EQ(*find_effect<RateService>(chat.last), (RateService{kTicket, 2, ""})) << declined;
+        EXPECT_EQ(chat.reply(), text_of(TextId::rated_low)) << declined;
+        EXPECT_EQ(chat.session.flow, Flow::idle) << declined;
+    }
+    Chat nudged = rating();
+    nudged.say("1");
+    nudged.say("跳过");
+    EXPECT_EQ(nudged.reply(), text_of(TextId::comment_required))
+        << "a bare skip is asked once more";
+    nudged.say("不说了");
+    ASSERT_NE(find_effect<RateService>(nudged.last), nullptr) << nudged.reply();
+    EXPECT_EQ(find_effect<RateService>(nudged.last)->comment, "");
+
+    Chat with_score = rating();
+    with_score.say("2分，不想说");
+    ASSERT_NE(find_effect<RateService>(with_score.last), nullptr) << with_score.reply();
+    EXPECT_EQ(*find_effect<RateService>(with_score.last), (RateService{kTicket, 2, ""}));
+
+    Chat middling = rating();
+    middling.say("3");
+    middling.say("算了不说了");
+    ASSERT_NE(find_effect<RateService>(middling.last), nullptr) << middling.reply();
+    EXPECT_EQ(find_effect<RateService>(middling.last)->comment, "");
+
+    Chat said = rating();
+    said.say("2");
+    said.say("师傅说不说都不来");
+    ASSERT_NE(find_effect<RateService>(said.last), nullptr) << said.reply();
+    EXPECT_EQ(find_effect<RateService>(said.last)->comment, "师傅说不说都不来");
+    Chat more = rating();
+    more.say("1");
+    more.say("不说了，反正你们也不管");
+    ASSERT_NE(find_effect<RateService>(more.last), nullptr) << more.reply();
+    EXPECT_EQ(find_effect<RateService>(more.last)->comment, "不说了，反正你们也不管");
+}
+
 // 修好了 is "1" and so is the worst score: an owner who sends "1" twice, then "5", rates 5 — a
 // score alone at the comment question replaces the score; a comment that starts with a number
 // is a comment.
@@ -580,6 +626,45 @@ TEST(Feedback, AFaultDescribedAtTheConfirmationIsAskedAboutNotFiledAgain) {
         report.say(said);
         EXPECT_EQ(report.session.flow, Flow::owner_report) << said << " -> " << report.reply();
     }
+}
+
+// The answer to that question carries the words it was about: 是 sends them with the revisit,
+// 新的 starts a report of them (the fault already known); either only right after the question.
+TEST(Feedback, YesOrNewToTheFixedOrNewQuestionCarriesTheWordsOn) {
+    for (const char* yes : {"是", "是的", "对，还没好", "嗯是的", "还是那个", "不是新的"}) {
+        Chat chat = confirming();
+        chat.say("门把手装上了，有点松，晃来晃去的");
+        ASSERT_TRUE(chat.last.effects.empty()) << chat.reply();
+        chat.say(yes);
+        const auto* revisit = find_effect<ReportNotFixed>(chat.last);
+        ASSERT_NE(revisit, nullptr) << yes << ": " << chat.reply();
+        EXPECT_EQ(revisit->ticket_number, kTicket);
+        EXPECT_EQ(revisit->text, "门把手装上了，有点松，晃来晃去的") << yes;
+        EXPECT_TRUE(contains(chat.reply(), "已安排返修")) << chat.reply();
+        EXPECT_TRUE(chat.session.fault_unplaced.empty());
+    }
+    for (const char* fresh : {"新的", "是新的", "不是", "另一个问题", "报修"}) {
+        Chat chat = confirming();
+        chat.say("厨房水龙头坏了");
+        chat.say(fresh);
+        EXPECT_EQ(chat.session.flow, Flow::owner_report) << fresh << ": " << chat.reply();
+        EXPECT_EQ(chat.session.draft.fault_type, "水") << fresh << ": the fault is already known";
+        EXPECT_TRUE(chat.last.effects.empty()) << fresh;
+        ASSERT_EQ(chat.session.feedback.size(), 1u) << "the confirmation still waits";
+    }
+    Chat later = confirming();
+    later.say("厨房水龙头坏了");
+    later.say("你们几点上班");  // no answer to it: the words are not kept past this message
+    EXPECT_TRUE(later.session.fault_unplaced.empty());
+    later.say("是");
+    EXPECT_EQ(find_effect<ReportNotFixed>(later.last), nullptr) << later.reply();
+
+    Session kept;
+    kept.fault_unplaced = "门把手有点松|晃";
+    auto decoded = decode(encode(kept));
+    ASSERT_TRUE(decoded.has_value());
+    EXPECT_EQ(decoded->fault_unplaced, kept.fault_unplaced)
+        << "the words survive the session store";
 }
 
 TEST(Feedback, ConfirmationInterruptedByAnAddressAndCancelledReportIsResumed) {
