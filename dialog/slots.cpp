@@ -1,6 +1,8 @@
 #include "dialog/slots.h"
 
+#include <algorithm>
 #include <array>
+#include <string>
 #include <vector>
 
 #include "dialog/phone.h"
@@ -43,6 +45,52 @@ std::size_t eat_cues_before(std::string_view s, std::size_t begin) {
         before.ends_with("打我"))
         return phone_begin;
     return begin;
+}
+
+// Whether code point `c` ends a clause of an owner's text: a space or a punctuation mark, ASCII or
+// full-width.
+bool ends_clause(char32_t c) {
+    static constexpr std::u32string_view kMarks = U" ,.!?;~，。！？；、～…";
+    return kMarks.find(c) != std::u32string_view::npos;
+}
+
+// `own` (the account of the fault) without the greetings, thanks and "I want to report" said
+// around it ("你好，厨房水管漏水了，麻烦尽快来修一下，谢谢" -> "厨房水管漏水了，麻烦尽快来修一下"):
+// the technician's push shows the fault. Whole clauses at either end only; an account that is
+// nothing else is returned as it is (is_description judges it).
+std::string without_courtesies(std::string_view own) {
+    static constexpr std::array<std::string_view, 42> kCourtesies = {
+        "你好",     "您好",     "你们好",     "大家好",   "你好呀",   "您好呀",   "哈喽",
+        "hello",    "hi",       "物业你好",   "物业您好", "管家你好", "管家您好", "在吗",
+        "在不在",   "有人吗",   "打扰了",     "打扰一下", "不好意思", "请问",     "报修",
+        "我要报修", "我想报修", "我报修",     "要报修",   "谢谢",     "谢谢你",   "谢谢您",
+        "谢谢你们", "谢谢了",   "谢谢啦",     "多谢",     "感谢",     "麻烦了",   "麻烦你们了",
+        "麻烦您了", "辛苦了",   "辛苦你们了", "谢谢物业", "谢谢师傅", "thanks",   "thankyou"};
+    struct Clause {
+        std::size_t begin, end;
+        bool courtesy;
+    };
+    std::vector<Clause> clauses;
+    for (std::size_t pos = 0, begin = 0; pos <= own.size();) {
+        const auto cp = pos < own.size() ? text::decode_at(own, pos) : text::CodePoint{U' ', 1};
+        if (ends_clause(cp.value)) {
+            if (pos > begin) {
+                const std::string c =
+                    text::compact(text::normalize(own.substr(begin, pos - begin)));
+                const bool courtesy =
+                    std::find(kCourtesies.begin(), kCourtesies.end(), c) != kCourtesies.end();
+                clauses.push_back({begin, pos, courtesy});
+            }
+            begin = pos + cp.length;
+        }
+        pos += cp.length;
+    }
+    const auto first =
+        std::find_if(clauses.begin(), clauses.end(), [](const Clause& c) { return !c.courtesy; });
+    if (first == clauses.end()) return std::string(own);
+    const auto last =
+        std::find_if(clauses.rbegin(), clauses.rend(), [](const Clause& c) { return !c.courtesy; });
+    return std::string(text::trim_original(own.substr(first->begin, last->end - first->begin)));
 }
 
 }  // namespace
@@ -120,6 +168,7 @@ SlotFill extract_slots(std::string_view s, const FaultCatalog& catalog, std::str
             fill.description = std::move(own);
         }
     }
+    fill.description = without_courtesies(fill.description);
     return fill;
 }
 
