@@ -6,6 +6,7 @@
 #include "config/log.h"
 #include "store/outbox_repository.h"
 #include "store/owner_repository.h"
+#include "store/technician_repository.h"
 
 namespace repairbot::bot {
 
@@ -49,8 +50,24 @@ std::string owner_contact(sql::Connection& c, const config::Notices& notices,
     } catch (const sql::SQLException& e) {
         log::warn("staff", "owner_read_failed", {{"error", e.what()}});
     }
-    if (!owner) return notices.render("staff_owner_unknown");
+    if (!owner)
+        return technician_contact(c, notices, openid)
+            .value_or(notices.render("staff_owner_unknown"));
     return contact(owner->name, owner->phone, owner->address, notices);
+}
+
+std::optional<std::string> technician_contact(sql::Connection& c, const config::Notices& notices,
+                                              const std::string& openid) {
+    if (openid.empty()) return std::nullopt;
+    try {
+        auto tech = store::TechnicianRepository::find_by_openid(c, openid);
+        if (!tech || !tech->active) return std::nullopt;
+        return notices.render("staff_technician_contact",
+                              {{"name", tech->name}, {"phone", tech->phone}});
+    } catch (const sql::SQLException& e) {
+        log::warn("staff", "technician_read_failed", {{"error", e.what()}});
+        return std::nullopt;
+    }
 }
 
 std::string ticket_contact(const store::Ticket& t, const config::Notices& notices) {

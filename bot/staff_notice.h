@@ -34,10 +34,16 @@ void notify_staff(store::SqlBatch& batch, StaffRole role, std::optional<std::uin
                   const std::string& event, const std::string& text, store::Timestamp now);
 
 // The owner as the staff can reach them: name, phone and home as the desk knows them (the owners
-// table: what the owner left at their last report), else notices' staff_owner_unknown — also
-// when that read fails (logged), so the note about them still goes out.
+// table: what the owner left at their last report); without one, a technician of that openid as
+// staff_technician_contact (a technician's 人工 is theirs); else notices' staff_owner_unknown —
+// also when a read fails (logged), so the note about them still goes out.
 [[nodiscard]] std::string owner_contact(sql::Connection& c, const config::Notices& notices,
                                         const std::string& openid);
+// The active technician bound to `openid` as staff_technician_contact ("维修工 王师傅 137…"), or
+// nullopt (none, or the read failed: logged).
+[[nodiscard]] std::optional<std::string> technician_contact(sql::Connection& c,
+                                                            const config::Notices& notices,
+                                                            const std::string& openid);
 // The same from what a ticket carries: its reporter's name and phone and the repair's address.
 [[nodiscard]] std::string ticket_contact(const store::Ticket& t, const config::Notices& notices);
 

@@ -311,7 +311,12 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
             log::warn("intake", "open_tickets_read_failed", {{"error", e.what()}});
         }
         const auto& handover = out.opened.callback;
-        const char* key = reason == dialog::HandOffReason::danger ? "staff_handover_danger"
+        // A technician's 人工 (the bot did not understand them): said to be theirs.
+        const auto technician = reason == dialog::HandOffReason::owner_asked
+                                    ? technician_contact(c, notices_, openid)
+                                    : std::nullopt;
+        const char* key = technician                                ? "staff_handover_technician"
+                          : reason == dialog::HandOffReason::danger ? "staff_handover_danger"
                           : reason == dialog::HandOffReason::correction
                               ? "staff_handover_correction"
                           : reason == dialog::HandOffReason::update  ? "staff_handover_update"
@@ -336,6 +341,7 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
                   {"ticket", ticket},
                   {"quote", quote},
                   {"owner", owner_contact(c, notices_, openid)},
+                  {"technician", technician.value_or("")},
                   {"id", std::to_string(handover.id)},
                   {"due", local_time_text(handover.due_at, offset)},
                   {"again",

@@ -37,11 +37,12 @@ const std::vector<std::string_view>& required_notice_keys() {
         "tech_quote_approved", "tech_quote_rejected", "tech_quote_raise_rejected",
         // Notes to the staff (bot/ticket_intake.cpp; handover_overdue: bot/sla_timers.cpp)
         "staff_handover", "staff_handover_danger", "staff_handover_correction",
-        "staff_handover_update", "staff_handover_enquiry", "staff_handover_enquiry_quote",
-        "staff_handover_enquiry_settled", "enquiry_answer_agreed", "staff_handover_enquiry_refused",
-        "staff_handover_tickets", "staff_handover_draft", "staff_handover_again",
-        "staff_owner_unknown", "handover_overdue", "handover_overdue_enquiry", "staff_complaint",
-        "staff_complaint_serious", "staff_complaint_empty",
+        "staff_handover_technician", "staff_technician_contact", "staff_handover_update",
+        "staff_handover_enquiry", "staff_handover_enquiry_quote", "staff_handover_enquiry_settled",
+        "enquiry_answer_agreed", "staff_handover_enquiry_refused", "staff_handover_tickets",
+        "staff_handover_draft", "staff_handover_again", "staff_owner_unknown", "handover_overdue",
+        "handover_overdue_enquiry", "staff_complaint", "staff_complaint_serious",
+        "staff_complaint_empty",
         // Notes about a reopened job (bot/ticket_lifecycle.cpp reopen_ticket)
         "staff_reopen_unassigned", "staff_reopened_twice", "staff_reopen_serious",
         "complaint_reopened_twice", "complaint_reopened",

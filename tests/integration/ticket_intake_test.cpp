@@ -326,6 +326,19 @@ TEST_F(TicketIntakeIntegration, AHandOverAndAComplaintTellTheStaffHowToReachTheO
     EXPECT_NE(told[1]["text"].get<std::string>().find("尚未留下电话和地址"), std::string::npos)
         << told[1]["text"];
 
+    // A technician's 人工 (no owner profile of theirs): the note says a technician asks, and
+    // who — not an owner the desk knows nothing of.
+    auto tech = add_staff("孙师傅", tag_ + "-tech-human", false);
+    std::vector<dialog::Effect> from_tech{dialog::HandToHuman{}};
+    store::testing::run(io_, intake_.carry_out(*tech.openid, std::move(from_tech), t0));
+    told = sent_to(*dispatcher.openid);
+    ASSERT_EQ(told.size(), 3u);
+    const std::string tech_note = told[2]["text"];
+    EXPECT_EQ(tech_note.rfind("维修工请求人工服务", 0), 0u) << tech_note;
+    EXPECT_NE(tech_note.find("维修工 " + tech.name + " 13700000001"), std::string::npos)
+        << tech_note;
+    EXPECT_EQ(tech_note.find("尚未留下电话和地址"), std::string::npos) << tech_note;
+
     // A danger named while a report was being filled (dialog::report_danger): the dispatchers
     // hear its words at once, though the owner's handover is still open within its time.
     std::vector<dialog::Effect> danger{dialog::HandToHuman{dialog::HandOffReason::danger,
@@ -333,8 +346,8 @@ TEST_F(TicketIntakeIntegration, AHandOverAndAComplaintTellTheStaffHowToReachTheO
                                                            "师傅走后燃气味很重"}};
     auto reply = store::testing::run(io_, intake_.carry_out(owner_, std::move(danger), t0));
     told = sent_to(*dispatcher.openid);
-    ASSERT_EQ(told.size(), 3u);
-    const std::string urgent = told[2]["text"];
+    ASSERT_EQ(told.size(), 4u);
+    const std::string urgent = told[3]["text"];
     EXPECT_EQ(urgent.rfind("紧急：业主提到“师傅走后燃气味很重”", 0), 0u) << urgent;
     EXPECT_NE(urgent.find("张女士 13800138000"), std::string::npos) << urgent;
     EXPECT_NE(urgent.find("问题：客厅灯不亮"), std::string::npos) << urgent;
@@ -345,8 +358,8 @@ TEST_F(TicketIntakeIntegration, AHandOverAndAComplaintTellTheStaffHowToReachTheO
         dialog::HandToHuman{dialog::HandOffReason::correction, "", "地址错了，是5栋1单元520"}};
     reply = store::testing::run(io_, intake_.carry_out(owner_, std::move(correction), t0));
     told = sent_to(*dispatcher.openid);
-    ASSERT_EQ(told.size(), 4u);
-    const std::string fix = told[3]["text"];
+    ASSERT_EQ(told.size(), 5u);
+    const std::string fix = told[4]["text"];
     EXPECT_EQ(fix.rfind("更正：业主刚提交的报修有误，业主说“地址错了，是5栋1单元520”", 0), 0u)
         << fix;
     EXPECT_NE(fix.find("张女士 13800138000"), std::string::npos) << fix;
@@ -356,11 +369,11 @@ TEST_F(TicketIntakeIntegration, AHandOverAndAComplaintTellTheStaffHowToReachTheO
         dialog::HandToHuman{dialog::HandOffReason::update, "", "水已经漫到楼下了"}};
     store::testing::run(io_, intake_.carry_out(owner_, std::move(update), t0));
     told = sent_to(*dispatcher.openid);
-    ASSERT_EQ(told.size(), 5u);
-    EXPECT_EQ(told[4]["text"].get<std::string>().rfind(
+    ASSERT_EQ(told.size(), 6u);
+    EXPECT_EQ(told[5]["text"].get<std::string>().rfind(
                   "紧急报修补充：业主刚提交紧急报修后又说“水已经漫到楼下了”", 0),
               0u)
-        << told[4]["text"];
+        << told[5]["text"];
 
     // A question about a quote: told, naming the ticket, also while a handover is open (it may
     // be about something else). The owner's reply is the dialogue's (the quote still waits),
@@ -373,16 +386,16 @@ TEST_F(TicketIntakeIntegration, AHandOverAndAComplaintTellTheStaffHowToReachTheO
     };
     reply = ask("能便宜点吗");
     told = sent_to(*dispatcher.openid);
-    ASSERT_EQ(told.size(), 6u);
-    const std::string asked = told[5]["text"];
+    ASSERT_EQ(told.size(), 7u);
+    const std::string asked = told[6]["text"];
     EXPECT_EQ(asked.rfind("报价咨询：业主对工单 BX20261120-0007的报价有疑问，说“能便宜点吗”", 0),
               0u)
         << asked;
     EXPECT_TRUE(reply.extra_replies.empty());
     reply = ask("包括材料吗");
     told = sent_to(*dispatcher.openid);
-    ASSERT_EQ(told.size(), 7u) << "told though a handover is open";
-    EXPECT_NE(told[6]["text"].get<std::string>().find("包括材料吗"), std::string::npos);
+    ASSERT_EQ(told.size(), 8u) << "told though a handover is open";
+    EXPECT_NE(told[7]["text"].get<std::string>().find("包括材料吗"), std::string::npos);
     EXPECT_TRUE(reply.extra_replies.empty());
     EXPECT_TRUE(reply.extra_replies.empty()) << "no 'already asked' answer to an enquiry";
 }
