@@ -237,28 +237,43 @@ std::optional<Tail> ticket_tail_at(std::string_view s, std::size_t pos, bool fou
     return Tail{n, taken - pos};
 }
 
-// The clause of `s` around `pos`: up to the punctuation marks (normalized) either side.
-std::string_view clause_at(std::string_view s, std::size_t pos) {
-    constexpr std::string_view kMarks = ",.;!?()";
-    const std::size_t before = s.find_last_of(kMarks, pos);
-    const std::size_t begin = before == std::string_view::npos ? 0 : before + 1;
-    const std::size_t end = std::min(s.find_first_of(kMarks, pos), s.size());
-    return s.substr(begin, end - begin);
+// The word of `s` around [begin, end): up to a space or a punctuation mark (normalized) either
+// side — technicians separate with spaces as often as with commas.
+std::string_view word_around(std::string_view s, std::size_t begin, std::size_t end) {
+    constexpr std::string_view kBreaks = " ,.;!?()";
+    const std::size_t before =
+        begin == 0 ? std::string_view::npos : s.find_last_of(kBreaks, begin - 1);
+    const std::size_t from = before == std::string_view::npos ? 0 : before + 1;
+    const std::size_t to = std::min(s.find_first_of(kBreaks, end), s.size());
+    return s.substr(from, to - from);
+}
+
+// Whether `word` speaks of money charged: 费 / 钱, not negated (不收费, 免费, 不要钱).
+bool about_money(std::string_view word) {
+    if (word.find("费") == std::string_view::npos && word.find("钱") == std::string_view::npos)
+        return false;
+    for (std::string_view no : {"免费", "不收", "没收", "不要钱", "无费用", "不用钱", "没有费用"})
+        if (word.find(no) != std::string_view::npos) return false;
+    return true;
 }
 
 // Whether the bare number at [begin, end) of `s` is an amount of money, not a room: followed by
-// 元 / 块 ("300块"), or in a clause about money (费 / 钱: "100是材料费", "材料费 120") that writes
-// no place ("7栋101 收费处" is a place).
+// 元 / 块 ("300块"), or in one word with money ("100是材料费", "材料费100") or right after it
+// ("材料费 120") — "101 材料费另算" and "1502门口灯换了 不收费" name a place.
 bool money_at(std::string_view s, std::size_t begin, std::size_t end) {
     const std::size_t unit = s.find_first_not_of(' ', end);
     if (unit != std::string_view::npos && (text::at(s, unit, "元") || text::at(s, unit, "块")))
         return true;
-    const std::string_view clause = clause_at(s, begin);
-    const auto has = [&](std::string_view w) { return clause.find(w) != std::string_view::npos; };
-    if (!has("费") && !has("钱")) return false;
-    for (std::string_view mark : {"栋", "幢", "单元", "楼", "室", "号"})
-        if (has(mark)) return false;
-    return true;
+    const std::string_view word = word_around(s, begin, end);
+    if (about_money(word)) return true;
+    const std::size_t word_begin = static_cast<std::size_t>(word.data() - s.data());
+    if (word_begin != begin) return false;  // money said after the number was just checked
+    std::size_t prev_end = begin;
+    while (prev_end > 0 && s[prev_end - 1] == ' ') --prev_end;
+    if (prev_end == 0 || prev_end == begin) return false;  // none, or behind a comma
+    const std::string_view before = word_around(s, prev_end - 1, prev_end);
+    return (before.ends_with("费") || before.ends_with("费用") || before.ends_with("钱")) &&
+           about_money(before);
 }
 
 // The numbers in `s` that may name a place or a job, as the bot writes addresses (N栋N单元NNN):

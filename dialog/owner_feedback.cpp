@@ -519,9 +519,10 @@ bool answer_fixed_or_new(Turn& t, const Said& said) {
     static constexpr std::array<std::string_view, 15> kSame = {
         "不是另一个", "不是新的", "不是别的", "还是那个", "就是那个", "同一个", "老问题", "还没好",
         "是那个",     "一样",     "是的",     "对的",     "没好",     "是",     "对"};
-    static constexpr std::array<std::string_view, 14> kNew = {
-        "是另一个", "另外一个", "新的问题", "是新的", "新问题", "另一个", "另一处",
-        "另外的",   "不是的",   "新报修",   "不是",   "新的",   "别的",   "报修"};
+    static constexpr std::array<std::string_view, 19> kNew = {
+        "不是同一个", "不是那个", "不是这个", "是另一个", "另外一个", "新的问题", "是新的",
+        "新问题",     "另一个",   "另一处",   "另外的",   "不是的",   "新报修",   "不是",
+        "新的",       "别的",     "报修",     "不对",     "另外"};
     const auto& c = said.compact;
     const bool same = alone_of(c, kSame);  // first: "不是新的" is the same one
     const bool is_new = !same && alone_of(c, kNew);
@@ -545,8 +546,12 @@ bool answer(Turn& t, const Said& said) {
             if (answer_fixed_or_new(t, said)) return true;
             if ((is_not_fixed(c) || is_fixed(c)) && too_early(t)) return true;
             if (is_not_fixed(c)) {
-                // A danger in the same words (还是不行，有燃气味): an emergency's revisit.
-                not_fixed(t, one_of(c, kNotFixedBare) ? std::string{} : words_from(said, 0));
+                // A danger in the same words (还是不行，有燃气味): an emergency's revisit. After
+                // "not fixed, or new?" the fault described before goes with it ("没修好" alone).
+                std::string words = one_of(c, kNotFixedBare) ? std::string{} : words_from(said, 0);
+                if (!t.fault_unplaced.empty())
+                    words = words.empty() ? t.fault_unplaced : t.fault_unplaced + "；" + words;
+                not_fixed(t, std::move(words));
                 return true;
             }
             if (is_fixed(c) ||
@@ -930,6 +935,7 @@ Session begin(Session s, Feedback item) {
     if (s.flow == Flow::technician_pick) s.job_command.reset();
     if (s.flow != Flow::owner_feedback || first) s.misses = 0;
     s.flow = Flow::owner_feedback;
+    s.fault_unplaced.clear();  // a 是 next may be to another question now
     return s;
 }
 
@@ -997,12 +1003,14 @@ Session ask_first(Session s, Feedback item) {
     if (s.flow == Flow::technician_pick) s.job_command.reset();
     if (first) s.misses = 0;  // another question now
     s.flow = Flow::owner_feedback;
+    s.fault_unplaced.clear();  // a 是 next may be to another question now
     return s;
 }
 
 Session drop_feedback(Session session, std::string_view ticket_number) {
     std::erase_if(session.feedback,
                   [&](const Feedback& f) { return f.ticket_number == ticket_number; });
+    session.fault_unplaced.clear();
     heal(session);
     return session;
 }

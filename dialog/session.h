@@ -117,7 +117,9 @@ struct Session {
     std::string last_emergency_address{};
     // The fault words an owner said while asked whether a ticket was fixed (not_fixed_or_new,
     // "灯还是一闪一闪的"): the very next message may answer 是 (not fixed: they go with the
-    // revisit) or 新的 (a new report of them). step() moves them into that message's Turn.
+    // revisit) or 新的 (a new report of them). step() moves them into the next text or voice
+    // message's Turn; a question asked or dropped from outside a turn (ask_first, begin_*,
+    // drop_feedback) clears them.
     std::string fault_unplaced{};
     // Owner questions still to answer, the first one being asked (begin_confirmation,
     // begin_quote_approval in dialog/feedback.h). They outlive a report started meanwhile.

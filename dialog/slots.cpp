@@ -90,7 +90,10 @@ std::string without_courtesies(std::string_view own) {
     if (first == clauses.end()) return std::string(own);
     const auto last =
         std::find_if(clauses.rbegin(), clauses.rend(), [](const Clause& c) { return !c.courtesy; });
-    return std::string(text::trim_original(own.substr(first->begin, last->end - first->begin)));
+    const auto account = text::trim_original(own.substr(first->begin, last->end - first->begin));
+    // "你好，灯": a word or so left alone would no longer read as an account; kept whole.
+    if (text::length_in_chars(account) < 2) return std::string(own);
+    return std::string(account);
 }
 
 }  // namespace

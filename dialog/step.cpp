@@ -286,7 +286,11 @@ Inbound sanitized(const Inbound& received) {
 Outcome step(Session session, const Inbound& received, const Context& ctx) {
     const Inbound in = sanitized(received);
     Turn t{std::move(session), ctx, in, {}, {}, {}, {}};
-    t.fault_unplaced = std::exchange(t.session.fault_unplaced, {});
+    // Words kept for the answer to a question: a text or voice message answers (or not) — an
+    // event the platform sends on its own (location, a menu link opened) leaves them.
+    if (std::holds_alternative<TextMessage>(in.body) ||
+        std::holds_alternative<VoiceMessage>(in.body))
+        t.fault_unplaced = std::exchange(t.session.fault_unplaced, {});
     heal(t.session);
     if (t.session.flow == Flow::idle && expired(t.session, ctx)) {
         t.session.misses = 0;

@@ -491,7 +491,7 @@ TEST_F(TicketIntakeIntegration,
     told = sent_to(*dispatcher.openid);
     ASSERT_EQ(told.size(), 2u);
     const std::string note2 = told[1]["text"];
-    EXPECT_NE(note2.find("业主11月23日 10:00已请求过"), std::string::npos) << note2;
+    EXPECT_NE(note2.find("11月23日 10:00已请求过一次"), std::string::npos) << note2;
     EXPECT_NE(note2.find("请在11月23日 10:25前联系"), std::string::npos) << note2;
 
     // Answered and recorded: the next 人工 is a new request with its own 10 minutes.

@@ -649,9 +649,47 @@ TEST(Feedback, YesOrNewToTheFixedOrNewQuestionCarriesTheWordsOn) {
         chat.say(fresh);
         EXPECT_EQ(chat.session.flow, Flow::owner_report) << fresh << ": " << chat.reply();
         EXPECT_EQ(chat.session.draft.fault_type, "水") << fresh << ": the fault is already known";
+        EXPECT_EQ(chat.session.draft.description, "厨房水龙头坏了") << fresh;
         EXPECT_TRUE(chat.last.effects.empty()) << fresh;
         ASSERT_EQ(chat.session.feedback.size(), 1u) << "the confirmation still waits";
     }
+    // A not-fixed answer in its own words carries the fault said before too.
+    for (const char* not_fixed : {"没修好", "还是坏的", "2"}) {
+        Chat chat = confirming();
+        chat.say("门把手装上了，有点松，晃来晃去的");
+        chat.say(not_fixed);
+        const auto* revisit = find_effect<ReportNotFixed>(chat.last);
+        ASSERT_NE(revisit, nullptr) << not_fixed << ": " << chat.reply();
+        EXPECT_EQ(revisit->text, "门把手装上了，有点松，晃来晃去的") << not_fixed;
+    }
+    Chat worded = confirming();
+    worded.say("门把手装上了，有点松，晃来晃去的");
+    worded.say("没修好，一拧就掉");
+    ASSERT_NE(find_effect<ReportNotFixed>(worded.last), nullptr) << worded.reply();
+    EXPECT_EQ(find_effect<ReportNotFixed>(worded.last)->text,
+              "门把手装上了，有点松，晃来晃去的；没修好，一拧就掉");
+    for (const char* fresh : {"不是那个", "不是同一个", "不对"}) {
+        Chat chat = confirming();
+        chat.say("厨房水龙头坏了");
+        chat.say(fresh);
+        EXPECT_EQ(chat.session.flow, Flow::owner_report) << fresh << ": " << chat.reply();
+    }
+    // The platform's own events in between (location, a menu link opened) leave the words.
+    Chat located = confirming();
+    located.say("门把手装上了，有点松，晃来晃去的");
+    located.send(event(EventKind::location_report));
+    located.send(event(EventKind::view, "https://example.com"));
+    located.say("是");
+    ASSERT_NE(find_effect<ReportNotFixed>(located.last), nullptr) << located.reply();
+    EXPECT_EQ(find_effect<ReportNotFixed>(located.last)->text, "门把手装上了，有点松，晃来晃去的");
+    // Another question put first meanwhile (a reminder): a 是 is no longer about those words.
+    Chat moved = confirming();
+    moved.say("门把手装上了，有点松，晃来晃去的");
+    ASSERT_FALSE(moved.session.fault_unplaced.empty());
+    moved.session = ask_first(moved.session, Feedback{FeedbackStep::confirm, "BX20261121-0042",
+                                                      std::nullopt, 0, moved.session.last_active});
+    EXPECT_TRUE(moved.session.fault_unplaced.empty());
+
     Chat later = confirming();
     later.say("厨房水龙头坏了");
     later.say("你们几点上班");  // no answer to it: the words are not kept past this message

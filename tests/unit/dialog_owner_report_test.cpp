@@ -142,6 +142,17 @@ TEST(OwnerReport, WordsNamingNoKnownFaultAreKeptWhenTheTypeIsPickedFromTheMenu) 
     EXPECT_TRUE(contains(chat.reply(), "9.其他")) << chat.reply();
 }
 
+// Courtesies are left off the account only when enough is left to read as one: "你好，灯" stays
+// whole (one word alone is no description), "你好，灯不亮" is the fault.
+TEST(OwnerReport, CourtesiesAroundTooShortAnAccountStay) {
+    Chat kept;
+    kept.say("3栋502 你好，灯");
+    EXPECT_EQ(kept.session.draft.description, "你好，灯") << kept.reply();
+    Chat trimmed;
+    trimmed.say("3栋502 你好，灯不亮");
+    EXPECT_EQ(trimmed.session.draft.description, "灯不亮") << trimmed.reply();
+}
+
 TEST(OwnerReport, ANameOrDontKnowIsNoDescription) {
     for (const char* words : {"王女士", "不知道", "好的", "说不上来"}) {
         Chat chat;

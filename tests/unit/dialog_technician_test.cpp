@@ -937,12 +937,13 @@ TEST(Technician, APlaceOrNumberNotTheJobsOwnIsAskedAbout) {
     EXPECT_EQ(find_effect<FinishJob>(note.last)->note, "换了2个阀门");
 }
 
-// An amount of money in the note ("100是材料费", "材料300块") names no place: the only job is
-// finished with the note kept; a room number beside it ("101 材料费另算") is still asked about.
+// An amount of money in the note ("100是材料费", "材料300块", "材料费 150") names no place: the
+// only job is finished with the note kept; a room number beside money ("101 材料费另算",
+// "101，材料费另算") or a free job's ("1502门口灯换了 不收费") is still asked about.
 TEST(Technician, MoneyInTheNoteIsNoPlace) {
     for (const char* said :
          {"完成 费用 80，100是材料费", "完成 费用 80，材料费100", "完成 费用 80 材料300块",
-          "完成 费用 80，另收材料250元", "完成，材料费 120 业主已付"}) {
+          "完成 费用 80，另收材料250元", "完成，材料费 120 业主已付", "完成 费用 80 材料费 150"}) {
         Chat chat = technician_chat(Jobs::one_accepted);
         chat.say(said);
         const auto* done = find_effect<FinishJob>(chat.last);
@@ -955,9 +956,13 @@ TEST(Technician, MoneyInTheNoteIsNoPlace) {
     EXPECT_EQ(c->cents, std::optional<std::int64_t>(8000));
     EXPECT_EQ(c->text, "100是材料费");
     EXPECT_TRUE(c->places.empty());
-    Chat room = technician_chat(Jobs::one_accepted);  // 0007 at 3栋2单元502
-    room.say("完成 101，材料费另算");
-    EXPECT_TRUE(room.last.effects.empty()) << "101 may be another job's room: " << room.reply();
+    for (const char* said :
+         {"完成 101，材料费另算", "完成 101 材料费另算", "完成 1502门口灯换了 不收费"}) {
+        Chat room = technician_chat(Jobs::one_accepted);  // 0007 at 3栋2单元502
+        room.say(said);
+        EXPECT_TRUE(room.last.effects.empty())
+            << said << ": may be another job's room: " << room.reply();
+    }
     EXPECT_EQ(parse_job_command("到达 7栋101 收费处")->places,
               (std::vector<std::string>{"7栋", "101"}));
 }
