@@ -252,8 +252,12 @@ std::string_view word_around(std::string_view s, std::size_t begin, std::size_t 
 bool about_money(std::string_view word) {
     if (word.find("费") == std::string_view::npos && word.find("钱") == std::string_view::npos)
         return false;
-    for (std::string_view no : {"免费", "不收", "没收", "不要钱", "无费用", "不用钱", "没有费用"})
+    for (std::string_view no : {"免费", "免收", "不收", "没收", "没有收", "不用收", "不要钱",
+                                "无费用", "不用钱", "没有费用"})
         if (word.find(no) != std::string_view::npos) return false;
+    // "2单元101材料费另算": a place written in the word is a place.
+    for (std::string_view mark : {"栋", "幢", "单元", "楼", "室", "号"})
+        if (word.find(mark) != std::string_view::npos) return false;
     return true;
 }
 

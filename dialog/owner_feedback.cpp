@@ -26,6 +26,9 @@ constexpr std::array<std::string_view, 6> kNotFixedBare = {"2",        "没修�
                                                            "还是坏的", "没好",   "不行"};
 constexpr std::array<std::string_view, 10> kNotFixedWords = {
     "没修好", "没有修好", "没好", "还是坏", "还坏", "又坏", "还是不行", "不行", "还在漏", "还是漏"};
+// A plain "yes, heard you": no answer to a question of two choices.
+constexpr std::array<std::string_view, 10> kAcknowledged = {
+    "好的", "好", "ok", "可以", "行", "嗯", "嗯嗯", "收到", "知道了", "好的好的"};
 constexpr std::array<std::string_view, 8> kSkip = {"跳过", "没有", "无",   "不用了",
                                                    "没了", "不用", "算了", "没意见"};
 constexpr std::array<std::string_view, 8> kAgree = {"同意", "1",  "可以", "好的",
@@ -491,8 +494,8 @@ std::optional<Score> corrected_score(const Said& said, int given) {
 // The words `c` (compact) are, with particles around them, one of `words` alone.
 template <std::size_t N>
 bool alone_of(std::string_view c, const std::array<std::string_view, N>& words) {
-    static constexpr std::array<std::string_view, 10> kAround = {"问题", "啊", "呀", "吧", "呢",
-                                                                 "嗯",   "的", "了", "哦", "还"};
+    static constexpr std::array<std::string_view, 11> kAround = {
+        "问题", "啊", "呀", "吧", "呢", "嗯", "的", "了", "哦", "还", "是"};
     std::string rest(c);
     if (!text::erase_all(rest, words)) return false;
     text::erase_all(rest, kAround);
@@ -511,27 +514,38 @@ void not_fixed(Turn& t, std::string words) {
     next_question(t);
 }
 
+std::string free_text(const Said& said);
+
 // The answer to not_fixed_or_new, about the fault words the message before said (Turn::
-// fault_unplaced): 是 / 对 / 还没好 — that ticket not fixed, with those words; 新的 / 不是 /
-// 另一个 / 报修 — a new report of them. False for anything else.
+// fault_unplaced), read clause by clause ("不，是新的" is 不 then 是新的): any clause saying 新的 /
+// 不是 / 另一个 / 报修 — a new report of them; else 是 / 对 / 还没好 — that ticket not fixed, with
+// those words (and the answer's own, when it says more: "是，把手还是松"). False for anything else.
 bool answer_fixed_or_new(Turn& t, const Said& said) {
     if (t.fault_unplaced.empty()) return false;
     static constexpr std::array<std::string_view, 15> kSame = {
         "不是另一个", "不是新的", "不是别的", "还是那个", "就是那个", "同一个", "老问题", "还没好",
         "是那个",     "一样",     "是的",     "对的",     "没好",     "是",     "对"};
-    static constexpr std::array<std::string_view, 19> kNew = {
+    static constexpr std::array<std::string_view, 20> kNew = {
         "不是同一个", "不是那个", "不是这个", "是另一个", "另外一个", "新的问题", "是新的",
-        "新问题",     "另一个",   "另一处",   "另外的",   "不是的",   "新报修",   "不是",
-        "新的",       "别的",     "报修",     "不对",     "另外"};
-    const auto& c = said.compact;
-    const bool same = alone_of(c, kSame);  // first: "不是新的" is the same one
-    const bool is_new = !same && alone_of(c, kNew);
+        "新问题",     "另一个",   "另一处",   "另外的",   "不是的",   "新报修",   "不一样",
+        "不是",       "新的",     "别的",     "报修",     "不对",     "另外"};
+    bool is_new = false, same = false, more = false;
+    for (const auto clause : text::clauses(said.normalized)) {
+        const std::string c = text::compact(clause);
+        if (alone_of(c, kSame)) {  // first: "不是新的" is the same one
+            same = true;
+        } else if (alone_of(c, kNew)) {
+            is_new = true;
+        } else {
+            more = true;
+        }
+    }
     if (!is_new && !same) return false;
     if (too_early(t)) return true;
-    if (same) {
-        not_fixed(t, t.fault_unplaced);
-    } else {
+    if (is_new) {
         start_report_with(t, hear(t.fault_unplaced));
+    } else {
+        not_fixed(t, more ? t.fault_unplaced + "；" + free_text(said) : t.fault_unplaced);
     }
     return true;
 }
@@ -544,6 +558,14 @@ bool answer(Turn& t, const Said& said) {
     switch (f.step) {
         case FeedbackStep::confirm:
             if (answer_fixed_or_new(t, said)) return true;
+            // "好的" to "not fixed, or a new problem?" answers neither: asked again, the words
+            // kept ("修好了" still confirms).
+            if (!t.fault_unplaced.empty() && one_of(c, kAcknowledged)) {
+                if (too_early(t)) return true;
+                t.say(TextId::not_fixed_or_new, {{"ticket", f.ticket_number}});
+                s.fault_unplaced = t.fault_unplaced;
+                return true;
+            }
             if ((is_not_fixed(c) || is_fixed(c)) && too_early(t)) return true;
             if (is_not_fixed(c)) {
                 // A danger in the same words (还是不行，有燃气味): an emergency's revisit. After
@@ -1008,9 +1030,11 @@ Session ask_first(Session s, Feedback item) {
 }
 
 Session drop_feedback(Session session, std::string_view ticket_number) {
+    const bool first =
+        !session.feedback.empty() && session.feedback.front().ticket_number == ticket_number;
     std::erase_if(session.feedback,
                   [&](const Feedback& f) { return f.ticket_number == ticket_number; });
-    session.fault_unplaced.clear();
+    if (first) session.fault_unplaced.clear();  // the question they were about is gone
     heal(session);
     return session;
 }

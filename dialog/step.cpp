@@ -286,11 +286,12 @@ Inbound sanitized(const Inbound& received) {
 Outcome step(Session session, const Inbound& received, const Context& ctx) {
     const Inbound in = sanitized(received);
     Turn t{std::move(session), ctx, in, {}, {}, {}, {}};
-    // Words kept for the answer to a question: a text or voice message answers (or not) — an
-    // event the platform sends on its own (location, a menu link opened) leaves them.
-    if (std::holds_alternative<TextMessage>(in.body) ||
-        std::holds_alternative<VoiceMessage>(in.body))
+    // Words kept for the answer to a question: the next thing said answers it (or not) — an
+    // event the platform sends on its own (location, a menu link opened), a photo or a voice
+    // message not understood leaves them.
+    const auto take_kept_words = [&t] {
         t.fault_unplaced = std::exchange(t.session.fault_unplaced, {});
+    };
     heal(t.session);
     if (t.session.flow == Flow::idle && expired(t.session, ctx)) {
         t.session.misses = 0;
@@ -300,13 +301,16 @@ Outcome step(Session session, const Inbound& received, const Context& ctx) {
         [&](const auto& body) {
             using T = std::decay_t<decltype(body)>;
             if constexpr (std::is_same_v<T, TextMessage>) {
-                if (!refused_as_too_long(t, body.content)) on_text(t, hear(body.content));
+                if (refused_as_too_long(t, body.content)) return;
+                take_kept_words();
+                on_text(t, hear(body.content));
             } else if constexpr (std::is_same_v<T, VoiceMessage>) {
                 if (refused_as_too_long(t, body.recognition)) return;
                 if (text::compact(text::normalize(body.recognition)).empty()) {
                     t.say(TextId::voice_not_recognized);
                     reprompt(t);
                 } else {
+                    take_kept_words();
                     on_text(t, hear(body.recognition));
                 }
             } else if constexpr (std::is_same_v<T, ImageMessage>) {

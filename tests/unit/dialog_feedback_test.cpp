@@ -682,6 +682,40 @@ TEST(Feedback, YesOrNewToTheFixedOrNewQuestionCarriesTheWordsOn) {
     located.say("是");
     ASSERT_NE(find_effect<ReportNotFixed>(located.last), nullptr) << located.reply();
     EXPECT_EQ(find_effect<ReportNotFixed>(located.last)->text, "门把手装上了，有点松，晃来晃去的");
+    // Read clause by clause: "不，是新的" is a no then a new one; "是，…" says more.
+    for (const char* fresh :
+         {"不，是新的", "不,是别的", "是新的问题", "对，新的", "是的，新的", "不一样"}) {
+        Chat chat = confirming();
+        chat.say("厨房水龙头坏了");
+        chat.say(fresh);
+        EXPECT_EQ(chat.session.flow, Flow::owner_report) << fresh << ": " << chat.reply();
+        EXPECT_EQ(find_effect<ReportNotFixed>(chat.last), nullptr) << fresh;
+    }
+    Chat more = confirming();
+    more.say("门把手装上了，有点松，晃来晃去的");
+    more.say("是，一拧就掉");
+    ASSERT_NE(find_effect<ReportNotFixed>(more.last), nullptr) << more.reply();
+    EXPECT_EQ(find_effect<ReportNotFixed>(more.last)->text,
+              "门把手装上了，有点松，晃来晃去的；是，一拧就掉");
+    // "好的" answers neither choice: asked again, the words kept for the answer after it.
+    Chat ok = confirming();
+    ok.say("门把手装上了，有点松，晃来晃去的");
+    ok.say("好的");
+    EXPECT_EQ(find_effect<ConfirmFixed>(ok.last), nullptr) << ok.reply();
+    EXPECT_EQ(ok.reply(),
+              shipped_data().texts.render(TextId::not_fixed_or_new, {{"ticket", kTicket}}));
+    ok.say("是");
+    ASSERT_NE(find_effect<ReportNotFixed>(ok.last), nullptr) << ok.reply();
+    EXPECT_EQ(find_effect<ReportNotFixed>(ok.last)->text, "门把手装上了，有点松，晃来晃去的");
+    // A voice message not understood leaves them too; dropping another ticket's question as well.
+    Chat voiced = confirming();
+    voiced.say("门把手装上了，有点松，晃来晃去的");
+    Inbound silent = text("");
+    silent.body = VoiceMessage{"media-voice", ""};
+    voiced.send(silent);
+    voiced.session = drop_feedback(voiced.session, "BX20261121-0099");
+    voiced.say("是");
+    ASSERT_NE(find_effect<ReportNotFixed>(voiced.last), nullptr) << voiced.reply();
     // Another question put first meanwhile (a reminder): a 是 is no longer about those words.
     Chat moved = confirming();
     moved.say("门把手装上了，有点松，晃来晃去的");

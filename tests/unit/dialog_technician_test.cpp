@@ -957,7 +957,8 @@ TEST(Technician, MoneyInTheNoteIsNoPlace) {
     EXPECT_EQ(c->text, "100是材料费");
     EXPECT_TRUE(c->places.empty());
     for (const char* said :
-         {"完成 101，材料费另算", "完成 101 材料费另算", "完成 1502门口灯换了 不收费"}) {
+         {"完成 101，材料费另算", "完成 101 材料费另算", "完成 1502门口灯换了 不收费",
+          "完成 2单元101材料费另算", "完成 1502门口灯换了免收费", "完成 1502门口灯换了 没有收费"}) {
         Chat room = technician_chat(Jobs::one_accepted);  // 0007 at 3栋2单元502
         room.say(said);
         EXPECT_TRUE(room.last.effects.empty())
