@@ -72,9 +72,11 @@ std::optional<bool> duty_said(std::string_view compact) {
 
 constexpr std::array<std::string_view, 4> kFeeWords = {"费用", "收费", "fee", "金额"};
 
-// Whether the fee word at `at` of `s` is negated: 不 / 无 / 免 / 没 / 没有 just before it.
+// Whether the fee word at `at` of `s` is negated: 不 / 无 / 免 / 没 / 没有 / 不用 / 不需要 / 无需 /
+// 不要 just before it.
 bool said_no_fee(std::string_view s, std::size_t at) {
-    for (std::string_view no : {"不", "无", "免", "没", "没有"})
+    for (std::string_view no :
+         {"不", "无", "免", "没", "没有", "不用", "不需要", "无需", "不要", "不必"})
         if (at >= no.size() && s.substr(at - no.size(), no.size()) == no) return true;
     return false;
 }

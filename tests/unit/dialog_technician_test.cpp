@@ -1015,7 +1015,7 @@ TEST(Technician, AnEndTwoJobsShareAsksForTheWholeNumber) {
 // not be read; a fee given after it still counts.
 TEST(TechnicianParsing, ANoteSayingThereIsNoFeeIsANote) {
     for (const char* said : {"完成 公共区域不收费", "完成 无费用，换了灯泡", "完成 免收费",
-                             "完成 没有费用", "完成 没收费"}) {
+                             "完成 没有费用", "完成 没收费", "完成 不用收费", "完成 不需要费用"}) {
         auto c = parse_job_command(said);
         ASSERT_TRUE(c.has_value()) << said;
         EXPECT_FALSE(c->bad_amount) << said;
@@ -1025,6 +1025,9 @@ TEST(TechnicianParsing, ANoteSayingThereIsNoFeeIsANote) {
     auto paid = parse_job_command("完成 上门不收费 材料费用 30");
     ASSERT_TRUE(paid.has_value());
     EXPECT_EQ(paid->cents, std::optional<std::int64_t>(3000));
+    auto free = parse_job_command("完成 不用收费 1502");
+    ASSERT_TRUE(free.has_value());
+    EXPECT_FALSE(free->cents.has_value()) << "1502 is a room, not a fee nobody charged";
     EXPECT_TRUE(parse_job_command("完成 费用 abc")->bad_amount) << "a fee that cannot be read is still said so";
 }
 
