@@ -340,7 +340,7 @@ asio::awaitable<std::optional<std::string>> TicketIntake::hand_to_human(
             key, {{"words", words},
                   {"ticket", ticket},
                   {"quote", quote},
-                  {"owner", owner_contact(c, notices_, openid)},
+                  {"owner", technician ? *technician : owner_contact(c, notices_, openid)},
                   {"technician", technician.value_or("")},
                   {"id", std::to_string(handover.id)},
                   {"due", local_time_text(handover.due_at, offset)},

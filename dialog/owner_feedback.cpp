@@ -219,6 +219,16 @@ void next_question(Turn& t) {
     ask_next(t);
 }
 
+// The words `c` (compact) are one of `words`, with only `around` (particles) besides.
+template <std::size_t N, std::size_t M>
+bool alone_of(std::string_view c, const std::array<std::string_view, N>& words,
+              const std::array<std::string_view, M>& around) {
+    std::string rest(c);
+    if (!text::erase_all(rest, words)) return false;
+    text::erase_all(rest, around);
+    return text::trim_punct(rest).empty();
+}
+
 // "不说了", "算了，不想说", "懒得说了": the owner will say no more — these words alone, with 算了 /
 // 还是 / particles around them ("师傅说不说都不来" says something). `compact_text` is compact().
 bool declines_to_say(std::string_view compact_text) {
@@ -227,10 +237,7 @@ bool declines_to_say(std::string_view compact_text) {
         "不想说",       "懒得说",     "不想讲",     "不说了",   "不讲了",   "不说",     "不讲"};
     static constexpr std::array<std::string_view, 12> kAround = {
         "算了", "还是", "我", "就", "先", "吧", "了", "啊", "呢", "哈", "嗯", "的"};
-    std::string c(compact_text);
-    if (!text::erase_all(c, kDecline)) return false;
-    text::erase_all(c, kAround);
-    return text::trim_punct(c).empty();
+    return alone_of(compact_text, kDecline, kAround);
 }
 
 // A low or middling rating's comment or a refusal's reason is the owner's free text: one naming a
@@ -491,16 +498,9 @@ std::optional<Score> corrected_score(const Said& said, int given) {
     return score;
 }
 
-// The words `c` (compact) are, with particles around them, one of `words` alone.
-template <std::size_t N>
-bool alone_of(std::string_view c, const std::array<std::string_view, N>& words) {
-    static constexpr std::array<std::string_view, 11> kAround = {
-        "问题", "啊", "呀", "吧", "呢", "嗯", "的", "了", "哦", "还", "是"};
-    std::string rest(c);
-    if (!text::erase_all(rest, words)) return false;
-    text::erase_all(rest, kAround);
-    return text::trim_punct(rest).empty();
-}
+// What may stand around an answer to "not fixed, or a new problem?" ("是新的问题吧").
+constexpr std::array<std::string_view, 11> kAnswerAround = {"问题", "啊", "呀", "吧", "呢", "嗯",
+                                                            "的",   "了", "哦", "还", "是"};
 
 // The ticket asked about is not fixed: the owner's `words` (maybe none) go with its revisit; a
 // danger in them gets its safety advice first, as a report of it would (DOMAIN.md).
@@ -532,9 +532,9 @@ bool answer_fixed_or_new(Turn& t, const Said& said) {
     bool is_new = false, same = false, more = false;
     for (const auto clause : text::clauses(said.normalized)) {
         const std::string c = text::compact(clause);
-        if (alone_of(c, kSame)) {  // first: "不是新的" is the same one
+        if (alone_of(c, kSame, kAnswerAround)) {  // first: "不是新的" is the same one
             same = true;
-        } else if (alone_of(c, kNew)) {
+        } else if (alone_of(c, kNew, kAnswerAround)) {
             is_new = true;
         } else {
             more = true;
